@@ -1,0 +1,35 @@
+// The entry every rule goes through: type information for files that use
+// offheap, nothing for the rest.
+import type { ParserServicesWithTypeInformation, TSESLint } from '@typescript-eslint/utils';
+import { ESLintUtils } from '@typescript-eslint/utils';
+import type ts from 'typescript';
+import { usesOffheap } from './offheap-files.js';
+
+export interface OffheapContext {
+  readonly services: ParserServicesWithTypeInformation;
+  readonly program: ts.Program;
+  readonly checker: ts.TypeChecker;
+  readonly sourceFile: ts.SourceFile;
+}
+
+/**
+ * Type information for the file being linted, or undefined when the file
+ * cannot see offheap (the rule then registers no listeners) or was parsed
+ * without a program (a `.js` file outside the project: the rule stays quiet
+ * instead of aborting the run).
+ */
+export function offheapContext(
+  context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>,
+): OffheapContext | undefined {
+  const services = ESLintUtils.getParserServices(context, true);
+  const program = services.program;
+  if (!program) return undefined;
+  const sourceFile = program.getSourceFile(context.physicalFilename) ?? program.getSourceFile(context.filename);
+  if (!sourceFile || !usesOffheap(program, sourceFile)) return undefined;
+  return {
+    services: services as ParserServicesWithTypeInformation,
+    program,
+    checker: program.getTypeChecker(),
+    sourceFile,
+  };
+}
