@@ -27,7 +27,7 @@ export function offheapContext(
   const sourceFile = program.getSourceFile(context.physicalFilename) ?? program.getSourceFile(context.filename);
   if (!sourceFile || !usesOffheap(program, sourceFile)) return undefined;
   return {
-    services: services as ParserServicesWithTypeInformation,
+    services,
     program,
     checker: program.getTypeChecker(),
     sourceFile,

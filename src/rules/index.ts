@@ -1,6 +1,7 @@
 // Every rule of the plugin, by name. Keep sorted; the plugin entry and the
 // configs are built from this table.
 import type { TSESLint } from '@typescript-eslint/utils';
+import type { OffheapRuleDocs } from '../util/create-rule.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rule option tuples differ per rule
-export const rules: Record<string, TSESLint.RuleModule<string, any[]>> = {};
+export const rules: Record<string, TSESLint.RuleModule<string, any[], OffheapRuleDocs>> = {};

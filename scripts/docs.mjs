@@ -1,0 +1,52 @@
+// Regenerates (or, with --check, verifies) the README's rules table and the
+// generated header of each docs/rules/<rule>.md with eslint-doc-generator.
+//
+// The generator loads the package root as the plugin, but this package's root
+// is the runtime; the plugin is the `./eslint-plugin` entry. So it runs on a
+// small wrapper package whose entry is the built plugin and whose README.md
+// and docs/ are links back to the real ones. Needs `npm run build` first.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const wrapper = path.join(root, 'node_modules', '.offheap-docgen');
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+
+rmSync(wrapper, { recursive: true, force: true });
+mkdirSync(wrapper, { recursive: true });
+writeFileSync(
+  path.join(wrapper, 'package.json'),
+  JSON.stringify({ name: pkg.name, version: pkg.version, main: './plugin.cjs' }, null, 2),
+);
+writeFileSync(
+  path.join(wrapper, 'plugin.cjs'),
+  `module.exports = require(${JSON.stringify(path.join(root, 'dist', 'eslint-plugin.js'))}).default;\n`,
+);
+symlinkSync(path.join(root, 'README.md'), path.join(wrapper, 'README.md'));
+symlinkSync(path.join(root, 'docs'), path.join(wrapper, 'docs'), 'dir');
+
+const args = [
+  path.join(root, 'node_modules', 'eslint-doc-generator', 'dist', 'bin', 'eslint-doc-generator.js'),
+  wrapper,
+  '--config-emoji', 'recommended,✅',
+  '--config-emoji', 'strict,🔒',
+  '--rule-doc-title-format', 'prefix-name',
+  '--rule-list-columns', 'name,description,configsError,configsWarn,hasSuggestions,requiresTypeChecking,options',
+  '--url-rule-doc', 'docs/rules/{name}.md',
+];
+if (process.argv.includes('--check')) args.push('--check');
+if (process.argv.includes('--init')) args.push('--init-rule-docs');
+
+try {
+  execFileSync(process.execPath, args, { stdio: 'inherit', cwd: root });
+} catch {
+  console.error(
+    process.argv.includes('--check')
+      ? 'Generated docs are stale: run `npm run docs` and commit the result.'
+      : 'eslint-doc-generator failed.',
+  );
+  process.exitCode = 1;
+} finally {
+  rmSync(wrapper, { recursive: true, force: true });
+}

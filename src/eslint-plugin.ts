@@ -1,0 +1,62 @@
+// `offheap/eslint-plugin`: the type-aware rules that prove Go's unmanaged
+// memory discipline. Default export only: eslint-doc-generator loads the entry
+// with require(esm) and unwraps `.default` only when nothing else is exported.
+//
+// The public surface is typed with ESLint's own types, so a user's
+// `defineConfig([...])` and `tseslint.config(...)` type-check; the rules stay
+// strongly typed inside and are cast once, here.
+import { createRequire } from 'node:module';
+import type { ESLint, Linter } from 'eslint';
+import ts from 'typescript';
+import { rules } from './rules/index.js';
+
+const pkg = createRequire(import.meta.url)('../package.json') as { name: string; version: string };
+
+if (Number(ts.versionMajorMinor.split('.')[0]) >= 7) {
+  throw new Error(`offheap/eslint-plugin supports TypeScript >=5.0 <6.1; found ${ts.version}.`);
+}
+
+/** TypeScript sources only: the rules need type information. */
+const tsFiles = ['**/*.ts', '**/*.tsx', '**/*.mts', '**/*.cts'];
+
+/** Options that `strict` sets on top of each rule's defaults. */
+const strictOptions: Record<string, unknown[]> = {};
+
+type OffheapPlugin = ESLint.Plugin & {
+  meta: { name: string; version: string; namespace: string };
+  configs: Record<'recommended' | 'strict', Linter.Config>;
+};
+
+function configRules(level: 'recommended' | 'strict'): Linter.RulesRecord {
+  const entries: Linter.RulesRecord = {};
+  for (const [name, rule] of Object.entries(rules)) {
+    const wanted = rule.meta.docs?.recommended;
+    if (wanted === 'recommended' || (level === 'strict' && wanted === 'strict')) {
+      const options = level === 'strict' ? strictOptions[name] : undefined;
+      entries[`offheap/${name}`] = options ? ['error', ...options] : 'error';
+    }
+  }
+  return entries;
+}
+
+const plugin: OffheapPlugin = {
+  meta: { name: pkg.name, version: pkg.version, namespace: 'offheap' },
+  rules: rules as unknown as NonNullable<ESLint.Plugin['rules']>,
+  configs: {} as OffheapPlugin['configs'],
+};
+
+plugin.configs.recommended = {
+  name: 'offheap/recommended',
+  files: tsFiles,
+  plugins: { offheap: plugin },
+  rules: configRules('recommended'),
+};
+
+plugin.configs.strict = {
+  name: 'offheap/strict',
+  files: tsFiles,
+  plugins: { offheap: plugin },
+  rules: configRules('strict'),
+};
+
+export default plugin;
