@@ -24,7 +24,8 @@ describe('the plugin entry', () => {
   });
 
   it('scopes both configs to TypeScript files and names them', () => {
-    for (const [name, config] of Object.entries(plugin.configs)) {
+    for (const name of ['recommended', 'strict'] as const) {
+      const config = plugin.configs[name];
       expect(config.name).toBe(`offheap/${name}`);
       expect(config.files).toEqual(expect.arrayContaining(['**/*.ts', '**/*.tsx']));
       expect(config.plugins?.offheap).toBe(plugin);
