@@ -2,11 +2,12 @@
 //
 // Rules must be nearly free on code that never touches offheap, so this is
 // answered without asking the checker for a single type: a runtime file is
-// one that carries `@offheap` tags, and a file uses offheap when its import
+// one whose JSDoc carries `@offheap` tags, and a file uses offheap when its import
 // graph reaches one. Both are computed once per program.
 import ts from 'typescript';
 
-const marker = '@offheap ';
+/** A JSDoc line that starts with the tag: `* @offheap id` or `/** @offheap id`. */
+const marker = /\*\s*@offheap\s/;
 
 interface ProgramFacts {
   /** Files that declare the runtime (hold `@offheap` tags). */
@@ -22,7 +23,7 @@ function factsOf(program: ts.Program): ProgramFacts {
   if (!facts) {
     const runtimeFiles = new Set<ts.SourceFile>();
     for (const file of program.getSourceFiles()) {
-      if (file.text.includes(marker)) runtimeFiles.add(file);
+      if (marker.test(file.text)) runtimeFiles.add(file);
     }
     facts = { runtimeFiles, reaches: new Map() };
     factsByProgram.set(program, facts);
