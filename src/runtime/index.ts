@@ -1,3 +1,62 @@
 // The `offheap` runtime: unmanaged memory with Go's allocators and rules.
-export type { Garbage, HeapRef, MaybeGarbage, NotInHeap, Ptr } from './types.js';
+export type { FixedArray, Garbage, HeapRef, MaybeGarbage, NotInHeap, Ptr } from './types.js';
 export { nil } from './types.js';
+export {
+  BadPointerError,
+  DoubleFreeError,
+  ForeignPointerError,
+  MisuseError,
+  OffheapError,
+  OffheapRangeError,
+  OutOfBoundsError,
+  OutOfMemoryError,
+  StaleHandleError,
+  type OffheapErrorDetails,
+} from './errors.js';
+export { notInHeap, isNotInHeap, notInHeapMark } from './notinheap.js';
+export { sysAlloc, sysFree, pageSize, maxSpaceBytes, defaultSpaceBytes, poisonByte, type MemStats } from './space.js';
+export { persistentalloc, persistentChunkSize, persistentLargeSize } from './persistentalloc.js';
+export { FixAlloc, fixAllocChunk, maxFixAllocSize, minFixAllocSize, type FixAllocOptions, type FixAllocResult } from './fixalloc.js';
+export { memclrNoHeapPointers } from './memclr.js';
+export { typedmemclr, memclrHasPointers, storeHeapRef, storeHeapRefNoWB, WriteBarrier, type WriteBarrierHook } from './mbarrier.js';
+export {
+  struct,
+  ptr,
+  heapRef,
+  array,
+  u8,
+  u16,
+  u32,
+  i8,
+  i16,
+  i32,
+  f32,
+  f64,
+  bool,
+  isLayout,
+  maxArrayLength,
+  maxStructSize,
+  type ArrayField,
+  type Field,
+  type FieldKind,
+  type Fields,
+  type FieldValue,
+  type HeapRefField,
+  type Layout,
+  type LayoutType,
+  type PtrField,
+  type RecordOf,
+  type ScalarField,
+} from './layout.js';
+export {
+  type Accessor,
+  type AccessorOf,
+  type ElemArrayAccessor,
+  type FieldAccessor,
+  type HeapRefAccessor,
+  type HeapRefArrayAccessor,
+  type ScalarAccessor,
+  type ScalarArrayAccessor,
+} from './accessor.js';
+export { Runtime, createRuntime, defaultRuntime, setDefaultRuntime, type RuntimeOptions, type RuntimeStats } from './runtime.js';
+export { access } from './access.js';

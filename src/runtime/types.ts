@@ -64,3 +64,12 @@ export type NotInHeap<T> = T & { readonly [notInHeapBrand]: true };
 
 /** The nil pointer. Address 0 is never handed out. */
 export const nil = 0 as Ptr<never>;
+
+/**
+ * A fixed-length array held by value inside a not-in-heap record (a layout's
+ * `array(elem, n)` field). It is itself not-in-heap: it exists only in
+ * unmanaged memory and is reached through the record's accessors.
+ *
+ * @offheap FixedArray
+ */
+export type FixedArray<V, N extends number = number> = NotInHeap<{ readonly length: N; [index: number]: V }>;

@@ -1,0 +1,146 @@
+// Typed errors of the runtime.
+//
+// Go's runtime throws ("fatal error: ...") on misuse of its allocators; a
+// library cannot kill its host, so every misuse becomes a typed error that
+// names the argument, its value and the limit. `code` is stable and meant for
+// programs; the message is for people. A rejected call changes no state.
+
+/** What every offheap error carries besides its message. */
+export interface OffheapErrorDetails {
+  /** The offending value (an address, a size, an alignment, a handle). */
+  readonly value?: unknown;
+  /** The limit the value broke, when there is one. */
+  readonly limit?: unknown;
+}
+
+/** Base class of the runtime's errors (except sizes and alignments, which are `OffheapRangeError`). */
+export class OffheapError extends Error {
+  /** Stable machine-readable code, e.g. `ERR_DOUBLE_FREE`. */
+  readonly code: string;
+  /** The offending value. */
+  readonly value: unknown;
+  /** The limit it broke, if any. */
+  readonly limit: unknown;
+
+  constructor(code: string, message: string, details: OffheapErrorDetails = {}) {
+    super(message);
+    this.code = code;
+    this.value = details.value;
+    this.limit = details.limit;
+  }
+
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+/**
+ * A size, count, index or alignment out of range (size 0, negative, NaN,
+ * non-integer, above the limit; alignment not a power of two or above a page).
+ * A real `RangeError`, so `instanceof RangeError` holds.
+ */
+export class OffheapRangeError extends RangeError {
+  /** `ERR_BAD_SIZE`, `ERR_BAD_ALIGN`, `ERR_BAD_OPTION` or `ERR_BAD_INDEX`. */
+  readonly code: string;
+  readonly value: unknown;
+  readonly limit: unknown;
+
+  constructor(code: string, message: string, details: OffheapErrorDetails = {}) {
+    super(message);
+    this.code = code;
+    this.value = details.value;
+    this.limit = details.limit;
+  }
+
+  override get name(): string {
+    return 'OffheapRangeError';
+  }
+}
+
+/** An object freed twice (debug mode for FixAlloc; always for sysFree). */
+export class DoubleFreeError extends OffheapError {
+  constructor(message: string, details: OffheapErrorDetails = {}) {
+    super('ERR_DOUBLE_FREE', message, details);
+  }
+}
+
+/** A pointer handed out by another allocator, pool or runtime. */
+export class ForeignPointerError extends OffheapError {
+  constructor(message: string, details: OffheapErrorDetails = {}) {
+    super('ERR_FOREIGN_POINTER', message, details);
+  }
+}
+
+/** A pointer no allocator handed out: nil, misaligned, the middle of an object, unmapped. */
+export class BadPointerError extends OffheapError {
+  constructor(message: string, details: OffheapErrorDetails = {}) {
+    super('ERR_BAD_POINTER', message, details);
+  }
+}
+
+/** An access through an accessor outside the live memory it may touch (debug mode). */
+export class OutOfBoundsError extends OffheapError {
+  constructor(message: string, details: OffheapErrorDetails = {}) {
+    super('ERR_OUT_OF_BOUNDS', message, details);
+  }
+}
+
+/** The address space cannot satisfy a request. `value` is the request, `limit` the reserved bytes. */
+export class OutOfMemoryError extends OffheapError {
+  /** Bytes asked for (rounded to pages). */
+  readonly requested: number;
+  /** Bytes of the space mapped (handed out at least once) when the request failed. */
+  readonly mapped: number;
+
+  constructor(message: string, requested: number, mapped: number, reserved: number) {
+    super('ERR_OUT_OF_MEMORY', message, { value: requested, limit: reserved });
+    this.requested = requested;
+    this.mapped = mapped;
+  }
+}
+
+/** A `HeapRef` whose object was collected or freed (its generation no longer matches). Used by the object heap. */
+export class StaleHandleError extends OffheapError {
+  constructor(message: string, details: OffheapErrorDetails = {}) {
+    super('ERR_STALE_HANDLE', message, details);
+  }
+}
+
+/** An API used against its contract: `new` of a not-in-heap class, a bad option, a layout defined wrongly. */
+export class MisuseError extends OffheapError {
+  constructor(message: string, details: OffheapErrorDetails = {}) {
+    super('ERR_MISUSE', message, details);
+  }
+}
+
+/** Renders a value for a message: numbers in decimal and hex, others via String. */
+export function show(value: unknown): string {
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0xffff) return `${value} (0x${value.toString(16)})`;
+  if (typeof value === 'string') return JSON.stringify(value);
+  return String(value);
+}
+
+/**
+ * Checks that `value` is an integer in [min, max]; else throws an
+ * `OffheapRangeError` naming `what`.
+ */
+export function checkInt(what: string, value: number, min: number, max: number, code = 'ERR_BAD_SIZE'): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const kind = typeof value !== 'number' ? `not a number` : Number.isNaN(value) ? 'NaN' : !Number.isInteger(value) ? 'not an integer' : value < min ? `below ${min}` : `above the limit ${max}`;
+    throw new OffheapRangeError(code, `${what} must be an integer in [${min}, ${max}]; got ${show(value)} (${kind})`, {
+      value,
+      limit: value < min ? min : max,
+    });
+  }
+}
+
+/** Checks that `align` is a power of two in [1, max]. */
+export function checkAlign(what: string, align: number, max: number): void {
+  if (typeof align !== 'number' || !Number.isInteger(align) || align < 1 || align > max || (align & (align - 1)) !== 0) {
+    const kind = typeof align === 'number' && Number.isInteger(align) && align > max ? `above the limit ${max}` : 'not a power of two';
+    throw new OffheapRangeError('ERR_BAD_ALIGN', `${what} must be a power of two in [1, ${max}]; got ${show(align)} (${kind})`, {
+      value: align,
+      limit: max,
+    });
+  }
+}

@@ -1,0 +1,153 @@
+// The barriered paths into unmanaged memory.
+//
+// A `HeapRef` slot in unmanaged memory is a heap pointer the collector scans
+// through roots (markroot). While it marks, overwriting or clearing such a
+// slot must let it see the old value, or an object reachable only from that
+// slot could be lost (Go's hybrid write barrier, mbarrier.go). Every store of
+// a HeapRef and every clear of memory holding them therefore passes through
+// one `WriteBarrier` per runtime. The flag is checked once per operation, not
+// per slot, so the off state costs one load (perf-anchors §4, goal B1).
+//
+// Hook point: the collector (part 2) sets `hook` and flips `enabled` while it
+// marks. Until then nothing marks, `enabled` stays false and the stores below
+// are plain stores after one check.
+
+import { MisuseError, OffheapRangeError, show } from './errors.js';
+import type { Layout } from './layout.js';
+import { checkRange, clearBytes } from './memclr.js';
+import type { Runtime } from './runtime.js';
+import { defaultRuntime } from './runtime.js';
+import type { HeapRef, Ptr } from './types.js';
+
+/**
+ * Called for every HeapRef slot about to change while the barrier is on:
+ * `slot` is its address, `old` the value it held (deletion barrier: shade
+ * it), `next` the value being stored (0 for clears).
+ */
+export type WriteBarrierHook = (slot: number, old: number, next: number) => void;
+
+function noHook(): void {}
+
+/** The write-barrier state of one runtime (Go: writeBarrier + gcWriteBarrier). */
+export class WriteBarrier {
+  /** True only while the collector marks; `hook` is then a real shade function. */
+  enabled = false;
+  /** The collector's shade function; a no-op while `enabled` is false. */
+  hook: WriteBarrierHook = noHook;
+
+  /** Turns the barrier on with `hook`, or off with `undefined`. */
+  set(hook: WriteBarrierHook | undefined): void {
+    if (hook !== undefined && typeof hook !== 'function') {
+      throw new MisuseError(`setWriteBarrier: hook must be a function or undefined; got ${show(hook)}`, { value: hook });
+    }
+    this.hook = hook ?? noHook;
+    this.enabled = hook !== undefined;
+  }
+}
+
+/** The barriered HeapRef store, unchecked. Accessors of HeapRef fields call this. */
+export function storeHeapRefUnchecked(rt: Runtime, p: number, v: number): void {
+  const u32 = rt.space.u32;
+  const i = p >>> 2;
+  const wb = rt.barrier;
+  if (wb.enabled) wb.hook(p, u32[i], v);
+  u32[i] = v;
+}
+
+function checkSlot(rt: Runtime, what: string, p: number, v: number): void {
+  checkRange(rt.space, what, p, 4);
+  if ((p & 3) !== 0) throw new OffheapRangeError('ERR_BAD_ALIGN', `${what}: p must be 4-byte aligned for a HeapRef slot; got ${show(p)}`, { value: p, limit: 4 });
+  if (typeof v !== 'number' || (v >>> 0) !== v) {
+    throw new OffheapRangeError('ERR_BAD_SIZE', `${what}: v must be a HeapRef (a u32); got ${show(v)}`, { value: v, limit: 2 ** 32 - 1 });
+  }
+}
+
+/** Checked barriered store of `v` into the HeapRef slot at `p`. */
+export function storeHeapRefImpl(rt: Runtime, p: number, v: number): void {
+  checkSlot(rt, 'storeHeapRef', p, v);
+  storeHeapRefUnchecked(rt, p, v);
+}
+
+/** Checked store that skips the barrier. */
+export function storeHeapRefNoWBImpl(rt: Runtime, p: number, v: number): void {
+  checkSlot(rt, 'storeHeapRefNoWB', p, v);
+  rt.space.u32[p >>> 2] = v;
+}
+
+/** Clears one object of `layout` at `p`, with a deletion barrier on each HeapRef slot. */
+export function typedmemclrImpl(rt: Runtime, layout: Layout<unknown>, p: number): void {
+  checkRange(rt.space, 'typedmemclr', p, layout.size);
+  if ((p & (layout.align - 1)) !== 0) {
+    throw new OffheapRangeError('ERR_BAD_ALIGN', `typedmemclr: p must be aligned to ${layout.name}'s alignment ${layout.align}; got ${show(p)}`, { value: p, limit: layout.align });
+  }
+  const wb = rt.barrier;
+  if (wb.enabled) {
+    const u32 = rt.space.u32;
+    const slots = layout.ptrSlots;
+    for (let k = 0; k < slots.length; k++) {
+      const a = p + slots[k];
+      const old = u32[a >>> 2];
+      if (old !== 0) wb.hook(a, old, 0);
+    }
+  }
+  clearBytes(rt.space, p, layout.size);
+}
+
+/** Clears [p, p+n) with a deletion barrier on every aligned 4-byte slot in it. */
+export function memclrHasPointersImpl(rt: Runtime, p: number, n: number): void {
+  checkRange(rt.space, 'memclrHasPointers', p, n);
+  const wb = rt.barrier;
+  if (wb.enabled) {
+    const u32 = rt.space.u32;
+    for (let a = (p + 3) & ~3; a + 4 <= p + n; a += 4) {
+      const old = u32[a >>> 2];
+      if (old !== 0) wb.hook(a, old, 0);
+    }
+  }
+  clearBytes(rt.space, p, n);
+}
+
+/**
+ * Stores `v` into the HeapRef slot at `p` through the write barrier of the
+ * default runtime (Go: a pointer store with the hybrid barrier).
+ *
+ * @offheap storeHeapRef
+ * @writebarrier
+ */
+export function storeHeapRef<T>(p: Ptr<HeapRef<T>> | number, v: HeapRef<T>): void {
+  storeHeapRefImpl(defaultRuntime(), p, v);
+}
+
+/**
+ * Stores `v` into the HeapRef slot at `p` WITHOUT the write barrier. Correct
+ * only where the collector cannot be marking or the slot is not yet visible
+ * to it (Go: a `//go:nowritebarrier` path, or `*(*uintptr)(p) = v`).
+ *
+ * @offheap storeHeapRefNoWB
+ */
+export function storeHeapRefNoWB<T>(p: Ptr<HeapRef<T>> | number, v: HeapRef<T>): void {
+  storeHeapRefNoWBImpl(defaultRuntime(), p, v);
+}
+
+/**
+ * Zeroes one `layout` object at type-safe `p`, with a deletion barrier on
+ * each of its HeapRef slots (Go's typedmemclr). Use it, not
+ * memclrNoHeapPointers, on memory the collector may already see.
+ *
+ * @offheap typedmemclr
+ * @writebarrier
+ */
+export function typedmemclr<T>(layout: Layout<T>, p: Ptr<T>): void {
+  typedmemclrImpl(defaultRuntime(), layout as Layout<unknown>, p);
+}
+
+/**
+ * Zeroes [p, p+n) of type-safe memory, with a deletion barrier on every
+ * 4-byte slot (Go's memclrHasPointers, for memory whose layout is not known).
+ *
+ * @offheap memclrHasPointers
+ * @writebarrier
+ */
+export function memclrHasPointers<T>(p: Ptr<T>, n: number): void {
+  memclrHasPointersImpl(defaultRuntime(), p, n);
+}

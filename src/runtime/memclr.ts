@@ -1,0 +1,58 @@
+// memclrNoHeapPointers: the plain clear.
+//
+// Go clears memory that holds no heap pointers, or that the collector cannot
+// see yet (junk from a free list being zero-initialized), without a write
+// barrier. Small aligned clears use word stores, which beat a `fill` call up
+// to 64 B; larger ones delegate to `fill`, which is the bandwidth limit
+// (perf-anchors §4, goals M1/M2).
+
+import { BadPointerError, OutOfBoundsError, checkInt, show } from './errors.js';
+import type { AddressSpace } from './space.js';
+import { pageSize } from './space.js';
+import { defaultRuntime } from './runtime.js';
+import type { MaybeGarbage, Ptr } from './types.js';
+
+/** Clears [p, p+n) without checks. Callers have validated the range. */
+export function clearBytes(space: AddressSpace, p: number, n: number): void {
+  if (n <= 64 && ((p | n) & 7) === 0) {
+    const f = space.f64;
+    let i = p >>> 3;
+    const end = i + (n >>> 3);
+    while (i < end) f[i++] = 0;
+  } else {
+    space.u8.fill(0, p, p + n);
+  }
+}
+
+/**
+ * Validates a range a clear may touch: inside mapped memory, and in debug
+ * mode inside blocks that are allocated now.
+ */
+export function checkRange(space: AddressSpace, what: string, p: number, n: number): void {
+  if (typeof p !== 'number' || !Number.isInteger(p) || p < pageSize || p >= space.mappedEnd) {
+    throw new BadPointerError(`${what}: p must be an address in mapped memory [${pageSize}, ${space.mappedEnd}); got ${show(p)}`, {
+      value: p,
+      limit: space.mappedEnd,
+    });
+  }
+  checkInt(`${what}: n`, n, 0, space.mappedEnd - p);
+  if (space.debug && !space.isLive(p, n)) {
+    throw new OutOfBoundsError(`${what}: [${show(p)}, ${show(p + n)}) is not inside allocated memory`, { value: p, limit: n });
+  }
+}
+
+/**
+ * Zeroes [p, p+n) with no write barrier (Go's memclrNoHeapPointers): for
+ * memory that holds no heap pointers, or that the collector cannot see yet.
+ * Its assertion signature narrows possibly-garbage memory to `Ptr<T>`, so
+ * typed APIs accept `p` afterwards. A module-level function of the default
+ * runtime, because assertion signatures on methods need an explicitly typed
+ * receiver (`const rt: Runtime = …`).
+ *
+ * @offheap memclrNoHeapPointers
+ */
+export function memclrNoHeapPointers<T>(p: MaybeGarbage<T>, n: number): asserts p is Ptr<T> {
+  const space = defaultRuntime().space;
+  checkRange(space, 'memclrNoHeapPointers', p, n);
+  clearBytes(space, p, n);
+}

@@ -1,0 +1,85 @@
+// persistentalloc: bump allocation for data that is never freed.
+//
+// Go (malloc.go) carves long-lived runtime metadata (itabs, profiling buckets,
+// fixalloc chunks) from 256 KiB chunks taken with sysAlloc, so small
+// allocations cost a pointer bump and no per-object bookkeeping. Requests of
+// 64 KiB or more go straight to sysAlloc. There is no free; memory is zero
+// because chunks are fresh pages that are never reused.
+
+import { checkAlign, checkInt, OffheapRangeError, show } from './errors.js';
+import { defaultRuntime } from './runtime.js';
+import { type AddressSpace, pageSize } from './space.js';
+import type { Ptr } from './types.js';
+
+/** Size of the chunks small requests are carved from (Go's persistentChunkSize). */
+export const persistentChunkSize = 256 * 1024;
+/** Requests this large or larger go straight to sysAlloc. */
+export const persistentLargeSize = 64 * 1024;
+/** The stat category chunks and large requests are charged to in the space. */
+export const persistentStat = 'persistentalloc';
+
+/** The bump state of one runtime's persistentalloc (Go's persistentAlloc). */
+export class PersistentAlloc {
+  /** Address of the current chunk, 0 before the first. */
+  private base = 0;
+  /** Bytes used in the current chunk; base+off is the next free byte. */
+  private off = persistentChunkSize;
+  /** Start addresses of all chunks and large blocks, ascending by allocation time. */
+  readonly chunks: number[] = [];
+  /** Byte length of each entry of `chunks`. */
+  private readonly chunkLen: number[] = [];
+  /** Bytes handed out, by stat category (Go moves them from other_sys to the caller's stat). */
+  private readonly byStat = new Map<string, number>();
+
+  constructor(private readonly space: AddressSpace) {}
+
+  /** `size` zero bytes aligned to `align`; never freed. */
+  alloc(size: number, align = 8, stat = 'other'): number {
+    checkInt('persistentalloc: size', size, 1, this.space.reserved - pageSize);
+    checkAlign('persistentalloc: align', align, pageSize);
+    if (typeof stat !== 'string') throw new OffheapRangeError('ERR_BAD_OPTION', `persistentalloc: stat must be a string; got ${show(stat)}`, { value: stat });
+    let p: number;
+    if (size >= persistentLargeSize) {
+      p = this.space.sysAlloc(size, persistentStat);
+      this.chunks.push(p);
+      this.chunkLen.push(Math.ceil(size / pageSize) * pageSize);
+    } else {
+      let off = (this.off + align - 1) & ~(align - 1);
+      if (off + size > persistentChunkSize) {
+        // The old chunk's tail is abandoned, as in Go.
+        const chunk = this.space.sysAlloc(persistentChunkSize, persistentStat);
+        this.chunks.push(chunk);
+        this.chunkLen.push(persistentChunkSize);
+        this.base = chunk;
+        off = 0;
+      }
+      p = this.base + off;
+      this.off = off + size;
+    }
+    this.byStat.set(stat, (this.byStat.get(stat) ?? 0) + size);
+    return p;
+  }
+
+  /** Whether `p` lies in memory persistentalloc took from the space (Go's inPersistentAlloc). */
+  contains(p: number): boolean {
+    for (let i = 0; i < this.chunks.length; i++) {
+      if (p >= this.chunks[i] && p < this.chunks[i] + this.chunkLen[i]) return true;
+    }
+    return false;
+  }
+
+  /** Bytes handed out, by stat category. */
+  stats(): Readonly<Record<string, number>> {
+    return Object.fromEntries(this.byStat);
+  }
+}
+
+/**
+ * `size` zero bytes aligned to `align` (a power of two ≤ 8 KiB) from the
+ * default runtime; never freed (Go's persistentalloc).
+ *
+ * @offheap persistentalloc
+ */
+export function persistentalloc<T = unknown>(size: number, align = 8, stat?: string): Ptr<T> {
+  return defaultRuntime().persistent.alloc(size, align, stat) as Ptr<T>;
+}

@@ -1,0 +1,195 @@
+// The runtime instance: one address space and the allocators over it.
+//
+// Go has one runtime per process; here a program, a test or a worker may hold
+// several, each owning its space, so nothing leaks between them. The default
+// instance, made on first use, backs the module-level functions (`sysAlloc`,
+// `memclrNoHeapPointers`, …), which are also the narrowing form of the
+// assertion-signature APIs. Methods and module-level functions carry the same
+// `@offheap` ids.
+
+import { buildAccessor, type Accessor } from './accessor.js';
+import { MisuseError, show } from './errors.js';
+import type { Fields, Layout } from './layout.js';
+import {
+  memclrHasPointersImpl,
+  storeHeapRefImpl,
+  storeHeapRefNoWBImpl,
+  typedmemclrImpl,
+  WriteBarrier,
+  type WriteBarrierHook,
+} from './mbarrier.js';
+import { checkRange, clearBytes } from './memclr.js';
+import { PersistentAlloc } from './persistentalloc.js';
+import { AddressSpace, type MemStats } from './space.js';
+import type { HeapRef, MaybeGarbage, Ptr } from './types.js';
+
+export interface RuntimeOptions {
+  /** Bytes of address space to reserve, rounded up to pages (default 64 MiB, at most 2 GiB). Alias: `size`. */
+  readonly maxBytes?: number;
+  /** Same as maxBytes. */
+  readonly size?: number;
+  /** Back the space with a SharedArrayBuffer so workers can map it. */
+  readonly shared?: boolean;
+  /** Poison freed memory, track FixAlloc objects, check accessors (off by default). */
+  readonly debug?: boolean;
+}
+
+/** Runtime-wide accounting: the space's plus persistentalloc's. */
+export interface RuntimeStats extends MemStats {
+  /** Bytes handed out by persistentalloc, by stat category. */
+  readonly persistent: Readonly<Record<string, number>>;
+}
+
+/** One address space with sysAlloc, persistentalloc, FixAlloc pools, clears and barriered stores over it. */
+export class Runtime {
+  /** The pages and views; fixed for the runtime's life. */
+  readonly space: AddressSpace;
+  /** persistentalloc's bump state. */
+  readonly persistent: PersistentAlloc;
+  /** The write barrier; off until a collector turns it on. */
+  readonly barrier = new WriteBarrier();
+  /** Debug checks on (see RuntimeOptions.debug). */
+  readonly debug: boolean;
+  /** Debug mode: every FixAlloc object ever handed out → pool id × 2 + (1 if live). */
+  readonly debugObjects = new Map<number, number>();
+  /** Generated accessors, per layout. */
+  private readonly accessors = new WeakMap<object, unknown>();
+
+  constructor(options: RuntimeOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw new MisuseError(`createRuntime: options must be an object; got ${show(options)}`, { value: options });
+    const debug = options.debug ?? false;
+    if (typeof debug !== 'boolean') throw new MisuseError(`createRuntime: debug must be a boolean; got ${show(debug)}`, { value: debug });
+    this.debug = debug;
+    this.space = new AddressSpace({ maxBytes: options.maxBytes ?? options.size, shared: options.shared ?? false, debug });
+    this.persistent = new PersistentAlloc(this.space);
+  }
+
+  /** The SharedArrayBuffer or ArrayBuffer behind the space. */
+  get buffer(): ArrayBuffer | SharedArrayBuffer {
+    return this.space.buffer;
+  }
+
+  /**
+   * Whole zeroed pages for `n` bytes (rounded up to 8 KiB pages), charged to `stat`.
+   *
+   * @offheap sysAlloc
+   */
+  sysAlloc<T = unknown>(n: number, stat?: string): Ptr<T> {
+    return this.space.sysAlloc(n, stat) as Ptr<T>;
+  }
+
+  /**
+   * Returns pages from sysAlloc; `n` is the size they were allocated with.
+   *
+   * @offheap sysFree
+   */
+  sysFree(p: Ptr<unknown> | MaybeGarbage<unknown> | number, n: number): void {
+    this.space.sysFree(p, n);
+  }
+
+  /**
+   * `size` zero bytes aligned to `align` (a power of two ≤ 8 KiB), never freed.
+   *
+   * @offheap persistentalloc
+   */
+  persistentalloc<T = unknown>(size: number, align = 8, stat?: string): Ptr<T> {
+    return this.persistent.alloc(size, align, stat) as Ptr<T>;
+  }
+
+  /**
+   * Zeroes [p, p+n) with no barrier. Narrowing needs an explicitly typed
+   * receiver (`const rt: Runtime = …`); the module-level function does not.
+   *
+   * @offheap memclrNoHeapPointers
+   */
+  memclrNoHeapPointers<T>(p: MaybeGarbage<T>, n: number): asserts p is Ptr<T> {
+    checkRange(this.space, 'memclrNoHeapPointers', p, n);
+    clearBytes(this.space, p, n);
+  }
+
+  /**
+   * Zeroes one object with a deletion barrier on each HeapRef slot.
+   *
+   * @offheap typedmemclr
+   * @writebarrier
+   */
+  typedmemclr<T>(layout: Layout<T>, p: Ptr<T>): void {
+    typedmemclrImpl(this, layout as Layout<unknown>, p);
+  }
+
+  /**
+   * Zeroes [p, p+n) with a deletion barrier on every 4-byte slot.
+   *
+   * @offheap memclrHasPointers
+   * @writebarrier
+   */
+  memclrHasPointers<T>(p: Ptr<T>, n: number): void {
+    memclrHasPointersImpl(this, p, n);
+  }
+
+  /**
+   * Stores a HeapRef into unmanaged memory through the write barrier.
+   *
+   * @offheap storeHeapRef
+   * @writebarrier
+   */
+  storeHeapRef<T>(p: Ptr<HeapRef<T>> | number, v: HeapRef<T>): void {
+    storeHeapRefImpl(this, p, v);
+  }
+
+  /**
+   * Stores a HeapRef without the write barrier (only where the collector cannot see the slot).
+   *
+   * @offheap storeHeapRefNoWB
+   */
+  storeHeapRefNoWB<T>(p: Ptr<HeapRef<T>> | number, v: HeapRef<T>): void {
+    storeHeapRefNoWBImpl(this, p, v);
+  }
+
+  /**
+   * Turns the write barrier on with the collector's shade `hook`, or off with
+   * undefined. The hook point of the collector (part 2).
+   */
+  setWriteBarrier(hook: WriteBarrierHook | undefined): void {
+    this.barrier.set(hook);
+  }
+
+  /** The generated field accessors of `layout` over this runtime's memory (cached). */
+  access<T, F extends Fields>(layout: Layout<T, F>): Accessor<F, T> {
+    let acc = this.accessors.get(layout) as Accessor<F, T> | undefined;
+    if (acc === undefined) {
+      if (typeof layout !== 'object' || layout === null || layout.kind !== 'struct') {
+        throw new MisuseError(`access: layout must be a struct layout; got ${show(layout)}`, { value: layout });
+      }
+      acc = buildAccessor(this, layout);
+      this.accessors.set(layout, acc);
+    }
+    return acc;
+  }
+
+  /** The accounting now (Go: sysMemStat, mappedReady). */
+  stats(): RuntimeStats {
+    return { ...this.space.stats(), persistent: this.persistent.stats() };
+  }
+}
+
+/** A new runtime with its own address space. */
+export function createRuntime(options: RuntimeOptions = {}): Runtime {
+  return new Runtime(options);
+}
+
+let theDefault: Runtime | undefined;
+
+/** The runtime behind the module-level functions, made on first use with the default options. */
+export function defaultRuntime(): Runtime {
+  return (theDefault ??= new Runtime());
+}
+
+/**
+ * Makes `rt` the runtime behind the module-level functions (e.g. a debug
+ * runtime in tests). Pools keep the runtime they were made with.
+ */
+export function setDefaultRuntime(rt: Runtime): void {
+  if (!(rt instanceof Runtime)) throw new MisuseError(`setDefaultRuntime: rt must be a Runtime; got ${show(rt)}`, { value: rt });
+  theDefault = rt;
+}
