@@ -1,0 +1,85 @@
+// Which runtime brand a type carries.
+//
+// A brand is a property keyed by one of the runtime's `unique symbol`s
+// (src/runtime/types.ts). The key is resolved to its declaration and read by
+// its `@offheap brand:<Kind>` tag, so a look-alike `{ __brand: 'Ptr' }` or a
+// user symbol named `ptrBrand` is never mistaken for one, while aliases and
+// re-exports of the brands resolve the same as the originals.
+import ts from 'typescript';
+import { offheapIdOf } from './declarations.js';
+
+export type BrandKind = 'Ptr' | 'Garbage' | 'HeapRef' | 'NotInHeap';
+
+export interface Brand {
+  readonly kind: BrandKind;
+  /** The branded payload: `T` of `Ptr<T>`, `HeapRef<T>`, `Garbage<T>`; `true` for `NotInHeap`. */
+  readonly target: ts.Type;
+}
+
+const brandKinds: ReadonlySet<string> = new Set<BrandKind>(['Ptr', 'Garbage', 'HeapRef', 'NotInHeap']);
+
+/** Per property symbol: the brand its key names, or null. */
+const keyCache = new WeakMap<ts.Symbol, BrandKind | null>();
+/** Per type: the brands found on it (empty for unbranded types). */
+const brandCache = new WeakMap<ts.Type, readonly Brand[]>();
+const none: readonly Brand[] = [];
+
+/** The brand a property's computed `unique symbol` key names, if any. */
+export function brandKindOfProperty(checker: ts.TypeChecker, prop: ts.Symbol): BrandKind | undefined {
+  // Properties keyed by a unique symbol have escaped names `__@<name>@<id>`; skip the rest cheaply.
+  if (!(prop.escapedName as string).startsWith('__@')) return undefined;
+  let kind = keyCache.get(prop);
+  if (kind === undefined) {
+    kind = null;
+    for (const decl of prop.declarations ?? []) {
+      const name = ts.getNameOfDeclaration(decl);
+      if (!name || !ts.isComputedPropertyName(name)) continue;
+      const id = offheapIdOf(checker, checker.getSymbolAtLocation(name.expression));
+      if (id?.startsWith('brand:') && brandKinds.has(id.slice(6))) {
+        kind = id.slice(6) as BrandKind;
+        break;
+      }
+    }
+    keyCache.set(prop, kind);
+  }
+  return kind ?? undefined;
+}
+
+/**
+ * The brands `type` itself carries (an intersection such as `Ptr<T>` or
+ * `NotInHeap<T>`, or an object type extending one). Unions are not looked
+ * through: `Ptr<A> | string` is not a `Ptr`. Cached per type.
+ */
+export function brandsOf(checker: ts.TypeChecker, type: ts.Type): readonly Brand[] {
+  if (!(type.flags & (ts.TypeFlags.Object | ts.TypeFlags.Intersection))) return none;
+  let found = brandCache.get(type);
+  if (found === undefined) {
+    const list: Brand[] = [];
+    for (const prop of checker.getPropertiesOfType(type)) {
+      const kind = brandKindOfProperty(checker, prop);
+      if (kind) list.push({ kind, target: checker.getTypeOfSymbol(prop) });
+    }
+    found = list.length === 0 ? none : list;
+    brandCache.set(type, found);
+  }
+  return found;
+}
+
+/** The brand of the given kind on `type`, if present. */
+export function brandOf(checker: ts.TypeChecker, type: ts.Type, kind: BrandKind): Brand | undefined {
+  return brandsOf(checker, type).find((b) => b.kind === kind);
+}
+
+/**
+ * A scalar brand (`Ptr`, `Garbage`, `HeapRef`): the value is a number, whatever
+ * the payload. `NotInHeap` is not scalar: it marks a record.
+ */
+export function scalarBrandOf(checker: ts.TypeChecker, type: ts.Type): Brand | undefined {
+  return brandsOf(checker, type).find((b) => b.kind !== 'NotInHeap');
+}
+
+/** Whether `type`, or any member of a union `type`, is a `HeapRef`. */
+export function mayBeHeapRef(checker: ts.TypeChecker, type: ts.Type): boolean {
+  const members = type.isUnion() ? type.types : [type];
+  return members.some((t) => brandOf(checker, t, 'HeapRef') !== undefined);
+}

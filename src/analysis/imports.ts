@@ -1,0 +1,26 @@
+// The local names under which a file imported runtime declarations, so a
+// suggestion can spell `HeapRef<…>` or `Ptr<…>` the way the file does (or
+// offer nothing when the file has no such name in scope).
+import ts from 'typescript';
+import { offheapIdOf } from './declarations.js';
+
+const cache = new WeakMap<ts.SourceFile, Map<string, string>>();
+
+/** The local name bound to the runtime declaration tagged `id` by a named import, if any. */
+export function importedNameOf(checker: ts.TypeChecker, file: ts.SourceFile, id: string): string | undefined {
+  let names = cache.get(file);
+  if (!names) {
+    names = new Map();
+    for (const stmt of file.statements) {
+      if (!ts.isImportDeclaration(stmt)) continue;
+      const bindings = stmt.importClause?.namedBindings;
+      if (!bindings || !ts.isNamedImports(bindings)) continue;
+      for (const spec of bindings.elements) {
+        const found = offheapIdOf(checker, checker.getSymbolAtLocation(spec.name));
+        if (found && !names.has(found)) names.set(found, spec.name.text);
+      }
+    }
+    cache.set(file, names);
+  }
+  return names.get(id);
+}

@@ -1,0 +1,373 @@
+// Classification of types against Go's not-in-heap discipline.
+//
+// A type is not-in-heap when it is marked (`NotInHeap<T>`, `@notInHeap`) or,
+// as in Go 1.20+, when it holds a not-in-heap type by value or extends one
+// (policy P3). A not-in-heap type lives in unmanaged memory the collector never
+// scans, so every storage field must be free of heap references except
+// `HeapRef` slots (P1, P2; methods, accessors and statics are not storage, P4).
+//
+// Both questions are graph walks over types with an explicit work stack and a
+// seen-set of types, so recursive and mutually recursive types terminate, and a
+// node budget turns pathological instantiation chains into "cannot prove"
+// instead of a hang. Types are canonical per checker, so results are cached
+// per `ts.Type` for the program's life and never depend on which alias the
+// checker met first.
+import ts from 'typescript';
+import { brandKindOfProperty, brandOf, brandsOf, scalarBrandOf } from './brands.js';
+import { offheapIdAt } from './declarations.js';
+
+/** Types visited by one walk before it gives up ("cannot prove"). */
+export const walkBudget = 4000;
+
+export interface NotInHeapReason {
+  /** How the type at the end of `steps` is marked. */
+  readonly mark: 'NotInHeap' | '@notInHeap';
+  /** The marked type reached. */
+  readonly marked: ts.Type;
+  /** Path from the classified type to the marked one: `.field`, ` extends Base`. Empty when marked itself. */
+  readonly steps: readonly string[];
+}
+
+/** A storage slot of a not-in-heap type that holds (or may hold) a heap reference. */
+export interface HeapRefFinding {
+  /** Field names from the classified type to the slot: `['meta', 'owner']`, `['[string]']`. */
+  readonly steps: readonly string[];
+  /** The declaration of the slot: a property, parameter property or index signature. */
+  readonly leaf: ts.Declaration | undefined;
+  /** The classified type's own member the path starts with (undefined when the path starts at an index signature). */
+  readonly first: ts.Symbol | undefined;
+  /** The member of the slot's type that is the heap reference. */
+  readonly held: ts.Type;
+  /** `any`/`unknown`: not provably a reference, but not provably free of one either (P2). */
+  readonly opaque: boolean;
+}
+
+/** What a storage slot of a type holds. */
+export type PartKind = 'scalar' | 'heapRef' | 'notInHeap' | 'heap' | 'opaque';
+export interface Part {
+  readonly kind: PartKind;
+  readonly type: ts.Type;
+}
+
+const reasonCache = new WeakMap<ts.Type, NotInHeapReason | null>();
+const findingsCache = new WeakMap<ts.Type, readonly HeapRefFinding[]>();
+const decoratorCache = new WeakMap<ts.Symbol, boolean>();
+
+export function typeName(checker: ts.TypeChecker, type: ts.Type): string {
+  const text = checker.typeToString(type, undefined, ts.TypeFormatFlags.NoTruncation);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+const runtimeFileCache = new WeakMap<ts.SourceFile, boolean>();
+
+/** A file of the runtime itself: it carries `@offheap` declaration tags. */
+export function isRuntimeFile(file: ts.SourceFile): boolean {
+  let known = runtimeFileCache.get(file);
+  if (known === undefined) {
+    known = file.text.includes('@offheap ');
+    runtimeFileCache.set(file, known);
+  }
+  return known;
+}
+
+/**
+ * Whether a property is instance storage: not a method, accessor or prototype
+ * (P4), nor a brand key, nor one of the runtime's type-only keys (a property
+ * keyed by a `unique symbol` in a runtime file, such as a layout field's
+ * phantom value type, exists only in declarations).
+ */
+export function isStorageProperty(checker: ts.TypeChecker, prop: ts.Symbol): boolean {
+  if (prop.flags & (ts.SymbolFlags.Method | ts.SymbolFlags.Accessor | ts.SymbolFlags.Prototype)) return false;
+  const decls = prop.declarations ?? [];
+  if (
+    decls.length > 0 &&
+    decls.every((d) => ts.isMethodSignature(d) || ts.isMethodDeclaration(d) || ts.isAccessor(d))
+  ) {
+    return false;
+  }
+  if ((prop.escapedName as string).startsWith('__@') && decls.some((d) => isRuntimeFile(d.getSourceFile()))) {
+    return false;
+  }
+  return brandKindOfProperty(checker, prop) === undefined;
+}
+
+/** A class declared with the runtime's `@notInHeap` decorator (also `@notInHeap()` and renamed imports). */
+function isDecoratedNotInHeap(checker: ts.TypeChecker, symbol: ts.Symbol | undefined): boolean {
+  if (!symbol || !(symbol.flags & ts.SymbolFlags.Class)) return false;
+  let marked = decoratorCache.get(symbol);
+  if (marked === undefined) {
+    marked = false;
+    for (const decl of symbol.declarations ?? []) {
+      if (!ts.isClassLike(decl)) continue;
+      for (const dec of ts.getDecorators(decl) ?? []) {
+        let expr = dec.expression;
+        if (ts.isCallExpression(expr)) expr = expr.expression;
+        const at = ts.isPropertyAccessExpression(expr) ? expr.name : expr;
+        if (offheapIdAt(checker, at) === 'notInHeap') marked = true;
+      }
+    }
+    decoratorCache.set(symbol, marked);
+  }
+  return marked;
+}
+
+function classOrInterfaceTarget(type: ts.Type): ts.InterfaceType | undefined {
+  if (!(type.flags & ts.TypeFlags.Object)) return undefined;
+  const obj = type as ts.ObjectType;
+  if (obj.objectFlags & ts.ObjectFlags.ClassOrInterface) return obj as ts.InterfaceType;
+  if (obj.objectFlags & ts.ObjectFlags.Reference) {
+    const target = (obj as ts.TypeReference).target;
+    if (target.objectFlags & ts.ObjectFlags.ClassOrInterface) return target;
+  }
+  return undefined;
+}
+
+function namedBaseTypes(checker: ts.TypeChecker, type: ts.Type): readonly ts.BaseType[] {
+  const target = classOrInterfaceTarget(type);
+  return target ? (checker.getBaseTypes(target) ?? []) : [];
+}
+
+/**
+ * How `type` itself is marked, if it is. A class or interface that inherits
+ * the brand from a named base is not marked itself: its reason goes through
+ * ` extends Base`, which says more.
+ */
+function directMark(checker: ts.TypeChecker, type: ts.Type): NotInHeapReason['mark'] | undefined {
+  if (isDecoratedNotInHeap(checker, type.getSymbol())) return '@notInHeap';
+  if (!brandOf(checker, type, 'NotInHeap')) return undefined;
+  const inherited = namedBaseTypes(checker, type).some(
+    (base) => classOrInterfaceTarget(base) !== undefined && brandOf(checker, base, 'NotInHeap') !== undefined,
+  );
+  return inherited ? undefined : 'NotInHeap';
+}
+
+function isArrayOrTuple(checker: ts.TypeChecker, type: ts.Type): boolean {
+  return checker.isArrayType(type) || checker.isTupleType(type);
+}
+
+/** Constraint of a generic type, or undefined when there is none beyond `unknown`. */
+function constraintOf(checker: ts.TypeChecker, type: ts.Type): ts.Type | undefined {
+  const c = checker.getBaseConstraintOfType(type);
+  return c && c !== type ? c : undefined;
+}
+
+const genericFlags =
+  ts.TypeFlags.TypeParameter |
+  ts.TypeFlags.IndexedAccess |
+  ts.TypeFlags.Conditional |
+  ts.TypeFlags.Substitution |
+  ts.TypeFlags.Index;
+
+/**
+ * Types a value of `type` holds by value, with the step that reaches each.
+ * Unions, intersections and constraints are transparent (empty step); arrays,
+ * tuples, functions and scalar brands hold nothing by value (a JS array is a
+ * reference; a `Ptr` is a number).
+ */
+function byValueChildren(checker: ts.TypeChecker, type: ts.Type): Array<{ type: ts.Type; step: string }> {
+  if (type.isUnion() || type.isIntersection()) return type.types.map((t) => ({ type: t, step: '' }));
+  if (type.flags & genericFlags) {
+    const c = constraintOf(checker, type);
+    return c ? [{ type: c, step: '' }] : [];
+  }
+  if (!(type.flags & ts.TypeFlags.Object) || scalarBrandOf(checker, type) || isArrayOrTuple(checker, type)) return [];
+  const out: Array<{ type: ts.Type; step: string }> = [];
+  for (const base of namedBaseTypes(checker, type)) {
+    out.push({ type: base, step: ` extends ${typeName(checker, base)}` });
+  }
+  for (const prop of checker.getPropertiesOfType(type)) {
+    if (isStorageProperty(checker, prop)) out.push({ type: checker.getTypeOfSymbol(prop), step: `.${prop.name}` });
+  }
+  return out;
+}
+
+/**
+ * Why `type` is not-in-heap, or undefined when it is not (or that cannot be
+ * proven within the budget). Breadth-first, so the reason is a shortest path.
+ */
+export function notInHeapReason(checker: ts.TypeChecker, type: ts.Type): NotInHeapReason | undefined {
+  const cached = reasonCache.get(type);
+  if (cached !== undefined) return cached ?? undefined;
+
+  interface Visit {
+    readonly type: ts.Type;
+    readonly steps: readonly string[];
+  }
+  const seen = new Set<ts.Type>([type]);
+  const queue: Visit[] = [{ type, steps: [] }];
+  let result: NotInHeapReason | undefined;
+  let complete = true;
+  for (let i = 0; i < queue.length && !result; i++) {
+    if (i >= walkBudget) {
+      complete = false;
+      break;
+    }
+    const { type: current, steps } = queue[i]!;
+    const mark = directMark(checker, current);
+    if (mark) {
+      result = { mark, marked: current, steps };
+      break;
+    }
+    for (const child of byValueChildren(checker, current)) {
+      if (seen.has(child.type)) continue;
+      seen.add(child.type);
+      queue.push({ type: child.type, steps: child.step ? [...steps, child.step] : steps });
+    }
+  }
+  if (result) reasonCache.set(type, result);
+  else if (complete) {
+    // Nothing marked is reachable from any type this walk saw.
+    for (const t of seen) reasonCache.set(t, null);
+  }
+  return result;
+}
+
+export function isNotInHeap(checker: ts.TypeChecker, type: ts.Type): boolean {
+  return notInHeapReason(checker, type) !== undefined;
+}
+
+/**
+ * Why `name` is not-in-heap, for messages: "Span is marked NotInHeap", or
+ * "Holder is not-in-heap by containment (Holder.span; Span is marked NotInHeap)".
+ */
+export function describeReason(checker: ts.TypeChecker, name: string, reason: NotInHeapReason): string {
+  const how = reason.mark === '@notInHeap' ? 'is decorated @notInHeap' : 'is marked NotInHeap';
+  if (reason.steps.length === 0) return `${name} ${how}`;
+  return `${name} is not-in-heap by containment (${name}${reason.steps.join('')}; ${typeName(checker, reason.marked)} ${how})`;
+}
+
+/** `Span.meta.owner`, `Table[string]`. */
+export function formatPath(root: string, steps: readonly string[]): string {
+  return root + steps.map((s) => (s.startsWith('[') ? s : `.${s}`)).join('');
+}
+
+const scalarFlags =
+  ts.TypeFlags.NumberLike |
+  ts.TypeFlags.BooleanLike |
+  ts.TypeFlags.Null |
+  ts.TypeFlags.Undefined |
+  ts.TypeFlags.Void |
+  ts.TypeFlags.Never;
+const heapPrimitiveFlags = ts.TypeFlags.StringLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.ESSymbolLike;
+const primitiveFlags = scalarFlags | heapPrimitiveFlags;
+
+/**
+ * What a slot of `type` may hold, one part per alternative (P1, P2): scalars
+ * (numbers, booleans, nullish, `Ptr`, `Garbage`), `HeapRef` slots, not-in-heap
+ * structs by value, heap references (strings, bigints, symbols, objects,
+ * functions, arrays) and opaque types (`any`, `unknown`, unconstrained
+ * generics). Never throws: an unrecognised type is opaque.
+ */
+export function valueParts(checker: ts.TypeChecker, type: ts.Type): Part[] {
+  const parts: Part[] = [];
+  const seen = new Set<ts.Type>();
+  const stack: ts.Type[] = [type];
+  while (stack.length > 0) {
+    const t = stack.pop()!;
+    if (seen.has(t)) continue;
+    seen.add(t);
+    if (t.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) parts.push({ kind: 'opaque', type: t });
+    else if (t.flags & scalarFlags) parts.push({ kind: 'scalar', type: t });
+    else if (t.flags & heapPrimitiveFlags) parts.push({ kind: 'heap', type: t });
+    else if (t.flags & ts.TypeFlags.NonPrimitive) parts.push({ kind: 'heap', type: t });
+    else if (t.isUnion()) {
+      for (let i = t.types.length - 1; i >= 0; i--) stack.push(t.types[i]!);
+    } else if (t.flags & genericFlags) {
+      const c = constraintOf(checker, t);
+      if (c) stack.push(c);
+      else parts.push({ kind: 'opaque', type: t });
+    } else if (t.flags & (ts.TypeFlags.Object | ts.TypeFlags.Intersection)) {
+      const scalar = scalarBrandOf(checker, t);
+      if (scalar) parts.push({ kind: scalar.kind === 'HeapRef' ? 'heapRef' : 'scalar', type: t });
+      else if (t.isIntersection() && t.types.some((m) => m.flags & primitiveFlags)) {
+        // A branded primitive (`number & { tag }`) is its primitive.
+        for (const m of t.types) if (m.flags & primitiveFlags) stack.push(m);
+      } else if (isNotInHeap(checker, t)) parts.push({ kind: 'notInHeap', type: t });
+      else parts.push({ kind: 'heap', type: t });
+    } else parts.push({ kind: 'opaque', type: t });
+  }
+  return parts;
+}
+
+/** Whether a slot of `type` may hold a heap reference other than a `HeapRef` (opaque parts count unless allowed). */
+export function mayHoldHeapReference(checker: ts.TypeChecker, type: ts.Type, allowOpaque = false): boolean {
+  return valueParts(checker, type).some(
+    (p) =>
+      p.kind === 'heap' ||
+      (p.kind === 'opaque' && !allowOpaque) ||
+      (p.kind === 'notInHeap' && heapRefsOf(checker, p.type).some((f) => !f.opaque || !allowOpaque)),
+  );
+}
+
+/**
+ * Every storage slot reachable by value from the not-in-heap type `type`
+ * whose type may hold a heap reference other than a `HeapRef`, each with its
+ * field path. Nested not-in-heap structs are walked (they are embedded);
+ * references are not. Cached per type.
+ */
+export function heapRefsOf(checker: ts.TypeChecker, type: ts.Type): readonly HeapRefFinding[] {
+  const cached = findingsCache.get(type);
+  if (cached) return cached;
+
+  interface Visit {
+    readonly type: ts.Type;
+    readonly steps: readonly string[];
+    readonly first: ts.Symbol | undefined;
+  }
+  const findings: HeapRefFinding[] = [];
+  const seen = new Set<ts.Type>([type]);
+  const stack: Visit[] = [{ type, steps: [], first: undefined }];
+  let visited = 0;
+  const slot = (
+    at: Visit,
+    step: string,
+    slotType: ts.Type,
+    leaf: ts.Declaration | undefined,
+    first: ts.Symbol | undefined,
+  ): void => {
+    const steps = [...at.steps, step];
+    for (const part of valueParts(checker, slotType)) {
+      if (part.kind === 'heap' || part.kind === 'opaque') {
+        findings.push({ steps, leaf, first, held: part.type, opaque: part.kind === 'opaque' });
+      } else if (part.kind === 'notInHeap' && !seen.has(part.type)) {
+        seen.add(part.type);
+        stack.push({ type: part.type, steps, first });
+      }
+    }
+  };
+  while (stack.length > 0) {
+    const at = stack.pop()!;
+    if (++visited > walkBudget) {
+      findings.push({ steps: at.steps, leaf: undefined, first: at.first, held: at.type, opaque: true });
+      break;
+    }
+    // A union of structs (`A | B` both not-in-heap) is walked member by member.
+    if (at.type.isUnion()) {
+      for (const m of at.type.types) {
+        if (!seen.has(m) && isNotInHeap(checker, m)) {
+          seen.add(m);
+          stack.push({ ...at, type: m });
+        }
+      }
+      continue;
+    }
+    const props = checker.getPropertiesOfType(at.type);
+    for (let i = props.length - 1; i >= 0; i--) {
+      const prop = props[i]!;
+      if (!isStorageProperty(checker, prop)) continue;
+      slot(at, prop.name, checker.getTypeOfSymbol(prop), prop.valueDeclaration ?? prop.declarations?.[0], at.first ?? prop);
+    }
+    for (const info of checker.getIndexInfosOfType(at.type)) {
+      slot(at, `[${typeName(checker, info.keyType)}]`, info.type, info.declaration, at.first);
+    }
+  }
+  // Deterministic order: by path, whatever order the stack produced.
+  findings.sort((a, b) => (a.steps.join('.') < b.steps.join('.') ? -1 : a.steps.join('.') > b.steps.join('.') ? 1 : 0));
+  findingsCache.set(type, findings);
+  return findings;
+}
+
+/** Whether the type carries any runtime brand (used to skip runtime-internal types). */
+export function isBranded(checker: ts.TypeChecker, type: ts.Type): boolean {
+  return brandsOf(checker, type).length > 0;
+}
