@@ -8,7 +8,7 @@
 
 import { checkAlign, checkInt, OffheapRangeError, show } from './errors.js';
 import { defaultRuntime } from './runtime.js';
-import { type AddressSpace, pageSize } from './space.js';
+import { type AddressSpace, maxSpaceBytes, pageSize } from './space.js';
 import type { Ptr } from './types.js';
 
 /** Size of the chunks small requests are carved from (Go's persistentChunkSize). */
@@ -35,7 +35,7 @@ export class PersistentAlloc {
 
   /** `size` zero bytes aligned to `align`; never freed. */
   alloc(size: number, align = 8, stat = 'other'): number {
-    checkInt('persistentalloc: size', size, 1, this.space.reserved - pageSize);
+    checkInt('persistentalloc: size', size, 1, maxSpaceBytes);
     checkAlign('persistentalloc: align', align, pageSize);
     if (typeof stat !== 'string') throw new OffheapRangeError('ERR_BAD_OPTION', `persistentalloc: stat must be a string; got ${show(stat)}`, { value: stat });
     let p: number;

@@ -119,7 +119,7 @@ export class AddressSpace {
    * to `stat`. Throws OutOfMemoryError when no free run or unmapped tail fits.
    */
   sysAlloc(n: number, stat = 'other'): number {
-    checkInt('sysAlloc: n', n, 1, this.reserved - pageSize);
+    checkInt('sysAlloc: n', n, 1, maxSpaceBytes);
     if (typeof stat !== 'string') throw new OffheapRangeError('ERR_BAD_OPTION', `sysAlloc: stat must be a string; got ${show(stat)}`, { value: stat });
     const npages = Math.ceil(n / pageSize);
     let page = 0;

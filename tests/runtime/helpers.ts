@@ -1,0 +1,54 @@
+// Shared helpers of the runtime tests.
+import { expect } from 'vitest';
+import type { FixAlloc, Runtime } from '../../src/runtime/index.js';
+
+/** Everything a rejected call must leave as it was: stats and the allocators' private state. */
+export function snapshot(rt: Runtime, ...pools: FixAlloc<unknown, boolean>[]): string {
+  const s = rt.space as unknown as Record<string, unknown>;
+  const p = rt.persistent as unknown as Record<string, unknown>;
+  return JSON.stringify({
+    stats: rt.stats(),
+    high: s.high,
+    freeStart: s.freeStart,
+    freeLen: s.freeLen,
+    pageState: Array.from(s.pageState as Int32Array).join(','),
+    base: p.base,
+    off: p.off,
+    chunks: p.chunks,
+    debugObjects: [...rt.debugObjects],
+    pools: pools.map((q) => {
+      const r = q as unknown as Record<string, unknown>;
+      return [r.list, r.chunk, r.nchunk, r.inuse, r.chunks];
+    }),
+  });
+}
+
+/** Runs `fn`, expects it to throw `type` with `code` and a message matching `message`, and the state to be unchanged. */
+export function rejects(
+  rt: Runtime,
+  pools: FixAlloc<unknown, boolean>[],
+  fn: () => unknown,
+  type: abstract new (...args: never[]) => Error,
+  code: string,
+  message: RegExp,
+): Error {
+  const before = snapshot(rt, ...pools);
+  let caught: unknown;
+  try {
+    fn();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught, `expected ${type.name}`).toBeInstanceOf(type);
+  expect((caught as { code?: string }).code).toBe(code);
+  expect((caught as Error).message).toMatch(message);
+  expect(snapshot(rt, ...pools)).toBe(before);
+  return caught as Error;
+}
+
+/** Whether [p, p+n) is all zero. */
+export function isZero(rt: Runtime, p: number, n: number): boolean {
+  const u8 = rt.space.u8;
+  for (let i = p; i < p + n; i++) if (u8[i] !== 0) return false;
+  return true;
+}

@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BadPointerError,
+  createRuntime,
+  DoubleFreeError,
+  MisuseError,
+  OffheapRangeError,
+  OutOfMemoryError,
+  pageSize,
+  poisonByte,
+  type Ptr,
+} from '../../src/runtime/index.js';
+import { isZero, rejects } from './helpers.js';
+
+const MiB = 1 << 20;
+
+describe('address space', () => {
+  it('reserves a fixed buffer, plain or shared, and never hands out address 0', () => {
+    const rt = createRuntime({ maxBytes: MiB, debug: true });
+    expect(rt.buffer).toBeInstanceOf(ArrayBuffer);
+    expect(rt.buffer.byteLength).toBe(MiB);
+    expect((rt.buffer as ArrayBuffer).resizable).toBe(false);
+    expect(rt.sysAlloc(1)).toBe(pageSize);
+    const shared = createRuntime({ maxBytes: MiB, shared: true });
+    expect(shared.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(shared.stats()).toMatchObject({ reserved: MiB, mapped: 0, inUse: 0, free: 0, byOwner: {} });
+  });
+
+  it('rounds the reservation up to pages and validates options', () => {
+    expect(createRuntime({ maxBytes: 3 * pageSize + 1 }).stats().reserved).toBe(4 * pageSize);
+    expect(createRuntime({ size: 4 * pageSize }).stats().reserved).toBe(4 * pageSize);
+    for (const bad of [0, -1, NaN, 1.5, pageSize, 2 ** 31 + 1]) {
+      expect(() => createRuntime({ maxBytes: bad })).toThrow(OffheapRangeError);
+    }
+    expect(() => createRuntime({ maxBytes: 0 })).toThrow(/maxBytes must be an integer in \[16384, 2147483648\]; got 0/);
+    expect(() => createRuntime({ debug: 1 as never })).toThrow(MisuseError);
+  });
+
+  it('runtimes are independent', () => {
+    const a = createRuntime({ maxBytes: MiB });
+    const b = createRuntime({ maxBytes: MiB });
+    const p = a.sysAlloc(pageSize);
+    a.space.u8[p] = 7;
+    expect(b.sysAlloc(pageSize)).toBe(p);
+    expect(b.space.u8[p]).toBe(0);
+    expect(a.stats().inUse).toBe(pageSize);
+    expect(b.stats().inUse).toBe(pageSize);
+  });
+});
+
+describe('sysAlloc / sysFree', () => {
+  it('hands out whole pages, page-aligned, rounding n up', () => {
+    const rt = createRuntime({ maxBytes: MiB, debug: true });
+    const a = rt.sysAlloc(1);
+    const b = rt.sysAlloc(pageSize + 1);
+    const c = rt.sysAlloc(3 * pageSize);
+    expect([a, b, c]).toEqual([pageSize, 2 * pageSize, 4 * pageSize]);
+    for (const p of [a, b, c]) expect(p % pageSize).toBe(0);
+    expect(rt.stats()).toMatchObject({ mapped: 6 * pageSize, inUse: 6 * pageSize, free: 0, byOwner: { other: 6 * pageSize } });
+  });
+
+  it('zeroes fresh pages and zeroes again pages freed and handed out again', () => {
+    const rt = createRuntime({ maxBytes: MiB });
+    const p = rt.sysAlloc(2 * pageSize);
+    expect(isZero(rt, p, 2 * pageSize)).toBe(true);
+    rt.space.u8.fill(0xff, p, p + 2 * pageSize);
+    rt.sysFree(p, 2 * pageSize);
+    const q = rt.sysAlloc(pageSize);
+    expect(q).toBe(p);
+    expect(isZero(rt, q, pageSize)).toBe(true);
+    // The page not handed out again keeps its (dirty) bytes until it is.
+    expect(rt.space.u8[p + pageSize]).toBe(0xff);
+    const r = rt.sysAlloc(pageSize);
+    expect(r).toBe(p + pageSize);
+    expect(isZero(rt, r, pageSize)).toBe(true);
+  });
+
+  it('does not re-zero fresh pages (Go: needzero)', () => {
+    const rt = createRuntime({ maxBytes: MiB });
+    const fills: number[] = [];
+    const u8 = rt.space.u8;
+    const orig = u8.fill.bind(u8);
+    u8.fill = ((v: number, s?: number, e?: number) => {
+      fills.push(s ?? 0);
+      return orig(v, s, e);
+    }) as typeof u8.fill;
+    const p = rt.sysAlloc(4 * pageSize);
+    expect(fills).toEqual([]);
+    rt.sysFree(p, 4 * pageSize);
+    rt.sysAlloc(pageSize);
+    expect(fills).toEqual([p]);
+  });
+
+  it('reuses pages first-fit and coalesces free neighbours', () => {
+    const rt = createRuntime({ maxBytes: MiB });
+    const a = rt.sysAlloc(pageSize);
+    const b = rt.sysAlloc(2 * pageSize);
+    const c = rt.sysAlloc(pageSize);
+    const d = rt.sysAlloc(pageSize);
+    rt.sysFree(a, pageSize);
+    rt.sysFree(c, pageSize);
+    rt.sysFree(b, 2 * pageSize); // a, b, c now one run of 4 pages
+    expect(rt.stats()).toMatchObject({ mapped: 5 * pageSize, inUse: pageSize, free: 4 * pageSize });
+    expect(rt.sysAlloc(4 * pageSize)).toBe(a);
+    expect(rt.sysAlloc(pageSize)).toBe(d + pageSize); // nothing free below: extends mapped memory
+    rt.sysFree(d, pageSize);
+    expect(rt.sysAlloc(pageSize)).toBe(d);
+  });
+
+  it('keeps per-owner stats that never go negative', () => {
+    const rt = createRuntime({ maxBytes: MiB });
+    const a = rt.sysAlloc(pageSize, 'stacks');
+    const b = rt.sysAlloc(3 * pageSize, 'mspan');
+    const c = rt.sysAlloc(pageSize, 'stacks');
+    expect(rt.stats().byOwner).toEqual({ stacks: 2 * pageSize, mspan: 3 * pageSize });
+    rt.sysFree(a, pageSize);
+    rt.sysFree(b, 3 * pageSize);
+    expect(rt.stats().byOwner).toEqual({ stacks: pageSize });
+    rt.sysFree(c, 1);
+    expect(rt.stats()).toMatchObject({ inUse: 0, free: 5 * pageSize, byOwner: {} });
+  });
+
+  it('throws OutOfMemoryError with the request and the mapped bytes, and changes nothing', () => {
+    const rt = createRuntime({ maxBytes: 8 * pageSize, debug: true });
+    rt.sysAlloc(6 * pageSize);
+    const e = rejects(rt, [], () => rt.sysAlloc(2 * pageSize), OutOfMemoryError, 'ERR_OUT_OF_MEMORY', /cannot allocate 16384 bytes .*49152 of 57344 usable bytes mapped/);
+    expect(e).toMatchObject({ requested: 2 * pageSize, mapped: 6 * pageSize, value: 2 * pageSize, limit: 8 * pageSize });
+    expect(rt.sysAlloc(pageSize)).toBe(7 * pageSize);
+    // Larger than the whole space but within the absolute limit: out of memory, not a bad size.
+    rejects(rt, [], () => rt.sysAlloc(2 ** 31), OutOfMemoryError, 'ERR_OUT_OF_MEMORY', /cannot allocate 2147483648 bytes/);
+  });
+
+  it('poisons freed pages in debug mode', () => {
+    const rt = createRuntime({ maxBytes: MiB, debug: true });
+    const p = rt.sysAlloc(pageSize);
+    rt.sysFree(p, pageSize);
+    expect(rt.space.u8[p]).toBe(poisonByte);
+    expect(rt.space.u8[p + pageSize - 1]).toBe(poisonByte);
+  });
+
+  it('rejects bad sizes with a RangeError naming n, its value and the limit', () => {
+    const rt = createRuntime({ maxBytes: MiB, debug: true });
+    rt.sysAlloc(pageSize);
+    for (const n of [0, -1, NaN, 1.5, 2 ** 31 + 1, Infinity, '8192' as never]) {
+      const e = rejects(rt, [], () => rt.sysAlloc(n), OffheapRangeError, 'ERR_BAD_SIZE', /^sysAlloc: n must be an integer in \[1, 2147483648\]; got /);
+      expect(e).toBeInstanceOf(RangeError);
+    }
+    rejects(rt, [], () => rt.sysAlloc(8, 7 as never), OffheapRangeError, 'ERR_BAD_OPTION', /stat must be a string/);
+  });
+
+  it('rejects nil, foreign, unaligned, interior and already-freed pointers and wrong sizes', () => {
+    const rt = createRuntime({ maxBytes: MiB, debug: true });
+    const p = rt.sysAlloc(3 * pageSize);
+    const q = rt.sysAlloc(pageSize);
+    rt.sysFree(q, pageSize);
+    const P = (x: number) => x as Ptr<unknown>;
+    rejects(rt, [], () => rt.sysFree(P(0), pageSize), BadPointerError, 'ERR_BAD_POINTER', /p must be a page address .*got 0/);
+    rejects(rt, [], () => rt.sysFree(P(-8192), pageSize), BadPointerError, 'ERR_BAD_POINTER', /got -8192/);
+    rejects(rt, [], () => rt.sysFree(P(p + 8), pageSize), BadPointerError, 'ERR_BAD_POINTER', /not page-aligned/);
+    rejects(rt, [], () => rt.sysFree(P(p + pageSize), pageSize), BadPointerError, 'ERR_BAD_POINTER', /middle of a block starting at 8192/);
+    rejects(rt, [], () => rt.sysFree(P(q), pageSize), DoubleFreeError, 'ERR_DOUBLE_FREE', /not allocated \(already freed/);
+    rejects(rt, [], () => rt.sysFree(P(40 * pageSize), pageSize), BadPointerError, 'ERR_BAD_POINTER', /never handed out/);
+    rejects(rt, [], () => rt.sysFree(P(MiB), pageSize), BadPointerError, 'ERR_BAD_POINTER', /got 1048576/);
+    rejects(rt, [], () => rt.sysFree(P(p), pageSize), OffheapRangeError, 'ERR_BAD_SIZE', /n must be the size the block was allocated with \(3 pages, 24576 bytes\); got 8192/);
+    rejects(rt, [], () => rt.sysFree(P(p), 0), OffheapRangeError, 'ERR_BAD_SIZE', /n must be an integer/);
+    rejects(rt, [], () => rt.sysFree(P(p), NaN), OffheapRangeError, 'ERR_BAD_SIZE', /NaN/);
+    rt.sysFree(p, 3 * pageSize - 5);
+    expect(rt.stats().inUse).toBe(0);
+  });
+});

@@ -1,0 +1,110 @@
+// Type-level guarantees, checked by `tsc --noEmit` (expectTypeOf and
+// expect-error directives) and executed by vitest so the runtime side runs too.
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  array,
+  bool,
+  createRuntime,
+  f32,
+  f64,
+  FixAlloc,
+  heapRef,
+  memclrNoHeapPointers,
+  ptr,
+  setDefaultRuntime,
+  struct,
+  typedmemclr,
+  u32,
+  u8,
+  type FixedArray,
+  type Garbage,
+  type HeapRef,
+  type LayoutType,
+  type MaybeGarbage,
+  type NotInHeap,
+  type Ptr,
+  type Runtime,
+} from '../../src/runtime/index.js';
+
+interface Mesh {
+  vertices: number[];
+}
+const Vec2 = struct('Vec2', { x: f64, y: f64 });
+type Vec2Rec = LayoutType<typeof Vec2>;
+const Particle = struct('Particle', {
+  pos: Vec2,
+  mesh: heapRef<Mesh>(),
+  next: ptr<ParticleRec>(),
+  hist: array(f32, 8),
+  flags: u32,
+  alive: bool,
+});
+// A record that points to its own kind is declared as an interface.
+interface ParticleRec extends LayoutType<typeof Particle> {}
+const Flat = struct('Flat', { a: u32, b: u8 });
+type FlatRec = LayoutType<typeof Flat>;
+
+describe('types from one source', () => {
+  it('derives the record type from the layout', () => {
+    expectTypeOf<Vec2Rec>().toEqualTypeOf<NotInHeap<{ x: number; y: number }>>();
+    expectTypeOf<ParticleRec['mesh']>().toEqualTypeOf<HeapRef<Mesh>>();
+    expectTypeOf<ParticleRec['next']>().toEqualTypeOf<Ptr<ParticleRec>>();
+    expectTypeOf<ParticleRec['pos']>().toEqualTypeOf<Vec2Rec>();
+    expectTypeOf<ParticleRec['hist']>().toEqualTypeOf<FixedArray<number, 8>>();
+    expectTypeOf<ParticleRec['flags']>().toEqualTypeOf<number>();
+    expectTypeOf<ParticleRec['alive']>().toEqualTypeOf<boolean>();
+    expect(Particle.size).toBe(64);
+  });
+
+  it('types accessors per field kind', () => {
+    const rt = createRuntime({ maxBytes: 1 << 20, debug: true });
+    const P = rt.access(Particle);
+    const pool = new FixAlloc(Particle, { runtime: rt });
+    const p = pool.alloc();
+    expectTypeOf(p).toEqualTypeOf<Ptr<ParticleRec>>();
+    expectTypeOf(P.flags.get(p)).toEqualTypeOf<number>();
+    expectTypeOf(P.alive.get(p)).toEqualTypeOf<boolean>();
+    expectTypeOf(P.mesh.get(p)).toEqualTypeOf<HeapRef<Mesh>>();
+    expectTypeOf(P.next.get(p)).toEqualTypeOf<Ptr<ParticleRec>>();
+    expectTypeOf(P.pos.x.get(p)).toEqualTypeOf<number>();
+    expectTypeOf(P.hist.get(p, 0)).toEqualTypeOf<number>();
+    // @ts-expect-error a number is not a HeapRef
+    P.mesh.set(p, 5);
+    // @ts-expect-error a Ptr to another record is not this record's Ptr
+    P.flags.get(rt.sysAlloc<Vec2Rec>(8192));
+    expect(P.flags.get(p)).toBe(0);
+  });
+});
+
+describe('memory state in the types (BRIEF §5)', () => {
+  it('a zeroing pool returns Ptr, a non-zeroing one MaybeGarbage', () => {
+    const rt = createRuntime({ maxBytes: 1 << 20 });
+    const zeroing = new FixAlloc(Flat, { runtime: rt });
+    const raw = new FixAlloc(Flat, { runtime: rt, zero: false });
+    const sized = new FixAlloc<FlatRec, false>(16, { runtime: rt, zero: false });
+    expectTypeOf(zeroing.alloc()).toEqualTypeOf<Ptr<FlatRec>>();
+    expectTypeOf(raw.alloc()).toEqualTypeOf<MaybeGarbage<FlatRec>>();
+    expectTypeOf(sized.alloc()).toEqualTypeOf<MaybeGarbage<FlatRec>>();
+    // @ts-expect-error zero: true and the type argument false disagree
+    new FixAlloc<FlatRec, false>(Flat, { runtime: rt, zero: true });
+  });
+
+  it('memclrNoHeapPointers narrows MaybeGarbage to Ptr; Ptr-only APIs reject garbage', () => {
+    const rt: Runtime = createRuntime({ maxBytes: 1 << 20 });
+    setDefaultRuntime(rt);
+    const raw = new FixAlloc(Flat, { runtime: rt, zero: false });
+    const p = raw.alloc();
+    // @ts-expect-error possibly-garbage memory is not type-safe
+    typedmemclr(Flat, p);
+    memclrNoHeapPointers(p, Flat.size);
+    expectTypeOf(p).toEqualTypeOf<Ptr<FlatRec>>();
+    typedmemclr(Flat, p);
+    const q = raw.alloc();
+    rt.memclrNoHeapPointers(q, Flat.size); // explicitly typed receiver: narrows too
+    expectTypeOf(q).toEqualTypeOf<Ptr<FlatRec>>();
+    const g = 8192 as Garbage<FlatRec>;
+    // @ts-expect-error Garbage is not Ptr
+    const bad: Ptr<FlatRec> = g;
+    expect(bad).toBe(8192);
+  });
+});
