@@ -19,7 +19,7 @@ describe('address space', () => {
     const rt = createRuntime({ maxBytes: MiB, debug: true });
     expect(rt.buffer).toBeInstanceOf(ArrayBuffer);
     expect(rt.buffer.byteLength).toBe(MiB);
-    expect((rt.buffer as ArrayBuffer).resizable).toBe(false);
+    expect((rt.buffer as ArrayBuffer & { resizable?: boolean }).resizable).toBe(false);
     expect(rt.sysAlloc(1)).toBe(pageSize);
     const shared = createRuntime({ maxBytes: MiB, shared: true });
     expect(shared.buffer).toBeInstanceOf(SharedArrayBuffer);
