@@ -1,0 +1,121 @@
+// Go's write-barrier directives as JSDoc tags.
+//
+// Go writes `//go:nowritebarrier`, `//go:nowritebarrierrec` and
+// `//go:yeswritebarrierrec` above a func; offheap writes `@nowritebarrier`,
+// `@nowritebarrierrec` and `@yeswritebarrierrec` in the JSDoc of a function,
+// method, accessor, constructor, or a function expression / arrow function
+// given a name (variable, class field, object property, assignment). The
+// runtime marks the APIs that perform a barrier with `@writebarrier` on their
+// declaration; nothing is matched by name.
+import ts from 'typescript';
+
+/** A function whose body runs as one unit of the call graph. */
+export type FunctionLikeWithBody =
+  | ts.FunctionDeclaration
+  | ts.MethodDeclaration
+  | ts.ConstructorDeclaration
+  | ts.GetAccessorDeclaration
+  | ts.SetAccessorDeclaration
+  | ts.FunctionExpression
+  | ts.ArrowFunction;
+
+export function isFunctionLikeWithBody(node: ts.Node): node is FunctionLikeWithBody {
+  switch (node.kind) {
+    case ts.SyntaxKind.FunctionDeclaration:
+    case ts.SyntaxKind.MethodDeclaration:
+    case ts.SyntaxKind.Constructor:
+    case ts.SyntaxKind.GetAccessor:
+    case ts.SyntaxKind.SetAccessor:
+    case ts.SyntaxKind.FunctionExpression:
+    case ts.SyntaxKind.ArrowFunction:
+      return (node as FunctionLikeWithBody).body !== undefined;
+    default:
+      return false;
+  }
+}
+
+export interface BarrierDirectives {
+  /** `@nowritebarrier`, or implied by `@nowritebarrierrec`. */
+  readonly nowritebarrier: boolean;
+  readonly nowritebarrierrec: boolean;
+  readonly yeswritebarrierrec: boolean;
+}
+
+const none: BarrierDirectives = { nowritebarrier: false, nowritebarrierrec: false, yeswritebarrierrec: false };
+const directiveCache = new WeakMap<ts.Node, BarrierDirectives>();
+
+/**
+ * The JSDoc tag names on a declaration. For a function expression or arrow
+ * function TypeScript also returns the tags of the variable statement, class
+ * field or property that names it, which is where users write them.
+ */
+function tagNames(decl: ts.Node): string[] {
+  const names: string[] = [];
+  for (const tag of ts.getJSDocTags(decl)) names.push(tag.tagName.text);
+  // `x.f = function () {}` and `export default () => {}`: the tag sits on the statement.
+  const parent = decl.parent as ts.Node | undefined;
+  if (
+    (ts.isFunctionExpression(decl) || ts.isArrowFunction(decl)) &&
+    parent &&
+    ((ts.isBinaryExpression(parent) && parent.right === decl && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) ||
+      ts.isExportAssignment(parent))
+  ) {
+    const host = ts.isBinaryExpression(parent) ? parent.parent : parent;
+    if (host && (ts.isExpressionStatement(host) || ts.isExportAssignment(host))) {
+      for (const tag of ts.getJSDocTags(host)) if (!names.includes(tag.tagName.text)) names.push(tag.tagName.text);
+    }
+  }
+  return names;
+}
+
+/** Whether a function-like node names itself through a host that can carry JSDoc. */
+function canCarryDirectives(fn: FunctionLikeWithBody): boolean {
+  if (!ts.isFunctionExpression(fn) && !ts.isArrowFunction(fn)) return true;
+  let host: ts.Node = fn.parent;
+  while (ts.isParenthesizedExpression(host) || ts.isAsExpression(host) || ts.isSatisfiesExpression(host)) host = host.parent;
+  return (
+    ts.isVariableDeclaration(host) ||
+    ts.isPropertyDeclaration(host) ||
+    ts.isPropertyAssignment(host) ||
+    ts.isExportAssignment(host) ||
+    (ts.isBinaryExpression(host) && host.operatorToken.kind === ts.SyntaxKind.EqualsToken)
+  );
+}
+
+/** The directives written on a function-like declaration. Cached per node. */
+export function barrierDirectives(fn: FunctionLikeWithBody): BarrierDirectives {
+  let found = directiveCache.get(fn);
+  if (found) return found;
+  found = none;
+  if (canCarryDirectives(fn)) {
+    const names = tagNames(fn);
+    const rec = names.includes('nowritebarrierrec');
+    const yes = names.includes('yeswritebarrierrec');
+    const no = rec || names.includes('nowritebarrier');
+    if (rec || yes || no) found = { nowritebarrier: no, nowritebarrierrec: rec, yeswritebarrierrec: yes };
+  }
+  directiveCache.set(fn, found);
+  return found;
+}
+
+const barrierCache = new WeakMap<ts.Node, boolean>();
+
+/**
+ * Whether a declaration performs a write barrier: it, or the variable that
+ * names it, carries `@writebarrier`. An overload set counts when any of its
+ * signatures is tagged, since users tag the first one.
+ */
+export function isWriteBarrierDeclaration(decl: ts.Node): boolean {
+  let known = barrierCache.get(decl);
+  if (known !== undefined) return known;
+  known = tagNames(decl).includes('writebarrier');
+  if (!known && ts.isVariableDeclaration(decl.parent) && decl.parent.initializer === decl) {
+    known = tagNames(decl.parent).includes('writebarrier');
+  }
+  barrierCache.set(decl, known);
+  return known;
+}
+
+/** Source text markers: a file without them has no directives to find. */
+export const directiveMarker = '@nowritebarrier';
+export const recMarker = '@nowritebarrierrec';

@@ -1,0 +1,501 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import rule from '../../src/rules/nowritebarrier.js';
+import { createRuleTester, fixturesDir } from '../rule-tester.js';
+
+const ruleTester = createRuleTester();
+
+const fixture = (name: string): string => readFileSync(path.join(fixturesDir, name), 'utf8');
+
+/** The ❌ / ✅ examples of docs/rules/nowritebarrier.md, in order. */
+const docExamples = [...readFileSync(path.join(import.meta.dirname, '../../docs/rules/nowritebarrier.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map(
+  (m) => m[1],
+);
+
+/**
+ * Go's test/nowritebarrier.go declares `x.f = y` stores; here the real
+ * runtime's barriered HeapRef store does it: `X.f.set(x, y)` (a layout
+ * accessor) or `storeHeapRef`. A body's first line (after its leading newline) is line 8.
+ */
+const runtime = (body: string): string => `
+import { access, heapRef, memclrHasPointers, memclrNoHeapPointers, storeHeapRef, storeHeapRefNoWB, struct, typedmemclr, u32 } from 'offheap';
+import type { HeapRef, LayoutType, Ptr, Runtime } from 'offheap';
+const T = struct('T', { f: heapRef<object>(), n: u32 });
+const X = access(T);
+declare const x: Ptr<LayoutType<typeof T>>, y: HeapRef<object>, rt: Runtime;
+${body}`;
+
+ruleTester.run('nowritebarrier', rule, {
+  valid: [
+    docExamples[1],
+    // Go a2: a plain callee of a @nowritebarrier function is not checked.
+    runtime(`
+function a2() { X.f.set(x, y); }
+/** @nowritebarrier */
+function a1() { a2(); }
+`),
+    // Go c1…c4: the flood stops at c2 (@yeswritebarrierrec), so c3's barrier is never reached.
+    runtime(`
+/** @nowritebarrierrec */
+function c1() { c2(); }
+/** @yeswritebarrierrec */
+function c2() { c3(); }
+function c3() { X.f.set(x, y); c4(); }
+/** @nowritebarrierrec */
+function c4() { c2(); }
+`),
+    // The runtime's unbarriered operations: HeapRef reads, scalar fields, the NoWB store, zero-initialization.
+    {
+      code: runtime(`
+/** @nowritebarrierrec */
+function quiet(p: Ptr<LayoutType<typeof T>>): HeapRef<object> {
+  X.n.set(p, X.n.get(p) + 1);
+  storeHeapRefNoWB(p, y);
+  rt.storeHeapRefNoWB(p, y);
+  memclrNoHeapPointers(p, T.size);
+  return X.f.get(p);
+}
+`),
+      options: [{ reportUnresolvedCalls: true }],
+    },
+    // Stores of numbers, Ptrs and locals, untagged runtime calls and getter reads are not barriers.
+    `
+import type { Ptr } from 'offheap';
+import { Slot, plain } from './nowb-runtime.js';
+interface Node { next: Ptr<Node>; n: number }
+/** @nowritebarrierrec */
+function stores(slot: Slot, node: Node, p: Ptr<Node>): number {
+  let local = slot;
+  local = new Slot();
+  node.next = p;
+  node.n = 4;
+  slot.n = 5;
+  slot.n += 1;
+  plain();
+  return local.ref + slot.ref;
+}
+`,
+    // Unannotated code is never reported, barriers or not.
+    `
+import { wb } from './nowb-runtime.js';
+function free() { wb(); }
+free();
+`,
+    // Recursion and mutual recursion without barriers terminate and are clean.
+    `
+import { plain } from './nowb-runtime.js';
+/** @nowritebarrierrec */
+function r(n: number): void { if (n > 0) r(n - 1); m1(n); }
+function m1(n: number): void { if (n > 0) m2(n - 1); }
+function m2(n: number): void { plain(); m1(n); }
+`,
+    // Library calls are leaves; unresolved calls are quiet by default.
+    `
+import { plain } from './nowb-runtime.js';
+/** @nowritebarrierrec */
+function lib(xs: number[], cb: () => void, anything: any): number {
+  xs.push(Math.max(1, 2));
+  cb();
+  anything.go();
+  plain();
+  return xs.length;
+}
+`,
+    // Interface dispatch: no implementation has a barrier.
+    `
+import { plain } from './nowb-runtime.js';
+interface Shape { area(): number }
+class Square implements Shape { area(): number { plain(); return 1; } }
+/** @nowritebarrierrec */
+function total(s: Shape): number { return s.area(); }
+void Square;
+`,
+    // A @yeswritebarrierrec function is not entered even when reached through a closure argument.
+    `
+import { wb } from './nowb-runtime.js';
+function systemstack(fn: () => void): void { fn(); }
+/** @yeswritebarrierrec */
+function reacquire(): void { wb(); }
+/** @nowritebarrierrec */
+function e0(): void { systemstack(reacquire); }
+`,
+    // Under the option, library calls and resolved calls are still not "unresolved".
+    {
+      code: `
+import { plain } from './nowb-runtime.js';
+const named = (): void => plain();
+/** @nowritebarrierrec */
+function resolved(xs: number[]): void { xs.push(1); named(); plain(); }
+`,
+      options: [{ reportUnresolvedCalls: true }],
+    },
+    // A file that reaches no offheap runtime file is not analysed at all.
+    `
+/** @nowritebarrier */
+function alone(): void { alone2(); }
+function alone2(): void {}
+`,
+    // The callee file of a cross-file root, linted itself: its clean function is not reported.
+    {
+      code: `
+export function libClean(): number { return 1; }
+export function libBarrier(): void {}
+export class LibWidget {}
+`,
+      filename: 'nowb-lib.ts',
+    },
+  ],
+  invalid: [
+    {
+      code: docExamples[0],
+      errors: [
+        { messageId: 'prohibited', line: 8 },
+        {
+          messageId: 'prohibitedByCaller',
+          line: 17,
+          data: { chain: 'reset\n\treset: called by sweepOne.func1\n\tsweepOne.func1: called by sweepOne' },
+        },
+      ],
+    },
+    // Go a1: a direct barrier in a @nowritebarrier function; its callee a2 is not checked.
+    {
+      code: runtime(`
+/** @nowritebarrier */
+function a1() { X.f.set(x, y); a2(); }
+function a2() { X.f.set(x, y); }
+`),
+      errors: [{ messageId: 'prohibited', line: 9, column: 17 }],
+    },
+    // Go b1/b2: the callee of a @nowritebarrierrec function has a barrier.
+    {
+      code: runtime(`
+/** @nowritebarrierrec */
+function b1() { b2(); }
+function b2() { X.f.set(x, y); }
+`),
+      errors: [{ messageId: 'prohibitedByCaller', line: 10, data: { chain: 'b2\n\tb2: called by b1' } }],
+    },
+    // Go d1…d4: d3 is reachable from d1 without passing the @yeswritebarrierrec d4.
+    {
+      code: runtime(`
+/** @nowritebarrierrec */
+function d1() { d2(); }
+function d2() { d3(); }
+function d3() { X.f.set(x, y); d4(); }
+/** @yeswritebarrierrec */
+function d4() { d2(); }
+`),
+      errors: [
+        { messageId: 'prohibitedByCaller', line: 11, data: { chain: 'd3\n\td3: called by d2\n\td2: called by d1' } },
+      ],
+    },
+    // Go e1: systemstack with a named function and with a closure; both are followed, each reported once.
+    {
+      code: runtime(`
+function systemstack(fn: () => void): void { fn(); }
+/** @nowritebarrierrec */
+function e1() {
+  systemstack(e2);
+  systemstack(() => {
+    X.f.set(x, y);
+  });
+}
+function e2() { X.f.set(x, y); }
+`),
+      errors: [
+        { messageId: 'prohibitedByCaller', line: 13, data: { chain: 'e1.func1\n\te1.func1: called by e1' } },
+        { messageId: 'prohibitedByCaller', line: 16, data: { chain: 'e2\n\te2: called by e1' } },
+      ],
+    },
+    // Every barriered runtime API: module functions, Runtime methods, and the HeapRef accessor.
+    {
+      code: runtime(`
+/** @nowritebarrier */
+function clears(p: Ptr<LayoutType<typeof T>>): void {
+  typedmemclr(T, p);
+  memclrHasPointers(p, T.size);
+  storeHeapRef(p, y);
+  rt.typedmemclr(T, p);
+  rt.memclrHasPointers(p, T.size);
+  rt.storeHeapRef(p, y);
+  X.f.set(p, y);
+}
+`),
+      errors: [10, 11, 12, 13, 14, 15, 16].map((line) => ({ messageId: 'prohibited' as const, line })),
+    },
+    // The runtime is a black box: a barrier through a runtime-taking helper is found in the user's helper.
+    {
+      code: runtime(`
+const clear = (r: Runtime, p: Ptr<LayoutType<typeof T>>): void => r.typedmemclr(T, p);
+/** @nowritebarrierrec */
+function reset(): void { clear(rt, x); }
+`),
+      errors: [{ messageId: 'prohibitedByCaller', line: 8, data: { chain: 'clear\n\tclear: called by reset' } }],
+    },
+    // @nowritebarrier: every barrier of the body, closures defined inside included.
+    {
+      code: `
+import { wb, wbArrow } from './nowb-runtime.js';
+/** @nowritebarrier */
+function many(): () => void {
+  wb();
+  wbArrow();
+  return () => wb();
+}
+`,
+      errors: [
+        { messageId: 'prohibited', line: 5 },
+        { messageId: 'prohibited', line: 6 },
+        { messageId: 'prohibited', line: 7 },
+      ],
+    },
+    // A @nowritebarrierrec root's own barrier gets the plain message (rec implies nowritebarrier).
+    {
+      code: `
+import { wb } from './nowb-runtime.js';
+/** @nowritebarrierrec */
+function root(): void { wb(); helper(); }
+function helper(): void { wb(); }
+`,
+      errors: [{ messageId: 'prohibited', line: 4 }],
+    },
+    // Tagged setter, tagged constructor, tagged overload set, and a barrier passed as a function value.
+    {
+      code: `
+import { BarrierBox, Slot, wb, wbOverload } from './nowb-runtime.js';
+/** @nowritebarrier */
+function tagged(slot: Slot, xs: number[]): void {
+  slot.ref = 1;
+  new BarrierBox(2);
+  wbOverload('x');
+  xs.forEach(wb);
+  slot.ref += 1;
+}
+`,
+      errors: [
+        { messageId: 'prohibited', line: 5 },
+        { messageId: 'prohibited', line: 6 },
+        { messageId: 'prohibited', line: 7 },
+        { messageId: 'prohibited', line: 8 },
+        { messageId: 'prohibited', line: 9 },
+      ],
+    },
+    // Directives on methods, accessors, constructors, class fields, object properties and named arrows.
+    {
+      code: `
+import { wb } from './nowb-runtime.js';
+class K {
+  /** @nowritebarrier */
+  constructor() { wb(); }
+  /** @nowritebarrier */
+  method(): void { wb(); }
+  /** @nowritebarrier */
+  get g(): number { wb(); return 1; }
+  /** @nowritebarrier */
+  set s(_v: number) { wb(); }
+  /** @nowritebarrier */
+  field = (): void => { wb(); };
+}
+const o = {
+  /** @nowritebarrier */
+  prop: function (): void { wb(); },
+};
+/** @nowritebarrier */
+const arrow = (): void => { wb(); };
+void K; void o; void arrow;
+`,
+      errors: [5, 7, 9, 11, 13, 17, 20].map((line) => ({ messageId: 'prohibited' as const, line })),
+    },
+    // Setters and getters written by the user are callees.
+    {
+      code: `
+import { wb } from './nowb-runtime.js';
+class Cell {
+  set value(_v: number) { wb(); }
+  get value(): number { return 0; }
+  get barriered(): number { wb(); return 1; }
+}
+/** @nowritebarrierrec */
+function writeCell(c: Cell): void { c.value = 1; }
+/** @nowritebarrierrec */
+function readCell(c: Cell): number { return c.barriered; }
+`,
+      errors: [
+        { messageId: 'prohibitedByCaller', line: 4, data: { chain: 'set Cell.value\n\tset Cell.value: called by writeCell' } },
+        { messageId: 'prohibitedByCaller', line: 6, data: { chain: 'get Cell.barriered\n\tget Cell.barriered: called by readCell' } },
+      ],
+    },
+    // Constructors: explicit, field initializers of an implicit one, and the base constructor through super.
+    {
+      code: `
+import { wb } from './nowb-runtime.js';
+class Base {
+  constructor() { wb(); }
+}
+class Derived extends Base {}
+class Fields {
+  x = wb();
+}
+/** @nowritebarrierrec */
+function make(): void { new Derived(); }
+/** @nowritebarrierrec */
+function makeFields(): void { new Fields(); }
+`,
+      errors: [
+        { messageId: 'prohibitedByCaller', line: 4, data: { chain: 'new Base\n\tnew Base: called by new Derived\n\tnew Derived: called by make' } },
+        { messageId: 'prohibitedByCaller', line: 8, data: { chain: 'new Fields\n\tnew Fields: called by makeFields' } },
+      ],
+    },
+    // Interface dispatch: every implementation in the program is a callee.
+    {
+      code: `
+import { wb } from './nowb-runtime.js';
+interface Shape { area(): number }
+class Square implements Shape { area(): number { wb(); return 1; } }
+class Circle implements Shape { area(): number { return 3; } }
+/** @nowritebarrierrec */
+function total(s: Shape): number { return s.area(); }
+void Square; void Circle;
+`,
+      errors: [{ messageId: 'prohibitedByCaller', line: 4, data: { chain: 'Square.area\n\tSquare.area: called by total' } }],
+    },
+    // Abstract methods, overrides of concrete methods, and interfaces extending interfaces.
+    {
+      code: `
+import { wb } from './nowb-runtime.js';
+abstract class Task { abstract run(): void; step(): void {} }
+class Sweep extends Task {
+  run(): void { wb(); }
+  override step(): void { wb(); }
+}
+interface Named { name(): string }
+interface Labeled extends Named { label(): string }
+class Tag implements Labeled {
+  name(): string { wb(); return ''; }
+  label(): string { return ''; }
+}
+/** @nowritebarrierrec */
+function runAll(t: Task): void { t.run(); }
+/** @nowritebarrierrec */
+function stepAll(t: Task): void { t.step(); }
+/** @nowritebarrierrec */
+function nameOf(n: Named): string { return n.name(); }
+void Sweep; void Tag;
+`,
+      errors: [
+        { messageId: 'prohibitedByCaller', line: 5, data: { chain: 'Sweep.run\n\tSweep.run: called by runAll' } },
+        { messageId: 'prohibitedByCaller', line: 6, data: { chain: 'Sweep.step\n\tSweep.step: called by stepAll' } },
+        { messageId: 'prohibitedByCaller', line: 11, data: { chain: 'Tag.name\n\tTag.name: called by nameOf' } },
+      ],
+    },
+    // Recursion and mutual recursion: the barrier function is reported once, on the shortest path.
+    {
+      code: `
+import { wb } from './nowb-runtime.js';
+/** @nowritebarrierrec */
+function rec(n: number): void { if (n > 0) rec(n - 1); m1(n); }
+function m1(n: number): void { if (n > 0) m2(n - 1); }
+function m2(n: number): void { m1(n); m3(); }
+function m3(): void { wb(); m1(0); }
+`,
+      errors: [
+        { messageId: 'prohibitedByCaller', line: 7, data: { chain: 'm3\n\tm3: called by m2\n\tm2: called by m1\n\tm1: called by rec' } },
+      ],
+    },
+    // The flood does not continue past a reported function (Go), and two roots report a function once.
+    {
+      code: `
+import { wb } from './nowb-runtime.js';
+/** @nowritebarrierrec */
+function r1(): void { f(); }
+/** @nowritebarrierrec */
+function r2(): void { f(); }
+function f(): void { wb(); g(); }
+function g(): void { wb(); }
+`,
+      errors: [{ messageId: 'prohibitedByCaller', line: 7, data: { chain: 'f\n\tf: called by r1' } }],
+    },
+    // Overloaded user functions, const arrows, and named function values are resolved to their bodies.
+    {
+      code: `
+import { wb } from './nowb-runtime.js';
+function over(x: number): void;
+function over(x: string): void;
+function over(_x: number | string): void { wb(); }
+const arrow = (): void => { wb(); };
+function apply(fn: () => void): void { fn(); }
+/** @nowritebarrierrec */
+function r1(): void { over(1); }
+/** @nowritebarrierrec */
+function r2(): void { arrow(); }
+/** @nowritebarrierrec */
+function r3(): void { apply(function named() { wb(); }); }
+`,
+      errors: [
+        { messageId: 'prohibitedByCaller', line: 5, data: { chain: 'over\n\tover: called by r1' } },
+        { messageId: 'prohibitedByCaller', line: 6, data: { chain: 'arrow\n\tarrow: called by r2' } },
+        { messageId: 'prohibitedByCaller', line: 13, data: { chain: 'named\n\tnamed: called by r3' } },
+      ],
+    },
+    // Re-exports across files: a barrier re-exported under another name is still recognised.
+    {
+      code: `
+import { reexportedWb } from './nowb-reexport.js';
+/** @nowritebarrier */
+function viaReexport(): void { reexportedWb(); }
+`,
+      errors: [{ messageId: 'prohibited', line: 4 }],
+    },
+    // Re-exports across files: the callee's file reports the chain back to roots in nowb-callers.ts.
+    {
+      code: fixture('nowb-lib.ts'),
+      filename: 'nowb-lib.ts',
+      errors: [
+        {
+          messageId: 'prohibitedByCaller',
+          line: 6,
+          data: { chain: 'libBarrier\n\tlibBarrier: called by viaRenamedReexport' },
+        },
+        { messageId: 'prohibitedByCaller', line: 15, data: { chain: 'new LibWidget\n\tnew LibWidget: called by viaNamespace' } },
+      ],
+    },
+    // reportUnresolvedCalls: any, function-typed values, and interface members nothing implements.
+    {
+      code: `
+import { plain } from './nowb-runtime.js';
+interface Hook { fire(): void }
+/** @nowritebarrierrec */
+function unknowns(cb: () => void, anything: any, hook: Hook): void {
+  cb();
+  anything.go();
+  hook.fire();
+  plain();
+}
+`,
+      options: [{ reportUnresolvedCalls: true }],
+      errors: [
+        { messageId: 'unresolvedCall', line: 6, data: { reason: 'the callee is a function value, not a declaration', chain: 'unknowns' } },
+        { messageId: 'unresolvedCall', line: 7, data: { reason: 'the callee is typed any', chain: 'unknowns' } },
+        { messageId: 'unresolvedCall', line: 8, data: { reason: 'no implementation of this member exists in the program', chain: 'unknowns' } },
+      ],
+    },
+    // reportUnresolvedCalls: Go's systemstack calls its argument through a function value.
+    {
+      code: `
+function systemstack(fn: () => void): void { fn(); }
+/** @nowritebarrierrec */
+function e1(): void { systemstack(e2); }
+function e2(): void {}
+import type {} from './nowb-runtime.js';
+`,
+      options: [{ reportUnresolvedCalls: true }],
+      errors: [
+        {
+          messageId: 'unresolvedCall',
+          line: 2,
+          data: { reason: 'the callee is a function value, not a declaration', chain: 'systemstack\n\tsystemstack: called by e1' },
+        },
+      ],
+    },
+  ],
+});
