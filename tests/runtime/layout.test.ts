@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import {
+  array,
+  bool,
+  f32,
+  f64,
+  heapRef,
+  i16,
+  i32,
+  i8,
+  isLayout,
+  maxArrayLength,
+  MisuseError,
+  OffheapRangeError,
+  ptr,
+  struct,
+  u16,
+  u32,
+  u8,
+} from '../../src/runtime/index.js';
+
+describe('struct layouts', () => {
+  it('lays fields out in order at natural alignment, like Go', () => {
+    const S = struct('S', { a: u8, b: f64, c: u16, d: i8, e: i32, f: bool, g: f32, h: i16 });
+    expect(S.offsets).toEqual({ a: 0, b: 8, c: 16, d: 18, e: 20, f: 24, g: 28, h: 32 });
+    expect(S.align).toBe(8);
+    expect(S.size).toBe(40);
+    expect(S.hasPointers).toBe(false);
+    expect(Array.from(S.ptrSlots)).toEqual([]);
+    expect(Array.from(S.ptrmask)).toEqual([0, 0]);
+    expect(isLayout(S)).toBe(true);
+    expect(isLayout({ kind: 'struct' })).toBe(false);
+  });
+
+  it('builds the pointer bitmap of HeapRef slots through embedding and arrays', () => {
+    const Inner = struct('Inner', { x: u32, ref: heapRef<object>() });
+    const Outer = struct('Outer', {
+      flags: u8,
+      inner: Inner, // at 4; ref at 8
+      p: ptr<unknown>(), // 12: a Ptr is not a heap pointer
+      refs: array(heapRef<object>(), 3), // 16, 20, 24
+      inners: array(Inner, 2), // 28..44: refs at 32, 40
+      tail: f64, // 48
+    });
+    expect(Outer.offsets).toEqual({ flags: 0, inner: 4, p: 12, refs: 16, inners: 28, tail: 48 });
+    expect(Outer.size).toBe(56);
+    expect(Array.from(Outer.ptrSlots)).toEqual([8, 16, 20, 24, 32, 40]);
+    // Words 2, 4, 5, 6, 8, 10 → byte 0 = 0b01110100, byte 1 = 0b00000101.
+    expect(Array.from(Outer.ptrmask)).toEqual([0b01110100, 0b00000101]);
+    expect(Outer.hasPointers).toBe(true);
+  });
+
+  it('sizes arrays and rounds struct size to alignment', () => {
+    const A = struct('A', { v: array(u16, 3), b: u8 });
+    expect(A.size).toBe(8);
+    expect(A.align).toBe(2);
+    const E = struct('E', {});
+    expect(E.size).toBe(0);
+    expect(E.align).toBe(1);
+  });
+
+  it('rejects bad names, fields and array lengths', () => {
+    expect(() => struct('not a name', { a: u8 })).toThrow(MisuseError);
+    expect(() => struct('S', { 'a-b': u8 })).toThrow(/field name must be an identifier; got "a-b"/);
+    expect(() => struct('S', { a: 42 as never })).toThrow(/struct S: field a must be a field description .*got 42/);
+    expect(() => struct('S', { a: { kind: 'u64', size: 8, align: 8 } as never })).toThrow(MisuseError);
+    expect(() => struct('S', null as never)).toThrow(MisuseError);
+    expect(() => array(u8, 0)).toThrow(OffheapRangeError);
+    expect(() => array(u8, 2.5)).toThrow(/array: length must be an integer in \[1, 16777216\]; got 2.5/);
+    expect(() => array(u8, maxArrayLength + 1)).toThrow(/above the limit/);
+    expect(() => array(array(f64, maxArrayLength), 16)).toThrow(/array: size \(elem.size × length\)/);
+    expect(() => array('u8' as never, 2)).toThrow(MisuseError);
+    expect(() => ptr(5 as never)).toThrow(MisuseError);
+  });
+});
