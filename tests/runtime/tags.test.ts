@@ -1,0 +1,99 @@
+// Pins the declaration-tag contract the lint rules rely on: each public
+// runtime API resolves, through the `offheap` entry, to a declaration tagged
+// `@offheap <id>`, and the barriered ones also carry `@writebarrier`.
+import path from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { offheapIdOf } from '../../src/analysis/declarations.js';
+
+const entry = path.resolve(import.meta.dirname, '../../src/runtime/index.ts');
+const program = ts.createProgram([entry], {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  strict: true,
+  noEmit: true,
+  allowImportingTsExtensions: true,
+});
+const checker = program.getTypeChecker();
+const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
+const exports = new Map(checker.getExportsOfModule(moduleSymbol).map((s) => [s.name, s]));
+
+function exported(name: string): ts.Symbol {
+  const s = exports.get(name);
+  if (!s) throw new Error(`offheap does not export ${name}`);
+  return s;
+}
+
+function member(owner: string, name: string): ts.Symbol {
+  const cls = checker.getAliasedSymbol(exported(owner));
+  const m = cls.members?.get(name as ts.__String);
+  if (!m) throw new Error(`${owner} has no member ${name}`);
+  return m;
+}
+
+function hasWriteBarrierTag(symbol: ts.Symbol): boolean {
+  const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+  return (target.declarations ?? []).some((d) => ts.getJSDocTags(d).some((t) => t.tagName.text === 'writebarrier'));
+}
+
+const functions: Record<string, string> = {
+  notInHeap: 'notInHeap',
+  sysAlloc: 'sysAlloc',
+  sysFree: 'sysFree',
+  persistentalloc: 'persistentalloc',
+  FixAlloc: 'FixAlloc',
+  memclrNoHeapPointers: 'memclrNoHeapPointers',
+  typedmemclr: 'typedmemclr',
+  memclrHasPointers: 'memclrHasPointers',
+  storeHeapRef: 'storeHeapRef',
+  storeHeapRefNoWB: 'storeHeapRefNoWB',
+  struct: 'struct',
+  u8: 'field:u8',
+  u16: 'field:u16',
+  u32: 'field:u32',
+  i8: 'field:i8',
+  i16: 'field:i16',
+  i32: 'field:i32',
+  f32: 'field:f32',
+  f64: 'field:f64',
+  bool: 'field:bool',
+  ptr: 'field:ptr',
+  heapRef: 'field:heapRef',
+  array: 'field:array',
+  Ptr: 'Ptr',
+  Garbage: 'Garbage',
+  MaybeGarbage: 'MaybeGarbage',
+  HeapRef: 'HeapRef',
+  NotInHeap: 'NotInHeap',
+  FixedArray: 'FixedArray',
+};
+
+const barriered = new Set(['typedmemclr', 'memclrHasPointers', 'storeHeapRef']);
+
+describe('declaration tags', () => {
+  it.each(Object.entries(functions))('%s is tagged @offheap %s', (name, id) => {
+    expect(offheapIdOf(checker, exported(name))).toBe(id);
+    expect(hasWriteBarrierTag(exported(name))).toBe(barriered.has(name));
+  });
+
+  it('tags FixAlloc methods', () => {
+    expect(offheapIdOf(checker, member('FixAlloc', 'alloc'))).toBe('FixAlloc.alloc');
+    expect(offheapIdOf(checker, member('FixAlloc', 'free'))).toBe('FixAlloc.free');
+  });
+
+  it('tags Runtime methods with the same ids as the module-level functions', () => {
+    for (const name of ['sysAlloc', 'sysFree', 'persistentalloc', 'memclrNoHeapPointers', 'typedmemclr', 'memclrHasPointers', 'storeHeapRef', 'storeHeapRefNoWB']) {
+      expect(offheapIdOf(checker, member('Runtime', name)), name).toBe(name);
+      expect(hasWriteBarrierTag(member('Runtime', name)), name).toBe(barriered.has(name));
+    }
+  });
+
+  it('tags the barriered HeapRef accessor methods', () => {
+    for (const iface of ['HeapRefAccessor', 'HeapRefArrayAccessor']) {
+      expect(offheapIdOf(checker, member(iface, 'set'))).toBe('HeapRefAccessor.set');
+      expect(hasWriteBarrierTag(member(iface, 'set'))).toBe(true);
+      expect(offheapIdOf(checker, member(iface, 'get'))).toBe('HeapRefAccessor.get');
+    }
+  });
+});
