@@ -1,0 +1,43 @@
+// Functions the user declares to be allocators: the one place that may turn
+// raw memory into not-in-heap values (Go: the runtime's own allocators).
+import ts from 'typescript';
+
+/** The JSDoc tag that marks a user function as an allocator. */
+export const allocatorTag = 'allocator';
+
+const cache = new WeakMap<ts.Node, boolean>();
+
+function functionName(fn: ts.SignatureDeclaration): string | undefined {
+  if (fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name) || ts.isStringLiteral(fn.name))) {
+    return fn.name.text;
+  }
+  const parent = fn.parent;
+  if ((ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && ts.isIdentifier(parent.name)) {
+    return parent.name.text;
+  }
+  return undefined;
+}
+
+function hasAllocatorTag(node: ts.Node): boolean {
+  return ts.getJSDocTags(node).some((t) => t.tagName.text === allocatorTag);
+}
+
+/**
+ * Whether `node` lies inside a function marked `@allocator` (on the function
+ * or on the variable it initialises) or named in `names` (the rule option).
+ * The tag lookup is cached per function node.
+ */
+export function insideAllocator(node: ts.Node, names: ReadonlySet<string>): boolean {
+  for (let at: ts.Node | undefined = node.parent; at && !ts.isSourceFile(at); at = at.parent) {
+    if (!ts.isFunctionLike(at)) continue;
+    let tagged = cache.get(at);
+    if (tagged === undefined) {
+      tagged = hasAllocatorTag(at) || (ts.isVariableDeclaration(at.parent) && hasAllocatorTag(at.parent));
+      cache.set(at, tagged);
+    }
+    const name = names.size > 0 ? functionName(at) : undefined;
+    const marked = tagged || (name !== undefined && names.has(name));
+    if (marked) return true;
+  }
+  return false;
+}

@@ -1,0 +1,287 @@
+// offheap/no-heap-allocation: not-in-heap values are never created on the JS
+// heap. Go's compiler rejects `new`, `make`, `append`, conversions from
+// ordinary pointers and type arguments of not-in-heap types ("can't be
+// allocated in Go; it is incomplete (or unallocatable)"); this is the same
+// discipline for `new`, object and array literals, casts, JS containers and
+// generics. Only the allocators produce not-in-heap memory.
+import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import ts from 'typescript';
+import { insideAllocator } from '../analysis/allocators.js';
+import { offheapContext } from '../analysis/context.js';
+import { importedNameOf } from '../analysis/imports.js';
+import { describeReason, isRuntimeFile, notInHeapReason, typeName } from '../analysis/not-in-heap.js';
+import { createRule } from '../util/create-rule.js';
+
+export type Options = [{ allocators?: string[] }];
+export type MessageIds = 'allocation' | 'literal' | 'cast' | 'container' | 'typeArgument' | 'usePtr';
+
+/** Unwraps parentheses, casts and `!` to the expression that produces the value. */
+function innermost(expr: ts.Expression): ts.Expression {
+  let e = expr;
+  while (
+    ts.isParenthesizedExpression(e) ||
+    ts.isAsExpression(e) ||
+    ts.isTypeAssertionExpression(e) ||
+    ts.isNonNullExpression(e) ||
+    ts.isSatisfiesExpression(e)
+  ) {
+    e = e.expression;
+  }
+  return e;
+}
+
+function isFresh(e: ts.Expression): boolean {
+  return ts.isObjectLiteralExpression(e) || ts.isArrayLiteralExpression(e) || ts.isNewExpression(e) || ts.isClassExpression(e);
+}
+
+export default createRule<Options, MessageIds>({
+  name: 'no-heap-allocation',
+  meta: {
+    type: 'problem',
+    docs: {
+      description: 'Disallow creating not-in-heap values on the JS heap',
+      recommended: 'recommended',
+      requiresTypeChecking: true,
+    },
+    hasSuggestions: true,
+    schema: [
+      {
+        type: 'object',
+        properties: {
+          allocators: {
+            type: 'array',
+            items: { type: 'string' },
+            uniqueItems: true,
+            description:
+              'Names of your own functions that are allocators: code inside them may create not-in-heap values. The JSDoc tag `@allocator` on a function does the same.',
+          },
+        },
+        additionalProperties: false,
+      },
+    ],
+    defaultOptions: [{ allocators: [] }],
+    messages: {
+      allocation:
+        '{{how}} allocates `{{type}}` on the JS heap, but {{why}}. Only the allocators (sysAlloc, persistentalloc, FixAlloc) create not-in-heap values; refer to one through `Ptr<{{type}}>` (Go: "can\'t be allocated in Go").',
+      literal:
+        'This literal creates a `{{type}}` on the JS heap, but {{why}}. Allocate it with sysAlloc, persistentalloc or a FixAlloc pool and write its fields through the layout (Go: not-in-heap values can\'t be allocated).',
+      cast:
+        'Casting `{{from}}` to `{{type}}` does not move it off the JS heap, and {{why}}. Only memory from an allocator may be viewed as a not-in-heap type (Go: cannot convert *U to *T, T is incomplete (or unallocatable)).',
+      container:
+        '`{{container}}` holds `{{type}}` by value on the JS heap, but {{why}}. Hold `Ptr<{{type}}>` instead (Go: make and append of a not-in-heap element type are rejected).',
+      typeArgument:
+        '`{{type}}` is a type argument of `{{generic}}` by value, but {{why}}. Use `Ptr<{{type}}>` (Go: cannot use incomplete (or unallocatable) type as a type argument).',
+      usePtr: 'Use `{{replacement}}` instead.',
+    },
+  },
+  defaultOptions: [{ allocators: [] }],
+  create(context, [options]) {
+    const ctx = offheapContext(context);
+    if (!ctx || isRuntimeFile(ctx.sourceFile)) return {};
+    const { checker, services, sourceFile, program } = ctx;
+    const allocators = new Set(options.allocators ?? []);
+    const tsOf = (node: TSESTree.Node): ts.Node => services.esTreeNodeToTSNodeMap.get(node);
+
+    /** A generic or library declaration of the runtime (Ptr, FixAlloc, FixedArray, …): exempt. */
+    const fromRuntime = (symbol: ts.Symbol | undefined): boolean =>
+      (symbol?.declarations ?? []).some((d) => isRuntimeFile(d.getSourceFile()));
+
+    const why = (type: ts.Type) => {
+      const reason = notInHeapReason(checker, type);
+      return reason ? describeReason(checker, typeName(checker, type), reason) : undefined;
+    };
+
+    /** The not-in-heap member of a union (`Span | undefined` holds a `Span`), or the type itself. */
+    const nihMember = (type: ts.Type): ts.Type =>
+      type.isUnion() ? (type.types.find((t) => notInHeapReason(checker, t) !== undefined) ?? type) : type;
+
+    /** The first type argument of a generic instance held by value and not-in-heap, unless the instance embeds it. */
+    function heldByValue(type: ts.Type): ts.Type | undefined {
+      if (!(type.flags & ts.TypeFlags.Object) || !((type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference)) return undefined;
+      const ref = type as ts.TypeReference;
+      if (fromRuntime(ref.target.getSymbol())) return undefined;
+      // An instance that holds the argument as by-value storage is itself not-in-heap and checked as such.
+      if (!checker.isArrayType(type) && !checker.isTupleType(type) && notInHeapReason(checker, type)) return undefined;
+      const arg = checker.getTypeArguments(ref).find((t) => notInHeapReason(checker, t) !== undefined);
+      return arg && nihMember(arg);
+    }
+
+    function exempt(node: ts.Node): boolean {
+      return insideAllocator(node, allocators);
+    }
+
+    function usePtr(typeNode: ts.TypeNode, esNode: TSESTree.Node) {
+      const ptr = importedNameOf(checker, sourceFile, 'Ptr');
+      if (!ptr) return [];
+      const replacement = `${ptr}<${typeNode.getText()}>`;
+      return [
+        {
+          messageId: 'usePtr' as const,
+          data: { replacement },
+          fix: (fixer: TSESLint.RuleFixer) => fixer.replaceText(esNode, replacement),
+        },
+      ];
+    }
+
+    /** `Array<Span>`, `Map<K, Span>`, `Span[]`, `[Span]`, `Box<Span>` in a type position. */
+    function checkTypeArguments(args: readonly TSESTree.TypeNode[], generic: string, container: boolean): void {
+      for (const arg of args) {
+        const argTs = tsOf(arg) as ts.TypeNode;
+        const argType = checker.getTypeFromTypeNode(argTs);
+        if (!notInHeapReason(checker, argType)) continue;
+        const type = nihMember(argType);
+        context.report({
+          node: arg,
+          messageId: container ? 'container' : 'typeArgument',
+          data: { container: generic, generic, type: typeName(checker, type), why: why(type)! },
+          // `Span` → `Ptr<Span>`: type-only; a union argument has no single rewrite.
+          suggest: type === argType ? usePtr(argTs, arg) : [],
+        });
+      }
+    }
+
+    /** Lib declarations: `Reflect.construct`, `Object.create`, `Array`, `Map`, … */
+    const isLib = (symbol: ts.Symbol | undefined): boolean =>
+      (symbol?.declarations ?? []).some((d) => program.isSourceFileDefaultLibrary(d.getSourceFile()));
+
+    const containerNames = new Set(['Array', 'ReadonlyArray', 'Map', 'ReadonlyMap', 'Set', 'ReadonlySet', 'WeakMap', 'WeakSet', 'WeakRef']);
+
+    return {
+      NewExpression(node) {
+        const tsNode = tsOf(node) as ts.NewExpression;
+        if (exempt(tsNode)) return;
+        const type = checker.getTypeAtLocation(tsNode);
+        const reason = why(type);
+        if (reason) {
+          context.report({
+            node,
+            messageId: 'allocation',
+            data: { how: `\`new ${tsNode.expression.getText()}\``, type: typeName(checker, type), why: reason },
+          });
+          return;
+        }
+        const held = heldByValue(type);
+        if (held) {
+          context.report({
+            node,
+            messageId: 'container',
+            data: { container: typeName(checker, type), type: typeName(checker, held), why: why(held)! },
+          });
+        }
+      },
+      CallExpression(node) {
+        const tsNode = tsOf(node) as ts.CallExpression;
+        if (exempt(tsNode)) return;
+        const signature = checker.getResolvedSignature(tsNode);
+        const decl = signature?.getDeclaration() as ts.SignatureDeclaration | undefined;
+        const declSymbol = decl?.name ? checker.getSymbolAtLocation(decl.name) : undefined;
+        // `Reflect.construct(C, args)` and `Object.create(C.prototype)` allocate like `new C`.
+        if (decl && isLib(declSymbol) && tsNode.arguments.length > 0) {
+          const owner = ts.isInterfaceDeclaration(decl.parent) || ts.isModuleBlock(decl.parent) ? decl.parent : undefined;
+          const ownerName = owner && ts.isInterfaceDeclaration(owner) ? owner.name.text : owner ? (owner.parent as ts.ModuleDeclaration).name.getText() : '';
+          const member = declSymbol?.name;
+          let created: ts.Type | undefined;
+          if (ownerName === 'Reflect' && member === 'construct') {
+            const ctor = checker.getTypeAtLocation(tsNode.arguments[0]!);
+            created = ctor.getConstructSignatures()[0]?.getReturnType();
+          } else if (ownerName === 'ObjectConstructor' && member === 'create') {
+            created = checker.getTypeAtLocation(tsNode.arguments[0]!);
+          }
+          const reason = created && why(created);
+          if (created && reason) {
+            context.report({
+              node,
+              messageId: 'allocation',
+              data: { how: `\`${ownerName === 'Reflect' ? 'Reflect.construct' : 'Object.create'}\``, type: typeName(checker, created), why: reason },
+            });
+            return;
+          }
+        }
+        // Type arguments, explicit or inferred, of a generic that is not the runtime's.
+        if (!signature || !decl || fromRuntime(declSymbol)) return;
+        const args = checker.getTypeArgumentsForResolvedSignature(signature) ?? [];
+        const index = args.findIndex((t) => notInHeapReason(checker, t) !== undefined);
+        if (index < 0) return;
+        const explicit = node.typeArguments?.params[index];
+        const type = nihMember(args[index]!);
+        context.report({
+          node: explicit ?? node,
+          messageId: 'typeArgument',
+          data: { type: typeName(checker, type), generic: tsNode.expression.getText(), why: why(type)! },
+          suggest: explicit && type === args[index] ? usePtr(tsOf(explicit) as ts.TypeNode, explicit) : [],
+        });
+      },
+      ObjectExpression(node) {
+        const tsNode = tsOf(node) as ts.ObjectLiteralExpression;
+        // A cast of the literal is reported at the cast; a literal nested in a reported one is not reported again.
+        let outer: ts.Node = tsNode.parent;
+        while (ts.isParenthesizedExpression(outer)) outer = outer.parent;
+        if (ts.isAsExpression(outer) || ts.isTypeAssertionExpression(outer)) return;
+        if (ts.isPropertyAssignment(outer) || ts.isShorthandPropertyAssignment(outer)) {
+          const parentLiteral = outer.parent;
+          const parentType = checker.getContextualType(parentLiteral) ?? checker.getTypeAtLocation(parentLiteral);
+          if (why(parentType) || why(checker.getTypeAtLocation(parentLiteral))) return;
+        }
+        if (exempt(tsNode)) return;
+        const contextual = checker.getContextualType(tsNode);
+        const target = contextual && why(contextual) ? contextual : checker.getTypeAtLocation(tsNode);
+        const reason = why(target);
+        if (reason) context.report({ node, messageId: 'literal', data: { type: typeName(checker, target), why: reason } });
+      },
+      ArrayExpression(node) {
+        const tsNode = tsOf(node) as ts.ArrayLiteralExpression;
+        if (exempt(tsNode)) return;
+        const type = checker.getTypeAtLocation(tsNode);
+        const held = heldByValue(type);
+        if (held) {
+          context.report({
+            node,
+            messageId: 'container',
+            data: { container: typeName(checker, type), type: typeName(checker, held), why: why(held)! },
+          });
+        }
+      },
+      'TSAsExpression, TSTypeAssertion'(node: TSESTree.TSAsExpression | TSESTree.TSTypeAssertion) {
+        const tsNode = tsOf(node) as ts.AsExpression | ts.TypeAssertion;
+        if (exempt(tsNode)) return;
+        const target = checker.getTypeFromTypeNode(tsNode.type);
+        const reason = why(target);
+        if (!reason) return;
+        const source = innermost(tsNode.expression);
+        const sourceType = checker.getTypeAtLocation(source);
+        if (why(sourceType)) return; // not-in-heap to not-in-heap
+        // Raw memory (a number, a Ptr) may be viewed as a record; an opaque value only when it is not fresh.
+        const opaque = (sourceType.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0;
+        const numeric = (sourceType.flags & ts.TypeFlags.NumberLike) !== 0 || checker.isTypeAssignableTo(sourceType, checker.getNumberType());
+        if (!isFresh(source) && (numeric || opaque)) return;
+        context.report({
+          node,
+          messageId: 'cast',
+          data: { from: typeName(checker, sourceType), type: typeName(checker, target), why: reason },
+        });
+      },
+      TSTypeReference(node) {
+        if (!node.typeArguments) return;
+        const tsNode = tsOf(node) as ts.TypeReferenceNode;
+        const symbol = checker.getSymbolAtLocation(tsNode.typeName);
+        const target = symbol && symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+        if (fromRuntime(target)) return;
+        // A generic whose instance embeds the argument is itself not-in-heap and checked as such.
+        const instance = checker.getTypeFromTypeNode(tsNode);
+        if (!checker.isArrayType(instance) && notInHeapReason(checker, instance)) return;
+        const name = tsNode.typeName.getText();
+        const container = isLib(target) && containerNames.has(target?.name ?? '');
+        checkTypeArguments(node.typeArguments.params, name, container);
+      },
+      TSArrayType(node) {
+        checkTypeArguments([node.elementType], tsOf(node).getText(), true);
+      },
+      TSTupleType(node) {
+        const elements = node.elementTypes.map((e) =>
+          e.type === 'TSNamedTupleMember' ? e.elementType : e.type === 'TSOptionalType' || e.type === 'TSRestType' ? e.typeAnnotation : e,
+        );
+        checkTypeArguments(elements, tsOf(node).getText(), true);
+      },
+    };
+  },
+});
