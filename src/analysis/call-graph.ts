@@ -638,11 +638,13 @@ function closureIndex(encloser: ts.Node, target: ts.Node): number {
 // ---------------------------------------------------------------------------
 // The nowritebarrierrec flood (nowb.go's check).
 
-/** A function reached from a root, with the path back to it: `[fn, caller, …, root]`. */
+/** A function reached from a root. */
 export interface RecFinding {
-  readonly path: readonly GraphNode[];
-  /** The first barrier of `path[0]` (Go's WBPos), or an unresolved call in it. */
+  readonly fn: GraphNode;
+  /** The first barrier of `fn` (Go's WBPos), or an unresolved call in it. */
   readonly site: ts.Node;
+  /** `[fn, caller, …, root]`, computed on demand (only reports need it). */
+  path(): GraphNode[];
 }
 
 export interface RecResult {
@@ -695,9 +697,10 @@ export function nowritebarrierrecFlood(program: ts.Program): RecResult {
   for (let head = 0; head < queue.length; head++) {
     const fn = queue[head];
     const facts = graph.facts(fn);
-    for (const u of facts.unresolved) unresolved.push({ path: pathOf(fn), site: u.site, reason: u.reason });
+    const path = (): GraphNode[] => pathOf(fn);
+    for (const u of facts.unresolved) unresolved.push({ fn, path, site: u.site, reason: u.reason });
     if (facts.barriers.length > 0) {
-      if (caller.get(fn) !== undefined) barriers.push({ path: pathOf(fn), site: facts.barriers[0] });
+      if (caller.get(fn) !== undefined) barriers.push({ fn, path, site: facts.barriers[0] });
       continue;
     }
     for (const edge of facts.callees) {

@@ -109,7 +109,7 @@ export function isWriteBarrierDeclaration(decl: ts.Node): boolean {
   let known = barrierCache.get(decl);
   if (known !== undefined) return known;
   known = tagNames(decl).includes('writebarrier');
-  if (!known && ts.isVariableDeclaration(decl.parent) && decl.parent.initializer === decl) {
+  if (!known && decl.parent && ts.isVariableDeclaration(decl.parent) && decl.parent.initializer === decl) {
     known = tagNames(decl.parent).includes('writebarrier');
   }
   barrierCache.set(decl, known);

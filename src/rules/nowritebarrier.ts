@@ -90,12 +90,12 @@ export default createRule<[Options], MessageId>({
         for (const finding of flood.barriers) {
           if (finding.site.getSourceFile() !== sourceFile) continue;
           reported.add(finding.site);
-          report(finding.site, 'prohibitedByCaller', { chain: chain(finding.path) });
+          report(finding.site, 'prohibitedByCaller', { chain: chain(finding.path()) });
         }
         if (options.reportUnresolvedCalls) {
           for (const finding of flood.unresolved) {
             if (finding.site.getSourceFile() !== sourceFile) continue;
-            report(finding.site, 'unresolvedCall', { reason: reasons[finding.reason], chain: chain(finding.path) });
+            report(finding.site, 'unresolvedCall', { reason: reasons[finding.reason], chain: chain(finding.path()) });
           }
         }
 

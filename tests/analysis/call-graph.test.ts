@@ -1,0 +1,257 @@
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { callGraphOf, callGraphStats, functionName, nowritebarrierrecFlood, recRoots } from '../../src/analysis/call-graph.js';
+import type { GraphNode } from '../../src/analysis/call-graph.js';
+import { isFunctionLikeWithBody } from '../../src/analysis/directives.js';
+import { virtualProgram } from '../virtual-program.js';
+
+/** A stand-in runtime file: `@offheap` tags make it one, `@writebarrier` makes `wb` a barrier. */
+const rt = `
+/**
+ * @offheap test:wb
+ * @writebarrier
+ */
+export function wb(): void {}
+/** @offheap test:plain */
+export function plain(): void {}
+`;
+
+function program(main: string, extra: Record<string, string> = {}): ts.Program {
+  return virtualProgram({ '/p/rt.ts': rt, '/p/main.ts': main, ...extra });
+}
+
+/** The function (or implicit-constructor class) of the main file that messages call `name`. */
+function fn(p: ts.Program, name: string, file = '/p/main.ts'): GraphNode {
+  const source = p.getSourceFile(file)!;
+  let found: GraphNode | undefined;
+  const visit = (n: ts.Node): void => {
+    if (!found && (isFunctionLikeWithBody(n) || ts.isClassLike(n)) && functionName(n) === name) found = n;
+    ts.forEachChild(n, visit);
+  };
+  visit(source);
+  if (!found) throw new Error(`no function ${name} in ${file}`);
+  return found;
+}
+
+function callees(p: ts.Program, name: string): string[] {
+  return callGraphOf(p)
+    .facts(fn(p, name))
+    .callees.map((e) => functionName(e.target));
+}
+
+describe('call graph edges', () => {
+  it('resolves calls through renamed imports, re-exports and namespaces across files', () => {
+    const p = program(
+      `
+import { helper as h } from './re.ts';
+import * as ns from './re.ts';
+export function root(): void { h(); ns.other(); }
+`,
+      {
+        '/p/lib.ts': `export function helper(): void {}\nexport function other(): void {}\n`,
+        '/p/re.ts': `export { helper } from './lib.ts';\nexport * from './lib.ts';\n`,
+      },
+    );
+    expect(callees(p, 'root')).toEqual(['helper', 'other']);
+    const target = callGraphOf(p).facts(fn(p, 'root')).callees[0].target;
+    expect(target.getSourceFile().fileName).toBe('/p/lib.ts');
+  });
+
+  it('follows new, super, getters, setters and compound assignments', () => {
+    const p = program(`
+class Base { constructor() {} }
+class Derived extends Base { x = make(); }
+class Cell {
+  get v(): number { return 1; }
+  set v(_n: number) {}
+  plain = 0;
+}
+class Explicit extends Base { constructor() { super(); } }
+function make(): number { return 1; }
+export function root(c: Cell): void {
+  new Derived();
+  new Explicit();
+  c.v = 1;
+  void c.v;
+  c.v += 1;
+  c.plain = 2;
+}
+`);
+    expect(callees(p, 'root')).toEqual(['new Derived', 'new Explicit', 'set Cell.v', 'get Cell.v', 'get Cell.v', 'set Cell.v']);
+    expect(callees(p, 'new Derived')).toEqual(['make', 'new Base']);
+    expect(callees(p, 'new Explicit')).toEqual(['new Base']);
+  });
+
+  it('treats function values passed as arguments as callees (the systemstack edge)', () => {
+    const p = program(`
+function systemstack(f: () => void): void { f(); }
+function named(): void {}
+const arrow = (): void => {};
+export function root(xs: number[]): void {
+  systemstack(named);
+  systemstack(arrow);
+  systemstack(() => {});
+  xs.forEach(function each() {});
+}
+`);
+    expect(callees(p, 'root')).toEqual(['systemstack', 'named', 'systemstack', 'arrow', 'systemstack', 'root.func1', 'each']);
+  });
+
+  it('dispatches interface, abstract and overridable members to every implementation', () => {
+    const p = program(`
+interface Shape { area(): number }
+interface Solid extends Shape { volume(): number }
+class Cube implements Solid { area(): number { return 6; } volume(): number { return 1; } }
+class Square implements Shape { area(): number { return 1; } }
+abstract class Task { abstract run(): void; step(): void {} }
+class Sweep extends Task { run(): void {} override step(): void { super.step(); } }
+class Lazy extends Sweep {}
+export function shapes(s: Shape): number { return s.area(); }
+export function tasks(t: Task): void { t.run(); t.step(); }
+`);
+    expect(callees(p, 'shapes').sort()).toEqual(['Cube.area', 'Square.area']);
+    expect(callees(p, 'tasks')).toEqual(['Sweep.run', 'Task.step', 'Sweep.step']);
+    // `super.step()` is exactly the base method, not a dispatch.
+    expect(callees(p, 'Sweep.step')).toEqual(['Task.step']);
+  });
+
+  it('records calls it cannot resolve, with the reason', () => {
+    const p = program(`
+interface Hook { fire(): void }
+export function root(cb: () => void, anything: any, hook: Hook, xs: number[]): void {
+  cb();
+  anything();
+  hook.fire();
+  xs.push(1);
+  Math.max(1, 2);
+}
+`);
+    const facts = callGraphOf(p).facts(fn(p, 'root'));
+    expect(facts.unresolved.map((u) => [u.site.getText(), u.reason])).toEqual([
+      ['cb()', 'function-value'],
+      ['anything()', 'any'],
+      ['hook.fire()', 'no-implementation'],
+    ]);
+    expect(facts.callees).toEqual([]);
+  });
+
+  it('does not enter the runtime from user code; its tagged declarations are barriers', () => {
+    const p = program(`
+import { plain, wb } from './rt.ts';
+export function root(): void { plain(); wb(); }
+`);
+    const facts = callGraphOf(p).facts(fn(p, 'root'));
+    expect(facts.callees).toEqual([]);
+    expect(facts.barriers.map((b) => b.getText())).toEqual(['wb()']);
+  });
+
+  it('names closures after their encloser, as Go does', () => {
+    const p = program(`
+export function e1(run: (f: () => void) => void): void {
+  run(() => {});
+  run(function () {});
+}
+export const o = { m(): void {} };
+export class C { f = (): void => {}; static s(): void {} }
+`);
+    expect(callees(p, 'e1')).toEqual(['e1.func1', 'e1.func2']);
+    expect(() => fn(p, 'o.m')).not.toThrow();
+    expect(() => fn(p, 'C.f')).not.toThrow();
+    expect(() => fn(p, 'C.s')).not.toThrow();
+  });
+});
+
+describe('nowritebarrierrec flood', () => {
+  it('finds the roots of the program, only in files that mention the directive', () => {
+    const p = program(`
+/** @nowritebarrierrec */
+export function a(): void {}
+/** @nowritebarrier */
+export function b(): void {}
+export class K {
+  /** @nowritebarrierrec */
+  m(): void {}
+}
+`);
+    expect(recRoots(p).map(functionName)).toEqual(['a', 'K.m']);
+  });
+
+  it('is lazy: functions no root reaches are never analysed', () => {
+    const unreached = Array.from({ length: 50 }, (_, i) => `export function u${i}(): void { u${(i + 1) % 50}(); }`).join('\n');
+    const p = program(`
+import { wb } from './rt.ts';
+/** @nowritebarrierrec */
+export function root(): void { a(); }
+function a(): void { b(); }
+function b(): void { wb(); }
+${unreached}
+`);
+    const flood = nowritebarrierrecFlood(p);
+    expect(flood.barriers.map((f) => f.path().map(functionName))).toEqual([['b', 'a', 'root']]);
+    expect(callGraphStats(p)).toEqual({ functions: 3, edges: 2 });
+    // Cached per program: asking again does no new work.
+    expect(nowritebarrierrecFlood(p)).toBe(flood);
+    expect(callGraphStats(p)).toEqual({ functions: 3, edges: 2 });
+  });
+
+  it('costs nothing on a program without roots', () => {
+    const p = program(`import { wb } from './rt.ts';\nexport function f(): void { wb(); }\n`);
+    expect(nowritebarrierrecFlood(p).barriers).toEqual([]);
+    expect(callGraphStats(p)).toEqual({ functions: 0, edges: 0 });
+  });
+
+  it('never enters @yeswritebarrierrec and does not continue past a reported function', () => {
+    const p = program(`
+import { wb } from './rt.ts';
+/** @nowritebarrierrec */
+export function root(): void { yes(); bad(); }
+/** @yeswritebarrierrec */
+function yes(): void { wb(); }
+function bad(): void { wb(); worse(); }
+function worse(): void { wb(); }
+`);
+    const flood = nowritebarrierrecFlood(p);
+    expect(flood.barriers.map((f) => functionName(f.fn))).toEqual(['bad']);
+    expect(callGraphStats(p).functions).toBe(2);
+  });
+
+  /**
+   * n functions: f0 is the root; fi calls its two children f(2i+1), f(2i+2)
+   * (a binary tree) and its parent (a cycle back), and the last one has a
+   * barrier. Every function is reached once and every edge examined once.
+   */
+  function generated(n: number): ts.Program {
+    const lines = [`import { wb } from './rt.ts';`, `/** @nowritebarrierrec */`];
+    for (let i = 0; i < n; i++) {
+      const calls = [2 * i + 1, 2 * i + 2, Math.floor((i - 1) / 2)].filter((j) => j >= 0 && j < n && j !== i);
+      const body = calls.map((j) => `f${j}();`).join(' ') + (i === n - 1 ? ' wb();' : '');
+      lines.push(`export function f${i}(): void { ${body} }`);
+    }
+    return program(lines.join('\n'));
+  }
+
+  /** Edges the flood examines: all out-edges of every reached function but the one with the barrier. */
+  function expectedEdges(n: number): number {
+    let edges = 0;
+    for (let i = 0; i < n - 1; i++) edges += [2 * i + 1, 2 * i + 2, Math.floor((i - 1) / 2)].filter((j) => j >= 0 && j < n && j !== i).length;
+    return edges;
+  }
+
+  it('floods a generated 2,000-function call graph in work linear in its size', () => {
+    const work = [1000, 2000].map((n) => {
+      const p = generated(n);
+      const flood = nowritebarrierrecFlood(p);
+      expect(flood.barriers).toHaveLength(1);
+      const path = flood.barriers[0].path().map(functionName);
+      expect(path[0]).toBe(`f${n - 1}`);
+      expect(path.at(-1)).toBe('f0');
+      expect(path.length).toBe(Math.floor(Math.log2(n)) + 1);
+      const stats = { ...callGraphStats(p) };
+      expect(stats).toEqual({ functions: n, edges: expectedEdges(n) });
+      return stats;
+    });
+    // Twice the functions, twice the work (± the tree's ragged last level).
+    expect(work[1].functions / work[0].functions).toBe(2);
+    expect(work[1].edges / work[0].edges).toBeCloseTo(2, 2);
+  });
+});

@@ -1,0 +1,234 @@
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { functionName } from '../../src/analysis/call-graph.js';
+import type { GraphNode } from '../../src/analysis/call-graph.js';
+import { barrierDirectives, isFunctionLikeWithBody, isWriteBarrierDeclaration } from '../../src/analysis/directives.js';
+import { barrierSites, firstBarrier } from '../../src/analysis/write-barriers.js';
+import { virtualProgram } from '../virtual-program.js';
+
+const rt = `
+/**
+ * @offheap test:wb
+ * @writebarrier
+ */
+export function wb(): void {}
+/** @offheap test:plain */
+export function plain(): void {}
+/**
+ * @offheap test:wbArrow
+ * @writebarrier
+ */
+export const wbArrow = (): void => {};
+export class Slot {
+  /**
+   * @offheap test:Slot.ref
+   * @writebarrier
+   */
+  set ref(_v: number) {}
+  get ref(): number { return 0; }
+  n = 0;
+}
+/**
+ * @offheap test:Box
+ * @writebarrier
+ */
+export class Box {}
+export interface Accessor {
+  /**
+   * @offheap test:Accessor.set
+   * @writebarrier
+   */
+  set(p: number, v: number): void;
+  get(p: number): number;
+}
+/**
+ * @offheap test:over
+ * @writebarrier
+ */
+export function over(p: number): void;
+export function over(p: string): void;
+export function over(_p: number | string): void {}
+`;
+
+function setup(main: string): { program: ts.Program; fn: (name: string) => GraphNode } {
+  const program = virtualProgram({ '/p/rt.ts': rt, '/p/main.ts': main });
+  const source = program.getSourceFile('/p/main.ts')!;
+  const fn = (name: string): GraphNode => {
+    let found: GraphNode | undefined;
+    const visit = (n: ts.Node): void => {
+      if (!found && (isFunctionLikeWithBody(n) || ts.isClassLike(n)) && functionName(n) === name) found = n;
+      ts.forEachChild(n, visit);
+    };
+    visit(source);
+    if (!found) throw new Error(`no function ${name}`);
+    return found;
+  };
+  return { program, fn };
+}
+
+const texts = (nodes: readonly ts.Node[]): string[] => nodes.map((n) => n.getText());
+
+describe('barrier sites', () => {
+  it('recognises every tagged declaration kind, by declaration not name', () => {
+    const { program, fn } = setup(`
+import { Box, Slot, over, wb as renamed, wbArrow, type Accessor } from './rt.ts';
+export function f(slot: Slot, acc: Accessor, xs: number[]): void {
+  renamed();
+  wbArrow();
+  slot.ref = 1;
+  new Box();
+  acc.set(0, 1);
+  over('a');
+  xs.forEach(renamed);
+}
+`);
+    expect(texts(barrierSites(program, fn('f'), { closures: false }))).toEqual([
+      'renamed()',
+      'wbArrow()',
+      'slot.ref',
+      'new Box()',
+      'acc.set(0, 1)',
+      "over('a')",
+      'renamed',
+    ]);
+  });
+
+  it('does not count Ptr, number and local stores, untagged calls, or tagged-setter reads', () => {
+    const { program, fn } = setup(`
+import { Slot, plain, type Accessor } from './rt.ts';
+declare function wb(): void; // a look-alike by name only
+interface Rec { next: number; n: number }
+export function f(slot: Slot, acc: Accessor, r: Rec, p: number): number {
+  let local = slot;
+  local = new Slot();
+  r.next = p;
+  r.n = 1;
+  slot.n = 2;
+  plain();
+  wb();
+  return acc.get(0) + slot.ref + local.n;
+}
+`);
+    expect(barrierSites(program, fn('f'), { closures: true })).toEqual([]);
+  });
+
+  it('counts closures defined inside as own code only when asked', () => {
+    const { program, fn } = setup(`
+import { wb } from './rt.ts';
+export function f(): () => void {
+  const inner = (): void => wb();
+  class Local { m(): void { wb(); } x = wb(); }
+  void Local;
+  wb();
+  return function () { wb(); };
+}
+`);
+    expect(texts(barrierSites(program, fn('f'), { closures: false }))).toEqual(['wb()']);
+    expect(barrierSites(program, fn('f'), { closures: true })).toHaveLength(5);
+    expect(firstBarrier(program, fn('f'))?.getText()).toBe('wb()');
+    expect(firstBarrier(program, fn('inner'))?.getText()).toBe('wb()');
+  });
+
+  it('finds barriers in parameter defaults and in an implicit constructor', () => {
+    const { program, fn } = setup(`
+import { wb } from './rt.ts';
+export function f(x = wb()): void { void x; }
+export class K { y = wb(); }
+`);
+    expect(texts(barrierSites(program, fn('f'), { closures: false }))).toEqual(['wb()']);
+    expect(texts(barrierSites(program, fn('new K'), { closures: false }))).toEqual(['wb()']);
+  });
+});
+
+describe('directives', () => {
+  function directivesOf(code: string): Record<string, string> {
+    const source = ts.createSourceFile('/d.ts.ts', code, ts.ScriptTarget.ES2022, true);
+    const found: Record<string, string> = {};
+    const visit = (n: ts.Node): void => {
+      if (isFunctionLikeWithBody(n)) {
+        const d = barrierDirectives(n);
+        const on = Object.entries(d)
+          .filter(([, v]) => v)
+          .map(([k]) => k);
+        if (on.length > 0) found[functionName(n)] = on.join(' ');
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(source);
+    return found;
+  }
+
+  it('reads the tags on every function form, and rec implies nowritebarrier', () => {
+    expect(
+      directivesOf(`
+/** @nowritebarrier */
+function a(): void {}
+/** @nowritebarrierrec */
+function b(): void {}
+/** @yeswritebarrierrec */
+function c(): void {}
+/** @nowritebarrier */
+const d = (): void => {};
+/** @nowritebarrier */
+export default function (): void {}
+class K {
+  /** @nowritebarrier */
+  constructor() {}
+  /** @nowritebarrierrec */
+  m(): void {}
+  /** @nowritebarrier */
+  get g(): number { return 1; }
+  /** @nowritebarrier */
+  set s(_v: number) {}
+  /** @nowritebarrier */
+  f = function (): void {};
+}
+const o = {
+  /** @nowritebarrier */
+  p: (): void => {},
+};
+declare const target: { h: () => void };
+/** @nowritebarrier */
+target.h = function (): void {};
+`),
+    ).toEqual({
+      a: 'nowritebarrier',
+      b: 'nowritebarrier nowritebarrierrec',
+      c: 'yeswritebarrierrec',
+      d: 'nowritebarrier',
+      default: 'nowritebarrier',
+      'new K': 'nowritebarrier',
+      'K.m': 'nowritebarrier nowritebarrierrec',
+      'get K.g': 'nowritebarrier',
+      'set K.s': 'nowritebarrier',
+      'K.f': 'nowritebarrier',
+      'o.p': 'nowritebarrier',
+      'target.h': 'nowritebarrier',
+    });
+  });
+
+  it('ignores tags on statements that only contain a function, and untagged functions', () => {
+    expect(
+      directivesOf(`
+/** @nowritebarrier */
+run(() => {});
+/** @nowritebarrier */
+const x = [function (): void {}];
+function plain(): void {}
+declare function run(f: () => void): void;
+`),
+    ).toEqual({});
+  });
+
+  it('classifies @writebarrier declarations, including the variable of a tagged arrow', () => {
+    const source = ts.createSourceFile('/w.ts', rt, ts.ScriptTarget.ES2022, true);
+    const names: string[] = [];
+    const visit = (n: ts.Node): void => {
+      const declaration = ts.isFunctionLike(n) || ts.isClassLike(n) || ts.isVariableDeclaration(n);
+      if (declaration && isWriteBarrierDeclaration(n)) names.push(ts.SyntaxKind[n.kind]);
+      ts.forEachChild(n, visit);
+    };
+    visit(source);
+    expect(names).toEqual(['FunctionDeclaration', 'VariableDeclaration', 'ArrowFunction', 'SetAccessor', 'ClassDeclaration', 'MethodSignature', 'FunctionDeclaration']);
+  });
+});
