@@ -1,0 +1,229 @@
+// offheap/no-hidden-heap-pointers: a `HeapRef` is only ever stored as a
+// `HeapRef`. Written as a plain number (a raw typed-array or DataView write, a
+// `u32` field, a number-typed field of a not-in-heap record) it escapes the
+// write barrier and the layout's pointer bitmap, so the collector cannot see
+// it and may free the object (Go: a heap address hidden in a `uintptr`).
+import type { TSESTree } from '@typescript-eslint/utils';
+import ts from 'typescript';
+import { mayBeHeapRef, scalarBrandOf } from '../analysis/brands.js';
+import { offheapContext } from '../analysis/context.js';
+import { isNotInHeap, isRuntimeFile, typeName } from '../analysis/not-in-heap.js';
+import { createRule } from '../util/create-rule.js';
+
+export type Options = [{ allowArithmetic?: boolean }];
+export type MessageIds = 'rawWrite' | 'numberField' | 'conversion';
+
+type Sink =
+  | { readonly kind: 'rawWrite'; readonly where: string }
+  | { readonly kind: 'numberField'; readonly field: string; readonly owner: string }
+  | { readonly kind: 'conversion'; readonly how: string };
+
+const typedArrays = new Set([
+  'Int8Array',
+  'Uint8Array',
+  'Uint8ClampedArray',
+  'Int16Array',
+  'Uint16Array',
+  'Int32Array',
+  'Uint32Array',
+  'Float32Array',
+  'Float64Array',
+  'BigInt64Array',
+  'BigUint64Array',
+  'Float16Array',
+]);
+/** Owners of library methods that write raw memory. */
+const rawWriters = new Set([...typedArrays, 'DataView', 'Atomics', 'SharedArrayBuffer', 'ArrayBuffer']);
+
+const arithmetic = new Set(['+', '-', '*', '/', '%', '**', '&', '|', '^', '<<', '>>', '>>>']);
+
+export default createRule<Options, MessageIds>({
+  name: 'no-hidden-heap-pointers',
+  meta: {
+    type: 'problem',
+    docs: {
+      description: 'Disallow storing a `HeapRef` where the collector cannot see it',
+      recommended: 'recommended',
+      requiresTypeChecking: true,
+    },
+    schema: [
+      {
+        type: 'object',
+        properties: {
+          allowArithmetic: {
+            type: 'boolean',
+            description:
+              'Accept arithmetic and bitwise operators on a `HeapRef` (hashing a handle, say); stores and conversions to `number` are still reported.',
+          },
+        },
+        additionalProperties: false,
+      },
+    ],
+    defaultOptions: [{ allowArithmetic: false }],
+    messages: {
+      rawWrite:
+        '`{{expr}}` is a HeapRef written as a plain number into unmanaged memory ({{where}}): the write bypasses the write barrier and the pointer bitmap, so the collector never sees the reference and can free the object (Go: a heap address hidden in a uintptr). Store it in a `heapRef` field of a layout.',
+      numberField:
+        '`{{expr}}` is a HeapRef kept in the number field `{{field}}` of not-in-heap `{{owner}}`: the pointer bitmap does not cover that slot, so the collector can free the object while it is referenced (Go: a heap address hidden in a uintptr). Declare the field as a `HeapRef`.',
+      conversion:
+        '`{{expr}}` is a HeapRef converted to a plain number ({{how}}): from then on, stores of it bypass the write barrier and the collector cannot see it (Go: converting a pointer to uintptr hides it). Keep it typed as `HeapRef`.',
+    },
+  },
+  defaultOptions: [{ allowArithmetic: false }],
+  create(context, [options]) {
+    const ctx = offheapContext(context);
+    if (!ctx || isRuntimeFile(ctx.sourceFile)) return {};
+    const { checker, services, program } = ctx;
+    const tsOf = (node: TSESTree.Node): ts.Node => services.esTreeNodeToTSNodeMap.get(node);
+
+    const isHeapRef = (node: TSESTree.Node): boolean => mayBeHeapRef(checker, checker.getTypeAtLocation(tsOf(node)));
+
+    /** A target that stores a plain number: `number`, a numeric literal or scalar brand, and no `HeapRef` alternative. */
+    function storesPlainNumber(target: ts.Type | undefined): boolean {
+      if (!target || mayBeHeapRef(checker, target)) return false;
+      const members = target.isUnion() ? target.types : [target];
+      return members.some((t) => (t.flags & ts.TypeFlags.NumberLike) !== 0 || scalarBrandOf(checker, t) !== undefined);
+    }
+
+    const libOwner = (decl: ts.Declaration | undefined): string | undefined => {
+      if (!decl || !program.isSourceFileDefaultLibrary(decl.getSourceFile())) return undefined;
+      const parent = decl.parent;
+      if (ts.isInterfaceDeclaration(parent)) return parent.name.text;
+      if (ts.isModuleBlock(parent)) return parent.parent.name.getText();
+      return undefined;
+    };
+
+    /** Where a store into `target` (an assignment's left side) goes. */
+    function storeSink(target: ts.Expression): Sink {
+      if (ts.isElementAccessExpression(target)) {
+        const owner = checker.getTypeAtLocation(target.expression).getSymbol();
+        const decl = owner?.declarations?.[0];
+        if (owner && typedArrays.has(owner.name) && decl && program.isSourceFileDefaultLibrary(decl.getSourceFile())) {
+          return { kind: 'rawWrite', where: `a ${owner.name} element` };
+        }
+      }
+      if (ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) {
+        const ownerType = checker.getTypeAtLocation(target.expression);
+        if (isNotInHeap(checker, ownerType)) {
+          return { kind: 'numberField', field: target.getText(), owner: typeName(checker, ownerType) };
+        }
+      }
+      return { kind: 'conversion', how: `stored in \`${target.getText()}: number\`` };
+    }
+
+    function report(node: TSESTree.Node, sink: Sink): void {
+      const expr = tsOf(node).getText();
+      const shown = expr.length > 40 ? `${expr.slice(0, 37)}...` : expr;
+      context.report({ node, messageId: sink.kind, data: { expr: shown, ...sink } });
+    }
+
+    /** `source` flows into a slot of type `target`. */
+    function flow(source: TSESTree.Node, target: ts.Type | undefined, sink: () => Sink): void {
+      if (!storesPlainNumber(target) || !isHeapRef(source)) return;
+      report(source, sink());
+    }
+
+    return {
+      AssignmentExpression(node) {
+        if (node.operator === '=') {
+          const left = tsOf(node.left) as ts.Expression;
+          flow(node.right, checker.getTypeAtLocation(left), () => storeSink(left));
+        } else if (!options.allowArithmetic && arithmetic.has(node.operator.slice(0, -1))) {
+          if (isHeapRef(node.right)) report(node.right, { kind: 'conversion', how: `operator \`${node.operator}\`` });
+          else if (isHeapRef(node.left)) report(node.left, { kind: 'conversion', how: `operator \`${node.operator}\`` });
+        }
+      },
+      VariableDeclarator(node) {
+        if (!node.init || !node.id.typeAnnotation) return;
+        const declared = checker.getTypeAtLocation(tsOf(node.id));
+        const name = tsOf(node.id).getText();
+        flow(node.init, declared, () => ({ kind: 'conversion', how: `stored in \`${name}\`` }));
+      },
+      PropertyDefinition(node) {
+        if (!node.value || node.static) return;
+        const tsNode = tsOf(node) as ts.PropertyDeclaration;
+        const declared = checker.getTypeAtLocation(tsNode);
+        const classType = checker.getTypeAtLocation(tsNode.parent);
+        const instance = classType.getSymbol() ? checker.getDeclaredTypeOfSymbol(classType.getSymbol()!) : undefined;
+        flow(node.value, declared, () =>
+          instance && isNotInHeap(checker, instance)
+            ? { kind: 'numberField', field: tsNode.name.getText(), owner: typeName(checker, instance) }
+            : { kind: 'conversion', how: `stored in field \`${tsNode.name.getText()}\`` },
+        );
+      },
+      'CallExpression, NewExpression'(node: TSESTree.CallExpression | TSESTree.NewExpression) {
+        const call = tsOf(node) as ts.CallExpression | ts.NewExpression;
+        const args = node.arguments;
+        if (args.length === 0) return;
+        const decl = checker.getResolvedSignature(call)?.getDeclaration();
+        const owner = libOwner(decl);
+        const method = decl && ts.isFunctionLike(decl) && decl.name ? decl.name.getText() : '';
+        // `Number(ref)`, `BigInt(ref)`, `String(ref)`: explicit conversions whose parameter is `any`.
+        if (owner === 'NumberConstructor' || owner === 'BigIntConstructor' || owner === 'StringConstructor') {
+          if (isHeapRef(args[0]!)) report(args[0]!, { kind: 'conversion', how: `\`${owner.replace('Constructor', '')}(…)\`` });
+          return;
+        }
+        const raw = owner !== undefined && rawWriters.has(owner);
+        const fromRuntime = decl !== undefined && isRuntimeFile(decl.getSourceFile());
+        for (const arg of args) {
+          if (arg.type === 'SpreadElement') continue;
+          const argTs = tsOf(arg) as ts.Expression;
+          flow(arg, checker.getContextualType(argTs), () =>
+            raw
+              ? { kind: 'rawWrite', where: `\`${owner}.${method}\`` }
+              : fromRuntime
+                ? { kind: 'rawWrite', where: `a number slot of \`${call.expression.getText()}\`` }
+                : { kind: 'conversion', how: `passed as a \`number\` to \`${call.expression.getText()}\`` },
+          );
+        }
+      },
+      ReturnStatement(node) {
+        if (!node.argument) return;
+        const arg = tsOf(node.argument) as ts.Expression;
+        flow(node.argument, checker.getContextualType(arg), () => ({ kind: 'conversion', how: 'returned as a `number`' }));
+      },
+      'ArrowFunctionExpression > :expression.body'(node: TSESTree.Expression) {
+        const body = tsOf(node) as ts.Expression;
+        flow(node, checker.getContextualType(body), () => ({ kind: 'conversion', how: 'returned as a `number`' }));
+      },
+      Property(node) {
+        if (node.parent.type !== 'ObjectExpression' || node.value.type === 'AssignmentPattern') return;
+        const value = tsOf(node.value) as ts.Expression;
+        const literal = tsOf(node.parent) as ts.ObjectLiteralExpression;
+        flow(node.value, checker.getContextualType(value), () => {
+          const owner = checker.getContextualType(literal);
+          return owner && isNotInHeap(checker, owner)
+            ? { kind: 'numberField', field: (tsOf(node.key) as ts.Node).getText(), owner: typeName(checker, owner) }
+            : { kind: 'conversion', how: `stored in property \`${(tsOf(node.key) as ts.Node).getText()}: number\`` };
+        });
+      },
+      'ArrayExpression > .elements'(node: TSESTree.Expression) {
+        if (node.type === 'SpreadElement') return;
+        flow(node, checker.getContextualType(tsOf(node) as ts.Expression), () => ({ kind: 'conversion', how: 'stored in a `number[]`' }));
+      },
+      'TSAsExpression, TSTypeAssertion'(node: TSESTree.TSAsExpression | TSESTree.TSTypeAssertion) {
+        const tsNode = tsOf(node) as ts.AsExpression | ts.TypeAssertion;
+        const target = checker.getTypeFromTypeNode(tsNode.type);
+        if (!storesPlainNumber(target)) return;
+        let inner: ts.Expression = tsNode.expression;
+        while (ts.isParenthesizedExpression(inner) || ts.isAsExpression(inner) || ts.isTypeAssertionExpression(inner) || ts.isNonNullExpression(inner)) {
+          inner = inner.expression;
+        }
+        if (!mayBeHeapRef(checker, checker.getTypeAtLocation(inner))) return;
+        const innerEs = services.tsNodeToESTreeNodeMap.get(inner);
+        report(innerEs ?? node, { kind: 'conversion', how: `cast to \`${tsNode.type.getText()}\`` });
+      },
+      UnaryExpression(node) {
+        if ((node.operator === '+' || node.operator === '-' || node.operator === '~') && isHeapRef(node.argument)) {
+          report(node.argument, { kind: 'conversion', how: `unary \`${node.operator}\`` });
+        }
+      },
+      BinaryExpression(node) {
+        if (options.allowArithmetic || !arithmetic.has(node.operator) || node.left.type === 'PrivateIdentifier') return;
+        for (const side of [node.left, node.right]) {
+          if (isHeapRef(side)) report(side, { kind: 'conversion', how: `operator \`${node.operator}\`` });
+        }
+      },
+    };
+  },
+});

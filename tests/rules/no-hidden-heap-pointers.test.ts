@@ -1,0 +1,186 @@
+import rule from '../../src/rules/no-hidden-heap-pointers.js';
+import { createRuleTester } from '../rule-tester.js';
+
+const ruleTester = createRuleTester();
+
+/** Lines 1-5 of every case. */
+const head = [
+  `import { struct, u32, heapRef, access, storeHeapRef, type HeapRef, type NotInHeap, type Ptr, type LayoutType } from 'offheap';`,
+  `class Owner { name = ''; }`,
+  `const Node = struct('Node', { count: u32, owner: heapRef<Owner>() });`,
+  `type Rec = NotInHeap<{ count: number; owner: HeapRef<Owner>; maybe: HeapRef<Owner> | number }>;`,
+  `declare const ref: HeapRef<Owner>; declare const p: Ptr<LayoutType<typeof Node>>; declare const u32s: Uint32Array; declare const dv: DataView; declare const rec: Rec;`,
+];
+const code = (...lines: string[]) => [...head, ...lines].join('\n');
+const L = (n: number) => head.length + n;
+
+ruleTester.run('no-hidden-heap-pointers', rule, {
+  valid: [
+    // The barriered accessor and HeapRef-typed slots.
+    code(`const N = access(Node);`, `N.owner.set(p, ref);`, `rec.owner = ref;`, `rec.maybe = ref;`),
+    // Copies that keep the HeapRef type.
+    code(`const a = ref;`, `const b: HeapRef<Owner> = ref;`, `let c: HeapRef<Owner> | undefined = ref;`, `const refs: HeapRef<Owner>[] = [ref];`),
+    // Plain numbers into raw memory are fine.
+    code(`u32s[0] = 42;`, `dv.setUint32(0, rec.count);`, `rec.count = 1;`, `Atomics.store(u32s, 0, 7);`),
+    // Comparisons do not convert.
+    code(`declare const other: HeapRef<Owner>;`, `const same = ref === other;`, `if (ref !== 0) {}`, `const less = ref < other;`),
+    // Passing to HeapRef and generic parameters keeps the brand.
+    code(`function keep(r: HeapRef<Owner>): HeapRef<Owner> { return r; }`, `keep(ref);`, `function id<T>(x: T): T { return x; }`, `const r2 = id(ref);`),
+    // Logging takes any: nothing is stored.
+    code(`console.log(ref);`),
+    // Maps and sets of HeapRefs keep the type.
+    code(`const m = new Map<string, HeapRef<Owner>>();`, `m.set('a', ref);`, `const s = new Set([ref]);`),
+    // Object literals with HeapRef-typed properties.
+    code(`const o: { r: HeapRef<Owner> } = { r: ref };`, `const q = { r: ref };`),
+    // Returning a HeapRef as a HeapRef.
+    code(`function get(): HeapRef<Owner> { return ref; }`, `const f = (): HeapRef<Owner> => ref;`),
+    // The runtime's barriered store.
+    code(`declare const slot: Ptr<HeapRef<Owner>>;`, `storeHeapRef(slot, ref);`),
+    // Arithmetic is allowed by option.
+    { code: code(`const h = ref * 31;`, `const k = ref | 0;`), options: [{ allowArithmetic: true }] },
+    // A file that never imports offheap is never analysed.
+    `type HeapRef<T> = number & { __ref: T };\ndeclare const r: HeapRef<object>;\nconst n: number = r;\nnew Uint32Array(1)[0] = r;`,
+    // A look-alike brand is not the runtime's.
+    code(`type FakeRef = number & { readonly heapRef: true };`, `declare const fake: FakeRef;`, `u32s[0] = fake;`, `const n: number = fake;`),
+    // Casts between HeapRef types.
+    code(`const r = ref as HeapRef<unknown>;`, `const r2 = ref as unknown as HeapRef<Owner>;`),
+    // Numbers derived from fields that are numbers.
+    code(`const n: number = rec.count;`, `u32s[1] = rec.count + 1;`),
+    // Ordinary classes may keep HeapRefs in HeapRef fields.
+    code(`class Cache { r: HeapRef<Owner> = ref; }`),
+    // A string message does not use the ref.
+    code(`const msg = 'count ' + rec.count;`),
+    // A HeapRef argument to a parameter typed unknown.
+    code(`function take(x: unknown) {}`, `take(ref);`),
+    // Ternaries that stay HeapRef.
+    code(`declare const c: boolean;`, `const r: HeapRef<Owner> = c ? ref : ref;`),
+    // Union targets that include HeapRef.
+    code(`let v: HeapRef<Owner> | number = 0;`, `v = ref;`),
+  ],
+  invalid: [
+    // Raw typed-array and DataView writes.
+    {
+      code: code(`u32s[0] = ref;`),
+      errors: [{ messageId: 'rawWrite', line: L(1), data: { expr: 'ref', where: 'a Uint32Array element' } }],
+    },
+    {
+      code: code(`dv.setUint32(4, ref, true);`, `Atomics.store(u32s, 0, ref);`, `u32s.fill(ref);`),
+      errors: [
+        { messageId: 'rawWrite', line: L(1), data: { expr: 'ref', where: '`DataView.setUint32`' } },
+        { messageId: 'rawWrite', line: L(2) },
+        { messageId: 'rawWrite', line: L(3) },
+      ],
+    },
+    // A u32 field of a layout, through its accessor.
+    {
+      code: code(`const N = access(Node);`, `N.count.set(p, ref);`),
+      errors: [{ messageId: 'rawWrite', line: L(2), data: { expr: 'ref', where: 'a number slot of `N.count.set`' } }],
+    },
+    // A number field of a not-in-heap record.
+    {
+      code: code(`rec.count = ref;`),
+      errors: [{ messageId: 'numberField', line: L(1), data: { expr: 'ref', field: 'rec.count', owner: 'Rec' } }],
+    },
+    {
+      code: code(`const r: Rec = { count: ref, owner: ref, maybe: 0 };`),
+      errors: [{ messageId: 'numberField', line: L(1), data: { expr: 'ref', field: 'count', owner: 'Rec' } }],
+    },
+    // A number field of a decorated class.
+    {
+      code: `import { notInHeap, type HeapRef } from 'offheap';\ndeclare const ref: HeapRef<object>;\n@notInHeap class Span { slot: number = ref; }`,
+      errors: [{ messageId: 'numberField', line: 3, data: { expr: 'ref', field: 'slot', owner: 'Span' } }],
+    },
+    // Conversions to number.
+    {
+      code: code(`const n: number = ref;`, `let m = 0;`, `m = ref;`),
+      errors: [
+        { messageId: 'conversion', line: L(1), data: { expr: 'ref', how: 'stored in `n`' } },
+        { messageId: 'conversion', line: L(3) },
+      ],
+    },
+    {
+      code: code(`const a = ref as number;`, `const b = <number>ref;`, `const c = ref as unknown as number;`),
+      errors: [
+        { messageId: 'conversion', line: L(1), data: { expr: 'ref', how: 'cast to `number`' } },
+        { messageId: 'conversion', line: L(2) },
+        { messageId: 'conversion', line: L(3) },
+      ],
+    },
+    {
+      code: code(`const a = Number(ref);`, `const b = +ref;`, `const c = ref | 0;`, `const d = ref >>> 0;`),
+      errors: [
+        { messageId: 'conversion', line: L(1), data: { expr: 'ref', how: '`Number(…)`' } },
+        { messageId: 'conversion', line: L(2) },
+        { messageId: 'conversion', line: L(3) },
+        { messageId: 'conversion', line: L(4) },
+      ],
+    },
+    // Passing to a number parameter, returning as a number.
+    {
+      code: code(`function hide(n: number) {}`, `hide(ref);`, `function out(): number { return ref; }`, `const f = (): number => ref;`),
+      errors: [
+        { messageId: 'conversion', line: L(2), data: { expr: 'ref', how: 'passed as a `number` to `hide`' } },
+        { messageId: 'conversion', line: L(3) },
+        { messageId: 'conversion', line: L(4) },
+      ],
+    },
+    // Number arrays and object properties.
+    {
+      code: code(`const xs: number[] = [ref];`, `const o: { n: number } = { n: ref };`, `const ys: number[] = [];`, `ys.push(ref);`),
+      errors: [
+        { messageId: 'conversion', line: L(1), data: { expr: 'ref', how: 'stored in a `number[]`' } },
+        { messageId: 'conversion', line: L(2) },
+        { messageId: 'conversion', line: L(4) },
+      ],
+    },
+    // Compound assignment.
+    {
+      code: code(`let acc = 0;`, `acc += ref;`),
+      errors: [{ messageId: 'conversion', line: L(2) }],
+    },
+    // Reading a HeapRef out of a record and hiding it.
+    {
+      code: code(`const N = access(Node);`, `u32s[2] = N.owner.get(p);`, `u32s[3] = rec.owner;`),
+      errors: [
+        { messageId: 'rawWrite', line: L(2), data: { expr: 'N.owner.get(p)', where: 'a Uint32Array element' } },
+        { messageId: 'rawWrite', line: L(3) },
+      ],
+    },
+    // Arithmetic is still reported with the option when it is stored.
+    {
+      code: code(`u32s[0] = ref;`),
+      options: [{ allowArithmetic: true }],
+      errors: [{ messageId: 'rawWrite', line: L(1) }],
+    },
+    // Re-exported, renamed brands.
+    {
+      code: `import type { Handle, Thing } from './nih-reexport.ts';\ndeclare const h: Handle<Thing>;\nconst n: number = h;`,
+      errors: [{ messageId: 'conversion', line: 3 }],
+    },
+    // Into a Ptr slot.
+    {
+      code: code(`declare let q: Ptr<Owner>;`, `q = ref as unknown as Ptr<Owner>;`),
+      errors: [{ messageId: 'conversion', line: L(2) }],
+    },
+    // Ordinary class with a number field.
+    {
+      code: code(`class Cache { slot: number = ref; }`),
+      errors: [{ messageId: 'conversion', line: L(1), data: { expr: 'ref', how: 'stored in field `slot`' } }],
+    },
+    // Template-free string concatenation hides it too.
+    {
+      code: code(`const key = 'k' + ref;`),
+      errors: [{ messageId: 'conversion', line: L(1) }],
+    },
+    // Math functions take numbers.
+    {
+      code: code(`const big = Math.max(ref, 1);`),
+      errors: [{ messageId: 'conversion', line: L(1) }],
+    },
+    // A Float64Array element.
+    {
+      code: code(`declare const f64: Float64Array;`, `f64[0] = ref;`),
+      errors: [{ messageId: 'rawWrite', line: L(2), data: { expr: 'ref', where: 'a Float64Array element' } }],
+    },
+  ],
+});
