@@ -197,7 +197,7 @@ export default createRule<Options, MessageIds>({
             : { kind: 'conversion', how: `stored in property \`${(tsOf(node.key) as ts.Node).getText()}: number\`` };
         });
       },
-      'ArrayExpression > .elements'(node: TSESTree.Expression) {
+      'ArrayExpression > .elements'(node: TSESTree.Expression | TSESTree.SpreadElement) {
         if (node.type === 'SpreadElement') return;
         flow(node, checker.getContextualType(tsOf(node) as ts.Expression), () => ({ kind: 'conversion', how: 'stored in a `number[]`' }));
       },
