@@ -202,7 +202,7 @@ export function notInHeapReason(checker: ts.TypeChecker, type: ts.Type): NotInHe
       complete = false;
       break;
     }
-    const { type: current, steps } = queue[i]!;
+    const { type: current, steps } = queue[i];
     const mark = directMark(checker, current);
     if (mark) {
       result = { mark, marked: current, steps };
@@ -271,7 +271,7 @@ export function valueParts(checker: ts.TypeChecker, type: ts.Type): Part[] {
     else if (t.flags & heapPrimitiveFlags) parts.push({ kind: 'heap', type: t });
     else if (t.flags & ts.TypeFlags.NonPrimitive) parts.push({ kind: 'heap', type: t });
     else if (t.isUnion()) {
-      for (let i = t.types.length - 1; i >= 0; i--) stack.push(t.types[i]!);
+      for (let i = t.types.length - 1; i >= 0; i--) stack.push(t.types[i]);
     } else if (t.flags & genericFlags) {
       const c = constraintOf(checker, t);
       if (c) stack.push(c);
@@ -353,7 +353,7 @@ export function heapRefsOf(checker: ts.TypeChecker, type: ts.Type): readonly Hea
     }
     const props = checker.getPropertiesOfType(at.type);
     for (let i = props.length - 1; i >= 0; i--) {
-      const prop = props[i]!;
+      const prop = props[i];
       if (!isStorageProperty(checker, prop)) continue;
       slot(at, prop.name, checker.getTypeOfSymbol(prop), prop.valueDeclaration ?? prop.declarations?.[0], at.first ?? prop);
     }

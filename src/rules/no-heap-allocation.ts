@@ -4,7 +4,7 @@
 // allocated in Go; it is incomplete (or unallocatable)"); this is the same
 // discipline for `new`, object and array literals, casts, JS containers and
 // generics. Only the allocators produce not-in-heap memory.
-import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { insideAllocator } from '../analysis/allocators.js';
 import { offheapContext } from '../analysis/context.js';
@@ -73,6 +73,7 @@ export default createRule<Options, MessageIds>({
         '`{{type}}` is a type argument of `{{generic}}` by value, but {{why}}. Use `Ptr<{{type}}>` (Go: cannot use incomplete (or unallocatable) type as a type argument).',
       usePtr: 'Use `{{replacement}}` instead.',
     },
+    languages: ['js/js'],
   },
   defaultOptions: [{ allocators: [] }],
   create(context, [options]) {
@@ -173,19 +174,19 @@ export default createRule<Options, MessageIds>({
         const tsNode = tsOf(node) as ts.CallExpression;
         if (exempt(tsNode)) return;
         const signature = checker.getResolvedSignature(tsNode);
-        const decl = signature?.getDeclaration() as ts.SignatureDeclaration | undefined;
+        const decl = signature?.getDeclaration();
         const declSymbol = decl?.name ? checker.getSymbolAtLocation(decl.name) : undefined;
         // `Reflect.construct(C, args)` and `Object.create(C.prototype)` allocate like `new C`.
         if (decl && isLib(declSymbol) && tsNode.arguments.length > 0) {
           const owner = ts.isInterfaceDeclaration(decl.parent) || ts.isModuleBlock(decl.parent) ? decl.parent : undefined;
-          const ownerName = owner && ts.isInterfaceDeclaration(owner) ? owner.name.text : owner ? (owner.parent as ts.ModuleDeclaration).name.getText() : '';
+          const ownerName = owner && ts.isInterfaceDeclaration(owner) ? owner.name.text : owner ? (owner.parent).name.getText() : '';
           const member = declSymbol?.name;
           let created: ts.Type | undefined;
           if (ownerName === 'Reflect' && member === 'construct') {
-            const ctor = checker.getTypeAtLocation(tsNode.arguments[0]!);
+            const ctor = checker.getTypeAtLocation(tsNode.arguments[0]);
             created = ctor.getConstructSignatures()[0]?.getReturnType();
           } else if (ownerName === 'ObjectConstructor' && member === 'create') {
-            created = checker.getTypeAtLocation(tsNode.arguments[0]!);
+            created = checker.getTypeAtLocation(tsNode.arguments[0]);
           }
           const reason = created && why(created);
           if (created && reason) {
@@ -203,7 +204,7 @@ export default createRule<Options, MessageIds>({
         const index = args.findIndex((t) => notInHeapReason(checker, t) !== undefined);
         if (index < 0) return;
         const explicit = node.typeArguments?.params[index];
-        const type = nihMember(args[index]!);
+        const type = nihMember(args[index]);
         context.report({
           node: explicit ?? node,
           messageId: 'typeArgument',
@@ -278,7 +279,7 @@ export default createRule<Options, MessageIds>({
       },
       TSTupleType(node) {
         const elements = node.elementTypes.map((e) =>
-          e.type === 'TSNamedTupleMember' ? e.elementType : e.type === 'TSOptionalType' || e.type === 'TSRestType' ? e.typeAnnotation : e,
+          e.type === AST_NODE_TYPES.TSNamedTupleMember ? e.elementType : e.type === AST_NODE_TYPES.TSOptionalType || e.type === AST_NODE_TYPES.TSRestType ? e.typeAnnotation : e,
         );
         checkTypeArguments(elements, tsOf(node).getText(), true);
       },

@@ -1,7 +1,7 @@
 // offheap/no-heap-pointers: a not-in-heap type holds no heap reference except
 // in `HeapRef` slots (Go: "not-in-heap types must not contain heap pointers";
 // the collector never scans unmanaged memory, so such a pointer dangles).
-import type { TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { offheapContext } from '../analysis/context.js';
 import { offheapIdAt } from '../analysis/declarations.js';
@@ -64,6 +64,7 @@ export default createRule<Options, MessageIds>({
         '{{why}}, and it gets a heap reference from a declaration in another file: `{{path}}` holds `{{held}}` ({{file}}). Unmanaged memory is never scanned by the collector; make that field a `HeapRef`.',
       useHeapRef: 'Store it as `{{replacement}}`.',
     },
+    languages: ['js/js'],
   },
   defaultOptions: [{ allowAnyAndUnknown: false }],
   create(context, [options]) {
@@ -150,12 +151,12 @@ export default createRule<Options, MessageIds>({
       },
       TSTypeAliasDeclaration(node) {
         // `type B = A` renames a type declared elsewhere; only a composed alias creates one.
-        const rename = node.typeAnnotation.type === 'TSTypeReference' && !node.typeAnnotation.typeArguments;
+        const rename = node.typeAnnotation.type === AST_NODE_TYPES.TSTypeReference && !node.typeAnnotation.typeArguments;
         visit(node.id, node.id.name, declaredType(node.id), !rename);
       },
       TSTypeReference(node) {
         // An inline `NotInHeap<{ … }>` outside a named declaration.
-        if (!node.typeArguments || node.parent.type === 'TSTypeAliasDeclaration') return;
+        if (!node.typeArguments || node.parent.type === AST_NODE_TYPES.TSTypeAliasDeclaration) return;
         const tsNode = services.esTreeNodeToTSNodeMap.get(node);
         if (offheapIdAt(checker, tsNode.typeName) !== 'NotInHeap') return;
         const type = checker.getTypeFromTypeNode(tsNode);

@@ -3,7 +3,7 @@
 // `u32` field, a number-typed field of a not-in-heap record) it escapes the
 // write barrier and the layout's pointer bitmap, so the collector cannot see
 // it and may free the object (Go: a heap address hidden in a `uintptr`).
-import type { TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { mayBeHeapRef, scalarBrandOf } from '../analysis/brands.js';
 import { offheapContext } from '../analysis/context.js';
@@ -68,6 +68,7 @@ export default createRule<Options, MessageIds>({
       conversion:
         '`{{expr}}` is a HeapRef converted to a plain number ({{how}}): from then on, stores of it bypass the write barrier and the collector cannot see it (Go: converting a pointer to uintptr hides it). Keep it typed as `HeapRef`.',
     },
+    languages: ['js/js'],
   },
   defaultOptions: [{ allowArithmetic: false }],
   create(context, [options]) {
@@ -160,13 +161,13 @@ export default createRule<Options, MessageIds>({
         const method = decl && ts.isFunctionLike(decl) && decl.name ? decl.name.getText() : '';
         // `Number(ref)`, `BigInt(ref)`, `String(ref)`: explicit conversions whose parameter is `any`.
         if (owner === 'NumberConstructor' || owner === 'BigIntConstructor' || owner === 'StringConstructor') {
-          if (isHeapRef(args[0]!)) report(args[0]!, { kind: 'conversion', how: `\`${owner.replace('Constructor', '')}(…)\`` });
+          if (isHeapRef(args[0])) report(args[0], { kind: 'conversion', how: `\`${owner.replace('Constructor', '')}(…)\`` });
           return;
         }
         const raw = owner !== undefined && rawWriters.has(owner);
         const fromRuntime = decl !== undefined && isRuntimeFile(decl.getSourceFile());
         for (const arg of args) {
-          if (arg.type === 'SpreadElement') continue;
+          if (arg.type === AST_NODE_TYPES.SpreadElement) continue;
           const argTs = tsOf(arg) as ts.Expression;
           flow(arg, checker.getContextualType(argTs), () =>
             raw
@@ -187,18 +188,18 @@ export default createRule<Options, MessageIds>({
         flow(node, checker.getContextualType(body), () => ({ kind: 'conversion', how: 'returned as a `number`' }));
       },
       Property(node) {
-        if (node.parent.type !== 'ObjectExpression' || node.value.type === 'AssignmentPattern') return;
+        if (node.parent.type !== AST_NODE_TYPES.ObjectExpression || node.value.type === AST_NODE_TYPES.AssignmentPattern) return;
         const value = tsOf(node.value) as ts.Expression;
         const literal = tsOf(node.parent) as ts.ObjectLiteralExpression;
         flow(node.value, checker.getContextualType(value), () => {
           const owner = checker.getContextualType(literal);
           return owner && isNotInHeap(checker, owner)
-            ? { kind: 'numberField', field: (tsOf(node.key) as ts.Node).getText(), owner: typeName(checker, owner) }
-            : { kind: 'conversion', how: `stored in property \`${(tsOf(node.key) as ts.Node).getText()}: number\`` };
+            ? { kind: 'numberField', field: (tsOf(node.key)).getText(), owner: typeName(checker, owner) }
+            : { kind: 'conversion', how: `stored in property \`${(tsOf(node.key)).getText()}: number\`` };
         });
       },
       'ArrayExpression > .elements'(node: TSESTree.Expression | TSESTree.SpreadElement) {
-        if (node.type === 'SpreadElement') return;
+        if (node.type === AST_NODE_TYPES.SpreadElement) return;
         flow(node, checker.getContextualType(tsOf(node) as ts.Expression), () => ({ kind: 'conversion', how: 'stored in a `number[]`' }));
       },
       'TSAsExpression, TSTypeAssertion'(node: TSESTree.TSAsExpression | TSESTree.TSTypeAssertion) {
@@ -219,7 +220,7 @@ export default createRule<Options, MessageIds>({
         }
       },
       BinaryExpression(node) {
-        if (options.allowArithmetic || !arithmetic.has(node.operator) || node.left.type === 'PrivateIdentifier') return;
+        if (options.allowArithmetic || !arithmetic.has(node.operator) || node.left.type === AST_NODE_TYPES.PrivateIdentifier) return;
         for (const side of [node.left, node.right]) {
           if (isHeapRef(side)) report(side, { kind: 'conversion', how: `operator \`${node.operator}\`` });
         }
