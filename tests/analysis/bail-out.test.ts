@@ -1,0 +1,75 @@
+// Each rule of this part must return before asking the checker for any type on
+// a file that never imports offheap: the checker is wrapped in a proxy that
+// counts every method call except the symbol lookups the import-graph walk
+// makes. The control file (which imports offheap) proves the spy sees calls.
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { virtualProgram } from '../virtual-program.js';
+import { lintFile, runtimeIndex } from './nih-lint.js';
+
+const ruleNames = ['no-heap-pointers', 'no-heap-allocation', 'no-hidden-heap-pointers'] as const;
+
+/** Everything the three rules look at, in a file that cannot see offheap. */
+const body = `
+export class Owner { name = ''; }
+type NotInHeap<T> = T & { readonly nih: true };
+type HeapRef<T> = number & { readonly ref: T };
+export type Span = NotInHeap<{ owner: Owner; name: string }>;
+interface Holder { span: Span; label: string }
+declare const ref: HeapRef<Owner>;
+declare const u32: Uint32Array;
+u32[0] = ref;
+const n: number = ref;
+const s = { owner: new Owner(), name: '' } as Span;
+const xs: Array<Span> = [s];
+const m = new Map<string, Span>();
+function id<T>(x: T): T { return x; }
+id(s);
+export const total = n + xs.length + m.size;
+`;
+
+function countingProgram(files: Record<string, string>) {
+  const program = virtualProgram(files);
+  const checker = program.getTypeChecker();
+  const calls = new Map<string, number>();
+  const allowed = new Set(['getSymbolAtLocation', 'getAliasedSymbol']);
+  const proxy = new Proxy(checker, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver) as unknown;
+      if (typeof value !== 'function' || typeof key !== 'string' || allowed.has(key)) return value;
+      return (...args: unknown[]) => {
+        calls.set(key, (calls.get(key) ?? 0) + 1);
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  program.getTypeChecker = () => proxy;
+  return { program, calls };
+}
+
+describe('rules on files that never import offheap', () => {
+  for (const rule of ruleNames) {
+    it(`${rule} asks the checker for no type`, () => {
+      const { program, calls } = countingProgram({
+        '/p/plain.ts': `import { helper } from './helper.ts';\n${body}\nexport const h = helper;`,
+        '/p/helper.ts': `export const helper = 1;`,
+        '/p/uses.ts': `import type { NotInHeap, HeapRef } from '${runtimeIndex}';\n${body.replace(/^type (NotInHeap|HeapRef).*$/gm, '')}`,
+      });
+      const plain = lintFile(program, '/p/plain.ts', [rule]);
+      expect(plain).toEqual([]);
+      expect(Object.fromEntries(calls)).toEqual({});
+
+      // Control: the same code importing offheap is analysed (type queries) and reported.
+      const used = lintFile(program, '/p/uses.ts', [rule]);
+      expect(used.length).toBeGreaterThan(0);
+      expect(calls.size).toBeGreaterThan(0);
+    });
+  }
+
+  it('the proxy sees the calls typescript-eslint services make', () => {
+    const { program, calls } = countingProgram({ '/p/a.ts': 'export const a = 1;' });
+    program.getTypeChecker().getTypeAtLocation(program.getSourceFile('/p/a.ts')!.statements[0]!);
+    expect(calls.get('getTypeAtLocation')).toBe(1);
+    expect(ts.isVariableStatement(program.getSourceFile('/p/a.ts')!.statements[0]!)).toBe(true);
+  });
+});
