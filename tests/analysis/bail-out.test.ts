@@ -68,8 +68,8 @@ describe('rules on files that never import offheap', () => {
 
   it('the proxy sees the calls typescript-eslint services make', () => {
     const { program, calls } = countingProgram({ '/p/a.ts': 'export const a = 1;' });
-    program.getTypeChecker().getTypeAtLocation(program.getSourceFile('/p/a.ts')!.statements[0]!);
+    program.getTypeChecker().getTypeAtLocation(program.getSourceFile('/p/a.ts')!.statements[0]);
     expect(calls.get('getTypeAtLocation')).toBe(1);
-    expect(ts.isVariableStatement(program.getSourceFile('/p/a.ts')!.statements[0]!)).toBe(true);
+    expect(ts.isVariableStatement(program.getSourceFile('/p/a.ts')!.statements[0])).toBe(true);
   });
 });

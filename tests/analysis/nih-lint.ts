@@ -26,7 +26,7 @@ export function lintFile(program: ts.Program, file: string, ruleNames: readonly 
   const config: Linter.Config[] = [
     {
       files: ['**/*.ts'],
-      languageOptions: { parser: tsParser as Linter.Parser, parserOptions: { programs: [program] } },
+      languageOptions: { parser: tsParser, parserOptions: { programs: [program] } },
       plugins: { offheap: { rules: rules as never } },
       rules: Object.fromEntries(ruleNames.map((r) => [`offheap/${r}`, 'error'])),
     },
