@@ -51,6 +51,8 @@ export interface CallGraphStats {
   functions: number;
   /** Edges the flood examined. */
   edges: number;
+  /** Declarations examined while resolving sites (overload sets, implementations). */
+  declarations: number;
 }
 
 export interface CallGraph {
@@ -60,8 +62,8 @@ export interface CallGraph {
 }
 
 interface GraphState extends CallGraph {
-  /** Direct subtypes (classes and interfaces) per class or interface symbol; built on first dispatch. */
-  subtypes?: Map<ts.Symbol, ts.ClassLikeDeclaration[] | ts.InterfaceDeclaration[]>;
+  /** Direct implementers per type symbol; built on the first dispatch. */
+  implementers?: Map<ts.Symbol, Implementer[]>;
   rec?: RecResult;
 }
 
@@ -96,7 +98,7 @@ function state(program: ts.Program): GraphState {
     const cache = new Map<GraphNode, FunctionFacts>();
     const created: GraphState = {
       program,
-      stats: { functions: 0, edges: 0 },
+      stats: { functions: 0, edges: 0, declarations: 0 },
       facts(node) {
         let found = cache.get(node);
         if (!found) {
@@ -199,51 +201,75 @@ function functionOf(decl: ts.Node): FunctionLikeWithBody | undefined {
   return undefined;
 }
 
+/** A class, interface or object literal that implements a type. */
+type Implementer = ts.ClassLikeDeclaration | ts.InterfaceDeclaration | ts.ObjectLiteralExpression;
+
+/** The symbol a class, interface or type-literal alias is known by. */
+function ownerSymbol(checker: ts.TypeChecker, owner: ts.Node): ts.Symbol | undefined {
+  if (ts.isTypeLiteralNode(owner)) return ts.isTypeAliasDeclaration(owner.parent) ? ownerSymbol(checker, owner.parent) : undefined;
+  const name = (owner as { name?: ts.Node }).name;
+  if (name) return checker.getSymbolAtLocation(name);
+  if (ts.isClassExpression(owner) && ts.isVariableDeclaration(owner.parent)) return checker.getSymbolAtLocation(owner.parent.name);
+  return undefined;
+}
+
 /**
- * Every class in the program that implements or extends `owner` (an
- * interface or class declaration), transitively: the candidates for dynamic
- * dispatch through it.
+ * The program's direct implementers per type symbol: classes and interfaces
+ * through `extends`/`implements`, object literals through their contextual
+ * type. One walk of the program's own files, on the first dispatch only.
  */
-function subclassesOf(graph: GraphState, owner: ts.ClassLikeDeclaration | ts.InterfaceDeclaration): ts.ClassLikeDeclaration[] {
+function implementerIndex(graph: GraphState): Map<ts.Symbol, Implementer[]> {
+  if (graph.implementers) return graph.implementers;
   const checker = graph.program.getTypeChecker();
-  let index = graph.subtypes;
-  if (!index) {
-    const built = new Map<ts.Symbol, (ts.ClassLikeDeclaration | ts.InterfaceDeclaration)[]>();
-    const visit = (node: ts.Node): void => {
-      if (ts.isClassLike(node) || ts.isInterfaceDeclaration(node)) {
-        for (const clause of node.heritageClauses ?? []) {
-          for (const type of clause.types) {
-            const symbol = checker.getSymbolAtLocation(type.expression);
-            if (!symbol) continue;
-            const base = resolveAlias(checker, symbol);
-            let list = built.get(base);
-            if (!list) built.set(base, (list = []));
-            list.push(node);
-          }
-        }
+  const index = new Map<ts.Symbol, Implementer[]>();
+  const add = (symbol: ts.Symbol | undefined, node: Implementer): void => {
+    if (!symbol) return;
+    const base = resolveAlias(checker, symbol);
+    let list = index.get(base);
+    if (!list) index.set(base, (list = []));
+    if (!list.includes(node)) list.push(node);
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isClassLike(node) || ts.isInterfaceDeclaration(node)) {
+      for (const clause of node.heritageClauses ?? []) {
+        for (const type of clause.types) add(checker.getSymbolAtLocation(type.expression), node);
       }
-      ts.forEachChild(node, visit);
-    };
-    for (const file of graph.program.getSourceFiles()) {
-      if (!file.isDeclarationFile) visit(file);
+    } else if (ts.isObjectLiteralExpression(node)) {
+      const contextual = checker.getContextualType(node);
+      for (const t of contextual?.isUnion() ? contextual.types : contextual ? [contextual] : []) {
+        add(t.aliasSymbol, node);
+        add(t.getSymbol(), node);
+      }
     }
-    index = built as GraphState['subtypes'] & object;
-    graph.subtypes = index;
+    ts.forEachChild(node, visit);
+  };
+  for (const file of graph.program.getSourceFiles()) {
+    if (!file.isDeclarationFile) visit(file);
   }
-  const start = owner.name ? checker.getSymbolAtLocation(owner.name) : undefined;
-  const ownerSymbol = start ?? (owner as { symbol?: ts.Symbol }).symbol;
-  const found: ts.ClassLikeDeclaration[] = [];
-  if (!ownerSymbol) return found;
-  const seen = new Set<ts.Symbol>([ownerSymbol]);
-  const stack = [ownerSymbol];
+  graph.implementers = index;
+  return index;
+}
+
+/**
+ * Every class and object literal in the program that implements `owner`
+ * (a class, interface or type-literal alias), transitively: the candidates
+ * for dynamic dispatch through it.
+ */
+function implementersOf(graph: GraphState, owner: ts.Node): (ts.ClassLikeDeclaration | ts.ObjectLiteralExpression)[] {
+  const checker = graph.program.getTypeChecker();
+  const start = ownerSymbol(checker, owner);
+  const found: (ts.ClassLikeDeclaration | ts.ObjectLiteralExpression)[] = [];
+  if (!start) return found;
+  const index = implementerIndex(graph);
+  const seen = new Set<ts.Node>();
+  const stack = [start];
   while (stack.length > 0) {
-    const current = stack.pop()!;
-    for (const sub of (index.get(current) ?? []) as (ts.ClassLikeDeclaration | ts.InterfaceDeclaration)[]) {
-      const subSymbol = sub.name ? checker.getSymbolAtLocation(sub.name) : (sub as { symbol?: ts.Symbol }).symbol;
-      if (!subSymbol || seen.has(subSymbol)) continue;
-      seen.add(subSymbol);
-      stack.push(subSymbol);
-      if (ts.isClassLike(sub)) found.push(sub);
+    for (const sub of index.get(stack.pop()!) ?? []) {
+      if (seen.has(sub)) continue;
+      seen.add(sub);
+      if (!ts.isInterfaceDeclaration(sub)) found.push(sub);
+      const symbol = ts.isObjectLiteralExpression(sub) ? undefined : ownerSymbol(checker, sub);
+      if (symbol) stack.push(symbol);
     }
   }
   return found;
@@ -256,48 +282,68 @@ function memberName(decl: ts.Node): string | undefined {
   return undefined;
 }
 
+/** The functions a member declaration runs for `want`: accessors by kind, else the function it names. */
+function memberFunctions(checker: ts.TypeChecker, member: ts.Node, want: 'call' | 'get' | 'set', found: ts.Node[]): void {
+  if (want === 'get' && !ts.isGetAccessorDeclaration(member)) return;
+  if (want === 'set' && !ts.isSetAccessorDeclaration(member)) return;
+  if (isWriteBarrierDeclaration(member)) {
+    if (!found.includes(member)) found.push(member);
+    return;
+  }
+  const fn = functionOf(member);
+  if (fn) {
+    if (!found.includes(fn)) found.push(fn);
+    return;
+  }
+  // `{ fire: handler }` and `{ handler }`: the functions the value names.
+  let value: ts.Symbol | undefined;
+  if (ts.isShorthandPropertyAssignment(member)) value = checker.getShorthandAssignmentValueSymbol(member);
+  else if (ts.isPropertyAssignment(member) || ts.isPropertyDeclaration(member)) {
+    const init = member.initializer && skipOuterExpressions(member.initializer);
+    if (init && (ts.isIdentifier(init) || ts.isPropertyAccessExpression(init))) {
+      value = checker.getSymbolAtLocation(ts.isPropertyAccessExpression(init) ? init.name : init);
+    }
+  }
+  for (const d of value ? (resolveAlias(checker, value).declarations ?? []) : []) {
+    const target = isWriteBarrierDeclaration(d) ? d : functionOf(d);
+    if (target && !found.includes(target)) found.push(target);
+  }
+}
+
 /**
  * Implementations of a member `decl` (interface member, abstract or
- * overridable method, accessor) in the program's subclasses of its owner,
- * resolved on each subclass's instance type so inherited bodies count.
+ * overridable method, accessor) in the program's implementers of its owner:
+ * on a class's instance type, so inherited bodies count, and in object
+ * literals typed by the owner.
  */
 function implementationsOf(graph: GraphState, decl: ts.Node, want: 'call' | 'get' | 'set'): ts.Node[] {
-  const owner = decl.parent;
   const name = memberName(decl);
-  if (!name || !(ts.isClassLike(owner) || ts.isInterfaceDeclaration(owner))) return [];
+  if (!name) return [];
   const checker = graph.program.getTypeChecker();
   const found: ts.Node[] = [];
-  for (const cls of subclassesOf(graph, owner)) {
-    const symbol = cls.name ? checker.getSymbolAtLocation(cls.name) : (cls as { symbol?: ts.Symbol }).symbol;
+  for (const impl of implementersOf(graph, decl.parent)) {
+    graph.stats.declarations++;
+    if (ts.isObjectLiteralExpression(impl)) {
+      for (const member of impl.properties) if (memberName(member) === name) memberFunctions(checker, member, want, found);
+      continue;
+    }
+    const symbol = ownerSymbol(checker, impl);
     if (!symbol) continue;
     const property = checker.getPropertyOfType(checker.getDeclaredTypeOfSymbol(symbol), name);
     for (const member of property?.declarations ?? []) {
-      if (member === decl) continue;
-      if (want === 'get' && !ts.isGetAccessorDeclaration(member)) continue;
-      if (want === 'set' && !ts.isSetAccessorDeclaration(member)) continue;
-      if (isWriteBarrierDeclaration(member)) found.push(member);
-      else {
-        const fn = functionOf(member);
-        if (fn && !found.includes(fn)) found.push(fn);
-      }
+      if (member !== decl) memberFunctions(checker, member, want, found);
     }
   }
   return found;
 }
 
-/**
- * The targets of a call whose resolved signature came from `decl`. Overload
- * signatures lead to the implementation; interface and abstract members to
- * every implementation; concrete instance methods also to their overrides,
- * unless called through `super`.
- */
-function overloadSet(decl: ts.Node): readonly ts.Node[] {
+/** The declarations of one overloaded function: a declaration with a body has none besides itself. */
+function overloadSet(checker: ts.TypeChecker, decl: ts.Node): readonly ts.Node[] {
+  if ((decl as { body?: ts.Node }).body) return [decl];
   if (ts.isConstructorDeclaration(decl)) return decl.parent.members.filter(ts.isConstructorDeclaration);
   if ((ts.isFunctionDeclaration(decl) || ts.isMethodDeclaration(decl) || ts.isMethodSignature(decl)) && decl.name) {
-    const owner = decl.parent;
-    const name = memberName(decl);
-    const members: readonly ts.Node[] = ts.isSourceFile(owner) || ts.isModuleBlock(owner) || ts.isBlock(owner) ? owner.statements : ts.isClassLike(owner) || ts.isInterfaceDeclaration(owner) || ts.isTypeLiteralNode(owner) || ts.isObjectLiteralExpression(owner) ? (ts.isObjectLiteralExpression(owner) ? owner.properties : owner.members) : [decl];
-    return members.filter((m) => m.kind === decl.kind && memberName(m) === name);
+    const symbol = checker.getSymbolAtLocation(decl.name);
+    return symbol?.declarations?.filter((d) => d.kind === decl.kind) ?? [decl];
   }
   return [decl];
 }
@@ -312,9 +358,16 @@ function isTypeLevelSignature(decl: ts.Node): boolean {
  * every implementation; concrete instance methods also to their overrides,
  * unless called through `super`.
  */
+/**
+ * The targets of a call whose resolved signature came from `decl`. Overload
+ * signatures lead to the implementation; interface and abstract members to
+ * every implementation; concrete instance methods also to their overrides,
+ * unless called through `super`.
+ */
 function targetsOfDeclaration(graph: GraphState, decl: ts.Node, viaSuper: boolean): Resolution {
   // An overload set is one function: any tagged signature makes it a barrier.
-  const siblings = overloadSet(decl);
+  const siblings = overloadSet(graph.program.getTypeChecker(), decl);
+  graph.stats.declarations += siblings.length;
   for (const sibling of siblings) if (isWriteBarrierDeclaration(sibling)) return { targets: [sibling] };
 
   const fn = functionOf(decl) ?? siblings.map(functionOf).find((f) => f !== undefined);

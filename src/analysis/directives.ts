@@ -116,6 +116,40 @@ export function isWriteBarrierDeclaration(decl: ts.Node): boolean {
   return known;
 }
 
+const directiveNames = new Set(['nowritebarrier', 'nowritebarrierrec', 'yeswritebarrierrec']);
+
+/**
+ * Directive tags in `file` that apply to no function (on a statement, a
+ * type, an overload signature, a function expression that is not given a
+ * name, …). Go rejects a misplaced directive; silently ignoring one would
+ * turn a safety check off without a word.
+ */
+export function misplacedDirectives(file: ts.SourceFile): ts.JSDocTag[] {
+  if (!file.text.includes('writebarrier')) return [];
+  const placed = new Set<ts.JSDocTag>();
+  const all: ts.JSDocTag[] = [];
+  const visit = (node: ts.Node): void => {
+    for (const tag of ts.getJSDocTags(node)) {
+      if (directiveNames.has(tag.tagName.text) && !all.includes(tag)) all.push(tag);
+    }
+    if (isFunctionLikeWithBody(node) && canCarryDirectives(node)) {
+      for (const tag of directiveTags(node)) placed.add(tag);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return all.filter((tag) => !placed.has(tag)).sort((a, b) => a.pos - b.pos);
+}
+
+/** The directive tags that apply to `fn` (see tagNames for where they are read). */
+function directiveTags(fn: FunctionLikeWithBody): ts.JSDocTag[] {
+  const tags = [...ts.getJSDocTags(fn)];
+  const parent = fn.parent as ts.Node | undefined;
+  if (parent && ts.isBinaryExpression(parent) && parent.right === fn && ts.isExpressionStatement(parent.parent)) tags.push(...ts.getJSDocTags(parent.parent));
+  if (parent && ts.isExportAssignment(parent)) tags.push(...ts.getJSDocTags(parent));
+  return tags.filter((tag) => directiveNames.has(tag.tagName.text));
+}
+
 /** Source text markers: a file without them has no directives to find. */
 export const directiveMarker = '@nowritebarrier';
 export const recMarker = '@nowritebarrierrec';

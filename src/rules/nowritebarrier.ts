@@ -8,7 +8,7 @@ import ts from 'typescript';
 import { functionName, nowritebarrierrecFlood } from '../analysis/call-graph.js';
 import type { GraphNode, UnresolvedReason } from '../analysis/call-graph.js';
 import { offheapContext } from '../analysis/context.js';
-import { barrierDirectives, directiveMarker, isFunctionLikeWithBody } from '../analysis/directives.js';
+import { barrierDirectives, directiveMarker, isFunctionLikeWithBody, misplacedDirectives } from '../analysis/directives.js';
 import { barrierSites } from '../analysis/write-barriers.js';
 import { createRule } from '../util/create-rule.js';
 
@@ -16,7 +16,7 @@ export interface Options {
   reportUnresolvedCalls?: boolean;
 }
 
-type MessageId = 'prohibited' | 'prohibitedByCaller' | 'unresolvedCall';
+type MessageId = 'misplacedDirective' | 'prohibited' | 'prohibitedByCaller' | 'unresolvedCall';
 
 const reasons: Record<UnresolvedReason, string> = {
   any: 'the callee is typed any',
@@ -55,6 +55,8 @@ export default createRule<[Options], MessageId>({
     ],
     defaultOptions: [{ reportUnresolvedCalls: false }],
     messages: {
+      misplacedDirective:
+        'misplaced directive @{{tag}}: it applies only to a function, method, accessor, constructor, or a function expression given a name',
       prohibited: 'write barrier prohibited',
       prohibitedByCaller: 'write barrier prohibited by caller; {{chain}}',
       unresolvedCall: 'call not checked for write barriers: {{reason}}; in {{chain}}',
@@ -98,6 +100,8 @@ export default createRule<[Options], MessageId>({
             report(finding.site, 'unresolvedCall', { reason: reasons[finding.reason], chain: chain(finding.path()) });
           }
         }
+
+        for (const tag of misplacedDirectives(sourceFile)) report(tag, 'misplacedDirective', { tag: tag.tagName.text });
 
         if (!sourceFile.text.includes(directiveMarker)) return;
         const visit = (node: ts.Node): void => {

@@ -115,6 +115,22 @@ export function tasks(t: Task): void { t.run(); t.step(); }
     expect(callees(p, 'Sweep.step')).toEqual(['Task.step']);
   });
 
+  it('dispatches to object literals typed by the interface or type alias', () => {
+    const p = program(`
+interface Hook { fire(): void }
+type Sink = { drain(): void };
+function register(_h: Hook | undefined): void {}
+function drainFn(): void {}
+register({ fire() {} });
+const hook: Hook = { fire: () => {} };
+const sink: Sink = { drain: drainFn };
+const other = { fire() {} };
+export function root(h: Hook, s: Sink): void { h.fire(); s.drain(); }
+void hook; void sink; void other;
+`);
+    expect(callees(p, 'root')).toEqual(['fire', 'hook.fire', 'drainFn']);
+  });
+
   it('records calls it cannot resolve, with the reason', () => {
     const p = program(`
 interface Hook { fire(): void }
@@ -188,16 +204,16 @@ ${unreached}
 `);
     const flood = nowritebarrierrecFlood(p);
     expect(flood.barriers.map((f) => f.path().map(functionName))).toEqual([['b', 'a', 'root']]);
-    expect(callGraphStats(p)).toEqual({ functions: 3, edges: 2 });
+    expect(callGraphStats(p)).toEqual({ functions: 3, edges: 2, declarations: 3 });
     // Cached per program: asking again does no new work.
     expect(nowritebarrierrecFlood(p)).toBe(flood);
-    expect(callGraphStats(p)).toEqual({ functions: 3, edges: 2 });
+    expect(callGraphStats(p)).toEqual({ functions: 3, edges: 2, declarations: 3 });
   });
 
   it('costs nothing on a program without roots', () => {
     const p = program(`import { wb } from './rt.ts';\nexport function f(): void { wb(); }\n`);
     expect(nowritebarrierrecFlood(p).barriers).toEqual([]);
-    expect(callGraphStats(p)).toEqual({ functions: 0, edges: 0 });
+    expect(callGraphStats(p)).toEqual({ functions: 0, edges: 0, declarations: 0 });
   });
 
   it('never enters @yeswritebarrierrec and does not continue past a reported function', () => {
@@ -230,7 +246,10 @@ function worse(): void { wb(); }
     return program(lines.join('\n'));
   }
 
-  /** Edges the flood examines: all out-edges of every reached function but the one with the barrier. */
+  /**
+   * Edges the flood examines: all out-edges of every reached function but the
+   * one with the barrier. Resolutions: those, plus that one's two calls.
+   */
   function expectedEdges(n: number): number {
     let edges = 0;
     for (let i = 0; i < n - 1; i++) edges += [2 * i + 1, 2 * i + 2, Math.floor((i - 1) / 2)].filter((j) => j >= 0 && j < n && j !== i).length;
@@ -247,11 +266,12 @@ function worse(): void { wb(); }
       expect(path.at(-1)).toBe('f0');
       expect(path.length).toBe(Math.floor(Math.log2(n)) + 1);
       const stats = { ...callGraphStats(p) };
-      expect(stats).toEqual({ functions: n, edges: expectedEdges(n) });
+      expect(stats).toEqual({ functions: n, edges: expectedEdges(n), declarations: expectedEdges(n) + 2 });
       return stats;
     });
     // Twice the functions, twice the work (± the tree's ragged last level).
     expect(work[1].functions / work[0].functions).toBe(2);
     expect(work[1].edges / work[0].edges).toBeCloseTo(2, 2);
+    expect(work[1].declarations / work[0].declarations).toBeCloseTo(2, 2);
   });
 });

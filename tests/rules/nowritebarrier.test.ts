@@ -5,6 +5,27 @@ import { createRuleTester, fixturesDir } from '../rule-tester.js';
 
 const ruleTester = createRuleTester();
 
+/**
+ * A generated 2,000-function call graph: f0 is the root, fi calls its
+ * children f(2i+1), f(2i+2) and its parent (cycles), and the last function
+ * has the barrier, eleven calls deep.
+ */
+function generatedGraph(n: number): string {
+  const lines = [`import { storeHeapRef, type HeapRef } from 'offheap';`, `declare const y: HeapRef<object>;`, `/** @nowritebarrierrec */`];
+  for (let i = 0; i < n; i++) {
+    const calls = [2 * i + 1, 2 * i + 2, Math.floor((i - 1) / 2)].filter((j) => j >= 0 && j < n && j !== i);
+    lines.push(`function f${i}(): void { ${calls.map((j) => `f${j}();`).join(' ')}${i === n - 1 ? ' storeHeapRef(0, y);' : ''} }`);
+  }
+  return lines.join('\n');
+}
+
+/** `f{n-1}`'s chain back to f0 through its tree ancestors. */
+function generatedChain(n: number): string {
+  const path = [n - 1];
+  while (path.at(-1)! > 0) path.push(Math.floor((path.at(-1)! - 1) / 2));
+  return [`f${n - 1}`, ...path.slice(0, -1).map((i, k) => `f${i}: called by f${path[k + 1]}`)].join('\n\t');
+}
+
 const fixture = (name: string): string => readFileSync(path.join(fixturesDir, name), 'utf8');
 
 /** The ❌ / ✅ examples of docs/rules/nowritebarrier.md, in order. */
@@ -457,6 +478,53 @@ function viaReexport(): void { reexportedWb(); }
           data: { chain: 'libBarrier\n\tlibBarrier: called by viaRenamedReexport' },
         },
         { messageId: 'prohibitedByCaller', line: 15, data: { chain: 'new LibWidget\n\tnew LibWidget: called by viaNamespace' } },
+      ],
+    },
+    // The generated 2,000-function graph: one report, on the shortest chain.
+    {
+      code: generatedGraph(2000),
+      errors: [{ messageId: 'prohibitedByCaller', line: 2003, data: { chain: generatedChain(2000) } }],
+    },
+    // Object literals typed by an interface or a type alias implement it.
+    {
+      code: runtime(`
+interface Hook { fire(): void }
+type Sink = { drain: () => void };
+function register(_h: Hook): void {}
+register({ fire() { X.f.set(x, y); } });
+const sink: Sink = { drain: () => { storeHeapRef(x, y); } };
+/** @nowritebarrierrec */
+function fireAll(h: Hook, s: Sink): void { h.fire(); s.drain(); }
+void sink;
+`),
+      errors: [
+        { messageId: 'prohibitedByCaller', line: 11, data: { chain: 'fire\n\tfire: called by fireAll' } },
+        { messageId: 'prohibitedByCaller', line: 12, data: { chain: 'sink.drain\n\tsink.drain: called by fireAll' } },
+      ],
+    },
+    // A directive that applies to no function is reported instead of silently ignored.
+    {
+      code: `
+import { wb } from './nowb-runtime.js';
+/** @nowritebarrierrec */
+run(() => wb());
+/** @nowritebarrier */
+const list = [function (): void {}];
+interface I {
+  /** @yeswritebarrierrec */
+  m(): void;
+}
+/** @nowritebarrier */
+function over(x: number): void;
+function over(_x: number): void {}
+declare function run(f: () => void): void;
+void list; void over;
+`,
+      errors: [
+        { messageId: 'misplacedDirective', line: 3, data: { tag: 'nowritebarrierrec' } },
+        { messageId: 'misplacedDirective', line: 5, data: { tag: 'nowritebarrier' } },
+        { messageId: 'misplacedDirective', line: 8, data: { tag: 'yeswritebarrierrec' } },
+        { messageId: 'misplacedDirective', line: 11, data: { tag: 'nowritebarrier' } },
       ],
     },
     // reportUnresolvedCalls: any, function-typed values, and interface members nothing implements.
