@@ -3,10 +3,10 @@
 //
 // The generator loads the package root as the plugin, but this package's root
 // is the runtime; the plugin is the `./eslint-plugin` entry. So it runs on a
-// small wrapper package whose entry is the built plugin and whose README.md
-// and docs/ are links back to the real ones. Needs `npm run build` first.
+// small wrapper package whose entry is the built plugin, with the README and
+// the rule docs named by paths back into the repository. Needs a build first.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -23,8 +23,6 @@ writeFileSync(
   path.join(wrapper, 'plugin.cjs'),
   `module.exports = require(${JSON.stringify(path.join(root, 'dist', 'eslint-plugin.js'))}).default;\n`,
 );
-symlinkSync(path.join(root, 'README.md'), path.join(wrapper, 'README.md'));
-symlinkSync(path.join(root, 'docs'), path.join(wrapper, 'docs'), 'dir');
 
 const args = [
   path.join(root, 'node_modules', 'eslint-doc-generator', 'dist', 'bin', 'eslint-doc-generator.js'),
@@ -34,6 +32,8 @@ const args = [
   '--rule-doc-title-format', 'prefix-name',
   '--rule-list-columns', 'name,description,configsError,configsWarn,hasSuggestions,requiresTypeChecking,options',
   '--url-rule-doc', 'docs/rules/{name}.md',
+  '--path-rule-list', path.relative(wrapper, path.join(root, 'README.md')),
+  '--path-rule-doc', path.relative(wrapper, path.join(root, 'docs', 'rules', '{name}.md')),
 ];
 if (process.argv.includes('--check')) args.push('--check');
 if (process.argv.includes('--init')) args.push('--init-rule-docs');
