@@ -412,6 +412,11 @@ function resolveCall(graph: GraphState, call: ts.CallExpression | ts.TaggedTempl
   const targets: ts.Node[] = [];
   let unresolved: UnresolvedReason | undefined;
   for (const d of resolveAlias(checker, symbol).declarations ?? []) {
+    // A getter's result is a function value, not the getter (which resolveAccess already counts).
+    if (ts.isGetAccessorDeclaration(d)) {
+      unresolved ??= 'function-value';
+      continue;
+    }
     const fn = isConstVariable(d) ? functionOf(d) : undefined;
     const r: Resolution = isWriteBarrierDeclaration(d) ? { targets: [d] } : fn ? { targets: [fn] } : targetsOfDeclaration(graph, d, viaSuper);
     for (const t of r.targets) if (!targets.includes(t)) targets.push(t);
@@ -751,11 +756,12 @@ export function nowritebarrierrecFlood(program: ts.Program): RecResult {
     const fn = queue[head];
     const facts = graph.facts(fn);
     const path = (): GraphNode[] => pathOf(fn);
-    for (const u of facts.unresolved) unresolved.push({ fn, path, site: u.site, reason: u.reason });
     if (facts.barriers.length > 0) {
       if (caller.get(fn) !== undefined) barriers.push({ fn, path, site: facts.barriers[0] });
       continue;
     }
+    // Unresolved calls are edges the flood cannot take: reported where it would have.
+    for (const u of facts.unresolved) unresolved.push({ fn, path, site: u.site, reason: u.reason });
     for (const edge of facts.callees) {
       graph.stats.edges++;
       const target = edge.target;

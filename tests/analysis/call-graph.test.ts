@@ -151,6 +151,16 @@ export function root(cb: () => void, anything: any, hook: Hook, xs: number[]): v
     expect(facts.callees).toEqual([]);
   });
 
+  it('counts a getter once when the function it returns is called, and that call as unresolved', () => {
+    const p = program(`
+class Box { get run(): () => void { return () => {}; } }
+export function root(b: Box): void { b.run(); }
+`);
+    const facts = callGraphOf(p).facts(fn(p, 'root'));
+    expect(facts.callees.map((e) => functionName(e.target))).toEqual(['get Box.run']);
+    expect(facts.unresolved.map((u) => u.reason)).toEqual(['function-value']);
+  });
+
   it('does not enter the runtime from user code; its tagged declarations are barriers', () => {
     const p = program(`
 import { plain, wb } from './rt.ts';

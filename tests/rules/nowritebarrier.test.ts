@@ -547,6 +547,17 @@ function unknowns(cb: () => void, anything: any, hook: Hook): void {
         { messageId: 'unresolvedCall', line: 8, data: { reason: 'no implementation of this member exists in the program', chain: 'unknowns' } },
       ],
     },
+    // reportUnresolvedCalls: a function reported for a barrier is not continued past, unresolved calls included.
+    {
+      code: `
+import { wb } from './nowb-runtime.js';
+/** @nowritebarrierrec */
+function root(cb: () => void): void { wb(); cb(); helper(cb); }
+function helper(cb: () => void): void { wb(); cb(); }
+`,
+      options: [{ reportUnresolvedCalls: true }],
+      errors: [{ messageId: 'prohibited', line: 4 }],
+    },
     // reportUnresolvedCalls: Go's systemstack calls its argument through a function value.
     {
       code: `
