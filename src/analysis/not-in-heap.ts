@@ -77,8 +77,10 @@ export function isRuntimeFile(file: ts.SourceFile): boolean {
  * phantom value type, exists only in declarations).
  */
 export function isStorageProperty(checker: ts.TypeChecker, prop: ts.Symbol): boolean {
-  if (prop.flags & (ts.SymbolFlags.Method | ts.SymbolFlags.Accessor | ts.SymbolFlags.Prototype)) return false;
   const decls = prop.declarations ?? [];
+  // `accessor x = …` is an accessor pair over a hidden field: storage.
+  if (decls.some((d) => ts.isAutoAccessorPropertyDeclaration(d))) return true;
+  if (prop.flags & (ts.SymbolFlags.Method | ts.SymbolFlags.Accessor | ts.SymbolFlags.Prototype)) return false;
   if (
     decls.length > 0 &&
     decls.every((d) => ts.isMethodSignature(d) || ts.isMethodDeclaration(d) || ts.isAccessor(d))
@@ -227,13 +229,15 @@ export function isNotInHeap(checker: ts.TypeChecker, type: ts.Type): boolean {
 }
 
 /**
- * Why `name` is not-in-heap, for messages: "Span is marked NotInHeap", or
- * "Holder is not-in-heap by containment (Holder.span; Span is marked NotInHeap)".
+ * Why `name` is not-in-heap, for messages: "Span is marked NotInHeap",
+ * "Holder is not-in-heap by containment (Holder.span; Span is marked NotInHeap)",
+ * "Sub is not-in-heap by inheritance (Sub extends Base; Base is decorated @notInHeap)".
  */
 export function describeReason(checker: ts.TypeChecker, name: string, reason: NotInHeapReason): string {
   const how = reason.mark === '@notInHeap' ? 'is decorated @notInHeap' : 'is marked NotInHeap';
   if (reason.steps.length === 0) return `${name} ${how}`;
-  return `${name} is not-in-heap by containment (${name}${reason.steps.join('')}; ${typeName(checker, reason.marked)} ${how})`;
+  const by = reason.steps.every((s) => s.startsWith(' extends')) ? 'inheritance' : 'containment';
+  return `${name} is not-in-heap by ${by} (${name}${reason.steps.join('')}; ${typeName(checker, reason.marked)} ${how})`;
 }
 
 /** `Span.meta.owner`, `Table[string]`. */

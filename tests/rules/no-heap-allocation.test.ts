@@ -67,7 +67,7 @@ ruleTester.run('no-heap-allocation', rule, {
       code: code(`const C = Span;`, `const s = new C();`, `class Sub extends Span {}`, `const t = new Sub();`),
       errors: [
         { messageId: 'allocation', line: L(2) },
-        { messageId: 'allocation', line: L(4), data: { how: '`new Sub`', type: 'Sub', why: 'Sub is not-in-heap by containment (Sub extends Span; Span is decorated @notInHeap)' } },
+        { messageId: 'allocation', line: L(4), data: { how: '`new Sub`', type: 'Sub', why: 'Sub is not-in-heap by inheritance (Sub extends Span; Span is decorated @notInHeap)' } },
       ],
     },
     // A renamed import of the decorator.

@@ -74,6 +74,10 @@ ruleTester.run('no-heap-pointers', rule, {
     code(`type A = NotInHeap<{ a: number }>;`, `type B = NotInHeap<{ b: boolean }>;`, `interface H { ab: A | B; n: number }`),
     // Layout records from the runtime are clean; the layout object itself is ordinary.
     `import { struct, u32, heapRef, ptr, type LayoutType, type Layout } from 'offheap';\nconst L = struct('L', { a: u32, r: heapRef<object>(), p: ptr() });\ntype R = LayoutType<typeof L>;\ninterface Uses { layout: Layout<R>; name: string }`,
+    // A decorated class: methods, accessors and statics are not storage (P4).
+    `import { notInHeap, type Ptr } from 'offheap';\n@notInHeap class Span {\n  declare npages: number;\n  declare next: Ptr<Span>;\n  static registry = new Map<string, object>();\n  describe(): string { return ''; }\n  get label(): string { return ''; }\n}`,
+    // A subclass of a decorated class from another file, with scalar fields only.
+    `import { NihBase } from './nih-types.ts';\nclass Sub extends NihBase {\n  declare count: number;\n}`,
   ],
   invalid: [
     {
@@ -318,6 +322,25 @@ ruleTester.run('no-heap-pointers', rule, {
     {
       code: code(`declare function use(r: NotInHeap<{`, `  s: string;`, `}>): void;`),
       errors: [{ messageId: 'heapPointer', line: 3 }],
+    },
+    // A decorated class, including an auto-accessor's hidden field.
+    {
+      code: `import { notInHeap as unmanaged } from 'offheap';\n@unmanaged class Span {\n  name = '';\n  accessor tag = '';\n  get computed(): string { return ''; }\n}`,
+      errors: [
+        { messageId: 'heapPointer', line: 3, data: { path: 'Span.name', held: 'string', why: 'Span is decorated @notInHeap' } },
+        { messageId: 'heapPointer', line: 4, data: { path: 'Span.tag', held: 'string', why: 'Span is decorated @notInHeap' } },
+      ],
+    },
+    // A subclass of a decorated class from another file is not-in-heap by inheritance (P3).
+    {
+      code: `import { NihBase } from './nih-types.ts';\nclass Sub extends NihBase {\n  label = '';\n}`,
+      errors: [
+        {
+          messageId: 'heapPointer',
+          line: 3,
+          data: { path: 'Sub.label', held: 'string', why: 'Sub is not-in-heap by inheritance (Sub extends NihBase; NihBase is decorated @notInHeap)' },
+        },
+      ],
     },
     // A FixedArray of references.
     {
