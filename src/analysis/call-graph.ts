@@ -191,10 +191,14 @@ function isAbstract(decl: ts.Node): boolean {
   return ts.canHaveModifiers(decl) && (ts.getModifiers(decl) ?? []).some((m) => m.kind === ts.SyntaxKind.AbstractKeyword);
 }
 
-/** The function a declaration names: itself, or a variable's / property's function initializer. */
+/**
+ * The function a declaration names: itself, or the function initializer of a
+ * `const`, class field or object property. A `let` may be reassigned, so what
+ * it holds is a function value.
+ */
 function functionOf(decl: ts.Node): FunctionLikeWithBody | undefined {
   if (isFunctionLikeWithBody(decl)) return decl;
-  if ((ts.isVariableDeclaration(decl) || ts.isPropertyDeclaration(decl) || ts.isPropertyAssignment(decl)) && decl.initializer) {
+  if ((isConstVariable(decl) || ts.isPropertyDeclaration(decl) || ts.isPropertyAssignment(decl)) && decl.initializer) {
     const init = skipOuterExpressions(decl.initializer);
     if (isFunctionLikeWithBody(init)) return init;
   }
@@ -358,12 +362,6 @@ function isTypeLevelSignature(decl: ts.Node): boolean {
  * every implementation; concrete instance methods also to their overrides,
  * unless called through `super`.
  */
-/**
- * The targets of a call whose resolved signature came from `decl`. Overload
- * signatures lead to the implementation; interface and abstract members to
- * every implementation; concrete instance methods also to their overrides,
- * unless called through `super`.
- */
 function targetsOfDeclaration(graph: GraphState, decl: ts.Node, viaSuper: boolean): Resolution {
   // An overload set is one function: any tagged signature makes it a barrier.
   const siblings = overloadSet(graph.program.getTypeChecker(), decl);
@@ -403,11 +401,16 @@ function resolveCall(graph: GraphState, call: ts.CallExpression | ts.TaggedTempl
   if (callee.kind === ts.SyntaxKind.ImportKeyword) return leaf;
   const viaSuper = ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.SuperKeyword;
   if (checker.getTypeAtLocation(callee).flags & ts.TypeFlags.Any) return { targets: [], unresolved: 'any' };
+  const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : callee;
+  const symbol = checker.getSymbolAtLocation(nameNode);
+  // A `let` or a parameter holds whatever was last assigned, whatever its initializer was.
+  const holder = symbol && resolveAlias(checker, symbol).valueDeclaration;
+  if (holder && (ts.isParameter(holder) || (ts.isVariableDeclaration(holder) && !isConstVariable(holder)))) {
+    return { targets: [], unresolved: 'function-value' };
+  }
   const decl = checker.getResolvedSignature(call)?.declaration;
   if (decl && !ts.isJSDocSignature(decl) && !isTypeLevelSignature(decl)) return targetsOfDeclaration(graph, decl, viaSuper);
   // Union signatures and function-typed names: take the functions the callee names.
-  const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : callee;
-  const symbol = checker.getSymbolAtLocation(nameNode);
   if (!symbol) return { targets: [], unresolved: 'function-value' };
   const targets: ts.Node[] = [];
   let unresolved: UnresolvedReason | undefined;
@@ -417,8 +420,7 @@ function resolveCall(graph: GraphState, call: ts.CallExpression | ts.TaggedTempl
       unresolved ??= 'function-value';
       continue;
     }
-    const fn = isConstVariable(d) ? functionOf(d) : undefined;
-    const r: Resolution = isWriteBarrierDeclaration(d) ? { targets: [d] } : fn ? { targets: [fn] } : targetsOfDeclaration(graph, d, viaSuper);
+    const r = targetsOfDeclaration(graph, d, viaSuper);
     for (const t of r.targets) if (!targets.includes(t)) targets.push(t);
     unresolved ??= r.unresolved;
   }
