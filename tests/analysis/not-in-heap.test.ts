@@ -1,0 +1,183 @@
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { brandOf, brandsOf, mayBeHeapRef } from '../../src/analysis/brands.js';
+import {
+  describeReason,
+  formatPath,
+  heapRefsOf,
+  isNotInHeap,
+  notInHeapReason,
+  typeName,
+  valueParts,
+  walkBudget,
+} from '../../src/analysis/not-in-heap.js';
+import { virtualProgram } from '../virtual-program.js';
+import { runtimeIndex } from './nih-lint.js';
+
+const head = `import { notInHeap, type NotInHeap, type Ptr, type HeapRef, type Garbage, type MaybeGarbage } from '${runtimeIndex}';\n`;
+
+/** A program over `/p/a.ts` (+ extra files) and a lookup of its declared types by name. */
+function setup(code: string, extra: Record<string, string> = {}) {
+  const program = virtualProgram({ '/p/a.ts': head + code, ...extra }, ['/p/a.ts', ...Object.keys(extra)]);
+  const checker = program.getTypeChecker();
+  const file = program.getSourceFile('/p/a.ts')!;
+  const type = (name: string): ts.Type => {
+    const symbol = checker.getSymbolsInScope(file, ts.SymbolFlags.Type).find((s) => s.name === name);
+    if (!symbol) throw new Error(`no type ${name}`);
+    return checker.getDeclaredTypeOfSymbol(symbol);
+  };
+  const reason = (name: string) => {
+    const r = notInHeapReason(checker, type(name));
+    return r && describeReason(checker, name, r);
+  };
+  const refs = (name: string) =>
+    heapRefsOf(checker, type(name)).map((f) => `${formatPath(name, f.steps)}: ${typeName(checker, f.held)}${f.opaque ? ' (opaque)' : ''}`);
+  return { program, checker, type, reason, refs };
+}
+
+describe('brands', () => {
+  it('finds the runtime brands by their declarations, through aliases and re-exports', () => {
+    const { checker, type } = setup(
+      `import type { Unmanaged, Handle } from './re.ts';
+type P = Ptr<number>; type H = HeapRef<object>; type G = Garbage<number>; type N = NotInHeap<{ a: number }>;
+type M = MaybeGarbage<number>; type U = Unmanaged<{ b: number }>; type HH = Handle<object>;
+declare const ptrBrand: unique symbol; type Fake = number & { readonly [ptrBrand]: number }; type Plain = { a: number };`,
+      { '/p/re.ts': `export type { NotInHeap as Unmanaged, HeapRef as Handle } from '${runtimeIndex}';` },
+    );
+    expect(brandsOf(checker, type('P')).map((b) => b.kind)).toEqual(['Ptr']);
+    expect(brandOf(checker, type('H'), 'HeapRef')).toBeDefined();
+    expect(brandOf(checker, type('G'), 'Garbage')).toBeDefined();
+    expect(brandOf(checker, type('N'), 'NotInHeap')).toBeDefined();
+    expect(brandOf(checker, type('U'), 'NotInHeap')).toBeDefined();
+    expect(mayBeHeapRef(checker, type('HH'))).toBe(true);
+    // A union is not itself branded; its members are.
+    expect(brandsOf(checker, type('M'))).toEqual([]);
+    expect((type('M') as ts.UnionType).types.map((t) => brandsOf(checker, t)[0]?.kind).sort()).toEqual(['Garbage', 'Ptr']);
+    // Look-alikes are not brands.
+    expect(brandsOf(checker, type('Fake'))).toEqual([]);
+    expect(brandsOf(checker, type('Plain'))).toEqual([]);
+    // Cached per type.
+    expect(brandsOf(checker, type('P'))).toBe(brandsOf(checker, type('P')));
+  });
+});
+
+describe('notInHeapReason', () => {
+  it('explains marks, decorators, containment and inheritance', () => {
+    const { reason } = setup(`
+type Span = NotInHeap<{ n: number }>;
+interface Marked extends NotInHeap<{}> { n: number }
+@notInHeap class Decorated { declare n: number; }
+interface Holder { other: number; span: Span }
+interface Deep { holder?: Holder | undefined }
+class Sub extends Decorated {}
+interface Ext extends Marked { m: number }
+class Plain { p: Ptr<Span> = 0 as Ptr<Span>; name = ''; }
+type Arr = { spans: Span[] };`);
+    expect(reason('Span')).toBe('Span is marked NotInHeap');
+    expect(reason('Marked')).toBe('Marked is marked NotInHeap');
+    expect(reason('Decorated')).toBe('Decorated is decorated @notInHeap');
+    expect(reason('Holder')).toBe('Holder is not-in-heap by containment (Holder.span; Span is marked NotInHeap)');
+    expect(reason('Deep')).toBe('Deep is not-in-heap by containment (Deep.holder.span; Span is marked NotInHeap)');
+    expect(reason('Sub')).toBe('Sub is not-in-heap by inheritance (Sub extends Decorated; Decorated is decorated @notInHeap)');
+    expect(reason('Ext')).toBe('Ext is not-in-heap by inheritance (Ext extends Marked; Marked is marked NotInHeap)');
+    // Pointers and JS arrays do not hold by value.
+    expect(reason('Plain')).toBeUndefined();
+    expect(reason('Arr')).toBeUndefined();
+  });
+
+  it('terminates on recursive types and gives up on endless instantiation', () => {
+    const { checker, type } = setup(`
+interface A { b: B; s: string } interface B { a: A; c?: C } interface C { a: A; self: C }
+interface Endless<T> { next: Endless<[T]>; v: T }
+type Start = Endless<number>;
+interface NihRec extends NotInHeap<{}> { self?: NihRec; next: Ptr<NihRec> }`);
+    expect(notInHeapReason(checker, type('A'))).toBeUndefined();
+    expect(notInHeapReason(checker, type('C'))).toBeUndefined();
+    const started = Date.now();
+    expect(notInHeapReason(checker, type('Start'))).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(isNotInHeap(checker, type('NihRec'))).toBe(true);
+    expect(walkBudget).toBeGreaterThan(100);
+  });
+
+  it('does not depend on declaration order or on the alias met first', () => {
+    const decls = [
+      `type Span = NotInHeap<{ n: number }>;`,
+      `type Alias = Span;`,
+      `interface Holder { a: number; viaAlias: Alias; direct: Span }`,
+      `type Other = Holder;`,
+    ];
+    const forward = setup(decls.join('\n'));
+    const backward = setup([...decls].reverse().join('\n'));
+    // Ask in different orders too.
+    const f = [forward.reason('Holder'), forward.reason('Other')];
+    const b = [backward.reason('Other'), backward.reason('Holder')].reverse();
+    expect(f).toEqual(b);
+    expect(forward.reason('Holder')).toBe('Holder is not-in-heap by containment (Holder.viaAlias; Span is marked NotInHeap)');
+  });
+});
+
+describe('heapRefsOf', () => {
+  it('lists every slot that may hold a heap reference, with paths', () => {
+    const { refs } = setup(`
+class Owner { x = 1; }
+enum SE { A = 'a' } enum NE { A = 1 }
+type Inner = NotInHeap<{ owner: Owner; n: number }>;
+type Span = NotInHeap<{
+  inner: Inner; meta: NotInHeap<{ deep: NotInHeap<{ s?: string }> }>;
+  n: number; b: boolean; p: Ptr<Span>; r: HeapRef<Owner>; g: MaybeGarbage<Span>;
+  big: bigint; sym: symbol; se: SE; ne: NE; lit: 'x'; nl: 1 | 2; u: undefined | null;
+  a: any; un: unknown; o: object; e: {}; fn: () => void; arr: number[]; tup: [number];
+  method(): string; get acc(): string;
+  [k: number]: number | Owner;
+}>;`);
+    expect(refs('Span')).toEqual([
+      'Span[number]: Owner',
+      'Span.a: any (opaque)',
+      'Span.arr: number[]',
+      'Span.big: bigint',
+      'Span.e: {}',
+      'Span.fn: () => void',
+      'Span.inner.owner: Owner',
+      'Span.lit: "x"',
+      'Span.meta.deep.s: string',
+      'Span.o: object',
+      'Span.se: SE',
+      'Span.sym: symbol',
+      'Span.tup: [number]',
+      'Span.un: unknown (opaque)',
+    ]);
+  });
+
+  it('judges type parameters by their constraints and reports recursion once', () => {
+    const { refs } = setup(`
+type G<T> = NotInHeap<{ v: T }>;
+type N<T extends number> = NotInHeap<{ v: T }>;
+type S<T extends string> = NotInHeap<{ v: T }>;
+interface Rec extends NotInHeap<{}> { self?: Rec; label: string; other?: Rec2 }
+interface Rec2 extends NotInHeap<{}> { back?: Rec; tag: string }`);
+    expect(refs('G')).toEqual(['G.v: T (opaque)']);
+    expect(refs('N')).toEqual([]);
+    expect(refs('S')).toEqual(['S.v: string']);
+    expect(refs('Rec')).toEqual(['Rec.label: string', 'Rec.other.tag: string']);
+  });
+
+  it('is cached per type', () => {
+    const { checker, type } = setup(`type S = NotInHeap<{ s: string }>;`);
+    expect(heapRefsOf(checker, type('S'))).toBe(heapRefsOf(checker, type('S')));
+  });
+});
+
+describe('valueParts', () => {
+  it('classifies each alternative of a slot', () => {
+    const { checker, type } = setup(`
+class Owner {}
+type T1 = number | string | HeapRef<Owner> | Ptr<Owner> | NotInHeap<{ a: number }> | unknown[];
+type T2 = number & { unit: 'px' };
+type T3 = string & { tag: 1 };`);
+    const kinds = (name: string) => valueParts(checker, type(name)).map((p) => p.kind).sort();
+    expect(kinds('T1')).toEqual(['heap', 'heap', 'heapRef', 'notInHeap', 'scalar', 'scalar']);
+    expect(kinds('T2')).toEqual(['scalar']);
+    expect(kinds('T3')).toEqual(['heap']);
+  });
+});
