@@ -27,7 +27,7 @@ export interface CallEdge {
 }
 
 /** Why a call's target is not known statically. */
-export type UnresolvedReason = 'any' | 'function-value' | 'no-implementation';
+export type UnresolvedReason = 'any' | 'function-value' | 'no-implementation' | 'unanalyzable';
 
 export interface UnresolvedCall {
   readonly site: ts.Node;
@@ -598,7 +598,7 @@ function computeFacts(graph: GraphState, node: GraphNode): FunctionFacts {
     }
   } catch {
     // A checker failure on odd code makes the function unanalyzable, not the lint run fail.
-    unresolved.push({ site: node, reason: 'function-value' });
+    unresolved.push({ site: node, reason: 'unanalyzable' });
   }
   barriers.sort((a, b) => a.getStart() - b.getStart());
   return { node, barriers, callees, unresolved, nested };

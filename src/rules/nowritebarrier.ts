@@ -22,6 +22,7 @@ const reasons: Record<UnresolvedReason, string> = {
   any: 'the callee is typed any',
   'function-value': 'the callee is a function value, not a declaration',
   'no-implementation': 'no implementation of this member exists in the program',
+  unanalyzable: 'the type checker failed on this function',
 };
 
 /** Go's chain: `fn` then, per step back to the root, `\n\t<fn>: called by <caller>`. */
