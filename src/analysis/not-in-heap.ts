@@ -330,13 +330,22 @@ export function heapRefsOf(checker: ts.TypeChecker, type: ts.Type): readonly Hea
     first: ts.Symbol | undefined,
   ): void => {
     const steps = [...at.steps, step];
+    const heap: ts.Type[] = [];
+    const opaque: ts.Type[] = [];
     for (const part of valueParts(checker, slotType)) {
-      if (part.kind === 'heap' || part.kind === 'opaque') {
-        findings.push({ steps, leaf, first, held: part.type, opaque: part.kind === 'opaque' });
-      } else if (part.kind === 'notInHeap' && !seen.has(part.type)) {
+      if (part.kind === 'heap') heap.push(part.type);
+      else if (part.kind === 'opaque') opaque.push(part.type);
+      else if (part.kind === 'notInHeap' && !seen.has(part.type)) {
         seen.add(part.type);
         stack.push({ type: part.type, steps, first });
       }
+    }
+    // One finding per slot: a definite reference if any alternative is one, else the opaque part.
+    // The alternative shown is chosen by name, not by the checker's type-creation order.
+    const bad = heap.length > 0 ? heap : opaque;
+    if (bad.length > 0) {
+      const held = bad.reduce((a, b) => (typeName(checker, b) < typeName(checker, a) ? b : a));
+      findings.push({ steps, leaf, first, held, opaque: heap.length === 0 });
     }
   };
   while (stack.length > 0) {

@@ -10,6 +10,7 @@ import {
   describeReason,
   formatPath,
   heapRefsOf,
+  isRuntimeFile,
   notInHeapReason,
   typeName,
   type HeapRefFinding,
@@ -69,12 +70,17 @@ export default createRule<Options, MessageIds>({
   defaultOptions: [{ allowAnyAndUnknown: false }],
   create(context, [options]) {
     const ctx = offheapContext(context);
-    if (!ctx) return {};
+    // The runtime's own generic records (`FixedArray<V>`, `RecordOf<F>`) are checked where they are instantiated.
+    if (!ctx || isRuntimeFile(ctx.sourceFile)) return {};
     const { checker, services, sourceFile } = ctx;
     const allowOpaque = options.allowAnyAndUnknown === true;
 
-    /** Per slot declared in this file: the shortest path that reaches it. */
-    const local = new Map<ts.Node, { root: Root; finding: HeapRefFinding }>();
+    /**
+     * Per slot declared in this file and what it holds: the best path that
+     * reaches it. A generic's slot can hold different things per instance
+     * (`G<T>.v: T` unprovable, `G<string>.v` a string), each reported once.
+     */
+    const local = new Map<string, { leaf: ts.Node; root: Root; finding: HeapRefFinding }>();
     /**
      * Reported at the type: slots declared in another file that the type's own
      * members (inherited, merged) bring in, and generated slots (mapped types)
@@ -97,8 +103,9 @@ export default createRule<Options, MessageIds>({
         if (finding.opaque && allowOpaque) continue;
         const leaf = finding.leaf;
         if (leaf && leaf.getSourceFile() === sourceFile) {
-          const prev = local.get(leaf);
-          if (!prev || better({ root, finding }, prev)) local.set(leaf, { root, finding });
+          const key = `${leaf.pos}|${finding.opaque}|${typeName(checker, finding.held)}`;
+          const prev = local.get(key);
+          if (!prev || better({ root, finding }, prev)) local.set(key, { leaf, root, finding });
           continue;
         }
         // The slot is declared elsewhere or nowhere. Report the type here when its
@@ -163,7 +170,7 @@ export default createRule<Options, MessageIds>({
         visit(node, typeName(checker, type), type, true, true);
       },
       'Program:exit'() {
-        for (const [leaf, { root, finding }] of local) {
+        for (const { leaf, root, finding } of local.values()) {
           const data = {
             path: formatPath(root.name, finding.steps),
             held: typeName(checker, finding.held),

@@ -246,6 +246,19 @@ ruleTester.run('no-heap-pointers', rule, {
         { messageId: 'heapPointer', line: 6 },
       ],
     },
+    // A generic's slot is reported for the declaration and for an instance that fills it with a reference.
+    {
+      code: code(`type G<T> = NotInHeap<{`, `  v: T;`, `}>;`, `type Names = G<string>;`, `type Counts = G<number>;`),
+      errors: [
+        { messageId: 'unprovable', line: 3, data: { path: 'G.v', held: 'T', why: 'G is marked NotInHeap' } },
+        { messageId: 'heapPointer', line: 3, data: { path: 'Names.v', held: 'string', why: 'Names is marked NotInHeap' } },
+      ],
+    },
+    // An instance of a generic declared in another file is reported at the instance.
+    {
+      code: `import type { FixedArray, HeapRef } from 'offheap';\nclass Owner {}\ntype Refs = FixedArray<HeapRef<Owner>, 4>;\ntype Owners = FixedArray<Owner, 4>;`,
+      errors: [{ messageId: 'foreignHeapPointer', line: 4, data: { path: 'Owners[number]', held: 'Owner', file: 'types.ts', why: 'Owners is marked NotInHeap' } }],
+    },
     // Conditional types resolving to a heap type.
     {
       code: code(`class Owner { name = ''; }`, `type Pick1<T> = T extends number ? Owner : number;`, `type S = NotInHeap<{`, `  c: Pick1<1>;`, `}>;`),
