@@ -450,8 +450,37 @@ function resolveNew(graph: GraphState, expr: ts.NewExpression): Resolution {
   return { targets: [], unresolved: 'function-value' };
 }
 
+/**
+ * The assignment a node is a destructuring target of (`[o.x] = a`,
+ * `({ k: o.x } = src)`, `for (o.x of xs)`), if any.
+ */
+function destructuringTarget(node: ts.Node): boolean {
+  let child = node;
+  let parent = node.parent;
+  let nested = false;
+  for (;;) {
+    if (ts.isParenthesizedExpression(parent) || ts.isNonNullExpression(parent)) {
+      // transparent
+    } else if (ts.isArrayLiteralExpression(parent) || ts.isSpreadElement(parent) || ts.isSpreadAssignment(parent) || ts.isShorthandPropertyAssignment(parent)) {
+      nested = true;
+    } else if (ts.isPropertyAssignment(parent) && parent.initializer === child) {
+      nested = true;
+      child = parent;
+      parent = parent.parent; // the object literal
+      continue;
+    } else if (ts.isObjectLiteralExpression(parent)) {
+      nested = true;
+    } else break;
+    child = parent;
+    parent = parent.parent;
+  }
+  if (ts.isBinaryExpression(parent) && parent.left === child && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return nested;
+  return (ts.isForOfStatement(parent) || ts.isForInStatement(parent)) && parent.initializer === child;
+}
+
 /** Reads and writes of a property access, from its syntactic position. */
 function accessKind(node: ts.Expression): { read: boolean; write: boolean } {
+  if (destructuringTarget(node)) return { read: false, write: true };
   let child: ts.Node = node;
   let parent = node.parent;
   while (ts.isParenthesizedExpression(parent) || ts.isNonNullExpression(parent)) {
@@ -471,6 +500,24 @@ function accessKind(node: ts.Expression): { read: boolean; write: boolean } {
   }
   if (ts.isDeleteExpression(parent)) return { read: false, write: false };
   return { read: true, write: false };
+}
+
+/** The getters a destructuring reads: `const { x } = o`, `({ x: y } = o)`. */
+function resolveDestructuredReads(graph: GraphState, pattern: ts.ObjectBindingPattern | ts.ObjectLiteralExpression, source: ts.Node): Resolution {
+  const checker = graph.program.getTypeChecker();
+  const type = checker.getTypeAtLocation(source);
+  const targets: ts.Node[] = [];
+  const elements: readonly ts.Node[] = ts.isObjectBindingPattern(pattern) ? pattern.elements : pattern.properties;
+  for (const element of elements) {
+    let key: ts.Node | undefined;
+    if (ts.isBindingElement(element)) key = element.dotDotDotToken ? undefined : (element.propertyName ?? element.name);
+    else if (ts.isPropertyAssignment(element) || ts.isShorthandPropertyAssignment(element)) key = element.name;
+    if (!key || !(ts.isIdentifier(key) || ts.isStringLiteral(key) || ts.isNumericLiteral(key))) continue;
+    for (const decl of type.getProperty(key.text)?.declarations ?? []) {
+      if (ts.isGetAccessorDeclaration(decl)) memberFunctions(checker, decl, 'get', targets);
+    }
+  }
+  return { targets };
 }
 
 /** Getters and setters a property access runs. */
@@ -581,6 +628,15 @@ function computeFacts(graph: GraphState, node: GraphNode): FunctionFacts {
       visitArguments(n.arguments);
     } else if (ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) {
       record(n, resolveAccess(graph, n));
+    } else if (ts.isObjectBindingPattern(n) && (ts.isVariableDeclaration(n.parent) || ts.isParameter(n.parent))) {
+      const source = ts.isVariableDeclaration(n.parent) ? n.parent.initializer : n.parent;
+      if (source) record(n, resolveDestructuredReads(graph, n, source));
+    } else if (
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isObjectLiteralExpression(skipOuterExpressions(n.left))
+    ) {
+      record(n.left, resolveDestructuredReads(graph, skipOuterExpressions(n.left) as ts.ObjectLiteralExpression, n.right));
     }
     ts.forEachChild(n, visit);
   }

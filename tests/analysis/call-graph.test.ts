@@ -82,6 +82,25 @@ export function root(c: Cell): void {
     expect(callees(p, 'new Explicit')).toEqual(['new Base']);
   });
 
+  it('follows getters read by destructuring and setters written by destructuring assignment', () => {
+    const p = program(`
+class Cell { get v(): number { return 1; } set v(_n: number) {} get w(): number { return 2; } plain = 0; }
+export function root(c: Cell, d: Cell, xs: number[]): void {
+  const { v, plain } = c;
+  const { w: renamed } = c;
+  let a = 0;
+  ({ v: a } = c);
+  [d.v] = xs;
+  ({ k: d.v } = { k: 1 });
+  for (d.v of xs) {}
+  void [v, plain, renamed, a];
+}
+export function param({ w }: Cell): number { return w; }
+`);
+    expect(callees(p, 'root')).toEqual(['get Cell.v', 'get Cell.w', 'get Cell.v', 'set Cell.v', 'set Cell.v', 'set Cell.v']);
+    expect(callees(p, 'param')).toEqual(['get Cell.w']);
+  });
+
   it('treats function values passed as arguments as callees (the systemstack edge)', () => {
     const p = program(`
 function systemstack(f: () => void): void { f(); }

@@ -280,7 +280,8 @@ function helper(): void { wb(); }
 `,
       errors: [{ messageId: 'prohibited', line: 4 }],
     },
-    // Tagged setter, tagged constructor, tagged overload set, and a barrier passed as a function value.
+    // Tagged setter (also by compound and destructuring assignment), tagged constructor, tagged overload set,
+    // and a barrier passed as a function value.
     {
       code: `
 import { BarrierBox, Slot, wb, wbOverload } from './nowb-runtime.js';
@@ -291,15 +292,10 @@ function tagged(slot: Slot, xs: number[]): void {
   wbOverload('x');
   xs.forEach(wb);
   slot.ref += 1;
+  [slot.ref] = xs;
 }
 `,
-      errors: [
-        { messageId: 'prohibited', line: 5 },
-        { messageId: 'prohibited', line: 6 },
-        { messageId: 'prohibited', line: 7 },
-        { messageId: 'prohibited', line: 8 },
-        { messageId: 'prohibited', line: 9 },
-      ],
+      errors: [5, 6, 7, 8, 9, 10].map((line) => ({ messageId: 'prohibited' as const, line })),
     },
     // Directives on methods, accessors, constructors, class fields, object properties and named arrows.
     {
