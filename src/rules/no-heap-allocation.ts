@@ -267,6 +267,8 @@ export default createRule<Options, MessageIds>({
         const symbol = checker.getSymbolAtLocation(tsNode.typeName);
         const target = symbol && symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
         if (fromRuntime(target)) return;
+        // Library type aliases (`Readonly`, `Partial`, `Pick`, `ReturnType`, …) compute types; they hold nothing.
+        if (target && target.flags & ts.SymbolFlags.TypeAlias && isLib(target)) return;
         // A generic whose instance embeds the argument is itself not-in-heap and checked as such.
         const instance = checker.getTypeFromTypeNode(tsNode);
         if (!checker.isArrayType(instance) && notInHeapReason(checker, instance)) return;

@@ -54,6 +54,8 @@ ruleTester.run('no-heap-allocation', rule, {
     code(`let index: Map<number, Ptr<Rec>>;`, `let byName: Record<string, Ptr<Span>>;`),
     // Clean containers of ordinary objects.
     code(`const xs = [new Owner()];`, `const ys = new Set([new Owner()]);`),
+    // Library type aliases compute types and hold nothing.
+    code(`let r: Readonly<Span>;`, `let k: Partial<Rec>;`, `type K = Pick<Span, 'npages'>;`, `type M = ReturnType<() => Rec>;`),
     // An allocator marked on a method.
     code(`class Pool {`, `  /** @allocator */`, `  make(): Rec { return {} as Rec; }`, `}`),
   ],
