@@ -525,7 +525,8 @@ function resolveAccess(graph: GraphState, access: ts.PropertyAccessExpression | 
   const checker = graph.program.getTypeChecker();
   const nameNode = ts.isPropertyAccessExpression(access) ? access.name : access.argumentExpression;
   const symbol = checker.getSymbolAtLocation(nameNode);
-  if (!symbol || !(symbol.flags & ts.SymbolFlags.Accessor)) return leaf;
+  if (!symbol) return leaf;
+  if (!(symbol.flags & ts.SymbolFlags.Accessor)) return symbol.flags & ts.SymbolFlags.Property ? resolveAbstractProperty(graph, access, symbol) : leaf;
   const { read, write } = accessKind(access);
   const viaSuper = access.expression.kind === ts.SyntaxKind.SuperKeyword;
   const targets: ts.Node[] = [];
@@ -544,6 +545,27 @@ function resolveAccess(graph: GraphState, access: ts.PropertyAccessExpression | 
     }
   }
   return { targets };
+}
+
+/**
+ * An interface or abstract property may be implemented by accessors: the
+ * getters a read and the setters a write may run. Library and runtime
+ * interfaces are left alone (`length` is not worth a program walk).
+ */
+function resolveAbstractProperty(graph: GraphState, access: ts.Expression, symbol: ts.Symbol): Resolution {
+  const targets: ts.Node[] = [];
+  let kind: { read: boolean; write: boolean } | undefined;
+  for (const decl of symbol.declarations ?? []) {
+    if (!(isInterfaceMember(decl) || (ts.isPropertyDeclaration(decl) && isAbstract(decl)))) continue;
+    const file = decl.getSourceFile();
+    if (file.isDeclarationFile || isRuntimeFile(file)) continue;
+    kind ??= accessKind(access);
+    for (const want of ['get', 'set'] as const) {
+      if (!(want === 'get' ? kind.read : kind.write)) continue;
+      for (const impl of implementationsOf(graph, decl, want)) if (!targets.includes(impl)) targets.push(impl);
+    }
+  }
+  return targets.length > 0 ? { targets } : leaf;
 }
 
 /** A function value passed as an argument: the callee may run it (Go's systemstack edge). */

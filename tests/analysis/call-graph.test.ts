@@ -101,6 +101,26 @@ export function param({ w }: Cell): number { return w; }
     expect(callees(p, 'param')).toEqual(['get Cell.w']);
   });
 
+  it('follows interface and abstract properties to the accessors that implement them', () => {
+    const p = program(`
+interface Gauge { level: number; readonly name: string }
+abstract class Meter { abstract value: number }
+class Tank implements Gauge {
+  get level(): number { return 1; }
+  set level(_v: number) {}
+  name = 'tank';
+}
+class Clock extends Meter { get value(): number { return 0; } set value(_v: number) {} }
+const literal: Gauge = { get level() { return 2; }, set level(_v: number) {}, name: 'lit' };
+export function root(g: Gauge, m: Meter, xs: number[]): void {
+  g.level = g.name.length + xs.length;
+  void m.value;
+}
+void Tank; void Clock; void literal;
+`);
+    expect(callees(p, 'root')).toEqual(['set Tank.level', 'set literal.level', 'get Clock.value']);
+  });
+
   it('treats function values passed as arguments as callees (the systemstack edge)', () => {
     const p = program(`
 function systemstack(f: () => void): void { f(); }
