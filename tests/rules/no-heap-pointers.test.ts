@@ -78,6 +78,16 @@ ruleTester.run('no-heap-pointers', rule, {
     `import { notInHeap, type Ptr } from 'offheap';\n@notInHeap class Span {\n  declare npages: number;\n  declare next: Ptr<Span>;\n  static registry = new Map<string, object>();\n  describe(): string { return ''; }\n  get label(): string { return ''; }\n}`,
     // A subclass of a decorated class from another file, with scalar fields only.
     `import { NihBase } from './nih-types.ts';\nclass Sub extends NihBase {\n  declare count: number;\n}`,
+    // An auto-accessor over a number is scalar storage.
+    `import { notInHeap, type Ptr } from 'offheap';\n@notInHeap class Counter {\n  accessor count = 0;\n  static accessor label = 'x';\n}`,
+    // Index signatures of HeapRef slots.
+    code(`type Refs = NotInHeap<{ [slot: number]: HeapRef<object> }>;`),
+    // Instances of a constrained generic with numeric arguments.
+    code(`type G<T extends number> = NotInHeap<{ v: T }>;`, `type One = G<1>;`, `type Any = G<number>;`),
+    // The runtime's FixedArray of scalars and HeapRefs.
+    `import type { FixedArray, HeapRef, Ptr } from 'offheap';\nclass Owner {}\ntype Refs = FixedArray<HeapRef<Owner>, 4>;\ntype Links = FixedArray<Ptr<Refs>, 2>;\ntype Bytes = FixedArray<number, 16>;`,
+    // Parameter properties of scalars in a decorated class; readonly fields.
+    `import { notInHeap, type Ptr } from 'offheap';\n@notInHeap class Pair {\n  readonly tag = 1;\n  constructor(public n: number, private readonly p: Ptr<Pair>) {}\n}`,
   ],
   invalid: [
     {
