@@ -45,27 +45,27 @@ const none: BarrierDirectives = { nowritebarrier: false, nowritebarrierrec: fals
 const directiveCache = new WeakMap<ts.Node, BarrierDirectives>();
 
 /**
- * The JSDoc tag names on a declaration. For a function expression or arrow
+ * The JSDoc tags on a declaration. For a function expression or arrow
  * function TypeScript also returns the tags of the variable statement, class
- * field or property that names it, which is where users write them.
+ * field or property that names it; `x.f = function () {}` and
+ * `export default () => {}` carry theirs on the statement, added here.
  */
-function tagNames(decl: ts.Node): string[] {
-  const names: string[] = [];
-  for (const tag of ts.getJSDocTags(decl)) names.push(tag.tagName.text);
-  // `x.f = function () {}` and `export default () => {}`: the tag sits on the statement.
+function jsDocTags(decl: ts.Node): readonly ts.JSDocTag[] {
+  const own = ts.getJSDocTags(decl);
+  if (!ts.isFunctionExpression(decl) && !ts.isArrowFunction(decl)) return own;
   const parent = decl.parent as ts.Node | undefined;
-  if (
-    (ts.isFunctionExpression(decl) || ts.isArrowFunction(decl)) &&
-    parent &&
-    ((ts.isBinaryExpression(parent) && parent.right === decl && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) ||
-      ts.isExportAssignment(parent))
-  ) {
-    const host = ts.isBinaryExpression(parent) ? parent.parent : parent;
-    if (host && (ts.isExpressionStatement(host) || ts.isExportAssignment(host))) {
-      for (const tag of ts.getJSDocTags(host)) if (!names.includes(tag.tagName.text)) names.push(tag.tagName.text);
-    }
-  }
-  return names;
+  let host: ts.Node | undefined;
+  if (parent && ts.isBinaryExpression(parent) && parent.right === decl && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    if (ts.isExpressionStatement(parent.parent)) host = parent.parent;
+  } else if (parent && ts.isExportAssignment(parent)) host = parent;
+  if (!host) return own;
+  const tags = [...own];
+  for (const tag of ts.getJSDocTags(host)) if (!tags.includes(tag)) tags.push(tag);
+  return tags;
+}
+
+function tagNames(decl: ts.Node): string[] {
+  return jsDocTags(decl).map((tag) => tag.tagName.text);
 }
 
 /** Whether a function-like node names itself through a host that can carry JSDoc. */
@@ -127,27 +127,14 @@ const directiveNames = new Set(['nowritebarrier', 'nowritebarrierrec', 'yeswrite
 export function misplacedDirectives(file: ts.SourceFile): ts.JSDocTag[] {
   if (!file.text.includes('writebarrier')) return [];
   const placed = new Set<ts.JSDocTag>();
-  const all: ts.JSDocTag[] = [];
+  const all = new Set<ts.JSDocTag>();
   const visit = (node: ts.Node): void => {
-    for (const tag of ts.getJSDocTags(node)) {
-      if (directiveNames.has(tag.tagName.text) && !all.includes(tag)) all.push(tag);
-    }
-    if (isFunctionLikeWithBody(node) && canCarryDirectives(node)) {
-      for (const tag of directiveTags(node)) placed.add(tag);
-    }
+    for (const tag of ts.getJSDocTags(node)) if (directiveNames.has(tag.tagName.text)) all.add(tag);
+    if (isFunctionLikeWithBody(node) && canCarryDirectives(node)) for (const tag of jsDocTags(node)) placed.add(tag);
     ts.forEachChild(node, visit);
   };
   visit(file);
-  return all.filter((tag) => !placed.has(tag)).sort((a, b) => a.pos - b.pos);
-}
-
-/** The directive tags that apply to `fn` (see tagNames for where they are read). */
-function directiveTags(fn: FunctionLikeWithBody): ts.JSDocTag[] {
-  const tags = [...ts.getJSDocTags(fn)];
-  const parent = fn.parent as ts.Node | undefined;
-  if (parent && ts.isBinaryExpression(parent) && parent.right === fn && ts.isExpressionStatement(parent.parent)) tags.push(...ts.getJSDocTags(parent.parent));
-  if (parent && ts.isExportAssignment(parent)) tags.push(...ts.getJSDocTags(parent));
-  return tags.filter((tag) => directiveNames.has(tag.tagName.text));
+  return [...all].filter((tag) => !placed.has(tag)).sort((a, b) => a.pos - b.pos);
 }
 
 /** Source text markers: a file without them has no directives to find. */
