@@ -1,0 +1,97 @@
+// M1, M2: memclrNoHeapPointers against Uint8Array.prototype.fill(0), the
+// bandwidth limit (perf-anchors §4). Small clears pay for fill's call; large
+// ones must reach fill's bandwidth.
+import { createRuntime, type Ptr, type Runtime } from '../../src/runtime/index.js';
+import { measure, type Variant } from '../lib/harness.js';
+import type { Topic, TopicReport } from '../lib/report.js';
+
+/** Clears `n` bytes at each of 64 addresses in turn, so no single line stays hot. */
+function setup(size: number): { rt: Runtime; addrs: Int32Array; u8: Uint8Array } {
+  const rt: Runtime = createRuntime({ maxBytes: 64 * 1024 * 1024 });
+  const addrs = new Int32Array(64);
+  for (let i = 0; i < addrs.length; i++) addrs[i] = rt.persistentalloc(size, 8);
+  return { rt, addrs, u8: new Uint8Array(rt.buffer) };
+}
+
+function small(size: number): Variant[] {
+  return [
+    {
+      name: `offheap memclrNoHeapPointers ${size} B`,
+      setup() {
+        const state = setup(size);
+        const rt: Runtime = state.rt;
+        const addrs = state.addrs;
+        return (n) => {
+          for (let i = 0; i < n; i++) rt.memclrNoHeapPointers(addrs[i & 63] as Ptr<unknown>, size);
+        };
+      },
+    },
+    {
+      name: `Uint8Array.fill(0) ${size} B`,
+      setup() {
+        const { addrs, u8 } = setup(size);
+        return (n) => {
+          for (let i = 0; i < n; i++) {
+            const p = addrs[i & 63];
+            u8.fill(0, p, p + size);
+          }
+        };
+      },
+    },
+  ];
+}
+
+function large(size: number): Variant[] {
+  return [
+    {
+      name: `offheap memclrNoHeapPointers ${size / 1024} KiB`,
+      setup() {
+        const state = setup(size);
+        const rt: Runtime = state.rt;
+        const addrs = state.addrs;
+        return (n) => {
+          for (let i = 0; i < n; i++) rt.memclrNoHeapPointers(addrs[i & 63] as Ptr<unknown>, size);
+        };
+      },
+    },
+    {
+      name: `Uint8Array.fill(0) ${size / 1024} KiB`,
+      setup() {
+        const { addrs, u8 } = setup(size);
+        return (n) => {
+          for (let i = 0; i < n; i++) {
+            const p = addrs[i & 63];
+            u8.fill(0, p, p + size);
+          }
+        };
+      },
+    },
+  ];
+}
+
+export const memclr: Topic = {
+  id: 'memclr',
+  title: 'memclrNoHeapPointers',
+  async run(): Promise<TopicReport> {
+    const b16 = await measure(small(16));
+    const b64 = await measure(small(64));
+    const k4 = await measure(large(4096));
+    const k64 = await measure(large(65536));
+    return {
+      id: this.id,
+      title: this.title,
+      tables: [
+        { caption: '16 B clears', measurement: b16 },
+        { caption: '64 B clears', measurement: b64 },
+        { caption: '4 KiB clears', measurement: k4 },
+        { caption: '64 KiB clears', measurement: k64 },
+      ],
+      targets: [
+        { id: 'M1', measure: 'memclrNoHeapPointers 4 KiB ÷ fill(0) bandwidth', value: k4.speedup('offheap memclrNoHeapPointers 4 KiB', 'Uint8Array.fill(0) 4 KiB'), unit: '×', target: 0.9, better: 'higher' },
+        { id: 'M1', measure: 'memclrNoHeapPointers 64 KiB ÷ fill(0) bandwidth', value: k64.speedup('offheap memclrNoHeapPointers 64 KiB', 'Uint8Array.fill(0) 64 KiB'), unit: '×', target: 0.9, better: 'higher' },
+        { id: 'M2', measure: 'memclrNoHeapPointers 64 B vs a fill call', value: b64.speedup('offheap memclrNoHeapPointers 64 B', 'Uint8Array.fill(0) 64 B'), unit: '×', target: 2, better: 'higher' },
+        { id: 'M2', measure: 'memclrNoHeapPointers 16 B vs a fill call', value: b16.speedup('offheap memclrNoHeapPointers 16 B', 'Uint8Array.fill(0) 16 B'), unit: '×', target: 2, better: 'higher' },
+      ],
+    };
+  },
+};
