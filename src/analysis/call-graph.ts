@@ -62,8 +62,8 @@ export interface CallGraph {
 }
 
 interface GraphState extends CallGraph {
-  /** Direct implementers per type symbol; built on the first dispatch. */
-  implementers?: Map<ts.Symbol, Implementer[]>;
+  /** Who may implement what; built on the first dispatch. */
+  implementers?: ImplementerIndex;
   rec?: RecResult;
 }
 
@@ -205,9 +205,6 @@ function functionOf(decl: ts.Node): FunctionLikeWithBody | undefined {
   return undefined;
 }
 
-/** A class, interface or object literal that implements a type. */
-type Implementer = ts.ClassLikeDeclaration | ts.InterfaceDeclaration | ts.ObjectLiteralExpression;
-
 /** The symbol a class, interface or type-literal alias is known by. */
 function ownerSymbol(checker: ts.TypeChecker, owner: ts.Node): ts.Symbol | undefined {
   if (ts.isTypeLiteralNode(owner)) return ts.isTypeAliasDeclaration(owner.parent) ? ownerSymbol(checker, owner.parent) : undefined;
@@ -217,32 +214,39 @@ function ownerSymbol(checker: ts.TypeChecker, owner: ts.Node): ts.Symbol | undef
   return undefined;
 }
 
-/**
- * The program's direct implementers per type symbol: classes and interfaces
- * through `extends`/`implements`, object literals through their contextual
- * type. One walk of the program's own files, on the first dispatch only.
- */
-function implementerIndex(graph: GraphState): Map<ts.Symbol, Implementer[]> {
+interface ImplementerIndex {
+  /** Classes and interfaces per type symbol they extend or implement directly. */
+  readonly heritage: Map<ts.Symbol, (ts.ClassLikeDeclaration | ts.InterfaceDeclaration)[]>;
+  /** Object literals per property name: their contextual types are asked only when a dispatch needs the name. */
+  readonly literals: Map<string, ts.ObjectLiteralExpression[]>;
+  readonly literalTypes: Map<ts.ObjectLiteralExpression, ts.Symbol[]>;
+}
+
+/** One syntactic walk of the program's own files, on the first dispatch only. */
+function implementerIndex(graph: GraphState): ImplementerIndex {
   if (graph.implementers) return graph.implementers;
   const checker = graph.program.getTypeChecker();
-  const index = new Map<ts.Symbol, Implementer[]>();
-  const add = (symbol: ts.Symbol | undefined, node: Implementer): void => {
-    if (!symbol) return;
-    const base = resolveAlias(checker, symbol);
-    let list = index.get(base);
-    if (!list) index.set(base, (list = []));
-    if (!list.includes(node)) list.push(node);
-  };
+  const heritage = new Map<ts.Symbol, (ts.ClassLikeDeclaration | ts.InterfaceDeclaration)[]>();
+  const literals = new Map<string, ts.ObjectLiteralExpression[]>();
   const visit = (node: ts.Node): void => {
     if (ts.isClassLike(node) || ts.isInterfaceDeclaration(node)) {
       for (const clause of node.heritageClauses ?? []) {
-        for (const type of clause.types) add(checker.getSymbolAtLocation(type.expression), node);
+        for (const type of clause.types) {
+          const symbol = checker.getSymbolAtLocation(type.expression);
+          if (!symbol) continue;
+          const base = resolveAlias(checker, symbol);
+          let list = heritage.get(base);
+          if (!list) heritage.set(base, (list = []));
+          list.push(node);
+        }
       }
     } else if (ts.isObjectLiteralExpression(node)) {
-      const contextual = checker.getContextualType(node);
-      for (const t of contextual?.isUnion() ? contextual.types : contextual ? [contextual] : []) {
-        add(t.aliasSymbol, node);
-        add(t.getSymbol(), node);
+      for (const property of node.properties) {
+        const name = memberName(property);
+        if (name === undefined) continue;
+        let list = literals.get(name);
+        if (!list) literals.set(name, (list = []));
+        if (list.at(-1) !== node) list.push(node);
       }
     }
     ts.forEachChild(node, visit);
@@ -250,31 +254,51 @@ function implementerIndex(graph: GraphState): Map<ts.Symbol, Implementer[]> {
   for (const file of graph.program.getSourceFiles()) {
     if (!file.isDeclarationFile) visit(file);
   }
-  graph.implementers = index;
-  return index;
+  graph.implementers = { heritage, literals, literalTypes: new Map() };
+  return graph.implementers;
+}
+
+/** The type symbols an object literal is written against (its contextual type, union members included). */
+function literalTypeSymbols(graph: GraphState, index: ImplementerIndex, literal: ts.ObjectLiteralExpression): ts.Symbol[] {
+  let symbols = index.literalTypes.get(literal);
+  if (!symbols) {
+    symbols = [];
+    const contextual = graph.program.getTypeChecker().getContextualType(literal);
+    for (const t of contextual?.isUnion() ? contextual.types : contextual ? [contextual] : []) {
+      if (t.aliasSymbol) symbols.push(t.aliasSymbol);
+      const symbol = t.getSymbol();
+      if (symbol) symbols.push(symbol);
+    }
+    index.literalTypes.set(literal, symbols);
+  }
+  return symbols;
 }
 
 /**
- * Every class and object literal in the program that implements `owner`
- * (a class, interface or type-literal alias), transitively: the candidates
- * for dynamic dispatch through it.
+ * Every class in the program that implements or extends `owner` (a class,
+ * interface or type-literal alias), transitively, and every object literal
+ * with a property `name` written against one of those types: the candidates
+ * for dynamic dispatch of `name` through it.
  */
-function implementersOf(graph: GraphState, owner: ts.Node): (ts.ClassLikeDeclaration | ts.ObjectLiteralExpression)[] {
+function implementersOf(graph: GraphState, owner: ts.Node, name: string): (ts.ClassLikeDeclaration | ts.ObjectLiteralExpression)[] {
   const checker = graph.program.getTypeChecker();
   const start = ownerSymbol(checker, owner);
   const found: (ts.ClassLikeDeclaration | ts.ObjectLiteralExpression)[] = [];
   if (!start) return found;
   const index = implementerIndex(graph);
-  const seen = new Set<ts.Node>();
+  const types = new Set<ts.Symbol>([start]);
   const stack = [start];
   while (stack.length > 0) {
-    for (const sub of index.get(stack.pop()!) ?? []) {
-      if (seen.has(sub)) continue;
-      seen.add(sub);
-      if (!ts.isInterfaceDeclaration(sub)) found.push(sub);
-      const symbol = ts.isObjectLiteralExpression(sub) ? undefined : ownerSymbol(checker, sub);
-      if (symbol) stack.push(symbol);
+    for (const sub of index.heritage.get(stack.pop()!) ?? []) {
+      const symbol = ownerSymbol(checker, sub);
+      if (!symbol || types.has(symbol)) continue;
+      types.add(symbol);
+      stack.push(symbol);
+      if (ts.isClassLike(sub)) found.push(sub);
     }
+  }
+  for (const literal of index.literals.get(name) ?? []) {
+    if (literalTypeSymbols(graph, index, literal).some((symbol) => types.has(symbol))) found.push(literal);
   }
   return found;
 }
@@ -325,7 +349,7 @@ function implementationsOf(graph: GraphState, decl: ts.Node, want: 'call' | 'get
   if (!name) return [];
   const checker = graph.program.getTypeChecker();
   const found: ts.Node[] = [];
-  for (const impl of implementersOf(graph, decl.parent)) {
+  for (const impl of implementersOf(graph, decl.parent, name)) {
     graph.stats.declarations++;
     if (ts.isObjectLiteralExpression(impl)) {
       for (const member of impl.properties) if (memberName(member) === name) memberFunctions(checker, member, want, found);
