@@ -280,6 +280,28 @@ function helper(): void { wb(); }
 `,
       errors: [{ messageId: 'prohibited', line: 4 }],
     },
+    // A closure a @nowritebarrierrec root only stores is its own code (reported plainly); the flood still
+    // continues into its callees, and a @nowritebarrier callee reached by the flood keeps the chain on its first
+    // barrier and the plain message on the rest.
+    {
+      code: `
+import { wb } from './nowb-runtime.js';
+/** @nowritebarrierrec */
+function root(o: { cb?: () => void }): void {
+  o.cb = () => wb();
+  Util.helper();
+}
+class Util {
+  /** @nowritebarrier */
+  static helper(): void { wb(); wb(); }
+}
+`,
+      errors: [
+        { messageId: 'prohibited', line: 5 },
+        { messageId: 'prohibitedByCaller', line: 10, column: 27, data: { chain: 'Util.helper\n\tUtil.helper: called by root' } },
+        { messageId: 'prohibited', line: 10, column: 33 },
+      ],
+    },
     // Tagged setter (also by compound and destructuring assignment), tagged constructor, tagged overload set,
     // and a barrier passed as a function value.
     {
