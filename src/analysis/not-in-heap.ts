@@ -53,9 +53,17 @@ const reasonCache = new WeakMap<ts.Type, NotInHeapReason | null>();
 const findingsCache = new WeakMap<ts.Type, readonly HeapRefFinding[]>();
 const decoratorCache = new WeakMap<ts.Symbol, boolean>();
 
+const nameCache = new WeakMap<ts.Type, string>();
+
+/** The type as a message shows it (at most 80 characters). Cached per type. */
 export function typeName(checker: ts.TypeChecker, type: ts.Type): string {
-  const text = checker.typeToString(type, undefined, ts.TypeFormatFlags.NoTruncation);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  let name = nameCache.get(type);
+  if (name === undefined) {
+    const text = checker.typeToString(type, undefined, ts.TypeFormatFlags.NoTruncation);
+    name = text.length > 80 ? `${text.slice(0, 77)}...` : text;
+    nameCache.set(type, name);
+  }
+  return name;
 }
 
 const runtimeFileCache = new WeakMap<ts.SourceFile, boolean>();
@@ -303,11 +311,65 @@ export function mayHoldHeapReference(checker: ts.TypeChecker, type: ts.Type, all
   );
 }
 
+/** A type's own slots: references it holds directly, and the structs it embeds. */
+interface OwnSlots {
+  readonly direct: ReadonlyArray<{
+    readonly step: string;
+    readonly leaf: ts.Declaration | undefined;
+    readonly prop: ts.Symbol | undefined;
+    readonly held: ts.Type;
+    readonly opaque: boolean;
+  }>;
+  readonly nested: ReadonlyArray<{ readonly step: string; readonly type: ts.Type; readonly prop: ts.Symbol | undefined }>;
+}
+
+const ownSlotsCache = new WeakMap<ts.Type, OwnSlots>();
+
+/** The slots of one type, not following nested structs. Cached per type, so deep nesting costs each type once. */
+function ownSlotsOf(checker: ts.TypeChecker, type: ts.Type): OwnSlots {
+  const cached = ownSlotsCache.get(type);
+  if (cached) return cached;
+  const direct: Array<OwnSlots['direct'][number]> = [];
+  const nested: Array<OwnSlots['nested'][number]> = [];
+  const slot = (step: string, slotType: ts.Type, leaf: ts.Declaration | undefined, prop: ts.Symbol | undefined): void => {
+    const heap: ts.Type[] = [];
+    const opaque: ts.Type[] = [];
+    for (const part of valueParts(checker, slotType)) {
+      if (part.kind === 'heap') heap.push(part.type);
+      else if (part.kind === 'opaque') opaque.push(part.type);
+      else if (part.kind === 'notInHeap') nested.push({ step, type: part.type, prop });
+    }
+    // One finding per slot: a definite reference if any alternative is one, else the opaque part.
+    // The alternative shown is chosen by name, not by the checker's type-creation order.
+    const bad = heap.length > 0 ? heap : opaque;
+    if (bad.length > 0) {
+      const held = bad.reduce((a, b) => (typeName(checker, b) < typeName(checker, a) ? b : a));
+      direct.push({ step, leaf, prop, held, opaque: heap.length === 0 });
+    }
+  };
+  if (type.isUnion()) {
+    // A union of structs (`A | B` both not-in-heap) holds either: its members are transparent.
+    for (const m of type.types) if (isNotInHeap(checker, m)) nested.push({ step: '', type: m, prop: undefined });
+  } else {
+    for (const prop of checker.getPropertiesOfType(type)) {
+      if (!isStorageProperty(checker, prop)) continue;
+      slot(prop.name, checker.getTypeOfSymbol(prop), prop.valueDeclaration ?? prop.declarations?.[0], prop);
+    }
+    for (const info of checker.getIndexInfosOfType(type)) {
+      slot(`[${typeName(checker, info.keyType)}]`, info.type, info.declaration, undefined);
+    }
+  }
+  const own = { direct, nested };
+  ownSlotsCache.set(type, own);
+  return own;
+}
+
 /**
  * Every storage slot reachable by value from the not-in-heap type `type`
  * whose type may hold a heap reference other than a `HeapRef`, each with its
  * field path. Nested not-in-heap structs are walked (they are embedded);
- * references are not. Cached per type.
+ * references are not. Breadth-first with a seen-set, so each embedded type is
+ * walked once, by a shortest path. Cached per type.
  */
 export function heapRefsOf(checker: ts.TypeChecker, type: ts.Type): readonly HeapRefFinding[] {
   const cached = findingsCache.get(type);
@@ -320,62 +382,26 @@ export function heapRefsOf(checker: ts.TypeChecker, type: ts.Type): readonly Hea
   }
   const findings: HeapRefFinding[] = [];
   const seen = new Set<ts.Type>([type]);
-  const stack: Visit[] = [{ type, steps: [], first: undefined }];
-  let visited = 0;
-  const slot = (
-    at: Visit,
-    step: string,
-    slotType: ts.Type,
-    leaf: ts.Declaration | undefined,
-    first: ts.Symbol | undefined,
-  ): void => {
-    const steps = [...at.steps, step];
-    const heap: ts.Type[] = [];
-    const opaque: ts.Type[] = [];
-    for (const part of valueParts(checker, slotType)) {
-      if (part.kind === 'heap') heap.push(part.type);
-      else if (part.kind === 'opaque') opaque.push(part.type);
-      else if (part.kind === 'notInHeap' && !seen.has(part.type)) {
-        seen.add(part.type);
-        stack.push({ type: part.type, steps, first });
-      }
-    }
-    // One finding per slot: a definite reference if any alternative is one, else the opaque part.
-    // The alternative shown is chosen by name, not by the checker's type-creation order.
-    const bad = heap.length > 0 ? heap : opaque;
-    if (bad.length > 0) {
-      const held = bad.reduce((a, b) => (typeName(checker, b) < typeName(checker, a) ? b : a));
-      findings.push({ steps, leaf, first, held, opaque: heap.length === 0 });
-    }
-  };
-  while (stack.length > 0) {
-    const at = stack.pop()!;
-    if (++visited > walkBudget) {
+  const queue: Visit[] = [{ type, steps: [], first: undefined }];
+  for (let i = 0; i < queue.length; i++) {
+    const at = queue[i]!;
+    if (i >= walkBudget) {
       findings.push({ steps: at.steps, leaf: undefined, first: at.first, held: at.type, opaque: true });
       break;
     }
-    // A union of structs (`A | B` both not-in-heap) is walked member by member.
-    if (at.type.isUnion()) {
-      for (const m of at.type.types) {
-        if (!seen.has(m) && isNotInHeap(checker, m)) {
-          seen.add(m);
-          stack.push({ ...at, type: m });
-        }
-      }
-      continue;
+    const own = ownSlotsOf(checker, at.type);
+    for (const d of own.direct) {
+      findings.push({ steps: [...at.steps, d.step], leaf: d.leaf, first: at.first ?? d.prop, held: d.held, opaque: d.opaque });
     }
-    const props = checker.getPropertiesOfType(at.type);
-    for (let i = props.length - 1; i >= 0; i--) {
-      const prop = props[i];
-      if (!isStorageProperty(checker, prop)) continue;
-      slot(at, prop.name, checker.getTypeOfSymbol(prop), prop.valueDeclaration ?? prop.declarations?.[0], at.first ?? prop);
-    }
-    for (const info of checker.getIndexInfosOfType(at.type)) {
-      slot(at, `[${typeName(checker, info.keyType)}]`, info.type, info.declaration, at.first);
+    for (const n of own.nested) {
+      if (seen.has(n.type)) continue;
+      seen.add(n.type);
+      queue.push({ type: n.type, steps: n.step ? [...at.steps, n.step] : at.steps, first: at.first ?? n.prop });
     }
   }
-  // Deterministic order: by path, whatever order the stack produced.
-  findings.sort((a, b) => (a.steps.join('.') < b.steps.join('.') ? -1 : a.steps.join('.') > b.steps.join('.') ? 1 : 0));
+  // Deterministic order: by path.
+  const key = (f: HeapRefFinding) => f.steps.join('.');
+  findings.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   findingsCache.set(type, findings);
   return findings;
 }
