@@ -384,7 +384,7 @@ export function heapRefsOf(checker: ts.TypeChecker, type: ts.Type): readonly Hea
   const seen = new Set<ts.Type>([type]);
   const queue: Visit[] = [{ type, steps: [], first: undefined }];
   for (let i = 0; i < queue.length; i++) {
-    const at = queue[i]!;
+    const at = queue[i];
     if (i >= walkBudget) {
       findings.push({ steps: at.steps, leaf: undefined, first: at.first, held: at.type, opaque: true });
       break;
