@@ -60,3 +60,7 @@ export {
 } from './accessor.js';
 export { Runtime, createRuntime, defaultRuntime, setDefaultRuntime, type RuntimeOptions, type RuntimeStats } from './runtime.js';
 export { access } from './access.js';
+export { newHeapRef, deref, freeHeapRef, describeHandle, maxHeapRefs, ObjectHeap } from './heap.js';
+export { addRoot, removeRoot, pin, unpin, Root, RootSet } from './roots.js';
+export { gcStart, gcStep, gcFinish, gc, Collector, type GcPhase, type GcStats } from './mgc.js';
+export { LostObjectError, type LostObject } from './checkmark.js';

@@ -19,7 +19,10 @@ import {
   type WriteBarrierHook,
 } from './mbarrier.js';
 import { checkRange, clearBytes } from './memclr.js';
+import { ObjectHeap } from './heap.js';
+import { Collector } from './mgc.js';
 import { PersistentAlloc } from './persistentalloc.js';
+import { RootSet } from './roots.js';
 import { AddressSpace, type MemStats } from './space.js';
 import type { HeapRef, MaybeGarbage, Ptr } from './types.js';
 
@@ -32,6 +35,8 @@ export interface RuntimeOptions {
   readonly shared?: boolean;
   /** Poison freed memory, track FixAlloc objects, check accessors (off by default). */
   readonly debug?: boolean;
+  /** Verify each GC mark from the roots, stop-the-world, and report lost objects (Go: GODEBUG=gccheckmark=1). */
+  readonly checkmark?: boolean;
 }
 
 /** Runtime-wide accounting: the space's plus persistentalloc's. */
@@ -54,6 +59,12 @@ export class Runtime {
   readonly debugObjects = new Map<number, number>();
   /** Generated accessors, per layout. */
   private readonly accessors = new WeakMap<object, unknown>();
+  /** The object heap: JS objects named by HeapRef handles (heap.ts). */
+  readonly heap: ObjectHeap;
+  /** Registered root blocks and pins (roots.ts). */
+  readonly roots: RootSet;
+  /** The incremental collector of the object heap (mgc.ts). */
+  readonly collector: Collector;
 
   constructor(options: RuntimeOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new MisuseError(`createRuntime: options must be an object; got ${show(options)}`, { value: options });
@@ -62,6 +73,11 @@ export class Runtime {
     this.debug = debug;
     this.space = new AddressSpace({ maxBytes: options.maxBytes ?? options.size, shared: options.shared ?? false, debug });
     this.persistent = new PersistentAlloc(this.space);
+    const checkmark = options.checkmark ?? false;
+    if (typeof checkmark !== 'boolean') throw new MisuseError(`createRuntime: checkmark must be a boolean; got ${show(checkmark)}`, { value: checkmark });
+    this.heap = new ObjectHeap(this);
+    this.roots = new RootSet(this);
+    this.collector = new Collector(this, checkmark);
   }
 
   /** The SharedArrayBuffer or ArrayBuffer behind the space. */
@@ -152,6 +168,105 @@ export class Runtime {
    */
   setWriteBarrier(hook: WriteBarrierHook | undefined): void {
     this.barrier.set(hook);
+  }
+
+  /**
+   * Holds `obj` in the object heap; returns its handle.
+   *
+   * @offheap newHeapRef
+   */
+  newHeapRef<T>(obj: T): HeapRef<T> {
+    return this.heap.alloc(obj) as HeapRef<T>;
+  }
+
+  /**
+   * The object of `h`; throws StaleHandleError for a freed, collected or forged handle.
+   *
+   * @offheap deref
+   */
+  deref<T>(h: HeapRef<T>): T {
+    return this.heap.get(h) as T;
+  }
+
+  /**
+   * Frees `h` now and releases its object.
+   *
+   * @offheap freeHeapRef
+   */
+  freeHeapRef(h: HeapRef<unknown>): void {
+    this.heap.free(h);
+  }
+
+  /**
+   * Registers `count` objects of `layout` at `p` as a GC root (markroot).
+   *
+   * @offheap addRoot
+   */
+  addRoot<T>(p: Ptr<T>, layout: Layout<T>, count = 1): void {
+    this.roots.add(p, layout as Layout<unknown>, count);
+  }
+
+  /**
+   * Unregisters the root at `p`.
+   *
+   * @offheap removeRoot
+   */
+  removeRoot(p: Ptr<unknown>): void {
+    this.roots.remove(p);
+  }
+
+  /**
+   * Keeps `h` alive while JS code holds it.
+   *
+   * @offheap pin
+   */
+  pin(h: HeapRef<unknown>): void {
+    this.roots.pin(h);
+  }
+
+  /**
+   * Drops one pin of `h`.
+   *
+   * @offheap unpin
+   */
+  unpin(h: HeapRef<unknown>): void {
+    this.roots.unpin(h);
+  }
+
+  /**
+   * Starts a GC cycle and turns the write barrier on; false if already marking.
+   *
+   * @offheap gcStart
+   */
+  gcStart(): boolean {
+    return this.collector.start();
+  }
+
+  /**
+   * At most `budget` units of collector work; true while the cycle has work left.
+   *
+   * @offheap gcStep
+   */
+  gcStep(budget: number): boolean {
+    return this.collector.step(budget);
+  }
+
+  /**
+   * Completes the current GC cycle (mark, termination, sweep).
+   *
+   * @offheap gcFinish
+   */
+  gcFinish(): void {
+    this.collector.finish();
+  }
+
+  /**
+   * A full GC cycle: frees every handle unreachable now.
+   *
+   * @offheap gc
+   */
+  gc(): void {
+    this.collector.full();
   }
 
   /** The generated field accessors of `layout` over this runtime's memory (cached). */

@@ -1,0 +1,207 @@
+// The object heap: JS objects that unmanaged memory refers to.
+//
+// Unmanaged memory cannot hold a JS reference, so the runtime holds the
+// object and unmanaged memory holds a `HeapRef`: a u32 naming a slot of this
+// table. The collector (mgc.ts) decides which slots are still reachable from
+// roots; freeing a slot drops the runtime's reference so V8 can reclaim the
+// object. A handle is `generation << 24 | index`; the slot's generation moves
+// on each free, so a stale handle (to a freed or collected object) is
+// detected instead of silently naming the slot's next object.
+//
+// Generations run 1..255 and never 0, so every value below 2^24 (small
+// counters, sizes, most addresses) can never be a handle: like Go's
+// findObject, the collector treats a value outside the table as "not a heap
+// pointer" and a value inside it that names no live object as a bad pointer.
+// Freed indices are reused first-in first-out, so a generation wraps only
+// after 255 reuses of the whole free queue, not of one hot slot.
+
+import { MisuseError, OffheapRangeError, StaleHandleError, show } from './errors.js';
+import type { Runtime } from './runtime.js';
+import { defaultRuntime } from './runtime.js';
+import type { HeapRef } from './types.js';
+
+/** Bits of a handle that hold the slot index. */
+export const handleIndexBits = 24;
+/** Mask of the index bits. */
+export const handleIndexMask = (1 << handleIndexBits) - 1;
+/** The most handles a heap holds at once (index 0 is nil). */
+export const maxHeapRefs = handleIndexMask;
+
+const initialCapacity = 1024;
+
+/** The handle of slot `i` at generation `g`. */
+function handleOf(i: number, g: number): number {
+  return ((g << handleIndexBits) | i) >>> 0;
+}
+
+/** The object heap of one runtime: slots, generations, mark epochs and pin counts. */
+export class ObjectHeap {
+  /** The object of each slot; undefined when the slot is free. */
+  private objects: unknown[] = [undefined];
+  /** Current generation of each slot (1..255); a handle is live iff its generation matches and `alive` is set. */
+  gen = new Uint8Array(initialCapacity);
+  /** 1 while the slot holds an object. */
+  alive = new Uint8Array(initialCapacity);
+  /** The GC cycle in which the slot was last marked (mgc.ts): marked in cycle c iff `epoch[i] === c`. */
+  epoch = new Uint32Array(initialCapacity);
+  /** JS-held pins of the slot (roots.ts); a pinned slot is a root. */
+  pins = new Uint32Array(initialCapacity);
+  /** Slots ever used: [1, top). Slot 0 is nil and never used. */
+  top = 1;
+  /** Slots holding an object now. */
+  live = 0;
+  /** Freed slot indices, a FIFO ring of `capacity` entries. */
+  private freeRing = new Int32Array(initialCapacity);
+  private freeHead = 0;
+  private freeLen = 0;
+  /** The epoch new objects get: the current cycle while marking or sweeping (allocate black), else 0. */
+  allocEpoch = 0;
+
+  constructor(private readonly rt: Runtime) {}
+
+  /** Current capacity of the per-slot arrays. */
+  get capacity(): number {
+    return this.gen.length;
+  }
+
+  /** Stores `obj` and returns its new handle. */
+  alloc(obj: unknown): number {
+    let i: number;
+    if (this.freeLen > 0) {
+      i = this.freeRing[this.freeHead];
+      this.freeHead = (this.freeHead + 1) & (this.freeRing.length - 1);
+      this.freeLen--;
+    } else {
+      if (this.top === this.gen.length) this.grow();
+      i = this.top++;
+      this.gen[i] = 1;
+    }
+    this.objects[i] = obj;
+    this.alive[i] = 1;
+    this.epoch[i] = this.allocEpoch;
+    this.live++;
+    return handleOf(i, this.gen[i]);
+  }
+
+  private grow(): void {
+    const n = this.gen.length;
+    if (n > maxHeapRefs) {
+      throw new OffheapRangeError('ERR_BAD_SIZE', `newHeapRef: the object heap is full (${maxHeapRefs} live handles)`, { value: n, limit: maxHeapRefs });
+    }
+    const m = Math.min(n * 2, maxHeapRefs + 1);
+    const g = new Uint8Array(m);
+    g.set(this.gen);
+    this.gen = g;
+    const a = new Uint8Array(m);
+    a.set(this.alive);
+    this.alive = a;
+    const e = new Uint32Array(m);
+    e.set(this.epoch);
+    this.epoch = e;
+    const p = new Uint32Array(m);
+    p.set(this.pins);
+    this.pins = p;
+    // The ring is empty whenever we grow (growth happens only with no free slot).
+    this.freeRing = new Int32Array(m);
+    this.freeHead = 0;
+  }
+
+  /** Whether `h` names a live object. */
+  isLive(h: number): boolean {
+    const i = h & handleIndexMask;
+    return i !== 0 && i < this.top && this.alive[i] === 1 && this.gen[i] === h >>> handleIndexBits && (h >>> 0) === h;
+  }
+
+  /** Whether `v` falls inside the table (a plausible heap pointer): generation ≠ 0 and index in [1, top). */
+  inTable(v: number): boolean {
+    const i = v & handleIndexMask;
+    return v >>> handleIndexBits !== 0 && i !== 0 && i < this.top;
+  }
+
+  /** The object of live handle `h`; throws StaleHandleError otherwise. */
+  get(h: number): unknown {
+    const i = h & handleIndexMask;
+    if (i === 0 || i >= this.top || this.alive[i] !== 1 || this.gen[i] !== h >>> handleIndexBits || (h >>> 0) !== h) this.stale('deref', h);
+    return this.objects[i];
+  }
+
+  /** Frees the slot of live handle `h` and releases its object. */
+  free(h: number, what = 'freeHeapRef'): void {
+    if (!this.isLive(h)) this.stale(what, h);
+    const i = h & handleIndexMask;
+    if (this.pins[i] !== 0) {
+      throw new MisuseError(`${what}: handle ${describeHandle(h)} is pinned ${this.pins[i]} time(s); unpin it first`, { value: h, limit: this.pins[i] });
+    }
+    this.release(i);
+  }
+
+  /** Releases live slot `i`: the object goes, pins drop, the generation moves on, the index is queued for reuse. */
+  release(i: number): void {
+    this.objects[i] = undefined;
+    this.alive[i] = 0;
+    this.pins[i] = 0;
+    const g = this.gen[i];
+    this.gen[i] = g === 255 ? 1 : g + 1;
+    this.live--;
+    const ring = this.freeRing;
+    ring[(this.freeHead + this.freeLen) & (ring.length - 1)] = i;
+    this.freeLen++;
+  }
+
+  /** Throws the StaleHandleError for `h`, saying why it names no live object. */
+  stale(what: string, h: unknown): never {
+    let why: string;
+    if (typeof h !== 'number' || (h >>> 0) !== h) why = 'not a u32';
+    else if (h === 0) why = 'the nil handle';
+    else {
+      const i = h & handleIndexMask;
+      const g = h >>> handleIndexBits;
+      if (g === 0 || i === 0 || i >= this.top) why = 'never handed out by this runtime (forged or foreign)';
+      else if (this.alive[i] === 1) why = `stale: slot ${i} now holds generation ${this.gen[i]}`;
+      else why = `freed or collected (slot ${i} is free)`;
+    }
+    throw new StaleHandleError(`${what}: handle ${describeHandle(h)} names no live object: ${why}`, { value: h });
+  }
+
+  /** The runtime this heap belongs to. */
+  get runtime(): Runtime {
+    return this.rt;
+  }
+}
+
+/** `h` in messages: value, hex, index and generation. */
+export function describeHandle(h: unknown): string {
+  if (typeof h !== 'number' || (h >>> 0) !== h) return show(h);
+  return `${h} (0x${h.toString(16)}: index ${h & handleIndexMask}, generation ${h >>> handleIndexBits})`;
+}
+
+/**
+ * Holds `obj` in the default runtime's object heap and returns its handle.
+ * The handle keeps the object only while the collector finds it from a root
+ * (a root slot or a pin); pin it before the next collection if JS code alone
+ * holds it.
+ *
+ * @offheap newHeapRef
+ */
+export function newHeapRef<T>(obj: T): HeapRef<T> {
+  return defaultRuntime().newHeapRef(obj);
+}
+
+/**
+ * The object named by `h`. Throws StaleHandleError when `h` was freed,
+ * collected, or never handed out.
+ *
+ * @offheap deref
+ */
+export function deref<T>(h: HeapRef<T>): T {
+  return defaultRuntime().deref(h);
+}
+
+/**
+ * Frees `h` now and releases its object; `h` and every copy of it go stale.
+ *
+ * @offheap freeHeapRef
+ */
+export function freeHeapRef(h: HeapRef<unknown>): void {
+  defaultRuntime().freeHeapRef(h);
+}

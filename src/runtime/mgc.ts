@@ -1,0 +1,327 @@
+// The collector of the object heap: incremental tri-colour mark, then sweep.
+//
+// Go's collector marks while the mutator runs, in bounded steps, and relies
+// on the hybrid write barrier to keep the mark sound. This one does the same
+// between calls of the mutator: `gcStart` turns the barrier on, each
+// `gcStep(budget)` scans at most `budget` units (one HeapRef slot of a root,
+// one pin entry, one swept slot), and when no grey work is left mark
+// termination turns the barrier off and sweeping frees every handle left
+// white. Objects behind handles are leaves (V8 traces inside them), so the
+// grey objects are the roots: root blocks not yet fully scanned, late roots,
+// and the pin table, Go's goroutine stacks. A handle is white or black:
+// shading it marks it.
+//
+// Colour invariant (what the barrier keeps while marking):
+//   a black root slot never holds the only path to a white handle.
+// Deletion (Yuasa) shades a slot's old value before it is overwritten or
+// cleared, so a handle a grey root held cannot vanish from it unshaded;
+// insertion (Dijkstra) shades the stored value, so a black root never gains
+// a white handle. Pins need no barrier (like Go's stack writes): a handle
+// JS code pins after the pin table was scanned was either allocated during
+// this cycle (allocation is black) or read from a root slot, whose deletion
+// barrier shades it before the slot lets go of it.
+
+import { checkmarkRoots, LostObjectError, type LostObject } from './checkmark.js';
+import { BadPointerError, checkInt, show } from './errors.js';
+import { describeHandle, handleIndexBits, handleIndexMask } from './heap.js';
+import type { WriteBarrierHook } from './mbarrier.js';
+import type { Root } from './roots.js';
+import type { Runtime } from './runtime.js';
+import { defaultRuntime } from './runtime.js';
+import { poisonByte } from './space.js';
+
+/** The word freed memory is poisoned with in debug mode. */
+const poisonWord = (poisonByte * 0x01010101) >>> 0;
+
+/** Where the collector is: not running, marking (barrier on), or sweeping (barrier off). */
+export type GcPhase = 'off' | 'mark' | 'sweep';
+
+/** What the collector did, for tests and tuning. */
+export interface GcStats {
+  readonly phase: GcPhase;
+  /** Cycles started so far. */
+  readonly cycle: number;
+  /** Handles shaded in the current (or last) mark; black allocations are not counted. */
+  readonly marked: number;
+  /** Handles freed by the last completed sweep. */
+  readonly freed: number;
+  /** Live handles now. */
+  readonly live: number;
+  /** Registered roots now. */
+  readonly roots: number;
+}
+
+/** The collector state of one runtime. */
+export class Collector {
+  phase: GcPhase = 'off';
+  /** The current or last cycle; handles with `epoch === cycle` are black. */
+  cycle = 0;
+  /** Run checkmark verification at each mark termination. */
+  checkmark: boolean;
+  /** Lost objects the last checkmark found. */
+  lastLost: readonly LostObject[] = [];
+  /** Root blocks still grey this cycle, in scan order; late roots are appended. */
+  private work: Root[] = [];
+  private workHead = 0;
+  /** Next heap slot whose pins the pin job scans. */
+  private pinCursor = 1;
+  /** Next heap slot the sweep looks at. */
+  private sweepCursor = 1;
+  private marked = 0;
+  private freed = 0;
+  private sweptFreed = 0;
+  /** The barrier hook: shade the old value (deletion) and the new one (insertion). */
+  private readonly hook: WriteBarrierHook;
+
+  constructor(
+    private readonly rt: Runtime,
+    checkmark: boolean,
+  ) {
+    this.checkmark = checkmark;
+    this.hook = (slot, old, next) => {
+      if (old !== 0) this.shade(old, slot);
+      if (next !== 0) this.shade(next, slot);
+    };
+  }
+
+  /**
+   * Marks `v` if it is a live handle. A value inside the handle table that
+   * names no live object (or the debug poison pattern) is a bad pointer,
+   * reported in debug mode (Go: "found bad pointer in Go heap") and ignored
+   * otherwise; values outside the table are not heap pointers.
+   */
+  shade(v: number, slot: number): void {
+    const heap = this.rt.heap;
+    const i = v & handleIndexMask;
+    if (heap.alive[i] === 1 && heap.gen[i] === v >>> handleIndexBits && i !== 0) {
+      if (heap.epoch[i] !== this.cycle) {
+        heap.epoch[i] = this.cycle;
+        this.marked++;
+      }
+      return;
+    }
+    if (this.rt.debug && (heap.inTable(v) || v === poisonWord)) this.badPointer(v, slot);
+  }
+
+  private badPointer(v: number, slot: number): never {
+    const why = v === poisonWord ? 'the debug poison of freed memory' : 'a freed, collected or never-issued handle';
+    throw new BadPointerError(
+      `found bad pointer in offheap object heap: slot ${show(slot)} holds ${describeHandle(v)}, ${why}` +
+        ' (a reused block registered or cleared with barriers before zero-initialization, or a HeapRef stored without a root?)',
+      { value: v, limit: slot },
+    );
+  }
+
+  /** Starts a cycle: finishes a pending sweep, snapshots the roots, turns the barrier on. False if already marking. */
+  start(): boolean {
+    if (this.phase === 'mark') return false;
+    if (this.phase === 'sweep') this.sweep(Infinity);
+    this.cycle++;
+    this.phase = 'mark';
+    this.marked = 0;
+    this.rt.heap.allocEpoch = this.cycle;
+    this.work = [];
+    this.workHead = 0;
+    for (const r of this.rt.roots.byAddress.values()) {
+      r.cursor = 0;
+      this.work.push(r);
+    }
+    this.pinCursor = 1;
+    this.rt.setWriteBarrier(this.hook);
+    return true;
+  }
+
+  /** At most `budget` units of work; true while the cycle has work left. */
+  step(budget: number): boolean {
+    checkInt('gcStep: budget', budget, 1, 2 ** 31);
+    if (this.phase === 'mark') {
+      this.markWork(budget);
+      if (this.markDone()) this.markTermination();
+      return true;
+    }
+    if (this.phase === 'sweep') this.sweep(budget);
+    return this.phase !== 'off';
+  }
+
+  /** Completes the current cycle: the rest of the mark, mark termination, the whole sweep. */
+  finish(): void {
+    let err: unknown;
+    if (this.phase === 'mark') {
+      this.markWork(Infinity);
+      try {
+        this.markTermination();
+      } catch (e) {
+        err = e;
+      }
+    }
+    if (this.phase === 'sweep') this.sweep(Infinity);
+    if (err !== undefined) throw err;
+  }
+
+  /** A full cycle that frees everything unreachable now. */
+  full(): void {
+    if (this.phase === 'mark') this.finish();
+    this.start();
+    this.finish();
+  }
+
+  /** A root registered now: grey until scanned (Go's late roots, as addfinalizer rescans while marking). */
+  rootAdded(root: Root): void {
+    root.cursor = 0;
+    if (this.phase === 'mark') this.work.push(root);
+  }
+
+  /** A root going away while marking: shade what it still holds unscanned (its deletion barrier). */
+  rootRemoved(root: Root): void {
+    if (this.phase === 'mark' && root.scannedCycle !== this.cycle) this.scanRoot(root, Infinity);
+  }
+
+  stats(): GcStats {
+    return { phase: this.phase, cycle: this.cycle, marked: this.marked, freed: this.freed, live: this.rt.heap.live, roots: this.rt.roots.byAddress.size };
+  }
+
+  private markDone(): boolean {
+    return this.workHead >= this.work.length && this.pinCursor >= this.rt.heap.top;
+  }
+
+  /** Grey work, up to `budget` units: the pin table first (Go scans stacks early too), then root blocks. */
+  private markWork(budget: number): void {
+    let n = 0;
+    const heap = this.rt.heap;
+    while (n < budget) {
+      if (this.pinCursor < heap.top) {
+        const end = Math.min(heap.top, this.pinCursor + (budget - n));
+        const { pins, epoch } = heap;
+        const c = this.cycle;
+        for (let i = this.pinCursor; i < end; i++) {
+          if (pins[i] !== 0 && epoch[i] !== c) {
+            epoch[i] = c;
+            this.marked++;
+          }
+        }
+        n += end - this.pinCursor;
+        this.pinCursor = end;
+        continue;
+      }
+      if (this.workHead < this.work.length) {
+        const r = this.work[this.workHead];
+        if (r.removed || r.scannedCycle === this.cycle) {
+          this.workHead++;
+          continue;
+        }
+        n += this.scanRoot(r, budget - n);
+        if (r.scannedCycle === this.cycle) this.workHead++;
+        continue;
+      }
+      break;
+    }
+  }
+
+  /** Scans up to `budget` HeapRef slots of `root` from its cursor; returns the slots scanned. */
+  private scanRoot(root: Root, budget: number): number {
+    const u32 = this.rt.space.u32;
+    const slots = root.layout.ptrSlots;
+    const per = slots.length;
+    const size = root.layout.size;
+    const total = root.count * per;
+    const start = root.cursor;
+    const end = Math.min(total, start + budget);
+    let k = start;
+    let e = per === 0 ? 0 : (k / per) | 0;
+    let j = k - e * per;
+    let base = root.p + e * size;
+    while (k < end) {
+      const a = base + slots[j];
+      const v = u32[a >>> 2];
+      k++;
+      if (++j === per) {
+        j = 0;
+        base += size;
+      }
+      if (v !== 0) {
+        root.cursor = k; // a bad pointer throws past its slot, so the cycle can go on
+        this.shade(v, a);
+      }
+    }
+    root.cursor = end;
+    if (end === total) root.scannedCycle = this.cycle;
+    return end - start;
+  }
+
+  /** Mark termination: barrier off, checkmark if asked, then sweeping. Throws LostObjectError after entering the sweep. */
+  private markTermination(): void {
+    this.rt.setWriteBarrier(undefined);
+    this.lastLost = this.checkmark ? checkmarkRoots(this.rt, this.cycle) : [];
+    this.phase = 'sweep';
+    this.sweepCursor = 1;
+    this.sweptFreed = 0;
+    if (this.lastLost.length > 0) throw new LostObjectError(this.lastLost, this.cycle);
+  }
+
+  /**
+   * Frees white handles, up to `budget` slots; ends the cycle at the table's
+   * end. A pinned white handle can only be a lost object (a mutator bug the
+   * checkmark reports): it is freed like any white one, pins and all, so the
+   * bug shows as a stale handle rather than a leak.
+   */
+  private sweep(budget: number): void {
+    const heap = this.rt.heap;
+    const end = Math.min(heap.top, this.sweepCursor + budget);
+    const { alive, epoch } = heap;
+    const c = this.cycle;
+    let freed = 0;
+    for (let i = this.sweepCursor; i < end; i++) {
+      if (alive[i] === 1 && epoch[i] !== c) {
+        heap.release(i);
+        freed++;
+      }
+    }
+    this.sweptFreed += freed;
+    this.sweepCursor = end;
+    if (end >= heap.top) {
+      this.phase = 'off';
+      this.freed = this.sweptFreed;
+      heap.allocEpoch = 0;
+    }
+  }
+}
+
+/**
+ * Starts a GC cycle of the default runtime: snapshots the roots and turns the
+ * write barrier on (Go: gcStart). Returns false if a cycle is already marking.
+ *
+ * @offheap gcStart
+ */
+export function gcStart(): boolean {
+  return defaultRuntime().gcStart();
+}
+
+/**
+ * Does at most `budget` units of collector work (root slots scanned, pin
+ * entries, slots swept), then returns to the mutator. True while the cycle
+ * has work left.
+ *
+ * @offheap gcStep
+ */
+export function gcStep(budget: number): boolean {
+  return defaultRuntime().gcStep(budget);
+}
+
+/**
+ * Completes the current cycle: the rest of the mark, mark termination
+ * (checkmark if on) and the sweep.
+ *
+ * @offheap gcFinish
+ */
+export function gcFinish(): void {
+  defaultRuntime().gcFinish();
+}
+
+/**
+ * A full stop-the-world cycle: frees every handle unreachable from the roots now.
+ *
+ * @offheap gc
+ */
+export function gc(): void {
+  defaultRuntime().gc();
+}

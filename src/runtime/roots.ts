@@ -1,0 +1,142 @@
+// Explicit roots: the blocks of unmanaged memory the collector scans.
+//
+// Go's collector never traces into unmanaged memory; a heap pointer stored
+// there stays alive only if a root job in `markroot` scans its slot
+// (HACKING.md, rule 1). Here a root is a registered block: `count` objects
+// of `layout` at `p`, scanned through the layout's pointer bitmap, so exactly
+// its HeapRef slots are read. JS code that holds a handle in a variable is
+// the other root kind, Go's goroutine stacks: it pins the handle while it
+// holds it. Nothing else is a root.
+//
+// Registration must follow Go's rule 2: a reused block's HeapRef slots are
+// zero-initialized (memclrNoHeapPointers) before `addRoot` makes them
+// visible, or the collector reads the previous object's bytes as handles.
+
+import { MisuseError, OffheapRangeError, checkInt, show } from './errors.js';
+import { isLayout, type Layout } from './layout.js';
+import { checkRange } from './memclr.js';
+import type { Runtime } from './runtime.js';
+import { defaultRuntime } from './runtime.js';
+import type { HeapRef, Ptr } from './types.js';
+
+/** One registered root block. */
+export class Root {
+  /** Set by removeRoot; a removed root is skipped by a collector that still holds it. */
+  removed = false;
+  /** The cycle in which scanning of this root completed (0: never). */
+  scannedCycle = 0;
+  /** Next HeapRef slot to scan, as an index into [0, count × slots.length). */
+  cursor = 0;
+
+  constructor(
+    /** First byte of the block. */
+    readonly p: number,
+    /** The layout of each of its objects. */
+    readonly layout: Layout<unknown>,
+    /** Objects in the block. */
+    readonly count: number,
+  ) {}
+
+  /** HeapRef slots in the block. */
+  get nslots(): number {
+    return this.count * this.layout.ptrSlots.length;
+  }
+
+  /** Address of slot number `k` (0 ≤ k < nslots). */
+  slotAddress(k: number): number {
+    const s = this.layout.ptrSlots;
+    const per = s.length;
+    const e = (k / per) | 0;
+    return this.p + e * this.layout.size + s[k - e * per];
+  }
+}
+
+/** The root registry of one runtime (Go: the root jobs gcMarkRootPrepare lays out). */
+export class RootSet {
+  /** Registered roots by start address. */
+  readonly byAddress = new Map<number, Root>();
+
+  constructor(private readonly rt: Runtime) {}
+
+  /** Registers `count` objects of `layout` at `p` as a root. */
+  add(p: number, layout: Layout<unknown>, count = 1): Root {
+    if (!isLayout(layout)) throw new MisuseError(`addRoot: layout must be a struct layout; got ${show(layout)}`, { value: layout });
+    checkInt('addRoot: count', count, 1, 2 ** 30);
+    checkRange(this.rt.space, 'addRoot', p, layout.size * count);
+    if ((p & (layout.align - 1)) !== 0 || (p & 3) !== 0) {
+      const a = Math.max(4, layout.align);
+      throw new OffheapRangeError('ERR_BAD_ALIGN', `addRoot: p must be aligned to ${a} for ${layout.name}; got ${show(p)}`, { value: p, limit: a });
+    }
+    if (this.byAddress.has(p)) throw new MisuseError(`addRoot: ${show(p)} is already a root; removeRoot it first`, { value: p });
+    const root = new Root(p, layout, count);
+    this.byAddress.set(p, root);
+    this.rt.collector.rootAdded(root);
+    return root;
+  }
+
+  /** Unregisters the root at `p`. While marking, its unscanned slots are shaded first. */
+  remove(p: number): void {
+    const root = this.byAddress.get(p);
+    if (root === undefined) throw new MisuseError(`removeRoot: ${show(p)} is not a root`, { value: p });
+    this.rt.collector.rootRemoved(root);
+    root.removed = true;
+    this.byAddress.delete(p);
+  }
+
+  /** Pins live handle `h`: it stays alive until unpinned as often. */
+  pin(h: number): void {
+    const heap = this.rt.heap;
+    if (!heap.isLive(h)) heap.stale('pin', h);
+    heap.pins[h & 0xffffff]++;
+  }
+
+  /** Drops one pin of `h`. */
+  unpin(h: number): void {
+    const heap = this.rt.heap;
+    if (!heap.isLive(h)) heap.stale('unpin', h);
+    const i = h & 0xffffff;
+    if (heap.pins[i] === 0) throw new MisuseError(`unpin: handle ${show(h)} is not pinned`, { value: h });
+    heap.pins[i]--;
+  }
+}
+
+/**
+ * Registers `count` objects of `layout` at `p` as a GC root of the default
+ * runtime (Go: a root job in markroot). The collector scans exactly their
+ * HeapRef slots until `removeRoot(p)`. Reused memory must be zero-initialized
+ * first. Registered while the collector marks, the root is scanned before
+ * marking ends.
+ *
+ * @offheap addRoot
+ */
+export function addRoot<T>(p: Ptr<T>, layout: Layout<T>, count = 1): void {
+  defaultRuntime().addRoot(p, layout, count);
+}
+
+/**
+ * Unregisters the root at `p`; its HeapRef slots stop keeping objects alive.
+ *
+ * @offheap removeRoot
+ */
+export function removeRoot(p: Ptr<unknown>): void {
+  defaultRuntime().removeRoot(p);
+}
+
+/**
+ * Keeps `h` alive while JS code holds it (Go: a reference on a goroutine
+ * stack). Pins count; each needs an unpin.
+ *
+ * @offheap pin
+ */
+export function pin(h: HeapRef<unknown>): void {
+  defaultRuntime().pin(h);
+}
+
+/**
+ * Drops one pin of `h`.
+ *
+ * @offheap unpin
+ */
+export function unpin(h: HeapRef<unknown>): void {
+  defaultRuntime().unpin(h);
+}
