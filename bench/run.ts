@@ -9,7 +9,8 @@ import { quick } from './lib/harness.js';
 import { markdown, passes, store, svg, type StoredTopic } from './lib/report.js';
 import { topics } from './topics/index.js';
 
-const root = path.resolve(import.meta.dirname, '..');
+// Runs compiled (from .bench-build/bench/), so the shipped JS is what is measured.
+const root = path.resolve(import.meta.dirname, '..', existsSync(path.resolve(import.meta.dirname, '..', 'package.json')) ? '' : '..');
 const outDir = quick ? path.join(root, '.bench-quick') : path.join(root, 'docs');
 const chartDir = path.join(outDir, 'bench');
 const resultsFile = path.join(chartDir, 'results.json');

@@ -1,0 +1,228 @@
+// F1–F4: FixAlloc under random churn against @thi.ng/malloc's MemPool, a
+// naive inlined slab, `new` of a class and an array object pool.
+//
+// One op is a *pair*: free the object in a random slot of a live set of L
+// objects and allocate its replacement (perf-anchors §1–3). The slot sequence
+// is a precomputed xorshift stream, the same for every variant.
+import { MemPool } from '@thi.ng/malloc';
+import { createRuntime, f64, FixAlloc, struct, type Ptr, type Runtime } from '../../src/runtime/index.js';
+import { measure, quick, type Variant } from '../lib/harness.js';
+import type { Topic, TopicReport } from '../lib/report.js';
+
+const streamLength = 1 << 20;
+const stream = new Uint32Array(streamLength);
+{
+  let x = 0x9e3779b9;
+  for (let i = 0; i < streamLength; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    stream[i] = x >>> 0;
+  }
+}
+
+const Rec16 = struct('Rec16', { a: f64, b: f64 });
+const Rec32 = struct('Rec32', { a: f64, b: f64, c: f64, d: f64 });
+const Rec64 = struct('Rec64', { a: f64, b: f64, c: f64, d: f64, e: f64, f: f64, g: f64, h: f64 });
+
+const spaceFor = (live: number, size: number): number => Math.min(2 ** 31, 2 ** Math.ceil(Math.log2(live * size * 1.25 + (1 << 22))));
+
+function fixallocPair(name: string, live: number, layout: typeof Rec16 | typeof Rec64, zero: boolean): Variant {
+  return {
+    name,
+    setup() {
+      const rt: Runtime = createRuntime({ maxBytes: spaceFor(live, layout.size) });
+      const pool = new FixAlloc(layout as typeof Rec64, { runtime: rt, zero });
+      const slots = new Int32Array(live);
+      for (let i = 0; i < live; i++) slots[i] = pool.alloc();
+      let k = 0;
+      return (n) => {
+        for (let i = 0; i < n; i++) {
+          const j = stream[k++ & (streamLength - 1)] % live;
+          pool.free(slots[j] as Ptr<never>);
+          slots[j] = pool.alloc();
+        }
+      };
+    },
+  };
+}
+
+/** The prototype of perf-anchors §3: a free list through the freed block's first word, all inlined. */
+function naiveSlab(live: number, size: number): Variant {
+  return {
+    name: `naive inlined slab ${size} B`,
+    setup() {
+      const bytes = spaceFor(live, size);
+      const i32 = new Int32Array(new ArrayBuffer(bytes));
+      let top = 8;
+      let head = 0;
+      const slots = new Int32Array(live);
+      for (let i = 0; i < live; i++) {
+        slots[i] = top;
+        top += size;
+      }
+      let k = 0;
+      return (n) => {
+        for (let i = 0; i < n; i++) {
+          const j = stream[k++ & (streamLength - 1)] % live;
+          const p = slots[j];
+          i32[p >> 2] = head;
+          head = p;
+          let q = head;
+          if (q !== 0) head = i32[q >> 2];
+          else {
+            q = top;
+            top += size;
+          }
+          slots[j] = q;
+        }
+      };
+    },
+  };
+}
+
+function memPool(live: number, size: number): Variant {
+  return {
+    name: `@thi.ng/malloc MemPool ${size} B`,
+    setup() {
+      const pool = new MemPool({ size: spaceFor(live, size + 8) });
+      const slots = new Int32Array(live);
+      for (let i = 0; i < live; i++) slots[i] = pool.malloc(size);
+      let k = 0;
+      return (n) => {
+        for (let i = 0; i < n; i++) {
+          const j = stream[k++ & (streamLength - 1)] % live;
+          pool.free(slots[j]);
+          slots[j] = pool.malloc(size);
+        }
+      };
+    },
+  };
+}
+
+/** F2's offheap side: a 32-byte record from the pool, its four f64 fields written through the accessors. */
+function fixallocRecord(live: number): Variant {
+  return {
+    name: `offheap FixAlloc 32 B + 4 f64 writes, ${live} live`,
+    setup() {
+      const rt: Runtime = createRuntime({ maxBytes: spaceFor(live, 32) });
+      const R = rt.access(Rec32);
+      const pool = new FixAlloc(Rec32, { runtime: rt });
+      const slots = new Int32Array(live);
+      for (let i = 0; i < live; i++) slots[i] = pool.alloc();
+      let k = 0;
+      return (n) => {
+        for (let i = 0; i < n; i++) {
+          const j = stream[k++ & (streamLength - 1)] % live;
+          pool.free(slots[j] as Ptr<never>);
+          const p = pool.alloc();
+          R.a.set(p, i);
+          R.b.set(p, 1.5);
+          R.c.set(p, 2.5);
+          R.d.set(p, 3.5);
+          slots[j] = p;
+        }
+      };
+    },
+  };
+}
+
+class P4 {
+  constructor(
+    public a: number,
+    public b: number,
+    public c: number,
+    public d: number,
+  ) {}
+}
+
+function newClass(live: number): Variant {
+  return {
+    name: `new of a 4-field class, ${live} live`,
+    setup() {
+      const slots: P4[] = [];
+      for (let i = 0; i < live; i++) slots.push(new P4(i, 1.5, 2.5, 3.5));
+      let k = 0;
+      return (n) => {
+        for (let i = 0; i < n; i++) {
+          const j = stream[k++ & (streamLength - 1)] % live;
+          slots[j] = new P4(i + 0.5, 1.5, 2.5, 3.5);
+        }
+      };
+    },
+  };
+}
+
+function objectPool(live: number): Variant {
+  return {
+    name: `array object pool, ${live} live`,
+    setup() {
+      const slots: P4[] = [];
+      const free: P4[] = [];
+      for (let i = 0; i < live; i++) slots.push(new P4(i, 1.5, 2.5, 3.5));
+      let k = 0;
+      return (n) => {
+        for (let i = 0; i < n; i++) {
+          const j = stream[k++ & (streamLength - 1)] % live;
+          free.push(slots[j]);
+          const o = free.pop() ?? new P4(0, 0, 0, 0);
+          o.a = i + 0.5;
+          o.b = 1.5;
+          o.c = 2.5;
+          o.d = 3.5;
+          slots[j] = o;
+        }
+      };
+    },
+  };
+}
+
+export const fixalloc: Topic = {
+  id: 'fixalloc',
+  title: 'FixAlloc',
+  async run(): Promise<TopicReport> {
+    const small = 10_000;
+    const large = quick ? 200_000 : 1_000_000;
+    const churn = await measure([
+      fixallocPair('offheap FixAlloc 64 B', small, Rec64, true),
+      naiveSlab(small, 64),
+      memPool(small, 64),
+    ]);
+    const rec10k = await measure([fixallocRecord(small), newClass(small), objectPool(small)]);
+    // Sustained windows at 1M live: long enough that old-generation GC work lands inside them.
+    const rec1m = await measure([fixallocRecord(large), newClass(large), objectPool(large)], quick ? undefined : { rounds: 5, callMs: 1500 });
+    const zero16 = await measure([
+      fixallocPair('offheap FixAlloc 16 B, zero: true', small, Rec16, true),
+      fixallocPair('offheap FixAlloc 16 B, zero: false (bare pair)', small, Rec16, false),
+    ]);
+    const zero64 = await measure([
+      fixallocPair('offheap FixAlloc 64 B, zero: true', small, Rec64, true),
+      fixallocPair('offheap FixAlloc 64 B, zero: false (bare pair)', small, Rec64, false),
+    ]);
+    const tables = [
+      { caption: `alloc+free pairs, random churn, 64 B, ${small} live`, measurement: churn },
+      { caption: `32-byte record + 4 f64 writes, ${small} live`, measurement: rec10k },
+      { caption: `32-byte record + 4 f64 writes, ${large} live, sustained`, measurement: rec1m },
+      { caption: `zeroing reused memory, 16 B, ${small} live`, measurement: zero16 },
+      { caption: `zeroing reused memory, 64 B, ${small} live`, measurement: zero64 },
+    ];
+    const gcEvents = tables.flatMap((t) => t.measurement.variants.filter((v) => v.name.startsWith('offheap'))).reduce((s, v) => s + v.gcEvents, 0);
+    const rec = (live: number): string => `offheap FixAlloc 32 B + 4 f64 writes, ${live} live`;
+    return {
+      id: this.id,
+      title: this.title,
+      tables,
+      targets: [
+        { id: 'F1', measure: 'pair vs @thi.ng/malloc MemPool malloc+free, 64 B, 10k live', value: churn.speedup('offheap FixAlloc 64 B', '@thi.ng/malloc MemPool 64 B'), unit: '×', target: 1000, better: 'higher' },
+        { id: 'F1', measure: 'pair vs a naive inlined slab, 64 B, 10k live', value: churn.speedup('offheap FixAlloc 64 B', 'naive inlined slab 64 B'), unit: '×', target: 0.5, better: 'higher' },
+        { id: 'F2', measure: 'record + 4 writes vs `new` of a 4-field class, 10k live', value: rec10k.speedup(rec(small), `new of a 4-field class, ${small} live`), unit: '×', target: 3, better: 'higher' },
+        { id: 'F2', measure: `record + 4 writes vs \`new\` of a 4-field class, ${large} live`, value: rec1m.speedup(rec(large), `new of a 4-field class, ${large} live`), unit: '×', target: 6, better: 'higher' },
+        { id: 'F2', measure: `record + 4 writes vs an array object pool, ${large} live`, value: rec1m.speedup(rec(large), `array object pool, ${large} live`), unit: '×', target: 1.5, better: 'higher' },
+        { id: 'F3', measure: 'GC events during FixAlloc alloc/free and field access (all offheap rows above)', value: gcEvents, unit: 'events', target: 0, better: 'lower' },
+        { id: 'F4', measure: 'zero: true on reused memory vs the bare pair, 16 B', value: zero16.speedup('offheap FixAlloc 16 B, zero: true', 'offheap FixAlloc 16 B, zero: false (bare pair)'), unit: '×', target: 0.6, better: 'higher' },
+        { id: 'F4', measure: 'zero: true on reused memory vs the bare pair, 64 B', value: zero64.speedup('offheap FixAlloc 64 B, zero: true', 'offheap FixAlloc 64 B, zero: false (bare pair)'), unit: '×', target: 0.4, better: 'higher' },
+      ],
+      notes: quick ? [`quick mode uses ${large} live objects for the "1M" rows`] : [],
+    };
+  },
+};
