@@ -191,6 +191,14 @@ ruleTester.run('no-heap-allocation', rule, {
       code: code(`const s = new (class extends Span {})();`),
       errors: [{ messageId: 'allocation', line: L(1) }],
     },
+    // Returned and `satisfies`-checked literals create records too.
+    {
+      code: code(`function make(): Span { return { npages: 1, next: 0 as Ptr<Span> }; }`, `const t = { npages: 2, next: 0 as Ptr<Span> } satisfies Span;`),
+      errors: [
+        { messageId: 'literal', line: L(1) },
+        { messageId: 'literal', line: L(2) },
+      ],
+    },
     // A record from another file.
     {
       code: `import type { SpanRecord } from './nih-reexport.ts';\nconst spans = new Set<SpanRecord>();`,

@@ -365,6 +365,11 @@ ruleTester.run('no-heap-pointers', rule, {
         },
       ],
     },
+    // An unresolved type is not a crash: it cannot be proven (P2).
+    {
+      code: code(`import type { Missing } from './does-not-exist.ts';`, `type S = NotInHeap<{`, `  m: Missing;`, `}>;`),
+      errors: [{ messageId: 'unprovable', line: 4 }],
+    },
     // A FixedArray of references.
     {
       code: `import type { FixedArray } from 'offheap';\ntype Names = FixedArray<string, 4>;`,
