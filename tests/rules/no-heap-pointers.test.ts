@@ -88,6 +88,10 @@ ruleTester.run('no-heap-pointers', rule, {
     `import type { FixedArray, HeapRef, Ptr } from 'offheap';\nclass Owner {}\ntype Refs = FixedArray<HeapRef<Owner>, 4>;\ntype Links = FixedArray<Ptr<Refs>, 2>;\ntype Bytes = FixedArray<number, 16>;`,
     // Parameter properties of scalars in a decorated class; readonly fields.
     `import { notInHeap, type Ptr } from 'offheap';\n@notInHeap class Pair {\n  readonly tag = 1;\n  constructor(public n: number, private readonly p: Ptr<Pair>) {}\n}`,
+    // Mentioning a record in a method or a function type does not hold it by value.
+    code(`type Span = NotInHeap<{ n: number }>;`, `interface Visitor { visit(s: Span): string; name: string }`, `interface UsesFn { cb: (s: Span) => Span; label: string }`),
+    // Numeric template-free unions and const enums.
+    code(`const enum Mode { Read = 1, Write = 2 }`, `type S = NotInHeap<{ mode: Mode; flags: Mode | 0; big: number }>;`),
   ],
   invalid: [
     {
