@@ -68,11 +68,14 @@ export function typeName(checker: ts.TypeChecker, type: ts.Type): string {
 
 const runtimeFileCache = new WeakMap<ts.SourceFile, boolean>();
 
-/** A file of the runtime itself: it carries `@offheap` declaration tags. */
+/** A JSDoc line that starts with the tag, as src/analysis/offheap-files.ts recognises runtime files. */
+const runtimeMarker = /\*\s*@offheap\s/;
+
+/** A file of the runtime itself: its JSDoc carries `@offheap` declaration tags. */
 export function isRuntimeFile(file: ts.SourceFile): boolean {
   let known = runtimeFileCache.get(file);
   if (known === undefined) {
-    known = file.text.includes('@offheap ');
+    known = runtimeMarker.test(file.text);
     runtimeFileCache.set(file, known);
   }
   return known;
