@@ -32,6 +32,8 @@ export default defineConfig([
     rules: {
       // RuleCreator fills in meta.docs.url.
       'eslint-plugin/require-meta-docs-url': 'off',
+      // docs.recommended names the config ('recommended' | 'strict'), as in typescript-eslint.
+      'eslint-plugin/require-meta-docs-recommended': ['error', { allowNonBoolean: true }],
       'eslint-plugin/require-meta-docs-description': ['error', { pattern: '^(Enforce|Require|Disallow) .+[^. ]$' }],
       'no-restricted-syntax': [
         'error',

@@ -20,7 +20,9 @@ if (Number(ts.versionMajorMinor.split('.')[0]) >= 7) {
 const tsFiles = ['**/*.ts', '**/*.tsx', '**/*.mts', '**/*.cts'];
 
 /** Options that `strict` sets on top of each rule's defaults. */
-const strictOptions: Record<string, unknown[]> = {};
+const strictOptions: Record<string, unknown[]> = {
+  nowritebarrier: [{ reportUnresolvedCalls: true }],
+};
 
 type OffheapPlugin = ESLint.Plugin & {
   meta: { name: string; version: string; namespace: string };

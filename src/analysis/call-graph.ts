@@ -13,6 +13,7 @@
 // time the flood reaches it and cached per program, so code no annotated root
 // reaches costs nothing.
 import ts from 'typescript';
+import { isRuntimeFile } from './offheap-files.js';
 import { resolveAlias } from './declarations.js';
 import { barrierDirectives, isFunctionLikeWithBody, isWriteBarrierDeclaration, recMarker } from './directives.js';
 import type { FunctionLikeWithBody } from './directives.js';
@@ -68,24 +69,6 @@ interface GraphState extends CallGraph {
 }
 
 const graphs = new WeakMap<ts.Program, GraphState>();
-
-/** The marker of offheap runtime files, as in offheap-files.ts. */
-const runtimeMarker = /\*\s*@offheap\s/;
-const runtimeFiles = new WeakMap<ts.SourceFile, boolean>();
-
-/**
- * Whether a file declares the runtime. Seen from user code the runtime is a
- * black box, as its shipped `.d.ts` would be: a barrier iff tagged, never
- * entered, whether the program maps `offheap` to sources or declarations.
- */
-function isRuntimeFile(file: ts.SourceFile): boolean {
-  let known = runtimeFiles.get(file);
-  if (known === undefined) {
-    known = runtimeMarker.test(file.text);
-    runtimeFiles.set(file, known);
-  }
-  return known;
-}
 
 /** The lazily built call graph of a program. */
 export function callGraphOf(program: ts.Program): CallGraph {

@@ -17,13 +17,24 @@ interface ProgramFacts {
 }
 
 const factsByProgram = new WeakMap<ts.Program, ProgramFacts>();
+const runtimeFileCache = new WeakMap<ts.SourceFile, boolean>();
+
+/** A file of the runtime itself: its JSDoc carries `@offheap` declaration tags. */
+export function isRuntimeFile(file: ts.SourceFile): boolean {
+  let known = runtimeFileCache.get(file);
+  if (known === undefined) {
+    known = marker.test(file.text);
+    runtimeFileCache.set(file, known);
+  }
+  return known;
+}
 
 function factsOf(program: ts.Program): ProgramFacts {
   let facts = factsByProgram.get(program);
   if (!facts) {
     const runtimeFiles = new Set<ts.SourceFile>();
     for (const file of program.getSourceFiles()) {
-      if (marker.test(file.text)) runtimeFiles.add(file);
+      if (isRuntimeFile(file)) runtimeFiles.add(file);
     }
     facts = { runtimeFiles, reaches: new Map() };
     factsByProgram.set(program, facts);
