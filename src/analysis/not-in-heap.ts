@@ -13,7 +13,7 @@
 // per `ts.Type` for the program's life and never depend on which alias the
 // checker met first.
 import ts from 'typescript';
-import { brandKindOfProperty, brandOf, brandsOf, scalarBrandOf } from './brands.js';
+import { brandKindOfProperty, brandOf, scalarBrandOf } from './brands.js';
 import { offheapIdAt } from './declarations.js';
 
 /** Types visited by one walk before it gives up ("cannot prove"). */
@@ -304,16 +304,6 @@ export function valueParts(checker: ts.TypeChecker, type: ts.Type): Part[] {
   return parts;
 }
 
-/** Whether a slot of `type` may hold a heap reference other than a `HeapRef` (opaque parts count unless allowed). */
-export function mayHoldHeapReference(checker: ts.TypeChecker, type: ts.Type, allowOpaque = false): boolean {
-  return valueParts(checker, type).some(
-    (p) =>
-      p.kind === 'heap' ||
-      (p.kind === 'opaque' && !allowOpaque) ||
-      (p.kind === 'notInHeap' && heapRefsOf(checker, p.type).some((f) => !f.opaque || !allowOpaque)),
-  );
-}
-
 /** A type's own slots: references it holds directly, and the structs it embeds. */
 interface OwnSlots {
   readonly direct: ReadonlyArray<{
@@ -407,9 +397,4 @@ export function heapRefsOf(checker: ts.TypeChecker, type: ts.Type): readonly Hea
   findings.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   findingsCache.set(type, findings);
   return findings;
-}
-
-/** Whether the type carries any runtime brand (used to skip runtime-internal types). */
-export function isBranded(checker: ts.TypeChecker, type: ts.Type): boolean {
-  return brandsOf(checker, type).length > 0;
 }
