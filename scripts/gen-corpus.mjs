@@ -41,9 +41,9 @@ function unit(i) {
   w(`export type Node${i} = NotInHeap<{ value: number; next: Ptr<Node${i}>; body: Ptr<Body${i}> }>;`);
   w();
   // Deep generics over not-in-heap records.
-  w(`type Wrap${i}<T> = NotInHeap<{ inner: T; count: number }>;`);
+  w(`type Wrap${i}<T extends NotInHeap<unknown>> = NotInHeap<{ inner: T; count: number }>;`);
   w(`export type Deep${i} = Wrap${i}<Wrap${i}<Wrap${i}<Wrap${i}<Wrap${i}<NotInHeap<{ leaf: Ptr<Body${i}> }>>>>>>;`);
-  w(`type Tree${i}<T> = NotInHeap<{ left: Ptr<Tree${i}<T>>; right: Ptr<Tree${i}<T>>; value: T }>;`);
+  w(`type Tree${i}<T extends number | Ptr<unknown>> = NotInHeap<{ left: Ptr<Tree${i}<T>>; right: Ptr<Tree${i}<T>>; value: T }>;`);
   w(`export type IntTree${i} = Tree${i}<number>;`);
   w(`export type Chain${i} = NotInHeap<{ a: Ptr<Chain${i}>; b: Deep${i}; c: Ptr<IntTree${i}> }>;`);
   // A huge union, in ordinary (heap) code.
