@@ -199,6 +199,11 @@ ruleTester.run('no-heap-allocation', rule, {
         { messageId: 'literal', line: L(2) },
       ],
     },
+    // A decorated class from another file, through a re-export and a renamed import.
+    {
+      code: `import { NihBase as Base } from './nih-reexport.ts';\nconst b = new Base();`,
+      errors: [{ messageId: 'allocation', line: 2, data: { how: '`new Base`', type: 'NihBase', why: 'NihBase is decorated @notInHeap' } }],
+    },
     // A record from another file.
     {
       code: `import type { SpanRecord } from './nih-reexport.ts';\nconst spans = new Set<SpanRecord>();`,

@@ -157,6 +157,11 @@ ruleTester.run('no-hidden-heap-pointers', rule, {
       code: `import type { Handle, Thing } from './nih-reexport.ts';\ndeclare const h: Handle<Thing>;\nconst n: number = h;`,
       errors: [{ messageId: 'conversion', line: 3 }],
     },
+    // A number field of a record declared in another file.
+    {
+      code: `import type { HeapRef } from 'offheap';\nimport type { SpanRecord } from './nih-reexport.ts';\ndeclare const s: SpanRecord;\ndeclare const r: HeapRef<object>;\ns.npages = r;`,
+      errors: [{ messageId: 'numberField', line: 5, data: { expr: 'r', field: 's.npages', owner: 'Span' } }],
+    },
     // Into a Ptr slot.
     {
       code: code(`declare let q: Ptr<Owner>;`, `q = ref as unknown as Ptr<Owner>;`),
