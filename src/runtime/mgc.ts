@@ -30,8 +30,10 @@ import type { Runtime } from './runtime.js';
 import { defaultRuntime } from './runtime.js';
 import { poisonByte } from './space.js';
 
-/** The word freed memory is poisoned with in debug mode. */
-const poisonWord = (poisonByte * 0x01010101) >>> 0;
+/** The word freed memory is poisoned with in debug mode (read at call time: space.ts may load after this module). */
+function poisonWord(): number {
+  return (poisonByte * 0x01010101) >>> 0;
+}
 
 /** Where the collector is: not running, marking (barrier on), or sweeping (barrier off). */
 export type GcPhase = 'off' | 'mark' | 'sweep';
@@ -100,11 +102,11 @@ export class Collector {
       }
       return;
     }
-    if (this.rt.debug && (heap.inTable(v) || v === poisonWord)) this.badPointer(v, slot);
+    if (this.rt.debug && (heap.inTable(v) || v === poisonWord())) this.badPointer(v, slot);
   }
 
   private badPointer(v: number, slot: number): never {
-    const why = v === poisonWord ? 'the debug poison of freed memory' : 'a freed, collected or never-issued handle';
+    const why = v === poisonWord() ? 'the debug poison of freed memory' : 'a freed, collected or never-issued handle';
     throw new BadPointerError(
       `found bad pointer in offheap object heap: slot ${show(slot)} holds ${describeHandle(v)}, ${why}` +
         ' (a reused block registered or cleared with barriers before zero-initialization, or a HeapRef stored without a root?)',
@@ -155,7 +157,7 @@ export class Collector {
       }
     }
     if (this.phase === 'sweep') this.sweep(Infinity);
-    if (err !== undefined) throw err;
+    if (err !== undefined) throw err as Error;
   }
 
   /** A full cycle that frees everything unreachable now. */
@@ -227,7 +229,7 @@ export class Collector {
     const start = root.cursor;
     const end = Math.min(total, start + budget);
     let k = start;
-    let e = per === 0 ? 0 : (k / per) | 0;
+    const e = per === 0 ? 0 : (k / per) | 0;
     let j = k - e * per;
     let base = root.p + e * size;
     while (k < end) {

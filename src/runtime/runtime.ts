@@ -203,7 +203,7 @@ export class Runtime {
    * @offheap addRoot
    */
   addRoot<T>(p: Ptr<T>, layout: Layout<T>, count = 1): void {
-    this.roots.add(p, layout as Layout<unknown>, count);
+    this.roots.add(p, layout, count);
   }
 
   /**
