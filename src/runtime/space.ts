@@ -33,7 +33,7 @@ export const poisonByte = 0xa5;
 export interface MemStats {
   /** Bytes reserved for the space, page 0 included. */
   readonly reserved: number;
-  /** Bytes of pages handed out at least once (touched; Go's Ready). */
+  /** Bytes below the page allocator's high-water mark: live blocks plus free runs between them (Go's Ready). Freeing the top block returns it, and any free run below it, to the unmapped tail. */
   readonly mapped: number;
   /** Bytes of pages currently allocated by sysAlloc. */
   readonly inUse: number;
@@ -76,9 +76,9 @@ export class AddressSpace {
   private readonly pageState: Int32Array;
   /** Per page: 1 if it may hold non-zero bytes (freed after use). Fresh pages are 0. */
   private readonly needzero: Uint8Array;
-  /** First page never handed out; pages [1, high) are mapped. */
+  /** First page of the unmapped tail; pages [1, high) are mapped. Pages at or above it may still need zeroing (see needzero). */
   private high = 1;
-  /** Free runs below `high`: starts ascending, disjoint, never adjacent (coalesced). */
+  /** Free runs below `high`: starts ascending, disjoint, never adjacent (coalesced), none ending at `high`. */
   private readonly freeStart: number[] = [];
   /** Lengths in pages, parallel to freeStart. */
   private readonly freeLen: number[] = [];
@@ -192,7 +192,7 @@ export class AddressSpace {
       throw new BadPointerError(`${what}: p points into the middle of a block starting at ${show(p + npages * pageSize)}; got ${show(p)}`, { value: p });
     }
     if (npages === 0) {
-      if (page < this.high) throw new DoubleFreeError(`${what}: p is not allocated (already freed, or never handed out); got ${show(p)}`, { value: p });
+      if (page < this.high || this.needzero[page] !== 0) throw new DoubleFreeError(`${what}: p is not allocated (already freed, or never handed out); got ${show(p)}`, { value: p });
       throw new BadPointerError(`${what}: p was never handed out (beyond mapped memory ${show(this.mappedEnd)}); got ${show(p)}`, { value: p, limit: this.mappedEnd });
     }
     checkInt(`${what}: n`, n, 1, this.reserved);
@@ -223,7 +223,22 @@ export class AddressSpace {
     if (left === 0) this.owner.delete(stat);
     else this.owner.set(stat, left);
     this.blockStat.delete(page);
-    this.insertFree(page, npages);
+    if (page + npages === this.high) this.lowerHigh(page);
+    else this.insertFree(page, npages);
+  }
+
+  /**
+   * Returns the tail [page, high) to the unmapped region, together with a free
+   * run ending at `page`, so a request can use the tail and the run as one.
+   */
+  private lowerHigh(page: number): void {
+    const last = this.freeStart.length - 1;
+    if (last >= 0 && this.freeStart[last] + this.freeLen[last] === page) {
+      page = this.freeStart[last];
+      this.freeStart.pop();
+      this.freeLen.pop();
+    }
+    this.high = page;
   }
 
   /** Adds a free run, coalescing with its neighbours. */

@@ -33,7 +33,7 @@ import {
 } from '../../src/runtime/index.js';
 import { snapshot } from './helpers.js';
 
-const spaceBytes = 2 * 1024 * 1024;
+const spaceBytes = 1024 * 1024;
 const totalPages = spaceBytes / pageSize;
 const runs = Number(process.env.OFFHEAP_PROPERTY_RUNS ?? 250);
 const Rec = struct('Rec', { a: f64, b: u32 }); // 16 bytes, align 8
@@ -361,6 +361,7 @@ class Model {
 
 describe('allocators against a model', () => {
   afterAll(() => {
+    if (process.env.OFFHEAP_PROPERTY_DEBUG) console.log(totalOps, seen);
     expect(totalOps).toBeGreaterThanOrEqual(Math.min(100_000, runs * 300));
     for (const what of ['sys', 'sysFree', 'persist', 'fix', 'fixFree', 'bad', 'out of memory', 'large persistentalloc', 'new persistentalloc chunk', 'FixAlloc reuse']) {
       expect(seen[what] ?? 0, what).toBeGreaterThan(runs >= 50 ? 10 : 0);

@@ -117,7 +117,23 @@ describe('sysAlloc / sysFree', () => {
     rt.sysFree(b, 3 * pageSize);
     expect(rt.stats().byOwner).toEqual({ stacks: pageSize });
     rt.sysFree(c, 1);
-    expect(rt.stats()).toMatchObject({ inUse: 0, free: 5 * pageSize, byOwner: {} });
+    expect(rt.stats()).toMatchObject({ inUse: 0, mapped: 0, free: 0, byOwner: {} });
+  });
+
+  it('returns a freed top block, with the free run below it, to the unmapped tail', () => {
+    const rt = createRuntime({ maxBytes: 8 * pageSize, debug: true });
+    const a = rt.sysAlloc(pageSize);
+    const b = rt.sysAlloc(3 * pageSize);
+    const c = rt.sysAlloc(3 * pageSize);
+    rt.sysFree(b, 3 * pageSize);
+    expect(rt.stats()).toMatchObject({ mapped: 7 * pageSize, inUse: 4 * pageSize, free: 3 * pageSize });
+    rt.sysFree(c, 3 * pageSize);
+    expect(rt.stats()).toMatchObject({ mapped: pageSize, inUse: pageSize, free: 0 });
+    // The six pages are one run again: without the merge this would be out of memory.
+    const d = rt.sysAlloc(6 * pageSize);
+    expect(d).toBe(b);
+    expect(isZero(rt, d, 6 * pageSize)).toBe(true); // poisoned pages, zeroed again
+    expect(a).toBe(pageSize);
   });
 
   it('throws OutOfMemoryError with the request and the mapped bytes, and changes nothing', () => {
