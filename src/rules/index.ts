@@ -6,6 +6,7 @@ import noHeapAllocation from './no-heap-allocation.js';
 import noHeapPointers from './no-heap-pointers.js';
 import noHiddenHeapPointers from './no-hidden-heap-pointers.js';
 import nowritebarrier from './nowritebarrier.js';
+import zeroingVariant from './zeroing-variant.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rule option tuples differ per rule
 export const rules: Record<string, TSESLint.RuleModule<string, any[], OffheapRuleDocs>> = {
@@ -13,4 +14,5 @@ export const rules: Record<string, TSESLint.RuleModule<string, any[], OffheapRul
   'no-heap-pointers': noHeapPointers,
   'no-hidden-heap-pointers': noHiddenHeapPointers,
   nowritebarrier,
+  'zeroing-variant': zeroingVariant,
 };

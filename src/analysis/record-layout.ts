@@ -1,0 +1,198 @@
+// What the flow rules need to know about the object a pointer addresses:
+// whether its layout has HeapRef slots, and where they lie.
+//
+// The type `Ptr<T>` says which record `T` is addressed, and `T`'s HeapRef
+// fields answer "has pointers" (Go: the type's ptrdata is non-zero). Byte
+// offsets are not in the type (a `u8` and an `f64` are both `number`), so for
+// partial clears the `struct(...)` call that made the layout is evaluated
+// statically, the way Go's compiler lays out a struct. Anything not provable
+// (a computed field table, a non-literal array length) is undefined: the rules
+// then stay quiet rather than guess.
+import ts from 'typescript';
+import { brandOf } from './brands.js';
+import { calleeId, offheapIdAt, resolveAlias } from './declarations.js';
+import { valueParts } from './not-in-heap.js';
+
+/** A layout as the compiler would compute it: size and HeapRef slot offsets. */
+export interface StaticLayout {
+  readonly name: string;
+  readonly size: number;
+  readonly align: number;
+  /** Byte offsets of the HeapRef slots, ascending, with their field paths. */
+  readonly slots: readonly { readonly offset: number; readonly path: string }[];
+}
+
+const scalarSizes: Readonly<Record<string, number>> = {
+  'field:u8': 1,
+  'field:i8': 1,
+  'field:bool': 1,
+  'field:u16': 2,
+  'field:i16': 2,
+  'field:u32': 4,
+  'field:i32': 4,
+  'field:f32': 4,
+  'field:ptr': 4,
+  'field:heapRef': 4,
+  'field:f64': 8,
+};
+
+const slotsCache = new WeakMap<ts.Type, readonly string[]>();
+const layoutCache = new WeakMap<ts.Node, StaticLayout | null>();
+
+/**
+ * Field paths of the HeapRef slots of a not-in-heap record type, nested
+ * records and fixed arrays included. Explicit work stack and seen-set; cached.
+ */
+export function heapRefSlotsOf(checker: ts.TypeChecker, record: ts.Type): readonly string[] {
+  const cached = slotsCache.get(record);
+  if (cached) return cached;
+  const out: string[] = [];
+  const seen = new Set<ts.Type>([record]);
+  const stack: { type: ts.Type; path: string }[] = [{ type: record, path: '' }];
+  let budget = 2000;
+  while (stack.length > 0 && budget-- > 0) {
+    const at = stack.pop()!;
+    if (at.type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) continue;
+    for (const prop of checker.getPropertiesOfType(at.type)) {
+      if ((prop.escapedName as string).startsWith('__@')) continue;
+      const path = at.path ? `${at.path}.${prop.name}` : prop.name;
+      for (const part of valueParts(checker, checker.getTypeOfSymbol(prop))) {
+        if (part.kind === 'heapRef') out.push(path);
+        else if (part.kind === 'notInHeap' && !seen.has(part.type)) {
+          seen.add(part.type);
+          stack.push({ type: part.type, path });
+        }
+      }
+    }
+    for (const info of checker.getIndexInfosOfType(at.type)) {
+      for (const part of valueParts(checker, info.type)) {
+        if (part.kind === 'heapRef') out.push(`${at.path}[i]`);
+        else if (part.kind === 'notInHeap' && !seen.has(part.type)) {
+          seen.add(part.type);
+          stack.push({ type: part.type, path: `${at.path}[i]` });
+        }
+      }
+    }
+  }
+  const result = [...new Set(out)].sort();
+  slotsCache.set(record, result);
+  return result;
+}
+
+/**
+ * The record `T` a pointer-typed expression addresses (`Ptr<T>`,
+ * `Garbage<T>`, or either member of `MaybeGarbage<T>`), or undefined.
+ */
+export function pointeeOf(checker: ts.TypeChecker, type: ts.Type): ts.Type | undefined {
+  for (const t of type.isUnion() ? type.types : [type]) {
+    const b = brandOf(checker, t, 'Ptr') ?? brandOf(checker, t, 'Garbage');
+    if (b && !(b.target.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never))) return b.target;
+  }
+  return undefined;
+}
+
+/** Whether `type` (or a union member) carries the `Garbage` brand: the memory may hold old bytes. */
+export function mayBeGarbageType(checker: ts.TypeChecker, type: ts.Type): boolean {
+  return (type.isUnion() ? type.types : [type]).some((t) => brandOf(checker, t, 'Garbage') !== undefined);
+}
+
+/** Whether `type` is a pointer into unmanaged memory (`Ptr` or `Garbage`, or a union of them). */
+export function isPointerType(checker: ts.TypeChecker, type: ts.Type): boolean {
+  const members = type.isUnion() ? type.types : [type];
+  return members.some((t) => brandOf(checker, t, 'Ptr') !== undefined || brandOf(checker, t, 'Garbage') !== undefined);
+}
+
+function unwrap(e: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isNonNullExpression(e) || ts.isTypeAssertionExpression(e)) {
+    e = e.expression;
+  }
+  return e;
+}
+
+/** The initializer of the const a (possibly aliased) identifier names. */
+function initializerOf(checker: ts.TypeChecker, e: ts.Expression): ts.Expression | undefined {
+  const sym = checker.getSymbolAtLocation(e);
+  if (!sym) return undefined;
+  const decl = resolveAlias(checker, sym).valueDeclaration;
+  return decl && ts.isVariableDeclaration(decl) && decl.initializer ? unwrap(decl.initializer) : undefined;
+}
+
+/** The `struct(...)` call a layout expression evaluates to, through const aliases. */
+export function structCallOf(checker: ts.TypeChecker, expr: ts.Expression): ts.CallExpression | undefined {
+  let e: ts.Expression | undefined = unwrap(expr);
+  for (let hops = 0; e && hops < 8; hops++) {
+    if (ts.isCallExpression(e)) return calleeId(checker, e) === 'struct' ? e : undefined;
+    if (!ts.isIdentifier(e) && !ts.isPropertyAccessExpression(e)) return undefined;
+    e = initializerOf(checker, e);
+  }
+  return undefined;
+}
+
+/**
+ * Size, alignment and HeapRef offsets of the layout `expr` evaluates to,
+ * computed like `struct()` does at run time; undefined when not provable.
+ */
+export function staticLayoutOf(checker: ts.TypeChecker, expr: ts.Expression, depth = 0): StaticLayout | undefined {
+  const call = structCallOf(checker, expr);
+  if (!call || depth > 16) return undefined;
+  if (layoutCache.has(call)) return layoutCache.get(call) ?? undefined;
+  layoutCache.set(call, null); // a cycle through embedding is not provable
+  const [nameArg, fieldsArg] = call.arguments;
+  const fields = fieldsArg && unwrap(fieldsArg);
+  let result: StaticLayout | undefined;
+  if (fields && ts.isObjectLiteralExpression(fields)) {
+    let size = 0;
+    let align = 1;
+    const slots: { offset: number; path: string }[] = [];
+    let ok = true;
+    for (const prop of fields.properties) {
+      if (!ts.isPropertyAssignment(prop) || !(ts.isIdentifier(prop.name) || ts.isStringLiteral(prop.name))) {
+        ok = false;
+        break;
+      }
+      const f = fieldOf(checker, prop.initializer, depth);
+      if (!f) {
+        ok = false;
+        break;
+      }
+      size = (size + f.align - 1) & ~(f.align - 1);
+      for (const s of f.slots) slots.push({ offset: size + s.offset, path: s.path ? `${prop.name.text}.${s.path}` : prop.name.text });
+      size += f.size;
+      if (f.align > align) align = f.align;
+    }
+    if (ok) {
+      size = (size + align - 1) & ~(align - 1);
+      const name = nameArg && ts.isStringLiteralLike(nameArg) ? nameArg.text : '(layout)';
+      result = { name, size, align, slots };
+    }
+  }
+  layoutCache.set(call, result ?? null);
+  return result;
+}
+
+interface StaticField {
+  size: number;
+  align: number;
+  slots: { offset: number; path: string }[];
+}
+
+function fieldOf(checker: ts.TypeChecker, init: ts.Expression, depth: number): StaticField | undefined {
+  const e = unwrap(init);
+  const id = ts.isCallExpression(e) ? calleeId(checker, e) : offheapIdAt(checker, ts.isPropertyAccessExpression(e) ? e.name : e);
+  if (id && id in scalarSizes) {
+    const size = scalarSizes[id];
+    return { size, align: size, slots: id === 'field:heapRef' ? [{ offset: 0, path: '' }] : [] };
+  }
+  if (id === 'field:array' && ts.isCallExpression(e) && e.arguments.length === 2) {
+    const elem = fieldOf(checker, e.arguments[0], depth);
+    const n = checker.getTypeAtLocation(e.arguments[1]);
+    if (!elem || !n.isNumberLiteral()) return undefined;
+    const slots: { offset: number; path: string }[] = [];
+    for (let i = 0; i < n.value && slots.length < 4096; i++) {
+      for (const s of elem.slots) slots.push({ offset: i * elem.size + s.offset, path: s.path ? `[${i}].${s.path}` : `[${i}]` });
+    }
+    return { size: elem.size * n.value, align: elem.align, slots };
+  }
+  const nested = staticLayoutOf(checker, e, depth + 1);
+  return nested && { size: nested.size, align: nested.align, slots: nested.slots.map((s) => ({ ...s })) };
+}

@@ -1,0 +1,101 @@
+// offheap/zeroing-variant: the clear must match the memory's state (Go,
+// HACKING.md "zero-initialization versus zeroing"). Memory that may still hold
+// old bytes is zero-initialized with memclrNoHeapPointers: a barriered clear
+// would shade the junk as references. Type-safe memory whose layout has
+// HeapRef slots is zeroed with typedmemclr or memclrHasPointers: the plain
+// clear drops live references without the deletion barrier.
+import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES } from '@typescript-eslint/utils';
+import { offheapContext } from '../analysis/context.js';
+import { describeWitness, flowFacts, unwrap, type FlowFact } from '../analysis/flow.js';
+import { importedNameOf } from '../analysis/imports.js';
+import { memGarbage, memSafe } from '../analysis/memory-state.js';
+import { isRuntimeFile } from '../analysis/not-in-heap.js';
+import { createRule } from '../util/create-rule.js';
+
+export type MessageIds = 'barrierOnGarbage' | 'missedBarrier' | 'useNoHeapPointers' | 'useTypedmemclr' | 'useHasPointers';
+
+type ClearFact = Extract<FlowFact, { kind: 'clear' }>;
+
+export default createRule<[], MessageIds>({
+  name: 'zeroing-variant',
+  meta: {
+    type: 'problem',
+    docs: {
+      description: 'Require the clear that matches the memory: `memclrNoHeapPointers` for possible garbage, a barriered clear for type-safe memory with HeapRef slots',
+      recommended: 'recommended',
+      requiresTypeChecking: true,
+    },
+    hasSuggestions: true,
+    schema: [],
+    messages: {
+      barrierOnGarbage:
+        '`{{ptr}}` may still hold garbage here ({{why}}), and `{{api}}` runs a deletion barrier over its old bytes: while the collector marks, it shades junk words as if they were live references (Go: "found bad pointer in Go heap", or a dead object kept alive). Zero-initialize memory that is not yet type-safe with `memclrNoHeapPointers`.',
+      missedBarrier:
+        '`{{ptr}}` is type-safe memory ({{why}}) whose layout has HeapRef slots ({{slots}}): `memclrNoHeapPointers` drops them without the deletion barrier, so a reference the collector has not seen yet vanishes and its object can be freed while still in use (Go: zero type-safe memory with typedmemclr or memclrHasPointers). Use `typedmemclr`.',
+      useNoHeapPointers: 'Zero-initialize with `{{replacement}}`.',
+      useTypedmemclr: 'Zero with the barriered `{{replacement}}`.',
+      useHasPointers: 'Zero with the barriered `{{replacement}}`.',
+    },
+    languages: ['js/js'],
+  },
+  defaultOptions: [],
+  create(context) {
+    const ctx = offheapContext(context);
+    if (!ctx || isRuntimeFile(ctx.sourceFile)) return {};
+    const { checker, sourceFile } = ctx;
+    const src = context.sourceCode;
+    const text = (n: TSESTree.Node): string => src.getText(n);
+
+    /** The callee spelled like the file spells runtime APIs: `rt.typedmemclr` or an imported name. */
+    const calleeFor = (call: TSESTree.CallExpression, id: string): string | undefined => {
+      if (call.callee.type === AST_NODE_TYPES.MemberExpression && !call.callee.computed) return `${text(call.callee.object)}.${id}`;
+      return importedNameOf(checker, sourceFile, id);
+    };
+
+    const suggestFor = (f: ClearFact, garbage: boolean): TSESLint.SuggestionReportDescriptor<MessageIds>[] => {
+      const args = f.call.arguments.map(text);
+      const out: TSESLint.SuggestionReportDescriptor<MessageIds>[] = [];
+      const add = (messageId: MessageIds, id: string, argList: string[] | undefined): void => {
+        const callee = calleeFor(f.call, id);
+        if (!callee || !argList) return;
+        const replacement = `${callee}(${argList.join(', ')})`;
+        out.push({ messageId, data: { replacement }, fix: (fixer) => fixer.replaceText(f.call, replacement) });
+      };
+      if (garbage) {
+        // typedmemclr(L, p) → memclrNoHeapPointers(p, L.size); memclrHasPointers(p, n) → memclrNoHeapPointers(p, n).
+        add('useNoHeapPointers', 'memclrNoHeapPointers', f.api === 'typedmemclr' ? (args.length === 2 ? [args[1], `${args[0]}.size`] : undefined) : args);
+      } else {
+        // memclrNoHeapPointers(p, L.size) → typedmemclr(L, p); otherwise the untyped memclrHasPointers(p, n).
+        const n = f.call.arguments[1];
+        const layout = n?.type === AST_NODE_TYPES.MemberExpression && !n.computed && n.property.type === AST_NODE_TYPES.Identifier && n.property.name === 'size' ? text(n.object) : undefined;
+        if (layout) add('useTypedmemclr', 'typedmemclr', [layout, args[0]]);
+        add('useHasPointers', 'memclrHasPointers', args);
+      }
+      return out;
+    };
+
+    return flowFacts(context, ctx, (facts) => {
+      for (const f of facts) {
+        if (f.kind !== 'clear') continue;
+        const ptr = text(unwrap(f.ptr));
+        if (f.api !== 'memclrNoHeapPointers') {
+          const garbage = f.state.mem & memGarbage || f.typeGarbage;
+          if (!garbage) continue;
+          const why = f.state.mem & memGarbage ? describeWitness(f.state.memWhy, text) : 'its type says it may be garbage';
+          context.report({ node: f.call, messageId: 'barrierOnGarbage', data: { ptr, api: f.api, why }, suggest: suggestFor(f, true) });
+          continue;
+        }
+        // The plain clear: wrong only on type-safe memory that has HeapRef slots.
+        if (!(f.state.mem & memSafe) || !f.slots || f.slots.length === 0) continue;
+        const why = f.alias ? `an alias of \`${f.alias}\`; a parameter, a loaded pointer or memory after a HeapRef store` : 'a parameter, a loaded pointer or memory after a HeapRef store';
+        context.report({
+          node: f.call,
+          messageId: 'missedBarrier',
+          data: { ptr, why, slots: f.slots.join(', ') },
+          suggest: suggestFor(f, false),
+        });
+      }
+    });
+  },
+});
