@@ -2,7 +2,9 @@
 import type { Topic } from '../lib/report.js';
 import { fixalloc } from './fixalloc.js';
 import { layout } from './layout.js';
+import { lint } from './lint.js';
 import { memclr } from './memclr.js';
 import { persistentalloc } from './persistentalloc.js';
+import { sysalloc } from './sysalloc.js';
 
-export const topics: readonly Topic[] = [fixalloc, persistentalloc, memclr, layout];
+export const topics: readonly Topic[] = [fixalloc, persistentalloc, sysalloc, memclr, layout, lint];

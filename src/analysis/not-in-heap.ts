@@ -13,6 +13,9 @@
 // per `ts.Type` for the program's life and never depend on which alias the
 // checker met first.
 import ts from 'typescript';
+import { isRuntimeFile } from './offheap-files.js';
+
+export { isRuntimeFile };
 import { brandKindOfProperty, brandOf, scalarBrandOf } from './brands.js';
 import { offheapIdAt } from './declarations.js';
 
@@ -64,21 +67,6 @@ export function typeName(checker: ts.TypeChecker, type: ts.Type): string {
     nameCache.set(type, name);
   }
   return name;
-}
-
-const runtimeFileCache = new WeakMap<ts.SourceFile, boolean>();
-
-/** A JSDoc line that starts with the tag, as src/analysis/offheap-files.ts recognises runtime files. */
-const runtimeMarker = /\*\s*@offheap\s/;
-
-/** A file of the runtime itself: its JSDoc carries `@offheap` declaration tags. */
-export function isRuntimeFile(file: ts.SourceFile): boolean {
-  let known = runtimeFileCache.get(file);
-  if (known === undefined) {
-    known = runtimeMarker.test(file.text);
-    runtimeFileCache.set(file, known);
-  }
-  return known;
 }
 
 /**

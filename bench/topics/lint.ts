@@ -1,0 +1,76 @@
+// L1–L3: what the rules cost inside ESLint, from its --stats timing data.
+// L1 on real third-party code that never imports offheap (the rules must
+// bail out before asking the checker), L2 and L3 on the generated
+// offheap-heavy corpus next to typescript-eslint's recommendedTypeChecked.
+import path from 'node:path';
+import { quick } from '../lib/harness.js';
+import type { TargetRow, Topic, TopicReport } from '../lib/report.js';
+
+interface CorpusRun {
+  wallMs: number;
+  passMs: number;
+  offheapMs: number;
+  otherRulesMs: number;
+  perFile: { file: string; ms: number }[];
+  problems: string[];
+  files: number;
+}
+interface LintCorpus {
+  prepareThirdParty(quick: boolean): { dir: string; files: number; lines: number };
+  prepareStress(name: string, units: number): { dir: string; files: number; lines: number };
+  lintCorpus(dir: string, options?: { withTypescriptEslint?: boolean }): Promise<CorpusRun>;
+}
+
+// The scripts are plain ESM next to the repository root (this file runs compiled from .bench-build/).
+const root = path.resolve(import.meta.dirname, '..', '..', import.meta.dirname.includes('.bench-build') ? '..' : '');
+
+export const lint: Topic = {
+  id: 'lint',
+  title: 'Lint cost',
+  async run(): Promise<TopicReport> {
+    const lc = (await import(path.join(root, 'scripts', 'lint-corpus.mjs'))) as LintCorpus;
+    const third = lc.prepareThirdParty(quick);
+    const a = await lc.lintCorpus(third.dir);
+    const units = quick ? 6 : 60;
+    const sizes: { units: number; lines: number; run: CorpusRun }[] = [];
+    for (const factor of [1, 2, 4]) {
+      const s = lc.prepareStress(`bench-${factor}x`, units * factor);
+      sizes.push({ units: units * factor, lines: s.lines, run: await lc.lintCorpus(s.dir, { withTypescriptEslint: true }) });
+    }
+    const b = sizes[0];
+    const perLine = sizes.map((s) => s.run.offheapMs / s.lines);
+    const growth = perLine[2] / perLine[0];
+    const targets: TargetRow[] = [
+      { id: 'L1', measure: `(a) ${third.lines} lines of zod, rxjs, immer: offheap rules ÷ lint wall time`, value: (100 * a.offheapMs) / a.wallMs, unit: '%', target: 1, better: 'lower' },
+      { id: 'L2', measure: `(b) ${b.lines} generated lines: offheap rules ÷ typescript-eslint recommendedTypeChecked rules`, value: b.run.offheapMs / b.run.otherRulesMs, unit: '×', target: 0.5, better: 'lower' },
+      { id: 'L3', measure: `(b) slowest file's offheap rule time (${b.run.perFile[0]?.file ?? '-'})`, value: b.run.perFile[0]?.ms ?? 0, unit: 'ms', target: 50, better: 'lower' },
+      {
+        id: 'L3',
+        measure: `(b) offheap ms per line at 4× ÷ at 1× (${sizes.map((s) => `${s.lines} lines: ${s.run.offheapMs.toFixed(0)} ms`).join('; ')})`,
+        value: growth,
+        unit: '×',
+        target: 1.5,
+        better: 'lower',
+      },
+    ];
+    const problems = [...a.problems, ...sizes.flatMap((s) => s.run.problems)];
+    return {
+      id: this.id,
+      title: this.title,
+      tables: [],
+      targets,
+      notes: [
+        `(a) ${third.files} files: lint ${(a.wallMs / 1000).toFixed(1)} s wall, offheap rules ${a.offheapMs.toFixed(1)} ms.`,
+        ...sizes.map(
+          (s) =>
+            `(b) ${s.units} files, ${s.lines} lines: lint ${(s.run.wallMs / 1000).toFixed(1)} s wall, offheap rules ${s.run.offheapMs.toFixed(0)} ms, ` +
+            `typescript-eslint rules ${s.run.otherRulesMs.toFixed(0)} ms; slowest offheap files ${s.run.perFile
+              .slice(0, 3)
+              .map((f) => `${f.file} ${f.ms.toFixed(1)} ms`)
+              .join(', ')}.`,
+        ),
+        problems.length ? `Reports on code that should lint clean: ${problems.slice(0, 5).join('; ')}` : 'No offheap reports on either corpus.',
+      ],
+    };
+  },
+};
