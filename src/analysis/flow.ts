@@ -315,7 +315,8 @@ class Engine {
   /** The variable an identifier names, with its scope, or undefined. */
   private varOf(id: TSESTree.Node): VarInfo | undefined {
     if (id.type !== AST_NODE_TYPES.Identifier) return undefined;
-    const sym = this.checker.getSymbolAtLocation(this.tsOf(id));
+    const tsId = this.tsOf(id);
+    const sym = ts.isShorthandPropertyAssignment(tsId.parent) ? this.checker.getShorthandAssignmentValueSymbol(tsId.parent) : this.checker.getSymbolAtLocation(tsId);
     if (!sym) return undefined;
     let info = this.vars.get(sym);
     if (!info) {

@@ -1,0 +1,119 @@
+// offheap/no-unrooted-heap-refs: Go's rule 1 for unmanaged memory
+// (HACKING.md): every heap pointer in it must be an explicit root, because
+// the collector never traces into unmanaged memory. A HeapRef stored into an
+// object that is neither rooted nor handed on before the function returns
+// keeps nothing alive; a pool whose objects are never rooted anywhere holds
+// references the collector cannot see; and hiding a root while its slots
+// still hold references leaves them for the next reuse (Go's runfinq clears
+// before it hides).
+import type { TSESTree } from '@typescript-eslint/utils';
+import ts from 'typescript';
+import { offheapContext } from '../analysis/context.js';
+import { calleeId } from '../analysis/declarations.js';
+import { flowFacts, unwrap } from '../analysis/flow.js';
+import { memSafe } from '../analysis/memory-state.js';
+import { isRuntimeFile } from '../analysis/not-in-heap.js';
+import { usesOffheap } from '../analysis/offheap-files.js';
+import { heapRefSlotsOf, pointeeOf, staticLayoutOf, structCallOf } from '../analysis/record-layout.js';
+import { createRule } from '../util/create-rule.js';
+
+export type MessageIds = 'unrootedStore' | 'neverRooted' | 'unrootUncleared';
+
+interface RootedKinds {
+  /** `struct(...)` calls of the layouts passed to addRoot. */
+  readonly layouts: Set<ts.Node>;
+  /** Record types of the pointers passed to addRoot. */
+  readonly records: Set<ts.Type>;
+}
+
+const rootedCache = new WeakMap<ts.Program, RootedKinds>();
+
+/** What the program ever roots: scanned once per program over the files that use offheap. */
+function rootedKinds(program: ts.Program, checker: ts.TypeChecker): RootedKinds {
+  let found = rootedCache.get(program);
+  if (found) return found;
+  found = { layouts: new Set(), records: new Set() };
+  const out = found;
+  for (const file of program.getSourceFiles()) {
+    if (file.isDeclarationFile || program.isSourceFileFromExternalLibrary(file) || isRuntimeFile(file) || !usesOffheap(program, file)) continue;
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n) && n.arguments.length >= 1 && calleeId(checker, n) === 'addRoot') {
+        const rec = pointeeOf(checker, checker.getTypeAtLocation(n.arguments[0]));
+        if (rec) out.records.add(rec);
+        const l = n.arguments[1] && structCallOf(checker, n.arguments[1]);
+        if (l) out.layouts.add(l);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(file);
+  }
+  rootedCache.set(program, out);
+  return out;
+}
+
+export default createRule<[], MessageIds>({
+  name: 'no-unrooted-heap-refs',
+  meta: {
+    type: 'problem',
+    docs: {
+      description: 'Require every HeapRef stored in unmanaged memory to be covered by an explicit root',
+      recommended: 'recommended',
+      requiresTypeChecking: true,
+    },
+    schema: [],
+    messages: {
+      unrootedStore:
+        'A HeapRef is stored into `{{ptr}}` here, but on {{path}} the function returns with `{{ptr}}` neither registered with `addRoot` nor handed on: the collector never scans unmanaged memory that is not a root, so the referenced object can be freed while this slot still names it (Go: every heap pointer in unmanaged memory must be an explicit root).',
+      neverRooted:
+        'Objects of `{{record}}` have HeapRef slots ({{slots}}), but nothing in the program passes them to `addRoot`: the collector never sees those references and frees their objects (Go: heap pointers in unmanaged memory must be explicit roots, e.g. allfin for finalizers). Register the blocks with `addRoot`.',
+      unrootUncleared:
+        '`removeRoot({{ptr}})` hides HeapRef slots ({{slots}}) that may still hold references: the last barriered clear is skipped and the stale words wait in memory for the next reuse (Go: runfinq clears fn, arg and ot before it lowers cnt). Clear them with `typedmemclr` first.',
+    },
+    languages: ['js/js'],
+  },
+  defaultOptions: [],
+  create(context) {
+    const ctx = offheapContext(context);
+    if (!ctx || isRuntimeFile(ctx.sourceFile)) return {};
+    const { checker, services, program } = ctx;
+    const text = (n: TSESTree.Node): string => context.sourceCode.getText(n);
+    const tsOf = (n: TSESTree.Node): ts.Node => services.esTreeNodeToTSNodeMap.get(n);
+
+    const checkNeverRooted = (node: TSESTree.Node, record: ts.Type | undefined, layoutArg: TSESTree.Node | undefined): void => {
+      const layout = layoutArg && staticLayoutOf(checker, tsOf(layoutArg) as ts.Expression);
+      const slots = record ? heapRefSlotsOf(checker, record) : layout?.slots.map((s) => s.path);
+      if (!slots || slots.length === 0) return;
+      const rooted = rootedKinds(program, checker);
+      const struct = layoutArg && structCallOf(checker, tsOf(layoutArg) as ts.Expression);
+      if ((record && rooted.records.has(record)) || (struct && rooted.layouts.has(struct))) return;
+      if (!record && !struct) return;
+      const name = layout?.name ?? (record ? checker.typeToString(record) : 'the layout');
+      context.report({ node, messageId: 'neverRooted', data: { record: name, slots: slots.join(', ') } });
+    };
+
+    return {
+      ...flowFacts(context, ctx, (facts) => {
+        for (const f of facts) {
+          if (f.kind === 'unrootedAtExit') {
+            const path = f.store.via ?? 'the path that falls through to the end';
+            context.report({ node: f.store.node, messageId: 'unrootedStore', data: { ptr: f.name, path } });
+          } else if (f.kind === 'unroot' && f.state.mem & memSafe && f.slots && f.slots.length > 0) {
+            context.report({ node: f.call, messageId: 'unrootUncleared', data: { ptr: text(unwrap(f.ptr)), slots: f.slots.join(', ') } });
+          }
+        }
+      }),
+      NewExpression(node) {
+        if (calleeId(checker, tsOf(node) as ts.NewExpression) !== 'FixAlloc') return;
+        const t = checker.getTypeAtLocation(tsOf(node));
+        const rec = t.flags & ts.TypeFlags.Object ? checker.getTypeArguments(t as ts.TypeReference)[0] : undefined;
+        checkNeverRooted(node, rec && !(rec.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) ? rec : undefined, node.arguments[0]);
+      },
+      CallExpression(node) {
+        const id = calleeId(checker, tsOf(node) as ts.CallExpression);
+        if (id !== 'persistentalloc' && id !== 'sysAlloc') return;
+        const rec = pointeeOf(checker, checker.getTypeAtLocation(tsOf(node)));
+        if (rec) checkNeverRooted(node, rec, undefined);
+      },
+    };
+  },
+});

@@ -1,0 +1,131 @@
+// offheap/zero-before-root: Go's rule 2 for unmanaged memory (HACKING.md):
+// if memory is reused, its pointer slots must be zero-initialized before they
+// become visible as roots, or the collector reads stale words as live
+// references. Checked on every path to the root-making site, plus the two
+// pool set-ups that break it by construction: `zero: false` over a layout
+// with HeapRef slots, and initialization done only in `first`.
+import type { TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES } from '@typescript-eslint/utils';
+import ts from 'typescript';
+import { offheapContext } from '../analysis/context.js';
+import { calleeId } from '../analysis/declarations.js';
+import { describeWitness, flowFacts, unwrap } from '../analysis/flow.js';
+import { memGarbage } from '../analysis/memory-state.js';
+import { isRuntimeFile } from '../analysis/not-in-heap.js';
+import { heapRefSlotsOf, staticLayoutOf } from '../analysis/record-layout.js';
+import { createRule } from '../util/create-rule.js';
+
+export type MessageIds = 'notZeroed' | 'nonZeroingPool' | 'initInFirst';
+
+export default createRule<[], MessageIds>({
+  name: 'zero-before-root',
+  meta: {
+    type: 'problem',
+    docs: {
+      description: 'Require memory with HeapRef slots to be zero-initialized on every path before it becomes visible as a root',
+      recommended: 'recommended',
+      requiresTypeChecking: true,
+    },
+    schema: [],
+    messages: {
+      notZeroed:
+        '`{{ptr}}` becomes visible as a root here (through {{how}}) but may still hold garbage ({{why}}): its HeapRef slots ({{slots}}) would be scanned with stale words in them, shading junk or keeping dead objects alive (Go: reused memory must be zero-initialized before it is visible as a root). Clear it with `memclrNoHeapPointers` on every path first.',
+      nonZeroingPool:
+        'This pool is `zero: {{zero}}` but `{{record}}` has HeapRef slots ({{slots}}): reused objects would keep the previous object\'s references and the stale free-list link in them (Go allows `zero = false` only for pointer-free types such as mspan). Drop `zero: false`.',
+      initInFirst:
+        '`first` initializes the object here, but `first` runs only when a fresh address is handed out: objects taken from the free list skip it and reach their users uninitialized (Go: fixalloc\'s first callback only records the object). Initialize after every `alloc()`.',
+    },
+    languages: ['js/js'],
+  },
+  defaultOptions: [],
+  create(context) {
+    const ctx = offheapContext(context);
+    if (!ctx || isRuntimeFile(ctx.sourceFile)) return {};
+    const { checker, services } = ctx;
+    const text = (n: TSESTree.Node): string => context.sourceCode.getText(n);
+    const tsOf = (n: TSESTree.Node): ts.Node => services.esTreeNodeToTSNodeMap.get(n);
+
+    /** The HeapRef slots of a pool's objects, from its type argument or its layout argument. */
+    const poolSlots = (node: TSESTree.NewExpression): { record: string; slots: readonly string[] } | undefined => {
+      const t = checker.getTypeAtLocation(tsOf(node));
+      const args = t.flags & ts.TypeFlags.Object ? checker.getTypeArguments(t as ts.TypeReference) : [];
+      if (args[0] && !(args[0].flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown))) {
+        const slots = heapRefSlotsOf(checker, args[0]);
+        const layout = node.arguments[0] && staticLayoutOf(checker, tsOf(node.arguments[0]) as ts.Expression);
+        return { record: layout?.name ?? checker.typeToString(args[0]), slots };
+      }
+      const layout = node.arguments[0] && staticLayoutOf(checker, tsOf(node.arguments[0]) as ts.Expression);
+      return layout && { record: layout.name, slots: layout.slots.map((s) => s.path) };
+    };
+
+    /** The `zero` option of a pool: its type argument `Z`, when it may be false. */
+    const mayNotZero = (node: TSESTree.NewExpression): string | undefined => {
+      const t = checker.getTypeAtLocation(tsOf(node));
+      const z = t.flags & ts.TypeFlags.Object ? checker.getTypeArguments(t as ts.TypeReference)[1] : undefined;
+      if (!z) return undefined;
+      const members = z.isUnion() ? z.types : [z];
+      const canBeFalse = members.some((m) => m.flags & ts.TypeFlags.BooleanLiteral && checker.typeToString(m) === 'false');
+      if (!canBeFalse) return undefined;
+      return members.length > 1 ? 'boolean' : 'false';
+    };
+
+    /** Calls in `first` that write into the object it is given. */
+    const initStores = (fn: TSESTree.FunctionLike, param: ts.Symbol): TSESTree.Node[] => {
+      const found: TSESTree.Node[] = [];
+      const visit = (n: ts.Node): void => {
+        if (ts.isCallExpression(n) && n.arguments.length >= 2) {
+          const a0 = n.arguments[0];
+          const target = ts.isIdentifier(a0) ? checker.getSymbolAtLocation(a0) : undefined;
+          if (target === param) {
+            const id = calleeId(checker, n);
+            const sig = checker.getResolvedSignature(n);
+            const decl = sig?.declaration;
+            const runtimeWrite =
+              decl && !ts.isJSDocSignature(decl) && isRuntimeFile(decl.getSourceFile()) && checker.getReturnTypeOfSignature(sig).flags & ts.TypeFlags.Void;
+            if (id === 'HeapRefAccessor.set' || id === 'storeHeapRef' || id === 'storeHeapRefNoWB' || runtimeWrite) {
+              found.push(services.tsNodeToESTreeNodeMap.get(n));
+            }
+          }
+        }
+        if (!ts.isFunctionLike(n) || n === fnTs) ts.forEachChild(n, visit);
+      };
+      const fnTs = tsOf(fn);
+      visit(fnTs);
+      return found;
+    };
+
+    return {
+      ...flowFacts(context, ctx, (facts) => {
+        for (const f of facts) {
+          if (f.kind !== 'root' || !(f.state.mem & memGarbage)) continue;
+          // Pointer-free memory may be published as is; unknown layouts cannot be proven wrong.
+          if (!f.slots || f.slots.length === 0) continue;
+          context.report({
+            node: f.node,
+            messageId: 'notZeroed',
+            data: { ptr: text(unwrap(f.ptr)), how: f.how, why: describeWitness(f.state.memWhy, text), slots: f.slots.join(', ') },
+          });
+        }
+      }),
+      NewExpression(node) {
+        if (calleeId(checker, tsOf(node) as ts.NewExpression) !== 'FixAlloc') return;
+        const zero = mayNotZero(node);
+        const info = zero ? poolSlots(node) : undefined;
+        if (zero && info && info.slots.length > 0) {
+          context.report({ node, messageId: 'nonZeroingPool', data: { zero, record: info.record, slots: info.slots.join(', ') } });
+        }
+        const opts = node.arguments[1];
+        if (opts?.type !== AST_NODE_TYPES.ObjectExpression) return;
+        for (const prop of opts.properties) {
+          if (prop.type !== AST_NODE_TYPES.Property || prop.key.type !== AST_NODE_TYPES.Identifier || prop.key.name !== 'first') continue;
+          const fn = prop.value;
+          if (fn.type !== AST_NODE_TYPES.ArrowFunctionExpression && fn.type !== AST_NODE_TYPES.FunctionExpression) continue;
+          const p0 = fn.params[0];
+          const sym = p0?.type === AST_NODE_TYPES.Identifier ? checker.getSymbolAtLocation(tsOf(p0)) : undefined;
+          if (!sym) continue;
+          for (const store of initStores(fn, sym)) context.report({ node: store, messageId: 'initInFirst' });
+        }
+      },
+    };
+  },
+});

@@ -1,0 +1,96 @@
+import type { InvalidTestCase, ValidTestCase } from '@typescript-eslint/rule-tester';
+import rule, { type MessageIds } from '../../src/rules/no-unrooted-heap-refs.js';
+import { createRuleTester } from '../rule-tester.js';
+
+const ruleTester = createRuleTester();
+
+/** Lines 1-6 of every case. Node is rooted by `keep`; Lost is never rooted unless a case does it. */
+const head = [
+  `import { struct, u32, f64, heapRef, access, FixAlloc, persistentalloc, sysAlloc, memclrNoHeapPointers, typedmemclr, storeHeapRef, addRoot, removeRoot, type HeapRef, type Ptr, type LayoutType } from 'offheap';`,
+  `class Owner { name = ''; }`,
+  `const Node = struct('Node', { count: u32, owner: heapRef<Owner>() }); type Node = LayoutType<typeof Node>; const N = access(Node);`,
+  `const Lost = struct('Lost', { ref: heapRef<Owner>() }); type Lost = LayoutType<typeof Lost>; const Plain = struct('Plain', { x: f64 }); type Plain = LayoutType<typeof Plain>;`,
+  `function keep(p: Ptr<Node>) { addRoot(p, Node); }`,
+  `declare const ref: HeapRef<Owner>; declare const c: boolean; declare const xs: number[]; declare function later(f: () => void): void; declare function work(): void; declare function take(p: Ptr<Node>): void; const table: Ptr<Node>[] = [];`,
+];
+const code = (...lines: string[]) => [...head, ...lines].join('\n');
+const L = (n: number) => head.length + n;
+
+const valid: ValidTestCase<[]>[] = [];
+const invalid: InvalidTestCase<MessageIds, []>[] = [];
+
+function twin(ok: string[], mutated: string[], line: number, messageId: MessageIds = 'unrootedStore'): void {
+  valid.push({ code: code(...ok) });
+  invalid.push({ code: code(...mutated), errors: [{ messageId, line: L(line) }] });
+}
+const alloc = `  const p = persistentalloc<Node>(Node.size);`;
+const store = `  N.owner.set(p, ref);`;
+
+// Go case 37/38: a stored HeapRef in memory only a local points to; rooted after the store.
+twin([`function f() {`, alloc, store, `  addRoot(p, Node);`, `}`], [`function f() {`, alloc, store, `}`], 3);
+// Rooted before the store is fine too (a late store into a root is barriered).
+twin([`function f() {`, alloc, `  addRoot(p, Node);`, store, `}`], [`function f() {`, alloc, `  if (c) addRoot(p, Node);`, store, `}`], 4);
+// Rooted on one branch only: the other path returns with the reference unrooted.
+twin(
+  [`function f() {`, alloc, store, `  if (c) addRoot(p, Node);`, `  else keep(p);`, `}`],
+  [`function f() {`, alloc, store, `  if (c) addRoot(p, Node);`, `  else work();`, `}`],
+  3,
+);
+// Early return between the store and the root.
+twin(
+  [`function f() {`, alloc, store, `  addRoot(p, Node);`, `  if (c) return;`, `  work();`, `}`],
+  [`function f() {`, alloc, store, `  if (c) return;`, `  addRoot(p, Node);`, `}`],
+  3,
+);
+// A throw is not a normal exit.
+twin(
+  [`function f() {`, alloc, store, `  if (c) throw new Error('no');`, `  addRoot(p, Node);`, `}`],
+  [`function f() {`, alloc, store, `  if (c) work();`, `  else return;`, `  addRoot(p, Node);`, `}`],
+  3,
+);
+// Escapes: returned, handed to code not known to leave it unrooted, stored into a table.
+twin([`function f() {`, alloc, store, `  return p;`, `}`], [`function f() {`, alloc, store, `  return 0;`, `}`], 3);
+twin([`function f() {`, alloc, store, `  take(p);`, `}`], [`function f() {`, alloc, store, `  later(() => take(p));`, `}`], 3);
+twin([`function f() {`, alloc, store, `  table.push(p);`, `}`], [`function f() {`, alloc, store, `  if (c) table.push(p);`, `}`], 3);
+twin([`function f() {`, alloc, store, `  return { p };`, `}`], [`function f() {`, alloc, store, `  const o = { n: 1 };`, `  return o;`, `}`], 3);
+// An alias escaping is the object escaping.
+twin([`function f() {`, alloc, store, `  const q = p;`, `  return q;`, `}`], [`function f() {`, alloc, store, `  let q = p;`, `  q = persistentalloc<Node>(Node.size);`, `  return q;`, `}`], 3);
+// Same-file helper summaries: a helper that roots or returns its parameter.
+twin([`function f() {`, alloc, store, `  keep(p);`, `}`], [`function maybe(x: Ptr<Node>) { if (c) addRoot(x, Node); }`, `function f() {`, alloc, store, `  maybe(p);`, `}`], 4);
+// A helper that stores the HeapRef makes the caller responsible.
+twin(
+  [`function fill(x: Ptr<Node>) { N.owner.set(x, ref); }`, `function f() {`, alloc, `  fill(p);`, `  addRoot(p, Node);`, `}`],
+  [`function fill(x: Ptr<Node>) { N.owner.set(x, ref); }`, `function f() {`, alloc, `  fill(p);`, `}`],
+  4,
+);
+// Loops: stored in the loop, rooted after it; rooted only in some iterations.
+twin(
+  [`function f() {`, alloc, `  for (const x of xs) N.owner.set(p, ref);`, `  addRoot(p, Node);`, `}`],
+  [`function f() {`, alloc, `  for (const x of xs) {`, `    N.owner.set(p, ref);`, `    if (x > 0) break;`, `  }`, `  if (c) addRoot(p, Node);`, `}`],
+  4,
+);
+// try/finally roots on every path.
+twin(
+  [`function f() {`, alloc, store, `  try { work(); } finally { addRoot(p, Node); }`, `}`],
+  [`function f() {`, alloc, store, `  try { work(); addRoot(p, Node); } catch { work(); }`, `}`],
+  3,
+);
+// The raw barriered store counts as a HeapRef store.
+twin([`function f() {`, alloc, `  storeHeapRef(p + 4, ref);`, `  storeHeapRef(p as number as Ptr<HeapRef<Owner>>, ref);`, `  keep(p);`, `}`], [`function f() {`, alloc, `  storeHeapRef(p, ref);`, `}`], 3);
+// Memory the function did not allocate is its caller's to root.
+twin([`function f(p: Ptr<Node>) {`, store, `}`], [`function f() {`, `  const p = sysAlloc<Node>(Node.size);`, store, `}`], 3);
+
+// Pools and allocations never rooted anywhere in the program.
+twin([`const a = new FixAlloc(Node);`], [`const a = new FixAlloc(Lost);`], 1, 'neverRooted');
+twin([`const a = new FixAlloc(Plain);`], [`const a = persistentalloc<Lost>(Lost.size);`], 1, 'neverRooted');
+twin([`const a = new FixAlloc(Lost);`, `function r(p: Ptr<Lost>) { addRoot(p, Lost); }`], [`const a = sysAlloc<Lost>(Lost.size);`, `function r(p: Ptr<Node>) { addRoot(p, Node); }`], 1, 'neverRooted');
+
+// Removing a root whose slots may still hold references (Go's runfinq clears first, case 59).
+twin([`function f(p: Ptr<Node>) {`, `  typedmemclr(Node, p);`, `  removeRoot(p);`, `}`], [`function f(p: Ptr<Node>) {`, `  removeRoot(p);`, `  typedmemclr(Node, p);`, `}`], 2, 'unrootUncleared');
+twin([`function f(p: Ptr<Node>) {`, `  N.owner.set(p, 0 as HeapRef<Owner>);`, `  typedmemclr(Node, p);`, `  removeRoot(p);`, `}`], [`function f(p: Ptr<Node>) {`, `  if (c) typedmemclr(Node, p);`, `  removeRoot(p);`, `}`], 3, 'unrootUncleared');
+twin([`function f(p: Ptr<Plain>) {`, `  removeRoot(p);`, `}`], [`function f() {`, alloc, `  addRoot(p, Node);`, store, `  removeRoot(p);`, `}`], 5, 'unrootUncleared');
+
+// Not analysed: a file that never imports offheap.
+valid.push({ code: `declare function addRoot(p: number): void;\nconst p = 8;\naddRoot(p);` });
+
+ruleTester.run('no-unrooted-heap-refs', rule, { valid, invalid });

@@ -1,0 +1,191 @@
+import type { InvalidTestCase, ValidTestCase } from '@typescript-eslint/rule-tester';
+import rule, { type MessageIds } from '../../src/rules/zero-before-root.js';
+import { createRuleTester } from '../rule-tester.js';
+
+const ruleTester = createRuleTester();
+
+/** Lines 1-7 of every case. */
+const head = [
+  `import { struct, u32, f64, ptr, heapRef, access, FixAlloc, persistentalloc, memclrNoHeapPointers, typedmemclr, addRoot, type HeapRef, type Ptr, type Garbage, type MaybeGarbage, type LayoutType } from 'offheap';`,
+  `class Owner { name = ''; }`,
+  `const Node = struct('Node', { count: u32, owner: heapRef<Owner>() }); type Node = LayoutType<typeof Node>;`,
+  `const Plain = struct('Plain', { x: f64, y: f64 }); type Plain = LayoutType<typeof Plain>;`,
+  `const Table = struct('Table', { head: ptr<Node>() }); type Table = LayoutType<typeof Table>; const T = access(Table);`,
+  `const junk = new FixAlloc(Node, { zero: false }); /* eslint-disable-line -- a garbage source for the flow cases */ const pool = new FixAlloc(Node); const plainJunk = new FixAlloc(Plain, { zero: false }); const N = access(Node); declare const ref: HeapRef<Owner>; declare const c: boolean; declare const xs: number[];`,
+  `declare function reuse(): Garbage<Node>; declare function later(f: () => void): void; declare function work(): void; const roots: Ptr<Node>[] = []; let last: MaybeGarbage<Node> = 0 as Ptr<Node>;`,
+];
+const code = (...lines: string[]) => [...head, ...lines].join('\n');
+const L = (n: number) => head.length + n;
+
+const valid: ValidTestCase<[]>[] = [];
+const invalid: InvalidTestCase<MessageIds, []>[] = [];
+
+/** A case that must stay quiet, and its mutation that must be reported at `line` (relative). */
+function twin(ok: string[], mutated: string[], line: number, messageId: MessageIds = 'notZeroed'): void {
+  valid.push({ code: code(...ok) });
+  invalid.push({ code: code(...mutated), errors: [{ messageId, line: L(line) }] });
+}
+const R = `  addRoot(p as Ptr<Node>, Node);`;
+
+// Zero-initialized before the root (mutation: delete the clear).
+twin([`function f() {`, `  const p = junk.alloc();`, `  memclrNoHeapPointers(p, Node.size);`, R, `}`], [`function f() {`, `  const p = junk.alloc();`, R, `}`], 3);
+// Mutation: the clear moved after the root.
+twin(
+  [`function f() {`, `  const p = junk.alloc();`, `  memclrNoHeapPointers(p, Node.size);`, R, `  work();`, `}`],
+  [`function f() {`, `  const p = junk.alloc();`, R, `  memclrNoHeapPointers(p, Node.size);`, `}`],
+  3,
+);
+// Mutation: the clear moved into one branch.
+twin(
+  [`function f() {`, `  const p = junk.alloc();`, `  if (c) work();`, `  memclrNoHeapPointers(p, Node.size);`, R, `}`],
+  [`function f() {`, `  const p = junk.alloc();`, `  if (c) memclrNoHeapPointers(p, Node.size);`, R, `}`],
+  4,
+);
+// Both branches clear; the else branch only (mutation).
+twin(
+  [`function f() {`, `  const p = junk.alloc();`, `  if (c) { memclrNoHeapPointers(p, Node.size); }`, `  else { memclrNoHeapPointers(p, Node.size); }`, R, `}`],
+  [`function f() {`, `  const p = junk.alloc();`, `  if (c) { work(); }`, `  else { memclrNoHeapPointers(p, Node.size); }`, R, `}`],
+  5,
+);
+// Fresh zero memory needs no clear (Go case 47); the user's free list does (mutation).
+twin([`function f() {`, `  const p = persistentalloc<Node>(Node.size);`, `  addRoot(p, Node);`, `}`], [`function f() {`, `  const p = reuse();`, R, `}`], 3);
+// A zeroing pool clears on reuse (Go case 41).
+twin([`function f() {`, `  const p = pool.alloc();`, `  addRoot(p, Node);`, `}`], [`function f() {`, `  const p = c ? pool.alloc() : junk.alloc();`, R, `}`], 3);
+// Conditional zeroing where the other branch is fresh memory (Go case 48).
+twin(
+  [`function f() {`, `  let p: MaybeGarbage<Node>;`, `  if (c) { p = reuse(); memclrNoHeapPointers(p, Node.size); }`, `  else { p = persistentalloc<Node>(Node.size); }`, R, `}`],
+  [`function f() {`, `  let p: MaybeGarbage<Node>;`, `  if (c) { p = reuse(); }`, `  else { p = persistentalloc<Node>(Node.size); memclrNoHeapPointers(p, Node.size); }`, R, `}`],
+  5,
+);
+// A pop every iteration, zeroed every iteration (Go case 52); mutation: only when i === 0.
+twin(
+  [`function f() {`, `  for (let i = 0; i < 4; i++) {`, `    const p = junk.alloc();`, `    memclrNoHeapPointers(p, Node.size);`, `  ${R}`, `  }`, `}`],
+  [`function f() {`, `  for (let i = 0; i < 4; i++) {`, `    const p = junk.alloc();`, `    if (i === 0) memclrNoHeapPointers(p, Node.size);`, `  ${R}`, `  }`, `}`],
+  5,
+);
+// State carried into the next iteration.
+twin(
+  [`function f() {`, `  let p: MaybeGarbage<Node> = pool.alloc();`, `  for (const x of xs) {`, `    addRoot(p as Ptr<Node>, Node);`, `    p = pool.alloc();`, `  }`, `}`],
+  [`function f() {`, `  let p: MaybeGarbage<Node> = pool.alloc();`, `  for (const x of xs) {`, `    addRoot(p as Ptr<Node>, Node);`, `    p = junk.alloc();`, `  }`, `}`],
+  4,
+);
+// A loop that may run zero times.
+twin(
+  [`function f() {`, `  const p = junk.alloc();`, `  memclrNoHeapPointers(p, Node.size);`, `  for (const x of xs) work();`, R, `}`],
+  [`function f() {`, `  const p = junk.alloc();`, `  for (const x of xs) memclrNoHeapPointers(p, Node.size);`, R, `}`],
+  4,
+);
+// do/while runs once at least; while may not.
+twin(
+  [`function f() {`, `  const p = junk.alloc();`, `  do { memclrNoHeapPointers(p, Node.size); } while (c);`, R, `}`],
+  [`function f() {`, `  const p = junk.alloc();`, `  while (c) { memclrNoHeapPointers(p, Node.size); }`, R, `}`],
+  4,
+);
+// Early return on the path that did not clear.
+twin(
+  [`function f() {`, `  const p = junk.alloc();`, `  if (!c) return;`, `  memclrNoHeapPointers(p, Node.size);`, R, `}`],
+  [`function f() {`, `  const p = junk.alloc();`, `  if (!c) work();`, `  else memclrNoHeapPointers(p, Node.size);`, R, `}`],
+  5,
+);
+// try/catch: the first statement in the try may throw.
+twin(
+  [`function f() {`, `  const p = junk.alloc();`, `  memclrNoHeapPointers(p, Node.size);`, `  try { work(); } catch { addRoot(p, Node); }`, `}`],
+  [`function f() {`, `  const p = junk.alloc();`, `  try { memclrNoHeapPointers(p, Node.size); work(); } catch { addRoot(p as Ptr<Node>, Node); }`, `}`],
+  3,
+);
+// finally after an exception.
+twin(
+  [`function f() {`, `  const p = junk.alloc();`, `  memclrNoHeapPointers(p, Node.size);`, `  try { work(); } finally { addRoot(p, Node); }`, `}`],
+  [`function f() {`, `  const p = junk.alloc();`, `  try { work(); memclrNoHeapPointers(p, Node.size); } finally { addRoot(p as Ptr<Node>, Node); }`, `}`],
+  3,
+);
+// switch fall-through reaches a case directly.
+twin(
+  [`function f(k: number) {`, `  const p = junk.alloc();`, `  switch (k) {`, `    case 0: memclrNoHeapPointers(p, Node.size); break;`, `    default: memclrNoHeapPointers(p, Node.size);`, `  }`, R, `}`],
+  [`function f(k: number) {`, `  const p = junk.alloc();`, `  switch (k) {`, `    case 0: memclrNoHeapPointers(p, Node.size);`, `    case 1: addRoot(p as Ptr<Node>, Node);`, `  }`, `}`],
+  5,
+);
+// A labelled break skips the clear.
+twin(
+  [`function f() {`, `  const p = junk.alloc();`, `  out: { memclrNoHeapPointers(p, Node.size); if (c) break out; work(); }`, R, `}`],
+  [`function f() {`, `  const p = junk.alloc();`, `  out: { if (c) break out; memclrNoHeapPointers(p, Node.size); }`, R, `}`],
+  4,
+);
+// Short-circuit: the right side may not run.
+twin(
+  [`function f() {`, `  const p = junk.alloc();`, `  memclrNoHeapPointers(p, Node.size);`, `  c && work();`, R, `}`],
+  [`function f() {`, `  const p = junk.alloc();`, `  c || memclrNoHeapPointers(p, Node.size);`, R, `}`],
+  4,
+);
+// Must-alias (Go case 49): clearing q clears p; a different allocation does not.
+twin(
+  [`function f() {`, `  const p = junk.alloc();`, `  const q = p;`, `  memclrNoHeapPointers(q, Node.size);`, R, `}`],
+  [`function f() {`, `  const p = junk.alloc();`, `  const q = junk.alloc();`, `  memclrNoHeapPointers(q, Node.size);`, R, `}`],
+  5,
+);
+// Reassignment drops the alias.
+twin(
+  [`function f() {`, `  const p = junk.alloc();`, `  let q = p;`, `  memclrNoHeapPointers(q, Node.size);`, `  q = junk.alloc();`, R, `}`],
+  [`function f() {`, `  const p = junk.alloc();`, `  let q = p;`, `  q = junk.alloc();`, `  memclrNoHeapPointers(q, Node.size);`, R, `}`],
+  6,
+);
+// Same-file helper summary: a helper that clears its parameter.
+twin(
+  [`function init(x: MaybeGarbage<Node>) { memclrNoHeapPointers(x, Node.size); }`, `function f() {`, `  const p = junk.alloc();`, `  init(p);`, R, `}`],
+  [`function init(x: MaybeGarbage<Node>) { if (c) memclrNoHeapPointers(x, Node.size); }`, `function f() {`, `  const p = junk.alloc();`, `  init(p);`, R, `}`],
+  5,
+);
+// A helper that roots its parameter is a root-making site at the call.
+twin(
+  [`function publish(x: Ptr<Node>) { addRoot(x, Node); }`, `function f() {`, `  const p = junk.alloc();`, `  memclrNoHeapPointers(p, Node.size);`, `  publish(p);`, `}`],
+  [`function publish(x: Ptr<Node>) { addRoot(x, Node); }`, `function f() {`, `  const p = junk.alloc();`, `  publish(p as Ptr<Node>);`, `}`],
+  4,
+);
+// A callback is not assumed to have run.
+twin(
+  [`function f() {`, `  const p = junk.alloc();`, `  memclrNoHeapPointers(p, Node.size);`, `  later(() => work());`, R, `}`],
+  [`function f() {`, `  const p = junk.alloc();`, `  later(() => memclrNoHeapPointers(p, Node.size));`, R, `}`],
+  4,
+);
+// Partial clear leaving the HeapRef slot (Go case 51).
+twin([`function f() {`, `  const p = junk.alloc();`, `  memclrNoHeapPointers(p, 8);`, R, `}`], [`function f() {`, `  const p = junk.alloc();`, `  memclrNoHeapPointers(p, 4);`, R, `}`], 4);
+// Pointer-free memory may be rooted as it is.
+twin([`function f() {`, `  const p = plainJunk.alloc();`, `  addRoot(p as Ptr<Plain>, Plain);`, `}`], [`function f() {`, `  const p = junk.alloc();`, R, `  void plainJunk;`, `}`], 3);
+// A global root table makes it visible: a module-level array or variable.
+twin([`function f() {`, `  const p = junk.alloc();`, `  memclrNoHeapPointers(p, Node.size);`, `  roots.push(p);`, `}`], [`function f() {`, `  const p = junk.alloc();`, `  roots.push(p as Ptr<Node>);`, `}`], 3);
+twin([`function f() {`, `  const p = junk.alloc();`, `  memclrNoHeapPointers(p, Node.size);`, `  last = p;`, `}`], [`function f() {`, `  const p = junk.alloc();`, `  if (c) memclrNoHeapPointers(p, Node.size);`, `  last = p;`, `}`], 4);
+// Stored into rooted memory.
+twin(
+  [`function f(t: Ptr<Table>) {`, `  addRoot(t, Table);`, `  const p = junk.alloc();`, `  memclrNoHeapPointers(p, Node.size);`, `  T.head.set(t, p);`, `}`],
+  [`function f() {`, `  const t = persistentalloc<Table>(Table.size);`, `  addRoot(t, Table);`, `  const p = junk.alloc();`, `  T.head.set(t, p as Ptr<Node>);`, `}`],
+  5,
+);
+// Typed as possibly garbage at the root.
+twin([`function f(p: MaybeGarbage<Node>) {`, `  memclrNoHeapPointers(p, Node.size);`, `  addRoot(p, Node);`, `}`], [`function f(p: MaybeGarbage<Node>) {`, R, `}`], 2);
+// Module-level code is analysed too.
+twin([`const p = junk.alloc();`, `memclrNoHeapPointers(p, Node.size);`, `addRoot(p, Node);`], [`const p = junk.alloc();`, `addRoot(p as Ptr<Node>, Node);`], 2);
+
+// Pools: zero: false only for pointer-free layouts (Go case 40).
+twin([`const a = new FixAlloc(Plain, { zero: false });`], [`const a = new FixAlloc(Node, { zero: false });`], 1, 'nonZeroingPool');
+twin([`const a = new FixAlloc(Node, { zero: true });`], [`declare const z: boolean;`, `const a = new FixAlloc(Node, { zero: z });`], 2, 'nonZeroingPool');
+twin([`const a = new FixAlloc(Node);`], [`const Nested = struct('Nested', { inner: Node, n: u32 });`, `const a = new FixAlloc(Nested, { zero: false });`], 2, 'nonZeroingPool');
+// Initialization only in `first` (Go case 53).
+twin(
+  [`const a = new FixAlloc(Node, { first: (p) => { roots.push(p); } });`, `function f() { const p = a.alloc(); N.count.set(p, 1); addRoot(p, Node); }`],
+  [`const a = new FixAlloc(Node, { first: (p) => { N.count.set(p, 1); } });`, `function f() { const p = a.alloc(); addRoot(p, Node); }`],
+  1,
+  'initInFirst',
+);
+twin(
+  [`const a = new FixAlloc(Node, { first: function (p) { work(); } });`],
+  [`const a = new FixAlloc(Node, { first: function (p) { N.owner.set(p, ref); } });`],
+  1,
+  'initInFirst',
+);
+
+// A file that does not import offheap is not analysed.
+valid.push({ code: `declare function addRoot(p: number, l: unknown): void;\nconst p = 8;\naddRoot(p, {});` });
+// Unknown layouts are not proven wrong.
+valid.push({ code: code(`declare const L: Parameters<typeof addRoot>[1];`, `function f(p: Ptr<unknown>) { addRoot(p, L); }`) });
+
+ruleTester.run('zero-before-root', rule, { valid, invalid });
