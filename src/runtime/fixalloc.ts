@@ -77,6 +77,8 @@ export class FixAlloc<T, Z extends boolean = true> {
   private readonly space: AddressSpace;
   /** `space.u32`, cached for the hot path. */
   private readonly u32: Uint32Array;
+  /** `space.reserved`, cached: every pointer freed lies below it. */
+  private readonly limit: number;
   private readonly first: ((p: Ptr<T>) => void) | undefined;
   private readonly stat: string;
   private readonly debug: boolean;
@@ -113,6 +115,7 @@ export class FixAlloc<T, Z extends boolean = true> {
     this.nalloc = Math.floor(fixAllocChunk / this.size) * this.size;
     this.space = this.rt.space;
     this.u32 = this.space.u32;
+    this.limit = this.space.reserved;
     this.debug = this.rt.debug;
   }
 
@@ -124,14 +127,22 @@ export class FixAlloc<T, Z extends boolean = true> {
    */
   alloc(): FixAllocResult<T, Z> {
     const p = this.list;
-    if (p !== 0) {
-      this.list = this.u32[p >>> 2];
-      this.inuse += this.size;
-      if (this.zero) clearBytes(this.space, p, this.size);
-      if (this.debug) this.rt.debugObjects.set(p, this.id * 2 + 1);
-      return p as FixAllocResult<T, Z>;
-    }
-    return this.allocFresh() as FixAllocResult<T, Z>;
+    if (p === 0 || this.debug) return this.allocSlow() as FixAllocResult<T, Z>;
+    this.list = this.u32[p >>> 2];
+    this.inuse += this.size;
+    if (this.zero) clearBytes(this.space, p, this.size);
+    return p as FixAllocResult<T, Z>;
+  }
+
+  /** alloc's other paths: a fresh object, or debug bookkeeping. */
+  private allocSlow(): number {
+    const p = this.list;
+    if (p === 0) return this.allocFresh();
+    this.list = this.u32[p >>> 2];
+    this.inuse += this.size;
+    if (this.zero) clearBytes(this.space, p, this.size);
+    this.rt.debugObjects.set(p, this.id * 2 + 1);
+    return p;
   }
 
   private allocFresh(): number {
@@ -155,10 +166,21 @@ export class FixAlloc<T, Z extends boolean = true> {
    * @offheap FixAlloc.free
    */
   free(p: MaybeGarbage<T>): void {
-    if (!(p >= pageSize && p < this.space.reserved && (p & 3) === 0)) this.badPointer(p);
-    if (this.debug) this.checkFree(p);
+    if (!(p >= pageSize && p < this.limit && (p & 3) === 0) || this.debug) {
+      this.freeSlow(p);
+      return;
+    }
     this.inuse -= this.size;
-    if (this.debug) this.space.u8.fill(poisonByte, p + 4, p + this.size);
+    this.u32[p >>> 2] = this.list;
+    this.list = p;
+  }
+
+  /** free's other paths: a rejected pointer, or debug checks and poisoning. */
+  private freeSlow(p: number): void {
+    if (!(p >= pageSize && p < this.limit && (p & 3) === 0)) this.badPointer(p);
+    this.checkFree(p);
+    this.inuse -= this.size;
+    this.space.u8.fill(poisonByte, p + 4, p + this.size);
     this.u32[p >>> 2] = this.list;
     this.list = p;
   }

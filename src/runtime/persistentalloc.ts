@@ -28,13 +28,31 @@ export class PersistentAlloc {
   readonly chunks: number[] = [];
   /** Byte length of each entry of `chunks`. */
   private readonly chunkLen: number[] = [];
-  /** Bytes handed out, by stat category (Go moves them from other_sys to the caller's stat). */
+  /** Bytes handed out, by stat category (Go moves them from other_sys to the caller's stat), except curBytes. */
   private readonly byStat = new Map<string, number>();
+  /** The stat category of the last request; the fast path charges it without a Map update. */
+  private curStat = 'other';
+  /** Bytes charged to curStat not yet in byStat. */
+  private curBytes = 0;
 
   constructor(private readonly space: AddressSpace) {}
 
   /** `size` zero bytes aligned to `align`; never freed. */
   alloc(size: number, align = 8, stat = 'other'): number {
+    // Fast path: a valid small request that fits the current chunk, charged to the last stat.
+    if ((size | 0) === size && size > 0 && size < persistentLargeSize && (align | 0) === align && align > 0 && align <= pageSize && (align & (align - 1)) === 0 && stat === this.curStat) {
+      const off = (this.off + align - 1) & ~(align - 1);
+      if (off + size <= persistentChunkSize) {
+        this.off = off + size;
+        this.curBytes += size;
+        return this.base + off;
+      }
+    }
+    return this.allocSlow(size, align, stat);
+  }
+
+  /** Validates, takes a new chunk or a large block, switches the stat category. */
+  private allocSlow(size: number, align: number, stat: string): number {
     checkInt('persistentalloc: size', size, 1, maxSpaceBytes);
     checkAlign('persistentalloc: align', align, pageSize);
     if (typeof stat !== 'string') throw new OffheapRangeError('ERR_BAD_OPTION', `persistentalloc: stat must be a string; got ${show(stat)}`, { value: stat });
@@ -56,8 +74,18 @@ export class PersistentAlloc {
       p = this.base + off;
       this.off = off + size;
     }
-    this.byStat.set(stat, (this.byStat.get(stat) ?? 0) + size);
+    if (stat !== this.curStat) {
+      this.flush();
+      this.curStat = stat;
+    }
+    this.curBytes += size;
     return p;
+  }
+
+  /** Moves the bytes counted for curStat into byStat. */
+  private flush(): void {
+    if (this.curBytes !== 0) this.byStat.set(this.curStat, (this.byStat.get(this.curStat) ?? 0) + this.curBytes);
+    this.curBytes = 0;
   }
 
   /** Whether `p` lies in memory persistentalloc took from the space (Go's inPersistentAlloc). */
@@ -70,6 +98,7 @@ export class PersistentAlloc {
 
   /** Bytes handed out, by stat category. */
   stats(): Readonly<Record<string, number>> {
+    this.flush();
     return Object.fromEntries(this.byStat);
   }
 }
