@@ -6,6 +6,5 @@ import { lint } from './lint.js';
 import { memclr } from './memclr.js';
 import { persistentalloc } from './persistentalloc.js';
 import { sysalloc } from './sysalloc.js';
-import { sysalloc } from './sysalloc.js';
 
-export const topics: readonly Topic[] = [fixalloc, persistentalloc, sysalloc, sysalloc, memclr, layout, lint];
+export const topics: readonly Topic[] = [fixalloc, persistentalloc, sysalloc, memclr, layout, lint];
