@@ -29,6 +29,12 @@ export function clearBytes(space: AddressSpace, p: number, n: number): void {
  * mode inside blocks that are allocated now.
  */
 export function checkRange(space: AddressSpace, what: string, p: number, n: number): void {
+  // Fast path: integers (`| 0` rejects NaN, fractions and values ≥ 2³¹) inside mapped memory, no debug.
+  if ((p | 0) === p && (n | 0) === n && p >= pageSize && n >= 0 && p + n <= space.mappedEnd && !space.debug) return;
+  checkRangeSlow(space, what, p, n);
+}
+
+function checkRangeSlow(space: AddressSpace, what: string, p: number, n: number): void {
   if (typeof p !== 'number' || !Number.isInteger(p) || p < pageSize || p >= space.mappedEnd) {
     throw new BadPointerError(`${what}: p must be an address in mapped memory [${pageSize}, ${space.mappedEnd}); got ${show(p)}`, {
       value: p,
