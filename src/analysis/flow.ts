@@ -41,8 +41,8 @@ type Segment = TSESLint.CodePathSegment;
 type CodePath = TSESLint.CodePath;
 type Env = ReadonlyMap<string, ObjState>;
 
-/** Analysis work, for the linear-cost test: segments run and events transferred. */
-export const flowStats = { segments: 0, transfers: 0, functions: 0 };
+/** Analysis work, for the linear-cost test: segments run, events transferred, variable states joined. */
+export const flowStats = { segments: 0, transfers: 0, functions: 0, stateOps: 0 };
 
 export type ClearApi = 'memclrNoHeapPointers' | 'typedmemclr' | 'memclrHasPointers';
 
@@ -212,7 +212,7 @@ export function unwrap(e: TSESTree.Node): TSESTree.Node {
 const line = (n: TSESTree.Node): number => n.loc.start.line;
 
 /** Words for the edge a state takes into `to` (for "on the path through …"). */
-function edgeLabel(from: SegInfo, to: SegInfo): string {
+function edgeLabel(from: SegInfo, to: SegInfo): string | undefined {
   const n = to.start;
   const p = n.parent;
   if (to.index <= from.index) return `a later iteration of the loop at line ${line(loopOf(n) ?? n)}`;
@@ -225,7 +225,8 @@ function edgeLabel(from: SegInfo, to: SegInfo): string {
   if (n.type === AST_NODE_TYPES.CatchClause || p?.type === AST_NODE_TYPES.CatchClause) return `the \`catch\` at line ${line(n)} (an exception in the \`try\`)`;
   if (n.type === AST_NODE_TYPES.TryStatement) return `the path that leaves the \`try\` at line ${line(n)}`;
   if (isLoop(n)) return `the path where the loop at line ${line(n)} runs zero more times`;
-  if (p && isLoop(p) && (p as { body?: TSESTree.Node }).body === n) return `the body of the loop at line ${line(p)}`;
+  // Entering a loop body keeps the earlier label: "a later iteration" says more than "the body".
+  if (p && isLoop(p) && (p as { body?: TSESTree.Node }).body === n) return undefined;
   if (p?.type === AST_NODE_TYPES.LogicalExpression && p.right === n) return `the path where the right side of \`${p.operator}\` at line ${line(p)} runs`;
   if (n.type === AST_NODE_TYPES.LogicalExpression) return `the path where \`${n.operator}\` at line ${line(n)} short-circuits`;
   if (p?.type === AST_NODE_TYPES.ConditionalExpression && p.consequent === n) return `the true arm of the \`?:\` at line ${line(p)}`;
@@ -358,24 +359,15 @@ class Engine {
       const outs = new Map<SegInfo, Env>();
       const ins = new Map<SegInfo, Env>();
       const start = entry ?? this.entryEnv(path);
-      // Worklist, lowest segment index first (roughly topological order).
-      const dirty = new Set<SegInfo>(segs);
+      // Worklist ordered by segment position (roughly topological): a min-heap of positions.
+      const queued = new Uint8Array(segs.length).fill(1);
+      const heap = new MinHeap(segs.length);
+      for (let i = 0; i < segs.length; i++) heap.push(i);
       const pos = new Map(segs.map((s, i) => [s, i]));
-      let cursor = 0;
-      while (dirty.size > 0) {
-        let next: SegInfo | undefined;
-        for (let i = cursor; i < segs.length; i++) {
-          if (dirty.has(segs[i])) {
-            next = segs[i];
-            break;
-          }
-        }
-        if (!next) {
-          cursor = 0;
-          continue;
-        }
-        dirty.delete(next);
-        cursor = pos.get(next)!;
+      while (heap.size > 0) {
+        const at = heap.pop();
+        queued[at] = 0;
+        const next = segs[at];
         const input = next === initial ? start : this.joinPreds(next, byId, outs);
         const prevIn = ins.get(next);
         if (prevIn && outs.has(next) && envEqual(prevIn, input)) continue;
@@ -387,9 +379,10 @@ class Engine {
         if (!prevOut || !envEqual(prevOut, out)) {
           for (const n of next.seg.nextSegments) {
             const s = byId.get(n.id);
-            if (s) {
-              dirty.add(s);
-              if (pos.get(s)! < cursor) cursor = pos.get(s)!;
+            const i = s && pos.get(s);
+            if (i !== undefined && !queued[i]) {
+              queued[i] = 1;
+              heap.push(i);
             }
           }
         }
@@ -435,6 +428,7 @@ class Engine {
       if (!from || !out) continue;
       const fork = from.seg.nextSegments.length > 1 || from.index >= s.index;
       const label = fork ? edgeLabel(from, s) : undefined;
+      flowStats.stateOps += out.size;
       acc = acc ? joinEnv(acc, out, label) : copyEnv(out, label);
     }
     const env = acc ?? new Map<string, ObjState>();
@@ -675,7 +669,7 @@ class Engine {
           typeGarbage: mayBeGarbageType(this.checker, this.typeOf(pArg)),
           slots: this.slotsOf(pArg, st, layoutExpr),
           partial,
-          alias: t && t.st.group.startsWith('site:') && unwrap(pArg).type === AST_NODE_TYPES.Identifier ? this.aliasOf(env, t.v, t.st) : undefined,
+          alias: t && unwrap(pArg).type === AST_NODE_TYPES.Identifier ? this.aliasOf(env, t.v, t.st) : undefined,
         });
         if (t && (!partial || partial.left.length === 0)) {
           this.update(env, t.v.key, (s) => ({ ...s, mem: memZero, memWhy: undefined, layout: s.layout ?? layoutExpr }));
@@ -904,4 +898,40 @@ export function describeWitness(w: Witness | undefined, text: (n: TSESTree.Node)
   if (src.length > 40) src = `${src.slice(0, 37)}...`;
   const what = w.note ?? `from \`${src}\` at line ${line(w.node)}`;
   return w.via ? `${what}, on ${w.via}` : what;
+}
+
+/** A binary min-heap of small integers (segment positions). */
+class MinHeap {
+  private readonly a: Int32Array;
+  size = 0;
+  constructor(capacity: number) {
+    this.a = new Int32Array(Math.max(1, capacity));
+  }
+  push(v: number): void {
+    const a = this.a;
+    let i = this.size++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (a[parent] <= v) break;
+      a[i] = a[parent];
+      i = parent;
+    }
+    a[i] = v;
+  }
+  pop(): number {
+    const a = this.a;
+    const top = a[0];
+    const last = a[--this.size];
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= this.size) break;
+      if (c + 1 < this.size && a[c + 1] < a[c]) c++;
+      if (a[c] >= last) break;
+      a[i] = a[c];
+      i = c;
+    }
+    a[i] = last;
+    return top;
+  }
 }
