@@ -22,7 +22,7 @@ function churn(name: string, bytes: number): Variant {
       const seed = 12345;
       // A fresh function per variant: closures of one literal would share type feedback.
       // eslint-disable-next-line @typescript-eslint/no-implied-eval
-      return new Function('rt', 'blocks', 'live', 'bytes', `let x = ${seed};
+      const make = new Function('rt', 'blocks', 'live', 'bytes', `let x = ${seed};
         return (n) => {
           for (let i = 0; i < n; i++) {
             x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
@@ -30,7 +30,8 @@ function churn(name: string, bytes: number): Variant {
             rt.sysFree(blocks[k], bytes);
             blocks[k] = rt.sysAlloc(bytes);
           }
-        };`)(rt, blocks, live, bytes) as (n: number) => void;
+        };`) as (...args: unknown[]) => (n: number) => void;
+      return make(rt, blocks, live, bytes);
     },
   };
 }

@@ -110,7 +110,8 @@ const viewOf: Record<string, [view: string, shift: number]> = {
 function compile(body: string, args: Record<string, unknown>): unknown {
   const names = Object.keys(args);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- per-field code is the point: it keeps each site monomorphic
-  return new Function(...names, body)(...names.map((n) => args[n]));
+  const factory = new Function(...names, body) as (...values: unknown[]) => unknown;
+  return factory(...names.map((n) => args[n]));
 }
 
 /** Builds the debug check of `p` for records of `layout`. */

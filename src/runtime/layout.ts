@@ -86,7 +86,7 @@ export interface Layout<T, F extends Fields = Fields> extends Field<T> {
 export type LayoutType<L> = L extends Layout<infer T, Fields> ? T : never;
 
 function scalar<V extends number | boolean>(kind: ScalarField<V>['kind'], size: number): ScalarField<V> {
-  return Object.freeze({ kind, size, align: size }) as ScalarField<V>;
+  return Object.freeze({ kind, size, align: size });
 }
 
 /** @offheap field:u8 */
@@ -119,7 +119,7 @@ export function ptr<R>(target?: () => Layout<R>): PtrField<R> {
   if (target !== undefined && typeof target !== 'function') {
     throw new MisuseError(`ptr: target must be a function returning a layout; got ${show(target)}`, { value: target });
   }
-  return Object.freeze({ kind: 'ptr', size: 4, align: 4, target }) as PtrField<R>;
+  return Object.freeze({ kind: 'ptr', size: 4, align: 4, target });
 }
 
 /**
@@ -128,7 +128,7 @@ export function ptr<R>(target?: () => Layout<R>): PtrField<R> {
  * @offheap field:heapRef
  */
 export function heapRef<T>(): HeapRefField<T> {
-  return Object.freeze({ kind: 'heapRef', size: 4, align: 4 }) as HeapRefField<T>;
+  return Object.freeze({ kind: 'heapRef', size: 4, align: 4 });
 }
 
 /** The most elements a fixed array may have. */
@@ -144,7 +144,7 @@ export function array<E extends Field<unknown>, const N extends number>(elem: E,
   checkInt('array: length', length, 1, maxArrayLength);
   const size = elem.size * length;
   checkInt('array: size (elem.size × length)', size, 1, maxStructSize);
-  return Object.freeze({ kind: 'array', size, align: elem.align, elem, length }) as ArrayField<E, N>;
+  return Object.freeze({ kind: 'array', size, align: elem.align, elem, length });
 }
 
 /** The largest struct: a layout must fit a u32 and far below the space. */

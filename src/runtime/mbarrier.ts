@@ -138,7 +138,7 @@ export function storeHeapRefNoWB<T>(p: Ptr<HeapRef<T>> | number, v: HeapRef<T>):
  * @writebarrier
  */
 export function typedmemclr<T>(layout: Layout<T>, p: Ptr<T>): void {
-  typedmemclrImpl(defaultRuntime(), layout as Layout<unknown>, p);
+  typedmemclrImpl(defaultRuntime(), layout, p);
 }
 
 /**

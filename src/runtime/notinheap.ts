@@ -5,7 +5,7 @@
 // decorator makes it fail at run time too: the marked class throws on
 // construction, naming the allocators to use instead.
 
-import { MisuseError } from './errors.js';
+import { MisuseError, show } from './errors.js';
 
 /** Set on a marked class, so code can ask `isNotInHeap(C)`. */
 export const notInHeapMark: unique symbol = Symbol.for('offheap.notInHeap');
@@ -17,9 +17,12 @@ export const notInHeapMark: unique symbol = Symbol.for('offheap.notInHeap');
  * @offheap notInHeap
  */
 export function notInHeap<C extends abstract new (...args: never[]) => unknown>(value: C, context: ClassDecoratorContext<C>): C {
-  if (typeof value !== 'function') throw new MisuseError(`@notInHeap applies to classes; got ${String(value)}`, { value });
-  if (context?.kind !== undefined && context.kind !== 'class') {
-    throw new MisuseError(`@notInHeap applies to classes, not to a ${context.kind}`, { value: context.kind });
+  // Called from plain JS or a mis-set decorator, the arguments may be anything.
+  const raw: unknown = value;
+  const kind: unknown = (context as { kind?: unknown } | undefined)?.kind;
+  if (typeof raw !== 'function') throw new MisuseError(`@notInHeap applies to classes; got ${show(raw)}`, { value: raw });
+  if (kind !== undefined && kind !== 'class') {
+    throw new MisuseError(`@notInHeap applies to classes, not to a ${show(kind)}`, { value: kind });
   }
   const name = String(context?.name ?? value.name ?? 'anonymous class');
   const Base = value as unknown as new (...args: unknown[]) => object;

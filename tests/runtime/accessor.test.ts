@@ -42,6 +42,7 @@ const Node = struct('Node', {
   refs: array(heapRef<object>(), 2),
   pts: array(Vec2, 2),
 });
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a record that points to its own kind is declared as an interface
 interface NodeRec extends LayoutType<typeof Node> {}
 
 describe('accessors', () => {

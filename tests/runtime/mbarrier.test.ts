@@ -65,7 +65,7 @@ describe('memclrNoHeapPointers', () => {
     const free = rt.sysAlloc(8192);
     rt.sysAlloc(8192); // keeps `free` below the high-water mark: mapped, but not allocated
     rt.sysFree(free, 8192);
-    rejects(rt, [], () => memclrNoHeapPointers(free as Ptr<unknown>, 8), OutOfBoundsError, 'ERR_OUT_OF_BOUNDS', /not inside allocated memory/);
+    rejects(rt, [], () => memclrNoHeapPointers(free, 8), OutOfBoundsError, 'ERR_OUT_OF_BOUNDS', /not inside allocated memory/);
   });
 });
 

@@ -43,10 +43,10 @@ interface PoolSpec {
   readonly align: number;
 }
 const poolSpecs: PoolSpec[] = [
-  { make: (rt, first) => new FixAlloc<unknown>(4, { runtime: rt, first }) as FixAlloc<unknown, boolean>, align: 4 },
-  { make: (rt, first) => new FixAlloc(Rec, { runtime: rt, first: first as never }) as unknown as FixAlloc<unknown, boolean>, align: 8 },
-  { make: (rt, first) => new FixAlloc<unknown, false>(100, { runtime: rt, first, zero: false }) as FixAlloc<unknown, boolean>, align: 4 },
-  { make: (rt, first) => new FixAlloc<unknown>(3000, { runtime: rt, first }) as FixAlloc<unknown, boolean>, align: 8 },
+  { make: (rt, first) => new FixAlloc<unknown>(4, { runtime: rt, first }), align: 4 },
+  { make: (rt, first) => new FixAlloc(Rec, { runtime: rt, first: first }) as unknown as FixAlloc<unknown, boolean>, align: 8 },
+  { make: (rt, first) => new FixAlloc<unknown, false>(100, { runtime: rt, first, zero: false }), align: 4 },
+  { make: (rt, first) => new FixAlloc<unknown>(3000, { runtime: rt, first }), align: 8 },
 ];
 
 type Op =
@@ -319,7 +319,7 @@ class Model {
         const other = this.pools[(i + 1) % this.pools.length];
         switch (op.kind) {
           case 0:
-            this.rejected(() => rt.sysFree(0 as Ptr<unknown>, pageSize), BadPointerError);
+            this.rejected(() => rt.sysFree(0, pageSize), BadPointerError);
             break;
           case 1:
             if (this.freed[i].length > 0) this.rejected(() => pool.free(this.freed[i][op.pick % this.freed[i].length] as Ptr<unknown>), DoubleFreeError);
@@ -336,7 +336,7 @@ class Model {
             break;
           default:
             if (this.live[i].length > 0 && pool.size > 4) this.rejected(() => pool.free((this.live[i][op.pick % this.live[i].length][0] + 4) as Ptr<unknown>), BadPointerError);
-            if (this.sys.length > 0) this.rejected(() => rt.sysFree(this.sys[op.pick % this.sys.length][0] as Ptr<unknown>, pageSize * 9), OffheapRangeError);
+            if (this.sys.length > 0) this.rejected(() => rt.sysFree(this.sys[op.pick % this.sys.length][0], pageSize * 9), OffheapRangeError);
             break;
         }
         break;

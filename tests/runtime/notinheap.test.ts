@@ -13,7 +13,8 @@ function run(body: string): Record<string, new () => unknown> {
   });
   expect(out.diagnostics ?? []).toHaveLength(0);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- runs the compiled snippet
-  return new Function('notInHeap', `${out.outputText}\nreturn result;`)(notInHeap);
+  const compiled = new Function('notInHeap', `${out.outputText}\nreturn result;`) as (d: typeof notInHeap) => Record<string, new () => unknown>;
+  return compiled(notInHeap);
 }
 
 describe('@notInHeap', () => {

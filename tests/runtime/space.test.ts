@@ -83,7 +83,7 @@ describe('sysAlloc / sysFree', () => {
     u8.fill = ((v: number, s?: number, e?: number) => {
       fills.push(s ?? 0);
       return orig(v, s, e);
-    }) as typeof u8.fill;
+    });
     const p = rt.sysAlloc(4 * pageSize);
     expect(fills).toEqual([]);
     rt.sysFree(p, 4 * pageSize);

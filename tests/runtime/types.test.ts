@@ -40,6 +40,7 @@ const Particle = struct('Particle', {
   alive: bool,
 });
 // A record that points to its own kind is declared as an interface.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a record that points to its own kind is declared as an interface
 interface ParticleRec extends LayoutType<typeof Particle> {}
 const Flat = struct('Flat', { a: u32, b: u8 });
 type FlatRec = LayoutType<typeof Flat>;
