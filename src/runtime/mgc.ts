@@ -23,7 +23,7 @@
 
 import { checkmarkRoots, LostObjectError, type LostObject } from './checkmark.js';
 import { BadPointerError, checkInt, show } from './errors.js';
-import { describeHandle, handleIndexBits, handleIndexMask } from './heap.js';
+import { describeHandle } from './heap.js';
 import type { WriteBarrierHook } from './mbarrier.js';
 import type { Root } from './roots.js';
 import type { Runtime } from './runtime.js';
@@ -34,6 +34,13 @@ import { poisonByte } from './space.js';
 function poisonWord(): number {
   return (poisonByte * 0x01010101) >>> 0;
 }
+
+// heap.ts's handleIndexMask and handleIndexBits, as local constants: the hot
+// paths must not read imported bindings (loaders that emulate ESM, such as
+// jiti, turn each read into a getter call). Every collector test breaks if
+// they disagree.
+const indexMask = 0xffffff;
+const indexBits = 24;
 
 /** Where the collector is: not running, marking (barrier on), or sweeping (barrier off). */
 export type GcPhase = 'off' | 'mark' | 'sweep';
@@ -94,8 +101,8 @@ export class Collector {
    */
   shade(v: number, slot: number): void {
     const heap = this.rt.heap;
-    const i = v & handleIndexMask;
-    if (heap.alive[i] === 1 && heap.gen[i] === v >>> handleIndexBits && i !== 0) {
+    const i = v & indexMask;
+    if (heap.alive[i] === 1 && heap.gen[i] === v >>> indexBits && i !== 0) {
       if (heap.epoch[i] !== this.cycle) {
         heap.epoch[i] = this.cycle;
         this.marked++;

@@ -1,0 +1,311 @@
+// Benchmarks of the object heap, the write barrier, the clears and the
+// collector (perf-anchors §4, §5 and goals H1–H3, B1–B2). Run with
+// `npx jiti bench/heap.ts` (BENCH_QUICK=1 for a short run). Variants of each
+// table run interleaved in one process (bench/lib/harness.ts); ratios are
+// per-round medians against the named anchor of the same run.
+import { performance } from 'node:perf_hooks';
+import { createRuntime, heapRef, struct, u32, type HeapRef, type LayoutType, type Ptr, type Runtime } from '../src/runtime/index.js';
+import { measure, quick, type Measurement, type Variant } from './lib/harness.js';
+
+interface Obj {
+  v: number;
+}
+const pool1024: Obj[] = Array.from({ length: 1024 }, (_, i) => ({ v: i }));
+
+/** xorshift32 indices in [0, n), precomputed so the timed loops do no random-number work. */
+function indices(n: number, count = 1 << 16): Int32Array {
+  const out = new Int32Array(count);
+  let x = 0x9e3779b9;
+  for (let i = 0; i < count; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = (x >>> 0) % n;
+  }
+  return out;
+}
+
+function print(title: string, m: Measurement, anchor: string): void {
+  console.log(`\n## ${title}`);
+  for (const v of m.variants) {
+    const r = v.name === anchor ? '(anchor)' : `${m.speedup(v.name, anchor).toFixed(3)}× anchor`;
+    console.log(`  ${v.name.padEnd(52)} ${v.nsPerOp.toFixed(2).padStart(9)} ns/op  ${(v.opsPerSec / 1e6).toFixed(1).padStart(8)} M/s  ${r.padEnd(16)} GC ${v.gcEvents}`);
+  }
+}
+
+// ---- handle table: new+free pair and get, against Map and a direct reference (H1, H2) ----
+function handleVariants(L: number): Variant[] {
+  return [
+    {
+      name: `handle free+new pair, L=${L}`,
+      setup() {
+        const rt = createRuntime({ maxBytes: 1 << 20 });
+        const live: HeapRef<Obj>[] = [];
+        for (let i = 0; i < L; i++) live.push(rt.newHeapRef(pool1024[i & 1023]));
+        const idx = indices(L);
+        let k = 0;
+        return (n) => {
+          for (let i = 0; i < n; i++) {
+            const j = idx[k++ & 0xffff];
+            rt.freeHeapRef(live[j]);
+            live[j] = rt.newHeapRef(pool1024[i & 1023]);
+          }
+        };
+      },
+    },
+    {
+      name: `Map delete+set pair, L=${L}`,
+      setup() {
+        const map = new Map<number, Obj>();
+        const keys = new Int32Array(L);
+        let next = 1;
+        for (let i = 0; i < L; i++) {
+          keys[i] = next;
+          map.set(next++, pool1024[i & 1023]);
+        }
+        const idx = indices(L);
+        let k = 0;
+        return (n) => {
+          for (let i = 0; i < n; i++) {
+            const j = idx[k++ & 0xffff];
+            map.delete(keys[j]);
+            keys[j] = next;
+            map.set(next++, pool1024[i & 1023]);
+          }
+        };
+      },
+    },
+    {
+      name: `deref, L=${L}`,
+      setup() {
+        const rt = createRuntime({ maxBytes: 1 << 20 });
+        const hs: HeapRef<Obj>[] = [];
+        for (let i = 0; i < L; i++) hs.push(rt.newHeapRef({ v: i }));
+        const idx = indices(L);
+        let sink = 0;
+        return (n) => {
+          for (let i = 0; i < n; i++) sink += rt.deref(hs[idx[i & 0xffff]]).v;
+          if (sink === -1) console.log(sink);
+        };
+      },
+    },
+    {
+      name: `direct reference get, L=${L}`,
+      setup() {
+        const objs: Obj[] = Array.from({ length: L }, (_, i) => ({ v: i }));
+        const idx = indices(L);
+        let sink = 0;
+        return (n) => {
+          for (let i = 0; i < n; i++) sink += objs[idx[i & 0xffff]].v;
+          if (sink === -1) console.log(sink);
+        };
+      },
+    },
+    {
+      name: `Map.get, L=${L}`,
+      setup() {
+        const map = new Map<number, Obj>();
+        for (let i = 0; i < L; i++) map.set(i + 1, { v: i });
+        const idx = indices(L);
+        let sink = 0;
+        return (n) => {
+          for (let i = 0; i < n; i++) sink += map.get(idx[i & 0xffff] + 1)!.v;
+          if (sink === -1) console.log(sink);
+        };
+      },
+    },
+  ];
+}
+
+// ---- barriered HeapRef store, barrier off and on ----
+const Slot = struct('Slot', { a: heapRef<Obj>(), n: u32 });
+type SlotT = LayoutType<typeof Slot>;
+
+function storeVariants(): Variant[] {
+  const N = 4096;
+  const make = (): { rt: Runtime; base: number; hs: HeapRef<Obj>[] } => {
+    const rt = createRuntime({ maxBytes: 4 << 20 });
+    const base = rt.sysAlloc(N * Slot.size);
+    rt.addRoot(base as Ptr<SlotT>, Slot, N);
+    const hs: HeapRef<Obj>[] = [];
+    for (let i = 0; i < 64; i++) {
+      hs.push(rt.newHeapRef(pool1024[i]));
+      rt.pin(hs[i]);
+    }
+    return { rt, base, hs };
+  };
+  return [
+    {
+      name: 'raw u32 store (no barrier check)',
+      setup() {
+        const { rt, base, hs } = make();
+        const u = rt.space.u32;
+        const raw = hs.map(Number); // plain numbers: the anchor is a bare typed-array store
+        return (n) => {
+          for (let i = 0; i < n; i++) u[(base + (i & (N - 1)) * 8) >>> 2] = raw[i & 63];
+        };
+      },
+    },
+    {
+      name: 'HeapRefAccessor.set, barrier off',
+      setup() {
+        const { rt, base, hs } = make();
+        const a = rt.access(Slot).a;
+        return (n) => {
+          for (let i = 0; i < n; i++) a.set((base + (i & (N - 1)) * 8) as Ptr<SlotT>, hs[i & 63]);
+        };
+      },
+    },
+    {
+      name: 'HeapRefAccessor.set, barrier ON (marking)',
+      setup() {
+        const { rt, base, hs } = make();
+        const a = rt.access(Slot).a;
+        rt.gcStart(); // stays marking: no step is ever run
+        return (n) => {
+          for (let i = 0; i < n; i++) a.set((base + (i & (N - 1)) * 8) as Ptr<SlotT>, hs[i & 63]);
+        };
+      },
+    },
+    {
+      name: 'storeHeapRef (checked), barrier off',
+      setup() {
+        const { rt, base, hs } = make();
+        return (n) => {
+          for (let i = 0; i < n; i++) rt.storeHeapRef(base + (i & (N - 1)) * 8, hs[i & 63]);
+        };
+      },
+    },
+  ];
+}
+
+// ---- the three clears, barrier off and on (B1, B2) ----
+function clearVariants(words: number, every: number): Variant[] {
+  const fields: Record<string, typeof u32> = {};
+  for (let w = 0; w < words; w++) fields[`f${w}`] = (w % every === 0 ? heapRef<Obj>() : u32) as typeof u32;
+  const L = struct(`C${words}_${every}`, fields);
+  const size = L.size;
+  const COUNT = 64;
+  const make = (on: boolean): { rt: Runtime; addrs: Int32Array; dirty: () => void } => {
+    const rt = createRuntime({ maxBytes: 8 << 20 });
+    const h = rt.newHeapRef(pool1024[0]);
+    rt.pin(h);
+    const addrs = new Int32Array(COUNT);
+    for (let i = 0; i < COUNT; i++) addrs[i] = rt.persistentalloc(size, 8);
+    const dirty = (): void => {
+      for (let i = 0; i < COUNT; i++) for (const s of L.ptrSlots) rt.storeHeapRefNoWB(addrs[i] + s, h); // unrooted bench memory: no barrier needed
+    };
+    dirty();
+    if (on) rt.gcStart();
+    return { rt, addrs, dirty };
+  };
+  const name = `${size} B, ${words / every}/${words} HeapRef`;
+  const v = (label: string, on: boolean, body: (rt: Runtime, p: number) => void): Variant => ({
+    name: `${label}, ${name}${on ? ', barrier ON' : ''}`,
+    setup() {
+      const { rt, addrs, dirty } = make(on);
+      return (n) => {
+        // Each pass over the 64 objects re-dirties them (about 1 store per pointer slot, included in every variant alike).
+        for (let i = 0; i < n; i++) {
+          if ((i & 63) === 0) dirty();
+          body(rt, addrs[i & 63]);
+        }
+      };
+    },
+  });
+  return [
+    v('memclrNoHeapPointers', false, (rt: Runtime, p) => rt.memclrNoHeapPointers(p as Ptr<unknown>, size)),
+    v('typedmemclr', false, (rt, p) => rt.typedmemclr(L, p as Ptr<unknown>)),
+    v('typedmemclr', true, (rt, p) => rt.typedmemclr(L, p as Ptr<unknown>)),
+    v('memclrHasPointers', false, (rt, p) => rt.memclrHasPointers(p as Ptr<unknown>, size)),
+    v('memclrHasPointers', true, (rt, p) => rt.memclrHasPointers(p as Ptr<unknown>, size)),
+  ];
+}
+
+// ---- mark/sweep throughput over 1M handles and incremental pauses (H3) ----
+const Ref = struct('Ref', { a: heapRef<Obj>() });
+type RefT = LayoutType<typeof Ref>;
+
+function collectorRun(N: number, rooted: number): { markMs: number; sweepMs: number; freed: number } {
+  const rt = createRuntime({ maxBytes: 64 << 20 });
+  const block = rt.sysAlloc<RefT>(N * 4);
+  const a = rt.access(Ref).a;
+  for (let i = 0; i < N; i++) {
+    const h = rt.newHeapRef(pool1024[i & 1023]);
+    if (i < rooted) a.set((block + i * 4) as Ptr<RefT>, h);
+  }
+  if (rooted > 0) rt.addRoot(block, Ref, rooted);
+  rt.gcStart();
+  const t0 = performance.now();
+  rt.gcStep(2 ** 31 - 1); // the whole mark in one step; ends in mark termination
+  const t1 = performance.now();
+  rt.gcFinish(); // the sweep
+  const t2 = performance.now();
+  return { markMs: t1 - t0, sweepMs: t2 - t1, freed: rt.collector.stats().freed };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
+function pauses(N: number, budget: number): { median: number; max: number; steps: number } {
+  const rt = createRuntime({ maxBytes: 64 << 20 });
+  const block = rt.sysAlloc<RefT>(N * 4);
+  const a = rt.access(Ref).a;
+  for (let i = 0; i < N; i += 2) a.set((block + i * 4) as Ptr<RefT>, rt.newHeapRef(pool1024[i & 1023]));
+  rt.addRoot(block, Ref, N);
+  rt.gcStart();
+  const ps: number[] = [];
+  for (;;) {
+    const t0 = performance.now();
+    const more = rt.gcStep(budget);
+    ps.push(performance.now() - t0);
+    if (!more) break;
+  }
+  return { median: median(ps) * 1000, max: Math.max(...ps) * 1000, steps: ps.length };
+}
+
+async function main(): Promise<void> {
+  console.log(`offheap object heap benchmarks${quick ? ' (BENCH_QUICK)' : ''}, node ${process.version}`);
+  for (const L of [10_000, 1_000_000]) {
+    const m = await measure(handleVariants(L));
+    print(`Handle table, L=${L}`, m, `handle free+new pair, L=${L}`);
+    console.log(`  H1 new+free vs Map delete+set: ${m.speedup(`handle free+new pair, L=${L}`, `Map delete+set pair, L=${L}`).toFixed(2)}× (goal ≥ ${L === 10_000 ? 10 : 3}×)`);
+    console.log(`  H2 deref vs direct reference: ${m.speedup(`deref, L=${L}`, `direct reference get, L=${L}`).toFixed(2)}×, vs Map.get: ${m.speedup(`deref, L=${L}`, `Map.get, L=${L}`).toFixed(2)}× (goals ≥ 0.6× direct at 10k, ≥ 1.5× Map.get at 1M)`);
+  }
+  const s = await measure(storeVariants());
+  print('Barriered HeapRef store', s, 'raw u32 store (no barrier check)');
+  console.log(`  barrier ON / off (accessor): ${s.speedup('HeapRefAccessor.set, barrier ON (marking)', 'HeapRefAccessor.set, barrier off').toFixed(3)}×`);
+  for (const [words, every] of [
+    [16, 8],
+    [16, 2],
+    [1024, 8],
+    [1024, 2],
+  ] as const) {
+    const m = await measure(clearVariants(words, every));
+    const plain = m.variants[0].name;
+    print(`Clears, ${words * 4} B, ${words / every}/${words} HeapRef slots (64 objects, re-dirtied every pass)`, m, plain);
+    console.log(`  B1 typedmemclr off: ${m.speedup(m.variants[1].name, plain).toFixed(3)}×, memclrHasPointers off: ${m.speedup(m.variants[3].name, plain).toFixed(3)}× (goal ≥ 0.9×)`);
+    const k = words / every;
+    const extra = (i: number): string => ((m.variants[i].nsPerOp - m.variants[i - 1].nsPerOp) / k).toFixed(2);
+    console.log(`  B2 barrier ON extra per pointer slot: typedmemclr ${extra(2)} ns, memclrHasPointers ${((m.variants[4].nsPerOp - m.variants[3].nsPerOp) / words).toFixed(2)} ns per word (goal ≤ 3–4 ns per pointer slot)`);
+  }
+  const N = 1 << 20;
+  console.log(`\n## Mark and sweep over N = ${N} handles (median of ${quick ? 3 : 7})`);
+  for (const R of [1000, 100_000, N]) {
+    const runs = Array.from({ length: quick ? 3 : 7 }, () => collectorRun(N, R));
+    const mark = median(runs.map((r) => r.markMs));
+    const sweep = median(runs.map((r) => r.sweepMs));
+    console.log(
+      `  rooted slots ${String(R).padStart(8)}: mark ${mark.toFixed(2)} ms (${((mark * 1e6) / (R + N)).toFixed(2)} ns per unit: ${R} slots + ${N} pin entries), sweep ${sweep.toFixed(2)} ms (${((sweep * 1e6) / N).toFixed(2)} ns per handle), freed ${runs[0].freed}`,
+    );
+  }
+  console.log(`\n## Incremental step pause vs budget (N = ${N} root slots, half holding handles)`);
+  for (const budget of [100, 1000, 10_000, 100_000, 1_000_000]) {
+    const p = pauses(N, budget);
+    console.log(`  budget ${String(budget).padStart(8)}: ${String(p.steps).padStart(6)} steps, median pause ${p.median.toFixed(1)} µs, max ${p.max.toFixed(1)} µs`);
+  }
+}
+
+await main();
