@@ -130,7 +130,7 @@ export class Runtime {
    * @writebarrier
    */
   typedmemclr<T>(layout: Layout<T>, p: Ptr<T>): void {
-    typedmemclrImpl(this, layout as Layout<unknown>, p);
+    typedmemclrImpl(this, layout, p);
   }
 
   /**
