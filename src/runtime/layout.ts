@@ -153,8 +153,16 @@ export const maxStructSize = 2 ** 30;
 const kinds = new Set<string>(['u8', 'u16', 'u32', 'i8', 'i16', 'i32', 'f32', 'f64', 'bool', 'ptr', 'heapRef', 'array', 'struct']);
 
 function checkField(what: string, f: unknown): asserts f is Field<unknown> {
-  const k = (f as Field<unknown> | null)?.kind;
-  if (typeof f !== 'object' || f === null || typeof k !== 'string' || !kinds.has(k)) {
+  const d = f as Partial<Layout<unknown>> | null;
+  const ok =
+    typeof f === 'object' &&
+    d !== null &&
+    typeof d.kind === 'string' &&
+    kinds.has(d.kind) &&
+    Number.isInteger(d.size) &&
+    Number.isInteger(d.align) &&
+    (d.kind !== 'struct' || isLayout(f));
+  if (!ok) {
     throw new MisuseError(`${what} must be a field description (u8…f64, bool, ptr(), heapRef(), array(), a struct layout); got ${show(f)}`, { value: f });
   }
 }
