@@ -377,5 +377,5 @@ describe('allocators against a model', () => {
       }),
       { numRuns: runs },
     );
-  });
+  }, Math.max(30_000, runs * 200)); // long runs get time in proportion
 });
