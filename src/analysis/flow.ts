@@ -35,7 +35,7 @@ import {
   type Witness,
 } from './memory-state.js';
 import { isRuntimeFile } from './not-in-heap.js';
-import { heapRefSlotsOf, isPointerType, mayBeGarbageType, pointeeOf, staticLayoutOf, type StaticLayout } from './record-layout.js';
+import { heapRefSlotsOf, isPointerType, mayBeGarbageType, pointeeOf, staticLayoutOf, structCallOfRecord, type StaticLayout } from './record-layout.js';
 
 type Segment = TSESLint.CodePathSegment;
 type CodePath = TSESLint.CodePath;
@@ -59,7 +59,7 @@ export type FlowFact =
       /** Field paths of the object's HeapRef slots; undefined when the layout is not known. */
       readonly slots: readonly string[] | undefined;
       /** For a clear of fewer bytes than the object: bytes, size and the HeapRef slots left. */
-      readonly partial: { readonly bytes: number; readonly size: number; readonly left: readonly string[] } | undefined;
+      readonly partial: { readonly bytes: number; readonly size: number; readonly left: readonly string[]; readonly cleared: readonly string[] } | undefined;
       /** How the pointer relates to the variable the state came from (`q`, an alias of `p`). */
       readonly alias: string | undefined;
     }
@@ -68,6 +68,8 @@ export type FlowFact =
       readonly call: TSESTree.CallExpression;
       readonly ptr: TSESTree.Node;
       readonly state: ObjState;
+      /** Whether the store runs the write barrier (not storeHeapRefNoWB). */
+      readonly barrier: boolean;
     }
   | {
       readonly kind: 'root';
@@ -571,7 +573,7 @@ class Engine {
         env.delete(v.key);
         return;
       }
-      if (v.where === 'local') {
+      if (v.where === 'local' || (v.where === 'module' && this.current?.node.type === AST_NODE_TYPES.Program)) {
         this.assign(env, v, node.right, node);
         return;
       }
@@ -656,9 +658,10 @@ class Engine {
         const [pArg, other] = id === 'typedmemclr' ? [args[1], args[0]] : [args[0], args[1]];
         if (!pArg) return;
         const t = this.tracked(env, pArg);
-        const st = t?.st ?? this.typeState(pArg, false);
+        // Untracked: the type under any cast says what it can (`Garbage` at this use site).
+        const st = t?.st ?? this.typeState(unwrap(pArg), false);
         if (!st) return;
-        const layoutExpr = id === 'typedmemclr' && other ? (this.tsOf(other) as ts.Expression) : (st.layout as ts.Expression | undefined);
+        const layoutExpr = id === 'typedmemclr' && other ? (this.tsOf(other) as ts.Expression) : ((st.layout as ts.Expression | undefined) ?? this.recordLayout(pArg));
         const partial = id === 'typedmemclr' || !other ? undefined : this.partialClear(other, layoutExpr);
         this.emit({
           kind: 'clear',
@@ -666,7 +669,7 @@ class Engine {
           call: node,
           ptr: pArg,
           state: st,
-          typeGarbage: mayBeGarbageType(this.checker, this.typeOf(pArg)),
+          typeGarbage: !t && mayBeGarbageType(this.checker, this.typeOf(unwrap(pArg))),
           slots: this.slotsOf(pArg, st, layoutExpr),
           partial,
           alias: t && unwrap(pArg).type === AST_NODE_TYPES.Identifier ? this.aliasOf(env, t.v, t.st) : undefined,
@@ -685,7 +688,7 @@ class Engine {
         const pArg = args[0];
         const t = pArg && this.tracked(env, pArg);
         if (!t) return;
-        this.emit({ kind: 'store', call: node, ptr: pArg, state: t.st });
+        this.emit({ kind: 'store', call: node, ptr: pArg, state: t.st, barrier: id !== 'storeHeapRefNoWB' });
         this.update(env, t.v.key, (s) => ({
           ...s,
           mem: (s.mem & memGarbage) | memSafe,
@@ -694,14 +697,14 @@ class Engine {
         return;
       }
       case 'addRoot': {
-        for (const a of args) {
-          const t = this.tracked(env, a);
-          if (!t) continue;
-          const layoutArg = args[1] && (this.tsOf(args[1]) as ts.Expression);
-          this.emit({ kind: 'root', node, ptr: a, state: t.st, how: '`addRoot`', slots: this.slotsOf(a, t.st, layoutArg) });
-          this.update(env, t.v.key, (s) => ({ ...s, root: rootYes, pending: undefined }));
-          return;
-        }
+        const a = args[0];
+        if (!a) return;
+        const t = this.tracked(env, a);
+        const st = t?.st ?? this.typeState(unwrap(a), false);
+        if (!st) return;
+        const layoutArg = args[1] && (this.tsOf(args[1]) as ts.Expression);
+        this.emit({ kind: 'root', node, ptr: a, state: st, how: '`addRoot`', slots: this.slotsOf(a, st, layoutArg) });
+        if (t) this.update(env, t.v.key, (s) => ({ ...s, root: rootYes, pending: undefined }));
         return;
       }
       case 'removeRoot': {
@@ -807,14 +810,25 @@ class Engine {
     return sl ? sl.slots.map((s) => s.path) : undefined;
   }
 
+  /** The `struct(...)` call behind the record a pointer expression's type names. */
+  private recordLayout(ptr: TSESTree.Node): ts.Expression | undefined {
+    const rec = pointeeOf(this.checker, this.typeOf(unwrap(ptr))) ?? pointeeOf(this.checker, this.typeOf(ptr));
+    return rec && structCallOfRecord(this.checker, rec);
+  }
+
   /** A clear of `n` bytes that may leave HeapRef slots of the layout uncleared. */
-  private partialClear(n: TSESTree.Node, layoutExpr: ts.Expression | undefined): { bytes: number; size: number; left: string[] } | undefined {
+  private partialClear(n: TSESTree.Node, layoutExpr: ts.Expression | undefined): { bytes: number; size: number; left: string[]; cleared: string[] } | undefined {
     const t = this.typeOf(n);
     if (!t.isNumberLiteral() || !layoutExpr) return undefined;
     const sl: StaticLayout | undefined = staticLayoutOf(this.checker, layoutExpr);
     if (!sl || t.value >= sl.size) return undefined;
     const bytes = t.value;
-    return { bytes, size: sl.size, left: sl.slots.filter((s) => s.offset + 4 > bytes).map((s) => s.path) };
+    return {
+      bytes,
+      size: sl.size,
+      left: sl.slots.filter((s) => s.offset + 4 > bytes).map((s) => s.path),
+      cleared: sl.slots.filter((s) => s.offset + 4 <= bytes).map((s) => s.path),
+    };
   }
 
   /** Another variable naming the same object, for messages about aliases. */

@@ -196,3 +196,27 @@ function fieldOf(checker: ts.TypeChecker, init: ts.Expression, depth: number): S
   const nested = staticLayoutOf(checker, e, depth + 1);
   return nested && { size: nested.size, align: nested.align, slots: nested.slots.map((s) => ({ ...s })) };
 }
+
+/**
+ * The `struct(...)` call a record type was made from: the members of
+ * `LayoutType<typeof L>` keep the declarations of the field table's
+ * properties, whose object literal is the call's argument.
+ */
+export function structCallOfRecord(checker: ts.TypeChecker, record: ts.Type): ts.CallExpression | undefined {
+  const members = record.isUnion() ? [] : record.isIntersection() ? record.types : [record];
+  for (const m of members) {
+    for (const prop of checker.getPropertiesOfType(m)) {
+      const decl = prop.declarations?.[0];
+      const lit = decl && ts.isPropertyAssignment(decl) ? decl.parent : undefined;
+      const call = lit && ts.isObjectLiteralExpression(lit) && ts.isCallExpression(lit.parent) ? lit.parent : undefined;
+      if (call && call.arguments[1] === lit && calleeId(checker, call) === 'struct') return call;
+      if (decl) break;
+    }
+  }
+  return undefined;
+}
+
+/** Whether `t` is an instantiated generic class or interface (`FixAlloc<T, Z>`), whose type arguments can be read. */
+export function isReference(t: ts.Type): t is ts.TypeReference {
+  return !!(t.flags & ts.TypeFlags.Object) && !!((t as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference);
+}

@@ -14,7 +14,7 @@ import { flowFacts, unwrap } from '../analysis/flow.js';
 import { memSafe } from '../analysis/memory-state.js';
 import { isRuntimeFile } from '../analysis/not-in-heap.js';
 import { usesOffheap } from '../analysis/offheap-files.js';
-import { heapRefSlotsOf, pointeeOf, staticLayoutOf, structCallOf } from '../analysis/record-layout.js';
+import { heapRefSlotsOf, isReference, pointeeOf, staticLayoutOf, structCallOf } from '../analysis/record-layout.js';
 import { createRule } from '../util/create-rule.js';
 
 export type MessageIds = 'unrootedStore' | 'neverRooted' | 'unrootUncleared';
@@ -105,7 +105,7 @@ export default createRule<[], MessageIds>({
       NewExpression(node) {
         if (calleeId(checker, tsOf(node) as ts.NewExpression) !== 'FixAlloc') return;
         const t = checker.getTypeAtLocation(tsOf(node));
-        const rec = t.flags & ts.TypeFlags.Object ? checker.getTypeArguments(t as ts.TypeReference)[0] : undefined;
+        const rec = isReference(t) ? checker.getTypeArguments(t)[0] : undefined;
         checkNeverRooted(node, rec && !(rec.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) ? rec : undefined, node.arguments[0]);
       },
       CallExpression(node) {

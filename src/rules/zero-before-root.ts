@@ -12,7 +12,7 @@ import { calleeId } from '../analysis/declarations.js';
 import { describeWitness, flowFacts, unwrap } from '../analysis/flow.js';
 import { memGarbage } from '../analysis/memory-state.js';
 import { isRuntimeFile } from '../analysis/not-in-heap.js';
-import { heapRefSlotsOf, staticLayoutOf } from '../analysis/record-layout.js';
+import { heapRefSlotsOf, isReference, staticLayoutOf } from '../analysis/record-layout.js';
 import { createRule } from '../util/create-rule.js';
 
 export type MessageIds = 'notZeroed' | 'nonZeroingPool' | 'initInFirst';
@@ -48,7 +48,7 @@ export default createRule<[], MessageIds>({
     /** The HeapRef slots of a pool's objects, from its type argument or its layout argument. */
     const poolSlots = (node: TSESTree.NewExpression): { record: string; slots: readonly string[] } | undefined => {
       const t = checker.getTypeAtLocation(tsOf(node));
-      const args = t.flags & ts.TypeFlags.Object ? checker.getTypeArguments(t as ts.TypeReference) : [];
+      const args = isReference(t) ? checker.getTypeArguments(t) : [];
       if (args[0] && !(args[0].flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown))) {
         const slots = heapRefSlotsOf(checker, args[0]);
         const layout = node.arguments[0] && staticLayoutOf(checker, tsOf(node.arguments[0]) as ts.Expression);
@@ -61,7 +61,7 @@ export default createRule<[], MessageIds>({
     /** The `zero` option of a pool: its type argument `Z`, when it may be false. */
     const mayNotZero = (node: TSESTree.NewExpression): string | undefined => {
       const t = checker.getTypeAtLocation(tsOf(node));
-      const z = t.flags & ts.TypeFlags.Object ? checker.getTypeArguments(t as ts.TypeReference)[1] : undefined;
+      const z = isReference(t) ? checker.getTypeArguments(t)[1] : undefined;
       if (!z) return undefined;
       const members = z.isUnion() ? z.types : [z];
       const canBeFalse = members.some((m) => m.flags & ts.TypeFlags.BooleanLiteral && checker.typeToString(m) === 'false');

@@ -13,7 +13,7 @@ import { memGarbage, memSafe } from '../analysis/memory-state.js';
 import { isRuntimeFile } from '../analysis/not-in-heap.js';
 import { createRule } from '../util/create-rule.js';
 
-export type MessageIds = 'barrierOnGarbage' | 'missedBarrier' | 'useNoHeapPointers' | 'useTypedmemclr' | 'useHasPointers';
+export type MessageIds = 'barrierOnGarbage' | 'storeOnGarbage' | 'missedBarrier' | 'useNoHeapPointers' | 'useTypedmemclr' | 'useHasPointers';
 
 type ClearFact = Extract<FlowFact, { kind: 'clear' }>;
 
@@ -31,6 +31,8 @@ export default createRule<[], MessageIds>({
     messages: {
       barrierOnGarbage:
         '`{{ptr}}` may still hold garbage here ({{why}}), and `{{api}}` runs a deletion barrier over its old bytes: while the collector marks, it shades junk words as if they were live references (Go: "found bad pointer in Go heap", or a dead object kept alive). Zero-initialize memory that is not yet type-safe with `memclrNoHeapPointers`.',
+      storeOnGarbage:
+        '`{{ptr}}` may still hold garbage here ({{why}}), and this barriered HeapRef store shades the old word of the slot as if it were a live reference (Go: a pointer write as the first write to junk memory). Zero-initialize it with `memclrNoHeapPointers` first.',
       missedBarrier:
         '`{{ptr}}` is type-safe memory ({{why}}) whose layout has HeapRef slots ({{slots}}): `memclrNoHeapPointers` drops them without the deletion barrier, so a reference the collector has not seen yet vanishes and its object can be freed while still in use (Go: zero type-safe memory with typedmemclr or memclrHasPointers). Use `typedmemclr`.',
       useNoHeapPointers: 'Zero-initialize with `{{replacement}}`.',
@@ -77,6 +79,10 @@ export default createRule<[], MessageIds>({
 
     return flowFacts(context, ctx, (facts) => {
       for (const f of facts) {
+        if (f.kind === 'store' && f.barrier && f.state.mem & memGarbage) {
+          context.report({ node: f.call, messageId: 'storeOnGarbage', data: { ptr: text(unwrap(f.ptr)), why: describeWitness(f.state.memWhy, text) } });
+          continue;
+        }
         if (f.kind !== 'clear') continue;
         const ptr = text(unwrap(f.ptr));
         if (f.api !== 'memclrNoHeapPointers') {
@@ -88,11 +94,13 @@ export default createRule<[], MessageIds>({
         }
         // The plain clear: wrong only on type-safe memory that has HeapRef slots.
         if (!(f.state.mem & memSafe) || !f.slots || f.slots.length === 0) continue;
+        // A partial clear that covers no HeapRef slot drops no reference.
+        if (f.partial && f.partial.cleared.length === 0) continue;
         const why = f.alias ? `an alias of \`${f.alias}\`; a parameter, a loaded pointer or memory after a HeapRef store` : 'a parameter, a loaded pointer or memory after a HeapRef store';
         context.report({
           node: f.call,
           messageId: 'missedBarrier',
-          data: { ptr, why, slots: f.slots.join(', ') },
+          data: { ptr, why, slots: (f.partial?.cleared ?? f.slots).join(', ') },
           suggest: suggestFor(f, false),
         });
       }

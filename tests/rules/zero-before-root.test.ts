@@ -162,6 +162,14 @@ twin(
 );
 // Typed as possibly garbage at the root.
 twin([`function f(p: MaybeGarbage<Node>) {`, `  memclrNoHeapPointers(p, Node.size);`, `  addRoot(p, Node);`, `}`], [`function f(p: MaybeGarbage<Node>) {`, R, `}`], 2);
+// Untracked pointers: the type under the cast says garbage.
+twin([`function f(o: { p: Ptr<Node> }) {`, `  addRoot(o.p, Node);`, `}`], [`function f(o: { p: Garbage<Node> }) {`, `  addRoot(o.p as Ptr<Node>, Node);`, `}`], 2);
+// Reassigning a module-level variable in module code replaces its object.
+twin(
+  [`let g = reuse();`, `g = persistentalloc<Node>(Node.size);`, `addRoot(g as Ptr<Node>, Node);`],
+  [`let g = persistentalloc<Node>(Node.size) as MaybeGarbage<Node>;`, `g = reuse();`, `addRoot(g as Ptr<Node>, Node);`],
+  3,
+);
 // Module-level code is analysed too.
 twin([`const p = junk.alloc();`, `memclrNoHeapPointers(p, Node.size);`, `addRoot(p, Node);`], [`const p = junk.alloc();`, `addRoot(p as Ptr<Node>, Node);`], 2);
 

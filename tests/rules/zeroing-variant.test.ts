@@ -6,7 +6,7 @@ const ruleTester = createRuleTester();
 
 /** Lines 1-6 of every case. */
 const head = [
-  `import { struct, u32, f64, heapRef, access, FixAlloc, persistentalloc, createRuntime, memclrNoHeapPointers, typedmemclr, memclrHasPointers, type HeapRef, type Ptr, type Garbage, type MaybeGarbage, type LayoutType } from 'offheap';`,
+  `import { struct, u32, f64, heapRef, access, FixAlloc, persistentalloc, createRuntime, memclrNoHeapPointers, typedmemclr, memclrHasPointers, storeHeapRef, storeHeapRefNoWB, type HeapRef, type Ptr, type Garbage, type MaybeGarbage, type LayoutType } from 'offheap';`,
   `class Owner { name = ''; }`,
   `const Node = struct('Node', { count: u32, owner: heapRef<Owner>() }); type Node = LayoutType<typeof Node>;`,
   `const Plain = struct('Plain', { x: f64, y: f64 }); type Plain = LayoutType<typeof Plain>;`,
@@ -228,6 +228,29 @@ twin(
   [`function f(p: MaybeGarbage<Node>) {`, `  memclrNoHeapPointers(p, Node.size);`, `}`],
   [`function f(p: MaybeGarbage<Node>) {`, `  memclrHasPointers(p as Ptr<Node>, Node.size);`, `}`],
   G(2, 'memclrHasPointers(p as Ptr<Node>, Node.size)'),
+);
+// A barriered HeapRef store as the first write to garbage (Go case 44); the unbarriered store is fine.
+twin(
+  [`function f() {`, `  const p = junk.alloc();`, `  memclrNoHeapPointers(p, Node.size);`, `  N.owner.set(p, ref);`, `}`],
+  [`function f() {`, `  const p = junk.alloc();`, `  N.owner.set(p as Ptr<Node>, ref);`, `}`],
+  { messageId: 'storeOnGarbage', line: 3, suggestions: [] },
+);
+twin(
+  [`function f() {`, `  const p = junk.alloc();`, `  storeHeapRefNoWB(p + 4, ref);`, `  storeHeapRefNoWB(p, ref);`, `}`],
+  [`function f() {`, `  const p = junk.alloc();`, `  storeHeapRef(p, ref);`, `}`],
+  { messageId: 'storeOnGarbage', line: 3, suggestions: [] },
+);
+// Clearing only the pointer-free prefix of type-safe memory drops no reference (mutation: the whole object).
+twin([`function f(p: Ptr<Node>) {`, `  memclrNoHeapPointers(p, 4);`, `}`], [`function f(p: Ptr<Node>) {`, `  memclrNoHeapPointers(p, 8);`, `}`], {
+  messageId: 'missedBarrier',
+  line: 2,
+  suggestions: [{ messageId: 'useHasPointers', from: 'memclrNoHeapPointers(p, 8)', to: 'memclrHasPointers(p, 8)' }],
+});
+// Untracked pointers: the type under the cast says garbage.
+twin(
+  [`function f(o: { p: Ptr<Node> }) {`, `  typedmemclr(Node, o.p);`, `}`],
+  [`function f(o: { p: Garbage<Node> }) {`, `  typedmemclr(Node, o.p as Ptr<Node>);`, `}`],
+  G(2, 'typedmemclr(Node, o.p as Ptr<Node>)', 'o.p as Ptr<Node>'),
 );
 // The methods of a Runtime are recognised like the module functions.
 valid.push({ code: code(`const rt = createRuntime();`, `function f(p: Ptr<Node>) {`, `  rt.typedmemclr(Node, p);`, `}`) });
