@@ -4,12 +4,14 @@
 // object and unmanaged memory holds a `HeapRef`: a u32 naming a slot of this
 // table. The collector (mgc.ts) decides which slots are still reachable from
 // roots; freeing a slot drops the runtime's reference so V8 can reclaim the
-// object. A handle is `generation << 24 | index`; the slot's generation moves
+// object. A handle is `generation << 22 | index`; the slot's generation moves
 // on each free, so a stale handle (to a freed or collected object) is
-// detected instead of silently naming the slot's next object.
+// detected instead of silently naming the slot's next object. 8 generation
+// bits and 22 index bits keep every handle below 2^30, a V8 small integer:
+// handles held in JS variables and arrays are never boxed.
 //
-// Generations run 1..255 and never 0, so every value below 2^24 (small
-// counters, sizes, most addresses) can never be a handle: like Go's
+// Generations run 1..255 and never 0, so every value below 2^22 (small
+// counters, sizes, many addresses) can never be a handle: like Go's
 // findObject, the collector treats a value outside the table as "not a heap
 // pointer" and a value inside it that names no live object as a bad pointer.
 // Freed indices are reused first-in first-out, so a generation wraps only
@@ -21,7 +23,7 @@ import { defaultRuntime } from './runtime.js';
 import type { HeapRef } from './types.js';
 
 /** Bits of a handle that hold the slot index. */
-export const handleIndexBits = 24;
+export const handleIndexBits = 22;
 /** Mask of the index bits. */
 export const handleIndexMask = (1 << handleIndexBits) - 1;
 /** The most handles a heap holds at once (index 0 is nil). */
@@ -112,10 +114,11 @@ export class ObjectHeap {
     return i !== 0 && i < this.top && this.alive[i] === 1 && this.gen[i] === h >>> handleIndexBits && (h >>> 0) === h;
   }
 
-  /** Whether `v` falls inside the table (a plausible heap pointer): generation ≠ 0 and index in [1, top). */
+  /** Whether `v` falls inside the table (a plausible heap pointer): generation in [1, 255] and index in [1, top). */
   inTable(v: number): boolean {
     const i = v & handleIndexMask;
-    return v >>> handleIndexBits !== 0 && i !== 0 && i < this.top;
+    const g = v >>> handleIndexBits;
+    return g !== 0 && g <= 255 && i !== 0 && i < this.top;
   }
 
   /** The object of live handle `h`; throws StaleHandleError otherwise. */

@@ -39,8 +39,8 @@ function poisonWord(): number {
 // paths must not read imported bindings (loaders that emulate ESM, such as
 // jiti, turn each read into a getter call). Every collector test breaks if
 // they disagree.
-const indexMask = 0xffffff;
-const indexBits = 24;
+const indexMask = 0x3fffff;
+const indexBits = 22;
 
 /** Where the collector is: not running, marking (barrier on), or sweeping (barrier off). */
 export type GcPhase = 'off' | 'mark' | 'sweep';

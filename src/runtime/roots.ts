@@ -13,6 +13,7 @@
 // visible, or the collector reads the previous object's bytes as handles.
 
 import { MisuseError, OffheapRangeError, checkInt, show } from './errors.js';
+import { handleIndexMask } from './heap.js';
 import { isLayout, type Layout } from './layout.js';
 import { checkRange } from './memclr.js';
 import type { Runtime } from './runtime.js';
@@ -87,14 +88,14 @@ export class RootSet {
   pin(h: number): void {
     const heap = this.rt.heap;
     if (!heap.isLive(h)) heap.stale('pin', h);
-    heap.pins[h & 0xffffff]++;
+    heap.pins[h & handleIndexMask]++;
   }
 
   /** Drops one pin of `h`. */
   unpin(h: number): void {
     const heap = this.rt.heap;
     if (!heap.isLive(h)) heap.stale('unpin', h);
-    const i = h & 0xffffff;
+    const i = h & handleIndexMask;
     if (heap.pins[i] === 0) throw new MisuseError(`unpin: handle ${show(h)} is not pinned`, { value: h });
     heap.pins[i]--;
   }

@@ -39,7 +39,7 @@ describe('object heap handles', () => {
     expect(new Set(hs).size).toBe(hs.length);
     for (let i = 0; i < hs.length; i++) {
       expect(hs[i]).not.toBe(0);
-      expect(hs[i]).toBeGreaterThanOrEqual(2 ** 24); // generation ≥ 1: small integers are never handles
+      expect(hs[i]).toBeGreaterThanOrEqual(2 ** 22); // generation ≥ 1: small integers are never handles
       expect(r.deref(hs[i])).toBe(objs[i]);
     }
     expect(r.heap.live).toBe(3000);
@@ -62,7 +62,7 @@ describe('object heap handles', () => {
     const a = r.newHeapRef('a');
     r.freeHeapRef(a);
     const b = r.newHeapRef('b');
-    expect(b & 0xffffff).toBe(a & 0xffffff);
+    expect(b & 0x3fffff).toBe(a & 0x3fffff);
     expect(b).not.toBe(a);
     expect(r.deref(b)).toBe('b');
     expect(staleError(() => r.deref(a)).message).toMatch(/stale: slot 1 now holds generation 2/);
@@ -71,11 +71,11 @@ describe('object heap handles', () => {
   it('rejects forged, foreign and malformed handles', () => {
     const r = rt();
     r.newHeapRef(1);
-    for (const h of [0, 1, 5, 2 ** 24 + 7, (3 << 24) | 1, -1, 1.5, 2 ** 32, Number.NaN, '1' as unknown as number]) {
+    for (const h of [0, 1, 5, 2 ** 22 + 7, (3 << 22) | 1, 2 ** 30 + 1, -1, 1.5, 2 ** 32, Number.NaN, '1' as unknown as number]) {
       staleError(() => r.deref(h as HeapRef<number>));
     }
     expect(staleError(() => r.deref(0 as HeapRef<number>)).message).toMatch(/nil handle/);
-    expect(staleError(() => r.deref((2 ** 24 + 7) as HeapRef<number>)).message).toMatch(/never handed out/);
+    expect(staleError(() => r.deref((2 ** 22 + 7) as HeapRef<number>)).message).toMatch(/never handed out/);
     const other = rt();
     const h = other.newHeapRef('o');
     other.newHeapRef('o2');
@@ -88,15 +88,16 @@ describe('object heap handles', () => {
     const b = r.newHeapRef('b');
     r.freeHeapRef(b);
     r.freeHeapRef(a);
-    expect(r.newHeapRef('c') & 0xffffff).toBe(b & 0xffffff);
-    expect(r.newHeapRef('d') & 0xffffff).toBe(a & 0xffffff);
+    expect(r.newHeapRef('c') & 0x3fffff).toBe(b & 0x3fffff);
+    expect(r.newHeapRef('d') & 0x3fffff).toBe(a & 0x3fffff);
     const seen = new Set<number>();
     let h = r.newHeapRef(0);
     for (let k = 0; k < 600; k++) {
       r.freeHeapRef(h);
       h = r.newHeapRef(k);
-      expect(h >>> 24).toBeGreaterThan(0);
-      seen.add(h >>> 24);
+      expect(h >>> 22).toBeGreaterThan(0);
+      expect(h).toBeLessThan(2 ** 30); // a V8 small integer: never boxed
+      seen.add(h >>> 22);
       expect(r.deref(h)).toBe(k);
     }
     expect(seen.size).toBe(255);
@@ -146,6 +147,6 @@ describe('object heap handles', () => {
   });
 
   it('caps the table at maxHeapRefs', () => {
-    expect(maxHeapRefs).toBe(2 ** 24 - 1);
+    expect(maxHeapRefs).toBe(2 ** 22 - 1);
   });
 });
