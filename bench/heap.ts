@@ -193,7 +193,9 @@ function clearVariants(words: number, every: number): Variant[] {
     const addrs = new Int32Array(COUNT);
     for (let i = 0; i < COUNT; i++) addrs[i] = rt.persistentalloc(size, 8);
     const u = rt.space.u32;
-    const word = Number(h); // a plain number: re-dirtying is bench scaffolding, not a heap-pointer store
+    // Re-dirtying unrooted bench memory is scaffolding, not a heap-pointer store the collector must see.
+    // eslint-disable-next-line offheap/no-hidden-heap-pointers -- deliberate raw word, see above
+    const word = Number(h);
     const slotWords = Array.from(L.ptrSlots, (s) => s >>> 2);
     const dirty = (): void => {
       for (let i = 0; i < COUNT; i++) {

@@ -23,7 +23,7 @@
 
 import { checkmarkRoots, LostObjectError, type LostObject } from './checkmark.js';
 import { BadPointerError, checkInt, show } from './errors.js';
-import { describeHandle } from './heap.js';
+import { describeHandle, type ObjectHeap } from './heap.js';
 import type { WriteBarrierHook } from './mbarrier.js';
 import type { Root } from './roots.js';
 import type { Runtime } from './runtime.js';
@@ -81,12 +81,15 @@ export class Collector {
   private sweptFreed = 0;
   /** The barrier hook: shade the old value (deletion) and the new one (insertion). */
   private readonly hook: WriteBarrierHook;
+  /** `rt.heap`, one load closer for shade. */
+  private readonly heap: ObjectHeap;
 
   constructor(
     private readonly rt: Runtime,
     checkmark: boolean,
   ) {
     this.checkmark = checkmark;
+    this.heap = rt.heap;
     this.hook = (slot, old, next) => {
       if (old !== 0) this.shade(old, slot);
       if (next !== 0) this.shade(next, slot);
@@ -100,7 +103,7 @@ export class Collector {
    * otherwise; values outside the table are not heap pointers.
    */
   shade(v: number, slot: number): void {
-    const heap = this.rt.heap;
+    const heap = this.heap;
     const i = v & indexMask;
     if (heap.alive[i] === 1 && heap.gen[i] === v >>> indexBits && i !== 0) {
       if (heap.epoch[i] !== this.cycle) {
@@ -128,7 +131,7 @@ export class Collector {
     this.cycle++;
     this.phase = 'mark';
     this.marked = 0;
-    this.rt.heap.allocEpoch = this.cycle;
+    this.heap.allocEpoch = this.cycle;
     this.work = [];
     this.workHead = 0;
     for (const r of this.rt.roots.byAddress.values()) {
@@ -186,17 +189,17 @@ export class Collector {
   }
 
   stats(): GcStats {
-    return { phase: this.phase, cycle: this.cycle, marked: this.marked, freed: this.freed, live: this.rt.heap.live, roots: this.rt.roots.byAddress.size };
+    return { phase: this.phase, cycle: this.cycle, marked: this.marked, freed: this.freed, live: this.heap.live, roots: this.rt.roots.byAddress.size };
   }
 
   private markDone(): boolean {
-    return this.workHead >= this.work.length && this.pinCursor >= this.rt.heap.top;
+    return this.workHead >= this.work.length && this.pinCursor >= this.heap.top;
   }
 
   /** Grey work, up to `budget` units: the pin table first (Go scans stacks early too), then root blocks. */
   private markWork(budget: number): void {
     let n = 0;
-    const heap = this.rt.heap;
+    const heap = this.heap;
     while (n < budget) {
       if (this.pinCursor < heap.top) {
         const end = Math.min(heap.top, this.pinCursor + (budget - n));
@@ -274,7 +277,7 @@ export class Collector {
    * bug shows as a stale handle rather than a leak.
    */
   private sweep(budget: number): void {
-    const heap = this.rt.heap;
+    const heap = this.heap;
     const end = Math.min(heap.top, this.sweepCursor + budget);
     const { alive, epoch } = heap;
     const c = this.cycle;
