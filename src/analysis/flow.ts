@@ -225,6 +225,7 @@ function edgeLabel(from: SegInfo, to: SegInfo): string | undefined {
   if (n.type === AST_NODE_TYPES.SwitchCase) return n.test ? `the \`case\` at line ${line(n)}` : `the \`default\` case at line ${line(n)}`;
   if (n.type === AST_NODE_TYPES.SwitchStatement) return `the path where no \`case\` of the \`switch\` at line ${line(n)} matches`;
   if (n.type === AST_NODE_TYPES.CatchClause || p?.type === AST_NODE_TYPES.CatchClause) return `the \`catch\` at line ${line(n)} (an exception in the \`try\`)`;
+  if (p?.type === AST_NODE_TYPES.TryStatement && p.finalizer === n) return `the \`finally\` at line ${line(n)}`;
   if (n.type === AST_NODE_TYPES.TryStatement) return `the path that leaves the \`try\` at line ${line(n)}`;
   if (isLoop(n)) return `the path where the loop at line ${line(n)} runs zero more times`;
   // Entering a loop body keeps the earlier label: "a later iteration" says more than "the body".
@@ -366,27 +367,42 @@ class Engine {
       const heap = new MinHeap(segs.length);
       for (let i = 0; i < segs.length; i++) heap.push(i);
       const pos = new Map(segs.map((s, i) => [s, i]));
+      const enqueue = (s: SegInfo | undefined): void => {
+        const i = s && pos.get(s);
+        if (i !== undefined && !queued[i]) {
+          queued[i] = 1;
+          heap.push(i);
+        }
+      };
+      // Exceptional edges: ESLint links a catch (or finally) only from the start of
+      // the try and its first throwable node. Any statement of the try block may
+      // throw, so the handler's entry also joins the state before and after every
+      // event inside the block.
+      const handlers = handlerEntries(segs);
+      const thrown = new Map<TSESTree.TryStatement, Map<SegInfo, Env>>();
       while (heap.size > 0) {
         const at = heap.pop();
         queued[at] = 0;
         const next = segs[at];
-        const input = next === initial ? start : this.joinPreds(next, byId, outs);
+        let input = next === initial ? start : this.joinPreds(next, byId, outs);
+        const guarded = handlers.get(next);
+        if (guarded) input = joinThrown(input, thrown.get(guarded), guarded);
         const prevIn = ins.get(next);
         if (prevIn && outs.has(next) && envEqual(prevIn, input)) continue;
         ins.set(next, input);
         flowStats.segments++;
-        const out = this.run(next, input);
+        const exc = handlers.size > 0 ? new Map<TSESTree.TryStatement, Map<string, ObjState>>() : undefined;
+        const out = this.run(next, input, exc);
         const prevOut = outs.get(next);
         outs.set(next, out);
-        if (!prevOut || !envEqual(prevOut, out)) {
-          for (const n of next.seg.nextSegments) {
-            const s = byId.get(n.id);
-            const i = s && pos.get(s);
-            if (i !== undefined && !queued[i]) {
-              queued[i] = 1;
-              heap.push(i);
-            }
-          }
+        if (!prevOut || !envEqual(prevOut, out)) for (const n of next.seg.nextSegments) enqueue(byId.get(n.id));
+        for (const [t, env] of exc ?? []) {
+          let bySeg = thrown.get(t);
+          if (!bySeg) thrown.set(t, (bySeg = new Map()));
+          const before = bySeg.get(next);
+          if (before && envEqual(before, env)) continue;
+          bySeg.set(next, env);
+          for (const [h, ht] of handlers) if (ht === t) enqueue(h);
         }
       }
       // Final pass: emit facts from the solved inputs.
@@ -483,18 +499,60 @@ class Engine {
     };
   }
 
-  private run(s: SegInfo, input: Env): Env {
+  /**
+   * Runs a segment's events over `input`. With `exc`, also collects, per
+   * enclosing try, the states an exception inside its block may carry out.
+   */
+  private run(s: SegInfo, input: Env, exc?: Map<TSESTree.TryStatement, Map<string, ObjState>>): Env {
     let env: Mutable | undefined;
     for (const ev of s.events) {
       flowStats.transfers++;
+      const tries = exc ? this.triesOf(ev) : none;
+      for (const t of tries) addThrown(exc!, t, env ?? input);
       env ??= new Map(input);
       this.step(env, ev);
+      for (const t of tries) addThrown(exc!, t, env);
     }
     return env ?? input;
   }
 
+  private readonly tryCache = new Map<TSESTree.Node, readonly TSESTree.TryStatement[]>();
+
+  /** The try statements of this function whose catch or finally an exception at `node` reaches. */
+  private triesOf(node: TSESTree.Node): readonly TSESTree.TryStatement[] {
+    let found = this.tryCache.get(node);
+    if (!found) {
+      const list: TSESTree.TryStatement[] = [];
+      let child: TSESTree.Node = node;
+      for (let a = node.parent; a && !functionTypes.has(child.type); child = a, a = a.parent) {
+        if (a.type !== AST_NODE_TYPES.TryStatement) continue;
+        if ((child === a.block && (a.handler || a.finalizer)) || (child === a.handler && a.finalizer)) list.push(a);
+      }
+      found = list.length > 0 ? list : none;
+      this.tryCache.set(node, found);
+    }
+    return found;
+  }
+
+  /** Facts by site: a `finally` block is walked once per way in, and its copies merge into one fact. */
+  private readonly factAt = new Map<string, number>();
+
   private emit(f: FlowFact): void {
-    this.facts?.push(f);
+    const facts = this.facts;
+    if (!facts || f.kind === 'unrootedAtExit') {
+      facts?.push(f);
+      return;
+    }
+    const site = f.kind === 'root' ? f.node : f.call;
+    const key = `${f.kind}:${site.range[0]}:${f.ptr.range[0]}`;
+    const at = this.factAt.get(key);
+    if (at === undefined) {
+      this.factAt.set(key, facts.length);
+      facts.push(f);
+    } else {
+      const prev = facts[at] as typeof f;
+      facts[at] = { ...prev, state: joinState(prev.state, f.state, key) };
+    }
   }
 
   // ---- transfer functions ----
@@ -839,6 +897,44 @@ class Engine {
     }
     return undefined;
   }
+}
+
+const none: readonly never[] = [];
+
+/** Catch and finally entry segments, with the try statement they guard. */
+function handlerEntries(segs: readonly SegInfo[]): Map<SegInfo, TSESTree.TryStatement> {
+  const out = new Map<SegInfo, TSESTree.TryStatement>();
+  for (const s of segs) {
+    const n = s.start;
+    const p = n.parent;
+    if (n.type === AST_NODE_TYPES.CatchClause) out.set(s, n.parent);
+    else if (p?.type === AST_NODE_TYPES.CatchClause && p.body === n) out.set(s, p.parent);
+    else if (p?.type === AST_NODE_TYPES.TryStatement && p.finalizer === n) out.set(s, p);
+  }
+  return out;
+}
+
+function addThrown(exc: Map<TSESTree.TryStatement, Map<string, ObjState>>, t: TSESTree.TryStatement, env: Env): void {
+  flowStats.stateOps += env.size;
+  const acc = exc.get(t);
+  if (acc) joinEnv(acc, env, undefined);
+  else exc.set(t, new Map(env));
+}
+
+/** Joins the states exceptions carry out of a try block into a handler's input. */
+function joinThrown(input: Env, bySeg: Map<SegInfo, Env> | undefined, t: TSESTree.TryStatement): Env {
+  if (!bySeg || bySeg.size === 0) return input;
+  let acc: Map<string, ObjState> | undefined;
+  for (const [, env] of bySeg) {
+    flowStats.stateOps += env.size;
+    if (!acc) acc = new Map(input);
+    for (const [k, st] of env) {
+      const a = acc.get(k);
+      const s = st.memWhy || st.pending ? viaEdge(st, `an exception thrown inside the \`try\` at line ${line(t)}`) : st;
+      acc.set(k, a ? joinState(a, s, k) : s);
+    }
+  }
+  return acc ?? input;
 }
 
 function fresh(mem: number, site: TSESTree.Node, layout: ts.Expression | undefined): ObjState {

@@ -10,10 +10,10 @@ import { rules } from '../../src/rules/index.js';
 import { fixturesDir } from '../rule-tester.js';
 
 const head = [
-  `import { struct, u32, heapRef, access, FixAlloc, persistentalloc, memclrNoHeapPointers, typedmemclr, addRoot, type HeapRef, type Ptr, type LayoutType } from 'offheap';`,
+  `import { struct, u32, heapRef, access, FixAlloc, persistentalloc, memclrNoHeapPointers, typedmemclr, addRoot, type HeapRef, type MaybeGarbage, type Ptr, type LayoutType } from 'offheap';`,
   `class Owner { name = ''; }`,
   `const Node = struct('Node', { count: u32, owner: heapRef<Owner>() }); type Node = LayoutType<typeof Node>; const N = access(Node);`,
-  `const junk = new FixAlloc(Node, { zero: false }); // eslint-disable-line`,
+  `const pool = new FixAlloc(Node); const junk = new FixAlloc(Node, { zero: false }); // eslint-disable-line`,
   `declare const c: boolean; declare const ref: HeapRef<Owner>; declare function work(): void;`,
 ];
 
@@ -119,6 +119,16 @@ describe('messages name the path, the alias and the partial byte count', () => {
       expect.stringContaining('on the `case` at line 10'),
     ]);
     expect(await root([p, `  try { memclrNoHeapPointers(p, Node.size); } catch {`, `  ${r}`, `  }`])).toEqual([expect.stringContaining('on the `catch` at line 8')]);
+  });
+
+  it('an exception from the middle of a try block, and a finally reached from the catch', async () => {
+    const l = `  let p: MaybeGarbage<Node> = pool.alloc();`;
+    expect(await root([l, `  try {`, `    work();`, `    p = junk.alloc();`, `    work();`, `    memclrNoHeapPointers(p, Node.size);`, `  } catch {`, `  ${r}`, `  }`])).toEqual([
+      expect.stringContaining('from `junk.alloc()` at line 10, on an exception thrown inside the `try` at line 8'),
+    ]);
+    expect(await root([l, `  try {`, `    work();`, `  } catch {`, `    p = junk.alloc();`, `  } finally {`, `  ${r}`, `  }`])).toEqual([
+      expect.stringContaining('from `junk.alloc()` at line 11, on the `finally` at line 12'),
+    ]);
   });
 
   it('loops: zero iterations and the next iteration', async () => {

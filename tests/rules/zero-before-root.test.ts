@@ -99,6 +99,18 @@ twin(
   [`function f() {`, `  const p = junk.alloc();`, `  try { work(); memclrNoHeapPointers(p, Node.size); } finally { addRoot(p as Ptr<Node>, Node); }`, `}`],
   3,
 );
+// Any statement of the try block may throw, not only the first: the catch sees the state before the clear.
+twin(
+  [`function f() {`, `  let p: MaybeGarbage<Node> = pool.alloc();`, `  try {`, `    work();`, `    p = junk.alloc();`, `    memclrNoHeapPointers(p, Node.size);`, `  } catch {`, `    p = pool.alloc();`, `  }`, R, `}`],
+  [`function f() {`, `  let p: MaybeGarbage<Node> = pool.alloc();`, `  try {`, `    work();`, `    p = junk.alloc();`, `    work();`, `    memclrNoHeapPointers(p, Node.size);`, `  } catch {`, `    addRoot(p as Ptr<Node>, Node);`, `  }`, `}`],
+  9,
+);
+// finally after the catch (and after an exception in it: between `junk.alloc()` and a clear, any call may throw).
+twin(
+  [`function f() {`, `  let p: MaybeGarbage<Node> = pool.alloc();`, `  try {`, `    work();`, `  } catch {`, `    p = pool.alloc();`, `  } finally {`, `  ${R}`, `  }`, `}`],
+  [`function f() {`, `  let p: MaybeGarbage<Node> = pool.alloc();`, `  try {`, `    work();`, `  } catch {`, `    p = junk.alloc();`, `  } finally {`, `  ${R}`, `  }`, `}`],
+  8,
+);
 // switch fall-through reaches a case directly.
 twin(
   [`function f(k: number) {`, `  const p = junk.alloc();`, `  switch (k) {`, `    case 0: memclrNoHeapPointers(p, Node.size); break;`, `    default: memclrNoHeapPointers(p, Node.size);`, `  }`, R, `}`],
