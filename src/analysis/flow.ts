@@ -398,7 +398,7 @@ class Engine {
         if (!prevOut || !envEqual(prevOut, out)) for (const n of next.seg.nextSegments) enqueue(byId.get(n.id));
         for (const [t, env] of exc ?? []) {
           let bySeg = thrown.get(t);
-          if (!bySeg) thrown.set(t, (bySeg = new Map()));
+          if (!bySeg) thrown.set(t, (bySeg = new Map<SegInfo, Env>()));
           const before = bySeg.get(next);
           if (before && envEqual(before, env)) continue;
           bySeg.set(next, env);
