@@ -166,7 +166,7 @@ export class FixAlloc<T, Z extends boolean = true> {
    * @offheap FixAlloc.free
    */
   free(p: MaybeGarbage<T>): void {
-    if (!(p >= pageSize && p < this.limit && (p & 3) === 0) || this.debug) {
+    if (!(p >= pageSize && p < this.limit && (p & 3) === 0) || this.debug || this.inuse === 0) {
       this.freeSlow(p);
       return;
     }
@@ -178,9 +178,11 @@ export class FixAlloc<T, Z extends boolean = true> {
   /** free's other paths: a rejected pointer, or debug checks and poisoning. */
   private freeSlow(p: number): void {
     if (!(p >= pageSize && p < this.limit && (p & 3) === 0)) this.badPointer(p);
-    this.checkFree(p);
+    if (this.debug) this.checkFree(p);
+    // With nothing handed out, any free is bogus; keeps inuse from going negative without debug mode.
+    if (this.inuse === 0) throw new DoubleFreeError(`FixAlloc.free: the pool has no live objects (double free?); got ${show(p)}`, { value: p, limit: 0 });
     this.inuse -= this.size;
-    this.space.u8.fill(poisonByte, p + 4, p + this.size);
+    if (this.debug) this.space.u8.fill(poisonByte, p + 4, p + this.size);
     this.u32[p >>> 2] = this.list;
     this.list = p;
   }

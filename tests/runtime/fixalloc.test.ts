@@ -136,6 +136,15 @@ describe('FixAlloc', () => {
     expect(pool.inuse).toBe(0);
   });
 
+  it('never lets inuse go negative, even without debug mode', () => {
+    const rt = createRuntime({ maxBytes: MiB });
+    const pool = new FixAlloc(16, { runtime: rt });
+    const p = pool.alloc();
+    pool.free(p);
+    rejects(rt, [pool] as FixAlloc<unknown, boolean>[], () => pool.free(p), DoubleFreeError, 'ERR_DOUBLE_FREE', /no live objects/);
+    expect(pool.inuse).toBe(0);
+  });
+
   it('rejects nil and out-of-range pointers without debug mode too', () => {
     const rt = createRuntime({ maxBytes: MiB });
     const pool = new FixAlloc(16, { runtime: rt });
