@@ -9,7 +9,7 @@
 // them; the report is the bug.
 
 import { OffheapError } from './errors.js';
-import { describeHandle, handleIndexBits, handleIndexMask } from './heap.js';
+import { describeHandle, handleIndexBits, handleIndexMask, liveBit } from './heap.js';
 import type { Runtime } from './runtime.js';
 
 /** A reachable handle the incremental mark missed. */
@@ -62,11 +62,11 @@ export function checkmarkRoots(rt: Runtime, cycle: number): LostObject[] {
       }
     }
   }
-  const { pins, alive, epoch, gen } = heap;
+  const { pins, tag, epoch } = heap;
   for (let i = 1; i < heap.top; i++) {
-    if (pins[i] !== 0 && alive[i] === 1 && epoch[i] !== cycle) {
+    if (pins[i] !== 0 && tag[i] >= liveBit && epoch[i] !== cycle) {
       epoch[i] = cycle;
-      lost.push({ handle: ((gen[i] << handleIndexBits) | i) >>> 0, slot: 0, root: 0 });
+      lost.push({ handle: (((tag[i] - liveBit) << handleIndexBits) | i) >>> 0, slot: 0, root: 0 });
     }
   }
   return lost;

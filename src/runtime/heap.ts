@@ -30,6 +30,8 @@ export const handleIndexMask = (1 << handleIndexBits) - 1;
 export const maxHeapRefs = handleIndexMask;
 
 const initialCapacity = 1024;
+/** Added to a slot's tag while it holds an object. */
+export const liveBit = 0x100;
 
 /** The handle of slot `i` at generation `g`. */
 function handleOf(i: number, g: number): number {
@@ -40,10 +42,12 @@ function handleOf(i: number, g: number): number {
 export class ObjectHeap {
   /** The object of each slot; undefined when the slot is free. */
   private objects: unknown[] = [undefined];
-  /** Current generation of each slot (1..255); a handle is live iff its generation matches and `alive` is set. */
-  gen = new Uint8Array(initialCapacity);
-  /** 1 while the slot holds an object. */
-  alive = new Uint8Array(initialCapacity);
+  /**
+   * Per slot: its current generation (1..255) plus `liveBit` while it holds
+   * an object; 0 for never-used slots. A handle `h` is live iff
+   * `tag[h & mask] === (h >>> 22) + liveBit`: one load and one compare.
+   */
+  tag = new Uint16Array(initialCapacity);
   /** The GC cycle in which the slot was last marked (mgc.ts): marked in cycle c iff `epoch[i] === c`. */
   epoch = new Uint32Array(initialCapacity);
   /** JS-held pins of the slot (roots.ts); a pinned slot is a root. */
@@ -63,7 +67,7 @@ export class ObjectHeap {
 
   /** Current capacity of the per-slot arrays. */
   get capacity(): number {
-    return this.gen.length;
+    return this.tag.length;
   }
 
   /** Stores `obj` and returns its new handle. */
@@ -74,29 +78,27 @@ export class ObjectHeap {
       this.freeHead = (this.freeHead + 1) & (this.freeRing.length - 1);
       this.freeLen--;
     } else {
-      if (this.top === this.gen.length) this.grow();
+      if (this.top === this.tag.length) this.grow();
       i = this.top++;
-      this.gen[i] = 1;
+      this.tag[i] = 1;
     }
+    const g = this.tag[i];
     this.objects[i] = obj;
-    this.alive[i] = 1;
+    this.tag[i] = g + liveBit;
     this.epoch[i] = this.allocEpoch;
     this.live++;
-    return handleOf(i, this.gen[i]);
+    return handleOf(i, g);
   }
 
   private grow(): void {
-    const n = this.gen.length;
+    const n = this.tag.length;
     if (n > maxHeapRefs) {
       throw new OffheapRangeError('ERR_BAD_SIZE', `newHeapRef: the object heap is full (${maxHeapRefs} live handles)`, { value: n, limit: maxHeapRefs });
     }
     const m = Math.min(n * 2, maxHeapRefs + 1);
-    const g = new Uint8Array(m);
-    g.set(this.gen);
-    this.gen = g;
-    const a = new Uint8Array(m);
-    a.set(this.alive);
-    this.alive = a;
+    const t = new Uint16Array(m);
+    t.set(this.tag);
+    this.tag = t;
     const e = new Uint32Array(m);
     e.set(this.epoch);
     this.epoch = e;
@@ -111,7 +113,7 @@ export class ObjectHeap {
   /** Whether `h` names a live object. */
   isLive(h: number): boolean {
     const i = h & handleIndexMask;
-    return i !== 0 && i < this.top && this.alive[i] === 1 && this.gen[i] === h >>> handleIndexBits && (h >>> 0) === h;
+    return this.tag[i] === (h >>> handleIndexBits) + liveBit && (h >>> 0) === h;
   }
 
   /** Whether `v` falls inside the table (a plausible heap pointer): generation in [1, 255] and index in [1, top). */
@@ -124,7 +126,7 @@ export class ObjectHeap {
   /** The object of live handle `h`; throws StaleHandleError otherwise. */
   get(h: number): unknown {
     const i = h & handleIndexMask;
-    if (i === 0 || i >= this.top || this.alive[i] !== 1 || this.gen[i] !== h >>> handleIndexBits || (h >>> 0) !== h) this.stale('deref', h);
+    if (this.tag[i] !== (h >>> handleIndexBits) + liveBit || (h >>> 0) !== h) this.stale('deref', h);
     return this.objects[i];
   }
 
@@ -141,10 +143,9 @@ export class ObjectHeap {
   /** Releases live slot `i`: the object goes, pins drop, the generation moves on, the index is queued for reuse. */
   release(i: number): void {
     this.objects[i] = undefined;
-    this.alive[i] = 0;
     this.pins[i] = 0;
-    const g = this.gen[i];
-    this.gen[i] = g === 255 ? 1 : g + 1;
+    const g = this.tag[i] - liveBit;
+    this.tag[i] = g === 255 ? 1 : g + 1;
     this.live--;
     const ring = this.freeRing;
     ring[(this.freeHead + this.freeLen) & (ring.length - 1)] = i;
@@ -160,7 +161,7 @@ export class ObjectHeap {
       const i = h & handleIndexMask;
       const g = h >>> handleIndexBits;
       if (g === 0 || i === 0 || i >= this.top) why = 'never handed out by this runtime (forged or foreign)';
-      else if (this.alive[i] === 1) why = `stale: slot ${i} now holds generation ${this.gen[i]}`;
+      else if (this.tag[i] >= liveBit) why = `stale: slot ${i} now holds generation ${this.tag[i] - liveBit}`;
       else why = `freed or collected (slot ${i} is free)`;
     }
     throw new StaleHandleError(`${what}: handle ${describeHandle(h)} names no live object: ${why}`, { value: h });

@@ -40,7 +40,7 @@ function poisonWord(): number {
 // jiti, turn each read into a getter call). Every collector test breaks if
 // they disagree.
 const indexMask = 0x3fffff;
-const indexBits = 22;
+const indexBits = 22; // and heap.ts's liveBit is 0x100
 
 /** Where the collector is: not running, marking (barrier on), or sweeping (barrier off). */
 export type GcPhase = 'off' | 'mark' | 'sweep';
@@ -105,7 +105,7 @@ export class Collector {
   shade(v: number, slot: number): void {
     const heap = this.heap;
     const i = v & indexMask;
-    if (heap.alive[i] === 1 && heap.gen[i] === v >>> indexBits && i !== 0) {
+    if (heap.tag[i] === (v >>> indexBits) + 0x100) {
       if (heap.epoch[i] !== this.cycle) {
         heap.epoch[i] = this.cycle;
         this.marked++;
@@ -279,11 +279,11 @@ export class Collector {
   private sweep(budget: number): void {
     const heap = this.heap;
     const end = Math.min(heap.top, this.sweepCursor + budget);
-    const { alive, epoch } = heap;
+    const { tag, epoch } = heap;
     const c = this.cycle;
     let freed = 0;
     for (let i = this.sweepCursor; i < end; i++) {
-      if (alive[i] === 1 && epoch[i] !== c) {
+      if (tag[i] >= 0x100 && epoch[i] !== c) {
         heap.release(i);
         freed++;
       }
