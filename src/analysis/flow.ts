@@ -592,6 +592,7 @@ class Engine {
   private update(env: Mutable, key: string, f: (s: ObjState) => ObjState | undefined): void {
     const group = env.get(key)?.group;
     if (group === undefined) return;
+    flowStats.stateOps += env.size;
     for (const [k, s] of [...env]) {
       if (s.group !== group) continue;
       const n = f(s);
@@ -618,6 +619,7 @@ class Engine {
     }
     // A new object from this site: older variables holding this site's previous object stay apart.
     const group = `site:${site.range[0]}`;
+    flowStats.stateOps += env.size;
     for (const [k, s] of [...env]) if (s.group === group) env.set(k, { ...s, group: `own:${k}@${site.range[0]}` });
     env.set(v.key, { ...val.st, group });
   }

@@ -111,6 +111,28 @@ twin(
   [`function f() {`, `  let p: MaybeGarbage<Node> = pool.alloc();`, `  try {`, `    work();`, `  } catch {`, `    p = junk.alloc();`, `  } finally {`, `  ${R}`, `  }`, `}`],
   8,
 );
+// The react-hooks misses (analyzer-lessons §1.11): an if/else before the site inside a loop,
+// do/while bodies, the first statement of a try, a site inside a try.
+twin(
+  [`function f() {`, `  for (const x of xs) {`, `    if (x > 0) work(); else work();`, `    const p = junk.alloc();`, `    memclrNoHeapPointers(p, Node.size);`, `  ${R}`, `  }`, `}`],
+  [`function f() {`, `  for (const x of xs) {`, `    const p = junk.alloc();`, `    if (x > 0) memclrNoHeapPointers(p, Node.size); else work();`, `  ${R}`, `  }`, `}`],
+  5,
+);
+twin(
+  [`function f() {`, `  let p = junk.alloc();`, `  do {`, `    memclrNoHeapPointers(p, Node.size);`, `  ${R}`, `    p = junk.alloc();`, `  } while (c);`, `}`],
+  [`function f() {`, `  let p = junk.alloc();`, `  memclrNoHeapPointers(p, Node.size);`, `  do {`, `  ${R}`, `    p = junk.alloc();`, `  } while (c);`, `}`],
+  5,
+);
+twin(
+  [`function f() {`, `  const p = junk.alloc();`, `  try { memclrNoHeapPointers(p, Node.size); } catch { return; }`, R, `}`],
+  [`function f() {`, `  const p = junk.alloc();`, `  try { memclrNoHeapPointers(p, Node.size); } catch { work(); }`, R, `}`],
+  4,
+);
+twin(
+  [`function f() {`, `  const p = junk.alloc();`, `  try { memclrNoHeapPointers(p, Node.size); addRoot(p, Node); } catch { work(); }`, `}`],
+  [`function f() {`, `  const p = junk.alloc();`, `  try { addRoot(p as Ptr<Node>, Node); memclrNoHeapPointers(p, Node.size); } catch { work(); }`, `}`],
+  3,
+);
 // switch fall-through reaches a case directly.
 twin(
   [`function f(k: number) {`, `  const p = junk.alloc();`, `  switch (k) {`, `    case 0: memclrNoHeapPointers(p, Node.size); break;`, `    default: memclrNoHeapPointers(p, Node.size);`, `  }`, R, `}`],
