@@ -1,10 +1,11 @@
 // Every benchmark topic, in report order.
 import type { Topic } from '../lib/report.js';
 import { fixalloc } from './fixalloc.js';
+import { heap } from './heap.js';
 import { layout } from './layout.js';
 import { lint } from './lint.js';
 import { memclr } from './memclr.js';
 import { persistentalloc } from './persistentalloc.js';
 import { sysalloc } from './sysalloc.js';
 
-export const topics: readonly Topic[] = [fixalloc, persistentalloc, sysalloc, memclr, layout, lint];
+export const topics: readonly Topic[] = [fixalloc, persistentalloc, sysalloc, memclr, layout, heap, lint];

@@ -1,11 +1,11 @@
 // Benchmarks of the object heap, the write barrier, the clears and the
-// collector (perf-anchors §4, §5 and goals H1–H3, B1–B2). Run with
-// `npx jiti bench/heap.ts` (BENCH_QUICK=1 for a short run). Variants of each
-// table run interleaved in one process (bench/lib/harness.ts); ratios are
-// per-round medians against the named anchor of the same run.
+// collector (perf-anchors §4, §5 and goals H1–H3, B1–B2): `npm run bench -- heap`.
+// Variants of each table run interleaved in one process (bench/lib/harness.ts);
+// ratios are per-round medians against the named anchor of the same run.
 import { performance } from 'node:perf_hooks';
-import { createRuntime, heapRef, struct, u32, type HeapRef, type LayoutType, type Ptr, type Runtime } from '../src/runtime/index.js';
-import { measure, quick, type Measurement, type Variant } from './lib/harness.js';
+import { createRuntime, heapRef, struct, u32, type HeapRef, type LayoutType, type Ptr, type Runtime } from '../../src/runtime/index.js';
+import { measure, quick, type Variant } from '../lib/harness.js';
+import type { Table, TargetRow, Topic, TopicReport } from '../lib/report.js';
 
 interface Obj {
   v: number;
@@ -23,14 +23,6 @@ function indices(n: number, count = 1 << 16): Int32Array {
     out[i] = (x >>> 0) % n;
   }
   return out;
-}
-
-function print(title: string, m: Measurement, anchor: string): void {
-  console.log(`\n## ${title}`);
-  for (const v of m.variants) {
-    const r = v.name === anchor ? '(anchor)' : `${m.speedup(v.name, anchor).toFixed(3)}× anchor`;
-    console.log(`  ${v.name.padEnd(52)} ${v.nsPerOp.toFixed(2).padStart(9)} ns/op  ${(v.opsPerSec / 1e6).toFixed(1).padStart(8)} M/s  ${r.padEnd(16)} GC ${v.gcEvents}`);
-  }
 }
 
 // ---- handle table: new+free pair and get, against Map and a direct reference (H1, H2) ----
@@ -274,46 +266,60 @@ function pauses(N: number, budget: number): { median: number; max: number; steps
   return { median: median(ps) * 1000, max: Math.max(...ps) * 1000, steps: ps.length };
 }
 
-async function main(): Promise<void> {
-  console.log(`offheap object heap benchmarks${quick ? ' (BENCH_QUICK)' : ''}, node ${process.version}`);
-  for (const L of [10_000, 1_000_000]) {
-    const m = await measure(handleVariants(L));
-    print(`Handle table, L=${L}`, m, `handle free+new pair, L=${L}`);
-    console.log(`  H1 new+free vs Map delete+set: ${m.speedup(`handle free+new pair, L=${L}`, `Map delete+set pair, L=${L}`).toFixed(2)}× (goal ≥ ${L === 10_000 ? 10 : 3}×)`);
-    console.log(`  H2 deref vs direct reference: ${m.speedup(`deref, L=${L}`, `direct reference get, L=${L}`).toFixed(2)}×, vs Map.get: ${m.speedup(`deref, L=${L}`, `Map.get, L=${L}`).toFixed(2)}× (goals ≥ 0.6× direct at 10k, ≥ 1.5× Map.get at 1M)`);
-  }
-  const s = await measure(storeVariants());
-  print('Barriered HeapRef store', s, 'raw u32 store (no barrier check)');
-  console.log(`  barrier ON / off (accessor): ${s.speedup('HeapRefAccessor.set, barrier ON (marking)', 'HeapRefAccessor.set, barrier off').toFixed(3)}×`);
-  for (const [words, every] of [
-    [16, 8],
-    [16, 2],
-    [1024, 8],
-    [1024, 2],
-  ] as const) {
-    const m = await measure(clearVariants(words, every));
-    const plain = m.variants[0].name;
-    print(`Clears, ${words * 4} B, ${words / every}/${words} HeapRef slots (64 objects, re-dirtied every pass)`, m, plain);
-    console.log(`  B1 typedmemclr off: ${m.speedup(m.variants[1].name, plain).toFixed(3)}×, memclrHasPointers off: ${m.speedup(m.variants[3].name, plain).toFixed(3)}× (goal ≥ 0.9×)`);
-    const k = words / every;
-    const extra = (i: number): string => ((m.variants[i].nsPerOp - m.variants[i - 1].nsPerOp) / k).toFixed(2);
-    console.log(`  B2 barrier ON extra per pointer slot: typedmemclr ${extra(2)} ns, memclrHasPointers ${((m.variants[4].nsPerOp - m.variants[3].nsPerOp) / words).toFixed(2)} ns per word (goal ≤ 3–4 ns per pointer slot)`);
-  }
-  const N = 1 << 20;
-  console.log(`\n## Mark and sweep over N = ${N} handles (median of ${quick ? 3 : 7})`);
-  for (const R of [1000, 100_000, N]) {
-    const runs = Array.from({ length: quick ? 3 : 7 }, () => collectorRun(N, R));
+export const heap: Topic = {
+  id: 'heap',
+  title: 'Object heap, write barrier, clears and collector',
+  async run(): Promise<TopicReport> {
+    const tables: Table[] = [];
+    const targets: TargetRow[] = [];
+    const notes: string[] = [];
+    for (const L of [10_000, 1_000_000]) {
+      const m = await measure(handleVariants(L));
+      tables.push({ caption: `handle table, ${L} live`, measurement: m });
+      targets.push({ id: 'H1', measure: `HeapRef new+free vs \`Map\` delete+set, ${L} live`, value: m.speedup(`handle free+new pair, L=${L}`, `Map delete+set pair, L=${L}`), unit: '×', target: L === 10_000 ? 10 : 3, better: 'higher' });
+      targets.push(
+        L === 10_000
+          ? { id: 'H2', measure: 'deref vs a direct JS reference, 10k live', value: m.speedup(`deref, L=${L}`, `direct reference get, L=${L}`), unit: '×', target: 0.6, better: 'higher' }
+          : { id: 'H2', measure: 'deref vs `Map.get`, 1M live', value: m.speedup(`deref, L=${L}`, `Map.get, L=${L}`), unit: '×', target: 1.5, better: 'higher' },
+      );
+    }
+    const s = await measure(storeVariants());
+    tables.push({ caption: 'barriered HeapRef store', measurement: s });
+    for (const [words, every] of [
+      [16, 8],
+      [16, 2],
+      [1024, 8],
+      [1024, 2],
+    ] as const) {
+      const m = await measure(clearVariants(words, every));
+      const [plain, typedOff, typedOn, hasOff, hasOn] = m.variants;
+      const k = words / every;
+      const label = `${words * 4} B, ${k}/${words} HeapRef slots`;
+      tables.push({ caption: `clears, ${label} (64 objects, re-dirtied every pass)`, measurement: m });
+      targets.push(
+        { id: 'B1', measure: `typedmemclr, barrier off, vs memclrNoHeapPointers, ${label}`, value: m.speedup(typedOff.name, plain.name), unit: '×', target: 0.9, better: 'higher' },
+        { id: 'B1', measure: `memclrHasPointers, barrier off, vs memclrNoHeapPointers, ${label}`, value: m.speedup(hasOff.name, plain.name), unit: '×', target: 0.9, better: 'higher' },
+        { id: 'B2', measure: `typedmemclr, barrier on: extra ns per pointer slot, ${label}`, value: (typedOn.nsPerOp - typedOff.nsPerOp) / k, unit: 'ns', target: words > 16 ? 3 : 4, better: 'lower' },
+        { id: 'B2', measure: `memclrHasPointers, barrier on: extra ns per pointer slot, ${label}`, value: (hasOn.nsPerOp - hasOff.nsPerOp) / k, unit: 'ns', target: words > 16 ? 3 : 4, better: 'lower' },
+      );
+    }
+    const N = 1 << 20;
+    const runs = Array.from({ length: quick ? 3 : 7 }, () => collectorRun(N, N));
     const mark = median(runs.map((r) => r.markMs));
     const sweep = median(runs.map((r) => r.sweepMs));
-    console.log(
-      `  rooted slots ${String(R).padStart(8)}: mark ${mark.toFixed(2)} ms (${((mark * 1e6) / (R + N)).toFixed(2)} ns per unit: ${R} slots + ${N} pin entries), sweep ${sweep.toFixed(2)} ms (${((sweep * 1e6) / N).toFixed(2)} ns per handle), freed ${runs[0].freed}`,
+    const markNs = (mark * 1e6) / (2 * N);
+    targets.push(
+      { id: 'H3', measure: `mark, ns per root slot (${N} rooted slots + ${N} pin entries)`, value: markNs, unit: 'ns', target: 5, better: 'lower' },
+      { id: 'H3', measure: `sweep, ns per handle (${N} handles)`, value: (sweep * 1e6) / N, unit: 'ns', target: 5, better: 'lower' },
     );
-  }
-  console.log(`\n## Incremental step pause vs budget (N = ${N} root slots, half holding handles)`);
-  for (const budget of [100, 1000, 10_000, 100_000, 1_000_000]) {
-    const p = pauses(N, budget);
-    console.log(`  budget ${String(budget).padStart(8)}: ${String(p.steps).padStart(6)} steps, median pause ${p.median.toFixed(1)} µs, max ${p.max.toFixed(1)} µs`);
-  }
-}
-
-await main();
+    const unrooted = median(Array.from({ length: quick ? 3 : 7 }, () => collectorRun(N, 1000).sweepMs));
+    targets.push({ id: 'H3', measure: `sweep, ns per handle, ${N - 1000} of ${N} freed`, value: (unrooted * 1e6) / N, unit: 'ns', target: 5, better: 'lower' });
+    for (const budget of [1000, 10_000, 100_000]) {
+      const p = pauses(N, budget);
+      const expectedUs = (budget * markNs) / 1000;
+      targets.push({ id: 'H3', measure: `incremental step pause ÷ its budget's cost, budget ${budget} units (median ${p.median.toFixed(0)} µs of ${p.steps} steps, max ${p.max.toFixed(0)} µs)`, value: p.median / expectedUs, unit: '×', target: 1.5, better: 'lower' });
+    }
+    notes.push(`A step's budget is in work units (a pin entry, a root slot or a swept slot); its expected cost is the budget times the full mark's ns per unit (${markNs.toFixed(2)} ns).`);
+    return { id: this.id, title: this.title, tables, targets, notes };
+  },
+};
