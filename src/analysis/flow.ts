@@ -490,7 +490,10 @@ class Engine {
     const mem = garbage ? memGarbage | memZero : memSafe;
     return {
       mem,
-      memWhy: garbage ? { node: n, via: undefined } : undefined,
+      memWhy: garbage
+        ? { node: n, via: undefined, note: local ? undefined : `\`${ellipsis(this.tsOf(n).getText())}\` is typed \`${t.isUnion() ? 'MaybeGarbage' : 'Garbage'}<…>\`` }
+        : undefined,
+      safeWhy: garbage ? undefined : { node: n, via: undefined, note: `\`${ellipsis(this.tsOf(n).getText())}\` is typed \`Ptr<…>\`: type-safe memory` },
       root: rootYes | rootNo,
       pending: undefined,
       local,
@@ -735,7 +738,7 @@ class Engine {
           alias: t && unwrap(pArg).type === AST_NODE_TYPES.Identifier ? this.aliasOf(env, t.v, t.st) : undefined,
         });
         if (t && (!partial || partial.left.length === 0)) {
-          this.update(env, t.v.key, (s) => ({ ...s, mem: memZero, memWhy: undefined, layout: s.layout ?? layoutExpr }));
+          this.update(env, t.v.key, (s) => ({ ...s, mem: memZero, memWhy: undefined, safeWhy: undefined, pending: undefined, layout: s.layout ?? layoutExpr }));
         } else if (t && partial && t.st.mem & memGarbage) {
           const note = `\`${id}\` at line ${line(node)} clears only ${partial.bytes} of its ${partial.size} bytes, leaving ${partial.left.join(', ')}`;
           this.update(env, t.v.key, (s) => ({ ...s, memWhy: { node, via: undefined, note } }));
@@ -752,6 +755,7 @@ class Engine {
         this.update(env, t.v.key, (s) => ({
           ...s,
           mem: (s.mem & memGarbage) | memSafe,
+          safeWhy: { node, via: undefined, note: `a HeapRef is stored into it at line ${line(node)}` },
           pending: s.local && s.root & rootNo ? { node, via: undefined } : s.pending,
         }));
         return;
@@ -815,6 +819,7 @@ class Engine {
       this.update(env, t.v.key, (s) => ({
         ...s,
         mem: eff.mem === 'zero' ? memZero : eff.mem === 'stores' ? (s.mem & memGarbage) | memSafe : s.mem,
+        safeWhy: eff.mem === 'stores' ? { node, via: undefined, note: `\`${calleeName(node)}\` stores a HeapRef into it at line ${line(node)}` } : s.safeWhy,
         memWhy: eff.mem === 'zero' ? undefined : s.memWhy,
         root: eff.rooted ? rootYes : s.root,
         pending: eff.rooted || eff.escapes ? undefined : eff.mem === 'stores' && s.local && s.root & rootNo ? { node, via: undefined } : s.pending,
@@ -902,6 +907,11 @@ class Engine {
 }
 
 const none: readonly never[] = [];
+
+function ellipsis(text: string): string {
+  const t = text.replace(/\s+/g, ' ');
+  return t.length > 40 ? `${t.slice(0, 37)}...` : t;
+}
 
 /** Catch and finally entry segments, with the try statement they guard. */
 function handlerEntries(segs: readonly SegInfo[]): Map<SegInfo, TSESTree.TryStatement> {

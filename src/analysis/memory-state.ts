@@ -36,6 +36,8 @@ export interface ObjState {
   readonly mem: number;
   /** Where the garbage possibility came from, when mem has memGarbage. */
   readonly memWhy: Witness | undefined;
+  /** Why the memory may be type-safe (a parameter's type, a HeapRef store), when mem has memSafe. */
+  readonly safeWhy?: Witness;
   /** Bitset of rootYes | rootNo. */
   readonly root: number;
   /** A HeapRef store into this object not yet rooted or escaped on some path. */
@@ -59,6 +61,7 @@ export function joinState(a: ObjState, b: ObjState, key: string): ObjState {
   return {
     mem,
     memWhy: mem & memGarbage ? (a.mem & memGarbage ? a.memWhy : b.memWhy) : undefined,
+    safeWhy: mem & memSafe ? (a.mem & memSafe ? a.safeWhy : b.safeWhy) : undefined,
     root: a.root | b.root,
     pending: a.pending ?? b.pending,
     local: a.local || b.local,

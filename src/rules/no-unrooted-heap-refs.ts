@@ -14,7 +14,7 @@ import { flowFacts, unwrap } from '../analysis/flow.js';
 import { memSafe } from '../analysis/memory-state.js';
 import { isRuntimeFile } from '../analysis/not-in-heap.js';
 import { usesOffheap } from '../analysis/offheap-files.js';
-import { heapRefSlotsOf, isReference, pointeeOf, staticLayoutOf, structCallOf } from '../analysis/record-layout.js';
+import { heapRefSlotsOf, isReference, pointeeOf, staticLayoutOf, structCallOf, structCallOfRecord } from '../analysis/record-layout.js';
 import { createRule } from '../util/create-rule.js';
 
 export type MessageIds = 'unrootedStore' | 'neverRooted' | 'unrootUncleared';
@@ -80,7 +80,8 @@ export default createRule<[], MessageIds>({
     const tsOf = (n: TSESTree.Node): ts.Node => services.esTreeNodeToTSNodeMap.get(n);
 
     const checkNeverRooted = (node: TSESTree.Node, record: ts.Type | undefined, layoutArg: TSESTree.Node | undefined): void => {
-      const layout = layoutArg && staticLayoutOf(checker, tsOf(layoutArg) as ts.Expression);
+      const layoutExpr = layoutArg ? (tsOf(layoutArg) as ts.Expression) : record && structCallOfRecord(checker, record);
+      const layout = layoutExpr && staticLayoutOf(checker, layoutExpr);
       const slots = record ? heapRefSlotsOf(checker, record) : layout?.slots.map((s) => s.path);
       if (!slots || slots.length === 0) return;
       const rooted = rootedKinds(program, checker);

@@ -96,7 +96,8 @@ export default createRule<[], MessageIds>({
         if (!(f.state.mem & memSafe) || !f.slots || f.slots.length === 0) continue;
         // A partial clear that covers no HeapRef slot drops no reference.
         if (f.partial && f.partial.cleared.length === 0) continue;
-        const why = f.alias ? `an alias of \`${f.alias}\`; a parameter, a loaded pointer or memory after a HeapRef store` : 'a parameter, a loaded pointer or memory after a HeapRef store';
+        const safe = f.state.safeWhy ? describeWitness(f.state.safeWhy, text) : 'a parameter, a loaded pointer or memory after a HeapRef store';
+        const why = f.alias ? `an alias of \`${f.alias}\`; ${safe}` : safe;
         context.report({
           node: f.call,
           messageId: 'missedBarrier',
