@@ -9,7 +9,7 @@ import offheap from './src/eslint-plugin.ts';
 
 export default defineConfig([
   {
-    ignores: ['dist/**', 'node_modules/**', 'tests/fixtures/**', 'coverage/**', 'examples/hazards/**'],
+    ignores: ['dist/**', 'node_modules/**', 'tests/fixtures/**', 'coverage/**', 'examples/hazards/**', '.corpus/**', '.bench-build/**', '.bench-quick/**'],
   },
   {
     files: ['**/*.ts'],

@@ -25,7 +25,7 @@ export function virtualProgram(files: Record<string, string>, roots = Object.key
     Object.keys(files).some((f) => f.startsWith(dir.endsWith('/') ? dir : `${dir}/`)) || (dirExists?.(dir) ?? false);
   host.getSourceFile = (name, version, onError, create) =>
     name in files
-      ? ts.createSourceFile(name, files[name]!, version, true)
+      ? ts.createSourceFile(name, files[name], version, true)
       : getSourceFile(name, version, onError, create);
   return ts.createProgram(roots, options, host);
 }
