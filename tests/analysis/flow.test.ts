@@ -106,6 +106,22 @@ describe('linear cost', () => {
   });
 });
 
+describe('sharing and bail-out', () => {
+  it('the three rules share one recording and one solve per file', async () => {
+    const r = await lint([`function f() {`, `  const p = junk.alloc();`, `  addRoot(p as Ptr<Node>, Node);`, `}`]);
+    expect(r.messages.map((m) => m.ruleId)).toEqual(['offheap/zero-before-root']);
+    // Code paths: the module, the class field initializer of Owner, and f; each solved once, not once per rule.
+    expect(r.work.functions).toBe(3);
+  });
+
+  it('a file that never imports offheap costs no flow work', async () => {
+    for (const k of Object.keys(flowStats) as (keyof typeof flowStats)[]) flowStats[k] = 0;
+    const [res] = await eslint.lintText(`function f(p: number) {\n  if (p) return p;\n  return 0;\n}\n`, { filePath: path.join(fixturesDir, 'file.ts') });
+    expect(res.messages).toEqual([]);
+    expect(flowStats).toEqual({ segments: 0, transfers: 0, functions: 0, stateOps: 0 });
+  });
+});
+
 describe('messages name the path, the alias and the partial byte count', () => {
   const root = async (body: string[]): Promise<string[]> =>
     (await lint([`function f(k: number, xs: number[]) {`, ...body, `}`])).messages.filter((m) => m.ruleId === 'offheap/zero-before-root').map((m) => m.message);
