@@ -21,7 +21,7 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import type { OffheapContext } from './context.js';
-import { calleeId } from './declarations.js';
+import { calleeId, resolveAlias } from './declarations.js';
 import {
   joinState,
   memGarbage,
@@ -35,7 +35,7 @@ import {
   type Witness,
 } from './memory-state.js';
 import { isRuntimeFile } from './not-in-heap.js';
-import { heapRefSlotsOf, isPointerType, mayBeGarbageType, pointeeOf, staticLayoutOf, structCallOfRecord, type StaticLayout } from './record-layout.js';
+import { heapRefSlotsOf, isPointerType, isReference, mayBeGarbageType, pointeeOf, staticLayoutOf, structCallOfRecord, type StaticLayout } from './record-layout.js';
 
 type Segment = TSESLint.CodePathSegment;
 type CodePath = TSESLint.CodePath;
@@ -263,12 +263,13 @@ interface VarInfo {
   readonly name: string;
   /** Range of the block the variable lives in: outside it, its state is dropped. */
   readonly scope: readonly [number, number];
-  /** Declared at module level (a global root table) or in an enclosing function. */
-  readonly where: 'local' | 'module' | 'outer';
+  /** Declared at module level (a global root table), in an enclosing function, or by a library. */
+  readonly where: 'local' | 'module' | 'outer' | 'ambient';
 }
 
 class Engine {
   private readonly checker: ts.TypeChecker;
+  private readonly program: ts.Program;
   private readonly map: OffheapContext['services']['esTreeNodeToTSNodeMap'];
   private readonly tsToEs: OffheapContext['services']['tsNodeToESTreeNodeMap'];
   private readonly vars = new Map<ts.Symbol, VarInfo>();
@@ -282,6 +283,7 @@ class Engine {
     private readonly rec: Recorder,
   ) {
     this.checker = ctx.checker;
+    this.program = ctx.program;
     this.map = ctx.services.esTreeNodeToTSNodeMap;
     this.tsToEs = ctx.services.tsNodeToESTreeNodeMap;
   }
@@ -324,10 +326,14 @@ class Engine {
     if (!sym) return undefined;
     let info = this.vars.get(sym);
     if (!info) {
-      const decl = sym.valueDeclaration;
+      const decl = sym.valueDeclaration ?? resolveAlias(this.checker, sym).valueDeclaration;
       let scope: [number, number] = [0, Number.MAX_SAFE_INTEGER];
       let where: VarInfo['where'] = 'module';
-      if (decl) {
+      const file = decl?.getSourceFile();
+      if (file && (file.isDeclarationFile || this.program.isSourceFileFromExternalLibrary(file))) {
+        // `console`, `Math`, a library's export: not the program's own root table.
+        where = 'ambient';
+      } else if (decl) {
         let block: ts.Node | undefined = decl.parent;
         while (block && !ts.isBlock(block) && !ts.isSourceFile(block) && !ts.isFunctionLike(block) && !ts.isIterationStatement(block, false) && !ts.isCaseBlock(block)) {
           block = block.parent;
@@ -804,15 +810,17 @@ class Engine {
       return;
     }
     const summary = this.summaryOf(node);
+    // A method of a module-level container of pointers (`roots.push(p)`) publishes into a global root table.
     const base = node.callee.type === AST_NODE_TYPES.MemberExpression ? rootIdentifier(node.callee) : undefined;
     const bv = base && this.varOf(base);
+    const table = bv?.where === 'module' && node.callee.type === AST_NODE_TYPES.MemberExpression && this.holdsPointers(node.callee.object) ? bv : undefined;
     args.forEach((a, i) => {
       const t = this.tracked(env, a);
       if (!t) return;
       const eff = summary?.params[i];
       if (!eff) {
         // Handed to code not known to leave it unrooted; a module-level table's method publishes it.
-        this.publish(env, a, node, bv?.where === 'module' ? `the module-level \`${bv.name}\`` : undefined);
+        this.publish(env, a, node, table ? `the module-level \`${table.name}\`` : undefined);
         return;
       }
       if (eff.rooted) this.emit({ kind: 'root', node, ptr: a, state: t.st, how: `\`${calleeName(node)}\` (line ${line(node)})`, slots: this.slotsOf(a, t.st) });
@@ -825,6 +833,13 @@ class Engine {
         pending: eff.rooted || eff.escapes ? undefined : eff.mem === 'stores' && s.local && s.root & rootNo ? { node, via: undefined } : s.pending,
       }));
     });
+  }
+
+  /** Whether an expression is a container (array, tuple, Set, Map, …) whose type arguments include a pointer. */
+  private holdsPointers(e: TSESTree.Node): boolean {
+    const t = this.typeOf(e);
+    if (!isReference(t)) return false;
+    return this.checker.getTypeArguments(t).some((a) => isPointerType(this.checker, a));
   }
 
   private isRuntimeCallee(node: TSESTree.CallExpression): boolean {

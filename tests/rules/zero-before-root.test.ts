@@ -187,6 +187,12 @@ twin([`function f() {`, `  const p = junk.alloc();`, `  memclrNoHeapPointers(p, 
 twin([`function f() {`, `  const p = plainJunk.alloc();`, `  addRoot(p as Ptr<Plain>, Plain);`, `}`], [`function f() {`, `  const p = junk.alloc();`, R, `  void plainJunk;`, `}`], 3);
 // A global root table makes it visible: a module-level array or variable.
 twin([`function f() {`, `  const p = junk.alloc();`, `  memclrNoHeapPointers(p, Node.size);`, `  roots.push(p);`, `}`], [`function f() {`, `  const p = junk.alloc();`, `  roots.push(p as Ptr<Node>);`, `}`], 3);
+// Library globals and module-level containers of non-pointers are not root tables.
+twin(
+  [`const seen = new Set<number>();`, `function f() {`, `  const p = junk.alloc();`, `  console.log(p);`, `  seen.add(p);`, `}`],
+  [`const seen = new Set<Ptr<Node>>();`, `function f() {`, `  const p = junk.alloc();`, `  console.log(p);`, `  seen.add(p as Ptr<Node>);`, `}`],
+  5,
+);
 twin([`function f() {`, `  const p = junk.alloc();`, `  memclrNoHeapPointers(p, Node.size);`, `  last = p;`, `}`], [`function f() {`, `  const p = junk.alloc();`, `  if (c) memclrNoHeapPointers(p, Node.size);`, `  last = p;`, `}`], 4);
 // Stored into rooted memory.
 twin(
