@@ -70,7 +70,23 @@ export default createRule<[], MessageIds>({
     };
 
     /** Calls in `first` that write into the object it is given. */
-    const initStores = (fn: TSESTree.FunctionLike, param: ts.Symbol): TSESTree.Node[] => {
+    /** The function a `first` option names: inline, or a same-file function or const. */
+    const functionOf = (value: TSESTree.Node): ts.SignatureDeclaration | undefined => {
+      let n: ts.Node | undefined = tsOf(value);
+      if (ts.isIdentifier(n)) {
+        const decl = checker.getSymbolAtLocation(n)?.valueDeclaration;
+        n = decl && ts.isVariableDeclaration(decl) ? decl.initializer : decl;
+      }
+      while (n && (ts.isParenthesizedExpression(n) || ts.isAsExpression(n))) n = n.expression;
+      if (!n || n.getSourceFile() !== ctx.sourceFile) return undefined;
+      return ts.isArrowFunction(n) || ts.isFunctionExpression(n) || ts.isFunctionDeclaration(n) ? n : undefined;
+    };
+
+    /** Calls in `first` that write into the object it is given. */
+    const initStores = (fn: ts.SignatureDeclaration): TSESTree.Node[] => {
+      const p0 = fn.parameters[0];
+      const param = p0 && ts.isIdentifier(p0.name) ? checker.getSymbolAtLocation(p0.name) : undefined;
+      if (!param) return [];
       const found: TSESTree.Node[] = [];
       const visit = (n: ts.Node): void => {
         if (ts.isCallExpression(n) && n.arguments.length >= 2) {
@@ -87,10 +103,9 @@ export default createRule<[], MessageIds>({
             }
           }
         }
-        if (!ts.isFunctionLike(n) || n === fnTs) ts.forEachChild(n, visit);
+        if (!ts.isFunctionLike(n) || n === fn) ts.forEachChild(n, visit);
       };
-      const fnTs = tsOf(fn);
-      visit(fnTs);
+      visit(fn);
       return found;
     };
 
@@ -118,12 +133,8 @@ export default createRule<[], MessageIds>({
         if (opts?.type !== AST_NODE_TYPES.ObjectExpression) return;
         for (const prop of opts.properties) {
           if (prop.type !== AST_NODE_TYPES.Property || prop.key.type !== AST_NODE_TYPES.Identifier || prop.key.name !== 'first') continue;
-          const fn = prop.value;
-          if (fn.type !== AST_NODE_TYPES.ArrowFunctionExpression && fn.type !== AST_NODE_TYPES.FunctionExpression) continue;
-          const p0 = fn.params[0];
-          const sym = p0?.type === AST_NODE_TYPES.Identifier ? checker.getSymbolAtLocation(tsOf(p0)) : undefined;
-          if (!sym) continue;
-          for (const store of initStores(fn, sym)) context.report({ node: store, messageId: 'initInFirst' });
+          const fn = functionOf(prop.value);
+          if (fn) for (const store of initStores(fn)) context.report({ node: store, messageId: 'initInFirst' });
         }
       },
     };

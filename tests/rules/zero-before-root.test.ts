@@ -230,6 +230,12 @@ twin(
   1,
   'initInFirst',
 );
+twin(
+  [`function setup(p: Ptr<Node>) { roots.push(p); }`, `const a = new FixAlloc(Node, { first: setup });`],
+  [`function setup(p: Ptr<Node>) { N.count.set(p, 7); }`, `const a = new FixAlloc(Node, { first: setup });`],
+  1,
+  'initInFirst',
+);
 
 // A file that does not import offheap is not analysed.
 valid.push({ code: `declare function addRoot(p: number, l: unknown): void;\nconst p = 8;\naddRoot(p, {});` });
