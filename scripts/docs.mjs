@@ -24,6 +24,7 @@ writeFileSync(
   `module.exports = require(${JSON.stringify(path.join(root, 'dist', 'eslint-plugin.js'))}).default;\n`,
 );
 
+const check = process.argv.includes('--check');
 const args = [
   path.join(root, 'node_modules', 'eslint-doc-generator', 'dist', 'bin', 'eslint-doc-generator.js'),
   wrapper,
@@ -35,14 +36,38 @@ const args = [
   '--path-rule-list', path.relative(wrapper, path.join(root, 'README.md')),
   '--path-rule-doc', path.relative(wrapper, path.join(root, 'docs', 'rules', '{name}.md')),
 ];
-if (process.argv.includes('--check')) args.push('--check');
+if (check) args.push('--check');
 if (process.argv.includes('--init')) args.push('--init-rule-docs');
+
+// The README's example is linted by tests/readme.test.ts as the fixture
+// tests/fixtures/readme-example.ts, which must be the README's code exactly.
+const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+const example = /<!-- example:begin -->\s*```ts\n([\s\S]*?)```\s*<!-- example:end -->/.exec(readme)?.[1];
+const fixture = path.join(root, 'tests', 'fixtures', 'readme-example.ts');
+const fixtureText = `// Generated from README.md by scripts/docs.mjs; edit the README instead.\n${example ?? ''}`;
+if (!example) {
+  console.error('README.md has no <!-- example:begin --> ```ts … ``` <!-- example:end --> block.');
+  process.exitCode = 1;
+} else if (check) {
+  let current = '';
+  try {
+    current = readFileSync(fixture, 'utf8');
+  } catch {
+    // missing: stale
+  }
+  if (current !== fixtureText) {
+    console.error('tests/fixtures/readme-example.ts is stale: run `npm run docs` and commit the result.');
+    process.exitCode = 1;
+  }
+} else {
+  writeFileSync(fixture, fixtureText);
+}
 
 try {
   execFileSync(process.execPath, args, { stdio: 'inherit', cwd: root });
 } catch {
   console.error(
-    process.argv.includes('--check')
+    check
       ? 'Generated docs are stale: run `npm run docs` and commit the result.'
       : 'eslint-doc-generator failed.',
   );

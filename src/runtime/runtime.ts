@@ -269,7 +269,11 @@ export class Runtime {
     this.collector.full();
   }
 
-  /** The generated field accessors of `layout` over this runtime's memory (cached). */
+  /**
+   * The generated field accessors of `layout` over this runtime's memory (cached).
+   *
+   * @offheap access
+   */
   access<T, F extends Fields>(layout: Layout<T, F>): Accessor<F, T> {
     let acc = this.accessors.get(layout) as Accessor<F, T> | undefined;
     if (acc === undefined) {

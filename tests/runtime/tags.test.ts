@@ -67,6 +67,7 @@ const functions: Record<string, string> = {
   HeapRef: 'HeapRef',
   NotInHeap: 'NotInHeap',
   FixedArray: 'FixedArray',
+  access: 'access',
 };
 
 const barriered = new Set(['typedmemclr', 'memclrHasPointers', 'storeHeapRef']);
@@ -83,7 +84,7 @@ describe('declaration tags', () => {
   });
 
   it('tags Runtime methods with the same ids as the module-level functions', () => {
-    for (const name of ['sysAlloc', 'sysFree', 'persistentalloc', 'memclrNoHeapPointers', 'typedmemclr', 'memclrHasPointers', 'storeHeapRef', 'storeHeapRefNoWB']) {
+    for (const name of ['sysAlloc', 'sysFree', 'persistentalloc', 'memclrNoHeapPointers', 'typedmemclr', 'memclrHasPointers', 'storeHeapRef', 'storeHeapRefNoWB', 'access']) {
       expect(offheapIdOf(checker, member('Runtime', name)), name).toBe(name);
       expect(hasWriteBarrierTag(member('Runtime', name)), name).toBe(barriered.has(name));
     }
