@@ -1,86 +1,110 @@
-// A particle system whose records live in unmanaged memory.
+// A particle fountain whose records live in unmanaged memory: the example
+// program of offheap (`npm start` lints it, then runs it).
 //
-// Particles come from a FixAlloc pool (freed particles' memory is reused by
-// the same pool), the table of live particles is a persistentalloc'd array
-// that is never freed, and the frame loop reads and writes records through
-// the layout's accessors: no JS object is allocated per particle.
+// - layouts.ts: the records (Particle, Emitter, the Scene index) and the JS
+//   objects their HeapRef slots name (meshes, labels, callbacks).
+// - world.ts: FixAlloc pools, roots, spawning, physics, retiring, rendering
+//   into a sysAlloc'd batch.
+// - assets.ts: meshes loaded by name, pinned while the library holds them.
+//
+// The collector runs incrementally: each frame that a cycle is under way,
+// `gcStep` does a bounded amount of work between the mutator's frames, with
+// the write barrier on. Debug mode checks every access and poisons freed
+// memory; checkmark verification re-marks from the roots at the end of each
+// mark and throws LostObjectError if the incremental mark missed anything.
+import { writeFileSync } from 'node:fs';
 import {
   createRuntime,
-  f64,
-  FixAlloc,
-  struct,
-  u32,
-  type LayoutType,
-  type Ptr,
+  type GcStats,
   type Runtime,
 } from 'offheap';
+import { Assets } from './assets.js';
+import { World } from './world.js';
 
-const Vec2 = struct('Vec2', { x: f64, y: f64 });
-const Particle = struct('Particle', { pos: Vec2, vel: Vec2, age: u32, id: u32 });
-type Particle = LayoutType<typeof Particle>;
+const frames = 300;
+/** Collector work per frame (units: root slots, pin entries, swept slots). */
+const budget = 512;
+/** Go's GOGC=100: start a cycle when the live handles have doubled since the last one. */
+const gogc = 100;
 
-const capacity = 4096;
-const frames = 240;
-const maxAge = 90;
-
-const rt: Runtime = createRuntime({ debug: true });
-const P = rt.access(Particle);
-const pool = new FixAlloc(Particle, { runtime: rt });
-/** Slot i holds the address of a live particle, or 0. */
-const table = rt.persistentalloc<Ptr<Particle>>(capacity * 4, 4, 'particle-table');
-const slots = new Uint32Array(rt.buffer, table, capacity);
-
-let nextId = 1;
-let spawned = 0;
-let retired = 0;
-let seed = 0x2545f491;
-const random = (): number => {
-  seed ^= seed << 13;
-  seed ^= seed >>> 17;
-  seed ^= seed << 5;
-  return (seed >>> 0) / 2 ** 32;
+const rt: Runtime = createRuntime({ maxBytes: 16 << 20, debug: true, checkmark: true });
+const world = new World(rt);
+const assets = new Assets(rt);
+const expired = new Map<string, number>();
+const onExpire = (name: string) => (): void => {
+  expired.set(name, (expired.get(name) ?? 0) + 1);
 };
 
-function spawn(slot: number): void {
-  const p = pool.alloc(); // zeroed: fresh, or cleared on reuse
-  P.pos.x.set(p, random() * 100);
-  P.pos.y.set(p, 0);
-  P.vel.x.set(p, random() - 0.5);
-  P.vel.y.set(p, 1 + random());
-  P.id.set(p, nextId++);
-  slots[slot] = p;
-  spawned++;
+assets.load('spark', 4);
+assets.load('smoke', 12);
+assets.load('ember', 6);
+const sparks = world.addEmitter({ name: 'sparks', x: 20, y: 0, rate: 12, mesh: assets.mesh('spark'), onExpire: onExpire('sparks') });
+const smoke = world.addEmitter({ name: 'smoke', x: 50, y: 5, rate: 6, mesh: assets.mesh('smoke'), onExpire: onExpire('smoke') });
+
+let collections = 0;
+let freed = 0;
+let trigger = 256;
+let longest = 0;
+const steps: number[] = [];
+
+/** Starts a cycle when the heap has grown enough, and advances a running one by one budget. */
+function collect(): void {
+  if (rt.collector.phase === 'off') {
+    if (rt.heap.live < trigger) return;
+    rt.gcStart();
+  }
+  const started = performance.now();
+  const more = rt.gcStep(budget);
+  const ms = performance.now() - started;
+  steps.push(ms);
+  longest = Math.max(longest, ms);
+  if (!more) cycleDone(rt.collector.stats());
 }
 
-function step(p: Ptr<Particle>): boolean {
-  P.vel.y.set(p, P.vel.y.get(p) - 0.02);
-  P.pos.x.set(p, P.pos.x.get(p) + P.vel.x.get(p));
-  P.pos.y.set(p, P.pos.y.get(p) + P.vel.y.get(p));
-  const age = P.age.get(p) + 1;
-  P.age.set(p, age);
-  return age < maxAge && P.pos.y.get(p) >= 0;
+function cycleDone(stats: GcStats): void {
+  collections++;
+  freed += stats.freed;
+  trigger = Math.max(256, Math.ceil(stats.live * (1 + gogc / 100)));
 }
 
-let live = 0;
-let highest = 0;
 for (let frame = 0; frame < frames; frame++) {
-  for (let i = 0; i < 24 && live < capacity; i++) {
-    const slot = slots.indexOf(0);
-    spawn(slot);
-    live++;
+  if (frame === 100) {
+    // New sparks look like embers; the spark mesh is unloaded and lives on
+    // only in the HeapRef slots of the sparks still flying.
+    world.swapMesh(sparks, assets.mesh('ember'));
+    assets.unload('spark');
   }
-  for (let slot = 0; slot < capacity; slot++) {
-    const p = slots[slot] as Ptr<Particle>;
-    if (p === 0 || step(p)) continue;
-    pool.free(p);
-    slots[slot] = 0;
-    live--;
-    retired++;
-  }
-  highest = Math.max(highest, live);
+  if (frame === 150) world.addEmitter({ name: 'fireworks', x: 80, y: 0, rate: 20, mesh: assets.mesh('ember'), onExpire: onExpire('fireworks') });
+  if (frame === 200) world.removeEmitter(smoke);
+  if (frame === 220) world.addEmitter({ name: 'fountain', x: 50, y: 0, rate: 8, mesh: assets.mesh('smoke'), onExpire: onExpire('fountain') });
+  world.step();
+  world.render();
+  collect();
 }
+rt.gc(); // a last full cycle: everything unreachable now is freed
+cycleDone(rt.collector.stats());
+
+// The memory picture: the address space by owner, written next to the README.
+const picture = new URL('../../docs/memory.svg', import.meta.url);
+writeFileSync(picture, rt.memoryPicture());
 
 const stats = rt.stats();
-console.log(`frames ${frames}: spawned ${spawned}, retired ${retired}, live ${live} (peak ${highest})`);
-console.log(`pool: ${pool.size}-byte particles, ${pool.inuse} bytes in use`);
-console.log(`address space: ${stats.mapped} bytes mapped, ${stats.inUse} in use; by owner ${JSON.stringify(stats.byOwner)}`);
+const n = (x: number): string => x.toLocaleString('en-US');
+const bytes = (x: number): string => (x < 1024 ? `${x} B` : `${n(Math.round(x / 1024))} KiB`);
+const median = [...steps].sort((a, b) => a - b)[steps.length >> 1] ?? 0;
+const meshes = [...world.meshesInUse()].map(([name, count]) => `${name} ×${n(count)}`).join(', ');
+const rows: [string, string][] = [
+  ['frames', `${n(frames)}, debug and checkmark on`],
+  ['particles', `${n(world.live)} live (peak ${n(world.peak)}); ${n(world.spawned)} spawned, ${n(world.retired)} retired; ${n(world.reused)} spawned into reused memory`],
+  ['emitters', `${n(world.emittersAdded - world.emittersRemoved)} live; ${n(world.emittersAdded)} created, ${n(world.emittersRemoved)} removed, ${n(world.emittersReused)} created into a removed one's memory`],
+  ['expired', [...expired].map(([name, count]) => `${name} ${n(count)}`).join(', ')],
+  ['live objects', `${n(rt.heap.live)} heap objects (labels, names, callbacks, meshes: ${meshes}); ${n(rt.roots.byAddress.size)} roots; ${assets.size} pinned meshes`],
+  ['collections', `${n(collections)} cycles (GOGC=${gogc}), ${n(freed)} objects freed, no lost objects (checkmark)`],
+  ['longest step', `${longest.toFixed(3)} ms (median ${median.toFixed(3)} ms over ${n(steps.length)} steps of ${budget} units)`],
+  ['sysAlloc', Object.entries(stats.byOwner).map(([owner, b]) => `${owner} ${bytes(b)}`).join(', ') + ` (${bytes(stats.mapped)} mapped)`],
+  ['persistentalloc', Object.entries(stats.persistent).map(([stat, b]) => `${stat} ${bytes(b)}`).join(', ')],
+  ['FixAlloc in use', `particles ${bytes(world.particles.inuse)} (${world.particles.size} B each), emitters ${bytes(world.emitters.inuse)} (${world.emitters.size} B each)`],
+  ['memory picture', 'docs/memory.svg'],
+];
+const width = Math.max(...rows.map(([k]) => k.length));
+for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);

@@ -77,9 +77,11 @@ export type FieldAccessor<F, R> =
       : F extends ArrayField<infer E, infer N>
         ? E extends HeapRefField<infer T>
           ? HeapRefArrayAccessor<T, N, R>
-          : E extends ScalarField<infer V> | PtrField<infer V>
-            ? ScalarArrayAccessor<E extends PtrField<infer P> ? Ptr<P> : V, N, R>
-            : ElemArrayAccessor<FieldValue<E>, N, R>
+          : E extends PtrField<infer P>
+            ? ScalarArrayAccessor<Ptr<P>, N, R>
+            : E extends ScalarField<infer V>
+              ? ScalarArrayAccessor<V, N, R>
+              : ElemArrayAccessor<FieldValue<E>, N, R>
         : F extends ScalarField<infer V>
           ? ScalarAccessor<V, R>
           : F extends PtrField<infer P>
@@ -106,11 +108,19 @@ const viewOf: Record<string, [view: string, shift: number]> = {
   f64: ['f64', 3],
 };
 
-/** Compiles `body` as a fresh function of the named arguments and calls it. */
+let compiled = 0;
+
+/**
+ * Compiles `body` as a fresh function of the named arguments and calls it.
+ * The unique trailing comment defeats V8's cache of `new Function` by source:
+ * two runtimes with the same layout would otherwise share one compiled
+ * function and its type feedback, which costs every accessor its constant
+ * views (context specialisation) once a second runtime exists.
+ */
 function compile(body: string, args: Record<string, unknown>): unknown {
   const names = Object.keys(args);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- per-field code is the point: it keeps each site monomorphic
-  const factory = new Function(...names, body) as (...values: unknown[]) => unknown;
+  const factory = new Function(...names, `${body}\n// accessor ${compiled++}`) as (...values: unknown[]) => unknown;
   return factory(...names.map((n) => args[n]));
 }
 

@@ -45,6 +45,35 @@ export interface FixAllocOptions<T, Z extends boolean> {
 /** What alloc returns: type-safe zero memory, or possibly-garbage memory when `zero` is false. */
 export type FixAllocResult<T, Z extends boolean> = [Z] extends [true] ? Ptr<T> : MaybeGarbage<T>;
 
+/** One chunk of a pool (Go's fixalloc chunk; called a span in the memory picture). */
+export interface FixAllocSpan {
+  /** First byte. */
+  readonly start: number;
+  /** Length in bytes: a whole number of objects. */
+  readonly bytes: number;
+  /** Objects that fit. */
+  readonly slots: number;
+  /** Objects never handed out yet (the unbumped tail of the current chunk). */
+  readonly fresh: number;
+  /** Addresses of the objects on the free list, ascending. */
+  readonly free: readonly number[];
+}
+
+/** A read-only view of a pool's memory (for the memory picture and tests). */
+export interface FixAllocSnapshot {
+  readonly id: number;
+  /** The layout's name, or `<size> B` for a raw-size pool. */
+  readonly name: string;
+  readonly size: number;
+  /** The persistentalloc stat category its chunks are charged to. */
+  readonly stat: string;
+  /** Bytes handed out now. */
+  readonly inuse: number;
+  readonly spans: readonly FixAllocSpan[];
+  /** The free list did not end inside the pool's chunks (a corrupted list: a use after free or a bad free without debug mode). */
+  readonly corrupt: boolean;
+}
+
 let nextPoolId = 1;
 
 /**
@@ -117,6 +146,39 @@ export class FixAlloc<T, Z extends boolean = true> {
     this.u32 = this.space.u32;
     this.limit = this.space.reserved;
     this.debug = this.rt.debug;
+    this.rt.pools.push(this);
+  }
+
+  /** The pool's chunks with their free and never-used slots; walks the free list, bounded by the objects handed out. */
+  snapshot(): FixAllocSnapshot {
+    const free: number[][] = this.chunks.map(() => []);
+    const current = this.chunks.length - 1;
+    const handedOut = this.chunks.length === 0 ? 0 : current * (this.nalloc / this.size) + (this.nalloc - this.nchunk) / this.size;
+    let corrupt = false;
+    let n = 0;
+    for (let q = this.list; q !== 0; q = this.u32[q >>> 2]) {
+      const k = this.chunks.findIndex((c) => q >= c && q < c + this.nalloc && (q - c) % this.size === 0);
+      if (k < 0 || ++n > handedOut) {
+        corrupt = true;
+        break;
+      }
+      free[k].push(q);
+    }
+    return {
+      id: this.id,
+      name: this.layout?.name ?? `${this.size} B`,
+      size: this.size,
+      stat: this.stat,
+      inuse: this.inuse,
+      corrupt,
+      spans: this.chunks.map((start, k) => ({
+        start,
+        bytes: this.nalloc,
+        slots: this.nalloc / this.size,
+        fresh: k === current ? Math.floor(this.nchunk / this.size) : 0,
+        free: free[k].sort((a, b) => a - b),
+      })),
+    };
   }
 
   /**

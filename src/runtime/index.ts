@@ -14,9 +14,9 @@ export {
   type OffheapErrorDetails,
 } from './errors.js';
 export { notInHeap, isNotInHeap, notInHeapMark } from './notinheap.js';
-export { sysAlloc, sysFree, pageSize, maxSpaceBytes, defaultSpaceBytes, poisonByte, type MemStats } from './space.js';
+export { sysAlloc, sysFree, pageSize, maxSpaceBytes, defaultSpaceBytes, poisonByte, type MemStats, type SpaceBlock } from './space.js';
 export { persistentalloc, persistentChunkSize, persistentLargeSize } from './persistentalloc.js';
-export { FixAlloc, fixAllocChunk, maxFixAllocSize, minFixAllocSize, type FixAllocOptions, type FixAllocResult } from './fixalloc.js';
+export { FixAlloc, fixAllocChunk, maxFixAllocSize, minFixAllocSize, type FixAllocOptions, type FixAllocResult, type FixAllocSnapshot, type FixAllocSpan } from './fixalloc.js';
 export { memclrNoHeapPointers } from './memclr.js';
 export { typedmemclr, memclrHasPointers, storeHeapRef, storeHeapRefNoWB, WriteBarrier, type WriteBarrierHook } from './mbarrier.js';
 export {
@@ -64,3 +64,4 @@ export { newHeapRef, deref, freeHeapRef, describeHandle, maxHeapRefs, ObjectHeap
 export { addRoot, removeRoot, pin, unpin, Root, RootSet } from './roots.js';
 export { gcStart, gcStep, gcFinish, gc, Collector, type GcPhase, type GcStats } from './mgc.js';
 export { LostObjectError, type LostObject } from './checkmark.js';
+export { memoryPicture, type PageClass } from './picture.js';

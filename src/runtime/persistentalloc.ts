@@ -96,6 +96,11 @@ export class PersistentAlloc {
     return false;
   }
 
+  /** Every chunk and large block, in allocation order: start and length in bytes (read-only introspection). */
+  regions(): { readonly start: number; readonly bytes: number }[] {
+    return this.chunks.map((start, i) => ({ start, bytes: this.chunkLen[i] }));
+  }
+
   /** Bytes handed out, by stat category. */
   stats(): Readonly<Record<string, number>> {
     this.flush();

@@ -18,7 +18,9 @@ import {
   WriteBarrier,
   type WriteBarrierHook,
 } from './mbarrier.js';
+import type { FixAllocSnapshot } from './fixalloc.js';
 import { checkRange, clearBytes } from './memclr.js';
+import { drawMemory } from './picture.js';
 import { ObjectHeap } from './heap.js';
 import { Collector } from './mgc.js';
 import { PersistentAlloc } from './persistentalloc.js';
@@ -65,6 +67,8 @@ export class Runtime {
   readonly roots: RootSet;
   /** The incremental collector of the object heap (mgc.ts). */
   readonly collector: Collector;
+  /** Every FixAlloc pool made over this runtime, in creation order (for the memory picture). */
+  readonly pools: { snapshot(): FixAllocSnapshot }[] = [];
 
   constructor(options: RuntimeOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new MisuseError(`createRuntime: options must be an object; got ${show(options)}`, { value: options });
@@ -284,6 +288,17 @@ export class Runtime {
       this.accessors.set(layout, acc);
     }
     return acc;
+  }
+
+  /**
+   * The address space as an SVG picture: each page by owner (sysAlloc
+   * categories, persistentalloc chunks, FixAlloc spans), each span's slots
+   * (live, free, never used) and the roots.
+   *
+   * @offheap memoryPicture
+   */
+  memoryPicture(): string {
+    return drawMemory(this);
   }
 
   /** The accounting now (Go: sysMemStat, mappedReady). */

@@ -43,6 +43,16 @@ export interface MemStats {
   readonly byOwner: Readonly<Record<string, number>>;
 }
 
+/** One live block of sysAlloc pages. */
+export interface SpaceBlock {
+  /** First byte (page-aligned). */
+  readonly start: number;
+  /** Length in bytes (whole pages). */
+  readonly bytes: number;
+  /** The stat category it is charged to. */
+  readonly stat: string;
+}
+
 export interface SpaceOptions {
   /** Bytes to reserve, rounded up to whole pages (default 64 MiB, at most 2 GiB). */
   readonly maxBytes?: number;
@@ -276,6 +286,13 @@ export class AddressSpace {
     const last = n === 0 ? p >>> pageShift : (p + n - 1) >>> pageShift;
     for (let k = p >>> pageShift; k <= last; k++) if (st[k] === 0) return false;
     return true;
+  }
+
+  /** Live blocks in address order, with their stat category (read-only introspection, e.g. for the memory picture). */
+  blocks(): SpaceBlock[] {
+    const out: SpaceBlock[] = [];
+    for (const [page, stat] of this.blockStat) out.push({ start: page * pageSize, bytes: this.pageState[page] * pageSize, stat });
+    return out.sort((a, b) => a.start - b.start);
   }
 
   /** The accounting now. */
