@@ -51,6 +51,22 @@ export interface MeasureOptions {
 }
 
 export const quick = process.env.BENCH_QUICK === '1';
+
+let compiled = 0;
+
+/**
+ * Compiles `factory` afresh, so every variant's loop is its own function: a
+ * loop literal shared by several variants shares V8's type feedback and loses
+ * context specialisation, which made the offheap rows of fixalloc pay 3-4x
+ * more than the once-used anchors. The source gets a unique comment: V8 caches
+ * `new Function` by source text, and identical sources would share one
+ * SharedFunctionInfo and its feedback again. Factories take everything they
+ * use as arguments (no free variables: the copy sees only globals).
+ */
+export function fresh<F extends (...args: never[]) => unknown>(factory: F): F {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- see above
+  return (new Function(`return (${factory.toString()}); // fresh copy ${compiled++}`) as () => F)();
+}
 export const defaultOptions: MeasureOptions = quick ? { rounds: 5, callMs: 15 } : { rounds: 7, callMs: 150 };
 
 const median = (xs: readonly number[]): number => {

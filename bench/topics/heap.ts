@@ -3,8 +3,8 @@
 // Variants of each table run interleaved in one process (bench/lib/harness.ts);
 // ratios are per-round medians against the named anchor of the same run.
 import { performance } from 'node:perf_hooks';
-import { createRuntime, heapRef, struct, u32, type HeapRef, type LayoutType, type Ptr, type Runtime } from '../../src/runtime/index.js';
-import { measure, quick, type Variant } from '../lib/harness.js';
+import { createRuntime, heapRef, struct, u32, type HeapRef, type Layout, type LayoutType, type Ptr, type Runtime } from '../../src/runtime/index.js';
+import { fresh, measure, quick, type Variant } from '../lib/harness.js';
 import type { Table, TargetRow, Topic, TopicReport } from '../lib/report.js';
 
 interface Obj {
@@ -200,26 +200,51 @@ function clearVariants(words: number, every: number): Variant[] {
     return { rt, addrs, dirty };
   };
   const name = `${size} B, ${words / every}/${words} HeapRef`;
-  const v = (label: string, on: boolean, body: (rt: Runtime, p: number) => void): Variant => ({
+  // Each variant compiles its own loop (fresh): one shared literal would share type feedback across the clears.
+  const v = (label: string, on: boolean, factory: ClearLoop): Variant => ({
     name: `${label}, ${name}${on ? ', barrier ON' : ''}`,
     setup() {
       const { rt, addrs, dirty } = make(on);
-      return (n) => {
-        // Each pass over the 64 objects re-dirties them: one raw store per pointer slot, in every variant alike.
-        for (let i = 0; i < n; i++) {
-          if ((i & 63) === 0) dirty();
-          body(rt, addrs[i & 63]);
-        }
-      };
+      return fresh(factory)(rt, L, addrs, size, dirty);
     },
   });
   return [
-    v('memclrNoHeapPointers', false, (rt: Runtime, p) => rt.memclrNoHeapPointers(p as Ptr<unknown>, size)),
-    v('typedmemclr', false, (rt, p) => rt.typedmemclr(L, p as Ptr<unknown>)),
-    v('typedmemclr', true, (rt, p) => rt.typedmemclr(L, p as Ptr<unknown>)),
-    v('memclrHasPointers', false, (rt, p) => rt.memclrHasPointers(p as Ptr<unknown>, size)),
-    v('memclrHasPointers', true, (rt, p) => rt.memclrHasPointers(p as Ptr<unknown>, size)),
+    v('memclrNoHeapPointers', false, plainClearLoop),
+    v('typedmemclr', false, typedClearLoop),
+    v('typedmemclr', true, typedClearLoop),
+    v('memclrHasPointers', false, hasPointersClearLoop),
+    v('memclrHasPointers', true, hasPointersClearLoop),
   ];
+}
+
+// Each pass over the 64 objects re-dirties them: one raw store per pointer slot, in every variant alike.
+type ClearLoop = (rt: Runtime, L: Layout<unknown>, addrs: Int32Array, size: number, dirty: () => void) => (n: number) => void;
+
+function plainClearLoop(rt: Runtime, L: Layout<unknown>, addrs: Int32Array, size: number, dirty: () => void) {
+  return (n: number) => {
+    for (let i = 0; i < n; i++) {
+      if ((i & 63) === 0) dirty();
+      rt.memclrNoHeapPointers(addrs[i & 63] as Ptr<unknown>, size);
+    }
+  };
+}
+
+function typedClearLoop(rt: Runtime, L: Layout<unknown>, addrs: Int32Array, size: number, dirty: () => void) {
+  return (n: number) => {
+    for (let i = 0; i < n; i++) {
+      if ((i & 63) === 0) dirty();
+      rt.typedmemclr(L, addrs[i & 63] as Ptr<unknown>);
+    }
+  };
+}
+
+function hasPointersClearLoop(rt: Runtime, L: Layout<unknown>, addrs: Int32Array, size: number, dirty: () => void) {
+  return (n: number) => {
+    for (let i = 0; i < n; i++) {
+      if ((i & 63) === 0) dirty();
+      rt.memclrHasPointers(addrs[i & 63] as Ptr<unknown>, size);
+    }
+  };
 }
 
 // ---- mark/sweep throughput over 1M handles and incremental pauses (H3) ----

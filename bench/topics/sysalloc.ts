@@ -22,7 +22,8 @@ function churn(name: string, bytes: number): Variant {
       const seed = 12345;
       // A fresh function per variant: closures of one literal would share type feedback.
       // eslint-disable-next-line @typescript-eslint/no-implied-eval
-      const make = new Function('rt', 'blocks', 'live', 'bytes', `let x = ${seed};
+      const make = new Function('rt', 'blocks', 'live', 'bytes', `// ${name}: a unique source, or V8's cache of new Function would share one compiled copy
+        let x = ${seed};
         return (n) => {
           for (let i = 0; i < n; i++) {
             x ^= x << 13; x ^= x >>> 17; x ^= x << 5;

@@ -83,11 +83,11 @@ let nextPoolId = 1;
  */
 export class FixAlloc<T, Z extends boolean = true> {
   /** Bytes per object: the requested size rounded up to a multiple of 4 and of the layout's alignment. */
-  readonly size: number;
+  declare readonly size: number;
   /** The layout of the objects, if the pool was made for one. */
-  readonly layout: Layout<T> | undefined;
+  declare readonly layout: Layout<T> | undefined;
   /** Whether objects from the free list are cleared. */
-  readonly zero: boolean;
+  declare readonly zero: boolean;
   /** Bytes currently handed out (a multiple of `size`). */
   inuse = 0;
   /** Unique across runtimes; keys the debug object table. */
@@ -99,18 +99,18 @@ export class FixAlloc<T, Z extends boolean = true> {
   /** Bytes left at `chunk`; fewer than `size` means take a new chunk. */
   private nchunk = 0;
   /** Chunk length: fixAllocChunk rounded down to a multiple of size. */
-  private readonly nalloc: number;
+  private declare readonly nalloc: number;
   /** Start of every chunk, ascending by time (debug lookups only). */
   private readonly chunks: number[] = [];
-  private readonly rt: Runtime;
-  private readonly space: AddressSpace;
+  private declare readonly rt: Runtime;
+  private declare readonly space: AddressSpace;
   /** `space.u32`, cached for the hot path. */
-  private readonly u32: Uint32Array;
+  private declare readonly u32: Uint32Array;
   /** `space.reserved`, cached: every pointer freed lies below it. */
-  private readonly limit: number;
-  private readonly first: ((p: Ptr<T>) => void) | undefined;
-  private readonly stat: string;
-  private readonly debug: boolean;
+  private declare readonly limit: number;
+  private declare readonly first: ((p: Ptr<T>) => void) | undefined;
+  private declare readonly stat: string;
+  private declare readonly debug: boolean;
 
   constructor(type: Layout<T> | number, options: FixAllocOptions<T, Z> = {}) {
     let size: number;

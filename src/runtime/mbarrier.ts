@@ -26,6 +26,21 @@ import type { HeapRef, Ptr } from './types.js';
  */
 export type WriteBarrierHook = (slot: number, old: number, next: number) => void;
 
+/**
+ * What the hook does, for a whole clear at once (the collector's shade, Go's
+ * bulkBarrierPreWrite): the clears call it once per clear, so the per-slot
+ * work is a loop inside one monomorphic method, not a call through a closure
+ * per slot (which V8 cannot inline once several runtimes exist).
+ */
+export interface BulkBarrier {
+  /** Same effect as the hook on each slot: `next` stored over `old` at `slot`. */
+  write(slot: number, old: number, next: number): void;
+  /** Shades the non-zero old values of the slots at `p + slots[k]` (a typedmemclr). */
+  clearSlots(u32: Uint32Array, p: number, slots: Int32Array): void;
+  /** Shades the non-zero old values of the words [from, to) of `u32` (a memclrHasPointers). */
+  clearWords(u32: Uint32Array, from: number, to: number): void;
+}
+
 function noHook(): void {}
 
 /** The write-barrier state of one runtime (Go: writeBarrier + gcWriteBarrier). */
@@ -34,13 +49,16 @@ export class WriteBarrier {
   enabled = false;
   /** The collector's shade function; a no-op while `enabled` is false. */
   hook: WriteBarrierHook = noHook;
+  /** The same shade in bulk form, when the hook has one (the collector's); else the hook runs per slot. */
+  bulk: BulkBarrier | undefined = undefined;
 
-  /** Turns the barrier on with `hook`, or off with `undefined`. */
-  set(hook: WriteBarrierHook | undefined): void {
+  /** Turns the barrier on with `hook` (and its bulk form, if any), or off with `undefined`. */
+  set(hook: WriteBarrierHook | undefined, bulk?: BulkBarrier): void {
     if (hook !== undefined && typeof hook !== 'function') {
       throw new MisuseError(`setWriteBarrier: hook must be a function or undefined; got ${show(hook)}`, { value: hook });
     }
     this.hook = hook ?? noHook;
+    this.bulk = hook === undefined ? undefined : bulk;
     this.enabled = hook !== undefined;
   }
 }
@@ -50,7 +68,11 @@ export function storeHeapRefUnchecked(rt: Runtime, p: number, v: number): void {
   const u32 = rt.space.u32;
   const i = p >>> 2;
   const wb = rt.barrier;
-  if (wb.enabled) wb.hook(p, u32[i], v);
+  if (wb.enabled) {
+    const bulk = wb.bulk;
+    if (bulk !== undefined) bulk.write(p, u32[i], v);
+    else wb.hook(p, u32[i], v);
+  }
   u32[i] = v;
 }
 
@@ -84,7 +106,9 @@ export function typedmemclrImpl(rt: Runtime, layout: Layout<unknown>, p: number)
   if (wb.enabled) {
     const u32 = rt.space.u32;
     const slots = layout.ptrSlots;
-    for (let k = 0; k < slots.length; k++) {
+    const bulk = wb.bulk;
+    if (bulk !== undefined) bulk.clearSlots(u32, p, slots);
+    else for (let k = 0; k < slots.length; k++) {
       const a = p + slots[k];
       const old = u32[a >>> 2];
       if (old !== 0) wb.hook(a, old, 0);
@@ -99,7 +123,9 @@ export function memclrHasPointersImpl(rt: Runtime, p: number, n: number): void {
   const wb = rt.barrier;
   if (wb.enabled) {
     const u32 = rt.space.u32;
-    for (let a = (p + 3) & ~3; a + 4 <= p + n; a += 4) {
+    const bulk = wb.bulk;
+    if (bulk !== undefined) bulk.clearWords(u32, (p + 3) >>> 2, (p + n) >>> 2);
+    else for (let a = (p + 3) & ~3; a + 4 <= p + n; a += 4) {
       const old = u32[a >>> 2];
       if (old !== 0) wb.hook(a, old, 0);
     }

@@ -24,7 +24,7 @@
 import { checkmarkRoots, LostObjectError, type LostObject } from './checkmark.js';
 import { BadPointerError, checkInt, show } from './errors.js';
 import { describeHandle, type ObjectHeap } from './heap.js';
-import type { WriteBarrierHook } from './mbarrier.js';
+import type { BulkBarrier, WriteBarrierHook } from './mbarrier.js';
 import type { Root } from './roots.js';
 import type { Runtime } from './runtime.js';
 import { defaultRuntime } from './runtime.js';
@@ -61,7 +61,7 @@ export interface GcStats {
 }
 
 /** The collector state of one runtime. */
-export class Collector {
+export class Collector implements BulkBarrier {
   phase: GcPhase = 'off';
   /** The current or last cycle; handles with `epoch === cycle` are black. */
   cycle = 0;
@@ -115,6 +115,45 @@ export class Collector {
     if (this.rt.debug && (heap.inTable(v) || v === poisonWord())) this.badPointer(v, slot);
   }
 
+  /** The hook in bulk form (mbarrier.ts): a store of `next` over `old`. */
+  write(slot: number, old: number, next: number): void {
+    if (old !== 0) this.shade(old, slot);
+    if (next !== 0) this.shade(next, slot);
+  }
+
+  /** Deletion barrier of a typedmemclr: shades the old values of the HeapRef slots at `p + slots[k]`. */
+  clearSlots(u32: Uint32Array, p: number, slots: Int32Array): void {
+    for (let k = 0; k < slots.length; k++) {
+      const a = p + slots[k];
+      const v = u32[a >>> 2];
+      if (v !== 0) this.shade(v, a);
+    }
+  }
+
+  /** Deletion barrier of a memclrHasPointers: shades the old values of the words [from, to). shade is inlined by hand: one loop, no call per word. */
+  clearWords(u32: Uint32Array, from: number, to: number): void {
+    const heap = this.heap;
+    const { tag, epoch } = heap;
+    const c = this.cycle;
+    let marked = 0;
+    for (let w = from; w < to; w++) {
+      const v = u32[w];
+      if (v === 0) continue;
+      const i = v & indexMask;
+      if (tag[i] === (v >>> indexBits) + 0x100) {
+        if (epoch[i] !== c) {
+          epoch[i] = c;
+          marked++;
+        }
+      } else if (this.rt.debug) {
+        this.marked += marked;
+        marked = 0;
+        this.shade(v, w * 4); // reports the bad pointer
+      }
+    }
+    this.marked += marked;
+  }
+
   private badPointer(v: number, slot: number): never {
     const why = v === poisonWord() ? 'the debug poison of freed memory' : 'a freed, collected or never-issued handle';
     throw new BadPointerError(
@@ -139,7 +178,7 @@ export class Collector {
       this.work.push(r);
     }
     this.pinCursor = 1;
-    this.rt.setWriteBarrier(this.hook);
+    this.rt.barrier.set(this.hook, this);
     return true;
   }
 

@@ -65,19 +65,19 @@ export interface SpaceOptions {
 /** The pages of one runtime and the typed views every access goes through. */
 export class AddressSpace {
   /** The whole space; never resized, so the views below never detach. */
-  readonly buffer: ArrayBuffer | SharedArrayBuffer;
-  readonly u8: Uint8Array;
-  readonly i8: Int8Array;
-  readonly u16: Uint16Array;
-  readonly i16: Int16Array;
-  readonly u32: Uint32Array;
-  readonly i32: Int32Array;
-  readonly f32: Float32Array;
-  readonly f64: Float64Array;
+  declare readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  declare readonly u8: Uint8Array;
+  declare readonly i8: Int8Array;
+  declare readonly u16: Uint16Array;
+  declare readonly i16: Int16Array;
+  declare readonly u32: Uint32Array;
+  declare readonly i32: Int32Array;
+  declare readonly f32: Float32Array;
+  declare readonly f64: Float64Array;
   /** `buffer.byteLength`; a multiple of pageSize. */
-  readonly reserved: number;
+  declare readonly reserved: number;
   /** Whether freed pages are poisoned. */
-  readonly debug: boolean;
+  declare readonly debug: boolean;
 
   /**
    * Per page: `n > 0` starts a live block of n pages, `-k` is the k-th page
