@@ -380,10 +380,9 @@ class Engine {
           heap.push(i);
         }
       };
-      // Exceptional edges: ESLint links a catch (or finally) only from the start of
-      // the try and its first throwable node. Any statement of the try block may
-      // throw, so the handler's entry also joins the state before and after every
-      // event inside the block.
+      // Exceptional edges: ESLint links a catch only from the start of the try and
+      // its first throwable node. Any statement of the try block may throw, so the
+      // catch's entry also joins the state before and after every event inside the block.
       const handlers = handlerEntries(segs);
       const thrown = new Map<TSESTree.TryStatement, Map<SegInfo, Env>>();
       while (heap.size > 0) {
@@ -527,7 +526,7 @@ class Engine {
 
   private readonly tryCache = new Map<TSESTree.Node, readonly TSESTree.TryStatement[]>();
 
-  /** The try statements of this function whose catch or finally an exception at `node` reaches. */
+  /** The try statements of this function whose catch an exception at `node` reaches. */
   private triesOf(node: TSESTree.Node): readonly TSESTree.TryStatement[] {
     let found = this.tryCache.get(node);
     if (!found) {
@@ -535,7 +534,7 @@ class Engine {
       let child: TSESTree.Node = node;
       for (let a = node.parent; a && !functionTypes.has(child.type); child = a, a = a.parent) {
         if (a.type !== AST_NODE_TYPES.TryStatement) continue;
-        if ((child === a.block && (a.handler || a.finalizer)) || (child === a.handler && a.finalizer)) list.push(a);
+        if (child === a.block && a.handler) list.push(a);
       }
       found = list.length > 0 ? list : none;
       this.tryCache.set(node, found);
@@ -778,14 +777,13 @@ class Engine {
         return;
       }
       case 'removeRoot': {
-        for (const a of args) {
-          const t = this.tracked(env, a);
-          const st = t?.st ?? this.typeState(a, false);
-          if (!st) continue;
-          this.emit({ kind: 'unroot', call: node, ptr: a, state: st, slots: this.slotsOf(a, st) });
-          if (t) this.update(env, t.v.key, (s) => ({ ...s, root: rootNo }));
-          return;
-        }
+        // Judged only for objects this function follows (its allocations and
+        // parameters): the clear of a pointer read from elsewhere is not visible here.
+        const a = args[0];
+        const t = a && this.tracked(env, a);
+        if (!t) return;
+        this.emit({ kind: 'unroot', call: node, ptr: a, state: t.st, slots: this.slotsOf(a, t.st) });
+        this.update(env, t.v.key, (s) => ({ ...s, root: rootNo }));
         return;
       }
       case 'FixAlloc.free':
@@ -928,7 +926,12 @@ function ellipsis(text: string): string {
   return t.length > 40 ? `${t.slice(0, 37)}...` : t;
 }
 
-/** Catch and finally entry segments, with the try statement they guard. */
+/**
+ * Catch entry segments, with the try statement they guard. A `finally` is
+ * left to ESLint's own edges: its exceptional copy rethrows, and joining every
+ * thrown state into the copy that completes normally would leak them into
+ * the code after the `try`.
+ */
 function handlerEntries(segs: readonly SegInfo[]): Map<SegInfo, TSESTree.TryStatement> {
   const out = new Map<SegInfo, TSESTree.TryStatement>();
   for (const s of segs) {
@@ -936,7 +939,6 @@ function handlerEntries(segs: readonly SegInfo[]): Map<SegInfo, TSESTree.TryStat
     const p = n.parent;
     if (n.type === AST_NODE_TYPES.CatchClause) out.set(s, n.parent);
     else if (p?.type === AST_NODE_TYPES.CatchClause && p.body === n) out.set(s, p.parent);
-    else if (p?.type === AST_NODE_TYPES.TryStatement && p.finalizer === n) out.set(s, p);
   }
   return out;
 }

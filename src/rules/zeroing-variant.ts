@@ -88,6 +88,8 @@ export default createRule<[], MessageIds>({
         if (f.api !== 'memclrNoHeapPointers') {
           const garbage = f.state.mem & memGarbage || f.typeGarbage;
           if (!garbage) continue;
+          // typedmemclr barriers only the layout's HeapRef slots: none, no harm. memclrHasPointers barriers every word.
+          if (f.api === 'typedmemclr' && f.slots?.length === 0) continue;
           const why = f.state.mem & memGarbage ? describeWitness(f.state.memWhy, text) : 'its type says it may be garbage';
           context.report({ node: f.call, messageId: 'barrierOnGarbage', data: { ptr, api: f.api, why }, suggest: suggestFor(f, true) });
           continue;

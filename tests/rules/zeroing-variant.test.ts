@@ -73,6 +73,12 @@ twin(
   [`function f() {`, `  const p = junk.alloc();`, `  typedmemclr(Node, p as Ptr<Node>);`, `}`],
   G(3),
 );
+// typedmemclr on garbage of a pointer-free layout runs no barrier; memclrHasPointers barriers every word.
+twin(
+  [`const plainJunk = new FixAlloc(Plain, { zero: false });`, `function f() {`, `  const p = plainJunk.alloc();`, `  typedmemclr(Plain, p as Ptr<Plain>);`, `}`],
+  [`const plainJunk = new FixAlloc(Plain, { zero: false });`, `function f() {`, `  const p = plainJunk.alloc();`, `  memclrHasPointers(p as Ptr<Plain>, Plain.size);`, `}`],
+  G(4, 'memclrHasPointers(p as Ptr<Plain>, Plain.size)', 'p as Ptr<Plain>'),
+);
 // memclrHasPointers on garbage from the user's own free list.
 twin(
   [`function f() {`, `  const p = reuse();`, `  memclrNoHeapPointers(p, Node.size);`, `}`],
