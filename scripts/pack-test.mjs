@@ -24,7 +24,7 @@ function run(cmd, args, cwd, { allowFail = false } = {}) {
   try {
     return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
-    if (allowFail && typeof error.stdout === 'string') return error.stdout;
+    if (allowFail && typeof error.stdout === 'string' && error.stdout.trim()) return error.stdout;
     throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
   }
 }
@@ -98,7 +98,7 @@ export default defineConfig([
     },
   },
   offheap.configs.strict,
-  { files: ['src/**/*.ts'], extends: ['offheap/recommended'] },
+  { files: ['src/**/*.ts'], plugins: { offheap }, extends: ['offheap/recommended'] },
 ]);
 `,
   );
