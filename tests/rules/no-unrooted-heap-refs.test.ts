@@ -69,6 +69,22 @@ twin(
   [`function f() {`, alloc, `  for (const x of xs) {`, `    N.owner.set(p, ref);`, `    if (x > 0) break;`, `  }`, `  if (c) addRoot(p, Node);`, `}`],
   4,
 );
+// switch: every case roots (mutation: one case falls out without).
+twin(
+  [`function f(k: number) {`, alloc, store, `  switch (k) {`, `    case 0: addRoot(p, Node); break;`, `    default: keep(p);`, `  }`, `}`],
+  [`function f(k: number) {`, alloc, store, `  switch (k) {`, `    case 0: addRoot(p, Node); break;`, `    case 1: work();`, `  }`, `}`],
+  3,
+);
+// Short-circuit: the root may be skipped.
+twin([`function f() {`, alloc, store, `  c ? addRoot(p, Node) : keep(p);`, `}`], [`function f() {`, alloc, store, `  c && addRoot(p, Node);`, `}`], 3);
+// A labelled break that jumps over the root.
+twin(
+  [`function f() {`, alloc, store, `  out: { if (c) break out; work(); }`, `  addRoot(p, Node);`, `}`],
+  [`function f() {`, alloc, store, `  out: { if (c) break out; addRoot(p, Node); }`, `}`],
+  3,
+);
+// do/while runs its body once at least; while may not.
+twin([`function f() {`, alloc, store, `  do { addRoot(p, Node); } while (false);`, `}`], [`function f() {`, alloc, store, `  while (c) { addRoot(p, Node); break; }`, `}`], 3);
 // try/finally roots on every path.
 twin(
   [`function f() {`, alloc, store, `  try { work(); } finally { addRoot(p, Node); }`, `}`],
