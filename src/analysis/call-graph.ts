@@ -13,6 +13,7 @@
 // time the flood reaches it and cached per program, so code no annotated root
 // reaches costs nothing.
 import ts from 'typescript';
+import { skipOuterExpressions } from './expressions.js';
 import { isRuntimeFile } from './offheap-files.js';
 import { resolveAlias } from './declarations.js';
 import { barrierDirectives, isFunctionLikeWithBody, isWriteBarrierDeclaration, recMarker } from './directives.js';
@@ -100,19 +101,6 @@ function state(program: ts.Program): GraphState {
 
 export function callGraphStats(program: ts.Program): Readonly<CallGraphStats> {
   return state(program).stats;
-}
-
-function skipOuterExpressions(node: ts.Expression): ts.Expression {
-  while (
-    ts.isParenthesizedExpression(node) ||
-    ts.isAsExpression(node) ||
-    ts.isSatisfiesExpression(node) ||
-    ts.isNonNullExpression(node) ||
-    ts.isTypeAssertionExpression(node)
-  ) {
-    node = node.expression;
-  }
-  return node;
 }
 
 function isStatic(member: ts.Node): boolean {

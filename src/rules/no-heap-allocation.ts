@@ -9,26 +9,12 @@ import ts from 'typescript';
 import { insideAllocator } from '../analysis/allocators.js';
 import { offheapContext } from '../analysis/context.js';
 import { importedNameOf } from '../analysis/imports.js';
+import { skipOuterExpressions } from '../analysis/expressions.js';
 import { describeReason, isRuntimeFile, notInHeapReason, typeName } from '../analysis/not-in-heap.js';
 import { createRule } from '../util/create-rule.js';
 
 export type Options = [{ allocators?: string[] }];
 export type MessageIds = 'allocation' | 'literal' | 'cast' | 'container' | 'typeArgument' | 'usePtr';
-
-/** Unwraps parentheses, casts and `!` to the expression that produces the value. */
-function innermost(expr: ts.Expression): ts.Expression {
-  let e = expr;
-  while (
-    ts.isParenthesizedExpression(e) ||
-    ts.isAsExpression(e) ||
-    ts.isTypeAssertionExpression(e) ||
-    ts.isNonNullExpression(e) ||
-    ts.isSatisfiesExpression(e)
-  ) {
-    e = e.expression;
-  }
-  return e;
-}
 
 function isFresh(e: ts.Expression): boolean {
   return ts.isObjectLiteralExpression(e) || ts.isArrayLiteralExpression(e) || ts.isNewExpression(e) || ts.isClassExpression(e);
@@ -248,7 +234,7 @@ export default createRule<Options, MessageIds>({
         const target = checker.getTypeFromTypeNode(tsNode.type);
         const reason = why(target);
         if (!reason) return;
-        const source = innermost(tsNode.expression);
+        const source = skipOuterExpressions(tsNode.expression);
         const sourceType = checker.getTypeAtLocation(source);
         if (why(sourceType)) return; // not-in-heap to not-in-heap
         // Raw memory (a number, a Ptr) may be viewed as a record; an opaque value only when it is not fresh.

@@ -9,6 +9,7 @@ import { mayBeHeapRef, scalarBrandOf } from '../analysis/brands.js';
 import { offheapContext } from '../analysis/context.js';
 import { isNotInHeap, isRuntimeFile, typeName } from '../analysis/not-in-heap.js';
 import { createRule } from '../util/create-rule.js';
+import { skipOuterExpressions } from '../analysis/expressions.js';
 
 export type Options = [{ allowArithmetic?: boolean }];
 export type MessageIds = 'rawWrite' | 'numberField' | 'conversion';
@@ -206,10 +207,7 @@ export default createRule<Options, MessageIds>({
         const tsNode = tsOf(node) as ts.AsExpression | ts.TypeAssertion;
         const target = checker.getTypeFromTypeNode(tsNode.type);
         if (!storesPlainNumber(target)) return;
-        let inner: ts.Expression = tsNode.expression;
-        while (ts.isParenthesizedExpression(inner) || ts.isAsExpression(inner) || ts.isTypeAssertionExpression(inner) || ts.isNonNullExpression(inner)) {
-          inner = inner.expression;
-        }
+        const inner = skipOuterExpressions(tsNode.expression);
         if (!mayBeHeapRef(checker, checker.getTypeAtLocation(inner))) return;
         const innerEs = services.tsNodeToESTreeNodeMap.get(inner);
         report(innerEs ?? node, { kind: 'conversion', how: `cast to \`${tsNode.type.getText()}\`` });
