@@ -1,0 +1,32 @@
+// offheap/no-heap-pointers. Go: a not-in-heap type must not contain heap
+// pointers (HACKING.md, "Unmanaged memory"; sys.NotInHeap). The collector
+// never scans unmanaged memory, so an object referenced only from there can be
+// freed while the record still refers to it. Only a HeapRef slot, covered by a
+// root and written through the barrier, may refer to the JS heap.
+//
+// These mistakes have no run-time form: a layout's fields are numbers, so a
+// JS reference cannot even be written into unmanaged memory. The types are
+// where the mistake is made, and where the lint catches it.
+import type { NotInHeap, Ptr } from 'offheap';
+import type { Named } from './layouts.js';
+
+class Owner {
+  name = 'spans';
+}
+
+export type Span = NotInHeap<{
+  next: Ptr<Span>;
+  npages: number;
+  owner: Owner; // expect: offheap/no-heap-pointers (heapPointer)
+  name: string; // expect: offheap/no-heap-pointers (heapPointer)
+  extra: unknown; // expect: offheap/no-heap-pointers (unprovable)
+}>;
+
+// Holding a Span by value makes Holder not-in-heap too (containment, P3).
+export interface Holder {
+  span: Span;
+  label: string; // expect: offheap/no-heap-pointers (heapPointer)
+}
+
+// The string field comes from a declaration in another file (layouts.ts).
+export type Tagged = NotInHeap<Named & { id: number }>; // expect: offheap/no-heap-pointers (foreignHeapPointer)
