@@ -82,6 +82,18 @@ export default createRule<Options, MessageIds>({
     const nihMember = (type: ts.Type): ts.Type =>
       type.isUnion() ? (type.types.find((t) => notInHeapReason(checker, t) !== undefined) ?? type) : type;
 
+    /** Reports a JS container (or generic instance) that holds a not-in-heap value by value. */
+    function reportContainer(node: TSESTree.Node, type: ts.Type): void {
+      const held = heldByValue(type);
+      if (held) {
+        context.report({
+          node,
+          messageId: 'container',
+          data: { container: typeName(checker, type), type: typeName(checker, held), why: why(held)! },
+        });
+      }
+    }
+
     /** The first type argument of a generic instance held by value and not-in-heap, unless the instance embeds it. */
     function heldByValue(type: ts.Type): ts.Type | undefined {
       if (!(type.flags & ts.TypeFlags.Object) || !((type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference)) return undefined;
@@ -147,14 +159,7 @@ export default createRule<Options, MessageIds>({
           });
           return;
         }
-        const held = heldByValue(type);
-        if (held) {
-          context.report({
-            node,
-            messageId: 'container',
-            data: { container: typeName(checker, type), type: typeName(checker, held), why: why(held)! },
-          });
-        }
+        reportContainer(node, type);
       },
       CallExpression(node) {
         const tsNode = tsOf(node) as ts.CallExpression;
@@ -219,14 +224,7 @@ export default createRule<Options, MessageIds>({
         const tsNode = tsOf(node) as ts.ArrayLiteralExpression;
         if (exempt(tsNode)) return;
         const type = checker.getTypeAtLocation(tsNode);
-        const held = heldByValue(type);
-        if (held) {
-          context.report({
-            node,
-            messageId: 'container',
-            data: { container: typeName(checker, type), type: typeName(checker, held), why: why(held)! },
-          });
-        }
+        reportContainer(node, type);
       },
       'TSAsExpression, TSTypeAssertion'(node: TSESTree.TSAsExpression | TSESTree.TSTypeAssertion) {
         const tsNode = tsOf(node) as ts.AsExpression | ts.TypeAssertion;
