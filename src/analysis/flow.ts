@@ -112,7 +112,6 @@ interface Recorder {
   readonly paths: PathInfo[];
   readonly byFunction: Map<TSESTree.Node, PathInfo>;
   facts: FlowFact[] | undefined;
-  engine: Engine | undefined;
 }
 
 const recorders = new WeakMap<TSESTree.Program, Recorder>();
@@ -131,15 +130,12 @@ export function flowFacts(
   let rec = recorders.get(ast);
   const owner = rec === undefined;
   if (!rec) {
-    rec = { paths: [], byFunction: new Map(), facts: undefined, engine: undefined };
+    rec = { paths: [], byFunction: new Map(), facts: undefined };
     recorders.set(ast, rec);
   }
   const r = rec;
   const done = (): void => {
-    if (!r.facts) {
-      r.engine = new Engine(ctx, r);
-      r.facts = r.engine.solveAll();
-    }
+    r.facts ??= new Engine(ctx, r).solveAll();
     onFacts(r.facts);
   };
   if (!owner) return { 'Program:exit': done };

@@ -6,7 +6,7 @@
 // references the collector cannot see; and hiding a root while its slots
 // still hold references leaves them for the next reuse (Go's runfinq clears
 // before it hides).
-import type { TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { offheapContext } from '../analysis/context.js';
 import { calleeId } from '../analysis/declarations.js';
@@ -113,7 +113,10 @@ export default createRule<[], MessageIds>({
         const id = calleeId(checker, tsOf(node) as ts.CallExpression);
         if (id !== 'persistentalloc' && id !== 'sysAlloc') return;
         const rec = pointeeOf(checker, checker.getTypeAtLocation(tsOf(node)));
-        if (rec) checkNeverRooted(node, rec, undefined);
+        // `persistentalloc(L.size)` without a type argument: the layout whose size is asked for.
+        const size = node.arguments[0];
+        const layout = !rec && size?.type === AST_NODE_TYPES.MemberExpression && !size.computed && size.property.type === AST_NODE_TYPES.Identifier && size.property.name === 'size' ? size.object : undefined;
+        if (rec || layout) checkNeverRooted(node, rec, layout);
       },
     };
   },

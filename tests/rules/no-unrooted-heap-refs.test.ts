@@ -99,6 +99,7 @@ twin([`function f(p: Ptr<Node>) {`, store, `}`], [`function f() {`, `  const p =
 // Pools and allocations never rooted anywhere in the program.
 twin([`const a = new FixAlloc(Node);`], [`const a = new FixAlloc(Lost);`], 1, 'neverRooted');
 twin([`const a = new FixAlloc(Plain);`], [`const a = persistentalloc<Lost>(Lost.size);`], 1, 'neverRooted');
+twin([`const a = persistentalloc(Node.size);`], [`const a = persistentalloc(Lost.size);`], 1, 'neverRooted');
 twin([`const a = new FixAlloc(Lost);`, `function r(p: Ptr<Lost>) { addRoot(p, Lost); }`], [`const a = sysAlloc<Lost>(Lost.size);`, `function r(p: Ptr<Node>) { addRoot(p, Node); }`], 1, 'neverRooted');
 
 // Removing a root whose slots may still hold references (Go's runfinq clears first, case 59).
