@@ -1,7 +1,12 @@
-// `npm start`, the main job: lint the bundled example project with the real
-// plugin (ESLint's Node API, the project's own flat config, type information),
-// print the findings by rule, then run the example program.
-// `npm start` builds dist/ first, since the example imports the package by name.
+// `npm start`, the main job: lint the bundled example projects with the real
+// plugin (ESLint's Node API, each project's own flat config, type
+// information), print the findings by rule, then run the example program and
+// the run-time hazards.
+// `npm start` builds dist/ first, since the examples import the package by name.
+//
+// - examples/particles: the example program; it must lint clean.
+// - examples/hazards: its twin with one deliberate mistake per rule and case;
+//   every finding is listed, then tallied by rule.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -9,16 +14,17 @@ import { ESLint } from 'eslint';
 
 const root = path.resolve(import.meta.dirname, '..');
 const examples = path.join(root, 'examples');
+const jiti = path.join(root, 'node_modules', '.bin', 'jiti');
 /** The projects linted: the example program and, when present, its hazards twin. */
 const projects = ['particles', 'hazards'].filter((name) => existsSync(path.join(examples, name)));
 
 function table(rows, headers) {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ');
+  const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd();
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-let crashed = false;
+let failed = false;
 for (const name of projects) {
   const cwd = path.join(examples, name);
   const eslint = new ESLint({ cwd });
@@ -26,29 +32,49 @@ for (const name of projects) {
   const results = await eslint.lintFiles(['.']);
   const ms = performance.now() - started;
 
-  const counts = new Map();
+  /** rule → message id → findings */
+  const byRule = new Map();
+  const listing = [];
   for (const result of results) {
-    for (const message of result.messages) {
-      if (message.fatal || !message.ruleId) crashed = true;
-      const id = message.ruleId ?? '(fatal)';
-      counts.set(id, (counts.get(id) ?? 0) + 1);
+    for (const m of result.messages) {
+      if (m.fatal || !m.ruleId) failed = true;
+      const id = m.ruleId ?? '(fatal)';
+      const ids = byRule.get(id) ?? new Map();
+      byRule.set(id, ids);
+      ids.set(m.messageId ?? '', (ids.get(m.messageId ?? '') ?? 0) + 1);
+      listing.push([`${path.relative(cwd, result.filePath)}:${m.line}`, id, m.messageId ?? m.message]);
     }
   }
-  console.log(`\n== eslint examples/${name}: ${results.length} files in ${ms.toFixed(0)} ms ==`);
-  const formatter = await eslint.loadFormatter('stylish');
-  const text = await formatter.format(results);
-  if (text.trim()) console.log(text.trim());
-  const rows = [...counts].sort(([a], [b]) => a.localeCompare(b));
-  console.log(rows.length ? table(rows, ['rule', 'findings']) : 'no findings');
+  console.log(`\n== eslint examples/${name}: ${results.length} files in ${(ms / 1000).toFixed(1)} s ==`);
+  if (name === 'particles' && listing.length > 0) {
+    // The example must be clean: show the full messages.
+    failed = true;
+    const formatter = await eslint.loadFormatter('stylish');
+    console.log((await formatter.format(results)).trim());
+  } else if (listing.length > 0) {
+    console.log(table(listing, ['where', 'rule', 'case']));
+    console.log('');
+  }
+  const rows = [...byRule]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([rule, ids]) => [rule, [...ids.values()].reduce((a, b) => a + b, 0), [...ids.keys()].sort().join(', ')]);
+  console.log(rows.length ? table(rows, ['rule', 'findings', 'cases']) : 'no findings');
 }
 
-console.log('\n== run examples/particles ==');
-execFileSync(path.join(root, 'node_modules', '.bin', 'jiti'), [path.join(examples, 'particles', 'main.ts')], {
-  cwd: root,
-  stdio: 'inherit',
-});
+const run = (title, file) => {
+  console.log(`\n== ${title} ==`);
+  try {
+    execFileSync(jiti, [file], { cwd: root, stdio: 'inherit' });
+  } catch {
+    failed = true;
+  }
+};
+run('run examples/particles (debug mode, checkmark on)', path.join(examples, 'particles', 'main.ts'));
+if (existsSync(path.join(examples, 'hazards', 'run.ts'))) {
+  run('run examples/hazards (debug mode, checkmark on): the failure each mistake causes', path.join(examples, 'hazards', 'run.ts'));
+}
 
-if (crashed) {
-  console.error('\nESLint reported a fatal error (see above).');
+if (failed) {
+  console.error('\nnpm start: something went wrong (see above).');
   process.exitCode = 1;
 }
