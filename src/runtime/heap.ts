@@ -40,8 +40,13 @@ function handleOf(i: number, g: number): number {
 
 /** The object heap of one runtime: slots, generations, mark epochs and pin counts. */
 export class ObjectHeap {
-  /** The object of each slot; undefined when the slot is free. */
-  private objects: unknown[] = [undefined];
+  /**
+   * Slot `i`'s object at `2i+1` (undefined when free) and a copy of its
+   * `tag` at `2i+2`: deref reads both from one cache line instead of two
+   * arrays (at 1M live each is a cache miss). Index 0 pads the pairs to 16
+   * bytes so none straddles a line. Written only next to `tag`.
+   */
+  private objects: unknown[] = [undefined, undefined, 0];
   /**
    * Per slot: its current generation (1..255) plus `liveBit` while it holds
    * an object; 0 for never-used slots. A handle `h` is live iff
@@ -83,7 +88,8 @@ export class ObjectHeap {
       this.tag[i] = 1;
     }
     const g = this.tag[i];
-    this.objects[i] = obj;
+    this.objects[2 * i + 1] = obj;
+    this.objects[2 * i + 2] = g + liveBit;
     this.tag[i] = g + liveBit;
     this.epoch[i] = this.allocEpoch;
     this.live++;
@@ -125,9 +131,10 @@ export class ObjectHeap {
 
   /** The object of live handle `h`; throws StaleHandleError otherwise. */
   get(h: number): unknown {
-    const i = h & handleIndexMask;
-    if (this.tag[i] !== (h >>> handleIndexBits) + liveBit || (h >>> 0) !== h) this.stale('deref', h);
-    return this.objects[i];
+    const k = 2 * (h & handleIndexMask);
+    const objects = this.objects;
+    if (objects[k + 2] !== (h >>> handleIndexBits) + liveBit || (h >>> 0) !== h) this.stale('deref', h);
+    return objects[k + 1];
   }
 
   /** Frees the slot of live handle `h` and releases its object. */
@@ -142,14 +149,43 @@ export class ObjectHeap {
 
   /** Releases live slot `i`: the object goes, pins drop, the generation moves on, the index is queued for reuse. */
   release(i: number): void {
-    this.objects[i] = undefined;
     this.pins[i] = 0;
     const g = this.tag[i] - liveBit;
-    this.tag[i] = g === 255 ? 1 : g + 1;
+    const t = g === 255 ? 1 : g + 1;
+    this.tag[i] = t;
+    this.objects[2 * i + 1] = undefined;
+    this.objects[2 * i + 2] = t;
     this.live--;
     const ring = this.freeRing;
     ring[(this.freeHead + this.freeLen) & (ring.length - 1)] = i;
     this.freeLen++;
+  }
+
+  /**
+   * The sweep of slots [from, to): releases every live slot not marked in
+   * `cycle` and returns how many. release() inlined over locals, so a freed
+   * slot costs a few stores, not field traffic per slot.
+   */
+  sweep(from: number, to: number, cycle: number): number {
+    const { tag, epoch, pins, objects } = this;
+    const ring = this.freeRing;
+    const mask = ring.length - 1;
+    let tail = this.freeHead + this.freeLen;
+    let freed = 0;
+    for (let i = from; i < to; i++) {
+      const t = tag[i];
+      if (t < liveBit || epoch[i] === cycle) continue;
+      const next = t === liveBit + 255 ? 1 : t - liveBit + 1;
+      tag[i] = next;
+      objects[2 * i + 1] = undefined;
+      objects[2 * i + 2] = next;
+      pins[i] = 0;
+      ring[tail++ & mask] = i;
+      freed++;
+    }
+    this.freeLen += freed;
+    this.live -= freed;
+    return freed;
   }
 
   /** Throws the StaleHandleError for `h`, saying why it names no live object. */

@@ -15,9 +15,16 @@ import type { MaybeGarbage, Ptr } from './types.js';
 /** Clears [p, p+n) without checks. Callers have validated the range. */
 export function clearBytes(space: AddressSpace, p: number, n: number): void {
   if (n <= 64 && ((p | n) & 7) === 0) {
+    // Four word stores per step: half the loop branches of one per step.
     const f = space.f64;
     let i = p >>> 3;
     const end = i + (n >>> 3);
+    for (; i + 4 <= end; i += 4) {
+      f[i + 3] = 0;
+      f[i + 2] = 0;
+      f[i + 1] = 0;
+      f[i] = 0;
+    }
     while (i < end) f[i++] = 0;
   } else {
     space.u8.fill(0, p, p + n);

@@ -80,9 +80,9 @@ export class Collector implements BulkBarrier {
   private freed = 0;
   private sweptFreed = 0;
   /** The barrier hook: shade the old value (deletion) and the new one (insertion). */
-  private readonly hook: WriteBarrierHook;
+  private declare readonly hook: WriteBarrierHook;
   /** `rt.heap`, one load closer for shade. */
-  private readonly heap: ObjectHeap;
+  private declare readonly heap: ObjectHeap;
 
   constructor(
     private readonly rt: Runtime,
@@ -123,17 +123,31 @@ export class Collector implements BulkBarrier {
 
   /** Deletion barrier of a typedmemclr: shades the old values of the HeapRef slots at `p + slots[k]`. */
   clearSlots(u32: Uint32Array, p: number, slots: Int32Array): void {
+    const { tag, epoch } = this.heap;
+    const c = this.cycle;
+    let marked = 0;
     for (let k = 0; k < slots.length; k++) {
       const a = p + slots[k];
       const v = u32[a >>> 2];
-      if (v !== 0) this.shade(v, a);
+      if (v === 0) continue;
+      const i = v & indexMask;
+      if (tag[i] === (v >>> indexBits) + 0x100) {
+        if (epoch[i] !== c) {
+          epoch[i] = c;
+          marked++;
+        }
+      } else if (this.rt.debug) {
+        this.marked += marked;
+        marked = 0;
+        this.shade(v, a); // reports the bad pointer
+      }
     }
+    this.marked += marked;
   }
 
   /** Deletion barrier of a memclrHasPointers: shades the old values of the words [from, to). shade is inlined by hand: one loop, no call per word. */
   clearWords(u32: Uint32Array, from: number, to: number): void {
-    const heap = this.heap;
-    const { tag, epoch } = heap;
+    const { tag, epoch } = this.heap;
     const c = this.cycle;
     let marked = 0;
     for (let w = from; w < to; w++) {
@@ -244,12 +258,14 @@ export class Collector implements BulkBarrier {
         const end = Math.min(heap.top, this.pinCursor + (budget - n));
         const { pins, epoch } = heap;
         const c = this.cycle;
+        let marked = 0;
         for (let i = this.pinCursor; i < end; i++) {
           if (pins[i] !== 0 && epoch[i] !== c) {
             epoch[i] = c;
-            this.marked++;
+            marked++;
           }
         }
+        this.marked += marked;
         n += end - this.pinCursor;
         this.pinCursor = end;
         continue;
@@ -281,6 +297,9 @@ export class Collector implements BulkBarrier {
     const e = per === 0 ? 0 : (k / per) | 0;
     let j = k - e * per;
     let base = root.p + e * size;
+    const { tag, epoch } = this.heap;
+    const c = this.cycle;
+    let marked = 0;
     while (k < end) {
       const a = base + slots[j];
       const v = u32[a >>> 2];
@@ -289,11 +308,22 @@ export class Collector implements BulkBarrier {
         j = 0;
         base += size;
       }
-      if (v !== 0) {
-        root.cursor = k; // a bad pointer throws past its slot, so the cycle can go on
+      if (v === 0) continue;
+      const i = v & indexMask;
+      if (tag[i] === (v >>> indexBits) + 0x100) {
+        if (epoch[i] !== c) {
+          epoch[i] = c;
+          marked++;
+        }
+      } else {
+        // shade, out of line: a bad pointer throws past its slot, so the cycle can go on
+        root.cursor = k;
+        this.marked += marked;
+        marked = 0;
         this.shade(v, a);
       }
     }
+    this.marked += marked;
     root.cursor = end;
     if (end === total) root.scannedCycle = this.cycle;
     return end - start;
@@ -318,16 +348,7 @@ export class Collector implements BulkBarrier {
   private sweep(budget: number): void {
     const heap = this.heap;
     const end = Math.min(heap.top, this.sweepCursor + budget);
-    const { tag, epoch } = heap;
-    const c = this.cycle;
-    let freed = 0;
-    for (let i = this.sweepCursor; i < end; i++) {
-      if (tag[i] >= 0x100 && epoch[i] !== c) {
-        heap.release(i);
-        freed++;
-      }
-    }
-    this.sweptFreed += freed;
+    this.sweptFreed += heap.sweep(this.sweepCursor, end, this.cycle);
     this.sweepCursor = end;
     if (end >= heap.top) {
       this.phase = 'off';
