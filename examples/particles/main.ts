@@ -45,6 +45,7 @@ let collections = 0;
 let freed = 0;
 let trigger = 256;
 let longest = 0;
+let longestKind = '';
 const steps: number[] = [];
 
 /** Starts a cycle when the heap has grown enough, and advances a running one by one budget. */
@@ -53,11 +54,15 @@ function collect(): void {
     if (rt.heap.live < trigger) return;
     rt.gcStart();
   }
+  const before = rt.collector.phase;
   const started = performance.now();
   const more = rt.gcStep(budget);
   const ms = performance.now() - started;
   steps.push(ms);
-  longest = Math.max(longest, ms);
+  if (ms > longest) {
+    longest = ms;
+    longestKind = before === 'mark' && rt.collector.phase !== 'mark' ? 'mark termination, with checkmark' : `${before === 'off' ? 'mark' : before} work`;
+  }
   if (!more) cycleDone(rt.collector.stats());
 }
 
@@ -100,7 +105,7 @@ const rows: [string, string][] = [
   ['expired', [...expired].map(([name, count]) => `${name} ${n(count)}`).join(', ')],
   ['live objects', `${n(rt.heap.live)} heap objects (labels, names, callbacks, meshes: ${meshes}); ${n(rt.roots.byAddress.size)} roots; ${assets.size} pinned meshes`],
   ['collections', `${n(collections)} cycles (GOGC=${gogc}), ${n(freed)} objects freed, no lost objects (checkmark)`],
-  ['longest step', `${longest.toFixed(3)} ms (median ${median.toFixed(3)} ms over ${n(steps.length)} steps of ${budget} units)`],
+  ['longest step', `${longest.toFixed(3)} ms, ${longestKind} (median ${median.toFixed(3)} ms over ${n(steps.length)} steps of ${budget} units)`],
   ['sysAlloc', Object.entries(stats.byOwner).map(([owner, b]) => `${owner} ${bytes(b)}`).join(', ') + ` (${bytes(stats.mapped)} mapped)`],
   ['persistentalloc', Object.entries(stats.persistent).map(([stat, b]) => `${stat} ${bytes(b)}`).join(', ')],
   ['FixAlloc in use', `particles ${bytes(world.particles.inuse)} (${world.particles.size} B each), emitters ${bytes(world.emitters.inuse)} (${world.emitters.size} B each)`],
