@@ -183,6 +183,8 @@ type Mutable = Map<string, ObjState>;
 interface Summary {
   /** Per parameter index: what the callee leaves the object as, or undefined when unknown. */
   readonly params: (ParamEffect | undefined)[];
+  /** The object every normal return hands back (a fresh allocation, zeroed or not), if known. */
+  readonly ret: ObjState | undefined;
 }
 interface ParamEffect {
   readonly mem: 'zero' | 'stores' | 'keeps';
@@ -273,6 +275,8 @@ class Engine {
   private readonly summaries = new Map<PathInfo, Summary | null>();
   private current: PathInfo | undefined;
   private facts: FlowFact[] | undefined;
+  /** While summarising a function: the states its returns hand back. */
+  private returns: (ObjState | undefined)[] | undefined;
 
   constructor(
     ctx: OffheapContext,
@@ -355,6 +359,9 @@ class Engine {
   private solve(path: PathInfo, facts: FlowFact[] | undefined, entry: Env | undefined): Env {
     flowStats.functions++;
     const saved = [this.current, this.facts] as const;
+    // Returns are collected in the final pass only, from the solved states.
+    const collect = this.returns;
+    this.returns = undefined;
     this.current = path;
     this.facts = undefined;
     try {
@@ -406,8 +413,9 @@ class Engine {
           for (const [h, ht] of handlers) if (ht === t) enqueue(h);
         }
       }
-      // Final pass: emit facts from the solved inputs.
-      if (facts) {
+      // Final pass over the solved inputs: emit facts, or (for a summary) collect what is returned.
+      this.returns = collect;
+      if (facts || this.returns) {
         this.facts = facts;
         for (const s of segs) {
           const input = ins.get(s);
@@ -436,6 +444,7 @@ class Engine {
       return result;
     } finally {
       [this.current, this.facts] = saved;
+      this.returns = collect;
     }
   }
 
@@ -573,6 +582,7 @@ class Engine {
       case AST_NODE_TYPES.CallExpression:
         return this.call(env, node);
       case AST_NODE_TYPES.ReturnStatement:
+        if (this.returns && this.current?.node === functionOf(node)) this.returns.push(node.argument ? this.evaluate(env, node.argument)?.st : undefined);
         if (node.argument) this.escape(env, node.argument);
         return;
       case AST_NODE_TYPES.Property:
@@ -681,6 +691,8 @@ class Engine {
       return { st: other ? joinState(one.st, other, 'cond') : one.st, alias: false };
     }
     if (e.type === AST_NODE_TYPES.CallExpression) {
+      const ret = this.summaryOf(e)?.ret;
+      if (ret) return { st: { ...ret, group: `site:${e.range[0]}` }, alias: false };
       const id = this.idOf(e);
       if (id === 'sysAlloc' || id === 'persistentalloc') {
         return { st: fresh(memZero, e, layoutFromSize(this.tsOf(e) as ts.CallExpression)), alias: false };
@@ -860,7 +872,26 @@ class Engine {
       this.keyScopes.set(v.key, v.scope);
       entry.set(v.key, { mem: memGarbage, memWhy: undefined, root: rootNo, pending: { node: fn, via: undefined }, local: true, layout: undefined, group: `param:${i}` });
     }
-    const exit = this.solve(path, undefined, entry);
+    const savedReturns = this.returns;
+    this.returns = [];
+    let exit: Env;
+    let returns: (ObjState | undefined)[];
+    try {
+      exit = this.solve(path, undefined, entry);
+      returns = this.returns;
+    } finally {
+      this.returns = savedReturns;
+    }
+    // Known only when every return hands back an object the callee made (not a parameter).
+    let ret: ObjState | undefined;
+    for (const r of returns) {
+      if (!r || !r.local || r.group.startsWith('param:')) {
+        ret = undefined;
+        break;
+      }
+      ret = ret ? joinState(ret, r, 'ret') : r;
+    }
+    if (returns.length === 0) ret = undefined;
     const params = keys.map((k, i): ParamEffect | undefined => {
       const s = k && exit.get(k);
       if (!s || s.group !== `param:${i}`) return undefined;
@@ -870,7 +901,7 @@ class Engine {
         escapes: s.pending === undefined,
       };
     });
-    const summary = { params };
+    const summary = { params, ret };
     this.summaries.set(path, summary);
     return summary;
   }
@@ -978,6 +1009,13 @@ function fresh(mem: number, site: TSESTree.Node, layout: ts.Expression | undefin
 function layoutFromSize(call: ts.CallExpression): ts.Expression | undefined {
   const a = call.arguments[0];
   return a && ts.isPropertyAccessExpression(a) && a.name.text === 'size' ? a.expression : undefined;
+}
+
+/** The function a node belongs to (or the Program). */
+function functionOf(n: TSESTree.Node): TSESTree.Node | undefined {
+  let a = n.parent;
+  while (a && !functionTypes.has(a.type) && a.type !== AST_NODE_TYPES.Program) a = a.parent;
+  return a;
 }
 
 function rootIdentifier(e: TSESTree.Node): TSESTree.Identifier | undefined {

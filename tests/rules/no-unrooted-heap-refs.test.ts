@@ -93,6 +93,12 @@ twin(
 );
 // The raw barriered store counts as a HeapRef store.
 twin([`function f() {`, alloc, `  storeHeapRef(p + 4, ref);`, `  storeHeapRef(p as number as Ptr<HeapRef<Owner>>, ref);`, `  keep(p);`, `}`], [`function f() {`, alloc, `  storeHeapRef(p, ref);`, `}`], 3);
+// What a same-file allocator returns is the caller's to root.
+twin(
+  [`function make() { return persistentalloc<Node>(Node.size); }`, `function f() {`, `  const p = make();`, store, `  keep(p);`, `}`],
+  [`function make() { return persistentalloc<Node>(Node.size); }`, `function f() {`, `  const p = make();`, store, `}`],
+  4,
+);
 // Memory the function did not allocate is its caller's to root.
 twin([`function f(p: Ptr<Node>) {`, store, `}`], [`function f() {`, `  const p = sysAlloc<Node>(Node.size);`, store, `}`], 3);
 

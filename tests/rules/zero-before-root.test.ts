@@ -169,6 +169,12 @@ twin(
   [`function init(x: MaybeGarbage<Node>) { if (c) memclrNoHeapPointers(x, Node.size); }`, `function f() {`, `  const p = junk.alloc();`, `  init(p);`, R, `}`],
   5,
 );
+// A same-file allocator's summary: what it returns is zeroed (or not) on all its returns.
+twin(
+  [`function make() { const q = junk.alloc(); memclrNoHeapPointers(q, Node.size); return q; }`, `function f() {`, `  const p = make();`, `  addRoot(p, Node);`, `}`],
+  [`function make() { const q = junk.alloc(); if (c) memclrNoHeapPointers(q, Node.size); return q as Ptr<Node>; }`, `function f() {`, `  const p = make();`, `  addRoot(p, Node);`, `}`],
+  4,
+);
 // A helper that roots its parameter is a root-making site at the call.
 twin(
   [`function publish(x: Ptr<Node>) { addRoot(x, Node); }`, `function f() {`, `  const p = junk.alloc();`, `  memclrNoHeapPointers(p, Node.size);`, `  publish(p);`, `}`],
