@@ -111,17 +111,20 @@ const viewOf: Record<string, [view: string, shift: number]> = {
 let compiled = 0;
 
 /**
- * Compiles `body` as a fresh function of the named arguments and calls it.
- * The unique trailing comment defeats V8's cache of `new Function` by source:
- * two runtimes with the same layout would otherwise share one compiled
- * function and its type feedback, which costs every accessor its constant
- * views (context specialisation) once a second runtime exists.
+ * Compiles `body` with the named arguments bound as `const`s and runs it.
+ * Const bindings are immutable context slots, which TurboFan folds to
+ * constants once an accessor is inlined: the typed view is then a constant,
+ * not a context load per access. The unique trailing comment defeats V8's
+ * cache of `new Function` by source: two runtimes with the same layout would
+ * otherwise share one compiled function and its type feedback.
  */
 function compile(body: string, args: Record<string, unknown>): unknown {
-  const names = Object.keys(args);
+  const bind = Object.keys(args)
+    .map((n) => `${n} = $args.${n}`)
+    .join(', ');
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- per-field code is the point: it keeps each site monomorphic
-  const factory = new Function(...names, `${body}\n// accessor ${compiled++}`) as (...values: unknown[]) => unknown;
-  return factory(...names.map((n) => args[n]));
+  const factory = new Function('$args', `const ${bind};\n${body}\n// accessor ${compiled++}`) as (args: Record<string, unknown>) => unknown;
+  return factory(args);
 }
 
 /** Builds the debug check of `p` for records of `layout`. */

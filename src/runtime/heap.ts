@@ -179,7 +179,7 @@ export class ObjectHeap {
       tag[i] = next;
       objects[2 * i + 1] = undefined;
       objects[2 * i + 2] = next;
-      pins[i] = 0;
+      if (pins[i] !== 0) pins[i] = 0; // only a lost object is pinned here; no store, no dirty line, otherwise
       ring[tail++ & mask] = i;
       freed++;
     }
