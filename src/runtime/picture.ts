@@ -132,7 +132,7 @@ export function drawMemory(rt: Runtime): string {
         ? `<rect x="${lx}" y="${y - 10}" width="12" height="12" fill="${fill}" stroke="#999999" stroke-width="0.5"/>`
         : `<circle cx="${lx + 6}" cy="${y - 4}" r="3" fill="${fill}"/>`;
     out.push(`<g class="legend" data-class="${cls}">${mark}<text x="${lx + 16}" y="${y}" font-size="11">${esc(text)}</text></g>`);
-    lx += 16 + text.length * 6 + 18;
+    lx += 16 + Math.ceil(text.length * 6.7) + 18;
     if (lx > width - 200) {
       lx = margin;
       y += 18;
@@ -152,8 +152,7 @@ export function drawMemory(rt: Runtime): string {
     );
     y += 10;
   }
-  const labelWidth = 230;
-  const stripWidth = width - 2 * margin - labelWidth;
+  const stripWidth = width - 2 * margin;
   for (const pool of pools) {
     const freeSlots = pool.spans.reduce((n, s) => n + s.free.length, 0);
     const fresh = pool.spans.reduce((n, s) => n + s.fresh, 0);
@@ -163,12 +162,12 @@ export function drawMemory(rt: Runtime): string {
     out.push(
       `<text x="${margin}" y="${y}" font-size="12">${esc(`${pool.name} (${pool.size} B, ${pool.stat}): ${live} live, ${freeSlots} free, ${fresh} never used${pool.corrupt ? ', FREE LIST CORRUPT' : ''}`)}</text>`,
     );
+    y += 4;
     for (const s of pool.spans) {
-      y += 4;
       const w = stripWidth / s.slots;
       const freeSet = new Set(s.free);
       const state = (i: number): 'live' | 'free' | 'fresh' => (i >= s.slots - s.fresh ? 'fresh' : freeSet.has(s.start + i * pool.size) ? 'free' : 'live');
-      const x0 = margin + labelWidth;
+      const x0 = margin;
       out.push(`<g class="span" data-start="${s.start}" data-slots="${s.slots}"><title>${esc(`span at ${hex(s.start)}: ${s.slots} slots of ${pool.size} B`)}</title>`);
       for (let i = 0; i < s.slots; ) {
         const st = state(i);
