@@ -9,7 +9,7 @@
 import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { offheapContext } from '../analysis/context.js';
-import { calleeId } from '../analysis/declarations.js';
+import { calleeId, declarationId, offheapIdAt } from '../analysis/declarations.js';
 import { flowFacts, unwrap } from '../analysis/flow.js';
 import { memSafe } from '../analysis/memory-state.js';
 import { isRuntimeFile } from '../analysis/not-in-heap.js';
@@ -22,26 +22,53 @@ export type MessageIds = 'unrootedStore' | 'neverRooted' | 'unrootUncleared';
 interface RootedKinds {
   /** `struct(...)` calls of the layouts passed to addRoot. */
   readonly layouts: Set<ts.Node>;
-  /** Record types of the pointers passed to addRoot. */
-  readonly records: Set<ts.Type>;
+  /** Some addRoot's layout is not provable (a parameter, a computed table): nothing is provably never rooted. */
+  unknown: boolean;
 }
 
 const rootedCache = new WeakMap<ts.Program, RootedKinds>();
+
+function structCallOfRecordOf(checker: ts.TypeChecker, record: ts.Type | undefined): ts.CallExpression | undefined {
+  return record && structCallOfRecord(checker, record);
+}
+
+/** The names the runtime declares its `@offheap addRoot` functions and methods under (read from the tags). */
+function addRootNames(program: ts.Program): Set<string> {
+  const names = new Set<string>();
+  for (const file of program.getSourceFiles()) {
+    if (!isRuntimeFile(file)) continue;
+    const visit = (n: ts.Node): void => {
+      if ((ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n) || ts.isMethodSignature(n)) && n.name && ts.isIdentifier(n.name) && declarationId(n) === 'addRoot') {
+        names.add(n.name.text);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(file);
+  }
+  return names;
+}
 
 /** What the program ever roots: scanned once per program over the files that use offheap. */
 function rootedKinds(program: ts.Program, checker: ts.TypeChecker): RootedKinds {
   let found = rootedCache.get(program);
   if (found) return found;
-  found = { layouts: new Set(), records: new Set() };
+  found = { layouts: new Set(), unknown: false };
   const out = found;
+  // A method is called by its declared name (a property name cannot be renamed), so member calls
+  // under other names are skipped before the checker resolves their receivers; the tag decides.
+  const methodNames = addRootNames(program);
   for (const file of program.getSourceFiles()) {
     if (file.isDeclarationFile || program.isSourceFileFromExternalLibrary(file) || isRuntimeFile(file) || !usesOffheap(program, file)) continue;
     const visit = (n: ts.Node): void => {
-      if (ts.isCallExpression(n) && n.arguments.length >= 1 && calleeId(checker, n) === 'addRoot') {
-        const rec = pointeeOf(checker, checker.getTypeAtLocation(n.arguments[0]));
-        if (rec) out.records.add(rec);
-        const l = n.arguments[1] && structCallOf(checker, n.arguments[1]);
+      const callee = ts.isCallExpression(n) && n.arguments.length >= 1 ? n.expression : undefined;
+      const name = callee && (ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined);
+      if (name && (ts.isIdentifier(callee!) || methodNames.has(name.text)) && offheapIdAt(checker, name) === 'addRoot') {
+        // The layout argument names the struct syntactically; the pointer's type only when it does not.
+        const call = n as ts.CallExpression;
+        const rec = () => pointeeOf(checker, checker.getTypeAtLocation(call.arguments[0]));
+        const l = (call.arguments[1] && structCallOf(checker, call.arguments[1])) ?? structCallOfRecordOf(checker, rec());
         if (l) out.layouts.add(l);
+        else out.unknown = true;
       }
       ts.forEachChild(n, visit);
     };
@@ -84,10 +111,10 @@ export default createRule<[], MessageIds>({
       const layout = layoutExpr && staticLayoutOf(checker, layoutExpr);
       const slots = record ? heapRefSlotsOf(checker, record) : layout?.slots.map((s) => s.path);
       if (!slots || slots.length === 0) return;
+      const struct = (layoutArg && structCallOf(checker, tsOf(layoutArg) as ts.Expression)) ?? structCallOfRecordOf(checker, record);
+      if (!struct) return;
       const rooted = rootedKinds(program, checker);
-      const struct = layoutArg && structCallOf(checker, tsOf(layoutArg) as ts.Expression);
-      if ((record && rooted.records.has(record)) || (struct && rooted.layouts.has(struct))) return;
-      if (!record && !struct) return;
+      if (rooted.unknown || rooted.layouts.has(struct)) return;
       const name = layout?.name ?? (record ? checker.typeToString(record) : 'the layout');
       context.report({ node, messageId: 'neverRooted', data: { record: name, slots: slots.join(', ') } });
     };

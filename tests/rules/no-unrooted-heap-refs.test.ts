@@ -108,6 +108,16 @@ twin([`const a = new FixAlloc(Plain);`], [`const a = persistentalloc<Lost>(Lost.
 twin([`const a = persistentalloc(Node.size);`], [`const a = persistentalloc(Lost.size);`], 1, 'neverRooted');
 twin([`const a = new FixAlloc(Lost);`, `function r(p: Ptr<Lost>) { addRoot(p, Lost); }`], [`const a = sysAlloc<Lost>(Lost.size);`, `function r(p: Ptr<Node>) { addRoot(p, Node); }`], 1, 'neverRooted');
 
+// An addRoot whose layout is not provable (a parameter) may root anything: not provably never rooted.
+valid.push({ code: code(`const a = new FixAlloc(Lost);`, `function r(p: Ptr<unknown>, l: Parameters<typeof addRoot>[1]) { addRoot(p, l); }`) });
+// The layout found through the pointer's record type when the layout argument is a parameter.
+twin(
+  [`const a = new FixAlloc(Lost);`, `function r(p: Ptr<Lost>, l: typeof Lost) { addRoot(p, l); }`],
+  [`const a = new FixAlloc(Lost);`, `function r(p: Ptr<Node>, l: typeof Node) { addRoot(p, l); }`],
+  1,
+  'neverRooted',
+);
+
 // Removing a root whose slots may still hold references (Go's runfinq clears first, case 59).
 twin([`function f(p: Ptr<Node>) {`, `  typedmemclr(Node, p);`, `  removeRoot(p);`, `}`], [`function f(p: Ptr<Node>) {`, `  removeRoot(p);`, `  typedmemclr(Node, p);`, `}`], 2, 'unrootUncleared');
 twin([`function f(p: Ptr<Node>) {`, `  N.owner.set(p, 0 as HeapRef<Owner>);`, `  typedmemclr(Node, p);`, `  removeRoot(p);`, `}`], [`function f(p: Ptr<Node>) {`, `  if (c) typedmemclr(Node, p);`, `  removeRoot(p);`, `}`], 3, 'unrootUncleared');
