@@ -13,6 +13,8 @@
 // memory; checkmark verification re-marks from the roots at the end of each
 // mark and throws LostObjectError if the incremental mark missed anything.
 import { writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   createRuntime,
   type GcStats,
@@ -93,8 +95,10 @@ for (let frame = 0; frame < frames; frame++) {
 rt.gc(); // a last full cycle: everything unreachable now is freed
 cycleDone(rt.collector.stats());
 
-// The memory picture: the address space by owner, written next to the README.
-const picture = new URL('../../docs/memory.svg', import.meta.url);
+// The memory picture: the address space by owner, written next to the README
+// (or where `--picture=<file>` says).
+const pictureArg = process.argv.find((a) => a.startsWith('--picture='));
+const picture = pictureArg !== undefined ? pictureArg.slice('--picture='.length) : fileURLToPath(new URL('../../docs/memory.svg', import.meta.url));
 writeFileSync(picture, rt.memoryPicture());
 
 const stats = rt.stats();
@@ -113,7 +117,7 @@ const rows: [string, string][] = [
   ['sysAlloc', Object.entries(stats.byOwner).map(([owner, b]) => `${owner} ${bytes(b)}`).join(', ') + ` (${bytes(stats.mapped)} mapped)`],
   ['persistentalloc', Object.entries(stats.persistent).map(([stat, b]) => `${stat} ${bytes(b)}`).join(', ')],
   ['FixAlloc in use', `particles ${bytes(world.particles.inuse)} (${world.particles.size} B each), emitters ${bytes(world.emitters.inuse)} (${world.emitters.size} B each)`],
-  ['memory picture', 'docs/memory.svg'],
+  ['memory picture', relative(process.cwd(), picture).startsWith('..') ? picture : relative(process.cwd(), picture)],
 ];
 const width = Math.max(...rows.map(([k]) => k.length));
 for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
