@@ -62,7 +62,7 @@ function rootedKinds(program: ts.Program, checker: ts.TypeChecker): RootedKinds 
     const visit = (n: ts.Node): void => {
       const callee = ts.isCallExpression(n) && n.arguments.length >= 1 ? n.expression : undefined;
       const name = callee && (ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined);
-      if (name && (ts.isIdentifier(callee!) || methodNames.has(name.text)) && offheapIdAt(checker, name) === 'addRoot') {
+      if (name && (ts.isIdentifier(callee) || methodNames.has(name.text)) && offheapIdAt(checker, name) === 'addRoot') {
         // The layout argument names the struct syntactically; the pointer's type only when it does not.
         const call = n as ts.CallExpression;
         const rec = () => pointeeOf(checker, checker.getTypeAtLocation(call.arguments[0]));
