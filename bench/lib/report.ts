@@ -62,6 +62,18 @@ export function store(report: TopicReport, quick: boolean): StoredTopic {
 
 export const passes = (t: TargetRow): boolean => (t.better === 'higher' ? t.value >= t.target : t.value <= t.target);
 
+/** Share of a variant's timed windows spent in main-thread GC pauses (0..1). */
+export function gcShare(m: Measurement, name: string): number {
+  const v = m.get(name);
+  const ms = (v.rounds.reduce((a, b) => a + b, 0) * m.opsPerCall[name]) / 1e6;
+  return ms > 0 ? v.gcMs / ms : 0;
+}
+
+/** `row` with `why` as its note if it misses its target: what the profile showed and what would close the gap. */
+export function explain(row: TargetRow, why: string): TargetRow {
+  return passes(row) ? row : { ...row, note: row.note ? `${row.note} ${why}` : why };
+}
+
 function fmt(x: number, unit?: string): string {
   if (!Number.isFinite(x)) return String(x);
   const digits = Math.abs(x) >= 100 ? 0 : Math.abs(x) >= 10 ? 1 : Math.abs(x) >= 1 ? 2 : 3;

@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { createRuntime, heapRef, struct, u32, type HeapRef, type Layout, type LayoutType, type Ptr, type Runtime } from '../../src/runtime/index.js';
 import { fresh, measure, quick, type Variant } from '../lib/harness.js';
-import type { Table, TargetRow, Topic, TopicReport } from '../lib/report.js';
+import { explain, type Table, type TargetRow, type Topic, type TopicReport } from '../lib/report.js';
 
 interface Obj {
   v: number;
@@ -251,7 +251,7 @@ function hasPointersClearLoop(rt: Runtime, L: Layout<unknown>, addrs: Int32Array
 const Ref = struct('Ref', { a: heapRef<Obj>() });
 type RefT = LayoutType<typeof Ref>;
 
-function collectorRun(N: number, rooted: number): { markMs: number; sweepMs: number; freed: number } {
+function collectorRun(N: number, rooted: number): { pinMs: number; markMs: number; sweepMs: number; freed: number } {
   const rt = createRuntime({ maxBytes: 64 << 20 });
   const block = rt.sysAlloc<RefT>(N * 4);
   const a = rt.access(Ref).a;
@@ -261,12 +261,14 @@ function collectorRun(N: number, rooted: number): { markMs: number; sweepMs: num
   }
   if (rooted > 0) rt.addRoot(block, Ref, rooted);
   rt.gcStart();
+  const tp = performance.now();
+  rt.gcStep(N); // the pin table first: one unit per handle slot
   const t0 = performance.now();
-  rt.gcStep(2 ** 31 - 1); // the whole mark in one step; ends in mark termination
+  rt.gcStep(2 ** 31 - 1); // the root slots in one step; ends in mark termination
   const t1 = performance.now();
   rt.gcFinish(); // the sweep
   const t2 = performance.now();
-  return { markMs: t1 - t0, sweepMs: t2 - t1, freed: rt.collector.stats().freed };
+  return { pinMs: t0 - tp, markMs: t1 - t0, sweepMs: t2 - t1, freed: rt.collector.stats().freed };
 }
 
 function median(xs: number[]): number {
@@ -301,11 +303,26 @@ export const heap: Topic = {
     for (const L of [10_000, 1_000_000]) {
       const m = await measure(handleVariants(L));
       tables.push({ caption: `handle table, ${L} live`, measurement: m });
-      targets.push({ id: 'H1', measure: `HeapRef new+free vs \`Map\` delete+set, ${L} live`, value: m.speedup(`handle free+new pair, L=${L}`, `Map delete+set pair, L=${L}`), unit: '×', target: L === 10_000 ? 10 : 3, better: 'higher' });
+      const ns = (name: string): string => m.get(name).nsPerOp.toFixed(1);
+      const pair = `handle free+new pair, L=${L}`;
+      targets.push(
+        explain(
+          { id: 'H1', measure: `HeapRef new+free vs \`Map\` delete+set, ${L} live`, value: m.speedup(pair, `Map delete+set pair, L=${L}`), unit: '×', target: L === 10_000 ? 10 : 3, better: 'higher' },
+          L === 10_000
+            ? `The pair is ${ns(pair)} ns against Map's ${ns(`Map delete+set pair, L=${L}`)} ns. The anchor (16.6×) was an index free list with no generation, pin or mark state; a pair here also checks and bumps the slot's generation (stale-handle detection), checks its pins, stamps its mark epoch (allocate black) and goes through a FIFO ring (so a generation wraps only after 255 reuses of the whole queue). Closing it: keep tag, pins and epoch of a slot in one interleaved word group so a pair touches one line per slot, not four arrays.`
+            : `At ${L} live a pair is ${ns(pair)} ns, memory-bound: free touches the slot's tag, pins and object pair (three arrays, three misses) and alloc takes the oldest freed slot from the FIFO ring (cold: tag, object pair, epoch), about six misses against Map's three or four; the anchor reused the just-freed slot (LIFO, hot). Closing it: interleave tag/pins/epoch per slot (one miss) and accept LIFO reuse with a wider generation, which changes the handle encoding.`,
+        ),
+      );
       targets.push(
         L === 10_000
-          ? { id: 'H2', measure: 'deref vs a direct JS reference, 10k live', value: m.speedup(`deref, L=${L}`, `direct reference get, L=${L}`), unit: '×', target: 0.6, better: 'higher' }
-          : { id: 'H2', measure: 'deref vs `Map.get`, 1M live', value: m.speedup(`deref, L=${L}`, `Map.get, L=${L}`), unit: '×', target: 1.5, better: 'higher' },
+          ? explain(
+              { id: 'H2', measure: 'deref vs a direct JS reference, 10k live', value: m.speedup(`deref, L=${L}`, `direct reference get, L=${L}`), unit: '×', target: 0.6, better: 'higher' },
+              `deref is ${ns(`deref, L=${L}`)} ns against ${ns(`direct reference get, L=${L}`)} ns: the generation check and the object come from one line of the slot table, one more dependent load than a direct reference. The anchor's 0.73× had no generation check.`,
+            )
+          : explain(
+              { id: 'H2', measure: 'deref vs `Map.get`, 1M live', value: m.speedup(`deref, L=${L}`, `Map.get, L=${L}`), unit: '×', target: 1.5, better: 'higher' },
+              `deref is ${ns(`deref, L=${L}`)} ns against Map.get's ${ns(`Map.get, L=${L}`)} ns: two misses (the slot's object/generation pair, then the object itself) against Map's two or three; the anchor's 2.0× read no generation. Closing it needs the generation inside the object's own line, which a JS object held by reference cannot give.`,
+            ),
       );
     }
     const s = await measure(storeVariants());
@@ -321,24 +338,45 @@ export const heap: Topic = {
       const k = words / every;
       const label = `${words * 4} B, ${k}/${words} HeapRef slots`;
       tables.push({ caption: `clears, ${label} (64 objects, re-dirtied every pass)`, measurement: m });
+      const offNote = 'Barrier off, both are the plain clear after one flag check; a miss of a few percent at 64 B is the extra call and alignment check, within this machine\'s run-to-run noise.';
       targets.push(
-        { id: 'B1', measure: `typedmemclr, barrier off, vs memclrNoHeapPointers, ${label}`, value: m.speedup(typedOff.name, plain.name), unit: '×', target: 0.9, better: 'higher' },
-        { id: 'B1', measure: `memclrHasPointers, barrier off, vs memclrNoHeapPointers, ${label}`, value: m.speedup(hasOff.name, plain.name), unit: '×', target: 0.9, better: 'higher' },
-        { id: 'B2', measure: `typedmemclr, barrier on: extra ns per pointer slot, ${label}`, value: (typedOn.nsPerOp - typedOff.nsPerOp) / k, unit: 'ns', target: words > 16 ? 3 : 4, better: 'lower' },
-        { id: 'B2', measure: `memclrHasPointers, barrier on: extra ns per pointer slot, ${label}`, value: (hasOn.nsPerOp - hasOff.nsPerOp) / k, unit: 'ns', target: words > 16 ? 3 : 4, better: 'lower' },
+        explain({ id: 'B1', measure: `typedmemclr, barrier off, vs memclrNoHeapPointers, ${label}`, value: m.speedup(typedOff.name, plain.name), unit: '×', target: 0.9, better: 'higher' }, offNote),
+        explain({ id: 'B1', measure: `memclrHasPointers, barrier off, vs memclrNoHeapPointers, ${label}`, value: m.speedup(hasOff.name, plain.name), unit: '×', target: 0.9, better: 'higher' }, offNote),
+        explain(
+          { id: 'B2', measure: `typedmemclr, barrier on: extra ns per pointer slot, ${label}`, value: (typedOn.nsPerOp - typedOff.nsPerOp) / k, unit: 'ns', target: words > 16 ? 3 : 4, better: 'lower' },
+          `One flag check per clear, then one collector call that walks the layout's ${k} pointer slots with the shade inlined (load, generation compare, mark-epoch compare). The anchor pushed old values to an Int32Array queue without checking them; here each value is checked against the handle table (a random read of tag and epoch per slot), which the anchor deferred to the mark. Closing it: push to a queue and check at drain time.`,
+        ),
+        explain(
+          { id: 'B2', measure: `memclrHasPointers, barrier on: extra ns per pointer slot, ${label}`, value: (hasOn.nsPerOp - hasOff.nsPerOp) / k, unit: 'ns', target: words > 16 ? 3 : 4, better: 'lower' },
+          `memclrHasPointers has no layout, so the barrier must read every one of the ${words} words to find the ${k} pointers: ${((hasOn.nsPerOp - hasOff.nsPerOp) / words).toFixed(2)} ns per word scanned, charged here to ${every} words per pointer slot. The anchor knew the pointer slots (a bitmap); Go's memclrHasPointers reads the heap bitmap for the same reason. Closing it: a pointer bitmap per block, or use typedmemclr when the layout is known.`,
+        ),
       );
     }
     const N = 1 << 20;
     const runs = Array.from({ length: quick ? 3 : 7 }, () => collectorRun(N, N));
     const mark = median(runs.map((r) => r.markMs));
+    const pinNs = (median(runs.map((r) => r.pinMs)) * 1e6) / N;
     const sweep = median(runs.map((r) => r.sweepMs));
-    const markNs = (mark * 1e6) / (2 * N);
+    const rootNs = (mark * 1e6) / N;
+    // A step's unit is a pin entry or a root slot: the mean over the N of each is what a budget buys.
+    const markNs = (rootNs + pinNs) / 2;
     targets.push(
-      { id: 'H3', measure: `mark, ns per root slot (${N} rooted slots + ${N} pin entries)`, value: markNs, unit: 'ns', target: 5, better: 'lower' },
-      { id: 'H3', measure: `sweep, ns per handle (${N} handles)`, value: (sweep * 1e6) / N, unit: 'ns', target: 5, better: 'lower' },
+      explain(
+        { id: 'H3', measure: `mark, ns per root slot (${N} rooted slots, each a distinct live handle; the pin table took ${pinNs.toFixed(2)} ns per entry on top)`, value: rootNs, unit: 'ns', target: 5, better: 'lower' },
+        'Per slot: a u32 load, the generation compare against the tag table, the epoch compare and store, all sequential here, inlined in one loop. The anchor set a Uint8Array byte per root with no generation check; the tag and epoch arrays add two streams of 2 and 4 bytes per handle. Closing it: one interleaved tag+epoch word per slot.',
+      ),
+      explain(
+        { id: 'H3', measure: `sweep, ns per handle (${N} handles, all reachable)`, value: (sweep * 1e6) / N, unit: 'ns', target: 5, better: 'lower' },
+        'Reading tag and epoch of every slot; a miss here is memory bandwidth on a loaded machine (6 MB streamed per 1M slots).',
+      ),
     );
     const unrooted = median(Array.from({ length: quick ? 3 : 7 }, () => collectorRun(N, 1000).sweepMs));
-    targets.push({ id: 'H3', measure: `sweep, ns per handle, ${N - 1000} of ${N} freed`, value: (unrooted * 1e6) / N, unit: 'ns', target: 5, better: 'lower' });
+    targets.push(
+      explain(
+        { id: 'H3', measure: `sweep, ns per handle, ${N - 1000} of ${N} freed`, value: (unrooted * 1e6) / N, unit: 'ns', target: 5, better: 'lower' },
+        'Each freed slot is five stores in four arrays (tag, the object and generation pair, the FIFO ring) after the tag and epoch loads: about 20 MB streamed per 1M slots, against the anchor\'s one store per slot (its handles had no generation, pins or free ring). Closing it: interleaved per-slot metadata, and releasing into the ring in blocks.',
+      ),
+    );
     for (const budget of [1000, 10_000, 100_000]) {
       const p = pauses(N, budget);
       const expectedUs = (budget * markNs) / 1000;
