@@ -7,7 +7,7 @@
 // collected, and the next deref throws StaleHandleError; a record unrooted
 // with a reference still in it and rooted again later hands the collector a
 // dead handle: BadPointerError (debug mode).
-import { FixAlloc, heapRef, struct, u32, type HeapRef, type LayoutType, type Ptr, type Runtime } from 'offheap';
+import { FixAlloc, heapRef, struct, u32, type LayoutType, type Ptr, type Runtime } from 'offheap';
 import { Rec, type Obj } from './layouts.js';
 
 /** Stores a handle into a record that is never registered as a root. */
@@ -35,17 +35,14 @@ export function unrootUncleared(rt: Runtime): void {
 const Cache = struct('Cache', { key: u32, value: heapRef<Obj>() });
 type CacheT = LayoutType<typeof Cache>;
 
-/** Fills a cache entry and hands it to the caller, whose job it is to root it. */
-function cacheEntry(rt: Runtime, cache: FixAlloc<CacheT>, value: HeapRef<Obj>): Ptr<CacheT> {
-  const p = cache.alloc();
-  rt.access(Cache).value.set(p, value);
-  return p;
-}
-
-/** Caches an object in a pool of records that are never roots. */
+/** Caches an object in a pool of records that are never roots; the JS index holds only their addresses. */
 export function neverRooted(rt: Runtime): string {
+  const C = rt.access(Cache);
   const cache = new FixAlloc(Cache, { runtime: rt }); // expect: offheap/no-unrooted-heap-refs (neverRooted)
-  const p = cacheEntry(rt, cache, rt.newHeapRef<Obj>({ name: 'cached' }));
+  const index = new Map<string, Ptr<CacheT>>();
+  const p = cache.alloc();
+  C.value.set(p, rt.newHeapRef<Obj>({ name: 'cached' }));
+  index.set('cached', p);
   rt.gc();
-  return rt.deref(rt.access(Cache).value.get(p)).name;
+  return rt.deref(C.value.get(index.get('cached')!)).name;
 }
