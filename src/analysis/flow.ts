@@ -692,7 +692,8 @@ class Engine {
     }
     if (e.type === AST_NODE_TYPES.CallExpression) {
       const ret = this.summaryOf(e)?.ret;
-      if (ret) return { st: { ...ret, group: `site:${e.range[0]}` }, alias: false };
+      // The callee handed the object on, so its own unrooted stores are not the caller's to report.
+      if (ret) return { st: { ...ret, pending: undefined, group: `site:${e.range[0]}` }, alias: false };
       const id = this.idOf(e);
       if (id === 'sysAlloc' || id === 'persistentalloc') {
         return { st: fresh(memZero, e, layoutFromSize(this.tsOf(e) as ts.CallExpression)), alias: false };

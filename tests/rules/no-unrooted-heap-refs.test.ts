@@ -99,6 +99,12 @@ twin(
   [`function make() { return persistentalloc<Node>(Node.size); }`, `function f() {`, `  const p = make();`, store, `}`],
   4,
 );
+// A helper that stores and returns has handed the object on: its store is not reported again in the caller.
+twin(
+  [`function make() { const q = persistentalloc<Node>(Node.size); N.owner.set(q, ref); return q; }`, `function f() {`, `  const p = make();`, `  work();`, `}`],
+  [`function make() { const q = persistentalloc<Node>(Node.size); return q; }`, `function f() {`, `  const p = make();`, store, `}`],
+  4,
+);
 // Memory the function did not allocate is its caller's to root.
 twin([`function f(p: Ptr<Node>) {`, store, `}`], [`function f() {`, `  const p = sysAlloc<Node>(Node.size);`, store, `}`], 3);
 
