@@ -154,10 +154,24 @@ export class FixAlloc<T, Z extends boolean = true> {
     const free: number[][] = this.chunks.map(() => []);
     const current = this.chunks.length - 1;
     const handedOut = this.chunks.length === 0 ? 0 : current * (this.nalloc / this.size) + (this.nalloc - this.nchunk) / this.size;
+    // Chunk indexes by start address, for a binary search per free object.
+    const order = this.chunks.map((_, k) => k).sort((a, b) => this.chunks[a] - this.chunks[b]);
+    const chunkOf = (q: number): number => {
+      let lo = 0;
+      let hi = order.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >>> 1;
+        if (this.chunks[order[mid]] <= q) lo = mid;
+        else hi = mid - 1;
+      }
+      const k = order[lo];
+      const c = this.chunks[k];
+      return order.length > 0 && q >= c && q < c + this.nalloc && (q - c) % this.size === 0 ? k : -1;
+    };
     let corrupt = false;
     let n = 0;
     for (let q = this.list; q !== 0; q = this.u32[q >>> 2]) {
-      const k = this.chunks.findIndex((c) => q >= c && q < c + this.nalloc && (q - c) % this.size === 0);
+      const k = chunkOf(q);
       if (k < 0 || ++n > handedOut) {
         corrupt = true;
         break;

@@ -124,6 +124,31 @@ describe('memoryPicture', () => {
     expect(svg).toContain('a&#60;b &#38; &#34;c&#34;');
   });
 
+  it('attributes free objects to their own span when the chunks of two pools interleave', () => {
+    const rt: Runtime = createRuntime({ maxBytes: 4 << 20, debug: true });
+    const a = new FixAlloc(Rec, { runtime: rt, stat: 'a' });
+    const b = new FixAlloc(Rec, { runtime: rt, stat: 'b' });
+    const slots = Math.floor(16384 / a.size);
+    const as: ReturnType<typeof a.alloc>[] = [];
+    for (let chunk = 0; chunk < 3; chunk++) {
+      for (let i = 0; i < slots; i++) as.push(a.alloc());
+      b.alloc(); // b takes the next chunk: a's chunks are not adjacent
+    }
+    // Free 1, 2 and 3 objects from a's spans 2, 0 and 1, in that order.
+    for (const [span, n] of [[2, 1], [0, 2], [1, 3]]) for (let i = 0; i < n; i++) a.free(as[span * slots + 5 + i]);
+    const svg = rt.memoryPicture();
+    checkWellFormed(svg);
+    const pool = svg.slice(svg.indexOf('data-pool="' + String(a.snapshot().id) + '"'), svg.indexOf('data-pool="' + String(b.snapshot().id) + '"'));
+    const perSpan = pool
+      .split('<g class="span"')
+      .slice(1)
+      .map((g) => sumCounts(g, 'free'));
+    expect(perSpan).toEqual([2, 3, 1]);
+    expect(sumCounts(pool, 'live')).toBe(3 * slots - 6);
+    expect(a.snapshot().spans.map((s) => s.free.length)).toEqual([2, 3, 1]);
+    expect(b.snapshot().spans.map((s) => s.free.length)).toEqual([0]);
+  });
+
   it('reports a free list that leaves the pool as corrupt instead of following it', () => {
     const rt: Runtime = createRuntime({ maxBytes: 4 << 20 }); // no debug: a bad link goes unnoticed by free
     const pool = new FixAlloc(Rec, { runtime: rt });
