@@ -12,6 +12,7 @@ import ts from 'typescript';
 import { brandOf } from './brands.js';
 import { calleeId, offheapIdAt, resolveAlias } from './declarations.js';
 import { valueParts } from './not-in-heap.js';
+import { skipOuterExpressions } from './expressions.js';
 
 /** A layout as the compiler would compute it: size and HeapRef slot offsets. */
 export interface StaticLayout {
@@ -102,24 +103,17 @@ export function isPointerType(checker: ts.TypeChecker, type: ts.Type): boolean {
   return members.some((t) => brandOf(checker, t, 'Ptr') !== undefined || brandOf(checker, t, 'Garbage') !== undefined);
 }
 
-function unwrap(e: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isNonNullExpression(e) || ts.isTypeAssertionExpression(e)) {
-    e = e.expression;
-  }
-  return e;
-}
-
 /** The initializer of the const a (possibly aliased) identifier names. */
 function initializerOf(checker: ts.TypeChecker, e: ts.Expression): ts.Expression | undefined {
   const sym = checker.getSymbolAtLocation(e);
   if (!sym) return undefined;
   const decl = resolveAlias(checker, sym).valueDeclaration;
-  return decl && ts.isVariableDeclaration(decl) && decl.initializer ? unwrap(decl.initializer) : undefined;
+  return decl && ts.isVariableDeclaration(decl) && decl.initializer ? skipOuterExpressions(decl.initializer) : undefined;
 }
 
 /** The `struct(...)` call a layout expression evaluates to, through const aliases. */
 export function structCallOf(checker: ts.TypeChecker, expr: ts.Expression): ts.CallExpression | undefined {
-  let e: ts.Expression | undefined = unwrap(expr);
+  let e: ts.Expression | undefined = skipOuterExpressions(expr);
   for (let hops = 0; e && hops < 8; hops++) {
     if (ts.isCallExpression(e)) return calleeId(checker, e) === 'struct' ? e : undefined;
     if (!ts.isIdentifier(e) && !ts.isPropertyAccessExpression(e)) return undefined;
@@ -138,7 +132,7 @@ export function staticLayoutOf(checker: ts.TypeChecker, expr: ts.Expression, dep
   if (layoutCache.has(call)) return layoutCache.get(call) ?? undefined;
   layoutCache.set(call, null); // a cycle through embedding is not provable
   const [nameArg, fieldsArg] = call.arguments;
-  const fields = fieldsArg && unwrap(fieldsArg);
+  const fields = fieldsArg && skipOuterExpressions(fieldsArg);
   let result: StaticLayout | undefined;
   if (fields && ts.isObjectLiteralExpression(fields)) {
     let size = 0;
@@ -177,7 +171,7 @@ interface StaticField {
 }
 
 function fieldOf(checker: ts.TypeChecker, init: ts.Expression, depth: number): StaticField | undefined {
-  const e = unwrap(init);
+  const e = skipOuterExpressions(init);
   const id = ts.isCallExpression(e) ? calleeId(checker, e) : offheapIdAt(checker, ts.isPropertyAccessExpression(e) ? e.name : e);
   if (id && id in scalarSizes) {
     const size = scalarSizes[id];
