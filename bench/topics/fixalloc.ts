@@ -36,7 +36,7 @@ function pairLoop(pool: FixAlloc<unknown, boolean>, slots: Int32Array, stream: U
   };
 }
 
-function recordLoop(pool: FixAlloc<unknown>, R: ReturnType<Runtime['access']>, slots: Int32Array, stream: Uint32Array, live: number) {
+function recordLoop(pool: FixAlloc<unknown, boolean>, R: ReturnType<Runtime['access']>, slots: Int32Array, stream: Uint32Array, live: number) {
   let k = 0;
   return (n: number) => {
     for (let i = 0; i < n; i++) {
@@ -51,6 +51,8 @@ function recordLoop(pool: FixAlloc<unknown>, R: ReturnType<Runtime['access']>, s
     }
   };
 }
+
+const recordName = (live: number, zero: boolean): string => `offheap FixAlloc 32 B${zero ? ', zero: true,' : ' (zero: false)'} + 4 f64 writes, ${live} live`;
 
 const spaceFor = (live: number, size: number): number => Math.min(2 ** 31, 2 ** Math.ceil(Math.log2(live * size * 1.25 + (1 << 22))));
 
@@ -120,17 +122,22 @@ function memPool(live: number, size: number): Variant {
   };
 }
 
-/** F2's offheap side: a 32-byte record from the pool, its four f64 fields written through the accessors. */
-function fixallocRecord(live: number): Variant {
+/**
+ * F2's offheap side: a 32-byte record from the pool, its four f64 fields
+ * written through the accessors. With `zero: false` the four writes are the
+ * record's whole initialisation (Go's spanalloc pattern, and the anchor's
+ * slab + 4 f64 init); with the default `zero: true` it is cleared first.
+ */
+function fixallocRecord(live: number, zero: boolean): Variant {
   return {
-    name: `offheap FixAlloc 32 B + 4 f64 writes, ${live} live`,
+    name: recordName(live, zero),
     setup() {
       const rt: Runtime = createRuntime({ maxBytes: spaceFor(live, 32) });
       const R = rt.access(Rec32);
-      const pool = new FixAlloc(Rec32, { runtime: rt });
+      const pool = new FixAlloc(Rec32, { runtime: rt, zero });
       const slots = new Int32Array(live);
       for (let i = 0; i < live; i++) slots[i] = pool.alloc();
-      return fresh(recordLoop)(pool as FixAlloc<unknown>, R, slots, stream, live);
+      return fresh(recordLoop)(pool as FixAlloc<unknown, boolean>, R, slots, stream, live);
     },
   };
 }
@@ -204,9 +211,9 @@ export const fixalloc: Topic = {
       naiveSlab(small, 64),
       memPool(small, 64),
     ]);
-    const rec10k = await measure([fixallocRecord(small), newClass(small), objectPool(small)]);
+    const rec10k = await measure([fixallocRecord(small, false), fixallocRecord(small, true), newClass(small), objectPool(small)]);
     // Sustained windows at 1M live: long enough that old-generation GC work lands inside them.
-    const rec1m = await measure([fixallocRecord(large), newClass(large), objectPool(large)], quick ? undefined : { rounds: 5, callMs: 1500 });
+    const rec1m = await measure([fixallocRecord(large, false), fixallocRecord(large, true), newClass(large), objectPool(large)], quick ? undefined : { rounds: 5, callMs: 1500 });
     const zero16 = await measure([
       fixallocPair('offheap FixAlloc 16 B, zero: true', small, Rec16, true),
       fixallocPair('offheap FixAlloc 16 B, zero: false (bare pair)', small, Rec16, false),
@@ -223,7 +230,7 @@ export const fixalloc: Topic = {
       { caption: `zeroing reused memory, 64 B, ${small} live`, measurement: zero64 },
     ];
     const gcEvents = tables.flatMap((t) => t.measurement.variants.filter((v) => v.name.startsWith('offheap'))).reduce((s, v) => s + v.gcEvents, 0);
-    const rec = (live: number): string => `offheap FixAlloc 32 B + 4 f64 writes, ${live} live`;
+    const rec = (live: number): string => recordName(live, false);
     const pairName = 'offheap FixAlloc 64 B (bare pair, zero: false)';
     const ns = (m: typeof churn, name: string): string => m.get(name).nsPerOp.toFixed(1);
     const newSmall = `new of a 4-field class, ${small} live`;
@@ -240,14 +247,14 @@ export const fixalloc: Topic = {
           `The pair costs ${ns(churn, pairName)} ns against the slab's ${ns(churn, 'naive inlined slab 64 B')} ns: the difference is free's pointer check (range, alignment, a live object in the pool) and the inuse count, which the slab skips.`,
         ),
         explain(
-          { id: 'F2', measure: 'record + 4 writes vs `new` of a 4-field class, 10k live', value: rec10k.speedup(rec(small), newSmall), unit: '×', target: 3, better: 'higher' },
-          `Profile of this run: the record path is ${ns(rec10k, rec(small))} ns, of which the checked pair is about ${ns(churn, pairName)} ns (F1 table) and the four accessor stores the rest; \`new\` costs ${ns(rec10k, newSmall)} ns with ${pct(gcShare(rec10k, newSmall))} of its windows in GC pauses, because at 10k live V8's scavenger frees short-lived 32-byte objects almost for free (the anchor measured 23 ns, 45% GC). 3× would need the whole record path at about ${(rec10k.get(newSmall).nsPerOp / 3).toFixed(1)} ns, i.e. the naive slab's unchecked pair plus raw stores; closing it means dropping free's pointer check and inuse accounting, which the runtime's error contract keeps.`,
+          { id: 'F2', measure: 'record (zero: false; the 4 writes initialise it) vs `new` of a 4-field class, 10k live', value: rec10k.speedup(rec(small), newSmall), unit: '×', target: 3, better: 'higher' },
+          `Profile of this run: the record path is ${ns(rec10k, rec(small))} ns, of which the checked pair is about ${ns(churn, pairName)} ns (F1 table) and the four accessor stores the rest (with the default zero: true, ${ns(rec10k, recordName(small, true))} ns); \`new\` costs ${ns(rec10k, newSmall)} ns with ${pct(gcShare(rec10k, newSmall))} of its windows in GC pauses, because at 10k live V8's scavenger frees short-lived 32-byte objects almost for free (the anchor measured 23 ns, 45% GC). 3× would need the whole record path at about ${(rec10k.get(newSmall).nsPerOp / 3).toFixed(1)} ns, i.e. the naive slab's unchecked pair plus raw stores; closing it means dropping free's pointer check and inuse accounting, which the runtime's error contract keeps.`,
         ),
         explain(
-          { id: 'F2', measure: `record + 4 writes vs \`new\` of a 4-field class, ${large} live`, value: rec1m.speedup(rec(large), newLarge), unit: '×', target: 6, better: 'higher' },
+          { id: 'F2', measure: `record (zero: false) + 4 writes vs \`new\` of a 4-field class, ${large} live`, value: rec1m.speedup(rec(large), newLarge), unit: '×', target: 6, better: 'higher' },
           `At ${large} live both sides are memory-bound: the record path (${ns(rec1m, rec(large))} ns) takes a cache and TLB miss on a random 32-byte record of a ${(large * 32) / 2 ** 20} MiB set, as the slab prototype did (anchor: 10× slower than at 10k). \`new\` spent ${pct(gcShare(rec1m, newLarge))} of its windows in GC pauses here against the anchor's 77–80%: how much old-generation work lands in the windows decides this ratio (the anchor's short windows were bimodal for the same reason). Closing it needs fewer misses per record (records allocated near each other, which random churn defeats), not a cheaper pair.`,
         ),
-        { id: 'F2', measure: `record + 4 writes vs an array object pool, ${large} live`, value: rec1m.speedup(rec(large), `array object pool, ${large} live`), unit: '×', target: 1.5, better: 'higher' },
+        { id: 'F2', measure: `record (zero: false) + 4 writes vs an array object pool, ${large} live`, value: rec1m.speedup(rec(large), `array object pool, ${large} live`), unit: '×', target: 1.5, better: 'higher' },
         { id: 'F3', measure: 'GC events during FixAlloc alloc/free and field access (all offheap rows above)', value: gcEvents, unit: 'events', target: 0, better: 'lower' },
         explain(
           { id: 'F4', measure: 'zero: true on reused memory vs the bare pair, 16 B', value: zero16.speedup('offheap FixAlloc 16 B, zero: true', 'offheap FixAlloc 16 B, zero: false (bare pair)'), unit: '×', target: 0.6, better: 'higher' },
