@@ -48,9 +48,9 @@ for (const topic of selected) {
 const order = topics.map((t) => t.id).filter((id) => stored[id]);
 const rows = order.flatMap((id) => stored[id].targets.map((t) => ({ topic: id, ...t })));
 const summary = [
-  '| topic | id | measure | target | result |',
-  '|---|---|---|---|---|',
-  ...rows.map((t) => `| [${stored[t.topic].title}](#${stored[t.topic].title.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')}) | ${t.id} | ${t.measure} | ${t.better === 'higher' ? '≥' : '≤'} ${t.target} ${t.unit} | ${passes(t) ? 'pass' : '**miss**'} |`),
+  '| topic | id | measure | measured | target | result |',
+  '|---|---|---|---|---|---|',
+  ...rows.map((t) => `| [${stored[t.topic].title}](#${stored[t.topic].title.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')}) | ${t.id} | ${t.measure} | ${Number(t.value.toPrecision(3))} ${t.unit} | ${t.better === 'higher' ? '≥' : '≤'} ${t.target} ${t.unit} | ${passes(t) ? 'pass' : '**miss**'} |`),
 ];
 const doc = [
   '# Benchmarks',

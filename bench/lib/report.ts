@@ -13,6 +13,9 @@ export interface TargetRow {
   readonly better: 'higher' | 'lower';
   /** What explains a miss, or how the value was derived. */
   readonly note?: string;
+  /** For a ratio: the offheap variant and the anchor it is measured against (names in the topic's tables). */
+  readonly subject?: string;
+  readonly anchor?: string;
 }
 
 export interface Table {
@@ -60,6 +63,11 @@ export function store(report: TopicReport, quick: boolean): StoredTopic {
   };
 }
 
+/** The ratio fields of a target row: `subject` against `anchor`, as a median of same-round ratios. */
+export function vs(m: Measurement, subject: string, anchor: string): Pick<TargetRow, 'value' | 'subject' | 'anchor'> {
+  return { value: m.speedup(subject, anchor), subject, anchor };
+}
+
 export const passes = (t: TargetRow): boolean => (t.better === 'higher' ? t.value >= t.target : t.value <= t.target);
 
 /** Share of a variant's timed windows spent in main-thread GC pauses (0..1). */
@@ -91,10 +99,16 @@ function rate(opsPerSec: number): string {
 export function markdown(topic: StoredTopic): string {
   const lines = [`## ${topic.title}`, '', `Measured ${topic.date}${topic.quick ? ' (quick mode: short windows, figures indicative only)' : ''}.`, ''];
   if (topic.targets.length) {
-    lines.push('| id | measure | offheap | target | result |', '|---|---|---|---|---|');
+    const nsOf = (name: string | undefined): string => {
+      const v = name === undefined ? undefined : topic.tables.flatMap((t) => t.variants).find((x) => x.name === name);
+      return v ? `${fmt(v.nsPerOp)} ns` : '';
+    };
+    lines.push('| id | measure | offheap (ns/op) | anchor (ns/op) | value | target | result |', '|---|---|---|---|---|---|---|');
     for (const t of topic.targets) {
       const target = `${t.better === 'higher' ? '≥' : '≤'} ${fmt(t.target, t.unit)}`;
-      lines.push(`| ${t.id} | ${t.measure} | ${fmt(t.value, t.unit)} | ${target} | ${passes(t) ? 'pass' : '**miss**'}${t.note ? `: ${t.note}` : ''} |`);
+      lines.push(
+        `| ${t.id} | ${t.measure} | ${nsOf(t.subject)} | ${nsOf(t.anchor)} | ${fmt(t.value, t.unit)} | ${target} | ${passes(t) ? 'pass' : '**miss**'}${t.note ? `: ${t.note}` : ''} |`,
+      );
     }
     lines.push('');
   }

@@ -7,7 +7,7 @@
 import { MemPool } from '@thi.ng/malloc';
 import { createRuntime, f64, FixAlloc, struct, type Ptr, type Runtime } from '../../src/runtime/index.js';
 import { fresh, measure, quick, type Variant } from '../lib/harness.js';
-import { explain, gcShare, type Topic, type TopicReport } from '../lib/report.js';
+import { vs, explain, gcShare, type Topic, type TopicReport } from '../lib/report.js';
 
 const streamLength = 1 << 20;
 const stream = new Uint32Array(streamLength);
@@ -241,27 +241,27 @@ export const fixalloc: Topic = {
       title: this.title,
       tables,
       targets: [
-        { id: 'F1', measure: 'pair vs @thi.ng/malloc MemPool malloc+free, 64 B, 10k live', value: churn.speedup(pairName, '@thi.ng/malloc MemPool 64 B'), unit: '×', target: 1000, better: 'higher' },
+        { id: 'F1', measure: 'pair vs @thi.ng/malloc MemPool malloc+free, 64 B, 10k live', ...vs(churn, pairName, '@thi.ng/malloc MemPool 64 B'), unit: '×', target: 1000, better: 'higher' },
         explain(
-          { id: 'F1', measure: 'pair vs a naive inlined slab, 64 B, 10k live', value: churn.speedup(pairName, 'naive inlined slab 64 B'), unit: '×', target: 0.5, better: 'higher' },
+          { id: 'F1', measure: 'pair vs a naive inlined slab, 64 B, 10k live', ...vs(churn, pairName, 'naive inlined slab 64 B'), unit: '×', target: 0.5, better: 'higher' },
           `The pair costs ${ns(churn, pairName)} ns against the slab's ${ns(churn, 'naive inlined slab 64 B')} ns: the difference is free's pointer check (range, alignment, a live object in the pool) and the inuse count, which the slab skips.`,
         ),
         explain(
-          { id: 'F2', measure: 'record (zero: false; the 4 writes initialise it) vs `new` of a 4-field class, 10k live', value: rec10k.speedup(rec(small), newSmall), unit: '×', target: 3, better: 'higher' },
+          { id: 'F2', measure: 'record (zero: false; the 4 writes initialise it) vs `new` of a 4-field class, 10k live', ...vs(rec10k, rec(small), newSmall), unit: '×', target: 3, better: 'higher' },
           `Profile of this run: the record path is ${ns(rec10k, rec(small))} ns, of which the checked pair is about ${ns(churn, pairName)} ns (F1 table) and the four accessor stores the rest (with the default zero: true, ${ns(rec10k, recordName(small, true))} ns); \`new\` costs ${ns(rec10k, newSmall)} ns with ${pct(gcShare(rec10k, newSmall))} of its windows in GC pauses, because at 10k live V8's scavenger frees short-lived 32-byte objects almost for free (the anchor measured 23 ns, 45% GC). 3× would need the whole record path at about ${(rec10k.get(newSmall).nsPerOp / 3).toFixed(1)} ns, i.e. the naive slab's unchecked pair plus raw stores; closing it means dropping free's pointer check and inuse accounting, which the runtime's error contract keeps.`,
         ),
         explain(
-          { id: 'F2', measure: `record (zero: false) + 4 writes vs \`new\` of a 4-field class, ${large} live`, value: rec1m.speedup(rec(large), newLarge), unit: '×', target: 6, better: 'higher' },
+          { id: 'F2', measure: `record (zero: false) + 4 writes vs \`new\` of a 4-field class, ${large} live`, ...vs(rec1m, rec(large), newLarge), unit: '×', target: 6, better: 'higher' },
           `At ${large} live both sides are memory-bound: the record path (${ns(rec1m, rec(large))} ns) takes a cache and TLB miss on a random 32-byte record of a ${(large * 32) / 2 ** 20} MiB set, as the slab prototype did (anchor: 10× slower than at 10k). \`new\` spent ${pct(gcShare(rec1m, newLarge))} of its windows in GC pauses here against the anchor's 77–80%: how much old-generation work lands in the windows decides this ratio (the anchor's short windows were bimodal for the same reason). Closing it needs fewer misses per record (records allocated near each other, which random churn defeats), not a cheaper pair.`,
         ),
-        { id: 'F2', measure: `record (zero: false) + 4 writes vs an array object pool, ${large} live`, value: rec1m.speedup(rec(large), `array object pool, ${large} live`), unit: '×', target: 1.5, better: 'higher' },
+        { id: 'F2', measure: `record (zero: false) + 4 writes vs an array object pool, ${large} live`, ...vs(rec1m, rec(large), `array object pool, ${large} live`), unit: '×', target: 1.5, better: 'higher' },
         { id: 'F3', measure: 'GC events during FixAlloc alloc/free and field access (all offheap rows above)', value: gcEvents, unit: 'events', target: 0, better: 'lower' },
         explain(
-          { id: 'F4', measure: 'zero: true on reused memory vs the bare pair, 16 B', value: zero16.speedup('offheap FixAlloc 16 B, zero: true', 'offheap FixAlloc 16 B, zero: false (bare pair)'), unit: '×', target: 0.6, better: 'higher' },
+          { id: 'F4', measure: 'zero: true on reused memory vs the bare pair, 16 B', ...vs(zero16, 'offheap FixAlloc 16 B, zero: true', 'offheap FixAlloc 16 B, zero: false (bare pair)'), unit: '×', target: 0.6, better: 'higher' },
           'The clear is two f64 stores inlined into alloc; the anchor (f64 loop) reached 0.79×. A miss here is run-to-run noise on a shared machine; compare the two full runs.',
         ),
         explain(
-          { id: 'F4', measure: 'zero: true on reused memory vs the bare pair, 64 B', value: zero64.speedup('offheap FixAlloc 64 B, zero: true', 'offheap FixAlloc 64 B, zero: false (bare pair)'), unit: '×', target: 0.4, better: 'higher' },
+          { id: 'F4', measure: 'zero: true on reused memory vs the bare pair, 64 B', ...vs(zero64, 'offheap FixAlloc 64 B, zero: true', 'offheap FixAlloc 64 B, zero: false (bare pair)'), unit: '×', target: 0.4, better: 'higher' },
           `The clear is eight f64 stores (two unrolled steps of four); the anchor's f64 loop reached 0.51×. Here zeroing costs ${(zero64.get('offheap FixAlloc 64 B, zero: true').nsPerOp - zero64.get('offheap FixAlloc 64 B, zero: false (bare pair)').nsPerOp).toFixed(1)} ns per pair; TurboFan keeps a bounds check per store. Closing it: a straight-line 8-store clear for the pool's fixed size, generated per pool like the accessors.`,
         ),
       ],

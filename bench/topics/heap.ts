@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { createRuntime, heapRef, struct, u32, type HeapRef, type Layout, type LayoutType, type Ptr, type Runtime } from '../../src/runtime/index.js';
 import { fresh, measure, quick, type Variant } from '../lib/harness.js';
-import { explain, type Table, type TargetRow, type Topic, type TopicReport } from '../lib/report.js';
+import { vs, explain, type Table, type TargetRow, type Topic, type TopicReport } from '../lib/report.js';
 
 interface Obj {
   v: number;
@@ -307,7 +307,7 @@ export const heap: Topic = {
       const pair = `handle free+new pair, L=${L}`;
       targets.push(
         explain(
-          { id: 'H1', measure: `HeapRef new+free vs \`Map\` delete+set, ${L} live`, value: m.speedup(pair, `Map delete+set pair, L=${L}`), unit: '×', target: L === 10_000 ? 10 : 3, better: 'higher' },
+          { id: 'H1', measure: `HeapRef new+free vs \`Map\` delete+set, ${L} live`, ...vs(m, pair, `Map delete+set pair, L=${L}`), unit: '×', target: L === 10_000 ? 10 : 3, better: 'higher' },
           L === 10_000
             ? `The pair is ${ns(pair)} ns against Map's ${ns(`Map delete+set pair, L=${L}`)} ns. The anchor (16.6×) was an index free list with no generation, pin or mark state; a pair here also checks and bumps the slot's generation (stale-handle detection), checks its pins, stamps its mark epoch (allocate black) and goes through a FIFO ring (so a generation wraps only after 255 reuses of the whole queue). Closing it: keep tag, pins and epoch of a slot in one interleaved word group so a pair touches one line per slot, not four arrays.`
             : `At ${L} live a pair is ${ns(pair)} ns, memory-bound: free touches the slot's tag, pins and object pair (three arrays, three misses) and alloc takes the oldest freed slot from the FIFO ring (cold: tag, object pair, epoch), about six misses against Map's three or four; the anchor reused the just-freed slot (LIFO, hot). Closing it: interleave tag/pins/epoch per slot (one miss) and accept LIFO reuse with a wider generation, which changes the handle encoding.`,
@@ -316,11 +316,11 @@ export const heap: Topic = {
       targets.push(
         L === 10_000
           ? explain(
-              { id: 'H2', measure: 'deref vs a direct JS reference, 10k live', value: m.speedup(`deref, L=${L}`, `direct reference get, L=${L}`), unit: '×', target: 0.6, better: 'higher' },
+              { id: 'H2', measure: 'deref vs a direct JS reference, 10k live', ...vs(m, `deref, L=${L}`, `direct reference get, L=${L}`), unit: '×', target: 0.6, better: 'higher' },
               `deref is ${ns(`deref, L=${L}`)} ns against ${ns(`direct reference get, L=${L}`)} ns: the generation check and the object come from one line of the slot table, one more dependent load than a direct reference. The anchor's 0.73× had no generation check.`,
             )
           : explain(
-              { id: 'H2', measure: 'deref vs `Map.get`, 1M live', value: m.speedup(`deref, L=${L}`, `Map.get, L=${L}`), unit: '×', target: 1.5, better: 'higher' },
+              { id: 'H2', measure: 'deref vs `Map.get`, 1M live', ...vs(m, `deref, L=${L}`, `Map.get, L=${L}`), unit: '×', target: 1.5, better: 'higher' },
               `deref is ${ns(`deref, L=${L}`)} ns against Map.get's ${ns(`Map.get, L=${L}`)} ns: two misses (the slot's object/generation pair, then the object itself) against Map's two or three; the anchor's 2.0× read no generation. Closing it needs the generation inside the object's own line, which a JS object held by reference cannot give.`,
             ),
       );
@@ -340,14 +340,14 @@ export const heap: Topic = {
       tables.push({ caption: `clears, ${label} (64 objects, re-dirtied every pass)`, measurement: m });
       const offNote = 'Barrier off, both are the plain clear after one flag check; a miss of a few percent at 64 B is the extra call and alignment check, within this machine\'s run-to-run noise.';
       targets.push(
-        explain({ id: 'B1', measure: `typedmemclr, barrier off, vs memclrNoHeapPointers, ${label}`, value: m.speedup(typedOff.name, plain.name), unit: '×', target: 0.9, better: 'higher' }, offNote),
-        explain({ id: 'B1', measure: `memclrHasPointers, barrier off, vs memclrNoHeapPointers, ${label}`, value: m.speedup(hasOff.name, plain.name), unit: '×', target: 0.9, better: 'higher' }, offNote),
+        explain({ id: 'B1', measure: `typedmemclr, barrier off, vs memclrNoHeapPointers, ${label}`, ...vs(m, typedOff.name, plain.name), unit: '×', target: 0.9, better: 'higher' }, offNote),
+        explain({ id: 'B1', measure: `memclrHasPointers, barrier off, vs memclrNoHeapPointers, ${label}`, ...vs(m, hasOff.name, plain.name), unit: '×', target: 0.9, better: 'higher' }, offNote),
         explain(
-          { id: 'B2', measure: `typedmemclr, barrier on: extra ns per pointer slot, ${label}`, value: (typedOn.nsPerOp - typedOff.nsPerOp) / k, unit: 'ns', target: words > 16 ? 3 : 4, better: 'lower' },
+          { id: 'B2', measure: `typedmemclr, barrier on: extra ns per pointer slot, ${label}`, value: (typedOn.nsPerOp - typedOff.nsPerOp) / k, subject: typedOn.name, anchor: typedOff.name, unit: 'ns', target: words > 16 ? 3 : 4, better: 'lower' },
           `One flag check per clear, then one collector call that walks the layout's ${k} pointer slots with the shade inlined (load, generation compare, mark-epoch compare). The anchor pushed old values to an Int32Array queue without checking them; here each value is checked against the handle table (a random read of tag and epoch per slot), which the anchor deferred to the mark. Closing it: push to a queue and check at drain time.`,
         ),
         explain(
-          { id: 'B2', measure: `memclrHasPointers, barrier on: extra ns per pointer slot, ${label}`, value: (hasOn.nsPerOp - hasOff.nsPerOp) / k, unit: 'ns', target: words > 16 ? 3 : 4, better: 'lower' },
+          { id: 'B2', measure: `memclrHasPointers, barrier on: extra ns per pointer slot, ${label}`, value: (hasOn.nsPerOp - hasOff.nsPerOp) / k, subject: hasOn.name, anchor: hasOff.name, unit: 'ns', target: words > 16 ? 3 : 4, better: 'lower' },
           `memclrHasPointers has no layout, so the barrier must read every one of the ${words} words to find the ${k} pointers: ${((hasOn.nsPerOp - hasOff.nsPerOp) / words).toFixed(2)} ns per word scanned, charged here to ${every} words per pointer slot. The anchor knew the pointer slots (a bitmap); Go's memclrHasPointers reads the heap bitmap for the same reason. Closing it: a pointer bitmap per block, or use typedmemclr when the layout is known.`,
         ),
       );
