@@ -3,8 +3,8 @@
 // bail out before asking the checker), L2 and L3 on the generated
 // offheap-heavy corpus next to typescript-eslint's recommendedTypeChecked.
 import path from 'node:path';
-import { quick } from '../lib/harness.js';
-import { explain, type TargetRow, type Topic, type TopicReport } from '../lib/report.js';
+import { quick, type Measurement, type VariantResult } from '../lib/harness.js';
+import { explain, type Table, type TargetRow, type Topic, type TopicReport } from '../lib/report.js';
 
 interface CorpusRun {
   wallMs: number;
@@ -19,6 +19,26 @@ interface LintCorpus {
   prepareThirdParty(quick: boolean): { dir: string; files: number; lines: number };
   prepareStress(name: string, units: number): { dir: string; files: number; lines: number };
   lintCorpus(dir: string, options?: { withTypescriptEslint?: boolean }): Promise<CorpusRun>;
+}
+
+/** A table of rule cost per line (ns) from one lint run, in the harness's shape so the report can chart it. */
+function costTable(caption: string, lines: number, rows: [name: string, ms: number][]): Table {
+  const variants: VariantResult[] = rows.map(([name, ms]) => {
+    const nsPerOp = (ms * 1e6) / lines;
+    return { name, nsPerOp, opsPerSec: 1e9 / nsPerOp, gcEvents: 0, gcMs: 0, rounds: [nsPerOp] };
+  });
+  const get = (name: string): VariantResult => {
+    const v = variants.find((x) => x.name === name);
+    if (!v) throw new Error(`no variant named ${name}`);
+    return v;
+  };
+  const measurement: Measurement = {
+    variants,
+    opsPerCall: Object.fromEntries(rows.map(([name]) => [name, lines])),
+    get,
+    speedup: (subject, anchor) => get(anchor).nsPerOp / get(subject).nsPerOp,
+  };
+  return { caption, measurement };
 }
 
 // The scripts are plain ESM next to the repository root (this file runs compiled from .bench-build/).
@@ -66,7 +86,19 @@ export const lint: Topic = {
     return {
       id: this.id,
       title: this.title,
-      tables: [],
+      // One "op" is one line of source: ns of rule time per line, and lines per second in the chart.
+      tables: [
+        costTable(`(a) ${third.lines} lines of zod, rxjs, immer (lint time per line)`, third.lines, [
+          ['offheap rules (strict config)', a.offheapMs],
+          ['whole lint run (wall)', a.wallMs],
+        ]),
+        ...sizes.map((s) =>
+          costTable(`(b) ${s.lines} generated offheap-heavy lines (rule time per line)`, s.lines, [
+            ['offheap rules (strict config)', s.run.offheapMs],
+            ['typescript-eslint recommendedTypeChecked rules', s.run.otherRulesMs],
+          ]),
+        ),
+      ],
       targets,
       notes: [
         `(a) ${third.files} files: lint ${(a.wallMs / 1000).toFixed(1)} s wall, offheap rules ${a.offheapMs.toFixed(1)} ms.`,
