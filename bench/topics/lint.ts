@@ -2,6 +2,7 @@
 // L1 on real third-party code that never imports offheap (the rules must
 // bail out before asking the checker), L2 and L3 on the generated
 // offheap-heavy corpus next to typescript-eslint's recommendedTypeChecked.
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { quick, type Measurement, type VariantResult } from '../lib/harness.js';
 import { explain, type Table, type TargetRow, type Topic, type TopicReport } from '../lib/report.js';
@@ -19,6 +20,16 @@ interface LintCorpus {
   prepareThirdParty(quick: boolean): { dir: string; files: number; lines: number };
   prepareStress(name: string, units: number): { dir: string; files: number; lines: number };
   lintCorpus(dir: string, options?: { withTypescriptEslint?: boolean }): Promise<CorpusRun>;
+}
+
+/** Newest modification time of the .ts files under `dir`. */
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(full) : e.name.endsWith('.ts') ? statSync(full).mtimeMs : 0);
+  }
+  return t;
 }
 
 /** A table of rule cost per line (ns) from one lint run, in the harness's shape so the report can chart it. */
@@ -101,6 +112,13 @@ export const lint: Topic = {
       ],
       targets,
       notes: [
+        // The corpora are linted with the built plugin (dist/), which `npm run bench` does not rebuild.
+        (() => {
+          const built = statSync(path.join(root, 'dist', 'eslint-plugin.js')).mtimeMs;
+          const src = Math.max(newest(path.join(root, 'src', 'rules')), newest(path.join(root, 'src', 'analysis')));
+          const at = (ms: number): string => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+          return `Plugin measured: dist/ built ${at(built)} UTC${src > built ? `, OLDER than the newest rule source (${at(src)} UTC): run \`npm run build\` first for current figures` : ', up to date with src/rules and src/analysis'}.`;
+        })(),
         `(a) ${third.files} files: lint ${(a.wallMs / 1000).toFixed(1)} s wall, offheap rules ${a.offheapMs.toFixed(1)} ms.`,
         ...sizes.map(
           (s) =>
