@@ -142,7 +142,7 @@ export class Collector implements BulkBarrier {
         this.shade(v, a); // reports the bad pointer
       }
     }
-    this.marked += marked;
+    if (marked !== 0) this.marked += marked;
   }
 
   /** Deletion barrier of a memclrHasPointers: shades the old values of the words [from, to). shade is inlined by hand: one loop, no call per word. */
@@ -165,7 +165,7 @@ export class Collector implements BulkBarrier {
         this.shade(v, w * 4); // reports the bad pointer
       }
     }
-    this.marked += marked;
+    if (marked !== 0) this.marked += marked;
   }
 
   private badPointer(v: number, slot: number): never {
@@ -293,21 +293,21 @@ export class Collector implements BulkBarrier {
     const total = root.count * per;
     const start = root.cursor;
     const end = Math.min(total, start + budget);
-    let k = start;
-    const e = per === 0 ? 0 : (k / per) | 0;
-    let j = k - e * per;
+    // Counted down in int32 (end - start < 2^29: slots are 4 bytes of a < 2 GiB space); the cursor is derived only for a bad pointer.
+    const n = (end - start) | 0;
+    const e = per === 0 ? 0 : (start / per) | 0;
+    let j = start - e * per;
     let base = root.p + e * size;
     const { tag, epoch } = this.heap;
     const c = this.cycle;
     let marked = 0;
-    while (k < end) {
+    for (let left = n; left > 0; left--) {
       const a = base + slots[j];
-      const v = u32[a >>> 2];
-      k++;
       if (++j === per) {
         j = 0;
         base += size;
       }
+      const v = u32[a >>> 2];
       if (v === 0) continue;
       const i = v & indexMask;
       if (tag[i] === (v >>> indexBits) + 0x100) {
@@ -317,7 +317,7 @@ export class Collector implements BulkBarrier {
         }
       } else {
         // shade, out of line: a bad pointer throws past its slot, so the cycle can go on
-        root.cursor = k;
+        root.cursor = start + n - left + 1;
         this.marked += marked;
         marked = 0;
         this.shade(v, a);
