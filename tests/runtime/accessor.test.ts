@@ -1,3 +1,4 @@
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import {
   access,
@@ -127,7 +128,10 @@ describe('accessors', () => {
     expect(() => a.access({} as never)).toThrow(/layout must be a struct layout/);
   });
 
-  it('allocate no JS objects on the hot path', () => {
+  it('allocate no JS objects on the hot path', async () => {
+    // Counted in GC events, which a heap-size difference cannot do reliably: a
+    // scavenge during the loop would hide what it allocated. The control loop,
+    // allocating one small object per iteration, proves the count can see it.
     const rt = createRuntime({ maxBytes: 1 << 20 });
     const N = rt.access(Node);
     const p = rt.sysAlloc<NodeRec>(8192);
@@ -141,11 +145,28 @@ describe('accessors', () => {
       }
       return sum;
     };
-    loop(200_000); // warm up and optimize
-    const before = process.memoryUsage().heapUsed;
-    loop(2_000_000);
-    const grown = process.memoryUsage().heapUsed - before;
-    // A single allocation per iteration would be ≥ 2_000_000 × 16 bytes = 32 MB.
-    expect(grown).toBeLessThan(4_000_000);
+    const keep: { v: number }[] = new Array<{ v: number }>(1024);
+    const control = (n: number) => {
+      for (let i = 0; i < n; i++) keep[i & 1023] = { v: i };
+      return keep.length;
+    };
+    const gcEventsDuring = async (run: () => number): Promise<number> => {
+      const seen: number[] = [];
+      const observer = new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) seen.push(e.startTime);
+      });
+      observer.observe({ entryTypes: ['gc'] });
+      const t0 = performance.now();
+      run();
+      const t1 = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 20)); // gc entries arrive a turn of the event loop later
+      observer.disconnect();
+      return seen.filter((t) => t >= t0 && t <= t1).length;
+    };
+    // Warm up until optimized: interpreted and baseline code box doubles in calls.
+    for (let k = 0; k < 3; k++) loop(1_000_000);
+    control(200_000);
+    expect(await gcEventsDuring(() => control(4_000_000))).toBeGreaterThan(0);
+    expect(await gcEventsDuring(() => loop(4_000_000))).toBe(0);
   });
 });
