@@ -1,41 +1,9 @@
 // Pins the declaration-tag contract the lint rules rely on: each public
 // runtime API resolves, through the `offheap` entry, to a declaration tagged
 // `@offheap <id>`, and the barriered ones also carry `@writebarrier`.
-import path from 'node:path';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { offheapIdOf } from '../../src/analysis/declarations.js';
-
-const entry = path.resolve(import.meta.dirname, '../../src/runtime/index.ts');
-const program = ts.createProgram([entry], {
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.NodeNext,
-  moduleResolution: ts.ModuleResolutionKind.NodeNext,
-  strict: true,
-  noEmit: true,
-  allowImportingTsExtensions: true,
-});
-const checker = program.getTypeChecker();
-const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
-const exports = new Map(checker.getExportsOfModule(moduleSymbol).map((s) => [s.name, s]));
-
-function exported(name: string): ts.Symbol {
-  const s = exports.get(name);
-  if (!s) throw new Error(`offheap does not export ${name}`);
-  return s;
-}
-
-function member(owner: string, name: string): ts.Symbol {
-  const cls = checker.getAliasedSymbol(exported(owner));
-  const m = cls.members?.get(name as ts.__String);
-  if (!m) throw new Error(`${owner} has no member ${name}`);
-  return m;
-}
-
-function hasWriteBarrierTag(symbol: ts.Symbol): boolean {
-  const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
-  return (target.declarations ?? []).some((d) => ts.getJSDocTags(d).some((t) => t.tagName.text === 'writebarrier'));
-}
+import { checker, exported, hasWriteBarrierTag, member } from './runtime-program.js';
 
 const functions: Record<string, string> = {
   notInHeap: 'notInHeap',
