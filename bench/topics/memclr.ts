@@ -13,10 +13,12 @@ function setup(size: number): { rt: Runtime; addrs: Int32Array; u8: Uint8Array }
   return { rt, addrs, u8: new Uint8Array(rt.buffer) };
 }
 
-function small(size: number): Variant[] {
+/** The offheap clear and its `fill` anchor at one size. */
+function clears(size: number): Variant[] {
+  const label = size < 1024 ? `${size} B` : `${size / 1024} KiB`;
   return [
     {
-      name: `offheap memclrNoHeapPointers ${size} B`,
+      name: `offheap memclrNoHeapPointers ${label}`,
       setup() {
         const state = setup(size);
         const rt: Runtime = state.rt;
@@ -27,35 +29,7 @@ function small(size: number): Variant[] {
       },
     },
     {
-      name: `Uint8Array.fill(0) ${size} B`,
-      setup() {
-        const { addrs, u8 } = setup(size);
-        return (n) => {
-          for (let i = 0; i < n; i++) {
-            const p = addrs[i & 63];
-            u8.fill(0, p, p + size);
-          }
-        };
-      },
-    },
-  ];
-}
-
-function large(size: number): Variant[] {
-  return [
-    {
-      name: `offheap memclrNoHeapPointers ${size / 1024} KiB`,
-      setup() {
-        const state = setup(size);
-        const rt: Runtime = state.rt;
-        const addrs = state.addrs;
-        return (n) => {
-          for (let i = 0; i < n; i++) rt.memclrNoHeapPointers(addrs[i & 63] as Ptr<unknown>, size);
-        };
-      },
-    },
-    {
-      name: `Uint8Array.fill(0) ${size / 1024} KiB`,
+      name: `Uint8Array.fill(0) ${label}`,
       setup() {
         const { addrs, u8 } = setup(size);
         return (n) => {
@@ -73,10 +47,10 @@ export const memclr: Topic = {
   id: 'memclr',
   title: 'memclrNoHeapPointers',
   async run(): Promise<TopicReport> {
-    const b16 = await measure(small(16));
-    const b64 = await measure(small(64));
-    const k4 = await measure(large(4096));
-    const k64 = await measure(large(65536));
+    const b16 = await measure(clears(16));
+    const b64 = await measure(clears(64));
+    const k4 = await measure(clears(4096));
+    const k64 = await measure(clears(65536));
     return {
       id: this.id,
       title: this.title,
