@@ -1,8 +1,12 @@
 // Pins the declaration-tag contract the lint rules rely on: each public
 // runtime API resolves, through the `offheap` entry, to a declaration tagged
 // `@offheap <id>`, and the barriered ones also carry `@writebarrier`.
+import fs from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { offheapIdOf } from '../../src/analysis/declarations.js';
+import { declarationId, offheapIdOf } from '../../src/analysis/declarations.js';
+import { effectCatalogue, effectOf } from '../../src/analysis/effects.js';
 import { checker, exported, hasWriteBarrierTag, member } from './runtime-program.js';
 
 const functions: Record<string, string> = {
@@ -64,5 +68,69 @@ describe('declaration tags', () => {
       expect(hasWriteBarrierTag(member(iface, 'set'))).toBe(true);
       expect(offheapIdOf(checker, member(iface, 'get'))).toBe('HeapRefAccessor.get');
     }
+  });
+});
+
+/** Every `@offheap <id>` tag written in src/runtime, with whether each declaration also carries `@writebarrier`. */
+function runtimeTags(): Map<string, Set<boolean>> {
+  const dir = path.resolve(import.meta.dirname, '../../src/runtime');
+  const tags = new Map<string, Set<boolean>>();
+  for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+    const file = path.join(dir, name);
+    const sf = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+    const visit = (n: ts.Node): void => {
+      if ((n as { jsDoc?: unknown[] }).jsDoc?.length) {
+        const id = declarationId(n);
+        if (id) {
+          const wb = ts.getJSDocTags(n).some((t) => t.tagName.text === 'writebarrier');
+          let set = tags.get(id);
+          if (!set) tags.set(id, (set = new Set()));
+          set.add(wb);
+        }
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+  }
+  return tags;
+}
+
+describe('the effect catalogue', () => {
+  const tags = runtimeTags();
+
+  it('finds the runtime tags it checks', () => {
+    expect(tags.size).toBeGreaterThan(40);
+    expect(tags.has('addRoot')).toBe(true);
+  });
+
+  it('has an entry for every tag in the runtime', () => {
+    const missing = [...tags.keys()].filter((id) => !effectCatalogue.has(id));
+    expect(missing).toEqual([]);
+  });
+
+  it('has a tag in the runtime for every entry', () => {
+    const stale = [...effectCatalogue.keys()].filter((id) => !tags.has(id));
+    expect(stale).toEqual([]);
+  });
+
+  it('says writeBarrier exactly where the runtime says @writebarrier', () => {
+    for (const [id, wb] of tags) {
+      expect(wb.size, `${id}: every declaration tagged alike`).toBe(1);
+      expect(effectOf(id)?.writeBarrier, id).toBe([...wb][0]);
+    }
+  });
+
+  it('describes each memory operation by its arguments', () => {
+    expect(effectOf('addRoot')?.roots).toEqual({ ptrArg: 0, layoutArg: 1, countArg: 2 });
+    expect(effectOf('typedmemclr')?.clears).toMatchObject({ barrier: true, ptrArg: 1, layoutArg: 0 });
+    expect(effectOf('memclrNoHeapPointers')?.clears).toMatchObject({ barrier: false, ptrArg: 0, sizeArg: 1 });
+    expect(effectOf('FixAlloc.alloc')?.allocates?.zero).toBe('poolOption');
+    expect(effectOf('sysAlloc')?.allocates?.zero).toBe('zeroed');
+    expect(effectOf('HeapRefAccessor.set')?.storesHeapRef).toMatchObject({ slot: 'accessor', valueArg: -1, element: { arity: 3, indexArg: 1 } });
+    expect(effectOf('freeHeapRef')?.frees?.what).toBe('heapRef');
+    expect(['gc', 'gcStep', 'gcFinish'].every((id) => effectOf(id)?.collector)).toBe(true);
+    expect(effectOf('storeHeapRef')?.collector).toBe(false);
+    expect(effectOf('no such id')).toBeUndefined();
+    expect(effectOf(undefined)).toBeUndefined();
   });
 });
