@@ -10,7 +10,9 @@ import { insideAllocator } from '../analysis/allocators.js';
 import { offheapContext } from '../analysis/context.js';
 import { importedNameOf } from '../analysis/imports.js';
 import { skipOuterExpressions } from '../analysis/expressions.js';
+import { parameterUse, signatureTypeParameter, typeParameterSymbol } from '../analysis/generic-use.js';
 import { describeReason, isRuntimeFile, notInHeapReason, typeName } from '../analysis/not-in-heap.js';
+import { typeArgumentsOfSignature } from '../analysis/ts-compat.js';
 import { createRule } from '../util/create-rule.js';
 
 export type Options = [{ allocators?: string[] }];
@@ -94,24 +96,57 @@ export default createRule<Options, MessageIds>({
       }
     }
 
-    /** The first type argument of a generic instance held by value and not-in-heap, unless the instance embeds it. */
+    /**
+     * The first not-in-heap type argument of a generic instance that the
+     * generic keeps by value (not only under `Ptr`, `FixAlloc`, `Layout`, …),
+     * unless the instance embeds it and is itself not-in-heap.
+     */
     function heldByValue(type: ts.Type): ts.Type | undefined {
       if (!(type.flags & ts.TypeFlags.Object) || !((type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference)) return undefined;
       const ref = type as ts.TypeReference;
       if (fromRuntime(ref.target.getSymbol())) return undefined;
       // An instance that holds the argument as by-value storage is itself not-in-heap and checked as such.
       if (!checker.isArrayType(type) && !checker.isTupleType(type) && notInHeapReason(checker, type)) return undefined;
-      const arg = checker.getTypeArguments(ref).find((t) => notInHeapReason(checker, t) !== undefined);
-      return arg && nihMember(arg);
+      const params = (ref.target as ts.InterfaceType).typeParameters ?? [];
+      const args = checker.getTypeArguments(ref);
+      for (let i = 0; i < args.length; i++) {
+        if (!notInHeapReason(checker, args[i])) continue;
+        // Tuples have no declared parameters: their elements are held.
+        if (params[i] && !parameterUse(checker, params[i].symbol).byValue) continue;
+        return nihMember(args[i]);
+      }
+      return undefined;
     }
 
     function exempt(node: ts.Node): boolean {
       return insideAllocator(node, allocators);
     }
 
+    /**
+     * Whether rewriting a type argument inside `node` cannot break the
+     * program: it annotates a variable without initialiser, or is the body
+     * of a type alias, that nothing in the file refers to. Elsewhere the new
+     * type meets values of the old one (`id<Ptr<R>>(r)`, `const xs: Ptr<R>[] = [r]`).
+     */
+    function rewriteIsSafe(node: TSESTree.Node): boolean {
+      let at: TSESTree.Node = node;
+      while (at.parent && at.parent.type.startsWith('TS') && at.parent.type !== AST_NODE_TYPES.TSTypeAliasDeclaration && at.parent.type !== AST_NODE_TYPES.TSTypeAnnotation) {
+        at = at.parent;
+      }
+      let holder = at.parent;
+      if (holder?.type === AST_NODE_TYPES.TSTypeAnnotation) {
+        const id = holder.parent;
+        holder = id?.type === AST_NODE_TYPES.Identifier && id.parent.type === AST_NODE_TYPES.VariableDeclarator && id.parent.id === id ? id.parent : undefined;
+        if (!holder || (holder as TSESTree.VariableDeclarator).init) return false;
+      } else if (holder?.type !== AST_NODE_TYPES.TSTypeAliasDeclaration) {
+        return false;
+      }
+      return context.sourceCode.getDeclaredVariables(holder).every((v) => v.references.every((r) => r.init === true));
+    }
+
     function usePtr(typeNode: ts.TypeNode, esNode: TSESTree.Node) {
       const ptr = importedNameOf(checker, sourceFile, 'Ptr');
-      if (!ptr) return [];
+      if (!ptr || !rewriteIsSafe(esNode)) return [];
       const replacement = `${ptr}<${typeNode.getText()}>`;
       return [
         {
@@ -122,21 +157,26 @@ export default createRule<Options, MessageIds>({
       ];
     }
 
-    /** `Array<Span>`, `Map<K, Span>`, `Span[]`, `[Span]`, `Box<Span>` in a type position. */
-    function checkTypeArguments(args: readonly TSESTree.TypeNode[], generic: string, container: boolean): void {
-      for (const arg of args) {
+    /**
+     * `Array<Span>`, `Map<K, Span>`, `Span[]`, `[Span]`, `Box<Span>` in a type
+     * position. `generic` is the generic's symbol: an argument it keeps only
+     * under `Ptr`, `FixAlloc`, … is fine. Arrays and tuples pass none: they hold their elements.
+     */
+    function checkTypeArguments(args: readonly TSESTree.TypeNode[], name: string, container: boolean, generic?: ts.Symbol): void {
+      args.forEach((arg, i) => {
         const argTs = tsOf(arg) as ts.TypeNode;
         const argType = checker.getTypeFromTypeNode(argTs);
-        if (!notInHeapReason(checker, argType)) continue;
+        if (!notInHeapReason(checker, argType)) return;
+        if (generic && !parameterUse(checker, typeParameterSymbol(checker, generic, i)).byValue) return;
         const type = nihMember(argType);
         context.report({
           node: arg,
           messageId: container ? 'container' : 'typeArgument',
-          data: { container: generic, generic, type: typeName(checker, type), why: why(type)! },
+          data: { container: name, generic: name, type: typeName(checker, type), why: why(type)! },
           // `Span` → `Ptr<Span>`: type-only; a union argument has no single rewrite.
           suggest: type === argType ? usePtr(argTs, arg) : [],
         });
-      }
+      });
     }
 
     /** Lib declarations: `Reflect.construct`, `Object.create`, `Array`, `Map`, … */
@@ -191,16 +231,19 @@ export default createRule<Options, MessageIds>({
         }
         // Type arguments, explicit or inferred, of a generic that is not the runtime's.
         if (!signature || !decl || fromRuntime(declSymbol)) return;
-        const args = checker.getTypeArgumentsForResolvedSignature(signature) ?? [];
-        const index = args.findIndex((t) => notInHeapReason(checker, t) !== undefined);
+        const args = typeArgumentsOfSignature(checker, signature) ?? [];
+        // The first not-in-heap argument the generic keeps by value (a `Ptr<T>`-only generic holds none).
+        const index = args.findIndex(
+          (t, i) => notInHeapReason(checker, t) !== undefined && parameterUse(checker, signatureTypeParameter(checker, decl, i)).byValue,
+        );
         if (index < 0) return;
         const explicit = node.typeArguments?.params[index];
         const type = nihMember(args[index]);
+        // No suggestion: `id<Ptr<R>>(r)` does not type-check while the value arguments are records.
         context.report({
           node: explicit ?? node,
           messageId: 'typeArgument',
           data: { type: typeName(checker, type), generic: tsNode.expression.getText(), why: why(type)! },
-          suggest: explicit && type === args[index] ? usePtr(tsOf(explicit) as ts.TypeNode, explicit) : [],
         });
       },
       ObjectExpression(node) {
@@ -258,7 +301,7 @@ export default createRule<Options, MessageIds>({
         if (!checker.isArrayType(instance) && notInHeapReason(checker, instance)) return;
         const name = tsNode.typeName.getText();
         const container = isLib(target) && containerNames.has(target?.name ?? '');
-        checkTypeArguments(node.typeArguments.params, name, container);
+        checkTypeArguments(node.typeArguments.params, name, container, target);
       },
       TSArrayType(node) {
         checkTypeArguments([node.elementType], tsOf(node).getText(), true);
