@@ -24,9 +24,8 @@ interface InstantiatedSignature {
  * signature's mapper.
  */
 export function typeArgumentsOfSignature(checker: ts.TypeChecker, signature: ts.Signature): readonly ts.Type[] | undefined {
-  const native = (checker as { getTypeArgumentsForResolvedSignature?(s: ts.Signature): readonly ts.Type[] | undefined })
-    .getTypeArgumentsForResolvedSignature;
-  if (typeof native === 'function') return native.call(checker, signature);
+  const modern = checker as { getTypeArgumentsForResolvedSignature?: (s: ts.Signature) => readonly ts.Type[] | undefined };
+  if (typeof modern.getTypeArgumentsForResolvedSignature === 'function') return modern.getTypeArgumentsForResolvedSignature(signature);
   return typeArgumentsFromMapper(signature);
 }
 
@@ -61,7 +60,7 @@ function mapTypeParameter(type: ts.Type, mapper: Mapper): ts.Type | undefined {
     }
     case 2: {
       const i = mapper.sources.indexOf(type);
-      return i < 0 ? type : mapper.targets[i]!();
+      return i < 0 ? type : mapper.targets[i]();
     }
     case 3:
       return mapper.func(type);
