@@ -14,16 +14,17 @@ export interface OffheapContext {
 
 /**
  * Type information for the file being linted, or undefined when the file
- * cannot see offheap (the rule then registers no listeners) or was parsed
- * without a program (a `.js` file outside the project: the rule stays quiet
- * instead of aborting the run).
+ * cannot see offheap (the rule then registers no listeners). Without type
+ * information (no `projectService` or `project`) it throws typescript-eslint's
+ * "requires type information" error, as typescript-eslint's typed rules do:
+ * a rule that cannot see types must not pass the file. The configs are
+ * scoped to TypeScript files, so JavaScript files never get here.
  */
 export function offheapContext(
   context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>,
 ): OffheapContext | undefined {
-  const services = ESLintUtils.getParserServices(context, true);
+  const services = ESLintUtils.getParserServices(context);
   const program = services.program;
-  if (!program) return undefined;
   const sourceFile = program.getSourceFile(context.physicalFilename) ?? program.getSourceFile(context.filename);
   if (!sourceFile || !usesOffheap(program, sourceFile)) return undefined;
   return {
