@@ -3,13 +3,16 @@
 import type { ParserServicesWithTypeInformation, TSESLint } from '@typescript-eslint/utils';
 import { ESLintUtils } from '@typescript-eslint/utils';
 import type ts from 'typescript';
-import { usesOffheap } from './offheap-files.js';
+import { reachesRuntime } from './offheap-files.js';
+import { programAnalysis, type ProgramAnalysis } from './program-analysis.js';
 
 export interface OffheapContext {
   readonly services: ParserServicesWithTypeInformation;
   readonly program: ts.Program;
   readonly checker: ts.TypeChecker;
   readonly sourceFile: ts.SourceFile;
+  /** The program's analysis state, bound to this file's ESTree (`tsOf`, `typeOf`, caches). */
+  readonly analysis: ProgramAnalysis;
 }
 
 /**
@@ -26,11 +29,15 @@ export function offheapContext(
   const services = ESLintUtils.getParserServices(context);
   const program = services.program;
   const sourceFile = program.getSourceFile(context.physicalFilename) ?? program.getSourceFile(context.filename);
-  if (!sourceFile || !usesOffheap(program, sourceFile)) return undefined;
+  if (!sourceFile) return undefined;
+  const analysis = programAnalysis(program);
+  if (!reachesRuntime(analysis, sourceFile)) return undefined;
+  analysis.bind(services, context.sourceCode.ast);
   return {
     services,
     program,
-    checker: program.getTypeChecker(),
+    checker: analysis.checker,
     sourceFile,
+    analysis,
   };
 }

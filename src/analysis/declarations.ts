@@ -6,9 +6,9 @@
 // names it. Names at the use site never matter, so `import { sysAlloc as get }`
 // or a re-export through the user's own module resolve the same way.
 import ts from 'typescript';
+import { cacheOf } from './program-analysis.js';
 
 const noId = '';
-const idCache = new WeakMap<ts.Symbol, string>();
 
 /** The `@offheap` id written on a declaration, or undefined. */
 export function declarationId(decl: ts.Node): string | undefined {
@@ -32,6 +32,7 @@ export function resolveAlias(checker: ts.TypeChecker, symbol: ts.Symbol): ts.Sym
 export function offheapIdOf(checker: ts.TypeChecker, symbol: ts.Symbol | undefined): string | undefined {
   if (!symbol) return undefined;
   const target = resolveAlias(checker, symbol);
+  const idCache = cacheOf<ts.Symbol, string>(checker, 'declarations:id');
   let id = idCache.get(target);
   if (id === undefined) {
     id = noId;

@@ -3,11 +3,12 @@
 // offer nothing when the file has no such name in scope).
 import ts from 'typescript';
 import { offheapIdOf } from './declarations.js';
-
-const cache = new WeakMap<ts.SourceFile, Map<string, string>>();
+import { cacheOf } from './program-analysis.js';
 
 /** The local name bound to the runtime declaration tagged `id` by a named import, if any. */
 export function importedNameOf(checker: ts.TypeChecker, file: ts.SourceFile, id: string): string | undefined {
+  // Program-scoped: the ids resolve through other files (re-exports), and checker symbols change with the program.
+  const cache = cacheOf<ts.SourceFile, Map<string, string>>(checker, 'imports:names');
   let names = cache.get(file);
   if (!names) {
     names = new Map();

@@ -3,108 +3,85 @@
 // Rules must be nearly free on code that never touches offheap, so this is
 // answered without asking the checker for a single type: a runtime file is
 // one whose JSDoc carries `@offheap` tags, and a file uses offheap when its import
-// graph reaches one. Both are computed once per program.
-import ts from 'typescript';
+// graph reaches one. Reachability is solved once per program for every file a
+// walk visits (strongly connected components, so cycles and barrels cost one
+// visit per file and edge); the per-file inputs (the tag test, the import
+// specifiers) carry over to the next program while the file is unchanged.
+import type ts from 'typescript';
+import { analysisCounters, programAnalysis, syntaxCache, type ProgramAnalysis } from './program-analysis.js';
 
 /** A JSDoc line that starts with the tag: `* @offheap id` or `/** @offheap id`. */
 const marker = /\*\s*@offheap\s/;
 
-interface ProgramFacts {
-  /** Files that declare the runtime (hold `@offheap` tags). */
-  readonly runtimeFiles: ReadonlySet<ts.SourceFile>;
-  /** Per file: whether its imports reach a runtime file. Filled lazily. */
-  readonly reaches: Map<ts.SourceFile, boolean>;
-}
-
-const factsByProgram = new WeakMap<ts.Program, ProgramFacts>();
-const runtimeFileCache = new WeakMap<ts.SourceFile, boolean>();
-
 /** A file of the runtime itself: its JSDoc carries `@offheap` declaration tags. */
 export function isRuntimeFile(file: ts.SourceFile): boolean {
-  let known = runtimeFileCache.get(file);
-  if (known === undefined) {
-    known = marker.test(file.text);
-    runtimeFileCache.set(file, known);
-  }
+  const facts = syntaxCache<'runtime', boolean>('offheap-files:runtime', file);
+  let known = facts.get('runtime');
+  if (known === undefined) facts.set('runtime', (known = marker.test(file.text)));
   return known;
 }
 
-function factsOf(program: ts.Program): ProgramFacts {
-  let facts = factsByProgram.get(program);
-  if (!facts) {
-    const runtimeFiles = new Set<ts.SourceFile>();
-    for (const file of program.getSourceFiles()) {
-      if (isRuntimeFile(file)) runtimeFiles.add(file);
-    }
-    facts = { runtimeFiles, reaches: new Map() };
-    factsByProgram.set(program, facts);
-  }
-  return facts;
-}
-
-/** Module specifiers of a file's imports, re-exports and `import()` types. */
-function moduleSpecifiers(file: ts.SourceFile): ts.StringLiteralLike[] {
-  const found: ts.StringLiteralLike[] = [];
-  const visit = (node: ts.Node): void => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier) {
-      if (ts.isStringLiteralLike(node.moduleSpecifier)) found.push(node.moduleSpecifier);
-      return;
-    }
-    if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
-      const expr = node.moduleReference.expression;
-      if (ts.isStringLiteralLike(expr)) found.push(expr);
-      return;
-    }
-    if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteralLike(node.argument.literal)) {
-      found.push(node.argument.literal);
-    }
-    if (ts.isModuleDeclaration(node) && ts.isStringLiteral(node.name)) found.push(node.name);
-    ts.forEachChild(node, visit);
-  };
-  ts.forEachChild(file, visit);
-  return found;
-}
-
-function importedFiles(checker: ts.TypeChecker, file: ts.SourceFile): ts.SourceFile[] {
-  const files: ts.SourceFile[] = [];
-  for (const spec of moduleSpecifiers(file)) {
-    const decl = checker.getSymbolAtLocation(spec)?.valueDeclaration;
-    if (decl && ts.isSourceFile(decl)) files.push(decl);
-  }
-  return files;
+interface Frame {
+  readonly file: ts.SourceFile;
+  readonly edges: readonly ts.SourceFile[];
+  next: number;
+  reaches: boolean;
 }
 
 /**
- * Whether `file` is a runtime file or reaches one through its imports. Graph
- * walk with an explicit stack and a seen-set, so import cycles terminate.
+ * Whether `file` is a runtime file or reaches one through its imports.
+ * Iterative Tarjan over the import graph from `file`: each strongly
+ * connected component reaches the runtime when one of its files is a runtime
+ * file or one of its edges leaves to a component that does, and the answer is
+ * cached for every file of every component the walk completes. Over a whole
+ * program that is one visit per file and one look per edge.
  */
 export function usesOffheap(program: ts.Program, file: ts.SourceFile): boolean {
-  const facts = factsOf(program);
-  if (facts.runtimeFiles.size === 0) return false;
-  const known = facts.reaches.get(file);
-  if (known !== undefined) return known;
+  return reachesRuntime(programAnalysis(program), file);
+}
 
-  const checker = program.getTypeChecker();
-  const seen = new Set<ts.SourceFile>([file]);
-  const stack = [file];
-  let result = false;
-  while (stack.length > 0 && !result) {
-    const current = stack.pop()!;
-    const cached = facts.reaches.get(current);
-    if (facts.runtimeFiles.has(current) || cached === true) {
-      result = true;
-      break;
+/** `usesOffheap` on an analysis state already at hand. */
+export function reachesRuntime(pa: ProgramAnalysis, file: ts.SourceFile): boolean {
+  const known = pa.cache<ts.SourceFile, boolean>('offheap-files:reaches');
+  const cached = known.get(file);
+  if (cached !== undefined) return cached;
+
+  const index = new Map<ts.SourceFile, number>();
+  const low = new Map<ts.SourceFile, number>();
+  const component: Frame[] = [];
+  const frames: Frame[] = [];
+  const open = (f: ts.SourceFile): void => {
+    analysisCounters.reachVisits++;
+    index.set(f, index.size);
+    low.set(f, index.size - 1);
+    const frame: Frame = { file: f, edges: pa.importsOf(f), next: 0, reaches: isRuntimeFile(f) };
+    frames.push(frame);
+    component.push(frame);
+  };
+  open(file);
+  while (frames.length > 0) {
+    const top = frames[frames.length - 1];
+    if (top.next < top.edges.length) {
+      const to = top.edges[top.next++];
+      const done = known.get(to);
+      if (done !== undefined) top.reaches ||= done;
+      else if (!index.has(to)) open(to);
+      else low.set(top.file, Math.min(low.get(top.file)!, index.get(to)!)); // on the component stack: same component
+      continue;
     }
-    if (cached === false) continue;
-    for (const next of importedFiles(checker, current)) {
-      if (!seen.has(next)) {
-        seen.add(next);
-        stack.push(next);
-      }
+    frames.pop();
+    const parent = frames[frames.length - 1];
+    if (low.get(top.file) === index.get(top.file)) {
+      // `top` roots a component: everything above it on the component stack.
+      const start = component.lastIndexOf(top);
+      const members = component.splice(start);
+      const reaches = members.some((m) => m.reaches);
+      for (const m of members) known.set(m.file, reaches);
+      if (parent) parent.reaches ||= reaches;
+    } else if (parent) {
+      low.set(parent.file, Math.min(low.get(parent.file)!, low.get(top.file)!));
+      parent.reaches ||= top.reaches;
     }
   }
-  // A negative answer holds for everything walked; a positive one only for the start.
-  if (result) facts.reaches.set(file, true);
-  else for (const f of seen) facts.reaches.set(f, false);
-  return result;
+  return known.get(file)!;
 }

@@ -1,0 +1,234 @@
+// One analysis state per program: program-scoped caches, per-file facts that
+// follow the SourceFile object into the next program (as the language server
+// builds it), and import reachability that costs one visit per file.
+import path from 'node:path';
+import tsParser from '@typescript-eslint/parser';
+import { Linter, type Rule } from 'eslint';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { offheapContext } from '../../src/analysis/context.js';
+import { usesOffheap } from '../../src/analysis/offheap-files.js';
+import { analysisCounters, cacheOf, programAnalysis, syntaxCache } from '../../src/analysis/program-analysis.js';
+
+const options: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  strict: true,
+  noEmit: true,
+  allowImportingTsExtensions: true,
+  types: [],
+};
+
+/**
+ * Successive programs over in-memory files, the way the language server makes
+ * them: the host hands back the same SourceFile object for a file whose text
+ * did not change, and each program is built from the previous one.
+ */
+function project(initial: Record<string, string>) {
+  const files = { ...initial };
+  const parsed = new Map<string, ts.SourceFile>();
+  const host = ts.createCompilerHost(options, true);
+  const read = host.readFile.bind(host);
+  const exists = host.fileExists.bind(host);
+  const getSourceFile = host.getSourceFile.bind(host);
+  host.readFile = (name) => files[name] ?? read(name);
+  host.fileExists = (name) => name in files || exists(name);
+  const dirExists = host.directoryExists?.bind(host);
+  host.directoryExists = (dir) => Object.keys(files).some((f) => f.startsWith(`${dir.replace(/\/$/, '')}/`)) || (dirExists?.(dir) ?? false);
+  host.getSourceFile = (name, version, onError, create) => {
+    if (!(name in files)) return getSourceFile(name, version, onError, create);
+    const old = parsed.get(name);
+    if (old && old.text === files[name]) return old;
+    const sf = ts.createSourceFile(name, files[name], version, true);
+    parsed.set(name, sf);
+    return sf;
+  };
+  let program: ts.Program | undefined;
+  return {
+    build(): ts.Program {
+      program = ts.createProgram(Object.keys(files), options, host, program);
+      return program;
+    },
+    edit(name: string, text: string): void {
+      files[name] = text;
+    },
+  };
+}
+
+const runtime = `/** @offheap sysAlloc */ export function sysAlloc(n: number): number { return n; }`;
+
+describe('ProgramAnalysis', () => {
+  it('is one state per program, and program-scoped caches do not outlive it', () => {
+    const p = project({ '/p/a.ts': 'export const a = 1;' });
+    const first = p.build();
+    const pa = programAnalysis(first);
+    expect(programAnalysis(first)).toBe(pa);
+    expect(pa.checker).toBe(first.getTypeChecker());
+    pa.cache<string, number>('test').set('k', 1);
+    expect(cacheOf<string, number>(pa.checker, 'test').get('k')).toBe(1);
+    p.edit('/p/a.ts', 'export const a = 2;');
+    const second = p.build();
+    expect(programAnalysis(second)).not.toBe(pa);
+    expect(programAnalysis(second).cache<string, number>('test').get('k')).toBeUndefined();
+  });
+
+  it("carries a file's own facts into the next program while its SourceFile is the same object", () => {
+    const p = project({
+      '/p/runtime.ts': runtime,
+      '/p/a.ts': `import { b } from './b.ts'; export const a = b;`,
+      '/p/b.ts': `import { sysAlloc } from './runtime.ts'; export const b = sysAlloc(1);`,
+      '/p/c.ts': `export const c = 3;`,
+    });
+    const first = p.build();
+    const names = ['/p/runtime.ts', '/p/a.ts', '/p/b.ts', '/p/c.ts'];
+    const uses = (program: ts.Program) => names.map((n) => usesOffheap(program, program.getSourceFile(n)!));
+    const scans = analysisCounters.specifierScans;
+    expect(uses(first)).toEqual([true, true, true, false]);
+    expect(analysisCounters.specifierScans - scans).toBe(4);
+    const aFacts = programAnalysis(first).fileCache<string, number>('test', first.getSourceFile('/p/a.ts')!);
+    aFacts.set('k', 7);
+
+    // Edit b so it no longer imports the runtime: only b is scanned again, and the answers follow.
+    p.edit('/p/b.ts', `export const b = 2;`);
+    const second = p.build();
+    expect(second.getSourceFile('/p/a.ts')).toBe(first.getSourceFile('/p/a.ts'));
+    expect(second.getSourceFile('/p/b.ts')).not.toBe(first.getSourceFile('/p/b.ts'));
+    const before = analysisCounters.specifierScans;
+    expect(uses(second)).toEqual([true, false, false, false]);
+    expect(analysisCounters.specifierScans - before).toBe(1);
+    expect(programAnalysis(second).fileCache<string, number>('test', second.getSourceFile('/p/a.ts')!).get('k')).toBe(7);
+    expect(programAnalysis(second).fileCache<string, number>('test', second.getSourceFile('/p/b.ts')!).get('k')).toBeUndefined();
+  });
+
+  it('drops per-file facts that depend on another file when that file changes', () => {
+    const p = project({ '/p/a.ts': `import { b } from './b.ts'; export const a = b;`, '/p/b.ts': `export const b = 1;`, '/p/c.ts': `export const c = 1;` });
+    const first = p.build();
+    const file = (pr: ts.Program, n: string) => pr.getSourceFile(n)!;
+    const deps = (pr: ts.Program) => programAnalysis(pr).importsOf(file(pr, '/p/a.ts'));
+    expect(deps(first)).toEqual([file(first, '/p/b.ts')]);
+    programAnalysis(first).fileCache<string, number>('dep', file(first, '/p/a.ts'), deps(first)).set('k', 1);
+
+    // Unrelated edit: the fact survives.
+    p.edit('/p/c.ts', `export const c = 2;`);
+    const second = p.build();
+    expect(programAnalysis(second).fileCache<string, number>('dep', file(second, '/p/a.ts'), deps(second)).get('k')).toBe(1);
+
+    // The dependency changes: a is the same object, the fact is gone.
+    p.edit('/p/b.ts', `export const b = 2;`);
+    const third = p.build();
+    expect(file(third, '/p/a.ts')).toBe(file(first, '/p/a.ts'));
+    const created = analysisCounters.fileCachesCreated;
+    expect(programAnalysis(third).fileCache<string, number>('dep', file(third, '/p/a.ts'), deps(third)).get('k')).toBeUndefined();
+    expect(analysisCounters.fileCachesCreated - created).toBe(1);
+  });
+
+  it('keeps syntax facts by SourceFile object, without a program', () => {
+    const a = ts.createSourceFile('/p/a.ts', 'let x = 1;', ts.ScriptTarget.ES2022, true);
+    const a2 = ts.createSourceFile('/p/a.ts', 'let x = 1;', ts.ScriptTarget.ES2022, true);
+    syntaxCache<string, number>('s', a).set('k', 1);
+    expect(syntaxCache<string, number>('s', a).get('k')).toBe(1);
+    expect(syntaxCache<string, number>('s', a2).get('k')).toBeUndefined();
+    expect(syntaxCache<string, number>('other', a).get('k')).toBeUndefined();
+  });
+
+  it('maps ESTree nodes to TypeScript nodes and types for the file being linted', () => {
+    const p = project({
+      '/p/runtime.ts': runtime,
+      '/p/user.ts': `import { sysAlloc } from './runtime.ts';\nconst p = sysAlloc(8);\nexport const q = [p];\n`,
+    });
+    const program = p.build();
+    const seen: string[] = [];
+    const rule: Rule.RuleModule = {
+      create(context) {
+        const ctx = offheapContext(context as never);
+        if (!ctx) return {};
+        return {
+          VariableDeclarator(node) {
+            const id = ctx.analysis.tsOf<ts.Identifier>(node.id as never);
+            seen.push(`${id.text}: ${ctx.checker.typeToString(ctx.analysis.typeOf(node.init as never))}`);
+          },
+        };
+      },
+    };
+    const linter = new Linter({ configType: 'flat', cwd: '/p' });
+    const messages = linter.verify(
+      program.getSourceFile('/p/user.ts')!.text,
+      [
+        {
+          files: ['**/*.ts'],
+          languageOptions: { parser: tsParser, parserOptions: { programs: [program] } },
+          plugins: { t: { rules: { r: rule } } },
+          rules: { 't/r': 'error' },
+        },
+      ],
+      { filename: path.join('/p', 'user.ts') },
+    );
+    expect(messages).toEqual([]);
+    expect(seen).toEqual(['p: number', 'q: number[]']);
+  });
+});
+
+describe('import reachability', () => {
+  /** n modules behind one barrel that re-exports them all; each imports the barrel, and only the last imports the runtime. */
+  function barrel(n: number): Record<string, string> {
+    const files: Record<string, string> = { '/p/runtime.ts': runtime };
+    files['/p/barrel.ts'] = Array.from({ length: n }, (_, i) => `export * from './m${i}.ts';`).join('\n');
+    for (let i = 0; i < n; i++) {
+      files[`/p/m${i}.ts`] =
+        i === n - 1
+          ? `import { sysAlloc } from './runtime.ts'; export const v${i} = sysAlloc(${i});`
+          : `import { v${n - 1} } from './barrel.ts'; export const v${i} = v${n - 1} + ${i};`;
+    }
+    return files;
+  }
+
+  /** A chain m0 -> m1 -> ... -> runtime, asked from every link. */
+  function chain(n: number): Record<string, string> {
+    const files: Record<string, string> = { '/p/runtime.ts': runtime };
+    for (let i = 0; i < n; i++) {
+      files[`/p/m${i}.ts`] = `import './${i === n - 1 ? 'runtime' : `m${i + 1}`}.ts'; export const v${i} = ${i};`;
+    }
+    return files;
+  }
+
+  function cost(files: Record<string, string>) {
+    const program = project(files).build();
+    const visits = analysisCounters.reachVisits;
+    const scans = analysisCounters.specifierScans;
+    const answers = Object.keys(files).map((f) => usesOffheap(program, program.getSourceFile(f)!));
+    return { answers, visits: analysisCounters.reachVisits - visits, scans: analysisCounters.specifierScans - scans };
+  }
+
+  it('proves every module behind a barrel with one visit per file (n -> 2n doubles the work)', () => {
+    const small = cost(barrel(200));
+    const large = cost(barrel(400));
+    expect(small.answers.every(Boolean)).toBe(true);
+    expect(large.answers.every(Boolean)).toBe(true);
+    expect(small.visits).toBe(202);
+    expect(large.visits).toBe(402);
+    expect(large.scans).toBe(402);
+  });
+
+  it('walks a long import chain iteratively, each link once (asked from every link)', () => {
+    const small = cost(chain(600));
+    const large = cost(chain(1200));
+    expect(small.answers.every(Boolean)).toBe(true);
+    expect(large.answers.every(Boolean)).toBe(true);
+    expect(small.visits).toBe(601);
+    expect(large.visits).toBe(1201);
+  });
+
+  it('answers false for a cycle that never reaches the runtime, and true for one that does', () => {
+    const { answers } = cost({
+      '/p/runtime.ts': runtime,
+      '/p/a.ts': `import './b.ts'; export const a = 1;`,
+      '/p/b.ts': `import './c.ts'; export const b = 1;`,
+      '/p/c.ts': `import './a.ts'; export const c = 1;`,
+      '/p/x.ts': `import './y.ts'; import './a.ts'; export const x = 1;`,
+      '/p/y.ts': `import './x.ts'; import { sysAlloc } from './runtime.ts'; sysAlloc(1);`,
+      '/p/z.ts': `import './x.ts';`,
+    });
+    expect(answers).toEqual([true, false, false, false, true, true, true]);
+  });
+});
