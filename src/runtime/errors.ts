@@ -40,7 +40,7 @@ export class OffheapError extends Error {
  * A real `RangeError`, so `instanceof RangeError` holds.
  */
 export class OffheapRangeError extends RangeError {
-  /** `ERR_BAD_SIZE`, `ERR_BAD_ALIGN`, `ERR_BAD_OPTION` or `ERR_BAD_INDEX`. */
+  /** `ERR_BAD_SIZE`, `ERR_BAD_ALIGN`, `ERR_BAD_INDEX` or `ERR_BAD_VALUE`. */
   readonly code: string;
   readonly value: unknown;
   readonly limit: unknown;
@@ -64,7 +64,7 @@ export class DoubleFreeError extends OffheapError {
   }
 }
 
-/** A pointer handed out by another allocator, pool or runtime. */
+/** A pointer handed out by another allocator, pool or runtime (e.g. persistentalloc's memory given to sysFree). */
 export class ForeignPointerError extends OffheapError {
   constructor(message: string, details: OffheapErrorDetails = {}) {
     super('ERR_FOREIGN_POINTER', message, details);
@@ -113,34 +113,81 @@ export class MisuseError extends OffheapError {
   }
 }
 
-/** Renders a value for a message: numbers in decimal and hex, others via String. */
+/**
+ * An option that is not one of the API's keys, or whose value has the wrong
+ * type or range (`{ maxbytes }`, `{ zeroo: false }`, `shared: 'no'`,
+ * `runtime: {}`). `key` names the option.
+ */
+export class OptionError extends OffheapError {
+  /** The option's key (`''` when the options argument itself is wrong). */
+  readonly key: string;
+
+  constructor(key: string, message: string, details: OffheapErrorDetails = {}) {
+    super('ERR_OPTION', message, details);
+    this.key = key;
+  }
+}
+
+/**
+ * An allocation through a runtime that does not own its space's allocators:
+ * a runtime attached to a shared space another runtime (usually on another
+ * thread) created. Its page map and free lists live in that owner's JS
+ * objects, so allocating here would hand out the owner's memory twice.
+ */
+export class NotOwnerError extends OffheapError {
+  constructor(message: string, details: OffheapErrorDetails = {}) {
+    super('ERR_NOT_OWNER', message, details);
+  }
+}
+
+/**
+ * Renders a value for a message without running caller code: numbers in
+ * decimal (and hex when large), strings quoted, BigInt with its `n`, and
+ * objects, arrays and functions by kind only (their `toString`, `valueOf` and
+ * getters are never called, so a hostile argument cannot throw from inside
+ * the error path).
+ */
 export function show(value: unknown): string {
-  if (typeof value === 'number' && Number.isInteger(value) && value > 0xffff) return `${value} (0x${value.toString(16)})`;
-  if (typeof value === 'string') return JSON.stringify(value);
-  return String(value);
+  switch (typeof value) {
+    case 'number':
+      return Number.isInteger(value) && value > 0xffff ? `${value} (0x${value.toString(16)})` : String(value);
+    case 'string':
+      return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+    case 'bigint':
+      return `${value}n`;
+    case 'symbol':
+      return 'a symbol';
+    case 'function':
+      return 'a function';
+    case 'object':
+      return value === null ? 'null' : Array.isArray(value) ? 'an array' : 'an object';
+    default:
+      return String(value);
+  }
 }
 
 /**
  * Checks that `value` is an integer in [min, max]; else throws an
- * `OffheapRangeError` naming `what`.
+ * `OffheapRangeError` naming `what`. The check itself is `typeof` and
+ * comparisons on numbers only, so BigInt, Symbol and objects with `valueOf`
+ * get the typed error and no caller code runs.
  */
-export function checkInt(what: string, value: number, min: number, max: number, code = 'ERR_BAD_SIZE'): void {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    const kind = typeof value !== 'number' ? `not a number` : Number.isNaN(value) ? 'NaN' : !Number.isInteger(value) ? 'not an integer' : value < min ? `below ${min}` : `above the limit ${max}`;
-    throw new OffheapRangeError(code, `${what} must be an integer in [${min}, ${max}]; got ${show(value)} (${kind})`, {
-      value,
-      limit: value < min ? min : max,
-    });
-  }
+export function checkInt(what: string, value: unknown, min: number, max: number, code = 'ERR_BAD_SIZE'): asserts value is number {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return;
+  const kind =
+    typeof value !== 'number' ? `not a number: ${typeof value}` : Number.isNaN(value) ? 'NaN' : !Number.isInteger(value) ? 'not an integer' : value < min ? `below ${min}` : `above the limit ${max}`;
+  throw new OffheapRangeError(code, `${what} must be an integer in [${min}, ${max}]; got ${show(value)} (${kind})`, {
+    value,
+    limit: typeof value === 'number' && value < min ? min : max,
+  });
 }
 
 /** Checks that `align` is a power of two in [1, max]. */
-export function checkAlign(what: string, align: number, max: number): void {
-  if (typeof align !== 'number' || !Number.isInteger(align) || align < 1 || align > max || (align & (align - 1)) !== 0) {
-    const kind = typeof align === 'number' && Number.isInteger(align) && align > max ? `above the limit ${max}` : 'not a power of two';
-    throw new OffheapRangeError('ERR_BAD_ALIGN', `${what} must be a power of two in [1, ${max}]; got ${show(align)} (${kind})`, {
-      value: align,
-      limit: max,
-    });
-  }
+export function checkAlign(what: string, align: unknown, max: number): asserts align is number {
+  if (typeof align === 'number' && Number.isInteger(align) && align >= 1 && align <= max && (align & (align - 1)) === 0) return;
+  const kind = typeof align !== 'number' ? `not a number: ${typeof align}` : Number.isInteger(align) && align > max ? `above the limit ${max}` : 'not a power of two';
+  throw new OffheapRangeError('ERR_BAD_ALIGN', `${what} must be a power of two in [1, ${max}]; got ${show(align)} (${kind})`, {
+    value: align,
+    limit: max,
+  });
 }

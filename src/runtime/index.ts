@@ -6,10 +6,12 @@ export {
   DoubleFreeError,
   ForeignPointerError,
   MisuseError,
+  NotOwnerError,
   OffheapError,
   OffheapRangeError,
   OutOfBoundsError,
   OutOfMemoryError,
+  OptionError,
   StaleHandleError,
   type OffheapErrorDetails,
 } from './errors.js';

@@ -1,0 +1,115 @@
+// The runtime's validation boundary: the checks every public entry point
+// makes before it touches state.
+//
+// Every public function checks the type and range of each argument in debug
+// mode and out, on the fast path too. The checks are `typeof` and integer
+// comparisons on numbers, so a string, a BigInt, a Symbol, an array or an
+// object with `valueOf` gets a typed error (with `code`, `value`, `limit`)
+// and no caller code runs: `"8192" >>> 0` would coerce, `Symbol() >>> 0`
+// would throw a TypeError, so `typeof` comes first. On a monomorphic call
+// site V8 folds `typeof p === 'number'` away and `(p >>> 0) === p` is one
+// compare, so the fast path keeps its cost.
+//
+// All helpers take the name of what is checked first (`'sysFree: p'`), then
+// the value, then the limits, and throw before any state changes.
+
+import { BadPointerError, checkAlign, checkInt, OffheapRangeError, OptionError, show } from './errors.js';
+
+export { checkAlign, checkInt, show };
+
+/** Whether `v` is a number that is an integer in [0, 2³²): the form of every address, size and handle. */
+export function isU32(v: unknown): v is number {
+  return typeof v === 'number' && v >>> 0 === v;
+}
+
+/**
+ * Checks that `p` is a non-nil address: an integer in [`min`, `limit`)
+ * aligned to `align` (a power of two). Else `BadPointerError`, whose
+ * `limit` is the bound broken (the alignment for an unaligned pointer).
+ */
+export function checkPtr(what: string, p: unknown, align = 1, limit = 2 ** 32, min = 1): asserts p is number {
+  if (typeof p === 'number' && p >>> 0 === p && p >= min && p < limit && (p & (align - 1)) === 0) return;
+  let why: string;
+  let bound: unknown = limit;
+  if (typeof p !== 'number') why = `not a number: ${typeof p}`;
+  else if (!Number.isInteger(p)) why = 'not an integer';
+  else if (p === 0) why = 'nil';
+  else if (p < min || p < 0) why = `below ${min}`;
+  else if (p >= limit || p >>> 0 !== p) why = `at or above the limit ${show(limit)}`;
+  else {
+    why = `not aligned to ${align}`;
+    bound = align;
+  }
+  throw new BadPointerError(`${what} must be an address aligned to ${align} in [${show(min)}, ${show(limit)}); got ${show(p)} (${why})`, { value: p, limit: bound });
+}
+
+/** Checks that `n` is a byte count in [min, max] (`OffheapRangeError` `ERR_BAD_SIZE`). */
+export function checkSize(what: string, n: unknown, min: number, max: number): asserts n is number {
+  checkInt(what, n, min, max, 'ERR_BAD_SIZE');
+}
+
+/** Checks that `i` is an index in [0, n) (`OffheapRangeError` `ERR_BAD_INDEX`). */
+export function checkIndex(what: string, i: unknown, n: number): asserts i is number {
+  if (typeof i === 'number' && i >>> 0 === i && i < n) return;
+  checkInt(what, i, 0, n - 1, 'ERR_BAD_INDEX');
+}
+
+/** Throws the `OffheapRangeError` `ERR_BAD_VALUE` for a value a field or slot cannot hold. */
+export function badValue(what: string, v: unknown, expected: string): never {
+  throw new OffheapRangeError('ERR_BAD_VALUE', `${what} must be ${expected}; got ${show(v)}`, { value: v, limit: expected });
+}
+
+/**
+ * Checks an options argument: `undefined` (no options) or a plain object
+ * whose own keys are all in `allowed`. An unknown key (`{ maxbytes }` for
+ * `maxBytes`) is an `OptionError` naming it, with the allowed keys as the
+ * limit. Symbol keys are rejected too. Returns the object (`{}` for
+ * undefined) so callers can read it.
+ */
+export function checkOptions(what: string, options: unknown, allowed: readonly string[]): Readonly<Record<string, unknown>> {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new OptionError('', `${what}: options must be an object; got ${show(options)}`, { value: options, limit: allowed });
+  }
+  for (const key of Reflect.ownKeys(options)) {
+    if (typeof key === 'symbol' || !allowed.includes(key)) {
+      const name = typeof key === 'symbol' ? 'a symbol key' : JSON.stringify(key);
+      throw new OptionError(typeof key === 'symbol' ? '' : key, `${what}: unknown option ${name}; the options are ${allowed.join(', ')}`, {
+        value: key,
+        limit: allowed,
+      });
+    }
+  }
+  return options as Readonly<Record<string, unknown>>;
+}
+
+/** Reads a boolean option (`fallback` when absent); anything but `undefined`, `true` or `false` is an `OptionError`. */
+export function optBool(what: string, options: Readonly<Record<string, unknown>>, key: string, fallback: boolean): boolean {
+  const v = options[key];
+  if (v === undefined) return fallback;
+  if (typeof v !== 'boolean') throw new OptionError(key, `${what}: option ${key} must be true or false; got ${show(v)}`, { value: v, limit: 'boolean' });
+  return v;
+}
+
+/** Reads a string option (`fallback` when absent). */
+export function optString(what: string, options: Readonly<Record<string, unknown>>, key: string, fallback: string): string {
+  const v = options[key];
+  if (v === undefined) return fallback;
+  if (typeof v !== 'string') throw new OptionError(key, `${what}: option ${key} must be a string; got ${show(v)}`, { value: v, limit: 'string' });
+  return v;
+}
+
+/** Reads an integer option in [min, max] (`undefined` when absent). */
+export function optInt(what: string, options: Readonly<Record<string, unknown>>, key: string, min: number, max: number): number | undefined {
+  const v = options[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new OptionError(key, `${what}: option ${key} must be an integer in [${min}, ${max}]; got ${show(v)}`, { value: v, limit: typeof v === 'number' && v < min ? min : max });
+  }
+  return v;
+}
+
+/** Checks a `stat` category argument: a string (`OptionError` with key `stat` otherwise). */
+export function checkStat(what: string, stat: unknown): asserts stat is string {
+  if (typeof stat !== 'string') throw new OptionError('stat', `${what}: stat must be a string; got ${show(stat)}`, { value: stat, limit: 'string' });
+}
