@@ -134,6 +134,8 @@ function namedBaseTypes(checker: ts.TypeChecker, type: ts.Type): readonly ts.Bas
  * ` extends Base`, which says more.
  */
 function directMark(checker: ts.TypeChecker, type: ts.Type): NotInHeapReason['mark'] | undefined {
+  // `typeof Span` shares the class's symbol, but it is the constructor, not an instance.
+  if (isFunctionObject(type)) return undefined;
   if (isDecoratedNotInHeap(checker, type.getSymbol())) return '@notInHeap';
   if (!brandOf(checker, type, 'NotInHeap')) return undefined;
   const inherited = namedBaseTypes(checker, type).some(
@@ -160,10 +162,19 @@ const genericFlags =
   ts.TypeFlags.Index;
 
 /**
+ * A function or class constructor (`typeof Span`): a function object on the JS
+ * heap. Its `prototype` is not a value it embeds, so the constructor of a
+ * not-in-heap class is an ordinary value, and a slot holding it holds a heap reference.
+ */
+function isFunctionObject(type: ts.Type): boolean {
+  return type.getCallSignatures().length > 0 || type.getConstructSignatures().length > 0;
+}
+
+/**
  * Types a value of `type` holds by value, with the step that reaches each.
  * Unions, intersections and constraints are transparent (empty step); arrays,
- * tuples, functions and scalar brands hold nothing by value (a JS array is a
- * reference; a `Ptr` is a number).
+ * tuples, functions, constructors and scalar brands hold nothing by value (a
+ * JS array or function is a reference; a `Ptr` is a number).
  */
 function byValueChildren(checker: ts.TypeChecker, type: ts.Type): Array<{ type: ts.Type; step: string }> {
   if (type.isUnion() || type.isIntersection()) return type.types.map((t) => ({ type: t, step: '' }));
@@ -171,7 +182,7 @@ function byValueChildren(checker: ts.TypeChecker, type: ts.Type): Array<{ type: 
     const c = constraintOf(checker, type);
     return c ? [{ type: c, step: '' }] : [];
   }
-  if (!(type.flags & ts.TypeFlags.Object) || scalarBrandOf(checker, type) || isArrayOrTuple(checker, type)) return [];
+  if (!(type.flags & ts.TypeFlags.Object) || scalarBrandOf(checker, type) || isArrayOrTuple(checker, type) || isFunctionObject(type)) return [];
   const out: Array<{ type: ts.Type; step: string }> = [];
   for (const base of namedBaseTypes(checker, type)) {
     out.push({ type: base, step: ` extends ${typeName(checker, base)}` });

@@ -58,6 +58,38 @@ ruleTester.run('no-heap-allocation', rule, {
     code(`let r: Readonly<Span>;`, `let k: Partial<Rec>;`, `type K = Pick<Span, 'npages'>;`, `type M = ReturnType<() => Rec>;`),
     // An allocator marked on a method.
     code(`class Pool {`, `  /** @allocator */`, `  make(): Rec { return {} as Rec; }`, `}`),
+    // Generic abstractions that keep T only under Ptr, FixAlloc, Layout, MaybeGarbage or HeapRef hold no record (issue 13 item 1).
+    code(
+      `import type { Layout, MaybeGarbage } from 'offheap';`,
+      `class RootedPool<T> { pool: FixAlloc<T>; constructor(L: Layout<T>) { this.pool = new FixAlloc(L); } alloc(): Ptr<T> { return this.pool.alloc(); } }`,
+      `declare const R: Layout<Rec>;`,
+      `const a = new RootedPool(R);`,
+      `const b = new RootedPool<Rec>(R);`,
+      `let c: RootedPool<Rec>;`,
+      `function each<T>(xs: Ptr<T>[], f: (p: Ptr<T>) => void): void { for (const x of xs) f(x); }`,
+      `declare const ptrs: Ptr<Rec>[];`,
+      `each<Rec>(ptrs, () => {});`,
+      `each(ptrs, () => {});`,
+      `interface Slot<T> { maybe: MaybeGarbage<T>; ref: HeapRef<T>; layout: Layout<T>; sizes: Map<string, Ptr<T>> }`,
+      `let s: Slot<Span>;`,
+      `type Keys<T> = keyof T;`,
+      `let k: Keys<Rec>;`,
+    ),
+    // A generic that passes T on to another generic is judged by what that one does with it.
+    code(`class Inner<T> { p: Ptr<T> = 0 as Ptr<T>; }`, `class Outer<T> { inner = new Inner<T>(); list: Inner<T>[] = []; }`, `const o = new Outer<Span>();`, `let q: Outer<Rec>;`),
+    // Mutually recursive generics that only point.
+    code(`class A<T> { b?: B<T>; p?: Ptr<T>; }`, `class B<T> { a?: A<T>; }`, `const a = new A<Rec>();`),
+    // The constructor of a @notInHeap class is an ordinary function on the JS heap (issue 13 item 2).
+    code(
+      `function id<T>(x: T): T { return x; }`,
+      `const o = { S: Span };`,
+      `const xs = [Span];`,
+      `const m = new Map<string, typeof Span>();`,
+      `const c = id(Span);`,
+      `interface R { ctor: typeof Span; label: string }`,
+      `declare const r: R;`,
+      `const rs = [r];`,
+    ),
   ],
   invalid: [
     {
@@ -167,7 +199,78 @@ ruleTester.run('no-heap-allocation', rule, {
       code: code(`function id<T>(x: T): T { return x; }`, `declare const r: Rec;`, `id(r);`, `id<Rec>(r);`),
       errors: [
         { messageId: 'typeArgument', line: L(3), data: { generic: 'id', type: 'Rec', why: 'Rec is marked NotInHeap' } },
-        { messageId: 'typeArgument', line: L(4), suggestions: [{ messageId: 'usePtr', output: code(`function id<T>(x: T): T { return x; }`, `declare const r: Rec;`, `id(r);`, `id<Ptr<Rec>>(r);`) }] },
+        // No suggestion: `id<Ptr<Rec>>(r)` would not type-check.
+        { messageId: 'typeArgument', line: L(4), suggestions: [] },
+      ],
+    },
+    // Twins of the generic abstractions: a generic that keeps T by value in a field, an element or a Map value.
+    {
+      code: code(
+        `class Box<T> { v?: T; }`,
+        `class Bag<T> { items: T[] = []; }`,
+        `class Index<T> { byName = new Map<string, T>(); }`,
+        `const a = new Box<Rec>();`,
+        `const b = new Bag<Span>();`,
+        `let c: Index<Rec>;`,
+      ),
+      errors: [
+        // A field of type T makes the instance itself not-in-heap (containment): creating it allocates a record.
+        { messageId: 'allocation', line: L(4), data: { how: '`new Box`', type: 'Box<Rec>', why: 'Box<Rec> is not-in-heap by containment (Box<Rec>.v; Rec is marked NotInHeap)' } },
+        { messageId: 'container', line: L(5) },
+        {
+          messageId: 'typeArgument',
+          line: L(6),
+          data: { generic: 'Index', type: 'Rec', why: 'Rec is marked NotInHeap' },
+          suggestions: [
+            {
+              messageId: 'usePtr',
+              output: code(
+                `class Box<T> { v?: T; }`,
+                `class Bag<T> { items: T[] = []; }`,
+                `class Index<T> { byName = new Map<string, T>(); }`,
+                `const a = new Box<Rec>();`,
+                `const b = new Bag<Span>();`,
+                `let c: Index<Ptr<Rec>>;`,
+              ),
+            },
+          ],
+        },
+      ],
+    },
+    // The twin of `each`: a callback that takes T by value.
+    {
+      code: code(`function each<T>(xs: T[], f: (p: T) => void): void { xs.forEach(f); }`, `declare const recs: Ptr<Rec>[];`, `declare const r: Rec;`, `each<Rec>([r], () => {});`),
+      errors: [
+        { messageId: 'typeArgument', line: L(4), data: { generic: 'each', type: 'Rec', why: 'Rec is marked NotInHeap' } },
+        { messageId: 'container', line: L(4), data: { container: 'Rec[]', type: 'Rec', why: 'Rec is marked NotInHeap' } },
+      ],
+    },
+    // T passed on to a generic that keeps it: the instance embeds a Span by value.
+    {
+      code: code(`class Inner<T> { v?: T; }`, `class Outer<T> { inner = new Inner<T>(); }`, `const o = new Outer<Span>();`),
+      errors: [
+        {
+          messageId: 'allocation',
+          line: L(3),
+          data: { how: '`new Outer`', type: 'Outer<Span>', why: 'Outer<Span> is not-in-heap by containment (Outer<Span>.inner.v; Span is decorated @notInHeap)' },
+        },
+      ],
+    },
+    // The constructor is fine, an instance is not: the twins of `{ S: Span }` and `[Span]`.
+    {
+      code: code(`declare const s: Span;`, `const o = { s };`, `const xs = [s];`),
+      errors: [
+        { messageId: 'literal', line: L(2) },
+        { messageId: 'container', line: L(3), data: { container: 'Span[]', type: 'Span', why: 'Span is decorated @notInHeap' } },
+      ],
+    },
+    // The Ptr suggestion is offered only where the new type meets no value of the old one.
+    {
+      code: code(`declare const r: Rec;`, `const xs: Rec[] = [r];`, `let ys: Rec[];`, `ys = [];`),
+      errors: [
+        { messageId: 'container', line: L(2), suggestions: [] },
+        { messageId: 'container', line: L(2) },
+        { messageId: 'container', line: L(3), suggestions: [] },
       ],
     },
     // Array methods that build containers of records.
