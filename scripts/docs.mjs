@@ -21,7 +21,8 @@ writeFileSync(
 );
 writeFileSync(
   path.join(wrapper, 'plugin.cjs'),
-  `module.exports = require(${JSON.stringify(path.join(root, 'dist', 'eslint-plugin.js'))}).default;\n`,
+  // The plugin object itself: the entry checks peers with a top-level await, which require() cannot load.
+  `module.exports = require(${JSON.stringify(path.join(root, 'dist', 'plugin.js'))}).default;\n`,
 );
 
 const check = process.argv.includes('--check');

@@ -1,20 +1,14 @@
-// `offheap/eslint-plugin`: the type-aware rules that prove Go's unmanaged
-// memory discipline. Default export only: eslint-doc-generator loads the entry
-// with require(esm) and unwraps `.default` only when nothing else is exported.
+// The plugin object behind `offheap/eslint-plugin` (src/eslint-plugin.ts loads
+// it once the peer dependencies are known to be there).
 //
 // The public surface is typed with ESLint's own types, so a user's
 // `defineConfig([...])` and `tseslint.config(...)` type-check; the rules stay
 // strongly typed inside and are cast once, here.
 import { createRequire } from 'node:module';
 import type { ESLint, Linter } from 'eslint';
-import ts from 'typescript';
 import { rules } from './rules/index.js';
 
 const pkg = createRequire(import.meta.url)('../package.json') as { name: string; version: string };
-
-if (Number(ts.versionMajorMinor.split('.')[0]) >= 7) {
-  throw new Error(`offheap/eslint-plugin supports TypeScript >=5.0 <6.1; found ${ts.version}.`);
-}
 
 /** TypeScript sources only: the rules need type information. */
 const tsFiles = ['**/*.ts', '**/*.tsx', '**/*.mts', '**/*.cts'];
@@ -24,7 +18,7 @@ const strictOptions: Record<string, unknown[]> = {
   nowritebarrier: [{ reportUnresolvedCalls: true }],
 };
 
-type OffheapPlugin = ESLint.Plugin & {
+export type OffheapPlugin = ESLint.Plugin & {
   meta: { name: string; version: string; namespace: string };
   configs: Record<'recommended' | 'strict', Linter.Config>;
 };

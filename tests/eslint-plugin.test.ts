@@ -4,10 +4,16 @@ import { Linter } from 'eslint';
 import tseslint from 'typescript-eslint';
 import { describe, expect, it } from 'vitest';
 import * as entry from '../src/eslint-plugin.js';
+import { peerProblems } from '../src/peers.js';
 import { rules } from '../src/rules/index.js';
+import { fixturesDir } from './rule-tester.js';
 
 const root = path.resolve(import.meta.dirname, '..');
-const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { name: string; version: string };
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  peerDependencies: Record<string, string>;
+};
 const plugin = entry.default;
 
 describe('the plugin entry', () => {
@@ -53,6 +59,62 @@ describe('the plugin entry', () => {
       'plain.js',
     );
     expect(messages).toEqual([]);
+  });
+});
+
+describe('without type information', () => {
+  // A file that uses offheap, with a mistake every config reports when types are there.
+  const code = `import { notInHeap } from 'offheap';
+
+@notInHeap
+export class Span {
+  declare start: number;
+  declare owner: string;
+}
+`;
+  const filename = path.join(fixturesDir, 'file.ts');
+  const lint = (parserOptions: Record<string, unknown>) =>
+    new Linter({ cwd: fixturesDir }).verify(
+      code,
+      [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser, parserOptions } }, plugin.configs.recommended],
+      filename,
+    );
+
+  it('throws typescript-eslint\'s error instead of passing the file (tseslint.parser, no projectService)', () => {
+    expect(() => lint({})).toThrow(/offheap\/[a-z-]+[\s\S]*requires type information/);
+  });
+
+  it('reports the mistake once the project service is on (the twin)', () => {
+    const messages = lint({ projectService: true, tsconfigRootDir: fixturesDir });
+    expect(messages.map((m) => m.ruleId)).toContain('offheap/no-heap-pointers');
+  });
+});
+
+describe('peer dependencies', () => {
+  const installed =
+    (versions: Record<string, string>) =>
+    (name: string): string | undefined =>
+      versions[name];
+
+  it('loads when typescript and @typescript-eslint/utils are there', () => {
+    expect(peerProblems(pkg.peerDependencies, installed({ typescript: '5.7.2', '@typescript-eslint/utils': '8.0.0' }))).toEqual([]);
+  });
+
+  it('names every missing peer, its range and the install command', () => {
+    const [problem, ...rest] = peerProblems(pkg.peerDependencies, installed({}));
+    expect(rest).toEqual([]);
+    expect(problem).toContain(`typescript (${pkg.peerDependencies.typescript})`);
+    expect(problem).toContain(`@typescript-eslint/utils (${pkg.peerDependencies['@typescript-eslint/utils']})`);
+    expect(problem).toContain('npm i -D eslint typescript@~6.0 typescript-eslint jiti');
+    expect(peerProblems(pkg.peerDependencies, installed({ typescript: '6.0.3' }))[0]).toMatch(
+      /needs @typescript-eslint\/utils \(\^8[^)]*\), which is not installed.*npm i -D eslint typescript-eslint jiti$/,
+    );
+  });
+
+  it('refuses TypeScript 7, which typescript-eslint 8 cannot run', () => {
+    expect(peerProblems(pkg.peerDependencies, installed({ typescript: '7.0.2', '@typescript-eslint/utils': '8.73.0' }))).toEqual([
+      expect.stringContaining('found 7.0.2'),
+    ]);
   });
 });
 

@@ -1,0 +1,47 @@
+// The lint side's peer dependencies. They are optional for the package (the
+// runtime entry needs none of them), so `offheap/eslint-plugin` checks them
+// before the rules load: a missing or unsupported peer is named in one clear
+// error instead of a module-resolution failure deep inside the rules.
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+/** The version of an installed package as seen from this package, or undefined when it cannot be resolved. */
+export type VersionOf = (name: string) => string | undefined;
+
+const installedVersion: VersionOf = (name) => {
+  try {
+    return (require(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The peers the rules import at run time, with the packages a user installs to get them. */
+const runtimePeers: readonly { name: string; via: string }[] = [
+  { name: 'typescript', via: 'typescript@~6.0' },
+  { name: '@typescript-eslint/utils', via: 'typescript-eslint' },
+];
+
+/**
+ * What keeps the plugin from loading, one problem per line; empty when it can
+ * load. `ranges` are the package's peerDependencies.
+ */
+export function peerProblems(ranges: Readonly<Record<string, string>>, versionOf: VersionOf = installedVersion): string[] {
+  const problems: string[] = [];
+  const missing = runtimePeers.filter((peer) => versionOf(peer.name) === undefined);
+  if (missing.length > 0) {
+    problems.push(
+      `offheap/eslint-plugin needs ${missing.map((p) => `${p.name} (${ranges[p.name] ?? 'any'})`).join(' and ')}, ` +
+        `which ${missing.length > 1 ? 'are' : 'is'} not installed. The runtime (\`offheap\`) needs no dependencies; ` +
+        `the lint side does: npm i -D eslint ${[...new Set(missing.map((p) => p.via))].join(' ')} jiti`,
+    );
+  }
+  const tsVersion = versionOf('typescript');
+  if (tsVersion !== undefined && Number(tsVersion.split('.')[0]) >= 7) {
+    problems.push(
+      `offheap/eslint-plugin supports typescript ${ranges.typescript ?? ''}; found ${tsVersion} (typescript-eslint 8 does not run on TypeScript 7).`,
+    );
+  }
+  return problems;
+}
