@@ -13,6 +13,7 @@ import { brandOf } from './brands.js';
 import { calleeId, offheapIdAt, resolveAlias } from './declarations.js';
 import { valueParts } from './not-in-heap.js';
 import { skipOuterExpressions } from './expressions.js';
+import { maxArrayLength, maxStructSize } from '../runtime/layout.js';
 
 /** A layout as the compiler would compute it: size and HeapRef slot offsets. */
 export interface StaticLayout {
@@ -36,6 +37,9 @@ const scalarSizes: Readonly<Record<string, number>> = {
   'field:heapRef': 4,
   'field:f64': 8,
 };
+
+/** Work counters for tests that prove growth: array elements whose slots were laid out. */
+export const layoutCounters = { arrayElements: 0 };
 
 const slotsCache = new WeakMap<ts.Type, readonly string[]>();
 const layoutCache = new WeakMap<ts.Node, StaticLayout | null>();
@@ -181,8 +185,13 @@ function fieldOf(checker: ts.TypeChecker, init: ts.Expression, depth: number): S
     const elem = fieldOf(checker, e.arguments[0], depth);
     const n = checker.getTypeAtLocation(e.arguments[1]);
     if (!elem || !n.isNumberLiteral()) return undefined;
+    // Out of the runtime's range, `array()` throws: no layout to prove.
+    if (!Number.isInteger(n.value) || n.value < 1 || n.value > maxArrayLength || elem.size * n.value > maxStructSize) return undefined;
     const slots: { offset: number; path: string }[] = [];
-    for (let i = 0; i < n.value && slots.length < 4096; i++) {
+    // Closed form: the loop runs once per element that adds slots (none for an element without HeapRefs), never n times.
+    const elements = elem.slots.length === 0 ? 0 : Math.min(n.value, Math.ceil(4096 / elem.slots.length));
+    for (let i = 0; i < elements; i++) {
+      layoutCounters.arrayElements++;
       for (const s of elem.slots) slots.push({ offset: i * elem.size + s.offset, path: s.path ? `[${i}].${s.path}` : `[${i}]` });
     }
     return { size: elem.size * n.value, align: elem.align, slots };
