@@ -16,7 +16,7 @@ import { BadPointerError, DoubleFreeError, ForeignPointerError, MisuseError, Off
 import { isLayout, type Layout } from './layout.js';
 import { clearBytes } from './memclr.js';
 import type { Runtime } from './runtime.js';
-import { defaultRuntime } from './runtime.js';
+import { defaultRuntime } from './default.js';
 import { pageSize, poisonByte, type AddressSpace } from './space.js';
 import type { MaybeGarbage, Ptr } from './types.js';
 

@@ -19,7 +19,6 @@
 
 import { MisuseError, OffheapRangeError, StaleHandleError, show } from './errors.js';
 import type { Runtime } from './runtime.js';
-import { defaultRuntime } from './runtime.js';
 import type { HeapRef } from './types.js';
 
 /** Bits of a handle that hold the slot index. */
@@ -227,35 +226,4 @@ export class ObjectHeap {
 export function describeHandle(h: unknown): string {
   if (typeof h !== 'number' || (h >>> 0) !== h) return show(h);
   return `${h} (0x${h.toString(16)}: index ${h & handleIndexMask}, generation ${h >>> handleIndexBits})`;
-}
-
-/**
- * Holds `obj` in the default runtime's object heap and returns its handle.
- * The handle keeps the object only while the collector finds it from a root
- * (a root slot or a pin); pin it before the next collection if JS code alone
- * holds it.
- *
- * @offheap newHeapRef
- */
-export function newHeapRef<T>(obj: T): HeapRef<T> {
-  return defaultRuntime().newHeapRef(obj);
-}
-
-/**
- * The object named by `h`. Throws StaleHandleError when `h` was freed,
- * collected, or never handed out.
- *
- * @offheap deref
- */
-export function deref<T>(h: HeapRef<T>): T {
-  return defaultRuntime().deref(h);
-}
-
-/**
- * Frees `h` now and releases its object; `h` and every copy of it go stale.
- *
- * @offheap freeHeapRef
- */
-export function freeHeapRef(h: HeapRef<unknown>): void {
-  defaultRuntime().freeHeapRef(h);
 }

@@ -16,11 +16,10 @@ export {
   type OffheapErrorDetails,
 } from './errors.js';
 export { notInHeap, isNotInHeap, notInHeapMark } from './notinheap.js';
-export { sysAlloc, sysFree, pageSize, maxSpaceBytes, defaultSpaceBytes, poisonByte, type MemStats, type SpaceBlock } from './space.js';
-export { persistentalloc, persistentChunkSize, persistentLargeSize } from './persistentalloc.js';
+export { pageSize, maxSpaceBytes, defaultSpaceBytes, poisonByte, type MemStats, type SpaceBlock } from './space.js';
+export { persistentChunkSize, persistentLargeSize } from './persistentalloc.js';
 export { FixAlloc, fixAllocChunk, maxFixAllocSize, minFixAllocSize, type FixAllocOptions, type FixAllocResult, type FixAllocSnapshot, type FixAllocSpan } from './fixalloc.js';
-export { memclrNoHeapPointers } from './memclr.js';
-export { typedmemclr, memclrHasPointers, storeHeapRef, storeHeapRefNoWB, WriteBarrier, type WriteBarrierHook } from './mbarrier.js';
+export { WriteBarrier, type WriteBarrierHook } from './mbarrier.js';
 export {
   struct,
   ptr,
@@ -60,10 +59,34 @@ export {
   type ScalarAccessor,
   type ScalarArrayAccessor,
 } from './accessor.js';
-export { Runtime, createRuntime, defaultRuntime, setDefaultRuntime, type RuntimeOptions, type RuntimeStats } from './runtime.js';
-export { access } from './access.js';
-export { newHeapRef, deref, freeHeapRef, describeHandle, maxHeapRefs, ObjectHeap } from './heap.js';
-export { addRoot, removeRoot, pin, unpin, Root, RootSet } from './roots.js';
-export { gcStart, gcStep, gcFinish, gc, Collector, type GcPhase, type GcStats } from './mgc.js';
+export { Runtime, createRuntime, type RuntimeOptions, type RuntimeStats } from './runtime.js';
+export { describeHandle, maxHeapRefs, ObjectHeap } from './heap.js';
+export { Root, RootSet } from './roots.js';
+export { Collector, type GcPhase, type GcStats } from './mgc.js';
 export { LostObjectError, type LostObject } from './checkmark.js';
-export { memoryPicture, type PageClass } from './picture.js';
+export { type PageClass } from './picture.js';
+export {
+  defaultRuntime,
+  setDefaultRuntime,
+  sysAlloc,
+  sysFree,
+  persistentalloc,
+  memclrNoHeapPointers,
+  typedmemclr,
+  memclrHasPointers,
+  storeHeapRef,
+  storeHeapRefNoWB,
+  access,
+  newHeapRef,
+  deref,
+  freeHeapRef,
+  addRoot,
+  removeRoot,
+  pin,
+  unpin,
+  gcStart,
+  gcStep,
+  gcFinish,
+  gc,
+  memoryPicture,
+} from './default.js';

@@ -16,7 +16,6 @@ import { MisuseError, OffheapRangeError, show } from './errors.js';
 import type { Layout } from './layout.js';
 import { checkRange, clearBytes } from './memclr.js';
 import type { Runtime } from './runtime.js';
-import { defaultRuntime } from './runtime.js';
 import type { HeapRef, Ptr } from './types.js';
 
 /**
@@ -131,49 +130,4 @@ export function memclrHasPointersImpl(rt: Runtime, p: number, n: number): void {
     }
   }
   clearBytes(rt.space, p, n);
-}
-
-/**
- * Stores `v` into the HeapRef slot at `p` through the write barrier of the
- * default runtime (Go: a pointer store with the hybrid barrier).
- *
- * @offheap storeHeapRef
- * @writebarrier
- */
-export function storeHeapRef<T>(p: Ptr<HeapRef<T>> | number, v: HeapRef<T>): void {
-  storeHeapRefImpl(defaultRuntime(), p, v);
-}
-
-/**
- * Stores `v` into the HeapRef slot at `p` WITHOUT the write barrier. Correct
- * only where the collector cannot be marking or the slot is not yet visible
- * to it (Go: a `//go:nowritebarrier` path, or `*(*uintptr)(p) = v`).
- *
- * @offheap storeHeapRefNoWB
- */
-export function storeHeapRefNoWB<T>(p: Ptr<HeapRef<T>> | number, v: HeapRef<T>): void {
-  storeHeapRefNoWBImpl(defaultRuntime(), p, v);
-}
-
-/**
- * Zeroes one `layout` object at type-safe `p`, with a deletion barrier on
- * each of its HeapRef slots (Go's typedmemclr). Use it, not
- * memclrNoHeapPointers, on memory the collector may already see.
- *
- * @offheap typedmemclr
- * @writebarrier
- */
-export function typedmemclr<T>(layout: Layout<T>, p: Ptr<T>): void {
-  typedmemclrImpl(defaultRuntime(), layout, p);
-}
-
-/**
- * Zeroes [p, p+n) of type-safe memory, with a deletion barrier on every
- * 4-byte slot (Go's memclrHasPointers, for memory whose layout is not known).
- *
- * @offheap memclrHasPointers
- * @writebarrier
- */
-export function memclrHasPointers<T>(p: Ptr<T>, n: number): void {
-  memclrHasPointersImpl(defaultRuntime(), p, n);
 }

@@ -9,7 +9,6 @@
 import { BadPointerError, OutOfBoundsError, checkInt, show } from './errors.js';
 import type { AddressSpace } from './space.js';
 import { pageSize } from './space.js';
-import { defaultRuntime } from './runtime.js';
 import type { MaybeGarbage, Ptr } from './types.js';
 
 /** Clears [p, p+n) without checks. Callers have validated the range. */
@@ -52,20 +51,4 @@ function checkRangeSlow(space: AddressSpace, what: string, p: number, n: number)
   if (space.debug && !space.isLive(p, n)) {
     throw new OutOfBoundsError(`${what}: [${show(p)}, ${show(p + n)}) is not inside allocated memory`, { value: p, limit: n });
   }
-}
-
-/**
- * Zeroes [p, p+n) with no write barrier (Go's memclrNoHeapPointers): for
- * memory that holds no heap pointers, or that the collector cannot see yet.
- * Its assertion signature narrows possibly-garbage memory to `Ptr<T>`, so
- * typed APIs accept `p` afterwards. A module-level function of the default
- * runtime, because assertion signatures on methods need an explicitly typed
- * receiver (`const rt: Runtime = …`).
- *
- * @offheap memclrNoHeapPointers
- */
-export function memclrNoHeapPointers<T>(p: MaybeGarbage<T>, n: number): asserts p is Ptr<T> {
-  const space = defaultRuntime().space;
-  checkRange(space, 'memclrNoHeapPointers', p, n);
-  clearBytes(space, p, n);
 }

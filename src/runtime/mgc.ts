@@ -27,7 +27,6 @@ import { describeHandle, type ObjectHeap } from './heap.js';
 import type { BulkBarrier, WriteBarrierHook } from './mbarrier.js';
 import type { Root } from './roots.js';
 import type { Runtime } from './runtime.js';
-import { defaultRuntime } from './runtime.js';
 import { poisonByte } from './space.js';
 
 /** The word freed memory is poisoned with in debug mode (read at call time: space.ts may load after this module). */
@@ -356,44 +355,4 @@ export class Collector implements BulkBarrier {
       heap.allocEpoch = 0;
     }
   }
-}
-
-/**
- * Starts a GC cycle of the default runtime: snapshots the roots and turns the
- * write barrier on (Go: gcStart). Returns false if a cycle is already marking.
- *
- * @offheap gcStart
- */
-export function gcStart(): boolean {
-  return defaultRuntime().gcStart();
-}
-
-/**
- * Does at most `budget` units of collector work (root slots scanned, pin
- * entries, slots swept), then returns to the mutator. True while the cycle
- * has work left.
- *
- * @offheap gcStep
- */
-export function gcStep(budget: number): boolean {
-  return defaultRuntime().gcStep(budget);
-}
-
-/**
- * Completes the current cycle: the rest of the mark, mark termination
- * (checkmark if on) and the sweep.
- *
- * @offheap gcFinish
- */
-export function gcFinish(): void {
-  defaultRuntime().gcFinish();
-}
-
-/**
- * A full stop-the-world cycle: frees every handle unreachable from the roots now.
- *
- * @offheap gc
- */
-export function gc(): void {
-  defaultRuntime().gc();
 }

@@ -7,9 +7,7 @@
 // because chunks are fresh pages that are never reused.
 
 import { checkAlign, checkInt, OffheapRangeError, show } from './errors.js';
-import { defaultRuntime } from './runtime.js';
 import { type AddressSpace, maxSpaceBytes, pageSize } from './space.js';
-import type { Ptr } from './types.js';
 
 /** Size of the chunks small requests are carved from (Go's persistentChunkSize). */
 export const persistentChunkSize = 256 * 1024;
@@ -106,14 +104,4 @@ export class PersistentAlloc {
     this.flush();
     return Object.fromEntries(this.byStat);
   }
-}
-
-/**
- * `size` zero bytes aligned to `align` (a power of two ≤ 8 KiB) from the
- * default runtime; never freed (Go's persistentalloc).
- *
- * @offheap persistentalloc
- */
-export function persistentalloc<T = unknown>(size: number, align = 8, stat?: string): Ptr<T> {
-  return defaultRuntime().persistent.alloc(size, align, stat) as Ptr<T>;
 }

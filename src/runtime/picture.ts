@@ -11,7 +11,6 @@
 import { handleIndexMask } from './heap.js';
 import type { FixAllocSnapshot } from './fixalloc.js';
 import type { Runtime } from './runtime.js';
-import { defaultRuntime } from './runtime.js';
 import { pageSize } from './space.js';
 
 /** What a page is used for, as drawn. */
@@ -213,14 +212,4 @@ export function drawMemory(rt: Runtime): string {
     '</svg>',
     '',
   ].join('\n');
-}
-
-/**
- * The default runtime's address space as an SVG picture (see
- * `Runtime.memoryPicture`).
- *
- * @offheap memoryPicture
- */
-export function memoryPicture(): string {
-  return defaultRuntime().memoryPicture();
 }

@@ -17,7 +17,6 @@ import { handleIndexMask } from './heap.js';
 import { isLayout, type Layout } from './layout.js';
 import { checkRange } from './memclr.js';
 import type { Runtime } from './runtime.js';
-import { defaultRuntime } from './runtime.js';
 import type { HeapRef, Ptr } from './types.js';
 
 /** One registered root block. */
@@ -99,45 +98,4 @@ export class RootSet {
     if (heap.pins[i] === 0) throw new MisuseError(`unpin: handle ${show(h)} is not pinned`, { value: h });
     heap.pins[i]--;
   }
-}
-
-/**
- * Registers `count` objects of `layout` at `p` as a GC root of the default
- * runtime (Go: a root job in markroot). The collector scans exactly their
- * HeapRef slots until `removeRoot(p)`. Reused memory must be zero-initialized
- * first. Registered while the collector marks, the root is scanned before
- * marking ends.
- *
- * @offheap addRoot
- */
-export function addRoot<T>(p: Ptr<T>, layout: Layout<T>, count = 1): void {
-  defaultRuntime().addRoot(p, layout, count);
-}
-
-/**
- * Unregisters the root at `p`; its HeapRef slots stop keeping objects alive.
- *
- * @offheap removeRoot
- */
-export function removeRoot(p: Ptr<unknown>): void {
-  defaultRuntime().removeRoot(p);
-}
-
-/**
- * Keeps `h` alive while JS code holds it (Go: a reference on a goroutine
- * stack). Pins count; each needs an unpin.
- *
- * @offheap pin
- */
-export function pin(h: HeapRef<unknown>): void {
-  defaultRuntime().pin(h);
-}
-
-/**
- * Drops one pin of `h`.
- *
- * @offheap unpin
- */
-export function unpin(h: HeapRef<unknown>): void {
-  defaultRuntime().unpin(h);
 }

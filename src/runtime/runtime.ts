@@ -1,10 +1,9 @@
 // The runtime instance: one address space and the allocators over it.
 //
 // Go has one runtime per process; here a program, a test or a worker may hold
-// several, each owning its space, so nothing leaks between them. The default
-// instance, made on first use, backs the module-level functions (`sysAlloc`,
-// `memclrNoHeapPointers`, …), which are also the narrowing form of the
-// assertion-signature APIs. Methods and module-level functions carry the same
+// several, each owning its space, so nothing leaks between them. The methods
+// here are the one implementation of each API; the module-level functions
+// (default.ts) delegate to them on the default runtime and carry the same
 // `@offheap` ids.
 
 import { buildAccessor, type Accessor } from './accessor.js';
@@ -310,20 +309,4 @@ export class Runtime {
 /** A new runtime with its own address space. */
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
   return new Runtime(options);
-}
-
-let theDefault: Runtime | undefined;
-
-/** The runtime behind the module-level functions, made on first use with the default options. */
-export function defaultRuntime(): Runtime {
-  return (theDefault ??= new Runtime());
-}
-
-/**
- * Makes `rt` the runtime behind the module-level functions (e.g. a debug
- * runtime in tests). Pools keep the runtime they were made with.
- */
-export function setDefaultRuntime(rt: Runtime): void {
-  if (!(rt instanceof Runtime)) throw new MisuseError(`setDefaultRuntime: rt must be a Runtime; got ${show(rt)}`, { value: rt });
-  theDefault = rt;
 }

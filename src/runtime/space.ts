@@ -13,8 +13,7 @@
 // when handed out again, as the OS does for a new mapping.
 
 import { BadPointerError, DoubleFreeError, OffheapRangeError, OutOfMemoryError, checkInt, show } from './errors.js';
-import { defaultRuntime } from './runtime.js';
-import type { MaybeGarbage, Ptr } from './types.js';
+import type { MaybeGarbage } from './types.js';
 
 /** Go's `_PageSize`: the unit of sysAlloc. */
 export const pageSize = 8192;
@@ -306,24 +305,4 @@ export class AddressSpace {
       byOwner: Object.fromEntries(this.owner),
     };
   }
-}
-
-/**
- * Whole zeroed pages for `n` bytes (rounded up to 8 KiB pages) from the
- * default runtime, charged to `stat` (Go's sysAlloc(n, sysStat)).
- *
- * @offheap sysAlloc
- */
-export function sysAlloc<T = unknown>(n: number, stat?: string): Ptr<T> {
-  return defaultRuntime().space.sysAlloc(n, stat) as Ptr<T>;
-}
-
-/**
- * Returns pages from sysAlloc to the default runtime for reuse; `n` is the
- * size they were allocated with (Go's sysFree).
- *
- * @offheap sysFree
- */
-export function sysFree(p: Ptr<unknown> | MaybeGarbage<unknown> | number, n: number): void {
-  defaultRuntime().space.sysFree(p, n);
 }

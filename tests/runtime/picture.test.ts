@@ -194,7 +194,7 @@ describe('memoryPicture', () => {
       return tags;
     };
     const named = (node: ts.Node): boolean => (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) && node.name?.getText() === 'memoryPicture';
-    expect(tagsOf('picture.ts', named)).toContain('offheap memoryPicture');
+    expect(tagsOf('default.ts', named)).toContain('offheap memoryPicture');
     expect(tagsOf('runtime.ts', named)).toContain('offheap memoryPicture');
   });
 });
