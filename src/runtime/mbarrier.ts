@@ -16,7 +16,6 @@ import { MisuseError, OffheapRangeError, show } from './errors.js';
 import type { Layout } from './layout.js';
 import { checkRange, clearBytes } from './memclr.js';
 import type { Runtime } from './runtime.js';
-import type { HeapRef, Ptr } from './types.js';
 
 /**
  * Called for every HeapRef slot about to change while the barrier is on:

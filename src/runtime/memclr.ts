@@ -9,7 +9,6 @@
 import { BadPointerError, OutOfBoundsError, checkInt, show } from './errors.js';
 import type { AddressSpace } from './space.js';
 import { pageSize } from './space.js';
-import type { MaybeGarbage, Ptr } from './types.js';
 
 /** Clears [p, p+n) without checks. Callers have validated the range. */
 export function clearBytes(space: AddressSpace, p: number, n: number): void {

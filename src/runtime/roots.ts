@@ -17,7 +17,6 @@ import { handleIndexMask } from './heap.js';
 import { isLayout, type Layout } from './layout.js';
 import { checkRange } from './memclr.js';
 import type { Runtime } from './runtime.js';
-import type { HeapRef, Ptr } from './types.js';
 
 /** One registered root block. */
 export class Root {

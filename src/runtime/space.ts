@@ -13,7 +13,6 @@
 // when handed out again, as the OS does for a new mapping.
 
 import { BadPointerError, DoubleFreeError, OffheapRangeError, OutOfMemoryError, checkInt, show } from './errors.js';
-import type { MaybeGarbage } from './types.js';
 
 /** Go's `_PageSize`: the unit of sysAlloc. */
 export const pageSize = 8192;
