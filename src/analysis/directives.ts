@@ -5,8 +5,8 @@
 // `@nowritebarrierrec` and `@yeswritebarrierrec` in the JSDoc of a function,
 // method, accessor, constructor, or a function expression / arrow function
 // given a name (variable, class field, object property, assignment). The
-// runtime marks the APIs that perform a barrier with `@writebarrier` on their
-// declaration; nothing is matched by name.
+// APIs that perform a barrier are known by their `@offheap` id and the
+// effect catalogue (write-barriers.ts); nothing is matched by name.
 import ts from 'typescript';
 
 /** A function whose body runs as one unit of the call graph. */
@@ -96,24 +96,6 @@ export function barrierDirectives(fn: FunctionLikeWithBody): BarrierDirectives {
   }
   directiveCache.set(fn, found);
   return found;
-}
-
-const barrierCache = new WeakMap<ts.Node, boolean>();
-
-/**
- * Whether a declaration performs a write barrier: it, or the variable that
- * names it, carries `@writebarrier`. An overload set counts when any of its
- * signatures is tagged, since users tag the first one.
- */
-export function isWriteBarrierDeclaration(decl: ts.Node): boolean {
-  let known = barrierCache.get(decl);
-  if (known !== undefined) return known;
-  known = tagNames(decl).includes('writebarrier');
-  if (!known && decl.parent && ts.isVariableDeclaration(decl.parent) && decl.parent.initializer === decl) {
-    known = tagNames(decl.parent).includes('writebarrier');
-  }
-  barrierCache.set(decl, known);
-  return known;
 }
 
 const directiveNames = new Set(['nowritebarrier', 'nowritebarrierrec', 'yeswritebarrierrec']);

@@ -1,14 +1,20 @@
-// Where a function performs write barriers.
+// Where a function performs write barriers, and the `@nowritebarrierrec`
+// flood over the call graph.
 //
 // A barrier is a call, `new`, getter read or setter write whose resolved
-// declaration carries `@writebarrier` (the runtime's barriered HeapRef store,
-// `typedmemclr`, `memclrHasPointers`, and the HeapRef field accessors built on
-// them), or a function value of one passed as an argument. Stores of `Ptr`s,
-// numbers and locals never are: they do not reach such a declaration. The
-// classification lives with the call graph, which resolves every site once.
+// declaration is a runtime API that the effect catalogue says runs the write
+// barrier (the barriered HeapRef store, `typedmemclr`, `memclrHasPointers`,
+// and the HeapRef field accessors built on them), or a function value of one
+// passed as an argument or invoked through `call`/`apply`/`bind`. Stores of
+// `Ptr`s, numbers and locals never are: they do not reach such a declaration.
+// The classification lives with the call graph, which resolves every site once.
 import ts from 'typescript';
-import { callGraphOf } from './call-graph.js';
-import type { GraphNode } from './call-graph.js';
+import { barrierDirectives, isFunctionLikeWithBody, recMarker } from './directives.js';
+import { callGraphOf } from './call-graph/graph.js';
+import type { GraphNode, UnresolvedReason } from './call-graph/graph.js';
+import { barrierId } from './call-graph/resolve.js';
+
+export { isWriteBarrierDeclaration } from './call-graph/resolve.js';
 
 /**
  * The barrier sites of `fn` in source order. With `closures`, functions
@@ -38,4 +44,104 @@ export function barrierSites(program: ts.Program, fn: GraphNode, options: { clos
 /** The first barrier of `fn`'s own body (Go's WBPos), if any. */
 export function firstBarrier(program: ts.Program, fn: GraphNode): ts.Node | undefined {
   return callGraphOf(program).facts(fn).barriers[0];
+}
+
+/**
+ * The runtime API a barrier site reaches, for messages: its `@offheap` id
+ * (`storeHeapRef`, `HeapRefAccessor.set`), else the site's callee text.
+ */
+export function barrierName(program: ts.Program, site: ts.Node): string {
+  const enclosing = ts.findAncestor(site.parent, (n): n is GraphNode => isFunctionLikeWithBody(n) || ts.isClassLike(n));
+  const decl = enclosing && callGraphOf(program).facts(enclosing).barrierDeclarations.get(site);
+  const id = decl && barrierId(decl);
+  if (id) return id;
+  const callee = ts.isCallExpression(site) || ts.isNewExpression(site) ? site.expression : site;
+  return callee.getText();
+}
+
+// ---------------------------------------------------------------------------
+// The nowritebarrierrec flood (nowb.go's check).
+
+/** A function reached from a root. */
+export interface RecFinding {
+  readonly fn: GraphNode;
+  /** The first barrier of `fn` (Go's WBPos), or an unresolved call in it. */
+  readonly site: ts.Node;
+  /** `[fn, caller, …, root]`, computed on demand (only reports need it). */
+  path(): GraphNode[];
+}
+
+export interface RecResult {
+  readonly roots: readonly GraphNode[];
+  /** Reached functions that contain a barrier, each once. Roots are left to the `@nowritebarrier` check. */
+  readonly barriers: readonly RecFinding[];
+  /** Unresolved calls in reached functions. */
+  readonly unresolved: readonly (RecFinding & { readonly reason: UnresolvedReason })[];
+}
+
+/** The `@nowritebarrierrec` functions of the program's own (non-declaration) files. */
+export function recRoots(program: ts.Program): GraphNode[] {
+  const roots: GraphNode[] = [];
+  for (const file of program.getSourceFiles()) {
+    if (file.isDeclarationFile || !file.text.includes(recMarker)) continue;
+    const visit = (n: ts.Node): void => {
+      if (isFunctionLikeWithBody(n) && barrierDirectives(n).nowritebarrierrec) roots.push(n);
+      ts.forEachChild(n, visit);
+    };
+    visit(file);
+  }
+  return roots;
+}
+
+const floods = new WeakMap<ts.Program, RecResult>();
+
+/**
+ * Breadth-first from every root at once, never entering a
+ * `@yeswritebarrierrec` function, visiting each function once and keeping
+ * the first caller that reached it. A reached function with a barrier is
+ * reported and not continued past. A queue, never recursion: a chain of any
+ * length costs no stack. Cached per program.
+ */
+export function nowritebarrierrecFlood(program: ts.Program): RecResult {
+  const cached = floods.get(program);
+  if (cached) return cached;
+  const graph = callGraphOf(program);
+  const roots = recRoots(program);
+  const caller = new Map<GraphNode, GraphNode | undefined>();
+  const queue: GraphNode[] = [];
+  for (const root of roots) {
+    if (!caller.has(root)) {
+      caller.set(root, undefined);
+      queue.push(root);
+    }
+  }
+  const pathOf = (fn: GraphNode): GraphNode[] => {
+    const path: GraphNode[] = [];
+    for (let at: GraphNode | undefined = fn; at; at = caller.get(at)) path.push(at);
+    return path;
+  };
+  const barriers: RecFinding[] = [];
+  const unresolved: (RecFinding & { reason: UnresolvedReason })[] = [];
+  for (let head = 0; head < queue.length; head++) {
+    const fn = queue[head];
+    const facts = graph.facts(fn);
+    const path = (): GraphNode[] => pathOf(fn);
+    if (facts.barriers.length > 0) {
+      if (caller.get(fn) !== undefined) barriers.push({ fn, path, site: facts.barriers[0] });
+      continue;
+    }
+    // Unresolved calls are edges the flood cannot take: reported where it would have.
+    for (const u of facts.unresolved) unresolved.push({ fn, path, site: u.site, reason: u.reason });
+    for (const edge of facts.callees) {
+      graph.stats.edges++;
+      const target = edge.target;
+      if (caller.has(target)) continue;
+      if (!ts.isClassLike(target) && barrierDirectives(target).yeswritebarrierrec) continue;
+      caller.set(target, fn);
+      queue.push(target);
+    }
+  }
+  const result: RecResult = { roots, barriers, unresolved };
+  floods.set(program, result);
+  return result;
 }

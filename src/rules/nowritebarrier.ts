@@ -5,11 +5,11 @@
 // each file reports the findings that lie in it.
 import type { TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
-import { functionName, nowritebarrierrecFlood } from '../analysis/call-graph.js';
-import type { GraphNode, UnresolvedReason } from '../analysis/call-graph.js';
+import { functionName } from '../analysis/call-graph/names.js';
+import type { GraphNode, UnresolvedReason } from '../analysis/call-graph/graph.js';
 import { offheapContext } from '../analysis/context.js';
 import { barrierDirectives, directiveMarker, isFunctionLikeWithBody, misplacedDirectives } from '../analysis/directives.js';
-import { barrierSites } from '../analysis/write-barriers.js';
+import { barrierSites, nowritebarrierrecFlood } from '../analysis/write-barriers.js';
 import { createRule } from '../util/create-rule.js';
 
 export interface Options {
@@ -22,6 +22,7 @@ const reasons: Record<UnresolvedReason, string> = {
   any: 'the callee is typed any',
   'function-value': 'the callee is a function value, not a declaration',
   'no-implementation': 'no implementation of this member exists in the program',
+  'no-body': 'the callee is declared without a body (declare): there is no body to analyse',
   unanalyzable: 'the type checker failed on this function',
 };
 

@@ -1,14 +1,16 @@
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { callGraphOf, callGraphStats, functionName, nowritebarrierrecFlood, recRoots } from '../../src/analysis/call-graph.js';
-import type { GraphNode } from '../../src/analysis/call-graph.js';
+import { callGraphOf, callGraphStats } from '../../src/analysis/call-graph/graph.js';
+import { functionName } from '../../src/analysis/call-graph/names.js';
+import { nowritebarrierrecFlood, recRoots } from '../../src/analysis/write-barriers.js';
+import type { GraphNode } from '../../src/analysis/call-graph/graph.js';
 import { isFunctionLikeWithBody } from '../../src/analysis/directives.js';
 import { virtualProgram } from '../virtual-program.js';
 
 /** A stand-in runtime file: `@offheap` tags make it one, `@writebarrier` makes `wb` a barrier. */
 const rt = `
 /**
- * @offheap test:wb
+ * @offheap storeHeapRef
  * @writebarrier
  */
 export function wb(): void {}

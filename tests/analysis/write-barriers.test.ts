@@ -1,27 +1,27 @@
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { functionName } from '../../src/analysis/call-graph.js';
-import type { GraphNode } from '../../src/analysis/call-graph.js';
-import { barrierDirectives, isFunctionLikeWithBody, isWriteBarrierDeclaration } from '../../src/analysis/directives.js';
-import { barrierSites, firstBarrier } from '../../src/analysis/write-barriers.js';
+import { functionName } from '../../src/analysis/call-graph/names.js';
+import type { GraphNode } from '../../src/analysis/call-graph/graph.js';
+import { barrierDirectives, isFunctionLikeWithBody } from '../../src/analysis/directives.js';
+import { barrierSites, firstBarrier, isWriteBarrierDeclaration } from '../../src/analysis/write-barriers.js';
 import { virtualProgram } from '../virtual-program.js';
 
 const rt = `
 /**
- * @offheap test:wb
+ * @offheap storeHeapRef
  * @writebarrier
  */
 export function wb(): void {}
 /** @offheap test:plain */
 export function plain(): void {}
 /**
- * @offheap test:wbArrow
+ * @offheap typedmemclr
  * @writebarrier
  */
 export const wbArrow = (): void => {};
 export class Slot {
   /**
-   * @offheap test:Slot.ref
+   * @offheap HeapRefAccessor.set
    * @writebarrier
    */
   set ref(_v: number) {}
@@ -29,20 +29,20 @@ export class Slot {
   n = 0;
 }
 /**
- * @offheap test:Box
+ * @offheap typedmemclr
  * @writebarrier
  */
 export class Box {}
 export interface Accessor {
   /**
-   * @offheap test:Accessor.set
+   * @offheap HeapRefAccessor.set
    * @writebarrier
    */
   set(p: number, v: number): void;
   get(p: number): number;
 }
 /**
- * @offheap test:over
+ * @offheap memclrHasPointers
  * @writebarrier
  */
 export function over(p: number): void;

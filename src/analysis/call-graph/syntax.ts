@@ -1,0 +1,322 @@
+// Which syntax makes an edge. One visitor per function body, split by syntax
+// family as a scope manager's referencer is: calls (and `f.call`/`f.apply`/
+// `f.bind`), `new` and `super()`, property reads and writes (getters and
+// setters, destructuring included), function values passed as arguments, and
+// class bodies (what runs where the class is defined, what runs when it is
+// constructed). Each family asks resolve.ts and dispatch.ts for the targets.
+import ts from 'typescript';
+import { resolveAlias } from '../declarations.js';
+import { isFunctionLikeWithBody } from '../directives.js';
+import { skipOuterExpressions } from '../expressions.js';
+import { isRuntimeFile } from '../offheap-files.js';
+import { abstractPropertyTargets, accessorTargets, memberFunctions, targetsOfDeclaration, targetsOfDeclarations } from './dispatch.js';
+import type { CallEdge, FunctionFacts, GraphContext, GraphNode, UnresolvedCall } from './graph.js';
+import {
+  baseClass,
+  classOfSymbol,
+  explicitConstructor,
+  functionOf,
+  isConstVariable,
+  isStatic,
+  isTypeLevelSignature,
+  isWriteBarrierDeclaration,
+  leaf,
+  resolveConstruction,
+} from './resolve.js';
+import type { Resolution } from './resolve.js';
+
+// ---------------------------------------------------------------------------
+// Calls.
+
+const functionMethods = new Set(['call', 'apply', 'bind']);
+const functionInterfaces = new Set(['Function', 'CallableFunction', 'NewableFunction']);
+
+/**
+ * `f.call(…)`, `f.apply(…)`, `f.bind(…)`: `Function.prototype`'s members,
+ * recognised by their declaration in the default library. They run (or, for
+ * `bind`, hand on) `f` itself. Returns `f`, or undefined.
+ */
+function invokedThroughFunctionMethod(ctx: GraphContext, callee: ts.Expression): ts.Expression | undefined {
+  if (!ts.isPropertyAccessExpression(callee) || !functionMethods.has(callee.name.text)) return undefined;
+  const symbol = ctx.checker.getSymbolAtLocation(callee.name);
+  const decl = symbol?.declarations?.[0];
+  if (!decl || !ts.isInterfaceDeclaration(decl.parent) || !functionInterfaces.has(decl.parent.name.text)) return undefined;
+  return ctx.program.isSourceFileDefaultLibrary(decl.getSourceFile()) ? callee.expression : undefined;
+}
+
+/** `let` variables and parameters hold whatever was last assigned, whatever their initializer. */
+function holdsFunctionValue(checker: ts.TypeChecker, symbol: ts.Symbol | undefined): boolean {
+  const holder = symbol && resolveAlias(checker, symbol).valueDeclaration;
+  return holder !== undefined && (ts.isParameter(holder) || (ts.isVariableDeclaration(holder) && !isConstVariable(holder)));
+}
+
+function isUnionReceiver(ctx: GraphContext, callee: ts.Expression): boolean {
+  if (!ts.isPropertyAccessExpression(callee) && !ts.isElementAccessExpression(callee)) return false;
+  const receiver = ctx.checker.getNonNullableType(ctx.checker.getTypeAtLocation(callee.expression));
+  return receiver.isUnion();
+}
+
+/** What a reference to a function runs when called: `f`, `o.m`, `(function () {})`. */
+function resolveReference(ctx: GraphContext, ref: ts.Expression): Resolution {
+  const { checker } = ctx;
+  const expr = skipOuterExpressions(ref);
+  if (isFunctionLikeWithBody(expr)) return { targets: [expr] };
+  if (checker.getTypeAtLocation(expr).flags & ts.TypeFlags.Any) return { targets: [], unresolved: 'any' };
+  const symbol = checker.getSymbolAtLocation(ts.isPropertyAccessExpression(expr) ? expr.name : expr);
+  if (!symbol || holdsFunctionValue(checker, symbol)) return { targets: [], unresolved: 'function-value' };
+  const viaSuper = ts.isPropertyAccessExpression(expr) && expr.expression.kind === ts.SyntaxKind.SuperKeyword;
+  return targetsOfDeclarations(ctx, resolveAlias(checker, symbol).declarations ?? [], viaSuper);
+}
+
+function resolveCall(ctx: GraphContext, call: ts.CallExpression | ts.TaggedTemplateExpression): Resolution {
+  const { checker } = ctx;
+  const callee = skipOuterExpressions(ts.isCallExpression(call) ? call.expression : call.tag);
+  if (callee.kind === ts.SyntaxKind.SuperKeyword) {
+    const cls = ts.findAncestor(call, ts.isClassLike);
+    const base = cls && baseClass(checker, cls);
+    return base ? resolveConstruction(base) : leaf;
+  }
+  if (callee.kind === ts.SyntaxKind.ImportKeyword) return leaf;
+  const invoked = ts.isCallExpression(call) ? invokedThroughFunctionMethod(ctx, callee) : undefined;
+  if (invoked) return resolveReference(ctx, invoked);
+  if (checker.getTypeAtLocation(callee).flags & ts.TypeFlags.Any) return { targets: [], unresolved: 'any' };
+  const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : callee;
+  const symbol = checker.getSymbolAtLocation(nameNode);
+  if (holdsFunctionValue(checker, symbol)) return { targets: [], unresolved: 'function-value' };
+  const viaSuper = ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.SuperKeyword;
+  // A union-typed receiver runs the method of whichever member it holds: every one of them.
+  if (symbol && isUnionReceiver(ctx, callee)) return targetsOfDeclarations(ctx, symbol.declarations ?? [], viaSuper);
+  const decl = checker.getResolvedSignature(call)?.declaration;
+  if (decl && !ts.isJSDocSignature(decl) && !isTypeLevelSignature(decl)) return targetsOfDeclaration(ctx, decl, viaSuper);
+  // Union signatures and function-typed names: take the functions the callee names.
+  if (!symbol) return { targets: [], unresolved: 'function-value' };
+  return targetsOfDeclarations(ctx, resolveAlias(checker, symbol).declarations ?? [], viaSuper);
+}
+
+function resolveNew(ctx: GraphContext, expr: ts.NewExpression): Resolution {
+  const { checker } = ctx;
+  const callee = skipOuterExpressions(expr.expression);
+  const cls = classOfSymbol(checker, checker.getSymbolAtLocation(callee));
+  if (cls) return resolveConstruction(cls);
+  if (checker.getTypeAtLocation(callee).flags & ts.TypeFlags.Any) return { targets: [], unresolved: 'any' };
+  const decl = checker.getResolvedSignature(expr)?.declaration;
+  if (decl && !ts.isJSDocSignature(decl)) {
+    if (decl.getSourceFile().isDeclarationFile) return isWriteBarrierDeclaration(decl) ? { targets: [decl] } : leaf;
+    return targetsOfDeclaration(ctx, decl, false);
+  }
+  return { targets: [], unresolved: 'function-value' };
+}
+
+/** A function value passed as an argument: the callee may run it (Go's systemstack edge). */
+function resolveFunctionValue(ctx: GraphContext, arg: ts.Expression): Resolution {
+  const { checker } = ctx;
+  const expr = skipOuterExpressions(arg);
+  if (!ts.isIdentifier(expr) && !ts.isPropertyAccessExpression(expr)) return leaf;
+  const symbol = checker.getSymbolAtLocation(ts.isPropertyAccessExpression(expr) ? expr.name : expr);
+  if (!symbol) return leaf;
+  const targets: ts.Node[] = [];
+  for (const decl of resolveAlias(checker, symbol).declarations ?? []) {
+    if (isWriteBarrierDeclaration(decl)) targets.push(decl);
+    else {
+      const fn = functionOf(decl);
+      if (fn && !targets.includes(fn)) targets.push(fn);
+    }
+  }
+  return { targets };
+}
+
+// ---------------------------------------------------------------------------
+// Property reads and writes.
+
+/**
+ * Whether a node is a destructuring target (`[o.x] = a`,
+ * `({ k: o.x } = src)`, `for (o.x of xs)`).
+ */
+function destructuringTarget(node: ts.Node): boolean {
+  let child = node;
+  let parent = node.parent;
+  let nested = false;
+  for (;;) {
+    if (ts.isParenthesizedExpression(parent) || ts.isNonNullExpression(parent)) {
+      // transparent
+    } else if (ts.isArrayLiteralExpression(parent) || ts.isSpreadElement(parent) || ts.isSpreadAssignment(parent) || ts.isShorthandPropertyAssignment(parent)) {
+      nested = true;
+    } else if (ts.isPropertyAssignment(parent) && parent.initializer === child) {
+      nested = true;
+      child = parent;
+      parent = parent.parent; // the object literal
+      continue;
+    } else if (ts.isObjectLiteralExpression(parent)) {
+      nested = true;
+    } else break;
+    child = parent;
+    parent = parent.parent;
+  }
+  if (ts.isBinaryExpression(parent) && parent.left === child && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return nested;
+  return (ts.isForOfStatement(parent) || ts.isForInStatement(parent)) && parent.initializer === child;
+}
+
+/** Reads and writes of a property access, from its syntactic position. */
+function accessKind(node: ts.Expression): { read: boolean; write: boolean } {
+  if (destructuringTarget(node)) return { read: false, write: true };
+  let child: ts.Node = node;
+  let parent = node.parent;
+  while (ts.isParenthesizedExpression(parent) || ts.isNonNullExpression(parent)) {
+    child = parent;
+    parent = parent.parent;
+  }
+  if (ts.isBinaryExpression(parent) && parent.left === child) {
+    const op = parent.operatorToken.kind;
+    if (op === ts.SyntaxKind.EqualsToken) return { read: false, write: true };
+    if (op >= ts.SyntaxKind.FirstCompoundAssignment && op <= ts.SyntaxKind.LastCompoundAssignment) return { read: true, write: true };
+  }
+  if (
+    (ts.isPrefixUnaryExpression(parent) || ts.isPostfixUnaryExpression(parent)) &&
+    (parent.operator === ts.SyntaxKind.PlusPlusToken || parent.operator === ts.SyntaxKind.MinusMinusToken)
+  ) {
+    return { read: true, write: true };
+  }
+  if (ts.isDeleteExpression(parent)) return { read: false, write: false };
+  return { read: true, write: false };
+}
+
+/** The getters a destructuring reads: `const { x } = o`, `({ x: y } = o)`. */
+function resolveDestructuredReads(ctx: GraphContext, pattern: ts.ObjectBindingPattern | ts.ObjectLiteralExpression, source: ts.Node): Resolution {
+  const { checker } = ctx;
+  const type = checker.getTypeAtLocation(source);
+  const targets: ts.Node[] = [];
+  const elements: readonly ts.Node[] = ts.isObjectBindingPattern(pattern) ? pattern.elements : pattern.properties;
+  for (const element of elements) {
+    let key: ts.Node | undefined;
+    if (ts.isBindingElement(element)) key = element.dotDotDotToken ? undefined : (element.propertyName ?? element.name);
+    else if (ts.isPropertyAssignment(element) || ts.isShorthandPropertyAssignment(element)) key = element.name;
+    if (!key || !(ts.isIdentifier(key) || ts.isStringLiteral(key) || ts.isNumericLiteral(key))) continue;
+    for (const decl of type.getProperty(key.text)?.declarations ?? []) {
+      if (ts.isGetAccessorDeclaration(decl)) memberFunctions(checker, decl, 'get', targets);
+    }
+  }
+  return { targets };
+}
+
+/**
+ * Getters and setters a property access runs, on every member of a union
+ * receiver; an interface or abstract property leads to the accessors that
+ * implement it.
+ */
+function resolveAccess(ctx: GraphContext, access: ts.PropertyAccessExpression | ts.ElementAccessExpression): Resolution {
+  const nameNode = ts.isPropertyAccessExpression(access) ? access.name : access.argumentExpression;
+  const symbol = ctx.checker.getSymbolAtLocation(nameNode);
+  if (!symbol || !(symbol.flags & (ts.SymbolFlags.Accessor | ts.SymbolFlags.Property))) return leaf;
+  const decls = symbol.declarations ?? [];
+  const viaSuper = access.expression.kind === ts.SyntaxKind.SuperKeyword;
+  const targets = decls.some((d) => ts.isGetAccessorDeclaration(d) || ts.isSetAccessorDeclaration(d))
+    ? accessorTargets(ctx, decls, accessKind(access), viaSuper)
+    : [];
+  for (const t of abstractPropertyTargets(ctx, decls, () => accessKind(access))) if (!targets.includes(t)) targets.push(t);
+  return targets.length > 0 ? { targets } : leaf;
+}
+
+// ---------------------------------------------------------------------------
+// Facts of one function.
+
+export function computeFacts(ctx: GraphContext, node: GraphNode): FunctionFacts {
+  const barriers: ts.Node[] = [];
+  const barrierDeclarations = new Map<ts.Node, ts.Node>();
+  const callees: CallEdge[] = [];
+  const unresolved: UnresolvedCall[] = [];
+  const nested: GraphNode[] = [];
+
+  const inRuntime = isRuntimeFile(node.getSourceFile());
+  const record = (site: ts.Node, resolution: Resolution): void => {
+    for (const target of resolution.targets) {
+      if (isWriteBarrierDeclaration(target)) {
+        if (!barrierDeclarations.has(site)) {
+          barriers.push(site);
+          barrierDeclarations.set(site, target);
+        }
+      } else if ((isFunctionLikeWithBody(target) || ts.isClassLike(target)) && (inRuntime || !isRuntimeFile(target.getSourceFile()))) {
+        callees.push({ target, site });
+      }
+    }
+    if (resolution.unresolved && !(resolution.inRuntime && !inRuntime)) unresolved.push({ site, reason: resolution.unresolved });
+  };
+
+  const visitClass = (cls: ts.ClassLikeDeclaration): void => {
+    // Evaluated where the class is defined: decorators, heritage, computed names, static parts.
+    for (const d of ts.canHaveDecorators(cls) ? (ts.getDecorators(cls) ?? []) : []) visit(d);
+    for (const clause of cls.heritageClauses ?? []) for (const t of clause.types) visit(t.expression);
+    const ctor = explicitConstructor(cls);
+    nested.push(ctor ?? cls);
+    for (const member of cls.members) {
+      if (member.name && ts.isComputedPropertyName(member.name)) visit(member.name.expression);
+      if (ts.isClassStaticBlockDeclaration(member)) visit(member.body);
+      else if (ts.isPropertyDeclaration(member) && isStatic(member) && member.initializer) visit(member.initializer);
+      else if (isFunctionLikeWithBody(member) && !ts.isConstructorDeclaration(member)) nested.push(member);
+    }
+  };
+
+  const visitArguments = (args: ts.NodeArray<ts.Expression> | undefined): void => {
+    for (const arg of args ?? []) {
+      const inner = skipOuterExpressions(arg);
+      if (isFunctionLikeWithBody(inner)) callees.push({ target: inner, site: arg });
+      else record(arg, resolveFunctionValue(ctx, arg));
+    }
+  };
+
+  function visit(n: ts.Node): void {
+    if (isFunctionLikeWithBody(n)) {
+      nested.push(n);
+      return;
+    }
+    if (ts.isClassLike(n)) {
+      visitClass(n);
+      return;
+    }
+    if (ts.isTypeNode(n) && !ts.isExpressionWithTypeArguments(n)) return;
+    if (ts.isCallExpression(n)) {
+      record(n, resolveCall(ctx, n));
+      visitArguments(n.arguments);
+    } else if (ts.isTaggedTemplateExpression(n)) {
+      record(n, resolveCall(ctx, n));
+    } else if (ts.isNewExpression(n)) {
+      record(n, resolveNew(ctx, n));
+      visitArguments(n.arguments);
+    } else if (ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) {
+      record(n, resolveAccess(ctx, n));
+    } else if (ts.isObjectBindingPattern(n) && (ts.isVariableDeclaration(n.parent) || ts.isParameter(n.parent))) {
+      const source = ts.isVariableDeclaration(n.parent) ? n.parent.initializer : n.parent;
+      if (source) record(n, resolveDestructuredReads(ctx, n, source));
+    } else if (
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isObjectLiteralExpression(skipOuterExpressions(n.left))
+    ) {
+      record(n.left, resolveDestructuredReads(ctx, skipOuterExpressions(n.left) as ts.ObjectLiteralExpression, n.right));
+    }
+    ts.forEachChild(n, visit);
+  }
+
+  try {
+    if (ts.isClassLike(node)) {
+      visitInstanceInitializers(node, visit);
+      const base = baseClass(ctx.checker, node);
+      if (base) record(node, resolveConstruction(base));
+    } else {
+      for (const p of node.parameters) ts.forEachChild(p, visit);
+      if (ts.isConstructorDeclaration(node)) visitInstanceInitializers(node.parent, visit);
+      if (node.body) ts.forEachChild(node.body, visit);
+      if (node.body && !ts.isBlock(node.body)) visit(node.body);
+    }
+  } catch {
+    // A checker failure (or a stack overflow on pathological nesting) makes the function unanalyzable, not the lint run fail.
+    unresolved.push({ site: node, reason: 'unanalyzable' });
+  }
+  barriers.sort((a, b) => a.getStart() - b.getStart());
+  return { node, barriers, barrierDeclarations, callees, unresolved, nested };
+}
+
+function visitInstanceInitializers(cls: ts.ClassLikeDeclaration, visit: (n: ts.Node) => void): void {
+  for (const member of cls.members) {
+    if (ts.isPropertyDeclaration(member) && !isStatic(member) && member.initializer) visit(member.initializer);
+  }
+}
