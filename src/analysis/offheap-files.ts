@@ -25,16 +25,20 @@ interface Frame {
   readonly file: ts.SourceFile;
   readonly edges: readonly ts.SourceFile[];
   next: number;
-  reaches: boolean;
 }
 
 /**
  * Whether `file` is a runtime file or reaches one through its imports.
- * Iterative Tarjan over the import graph from `file`: each strongly
- * connected component reaches the runtime when one of its files is a runtime
- * file or one of its edges leaves to a component that does, and the answer is
- * cached for every file of every component the walk completes. Over a whole
- * program that is one visit per file and one look per edge.
+ * Iterative Tarjan over the import graph from `file`, answers cached per
+ * program for every file the walk settles:
+ * - a component the walk completes without finding the runtime never
+ *   reaches it: all its files are cached false;
+ * - the first edge into a runtime file (or a file known to reach one) ends
+ *   the walk: every file still on the component stack reaches the file being
+ *   expanded (Tarjan's invariant: each can reach a file on the current path,
+ *   and each file on the path reaches its end), so all are cached true.
+ * Every file is expanded at most once per program, and a file that imports
+ * the runtime directly is answered without walking the rest of the program.
  */
 export function usesOffheap(program: ts.Program, file: ts.SourceFile): boolean {
   return reachesRuntime(programAnalysis(program), file);
@@ -48,39 +52,42 @@ export function reachesRuntime(pa: ProgramAnalysis, file: ts.SourceFile): boolea
 
   const index = new Map<ts.SourceFile, number>();
   const low = new Map<ts.SourceFile, number>();
-  const component: Frame[] = [];
+  const component: ts.SourceFile[] = [];
   const frames: Frame[] = [];
+  const found = (): boolean => {
+    for (const f of component) known.set(f, true);
+    return true;
+  };
   const open = (f: ts.SourceFile): void => {
     analysisCounters.reachVisits++;
     index.set(f, index.size);
     low.set(f, index.size - 1);
-    const frame: Frame = { file: f, edges: pa.importsOf(f), next: 0, reaches: isRuntimeFile(f) };
-    frames.push(frame);
-    component.push(frame);
+    frames.push({ file: f, edges: pa.importsOf(f), next: 0 });
+    component.push(f);
   };
+  if (isRuntimeFile(file)) {
+    known.set(file, true);
+    return true;
+  }
   open(file);
   while (frames.length > 0) {
     const top = frames[frames.length - 1];
     if (top.next < top.edges.length) {
       const to = top.edges[top.next++];
       const done = known.get(to);
-      if (done !== undefined) top.reaches ||= done;
-      else if (!index.has(to)) open(to);
-      else low.set(top.file, Math.min(low.get(top.file)!, index.get(to)!)); // on the component stack: same component
+      if (done === true || (done === undefined && isRuntimeFile(to))) return found();
+      if (done === false) continue;
+      if (!index.has(to)) open(to);
+      else low.set(top.file, Math.min(low.get(top.file)!, index.get(to)!)); // still on the component stack
       continue;
     }
     frames.pop();
-    const parent = frames[frames.length - 1];
     if (low.get(top.file) === index.get(top.file)) {
-      // `top` roots a component: everything above it on the component stack.
-      const start = component.lastIndexOf(top);
-      const members = component.splice(start);
-      const reaches = members.some((m) => m.reaches);
-      for (const m of members) known.set(m.file, reaches);
-      if (parent) parent.reaches ||= reaches;
-    } else if (parent) {
+      // `top` roots a completed component that never reached the runtime.
+      for (const f of component.splice(component.lastIndexOf(top.file))) known.set(f, false);
+    } else {
+      const parent = frames[frames.length - 1];
       low.set(parent.file, Math.min(low.get(parent.file)!, low.get(top.file)!));
-      parent.reaches ||= top.reaches;
     }
   }
   return known.get(file)!;

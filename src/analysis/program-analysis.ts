@@ -14,26 +14,30 @@
 //   context unchanged. Facts about a file's own syntax therefore live in
 //   `fileCache(name, sourceFile)`, keyed by the SourceFile object: they carry
 //   over to every later program that holds the same object, and an edit
-//   re-analyses the edited file only. Their values must be plain data or
-//   nodes of that file, never checker objects.
-// - A per-file fact that also depends on other files names them:
-//   `fileCache(name, sourceFile, dependsOn)`. The facts carry over only while
-//   the file and every file in `dependsOn` are the same objects as when they
-//   were first cached, so editing a dependency invalidates them. No link
-//   between successive programs is needed: the SourceFile object is the key.
+//   re-analyses the edited file only. No link between successive programs is
+//   needed: the SourceFile object is the key.
+// - A per-file fact that also depends on other files (a call's resolved
+//   target, a declaration's tag seen through re-exports) goes into
+//   `dependentCache(name, sourceFile)` with the files it read. It carries
+//   over only to programs in which the file and each of those files are the
+//   same objects, so editing a dependency invalidates it.
+// - Values of both per-file caches must be plain data or syntax nodes, never
+//   checker objects (they belong to a dead checker in the next program).
 // - Code that holds only a checker reaches the same program-scoped maps with
-//   `cacheOf(checker, name)`, and facts of a file's own syntax with
+//   `cacheOf(checker, name)`, and a file's syntax facts with
 //   `syntaxCache(name, file)` (no program needed).
 // - No analysis keeps a module-level cache of its own: a module-level
-//   `WeakMap<ts.Type | ts.Symbol>` outlives nothing useful, and one keyed by
-//   `ts.Node` breaks the rule above.
+//   `WeakMap<ts.Type | ts.Symbol>` duplicates `cache`, and one keyed by
+//   `ts.Node` breaks the rule on reused nodes above.
 import type { ParserServicesWithTypeInformation, TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
 
 /** Work counters for tests that prove growth (never timing). */
 export const analysisCounters = {
-  /** File caches created: a file's own facts (re)computed for `name`. */
+  /** Per-file fact maps created: a file (re)analysed for one cache name. */
   fileCachesCreated: 0,
+  /** Dependent facts dropped because the file they were read from changed. */
+  dependentFactsDropped: 0,
   /** Import specifier scans: one per file whose syntax was not seen before. */
   specifierScans: 0,
   /** Files opened by the import reachability walk (offheap-files.ts). */
@@ -42,9 +46,18 @@ export const analysisCounters = {
 
 type NodeMap = ParserServicesWithTypeInformation['esTreeNodeToTSNodeMap'];
 
-interface FileEntry {
-  readonly value: Map<unknown, unknown>;
-  readonly deps: readonly ts.SourceFile[];
+/** A dependent fact with the files it was read from. */
+interface Dependent<V> {
+  readonly value: V;
+  readonly dependsOn: readonly ts.SourceFile[];
+}
+
+/** Per-file facts that also depend on other files (see `ProgramAnalysis.dependentCache`). */
+export interface DependentCache<K, V> {
+  /** The fact, if recorded and every file it read is unchanged in this program. */
+  get(key: K): V | undefined;
+  /** Records a fact and the files (other than the cache's own) it was read from. */
+  set(key: K, value: V, dependsOn: Iterable<ts.SourceFile>): void;
 }
 
 /** Per checker (so per program): the named program-scoped maps. */
@@ -64,23 +77,7 @@ export function cacheOf<K, V>(checker: ts.TypeChecker, name: string): Map<K, V> 
 }
 
 /** Per SourceFile object: named fact maps. Survives programs that reuse the object. */
-const fileFacts = new WeakMap<ts.SourceFile, Map<string, FileEntry>>();
-
-const sameList = (a: readonly ts.SourceFile[], b: readonly ts.SourceFile[]): boolean =>
-  a.length === b.length && a.every((x, i) => x === b[i]);
-
-/** The fact map `name` of `file`, new when the file or a dependency is not the object it was made with. */
-function entryOf(name: string, file: ts.SourceFile, dependsOn: readonly ts.SourceFile[]): Map<unknown, unknown> {
-  let entries = fileFacts.get(file);
-  if (!entries) fileFacts.set(file, (entries = new Map<string, FileEntry>()));
-  let entry = entries.get(name);
-  if (!entry || !sameList(entry.deps, dependsOn)) {
-    entry = { value: new Map(), deps: [...dependsOn] };
-    entries.set(name, entry);
-    analysisCounters.fileCachesCreated++;
-  }
-  return entry.value;
-}
+const fileFacts = new WeakMap<ts.SourceFile, Map<string, Map<unknown, unknown>>>();
 
 /**
  * Facts derived from `file` alone (its text and syntax), one map per name:
@@ -88,7 +85,14 @@ function entryOf(name: string, file: ts.SourceFile, dependsOn: readonly ts.Sourc
  * program. Values must be plain data or nodes of `file`.
  */
 export function syntaxCache<K, V>(name: string, file: ts.SourceFile): Map<K, V> {
-  return entryOf(name, file, []) as Map<K, V>;
+  let named = fileFacts.get(file);
+  if (!named) fileFacts.set(file, (named = new Map<string, Map<unknown, unknown>>()));
+  let map = named.get(name);
+  if (!map) {
+    named.set(name, (map = new Map()));
+    analysisCounters.fileCachesCreated++;
+  }
+  return map as Map<K, V>;
 }
 
 export class ProgramAnalysis {
@@ -131,17 +135,44 @@ export class ProgramAnalysis {
   }
 
   /**
-   * A map of facts about `file`, one per name, carried over to later programs
-   * that reuse the same SourceFile object (and the same `dependsOn` objects,
-   * in order). Values must be plain data or nodes of `file`. The dependency
-   * list is compared once per program and file; pass the same list every time.
+   * A map of facts about `file`'s own syntax, one per name, carried over to
+   * later programs that reuse the same SourceFile object. Values must be
+   * plain data or nodes of `file`.
    */
-  fileCache<K, V>(name: string, file: ts.SourceFile, dependsOn: readonly ts.SourceFile[] = []): Map<K, V> {
-    if (dependsOn.length === 0) return syntaxCache<K, V>(name, file);
-    const checked = this.cache<ts.SourceFile, Map<unknown, unknown>>(`program-analysis:validated:${name}`);
-    let map = checked.get(file);
-    if (!map) checked.set(file, (map = entryOf(name, file, dependsOn)));
-    return map as Map<K, V>;
+  fileCache<K, V>(name: string, file: ts.SourceFile): Map<K, V> {
+    return syntaxCache<K, V>(name, file);
+  }
+
+  /**
+   * Facts about `file` (say, per function of it) that also read other files,
+   * one store per name, carried over to later programs while `file` and the
+   * files each fact recorded are the same objects there. Each fact is checked
+   * once per program.
+   */
+  dependentCache<K, V>(name: string, file: ts.SourceFile): DependentCache<K, V> {
+    const store = syntaxCache<K, Dependent<V>>(`dependent:${name}`, file);
+    const checked = this.cache<Dependent<V>, true>('program-analysis:checked');
+    const program = this.program;
+    return {
+      get(key) {
+        const fact = store.get(key);
+        if (!fact) return undefined;
+        if (checked.has(fact)) return fact.value;
+        if (fact.dependsOn.every((dep) => program.getSourceFile(dep.fileName) === dep)) {
+          checked.set(fact, true);
+          return fact.value;
+        }
+        store.delete(key);
+        analysisCounters.dependentFactsDropped++;
+        return undefined;
+      },
+      set(key, value, dependsOn) {
+        const deps = [...new Set(dependsOn)].filter((f) => f !== file);
+        const fact = { value, dependsOn: deps };
+        store.set(key, fact);
+        checked.set(fact, true);
+      },
+    };
   }
 
   /**

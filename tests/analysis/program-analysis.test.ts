@@ -85,7 +85,8 @@ describe('ProgramAnalysis', () => {
     const uses = (program: ts.Program) => names.map((n) => usesOffheap(program, program.getSourceFile(n)!));
     const scans = analysisCounters.specifierScans;
     expect(uses(first)).toEqual([true, true, true, false]);
-    expect(analysisCounters.specifierScans - scans).toBe(4);
+    // a, b and c; the runtime file answers for itself.
+    expect(analysisCounters.specifierScans - scans).toBe(3);
     const aFacts = programAnalysis(first).fileCache<string, number>('test', first.getSourceFile('/p/a.ts')!);
     aFacts.set('k', 7);
 
@@ -101,26 +102,38 @@ describe('ProgramAnalysis', () => {
     expect(programAnalysis(second).fileCache<string, number>('test', second.getSourceFile('/p/b.ts')!).get('k')).toBeUndefined();
   });
 
-  it('drops per-file facts that depend on another file when that file changes', () => {
-    const p = project({ '/p/a.ts': `import { b } from './b.ts'; export const a = b;`, '/p/b.ts': `export const b = 1;`, '/p/c.ts': `export const c = 1;` });
-    const first = p.build();
+  it('drops a dependent fact when a file it read changes, and keeps the others', () => {
+    const p = project({
+      '/p/a.ts': `import { b } from './b.ts'; import { c } from './c.ts'; export const a = b + c;`,
+      '/p/b.ts': `export const b = 1;`,
+      '/p/c.ts': `export const c = 1;`,
+      '/p/d.ts': `export const d = 1;`,
+    });
     const file = (pr: ts.Program, n: string) => pr.getSourceFile(n)!;
-    const deps = (pr: ts.Program) => programAnalysis(pr).importsOf(file(pr, '/p/a.ts'));
-    expect(deps(first)).toEqual([file(first, '/p/b.ts')]);
-    programAnalysis(first).fileCache<string, number>('dep', file(first, '/p/a.ts'), deps(first)).set('k', 1);
+    const facts = (pr: ts.Program) => programAnalysis(pr).dependentCache<string, number>('test', file(pr, '/p/a.ts'));
+    const first = p.build();
+    expect(programAnalysis(first).importsOf(file(first, '/p/a.ts'))).toEqual([file(first, '/p/b.ts'), file(first, '/p/c.ts')]);
+    facts(first).set('via b', 1, [file(first, '/p/b.ts')]);
+    facts(first).set('via c', 2, [file(first, '/p/c.ts'), file(first, '/p/a.ts')]);
+    facts(first).set('own', 3, []);
 
-    // Unrelated edit: the fact survives.
-    p.edit('/p/c.ts', `export const c = 2;`);
+    // Unrelated edit: every fact survives.
+    p.edit('/p/d.ts', `export const d = 2;`);
     const second = p.build();
-    expect(programAnalysis(second).fileCache<string, number>('dep', file(second, '/p/a.ts'), deps(second)).get('k')).toBe(1);
+    expect(['via b', 'via c', 'own'].map((k) => facts(second).get(k))).toEqual([1, 2, 3]);
 
-    // The dependency changes: a is the same object, the fact is gone.
+    // b changes: a is the same object, only the fact read from b is gone.
     p.edit('/p/b.ts', `export const b = 2;`);
     const third = p.build();
     expect(file(third, '/p/a.ts')).toBe(file(first, '/p/a.ts'));
-    const created = analysisCounters.fileCachesCreated;
-    expect(programAnalysis(third).fileCache<string, number>('dep', file(third, '/p/a.ts'), deps(third)).get('k')).toBeUndefined();
-    expect(analysisCounters.fileCachesCreated - created).toBe(1);
+    const dropped = analysisCounters.dependentFactsDropped;
+    expect(['via b', 'via c', 'own'].map((k) => facts(third).get(k))).toEqual([undefined, 2, 3]);
+    expect(analysisCounters.dependentFactsDropped - dropped).toBe(1);
+
+    // a itself changes: nothing of it carries over.
+    p.edit('/p/a.ts', `import { c } from './c.ts'; export const a = c;`);
+    const fourth = p.build();
+    expect(['via b', 'via c', 'own'].map((k) => facts(fourth).get(k))).toEqual([undefined, undefined, undefined]);
   });
 
   it('keeps syntax facts by SourceFile object, without a program', () => {
@@ -205,9 +218,10 @@ describe('import reachability', () => {
     const large = cost(barrel(400));
     expect(small.answers.every(Boolean)).toBe(true);
     expect(large.answers.every(Boolean)).toBe(true);
-    expect(small.visits).toBe(202);
-    expect(large.visits).toBe(402);
-    expect(large.scans).toBe(402);
+    // The barrel and its modules, once each; the runtime file answers for itself.
+    expect(small.visits).toBe(201);
+    expect(large.visits).toBe(401);
+    expect(large.scans).toBe(401);
   });
 
   it('walks a long import chain iteratively, each link once (asked from every link)', () => {
@@ -215,8 +229,23 @@ describe('import reachability', () => {
     const large = cost(chain(1200));
     expect(small.answers.every(Boolean)).toBe(true);
     expect(large.answers.every(Boolean)).toBe(true);
-    expect(small.visits).toBe(601);
-    expect(large.visits).toBe(1201);
+    expect(small.visits).toBe(600);
+    expect(large.visits).toBe(1200);
+  });
+
+  it('answers a file that imports the runtime without walking the rest of the program', () => {
+    const files = chain(300);
+    files['/p/direct.ts'] = `import './m0.ts'; import './runtime.ts';`;
+    const program = project(files).build();
+    const visits = analysisCounters.reachVisits;
+    expect(usesOffheap(program, program.getSourceFile('/p/direct.ts')!)).toBe(true);
+    // Edges are followed in source order: the chain first, which meets the runtime at its end.
+    expect(analysisCounters.reachVisits - visits).toBe(301);
+    // With the runtime import first, the chain is never walked.
+    const other = project({ ...files, '/p/direct.ts': `import './runtime.ts'; import './m0.ts';` }).build();
+    const again = analysisCounters.reachVisits;
+    expect(usesOffheap(other, other.getSourceFile('/p/direct.ts')!)).toBe(true);
+    expect(analysisCounters.reachVisits - again).toBe(1);
   });
 
   it('answers false for a cycle that never reaches the runtime, and true for one that does', () => {
