@@ -98,25 +98,190 @@ export function barrierDirectives(fn: FunctionLikeWithBody): BarrierDirectives {
   return found;
 }
 
-const directiveNames = new Set(['nowritebarrier', 'nowritebarrierrec', 'yeswritebarrierrec']);
+const directiveNames = ['nowritebarrier', 'nowritebarrierrec', 'yeswritebarrierrec'] as const;
+export type DirectiveName = (typeof directiveNames)[number];
+
+/** A directive written where or how offheap does not read it. */
+export type DirectiveProblem =
+  | {
+      readonly kind: 'misplaced';
+      readonly pos: number;
+      readonly end: number;
+      readonly tag: DirectiveName;
+      /** The function whose body holds it (a JSDoc there was surely meant for the function). */
+      readonly inside?: FunctionLikeWithBody;
+      /** It is on an overload signature of this function instead of its implementation. */
+      readonly overloadOf?: FunctionLikeWithBody;
+    }
+  | {
+      readonly kind: 'misspelled';
+      readonly pos: number;
+      readonly end: number;
+      /** The text as written: `//go:nowritebarrier`, `// @nowritebarrier`, `@noWriteBarrier`. */
+      readonly found: string;
+      readonly tag: DirectiveName;
+      /** `go` (Go's `//go:` form), `comment` (not a JSDoc comment), `case`, `typo` (a JSDoc tag). */
+      readonly why: 'go' | 'comment' | 'case' | 'typo';
+    };
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+/** Words that are the runtime's own tag or its near-misses: not a directive. */
+const barrierTag = 'writebarrier';
+const maxDistance = 3;
 
 /**
- * Directive tags in `file` that apply to no function (on a statement, a
- * type, an overload signature, a function expression that is not given a
- * name, …). Go rejects a misplaced directive; silently ignoring one would
- * turn a safety check off without a word.
+ * The directive a word means, if it is one or a near-miss of one (any case,
+ * `-`/`_` separators, up to three edits), and not nearer to the runtime's
+ * `@writebarrier` tag.
  */
-export function misplacedDirectives(file: ts.SourceFile): ts.JSDocTag[] {
-  if (!file.text.includes('writebarrier')) return [];
-  const placed = new Set<ts.JSDocTag>();
-  const all = new Set<ts.JSDocTag>();
+export function directiveNear(word: string): DirectiveName | undefined {
+  const norm = word.toLowerCase().replace(/[-_]/g, '');
+  if (norm.length < 8) return undefined;
+  let best: DirectiveName | undefined;
+  let bestDistance = maxDistance + 1;
+  for (const name of directiveNames) {
+    const d = editDistance(norm, name);
+    if (d < bestDistance) {
+      best = name;
+      bestDistance = d;
+    }
+  }
+  if (!best || editDistance(norm, barrierTag) < bestDistance) return undefined;
+  return best;
+}
+
+/** A cheap test for any `@word` or `go:word` in the text near a directive name. */
+const candidatePattern = /(?:@|go:)([A-Za-z][\w-]*)/g;
+
+function hasCandidate(text: string): boolean {
+  candidatePattern.lastIndex = 0;
+  for (let m = candidatePattern.exec(text); m; m = candidatePattern.exec(text)) if (directiveNear(m[1])) return true;
+  return false;
+}
+
+/** Every comment of the file, JSDoc included, once: the leading and trailing trivia of every token. */
+function forEachComment(file: ts.SourceFile, cb: (pos: number, end: number, kind: ts.CommentKind) => void): void {
+  const text = file.text;
+  const seen = new Set<number>();
+  const emit = (pos: number, end: number, kind: ts.CommentKind): void => {
+    if (seen.has(pos)) return;
+    seen.add(pos);
+    cb(pos, end, kind);
+  };
+  const stack: ts.Node[] = [file];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    const children = node.kind === ts.SyntaxKind.EndOfFileToken ? [] : node.getChildren(file);
+    if (children.length === 0) {
+      if (node.kind !== ts.SyntaxKind.JsxText) ts.forEachLeadingCommentRange(text, node.pos, emit);
+      ts.forEachTrailingCommentRange(text, node.end, emit);
+      continue;
+    }
+    for (let i = children.length - 1; i >= 0; i--) if (!ts.isJSDoc(children[i])) stack.push(children[i]);
+  }
+}
+
+/** The innermost function whose body contains `pos`. */
+function functionAround(file: ts.SourceFile, pos: number): FunctionLikeWithBody | undefined {
+  let found: FunctionLikeWithBody | undefined;
+  let node: ts.Node | undefined = file;
+  while (node) {
+    let next: ts.Node | undefined;
+    ts.forEachChild(node, (child) => {
+      if (!next && child.pos <= pos && pos < child.end) next = child;
+    });
+    if (next && isFunctionLikeWithBody(next) && next.body && next.body.pos <= pos && pos < next.body.end) found = next;
+    node = next;
+  }
+  return found;
+}
+
+/** The function with a body that an overload signature belongs to. */
+function implementationOf(host: ts.Node): FunctionLikeWithBody | undefined {
+  if (!(ts.isFunctionDeclaration(host) || ts.isMethodDeclaration(host) || ts.isConstructorDeclaration(host)) || host.body) return undefined;
+  const siblings: readonly ts.Node[] = ts.isSourceFile(host.parent) || ts.isModuleBlock(host.parent) || ts.isBlock(host.parent)
+    ? host.parent.statements
+    : ts.isClassLike(host.parent)
+      ? host.parent.members
+      : [];
+  const name = host.name && ts.isIdentifier(host.name) ? host.name.text : undefined;
+  return siblings.find(
+    (s): s is FunctionLikeWithBody =>
+      s.kind === host.kind &&
+      isFunctionLikeWithBody(s) &&
+      (ts.isConstructorDeclaration(s) || ((s as { name?: ts.Node }).name !== undefined && ts.isIdentifier((s as { name: ts.Identifier }).name) && (s as { name: ts.Identifier }).name.text === name)),
+  );
+}
+
+/**
+ * Directives in `file` that offheap does not read, each with the form that
+ * would work. Go rejects a misplaced or unknown `//go:` directive; silently
+ * ignoring one here would turn a safety check off without a word.
+ * - misplaced: a directive tag on no function (a statement, a type, an
+ *   overload signature, an unnamed function expression), or in a JSDoc
+ *   TypeScript attaches to nothing (after `{` on the same line);
+ * - misspelled: Go's `//go:nowritebarrier`, a `// @nowritebarrier` or
+ *   `/* @nowritebarrier *\/` comment, a tag in the wrong case or with a typo.
+ * Mentions are not directives: a word inside backticks or a string, or
+ * prose that does not start a comment line, is left alone.
+ */
+export function directiveProblems(file: ts.SourceFile): DirectiveProblem[] {
+  const text = file.text;
+  if (!hasCandidate(text)) return [];
+  // Tags TypeScript attached, and those on a function that reads them.
+  const placed = new Set<number>();
+  const hosts = new Map<number, ts.Node>();
   const visit = (node: ts.Node): void => {
-    for (const tag of ts.getJSDocTags(node)) if (directiveNames.has(tag.tagName.text)) all.add(tag);
-    if (isFunctionLikeWithBody(node) && canCarryDirectives(node)) for (const tag of jsDocTags(node)) placed.add(tag);
+    for (const tag of ts.getJSDocTags(node)) if (!hosts.has(tag.pos)) hosts.set(tag.pos, node);
+    if (isFunctionLikeWithBody(node) && canCarryDirectives(node)) for (const tag of jsDocTags(node)) placed.add(tag.pos);
     ts.forEachChild(node, visit);
   };
   visit(file);
-  return [...all].filter((tag) => !placed.has(tag)).sort((a, b) => a.pos - b.pos);
+
+  const problems: DirectiveProblem[] = [];
+  forEachComment(file, (pos, end, kind) => {
+    const comment = text.slice(pos, end);
+    const jsDoc = kind === ts.SyntaxKind.MultiLineCommentTrivia && comment.startsWith('/**') && !comment.startsWith('/**/');
+    candidatePattern.lastIndex = 0;
+    for (let m = candidatePattern.exec(comment); m; m = candidatePattern.exec(comment)) {
+      const tag = directiveNear(m[1]);
+      if (!tag) continue;
+      const at = m.index;
+      const before = comment.slice(comment.lastIndexOf('\n', at - 1) + 1, at);
+      // Only what starts a comment line (after `//`, `/*`, `/**` or a leading `*`) is written as a directive;
+      // in JSDoc, TypeScript also reads a tag after a space.
+      const lineStart = /^\s*(?:\/\/+|\/\*+|\*+)?\s*$/.test(before);
+      const afterSpace = at > 0 && /\s/.test(comment[at - 1]);
+      const goForm = m[0].startsWith('go:');
+      if (!(lineStart || (jsDoc && !goForm && afterSpace))) continue;
+      const start = pos + at;
+      const wordEnd = start + m[0].length;
+      if (goForm) {
+        const from = lineStart && !jsDoc && kind === ts.SyntaxKind.SingleLineCommentTrivia ? pos : start;
+        problems.push({ kind: 'misspelled', pos: from, end: wordEnd, found: text.slice(from, wordEnd), tag, why: 'go' });
+      } else if (!jsDoc) {
+        const from = lineStart && kind === ts.SyntaxKind.SingleLineCommentTrivia ? pos : start;
+        problems.push({ kind: 'misspelled', pos: from, end: wordEnd, found: text.slice(from, wordEnd), tag, why: 'comment' });
+      } else if (m[1] !== tag) {
+        problems.push({ kind: 'misspelled', pos: start, end: wordEnd, found: m[0], tag, why: m[1].toLowerCase() === tag ? 'case' : 'typo' });
+      } else if (!placed.has(start)) {
+        const host = hosts.get(start);
+        const overloadOf = host && implementationOf(host);
+        const inside = functionAround(file, start);
+        problems.push({ kind: 'misplaced', pos: start, end: wordEnd, tag, inside: inside && canCarryDirectives(inside) ? inside : undefined, overloadOf });
+      }
+    }
+  });
+  return problems.sort((a, b) => a.pos - b.pos);
 }
 
 /** Source text markers: a file without them has no directives to find. */

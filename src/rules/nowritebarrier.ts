@@ -2,36 +2,61 @@
 // tags: `@nowritebarrier` asserts a function's own code has no barrier;
 // `@nowritebarrierrec` asserts it of everything the function reaches, up to
 // a `@yeswritebarrierrec` function. The flood is computed once per program;
-// each file reports the findings that lie in it.
+// each file reports the findings that lie in it, and every directive it does
+// not read (misplaced or misspelled).
 import type { TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
-import { functionName } from '../analysis/call-graph/names.js';
 import type { GraphNode, UnresolvedReason } from '../analysis/call-graph/graph.js';
+import { callGraphOf } from '../analysis/call-graph/graph.js';
+import { functionName } from '../analysis/call-graph/names.js';
 import { offheapContext } from '../analysis/context.js';
-import { barrierDirectives, directiveMarker, isFunctionLikeWithBody, misplacedDirectives } from '../analysis/directives.js';
-import { barrierSites, nowritebarrierrecFlood } from '../analysis/write-barriers.js';
+import { barrierDirectives, directiveProblems, isFunctionLikeWithBody } from '../analysis/directives.js';
+import type { DirectiveProblem } from '../analysis/directives.js';
+import { barrierName, barrierSites, nowritebarrierrecFlood } from '../analysis/write-barriers.js';
 import { createRule } from '../util/create-rule.js';
 
 export interface Options {
   reportUnresolvedCalls?: boolean;
 }
 
-type MessageId = 'misplacedDirective' | 'prohibited' | 'prohibitedByCaller' | 'unresolvedCall';
+type MessageId = 'misplacedDirective' | 'misspelledDirective' | 'prohibited' | 'prohibitedByCaller' | 'unresolvedCall' | 'useDirective';
 
 const reasons: Record<UnresolvedReason, string> = {
   any: 'the callee is typed any',
   'function-value': 'the callee is a function value, not a declaration',
   'no-implementation': 'no implementation of this member exists in the program',
   'no-body': 'the callee is declared without a body (declare): there is no body to analyse',
-  unanalyzable: 'the type checker failed on this function',
+  unanalyzable: 'cannot prove: the type checker failed on this function',
 };
 
-/** Go's chain: `fn` then, per step back to the root, `\n\t<fn>: called by <caller>`. */
+/** Chain steps shown before the middle of a long chain is elided. */
+const chainHead = 6;
+const chainTail = 4;
+
+/**
+ * Go's chain: `fn` then, per step back to the root, `\n\t<fn>: called by <caller>`.
+ * A chain of more than ten steps keeps its first six and last four.
+ */
 function chain(path: readonly GraphNode[]): string {
-  let text = functionName(path[0]);
-  for (let i = 0; i + 1 < path.length; i++) text += `\n\t${functionName(path[i])}: called by ${functionName(path[i + 1])}`;
-  return text;
+  const steps: string[] = [];
+  for (let i = 0; i + 1 < path.length; i++) {
+    if (i === chainHead && path.length - 1 > chainHead + chainTail) {
+      const skipped = path.length - 1 - chainHead - chainTail;
+      steps.push(`… ${skipped} more calls`);
+      i += skipped - 1;
+      continue;
+    }
+    steps.push(`${functionName(path[i])}: called by ${functionName(path[i + 1])}`);
+  }
+  return [functionName(path[0]), ...steps].join('\n\t');
 }
+
+const why: Record<Extract<DirectiveProblem, { kind: 'misspelled' }>['why'], string> = {
+  go: "Go's //go: form",
+  comment: 'not a JSDoc comment',
+  case: 'directives are lower case',
+  typo: 'misspelled',
+};
 
 export default createRule<[Options], MessageId>({
   name: 'nowritebarrier',
@@ -42,6 +67,7 @@ export default createRule<[Options], MessageId>({
       recommended: 'recommended',
       requiresTypeChecking: true,
     },
+    hasSuggestions: true,
     schema: [
       {
         type: 'object',
@@ -49,7 +75,7 @@ export default createRule<[Options], MessageId>({
           reportUnresolvedCalls: {
             type: 'boolean',
             description:
-              'Report calls reached from a @nowritebarrierrec function whose callee cannot be resolved statically (any, function-typed values, interface members with no implementation).',
+              'Report calls reached from a @nowritebarrierrec function whose callee cannot be resolved statically (any, function-typed values, interface members with no implementation, ambient declarations).',
           },
         },
         additionalProperties: false,
@@ -57,11 +83,13 @@ export default createRule<[Options], MessageId>({
     ],
     defaultOptions: [{ reportUnresolvedCalls: false }],
     messages: {
-      misplacedDirective:
-        'misplaced directive @{{tag}}: it applies only to a function, method, accessor, constructor, or a function expression given a name',
-      prohibited: 'write barrier prohibited',
-      prohibitedByCaller: 'write barrier prohibited by caller; {{chain}}',
+      misplacedDirective: 'misplaced directive @{{tag}}: {{fix}}',
+      misspelledDirective: '{{found}} is not read as a directive ({{why}}): write {{correct}}',
+      prohibited: 'write barrier prohibited: {{barrier}} runs one in {{fn}}; move it out',
+      prohibitedByCaller:
+        'write barrier prohibited by caller; {{chain}}\n{{barrier}} runs one: move it out of {{fn}}, or mark {{fn}} @yeswritebarrierrec if barriers are allowed again where it runs',
       unresolvedCall: 'call not checked for write barriers: {{reason}}; in {{chain}}',
+      useDirective: 'Write @{{tag}}',
     },
     languages: ['js/js'],
   },
@@ -71,18 +99,36 @@ export default createRule<[Options], MessageId>({
     if (!offheap) return {};
     const { program, sourceFile, services } = offheap;
 
+    const locOf = (pos: number, end: number): TSESTree.SourceLocation => {
+      const start = sourceFile.getLineAndCharacterOfPosition(pos);
+      const stop = sourceFile.getLineAndCharacterOfPosition(end);
+      return { start: { line: start.line + 1, column: start.character }, end: { line: stop.line + 1, column: stop.character } };
+    };
     const report = (site: ts.Node, messageId: MessageId, data?: Record<string, string>): void => {
       const estree = services.tsNodeToESTreeNodeMap.get(site) as TSESTree.Node | undefined;
-      if (estree) {
-        context.report({ node: estree, messageId, data });
+      if (estree) context.report({ node: estree, messageId, data });
+      else context.report({ loc: locOf(site.getStart(sourceFile), site.getEnd()), messageId, data });
+    };
+
+    const reportDirective = (problem: DirectiveProblem): void => {
+      const loc = locOf(problem.pos, problem.end);
+      if (problem.kind === 'misplaced') {
+        const fix = problem.overloadOf
+          ? `put it on the implementation of ${functionName(problem.overloadOf)}, the signature with the body`
+          : problem.inside
+            ? `write it in the JSDoc above ${functionName(problem.inside)}, on its own line`
+            : 'it applies only to a function, method, accessor, constructor, or a function expression given a name';
+        context.report({ loc, messageId: 'misplacedDirective', data: { tag: problem.tag, fix } });
         return;
       }
-      const start = sourceFile.getLineAndCharacterOfPosition(site.getStart(sourceFile));
-      const end = sourceFile.getLineAndCharacterOfPosition(site.getEnd());
+      const inJsDoc = problem.why === 'case' || problem.why === 'typo';
+      const correct = inJsDoc ? `@${problem.tag}` : `/** @${problem.tag} */ in the JSDoc of the function`;
+      const range: [number, number] = [problem.pos, problem.end];
       context.report({
-        loc: { start: { line: start.line + 1, column: start.character }, end: { line: end.line + 1, column: end.character } },
-        messageId,
-        data,
+        loc,
+        messageId: 'misspelledDirective',
+        data: { found: problem.found, why: why[problem.why], correct },
+        suggest: inJsDoc ? [{ messageId: 'useDirective', data: { tag: problem.tag }, fix: (fixer) => fixer.replaceTextRange(range, `@${problem.tag}`) }] : [],
       });
     };
 
@@ -94,29 +140,36 @@ export default createRule<[Options], MessageId>({
         for (const finding of flood.barriers) {
           if (finding.site.getSourceFile() !== sourceFile) continue;
           reported.add(finding.site);
-          report(finding.site, 'prohibitedByCaller', { chain: chain(finding.path()) });
+          const fn = functionName(finding.fn);
+          report(finding.site, 'prohibitedByCaller', { chain: chain(finding.path()), barrier: barrierName(program, finding.site), fn });
         }
-        if (options.reportUnresolvedCalls) {
-          for (const finding of flood.unresolved) {
-            if (finding.site.getSourceFile() !== sourceFile) continue;
-            report(finding.site, 'unresolvedCall', { reason: reasons[finding.reason], chain: chain(finding.path()) });
-          }
+        for (const finding of flood.unresolved) {
+          // "Cannot prove" is always said; calls the graph cannot follow only when asked.
+          if (finding.site.getSourceFile() !== sourceFile || !(options.reportUnresolvedCalls || finding.reason === 'unanalyzable')) continue;
+          reported.add(finding.site);
+          report(finding.site, 'unresolvedCall', { reason: reasons[finding.reason], chain: chain(finding.path()) });
         }
 
-        for (const tag of misplacedDirectives(sourceFile)) report(tag, 'misplacedDirective', { tag: tag.tagName.text });
+        for (const problem of directiveProblems(sourceFile)) reportDirective(problem);
 
-        if (!sourceFile.text.includes(directiveMarker)) return;
+        const graph = callGraphOf(program);
         const visit = (node: ts.Node): void => {
           if (isFunctionLikeWithBody(node) && barrierDirectives(node).nowritebarrier) {
+            const fn = functionName(node);
             for (const site of barrierSites(program, node, { closures: true })) {
               if (reported.has(site)) continue;
               reported.add(site);
-              report(site, 'prohibited');
+              report(site, 'prohibited', { barrier: barrierName(program, site), fn });
+            }
+            const broken = graph.facts(node).unresolved.find((u) => u.reason === 'unanalyzable');
+            if (broken && !reported.has(broken.site)) {
+              reported.add(broken.site);
+              report(broken.site, 'unresolvedCall', { reason: reasons.unanalyzable, chain: fn });
             }
           }
           ts.forEachChild(node, visit);
         };
-        visit(sourceFile);
+        if (sourceFile.text.includes('@nowritebarrier')) visit(sourceFile);
       },
     };
   },

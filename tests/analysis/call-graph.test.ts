@@ -218,6 +218,121 @@ export function root(): void { plain(); wb(); }
     expect(facts.barriers.map((b) => b.getText())).toEqual(['wb()']);
   });
 
+  it('follows every member of a union-typed receiver, for methods and accessors', () => {
+    const p = program(`
+class A { m(): void {} get v(): number { return 1; } }
+class B { m(): void {} get v(): number { return 2; } }
+interface C { m(): void; v: number }
+class D implements C { m(): void {} get v(): number { return 3; } }
+export function root(x: A | B, y: A | C | undefined): number {
+  x.m();
+  y?.m();
+  return x.v + (y?.v ?? 0);
+}
+void D;
+`);
+    // Through C: D implements it by name, B structurally.
+    expect(callees(p, 'root')).toEqual(['A.m', 'B.m', 'A.m', 'D.m', 'B.m', 'get A.v', 'get B.v', 'get A.v', 'get D.v', 'get B.v']);
+    // The twin: a receiver of one class type follows that class's method only.
+    const q = program(`
+class A { m(): void {} }
+class B { m(): void {} }
+export function root(x: A): void { x.m(); }
+void B;
+`);
+    expect(callees(q, 'root')).toEqual(['A.m']);
+  });
+
+  it('takes f.call, f.apply and f.bind as calls of f: barrier calls, edges, or unresolved', () => {
+    const p = program(`
+import { wb } from './rt.ts';
+function user(_n: number): void {}
+class K { m(): void {} }
+export function root(k: K, cb: () => void, anything: any): void {
+  wb.call(undefined);
+  wb.apply(undefined, []);
+  const bound = wb.bind(undefined);
+  user.call(undefined, 1);
+  user.apply(undefined, [1]);
+  k.m.bind(k);
+  (function inline(): void {}).call(undefined);
+  cb.call(undefined);
+  anything.call(undefined);
+  void bound;
+}
+`);
+    const facts = callGraphOf(p).facts(fn(p, 'root'));
+    expect(facts.barriers.map((b) => b.getText())).toEqual(['wb.call(undefined)', 'wb.apply(undefined, [])', 'wb.bind(undefined)']);
+    expect(facts.callees.map((e) => functionName(e.target))).toEqual(['user', 'user', 'K.m', 'inline']);
+    expect(facts.unresolved.map((u) => [u.site.getText(), u.reason])).toEqual([
+      ['cb.call(undefined)', 'function-value'],
+      ['anything.call(undefined)', 'any'],
+    ]);
+  });
+
+  it('keeps a method named call on a user type an ordinary method', () => {
+    const p = program(`
+import { wb } from './rt.ts';
+class Phone { call(_n: number): void {} }
+export function root(phone: Phone): void { phone.call(1); void wb; }
+`);
+    const facts = callGraphOf(p).facts(fn(p, 'root'));
+    expect(facts.callees.map((e) => functionName(e.target))).toEqual(['Phone.call']);
+    expect(facts.barriers).toEqual([]);
+  });
+
+  it('records a call through a computed member of any as unresolved', () => {
+    const p = program(`
+export function root(x: object, k: string, table: Record<string, () => void>): void {
+  (x as any)[k]();
+  table[k]();
+}
+`);
+    const facts = callGraphOf(p).facts(fn(p, 'root'));
+    expect(facts.unresolved.map((u) => [u.site.getText(), u.reason])).toEqual([
+      ['(x as any)[k]()', 'any'],
+      ['table[k]()', 'function-value'],
+    ]);
+  });
+
+  it('records ambient declarations as having no body, apart from function values', () => {
+    const p = program(`
+declare function external(): void;
+declare class Ext { m(): void }
+declare namespace ns { function inner(): void }
+export function root(e: Ext, cb: () => void): void {
+  external();
+  e.m();
+  ns.inner();
+  new Ext();
+  cb();
+}
+`);
+    const facts = callGraphOf(p).facts(fn(p, 'root'));
+    expect(facts.unresolved.map((u) => [u.site.getText(), u.reason])).toEqual([
+      ['external()', 'no-body'],
+      ['e.m()', 'no-body'],
+      ['ns.inner()', 'no-body'],
+      ['new Ext()', 'no-body'],
+      ['cb()', 'function-value'],
+    ]);
+  });
+
+  it('finds classes that implement an interface structurally, without implements', () => {
+    const p = program(`
+interface Shape { area(): number }
+type Sink = { drain(): void };
+class Square { area(): number { return 1; } }
+class Named implements Shape { area(): number { return 2; } }
+class Wrong { area(): string { return ''; } }
+class Partial { drain(): void {} }
+class Other { perimeter(): number { return 0; } }
+export function shapes(s: Shape, k: Sink): number { k.drain(); return s.area(); }
+void Square; void Wrong; void Partial; void Other;
+`);
+    expect(callees(p, 'shapes')).toEqual(['Partial.drain', 'Named.area', 'Square.area']);
+  });
+
   it('names closures after their encloser, as Go does', () => {
     const p = program(`
 export function e1(run: (f: () => void) => void): void {

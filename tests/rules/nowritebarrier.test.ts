@@ -26,6 +26,11 @@ function generatedChain(n: number): string {
   return [`f${n - 1}`, ...path.slice(0, -1).map((i, k) => `f${i}: called by f${path[k + 1]}`)].join('\n\t');
 }
 
+/** The data of a `prohibitedByCaller` report: the chain, the barrier reached, and the function holding it. */
+const byCaller = (chain: string, barrier = 'storeHeapRef'): Record<string, string> => ({ chain, barrier, fn: chain.split('\n')[0] });
+
+const onlyFunctions = 'it applies only to a function, method, accessor, constructor, or a function expression given a name';
+
 const fixture = (name: string): string => readFileSync(path.join(fixturesDir, name), 'utf8');
 
 /** The ❌ / ✅ examples of docs/rules/nowritebarrier.md, in order. */
@@ -174,7 +179,7 @@ export class LibWidget {}
         {
           messageId: 'prohibitedByCaller',
           line: 17,
-          data: { chain: 'reset\n\treset: called by sweepOne.func1\n\tsweepOne.func1: called by sweepOne' },
+          data: byCaller('reset\n\treset: called by sweepOne.func1\n\tsweepOne.func1: called by sweepOne', 'HeapRefAccessor.set'),
         },
       ],
     },
@@ -194,7 +199,7 @@ function a2() { X.f.set(x, y); }
 function b1() { b2(); }
 function b2() { X.f.set(x, y); }
 `),
-      errors: [{ messageId: 'prohibitedByCaller', line: 10, data: { chain: 'b2\n\tb2: called by b1' } }],
+      errors: [{ messageId: 'prohibitedByCaller', line: 10, data: byCaller('b2\n\tb2: called by b1', 'HeapRefAccessor.set') }],
     },
     // Go d1…d4: d3 is reachable from d1 without passing the @yeswritebarrierrec d4.
     {
@@ -207,7 +212,7 @@ function d3() { X.f.set(x, y); d4(); }
 function d4() { d2(); }
 `),
       errors: [
-        { messageId: 'prohibitedByCaller', line: 11, data: { chain: 'd3\n\td3: called by d2\n\td2: called by d1' } },
+        { messageId: 'prohibitedByCaller', line: 11, data: byCaller('d3\n\td3: called by d2\n\td2: called by d1', 'HeapRefAccessor.set') },
       ],
     },
     // Go e1: systemstack with a named function and with a closure; both are followed, each reported once.
@@ -224,8 +229,8 @@ function e1() {
 function e2() { X.f.set(x, y); }
 `),
       errors: [
-        { messageId: 'prohibitedByCaller', line: 13, data: { chain: 'e1.func1\n\te1.func1: called by e1' } },
-        { messageId: 'prohibitedByCaller', line: 16, data: { chain: 'e2\n\te2: called by e1' } },
+        { messageId: 'prohibitedByCaller', line: 13, data: byCaller('e1.func1\n\te1.func1: called by e1', 'HeapRefAccessor.set') },
+        { messageId: 'prohibitedByCaller', line: 16, data: byCaller('e2\n\te2: called by e1', 'HeapRefAccessor.set') },
       ],
     },
     // Every barriered runtime API: module functions, Runtime methods, and the HeapRef accessor.
@@ -251,7 +256,7 @@ const clear = (r: Runtime, p: Ptr<LayoutType<typeof T>>): void => r.typedmemclr(
 /** @nowritebarrierrec */
 function reset(): void { clear(rt, x); }
 `),
-      errors: [{ messageId: 'prohibitedByCaller', line: 8, data: { chain: 'clear\n\tclear: called by reset' } }],
+      errors: [{ messageId: 'prohibitedByCaller', line: 8, data: byCaller('clear\n\tclear: called by reset', 'typedmemclr') }],
     },
     // @nowritebarrier: every barrier of the body, closures defined inside included.
     {
@@ -298,7 +303,7 @@ class Util {
 `,
       errors: [
         { messageId: 'prohibited', line: 5 },
-        { messageId: 'prohibitedByCaller', line: 10, column: 27, data: { chain: 'Util.helper\n\tUtil.helper: called by root' } },
+        { messageId: 'prohibitedByCaller', line: 10, column: 27, data: byCaller('Util.helper\n\tUtil.helper: called by root') },
         { messageId: 'prohibited', line: 10, column: 33 },
       ],
     },
@@ -360,8 +365,8 @@ function writeCell(c: Cell): void { c.value = 1; }
 function readCell(c: Cell): number { return c.barriered; }
 `,
       errors: [
-        { messageId: 'prohibitedByCaller', line: 4, data: { chain: 'set Cell.value\n\tset Cell.value: called by writeCell' } },
-        { messageId: 'prohibitedByCaller', line: 6, data: { chain: 'get Cell.barriered\n\tget Cell.barriered: called by readCell' } },
+        { messageId: 'prohibitedByCaller', line: 4, data: byCaller('set Cell.value\n\tset Cell.value: called by writeCell') },
+        { messageId: 'prohibitedByCaller', line: 6, data: byCaller('get Cell.barriered\n\tget Cell.barriered: called by readCell') },
       ],
     },
     // Constructors: explicit, field initializers of an implicit one, and the base constructor through super.
@@ -381,8 +386,8 @@ function make(): void { new Derived(); }
 function makeFields(): void { new Fields(); }
 `,
       errors: [
-        { messageId: 'prohibitedByCaller', line: 4, data: { chain: 'new Base\n\tnew Base: called by new Derived\n\tnew Derived: called by make' } },
-        { messageId: 'prohibitedByCaller', line: 8, data: { chain: 'new Fields\n\tnew Fields: called by makeFields' } },
+        { messageId: 'prohibitedByCaller', line: 4, data: byCaller('new Base\n\tnew Base: called by new Derived\n\tnew Derived: called by make') },
+        { messageId: 'prohibitedByCaller', line: 8, data: byCaller('new Fields\n\tnew Fields: called by makeFields') },
       ],
     },
     // Interface dispatch: every implementation in the program is a callee.
@@ -396,7 +401,7 @@ class Circle implements Shape { area(): number { return 3; } }
 function total(s: Shape): number { return s.area(); }
 void Square; void Circle;
 `,
-      errors: [{ messageId: 'prohibitedByCaller', line: 4, data: { chain: 'Square.area\n\tSquare.area: called by total' } }],
+      errors: [{ messageId: 'prohibitedByCaller', line: 4, data: byCaller('Square.area\n\tSquare.area: called by total') }],
     },
     // Abstract methods, overrides of concrete methods, and interfaces extending interfaces.
     {
@@ -422,9 +427,9 @@ function nameOf(n: Named): string { return n.name(); }
 void Sweep; void Tag;
 `,
       errors: [
-        { messageId: 'prohibitedByCaller', line: 5, data: { chain: 'Sweep.run\n\tSweep.run: called by runAll' } },
-        { messageId: 'prohibitedByCaller', line: 6, data: { chain: 'Sweep.step\n\tSweep.step: called by stepAll' } },
-        { messageId: 'prohibitedByCaller', line: 11, data: { chain: 'Tag.name\n\tTag.name: called by nameOf' } },
+        { messageId: 'prohibitedByCaller', line: 5, data: byCaller('Sweep.run\n\tSweep.run: called by runAll') },
+        { messageId: 'prohibitedByCaller', line: 6, data: byCaller('Sweep.step\n\tSweep.step: called by stepAll') },
+        { messageId: 'prohibitedByCaller', line: 11, data: byCaller('Tag.name\n\tTag.name: called by nameOf') },
       ],
     },
     // Recursion and mutual recursion: the barrier function is reported once, on the shortest path.
@@ -438,7 +443,7 @@ function m2(n: number): void { m1(n); m3(); }
 function m3(): void { wb(); m1(0); }
 `,
       errors: [
-        { messageId: 'prohibitedByCaller', line: 7, data: { chain: 'm3\n\tm3: called by m2\n\tm2: called by m1\n\tm1: called by rec' } },
+        { messageId: 'prohibitedByCaller', line: 7, data: byCaller('m3\n\tm3: called by m2\n\tm2: called by m1\n\tm1: called by rec') },
       ],
     },
     // The flood does not continue past a reported function (Go), and two roots report a function once.
@@ -452,7 +457,7 @@ function r2(): void { f(); }
 function f(): void { wb(); g(); }
 function g(): void { wb(); }
 `,
-      errors: [{ messageId: 'prohibitedByCaller', line: 7, data: { chain: 'f\n\tf: called by r1' } }],
+      errors: [{ messageId: 'prohibitedByCaller', line: 7, data: byCaller('f\n\tf: called by r1') }],
     },
     // Overloaded user functions, const arrows, and named function values are resolved to their bodies.
     {
@@ -471,9 +476,9 @@ function r2(): void { arrow(); }
 function r3(): void { apply(function named() { wb(); }); }
 `,
       errors: [
-        { messageId: 'prohibitedByCaller', line: 5, data: { chain: 'over\n\tover: called by r1' } },
-        { messageId: 'prohibitedByCaller', line: 6, data: { chain: 'arrow\n\tarrow: called by r2' } },
-        { messageId: 'prohibitedByCaller', line: 13, data: { chain: 'named\n\tnamed: called by r3' } },
+        { messageId: 'prohibitedByCaller', line: 5, data: byCaller('over\n\tover: called by r1') },
+        { messageId: 'prohibitedByCaller', line: 6, data: byCaller('arrow\n\tarrow: called by r2') },
+        { messageId: 'prohibitedByCaller', line: 13, data: byCaller('named\n\tnamed: called by r3') },
       ],
     },
     // Re-exports across files: a barrier re-exported under another name is still recognised.
@@ -493,15 +498,15 @@ function viaReexport(): void { reexportedWb(); }
         {
           messageId: 'prohibitedByCaller',
           line: 6,
-          data: { chain: 'libBarrier\n\tlibBarrier: called by viaRenamedReexport' },
+          data: byCaller('libBarrier\n\tlibBarrier: called by viaRenamedReexport'),
         },
-        { messageId: 'prohibitedByCaller', line: 15, data: { chain: 'new LibWidget\n\tnew LibWidget: called by viaNamespace' } },
+        { messageId: 'prohibitedByCaller', line: 15, data: byCaller('new LibWidget\n\tnew LibWidget: called by viaNamespace') },
       ],
     },
     // The generated 2,000-function graph: one report, on the shortest chain.
     {
       code: generatedGraph(2000),
-      errors: [{ messageId: 'prohibitedByCaller', line: 2003, data: { chain: generatedChain(2000) } }],
+      errors: [{ messageId: 'prohibitedByCaller', line: 2003, data: byCaller(generatedChain(2000)) }],
     },
     // Object literals typed by an interface or a type alias implement it.
     {
@@ -516,8 +521,8 @@ function fireAll(h: Hook, s: Sink): void { h.fire(); s.drain(); }
 void sink;
 `),
       errors: [
-        { messageId: 'prohibitedByCaller', line: 11, data: { chain: 'fire\n\tfire: called by fireAll' } },
-        { messageId: 'prohibitedByCaller', line: 12, data: { chain: 'sink.drain\n\tsink.drain: called by fireAll' } },
+        { messageId: 'prohibitedByCaller', line: 11, data: byCaller('fire\n\tfire: called by fireAll', 'HeapRefAccessor.set') },
+        { messageId: 'prohibitedByCaller', line: 12, data: byCaller('sink.drain\n\tsink.drain: called by fireAll') },
       ],
     },
     // A directive that applies to no function is reported instead of silently ignored.
@@ -539,10 +544,10 @@ declare function run(f: () => void): void;
 void list; void over;
 `,
       errors: [
-        { messageId: 'misplacedDirective', line: 3, data: { tag: 'nowritebarrierrec' } },
-        { messageId: 'misplacedDirective', line: 5, data: { tag: 'nowritebarrier' } },
-        { messageId: 'misplacedDirective', line: 8, data: { tag: 'yeswritebarrierrec' } },
-        { messageId: 'misplacedDirective', line: 11, data: { tag: 'nowritebarrier' } },
+        { messageId: 'misplacedDirective', line: 3, data: { tag: 'nowritebarrierrec', fix: onlyFunctions } },
+        { messageId: 'misplacedDirective', line: 5, data: { tag: 'nowritebarrier', fix: onlyFunctions } },
+        { messageId: 'misplacedDirective', line: 8, data: { tag: 'yeswritebarrierrec', fix: onlyFunctions } },
+        { messageId: 'misplacedDirective', line: 11, data: { tag: 'nowritebarrier', fix: 'put it on the implementation of over, the signature with the body' } },
       ],
     },
     // reportUnresolvedCalls: any, function-typed values, and interface members nothing implements.

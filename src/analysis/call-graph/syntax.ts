@@ -241,6 +241,16 @@ export function computeFacts(ctx: GraphContext, node: GraphNode): FunctionFacts 
     if (resolution.unresolved && !(resolution.inRuntime && !inRuntime)) unresolved.push({ site, reason: resolution.unresolved });
   };
 
+  // An explicit stack, never recursion: a body nested thousands deep (a long `a + b + …` chain) costs no stack.
+  // Nodes are handled in source order, before their children, as a recursive walk would.
+  const stack: ts.Node[] = [];
+  const later: ts.Node[] = [];
+  const visit = (n: ts.Node): void => void later.push(n);
+  const flush = (): void => {
+    for (let i = later.length - 1; i >= 0; i--) stack.push(later[i]);
+    later.length = 0;
+  };
+
   const visitClass = (cls: ts.ClassLikeDeclaration): void => {
     // Evaluated where the class is defined: decorators, heritage, computed names, static parts.
     for (const d of ts.canHaveDecorators(cls) ? (ts.getDecorators(cls) ?? []) : []) visit(d);
@@ -263,7 +273,7 @@ export function computeFacts(ctx: GraphContext, node: GraphNode): FunctionFacts 
     }
   };
 
-  function visit(n: ts.Node): void {
+  const handle = (n: ts.Node): void => {
     if (isFunctionLikeWithBody(n)) {
       nested.push(n);
       return;
@@ -294,21 +304,31 @@ export function computeFacts(ctx: GraphContext, node: GraphNode): FunctionFacts 
       record(n.left, resolveDestructuredReads(ctx, skipOuterExpressions(n.left) as ts.ObjectLiteralExpression, n.right));
     }
     ts.forEachChild(n, visit);
-  }
+  };
 
   try {
     if (ts.isClassLike(node)) {
       visitInstanceInitializers(node, visit);
+      flush();
+      while (stack.length > 0) {
+        handle(stack.pop()!);
+        flush();
+      }
       const base = baseClass(ctx.checker, node);
       if (base) record(node, resolveConstruction(base));
     } else {
       for (const p of node.parameters) ts.forEachChild(p, visit);
       if (ts.isConstructorDeclaration(node)) visitInstanceInitializers(node.parent, visit);
-      if (node.body) ts.forEachChild(node.body, visit);
-      if (node.body && !ts.isBlock(node.body)) visit(node.body);
+      if (node.body && ts.isBlock(node.body)) ts.forEachChild(node.body, visit);
+      else if (node.body) visit(node.body);
+      flush();
+      while (stack.length > 0) {
+        handle(stack.pop()!);
+        flush();
+      }
     }
   } catch {
-    // A checker failure (or a stack overflow on pathological nesting) makes the function unanalyzable, not the lint run fail.
+    // A checker failure on odd code makes the function unanalyzable ("cannot prove"), not the lint run fail.
     unresolved.push({ site: node, reason: 'unanalyzable' });
   }
   barriers.sort((a, b) => a.getStart() - b.getStart());
