@@ -9,7 +9,7 @@
 // them; the report is the bug.
 
 import { OffheapError } from './errors.js';
-import { describeHandle, handleIndexBits, handleIndexMask, liveBit } from './heap.js';
+import { describeHandle } from './heap.js';
 import type { Runtime } from './runtime.js';
 
 /** A reachable handle the incremental mark missed. */
@@ -45,6 +45,7 @@ export class LostObjectError extends OffheapError {
  */
 export function checkmarkRoots(rt: Runtime, cycle: number): LostObject[] {
   const heap = rt.heap;
+  const { meta, mask } = heap;
   const u32 = rt.space.u32;
   const lost: LostObject[] = [];
   for (const root of rt.roots.byAddress.values()) {
@@ -55,18 +56,19 @@ export function checkmarkRoots(rt: Runtime, cycle: number): LostObject[] {
       for (let k = 0; k < slots.length; k++) {
         const a = base + slots[k];
         const v = u32[a >>> 2];
-        if (v !== 0 && heap.isLive(v) && heap.epoch[v & handleIndexMask] !== cycle) {
-          heap.epoch[v & handleIndexMask] = cycle;
+        const m = (v & mask) * 4;
+        if (v !== 0 && meta[m] === v && meta[m + 1] !== cycle) {
+          meta[m + 1] = cycle;
           lost.push({ handle: v, slot: a, root: p });
         }
       }
     }
   }
-  const { pins, tag, epoch } = heap;
-  for (let i = 1; i < heap.top; i++) {
-    if (pins[i] !== 0 && tag[i] >= liveBit && epoch[i] !== cycle) {
-      epoch[i] = cycle;
-      lost.push({ handle: (((tag[i] - liveBit) << handleIndexBits) | i) >>> 0, slot: 0, root: 0 });
+  // meta per slot: [handle, epoch, pins, link] (heap.ts); pins are non-zero only on live slots.
+  for (let m = 4; m < heap.top * 4; m += 4) {
+    if (meta[m + 2] !== 0 && meta[m + 1] !== cycle) {
+      meta[m + 1] = cycle;
+      lost.push({ handle: meta[m], slot: 0, root: 0 });
     }
   }
   return lost;

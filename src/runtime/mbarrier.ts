@@ -12,8 +12,10 @@
 // marks. Until then nothing marks, `enabled` stays false and the stores below
 // are plain stores after one check.
 
+import { badValue } from './check.js';
 import { MisuseError, OffheapRangeError, show } from './errors.js';
-import type { Layout } from './layout.js';
+import { isLayout, type Layout } from './layout.js';
+import type { HeapBits } from './heapbits.js';
 import { checkRange, clearBytes } from './memclr.js';
 import type { Runtime } from './runtime.js';
 
@@ -35,11 +37,14 @@ export interface BulkBarrier {
   write(slot: number, old: number, next: number): void;
   /** Shades the non-zero old values of the slots at `p + slots[k]` (a typedmemclr). */
   clearSlots(u32: Uint32Array, p: number, slots: Int32Array): void;
-  /** Shades the non-zero old values of the words [from, to) of `u32` (a memclrHasPointers). */
-  clearWords(u32: Uint32Array, from: number, to: number): void;
+  /** Shades the old values of the words [from, to) of `u32` that the heap bits name HeapRef slots, and conservatively those with no recorded layout (a memclrHasPointers). */
+  clearRange(u32: Uint32Array, bits: HeapBits, from: number, to: number): void;
 }
 
 function noHook(): void {}
+
+/** The initial `checkedLayout`: no argument is ever this object. */
+const notALayout = Object.freeze({});
 
 /** The write-barrier state of one runtime (Go: writeBarrier + gcWriteBarrier). */
 export class WriteBarrier {
@@ -49,6 +54,8 @@ export class WriteBarrier {
   hook: WriteBarrierHook = noHook;
   /** The same shade in bulk form, when the hook has one (the collector's); else the hook runs per slot. */
   bulk: BulkBarrier | undefined = undefined;
+  /** The last layout typedmemclr validated: a loop clearing one type checks it once. */
+  checkedLayout: unknown = notALayout;
 
   /** Turns the barrier on with `hook` (and its bulk form, if any), or off with `undefined`. */
   set(hook: WriteBarrierHook | undefined, bulk?: BulkBarrier): void {
@@ -77,9 +84,12 @@ export function storeHeapRefUnchecked(rt: Runtime, p: number, v: number): void {
 function checkSlot(rt: Runtime, what: string, p: number, v: number): void {
   checkRange(rt.space, what, p, 4);
   if ((p & 3) !== 0) throw new OffheapRangeError('ERR_BAD_ALIGN', `${what}: p must be 4-byte aligned for a HeapRef slot; got ${show(p)}`, { value: p, limit: 4 });
-  if (typeof v !== 'number' || (v >>> 0) !== v) {
-    throw new OffheapRangeError('ERR_BAD_SIZE', `${what}: v must be a HeapRef (a u32); got ${show(v)}`, { value: v, limit: 2 ** 32 - 1 });
+  // A HeapRef slot holds nil or a handle; handles lie in [2^28, 2^30) (heap.ts).
+  if (typeof v !== 'number' || (v !== 0 && !(v >= 2 ** 28 && v < 2 ** 30 && (v | 0) === v))) {
+    badValue(`${what}: v`, v, 'a HeapRef: 0 (nil) or a handle, an integer in [2^28, 2^30)');
   }
+  // Debug mode: only a live handle of this runtime (a stale or foreign one is a use after free or a mix-up).
+  if (rt.debug && v !== 0 && !rt.heap.isLive(v)) rt.heap.reject(what, v);
 }
 
 /** Checked barriered store of `v` into the HeapRef slot at `p`. */
@@ -94,8 +104,16 @@ export function storeHeapRefNoWBImpl(rt: Runtime, p: number, v: number): void {
   rt.space.u32[p >>> 2] = v;
 }
 
+/** Checks that `layout` is a struct layout (once per layout in a row). */
+function checkLayout(rt: Runtime, what: string, layout: unknown): void {
+  if (layout === rt.barrier.checkedLayout) return;
+  if (!isLayout(layout)) throw new MisuseError(`${what}: layout must be a struct layout made by struct(); got ${show(layout)}`, { value: layout, limit: 'a struct layout' });
+  rt.barrier.checkedLayout = layout;
+}
+
 /** Clears one object of `layout` at `p`, with a deletion barrier on each HeapRef slot. */
 export function typedmemclrImpl(rt: Runtime, layout: Layout<unknown>, p: number): void {
+  checkLayout(rt, 'typedmemclr', layout);
   checkRange(rt.space, 'typedmemclr', p, layout.size);
   if ((p & (layout.align - 1)) !== 0) {
     throw new OffheapRangeError('ERR_BAD_ALIGN', `typedmemclr: p must be aligned to ${layout.name}'s alignment ${layout.align}; got ${show(p)}`, { value: p, limit: layout.align });
@@ -106,26 +124,36 @@ export function typedmemclrImpl(rt: Runtime, layout: Layout<unknown>, p: number)
     const slots = layout.ptrSlots;
     const bulk = wb.bulk;
     if (bulk !== undefined) bulk.clearSlots(u32, p, slots);
-    else for (let k = 0; k < slots.length; k++) {
-      const a = p + slots[k];
-      const old = u32[a >>> 2];
-      if (old !== 0) wb.hook(a, old, 0);
-    }
+    else
+      for (let k = 0; k < slots.length; k++) {
+        const a = p + slots[k];
+        const old = u32[a >>> 2];
+        if (old !== 0) wb.hook(a, old, 0);
+      }
   }
   clearBytes(rt.space, p, layout.size);
 }
 
-/** Clears [p, p+n) with a deletion barrier on every aligned 4-byte slot in it. */
+/**
+ * Clears [p, p+n) with a deletion barrier on the HeapRef slots in it: those
+ * the heap bits name where the memory's layout was recorded, every non-zero
+ * aligned word where it was not (heapbits.ts).
+ */
 export function memclrHasPointersImpl(rt: Runtime, p: number, n: number): void {
   checkRange(rt.space, 'memclrHasPointers', p, n);
   const wb = rt.barrier;
   if (wb.enabled) {
-    const u32 = rt.space.u32;
-    const bulk = wb.bulk;
-    if (bulk !== undefined) bulk.clearWords(u32, (p + 3) >>> 2, (p + n) >>> 2);
-    else for (let a = (p + 3) & ~3; a + 4 <= p + n; a += 4) {
-      const old = u32[a >>> 2];
-      if (old !== 0) wb.hook(a, old, 0);
+    const from = (p + 3) >>> 2;
+    const to = (p + n) >>> 2;
+    if (from < to) {
+      const u32 = rt.space.u32;
+      const bulk = wb.bulk;
+      if (bulk !== undefined) bulk.clearRange(u32, rt.heap.bits, from, to);
+      else
+        rt.heap.bits.visit(from, to, (w) => {
+          const old = u32[w];
+          if (old !== 0) wb.hook(w * 4, old, 0);
+        });
     }
   }
   clearBytes(rt.space, p, n);

@@ -35,7 +35,8 @@ export function clearBytes(space: AddressSpace, p: number, n: number): void {
  */
 export function checkRange(space: AddressSpace, what: string, p: number, n: number): void {
   // Fast path: integers (`| 0` rejects NaN, fractions and values ≥ 2³¹) inside mapped memory, no debug.
-  if ((p | 0) === p && (n | 0) === n && p >= pageSize && n >= 0 && p + n <= space.mappedEnd && !space.debug) return;
+  // typeof first: `|` on a BigInt or Symbol throws a TypeError, and on an object runs its valueOf.
+  if (typeof p === 'number' && typeof n === 'number' && (p | 0) === p && (n | 0) === n && p >= pageSize && n >= 0 && p + n <= space.mappedEnd && !space.debug) return;
   checkRangeSlow(space, what, p, n);
 }
 

@@ -23,7 +23,8 @@
 
 import { checkmarkRoots, LostObjectError, type LostObject } from './checkmark.js';
 import { BadPointerError, checkInt, show } from './errors.js';
-import { describeHandle, type ObjectHeap } from './heap.js';
+import type { ObjectHeap } from './heap.js';
+import type { HeapBits } from './heapbits.js';
 import type { BulkBarrier, WriteBarrierHook } from './mbarrier.js';
 import type { Root } from './roots.js';
 import type { Runtime } from './runtime.js';
@@ -34,12 +35,8 @@ function poisonWord(): number {
   return (poisonByte * 0x01010101) >>> 0;
 }
 
-// heap.ts's handleIndexMask and handleIndexBits, as local constants: the hot
-// paths must not read imported bindings (loaders that emulate ESM, such as
-// jiti, turn each read into a getter call). Every collector test breaks if
-// they disagree.
-const indexMask = 0x3fffff;
-const indexBits = 22; // and heap.ts's liveBit is 0x100
+/** `meta` words per heap slot (heap.ts): value, epoch, pins, link. */
+const S = 4;
 
 /** Where the collector is: not running, marking (barrier on), or sweeping (barrier off). */
 export type GcPhase = 'off' | 'mark' | 'sweep';
@@ -96,22 +93,24 @@ export class Collector implements BulkBarrier {
   }
 
   /**
-   * Marks `v` if it is a live handle. A value inside the handle table that
-   * names no live object (or the debug poison pattern) is a bad pointer,
-   * reported in debug mode (Go: "found bad pointer in Go heap") and ignored
-   * otherwise; values outside the table are not heap pointers.
+   * Marks `v` if it is a live handle. A value that looks like a handle (of
+   * this runtime or another) but names no live object, or the debug poison
+   * pattern, is a bad pointer, reported in debug mode (Go: "found bad
+   * pointer in Go heap") and ignored otherwise; values that can never be
+   * handles (below 2^28, 2^30 and above) are not heap pointers.
    */
   shade(v: number, slot: number): void {
     const heap = this.heap;
-    const i = v & indexMask;
-    if (heap.tag[i] === (v >>> indexBits) + 0x100) {
-      if (heap.epoch[i] !== this.cycle) {
-        heap.epoch[i] = this.cycle;
+    const meta = heap.meta;
+    const m = (v & heap.mask) * S;
+    if (meta[m] === v) {
+      if (meta[m + 1] !== this.cycle) {
+        meta[m + 1] = this.cycle;
         this.marked++;
       }
       return;
     }
-    if (this.rt.debug && (heap.inTable(v) || v === poisonWord())) this.badPointer(v, slot);
+    if (this.rt.debug && (heap.looksLikeHandle(v) || v === poisonWord())) this.badPointer(v, slot);
   }
 
   /** The hook in bulk form (mbarrier.ts): a store of `next` over `old`. */
@@ -122,17 +121,17 @@ export class Collector implements BulkBarrier {
 
   /** Deletion barrier of a typedmemclr: shades the old values of the HeapRef slots at `p + slots[k]`. */
   clearSlots(u32: Uint32Array, p: number, slots: Int32Array): void {
-    const { tag, epoch } = this.heap;
+    const { meta, mask } = this.heap;
     const c = this.cycle;
     let marked = 0;
     for (let k = 0; k < slots.length; k++) {
       const a = p + slots[k];
       const v = u32[a >>> 2];
       if (v === 0) continue;
-      const i = v & indexMask;
-      if (tag[i] === (v >>> indexBits) + 0x100) {
-        if (epoch[i] !== c) {
-          epoch[i] = c;
+      const m = (v & mask) * S;
+      if (meta[m] === v) {
+        if (meta[m + 1] !== c) {
+          meta[m + 1] = c;
           marked++;
         }
       } else if (this.rt.debug) {
@@ -144,33 +143,106 @@ export class Collector implements BulkBarrier {
     if (marked !== 0) this.marked += marked;
   }
 
-  /** Deletion barrier of a memclrHasPointers: shades the old values of the words [from, to). shade is inlined by hand: one loop, no call per word. */
-  clearWords(u32: Uint32Array, from: number, to: number): void {
-    const { tag, epoch } = this.heap;
+  /**
+   * Deletion barrier of a memclrHasPointers over the words [from, to): the
+   * heap bits name the HeapRef slots of words with a recorded layout, which
+   * are shaded (and a bad pointer there is reported in debug mode); words
+   * with no recorded layout are scanned conservatively (see clearWords).
+   */
+  clearRange(u32: Uint32Array, bits: HeapBits, from: number, to: number): void {
+    const known = bits.known;
+    // Words beyond the bitmaps have no recorded layout.
+    const covered = known.length << 5;
+    if (to > covered) {
+      this.clearWords(u32, Math.max(from, covered), to);
+      if (from >= covered) return;
+      to = covered;
+    }
+    const ptr = bits.ptr;
+    const { meta, mask } = this.heap;
     const c = this.cycle;
     let marked = 0;
-    for (let w = from; w < to; w++) {
-      const v = u32[w];
-      if (v === 0) continue;
-      const i = v & indexMask;
-      if (tag[i] === (v >>> indexBits) + 0x100) {
-        if (epoch[i] !== c) {
-          epoch[i] = c;
-          marked++;
+    for (let b = from >>> 5, last = (to - 1) >>> 5; b <= last; b++) {
+      const base = b << 5;
+      let range = -1;
+      if (base < from) range = -1 << (from - base);
+      if (to - base < 32) range &= (1 << (to - base)) - 1;
+      const k = known[b] & range;
+      let q = ptr[b] & k;
+      while (q !== 0) {
+        const low = q & -q;
+        q ^= low;
+        const w = base + 31 - Math.clz32(low);
+        const v = u32[w];
+        if (v === 0) continue;
+        const m = (v & mask) * S;
+        if (meta[m] === v) {
+          if (meta[m + 1] !== c) {
+            meta[m + 1] = c;
+            marked++;
+          }
+        } else if (this.rt.debug) {
+          this.marked += marked;
+          marked = 0;
+          this.shade(v, w * 4); // reports the bad pointer
         }
-      } else if (this.rt.debug) {
+      }
+      if ((range & ~k) !== 0) {
         this.marked += marked;
         marked = 0;
-        this.shade(v, w * 4); // reports the bad pointer
+        this.clearUnknown(u32, base, range & ~k);
       }
     }
     if (marked !== 0) this.marked += marked;
   }
 
+  /** The conservative scan of the words `base + bit` for the set bits of `unknown`. */
+  private clearUnknown(u32: Uint32Array, base: number, unknown: number): void {
+    while (unknown !== 0) {
+      const low = unknown & -unknown;
+      unknown ^= low;
+      const w = base + 31 - Math.clz32(low);
+      this.shadeConservative(u32[w]);
+    }
+  }
+
+  /**
+   * Conservative deletion barrier over words [from, to) with no recorded
+   * layout: shades every word that is a live handle. A word that is not
+   * one may be a scalar, so nothing here is a bad pointer.
+   */
+  clearWords(u32: Uint32Array, from: number, to: number): void {
+    const { meta, mask } = this.heap;
+    const c = this.cycle;
+    let marked = 0;
+    for (let w = from; w < to; w++) {
+      const v = u32[w];
+      if (v === 0) continue;
+      const m = (v & mask) * S;
+      if (meta[m] === v && meta[m + 1] !== c) {
+        meta[m + 1] = c;
+        marked++;
+      }
+    }
+    if (marked !== 0) this.marked += marked;
+  }
+
+  private shadeConservative(v: number): void {
+    if (v === 0) return;
+    const { meta, mask } = this.heap;
+    const m = (v & mask) * S;
+    if (meta[m] === v && meta[m + 1] !== this.cycle) {
+      meta[m + 1] = this.cycle;
+      this.marked++;
+    }
+  }
+
   private badPointer(v: number, slot: number): never {
-    const why = v === poisonWord() ? 'the debug poison of freed memory' : 'a freed, collected or never-issued handle';
+    const heap = this.heap;
+    const why =
+      v === poisonWord() ? 'the debug poison of freed memory' : v >>> 28 !== heap.tag ? "another runtime's handle" : 'a freed, collected or never-issued handle';
     throw new BadPointerError(
-      `found bad pointer in offheap object heap: slot ${show(slot)} holds ${describeHandle(v)}, ${why}` +
+      `found bad pointer in offheap object heap: slot ${show(slot)} holds ${heap.describe(v)}, ${why}` +
         ' (a reused block registered or cleared with barriers before zero-initialization, or a HeapRef stored without a root?)',
       { value: v, limit: slot },
     );
@@ -180,7 +252,8 @@ export class Collector implements BulkBarrier {
   start(): boolean {
     if (this.phase === 'mark') return false;
     if (this.phase === 'sweep') this.sweep(Infinity);
-    this.cycle++;
+    // Epochs are int32 and 0 means "never marked": the cycle counts 1 .. 2^31 - 1, then starts over.
+    this.cycle = this.cycle === 0x7fffffff ? 1 : this.cycle + 1;
     this.phase = 'mark';
     this.marked = 0;
     this.heap.allocEpoch = this.cycle;
@@ -255,12 +328,13 @@ export class Collector implements BulkBarrier {
     while (n < budget) {
       if (this.pinCursor < heap.top) {
         const end = Math.min(heap.top, this.pinCursor + (budget - n));
-        const { pins, epoch } = heap;
+        const meta = heap.meta;
         const c = this.cycle;
         let marked = 0;
-        for (let i = this.pinCursor; i < end; i++) {
-          if (pins[i] !== 0 && epoch[i] !== c) {
-            epoch[i] = c;
+        for (let m = this.pinCursor * S, e = end * S; m < e; m += S) {
+          // Pins are non-zero only on live slots (a release clears them).
+          if (meta[m + 2] !== 0 && meta[m + 1] !== c) {
+            meta[m + 1] = c;
             marked++;
           }
         }
@@ -297,7 +371,7 @@ export class Collector implements BulkBarrier {
     const e = per === 0 ? 0 : (start / per) | 0;
     let j = start - e * per;
     let base = root.p + e * size;
-    const { tag, epoch } = this.heap;
+    const { meta, mask } = this.heap;
     const c = this.cycle;
     let marked = 0;
     for (let left = n; left > 0; left--) {
@@ -308,10 +382,10 @@ export class Collector implements BulkBarrier {
       }
       const v = u32[a >>> 2];
       if (v === 0) continue;
-      const i = v & indexMask;
-      if (tag[i] === (v >>> indexBits) + 0x100) {
-        if (epoch[i] !== c) {
-          epoch[i] = c;
+      const m = (v & mask) * S;
+      if (meta[m] === v) {
+        if (meta[m + 1] !== c) {
+          meta[m + 1] = c;
           marked++;
         }
       } else {

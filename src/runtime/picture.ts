@@ -8,7 +8,6 @@
 // records, and changes nothing, so it can be taken at any point of a program
 // (Go's equivalent is reading mheap_ by hand in a debugger).
 
-import { handleIndexMask } from './heap.js';
 import type { FixAllocSnapshot } from './fixalloc.js';
 import type { Runtime } from './runtime.js';
 import { pageSize } from './space.js';
@@ -195,8 +194,7 @@ export function drawMemory(rt: Runtime): string {
   // Summary.
   y += 22;
   const heap = rt.heap;
-  let pinned = 0;
-  for (let i = 1; i < heap.top && i <= handleIndexMask; i++) if (heap.pins[i] !== 0) pinned++;
+  const pinned = heap.pinnedCount();
   const owners = Object.entries(stats.byOwner)
     .map(([k, v]) => `${k} ${v / 1024} KiB`)
     .join(', ');

@@ -13,7 +13,6 @@
 // visible, or the collector reads the previous object's bytes as handles.
 
 import { MisuseError, OffheapRangeError, checkInt, show } from './errors.js';
-import { handleIndexMask } from './heap.js';
 import { isLayout, type Layout } from './layout.js';
 import { checkRange } from './memclr.js';
 import type { Runtime } from './runtime.js';
@@ -26,6 +25,8 @@ export class Root {
   scannedCycle = 0;
   /** Next HeapRef slot to scan, as an index into [0, count × slots.length). */
   cursor = 0;
+  /** Whether this root recorded its layout in the heap bits (heapbits.ts); removeRoot then drops the record. */
+  ownsBits = false;
 
   constructor(
     /** First byte of the block. */
@@ -68,6 +69,7 @@ export class RootSet {
     }
     if (this.byAddress.has(p)) throw new MisuseError(`addRoot: ${show(p)} is already a root; removeRoot it first`, { value: p });
     const root = new Root(p, layout, count);
+    root.ownsBits = this.rt.heap.bits.root(p, layout, count);
     this.byAddress.set(p, root);
     this.rt.collector.rootAdded(root);
     return root;
@@ -80,21 +82,16 @@ export class RootSet {
     this.rt.collector.rootRemoved(root);
     root.removed = true;
     this.byAddress.delete(p);
+    if (root.ownsBits) this.rt.heap.bits.unroot(p, root.layout, root.count);
   }
 
   /** Pins live handle `h`: it stays alive until unpinned as often. */
   pin(h: number): void {
-    const heap = this.rt.heap;
-    if (!heap.isLive(h)) heap.stale('pin', h);
-    heap.pins[h & handleIndexMask]++;
+    this.rt.heap.pin(h);
   }
 
   /** Drops one pin of `h`. */
   unpin(h: number): void {
-    const heap = this.rt.heap;
-    if (!heap.isLive(h)) heap.stale('unpin', h);
-    const i = h & handleIndexMask;
-    if (heap.pins[i] === 0) throw new MisuseError(`unpin: handle ${show(h)} is not pinned`, { value: h });
-    heap.pins[i]--;
+    this.rt.heap.unpin(h);
   }
 }

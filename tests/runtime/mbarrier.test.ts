@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   array,
   BadPointerError,
+  ForeignPointerError,
   createRuntime,
   FixAlloc,
   heapRef,
@@ -12,6 +13,7 @@ import {
   OutOfBoundsError,
   ptr,
   setDefaultRuntime,
+  StaleHandleError,
   storeHeapRef,
   storeHeapRefNoWB,
   struct,
@@ -29,14 +31,21 @@ const Obj = struct('Obj', { n: u32, a: heapRef<object>(), p: ptr<unknown>(), b: 
 type ObjRec = LayoutType<typeof Obj>;
 type Call = [slot: number, old: number, next: number];
 
-function setup(): { rt: Runtime; calls: Call[]; p: Ptr<ObjRec> } {
+/**
+ * A debug runtime, one Obj from a pool of its layout (so the heap bits know
+ * it), live handles H[0..4] written into its five words (the scalar and Ptr
+ * words too: a live handle's value in a scalar field must not be treated as
+ * a pointer), and a recording write-barrier hook.
+ */
+function setup(): { rt: Runtime; calls: Call[]; p: Ptr<ObjRec>; H: HeapRef<object>[] } {
   const rt = createRuntime({ maxBytes: 1 << 20, debug: true });
   const calls: Call[] = [];
   const p = new FixAlloc(Obj, { runtime: rt }).alloc();
+  const H = Array.from({ length: 6 }, (_, i) => rt.newHeapRef({ i }));
   const u = rt.space.u32;
-  for (let i = 0; i < Obj.size / 4; i++) u[(p >>> 2) + i] = 100 + i; // every word non-zero
+  for (let i = 0; i < Obj.size / 4; i++) u[(p >>> 2) + i] = H[i];
   rt.setWriteBarrier((slot, old, next) => void calls.push([slot, old, next]));
-  return { rt, calls, p };
+  return { rt, calls, p, H };
 }
 
 describe('memclrNoHeapPointers', () => {
@@ -71,49 +80,66 @@ describe('memclrNoHeapPointers', () => {
 
 describe('write barrier', () => {
   it('typedmemclr shades the old value of each non-zero HeapRef slot, then clears', () => {
-    const { rt, calls, p } = setup();
+    const { rt, calls, p, H } = setup();
     rt.space.u32[(p + 16) >>> 2] = 0; // b[1] is nil: nothing to shade
     rt.typedmemclr(Obj, p);
     expect(calls).toEqual([
-      [p + 4, 101, 0],
-      [p + 12, 103, 0],
+      [p + 4, H[1], 0],
+      [p + 12, H[3], 0],
     ]);
     expect(isZero(rt, p, Obj.size)).toBe(true);
   });
 
-  it('memclrHasPointers shades every non-zero 4-byte slot', () => {
-    const { rt, calls, p } = setup();
+  it('memclrHasPointers over a pool of a layout visits exactly its HeapRef slots (heap bits), not scalar or Ptr words holding handle values', () => {
+    const { rt, calls, p, H } = setup();
     rt.memclrHasPointers(p, 12);
-    expect(calls).toEqual([
-      [p, 100, 0],
-      [p + 4, 101, 0],
-      [p + 8, 102, 0],
-    ]);
+    expect(calls).toEqual([[p + 4, H[1], 0]]);
     expect(isZero(rt, p, 12)).toBe(true);
-    expect(rt.space.u32[(p + 12) >>> 2]).toBe(103);
+    expect(rt.space.u32[(p + 12) >>> 2]).toBe(H[3]);
+    calls.length = 0;
+    rt.memclrHasPointers((p + 12) as Ptr<ObjRec>, 8);
+    expect(calls).toEqual([
+      [p + 12, H[3], 0],
+      [p + 16, H[4], 0],
+    ]);
+  });
+
+  it('memclrHasPointers over memory with no recorded layout visits every non-zero aligned word (conservative)', () => {
+    const { rt, calls, H } = setup();
+    const q = rt.sysAlloc(8192);
+    const u = rt.space.u32;
+    u[(q >>> 2) + 0] = H[0];
+    u[(q >>> 2) + 1] = 12345; // a counter: visited (the hook decides), never mistaken by the collector (see heapbits.test.ts)
+    u[(q >>> 2) + 3] = H[2];
+    rt.memclrHasPointers((q + 1) as Ptr<unknown>, 15); // the word at q is only partly covered: not visited
+    expect(calls).toEqual([
+      [q + 4, 12345, 0],
+      [q + 12, H[2], 0],
+    ]);
+    expect(u[q >>> 2]).toBe(H[0] & 0xff); // bytes 1..3 cleared
   });
 
   it('barriered stores report slot, old and new; the accessor goes through it; NoWB does not', () => {
-    const { rt, calls, p } = setup();
+    const { rt, calls, p, H } = setup();
     const O = rt.access(Obj);
-    O.a.set(p, 7 as HeapRef<object>);
-    O.b.set(p, 1, 8 as HeapRef<object>);
-    rt.storeHeapRef(p + 12, 9 as HeapRef<object>);
-    rt.storeHeapRefNoWB(p + 4, 10 as HeapRef<object>);
+    O.a.set(p, H[5]);
+    O.b.set(p, 1, H[0]);
+    rt.storeHeapRef(p + 12, H[2]);
+    rt.storeHeapRefNoWB(p + 4, 0 as HeapRef<object>);
     O.n.set(p, 5); // not a HeapRef: no barrier
     expect(calls).toEqual([
-      [p + 4, 101, 7],
-      [p + 16, 104, 8],
-      [p + 12, 103, 9],
+      [p + 4, H[1], H[5]],
+      [p + 16, H[4], H[0]],
+      [p + 12, H[3], H[2]],
     ]);
-    expect([O.a.get(p), O.b.get(p, 0), O.b.get(p, 1)]).toEqual([10, 9, 8]);
+    expect([O.a.get(p), O.b.get(p, 0), O.b.get(p, 1)]).toEqual([0, H[2], H[0]]);
   });
 
   it('costs nothing and calls nothing when off', () => {
-    const { rt, calls, p } = setup();
+    const { rt, calls, p, H } = setup();
     rt.setWriteBarrier(undefined);
     expect(rt.barrier.enabled).toBe(false);
-    rt.access(Obj).a.set(p, 3 as HeapRef<object>);
+    rt.access(Obj).a.set(p, H[3]);
     rt.typedmemclr(Obj, p);
     rt.memclrHasPointers(p, 8);
     expect(calls).toEqual([]);
@@ -121,28 +147,50 @@ describe('write barrier', () => {
   });
 
   it('module-level forms use the default runtime', () => {
-    const { rt, calls, p } = setup();
+    const { rt, calls, p, H } = setup();
     setDefaultRuntime(rt);
-    storeHeapRef(p + 4, 1 as HeapRef<object>);
-    storeHeapRefNoWB(p + 12, 2 as HeapRef<object>);
+    storeHeapRef(p + 4, H[5]);
+    storeHeapRefNoWB(p + 12, H[0]);
     typedmemclr(Obj, p);
     memclrHasPointers(p, 4);
     expect(calls).toEqual([
-      [p + 4, 101, 1],
-      [p + 4, 1, 0],
-      [p + 12, 2, 0],
-      [p + 16, 104, 0],
+      [p + 4, H[1], H[5]],
+      [p + 4, H[5], 0],
+      [p + 12, H[0], 0],
+      [p + 16, H[4], 0],
     ]);
   });
 
-  it('rejects bad slots, values, alignments and hooks', () => {
-    const { rt, p } = setup();
-    rejects(rt, [], () => rt.storeHeapRef(p + 2, 1 as HeapRef<object>), OffheapRangeError, 'ERR_BAD_ALIGN', /storeHeapRef: p must be 4-byte aligned/);
-    rejects(rt, [], () => rt.storeHeapRef(p + 4, -1 as HeapRef<object>), OffheapRangeError, 'ERR_BAD_SIZE', /v must be a HeapRef \(a u32\); got -1/);
-    rejects(rt, [], () => rt.storeHeapRef(p + 4, 2 ** 32 as HeapRef<object>), OffheapRangeError, 'ERR_BAD_SIZE', /got 4294967296/);
-    rejects(rt, [], () => rt.storeHeapRefNoWB(0, 1 as HeapRef<object>), BadPointerError, 'ERR_BAD_POINTER', /storeHeapRefNoWB: p must be an address/);
+  it('rejects bad slots, values, alignments, layouts and hooks with typed errors, state unchanged', () => {
+    const { rt, p, H } = setup();
+    const other = createRuntime({ maxBytes: 1 << 20 });
+    const foreign = other.newHeapRef({});
+    const dead = rt.newHeapRef({});
+    rt.freeHeapRef(dead);
+    const sref = (q: unknown, v: unknown) => () => rt.storeHeapRef(q as number, v as HeapRef<object>);
+    rejects(rt, [], sref(p + 2, H[0]), OffheapRangeError, 'ERR_BAD_ALIGN', /storeHeapRef: p must be 4-byte aligned/);
+    for (const v of [-1, 2 ** 32, 7, 2 ** 30, 2 ** 28 + 0.5, 2n ** 28n, Symbol('v'), '268435457', { valueOf: () => H[0] }, undefined]) {
+      const e = rejects(rt, [], sref(p + 4, v), OffheapRangeError, 'ERR_BAD_VALUE', /storeHeapRef: v must be a HeapRef: 0 \(nil\) or a handle/);
+      expect((e as OffheapRangeError).value).toBe(v);
+    }
+    rejects(rt, [], sref(p + 4, dead), StaleHandleError, 'ERR_STALE_HANDLE', /storeHeapRef: handle .* freed or collected/); // debug mode
+    rejects(rt, [], sref(p + 4, foreign), ForeignPointerError, 'ERR_FOREIGN_POINTER', /another runtime/);
+    for (const q of [0, 2n ** 13n, Symbol('p'), String(p), 1.5, { valueOf: () => p }]) {
+      rejects(rt, [], sref(q, H[0]), BadPointerError, 'ERR_BAD_POINTER', /storeHeapRef: p must be an address/);
+      rejects(rt, [], () => rt.storeHeapRefNoWB(q as number, H[0]), BadPointerError, 'ERR_BAD_POINTER', /storeHeapRefNoWB: p must be an address/);
+      rejects(rt, [], () => rt.typedmemclr(Obj, q as Ptr<ObjRec>), BadPointerError, 'ERR_BAD_POINTER', /typedmemclr: p must be an address/);
+      rejects(rt, [], () => rt.memclrHasPointers(q as Ptr<ObjRec>, 4), BadPointerError, 'ERR_BAD_POINTER', /memclrHasPointers: p must be an address/);
+    }
     rejects(rt, [], () => rt.typedmemclr(Obj, (p + 2) as Ptr<ObjRec>), OffheapRangeError, 'ERR_BAD_ALIGN', /typedmemclr: p must be aligned to Obj's alignment 4/);
-    rejects(rt, [], () => rt.memclrHasPointers(p, NaN), OffheapRangeError, 'ERR_BAD_SIZE', /NaN/);
+    for (const layout of [undefined, null, { size: 8 }, { kind: 'struct', size: 8, align: 4 }, 8, 'Obj']) {
+      const e = rejects(rt, [], () => rt.typedmemclr(layout as never, p), MisuseError, 'ERR_MISUSE', /typedmemclr: layout must be a struct layout/);
+      expect((e as MisuseError).value).toBe(layout);
+    }
+    for (const n of [Number.NaN, -1, 1.5, 2n, Symbol('n'), '4', 1 << 20]) {
+      rejects(rt, [], () => rt.memclrHasPointers(p, n as number), OffheapRangeError, 'ERR_BAD_SIZE', /memclrHasPointers: n must be an integer/);
+      rejects(rt, [], () => rt.memclrNoHeapPointers(p, n as number), OffheapRangeError, 'ERR_BAD_SIZE', /memclrNoHeapPointers: n must be an integer/);
+    }
+    expect(Array.from(rt.space.u32.subarray(p >>> 2, (p + Obj.size) >>> 2))).toEqual(H.slice(0, 5));
     expect(() => rt.setWriteBarrier(5 as never)).toThrow(MisuseError);
   });
 });

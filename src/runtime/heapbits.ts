@@ -1,0 +1,150 @@
+// Heap bits: which words of the address space are HeapRef slots.
+//
+// Go's collector and its bulk barriers never guess which words of an object
+// are pointers: the span's heap bits say so (one bit per pointer-sized word,
+// kept from the type when the object is allocated). Here two bitmaps over
+// the whole space, one bit per 4-byte word, play that part:
+//   known  the word lies in memory whose layout was recorded;
+//   ptr    the word is a HeapRef slot of that layout (meaningful where known).
+// Layouts are recorded by the memory that knows them: a FixAlloc pool of a
+// layout records each chunk it takes (every object of the chunk has that
+// layout, for the chunk's whole life, as chunks are never freed), and
+// `addRoot(p, layout, count)` records its block while it is registered,
+// unless some of its words already have a recorded layout (a root inside a
+// pool's chunk, or overlapping another root: the first record stands).
+// `memclrHasPointers` shades exactly the HeapRef slots of known words, so a
+// scalar is never mistaken for a handle; over words with no recorded layout
+// (sysAlloc pages or persistentalloc memory that is not rooted, a raw-size
+// pool) it falls back to a conservative scan: every non-zero word that is a
+// live handle is shaded, and nothing there is reported as a bad pointer,
+// since the word may be a scalar.
+//
+// The bitmaps cover the space up to the highest word recorded (at most
+// space / 16 bytes) and grow by doubling, so a runtime that never records a
+// layout pays nothing; a word beyond them is unknown.
+
+import type { Layout } from './layout.js';
+import type { AddressSpace } from './space.js';
+
+const empty = new Int32Array(0);
+
+/** What the heap bits say about one word. */
+export type WordKind = 'pointer' | 'scalar' | 'unknown';
+
+/** The pointer bitmap of one runtime's space. */
+export class HeapBits {
+  /** Bit `w & 31` of entry `w >>> 5`: word `w` has a recorded layout. Covers the words below `32 × length`. */
+  known: Int32Array = empty;
+  /** Same indexing: word `w` is a HeapRef slot (only set where known). */
+  ptr: Int32Array = empty;
+
+  constructor(private readonly space: AddressSpace) {}
+
+  /** Grows the bitmaps (doubling, up to the whole space) to cover the words below `to`. */
+  private ensure(to: number): void {
+    const need = (to + 31) >>> 5;
+    if (need <= this.known.length) return;
+    const n = Math.min(Math.max(need, this.known.length * 2, 256), Math.ceil(this.space.reserved / 128));
+    const known = new Int32Array(n);
+    const ptr = new Int32Array(n);
+    known.set(this.known);
+    ptr.set(this.ptr);
+    this.known = known;
+    this.ptr = ptr;
+  }
+
+  /**
+   * Records [start, start + bytes) as objects of `layout`, `size` bytes apart
+   * (a FixAlloc chunk). A pool without a layout records nothing: its memory
+   * stays unknown.
+   */
+  span(start: number, bytes: number, size: number, layout: Layout<unknown> | undefined): void {
+    if (layout === undefined) return;
+    this.ensure((start + bytes + 3) >>> 2);
+    this.record(start, bytes, size, Math.floor(bytes / size), layout);
+  }
+
+  /**
+   * Records `count` objects of `layout` at `p` (a root block) if none of
+   * their words is known yet; returns whether it did (the root then owns the
+   * record and `unroot` drops it).
+   */
+  root(p: number, layout: Layout<unknown>, count: number): boolean {
+    const bytes = layout.size * count;
+    this.ensure((p + bytes + 3) >>> 2);
+    if (this.anyKnown(p >>> 2, (p + bytes + 3) >>> 2)) return false;
+    this.record(p, bytes, layout.size, count, layout);
+    return true;
+  }
+
+  /** Drops the record of a root block made by `root`. */
+  unroot(p: number, layout: Layout<unknown>, count: number): void {
+    const from = p >>> 2;
+    const to = (p + layout.size * count + 3) >>> 2;
+    this.setRange(this.known, from, to, false);
+    this.setRange(this.ptr, from, to, false);
+  }
+
+  /** What the bits say about the 4-byte word at byte address `a` (rounded down to a word). */
+  wordAt(a: number): WordKind {
+    const w = a >>> 2;
+    if (w >>> 5 >= this.known.length || (this.known[w >>> 5] & (1 << (w & 31))) === 0) return 'unknown';
+    return (this.ptr[w >>> 5] & (1 << (w & 31))) !== 0 ? 'pointer' : 'scalar';
+  }
+
+  /**
+   * Calls `fn(w)` for each word in [from, to) that a barriered clear must
+   * shade: the HeapRef slots of known words and every word of unknown ones
+   * (`precise` false). The slow, general form of the collector's inlined loop,
+   * for a write-barrier hook without a bulk form.
+   */
+  visit(from: number, to: number, fn: (w: number, precise: boolean) => void): void {
+    for (let w = from; w < to; w++) {
+      const kind = this.wordAt(w * 4);
+      if (kind === 'pointer') fn(w, true);
+      else if (kind === 'unknown') fn(w, false);
+    }
+  }
+
+  private record(start: number, bytes: number, size: number, count: number, layout: Layout<unknown>): void {
+    this.setRange(this.known, start >>> 2, (start + bytes + 3) >>> 2, true);
+    const slots = layout.ptrSlots;
+    if (slots.length === 0) return;
+    const ptr = this.ptr;
+    for (let e = 0; e < count; e++) {
+      const base = start + e * size;
+      for (let k = 0; k < slots.length; k++) {
+        const w = (base + slots[k]) >>> 2;
+        ptr[w >>> 5] |= 1 << (w & 31);
+      }
+    }
+  }
+
+  private anyKnown(from: number, to: number): boolean {
+    const known = this.known;
+    for (let w = from; w < to; ) {
+      const b = w >>> 5;
+      const end = Math.min(to, (b + 1) << 5);
+      if ((known[b] & rangeMask(w & 31, end - (b << 5))) !== 0) return true;
+      w = end;
+    }
+    return false;
+  }
+
+  private setRange(bits: Int32Array, from: number, to: number, on: boolean): void {
+    to = Math.min(to, bits.length << 5);
+    for (let w = from; w < to; ) {
+      const b = w >>> 5;
+      const end = Math.min(to, (b + 1) << 5);
+      const m = rangeMask(w & 31, end - (b << 5));
+      bits[b] = on ? bits[b] | m : bits[b] & ~m;
+      w = end;
+    }
+  }
+}
+
+/** Bits [lo, hi) of a 32-bit word (0 ≤ lo < hi ≤ 32). */
+export function rangeMask(lo: number, hi: number): number {
+  const upper = hi === 32 ? -1 : (1 << hi) - 1;
+  return upper & (-1 << lo);
+}
