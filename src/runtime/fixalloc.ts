@@ -226,6 +226,8 @@ export class FixAlloc<T, Z extends boolean = true> {
       this.chunk = this.rt.persistent.alloc(this.nalloc, 8, this.stat);
       this.nchunk = this.nalloc;
       this.chunks.push(this.chunk);
+      // Heap bits (heapbits.ts): the span's objects have this pool's layout for good, so memclrHasPointers visits exactly their HeapRef slots.
+      this.rt.heap.bits.span(this.chunk, this.nalloc, this.size, this.layout);
     }
     const p = this.chunk;
     if (this.first !== undefined) this.first(p as Ptr<T>);
