@@ -1,15 +1,28 @@
-// The measuring method of shared/design/perf-anchors.md, as a library.
+// The measuring method, as a library.
 //
-// All variants of a topic run interleaved in one process: each round runs
-// every variant once, in an order that rotates per round, with an op count
-// calibrated so one call takes about `callMs`. Ratios are taken per round
-// against a same-round anchor and the median ratio is reported, which keeps
-// them stable on a noisy machine where absolute figures drift. GC pauses are
-// attributed to the variant whose timed window they start in.
+// All variants of a topic table run interleaved in one process. Before the
+// rounds, each variant runs once alone (the solo pass) between forced full
+// GCs, so any GC pause inside its window is its own: a variant that is not
+// declared to allocate and still sees a pause there is flagged. Then each
+// round runs every variant once, in an order shuffled per round from a seeded
+// generator, with a forced full GC between variants where the runtime allows
+// it, so one variant's garbage is collected outside the next one's window.
+// Op counts are calibrated so one call takes about `callMs`. Ratios are taken
+// per round against the same round's anchor and the median is reported.
 //
-// A variant's body must be its own function literal: closures made from one
-// literal share V8's type feedback and would measure each other's shapes.
+// GC pauses come from the `gc` performance entries, which are main-thread
+// pauses only: concurrent marking and sweeping on the other core are not
+// reported by V8 and cannot be attributed. A pause counts for every window it
+// overlaps (with the overlapping milliseconds); a pause inside a forced GC is
+// the cleanup of the variant that ran just before; any other pause between
+// windows is counted as a gap pause of the table.
+//
+// A variant's body must be its own compiled function: closures made from one
+// literal share V8's type feedback and would measure each other's shapes (see
+// `fresh`).
 import { PerformanceObserver, performance } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 
 export interface Variant {
   /** Shown in tables; targets refer to variants by this name. */
@@ -19,6 +32,17 @@ export interface Variant {
    * performs `n` operations. State persists across calls (churn, live sets).
    */
   setup(): (n: number) => void;
+  /** Allocation on the JS heap is what this variant measures (`new`, `Map.set`): GC pauses in its solo window are expected, not flagged. */
+  readonly allocates?: boolean;
+}
+
+export interface SoloResult {
+  readonly nsPerOp: number;
+  /** Main-thread GC pauses overlapping the variant's window when it ran alone between forced full GCs. */
+  readonly gcEvents: number;
+  readonly gcMs: number;
+  /** Growth of the JS heap over the solo window ÷ ops, when no GC ran in it (a loop that allocates less than the young generation per window shows here). */
+  readonly bytesPerOp?: number;
 }
 
 export interface VariantResult {
@@ -26,11 +50,17 @@ export interface VariantResult {
   /** Median over rounds. */
   readonly nsPerOp: number;
   readonly opsPerSec: number;
-  /** Main-thread GC pauses that started inside this variant's timed windows, over all rounds. */
+  /** Main-thread GC pauses overlapping this variant's timed windows in the interleaved rounds, over all rounds. */
   readonly gcEvents: number;
   readonly gcMs: number;
   /** ns/op of each round, in round order. */
   readonly rounds: readonly number[];
+  readonly solo?: SoloResult;
+  readonly allocates?: boolean;
+  /** Not declared to allocate, yet its solo window saw GC pauses or heap growth of at least a byte per op: the loop allocates by accident. */
+  readonly allocationFlag?: boolean;
+  /** Milliseconds of the forced full GCs right after this variant's windows: the garbage it left behind. */
+  readonly cleanupGcMs?: number;
 }
 
 export interface Measurement {
@@ -39,6 +69,12 @@ export interface Measurement {
   /** Median over rounds of `anchor ns/op ÷ subject ns/op` (how many times faster the subject is). */
   speedup(subject: string, anchor: string): number;
   get(name: string): VariantResult;
+  /** Pauses between windows that were neither inside a window nor a forced GC. */
+  readonly gap?: { readonly events: number; readonly ms: number };
+  /** Whether full GCs were forced between variants. */
+  readonly forcedGc?: boolean;
+  /** The variant order of each round (indices into `variants`). */
+  readonly orders?: readonly (readonly number[])[];
 }
 
 export interface MeasureOptions {
@@ -48,6 +84,14 @@ export interface MeasureOptions {
   readonly callMs: number;
   /** Upper bound on ops per call, for variants whose state is bounded. */
   readonly maxOps?: number;
+  /**
+   * Force a full GC between variants in the rounds (default: true, false in
+   * quick mode to keep CI short). The solo pass always forces one around each
+   * variant when the runtime allows it.
+   */
+  readonly gcBetween?: boolean;
+  /** Seed of the round orders; by default derived from BENCH_SEED and a per-process counter. */
+  readonly seed?: number;
 }
 
 export const quick = process.env.BENCH_QUICK === '1';
@@ -56,24 +100,104 @@ let compiled = 0;
 
 /**
  * Compiles `factory` afresh, so every variant's loop is its own function: a
- * loop literal shared by several variants shares V8's type feedback and loses
- * context specialisation, which made the offheap rows of fixalloc pay 3-4x
- * more than the once-used anchors. The source gets a unique comment: V8 caches
- * `new Function` by source text, and identical sources would share one
- * SharedFunctionInfo and its feedback again. Factories take everything they
- * use as arguments (no free variables: the copy sees only globals).
+ * loop literal shared by several variants (or by the 10k and 1M tables)
+ * shares V8's type feedback and loses context specialisation. The source gets
+ * a unique comment: V8 caches `new Function` by source text, and identical
+ * sources would share one SharedFunctionInfo and its feedback again.
+ * Factories take everything they use as arguments (no free variables: the
+ * copy sees only globals).
  */
 export function fresh<F extends (...args: never[]) => unknown>(factory: F): F {
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- see above
   return (new Function(`return (${factory.toString()}); // fresh copy ${compiled++}`) as () => F)();
 }
-export const defaultOptions: MeasureOptions = quick ? { rounds: 5, callMs: 15 } : { rounds: 7, callMs: 150 };
+export const defaultOptions: MeasureOptions = quick ? { rounds: 3, callMs: 10 } : { rounds: 7, callMs: 150 };
 
-const median = (xs: readonly number[]): number => {
+export const median = (xs: readonly number[]): number => {
+  if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
+
+/** A seeded 32-bit generator (mulberry32) returning floats in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A uniformly random permutation of 0..n-1 (Fisher–Yates). */
+export function shuffledOrder(n: number, random: () => number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+  return order;
+}
+
+/**
+ * An access stream over a live set of `live` slots: whole random permutations
+ * of 0..live-1 back to back, at least `minLength` entries. Every slot is
+ * visited once per permutation, so a 1M-live table touches all 1M slots (a
+ * fixed-size random stream would only ever touch a hot subset).
+ */
+export function liveSetStream(live: number, seed = 0x9e3779b9, minLength = 1 << 16): Int32Array {
+  const perms = Math.max(1, Math.ceil(minLength / live));
+  const out = new Int32Array(perms * live);
+  const random = seededRandom(seed ^ live);
+  for (let p = 0; p < perms; p++) {
+    const base = p * live;
+    for (let i = 0; i < live; i++) out[base + i] = i;
+    for (let i = live - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      const t = out[base + i];
+      out[base + i] = out[base + j];
+      out[base + j] = t;
+    }
+  }
+  return out;
+}
+
+/** A place for loops to leave their result so it is not dead code; a typed-array store allocates nothing. */
+export const sink = new Float64Array(8);
+
+let gcFunction: (() => void) | null | undefined;
+
+/**
+ * A full, synchronous GC, or undefined where it cannot be had. Uses the
+ * global `gc` of `node --expose-gc` when present, else turns the flag on
+ * and takes `gc` from a new context.
+ */
+export function fullGc(): (() => void) | undefined {
+  if (gcFunction === undefined) {
+    const g = (globalThis as { gc?: unknown }).gc;
+    if (typeof g === 'function') gcFunction = g as () => void;
+    else {
+      try {
+        v8.setFlagsFromString('--expose-gc');
+        gcFunction = vm.runInNewContext('gc') as () => void;
+      } catch {
+        gcFunction = null;
+      }
+    }
+  }
+  return gcFunction ?? undefined;
+}
+
+/** Heap growth in a solo window below this is not taken as the loop's allocation. */
+const allocationFloor = 64 * 1024;
+
+let seedCounter = 0;
+const baseSeed = Number(process.env.BENCH_SEED ?? 1) >>> 0;
 
 /**
  * Lets the GC observer deliver: Node queues gc entries from the collector's
@@ -82,74 +206,158 @@ const median = (xs: readonly number[]): number => {
  */
 const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1));
 
-/** GC entries seen since the last drain, as [start, duration] pairs. */
+/** A GC pause: start and duration in performance.now() milliseconds. */
+export type Pause = readonly [start: number, duration: number];
+
+/** Pauses overlapping [t0, t1): count, and the milliseconds of them inside the interval. */
+export function overlapping(pauses: readonly Pause[], t0: number, t1: number): [events: number, ms: number] {
+  let events = 0;
+  let ms = 0;
+  for (const [start, duration] of pauses) {
+    const end = start + duration;
+    if (start < t1 && end > t0) {
+      events++;
+      ms += Math.min(end, t1) - Math.max(start, t0);
+    }
+  }
+  return [events, ms];
+}
+
+/** GC entries seen since the last drain. */
 class GcLog {
-  private entries: [number, number][] = [];
+  private entries: Pause[] = [];
   private readonly observer = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) this.entries.push([e.startTime, e.duration]);
   });
   constructor() {
     this.observer.observe({ entryTypes: ['gc'] });
   }
-  async within(t0: number, t1: number): Promise<[events: number, ms: number]> {
+  async drain(): Promise<Pause[]> {
     await tick(); // observer callbacks are delivered a turn of the event loop later
-    let events = 0;
-    let ms = 0;
-    for (const [start, duration] of this.entries) {
-      if (start >= t0 && start < t1) {
-        events++;
-        ms += duration;
-      }
-    }
-    this.entries = this.entries.filter(([start]) => start >= t1);
-    return [events, ms];
+    const out = this.entries;
+    this.entries = [];
+    return out;
   }
   stop(): void {
     this.observer.disconnect();
   }
 }
 
+/**
+ * Ops per call for about `callMs`: grow by 4× until a call takes a quarter of
+ * it, then rescale twice at the estimated size, so the estimate does not come
+ * from a cold first call (lazy compilation, unoptimised code).
+ */
 function calibrate(body: (n: number) => void, callMs: number, maxOps: number): number {
-  let n = 16;
-  for (;;) {
+  const timed = (n: number): number => {
     const t0 = performance.now();
     body(n);
-    const ms = performance.now() - t0;
-    if (ms >= callMs / 4 || n >= maxOps) {
-      const scaled = ms > 0 ? Math.round((n * callMs) / ms) : n * 4;
-      return Math.max(1, Math.min(maxOps, scaled));
-    }
-    n *= 4;
+    return performance.now() - t0;
+  };
+  const scale = (n: number, ms: number): number => Math.max(1, Math.min(maxOps, ms > 0 ? Math.round((n * callMs) / ms) : n * 4));
+  let n = 16;
+  let ms = timed(n);
+  while (ms < callMs / 4 && n < maxOps) {
+    n = Math.min(maxOps, n * 4);
+    ms = timed(n);
   }
+  for (let pass = 0; pass < 2; pass++) {
+    n = scale(n, ms);
+    ms = timed(n);
+  }
+  return scale(n, ms);
 }
 
-/** Runs the variants interleaved and returns their medians and per-round ratios. */
+/** Runs the variants alone, then interleaved in shuffled rounds; returns their medians, per-round figures and GC attribution. */
 export async function measure(variants: readonly Variant[], options: MeasureOptions = defaultOptions): Promise<Measurement> {
+  const started = performance.now();
   const bodies = variants.map((v) => v.setup());
   const ops = bodies.map((body) => calibrate(body, options.callMs, options.maxOps ?? 2 ** 30));
   bodies.forEach((body, i) => body(ops[i])); // warm-up call at the measured size
-  const gc = new GcLog();
-  const ns: number[][] = variants.map(() => []);
-  const gcEvents = variants.map(() => 0);
-  const gcMs = variants.map(() => 0);
-  for (let round = 0; round < options.rounds; round++) {
-    for (let k = 0; k < variants.length; k++) {
-      const i = (round + k) % variants.length;
-      const t0 = performance.now();
-      bodies[i](ops[i]);
-      const t1 = performance.now();
-      ns[i].push(((t1 - t0) * 1e6) / ops[i]);
-      const [events, ms] = await gc.within(t0, t1);
-      gcEvents[i] += events;
-      gcMs[i] += ms;
+  const collect = fullGc();
+  const between = (options.gcBetween ?? !quick) ? collect : undefined;
+  const random = seededRandom(options.seed ?? (baseSeed * 0x9e3779b1 + ++seedCounter * 0x85ebca6b) >>> 0);
+  const log = new GcLog();
+  type Window = { i: number; t0: number; t1: number };
+  const windows: Window[] = [];
+  const forced: Window[] = [];
+  const pauses: Pause[] = [];
+  const time = (i: number, into: Window[], gc: (() => void) | undefined): void => {
+    const t0 = performance.now();
+    bodies[i](ops[i]);
+    const t1 = performance.now();
+    into.push({ i, t0, t1 });
+    if (gc) {
+      const f0 = performance.now();
+      gc();
+      forced.push({ i, t0: f0, t1: performance.now() });
     }
+  };
+
+  // Solo pass: each variant alone, between forced full GCs.
+  const solo: Window[] = [];
+  const grown = variants.map(() => 0);
+  collect?.();
+  await log.drain();
+  for (const i of shuffledOrder(variants.length, random)) {
+    const before = v8.getHeapStatistics().used_heap_size;
+    time(i, solo, undefined);
+    grown[i] = v8.getHeapStatistics().used_heap_size - before;
+    if (collect) {
+      const f0 = performance.now();
+      collect();
+      forced.push({ i, t0: f0, t1: performance.now() });
+    }
+    pauses.push(...(await log.drain()));
   }
-  gc.stop();
+
+  const orders: number[][] = [];
+  for (let round = 0; round < options.rounds; round++) {
+    const order = shuffledOrder(variants.length, random);
+    orders.push(order);
+    for (const i of order) time(i, windows, between);
+    pauses.push(...(await log.drain()));
+  }
+  pauses.push(...(await log.drain()));
+  log.stop();
+
+  const inAny = (p: Pause, ws: readonly Window[]): boolean => ws.some((w) => overlapping([p], w.t0, w.t1)[0] > 0);
+  const gapPauses = pauses.filter((p) => !inAny(p, windows) && !inAny(p, solo) && !inAny(p, forced));
   const results: VariantResult[] = variants.map((v, i) => {
-    const nsPerOp = median(ns[i]);
-    return { name: v.name, nsPerOp, opsPerSec: 1e9 / nsPerOp, gcEvents: gcEvents[i], gcMs: gcMs[i], rounds: ns[i] };
+    const mine = windows.filter((w) => w.i === i);
+    const rounds = mine.map((w) => ((w.t1 - w.t0) * 1e6) / ops[i]);
+    let gcEvents = 0;
+    let gcMs = 0;
+    for (const w of mine) {
+      const [e, ms] = overlapping(pauses, w.t0, w.t1);
+      gcEvents += e;
+      gcMs += ms;
+    }
+    const s = solo.find((w) => w.i === i)!;
+    const [soloEvents, soloMs] = overlapping(pauses, s.t0, s.t1);
+    // Heap growth means something only without a GC in the window; the floor ignores the few
+    // objects a timer read or a recompilation may leave.
+    const bytesPerOp = soloEvents === 0 ? Math.max(0, grown[i]) / ops[i] : undefined;
+    const grewPerOp = bytesPerOp !== undefined && grown[i] > allocationFloor && bytesPerOp >= 1;
+    let cleanupGcMs = 0;
+    for (const f of forced.filter((w) => w.i === i)) cleanupGcMs += overlapping(pauses, f.t0, f.t1)[1];
+    const nsPerOp = median(rounds);
+    return {
+      name: v.name,
+      nsPerOp,
+      opsPerSec: 1e9 / nsPerOp,
+      gcEvents,
+      gcMs,
+      rounds,
+      solo: { nsPerOp: ((s.t1 - s.t0) * 1e6) / ops[i], gcEvents: soloEvents, gcMs: soloMs, ...(bytesPerOp === undefined ? {} : { bytesPerOp }) },
+      allocates: v.allocates === true,
+      allocationFlag: v.allocates !== true && (soloEvents > 0 || grewPerOp),
+      cleanupGcMs,
+    };
   });
+  if (process.env.BENCH_TRACE) console.log(`    [measure ${variants.map((v) => v.name).join(' | ')}: ${(performance.now() - started).toFixed(0)} ms]`);
   const byName = new Map(results.map((r) => [r.name, r]));
+  if (byName.size !== results.length) throw new Error(`duplicate variant names: ${results.map((r) => r.name).join(', ')}`);
   const get = (name: string): VariantResult => {
     const r = byName.get(name);
     if (!r) throw new Error(`no variant named ${name}; have ${[...byName.keys()].join(', ')}`);
@@ -159,10 +367,21 @@ export async function measure(variants: readonly Variant[], options: MeasureOpti
     variants: results,
     opsPerCall: Object.fromEntries(variants.map((v, i) => [v.name, ops[i]])),
     get,
-    speedup(subject, anchor) {
-      const s = get(subject).rounds;
-      const a = get(anchor).rounds;
-      return median(s.map((x, r) => a[r] / x));
-    },
+    speedup: (subject, anchor) => pairedRatio(get(subject).rounds, get(anchor).rounds),
+    gap: { events: gapPauses.length, ms: gapPauses.reduce((a, [, d]) => a + d, 0) },
+    forcedGc: between !== undefined,
+    orders,
   };
+}
+
+/** Median over rounds of `anchor[r] ÷ subject[r]` (times, so > 1 means the subject is faster). */
+export function pairedRatio(subject: readonly number[], anchor: readonly number[]): number {
+  if (subject.length !== anchor.length) throw new Error(`unpaired rounds: ${subject.length} against ${anchor.length}`);
+  return median(subject.map((x, r) => anchor[r] / x));
+}
+
+/** Median over rounds of `subject[r] − anchor[r]`: a difference of measurements paired within each round. */
+export function pairedDifference(subject: readonly number[], anchor: readonly number[]): number {
+  if (subject.length !== anchor.length) throw new Error(`unpaired rounds: ${subject.length} against ${anchor.length}`);
+  return median(subject.map((x, r) => x - anchor[r]));
 }

@@ -1,7 +1,8 @@
 // Topic reports: the targets table, the figures of every variant and an SVG
 // chart, rendered into docs/benchmarks.md. No external service: the chart is
-// plain SVG text.
-import type { Measurement } from './harness.js';
+// plain SVG text. A topic runs once per process; `combine` merges the runs of
+// `--repeat N` into medians, min–max spreads and verdicts.
+import { median, pairedDifference, type Measurement } from './harness.js';
 
 export interface TargetRow {
   /** The id in the benchmark issue (F1, M2, …). */
@@ -16,11 +17,19 @@ export interface TargetRow {
   /** For a ratio: the offheap variant and the anchor it is measured against (names in the topic's tables). */
   readonly subject?: string;
   readonly anchor?: string;
+  /** Shown for information, not judged (a strawman anchor, or a figure without a target). */
+  readonly info?: boolean;
 }
 
 export interface Table {
   readonly caption: string;
   readonly measurement: Measurement;
+}
+
+/** Why an anchor is the fair competitor of the offheap variant it is compared with. */
+export interface AnchorNote {
+  readonly anchor: string;
+  readonly why: string;
 }
 
 export interface TopicReport {
@@ -29,6 +38,7 @@ export interface TopicReport {
   readonly tables: readonly Table[];
   readonly targets: readonly TargetRow[];
   readonly notes?: readonly string[];
+  readonly anchors?: readonly AnchorNote[];
 }
 
 export interface Topic {
@@ -37,15 +47,30 @@ export interface Topic {
   run(): Promise<TopicReport>;
 }
 
-/** The JSON form kept between runs, so one topic can be re-run alone. */
+export interface StoredVariant {
+  readonly name: string;
+  readonly nsPerOp: number;
+  readonly opsPerSec: number;
+  readonly gcEvents: number;
+  readonly gcMs: number;
+  readonly soloGcEvents?: number;
+  readonly allocates?: boolean;
+  readonly allocationFlag?: boolean;
+  readonly cleanupGcMs?: number;
+}
+
+/** One run of a topic, as written by a bench process. */
 export interface StoredTopic {
   readonly id: string;
   readonly title: string;
   readonly date: string;
   readonly quick: boolean;
-  readonly tables: readonly { caption: string; variants: readonly { name: string; nsPerOp: number; opsPerSec: number; gcEvents: number; gcMs: number }[] }[];
+  readonly tables: readonly { caption: string; variants: readonly StoredVariant[]; gapGcEvents?: number; forcedGc?: boolean }[];
   readonly targets: readonly TargetRow[];
   readonly notes: readonly string[];
+  readonly anchors?: readonly AnchorNote[];
+  /** Wall time of the topic in seconds. */
+  readonly seconds?: number;
 }
 
 export function store(report: TopicReport, quick: boolean): StoredTopic {
@@ -56,10 +81,19 @@ export function store(report: TopicReport, quick: boolean): StoredTopic {
     quick,
     tables: report.tables.map((t) => ({
       caption: t.caption,
-      variants: t.measurement.variants.map(({ name, nsPerOp, opsPerSec, gcEvents, gcMs }) => ({ name, nsPerOp, opsPerSec, gcEvents, gcMs })),
+      variants: t.measurement.variants.map((v) => ({
+        name: v.name,
+        nsPerOp: v.nsPerOp,
+        opsPerSec: v.opsPerSec,
+        gcEvents: v.gcEvents,
+        gcMs: v.gcMs,
+        ...(v.solo ? { soloGcEvents: v.solo.gcEvents, allocates: v.allocates === true, allocationFlag: v.allocationFlag === true, cleanupGcMs: v.cleanupGcMs ?? 0 } : {}),
+      })),
+      ...(t.measurement.gap ? { gapGcEvents: t.measurement.gap.events, forcedGc: t.measurement.forcedGc === true } : {}),
     })),
     targets: report.targets,
     notes: report.notes ?? [],
+    ...(report.anchors ? { anchors: report.anchors } : {}),
   };
 }
 
@@ -68,7 +102,12 @@ export function vs(m: Measurement, subject: string, anchor: string): Pick<Target
   return { value: m.speedup(subject, anchor), subject, anchor };
 }
 
-export const passes = (t: TargetRow): boolean => (t.better === 'higher' ? t.value >= t.target : t.value <= t.target);
+/** The fields of a target row measuring `subject − anchor` per round (ns/op), divided by `per`; median over rounds. */
+export function extra(m: Measurement, subject: string, anchor: string, per = 1): Pick<TargetRow, 'value' | 'subject' | 'anchor'> {
+  return { value: pairedDifference(m.get(subject).rounds, m.get(anchor).rounds) / per, subject, anchor };
+}
+
+export const passes = (t: Pick<TargetRow, 'better' | 'target' | 'value'>): boolean => (t.better === 'higher' ? t.value >= t.target : t.value <= t.target);
 
 /** Share of a variant's timed windows spent in main-thread GC pauses (0..1). */
 export function gcShare(m: Measurement, name: string): number {
@@ -82,7 +121,120 @@ export function explain(row: TargetRow, why: string): TargetRow {
   return passes(row) ? row : { ...row, note: row.note ? `${row.note} ${why}` : why };
 }
 
-function fmt(x: number, unit?: string): string {
+export type Verdict = 'pass' | 'miss' | 'unstable' | 'info';
+
+/**
+ * The verdict over the values of one row across runs: pass or miss only when
+ * every run agrees; a spread that crosses the target is "unstable".
+ */
+export function verdictOf(values: readonly number[], row: Pick<TargetRow, 'better' | 'target' | 'info'>): Verdict {
+  if (row.info) return 'info';
+  const ok = values.map((value) => passes({ ...row, value }));
+  if (ok.every(Boolean)) return 'pass';
+  if (!ok.some(Boolean)) return 'miss';
+  return 'unstable';
+}
+
+export interface CombinedRow extends TargetRow {
+  readonly values: readonly number[];
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  readonly verdict: Verdict;
+}
+
+export interface CombinedVariant {
+  readonly name: string;
+  /** Median over runs of each run's median. */
+  readonly nsPerOp: number;
+  readonly min: number;
+  readonly max: number;
+  readonly opsPerSec: number;
+  /** Per run. */
+  readonly gcEvents: readonly number[];
+  readonly soloGcEvents: readonly (number | undefined)[];
+  readonly gcMs: number;
+  readonly cleanupGcMs?: number;
+  readonly allocates: boolean;
+  /** Flagged in any run. */
+  readonly allocationFlag: boolean;
+}
+
+export interface CombinedTopic {
+  readonly id: string;
+  readonly title: string;
+  readonly date: string;
+  readonly quick: boolean;
+  readonly runs: number;
+  readonly seconds: readonly number[];
+  readonly tables: readonly { caption: string; variants: readonly CombinedVariant[]; gapGcEvents?: readonly number[]; forcedGc?: boolean }[];
+  readonly targets: readonly CombinedRow[];
+  readonly notes: readonly string[];
+  readonly anchors: readonly AnchorNote[];
+}
+
+/** Merges the runs of one topic (each from its own process). Rows and variants are matched by position and must agree on id and name. */
+export function combine(runs: readonly StoredTopic[]): CombinedTopic {
+  if (runs.length === 0) throw new Error('combine: no runs');
+  const [first] = runs;
+  for (const r of runs) {
+    if (r.id !== first.id || r.targets.length !== first.targets.length || r.tables.length !== first.tables.length) {
+      throw new Error(`combine: runs of ${first.id} differ in shape`);
+    }
+    r.targets.forEach((t, k) => {
+      if (t.id !== first.targets[k].id) throw new Error(`combine: row ${k} of ${first.id} is ${first.targets[k].id} in one run and ${t.id} in another`);
+    });
+  }
+  const targets = first.targets.map((_, k): CombinedRow => {
+    const values = runs.map((r) => r.targets[k].value);
+    const med = median(values);
+    // The row's texts (measure, note) come from the run closest to the median.
+    const closest = runs.reduce((best, r) => (Math.abs(r.targets[k].value - med) < Math.abs(best.targets[k].value - med) ? r : best), first);
+    const row = closest.targets[k];
+    return { ...row, value: med, values, median: med, min: Math.min(...values), max: Math.max(...values), verdict: verdictOf(values, row) };
+  });
+  const tables = first.tables.map((t, ti) => ({
+    caption: t.caption,
+    variants: t.variants.map((v, vi): CombinedVariant => {
+      const all = runs.map((r) => {
+        const x = r.tables[ti].variants[vi];
+        if (x.name !== v.name) throw new Error(`combine: variant ${vi} of "${t.caption}" is ${v.name} in one run and ${x.name} in another`);
+        return x;
+      });
+      const ns = all.map((x) => x.nsPerOp);
+      const nsPerOp = median(ns);
+      const cleanup = all.map((x) => x.cleanupGcMs).filter((x): x is number => x !== undefined);
+      return {
+        name: v.name,
+        nsPerOp,
+        min: Math.min(...ns),
+        max: Math.max(...ns),
+        opsPerSec: 1e9 / nsPerOp,
+        gcEvents: all.map((x) => x.gcEvents),
+        soloGcEvents: all.map((x) => x.soloGcEvents),
+        gcMs: median(all.map((x) => x.gcMs)),
+        ...(cleanup.length ? { cleanupGcMs: median(cleanup) } : {}),
+        allocates: all.some((x) => x.allocates === true),
+        allocationFlag: all.some((x) => x.allocationFlag === true),
+      };
+    }),
+    ...(t.gapGcEvents !== undefined ? { gapGcEvents: runs.map((r) => r.tables[ti].gapGcEvents ?? 0), forcedGc: runs.every((r) => r.tables[ti].forcedGc === true) } : {}),
+  }));
+  return {
+    id: first.id,
+    title: first.title,
+    date: runs[runs.length - 1].date,
+    quick: runs.some((r) => r.quick),
+    runs: runs.length,
+    seconds: runs.map((r) => r.seconds ?? NaN),
+    tables,
+    targets,
+    notes: first.notes,
+    anchors: first.anchors ?? [],
+  };
+}
+
+export function fmt(x: number, unit?: string): string {
   if (!Number.isFinite(x)) return String(x);
   const digits = Math.abs(x) >= 100 ? 0 : Math.abs(x) >= 10 ? 1 : Math.abs(x) >= 1 ? 2 : 3;
   const s = x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
@@ -96,28 +248,53 @@ function rate(opsPerSec: number): string {
   return `${fmt(opsPerSec)}/s`;
 }
 
-export function markdown(topic: StoredTopic): string {
-  const lines = [`## ${topic.title}`, '', `Measured ${topic.date}${topic.quick ? ' (quick mode: short windows, figures indicative only)' : ''}.`, ''];
+export const spread = (r: CombinedRow): string => (r.values.length > 1 ? `${fmt(r.min)}–${fmt(r.max, r.unit)}` : '');
+
+export const verdictText = (v: Verdict): string => (v === 'pass' ? 'pass' : v === 'info' ? 'info (not judged)' : `**${v}**`);
+
+const list = (xs: readonly (number | undefined)[]): string => xs.map((x) => (x === undefined ? '–' : String(x))).join(', ');
+
+export function markdown(topic: CombinedTopic): string {
+  const runs = topic.runs > 1 ? `, ${topic.runs} runs in separate processes (median, min–max across runs)` : ', one run';
+  const lines = [`## ${topic.title}`, '', `Measured ${topic.date}${runs}${topic.quick ? ' (quick mode: short windows, figures indicative only)' : ''}.`, ''];
   if (topic.targets.length) {
     const nsOf = (name: string | undefined): string => {
       const v = name === undefined ? undefined : topic.tables.flatMap((t) => t.variants).find((x) => x.name === name);
       return v ? `${fmt(v.nsPerOp)} ns` : '';
     };
-    lines.push('| id | measure | offheap (ns/op) | anchor (ns/op) | value | target | result |', '|---|---|---|---|---|---|---|');
+    lines.push('| id | measure | offheap (ns/op) | anchor (ns/op) | value (median) | min–max | target | result |', '|---|---|---|---|---|---|---|---|');
     for (const t of topic.targets) {
       const target = `${t.better === 'higher' ? '≥' : '≤'} ${fmt(t.target, t.unit)}`;
-      lines.push(
-        `| ${t.id} | ${t.measure} | ${nsOf(t.subject)} | ${nsOf(t.anchor)} | ${fmt(t.value, t.unit)} | ${target} | ${passes(t) ? 'pass' : '**miss**'}${t.note ? `: ${t.note}` : ''} |`,
-      );
+      const note = t.note && t.verdict !== 'pass' ? `: ${t.note}` : '';
+      lines.push(`| ${t.id} | ${t.measure} | ${nsOf(t.subject)} | ${nsOf(t.anchor)} | ${fmt(t.median, t.unit)} | ${spread(t)} | ${target} | ${verdictText(t.verdict)}${note} |`);
     }
+    lines.push('');
+  }
+  if (topic.anchors.length) {
+    lines.push('Why these anchors:', '');
+    for (const a of topic.anchors) lines.push(`- **${a.anchor}**: ${a.why}`);
     lines.push('');
   }
   lines.push(`![${topic.title}](bench/${topic.id}.svg)`, '');
   for (const table of topic.tables) {
-    lines.push(`**${table.caption}**`, '', '| variant | ns/op | ops | GC events | GC ms |', '|---|---|---|---|---|');
-    for (const v of table.variants) lines.push(`| ${v.name} | ${fmt(v.nsPerOp)} | ${rate(v.opsPerSec)} | ${v.gcEvents} | ${fmt(v.gcMs)} |`);
+    const gcCols = table.variants.some((v) => v.soloGcEvents.some((x) => x !== undefined));
+    lines.push(`**${table.caption}**`, '');
+    if (gcCols) {
+      lines.push('| variant | ns/op | min–max | ops | solo GC | interleaved GC | GC ms | cleanup GC ms |', '|---|---|---|---|---|---|---|---|');
+      for (const v of table.variants) {
+        const solo = `${list(v.soloGcEvents)}${v.allocationFlag ? ' **allocates by accident**' : v.allocates ? ' (allocates by design)' : ''}`;
+        lines.push(
+          `| ${v.name} | ${fmt(v.nsPerOp)} | ${topic.runs > 1 ? `${fmt(v.min)}–${fmt(v.max)}` : ''} | ${rate(v.opsPerSec)} | ${solo} | ${list(v.gcEvents)} | ${fmt(v.gcMs)} | ${v.cleanupGcMs === undefined ? '' : fmt(v.cleanupGcMs)} |`,
+        );
+      }
+      if (table.gapGcEvents) lines.push('', `GC pauses between windows, outside forced GCs: ${list(table.gapGcEvents)}${table.forcedGc ? '' : ' (no full GC forced between variants in this table)'}.`);
+    } else {
+      lines.push('| variant | ns/op | min–max | ops |', '|---|---|---|---|');
+      for (const v of table.variants) lines.push(`| ${v.name} | ${fmt(v.nsPerOp)} | ${topic.runs > 1 ? `${fmt(v.min)}–${fmt(v.max)}` : ''} | ${rate(v.opsPerSec)} |`);
+    }
     lines.push('');
   }
+  if (topic.notes.length && topic.runs > 1) lines.push('Notes (from the first run):', '');
   for (const note of topic.notes) lines.push(`- ${note}`);
   if (topic.notes.length) lines.push('');
   return lines.join('\n');
@@ -126,7 +303,7 @@ export function markdown(topic: StoredTopic): string {
 const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** Horizontal bars of ops/s on a log scale, one group per table; offheap's own variants in a darker colour. */
-export function svg(topic: StoredTopic): string {
+export function svg(topic: Pick<CombinedTopic, 'tables'>): string {
   const barH = 16;
   const gap = 4;
   const labelW = 300;

@@ -1,5 +1,6 @@
 // Every benchmark topic, in report order.
 import type { Topic } from '../lib/report.js';
+import { assemblyscript } from './assemblyscript.js';
 import { fixalloc } from './fixalloc.js';
 import { heap } from './heap.js';
 import { layout } from './layout.js';
@@ -8,4 +9,4 @@ import { memclr } from './memclr.js';
 import { persistentalloc } from './persistentalloc.js';
 import { sysalloc } from './sysalloc.js';
 
-export const topics: readonly Topic[] = [fixalloc, persistentalloc, sysalloc, memclr, layout, heap, lint];
+export const topics: readonly Topic[] = [fixalloc, persistentalloc, sysalloc, memclr, layout, heap, assemblyscript, lint];

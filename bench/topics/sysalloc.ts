@@ -3,10 +3,12 @@
 // avoids per allocation). The offheap variant churns a live set of 64-KiB
 // blocks (free one, allocate one), so the free-run list is exercised, not
 // just the bump of the unmapped tail; pages are never touched, so both sides
-// measure bookkeeping, not first-touch page faults.
+// measure bookkeeping, not first-touch page faults. The one-page pair is
+// judged as its difference from an 8 KiB fill(0) measured in the same round:
+// what the bookkeeping costs beyond re-zeroing the page.
 import { createRuntime, type Ptr } from '../../src/runtime/index.js';
-import { defaultOptions, measure, type Variant } from '../lib/harness.js';
-import { vs, type Topic, type TopicReport } from '../lib/report.js';
+import { defaultOptions, fresh, measure, type Variant } from '../lib/harness.js';
+import { extra, vs, type Topic, type TopicReport } from '../lib/report.js';
 
 const step = 64 * 1024;
 const live = 64;
@@ -37,9 +39,23 @@ function churn(name: string, bytes: number): Variant {
   };
 }
 
+function fillLoop(u8: Uint8Array, bytes: number, live: number) {
+  let x = 12345;
+  return (n: number) => {
+    for (let i = 0; i < n; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      const p = ((x >>> 0) % live) * bytes;
+      u8.fill(0, p, p + bytes);
+    }
+  };
+}
+
 const variants: Variant[] = [
   churn('offheap sysFree+sysAlloc 64 KiB', step),
   churn('offheap sysFree+sysAlloc 8 KiB', 8 * 1024),
+  { name: 'Uint8Array.fill(0) 8 KiB (re-zeroing one page)', setup: () => fresh(fillLoop)(new Uint8Array(live * 8 * 1024), 8 * 1024, live) },
   {
     name: 'ArrayBuffer.resize +64 KiB',
     setup() {
@@ -62,14 +78,25 @@ export const sysalloc: Topic = {
   title: 'sysAlloc / sysFree',
   async run(): Promise<TopicReport> {
     const m = await measure(variants, { ...defaultOptions, maxOps: 1 << 18 });
-    const onePage = m.get('offheap sysFree+sysAlloc 8 KiB');
     return {
       id: this.id,
       title: this.title,
       tables: [{ caption: '64 KiB page allocations', measurement: m }],
       targets: [
         { id: 'S1', measure: 'sysFree+sysAlloc pair vs one RAB resize by 64 KiB', ...vs(m, 'offheap sysFree+sysAlloc 64 KiB', 'ArrayBuffer.resize +64 KiB'), unit: '×', target: 1, better: 'higher' },
-        { id: 'S1', measure: 'sysFree+sysAlloc pair of one page: bookkeeping + re-zeroing 8 KiB', value: onePage.nsPerOp, unit: 'ns', target: 500, better: 'lower', note: 'two operations; re-zeroing a reused page is about 100 ns of it' },
+        {
+          id: 'S1',
+          measure: 'sysFree+sysAlloc pair of one page, minus an 8 KiB fill(0) in the same round: the bookkeeping',
+          ...extra(m, 'offheap sysFree+sysAlloc 8 KiB', 'Uint8Array.fill(0) 8 KiB (re-zeroing one page)'),
+          unit: 'ns',
+          target: 400,
+          better: 'lower',
+          note: 'two operations; the earlier 500 ns budget for the pair included about 100 ns of re-zeroing, which the paired fill now measures.',
+        },
+      ],
+      anchors: [
+        { anchor: 'ArrayBuffer.resize +64 KiB', why: 'the other way to get more pages for an address space in JS: growing a resizable buffer. sysAlloc reserves once and hands out pages, as Go maps from a reserved arena.' },
+        { anchor: 'Uint8Array.fill(0) 8 KiB', why: 'the re-zeroing a reused page needs, measured in the same round, so the difference isolates the page allocator\'s bookkeeping.' },
       ],
     };
   },

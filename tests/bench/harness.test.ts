@@ -1,0 +1,211 @@
+// The benchmark harness's own logic: order shuffling, the solo-pass
+// allocation flag, paired statistics, GC attribution by overlap, access
+// streams and the verdicts of repeated runs. No timing is asserted.
+import { describe, expect, it } from 'vitest';
+import { liveSetStream, measure, overlapping, pairedDifference, pairedRatio, seededRandom, shuffledOrder, sink, type Measurement, type Variant } from '../../bench/lib/harness.js';
+import { combine, extra, verdictOf, type StoredTopic, type TargetRow } from '../../bench/lib/report.js';
+
+describe('shuffledOrder', () => {
+  it('reaches every permutation of 4 variants, about equally often', () => {
+    const random = seededRandom(42);
+    const seen = new Map<string, number>();
+    const runs = 24 * 400;
+    for (let r = 0; r < runs; r++) {
+      const key = shuffledOrder(4, random).join('');
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+    }
+    expect(seen.size).toBe(24);
+    for (const count of seen.values()) {
+      expect(count).toBeGreaterThan(400 * 0.7);
+      expect(count).toBeLessThan(400 * 1.3);
+    }
+  });
+
+  it('is a permutation, and a seed gives the same sequence again', () => {
+    const a = seededRandom(7);
+    const b = seededRandom(7);
+    for (let r = 0; r < 50; r++) {
+      const o = shuffledOrder(6, a);
+      expect([...o].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(shuffledOrder(6, b)).toEqual(o);
+    }
+  });
+
+  it('varies each variant’s neighbour from round to round (a rotation would not)', () => {
+    const random = seededRandom(3);
+    const before = Array.from({ length: 4 }, () => new Set<number>());
+    for (let r = 0; r < 12; r++) {
+      const o = shuffledOrder(4, random);
+      for (let k = 1; k < o.length; k++) before[o[k]].add(o[k - 1]);
+    }
+    // With a cyclic shift each variant has one fixed predecessor; shuffled, each sees several.
+    for (const s of before) expect(s.size).toBeGreaterThanOrEqual(2);
+  });
+});
+
+/** A loop that keeps one array per op in a ring: it allocates about half a KiB per op. */
+const allocating = (name: string, declared: boolean): Variant => ({
+  name,
+  allocates: declared,
+  setup() {
+    const keep: number[][] = new Array<number[]>(1024);
+    return (n) => {
+      for (let i = 0; i < n; i++) keep[i & 1023] = new Array<number>(64).fill(i);
+    };
+  },
+});
+
+/** The accident of the issue: a double accumulated in a closure variable is boxed on every store. */
+const closureSink: Variant = {
+  name: 'closure sink',
+  setup() {
+    const data = new Float64Array(1024).map((_, i) => i + 0.5);
+    let acc = 0;
+    return (n) => {
+      for (let i = 0; i < n; i++) acc += data[i & 1023];
+      if (acc === -1) sink[2] = acc;
+    };
+  },
+};
+
+/** A loop over a typed array with a local int32 accumulator: it allocates nothing. */
+const quiet: Variant = {
+  name: 'local accumulator',
+  setup() {
+    const data = new Int32Array(1024).map((_, i) => i);
+    return (n) => {
+      let s = 0;
+      for (let i = 0; i < n; i++) s = (s + data[i & 1023]) | 0;
+      sink[0] = s;
+    };
+  },
+};
+
+describe('measure', () => {
+  it('flags a variant that allocates without saying so, and not a quiet one or a declared allocator', async () => {
+    const m = await measure([allocating('allocates by accident', false), closureSink, quiet, allocating('allocates by design', true)], { rounds: 3, callMs: 20 });
+    // Seen either as GC pauses in its solo window or, when it allocated less than the young
+    // generation holds, as heap growth of hundreds of bytes per op.
+    const accident = m.get('allocates by accident').solo!;
+    expect(accident.gcEvents > 0 || accident.bytesPerOp! > 100).toBe(true);
+    expect(m.get('allocates by accident').allocationFlag).toBe(true);
+    expect(m.get('closure sink').allocationFlag).toBe(true);
+    const local = m.get('local accumulator').solo!;
+    expect(local.gcEvents).toBe(0);
+    expect(local.bytesPerOp).toBeLessThan(1);
+    expect(m.get('local accumulator').allocationFlag).toBe(false);
+    expect(m.get('allocates by design').allocationFlag).toBe(false);
+  });
+
+  it('runs every variant once per round in a shuffled order, with per-round figures', async () => {
+    const variants: Variant[] = ['a', 'b', 'c', 'd'].map((name) => ({
+      name,
+      setup: () => (n) => {
+        let s = 0;
+        for (let i = 0; i < n; i++) s = (s + i) | 0;
+        sink[1] = s;
+      },
+    }));
+    const m = await measure(variants, { rounds: 10, callMs: 1, seed: 11 });
+    expect(m.orders).toHaveLength(10);
+    for (const o of m.orders!) expect([...o].sort()).toEqual([0, 1, 2, 3]);
+    expect(new Set(m.orders!.map((o) => o.join(''))).size).toBeGreaterThan(3);
+    for (const v of m.variants) expect(v.rounds).toHaveLength(10);
+  });
+});
+
+describe('paired statistics', () => {
+  it('pairedDifference is the median of per-round differences, not a difference of medians', () => {
+    const subject = [10, 100, 12];
+    const anchor = [9, 95, 2];
+    // Per round: 1, 5, 10 → median 5; the medians (12 and 9) would give 3.
+    expect(pairedDifference(subject, anchor)).toBe(5);
+    expect(pairedDifference([4, 6], [1, 1])).toBe(4); // even count: mean of the middle two (3 and 5)
+  });
+
+  it('pairedRatio is the median of per-round anchor ÷ subject', () => {
+    expect(pairedRatio([1, 2, 4], [2, 2, 2])).toBe(1); // ratios 2, 1, 0.5
+    expect(pairedRatio([1, 1, 1], [3, 5, 4])).toBe(4);
+  });
+
+  it('refuses unpaired rounds', () => {
+    expect(() => pairedDifference([1, 2], [1])).toThrow(/unpaired/);
+  });
+
+  it('extra() divides the paired difference by the unit count', () => {
+    const rounds: Record<string, number[]> = { on: [30, 50, 34], off: [10, 10, 14] };
+    const m = { get: (name: string) => ({ name, rounds: rounds[name] }) } as unknown as Measurement;
+    expect(extra(m, 'on', 'off', 4)).toEqual({ value: 5, subject: 'on', anchor: 'off' }); // differences 20, 40, 20
+  });
+});
+
+describe('GC attribution', () => {
+  it('counts a pause for every window it overlaps, with the overlapping milliseconds', () => {
+    const pauses = [
+      [5, 10], // 5..15: starts before the window [10, 20), ends inside it
+      [18, 4], // 18..22: starts inside, runs past the end
+      [25, 1], // in the gap after the window
+    ] as const;
+    expect(overlapping(pauses, 10, 20)).toEqual([2, 5 + 2]);
+    expect(overlapping(pauses, 22, 30)).toEqual([1, 1]);
+    expect(overlapping(pauses, 30, 40)).toEqual([0, 0]);
+  });
+});
+
+describe('liveSetStream', () => {
+  it('visits every slot of a large live set, and every slot equally often', () => {
+    const live = 100_003;
+    const s = liveSetStream(live);
+    const seen = new Uint8Array(live);
+    for (const j of s) seen[j]++;
+    expect(seen.every((c) => c === seen[0])).toBe(true);
+    expect(seen[0]).toBeGreaterThan(0);
+  });
+
+  it('is at least 64 Ki long for a small live set, in whole permutations', () => {
+    const s = liveSetStream(10_000);
+    expect(s.length % 10_000).toBe(0);
+    expect(s.length).toBeGreaterThanOrEqual(1 << 16);
+  });
+});
+
+describe('repeated runs', () => {
+  const row = (value: number, extraFields: Partial<TargetRow> = {}): TargetRow => ({ id: 'X1', measure: 'x', value, unit: '×', target: 2, better: 'higher', ...extraFields });
+  const run = (values: number[], info = false): StoredTopic => ({
+    id: 't',
+    title: 'T',
+    date: '2026-01-01',
+    quick: false,
+    tables: [{ caption: 'c', variants: [{ name: 'v', nsPerOp: values[0], opsPerSec: 1e9 / values[0], gcEvents: 0, gcMs: 0 }] }],
+    targets: values.map((v) => row(v, { info })),
+    notes: [],
+  });
+
+  it('calls a row unstable when its spread crosses the target, pass or miss only when all runs agree', () => {
+    expect(verdictOf([2.1, 2.5, 3], row(0))).toBe('pass');
+    expect(verdictOf([1.9, 2.5, 3], row(0))).toBe('unstable');
+    expect(verdictOf([1, 1.5, 1.9], row(0))).toBe('miss');
+    expect(verdictOf([2, 2, 2], row(0))).toBe('pass'); // at the target is a pass
+    expect(verdictOf([1.9, 2.5], row(0, { better: 'lower' }))).toBe('unstable');
+    expect(verdictOf([1, 5], row(0, { info: true }))).toBe('info');
+  });
+
+  it('combines runs into median and min–max per row', () => {
+    const c = combine([run([1.8, 3]), run([2.4, 2.5]), run([2.2, 2.6])]);
+    expect(c.runs).toBe(3);
+    expect(c.targets[0]).toMatchObject({ median: 2.2, min: 1.8, max: 2.4, verdict: 'unstable' });
+    expect(c.targets[1]).toMatchObject({ median: 2.6, min: 2.5, max: 3, verdict: 'pass' });
+    expect(c.tables[0].variants[0]).toMatchObject({ nsPerOp: 2.2, min: 1.8, max: 2.4 });
+  });
+
+  it('keeps info rows out of the verdicts', () => {
+    const c = combine([run([1], true), run([3], true)]);
+    expect(c.targets[0].verdict).toBe('info');
+  });
+
+  it('refuses runs whose rows do not line up', () => {
+    const other = { ...run([1, 2]), targets: [row(1), { ...row(2), id: 'Y' }] };
+    expect(() => combine([run([1, 2]), other])).toThrow(/row 1/);
+    expect(() => combine([run([1, 2]), run([1])])).toThrow(/differ in shape/);
+  });
+});
