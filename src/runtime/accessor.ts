@@ -5,10 +5,22 @@
 // V8's type feedback, so shared code turns megamorphic across fields and
 // layouts (perf-anchors §6); generated code stays monomorphic, captures the
 // runtime's typed views directly, and allocates nothing per call. HeapRef
-// writes go through the runtime's write barrier. Debug mode adds a check of
-// `p` against live memory to every operation.
+// writes go through the runtime's write barrier.
+//
+// No caller value reaches the generated source: layouts are branded (only
+// `struct` makes them), the numbers spliced in are checked integers (`lit`),
+// view and argument names come from fixed tables, and field names are only
+// property keys of the result. Every operation checks its arguments in every
+// mode: `p` a u32 address aligned to the layout, inside the space with room
+// for the record (BadPointerError); `i` an integer index (ERR_BAD_INDEX); a
+// stored value of the field's type (ERR_BAD_VALUE; a HeapRef or Ptr a u32).
+// The checks are `typeof` and integer compares, folded by V8 on monomorphic
+// sites. Debug mode replaces the pointer check with one against allocated
+// memory, including FixAlloc objects that are free or never handed out
+// (OutOfBoundsError: a store after free).
 
-import { BadPointerError, OffheapRangeError, OutOfBoundsError, show } from './errors.js';
+import { checkPtr } from './check.js';
+import { BadPointerError, MisuseError, OffheapRangeError, OutOfBoundsError, show } from './errors.js';
 import type { ArrayField, Field, Fields, FieldValue, HeapRefField, Layout, PtrField, ScalarField } from './layout.js';
 import { storeHeapRefUnchecked } from './mbarrier.js';
 import type { Runtime } from './runtime.js';
@@ -94,7 +106,7 @@ export type Accessor<F extends Fields, R> = { readonly [K in keyof F]: FieldAcce
 /** Accessor of a layout `L`: `AccessorOf<typeof Particle>`. */
 export type AccessorOf<L> = L extends Layout<infer T, infer F> ? Accessor<F, T> : never;
 
-const viewOf: Record<string, [view: string, shift: number]> = {
+const viewOf: Readonly<Record<string, readonly [view: string, shift: number]>> = {
   u8: ['u8', 0],
   i8: ['i8', 0],
   bool: ['u8', 0],
@@ -118,8 +130,8 @@ let compiled = 0;
  * cache of `new Function` by source: two runtimes with the same layout would
  * otherwise share one compiled function and its type feedback.
  */
-function compile(body: string, args: Record<string, unknown>): unknown {
-  const bind = Object.keys(args)
+function compile(body: string, args: Readonly<Record<(typeof argNames)[number], unknown>>): unknown {
+  const bind = argNames
     .map((n) => `${n} = $args.${n}`)
     .join(', ');
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- per-field code is the point: it keeps each site monomorphic
@@ -127,75 +139,134 @@ function compile(body: string, args: Record<string, unknown>): unknown {
   return factory(args);
 }
 
+/** The only names bound in generated code. */
+const argNames = ['u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'f32', 'f64', 'rt', 'store', 'chk', 'bad', 'badIndex', 'badRef', 'badValue'] as const;
+
+/** A number for generated source: only a checked non-negative safe integer is ever spliced. */
+function lit(n: number): string {
+  if (!(typeof n === 'number' && Number.isSafeInteger(n) && n >= 0)) throw new MisuseError(`accessor: layout number ${show(n)} is not a non-negative integer`, { value: n });
+  return String(n);
+}
+
 /** Builds the debug check of `p` for records of `layout`. */
-function pointerCheck(rt: Runtime, layout: Layout<unknown>): (p: number) => void {
+function pointerCheck(rt: Runtime, layout: Layout<unknown>): (p: unknown) => void {
   const space = rt.space;
   const { size, align, name } = layout;
-  return (p: number) => {
-    if (typeof p !== 'number' || !Number.isInteger(p) || p < pageSize || (p & (align - 1)) !== 0) {
+  return (p: unknown) => {
+    if (typeof p !== 'number' || p >>> 0 !== p || p < pageSize || (p & (align - 1)) !== 0) {
       throw new BadPointerError(`${name} accessor: p must be a non-nil address aligned to ${align}; got ${show(p)}`, { value: p, limit: align });
     }
     if (!space.isLive(p, size)) {
       throw new OutOfBoundsError(`${name} accessor: [${show(p)}, ${show(p + size)}) is not inside allocated memory`, { value: p, limit: space.mappedEnd });
     }
+    const dead = rt.deadRecord(p, size);
+    if (dead !== undefined) throw new OutOfBoundsError(`${name} accessor: [${show(p)}, ${show(p + size)}) touches a FixAlloc object that is not live: ${dead}`, { value: p });
   };
 }
 
-function badIndex(i: number, n: number): never {
+/** The non-debug pointer check's slow path: throws the BadPointerError for `p`. */
+function badPointer(rt: Runtime, layout: Layout<unknown>): (p: unknown) => never {
+  const { size, align, name } = layout;
+  const limit = rt.space.reserved - size + 1;
+  return (p: unknown): never => {
+    checkPtr(`${name} accessor: p`, p, align, limit, pageSize);
+    throw new BadPointerError(`${name} accessor: p is not a valid address; got ${show(p)}`, { value: p, limit });
+  };
+}
+
+function badIndex(i: unknown, n: number): never {
   throw new OffheapRangeError('ERR_BAD_INDEX', `array index i must be an integer in [0, ${n - 1}]; got ${show(i)}`, { value: i, limit: n - 1 });
 }
 
 function badRef(v: unknown): never {
-  throw new OffheapRangeError('ERR_BAD_SIZE', `HeapRef value must be a u32; got ${show(v)}`, { value: v, limit: 2 ** 32 - 1 });
+  throw new OffheapRangeError('ERR_BAD_VALUE', `HeapRef value must be a u32; got ${show(v)}`, { value: v, limit: 2 ** 32 - 1 });
+}
+
+function badValue(v: unknown, kind: string): never {
+  const want = kind === 'bool' ? 'a boolean' : kind === 'ptr' ? 'a pointer (a u32)' : `a number (${kind})`;
+  throw new OffheapRangeError('ERR_BAD_VALUE', `${kind} field value must be ${want}; got ${show(v)}`, { value: v, limit: want });
 }
 
 /** Generates the accessor of field `f` at byte offset `off` within records of `root`. */
-function fieldAccessor(rt: Runtime, root: Layout<unknown>, f: Field<unknown>, off: number, check: (p: number) => void): unknown {
-  const debug = rt.debug;
-  const chk = debug ? 'chk(p);' : '';
-  const s = rt.space;
-  if (f.kind === 'struct') {
-    const sub = f as Layout<unknown>;
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(sub.fields)) out[key] = fieldAccessor(rt, root, sub.fields[key], off + sub.offsets[key], check);
-    return Object.freeze(out);
-  }
-  const args = { u8: s.u8, i8: s.i8, u16: s.u16, i16: s.i16, u32: s.u32, i32: s.i32, f32: s.f32, f64: s.f64, rt, store: storeHeapRefUnchecked, chk: check, badIndex, badRef };
-  if (f.kind === 'array') {
-    const a = f as ArrayField<Field<unknown>, number>;
-    const es = a.elem.size;
-    const n = a.length;
-    const idx = `if (!((i >>> 0) === i && i < ${n})) badIndex(i, ${n});`;
-    const at = `at: function at(p, i) { ${chk} ${idx} return p + ${off} + i * ${es}; }`;
-    const vs = viewOf[a.elem.kind];
-    if (vs === undefined) return compile(`return Object.freeze({ offset: ${off}, length: ${n}, ${at} });`, args);
-    const [v, sh] = vs;
-    const addr = `(p + ${off} + i * ${es})`;
-    const { get, set } = accessBodies(a.elem.kind, v, sh, addr, debug);
-    return compile(`return Object.freeze({ offset: ${off}, length: ${n},
-      get: function get(p, i) { ${chk} ${idx} ${get} },
-      set: function set(p, i, x) { ${chk} ${idx} ${set} },
-      ${at} });`, args);
-  }
-  const [v, sh] = viewOf[f.kind];
-  const { get, set } = accessBodies(f.kind, v, sh, `(p + ${off})`, debug);
-  return compile(`return Object.freeze({ offset: ${off},
-    get: function get(p) { ${chk} ${get} },
-    set: function set(p, x) { ${chk} ${set} } });`, args);
+interface Gen {
+  readonly rt: Runtime;
+  /** The pointer check at the top of every operation (debug: a call; else inline compares). */
+  readonly pchk: string;
+  readonly args: Readonly<Record<(typeof argNames)[number], unknown>>;
 }
 
-/** The bodies of get and set for one element of `kind` at address expression `addr`. */
-function accessBodies(kind: string, v: string, sh: number, addr: string, debug: boolean): { get: string; set: string } {
-  const index = sh === 0 ? addr : `${addr} >>> ${sh}`;
-  if (kind === 'bool') return { get: `return ${v}[${index}] !== 0;`, set: `${v}[${index}] = x ? 1 : 0;` };
-  if (kind === 'heapRef') {
-    return { get: `return ${v}[${index}];`, set: `${debug ? 'if ((x >>> 0) !== x) badRef(x);' : ''} store(rt, ${addr}, x);` };
+function fieldAccessor(g: Gen, f: Field<unknown>, off: number): unknown {
+  if (f.kind === 'struct') {
+    const sub = f as Layout<unknown>;
+    const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+    for (const key of Object.keys(sub.fields)) Object.defineProperty(out, key, { value: fieldAccessor(g, sub.fields[key], off + sub.offsets[key]), enumerable: true });
+    return Object.freeze(out);
   }
-  return { get: `return ${v}[${index}];`, set: `${v}[${index}] = x;` };
+  const o = lit(off);
+  if (f.kind === 'array') {
+    const a = f as ArrayField<Field<unknown>, number>;
+    const es = lit(a.elem.size);
+    const n = lit(a.length);
+    const idx = `if (!(typeof i === 'number' && (i >>> 0) === i && i < ${n})) badIndex(i, ${n});`;
+    const at = `at: function at(p, i) { ${g.pchk} ${idx} return p + ${o} + i * ${es}; }`;
+    const vs = Object.hasOwn(viewOf, a.elem.kind) ? viewOf[a.elem.kind] : undefined;
+    if (vs === undefined) return compile(`return Object.freeze({ offset: ${o}, length: ${n}, ${at} });`, g.args);
+    const [v, sh] = vs;
+    const addr = `(p + ${o} + i * ${es})`;
+    const { get, set } = accessBodies(a.elem.kind, v, sh, addr);
+    return compile(
+      `return Object.freeze({ offset: ${o}, length: ${n},
+      get: function get(p, i) { ${g.pchk} ${idx} ${get} },
+      set: function set(p, i, x) { ${g.pchk} ${idx} ${set} },
+      ${at} });`,
+      g.args,
+    );
+  }
+  if (!Object.hasOwn(viewOf, f.kind)) throw new MisuseError(`accessor: unknown field kind ${show(f.kind)}`, { value: f.kind });
+  const [v, sh] = viewOf[f.kind];
+  const { get, set } = accessBodies(f.kind, v, sh, `(p + ${o})`);
+  return compile(
+    `return Object.freeze({ offset: ${o},
+    get: function get(p) { ${g.pchk} ${get} },
+    set: function set(p, x) { ${g.pchk} ${set} } });`,
+    g.args,
+  );
+}
+
+/** The bodies of get and set for one element of `kind` at address expression `addr`, with the stored value's check. */
+function accessBodies(kind: string, v: string, sh: number, addr: string): { get: string; set: string } {
+  const index = sh === 0 ? addr : `${addr} >>> ${lit(sh)}`;
+  const k = JSON.stringify(kind); // one of viewOf's keys
+  if (kind === 'bool') return { get: `return ${v}[${index}] !== 0;`, set: `if (typeof x !== 'boolean') badValue(x, ${k}); ${v}[${index}] = x ? 1 : 0;` };
+  if (kind === 'heapRef') return { get: `return ${v}[${index}];`, set: `if (typeof x !== 'number' || (x >>> 0) !== x) badRef(x); store(rt, ${addr}, x);` };
+  if (kind === 'ptr') return { get: `return ${v}[${index}];`, set: `if (typeof x !== 'number' || (x >>> 0) !== x) badValue(x, ${k}); ${v}[${index}] = x;` };
+  return { get: `return ${v}[${index}];`, set: `if (typeof x !== 'number') badValue(x, ${k}); ${v}[${index}] = x;` };
 }
 
 /** Generates the accessor of `layout` over `rt`'s memory. */
 export function buildAccessor<T, F extends Fields>(rt: Runtime, layout: Layout<T, F>): Accessor<F, T> {
   const root = layout as unknown as Layout<unknown>;
-  return fieldAccessor(rt, root, root, 0, pointerCheck(rt, root)) as Accessor<F, T>;
+  const s = rt.space;
+  // Without debug mode: a u32, aligned, with the whole record inside the space.
+  const maxp = lit(s.reserved - root.size);
+  const am = lit(root.align - 1);
+  const pchk = rt.debug ? 'chk(p);' : `if (typeof p !== 'number' || (p >>> 0) !== p || p < ${lit(pageSize)} || p > ${maxp} || (p & ${am}) !== 0) bad(p);`;
+  const args = {
+    u8: s.u8,
+    i8: s.i8,
+    u16: s.u16,
+    i16: s.i16,
+    u32: s.u32,
+    i32: s.i32,
+    f32: s.f32,
+    f64: s.f64,
+    rt,
+    store: storeHeapRefUnchecked,
+    chk: pointerCheck(rt, root),
+    bad: badPointer(rt, root),
+    badIndex,
+    badRef,
+    badValue,
+  };
+  return fieldAccessor({ rt, pchk, args }, root, 0) as Accessor<F, T>;
 }

@@ -40,7 +40,7 @@ export function checkPtr(what: string, p: unknown, align = 1, limit = 2 ** 32, m
     why = `not aligned to ${align}`;
     bound = align;
   }
-  throw new BadPointerError(`${what} must be an address aligned to ${align} in [${show(min)}, ${show(limit)}); got ${show(p)} (${why})`, { value: p, limit: bound });
+  throw new BadPointerError(`${what} must be an address aligned to ${align} in [${min}, ${limit}); got ${show(p)} (${why})`, { value: p, limit: bound });
 }
 
 /** Checks that `n` is a byte count in [min, max] (`OffheapRangeError` `ERR_BAD_SIZE`). */

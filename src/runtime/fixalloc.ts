@@ -5,27 +5,36 @@
 // first word and are reused only by the same pool, memory comes from 16 KiB
 // chunks of persistentalloc and never returns. Allocation is a pop or a
 // bump, freeing a push, so both cost a few loads and stores and no JS
-// allocation (perf-anchors §3, goals F1–F4).
+// allocation.
 //
-// Unlike Go, a pool validates its argument, and in debug mode it poisons
-// freed objects (all but the link word) and tracks every object it handed
-// out, to catch double frees, frees into the wrong pool and pointers no pool
-// handed out. Without debug mode those misuses corrupt the pool, as in Go.
+// Unlike Go, a pool checks what it is given, in every mode: `free` takes
+// only a u32 address, 4-aligned, on a page of one of this pool's spans (a
+// per-page owner table, one load: spans are whole pages), so a pointer of
+// another pool, of another allocator, or any non-number is refused on the
+// fast path too. Debug mode also tracks every object it handed out, to catch
+// double frees, interior pointers and addresses never handed out, checks the
+// free list's links before following one (a use-after-free write into a
+// freed object's link word), poisons freed objects (all but the link word),
+// and lets accessors refuse a freed record. Without debug mode a double free
+// or an interior pointer of this pool's own span corrupts the pool, as in Go.
 
-import { BadPointerError, DoubleFreeError, ForeignPointerError, MisuseError, OffheapRangeError, checkInt, show } from './errors.js';
+import { checkPtr, checkOptions, checkSize, optBool, optString } from './check.js';
+import { BadPointerError, DoubleFreeError, ForeignPointerError, MisuseError, OffheapRangeError, OptionError, show } from './errors.js';
+import { defaultRuntime } from './default.js';
 import { isLayout, type Layout } from './layout.js';
 import { clearBytes } from './memclr.js';
-import type { Runtime } from './runtime.js';
-import { defaultRuntime } from './default.js';
+import { Runtime } from './runtime.js';
 import { pageSize, poisonByte, type AddressSpace } from './space.js';
 import type { MaybeGarbage, Ptr } from './types.js';
 
-/** Go's _FixAllocChunk: the bytes a pool takes from persistentalloc at a time. */
+/** Go's _FixAllocChunk: the bytes of a span, the unit a pool takes from persistentalloc (more pages for large objects that would waste over 1/8 of it). */
 export const fixAllocChunk = 16 * 1024;
 /** The largest object a pool holds. */
 export const maxFixAllocSize = fixAllocChunk;
 /** The smallest: the free-list link is one u32. */
 export const minFixAllocSize = 4;
+/** The most pages of one span. */
+const maxSpanPages = 8;
 
 export interface FixAllocOptions<T, Z extends boolean> {
   /**
@@ -34,13 +43,15 @@ export interface FixAllocOptions<T, Z extends boolean> {
    * for records without HeapRef slots (Go: spanalloc).
    */
   readonly zero?: Z;
-  /** Run when an address is handed out for the first time (Go: recordspan). Not run on reuse. */
+  /** Run when an address is handed out for the first time (Go: recordspan). Not run on reuse. It must not allocate from the same pool (MisuseError). */
   readonly first?: (p: Ptr<T>) => void;
   /** The persistentalloc stat category chunks are charged to (default `'fixalloc'`). */
   readonly stat?: string;
   /** The runtime whose memory the pool uses (default: the default runtime). */
   readonly runtime?: Runtime;
 }
+
+const optionKeys = ['zero', 'first', 'stat', 'runtime'] as const;
 
 /** What alloc returns: type-safe zero memory, or possibly-garbage memory when `zero` is false. */
 export type FixAllocResult<T, Z extends boolean> = [Z] extends [true] ? Ptr<T> : MaybeGarbage<T>;
@@ -76,6 +87,17 @@ export interface FixAllocSnapshot {
 
 let nextPoolId = 1;
 
+/** Bytes of a span for objects of `size`: 2 pages, or up to 8 when 2 would waste over 1/8 of the span. */
+function spanBytesFor(size: number): number {
+  let bytes = fixAllocChunk;
+  for (let pages = 2; pages <= maxSpanPages; pages++) {
+    const b = pages * pageSize;
+    if ((b % size) * 8 <= b) return b;
+    if (pages === 2) bytes = b;
+  }
+  return bytes;
+}
+
 /**
  * A pool of fixed-size objects of one layout (or one raw size).
  *
@@ -90,33 +112,40 @@ export class FixAlloc<T, Z extends boolean = true> {
   declare readonly zero: boolean;
   /** Bytes currently handed out (a multiple of `size`). */
   inuse = 0;
-  /** Unique across runtimes; keys the debug object table. */
+  /** Unique across runtimes; keys the debug object table and the space's page owner table. */
   readonly id = nextPoolId++;
   /** Head of the free list, 0 when empty; each free object's first u32 links the next. */
   private list = 0;
-  /** Next fresh byte of the current chunk. */
+  /** Next fresh byte of the current span. */
   private chunk = 0;
-  /** Bytes left at `chunk`; fewer than `size` means take a new chunk. */
+  /** Bytes left at `chunk`; fewer than `size` means take a new span. */
   private nchunk = 0;
-  /** Chunk length: fixAllocChunk rounded down to a multiple of size. */
+  /** Bytes of objects in a span: the span's bytes rounded down to a multiple of size. */
   private declare readonly nalloc: number;
-  /** Start of every chunk, ascending by time (debug lookups only). */
+  /** Bytes of a span (whole pages) taken from persistentalloc: 16 KiB, or up to 64 KiB when 16 KiB would waste over 1/8. */
+  declare readonly spanBytes: number;
+  /** Start of every span, ascending by time. */
   private readonly chunks: number[] = [];
+  /** Indexes into `chunks`, ascending by address (lookups by address). */
+  private readonly byAddress: number[] = [];
+  /** True while `first` runs: alloc is refused (the hook would get the address being initialised). */
+  private inFirst = false;
   private declare readonly rt: Runtime;
   private declare readonly space: AddressSpace;
   /** `space.u32`, cached for the hot path. */
   private declare readonly u32: Uint32Array;
-  /** `space.reserved`, cached: every pointer freed lies below it. */
-  private declare readonly limit: number;
+  /** `space.pagePool`, cached: `free` checks the page of `p` belongs to this pool. */
+  private declare readonly pagePool: Int32Array;
   private declare readonly first: ((p: Ptr<T>) => void) | undefined;
   private declare readonly stat: string;
   private declare readonly debug: boolean;
 
   constructor(type: Layout<T> | number, options: FixAllocOptions<T, Z> = {}) {
+    const opts = checkOptions('FixAlloc', options, optionKeys);
     let size: number;
     let align = 4;
     if (typeof type === 'number') {
-      checkInt('FixAlloc: size', type, minFixAllocSize, maxFixAllocSize);
+      checkSize('FixAlloc: size', type, minFixAllocSize, maxFixAllocSize);
       size = type;
     } else if (isLayout(type)) {
       size = type.size;
@@ -128,25 +157,30 @@ export class FixAlloc<T, Z extends boolean = true> {
       }
       align = Math.max(align, type.align);
     } else {
-      throw new MisuseError(`FixAlloc: type must be a struct layout or a size in bytes; got ${show(type)}`, { value: type });
+      throw new MisuseError(`FixAlloc: type must be a layout made by struct() or a size in bytes; got ${show(type)}`, { value: type });
     }
-    if (typeof options !== 'object' || options === null) throw new MisuseError(`FixAlloc: options must be an object; got ${show(options)}`, { value: options });
-    const { zero = true, first, stat = 'fixalloc', runtime } = options;
-    if (typeof zero !== 'boolean') throw new MisuseError(`FixAlloc: zero must be a boolean; got ${show(zero)}`, { value: zero });
-    if (first !== undefined && typeof first !== 'function') throw new MisuseError(`FixAlloc: first must be a function; got ${show(first)}`, { value: first });
-    if (typeof stat !== 'string') throw new MisuseError(`FixAlloc: stat must be a string; got ${show(stat)}`, { value: stat });
+    const zero = optBool('FixAlloc', opts, 'zero', true);
+    const first = opts.first;
+    if (first !== undefined && typeof first !== 'function') throw new OptionError('first', `FixAlloc: option first must be a function; got ${show(first)}`, { value: first, limit: 'function' });
+    const stat = optString('FixAlloc', opts, 'stat', 'fixalloc');
+    const runtime = opts.runtime;
+    if (runtime !== undefined && !(runtime instanceof Runtime)) {
+      throw new OptionError('runtime', `FixAlloc: option runtime must be a Runtime (createRuntime()); got ${show(runtime)}`, { value: runtime, limit: 'Runtime' });
+    }
     this.rt = runtime ?? defaultRuntime();
+    this.rt.space.checkOwner('FixAlloc');
     this.size = (size + align - 1) & ~(align - 1);
     this.layout = typeof type === 'number' ? undefined : type;
     this.zero = zero;
-    this.first = first;
+    this.first = first as ((p: Ptr<T>) => void) | undefined;
     this.stat = stat;
-    this.nalloc = Math.floor(fixAllocChunk / this.size) * this.size;
+    this.spanBytes = spanBytesFor(this.size);
+    this.nalloc = Math.floor(this.spanBytes / this.size) * this.size;
     this.space = this.rt.space;
     this.u32 = this.space.u32;
-    this.limit = this.space.reserved;
+    this.pagePool = this.space.pagePool;
     this.debug = this.rt.debug;
-    this.rt.pools.push(this);
+    this.rt.registerPool(this);
   }
 
   /** The pool's chunks with their free and never-used slots; walks the free list, bounded by the objects handed out. */
@@ -154,25 +188,11 @@ export class FixAlloc<T, Z extends boolean = true> {
     const free: number[][] = this.chunks.map(() => []);
     const current = this.chunks.length - 1;
     const handedOut = this.chunks.length === 0 ? 0 : current * (this.nalloc / this.size) + (this.nalloc - this.nchunk) / this.size;
-    // Chunk indexes by start address, for a binary search per free object.
-    const order = this.chunks.map((_, k) => k).sort((a, b) => this.chunks[a] - this.chunks[b]);
-    const chunkOf = (q: number): number => {
-      let lo = 0;
-      let hi = order.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >>> 1;
-        if (this.chunks[order[mid]] <= q) lo = mid;
-        else hi = mid - 1;
-      }
-      const k = order[lo];
-      const c = this.chunks[k];
-      return order.length > 0 && q >= c && q < c + this.nalloc && (q - c) % this.size === 0 ? k : -1;
-    };
     let corrupt = false;
     let n = 0;
     for (let q = this.list; q !== 0; q = this.u32[q >>> 2]) {
-      const k = chunkOf(q);
-      if (k < 0 || ++n > handedOut) {
+      const k = this.spanOf(q);
+      if (k < 0 || (q - this.chunks[k]) % this.size !== 0 || ++n > handedOut) {
         corrupt = true;
         break;
       }
@@ -195,6 +215,22 @@ export class FixAlloc<T, Z extends boolean = true> {
     };
   }
 
+  /** The index in `chunks` of the span holding byte `q` (its objects, not its tail), or -1. Binary search over the spans by address. */
+  private spanOf(q: number): number {
+    const order = this.byAddress;
+    const chunks = this.chunks;
+    let lo = 0;
+    let hi = order.length - 1;
+    if (hi < 0) return -1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (chunks[order[mid]] <= q) lo = mid;
+      else hi = mid - 1;
+    }
+    const c = chunks[order[lo]];
+    return q >= c && q < c + this.nalloc ? order[lo] : -1;
+  }
+
   /**
    * An object: from the free list (cleared if `zero`), else fresh zero
    * memory, for which `first` runs.
@@ -212,30 +248,82 @@ export class FixAlloc<T, Z extends boolean = true> {
 
   /** alloc's other paths: a fresh object, or debug bookkeeping. */
   private allocSlow(): number {
+    if (this.inFirst) {
+      throw new MisuseError(`FixAlloc.alloc: called from the pool's own first hook (pool ${this.id}); first must not allocate from the pool it initialises`, { value: this.id });
+    }
     const p = this.list;
     if (p === 0) return this.allocFresh();
+    if (this.debug) this.checkLink(p);
     this.list = this.u32[p >>> 2];
     this.inuse += this.size;
     if (this.zero) clearBytes(this.space, p, this.size);
-    this.rt.debugObjects.set(p, this.id * 2 + 1);
+    if (this.debug) this.rt.debugObjects.set(p, this.id * 2 + 1);
     return p;
   }
 
-  private allocFresh(): number {
-    if (this.nchunk < this.size) {
-      this.chunk = this.rt.persistent.alloc(this.nalloc, 8, this.stat);
-      this.nchunk = this.nalloc;
-      this.chunks.push(this.chunk);
-      // Heap bits (heapbits.ts): the span's objects have this pool's layout for good, so memclrHasPointers visits exactly their HeapRef slots.
-      this.rt.heap.bits.span(this.chunk, this.nalloc, this.size, this.layout);
+  /**
+   * Debug mode: the free list's head `p` must be a free object of this pool
+   * and its link word 0 or another; else a write after free (or a bad free)
+   * broke the list. Checked before anything moves.
+   */
+  private checkLink(p: number): void {
+    const next = this.u32[p >>> 2];
+    const objects = this.rt.debugObjects;
+    if (objects.get(p) !== this.id * 2) {
+      throw new BadPointerError(`FixAlloc.alloc: the free list's head ${show(p)} is not a free object of this pool (pool ${this.id}): the list is corrupt`, { value: p });
     }
+    if (next !== 0 && objects.get(next) !== this.id * 2) {
+      throw new BadPointerError(
+        `FixAlloc.alloc: the link word of free object ${show(p)} holds ${show(next)}, not a free object of this pool (pool ${this.id}): a write after free into [${show(p)}, ${show(p + 4)})?`,
+        { value: next, limit: p },
+      );
+    }
+  }
+
+  private allocFresh(): number {
+    if (this.nchunk < this.size) this.newSpan();
     const p = this.chunk;
-    if (this.first !== undefined) this.first(p as Ptr<T>);
+    if (this.first !== undefined) this.runFirst(p);
     this.chunk += this.size;
     this.nchunk -= this.size;
     this.inuse += this.size;
     if (this.debug) this.rt.debugObjects.set(p, this.id * 2 + 1);
     return p;
+  }
+
+  /** Takes a span of whole pages from persistentalloc and marks its pages as this pool's. */
+  private newSpan(): void {
+    const chunk = this.rt.persistent.alloc(this.spanBytes, pageSize, this.stat);
+    this.pagePool.fill(this.id, chunk / pageSize, (chunk + this.spanBytes) / pageSize);
+    this.chunk = chunk;
+    this.nchunk = this.nalloc;
+    const order = this.byAddress;
+    let i = order.length;
+    while (i > 0 && this.chunks[order[i - 1]] > chunk) i--;
+    order.splice(i, 0, this.chunks.length);
+    this.chunks.push(chunk);
+    // Heap bits (heapbits.ts): the span's objects have this pool's layout for good, so memclrHasPointers visits exactly their HeapRef slots.
+    this.rt.heap.bits.span(chunk, this.nalloc, this.size, this.layout);
+  }
+
+  /** Runs `first` for fresh `p`; alloc from the pool is refused meanwhile (the hook would get `p` again). */
+  private runFirst(p: number): void {
+    // The free-list head is parked so every alloc in the hook takes the slow path, which refuses it.
+    const list = this.list;
+    this.list = 0;
+    this.inFirst = true;
+    try {
+      (this.first as (p: Ptr<T>) => void)(p as Ptr<T>);
+    } finally {
+      this.inFirst = false;
+      // Objects the hook freed are on the list now; the parked list follows them.
+      if (this.list === 0) this.list = list;
+      else if (list !== 0) {
+        let q = this.list;
+        while (this.u32[q >>> 2] !== 0) q = this.u32[q >>> 2];
+        this.u32[q >>> 2] = list;
+      }
+    }
   }
 
   /**
@@ -244,7 +332,8 @@ export class FixAlloc<T, Z extends boolean = true> {
    * @offheap FixAlloc.free
    */
   free(p: MaybeGarbage<T>): void {
-    if (!(p >= pageSize && p < this.limit && (p & 3) === 0) || this.debug || this.inuse === 0) {
+    // One check for the fast path: a u32, 4-aligned, on a page of this pool's spans (out-of-range pages read undefined).
+    if (typeof p !== 'number' || p >>> 0 !== p || (p & 3) !== 0 || this.pagePool[p >>> 13] !== this.id || this.debug || this.inuse === 0) {
       this.freeSlow(p);
       return;
     }
@@ -254,29 +343,31 @@ export class FixAlloc<T, Z extends boolean = true> {
   }
 
   /** free's other paths: a rejected pointer, or debug checks and poisoning. */
-  private freeSlow(p: number): void {
-    if (!(p >= pageSize && p < this.limit && (p & 3) === 0)) this.badPointer(p);
+  private freeSlow(p: unknown): void {
+    checkPtr('FixAlloc.free: p', p, 4, this.space.reserved, pageSize);
+    const owner = this.pagePool[p >>> 13];
+    if (owner !== this.id) {
+      if (owner !== 0) throw new ForeignPointerError(`FixAlloc.free: p belongs to another pool (id ${owner}), not this one (id ${this.id}); got ${show(p)}`, { value: p, limit: owner });
+      if (this.space.isLive(p, 4)) throw new ForeignPointerError(`FixAlloc.free: p is not in a span of this pool (another allocator's memory); got ${show(p)}`, { value: p });
+      throw new BadPointerError(`FixAlloc.free: p was not handed out by any FixAlloc of this runtime; got ${show(p)}`, { value: p });
+    }
     if (this.debug) this.checkFree(p);
     // With nothing handed out, any free is bogus; keeps inuse from going negative without debug mode.
     if (this.inuse === 0) throw new DoubleFreeError(`FixAlloc.free: the pool has no live objects (double free?); got ${show(p)}`, { value: p, limit: 0 });
+    if (this.debug) this.rt.debugObjects.set(p, this.id * 2);
     this.inuse -= this.size;
     if (this.debug) this.space.u8.fill(poisonByte, p + 4, p + this.size);
     this.u32[p >>> 2] = this.list;
     this.list = p;
   }
 
-  private badPointer(p: number): never {
-    throw new BadPointerError(`FixAlloc.free: p must be a 4-aligned address in [${pageSize}, ${this.space.reserved}); got ${show(p)}`, {
-      value: p,
-      limit: this.space.reserved,
-    });
-  }
-
-  /** Debug mode: `p` must be live and handed out by this pool. */
+  /** Debug mode: `p` must be a live object handed out by this pool. */
   private checkFree(p: number): void {
     const state = this.rt.debugObjects.get(p);
     if (state === undefined) {
       if (this.contains(p)) {
+        const k = this.spanOf(p);
+        if (k >= 0 && (p - this.chunks[k]) % this.size === 0) throw new BadPointerError(`FixAlloc.free: p was never handed out by this pool; got ${show(p)}`, { value: p });
         throw new BadPointerError(`FixAlloc.free: p points into the middle of an object of this pool (size ${this.size}); got ${show(p)}`, { value: p, limit: this.size });
       }
       throw new BadPointerError(`FixAlloc.free: p was not handed out by any FixAlloc of this runtime; got ${show(p)}`, { value: p });
@@ -285,12 +376,29 @@ export class FixAlloc<T, Z extends boolean = true> {
       throw new ForeignPointerError(`FixAlloc.free: p belongs to another pool (id ${state >>> 1}), not this one (id ${this.id}); got ${show(p)}`, { value: p });
     }
     if ((state & 1) === 0) throw new DoubleFreeError(`FixAlloc.free: p is already free (double free); got ${show(p)}`, { value: p });
-    this.rt.debugObjects.set(p, this.id * 2);
   }
 
-  /** Whether `p` lies in one of this pool's chunks. */
+  /** Whether `p` lies in one of this pool's spans. */
   contains(p: number): boolean {
-    for (const c of this.chunks) if (p >= c && p < c + this.nalloc) return true;
-    return false;
+    return this.spanOf(p) >= 0;
+  }
+
+  /**
+   * Debug mode: why [p, p+n) may not be touched as a record, or undefined.
+   * It may not overlap an object of this pool that is free or was never
+   * handed out (an access after free, or past what was allocated).
+   */
+  deadObjectIn(p: number, n: number): string | undefined {
+    const objects = this.rt.debugObjects;
+    for (let q = p; q < p + n; ) {
+      const k = this.spanOf(q);
+      if (k < 0) return undefined; // the span's tail or another page: not this pool's objects
+      const start = this.chunks[k] + Math.floor((q - this.chunks[k]) / this.size) * this.size;
+      const state = objects.get(start);
+      if (state === undefined) return `object ${show(start)} of pool ${this.id} was never handed out`;
+      if ((state & 1) === 0) return `object ${show(start)} of pool ${this.id} is free (use after free)`;
+      q = start + this.size;
+    }
+    return undefined;
   }
 }

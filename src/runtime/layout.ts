@@ -8,8 +8,18 @@
 // cannot disagree. Fields are laid out in declaration order at their natural
 // alignment, as Go does; the pointer bitmap has one bit per 4-byte word and
 // marks the HeapRef slots, the only heap pointers unmanaged memory may hold.
+//
+// Layouts are trusted by generated code (accessor.ts), so only descriptions
+// made here are accepted: every constructor brands its frozen result in a
+// module-private WeakSet, and `struct`, `array`, `access`, FixAlloc and the
+// collector refuse anything else (a JSON-parsed or hand-written look-alike)
+// with MisuseError. Every number in a branded description was computed here
+// from checked integers; field names are only ever property keys, never
+// source text. Sizes and pointer-slot counts are computed in closed form and
+// checked against their limits before anything is built.
 
-import { MisuseError, OffheapRangeError, checkInt, show } from './errors.js';
+import { checkInt } from './check.js';
+import { MisuseError, OffheapRangeError, show } from './errors.js';
 import type { FixedArray, HeapRef, NotInHeap, Ptr } from './types.js';
 
 /** Type-only key carrying a field's value type. */
@@ -85,8 +95,18 @@ export interface Layout<T, F extends Fields = Fields> extends Field<T> {
 /** The record type a layout describes: `LayoutType<typeof Particle>`. */
 export type LayoutType<L> = L extends Layout<infer T, Fields> ? T : never;
 
+/** Every field description and layout this module made (the brand). */
+const made = new WeakSet<object>();
+
+/** Freezes and brands a description. */
+function brand<D extends object>(d: D): D {
+  Object.freeze(d);
+  made.add(d);
+  return d;
+}
+
 function scalar<V extends number | boolean>(kind: ScalarField<V>['kind'], size: number): ScalarField<V> {
-  return Object.freeze({ kind, size, align: size });
+  return brand({ kind, size, align: size });
 }
 
 /** @offheap field:u8 */
@@ -119,7 +139,7 @@ export function ptr<R>(target?: () => Layout<R>): PtrField<R> {
   if (target !== undefined && typeof target !== 'function') {
     throw new MisuseError(`ptr: target must be a function returning a layout; got ${show(target)}`, { value: target });
   }
-  return Object.freeze({ kind: 'ptr', size: 4, align: 4, target });
+  return brand({ kind: 'ptr', size: 4, align: 4, target });
 }
 
 /**
@@ -128,7 +148,7 @@ export function ptr<R>(target?: () => Layout<R>): PtrField<R> {
  * @offheap field:heapRef
  */
 export function heapRef<T>(): HeapRefField<T> {
-  return Object.freeze({ kind: 'heapRef', size: 4, align: 4 });
+  return brand({ kind: 'heapRef', size: 4, align: 4 });
 }
 
 /** The most elements a fixed array may have. */
@@ -141,33 +161,39 @@ export const maxArrayLength = 2 ** 24;
  */
 export function array<E extends Field<unknown>, const N extends number>(elem: E, length: N): ArrayField<E, N> {
   checkField('array: elem', elem);
-  checkInt('array: length', length, 1, maxArrayLength);
+  checkInt('array: length', length, 1, maxArrayLength, 'ERR_BAD_SIZE');
+  // Closed form: no loop over the elements until the limits hold.
   const size = elem.size * length;
   checkInt('array: size (elem.size × length)', size, 1, maxStructSize);
-  return Object.freeze({ kind: 'array', size, align: elem.align, elem, length });
+  checkInt('array: HeapRef slots (per element × length)', slotCount(elem) * length, 0, maxPointerSlots);
+  return brand({ kind: 'array', size, align: elem.align, elem, length });
 }
 
 /** The largest struct: a layout must fit a u32 and far below the space. */
 export const maxStructSize = 2 ** 30;
+/** The most HeapRef slots one layout may hold (its pointer list and every root scan are linear in them). */
+export const maxPointerSlots = 2 ** 20;
 
-const kinds = new Set<string>(['u8', 'u16', 'u32', 'i8', 'i16', 'i32', 'f32', 'f64', 'bool', 'ptr', 'heapRef', 'array', 'struct']);
+/** The HeapRef slots of a branded description, in closed form. */
+function slotCount(f: Field<unknown>): number {
+  if (f.kind === 'heapRef') return 1;
+  if (f.kind === 'struct') return (f as Layout<unknown>).ptrSlots.length;
+  if (f.kind === 'array') return slotCount((f as ArrayField<Field<unknown>, number>).elem) * (f as ArrayField<Field<unknown>, number>).length;
+  return 0;
+}
 
 function checkField(what: string, f: unknown): asserts f is Field<unknown> {
-  const d = f as Partial<Layout<unknown>> | null;
-  const ok =
-    typeof f === 'object' &&
-    d !== null &&
-    typeof d.kind === 'string' &&
-    kinds.has(d.kind) &&
-    Number.isInteger(d.size) &&
-    Number.isInteger(d.align) &&
-    (d.kind !== 'struct' || isLayout(f));
-  if (!ok) {
-    throw new MisuseError(`${what} must be a field description (u8…f64, bool, ptr(), heapRef(), array(), a struct layout); got ${show(f)}`, { value: f });
+  if (typeof f !== 'object' || f === null || !made.has(f)) {
+    throw new MisuseError(`${what} must be a field description made by the runtime (u8…f64, bool, ptr(), heapRef(), array(), a struct() layout); got ${show(f)}`, {
+      value: f,
+    });
   }
 }
 
-const identifier = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+/** Field and struct names: identifiers of at most 128 characters. They are only ever property keys and message text. */
+const identifier = /^[A-Za-z_$][A-Za-z0-9_$]{0,127}$/;
+/** Names that would change an object's prototype or shadow what accessors and layouts rely on. */
+const reservedNames = new Set(['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf']);
 
 /** Adds the HeapRef slots of `f`, placed at `base`, to `slots`. */
 function collectSlots(f: Field<unknown>, base: number, slots: number[]): void {
@@ -190,37 +216,59 @@ function collectSlots(f: Field<unknown>, base: number, slots: number[]): void {
  */
 export function struct<const F extends Fields>(name: string, fields: F): Layout<RecordOf<F>, F> {
   if (typeof name !== 'string' || !identifier.test(name)) {
-    throw new MisuseError(`struct: name must be an identifier; got ${show(name)}`, { value: name });
+    throw new MisuseError(`struct: name must be an identifier of at most 128 characters; got ${show(name)}`, { value: name });
   }
-  if (typeof fields !== 'object' || fields === null) {
-    throw new MisuseError(`struct ${name}: fields must be an object of field descriptions; got ${show(fields)}`, { value: fields });
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields) || made.has(fields)) {
+    throw new MisuseError(`struct ${name}: fields must be a plain object of field descriptions; got ${show(fields)}`, { value: fields });
+  }
+  // Own data properties only, each read once: a getter could answer differently each time.
+  const keys: string[] = [];
+  const descs: Field<unknown>[] = [];
+  for (const key of Reflect.ownKeys(fields)) {
+    if (typeof key !== 'string' || !identifier.test(key) || reservedNames.has(key)) {
+      throw new MisuseError(`struct ${name}: field name must be an identifier (not ${[...reservedNames].join(', ')}); got ${typeof key === 'string' ? show(key) : 'a symbol'}`, {
+        value: typeof key === 'string' ? key : undefined,
+      });
+    }
+    const d = Object.getOwnPropertyDescriptor(fields, key);
+    if (d === undefined || !('value' in d) || !d.enumerable) {
+      throw new MisuseError(`struct ${name}: field ${key} must be an enumerable data property (no getters)`, { value: key });
+    }
+    checkField(`struct ${name}: field ${key}`, d.value);
+    keys.push(key);
+    descs.push(d.value);
   }
   const offsets: Record<string, number> = {};
-  const slots: number[] = [];
   let size = 0;
   let align = 1;
-  for (const key of Object.keys(fields)) {
-    if (!identifier.test(key)) throw new MisuseError(`struct ${name}: field name must be an identifier; got ${show(key)}`, { value: key });
-    const f = fields[key];
-    checkField(`struct ${name}: field ${key}`, f);
+  let nslots = 0;
+  for (let k = 0; k < keys.length; k++) {
+    const f = descs[k];
     size = (size + f.align - 1) & ~(f.align - 1);
-    offsets[key] = size;
-    collectSlots(f, size, slots);
+    offsets[keys[k]] = size;
     size += f.size;
+    nslots += slotCount(f);
     if (f.align > align) align = f.align;
+    // Checked per field, so the sum never leaves the safe integers.
+    if (size > maxStructSize) break;
   }
   size = (size + align - 1) & ~(align - 1);
-  if (size > maxStructSize) {
-    throw new OffheapRangeError('ERR_BAD_SIZE', `struct ${name}: size ${size} is above the limit ${maxStructSize}`, { value: size, limit: maxStructSize });
+  if (!(size >= 0 && size <= maxStructSize)) {
+    throw new OffheapRangeError('ERR_BAD_SIZE', `struct ${name}: size is above the limit ${maxStructSize}`, { value: size, limit: maxStructSize });
   }
+  checkInt(`struct ${name}: HeapRef slots`, nslots, 0, maxPointerSlots);
+  const slots: number[] = [];
+  for (let k = 0; k < keys.length; k++) collectSlots(descs[k], offsets[keys[k]], slots);
+  const frozenFields: Record<string, Field<unknown>> = {};
+  for (let k = 0; k < keys.length; k++) frozenFields[keys[k]] = descs[k];
   const ptrmask = new Uint8Array(Math.ceil(size / 32));
   for (const s of slots) ptrmask[s >>> 5] |= 1 << ((s >>> 2) & 7);
-  return Object.freeze({
+  return brand({
     kind: 'struct',
     name,
     size,
     align,
-    fields: Object.freeze({ ...fields }),
+    fields: Object.freeze(frozenFields),
     offsets: Object.freeze(offsets),
     ptrmask,
     ptrSlots: Int32Array.from(slots),
@@ -228,7 +276,12 @@ export function struct<const F extends Fields>(name: string, fields: F): Layout<
   }) as unknown as Layout<RecordOf<F>, F>;
 }
 
-/** Whether `value` is a layout made by `struct`. */
+/** Whether `value` is a layout made by `struct` (the brand, not its shape: a look-alike is not one). */
 export function isLayout(value: unknown): value is Layout<unknown> {
-  return typeof value === 'object' && value !== null && (value as Layout<unknown>).kind === 'struct' && (value as Layout<unknown>).ptrSlots instanceof Int32Array;
+  return typeof value === 'object' && value !== null && made.has(value) && (value as Layout<unknown>).kind === 'struct';
+}
+
+/** Whether `value` is a field description or layout made by this module. */
+export function isField(value: unknown): value is Field<unknown> {
+  return typeof value === 'object' && value !== null && made.has(value);
 }

@@ -4,10 +4,11 @@
 // fixalloc chunks) from 256 KiB chunks taken with sysAlloc, so small
 // allocations cost a pointer bump and no per-object bookkeeping. Requests of
 // 64 KiB or more go straight to sysAlloc. There is no free; memory is zero
-// because chunks are fresh pages that are never reused.
+// because chunks are fresh pages that are never reused: sysFree refuses
+// them (ForeignPointerError).
 
-import { checkAlign, checkInt, OffheapRangeError, show } from './errors.js';
-import { type AddressSpace, maxSpaceBytes, pageSize } from './space.js';
+import { checkAlign, checkSize, checkStat } from './check.js';
+import { type AddressSpace, blockPersistent, maxSpaceBytes, pageSize } from './space.js';
 
 /** Size of the chunks small requests are carved from (Go's persistentChunkSize). */
 export const persistentChunkSize = 256 * 1024;
@@ -38,7 +39,19 @@ export class PersistentAlloc {
   /** `size` zero bytes aligned to `align`; never freed. */
   alloc(size: number, align = 8, stat = 'other'): number {
     // Fast path: a valid small request that fits the current chunk, charged to the last stat.
-    if ((size | 0) === size && size > 0 && size < persistentLargeSize && (align | 0) === align && align > 0 && align <= pageSize && (align & (align - 1)) === 0 && stat === this.curStat) {
+    // `typeof` first: `|` on a BigInt or Symbol would throw, and on an object would run its valueOf.
+    if (
+      typeof size === 'number' &&
+      (size | 0) === size &&
+      size > 0 &&
+      size < persistentLargeSize &&
+      typeof align === 'number' &&
+      (align | 0) === align &&
+      align > 0 &&
+      align <= pageSize &&
+      (align & (align - 1)) === 0 &&
+      stat === this.curStat
+    ) {
       const off = (this.off + align - 1) & ~(align - 1);
       if (off + size <= persistentChunkSize) {
         this.off = off + size;
@@ -51,19 +64,20 @@ export class PersistentAlloc {
 
   /** Validates, takes a new chunk or a large block, switches the stat category. */
   private allocSlow(size: number, align: number, stat: string): number {
-    checkInt('persistentalloc: size', size, 1, maxSpaceBytes);
+    checkSize('persistentalloc: size', size, 1, maxSpaceBytes);
     checkAlign('persistentalloc: align', align, pageSize);
-    if (typeof stat !== 'string') throw new OffheapRangeError('ERR_BAD_OPTION', `persistentalloc: stat must be a string; got ${show(stat)}`, { value: stat });
+    checkStat('persistentalloc', stat);
+    this.space.checkOwner('persistentalloc');
     let p: number;
     if (size >= persistentLargeSize) {
-      p = this.space.sysAlloc(size, persistentStat);
+      p = this.space.allocPages(size, persistentStat, blockPersistent);
       this.chunks.push(p);
       this.chunkLen.push(Math.ceil(size / pageSize) * pageSize);
     } else {
       let off = (this.off + align - 1) & ~(align - 1);
       if (off + size > persistentChunkSize) {
         // The old chunk's tail is abandoned, as in Go.
-        const chunk = this.space.sysAlloc(persistentChunkSize, persistentStat);
+        const chunk = this.space.allocPages(persistentChunkSize, persistentStat, blockPersistent);
         this.chunks.push(chunk);
         this.chunkLen.push(persistentChunkSize);
         this.base = chunk;

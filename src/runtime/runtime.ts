@@ -7,8 +7,9 @@
 // `@offheap` ids.
 
 import { buildAccessor, type Accessor } from './accessor.js';
-import { MisuseError, show } from './errors.js';
-import type { Fields, Layout } from './layout.js';
+import { checkOptions, optBool, optInt } from './check.js';
+import { MisuseError, OptionError, show } from './errors.js';
+import { isLayout, type Fields, type Layout } from './layout.js';
 import {
   memclrHasPointersImpl,
   storeHeapRefImpl,
@@ -24,20 +25,36 @@ import { ObjectHeap } from './heap.js';
 import { Collector } from './mgc.js';
 import { PersistentAlloc } from './persistentalloc.js';
 import { RootSet } from './roots.js';
-import { AddressSpace, type MemStats } from './space.js';
+import { AddressSpace, maxSpaceBytes, pageSize, type MemStats } from './space.js';
 import type { HeapRef, MaybeGarbage, Ptr } from './types.js';
 
 export interface RuntimeOptions {
-  /** Bytes of address space to reserve, rounded up to pages (default 64 MiB, at most 2 GiB). Alias: `size`. */
+  /** Bytes of address space to reserve, rounded up to pages (default 64 MiB, in [16 KiB, 2 GiB]). Alias: `size`. */
   readonly maxBytes?: number;
   /** Same as maxBytes. */
   readonly size?: number;
-  /** Back the space with a SharedArrayBuffer so workers can map it. */
+  /** Back the space with a SharedArrayBuffer so workers can map it (`attach`). The runtime made here owns its allocators. */
   readonly shared?: boolean;
+  /**
+   * Attach to the shared space of another runtime (its `buffer`, usually
+   * posted to a worker): records can be read and written through accessors,
+   * clears and stores, but every allocation and free is refused with
+   * NotOwnerError. Excludes maxBytes, size and shared.
+   */
+  readonly attach?: SharedArrayBuffer;
   /** Poison freed memory, track FixAlloc objects, check accessors (off by default). */
   readonly debug?: boolean;
   /** Verify each GC mark from the roots, stop-the-world, and report lost objects (Go: GODEBUG=gccheckmark=1). */
   readonly checkmark?: boolean;
+}
+
+const runtimeOptionKeys = ['maxBytes', 'size', 'shared', 'attach', 'debug', 'checkmark'] as const;
+
+/** What the runtime knows of a FixAlloc pool (fixalloc.ts imports this module, not the reverse). */
+export interface RuntimePool {
+  readonly id: number;
+  snapshot(): FixAllocSnapshot;
+  deadObjectIn(p: number, n: number): string | undefined;
 }
 
 /** Runtime-wide accounting: the space's plus persistentalloc's. */
@@ -67,17 +84,35 @@ export class Runtime {
   /** The incremental collector of the object heap (mgc.ts). */
   readonly collector: Collector;
   /** Every FixAlloc pool made over this runtime, in creation order (for the memory picture). */
-  readonly pools: { snapshot(): FixAllocSnapshot }[] = [];
+  readonly pools: RuntimePool[] = [];
+  /** The same pools by id (the space's page owner table names them). */
+  private readonly poolById = new Map<number, RuntimePool>();
 
   constructor(options: RuntimeOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw new MisuseError(`createRuntime: options must be an object; got ${show(options)}`, { value: options });
-    const debug = options.debug ?? false;
-    if (typeof debug !== 'boolean') throw new MisuseError(`createRuntime: debug must be a boolean; got ${show(debug)}`, { value: debug });
+    const what = 'createRuntime';
+    const opts = checkOptions(what, options, runtimeOptionKeys);
+    const debug = optBool(what, opts, 'debug', false);
+    const checkmark = optBool(what, opts, 'checkmark', false);
+    const shared = optBool(what, opts, 'shared', false);
+    const maxBytes = optInt(what, opts, 'maxBytes', 2 * pageSize, maxSpaceBytes);
+    const size = optInt(what, opts, 'size', 2 * pageSize, maxSpaceBytes);
+    if (maxBytes !== undefined && size !== undefined) {
+      throw new OptionError('size', `${what}: options maxBytes and size are the same option; give one`, { value: size, limit: maxBytes });
+    }
+    const attach = opts.attach;
+    if (attach !== undefined) {
+      if (!(attach instanceof SharedArrayBuffer) || !AddressSpace.isSharedSpace(attach)) {
+        throw new OptionError('attach', `${what}: option attach must be the SharedArrayBuffer of a runtime created with shared: true; got ${show(attach)}`, {
+          value: attach,
+          limit: 'SharedArrayBuffer',
+        });
+      }
+      const clash = maxBytes !== undefined ? 'maxBytes' : size !== undefined ? 'size' : opts.shared !== undefined ? 'shared' : undefined;
+      if (clash !== undefined) throw new OptionError(clash, `${what}: option ${clash} does not apply with attach (the space is the owner's)`, { value: opts[clash] });
+    }
     this.debug = debug;
-    this.space = new AddressSpace({ maxBytes: options.maxBytes ?? options.size, shared: options.shared ?? false, debug });
+    this.space = new AddressSpace({ maxBytes: maxBytes ?? size, shared, debug, attach: attach });
     this.persistent = new PersistentAlloc(this.space);
-    const checkmark = options.checkmark ?? false;
-    if (typeof checkmark !== 'boolean') throw new MisuseError(`createRuntime: checkmark must be a boolean; got ${show(checkmark)}`, { value: checkmark });
     this.heap = new ObjectHeap(this);
     this.roots = new RootSet(this);
     this.collector = new Collector(this, checkmark);
@@ -278,11 +313,9 @@ export class Runtime {
    * @offheap access
    */
   access<T, F extends Fields>(layout: Layout<T, F>): Accessor<F, T> {
+    if (!isLayout(layout)) throw new MisuseError(`access: layout must be a struct layout made by struct(); got ${show(layout)}`, { value: layout });
     let acc = this.accessors.get(layout) as Accessor<F, T> | undefined;
     if (acc === undefined) {
-      if (typeof layout !== 'object' || layout === null || layout.kind !== 'struct') {
-        throw new MisuseError(`access: layout must be a struct layout; got ${show(layout)}`, { value: layout });
-      }
       acc = buildAccessor(this, layout);
       this.accessors.set(layout, acc);
     }
@@ -298,6 +331,25 @@ export class Runtime {
    */
   memoryPicture(): string {
     return drawMemory(this);
+  }
+
+  /** Called by each FixAlloc made over this runtime. */
+  registerPool(pool: RuntimePool): void {
+    this.pools.push(pool);
+    this.poolById.set(pool.id, pool);
+  }
+
+  /**
+   * Debug mode: why a record at [p, p+n) may not be touched, or undefined:
+   * it overlaps a FixAlloc object that is free or was never handed out.
+   * The accessors' debug check calls it after the live-pages check.
+   */
+  deadRecord(p: number, n: number): string | undefined {
+    const pp = this.space.pagePool;
+    const first = pp[p >>> 13];
+    const last = pp[(p + n - 1) >>> 13];
+    if (first === 0 && last === 0) return undefined;
+    return this.poolById.get(first)?.deadObjectIn(p, n) ?? (last !== first ? this.poolById.get(last)?.deadObjectIn(p, n) : undefined);
   }
 
   /** The accounting now (Go: sysMemStat, mappedReady). */

@@ -8,6 +8,7 @@ import {
   ForeignPointerError,
   MisuseError,
   OffheapRangeError,
+  pageSize,
   poisonByte,
   struct,
   u32,
@@ -32,17 +33,18 @@ describe('FixAlloc', () => {
     expect(new FixAlloc(fixAllocChunk, { runtime: rt }).size).toBe(fixAllocChunk);
   });
 
-  it('places fresh objects at multiples of size in 16 KiB chunks from persistentalloc', () => {
+  it('places fresh objects at multiples of size in 16 KiB spans of whole pages from persistentalloc', () => {
     const rt = createRuntime({ maxBytes: MiB, debug: true });
     const pool = new FixAlloc(48, { runtime: rt });
     const perChunk = Math.floor(fixAllocChunk / 48);
     const ps: number[] = [];
     for (let i = 0; i < perChunk; i++) ps.push(pool.alloc());
+    expect(ps[0] % pageSize).toBe(0);
     for (let i = 1; i < perChunk; i++) expect(ps[i] - ps[i - 1]).toBe(48);
-    expect(rt.stats().persistent).toEqual({ fixalloc: perChunk * 48 });
+    expect(rt.stats().persistent).toEqual({ fixalloc: fixAllocChunk });
     const next = pool.alloc();
-    expect(next).toBe(ps[0] + perChunk * 48); // the next chunk follows in the same persistentalloc chunk
-    expect(rt.stats().persistent).toEqual({ fixalloc: 2 * perChunk * 48 });
+    expect(next).toBe(ps[0] + fixAllocChunk); // the next span follows on the next page of the same persistentalloc chunk
+    expect(rt.stats().persistent).toEqual({ fixalloc: 2 * fixAllocChunk });
     expect(pool.inuse).toBe((perChunk + 1) * 48);
   });
 
@@ -127,9 +129,10 @@ describe('FixAlloc', () => {
     rejects(rt, pools, () => pool.free(p), DoubleFreeError, 'ERR_DOUBLE_FREE', /already free \(double free\); got 8192/);
     rejects(rt, pools, () => pool.free(q), ForeignPointerError, 'ERR_FOREIGN_POINTER', /belongs to another pool/);
     rejects(rt, pools, () => pool.free((live + 8) as Ptr<never>), BadPointerError, 'ERR_BAD_POINTER', /middle of an object of this pool \(size 16\)/);
-    rejects(rt, pools, () => pool.free(page as number as Ptr<never>), BadPointerError, 'ERR_BAD_POINTER', /not handed out by any FixAlloc/);
-    rejects(rt, pools, () => pool.free(0 as Ptr<never>), BadPointerError, 'ERR_BAD_POINTER', /p must be a 4-aligned address in \[8192, 1048576\); got 0/);
-    rejects(rt, pools, () => pool.free((live + 2) as Ptr<never>), BadPointerError, 'ERR_BAD_POINTER', /4-aligned/);
+    rejects(rt, pools, () => pool.free(page as number as Ptr<never>), ForeignPointerError, 'ERR_FOREIGN_POINTER', /not in a span of this pool \(another allocator's memory\)/);
+    rejects(rt, pools, () => pool.free((40 * pageSize) as Ptr<never>), BadPointerError, 'ERR_BAD_POINTER', /not handed out by any FixAlloc/);
+    rejects(rt, pools, () => pool.free(0 as Ptr<never>), BadPointerError, 'ERR_BAD_POINTER', /p must be an address aligned to 4 in \[8192, 1048576\); got 0 \(nil\)/);
+    rejects(rt, pools, () => pool.free((live + 2) as Ptr<never>), BadPointerError, 'ERR_BAD_POINTER', /not aligned to 4/);
     rejects(rt, pools, () => pool.free(NaN as Ptr<never>), BadPointerError, 'ERR_BAD_POINTER', /got NaN/);
     rejects(rt, pools, () => pool.free(MiB as Ptr<never>), BadPointerError, 'ERR_BAD_POINTER', /got 1048576/);
     pool.free(live);
@@ -164,9 +167,9 @@ describe('FixAlloc', () => {
     const Tiny = struct('Tiny', { a: u8, b: u8 });
     expect(() => new FixAlloc(Tiny, { runtime: rt })).toThrow(/layout Tiny has size 2; a pool needs \[4, 16384\] bytes/);
     expect(() => new FixAlloc({} as never, { runtime: rt })).toThrow(MisuseError);
-    expect(() => new FixAlloc(8, { runtime: rt, zero: 1 as never })).toThrow(/zero must be a boolean/);
-    expect(() => new FixAlloc(8, { runtime: rt, first: 1 as never })).toThrow(/first must be a function/);
-    expect(() => new FixAlloc(8, { runtime: rt, stat: 1 as never })).toThrow(/stat must be a string/);
+    expect(() => new FixAlloc(8, { runtime: rt, zero: 1 as never })).toThrow(/option zero must be true or false/);
+    expect(() => new FixAlloc(8, { runtime: rt, first: 1 as never })).toThrow(/option first must be a function/);
+    expect(() => new FixAlloc(8, { runtime: rt, stat: 1 as never })).toThrow(/option stat must be a string/);
     expect(rt.stats().inUse).toBe(0);
   });
 

@@ -9,16 +9,17 @@ export function snapshot(rt: Runtime, ...pools: FixAlloc<unknown, boolean>[]): s
   return JSON.stringify({
     stats: rt.stats(),
     high: s.high,
-    freeStart: s.freeStart,
-    freeLen: s.freeLen,
+    freeRuns: rt.space.freeRuns(),
     pageState: Array.from(s.pageState as Int32Array).join(','),
+    blockTag: Array.from(s.blockTag as Int32Array).join(','),
+    pagePool: Array.from(rt.space.pagePool).join(','),
     base: p.base,
     off: p.off,
     chunks: p.chunks,
     debugObjects: [...rt.debugObjects],
     pools: pools.map((q) => {
       const r = q as unknown as Record<string, unknown>;
-      return [r.list, r.chunk, r.nchunk, r.inuse, r.chunks];
+      return [r.list, r.chunk, r.nchunk, r.inuse, r.chunks, r.inFirst];
     }),
   });
 }

@@ -18,7 +18,6 @@ import {
   createRuntime,
   DoubleFreeError,
   f64,
-  fixAllocChunk,
   FixAlloc,
   ForeignPointerError,
   OffheapRangeError,
@@ -275,9 +274,9 @@ class Model {
         const i = op.pool;
         const pool = this.pools[i];
         const reuse = this.freed[i].length > 0;
-        const nalloc = Math.floor(fixAllocChunk / pool.size) * pool.size;
+        const nalloc = Math.floor(pool.spanBytes / pool.size) * pool.size;
         const needChunk = !reuse && this.fresh[i] % (nalloc / pool.size) === 0;
-        const at = this.predict(nalloc, 8);
+        const at = this.predict(pool.spanBytes, pageSize);
         const calls = this.firstCalls[i].length;
         this.orOOM(needChunk && at.fresh ? persistentChunkSize / pageSize : 0, () => {
           const p = pool.alloc();
@@ -287,8 +286,9 @@ class Model {
             eq(this.firstCalls[i].length, calls, 'first does not run on reuse');
           } else {
             if (needChunk) {
-              this.placed(p, nalloc, at);
-              this.fixChunkBytes += nalloc;
+              eq(pool.spanBytes % pageSize, 0, 'a span is whole pages');
+              this.placed(p, pool.spanBytes, at);
+              this.fixChunkBytes += pool.spanBytes;
             } else {
               eq(p, this.lastFresh[i] + pool.size, 'fresh objects are bumped by size');
             }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRuntime, OffheapRangeError, pageSize, persistentChunkSize, persistentLargeSize } from '../../src/runtime/index.js';
+import { createRuntime, OffheapRangeError, OptionError, pageSize, persistentChunkSize, persistentLargeSize } from '../../src/runtime/index.js';
 import { isZero, rejects } from './helpers.js';
 
 const MiB = 1 << 20;
@@ -75,7 +75,7 @@ describe('persistentalloc', () => {
       rejects(rt, [], () => rt.persistentalloc(8, align), OffheapRangeError, 'ERR_BAD_ALIGN', /^persistentalloc: align must be a power of two in \[1, 8192\]; got/);
     }
     rejects(rt, [], () => rt.persistentalloc(8, 16384), OffheapRangeError, 'ERR_BAD_ALIGN', /above the limit 8192/);
-    rejects(rt, [], () => rt.persistentalloc(8, 8, {} as never), OffheapRangeError, 'ERR_BAD_OPTION', /stat must be a string/);
+    rejects(rt, [], () => rt.persistentalloc(8, 8, {} as never), OptionError, 'ERR_OPTION', /stat must be a string/);
   });
 
   it('reports out of memory through sysAlloc', () => {

@@ -6,6 +6,7 @@ import {
   defaultRuntime,
   FixAlloc,
   MisuseError,
+  OptionError,
   pageSize,
   persistentalloc,
   Runtime,
@@ -38,7 +39,7 @@ describe('the default runtime', () => {
     sysFree(p, 100);
     expect(rt.stats().byOwner.mod).toBeUndefined();
     expect(() => setDefaultRuntime({} as Runtime)).toThrow(MisuseError);
-    expect(() => createRuntime(null as never)).toThrow(MisuseError);
+    expect(() => createRuntime(null as never)).toThrow(OptionError);
   });
 });
 
