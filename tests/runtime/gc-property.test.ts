@@ -30,7 +30,7 @@ type Op =
   | { k: 'pin'; from: number; fromSlot: boolean }
   | { k: 'unpin'; which: number }
   | { k: 'deref'; from: number }
-  | { k: 'scalar'; block: number; v: number }
+  | { k: 'scalar'; block: number; v: number } // v < 0: the value of the (-v)-th handle made
   | { k: 'gcStart' }
   | { k: 'gcStep'; budget: number } // 0: exactly the pin table's length
   | { k: 'gcFinish' };
@@ -48,7 +48,8 @@ const mutatorOp: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ k: fc.constant('pin' as const), from: n, fromSlot: fc.boolean() }), weight: 3 },
   { arbitrary: fc.record({ k: fc.constant('unpin' as const), which: n }), weight: 2 },
   { arbitrary: fc.record({ k: fc.constant('deref' as const), from: n }), weight: 2 },
-  { arbitrary: fc.record({ k: fc.constant('scalar' as const), block: n, v: fc.nat(2 ** 22 - 1) }), weight: 1 },
+  // A scalar: any u32, or the value of a handle the program made (live or not).
+  { arbitrary: fc.record({ k: fc.constant('scalar' as const), block: n, v: fc.oneof(fc.nat({ max: 2 ** 32 - 1 }), fc.integer({ min: -1000, max: -1 })) }), weight: 2 },
 );
 const op: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: mutatorOp, weight: 30 },
@@ -193,9 +194,16 @@ function run(prog: readonly Op[]): void {
         break;
       }
       case 'scalar': {
-        // Non-pointer words hold values below 2^22, which are never handles: memclrHasPointers may meet them.
+        // Scalar words may hold anything, a handle's value included: the pointer bitmap never reads them as
+        // pointers (a handle there keeps nothing alive, the "garbage is freed" check below would fail) nor as
+        // bad pointers (debug mode would throw).
         const b = pick(blocks, o.block);
-        if (b !== undefined) acc.n.set(b.p as Ptr<RecT>, o.v);
+        const made = [...ids.keys()];
+        const v = o.v >= 0 ? o.v : (pick(made, -o.v) ?? 0);
+        if (b !== undefined) {
+          acc.n.set(b.p as Ptr<RecT>, v);
+          acc.m.set(b.p as Ptr<RecT>, v);
+        }
         break;
       }
       case 'gcStart':

@@ -1,0 +1,173 @@
+// The pointer bitmap (heapbits.ts): which words are HeapRef slots, and what
+// memclrHasPointers does with it while the collector marks.
+import { describe, expect, it } from 'vitest';
+import {
+  array,
+  BadPointerError,
+  createRuntime,
+  f32,
+  FixAlloc,
+  heapRef,
+  struct,
+  u32,
+  type HeapRef,
+  type LayoutType,
+  type Ptr,
+  type Runtime,
+} from '../../src/runtime/index.js';
+
+// Scalars around and between the HeapRef slots; 32 bytes.
+const Rec = struct('Rec', { n: u32, a: heapRef<object>(), x: f32, b: array(heapRef<object>(), 2), m: u32, k: u32, c: u32 });
+type RecT = LayoutType<typeof Rec>;
+const ptrWords = [1, 3, 4];
+
+function runtime(debug = true): Runtime {
+  return createRuntime({ maxBytes: 1 << 20, debug, checkmark: true });
+}
+
+function kinds(rt: Runtime, p: number, words: number): string[] {
+  return Array.from({ length: words }, (_, w) => rt.heap.bits.wordAt(p + 4 * w));
+}
+
+const expected = Array.from({ length: Rec.size / 4 }, (_, w) => (ptrWords.includes(w) ? 'pointer' : 'scalar'));
+
+describe('recording layouts', () => {
+  it('a pool of a layout records every object of each span it takes', () => {
+    const rt = runtime();
+    const pool = new FixAlloc(Rec, { runtime: rt });
+    const first = pool.alloc();
+    for (let k = 0; k < 600; k++) pool.alloc(); // a second span
+    const last = pool.alloc();
+    expect(kinds(rt, first, 8)).toEqual(expected);
+    expect(kinds(rt, last, 8)).toEqual(expected);
+    expect(kinds(rt, first + 32 * 100, 8)).toEqual(expected); // not yet handed out: still the pool's layout
+  });
+
+  it('a raw-size pool, sysAlloc pages and persistentalloc memory have no recorded layout', () => {
+    const rt = runtime();
+    const raw = new FixAlloc(32, { runtime: rt }).alloc();
+    expect(kinds(rt, raw, 8)).toEqual(Array(8).fill('unknown'));
+    expect(kinds(rt, rt.sysAlloc(8192), 4)).toEqual(Array(4).fill('unknown'));
+    expect(kinds(rt, rt.persistentalloc(64), 4)).toEqual(Array(4).fill('unknown'));
+  });
+
+  it('addRoot records a block with no layout yet and removeRoot drops it; a root inside a pool span leaves the span\'s record alone', () => {
+    const rt = runtime();
+    const block = rt.sysAlloc<RecT>(8192);
+    rt.addRoot(block, Rec, 3);
+    expect(rt.roots.byAddress.get(block)!.ownsBits).toBe(true);
+    expect(kinds(rt, block, 24)).toEqual([...expected, ...expected, ...expected]);
+    expect(rt.heap.bits.wordAt(block + 96)).toBe('unknown'); // past the 3 objects
+    rt.removeRoot(block);
+    expect(kinds(rt, block, 24)).toEqual(Array(24).fill('unknown'));
+    const p = new FixAlloc(Rec, { runtime: rt }).alloc();
+    rt.addRoot(p, Rec);
+    expect(rt.roots.byAddress.get(p)!.ownsBits).toBe(false);
+    rt.removeRoot(p);
+    expect(kinds(rt, p, 8)).toEqual(expected);
+  });
+});
+
+describe('memclrHasPointers with the pointer bitmap, barrier on', () => {
+  /** A rooted record whose every word holds a distinct live, unpinned handle; marking started with the pins scanned. */
+  function scenario(rt: Runtime, p: Ptr<RecT>): HeapRef<object>[] {
+    const hs = Array.from({ length: 8 }, (_, w) => rt.newHeapRef({ w }));
+    const u = rt.space.u32;
+    for (let w = 0; w < 8; w++) u[(p >>> 2) + w] = hs[w];
+    rt.addRoot(p, Rec);
+    rt.gcStart();
+    rt.gcStep(rt.heap.top - 1); // exactly the pin table: the root is still grey
+    expect(rt.collector.stats().marked).toBe(0);
+    return hs;
+  }
+
+  it('shades exactly the HeapRef slots: a scalar word equal to a live handle is not shaded, and its object is collected', () => {
+    const rt = runtime();
+    const p = new FixAlloc(Rec, { runtime: rt }).alloc();
+    const hs = scenario(rt, p);
+    rt.memclrHasPointers(p, Rec.size);
+    expect(rt.collector.stats().marked).toBe(ptrWords.length);
+    rt.gcFinish();
+    for (let w = 0; w < 8; w++) expect(rt.heap.isLive(hs[w])).toBe(ptrWords.includes(w));
+  });
+
+  it('twin: over memory with no recorded layout the scan is conservative, so the same scalar word keeps its object one more cycle', () => {
+    const rt = runtime();
+    const q = rt.sysAlloc<RecT>(8192);
+    const hs = Array.from({ length: 8 }, (_, w) => rt.newHeapRef({ w }));
+    const u = rt.space.u32;
+    for (let w = 0; w < 8; w++) u[(q >>> 2) + w] = hs[w];
+    rt.addRoot(new FixAlloc(Rec, { runtime: rt }).alloc(), Rec); // grey work, so marking goes on after the pins
+    rt.gcStart();
+    rt.gcStep(rt.heap.top - 1);
+    rt.memclrHasPointers(q, Rec.size);
+    expect(rt.collector.stats().marked).toBe(8);
+    rt.gcFinish();
+    expect(hs.every((h) => rt.heap.isLive(h))).toBe(true); // floating garbage for one cycle
+    rt.gc();
+    expect(hs.some((h) => rt.heap.isLive(h))).toBe(false);
+  });
+
+  it('debug: ordinary counters, floats and stale-handle look-alikes in scalar words are never bad pointers; in a HeapRef slot a stale handle still is', () => {
+    const rt = runtime(true);
+    const pool = new FixAlloc(Rec, { runtime: rt });
+    const p = pool.alloc();
+    const dead = rt.newHeapRef({});
+    rt.freeHeapRef(dead);
+    const acc = rt.access(Rec);
+    rt.addRoot(p, Rec);
+    rt.gcStart();
+    for (const v of [1, 12345, 2 ** 28 + 7, dead, 0xa5a5a5a5, 0xffffffff]) {
+      acc.n.set(p, v);
+      acc.m.set(p, v);
+      acc.x.set(p, 1.5); // 0x3fc00000: inside [2^28, 2^30)
+      expect(() => rt.memclrHasPointers(p, Rec.size)).not.toThrow();
+    }
+    // Over unknown memory too: the conservative scan never calls a word a bad pointer.
+    const q = rt.sysAlloc(8192);
+    rt.space.u32[q >>> 2] = dead;
+    rt.space.u32[(q >>> 2) + 1] = 0xa5a5a5a5;
+    expect(() => rt.memclrHasPointers(q, 8)).not.toThrow();
+    // The HeapRef slot is checked.
+    rt.space.u32[(p + Rec.offsets.a) >>> 2] = dead;
+    const before = Array.from(rt.space.u32.subarray(p >>> 2, (p + Rec.size) >>> 2));
+    expect(() => rt.memclrHasPointers(p, Rec.size)).toThrow(BadPointerError);
+    expect(Array.from(rt.space.u32.subarray(p >>> 2, (p + Rec.size) >>> 2))).toEqual(before); // thrown before clearing
+    rt.space.u32[(p + Rec.offsets.a) >>> 2] = 0;
+    rt.gcFinish();
+  });
+
+  it('partial, unaligned and multi-word ranges: only HeapRef slots wholly inside [p, p+n) are shaded', () => {
+    const rt = runtime(false);
+    const pool = new FixAlloc(Rec, { runtime: rt });
+    const base = pool.alloc();
+    for (let k = 1; k < 200; k++) pool.alloc(); // contiguous records: one range spans many bitmap words
+    const u = rt.space.u32;
+    const hs: HeapRef<object>[] = [];
+    for (let e = 0; e < 200; e++) {
+      for (const w of ptrWords) {
+        const h = rt.newHeapRef({ e, w });
+        hs.push(h);
+        u[((base + e * 32) >>> 2) + w] = h;
+      }
+    }
+    rt.addRoot(base, Rec, 200);
+    // The cuts go last: a partly cleared slot no longer holds its handle, which the next cycle then frees.
+    const cases: [number, number, number][] = [
+      [base, 32 * 200, 600],
+      [base + 32 * 3 + 12, 32 * 50, 150], // from b[0] of record 3 through b[0] of record 53
+      [base + 4, 4, 1], // exactly slot a of record 0
+      [base + 13, 3, 0], // inside b[0] only
+      [base + 32 + 5, 11, 1], // record 1: a is cut (starts at byte 5), b[0] at [12, 16) is whole, b[1] at [16, 20) is outside
+    ];
+    for (const [p, n, shaded] of cases) {
+      for (const w of ptrWords) for (let e = 0; e < 200; e++) u[((base + e * 32) >>> 2) + w] = hs[e * 3 + ptrWords.indexOf(w)];
+      rt.gcStart();
+      rt.gcStep(rt.heap.top - 1);
+      const m0 = rt.collector.stats().marked;
+      rt.memclrHasPointers(p as Ptr<RecT>, n);
+      expect(rt.collector.stats().marked - m0, `clear of ${n} bytes at +${p - base}`).toBe(shaded);
+      rt.gcFinish();
+    }
+  });
+});
