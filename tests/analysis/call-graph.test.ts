@@ -403,6 +403,58 @@ function worse(): void { wb(); }
     expect(callGraphStats(p).functions).toBe(2);
   });
 
+  it('floods a chain of 5,000 functions without recursion, in work linear in its length', () => {
+    const chainOf = (n: number): ts.Program => {
+      const lines = [`import { wb } from './rt.ts';`, `/** @nowritebarrierrec */`];
+      for (let i = 0; i < n; i++) lines.push(`export function c${i}(): void { ${i + 1 < n ? `c${i + 1}();` : 'wb();'} }`);
+      return program(lines.join('\n'));
+    };
+    const work = [2500, 5000].map((n) => {
+      const p = chainOf(n);
+      const flood = nowritebarrierrecFlood(p);
+      expect(flood.barriers.map((f) => functionName(f.fn))).toEqual([`c${n - 1}`]);
+      const path = flood.barriers[0].path();
+      expect(path).toHaveLength(n);
+      expect(functionName(path.at(-1)!)).toBe('c0');
+      const stats = { ...callGraphStats(p) };
+      expect(stats).toEqual({ functions: n, edges: n - 1, declarations: n });
+      return stats;
+    });
+    expect(work[1].functions / work[0].functions).toBe(2);
+    expect(work[1].edges / work[0].edges).toBeCloseTo(2, 2);
+  });
+
+  it('walks a body nested 20,000 deep without recursion and still finds its barrier', () => {
+    const terms = Array.from({ length: 20000 }, (_, i) => `n${i % 10}`).join(' + ');
+    const p = program(`
+import { wb } from './rt.ts';
+declare const n0: number, n1: number, n2: number, n3: number, n4: number, n5: number, n6: number, n7: number, n8: number, n9: number;
+export function deep(): number { return ${terms} + (wb(), 0); }
+`);
+    const deep = p.getSourceFile('/p/main.ts')!.statements.find(ts.isFunctionDeclaration)!;
+    const facts = callGraphOf(p).facts(deep);
+    expect(facts.unresolved).toEqual([]);
+    expect(facts.barriers.map((b) => b.getText())).toEqual(['wb()']);
+  });
+
+  it('reports a function the checker fails on as unanalyzable, never as clean', () => {
+    const p = program(`
+import { wb } from './rt.ts';
+/** @nowritebarrierrec */
+export function root(): void { helper(); }
+function helper(): void { wb(); }
+`);
+    const checker = p.getTypeChecker();
+    const original = checker.getResolvedSignature.bind(checker);
+    checker.getResolvedSignature = (node, ...rest) => {
+      if (node.getText() === 'wb()') throw new Error('checker failure');
+      return original(node, ...rest);
+    };
+    const flood = nowritebarrierrecFlood(p);
+    expect(flood.barriers).toEqual([]);
+    expect(flood.unresolved.map((u) => [functionName(u.fn), u.reason])).toEqual([['helper', 'unanalyzable']]);
+  });
+
   /**
    * n functions: f0 is the root; fi calls its two children f(2i+1), f(2i+2)
    * (a binary tree) and its parent (a cycle back), and the last one has a

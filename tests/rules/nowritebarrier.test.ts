@@ -170,6 +170,66 @@ export class LibWidget {}
 `,
       filename: 'nowb-lib.ts',
     },
+    // Twin of the union case: a receiver of one class type reaches only that class's method.
+    `
+import { wb } from './nowb-runtime.js';
+class A { m(): void {} }
+class B { m(): void { wb(); } }
+/** @nowritebarrierrec */
+function viaA(x: A): void { x.m(); }
+void B;
+`,
+    // Twins of call/apply/bind: a method of a user type named `call` is that method; a clean function's call is clean.
+    `
+import { wb } from './nowb-runtime.js';
+class Phone { call(_n: number): void {} }
+function clean(): void {}
+/** @nowritebarrierrec */
+function dial(p: Phone): void { p.call(1); clean.call(undefined); clean.bind(undefined); }
+void wb;
+`,
+    // Twin of the structural case: a class whose method has another type does not implement the interface.
+    `
+import { wb } from './nowb-runtime.js';
+interface Shape { area(): number }
+class Label { area(): string { wb(); return ''; } }
+/** @nowritebarrierrec */
+function total(s: Shape): number { return s.area(); }
+void Label;
+`,
+    // Ambient and computed-any calls are quiet without the option.
+    `
+import { plain } from './nowb-runtime.js';
+declare function external(): void;
+/** @nowritebarrierrec */
+function callsOut(x: object, k: string): void { external(); (x as any)[k](); plain(); }
+`,
+    // Not directives: prose about write barriers, a //go: mention inside a sentence, a backticked tag, the runtime's
+    // own @writebarrier, directive text in strings and templates, and correctly placed tags.
+    `
+import { wb } from './nowb-runtime.js';
+// This function runs no write barrier: the store below is to a Ptr.
+// Go marks such functions //go:nowritebarrier; here the JSDoc tag does.
+/*
+ * No write-barrier here either.
+ */
+/**
+ * Runs while the heap is consistent; see \`@nowritebarrierrec\` for the other case.
+ * Unlike the @writebarrier APIs, this one stores nothing.
+ * @nowritebarrier
+ */
+function quiet(): string {
+  const note = '// @nowritebarrier and @noWriteBarrier in a string';
+  return \`/** @nowritebarier */ \${note} //go:nowritebarrier\`;
+}
+/** @yeswritebarrierrec */
+function loud(): void { wb(); }
+class K {
+  /** @nowritebarrier */
+  m(): void {}
+}
+void quiet; void loud; void K;
+`,
   ],
   invalid: [
     {
@@ -597,6 +657,205 @@ import type {} from './nowb-runtime.js';
           line: 2,
           data: { reason: 'the callee is a function value, not a declaration', chain: 'systemstack\n\tsystemstack: called by e1' },
         },
+      ],
+    },
+    // A union-typed receiver follows every member's method: B.m is reached through A | B.
+    {
+      code: `
+import { wb } from './nowb-runtime.js';
+class A { m(): void {} }
+class B { m(): void { wb(); } }
+/** @nowritebarrierrec */
+function viaUnion(x: A | B): void { x.m(); }
+`,
+      errors: [{ messageId: 'prohibitedByCaller', line: 4, data: byCaller('B.m\n\tB.m: called by viaUnion') }],
+    },
+    // f.call, f.apply and f.bind of a barrier function are barriers; of a user function, edges.
+    {
+      code: `
+import { wb } from './nowb-runtime.js';
+function helper(): void { wb(); }
+/** @nowritebarrier */
+function direct(): void {
+  wb.call(undefined);
+  wb.apply(undefined, []);
+  const later = wb.bind(undefined);
+  void later;
+}
+/** @nowritebarrierrec */
+function indirect(): void { helper.call(undefined); }
+`,
+      errors: [
+        { messageId: 'prohibitedByCaller', line: 3, data: byCaller('helper\n\thelper: called by indirect') },
+        ...[6, 7, 8].map((line) => ({ messageId: 'prohibited' as const, line, data: { barrier: 'storeHeapRef', fn: 'direct' } })),
+      ],
+    },
+    // A class that implements an interface structurally, without `implements`, is dispatched to.
+    {
+      code: `
+import { wb } from './nowb-runtime.js';
+interface Shape { area(): number }
+class Square { area(): number { wb(); return 1; } }
+/** @nowritebarrierrec */
+function total(s: Shape): number { return s.area(); }
+void Square;
+`,
+      errors: [{ messageId: 'prohibitedByCaller', line: 4, data: byCaller('Square.area\n\tSquare.area: called by total') }],
+    },
+    // reportUnresolvedCalls: a computed member of any, and an ambient declaration (its own wording).
+    {
+      code: `
+import { plain } from './nowb-runtime.js';
+declare function external(): void;
+/** @nowritebarrierrec */
+function callsOut(x: object, k: string): void { external(); (x as any)[k](); plain(); }
+`,
+      options: [{ reportUnresolvedCalls: true }],
+      errors: [
+        {
+          messageId: 'unresolvedCall',
+          line: 5,
+          column: 49,
+          data: { reason: 'the callee is declared without a body (declare): there is no body to analyse', chain: 'callsOut' },
+        },
+        { messageId: 'unresolvedCall', line: 5, column: 61, data: { reason: 'the callee is typed any', chain: 'callsOut' } },
+      ],
+    },
+    // A long chain keeps its first six and last four steps.
+    {
+      code: `
+import { wb } from './nowb-runtime.js';
+/** @nowritebarrierrec */
+${Array.from({ length: 15 }, (_, i) => `function c${i}(): void { ${i < 14 ? `c${i + 1}();` : 'wb();'} }`).join('\n')}
+`,
+      errors: [
+        {
+          messageId: 'prohibitedByCaller',
+          line: 18,
+          data: byCaller(
+            [
+              'c14',
+              ...[14, 13, 12, 11, 10, 9].map((i) => `c${i}: called by c${i - 1}`),
+              '… 4 more calls',
+              ...[4, 3, 2, 1].map((i) => `c${i}: called by c${i - 1}`),
+            ].join('\n\t'),
+          ),
+        },
+      ],
+    },
+    // Directive near-misses: Go's form, a line or block comment, the wrong case, a typo.
+    {
+      code: `
+import { wb } from './nowb-runtime.js';
+//go:nowritebarrier
+function a(): void { wb(); }
+// @nowritebarrierrec
+function b(): void { wb(); }
+/* @yeswritebarrierrec */
+function c(): void { wb(); }
+/** @noWriteBarrier */
+function d(): void { wb(); }
+/**
+ * Frees a span.
+ * @nowritebarier
+ */
+function e(): void { wb(); }
+void [a, b, c, d, e];
+`,
+      errors: [
+        {
+          messageId: 'misspelledDirective',
+          line: 3,
+          column: 1,
+          data: { found: '//go:nowritebarrier', why: "Go's //go: form", correct: '/** @nowritebarrier */ in the JSDoc of the function' },
+        },
+        {
+          messageId: 'misspelledDirective',
+          line: 5,
+          column: 1,
+          data: { found: '// @nowritebarrierrec', why: 'not a JSDoc comment', correct: '/** @nowritebarrierrec */ in the JSDoc of the function' },
+        },
+        {
+          messageId: 'misspelledDirective',
+          line: 7,
+          column: 4,
+          data: { found: '@yeswritebarrierrec', why: 'not a JSDoc comment', correct: '/** @yeswritebarrierrec */ in the JSDoc of the function' },
+        },
+        {
+          messageId: 'misspelledDirective',
+          line: 9,
+          column: 5,
+          data: { found: '@noWriteBarrier', why: 'directives are lower case', correct: '@nowritebarrier' },
+          suggestions: [
+            {
+              messageId: 'useDirective',
+              data: { tag: 'nowritebarrier' },
+              output: `
+import { wb } from './nowb-runtime.js';
+//go:nowritebarrier
+function a(): void { wb(); }
+// @nowritebarrierrec
+function b(): void { wb(); }
+/* @yeswritebarrierrec */
+function c(): void { wb(); }
+/** @nowritebarrier */
+function d(): void { wb(); }
+/**
+ * Frees a span.
+ * @nowritebarier
+ */
+function e(): void { wb(); }
+void [a, b, c, d, e];
+`,
+            },
+          ],
+        },
+        {
+          messageId: 'misspelledDirective',
+          line: 13,
+          column: 4,
+          data: { found: '@nowritebarier', why: 'misspelled', correct: '@nowritebarrier' },
+          suggestions: [
+            {
+              messageId: 'useDirective',
+              data: { tag: 'nowritebarrier' },
+              output: `
+import { wb } from './nowb-runtime.js';
+//go:nowritebarrier
+function a(): void { wb(); }
+// @nowritebarrierrec
+function b(): void { wb(); }
+/* @yeswritebarrierrec */
+function c(): void { wb(); }
+/** @noWriteBarrier */
+function d(): void { wb(); }
+/**
+ * Frees a span.
+ * @nowritebarrier
+ */
+function e(): void { wb(); }
+void [a, b, c, d, e];
+`,
+            },
+          ],
+        },
+      ],
+    },
+    // The directive on a statement inside the function, on one line (TypeScript attaches that JSDoc to nothing)
+    // or on its own: each says which function it was meant for.
+    {
+      code: `
+import { wb } from './nowb-runtime.js';
+function f(): void { /** @nowritebarrier */ wb(); }
+function g(): void {
+  /** @nowritebarrierrec */
+  wb();
+}
+void [f, g];
+`,
+      errors: [
+        { messageId: 'misplacedDirective', line: 3, column: 26, data: { tag: 'nowritebarrier', fix: 'write it in the JSDoc above f, on its own line' } },
+        { messageId: 'misplacedDirective', line: 5, data: { tag: 'nowritebarrierrec', fix: 'write it in the JSDoc above g, on its own line' } },
       ],
     },
   ],
