@@ -148,9 +148,15 @@ export function directiveNear(word: string): DirectiveName | undefined {
   if (norm.length < 8) return undefined;
   let best: DirectiveName | undefined;
   let bestDistance = maxDistance + 1;
+  const prefix = (name: string): number => {
+    let i = 0;
+    while (i < name.length && name[i] === norm[i]) i++;
+    return i;
+  };
   for (const name of directiveNames) {
     const d = editDistance(norm, name);
-    if (d < bestDistance) {
+    // On a tie, the directive the word starts like: `yeswritebarrier` is `yeswritebarrierrec`.
+    if (d < bestDistance || (d === bestDistance && best !== undefined && prefix(name) > prefix(best))) {
       best = name;
       bestDistance = d;
     }

@@ -2,7 +2,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { functionName } from '../../src/analysis/call-graph/names.js';
 import type { GraphNode } from '../../src/analysis/call-graph/graph.js';
-import { barrierDirectives, isFunctionLikeWithBody } from '../../src/analysis/directives.js';
+import { barrierDirectives, directiveNear, directiveProblems, isFunctionLikeWithBody } from '../../src/analysis/directives.js';
 import { barrierSites, firstBarrier, isWriteBarrierDeclaration } from '../../src/analysis/write-barriers.js';
 import { virtualProgram } from '../virtual-program.js';
 
@@ -220,7 +220,7 @@ declare function run(f: () => void): void;
     ).toEqual({});
   });
 
-  it('classifies @writebarrier declarations, including the variable of a tagged arrow', () => {
+  it('classifies barrier declarations by their @offheap id in the effect catalogue, including the variable of a tagged arrow', () => {
     const source = ts.createSourceFile('/w.ts', rt, ts.ScriptTarget.ES2022, true);
     const names: string[] = [];
     const visit = (n: ts.Node): void => {
@@ -230,5 +230,89 @@ declare function run(f: () => void): void;
     };
     visit(source);
     expect(names).toEqual(['FunctionDeclaration', 'VariableDeclaration', 'ArrowFunction', 'SetAccessor', 'ClassDeclaration', 'MethodSignature', 'FunctionDeclaration']);
+  });
+
+  it('reads the catalogue, not the @writebarrier tag: a tag without a barrier id is none, a barrier id without the tag is one', () => {
+    const source = ts.createSourceFile(
+      '/w.ts',
+      `
+/**
+ * @offheap storeHeapRefNoWB
+ * @writebarrier
+ */
+export function taggedOnly(): void {}
+/** @offheap memclrHasPointers */
+export function idOnly(): void {}
+/** @offheap no-such-api */
+export function unknownId(): void {}
+`,
+      ts.ScriptTarget.ES2022,
+      true,
+    );
+    const verdicts = source.statements.filter(ts.isFunctionDeclaration).map((f) => [f.name!.text, isWriteBarrierDeclaration(f)]);
+    expect(verdicts).toEqual([
+      ['taggedOnly', false],
+      ['idOnly', true],
+      ['unknownId', false],
+    ]);
+  });
+});
+
+describe('directive problems', () => {
+  function problems(code: string): string[] {
+    const source = ts.createSourceFile('/d.ts', code, ts.ScriptTarget.ES2022, true);
+    return directiveProblems(source).map((p) => {
+      const line = source.getLineAndCharacterOfPosition(p.pos).line + 1;
+      return p.kind === 'misplaced' ? `${line} misplaced @${p.tag}` : `${line} ${p.why} ${p.found} -> @${p.tag}`;
+    });
+  }
+
+  it('knows each directive in any case, with separators, and up to three edits, but not the runtime tag', () => {
+    expect(['noWriteBarrier', 'no-write-barrier', 'nowritebarier', 'NoWriteBarrierRec', 'yeswritebarrier', 'nowritebarriers'].map(directiveNear)).toEqual([
+      'nowritebarrier',
+      'nowritebarrier',
+      'nowritebarrier',
+      'nowritebarrierrec',
+      'yeswritebarrierrec',
+      'nowritebarrier',
+    ]);
+    expect(['writebarrier', 'writebarriers', 'WriteBarrier', 'barrier', 'nowb', 'override', 'deprecated'].map(directiveNear)).toEqual(
+      Array(7).fill(undefined),
+    );
+  });
+
+  it('reports each near-miss once, where it is written', () => {
+    expect(
+      problems(`
+//go:nowritebarrierrec
+function a(): void {}
+// go:yeswritebarrierrec
+function b(): void {}
+/** @Nowritebarrier */
+function c(): void {}
+function d(): void { /** @nowritebarrier */ void 0; }
+/** @nowritebarrier */
+export {};
+`),
+    ).toEqual([
+      '2 go //go:nowritebarrierrec -> @nowritebarrierrec',
+      '4 go // go:yeswritebarrierrec -> @yeswritebarrierrec',
+      '6 case @Nowritebarrier -> @nowritebarrier',
+      '8 misplaced @nowritebarrier',
+      '9 misplaced @nowritebarrier',
+    ]);
+  });
+
+  it('leaves prose, strings, templates and placed tags alone, and costs nothing without a candidate', () => {
+    expect(
+      problems(`
+// The write barrier is off here; Go says //go:nowritebarrier for this.
+/** Like \`@nowritebarrier\`, but for the runtime's @writebarrier APIs. */
+const s = '@nowritebarrier', t = \`//go:nowritebarrier \${s}\`;
+/** @nowritebarrierrec */
+function placed(): void { void [s, t]; }
+`),
+    ).toEqual([]);
+    expect(problems('const ordinary = 1; // a plain file\n')).toEqual([]);
   });
 });
