@@ -53,20 +53,44 @@ export function offheapIdAt(checker: ts.TypeChecker, node: ts.Node): string | un
   return offheapIdOf(checker, checker.getSymbolAtLocation(node));
 }
 
+/** Work counters for tests: calls whose callee needed the checker's overload resolution. */
+export const declarationCounters = { signatureResolutions: 0 };
+
+/** Declarations a call invokes as they stand (no variable or property holding a function). */
+function isCallableDeclaration(d: ts.Declaration): boolean {
+  return ts.isFunctionDeclaration(d) || ts.isMethodDeclaration(d) || ts.isMethodSignature(d);
+}
+
 /**
  * The `@offheap` id of the function or method a call or `new` expression
  * invokes, resolved through its signature so that methods reached through
  * `pool.alloc()` or a destructured alias resolve too.
+ *
+ * A call whose callee names functions or methods directly (no variable or
+ * property holding a function) is answered from their declarations when they
+ * all carry the same tag or none: the signature the checker would pick is one
+ * of them, so the answer is the same without overload resolution, which
+ * type-checks every argument. That is most calls in ordinary code.
  */
 export function calleeId(
   checker: ts.TypeChecker,
   call: ts.CallExpression | ts.NewExpression | ts.Decorator,
 ): string | undefined {
+  const target = call.expression;
+  const named = ts.isPropertyAccessExpression(target) ? target.name : target;
+  if (ts.isCallExpression(call) && (ts.isIdentifier(named) || ts.isPrivateIdentifier(named))) {
+    const symbol = checker.getSymbolAtLocation(named);
+    const decls = symbol && resolveAlias(checker, symbol).declarations;
+    if (decls && decls.length > 0 && decls.every(isCallableDeclaration)) {
+      const first = declarationId(decls[0]);
+      if (decls.every((d) => declarationId(d) === first)) return first;
+    }
+  }
+  declarationCounters.signatureResolutions++;
   const decl = checker.getResolvedSignature(call)?.declaration;
   if (decl && !ts.isJSDocSignature(decl)) {
     const id = declarationId(decl) ?? (decl.parent && ts.isVariableDeclaration(decl.parent) ? declarationId(decl.parent) : undefined);
     if (id) return id;
   }
-  const target = ts.isDecorator(call) ? call.expression : call.expression;
-  return offheapIdAt(checker, ts.isPropertyAccessExpression(target) ? target.name : target);
+  return offheapIdAt(checker, named);
 }

@@ -178,8 +178,10 @@ export class ProgramAnalysis {
   /**
    * The files `file` imports, re-exports from, or names in `import()` types
    * and `declare module` augmentations, resolved in this program. The
-   * specifiers are a per-file fact; resolving them asks the checker for
-   * symbols only (no types), so files that never use offheap stay cheap.
+   * specifiers are a per-file fact. Each is resolved by the module resolution
+   * the program already did (a lookup), or where that is not available by the
+   * checker's symbol for the specifier (no types either way, so files that
+   * never use offheap stay cheap).
    */
   importsOf(file: ts.SourceFile): readonly ts.SourceFile[] {
     const edges = this.cache<ts.SourceFile, readonly ts.SourceFile[]>('program-analysis:imports');
@@ -187,13 +189,29 @@ export class ProgramAnalysis {
     if (!found) {
       const out: ts.SourceFile[] = [];
       for (const spec of moduleSpecifiers(this, file)) {
-        const decl = this.checker.getSymbolAtLocation(spec)?.valueDeclaration;
-        if (decl && ts.isSourceFile(decl) && !out.includes(decl)) out.push(decl);
+        const target = this.resolvedFile(spec, file);
+        if (target && !out.includes(target)) out.push(target);
       }
       edges.set(file, (found = out));
     }
     return found;
   }
+
+  private resolvedFile(spec: ts.StringLiteralLike, file: ts.SourceFile): ts.SourceFile | undefined {
+    // Not in the public typings: the program's own resolution (TypeScript 6.0 has it); without it, the checker resolves.
+    const lookup = (this.program as ResolvedModuleLookup).getResolvedModuleFromModuleSpecifier;
+    if (typeof lookup === 'function') {
+      const name = lookup.call(this.program, spec, file)?.resolvedModule?.resolvedFileName;
+      const target = name === undefined ? undefined : this.program.getSourceFile(name);
+      if (target) return target;
+    }
+    const decl = this.checker.getSymbolAtLocation(spec)?.valueDeclaration;
+    return decl && ts.isSourceFile(decl) ? decl : undefined;
+  }
+}
+
+interface ResolvedModuleLookup {
+  getResolvedModuleFromModuleSpecifier?: (spec: ts.StringLiteralLike, file: ts.SourceFile) => { resolvedModule?: { resolvedFileName: string } } | undefined;
 }
 
 /** Module specifiers of a file's imports, re-exports, `import()` types and module augmentations (a per-file fact). */

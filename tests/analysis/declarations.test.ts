@@ -1,6 +1,6 @@
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { calleeId, offheapIdAt } from '../../src/analysis/declarations.js';
+import { calleeId, declarationCounters, offheapIdAt } from '../../src/analysis/declarations.js';
 import { virtualProgram } from '../virtual-program.js';
 
 const runtime = `
@@ -58,5 +58,40 @@ describe('declaration ids', () => {
     };
     visit(program.getSourceFile('/p/user.ts')!);
     expect(refs.map((r) => offheapIdAt(checker, r.typeName))).toEqual(['Ptr', 'Ptr']);
+  });
+
+  it('resolve calls through variables, overloads and aliases alike, and ask for overload resolution only when the declarations cannot decide', () => {
+    const program = virtualProgram({
+      '/p/runtime.ts': `${runtime}
+        /** @offheap pick.text */
+        export function pick(a: string): number;
+        /** @offheap pick.number */
+        export function pick(a: number): number;
+        export function pick(a: unknown): number { return a ? 1 : 0; }
+        /** @offheap grabber */
+        export const grabber = (n: number): number => n;
+      `,
+      '/p/user.ts': `
+        import { sysAlloc, pick, grabber, FixAlloc } from './runtime.ts';
+        const root = sysAlloc;
+        function local(n: number) { return n; }
+        class Box { get(): number { return 1; } }
+        const box = new Box();
+        const pool = new FixAlloc();
+        sysAlloc(1); pool.alloc(); local(2); box.get();
+        root(3); pick('x'); pick(4); grabber(5);
+      `,
+    });
+    const checker = program.getTypeChecker();
+    const calls = callsIn(program, '/p/user.ts');
+    const before = declarationCounters.signatureResolutions;
+    const direct = calls.slice(0, 4).map((call) => calleeId(checker, call));
+    expect(direct).toEqual(['sysAlloc', 'FixAlloc.alloc', undefined, undefined]);
+    // Functions and methods named directly, tagged alike: no overload resolution.
+    expect(declarationCounters.signatureResolutions - before).toBe(0);
+    const indirect = calls.slice(4).map((call) => calleeId(checker, call));
+    // A variable holding a runtime function, overloads tagged apart, a tagged const arrow function.
+    expect(indirect).toEqual(['sysAlloc', 'pick.text', 'pick.number', 'grabber']);
+    expect(declarationCounters.signatureResolutions - before).toBe(4);
   });
 });

@@ -233,6 +233,22 @@ describe('import reachability', () => {
     expect(large.visits).toBe(1200);
   });
 
+  it('resolves import edges the same with and without the program\'s own module lookup', () => {
+    const files = {
+      '/p/runtime.ts': runtime,
+      '/p/a.ts': `import './b.ts'; export * from './runtime.ts'; let t: typeof import('./c.ts').c; import './missing.ts';`,
+      '/p/b.ts': `export const b = 1;`,
+      '/p/c.ts': `export const c = 1;`,
+    };
+    const program = project(files).build();
+    const names = (pr: ts.Program) => programAnalysis(pr).importsOf(pr.getSourceFile('/p/a.ts')!).map((f) => f.fileName);
+    const withoutLookup = new Proxy(program, {
+      get: (target, key) => (key === 'getResolvedModuleFromModuleSpecifier' ? undefined : (Reflect.get(target, key) as unknown)),
+    });
+    expect(names(program)).toEqual(['/p/b.ts', '/p/runtime.ts', '/p/c.ts']);
+    expect(names(withoutLookup)).toEqual(names(program));
+  });
+
   it('answers a file that imports the runtime without walking the rest of the program', () => {
     const files = chain(300);
     files['/p/direct.ts'] = `import './m0.ts'; import './runtime.ts';`;
