@@ -36,6 +36,7 @@ export {
   bool,
   isLayout,
   maxArrayLength,
+  maxPointerSlots,
   maxStructSize,
   type ArrayField,
   type Field,

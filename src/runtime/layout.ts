@@ -215,8 +215,8 @@ function collectSlots(f: Field<unknown>, base: number, slots: number[]): void {
  * @offheap struct
  */
 export function struct<const F extends Fields>(name: string, fields: F): Layout<RecordOf<F>, F> {
-  if (typeof name !== 'string' || !identifier.test(name)) {
-    throw new MisuseError(`struct: name must be an identifier of at most 128 characters; got ${show(name)}`, { value: name });
+  if (typeof name !== 'string' || !identifier.test(name) || reservedNames.has(name)) {
+    throw new MisuseError(`struct: name must be an identifier of at most 128 characters (not ${[...reservedNames].join(', ')}); got ${show(name)}`, { value: name });
   }
   if (typeof fields !== 'object' || fields === null || Array.isArray(fields) || made.has(fields)) {
     throw new MisuseError(`struct ${name}: fields must be a plain object of field descriptions; got ${show(fields)}`, { value: fields });
