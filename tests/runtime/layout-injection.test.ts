@@ -78,7 +78,7 @@ describe('layout injection', () => {
     rejects(rt, pools, () => array(forged as typeof u32, 2), MisuseError, 'ERR_MISUSE', /array: elem must be a field description made by the runtime/);
     rejects(rt, pools, () => rt.access(forged as typeof Good), MisuseError, 'ERR_MISUSE', /access: layout must be a struct layout made by struct\(\)/);
     rejects(rt, pools, () => new FixAlloc(forged as typeof Good, { runtime: rt }), MisuseError, 'ERR_MISUSE', /type must be a layout made by struct\(\)/);
-    rejects(rt, pools, () => rt.addRoot(p as Ptr<never>, forged as never), MisuseError, 'ERR_MISUSE', /layout/);
+    rejects(rt, pools, () => rt.addRoot(p, forged as never), MisuseError, 'ERR_MISUSE', /layout/);
     expect(rt.pools).toHaveLength(0);
   });
 
@@ -104,7 +104,7 @@ describe('layout injection', () => {
     globalThis.Function = new Proxy(RealFunction, {
       construct(target, args: string[]) {
         sources.push(args.join('\n'));
-        return Reflect.construct(target, args) as object;
+        return Reflect.construct(target, args);
       },
     });
     try {
