@@ -106,6 +106,63 @@ describe('addRoot / removeRoot', () => {
   });
 });
 
+describe('bad input at every entry point: a typed error with code, value and limit, state unchanged', () => {
+  const junk: [string, unknown][] = [
+    ['BigInt', 8192n],
+    ['Symbol', Symbol('p')],
+    ['string', '8192'],
+    ['fraction', 8192.5],
+    ['NaN', Number.NaN],
+    ['object with valueOf', { valueOf: () => 8192 }],
+    ['array', [8192]],
+  ];
+
+  function state(rt: Runtime): string {
+    return JSON.stringify({ roots: [...rt.roots.byAddress.keys()], live: rt.heap.live, meta: Array.from(rt.heap.meta.subarray(0, rt.heap.top * 4)), gc: rt.collector.stats() });
+  }
+
+  function typed(rt: Runtime, fn: () => unknown, type: abstract new (...args: never[]) => Error, code: string): Error & { value: unknown; limit: unknown } {
+    const before = state(rt);
+    let caught: unknown;
+    try {
+      fn();
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(type);
+    expect((caught as { code: string }).code).toBe(code);
+    expect(state(rt)).toBe(before);
+    return caught as Error & { value: unknown; limit: unknown };
+  }
+
+  for (const debug of [false, true]) {
+    for (const [label, v] of junk) {
+      it(`${label} (debug ${debug})`, () => {
+        const rt = createRuntime({ maxBytes: 1 << 20, debug });
+        const p = rt.sysAlloc<RecT>(8192);
+        const h = rt.newHeapRef({});
+        rt.pin(h);
+        rt.addRoot(p, Rec);
+        expect(typed(rt, () => rt.addRoot(v as Ptr<RecT>, Rec), BadPointerError, 'ERR_BAD_POINTER').value).toBe(v);
+        const e = typed(rt, () => rt.addRoot((p + 64) as Ptr<RecT>, Rec, v as number), OffheapRangeError, 'ERR_BAD_SIZE');
+        expect([e.value, e.limit]).toEqual([v, 2 ** 30]);
+        typed(rt, () => rt.addRoot((p + 64) as Ptr<RecT>, v as typeof Rec), MisuseError, 'ERR_MISUSE');
+        expect(typed(rt, () => rt.removeRoot(v as Ptr<RecT>), MisuseError, 'ERR_MISUSE').value).toBe(v);
+        for (const call of [() => rt.pin(v as HeapRef<object>), () => rt.unpin(v as HeapRef<object>), () => rt.deref(v as HeapRef<object>), () => rt.freeHeapRef(v as HeapRef<object>)]) {
+          const err = typed(rt, call, OffheapRangeError, 'ERR_BAD_VALUE');
+          expect([err.value, err.limit]).toEqual([v, 2 ** 32 - 1]);
+        }
+        rt.gcStart();
+        const g = typed(rt, () => rt.gcStep(v as number), OffheapRangeError, 'ERR_BAD_SIZE');
+        expect(g.value).toBe(v);
+        expect(g.message).toMatch(/gcStep: budget must be an integer in \[1, 2147483648\]/);
+        rt.gcFinish();
+        expect(rt.deref(h)).toEqual({});
+      });
+    }
+  }
+});
+
 describe('pin / unpin', () => {
   it('pins count, and an unpinned handle is collected', () => {
     const { rt } = setup();
