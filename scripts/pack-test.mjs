@@ -1,133 +1,145 @@
-// The package as a user gets it: `npm pack`, install the tarball into a
-// scratch TypeScript project with a flat config that uses
-// `offheap/eslint-plugin` and `projectService: true`, then
-//   - `tsc --noEmit` type-checks the project, its `eslint.config.ts` against
-//     ESLint's `defineConfig` and typescript-eslint's `tseslint.config`, and
-//     a program that uses the runtime;
-//   - `eslint` runs the plugin's rules: the mistake in `src/bad.ts` is found,
-//     `src/good.ts` and a plain `.js` file stay quiet;
-//   - the runtime runs from the installed package;
-//   - `publint` finds nothing wrong with the package.
-// Dependencies come from npm's cache when it has them (`npm ci` filled it).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// The package as users get it. `npm pack` once, then two scratch projects
+// install the tarball:
+//
+// - "readme": the README's Install section run as written (commands in order,
+//   files as shown), with only `npm i offheap` pointed at the tarball. It
+//   installs the newest versions the section allows, the top of every peer
+//   range (TypeScript 6.0, ESLint 10, typescript-eslint 8 latest).
+//   After `npm i offheap`, before the lint side is installed, it is the
+//   runtime-only install: no other package, a size bound, the runtime runs,
+//   and `offheap/eslint-plugin` fails with a message naming the missing peers.
+// - "floor": the same files with the bottom of every peer range
+//   (TypeScript 5.7.2, ESLint 9.22.0, typescript-eslint 8.40.0: the first whose parser type fits `defineConfig`).
+//
+// In both, the README's examples and a few mistakes are added under src/, then
+//   - `tsc` type-checks the project with the README's tsconfig (the configs
+//     against `defineConfig` and `tseslint.config`), then offheap's shipped
+//     .d.ts (runtime and plugin entry) with `skipLibCheck: false`;
+//   - `eslint` finds exactly the expected findings (a generic's type argument
+//     goes through the TypeScript < 5.8 fallback at the floor) and leaves a
+//     `.js` file alone;
+//   - without type information the run stops with typescript-eslint's error.
+// Finally `publint` checks the package. Installs share npm's cache and prefer
+// it (`--prefer-offline`); set OFFHEAP_KEEP_SCRATCH=1 to keep the projects.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
 
 const root = path.resolve(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
 const scratch = mkdtempSync(path.join(tmpdir(), 'offheap-pack-'));
 const keep = process.env.OFFHEAP_KEEP_SCRATCH === '1';
+const started = performance.now();
 
-function run(cmd, args, cwd, { allowFail = false } = {}) {
-  try {
-    return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (error) {
-    if (allowFail && typeof error.stdout === 'string' && error.stdout.trim()) return error.stdout;
-    throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
-  }
+/** The bottom of each peer range; the top is whatever the README's install command resolves to. */
+const floor = {
+  typescript: '5.7.2',
+  eslint: '9.22.0',
+  'typescript-eslint': '8.40.0',
+  jiti: pkg.devDependencies.jiti,
+  '@types/node': pkg.devDependencies['@types/node'],
+};
+
+/** Upper bounds on what a runtime-only user downloads and keeps. */
+const runtimeBudget = { tarballBytes: 400 * 1024, installedBytes: 2 * 1024 * 1024 };
+
+const env = {
+  ...process.env,
+  npm_config_prefer_offline: 'true',
+  npm_config_audit: 'false',
+  npm_config_fund: 'false',
+  npm_config_update_notifier: 'false',
+  npm_config_loglevel: 'error',
+  npm_config_yes: 'false',
+};
+
+function sh(command, cwd) {
+  const r = spawnSync('bash', ['-c', command], { cwd, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function write(rel, text) {
-  const file = path.join(scratch, rel);
+function ok(command, cwd) {
+  const r = sh(command, cwd);
+  if (r.status !== 0) throw new Error(`\`${command}\` exited ${r.status} in ${cwd}:\n${r.stdout}${r.stderr}`);
+  return r.stdout;
+}
+
+function write(dir, rel, text) {
+  const file = path.join(dir, rel);
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, text);
 }
 
-const version = (name) => pkg.devDependencies[name];
+function step(label, since) {
+  console.log(`  ${label} (${((performance.now() - since) / 1000).toFixed(1)} s)`);
+}
 
-try {
-  // 1. The tarball (prepack builds dist/).
-  run('npm', ['pack', '--silent', '--pack-destination', scratch], root);
-  const tarball = readdirSync(scratch).find((f) => f.endsWith('.tgz'));
-  assert.ok(tarball, 'npm pack produced no tarball');
+/** A README section: its `sh` blocks (commands) and `title="…"` blocks (files), in order. */
+function section(heading) {
+  const at = readme.indexOf(`\n## ${heading}\n`);
+  assert.ok(at >= 0, `README.md has no "## ${heading}" section`);
+  const end = readme.indexOf('\n## ', at + 1);
+  const text = readme.slice(at, end < 0 ? undefined : end);
+  return [...text.matchAll(/```(\w+)(?: title="([^"]+)")?\n([\s\S]*?)```/g)].map(([, lang, title, body]) =>
+    title ? { file: title, text: body } : { lang, commands: body.split('\n').filter((l) => l.trim() && !l.startsWith('#')) },
+  );
+}
 
-  // 2. A consumer project.
-  write(
-    'package.json',
-    JSON.stringify(
-      {
-        name: 'offheap-consumer',
-        private: true,
-        type: 'module',
-        devDependencies: {
-          offheap: `file:./${tarball}`,
-          eslint: version('eslint'),
-          'typescript-eslint': version('typescript-eslint'),
-          typescript: version('typescript'),
-          jiti: version('jiti'),
-          '@types/node': version('@types/node'),
-        },
-      },
-      null,
-      2,
-    ),
-  );
-  write(
-    'tsconfig.json',
-    JSON.stringify(
-      {
-        compilerOptions: {
-          target: 'ES2022',
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          strict: true,
-          noEmit: true,
-          skipLibCheck: false,
-          types: ['node'],
-        },
-        include: ['src', 'eslint.config.ts', 'tseslint.config.ts'],
-      },
-      null,
-      2,
-    ),
-  );
-  write(
-    'eslint.config.ts',
-    `import { defineConfig } from 'eslint/config';
-import tseslint from 'typescript-eslint';
-import offheap from 'offheap/eslint-plugin';
+/** The first ```ts block after `marker` in the README. */
+function readmeCode(marker) {
+  const at = readme.indexOf(marker);
+  assert.ok(at >= 0, `README.md has no ${marker}`);
+  return /```ts\n([\s\S]*?)```/.exec(readme.slice(at))[1];
+}
 
-export default defineConfig([
-  {
-    files: ['**/*.ts'],
-    languageOptions: {
-      parser: tseslint.parser,
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
-    },
-  },
-  offheap.configs.strict,
-  { files: ['src/**/*.ts'], plugins: { offheap }, extends: ['offheap/recommended'] },
-]);
-`,
-  );
-  // Not used by eslint; proves the plugin also fits typescript-eslint's helper.
-  write(
-    'tseslint.config.ts',
-    `import tseslint from 'typescript-eslint';
-import offheap from 'offheap/eslint-plugin';
+function versionsIn(dir) {
+  const v = (name) => JSON.parse(readFileSync(path.join(dir, 'node_modules', name, 'package.json'), 'utf8')).version;
+  return { typescript: v('typescript'), eslint: v('eslint'), 'typescript-eslint': v('typescript-eslint'), '@typescript-eslint/utils': v('@typescript-eslint/utils') };
+}
 
-export default tseslint.config(offheap.configs.recommended, {
-  files: ['**/*.ts'],
-  plugins: { offheap },
-  rules: { 'offheap/no-heap-pointers': 'error' },
-});
-`,
-  );
-  write(
-    'src/good.ts',
-    `import { createRuntime, FixAlloc, struct, f64, u32 } from 'offheap';
+function duBytes(dir) {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    total += entry.isDirectory() ? duBytes(p) : statSync(p).size;
+  }
+  return total;
+}
 
-const Point = struct('Point', { x: f64, y: f64, id: u32 });
-const rt = createRuntime({ debug: true });
-const pool = new FixAlloc(Point, { runtime: rt });
-const p = pool.alloc();
-pool.free(p);
-console.log('consumer ok', Point.size, rt.stats().mapped > 0);
-`,
-  );
+/** Packages under node_modules (scoped ones counted one by one), without npm's own files. */
+function installedPackages(dir) {
+  const nm = path.join(dir, 'node_modules');
+  if (!existsSync(nm)) return [];
+  return readdirSync(nm)
+    .filter((name) => !name.startsWith('.'))
+    .flatMap((name) => (name.startsWith('@') ? readdirSync(path.join(nm, name)).map((n) => `${name}/${n}`) : [name]));
+}
+
+/** The runtime-only state: right after `npm i offheap`, before any lint-side package. */
+function checkRuntimeOnly(dir, tarballPath) {
+  const packages = installedPackages(dir);
+  assert.deepEqual(packages, ['offheap'], `npm i offheap installed more than offheap: ${packages.join(', ')}`);
+  const tarballBytes = statSync(tarballPath).size;
+  const installedBytes = duBytes(path.join(dir, 'node_modules', 'offheap'));
+  assert.ok(tarballBytes <= runtimeBudget.tarballBytes, `tarball ${tarballBytes} B > ${runtimeBudget.tarballBytes} B`);
+  assert.ok(installedBytes <= runtimeBudget.installedBytes, `installed ${installedBytes} B > ${runtimeBudget.installedBytes} B`);
+  const ran = ok(`node --input-type=module -e "import('offheap').then((m) => console.log(typeof m.FixAlloc, typeof m.struct))"`, dir);
+  assert.equal(ran.trim(), 'function function');
+  const plugin = sh(`node --input-type=module -e "await import('offheap/eslint-plugin')"`, dir);
+  assert.notEqual(plugin.status, 0, 'the plugin entry loaded without its peers');
+  assert.match(plugin.stderr, /offheap\/eslint-plugin needs typescript \([^)]+\) and @typescript-eslint\/utils \([^)]+\), which are not installed/);
+  console.log(`  runtime only: 0 dependencies, tarball ${(tarballBytes / 1024).toFixed(0)} KiB, installed ${(installedBytes / 1024).toFixed(0)} KiB; the plugin entry names its missing peers`);
+}
+
+/** The files every project gets on top of the README's: the README's examples and one mistake per kind. */
+function addSources(dir) {
+  write(dir, 'src/example.ts', readmeCode('<!-- example:begin -->'));
+  write(dir, 'src/usage.ts', readmeCode('## Using the runtime'));
   write(
+    dir,
     'src/bad.ts',
     `import { notInHeap } from 'offheap';
 
@@ -138,49 +150,151 @@ export class Span {
 }
 `,
   );
-  write('src/plain.js', 'export const answer = 42;\n');
+  write(
+    dir,
+    'src/generic.ts',
+    `import type { NotInHeap, Ptr } from 'offheap';
 
-  run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], scratch);
-
-  // 3. Types: the configs type-check against defineConfig and tseslint.config.
-  run(path.join(scratch, 'node_modules', '.bin', 'tsc'), ['--noEmit', '-p', '.'], scratch);
-
-  // 4. Lint: the plugin's rules run with type information.
-  const out = run(
-    path.join(scratch, 'node_modules', '.bin', 'eslint'),
-    ['--format', 'json', 'src', 'eslint.config.ts'],
-    scratch,
-    { allowFail: true },
+type Chunk = NotInHeap<{ n: number; next: Ptr<Chunk> }>;
+function identity<T>(x: T): T {
+  return x;
+}
+export const explicit = (c: Chunk): Chunk => identity<Chunk>(c);
+export const inferred = (c: Chunk): Chunk => identity(c);
+`,
   );
-  const results = JSON.parse(out);
-  const byFile = Object.fromEntries(results.map((r) => [path.relative(scratch, r.filePath), r.messages]));
-  const fatal = results.flatMap((r) => r.messages.filter((m) => m.fatal || !m.ruleId));
-  assert.deepEqual(fatal, [], 'eslint reported fatal errors');
-  const badRules = (byFile['src/bad.ts'] ?? []).map((m) => m.ruleId);
-  assert.ok(
-    badRules.some((id) => id?.startsWith('offheap/')),
-    `expected an offheap diagnostic in src/bad.ts, got ${JSON.stringify(byFile['src/bad.ts'])}`,
+  write(dir, 'src/plain.js', 'export const answer = 42;\n');
+  // Type-checked, not linted: the plugin also fits typescript-eslint's config helper.
+  write(
+    dir,
+    'src/tseslint-config.ts',
+    `import tseslint from 'typescript-eslint';
+import offheap from 'offheap/eslint-plugin';
+
+export default tseslint.config(offheap.configs.recommended, {
+  files: ['**/*.ts'],
+  plugins: { offheap },
+  rules: { 'offheap/no-heap-pointers': 'error' },
+});
+`,
   );
-  assert.deepEqual(byFile['src/good.ts'] ?? [], [], 'src/good.ts should lint clean');
-  assert.deepEqual(byFile['src/plain.js'] ?? [], [], 'src/plain.js should lint clean');
+  // The README's mistake without type information: the parser, no projectService.
+  write(
+    dir,
+    'eslint.notypes.config.mjs',
+    `import tseslint from 'typescript-eslint';
+import offheap from 'offheap/eslint-plugin';
 
-  // 5. The runtime runs from the installed package (the entry imports no eslint).
-  const ran = run(process.execPath, ['--input-type=module', '-e', "import('offheap').then((m) => console.log(typeof m.FixAlloc))"], scratch);
-  assert.equal(ran.trim(), 'function');
-  const runtimeJs = readdirSync(path.join(scratch, 'node_modules', 'offheap', 'dist', 'runtime'))
-    .filter((f) => f.endsWith('.js'))
-    .map((f) => readFileSync(path.join(scratch, 'node_modules', 'offheap', 'dist', 'runtime', f), 'utf8'));
-  assert.ok(
-    runtimeJs.every((text) => !/from ['"](eslint|typescript|@typescript-eslint\/[^'"]+)['"]/.test(text)),
-    'the runtime entry must not import eslint, typescript or typescript-eslint',
+export default [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser } }, offheap.configs.recommended];
+`,
   );
+}
 
-  // 6. publint on the package as packed.
-  const lintOut = run(path.join(root, 'node_modules', '.bin', 'publint'), ['--strict', path.join(scratch, tarball)], root);
-  console.log(lintOut.trim());
+/** Type-check and lint the project; the findings must be exactly the expected ones. */
+function checkProject(dir, label) {
+  let t = performance.now();
+  ok('node_modules/.bin/tsc -p .', dir);
+  // The shipped declarations themselves, with skipLibCheck off: the runtime's and the plugin entry's.
+  write(dir, 'src/plugin-types.ts', "import offheap from 'offheap/eslint-plugin';\n\nexport const configs = [offheap.configs.recommended, offheap.configs.strict];\n");
+  write(
+    dir,
+    'tsconfig.dts.json',
+    JSON.stringify({
+      extends: './tsconfig.json',
+      compilerOptions: { skipLibCheck: false, types: [] },
+      include: ['src/example.ts', 'src/usage.ts', 'src/bad.ts', 'src/generic.ts', 'src/plugin-types.ts'],
+    }),
+  );
+  ok('node_modules/.bin/tsc -p tsconfig.dts.json', dir);
+  step(`${label}: tsc passes on the README files, the examples and both config helpers, and on offheap's .d.ts with skipLibCheck off`, t);
 
-  console.log(`pack test passed: ${tarball} installs, type-checks, lints (${badRules.join(', ')}) and runs.`);
+  t = performance.now();
+  const lint = sh('node_modules/.bin/eslint --format json src eslint.config.ts', dir);
+  assert.equal(lint.status, 1, `eslint should exit 1 (findings), got ${lint.status}:\n${lint.stderr}`);
+  const results = JSON.parse(lint.stdout);
+  const found = results
+    .flatMap((r) => r.messages.map((m) => `${path.relative(dir, r.filePath)}:${m.line} ${m.ruleId ?? `fatal: ${m.message}`}`))
+    .sort();
+  const exampleLines = readmeCode('<!-- example:begin -->').split('\n');
+  const expected = [
+    ...exampleLines.flatMap((line, i) => [...line.matchAll(/✖ (offheap\/[a-z-]+)/g)].map((m) => `src/example.ts:${i + 1} ${m[1]}`)),
+    'src/bad.ts:6 offheap/no-heap-pointers',
+    'src/generic.ts:7 offheap/no-heap-allocation',
+    'src/generic.ts:8 offheap/no-heap-allocation',
+  ].sort();
+  assert.deepEqual(found, expected, 'eslint findings');
+  step(`${label}: eslint finds exactly ${expected.length} (${[...new Set(expected.map((e) => e.split(' ')[1]))].join(', ')}); usage.ts, plain.js and the config are clean`, t);
+
+  t = performance.now();
+  const untyped = sh('node_modules/.bin/eslint -c eslint.notypes.config.mjs src/example.ts', dir);
+  assert.equal(untyped.status, 2, `without type information eslint should exit 2, got ${untyped.status}:\n${untyped.stdout}${untyped.stderr}`);
+  assert.match(untyped.stderr, /offheap\/[a-z-]+[\s\S]*requires type information/);
+  step(`${label}: without type information the run stops (exit 2, "requires type information")`, t);
+}
+
+try {
+  // 1. The tarball (prepack builds dist/).
+  let t = performance.now();
+  // prepack builds dist/; `npm test` has just built it and says so.
+  const ignoreScripts = process.env.OFFHEAP_PACK_BUILT === '1' ? ' --ignore-scripts' : '';
+  ok(`npm pack --silent${ignoreScripts} --pack-destination ${JSON.stringify(scratch)}`, root);
+  const tarball = readdirSync(scratch).find((f) => f.endsWith('.tgz'));
+  assert.ok(tarball, 'npm pack produced no tarball');
+  const tarballPath = path.join(scratch, tarball);
+  step(`npm pack: ${tarball}`, t);
+
+  // 2. The README's Install section, as written, in an empty folder.
+  t = performance.now();
+  const readmeDir = path.join(scratch, 'readme');
+  mkdirSync(readmeDir);
+  let installedOffheap = false;
+  for (const block of section('Install')) {
+    if (block.file) {
+      write(readmeDir, block.file, block.text);
+      continue;
+    }
+    assert.equal(block.lang, 'sh', 'the Install section has only sh and file blocks');
+    for (const command of block.commands) {
+      const isRuntimeInstall = /^npm (i|install) offheap$/.test(command.trim());
+      ok(isRuntimeInstall ? command.replace(/offheap$/, JSON.stringify(tarballPath)) : command, readmeDir);
+      if (isRuntimeInstall) {
+        installedOffheap = true;
+        checkRuntimeOnly(readmeDir, tarballPath);
+      }
+    }
+  }
+  assert.ok(installedOffheap, 'the Install section never runs `npm i offheap`');
+  const top = versionsIn(readmeDir);
+  assert.match(top.typescript, /^6\.0\./);
+  assert.match(top.eslint, /^10\./);
+  step(`README Install section ran as written (${JSON.stringify(top)})`, t);
+
+  // 3. The floor: the same README files with the oldest supported peers.
+  t = performance.now();
+  const floorDir = path.join(scratch, 'floor');
+  write(
+    floorDir,
+    'package.json',
+    JSON.stringify({ name: 'offheap-floor', private: true, type: 'module', dependencies: { offheap: `file:${tarballPath}` }, devDependencies: floor }, null, 2),
+  );
+  for (const block of section('Install')) if (block.file) write(floorDir, block.file, block.text);
+  ok('npm install', floorDir);
+  assert.deepEqual(versionsIn(floorDir), { ...Object.fromEntries(['typescript', 'eslint', 'typescript-eslint'].map((k) => [k, floor[k]])), '@typescript-eslint/utils': floor['typescript-eslint'] });
+  step(`floor installed (${JSON.stringify(floor)})`, t);
+
+  // 4. Both ends: examples, mistakes, the untyped run.
+  for (const [label, dir] of [['top', readmeDir], ['floor', floorDir]]) {
+    addSources(dir);
+    checkProject(dir, label);
+  }
+
+  // 5. publint on the package as packed.
+  t = performance.now();
+  console.log(ok(`${JSON.stringify(path.join(root, 'node_modules', '.bin', 'publint'))} --strict ${JSON.stringify(tarballPath)}`, root).trim());
+  step('publint', t);
+
+  console.log(`pack test passed in ${((performance.now() - started) / 1000).toFixed(0)} s.`);
 } finally {
-  if (keep) console.log(`scratch project kept at ${scratch}`);
+  if (keep) console.log(`scratch projects kept at ${scratch}`);
   else rmSync(scratch, { recursive: true, force: true });
 }
