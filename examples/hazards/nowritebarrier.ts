@@ -41,3 +41,14 @@ export function runHook(hook: () => void): void {
 
 /** @nowritebarrier */ // expect: offheap/nowritebarrier (misplacedDirective)
 export const hooks = [(): void => {}];
+
+/**
+ * Go's spelling is not read here: without a word, this promise would go unchecked.
+ */
+//go:nowritebarrier // expect: offheap/nowritebarrier (misspelledDirective)
+export function clearOwner(rt: Runtime, p: Ptr<RecT>): void {
+  rt.typedmemclr(Rec, p);
+}
+
+// A JSDoc after `{` on the same line is attached to nothing: the directive must go above the function.
+export function collect(rt: Runtime): void { /** @nowritebarrier */ rt.gc(); } // expect: offheap/nowritebarrier (misplacedDirective)
