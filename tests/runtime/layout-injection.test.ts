@@ -22,7 +22,6 @@ import {
   struct,
   u32,
   u8,
-  type Ptr,
 } from '../../src/runtime/index.js';
 import { rejects } from './helpers.js';
 
