@@ -1,5 +1,5 @@
 // Benchmarks of the object heap, the write barrier, the clears and the
-// collector (perf-anchors §4, §5 and goals H1–H3, B1–B2): `npm run bench -- heap`.
+// collector (goals H1–H3, B1–B2 in docs/benchmarks.md): `npm run bench -- heap`.
 // Variants of each table run interleaved in one process (bench/lib/harness.ts);
 // ratios are per-round medians against the named anchor of the same run.
 import { performance } from 'node:perf_hooks';

@@ -1,6 +1,6 @@
 // S3: field access through layout accessors against raw typed arrays on a
 // plain ArrayBuffer: 16-byte records (u32 at +0, f64 at +8), 64 Ki records
-// (1 MiB), visited in a random order (perf-anchors §6).
+// (1 MiB), visited in a random order.
 import { createRuntime, f64, struct, u32, type LayoutType, type Ptr, type Runtime } from '../../src/runtime/index.js';
 import { measure, type Variant } from '../lib/harness.js';
 import { vs, type Topic, type TopicReport } from '../lib/report.js';

@@ -1,5 +1,5 @@
 // M1, M2: memclrNoHeapPointers against Uint8Array.prototype.fill(0), the
-// bandwidth limit (perf-anchors §4). Small clears pay for fill's call; large
+// bandwidth limit. Small clears pay for fill's call; large
 // ones must reach fill's bandwidth.
 import { createRuntime, type Ptr, type Runtime } from '../../src/runtime/index.js';
 import { fresh, measure, type Variant } from '../lib/harness.js';

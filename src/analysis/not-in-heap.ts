@@ -2,7 +2,7 @@
 //
 // A type is not-in-heap when it is marked (`NotInHeap<T>`, `@notInHeap`) or,
 // as in Go 1.20+, when it holds a not-in-heap type by value or extends one
-// (policy P3). A not-in-heap type lives in unmanaged memory the collector never
+// (P3 in docs/rules/no-heap-pointers.md). A not-in-heap type lives in unmanaged memory the collector never
 // scans, so every storage field must be free of heap references except
 // `HeapRef` slots (P1, P2; methods, accessors and statics are not storage, P4).
 //

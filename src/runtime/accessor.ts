@@ -3,7 +3,7 @@
 // An accessor is generated per (runtime, layout) with `new Function`, one
 // function per field operation. Closures made from one function literal share
 // V8's type feedback, so shared code turns megamorphic across fields and
-// layouts (perf-anchors §6); generated code stays monomorphic, captures the
+// layouts; generated code stays monomorphic, captures the
 // runtime's typed views directly, and allocates nothing per call. HeapRef
 // writes go through the runtime's write barrier.
 //

@@ -6,7 +6,7 @@
 // slot could be lost (Go's hybrid write barrier, mbarrier.go). Every store of
 // a HeapRef and every clear of memory holding them therefore passes through
 // one `WriteBarrier` per runtime. The flag is checked once per operation, not
-// per slot, so the off state costs one load (perf-anchors §4, goal B1).
+// per slot, so the off state costs one load (goal B1 in docs/benchmarks.md).
 //
 // Hook point: the collector (part 2) sets `hook` and flips `enabled` while it
 // marks. Until then nothing marks, `enabled` stays false and the stores below

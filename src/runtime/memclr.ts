@@ -4,7 +4,7 @@
 // see yet (junk from a free list being zero-initialized), without a write
 // barrier. Small aligned clears use word stores, which beat a `fill` call up
 // to 64 B; larger ones delegate to `fill`, which is the bandwidth limit
-// (perf-anchors §4, goals M1/M2).
+// (goals M1/M2 in docs/benchmarks.md).
 
 import { BadPointerError, OutOfBoundsError, checkInt, show } from './errors.js';
 import type { AddressSpace } from './space.js';

@@ -111,7 +111,7 @@ twin(
   [`function f() {`, `  let p: MaybeGarbage<Node> = pool.alloc();`, `  try {`, `    work();`, `  } catch {`, `    p = junk.alloc();`, `  } finally {`, `  ${R}`, `  }`, `}`],
   8,
 );
-// The react-hooks misses (analyzer-lessons §1.11): an if/else before the site inside a loop,
+// The misses react-hooks' flow analysis had: an if/else before the site inside a loop,
 // do/while bodies, the first statement of a try, a site inside a try.
 twin(
   [`function f() {`, `  for (const x of xs) {`, `    if (x > 0) work(); else work();`, `    const p = junk.alloc();`, `    memclrNoHeapPointers(p, Node.size);`, `  ${R}`, `  }`, `}`],

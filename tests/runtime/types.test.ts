@@ -77,7 +77,7 @@ describe('types from one source', () => {
   });
 });
 
-describe('memory state in the types (BRIEF §5)', () => {
+describe('memory state in the types', () => {
   it('a zeroing pool returns Ptr, a non-zeroing one MaybeGarbage', () => {
     const rt = createRuntime({ maxBytes: 1 << 20 });
     const zeroing = new FixAlloc(Flat, { runtime: rt });
