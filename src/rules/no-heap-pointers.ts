@@ -49,7 +49,7 @@ export default createRule<Options, MessageIds>({
           allowAnyAndUnknown: {
             type: 'boolean',
             description:
-              'Accept `any`, `unknown` and unconstrained type parameters in not-in-heap types instead of reporting them as unprovable (relaxes policy P2).',
+              'Accept `any`, `unknown` and unconstrained type parameters in not-in-heap types instead of reporting them as unprovable.',
           },
         },
         additionalProperties: false,
@@ -60,7 +60,7 @@ export default createRule<Options, MessageIds>({
       heapPointer:
         '`{{path}}` holds a heap reference (`{{held}}`), but {{why}}. Unmanaged memory is never scanned by the collector, so the object can be freed while still referenced; store a `HeapRef` instead (Go: a not-in-heap type holds no heap pointers).',
       unprovable:
-        '`{{path}}` has type `{{held}}`, which cannot be proven free of heap references, but {{why}}. Give it a precise type (a number, `Ptr`, `HeapRef` or a not-in-heap struct) (policy P2).',
+        '`{{path}}` has type `{{held}}`, which cannot be proven free of heap references, but {{why}}. Give it a precise type (a number, `Ptr`, `HeapRef` or a not-in-heap struct).',
       foreignHeapPointer:
         '{{why}}, and it gets a heap reference from a declaration in another file: `{{path}}` holds `{{held}}` ({{file}}). Unmanaged memory is never scanned by the collector; make that field a `HeapRef`.',
       useHeapRef: 'Store it as `{{replacement}}`.',
