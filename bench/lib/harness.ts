@@ -245,8 +245,8 @@ class GcLog {
 
 /**
  * Ops per call for about `callMs`: grow by 4× until a call takes a quarter of
- * it, then rescale twice at the estimated size, so the estimate does not come
- * from a cold first call (lazy compilation, unoptimised code).
+ * it, then rescale twice at a quarter of the target, so the estimate does not
+ * come from a cold first call (lazy compilation, unoptimised code).
  */
 function calibrate(body: (n: number) => void, callMs: number, maxOps: number): number {
   const timed = (n: number): number => {
@@ -254,7 +254,7 @@ function calibrate(body: (n: number) => void, callMs: number, maxOps: number): n
     body(n);
     return performance.now() - t0;
   };
-  const scale = (n: number, ms: number): number => Math.max(1, Math.min(maxOps, ms > 0 ? Math.round((n * callMs) / ms) : n * 4));
+  const scale = (n: number, ms: number, toMs: number): number => Math.max(1, Math.min(maxOps, ms > 0 ? Math.round((n * toMs) / ms) : n * 4));
   let n = 16;
   let ms = timed(n);
   while (ms < callMs / 4 && n < maxOps) {
@@ -262,10 +262,10 @@ function calibrate(body: (n: number) => void, callMs: number, maxOps: number): n
     ms = timed(n);
   }
   for (let pass = 0; pass < 2; pass++) {
-    n = scale(n, ms);
+    n = scale(n, ms, callMs / 4);
     ms = timed(n);
   }
-  return scale(n, ms);
+  return scale(n, ms, callMs);
 }
 
 /** Runs the variants alone, then interleaved in shuffled rounds; returns their medians, per-round figures and GC attribution. */

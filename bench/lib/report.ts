@@ -250,6 +250,10 @@ function rate(opsPerSec: number): string {
 
 export const spread = (r: CombinedRow): string => (r.values.length > 1 ? `${fmt(r.min)}–${fmt(r.max, r.unit)}` : '');
 
+/** The target column: a row shown for information may have none (NaN, stored as null). */
+export const targetText = (t: Pick<TargetRow, 'better' | 'target' | 'unit'>): string =>
+  t.target === null || !Number.isFinite(t.target) ? '—' : `${t.better === 'higher' ? '≥' : '≤'} ${fmt(t.target, t.unit)}`;
+
 export const verdictText = (v: Verdict): string => (v === 'pass' ? 'pass' : v === 'info' ? 'info (not judged)' : `**${v}**`);
 
 const list = (xs: readonly (number | undefined)[]): string => xs.map((x) => (x === undefined ? '–' : String(x))).join(', ');
@@ -264,7 +268,7 @@ export function markdown(topic: CombinedTopic): string {
     };
     lines.push('| id | measure | offheap (ns/op) | anchor (ns/op) | value (median) | min–max | target | result |', '|---|---|---|---|---|---|---|---|');
     for (const t of topic.targets) {
-      const target = `${t.better === 'higher' ? '≥' : '≤'} ${fmt(t.target, t.unit)}`;
+      const target = targetText(t);
       const note = t.note && t.verdict !== 'pass' ? `: ${t.note}` : '';
       lines.push(`| ${t.id} | ${t.measure} | ${nsOf(t.subject)} | ${nsOf(t.anchor)} | ${fmt(t.median, t.unit)} | ${spread(t)} | ${target} | ${verdictText(t.verdict)}${note} |`);
     }

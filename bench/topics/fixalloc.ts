@@ -255,7 +255,7 @@ export const fixalloc: Topic = {
     const recs = (live: number): Variant[] => [fixallocRecord(live, false), fixallocRecord(live, true), typedRecords(live), newClass(live), objectPool(live)];
     const rec10k = await measure(recs(small));
     // Sustained windows at 1M live: long enough that old-generation GC work lands inside them.
-    const rec1m = await measure(recs(large), quick ? undefined : { rounds: 5, callMs: 1500 });
+    const rec1m = await measure(recs(large), quick ? undefined : { rounds: 5, callMs: 1000 });
     const zero16 = await measure([
       fixallocPair('offheap FixAlloc 16 B, zero: true', small, Rec16, true),
       fixallocPair('offheap FixAlloc 16 B, zero: false (bare pair)', small, Rec16, false),
