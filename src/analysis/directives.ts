@@ -8,6 +8,7 @@
 // APIs that perform a barrier are known by their `@offheap` id and the
 // effect catalogue (write-barriers.ts); nothing is matched by name.
 import ts from 'typescript';
+import { syntaxCache } from './program-analysis.js';
 
 /** A function whose body runs as one unit of the call graph. */
 export type FunctionLikeWithBody =
@@ -42,7 +43,6 @@ export interface BarrierDirectives {
 }
 
 const none: BarrierDirectives = { nowritebarrier: false, nowritebarrierrec: false, yeswritebarrierrec: false };
-const directiveCache = new WeakMap<ts.Node, BarrierDirectives>();
 
 /**
  * The JSDoc tags on a declaration. For a function expression or arrow
@@ -84,6 +84,7 @@ function canCarryDirectives(fn: FunctionLikeWithBody): boolean {
 
 /** The directives written on a function-like declaration. Cached per node. */
 export function barrierDirectives(fn: FunctionLikeWithBody): BarrierDirectives {
+  const directiveCache = syntaxCache<ts.Node, BarrierDirectives>('barrier-directives', fn.getSourceFile());
   let found = directiveCache.get(fn);
   if (found) return found;
   found = none;
@@ -240,7 +241,14 @@ function implementationOf(host: ts.Node): FunctionLikeWithBody | undefined {
  * Mentions are not directives: a word inside backticks or a string, or
  * prose that does not start a comment line, is left alone.
  */
-export function directiveProblems(file: ts.SourceFile): DirectiveProblem[] {
+export function directiveProblems(file: ts.SourceFile): readonly DirectiveProblem[] {
+  const cache = syntaxCache<'problems', readonly DirectiveProblem[]>('directive-problems', file);
+  let found = cache.get('problems');
+  if (!found) cache.set('problems', (found = findDirectiveProblems(file)));
+  return found;
+}
+
+function findDirectiveProblems(file: ts.SourceFile): DirectiveProblem[] {
   const text = file.text;
   if (!hasCandidate(text)) return [];
   // Tags TypeScript attached, and those on a function that reads them.

@@ -13,6 +13,7 @@ import { barrierDirectives, isFunctionLikeWithBody, recMarker } from './directiv
 import { callGraphOf } from './call-graph/graph.js';
 import type { GraphNode, UnresolvedReason } from './call-graph/graph.js';
 import { barrierId } from './call-graph/resolve.js';
+import { programAnalysis } from './program-analysis.js';
 
 export { isWriteBarrierDeclaration } from './call-graph/resolve.js';
 
@@ -93,8 +94,6 @@ export function recRoots(program: ts.Program): GraphNode[] {
   return roots;
 }
 
-const floods = new WeakMap<ts.Program, RecResult>();
-
 /**
  * Breadth-first from every root at once, never entering a
  * `@yeswritebarrierrec` function, visiting each function once and keeping
@@ -103,7 +102,8 @@ const floods = new WeakMap<ts.Program, RecResult>();
  * length costs no stack. Cached per program.
  */
 export function nowritebarrierrecFlood(program: ts.Program): RecResult {
-  const cached = floods.get(program);
+  const floods = programAnalysis(program).cache<'flood', RecResult>('nowritebarrierrec-flood');
+  const cached = floods.get('flood');
   if (cached) return cached;
   const graph = callGraphOf(program);
   const roots = recRoots(program);
@@ -142,6 +142,6 @@ export function nowritebarrierrecFlood(program: ts.Program): RecResult {
     }
   }
   const result: RecResult = { roots, barriers, unresolved };
-  floods.set(program, result);
+  floods.set('flood', result);
   return result;
 }

@@ -15,6 +15,7 @@
 // and cached per program, so code no annotated root reaches costs nothing.
 import ts from 'typescript';
 import type { FunctionLikeWithBody } from '../directives.js';
+import { programAnalysis } from '../program-analysis.js';
 import type { ImplementerIndex } from './dispatch.js';
 import type { UnresolvedReason } from './resolve.js';
 import { computeFacts } from './syntax.js';
@@ -73,11 +74,10 @@ export interface GraphContext {
   implementers?: ImplementerIndex;
 }
 
-const graphs = new WeakMap<ts.Program, CallGraph>();
-
-/** The lazily built call graph of a program. */
+/** The lazily built call graph of a program, kept with the program's analysis state. */
 export function callGraphOf(program: ts.Program): CallGraph {
-  let graph = graphs.get(program);
+  const graphs = programAnalysis(program).cache<'graph', CallGraph>('call-graph');
+  let graph = graphs.get('graph');
   if (!graph) {
     const cache = new Map<GraphNode, FunctionFacts>();
     const context: GraphContext = { program, checker: program.getTypeChecker(), stats: { functions: 0, edges: 0, declarations: 0 } };
@@ -94,7 +94,7 @@ export function callGraphOf(program: ts.Program): CallGraph {
         return found;
       },
     };
-    graphs.set(program, graph);
+    graphs.set('graph', graph);
   }
   return graph;
 }

@@ -2,9 +2,8 @@
 // and closures numbered after their encloser, `e1.func1`.
 import ts from 'typescript';
 import { isFunctionLikeWithBody } from '../directives.js';
+import { syntaxCache } from '../program-analysis.js';
 import type { GraphNode } from './graph.js';
-
-const nameCache = new WeakMap<ts.Node, string>();
 
 function propertyNameText(name: ts.PropertyName | ts.BindingName | undefined): string | undefined {
   if (!name) return undefined;
@@ -22,6 +21,7 @@ function className(cls: ts.ClassLikeDeclaration): string {
 
 /** The name a function gets in messages. */
 export function functionName(node: GraphNode): string {
+  const nameCache = syntaxCache<ts.Node, string>('function-names', node.getSourceFile());
   let name = nameCache.get(node);
   if (name === undefined) {
     name = computeName(node);

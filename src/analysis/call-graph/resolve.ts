@@ -6,6 +6,7 @@ import ts from 'typescript';
 import { declarationId, resolveAlias } from '../declarations.js';
 import { effectOf } from '../effects.js';
 import { skipOuterExpressions } from '../expressions.js';
+import { syntaxCache } from '../program-analysis.js';
 import { isFunctionLikeWithBody } from '../directives.js';
 import type { FunctionLikeWithBody } from '../directives.js';
 
@@ -22,8 +23,6 @@ export interface Resolution {
 
 export const leaf: Resolution = { targets: [] };
 
-const barrierCache = new WeakMap<ts.Node, boolean>();
-
 /**
  * Whether a declaration performs a write barrier: its `@offheap <id>` (or
  * that of the variable naming it) is an effect of the catalogue that runs
@@ -31,6 +30,7 @@ const barrierCache = new WeakMap<ts.Node, boolean>();
  * catalogue by the tag tests; nothing here reads them.
  */
 export function isWriteBarrierDeclaration(decl: ts.Node): boolean {
+  const barrierCache = syntaxCache<ts.Node, boolean>('write-barrier-declarations', decl.getSourceFile());
   let known = barrierCache.get(decl);
   if (known === undefined) {
     let id = declarationId(decl);
