@@ -40,7 +40,7 @@ describe('ESLint language server (vscode-langservers-extracted)', () => {
   });
 
   it('reports a mistake in the unsaved buffer, offers its suggestion, and clears once fixed', async () => {
-    server.open(file, broken);
+    await server.open(file, broken);
     const diagnostics = await server.diagnostics(file);
     const found = diagnostics.filter((d) => d.code === 'offheap/no-heap-pointers');
     expect(found, JSON.stringify({ diagnostics, stderr: server.stderr.join('') })).toHaveLength(1);
@@ -51,7 +51,7 @@ describe('ESLint language server (vscode-langservers-extracted)', () => {
     const titles = actions.map((a) => a.title);
     expect(titles).toContain('Store it as `HeapRef<Owner>`. (offheap/no-heap-pointers)');
 
-    server.change(file, clean, 2);
+    await server.change(file, clean, 2);
     const after = await server.diagnostics(file);
     expect(after.filter((d) => String(d.code).startsWith('offheap/'))).toEqual([]);
   });
@@ -60,6 +60,8 @@ describe('ESLint language server (vscode-langservers-extracted)', () => {
 describe('eslint_d', () => {
   const require = createRequire(import.meta.url);
   const bin = path.join(path.dirname(require.resolve('eslint_d/package.json')), 'bin', 'eslint_d.js');
+  // Fail instead of falling back to the ESLint 9 that eslint_d 14 bundles: the project's ESLint 10 must run.
+  const daemonEnv = { ...process.env, ESLINT_D_MISS: 'fail' };
   const lint = (text: string): { ruleId: string | null; line: number }[] => {
     let out: string;
     try {
@@ -67,6 +69,7 @@ describe('eslint_d', () => {
         cwd: project,
         input: text,
         encoding: 'utf8',
+        env: daemonEnv,
       });
     } catch (error) {
       out = (error as { stdout: string }).stdout; // exit 1 when problems are found
@@ -74,11 +77,13 @@ describe('eslint_d', () => {
     return (JSON.parse(out) as { messages: { ruleId: string | null; line: number }[] }[])[0].messages;
   };
   afterAll(() => {
-    execFileSync(process.execPath, [bin, 'stop'], { cwd: project });
+    execFileSync(process.execPath, [bin, 'stop'], { cwd: project, env: daemonEnv });
   });
 
   it('reports the mistake from stdin and nothing once it is fixed', () => {
     const messages = lint(broken);
+    const status = execFileSync(process.execPath, [bin, 'status'], { cwd: project, env: daemonEnv, encoding: 'utf8' });
+    expect(status).toMatch(/Running \(\d+\) - local eslint v10\./);
     expect(messages.map((m) => [m.ruleId, m.line])).toEqual([['offheap/no-heap-pointers', ownerLine + 1]]);
     expect(lint(clean)).toEqual([]);
   });

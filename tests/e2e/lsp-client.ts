@@ -1,37 +1,23 @@
-// A minimal LSP client over stdio, enough to drive the stock ESLint language
-// server (`vscode-eslint-language-server`) the way an editor does. The server
-// is pull-only: diagnostics come from `textDocument/diagnostic`, never from
-// `publishDiagnostics` (shared/design/ecosystem.md §6).
+// An LSP client over stdio, enough to drive the stock ESLint language server
+// (`vscode-eslint-language-server`) the way an editor does. Framing and
+// request bookkeeping are vscode-languageserver-protocol's (on vscode-jsonrpc);
+// this file only says what an editor says. The server is pull-only:
+// diagnostics come from `textDocument/diagnostic`, never from
+// `publishDiagnostics`.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import * as lsp from 'vscode-languageserver-protocol/node';
 
-interface Message {
-  jsonrpc: '2.0';
-  id?: number;
-  method?: string;
-  params?: unknown;
-  result?: unknown;
-  error?: { code: number; message: string };
-}
+export type Diagnostic = lsp.Diagnostic;
+export type CodeAction = lsp.CodeAction;
 
-export interface Diagnostic {
-  range: { start: { line: number; character: number }; end: { line: number; character: number } };
-  severity?: number;
-  code?: string | number;
-  source?: string;
-  message: string;
-}
-
-export interface CodeAction {
-  title: string;
-  kind?: string;
-  diagnostics?: Diagnostic[];
-  edit?: unknown;
-}
-
-/** The settings object vscode-eslint sends; each key here was needed (ecosystem.md §6). */
+/**
+ * The settings object vscode-eslint sends. Without `nodePath`, `experimental`,
+ * `problems` or `rulesCustomizations` the server fails the request or returns
+ * no items.
+ */
 function settings(workspace: string): Record<string, unknown> {
   return {
     validate: 'on',
@@ -58,9 +44,7 @@ function settings(workspace: string): Record<string, unknown> {
 
 export class EslintLanguageServer {
   private readonly child: ChildProcessWithoutNullStreams;
-  private buffer = Buffer.alloc(0);
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private readonly connection: lsp.MessageConnection;
   readonly stderr: string[] = [];
 
   private constructor(private readonly workspace: string) {
@@ -71,14 +55,22 @@ export class EslintLanguageServer {
       'vscode-eslint-language-server',
     );
     this.child = spawn(process.execPath, [bin, '--stdio'], { cwd: workspace, stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stdout.on('data', (chunk: Buffer) => this.receive(chunk));
     this.child.stderr.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString()));
+    this.connection = lsp.createMessageConnection(
+      new lsp.StreamMessageReader(this.child.stdout),
+      new lsp.StreamMessageWriter(this.child.stdin),
+    );
+    // The server's own requests must be answered, or it stalls.
+    this.connection.onRequest(lsp.ConfigurationRequest.type, (params) => params.items.map(() => settings(this.workspace)));
+    this.connection.onRequest(lsp.RegistrationRequest.type, () => undefined);
+    this.connection.onRequest((method: string) => (method.startsWith('eslint/') ? {} : null));
+    this.connection.listen();
   }
 
   static async start(workspace: string): Promise<EslintLanguageServer> {
     const server = new EslintLanguageServer(workspace);
     const uri = pathToFileURL(workspace).href;
-    await server.request('initialize', {
+    await server.connection.sendRequest(lsp.InitializeRequest.type, {
       processId: process.pid,
       rootUri: uri,
       workspaceFolders: [{ uri, name: path.basename(workspace) }],
@@ -90,98 +82,47 @@ export class EslintLanguageServer {
         },
       },
     });
-    server.notify('initialized', {});
+    await server.connection.sendNotification(lsp.InitializedNotification.type, {});
     return server;
   }
 
-  open(file: string, text: string, version = 1): void {
-    this.notify('textDocument/didOpen', {
+  open(file: string, text: string, version = 1): Promise<void> {
+    return this.connection.sendNotification(lsp.DidOpenTextDocumentNotification.type, {
       textDocument: { uri: pathToFileURL(file).href, languageId: 'typescript', version, text },
     });
   }
 
   /** A full-text change, as the server accepts without a range. */
-  change(file: string, text: string, version: number): void {
-    this.notify('textDocument/didChange', {
+  change(file: string, text: string, version: number): Promise<void> {
+    return this.connection.sendNotification(lsp.DidChangeTextDocumentNotification.type, {
       textDocument: { uri: pathToFileURL(file).href, version },
       contentChanges: [{ text }],
     });
   }
 
   async diagnostics(file: string): Promise<Diagnostic[]> {
-    const report = (await this.request('textDocument/diagnostic', {
+    const report = await this.connection.sendRequest(lsp.DocumentDiagnosticRequest.type, {
       textDocument: { uri: pathToFileURL(file).href },
-    })) as { kind: string; items?: Diagnostic[] };
-    return report.items ?? [];
+    });
+    return report.kind === lsp.DocumentDiagnosticReportKind.Full ? report.items : [];
   }
 
   async codeActions(file: string, diagnostic: Diagnostic): Promise<CodeAction[]> {
-    const actions = (await this.request('textDocument/codeAction', {
+    const actions = await this.connection.sendRequest(lsp.CodeActionRequest.type, {
       textDocument: { uri: pathToFileURL(file).href },
       range: diagnostic.range,
-      context: { diagnostics: [diagnostic], only: ['quickfix'] },
-    })) as CodeAction[] | null;
-    return actions ?? [];
+      context: { diagnostics: [diagnostic], only: [lsp.CodeActionKind.QuickFix] },
+    });
+    return (actions ?? []).filter((a): a is CodeAction => 'title' in a && !('command' in a && typeof a.command === 'string'));
   }
 
   async stop(): Promise<void> {
     try {
-      await Promise.race([this.request('shutdown', null), new Promise((r) => setTimeout(r, 2000))]);
-      this.notify('exit', null);
+      await Promise.race([this.connection.sendRequest(lsp.ShutdownRequest.type), new Promise((r) => setTimeout(r, 2000))]);
+      await this.connection.sendNotification(lsp.ExitNotification.type);
     } finally {
+      this.connection.dispose();
       setTimeout(() => this.child.kill(), 500).unref();
     }
-  }
-
-  private request(method: string, params: unknown): Promise<unknown> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.send({ jsonrpc: '2.0', id, method, params });
-    });
-  }
-
-  private notify(method: string, params: unknown): void {
-    this.send({ jsonrpc: '2.0', method, params });
-  }
-
-  private send(message: Message): void {
-    const body = Buffer.from(JSON.stringify(message), 'utf8');
-    this.child.stdin.write(`Content-Length: ${body.length}\r\n\r\n`);
-    this.child.stdin.write(body);
-  }
-
-  private receive(chunk: Buffer): void {
-    this.buffer = Buffer.concat([this.buffer, chunk]);
-    for (;;) {
-      const headerEnd = this.buffer.indexOf('\r\n\r\n');
-      if (headerEnd < 0) return;
-      const header = this.buffer.subarray(0, headerEnd).toString();
-      const length = Number(/Content-Length: (\d+)/i.exec(header)?.[1]);
-      if (this.buffer.length < headerEnd + 4 + length) return;
-      const body = this.buffer.subarray(headerEnd + 4, headerEnd + 4 + length).toString('utf8');
-      this.buffer = this.buffer.subarray(headerEnd + 4 + length);
-      this.dispatch(JSON.parse(body) as Message);
-    }
-  }
-
-  /** Answers the server's own requests, or it stalls. */
-  private dispatch(message: Message): void {
-    if (message.id !== undefined && message.method === undefined) {
-      const waiter = this.pending.get(message.id);
-      this.pending.delete(message.id);
-      if (message.error) waiter?.reject(new Error(`${message.error.code}: ${message.error.message}`));
-      else waiter?.resolve(message.result);
-      return;
-    }
-    if (message.id === undefined) return; // notifications: eslint/status, window/logMessage, …
-    let result: unknown = null;
-    if (message.method === 'workspace/configuration') {
-      const items = (message.params as { items: unknown[] }).items;
-      result = items.map(() => settings(this.workspace));
-    } else if (message.method?.startsWith('eslint/')) {
-      result = {};
-    }
-    this.send({ jsonrpc: '2.0', id: message.id, result });
   }
 }
