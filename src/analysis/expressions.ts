@@ -1,4 +1,8 @@
-// Small syntactic queries shared by the rules.
+// Small syntactic queries shared by the analyses and the rules: the one
+// place that skips what does not change a value, and the one reading of
+// `L.size` as "the size of layout L".
+import type { TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import ts from 'typescript';
 
 /**
@@ -17,4 +21,50 @@ export function skipOuterExpressions(expr: ts.Expression): ts.Expression {
     e = e.expression;
   }
   return e;
+}
+
+const esOuter = new Set<string>([
+  AST_NODE_TYPES.TSAsExpression,
+  AST_NODE_TYPES.TSNonNullExpression,
+  AST_NODE_TYPES.TSTypeAssertion,
+  AST_NODE_TYPES.TSSatisfiesExpression,
+  AST_NODE_TYPES.ChainExpression,
+]);
+
+/**
+ * The same for an ESTree expression (which has no parenthesis nodes), plus
+ * optional chains and a sequence's last operand: the value it evaluates to.
+ */
+export function skipOuterEs(e: TSESTree.Node): TSESTree.Node {
+  for (;;) {
+    if (esOuter.has(e.type)) e = (e as TSESTree.TSAsExpression).expression;
+    else if (e.type === AST_NODE_TYPES.SequenceExpression) e = e.expressions[e.expressions.length - 1];
+    else return e;
+  }
+}
+
+/** A byte count read as layouts: `L.size` is one `L`, `L.size * n` and `n * L.size` are `n` of them. */
+export interface SizeOfLayout {
+  /** The layout expression `L`. */
+  readonly layout: ts.Expression;
+  /** The record count `n`, or undefined for one. */
+  readonly count: ts.Expression | undefined;
+}
+
+/** `L.size`, `L.size * n` or `n * L.size` (through parentheses and casts), else undefined. */
+export function sizeOfLayout(expr: ts.Expression): SizeOfLayout | undefined {
+  const e = skipOuterExpressions(expr);
+  const one = (x: ts.Expression): ts.Expression | undefined => {
+    const s = skipOuterExpressions(x);
+    return ts.isPropertyAccessExpression(s) && s.name.text === 'size' ? s.expression : undefined;
+  };
+  const layout = one(e);
+  if (layout) return { layout, count: undefined };
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.AsteriskToken) {
+    const l = one(e.left);
+    if (l) return { layout: l, count: e.right };
+    const r = one(e.right);
+    if (r) return { layout: r, count: e.left };
+  }
+  return undefined;
 }

@@ -3,7 +3,7 @@
 // Go's runtime separates zero-initialization (memory not yet type-safe: no
 // barriers) from zeroing (type-safe memory that may hold live heap pointers:
 // barriers), and requires pointer slots to be zero before memory becomes a
-// root (go-semantics §2–3). Which of those applies depends on the path taken,
+// root. Which of those applies depends on the path taken,
 // so the flow engine tracks, per object, the SET of states it may be in:
 // joins are unions, so the lattice has finite height and loops reach a
 // fixpoint after a bounded number of passes (linear total cost).
@@ -48,10 +48,82 @@ export interface ObjState {
   readonly layout: unknown;
   /** Must-alias group: variables with equal groups name the same object. */
   readonly group: string;
+  /** Freed (pool free, sysFree) on some path reaching here: where. */
+  readonly freed?: Witness;
+  /** Records rooted at this address by `addRoot(p, L, n)`, when `n` is a known constant. */
+  readonly rootCount?: number;
+  /**
+   * A clear of possibly-garbage memory that covered a counted range
+   * (`L.size * n`): `records` when constant, `countText` the count as
+   * written. A root of more records than that still sees garbage.
+   */
+  readonly zeroSpan?: ZeroSpan;
 }
 
+export interface ZeroSpan {
+  readonly records: number | undefined;
+  readonly countText: string | undefined;
+  readonly why: Witness;
+  /** Where the garbage came from before the clear. */
+  readonly garbage: Witness | undefined;
+}
+
+// Named predicates: the rules and the transfer functions ask these, never the bits.
+
+/** May still hold old bytes on some path (not yet zero-initialized). */
+export const isMaybeGarbage = (s: ObjState): boolean => (s.mem & memGarbage) !== 0;
+/** May be type-safe memory whose HeapRef slots hold live references. */
+export const isMaybeTypeSafe = (s: ObjState): boolean => (s.mem & memSafe) !== 0;
+/** Known zero on every path. */
+export const isKnownZero = (s: ObjState): boolean => s.mem === memZero;
+/** A root on some path. */
+export const isMaybeRooted = (s: ObjState): boolean => (s.root & rootYes) !== 0;
+/** A root on every path. */
+export const isRooted = (s: ObjState): boolean => s.root === rootYes;
+/** Not a root on some path. */
+export const isMaybeUnrooted = (s: ObjState): boolean => (s.root & rootNo) !== 0;
+/** Freed on some path reaching here. */
+export const isMaybeFreed = (s: ObjState): boolean => s.freed !== undefined;
+/** Holds a HeapRef store not yet rooted or handed on, on some path. */
+export const hasPendingStore = (s: ObjState): boolean => s.pending !== undefined;
+
+// State changes, named for what the program did.
+
+/** Cleared whole (or its every HeapRef slot nil-ed): its slots hold nothing. */
+export const cleared = (s: ObjState): ObjState => ({ ...s, mem: memZero, memWhy: undefined, safeWhy: undefined, pending: undefined, zeroSpan: undefined });
+/** A HeapRef was stored: type-safe from now on (still garbage elsewhere if it was). */
+export const stored = (s: ObjState, why: Witness, pendingAt: Witness | undefined): ObjState => ({
+  ...s,
+  mem: (s.mem & memGarbage) | memSafe,
+  safeWhy: why,
+  pending: s.local && s.root & rootNo ? pendingAt : s.pending,
+});
+/**
+ * Registered as a root on every path (`must`), or on some (a helper that roots
+ * conditionally): visible to the collector either way, but a pending store
+ * stays pending unless every path roots it.
+ */
+export const rooted = (s: ObjState, must: boolean, count?: number): ObjState => ({
+  ...s,
+  root: must ? rootYes : s.root | rootYes,
+  pending: must ? undefined : s.pending,
+  rootCount: must ? count : undefined,
+});
+export const unrooted = (s: ObjState): ObjState => ({ ...s, root: rootNo, rootCount: undefined });
+export const freedAt = (s: ObjState, w: Witness): ObjState => ({ ...s, freed: w, pending: undefined });
+
 export function sameState(a: ObjState, b: ObjState): boolean {
-  return a.mem === b.mem && a.root === b.root && (a.pending === undefined) === (b.pending === undefined) && a.local === b.local && a.group === b.group && a.layout === b.layout;
+  return (
+    a.mem === b.mem &&
+    a.root === b.root &&
+    (a.pending === undefined) === (b.pending === undefined) &&
+    (a.freed === undefined) === (b.freed === undefined) &&
+    a.rootCount === b.rootCount &&
+    (a.zeroSpan === undefined) === (b.zeroSpan === undefined) &&
+    a.local === b.local &&
+    a.group === b.group &&
+    a.layout === b.layout
+  );
 }
 
 /** The join of two paths' states for one variable `key`. */
@@ -68,16 +140,21 @@ export function joinState(a: ObjState, b: ObjState, key: string): ObjState {
     layout: a.layout === b.layout ? a.layout : undefined,
     // Different objects on different paths: no longer provably the same as any other variable.
     group: a.group === b.group ? a.group : `join:${key}`,
+    freed: a.freed ?? b.freed,
+    zeroSpan: a.zeroSpan ?? b.zeroSpan,
+    // The smaller count is what every path roots.
+    rootCount: a.rootCount === undefined || b.rootCount === undefined ? undefined : Math.min(a.rootCount, b.rootCount),
   };
 }
 
 /** Tags the witnesses of a state with the edge it now travels. */
 export function viaEdge(s: ObjState, via: string): ObjState {
-  if (!s.memWhy && !s.pending) return s;
+  if (!s.memWhy && !s.pending && !s.freed) return s;
   return {
     ...s,
     memWhy: s.memWhy && { ...s.memWhy, via },
     pending: s.pending && { ...s.pending, via },
+    freed: s.freed && { ...s.freed, via },
   };
 }
 

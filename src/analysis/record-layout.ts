@@ -22,6 +22,8 @@ export interface StaticLayout {
   readonly align: number;
   /** Byte offsets of the HeapRef slots, ascending, with their field paths. */
   readonly slots: readonly { readonly offset: number; readonly path: string }[];
+  /** Byte offset of each top-level field. */
+  readonly offsets: ReadonlyMap<string, number>;
 }
 
 const scalarSizes: Readonly<Record<string, number>> = {
@@ -142,6 +144,7 @@ export function staticLayoutOf(checker: ts.TypeChecker, expr: ts.Expression, dep
     let size = 0;
     let align = 1;
     const slots: { offset: number; path: string }[] = [];
+    const offsets = new Map<string, number>();
     let ok = true;
     for (const prop of fields.properties) {
       if (!ts.isPropertyAssignment(prop) || !(ts.isIdentifier(prop.name) || ts.isStringLiteral(prop.name))) {
@@ -154,6 +157,7 @@ export function staticLayoutOf(checker: ts.TypeChecker, expr: ts.Expression, dep
         break;
       }
       size = (size + f.align - 1) & ~(f.align - 1);
+      offsets.set(prop.name.text, size);
       for (const s of f.slots) slots.push({ offset: size + s.offset, path: s.path ? `${prop.name.text}.${s.path}` : prop.name.text });
       size += f.size;
       if (f.align > align) align = f.align;
@@ -161,7 +165,7 @@ export function staticLayoutOf(checker: ts.TypeChecker, expr: ts.Expression, dep
     if (ok) {
       size = (size + align - 1) & ~(align - 1);
       const name = nameArg && ts.isStringLiteralLike(nameArg) ? nameArg.text : '(layout)';
-      result = { name, size, align, slots };
+      result = { name, size, align, slots, offsets };
     }
   }
   layoutCache.set(call, result ?? null);
@@ -222,4 +226,53 @@ export function structCallOfRecord(checker: ts.TypeChecker, record: ts.Type): ts
 /** Whether `t` is an instantiated generic class or interface (`FixAlloc<T, Z>`), whose type arguments can be read. */
 export function isReference(t: ts.Type): t is ts.TypeReference {
   return !!(t.flags & ts.TypeFlags.Object) && !!((t as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference);
+}
+
+/**
+ * The value of a byte-offset expression when it is provable: number
+ * literals and literal-typed constants, `L.size`, `L.offsets.f`, an
+ * accessor's `A.f.offset` (A = access(L)), and + - * << >> over them
+ * (nested at most 32 deep); undefined for anything else.
+ */
+export function staticNumber(checker: ts.TypeChecker, expr: ts.Expression, depth = 0): number | undefined {
+  const e = skipOuterExpressions(expr);
+  if (ts.isBinaryExpression(e)) {
+    if (depth > 32) return undefined;
+    const a = staticNumber(checker, e.left, depth + 1);
+    const b = a === undefined ? undefined : staticNumber(checker, e.right, depth + 1);
+    if (a === undefined || b === undefined) return undefined;
+    switch (e.operatorToken.kind) {
+      case ts.SyntaxKind.PlusToken:
+        return a + b;
+      case ts.SyntaxKind.MinusToken:
+        return a - b;
+      case ts.SyntaxKind.AsteriskToken:
+        return a * b;
+      case ts.SyntaxKind.LessThanLessThanToken:
+        return a << b;
+      case ts.SyntaxKind.GreaterThanGreaterThanToken:
+        return a >> b;
+      case ts.SyntaxKind.GreaterThanGreaterThanGreaterThanToken:
+        return a >>> b;
+      default:
+        return undefined;
+    }
+  }
+  const t = checker.getTypeAtLocation(e);
+  if (t.isNumberLiteral()) return t.value;
+  if (!ts.isPropertyAccessExpression(e)) return undefined;
+  const name = e.name.text;
+  if (name === 'size') return staticLayoutOf(checker, e.expression)?.size;
+  const owner = skipOuterExpressions(e.expression);
+  // L.offsets.f
+  if (ts.isPropertyAccessExpression(owner) && owner.name.text === 'offsets') return staticLayoutOf(checker, owner.expression)?.offsets.get(name);
+  // A.f.offset, with A = access(L) or rt.access(L)
+  if (name === 'offset' && ts.isPropertyAccessExpression(owner)) {
+    const acc = skipOuterExpressions(owner.expression);
+    const init = ts.isIdentifier(acc) ? initializerOf(checker, acc) : undefined;
+    if (init && ts.isCallExpression(init) && calleeId(checker, init) === 'access' && init.arguments[0]) {
+      return staticLayoutOf(checker, init.arguments[0])?.offsets.get(owner.name.text);
+    }
+  }
+  return undefined;
 }

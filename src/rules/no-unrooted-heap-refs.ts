@@ -6,12 +6,13 @@
 // references the collector cannot see; and hiding a root while its slots
 // still hold references leaves them for the next reuse (Go's runfinq clears
 // before it hides).
-import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
+import type { TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { offheapContext } from '../analysis/context.js';
 import { calleeId, declarationId, offheapIdAt } from '../analysis/declarations.js';
-import { flowFacts, unwrap } from '../analysis/flow.js';
-import { memSafe } from '../analysis/memory-state.js';
+import { sizeOfLayout, skipOuterEs as unwrap } from '../analysis/expressions.js';
+import { flowFacts } from '../analysis/flow/index.js';
+import { isMaybeTypeSafe } from '../analysis/memory-state.js';
 import { isRuntimeFile } from '../analysis/not-in-heap.js';
 import { usesOffheap } from '../analysis/offheap-files.js';
 import { heapRefSlotsOf, isReference, pointeeOf, staticLayoutOf, structCallOf, structCallOfRecord } from '../analysis/record-layout.js';
@@ -125,7 +126,7 @@ export default createRule<[], MessageIds>({
           if (f.kind === 'unrootedAtExit') {
             const path = f.store.via ?? 'the path that falls through to the end';
             context.report({ node: f.store.node, messageId: 'unrootedStore', data: { ptr: f.name, path } });
-          } else if (f.kind === 'unroot' && f.state.mem & memSafe && f.slots && f.slots.length > 0) {
+          } else if (f.kind === 'unroot' && isMaybeTypeSafe(f.state) && f.slots && f.slots.length > 0) {
             context.report({ node: f.call, messageId: 'unrootUncleared', data: { ptr: text(unwrap(f.ptr)), slots: f.slots.join(', ') } });
           }
         }
@@ -142,7 +143,8 @@ export default createRule<[], MessageIds>({
         const rec = pointeeOf(checker, checker.getTypeAtLocation(tsOf(node)));
         // `persistentalloc(L.size)` without a type argument: the layout whose size is asked for.
         const size = node.arguments[0];
-        const layout = !rec && size?.type === AST_NODE_TYPES.MemberExpression && !size.computed && size.property.type === AST_NODE_TYPES.Identifier && size.property.name === 'size' ? size.object : undefined;
+        const bySize = !rec && size ? sizeOfLayout(tsOf(size) as ts.Expression) : undefined;
+        const layout = bySize && (services.tsNodeToESTreeNodeMap.get(bySize.layout) as TSESTree.Node | undefined);
         if (rec || layout) checkNeverRooted(node, rec, layout);
       },
     };

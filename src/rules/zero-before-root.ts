@@ -9,8 +9,9 @@ import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { offheapContext } from '../analysis/context.js';
 import { calleeId } from '../analysis/declarations.js';
-import { describeWitness, flowFacts, unwrap } from '../analysis/flow.js';
-import { memGarbage } from '../analysis/memory-state.js';
+import { skipOuterExpressions, skipOuterEs as unwrap } from '../analysis/expressions.js';
+import { describeWitness, flowFacts } from '../analysis/flow/index.js';
+import { isMaybeGarbage } from '../analysis/memory-state.js';
 import { isRuntimeFile } from '../analysis/not-in-heap.js';
 import { heapRefSlotsOf, isReference, staticLayoutOf } from '../analysis/record-layout.js';
 import { createRule } from '../util/create-rule.js';
@@ -77,7 +78,7 @@ export default createRule<[], MessageIds>({
         const decl = checker.getSymbolAtLocation(n)?.valueDeclaration;
         n = decl && ts.isVariableDeclaration(decl) ? decl.initializer : decl;
       }
-      while (n && (ts.isParenthesizedExpression(n) || ts.isAsExpression(n))) n = n.expression;
+      if (n && ts.isExpression(n)) n = skipOuterExpressions(n);
       if (!n || n.getSourceFile() !== ctx.sourceFile) return undefined;
       return ts.isArrowFunction(n) || ts.isFunctionExpression(n) || ts.isFunctionDeclaration(n) ? n : undefined;
     };
@@ -112,7 +113,7 @@ export default createRule<[], MessageIds>({
     return {
       ...flowFacts(context, ctx, (facts) => {
         for (const f of facts) {
-          if (f.kind !== 'root' || !(f.state.mem & memGarbage)) continue;
+          if (f.kind !== 'root' || !isMaybeGarbage(f.state)) continue;
           // Pointer-free memory may be published as is; unknown layouts cannot be proven wrong.
           if (!f.slots || f.slots.length === 0) continue;
           context.report({

@@ -7,9 +7,11 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import { offheapContext } from '../analysis/context.js';
-import { describeWitness, flowFacts, unwrap, type FlowFact } from '../analysis/flow.js';
+import ts from 'typescript';
+import { sizeOfLayout, skipOuterEs as unwrap } from '../analysis/expressions.js';
+import { describeWitness, flowFacts, type FlowFact } from '../analysis/flow/index.js';
 import { importedNameOf } from '../analysis/imports.js';
-import { memGarbage, memSafe } from '../analysis/memory-state.js';
+import { isMaybeGarbage, isMaybeTypeSafe } from '../analysis/memory-state.js';
 import { isRuntimeFile } from '../analysis/not-in-heap.js';
 import { createRule } from '../util/create-rule.js';
 
@@ -70,7 +72,9 @@ export default createRule<[], MessageIds>({
       } else {
         // memclrNoHeapPointers(p, L.size) → typedmemclr(L, p); otherwise the untyped memclrHasPointers(p, n).
         const n = f.call.arguments[1];
-        const layout = n?.type === AST_NODE_TYPES.MemberExpression && !n.computed && n.property.type === AST_NODE_TYPES.Identifier && n.property.name === 'size' ? text(n.object) : undefined;
+        const bySize = n && sizeOfLayout(ctx.services.esTreeNodeToTSNodeMap.get(n) as ts.Expression);
+        // Only a clear of exactly one `L` becomes typedmemclr(L, p).
+        const layout = bySize && !bySize.count ? bySize.layout.getText() : undefined;
         if (layout) add('useTypedmemclr', 'typedmemclr', [layout, args[0]]);
         add('useHasPointers', 'memclrHasPointers', args);
       }
@@ -79,23 +83,23 @@ export default createRule<[], MessageIds>({
 
     return flowFacts(context, ctx, (facts) => {
       for (const f of facts) {
-        if (f.kind === 'store' && f.barrier && f.state.mem & memGarbage) {
+        if (f.kind === 'store' && f.barrier && isMaybeGarbage(f.state)) {
           context.report({ node: f.call, messageId: 'storeOnGarbage', data: { ptr: text(unwrap(f.ptr)), why: describeWitness(f.state.memWhy, text) } });
           continue;
         }
         if (f.kind !== 'clear') continue;
         const ptr = text(unwrap(f.ptr));
         if (f.api !== 'memclrNoHeapPointers') {
-          const garbage = f.state.mem & memGarbage || f.typeGarbage;
+          const garbage = isMaybeGarbage(f.state) || f.typeGarbage;
           if (!garbage) continue;
           // typedmemclr barriers only the layout's HeapRef slots: none, no harm. memclrHasPointers barriers every word.
           if (f.api === 'typedmemclr' && f.slots?.length === 0) continue;
-          const why = f.state.mem & memGarbage ? describeWitness(f.state.memWhy, text) : 'its type says it may be garbage';
+          const why = isMaybeGarbage(f.state) ? describeWitness(f.state.memWhy, text) : 'its type says it may be garbage';
           context.report({ node: f.call, messageId: 'barrierOnGarbage', data: { ptr, api: f.api, why }, suggest: suggestFor(f, true) });
           continue;
         }
         // The plain clear: wrong only on type-safe memory that has HeapRef slots.
-        if (!(f.state.mem & memSafe) || !f.slots || f.slots.length === 0) continue;
+        if (!isMaybeTypeSafe(f.state) || !f.slots || f.slots.length === 0) continue;
         // A partial clear that covers no HeapRef slot drops no reference.
         if (f.partial && f.partial.cleared.length === 0) continue;
         const safe = f.state.safeWhy ? describeWitness(f.state.safeWhy, text) : 'a parameter, a loaded pointer or memory after a HeapRef store';

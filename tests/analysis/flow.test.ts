@@ -5,7 +5,7 @@ import path from 'node:path';
 import tsParser from '@typescript-eslint/parser';
 import { ESLint } from 'eslint';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { flowStats } from '../../src/analysis/flow.js';
+import { flowStats } from '../../src/analysis/flow/index.js';
 import { rules } from '../../src/rules/index.js';
 import { fixturesDir } from '../rule-tester.js';
 

@@ -1,0 +1,96 @@
+// Message wording: the words for a path's edges, a state's witness, names
+// and bounded lists. Kept apart from the engine so that what a diagnostic
+// says can change without touching how facts are computed.
+import type { TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES } from '@typescript-eslint/utils';
+import type { Witness } from '../memory-state.js';
+import { skipOuterEs } from '../expressions.js';
+
+export const line = (n: TSESTree.Node): number => n.loc.start.line;
+
+/** Where an edge starts and ends: the node a segment starts at, and its position. */
+export interface EdgeEnd {
+  readonly index: number;
+  readonly start: TSESTree.Node;
+}
+
+/** Words for the edge a state takes into `to` (for "on the path through …"). */
+export function edgeLabel(from: EdgeEnd, to: EdgeEnd): string | undefined {
+  const n = to.start;
+  const p = n.parent;
+  if (to.index <= from.index) return `a later iteration of the loop at line ${line(loopOf(n) ?? n)}`;
+  if (p?.type === AST_NODE_TYPES.IfStatement && p.consequent === n) return `the \`if\` branch at line ${line(n)}`;
+  if (p?.type === AST_NODE_TYPES.IfStatement && p.alternate === n) return `the \`else\` branch at line ${line(n)}`;
+  if (n.type === AST_NODE_TYPES.IfStatement) return `the path where the condition of the \`if\` at line ${line(n)} is false`;
+  if (p?.type === AST_NODE_TYPES.SwitchCase) return p.test ? `the \`case\` at line ${line(p)}` : `the \`default\` case at line ${line(p)}`;
+  if (n.type === AST_NODE_TYPES.SwitchCase) return n.test ? `the \`case\` at line ${line(n)}` : `the \`default\` case at line ${line(n)}`;
+  if (n.type === AST_NODE_TYPES.SwitchStatement) return `the path where no \`case\` of the \`switch\` at line ${line(n)} matches`;
+  if (n.type === AST_NODE_TYPES.CatchClause || p?.type === AST_NODE_TYPES.CatchClause) return `the \`catch\` at line ${line(n)} (an exception in the \`try\`)`;
+  if (p?.type === AST_NODE_TYPES.TryStatement && p.finalizer === n) return `the \`finally\` at line ${line(n)}`;
+  if (n.type === AST_NODE_TYPES.TryStatement) return `the path that leaves the \`try\` at line ${line(n)}`;
+  if (isLoop(n)) return `the path where the loop at line ${line(n)} runs zero more times`;
+  // Entering a loop body keeps the earlier label: "a later iteration" says more than "the body".
+  if (p && isLoop(p) && (p as { body?: TSESTree.Node }).body === n) return undefined;
+  if (p?.type === AST_NODE_TYPES.LogicalExpression && p.right === n) return `the path where the right side of \`${p.operator}\` at line ${line(p)} runs`;
+  if (n.type === AST_NODE_TYPES.LogicalExpression) return `the path where \`${n.operator}\` at line ${line(n)} short-circuits`;
+  if (p?.type === AST_NODE_TYPES.ConditionalExpression && p.consequent === n) return `the true arm of the \`?:\` at line ${line(p)}`;
+  if (p?.type === AST_NODE_TYPES.ConditionalExpression && p.alternate === n) return `the false arm of the \`?:\` at line ${line(p)}`;
+  return `the path through line ${line(n)}`;
+}
+
+export function isLoop(n: TSESTree.Node): boolean {
+  return (
+    n.type === AST_NODE_TYPES.ForStatement ||
+    n.type === AST_NODE_TYPES.ForInStatement ||
+    n.type === AST_NODE_TYPES.ForOfStatement ||
+    n.type === AST_NODE_TYPES.WhileStatement ||
+    n.type === AST_NODE_TYPES.DoWhileStatement
+  );
+}
+
+function loopOf(n: TSESTree.Node): TSESTree.Node | undefined {
+  for (let a: TSESTree.Node | undefined = n; a; a = a.parent) if (isLoop(a)) return a;
+  return undefined;
+}
+
+/** Source text on one line, at most 40 characters. */
+export function ellipsis(text: string): string {
+  const t = text.replace(/\s+/g, ' ');
+  return t.length > 40 ? `${t.slice(0, 37)}...` : t;
+}
+
+/** "from `pool.alloc()` at line 5, on the path through …" for a message. */
+export function describeWitness(w: Witness | undefined, text: (n: TSESTree.Node) => string): string {
+  if (!w) return 'its type says it may be garbage';
+  const what = w.note ?? `from \`${ellipsis(text(w.node))}\` at line ${line(w.node)}`;
+  return w.via ? `${what}, on ${w.via}` : what;
+}
+
+/** At most this many items of a list are named in a message. */
+export const listLimit = 4;
+
+/** `a, b, c, d and 51 more`: a message names a handful of slot paths, never all of them. */
+export function listSome(items: readonly string[], limit = listLimit): string {
+  if (items.length <= limit) return items.join(', ');
+  return `${items.slice(0, limit).join(', ')} and ${items.length - limit} more`;
+}
+
+export function calleeName(call: TSESTree.CallExpression): string {
+  const c = skipOuterEs(call.callee);
+  if (c.type === AST_NODE_TYPES.Identifier) return c.name;
+  if (c.type === AST_NODE_TYPES.MemberExpression && c.property.type === AST_NODE_TYPES.Identifier) return c.property.name;
+  return 'the callee';
+}
+
+/** The variable a store names as its target (`p` in `N.owner.set(p, r)`), for messages. */
+export function nameOf(n: TSESTree.Node): string {
+  if (n.type === AST_NODE_TYPES.CallExpression && n.arguments[0]) {
+    const a = skipOuterEs(n.arguments[0]);
+    if (a.type === AST_NODE_TYPES.Identifier) return a.name;
+    if (a.type === AST_NODE_TYPES.BinaryExpression) {
+      const l = skipOuterEs(a.left);
+      if (l.type === AST_NODE_TYPES.Identifier) return l.name;
+    }
+  }
+  return 'the object';
+}

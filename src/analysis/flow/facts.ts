@@ -1,0 +1,86 @@
+// The facts the solved flow hands to the rules: what it saw at each site.
+// Rules filter these with the named predicates of memory-state.ts.
+import type { TSESTree } from '@typescript-eslint/utils';
+import type { ObjState, Witness } from '../memory-state.js';
+
+export type ClearApi = 'memclrNoHeapPointers' | 'typedmemclr' | 'memclrHasPointers';
+
+/** For a clear of fewer bytes than the object: bytes, size, and the HeapRef slots left and cleared. */
+export interface PartialClear {
+  readonly bytes: number;
+  readonly size: number;
+  readonly left: readonly string[];
+  readonly cleared: readonly string[];
+}
+
+export type FlowFact =
+  | {
+      readonly kind: 'clear';
+      readonly api: ClearApi;
+      /** The clear runs the deletion barrier (from the effect catalogue). */
+      readonly barrier: boolean;
+      readonly call: TSESTree.CallExpression;
+      readonly ptr: TSESTree.Node;
+      readonly state: ObjState;
+      /** The pointer expression's type says it may be garbage (`Garbage`, `MaybeGarbage`). */
+      readonly typeGarbage: boolean;
+      /** Field paths of the object's HeapRef slots; undefined when the layout is not known. */
+      readonly slots: readonly string[] | undefined;
+      readonly partial: PartialClear | undefined;
+      /** How the pointer relates to the variable the state came from (`q`, an alias of `p`). */
+      readonly alias: string | undefined;
+    }
+  | {
+      readonly kind: 'store';
+      readonly call: TSESTree.CallExpression;
+      readonly ptr: TSESTree.Node;
+      readonly state: ObjState;
+      /** Whether the store runs the write barrier (not storeHeapRefNoWB). */
+      readonly barrier: boolean;
+      /** The record index the store addresses inside a block rooted with a count, when provably beyond it. */
+      readonly beyond: { readonly index: number; readonly count: number } | undefined;
+    }
+  | {
+      readonly kind: 'root';
+      readonly node: TSESTree.Node;
+      readonly ptr: TSESTree.Node;
+      readonly state: ObjState;
+      /** How it becomes visible: `addRoot`, `the global \`roots\``, … */
+      readonly how: string;
+      readonly slots: readonly string[] | undefined;
+      /** Records rooted (addRoot's count) and bytes known cleared, when provable. */
+      readonly count: number | undefined;
+    }
+  | {
+      readonly kind: 'unroot';
+      readonly call: TSESTree.CallExpression;
+      readonly ptr: TSESTree.Node;
+      readonly state: ObjState;
+      readonly slots: readonly string[] | undefined;
+    }
+  | {
+      /** pool.free(p) or sysFree(p, n): `state` says whether p may still be rooted. */
+      readonly kind: 'free';
+      readonly call: TSESTree.CallExpression;
+      readonly ptr: TSESTree.Node;
+      readonly state: ObjState;
+    }
+  | {
+      /** A store, clear or root of memory that may already be freed. */
+      readonly kind: 'useAfterFree';
+      readonly node: TSESTree.Node;
+      readonly ptr: TSESTree.Node;
+      readonly state: ObjState;
+    }
+  | {
+      /** A HeapRef store still neither rooted nor escaped at a normal exit of the function. */
+      readonly kind: 'unrootedAtExit';
+      readonly store: Witness;
+      readonly name: string;
+    }
+  | {
+      /** The analysis of a function gave up (a budget, an unforeseen construct): nothing in it is proven. */
+      readonly kind: 'cannotProve';
+      readonly node: TSESTree.Node;
+      readonly reason: string;
+    };

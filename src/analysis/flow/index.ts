@@ -1,0 +1,55 @@
+// The per-function flow engine behind zeroing-variant, zero-before-root and
+// no-unrooted-heap-refs.
+//
+// Go leaves "zero-initialize before a root sees it" and "clear type-safe
+// memory with barriers" to code review; deciding them needs the state of an
+// object's memory on every path. The pieces:
+// - recorder.ts: while ESLint walks the file, log per code-path segment the
+//   nodes that matter;
+// - solver.ts: a generic worklist over the segments (joins, exceptional edges);
+// - transfer.ts: what each event does, runtime calls read from the effect
+//   catalogue (effects.ts);
+// - summaries.ts: same-file functions, callees first and without recursion;
+// - explain.ts: the words of the messages.
+// The rules filter the resulting facts with the predicates of memory-state.ts.
+import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import type { OffheapContext } from '../context.js';
+import type { FlowFact } from './facts.js';
+import { recorderListeners, type Recording } from './recorder.js';
+import { FlowEngine } from './transfer.js';
+
+export type { ClearApi, FlowFact, PartialClear } from './facts.js';
+export { describeWitness, listSome } from './explain.js';
+export { flowStats } from './solver.js';
+
+interface Shared extends Recording {
+  facts: FlowFact[] | undefined;
+}
+
+const recordings = new WeakMap<TSESTree.Program, Shared>();
+
+/**
+ * Listeners that log the flow of the file, and a callback with its facts once
+ * the walk is over (at `Program:exit`). Rules of the same run share one
+ * recording and one solve per file.
+ */
+export function flowFacts(
+  context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>,
+  ctx: OffheapContext,
+  onFacts: (facts: readonly FlowFact[]) => void,
+): TSESLint.RuleListener {
+  const ast = context.sourceCode.ast;
+  let rec = recordings.get(ast);
+  const owner = rec === undefined;
+  if (!rec) {
+    rec = { paths: [], byFunction: new Map(), facts: undefined };
+    recordings.set(ast, rec);
+  }
+  const r = rec;
+  const done = (): void => {
+    r.facts ??= new FlowEngine(ctx, r).solveAll();
+    onFacts(r.facts);
+  };
+  if (!owner) return { 'Program:exit': done };
+  return recorderListeners(r, done);
+}

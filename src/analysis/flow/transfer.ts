@@ -1,0 +1,853 @@
+// The transfer functions: what each recorded event does to the flow state.
+// Runtime calls are read from the effect catalogue (effects.ts) by their
+// `@offheap` id; same-file functions through their summaries; any other call
+// is unknown code (an object passed to it is handed on, not rooted).
+import type { TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES } from '@typescript-eslint/utils';
+import ts from 'typescript';
+import type { OffheapContext } from '../context.js';
+import { calleeId, resolveAlias } from '../declarations.js';
+import { argAt, effectOf, type RuntimeEffect } from '../effects.js';
+import { sizeOfLayout, skipOuterEs } from '../expressions.js';
+import {
+  cleared,
+  freedAt,
+  isMaybeFreed,
+  isMaybeGarbage,
+  joinState,
+  memGarbage,
+  memSafe,
+  memZero,
+  rooted,
+  rootNo,
+  rootYes,
+  stored,
+  unrooted,
+  type ObjState,
+  type Witness,
+} from '../memory-state.js';
+import { isRuntimeFile } from '../not-in-heap.js';
+import { heapRefSlotsOf, isPointerType, isReference, mayBeGarbageType, pointeeOf, staticLayoutOf, staticNumber, structCallOfRecord } from '../record-layout.js';
+import { addThrown, copyEnv, envEqual, joinEnv, joinThrown, type Env, type MutableEnv } from './env.js';
+import { calleeName, edgeLabel, ellipsis, line, nameOf } from './explain.js';
+import type { FlowFact, PartialClear } from './facts.js';
+import type { PathInfo, Recording, SegInfo } from './recorder.js';
+import { flowStats, solveSegments, type Domain } from './solver.js';
+import { calleesFirst, paramIds, summaryOf, type Summary } from './summaries.js';
+
+const functionTypes = new Set<string>([AST_NODE_TYPES.FunctionDeclaration, AST_NODE_TYPES.FunctionExpression, AST_NODE_TYPES.ArrowFunctionExpression]);
+
+interface VarInfo {
+  readonly key: string;
+  readonly name: string;
+  /** Range of the block the variable lives in: outside it, its state is dropped. */
+  readonly scope: readonly [number, number];
+  /** Declared at module level (a global root table), in an enclosing function, or by a library. */
+  readonly where: 'local' | 'module' | 'outer' | 'ambient';
+  /** The declared type holds pointers (`Ptr<T>`, `Ptr<T>[]`, `Map<K, Ptr<T>>`): a place the collector scans when module-level. */
+  readonly holdsPointers: boolean;
+}
+
+const none: readonly never[] = [];
+
+export class FlowEngine {
+  private readonly checker: ts.TypeChecker;
+  private readonly program: ts.Program;
+  private readonly map: OffheapContext['services']['esTreeNodeToTSNodeMap'];
+  private readonly tsToEs: OffheapContext['services']['tsNodeToESTreeNodeMap'];
+  private readonly vars = new Map<ts.Symbol, VarInfo>();
+  private readonly idCache = new Map<TSESTree.Node, string | null>();
+  private readonly summaries = new Map<PathInfo, Summary | null>();
+  private readonly keyScopes = new Map<string, readonly [number, number]>();
+  private current: PathInfo | undefined;
+  private facts: FlowFact[] | undefined;
+  /** While summarising a function: the states its returns hand back. */
+  private returns: (ObjState | undefined)[] | undefined;
+
+  constructor(
+    ctx: OffheapContext,
+    private readonly rec: Recording,
+  ) {
+    this.checker = ctx.checker;
+    this.program = ctx.program;
+    this.map = ctx.services.esTreeNodeToTSNodeMap;
+    this.tsToEs = ctx.services.tsNodeToESTreeNodeMap;
+  }
+
+  solveAll(): FlowFact[] {
+    const facts: FlowFact[] = [];
+    // Summaries callees first, without recursion: a deep helper chain costs a loop, not a stack.
+    const callees = new Map<PathInfo, PathInfo[]>();
+    const calleesOf = (p: PathInfo): PathInfo[] => {
+      let c = callees.get(p);
+      if (!c) callees.set(p, (c = this.calleesOf(p)));
+      return c;
+    };
+    const called = new Set(this.rec.paths.flatMap(calleesOf));
+    const order = calleesFirst([...called], calleesOf);
+    for (const p of order) this.guard(facts, p, () => this.summarise(p));
+    for (const path of this.rec.paths) this.guard(facts, path, () => this.solve(path, facts, undefined));
+    return facts;
+  }
+
+  /** Runs `f`; an unforeseen node makes the function "cannot prove" instead of crashing the lint run. */
+  private guard(facts: FlowFact[], path: PathInfo, f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      facts.push({ kind: 'cannotProve', node: path.node, reason: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  private tsOf(n: TSESTree.Node): ts.Node {
+    return this.map.get(n);
+  }
+
+  private typeOf(n: TSESTree.Node): ts.Type {
+    return this.checker.getTypeAtLocation(this.tsOf(n));
+  }
+
+  /** The `@offheap` id of a call's callee (cached). */
+  private idOf(call: TSESTree.CallExpression | TSESTree.NewExpression): string | undefined {
+    let id = this.idCache.get(call);
+    if (id === undefined) {
+      id = calleeId(this.checker, this.tsOf(call) as ts.CallExpression) ?? null;
+      this.idCache.set(call, id);
+    }
+    return id ?? undefined;
+  }
+
+  /** The variable an identifier names, with its scope, or undefined. */
+  private varOf(id: TSESTree.Node): VarInfo | undefined {
+    if (id.type !== AST_NODE_TYPES.Identifier) return undefined;
+    const tsId = this.tsOf(id);
+    const sym = ts.isShorthandPropertyAssignment(tsId.parent) ? this.checker.getShorthandAssignmentValueSymbol(tsId.parent) : this.checker.getSymbolAtLocation(tsId);
+    if (!sym) return undefined;
+    let info = this.vars.get(sym);
+    if (!info) {
+      const decl = sym.valueDeclaration ?? resolveAlias(this.checker, sym).valueDeclaration;
+      let scope: [number, number] = [0, Number.MAX_SAFE_INTEGER];
+      let where: VarInfo['where'] = 'module';
+      const file = decl?.getSourceFile();
+      if (file && (file.isDeclarationFile || this.program.isSourceFileFromExternalLibrary(file))) {
+        // `console`, `Math`, a library's export: not the program's own root table.
+        where = 'ambient';
+      } else if (decl) {
+        let block: ts.Node | undefined = decl.parent;
+        while (block && !ts.isBlock(block) && !ts.isSourceFile(block) && !ts.isFunctionLike(block) && !ts.isIterationStatement(block, false) && !ts.isCaseBlock(block)) {
+          block = block.parent;
+        }
+        if (block && !ts.isSourceFile(block)) {
+          scope = [block.getStart(), block.getEnd()];
+          let fn: ts.Node | undefined = decl.parent;
+          while (fn && !ts.isFunctionLike(fn) && !ts.isSourceFile(fn)) fn = fn.parent;
+          where = fn && !ts.isSourceFile(fn) ? 'local' : 'module';
+        }
+      }
+      const declared = decl ? this.checker.getTypeOfSymbolAtLocation(sym, decl) : undefined;
+      const holdsPointers = !!declared && (isPointerType(this.checker, declared) || this.containerOfPointers(declared));
+      info = { key: `v${this.vars.size}`, name: sym.name, scope, where, holdsPointers };
+      this.vars.set(sym, info);
+    }
+    if (info.where === 'local' && this.current && this.current.node.type !== AST_NODE_TYPES.Program) {
+      const [s, e] = this.current.node.range;
+      if (info.scope[0] < s || info.scope[1] > e) return { ...info, where: 'outer' };
+    }
+    return info;
+  }
+
+  /** An array, tuple, Set, Map, … whose type arguments include a pointer. */
+  private containerOfPointers(t: ts.Type): boolean {
+    if (!isReference(t)) return false;
+    return this.checker.getTypeArguments(t).some((a) => isPointerType(this.checker, a));
+  }
+
+  // ---- summaries ----
+
+  /** The same-file function with a body that a call invokes directly, if recorded. */
+  private targetOf(node: TSESTree.CallExpression): PathInfo | undefined {
+    const decl = this.checker.getResolvedSignature(this.tsOf(node) as ts.CallExpression)?.declaration;
+    if (!decl || ts.isJSDocSignature(decl) || decl.getSourceFile() !== this.tsOf(node).getSourceFile()) return undefined;
+    const es = this.tsToEs.get(decl);
+    const path = es && this.rec.byFunction.get(es);
+    return path && functionTypes.has(path.node.type) ? path : undefined;
+  }
+
+  private calleesOf(path: PathInfo): PathInfo[] {
+    const out: PathInfo[] = [];
+    for (const s of path.segs.values()) {
+      for (const ev of s.events) {
+        if (ev.type !== AST_NODE_TYPES.CallExpression || this.idOf(ev) !== undefined) continue;
+        const t = this.targetOf(ev);
+        if (t && t !== path) out.push(t);
+      }
+    }
+    return out;
+  }
+
+  private summaryFor(node: TSESTree.CallExpression): Summary | undefined {
+    const path = this.targetOf(node);
+    return path ? (this.summaries.get(path) ?? undefined) : undefined;
+  }
+
+  /** Solves `path` from an entry where each parameter is fresh unknown memory, and records its summary. */
+  private summarise(path: PathInfo): void {
+    if (this.summaries.has(path)) return;
+    this.summaries.set(path, null); // recursion: no summary
+    const fn = path.node as TSESTree.FunctionLike;
+    const entry = new Map<string, ObjState>();
+    const keys = paramIds(fn).map((id, i) => {
+      const v = id && this.varOf(id);
+      if (!v) return undefined;
+      this.keyScopes.set(v.key, v.scope);
+      entry.set(v.key, { mem: memGarbage, memWhy: undefined, root: rootNo, pending: { node: fn, via: undefined }, local: true, layout: undefined, group: `param:${i}` });
+      return v.key;
+    });
+    const saved = this.returns;
+    this.returns = [];
+    try {
+      const exit = this.solve(path, undefined, entry);
+      this.summaries.set(path, summaryOf({ keys, exit, returns: this.returns }));
+    } finally {
+      this.returns = saved;
+    }
+  }
+
+  // ---- solving ----
+
+  /** Solves one function; with `entry`, a summary run (no facts). Returns the joined exit env. */
+  private solve(path: PathInfo, facts: FlowFact[] | undefined, entry: Env | undefined): Env {
+    flowStats.functions++;
+    const saved = [this.current, this.facts] as const;
+    // Returns are collected in the final pass only, from the solved states.
+    const collect = this.returns;
+    this.returns = undefined;
+    this.current = path;
+    this.facts = undefined;
+    try {
+      const sol = solveSegments(path, entry ?? this.entryEnv(path), this.domain);
+      // Final pass over the solved inputs: emit facts, or (for a summary) collect what is returned.
+      this.returns = collect;
+      if (facts || this.returns) {
+        this.facts = facts;
+        for (const s of sol.segs) {
+          const input = sol.ins.get(s);
+          if (input) this.run(s, input);
+        }
+        this.facts = undefined;
+      }
+      // Exit: the join of the states at every normal return.
+      let exit: MutableEnv | undefined;
+      for (const r of path.codePath.returnedSegments) {
+        const s = sol.byId.get(r.id);
+        const out = s && sol.outs.get(s);
+        if (!out) continue;
+        exit = exit ? joinEnv(exit, out, undefined) : new Map(out);
+      }
+      const result = exit ?? new Map<string, ObjState>();
+      if (facts && path.node.type !== AST_NODE_TYPES.Program) {
+        const seen = new Set<TSESTree.Node>();
+        for (const [, st] of result) {
+          if (st.pending && st.local && !seen.has(st.pending.node)) {
+            seen.add(st.pending.node);
+            facts.push({ kind: 'unrootedAtExit', store: st.pending, name: nameOf(st.pending.node) });
+          }
+        }
+      }
+      return result;
+    } finally {
+      [this.current, this.facts] = saved;
+      this.returns = collect;
+    }
+  }
+
+  private readonly domain: Domain<Env> = {
+    empty: () => new Map(),
+    equal: envEqual,
+    joinThrown,
+    run: (seg, input, exc) => this.run(seg, input, exc),
+    join: (to, preds) => {
+      let acc: MutableEnv | undefined;
+      for (const { from, out } of preds) {
+        const fork = from.seg.nextSegments.length > 1 || from.index >= to.index;
+        const label = fork ? edgeLabel(from, to) : undefined;
+        flowStats.stateOps += out.size;
+        acc = acc ? joinEnv(acc, out, label) : copyEnv(out, label);
+      }
+      const env = acc ?? new Map<string, ObjState>();
+      // Variables whose block was left are dead: drop them so envs stay small.
+      if (to.seg.prevSegments.length > 1) {
+        const at = to.start.range[0];
+        for (const [k] of env) {
+          const v = this.keyScopes.get(k);
+          if (v && (at < v[0] || at > v[1])) env.delete(k);
+        }
+      }
+      return env;
+    },
+  };
+
+  /** Parameters with pointer types start as their types say. */
+  private entryEnv(path: PathInfo): Env {
+    const env = new Map<string, ObjState>();
+    if (!functionTypes.has(path.node.type)) return env;
+    for (const id of paramIds(path.node as TSESTree.FunctionLike)) {
+      const v = id && this.varOf(id);
+      const st = v && this.typeState(id, false);
+      if (v && st) {
+        this.keyScopes.set(v.key, v.scope);
+        env.set(v.key, { ...st, group: `param:${v.key}` });
+      }
+    }
+    return env;
+  }
+
+  /** The state an expression's type alone allows, for values not tracked. */
+  private typeState(n: TSESTree.Node, local: boolean): ObjState | undefined {
+    const t = this.typeOf(n);
+    if (!isPointerType(this.checker, t)) return undefined;
+    // `MaybeGarbage<T>` is what a non-zeroing allocator returns: fresh zero or reused garbage.
+    const garbage = mayBeGarbageType(this.checker, t);
+    const mem = garbage ? memGarbage | memZero : memSafe;
+    return {
+      mem,
+      memWhy: garbage
+        ? { node: n, via: undefined, note: local ? undefined : `\`${ellipsis(this.tsOf(n).getText())}\` is typed \`${t.isUnion() ? 'MaybeGarbage' : 'Garbage'}<…>\`` }
+        : undefined,
+      safeWhy: garbage ? undefined : { node: n, via: undefined, note: `\`${ellipsis(this.tsOf(n).getText())}\` is typed \`Ptr<…>\`: type-safe memory` },
+      root: rootYes | rootNo,
+      pending: undefined,
+      local,
+      layout: undefined,
+      group: `site:${n.range[0]}`,
+    };
+  }
+
+  /**
+   * Runs a segment's events over `input`. With `exc`, also collects, per
+   * enclosing try, the states an exception inside its block may carry out.
+   */
+  private run(s: SegInfo, input: Env, exc?: Map<TSESTree.TryStatement, Env>): Env {
+    let env: MutableEnv | undefined;
+    for (const ev of s.events) {
+      flowStats.transfers++;
+      const tries = exc ? this.triesOf(ev) : none;
+      for (const t of tries) addThrown(exc!, t, env ?? input);
+      env ??= new Map(input);
+      this.step(env, ev);
+      for (const t of tries) addThrown(exc!, t, env);
+    }
+    return env ?? input;
+  }
+
+  private readonly tryCache = new Map<TSESTree.Node, readonly TSESTree.TryStatement[]>();
+
+  /** The try statements of this function whose catch an exception at `node` reaches. */
+  private triesOf(node: TSESTree.Node): readonly TSESTree.TryStatement[] {
+    let found = this.tryCache.get(node);
+    if (!found) {
+      const list: TSESTree.TryStatement[] = [];
+      let child: TSESTree.Node = node;
+      for (let a = node.parent; a && !functionTypes.has(child.type); child = a, a = a.parent) {
+        if (a.type !== AST_NODE_TYPES.TryStatement) continue;
+        if (child === a.block && a.handler) list.push(a);
+      }
+      found = list.length > 0 ? list : none;
+      this.tryCache.set(node, found);
+    }
+    return found;
+  }
+
+  /** Facts by site: a `finally` block is walked once per way in, and its copies merge into one fact. */
+  private readonly factAt = new Map<string, number>();
+
+  private emit(f: FlowFact): void {
+    const facts = this.facts;
+    if (!facts || f.kind === 'unrootedAtExit' || f.kind === 'cannotProve') {
+      facts?.push(f);
+      return;
+    }
+    const site = f.kind === 'root' || f.kind === 'useAfterFree' ? f.node : f.call;
+    const key = `${f.kind}:${site.range[0]}:${f.ptr.range[0]}`;
+    const at = this.factAt.get(key);
+    if (at === undefined) {
+      this.factAt.set(key, facts.length);
+      facts.push(f);
+    } else {
+      const prev = facts[at] as typeof f;
+      facts[at] = { ...prev, state: joinState(prev.state, f.state, key) };
+    }
+  }
+
+  // ---- events ----
+
+  private step(env: MutableEnv, node: TSESTree.Node): void {
+    switch (node.type) {
+      case AST_NODE_TYPES.VariableDeclarator: {
+        const v = this.varOf(node.id);
+        if (v) this.assign(env, v, node.init, node);
+        return;
+      }
+      case AST_NODE_TYPES.AssignmentExpression:
+        return this.assignment(env, node);
+      case AST_NODE_TYPES.CallExpression:
+        return this.call(env, node);
+      case AST_NODE_TYPES.NewExpression:
+        // `new Handle(p)`: the object escapes through the constructor's arguments.
+        for (const a of node.arguments) this.escape(env, a);
+        return;
+      case AST_NODE_TYPES.ReturnStatement:
+        if (this.returns && this.current?.node === functionOf(node)) this.returns.push(node.argument ? this.evaluate(env, node.argument)?.st : undefined);
+        if (node.argument) this.escape(env, node.argument);
+        return;
+      case AST_NODE_TYPES.YieldExpression:
+        if (node.argument) this.escape(env, node.argument);
+        return;
+      case AST_NODE_TYPES.JSXAttribute:
+        if (node.value?.type === AST_NODE_TYPES.JSXExpressionContainer && node.value.expression.type !== AST_NODE_TYPES.JSXEmptyExpression) this.escape(env, node.value.expression);
+        return;
+      case AST_NODE_TYPES.Property:
+        if (node.parent.type === AST_NODE_TYPES.ObjectExpression) this.escape(env, node.value);
+        return;
+      case AST_NODE_TYPES.ArrayExpression:
+        for (const e of node.elements) if (e) this.escape(env, e.type === AST_NODE_TYPES.SpreadElement ? e.argument : e);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private tracked(env: Env, e: TSESTree.Node): { v: VarInfo; st: ObjState } | undefined {
+    const v = this.varOf(skipOuterEs(e));
+    const st = v && env.get(v.key);
+    return v && st ? { v, st } : undefined;
+  }
+
+  /**
+   * The object an address expression points into: `p`, `p + 8`,
+   * `p + L.offsets.f`, `(p + k * L.size) as Ptr<…>`; with the byte offset when provable.
+   */
+  private addressOf(env: Env, e: TSESTree.Node): { v: VarInfo; st: ObjState; offset: number | undefined; base: TSESTree.Node } | undefined {
+    const direct = this.tracked(env, e);
+    if (direct) return { ...direct, offset: 0, base: e };
+    let x = skipOuterEs(e);
+    const addends: TSESTree.Node[] = [];
+    while (x.type === AST_NODE_TYPES.BinaryExpression && x.operator === '+') {
+      addends.push(x.right);
+      x = skipOuterEs(x.left);
+    }
+    const t = this.tracked(env, x);
+    if (!t || addends.length === 0) return undefined;
+    let offset: number | undefined = 0;
+    for (const a of addends) {
+      const n = staticNumber(this.checker, this.tsOf(a) as ts.Expression);
+      offset = n === undefined || offset === undefined ? undefined : offset + n;
+    }
+    return { ...t, offset, base: x };
+  }
+
+  /** Applies `f` to every variable that must-aliases `key`'s object. */
+  private update(env: MutableEnv, key: string, f: (s: ObjState) => ObjState | undefined): void {
+    const group = env.get(key)?.group;
+    if (group === undefined) return;
+    flowStats.stateOps += env.size;
+    for (const [k, s] of [...env]) {
+      if (s.group !== group) continue;
+      const n = f(s);
+      if (n) env.set(k, n);
+      else env.delete(k);
+    }
+  }
+
+  /** The value of `e` is handed on: every object it may evaluate to is no longer this function's to root. */
+  private escape(env: MutableEnv, e: TSESTree.Node): void {
+    for (const part of valueParts(e)) {
+      const t = this.tracked(env, part);
+      if (t?.st.pending) this.update(env, t.v.key, (s) => ({ ...s, pending: undefined }));
+    }
+  }
+
+  private assign(env: MutableEnv, v: VarInfo, init: TSESTree.Node | null | undefined, site: TSESTree.Node): void {
+    const val = init ? this.evaluate(env, init) : undefined;
+    if (!val) {
+      env.delete(v.key);
+      return;
+    }
+    this.keyScopes.set(v.key, v.scope);
+    if (val.alias) {
+      env.set(v.key, val.st);
+      return;
+    }
+    // A new object from this site: older variables holding this site's previous object stay apart.
+    const group = `site:${site.range[0]}`;
+    flowStats.stateOps += env.size;
+    for (const [k, s] of [...env]) if (s.group === group) env.set(k, { ...s, group: `own:${k}@${site.range[0]}` });
+    env.set(v.key, { ...val.st, group });
+  }
+
+  private assignment(env: MutableEnv, node: TSESTree.AssignmentExpression): void {
+    const left = node.left;
+    if (left.type === AST_NODE_TYPES.Identifier) {
+      const v = this.varOf(left);
+      if (!v) return;
+      if (node.operator !== '=') {
+        env.delete(v.key);
+        return;
+      }
+      if (v.where === 'local' || (v.where === 'module' && this.current?.node.type === AST_NODE_TYPES.Program)) {
+        this.assign(env, v, node.right, node);
+        return;
+      }
+      // A module-level place typed as pointers is a root table the collector scans; a `number` is
+      // Go's uintptr (never a root); an outer closure variable is an escape.
+      this.publish(env, node.right, node, v.where === 'module' && v.holdsPointers ? `the module-level variable \`${v.name}\`` : undefined);
+      return;
+    }
+    if (left.type === AST_NODE_TYPES.MemberExpression) {
+      const base = rootIdentifier(left);
+      const bv = base && this.varOf(base);
+      const scanned = bv?.where === 'module' && isPointerType(this.checker, this.typeOf(left));
+      this.publish(env, node.right, node, scanned ? `the module-level \`${bv.name}\`` : undefined);
+    }
+  }
+
+  /** `value` is stored somewhere: a root when `how` is given, else an escape. */
+  private publish(env: MutableEnv, value: TSESTree.Node, site: TSESTree.Node, how: string | undefined): void {
+    const t = this.tracked(env, value);
+    if (!t) {
+      if (!how) this.escape(env, value);
+      return;
+    }
+    if (how) {
+      this.emit({ kind: 'root', node: site, ptr: value, state: t.st, how, slots: this.slotsOf(value, t.st), count: undefined });
+      this.update(env, t.v.key, (s) => rooted(s, true));
+    } else this.escape(env, value);
+  }
+
+  /** The state of the object an expression evaluates to; alias when it names a tracked variable. */
+  private evaluate(env: Env, e0: TSESTree.Node): { st: ObjState; alias: boolean } | undefined {
+    const e = skipOuterEs(e0);
+    if (e.type === AST_NODE_TYPES.Identifier) {
+      const st = this.tracked(env, e)?.st;
+      if (st) return { st, alias: true };
+    }
+    if (e.type === AST_NODE_TYPES.ConditionalExpression || (e.type === AST_NODE_TYPES.LogicalExpression && e.operator !== '&&')) {
+      const a = e.type === AST_NODE_TYPES.ConditionalExpression ? e.consequent : e.left;
+      const b = e.type === AST_NODE_TYPES.ConditionalExpression ? e.alternate : e.right;
+      const x = this.evaluate(env, a);
+      const y = this.evaluate(env, b);
+      if (x && y) return { st: joinState(x.st, y.st, 'cond'), alias: false };
+      const one = x ?? y;
+      if (!one) return undefined;
+      const other = this.typeState(x ? b : a, false);
+      return { st: other ? joinState(one.st, other, 'cond') : one.st, alias: false };
+    }
+    if (e.type === AST_NODE_TYPES.CallExpression) {
+      const ret = this.summaryFor(e)?.ret;
+      // The callee handed the object on, so its own unrooted stores are not the caller's to report.
+      if (ret) return { st: { ...ret, pending: undefined, group: `site:${e.range[0]}` }, alias: false };
+      const alloc = effectOf(this.idOf(e))?.allocates;
+      if (alloc) {
+        const call = this.tsOf(e) as ts.CallExpression;
+        const layout = alloc.layout === 'receiver' ? this.poolLayout(e) : alloc.layout === 'sizeArg' ? sizeLayout(call, alloc.sizeArg) : argAt(call.arguments, alloc.layout.arg);
+        // The pool's `zero` option is in its type: `MaybeGarbage<T>` when objects may come back unzeroed.
+        const garbage = alloc.zero === 'maybeGarbage' || (alloc.zero === 'poolOption' && mayBeGarbageType(this.checker, this.typeOf(e)));
+        return { st: fresh(garbage ? memGarbage | memZero : memZero, e, layout), alias: false };
+      }
+      const t = this.typeOf(e);
+      // A user's allocator that may hand back reused memory: its type says so.
+      if (isPointerType(this.checker, t) && mayBeGarbageType(this.checker, t)) return { st: this.typeState(e, true)!, alias: false };
+    }
+    const st = this.typeState(e, false);
+    return st && { st, alias: false };
+  }
+
+  /** The layout a pool was made with: `new FixAlloc(L, …)` behind the receiver. */
+  private poolLayout(call: TSESTree.CallExpression): ts.Expression | undefined {
+    const callee = skipOuterEs(call.callee);
+    if (callee.type !== AST_NODE_TYPES.MemberExpression) return undefined;
+    const sym = this.checker.getSymbolAtLocation(this.tsOf(callee.object));
+    const decl = sym?.valueDeclaration;
+    const init = decl && (ts.isVariableDeclaration(decl) || ts.isPropertyDeclaration(decl)) && decl.initializer;
+    const e = init ? (this.tsToEs.get(init) as TSESTree.Node | undefined) : undefined;
+    const n = e && skipOuterEs(e);
+    if (n?.type === AST_NODE_TYPES.NewExpression) {
+      const pool = effectOf(this.idOf(n))?.pool;
+      const a = pool && argAt(n.arguments, pool.layoutArg);
+      return a && (this.tsOf(a) as ts.Expression);
+    }
+    return undefined;
+  }
+
+  private call(env: MutableEnv, node: TSESTree.CallExpression): void {
+    const eff = effectOf(this.idOf(node));
+    if (eff?.clears) return this.clear(env, node, eff);
+    if (eff?.storesHeapRef) return this.store(env, node, eff);
+    if (eff?.roots) return this.root(env, node, eff);
+    if (eff?.unroots) {
+      // Judged only for objects this function follows (its allocations and
+      // parameters): the clear of a pointer read from elsewhere is not visible here.
+      const a = argAt(node.arguments, eff.unroots.ptrArg);
+      const t = a && this.tracked(env, a);
+      if (!t) return;
+      this.emit({ kind: 'unroot', call: node, ptr: a, state: t.st, slots: this.slotsOf(a, t.st) });
+      this.update(env, t.v.key, unrooted);
+      return;
+    }
+    if (eff?.frees && eff.frees.what !== 'heapRef') {
+      const a = argAt(node.arguments, eff.frees.arg);
+      const t = a && this.tracked(env, a);
+      if (!t) return;
+      this.emit({ kind: 'free', call: node, ptr: a, state: t.st });
+      this.update(env, t.v.key, (s) => freedAt(s, { node, via: undefined }));
+      return;
+    }
+    if (eff && eff.kind !== 'operation') return;
+    if (eff?.allocates || eff?.collector || eff?.pins || eff?.unpins || eff?.frees || eff?.makesHeapRef) return;
+    if (eff || this.isRuntimeCallee(node)) {
+      // Another runtime API (a pointer-field accessor's set): a pointer
+      // stored into rooted memory becomes visible as a root; into other memory, it escapes.
+      const args = node.arguments;
+      const target = args[0] && this.tracked(env, args[0]);
+      for (let i = 1; i < args.length; i++) {
+        const t = this.tracked(env, args[i]);
+        if (!t) continue;
+        if (target && target.st.root === rootYes) this.publish(env, args[i], node, `memory rooted through \`${target.v.name}\``);
+        else this.escape(env, args[i]);
+      }
+      return;
+    }
+    this.unknownOrSummarised(env, node);
+  }
+
+  private clear(env: MutableEnv, node: TSESTree.CallExpression, eff: RuntimeEffect): void {
+    const c = eff.clears!;
+    const args = node.arguments;
+    const pArg = argAt(args, c.ptrArg);
+    if (!pArg) return;
+    const t = this.tracked(env, pArg);
+    // Untracked: the type under any cast says what it can (`Garbage` at this use site).
+    const st = t?.st ?? this.typeState(skipOuterEs(pArg), false);
+    if (!st) return;
+    const layoutArg = argAt(args, c.layoutArg);
+    const sizeArg = argAt(args, c.sizeArg);
+    const bySize = sizeArg && sizeOfLayout(this.tsOf(sizeArg) as ts.Expression);
+    const layoutExpr = layoutArg ? (this.tsOf(layoutArg) as ts.Expression) : ((st.layout as ts.Expression | undefined) ?? bySize?.layout ?? this.recordLayout(pArg));
+    const partial = sizeArg && !bySize ? this.partialClear(sizeArg, layoutExpr) : undefined;
+    const id = eff.id as 'memclrNoHeapPointers' | 'typedmemclr' | 'memclrHasPointers';
+    if (t && isMaybeFreed(t.st)) this.emit({ kind: 'useAfterFree', node, ptr: pArg, state: t.st });
+    this.emit({
+      kind: 'clear',
+      api: id,
+      barrier: c.barrier,
+      call: node,
+      ptr: pArg,
+      state: st,
+      typeGarbage: !t && mayBeGarbageType(this.checker, this.typeOf(skipOuterEs(pArg))),
+      slots: this.slotsOf(pArg, st, layoutExpr),
+      partial,
+      alias: t && skipOuterEs(pArg).type === AST_NODE_TYPES.Identifier ? this.aliasOf(env, t.v, t.st) : undefined,
+    });
+    if (!t) return;
+    if (!partial || partial.left.length === 0) {
+      // `L.size * n` covers n records: a root of more than that still sees garbage.
+      const records = bySize ? (bySize.count ? staticNumber(this.checker, bySize.count) : 1) : undefined;
+      const countText = bySize?.count ? this.tsOf(sizeArg!).getSourceFile().text.slice(bySize.count.getStart(), bySize.count.getEnd()) : undefined;
+      const garbageBefore = isMaybeGarbage(t.st) ? t.st.memWhy : undefined;
+      this.update(env, t.v.key, (s) => ({
+        ...cleared(s),
+        layout: s.layout ?? layoutExpr,
+        zeroSpan: garbageBefore && bySize ? { records, countText, why: { node, via: undefined }, garbage: garbageBefore } : undefined,
+      }));
+    } else if (partial && isMaybeGarbage(t.st)) {
+      const note = `\`${id}\` at line ${line(node)} clears only ${partial.bytes} of its ${partial.size} bytes, leaving ${partial.left.join(', ')}`;
+      this.update(env, t.v.key, (s) => ({ ...s, memWhy: { node, via: undefined, note } }));
+    }
+  }
+
+  private store(env: MutableEnv, node: TSESTree.CallExpression, eff: RuntimeEffect): void {
+    const spec = eff.storesHeapRef!;
+    const args = node.arguments;
+    const pArg = argAt(args, spec.ptrArg);
+    const at = pArg && this.addressOf(env, pArg);
+    if (!at) return;
+    const { v, st } = at;
+    if (isMaybeFreed(st)) this.emit({ kind: 'useAfterFree', node, ptr: pArg, state: st });
+    // The byte offset inside the block: the address's own offset, plus an element's for an array accessor.
+    const layout = (st.layout as ts.Expression | undefined) ?? this.recordLayout(at.base);
+    const size = layout && staticLayoutOf(this.checker, layout)?.size;
+    const beyond = st.rootCount !== undefined && size && at.offset !== undefined && Math.floor(at.offset / size) >= st.rootCount ? { index: Math.floor(at.offset / size), count: st.rootCount } : undefined;
+    this.emit({ kind: 'store', call: node, ptr: pArg, state: st, barrier: eff.writeBarrier, beyond });
+    const value = argAt(args, spec.valueArg);
+    const slots = this.slotsOf(at.base, st);
+    // Storing nil into the only HeapRef slot leaves none holding a reference (Go's runfinq before it lowers cnt).
+    if (value && isNilLiteral(value) && slots?.length === 1 && spec.element === undefined && !isMaybeGarbage(st)) {
+      this.update(env, v.key, (s) => ({ ...cleared(s), root: s.root, rootCount: s.rootCount }));
+      return;
+    }
+    const why: Witness = { node, via: undefined, note: `a HeapRef is stored into it at line ${line(node)}` };
+    this.update(env, v.key, (s) => stored(s, why, { node, via: undefined }));
+  }
+
+  private root(env: MutableEnv, node: TSESTree.CallExpression, eff: RuntimeEffect): void {
+    const r = eff.roots!;
+    const a = argAt(node.arguments, r.ptrArg);
+    if (!a) return;
+    const t = this.tracked(env, a);
+    let st = t?.st ?? this.typeState(skipOuterEs(a), false);
+    if (!st) return;
+    const layoutArg = argAt(node.arguments, r.layoutArg);
+    const countArg = argAt(node.arguments, r.countArg);
+    const count = countArg ? staticNumber(this.checker, this.tsOf(countArg) as ts.Expression) : 1;
+    if (t && isMaybeFreed(t.st)) this.emit({ kind: 'useAfterFree', node, ptr: a, state: t.st });
+    // Zero-initialization must cover every rooted record, not only the first.
+    const span = st.zeroSpan;
+    if (span && countArg && !isMaybeGarbage(st)) {
+      const countText = this.tsOf(countArg).getText();
+      const short =
+        span.records !== undefined && count !== undefined ? count > span.records : span.countText !== undefined ? span.countText !== countText : count === undefined || count > (span.records ?? 1);
+      if (short) {
+        const what = span.countText ? `\`${span.countText}\`` : `${span.records}`;
+        const note = `\`${calleeName(span.why.node as TSESTree.CallExpression)}\` at line ${line(span.why.node)} clears ${what} record(s) of the \`${countText}\` rooted here (the rest ${span.garbage ? describeShort(span.garbage) : 'may be garbage'})`;
+        st = { ...st, mem: st.mem | memGarbage, memWhy: { node: span.why.node, via: undefined, note } };
+      }
+    }
+    const layoutExpr = layoutArg && (this.tsOf(layoutArg) as ts.Expression);
+    this.emit({ kind: 'root', node, ptr: a, state: st, how: '`addRoot`', slots: this.slotsOf(a, st, layoutExpr), count });
+    if (t) this.update(env, t.v.key, (s) => ({ ...rooted(s, true, count), layout: s.layout ?? layoutExpr }));
+  }
+
+  /** A same-file function's summary, or unknown code. */
+  private unknownOrSummarised(env: MutableEnv, node: TSESTree.CallExpression): void {
+    const summary = this.summaryFor(node);
+    // A method of a module-level container of pointers (`roots.push(p)`) publishes into a global root table.
+    const callee = skipOuterEs(node.callee);
+    const base = callee.type === AST_NODE_TYPES.MemberExpression ? rootIdentifier(callee) : undefined;
+    const bv = base && this.varOf(base);
+    const table = bv?.where === 'module' && callee.type === AST_NODE_TYPES.MemberExpression && this.containerOfPointers(this.typeOf(callee.object)) ? bv : undefined;
+    node.arguments.forEach((a, i) => {
+      const t = this.tracked(env, a);
+      if (!t) {
+        this.escape(env, a);
+        return;
+      }
+      const eff = summary?.params[i];
+      if (!eff) {
+        // Handed to code not known to leave it unrooted; a module-level table's method publishes it.
+        this.publish(env, a, node, table ? `the module-level \`${table.name}\`` : undefined);
+        return;
+      }
+      if (eff.rooted !== 'no') {
+        const how = `\`${calleeName(node)}\` (line ${line(node)})${eff.rooted === 'may' ? ' on some path' : ''}`;
+        this.emit({ kind: 'root', node, ptr: a, state: t.st, how, slots: this.slotsOf(a, t.st), count: undefined });
+      }
+      const storeNote: Witness = { node, via: undefined, note: `\`${calleeName(node)}\` stores a HeapRef into it at line ${line(node)}` };
+      this.update(env, t.v.key, (s) => {
+        let n: ObjState = s;
+        if (eff.mem === 'zero') n = { ...n, mem: memZero, memWhy: undefined };
+        else if (eff.mem === 'stores') n = stored(n, storeNote, { node, via: undefined });
+        if (eff.rooted !== 'no') n = rooted(n, eff.rooted === 'must');
+        if (eff.escapes) n = { ...n, pending: undefined };
+        if (eff.freed) n = freedAt(n, { node, via: undefined, note: `\`${calleeName(node)}\` frees it at line ${line(node)}` });
+        return n;
+      });
+    });
+  }
+
+  private isRuntimeCallee(node: TSESTree.CallExpression): boolean {
+    const decl = this.checker.getResolvedSignature(this.tsOf(node) as ts.CallExpression)?.declaration;
+    return !!decl && isRuntimeFile(decl.getSourceFile());
+  }
+
+  /** HeapRef slot paths of the object `ptr` addresses (type first, then the static layout). */
+  private slotsOf(ptr: TSESTree.Node, st: ObjState | undefined, layoutExpr?: ts.Expression): readonly string[] | undefined {
+    const rec = pointeeOf(this.checker, this.typeOf(ptr));
+    if (rec) return heapRefSlotsOf(this.checker, rec);
+    const l = layoutExpr ?? (st?.layout as ts.Expression | undefined);
+    const sl = l && staticLayoutOf(this.checker, l);
+    return sl ? sl.slots.map((s) => s.path) : undefined;
+  }
+
+  /** The `struct(...)` call behind the record a pointer expression's type names. */
+  private recordLayout(ptr: TSESTree.Node): ts.Expression | undefined {
+    const rec = pointeeOf(this.checker, this.typeOf(skipOuterEs(ptr))) ?? pointeeOf(this.checker, this.typeOf(ptr));
+    return rec && structCallOfRecord(this.checker, rec);
+  }
+
+  /** A clear of `n` bytes that may leave HeapRef slots of the layout uncleared. */
+  private partialClear(n: TSESTree.Node, layoutExpr: ts.Expression | undefined): PartialClear | undefined {
+    const bytes = staticNumber(this.checker, this.tsOf(n) as ts.Expression);
+    if (bytes === undefined || !layoutExpr) return undefined;
+    const sl = staticLayoutOf(this.checker, layoutExpr);
+    if (!sl || bytes >= sl.size) return undefined;
+    return {
+      bytes,
+      size: sl.size,
+      left: sl.slots.filter((s) => s.offset + 4 > bytes).map((s) => s.path),
+      cleared: sl.slots.filter((s) => s.offset + 4 <= bytes).map((s) => s.path),
+    };
+  }
+
+  /** Another variable naming the same object, for messages about aliases. */
+  private aliasOf(env: Env, v: VarInfo, st: ObjState): string | undefined {
+    for (const [k, s] of env) {
+      if (k === v.key || s.group !== st.group) continue;
+      for (const [, info] of this.vars) if (info.key === k) return info.name;
+    }
+    return undefined;
+  }
+}
+
+/** The expressions a value may come from: both arms of `?:`, both sides of `??`/`||`, an awaited value. */
+function valueParts(e0: TSESTree.Node): TSESTree.Node[] {
+  const out: TSESTree.Node[] = [];
+  const stack = [e0];
+  while (stack.length > 0 && out.length < 64) {
+    const e = skipOuterEs(stack.pop()!);
+    if (e.type === AST_NODE_TYPES.ConditionalExpression) stack.push(e.consequent, e.alternate);
+    else if (e.type === AST_NODE_TYPES.LogicalExpression) stack.push(e.left, e.right);
+    else if (e.type === AST_NODE_TYPES.AwaitExpression) stack.push(e.argument);
+    else out.push(e);
+  }
+  return out;
+}
+
+function isNilLiteral(e: TSESTree.Node): boolean {
+  const x = skipOuterEs(e);
+  return x.type === AST_NODE_TYPES.Literal && x.value === 0;
+}
+
+function describeShort(w: Witness): string {
+  return w.note ?? `from line ${line(w.node)}`;
+}
+
+function fresh(mem: number, site: TSESTree.Node, layout: ts.Expression | undefined): ObjState {
+  return {
+    mem,
+    memWhy: mem & memGarbage ? { node: site, via: undefined } : undefined,
+    root: rootNo,
+    pending: undefined,
+    local: true,
+    layout,
+    group: `site:${site.range[0]}`,
+  };
+}
+
+/** `persistentalloc(L.size)`, `sysAlloc(L.size * n)`: the layout whose size is requested. */
+function sizeLayout(call: ts.CallExpression, sizeArg: number | undefined): ts.Expression | undefined {
+  const a = argAt(call.arguments, sizeArg);
+  return a && sizeOfLayout(a)?.layout;
+}
+
+/** The function a node belongs to (or the Program). */
+function functionOf(n: TSESTree.Node): TSESTree.Node | undefined {
+  let a = n.parent;
+  while (a && !functionTypes.has(a.type) && a.type !== AST_NODE_TYPES.Program) a = a.parent;
+  return a;
+}
+
+function rootIdentifier(e: TSESTree.Node): TSESTree.Identifier | undefined {
+  let n: TSESTree.Node = e;
+  while (n.type === AST_NODE_TYPES.MemberExpression) n = skipOuterEs(n.object);
+  return n.type === AST_NODE_TYPES.Identifier ? n : undefined;
+}
