@@ -35,6 +35,19 @@ export function isFunctionLikeWithBody(node: ts.Node): node is FunctionLikeWithB
   }
 }
 
+/** Every node under `root` (itself included) in source order, with an explicit stack: any nesting depth costs no recursion. */
+export function forEachNode(root: ts.Node, cb: (node: ts.Node) => void): void {
+  const stack: ts.Node[] = [root];
+  const children: ts.Node[] = [];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    cb(node);
+    ts.forEachChild(node, (child) => void children.push(child));
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+    children.length = 0;
+  }
+}
+
 export interface BarrierDirectives {
   /** `@nowritebarrier`, or implied by `@nowritebarrierrec`. */
   readonly nowritebarrier: boolean;
@@ -254,12 +267,10 @@ function findDirectiveProblems(file: ts.SourceFile): DirectiveProblem[] {
   // Tags TypeScript attached, and those on a function that reads them.
   const placed = new Set<number>();
   const hosts = new Map<number, ts.Node>();
-  const visit = (node: ts.Node): void => {
+  forEachNode(file, (node) => {
     for (const tag of ts.getJSDocTags(node)) if (!hosts.has(tag.pos)) hosts.set(tag.pos, node);
     if (isFunctionLikeWithBody(node) && canCarryDirectives(node)) for (const tag of jsDocTags(node)) placed.add(tag.pos);
-    ts.forEachChild(node, visit);
-  };
-  visit(file);
+  });
 
   const problems: DirectiveProblem[] = [];
   forEachComment(file, (pos, end, kind) => {

@@ -9,7 +9,7 @@
 // `Ptr`s, numbers and locals never are: they do not reach such a declaration.
 // The classification lives with the call graph, which resolves every site once.
 import ts from 'typescript';
-import { barrierDirectives, isFunctionLikeWithBody, recMarker } from './directives.js';
+import { barrierDirectives, forEachNode, isFunctionLikeWithBody, recMarker } from './directives.js';
 import { callGraphOf } from './call-graph/graph.js';
 import type { GraphNode, UnresolvedReason } from './call-graph/graph.js';
 import { barrierId } from './call-graph/resolve.js';
@@ -85,11 +85,9 @@ export function recRoots(program: ts.Program): GraphNode[] {
   const roots: GraphNode[] = [];
   for (const file of program.getSourceFiles()) {
     if (file.isDeclarationFile || !file.text.includes(recMarker)) continue;
-    const visit = (n: ts.Node): void => {
+    forEachNode(file, (n) => {
       if (isFunctionLikeWithBody(n) && barrierDirectives(n).nowritebarrierrec) roots.push(n);
-      ts.forEachChild(n, visit);
-    };
-    visit(file);
+    });
   }
   return roots;
 }

@@ -10,7 +10,7 @@ import type { GraphNode, UnresolvedReason } from '../analysis/call-graph/graph.j
 import { callGraphOf } from '../analysis/call-graph/graph.js';
 import { functionName } from '../analysis/call-graph/names.js';
 import { offheapContext } from '../analysis/context.js';
-import { barrierDirectives, directiveProblems, isFunctionLikeWithBody } from '../analysis/directives.js';
+import { barrierDirectives, directiveProblems, forEachNode, isFunctionLikeWithBody } from '../analysis/directives.js';
 import type { DirectiveProblem } from '../analysis/directives.js';
 import { barrierName, barrierSites, nowritebarrierrecFlood } from '../analysis/write-barriers.js';
 import { createRule } from '../util/create-rule.js';
@@ -153,7 +153,7 @@ export default createRule<[Options], MessageId>({
         for (const problem of directiveProblems(sourceFile)) reportDirective(problem);
 
         const graph = callGraphOf(program);
-        const visit = (node: ts.Node): void => {
+        const check = (node: ts.Node): void => {
           if (isFunctionLikeWithBody(node) && barrierDirectives(node).nowritebarrier) {
             const fn = functionName(node);
             for (const site of barrierSites(program, node, { closures: true })) {
@@ -167,9 +167,8 @@ export default createRule<[Options], MessageId>({
               report(broken.site, 'unresolvedCall', { reason: reasons.unanalyzable, chain: fn });
             }
           }
-          ts.forEachChild(node, visit);
         };
-        if (sourceFile.text.includes('@nowritebarrier')) visit(sourceFile);
+        if (sourceFile.text.includes('@nowritebarrier')) forEachNode(sourceFile, check);
       },
     };
   },
