@@ -479,6 +479,7 @@ export const heap: Topic = {
       anchors: [
         { anchor: '`Map` delete+set / `Map.get`', why: 'the usual way to name JS objects by integer keys (what a handle is): same key type, same objects.' },
         { anchor: 'direct reference get', why: 'the floor for reaching an object: no indirection at all, so "≥ 0.6×" bounds what the handle indirection may cost.' },
+        { anchor: 'raw u32 store', why: 'the same store into the same slot as a plain typed-array write: what a HeapRef store costs before its barrier check and validation (shown, not judged).' },
         { anchor: 'memclrNoHeapPointers / typedmemclr barrier off', why: 'the same clear without barrier work, measured in the same round, so the difference is exactly the barrier\'s cost per pointer slot.' },
       ],
     };
