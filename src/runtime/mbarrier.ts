@@ -85,7 +85,7 @@ function checkSlot(rt: Runtime, what: string, p: number, v: number): void {
   checkRange(rt.space, what, p, 4);
   if ((p & 3) !== 0) throw new OffheapRangeError('ERR_BAD_ALIGN', `${what}: p must be 4-byte aligned for a HeapRef slot; got ${show(p)}`, { value: p, limit: 4 });
   // A HeapRef slot holds nil or a handle; handles lie in [2^28, 2^30) (heap.ts).
-  if (typeof v !== 'number' || (v !== 0 && !(v >= 2 ** 28 && v < 2 ** 30 && (v | 0) === v))) {
+  if (typeof v !== 'number' || (v !== 0 && !(v >= 0x10000000 && v < 0x40000000 && (v | 0) === v))) {
     badValue(`${what}: v`, v, 'a HeapRef: 0 (nil) or a handle, an integer in [2^28, 2^30)');
   }
   // Debug mode: only a live handle of this runtime (a stale or foreign one is a use after free or a mix-up).
