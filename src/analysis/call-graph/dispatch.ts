@@ -11,6 +11,7 @@
 // checker is asked only about candidates that have the dispatched name.
 import ts from 'typescript';
 import { resolveAlias } from '../declarations.js';
+import { forEachNode } from '../directives.js';
 import { skipOuterExpressions } from '../expressions.js';
 import { isRuntimeFile } from '../offheap-files.js';
 import type { GraphContext } from './graph.js';
@@ -76,10 +77,9 @@ function implementerIndex(ctx: GraphContext): ImplementerIndex {
         if (name !== undefined) push(literals, name, node);
       }
     }
-    ts.forEachChild(node, visit);
   };
   for (const file of ctx.program.getSourceFiles()) {
-    if (!file.isDeclarationFile) visit(file);
+    if (!file.isDeclarationFile) forEachNode(file, visit);
   }
   ctx.implementers = { heritage, literals, literalTypes: new Map(), classMembers, structural: new Map() };
   return ctx.implementers;
