@@ -62,7 +62,7 @@ describe('a worker attached to a shared space', () => {
     const page = rt.sysAlloc(pageSize);
     const C = rt.access(Cell);
     C.value.set(p, 41);
-    const before = snapshot(rt, pool);
+    const before = snapshot(rt, pool as FixAlloc<unknown, boolean>);
     const { attempts, read } = await inWorker(
       `const rt = off.createRuntime({ attach: data.buffer, debug: true });
        off.setDefaultRuntime(rt); // the one safe pattern: the worker's module-level functions use the attached space
@@ -86,7 +86,7 @@ describe('a worker attached to a shared space', () => {
       expect(a.message).toMatch(/does not own the shared space's allocators \(a runtime on another thread does\)/);
     }
     // The owner's allocators are untouched and still work.
-    expect(snapshot(rt, pool)).toBe(before);
+    expect(snapshot(rt, pool as FixAlloc<unknown, boolean>)).toBe(before);
     expect(pool.alloc()).toBe(p + pool.size);
     rt.sysFree(page, pageSize);
   }, 30_000);
@@ -96,13 +96,13 @@ describe('a worker attached to a shared space', () => {
     const pool = new FixAlloc(Cell, { runtime: owner });
     const p = pool.alloc();
     const view = createRuntime({ attach: owner.buffer as SharedArrayBuffer });
-    const before = snapshot(owner, pool);
+    const before = snapshot(owner, pool as FixAlloc<unknown, boolean>);
     for (const fn of [() => view.sysAlloc(1), () => view.persistentalloc(8), () => new FixAlloc(Cell, { runtime: view }), () => view.sysFree(pageSize, pageSize)]) {
       rejects(view, [], fn, NotOwnerError, 'ERR_NOT_OWNER', /another runtime on this thread/);
     }
     view.access(Cell).value.set(p, 7);
     expect(owner.access(Cell).value.get(p)).toBe(7);
-    expect(snapshot(owner, pool)).toBe(before);
+    expect(snapshot(owner, pool as FixAlloc<unknown, boolean>)).toBe(before);
     expect(view.stats()).toMatchObject({ reserved: 1 << 20, inUse: 0, mapped: 0 });
   });
 
