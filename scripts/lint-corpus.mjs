@@ -1,11 +1,21 @@
 // Linting whole corpora with the plugin and ESLint's stats: shared by
-// `npm run corpus` (no crash, no noise) and the lint benchmarks (L1–L3).
+// `npm run corpus` (no crash, no noise) and the lint benchmarks (L1–L5).
+//
+// A lint's cost has two parts that behave differently: one-time work per
+// program (building it, the checker's lazy tables, every program-scoped
+// cache of the rules) and per-file work. `lintCorpus` separates them by
+// linting the same program again in the same process (the program, the
+// checker and the program-scoped caches are reused; every file is parsed and
+// every rule runs again), and `relintCorpus` measures what an editor pays:
+// one small file edited and re-linted through the project service, which
+// builds the next program from the previous one.
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { clearCaches } from '@typescript-eslint/parser';
 import { ESLint } from 'eslint';
 import tseslint from 'typescript-eslint';
 import offheap from '../dist/eslint-plugin.js';
-import { generateCorpus } from './gen-corpus.mjs';
+import { editedFile, generateCorpus, generateSmallCorpus } from './gen-corpus.mjs';
 
 export const root = path.resolve(import.meta.dirname, '..');
 
@@ -32,8 +42,8 @@ function walk(dir) {
  * Copies the .ts sources of zod, rxjs and immer (dev dependencies that ship
  * them) to .corpus/, where ESLint does not skip them as it skips node_modules.
  */
-export function prepareThirdParty(quick) {
-  const dir = path.join(root, '.corpus', quick ? 'quick' : 'full');
+export function prepareThirdParty(quick, { offheapImport = false } = {}) {
+  const dir = path.join(root, '.corpus', `${quick ? 'quick' : 'full'}${offheapImport ? '-import' : ''}`);
   rmSync(dir, { recursive: true, force: true });
   let lines = 0;
   let files = 0;
@@ -43,7 +53,9 @@ export function prepareThirdParty(quick) {
     for (const file of quick ? all.slice(0, quickFiles) : all) {
       const to = path.join(dir, pkg, path.relative(from, file));
       mkdirSync(path.dirname(to), { recursive: true });
-      cpSync(file, to);
+      // With `offheapImport`, every file imports the runtime, so every file is one the rules analyse.
+      if (offheapImport) writeFileSync(to, `import 'offheap';\n${readFileSync(file, 'utf8')}`);
+      else cpSync(file, to);
       lines += readFileSync(file, 'utf8').split('\n').length;
       files++;
     }
@@ -80,41 +92,40 @@ export function prepareStress(name, units) {
   return { dir, files: units, lines };
 }
 
-/**
- * Lints every TS file of `dir` (one program from its tsconfig.json) with the
- * strict offheap config, plus typescript-eslint's recommendedTypeChecked when
- * `withTypescriptEslint`. Returns the reports and the rule times from stats.
- */
-export async function lintCorpus(dir, { withTypescriptEslint = false } = {}) {
-  const eslint = new ESLint({
-    cwd: dir,
-    overrideConfigFile: true,
-    stats: true,
-    overrideConfig: [
-      {
-        files: ['**/*.{ts,tsx,mts,cts}'],
-        languageOptions: {
-          parser: tseslint.parser,
-          parserOptions: { project: path.join(dir, 'tsconfig.json'), tsconfigRootDir: dir },
-        },
-        // Third-party inline directives name rules this run does not load.
-        linterOptions: { noInlineConfig: true, reportUnusedDisableDirectives: 'off' },
-      },
-      ...(withTypescriptEslint
-        ? tseslint.configs.recommendedTypeChecked.map((c) => ({ ...c, files: ['**/*.{ts,tsx,mts,cts}'] }))
-        : []),
-      offheap.configs.strict,
-    ],
-  });
-  const started = performance.now();
-  // An exception inside a rule rejects lintFiles and fails the run with its stack.
-  const results = await eslint.lintFiles(['.']);
-  const wallMs = performance.now() - started;
+/** Generates the many-file program of the re-lint benchmark (L5) under .corpus/. */
+export function prepareRelint(name, units) {
+  const dir = path.join(root, '.corpus', name);
+  rmSync(dir, { recursive: true, force: true });
+  const lines = generateSmallCorpus(dir, units);
+  return { dir, files: units + 1, lines, edited: path.join(dir, 'edited.ts'), editedText: (version) => editedFile(units, version) };
+}
 
+function config(dir, { withTypescriptEslint = false, withOffheap = true, projectService = false } = {}) {
+  return [
+    {
+      files: ['**/*.{ts,tsx,mts,cts}'],
+      languageOptions: {
+        parser: tseslint.parser,
+        parserOptions: projectService
+          ? { projectService: true, tsconfigRootDir: dir }
+          : { project: path.join(dir, 'tsconfig.json'), tsconfigRootDir: dir },
+      },
+      // Third-party inline directives name rules this run does not load.
+      linterOptions: { noInlineConfig: true, reportUnusedDisableDirectives: 'off' },
+    },
+    ...(withTypescriptEslint ? tseslint.configs.recommendedTypeChecked.map((c) => ({ ...c, files: ['**/*.{ts,tsx,mts,cts}'] })) : []),
+    ...(withOffheap ? [offheap.configs.strict] : []),
+  ];
+}
+
+/** Rule and parse times of one lint from ESLint's stats. */
+function summarise(dir, results, wallMs) {
   let offheapMs = 0;
   let otherRulesMs = 0;
   let passMs = 0;
+  let parseMs = 0;
   const perFile = [];
+  const perRule = {};
   const problems = [];
   for (const result of results) {
     const file = path.relative(dir, result.filePath);
@@ -123,9 +134,11 @@ export async function lintCorpus(dir, { withTypescriptEslint = false } = {}) {
     for (const message of result.messages.filter((m) => m.fatal || m.ruleId?.startsWith('offheap/')))
       problems.push(`${file}:${message.line}: ${message.ruleId ?? 'fatal'}: ${message.message}`);
     let fileMs = 0;
+    parseMs += result.stats?.times.passes.reduce((t, pass) => t + (pass.parse?.total ?? 0), 0) ?? 0;
     for (const pass of result.stats?.times.passes ?? []) {
       passMs += pass.total;
       for (const [id, timing] of Object.entries(pass.rules ?? {})) {
+        perRule[id] = (perRule[id] ?? 0) + timing.total;
         if (id.startsWith('offheap/')) fileMs += timing.total;
         else otherRulesMs += timing.total;
       }
@@ -134,5 +147,47 @@ export async function lintCorpus(dir, { withTypescriptEslint = false } = {}) {
     perFile.push({ file, ms: fileMs });
   }
   perFile.sort((a, b) => b.ms - a.ms);
-  return { wallMs, passMs, offheapMs, otherRulesMs, perFile, problems, files: results.length };
+  return { wallMs, passMs, parseMs, offheapMs, otherRulesMs, perFile, perRule, problems, files: results.length };
+}
+
+/**
+ * Lints every TS file of `dir` (one program from its tsconfig.json) with the
+ * strict offheap config (unless `withOffheap: false`), plus typescript-eslint's
+ * recommendedTypeChecked when `withTypescriptEslint`. Starts cold (parser
+ * caches cleared, so the program is built anew) and returns that run; with
+ * `warmRuns`, lints the same program that many times more in the same process
+ * and returns them as `warm` (per-file work only).
+ */
+export async function lintCorpus(dir, { withTypescriptEslint = false, withOffheap = true, warmRuns = 0 } = {}) {
+  clearCaches();
+  const eslint = new ESLint({ cwd: dir, overrideConfigFile: true, stats: true, overrideConfig: config(dir, { withTypescriptEslint, withOffheap }) });
+  const runs = [];
+  for (let i = 0; i <= warmRuns; i++) {
+    const started = performance.now();
+    // An exception inside a rule rejects lintFiles and fails the run with its stack.
+    const results = await eslint.lintFiles(['.']);
+    runs.push(summarise(dir, results, performance.now() - started));
+  }
+  return { ...runs[0], warm: runs.slice(1) };
+}
+
+/**
+ * The editor's loop through the project service, in one process: lint every
+ * file of `corpus` (from prepareRelint), then `edits` times replace the small
+ * `edited.ts` with a new version and re-lint only it, as the language server
+ * does on a keystroke (each edit makes the project service build the next
+ * program from the previous one). Returns the full lint and each re-lint.
+ */
+export async function relintCorpus(corpus, { edits = 3 } = {}) {
+  clearCaches();
+  const eslint = new ESLint({ cwd: corpus.dir, overrideConfigFile: true, stats: true, overrideConfig: config(corpus.dir, { projectService: true }) });
+  let started = performance.now();
+  const full = summarise(corpus.dir, await eslint.lintFiles(['.']), performance.now() - started);
+  const relints = [];
+  for (let version = 1; version <= edits; version++) {
+    started = performance.now();
+    const results = await eslint.lintText(corpus.editedText(version), { filePath: corpus.edited });
+    relints.push(summarise(corpus.dir, results, performance.now() - started));
+  }
+  return { full, relints };
 }

@@ -17,8 +17,16 @@ const marker = /\*\s*@offheap\s/;
 export function isRuntimeFile(file: ts.SourceFile): boolean {
   const facts = syntaxCache<'runtime', boolean>('offheap-files:runtime', file);
   let known = facts.get('runtime');
-  if (known === undefined) facts.set('runtime', (known = marker.test(file.text)));
+  if (known === undefined) facts.set('runtime', (known = file.text.includes('@offheap') && marker.test(file.text)));
   return known;
+}
+
+/** Whether any file of the program is a runtime file (each file's answer carries over to later programs). */
+function hasRuntime(pa: ProgramAnalysis): boolean {
+  const memo = pa.cache<'any', boolean>('offheap-files:has-runtime');
+  let any = memo.get('any');
+  if (any === undefined) memo.set('any', (any = pa.program.getSourceFiles().some(isRuntimeFile)));
+  return any;
 }
 
 interface Frame {
@@ -49,6 +57,7 @@ export function reachesRuntime(pa: ProgramAnalysis, file: ts.SourceFile): boolea
   const known = pa.cache<ts.SourceFile, boolean>('offheap-files:reaches');
   const cached = known.get(file);
   if (cached !== undefined) return cached;
+  if (!hasRuntime(pa)) return false;
 
   const index = new Map<ts.SourceFile, number>();
   const low = new Map<ts.SourceFile, number>();

@@ -214,15 +214,40 @@ interface ResolvedModuleLookup {
   getResolvedModuleFromModuleSpecifier?: (spec: ts.StringLiteralLike, file: ts.SourceFile) => { resolvedModule?: { resolvedFileName: string } } | undefined;
 }
 
-/** Module specifiers of a file's imports, re-exports, `import()` types and module augmentations (a per-file fact). */
+/** What program creation records on every SourceFile (not in the public typings; TypeScript 6.0 has both). */
+interface CollectedReferences {
+  readonly imports?: readonly ts.StringLiteralLike[];
+  readonly moduleAugmentations?: readonly (ts.StringLiteral | ts.Identifier)[];
+}
+
+/**
+ * Module specifiers of a file's imports, re-exports, `import()` types and
+ * calls, and module augmentations (a per-file fact): the list program
+ * creation already collected, or where it is missing a walk of the syntax.
+ */
 function moduleSpecifiers(pa: ProgramAnalysis, file: ts.SourceFile): readonly ts.StringLiteralLike[] {
   const facts = pa.fileCache<'specifiers', readonly ts.StringLiteralLike[]>('program-analysis:specifiers', file);
   let found = facts.get('specifiers');
   if (found) return found;
   analysisCounters.specifierScans++;
+  const { imports, moduleAugmentations } = file as CollectedReferences;
+  if (Array.isArray(imports) && Array.isArray(moduleAugmentations)) {
+    found = [...imports, ...moduleAugmentations.filter((m): m is ts.StringLiteral => ts.isStringLiteral(m))];
+  } else {
+    found = walkSpecifiers(file);
+  }
+  facts.set('specifiers', found);
+  return found;
+}
+
+/** The specifiers by a walk of the syntax (where program creation did not collect them; exported for tests). */
+export function walkSpecifiers(file: ts.SourceFile): ts.StringLiteralLike[] {
   const out: ts.StringLiteralLike[] = [];
   // Explicit stack: deeply nested code must not overflow the JS stack.
   const stack: ts.Node[] = [file];
+  const push = (child: ts.Node): void => {
+    stack.push(child);
+  };
   while (stack.length > 0) {
     const node = stack.pop()!;
     if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier) {
@@ -237,15 +262,13 @@ function moduleSpecifiers(pa: ProgramAnalysis, file: ts.SourceFile): readonly ts
     if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteralLike(node.argument.literal)) {
       out.push(node.argument.literal);
     }
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteralLike(node.arguments[0])) {
+      out.push(node.arguments[0]);
+    }
     if (ts.isModuleDeclaration(node) && ts.isStringLiteral(node.name)) out.push(node.name);
-    const children: ts.Node[] = [];
-    ts.forEachChild(node, (child) => {
-      children.push(child);
-    });
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+    ts.forEachChild(node, push);
   }
-  facts.set('specifiers', (found = out));
-  return found;
+  return out;
 }
 
 const analyses = new WeakMap<ts.Program, ProgramAnalysis>();

@@ -8,7 +8,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { offheapContext } from '../../src/analysis/context.js';
 import { usesOffheap } from '../../src/analysis/offheap-files.js';
-import { analysisCounters, cacheOf, programAnalysis, syntaxCache } from '../../src/analysis/program-analysis.js';
+import { analysisCounters, cacheOf, programAnalysis, syntaxCache, walkSpecifiers } from '../../src/analysis/program-analysis.js';
 
 const options: ts.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,
@@ -247,6 +247,27 @@ describe('import reachability', () => {
     });
     expect(names(program)).toEqual(['/p/b.ts', '/p/runtime.ts', '/p/c.ts']);
     expect(names(withoutLookup)).toEqual(names(program));
+  });
+
+  it('finds by a walk of the syntax the specifiers program creation collects', () => {
+    const program = project({
+      '/p/b.ts': `export const b = 1;`,
+      '/p/c.ts': `export const c = 1;`,
+      '/p/a.ts': [
+        `import { b } from './b.ts';`,
+        `export * from './c.ts';`,
+        `import fs = require('node:fs');`,
+        `type T = typeof import('./c.ts');`,
+        `async function f() { if (b) { return import('./b.ts'); } }`,
+        `declare module './b.ts' { interface Extra { x: number } }`,
+        `export { f, fs, type T };`,
+      ].join('\n'),
+    }).build();
+    const a = program.getSourceFile('/p/a.ts')!;
+    const collected = (a as { imports?: readonly ts.StringLiteralLike[] }).imports;
+    expect(collected?.length).toBe(5);
+    const texts = (xs: readonly ts.StringLiteralLike[]) => xs.map((x) => x.text).sort();
+    expect(texts(walkSpecifiers(a))).toEqual([...texts(collected!), './b.ts'].sort());
   });
 
   it('answers a file that imports the runtime without walking the rest of the program', () => {
