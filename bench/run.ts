@@ -68,6 +68,7 @@ const tmp = path.join(os.tmpdir(), `offheap-bench-${process.pid}.json`);
 const load0 = os.loadavg();
 const started = performance.now();
 const fresh: Record<string, StoredTopic[]> = {};
+const failed: string[] = [];
 const anchorOf = (title: string): string => title.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
 
 /** Writes the page from every topic's newest runs; called after each run, so a run cut short leaves the runs it finished. */
@@ -116,7 +117,7 @@ function writePage(done: boolean): string {
     '',
     `This page: ${done ? '' : 'INCOMPLETE (cut short), '}runs finished per topic in this invocation: ${finished || 'none'} (of ${repeat} asked)${
       order.some((id) => !fresh[id]) ? `; ${order.filter((id) => !fresh[id]).join(', ')} kept from earlier runs` : ''
-    }; ${(seconds / 60).toFixed(1)} min, ${loadNote}. ${count('pass')} pass, ${count('miss')} miss, ${count('unstable')} unstable, ${count('info')} info.`,
+    }${failed.length ? `; FAILED: ${failed.join(', ')}` : ''}; ${(seconds / 60).toFixed(1)} min, ${loadNote}. ${count('pass')} pass, ${count('miss')} miss, ${count('unstable')} unstable, ${count('info')} info.`,
     '',
     ...summary,
     '',
@@ -135,8 +136,10 @@ for (let run = 1; run <= repeat; run++) {
       env: { ...process.env, BENCH_SEED: String(run) },
     });
     if (child.status !== 0) {
+      // Keep going: the other topics' runs are still worth having; the exit status reports the failure.
+      failed.push(`${topic.id} (run ${run}, exit ${child.status ?? child.signal})`);
       console.error(`topic ${topic.id} failed in run ${run} (exit ${child.status ?? child.signal})`);
-      process.exit(1);
+      continue;
     }
     const report = JSON.parse(readFileSync(tmp, 'utf8')) as StoredTopic;
     rmSync(tmp);
@@ -158,3 +161,7 @@ for (let run = 1; run <= repeat; run++) {
 }
 const loadNote = writePage(true);
 console.log(`\nwrote ${path.relative(root, path.join(outDir, 'benchmarks.md'))} in ${((performance.now() - started) / 1000).toFixed(1)} s (${loadNote})`);
+if (failed.length) {
+  console.error(`failed: ${failed.join(', ')}`);
+  process.exit(1);
+}
