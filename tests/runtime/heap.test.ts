@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import {
   createRuntime,
   defaultRuntime,
+  heapRef,
+  struct,
   deref,
   ForeignPointerError,
   freeHeapRef,
@@ -15,6 +17,8 @@ import {
   setDefaultRuntime,
   StaleHandleError,
   type HeapRef,
+  type LayoutType,
+  type Ptr,
   type Runtime,
 } from '../../src/runtime/index.js';
 
@@ -247,6 +251,50 @@ describe('table growth (linear hashing)', () => {
       seen.add(h);
     }
   });
+
+  for (const phase of ['mark', 'sweep'] as const) {
+    it(`growth while the collector is in its ${phase} phase keeps every reachable handle and frees the garbage`, () => {
+      const r = createRuntime({ maxBytes: 1 << 20, debug: true, checkmark: true });
+      const Slot = struct('Slot', { a: heapRef<{ i: number }>() });
+      const block = r.sysAlloc<LayoutType<typeof Slot>>(4 * 4096);
+      const acc = r.access(Slot);
+      const at = (k: number) => (block + 4 * k) as Ptr<LayoutType<typeof Slot>>;
+      // 1000 rooted handles, with churn so generations differ; 500 garbage handles.
+      for (let k = 0; k < 1000; k++) acc.a.set(at(k), r.newHeapRef({ i: k }));
+      for (let k = 0; k < 1000; k += 3) {
+        r.freeHeapRef(acc.a.get(at(k)));
+        acc.a.set(at(k), r.newHeapRef({ i: k }));
+      }
+      const garbage = Array.from({ length: 20 }, (_, k) => r.newHeapRef({ i: -k }));
+      r.addRoot(block, Slot, 4096);
+      r.gcStart();
+      r.gcStep(r.heap.top - 1 + 300); // pins and part of the root
+      if (phase === 'sweep') {
+        while (r.collector.phase === 'mark') r.gcStep(1000);
+        r.gcStep(200); // part of the sweep
+        expect(r.collector.phase).toBe('sweep');
+      }
+      const cap = r.heap.capacity;
+      // Growth now: 3000 more handles, stored into the root (through the barrier) or pinned.
+      const pinned: HeapRef<{ i: number }>[] = [];
+      for (let k = 1000; k < 4000; k++) {
+        const h = r.newHeapRef({ i: k });
+        if (k % 2 === 0) acc.a.set(at(k), h);
+        else {
+          r.pin(h);
+          pinned.push(h);
+        }
+      }
+      expect(r.heap.capacity).toBeGreaterThan(cap);
+      r.gcFinish(); // checkmark on: nothing lost
+      for (let k = 0; k < 4000; k += 2) expect(r.deref(acc.a.get(at(k))).i).toBe(k);
+      for (let k = 1; k < 1000; k += 2) expect(r.deref(acc.a.get(at(k))).i).toBe(k);
+      for (const h of pinned) expect(r.deref(h).i % 2).toBe(1);
+      r.gc();
+      for (const g of garbage) expect(r.heap.isLive(g)).toBe(false);
+      expect(r.heap.live).toBe(1000 + 1500 + 1500);
+    });
+  }
 
   it('model: random new/free/pin/unpin/gc against a Map; no handle value is ever issued twice', () => {
     type Op = { k: 'new' } | { k: 'free'; i: number } | { k: 'pin'; i: number } | { k: 'unpin'; i: number } | { k: 'gc' } | { k: 'stale'; i: number };
