@@ -231,7 +231,7 @@ function moduleSpecifiers(pa: ProgramAnalysis, file: ts.SourceFile): readonly ts
   if (found) return found;
   analysisCounters.specifierScans++;
   const { imports, moduleAugmentations } = file as CollectedReferences;
-  if (Array.isArray(imports) && Array.isArray(moduleAugmentations)) {
+  if (imports !== undefined && moduleAugmentations !== undefined) {
     found = [...imports, ...moduleAugmentations.filter((m): m is ts.StringLiteral => ts.isStringLiteral(m))];
   } else {
     found = walkSpecifiers(file);
