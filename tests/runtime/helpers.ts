@@ -1,4 +1,5 @@
 // Shared helpers of the runtime tests.
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { expect } from 'vitest';
 import type { FixAlloc, Runtime } from '../../src/runtime/index.js';
 
@@ -52,4 +53,23 @@ export function isZero(rt: Runtime, p: number, n: number): boolean {
   const u8 = rt.space.u8;
   for (let i = p; i < p + n; i++) if (u8[i] !== 0) return false;
   return true;
+}
+
+/**
+ * GC events V8 reports while `run` runs: a count, not a time. A control loop
+ * that allocates must see some (else the observer is blind), and a loop that
+ * allocates nothing sees none. Entries arrive a turn of the event loop later.
+ */
+export async function gcEventsDuring(run: () => unknown): Promise<number> {
+  const seen: number[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) seen.push(e.startTime);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const t0 = performance.now();
+  run();
+  const t1 = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  observer.disconnect();
+  return seen.filter((t) => t >= t0 && t <= t1).length;
 }

@@ -10,7 +10,7 @@ import {
   poisonByte,
   type Ptr,
 } from '../../src/runtime/index.js';
-import { isZero, rejects } from './helpers.js';
+import { gcEventsDuring, isZero, rejects } from './helpers.js';
 
 const MiB = 1 << 20;
 
@@ -182,5 +182,42 @@ describe('sysAlloc / sysFree', () => {
     rejects(rt, [], () => rt.sysFree(P(p), NaN), OffheapRangeError, 'ERR_BAD_SIZE', /NaN/);
     rt.sysFree(p, 3 * pageSize - 5);
     expect(rt.stats().inUse).toBe(0);
+  });
+});
+
+describe('page bookkeeping', () => {
+  it('allocates no JS objects on an 8 KiB sysAlloc/sysFree pair (typed arrays only)', async () => {
+    // Counted in GC events against a control that allocates one small object per pair.
+    const rt = createRuntime({ maxBytes: 4 << 20 });
+    const keepA = rt.sysAlloc(pageSize, 'pinned'); // free runs below and above the pair: coalescing paths run
+    const hole = rt.sysAlloc(pageSize, 'hole');
+    rt.sysAlloc(pageSize, 'pinned');
+    rt.sysFree(hole, pageSize);
+    const loop = (n: number): number => {
+      let sum = 0;
+      for (let i = 0; i < n; i++) {
+        const p = rt.sysAlloc(pageSize, 'pair');
+        const q = rt.sysAlloc(2 * pageSize, 'pair');
+        rt.sysFree(p, pageSize);
+        rt.sysFree(q, 2 * pageSize);
+        sum += p;
+      }
+      return sum;
+    };
+    const keep: { v: number }[] = new Array<{ v: number }>(1024);
+    const control = (n: number): number => {
+      for (let i = 0; i < n; i++) {
+        const p = rt.sysAlloc(pageSize, 'pair');
+        rt.sysFree(p, pageSize);
+        keep[i & 1023] = { v: p };
+      }
+      return keep.length;
+    };
+    for (let k = 0; k < 3; k++) loop(20_000);
+    control(20_000);
+    expect(await gcEventsDuring(() => control(300_000))).toBeGreaterThan(0);
+    expect(await gcEventsDuring(() => loop(100_000))).toBe(0);
+    expect(rt.stats().byOwner).toEqual({ pinned: 2 * pageSize });
+    expect(rt.space.freeRuns()).toEqual([[keepA / pageSize + 1, 1]]);
   });
 });
