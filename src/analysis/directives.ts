@@ -81,11 +81,17 @@ function tagNames(decl: ts.Node): string[] {
   return jsDocTags(decl).map((tag) => tag.tagName.text);
 }
 
+/** What a function expression is written in, past parentheses, `as` and `satisfies`: the declaration or assignment that names it, if any. */
+export function namingHost(fn: ts.Node): ts.Node {
+  let host: ts.Node = fn.parent;
+  while (ts.isParenthesizedExpression(host) || ts.isAsExpression(host) || ts.isSatisfiesExpression(host)) host = host.parent;
+  return host;
+}
+
 /** Whether a function-like node names itself through a host that can carry JSDoc. */
 function canCarryDirectives(fn: FunctionLikeWithBody): boolean {
   if (!ts.isFunctionExpression(fn) && !ts.isArrowFunction(fn)) return true;
-  let host: ts.Node = fn.parent;
-  while (ts.isParenthesizedExpression(host) || ts.isAsExpression(host) || ts.isSatisfiesExpression(host)) host = host.parent;
+  const host = namingHost(fn);
   return (
     ts.isVariableDeclaration(host) ||
     ts.isPropertyDeclaration(host) ||

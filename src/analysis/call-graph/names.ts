@@ -1,7 +1,7 @@
 // How a function is named in messages: Go-like `T.m`, `get T.p`, `new T`,
 // and closures numbered after their encloser, `e1.func1`.
 import ts from 'typescript';
-import { isFunctionLikeWithBody } from '../directives.js';
+import { isFunctionLikeWithBody, namingHost } from '../directives.js';
 import { syntaxCache } from '../program-analysis.js';
 import type { GraphNode } from './graph.js';
 
@@ -42,8 +42,7 @@ function computeName(node: GraphNode): string {
     return ts.isGetAccessorDeclaration(node) ? `get ${qualified}` : ts.isSetAccessorDeclaration(node) ? `set ${qualified}` : qualified;
   }
   // A function expression or arrow: named by what it is assigned to, else a closure of its encloser.
-  let host: ts.Node = node.parent;
-  while (ts.isParenthesizedExpression(host) || ts.isAsExpression(host) || ts.isSatisfiesExpression(host)) host = host.parent;
+  const host = namingHost(node);
   if (ts.isVariableDeclaration(host) && ts.isIdentifier(host.name)) return host.name.text;
   if (ts.isPropertyDeclaration(host)) {
     const member = propertyNameText(host.name) ?? '?';
