@@ -255,7 +255,7 @@ export const fixalloc: Topic = {
     const recs = (live: number): Variant[] => [fixallocRecord(live, false), fixallocRecord(live, true), typedRecords(live), newClass(live), objectPool(live)];
     const rec10k = await measure(recs(small));
     // Sustained windows at 1M live: long enough that old-generation GC work lands inside them.
-    const rec1m = await measure(recs(large), quick ? undefined : { rounds: 5, callMs: 1000 });
+    const rec1m = await measure(recs(large), quick ? undefined : { rounds: 5, callMs: 600 });
     const zero16 = await measure([
       fixallocPair('offheap FixAlloc 16 B, zero: true', small, Rec16, true),
       fixallocPair('offheap FixAlloc 16 B, zero: false (bare pair)', small, Rec16, false),
@@ -329,7 +329,7 @@ export const fixalloc: Topic = {
         { anchor: 'naive inlined slab', why: 'the same design as FixAlloc (a free list threaded through freed blocks, bump allocation) with every check removed and everything inlined: the limit a checked pool can approach, so "≥ 0.5×" bounds what the checks may cost.' },
         { anchor: 'AssemblyScript TLSF', why: 'the allocator a user gets by writing the hot part in AssemblyScript; measured in the AssemblyScript topic, inside wasm and called from JS.' },
         { anchor: 'Float64Array records + Int32Array free list', why: 'what a JS programmer writes by hand to avoid GC for fixed records: the same memory shape and free-list reuse as FixAlloc with no checks, so it isolates what the checked pool and accessors cost.' },
-        { anchor: '`new` of a class and an array object pool', why: 'the ordinary JS ways to get a 4-field record; they pay GC (`new`) or array push/pop and pointer-chasing (pool), the costs FixAlloc exists to avoid.' },
+        { anchor: '`new` of a class and an array object pool', why: 'the ordinary JS ways to get a 4-field record; they pay GC (`new`) or array push/pop and pointer-chasing (pool), the costs FixAlloc exists to avoid. The pool is not declared to allocate; if its solo window shows GC pauses, its push/pop allocates in V8 and the table flags it.' },
         { anchor: '@thi.ng/malloc MemPool', why: 'information only: a general-purpose allocator whose free is O(live) (a used-list walk plus compaction), so any ratio against it grows with the live set. Not judged.' },
       ],
       notes: quick ? [`quick mode uses ${large} live objects for the "1M" rows`] : [],
