@@ -21,6 +21,7 @@ import {
   FixAlloc,
   ForeignPointerError,
   OffheapRangeError,
+  OptionError,
   OutOfMemoryError,
   pageSize,
   persistentChunkSize,
@@ -69,8 +70,12 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   },
   { weight: 40, arbitrary: fc.record({ t: fc.constant('fix' as const), pool: fc.integer({ min: 0, max: poolSpecs.length - 1 }) }) },
   { weight: 30, arbitrary: fc.record({ t: fc.constant('fixFree' as const), pool: fc.integer({ min: 0, max: poolSpecs.length - 1 }), pick: fc.nat() }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('bad' as const), kind: fc.integer({ min: 0, max: 5 }), pool: fc.integer({ min: 0, max: poolSpecs.length - 1 }), pick: fc.nat() }) },
+  { weight: 4, arbitrary: fc.record({ t: fc.constant('bad' as const), kind: fc.integer({ min: 0, max: 8 }), pool: fc.integer({ min: 0, max: poolSpecs.length - 1 }), pick: fc.nat() }) },
 );
+
+/** Arguments no entry point may take as a number or pointer; none may run caller code. */
+let valueOfCalls = 0;
+const hostile: unknown[] = ['8192', 8192.5, [8192], { valueOf: () => (valueOfCalls++, 8192) }, 8192n, Symbol('p'), null, NaN, -8192, 2 ** 32 + 8192];
 
 let totalOps = 0;
 /** How often each interesting path ran, to show the generator reaches it. */
@@ -334,6 +339,34 @@ class Model {
           case 4:
             this.rejected(() => rt.sysAlloc(spaceBytes), OutOfMemoryError);
             break;
+          case 6: {
+            // Hostile arguments, interleaved with real work.
+            const h = hostile[op.pick % hostile.length];
+            saw('bad hostile');
+            this.rejected(() => rt.sysAlloc(h as number), OffheapRangeError);
+            this.rejected(() => rt.sysFree(h as number, pageSize), BadPointerError);
+            this.rejected(() => rt.persistentalloc(h as number), OffheapRangeError);
+            this.rejected(() => rt.persistentalloc(8, h as number), OffheapRangeError);
+            this.rejected(() => pool.free(h as Ptr<unknown>), BadPointerError);
+            eq(valueOfCalls, 0, 'no valueOf called');
+            break;
+          }
+          case 7:
+            // Memory of another allocator.
+            if (this.chunkBase !== 0) {
+              saw('bad foreign');
+              this.rejected(() => rt.sysFree(this.chunkBase, persistentChunkSize), ForeignPointerError);
+            }
+            if (this.sys.length > 0) this.rejected(() => pool.free(this.sys[op.pick % this.sys.length][0] as Ptr<unknown>), ForeignPointerError);
+            break;
+          case 8: {
+            saw('bad option');
+            const n = rt.pools.length;
+            this.rejected(() => new FixAlloc(16, { runtime: rt, zeroo: false } as never), OptionError);
+            this.rejected(() => rt.sysAlloc(8, Symbol('s') as never), OptionError);
+            eq(rt.pools.length, n, 'a refused pool is not registered');
+            break;
+          }
           default:
             if (this.live[i].length > 0 && pool.size > 4) this.rejected(() => pool.free((this.live[i][op.pick % this.live[i].length][0] + 4) as Ptr<unknown>), BadPointerError);
             if (this.sys.length > 0) this.rejected(() => rt.sysFree(this.sys[op.pick % this.sys.length][0], pageSize * 9), OffheapRangeError);
@@ -363,7 +396,7 @@ describe('allocators against a model', () => {
   afterAll(() => {
     if (process.env.OFFHEAP_PROPERTY_DEBUG) console.log(totalOps, seen);
     expect(totalOps).toBeGreaterThanOrEqual(Math.min(100_000, runs * 300));
-    for (const what of ['sys', 'sysFree', 'persist', 'fix', 'fixFree', 'bad', 'out of memory', 'large persistentalloc', 'new persistentalloc chunk', 'FixAlloc reuse']) {
+    for (const what of ['sys', 'sysFree', 'persist', 'fix', 'fixFree', 'bad', 'bad hostile', 'bad foreign', 'bad option', 'out of memory', 'large persistentalloc', 'new persistentalloc chunk', 'FixAlloc reuse']) {
       expect(seen[what] ?? 0, what).toBeGreaterThan(runs >= 50 ? 10 : 0);
     }
   });
