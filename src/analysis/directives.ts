@@ -267,9 +267,13 @@ export function directiveProblems(file: ts.SourceFile): readonly DirectiveProble
   return found;
 }
 
+/** Work counters for tests: files whose comments were scanned for directives. */
+export const directiveCounters = { commentScans: 0 };
+
 function findDirectiveProblems(file: ts.SourceFile): DirectiveProblem[] {
   const text = file.text;
   if (!hasCandidate(text)) return [];
+  directiveCounters.commentScans++;
   // Tags TypeScript attached, and those on a function that reads them.
   const placed = new Set<number>();
   const hosts = new Map<number, ts.Node>();

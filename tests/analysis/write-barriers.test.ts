@@ -2,7 +2,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { functionName } from '../../src/analysis/call-graph/names.js';
 import type { GraphNode } from '../../src/analysis/call-graph/graph.js';
-import { barrierDirectives, directiveNear, directiveProblems, isFunctionLikeWithBody } from '../../src/analysis/directives.js';
+import { barrierDirectives, directiveCounters, directiveNear, directiveProblems, isFunctionLikeWithBody } from '../../src/analysis/directives.js';
 import { barrierSites, firstBarrier, isWriteBarrierDeclaration } from '../../src/analysis/write-barriers.js';
 import { virtualProgram } from '../virtual-program.js';
 
@@ -313,6 +313,13 @@ const s = '@nowritebarrier', t = \`//go:nowritebarrier \${s}\`;
 function placed(): void { void [s, t]; }
 `),
     ).toEqual([]);
-    expect(problems('const ordinary = 1; // a plain file\n')).toEqual([]);
+    // Counted: a file without a directive-like word is never scanned; a scanned file is scanned once.
+    const before = directiveCounters.commentScans;
+    expect(problems('/** @param x the write barrier word, @override */\nconst ordinary = 1; // a plain file\n')).toEqual([]);
+    expect(directiveCounters.commentScans).toBe(before);
+    const file = ts.createSourceFile('/e.ts', '// @nowritebarrier\nfunction f(): void {}\n', ts.ScriptTarget.ES2022, true);
+    expect(directiveProblems(file)).toHaveLength(1);
+    expect(directiveProblems(file)).toHaveLength(1);
+    expect(directiveCounters.commentScans).toBe(before + 1);
   });
 });
