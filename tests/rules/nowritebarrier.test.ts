@@ -858,5 +858,26 @@ void [f, g];
         { messageId: 'misplacedDirective', line: 5, data: { tag: 'nowritebarrierrec', fix: 'write it in the JSDoc above g, on its own line' } },
       ],
     },
+    // Any spelling of a barriered runtime call: element access, call/apply, a const alias, a comma callee.
+    {
+      code: runtime(`
+/** @nowritebarrier */
+function spelled(p: Ptr<LayoutType<typeof T>>): void {
+  rt['storeHeapRef'](p, y);
+  rt.storeHeapRef.call(rt, p, y);
+  typedmemclr.apply(undefined, [T, p]);
+  const clear = rt.typedmemclr;
+  clear(T, p);
+  (0, rt.memclrHasPointers)(p, T.size);
+}
+`),
+      errors: [
+        { messageId: 'prohibited', line: 10, data: { barrier: 'storeHeapRef', fn: 'spelled' } },
+        { messageId: 'prohibited', line: 11, data: { barrier: 'storeHeapRef', fn: 'spelled' } },
+        { messageId: 'prohibited', line: 12, data: { barrier: 'typedmemclr', fn: 'spelled' } },
+        { messageId: 'prohibited', line: 14, data: { barrier: 'typedmemclr', fn: 'spelled' } },
+        { messageId: 'prohibited', line: 15, data: { barrier: 'memclrHasPointers', fn: 'spelled' } },
+      ],
+    },
   ],
 });
