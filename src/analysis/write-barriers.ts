@@ -52,7 +52,9 @@ export function firstBarrier(program: ts.Program, fn: GraphNode): ts.Node | unde
  * (`storeHeapRef`, `HeapRefAccessor.set`), else the site's callee text.
  */
 export function barrierName(program: ts.Program, site: ts.Node): string {
-  const enclosing = ts.findAncestor(site.parent, (n): n is GraphNode => isFunctionLikeWithBody(n) || ts.isClassLike(n));
+  // A class is its own site when its implicit constructor runs a barriered base constructor.
+  const isNode = (n: ts.Node): n is GraphNode => isFunctionLikeWithBody(n) || ts.isClassLike(n);
+  const enclosing = isNode(site) ? site : ts.findAncestor(site.parent, isNode);
   const decl = enclosing && callGraphOf(program).facts(enclosing).barrierDeclarations.get(site);
   const id = decl && barrierId(decl);
   if (id) return id;

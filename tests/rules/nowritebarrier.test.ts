@@ -879,5 +879,15 @@ function spelled(p: Ptr<LayoutType<typeof T>>): void {
         { messageId: 'prohibited', line: 15, data: { barrier: 'memclrHasPointers', fn: 'spelled' } },
       ],
     },
+    // A class whose implicit constructor runs a barriered base constructor: the report names the barrier.
+    {
+      code: `
+import { BarrierBox } from './nowb-runtime.js';
+class Derived extends BarrierBox {}
+/** @nowritebarrierrec */
+function make(): void { new Derived(1); }
+`,
+      errors: [{ messageId: 'prohibitedByCaller', line: 3, data: byCaller('new Derived\n\tnew Derived: called by make', 'typedmemclr') }],
+    },
   ],
 });
