@@ -198,8 +198,9 @@ interface Gen {
 function fieldAccessor(g: Gen, f: Field<unknown>, off: number): unknown {
   if (f.kind === 'struct') {
     const sub = f as Layout<unknown>;
-    const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-    for (const key of Object.keys(sub.fields)) Object.defineProperty(out, key, { value: fieldAccessor(g, sub.fields[key], off + sub.offsets[key]), enumerable: true });
+    // A plain object keeps V8's fast properties (`A.pos.x` in a hot loop); struct() refuses `__proto__` and the other names that would reach the prototype.
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(sub.fields)) out[key] = fieldAccessor(g, sub.fields[key], off + sub.offsets[key]);
     return Object.freeze(out);
   }
   const o = lit(off);
