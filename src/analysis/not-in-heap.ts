@@ -19,8 +19,8 @@ export { isRuntimeFile };
 import { brandKindOfProperty, brandOf, scalarBrandOf } from './brands.js';
 import { offheapIdAt } from './declarations.js';
 
-/** Types visited by one walk before it gives up ("cannot prove"). */
-export const walkBudget = 4000;
+/** Types one walk explores before it gives up on the rest ("cannot prove"). Each type is explored once per program. */
+export const walkBudget = 10000;
 
 export interface NotInHeapReason {
   /** How the type at the end of `steps` is marked. */
@@ -35,6 +35,8 @@ export interface NotInHeapReason {
 export interface HeapRefFinding {
   /** Field names from the classified type to the slot: `['meta', 'owner']`, `['[string]']`. */
   readonly steps: readonly string[];
+  /** `steps.length`. */
+  readonly depth: number;
   /** The declaration of the slot: a property, parameter property or index signature. */
   readonly leaf: ts.Declaration | undefined;
   /** The classified type's own member the path starts with (undefined when the path starts at an index signature). */
@@ -52,7 +54,6 @@ export interface Part {
   readonly type: ts.Type;
 }
 
-const reasonCache = new WeakMap<ts.Type, NotInHeapReason | null>();
 const findingsCache = new WeakMap<ts.Type, readonly HeapRefFinding[]>();
 const decoratorCache = new WeakMap<ts.Symbol, boolean>();
 
@@ -194,44 +195,186 @@ function byValueChildren(checker: ts.TypeChecker, type: ts.Type): Array<{ type: 
 }
 
 /**
+ * Memoised reachability over a graph of types: which types reach a target
+ * type through `children`, and the first step of a shortest path to one.
+ *
+ * A query explores only types no earlier query decided, with an explicit
+ * stack, then runs one breadth-first pass backwards from the targets (and
+ * from decided types at the edge, at their known distance), so every type is
+ * explored once for the program's life and a chain of n types costs O(n),
+ * not O(n^2). Every explored type is memoised, including those a walk that
+ * ran out of budget could not decide ("cannot prove", memoised too, so
+ * pathological instantiation chains cost the budget once, not per query).
+ */
+type ReachEntry =
+  | { readonly kind: 'yes'; readonly depth: number; readonly next: ts.Type | undefined; readonly step: string; readonly target: ts.Type }
+  | { readonly kind: 'no' }
+  | { readonly kind: 'unknown' };
+
+const no: ReachEntry = { kind: 'no' };
+const unknown: ReachEntry = { kind: 'unknown' };
+
+/** Work counters for tests that prove growth (never timing). */
+export const notInHeapCounters = {
+  /** Types expanded by not-in-heap reachability walks. */
+  reachExpanded: 0,
+  /** Embedded types visited by `heapRefsOf` walks. */
+  findingVisits: 0,
+};
+
+class Reach {
+  private readonly memo = new WeakMap<ts.Type, ReachEntry>();
+  constructor(
+    private readonly isTarget: (t: ts.Type) => boolean,
+    private readonly children: (t: ts.Type) => ReadonlyArray<{ readonly type: ts.Type; readonly step: string }>,
+  ) {}
+
+  query(start: ts.Type): ReachEntry {
+    const known = this.memo.get(start);
+    if (known) return known;
+    // Explore the undecided part of the graph.
+    const explored = new Map<ts.Type, ReadonlyArray<{ readonly type: ts.Type; readonly step: string }>>();
+    const targets: ts.Type[] = [];
+    const frontier = new Set<ts.Type>();
+    const stack: ts.Type[] = [start];
+    while (stack.length > 0) {
+      const t = stack.pop()!;
+      if (explored.has(t) || this.memo.has(t) || frontier.has(t)) continue;
+      if (explored.size >= walkBudget) {
+        frontier.add(t);
+        continue;
+      }
+      notInHeapCounters.reachExpanded++;
+      if (this.isTarget(t)) {
+        explored.set(t, []);
+        targets.push(t);
+        continue;
+      }
+      const kids = this.children(t);
+      explored.set(t, kids);
+      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i].type);
+    }
+    // Reverse edges, and the decided types at the edge of the explored part.
+    const parents = new Map<ts.Type, ts.Type[]>();
+    const seeds: Array<{ type: ts.Type; depth: number }> = targets.map((type) => ({ type, depth: 0 }));
+    const undecided: ts.Type[] = [...frontier];
+    for (const t of frontier) parents.set(t, parents.get(t) ?? []);
+    const edge = new Set<ts.Type>();
+    for (const [t, kids] of explored) {
+      for (const k of kids) {
+        let list = parents.get(k.type);
+        if (!list) parents.set(k.type, (list = []));
+        list.push(t);
+        if (explored.has(k.type) || edge.has(k.type)) continue;
+        const m = this.memo.get(k.type);
+        if (!m) continue; // in the frontier
+        edge.add(k.type);
+        if (m.kind === 'yes') seeds.push({ type: k.type, depth: m.depth });
+        else if (m.kind === 'unknown') undecided.push(k.type);
+      }
+    }
+    // Shortest distance to a target: breadth-first from the seeds, merged in order of depth.
+    seeds.sort((a, b) => a.depth - b.depth);
+    const depth = new Map<ts.Type, number>();
+    for (const s of seeds) if (!depth.has(s.type)) depth.set(s.type, s.depth);
+    const queue: ts.Type[] = [];
+    let si = 0;
+    let qi = 0;
+    while (si < seeds.length || qi < queue.length) {
+      const fromSeed = qi >= queue.length || (si < seeds.length && seeds[si].depth <= depth.get(queue[qi])!);
+      const t = fromSeed ? seeds[si++].type : queue[qi++];
+      const d = depth.get(t)!;
+      for (const p of parents.get(t) ?? []) {
+        if (depth.has(p)) continue;
+        depth.set(p, d + 1);
+        queue.push(p);
+      }
+    }
+    // Types that can reach what this walk could not decide, and reach no target, cannot be proven.
+    const maybe = new Set<ts.Type>();
+    const back = [...undecided];
+    while (back.length > 0) {
+      const t = back.pop()!;
+      for (const p of parents.get(t) ?? []) {
+        if (depth.has(p) || maybe.has(p)) continue;
+        maybe.add(p);
+        back.push(p);
+      }
+    }
+    // The frontier itself stays unexplored, not memoised: a later query that starts there explores it.
+    for (const t of targets) this.memo.set(t, { kind: 'yes', depth: 0, next: undefined, step: '', target: t });
+    // In order of depth, so each type's next step is already decided.
+    for (const t of queue) {
+      const d = depth.get(t)!;
+      // The first child, in declaration order, on a shortest path: independent of the order of queries.
+      const k = explored.get(t)!.find((c) => {
+        const e = this.memo.get(c.type);
+        return e?.kind === 'yes' && e.depth === d - 1;
+      })!;
+      const next = this.memo.get(k.type) as Extract<ReachEntry, { kind: 'yes' }>;
+      this.memo.set(t, { kind: 'yes', depth: d, next: k.type, step: k.step, target: next.target });
+    }
+    for (const t of explored.keys()) if (!this.memo.has(t)) this.memo.set(t, maybe.has(t) ? unknown : no);
+    return this.memo.get(start)!;
+  }
+
+  /** The steps from `type` (a `yes`) to its target. */
+  steps(type: ts.Type): string[] {
+    const steps: string[] = [];
+    for (let e = this.memo.get(type); e && e.kind === 'yes' && e.next; e = this.memo.get(e.next)) {
+      if (e.step) steps.push(e.step);
+    }
+    return steps;
+  }
+
+  /** The target `type` (a `yes`) reaches. */
+  target(type: ts.Type): ts.Type | undefined {
+    const e = this.memo.get(type);
+    return e?.kind === 'yes' ? e.target : undefined;
+  }
+}
+
+const markReach = new WeakMap<ts.TypeChecker, Reach>();
+const reasonObjects = new WeakMap<ts.Type, NotInHeapReason>();
+
+function marks(checker: ts.TypeChecker): Reach {
+  let r = markReach.get(checker);
+  if (!r) {
+    r = new Reach(
+      (t) => directMark(checker, t) !== undefined,
+      (t) => byValueChildren(checker, t),
+    );
+    markReach.set(checker, r);
+  }
+  return r;
+}
+
+/**
  * Why `type` is not-in-heap, or undefined when it is not (or that cannot be
- * proven within the budget). Breadth-first, so the reason is a shortest path.
+ * proven within the budget). The reason is a shortest path to a marked type;
+ * its steps are built when first read.
  */
 export function notInHeapReason(checker: ts.TypeChecker, type: ts.Type): NotInHeapReason | undefined {
-  const cached = reasonCache.get(type);
-  if (cached !== undefined) return cached ?? undefined;
+  const cached = reasonObjects.get(type);
+  if (cached) return cached;
+  const reach = marks(checker);
+  const entry = reach.query(type);
+  if (entry.kind !== 'yes') return undefined;
+  let steps: string[] | undefined;
+  const reason: NotInHeapReason = {
+    mark: directMark(checker, entry.target)!,
+    marked: entry.target,
+    get steps() {
+      return (steps ??= reach.steps(type));
+    },
+  };
+  reasonObjects.set(type, reason);
+  return reason;
+}
 
-  interface Visit {
-    readonly type: ts.Type;
-    readonly steps: readonly string[];
-  }
-  const seen = new Set<ts.Type>([type]);
-  const queue: Visit[] = [{ type, steps: [] }];
-  let result: NotInHeapReason | undefined;
-  let complete = true;
-  for (let i = 0; i < queue.length && !result; i++) {
-    if (i >= walkBudget) {
-      complete = false;
-      break;
-    }
-    const { type: current, steps } = queue[i];
-    const mark = directMark(checker, current);
-    if (mark) {
-      result = { mark, marked: current, steps };
-      break;
-    }
-    for (const child of byValueChildren(checker, current)) {
-      if (seen.has(child.type)) continue;
-      seen.add(child.type);
-      queue.push({ type: child.type, steps: child.step ? [...steps, child.step] : steps });
-    }
-  }
-  if (result) reasonCache.set(type, result);
-  else if (complete) {
-    // Nothing marked is reachable from any type this walk saw.
-    for (const t of seen) reasonCache.set(t, null);
-  }
-  return result;
+/** Whether `type` is known not to be not-in-heap, or could not be decided within the budget. */
+export function notInHeapUnproven(checker: ts.TypeChecker, type: ts.Type): boolean {
+  return marks(checker).query(type).kind === 'unknown';
 }
 
 export function isNotInHeap(checker: ts.TypeChecker, type: ts.Type): boolean {
@@ -356,12 +499,29 @@ function ownSlotsOf(checker: ts.TypeChecker, type: ts.Type): OwnSlots {
   return own;
 }
 
+const slotReach = new WeakMap<ts.TypeChecker, Reach>();
+
+/** Whether any slot reachable by value from `type` (a not-in-heap struct) may hold a heap reference. */
+function mayHoldRefs(checker: ts.TypeChecker, type: ts.Type): boolean {
+  let r = slotReach.get(checker);
+  if (!r) {
+    r = new Reach(
+      (t) => ownSlotsOf(checker, t).direct.length > 0,
+      (t) => ownSlotsOf(checker, t).nested,
+    );
+    slotReach.set(checker, r);
+  }
+  return r.query(type).kind !== 'no';
+}
+
 /**
  * Every storage slot reachable by value from the not-in-heap type `type`
  * whose type may hold a heap reference other than a `HeapRef`, each with its
  * field path. Nested not-in-heap structs are walked (they are embedded);
  * references are not. Breadth-first with a seen-set, so each embedded type is
- * walked once, by a shortest path. Cached per type.
+ * walked once, by a shortest path; embedded types known to hold no reference
+ * anywhere below them are skipped, and paths are kept as parent links until
+ * a finding needs one. Cached per type.
  */
 export function heapRefsOf(checker: ts.TypeChecker, type: ts.Type): readonly HeapRefFinding[] {
   const cached = findingsCache.get(type);
@@ -369,26 +529,35 @@ export function heapRefsOf(checker: ts.TypeChecker, type: ts.Type): readonly Hea
 
   interface Visit {
     readonly type: ts.Type;
-    readonly steps: readonly string[];
+    readonly parent: Visit | undefined;
+    readonly step: string;
+    readonly depth: number;
     readonly first: ts.Symbol | undefined;
   }
+  const stepsOf = (v: Visit | undefined, last?: string): string[] => {
+    const out: string[] = last === undefined ? [] : [last];
+    for (let at = v; at?.parent; at = at.parent) if (at.step) out.push(at.step);
+    return out.reverse();
+  };
   const findings: HeapRefFinding[] = [];
   const seen = new Set<ts.Type>([type]);
-  const queue: Visit[] = [{ type, steps: [], first: undefined }];
+  const queue: Visit[] = [{ type, parent: undefined, step: '', depth: 0, first: undefined }];
   for (let i = 0; i < queue.length; i++) {
     const at = queue[i];
+    notInHeapCounters.findingVisits++;
     if (i >= walkBudget) {
-      findings.push({ steps: at.steps, leaf: undefined, first: at.first, held: at.type, opaque: true });
+      findings.push({ steps: stepsOf(at), depth: at.depth, leaf: undefined, first: at.first, held: at.type, opaque: true });
       break;
     }
     const own = ownSlotsOf(checker, at.type);
     for (const d of own.direct) {
-      findings.push({ steps: [...at.steps, d.step], leaf: d.leaf, first: at.first ?? d.prop, held: d.held, opaque: d.opaque });
+      findings.push({ steps: stepsOf(at, d.step), depth: at.depth + 1, leaf: d.leaf, first: at.first ?? d.prop, held: d.held, opaque: d.opaque });
     }
     for (const n of own.nested) {
       if (seen.has(n.type)) continue;
       seen.add(n.type);
-      queue.push({ type: n.type, steps: n.step ? [...at.steps, n.step] : at.steps, first: at.first ?? n.prop });
+      if (!mayHoldRefs(checker, n.type)) continue;
+      queue.push({ type: n.type, parent: at, step: n.step, depth: n.step ? at.depth + 1 : at.depth, first: at.first ?? n.prop });
     }
   }
   // Deterministic order: by path.

@@ -16,6 +16,9 @@ import { typeArgumentsOfSignature } from '../analysis/ts-compat.js';
 import { createRule } from '../util/create-rule.js';
 
 export type Options = [{ allocators?: string[] }];
+
+/** Work counters for tests that prove growth (never timing). */
+export const allocationCounters = { literalTypeQueries: 0, literalsTyped: 0 };
 export type MessageIds = 'allocation' | 'literal' | 'cast' | 'container' | 'typeArgument' | 'usePtr';
 
 function isFresh(e: ts.Expression): boolean {
@@ -116,6 +119,71 @@ export default createRule<Options, MessageIds>({
         return nihMember(args[i]);
       }
       return undefined;
+    }
+
+    /**
+     * The type (and contextual type) of an object or array literal. The
+     * checker is asked once per outermost literal; the literals nested in it
+     * (property values, elements) get theirs from the enclosing literal's
+     * type, so deep nesting costs one lookup per literal, not one re-check of
+     * the whole nest per level.
+     */
+    interface LiteralInfo {
+      readonly type: ts.Type;
+      readonly contextual: ts.Type | undefined;
+      /** A property value of a literal that is itself a not-in-heap record (reported there). */
+      readonly insideRecord: boolean;
+    }
+    const literals = new Map<ts.Node, LiteralInfo>();
+    const memberType = (type: ts.Type | undefined, name: string | number): ts.Type | undefined => {
+      if (!type) return undefined;
+      if (typeof name === 'number') {
+        if (checker.isTupleType(type)) return checker.getTypeArguments(type as ts.TypeReference)[name];
+        if (checker.isArrayType(type)) return checker.getTypeArguments(type as ts.TypeReference)[0];
+        return checker.getIndexTypeOfType(type, ts.IndexKind.Number);
+      }
+      const prop = checker.getPropertyOfType(type, name);
+      return prop ? checker.getTypeOfSymbol(prop) : undefined;
+    };
+    const literalChild = (e: ts.Expression): ts.ObjectLiteralExpression | ts.ArrayLiteralExpression | undefined => {
+      let x = e;
+      while (ts.isParenthesizedExpression(x)) x = x.expression;
+      return ts.isObjectLiteralExpression(x) || ts.isArrayLiteralExpression(x) ? x : undefined;
+    };
+    function literalInfo(node: ts.ObjectLiteralExpression | ts.ArrayLiteralExpression): LiteralInfo {
+      const known = literals.get(node);
+      if (known) return known;
+      allocationCounters.literalTypeQueries++;
+      const root: LiteralInfo = { type: checker.getTypeAtLocation(node), contextual: checker.getContextualType(node), insideRecord: false };
+      literals.set(node, root);
+      const stack: Array<[ts.ObjectLiteralExpression | ts.ArrayLiteralExpression, LiteralInfo]> = [[node, root]];
+      while (stack.length > 0) {
+        const [lit, info] = stack.pop()!;
+        if (ts.isObjectLiteralExpression(lit)) {
+          const recordLike = why(info.contextual ?? info.type) !== undefined || why(info.type) !== undefined;
+          for (const p of lit.properties) {
+            if (!ts.isPropertyAssignment(p) || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) || ts.isNumericLiteral(p.name))) continue;
+            const child = literalChild(p.initializer);
+            const type = child && memberType(info.type, p.name.text);
+            if (!child || !type) continue;
+            const childInfo = { type, contextual: memberType(info.contextual, p.name.text), insideRecord: recordLike };
+            literals.set(child, childInfo);
+            allocationCounters.literalsTyped++;
+            stack.push([child, childInfo]);
+          }
+        } else {
+          lit.elements.forEach((e, i) => {
+            const child = literalChild(e);
+            const type = child && memberType(info.type, i);
+            if (!child || !type) return;
+            const childInfo = { type, contextual: memberType(info.contextual, i), insideRecord: false };
+            literals.set(child, childInfo);
+            allocationCounters.literalsTyped++;
+            stack.push([child, childInfo]);
+          });
+        }
+      }
+      return root;
     }
 
     function exempt(node: ts.Node): boolean {
@@ -252,22 +320,16 @@ export default createRule<Options, MessageIds>({
         let outer: ts.Node = tsNode.parent;
         while (ts.isParenthesizedExpression(outer)) outer = outer.parent;
         if (ts.isAsExpression(outer) || ts.isTypeAssertionExpression(outer)) return;
-        if (ts.isPropertyAssignment(outer) || ts.isShorthandPropertyAssignment(outer)) {
-          const parentLiteral = outer.parent;
-          const parentType = checker.getContextualType(parentLiteral) ?? checker.getTypeAtLocation(parentLiteral);
-          if (why(parentType) || why(checker.getTypeAtLocation(parentLiteral))) return;
-        }
-        if (exempt(tsNode)) return;
-        const contextual = checker.getContextualType(tsNode);
-        const target = contextual && why(contextual) ? contextual : checker.getTypeAtLocation(tsNode);
+        const info = literalInfo(tsNode);
+        if (info.insideRecord || exempt(tsNode)) return;
+        const target = info.contextual && why(info.contextual) ? info.contextual : info.type;
         const reason = why(target);
         if (reason) context.report({ node, messageId: 'literal', data: { type: typeName(checker, target), why: reason } });
       },
       ArrayExpression(node) {
         const tsNode = tsOf(node) as ts.ArrayLiteralExpression;
         if (exempt(tsNode)) return;
-        const type = checker.getTypeAtLocation(tsNode);
-        reportContainer(node, type);
+        reportContainer(node, literalInfo(tsNode).type);
       },
       'TSAsExpression, TSTypeAssertion'(node: TSESTree.TSAsExpression | TSESTree.TSTypeAssertion) {
         const tsNode = tsOf(node) as ts.AsExpression | ts.TypeAssertion;

@@ -67,7 +67,7 @@ export default createRule<Options, MessageIds>({
       numberField:
         '`{{expr}}` is a HeapRef kept in the number field `{{field}}` of not-in-heap `{{owner}}`: the pointer bitmap does not cover that slot, so the collector can free the object while it is referenced (Go: a heap address hidden in a uintptr). Declare the field as a `HeapRef`.',
       conversion:
-        '`{{expr}}` is a HeapRef converted to a plain number ({{how}}): from then on, stores of it bypass the write barrier and the collector cannot see it (Go: converting a pointer to uintptr hides it). Keep it typed as `HeapRef`.',
+        '`{{expr}}` is a HeapRef converted to a number ({{how}}): the collector cannot see a handle kept as a number, so it can free the object while the number still names it (Go: converting a pointer to uintptr hides it). To keep the object alive while you hold the handle, pin it (`pin`/`unpin`) or keep it in a `heapRef` slot of a rooted record.',
     },
     languages: ['js/js'],
   },
@@ -79,6 +79,11 @@ export default createRule<Options, MessageIds>({
     const tsOf = (node: TSESTree.Node): ts.Node => services.esTreeNodeToTSNodeMap.get(node);
 
     const isHeapRef = (node: TSESTree.Node): boolean => mayBeHeapRef(checker, checker.getTypeAtLocation(tsOf(node)));
+    /** A string operand: `+` then formats the other side for display. */
+    const isString = (node: TSESTree.Node): boolean => {
+      const type = checker.getTypeAtLocation(tsOf(node));
+      return (type.isUnion() ? type.types : [type]).every((t) => (t.flags & ts.TypeFlags.StringLike) !== 0);
+    };
 
     /** A target that stores a plain number: `number`, a numeric literal or scalar brand, and no `HeapRef` alternative. */
     function storesPlainNumber(target: ts.Type | undefined): boolean {
@@ -131,6 +136,7 @@ export default createRule<Options, MessageIds>({
           const left = tsOf(node.left) as ts.Expression;
           flow(node.right, checker.getTypeAtLocation(left), () => storeSink(left));
         } else if (!options.allowArithmetic && arithmetic.has(node.operator.slice(0, -1))) {
+          if (node.operator === '+=' && isString(node.left)) return; // `label += ref` formats it
           if (isHeapRef(node.right)) report(node.right, { kind: 'conversion', how: `operator \`${node.operator}\`` });
           else if (isHeapRef(node.left)) report(node.left, { kind: 'conversion', how: `operator \`${node.operator}\`` });
         }
@@ -160,8 +166,9 @@ export default createRule<Options, MessageIds>({
         const decl = checker.getResolvedSignature(call)?.getDeclaration();
         const owner = libOwner(decl);
         const method = decl && ts.isFunctionLike(decl) && decl.name ? decl.name.getText() : '';
-        // `Number(ref)`, `BigInt(ref)`, `String(ref)`: explicit conversions whose parameter is `any`.
-        if (owner === 'NumberConstructor' || owner === 'BigIntConstructor' || owner === 'StringConstructor') {
+        // `Number(ref)`, `BigInt(ref)`: numeric conversions whose parameter is `any`. `String(ref)` formats it for display.
+        if (owner === 'StringConstructor') return;
+        if (owner === 'NumberConstructor' || owner === 'BigIntConstructor') {
           if (isHeapRef(args[0])) report(args[0], { kind: 'conversion', how: `\`${owner.replace('Constructor', '')}(…)\`` });
           return;
         }
@@ -212,6 +219,9 @@ export default createRule<Options, MessageIds>({
         const innerEs = services.tsNodeToESTreeNodeMap.get(inner);
         report(innerEs ?? node, { kind: 'conversion', how: `cast to \`${tsNode.type.getText()}\`` });
       },
+      UpdateExpression(node) {
+        if (!options.allowArithmetic && isHeapRef(node.argument)) report(node.argument, { kind: 'conversion', how: `operator \`${node.operator}\`` });
+      },
       UnaryExpression(node) {
         if ((node.operator === '+' || node.operator === '-' || node.operator === '~') && isHeapRef(node.argument)) {
           report(node.argument, { kind: 'conversion', how: `unary \`${node.operator}\`` });
@@ -219,6 +229,8 @@ export default createRule<Options, MessageIds>({
       },
       BinaryExpression(node) {
         if (options.allowArithmetic || !arithmetic.has(node.operator) || node.left.type === AST_NODE_TYPES.PrivateIdentifier) return;
+        // `'k' + ref` formats the handle for display, like Go's `%p`: the string is not a pointer.
+        if (node.operator === '+' && (isString(node.left) || isString(node.right))) return;
         for (const side of [node.left, node.right]) {
           if (isHeapRef(side)) report(side, { kind: 'conversion', how: `operator \`${node.operator}\`` });
         }

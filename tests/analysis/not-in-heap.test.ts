@@ -7,12 +7,16 @@ import {
   heapRefsOf,
   isNotInHeap,
   notInHeapReason,
+  notInHeapUnproven,
   typeName,
   valueParts,
   walkBudget,
 } from '../../src/analysis/not-in-heap.js';
+import { genericUseCounters } from '../../src/analysis/generic-use.js';
+import { notInHeapCounters } from '../../src/analysis/not-in-heap.js';
+import { allocationCounters } from '../../src/rules/no-heap-allocation.js';
 import { virtualProgram } from '../virtual-program.js';
-import { runtimeIndex } from './nih-lint.js';
+import { lintFile, runtimeIndex } from './nih-lint.js';
 
 const head = `import { notInHeap, type NotInHeap, type Ptr, type HeapRef, type Garbage, type MaybeGarbage } from '${runtimeIndex}';\n`;
 
@@ -179,5 +183,95 @@ type T3 = string & { tag: 1 };`);
     expect(kinds('T1')).toEqual(['heap', 'heap', 'heapRef', 'notInHeap', 'scalar', 'scalar']);
     expect(kinds('T2')).toEqual(['scalar']);
     expect(kinds('T3')).toEqual(['heap']);
+  });
+});
+
+describe('linear cost (counted work, never timing)', () => {
+  /** Lints one generated file with the type rules and returns the counted work. */
+  function work(source: string) {
+    const program = virtualProgram({ '/p/a.ts': `import { type NotInHeap, type Ptr } from '${runtimeIndex}';\n${source}\nexport {};\n` });
+    for (const c of [notInHeapCounters, genericUseCounters, allocationCounters] as Array<Record<string, number>>) {
+      for (const k of Object.keys(c)) c[k] = 0;
+    }
+    const reports = lintFile(program, '/p/a.ts', ['no-heap-pointers', 'no-heap-allocation']);
+    return { reports, ...notInHeapCounters, ...genericUseCounters, ...allocationCounters };
+  }
+  const chain = (n: number, last: string) =>
+    [...Array.from({ length: n }, (_, i) => `interface I${i} { next: I${i + 1}; n: number }`), `interface I${n} ${last}`].join('\n');
+  /** n -> 2n roughly doubles the work: between 1.5x and 2.5x. */
+  const doubles = (small: number, large: number) => {
+    expect(small).toBeGreaterThan(0);
+    expect(large / small).toBeGreaterThan(1.5);
+    expect(large / small).toBeLessThan(2.5);
+  };
+
+  it('a chain of interfaces holding the next by value: each type explored once, marked or not', () => {
+    for (const last of ['{ n: number }', 'extends NotInHeap<{}> { n: number }', 'extends NotInHeap<{}> { s: string }']) {
+      const a = work(chain(300, last));
+      const b = work(chain(600, last));
+      doubles(a.reachExpanded, b.reachExpanded);
+      if (last.includes('NotInHeap')) expect(b.reports.length).toBe(last.includes('string') ? 1 : 0);
+    }
+  });
+
+  it('no budget cliff: chains across the old 4,000-type budget cost twice as much at twice the length, and stay exact', () => {
+    const explored = (n: number) => {
+      const { checker, program } = setup(chain(n, 'extends NotInHeap<{}> { n: number }'));
+      const byName = new Map(
+        checker.getSymbolsInScope(program.getSourceFile('/p/a.ts')!, ts.SymbolFlags.Interface).map((s) => [s.name, checker.getDeclaredTypeOfSymbol(s)]),
+      );
+      const type = (name: string) => byName.get(name)!;
+      notInHeapCounters.reachExpanded = 0;
+      for (let i = 0; i <= n; i++) expect(isNotInHeap(checker, type(`I${i}`))).toBe(true);
+      expect(notInHeapReason(checker, type('I0'))!.steps.length).toBe(n);
+      return notInHeapCounters.reachExpanded;
+    };
+    doubles(explored(2500), explored(5000));
+  });
+
+  it('a walk that runs out of budget is memoised: asking again explores nothing new', () => {
+    const endless = setup(`interface Endless<T> { next: Endless<[T]>; v: T }\ntype Start = Endless<number>;`);
+    notInHeapCounters.reachExpanded = 0;
+    expect(notInHeapReason(endless.checker, endless.type('Start'))).toBeUndefined();
+    expect(notInHeapUnproven(endless.checker, endless.type('Start'))).toBe(true);
+    const first = notInHeapCounters.reachExpanded;
+    expect(first).toBe(walkBudget);
+    expect(notInHeapReason(endless.checker, endless.type('Start'))).toBeUndefined();
+    expect(notInHeapCounters.reachExpanded).toBe(first);
+  });
+
+  it('slot walks skip embedded structs that hold no reference', () => {
+    const embedded = (n: number) =>
+      [`type Leaf = NotInHeap<{ n: number }>;`, ...Array.from({ length: n }, (_, i) => `interface E${i} { inner: ${i === 0 ? 'Leaf' : `E${i - 1}`}; n: number }`)].join('\n');
+    const a = work(embedded(300));
+    const b = work(embedded(600));
+    expect(a.reports).toEqual([]);
+    doubles(a.findingVisits, b.findingVisits);
+    doubles(a.reachExpanded, b.reachExpanded);
+  });
+
+  it('no-heap-allocation asks for the type of a literal once per outermost literal', () => {
+    const nested = (n: number) => `const xs = ${'['.repeat(n)}1${']'.repeat(n)};`;
+    const a = work(nested(60));
+    const b = work(nested(120));
+    expect(a.literalTypeQueries).toBe(1);
+    expect(b.literalTypeQueries).toBe(1);
+    doubles(a.literalsTyped, b.literalsTyped);
+    const objects = (n: number) => `const o = ${'{ a: '.repeat(n)}1${' }'.repeat(n)};`;
+    expect(work(objects(80)).literalTypeQueries).toBe(1);
+  });
+
+  it('generic declarations are scanned once each, however often they are instantiated', () => {
+    const generics = (n: number) =>
+      [
+        `type R = NotInHeap<{ n: number }>;`,
+        ...Array.from({ length: n }, (_, i) => `class G${i}<T> { p: Ptr<T> = 0 as Ptr<T>; next?: ${i === 0 ? 'Ptr<T>' : `G${i - 1}<T>`}; }`),
+        ...Array.from({ length: n }, (_, i) => `const g${i} = new G${i}<R>();`),
+      ].join('\n');
+    const a = work(generics(100));
+    const b = work(generics(200));
+    expect(a.reports).toEqual([]);
+    doubles(a.nodesScanned, b.nodesScanned);
+    doubles(a.parametersJudged, b.parametersJudged);
   });
 });

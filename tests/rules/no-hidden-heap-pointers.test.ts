@@ -56,6 +56,20 @@ ruleTester.run('no-hidden-heap-pointers', rule, {
     code(`declare const c: boolean;`, `const r: HeapRef<Owner> = c ? ref : ref;`),
     // Union targets that include HeapRef.
     code(`let v: HeapRef<Owner> | number = 0;`, `v = ref;`),
+    // Formatting a handle for display is not a hidden pointer (Go prints one with %p): the twins of the numeric conversions.
+    code(
+      `import { describeHandle } from 'offheap';`,
+      `const a = 'k' + ref;`,
+      `const b = ref + ' handle';`,
+      `const c = \`\${ref}\`;`,
+      `const d = String(ref);`,
+      `const e = ref.toString(16);`,
+      `const f = describeHandle(ref);`,
+      `let label = 'h';`,
+      `label += ref;`,
+    ),
+    // Maps keyed and valued by HeapRef keep the type.
+    code(`const byRef = new Map<HeapRef<Owner>, HeapRef<Owner>>();`, `byRef.set(ref, ref);`, `const refs = new Set<HeapRef<Owner>>([ref]);`),
   ],
   invalid: [
     // Raw typed-array and DataView writes.
@@ -172,10 +186,27 @@ ruleTester.run('no-hidden-heap-pointers', rule, {
       code: code(`class Cache { slot: number = ref; }`),
       errors: [{ messageId: 'conversion', line: L(1), data: { expr: 'ref', how: 'stored in field `slot`' } }],
     },
-    // Template-free string concatenation hides it too.
+    // Numeric conversions, one policy (issue 13 item 5): increments, unary plus, remainder, bitwise operators.
     {
-      code: code(`const key = 'k' + ref;`),
-      errors: [{ messageId: 'conversion', line: L(1) }],
+      code: code(`let h = ref;`, `h++;`, `--h;`, `const a = +ref;`, `const b = ref % 64;`, `const c = ref ^ 1;`, `const d = ~ref;`, `let e = 0;`, `e |= ref;`),
+      errors: [
+        { messageId: 'conversion', line: L(2), data: { expr: 'h', how: 'operator `++`' } },
+        { messageId: 'conversion', line: L(3), data: { expr: 'h', how: 'operator `--`' } },
+        { messageId: 'conversion', line: L(4), data: { expr: 'ref', how: 'unary `+`' } },
+        { messageId: 'conversion', line: L(5), data: { expr: 'ref', how: 'operator `%`' } },
+        { messageId: 'conversion', line: L(6) },
+        { messageId: 'conversion', line: L(7) },
+        { messageId: 'conversion', line: L(9) },
+      ],
+    },
+    // Keys and values of a number-typed Map; the twin with a HeapRef-typed Map is valid.
+    {
+      code: code(`const byId = new Map<number, string>();`, `byId.set(ref, 'a');`, `const counts = new Map<string, number>();`, `counts.set('a', ref);`, `const seen = new Set<number>([ref]);`),
+      errors: [
+        { messageId: 'conversion', line: L(2), data: { expr: 'ref', how: 'passed as a `number` to `byId.set`' } },
+        { messageId: 'conversion', line: L(4) },
+        { messageId: 'conversion', line: L(5) },
+      ],
     },
     // Math functions take numbers.
     {
