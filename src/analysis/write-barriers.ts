@@ -13,7 +13,7 @@ import { barrierDirectives, forEachNode, isFunctionLikeWithBody, recMarker } fro
 import { callGraphOf } from './call-graph/graph.js';
 import type { GraphNode, UnresolvedReason } from './call-graph/graph.js';
 import { barrierId } from './call-graph/resolve.js';
-import { programAnalysis } from './program-analysis.js';
+import { programAnalysis, syntaxCache } from './program-analysis.js';
 
 export { isWriteBarrierDeclaration } from './call-graph/resolve.js';
 
@@ -82,17 +82,50 @@ export interface RecResult {
   readonly unresolved: readonly (RecFinding & { readonly reason: UnresolvedReason })[];
 }
 
-/** The `@nowritebarrierrec` functions of the program's own (non-declaration) files. */
+/**
+ * The `@nowritebarrierrec` functions of the program's own (non-declaration)
+ * files. Each file's are a fact of its syntax, found once per SourceFile: a
+ * new program after an edit re-reads the edited file only.
+ */
 export function recRoots(program: ts.Program): GraphNode[] {
   const roots: GraphNode[] = [];
   for (const file of program.getSourceFiles()) {
     if (file.isDeclarationFile || !file.text.includes(recMarker)) continue;
-    forEachNode(file, (n) => {
-      if (isFunctionLikeWithBody(n) && barrierDirectives(n).nowritebarrierrec) roots.push(n);
-    });
+    const cache = syntaxCache<'roots', readonly GraphNode[]>('rec-roots', file);
+    let found = cache.get('roots');
+    if (!found) {
+      const own: GraphNode[] = [];
+      forEachNode(file, (n) => {
+        if (isFunctionLikeWithBody(n) && barrierDirectives(n).nowritebarrierrec) own.push(n);
+      });
+      cache.set('roots', (found = own));
+      barrierCounters.rootScans++;
+    }
+    roots.push(...found);
   }
   return roots;
 }
+
+/**
+ * Whether `file` has code of its own in the graph: a function or class. A
+ * file without (declarations, constants, module-level calls only) can hold
+ * no finding of the flood, so linting it needs no flood.
+ */
+export function hasGraphNodes(file: ts.SourceFile): boolean {
+  const cache = syntaxCache<'has', boolean>('has-graph-nodes', file);
+  let found = cache.get('has');
+  if (found === undefined) {
+    found = false;
+    forEachNode(file, (n) => {
+      if (!found && (isFunctionLikeWithBody(n) || ts.isClassLike(n))) found = true;
+    });
+    cache.set('has', found);
+  }
+  return found;
+}
+
+/** Work counters for tests: files whose syntax was scanned for `@nowritebarrierrec` roots. */
+export const barrierCounters = { rootScans: 0 };
 
 /**
  * Breadth-first from every root at once, never entering a

@@ -2,7 +2,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { callGraphOf, callGraphStats } from '../../src/analysis/call-graph/graph.js';
 import { functionName } from '../../src/analysis/call-graph/names.js';
-import { nowritebarrierrecFlood, recRoots } from '../../src/analysis/write-barriers.js';
+import { barrierCounters, hasGraphNodes, nowritebarrierrecFlood, recRoots } from '../../src/analysis/write-barriers.js';
 import type { GraphNode } from '../../src/analysis/call-graph/graph.js';
 import { isFunctionLikeWithBody } from '../../src/analysis/directives.js';
 import { virtualProgram } from '../virtual-program.js';
@@ -457,6 +457,35 @@ function helper(): void { wb(); }
     const flood = nowritebarrierrecFlood(p);
     expect(flood.barriers).toEqual([]);
     expect(flood.unresolved.map((u) => [functionName(u.fn), u.reason])).toEqual([['helper', 'unanalyzable']]);
+  });
+
+  it('finds each file\'s roots once per SourceFile: a new program after an edit rescans the edited file only', () => {
+    const files: Record<string, string> = { '/p/rt.ts': rt };
+    for (let i = 0; i < 20; i++) files[`/p/u${i}.ts`] = `import { wb } from './rt.ts';\n/** @nowritebarrierrec */\nexport function r${i}(): void { h${i}(); }\nfunction h${i}(): void { wb(); }\n`;
+    files['/p/edited.ts'] = `export const x = 1;\n`;
+    const options: ts.CompilerOptions = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, strict: true, noEmit: true, allowImportingTsExtensions: true, types: [] };
+    const host = ts.createCompilerHost(options, true);
+    const made = new Map<string, ts.SourceFile>();
+    const fallback = host.getSourceFile.bind(host);
+    host.getSourceFile = (name, version, onError, create) => {
+      if (!(name in files)) return fallback(name, version, onError, create);
+      let sf = made.get(name);
+      if (!sf || sf.text !== files[name]) made.set(name, (sf = ts.createSourceFile(name, files[name], version, true)));
+      return sf;
+    };
+    host.readFile = (name) => files[name] ?? ts.sys.readFile(name);
+    host.fileExists = (name) => name in files || ts.sys.fileExists(name);
+    host.directoryExists = (dir) => dir === '/p' || ts.sys.directoryExists(dir);
+    const first = ts.createProgram(Object.keys(files), options, host);
+    const before = barrierCounters.rootScans;
+    expect(nowritebarrierrecFlood(first).barriers).toHaveLength(20);
+    expect(barrierCounters.rootScans - before).toBe(20);
+    files['/p/edited.ts'] = `export const x = 2; // @nowritebarrierrec mentioned, no function\n`;
+    const second = ts.createProgram(Object.keys(files), options, host, first);
+    expect(nowritebarrierrecFlood(second).barriers).toHaveLength(20);
+    expect(barrierCounters.rootScans - before).toBe(21);
+    expect(hasGraphNodes(second.getSourceFile('/p/edited.ts')!)).toBe(false);
+    expect(hasGraphNodes(second.getSourceFile('/p/u0.ts')!)).toBe(true);
   });
 
   /**
