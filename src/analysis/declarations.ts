@@ -48,9 +48,12 @@ export function offheapIdOf(checker: ts.TypeChecker, symbol: ts.Symbol | undefin
   return id === noId ? undefined : id;
 }
 
-/** The `@offheap` id of the symbol an expression or type name refers to. */
+/** The `@offheap` id of the symbol an expression or type name refers to (cached per node for the program's life). */
 export function offheapIdAt(checker: ts.TypeChecker, node: ts.Node): string | undefined {
-  return offheapIdOf(checker, checker.getSymbolAtLocation(node));
+  const memo = cacheOf<ts.Node, string>(checker, 'declarations:at');
+  let id = memo.get(node);
+  if (id === undefined) memo.set(node, (id = offheapIdOf(checker, checker.getSymbolAtLocation(node)) ?? noId));
+  return id === noId ? undefined : id;
 }
 
 /** Work counters for tests: calls whose callee needed the checker's overload resolution. */
@@ -76,6 +79,14 @@ export function calleeId(
   checker: ts.TypeChecker,
   call: ts.CallExpression | ts.NewExpression | ts.Decorator,
 ): string | undefined {
+  // Several rules ask about the same call; the answer holds for the program's life.
+  const memo = cacheOf<ts.Node, string>(checker, 'declarations:callee');
+  let id = memo.get(call);
+  if (id === undefined) memo.set(call, (id = resolveCalleeId(checker, call) ?? noId));
+  return id === noId ? undefined : id;
+}
+
+function resolveCalleeId(checker: ts.TypeChecker, call: ts.CallExpression | ts.NewExpression | ts.Decorator): string | undefined {
   const target = call.expression;
   const named = ts.isPropertyAccessExpression(target) ? target.name : target;
   if (ts.isCallExpression(call) && (ts.isIdentifier(named) || ts.isPrivateIdentifier(named))) {
