@@ -81,6 +81,10 @@ export class ObjectHeap {
   live = 0;
   /** Slots retired because their generations ran out (debug mode only). */
   retired = 0;
+  /** Live slots with a non-zero pin count: the collector skips reading the pin table when there are none. */
+  pinnedSlots = 0;
+  /** Slots freed by freeHeapRef during a cycle while still unmarked (white); the collector's sweep counts on it. */
+  whiteFreed = 0;
   /** Head of the LIFO free list (0: empty). */
   private freeHead = 0;
   /** The epoch new objects get: the current cycle while marking or sweeping (allocate black), else 0. */
@@ -248,6 +252,8 @@ export class ObjectHeap {
       const m = i * S;
       const next = h + this.mask + 1;
       if (meta[m] === h && h > 0 && meta[m + 2] === 0 && next < this.tagEnd) {
+        const e = this.allocEpoch;
+        if (e !== 0 && meta[m + 1] !== e) this.whiteFreed++;
         meta[m] = ~next;
         meta[m + 3] = this.freeHead;
         this.freeHead = i;
@@ -268,6 +274,8 @@ export class ObjectHeap {
     if (pins !== 0) {
       throw new MisuseError(`${what}: handle ${this.describe(h)} is pinned ${pins} time(s); unpin it first`, { value: h, limit: pins });
     }
+    const e = this.allocEpoch;
+    if (e !== 0 && this.meta[i * S + 1] !== e) this.whiteFreed++;
     this.release(i);
   }
 
@@ -276,7 +284,7 @@ export class ObjectHeap {
     if (!this.isLive(h)) this.reject('pin', h);
     const m = ((h as number) & this.mask) * S + 2;
     if (this.meta[m] === 0x7fffffff) throw new MisuseError(`pin: handle ${this.describe(h)} is already pinned 2^31 - 1 times`, { value: h, limit: 0x7fffffff });
-    this.meta[m]++;
+    if (this.meta[m]++ === 0) this.pinnedSlots++;
   }
 
   /** Drops a pin of live handle `h`. */
@@ -284,7 +292,7 @@ export class ObjectHeap {
     if (!this.isLive(h)) this.reject('unpin', h);
     const m = ((h as number) & this.mask) * S + 2;
     if (this.meta[m] === 0) throw new MisuseError(`unpin: handle ${this.describe(h)} is not pinned`, { value: h, limit: 0 });
-    this.meta[m]--;
+    if (--this.meta[m] === 0) this.pinnedSlots--;
   }
 
   /** The pin count of live handle `h` (0 for any other value). */
@@ -313,7 +321,10 @@ export class ObjectHeap {
       next = this.tagBits | i;
     }
     meta[m] = ~next;
-    meta[m + 2] = 0;
+    if (meta[m + 2] !== 0) {
+      meta[m + 2] = 0;
+      this.pinnedSlots--;
+    }
     meta[m + 3] = this.freeHead;
     this.freeHead = i;
     const objects = this.objects;
@@ -325,7 +336,10 @@ export class ObjectHeap {
   /** Debug mode: slot `i`'s generations are used up; it is never reused, so no stale handle of it can revive. */
   private retire(i: number): void {
     this.meta[i * S] = retired;
-    this.meta[i * S + 2] = 0;
+    if (this.meta[i * S + 2] !== 0) {
+      this.meta[i * S + 2] = 0;
+      this.pinnedSlots--;
+    }
     this.objects[2 * i] = undefined;
     this.objects[2 * i + 1] = undefined;
     this.live--;
@@ -358,7 +372,11 @@ export class ObjectHeap {
         continue;
       }
       meta[m] = ~(v + step);
-      if (meta[m + 2] !== 0) meta[m + 2] = 0; // only a lost object is pinned here; no store otherwise
+      if (meta[m + 2] !== 0) {
+        // Only a lost object is pinned here; no store otherwise.
+        meta[m + 2] = 0;
+        this.pinnedSlots--;
+      }
       meta[m + 3] = head;
       head = i;
       objects[2 * i] = undefined;
