@@ -175,13 +175,17 @@ function smallUnit(i) {
   ].join('\n');
 }
 
-/** The 4-line file the re-lint benchmark edits: it uses offheap and the last small unit. */
+/**
+ * The 4-line file the re-lint benchmark edits: it uses offheap and calls into
+ * the last small unit from a function of its own (so the call graph has a
+ * function in it to place, as in any real edit).
+ */
 export function editedFile(units, version) {
   return [
     `import { sysAlloc, type Ptr } from 'offheap';`,
     `import { make${units - 1} } from './small-${units - 1}.js';`,
     `export const scratch: Ptr<number> = sysAlloc<number>(${8 * (version + 1)});`,
-    `export const cell = make${units - 1}(${version});`,
+    `export function cell(): number { return make${units - 1}(${version}) === 0 ? 0 : 1; }`,
     ``,
   ].join('\n');
 }
