@@ -1,11 +1,11 @@
 // Functions the user declares to be allocators: the one place that may turn
 // raw memory into not-in-heap values (Go: the runtime's own allocators).
 import ts from 'typescript';
+import { syntaxCache } from './program-analysis.js';
 
 /** The JSDoc tag that marks a user function as an allocator. */
 export const allocatorTag = 'allocator';
 
-const cache = new WeakMap<ts.Node, boolean>();
 
 function functionName(fn: ts.SignatureDeclaration): string | undefined {
   if (fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name) || ts.isStringLiteral(fn.name))) {
@@ -30,6 +30,8 @@ function hasAllocatorTag(node: ts.Node): boolean {
 export function insideAllocator(node: ts.Node, names: ReadonlySet<string>): boolean {
   for (let at: ts.Node | undefined = node.parent; at && !ts.isSourceFile(at); at = at.parent) {
     if (!ts.isFunctionLike(at)) continue;
+    // The tag is the file's own syntax: cached with the SourceFile (ProgramAnalysis), so an edit re-reads only that file.
+    const cache = syntaxCache<ts.Node, boolean>('allocators:tagged', at.getSourceFile());
     let tagged = cache.get(at);
     if (tagged === undefined) {
       tagged = hasAllocatorTag(at) || (ts.isVariableDeclaration(at.parent) && hasAllocatorTag(at.parent));

@@ -13,6 +13,7 @@ import { brandOf } from './brands.js';
 import { calleeId, offheapIdAt, resolveAlias } from './declarations.js';
 import { valueParts } from './not-in-heap.js';
 import { skipOuterExpressions } from './expressions.js';
+import { cacheOf } from './program-analysis.js';
 import { maxArrayLength, maxStructSize } from '../runtime/layout.js';
 
 /** A layout as the compiler would compute it: size and HeapRef slot offsets. */
@@ -43,14 +44,16 @@ const scalarSizes: Readonly<Record<string, number>> = {
 /** Work counters for tests that prove growth: array elements whose slots were laid out. */
 export const layoutCounters = { arrayElements: 0 };
 
-const slotsCache = new WeakMap<ts.Type, readonly string[]>();
-const layoutCache = new WeakMap<ts.Node, StaticLayout | null>();
+// Program-scoped (ProgramAnalysis): types and the struct calls' field tags belong to one checker.
+const slotsCacheOf = (checker: ts.TypeChecker) => cacheOf<ts.Type, readonly string[]>(checker, 'record-layout:slots');
+const layoutCacheOf = (checker: ts.TypeChecker) => cacheOf<ts.Node, StaticLayout | null>(checker, 'record-layout:static');
 
 /**
  * Field paths of the HeapRef slots of a not-in-heap record type, nested
  * records and fixed arrays included. Explicit work stack and seen-set; cached.
  */
 export function heapRefSlotsOf(checker: ts.TypeChecker, record: ts.Type): readonly string[] {
+  const slotsCache = slotsCacheOf(checker);
   const cached = slotsCache.get(record);
   if (cached) return cached;
   const out: string[] = [];
@@ -135,6 +138,7 @@ export function structCallOf(checker: ts.TypeChecker, expr: ts.Expression): ts.C
 export function staticLayoutOf(checker: ts.TypeChecker, expr: ts.Expression, depth = 0): StaticLayout | undefined {
   const call = structCallOf(checker, expr);
   if (!call || depth > 16) return undefined;
+  const layoutCache = layoutCacheOf(checker);
   if (layoutCache.has(call)) return layoutCache.get(call) ?? undefined;
   layoutCache.set(call, null); // a cycle through embedding is not provable
   const [nameArg, fieldsArg] = call.arguments;

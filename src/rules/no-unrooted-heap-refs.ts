@@ -6,19 +6,22 @@
 // references the collector cannot see; and hiding a root while its slots
 // still hold references leaves them for the next reuse (Go's runfinq clears
 // before it hides).
-import type { TSESTree } from '@typescript-eslint/utils';
+import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { offheapContext } from '../analysis/context.js';
 import { calleeId, declarationId, offheapIdAt } from '../analysis/declarations.js';
-import { sizeOfLayout, skipOuterEs as unwrap } from '../analysis/expressions.js';
-import { flowFacts } from '../analysis/flow/index.js';
-import { isMaybeTypeSafe } from '../analysis/memory-state.js';
+import { sizeOfLayout, skipOuterExpressions, skipOuterEs as unwrap } from '../analysis/expressions.js';
+import { describeWitness, flowFacts, listSome } from '../analysis/flow/index.js';
+import { isMaybeRooted, isMaybeTypeSafe, isRooted } from '../analysis/memory-state.js';
+import { importedNameOf } from '../analysis/imports.js';
 import { isRuntimeFile } from '../analysis/not-in-heap.js';
+import { cacheOf } from '../analysis/program-analysis.js';
 import { usesOffheap } from '../analysis/offheap-files.js';
 import { heapRefSlotsOf, isReference, pointeeOf, staticLayoutOf, structCallOf, structCallOfRecord } from '../analysis/record-layout.js';
 import { createRule } from '../util/create-rule.js';
 
-export type MessageIds = 'unrootedStore' | 'neverRooted' | 'unrootUncleared';
+export type MessageIds = 'unrootedStore' | 'neverRooted' | 'unrootUncleared' | 'freeRooted' | 'useAfterFree' | 'storeBeyondRoot' | 'useTypedmemclrFirst';
 
 interface RootedKinds {
   /** `struct(...)` calls of the layouts passed to addRoot. */
@@ -26,8 +29,6 @@ interface RootedKinds {
   /** Some addRoot's layout is not provable (a parameter, a computed table): nothing is provably never rooted. */
   unknown: boolean;
 }
-
-const rootedCache = new WeakMap<ts.Program, RootedKinds>();
 
 function structCallOfRecordOf(checker: ts.TypeChecker, record: ts.Type | undefined): ts.CallExpression | undefined {
   return record && structCallOfRecord(checker, record);
@@ -49,33 +50,64 @@ function addRootNames(program: ts.Program): Set<string> {
   return names;
 }
 
-/** What the program ever roots: scanned once per program over the files that use offheap. */
+/** The name a callee or initializer is spelled with: `f`, `o.f`, `o['f']`, through parentheses and casts. */
+function spelledName(e: ts.Expression): string | undefined {
+  const x = skipOuterExpressions(e);
+  if (ts.isIdentifier(x)) return x.text;
+  if (ts.isPropertyAccessExpression(x)) return x.name.text;
+  if (ts.isElementAccessExpression(x) && ts.isStringLiteralLike(x.argumentExpression)) return x.argumentExpression.text;
+  // `addRoot.bind(rt)`: the bound function's name.
+  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && x.expression.name.text === 'bind') return spelledName(x.expression.expression);
+  return undefined;
+}
+
+/**
+ * What the program ever roots: scanned once per program over the files that
+ * use offheap. A call is resolved by `calleeId`, as the flow resolves it, so
+ * `const root = addRoot`, `(addRoot)(…)` and `rt['addRoot'](…)` root here
+ * exactly when they root there. Calls are filtered first by the names
+ * `addRoot` is declared or aliased under (a renamed import resolves through
+ * its symbol), so only candidates reach the checker's signature resolution.
+ */
 function rootedKinds(program: ts.Program, checker: ts.TypeChecker): RootedKinds {
-  let found = rootedCache.get(program);
+  const cache = cacheOf<'rooted', RootedKinds>(checker, 'no-unrooted-heap-refs:rooted');
+  let found = cache.get('rooted');
   if (found) return found;
   found = { layouts: new Set(), unknown: false };
   const out = found;
-  // A method is called by its declared name (a property name cannot be renamed), so member calls
-  // under other names are skipped before the checker resolves their receivers; the tag decides.
-  const methodNames = addRootNames(program);
+  const declared = addRootNames(program);
   for (const file of program.getSourceFiles()) {
     if (file.isDeclarationFile || program.isSourceFileFromExternalLibrary(file) || isRuntimeFile(file) || !usesOffheap(program, file)) continue;
+    const calls: ts.CallExpression[] = [];
+    const aliases: [string, string][] = [];
     const visit = (n: ts.Node): void => {
-      const callee = ts.isCallExpression(n) && n.arguments.length >= 1 ? n.expression : undefined;
-      const name = callee && (ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined);
-      if (name && (ts.isIdentifier(callee) || methodNames.has(name.text)) && offheapIdAt(checker, name) === 'addRoot') {
-        // The layout argument names the struct syntactically; the pointer's type only when it does not.
-        const call = n as ts.CallExpression;
-        const rec = () => pointeeOf(checker, checker.getTypeAtLocation(call.arguments[0]));
-        const l = (call.arguments[1] && structCallOf(checker, call.arguments[1])) ?? structCallOfRecordOf(checker, rec());
-        if (l) out.layouts.add(l);
-        else out.unknown = true;
+      if (ts.isCallExpression(n) && n.arguments.length >= 1) calls.push(n);
+      else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) {
+        const from = spelledName(n.initializer);
+        if (from) aliases.push([n.name.text, from]);
       }
       ts.forEachChild(n, visit);
     };
     visit(file);
+    // Names addRoot goes by in this file: its declared names and aliases of them, transitively.
+    const names = new Set(declared);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const [to, from] of aliases) if (names.has(from) && !names.has(to)) grew = names.add(to).size > 0;
+    }
+    for (const call of calls) {
+      const callee = skipOuterExpressions(call.expression);
+      const name = spelledName(callee);
+      const candidate = (name !== undefined && names.has(name)) || (ts.isIdentifier(callee) && offheapIdAt(checker, callee) === 'addRoot');
+      if (!candidate || calleeId(checker, call) !== 'addRoot') continue;
+      // The layout argument names the struct syntactically; the pointer's type only when it does not.
+      const rec = () => pointeeOf(checker, checker.getTypeAtLocation(call.arguments[0]));
+      const l = (call.arguments[1] && structCallOf(checker, call.arguments[1])) ?? structCallOfRecordOf(checker, rec());
+      if (l) out.layouts.add(l);
+      else out.unknown = true;
+    }
   }
-  rootedCache.set(program, out);
+  cache.set('rooted', out);
   return out;
 }
 
@@ -88,6 +120,7 @@ export default createRule<[], MessageIds>({
       recommended: 'recommended',
       requiresTypeChecking: true,
     },
+    hasSuggestions: true,
     schema: [],
     messages: {
       unrootedStore:
@@ -96,6 +129,13 @@ export default createRule<[], MessageIds>({
         'Objects of `{{record}}` have HeapRef slots ({{slots}}), but nothing in the program passes them to `addRoot`: the collector never sees those references and frees their objects (Go: heap pointers in unmanaged memory must be explicit roots, e.g. allfin for finalizers). Register the blocks with `addRoot`.',
       unrootUncleared:
         '`removeRoot({{ptr}})` hides HeapRef slots ({{slots}}) that may still hold references: the last barriered clear is skipped and the stale words wait in memory for the next reuse (Go: runfinq clears fn, arg and ot before it lowers cnt). Clear them with `typedmemclr` first.',
+      freeRooted:
+        '`{{ptr}}` is freed here while it may still be registered as a root ({{why}}): the collector keeps scanning memory the allocator hands out again, and the next `alloc()` of it fails (MisuseError), or scans the new owner\'s words as references (Go unroots before it frees). Call `removeRoot({{ptr}})` first, on every path.',
+      useAfterFree:
+        '`{{ptr}}` may already be freed here ({{why}}): this writes into memory the allocator may have handed to another owner (use after free). Finish with the object before `free`, or allocate a new one.',
+      storeBeyondRoot:
+        'This HeapRef store writes record {{index}} of `{{ptr}}`, but `addRoot` registered only {{count}} record(s) there: the collector never scans this slot and frees the object it names (Go: a root job covers exactly its range). Root enough records, or store inside the rooted range.',
+      useTypedmemclrFirst: 'Clear the slots with `{{replacement}}` before `removeRoot`.',
     },
     languages: ['js/js'],
   },
@@ -107,6 +147,30 @@ export default createRule<[], MessageIds>({
     const text = (n: TSESTree.Node): string => context.sourceCode.getText(n);
     const tsOf = (n: TSESTree.Node): ts.Node => services.esTreeNodeToTSNodeMap.get(n);
 
+    /** The name a layout is reachable by at module level of this file (a const or an import), if any. */
+    const layoutName = (layout: ts.Expression | undefined): string | undefined => {
+      if (!layout) return undefined;
+      const e = skipOuterExpressions(layout);
+      const id = ts.isIdentifier(e) ? e : ts.isCallExpression(e) && ts.isVariableDeclaration(e.parent) && ts.isIdentifier(e.parent.name) ? e.parent.name : undefined;
+      const sym = id && checker.getSymbolAtLocation(id);
+      const decl = sym?.declarations?.[0];
+      if (!decl || decl.getSourceFile() !== ctx.sourceFile) return undefined;
+      const moduleLevel = ts.isImportSpecifier(decl) || (ts.isVariableDeclaration(decl) && ts.isSourceFile(decl.parent.parent.parent));
+      return moduleLevel && id ? id.text : undefined;
+    };
+
+    /** Inserts `typedmemclr(L, p);` before the `removeRoot(p);` statement, spelled like the file spells runtime calls. */
+    const clearFirst = (call: TSESTree.CallExpression, ptr: TSESTree.Node, layout: ts.Expression | undefined): TSESLint.SuggestionReportDescriptor<MessageIds>[] => {
+      const stmt = call.parent;
+      const name = layoutName(layout);
+      if (stmt.type !== AST_NODE_TYPES.ExpressionStatement || !name) return [];
+      const callee = call.callee.type === AST_NODE_TYPES.MemberExpression && !call.callee.computed ? `${text(call.callee.object)}.typedmemclr` : importedNameOf(checker, ctx.sourceFile, 'typedmemclr');
+      if (!callee) return [];
+      const replacement = `${callee}(${name}, ${text(ptr)})`;
+      const indent = ' '.repeat(stmt.loc.start.column);
+      return [{ messageId: 'useTypedmemclrFirst', data: { replacement }, fix: (fixer) => fixer.insertTextBefore(stmt, `${replacement};\n${indent}`) }];
+    };
+
     const checkNeverRooted = (node: TSESTree.Node, record: ts.Type | undefined, layoutArg: TSESTree.Node | undefined): void => {
       const layoutExpr = layoutArg ? (tsOf(layoutArg) as ts.Expression) : record && structCallOfRecord(checker, record);
       const layout = layoutExpr && staticLayoutOf(checker, layoutExpr);
@@ -117,7 +181,7 @@ export default createRule<[], MessageIds>({
       const rooted = rootedKinds(program, checker);
       if (rooted.unknown || rooted.layouts.has(struct)) return;
       const name = layout?.name ?? (record ? checker.typeToString(record) : 'the layout');
-      context.report({ node, messageId: 'neverRooted', data: { record: name, slots: slots.join(', ') } });
+      context.report({ node, messageId: 'neverRooted', data: { record: name, slots: listSome(slots) } });
     };
 
     return {
@@ -127,7 +191,14 @@ export default createRule<[], MessageIds>({
             const path = f.store.via ?? 'the path that falls through to the end';
             context.report({ node: f.store.node, messageId: 'unrootedStore', data: { ptr: f.name, path } });
           } else if (f.kind === 'unroot' && isMaybeTypeSafe(f.state) && f.slots && f.slots.length > 0) {
-            context.report({ node: f.call, messageId: 'unrootUncleared', data: { ptr: text(unwrap(f.ptr)), slots: f.slots.join(', ') } });
+            context.report({ node: f.call, messageId: 'unrootUncleared', data: { ptr: text(unwrap(f.ptr)), slots: listSome(f.slots) }, suggest: clearFirst(f.call, f.ptr, f.layout) });
+          } else if (f.kind === 'free' && isMaybeRooted(f.state)) {
+            const why = isRooted(f.state) ? 'it is rooted on every path here' : 'it is rooted on some path here';
+            context.report({ node: f.call, messageId: 'freeRooted', data: { ptr: text(unwrap(f.ptr)), why } });
+          } else if (f.kind === 'useAfterFree') {
+            context.report({ node: f.node, messageId: 'useAfterFree', data: { ptr: text(unwrap(f.ptr)), why: describeWitness(f.state.freed, text).replace(/^from /, 'freed by ') } });
+          } else if (f.kind === 'store' && f.beyond) {
+            context.report({ node: f.call, messageId: 'storeBeyondRoot', data: { ptr: text(unwrap(f.ptr)), index: String(f.beyond.index), count: String(f.beyond.count) } });
           }
         }
       }),

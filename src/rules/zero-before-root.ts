@@ -4,19 +4,43 @@
 // references. Checked on every path to the root-making site, plus the two
 // pool set-ups that break it by construction: `zero: false` over a layout
 // with HeapRef slots, and initialization done only in `first`.
-import type { TSESTree } from '@typescript-eslint/utils';
+import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { offheapContext } from '../analysis/context.js';
-import { calleeId } from '../analysis/declarations.js';
+import { calleeId, resolveAlias } from '../analysis/declarations.js';
 import { skipOuterExpressions, skipOuterEs as unwrap } from '../analysis/expressions.js';
-import { describeWitness, flowFacts } from '../analysis/flow/index.js';
+import { effectOf } from '../analysis/effects.js';
+import { describeWitness, flowFacts, listSome } from '../analysis/flow/index.js';
 import { isMaybeGarbage } from '../analysis/memory-state.js';
 import { isRuntimeFile } from '../analysis/not-in-heap.js';
 import { heapRefSlotsOf, isReference, staticLayoutOf } from '../analysis/record-layout.js';
 import { createRule } from '../util/create-rule.js';
 
-export type MessageIds = 'notZeroed' | 'nonZeroingPool' | 'initInFirst';
+export type MessageIds = 'notZeroed' | 'nonZeroingPool' | 'initInFirst' | 'firstCannotProve' | 'useZeroingPool';
+
+/** The suggestion that removes a literal `zero: false` from a pool's options (not when type arguments pin `Z`). */
+function dropZeroFalse(node: TSESTree.NewExpression): TSESLint.SuggestionReportDescriptor<MessageIds>[] {
+  const opts = node.arguments[1];
+  if (node.typeArguments || opts?.type !== AST_NODE_TYPES.ObjectExpression) return [];
+  const props = opts.properties;
+  const i = props.findIndex(
+    (p) => p.type === AST_NODE_TYPES.Property && !p.computed && p.key.type === AST_NODE_TYPES.Identifier && p.key.name === 'zero' && p.value.type === AST_NODE_TYPES.Literal && p.value.value === false,
+  );
+  if (i < 0) return [];
+  const prop = props[i];
+  // `{ zero: false }` alone: drop the argument; otherwise the property and its comma.
+  const alone = props.length === 1 && node.arguments.length === 2;
+  const range: [number, number] = alone
+    ? [node.arguments[0].range[1], opts.range[1]]
+    : i + 1 < props.length
+      ? [prop.range[0], props[i + 1].range[0]]
+      : i > 0
+        ? [props[i - 1].range[1], prop.range[1]]
+        : opts.range;
+  const replacement = alone || i + 1 < props.length || i > 0 ? '' : '{}';
+  return [{ messageId: 'useZeroingPool', fix: (fixer) => fixer.replaceTextRange(range, replacement) }];
+}
 
 export default createRule<[], MessageIds>({
   name: 'zero-before-root',
@@ -27,6 +51,7 @@ export default createRule<[], MessageIds>({
       recommended: 'recommended',
       requiresTypeChecking: true,
     },
+    hasSuggestions: true,
     schema: [],
     messages: {
       notZeroed:
@@ -35,6 +60,9 @@ export default createRule<[], MessageIds>({
         'This pool is `zero: {{zero}}` but `{{record}}` has HeapRef slots ({{slots}}): reused objects would keep the previous object\'s references and the stale free-list link in them (Go allows `zero = false` only for pointer-free types such as mspan). Drop `zero: false`.',
       initInFirst:
         '`first` initializes the object here, but `first` runs only when a fresh address is handed out: objects taken from the free list skip it and reach their users uninitialized (Go: fixalloc\'s first callback only records the object). Initialize after every `alloc()`.',
+      firstCannotProve:
+        'Cannot prove this pool\'s `first` hook only records the object: `{{name}}` has no body to analyse (a declaration only). `first` runs only for fresh addresses, so an initialization inside it would be skipped for reused objects. Pass a function with a body, or initialize after every `alloc()`.',
+      useZeroingPool: 'Drop `zero: false`: the pool clears reused objects.',
     },
     languages: ['js/js'],
   },
@@ -70,25 +98,33 @@ export default createRule<[], MessageIds>({
       return members.length > 1 ? 'boolean' : 'false';
     };
 
-    /** Calls in `first` that write into the object it is given. */
-    /** The function a `first` option names: inline, or a same-file function or const. */
-    const functionOf = (value: TSESTree.Node): ts.SignatureDeclaration | undefined => {
+    /**
+     * The function a `first` option names: an arrow, a function expression, a
+     * method shorthand, or a function or const of this or another file.
+     * `bodyless` when it resolves to a declaration without a body.
+     */
+    const functionOf = (value: TSESTree.Node): { fn: ts.SignatureDeclaration } | { bodyless: string } | undefined => {
       let n: ts.Node | undefined = tsOf(value);
-      if (ts.isIdentifier(n)) {
-        const decl = checker.getSymbolAtLocation(n)?.valueDeclaration;
+      if (ts.isExpression(n)) n = skipOuterExpressions(n);
+      if (ts.isIdentifier(n) || ts.isPropertyAccessExpression(n)) {
+        const sym = checker.getSymbolAtLocation(n);
+        const decl = sym && resolveAlias(checker, sym).valueDeclaration;
+        const name = n.getText();
         n = decl && ts.isVariableDeclaration(decl) ? decl.initializer : decl;
+        if (n && ts.isExpression(n)) n = skipOuterExpressions(n);
+        if (n && (ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n)) && !n.body) return { bodyless: name };
       }
-      if (n && ts.isExpression(n)) n = skipOuterExpressions(n);
-      if (!n || n.getSourceFile() !== ctx.sourceFile) return undefined;
-      return ts.isArrowFunction(n) || ts.isFunctionExpression(n) || ts.isFunctionDeclaration(n) ? n : undefined;
+      if (!n) return undefined;
+      if (ts.isArrowFunction(n) || ts.isFunctionExpression(n) || ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n)) return n.body ? { fn: n } : undefined;
+      return undefined;
     };
 
     /** Calls in `first` that write into the object it is given. */
-    const initStores = (fn: ts.SignatureDeclaration): TSESTree.Node[] => {
+    const initStores = (fn: ts.SignatureDeclaration): ts.Node[] => {
       const p0 = fn.parameters[0];
       const param = p0 && ts.isIdentifier(p0.name) ? checker.getSymbolAtLocation(p0.name) : undefined;
       if (!param) return [];
-      const found: TSESTree.Node[] = [];
+      const found: ts.Node[] = [];
       const visit = (n: ts.Node): void => {
         if (ts.isCallExpression(n) && n.arguments.length >= 2) {
           const a0 = n.arguments[0];
@@ -99,9 +135,7 @@ export default createRule<[], MessageIds>({
             const decl = sig?.declaration;
             const runtimeWrite =
               decl && !ts.isJSDocSignature(decl) && isRuntimeFile(decl.getSourceFile()) && checker.getReturnTypeOfSignature(sig).flags & ts.TypeFlags.Void;
-            if (id === 'HeapRefAccessor.set' || id === 'storeHeapRef' || id === 'storeHeapRefNoWB' || runtimeWrite) {
-              found.push(services.tsNodeToESTreeNodeMap.get(n));
-            }
+            if (effectOf(id)?.storesHeapRef || runtimeWrite) found.push(n);
           }
         }
         if (!ts.isFunctionLike(n) || n === fn) ts.forEachChild(n, visit);
@@ -119,7 +153,7 @@ export default createRule<[], MessageIds>({
           context.report({
             node: f.node,
             messageId: 'notZeroed',
-            data: { ptr: text(unwrap(f.ptr)), how: f.how, why: describeWitness(f.state.memWhy, text), slots: f.slots.join(', ') },
+            data: { ptr: text(unwrap(f.ptr)), how: f.how, why: describeWitness(f.state.memWhy, text), slots: listSome(f.slots) },
           });
         }
       }),
@@ -128,14 +162,21 @@ export default createRule<[], MessageIds>({
         const zero = mayNotZero(node);
         const info = zero ? poolSlots(node) : undefined;
         if (zero && info && info.slots.length > 0) {
-          context.report({ node, messageId: 'nonZeroingPool', data: { zero, record: info.record, slots: info.slots.join(', ') } });
+          context.report({ node, messageId: 'nonZeroingPool', data: { zero, record: info.record, slots: listSome(info.slots) }, suggest: dropZeroFalse(node) });
         }
         const opts = node.arguments[1];
         if (opts?.type !== AST_NODE_TYPES.ObjectExpression) return;
         for (const prop of opts.properties) {
           if (prop.type !== AST_NODE_TYPES.Property || prop.key.type !== AST_NODE_TYPES.Identifier || prop.key.name !== 'first') continue;
-          const fn = functionOf(prop.value);
-          if (fn) for (const store of initStores(fn)) context.report({ node: store, messageId: 'initInFirst' });
+          const found = functionOf(prop.value);
+          if (found && 'bodyless' in found) context.report({ node: prop.value, messageId: 'firstCannotProve', data: { name: found.bodyless } });
+          else if (found) {
+            for (const store of initStores(found.fn)) {
+              // A store in another file is reported at the `first` option that brings it in.
+              const here = store.getSourceFile() === ctx.sourceFile ? (services.tsNodeToESTreeNodeMap.get(store) as TSESTree.Node | undefined) : undefined;
+              context.report({ node: here ?? prop.value, messageId: 'initInFirst' });
+            }
+          }
         }
       },
     };

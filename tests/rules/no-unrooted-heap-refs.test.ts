@@ -21,7 +21,18 @@ const invalid: InvalidTestCase<MessageIds, []>[] = [];
 
 function twin(ok: string[], mutated: string[], line: number, messageId: MessageIds = 'unrootedStore'): void {
   valid.push({ code: code(...ok) });
-  invalid.push({ code: code(...mutated), errors: [{ messageId, line: L(line) }] });
+  const src = code(...mutated);
+  // unrootUncleared offers `typedmemclr(L, p);` before the removeRoot statement.
+  const suggestions = messageId === 'unrootUncleared' ? [{ messageId: 'useTypedmemclrFirst' as const, output: clearBefore(src, L(line)) }] : undefined;
+  invalid.push({ code: src, errors: [{ messageId, line: L(line), ...(suggestions ? { suggestions } : {}) }] });
+}
+/** `src` with `typedmemclr(Node, p);` inserted before the statement at 1-based `line`. */
+function clearBefore(src: string, line: number, layout = 'Node', p = 'p'): string {
+  const rows = src.split('\n');
+  const row = rows[line - 1];
+  const col = row.search(/removeRoot\(|rt\.removeRoot\(/);
+  rows[line - 1] = `${row.slice(0, col)}typedmemclr(${layout}, ${p});\n${' '.repeat(col)}${row.slice(col)}`;
+  return rows.join('\n');
 }
 const alloc = `  const p = persistentalloc<Node>(Node.size);`;
 const store = `  N.owner.set(p, ref);`;
@@ -128,6 +139,89 @@ twin(
 twin([`function f(p: Ptr<Node>) {`, `  typedmemclr(Node, p);`, `  removeRoot(p);`, `}`], [`function f(p: Ptr<Node>) {`, `  removeRoot(p);`, `  typedmemclr(Node, p);`, `}`], 2, 'unrootUncleared');
 twin([`function f(p: Ptr<Node>) {`, `  N.owner.set(p, 0 as HeapRef<Owner>);`, `  typedmemclr(Node, p);`, `  removeRoot(p);`, `}`], [`function f(p: Ptr<Node>) {`, `  if (c) typedmemclr(Node, p);`, `  removeRoot(p);`, `}`], 3, 'unrootUncleared');
 twin([`function f(p: Ptr<Plain>) {`, `  removeRoot(p);`, `}`], [`function f() {`, alloc, `  addRoot(p, Node);`, store, `  removeRoot(p);`, `}`], 5, 'unrootUncleared');
+
+
+// ---- HeapRef stores in every spelling the runtime allows ----
+// storeHeapRef at an address: a field offset, a literal offset, an accessor's offset.
+for (const at of ['p + Node.offsets.owner', 'p + 4', 'p + N.owner.offset']) {
+  twin([`function f() {`, alloc, `  storeHeapRef(${at}, ref);`, `  addRoot(p, Node);`, `}`], [`function f() {`, alloc, `  storeHeapRef(${at}, ref);`, `}`], 3);
+}
+// An array-element accessor.
+{
+  const arr = [`import { array } from 'offheap';`, `const Arr = struct('Arr', { n: u32, refs: array(heapRef<Owner>(), 4) }); type Arr = LayoutType<typeof Arr>; const A = access(Arr);`];
+  twin(
+    [...arr, `function f() {`, `  const p = persistentalloc<Arr>(Arr.size);`, `  A.refs.set(p, 2, ref);`, `  addRoot(p, Arr);`, `}`],
+    [...arr, `function f() {`, `  const p = persistentalloc<Arr>(Arr.size);`, `  A.refs.set(p, 2, ref);`, `  if (c) addRoot(p, Arr);`, `}`],
+    5,
+  );
+}
+// A store into a record inside a block rooted with a count: records 0..n-1 are scanned, record n is not.
+twin(
+  [`function f() {`, `  const p = sysAlloc<Node>(Node.size * 4);`, `  addRoot(p, Node, 4);`, `  storeHeapRef(p + 3 * Node.size + Node.offsets.owner, ref);`, `}`],
+  [`function f() {`, `  const p = sysAlloc<Node>(Node.size * 4);`, `  addRoot(p, Node, 4);`, `  storeHeapRef(p + 4 * Node.size + Node.offsets.owner, ref);`, `}`],
+  4,
+  'storeBeyondRoot',
+);
+twin(
+  [`function f() {`, `  const p = sysAlloc<Node>(Node.size * 2);`, `  addRoot(p, Node, 2);`, `  storeHeapRef(p + Node.size + 4, ref);`, `}`],
+  [`function f() {`, `  const p = sysAlloc<Node>(Node.size * 2);`, `  addRoot(p, Node);`, `  storeHeapRef(p + Node.size + 4, ref);`, `}`],
+  4,
+  'storeBeyondRoot',
+);
+
+// ---- runfinq: nil into the only HeapRef slot clears it before removeRoot ----
+twin([`function f(p: Ptr<Node>) {`, `  N.owner.set(p, 0 as HeapRef<Owner>);`, `  removeRoot(p);`, `}`], [`function f(p: Ptr<Node>) {`, `  N.owner.set(p, ref);`, `  removeRoot(p);`, `}`], 3, 'unrootUncleared');
+
+// ---- escapes: the object is handed on, so rooting it is the receiver's job ----
+const handle = `class Handle { constructor(readonly p: Ptr<Node>) {} }`;
+twin([handle, `function f() {`, alloc, store, `  return new Handle(p);`, `}`], [handle, `function f() {`, alloc, store, `  return new Handle(0 as Ptr<Node>);`, `}`], 4);
+twin([`function* f() {`, alloc, store, `  yield p;`, `}`], [`function* f() {`, alloc, store, `  yield 0;`, `}`], 3);
+twin([`function f(q: Ptr<Node>) {`, alloc, store, `  return c ? p : q;`, `}`], [`function f(q: Ptr<Node>) {`, alloc, store, `  return c ? q : q;`, `}`], 3);
+twin([`function f(q: Ptr<Node>) {`, alloc, store, `  return p ?? q;`, `}`], [`function f(q: Ptr<Node>) {`, alloc, store, `  return q ?? q;`, `}`], 3);
+
+// ---- the never-rooted scan resolves callees like the flow: aliases, parentheses, element access ----
+const other = `declare function other(p: Ptr<Lost>, l: typeof Lost): void;`;
+twin([`const a = new FixAlloc(Lost);`, `const root = addRoot;`, `function r(p: Ptr<Lost>) { root(p, Lost); }`], [`const a = new FixAlloc(Lost);`, `const root = other;`, other, `function r(p: Ptr<Lost>) { root(p, Lost); }`], 1, 'neverRooted');
+twin([`const a = new FixAlloc(Lost);`, `function r(p: Ptr<Lost>) { (addRoot)(p, Lost); }`], [`const a = new FixAlloc(Lost);`, other, `function r(p: Ptr<Lost>) { (other)(p, Lost); }`], 1, 'neverRooted');
+twin(
+  [`import { createRuntime } from 'offheap';`, `const rt = createRuntime();`, `const a = new FixAlloc(Lost);`, `function r(p: Ptr<Lost>) { rt['addRoot'](p, Lost); }`],
+  [`import { createRuntime } from 'offheap';`, `const rt = createRuntime();`, `const a = new FixAlloc(Lost);`, `function r(p: Ptr<Lost>) { rt['unpin'](0 as HeapRef<Lost>); }`],
+  3,
+  'neverRooted',
+);
+
+// ---- lifecycle: free while rooted, use after free ----
+const pool = `const pool = new FixAlloc(Node);`;
+twin(
+  [pool, `function f() {`, `  const p = pool.alloc();`, `  addRoot(p, Node);`, `  work();`, `  removeRoot(p);`, `  pool.free(p);`, `}`],
+  [pool, `function f() {`, `  const p = pool.alloc();`, `  addRoot(p, Node);`, `  work();`, `  pool.free(p);`, `}`],
+  6,
+  'freeRooted',
+);
+twin(
+  [pool, `function f() {`, `  const p = pool.alloc();`, `  addRoot(p, Node);`, `  removeRoot(p);`, `  pool.free(p);`, `}`],
+  [pool, `function f() {`, `  const p = pool.alloc();`, `  addRoot(p, Node);`, `  if (c) removeRoot(p);`, `  pool.free(p);`, `}`],
+  6,
+  'freeRooted',
+);
+twin(
+  [`import { sysFree } from 'offheap';`, `function f() {`, `  const p = sysAlloc<Node>(Node.size);`, `  addRoot(p, Node);`, `  removeRoot(p);`, `  sysFree(p, Node.size);`, `}`],
+  [`import { sysFree } from 'offheap';`, `function f() {`, `  const p = sysAlloc<Node>(Node.size);`, `  addRoot(p, Node);`, `  sysFree(p, Node.size);`, `}`],
+  5,
+  'freeRooted',
+);
+twin(
+  [pool, `function f() {`, `  const p = pool.alloc();`, `  addRoot(p, Node);`, `  N.owner.set(p, ref);`, `  typedmemclr(Node, p);`, `  removeRoot(p);`, `  pool.free(p);`, `}`],
+  [pool, `function f() {`, `  const p = pool.alloc();`, `  addRoot(p, Node);`, `  typedmemclr(Node, p);`, `  removeRoot(p);`, `  pool.free(p);`, `  N.owner.set(p, ref);`, `}`],
+  8,
+  'useAfterFree',
+);
+twin(
+  [pool, `function f() {`, `  let p = pool.alloc();`, `  pool.free(p);`, `  p = pool.alloc();`, `  N.owner.set(p, ref);`, `  addRoot(p, Node);`, `}`],
+  [pool, `function f() {`, `  let p = pool.alloc();`, `  pool.free(p);`, `  if (c) p = pool.alloc();`, `  N.owner.set(p, ref);`, `  addRoot(p, Node);`, `}`],
+  6,
+  'useAfterFree',
+);
 
 // Not analysed: a file that never imports offheap.
 valid.push({ code: `declare function addRoot(p: number): void;\nconst p = 8;\naddRoot(p);` });

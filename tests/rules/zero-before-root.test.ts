@@ -21,9 +21,11 @@ const valid: ValidTestCase<[]>[] = [];
 const invalid: InvalidTestCase<MessageIds, []>[] = [];
 
 /** A case that must stay quiet, and its mutation that must be reported at `line` (relative). */
-function twin(ok: string[], mutated: string[], line: number, messageId: MessageIds = 'notZeroed'): void {
-  valid.push({ code: code(...ok) });
-  invalid.push({ code: code(...mutated), errors: [{ messageId, line: L(line) }] });
+function twin(ok: string[], mutated: string[], line: number, messageId: MessageIds = 'notZeroed', fixed?: string[]): void {
+ if (!valid.some((v) => typeof v !== 'string' && v.code === code(...ok))) valid.push({ code: code(...ok) });
+  // nonZeroingPool offers to drop a literal `zero: false`: `fixed` is the mutated source after it.
+  const suggestions = fixed ? [{ messageId: 'useZeroingPool' as const, output: code(...fixed) }] : undefined;
+  invalid.push({ code: code(...mutated), errors: [{ messageId, line: L(line), ...(suggestions ? { suggestions } : {}) }] });
 }
 const R = `  addRoot(p as Ptr<Node>, Node);`;
 
@@ -220,9 +222,19 @@ twin(
 twin([`const p = junk.alloc();`, `memclrNoHeapPointers(p, Node.size);`, `addRoot(p, Node);`], [`const p = junk.alloc();`, `addRoot(p as Ptr<Node>, Node);`], 2);
 
 // Pools: zero: false only for pointer-free layouts (Go case 40).
-twin([`const a = new FixAlloc(Plain, { zero: false });`], [`const a = new FixAlloc(Node, { zero: false });`], 1, 'nonZeroingPool');
+twin([`const a = new FixAlloc(Plain, { zero: false });`], [`const a = new FixAlloc(Node, { zero: false });`], 1, 'nonZeroingPool', [`const a = new FixAlloc(Node);`]);
 twin([`const a = new FixAlloc(Node, { zero: true });`], [`declare const z: boolean;`, `const a = new FixAlloc(Node, { zero: z });`], 2, 'nonZeroingPool');
-twin([`const a = new FixAlloc(Node);`], [`const Nested = struct('Nested', { inner: Node, n: u32 });`, `const a = new FixAlloc(Nested, { zero: false });`], 2, 'nonZeroingPool');
+twin([`const a = new FixAlloc(Node);`], [`const Nested = struct('Nested', { inner: Node, n: u32 });`, `const a = new FixAlloc(Nested, { zero: false });`], 2, 'nonZeroingPool', [
+  `const Nested = struct('Nested', { inner: Node, n: u32 });`,
+  `const a = new FixAlloc(Nested);`,
+]);
+// The suggestion keeps the other options.
+twin([`const a = new FixAlloc(Node, { first: (p) => { roots.push(p); } });`], [`const a = new FixAlloc(Node, { zero: false, first: (p) => { roots.push(p); } });`], 1, 'nonZeroingPool', [
+  `const a = new FixAlloc(Node, { first: (p) => { roots.push(p); } });`,
+]);
+twin([`const a = new FixAlloc(Node, { first: (p) => { roots.push(p); } });`], [`const a = new FixAlloc(Node, { first: (p) => { roots.push(p); }, zero: false });`], 1, 'nonZeroingPool', [
+  `const a = new FixAlloc(Node, { first: (p) => { roots.push(p); } });`,
+]);
 // Initialization only in `first` (Go case 53).
 twin(
   [`const a = new FixAlloc(Node, { first: (p) => { roots.push(p); } });`, `function f() { const p = a.alloc(); N.count.set(p, 1); addRoot(p, Node); }`],
@@ -241,6 +253,79 @@ twin(
   [`function setup(p: Ptr<Node>) { N.count.set(p, 7); }`, `const a = new FixAlloc(Node, { first: setup });`],
   1,
   'initInFirst',
+);
+
+
+// ---- addRoot(p, L, n): the rooted range is n records; zero-initialization must cover all of them ----
+twin(
+  [`function f() {`, `  const p = reuse();`, `  memclrNoHeapPointers(p, Node.size * 4);`, `  addRoot(p, Node, 4);`, `}`],
+  [`function f() {`, `  const p = reuse();`, `  memclrNoHeapPointers(p, Node.size);`, `  addRoot(p, Node, 4);`, `}`],
+  4,
+);
+twin(
+  [`function f(n: number) {`, `  const p = reuse();`, `  memclrNoHeapPointers(p, Node.size * n);`, `  addRoot(p, Node, n);`, `}`],
+  [`function f(n: number) {`, `  const p = reuse();`, `  memclrNoHeapPointers(p, Node.size * 2);`, `  addRoot(p, Node, n);`, `}`],
+  4,
+);
+// Fresh memory of n records needs no clear.
+valid.push({ code: code(`function f() {`, `  const p = persistentalloc<Node>(Node.size * 8);`, `  addRoot(p, Node, 8);`, `}`) });
+
+// ---- helpers: rooting on some path makes the object possibly visible (may), clears count on every path (must) ----
+twin(
+  [`function maybeRoot(x: Ptr<Node>) { if (c) addRoot(x, Node); }`, `function f() {`, `  const p = junk.alloc();`, `  memclrNoHeapPointers(p, Node.size);`, `  maybeRoot(p);`, `}`],
+  [`function maybeRoot(x: Ptr<Node>) { if (c) addRoot(x, Node); }`, `function f() {`, `  const p = junk.alloc();`, `  maybeRoot(p as Ptr<Node>);`, `}`],
+  4,
+);
+// A local function called directly is summarised like a helper.
+twin(
+  [`function f() {`, `  const publish = (x: Ptr<Node>) => addRoot(x, Node);`, `  const p = junk.alloc();`, `  memclrNoHeapPointers(p, Node.size);`, `  publish(p);`, `}`],
+  [`function f() {`, `  const publish = (x: Ptr<Node>) => addRoot(x, Node);`, `  const p = junk.alloc();`, `  publish(p as Ptr<Node>);`, `}`],
+  4,
+);
+twin(
+  [`function f() {`, `  function init(x: MaybeGarbage<Node>) { memclrNoHeapPointers(x, Node.size); }`, `  const p = junk.alloc();`, `  init(p);`, R, `}`],
+  [`function f() {`, `  function init(x: MaybeGarbage<Node>) { memclrNoHeapPointers(x, Node.size); }`, `  const p = junk.alloc();`, `  later(() => init(p));`, R, `}`],
+  5,
+);
+
+// ---- rooting through any spelling of the callee ----
+const cleared = [`  const p = junk.alloc();`, `  memclrNoHeapPointers(p, Node.size);`];
+twin([`const root = addRoot;`, `function f() {`, ...cleared, `  root(p, Node);`, `}`], [`const root = addRoot;`, `function f() {`, `  const p = junk.alloc();`, `  root(p as Ptr<Node>, Node);`, `}`], 4);
+twin([`function f() {`, ...cleared, `  (addRoot)(p, Node);`, `}`], [`function f() {`, `  const p = junk.alloc();`, `  (addRoot)(p as Ptr<Node>, Node);`, `}`], 3);
+twin(
+  [`import { createRuntime } from 'offheap';`, `const rt = createRuntime();`, `function f() {`, ...cleared, `  rt['addRoot'](p, Node);`, `}`],
+  [`import { createRuntime } from 'offheap';`, `const rt = createRuntime();`, `function f() {`, `  const p = junk.alloc();`, `  rt['addRoot'](p as Ptr<Node>, Node);`, `}`],
+  5,
+);
+
+// ---- what the collector scans: pointer-typed module-level places only; a number is Go's uintptr ----
+twin([`let raw = 0;`, `function f() {`, `  const p = junk.alloc();`, `  raw = p;`, `}`], [`let raw: Ptr<Node> = 0 as Ptr<Node>;`, `function f() {`, `  const p = junk.alloc();`, `  raw = p as Ptr<Node>;`, `}`], 4);
+twin(
+  [`const byId = new Map<number, number>();`, `function f() {`, `  const p = junk.alloc();`, `  byId.set(1, p);`, `}`],
+  [`const byId = new Map<number, Ptr<Node>>();`, `function f() {`, `  const p = junk.alloc();`, `  byId.set(1, p as Ptr<Node>);`, `}`],
+  4,
+);
+twin(
+  [`const words: number[] = [];`, `function f() {`, `  const p = junk.alloc();`, `  words[0] = p;`, `}`],
+  [`const words: Ptr<Node>[] = [];`, `function f() {`, `  const p = junk.alloc();`, `  words[0] = p as Ptr<Node>;`, `}`],
+  4,
+);
+valid.push({ code: code(`import { createRuntime } from 'offheap';`, `const rt = createRuntime();`, `function f() {`, `  const p = junk.alloc();`, `  rt.space.u32[1] = p;`, `}`) });
+
+// ---- a pool's first hook in every function form ----
+twin([`const a = new FixAlloc(Node, { first(p) { roots.push(p); } });`], [`const a = new FixAlloc(Node, { first(p) { N.count.set(p, 7); } });`], 1, 'initInFirst');
+twin([`const a = new FixAlloc(Node, { first: function (p) { roots.push(p); } });`], [`const a = new FixAlloc(Node, { first: function (p) { N.count.set(p, 7); } });`], 1, 'initInFirst');
+twin(
+  [`import { FNode, recordFirst } from './flow-first.js';`, `const a = new FixAlloc(FNode, { first: recordFirst });`],
+  [`import { FNode, countFirst } from './flow-first.js';`, `const a = new FixAlloc(FNode, { first: countFirst });`],
+  2,
+  'initInFirst',
+);
+twin(
+  [`import { FNode, recordFirst } from './flow-first.js';`, `const a = new FixAlloc(FNode, { first: recordFirst });`],
+  [`import { FNode, opaqueFirst } from './flow-first.js';`, `const a = new FixAlloc(FNode, { first: opaqueFirst });`],
+  2,
+  'firstCannotProve',
 );
 
 // A file that does not import offheap is not analysed.

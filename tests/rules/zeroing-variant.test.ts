@@ -246,6 +246,14 @@ twin(
   [`function f() {`, `  const p = junk.alloc();`, `  storeHeapRef(p, ref);`, `}`],
   { messageId: 'storeOnGarbage', line: 3, suggestions: [] },
 );
+// The barriered store at an address inside the object (a field offset, a literal offset) is judged the same way.
+for (const at of ['p + Node.offsets.owner', 'p + 4', 'p + N.owner.offset']) {
+  twin(
+    [`function f() {`, `  const p = junk.alloc();`, `  memclrNoHeapPointers(p, Node.size);`, `  storeHeapRef(${at}, ref);`, `}`],
+    [`function f() {`, `  const p = junk.alloc();`, `  storeHeapRef(${at}, ref);`, `}`],
+    { messageId: 'storeOnGarbage', line: 3, suggestions: [] },
+  );
+}
 // Clearing only the pointer-free prefix of type-safe memory drops no reference (mutation: the whole object).
 twin([`function f(p: Ptr<Node>) {`, `  memclrNoHeapPointers(p, 4);`, `}`], [`function f(p: Ptr<Node>) {`, `  memclrNoHeapPointers(p, 8);`, `}`], {
   messageId: 'missedBarrier',

@@ -1,6 +1,7 @@
 // The facts the solved flow hands to the rules: what it saw at each site.
 // Rules filter these with the named predicates of memory-state.ts.
 import type { TSESTree } from '@typescript-eslint/utils';
+import type ts from 'typescript';
 import type { ObjState, Witness } from '../memory-state.js';
 
 export type ClearApi = 'memclrNoHeapPointers' | 'typedmemclr' | 'memclrHasPointers';
@@ -57,6 +58,8 @@ export type FlowFact =
       readonly ptr: TSESTree.Node;
       readonly state: ObjState;
       readonly slots: readonly string[] | undefined;
+      /** The layout expression the object is known by (an addRoot or pool argument, or its record's struct call). */
+      readonly layout: ts.Expression | undefined;
     }
   | {
       /** pool.free(p) or sysFree(p, n): `state` says whether p may still be rooted. */

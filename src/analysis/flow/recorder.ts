@@ -34,7 +34,7 @@ const eventSelectors = [
   'VariableDeclarator:exit',
   'AssignmentExpression:exit',
   'ReturnStatement',
-  'YieldExpression:exit',
+  'YieldExpression', // on entry: a generator abandoned at the yield has already handed the value out
   'Property:exit',
   'ArrayExpression:exit',
   'JSXAttribute:exit',

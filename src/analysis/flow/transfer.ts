@@ -590,7 +590,8 @@ export class FlowEngine {
       const a = argAt(node.arguments, eff.unroots.ptrArg);
       const t = a && this.tracked(env, a);
       if (!t) return;
-      this.emit({ kind: 'unroot', call: node, ptr: a, state: t.st, slots: this.slotsOf(a, t.st) });
+      const layout = (t.st.layout as ts.Expression | undefined) ?? this.recordLayout(a);
+      this.emit({ kind: 'unroot', call: node, ptr: a, state: t.st, slots: this.slotsOf(a, t.st), layout });
       this.update(env, t.v.key, unrooted);
       return;
     }
@@ -635,7 +636,7 @@ export class FlowEngine {
     const layoutExpr = layoutArg ? (this.tsOf(layoutArg) as ts.Expression) : ((st.layout as ts.Expression | undefined) ?? bySize?.layout ?? this.recordLayout(pArg));
     const partial = sizeArg && !bySize ? this.partialClear(sizeArg, layoutExpr) : undefined;
     const id = eff.id as 'memclrNoHeapPointers' | 'typedmemclr' | 'memclrHasPointers';
-    if (t && isMaybeFreed(t.st)) this.emit({ kind: 'useAfterFree', node, ptr: pArg, state: t.st });
+    if (t && isMaybeFreed(t.st)) this.usedAfterFree(env, t.v, t.st, node, pArg);
     this.emit({
       kind: 'clear',
       api: id,
@@ -672,7 +673,11 @@ export class FlowEngine {
     const at = pArg && this.addressOf(env, pArg);
     if (!at) return;
     const { v, st } = at;
-    if (isMaybeFreed(st)) this.emit({ kind: 'useAfterFree', node, ptr: pArg, state: st });
+    if (isMaybeFreed(st)) {
+      // Reported as a use after free; the memory is no longer this function's to root.
+      this.usedAfterFree(env, v, st, node, pArg);
+      return;
+    }
     // The byte offset inside the block: the address's own offset, plus an element's for an array accessor.
     const layout = (st.layout as ts.Expression | undefined) ?? this.recordLayout(at.base);
     const size = layout && staticLayoutOf(this.checker, layout)?.size;
@@ -681,7 +686,8 @@ export class FlowEngine {
     const value = argAt(args, spec.valueArg);
     const slots = this.slotsOf(at.base, st);
     // Storing nil into the only HeapRef slot leaves none holding a reference (Go's runfinq before it lowers cnt).
-    if (value && isNilLiteral(value) && slots?.length === 1 && spec.element === undefined && !isMaybeGarbage(st)) {
+    const element = spec.element !== undefined && args.length === spec.element.arity;
+    if (value && isNilLiteral(value) && slots?.length === 1 && !element && !isMaybeGarbage(st)) {
       this.update(env, v.key, (s) => ({ ...cleared(s), root: s.root, rootCount: s.rootCount }));
       return;
     }
@@ -699,7 +705,7 @@ export class FlowEngine {
     const layoutArg = argAt(node.arguments, r.layoutArg);
     const countArg = argAt(node.arguments, r.countArg);
     const count = countArg ? staticNumber(this.checker, this.tsOf(countArg) as ts.Expression) : 1;
-    if (t && isMaybeFreed(t.st)) this.emit({ kind: 'useAfterFree', node, ptr: a, state: t.st });
+    if (t && isMaybeFreed(t.st)) this.usedAfterFree(env, t.v, t.st, node, a);
     // Zero-initialization must cover every rooted record, not only the first.
     const span = st.zeroSpan;
     if (span && countArg && !isMaybeGarbage(st)) {
@@ -715,6 +721,12 @@ export class FlowEngine {
     const layoutExpr = layoutArg && (this.tsOf(layoutArg) as ts.Expression);
     this.emit({ kind: 'root', node, ptr: a, state: st, how: '`addRoot`', slots: this.slotsOf(a, st, layoutExpr), count });
     if (t) this.update(env, t.v.key, (s) => ({ ...rooted(s, true, count), layout: s.layout ?? layoutExpr }));
+  }
+
+  /** One report per free: later uses of the same freed object stay quiet. */
+  private usedAfterFree(env: MutableEnv, v: VarInfo, st: ObjState, node: TSESTree.Node, ptr: TSESTree.Node): void {
+    this.emit({ kind: 'useAfterFree', node, ptr, state: st });
+    this.update(env, v.key, (s) => ({ ...s, freed: undefined, pending: undefined }));
   }
 
   /** A same-file function's summary, or unknown code. */
