@@ -8,7 +8,7 @@
 // with a reference still in it and rooted again later hands the collector a
 // dead handle: BadPointerError (debug mode).
 import { FixAlloc, heapRef, struct, u32, type LayoutType, type Ptr, type Runtime } from 'offheap';
-import { Rec, type Obj } from './layouts.js';
+import { Rec, type Obj, type RecT } from './layouts.js';
 
 /** Stores a handle into a record that is never registered as a root. */
 export function unrootedStore(rt: Runtime): string {
@@ -45,4 +45,35 @@ export function neverRooted(rt: Runtime): string {
   index.set('cached', p);
   rt.gc();
   return rt.deref(C.value.get(index.get('cached')!)).name;
+}
+
+/** Frees a record that is still a root: the collector keeps scanning memory the pool may hand out again. */
+export function freeRooted(rt: Runtime): void {
+  const pool = new FixAlloc(Rec, { runtime: rt });
+  const p = pool.alloc();
+  rt.addRoot(p, Rec);
+  pool.free(p); // expect: offheap/no-unrooted-heap-refs (freeRooted)
+  rt.gc(); // the root table still holds p: the collector scans freed memory (debug: poison)
+}
+
+/** Stores a handle into a record after retiring it in Go's order: unroot, then free. */
+export function useAfterFree(rt: Runtime): void {
+  const R = rt.access(Rec);
+  const pool = new FixAlloc(Rec, { runtime: rt });
+  const p = pool.alloc();
+  rt.addRoot(p, Rec);
+  rt.typedmemclr(Rec, p);
+  rt.removeRoot(p);
+  pool.free(p);
+  R.ref.set(p, rt.newHeapRef<Obj>({ name: 'late' })); // expect: offheap/no-unrooted-heap-refs (useAfterFree)
+}
+
+/** Roots two records of a block of four, then stores a handle into the fourth. */
+export function storeBeyondRoot(rt: Runtime): string {
+  const p = rt.sysAlloc<RecT>(Rec.size * 4);
+  rt.addRoot(p, Rec, 2);
+  rt.storeHeapRef(p + 3 * Rec.size + Rec.offsets.ref, rt.newHeapRef<Obj>({ name: 'fourth' })); // expect: offheap/no-unrooted-heap-refs (storeBeyondRoot)
+  rt.gc();
+  const R = rt.access(Rec);
+  return rt.deref(R.ref.get((p + 3 * Rec.size) as Ptr<RecT>)).name;
 }

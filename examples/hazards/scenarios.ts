@@ -5,7 +5,7 @@
 import { createRuntime, type Runtime } from 'offheap';
 import { newArena } from './no-heap-allocation.js';
 import { hideInNumberField } from './no-hidden-heap-pointers.js';
-import { neverRooted, unrootedStore, unrootUncleared } from './no-unrooted-heap-refs.js';
+import { freeRooted, neverRooted, storeBeyondRoot, unrootedStore, unrootUncleared, useAfterFree } from './no-unrooted-heap-refs.js';
 import { initInFirst, publishReused } from './zero-before-root.js';
 import { barrierOnGarbage, clearWithoutBarrier, storeOnGarbage } from './zeroing-variant.js';
 
@@ -38,6 +38,27 @@ class UninitializedError extends Error {
 }
 
 export const scenarios: readonly Scenario[] = [
+  {
+    rule: 'offheap/no-unrooted-heap-refs',
+    mistake: 'freeRooted',
+    what: 'pool.free(p) while p is still a root, then gc()',
+    expected: 'ERR_BAD_POINTER',
+    run: freeRooted,
+  },
+  {
+    rule: 'offheap/no-unrooted-heap-refs',
+    mistake: 'useAfterFree',
+    what: 'removeRoot(p); pool.free(p); then a HeapRef store into p',
+    expected: 'ERR_OUT_OF_BOUNDS',
+    run: useAfterFree,
+  },
+  {
+    rule: 'offheap/no-unrooted-heap-refs',
+    mistake: 'storeBeyondRoot',
+    what: 'addRoot(p, L, 2) over a block of 4, a HeapRef stored into record 3, then gc()',
+    expected: 'ERR_STALE_HANDLE',
+    run: storeBeyondRoot,
+  },
   {
     rule: 'offheap/no-unrooted-heap-refs',
     mistake: 'unrootedStore',

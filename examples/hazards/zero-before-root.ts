@@ -30,3 +30,11 @@ export function initInFirst(rt: Runtime): number {
   pool.free(pool.alloc());
   return R.n.get(pool.alloc());
 }
+
+/** A hook with no body to analyse (a declaration only). */
+declare function externalFirst(p: Ptr<RecT>): void;
+
+/** Passes a `first` hook the lint cannot see into: whether it initializes objects is not provable. */
+export function opaqueFirst(rt: Runtime): FixAlloc<RecT> {
+  return new FixAlloc(Rec, { runtime: rt, first: externalFirst }); // expect: offheap/zero-before-root (firstCannotProve)
+}

@@ -116,6 +116,9 @@ describe('examples/hazards: the run-time failures (debug mode, checkmark on)', (
         'offheap/no-heap-allocation (allocation)',
         'offheap/no-hidden-heap-pointers (rawWrite)',
         'offheap/no-unrooted-heap-refs (neverRooted)',
+        'offheap/no-unrooted-heap-refs (freeRooted)',
+        'offheap/no-unrooted-heap-refs (useAfterFree)',
+        'offheap/no-unrooted-heap-refs (storeBeyondRoot)',
         'offheap/no-unrooted-heap-refs (unrootUncleared)',
         'offheap/no-unrooted-heap-refs (unrootedStore)',
         'offheap/zero-before-root (initInFirst)',
@@ -130,8 +133,8 @@ describe('examples/hazards: the run-time failures (debug mode, checkmark on)', (
   it('each ends in the failure its rule predicts', () => {
     for (const o of outcomes) expect(`${o.rule} (${o.mistake}): ${o.code}`, o.message).toBe(`${o.rule} (${o.mistake}): ${o.expected}`);
     const byCode = (code: string): number => outcomes.filter((o) => o.code === code).length;
-    expect(byCode('ERR_STALE_HANDLE')).toBe(3);
-    expect(byCode('ERR_BAD_POINTER')).toBe(4);
+    expect(byCode('ERR_STALE_HANDLE')).toBe(4);
+    expect(byCode('ERR_BAD_POINTER')).toBe(5);
     expect(byCode('ERR_LOST_OBJECT')).toBe(1);
     const lost = outcomes.find((o) => o.code === 'ERR_LOST_OBJECT')!;
     expect(lost.message).toMatch(/checkmark: GC cycle \d+ missed 1 reachable object/);
