@@ -1,13 +1,16 @@
 // One analysis state per program: program-scoped caches, per-file facts that
 // follow the SourceFile object into the next program (as the language server
 // builds it), and import reachability that costs one visit per file.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import tsParser from '@typescript-eslint/parser';
-import { Linter, type Rule } from 'eslint';
+import { ESLint, Linter, type Rule } from 'eslint';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { offheapContext } from '../../src/analysis/context.js';
 import { usesOffheap } from '../../src/analysis/offheap-files.js';
+import { rules } from '../../src/rules/index.js';
 import { analysisCounters, cacheOf, programAnalysis, syntaxCache, walkSpecifiers } from '../../src/analysis/program-analysis.js';
 
 const options: ts.CompilerOptions = {
@@ -296,5 +299,48 @@ describe('import reachability', () => {
       '/p/z.ts': `import './x.ts';`,
     });
     expect(answers).toEqual([true, false, false, false, true, true, true]);
+  });
+});
+
+describe('an edit in the editor', () => {
+  it('re-analyses the edited file only, through the project service', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'offheap-relint-'));
+    try {
+      const n = 40;
+      writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', noEmit: true, types: [] }, include: ['*.ts'] }));
+      writeFileSync(path.join(dir, 'runtime.ts'), runtime);
+      for (let i = 0; i < n; i++) {
+        writeFileSync(path.join(dir, `m${i}.ts`), `import { sysAlloc } from './runtime.js';\n${i > 0 ? `import { v${i - 1} } from './m${i - 1}.js';\n` : ''}export const v${i} = sysAlloc(${i});\n`);
+      }
+      const edited = path.join(dir, 'edited.ts');
+      const text = (v: number) => `import { v${n - 1} } from './m${n - 1}.js';\nexport const e = v${n - 1} + ${v};\n`;
+      writeFileSync(edited, text(0));
+      const eslint = new ESLint({
+        cwd: dir,
+        overrideConfigFile: true,
+        overrideConfig: [
+          {
+            files: ['**/*.ts'],
+            languageOptions: { parser: tsParser, parserOptions: { projectService: true, tsconfigRootDir: dir } },
+            plugins: { offheap: { rules: rules as never } },
+            rules: { 'offheap/no-heap-allocation': 'error' },
+          },
+        ],
+      });
+      const all = await eslint.lintFiles(['.']);
+      expect(all.flatMap((r) => r.messages)).toEqual([]);
+      for (let v = 1; v <= 3; v++) {
+        const scans = analysisCounters.specifierScans;
+        const visits = analysisCounters.reachVisits;
+        const [result] = await eslint.lintText(text(v), { filePath: edited });
+        expect(result.messages).toEqual([]);
+        // A new program each time: the edited file is scanned again, its unchanged imports are not.
+        expect(analysisCounters.specifierScans - scans).toBe(1);
+        // edited.ts -> m39: m39 imports the runtime first, so the walk stops there.
+        expect(analysisCounters.reachVisits - visits).toBe(2);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
