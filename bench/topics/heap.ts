@@ -443,7 +443,7 @@ export const heap: Topic = {
       );
     }
     const budgets = [1000, 10_000, 100_000];
-    const c = collectorRounds(quick ? 2 : 7, budgets);
+    const c = collectorRounds(quick ? 2 : 5, budgets);
     const d = `(t(${c.N1}) − t(${c.N0})) ÷ ${c.N1 - c.N0}, per round`;
     targets.push(
       explain(
