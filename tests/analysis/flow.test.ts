@@ -196,3 +196,45 @@ describe('messages name the path, the alias and the partial byte count', () => {
     expect(res.messages.map((m) => m.message)).toEqual([expect.stringContaining('on the `if` branch at line 9 the function returns')]);
   });
 });
+
+describe('never silently wrong', () => {
+  /** `n` same-file helpers, each passing the object to the next; the last one roots it. */
+  const helpers = (n: number): string[] => [
+    `function h0(x: Ptr<Node>) { addRoot(x, Node); }`,
+    ...Array.from({ length: n - 1 }, (_, i) => `function h${i + 1}(x: Ptr<Node>) { h${i}(x); }`),
+    `function top() {`,
+    `  const p = junk.alloc();`,
+    `  h${n - 1}(p as Ptr<Node>);`,
+    `}`,
+  ];
+
+  it('a chain of 500 same-file helpers is summarised without recursion: the finding stays, and work grows linearly', async () => {
+    const a = await lint(helpers(250));
+    const b = await lint(helpers(500));
+    for (const [r, n] of [[a, 250], [b, 500]] as const) {
+      expect(r.messages.filter((m) => m.ruleId === null)).toEqual([]);
+      // The garbage object is rooted through the whole chain: reported at the outermost call.
+      const found = r.messages.filter((m) => m.ruleId === 'offheap/zero-before-root');
+      expect(found.map((m) => m.line)).toEqual([head.length + n + 3]);
+      expect(found[0].message).toContain(`through \`h${n - 1}\``);
+    }
+    for (const key of ['segments', 'transfers', 'functions'] as const) {
+      const ratio = b.work[key] / a.work[key];
+      expect(ratio, `${key}: ${a.work[key]} → ${b.work[key]}`).toBeLessThan(2.3);
+    }
+  });
+
+  it('a message names at most a handful of slot paths, then how many more', async () => {
+    const r = await lint([
+      `const Big = struct('Big', { ${Array.from({ length: 60 }, (_, i) => `r${i}: heapRef<Owner>()`).join(', ')} }); type Big = LayoutType<typeof Big>;`,
+      `const bigJunk = new FixAlloc(Big, { zero: false }); // eslint-disable-line`,
+      `function f() {`,
+      `  const p = bigJunk.alloc();`,
+      `  addRoot(p as Ptr<Big>, Big);`,
+      `}`,
+    ]);
+    const msg = r.messages.find((m) => m.ruleId === 'offheap/zero-before-root')?.message ?? '';
+    expect(msg).toContain('HeapRef slots (r0, r1, r10, r11 and 56 more)');
+    expect(msg.length).toBeLessThan(700);
+  });
+});
