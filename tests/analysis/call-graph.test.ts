@@ -41,6 +41,36 @@ function callees(p: ts.Program, name: string): string[] {
     .callees.map((e) => functionName(e.target));
 }
 
+/**
+ * Successive programs over `files` (edit it between calls), each built from
+ * the last as a language server does: an unchanged file keeps its SourceFile
+ * object, lib files included.
+ */
+function editablePrograms(files: Record<string, string>): () => ts.Program {
+  const options: ts.CompilerOptions = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, strict: true, noEmit: true, allowImportingTsExtensions: true, types: [] };
+  const host = ts.createCompilerHost(options, true);
+  const made = new Map<string, ts.SourceFile>();
+  const fallback = host.getSourceFile.bind(host);
+  // As a language server's document registry does: an unchanged file keeps its SourceFile object.
+  host.getSourceFile = (name, version, onError, create) => {
+    let sf = made.get(name);
+    if (!(name in files)) {
+      if (!sf) {
+        sf = fallback(name, version, onError, create);
+        if (sf) made.set(name, sf);
+      }
+      return sf;
+    }
+    if (!sf || sf.text !== files[name]) made.set(name, (sf = ts.createSourceFile(name, files[name], version, true)));
+    return sf;
+  };
+  host.readFile = (name) => files[name] ?? ts.sys.readFile(name);
+  host.fileExists = (name) => name in files || ts.sys.fileExists(name);
+  host.directoryExists = (dir) => dir === '/p' || ts.sys.directoryExists(dir);
+  let last: ts.Program | undefined;
+  return () => (last = ts.createProgram(Object.keys(files), options, host, last));
+}
+
 describe('call graph edges', () => {
   it('resolves calls through renamed imports, re-exports and namespaces across files', () => {
     const p = program(
@@ -376,16 +406,16 @@ ${unreached}
 `);
     const flood = nowritebarrierrecFlood(p);
     expect(flood.barriers.map((f) => f.path().map(functionName))).toEqual([['b', 'a', 'root']]);
-    expect(callGraphStats(p)).toEqual({ functions: 3, edges: 2, declarations: 3 });
+    expect(callGraphStats(p)).toEqual({ functions: 3, edges: 2, declarations: 3, carried: 0 });
     // Cached per program: asking again does no new work.
     expect(nowritebarrierrecFlood(p)).toBe(flood);
-    expect(callGraphStats(p)).toEqual({ functions: 3, edges: 2, declarations: 3 });
+    expect(callGraphStats(p)).toEqual({ functions: 3, edges: 2, declarations: 3, carried: 0 });
   });
 
   it('costs nothing on a program without roots', () => {
     const p = program(`import { wb } from './rt.ts';\nexport function f(): void { wb(); }\n`);
     expect(nowritebarrierrecFlood(p).barriers).toEqual([]);
-    expect(callGraphStats(p)).toEqual({ functions: 0, edges: 0, declarations: 0 });
+    expect(callGraphStats(p)).toEqual({ functions: 0, edges: 0, declarations: 0, carried: 0 });
   });
 
   it('never enters @yeswritebarrierrec and does not continue past a reported function', () => {
@@ -417,7 +447,7 @@ function worse(): void { wb(); }
       expect(path).toHaveLength(n);
       expect(functionName(path.at(-1)!)).toBe('c0');
       const stats = { ...callGraphStats(p) };
-      expect(stats).toEqual({ functions: n, edges: n - 1, declarations: n });
+      expect(stats).toEqual({ functions: n, edges: n - 1, declarations: n, carried: 0 });
       return stats;
     });
     expect(work[1].functions / work[0].functions).toBe(2);
@@ -459,33 +489,43 @@ function helper(): void { wb(); }
     expect(flood.unresolved.map((u) => [functionName(u.fn), u.reason])).toEqual([['helper', 'unanalyzable']]);
   });
 
-  it('finds each file\'s roots once per SourceFile: a new program after an edit rescans the edited file only', () => {
+  it('finds roots and facts once per SourceFile: a new program after an edit redoes only what the edit can change', () => {
     const files: Record<string, string> = { '/p/rt.ts': rt };
     for (let i = 0; i < 20; i++) files[`/p/u${i}.ts`] = `import { wb } from './rt.ts';\n/** @nowritebarrierrec */\nexport function r${i}(): void { h${i}(); }\nfunction h${i}(): void { wb(); }\n`;
     files['/p/edited.ts'] = `export const x = 1;\n`;
-    const options: ts.CompilerOptions = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, strict: true, noEmit: true, allowImportingTsExtensions: true, types: [] };
-    const host = ts.createCompilerHost(options, true);
-    const made = new Map<string, ts.SourceFile>();
-    const fallback = host.getSourceFile.bind(host);
-    host.getSourceFile = (name, version, onError, create) => {
-      if (!(name in files)) return fallback(name, version, onError, create);
-      let sf = made.get(name);
-      if (!sf || sf.text !== files[name]) made.set(name, (sf = ts.createSourceFile(name, files[name], version, true)));
-      return sf;
-    };
-    host.readFile = (name) => files[name] ?? ts.sys.readFile(name);
-    host.fileExists = (name) => name in files || ts.sys.fileExists(name);
-    host.directoryExists = (dir) => dir === '/p' || ts.sys.directoryExists(dir);
-    const first = ts.createProgram(Object.keys(files), options, host);
+    const next = editablePrograms(files);
+    const first = next();
     const before = barrierCounters.rootScans;
     expect(nowritebarrierrecFlood(first).barriers).toHaveLength(20);
     expect(barrierCounters.rootScans - before).toBe(20);
     files['/p/edited.ts'] = `export const x = 2; // @nowritebarrierrec mentioned, no function\n`;
-    const second = ts.createProgram(Object.keys(files), options, host, first);
+    const second = next();
     expect(nowritebarrierrecFlood(second).barriers).toHaveLength(20);
     expect(barrierCounters.rootScans - before).toBe(21);
+    // The facts of every function carry over: no file they can see changed.
+    expect(callGraphStats(first)).toMatchObject({ functions: 40, carried: 0 });
+    expect(callGraphStats(second)).toMatchObject({ functions: 0, carried: 40 });
+    // Editing a file a function can see (here the runtime stand-in) makes its facts be computed again.
+    files['/p/rt.ts'] = rt + '\n// edited\n';
+    const third = next();
+    expect(nowritebarrierrecFlood(third).barriers).toHaveLength(20);
+    expect(callGraphStats(third)).toMatchObject({ functions: 40, carried: 0 });
     expect(hasGraphNodes(second.getSourceFile('/p/edited.ts')!)).toBe(false);
     expect(hasGraphNodes(second.getSourceFile('/p/u0.ts')!)).toBe(true);
+  });
+
+  it('computes again the facts of a function that dispatched, when any file changed', () => {
+    const files: Record<string, string> = {
+      '/p/rt.ts': rt,
+      '/p/shape.ts': `export interface Shape { area(): number }\n/** @nowritebarrierrec */\nexport function total(s: Shape): number { return s.area(); }\n`,
+      '/p/edited.ts': `export const x = 1;\n`,
+    };
+    const next = editablePrograms(files);
+    expect(nowritebarrierrecFlood(next()).barriers).toEqual([]);
+    files['/p/edited.ts'] = `import { wb } from './rt.ts';\nimport type { Shape } from './shape.ts';\nexport class Circle implements Shape { area(): number { wb(); return 1; } }\n`;
+    const second = next();
+    expect(nowritebarrierrecFlood(second).barriers.map((f) => f.path().map(functionName))).toEqual([['Circle.area', 'total']]);
+    expect(callGraphStats(second).carried).toBe(0);
   });
 
   /**
@@ -523,7 +563,7 @@ function helper(): void { wb(); }
       expect(path.at(-1)).toBe('f0');
       expect(path.length).toBe(Math.floor(Math.log2(n)) + 1);
       const stats = { ...callGraphStats(p) };
-      expect(stats).toEqual({ functions: n, edges: expectedEdges(n), declarations: expectedEdges(n) + 2 });
+      expect(stats).toEqual({ functions: n, edges: expectedEdges(n), declarations: expectedEdges(n) + 2, carried: 0 });
       return stats;
     });
     // Twice the functions, twice the work (± the tree's ragged last level).

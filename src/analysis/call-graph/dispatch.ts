@@ -52,6 +52,7 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 
 /** One syntactic walk of the program's own files, on the first dispatch only. */
 function implementerIndex(ctx: GraphContext): ImplementerIndex {
+  ctx.dispatched = true;
   if (ctx.implementers) return ctx.implementers;
   const { checker } = ctx;
   const heritage = new Map<ts.Symbol, (ts.ClassLikeDeclaration | ts.InterfaceDeclaration)[]>();

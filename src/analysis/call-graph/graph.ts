@@ -57,6 +57,8 @@ export interface CallGraphStats {
   edges: number;
   /** Declarations examined while resolving sites (overload sets, implementations). */
   declarations: number;
+  /** Functions whose facts were carried over from an earlier program (their file and every file they can see unchanged). */
+  carried: number;
 }
 
 export interface CallGraph {
@@ -72,6 +74,38 @@ export interface GraphContext {
   readonly stats: CallGraphStats;
   /** Who may implement what; built on the first dispatch. */
   implementers?: ImplementerIndex;
+  /** Set when the function being resolved consulted the implementer index: its facts then depend on every file. */
+  dispatched: boolean;
+}
+
+/** Beyond this many visible files a function's facts are not carried over (checking them would cost more than it saves). */
+const maxVisibleFiles = 2000;
+
+/**
+ * The files whose declarations a function in `file` can see: its import
+ * closure, plus every file that declares globals (declaration files, scripts,
+ * `declare global` and `declare module` augmentations). Its facts stay true
+ * while all of these are unchanged. Undefined past `maxVisibleFiles`.
+ */
+function visibleFiles(program: ts.Program, file: ts.SourceFile): readonly ts.SourceFile[] | undefined {
+  const pa = programAnalysis(program);
+  const globals = pa.cache<'files', readonly ts.SourceFile[]>('call-graph:global-files');
+  let shared = globals.get('files');
+  if (!shared) {
+    shared = program.getSourceFiles().filter((f) => f.isDeclarationFile || !ts.isExternalModule(f) || /\bdeclare\s+(global|module)\b/.test(f.text));
+    globals.set('files', shared);
+  }
+  const seen = new Set<ts.SourceFile>([file, ...shared]);
+  const stack = [file];
+  while (stack.length > 0) {
+    for (const next of pa.importsOf(stack.pop()!)) {
+      if (seen.has(next)) continue;
+      seen.add(next);
+      if (seen.size > maxVisibleFiles) return undefined;
+      stack.push(next);
+    }
+  }
+  return [...seen];
 }
 
 /** The lazily built call graph of a program, kept with the program's analysis state. */
@@ -79,18 +113,34 @@ export function callGraphOf(program: ts.Program): CallGraph {
   const graphs = programAnalysis(program).cache<'graph', CallGraph>('call-graph');
   let graph = graphs.get('graph');
   if (!graph) {
+    const pa = programAnalysis(program);
     const cache = new Map<GraphNode, FunctionFacts>();
-    const context: GraphContext = { program, checker: program.getTypeChecker(), stats: { functions: 0, edges: 0, declarations: 0 } };
+    const context: GraphContext = {
+      program,
+      checker: pa.checker,
+      stats: { functions: 0, edges: 0, declarations: 0, carried: 0 },
+      dispatched: false,
+    };
     graph = {
       program,
       stats: context.stats,
       facts(node) {
         let found = cache.get(node);
-        if (!found) {
+        if (found) return found;
+        // Facts hold only syntax nodes, so they carry over to the next program (an editor's, after an edit)
+        // while the function's file and every file it can see are the same SourceFile objects.
+        const file = node.getSourceFile();
+        const carried = pa.dependentCache<GraphNode, FunctionFacts>('call-graph:facts', file);
+        found = carried.get(node);
+        if (found) context.stats.carried++;
+        else {
+          context.dispatched = false;
           found = computeFacts(context, node);
-          cache.set(node, found);
           context.stats.functions++;
+          const visible = context.dispatched || found.unresolved.some((u) => u.reason === 'unanalyzable') ? undefined : visibleFiles(program, file);
+          if (visible) carried.set(node, found, visible);
         }
+        cache.set(node, found);
         return found;
       },
     };
