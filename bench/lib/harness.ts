@@ -1,9 +1,11 @@
 // The measuring method, as a library.
 //
 // All variants of a topic table run interleaved in one process. Before the
-// rounds, each variant runs once alone (the solo pass) between forced full
-// GCs, so any GC pause inside its window is its own: a variant that is not
-// declared to allocate and still sees a pause there is flagged. Then each
+// rounds, each variant runs alone twice (the solo pass) between forced full
+// GCs, so any GC pause or heap growth inside its windows is its own: a
+// variant that is not declared to allocate and allocates in both is flagged
+// (reading the JS heap size catches allocation below a young generation's
+// worth per window, which causes no pause). Then each
 // round runs every variant once, in an order shuffled per round from a seeded
 // generator, with a forced full GC between variants where the runtime allows
 // it, so one variant's garbage is collected outside the next one's window.
@@ -38,7 +40,7 @@ export interface Variant {
 
 export interface SoloResult {
   readonly nsPerOp: number;
-  /** Main-thread GC pauses overlapping the variant's window when it ran alone between forced full GCs. */
+  /** Main-thread GC pauses overlapping the variant's second solo window (each variant runs alone twice, between forced full GCs). */
   readonly gcEvents: number;
   readonly gcMs: number;
   /** Growth of the JS heap over the solo window ÷ ops, when no GC ran in it (a loop that allocates less than the young generation per window shows here). */
@@ -57,7 +59,7 @@ export interface VariantResult {
   readonly rounds: readonly number[];
   readonly solo?: SoloResult;
   readonly allocates?: boolean;
-  /** Not declared to allocate, yet its solo window saw GC pauses or heap growth of at least a byte per op: the loop allocates by accident. */
+  /** Not declared to allocate, yet both its solo windows saw GC pauses or heap growth of at least a byte per op: the loop allocates by accident. */
   readonly allocationFlag?: boolean;
   /** Milliseconds of the forced full GCs right after this variant's windows: the garbage it left behind. */
   readonly cleanupGcMs?: number;
@@ -294,21 +296,25 @@ export async function measure(variants: readonly Variant[], options: MeasureOpti
     }
   };
 
-  // Solo pass: each variant alone, between forced full GCs.
-  const solo: Window[] = [];
-  const grown = variants.map(() => 0);
+  // Solo pass: each variant alone, between forced full GCs, twice. A loop that allocates does so in
+  // both windows; a one-off (optimised code finishing its installation on the main thread during
+  // the first window allocates code and metadata) shows in one only, so only both together flag it.
+  const solo: Window[][] = [[], []];
+  const grown = [variants.map(() => 0), variants.map(() => 0)];
   collect?.();
   await log.drain();
   for (const i of shuffledOrder(variants.length, random)) {
-    const before = v8.getHeapStatistics().used_heap_size;
-    time(i, solo, undefined);
-    grown[i] = v8.getHeapStatistics().used_heap_size - before;
-    if (collect) {
-      const f0 = performance.now();
-      collect();
-      forced.push({ i, t0: f0, t1: performance.now() });
+    for (const pass of [0, 1]) {
+      const before = v8.getHeapStatistics().used_heap_size;
+      time(i, solo[pass], undefined);
+      grown[pass][i] = v8.getHeapStatistics().used_heap_size - before;
+      if (collect) {
+        const f0 = performance.now();
+        collect();
+        forced.push({ i, t0: f0, t1: performance.now() });
+      }
+      pauses.push(...(await log.drain()));
     }
-    pauses.push(...(await log.drain()));
   }
 
   const orders: number[][] = [];
@@ -322,7 +328,7 @@ export async function measure(variants: readonly Variant[], options: MeasureOpti
   log.stop();
 
   const inAny = (p: Pause, ws: readonly Window[]): boolean => ws.some((w) => overlapping([p], w.t0, w.t1)[0] > 0);
-  const gapPauses = pauses.filter((p) => !inAny(p, windows) && !inAny(p, solo) && !inAny(p, forced));
+  const gapPauses = pauses.filter((p) => !inAny(p, windows) && !inAny(p, solo[0]) && !inAny(p, solo[1]) && !inAny(p, forced));
   const results: VariantResult[] = variants.map((v, i) => {
     const mine = windows.filter((w) => w.i === i);
     const rounds = mine.map((w) => ((w.t1 - w.t0) * 1e6) / ops[i]);
@@ -333,12 +339,20 @@ export async function measure(variants: readonly Variant[], options: MeasureOpti
       gcEvents += e;
       gcMs += ms;
     }
-    const s = solo.find((w) => w.i === i)!;
-    const [soloEvents, soloMs] = overlapping(pauses, s.t0, s.t1);
-    // Heap growth means something only without a GC in the window; the floor ignores the few
-    // objects a timer read or a recompilation may leave.
-    const bytesPerOp = soloEvents === 0 ? Math.max(0, grown[i]) / ops[i] : undefined;
-    const grewPerOp = bytesPerOp !== undefined && grown[i] > allocationFloor && bytesPerOp >= 1;
+    const soloPass = (pass: number): { window: Window; events: number; ms: number; bytesPerOp?: number; allocated: boolean } => {
+      const window = solo[pass].find((w) => w.i === i)!;
+      const [events, ms] = overlapping(pauses, window.t0, window.t1);
+      // Heap growth means something only without a GC in the window; the floor ignores the few
+      // objects a timer read or a recompilation may leave.
+      const bytesPerOp = events === 0 ? Math.max(0, grown[pass][i]) / ops[i] : undefined;
+      const allocated = events > 0 || (bytesPerOp !== undefined && grown[pass][i] > allocationFloor && bytesPerOp >= 1);
+      return { window, events, ms, bytesPerOp, allocated };
+    };
+    const [first, second] = [soloPass(0), soloPass(1)];
+    const s = second.window;
+    const soloEvents = second.events;
+    const soloMs = second.ms;
+    const bytesPerOp = second.bytesPerOp;
     let cleanupGcMs = 0;
     for (const f of forced.filter((w) => w.i === i)) cleanupGcMs += overlapping(pauses, f.t0, f.t1)[1];
     const nsPerOp = median(rounds);
@@ -351,7 +365,7 @@ export async function measure(variants: readonly Variant[], options: MeasureOpti
       rounds,
       solo: { nsPerOp: ((s.t1 - s.t0) * 1e6) / ops[i], gcEvents: soloEvents, gcMs: soloMs, ...(bytesPerOp === undefined ? {} : { bytesPerOp }) },
       allocates: v.allocates === true,
-      allocationFlag: v.allocates !== true && (soloEvents > 0 || grewPerOp),
+      allocationFlag: v.allocates !== true && first.allocated && second.allocated,
       cleanupGcMs,
     };
   });
