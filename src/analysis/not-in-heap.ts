@@ -59,15 +59,79 @@ const decoratorCache = new WeakMap<ts.Symbol, boolean>();
 
 const nameCache = new WeakMap<ts.Type, string>();
 
-/** The type as a message shows it (at most 80 characters). Cached per type. */
-export function typeName(checker: ts.TypeChecker, type: ts.Type): string {
-  let name = nameCache.get(type);
-  if (name === undefined) {
-    const text = checker.typeToString(type, undefined, ts.TypeFormatFlags.NoTruncation);
-    name = text.length > 80 ? `${text.slice(0, 77)}...` : text;
-    nameCache.set(type, name);
+/** Longest type name a message shows. */
+const maxName = 60;
+const clip = (text: string, max = maxName): string => (text.length > max ? `${text.slice(0, max - 3)}...` : text);
+
+/**
+ * The type as a message shows it: by its alias or interface name when it has
+ * one (`Ptr<Particle>`, `Map<string, Span>`), its arguments named the same
+ * way, and only an anonymous type spelled out, cut at 60 characters.
+ * `names` gives names the file knows a type by (see `typeNamer`). Cached per type.
+ */
+export function typeName(checker: ts.TypeChecker, type: ts.Type, names?: ReadonlyMap<ts.Type, string>): string {
+  if (!names) {
+    let name = nameCache.get(type);
+    if (name === undefined) nameCache.set(type, (name = shortName(checker, type, undefined, 0)));
+    return name;
   }
-  return name;
+  return shortName(checker, type, names, 0);
+}
+
+function shortName(checker: ts.TypeChecker, type: ts.Type, names: ReadonlyMap<ts.Type, string> | undefined, depth: number): string {
+  const local = names?.get(type);
+  if (local) return local;
+  const args = (list: readonly ts.Type[] | undefined): string =>
+    list && list.length > 0 ? `<${list.map((a) => (depth >= 3 ? '…' : shortName(checker, a, names, depth + 1))).join(', ')}>` : '';
+  let text: string;
+  const alias = type.aliasSymbol;
+  const symbol = type.getSymbol();
+  if (alias) text = alias.name + args(type.aliasTypeArguments);
+  else if (symbol && symbol.flags & ts.SymbolFlags.Class && type.getConstructSignatures().length > 0) text = `typeof ${symbol.name}`;
+  else if (type.isUnion() && !(type.flags & ts.TypeFlags.EnumLiteral) && !(type.flags & ts.TypeFlags.Boolean)) {
+    const shown = type.types.slice(0, 4).map((t) => shortName(checker, t, names, depth + 1));
+    text = shown.join(' | ') + (type.types.length > 4 ? ` | … (${type.types.length - 4} more)` : '');
+  } else if (symbol && symbol.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface) && !(type.flags & ts.TypeFlags.Intersection) && !checker.isArrayType(type) && !checker.isTupleType(type)) {
+    const ref = (type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference ? (type as ts.TypeReference) : undefined;
+    const own = ref ? checker.getTypeArguments(ref).slice(0, (ref.target as ts.InterfaceType).typeParameters?.length ?? 0) : undefined;
+    text = symbol.name + args(own);
+  } else if (checker.isArrayType(type) && depth < 3) {
+    const elem = shortName(checker, checker.getTypeArguments(type as ts.TypeReference)[0], names, depth + 1);
+    text = /^[\w.<>, ]+$/.test(elem) ? `${elem}[]` : `(${elem})[]`;
+  } else {
+    text = checker.typeToString(type, undefined, ts.TypeFormatFlags.NoTruncation);
+  }
+  return clip(text);
+}
+
+const namerCache = new WeakMap<ts.SourceFile, { checker: ts.TypeChecker; names: Map<ts.Type, string> }>();
+
+/**
+ * Names a file knows types by that the types themselves do not carry: a local
+ * or imported alias of a type that already has another alias, such as
+ * `type Particle = LayoutType<typeof P>` for the runtime's `RecordOf<{…}>`.
+ * Built once per file.
+ */
+export function fileTypeNames(checker: ts.TypeChecker, file: ts.SourceFile): ReadonlyMap<ts.Type, string> {
+  const cached = namerCache.get(file);
+  if (cached && cached.checker === checker) return cached.names;
+  const names = new Map<ts.Type, string>();
+  const add = (id: ts.Identifier) => {
+    let symbol = checker.getSymbolAtLocation(id);
+    if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+    if (!symbol || !(symbol.flags & ts.SymbolFlags.TypeAlias)) return;
+    const type = checker.getDeclaredTypeOfSymbol(symbol);
+    if (type.aliasSymbol !== symbol && !names.has(type)) names.set(type, id.text);
+  };
+  for (const stmt of file.statements) {
+    if (ts.isTypeAliasDeclaration(stmt)) add(stmt.name);
+    else if (ts.isImportDeclaration(stmt)) {
+      const bindings = stmt.importClause?.namedBindings;
+      if (bindings && ts.isNamedImports(bindings)) for (const spec of bindings.elements) add(spec.name);
+    }
+  }
+  namerCache.set(file, { checker, names });
+  return names;
 }
 
 /**
@@ -386,16 +450,23 @@ export function isNotInHeap(checker: ts.TypeChecker, type: ts.Type): boolean {
  * "Holder is not-in-heap by containment (Holder.span; Span is marked NotInHeap)",
  * "Sub is not-in-heap by inheritance (Sub extends Base; Base is decorated @notInHeap)".
  */
-export function describeReason(checker: ts.TypeChecker, name: string, reason: NotInHeapReason): string {
+export function describeReason(checker: ts.TypeChecker, name: string, reason: NotInHeapReason, names?: ReadonlyMap<ts.Type, string>): string {
   const how = reason.mark === '@notInHeap' ? 'is decorated @notInHeap' : 'is marked NotInHeap';
-  if (reason.steps.length === 0) return `${name} ${how}`;
-  const by = reason.steps.every((s) => s.startsWith(' extends')) ? 'inheritance' : 'containment';
-  return `${name} is not-in-heap by ${by} (${name}${reason.steps.join('')}; ${typeName(checker, reason.marked)} ${how})`;
+  const steps = reason.steps;
+  if (steps.length === 0) return `${name} ${how}`;
+  const by = steps.every((s) => s.startsWith(' extends')) ? 'inheritance' : 'containment';
+  return `${name} is not-in-heap by ${by} (${name}${elide(steps).join('')}; ${typeName(checker, reason.marked, names)} ${how})`;
 }
 
-/** `Span.meta.owner`, `Table[string]`. */
+/** Steps a message shows: a long path keeps its first and last few, and says how many it left out. */
+function elide(steps: readonly string[]): readonly string[] {
+  if (steps.length <= 8) return steps;
+  return [...steps.slice(0, 4), ` … (${steps.length - 7} more) … `, ...steps.slice(-3)];
+}
+
+/** `Span.meta.owner`, `Table[string]`; a long path keeps its ends. */
 export function formatPath(root: string, steps: readonly string[]): string {
-  return root + steps.map((s) => (s.startsWith('[') ? s : `.${s}`)).join('');
+  return root + elide(steps).map((s) => (s.startsWith('[') || s.startsWith(' ') ? s : `.${s}`)).join('');
 }
 
 const scalarFlags =

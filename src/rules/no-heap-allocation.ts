@@ -11,7 +11,7 @@ import { offheapContext } from '../analysis/context.js';
 import { importedNameOf } from '../analysis/imports.js';
 import { skipOuterExpressions } from '../analysis/expressions.js';
 import { parameterUse, signatureTypeParameter, typeParameterSymbol } from '../analysis/generic-use.js';
-import { describeReason, isRuntimeFile, notInHeapReason, typeName } from '../analysis/not-in-heap.js';
+import { describeReason, fileTypeNames, isRuntimeFile, notInHeapReason, typeName } from '../analysis/not-in-heap.js';
 import { typeArgumentsOfSignature } from '../analysis/ts-compat.js';
 import { createRule } from '../util/create-rule.js';
 
@@ -71,6 +71,8 @@ export default createRule<Options, MessageIds>({
     const ctx = offheapContext(context);
     if (!ctx || isRuntimeFile(ctx.sourceFile)) return {};
     const { checker, services, sourceFile, program } = ctx;
+    /** Types as messages name them: by the names this file knows them by. */
+    const nameOf = (t: ts.Type): string => typeName(checker, t, fileTypeNames(checker, ctx.sourceFile));
     const allocators = new Set(options.allocators ?? []);
     const tsOf = (node: TSESTree.Node): ts.Node => services.esTreeNodeToTSNodeMap.get(node);
 
@@ -80,7 +82,7 @@ export default createRule<Options, MessageIds>({
 
     const why = (type: ts.Type) => {
       const reason = notInHeapReason(checker, type);
-      return reason ? describeReason(checker, typeName(checker, type), reason) : undefined;
+      return reason ? describeReason(checker, nameOf(type), reason, fileTypeNames(checker, sourceFile)) : undefined;
     };
 
     /** The not-in-heap member of a union (`Span | undefined` holds a `Span`), or the type itself. */
@@ -94,7 +96,7 @@ export default createRule<Options, MessageIds>({
         context.report({
           node,
           messageId: 'container',
-          data: { container: typeName(checker, type), type: typeName(checker, held), why: why(held)! },
+          data: { container: nameOf(type), type: nameOf(held), why: why(held)! },
         });
       }
     }
@@ -240,7 +242,7 @@ export default createRule<Options, MessageIds>({
         context.report({
           node: arg,
           messageId: container ? 'container' : 'typeArgument',
-          data: { container: name, generic: name, type: typeName(checker, type), why: why(type)! },
+          data: { container: name, generic: name, type: nameOf(type), why: why(type)! },
           // `Span` → `Ptr<Span>`: type-only; a union argument has no single rewrite.
           suggest: type === argType ? usePtr(argTs, arg) : [],
         });
@@ -263,7 +265,7 @@ export default createRule<Options, MessageIds>({
           context.report({
             node,
             messageId: 'allocation',
-            data: { how: `\`new ${tsNode.expression.getText()}\``, type: typeName(checker, type), why: reason },
+            data: { how: `\`new ${tsNode.expression.getText()}\``, type: nameOf(type), why: reason },
           });
           return;
         }
@@ -292,7 +294,7 @@ export default createRule<Options, MessageIds>({
             context.report({
               node,
               messageId: 'allocation',
-              data: { how: `\`${ownerName === 'Reflect' ? 'Reflect.construct' : 'Object.create'}\``, type: typeName(checker, created), why: reason },
+              data: { how: `\`${ownerName === 'Reflect' ? 'Reflect.construct' : 'Object.create'}\``, type: nameOf(created), why: reason },
             });
             return;
           }
@@ -311,7 +313,7 @@ export default createRule<Options, MessageIds>({
         context.report({
           node: explicit ?? node,
           messageId: 'typeArgument',
-          data: { type: typeName(checker, type), generic: tsNode.expression.getText(), why: why(type)! },
+          data: { type: nameOf(type), generic: tsNode.expression.getText(), why: why(type)! },
         });
       },
       ObjectExpression(node) {
@@ -324,7 +326,7 @@ export default createRule<Options, MessageIds>({
         if (info.insideRecord || exempt(tsNode)) return;
         const target = info.contextual && why(info.contextual) ? info.contextual : info.type;
         const reason = why(target);
-        if (reason) context.report({ node, messageId: 'literal', data: { type: typeName(checker, target), why: reason } });
+        if (reason) context.report({ node, messageId: 'literal', data: { type: nameOf(target), why: reason } });
       },
       ArrayExpression(node) {
         const tsNode = tsOf(node) as ts.ArrayLiteralExpression;
@@ -347,7 +349,7 @@ export default createRule<Options, MessageIds>({
         context.report({
           node,
           messageId: 'cast',
-          data: { from: typeName(checker, sourceType), type: typeName(checker, target), why: reason },
+          data: { from: nameOf(sourceType), type: nameOf(target), why: reason },
         });
       },
       TSTypeReference(node) {

@@ -1,13 +1,14 @@
 // offheap/no-heap-pointers: a not-in-heap type holds no heap reference except
 // in `HeapRef` slots (Go: "not-in-heap types must not contain heap pointers";
 // the collector never scans unmanaged memory, so such a pointer dangles).
-import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { offheapContext } from '../analysis/context.js';
-import { offheapIdAt } from '../analysis/declarations.js';
+import { offheapIdAt, offheapIdOf } from '../analysis/declarations.js';
 import { importedNameOf } from '../analysis/imports.js';
 import {
   describeReason,
+  fileTypeNames,
   formatPath,
   heapRefsOf,
   isRuntimeFile,
@@ -15,11 +16,12 @@ import {
   typeName,
   type HeapRefFinding,
   type NotInHeapReason,
+  valueParts,
 } from '../analysis/not-in-heap.js';
 import { createRule } from '../util/create-rule.js';
 
 export type Options = [{ allowAnyAndUnknown?: boolean }];
-export type MessageIds = 'heapPointer' | 'unprovable' | 'foreignHeapPointer' | 'useHeapRef';
+export type MessageIds = 'heapPointer' | 'unprovable' | 'foreignHeapPointer' | 'instanceHeapPointer' | 'useHeapRef';
 
 interface Root {
   readonly node: TSESTree.Node;
@@ -63,6 +65,8 @@ export default createRule<Options, MessageIds>({
         '`{{path}}` has type `{{held}}`, which cannot be proven free of heap references, but {{why}}. Give it a precise type (a number, `Ptr`, `HeapRef` or a not-in-heap struct).',
       foreignHeapPointer:
         '{{why}}, and it gets a heap reference from a declaration in another file: `{{path}}` holds `{{held}}` ({{file}}). Unmanaged memory is never scanned by the collector; make that field a `HeapRef`.',
+      instanceHeapPointer:
+        '`{{path}}` holds a heap reference (`{{held}}`) through a type argument, but {{why}} (the slot is declared in {{file}}). Unmanaged memory is never scanned by the collector; pass a `HeapRef<…>` (or a not-in-heap struct) as the type argument.',
       useHeapRef: 'Store it as `{{replacement}}`.',
     },
     languages: ['js/js'],
@@ -73,6 +77,8 @@ export default createRule<Options, MessageIds>({
     // The runtime's own generic records (`FixedArray<V>`, `RecordOf<F>`) are checked where they are instantiated.
     if (!ctx || isRuntimeFile(ctx.sourceFile)) return {};
     const { checker, services, sourceFile } = ctx;
+    /** Types as messages name them: by the names this file knows them by. */
+    const nameOf = (t: ts.Type): string => typeName(checker, t, fileTypeNames(checker, ctx.sourceFile));
     const allowOpaque = options.allowAnyAndUnknown === true;
 
     /**
@@ -86,7 +92,7 @@ export default createRule<Options, MessageIds>({
      * members (inherited, merged) bring in, and generated slots (mapped types)
      * that have no declaration. Once per type and path, at the first root met.
      */
-    const atRoot: Array<{ root: Root; finding: HeapRefFinding; foreign: boolean }> = [];
+    const atRoot: Array<{ root: Root; finding: HeapRefFinding; kind: 'generated' | 'foreign' | 'instance' }> = [];
     const atRootSeen = new Map<ts.Type, Set<string>>();
 
     const better = (a: { root: Root; finding: HeapRefFinding }, b: { root: Root; finding: HeapRefFinding }) =>
@@ -103,23 +109,33 @@ export default createRule<Options, MessageIds>({
         if (finding.opaque && allowOpaque) continue;
         const leaf = finding.leaf;
         if (leaf && leaf.getSourceFile() === sourceFile) {
-          const key = `${leaf.pos}|${finding.opaque}|${typeName(checker, finding.held)}`;
+          const key = `${leaf.pos}|${finding.opaque}|${nameOf(finding.held)}`;
           const prev = local.get(key);
           if (!prev || better({ root, finding }, prev)) local.set(key, { leaf, root, finding });
           continue;
         }
-        // The slot is declared elsewhere or nowhere. Report the type here when its
-        // own member brings the reference in; a nested struct declared elsewhere
-        // is reported where it is declared.
+        // The slot is declared elsewhere or nowhere. A generic slot (`[i: number]: V`
+        // of `FixedArray`, `v: T` of a generic from another file) gets its reference
+        // from the type arguments: reported at the instantiation written here, the
+        // type reference itself (a named root whose own member holds it leaves it to that).
         const origin: readonly ts.Node[] = finding.first?.declarations ?? (leaf ? [leaf] : []);
         const generated = origin.length === 0;
         const firstElsewhere = !generated && origin.every((d) => d.getSourceFile() !== sourceFile);
+        const instance = leaf !== undefined && isGenericSlot(leaf);
+        if (instance && !firstElsewhere && !generated && finding.first) continue;
         const key = finding.steps.join('.');
-        if (seen && (generated || firstElsewhere) && !seen.has(key)) {
+        if (seen && (generated || firstElsewhere || instance) && !seen.has(key)) {
           seen.add(key);
-          atRoot.push({ root, finding, foreign: !generated });
+          atRoot.push({ root, finding, kind: instance ? 'instance' : generated ? 'generated' : 'foreign' });
         }
       }
+    }
+
+    /** A slot whose declared type is (or has an alternative that is) a type parameter: its instances decide what it holds. */
+    function isGenericSlot(leaf: ts.Node): boolean {
+      const typeNode = (leaf as { type?: ts.TypeNode }).type;
+      if (!typeNode) return false;
+      return valueParts(checker, checker.getTypeFromTypeNode(typeNode)).some((p) => p.kind === 'opaque' && (p.type.flags & ts.TypeFlags.TypeParameter) !== 0);
     }
 
     function declaredType(id: TSESTree.Node): ts.Type | undefined {
@@ -133,17 +149,50 @@ export default createRule<Options, MessageIds>({
       if (!(ts.isPropertySignature(leaf) || ts.isPropertyDeclaration(leaf) || ts.isParameter(leaf)) || !leaf.type) {
         return [];
       }
-      const heapRef = importedNameOf(checker, sourceFile, 'HeapRef');
-      if (!heapRef || checker.getTypeFromTypeNode(leaf.type) !== finding.held) return [];
+      if (checker.getTypeFromTypeNode(leaf.type) !== finding.held) return [];
+      const spelled = heapRefSpelling();
+      if (!spelled) return [];
       const annotation = services.tsNodeToESTreeNodeMap.get(leaf.type);
-      const replacement = `${heapRef}<${leaf.type.getText()}>`;
+      const replacement = `${spelled.name}<${leaf.type.getText()}>`;
       return [
         {
           messageId: 'useHeapRef' as const,
           data: { replacement },
-          fix: (fixer: import('@typescript-eslint/utils').TSESLint.RuleFixer) => fixer.replaceText(annotation, replacement),
+          fix: (fixer: TSESLint.RuleFixer) => [fixer.replaceText(annotation, replacement), ...(spelled.importFix ? [spelled.importFix(fixer)] : [])],
         },
       ];
+    }
+
+    /**
+     * How this file can name `HeapRef`: the name it imported it under, or a
+     * name to import it by (added to the file's import of a module that
+     * exports it, else a new `import { type HeapRef } from 'offheap'`).
+     * Nothing when the name `HeapRef` is already taken.
+     */
+    let spelling: { name: string; importFix?: (fixer: TSESLint.RuleFixer) => TSESLint.RuleFix } | null | undefined;
+    function heapRefSpelling() {
+      if (spelling !== undefined) return spelling ?? undefined;
+      const imported = importedNameOf(checker, sourceFile, 'HeapRef');
+      if (imported) return (spelling = { name: imported });
+      spelling = null;
+      const imports = sourceFile.statements.filter(ts.isImportDeclaration);
+      for (const decl of imports) {
+        const bindings = decl.importClause?.namedBindings;
+        if (!bindings || !ts.isNamedImports(bindings) || bindings.elements.length === 0) continue;
+        const moduleSymbol = checker.getSymbolAtLocation(decl.moduleSpecifier);
+        const exported = moduleSymbol && checker.getExportsOfModule(moduleSymbol).find((e) => offheapIdOf(checker, e) === 'HeapRef');
+        if (!exported || new RegExp(`\\b${exported.name}\\b`).test(sourceFile.text)) continue;
+        const last = services.tsNodeToESTreeNodeMap.get(bindings.elements[bindings.elements.length - 1]);
+        const text = decl.importClause!.isTypeOnly ? `, ${exported.name}` : `, type ${exported.name}`;
+        return (spelling = { name: exported.name, importFix: (fixer) => fixer.insertTextAfter(last, text) });
+      }
+      if (/\bHeapRef\b/.test(sourceFile.text)) return undefined;
+      const line = `import { type HeapRef } from 'offheap';\n`;
+      const after = imports.length > 0 ? services.tsNodeToESTreeNodeMap.get(imports[imports.length - 1]) : undefined;
+      return (spelling = {
+        name: 'HeapRef',
+        importFix: (fixer) => (after ? fixer.insertTextAfter(after, `\n${line.trimEnd()}`) : fixer.insertTextBeforeRange([0, 0], line)),
+      });
     }
 
     return {
@@ -162,19 +211,19 @@ export default createRule<Options, MessageIds>({
         visit(node.id, node.id.name, declaredType(node.id), !rename);
       },
       TSTypeReference(node) {
-        // An inline `NotInHeap<{ … }>` outside a named declaration.
+        // A not-in-heap type written with arguments outside a named declaration: an
+        // inline `NotInHeap<{ … }>`, or an instance such as `Cell<string>` or
+        // `FixedArray<Obj, 4>` in an annotation, a type argument or a field.
         if (!node.typeArguments || node.parent.type === AST_NODE_TYPES.TSTypeAliasDeclaration) return;
-        const tsNode = services.esTreeNodeToTSNodeMap.get(node);
-        if (offheapIdAt(checker, tsNode.typeName) !== 'NotInHeap') return;
-        const type = checker.getTypeFromTypeNode(tsNode);
-        visit(node, typeName(checker, type), type, true, true);
+        const type = checker.getTypeFromTypeNode(services.esTreeNodeToTSNodeMap.get(node));
+        visit(node, nameOf(type), type, true, true);
       },
       'Program:exit'() {
         for (const { leaf, root, finding } of local.values()) {
           const data = {
             path: formatPath(root.name, finding.steps),
-            held: typeName(checker, finding.held),
-            why: describeReason(checker, root.name, root.reason),
+            held: nameOf(finding.held),
+            why: describeReason(checker, root.name, root.reason, fileTypeNames(checker, sourceFile)),
           };
           context.report({
             node: services.tsNodeToESTreeNodeMap.get(leaf) ?? root.node,
@@ -183,29 +232,21 @@ export default createRule<Options, MessageIds>({
             suggest: suggestion(leaf, finding),
           });
         }
-        for (const { root, finding, foreign } of atRoot) {
-          if (!foreign) {
-            context.report({
-              node: root.node,
-              messageId: finding.opaque ? 'unprovable' : 'heapPointer',
-              data: {
-                path: formatPath(root.name, finding.steps),
-                held: typeName(checker, finding.held),
-                why: describeReason(checker, root.name, root.reason),
-              },
-            });
+        for (const { root, finding, kind } of atRoot) {
+          const data = {
+            path: formatPath(root.name, finding.steps),
+            held: nameOf(finding.held),
+            why: describeReason(checker, root.name, root.reason, fileTypeNames(checker, sourceFile)),
+          };
+          if (kind === 'generated') {
+            context.report({ node: root.node, messageId: finding.opaque ? 'unprovable' : 'heapPointer', data });
             continue;
           }
           const file = finding.leaf?.getSourceFile().fileName ?? '';
           context.report({
             node: root.node,
-            messageId: 'foreignHeapPointer',
-            data: {
-              path: formatPath(root.name, finding.steps),
-              held: typeName(checker, finding.held),
-              why: describeReason(checker, root.name, root.reason),
-              file: file.slice(file.lastIndexOf('/') + 1),
-            },
+            messageId: kind === 'instance' ? (finding.opaque ? 'unprovable' : 'instanceHeapPointer') : 'foreignHeapPointer',
+            data: { ...data, file: file.slice(file.lastIndexOf('/') + 1) },
           });
         }
       },

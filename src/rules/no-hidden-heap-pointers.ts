@@ -7,7 +7,7 @@ import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { mayBeHeapRef, scalarBrandOf } from '../analysis/brands.js';
 import { offheapContext } from '../analysis/context.js';
-import { isNotInHeap, isRuntimeFile, typeName } from '../analysis/not-in-heap.js';
+import { fileTypeNames, isNotInHeap, isRuntimeFile, typeName } from '../analysis/not-in-heap.js';
 import { createRule } from '../util/create-rule.js';
 import { skipOuterExpressions } from '../analysis/expressions.js';
 
@@ -76,6 +76,8 @@ export default createRule<Options, MessageIds>({
     const ctx = offheapContext(context);
     if (!ctx || isRuntimeFile(ctx.sourceFile)) return {};
     const { checker, services, program } = ctx;
+    /** Types as messages name them: by the names this file knows them by. */
+    const nameOf = (t: ts.Type): string => typeName(checker, t, fileTypeNames(checker, ctx.sourceFile));
     const tsOf = (node: TSESTree.Node): ts.Node => services.esTreeNodeToTSNodeMap.get(node);
 
     const isHeapRef = (node: TSESTree.Node): boolean => mayBeHeapRef(checker, checker.getTypeAtLocation(tsOf(node)));
@@ -112,7 +114,7 @@ export default createRule<Options, MessageIds>({
       if (ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) {
         const ownerType = checker.getTypeAtLocation(target.expression);
         if (isNotInHeap(checker, ownerType)) {
-          return { kind: 'numberField', field: target.getText(), owner: typeName(checker, ownerType) };
+          return { kind: 'numberField', field: target.getText(), owner: nameOf(ownerType) };
         }
       }
       return { kind: 'conversion', how: `stored in \`${target.getText()}: number\`` };
@@ -155,7 +157,7 @@ export default createRule<Options, MessageIds>({
         const instance = classType.getSymbol() ? checker.getDeclaredTypeOfSymbol(classType.getSymbol()!) : undefined;
         flow(node.value, declared, () =>
           instance && isNotInHeap(checker, instance)
-            ? { kind: 'numberField', field: tsNode.name.getText(), owner: typeName(checker, instance) }
+            ? { kind: 'numberField', field: tsNode.name.getText(), owner: nameOf(instance) }
             : { kind: 'conversion', how: `stored in field \`${tsNode.name.getText()}\`` },
         );
       },
@@ -202,7 +204,7 @@ export default createRule<Options, MessageIds>({
         flow(node.value, checker.getContextualType(value), () => {
           const owner = checker.getContextualType(literal);
           return owner && isNotInHeap(checker, owner)
-            ? { kind: 'numberField', field: (tsOf(node.key)).getText(), owner: typeName(checker, owner) }
+            ? { kind: 'numberField', field: (tsOf(node.key)).getText(), owner: nameOf(owner) }
             : { kind: 'conversion', how: `stored in property \`${(tsOf(node.key)).getText()}: number\`` };
         });
       },

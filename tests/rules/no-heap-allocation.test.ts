@@ -273,6 +273,24 @@ ruleTester.run('no-heap-allocation', rule, {
         { messageId: 'container', line: L(3), suggestions: [] },
       ],
     },
+    // Messages name records by the names the file knows them by, not the expanded `RecordOf<{…}>`.
+    {
+      code: [
+        `import { struct, f64, type LayoutType, type Ptr } from 'offheap';`,
+        `const P = struct('Particle', { x: f64, y: f64, vx: f64, vy: f64, mass: f64, charge: f64 });`,
+        `type Particle = LayoutType<typeof P>;`,
+        `declare const p: Particle;`,
+        `const all = new Set<Particle>([p]);`,
+      ].join('\n'),
+      errors: [
+        {
+          messageId: 'container',
+          line: 5,
+          data: { container: 'Set<Particle>', type: 'Particle', why: 'Particle is marked NotInHeap' },
+        },
+        { messageId: 'container', line: 5, data: { container: 'Particle[]', type: 'Particle', why: 'Particle is marked NotInHeap' } },
+      ],
+    },
     // Array methods that build containers of records.
     {
       code: code(`declare const r: Rec;`, `const xs = [1, 2].map(() => r);`),

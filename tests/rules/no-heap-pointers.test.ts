@@ -90,6 +90,10 @@ ruleTester.run('no-heap-pointers', rule, {
     `import { notInHeap, type Ptr } from 'offheap';\n@notInHeap class Pair {\n  readonly tag = 1;\n  constructor(public n: number, private readonly p: Ptr<Pair>) {}\n}`,
     // Mentioning a record in a method or a function type does not hold it by value.
     code(`type Span = NotInHeap<{ n: number }>;`, `interface Visitor { visit(s: Span): string; name: string }`, `interface UsesFn { cb: (s: Span) => Span; label: string }`),
+    // Twins of the instance cases: instances filled with numbers, Ptrs and HeapRefs are clean wherever written.
+    `import { sysAlloc, type FixedArray, type HeapRef, type NotInHeap, type Ptr } from 'offheap';\nimport type { Cell } from './nih-generic.ts';\nclass Obj {}\nlet c: Cell<number>;\ndeclare function take(x: Cell<Ptr<Obj>>): Cell<HeapRef<Obj>>;\nconst p = sysAlloc<Cell<boolean>>(64);\ninterface Slots extends NotInHeap<{}> { objs: FixedArray<HeapRef<Obj>, 4> }`,
+    // An ordinary record may name the constructor of a not-in-heap class.
+    `import { notInHeap } from 'offheap';\n@notInHeap class Span { declare n: number; }\ninterface R { ctor: typeof Span; label: string }`,
     // Numeric template-free unions and const enums.
     code(`const enum Mode { Read = 1, Write = 2 }`, `type S = NotInHeap<{ mode: Mode; flags: Mode | 0; big: number }>;`),
   ],
@@ -271,7 +275,7 @@ ruleTester.run('no-heap-pointers', rule, {
     // An instance of a generic declared in another file is reported at the instance.
     {
       code: `import type { FixedArray, HeapRef } from 'offheap';\nclass Owner {}\ntype Refs = FixedArray<HeapRef<Owner>, 4>;\ntype Owners = FixedArray<Owner, 4>;`,
-      errors: [{ messageId: 'foreignHeapPointer', line: 4, data: { path: 'Owners[number]', held: 'Owner', file: 'types.ts', why: 'Owners is marked NotInHeap' } }],
+      errors: [{ messageId: 'instanceHeapPointer', line: 4, data: { path: 'Owners[number]', held: 'Owner', file: 'types.ts', why: 'Owners is marked NotInHeap' } }],
     },
     // Conditional types resolving to a heap type.
     {
@@ -323,7 +327,22 @@ ruleTester.run('no-heap-pointers', rule, {
     {
       filename: 'nih-augment.ts',
       code: fixture('nih-augment.ts'),
-      errors: [{ messageId: 'heapPointer', line: 6, data: { path: 'Mergeable.cache', held: 'Owner', why: 'Mergeable is marked NotInHeap' } }],
+      errors: [
+        {
+          messageId: 'heapPointer',
+          line: 6,
+          data: { path: 'Mergeable.cache', held: 'Owner', why: 'Mergeable is marked NotInHeap' },
+          // The file lacks a HeapRef import: the suggestion adds one.
+          suggestions: [
+            {
+              messageId: 'useHeapRef',
+              output: fixture('nih-augment.ts')
+                .replace(`from './nih-types.ts';`, `from './nih-types.ts';\nimport { type HeapRef } from 'offheap';`)
+                .replace('cache: Owner;', 'cache: HeapRef<Owner>;'),
+            },
+          ],
+        },
+      ],
     },
     // Renamed, re-exported brands are recognised.
     {
@@ -374,10 +393,64 @@ ruleTester.run('no-heap-pointers', rule, {
       code: code(`import type { Missing } from './does-not-exist.ts';`, `type S = NotInHeap<{`, `  m: Missing;`, `}>;`),
       errors: [{ messageId: 'unprovable', line: 4 }],
     },
+    // Not-in-heap instances wherever they are written (issue 13 item 4): a FixedArray field of a record.
+    {
+      code: `import type { FixedArray, NotInHeap } from 'offheap';\nclass Obj {}\ninterface Slots extends NotInHeap<{}> {\n  n: number;\n  objs: FixedArray<Obj, 4>;\n}`,
+      errors: [
+        {
+          messageId: 'instanceHeapPointer',
+          line: 5,
+          data: { path: 'FixedArray<Obj, 4>[number]', held: 'Obj', file: 'types.ts', why: 'FixedArray<Obj, 4> is marked NotInHeap' },
+        },
+      ],
+    },
+    // A generic from another file, instantiated in a variable, parameter and return annotation, a type argument and a field.
+    {
+      code: [
+        `import { sysAlloc } from 'offheap';`,
+        `import type { Cell } from './nih-generic.ts';`,
+        `let c: Cell<string>;`,
+        `declare function take(x: Cell<object>): Cell<symbol>;`,
+        `const p = sysAlloc<Cell<bigint>>(64);`,
+        `class Holder { declare cell: Cell<() => void>; }`,
+      ].join('\n'),
+      errors: [
+        { messageId: 'instanceHeapPointer', line: 3, data: { path: 'Cell<string>.v', held: 'string', file: 'nih-generic.ts', why: 'Cell<string> is marked NotInHeap' } },
+        { messageId: 'instanceHeapPointer', line: 4, data: { path: 'Cell<object>.v', held: 'object', file: 'nih-generic.ts', why: 'Cell<object> is marked NotInHeap' } },
+        { messageId: 'instanceHeapPointer', line: 4, data: { path: 'Cell<symbol>.v', held: 'symbol', file: 'nih-generic.ts', why: 'Cell<symbol> is marked NotInHeap' } },
+        { messageId: 'instanceHeapPointer', line: 5 },
+        { messageId: 'instanceHeapPointer', line: 6 },
+      ],
+    },
+    // A same-file generic's instance in an annotation is reported at the slot it fills.
+    {
+      code: code(`type Cell<T> = NotInHeap<{ v: T }>;`, `declare const s: Cell<string>;`, `declare function f(): Cell<Ptr<Cell<number>>>;`),
+      errors: [
+        { messageId: 'unprovable', line: 2, data: { path: 'Cell.v', held: 'T', why: 'Cell is marked NotInHeap' } },
+        { messageId: 'heapPointer', line: 2, data: { path: 'Cell<string>.v', held: 'string', why: 'Cell<string> is marked NotInHeap' } },
+      ],
+    },
+    // The constructor of a not-in-heap class is a function object on the JS heap (issue 13 item 2).
+    {
+      code: `import { notInHeap, type NotInHeap } from 'offheap';\n@notInHeap class Span { declare n: number; }\ntype Rec = NotInHeap<{\n  n: number;\n  kind: typeof Span;\n}>;`,
+      errors: [
+        {
+          messageId: 'heapPointer',
+          line: 5,
+          data: { path: 'Rec.kind', held: 'typeof Span', why: 'Rec is marked NotInHeap' },
+          suggestions: [
+            {
+              messageId: 'useHeapRef',
+              output: `import { notInHeap, type NotInHeap, type HeapRef } from 'offheap';\n@notInHeap class Span { declare n: number; }\ntype Rec = NotInHeap<{\n  n: number;\n  kind: HeapRef<typeof Span>;\n}>;`,
+            },
+          ],
+        },
+      ],
+    },
     // A FixedArray of references.
     {
       code: `import type { FixedArray } from 'offheap';\ntype Names = FixedArray<string, 4>;`,
-      errors: [{ messageId: 'foreignHeapPointer', line: 2, data: { path: 'Names[number]', held: 'string', file: 'types.ts', why: 'Names is marked NotInHeap' } }],
+      errors: [{ messageId: 'instanceHeapPointer', line: 2, data: { path: 'Names[number]', held: 'string', file: 'types.ts', why: 'Names is marked NotInHeap' } }],
     },
   ],
 });
