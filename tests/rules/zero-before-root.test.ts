@@ -328,6 +328,26 @@ twin(
   'firstCannotProve',
 );
 
+
+// ---- correlated conditions: Go's case 48 written as two ifs on the same flag ----
+const alloc48 = [`  let p: MaybeGarbage<Node>;`, `  if (fromFreeList) p = reuse();`, `  else p = persistentalloc<Node>(Node.size);`];
+twin(
+  [`function f(fromFreeList: boolean) {`, ...alloc48, `  if (fromFreeList) memclrNoHeapPointers(p, Node.size);`, R, `}`],
+  [`function f(fromFreeList: boolean) {`, ...alloc48, `  if (!fromFreeList) memclrNoHeapPointers(p, Node.size);`, R, `}`],
+  6,
+);
+// A const and a never-reassigned local behave the same; a reassigned flag is not carried.
+twin(
+  [`function f() {`, `  const fromFreeList = xs.length > 0;`, ...alloc48, `  if (fromFreeList) { memclrNoHeapPointers(p, Node.size); }`, R, `}`],
+  [`function f() {`, `  let fromFreeList = xs.length > 0;`, ...alloc48, `  fromFreeList = !fromFreeList;`, `  if (fromFreeList) { memclrNoHeapPointers(p, Node.size); }`, R, `}`],
+  8,
+);
+twin(
+  [`function f() {`, `  let p: MaybeGarbage<Node> = persistentalloc<Node>(Node.size);`, `  if (!c) work();`, `  else p = reuse();`, `  if (c) memclrNoHeapPointers(p, Node.size);`, R, `}`],
+  [`function f(d: boolean) {`, `  let p: MaybeGarbage<Node> = persistentalloc<Node>(Node.size);`, `  if (!c) work();`, `  else p = reuse();`, `  if (d) memclrNoHeapPointers(p, Node.size);`, R, `}`],
+  6,
+);
+
 // A file that does not import offheap is not analysed.
 valid.push({ code: `declare function addRoot(p: number, l: unknown): void;\nconst p = 8;\naddRoot(p, {});` });
 // Unknown layouts are not proven wrong.

@@ -8,7 +8,7 @@ import ts from 'typescript';
 import type { OffheapContext } from '../context.js';
 import { calleeId, resolveAlias } from '../declarations.js';
 import { argAt, effectOf, type RuntimeEffect } from '../effects.js';
-import { sizeOfLayout, skipOuterEs } from '../expressions.js';
+import { sizeOfLayout, skipOuterEs, skipOuterExpressions } from '../expressions.js';
 import {
   cleared,
   freedAt,
@@ -33,7 +33,10 @@ import { calleeName, edgeLabel, ellipsis, line, nameOf } from './explain.js';
 import type { FlowFact, PartialClear } from './facts.js';
 import type { PathInfo, Recording, SegInfo } from './recorder.js';
 import { flowStats, solveSegments, type Domain } from './solver.js';
+import { edgeCondition, extend, type Valuation } from './predicates.js';
 import { calleesFirst, paramIds, summaryOf, type Summary } from './summaries.js';
+
+type PEnv = ReadonlyMap<Valuation, Env>;
 
 const functionTypes = new Set<string>([AST_NODE_TYPES.FunctionDeclaration, AST_NODE_TYPES.FunctionExpression, AST_NODE_TYPES.ArrowFunctionExpression]);
 
@@ -225,14 +228,13 @@ export class FlowEngine {
     this.current = path;
     this.facts = undefined;
     try {
-      const sol = solveSegments(path, entry ?? this.entryEnv(path), this.domain);
+      const sol = solveSegments<PEnv>(path, new Map([['', entry ?? this.entryEnv(path)]]), this.domain);
       // Final pass over the solved inputs: emit facts, or (for a summary) collect what is returned.
       this.returns = collect;
       if (facts || this.returns) {
         this.facts = facts;
         for (const s of sol.segs) {
-          const input = sol.ins.get(s);
-          if (input) this.run(s, input);
+          for (const input of sol.ins.get(s)?.values() ?? []) this.run(s, input);
         }
         this.facts = undefined;
       }
@@ -240,9 +242,7 @@ export class FlowEngine {
       let exit: MutableEnv | undefined;
       for (const r of path.codePath.returnedSegments) {
         const s = sol.byId.get(r.id);
-        const out = s && sol.outs.get(s);
-        if (!out) continue;
-        exit = exit ? joinEnv(exit, out, undefined) : new Map(out);
+        for (const out of (s && sol.outs.get(s)?.values()) || []) exit = exit ? joinEnv(exit, out, undefined) : new Map(out);
       }
       const result = exit ?? new Map<string, ObjState>();
       if (facts && path.node.type !== AST_NODE_TYPES.Program) {
@@ -261,31 +261,115 @@ export class FlowEngine {
     }
   }
 
-  private readonly domain: Domain<Env> = {
-    empty: () => new Map(),
-    equal: envEqual,
-    joinThrown,
-    run: (seg, input, exc) => this.run(seg, input, exc),
+  /**
+   * The solver's state: one Env per valuation of the branch predicates on the
+   * path (predicates.ts). Without correlated tests there is one partition, ''.
+   */
+  private readonly domain: Domain<PEnv> = {
+    empty: () => new Map([['', new Map()]]),
+    equal: (a, b) => {
+      if (a === b) return true;
+      if (a.size !== b.size) return false;
+      for (const [k, e] of a) {
+        const o = b.get(k);
+        if (!o || !envEqual(e, o)) return false;
+      }
+      return true;
+    },
+    joinThrown: (input, thrown, t) => {
+      const out = new Map(input);
+      for (const p of thrown) {
+        for (const [k, e] of p) {
+          const base = out.get(k);
+          out.set(k, base ? joinThrown(base, [e], t) : joinThrown(new Map(), [e], t));
+        }
+      }
+      return out;
+    },
+    run: (seg, input, exc) => {
+      const out = new Map<Valuation, Env>();
+      for (const [k, env] of input) {
+        const mine = exc ? new Map<TSESTree.TryStatement, Env>() : undefined;
+        out.set(k, this.run(seg, env, mine));
+        for (const [t, e] of mine ?? []) {
+          let acc = exc!.get(t) as Map<Valuation, Env> | undefined;
+          if (!acc) exc!.set(t, (acc = new Map()));
+          const prev = acc.get(k);
+          acc.set(k, prev ? joinEnv(new Map(prev), e, undefined) : e);
+        }
+      }
+      return out;
+    },
     join: (to, preds) => {
-      let acc: MutableEnv | undefined;
+      const acc = new Map<Valuation, MutableEnv>();
       for (const { from, out } of preds) {
         const fork = from.seg.nextSegments.length > 1 || from.index >= to.index;
         const label = fork ? edgeLabel(from, to) : undefined;
-        flowStats.stateOps += out.size;
-        acc = acc ? joinEnv(acc, out, label) : copyEnv(out, label);
+        const cond = fork ? edgeCondition(from, to) : undefined;
+        const key = cond && this.stableKey(cond.id);
+        for (const [k, env] of out) {
+          const val = key ? extend(k, key, cond.value) : k;
+          if (val === undefined) continue; // contradicts the path's earlier test: not a real path
+          flowStats.stateOps += env.size;
+          const a = acc.get(val);
+          acc.set(val, a ? joinEnv(a, env, label) : copyEnv(env, label));
+        }
       }
-      const env = acc ?? new Map<string, ObjState>();
+      if (acc.size === 0) acc.set('', new Map());
       // Variables whose block was left are dead: drop them so envs stay small.
       if (to.seg.prevSegments.length > 1) {
         const at = to.start.range[0];
-        for (const [k] of env) {
-          const v = this.keyScopes.get(k);
-          if (v && (at < v[0] || at > v[1])) env.delete(k);
+        for (const env of acc.values()) {
+          for (const [k] of env) {
+            const v = this.keyScopes.get(k);
+            if (v && (at < v[0] || at > v[1])) env.delete(k);
+          }
         }
       }
-      return env;
+      return acc;
     },
   };
+
+  private readonly stable = new Map<ts.Symbol, string | null>();
+
+  /**
+   * The predicate key of an identifier whose value cannot change between two
+   * tests: a `const`, or a parameter or `let` never assigned after its
+   * declaration. Undefined for anything else.
+   */
+  private stableKey(id: TSESTree.Identifier): string | undefined {
+    const sym = this.checker.getSymbolAtLocation(this.tsOf(id));
+    if (!sym) return undefined;
+    let key = this.stable.get(sym);
+    if (key === undefined) {
+      key = null;
+      const decl = sym.valueDeclaration;
+      const isConst = decl && ts.isVariableDeclaration(decl) && ts.isVariableDeclarationList(decl.parent) && (decl.parent.flags & ts.NodeFlags.Const) !== 0;
+      const candidate = decl && (isConst || ts.isParameter(decl) || ts.isVariableDeclaration(decl)) && ts.isIdentifier(decl.name);
+      if (candidate && (isConst || !this.assignedAnywhere(sym, decl))) key = `c${this.stable.size}`;
+      this.stable.set(sym, key);
+    }
+    return key ?? undefined;
+  }
+
+  /** Whether the variable is a target of an assignment or update anywhere in its declaring scope. */
+  private assignedAnywhere(sym: ts.Symbol, decl: ts.Declaration): boolean {
+    let scope: ts.Node = decl;
+    while (!ts.isFunctionLike(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
+    let found = false;
+    const visit = (n: ts.Node): void => {
+      if (found) return;
+      const target = ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment ? n.left
+        : (ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken) ? n.operand
+        : undefined;
+      if (target && ts.isIdentifier(skipOuterExpressions(target as ts.Expression)) && this.checker.getSymbolAtLocation(skipOuterExpressions(target as ts.Expression)) === sym) found = true;
+      // Destructuring assignments and for-of heads: not a simple, provably unchanged value.
+      else if ((ts.isArrayLiteralExpression(n) || ts.isObjectLiteralExpression(n)) && ts.isBinaryExpression(n.parent) && n.parent.left === n) found = true;
+      else ts.forEachChild(n, visit);
+    };
+    visit(scope);
+    return found;
+  }
 
   /** Parameters with pointer types start as their types say. */
   private entryEnv(path: PathInfo): Env {

@@ -1,0 +1,48 @@
+// Correlated conditions. Go's own code tests `if fromFreeList` twice: once
+// before zeroing, once before rooting. A path that took the first branch one
+// way takes the second the same way. The flow state is therefore split by
+// the values of simple branch predicates seen on the path (a `const`, a
+// parameter or a local never assigned after its declaration, tested directly
+// or negated): each partition carries its valuation, an edge whose condition
+// contradicts a partition's valuation drops that partition, and partitions
+// with the same valuation join. At most `maxPredicates` predicates are
+// carried per path (at most 2^3 partitions), so cost stays linear.
+import type { TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES } from '@typescript-eslint/utils';
+import { skipOuterEs } from '../expressions.js';
+import type { SegInfo } from './recorder.js';
+
+export const maxPredicates = 3;
+
+/** A valuation: `v3:1|v7:0` (sorted by key); '' carries none. */
+export type Valuation = string;
+
+/** The predicate an edge into `to` establishes: the test's identifier and the value it has on that edge. */
+export function edgeCondition(from: SegInfo, to: SegInfo): { readonly id: TSESTree.Identifier; readonly value: boolean } | undefined {
+  if (from.seg.nextSegments.length < 2 || to.index <= from.index) return undefined;
+  const n = to.start;
+  const p = n.parent;
+  let test: TSESTree.Node | undefined;
+  let value: boolean;
+  if (p?.type === AST_NODE_TYPES.IfStatement && p.consequent === n) [test, value] = [p.test, true];
+  else if (p?.type === AST_NODE_TYPES.IfStatement && p.alternate === n) [test, value] = [p.test, false];
+  else if (n.type === AST_NODE_TYPES.IfStatement && !n.alternate) [test, value] = [n.test, false];
+  else return undefined;
+  let t = skipOuterEs(test);
+  while (t.type === AST_NODE_TYPES.UnaryExpression && t.operator === '!') {
+    value = !value;
+    t = skipOuterEs(t.argument);
+  }
+  return t.type === AST_NODE_TYPES.Identifier ? { id: t, value } : undefined;
+}
+
+/** `val` with `key` = `value`; undefined when it contradicts `val`; `val` itself when full. */
+export function extend(val: Valuation, key: string, value: boolean): Valuation | undefined {
+  const want = `${key}:${value ? 1 : 0}`;
+  const other = `${key}:${value ? 0 : 1}`;
+  const parts = val === '' ? [] : val.split('|');
+  if (parts.includes(want)) return val;
+  if (parts.includes(other)) return undefined;
+  if (parts.length >= maxPredicates) return val;
+  return [...parts, want].sort().join('|');
+}
