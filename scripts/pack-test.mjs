@@ -8,7 +8,8 @@
 //   After `npm i offheap`, before the lint side is installed, it is the
 //   runtime-only install: no other package, a size bound, the runtime runs,
 //   and `offheap/eslint-plugin` fails with a message naming the missing peers.
-// - "floor": the same files with the bottom of every peer range
+// - "floor": the same files with the bottom of every peer range; the shipped
+//   src is also type-checked against the floor TypeScript's API
 //   (TypeScript 5.7.2, ESLint 9.22.0, typescript-eslint 8.40.0: the first whose parser type fits `defineConfig`).
 //
 // In both, the README's examples and a few mistakes are added under src/, then
@@ -294,6 +295,36 @@ try {
   ok('npm install', floorDir);
   assert.deepEqual(versionsIn(floorDir), { ...Object.fromEntries(['typescript', 'eslint', 'typescript-eslint'].map((k) => [k, floor[k]])), '@typescript-eslint/utils': floor['typescript-eslint'] });
   step(`floor installed (${JSON.stringify(floor)})`, t);
+
+  // The shipped sources against the floor TypeScript's API declarations, compiled by this repository's TypeScript: a
+  // call to a compiler API newer than the floor fails here (getTypeArgumentsForResolvedSignature did). The
+  // @typescript-eslint/utils and eslint declarations stay the development ones: older utils types lack `meta.languages`,
+  // which only matters to the type checker (the lint above runs the floor's utils).
+  t = performance.now();
+  const { compilerOptions } = JSON.parse(readFileSync(path.join(root, 'tsconfig.json'), 'utf8'));
+  const dev = (name) => path.join(root, 'node_modules', name);
+  write(
+    floorDir,
+    'tsconfig.api.json',
+    JSON.stringify({
+      compilerOptions: {
+        ...compilerOptions,
+        allowImportingTsExtensions: false,
+        skipLibCheck: true,
+        noEmit: true,
+        typeRoots: [path.join(floorDir, 'node_modules', '@types')],
+        paths: {
+          typescript: [path.join(floorDir, 'node_modules', 'typescript', 'lib', 'typescript.d.ts')],
+          '@typescript-eslint/utils': [dev('@typescript-eslint/utils/dist/index.d.ts')],
+          eslint: [dev('eslint/lib/types/index.d.ts')],
+        },
+      },
+      include: ['node_modules/offheap/src'],
+      exclude: [],
+    }),
+  );
+  ok(`${JSON.stringify(path.join(root, 'node_modules', '.bin', 'tsc'))} -p tsconfig.api.json`, floorDir);
+  step(`floor: offheap's src type-checks against the typescript ${floor.typescript} API`, t);
 
   // 4. Both ends: examples, mistakes, the untyped run.
   for (const [label, dir] of [['top', readmeDir], ['floor', floorDir]]) {
