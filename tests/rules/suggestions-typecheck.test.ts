@@ -82,7 +82,10 @@ describe('suggestions of the type rules type-check', () => {
           shared[path.join(fixturesDir, `suggest-${i}-after.ts`)] = `${p.after}\nexport {};\n`;
         }
       });
-      const errors = { ...typeErrors(shared), ...Object.assign({}, ...own.map((f, i) => Object.fromEntries(Object.entries(typeErrors(f)).map(([k, v]) => [`${k}#${i}`, v])))) };
+      const errors: Record<string, string[]> = { ...typeErrors(shared) };
+      own.forEach((f, i) => {
+        for (const [k, v] of Object.entries(typeErrors(f))) errors[`${k}#${i}`] = v;
+      });
       const broken: string[] = [];
       pairs.forEach((p, i) => {
         const key = (which: 'before' | 'after') =>
