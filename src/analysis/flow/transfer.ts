@@ -362,7 +362,7 @@ export class FlowEngine {
       const target = ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment ? n.left
         : (ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken) ? n.operand
         : undefined;
-      if (target && ts.isIdentifier(skipOuterExpressions(target as ts.Expression)) && this.checker.getSymbolAtLocation(skipOuterExpressions(target as ts.Expression)) === sym) found = true;
+      if (target && ts.isIdentifier(skipOuterExpressions(target)) && this.checker.getSymbolAtLocation(skipOuterExpressions(target)) === sym) found = true;
       // Destructuring assignments and for-of heads: not a simple, provably unchanged value.
       else if ((ts.isArrayLiteralExpression(n) || ts.isObjectLiteralExpression(n)) && ts.isBinaryExpression(n.parent) && n.parent.left === n) found = true;
       else ts.forEachChild(n, visit);
