@@ -36,3 +36,36 @@ describe('README example', () => {
     expect(found).toEqual(expected);
   });
 });
+
+describe('README Install section', () => {
+  // The pack test runs the section; this keeps its pins inside the declared peer ranges without a network.
+  const readme = readFileSync(path.join(import.meta.dirname, '..', 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('\n## Install\n'), readme.indexOf('\n## Quick start\n'));
+  const pkg = JSON.parse(readFileSync(path.join(import.meta.dirname, '..', 'package.json'), 'utf8')) as {
+    peerDependencies: Record<string, string>;
+    peerDependenciesMeta: Record<string, { optional?: boolean }>;
+    dependencies?: Record<string, string>;
+  };
+
+  it('installs the runtime alone first, then the lint side with pinned majors', () => {
+    const commands = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => m[1].trim().split('\n'));
+    expect(commands).toContain('npm i offheap');
+    expect(commands).toContain('npm pkg set type=module');
+    const dev = commands.find((c) => c.startsWith('npm i -D '));
+    expect(dev).toMatch(/ typescript@~6\.0 /);
+    expect(dev).toMatch(/ eslint@\^10 /);
+    expect(dev).toMatch(/ typescript-eslint@\^8 /);
+    // typescript@~6.0 lies inside the peer range's upper bound; the runtime has no dependencies to install.
+    expect(pkg.peerDependencies.typescript).toMatch(/<6\.1\.0$/);
+    expect(pkg.peerDependencies.eslint).toContain('^10.0.0');
+    expect(pkg.dependencies ?? {}).toEqual({});
+    for (const name of Object.keys(pkg.peerDependencies)) expect(pkg.peerDependenciesMeta[name]?.optional).toBe(true);
+  });
+
+  it('shows a tsconfig that includes the config file the project service must find', () => {
+    const tsconfig = /```json title="tsconfig.json"\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(tsconfig).toBeDefined();
+    expect((JSON.parse(tsconfig!) as { include: string[] }).include).toEqual(expect.arrayContaining(['src', 'eslint.config.ts']));
+    expect(section).toContain('```ts title="eslint.config.ts"');
+  });
+});
