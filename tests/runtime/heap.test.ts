@@ -408,4 +408,15 @@ describe('object release and module-level functions', () => {
   it('caps the table at maxHeapRefs = 2^22 - 1 (slot 0 is never used)', () => {
     expect(maxHeapRefs).toBe(2 ** 22 - 1);
   });
+
+  it('a full table refuses newHeapRef with OffheapRangeError, state unchanged (simulated: 2^22 slots would take 4M objects)', () => {
+    const r = rt();
+    const h = r.newHeapRef('kept');
+    const heap = r.heap as unknown as { indexBits: number; top: number; mask: number };
+    heap.indexBits = 22; // as if the table had reached its largest size …
+    heap.top = heap.mask + 1; // … with every slot in use and none free
+    const e = rejects(r, () => r.newHeapRef('one too many'), OffheapRangeError, 'ERR_BAD_SIZE');
+    expect(e.message).toMatch(/the object heap is full/);
+    expect(r.deref(h)).toBe('kept');
+  });
 });
