@@ -124,6 +124,8 @@ const specs: Record<string, Spec> = {
   gcStep: { collector: true },
   gcFinish: { collector: true },
   gc: { collector: true },
+  // A new runtime: its memory, handles and roots are its own (no-hidden-heap-pointers reports mixing them).
+  createRuntime: {},
   // Pure queries.
   access: {},
   memoryPicture: {},

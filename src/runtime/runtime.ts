@@ -358,7 +358,11 @@ export class Runtime {
   }
 }
 
-/** A new runtime with its own address space. */
+/**
+ * A new runtime with its own address space.
+ *
+ * @offheap createRuntime
+ */
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
   return new Runtime(options);
 }
