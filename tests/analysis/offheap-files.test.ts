@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { usesOffheap } from '../../src/analysis/offheap-files.js';
+import { analysisCounters } from '../../src/analysis/program-analysis.js';
 import { virtualProgram } from '../virtual-program.js';
 
 const runtime = `/** @offheap sysAlloc */ export function sysAlloc(n: number): number { return n; }`;
@@ -26,7 +27,10 @@ describe('usesOffheap', () => {
   });
 
   it('answers false for every file when no runtime file is in the program', () => {
-    const program = virtualProgram({ '/p/a.ts': `import './b.ts';`, '/p/b.ts': `export {};` });
+    const program = virtualProgram({ '/p/a.ts': `import './b.ts';`, '/p/b.ts': `export {};`, '/p/c.ts': `// mentions @offheap but tags nothing` });
+    const visits = analysisCounters.reachVisits;
     expect(usesOffheap(program, program.getSourceFile('/p/a.ts')!)).toBe(false);
+    // Without a runtime file in the program, no import graph is walked at all.
+    expect(analysisCounters.reachVisits - visits).toBe(0);
   });
 });
