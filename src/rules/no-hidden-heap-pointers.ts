@@ -7,12 +7,14 @@ import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { mayBeHeapRef, scalarBrandOf } from '../analysis/brands.js';
 import { offheapContext } from '../analysis/context.js';
+import { calleeId } from '../analysis/declarations.js';
+import { effectOf } from '../analysis/effects.js';
 import { fileTypeNames, isNotInHeap, isRuntimeFile, typeName } from '../analysis/not-in-heap.js';
 import { createRule } from '../util/create-rule.js';
 import { skipOuterExpressions } from '../analysis/expressions.js';
 
 export type Options = [{ allowArithmetic?: boolean }];
-export type MessageIds = 'rawWrite' | 'numberField' | 'conversion';
+export type MessageIds = 'rawWrite' | 'numberField' | 'conversion' | 'mixedRuntimes' | 'foreignRuntime';
 
 type Sink =
   | { readonly kind: 'rawWrite'; readonly where: string }
@@ -68,6 +70,10 @@ export default createRule<Options, MessageIds>({
         '`{{expr}}` is a HeapRef kept in the number field `{{field}}` of not-in-heap `{{owner}}`: the pointer bitmap does not cover that slot, so the collector can free the object while it is referenced (Go: a heap address hidden in a uintptr). Declare the field as a `HeapRef`.',
       conversion:
         '`{{expr}}` is a HeapRef converted to a number ({{how}}): the collector cannot see a handle kept as a number, so it can free the object while the number still names it (Go: converting a pointer to uintptr hides it). To keep the object alive while you hold the handle, pin it (`pin`/`unpin`) or keep it in a `heapRef` slot of a rooted record.',
+      mixedRuntimes:
+        '`{{call}}` uses the default runtime, but this file also creates its own runtime `{{runtime}}` with createRuntime() (line {{line}}): two address spaces with two collectors, and a handle or pointer of one means nothing to the other (Go has one runtime per process). Call the methods of `{{runtime}}`, or make it the default with setDefaultRuntime.',
+      foreignRuntime:
+        '`{{expr}}` is {{what}} of {{from}} (line {{line}}), used with {{to}}: the other runtime\'s collector never sees the handle and its memory is another address space, so the object can be freed or the wrong bytes read (a pointer the collector cannot see). Use the runtime that made it.',
     },
     languages: ['js/js'],
   },
@@ -132,7 +138,109 @@ export default createRule<Options, MessageIds>({
       report(source, sink());
     }
 
+    // Mixing runtimes. A runtime is known only when provable: a `const`
+    // initialised by createRuntime() (by its tag) that never escapes to code
+    // that could make it the default (passed to an untagged function), or the
+    // default runtime of the module-level functions. Values made by one are
+    // tracked through `const`s: handles (newHeapRef), memory (sysAlloc,
+    // persistentalloc, a pool's alloc), accessors (access) and pools.
+    type RuntimeKey = ts.Symbol | 'default';
+    const runtimes = new Map<ts.Symbol, { readonly name: string; readonly line: number; escapes: boolean }>();
+    const origins = new Map<ts.Symbol, { readonly runtime: RuntimeKey; readonly what: 'handle' | 'memory' | 'accessor' | 'pool'; readonly line: number }>();
+    const runtimeCalls: Array<{ readonly node: TSESTree.Node; readonly call: ts.CallExpression | ts.NewExpression; readonly runtime: RuntimeKey }> = [];
+    const lineOf = (n: ts.Node) => ts.getLineAndCharacterOfPosition(ctx.sourceFile, n.getStart()).line + 1;
+    const symbolOf = (e: ts.Expression): ts.Symbol | undefined => {
+      const x = skipOuterExpressions(e);
+      return ts.isIdentifier(x) ? checker.getSymbolAtLocation(x) : undefined;
+    };
+    /** The runtime a tagged call works on, when provable. */
+    function runtimeOfCall(call: ts.CallExpression | ts.NewExpression, id: string): RuntimeKey | undefined {
+      const decl = checker.getResolvedSignature(call)?.getDeclaration();
+      if (ts.isNewExpression(call)) {
+        if (id !== 'FixAlloc') return undefined;
+        const options = call.arguments?.[1];
+        if (!options) return 'default';
+        if (!ts.isObjectLiteralExpression(options)) return undefined;
+        const prop = options.properties.find((p) => p.name && ts.isIdentifier(p.name) && p.name.text === 'runtime');
+        if (!prop) return 'default';
+        const value = ts.isPropertyAssignment(prop) ? prop.initializer : ts.isShorthandPropertyAssignment(prop) ? prop.name : undefined;
+        const sym = value && symbolOf(value);
+        return sym && runtimes.has(sym) ? sym : undefined;
+      }
+      // Layouts and types touch no runtime.
+      if (id === 'createRuntime' || effectOf(id)?.kind !== 'operation') return undefined;
+      // A module-level function of the runtime: the default runtime.
+      if (decl && ts.isFunctionDeclaration(decl) && isRuntimeFile(decl.getSourceFile())) return 'default';
+      if (!ts.isPropertyAccessExpression(call.expression)) return undefined;
+      // A method: the runtime of its receiver (a runtime, a pool, or a field accessor `A.owner`).
+      let receiver: ts.Expression = skipOuterExpressions(call.expression.expression);
+      while (ts.isPropertyAccessExpression(receiver)) receiver = skipOuterExpressions(receiver.expression);
+      const sym = ts.isIdentifier(receiver) ? checker.getSymbolAtLocation(receiver) : undefined;
+      if (!sym) return undefined;
+      if (runtimes.has(sym)) return sym;
+      return origins.get(sym)?.runtime;
+    }
+    const made: Record<string, 'handle' | 'memory' | 'accessor' | 'pool'> = {
+      newHeapRef: 'handle',
+      sysAlloc: 'memory',
+      persistentalloc: 'memory',
+      'FixAlloc.alloc': 'memory',
+      access: 'accessor',
+      FixAlloc: 'pool',
+    };
+    const runtimeName = (r: RuntimeKey) => (r === 'default' ? 'the default runtime' : `runtime \`${r.name}\``);
+    const article: Record<string, string> = { handle: 'a handle', memory: 'memory', accessor: 'an accessor', pool: 'a pool' };
+
+    function trackRuntimeCall(node: TSESTree.CallExpression | TSESTree.NewExpression, call: ts.CallExpression | ts.NewExpression): void {
+      const id = calleeId(checker, call);
+      if (!id) {
+        // A runtime passed to untagged code may become the default (setDefaultRuntime) or anything else.
+        for (const a of call.arguments ?? []) {
+          const sym = symbolOf(a);
+          const rt = sym && runtimes.get(sym);
+          if (rt) rt.escapes = true;
+        }
+        return;
+      }
+      const declarator = call.parent;
+      const target = ts.isVariableDeclaration(declarator) && declarator.initializer === call && ts.isIdentifier(declarator.name) && ts.getCombinedNodeFlags(declarator) & ts.NodeFlags.Const ? checker.getSymbolAtLocation(declarator.name) : undefined;
+      if (id === 'createRuntime') {
+        if (target) runtimes.set(target, { name: target.name, line: lineOf(call), escapes: false });
+        return;
+      }
+      const runtime = runtimeOfCall(call, id);
+      if (!runtime) return;
+      runtimeCalls.push({ node, call, runtime });
+      if (target && made[id]) origins.set(target, { runtime, what: made[id], line: lineOf(call) });
+    }
+
+    function reportMixedRuntimes(): void {
+      const known = (r: RuntimeKey) => r === 'default' || !runtimes.get(r)!.escapes;
+      const own = [...runtimes.entries()].find(([, r]) => !r.escapes);
+      let mixedReported = false;
+      for (const { node, call, runtime } of runtimeCalls) {
+        if (!known(runtime)) continue;
+        if (runtime === 'default' && own && !mixedReported) {
+          mixedReported = true;
+          context.report({ node, messageId: 'mixedRuntimes', data: { call: `${call.expression.getText()}(…)`, runtime: own[1].name, line: String(own[1].line) } });
+        }
+        for (const arg of call.arguments ?? []) {
+          const sym = symbolOf(arg);
+          const origin = sym && origins.get(sym);
+          if (!origin || origin.what === 'pool' || origin.runtime === runtime || !known(origin.runtime)) continue;
+          context.report({
+            node: services.tsNodeToESTreeNodeMap.get(arg),
+            messageId: 'foreignRuntime',
+            data: { expr: arg.getText(), what: article[origin.what], from: runtimeName(origin.runtime), line: String(origin.line), to: runtimeName(runtime) },
+          });
+        }
+      }
+    }
+
     return {
+      'Program:exit'() {
+        if (runtimes.size > 0) reportMixedRuntimes();
+      },
       AssignmentExpression(node) {
         if (node.operator === '=') {
           const left = tsOf(node.left) as ts.Expression;
@@ -163,6 +271,7 @@ export default createRule<Options, MessageIds>({
       },
       'CallExpression, NewExpression'(node: TSESTree.CallExpression | TSESTree.NewExpression) {
         const call = tsOf(node) as ts.CallExpression | ts.NewExpression;
+        trackRuntimeCall(node, call);
         const args = node.arguments;
         if (args.length === 0) return;
         const decl = checker.getResolvedSignature(call)?.getDeclaration();

@@ -68,6 +68,43 @@ ruleTester.run('no-hidden-heap-pointers', rule, {
       `let label = 'h';`,
       `label += ref;`,
     ),
+    // One runtime at a time is fine: an explicit runtime's handles, memory and accessors with its own methods ...
+    [
+      `import { createRuntime, struct, heapRef, FixAlloc } from 'offheap';`,
+      `class Obj { name = ''; }`,
+      `const L = struct('L', { ref: heapRef<Obj>() });`,
+      `const rt = createRuntime();`,
+      `const A = rt.access(L);`,
+      `const pool = new FixAlloc(L, { runtime: rt });`,
+      `const p = pool.alloc();`,
+      `rt.addRoot(p, L);`,
+      `const h = rt.newHeapRef(new Obj());`,
+      `A.ref.set(p, h);`,
+      `rt.deref(h);`,
+    ].join('\n'),
+    // ... the module-level functions alone ...
+    [
+      `import { newHeapRef, deref, sysAlloc, struct, heapRef, access } from 'offheap';`,
+      `class Obj { name = ''; }`,
+      `const L = struct('L', { ref: heapRef<Obj>() });`,
+      `const h = newHeapRef(new Obj());`,
+      `const p = sysAlloc<import('offheap').LayoutType<typeof L>>(L.size);`,
+      `access(L).ref.set(p, h);`,
+      `deref(h);`,
+    ].join('\n'),
+    // ... and an explicit runtime made the default (it escapes to untagged code: not provably separate).
+    [
+      `import { createRuntime, setDefaultRuntime, newHeapRef, deref } from 'offheap';`,
+      `const rt = createRuntime({ debug: true });`,
+      `setDefaultRuntime(rt);`,
+      `const h = rt.newHeapRef({});`,
+      `deref(h);`,
+    ].join('\n'),
+    // A runtime that is only a parameter is not provably another one.
+    [
+      `import { deref, type Runtime } from 'offheap';`,
+      `export function show(rt: Runtime) { const h = rt.newHeapRef({}); return deref(h); }`,
+    ].join('\n'),
     // Maps keyed and valued by HeapRef keep the type.
     code(`const byRef = new Map<HeapRef<Owner>, HeapRef<Owner>>();`, `byRef.set(ref, ref);`, `const refs = new Set<HeapRef<Owner>>([ref]);`),
   ],
@@ -185,6 +222,30 @@ ruleTester.run('no-hidden-heap-pointers', rule, {
     {
       code: code(`class Cache { slot: number = ref; }`),
       errors: [{ messageId: 'conversion', line: L(1), data: { expr: 'ref', how: 'stored in field `slot`' } }],
+    },
+    // Mixing runtimes (issue 13 item 8): the module-level functions next to a runtime of one's own, and a
+    // handle, pointer or accessor of one runtime used with another.
+    {
+      code: [
+        `import { createRuntime, newHeapRef, deref, struct, heapRef } from 'offheap';`,
+        `class Obj { name = ''; }`,
+        `const L = struct('L', { ref: heapRef<Obj>() });`,
+        `const rt = createRuntime();`,
+        `const h = rt.newHeapRef(new Obj());`,
+        `deref(h);`,
+        `const g = newHeapRef(new Obj());`,
+        `rt.deref(g);`,
+        `const other = createRuntime();`,
+        `const A = other.access(L);`,
+        `const p = rt.sysAlloc<import('offheap').LayoutType<typeof L>>(L.size);`,
+        `A.ref.set(p, other.newHeapRef(new Obj()));`,
+      ].join('\n'),
+      errors: [
+        { messageId: 'mixedRuntimes', line: 6, data: { call: 'deref(…)', runtime: 'rt', line: '4' } },
+        { messageId: 'foreignRuntime', line: 6, data: { expr: 'h', what: 'a handle', from: 'runtime `rt`', line: '5', to: 'the default runtime' } },
+        { messageId: 'foreignRuntime', line: 8, data: { expr: 'g', what: 'a handle', from: 'the default runtime', line: '7', to: 'runtime `rt`' } },
+        { messageId: 'foreignRuntime', line: 12, data: { expr: 'p', what: 'memory', from: 'runtime `rt`', line: '11', to: 'runtime `other`' } },
+      ],
     },
     // Numeric conversions, one policy (issue 13 item 5): increments, unary plus, remainder, bitwise operators.
     {
