@@ -306,9 +306,9 @@ export class AddressSpace {
     }
   }
 
-  /** The page count of the live sysAlloc block `p` starts, or throws. */
+  /** The page count of the live sysAlloc block `p` starts, or throws. Argument names are literals: a template string here would allocate on every sysFree. */
   private checkBlock(what: string, p: unknown, n: unknown): number {
-    checkPtr(`${what}: p`, p, 1, this.reserved, pageSize);
+    checkPtr('sysFree: p', p, 1, this.reserved, pageSize);
     if (p % pageSize !== 0) {
       throw new BadPointerError(`${what}: p is not page-aligned (${pageSize}); got ${show(p)}`, { value: p, limit: pageSize });
     }
@@ -324,7 +324,7 @@ export class AddressSpace {
       throw new BadPointerError(`${what}: p was never handed out (beyond mapped memory ${show(this.mappedEnd)}); got ${show(p)}`, { value: p, limit: this.mappedEnd });
     }
     if ((this.blockTag[page] & 3) === blockPersistent) this.foreign(what, p);
-    checkSize(`${what}: n`, n, 1, this.reserved);
+    checkSize('sysFree: n', n, 1, this.reserved);
     if (Math.ceil(n / pageSize) !== npages) {
       throw new OffheapRangeError('ERR_BAD_SIZE', `${what}: n must be the size the block was allocated with (${npages} pages, ${npages * pageSize} bytes); got ${show(n)}`, {
         value: n,
