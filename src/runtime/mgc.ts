@@ -384,6 +384,7 @@ export class Collector implements BulkBarrier {
     const end = Math.min(total, start + budget);
     // Counted down in int32 (end - start < 2^29: slots are 4 bytes of a < 2 GiB space); the cursor is derived only for a bad pointer.
     const n = (end - start) | 0;
+    if (per === 1) return this.scanRootStrided(root, start, end, n);
     const e = per === 0 ? 0 : (start / per) | 0;
     let j = start - e * per;
     let base = root.p + e * size;
@@ -415,6 +416,40 @@ export class Collector implements BulkBarrier {
     this.marked += marked;
     root.cursor = end;
     if (end === total) root.scannedCycle = this.cycle;
+    return end - start;
+  }
+
+  /**
+   * scanRoot for a layout with one HeapRef slot (the common `{ …, ref }`
+   * record): the slots are one word every `size / 4` words, so the loop
+   * walks word indexes with no slot table.
+   */
+  private scanRootStrided(root: Root, start: number, end: number, n: number): number {
+    const u32 = this.rt.space.u32;
+    const stride = root.layout.size >>> 2; // a layout with a HeapRef slot is 4-aligned, so its size is a multiple of 4
+    let w = (root.p + start * root.layout.size + root.layout.ptrSlots[0]) >>> 2;
+    const { meta, mask } = this.heap;
+    const c = this.cycle;
+    let marked = 0;
+    for (let left = n; left > 0; left--, w += stride) {
+      const v = u32[w];
+      if (v === 0) continue;
+      const m = (v & mask) * S;
+      if (meta[m] === v) {
+        if (meta[m + 1] !== c) {
+          meta[m + 1] = c;
+          marked++;
+        }
+      } else {
+        root.cursor = start + n - left + 1;
+        this.marked += marked;
+        marked = 0;
+        this.shade(v, w * 4);
+      }
+    }
+    this.marked += marked;
+    root.cursor = end;
+    if (end === root.count) root.scannedCycle = this.cycle;
     return end - start;
   }
 
