@@ -4,7 +4,7 @@
 // the allocators (sysAlloc, persistentalloc, FixAlloc) create such values.
 //
 // Run-time form: `new` of a class marked @notInHeap throws MisuseError.
-import { notInHeap, type NotInHeap, type Ptr } from 'offheap';
+import { FixAlloc, notInHeap, type Layout, type NotInHeap, type Ptr } from 'offheap';
 
 @notInHeap
 export class Arena {
@@ -40,3 +40,17 @@ function identity<T>(x: T): T {
 export function passChunk(c: Chunk): Chunk {
   return identity<Chunk>(c); // expect: offheap/no-heap-allocation (typeArgument)
 }
+
+/** Not a mistake: a generic pool wrapper keeps its records only behind FixAlloc and Ptr. */
+export class RootedPool<T> {
+  private readonly pool: FixAlloc<T>;
+  constructor(layout: Layout<T>) {
+    this.pool = new FixAlloc(layout);
+  }
+  alloc(): Ptr<T> {
+    return this.pool.alloc();
+  }
+}
+
+/** Not a mistake: the constructor of a @notInHeap class is an ordinary function. */
+export const kinds = { Arena };

@@ -7,8 +7,9 @@
 // These mistakes have no run-time form: a layout's fields are numbers, so a
 // JS reference cannot even be written into unmanaged memory. The types are
 // where the mistake is made, and where the lint catches it.
-import type { NotInHeap, Ptr } from 'offheap';
+import type { FixedArray, NotInHeap, Ptr } from 'offheap';
 import type { Named } from './layouts.js';
+import type { Arena } from './no-heap-allocation.js';
 
 class Owner {
   name = 'spans';
@@ -20,6 +21,7 @@ export type Span = NotInHeap<{
   owner: Owner; // expect: offheap/no-heap-pointers (heapPointer)
   name: string; // expect: offheap/no-heap-pointers (heapPointer)
   extra: unknown; // expect: offheap/no-heap-pointers (unprovable)
+  arenaClass: typeof Arena; // expect: offheap/no-heap-pointers (heapPointer)
 }>;
 
 // Holding a Span by value makes Holder not-in-heap too (containment, P3).
@@ -30,3 +32,9 @@ export interface Holder {
 
 // The string field comes from a declaration in another file (layouts.ts).
 export type Tagged = NotInHeap<Named & { id: number }>; // expect: offheap/no-heap-pointers (foreignHeapPointer)
+
+// A runtime generic filled with a JS object: the FixedArray's elements are heap references.
+export type Owners = NotInHeap<{
+  count: number;
+  owners: FixedArray<Owner, 4>; // expect: offheap/no-heap-pointers (instanceHeapPointer)
+}>;

@@ -6,7 +6,7 @@
 // Run-time form: a handle kept in a u32 field of a rooted record is not in the
 // layout's pointer bitmap, so the collector frees its object and the next
 // deref throws StaleHandleError.
-import { FixAlloc, type HeapRef, type NotInHeap, type Runtime } from 'offheap';
+import { createRuntime, deref, FixAlloc, type HeapRef, type NotInHeap, type Runtime } from 'offheap';
 import { Rec, type Obj } from './layouts.js';
 
 /** Keeps a handle in the record's `n` (a u32), not in its `ref` slot. */
@@ -34,4 +34,22 @@ export function countInto(t: Tally, h: HeapRef<Obj>): void {
 /** A handle turned into a plain number, e.g. to use as a key. */
 export function handleKey(h: HeapRef<Obj>): number {
   return h; // expect: offheap/no-hidden-heap-pointers (conversion)
+}
+
+/** Stepping a handle to "the next one": a number the collector cannot see, naming another object or none. */
+export function nextHandle(h: HeapRef<Obj>): HeapRef<Obj> {
+  let next = h;
+  next++; // expect: offheap/no-hidden-heap-pointers (conversion)
+  return next;
+}
+
+/**
+ * A runtime of its own next to the module-level functions: two address
+ * spaces, two handle tables, two collectors. The handle `own` made names
+ * nothing in the default runtime: deref throws ForeignPointerError.
+ */
+export function mixRuntimes(o: Obj): string {
+  const own = createRuntime({ maxBytes: 1 << 20 });
+  const h = own.newHeapRef(o);
+  return deref(h).name; // expect: offheap/no-hidden-heap-pointers (mixedRuntimes) offheap/no-hidden-heap-pointers (foreignRuntime)
 }

@@ -4,7 +4,7 @@
 // here: they have no run-time form.
 import { createRuntime, type Runtime } from 'offheap';
 import { newArena } from './no-heap-allocation.js';
-import { hideInNumberField } from './no-hidden-heap-pointers.js';
+import { hideInNumberField, mixRuntimes } from './no-hidden-heap-pointers.js';
 import { freeRooted, neverRooted, storeBeyondRoot, unrootedStore, unrootUncleared, useAfterFree } from './no-unrooted-heap-refs.js';
 import { initInFirst, publishReused } from './zero-before-root.js';
 import { barrierOnGarbage, clearWithoutBarrier, storeOnGarbage } from './zeroing-variant.js';
@@ -125,6 +125,13 @@ export const scenarios: readonly Scenario[] = [
     what: 'a HeapRef kept in a u32 field of a rooted record, then gc()',
     expected: 'ERR_STALE_HANDLE',
     run: hideInNumberField,
+  },
+  {
+    rule: 'offheap/no-hidden-heap-pointers',
+    mistake: 'foreignRuntime',
+    what: 'a handle made by createRuntime() dereferenced through the module-level deref (the default runtime)',
+    expected: 'ERR_FOREIGN_POINTER',
+    run: () => mixRuntimes({ name: 'elsewhere' }),
   },
   {
     rule: 'offheap/no-heap-allocation',

@@ -115,6 +115,7 @@ describe('examples/hazards: the run-time failures (debug mode, checkmark on)', (
       [
         'offheap/no-heap-allocation (allocation)',
         'offheap/no-hidden-heap-pointers (rawWrite)',
+        'offheap/no-hidden-heap-pointers (foreignRuntime)',
         'offheap/no-unrooted-heap-refs (neverRooted)',
         'offheap/no-unrooted-heap-refs (freeRooted)',
         'offheap/no-unrooted-heap-refs (useAfterFree)',
