@@ -283,11 +283,19 @@ export class FixAlloc<T, Z extends boolean = true> {
   private allocFresh(): number {
     if (this.nchunk < this.size) this.newSpan();
     const p = this.chunk;
-    if (this.first !== undefined) this.runFirst(p);
+    // Live before `first` runs, so the hook may initialise the object through accessors in debug mode.
+    if (this.debug) this.rt.debugObjects.set(p, this.id * 2 + 1);
+    if (this.first !== undefined) {
+      try {
+        this.runFirst(p);
+      } catch (e) {
+        if (this.debug) this.rt.debugObjects.delete(p);
+        throw e;
+      }
+    }
     this.chunk += this.size;
     this.nchunk -= this.size;
     this.inuse += this.size;
-    if (this.debug) this.rt.debugObjects.set(p, this.id * 2 + 1);
     return p;
   }
 

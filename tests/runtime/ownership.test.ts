@@ -166,6 +166,26 @@ describe('debug mode checks the free list and freed records', () => {
     expect(snapshot(rt, ...pools)).not.toBe(s);
   });
 
+  it('lets first initialise its fresh object through accessors (the object is live while the hook runs)', () => {
+    const rt = createRuntime({ maxBytes: 1 << 20, debug: true });
+    const A = rt.access(Rec);
+    const pool = new FixAlloc(Rec, { runtime: rt, first: (p) => A.n.set(p, 7) });
+    const p = pool.alloc();
+    expect(A.n.get(p)).toBe(7);
+    const failing = new FixAlloc(Rec, {
+      runtime: rt,
+      first: () => {
+        throw new Error('hook failed');
+      },
+    });
+    const before = snapshot(rt, failing as FixAlloc<unknown, boolean>);
+    expect(() => failing.alloc()).toThrow('hook failed');
+    expect(snapshot(rt, failing as FixAlloc<unknown, boolean>)).not.toBe(before); // its first span was taken
+    const after = snapshot(rt, failing as FixAlloc<unknown, boolean>);
+    expect(() => failing.alloc()).toThrow('hook failed');
+    expect(snapshot(rt, failing as FixAlloc<unknown, boolean>)).toBe(after); // nothing handed out, nothing left live
+  });
+
   it('without debug mode, the same store is not checked (the fast path is two compares)', () => {
     const rt = createRuntime({ maxBytes: 1 << 20 });
     const pool = new FixAlloc(Rec, { runtime: rt });
