@@ -56,7 +56,7 @@ export default createRule<Options, MessageIds>({
           allowArithmetic: {
             type: 'boolean',
             description:
-              'Accept arithmetic and bitwise operators on a `HeapRef` (hashing a handle, say); stores and conversions to `number` are still reported.',
+              'Accept arithmetic, bitwise and increment operators on a `HeapRef` (hashing a handle, say); stores and conversions to `number` are still reported.',
           },
         },
         additionalProperties: false,
