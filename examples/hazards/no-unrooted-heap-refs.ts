@@ -7,7 +7,7 @@
 // collected, and the next deref throws StaleHandleError; a record unrooted
 // with a reference still in it and rooted again later hands the collector a
 // dead handle: BadPointerError (debug mode).
-import { FixAlloc, heapRef, struct, u32, type LayoutType, type Ptr, type Runtime } from 'offheap';
+import { FixAlloc, heapRef, struct, u32, type HeapRef, type LayoutType, type Ptr, type Runtime } from 'offheap';
 import { Rec, type Obj, type RecT } from './layouts.js';
 
 /** Stores a handle into a record that is never registered as a root. */
@@ -76,4 +76,13 @@ export function storeBeyondRoot(rt: Runtime): string {
   rt.gc();
   const R = rt.access(Rec);
   return rt.deref(R.ref.get((p + 3 * Rec.size) as Ptr<RecT>)).name;
+}
+
+/** A cache of handles in a Map, unpinned: only JS holds them, and the collector frees their objects. */
+export function heapRefOnJsHeap(rt: Runtime): string {
+  const byName = new Map<string, HeapRef<Obj>>();
+  const h = rt.newHeapRef<Obj>({ name: 'cached' });
+  byName.set('cached', h); // expect: offheap/no-unrooted-heap-refs (heapRefOnJsHeap)
+  rt.gc();
+  return rt.deref(byName.get('cached')!).name;
 }

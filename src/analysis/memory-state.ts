@@ -58,7 +58,14 @@ export interface ObjState {
    * written. A root of more records than that still sees garbage.
    */
   readonly zeroSpan?: ZeroSpan;
+  /** For a HeapRef value: bitset of pinYes | pinNo (pinned on the paths reaching here or not). */
+  readonly pin?: number;
 }
+
+/** A HeapRef pinned (`pin(h)`): the collector keeps its object while JS holds it. */
+export const pinYes = 1;
+/** Not pinned, or unpinned again. */
+export const pinNo = 2;
 
 export interface ZeroSpan {
   readonly records: number | undefined;
@@ -84,6 +91,8 @@ export const isRooted = (s: ObjState): boolean => s.root === rootYes;
 export const isMaybeUnrooted = (s: ObjState): boolean => (s.root & rootNo) !== 0;
 /** Freed on some path reaching here. */
 export const isMaybeFreed = (s: ObjState): boolean => s.freed !== undefined;
+/** A handle not pinned on some path reaching here (unknown handles count as unpinned). */
+export const isMaybeUnpinned = (s: ObjState | undefined): boolean => s?.pin === undefined || (s.pin & pinNo) !== 0;
 /** Holds a HeapRef store not yet rooted or handed on, on some path. */
 export const hasPendingStore = (s: ObjState): boolean => s.pending !== undefined;
 
@@ -120,6 +129,7 @@ export function sameState(a: ObjState, b: ObjState): boolean {
     (a.freed === undefined) === (b.freed === undefined) &&
     a.rootCount === b.rootCount &&
     (a.zeroSpan === undefined) === (b.zeroSpan === undefined) &&
+    a.pin === b.pin &&
     a.local === b.local &&
     a.group === b.group &&
     a.layout === b.layout
@@ -142,6 +152,7 @@ export function joinState(a: ObjState, b: ObjState, key: string): ObjState {
     group: a.group === b.group ? a.group : `join:${key}`,
     freed: a.freed ?? b.freed,
     zeroSpan: a.zeroSpan ?? b.zeroSpan,
+    pin: a.pin === undefined && b.pin === undefined ? undefined : (a.pin ?? pinNo) | (b.pin ?? pinNo),
     // The smaller count is what every path roots.
     rootCount: a.rootCount === undefined || b.rootCount === undefined ? undefined : Math.min(a.rootCount, b.rootCount),
   };

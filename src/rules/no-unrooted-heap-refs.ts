@@ -13,7 +13,7 @@ import { offheapContext } from '../analysis/context.js';
 import { calleeId, declarationId, offheapIdAt } from '../analysis/declarations.js';
 import { sizeOfLayout, skipOuterExpressions, skipOuterEs as unwrap } from '../analysis/expressions.js';
 import { describeWitness, flowFacts, listSome } from '../analysis/flow/index.js';
-import { isMaybeRooted, isMaybeTypeSafe, isRooted } from '../analysis/memory-state.js';
+import { isMaybeRooted, isMaybeTypeSafe, isMaybeUnpinned, isRooted } from '../analysis/memory-state.js';
 import { importedNameOf } from '../analysis/imports.js';
 import { isRuntimeFile } from '../analysis/not-in-heap.js';
 import { cacheOf } from '../analysis/program-analysis.js';
@@ -21,7 +21,7 @@ import { usesOffheap } from '../analysis/offheap-files.js';
 import { heapRefSlotsOf, isReference, pointeeOf, staticLayoutOf, structCallOf, structCallOfRecord } from '../analysis/record-layout.js';
 import { createRule } from '../util/create-rule.js';
 
-export type MessageIds = 'unrootedStore' | 'neverRooted' | 'unrootUncleared' | 'freeRooted' | 'useAfterFree' | 'storeBeyondRoot' | 'useTypedmemclrFirst';
+export type MessageIds = 'unrootedStore' | 'neverRooted' | 'unrootUncleared' | 'freeRooted' | 'useAfterFree' | 'storeBeyondRoot' | 'heapRefOnJsHeap' | 'useTypedmemclrFirst';
 
 interface RootedKinds {
   /** `struct(...)` calls of the layouts passed to addRoot. */
@@ -135,6 +135,8 @@ export default createRule<[], MessageIds>({
         '`{{ptr}}` may already be freed here ({{why}}): this writes into memory the allocator may have handed to another owner (use after free). Finish with the object before `free`, or allocate a new one.',
       storeBeyondRoot:
         'This HeapRef store writes record {{index}} of `{{ptr}}`, but `addRoot` registered only {{count}} record(s) there: the collector never scans this slot and frees the object it names (Go: a root job covers exactly its range). Root enough records, or store inside the rooted range.',
+      heapRefOnJsHeap:
+        'The HeapRef `{{value}}` is kept in {{where}} on the JavaScript heap, but it is not pinned on every path to here: the collector never sees handles held by JS objects, so after the next collection its object is freed and `deref` throws StaleHandleError (Go: a pointer the collector cannot see is a uintptr). `pin({{value}})` before keeping it and `unpin` it where it leaves, or keep it in a HeapRef slot of rooted memory.',
       useTypedmemclrFirst: 'Clear the slots with `{{replacement}}` before `removeRoot`.',
     },
     languages: ['js/js'],
@@ -197,6 +199,8 @@ export default createRule<[], MessageIds>({
             context.report({ node: f.call, messageId: 'freeRooted', data: { ptr: text(unwrap(f.ptr)), why } });
           } else if (f.kind === 'useAfterFree') {
             context.report({ node: f.node, messageId: 'useAfterFree', data: { ptr: text(unwrap(f.ptr)), why: describeWitness(f.state.freed, text).replace(/^from /, 'freed by ') } });
+          } else if (f.kind === 'keepHeapRef' && isMaybeUnpinned(f.state)) {
+            context.report({ node: f.node, messageId: 'heapRefOnJsHeap', data: { value: text(unwrap(f.value)), where: f.where } });
           } else if (f.kind === 'store' && f.beyond) {
             context.report({ node: f.call, messageId: 'storeBeyondRoot', data: { ptr: text(unwrap(f.ptr)), index: String(f.beyond.index), count: String(f.beyond.count) } });
           }

@@ -223,6 +223,36 @@ twin(
   'useAfterFree',
 );
 
+
+// ---- a HeapRef kept on the JavaScript heap: reported unless pinned on every path to the store ----
+const pins = `import { newHeapRef, pin, unpin } from 'offheap';`;
+twin(
+  [pins, `const cache = new Map<string, HeapRef<Owner>>();`, `function put(k: string) {`, `  const h = newHeapRef(new Owner());`, `  pin(h);`, `  cache.set(k, h);`, `}`],
+  [pins, `const cache = new Map<string, HeapRef<Owner>>();`, `function put(k: string) {`, `  const h = newHeapRef(new Owner());`, `  if (c) pin(h);`, `  cache.set(k, h);`, `}`],
+  6,
+  'heapRefOnJsHeap',
+);
+twin(
+  [pins, `const all: HeapRef<Owner>[] = [];`, `function put(h: HeapRef<Owner>) {`, `  pin(h);`, `  all.push(h);`, `}`],
+  [pins, `const all: HeapRef<Owner>[] = [];`, `function put(h: HeapRef<Owner>) {`, `  all.push(h);`, `  pin(h);`, `}`],
+  4,
+  'heapRefOnJsHeap',
+);
+twin(
+  [pins, `class Holder {`, `  h = 0 as HeapRef<Owner>;`, `  hold(o: Owner) { const h = newHeapRef(o); pin(h); this.h = h; }`, `}`],
+  [pins, `class Holder {`, `  h = 0 as HeapRef<Owner>;`, `  hold(o: Owner) { const h = newHeapRef(o); pin(h); unpin(h); this.h = h; }`, `}`],
+  4,
+  'heapRefOnJsHeap',
+);
+twin(
+  [pins, `let last = 0 as HeapRef<Owner>;`, `function f(o: Owner) {`, `  const h = newHeapRef(o);`, `  pin(h);`, `  last = h;`, `}`],
+  [pins, `let last = 0 as HeapRef<Owner>;`, `function f(o: Owner) {`, `  last = newHeapRef(o);`, `}`],
+  4,
+  'heapRefOnJsHeap',
+);
+// A handle in a local variable, or stored into rooted memory, is not on the JS heap.
+valid.push({ code: code(pins, `function f(o: Owner) {`, `  const h = newHeapRef(o);`, `  const p = persistentalloc<Node>(Node.size);`, `  addRoot(p, Node);`, `  N.owner.set(p, h);`, `}`) });
+
 // Not analysed: a file that never imports offheap.
 valid.push({ code: `declare function addRoot(p: number): void;\nconst p = 8;\naddRoot(p);` });
 

@@ -76,6 +76,16 @@ export type FlowFact =
       readonly state: ObjState;
     }
   | {
+      /** A HeapRef kept on the JS heap (a field, a container, a module or closure variable). */
+      readonly kind: 'keepHeapRef';
+      readonly node: TSESTree.Node;
+      readonly value: TSESTree.Node;
+      /** The handle's state (its pin bits), undefined when the value is not followed. */
+      readonly state: ObjState | undefined;
+      /** Where it is kept, for the message: "the field `slot`", "the `Map` `cache`". */
+      readonly where: string;
+    }
+  | {
       /** A HeapRef store still neither rooted nor escaped at a normal exit of the function. */
       readonly kind: 'unrootedAtExit';
       readonly store: Witness;

@@ -9,6 +9,7 @@ import type { OffheapContext } from '../context.js';
 import { calleeId, resolveAlias } from '../declarations.js';
 import { argAt, effectOf, type RuntimeEffect } from '../effects.js';
 import { sizeOfLayout, skipOuterEs, skipOuterExpressions } from '../expressions.js';
+import { brandOf, mayBeHeapRef } from '../brands.js';
 import {
   cleared,
   freedAt,
@@ -18,6 +19,8 @@ import {
   memGarbage,
   memSafe,
   memZero,
+  pinNo,
+  pinYes,
   rooted,
   rootNo,
   rootYes,
@@ -157,6 +160,11 @@ export class FlowEngine {
       if (info.scope[0] < s || info.scope[1] > e) return { ...info, where: 'outer' };
     }
     return info;
+  }
+
+  /** An array, Set, Map, … whose type arguments include a HeapRef. */
+  private containerOfHandles(t: ts.Type): boolean {
+    return isReference(t) && this.checker.getTypeArguments(t).some((a) => mayBeHeapRef(this.checker, a));
   }
 
   /** An array, tuple, Set, Map, … whose type arguments include a pointer. */
@@ -377,13 +385,29 @@ export class FlowEngine {
     if (!functionTypes.has(path.node.type)) return env;
     for (const id of paramIds(path.node as TSESTree.FunctionLike)) {
       const v = id && this.varOf(id);
-      const st = v && this.typeState(id, false);
+      const st = v && (this.typeState(id, false) ?? this.handleState(id));
       if (v && st) {
         this.keyScopes.set(v.key, v.scope);
         env.set(v.key, { ...st, group: `param:${v.key}` });
       }
     }
     return env;
+  }
+
+  /** A HeapRef-typed value not made here (a parameter): not known to be pinned. */
+  private handleState(n: TSESTree.Node): ObjState | undefined {
+    if (!mayBeHeapRef(this.checker, this.typeOf(n))) return undefined;
+    return { ...fresh(memZero, n, undefined), local: false, pin: pinNo };
+  }
+
+  /** Whether the value stored is a HeapRef (by its type). */
+  private isHandle(e: TSESTree.Node): boolean {
+    return mayBeHeapRef(this.checker, this.typeOf(e));
+  }
+
+  /** A HeapRef kept on the JS heap at `node`: a fact with the handle's pin state. */
+  private keep(env: Env, node: TSESTree.Node, value: TSESTree.Node, where: string): void {
+    this.emit({ kind: 'keepHeapRef', node, value, state: this.tracked(env, value)?.st, where });
   }
 
   /** The state an expression's type alone allows, for values not tracked. */
@@ -451,15 +475,19 @@ export class FlowEngine {
       facts?.push(f);
       return;
     }
-    const site = f.kind === 'root' || f.kind === 'useAfterFree' ? f.node : f.call;
-    const key = `${f.kind}:${site.range[0]}:${f.ptr.range[0]}`;
+    const site = f.kind === 'root' || f.kind === 'useAfterFree' || f.kind === 'keepHeapRef' ? f.node : f.call;
+    const key = `${f.kind}:${site.range[0]}:${(f.kind === 'keepHeapRef' ? f.value : f.ptr).range[0]}`;
     const at = this.factAt.get(key);
     if (at === undefined) {
       this.factAt.set(key, facts.length);
       facts.push(f);
     } else {
-      const prev = facts[at] as typeof f;
-      facts[at] = { ...prev, state: joinState(prev.state, f.state, key) };
+      const prev = facts[at];
+      if (f.kind === 'keepHeapRef') {
+        // Unknown on one way in: unknown (not provably pinned).
+        const p = prev.kind === 'keepHeapRef' ? prev.state : undefined;
+        facts[at] = { ...f, state: p && f.state ? joinState(p, f.state, key) : undefined };
+      } else if (prev.kind === f.kind && 'state' in prev && prev.state) facts[at] = { ...f, ...prev, state: joinState(prev.state, f.state, key) } as FlowFact;
     }
   }
 
@@ -571,6 +599,14 @@ export class FlowEngine {
 
   private assignment(env: MutableEnv, node: TSESTree.AssignmentExpression): void {
     const left = node.left;
+    if (node.operator === '=' && this.isHandle(node.right)) {
+      // A handle in a field, an element, a module-level or a closure variable is held by JS only.
+      const v = left.type === AST_NODE_TYPES.Identifier ? this.varOf(left) : undefined;
+      // Only a place typed to hold a HeapRef: a `number` place (a typed array, a not-in-heap field) hides it, which no-hidden-heap-pointers reports.
+      const jsPlace = left.type === AST_NODE_TYPES.MemberExpression && this.isHandle(left) && !brandOf(this.checker, this.typeOf(left.object), 'NotInHeap');
+      if (jsPlace) this.keep(env, node, node.right, `\`${ellipsis(this.tsOf(left).getText())}\``);
+      else if (v && (v.where === 'module' || v.where === 'outer')) this.keep(env, node, node.right, `the ${v.where === 'module' ? 'module-level' : 'enclosing function\'s'} variable \`${v.name}\``);
+    }
     if (left.type === AST_NODE_TYPES.Identifier) {
       const v = this.varOf(left);
       if (!v) return;
@@ -630,6 +666,7 @@ export class FlowEngine {
       const ret = this.summaryFor(e)?.ret;
       // The callee handed the object on, so its own unrooted stores are not the caller's to report.
       if (ret) return { st: { ...ret, pending: undefined, group: `site:${e.range[0]}` }, alias: false };
+      if (effectOf(this.idOf(e))?.makesHeapRef) return { st: { ...fresh(memZero, e, undefined), pin: pinNo }, alias: false };
       const alloc = effectOf(this.idOf(e))?.allocates;
       if (alloc) {
         const call = this.tsOf(e) as ts.CallExpression;
@@ -685,6 +722,12 @@ export class FlowEngine {
       if (!t) return;
       this.emit({ kind: 'free', call: node, ptr: a, state: t.st });
       this.update(env, t.v.key, (s) => freedAt(s, { node, via: undefined }));
+      return;
+    }
+    if (eff?.pins || eff?.unpins) {
+      const a = argAt(node.arguments, (eff.pins ?? eff.unpins)!.arg);
+      const t = a && this.tracked(env, a);
+      if (t) this.update(env, t.v.key, (s) => ({ ...s, pin: eff.pins ? pinYes : pinNo }));
       return;
     }
     if (eff && eff.kind !== 'operation') return;
@@ -821,6 +864,10 @@ export class FlowEngine {
     const base = callee.type === AST_NODE_TYPES.MemberExpression ? rootIdentifier(callee) : undefined;
     const bv = base && this.varOf(base);
     const table = bv?.where === 'module' && callee.type === AST_NODE_TYPES.MemberExpression && this.containerOfPointers(this.typeOf(callee.object)) ? bv : undefined;
+    // `cache.set(k, h)`, `handles.push(h)`: a JS container whose type arguments hold HeapRefs keeps them.
+    if (callee.type === AST_NODE_TYPES.MemberExpression && this.containerOfHandles(this.typeOf(callee.object))) {
+      for (const a of node.arguments) if (this.isHandle(a)) this.keep(env, node, a, `\`${ellipsis(this.tsOf(callee.object).getText())}\``);
+    }
     node.arguments.forEach((a, i) => {
       const t = this.tracked(env, a);
       if (!t) {
