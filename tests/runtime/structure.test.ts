@@ -91,6 +91,33 @@ describe('runtime module structure', () => {
     expect(cycles()).toEqual([]);
   });
 
+  it('makes each module-level function a delegation to the Runtime method of the same name and @offheap id', () => {
+    const read = (f: string) => ts.createSourceFile(f, fs.readFileSync(path.join(dir, f), 'utf8'), ts.ScriptTarget.ES2022, true);
+    const tag = (n: ts.Node) => ts.getJSDocTags(n).find((t) => t.tagName.text === 'offheap')?.comment;
+    const methods = new Map<string, unknown>();
+    read('runtime.ts').forEachChild((n) => {
+      if (ts.isClassDeclaration(n) && n.name?.text === 'Runtime') for (const m of n.members) if (ts.isMethodDeclaration(m)) methods.set(m.name.getText(), tag(m));
+    });
+    let wrappers = 0;
+    read('default.ts').forEachChild((n) => {
+      if (!ts.isFunctionDeclaration(n) || !n.name || ['defaultRuntime', 'setDefaultRuntime'].includes(n.name.text)) return;
+      const name = n.name.text;
+      wrappers++;
+      expect(methods.has(name), name).toBe(true);
+      expect(tag(n), name).toBe(methods.get(name));
+      // The body only finds the default runtime and calls the method: `defaultRuntime().name(…)` or `const rt: Runtime = defaultRuntime(); rt.name(…)`.
+      const calls: string[] = [];
+      const visit = (m: ts.Node): void => {
+        if (ts.isCallExpression(m) && ts.isPropertyAccessExpression(m.expression)) calls.push(m.expression.name.text);
+        ts.forEachChild(m, visit);
+      };
+      visit(n.body!);
+      expect(calls, name).toEqual([name]);
+      expect(n.body!.statements.length, name).toBeLessThanOrEqual(2);
+    });
+    expect(wrappers).toBeGreaterThan(20);
+  });
+
   it('keeps the default runtime in default.ts', () => {
     const importers = files.filter((f) => (graph.get(f) ?? []).includes('default.ts')).sort();
     // index.ts re-exports the module-level functions; FixAlloc's `runtime` option defaults to the default runtime.
