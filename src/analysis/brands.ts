@@ -7,6 +7,7 @@
 // re-exports of the brands resolve the same as the originals.
 import ts from 'typescript';
 import { offheapIdOf } from './declarations.js';
+import { cacheOf } from './program-analysis.js';
 
 export type BrandKind = 'Ptr' | 'Garbage' | 'HeapRef' | 'NotInHeap';
 
@@ -18,16 +19,14 @@ export interface Brand {
 
 const brandKinds: ReadonlySet<string> = new Set<BrandKind>(['Ptr', 'Garbage', 'HeapRef', 'NotInHeap']);
 
-/** Per property symbol: the brand its key names, or null. */
-const keyCache = new WeakMap<ts.Symbol, BrandKind | null>();
-/** Per type: the brands found on it (empty for unbranded types). */
-const brandCache = new WeakMap<ts.Type, readonly Brand[]>();
 const none: readonly Brand[] = [];
 
 /** The brand a property's computed `unique symbol` key names, if any. */
 export function brandKindOfProperty(checker: ts.TypeChecker, prop: ts.Symbol): BrandKind | undefined {
   // Properties keyed by a unique symbol have escaped names `__@<name>@<id>`; skip the rest cheaply.
   if (!(prop.escapedName as string).startsWith('__@')) return undefined;
+  // Per property symbol: the brand its key names, or null.
+  const keyCache = cacheOf<ts.Symbol, BrandKind | null>(checker, 'brands:keys');
   let kind = keyCache.get(prop);
   if (kind === undefined) {
     kind = null;
@@ -52,6 +51,8 @@ export function brandKindOfProperty(checker: ts.TypeChecker, prop: ts.Symbol): B
  */
 export function brandsOf(checker: ts.TypeChecker, type: ts.Type): readonly Brand[] {
   if (!(type.flags & (ts.TypeFlags.Object | ts.TypeFlags.Intersection))) return none;
+  // Per type: the brands found on it (empty for unbranded types).
+  const brandCache = cacheOf<ts.Type, readonly Brand[]>(checker, 'brands:types');
   let found = brandCache.get(type);
   if (found === undefined) {
     const list: Brand[] = [];

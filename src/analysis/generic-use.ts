@@ -17,6 +17,7 @@
 // not kept.
 import ts from 'typescript';
 import { isRuntimeFile } from './offheap-files.js';
+import { cacheOf, syntaxCache } from './program-analysis.js';
 
 /** Syntax nodes one declaration's scan visits before it gives up and assumes every parameter is kept by value. */
 export const declarationScanBudget = 20000;
@@ -31,10 +32,8 @@ export interface ParameterUse {
   readonly unproven: boolean;
 }
 
-const keptCache = new WeakMap<ts.Symbol, ParameterUse>();
+/** Parameters being judged (a cycle through other generics holds nothing by itself). Empty between calls. */
 const inProgress = new Set<ts.Symbol>();
-/** Per generic declaration: its type parameters' references, or null when the scan ran out of budget. */
-const scanCache = new WeakMap<ts.Node, Map<string, ts.TypeReferenceNode[]> | null>();
 
 const notKept: ParameterUse = { byValue: false, unproven: false };
 const kept: ParameterUse = { byValue: true, unproven: false };
@@ -50,6 +49,8 @@ function typeParametersOf(node: ts.Node): readonly ts.TypeParameterDeclaration[]
 
 /** References to the declaration's own type parameters, by name, in one pass over its syntax. */
 function scan(owner: ts.Node): Map<string, ts.TypeReferenceNode[]> | null {
+  // A fact of the declaration's own syntax: kept per SourceFile object.
+  const scanCache = syntaxCache<ts.Node, Map<string, ts.TypeReferenceNode[]> | null>('generic-use:scan', owner.getSourceFile());
   const cached = scanCache.get(owner);
   if (cached !== undefined) return cached;
   const names = new Set(typeParametersOf(owner).map((p) => p.name.text));
@@ -100,6 +101,7 @@ export function signatureTypeParameter(checker: ts.TypeChecker, decl: ts.Node | 
 export function parameterUse(checker: ts.TypeChecker, param: ts.Symbol | undefined): ParameterUse {
   // A parameter with no declaration (a tuple's element, a mapped or synthetic type) holds its argument.
   if (!param || !(param.flags & ts.SymbolFlags.TypeParameter)) return kept;
+  const keptCache = cacheOf<ts.Symbol, ParameterUse>(checker, 'generic-use:parameters');
   const cached = keptCache.get(param);
   if (cached) return cached;
   if (inProgress.has(param)) return notKept;

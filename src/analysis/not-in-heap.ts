@@ -18,6 +18,7 @@ import { isRuntimeFile } from './offheap-files.js';
 export { isRuntimeFile };
 import { brandKindOfProperty, brandOf, scalarBrandOf } from './brands.js';
 import { offheapIdAt } from './declarations.js';
+import { cacheOf } from './program-analysis.js';
 
 /** Types one walk explores before it gives up on the rest ("cannot prove"). Each type is explored once per program. */
 export const walkBudget = 10000;
@@ -54,10 +55,7 @@ export interface Part {
   readonly type: ts.Type;
 }
 
-const findingsCache = new WeakMap<ts.Type, readonly HeapRefFinding[]>();
-const decoratorCache = new WeakMap<ts.Symbol, boolean>();
 
-const nameCache = new WeakMap<ts.Type, string>();
 
 /** Longest type name a message shows. */
 const maxName = 60;
@@ -71,6 +69,7 @@ const clip = (text: string, max = maxName): string => (text.length > max ? `${te
  */
 export function typeName(checker: ts.TypeChecker, type: ts.Type, names?: ReadonlyMap<ts.Type, string>): string {
   if (!names) {
+    const nameCache = cacheOf<ts.Type, string>(checker, 'not-in-heap:names');
     let name = nameCache.get(type);
     if (name === undefined) nameCache.set(type, (name = shortName(checker, type, undefined, 0)));
     return name;
@@ -104,7 +103,6 @@ function shortName(checker: ts.TypeChecker, type: ts.Type, names: ReadonlyMap<ts
   return clip(text);
 }
 
-const namerCache = new WeakMap<ts.SourceFile, { checker: ts.TypeChecker; names: Map<ts.Type, string> }>();
 
 /**
  * Names a file knows types by that the types themselves do not carry: a local
@@ -113,8 +111,9 @@ const namerCache = new WeakMap<ts.SourceFile, { checker: ts.TypeChecker; names: 
  * Built once per file.
  */
 export function fileTypeNames(checker: ts.TypeChecker, file: ts.SourceFile): ReadonlyMap<ts.Type, string> {
+  const namerCache = cacheOf<ts.SourceFile, Map<ts.Type, string>>(checker, 'not-in-heap:file-names');
   const cached = namerCache.get(file);
-  if (cached && cached.checker === checker) return cached.names;
+  if (cached) return cached;
   const names = new Map<ts.Type, string>();
   const add = (id: ts.Identifier) => {
     let symbol = checker.getSymbolAtLocation(id);
@@ -130,7 +129,7 @@ export function fileTypeNames(checker: ts.TypeChecker, file: ts.SourceFile): Rea
       if (bindings && ts.isNamedImports(bindings)) for (const spec of bindings.elements) add(spec.name);
     }
   }
-  namerCache.set(file, { checker, names });
+  namerCache.set(file, names);
   return names;
 }
 
@@ -160,6 +159,7 @@ export function isStorageProperty(checker: ts.TypeChecker, prop: ts.Symbol): boo
 /** A class declared with the runtime's `@notInHeap` decorator (also `@notInHeap()` and renamed imports). */
 function isDecoratedNotInHeap(checker: ts.TypeChecker, symbol: ts.Symbol | undefined): boolean {
   if (!symbol || !(symbol.flags & ts.SymbolFlags.Class)) return false;
+  const decoratorCache = cacheOf<ts.Symbol, boolean>(checker, 'not-in-heap:decorated');
   let marked = decoratorCache.get(symbol);
   if (marked === undefined) {
     marked = false;
@@ -287,7 +287,7 @@ export const notInHeapCounters = {
 };
 
 class Reach {
-  private readonly memo = new WeakMap<ts.Type, ReachEntry>();
+  private readonly memo = new Map<ts.Type, ReachEntry>();
   constructor(
     private readonly isTarget: (t: ts.Type) => boolean,
     private readonly children: (t: ts.Type) => ReadonlyArray<{ readonly type: ts.Type; readonly step: string }>,
@@ -398,17 +398,15 @@ class Reach {
   }
 }
 
-const markReach = new WeakMap<ts.TypeChecker, Reach>();
-const reasonObjects = new WeakMap<ts.Type, NotInHeapReason>();
-
 function marks(checker: ts.TypeChecker): Reach {
-  let r = markReach.get(checker);
+  const reaches = cacheOf<string, Reach>(checker, 'not-in-heap:reach');
+  let r = reaches.get('marks');
   if (!r) {
     r = new Reach(
       (t) => directMark(checker, t) !== undefined,
       (t) => byValueChildren(checker, t),
     );
-    markReach.set(checker, r);
+    reaches.set('marks', r);
   }
   return r;
 }
@@ -419,6 +417,7 @@ function marks(checker: ts.TypeChecker): Reach {
  * its steps are built when first read.
  */
 export function notInHeapReason(checker: ts.TypeChecker, type: ts.Type): NotInHeapReason | undefined {
+  const reasonObjects = cacheOf<ts.Type, NotInHeapReason>(checker, 'not-in-heap:reasons');
   const cached = reasonObjects.get(type);
   if (cached) return cached;
   const reach = marks(checker);
@@ -529,10 +528,10 @@ interface OwnSlots {
   readonly nested: ReadonlyArray<{ readonly step: string; readonly type: ts.Type; readonly prop: ts.Symbol | undefined }>;
 }
 
-const ownSlotsCache = new WeakMap<ts.Type, OwnSlots>();
 
 /** The slots of one type, not following nested structs. Cached per type, so deep nesting costs each type once. */
 function ownSlotsOf(checker: ts.TypeChecker, type: ts.Type): OwnSlots {
+  const ownSlotsCache = cacheOf<ts.Type, OwnSlots>(checker, 'not-in-heap:own-slots');
   const cached = ownSlotsCache.get(type);
   if (cached) return cached;
   const direct: Array<OwnSlots['direct'][number]> = [];
@@ -570,17 +569,16 @@ function ownSlotsOf(checker: ts.TypeChecker, type: ts.Type): OwnSlots {
   return own;
 }
 
-const slotReach = new WeakMap<ts.TypeChecker, Reach>();
-
 /** Whether any slot reachable by value from `type` (a not-in-heap struct) may hold a heap reference. */
 function mayHoldRefs(checker: ts.TypeChecker, type: ts.Type): boolean {
-  let r = slotReach.get(checker);
+  const reaches = cacheOf<string, Reach>(checker, 'not-in-heap:reach');
+  let r = reaches.get('slots');
   if (!r) {
     r = new Reach(
       (t) => ownSlotsOf(checker, t).direct.length > 0,
       (t) => ownSlotsOf(checker, t).nested,
     );
-    slotReach.set(checker, r);
+    reaches.set('slots', r);
   }
   return r.query(type).kind !== 'no';
 }
@@ -595,6 +593,7 @@ function mayHoldRefs(checker: ts.TypeChecker, type: ts.Type): boolean {
  * a finding needs one. Cached per type.
  */
 export function heapRefsOf(checker: ts.TypeChecker, type: ts.Type): readonly HeapRefFinding[] {
+  const findingsCache = cacheOf<ts.Type, readonly HeapRefFinding[]>(checker, 'not-in-heap:findings');
   const cached = findingsCache.get(type);
   if (cached) return cached;
 

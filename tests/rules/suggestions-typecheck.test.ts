@@ -6,7 +6,11 @@
 // asks TypeScript for errors the original case did not already have.
 import path from 'node:path';
 import ts from 'typescript';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { fixturesDir } from '../rule-tester.js';
+import { cases as allocation } from './no-heap-allocation.cases.js';
+import { cases as pointers } from './no-heap-pointers.cases.js';
+import { cases as hidden } from './no-hidden-heap-pointers.cases.js';
 
 interface Invalid {
   readonly code: string;
@@ -14,22 +18,11 @@ interface Invalid {
   readonly errors: ReadonlyArray<{ readonly suggestions?: ReadonlyArray<{ readonly output: string }> | null }>;
 }
 
-const tables = new Map<string, Invalid[]>();
-vi.mock('../rule-tester.js', async (original) => {
-  const real = await original<typeof import('../rule-tester.js')>();
-  return {
-    ...real,
-    // Collect the tables instead of running them (their own test files run them).
-    createRuleTester: () => ({
-      run: (name: string, _rule: unknown, cases: { invalid: Invalid[] }) => void tables.set(name, cases.invalid),
-    }),
-  };
-});
-
-const { fixturesDir } = await import('../rule-tester.js');
-await import('./no-heap-allocation.test.js');
-await import('./no-heap-pointers.test.js');
-await import('./no-hidden-heap-pointers.test.js');
+const tables = new Map<string, readonly Invalid[]>([
+  ['no-heap-allocation', allocation.invalid],
+  ['no-heap-pointers', pointers.invalid],
+  ['no-hidden-heap-pointers', hidden.invalid],
+]);
 
 const config = ts.getParsedCommandLineOfConfigFile(path.join(fixturesDir, 'tsconfig.json'), {}, {
   ...ts.sys,

@@ -1,0 +1,457 @@
+// The RuleTester table of no-heap-pointers (run by no-heap-pointers.test.ts).
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RunTests } from '@typescript-eslint/rule-tester';
+import type { MessageIds, Options } from '../../src/rules/no-heap-pointers.js';
+import { fixturesDir } from '../rule-tester.js';
+
+/** Line 1 of every case: the brands, under their own names. */
+const head = `import type { HeapRef, NotInHeap, Ptr, Garbage, MaybeGarbage } from 'offheap';`;
+const code = (...lines: string[]) => [head, ...lines].join('\n');
+const fixture = (name: string) => fs.readFileSync(path.join(fixturesDir, name), 'utf8');
+
+/** The rule's cases, shared by its RuleTester run and the suggestion type-check. */
+export const cases: RunTests<MessageIds, Options> = {
+  valid: [
+    // Scalars, Ptr, Garbage and HeapRef slots are what unmanaged memory may hold (P1).
+    code(
+      `class Owner { name = ''; }`,
+      `type Span = NotInHeap<{ start: number; big: boolean; next: Ptr<Span>; junk: Garbage<Span>; m: MaybeGarbage<Span>; owner: HeapRef<Owner>; none: null; u: undefined }>;`,
+    ),
+    // Methods and accessors are not storage (P4).
+    code(
+      `interface Span extends NotInHeap<{}> { n: number; describe(): string; get label(): string; set label(v: string); }`,
+    ),
+    // Static members are not instance storage (P4); the class holds Span by value, so it is not-in-heap.
+    code(`type Span = NotInHeap<{ n: number }>;`, `class Holder { declare span: Span; static label = 'x'; method(): string { return ''; } }`),
+    // Ordinary types may hold anything.
+    code(`interface Plain { name: string; data: object; fn: () => void; any: any }`),
+    // A Ptr to a not-in-heap type does not make the holder not-in-heap.
+    code(`type Span = NotInHeap<{ n: number }>;`, `class Cache { spans: Ptr<Span>[] = []; name = ''; first: Ptr<Span> | undefined; }`),
+    // Numeric enums, numeric literal unions, optional numbers.
+    code(`enum Kind { A, B }`, `type Span = NotInHeap<{ k: Kind; state: 0 | 1 | 2; n?: number; next?: Ptr<Span> }>;`),
+    // Nested not-in-heap structs by value are fine when they are clean.
+    code(`type Inner = NotInHeap<{ x: number }>;`, `type Outer = NotInHeap<{ inner: Inner; meta: NotInHeap<{ y: Ptr<Inner> }> }>;`),
+    // Generics: a constraint that is a number proves the slot.
+    code(`type Slot<T extends number> = NotInHeap<{ v: T }>;`, `type Link<T> = NotInHeap<{ p: Ptr<T>; r: HeapRef<T> }>;`),
+    // Conditional types that resolve to scalars.
+    code(`type Num<T> = T extends string ? number : boolean;`, `type S = NotInHeap<{ c: Num<'a'>; d: Num<1> }>;`),
+    // Mapped types producing numbers.
+    code(`type S = NotInHeap<{ [K in 'a' | 'b' | 'c']: number }>;`),
+    // Index signatures of numbers.
+    code(`type Table = NotInHeap<{ [slot: number]: Ptr<Table>; [name: string]: number }>;`),
+    // Recursion through Ptr and by value terminates.
+    code(`interface Node extends NotInHeap<{}> { next: Ptr<Node>; value: number; self?: Node }`),
+    // Mutually recursive ordinary types are not-in-heap only if a mark is reachable.
+    code(`interface A { b: B; s: string }`, `interface B { a: A; t: string }`),
+    // `any`/`unknown`/unconstrained type parameters allowed by option (P2 relaxed).
+    {
+      code: code(`type S = NotInHeap<{ a: any; u: unknown }>;`, `type G<T> = NotInHeap<{ v: T }>;`),
+      options: [{ allowAnyAndUnknown: true }],
+    },
+    // User-defined numeric brands are numbers.
+    code(`type Px = number & { readonly __unit: 'px' };`, `type S = NotInHeap<{ width: Px }>;`),
+    // A look-alike brand is not the runtime's: never matched by name.
+    code(
+      `declare const notInHeapBrand: unique symbol;`,
+      `type Fake<T> = T & { readonly [notInHeapBrand]: true };`,
+      `type S = Fake<{ name: string }>;`,
+      `type NotInHeapish<T> = T & { readonly __notInHeap: true };`,
+      `type S2 = NotInHeapish<{ name: string }>;`,
+    ),
+    // Renamed imports and re-exports of the brands resolve to the same declarations.
+    `import type { Unmanaged, Handle, Address, Thing } from './nih-reexport.ts';\ntype S = Unmanaged<{ r: Handle<Thing>; p: Address<S>; n: number }>;`,
+    // Using clean records from another file.
+    `import type { Span, Arena, Counted } from './nih-reexport.ts';\ninterface Holder { span: Span; arena: Arena; c: Counted; n: number }`,
+    // A merged interface whose parts are all clean.
+    code(`interface M extends NotInHeap<{}> { a: number }`, `interface M { b: Ptr<M> }`),
+    // A rename of a clean type; a rename of a type reported in its own file is not reported again.
+    `import type { Span } from './nih-types.ts';\ntype S2 = Span;`,
+    // A file that never imports offheap is never analysed.
+    `type NotInHeap<T> = T & { nih: true };\ntype S = NotInHeap<{ s: string }>;`,
+    // Intersections of clean parts.
+    code(`type S = NotInHeap<{ a: number } & { b: Ptr<S> }>;`),
+    // Unions of clean structs by value.
+    code(`type A = NotInHeap<{ a: number }>;`, `type B = NotInHeap<{ b: boolean }>;`, `interface H { ab: A | B; n: number }`),
+    // Layout records from the runtime are clean; the layout object itself is ordinary.
+    `import { struct, u32, heapRef, ptr, type LayoutType, type Layout } from 'offheap';\nconst L = struct('L', { a: u32, r: heapRef<object>(), p: ptr() });\ntype R = LayoutType<typeof L>;\ninterface Uses { layout: Layout<R>; name: string }`,
+    // A decorated class: methods, accessors and statics are not storage (P4).
+    `import { notInHeap, type Ptr } from 'offheap';\n@notInHeap class Span {\n  declare npages: number;\n  declare next: Ptr<Span>;\n  static registry = new Map<string, object>();\n  describe(): string { return ''; }\n  get label(): string { return ''; }\n}`,
+    // A subclass of a decorated class from another file, with scalar fields only.
+    `import { NihBase } from './nih-types.ts';\nclass Sub extends NihBase {\n  declare count: number;\n}`,
+    // An auto-accessor over a number is scalar storage.
+    `import { notInHeap, type Ptr } from 'offheap';\n@notInHeap class Counter {\n  accessor count = 0;\n  static accessor label = 'x';\n}`,
+    // Index signatures of HeapRef slots.
+    code(`type Refs = NotInHeap<{ [slot: number]: HeapRef<object> }>;`),
+    // Instances of a constrained generic with numeric arguments.
+    code(`type G<T extends number> = NotInHeap<{ v: T }>;`, `type One = G<1>;`, `type Any = G<number>;`),
+    // The runtime's FixedArray of scalars and HeapRefs.
+    `import type { FixedArray, HeapRef, Ptr } from 'offheap';\nclass Owner {}\ntype Refs = FixedArray<HeapRef<Owner>, 4>;\ntype Links = FixedArray<Ptr<Refs>, 2>;\ntype Bytes = FixedArray<number, 16>;`,
+    // Parameter properties of scalars in a decorated class; readonly fields.
+    `import { notInHeap, type Ptr } from 'offheap';\n@notInHeap class Pair {\n  readonly tag = 1;\n  constructor(public n: number, private readonly p: Ptr<Pair>) {}\n}`,
+    // Mentioning a record in a method or a function type does not hold it by value.
+    code(`type Span = NotInHeap<{ n: number }>;`, `interface Visitor { visit(s: Span): string; name: string }`, `interface UsesFn { cb: (s: Span) => Span; label: string }`),
+    // Twins of the instance cases: instances filled with numbers, Ptrs and HeapRefs are clean wherever written.
+    `import { sysAlloc, type FixedArray, type HeapRef, type NotInHeap, type Ptr } from 'offheap';\nimport type { Cell } from './nih-generic.ts';\nclass Obj {}\nlet c: Cell<number>;\ndeclare function take(x: Cell<Ptr<Obj>>): Cell<HeapRef<Obj>>;\nconst p = sysAlloc<Cell<boolean>>(64);\ninterface Slots extends NotInHeap<{}> { objs: FixedArray<HeapRef<Obj>, 4> }`,
+    // An ordinary record may name the constructor of a not-in-heap class.
+    `import { notInHeap } from 'offheap';\n@notInHeap class Span { declare n: number; }\ninterface R { ctor: typeof Span; label: string }`,
+    // Numeric template-free unions and const enums.
+    code(`const enum Mode { Read = 1, Write = 2 }`, `type S = NotInHeap<{ mode: Mode; flags: Mode | 0; big: number }>;`),
+  ],
+  invalid: [
+    {
+      code: code(`type Span = NotInHeap<{`, `  n: number;`, `  name: string;`, `}>;`),
+      errors: [{ messageId: 'heapPointer', line: 4, data: { path: 'Span.name', held: 'string', why: 'Span is marked NotInHeap' } }],
+    },
+    // bigint, symbol, string literals and string enums are heap references (P1).
+    {
+      code: code(`enum Color { Red = 'red' }`, `type S = NotInHeap<{`, `  b: bigint;`, `  y: symbol;`, `  lit: 'a' | 'b';`, `  c: Color;`, `}>;`),
+      errors: [
+        { messageId: 'heapPointer', line: 4 },
+        { messageId: 'heapPointer', line: 5 },
+        { messageId: 'heapPointer', line: 6 },
+        { messageId: 'heapPointer', line: 7 },
+      ],
+    },
+    // An object reference, with a suggestion to store it as a HeapRef.
+    {
+      code: code(`class Owner { name = ''; }`, `interface Span extends NotInHeap<{}> {`, `  owner: Owner;`, `}`),
+      errors: [
+        {
+          messageId: 'heapPointer',
+          line: 4,
+          suggestions: [
+            {
+              messageId: 'useHeapRef',
+              output: code(`class Owner { name = ''; }`, `interface Span extends NotInHeap<{}> {`, `  owner: HeapRef<Owner>;`, `}`),
+            },
+          ],
+        },
+      ],
+    },
+    // Function-valued properties, arrays and tuples are JS objects.
+    {
+      code: code(`type S = NotInHeap<{`, `  cb: () => void;`, `  xs: number[];`, `  pair: [number, number];`, `}>;`),
+      errors: [
+        {
+          messageId: 'heapPointer',
+          line: 3,
+          suggestions: [
+            {
+              messageId: 'useHeapRef',
+              output: code(`type S = NotInHeap<{`, `  cb: HeapRef<() => void>;`, `  xs: number[];`, `  pair: [number, number];`, `}>;`),
+            },
+          ],
+        },
+        {
+          messageId: 'heapPointer',
+          line: 4,
+          suggestions: [
+            {
+              messageId: 'useHeapRef',
+              output: code(`type S = NotInHeap<{`, `  cb: () => void;`, `  xs: HeapRef<number[]>;`, `  pair: [number, number];`, `}>;`),
+            },
+          ],
+        },
+        {
+          messageId: 'heapPointer',
+          line: 5,
+          suggestions: [
+            {
+              messageId: 'useHeapRef',
+              output: code(`type S = NotInHeap<{`, `  cb: () => void;`, `  xs: number[];`, `  pair: HeapRef<[number, number]>;`, `}>;`),
+            },
+          ],
+        },
+      ],
+    },
+    // any and unknown cannot be proven (P2); object and {} are references.
+    {
+      code: code(`type S = NotInHeap<{`, `  a: any;`, `  u: unknown;`, `  o: object;`, `  e: {};`, `}>;`),
+      errors: [
+        { messageId: 'unprovable', line: 3 },
+        { messageId: 'unprovable', line: 4 },
+        { messageId: 'heapPointer', line: 5 },
+        {
+          messageId: 'heapPointer',
+          line: 6,
+          suggestions: [
+            { messageId: 'useHeapRef', output: code(`type S = NotInHeap<{`, `  a: any;`, `  u: unknown;`, `  o: object;`, `  e: HeapRef<{}>;`, `}>;`) },
+          ],
+        },
+      ],
+    },
+    // The option relaxes any/unknown only.
+    {
+      code: code(`type S = NotInHeap<{`, `  a: any;`, `  o: object;`, `}>;`),
+      options: [{ allowAnyAndUnknown: true }],
+      errors: [{ messageId: 'heapPointer', line: 4 }],
+    },
+    // A union with one heap member.
+    {
+      code: code(`type S = NotInHeap<{`, `  v: number | string;`, `  w?: string;`, `}>;`),
+      errors: [
+        { messageId: 'heapPointer', line: 3, data: { path: 'S.v', held: 'string', why: 'S is marked NotInHeap' } },
+        { messageId: 'heapPointer', line: 4 },
+      ],
+    },
+    // The path reaches through an embedded struct.
+    {
+      code: code(`class Owner { name = ''; }`, `type Span = NotInHeap<{`, `  meta: NotInHeap<{`, `    owner: Owner;`, `  }>;`, `}>;`),
+      errors: [
+        {
+          messageId: 'heapPointer',
+          line: 5,
+          data: { path: 'Span.meta.owner', held: 'Owner', why: 'Span is marked NotInHeap' },
+          suggestions: [
+            {
+              messageId: 'useHeapRef',
+              output: code(`class Owner { name = ''; }`, `type Span = NotInHeap<{`, `  meta: NotInHeap<{`, `    owner: HeapRef<Owner>;`, `  }>;`, `}>;`),
+            },
+          ],
+        },
+      ],
+    },
+    // Containment (P3): an ordinary interface holding a not-in-heap struct by value is not-in-heap.
+    {
+      code: code(`type Span = NotInHeap<{ n: number }>;`, `interface Holder {`, `  span: Span;`, `  label: string;`, `}`),
+      errors: [
+        {
+          messageId: 'heapPointer',
+          line: 5,
+          data: {
+            path: 'Holder.label',
+            held: 'string',
+            why: 'Holder is not-in-heap by containment (Holder.span; Span is marked NotInHeap)',
+          },
+        },
+      ],
+    },
+    // Containment in a class, with a parameter property and a #private field.
+    {
+      code: code(
+        `type Span = NotInHeap<{ n: number }>;`,
+        `class Holder {`,
+        `  declare span: Span;`,
+        `  #secret = 'x';`,
+        `  constructor(private tag: string) {}`,
+        `}`,
+      ),
+      errors: [
+        { messageId: 'heapPointer', line: 5 },
+        { messageId: 'heapPointer', line: 6 },
+      ],
+    },
+    // Inheritance in the same file: the base's field is reported at its declaration.
+    {
+      code: code(`type Span = NotInHeap<{ n: number }>;`, `class Base {`, `  label = '';`, `}`, `class Sub extends Base {`, `  declare span: Span;`, `}`),
+      errors: [{ messageId: 'heapPointer', line: 4, data: { path: 'Sub.label', held: 'string', why: 'Sub is not-in-heap by containment (Sub.span; Span is marked NotInHeap)' } }],
+    },
+    // A base class in another file brings a heap field: the type itself is reported.
+    {
+      code: `import type { Span } from './nih-types.ts';\nimport { Named } from './nih-types.ts';\nclass Sub extends Named {\n  declare span: Span;\n}`,
+      errors: [{ messageId: 'foreignHeapPointer', line: 3, data: { path: 'Sub.label', held: 'string', file: 'nih-types.ts', why: 'Sub is not-in-heap by containment (Sub.span; Span is marked NotInHeap)' } }],
+    },
+    // A not-in-heap interface extending an ordinary interface from another file.
+    {
+      code: `import type { NotInHeap } from 'offheap';\nimport type { Named } from './nih-types.ts';\ninterface S extends NotInHeap<{}>, Named {\n  n: number;\n}`,
+      errors: [{ messageId: 'foreignHeapPointer', line: 3 }],
+    },
+    // Generics: unconstrained parameters cannot be proven; string constraints are references.
+    {
+      code: code(`type G<T> = NotInHeap<{`, `  v: T;`, `}>;`, `type H<T extends string> = NotInHeap<{`, `  v: T;`, `}>;`),
+      errors: [
+        { messageId: 'unprovable', line: 3 },
+        { messageId: 'heapPointer', line: 6 },
+      ],
+    },
+    // A generic's slot is reported for the declaration and for an instance that fills it with a reference.
+    {
+      code: code(`type G<T> = NotInHeap<{`, `  v: T;`, `}>;`, `type Names = G<string>;`, `type Counts = G<number>;`),
+      errors: [
+        { messageId: 'unprovable', line: 3, data: { path: 'G.v', held: 'T', why: 'G is marked NotInHeap' } },
+        { messageId: 'heapPointer', line: 3, data: { path: 'Names.v', held: 'string', why: 'Names is marked NotInHeap' } },
+      ],
+    },
+    // An instance of a generic declared in another file is reported at the instance.
+    {
+      code: `import type { FixedArray, HeapRef } from 'offheap';\nclass Owner {}\ntype Refs = FixedArray<HeapRef<Owner>, 4>;\ntype Owners = FixedArray<Owner, 4>;`,
+      errors: [{ messageId: 'instanceHeapPointer', line: 4, data: { path: 'Owners[number]', held: 'Owner', file: 'types.ts', why: 'Owners is marked NotInHeap' } }],
+    },
+    // Conditional types resolving to a heap type.
+    {
+      code: code(`class Owner { name = ''; }`, `type Pick1<T> = T extends number ? Owner : number;`, `type S = NotInHeap<{`, `  c: Pick1<1>;`, `}>;`),
+      errors: [
+        {
+          messageId: 'heapPointer',
+          line: 5,
+          data: { path: 'S.c', held: 'Owner', why: 'S is marked NotInHeap' },
+          suggestions: [
+            {
+              messageId: 'useHeapRef',
+              output: code(`class Owner { name = ''; }`, `type Pick1<T> = T extends number ? Owner : number;`, `type S = NotInHeap<{`, `  c: HeapRef<Pick1<1>>;`, `}>;`),
+            },
+          ],
+        },
+      ],
+    },
+    // Mapped types: generated slots have no declaration, so the type is reported.
+    {
+      code: code(`type S = NotInHeap<{ [K in 'a' | 'b']: string }>;`),
+      errors: [
+        { messageId: 'heapPointer', line: 2, data: { path: 'S.a', held: 'string', why: 'S is marked NotInHeap' } },
+        { messageId: 'heapPointer', line: 2, data: { path: 'S.b', held: 'string', why: 'S is marked NotInHeap' } },
+      ],
+    },
+    // Homomorphic mapped types keep their source declarations.
+    {
+      code: code(`interface Src { a: number; b: string }`, `type S = NotInHeap<{ [K in keyof Src]: Src[K] }>;`),
+      errors: [{ messageId: 'heapPointer', line: 2, data: { path: 'S.b', held: 'string', why: 'S is marked NotInHeap' } }],
+    },
+    // Index signatures.
+    {
+      code: code(`type Table = NotInHeap<{`, `  [name: string]: number | object;`, `}>;`),
+      errors: [{ messageId: 'heapPointer', line: 3, data: { path: 'Table[string]', held: 'object', why: 'Table is marked NotInHeap' } }],
+    },
+    // Merged interfaces in one file.
+    {
+      code: code(`interface M extends NotInHeap<{}> { a: number }`, `interface M {`, `  s: string;`, `}`),
+      errors: [{ messageId: 'heapPointer', line: 4 }],
+    },
+    // Module augmentation from another file: the type is reported where it is declared ...
+    {
+      filename: 'nih-types.ts',
+      code: fixture('nih-types.ts'),
+      errors: [{ messageId: 'foreignHeapPointer', data: { path: 'Mergeable.cache', held: 'Owner', file: 'nih-augment.ts', why: 'Mergeable is marked NotInHeap' } }],
+    },
+    // ... and the augmenting field where it is written.
+    {
+      filename: 'nih-augment.ts',
+      code: fixture('nih-augment.ts'),
+      errors: [
+        {
+          messageId: 'heapPointer',
+          line: 6,
+          data: { path: 'Mergeable.cache', held: 'Owner', why: 'Mergeable is marked NotInHeap' },
+          // The file lacks a HeapRef import: the suggestion adds one.
+          suggestions: [
+            {
+              messageId: 'useHeapRef',
+              output: fixture('nih-augment.ts')
+                .replace(`from './nih-types.ts';`, `from './nih-types.ts';\nimport { type HeapRef } from 'offheap';`)
+                .replace('cache: Owner;', 'cache: HeapRef<Owner>;'),
+            },
+          ],
+        },
+      ],
+    },
+    // Renamed, re-exported brands are recognised.
+    {
+      code: `import type { Unmanaged as U } from './nih-reexport.ts';\ntype S = U<{\n  s: string;\n}>;`,
+      errors: [{ messageId: 'heapPointer', line: 3 }],
+    },
+    // Recursive types are reported once per slot.
+    {
+      code: code(`interface Node extends NotInHeap<{}> {`, `  next: Ptr<Node>;`, `  self?: Node;`, `  label: string;`, `}`),
+      errors: [{ messageId: 'heapPointer', line: 5, data: { path: 'Node.label', held: 'string', why: 'Node is marked NotInHeap' } }],
+    },
+    // Intersections.
+    {
+      code: code(`type S = NotInHeap<{ a: number } & {`, `  s: string;`, `}>;`),
+      errors: [{ messageId: 'heapPointer', line: 3 }],
+    },
+    // An optional not-in-heap struct by value still makes the holder not-in-heap.
+    {
+      code: code(`type Span = NotInHeap<{ n: number }>;`, `interface H {`, `  span?: Span;`, `  name: string;`, `}`),
+      errors: [{ messageId: 'heapPointer', line: 5 }],
+    },
+    // An inline NotInHeap<…> outside a named declaration.
+    {
+      code: code(`declare function use(r: NotInHeap<{`, `  s: string;`, `}>): void;`),
+      errors: [{ messageId: 'heapPointer', line: 3 }],
+    },
+    // A decorated class, including an auto-accessor's hidden field.
+    {
+      code: `import { notInHeap as unmanaged } from 'offheap';\n@unmanaged class Span {\n  name = '';\n  accessor tag = '';\n  get computed(): string { return ''; }\n}`,
+      errors: [
+        { messageId: 'heapPointer', line: 3, data: { path: 'Span.name', held: 'string', why: 'Span is decorated @notInHeap' } },
+        { messageId: 'heapPointer', line: 4, data: { path: 'Span.tag', held: 'string', why: 'Span is decorated @notInHeap' } },
+      ],
+    },
+    // A subclass of a decorated class from another file is not-in-heap by inheritance (P3).
+    {
+      code: `import { NihBase } from './nih-types.ts';\nclass Sub extends NihBase {\n  label = '';\n}`,
+      errors: [
+        {
+          messageId: 'heapPointer',
+          line: 3,
+          data: { path: 'Sub.label', held: 'string', why: 'Sub is not-in-heap by inheritance (Sub extends NihBase; NihBase is decorated @notInHeap)' },
+        },
+      ],
+    },
+    // An unresolved type is not a crash: it cannot be proven (P2).
+    {
+      code: code(`import type { Missing } from './does-not-exist.ts';`, `type S = NotInHeap<{`, `  m: Missing;`, `}>;`),
+      errors: [{ messageId: 'unprovable', line: 4 }],
+    },
+    // Not-in-heap instances wherever they are written (issue 13 item 4): a FixedArray field of a record.
+    {
+      code: `import type { FixedArray, NotInHeap } from 'offheap';\nclass Obj {}\ninterface Slots extends NotInHeap<{}> {\n  n: number;\n  objs: FixedArray<Obj, 4>;\n}`,
+      errors: [
+        {
+          messageId: 'instanceHeapPointer',
+          line: 5,
+          data: { path: 'FixedArray<Obj, 4>[number]', held: 'Obj', file: 'types.ts', why: 'FixedArray<Obj, 4> is marked NotInHeap' },
+        },
+      ],
+    },
+    // A generic from another file, instantiated in a variable, parameter and return annotation, a type argument and a field.
+    {
+      code: [
+        `import { sysAlloc } from 'offheap';`,
+        `import type { Cell } from './nih-generic.ts';`,
+        `let c: Cell<string>;`,
+        `declare function take(x: Cell<object>): Cell<symbol>;`,
+        `const p = sysAlloc<Cell<bigint>>(64);`,
+        `class Holder { declare cell: Cell<() => void>; }`,
+      ].join('\n'),
+      errors: [
+        { messageId: 'instanceHeapPointer', line: 3, data: { path: 'Cell<string>.v', held: 'string', file: 'nih-generic.ts', why: 'Cell<string> is marked NotInHeap' } },
+        { messageId: 'instanceHeapPointer', line: 4, data: { path: 'Cell<object>.v', held: 'object', file: 'nih-generic.ts', why: 'Cell<object> is marked NotInHeap' } },
+        { messageId: 'instanceHeapPointer', line: 4, data: { path: 'Cell<symbol>.v', held: 'symbol', file: 'nih-generic.ts', why: 'Cell<symbol> is marked NotInHeap' } },
+        { messageId: 'instanceHeapPointer', line: 5 },
+        { messageId: 'instanceHeapPointer', line: 6 },
+      ],
+    },
+    // A same-file generic's instance in an annotation is reported at the slot it fills.
+    {
+      code: code(`type Cell<T> = NotInHeap<{ v: T }>;`, `declare const s: Cell<string>;`, `declare function f(): Cell<Ptr<Cell<number>>>;`),
+      errors: [
+        { messageId: 'unprovable', line: 2, data: { path: 'Cell.v', held: 'T', why: 'Cell is marked NotInHeap' } },
+        { messageId: 'heapPointer', line: 2, data: { path: 'Cell<string>.v', held: 'string', why: 'Cell<string> is marked NotInHeap' } },
+      ],
+    },
+    // The constructor of a not-in-heap class is a function object on the JS heap (issue 13 item 2).
+    {
+      code: `import { notInHeap, type NotInHeap } from 'offheap';\n@notInHeap class Span { declare n: number; }\ntype Rec = NotInHeap<{\n  n: number;\n  kind: typeof Span;\n}>;`,
+      errors: [
+        {
+          messageId: 'heapPointer',
+          line: 5,
+          data: { path: 'Rec.kind', held: 'typeof Span', why: 'Rec is marked NotInHeap' },
+          suggestions: [
+            {
+              messageId: 'useHeapRef',
+              output: `import { notInHeap, type NotInHeap, type HeapRef } from 'offheap';\n@notInHeap class Span { declare n: number; }\ntype Rec = NotInHeap<{\n  n: number;\n  kind: HeapRef<typeof Span>;\n}>;`,
+            },
+          ],
+        },
+      ],
+    },
+    // A FixedArray of references.
+    {
+      code: `import type { FixedArray } from 'offheap';\ntype Names = FixedArray<string, 4>;`,
+      errors: [{ messageId: 'instanceHeapPointer', line: 2, data: { path: 'Names[number]', held: 'string', file: 'types.ts', why: 'Names is marked NotInHeap' } }],
+    },
+  ],
+};
