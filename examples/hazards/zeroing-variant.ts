@@ -47,3 +47,8 @@ export function storeOnGarbage(rt: Runtime): Ptr<RecT> {
   rt.access(Rec).ref.set(q, rt.newHeapRef<Obj>({ name: 'new' })); // expect: offheap/zeroing-variant (storeOnGarbage)
   return q;
 }
+
+/** Clears a rooted record through a raw view of the space: no deletion barrier on its HeapRef slot. */
+export function rawClear(rt: Runtime, p: Ptr<RecT>): void {
+  rt.space.u8.fill(0, p, p + Rec.size); // expect: offheap/zeroing-variant (missedBarrier)
+}

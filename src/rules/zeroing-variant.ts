@@ -9,7 +9,7 @@ import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import { offheapContext } from '../analysis/context.js';
 import ts from 'typescript';
 import { sizeOfLayout, skipOuterEs as unwrap } from '../analysis/expressions.js';
-import { describeWitness, flowFacts, type FlowFact } from '../analysis/flow/index.js';
+import { describeWitness, flowFacts, listSome, type FlowFact } from '../analysis/flow/index.js';
 import { importedNameOf } from '../analysis/imports.js';
 import { isMaybeGarbage, isMaybeTypeSafe } from '../analysis/memory-state.js';
 import { isRuntimeFile } from '../analysis/not-in-heap.js';
@@ -36,7 +36,7 @@ export default createRule<[], MessageIds>({
       storeOnGarbage:
         '`{{ptr}}` may still hold garbage here ({{why}}), and this barriered HeapRef store shades the old word of the slot as if it were a live reference (Go: a pointer write as the first write to junk memory). Zero-initialize it with `memclrNoHeapPointers` first.',
       missedBarrier:
-        '`{{ptr}}` is type-safe memory ({{why}}) whose layout has HeapRef slots ({{slots}}): `memclrNoHeapPointers` drops them without the deletion barrier, so a reference the collector has not seen yet vanishes and its object can be freed while still in use (Go: zero type-safe memory with typedmemclr or memclrHasPointers). Use `typedmemclr`.',
+        '`{{ptr}}` is type-safe memory ({{why}}) whose layout has HeapRef slots ({{slots}}): {{how}} drops them without the deletion barrier, so a reference the collector has not seen yet vanishes and its object can be freed while still in use (Go: zero type-safe memory with typedmemclr or memclrHasPointers). Use `typedmemclr`.',
       useNoHeapPointers: 'Zero-initialize with `{{replacement}}`.',
       useTypedmemclr: 'Zero with the barriered `{{replacement}}`.',
       useHasPointers: 'Zero with the barriered `{{replacement}}`.',
@@ -57,7 +57,7 @@ export default createRule<[], MessageIds>({
       return importedNameOf(checker, sourceFile, id);
     };
 
-    const suggestFor = (f: ClearFact, garbage: boolean): TSESLint.SuggestionReportDescriptor<MessageIds>[] => {
+    const suggestFor = (f: ClearFact & { call: TSESTree.CallExpression }, garbage: boolean): TSESLint.SuggestionReportDescriptor<MessageIds>[] => {
       const args = f.call.arguments.map(text);
       const out: TSESLint.SuggestionReportDescriptor<MessageIds>[] = [];
       const add = (messageId: MessageIds, id: string, argList: string[] | undefined): void => {
@@ -88,6 +88,8 @@ export default createRule<[], MessageIds>({
           continue;
         }
         if (f.kind !== 'clear') continue;
+        const call = f.call.type === AST_NODE_TYPES.CallExpression ? f.call : undefined;
+        const asCall = call && { ...f, call };
         const ptr = text(unwrap(f.ptr));
         if (f.api !== 'memclrNoHeapPointers') {
           const garbage = isMaybeGarbage(f.state) || f.typeGarbage;
@@ -95,7 +97,7 @@ export default createRule<[], MessageIds>({
           // typedmemclr barriers only the layout's HeapRef slots: none, no harm. memclrHasPointers barriers every word.
           if (f.api === 'typedmemclr' && f.slots?.length === 0) continue;
           const why = isMaybeGarbage(f.state) ? describeWitness(f.state.memWhy, text) : 'its type says it may be garbage';
-          context.report({ node: f.call, messageId: 'barrierOnGarbage', data: { ptr, api: f.api, why }, suggest: suggestFor(f, true) });
+          context.report({ node: f.call, messageId: 'barrierOnGarbage', data: { ptr, api: f.api, why }, suggest: asCall ? suggestFor(asCall, true) : [] });
           continue;
         }
         // The plain clear: wrong only on type-safe memory that has HeapRef slots.
@@ -107,8 +109,9 @@ export default createRule<[], MessageIds>({
         context.report({
           node: f.call,
           messageId: 'missedBarrier',
-          data: { ptr, why, slots: (f.partial?.cleared ?? f.slots).join(', ') },
-          suggest: suggestFor(f, false),
+          data: { ptr, why, slots: listSome(f.partial?.cleared ?? f.slots), how: f.raw ? `the raw write \`${f.raw}\`` : '`memclrNoHeapPointers`' },
+          // A raw view write has no barriered spelling of its own: the rewrite is the user's.
+          suggest: f.raw || !asCall ? [] : suggestFor(asCall, false),
         });
       }
     });

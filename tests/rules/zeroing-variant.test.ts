@@ -254,6 +254,20 @@ for (const at of ['p + Node.offsets.owner', 'p + 4', 'p + N.owner.offset']) {
     { messageId: 'storeOnGarbage', line: 3, suggestions: [] },
   );
 }
+// Raw views of the space: a clear (or any word written) without the deletion barrier over a HeapRef slot of type-safe memory.
+const rtLine = `const rt = createRuntime();`;
+twin(
+  [rtLine, `function f(p: Ptr<Node>) {`, `  rt.space.u8.fill(0, p, p + 4);`, `}`],
+  [rtLine, `function f(p: Ptr<Node>) {`, `  rt.space.u8.fill(0, p, p + Node.size);`, `}`],
+  { messageId: 'missedBarrier', line: 3, suggestions: [] },
+);
+twin(
+  [rtLine, `function f(p: Ptr<Node>) {`, `  rt.space.u32[p >> 2] = 0;`, `}`],
+  [rtLine, `function f(p: Ptr<Node>) {`, `  rt.space.u32[(p + Node.offsets.owner) >> 2] = 0;`, `}`],
+  { messageId: 'missedBarrier', line: 3, suggestions: [] },
+);
+// Zero-initializing garbage through a raw view is fine: nothing type-safe is dropped.
+valid.push({ code: code(rtLine, `function f() {`, `  const p = junk.alloc();`, `  rt.space.u8.fill(0, p, p + Node.size);`, `}`) });
 // Clearing only the pointer-free prefix of type-safe memory drops no reference (mutation: the whole object).
 twin([`function f(p: Ptr<Node>) {`, `  memclrNoHeapPointers(p, 4);`, `}`], [`function f(p: Ptr<Node>) {`, `  memclrNoHeapPointers(p, 8);`, `}`], {
   messageId: 'missedBarrier',

@@ -20,7 +20,8 @@ export type FlowFact =
       readonly api: ClearApi;
       /** The clear runs the deletion barrier (from the effect catalogue). */
       readonly barrier: boolean;
-      readonly call: TSESTree.CallExpression;
+      /** The call, or for a raw view write the assignment (see `raw`). */
+      readonly call: TSESTree.CallExpression | TSESTree.AssignmentExpression;
       readonly ptr: TSESTree.Node;
       readonly state: ObjState;
       /** The pointer expression's type says it may be garbage (`Garbage`, `MaybeGarbage`). */
@@ -30,6 +31,8 @@ export type FlowFact =
       readonly partial: PartialClear | undefined;
       /** How the pointer relates to the variable the state came from (`q`, an alias of `p`). */
       readonly alias: string | undefined;
+      /** A write through a raw view of the space (`rt.space.u8.fill(0, p, e)`, `u32[(p + o) >> 2] = 0`): its text. */
+      readonly raw?: string;
     }
   | {
       readonly kind: 'store';

@@ -4,8 +4,10 @@
 // is unknown code (an object passed to it is handed on, not rooted).
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
+import nodePath from 'node:path';
 import ts from 'typescript';
 import type { OffheapContext } from '../context.js';
+import { cacheOf } from '../program-analysis.js';
 import { calleeId, resolveAlias } from '../declarations.js';
 import { argAt, effectOf, type RuntimeEffect } from '../effects.js';
 import { sizeOfLayout, skipOuterEs, skipOuterExpressions } from '../expressions.js';
@@ -623,6 +625,15 @@ export class FlowEngine {
       this.publish(env, node.right, node, v.where === 'module' && v.holdsPointers ? `the module-level variable \`${v.name}\`` : undefined);
       return;
     }
+    if (left.type === AST_NODE_TYPES.MemberExpression && left.computed) {
+      const width = this.rawView(left.object);
+      if (width) {
+        // `u32[(p + off) >> 2] = v`: one word written without a barrier.
+        let index = skipOuterEs(left.property);
+        if (index.type === AST_NODE_TYPES.BinaryExpression && (index.operator === '>>' || index.operator === '>>>')) index = skipOuterEs(index.left);
+        this.rawWrite(env, node, index, undefined, width);
+      }
+    }
     if (left.type === AST_NODE_TYPES.MemberExpression) {
       const base = rootIdentifier(left);
       const bv = base && this.varOf(base);
@@ -745,7 +756,71 @@ export class FlowEngine {
       }
       return;
     }
+    const callee = skipOuterEs(node.callee);
+    if (callee.type === AST_NODE_TYPES.MemberExpression && !callee.computed && callee.property.type === AST_NODE_TYPES.Identifier && callee.property.name === 'fill' && this.rawView(callee.object)) {
+      // `view.fill(v, start, end)`: bytes [start, end) written without a barrier.
+      const [, start, end] = node.arguments;
+      if (start) this.rawWrite(env, node, start, end, undefined);
+      return;
+    }
     this.unknownOrSummarised(env, node);
+  }
+
+  private readonly viewCache = new Map<ts.Symbol, number | null>();
+
+  /** Whether `file` is part of the runtime: a tagged file, or a file beside one (space.ts declares the views). */
+  private inRuntime(file: ts.SourceFile): boolean {
+    if (isRuntimeFile(file)) return true;
+    const dirs = cacheOf<'dirs', Set<string>>(this.checker, 'flow:runtime-dirs');
+    let set = dirs.get('dirs');
+    if (!set) {
+      set = new Set();
+      for (const f of this.program.getSourceFiles()) if (isRuntimeFile(f)) set.add(nodePath.dirname(f.fileName));
+      dirs.set('dirs', set);
+    }
+    return set.has(nodePath.dirname(file.fileName));
+  }
+
+  /** Bytes per element of a typed-array view of the runtime's space (`rt.space.u8`, `space.u32`), or undefined. */
+  private rawView(e: TSESTree.Node): number | undefined {
+    const x = skipOuterEs(e);
+    if (x.type !== AST_NODE_TYPES.MemberExpression) return undefined;
+    const sym = this.checker.getSymbolAtLocation(this.tsOf(x.property));
+    if (!sym) return undefined;
+    let width = this.viewCache.get(sym);
+    if (width === undefined) {
+      width = null;
+      if ((sym.declarations ?? []).some((d) => this.inRuntime(d.getSourceFile()))) {
+        const name = this.checker.getTypeOfSymbol(sym).getSymbol()?.name ?? '';
+        const m = /^(?:Uint|Int|Float)(8|16|32|64)(?:Clamped)?Array$/.exec(name);
+        if (m) width = Number(m[1]) / 8;
+      }
+      this.viewCache.set(sym, width);
+    }
+    return width ?? undefined;
+  }
+
+  /**
+   * A write through a raw view over [start, end) (or one element of `width`
+   * bytes at `start`): a clear, or a hidden HeapRef write, without the deletion barrier.
+   */
+  private rawWrite(env: MutableEnv, node: TSESTree.CallExpression | TSESTree.AssignmentExpression, start: TSESTree.Node, end: TSESTree.Node | undefined, width: number | undefined): void {
+    const at = this.addressOf(env, start);
+    if (!at || at.offset === undefined) return;
+    const from = at.offset;
+    let to: number | undefined = width === undefined ? undefined : from + width;
+    if (end) {
+      const e = this.addressOf(env, end);
+      if (e && e.v.key === at.v.key && e.offset !== undefined) to = e.offset;
+    }
+    const layout = (at.st.layout as ts.Expression | undefined) ?? this.recordLayout(at.base);
+    const sl = layout && staticLayoutOf(this.checker, layout);
+    if (!sl || to === undefined) return;
+    const hit = sl.slots.filter((s) => s.offset < to && s.offset + 4 > from);
+    const partial: PartialClear = { bytes: to - from, size: sl.size, left: sl.slots.filter((s) => !hit.includes(s)).map((s) => s.path), cleared: hit.map((s) => s.path) };
+    const raw = ellipsis(this.tsOf(node).getText());
+    this.emit({ kind: 'clear', api: 'memclrNoHeapPointers', barrier: false, call: node, ptr: at.base, state: at.st, typeGarbage: false, slots: sl.slots.map((s) => s.path), partial, alias: undefined, raw });
+    if (from === 0 && to >= sl.size && isMaybeGarbage(at.st)) this.update(env, at.v.key, (s) => ({ ...cleared(s), layout: s.layout ?? layout }));
   }
 
   private clear(env: MutableEnv, node: TSESTree.CallExpression, eff: RuntimeEffect): void {
