@@ -152,13 +152,13 @@ export class ProgramAnalysis {
   dependentCache<K, V>(name: string, file: ts.SourceFile): DependentCache<K, V> {
     const store = syntaxCache<K, Dependent<V>>(`dependent:${name}`, file);
     const checked = this.cache<Dependent<V>, true>('program-analysis:checked');
-    const program = this.program;
+    const files = this.files();
     return {
       get(key) {
         const fact = store.get(key);
         if (!fact) return undefined;
         if (checked.has(fact)) return fact.value;
-        if (fact.dependsOn.every((dep) => program.getSourceFile(dep.fileName) === dep)) {
+        if (fact.dependsOn.every((dep) => files.has(dep))) {
           checked.set(fact, true);
           return fact.value;
         }
@@ -173,6 +173,14 @@ export class ProgramAnalysis {
         checked.set(fact, true);
       },
     };
+  }
+
+  /** The program's SourceFile objects (a dependency holds while its object is one of them). */
+  private files(): ReadonlySet<ts.SourceFile> {
+    const memo = this.cache<'files', ReadonlySet<ts.SourceFile>>('program-analysis:files');
+    let files = memo.get('files');
+    if (!files) memo.set('files', (files = new Set(this.program.getSourceFiles())));
+    return files;
   }
 
   /**
