@@ -489,7 +489,7 @@ export class FlowEngine {
         // Unknown on one way in: unknown (not provably pinned).
         const p = prev.kind === 'keepHeapRef' ? prev.state : undefined;
         facts[at] = { ...f, state: p && f.state ? joinState(p, f.state, key) : undefined };
-      } else if (prev.kind === f.kind && 'state' in prev && prev.state) facts[at] = { ...f, ...prev, state: joinState(prev.state, f.state, key) } as FlowFact;
+      } else if (prev.kind === f.kind && 'state' in prev && prev.state) facts[at] = { ...f, ...prev, state: joinState(prev.state, f.state, key) };
     }
   }
 
