@@ -38,3 +38,9 @@ export type Owners = NotInHeap<{
   count: number;
   owners: FixedArray<Owner, 4>; // expect: offheap/no-heap-pointers (instanceHeapPointer)
 }>;
+
+// A type whose by-value graph never ends (each level instantiates a new type): the walk gives up and says so.
+export interface Endless<T> { // expect: offheap/no-heap-pointers (cannotProve)
+  next: Endless<[T]>;
+  v: T;
+}

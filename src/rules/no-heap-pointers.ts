@@ -13,7 +13,9 @@ import {
   heapRefsOf,
   isRuntimeFile,
   notInHeapReason,
+  notInHeapUnproven,
   typeName,
+  walkBudget,
   type HeapRefFinding,
   type NotInHeapReason,
   valueParts,
@@ -21,7 +23,7 @@ import {
 import { createRule } from '../util/create-rule.js';
 
 export type Options = [{ allowAnyAndUnknown?: boolean }];
-export type MessageIds = 'heapPointer' | 'unprovable' | 'foreignHeapPointer' | 'instanceHeapPointer' | 'useHeapRef';
+export type MessageIds = 'heapPointer' | 'unprovable' | 'foreignHeapPointer' | 'instanceHeapPointer' | 'cannotProve' | 'useHeapRef';
 
 interface Root {
   readonly node: TSESTree.Node;
@@ -67,6 +69,8 @@ export default createRule<Options, MessageIds>({
         '{{why}}, and it gets a heap reference from a declaration in another file: `{{path}}` holds `{{held}}` ({{file}}). Unmanaged memory is never scanned by the collector; make that field a `HeapRef`.',
       instanceHeapPointer:
         '`{{path}}` holds a heap reference (`{{held}}`) through a type argument, but {{why}} (the slot is declared in {{file}}). Unmanaged memory is never scanned by the collector; pass a `HeapRef<…>` (or a not-in-heap struct) as the type argument.',
+      cannotProve:
+        'Cannot prove whether `{{name}}` is not-in-heap: the types it holds by value run past the analysis budget ({{budget}} types, e.g. an instantiation that never ends), so its fields are not checked. Break the chain with a `Ptr` or a non-generic type.',
       useHeapRef: 'Store it as `{{replacement}}`.',
     },
     languages: ['js/js'],
@@ -101,7 +105,13 @@ export default createRule<Options, MessageIds>({
     function visit(node: TSESTree.Node, name: string, type: ts.Type | undefined, owns: boolean, inline = false): void {
       if (!type) return;
       const reason = notInHeapReason(checker, type);
-      if (!reason) return;
+      if (!reason) {
+        // The walk gave up: say so at the declaration rather than pass it as ordinary.
+        if (owns && !inline && notInHeapUnproven(checker, type)) {
+          context.report({ node, messageId: 'cannotProve', data: { name, budget: String(walkBudget) } });
+        }
+        return;
+      }
       const root: Root = { node, name, type, reason, owns, inline };
       let seen = atRootSeen.get(type);
       if (!seen && owns) atRootSeen.set(type, (seen = new Set()));

@@ -95,6 +95,8 @@ export const cases: RunTests<MessageIds, Options> = {
     `import { sysAlloc, type FixedArray, type HeapRef, type NotInHeap, type Ptr } from 'offheap';\nimport type { Cell } from './nih-generic.ts';\nclass Obj {}\nlet c: Cell<number>;\ndeclare function take(x: Cell<Ptr<Obj>>): Cell<HeapRef<Obj>>;\nconst p = sysAlloc<Cell<boolean>>(64);\ninterface Slots extends NotInHeap<{}> { objs: FixedArray<HeapRef<Obj>, 4> }`,
     // An ordinary record may name the constructor of a not-in-heap class.
     `import { notInHeap } from 'offheap';\n@notInHeap class Span { declare n: number; }\ninterface R { ctor: typeof Span; label: string }`,
+    // The twin of the endless instantiation: the next link is a pointer, so nothing is held by value.
+    code(`interface Linked<T> { next: Ptr<Linked<[T]>>; v: number }`),
     // Numeric template-free unions and const enums.
     code(`const enum Mode { Read = 1, Write = 2 }`, `type S = NotInHeap<{ mode: Mode; flags: Mode | 0; big: number }>;`),
   ],
@@ -447,6 +449,11 @@ export const cases: RunTests<MessageIds, Options> = {
           ],
         },
       ],
+    },
+    // A walk that runs out of budget is reported, not passed as ordinary; its twin (the chain broken by a Ptr) is valid.
+    {
+      code: code(`interface Endless<T> { next: Endless<[T]>; v: T }`),
+      errors: [{ messageId: 'cannotProve', line: 2, data: { name: 'Endless', budget: '10000' } }],
     },
     // A FixedArray of references.
     {
