@@ -177,7 +177,8 @@ export default createRule<Options, MessageIds>({
           lit.elements.forEach((e, i) => {
             const child = literalChild(e);
             const type = child && memberType(info.type, i);
-            if (!child || !type) return;
+            // A union element type (`[[1], [r]]`) does not say which member this element is: it asks for its own.
+            if (!child || !type || type.isUnion()) return;
             const childInfo = { type, contextual: memberType(info.contextual, i), insideRecord: false };
             literals.set(child, childInfo);
             allocationCounters.literalsTyped++;

@@ -291,6 +291,15 @@ export const cases: RunTests<MessageIds, Options> = {
         { messageId: 'container', line: 5, data: { container: 'Particle[]', type: 'Particle', why: 'Particle is marked NotInHeap' } },
       ],
     },
+    // Nested literals take their types from the outermost one: each is still judged (once).
+    {
+      code: code(`declare const r: Rec;`, `const xss = [[1], [r]];`, `const spans: Span[][] = [[{ npages: 1, next: 0 as Ptr<Span> }]];`),
+      errors: [
+        { messageId: 'container', line: L(2), data: { container: 'Rec[]', type: 'Rec', why: 'Rec is marked NotInHeap' } },
+        { messageId: 'container', line: L(3), data: { container: 'Span[]', type: 'Span', why: 'Span is decorated @notInHeap' } },
+        { messageId: 'literal', line: L(3), data: { type: 'Span', why: 'Span is decorated @notInHeap' } },
+      ],
+    },
     // Array methods that build containers of records.
     {
       code: code(`declare const r: Rec;`, `const xs = [1, 2].map(() => r);`),
