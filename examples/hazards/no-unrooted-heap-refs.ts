@@ -86,3 +86,14 @@ export function heapRefOnJsHeap(rt: Runtime): string {
   rt.gc();
   return rt.deref(byName.get('cached')!).name;
 }
+
+/** Frees a handle while a rooted record's slot still names it. */
+export function freeHeapRefRooted(rt: Runtime): void {
+  const R = rt.access(Rec);
+  const p = new FixAlloc(Rec, { runtime: rt }).alloc();
+  rt.addRoot(p, Rec);
+  const h = rt.newHeapRef<Obj>({ name: 'gone' });
+  R.ref.set(p, h);
+  rt.freeHeapRef(h); // expect: offheap/no-unrooted-heap-refs (freeHeapRefRooted)
+  rt.gc(); // the root's slot names a freed handle
+}

@@ -5,7 +5,7 @@
 import { createRuntime, type Runtime } from 'offheap';
 import { newArena } from './no-heap-allocation.js';
 import { hideInNumberField, mixRuntimes } from './no-hidden-heap-pointers.js';
-import { freeRooted, heapRefOnJsHeap, neverRooted, storeBeyondRoot, unrootedStore, unrootUncleared, useAfterFree } from './no-unrooted-heap-refs.js';
+import { freeHeapRefRooted, freeRooted, heapRefOnJsHeap, neverRooted, storeBeyondRoot, unrootedStore, unrootUncleared, useAfterFree } from './no-unrooted-heap-refs.js';
 import { initInFirst, publishReused } from './zero-before-root.js';
 import { barrierOnGarbage, clearWithoutBarrier, storeOnGarbage } from './zeroing-variant.js';
 
@@ -38,6 +38,13 @@ class UninitializedError extends Error {
 }
 
 export const scenarios: readonly Scenario[] = [
+  {
+    rule: 'offheap/no-unrooted-heap-refs',
+    mistake: 'freeHeapRefRooted',
+    what: 'freeHeapRef(h) while a rooted record still holds h, then gc()',
+    expected: 'ERR_BAD_POINTER',
+    run: freeHeapRefRooted,
+  },
   {
     rule: 'offheap/no-unrooted-heap-refs',
     mistake: 'heapRefOnJsHeap',

@@ -60,6 +60,8 @@ export interface ObjState {
   readonly zeroSpan?: ZeroSpan;
   /** For a HeapRef value: bitset of pinYes | pinNo (pinned on the paths reaching here or not). */
   readonly pin?: number;
+  /** For a HeapRef value: the must-alias group of the object it was stored into, on some path. */
+  readonly slotOf?: string;
 }
 
 /** A HeapRef pinned (`pin(h)`): the collector keeps its object while JS holds it. */
@@ -130,6 +132,7 @@ export function sameState(a: ObjState, b: ObjState): boolean {
     a.rootCount === b.rootCount &&
     (a.zeroSpan === undefined) === (b.zeroSpan === undefined) &&
     a.pin === b.pin &&
+    a.slotOf === b.slotOf &&
     a.local === b.local &&
     a.group === b.group &&
     a.layout === b.layout
@@ -153,6 +156,7 @@ export function joinState(a: ObjState, b: ObjState, key: string): ObjState {
     freed: a.freed ?? b.freed,
     zeroSpan: a.zeroSpan ?? b.zeroSpan,
     pin: a.pin === undefined && b.pin === undefined ? undefined : (a.pin ?? pinNo) | (b.pin ?? pinNo),
+    slotOf: a.slotOf ?? b.slotOf,
     // The smaller count is what every path roots.
     rootCount: a.rootCount === undefined || b.rootCount === undefined ? undefined : Math.min(a.rootCount, b.rootCount),
   };

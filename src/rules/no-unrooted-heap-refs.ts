@@ -21,7 +21,7 @@ import { usesOffheap } from '../analysis/offheap-files.js';
 import { heapRefSlotsOf, isReference, pointeeOf, staticLayoutOf, structCallOf, structCallOfRecord } from '../analysis/record-layout.js';
 import { createRule } from '../util/create-rule.js';
 
-export type MessageIds = 'unrootedStore' | 'neverRooted' | 'unrootUncleared' | 'freeRooted' | 'useAfterFree' | 'storeBeyondRoot' | 'heapRefOnJsHeap' | 'useTypedmemclrFirst';
+export type MessageIds = 'unrootedStore' | 'neverRooted' | 'unrootUncleared' | 'freeRooted' | 'useAfterFree' | 'storeBeyondRoot' | 'heapRefOnJsHeap' | 'freeHeapRefRooted' | 'useTypedmemclrFirst';
 
 interface RootedKinds {
   /** `struct(...)` calls of the layouts passed to addRoot. */
@@ -137,6 +137,8 @@ export default createRule<[], MessageIds>({
         'This HeapRef store writes record {{index}} of `{{ptr}}`, but `addRoot` registered only {{count}} record(s) there: the collector never scans this slot and frees the object it names (Go: a root job covers exactly its range). Root enough records, or store inside the rooted range.',
       heapRefOnJsHeap:
         'The HeapRef `{{value}}` is kept in {{where}} on the JavaScript heap, but it is not pinned on every path to here: the collector never sees handles held by JS objects, so after the next collection its object is freed and `deref` throws StaleHandleError (Go: a pointer the collector cannot see is a uintptr). `pin({{value}})` before keeping it and `unpin` it where it leaves, or keep it in a HeapRef slot of rooted memory.',
+      freeHeapRefRooted:
+        '`freeHeapRef({{ptr}})` frees a handle that is still stored in a HeapRef slot of `{{holder}}`, which may be a root here: the collector scans that slot at the next collection and meets a freed handle (BadPointerError), or a handle reissued to another object. Clear the slot first (`typedmemclr`, or store nil into it), or `removeRoot` after clearing.',
       useTypedmemclrFirst: 'Clear the slots with `{{replacement}}` before `removeRoot`.',
     },
     languages: ['js/js'],
@@ -199,6 +201,8 @@ export default createRule<[], MessageIds>({
             context.report({ node: f.call, messageId: 'freeRooted', data: { ptr: text(unwrap(f.ptr)), why } });
           } else if (f.kind === 'useAfterFree') {
             context.report({ node: f.node, messageId: 'useAfterFree', data: { ptr: text(unwrap(f.ptr)), why: describeWitness(f.state.freed, text).replace(/^from /, 'freed by ') } });
+          } else if (f.kind === 'freeHeapRefRooted') {
+            context.report({ node: f.call, messageId: 'freeHeapRefRooted', data: { ptr: text(unwrap(f.ptr)), holder: f.holder } });
           } else if (f.kind === 'keepHeapRef' && isMaybeUnpinned(f.state)) {
             context.report({ node: f.node, messageId: 'heapRefOnJsHeap', data: { value: text(unwrap(f.value)), where: f.where } });
           } else if (f.kind === 'store' && f.beyond) {

@@ -253,6 +253,22 @@ twin(
 // A handle in a local variable, or stored into rooted memory, is not on the JS heap.
 valid.push({ code: code(pins, `function f(o: Owner) {`, `  const h = newHeapRef(o);`, `  const p = persistentalloc<Node>(Node.size);`, `  addRoot(p, Node);`, `  N.owner.set(p, h);`, `}`) });
 
+
+// ---- freeHeapRef while the handle is still in a rooted slot ----
+const frees = `import { newHeapRef, freeHeapRef } from 'offheap';`;
+twin(
+  [frees, `function f(o: Owner) {`, alloc, `  addRoot(p, Node);`, `  const h = newHeapRef(o);`, `  N.owner.set(p, h);`, `  typedmemclr(Node, p);`, `  freeHeapRef(h);`, `}`],
+  [frees, `function f(o: Owner) {`, alloc, `  addRoot(p, Node);`, `  const h = newHeapRef(o);`, `  N.owner.set(p, h);`, `  freeHeapRef(h);`, `  typedmemclr(Node, p);`, `}`],
+  7,
+  'freeHeapRefRooted',
+);
+twin(
+  [frees, `function f(o: Owner) {`, alloc, `  addRoot(p, Node);`, `  const h = newHeapRef(o);`, `  N.owner.set(p, h);`, `  N.owner.set(p, 0 as HeapRef<Owner>);`, `  freeHeapRef(h);`, `}`],
+  [frees, `function f(o: Owner) {`, alloc, `  addRoot(p, Node);`, `  const h = newHeapRef(o);`, `  N.owner.set(p, h);`, `  if (c) N.owner.set(p, 0 as HeapRef<Owner>);`, `  freeHeapRef(h);`, `}`],
+  8,
+  'freeHeapRefRooted',
+);
+
 // Not analysed: a file that never imports offheap.
 valid.push({ code: `declare function addRoot(p: number): void;\nconst p = 8;\naddRoot(p);` });
 

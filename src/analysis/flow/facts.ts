@@ -79,6 +79,15 @@ export type FlowFact =
       readonly state: ObjState;
     }
   | {
+      /** freeHeapRef(h) while h may still sit in a slot of rooted memory. */
+      readonly kind: 'freeHeapRefRooted';
+      readonly call: TSESTree.CallExpression;
+      readonly ptr: TSESTree.Node;
+      readonly state: ObjState;
+      /** The variable naming the rooted object. */
+      readonly holder: string;
+    }
+  | {
       /** A HeapRef kept on the JS heap (a field, a container, a module or closure variable). */
       readonly kind: 'keepHeapRef';
       readonly node: TSESTree.Node;

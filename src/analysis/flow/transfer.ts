@@ -17,6 +17,8 @@ import {
   freedAt,
   isMaybeFreed,
   isMaybeGarbage,
+  isMaybeRooted,
+  isMaybeTypeSafe,
   joinState,
   memGarbage,
   memSafe,
@@ -727,7 +729,16 @@ export class FlowEngine {
       this.update(env, t.v.key, unrooted);
       return;
     }
-    if (eff?.frees && eff.frees.what !== 'heapRef') {
+    if (eff?.frees?.what === 'heapRef') {
+      const a = argAt(node.arguments, eff.frees.arg);
+      const t = a && this.tracked(env, a);
+      const holder = t?.st.slotOf !== undefined ? [...env].find(([, s]) => s.group === t.st.slotOf) : undefined;
+      if (a && t && holder && isMaybeRooted(holder[1]) && isMaybeTypeSafe(holder[1])) {
+        this.emit({ kind: 'freeHeapRefRooted', call: node, ptr: a, state: holder[1], holder: this.nameOfKey(holder[0]) });
+      }
+      return;
+    }
+    if (eff?.frees) {
       const a = argAt(node.arguments, eff.frees.arg);
       const t = a && this.tracked(env, a);
       if (!t) return;
@@ -893,6 +904,9 @@ export class FlowEngine {
       this.update(env, v.key, (s) => ({ ...cleared(s), root: s.root, rootCount: s.rootCount }));
       return;
     }
+    // The handle now sits in this object's slot (for freeHeapRef while the object is rooted).
+    const h = value && this.tracked(env, value);
+    if (h && h.st.group !== st.group) this.update(env, h.v.key, (s) => ({ ...s, slotOf: st.group }));
     const why: Witness = { node, via: undefined, note: `a HeapRef is stored into it at line ${line(node)}` };
     this.update(env, v.key, (s) => stored(s, why, { node, via: undefined }));
   }
@@ -1004,6 +1018,12 @@ export class FlowEngine {
       left: sl.slots.filter((s) => s.offset + 4 > bytes).map((s) => s.path),
       cleared: sl.slots.filter((s) => s.offset + 4 <= bytes).map((s) => s.path),
     };
+  }
+
+  /** The source name of a tracked variable key. */
+  private nameOfKey(key: string): string {
+    for (const [, info] of this.vars) if (info.key === key) return info.name;
+    return 'the object';
   }
 
   /** Another variable naming the same object, for messages about aliases. */
