@@ -238,3 +238,30 @@ describe('never silently wrong', () => {
     expect(msg.length).toBeLessThan(700);
   });
 });
+
+describe('correlated conditions stay linear', () => {
+  /** `n` blocks, each testing its own const flag twice around a reuse: every block is Go's case 48 as two ifs. */
+  const flags = (n: number): string[] => [
+    ...Array.from({ length: n }, (_, k) => `declare const f${k}: boolean;`),
+    `function many() {`,
+    ...Array.from({ length: n }, (_, k) => [
+      `  {`,
+      `    let p: MaybeGarbage<Node> = persistentalloc<Node>(Node.size);`,
+      `    if (f${k}) p = junk.alloc();`,
+      `    if (f${k}) memclrNoHeapPointers(p, Node.size);`,
+      `    addRoot(p as Ptr<Node>, Node);`,
+      `  }`,
+    ]).flat(),
+    `}`,
+  ];
+
+  it('n blocks of correlated tests: clean, and work at 2n is about twice the work at n (at most 3 predicates per path)', async () => {
+    const a = await lint(flags(60));
+    const b = await lint(flags(120));
+    for (const r of [a, b]) expect(r.messages.filter((m) => m.ruleId !== 'offheap/no-unrooted-heap-refs')).toEqual([]);
+    for (const key of ['segments', 'transfers', 'stateOps'] as const) {
+      const ratio = b.work[key] / a.work[key];
+      expect(ratio, `${key}: ${a.work[key]} → ${b.work[key]}`).toBeLessThan(2.3);
+    }
+  });
+});

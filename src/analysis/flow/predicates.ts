@@ -6,7 +6,8 @@
 // or negated): each partition carries its valuation, an edge whose condition
 // contradicts a partition's valuation drops that partition, and partitions
 // with the same valuation join. At most `maxPredicates` predicates are
-// carried per path (at most 2^3 partitions), so cost stays linear.
+// carried per path (at most 2^3 partitions; the oldest is dropped for a new
+// one), so cost stays linear.
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import { skipOuterEs } from '../expressions.js';
@@ -36,13 +37,27 @@ export function edgeCondition(from: SegInfo, to: SegInfo): { readonly id: TSESTr
   return t.type === AST_NODE_TYPES.Identifier ? { id: t, value } : undefined;
 }
 
-/** `val` with `key` = `value`; undefined when it contradicts `val`; `val` itself when full. */
+/**
+ * `val` with `key` = `value`; undefined when it contradicts `val`. When the
+ * valuation is full, the predicate first seen earliest in the file is dropped
+ * (keys are numbered in that order), so a long function of independent
+ * blocks keeps the flags of the block it is in.
+ */
 export function extend(val: Valuation, key: string, value: boolean): Valuation | undefined {
   const want = `${key}:${value ? 1 : 0}`;
   const other = `${key}:${value ? 0 : 1}`;
   const parts = val === '' ? [] : val.split('|');
   if (parts.includes(want)) return val;
   if (parts.includes(other)) return undefined;
-  if (parts.length >= maxPredicates) return val;
-  return [...parts, want].sort().join('|');
+  const next = [...parts, want].sort((a, b) => order(a) - order(b));
+  if (next.length > maxPredicates) {
+    const dropped = next.shift()!;
+    if (dropped === want) return val;
+  }
+  return next.join('|');
+}
+
+/** The number of a predicate key `c12:1`. */
+function order(part: string): number {
+  return Number(part.slice(1, part.indexOf(':')));
 }
