@@ -10,7 +10,7 @@ import { insideAllocator } from '../analysis/allocators.js';
 import { offheapContext } from '../analysis/context.js';
 import { importedNameOf } from '../analysis/imports.js';
 import { skipOuterExpressions } from '../analysis/expressions.js';
-import { parameterUse, signatureTypeParameter, typeParameterSymbol } from '../analysis/generic-use.js';
+import { declarationScanBudget, parameterUse, signatureTypeParameter, typeParameterSymbol } from '../analysis/generic-use.js';
 import { describeReason, fileTypeNames, isRuntimeFile, notInHeapReason, typeName } from '../analysis/not-in-heap.js';
 import { typeArgumentsOfSignature } from '../analysis/ts-compat.js';
 import { createRule } from '../util/create-rule.js';
@@ -91,12 +91,12 @@ export default createRule<Options, MessageIds>({
 
     /** Reports a JS container (or generic instance) that holds a not-in-heap value by value. */
     function reportContainer(node: TSESTree.Node, type: ts.Type): void {
-      const held = heldByValue(type);
-      if (held) {
+      const found = heldByValue(type);
+      if (found) {
         context.report({
           node,
           messageId: 'container',
-          data: { container: nameOf(type), type: nameOf(held), why: why(held)! },
+          data: { container: nameOf(type), type: nameOf(found.held), why: why(found.held)! + (found.unproven ? unprovenUse : '') },
         });
       }
     }
@@ -106,7 +106,7 @@ export default createRule<Options, MessageIds>({
      * generic keeps by value (not only under `Ptr`, `FixAlloc`, `Layout`, …),
      * unless the instance embeds it and is itself not-in-heap.
      */
-    function heldByValue(type: ts.Type): ts.Type | undefined {
+    function heldByValue(type: ts.Type): { held: ts.Type; unproven: boolean } | undefined {
       if (!(type.flags & ts.TypeFlags.Object) || !((type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference)) return undefined;
       const ref = type as ts.TypeReference;
       if (fromRuntime(ref.target.getSymbol())) return undefined;
@@ -117,8 +117,9 @@ export default createRule<Options, MessageIds>({
       for (let i = 0; i < args.length; i++) {
         if (!notInHeapReason(checker, args[i])) continue;
         // Tuples have no declared parameters: their elements are held.
-        if (params[i] && !parameterUse(checker, params[i].symbol).byValue) continue;
-        return nihMember(args[i]);
+        const use = params[i] ? parameterUse(checker, params[i].symbol) : undefined;
+        if (use && !use.byValue) continue;
+        return { held: nihMember(args[i]), unproven: use?.unproven ?? false };
       }
       return undefined;
     }
@@ -189,6 +190,9 @@ export default createRule<Options, MessageIds>({
       return root;
     }
 
+    /** Said when a generic's declaration was too large to scan: holding `T` only behind pointers is then not proven. */
+    const unprovenUse = ` (cannot prove the generic holds it only behind a pointer: its declaration is past the scan budget of ${declarationScanBudget} nodes)`;
+
     function exempt(node: ts.Node): boolean {
       return insideAllocator(node, allocators);
     }
@@ -208,7 +212,7 @@ export default createRule<Options, MessageIds>({
       if (holder?.type === AST_NODE_TYPES.TSTypeAnnotation) {
         const id = holder.parent;
         holder = id?.type === AST_NODE_TYPES.Identifier && id.parent.type === AST_NODE_TYPES.VariableDeclarator && id.parent.id === id ? id.parent : undefined;
-        if (!holder || (holder as TSESTree.VariableDeclarator).init) return false;
+        if (!holder || holder.init) return false;
       } else if (holder?.type !== AST_NODE_TYPES.TSTypeAliasDeclaration) {
         return false;
       }
@@ -238,12 +242,13 @@ export default createRule<Options, MessageIds>({
         const argTs = tsOf(arg) as ts.TypeNode;
         const argType = checker.getTypeFromTypeNode(argTs);
         if (!notInHeapReason(checker, argType)) return;
-        if (generic && !parameterUse(checker, typeParameterSymbol(checker, generic, i)).byValue) return;
+        const use = generic ? parameterUse(checker, typeParameterSymbol(checker, generic, i)) : undefined;
+        if (use && !use.byValue) return;
         const type = nihMember(argType);
         context.report({
           node: arg,
           messageId: container ? 'container' : 'typeArgument',
-          data: { container: name, generic: name, type: nameOf(type), why: why(type)! },
+          data: { container: name, generic: name, type: nameOf(type), why: why(type)! + (use?.unproven ? unprovenUse : '') },
           // `Span` → `Ptr<Span>`: type-only; a union argument has no single rewrite.
           suggest: type === argType ? usePtr(argTs, arg) : [],
         });
@@ -310,11 +315,12 @@ export default createRule<Options, MessageIds>({
         if (index < 0) return;
         const explicit = node.typeArguments?.params[index];
         const type = nihMember(args[index]);
+        const unproven = parameterUse(checker, signatureTypeParameter(checker, decl, index)).unproven;
         // No suggestion: `id<Ptr<R>>(r)` does not type-check while the value arguments are records.
         context.report({
           node: explicit ?? node,
           messageId: 'typeArgument',
-          data: { type: nameOf(type), generic: tsNode.expression.getText(), why: why(type)! },
+          data: { type: nameOf(type), generic: tsNode.expression.getText(), why: why(type)! + (unproven ? unprovenUse : '') },
         });
       },
       ObjectExpression(node) {

@@ -4,7 +4,7 @@
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { offheapContext } from '../analysis/context.js';
-import { offheapIdAt, offheapIdOf } from '../analysis/declarations.js';
+import { offheapIdOf } from '../analysis/declarations.js';
 import { importedNameOf } from '../analysis/imports.js';
 import {
   describeReason,
@@ -193,7 +193,7 @@ export default createRule<Options, MessageIds>({
         const exported = moduleSymbol && checker.getExportsOfModule(moduleSymbol).find((e) => offheapIdOf(checker, e) === 'HeapRef');
         if (!exported || new RegExp(`\\b${exported.name}\\b`).test(sourceFile.text)) continue;
         const last = services.tsNodeToESTreeNodeMap.get(bindings.elements[bindings.elements.length - 1]);
-        const text = decl.importClause!.isTypeOnly ? `, ${exported.name}` : `, type ${exported.name}`;
+        const text = decl.importClause.isTypeOnly ? `, ${exported.name}` : `, type ${exported.name}`;
         return (spelling = { name: exported.name, importFix: (fixer) => fixer.insertTextAfter(last, text) });
       }
       if (/\bHeapRef\b/.test(sourceFile.text)) return undefined;

@@ -77,6 +77,8 @@ export const cases: RunTests<MessageIds, Options> = {
     ),
     // A generic that passes T on to another generic is judged by what that one does with it.
     code(`class Inner<T> { p: Ptr<T> = 0 as Ptr<T>; }`, `class Outer<T> { inner = new Inner<T>(); list: Inner<T>[] = []; }`, `const o = new Outer<Span>();`, `let q: Outer<Rec>;`),
+    // The twin of the generic past the scan budget: the same class, small enough to prove.
+    code(`declare function tick(): void;`, `class Big<T> { p?: Ptr<T>; run(): void { ${'tick();'.repeat(100)} } }`, `const b = new Big<Rec>();`),
     // Mutually recursive generics that only point.
     code(`class A<T> { b?: B<T>; p?: Ptr<T>; }`, `class B<T> { a?: A<T>; }`, `const a = new A<Rec>();`),
     // The constructor of a @notInHeap class is an ordinary function on the JS heap (issue 13 item 2).
@@ -298,6 +300,21 @@ export const cases: RunTests<MessageIds, Options> = {
         { messageId: 'container', line: L(2), data: { container: 'Rec[]', type: 'Rec', why: 'Rec is marked NotInHeap' } },
         { messageId: 'container', line: L(3), data: { container: 'Span[]', type: 'Span', why: 'Span is decorated @notInHeap' } },
         { messageId: 'literal', line: L(3), data: { type: 'Span', why: 'Span is decorated @notInHeap' } },
+      ],
+    },
+    // A generic too large to scan is not proven to hold T only behind a pointer: reported, and the message says why.
+    {
+      code: code(`declare function tick(): void;`, `class Big<T> { p?: Ptr<T>; run(): void { ${'tick();'.repeat(7000)} } }`, `const b = new Big<Rec>();`),
+      errors: [
+        {
+          messageId: 'container',
+          line: L(3),
+          data: {
+            container: 'Big<Rec>',
+            type: 'Rec',
+            why: 'Rec is marked NotInHeap (cannot prove the generic holds it only behind a pointer: its declaration is past the scan budget of 20000 nodes)',
+          },
+        },
       ],
     },
     // Array methods that build containers of records.
