@@ -97,3 +97,22 @@ export function freeHeapRefRooted(rt: Runtime): void {
   rt.freeHeapRef(h); // expect: offheap/no-unrooted-heap-refs (freeHeapRefRooted)
   rt.gc(); // the root's slot names a freed handle
 }
+
+/** A record allocated per instance in a class field that nothing roots; the same pool's other objects may well be roots. */
+export function fieldNeverRooted(rt: Runtime): string {
+  const R = rt.access(Rec);
+  const pool = new FixAlloc(Rec, { runtime: rt });
+  class Labelled {
+    slots = pool.alloc(); // expect: offheap/no-unrooted-heap-refs (fieldNeverRooted)
+    label(name: string): void {
+      R.ref.set(this.slots, rt.newHeapRef<Obj>({ name }));
+    }
+    name(): string {
+      return rt.deref(R.ref.get(this.slots)).name;
+    }
+  }
+  const l = new Labelled();
+  l.label('field');
+  rt.gc();
+  return l.name();
+}

@@ -5,7 +5,7 @@
 import { createRuntime, type Runtime } from 'offheap';
 import { newArena } from './no-heap-allocation.js';
 import { hideInNumberField, mixRuntimes } from './no-hidden-heap-pointers.js';
-import { freeHeapRefRooted, freeRooted, heapRefOnJsHeap, neverRooted, storeBeyondRoot, unrootedStore, unrootUncleared, useAfterFree } from './no-unrooted-heap-refs.js';
+import { fieldNeverRooted, freeHeapRefRooted, freeRooted, heapRefOnJsHeap, neverRooted, storeBeyondRoot, unrootedStore, unrootUncleared, useAfterFree } from './no-unrooted-heap-refs.js';
 import { initInFirst, publishReused } from './zero-before-root.js';
 import { barrierOnGarbage, clearWithoutBarrier, storeOnGarbage } from './zeroing-variant.js';
 
@@ -38,6 +38,13 @@ class UninitializedError extends Error {
 }
 
 export const scenarios: readonly Scenario[] = [
+  {
+    rule: 'offheap/no-unrooted-heap-refs',
+    mistake: 'fieldNeverRooted',
+    what: 'a record in a class field that nothing roots, a handle stored into it, then gc() and deref',
+    expected: 'ERR_STALE_HANDLE',
+    run: fieldNeverRooted,
+  },
   {
     rule: 'offheap/no-unrooted-heap-refs',
     mistake: 'freeHeapRefRooted',

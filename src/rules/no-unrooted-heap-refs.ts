@@ -14,6 +14,7 @@ import { calleeId, declarationId, offheapIdAt } from '../analysis/declarations.j
 import { sizeOfLayout, skipOuterExpressions, skipOuterEs as unwrap } from '../analysis/expressions.js';
 import { describeWitness, flowFacts, listSome } from '../analysis/flow/index.js';
 import { isMaybeRooted, isMaybeTypeSafe, isMaybeUnpinned, isRooted } from '../analysis/memory-state.js';
+import { effectOf } from '../analysis/effects.js';
 import { importedNameOf } from '../analysis/imports.js';
 import { isRuntimeFile } from '../analysis/not-in-heap.js';
 import { cacheOf } from '../analysis/program-analysis.js';
@@ -21,7 +22,7 @@ import { usesOffheap } from '../analysis/offheap-files.js';
 import { heapRefSlotsOf, isReference, pointeeOf, staticLayoutOf, structCallOf, structCallOfRecord } from '../analysis/record-layout.js';
 import { createRule } from '../util/create-rule.js';
 
-export type MessageIds = 'unrootedStore' | 'neverRooted' | 'unrootUncleared' | 'freeRooted' | 'useAfterFree' | 'storeBeyondRoot' | 'heapRefOnJsHeap' | 'freeHeapRefRooted' | 'useTypedmemclrFirst';
+export type MessageIds = 'unrootedStore' | 'neverRooted' | 'unrootUncleared' | 'freeRooted' | 'useAfterFree' | 'storeBeyondRoot' | 'heapRefOnJsHeap' | 'freeHeapRefRooted' | 'fieldNeverRooted' | 'useTypedmemclrFirst';
 
 interface RootedKinds {
   /** `struct(...)` calls of the layouts passed to addRoot. */
@@ -111,6 +112,35 @@ function rootedKinds(program: ts.Program, checker: ts.TypeChecker): RootedKinds 
   return out;
 }
 
+/**
+ * Whether the class roots `this.<field>` (addRoot) or hands it on: passes it
+ * to a function that is not a runtime store or clear, returns it, stores it
+ * elsewhere, or puts it in a literal. Uses as the pointer of accessors,
+ * stores and clears keep it where it is.
+ */
+function handsOnField(checker: ts.TypeChecker, cls: ts.ClassLikeDeclaration, field: ts.Symbol): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if ((ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) && n.expression.kind === ts.SyntaxKind.ThisKeyword && checker.getSymbolAtLocation(ts.isPropertyAccessExpression(n) ? n.name : n.argumentExpression) === field) {
+      let use: ts.Node = n;
+      while (ts.isParenthesizedExpression(use.parent) || ts.isAsExpression(use.parent) || ts.isNonNullExpression(use.parent) || ts.isSatisfiesExpression(use.parent)) use = use.parent;
+      const p = use.parent;
+      if (ts.isCallExpression(p) && p.arguments.includes(use as ts.Expression)) {
+        const eff = effectOf(calleeId(checker, p));
+        // A runtime store, clear, free or accessor keeps it here; addRoot, or any other function, may root it.
+        const keeps = eff !== undefined ? !eff.roots : isRuntimeFile(checker.getResolvedSignature(p)?.declaration?.getSourceFile() ?? cls.getSourceFile());
+        if (!keeps) found = true;
+      } else if (ts.isReturnStatement(p) || ts.isArrayLiteralExpression(p) || ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p) || ts.isVariableDeclaration(p) || ts.isNewExpression(p) || ts.isYieldExpression(p)) found = true;
+      else if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === use) found = true;
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(cls);
+  return found;
+}
+
 export default createRule<[], MessageIds>({
   name: 'no-unrooted-heap-refs',
   meta: {
@@ -139,6 +169,8 @@ export default createRule<[], MessageIds>({
         'The HeapRef `{{value}}` is kept in {{where}} on the JavaScript heap, but it is not pinned on every path to here: the collector never sees handles held by JS objects, so after the next collection its object is freed and `deref` throws StaleHandleError (Go: a pointer the collector cannot see is a uintptr). `pin({{value}})` before keeping it and `unpin` it where it leaves, or keep it in a HeapRef slot of rooted memory.',
       freeHeapRefRooted:
         '`freeHeapRef({{ptr}})` frees a handle that is still stored in a HeapRef slot of `{{holder}}`, which may be a root here: the collector scans that slot at the next collection and meets a freed handle (BadPointerError), or a handle reissued to another object. Clear the slot first (`typedmemclr`, or store nil into it), or `removeRoot` after clearing.',
+      fieldNeverRooted:
+        'The field `{{name}}` holds a `{{record}}` with HeapRef slots ({{slots}}) allocated here, but nothing in the class roots it or hands it on: the collector never scans those slots, so the objects they name are freed while the record still names them (StaleHandleError on the next deref), even when other objects of the same pool are rooted. Register it with `addRoot` (and `removeRoot` before freeing it).',
       useTypedmemclrFirst: 'Clear the slots with `{{replacement}}` before `removeRoot`.',
     },
     languages: ['js/js'],
@@ -210,6 +242,21 @@ export default createRule<[], MessageIds>({
           }
         }
       }),
+      PropertyDefinition(node) {
+        // `slots = pool.alloc()`: a record allocated per instance, judged by what the class does with `this.slots`.
+        const value = node.value && unwrap(node.value);
+        if (value?.type !== AST_NODE_TYPES.CallExpression || node.computed || node.static) return;
+        if (!effectOf(calleeId(checker, tsOf(value) as ts.CallExpression))?.allocates) return;
+        const rec = pointeeOf(checker, checker.getTypeAtLocation(tsOf(value)));
+        const slots = rec ? heapRefSlotsOf(checker, rec) : [];
+        if (slots.length === 0) return;
+        const fieldSym = checker.getSymbolAtLocation((tsOf(node) as ts.PropertyDeclaration).name);
+        const cls = tsOf(node.parent.parent) as ts.ClassLikeDeclaration;
+        if (!fieldSym || handsOnField(checker, cls, fieldSym)) return;
+        const layout = structCallOfRecord(checker, rec!);
+        const name = (layout && staticLayoutOf(checker, layout)?.name) ?? checker.typeToString(rec!);
+        context.report({ node: node.value!, messageId: 'fieldNeverRooted', data: { name: fieldSym.name, record: name, slots: listSome(slots) } });
+      },
       NewExpression(node) {
         if (calleeId(checker, tsOf(node) as ts.NewExpression) !== 'FixAlloc') return;
         const t = checker.getTypeAtLocation(tsOf(node));

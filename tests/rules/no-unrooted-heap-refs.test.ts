@@ -269,6 +269,20 @@ twin(
   'freeHeapRefRooted',
 );
 
+
+// ---- a record allocated per instance in a class field, never rooted (even though Node is rooted elsewhere) ----
+const pool2 = `const pool2 = new FixAlloc(Node);`;
+twin(
+  [pool2, `class Cache {`, `  slots = pool2.alloc();`, `  constructor() { addRoot(this.slots, Node); }`, `  put(h: HeapRef<Owner>) { N.owner.set(this.slots, h); }`, `}`],
+  [pool2, `class Cache {`, `  slots = pool2.alloc();`, `  constructor() { N.count.set(this.slots, 0); }`, `  put(h: HeapRef<Owner>) { N.owner.set(this.slots, h); }`, `}`],
+  3,
+  'fieldNeverRooted',
+);
+// Handed to a same-file helper: it may root it (not provably never rooted).
+valid.push({ code: code(pool2, `class Cache {`, `  slots = pool2.alloc();`, `  constructor() { keep(this.slots); }`, `}`) });
+// A pointer-free record needs no root.
+valid.push({ code: code(`const plain = new FixAlloc(Plain);`, `class Cache {`, `  slots = plain.alloc();`, `}`) });
+
 // Not analysed: a file that never imports offheap.
 valid.push({ code: `declare function addRoot(p: number): void;\nconst p = 8;\naddRoot(p);` });
 
