@@ -118,3 +118,40 @@ describe('verdicts survive meaning-preserving rewrites', () => {
     });
   }
 });
+
+// Generic abstractions (no-heap-allocation): whether `new W<S>()` allocates depends only on how W
+// uses T, however that use is spelled: directly, through a user alias or a user generic that passes
+// T on, under renamed imports, or with the declarations in another order.
+describe('generic-use verdicts survive meaning-preserving rewrites', () => {
+  const uses: ReadonlyArray<{ readonly G: string; readonly verdict: readonly string[] }> = [
+    { G: 'Ptr<T>', verdict: [] },
+    { G: 'HeapRef<T>', verdict: [] },
+    { G: 'Ptr<T>[]', verdict: [] },
+    { G: 'Map<string, Ptr<T>>', verdict: [] },
+    { G: '(p: Ptr<T>) => void', verdict: [] },
+    { G: 'T[]', verdict: ['container W<S>'] },
+    { G: 'Map<string, T>', verdict: ['container W<S>'] },
+    { G: '(p: T) => void', verdict: ['container W<S>'] },
+  ];
+  const lines = (G: string) => [`type S = NotInHeap<{ x: number }>;`, `class W<T> { f?: ${G}; }`, `export const w = new W<S>();`];
+  const spell: ReadonlyArray<{ name: string; build: (G: string) => string }> = [
+    { name: 'base', build: (G) => [importFrom(runtimeIndex), ...lines(G)].join('\n') },
+    { name: 'through an alias', build: (G) => [importFrom(runtimeIndex), `type U_<T> = ${G};`, ...lines('U_<T>')].join('\n') },
+    { name: 'through a generic that passes T on', build: (G) => [importFrom(runtimeIndex), `interface V_<T> { g?: ${G} }`, ...lines('V_<T>')].join('\n') },
+    { name: 'renamed import', build: (G) => [importFrom(runtimeIndex, 'NotInHeap as Nih, Ptr as Addr, HeapRef as Ref'), ...lines(G).map(rename)].join('\n') },
+    { name: 'reversed order', build: (G) => [importFrom(runtimeIndex), ...[...lines(G)].reverse()].join('\n') },
+  ];
+  const genericFiles: Record<string, string> = {};
+  uses.forEach((u, i) => spell.forEach((s, j) => (genericFiles[`/p/generic-${i}-${j}.ts`] = `${s.build(u.G)}\nexport {};\n`)));
+  const genericProgram = virtualProgram(genericFiles);
+  for (const [i, u] of uses.entries()) {
+    it(`a field of type ${u.G}`, () => {
+      for (const [j, s] of spell.entries()) {
+        const verdict = lintFile(genericProgram, `/p/generic-${i}-${j}.ts`, ['no-heap-allocation'])
+          .map((r) => `${r.messageId} ${/`([^`]*)`/.exec(r.message)?.[1] ?? ''}`)
+          .sort();
+        expect({ spelling: s.name, verdict }).toEqual({ spelling: s.name, verdict: [...u.verdict] });
+      }
+    });
+  }
+});
