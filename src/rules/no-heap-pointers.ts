@@ -226,7 +226,8 @@ export default createRule<Options, MessageIds>({
         // `FixedArray<Obj, 4>` in an annotation, a type argument or a field.
         if (!node.typeArguments || node.parent.type === AST_NODE_TYPES.TSTypeAliasDeclaration) return;
         const type = checker.getTypeFromTypeNode(services.esTreeNodeToTSNodeMap.get(node));
-        visit(node, nameOf(type), type, true, true);
+        // Named only when it is not-in-heap: naming reads the file's aliases.
+        if (notInHeapReason(checker, type)) visit(node, nameOf(type), type, true, true);
       },
       'Program:exit'() {
         for (const { leaf, root, finding } of local.values()) {
