@@ -195,6 +195,7 @@ export default createRule<Options, MessageIds>({
       const id = calleeId(checker, call);
       if (!id) {
         // A runtime passed to untagged code may become the default (setDefaultRuntime) or anything else.
+        if (runtimes.size === 0) return;
         for (const a of call.arguments ?? []) {
           const sym = symbolOf(a);
           const rt = sym && runtimes.get(sym);
