@@ -5,7 +5,7 @@ import path from 'node:path';
 import tsParser from '@typescript-eslint/parser';
 import { ESLint } from 'eslint';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { flowStats } from '../../src/analysis/flow/index.js';
+import { flowLimits, flowStats } from '../../src/analysis/flow/index.js';
 import { rules } from '../../src/rules/index.js';
 import { fixturesDir } from '../rule-tester.js';
 
@@ -118,7 +118,7 @@ describe('sharing and bail-out', () => {
     for (const k of Object.keys(flowStats) as (keyof typeof flowStats)[]) flowStats[k] = 0;
     const [res] = await eslint.lintText(`function f(p: number) {\n  if (p) return p;\n  return 0;\n}\n`, { filePath: path.join(fixturesDir, 'file.ts') });
     expect(res.messages).toEqual([]);
-    expect(flowStats).toEqual({ segments: 0, transfers: 0, functions: 0, stateOps: 0 });
+    expect(flowStats).toEqual({ segments: 0, transfers: 0, functions: 0, stateOps: 0, widened: 0 });
   });
 });
 
@@ -263,5 +263,25 @@ describe('correlated conditions stay linear', () => {
       const ratio = b.work[key] / a.work[key];
       expect(ratio, `${key}: ${a.work[key]} → ${b.work[key]}`).toBeLessThan(2.3);
     }
+  });
+});
+
+describe('a spent budget widens instead of dropping findings', () => {
+  it('with the budget at zero, the function is solved at the top of the lattice and its finding stays', async () => {
+    const body = [`function f() {`, `  let p = junk.alloc();`, `  while (c) {`, `    memclrNoHeapPointers(p, Node.size);`, `    p = junk.alloc();`, `  }`, `  addRoot(p as Ptr<Node>, Node);`, `}`];
+    const normal = await lint(body);
+    const saved = { ...flowLimits };
+    Object.assign(flowLimits, { runsPerSegment: 0, baseRuns: 0 });
+    try {
+      const widened = await lint(body);
+      expect(widened.work.widened).toBeGreaterThan(0);
+      expect(widened.messages.filter((m) => m.ruleId === null)).toEqual([]);
+      const rootFindings = (r: typeof normal) => r.messages.filter((m) => m.ruleId === 'offheap/zero-before-root').map((m) => m.line);
+      expect(rootFindings(normal)).toEqual([head.length + 7]);
+      expect(rootFindings(widened)).toEqual(rootFindings(normal));
+    } finally {
+      Object.assign(flowLimits, saved);
+    }
+    expect(normal.work.widened).toBe(0);
   });
 });

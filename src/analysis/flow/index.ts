@@ -20,7 +20,7 @@ import { FlowEngine } from './transfer.js';
 
 export type { ClearApi, FlowFact, PartialClear } from './facts.js';
 export { describeWitness, listSome } from './explain.js';
-export { flowStats } from './solver.js';
+export { flowLimits, flowStats } from './solver.js';
 
 interface Shared extends Recording {
   facts: FlowFact[] | undefined;

@@ -15,7 +15,10 @@ import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import type { PathInfo, SegInfo } from './recorder.js';
 
 /** Counted work, for the linear-cost tests. */
-export const flowStats = { segments: 0, transfers: 0, functions: 0, stateOps: 0 };
+export const flowStats = { segments: 0, transfers: 0, functions: 0, stateOps: 0, widened: 0 };
+
+/** The solver's budget: segment runs per function before widening (tests lower it). */
+export const flowLimits = { runsPerSegment: 64, baseRuns: 1024 };
 
 export interface Domain<E> {
   /** The input of `to` from its solved predecessors (at least one). */
@@ -27,6 +30,8 @@ export interface Domain<E> {
   run(seg: SegInfo, input: E, exc: Map<TSESTree.TryStatement, E> | undefined): E;
   /** The empty state, for a segment with no solved predecessor. */
   empty(): E;
+  /** The top of the lattice above `e`: every state any path could produce. Used once the budget is spent. */
+  widen(e: E): E;
 }
 
 export interface Solution<E> {
@@ -56,11 +61,17 @@ export function solveSegments<E>(path: PathInfo, entry: E, d: Domain<E>): Soluti
   };
   const handlers = handlerEntries(segs);
   const thrown = new Map<TSESTree.TryStatement, Map<SegInfo, E>>();
-  // The lattice bounds the runs per segment; a budget far above that turns a
-  // transfer bug into "cannot prove" instead of a hung lint run.
-  let budget = 64 * segs.length + 1024;
+  // The lattice bounds the runs per segment. Past a budget far above what real
+  // code needs, inputs are widened to the top of the lattice: every state is
+  // possible, so findings are kept (and may grow), never dropped, and the
+  // solve ends after one more pass. A second budget guards against a
+  // transfer bug (then the function is "cannot prove").
+  let budget = flowLimits.runsPerSegment * segs.length + flowLimits.baseRuns;
+  let hard = 2 * budget + 4 * segs.length + 1024;
   while (heap.size > 0) {
-    if (--budget < 0) throw new FlowBudgetError(segs.length);
+    if (--hard < 0) throw new FlowBudgetError(segs.length);
+    const widening = --budget < 0;
+    if (widening) flowStats.widened++;
     const at = heap.pop();
     queued[at] = 0;
     const next = segs[at];
@@ -78,6 +89,7 @@ export function solveSegments<E>(path: PathInfo, entry: E, d: Domain<E>): Soluti
     const guarded = handlers.get(next);
     const carried = guarded && thrown.get(guarded);
     if (guarded && carried && carried.size > 0) input = d.joinThrown(input, carried.values(), guarded);
+    if (widening) input = d.widen(input);
     const prevIn = ins.get(next);
     if (prevIn && outs.has(next) && d.equal(prevIn, input)) continue;
     ins.set(next, input);

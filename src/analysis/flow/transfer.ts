@@ -279,6 +279,16 @@ export class FlowEngine {
    */
   private readonly domain: Domain<PEnv> = {
     empty: () => new Map([['', new Map()]]),
+    widen: (p) => {
+      // One partition, every object in every memory and root state (witnesses kept for the messages).
+      let all: MutableEnv | undefined;
+      for (const env of p.values()) all = all ? joinEnv(all, env, undefined) : new Map(env);
+      const out = new Map<string, ObjState>();
+      for (const [k, s] of all ?? []) {
+        out.set(k, { ...s, mem: memGarbage | memZero | memSafe, memWhy: s.memWhy ?? { node: s.safeWhy?.node ?? this.current!.node, via: undefined, note: 'the analysis widened this function (too many iterations): any state is assumed' }, root: rootYes | rootNo, rootCount: undefined, zeroSpan: undefined });
+      }
+      return new Map([['', out]]);
+    },
     equal: (a, b) => {
       if (a === b) return true;
       if (a.size !== b.size) return false;
