@@ -283,6 +283,14 @@ valid.push({ code: code(pool2, `class Cache {`, `  slots = pool2.alloc();`, `  c
 // A pointer-free record needs no root.
 valid.push({ code: code(`const plain = new FixAlloc(Plain);`, `class Cache {`, `  slots = plain.alloc();`, `}`) });
 
+
+// ---- correlated conditions: the path that stored is the path that roots ----
+twin(
+  [`function f(keepIt: boolean) {`, alloc, `  if (keepIt) N.owner.set(p, ref);`, `  work();`, `  if (keepIt) addRoot(p, Node);`, `}`],
+  [`function f(keepIt: boolean) {`, alloc, `  if (keepIt) N.owner.set(p, ref);`, `  work();`, `  if (!keepIt) addRoot(p, Node);`, `}`],
+  3,
+);
+
 // Not analysed: a file that never imports offheap.
 valid.push({ code: `declare function addRoot(p: number): void;\nconst p = 8;\naddRoot(p);` });
 
