@@ -374,24 +374,41 @@ export class FlowEngine {
     return key ?? undefined;
   }
 
-  /** Whether the variable is a target of an assignment or update anywhere in its declaring scope. */
+  private readonly assignedIn = new Map<ts.Node, Set<ts.Symbol> | null>();
+
+  /**
+   * Whether the variable is a target of an assignment or update anywhere in
+   * its declaring scope. Each scope is walked once, collecting every assigned
+   * symbol (a destructuring assignment makes the whole scope unprovable).
+   */
   private assignedAnywhere(sym: ts.Symbol, decl: ts.Declaration): boolean {
     let scope: ts.Node = decl;
     while (!ts.isFunctionLike(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
-    let found = false;
-    const visit = (n: ts.Node): void => {
-      if (found) return;
-      const target = ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment ? n.left
-        : (ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken) ? n.operand
-        : undefined;
-      if (target && ts.isIdentifier(skipOuterExpressions(target)) && this.checker.getSymbolAtLocation(skipOuterExpressions(target)) === sym) found = true;
-      // Destructuring assignments and for-of heads: not a simple, provably unchanged value.
-      else if ((ts.isArrayLiteralExpression(n) || ts.isObjectLiteralExpression(n)) && ts.isBinaryExpression(n.parent) && n.parent.left === n) found = true;
-      else ts.forEachChild(n, visit);
-    };
-    visit(scope);
-    return found;
+    let set = this.assignedIn.get(scope);
+    if (set === undefined) {
+      const found = new Set<ts.Symbol>();
+      let pattern = false;
+      const visit = (n: ts.Node): void => {
+        const target =
+          ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+            ? n.left
+            : (ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)
+              ? n.operand
+              : undefined;
+        const id = target && skipOuterExpressions(target);
+        if (id && ts.isIdentifier(id)) {
+          const s = this.checker.getSymbolAtLocation(id);
+          if (s) found.add(s);
+        } else if (id && (ts.isArrayLiteralExpression(id) || ts.isObjectLiteralExpression(id))) pattern = true;
+        ts.forEachChild(n, visit);
+      };
+      visit(scope);
+      set = pattern ? null : found;
+      this.assignedIn.set(scope, set);
+    }
+    return set === null || set.has(sym);
   }
+
 
   /** Parameters with pointer types start as their types say. */
   private entryEnv(path: PathInfo): Env {
