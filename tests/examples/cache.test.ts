@@ -1,0 +1,103 @@
+// examples/cache, the second example program: an LRU cache of JS objects
+// indexed from off-heap records. It lints clean under configs.strict with its
+// own eslint.config.js (the plugin by package name, the built dist/: run
+// `npm run build` first, as `npm test` does), and its workload, run in debug
+// mode with checkmark on, ends with a report that adds up.
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { ESLint } from 'eslint';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { rules } from '../../src/rules/index.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const cache = path.join(root, 'examples', 'cache');
+
+describe('examples/cache: the lint', () => {
+  it('lints every source file with every offheap rule on (configs.strict)', async () => {
+    const eslint = new ESLint({ cwd: cache });
+    for (const file of ['layouts.ts', 'pool.ts', 'cache.ts', 'main.ts']) {
+      const config = (await eslint.calculateConfigForFile(path.join(cache, file))) as { rules: Record<string, unknown> };
+      const on = Object.keys(rules)
+        .map((name) => `offheap/${name}`)
+        .filter((id) => {
+          const level = ([] as unknown[]).concat(config.rules[id])[0];
+          return level === 2 || level === 'error';
+        });
+      expect(on, file).toHaveLength(Object.keys(rules).length);
+    }
+  });
+
+  it('is clean under configs.strict', async () => {
+    const results = await new ESLint({ cwd: cache }).lintFiles(['.']);
+    expect(results.map((r) => path.relative(cache, r.filePath)).sort()).toEqual(['cache.ts', 'eslint.config.js', 'layouts.ts', 'main.ts', 'pool.ts']);
+    const messages = results.flatMap((r) => r.messages.map((m) => `${path.basename(r.filePath)}:${m.line} ${m.ruleId ?? '(fatal)'} ${m.message}`));
+    expect(messages).toEqual([]);
+  });
+});
+
+describe('examples/cache: the run (debug mode, checkmark on)', () => {
+  interface Report {
+    operations: number;
+    lookups: number;
+    hits: number;
+    misses: number;
+    evictions: number;
+    evictedLeased: number;
+    handlesFreed: number;
+    liveRecords: number;
+    poolLive: number;
+    allocated: number;
+    retired: number;
+    reused: number;
+    roots: number;
+    heapLive: number;
+    bytes: number;
+    capacity: number;
+    leasesOut: number;
+    collections: number;
+    collectorFreed: number;
+    steps: number;
+    lost: number;
+    debug: boolean;
+    checkmark: boolean;
+  }
+  let report: Report;
+  beforeAll(() => {
+    const jiti = path.join(root, 'node_modules', '.bin', 'jiti');
+    report = JSON.parse(execFileSync(jiti, [path.join(cache, 'main.ts'), '--json'], { cwd: root, encoding: 'utf8' })) as Report;
+  });
+
+  it('runs with debug mode and checkmark verification on, and no cycle lost an object', () => {
+    expect(report.debug).toBe(true);
+    expect(report.checkmark).toBe(true);
+    expect(report.collections).toBeGreaterThan(5);
+    expect(report.steps).toBeGreaterThan(report.collections); // incremental: several steps a cycle
+    expect(report.lost).toBe(0);
+  });
+
+  it('counts every lookup once, as a hit or a miss, and fills the cache by misses', () => {
+    expect(report.lookups).toBe(report.operations);
+    expect(report.hits + report.misses).toBe(report.lookups);
+    expect(report.hits).toBeGreaterThan(0);
+    expect(report.allocated).toBe(report.misses);
+    expect(report.evictions).toBe(report.retired);
+    expect(report.misses - report.evictions).toBe(report.liveRecords);
+    expect(report.bytes).toBeLessThanOrEqual(report.capacity);
+  });
+
+  it('keeps one rooted record per cached key, and reuses evicted records’ memory', () => {
+    expect(report.liveRecords).toBeGreaterThan(0);
+    expect(report.poolLive).toBe(report.liveRecords);
+    expect(report.roots).toBe(report.liveRecords);
+    expect(report.reused).toBeGreaterThan(report.allocated / 2);
+    expect(report.reused).toBeLessThanOrEqual(report.retired);
+  });
+
+  it('frees each evicted texture once: at eviction, or by the collector after its lease ends', () => {
+    expect(report.leasesOut).toBe(0);
+    expect(report.evictedLeased).toBeGreaterThan(0);
+    expect(report.handlesFreed + report.evictedLeased).toBe(report.evictions);
+    expect(report.collectorFreed).toBe(report.evictedLeased);
+    expect(report.heapLive).toBe(report.liveRecords);
+  });
+});
