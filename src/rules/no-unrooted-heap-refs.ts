@@ -181,7 +181,7 @@ export default createRule<[], MessageIds>({
     if (!ctx || isRuntimeFile(ctx.sourceFile)) return {};
     const { checker, services, program } = ctx;
     const text = (n: TSESTree.Node): string => context.sourceCode.getText(n);
-    const tsOf = (n: TSESTree.Node): ts.Node => services.esTreeNodeToTSNodeMap.get(n);
+    const tsOf = (n: TSESTree.Node): ts.Node => ctx.analysis.tsOf(n);
 
     /** The name a layout is reachable by at module level of this file (a const or an import), if any. */
     const layoutName = (layout: ts.Expression | undefined): string | undefined => {

@@ -72,7 +72,7 @@ export default createRule<[], MessageIds>({
     if (!ctx || isRuntimeFile(ctx.sourceFile)) return {};
     const { checker, services } = ctx;
     const text = (n: TSESTree.Node): string => context.sourceCode.getText(n);
-    const tsOf = (n: TSESTree.Node): ts.Node => services.esTreeNodeToTSNodeMap.get(n);
+    const tsOf = (n: TSESTree.Node): ts.Node => ctx.analysis.tsOf(n);
 
     /** The HeapRef slots of a pool's objects, from its type argument or its layout argument. */
     const poolSlots = (node: TSESTree.NewExpression): { record: string; slots: readonly string[] } | undefined => {

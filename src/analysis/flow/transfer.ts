@@ -63,7 +63,7 @@ const none: readonly never[] = [];
 export class FlowEngine {
   private readonly checker: ts.TypeChecker;
   private readonly program: ts.Program;
-  private readonly map: OffheapContext['services']['esTreeNodeToTSNodeMap'];
+  private readonly analysis: OffheapContext['analysis'];
   private readonly tsToEs: OffheapContext['services']['tsNodeToESTreeNodeMap'];
   private readonly vars = new Map<ts.Symbol, VarInfo>();
   private readonly idCache = new Map<TSESTree.Node, string | null>();
@@ -80,7 +80,7 @@ export class FlowEngine {
   ) {
     this.checker = ctx.checker;
     this.program = ctx.program;
-    this.map = ctx.services.esTreeNodeToTSNodeMap;
+    this.analysis = ctx.analysis;
     this.tsToEs = ctx.services.tsNodeToESTreeNodeMap;
   }
 
@@ -110,11 +110,11 @@ export class FlowEngine {
   }
 
   private tsOf(n: TSESTree.Node): ts.Node {
-    return this.map.get(n);
+    return this.analysis.tsOf(n);
   }
 
   private typeOf(n: TSESTree.Node): ts.Type {
-    return this.checker.getTypeAtLocation(this.tsOf(n));
+    return this.analysis.typeOf(n);
   }
 
   /** The `@offheap` id of a call's callee (cached). */
