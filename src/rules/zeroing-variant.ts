@@ -72,7 +72,7 @@ export default createRule<[], MessageIds>({
       } else {
         // memclrNoHeapPointers(p, L.size) → typedmemclr(L, p); otherwise the untyped memclrHasPointers(p, n).
         const n = f.call.arguments[1];
-        const bySize = n && sizeOfLayout(ctx.analysis.tsOf(n) as ts.Expression);
+        const bySize = n && sizeOfLayout(ctx.analysis.tsOf<ts.Expression>(n));
         // Only a clear of exactly one `L` becomes typedmemclr(L, p).
         const layout = bySize && !bySize.count ? bySize.layout.getText() : undefined;
         if (layout) add('useTypedmemclr', 'typedmemclr', [layout, args[0]]);
