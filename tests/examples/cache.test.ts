@@ -4,6 +4,7 @@
 // `npm run build` first, as `npm test` does), and its workload, run in debug
 // mode with checkmark on, ends with a report that adds up.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ESLint } from 'eslint';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +33,31 @@ describe('examples/cache: the lint', () => {
     expect(results.map((r) => path.relative(cache, r.filePath)).sort()).toEqual(['cache.ts', 'eslint.config.js', 'layouts.ts', 'main.ts', 'pool.ts']);
     const messages = results.flatMap((r) => r.messages.map((m) => `${path.basename(r.filePath)}:${m.line} ${m.ruleId ?? '(fatal)'} ${m.message}`));
     expect(messages).toEqual([]);
+  });
+});
+
+// The clean verdict is not blindness: the same file with one of the
+// lifecycle mistakes the cache avoids is reported (the twins of the code).
+describe('examples/cache: its mistaken twins are reported', () => {
+  const file = path.join(cache, 'cache.ts');
+  const source = readFileSync(file, 'utf8');
+  const retire = '    this.entries.retire(p); // typedmemclr, removeRoot, free: the slot no longer holds the handle\n';
+  const pin = '    rt.pin(texture); // the lease holds the handle on the JS heap\n';
+  const twins: [string, (s: string) => string, string][] = [
+    ['evict unroots without clearing', (s) => s.replace(retire, '    rt.removeRoot(p);\n    this.entries.pool.free(p);\n'), 'unrootUncleared'],
+    ['evict frees before unrooting', (s) => s.replace(retire, '    rt.typedmemclr(Entry, p);\n    this.entries.pool.free(p);\n    rt.removeRoot(p);\n'), 'freeRooted'],
+    ['evict stores into the freed record', (s) => s.replace(retire, '    rt.typedmemclr(Entry, p);\n    rt.removeRoot(p);\n    this.entries.pool.free(p);\n    E.texture.set(p, texture);\n'), 'useAfterFree'],
+    [
+      'a lease keeps the handle in an array without a pin',
+      (s) => s.replace(pin, '').replace('    this.leases.set(id, { key, texture });\n', '    this.leases.set(id, { key, texture });\n    this.held.push(texture);\n').replace('  private nextLease = 1;\n', '  private nextLease = 1;\n  private readonly held: HeapRef<Texture>[] = [];\n'),
+      'heapRefOnJsHeap',
+    ],
+  ];
+  it.each(twins)('%s: no-unrooted-heap-refs (%s)', async (_what, mistake, messageId) => {
+    const text = mistake(source);
+    expect(text).not.toBe(source);
+    const [result] = await new ESLint({ cwd: cache }).lintText(text, { filePath: file });
+    expect(result.messages.map((m) => `${m.ruleId ?? '(fatal)'} (${m.messageId ?? m.message})`)).toEqual([`offheap/no-unrooted-heap-refs (${messageId})`]);
   });
 });
 
