@@ -2,13 +2,20 @@
 //
 // An entry record lives in unmanaged memory and holds only numbers: its LRU
 // links (`Ptr`s, never followed by the collector), the key's hash, the
-// texture's size, a lease count, and one `HeapRef` slot naming the decoded
-// texture. The slot is in the layout's pointer bitmap, so the collector sees
-// the texture once the record is a root.
+// value's size, a lease count, and one `HeapRef` slot naming the cached
+// object (a decoded texture in main.ts). The slot is in the layout's pointer
+// bitmap, so the collector sees the object once the record is a root.
 import { heapRef, ptr, struct, u32, type LayoutType } from 'offheap';
 
+/** What the cache holds: any JS object that knows its key and its size. */
+export interface Cached {
+  readonly key: string;
+  /** Bytes it counts against the cache's capacity. */
+  readonly bytes: number;
+}
+
 /** A decoded image: an ordinary JS object, big and costly to make again. */
-export class Texture {
+export class Texture implements Cached {
   constructor(
     /** The key it was decoded from. */
     readonly key: string,
@@ -23,7 +30,7 @@ export class Texture {
   }
 }
 
-/** One cached texture, linked into the LRU list (most recent first). */
+/** One cached object, linked into the LRU list (most recent first). */
 export const Entry = struct('Entry', {
   /** The more recently used neighbour, or nil at the head. */
   prev: ptr<Entry>(),
@@ -31,11 +38,11 @@ export const Entry = struct('Entry', {
   next: ptr<Entry>(),
   /** FNV-1a of the key: checks that the index and the record agree. */
   hash: u32,
-  /** Bytes the texture counts against the cache's capacity. */
+  /** Bytes the value counts against the cache's capacity. */
   size: u32,
-  /** Leases out on this texture (each holds a pinned handle). */
+  /** Leases out on this value (each holds a pinned handle). */
   leases: u32,
-  texture: heapRef<Texture>(),
+  value: heapRef<Cached>(),
 });
 export interface Entry extends LayoutType<typeof Entry> {}
 

@@ -2,11 +2,12 @@
 // example program of offheap (`npm start` lints it, then runs it).
 //
 // - layouts.ts: the entry record (LRU links, key hash, size, lease count and
-//   the texture's HeapRef slot) and the Texture objects it names.
+//   the value's HeapRef slot) and the Texture objects this program caches.
 // - pool.ts: RootedPool<T>, a generic FixAlloc wrapper that roots what it
 //   hands out and retires records in Go's order.
-// - cache.ts: the cache: a Map from key to entry address, the LRU list,
-//   eviction by bytes, and leases that pin the handles they hold.
+// - cache.ts: LruCache<V>, generic over the JS objects it holds: a Map from
+//   key to entry address, the LRU list, eviction by bytes, and leases that
+//   pin the handles they hold.
 //
 // The workload looks textures up under a skewed key distribution, leases
 // some of them for a while, and moves its working set halfway through, so
@@ -16,7 +17,7 @@
 // handle the collector could not see would stop the run (StaleHandleError,
 // LostObjectError). `--json` prints the report as JSON (the test reads it).
 import { createRuntime, type Runtime } from 'offheap';
-import { TextureCache } from './cache.js';
+import { LruCache } from './cache.js';
 import { hashKey, Texture } from './layouts.js';
 
 const operations = 6000;
@@ -42,7 +43,7 @@ function decode(key: string): Texture {
   return new Texture(key, side, side, pixels);
 }
 
-const cache = new TextureCache(rt, capacity, decode);
+const cache = new LruCache<Texture>(rt, capacity, decode);
 
 let s = 0x9e3779b9;
 function random(): number {

@@ -42,14 +42,14 @@ describe('examples/cache: its mistaken twins are reported', () => {
   const file = path.join(cache, 'cache.ts');
   const source = readFileSync(file, 'utf8');
   const retire = '    this.entries.retire(p); // typedmemclr, removeRoot, free: the slot no longer holds the handle\n';
-  const pin = '    rt.pin(texture); // the lease holds the handle on the JS heap\n';
+  const pin = '    rt.pin(value); // the lease holds the handle on the JS heap\n';
   const twins: [string, (s: string) => string, string][] = [
     ['evict unroots without clearing', (s) => s.replace(retire, '    rt.removeRoot(p);\n    this.entries.pool.free(p);\n'), 'unrootUncleared'],
     ['evict frees before unrooting', (s) => s.replace(retire, '    rt.typedmemclr(Entry, p);\n    this.entries.pool.free(p);\n    rt.removeRoot(p);\n'), 'freeRooted'],
-    ['evict stores into the freed record', (s) => s.replace(retire, '    rt.typedmemclr(Entry, p);\n    rt.removeRoot(p);\n    this.entries.pool.free(p);\n    E.texture.set(p, texture);\n'), 'useAfterFree'],
+    ['evict stores into the freed record', (s) => s.replace(retire, '    rt.typedmemclr(Entry, p);\n    rt.removeRoot(p);\n    this.entries.pool.free(p);\n    E.value.set(p, value);\n'), 'useAfterFree'],
     [
       'a lease keeps the handle in an array without a pin',
-      (s) => s.replace(pin, '').replace('    this.leases.set(id, { key, texture });\n', '    this.leases.set(id, { key, texture });\n    this.held.push(texture);\n').replace('  private nextLease = 1;\n', '  private nextLease = 1;\n  private readonly held: HeapRef<Texture>[] = [];\n'),
+      (s) => s.replace(pin, '').replace('    this.leases.set(id, { key, value });\n', '    this.leases.set(id, { key, value });\n    this.held.push(value);\n').replace('  private nextLease = 1;\n', '  private nextLease = 1;\n  private readonly held: HeapRef<V>[] = [];\n'),
       'heapRefOnJsHeap',
     ],
   ];
