@@ -71,6 +71,13 @@ export class LruCache<V extends Cached> {
     return id;
   }
 
+  /** The value a lease holds, evicted or not. */
+  leased(id: number): V {
+    const lease = this.leases.get(id);
+    if (lease === undefined) throw new Error(`no lease ${id}`);
+    return this.rt.deref(lease.value);
+  }
+
   /** Ends a lease; an evicted value is now garbage for the collector. */
   release(id: number): void {
     const { rt, E } = this;
@@ -88,7 +95,7 @@ export class LruCache<V extends Cached> {
   }
 
   /** Leases out now. */
-  get leased(): number {
+  get leaseCount(): number {
     return this.leases.size;
   }
 

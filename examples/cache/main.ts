@@ -88,7 +88,12 @@ for (let op = 0; op < operations; op++) {
   lookups++;
   if (op % leaseEvery === 0) out.push(cache.lease(key));
   else checksum = (checksum + cache.get(key).pixels[0]) >>> 0;
-  if (out.length > leaseFor / leaseEvery) cache.release(out.shift() ?? 0);
+  if (out.length > leaseFor / leaseEvery) {
+    // The holder uses the value one last time (it may have been evicted since), then lets go.
+    const id = out.shift() ?? 0;
+    checksum = (checksum + cache.leased(id).pixels[0]) >>> 0;
+    cache.release(id);
+  }
   collect();
 }
 for (const id of out.splice(0)) cache.release(id);
@@ -113,7 +118,7 @@ const report = {
   heapLive: rt.heap.live,
   bytes: cache.bytes,
   capacity,
-  leasesOut: cache.leased,
+  leasesOut: cache.leaseCount,
   collections,
   collectorFreed,
   steps,
