@@ -166,7 +166,7 @@ export default createRule<[], MessageIds>({
       storeBeyondRoot:
         'This HeapRef store writes record {{index}} of `{{ptr}}`, but `addRoot` registered only {{count}} record(s) there: the collector never scans this slot and frees the object it names (Go: a root job covers exactly its range). Root enough records, or store inside the rooted range.',
       heapRefOnJsHeap:
-        'The HeapRef `{{value}}` is kept in {{where}} on the JavaScript heap, but it is not pinned on every path to here: the collector never sees handles held by JS objects, so after the next collection its object is freed and `deref` throws StaleHandleError (Go: a pointer the collector cannot see is a uintptr). `pin({{value}})` before keeping it and `unpin` it where it leaves, or keep it in a HeapRef slot of rooted memory.',
+        'The HeapRef `{{value}}` is kept in {{where}} on the JavaScript heap without a pin on every path here: the collector cannot see handles held by JS objects, so after the next collection `deref` throws StaleHandleError. `pin` it before keeping it and `unpin` it where it leaves, or keep it in a HeapRef slot of rooted memory.',
       freeHeapRefRooted:
         '`freeHeapRef({{ptr}})` frees a handle that is still stored in a HeapRef slot of `{{holder}}`, which may be a root here: the collector scans that slot at the next collection and meets a freed handle (BadPointerError), or a handle reissued to another object. Clear the slot first (`typedmemclr`, or store nil into it), or `removeRoot` after clearing.',
       fieldNeverRooted:
