@@ -70,11 +70,11 @@ export default createRule<Options, MessageIds>({
   create(context, [options]) {
     const ctx = offheapContext(context);
     if (!ctx || isRuntimeFile(ctx.sourceFile)) return {};
-    const { checker, services, sourceFile, program } = ctx;
+    const { checker, sourceFile, program } = ctx;
     /** Types as messages name them: by the names this file knows them by. */
     const nameOf = (t: ts.Type): string => typeName(checker, t, fileTypeNames(checker, ctx.sourceFile));
     const allocators = new Set(options.allocators ?? []);
-    const tsOf = (node: TSESTree.Node): ts.Node => services.esTreeNodeToTSNodeMap.get(node);
+    const tsOf = (node: TSESTree.Node): ts.Node => ctx.analysis.tsOf(node);
 
     /** A generic or library declaration of the runtime (Ptr, FixAlloc, FixedArray, …): exempt. */
     const fromRuntime = (symbol: ts.Symbol | undefined): boolean =>

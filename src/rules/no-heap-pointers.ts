@@ -80,7 +80,7 @@ export default createRule<Options, MessageIds>({
     const ctx = offheapContext(context);
     // The runtime's own generic records (`FixedArray<V>`, `RecordOf<F>`) are checked where they are instantiated.
     if (!ctx || isRuntimeFile(ctx.sourceFile)) return {};
-    const { checker, services, sourceFile } = ctx;
+    const { checker, services, sourceFile, analysis } = ctx;
     /** Types as messages name them: by the names this file knows them by. */
     const nameOf = (t: ts.Type): string => typeName(checker, t, fileTypeNames(checker, ctx.sourceFile));
     const allowOpaque = options.allowAnyAndUnknown === true;
@@ -149,7 +149,7 @@ export default createRule<Options, MessageIds>({
     }
 
     function declaredType(id: TSESTree.Node): ts.Type | undefined {
-      const symbol = checker.getSymbolAtLocation(services.esTreeNodeToTSNodeMap.get(id));
+      const symbol = checker.getSymbolAtLocation(analysis.tsOf(id));
       return symbol ? checker.getDeclaredTypeOfSymbol(symbol) : undefined;
     }
 
@@ -210,7 +210,7 @@ export default createRule<Options, MessageIds>({
         visit(node.id, node.id.name, declaredType(node.id), true);
       },
       'ClassDeclaration, ClassExpression'(node: TSESTree.ClassDeclaration | TSESTree.ClassExpression) {
-        const tsNode = services.esTreeNodeToTSNodeMap.get(node);
+        const tsNode = analysis.tsOf(node);
         const symbol = checker.getTypeAtLocation(tsNode).getSymbol();
         const type = symbol ? checker.getDeclaredTypeOfSymbol(symbol) : undefined;
         visit(node.id ?? node, node.id?.name ?? 'class', type, true);
@@ -225,7 +225,7 @@ export default createRule<Options, MessageIds>({
         // inline `NotInHeap<{ … }>`, or an instance such as `Cell<string>` or
         // `FixedArray<Obj, 4>` in an annotation, a type argument or a field.
         if (!node.typeArguments || node.parent.type === AST_NODE_TYPES.TSTypeAliasDeclaration) return;
-        const type = checker.getTypeFromTypeNode(services.esTreeNodeToTSNodeMap.get(node));
+        const type = checker.getTypeFromTypeNode(analysis.tsOf(node));
         // Named only when it is not-in-heap: naming reads the file's aliases.
         if (notInHeapReason(checker, type)) visit(node, nameOf(type), type, true, true);
       },

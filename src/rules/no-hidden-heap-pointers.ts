@@ -84,12 +84,12 @@ export default createRule<Options, MessageIds>({
     const { checker, services, program } = ctx;
     /** Types as messages name them: by the names this file knows them by. */
     const nameOf = (t: ts.Type): string => typeName(checker, t, fileTypeNames(checker, ctx.sourceFile));
-    const tsOf = (node: TSESTree.Node): ts.Node => services.esTreeNodeToTSNodeMap.get(node);
+    const tsOf = (node: TSESTree.Node): ts.Node => ctx.analysis.tsOf(node);
 
-    const isHeapRef = (node: TSESTree.Node): boolean => mayBeHeapRef(checker, checker.getTypeAtLocation(tsOf(node)));
+    const isHeapRef = (node: TSESTree.Node): boolean => mayBeHeapRef(checker, ctx.analysis.typeOf(node));
     /** A string operand: `+` then formats the other side for display. */
     const isString = (node: TSESTree.Node): boolean => {
-      const type = checker.getTypeAtLocation(tsOf(node));
+      const type = ctx.analysis.typeOf(node);
       return (type.isUnion() ? type.types : [type]).every((t) => (t.flags & ts.TypeFlags.StringLike) !== 0);
     };
 
