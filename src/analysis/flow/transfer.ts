@@ -93,11 +93,94 @@ export class FlowEngine {
       if (!c) callees.set(p, (c = this.calleesOf(p)));
       return c;
     };
-    const called = new Set(this.rec.paths.flatMap(calleesOf));
+    // Only functions that can hold memory state are solved; summaries only for
+    // what a solved function (or a summary run) calls, as the state can reach no other.
+    const relevant = this.relevantPaths(calleesOf);
+    const needed = new Set<PathInfo>();
+    const stack = this.rec.paths.filter((p) => relevant.has(p)).flatMap(calleesOf);
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      if (needed.has(p)) continue;
+      needed.add(p);
+      stack.push(...calleesOf(p));
+    }
+    const called = new Set(this.rec.paths.flatMap(calleesOf).filter((p) => needed.has(p)));
     const order = calleesFirst([...called], calleesOf);
     for (const p of order) this.guard(facts, p, () => this.summarise(p));
-    for (const path of this.rec.paths) this.guard(facts, path, () => this.solve(path, facts, undefined));
+    for (const path of this.rec.paths) {
+      if (relevant.has(path)) this.guard(facts, path, () => this.solve(path, facts, undefined));
+      else flowStats.skipped++;
+    }
     return facts;
+  }
+
+  /**
+   * The functions whose solve can yield a fact: every source of tracked state
+   * or of a fact without one is a runtime call (an \`@offheap\` id), a parameter
+   * or value typed as a pointer or HeapRef, a HeapRef argument (a JS container
+   * keeping it), or a call to a same-file function that is itself relevant (its
+   * summary may return an allocation). A function with none of them starts and
+   * stays with an empty state, so solving it finds nothing.
+   */
+  private relevantPaths(calleesOf: (p: PathInfo) => readonly PathInfo[]): Set<PathInfo> {
+    const own = new Set<PathInfo>();
+    for (const path of this.rec.paths) if (this.touchesMemory(path)) own.add(path);
+    // Through same-file calls, to a fixpoint (callers of relevant functions, cycles included).
+    const callers = new Map<PathInfo, PathInfo[]>();
+    for (const p of this.rec.paths) {
+      for (const c of calleesOf(p)) {
+        const list = callers.get(c);
+        if (list) list.push(p);
+        else callers.set(c, [p]);
+      }
+    }
+    const stack = [...own];
+    while (stack.length > 0) {
+      for (const caller of callers.get(stack.pop()!) ?? none) {
+        if (!own.has(caller)) {
+          own.add(caller);
+          stack.push(caller);
+        }
+      }
+    }
+    return own;
+  }
+
+  private pointerOrHandle(n: TSESTree.Node): boolean {
+    const t = this.typeOf(n);
+    return isPointerType(this.checker, t) || mayBeHeapRef(this.checker, t);
+  }
+
+  /** One pass over a function's events and parameters, asking only types and callee ids. */
+  private touchesMemory(path: PathInfo): boolean {
+    if (functionTypes.has(path.node.type)) {
+      for (const id of paramIds(path.node as TSESTree.FunctionLike)) if (id && this.pointerOrHandle(id)) return true;
+    }
+    const values = (e: TSESTree.Node | null | undefined): boolean => !!e && (this.pointerOrHandle(e) || valueParts(e).some((x) => this.pointerOrHandle(x)));
+    for (const s of path.segs.values()) {
+      for (const ev of s.events) {
+        switch (ev.type) {
+          case AST_NODE_TYPES.CallExpression:
+          case AST_NODE_TYPES.NewExpression:
+            if (this.idOf(ev) !== undefined) return true;
+            if (ev.type === AST_NODE_TYPES.CallExpression && values(ev)) return true;
+            for (const a of ev.arguments) if (values(a.type === AST_NODE_TYPES.SpreadElement ? a.argument : a)) return true;
+            break;
+          case AST_NODE_TYPES.VariableDeclarator:
+            if (values(ev.init)) return true;
+            break;
+          case AST_NODE_TYPES.AssignmentExpression:
+            if (values(ev.right)) return true;
+            break;
+          case AST_NODE_TYPES.ReturnStatement:
+            if (values(ev.argument)) return true;
+            break;
+          default:
+            break;
+        }
+      }
+    }
+    return false;
   }
 
   /** Runs `f`; an unforeseen node makes the function "cannot prove" instead of crashing the lint run. */
