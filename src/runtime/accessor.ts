@@ -248,10 +248,14 @@ function accessBodies(kind: string, v: string, sh: number, addr: string): { get:
 export function buildAccessor<T, F extends Fields>(rt: Runtime, layout: Layout<T, F>): Accessor<F, T> {
   const root = layout as unknown as Layout<unknown>;
   const s = rt.space;
-  // Without debug mode: a u32, aligned, with the whole record inside the space.
-  const maxp = lit(s.reserved - root.size);
+  // Without debug mode: an aligned integer with the whole record inside the space, in three tests.
+  // `typeof` first, so no valueOf runs and a BigInt or Symbol reaches `bad`. `(p & ~am) === p` holds
+  // only for an int32 multiple of the alignment (not for a fraction, NaN, ±Infinity or p ≥ 2³¹: the
+  // space is below 2³¹), and tells V8 that p is an int32. One unsigned compare then bounds
+  // [pageSize, reserved − size]: a p below pageSize wraps to a large u32.
+  const room = s.reserved - root.size - pageSize;
   const am = lit(root.align - 1);
-  const pchk = rt.debug ? 'chk(p);' : `if (typeof p !== 'number' || (p >>> 0) !== p || p < ${lit(pageSize)} || p > ${maxp} || (p & ${am}) !== 0) bad(p);`;
+  const pchk = rt.debug ? 'chk(p);' : room < 0 ? 'bad(p);' : `if (typeof p !== 'number' || (p & ~${am}) !== p || ((p - ${lit(pageSize)}) >>> 0) > ${lit(room)}) bad(p);`;
   const args = {
     u8: s.u8,
     i8: s.i8,

@@ -60,6 +60,22 @@ function refused(rt: Runtime, pools: FixAlloc<unknown, boolean>[], fn: () => unk
   expect(e).toHaveProperty('limit');
 }
 
+// The inline pointer check of non-debug accessors, at its edges (debug mode checks allocated memory instead).
+it('non-debug accessors take the first and last record of the space and refuse the addresses just outside, unaligned or wrapping', () => {
+  const rt = createRuntime({ maxBytes: 1 << 20 });
+  const pools = [new FixAlloc(Rec, { runtime: rt })] as FixAlloc<unknown, boolean>[];
+  const A = rt.access(Rec);
+  const last = rt.space.reserved - Rec.size;
+  const first = pageSize;
+  expect(last % Rec.align).toBe(0);
+  expect(A.n.get(first as Ptr<RecT>)).toBe(0);
+  expect(A.n.get(last as Ptr<RecT>)).toBe(0);
+  for (const bad of [-0, 0, first - Rec.align, first + 1, last + Rec.align, last + 1, -Rec.align, 2 ** 31, 2 ** 31 + first, 2 ** 32 - Rec.align, 2 ** 32 + first]) {
+    refused(rt, pools, () => A.n.get(bad as Ptr<RecT>), BadPointerError, 'ERR_BAD_POINTER');
+    refused(rt, pools, () => A.a.set(bad as Ptr<RecT>, 1), BadPointerError, 'ERR_BAD_POINTER');
+  }
+});
+
 describe.each([false, true])('the boundary (debug: %s)', (debug) => {
   const setup = () => {
     const rt = createRuntime({ maxBytes: 1 << 20, debug });
