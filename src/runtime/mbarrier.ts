@@ -13,7 +13,7 @@
 // are plain stores after one check.
 
 import { badValue } from './check.js';
-import { MisuseError, OffheapRangeError, show } from './errors.js';
+import { BadPointerError, MisuseError, show } from './errors.js';
 import { isLayout, type Layout } from './layout.js';
 import type { HeapBits } from './heapbits.js';
 import { checkRange, clearBytes } from './memclr.js';
@@ -83,7 +83,7 @@ export function storeHeapRefUnchecked(rt: Runtime, p: number, v: number): void {
 
 function checkSlot(rt: Runtime, what: string, p: number, v: number): void {
   checkRange(rt.space, what, p, 4);
-  if ((p & 3) !== 0) throw new OffheapRangeError('ERR_BAD_ALIGN', `${what}: p must be 4-byte aligned for a HeapRef slot; got ${show(p)}`, { value: p, limit: 4 });
+  if ((p & 3) !== 0) throw new BadPointerError(`${what}: p must be 4-byte aligned for a HeapRef slot; got ${show(p)}`, { value: p, limit: 4 });
   // A HeapRef slot holds nil or a handle; handles lie in [2^28, 2^30) (heap.ts).
   if (typeof v !== 'number' || (v !== 0 && !(v >= 0x10000000 && v < 0x40000000 && (v | 0) === v))) {
     badValue(`${what}: v`, v, 'a HeapRef: 0 (nil) or a handle, an integer in [2^28, 2^30)');
@@ -116,7 +116,7 @@ export function typedmemclrImpl(rt: Runtime, layout: Layout<unknown>, p: number)
   checkLayout(rt, 'typedmemclr', layout);
   checkRange(rt.space, 'typedmemclr', p, layout.size);
   if ((p & (layout.align - 1)) !== 0) {
-    throw new OffheapRangeError('ERR_BAD_ALIGN', `typedmemclr: p must be aligned to ${layout.name}'s alignment ${layout.align}; got ${show(p)}`, { value: p, limit: layout.align });
+    throw new BadPointerError(`typedmemclr: p must be aligned to ${layout.name}'s alignment ${layout.align}; got ${show(p)}`, { value: p, limit: layout.align });
   }
   const wb = rt.barrier;
   if (wb.enabled) {

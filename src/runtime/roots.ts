@@ -12,7 +12,7 @@
 // zero-initialized (memclrNoHeapPointers) before `addRoot` makes them
 // visible, or the collector reads the previous object's bytes as handles.
 
-import { MisuseError, OffheapRangeError, checkInt, show } from './errors.js';
+import { BadPointerError, MisuseError, checkInt, show } from './errors.js';
 import { isLayout, type Layout } from './layout.js';
 import { checkRange } from './memclr.js';
 import type { Runtime } from './runtime.js';
@@ -65,7 +65,7 @@ export class RootSet {
     checkRange(this.rt.space, 'addRoot', p, layout.size * count);
     if ((p & (layout.align - 1)) !== 0 || (p & 3) !== 0) {
       const a = Math.max(4, layout.align);
-      throw new OffheapRangeError('ERR_BAD_ALIGN', `addRoot: p must be aligned to ${a} for ${layout.name}; got ${show(p)}`, { value: p, limit: a });
+      throw new BadPointerError(`addRoot: p must be aligned to ${a} for ${layout.name}; got ${show(p)}`, { value: p, limit: a });
     }
     if (this.byAddress.has(p)) throw new MisuseError(`addRoot: ${show(p)} is already a root; removeRoot it first`, { value: p });
     const root = new Root(p, layout, count);

@@ -168,7 +168,7 @@ describe('write barrier', () => {
     const dead = rt.newHeapRef({});
     rt.freeHeapRef(dead);
     const sref = (q: unknown, v: unknown) => () => rt.storeHeapRef(q as number, v as HeapRef<object>);
-    rejects(rt, [], sref(p + 2, H[0]), OffheapRangeError, 'ERR_BAD_ALIGN', /storeHeapRef: p must be 4-byte aligned/);
+    rejects(rt, [], sref(p + 2, H[0]), BadPointerError, 'ERR_BAD_POINTER', /storeHeapRef: p must be 4-byte aligned/);
     for (const v of [-1, 2 ** 32, 7, 2 ** 30, 2 ** 28 + 0.5, 2n ** 28n, Symbol('v'), '268435457', { valueOf: () => H[0] }, undefined]) {
       const e = rejects(rt, [], sref(p + 4, v), OffheapRangeError, 'ERR_BAD_VALUE', /storeHeapRef: v must be a HeapRef: 0 \(nil\) or a handle/);
       expect((e as OffheapRangeError).value).toBe(v);
@@ -181,7 +181,7 @@ describe('write barrier', () => {
       rejects(rt, [], () => rt.typedmemclr(Obj, q as Ptr<ObjRec>), BadPointerError, 'ERR_BAD_POINTER', /typedmemclr: p must be an address/);
       rejects(rt, [], () => rt.memclrHasPointers(q as Ptr<ObjRec>, 4), BadPointerError, 'ERR_BAD_POINTER', /memclrHasPointers: p must be an address/);
     }
-    rejects(rt, [], () => rt.typedmemclr(Obj, (p + 2) as Ptr<ObjRec>), OffheapRangeError, 'ERR_BAD_ALIGN', /typedmemclr: p must be aligned to Obj's alignment 4/);
+    rejects(rt, [], () => rt.typedmemclr(Obj, (p + 2) as Ptr<ObjRec>), BadPointerError, 'ERR_BAD_POINTER', /typedmemclr: p must be aligned to Obj's alignment 4/);
     for (const layout of [undefined, null, { size: 8 }, { kind: 'struct', size: 8, align: 4 }, 8, 'Obj']) {
       const e = rejects(rt, [], () => rt.typedmemclr(layout as never, p), MisuseError, 'ERR_MISUSE', /typedmemclr: layout must be a struct layout/);
       expect((e as MisuseError).value).toBe(layout);
