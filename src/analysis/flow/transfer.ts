@@ -96,6 +96,10 @@ export class FlowEngine {
     // Only functions that can hold memory state are solved; summaries only for
     // what a solved function (or a summary run) calls, as the state can reach no other.
     const relevant = this.relevantPaths(calleesOf);
+    if (relevant.size === 0) {
+      flowStats.skipped += this.rec.paths.length;
+      return facts;
+    }
     const needed = new Set<PathInfo>();
     const stack = this.rec.paths.filter((p) => relevant.has(p)).flatMap(calleesOf);
     while (stack.length > 0) {
@@ -125,6 +129,8 @@ export class FlowEngine {
   private relevantPaths(calleesOf: (p: PathInfo) => readonly PathInfo[]): Set<PathInfo> {
     const own = new Set<PathInfo>();
     for (const path of this.rec.paths) if (this.touchesMemory(path)) own.add(path);
+    // Nothing to propagate: no call needs resolving (the common case on code that never touches memory).
+    if (own.size === 0) return own;
     // Through same-file calls, to a fixpoint (callers of relevant functions, cycles included).
     const callers = new Map<PathInfo, PathInfo[]>();
     for (const p of this.rec.paths) {
