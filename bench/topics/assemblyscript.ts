@@ -11,6 +11,7 @@ import { createRuntime, heapRef, struct, type HeapRef, type LayoutType, type Ptr
 import { fresh, measure, quick, type Variant } from '../lib/harness.js';
 import { vs, explain, type Table, type TargetRow, type Topic, type TopicReport } from '../lib/report.js';
 import { fixallocPair, fixallocRecord, newClass, order, Rec64, recordName } from './fixalloc.js';
+import { handlePairLoop, pool1024, type Obj } from './heap.js';
 
 // Runs compiled from .bench-build/bench/topics/; the AssemblyScript source stays in the repository.
 const root = path.resolve(import.meta.dirname, '..', '..', import.meta.dirname.includes('.bench-build') ? '..' : '');
@@ -150,25 +151,7 @@ function tlsfRecords(live: number): Variant {
   };
 }
 
-// ---- handles against pins ----
-interface Obj {
-  v: number;
-}
-const pool1024: Obj[] = Array.from({ length: 1024 }, (_, i) => ({ v: i }));
-
-function handlePairLoop(rt: Runtime, live: HeapRef<Obj>[], objs: Obj[], order: Int32Array) {
-  let k = 0;
-  return (n: number) => {
-    for (let i = 0; i < n; i++) {
-      const j = order[k];
-      if (++k === order.length) k = 0;
-      rt.freeHeapRef(live[j]);
-      // eslint-disable-next-line offheap/no-unrooted-heap-refs -- measures the handle table alone: no collection runs while these handles are held
-      live[j] = rt.newHeapRef(objs[i & 1023]);
-    }
-  };
-}
-
+// ---- handles against pins (the HeapRef pair loop is the heap topic's H1 loop) ----
 function handlePairs(live: number): Variant {
   return {
     name: `offheap HeapRef free+new pair, ${live} live`,

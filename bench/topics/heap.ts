@@ -7,10 +7,10 @@ import { createRuntime, FixAlloc, heapRef, struct, u32, type HeapRef, type Layou
 import { fresh, fullGc, liveSetStream, measure, median, quick, seededRandom, shuffledOrder, sink, type Variant } from '../lib/harness.js';
 import { extra, vs, explain, type Table, type TargetRow, type Topic, type TopicReport } from '../lib/report.js';
 
-interface Obj {
+export interface Obj {
   v: number;
 }
-const pool1024: Obj[] = Array.from({ length: 1024 }, (_, i) => ({ v: i }));
+export const pool1024: Obj[] = Array.from({ length: 1024 }, (_, i) => ({ v: i }));
 
 const streams = new Map<number, Int32Array>();
 /** The access order over a live set of L: random permutations back to back, so every slot is visited. */
@@ -22,7 +22,7 @@ const order = (L: number): Int32Array => {
 
 // ---- handle table: new+free pair and get, against Map and a direct reference (H1, H2) ----
 // Every loop is compiled per variant and per table (fresh), keeps its sum in a local and leaves it in `sink`.
-function handlePairLoop(rt: Runtime, live: HeapRef<Obj>[], objs: Obj[], order: Int32Array) {
+export function handlePairLoop(rt: Runtime, live: HeapRef<Obj>[], objs: Obj[], order: Int32Array) {
   let k = 0;
   return (n: number) => {
     for (let i = 0; i < n; i++) {
