@@ -4,16 +4,18 @@ import ts from 'typescript';
  * A TypeScript program over in-memory files (paths like `/p/a.ts`), with the
  * default lib from disk. For analysis tests that need a checker but no ESLint.
  */
+export const virtualOptions: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  strict: true,
+  noEmit: true,
+  allowImportingTsExtensions: true,
+  types: [],
+};
+
 export function virtualProgram(files: Record<string, string>, roots = Object.keys(files)): ts.Program {
-  const options: ts.CompilerOptions = {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    strict: true,
-    noEmit: true,
-    allowImportingTsExtensions: true,
-    types: [],
-  };
+  const options = virtualOptions;
   const host = ts.createCompilerHost(options, true);
   const read = host.readFile.bind(host);
   const exists = host.fileExists.bind(host);

@@ -12,16 +12,9 @@ import { offheapContext } from '../../src/analysis/context.js';
 import { usesOffheap } from '../../src/analysis/offheap-files.js';
 import { rules } from '../../src/rules/index.js';
 import { analysisCounters, cacheOf, programAnalysis, syntaxCache, walkSpecifiers } from '../../src/analysis/program-analysis.js';
+import { virtualOptions } from '../virtual-program.js';
 
-const options: ts.CompilerOptions = {
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.NodeNext,
-  moduleResolution: ts.ModuleResolutionKind.NodeNext,
-  strict: true,
-  noEmit: true,
-  allowImportingTsExtensions: true,
-  types: [],
-};
+const options = virtualOptions;
 
 /**
  * Successive programs over in-memory files, the way the language server makes
