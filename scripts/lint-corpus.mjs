@@ -106,9 +106,15 @@ function config(dir, { withTypescriptEslint = false, withOffheap = true, project
       files: ['**/*.{ts,tsx,mts,cts}'],
       languageOptions: {
         parser: tseslint.parser,
-        parserOptions: projectService
-          ? { projectService: true, tsconfigRootDir: dir }
-          : { project: path.join(dir, 'tsconfig.json'), tsconfigRootDir: dir },
+        // Never typescript-eslint's single-run mode (which it infers from CI=true or
+        // an eslint bin in argv): that mode assumes every file is linted once, and a
+        // warm run that lints the program again crashes inside TypeScript resolving
+        // the corpus's imports. The runs must measure the same thing on CI and here.
+        parserOptions: {
+          ...(projectService ? { projectService: true } : { project: path.join(dir, 'tsconfig.json') }),
+          tsconfigRootDir: dir,
+          disallowAutomaticSingleRunInference: true,
+        },
       },
       // Third-party inline directives name rules this run does not load.
       linterOptions: { noInlineConfig: true, reportUnusedDisableDirectives: 'off' },
