@@ -31,7 +31,9 @@ import type { Garbage, HeapRef, Ptr } from './types.js';
 export interface ScalarAccessor<V, R> {
   /** Byte offset of the field in the record. */
   readonly offset: number;
+  /** @offheap ScalarAccessor.get */
   get(p: Ptr<R> | Garbage<R>): V;
+  /** @offheap ScalarAccessor.set */
   set(p: Ptr<R> | Garbage<R>, v: V): void;
 }
 
@@ -53,7 +55,9 @@ export interface HeapRefAccessor<T, R> {
 export interface ScalarArrayAccessor<V, N extends number, R> {
   readonly offset: number;
   readonly length: N;
+  /** @offheap ScalarAccessor.get */
   get(p: Ptr<R> | Garbage<R>, i: number): V;
+  /** @offheap ScalarAccessor.set */
   set(p: Ptr<R> | Garbage<R>, i: number, v: V): void;
   /** Address of element `i`. */
   at(p: Ptr<R>, i: number): Ptr<V>;
