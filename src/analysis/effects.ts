@@ -46,6 +46,15 @@ export interface StoreEffect {
   readonly element?: { readonly arity: number; readonly indexArg: ArgIndex };
 }
 
+/**
+ * A read or write of a record's memory (every accessor get/set, the raw
+ * HeapRef stores, the clears): memory that may be freed must not be touched.
+ */
+export interface AccessEffect {
+  readonly ptrArg: ArgIndex;
+  readonly write: boolean;
+}
+
 export interface RootEffect {
   readonly ptrArg: ArgIndex;
   readonly layoutArg: ArgIndex;
@@ -79,6 +88,8 @@ export interface RuntimeEffect {
   readonly allocates?: AllocEffect;
   readonly clears?: ClearEffect;
   readonly storesHeapRef?: StoreEffect;
+  /** Reads or writes the memory a pointer argument addresses. */
+  readonly accesses?: AccessEffect;
   readonly roots?: RootEffect;
   readonly unroots?: { readonly ptrArg: ArgIndex };
   readonly frees?: FreeEffect;
@@ -103,14 +114,21 @@ const specs: Record<string, Spec> = {
   'FixAlloc.free': { frees: { what: 'pool', arg: 0 } },
   freeHeapRef: { frees: { what: 'heapRef', arg: 0 } },
   // Clears: zero-initialization without barriers, zeroing with them.
-  memclrNoHeapPointers: { clears: { barrier: false, ptrArg: 0, sizeArg: 1 } },
-  typedmemclr: { writeBarrier: true, clears: { barrier: true, ptrArg: 1, layoutArg: 0 } },
-  memclrHasPointers: { writeBarrier: true, clears: { barrier: true, ptrArg: 0, sizeArg: 1 } },
+  memclrNoHeapPointers: { clears: { barrier: false, ptrArg: 0, sizeArg: 1 }, accesses: { ptrArg: 0, write: true } },
+  typedmemclr: { writeBarrier: true, clears: { barrier: true, ptrArg: 1, layoutArg: 0 }, accesses: { ptrArg: 1, write: true } },
+  memclrHasPointers: { writeBarrier: true, clears: { barrier: true, ptrArg: 0, sizeArg: 1 }, accesses: { ptrArg: 0, write: true } },
   // HeapRef stores.
-  storeHeapRef: { writeBarrier: true, storesHeapRef: { slot: 'address', ptrArg: 0, valueArg: 1 } },
-  storeHeapRefNoWB: { storesHeapRef: { slot: 'address', ptrArg: 0, valueArg: 1 } },
-  'HeapRefAccessor.set': { writeBarrier: true, storesHeapRef: { slot: 'accessor', ptrArg: 0, valueArg: -1, element: { arity: 3, indexArg: 1 } } },
-  'HeapRefAccessor.get': {},
+  storeHeapRef: { writeBarrier: true, storesHeapRef: { slot: 'address', ptrArg: 0, valueArg: 1 }, accesses: { ptrArg: 0, write: true } },
+  storeHeapRefNoWB: { storesHeapRef: { slot: 'address', ptrArg: 0, valueArg: 1 }, accesses: { ptrArg: 0, write: true } },
+  'HeapRefAccessor.set': {
+    writeBarrier: true,
+    storesHeapRef: { slot: 'accessor', ptrArg: 0, valueArg: -1, element: { arity: 3, indexArg: 1 } },
+    accesses: { ptrArg: 0, write: true },
+  },
+  'HeapRefAccessor.get': { accesses: { ptrArg: 0, write: false } },
+  // Number, boolean and Ptr fields (and arrays of them): plain loads and stores.
+  'ScalarAccessor.get': { accesses: { ptrArg: 0, write: false } },
+  'ScalarAccessor.set': { accesses: { ptrArg: 0, write: true } },
   // Roots and pins.
   addRoot: { roots: { ptrArg: 0, layoutArg: 1, countArg: 2 } },
   removeRoot: { unroots: { ptrArg: 0 } },

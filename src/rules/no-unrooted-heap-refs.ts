@@ -162,7 +162,7 @@ export default createRule<[], MessageIds>({
       freeRooted:
         '`{{ptr}}` is freed here while it may still be registered as a root ({{why}}): the collector keeps scanning memory the allocator hands out again, and the next `alloc()` of it fails (MisuseError), or scans the new owner\'s words as references (Go unroots before it frees). Call `removeRoot({{ptr}})` first, on every path.',
       useAfterFree:
-        '`{{ptr}}` may already be freed here ({{why}}): this writes into memory the allocator may have handed to another owner (use after free). Finish with the object before `free`, or allocate a new one.',
+        '`{{ptr}}` may already be freed here ({{why}}): this {{what}} memory the allocator may have handed to another owner (use after free). Finish with the object before `free`, or allocate a new one.',
       storeBeyondRoot:
         'This HeapRef store writes record {{index}} of `{{ptr}}`, but `addRoot` registered only {{count}} record(s) there: the collector never scans this slot and frees the object it names (Go: a root job covers exactly its range). Root enough records, or store inside the rooted range.',
       heapRefOnJsHeap:
@@ -232,7 +232,8 @@ export default createRule<[], MessageIds>({
             const why = isRooted(f.state) ? 'it is rooted on every path here' : 'it is rooted on some path here';
             context.report({ node: f.call, messageId: 'freeRooted', data: { ptr: text(unwrap(f.ptr)), why } });
           } else if (f.kind === 'useAfterFree') {
-            context.report({ node: f.node, messageId: 'useAfterFree', data: { ptr: text(unwrap(f.ptr)), why: describeWitness(f.state.freed, text).replace(/^from /, 'freed by ') } });
+            const what = f.access === 'read' ? 'reads' : f.access === 'root' ? 'registers as a root' : 'writes into';
+            context.report({ node: f.node, messageId: 'useAfterFree', data: { ptr: text(unwrap(f.ptr)), what, why: describeWitness(f.state.freed, text).replace(/^from /, 'freed by ') } });
           } else if (f.kind === 'freeHeapRefRooted') {
             context.report({ node: f.call, messageId: 'freeHeapRefRooted', data: { ptr: text(unwrap(f.ptr)), holder: f.holder } });
           } else if (f.kind === 'keepHeapRef' && isMaybeUnpinned(f.state)) {

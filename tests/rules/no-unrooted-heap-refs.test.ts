@@ -223,6 +223,44 @@ twin(
   'useAfterFree',
 );
 
+// The "accesses memory" effect: every accessor get/set (scalar fields too) and every store or clear is a use of the memory.
+const retired = [`  typedmemclr(Node, p);`, `  removeRoot(p);`, `  pool.free(p);`];
+twin(
+  [pool, `function f() {`, `  const p = pool.alloc();`, `  addRoot(p, Node);`, `  N.count.set(p, 1);`, ...retired, `}`],
+  [pool, `function f() {`, `  const p = pool.alloc();`, `  addRoot(p, Node);`, ...retired, `  N.count.set(p, 1);`, `}`],
+  8,
+  'useAfterFree',
+);
+twin(
+  [pool, `function f() {`, `  const p = pool.alloc();`, `  addRoot(p, Node);`, `  const n = N.count.get(p);`, ...retired, `  return n;`, `}`],
+  [pool, `function f() {`, `  const p = pool.alloc();`, `  addRoot(p, Node);`, ...retired, `  return N.count.get(p);`, `}`],
+  8,
+  'useAfterFree',
+);
+// A clear after free is a use too; a store into a new object in the same variable is not.
+twin(
+  [pool, `function f() {`, `  let p = pool.alloc();`, `  pool.free(p);`, `  p = pool.alloc();`, `  memclrNoHeapPointers(p, Node.size);`, `}`],
+  [pool, `function f() {`, `  let p = pool.alloc();`, `  pool.free(p);`, `  memclrNoHeapPointers(p, Node.size);`, `}`],
+  5,
+  'useAfterFree',
+);
+// Freed on one path only: "may already be freed"; an element accessor of a scalar array counts too.
+{
+  const arr = [`import { array } from 'offheap';`, `const Vec = struct('Vec', { xs: array(u32, 4) }); type Vec = LayoutType<typeof Vec>; const V = access(Vec); const vecs = new FixAlloc(Vec);`];
+  twin(
+    [...arr, `function f() {`, `  const p = vecs.alloc();`, `  V.xs.set(p, 2, 7);`, `  if (c) vecs.free(p);`, `}`],
+    [...arr, `function f() {`, `  const p = vecs.alloc();`, `  if (c) vecs.free(p);`, `  V.xs.set(p, 2, 7);`, `}`],
+    6,
+    'useAfterFree',
+  );
+}
+// One report per free: the second use after the same free stays quiet.
+invalid.push({
+  code: code(pool, `function f() {`, `  const p = pool.alloc();`, `  pool.free(p);`, `  N.count.set(p, 1);`, `  N.count.set(p, 2);`, `}`),
+  errors: [{ messageId: 'useAfterFree', line: L(5) }],
+});
+// Ordinary code: reading and writing records that are never freed, in a loop.
+valid.push({ code: code(pool, `function f() {`, `  const p = pool.alloc();`, `  addRoot(p, Node);`, `  for (const x of xs) N.count.set(p, N.count.get(p) + x);`, `}`) });
 
 // ---- a HeapRef kept on the JavaScript heap: reported unless pinned on every path to the store ----
 const pins = `import { newHeapRef, pin, unpin } from 'offheap';`;

@@ -69,6 +69,16 @@ describe('declaration tags', () => {
       expect(offheapIdOf(checker, member(iface, 'get'))).toBe('HeapRefAccessor.get');
     }
   });
+
+  it('tags the scalar accessor methods, without a barrier', () => {
+    for (const iface of ['ScalarAccessor', 'ScalarArrayAccessor']) {
+      expect(offheapIdOf(checker, member(iface, 'get')), iface).toBe('ScalarAccessor.get');
+      expect(offheapIdOf(checker, member(iface, 'set')), iface).toBe('ScalarAccessor.set');
+      expect(hasWriteBarrierTag(member(iface, 'set')), iface).toBe(false);
+    }
+    // An element address is computed, not read: `at` stays untagged.
+    expect(offheapIdOf(checker, member('ScalarArrayAccessor', 'at'))).toBeUndefined();
+  });
 });
 
 /** Every `@offheap <id>` tag written in src/runtime, with whether each declaration also carries `@writebarrier`. */
@@ -128,6 +138,16 @@ describe('the effect catalogue', () => {
     expect(effectOf('sysAlloc')?.allocates?.zero).toBe('zeroed');
     expect(effectOf('HeapRefAccessor.set')?.storesHeapRef).toMatchObject({ slot: 'accessor', valueArg: -1, element: { arity: 3, indexArg: 1 } });
     expect(effectOf('freeHeapRef')?.frees?.what).toBe('heapRef');
+    // Every accessor get/set and every store or clear touches the memory its pointer argument addresses.
+    expect(effectOf('ScalarAccessor.get')?.accesses).toEqual({ ptrArg: 0, write: false });
+    expect(effectOf('ScalarAccessor.set')?.accesses).toEqual({ ptrArg: 0, write: true });
+    expect(effectOf('HeapRefAccessor.get')?.accesses).toEqual({ ptrArg: 0, write: false });
+    expect(effectOf('HeapRefAccessor.set')?.accesses).toEqual({ ptrArg: 0, write: true });
+    expect(effectOf('typedmemclr')?.accesses).toEqual({ ptrArg: effectOf('typedmemclr')?.clears?.ptrArg, write: true });
+    for (const e of effectCatalogue.values()) {
+      if (e.storesHeapRef || e.clears) expect(e.accesses?.ptrArg, e.id).toBe((e.storesHeapRef ?? e.clears)!.ptrArg);
+    }
+    expect(effectOf('addRoot')?.accesses).toBeUndefined();
     expect(['gc', 'gcStep', 'gcFinish'].every((id) => effectOf(id)?.collector)).toBe(true);
     expect(effectOf('storeHeapRef')?.collector).toBe(false);
     expect(effectOf('no such id')).toBeUndefined();

@@ -72,11 +72,13 @@ export type FlowFact =
       readonly state: ObjState;
     }
   | {
-      /** A store, clear or root of memory that may already be freed. */
+      /** A load, store, clear or root of memory that may already be freed. */
       readonly kind: 'useAfterFree';
       readonly node: TSESTree.Node;
       readonly ptr: TSESTree.Node;
       readonly state: ObjState;
+      /** What the use does: reads (an accessor get), writes (a store or clear), or roots. */
+      readonly access: 'read' | 'write' | 'root';
     }
   | {
       /** freeHeapRef(h) while h may still sit in a slot of rooted memory. */

@@ -831,6 +831,8 @@ export class FlowEngine {
 
   private call(env: MutableEnv, node: TSESTree.CallExpression): void {
     const eff = effectOf(this.idOf(node));
+    // A HeapRef store into freed memory is reported as a use after free only: the memory is no longer this function's to root.
+    if (eff?.accesses && this.accessAfterFree(env, node, eff) && eff.storesHeapRef) return;
     if (eff?.clears) return this.clear(env, node, eff);
     if (eff?.storesHeapRef) return this.store(env, node, eff);
     if (eff?.roots) return this.root(env, node, eff);
@@ -965,7 +967,6 @@ export class FlowEngine {
     const layoutExpr = layoutArg ? (this.tsOf(layoutArg) as ts.Expression) : ((st.layout as ts.Expression | undefined) ?? bySize?.layout ?? this.recordLayout(pArg));
     const partial = sizeArg && !bySize ? this.partialClear(sizeArg, layoutExpr) : undefined;
     const id = eff.id as 'memclrNoHeapPointers' | 'typedmemclr' | 'memclrHasPointers';
-    if (t && isMaybeFreed(t.st)) this.usedAfterFree(env, t.v, t.st, node, pArg);
     this.emit({
       kind: 'clear',
       api: id,
@@ -1002,11 +1003,6 @@ export class FlowEngine {
     const at = pArg && this.addressOf(env, pArg);
     if (!at) return;
     const { v, st } = at;
-    if (isMaybeFreed(st)) {
-      // Reported as a use after free; the memory is no longer this function's to root.
-      this.usedAfterFree(env, v, st, node, pArg);
-      return;
-    }
     // The byte offset inside the block: the address's own offset, plus an element's for an array accessor.
     const layout = (st.layout as ts.Expression | undefined) ?? this.recordLayout(at.base);
     const size = layout && staticLayoutOf(this.checker, layout)?.size;
@@ -1037,7 +1033,7 @@ export class FlowEngine {
     const layoutArg = argAt(node.arguments, r.layoutArg);
     const countArg = argAt(node.arguments, r.countArg);
     const count = countArg ? staticNumber(this.checker, this.tsOf(countArg) as ts.Expression) : 1;
-    if (t && isMaybeFreed(t.st)) this.usedAfterFree(env, t.v, t.st, node, a);
+    if (t && isMaybeFreed(t.st)) this.usedAfterFree(env, t.v, t.st, node, a, 'root');
     // Zero-initialization must cover every rooted record, not only the first.
     const span = st.zeroSpan;
     if (span && countArg && !isMaybeGarbage(st)) {
@@ -1055,9 +1051,21 @@ export class FlowEngine {
     if (t) this.update(env, t.v.key, (s) => ({ ...rooted(s, true, count), layout: s.layout ?? layoutExpr }));
   }
 
+  /**
+   * The "accesses memory" effect: a load, store or clear through a pointer
+   * whose object may be freed is a use after free. True when reported.
+   */
+  private accessAfterFree(env: MutableEnv, node: TSESTree.CallExpression, eff: RuntimeEffect): boolean {
+    const a = argAt(node.arguments, eff.accesses!.ptrArg);
+    const at = a && this.addressOf(env, a);
+    if (!a || !at || !isMaybeFreed(at.st)) return false;
+    this.usedAfterFree(env, at.v, at.st, node, a, eff.accesses!.write ? 'write' : 'read');
+    return true;
+  }
+
   /** One report per free: later uses of the same freed object stay quiet. */
-  private usedAfterFree(env: MutableEnv, v: VarInfo, st: ObjState, node: TSESTree.Node, ptr: TSESTree.Node): void {
-    this.emit({ kind: 'useAfterFree', node, ptr, state: st });
+  private usedAfterFree(env: MutableEnv, v: VarInfo, st: ObjState, node: TSESTree.Node, ptr: TSESTree.Node, access: 'read' | 'write' | 'root' = 'write'): void {
+    this.emit({ kind: 'useAfterFree', node, ptr, state: st, access });
     this.update(env, v.key, (s) => ({ ...s, freed: undefined, pending: undefined }));
   }
 
