@@ -62,6 +62,18 @@ export interface ObjState {
   readonly pin?: number;
   /** For a HeapRef value: the must-alias group of the object it was stored into, on some path. */
   readonly slotOf?: string;
+  /**
+   * The allocation the object comes from (a tagged allocator call, TS node,
+   * possibly in another file) and the node of this file that stands for it
+   * (the call itself, or the call of the helper that returned it). Dropped
+   * when paths disagree or the object is handed to code that cannot be read.
+   */
+  readonly site?: AllocSite;
+}
+
+export interface AllocSite {
+  readonly alloc: unknown;
+  readonly at: TSESTree.Node;
 }
 
 /** A HeapRef pinned (`pin(h)`): the collector keeps its object while JS holds it. */
@@ -135,7 +147,9 @@ export function sameState(a: ObjState, b: ObjState): boolean {
     a.slotOf === b.slotOf &&
     a.local === b.local &&
     a.group === b.group &&
-    a.layout === b.layout
+    a.layout === b.layout &&
+    a.site?.alloc === b.site?.alloc &&
+    a.site?.at === b.site?.at
   );
 }
 
@@ -157,6 +171,7 @@ export function joinState(a: ObjState, b: ObjState, key: string): ObjState {
     zeroSpan: a.zeroSpan ?? b.zeroSpan,
     pin: a.pin === undefined && b.pin === undefined ? undefined : (a.pin ?? pinNo) | (b.pin ?? pinNo),
     slotOf: a.slotOf ?? b.slotOf,
+    site: a.site?.alloc === b.site?.alloc && a.site?.at === b.site?.at ? a.site : undefined,
     // The smaller count is what every path roots.
     rootCount: a.rootCount === undefined || b.rootCount === undefined ? undefined : Math.min(a.rootCount, b.rootCount),
   };
