@@ -314,7 +314,8 @@ describe('an edit in the editor', () => {
         overrideConfig: [
           {
             files: ['**/*.ts'],
-            languageOptions: { parser: tsParser, parserOptions: { projectService: true, tsconfigRootDir: dir } },
+            // An editor session: never typescript-eslint's single-run mode, which CI=true would make it infer.
+            languageOptions: { parser: tsParser, parserOptions: { projectService: true, tsconfigRootDir: dir, disallowAutomaticSingleRunInference: true } },
             plugins: { offheap: { rules: rules as never } },
             rules: { 'offheap/no-heap-allocation': 'error' },
           },

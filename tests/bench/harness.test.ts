@@ -111,7 +111,9 @@ describe('measure', () => {
     for (const o of m.orders!) expect([...o].sort()).toEqual([0, 1, 2, 3]);
     expect(new Set(m.orders!.map((o) => o.join(''))).size).toBeGreaterThan(3);
     for (const v of m.variants) expect(v.rounds).toHaveLength(10);
-  });
+    // Each round forces collections and waits a timer turn for GC entries: ~3 s idle,
+    // over 30 s on a loaded 2-core machine. The limit guards against a hang, not speed.
+  }, 120_000);
 });
 
 describe('paired statistics', () => {
