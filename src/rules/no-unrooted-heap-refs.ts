@@ -22,7 +22,7 @@ import { usesOffheap } from '../analysis/offheap-files.js';
 import { heapRefSlotsOf, isReference, pointeeOf, staticLayoutOf, structCallOf, structCallOfRecord } from '../analysis/record-layout.js';
 import { createRule } from '../util/create-rule.js';
 
-export type MessageIds = 'unrootedStore' | 'neverRooted' | 'unrootUncleared' | 'freeRooted' | 'useAfterFree' | 'storeBeyondRoot' | 'heapRefOnJsHeap' | 'freeHeapRefRooted' | 'fieldNeverRooted' | 'useTypedmemclrFirst';
+export type MessageIds = 'unrootedStore' | 'neverRooted' | 'unrootUncleared' | 'freeRooted' | 'useAfterFree' | 'storeBeyondRoot' | 'heapRefOnJsHeap' | 'freeHeapRefRooted' | 'fieldNeverRooted' | 'notUnpinned' | 'useTypedmemclrFirst';
 
 interface RootedKinds {
   /** `struct(...)` calls of the layouts passed to addRoot. */
@@ -166,11 +166,13 @@ export default createRule<[], MessageIds>({
       storeBeyondRoot:
         'This HeapRef store writes record {{index}} of `{{ptr}}`, but `addRoot` registered only {{count}} record(s) there: the collector never scans this slot and frees the object it names (Go: a root job covers exactly its range). Root enough records, or store inside the rooted range.',
       heapRefOnJsHeap:
-        'The HeapRef `{{value}}` is kept in {{where}} on the JavaScript heap without a pin on every path here: the collector cannot see handles held by JS objects, so after the next collection `deref` throws StaleHandleError. `pin` it before keeping it and `unpin` it where it leaves, or keep it in a HeapRef slot of rooted memory.',
+        'The HeapRef `{{value}}` is kept in {{where}} on the JavaScript heap without a pin on every path here{{why}}: the collector cannot see handles held by JS objects, so after the next collection `deref` throws StaleHandleError. `pin` it before keeping it and `unpin` it where it leaves, or keep it in a HeapRef slot of rooted memory.',
       freeHeapRefRooted:
         '`freeHeapRef({{ptr}})` frees a handle that is still stored in a HeapRef slot of `{{holder}}`, which may be a root here: the collector scans that slot at the next collection and meets a freed handle (BadPointerError), or a handle reissued to another object. Clear the slot first (`typedmemclr`, or store nil into it), or `removeRoot` after clearing.',
       fieldNeverRooted:
         'The field `{{name}}` holds a `{{record}}` with HeapRef slots ({{slots}}) allocated here, but nothing in the class roots it or hands it on: the collector never scans those slots, so the objects they name are freed while the record still names them (StaleHandleError on the next deref), even when other objects of the same pool are rooted. Register it with `addRoot` (and `removeRoot` before freeing it).',
+      notUnpinned:
+        'A value holding a pinned HeapRef leaves `{{container}}` here, but on {{path}} the function returns without unpinning it: pins count, so its object is never freed (a leak), and `freeHeapRef` of it throws MisuseError. `unpin` its handle on every path where it leaves, or hand the value on.',
       useTypedmemclrFirst: 'Clear the slots with `{{replacement}}` before `removeRoot`.',
     },
     languages: ['js/js'],
@@ -237,7 +239,9 @@ export default createRule<[], MessageIds>({
           } else if (f.kind === 'freeHeapRefRooted') {
             context.report({ node: f.call, messageId: 'freeHeapRefRooted', data: { ptr: text(unwrap(f.ptr)), holder: f.holder } });
           } else if (f.kind === 'keepHeapRef' && isMaybeUnpinned(f.state)) {
-            context.report({ node: f.node, messageId: 'heapRefOnJsHeap', data: { value: text(unwrap(f.value)), where: f.where } });
+            context.report({ node: f.node, messageId: 'heapRefOnJsHeap', data: { value: text(unwrap(f.value)), where: f.where, why: f.why ?? '' } });
+          } else if (f.kind === 'notUnpinned') {
+            context.report({ node: f.call, messageId: 'notUnpinned', data: { container: f.container, path: f.state.pending?.via ?? 'the path that falls through to the end' } });
           } else if (f.kind === 'store' && f.beyond) {
             context.report({ node: f.call, messageId: 'storeBeyondRoot', data: { ptr: text(unwrap(f.ptr)), index: String(f.beyond.index), count: String(f.beyond.count) } });
           }

@@ -272,12 +272,14 @@ twin(
 );
 twin(
   [pins, `const all: HeapRef<Owner>[] = [];`, `function put(h: HeapRef<Owner>) {`, `  pin(h);`, `  all.push(h);`, `}`],
-  [pins, `const all: HeapRef<Owner>[] = [];`, `function put(h: HeapRef<Owner>) {`, `  all.push(h);`, `  pin(h);`, `}`],
+  // Pinned after the store with unknown code between, which may run the collector (handles.ts).
+  [pins, `const all: HeapRef<Owner>[] = [];`, `function put(h: HeapRef<Owner>) {`, `  all.push(h);`, `  work(); pin(h);`, `}`],
   4,
   'heapRefOnJsHeap',
 );
 twin(
-  [pins, `class Holder {`, `  h = 0 as HeapRef<Owner>;`, `  hold(o: Owner) { const h = newHeapRef(o); pin(h); this.h = h; }`, `}`],
+  // The old handle is unpinned where it leaves the field (notUnpinned otherwise; handles.ts).
+  [pins, `class Holder {`, `  h = 0 as HeapRef<Owner>;`, `  hold(o: Owner) { const h = newHeapRef(o); pin(h); if (this.h !== 0) unpin(this.h); this.h = h; }`, `}`],
   [pins, `class Holder {`, `  h = 0 as HeapRef<Owner>;`, `  hold(o: Owner) { const h = newHeapRef(o); pin(h); unpin(h); this.h = h; }`, `}`],
   4,
   'heapRefOnJsHeap',

@@ -98,6 +98,18 @@ export type FlowFact =
       readonly state: ObjState | undefined;
       /** Where it is kept, for the message: "the field `slot`", "the `Map` `cache`". */
       readonly where: string;
+      /** Why an unpinned handle there is lost: the collector call that runs while it is held, or the return (handles.ts). */
+      readonly why?: string;
+    }
+  | {
+      /** A value holding a pinned HeapRef leaves `ptr` (`call`), and on some path the function returns without unpinning it (handles.ts). */
+      readonly kind: 'notUnpinned';
+      readonly call: TSESTree.CallExpression | TSESTree.AssignmentExpression;
+      readonly ptr: TSESTree.Node;
+      /** `pending` is the removal, with the path it travelled. */
+      readonly state: ObjState;
+      /** The container as written. */
+      readonly container: string;
     }
   | {
       /** A HeapRef store still neither rooted nor escaped at a normal exit of the function. */

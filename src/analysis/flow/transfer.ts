@@ -42,6 +42,7 @@ import type { PathInfo, Recording, SegInfo } from './recorder.js';
 import { flowStats, solveSegments, type Domain } from './solver.js';
 import { edgeCondition, extend, type Valuation } from './predicates.js';
 import { calleesFirst, paramIds, summaryOf, type Summary } from './summaries.js';
+import { HandleFlow } from './handles.js';
 
 type PEnv = ReadonlyMap<Valuation, Env>;
 
@@ -73,6 +74,7 @@ export class FlowEngine {
   private facts: FlowFact[] | undefined;
   /** While summarising a function: the states its returns hand back. */
   private returns: (ObjState | undefined)[] | undefined;
+  private readonly handles: HandleFlow;
 
   constructor(
     ctx: OffheapContext,
@@ -82,6 +84,24 @@ export class FlowEngine {
     this.program = ctx.program;
     this.analysis = ctx.analysis;
     this.tsToEs = ctx.services.tsNodeToESTreeNodeMap;
+    // Handles held by JavaScript and handles read from slots (handles.ts).
+    this.handles = new HandleFlow({
+      checker: this.checker,
+      program: this.program,
+      tsOf: (n) => this.tsOf(n),
+      esOf: (n) => this.tsToEs.get(n) as TSESTree.Node | undefined,
+      typeOf: (n) => this.typeOf(n),
+      idOf: (c) => this.idOf(c),
+      varOf: (id) => this.varOf(id),
+      tracked: (env, e) => {
+        const t = this.tracked(env, e);
+        return t && { key: t.v.key, st: t.st };
+      },
+      update: (env, key, f) => this.update(env, key, f),
+      emit: (f) => this.emit(f),
+      collecting: () => this.facts !== undefined,
+      isRuntimeCallee: (c) => this.isRuntimeCallee(c),
+    });
   }
 
   solveAll(): FlowFact[] {
@@ -115,6 +135,7 @@ export class FlowEngine {
       if (relevant.has(path)) this.guard(facts, path, () => this.solve(path, facts, undefined));
       else flowStats.skipped++;
     }
+    this.handles.finish(facts);
     return facts;
   }
 
@@ -169,7 +190,7 @@ export class FlowEngine {
           case AST_NODE_TYPES.CallExpression:
           case AST_NODE_TYPES.NewExpression:
             if (this.idOf(ev) !== undefined) return true;
-            if (ev.type === AST_NODE_TYPES.CallExpression && values(ev)) return true;
+            if (ev.type === AST_NODE_TYPES.CallExpression && (values(ev) || this.handles.leaves(ev))) return true;
             for (const a of ev.arguments) if (values(a.type === AST_NODE_TYPES.SpreadElement ? a.argument : a)) return true;
             break;
           case AST_NODE_TYPES.VariableDeclarator:
@@ -329,7 +350,7 @@ export class FlowEngine {
     this.current = path;
     this.facts = undefined;
     try {
-      const sol = solveSegments<PEnv>(path, new Map([['', entry ?? this.entryEnv(path)]]), this.domain);
+      const sol = solveSegments<PEnv>(path, new Map([['', this.handles.entry(path, entry ?? this.entryEnv(path))]]), this.domain);
       // Final pass over the solved inputs: emit facts, or (for a summary) collect what is returned.
       this.returns = collect;
       if (facts || this.returns) {
@@ -346,6 +367,7 @@ export class FlowEngine {
         for (const out of (s && sol.outs.get(s)?.values()) || []) exit = exit ? joinEnv(exit, out, undefined) : new Map(out);
       }
       const result = exit ?? new Map<string, ObjState>();
+      if (facts) this.handles.atExit(result, facts);
       if (facts && path.node.type !== AST_NODE_TYPES.Program) {
         const seen = new Set<TSESTree.Node>();
         for (const [, st] of result) {
@@ -418,7 +440,8 @@ export class FlowEngine {
         const label = fork ? edgeLabel(from, to) : undefined;
         const cond = fork ? edgeCondition(from, to) : undefined;
         const key = cond && this.stableKey(cond.id);
-        for (const [k, env] of out) {
+        for (const [k, env0] of out) {
+          const env = fork ? this.handles.edge(from, to, env0) : env0;
           const val = key ? extend(k, key, cond.value) : k;
           if (val === undefined) continue; // contradicts the path's earlier test: not a real path
           flowStats.stateOps += env.size;
@@ -525,9 +548,9 @@ export class FlowEngine {
     return mayBeHeapRef(this.checker, this.typeOf(e));
   }
 
-  /** A HeapRef kept on the JS heap at `node`: a fact with the handle's pin state. */
-  private keep(env: Env, node: TSESTree.Node, value: TSESTree.Node, where: string): void {
-    this.emit({ kind: 'keepHeapRef', node, value, state: this.tracked(env, value)?.st, where });
+  /** A HeapRef kept on the JS heap at `node`: an obligation to pin it (handles.ts). */
+  private keep(env: MutableEnv, node: TSESTree.Node, value: TSESTree.Node, where: string): void {
+    this.handles.keep(env, node, value, where);
   }
 
   /** The state an expression's type alone allows, for values not tracked. */
@@ -614,6 +637,7 @@ export class FlowEngine {
   // ---- events ----
 
   private step(env: MutableEnv, node: TSESTree.Node): void {
+    this.handles.event(env, node);
     switch (node.type) {
       case AST_NODE_TYPES.VariableDeclarator: {
         const v = this.varOf(node.id);
@@ -808,7 +832,7 @@ export class FlowEngine {
       // A user's allocator that may hand back reused memory: its type says so.
       if (isPointerType(this.checker, t) && mayBeGarbageType(this.checker, t)) return { st: this.typeState(e, true)!, alias: false };
     }
-    const st = this.typeState(e, false);
+    const st = this.typeState(e, false) ?? this.handles.valueState(env, e);
     return st && { st, alias: false };
   }
 
@@ -1090,6 +1114,7 @@ export class FlowEngine {
       const eff = summary?.params[i];
       if (!eff) {
         // Handed to code not known to leave it unrooted; a module-level table's method publishes it.
+        this.handles.handedOn(env, t.st.group);
         this.publish(env, a, node, table ? `the module-level \`${table.name}\`` : undefined);
         return;
       }

@@ -1,0 +1,793 @@
+// Handles held by JavaScript, and handles read back from slots.
+//
+// The collector sees only root blocks and pins. A HeapRef held by a JS object
+// (a Map, Set or array, an object literal, a class field, a closure, a
+// module-level variable) keeps nothing alive: after a collection its object
+// is gone and `deref` throws StaleHandleError. Three parts, each carried in
+// the flow state under keys of its own:
+// - keeps (`keep:` keys): a handle entering the JS heap is an obligation that
+//   shares the handle's must-alias group, so `pin`/`unpin` reach it. It is
+//   reported when a call that may run the collector (the catalogue's
+//   `collector` flag, or code not proven free of it) runs while the handle
+//   may be unpinned, or when the function returns with the holder escaping
+//   and the handle unpinned. A holder local to the function that never
+//   escapes dies with it: no pin is needed while no collection can run.
+// - leaves (`leave:` keys): a value leaving a container the file keeps pinned
+//   handles in (Map/Set `delete`/`clear`, array `pop`/`shift`/`splice`, a
+//   field overwritten outside the constructor) must have its handle unpinned
+//   on every path, or be handed on. The state is the set of {removed,
+//   unpinned} combinations of the paths reaching a point (in the `pin`
+//   bits); an edge on which the holder read from the container is nullish
+//   counts as unpinned (there was nothing to unpin).
+// - loads: a handle read from a record's HeapRef slot (`A.f.get(p)`)
+//   remembers the record (`slotOf`) and the accessor it came through, so
+//   `freeHeapRef` before the slot is cleared is freeHeapRefRooted. Handing the
+//   record to unknown code, or storing into the same field, forgets it.
+import type { TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES } from '@typescript-eslint/utils';
+import ts from 'typescript';
+import { mayBeHeapRef } from '../brands.js';
+import { calleeId } from '../declarations.js';
+import { argAt, effectOf } from '../effects.js';
+import { skipOuterEs, skipOuterExpressions } from '../expressions.js';
+import { isMaybeUnpinned, memZero, pinNo, pinYes, rootNo, type ObjState, type Witness } from '../memory-state.js';
+import { isRuntimeFile } from '../not-in-heap.js';
+import { isPointerType, isReference } from '../record-layout.js';
+import type { Env, MutableEnv } from './env.js';
+import { calleeName, ellipsis, line } from './explain.js';
+import type { FlowFact } from './facts.js';
+import type { PathInfo, SegInfo } from './recorder.js';
+
+/** What the flow engine lends this module. */
+export interface HandleHost {
+  readonly checker: ts.TypeChecker;
+  readonly program: ts.Program;
+  tsOf(n: TSESTree.Node): ts.Node;
+  esOf(n: ts.Node): TSESTree.Node | undefined;
+  typeOf(n: TSESTree.Node): ts.Type;
+  idOf(call: TSESTree.CallExpression | TSESTree.NewExpression): string | undefined;
+  /** The variable an identifier names: its state key and where it lives. */
+  varOf(id: TSESTree.Node): { readonly key: string; readonly name: string; readonly where: 'local' | 'module' | 'outer' | 'ambient' } | undefined;
+  tracked(env: Env, e: TSESTree.Node): { readonly key: string; readonly st: ObjState } | undefined;
+  update(env: MutableEnv, key: string, f: (s: ObjState) => ObjState | undefined): void;
+  emit(f: FlowFact): void;
+  /** Facts are being collected: the final pass of a solve (not a fixpoint run, not a summary). */
+  collecting(): boolean;
+  isRuntimeCallee(call: TSESTree.CallExpression): boolean;
+}
+
+/** Counted work, for the linear-cost tests. */
+export const handleStats = { keeps: 0, collectorQueries: 0, functionsScanned: 0, reachVisits: 0, escapeScans: 0, derivedWalks: 0, leaves: 0 };
+
+/** Functions a "may run the collector" question may visit before it answers yes (cannot prove otherwise). */
+export const handleLimits = { functionsPerQuery: 2000 };
+
+// Combinations of the paths reaching a point, for one container (in `pin`).
+const none = 1; // nothing left it, nothing unpinned
+const removed = 2; // a value left it and was not unpinned
+const unpinnedOnly = 4; // unpinned, nothing left it (yet)
+const done = 8; // left and unpinned
+
+const removals = new Set(['delete', 'clear', 'pop', 'shift', 'splice']);
+/** Library containers whose callback-taking methods call back at once and keep nothing. */
+const syncContainers = new Set(['Array', 'ReadonlyArray', 'Map', 'ReadonlyMap', 'Set', 'ReadonlySet']);
+
+interface Keep {
+  readonly node: TSESTree.Node;
+  readonly value: TSESTree.Node;
+  readonly where: string;
+  /** The holder outlives the function (a field, a container not local, a returned or passed object). */
+  readonly escapes: boolean;
+}
+
+interface Holder {
+  readonly held: boolean;
+  readonly escapes: boolean;
+  readonly where: string;
+  /** The container the value goes into, when it has a name (for "unpinned where it leaves"). */
+  readonly sym: ts.Symbol | undefined;
+}
+
+export class HandleFlow {
+  private readonly checker: ts.TypeChecker;
+  private readonly keeps = new Map<string, Keep>();
+  /** Containers the file keeps handles in that are pinned on every path to the store. */
+  private readonly pinnedInto = new Set<ts.Symbol>();
+  private readonly containerIds = new Map<ts.Symbol, number>();
+  private readonly leaveSyms = new Map<string, ts.Symbol>();
+  private readonly leaveFacts: { fact: FlowFact; sym: ts.Symbol }[] = [];
+  private readonly reported = new Set<string>();
+  private readonly reportedKeeps = new Set<string>();
+
+  constructor(private readonly host: HandleHost) {
+    this.checker = host.checker;
+  }
+
+  // ---- hooks called by the engine ----
+
+  /** A HeapRef-typed value not otherwise followed: unpinned, and for a slot load, where it was read from. */
+  valueState(env: Env, e: TSESTree.Node): ObjState | undefined {
+    if (!mayBeHeapRef(this.checker, this.host.typeOf(e))) return undefined;
+    let slotOf: string | undefined;
+    let via: ts.Symbol | undefined;
+    if (e.type === AST_NODE_TYPES.CallExpression && this.host.idOf(e) === 'HeapRefAccessor.get') {
+      const p = e.arguments[0];
+      const t = p && this.host.tracked(env, p);
+      if (t) {
+        slotOf = t.st.group;
+        via = this.accessorOf(e);
+      }
+    }
+    // `layout` is unused for handles: it names the accessor the handle was read through.
+    return { mem: memZero, memWhy: undefined, root: rootNo, pending: undefined, local: false, layout: via, group: `site:${e.range[0]}`, pin: pinNo, slotOf };
+  }
+
+  /** Records handed to code that may clear their slots: handles read from them no longer provably sit there. */
+  handedOn(env: MutableEnv, group: string): void {
+    for (const [k, s] of env) if (s.slotOf === group) env.set(k, { ...s, slotOf: undefined });
+  }
+
+  /** The function's entry: one `leave:` entry per container it removes from. */
+  entry(path: PathInfo, env: Env): Env {
+    let out: MutableEnv | undefined;
+    for (const s of path.segs.values()) {
+      for (const ev of s.events) {
+        const c = this.removal(ev);
+        if (!c) continue;
+        const key = this.leaveKey(c.sym);
+        out ??= new Map(env);
+        if (!out.has(key)) out.set(key, leaveState(key));
+      }
+    }
+    return out ?? env;
+  }
+
+  /** A removal from a container of handle holders (`m.delete(k)`): the function is worth solving. */
+  leaves(call: TSESTree.CallExpression): boolean {
+    return this.removal(call) !== undefined;
+  }
+
+  /** Runs before the engine's own transfer of `node`. */
+  event(env: MutableEnv, node: TSESTree.Node): void {
+    switch (node.type) {
+      case AST_NODE_TYPES.CallExpression:
+      case AST_NODE_TYPES.NewExpression:
+        if (this.keeps.size > 0 && this.mayCollect(node)) this.collectorRuns(env, node);
+        for (const a of node.arguments) this.closure(env, a);
+        if (node.type === AST_NODE_TYPES.CallExpression) this.call(env, node);
+        this.fieldInitialiser(env, node);
+        return;
+      case AST_NODE_TYPES.VariableDeclarator:
+        if (node.init) this.closure(env, node.init);
+        return;
+      case AST_NODE_TYPES.AssignmentExpression:
+        this.closure(env, node.right);
+        this.overwrite(env, node);
+        return;
+      case AST_NODE_TYPES.ReturnStatement:
+        if (node.argument) {
+          this.closure(env, node.argument);
+          this.handOn(env, node.argument);
+        }
+        return;
+      case AST_NODE_TYPES.Property:
+        if (node.parent.type === AST_NODE_TYPES.ObjectExpression) this.element(env, node, node.value);
+        return;
+      case AST_NODE_TYPES.ArrayExpression:
+        for (const e of node.elements) if (e && e.type !== AST_NODE_TYPES.SpreadElement) this.element(env, e, e);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** A handle kept at `node` (a container method, a field, a module-level or enclosing variable). */
+  keep(env: MutableEnv, node: TSESTree.Node, value: TSESTree.Node, where: string): void {
+    if (isNil(value)) return;
+    const target = node.type === AST_NODE_TYPES.CallExpression && node.callee.type === AST_NODE_TYPES.MemberExpression ? node.callee.object : node.type === AST_NODE_TYPES.AssignmentExpression ? node.left : undefined;
+    const escapes = target ? this.outlives(target) : true;
+    this.addKeep(env, node, value, where, escapes, target && this.symbolOf(target));
+  }
+
+  /** On a forking edge: a holder read from a container that is nullish here had nothing to unpin. */
+  edge(from: SegInfo, to: SegInfo, env: Env): Env {
+    if (this.leaveSyms.size === 0) return env;
+    const x = nullishOnEdge(from, to, this.checker, this.host);
+    if (!x) return env;
+    const syms = this.derived(x);
+    let out: MutableEnv | undefined;
+    for (const [k, s] of env) {
+      const sym = this.leaveSyms.get(k);
+      if (sym && syms.has(sym)) (out ??= new Map(env)).set(k, { ...s, pin: discharge(s.pin!) });
+    }
+    return out ?? env;
+  }
+
+  /** The function's normal exit: holders that outlive it with unpinned handles, containers left without unpin. */
+  atExit(exit: Env, facts: FlowFact[]): void {
+    for (const [k, s] of exit) {
+      const keep = this.keeps.get(k);
+      if (keep?.escapes && isMaybeUnpinned(s)) {
+        if (!this.reportedKeeps.has(k)) {
+          this.reportedKeeps.add(k);
+          facts.push(this.keepFact(keep, s, ', and it is still held there, unpinned, when the function returns'));
+        }
+        continue;
+      }
+      const sym = this.leaveSyms.get(k);
+      if (sym && s.pending && s.pin! & removed) {
+        const call = s.pending.node as TSESTree.CallExpression | TSESTree.AssignmentExpression;
+        const ptr = call.type === AST_NODE_TYPES.CallExpression ? (call.callee as TSESTree.MemberExpression).object : call.left;
+        const at = `${call.range[0]}`;
+        if (!this.reported.has(at)) {
+          this.reported.add(at);
+          this.leaveFacts.push({ fact: { kind: 'notUnpinned', call, ptr, state: s, container: ellipsis(this.host.tsOf(ptr).getText()) }, sym });
+        }
+      }
+    }
+  }
+
+  /** After every function: removals are judged only for containers the file keeps pinned handles in. */
+  finish(facts: FlowFact[]): void {
+    for (const { fact, sym } of this.leaveFacts) if (this.pinnedInto.has(sym)) facts.push(fact);
+  }
+
+  // ---- keeps ----
+
+  private addKeep(env: MutableEnv, node: TSESTree.Node, value: TSESTree.Node, where: string, escapes: boolean, sym: ts.Symbol | undefined): void {
+    handleStats.keeps++;
+    const key = `keep:${node.range[0]}:${value.range[0]}`;
+    const t = this.host.tracked(env, value);
+    const st: ObjState = t ? { ...t.st, local: false } : { mem: memZero, memWhy: undefined, root: rootNo, pending: undefined, local: false, layout: undefined, group: key, pin: pinNo };
+    if (!this.keeps.has(key)) this.keeps.set(key, { node, value, where, escapes });
+    env.set(key, st);
+    if (sym && st.pin === pinYes && this.host.collecting()) this.pinnedInto.add(sym);
+  }
+
+  /** A call that may run the collector: every handle held unpinned on the JS heap here may be freed. */
+  private collectorRuns(env: MutableEnv, node: TSESTree.CallExpression | TSESTree.NewExpression): void {
+    const what = node.type === AST_NODE_TYPES.CallExpression ? `\`${calleeName(node)}\`` : `\`new ${ellipsis(this.host.tsOf(node.callee).getText())}\``;
+    const known = node.type === AST_NODE_TYPES.CallExpression && effectOf(this.host.idOf(node))?.collector;
+    const why = `, and ${what} at line ${line(node)} ${known ? 'runs' : 'may run'} the collector while it is held unpinned`;
+    for (const [k, s] of [...env]) {
+      const keep = this.keeps.get(k);
+      if (!keep) continue;
+      if (!isMaybeUnpinned(s)) continue;
+      this.report(k, keep, s, why);
+      env.delete(k);
+    }
+  }
+
+  private report(key: string, keep: Keep, s: ObjState, why: string): void {
+    if (!this.host.collecting() || this.reportedKeeps.has(key)) return;
+    this.reportedKeeps.add(key);
+    this.host.emit(this.keepFact(keep, s, why));
+  }
+
+  private keepFact(keep: Keep, s: ObjState, why: string): FlowFact {
+    return { kind: 'keepHeapRef', node: keep.node, value: keep.value, state: s, where: keep.where, why };
+  }
+
+  /** A handle as a property value or an array element of a literal: held by the object the literal makes. */
+  private element(env: MutableEnv, at: TSESTree.Node, value: TSESTree.Node): void {
+    const v = skipOuterEs(value);
+    if (functionLike(v)) {
+      this.closure(env, v);
+      return;
+    }
+    if (isNil(v) || !mayBeHeapRef(this.checker, this.host.typeOf(v))) return;
+    const h = this.holderOf(at.parent!);
+    if (h.held) this.addKeep(env, at, v, h.where, h.escapes, h.sym);
+  }
+
+  /** A function value: the handles of this function it captures are held by the closure. */
+  private closure(env: MutableEnv, value: TSESTree.Node): void {
+    const fn = skipOuterEs(value);
+    if (!functionLike(fn)) return;
+    const captured = this.capturedHandles(fn);
+    if (captured.length === 0) return;
+    const h = this.holderOf(fn, 'a closure');
+    if (!h.held) return;
+    for (const id of captured) if (this.host.tracked(env, id)) this.addKeep(env, fn, id, h.where, h.escapes, h.sym);
+  }
+
+  /** `h = rt.newHeapRef(x)` as a class field's initialiser: the instance holds it. */
+  private fieldInitialiser(env: MutableEnv, node: TSESTree.Node): void {
+    let c: TSESTree.Node = node;
+    while (isWrapper(c.parent)) c = c.parent!;
+    const p = c.parent;
+    if (p?.type !== AST_NODE_TYPES.PropertyDefinition || p.value !== c || !mayBeHeapRef(this.checker, this.host.typeOf(node))) return;
+    const name = p.key.type === AST_NODE_TYPES.Identifier ? p.key.name : ellipsis(this.host.tsOf(p.key).getText());
+    this.addKeep(env, node, node, `the field \`${name}\``, true, this.checker.getSymbolAtLocation((this.host.tsOf(p) as ts.PropertyDeclaration).name));
+  }
+
+  /**
+   * Where the object a literal or closure makes ends up: discarded, called at
+   * once, in a local variable (escaping or not), or handed on.
+   */
+  private holderOf(made: TSESTree.Node, what = made.type === AST_NODE_TYPES.ArrayExpression ? 'an array' : 'an object'): Holder {
+    let c = made;
+    for (;;) {
+      while (isWrapper(c.parent) || (c.parent?.type === AST_NODE_TYPES.ConditionalExpression && c.parent.test !== c)) c = c.parent!;
+      const p = c.parent;
+      if (p?.type === AST_NODE_TYPES.Property && p.value === c && p.parent.type === AST_NODE_TYPES.ObjectExpression) c = p.parent;
+      else if (p?.type === AST_NODE_TYPES.ArrayExpression) c = p;
+      else break;
+    }
+    const p = c.parent;
+    const gone: Holder = { held: false, escapes: false, where: what, sym: undefined };
+    if (!p || p.type === AST_NODE_TYPES.ExpressionStatement) return gone;
+    if ((p.type === AST_NODE_TYPES.CallExpression && p.callee === c) || (p.type === AST_NODE_TYPES.MemberExpression && p.object === c)) return gone;
+    if (p.type === AST_NODE_TYPES.VariableDeclarator && p.init === c && p.id.type === AST_NODE_TYPES.Identifier) {
+      return { held: true, escapes: this.outlives(p.id), where: `${what} in \`${p.id.name}\``, sym: this.symbolOf(p.id) };
+    }
+    if ((p.type === AST_NODE_TYPES.CallExpression || p.type === AST_NODE_TYPES.NewExpression) && p.arguments.includes(c as TSESTree.CallExpressionArgument)) {
+      if (what === 'a closure' && p.type === AST_NODE_TYPES.CallExpression && this.callsBackAtOnce(p)) return gone;
+      const callee = ellipsis(this.host.tsOf(p.callee).getText());
+      const sym = p.callee.type === AST_NODE_TYPES.MemberExpression ? this.symbolOf(p.callee.object) : undefined;
+      return { held: true, escapes: true, where: `${what} passed to \`${callee}\``, sym };
+    }
+    if (p.type === AST_NODE_TYPES.ReturnStatement || p.type === AST_NODE_TYPES.ArrowFunctionExpression) return { held: true, escapes: true, where: `${what} returned from the function`, sym: undefined };
+    if (p.type === AST_NODE_TYPES.AssignmentExpression && p.right === c) {
+      return { held: true, escapes: this.outlives(p.left), where: `${what} stored into \`${ellipsis(this.host.tsOf(p.left).getText())}\``, sym: this.symbolOf(p.left) };
+    }
+    return { held: true, escapes: true, where: what, sym: undefined };
+  }
+
+  /** `xs.forEach(f)`, `m.forEach(f)`: a library container's method that calls back before it returns and keeps nothing. */
+  private callsBackAtOnce(call: TSESTree.CallExpression): boolean {
+    const decl = this.checker.getResolvedSignature(this.host.tsOf(call) as ts.CallExpression)?.declaration;
+    const owner = decl?.parent;
+    return !!owner && ts.isInterfaceDeclaration(owner) && syncContainers.has(owner.name.text) && this.host.program.isSourceFileDefaultLibrary(owner.getSourceFile());
+  }
+
+  private readonly captures = new Map<TSESTree.Node, TSESTree.Identifier[]>();
+
+  /** Identifiers in `fn` typed HeapRef that name variables declared outside it (first use of each). */
+  private capturedHandles(fn: TSESTree.Node): TSESTree.Identifier[] {
+    let found = this.captures.get(fn);
+    if (found) return found;
+    found = [];
+    const tsFn = this.host.tsOf(fn);
+    const [start, end] = [tsFn.getStart(), tsFn.getEnd()];
+    const seen = new Set<ts.Symbol>();
+    const stack: ts.Node[] = [tsFn];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (ts.isIdentifier(n)) {
+        const sym = this.checker.getSymbolAtLocation(n);
+        const decl = sym?.valueDeclaration;
+        if (sym && decl && !seen.has(sym) && (decl.getStart() < start || decl.getStart() >= end) && decl.getSourceFile() === tsFn.getSourceFile()) {
+          seen.add(sym);
+          const es = this.host.esOf(n);
+          if (es?.type === AST_NODE_TYPES.Identifier && mayBeHeapRef(this.checker, this.checker.getTypeAtLocation(n))) found.push(es);
+        }
+      }
+      ts.forEachChild(n, (c) => void stack.push(c));
+    }
+    this.captures.set(fn, found);
+    return found;
+  }
+
+  /** Whether what `target` names outlives the function: anything but a local variable that never escapes. */
+  private outlives(target: TSESTree.Node): boolean {
+    let base = skipOuterEs(target);
+    while (base.type === AST_NODE_TYPES.MemberExpression) base = skipOuterEs(base.object);
+    if (base.type !== AST_NODE_TYPES.Identifier) return true;
+    const v = this.host.varOf(base);
+    if (v?.where !== 'local') return true;
+    const sym = this.checker.getSymbolAtLocation(this.host.tsOf(base));
+    return !sym || this.escapes(sym);
+  }
+
+  private readonly escapeMemo = new Map<ts.Symbol, boolean>();
+
+  /**
+   * Whether a local variable's value may leave its function: used anywhere
+   * but as the object of a member access or element access, a `for…of`
+   * source, a comparison or a test, or from a nested function.
+   */
+  private escapes(sym: ts.Symbol): boolean {
+    let out = this.escapeMemo.get(sym);
+    if (out !== undefined) return out;
+    handleStats.escapeScans++;
+    out = false;
+    const decl = sym.valueDeclaration;
+    let fn: ts.Node | undefined = decl?.parent;
+    while (fn && !ts.isFunctionLike(fn) && !ts.isSourceFile(fn)) fn = fn.parent;
+    // A parameter's value is the caller's; a module-level one outlives every call.
+    if (!decl || !ts.isVariableDeclaration(decl) || !fn || ts.isSourceFile(fn)) out = true;
+    const stack: ts.Node[] = fn && !out ? [fn] : [];
+    while (stack.length > 0 && !out) {
+      const n = stack.pop()!;
+      if (ts.isIdentifier(n) && n !== (decl as ts.NamedDeclaration).name && this.checker.getSymbolAtLocation(n) === sym) {
+        let inner: ts.Node = n.parent;
+        while (!ts.isFunctionLike(inner) && !ts.isSourceFile(inner)) inner = inner.parent;
+        out = inner !== fn || escapingUse(n);
+        continue;
+      }
+      ts.forEachChild(n, (c) => void stack.push(c));
+    }
+    this.escapeMemo.set(sym, out);
+    return out;
+  }
+
+  // ---- the collector ----
+
+  private readonly callMemo = new Map<ts.Node, boolean>();
+  private readonly fnMemo = new Map<ts.Node, boolean>();
+  private readonly direct = new Map<ts.Node, { collects: boolean; callees: ts.Node[] }>();
+
+  /** Whether a call may run collector work before it returns (unknown code may). */
+  private mayCollect(node: TSESTree.CallExpression | TSESTree.NewExpression): boolean {
+    const call = this.host.tsOf(node) as ts.CallExpression | ts.NewExpression;
+    let out = this.callMemo.get(call);
+    if (out === undefined) {
+      handleStats.collectorQueries++;
+      const site = { collects: false, callees: [] as ts.Node[] };
+      this.site(call, site);
+      out = site.collects || this.reaches(site.callees);
+      this.callMemo.set(call, out);
+    }
+    return out;
+  }
+
+  /** What one call site does: runs the collector (or unknown code), or calls these functions with bodies. */
+  private site(call: ts.CallExpression | ts.NewExpression, into: { collects: boolean; callees: ts.Node[] }): void {
+    const eff = effectOf(calleeId(this.checker, call));
+    if (eff) {
+      if (eff.collector) into.collects = true;
+      return;
+    }
+    const decl = this.checker.getResolvedSignature(call)?.declaration;
+    if (!decl || ts.isJSDocSignature(decl)) {
+      // `new C()` of a class without a constructor runs its field initialisers.
+      const cls = ts.isNewExpression(call) ? this.checker.getSymbolAtLocation(call.expression)?.valueDeclaration : undefined;
+      if (cls && ts.isClassLike(cls) && !cls.getSourceFile().isDeclarationFile) into.callees.push(cls);
+      else into.collects = true;
+      return;
+    }
+    const file = decl.getSourceFile();
+    if (isRuntimeFile(file)) return;
+    if (this.host.program.isSourceFileDefaultLibrary(file)) {
+      // The library calls back only into functions it is given.
+      for (const a of call.arguments ?? []) {
+        const inner = skipOuterExpressions(a);
+        if (ts.isFunctionExpression(inner) || ts.isArrowFunction(inner)) into.callees.push(inner);
+        else if (this.checker.getTypeAtLocation(a).getCallSignatures().length > 0) into.collects = true;
+      }
+      return;
+    }
+    if (ts.isFunctionLike(decl) && (decl as ts.FunctionLikeDeclaration).body) into.callees.push(decl);
+    else into.collects = true;
+  }
+
+  /**
+   * Whether any of `roots` (functions, or classes for their initialisers) may
+   * reach collector work. Depth-first with parent links: a function that
+   * collects marks every function on the way to it, so a chain of helpers
+   * is read once however many calls go through it.
+   */
+  private reaches(roots: ts.Node[]): boolean {
+    const parent = new Map<ts.Node, ts.Node | null>();
+    const stack: ts.Node[] = [];
+    for (const r of roots) {
+      if (parent.has(r)) continue;
+      parent.set(r, null);
+      stack.push(r);
+    }
+    while (stack.length > 0) {
+      const f = stack.pop()!;
+      handleStats.reachVisits++;
+      const m = this.fnMemo.get(f);
+      if (m === false) continue;
+      if (m === true || parent.size > handleLimits.functionsPerQuery || this.directOf(f).collects) {
+        for (let a: ts.Node | null | undefined = f; a; a = parent.get(a)) this.fnMemo.set(a, true);
+        return true;
+      }
+      for (const c of this.directOf(f).callees) {
+        if (parent.has(c)) continue;
+        parent.set(c, f);
+        stack.push(c);
+      }
+    }
+    for (const f of parent.keys()) this.fnMemo.set(f, false);
+    return false;
+  }
+
+  /** The call sites in a function's own body (nested functions run only when called). */
+  private directOf(f: ts.Node): { collects: boolean; callees: ts.Node[] } {
+    let d = this.direct.get(f);
+    if (d) return d;
+    handleStats.functionsScanned++;
+    d = { collects: false, callees: [] };
+    const stack: ts.Node[] = [];
+    if (ts.isClassLike(f)) {
+      for (const m of f.members) if (ts.isPropertyDeclaration(m) && m.initializer && !ts.getModifiers(m)?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword)) stack.push(m.initializer);
+    } else {
+      const body = (f as ts.FunctionLikeDeclaration).body;
+      if (body) stack.push(body);
+    }
+    while (stack.length > 0 && !d.collects) {
+      const n = stack.pop()!;
+      if (ts.isFunctionLike(n) || ts.isClassLike(n)) continue;
+      if (ts.isCallExpression(n) || ts.isNewExpression(n)) this.site(n, d);
+      ts.forEachChild(n, (c) => void stack.push(c));
+    }
+    this.direct.set(f, d);
+    return d;
+  }
+
+  // ---- leaves ----
+
+  /** A removal from a container of handle holders: `m.delete(k)`, `xs.pop()`, a field overwrite. */
+  private removal(ev: TSESTree.Node): { sym: ts.Symbol; all: boolean } | undefined {
+    if (ev.type === AST_NODE_TYPES.CallExpression) {
+      const callee = ev.callee;
+      if (callee.type !== AST_NODE_TYPES.MemberExpression || callee.computed || callee.property.type !== AST_NODE_TYPES.Identifier || !removals.has(callee.property.name)) return undefined;
+      const t = this.host.typeOf(callee.object);
+      if (!isReference(t) || !this.checker.getTypeArguments(t).some((a) => this.holdsHandles(a, 2))) return undefined;
+      const sym = this.symbolOf(callee.object);
+      return sym && { sym, all: callee.property.name === 'clear' };
+    }
+    if (ev.type === AST_NODE_TYPES.AssignmentExpression && ev.operator === '=' && ev.left.type === AST_NODE_TYPES.MemberExpression && !ev.left.computed) {
+      if (!this.holdsHandles(this.host.typeOf(ev.left), 1)) return undefined;
+      // A constructor sets the first value: nothing was held before.
+      for (let a: TSESTree.Node | undefined = ev.parent; a; a = a.parent) {
+        if (a.type === AST_NODE_TYPES.FunctionExpression || a.type === AST_NODE_TYPES.ArrowFunctionExpression || a.type === AST_NODE_TYPES.FunctionDeclaration) {
+          if (a.parent?.type === AST_NODE_TYPES.MethodDefinition && a.parent.kind === 'constructor') return undefined;
+          break;
+        }
+      }
+      const sym = this.symbolOf(ev.left);
+      return sym && { sym, all: false };
+    }
+    return undefined;
+  }
+
+  private leaveKey(sym: ts.Symbol): string {
+    let id = this.containerIds.get(sym);
+    if (id === undefined) this.containerIds.set(sym, (id = this.containerIds.size));
+    const key = `leave:${id}`;
+    this.leaveSyms.set(key, sym);
+    return key;
+  }
+
+  private call(env: MutableEnv, node: TSESTree.CallExpression): void {
+    const eff = effectOf(this.host.idOf(node));
+    if (eff?.unpins) {
+      const a = argAt(node.arguments, eff.unpins.arg);
+      if (a) this.dischargeFrom(env, a);
+      return;
+    }
+    if (eff?.storesHeapRef?.slot === 'accessor') {
+      // A store through the accessor a handle was read through replaces it in that slot.
+      const p = argAt(node.arguments, eff.storesHeapRef.ptrArg);
+      const t = p && this.host.tracked(env, p);
+      const acc = this.accessorOf(node);
+      const element = eff.storesHeapRef.element !== undefined && node.arguments.length === eff.storesHeapRef.element.arity;
+      if (t && acc && !element) for (const [k, s] of env) if (s.slotOf === t.st.group && s.layout === acc) env.set(k, { ...s, slotOf: undefined });
+      return;
+    }
+    if (eff || this.host.isRuntimeCallee(node)) return;
+    const r = this.removal(node);
+    if (r) {
+      this.removed(env, node, r.sym);
+      if (r.all && this.unpinsSomewhere(node, r.sym)) this.discharge(env, r.sym);
+      return;
+    }
+    // A holder handed to other code: that code answers for its handle now.
+    for (const a of node.arguments) this.handOn(env, a);
+  }
+
+  private overwrite(env: MutableEnv, node: TSESTree.AssignmentExpression): void {
+    const r = this.removal(node);
+    if (r) this.removed(env, node, r.sym);
+    else this.handOn(env, node.right);
+  }
+
+  private removed(env: MutableEnv, node: TSESTree.CallExpression | TSESTree.AssignmentExpression, sym: ts.Symbol): void {
+    handleStats.leaves++;
+    const key = this.leaveKey(sym);
+    const s = env.get(key) ?? leaveState(key);
+    const b = s.pin!;
+    const pin = (b & (none | removed) ? removed : 0) | (b & (unpinnedOnly | done) ? done : 0);
+    env.set(key, { ...s, pin, pending: s.pending ?? ({ node, via: undefined } satisfies Witness) });
+  }
+
+  private handOn(env: MutableEnv, value: TSESTree.Node): void {
+    if (this.leaveSyms.size === 0) return;
+    const v = skipOuterEs(value);
+    const t = this.host.typeOf(v);
+    if (this.holdsHandles(t, 1)) this.dischargeFrom(env, v);
+  }
+
+  private dischargeFrom(env: MutableEnv, e: TSESTree.Node): void {
+    if (this.leaveSyms.size === 0) return;
+    for (const sym of this.derived(this.host.tsOf(e))) this.discharge(env, sym);
+  }
+
+  private discharge(env: MutableEnv, sym: ts.Symbol): void {
+    const id = this.containerIds.get(sym);
+    const key = id === undefined ? undefined : `leave:${id}`;
+    const s = key && env.get(key);
+    if (key && s) env.set(key, { ...s, pin: discharge(s.pin!) });
+  }
+
+  /** `m.clear()` after a loop that unpins what `m` holds: the loop runs once per element, or not at all when it is empty. */
+  private unpinsSomewhere(node: TSESTree.Node, sym: ts.Symbol): boolean {
+    let fn: ts.Node = this.host.tsOf(node);
+    while (!ts.isFunctionLike(fn) && !ts.isSourceFile(fn)) fn = fn.parent;
+    let found = false;
+    const stack: ts.Node[] = [fn];
+    while (stack.length > 0 && !found) {
+      const n = stack.pop()!;
+      if (ts.isCallExpression(n) && effectOf(calleeId(this.checker, n))?.unpins) {
+        const a = argAt(n.arguments, effectOf(calleeId(this.checker, n))!.unpins!.arg);
+        if (a && this.derived(a).has(sym)) found = true;
+      }
+      ts.forEachChild(n, (c) => void stack.push(c));
+    }
+    return found;
+  }
+
+  private readonly derivedMemo = new Map<ts.Node, Set<ts.Symbol>>();
+
+  /**
+   * The containers and variables a value is read from: `lease.value` where
+   * `const lease = this.leases.get(id)` gives {lease, leases, value, …}; a
+   * `for…of` variable is read from what the loop iterates.
+   */
+  private derived(e0: ts.Node | TSESTree.Node, depth = 0): Set<ts.Symbol> {
+    const e = typeof (e0 as { kind?: unknown }).kind === 'number' ? (e0 as ts.Node) : this.host.tsOf(e0 as TSESTree.Node);
+    let out = this.derivedMemo.get(e);
+    if (out) return out;
+    handleStats.derivedWalks++;
+    out = new Set();
+    let x: ts.Node = ts.isExpression(e) ? skipOuterExpressions(e) : e;
+    for (let steps = 0; steps < 32; steps++) {
+      if (ts.isPropertyAccessExpression(x)) {
+        const s = this.checker.getSymbolAtLocation(x.name);
+        if (s) out.add(s);
+        x = skipOuterExpressions(x.expression);
+      } else if (ts.isElementAccessExpression(x) || ts.isCallExpression(x)) x = skipOuterExpressions(x.expression);
+      else if (ts.isIdentifier(x)) {
+        const s = this.checker.getSymbolAtLocation(x);
+        if (s) out.add(s);
+        const d = s?.valueDeclaration;
+        if (d && ts.isVariableDeclaration(d) && depth < 4) {
+          const source = d.initializer ?? (ts.isVariableDeclarationList(d.parent) && ts.isForOfStatement(d.parent.parent) ? d.parent.parent.expression : undefined);
+          if (source) for (const y of this.derived(source, depth + 1)) out.add(y);
+        }
+        break;
+      } else break;
+    }
+    this.derivedMemo.set(e, out);
+    return out;
+  }
+
+  // ---- types and names ----
+
+  private readonly holds = new Map<ts.Type, boolean>();
+
+  /** A HeapRef, or an object with a HeapRef-typed property (`depth` levels down); never a pointer or a primitive. */
+  private holdsHandles(t: ts.Type, depth: number): boolean {
+    if (mayBeHeapRef(this.checker, t)) return true;
+    if (depth === 0 || isPointerType(this.checker, t)) return false;
+    const members = t.isUnion() ? t.types : [t];
+    if (depth === 2) {
+      const hit = this.holds.get(t);
+      if (hit !== undefined) return hit;
+    }
+    let out = false;
+    for (const m of members) {
+      if (!(m.flags & ts.TypeFlags.Object) || m.getCallSignatures().length > 0) continue;
+      const props = this.checker.getPropertiesOfType(m);
+      for (let i = 0; i < props.length && i < 64 && !out; i++) {
+        const p = props[i];
+        const decl = p.valueDeclaration ?? p.declarations?.[0];
+        if (!decl || decl.getSourceFile().isDeclarationFile) continue;
+        out = this.holdsHandles(this.checker.getTypeOfSymbol(p), depth - 1);
+      }
+    }
+    if (depth === 2) this.holds.set(t, out);
+    return out;
+  }
+
+  /** The symbol a container expression names: a variable, or the last property of `this.leases`. */
+  private symbolOf(e: TSESTree.Node): ts.Symbol | undefined {
+    const x = skipOuterEs(e);
+    const n = x.type === AST_NODE_TYPES.MemberExpression && !x.computed ? x.property : x.type === AST_NODE_TYPES.Identifier ? x : undefined;
+    return n && this.checker.getSymbolAtLocation(this.host.tsOf(n));
+  }
+
+  /** The field accessor a HeapRef accessor call goes through (`N.owner` of `N.owner.get(p)`). */
+  private accessorOf(call: TSESTree.CallExpression): ts.Symbol | undefined {
+    const callee = skipOuterEs(call.callee);
+    return callee.type === AST_NODE_TYPES.MemberExpression ? this.symbolOf(callee.object) : undefined;
+  }
+}
+
+function leaveState(key: string): ObjState {
+  return { mem: memZero, memWhy: undefined, root: rootNo, pending: undefined, local: false, layout: undefined, group: key, pin: none };
+}
+
+/** Every combination now counts as unpinned (or handed on). */
+function discharge(b: number): number {
+  return (b & (none | unpinnedOnly) ? unpinnedOnly : 0) | (b & (removed | done) ? done : 0);
+}
+
+function functionLike(n: TSESTree.Node): n is TSESTree.ArrowFunctionExpression | TSESTree.FunctionExpression {
+  return n.type === AST_NODE_TYPES.ArrowFunctionExpression || n.type === AST_NODE_TYPES.FunctionExpression;
+}
+
+function isWrapper(n: TSESTree.Node | undefined): boolean {
+  return (
+    !!n &&
+    (n.type === AST_NODE_TYPES.TSAsExpression ||
+      n.type === AST_NODE_TYPES.TSNonNullExpression ||
+      n.type === AST_NODE_TYPES.TSSatisfiesExpression ||
+      n.type === AST_NODE_TYPES.TSTypeAssertion ||
+      n.type === AST_NODE_TYPES.ChainExpression ||
+      n.type === AST_NODE_TYPES.LogicalExpression ||
+      n.type === AST_NODE_TYPES.AwaitExpression)
+  );
+}
+
+/** nil spelled as `0` (through casts): holds nothing. */
+function isNil(e: TSESTree.Node): boolean {
+  const x = skipOuterEs(e);
+  return x.type === AST_NODE_TYPES.Literal && x.value === 0;
+}
+
+/** A use of a local variable's value that may carry it out of the function. */
+function escapingUse(id: ts.Identifier): boolean {
+  let n: ts.Node = id;
+  while (ts.isParenthesizedExpression(n.parent) || ts.isNonNullExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isSatisfiesExpression(n.parent)) n = n.parent;
+  const p = n.parent;
+  if ((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === n) return false;
+  if (ts.isForOfStatement(p) && p.expression === n) return false;
+  if (ts.isCallExpression(p) && p.expression === n) return false;
+  if (ts.isBinaryExpression(p)) {
+    const k = p.operatorToken.kind;
+    if (k === ts.SyntaxKind.EqualsToken) return p.right === n;
+    return !(k >= ts.SyntaxKind.FirstBinaryOperator && k <= ts.SyntaxKind.LastBinaryOperator) || k === ts.SyntaxKind.CommaToken || k === ts.SyntaxKind.BarBarToken || k === ts.SyntaxKind.AmpersandAmpersandToken || k === ts.SyntaxKind.QuestionQuestionToken;
+  }
+  if (ts.isPrefixUnaryExpression(p) || ts.isTypeOfExpression(p)) return false;
+  if ((ts.isIfStatement(p) || ts.isWhileStatement(p)) && p.expression === n) return false;
+  if (ts.isExpressionStatement(p)) return false;
+  return true;
+}
+
+/**
+ * The expression known nullish (undefined, null, nil `0`) on the edge from
+ * `from` to `to`: `if (x === undefined) …`, `if (!x) return`, the `else` of `if (x)`.
+ */
+function nullishOnEdge(from: SegInfo, to: SegInfo, checker: ts.TypeChecker, host: HandleHost): ts.Expression | undefined {
+  if (from.seg.nextSegments.length < 2 || to.index <= from.index) return undefined;
+  const n = to.start;
+  const p = n.parent;
+  let test: TSESTree.Node;
+  let value: boolean;
+  if (p?.type === AST_NODE_TYPES.IfStatement && p.consequent === n) [test, value] = [p.test, true];
+  else if (p?.type === AST_NODE_TYPES.IfStatement && p.alternate === n) [test, value] = [p.test, false];
+  else if (n.type === AST_NODE_TYPES.IfStatement && !n.alternate) [test, value] = [n.test, false];
+  else return undefined;
+  let t = skipOuterEs(test);
+  while (t.type === AST_NODE_TYPES.UnaryExpression && t.operator === '!') {
+    value = !value;
+    t = skipOuterEs(t.argument);
+  }
+  if (t.type === AST_NODE_TYPES.BinaryExpression && ['===', '==', '!==', '!='].includes(t.operator)) {
+    const eq = t.operator === '===' || t.operator === '==';
+    if (eq !== value) return undefined;
+    const nullish = (x: TSESTree.Node): boolean => {
+      const ty = checker.getTypeAtLocation(host.tsOf(x));
+      return !!(ty.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)) || (ty.isNumberLiteral() && ty.value === 0);
+    };
+    const other = nullish(t.right) ? t.left : nullish(t.left) ? t.right : undefined;
+    return other && (host.tsOf(other) as ts.Expression);
+  }
+  if (t.type === AST_NODE_TYPES.LogicalExpression) return undefined;
+  return value ? undefined : (host.tsOf(t) as ts.Expression);
+}
