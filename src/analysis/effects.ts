@@ -98,7 +98,12 @@ export interface RuntimeEffect {
   /** `newHeapRef`: returns a fresh handle, alive only while a root or pin names it. */
   readonly makesHeapRef?: boolean;
   /** A `FixAlloc` construction: the layout argument and the options argument (`zero`, `first`). */
-  readonly pool?: { readonly layoutArg: ArgIndex; readonly optionsArg: ArgIndex };
+  readonly pool?: {
+    readonly layoutArg: ArgIndex;
+    readonly optionsArg: ArgIndex;
+    /** The pool may be opened by other threads (Go: a central list with per-P caches); a layout with HeapRef slots cannot be allocated from it. */
+    readonly shared?: boolean;
+  };
 }
 
 type Spec = Omit<RuntimeEffect, 'id' | 'kind' | 'writeBarrier' | 'collector'> & Partial<Pick<RuntimeEffect, 'kind' | 'writeBarrier' | 'collector'>>;
@@ -108,6 +113,8 @@ const specs: Record<string, Spec> = {
   sysAlloc: { allocates: { zero: 'zeroed', layout: 'sizeArg', sizeArg: 0 } },
   persistentalloc: { allocates: { zero: 'zeroed', layout: 'sizeArg', sizeArg: 0 } },
   FixAlloc: { kind: 'pool', pool: { layoutArg: 0, optionsArg: 1 } },
+  // sharedPool(rt, name, layout, options): the same pool in every thread that opens the name.
+  sharedPool: { pool: { layoutArg: 2, optionsArg: 3, shared: true } },
   'FixAlloc.alloc': { allocates: { zero: 'poolOption', layout: 'receiver' } },
   // Freeing.
   sysFree: { frees: { what: 'pages', arg: 0, sizeArg: 1 } },
@@ -144,6 +151,8 @@ const specs: Record<string, Spec> = {
   gc: { collector: true },
   // A new runtime: its memory, handles and roots are its own (no-hidden-heap-pointers reports mixing them).
   createRuntime: {},
+  // A runtime over another thread's shared space: its handles and roots are its own, its memory the space's.
+  attachRuntime: {},
   // Pure queries.
   access: {},
   memoryPicture: {},

@@ -64,7 +64,7 @@ export function checkmarkRoots(rt: Runtime, cycle: number): LostObject[] {
       }
     }
   }
-  // meta per slot: [handle, epoch, pins, link] (heap.ts); pins are non-zero only on live slots.
+  // meta per slot: [handle, epoch, pins, unused] (heap.ts); pins are non-zero only on live slots.
   for (let m = 4; m < heap.top * 4; m += 4) {
     if (meta[m + 2] !== 0 && meta[m + 1] !== cycle) {
       meta[m + 1] = cycle;

@@ -129,16 +129,29 @@ export class OptionError extends OffheapError {
 }
 
 /**
- * An allocation through a runtime that does not own its space's allocators:
- * a runtime attached to a shared space another runtime (usually on another
- * thread) created. Its page map and free lists live in that owner's JS
- * objects, so allocating here would hand out the owner's memory twice.
+ * A runtime cannot attach to a space: `ERR_NOT_SHARED` (not the descriptor
+ * of a `shared: true` runtime, or `share()` of an unshared one),
+ * `ERR_ALREADY_ATTACHED` (this thread already has a live runtime over the
+ * space, the owner's thread included), `ERR_TOO_MANY_THREADS` (maxThreads
+ * runtimes attached at once).
  */
-export class NotOwnerError extends OffheapError {
+export class AttachError extends OffheapError {}
+
+/** A runtime used after `close()`, or any runtime of a space whose owner closed it. */
+export class ClosedError extends OffheapError {
   constructor(message: string, details: OffheapErrorDetails = {}) {
-    super('ERR_NOT_OWNER', message, details);
+    super('ERR_CLOSED', message, details);
   }
 }
+
+/**
+ * A shared pool that cannot be opened: `ERR_POOL_MISMATCH` (the name exists
+ * with another size, alignment or HeapRef-ness), `ERR_SHARED_HEAPREF` (a
+ * second runtime opens a pool whose layout has HeapRef slots: a HeapRef
+ * names an object only one thread's heap holds), `ERR_TOO_MANY_POOLS`,
+ * `ERR_NOT_SHARED` (`sharedPool` on an unshared runtime).
+ */
+export class SharedPoolError extends OffheapError {}
 
 /**
  * Renders a value for a message without running caller code: numbers in

@@ -17,13 +17,24 @@
 // freed object's link word), poisons freed objects (all but the link word),
 // and lets accessors refuse a freed record. Without debug mode a double free
 // or an interior pointer of this pool's own span corrupts the pool, as in Go.
+//
+// Over a shared space (share.ts) every pool has an entry in the space's
+// registry with a central free list (mcentral.ts), and this object is its
+// thread's cache (mcache.ts): `sharedPool(rt, name, ...)` opens the same
+// entry from every thread, so memory one thread frees is reused by the
+// others, through the central list and within the pool only. The fast paths
+// are the same code for both: a pop or push on this object's own list.
 
 import { checkPtr, checkOptions, checkSize, optBool, optString } from './check.js';
-import { BadPointerError, DoubleFreeError, ForeignPointerError, MisuseError, OffheapRangeError, OptionError, show } from './errors.js';
+import { BadPointerError, DoubleFreeError, ForeignPointerError, MisuseError, OffheapRangeError, OptionError, SharedPoolError, show } from './errors.js';
 import { defaultRuntime } from './default.js';
 import { isLayout, type Layout } from './layout.js';
+import { batchTail, cacheBatch, cacheMax, noFlush } from './mcache.js';
+import { MCentral, openPool } from './mcentral.js';
 import { clearBytes } from './memclr.js';
+import { forget, isLiveObject, markLive, objectStart, release, wasHanded } from './objstate.js';
 import { Runtime } from './runtime.js';
+import { maxPoolName, P } from './share.js';
 import { pageSize, poisonByte, type AddressSpace } from './space.js';
 import type { MaybeGarbage, Ptr } from './types.js';
 
@@ -52,6 +63,49 @@ export interface FixAllocOptions<T, Z extends boolean> {
 }
 
 const optionKeys = ['zero', 'first', 'stat', 'runtime'] as const;
+
+/** Options of `sharedPool`: FixAlloc's, but the runtime is an argument, plus the cache switch. */
+export interface SharedPoolOptions<T, Z extends boolean> {
+  readonly zero?: Z;
+  /** Run in the thread that hands an address out for the first time (each thread carves its own spans). */
+  readonly first?: (p: Ptr<T>) => void;
+  readonly stat?: string;
+  /**
+   * Keep a per-thread cache (default true). False sends every alloc and
+   * free of this runtime through the pool's lock and central list: a
+   * measuring aid showing what the cache saves.
+   */
+  readonly cache?: boolean;
+}
+
+const sharedOptionKeys = ['zero', 'first', 'stat', 'cache'] as const;
+
+/** What `sharedPool` passes the constructor: a module-private brand, so no caller can forge it. */
+class SharedOpen {
+  constructor(
+    readonly name: string,
+    readonly cache: boolean,
+  ) {}
+}
+
+/** A shared pool's numbers (see `FixAlloc.sharedStats`). */
+export interface SharedPoolStats {
+  readonly name: string;
+  readonly id: number;
+  readonly size: number;
+  /** Spans taken by every thread, and the objects they hold (carved into the pool). */
+  readonly spans: number;
+  readonly carved: number;
+  /** Objects on the central free list. */
+  readonly central: number;
+  /** Objects abandoned in the unused span tails of closed runtimes. */
+  readonly abandoned: number;
+  /** This thread's cache: free objects on its list, and objects never handed out in the rest of its span. */
+  readonly cached: number;
+  readonly fresh: number;
+  /** This runtime's bytes allocated minus freed (negative when it frees objects other threads allocated). */
+  readonly inuse: number;
+}
 
 /** What alloc returns: type-safe zero memory, or possibly-garbage memory when `zero` is false. */
 export type FixAllocResult<T, Z extends boolean> = [Z] extends [true] ? Ptr<T> : MaybeGarbage<T>;
@@ -110,12 +164,28 @@ export class FixAlloc<T, Z extends boolean = true> {
   declare readonly layout: Layout<T> | undefined;
   /** Whether objects from the free list are cleared. */
   declare readonly zero: boolean;
-  /** Bytes currently handed out (a multiple of `size`). */
+  /**
+   * Bytes currently handed out (a multiple of `size`). For a pool over a
+   * shared space: this runtime's allocations minus its frees, which is
+   * negative when it frees objects other threads allocated.
+   */
   inuse = 0;
-  /** Unique across runtimes; keys the debug object table and the space's page owner table. */
-  readonly id = nextPoolId++;
-  /** Head of the free list, 0 when empty; each free object's first u32 links the next. */
+  /** Unique among the pools over one space; keys the debug object table and the space's page owner table. Pools over a shared space take the registry's ids. */
+  declare readonly id: number;
+  /** Head of the free list (of a shared space's pool: this thread's cache), 0 when empty; each free object's first u32 links the next. */
   private list = 0;
+  /** Objects on `list`. */
+  private nlist = 0;
+  /** A free that finds `nlist` at this bound takes the slow path, which returns a batch to the central list (noFlush without one; -1 once closed). */
+  private flushAt: number;
+  /** Objects a refill takes from the central list. */
+  private declare readonly refillBatch: number;
+  /** The central list of a pool over a shared space (mcentral.ts), else undefined. */
+  private declare readonly central: MCentral | undefined;
+  /** The name every thread opens a shared pool by ('' if private). */
+  declare readonly sharedName: string;
+  /** Debug mode over a shared space: object states live in the space's bitmaps (objstate.ts), not the runtime's Map. */
+  private declare readonly sharedDebug: boolean;
   /** Next fresh byte of the current span. */
   private chunk = 0;
   /** Bytes left at `chunk`; fewer than `size` means take a new span. */
@@ -140,7 +210,10 @@ export class FixAlloc<T, Z extends boolean = true> {
   private declare readonly stat: string;
   private declare readonly debug: boolean;
 
-  constructor(type: Layout<T> | number, options: FixAllocOptions<T, Z> = {}) {
+  constructor(type: Layout<T> | number, options: FixAllocOptions<T, Z> = {}, open?: unknown) {
+    if (open !== undefined && !(open instanceof SharedOpen)) {
+      throw new MisuseError(`FixAlloc: takes (type, options); open a shared pool with sharedPool(rt, name, type, options); got a third argument ${show(open)}`, { value: open });
+    }
     const opts = checkOptions('FixAlloc', options, optionKeys);
     let size: number;
     let align = 4;
@@ -167,20 +240,89 @@ export class FixAlloc<T, Z extends boolean = true> {
     if (runtime !== undefined && !(runtime instanceof Runtime)) {
       throw new OptionError('runtime', `FixAlloc: option runtime must be a Runtime (createRuntime()); got ${show(runtime)}`, { value: runtime, limit: 'Runtime' });
     }
-    this.rt = runtime ?? defaultRuntime();
-    this.rt.space.checkOwner('FixAlloc');
+    const rt = runtime ?? defaultRuntime();
+    const space = rt.space;
+    space.checkOpen('FixAlloc');
     this.size = (size + align - 1) & ~(align - 1);
     this.layout = typeof type === 'number' ? undefined : type;
+    this.spanBytes = spanBytesFor(this.size);
+    const name = open instanceof SharedOpen ? open.name : '';
+    if (space.shared) {
+      // Every pool over a shared space has a registry entry (its id and central list); a private one is opened by no other runtime.
+      const ptrs = this.layout === undefined ? -1 : this.layout.ptrSlots.length;
+      const { id, e } = openPool(space, { name, size: this.size, align, ptrs, spanBytes: this.spanBytes }, name === '' ? 'FixAlloc' : 'sharedPool');
+      this.id = id;
+      this.central = new MCentral(space.i32, space.u32, e);
+      const cache = open instanceof SharedOpen ? open.cache : true;
+      this.flushAt = name === '' ? noFlush : cache ? cacheMax : 0;
+      this.refillBatch = cache ? cacheBatch : 1;
+    } else {
+      this.id = nextPoolId++;
+      this.central = undefined;
+      this.flushAt = noFlush;
+      this.refillBatch = 0;
+    }
+    this.sharedName = name;
+    this.rt = rt;
     this.zero = zero;
     this.first = first as ((p: Ptr<T>) => void) | undefined;
     this.stat = stat;
-    this.spanBytes = spanBytesFor(this.size);
     this.nalloc = Math.floor(this.spanBytes / this.size) * this.size;
-    this.space = this.rt.space;
-    this.u32 = this.space.u32;
-    this.pagePool = this.space.pagePool;
-    this.debug = this.rt.debug;
-    this.rt.registerPool(this);
+    this.space = space;
+    this.u32 = space.u32;
+    this.pagePool = space.pagePool;
+    this.debug = rt.debug;
+    this.sharedDebug = rt.debug && space.shared;
+    rt.registerPool(this);
+  }
+
+  /** A shared pool's numbers: the pool's (all threads) and this thread's cache. */
+  sharedStats(): SharedPoolStats {
+    const c = this.central;
+    const get = (k: number): number => (c === undefined ? 0 : c.word(k));
+    return {
+      name: this.sharedName,
+      id: this.id,
+      size: this.size,
+      spans: c === undefined ? this.chunks.length : get(P.spans),
+      carved: c === undefined ? this.chunks.length * (this.nalloc / this.size) : get(P.carved),
+      central: get(P.count),
+      abandoned: get(P.abandoned),
+      cached: this.nlist,
+      fresh: Math.floor(this.nchunk / this.size),
+      inuse: this.inuse,
+    };
+  }
+
+  /** Returns this thread's cached free objects to the central list (a shared pool; nothing to do otherwise). */
+  flush(): void {
+    if (this.central === undefined || this.sharedName === '') return;
+    while (this.nlist > 0) this.flushBatch(Math.min(this.nlist, cacheBatch));
+  }
+
+  /**
+   * Runtime.close: flushes the cache, counts the unused rest of this
+   * thread's span as abandoned, and leaves the fast paths nothing to do
+   * (an empty list, a flush bound below any length), so every later alloc
+   * and free reaches the slow path's closed check.
+   */
+  closeCache(): void {
+    this.flush();
+    const c = this.central;
+    if (c !== undefined && this.nchunk >= this.size) Atomics.add(c.w, c.e + P.abandoned, Math.floor(this.nchunk / this.size));
+    this.nchunk = 0;
+    this.list = 0;
+    this.nlist = 0;
+    this.flushAt = -1;
+  }
+
+  /** Moves the first `n` objects of the cache to the central list. */
+  private flushBatch(n: number): void {
+    const head = this.list;
+    const tail = batchTail(this.u32, head, n);
+    this.list = this.u32[tail >>> 2];
+    this.nlist -= n;
+    (this.central as MCentral).push(head, tail, n);
   }
 
   /** The pool's chunks with their free and never-used slots; walks the free list, bounded by the objects handed out. */
@@ -192,7 +334,15 @@ export class FixAlloc<T, Z extends boolean = true> {
     let n = 0;
     for (let q = this.list; q !== 0; q = this.u32[q >>> 2]) {
       const k = this.spanOf(q);
-      if (k < 0 || (q - this.chunks[k]) % this.size !== 0 || ++n > handedOut) {
+      if (this.central !== undefined && k < 0) {
+        // A shared pool's cache holds objects of other threads' spans too: check the page owner and the object start, bounded by the cache's length.
+        if (this.pagePool[q >>> 13] !== this.id || objectStart(this.space, q, this.size, this.spanBytes) !== q || ++n > this.nlist) {
+          corrupt = true;
+          break;
+        }
+        continue;
+      }
+      if (k < 0 || (q - this.chunks[k]) % this.size !== 0 || ++n > (this.central === undefined ? handedOut : this.nlist)) {
         corrupt = true;
         break;
       }
@@ -241,24 +391,41 @@ export class FixAlloc<T, Z extends boolean = true> {
     const p = this.list;
     if (p === 0 || this.debug) return this.allocSlow() as FixAllocResult<T, Z>;
     this.list = this.u32[p >>> 2];
+    this.nlist--;
     this.inuse += this.size;
     if (this.zero) clearBytes(this.space, p, this.size);
     return p as FixAllocResult<T, Z>;
   }
 
-  /** alloc's other paths: a fresh object, or debug bookkeeping. */
+  /** alloc's other paths: a closed runtime, a refill from the central list, a fresh object, or debug bookkeeping. */
   private allocSlow(): number {
+    this.space.checkOpen('FixAlloc.alloc');
     if (this.inFirst) {
       throw new MisuseError(`FixAlloc.alloc: called from the pool's own first hook (pool ${this.id}); first must not allocate from the pool it initialises`, { value: this.id });
     }
-    const p = this.list;
+    let p = this.list;
+    if (p === 0 && this.central !== undefined && this.central.count !== 0) {
+      // mcache refill: one batch from the central list (the count is read without the lock, as a hint).
+      p = this.central.pop(this.refillBatch);
+      this.list = p;
+      this.nlist = this.central.out[0];
+    }
     if (p === 0) return this.allocFresh();
     if (this.debug) this.checkLink(p);
     this.list = this.u32[p >>> 2];
+    this.nlist--;
     this.inuse += this.size;
     if (this.zero) clearBytes(this.space, p, this.size);
-    if (this.debug) this.rt.debugObjects.set(p, this.id * 2 + 1);
+    if (this.sharedDebug) markLive(this.space, p);
+    else if (this.debug) this.rt.debugObjects.set(p, this.id * 2 + 1);
     return p;
+  }
+
+  /** Debug mode: the object state of `p` as the Map keeps it (pool id × 2 + live), from the shared bitmaps over a shared space. */
+  private stateOf(p: number): number | undefined {
+    if (!this.sharedDebug) return this.rt.debugObjects.get(p);
+    if (!wasHanded(this.space, p)) return undefined;
+    return this.pagePool[p >>> 13] * 2 + (isLiveObject(this.space, p) ? 1 : 0);
   }
 
   /**
@@ -268,11 +435,10 @@ export class FixAlloc<T, Z extends boolean = true> {
    */
   private checkLink(p: number): void {
     const next = this.u32[p >>> 2];
-    const objects = this.rt.debugObjects;
-    if (objects.get(p) !== this.id * 2) {
+    if (this.stateOf(p) !== this.id * 2) {
       throw new BadPointerError(`FixAlloc.alloc: the free list's head ${show(p)} is not a free object of this pool (pool ${this.id}): the list is corrupt`, { value: p });
     }
-    if (next !== 0 && objects.get(next) !== this.id * 2) {
+    if (next !== 0 && (next >>> 0 !== next || (next & 3) !== 0 || next >= this.space.reserved || this.stateOf(next) !== this.id * 2)) {
       throw new BadPointerError(
         `FixAlloc.alloc: the link word of free object ${show(p)} holds ${show(next)}, not a free object of this pool (pool ${this.id}): a write after free into [${show(p)}, ${show(p + 4)})?`,
         { value: next, limit: p },
@@ -284,12 +450,14 @@ export class FixAlloc<T, Z extends boolean = true> {
     if (this.nchunk < this.size) this.newSpan();
     const p = this.chunk;
     // Live before `first` runs, so the hook may initialise the object through accessors in debug mode.
-    if (this.debug) this.rt.debugObjects.set(p, this.id * 2 + 1);
+    if (this.sharedDebug) markLive(this.space, p);
+    else if (this.debug) this.rt.debugObjects.set(p, this.id * 2 + 1);
     if (this.first !== undefined) {
       try {
         this.runFirst(p);
       } catch (e) {
-        if (this.debug) this.rt.debugObjects.delete(p);
+        if (this.sharedDebug) forget(this.space, p);
+        else if (this.debug) this.rt.debugObjects.delete(p);
         throw e;
       }
     }
@@ -302,7 +470,11 @@ export class FixAlloc<T, Z extends boolean = true> {
   /** Takes a span of whole pages from persistentalloc and marks its pages as this pool's. */
   private newSpan(): void {
     const chunk = this.rt.persistent.alloc(this.spanBytes, pageSize, this.stat);
-    this.pagePool.fill(this.id, chunk / pageSize, (chunk + this.spanBytes) / pageSize);
+    const first = chunk / pageSize;
+    const npages = this.spanBytes / pageSize;
+    for (let k = 0; k < npages; k++) this.space.pageSpan[first + k] = k;
+    this.pagePool.fill(this.id, first, first + npages);
+    this.central?.addSpan(this.nalloc / this.size);
     this.chunk = chunk;
     this.nchunk = this.nalloc;
     const order = this.byAddress;
@@ -318,13 +490,16 @@ export class FixAlloc<T, Z extends boolean = true> {
   private runFirst(p: number): void {
     // The free-list head is parked so every alloc in the hook takes the slow path, which refuses it.
     const list = this.list;
+    const nlist = this.nlist;
     this.list = 0;
+    this.nlist = 0;
     this.inFirst = true;
     try {
       (this.first as (p: Ptr<T>) => void)(p as Ptr<T>);
     } finally {
       this.inFirst = false;
       // Objects the hook freed are on the list now; the parked list follows them.
+      this.nlist += nlist;
       if (this.list === 0) this.list = list;
       else if (list !== 0) {
         let q = this.list;
@@ -341,17 +516,19 @@ export class FixAlloc<T, Z extends boolean = true> {
    */
   free(p: MaybeGarbage<T>): void {
     // One check for the fast path: a u32, 4-aligned, on a page of this pool's spans (out-of-range pages read undefined).
-    if (typeof p !== 'number' || p >>> 0 !== p || (p & 3) !== 0 || this.pagePool[p >>> 13] !== this.id || this.debug || this.inuse === 0) {
+    if (typeof p !== 'number' || p >>> 0 !== p || (p & 3) !== 0 || this.pagePool[p >>> 13] !== this.id || this.debug || this.inuse === 0 || this.nlist >= this.flushAt) {
       this.freeSlow(p);
       return;
     }
     this.inuse -= this.size;
     this.u32[p >>> 2] = this.list;
     this.list = p;
+    this.nlist++;
   }
 
   /** free's other paths: a rejected pointer, or debug checks and poisoning. */
   private freeSlow(p: unknown): void {
+    this.space.checkOpen('FixAlloc.free');
     checkPtr('FixAlloc.free: p', p, 4, this.space.reserved, pageSize);
     const owner = this.pagePool[p >>> 13];
     if (owner !== this.id) {
@@ -359,14 +536,31 @@ export class FixAlloc<T, Z extends boolean = true> {
       if (this.space.isLive(p, 4)) throw new ForeignPointerError(`FixAlloc.free: p is not in a span of this pool (another allocator's memory); got ${show(p)}`, { value: p });
       throw new BadPointerError(`FixAlloc.free: p was not handed out by any FixAlloc of this runtime; got ${show(p)}`, { value: p });
     }
-    if (this.debug) this.checkFree(p);
-    // With nothing handed out, any free is bogus; keeps inuse from going negative without debug mode.
-    if (this.inuse === 0) throw new DoubleFreeError(`FixAlloc.free: the pool has no live objects (double free?); got ${show(p)}`, { value: p, limit: 0 });
-    if (this.debug) this.rt.debugObjects.set(p, this.id * 2);
+    if (this.sharedDebug) this.checkFreeShared(p);
+    else if (this.debug) this.checkFree(p);
+    // With nothing handed out, any free is bogus; keeps inuse from going negative without debug mode. A shared pool's
+    // runtime may free what other threads allocated, so its inuse may go negative.
+    if (this.inuse === 0 && this.flushAt === noFlush) throw new DoubleFreeError(`FixAlloc.free: the pool has no live objects (double free?); got ${show(p)}`, { value: p, limit: 0 });
+    if (this.sharedDebug) {
+      // One atomic step decides between two threads freeing the same object: the loser changes nothing.
+      if (!release(this.space, p)) throw new DoubleFreeError(`FixAlloc.free: p is already free (double free, by this or another thread); got ${show(p)}`, { value: p });
+    } else if (this.debug) this.rt.debugObjects.set(p, this.id * 2);
     this.inuse -= this.size;
     if (this.debug) this.space.u8.fill(poisonByte, p + 4, p + this.size);
     this.u32[p >>> 2] = this.list;
     this.list = p;
+    this.nlist++;
+    if (this.nlist > this.flushAt) this.flushBatch(Math.min(this.nlist, cacheBatch));
+  }
+
+  /** Debug mode over a shared space: `p`, on a page of this pool, must start an object some thread handed out. */
+  private checkFreeShared(p: number): void {
+    const start = objectStart(this.space, p, this.size, this.spanBytes);
+    if (start !== p) {
+      if (start < 0) throw new BadPointerError(`FixAlloc.free: p lies in the unused tail of a span of this pool (pool ${this.id}); got ${show(p)}`, { value: p });
+      throw new BadPointerError(`FixAlloc.free: p points into the middle of an object of this pool (size ${this.size}); got ${show(p)}`, { value: p, limit: this.size });
+    }
+    if (!wasHanded(this.space, p)) throw new BadPointerError(`FixAlloc.free: p was never handed out by this pool (by any thread); got ${show(p)}`, { value: p });
   }
 
   /** Debug mode: `p` must be a live object handed out by this pool. */
@@ -397,6 +591,7 @@ export class FixAlloc<T, Z extends boolean = true> {
    * handed out (an access after free, or past what was allocated).
    */
   deadObjectIn(p: number, n: number): string | undefined {
+    if (this.sharedDebug) return undefined; // the runtime asks objstate.ts, which sees every thread's objects
     const objects = this.rt.debugObjects;
     for (let q = p; q < p + n; ) {
       const k = this.spanOf(q);
@@ -409,4 +604,43 @@ export class FixAlloc<T, Z extends boolean = true> {
     }
     return undefined;
   }
+}
+
+/** Checks a shared pool's name: a string of 1..maxPoolName UTF-16 units. */
+function checkPoolName(name: unknown): asserts name is string {
+  if (typeof name !== 'string' || name.length === 0 || name.length > maxPoolName) {
+    throw new OptionError('name', `sharedPool: name must be a string of 1 to ${maxPoolName} UTF-16 units; got ${show(name)}`, { value: name, limit: maxPoolName });
+  }
+}
+
+/**
+ * Opens the pool `name` of a shared runtime's space: every runtime attached
+ * to the space that opens the same name (with the same size, alignment and
+ * HeapRef-ness) gets the same pool, through its own per-thread cache. A
+ * layout with HeapRef slots may be opened by one runtime only. A second call
+ * on the same runtime returns the same FixAlloc (its first options stand).
+ *
+ * @offheap sharedPool
+ */
+export function sharedPool<T, Z extends boolean = true>(rt: Runtime, name: string, type: Layout<T> | number, options: SharedPoolOptions<T, Z> = {}): FixAlloc<T, Z> {
+  if (!(rt instanceof Runtime)) throw new OptionError('runtime', `sharedPool: rt must be a Runtime (createRuntime or attachRuntime); got ${show(rt)}`, { value: rt, limit: 'Runtime' });
+  checkPoolName(name);
+  const opts = checkOptions('sharedPool', options, sharedOptionKeys);
+  const cache = optBool('sharedPool', opts, 'cache', true);
+  if (!rt.space.shared) {
+    throw new SharedPoolError('ERR_NOT_SHARED', `sharedPool: the runtime is not shared; create it with createRuntime({ shared: true }) or attachRuntime(desc)`, { value: name, limit: 'shared' });
+  }
+  rt.space.checkOpen('sharedPool');
+  const known = rt.sharedPools.get(name) as FixAlloc<T, Z> | undefined;
+  if (known !== undefined) {
+    const align = typeof type === 'number' ? 4 : isLayout(type) ? Math.max(4, type.align) : 0;
+    const size = typeof type === 'number' ? type : isLayout(type) ? type.size : -1;
+    if (align === 0 || ((size + align - 1) & ~(align - 1)) !== known.size || (typeof type === 'number') !== (known.layout === undefined)) {
+      throw new SharedPoolError('ERR_POOL_MISMATCH', `sharedPool: this runtime opened pool ${show(name)} already with objects of ${known.size} bytes; got ${show(size)}`, { value: size, limit: known.size });
+    }
+    return known;
+  }
+  const pool = new FixAlloc<T, Z>(type, { zero: opts.zero as Z | undefined, first: opts.first as ((p: Ptr<T>) => void) | undefined, stat: opts.stat as string | undefined, runtime: rt }, new SharedOpen(name, cache));
+  rt.sharedPools.set(name, pool);
+  return pool;
 }

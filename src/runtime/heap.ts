@@ -6,62 +6,111 @@
 // from roots; freeing a slot drops the runtime's reference so V8 can reclaim
 // the object.
 //
-// Handle encoding, with K index bits (the table has 2^K slots, K from 10 to
-// 22, growing with the table):
+// Handles. A handle is a value in [2^28, 2^30): a V8 small integer, never
+// boxed, and no counter, size or address below 2^28 (256 MiB) is a handle.
+// Values are never chosen per slot. A runtime takes them in order from a
+// handle source (`HandleSource`) in blocks of consecutive values, and the
+// value decides the slot: handle h lives in slot h & (2^K - 1) of a table of
+// 2^K slots. newHeapRef takes the runtime's next value; if that value's slot
+// is live, the value is passed over (never issued) and the next one tried.
+// So:
+// - No value is issued twice until the source has handed out all of its
+//   3 * 2^28 values (a lap). A freed handle stays stale until then, however
+//   often its slot is reused, and debug mode refuses to go past the lap, so
+//   there a stale handle is always rejected.
+// - One source serves every runtime of the process (and, through a source
+//   kept in shared memory, of every thread using it), so two runtimes never
+//   hold the same value: a runtime recognises its own handles exactly, by
+//   the slot holding exactly that value, and names the owner of a foreign one.
+// - A slot is reused at most once per 2^K values, the others' turn coming
+//   first, so a freed slot is not the next one taken (the price: new+free
+//   touch two slots, not one).
+// The table keeps at most half its slots live (it doubles beyond that), so a
+// newHeapRef passes over at most one live slot on average (live/free).
 //
-//   bit 29..28   27 ......... K   K-1 ...... 0
-//   [ tag 1..3 ] [  generation  ] [ slot index ]
+// Growth is linear hashing: at 2^(K+1) slots, handle h lives in slot
+// h & (2^(K+1) - 1), its old slot or that plus 2^K; no value changes.
 //
-// - The tag names the runtime (runtimes take tags 1, 2, 3, 1, … in creation
-//   order), so a runtime recognises another's handle, and every handle lies
-//   in [2^28, 2^30): a V8 small integer, never boxed, and no counter, size or
-//   address below 2^28 (256 MiB) is ever a handle.
-// - A slot issues the handles of its residue class (index mod 2^K) in
-//   increasing order: each reuse adds 2^K, so a stale handle stays stale for
-//   2^(28-K) reuses of its slot (2^18 at 1k slots, 2^14 at 16k, 2^8 at 1M).
-//   In debug mode a slot whose generations are used up is retired instead
-//   of wrapping, so a stale handle is always detected.
-// - The table grows like a linear hash: at 2^(K+1) slots, handle h lives in
-//   slot h & (2^(K+1) - 1), which is its old slot or that plus 2^K; every
-//   handle issued stays valid, and each slot's next handle stays above every
-//   handle its old slot issued (so growth never revives a stale handle).
-//
-// Per slot, everything lives in two arrays, one cache line each:
-//   meta    Int32Array, 4 words per slot: value, mark epoch, pins, free link.
-//           value is the live handle, or ~next (negative) while free, where
-//           next is the handle the slot issues next; -1 once retired; 0 above
-//           `top` (never touched: next is tag | index).
+// Per slot, everything lives in two arrays:
+//   meta    Int32Array, 4 words per slot: value, mark epoch, pins, unused.
+//           value is the live handle, or ~h (negative) while free, h being
+//           the last handle it held (0: never used). Slot 0 holds 1, which no
+//           handle equals, so it is never taken.
 //   objects JS array, 2 entries per slot: the object and a copy of its
 //           handle (undefined while free), so deref reads one line.
-// Freed slots are reused last-in first-out through the free link: the slot
-// a free just touched is the one the next newHeapRef takes.
 
 import { ForeignPointerError, MisuseError, OffheapRangeError, StaleHandleError, show } from './errors.js';
 import { HeapBits } from './heapbits.js';
 import type { Runtime } from './runtime.js';
 
-/** Bit position of the runtime tag. */
-export const handleTagShift = 28;
+/** The smallest handle value. Hot paths use literals: `2 ** x` is a Math.pow call in V8. */
+export const handleMin = 0x10000000;
 /** Every handle is below this (a V8 small integer on every build). */
 export const handleLimit = 0x40000000;
-/** The smallest handle value: tag 1, generation 0, index 0. Hot paths use the literal: `2 ** x` is a Math.pow call in V8 (about 150 ns a pair). */
-const handleMin = 0x10000000;
 /** Index bits of a new table (1024 slots). */
 export const minIndexBits = 10;
 /** Index bits of the largest table. */
-export const maxIndexBits = 22;
-/** The most handles a heap holds at once (slot 0 is never used). */
-export const maxHeapRefs = 2 ** maxIndexBits - 1;
+export const maxIndexBits = 23;
+/** The most handles a heap holds at once: half of the largest table. */
+export const maxHeapRefs = 2 ** (maxIndexBits - 1);
 /** `meta` words per slot. */
 const S = 4;
-/** Marker of a retired slot (debug mode: its generations are used up). */
-const retired = -1;
 
-let runtimesMade = 0;
+/**
+ * Where a runtime's handle values come from: blocks of `size` consecutive
+ * values, block k starting at `handleMin + k * size`, k = serial mod span.
+ * Values repeat only after `span` blocks (a lap). Runtimes that share a
+ * source never hold the same value within a lap; threads share one through
+ * their shared space.
+ */
+export interface HandleSource {
+  /** Values per block (a power of two, at most 2^28). */
+  readonly size: number;
+  /** Blocks per lap: (handleLimit - handleMin) / size. */
+  readonly span: number;
+  /** Blocks taken so far (the next take's serial); grows without wrapping. */
+  readonly serial: number;
+  /** Takes the next block and returns its first value. */
+  take(): number;
+}
 
-/** The object heap of one runtime: slots, generations, mark epochs and pin counts. */
+/** A source over one shared counter object, `{ serial }`. */
+class CounterSource implements HandleSource {
+  readonly span: number;
+  constructor(
+    readonly size: number,
+    private readonly state: { serial: number },
+  ) {
+    this.span = (handleLimit - handleMin) / size;
+  }
+  get serial(): number {
+    return this.state.serial;
+  }
+  take(): number {
+    const k = this.state.serial++ % this.span;
+    return handleMin + k * this.size;
+  }
+}
+
+/** Values per block of the process-wide source: one take per 4096 handles. */
+export const handleBlock = 4096;
+
+/**
+ * The process-wide source every runtime uses unless given another. Its
+ * counter lives on `globalThis` under a registered symbol, so two copies of
+ * this module in one process (source and built) still share it.
+ */
+export const processHandles: HandleSource = new CounterSource(
+  handleBlock,
+  ((globalThis as Record<symbol, { serial: number } | undefined>)[Symbol.for('offheap.handleSource')] ??= { serial: 0 }),
+);
+
+/** The live heaps of this process, for naming the owner of a foreign handle (slow paths only). */
+const heaps: WeakRef<ObjectHeap>[] = [];
+
+/** The object heap of one runtime: slots, mark epochs and pin counts. */
 export class ObjectHeap {
-  /** Per slot: [value, epoch, pins, link] (see the file comment). */
+  /** Per slot: [value, epoch, pins, unused] (see the file comment). */
   meta: Int32Array;
   /** Per slot: [object, handle] while live, [undefined, undefined] otherwise. */
   private objects: unknown[];
@@ -69,39 +118,42 @@ export class ObjectHeap {
   indexBits = minIndexBits;
   /** 2^K - 1: a handle's slot is `h & mask`. */
   mask = (1 << minIndexBits) - 1;
-  /** This runtime's tag (1..3). */
-  readonly tag: number;
-  /** `tag << 28`: every handle of this heap has exactly these top bits. */
-  readonly tagBits: number;
-  /** `tagBits + 2^28`: a next handle at or above it has run out of generations. */
-  private readonly tagEnd: number;
-  /** Slots with state: [1, top). Slots at or above it were never touched. */
-  top = 1;
+  /** Slots the collector walks: [1, top) (the whole table). */
+  top = 1 << minIndexBits;
   /** Slots holding an object now. */
   live = 0;
-  /** Slots retired because their generations ran out (debug mode only). */
-  retired = 0;
+  /** The table doubles when `live` reaches this (half the slots). */
+  private growAt = 1 << (minIndexBits - 1);
   /** Live slots with a non-zero pin count: the collector skips reading the pin table when there are none. */
   pinnedSlots = 0;
   /** Slots freed by freeHeapRef during a cycle while still unmarked (white); the collector's sweep counts on it. */
   whiteFreed = 0;
-  /** Head of the LIFO free list (0: empty). */
-  private freeHead = 0;
+  /** The next value to issue, and the end of the current block (next === end: take a block). */
+  private next = 0;
+  private end = 0;
+  /** First values of the blocks taken this lap, for messages (issued here, or forged?). */
+  private readonly blocks = new Set<number>();
+  /** The source's serial at this heap's first block (debug mode stops one lap later). */
+  private firstSerial = -1;
   /** The epoch new objects get: the current cycle while marking or sweeping (allocate black), else 0. */
   allocEpoch = 0;
-  /** Debug mode: retire a slot instead of wrapping its generation. */
+  /** Debug mode: never go past one lap of the source, so no value is issued twice. */
   private readonly debug: boolean;
   /** The pointer bitmap of this runtime's memory (heapbits.ts). */
   readonly bits: HeapBits;
 
-  constructor(private readonly rt: Runtime) {
-    this.tag = (runtimesMade++ % 3) + 1;
-    this.tagBits = this.tag << handleTagShift;
-    this.tagEnd = this.tagBits + handleMin;
+  constructor(
+    private readonly rt: Runtime,
+    /** Where handle values come from (threads: a source in the shared space). */
+    readonly source: HandleSource = processHandles,
+  ) {
     this.debug = rt.debug;
     this.meta = new Int32Array(S << minIndexBits);
+    this.meta[0] = 1;
     this.objects = packedArray(2 << minIndexBits);
     this.bits = new HeapBits(rt.space);
+    for (let k = heaps.length - 1; k >= 0; k--) if (heaps[k].deref() === undefined) heaps.splice(k, 1);
+    heaps.push(new WeakRef(this));
   }
 
   /** Slots of the table now (2^K). */
@@ -109,69 +161,76 @@ export class ObjectHeap {
     return this.mask + 1;
   }
 
-  /** Stores `obj` and returns its new handle. Fields are read once into locals: V8 did not hoist them. */
+  /** Stores `obj` and returns its new handle: the next value, if its slot is free. Fields are read once into locals: V8 did not hoist them. */
   alloc(obj: unknown): number {
-    const i = this.freeHead;
-    if (i === 0) return this.allocFresh(obj);
+    const c = this.next;
+    const i = c & this.mask;
     const meta = this.meta;
     const m = i * S;
-    this.freeHead = meta[m + 3];
-    const h = ~meta[m];
-    meta[m] = h;
+    if (c === this.end || meta[m] > 0 || this.live >= this.growAt) return this.allocSlow(obj);
+    meta[m] = c;
     meta[m + 1] = this.allocEpoch;
     const objects = this.objects;
     objects[2 * i] = obj;
-    objects[2 * i + 1] = h;
+    objects[2 * i + 1] = c;
+    this.next = c + 1;
     this.live++;
-    return h;
+    return c;
   }
 
-  /** alloc with no freed slot to reuse: the next never-touched slot (generation 0), growing the table when there is none. */
-  private allocFresh(obj: unknown): number {
-    if (this.top > this.mask) {
-      this.grow();
-      if (this.freeHead !== 0) return this.alloc(obj);
+  /** alloc when the table must grow, the block is used up, or the next value's slot is live (passed over). */
+  private allocSlow(obj: unknown): number {
+    if (this.live >= this.growAt) this.grow();
+    const meta = this.meta;
+    const mask = this.mask;
+    let c = this.next;
+    for (;;) {
+      if (c === this.end) c = this.takeBlock();
+      if (meta[(c & mask) * S] <= 0) break;
+      c++;
     }
-    const i = this.top++;
-    const h = this.tagBits | i;
-    const m = i * S;
-    this.meta[m] = h;
-    this.meta[m + 1] = this.allocEpoch;
-    this.objects[2 * i] = obj;
-    this.objects[2 * i + 1] = h;
-    this.live++;
-    return h;
+    this.next = c;
+    return this.alloc(obj);
   }
 
-  /**
-   * Doubles the table: each handle moves to slot `h & newMask`, its old slot
-   * or that plus the old capacity; the other of the two slots continues the
-   * old slot's sequence. Then the free list is rebuilt over [1, top).
-   */
+  /** A fresh block from the source; in debug mode, refuses to start a second lap (a value would repeat). */
+  private takeBlock(): number {
+    const src = this.source;
+    if (this.firstSerial < 0) this.firstSerial = src.serial;
+    else if (src.serial - this.firstSerial >= src.span) {
+      if (this.debug) {
+        throw new OffheapRangeError('ERR_BAD_SIZE', `newHeapRef: debug mode issues each handle value once, and the ${src.span * src.size} values of the handle source are used up since this runtime was made (a stale handle could otherwise name a new object)`, {
+          value: src.serial - this.firstSerial,
+          limit: src.span,
+        });
+      }
+      // A new lap: values repeat from here on (the documented bound).
+      this.firstSerial = src.serial;
+      this.blocks.clear();
+    }
+    const start = src.take();
+    if (!(Number.isInteger(start) && start >= handleMin && start + src.size <= handleLimit && (start - handleMin) % src.size === 0)) {
+      throw new MisuseError(`newHeapRef: the handle source gave block ${show(start)}, not a block of ${src.size} values in [2^28, 2^30)`, { value: start, limit: handleLimit });
+    }
+    this.blocks.add(start);
+    this.next = start;
+    this.end = start + src.size;
+    return start;
+  }
+
+  /** Doubles the table (linear hashing: each live handle moves to slot `h & newMask`). Throws, changing nothing, at the largest size. */
   private grow(): void {
     const K = this.indexBits;
     if (K === maxIndexBits) {
-      throw new OffheapRangeError('ERR_BAD_SIZE', `newHeapRef: the object heap is full (${maxHeapRefs - this.retired} live handles${this.retired > 0 ? `, ${this.retired} slots retired by debug mode` : ''})`, {
-        value: this.live + 1,
-        limit: maxHeapRefs - this.retired,
-      });
+      throw new OffheapRangeError('ERR_BAD_SIZE', `newHeapRef: the object heap is full (${maxHeapRefs} live handles)`, { value: this.live + 1, limit: maxHeapRefs });
     }
-    const old = this.mask + 1;
-    const cap = old * 2;
+    const cap = (this.mask + 1) * 2;
     const newMask = cap - 1;
     const from = this.meta;
     const fromObjects = this.objects;
     const meta = new Int32Array(cap * S);
     const objects = packedArray(2 * cap);
-    const tagBits = this.tagBits;
-    const free = (s: number, next: number): void => {
-      // The next handle of slot s; past the generation bits it wraps (or, in debug mode, the slot retires).
-      if (next >= this.tagEnd) next = this.debug ? 0 : tagBits | s;
-      meta[s * S] = next === 0 ? retired : ~next;
-      if (next === 0) this.retired++;
-    };
-    let top = this.top;
-    for (let s = 1; s < this.top; s++) {
+    for (let s = 1; s <= this.mask; s++) {
       const v = from[s * S];
       if (v > 0) {
         const d = v & newMask;
@@ -181,42 +240,19 @@ export class ObjectHeap {
         meta[m + 2] = from[s * S + 2];
         objects[2 * d] = fromObjects[2 * s];
         objects[2 * d + 1] = v;
-        free(d ^ old, v + old);
-      } else if (v === retired) {
-        meta[s * S] = retired;
-        meta[(s + old) * S] = retired;
-        this.retired++;
-      } else {
-        const n = ~v;
-        const d = n & newMask;
-        meta[d * S] = v;
-        free(d ^ old, n + old);
+      } else if (v < 0) {
+        // The last handle a free slot held, kept for messages where no live handle lands.
+        const d = ~v & newMask;
+        if (meta[d * S] === 0) meta[d * S] = v;
       }
     }
-    // Slots of the upper half whose next handle is not their first (tag | index) hold state: top must cover them.
-    for (let s = old + this.top - 1; s >= old; s--) {
-      const v = meta[s * S];
-      if (v !== 0 && v !== ~(tagBits | s)) {
-        top = s + 1;
-        break;
-      }
-    }
-    // Free list over [1, top), lowest slot first; never-touched slots below top get their first handle as next.
-    let head = 0;
-    for (let s = top - 1; s >= 1; s--) {
-      const m = s * S;
-      const v = meta[m];
-      if (v > 0 || v === retired) continue;
-      if (v === 0) meta[m] = ~(tagBits | s);
-      meta[m + 3] = head;
-      head = s;
-    }
+    meta[0] = 1;
     this.meta = meta;
     this.objects = objects;
     this.mask = newMask;
     this.indexBits = K + 1;
-    this.top = top;
-    this.freeHead = head;
+    this.top = cap;
+    this.growAt = cap / 2;
   }
 
   /** Whether `h` names a live object of this heap. */
@@ -226,9 +262,8 @@ export class ObjectHeap {
 
   /**
    * The collector's view of a value found in a HeapRef slot that names no
-   * live object: true if it looks like a handle of any runtime (top bits
-   * 01, 10 or 11 below 2^30) and so is a bad pointer; false for values that
-   * can never be handles (below 2^28, or 2^30 and above).
+   * live object: true if it lies where handles do, [2^28, 2^30), and so is a
+   * bad pointer; false for values that can never be handles.
    */
   looksLikeHandle(v: number): boolean {
     return v >= handleMin && v < handleLimit;
@@ -244,19 +279,16 @@ export class ObjectHeap {
     return this.reject('deref', h);
   }
 
-  /** Frees the slot of live handle `h` and releases its object. The common case (live, unpinned, generations left) is inline. */
+  /** Frees the slot of live handle `h` and releases its object. The common case (live, unpinned) is inline. */
   free(h: unknown, what = 'freeHeapRef'): void {
     if (typeof h === 'number') {
       const i = h & this.mask;
       const meta = this.meta;
       const m = i * S;
-      const next = h + this.mask + 1;
-      if (meta[m] === h && h > 0 && meta[m + 2] === 0 && next < this.tagEnd) {
+      if (meta[m] === h && h > 0 && meta[m + 2] === 0) {
         const e = this.allocEpoch;
         if (e !== 0 && meta[m + 1] !== e) this.whiteFreed++;
-        meta[m] = ~next;
-        meta[m + 3] = this.freeHead;
-        this.freeHead = i;
+        meta[m] = ~h;
         const objects = this.objects;
         objects[2 * i] = undefined;
         objects[2 * i + 1] = undefined;
@@ -271,12 +303,7 @@ export class ObjectHeap {
     if (!this.isLive(h)) this.reject(what, h);
     const i = (h as number) & this.mask;
     const pins = this.meta[i * S + 2];
-    if (pins !== 0) {
-      throw new MisuseError(`${what}: handle ${this.describe(h)} is pinned ${pins} time(s); unpin it first`, { value: h, limit: pins });
-    }
-    const e = this.allocEpoch;
-    if (e !== 0 && this.meta[i * S + 1] !== e) this.whiteFreed++;
-    this.release(i);
+    throw new MisuseError(`${what}: handle ${this.describe(h)} is pinned ${pins} time(s); unpin it first`, { value: h, limit: pins });
   }
 
   /** Adds a pin to live handle `h`. */
@@ -307,103 +334,64 @@ export class ObjectHeap {
     return n;
   }
 
-  /** Releases live slot `i`: the object goes, pins drop, the slot's next handle is one generation on, and it heads the free list. */
-  release(i: number): void {
-    const meta = this.meta;
-    const m = i * S;
-    let next = meta[m] + this.mask + 1;
-    if (next >= this.tagEnd) {
-      // Generations used up: debug mode retires the slot, otherwise it wraps to generation 0.
-      if (this.debug) {
-        this.retire(i);
-        return;
-      }
-      next = this.tagBits | i;
-    }
-    meta[m] = ~next;
-    if (meta[m + 2] !== 0) {
-      meta[m + 2] = 0;
-      this.pinnedSlots--;
-    }
-    meta[m + 3] = this.freeHead;
-    this.freeHead = i;
-    const objects = this.objects;
-    objects[2 * i] = undefined;
-    objects[2 * i + 1] = undefined;
-    this.live--;
-  }
-
-  /** Debug mode: slot `i`'s generations are used up; it is never reused, so no stale handle of it can revive. */
-  private retire(i: number): void {
-    this.meta[i * S] = retired;
-    if (this.meta[i * S + 2] !== 0) {
-      this.meta[i * S + 2] = 0;
-      this.pinnedSlots--;
-    }
-    this.objects[2 * i] = undefined;
-    this.objects[2 * i + 1] = undefined;
-    this.live--;
-    this.retired++;
-  }
-
   /**
-   * The sweep of slots [from, to): releases every live slot not marked in
-   * `cycle` and returns how many. release() inlined over locals: a freed slot
-   * is a few stores into the two lines of its slot.
+   * The sweep of slots [from, to): frees every live slot not marked in
+   * `cycle` and returns how many. A freed slot is three stores over the two
+   * lines of its slot (a pinned one, only a lost object, one more).
    */
   sweep(from: number, to: number, cycle: number): number {
     const meta = this.meta;
     const objects = this.objects;
-    const step = this.mask + 1;
-    const end = this.tagEnd;
-    let head = this.freeHead;
     let freed = 0;
-    let wrapped = 0; // released out of line (release() counts them in `live` itself)
     for (let i = from; i < to; i++) {
       const m = i * S;
       const v = meta[m];
       if (v <= 0 || meta[m + 1] === cycle) continue;
-      if (v + step >= end) {
-        // Generations used up: release() wraps or retires, out of line.
-        this.freeHead = head;
-        this.release(i);
-        head = this.freeHead;
-        wrapped++;
-        continue;
-      }
-      meta[m] = ~(v + step);
+      meta[m] = ~v;
       if (meta[m + 2] !== 0) {
-        // Only a lost object is pinned here; no store otherwise.
         meta[m + 2] = 0;
         this.pinnedSlots--;
       }
-      meta[m + 3] = head;
-      head = i;
       objects[2 * i] = undefined;
       objects[2 * i + 1] = undefined;
       freed++;
     }
-    this.freeHead = head;
     this.live -= freed;
-    return freed + wrapped;
+    return freed;
+  }
+
+  /** The other live heap of this process holding `h` live, if any (slow paths: messages). */
+  ownerOf(h: number): ObjectHeap | undefined {
+    for (const w of heaps) {
+      const heap = w.deref();
+      if (heap !== undefined && heap !== this && heap.isLive(h)) return heap;
+    }
+    return undefined;
+  }
+
+  /** Whether this heap handed out `h` this lap (or passed over it): its block was taken here and the cursor is past it. */
+  private issued(h: number): boolean {
+    const size = this.source.size;
+    const start = h - ((h - handleMin) % size);
+    return this.blocks.has(start) && !(start + size === this.end && h >= this.next);
   }
 
   /**
    * Throws the typed error for a value that names no live object here:
    * OffheapRangeError for a value that is not a u32, ForeignPointerError for
-   * another runtime's handle, StaleHandleError for nil, freed, collected or
-   * never-issued handles.
+   * a live handle of another runtime, StaleHandleError for nil, freed,
+   * collected or never-issued handles.
    */
   reject(what: string, h: unknown): never {
     if (typeof h !== 'number' || h >>> 0 !== h) {
       throw new OffheapRangeError('ERR_BAD_VALUE', `${what}: h must be a HeapRef (an integer handle in [0, 2^32)); got ${show(h)}`, { value: h, limit: 2 ** 32 - 1 });
     }
     const fix = '; keep a handle alive while you use it: pin it (pin/unpin) or keep it in a rooted slot (addRoot), and do not use it after freeHeapRef';
-    const tag = h >>> handleTagShift;
-    if (tag !== this.tag && h !== 0 && this.looksLikeHandle(h)) {
-      throw new ForeignPointerError(`${what}: handle ${this.describe(h)} belongs to another runtime (tag ${tag}; this runtime's handles carry tag ${this.tag})`, {
+    const owner = h !== 0 && this.looksLikeHandle(h) ? this.ownerOf(h) : undefined;
+    if (owner !== undefined) {
+      throw new ForeignPointerError(`${what}: handle ${this.describe(h)} belongs to another runtime (a live object there; no two runtimes hold the same handle value)`, {
         value: h,
-        limit: this.tag,
+        limit: 'a handle of this runtime',
       });
     }
     let why: string;
@@ -411,15 +399,14 @@ export class ObjectHeap {
     const v = this.meta[i * S];
     if (h === 0) why = 'the nil handle';
     else if (!this.looksLikeHandle(h)) why = `not a handle (handles lie in [2^28, 2^30))`;
-    else if (i === 0 || i >= this.top) why = 'never handed out by this runtime (forged?)';
-    else if (v > 0) why = h > v ? 'never handed out by this runtime (forged?)' : `stale: slot ${i} now holds ${this.describe(v)}`;
-    else if (v === retired) why = `freed or collected (slot ${i} is retired: its generations ran out)`;
-    else if (h >= ~v) why = 'never handed out by this runtime (forged?)';
-    else why = `freed or collected (slot ${i} is free)`;
-    throw new StaleHandleError(`${what}: handle ${this.describe(h)} names no live object: ${why}${h === 0 ? '' : fix}`, { value: h, limit: v > 0 ? v : this.top });
+    else if (!this.issued(h)) why = 'never handed out by this runtime (forged, or from another thread?)';
+    else if (v > 0) why = `stale: slot ${i} now holds ${this.describe(v)}`;
+    else if (v === ~h) why = `freed or collected (slot ${i} is free)`;
+    else why = 'freed or collected';
+    throw new StaleHandleError(`${what}: handle ${this.describe(h)} names no live object: ${why}${h === 0 ? '' : fix}`, { value: h, limit: v > 0 ? v : this.live });
   }
 
-  /** `h` in messages: value, hex, runtime tag, slot and generation at the current table size. */
+  /** `h` in messages: value, hex and slot at the current table size. */
   describe(h: unknown): string {
     return describeHandle(h, this);
   }
@@ -437,13 +424,11 @@ function packedArray(n: number): unknown[] {
   return a;
 }
 
-/** `h` in messages: value and hex, and with `heap` its runtime tag, slot and generation. */
+/** `h` in messages: value and hex, and with `heap` its slot there. */
 export function describeHandle(h: unknown, heap?: ObjectHeap): string {
   if (typeof h !== 'number' || h >>> 0 !== h) return show(h);
   const hex = `${h} (0x${h.toString(16)}`;
   if (h < handleMin || h >= handleLimit) return `${hex}: not a handle)`;
-  const tag = h >>> handleTagShift;
-  if (heap === undefined || tag !== heap.tag) return `${hex}: runtime tag ${tag})`;
-  const low = h & (handleMin - 1);
-  return `${hex}: slot ${low & heap.mask}, generation ${low >>> heap.indexBits})`;
+  if (heap === undefined) return `${hex})`;
+  return `${hex}: slot ${h & heap.mask})`;
 }

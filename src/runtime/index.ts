@@ -2,23 +2,39 @@
 export type { FixedArray, Garbage, HeapRef, MaybeGarbage, NotInHeap, Ptr } from './types.js';
 export { nil } from './types.js';
 export {
+  AttachError,
   BadPointerError,
+  ClosedError,
   DoubleFreeError,
   ForeignPointerError,
   MisuseError,
-  NotOwnerError,
   OffheapError,
   OffheapRangeError,
   OutOfBoundsError,
   OutOfMemoryError,
   OptionError,
+  SharedPoolError,
   StaleHandleError,
   type OffheapErrorDetails,
 } from './errors.js';
 export { notInHeap, isNotInHeap, notInHeapMark } from './notinheap.js';
 export { pageSize, maxSpaceBytes, defaultSpaceBytes, poisonByte, type MemStats, type SpaceBlock } from './space.js';
 export { persistentChunkSize, persistentLargeSize } from './persistentalloc.js';
-export { FixAlloc, fixAllocChunk, maxFixAllocSize, minFixAllocSize, type FixAllocOptions, type FixAllocResult, type FixAllocSnapshot, type FixAllocSpan } from './fixalloc.js';
+export {
+  FixAlloc,
+  fixAllocChunk,
+  maxFixAllocSize,
+  minFixAllocSize,
+  sharedPool,
+  type FixAllocOptions,
+  type FixAllocResult,
+  type FixAllocSnapshot,
+  type FixAllocSpan,
+  type SharedPoolOptions,
+  type SharedPoolStats,
+} from './fixalloc.js';
+export { maxThreads, maxSharedPools, maxPoolName, type SharedRuntime } from './share.js';
+export { cacheMax, cacheBatch } from './mcache.js';
 export { WriteBarrier, type WriteBarrierHook } from './mbarrier.js';
 export {
   struct,
@@ -60,7 +76,7 @@ export {
   type ScalarAccessor,
   type ScalarArrayAccessor,
 } from './accessor.js';
-export { Runtime, createRuntime, type RuntimeOptions, type RuntimeStats } from './runtime.js';
+export { Runtime, createRuntime, attachRuntime, type AttachOptions, type RuntimeOptions, type RuntimeStats } from './runtime.js';
 export { describeHandle, maxHeapRefs, ObjectHeap } from './heap.js';
 export { Root, RootSet } from './roots.js';
 export { Collector, type GcPhase, type GcStats } from './mgc.js';

@@ -38,7 +38,7 @@ function poisonWord(): number {
 /** The checkmark's report when it is off. */
 const noneLost: readonly LostObject[] = Object.freeze([]);
 
-/** `meta` words per heap slot (heap.ts): value, epoch, pins, link. */
+/** `meta` words per heap slot (heap.ts): value, epoch, pins, unused. */
 const S = 4;
 
 /** Where the collector is: not running, marking (barrier on), or sweeping (barrier off). */
@@ -247,7 +247,7 @@ export class Collector implements BulkBarrier {
   private badPointer(v: number, slot: number): never {
     const heap = this.heap;
     const why =
-      v === poisonWord() ? 'the debug poison of freed memory' : v >>> 28 !== heap.tag ? "another runtime's handle" : 'a freed, collected or never-issued handle';
+      v === poisonWord() ? 'the debug poison of freed memory' : heap.ownerOf(v) !== undefined ? "another runtime's handle" : 'a freed, collected or never-issued handle';
     throw new BadPointerError(
       `found bad pointer in offheap object heap: slot ${show(slot)} holds ${heap.describe(v)}, ${why}` +
         ' (a reused block registered or cleared with barriers before zero-initialization, or a HeapRef stored without a root?)',

@@ -6,6 +6,11 @@
 // 64 KiB or more go straight to sysAlloc. There is no free; memory is zero
 // because chunks are fresh pages that are never reused: sysFree refuses
 // them (ForeignPointerError).
+//
+// Go gives each P its own persistentAlloc state, so small requests take no
+// lock; only a new chunk comes from the shared heap. Here each runtime (one
+// per thread of a shared space) keeps its own current chunk in the same way,
+// and only a new chunk takes the space's lock (space.ts).
 
 import { checkAlign, checkSize, checkStat } from './check.js';
 import { type AddressSpace, blockPersistent, maxSpaceBytes, pageSize } from './space.js';
@@ -35,6 +40,11 @@ export class PersistentAlloc {
   private curBytes = 0;
 
   constructor(private readonly space: AddressSpace) {}
+
+  /** Runtime.close: the current chunk is given up, so every later request reaches the slow path's closed check. */
+  close(): void {
+    this.off = persistentChunkSize;
+  }
 
   /** `size` zero bytes aligned to `align`; never freed. */
   alloc(size: number, align = 8, stat = 'other'): number {
@@ -67,7 +77,7 @@ export class PersistentAlloc {
     checkSize('persistentalloc: size', size, 1, maxSpaceBytes);
     checkAlign('persistentalloc: align', align, pageSize);
     checkStat('persistentalloc', stat);
-    this.space.checkOwner('persistentalloc');
+    this.space.checkOpen('persistentalloc');
     let p: number;
     if (size >= persistentLargeSize) {
       p = this.space.allocPages(size, persistentStat, blockPersistent);

@@ -5,10 +5,17 @@
 // here are the one implementation of each API; the module-level functions
 // (default.ts) delegate to them on the default runtime and carry the same
 // `@offheap` ids.
+//
+// A shared runtime (`shared: true`) keeps its allocators' state in its
+// SharedArrayBuffer (share.ts); `share()` describes it for another thread,
+// whose `attachRuntime` makes a runtime over the same space. Every runtime
+// of the space allocates, with its own caches; each keeps its own object
+// heap, roots and collector, since a HeapRef names a JS object that only
+// its own isolate can see.
 
 import { buildAccessor, type Accessor } from './accessor.js';
 import { checkOptions, optBool, optInt } from './check.js';
-import { MisuseError, OptionError, show } from './errors.js';
+import { AttachError, MisuseError, OptionError, show } from './errors.js';
 import { isLayout, type Fields, type Layout } from './layout.js';
 import {
   memclrHasPointersImpl,
@@ -25,6 +32,8 @@ import { ObjectHeap } from './heap.js';
 import { Collector } from './mgc.js';
 import { PersistentAlloc } from './persistentalloc.js';
 import { RootSet } from './roots.js';
+import { deadSharedObject } from './objstate.js';
+import { checkDescriptor, type SharedRuntime } from './share.js';
 import { AddressSpace, maxSpaceBytes, pageSize, type MemStats } from './space.js';
 import type { HeapRef, MaybeGarbage, Ptr } from './types.js';
 
@@ -33,28 +42,40 @@ export interface RuntimeOptions {
   readonly maxBytes?: number;
   /** Same as maxBytes. */
   readonly size?: number;
-  /** Back the space with a SharedArrayBuffer so workers can map it (`attach`). The runtime made here owns its allocators. */
-  readonly shared?: boolean;
   /**
-   * Attach to the shared space of another runtime (its `buffer`, usually
-   * posted to a worker): records can be read and written through accessors,
-   * clears and stores, but every allocation and free is refused with
-   * NotOwnerError. Excludes maxBytes, size and shared.
+   * Back the space with a SharedArrayBuffer that also holds the allocators'
+   * state, so other threads attach (`attachRuntime(rt.share())`) and
+   * allocate from the same space.
    */
-  readonly attach?: SharedArrayBuffer;
+  readonly shared?: boolean;
   /** Poison freed memory, track FixAlloc objects, check accessors (off by default). */
   readonly debug?: boolean;
   /** Verify each GC mark from the roots, stop-the-world, and report lost objects (Go: GODEBUG=gccheckmark=1). */
   readonly checkmark?: boolean;
 }
 
-const runtimeOptionKeys = ['maxBytes', 'size', 'shared', 'attach', 'debug', 'checkmark'] as const;
+const runtimeOptionKeys = ['maxBytes', 'size', 'shared', 'debug', 'checkmark'] as const;
+
+/** Options of `attachRuntime`: the space and debug mode are the owner's. */
+export interface AttachOptions {
+  /** Verify each GC mark of this runtime's own heap (see RuntimeOptions.checkmark). */
+  readonly checkmark?: boolean;
+}
+
+const attachOptionKeys = ['checkmark'] as const;
+
+/** What attachRuntime passes the constructor: a module-private brand, so no caller can forge it. */
+class AttachTo {
+  constructor(readonly buffer: SharedArrayBuffer) {}
+}
 
 /** What the runtime knows of a FixAlloc pool (fixalloc.ts imports this module, not the reverse). */
 export interface RuntimePool {
   readonly id: number;
   snapshot(): FixAllocSnapshot;
   deadObjectIn(p: number, n: number): string | undefined;
+  /** Close: return the thread's cache to the central list; later calls reach the closed check. */
+  closeCache(): void;
 }
 
 /** Runtime-wide accounting: the space's plus persistentalloc's. */
@@ -87,9 +108,33 @@ export class Runtime {
   readonly pools: RuntimePool[] = [];
   /** The same pools by id (the space's page owner table names them). */
   private readonly poolById = new Map<number, RuntimePool>();
+  /** The shared pools this runtime opened, by name (fixalloc.ts, sharedPool). */
+  readonly sharedPools = new Map<string, RuntimePool>();
 
-  constructor(options: RuntimeOptions = {}) {
+  constructor(options: RuntimeOptions = {}, attach?: unknown) {
+    if (attach !== undefined) {
+      if (!(attach instanceof AttachTo)) throw new MisuseError(`Runtime: takes (options); attach to a shared space with attachRuntime(desc); got a second argument ${show(attach)}`, { value: attach });
+      const opts = checkOptions('attachRuntime', options, attachOptionKeys);
+      const checkmark = optBool('attachRuntime', opts, 'checkmark', false);
+      const space = new AddressSpace({ attach: attach.buffer });
+      space.claimAttachSlot('attachRuntime', (code, message, limit) => {
+        throw new AttachError(code, message, { value: space.token, limit });
+      });
+      this.space = space;
+      this.debug = space.debug;
+      this.persistent = new PersistentAlloc(space);
+      this.heap = new ObjectHeap(this);
+      this.roots = new RootSet(this);
+      this.collector = new Collector(this, checkmark);
+      return;
+    }
     const what = 'createRuntime';
+    if (options !== null && typeof options === 'object' && Object.hasOwn(options, 'attach')) {
+      throw new OptionError('attach', `${what}: option attach is gone; a worker attaches with attachRuntime(rt.share()), and then allocates from the shared space too`, {
+        value: (options as { attach?: unknown }).attach,
+        limit: runtimeOptionKeys,
+      });
+    }
     const opts = checkOptions(what, options, runtimeOptionKeys);
     const debug = optBool(what, opts, 'debug', false);
     const checkmark = optBool(what, opts, 'checkmark', false);
@@ -99,19 +144,8 @@ export class Runtime {
     if (maxBytes !== undefined && size !== undefined) {
       throw new OptionError('size', `${what}: options maxBytes and size are the same option; give one`, { value: size, limit: maxBytes });
     }
-    const attach = opts.attach;
-    if (attach !== undefined) {
-      if (!(attach instanceof SharedArrayBuffer) || !AddressSpace.isSharedSpace(attach)) {
-        throw new OptionError('attach', `${what}: option attach must be the SharedArrayBuffer of a runtime created with shared: true; got ${show(attach)}`, {
-          value: attach,
-          limit: 'SharedArrayBuffer',
-        });
-      }
-      const clash = maxBytes !== undefined ? 'maxBytes' : size !== undefined ? 'size' : opts.shared !== undefined ? 'shared' : undefined;
-      if (clash !== undefined) throw new OptionError(clash, `${what}: option ${clash} does not apply with attach (the space is the owner's)`, { value: opts[clash] });
-    }
     this.debug = debug;
-    this.space = new AddressSpace({ maxBytes: maxBytes ?? size, shared, debug, attach: attach });
+    this.space = new AddressSpace({ maxBytes: maxBytes ?? size, shared, debug });
     this.persistent = new PersistentAlloc(this.space);
     this.heap = new ObjectHeap(this);
     this.roots = new RootSet(this);
@@ -121,6 +155,47 @@ export class Runtime {
   /** The SharedArrayBuffer or ArrayBuffer behind the space. */
   get buffer(): ArrayBuffer | SharedArrayBuffer {
     return this.space.buffer;
+  }
+
+  /** Whether the space is shared (created with `shared: true`, or attached). */
+  get shared(): boolean {
+    return this.space.shared;
+  }
+
+  /** Whether this runtime was closed, or the owner of its shared space closed it. */
+  get closed(): boolean {
+    return this.space.closed;
+  }
+
+  /**
+   * The descriptor another thread attaches with (`attachRuntime(desc)`): a
+   * plain object holding the SharedArrayBuffer, for `postMessage` or
+   * `workerData`. Any runtime of a shared space gives the same.
+   */
+  share(): SharedRuntime {
+    if (!this.space.shared) {
+      throw new AttachError('ERR_NOT_SHARED', 'share: this runtime is not shared; create it with createRuntime({ shared: true })', { value: false, limit: 'shared' });
+    }
+    this.space.checkOpen('share');
+    return { offheap: 'shared-runtime', version: 1, buffer: this.space.buffer as SharedArrayBuffer };
+  }
+
+  /**
+   * Closes the runtime. The owner of a shared space closes it for every
+   * runtime over it; an attached runtime returns its pools' caches to the
+   * central lists and leaves (its thread may attach again). Afterwards every
+   * allocation and free through a closed runtime throws ClosedError. The
+   * owner's close reaches the other threads' runtimes at their next step
+   * that touches shared state: a refill, a flush, a new span or chunk,
+   * sysAlloc, sysFree, sharedPool; until then a thread's cache may still
+   * serve its few objects (at most cacheMax per pool). A second close does
+   * nothing.
+   */
+  close(): void {
+    if (this.space.closed) return;
+    this.space.close();
+    for (const pool of this.pools) pool.closeCache();
+    this.persistent.close();
   }
 
   /**
@@ -345,6 +420,7 @@ export class Runtime {
    * The accessors' debug check calls it after the live-pages check.
    */
   deadRecord(p: number, n: number): string | undefined {
+    if (this.space.shared) return deadSharedObject(this.space, p, n);
     const pp = this.space.pagePool;
     const first = pp[p >>> 13];
     const last = pp[(p + n - 1) >>> 13];
@@ -365,4 +441,18 @@ export class Runtime {
  */
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
   return new Runtime(options);
+}
+
+/**
+ * A runtime over the shared space `desc` describes (`rt.share()` of a
+ * runtime created with `shared: true`, usually posted to a worker). It
+ * allocates and frees from the same space as every other runtime over it;
+ * its object heap, roots and collector are its own. One per thread at a
+ * time: AttachError ERR_ALREADY_ATTACHED otherwise (the owner's thread has
+ * one already).
+ *
+ * @offheap attachRuntime
+ */
+export function attachRuntime(desc: SharedRuntime, options: AttachOptions = {}): Runtime {
+  return new Runtime(options, new AttachTo(checkDescriptor('attachRuntime', desc)));
 }

@@ -19,14 +19,17 @@
 // (whose chunks also hold FixAlloc spans). sysFree takes back only the
 // caller's blocks: persistentalloc memory is never freed, as in Go.
 //
-// A shared space carries a header in page 0 naming the runtime that owns its
-// allocators (a per-thread random token and a serial). A runtime attached to
-// the same SharedArrayBuffer elsewhere (a worker) has its own JS objects, so
-// it does not see the owner's page map: it may read and write records, but
-// every allocation through it is refused with NotOwnerError.
+// A shared space (SharedArrayBuffer) keeps all of this inside the buffer
+// (share.ts): the page map, free runs, counters and stat categories are
+// views over its first pages, guarded by one lock (lock.ts), so a runtime
+// attached in any thread allocates and frees pages of the same map, as
+// every P in Go takes pages from the one mheap. The views are the same
+// typed arrays an unshared space keeps privately, so both run one code.
 
 import { checkPtr, checkSize, checkStat } from './check.js';
-import { BadPointerError, DoubleFreeError, ForeignPointerError, NotOwnerError, OffheapRangeError, OutOfMemoryError, show } from './errors.js';
+import { BadPointerError, ClosedError, DoubleFreeError, ForeignPointerError, OffheapRangeError, OptionError, OutOfMemoryError, show } from './errors.js';
+import { lock, unlock } from './lock.js';
+import { gateClosed, gateDebug, H, maxSharedStats, maxThreads, metaLayout, spaceMagic, spaceVersion, statNameUnits } from './share.js';
 
 /** Go's `_PageSize`: the unit of sysAlloc. */
 export const pageSize = 8192;
@@ -68,11 +71,11 @@ export interface SpaceBlock {
 export interface SpaceOptions {
   /** Bytes to reserve, rounded up to whole pages (default 64 MiB, at most 2 GiB). Validated by the Runtime. */
   readonly maxBytes?: number;
-  /** Back the space with a SharedArrayBuffer so workers can see it. */
+  /** Back the space with a SharedArrayBuffer whose own pages hold the allocators' state, so other threads can attach. */
   readonly shared?: boolean;
-  /** Attach to this shared space, made by another runtime (usually on another thread): records only, no allocation. */
+  /** Attach to this shared space (made by another runtime, usually on another thread); checked by the caller. */
   readonly attach?: SharedArrayBuffer;
-  /** Poison freed pages (they are re-zeroed when handed out again). */
+  /** Poison freed pages (they are re-zeroed when handed out again); an attached space takes the owner's. */
   readonly debug?: boolean;
 }
 
@@ -80,24 +83,22 @@ export interface SpaceOptions {
 export const blockUser = 1;
 export const blockPersistent = 2;
 
-/** The header of a shared space, in page 0 (never handed out): magic, owner thread token, owner serial (u32 words). */
-export const spaceMagic = 0x4f464648; // 'OFFH'
-const headerMagic = 0;
-const headerThread = 1;
-const headerSerial = 2;
+export { spaceMagic };
 
 /**
  * This module instance's token: each thread (worker) that loads the runtime
  * has its own module instance and so its own token. Random, never 0.
  */
 const threadToken = ((): number => {
-  const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint32Array) => Uint32Array } }).crypto;
-  const a = new Uint32Array(1);
+  const c = (globalThis as { crypto?: { getRandomValues?: (a: Int32Array) => Int32Array } }).crypto;
+  const a = new Int32Array(1);
   if (c?.getRandomValues) c.getRandomValues(a);
-  else a[0] = Math.floor(Math.random() * 2 ** 32);
+  else a[0] = Math.floor(Math.random() * 2 ** 32) | 0;
   return a[0] === 0 ? 1 : a[0];
 })();
 let nextSerial = 1;
+
+const noWords = new Int32Array(0);
 
 /** The pages of one runtime and the typed views every access goes through. */
 export class AddressSpace {
@@ -115,12 +116,23 @@ export class AddressSpace {
   declare readonly reserved: number;
   /** Whether freed pages are poisoned. */
   declare readonly debug: boolean;
-  /** Whether this space's allocators are this object's (false for a space attached to another runtime's shared buffer). */
+  /** Whether this object created the space (false for one attached to another runtime's shared space). */
   declare readonly owner: boolean;
-  /** Backed by a SharedArrayBuffer: the page-0 header names the owning runtime. */
+  /** Backed by a SharedArrayBuffer holding the allocators' state: any thread may attach and allocate. */
   declare readonly shared: boolean;
-  /** This runtime's identity in the header: (threadToken, serial); 0 for an attached space. */
-  private declare readonly serial: number;
+  /** This runtime's identity: its thread's token and a serial within the thread. */
+  declare readonly token: number;
+  declare readonly serial: number;
+  /** The header (share.ts, H): page 0 of a shared space, a private array otherwise. */
+  declare readonly hdr: Int32Array;
+  /**
+   * One word, read by every fast path: bit 0 debug, bit 1 closed. For a
+   * shared space, the header's word, so the owner's close reaches every
+   * thread; replaced by a private closed word when this runtime alone closes.
+   */
+  gate: Int32Array;
+  /** The first page ever handed out; the pages below hold page 0 and a shared space's bookkeeping. */
+  declare readonly firstPage: number;
 
   /**
    * Per page: `n > 0` starts a live block of n pages, `-k` is the k-th page
@@ -133,20 +145,20 @@ export class AddressSpace {
   private declare readonly blockTag: Int32Array;
   /** Per page: the id of the FixAlloc pool whose span covers it, 0 if none (spans are whole pages). */
   declare readonly pagePool: Int32Array;
-  /** First page of the unmapped tail; pages [1, high) are mapped. Pages at or above it may still need zeroing (see needzero). */
-  private high = 1;
+  /** Per page of a FixAlloc span: its index within the span (spans have at most 8 pages), so any thread finds an object's start. */
+  declare readonly pageSpan: Uint8Array;
   /** Free runs below `high`, [0, nfree): starts ascending, disjoint, never adjacent (coalesced), none ending at `high`. */
   private declare readonly freeStart: Int32Array;
   /** Lengths in pages, parallel to freeStart. */
   private declare readonly freeLen: Int32Array;
-  private nfree = 0;
-  /** Bytes of live blocks. */
-  private inUseBytes = 0;
-  /** Stat categories in order of first use; index = position. */
+  /** Stat categories this thread has seen, by index (a shared space's table is the truth; this caches it). */
   private readonly statNames: string[] = [];
   private readonly statIndex = new Map<string, number>();
-  /** Bytes of live blocks per stat index; never negative. */
-  private statBytes = new Float64Array(8);
+  /** Bytes of live blocks per stat index; never negative. A shared space's is a fixed view of maxSharedStats. */
+  private statBytes: Float64Array;
+  /** Debug mode of a shared space: per 4-byte word, bit set = a FixAlloc object starting there was handed out / is live. Empty otherwise. */
+  declare readonly dbgHanded: Int32Array;
+  declare readonly dbgLive: Int32Array;
 
   constructor(options: SpaceOptions = {}) {
     const attach = options.attach;
@@ -159,7 +171,6 @@ export class AddressSpace {
       this.buffer = options.shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
     }
     this.reserved = bytes;
-    this.debug = options.debug ?? false;
     this.shared = attach !== undefined || options.shared === true;
     this.owner = attach === undefined;
     const b = this.buffer;
@@ -171,50 +182,155 @@ export class AddressSpace {
     this.i32 = new Int32Array(b);
     this.f32 = new Float32Array(b);
     this.f64 = new Float64Array(b);
+    this.token = threadToken;
+    this.serial = nextSerial++;
     const npages = bytes >>> pageShift;
-    this.pageState = new Int32Array(npages);
-    this.needzero = new Uint8Array(npages);
-    this.blockTag = new Int32Array(npages);
-    this.pagePool = new Int32Array(npages);
-    // At most one free run per two pages: runs are never adjacent.
-    this.freeStart = new Int32Array((npages >>> 1) + 1);
-    this.freeLen = new Int32Array((npages >>> 1) + 1);
-    if (attach !== undefined) {
-      this.serial = 0;
-      // The owner's page map is not visible here: the whole space counts as mapped, for range checks.
-      this.high = npages;
+    const runs = (npages >>> 1) + 1; // at most one free run per two pages: runs are never adjacent
+    if (!this.shared) {
+      this.debug = options.debug ?? false;
+      const hdr = (this.hdr = new Int32Array(H.privateWords));
+      hdr[H.npages] = npages;
+      hdr[H.firstPage] = 1;
+      hdr[H.high] = 1;
+      hdr[H.gate] = this.debug ? gateDebug : 0;
+      this.pageState = new Int32Array(npages);
+      this.needzero = new Uint8Array(npages);
+      this.blockTag = new Int32Array(npages);
+      this.pagePool = new Int32Array(npages);
+      this.pageSpan = new Uint8Array(npages);
+      this.freeStart = new Int32Array(runs);
+      this.freeLen = new Int32Array(runs);
+      this.statBytes = new Float64Array(8);
+      this.dbgHanded = this.dbgLive = noWords;
     } else {
-      this.serial = nextSerial++;
-      if (this.shared) {
-        this.u32[headerMagic] = spaceMagic;
-        this.u32[headerThread] = threadToken;
-        this.u32[headerSerial] = this.serial;
+      const hdr = (this.hdr = new Int32Array(b as SharedArrayBuffer, 0, pageSize >>> 2));
+      if (attach === undefined) {
+        this.debug = options.debug ?? false;
+        const m = metaLayout(npages, this.debug);
+        if (m.firstPage >= npages) {
+          const least = (m.firstPage + 1) * pageSize;
+          throw new OptionError('maxBytes', `createRuntime: a shared space of ${bytes} bytes has no page left after its bookkeeping (${m.firstPage} pages); give at least ${least}`, {
+            value: bytes,
+            limit: least,
+          });
+        }
+        hdr[H.npages] = npages;
+        hdr[H.firstPage] = m.firstPage;
+        hdr[H.high] = m.firstPage;
+        hdr[H.gate] = this.debug ? gateDebug : 0;
+        hdr[H.pageState] = m.pageState;
+        hdr[H.needzero] = m.needzero;
+        hdr[H.blockTag] = m.blockTag;
+        hdr[H.pagePool] = m.pagePool;
+        hdr[H.pageSpan] = m.pageSpan;
+        hdr[H.freeStart] = m.freeStart;
+        hdr[H.freeLen] = m.freeLen;
+        hdr[H.pools] = m.pools;
+        hdr[H.dbgHanded] = m.dbgHanded;
+        hdr[H.dbgLive] = m.dbgLive;
+        hdr[H.thread] = threadToken;
+        hdr[H.serial] = this.serial;
+        hdr[H.attach] = threadToken;
+        hdr[H.attach + 1] = this.serial;
+        hdr[H.version] = spaceVersion;
+        Atomics.store(hdr, H.magic, spaceMagic);
+      } else {
+        this.debug = (Atomics.load(hdr, H.gate) & gateDebug) !== 0;
       }
+      this.pageState = new Int32Array(b, hdr[H.pageState], npages);
+      this.needzero = new Uint8Array(b, hdr[H.needzero], npages);
+      this.blockTag = new Int32Array(b, hdr[H.blockTag], npages);
+      this.pagePool = new Int32Array(b, hdr[H.pagePool], npages);
+      this.pageSpan = new Uint8Array(b, hdr[H.pageSpan], npages);
+      this.freeStart = new Int32Array(b, hdr[H.freeStart], runs);
+      this.freeLen = new Int32Array(b, hdr[H.freeLen], runs);
+      this.statBytes = new Float64Array(b, H.statBytes, maxSharedStats);
+      const bitmapWords = Math.ceil((npages * pageSize) / 32 / 4);
+      this.dbgHanded = this.debug ? new Int32Array(b, hdr[H.dbgHanded], bitmapWords) : noWords;
+      this.dbgLive = this.debug ? new Int32Array(b, hdr[H.dbgLive], bitmapWords) : noWords;
     }
+    this.firstPage = this.hdr[H.firstPage];
+    this.gate = this.hdr.subarray(H.gate, H.gate + 1);
   }
 
-  /** Whether `buffer` is a shared space some runtime created (its page-0 header is set). */
-  static isSharedSpace(buffer: SharedArrayBuffer): boolean {
-    return buffer.byteLength >= 2 * pageSize && buffer.byteLength % pageSize === 0 && new Uint32Array(buffer, 0, 3)[headerMagic] === spaceMagic;
+  /** The thread token of the module instance running this code (tests and attach checks). */
+  static get threadToken(): number {
+    return threadToken;
   }
 
-  /** End of mapped memory: every live block lies in [pageSize, mappedEnd). */
+  /** First page of the unmapped tail; pages [firstPage, high) are mapped. Pages at or above it may still need zeroing (see needzero). */
+  private get high(): number {
+    return this.hdr[H.high];
+  }
+
+  /** End of mapped memory: every live block lies in [firstPage × pageSize, mappedEnd). */
   get mappedEnd(): number {
-    return this.high * pageSize;
+    return this.hdr[H.high] * pageSize;
+  }
+
+  /** Whether this runtime (or, for a shared space, its owner) was closed. */
+  get closed(): boolean {
+    return (this.gate[0] & gateClosed) !== 0;
+  }
+
+  /** Throws ClosedError once the runtime or the owner of its shared space closed. */
+  checkOpen(what: string): void {
+    if ((this.gate[0] & gateClosed) !== 0) this.closedError(what);
+  }
+
+  closedError(what: string): never {
+    const whose = this.shared && (Atomics.load(this.hdr, H.gate) & gateClosed) !== 0 ? (this.owner ? 'its owner closed the shared space (this runtime)' : 'the owner closed the shared space') : 'close() was called';
+    throw new ClosedError(`${what}: the runtime is closed: ${whose}; allocate only while it is open`, { value: what });
   }
 
   /**
-   * Throws NotOwnerError unless this object owns the space's allocators: an
-   * attached space never does, and a shared space whose header names another
-   * runtime (it was overwritten) no longer does.
+   * Registers this attached space in the attach table: AttachError if this
+   * thread already has a live runtime over it or the table is full,
+   * ClosedError if the owner closed it. Nothing changes on error.
    */
-  checkOwner(what: string): void {
-    if (this.owner && (!this.shared || (this.u32[headerThread] === threadToken && this.u32[headerSerial] === this.serial && this.u32[headerMagic] === spaceMagic))) return;
-    const other = this.u32[headerThread] === threadToken ? 'another runtime on this thread' : 'a runtime on another thread';
-    throw new NotOwnerError(
-      `${what}: this runtime does not own the shared space's allocators (${other} does): its page map and free lists are that runtime's. Allocate and free in the owner and pass addresses here.`,
-      { value: this.u32[headerThread], limit: threadToken },
-    );
+  claimAttachSlot(what: string, fail: (code: string, message: string, limit: number) => never): void {
+    const hdr = this.hdr;
+    lock(hdr, H.registryLock);
+    try {
+      this.checkOpen(what);
+      let free = -1;
+      for (let k = 0; k < maxThreads; k++) {
+        const t = hdr[H.attach + 2 * k];
+        if (t === threadToken) fail('ERR_ALREADY_ATTACHED', `${what}: this thread already has a runtime over this space (${k === 0 ? 'the owner' : 'attached earlier'}); close() it first, or pass that runtime around`, k);
+        if (t === 0 && free < 0) free = k;
+      }
+      if (free < 0) fail('ERR_TOO_MANY_THREADS', `${what}: ${maxThreads} runtimes are attached to this space already (the owner included); close() one first`, maxThreads);
+      hdr[H.attach + 2 * free] = threadToken;
+      hdr[H.attach + 2 * free + 1] = this.serial;
+    } finally {
+      unlock(hdr, H.registryLock);
+    }
+  }
+
+  /**
+   * Closes this runtime: the owner of a space closes it for every runtime
+   * over it (the gate word is shared), an attached one leaves the attach
+   * table and closes only itself.
+   */
+  close(): void {
+    if (this.closed) return;
+    const hdr = this.hdr;
+    if (this.owner) {
+      Atomics.or(hdr, H.gate, gateClosed);
+      return;
+    }
+    lock(hdr, H.registryLock);
+    try {
+      for (let k = 1; k < maxThreads; k++) {
+        if (hdr[H.attach + 2 * k] === threadToken && hdr[H.attach + 2 * k + 1] === this.serial) {
+          hdr[H.attach + 2 * k] = 0;
+          hdr[H.attach + 2 * k + 1] = 0;
+        }
+      }
+    } finally {
+      unlock(hdr, H.registryLock);
+    }
+    this.gate = Int32Array.of(gateClosed | (this.debug ? gateDebug : 0));
   }
 
   /**
@@ -227,15 +343,26 @@ export class AddressSpace {
     return this.allocPages(n, stat, blockUser);
   }
 
-  /** sysAlloc for `owner` (blockUser or blockPersistent), `n` and `stat` already checked. */
+  /** sysAlloc for `owner` (blockUser or blockPersistent), `n` and `stat` already checked. Takes the space's lock when shared. */
   allocPages(n: number, stat: string, owner: number): number {
-    this.checkOwner('sysAlloc');
+    this.checkOpen('sysAlloc');
+    if (!this.shared) return this.allocPagesLocked(n, stat, owner);
+    lock(this.hdr, H.spaceLock);
+    try {
+      this.checkOpen('sysAlloc');
+      return this.allocPagesLocked(n, stat, owner);
+    } finally {
+      unlock(this.hdr, H.spaceLock);
+    }
+  }
+
+  private allocPagesLocked(n: number, stat: string, owner: number): number {
     const npages = Math.ceil(n / pageSize);
-    let k = this.statIndex.get(stat);
-    if (k === undefined) k = this.newStat(stat);
+    const k = this.statOf(stat);
+    const hdr = this.hdr;
     const starts = this.freeStart;
     const lens = this.freeLen;
-    const nf = this.nfree;
+    const nf = hdr[H.nfree];
     let page = 0;
     for (let i = 0; i < nf; i++) {
       const len = lens[i];
@@ -244,7 +371,7 @@ export class AddressSpace {
       if (len === npages) {
         starts.copyWithin(i, i + 1, nf);
         lens.copyWithin(i, i + 1, nf);
-        this.nfree = nf - 1;
+        hdr[H.nfree] = nf - 1;
       } else {
         starts[i] = page + npages;
         lens[i] = len - npages;
@@ -252,41 +379,79 @@ export class AddressSpace {
       break;
     }
     if (page === 0) {
-      const total = this.pageState.length;
-      if (this.high + npages > total) {
-        const mapped = this.mappedEnd - pageSize;
+      const total = hdr[H.npages];
+      const high = hdr[H.high];
+      if (high + npages > total) {
+        const mapped = (high - this.firstPage) * pageSize;
         throw new OutOfMemoryError(
-          `sysAlloc: cannot allocate ${npages * pageSize} bytes (${n} asked): ${mapped} of ${this.reserved - pageSize} usable bytes mapped, ${this.inUseBytes} in use`,
+          `sysAlloc: cannot allocate ${npages * pageSize} bytes (${n} asked): ${mapped} of ${this.reserved - this.firstPage * pageSize} usable bytes mapped, ${hdr[H.inUse]} in use`,
           npages * pageSize,
           mapped,
           this.reserved,
         );
       }
-      page = this.high;
-      this.high += npages;
+      page = high;
+      hdr[H.high] = high + npages;
     }
     this.clearPages(page, npages);
     const st = this.pageState;
     st[page] = npages;
     for (let j = 1; j < npages; j++) st[page + j] = -j;
     const bytes = npages * pageSize;
-    this.inUseBytes += bytes;
+    hdr[H.inUse] += bytes;
     this.statBytes[k] += bytes;
     this.blockTag[page] = k * 4 + owner;
     return page * pageSize;
   }
 
-  /** Interns a new stat category (the only allocating step, once per category). */
-  private newStat(stat: string): number {
-    const k = this.statNames.length;
-    this.statNames.push(stat);
-    this.statIndex.set(stat, k);
-    if (k === this.statBytes.length) {
-      const grown = new Float64Array(k * 2);
-      grown.set(this.statBytes);
-      this.statBytes = grown;
+  /** The index of stat category `stat`, interning it on first use (the only allocating step, once per category). A shared space's lock is held. */
+  private statOf(stat: string): number {
+    const k = this.statIndex.get(stat);
+    if (k !== undefined) return k;
+    if (!this.shared) {
+      const n = this.statNames.length;
+      this.statNames.push(stat);
+      this.statIndex.set(stat, n);
+      if (n === this.statBytes.length) {
+        const grown = new Float64Array(n * 2);
+        grown.set(this.statBytes);
+        this.statBytes = grown;
+      }
+      return n;
     }
-    return k;
+    // A shared space: the table in page 0 names the categories for every thread.
+    const hdr = this.hdr;
+    const u16 = this.u16;
+    const nstats = hdr[H.nstats];
+    for (let i = 0; i < nstats; i++) {
+      if (this.statName(i) === stat) {
+        this.statIndex.set(stat, i);
+        return i;
+      }
+    }
+    if (stat.length > statNameUnits) {
+      throw new OptionError('stat', `sysAlloc: a stat category of a shared space is at most ${statNameUnits} UTF-16 units; got ${show(stat)}`, { value: stat, limit: statNameUnits });
+    }
+    if (nstats === maxSharedStats) {
+      throw new OptionError('stat', `sysAlloc: a shared space tracks at most ${maxSharedStats} stat categories; ${show(stat)} would be one more`, { value: stat, limit: maxSharedStats });
+    }
+    const at = (H.statNames >>> 1) + nstats * (statNameUnits + 1);
+    u16[at] = stat.length;
+    for (let i = 0; i < stat.length; i++) u16[at + 1 + i] = stat.charCodeAt(i);
+    hdr[H.nstats] = nstats + 1;
+    this.statIndex.set(stat, nstats);
+    this.statNames[nstats] = stat;
+    return nstats;
+  }
+
+  /** The name of stat category `k` (a shared space's table is read when this thread has not seen it). */
+  private statName(k: number): string {
+    const known = this.statNames[k];
+    if (known !== undefined || !this.shared) return known;
+    const at = (H.statNames >>> 1) + k * (statNameUnits + 1);
+    const name = String.fromCharCode(...this.u16.subarray(at + 1, at + 1 + this.u16[at]));
+    this.statNames[k] = name;
+    return name;
   }
 
   /** Zeroes the pages of [page, page+npages) that may be dirty. */
@@ -308,7 +473,7 @@ export class AddressSpace {
 
   /** The page count of the live sysAlloc block `p` starts, or throws. Argument names are literals: a template string here would allocate on every sysFree. */
   private checkBlock(what: string, p: unknown, n: unknown): number {
-    checkPtr('sysFree: p', p, 1, this.reserved, pageSize);
+    checkPtr('sysFree: p', p, 1, this.reserved, this.firstPage * pageSize);
     if (p % pageSize !== 0) {
       throw new BadPointerError(`${what}: p is not page-aligned (${pageSize}); got ${show(p)}`, { value: p, limit: pageSize });
     }
@@ -340,9 +505,23 @@ export class AddressSpace {
     });
   }
 
-  /** Returns a block from sysAlloc for reuse. `n` must round to the same pages. */
+  /** Returns a block from sysAlloc for reuse. `n` must round to the same pages. Any thread may free any thread's block. */
   sysFree(p: unknown, n: unknown): void {
-    this.checkOwner('sysFree');
+    this.checkOpen('sysFree');
+    if (!this.shared) {
+      this.sysFreeLocked(p, n);
+      return;
+    }
+    lock(this.hdr, H.spaceLock);
+    try {
+      this.checkOpen('sysFree');
+      this.sysFreeLocked(p, n);
+    } finally {
+      unlock(this.hdr, H.spaceLock);
+    }
+  }
+
+  private sysFreeLocked(p: unknown, n: unknown): void {
     const npages = this.checkBlock('sysFree', p, n);
     const addr = p as number;
     const page = addr >>> pageShift;
@@ -354,7 +533,7 @@ export class AddressSpace {
     }
     if (this.debug) this.u8.fill(poisonByte, addr, addr + npages * pageSize);
     const bytes = npages * pageSize;
-    this.inUseBytes -= bytes;
+    this.hdr[H.inUse] -= bytes;
     this.statBytes[this.blockTag[page] >>> 2] -= bytes;
     this.blockTag[page] = 0;
     if (page + npages === this.high) this.lowerHigh(page);
@@ -366,19 +545,21 @@ export class AddressSpace {
    * run ending at `page`, so a request can use the tail and the run as one.
    */
   private lowerHigh(page: number): void {
-    const last = this.nfree - 1;
+    const hdr = this.hdr;
+    const last = hdr[H.nfree] - 1;
     if (last >= 0 && this.freeStart[last] + this.freeLen[last] === page) {
       page = this.freeStart[last];
-      this.nfree = last;
+      hdr[H.nfree] = last;
     }
-    this.high = page;
+    hdr[H.high] = page;
   }
 
   /** Adds a free run, coalescing with its neighbours. */
   private insertFree(page: number, npages: number): void {
     const starts = this.freeStart;
     const lens = this.freeLen;
-    const nf = this.nfree;
+    const hdr = this.hdr;
+    const nf = hdr[H.nfree];
     let lo = 0;
     let hi = nf;
     while (lo < hi) {
@@ -392,7 +573,7 @@ export class AddressSpace {
       lens[lo - 1] += npages + lens[lo];
       starts.copyWithin(lo, lo + 1, nf);
       lens.copyWithin(lo, lo + 1, nf);
-      this.nfree = nf - 1;
+      hdr[H.nfree] = nf - 1;
     } else if (joinPrev) {
       lens[lo - 1] += npages;
     } else if (joinNext) {
@@ -403,52 +584,69 @@ export class AddressSpace {
       lens.copyWithin(lo + 1, lo, nf);
       starts[lo] = page;
       lens[lo] = npages;
-      this.nfree = nf + 1;
+      hdr[H.nfree] = nf + 1;
     }
   }
 
-  /** Whether [p, p+n) lies inside blocks currently allocated by sysAlloc (for an attached space: inside the space). */
+  /**
+   * Whether [p, p+n) lies inside blocks currently allocated by sysAlloc. In
+   * a shared space another thread may free a block meanwhile; the answer is
+   * for the moment of the read (typed-array loads never tear).
+   */
   isLive(p: number, n: number): boolean {
-    if (!(p >= pageSize && n >= 0 && p + n <= this.mappedEnd)) return false;
-    if (!this.owner) return true;
+    if (!(p >= this.firstPage * pageSize && n >= 0 && p + n <= this.mappedEnd)) return false;
     const st = this.pageState;
     const last = n === 0 ? p >>> pageShift : (p + n - 1) >>> pageShift;
     for (let k = p >>> pageShift; k <= last; k++) if (st[k] === 0) return false;
     return true;
   }
 
+  /** Runs `f` holding the space's lock when shared (a consistent view for introspection). */
+  private locked<R>(f: () => R): R {
+    if (!this.shared) return f();
+    lock(this.hdr, H.spaceLock);
+    try {
+      return f();
+    } finally {
+      unlock(this.hdr, H.spaceLock);
+    }
+  }
+
   /** Live blocks in address order, with their stat category (read-only introspection, e.g. for the memory picture). */
   blocks(): SpaceBlock[] {
-    const out: SpaceBlock[] = [];
-    if (!this.owner) return out;
-    const st = this.pageState;
-    for (let k = 1; k < this.high; k++) {
-      const n = st[k];
-      if (n <= 0) continue;
-      out.push({ start: k * pageSize, bytes: n * pageSize, stat: this.statNames[this.blockTag[k] >>> 2] });
-      k += n - 1;
-    }
-    return out;
+    return this.locked(() => {
+      const out: SpaceBlock[] = [];
+      const st = this.pageState;
+      const high = this.high;
+      for (let k = this.firstPage; k < high; k++) {
+        const n = st[k];
+        if (n <= 0) continue;
+        out.push({ start: k * pageSize, bytes: n * pageSize, stat: this.statName(this.blockTag[k] >>> 2) });
+        k += n - 1;
+      }
+      return out;
+    });
   }
 
   /** The free runs below the high-water mark, as [start page, pages] pairs (read-only introspection for tests and the model). */
   freeRuns(): [number, number][] {
-    const out: [number, number][] = [];
-    for (let i = 0; i < this.nfree; i++) out.push([this.freeStart[i], this.freeLen[i]]);
-    return out;
+    return this.locked(() => {
+      const out: [number, number][] = [];
+      const nf = this.hdr[H.nfree];
+      for (let i = 0; i < nf; i++) out.push([this.freeStart[i], this.freeLen[i]]);
+      return out;
+    });
   }
 
-  /** The accounting now. */
+  /** The accounting now (for a shared space: of every thread's blocks). */
   stats(): MemStats {
-    const mapped = this.owner ? this.mappedEnd - pageSize : 0;
-    const byOwner: Record<string, number> = {};
-    for (let k = 0; k < this.statNames.length; k++) if (this.statBytes[k] > 0) byOwner[this.statNames[k]] = this.statBytes[k];
-    return {
-      reserved: this.reserved,
-      mapped,
-      inUse: this.inUseBytes,
-      free: mapped - this.inUseBytes,
-      byOwner,
-    };
+    return this.locked(() => {
+      const mapped = (this.high - this.firstPage) * pageSize;
+      const byOwner: Record<string, number> = {};
+      const n = this.shared ? this.hdr[H.nstats] : this.statNames.length;
+      for (let k = 0; k < n; k++) if (this.statBytes[k] > 0) byOwner[this.statName(k)] = this.statBytes[k];
+      const inUse = this.hdr[H.inUse];
+      return { reserved: this.reserved, mapped, inUse, free: mapped - inUse, byOwner };
+    });
   }
 }

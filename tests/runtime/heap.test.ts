@@ -6,6 +6,7 @@ import {
   createRuntime,
   defaultRuntime,
   heapRef,
+  ObjectHeap,
   struct,
   deref,
   ForeignPointerError,
@@ -21,6 +22,7 @@ import {
   type Ptr,
   type Runtime,
 } from '../../src/runtime/index.js';
+import type { HandleSource } from '../../src/runtime/heap.js';
 
 function rt(debug = false): Runtime {
   return createRuntime({ maxBytes: 1 << 20, debug });
@@ -59,7 +61,7 @@ function rejects<E extends Error>(r: Runtime, fn: () => unknown, type: abstract 
 }
 
 describe('handle encoding', () => {
-  it('handles are tag | generation | index, V8 small integers in [2^28, 2^30), distinct and never nil', () => {
+  it('handles are V8 small integers in [2^28, 2^30), distinct and never nil; handle h lives in slot h & mask', () => {
     const r = rt();
     const objs = Array.from({ length: 3000 }, (_, i) => ({ i }));
     const hs = objs.map((o) => r.newHeapRef(o));
@@ -67,28 +69,58 @@ describe('handle encoding', () => {
     for (let i = 0; i < hs.length; i++) {
       expect(hs[i]).toBeGreaterThanOrEqual(2 ** 28); // no counter, size or address below 256 MiB is a handle
       expect(hs[i]).toBeLessThan(2 ** 30); // a V8 small integer: never boxed
-      expect(hs[i] >>> 28).toBe(r.heap.tag);
+      expect(r.heap.meta[(hs[i] & r.heap.mask) * 4]).toBe(hs[i]);
       expect(r.deref(hs[i])).toBe(objs[i]);
     }
     expect(r.heap.live).toBe(3000);
-    expect(r.heap.capacity).toBe(4096); // grew from 1024 slots, twice
+    expect(r.heap.capacity).toBe(8192); // grew from 1024 slots three times: at most half the slots are live
   });
 
-  it('runtimes take tags 1, 2, 3 in turn; another runtime\'s handle is a ForeignPointerError, state unchanged', () => {
-    const a = rt();
-    const b = rt();
-    expect(b.heap.tag).not.toBe(a.heap.tag);
-    const ha = a.newHeapRef('a');
-    const hb = b.newHeapRef('b');
-    expect(hb & 0xfffffff).toBe(ha & 0xfffffff); // same slot and generation: only the tag differs
-    const e = rejects(a, () => a.deref(hb), ForeignPointerError, 'ERR_FOREIGN_POINTER');
-    expect(e.message).toMatch(/belongs to another runtime \(tag \d; this runtime's handles carry tag \d\)/);
-    expect(e.value).toBe(hb);
-    rejects(a, () => a.freeHeapRef(hb), ForeignPointerError, 'ERR_FOREIGN_POINTER');
-    rejects(a, () => a.pin(hb), ForeignPointerError, 'ERR_FOREIGN_POINTER');
-    rejects(a, () => a.unpin(hb), ForeignPointerError, 'ERR_FOREIGN_POINTER');
-    expect(a.deref(ha)).toBe('a');
-    expect(b.deref(hb)).toBe('b');
+  it('a runtime takes consecutive values from the source, passing over values whose slot is live', () => {
+    const r = rt();
+    const a = r.newHeapRef('a');
+    const b = r.newHeapRef('b');
+    expect(b).toBe(a + 1);
+    r.freeHeapRef(a);
+    const c = r.newHeapRef('c'); // not a's slot again: the next value
+    expect(c).toBe(b + 1);
+    expect(() => r.deref(a)).toThrow(StaleHandleError);
+    // Values whose slot is still live are passed over: one lap of the table on, b's slot is skipped.
+    const mask = r.heap.mask;
+    const issued: number[] = [];
+    while (issued.length === 0 || issued[issued.length - 1] <= b + r.heap.capacity) {
+      const h = r.newHeapRef('x');
+      issued.push(h);
+      r.freeHeapRef(h);
+    }
+    expect(issued).not.toContain(b + r.heap.capacity);
+    for (const h of issued) expect(h & mask).not.toBe(b & mask);
+    expect(r.deref(b)).toBe('b');
+  });
+
+  it("another runtime's live handle is a ForeignPointerError for runtimes made any number apart, state unchanged", () => {
+    for (const debug of [false, true]) {
+      const rs = Array.from({ length: 12 }, () => rt(debug));
+      const hs = rs.map((r, k) => r.newHeapRef(`r${k}`));
+      expect(new Set(hs).size).toBe(rs.length); // one source: no two runtimes hold the same value
+      for (let a = 0; a < rs.length; a++) {
+        for (let b = 0; b < rs.length; b++) {
+          if (a === b) continue;
+          const e = rejects(rs[a], () => rs[a].deref(hs[b]), ForeignPointerError, 'ERR_FOREIGN_POINTER');
+          expect(e.message).toMatch(/belongs to another runtime/);
+          expect(e.value).toBe(hs[b]);
+        }
+      }
+      const [a, b] = [rs[0], rs[7]];
+      rejects(a, () => a.freeHeapRef(hs[7]), ForeignPointerError, 'ERR_FOREIGN_POINTER');
+      rejects(a, () => a.pin(hs[7]), ForeignPointerError, 'ERR_FOREIGN_POINTER');
+      rejects(a, () => a.unpin(hs[7]), ForeignPointerError, 'ERR_FOREIGN_POINTER');
+      expect(a.deref(hs[0])).toBe('r0');
+      expect(b.deref(hs[7])).toBe('r7');
+      // A freed handle of another runtime names nothing here either (StaleHandleError: no runtime holds it).
+      b.freeHeapRef(hs[7]);
+      rejects(a, () => a.deref(hs[7]), StaleHandleError, 'ERR_STALE_HANDLE');
+    }
   });
 
   it('deref of a freed handle is a StaleHandleError whose message names the handle and the fix', () => {
@@ -98,24 +130,23 @@ describe('handle encoding', () => {
     const e = rejects(r, () => r.deref(h), StaleHandleError, 'ERR_STALE_HANDLE');
     expect(e.value).toBe(h);
     expect(e.message).toContain(String(h));
-    expect(e.message).toMatch(/slot 1, generation 0.*freed or collected \(slot 1 is free\)/);
+    expect(e.message).toMatch(/slot (\d+)\).*freed or collected \(slot \1 is free\)/);
     expect(e.message).toMatch(/pin it \(pin\/unpin\) or keep it in a rooted slot \(addRoot\)/);
     rejects(r, () => r.freeHeapRef(h), StaleHandleError, 'ERR_STALE_HANDLE');
     expect(r.heap.live).toBe(0);
   });
 
-  it('reuse is LIFO: the slot a free touched is the next one handed out, one generation (2^K) on', () => {
+  it('a stale handle whose slot holds a newer object says so', () => {
     const r = rt();
     const a = r.newHeapRef('a');
-    const b = r.newHeapRef('b');
     r.freeHeapRef(a);
-    r.freeHeapRef(b);
-    const c = r.newHeapRef('c');
-    const d = r.newHeapRef('d');
-    expect(c).toBe(b + r.heap.capacity);
-    expect(d).toBe(a + r.heap.capacity);
-    expect(r.deref(c)).toBe('c');
-    expect(rejects(r, () => r.deref(b), StaleHandleError, 'ERR_STALE_HANDLE').message).toMatch(/stale: slot 2 now holds .*generation 1/);
+    let h = r.newHeapRef('b');
+    while ((h & r.heap.mask) !== (a & r.heap.mask)) {
+      r.freeHeapRef(h);
+      h = r.newHeapRef('b');
+    }
+    expect(h - a).toBe(r.heap.capacity); // one lap of the table later
+    expect(rejects(r, () => r.deref(a), StaleHandleError, 'ERR_STALE_HANDLE').message).toMatch(/stale: slot \d+ now holds /);
   });
 
   it('rejects nil, forged and out-of-range numbers with StaleHandleError; the message says why', () => {
@@ -125,8 +156,9 @@ describe('handle encoding', () => {
     expect(why(0)).toMatch(/the nil handle/);
     expect(why(5)).toMatch(/not a handle/);
     expect(why(2 ** 30 + 1)).toMatch(/not a handle/);
-    expect(why(h + 1)).toMatch(/never handed out/); // the next slot, never used
-    expect(why(h + r.heap.capacity)).toMatch(/never handed out/); // a generation the slot has not reached
+    expect(why(h + 1)).toMatch(/never handed out/); // the next value, not issued yet
+    expect(why(h + r.heap.capacity)).toMatch(/never handed out/); // h's slot, a value not reached
+    expect(why(h + 2 ** 24)).toMatch(/never handed out/); // a block this runtime never took
   });
 
   const malformed: [string, unknown][] = [
@@ -155,6 +187,15 @@ describe('handle encoding', () => {
     });
   }
 
+  it('a negative number equal to a free slot\'s marker is not a handle', () => {
+    const r = rt();
+    const h = r.newHeapRef('x');
+    r.freeHeapRef(h);
+    expect(r.heap.meta[(h & r.heap.mask) * 4]).toBe(~h); // the free marker
+    rejects(r, () => r.freeHeapRef(~h as HeapRef<string>), OffheapRangeError, 'ERR_BAD_VALUE');
+    expect(r.heap.isLive(~h)).toBe(false);
+  });
+
   it('refuses to free a pinned handle, state unchanged', () => {
     const r = rt();
     const h = r.newHeapRef({});
@@ -169,53 +210,111 @@ describe('handle encoding', () => {
   });
 });
 
-describe('generation bound', () => {
-  /** Frees and re-makes one handle `n` times; the slot is the same each time (LIFO). */
-  function churn(r: Runtime, h: HeapRef<number>, n: number): HeapRef<number> {
-    for (let k = 0; k < n; k++) {
-      r.freeHeapRef(h);
-      h = r.newHeapRef(k);
-    }
-    return h;
-  }
+/**
+ * A handle source for tests: blocks of `size` values, `span` blocks a lap, block k at base + offset + k·stride.
+ * base is 2^29 + 2^28, values the process-wide source reaches only after 2^17 blocks, so no runtime of
+ * this file holds them (it would be another runtime's handle, rightly a ForeignPointerError).
+ */
+function testSource(size: number, span: number, stride = size, offset = 0): HandleSource & { serial: number } {
+  return {
+    size,
+    span,
+    serial: 0,
+    take() {
+      return 2 ** 29 + 2 ** 28 + offset + (this.serial++ % span) * stride;
+    },
+  };
+}
 
-  it('at 2^10 slots a slot issues 2^18 generations; the stale handle is rejected until the wrap, then (without debug) named again', () => {
-    const r = rt();
-    const first = r.newHeapRef(-1);
-    expect(r.heap.capacity).toBe(2 ** 10);
-    const reuses = 2 ** (28 - 10);
-    let h = churn(r, first, reuses - 1);
-    expect(h).toBe(first + (reuses - 1) * 2 ** 10); // the last generation
-    expect(() => r.deref(first)).toThrow(StaleHandleError); // rejected for 2^18 - 1 reuses
-    h = churn(r, h, 1); // generation wraps to 0
-    expect(h).toBe(first);
-    expect(r.deref(first)).toBe(0); // the documented bound: after 2^18 reuses the first handle names the slot again
-  });
-
-  it('debug mode retires the slot instead of wrapping: the stale handle is rejected for good', () => {
-    const r = rt(true);
-    const first = r.newHeapRef(-1);
-    const reuses = 2 ** (28 - 10);
-    const h = churn(r, first, reuses - 1);
-    r.freeHeapRef(h);
-    expect(r.heap.retired).toBe(1);
-    const next = r.newHeapRef(7);
-    expect(next & r.heap.mask).not.toBe(first & r.heap.mask); // another slot
-    const e = rejects(r, () => r.deref(first), StaleHandleError, 'ERR_STALE_HANDLE');
-    expect(e.message).toMatch(/retired: its generations ran out/);
-    expect(() => r.deref(h)).toThrow(/retired/);
-  });
-
-  it('the sweep wraps or retires like freeHeapRef', () => {
+describe('generation bound: no value is issued twice within a lap of the source', () => {
+  it('a stale handle stays rejected through 2^16 + 1 reuses of its slot, in both modes (a source whose every value lands in one slot)', () => {
     for (const debug of [false, true]) {
       const r = rt(debug);
-      const first = r.newHeapRef(-1);
-      const h = churn(r, first, 2 ** 18 - 1);
-      r.gc(); // unrooted, unpinned: swept at its last generation
+      // One value a block, each 2^10 apart: every value lands in one slot (5 or 6) of a 1024-slot table.
+      const heap = new ObjectHeap(r, testSource(1, 2 ** 18, 2 ** 10, debug ? 5 : 6));
+      const first = heap.alloc('first');
+      const slot = first & heap.mask;
+      heap.free(first);
+      const seen = new Set<number>([first]);
+      let h = 0;
+      const reuses = 2 ** 16 + 1;
+      for (let k = 0; k < reuses; k++) {
+        h = heap.alloc(k);
+        expect(h & heap.mask).toBe(slot); // the same slot, reused
+        expect(seen.has(h)).toBe(false); // a value never issued before
+        seen.add(h);
+        if ((k & 0x3fff) === 0) expect(() => heap.get(first)).toThrow(StaleHandleError);
+        heap.free(h);
+      }
+      expect(seen.size).toBe(reuses + 1);
+      expect(heap.isLive(first)).toBe(false);
+      expect(() => heap.get(first)).toThrow(StaleHandleError);
+      expect(() => heap.get(h)).toThrow(StaleHandleError);
+    }
+  });
+
+  it('past a lap of the source, debug mode refuses newHeapRef (state unchanged); without debug the values start over', () => {
+    for (const debug of [false, true]) {
+      const r = rt(debug);
+      const src = testSource(4, 8, 4, (debug ? 2 ** 21 : 2 ** 20) + 4); // a lap: 8 blocks of 4 values (none in slot 0, which is never used)
+      const heap = new ObjectHeap(r, src);
+      const firstLap: number[] = [];
+      for (let k = 0; k < 32; k++) {
+        const h = heap.alloc(k);
+        firstLap.push(h);
+        heap.free(h);
+      }
+      expect(new Set(firstLap).size).toBe(32);
+      if (debug) {
+        const before = JSON.stringify({ meta: Array.from(heap.meta), live: heap.live, serial: src.serial });
+        const e = thrown(() => heap.alloc('one too many'));
+        expect(e).toBeInstanceOf(OffheapRangeError);
+        expect((e as OffheapRangeError).message).toMatch(/debug mode issues each handle value once/);
+        expect(JSON.stringify({ meta: Array.from(heap.meta), live: heap.live, serial: src.serial })).toBe(before);
+        expect(() => heap.get(firstLap[0])).toThrow(StaleHandleError);
+      } else {
+        expect(heap.alloc('again')).toBe(firstLap[0]); // the documented bound: a value comes back after a lap
+      }
+    }
+  });
+
+  it('a source giving a block outside [2^28, 2^30) is a MisuseError', () => {
+    const r = rt();
+    const heap = new ObjectHeap(r, { size: 4, span: 8, serial: 0, take: () => 2 ** 30 - 2 });
+    expect(() => heap.alloc('x')).toThrow(MisuseError);
+    expect(heap.live).toBe(0);
+  });
+
+  it('counter: values consumed stay within allocations + live slots passed over (at most one per allocation on average at half load)', () => {
+    const r = rt();
+    const heap = new ObjectHeap(r, testSource(2 ** 12, 2 ** 16, 2 ** 12, 2 ** 24)); // like the process source, but private
+    const live: number[] = [];
+    let seed = 7;
+    const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+    for (let k = 0; k < 500; k++) live.push(heap.alloc(k)); // just under half of 1024 slots
+    const start = live[0];
+    let allocs = 500;
+    for (let k = 0; k < 200_000; k++) {
+      const j = rand(live.length);
+      heap.free(live[j]);
+      live[j] = heap.alloc(k);
+      allocs++;
+    }
+    const consumed = Math.max(...live) + 1 - start;
+    expect(heap.capacity).toBe(1024);
+    expect(consumed).toBeGreaterThanOrEqual(allocs);
+    expect(consumed).toBeLessThanOrEqual(2 * allocs); // live/free = 500/524 passed over per allocation, on average
+  });
+
+  it('the sweep frees like freeHeapRef: a swept handle stays stale while its slot is reused', () => {
+    for (const debug of [false, true]) {
+      const r = rt(debug);
+      const h = r.newHeapRef(-1);
+      r.gc(); // unrooted, unpinned: swept
       expect(r.heap.isLive(h)).toBe(false);
-      expect(r.heap.retired).toBe(debug ? 1 : 0);
       expect(r.heap.live).toBe(0);
-      if (!debug) expect(r.newHeapRef(1)).toBe(first);
+      for (let k = 0; k < 3 * r.heap.capacity; k++) r.freeHeapRef(r.newHeapRef(k)); // h's slot is reused three times
+      expect(() => r.deref(h)).toThrow(StaleHandleError);
     }
   });
 });
@@ -405,16 +504,16 @@ describe('object release and module-level functions', () => {
     }
   });
 
-  it('caps the table at maxHeapRefs = 2^22 - 1 (slot 0 is never used)', () => {
-    expect(maxHeapRefs).toBe(2 ** 22 - 1);
+  it('caps the table at maxHeapRefs = 2^22 live handles (half of the largest table, 2^23 slots)', () => {
+    expect(maxHeapRefs).toBe(2 ** 22);
   });
 
   it('a full table refuses newHeapRef with OffheapRangeError, state unchanged (simulated: 2^22 slots would take 4M objects)', () => {
     const r = rt();
     const h = r.newHeapRef('kept');
-    const heap = r.heap as unknown as { indexBits: number; top: number; mask: number };
-    heap.indexBits = 22; // as if the table had reached its largest size …
-    heap.top = heap.mask + 1; // … with every slot in use and none free
+    const heap = r.heap as unknown as { indexBits: number; growAt: number; live: number };
+    heap.indexBits = 23; // as if the table had reached its largest size …
+    heap.growAt = heap.live; // … with half its slots live
     const e = rejects(r, () => r.newHeapRef('one too many'), OffheapRangeError, 'ERR_BAD_SIZE');
     expect(e.message).toMatch(/the object heap is full/);
     expect(r.deref(h)).toBe('kept');

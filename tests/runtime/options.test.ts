@@ -2,7 +2,7 @@
 // (ERR_OPTION) naming it, and so is a value of the wrong type or range. A
 // refused call creates nothing and changes no allocator.
 import { describe, expect, it } from 'vitest';
-import { createRuntime, FixAlloc, OptionError, pageSize, struct, u32, type FixAllocOptions, type RuntimeOptions } from '../../src/runtime/index.js';
+import { attachRuntime, createRuntime, FixAlloc, OptionError, pageSize, struct, u32, type AttachOptions, type FixAllocOptions, type RuntimeOptions } from '../../src/runtime/index.js';
 import { rejects, snapshot } from './helpers.js';
 
 const Rec = struct('Rec', { n: u32 });
@@ -25,7 +25,7 @@ function optionError(fn: () => unknown, key: string, message: RegExp): OptionErr
 
 describe('createRuntime options', () => {
   const bad: [string, RuntimeOptions, string, RegExp][] = [
-    ['a misspelt key', { maxbytes: 1 << 20 } as RuntimeOptions, 'maxbytes', /unknown option "maxbytes"; the options are maxBytes, size, shared, attach, debug, checkmark/],
+    ['a misspelt key', { maxbytes: 1 << 20 } as RuntimeOptions, 'maxbytes', /unknown option "maxbytes"; the options are maxBytes, size, shared, debug, checkmark/],
     ['another misspelt key', { Debug: true } as RuntimeOptions, 'Debug', /unknown option "Debug"/],
     ["shared: 'no'", { shared: 'no' } as unknown as RuntimeOptions, 'shared', /option shared must be true or false; got "no"/],
     ['shared: 1', { shared: 1 } as unknown as RuntimeOptions, 'shared', /option shared must be true or false/],
@@ -35,18 +35,19 @@ describe('createRuntime options', () => {
     ['maxBytes as a BigInt', { maxBytes: 1n << 20n } as unknown as RuntimeOptions, 'maxBytes', /got 1048576n/],
     ['maxBytes too small', { maxBytes: pageSize }, 'maxBytes', /got 8192/],
     ['size and maxBytes both', { size: 1 << 20, maxBytes: 1 << 20 }, 'size', /the same option/],
-    ['attach not a SharedArrayBuffer', { attach: new ArrayBuffer(1 << 20) } as unknown as RuntimeOptions, 'attach', /option attach must be the SharedArrayBuffer of a runtime created with shared: true/],
-    ['attach a SharedArrayBuffer no runtime made', { attach: new SharedArrayBuffer(1 << 20) }, 'attach', /attach must be the SharedArrayBuffer of a runtime/],
+    ['the removed attach option', { attach: new SharedArrayBuffer(1 << 20) } as unknown as RuntimeOptions, 'attach', /option attach is gone; a worker attaches with attachRuntime\(rt.share\(\)\)/],
+    ['a shared space too small for its bookkeeping', { maxBytes: 2 * pageSize, shared: true }, 'maxBytes', /a shared space of 16384 bytes has no page left after its bookkeeping \(\d+ pages\); give at least \d+/],
   ];
 
   it.each(bad)('refuses %s', (_, options, key, message) => {
     optionError(() => createRuntime(options), key, message);
   });
 
-  it('refuses attach with a size or shared option, non-object options and symbol keys', () => {
+  it('refuses options attachRuntime does not take, non-object options and symbol keys', () => {
     const owner = createRuntime({ maxBytes: 1 << 20, shared: true });
-    optionError(() => createRuntime({ attach: owner.buffer as SharedArrayBuffer, maxBytes: 1 << 20 }), 'maxBytes', /does not apply with attach/);
-    optionError(() => createRuntime({ attach: owner.buffer as SharedArrayBuffer, shared: true }), 'shared', /does not apply with attach/);
+    optionError(() => attachRuntime(owner.share(), { maxBytes: 1 << 20 } as AttachOptions), 'maxBytes', /attachRuntime: unknown option "maxBytes"; the options are checkmark/);
+    optionError(() => attachRuntime(owner.share(), { debug: true } as AttachOptions), 'debug', /unknown option "debug"/);
+    optionError(() => attachRuntime(owner.share(), { checkmark: 1 } as unknown as AttachOptions), 'checkmark', /option checkmark must be true or false/);
     for (const o of [null, 5, 'x', [], () => 1]) optionError(() => createRuntime(o as RuntimeOptions), '', /options must be an object/);
     optionError(() => createRuntime({ [Symbol('debug')]: true }), '', /unknown option a symbol key/);
     expect(owner.stats().inUse).toBe(0);

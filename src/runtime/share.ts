@@ -1,0 +1,205 @@
+// The layout of a shared space's own bookkeeping, and the descriptor a
+// worker attaches with.
+//
+// Go keeps one set of central structures (mheap_, the mcentrals, the
+// fixalloc pools) that every thread's P reaches through locks. Here the
+// threads are isolates that share nothing but a SharedArrayBuffer, so those
+// structures live inside it: page 0 holds the header (identity, gate, locks,
+// the page allocator's counters, the attach table and the stat categories),
+// the pages after it the page map, the page owner table, the free runs, the
+// registry of pools with their central free lists, and in debug mode the
+// object states. The pages after those are handed out. Every thread keeps
+// only caches: its current persistentalloc chunk and each pool's free list.
+
+import { AttachError, show } from './errors.js';
+
+/** Header word indexes (page 0 as an Int32Array). Words 0..2 are the same in an unshared space's private header. */
+export const H = {
+  magic: 0,
+  /** The owner's thread token and serial. */
+  thread: 1,
+  serial: 2,
+  version: 3,
+  /** Bit 0: debug; bit 1: closed. Fast paths read this one word. */
+  gate: 4,
+  /** The page allocator's lock (sysAlloc, sysFree, stat categories). */
+  spaceLock: 5,
+  /** The lock of the attach table and the pool registry. */
+  registryLock: 6,
+  /** The owner's handle tag, and the next tag an attached runtime takes. */
+  ownerTag: 7,
+  nextTag: 8,
+  /** First page of the unmapped tail. */
+  high: 9,
+  /** Free runs in freeStart/freeLen. */
+  nfree: 10,
+  /** Bytes of live sysAlloc blocks. */
+  inUse: 11,
+  /** Pages of the space, and the first page ever handed out (pages below hold this bookkeeping). */
+  npages: 12,
+  firstPage: 13,
+  /** Stat categories in the shared table, pools in the registry. */
+  nstats: 14,
+  npools: 15,
+  /** Byte offsets of the tables (see `metaLayout`). */
+  pageState: 16,
+  needzero: 17,
+  blockTag: 18,
+  pagePool: 19,
+  pageSpan: 20,
+  freeStart: 21,
+  freeLen: 22,
+  pools: 23,
+  dbgHanded: 24,
+  dbgLive: 25,
+  /** Words of a private (unshared) header. */
+  privateWords: 32,
+  /** Attach table: maxThreads × (token, serial), from this word. */
+  attach: 64,
+  /** Stat bytes (Float64, maxSharedStats entries) from this byte offset, names (statNameUnits u16 each, length-prefixed) after them. */
+  statBytes: 1024,
+  statNames: 1536,
+} as const;
+
+export const gateDebug = 1;
+export const gateClosed = 2;
+
+/** The magic word of a shared space: 'OFFH'. */
+export const spaceMagic = 0x4f464648;
+/** The layout version the header describes. */
+export const spaceVersion = 2;
+
+/** The most runtimes attached to one space at once, the owner included. */
+export const maxThreads = 32;
+/** The most stat categories a shared space tracks, and the longest name (UTF-16 units). */
+export const maxSharedStats = 64;
+export const statNameUnits = 47;
+/** The most pools in one shared space (named and private). */
+export const maxSharedPools = 256;
+/** The longest pool name (UTF-16 units). */
+export const maxPoolName = 32;
+/** Ids of pools over a shared space start here (per-thread pools count from 1; neither reaches the other). */
+export const sharedPoolIdBase = 0x40000000;
+
+/** Words of one pool's registry entry (see P). */
+export const poolWords = 32;
+/** Word indexes within a pool's registry entry. */
+export const P = {
+  /** The central list's lock (mcentral). */
+  lock: 0,
+  used: 1,
+  size: 2,
+  align: 3,
+  /** HeapRef slots of the layout; -1 for a raw-size pool. */
+  ptrs: 4,
+  /** Central free list: head and length. */
+  head: 5,
+  count: 6,
+  /** Spans taken, objects carved from them (by every thread). */
+  spans: 7,
+  carved: 8,
+  /** Runtimes that opened the pool. */
+  openers: 9,
+  /** For a layout with HeapRef slots: the one runtime (token, serial) allowed to use it. */
+  ptrToken: 10,
+  ptrSerial: 11,
+  nameLen: 12,
+  spanBytes: 13,
+  /** Objects abandoned in closed threads' unused span tails. */
+  abandoned: 14,
+  /** The name, u16 units, from this word. */
+  name: 16,
+} as const;
+
+/** Byte offsets of a shared space's tables, from its page count. */
+export interface MetaLayout {
+  readonly pageState: number;
+  readonly needzero: number;
+  readonly blockTag: number;
+  readonly pagePool: number;
+  readonly pageSpan: number;
+  readonly freeStart: number;
+  readonly freeLen: number;
+  readonly pools: number;
+  readonly dbgHanded: number;
+  readonly dbgLive: number;
+  /** First page after the tables. */
+  readonly firstPage: number;
+}
+
+const pageSize = 8192;
+
+/** Where each table of a shared space of `npages` pages lives (debug adds two bitmaps of one bit per 4 bytes). */
+export function metaLayout(npages: number, debug: boolean): MetaLayout {
+  let off = pageSize;
+  const take = (bytes: number): number => {
+    const at = off;
+    off += Math.ceil(bytes / 8) * 8;
+    return at;
+  };
+  const runs = (npages >>> 1) + 1;
+  const pageState = take(npages * 4);
+  const blockTag = take(npages * 4);
+  const pagePool = take(npages * 4);
+  const freeStart = take(runs * 4);
+  const freeLen = take(runs * 4);
+  const pools = take(maxSharedPools * poolWords * 4);
+  const needzero = take(npages);
+  const pageSpan = take(npages);
+  const bitmapBytes = Math.ceil(npages * pageSize / 32 / 4) * 4;
+  const dbgHanded = debug ? take(bitmapBytes) : 0;
+  const dbgLive = debug ? take(bitmapBytes) : 0;
+  return { pageState, needzero, blockTag, pagePool, pageSpan, freeStart, freeLen, pools, dbgHanded, dbgLive, firstPage: Math.ceil(off / pageSize) };
+}
+
+/** What `Runtime.share()` returns and `attachRuntime` takes: a plain, structured-clonable object. */
+export interface SharedRuntime {
+  readonly offheap: 'shared-runtime';
+  readonly version: 1;
+  /** The space; its header names the owner and holds every allocator's shared state. */
+  readonly buffer: SharedArrayBuffer;
+}
+
+/** Whether `buffer` is a shared space some runtime created (its page-0 header is set). */
+export function isSharedSpace(buffer: SharedArrayBuffer): boolean {
+  return buffer.byteLength >= 2 * pageSize && buffer.byteLength % pageSize === 0 && new Int32Array(buffer, 0, 4)[H.magic] === spaceMagic && new Int32Array(buffer, 0, 4)[H.version] === spaceVersion;
+}
+
+/** Checks a descriptor and returns its buffer; AttachError ERR_NOT_SHARED otherwise. No caller code runs (no getters: own data properties only). */
+export function checkDescriptor(what: string, desc: unknown): SharedArrayBuffer {
+  const fail = (why: string): never => {
+    throw new AttachError('ERR_NOT_SHARED', `${what}: expected the descriptor rt.share() returns for a runtime created with shared: true; got ${show(desc)} (${why})`, {
+      value: desc,
+      limit: 'SharedRuntime',
+    });
+  };
+  if (typeof desc !== 'object' || desc === null || Array.isArray(desc)) return fail('not an object');
+  const own = (k: string): unknown => {
+    const d = Object.getOwnPropertyDescriptor(desc, k);
+    return d !== undefined && 'value' in d ? d.value : undefined;
+  };
+  if (own('offheap') !== 'shared-runtime' || own('version') !== 1) return fail('not a SharedRuntime descriptor');
+  const buffer = own('buffer');
+  if (!(buffer instanceof SharedArrayBuffer)) return fail(buffer instanceof ArrayBuffer ? 'its buffer is not shared' : 'no SharedArrayBuffer');
+  if (!isSharedSpace(buffer)) return fail('its buffer holds no shared space');
+  return buffer;
+}
+
+/** Reads a length-prefixed name of u16 units at `word` of `i32`. */
+export function readName(buffer: SharedArrayBuffer, byteOffset: number, len: number): string {
+  const u16 = new Uint16Array(buffer, byteOffset, len);
+  return String.fromCharCode(...u16);
+}
+
+/** Writes `name`'s u16 units at `byteOffset`. */
+export function writeName(buffer: SharedArrayBuffer, byteOffset: number, name: string): void {
+  const u16 = new Uint16Array(buffer, byteOffset, name.length);
+  for (let i = 0; i < name.length; i++) u16[i] = name.charCodeAt(i);
+}
+
+/** Whether the u16 units at `byteOffset` spell `name` (its length already compared). */
+export function nameEquals(buffer: SharedArrayBuffer, byteOffset: number, name: string): boolean {
+  const u16 = new Uint16Array(buffer, byteOffset, name.length);
+  for (let i = 0; i < name.length; i++) if (u16[i] !== name.charCodeAt(i)) return false;
+  return true;
+}
