@@ -8,5 +8,6 @@ import { lint } from './lint.js';
 import { memclr } from './memclr.js';
 import { persistentalloc } from './persistentalloc.js';
 import { sysalloc } from './sysalloc.js';
+import { threads } from './threads.js';
 
-export const topics: readonly Topic[] = [fixalloc, persistentalloc, sysalloc, memclr, layout, heap, assemblyscript, lint];
+export const topics: readonly Topic[] = [fixalloc, persistentalloc, sysalloc, memclr, layout, heap, threads, assemblyscript, lint];

@@ -1,0 +1,114 @@
+// One benchmark thread of the threads topic (bench/topics/threads.ts); runs
+// compiled, from .bench-build, as a worker_threads Worker.
+//
+// The worker builds its state (untimed), says ready, then runs one call per
+// `run` message: all workers of a group meet at a start barrier (an Atomics
+// counter in shared memory), so thread start-up and message latency are not
+// timed; each worker times its own loop from the barrier to its last op and
+// posts the absolute start and end (timeOrigin + now, one clock for all
+// threads). GC pauses of this isolate are counted by a PerformanceObserver
+// and matched to the windows when the main thread asks at the end.
+import { PerformanceObserver, performance } from 'node:perf_hooks';
+import { parentPort, workerData } from 'node:worker_threads';
+import { fresh, liveSetStream, overlapping, type Pause } from '../lib/harness.js';
+import { threadPool, type ThreadPool, type ThreadSpec } from './threads-pool.js';
+
+export type ToWorker = { readonly run: number; readonly call: number } | { readonly finish: true };
+export type FromWorker =
+  | { readonly ready: true }
+  | { readonly t0: number; readonly t1: number }
+  /** GC pauses of this isolate in each call's window ([events, ms], call 1 first), and the live set at the end. */
+  | { readonly gc: readonly (readonly [number, number])[]; readonly handedOut: readonly number[] }
+  | { readonly error: string };
+
+/** A free list through the freed block's first word, all inlined, no checks (the machine's own scaling limit). */
+function slabLoop(i32: Int32Array, slots: Int32Array, order: Int32Array, size: number, base: number) {
+  let top = base + slots.length * size;
+  let head = 0;
+  let k = 0;
+  return (n: number) => {
+    for (let i = 0; i < n; i++) {
+      const j = order[k];
+      if (++k === order.length) k = 0;
+      const p = slots[j];
+      i32[p >> 2] = head;
+      head = p;
+      let q = head;
+      if (q !== 0) head = i32[q >> 2];
+      else {
+        q = top;
+        top += size;
+      }
+      slots[j] = q;
+    }
+  };
+}
+
+/** Free the object in a slot of the worker's live set and allocate its replacement: the F1 pair. */
+function pairLoop(pool: ThreadPool, slots: Int32Array, order: Int32Array) {
+  let k = 0;
+  return (n: number) => {
+    for (let i = 0; i < n; i++) {
+      const j = order[k];
+      if (++k === order.length) k = 0;
+      pool.free(slots[j]);
+      slots[j] = pool.alloc();
+    }
+  };
+}
+
+const spec = workerData as ThreadSpec;
+const port = parentPort!;
+const post = (m: FromWorker): void => port.postMessage(m);
+
+const pauses: Pause[] = [];
+const observer = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) pauses.push([e.startTime, e.duration]);
+});
+observer.observe({ entryTypes: ['gc'] });
+/** Windows in this isolate's performance.now() time. */
+const windows: [number, number][] = [];
+
+try {
+  const order = liveSetStream(spec.live, 0x9e3779b9 + spec.index);
+  const slots = new Int32Array(spec.live);
+  let body: (n: number) => void;
+  if (spec.kind === 'slab') {
+    const i32 = new Int32Array(spec.buffer);
+    const base = spec.index * spec.regionBytes + 8;
+    for (let i = 0; i < spec.live; i++) slots[i] = base + i * spec.size;
+    body = fresh(slabLoop)(i32, slots, order, spec.size, base);
+  } else {
+    const pool = threadPool(spec);
+    for (let i = 0; i < spec.live; i++) slots[i] = pool.alloc();
+    body = fresh(pairLoop)(pool, slots, order);
+  }
+  const ctrl = new Int32Array(spec.ctrl);
+  port.on('message', (m: ToWorker) => {
+    try {
+      if ('finish' in m) {
+        setTimeout(() => {
+          // The observer delivers a turn of the event loop late; by now every pause is in.
+          observer.disconnect();
+          post({ gc: windows.map(([t0, t1]) => overlapping(pauses, t0, t1)), handedOut: Array.from(slots) });
+        }, 5);
+        return;
+      }
+      // Start barrier: call c of a group of g threads starts once the counter reaches c·g.
+      const target = m.call * spec.group;
+      Atomics.add(ctrl, 0, 1);
+      Atomics.notify(ctrl, 0);
+      for (let v = Atomics.load(ctrl, 0); v < target; v = Atomics.load(ctrl, 0)) Atomics.wait(ctrl, 0, v);
+      const t0 = performance.now();
+      body(m.run);
+      const t1 = performance.now();
+      windows.push([t0, t1]);
+      post({ t0: performance.timeOrigin + t0, t1: performance.timeOrigin + t1 });
+    } catch (e) {
+      post({ error: String((e as Error).stack ?? e) });
+    }
+  });
+  post({ ready: true });
+} catch (e) {
+  post({ error: String((e as Error).stack ?? e) });
+}
