@@ -29,8 +29,10 @@ export const again = 1;
 /** Sleep while the word is `sleeping` (Atomics.wait), then step again. */
 export const sleep = 2;
 
-/** The registers of one lock attempt. */
+/** The registers of one lock attempt; `spinLimit` compare-and-swaps before it sleeps. */
 export class LockAttempt {
+  constructor(readonly spinLimit = spinCount) {}
+
   /** Next step: 0 exchange, 1 spin, 2 mark sleeping. */
   pc = 0;
   /** The value to take the lock with: 1, or 2 once this thread may have others sleeping behind it. */
@@ -61,7 +63,7 @@ export function lockStep(w: Int32Array, i: number, s: LockAttempt): number {
     }
     case 1:
       if (Atomics.compareExchange(w, i, unlocked, s.wait) === unlocked) return acquired;
-      if (++s.spins >= spinCount) s.pc = 2;
+      if (++s.spins >= s.spinLimit) s.pc = 2;
       return again;
     default: {
       const v = Atomics.exchange(w, i, sleeping);
