@@ -4,7 +4,7 @@
 // other records, and `HeapRef` handles to ordinary JS objects (meshes,
 // labels, callbacks). A `HeapRef` slot is in the layout's pointer bitmap, so
 // the collector sees it once the record is a root; a `Ptr` is never followed.
-import { array, f64, heapRef, ptr, struct, u32, type LayoutType } from 'offheap';
+import { array, f64, heapRef, i32, ptr, struct, u32, type LayoutType } from 'offheap';
 
 /** Vertex data the renderer draws each particle with: an ordinary JS object. */
 export class Mesh {
@@ -64,3 +64,45 @@ export const Scene = struct('Scene', {
   frame: u32,
 });
 export type SceneRec = LayoutType<typeof Scene>;
+
+/**
+ * A grid cell of the physics worker's scratch: the particles inside one
+ * square of the world this frame, summed. Allocated and freed every frame
+ * from a shared pool, so it is pointer-free apart from `Ptr`s (a pool that
+ * other threads use cannot hold HeapRefs: they name JS objects of one thread).
+ */
+export const Cell = struct('Cell', {
+  /** Summed velocity of the cell's particles. */
+  vel: Vec2,
+  ix: i32,
+  iy: i32,
+  count: u32,
+  /** The next cell of the same bucket, or nil. */
+  next: ptr<CellRec>(),
+});
+export interface CellRec extends LayoutType<typeof Cell> {}
+
+/** Buckets of the physics worker's cell table. */
+export const gridBuckets = 256;
+
+/** The worker's cell table: bucket heads, allocated once in its own thread with persistentalloc. */
+export const Grid = struct('Grid', { buckets: array(ptr<CellRec>(), gridBuckets) });
+export type GridRec = LayoutType<typeof Grid>;
+
+/**
+ * What the physics worker has done, written by the worker after every frame
+ * into shared memory that the main thread allocated, and read there for the
+ * report.
+ */
+export const PhysicsStats = struct('PhysicsStats', {
+  frames: u32,
+  /** Particles integrated, summed over frames. */
+  moved: u32,
+  /** Scratch cells allocated and freed by the worker, and the most in one frame. */
+  cellsAllocated: u32,
+  cellsFreed: u32,
+  peakCells: u32,
+  /** Bytes the worker took with persistentalloc (its cell table). */
+  persistentBytes: u32,
+});
+export type PhysicsStatsRec = LayoutType<typeof PhysicsStats>;

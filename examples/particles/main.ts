@@ -3,9 +3,16 @@
 //
 // - layouts.ts: the records (Particle, Emitter, the Scene index) and the JS
 //   objects their HeapRef slots name (meshes, labels, callbacks).
-// - world.ts: FixAlloc pools, roots, spawning, physics, retiring, rendering
-//   into a sysAlloc'd batch.
+// - world.ts: FixAlloc pools, roots, spawning, retiring, rendering into a
+//   sysAlloc'd batch.
+// - physics.ts: the physics worker, a second thread attached to the same
+//   space, which moves the particles in place every frame and allocates its
+//   scratch records from a shared pool (physics-worker.ts is its entry).
 // - assets.ts: meshes loaded by name, pinned while the library holds them.
+//
+// The space is created with `shared: true` so the worker can attach. The
+// handles, roots and collector stay on this thread: a HeapRef names a JS
+// object of this thread's heap.
 //
 // The collector runs incrementally: each frame that a cycle is under way,
 // `gcStep` does a bounded amount of work between the mutator's frames, with
@@ -17,12 +24,14 @@ import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   createRuntime,
+  sharedPool,
   type GcStats,
   type Ptr,
   type Runtime,
 } from 'offheap';
 import { Assets } from './assets.js';
-import type { EmitterRec } from './layouts.js';
+import { Cell, type EmitterRec } from './layouts.js';
+import { PhysicsThread, scratchPool } from './physics.js';
 import { World } from './world.js';
 
 const frames = 300;
@@ -31,8 +40,11 @@ const budget = 512;
 /** Go's GOGC=100: start a cycle when the live handles have doubled since the last one. */
 const gogc = 100;
 
-const rt: Runtime = createRuntime({ maxBytes: 16 << 20, debug: true, checkmark: true });
+const rt: Runtime = createRuntime({ maxBytes: 16 << 20, shared: true, debug: true, checkmark: true });
 const world = new World(rt);
+const physics = PhysicsThread.start(rt, world.scene);
+/** This thread's handle on the worker's scratch pool, for its statistics. */
+const scratch = sharedPool(rt, scratchPool, Cell);
 const assets = new Assets(rt);
 const expired = new Map<string, number>();
 const onExpire = (name: string) => (): void => {
@@ -88,10 +100,16 @@ for (let frame = 0; frame < frames; frame++) {
   // The fireworks end: their particles' slots go back to the pool, and the
   // last frames reuse some of them (the picture shows the rest as free).
   if (frame === 285 && fireworks !== undefined) world.removeEmitter(fireworks);
-  world.step();
-  world.render();
+  world.spawnAll();
+  // The worker moves the particles while this thread's collector steps: the
+  // worker writes positions and ages, the collector reads HeapRef slots.
+  physics.begin();
   collect();
+  physics.wait();
+  world.expire();
+  world.render();
 }
+const worker = physics.stop();
 rt.gc(); // a last full cycle: everything unreachable now is freed
 cycleDone(rt.collector.stats());
 
@@ -117,7 +135,14 @@ const rows: [string, string][] = [
   ['sysAlloc', Object.entries(stats.byOwner).map(([owner, b]) => `${owner} ${bytes(b)}`).join(', ') + ` (${bytes(stats.mapped)} mapped)`],
   ['persistentalloc', Object.entries(stats.persistent).map(([stat, b]) => `${stat} ${bytes(b)}`).join(', ')],
   ['FixAlloc in use', `particles ${bytes(world.particles.inuse)} (${world.particles.size} B each), emitters ${bytes(world.emitters.inuse)} (${world.emitters.size} B each)`],
+  ['physics worker', `${n(worker.frames)} frames, ${n(worker.moved)} particle moves; ${n(worker.cellsAllocated)} scratch cells allocated and ${n(worker.cellsFreed)} freed (at most ${n(worker.peakCells)} in a frame); ${n(worker.persistentBytes)} B persistentalloc`],
+  ['allocations', `main thread ${n(world.spawned + world.emittersAdded)} (${n(world.spawned)} particles, ${n(world.emittersAdded)} emitters), physics worker ${n(worker.cellsAllocated)} (scratch cells)`],
+  ['shared pool', `${scratchPool}: ${sharedPoolLine(scratch.sharedStats())}`],
   ['memory picture', relative(process.cwd(), picture).startsWith('..') ? picture : relative(process.cwd(), picture)],
 ];
+/** The scratch pool as every thread sees it, once the worker has closed (its cached cells are back on the central list). */
+function sharedPoolLine(s: { spans: number; carved: number; central: number; size: number }): string {
+  return `${n(s.spans)} span${s.spans === 1 ? '' : 's'} of ${n(s.carved)} cells (${s.size} B each); ${n(s.central)} cells on the central list after the worker closed`;
+}
 const width = Math.max(...rows.map(([k]) => k.length));
 for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);

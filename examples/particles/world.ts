@@ -1,4 +1,5 @@
-// The simulation: emitters spawn particles, particles fly and expire.
+// The simulation: emitters spawn particles, particles fly (physics.ts, on
+// the physics worker) and expire.
 //
 // Every record comes from a FixAlloc pool and is registered as a root while
 // it is live, because its HeapRef slots (mesh, label, callback) are the only
@@ -10,11 +11,7 @@
 // freed; the pool hands the same memory to the next spawn.
 import { FixAlloc, nil, type AccessorOf, type HeapRef, type Ptr, type Runtime } from 'offheap';
 import { Emitter, maxEmitters, Particle, Scene, type EmitterRec, type Label, type Mesh, type OnExpire, type ParticleRec, type SceneRec } from './layouts.js';
-
-/** Particles older than this many frames expire. */
-const maxAge = 90;
-/** Downward acceleration per frame. */
-const gravity = 0.02;
+import { expired } from './physics.js';
 
 /** What the caller needs to create an emitter. */
 export interface EmitterSpec {
@@ -115,18 +112,28 @@ export class World {
     this.emittersRemoved++;
   }
 
-  /** One frame: spawn, move, expire. */
-  step(): void {
-    const { E, P, S, scene } = this;
+  /** The first half of a frame: every emitter spawns its particles (the physics worker moves them next). */
+  spawnAll(): void {
+    const { E, S, scene } = this;
     for (let slot = 0; slot < maxEmitters; slot++) {
       const e = S.emitters.get(scene, slot);
       if (e === nil) continue;
       for (let k = E.rate.get(e); k > 0; k--) this.spawn(e);
+    }
+    this.peak = Math.max(this.peak, this.live);
+  }
+
+  /** The second half, once the physics worker has moved them: particles that expired are unlinked and retired. */
+  expire(): void {
+    const { E, P, S, scene } = this;
+    for (let slot = 0; slot < maxEmitters; slot++) {
+      const e = S.emitters.get(scene, slot);
+      if (e === nil) continue;
       let prev: Ptr<ParticleRec> = nil;
       let p = E.first.get(e);
       while (p !== nil) {
         const next = P.next.get(p);
-        if (integrate(P, p)) {
+        if (!expired(P, p)) {
           prev = p;
         } else {
           if (prev === nil) E.first.set(e, next);
@@ -137,7 +144,6 @@ export class World {
       }
     }
     S.frame.set(scene, S.frame.get(scene) + 1);
-    this.peak = Math.max(this.peak, this.live);
   }
 
   /** A new particle at its emitter, linked at the head of the emitter's list. */
@@ -216,20 +222,4 @@ export class World {
     }
     return counts;
   }
-}
-
-/**
- * Moves one particle; false once it has expired or fallen below the ground.
- * Physics touches only scalars, which the lint proves: no write barrier runs
- * here or in anything it calls.
- *
- * @nowritebarrierrec
- */
-function integrate(P: AccessorOf<typeof Particle>, p: Ptr<ParticleRec>): boolean {
-  P.vel.y.set(p, P.vel.y.get(p) - gravity);
-  P.pos.x.set(p, P.pos.x.get(p) + P.vel.x.get(p));
-  P.pos.y.set(p, P.pos.y.get(p) + P.vel.y.get(p));
-  const age = P.age.get(p) + 1;
-  P.age.set(p, age);
-  return age < maxAge && P.pos.y.get(p) >= 0;
 }

@@ -2,6 +2,9 @@
 // its report agrees with itself and with the memory picture it writes: the
 // particle counts add up, the collector ran and lost nothing, memory was
 // reused, and the picture's pools hold exactly the live records reported.
+// The physics worker ran every frame on its own thread, and its counts,
+// written into shared memory, agree with the main thread's view of the
+// shared pool it allocated from.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +40,9 @@ describe('examples/particles: the program', () => {
       'sysAlloc',
       'persistentalloc',
       'FixAlloc in use',
+      'physics worker',
+      'allocations',
+      'shared pool',
       'memory picture',
     ]);
     expect(report.get('frames')).toBe('300, debug and checkmark on');
@@ -77,5 +83,34 @@ describe('examples/particles: the program', () => {
     expect(svg).toContain(`${roots} root blocks.`);
     expect(svg).toMatch(/class="page page-sysalloc"/); // the render batch
     expect(report.get('sysAlloc')).toMatch(/render batch 32 KiB/);
+  });
+
+  it('moved every particle on the physics worker, which allocated and freed its scratch cells from the shared pool', () => {
+    const spawned = num(/; ([\d,]+) spawned,/.exec(report.get('particles')!)![1]);
+    const m = /^([\d,]+) frames, ([\d,]+) particle moves; ([\d,]+) scratch cells allocated and ([\d,]+) freed \(at most ([\d,]+) in a frame\); ([\d,]+) B persistentalloc$/.exec(report.get('physics worker')!);
+    expect(m, report.get('physics worker')).not.toBeNull();
+    const [frames, moved, allocated, freed, peak, persistent] = m!.slice(1).map(num);
+    expect(frames).toBe(300);
+    // Each particle is moved from the frame it is spawned in until it expires (at most 90 frames).
+    expect(moved).toBeGreaterThanOrEqual(spawned);
+    expect(moved).toBeLessThanOrEqual(spawned * 90);
+    expect(freed).toBe(allocated); // every frame's cells go back before the frame ends
+    expect(peak).toBeGreaterThan(0);
+    expect(allocated).toBeGreaterThan(peak * 10);
+    expect(persistent).toBe(1024); // the worker's cell table: 256 bucket pointers
+    // Both threads' allocation counts.
+    const a = /^main thread ([\d,]+) \(([\d,]+) particles, ([\d,]+) emitters\), physics worker ([\d,]+) \(scratch cells\)$/.exec(report.get('allocations')!);
+    expect(a, report.get('allocations')).not.toBeNull();
+    const [main, particles, emitters, worker] = a!.slice(1).map(num);
+    expect([main, particles, emitters, worker]).toEqual([spawned + 4, spawned, 4, allocated]);
+    // The main thread's view of the same pool: every cell the worker used is back on the central list, and the
+    // pool never took a new cell while a freed one was waiting (as many distinct cells as the busiest frame needed).
+    const p = /^(\d+) spans? of ([\d,]+) cells \((\d+) B each\); ([\d,]+) cells on the central list after the worker closed$/.exec(report.get('shared pool')!.replace(/^particles\.scratch: /, ''));
+    expect(p, report.get('shared pool')).not.toBeNull();
+    const [spans, carved, size, central] = p!.slice(1).map(num);
+    expect(spans).toBeGreaterThan(0);
+    expect(carved).toBeGreaterThanOrEqual(peak);
+    expect(central).toBe(peak);
+    expect(size).toBe(32);
   });
 });
