@@ -4,7 +4,9 @@
 // the run-time hazards.
 // `npm start` builds dist/ first, since the examples import the package by name.
 //
-// - examples/particles: the example program; it must lint clean.
+// - examples/particles: the example program; it must lint clean. Its physics
+//   runs on a worker thread attached to the same space, and its report shows
+//   both threads' allocation counts.
 // - examples/cache: the second example program (an LRU cache of JS objects
 //   indexed from off-heap records); it must lint clean too.
 // - examples/hazards: its twin with one deliberate mistake per rule and case;
@@ -71,7 +73,7 @@ const run = (title, file) => {
     failed = true;
   }
 };
-run('run examples/particles (debug mode, checkmark on)', path.join(examples, 'particles', 'main.ts'));
+run('run examples/particles (debug mode, checkmark on; physics on a worker thread)', path.join(examples, 'particles', 'main.ts'));
 run('run examples/cache (debug mode, checkmark on)', path.join(examples, 'cache', 'main.ts'));
 if (existsSync(path.join(examples, 'hazards', 'run.ts'))) {
   run('run examples/hazards (debug mode, checkmark on): the failure each mistake causes', path.join(examples, 'hazards', 'run.ts'));
