@@ -13,7 +13,10 @@
 // - L2, L3: the generated offheap-heavy corpus next to typescript-eslint's
 //   recommendedTypeChecked, at 1×, 2× and 4× its size.
 // - L4: the same third-party code with `import 'offheap'` added to every
-//   file, so the rules analyse all of it, next to recommendedTypeChecked.
+//   file, so the rules analyse all of it, next to recommendedTypeChecked;
+//   also as the wall time a lint with the offheap config adds to the same
+//   lint without it (paired runs in one process, alternating order): rule
+//   times charge a rule for checker work the other rules would pay anyway.
 // - L5: the editor's loop through the project service: a program of many
 //   small offheap-using files linted whole, then one 4-line file edited and
 //   re-linted alone, several times (each edit makes a new program).
@@ -48,7 +51,7 @@ interface LintCorpus {
   prepareThirdParty(quick: boolean, options?: { offheapImport?: boolean }): Corpus;
   prepareStress(name: string, units: number): Corpus;
   prepareRelint(name: string, units: number): RelintCorpus;
-  lintCorpus(dir: string, options?: { withTypescriptEslint?: boolean; warmRuns?: number }): Promise<ColdAndWarm>;
+  lintCorpus(dir: string, options?: { withTypescriptEslint?: boolean; withOffheap?: boolean; warmRuns?: number }): Promise<ColdAndWarm>;
   relintCorpus(corpus: RelintCorpus, options?: { edits?: number }): Promise<{ full: CorpusRun; relints: CorpusRun[] }>;
 }
 
@@ -140,10 +143,20 @@ export const lint: Topic = {
     const coldPerLine = sizes.map((s) => median(s.runs.map((r) => r.offheapMs)) / s.lines);
     const slowRun = medianRun(bWarm, (r) => r.perFile[0]?.ms ?? 0);
 
-    // L4: the same third-party code, every file importing offheap, with recommendedTypeChecked.
+    // L4: the same third-party code, every file importing offheap, with recommendedTypeChecked, each
+    // cold run paired with one of the same lint without the offheap config (same process, the order
+    // alternating from pair to pair, so a drift in load or the process's warm-up charges neither side).
     const imported = lc.prepareThirdParty(quick, { offheapImport: true });
-    const d = await repeat(imported.dir, { withTypescriptEslint: true }, 0);
+    const d: ColdAndWarm[] = [];
+    const without: ColdAndWarm[] = [];
+    for (let i = 0; i < runs; i++) {
+      for (const withOffheap of i % 2 === 0 ? [true, false] : [false, true]) {
+        const r = await lc.lintCorpus(imported.dir, { withTypescriptEslint: true, withOffheap, warmRuns: 0 });
+        (withOffheap ? d : without).push(r);
+      }
+    }
     const added = d.map((r) => (100 * r.offheapMs) / (r.wallMs - r.offheapMs));
+    const wallAdded = d.map((r, i) => (100 * (r.wallMs - without[i].wallMs)) / without[i].wallMs);
     const dRun = medianRun(d, (r) => (100 * r.offheapMs) / (r.wallMs - r.offheapMs));
 
     // L5: re-lint of one edited file through the project service.
@@ -244,7 +257,18 @@ export const lint: Topic = {
           target: 10,
           better: 'lower',
         },
-        `By rule (median run): ${offheapRules(dRun)}. Rule times count the checker work a rule triggers first; typescript-eslint's rules would ask for much of the same types, so this overstates what the offheap rules add to the wall time.`,
+        `By rule (median run): ${offheapRules(dRun)}. Rule times count the checker work a rule triggers first; typescript-eslint's rules would ask for much of the same types, so this overstates what the offheap rules add to the wall time (next row).`,
+      ),
+      explain(
+        {
+          id: 'L4',
+          measure: `(d) the same lint with and without the offheap config, paired (same process, order alternating per pair): wall time added ÷ wall time without${range(wallAdded, ' %')}`,
+          value: median(wallAdded),
+          unit: '%',
+          target: 10,
+          better: 'lower',
+        },
+        `Pairs (with / without, s): ${d.map((r, i) => `${(r.wallMs / 1000).toFixed(1)} / ${(without[i].wallMs / 1000).toFixed(1)}`).join('; ')}. The difference includes the checker work only the offheap rules ask for; work both configs need is paid in both.`,
       ),
       explain(
         {
@@ -258,7 +282,7 @@ export const lint: Topic = {
         `By rule (median re-lint): ${offheapRules(eRun)}.`,
       ),
     ];
-    const problems = [...a, ...sizes.flatMap((s) => s.runs), ...d].flatMap((r) => [...r.problems, ...r.warm.flatMap((w) => w.problems)]);
+    const problems = [...a, ...sizes.flatMap((s) => s.runs), ...d, ...without].flatMap((r) => [...r.problems, ...r.warm.flatMap((w) => w.problems)]);
     problems.push(...e.full.problems, ...e.relints.flatMap((r) => r.problems));
     const variantsOf = (rs: ColdAndWarm[]): [string, number[]][] => [
       ['offheap rules, cold', rs.map((r) => r.offheapMs)],
@@ -280,6 +304,7 @@ export const lint: Topic = {
           ['offheap rules (strict config)', d.map((r) => r.offheapMs)],
           ['typescript-eslint recommendedTypeChecked rules', d.map((r) => r.otherRulesMs)],
           ['whole lint run (wall)', d.map((r) => r.wallMs)],
+          ['whole lint run without the offheap config (wall, paired)', without.map((r) => r.wallMs)],
         ]),
         costTable(`(e) re-lint of one edited 4-line file among ${relintUnits} (time per re-lint)`, 1, [
           ['offheap rules', relintMs],
@@ -304,7 +329,7 @@ export const lint: Topic = {
             `${ms(median(s.runs.flatMap((r) => r.warm).map((w) => w.offheapMs)))} ms warm, typescript-eslint rules ${ms(median(s.runs.map((r) => r.otherRulesMs)))} ms cold and ` +
             `${ms(median(s.runs.flatMap((r) => r.warm).map((w) => w.otherRulesMs)))} ms warm.`,
         ),
-        `(d) ${imported.files} files: cold lint ${(median(d.map((r) => r.wallMs)) / 1000).toFixed(1)} s wall, offheap rules ${ms(median(d.map((r) => r.offheapMs)))} ms, typescript-eslint rules ${ms(median(d.map((r) => r.otherRulesMs)))} ms.`,
+        `(d) ${imported.files} files: cold lint ${(median(d.map((r) => r.wallMs)) / 1000).toFixed(1)} s wall (${(median(without.map((r) => r.wallMs)) / 1000).toFixed(1)} s without the offheap config), offheap rules ${ms(median(d.map((r) => r.offheapMs)))} ms, typescript-eslint rules ${ms(median(d.map((r) => r.otherRulesMs)))} ms.`,
         `(e) ${many.files} files, ${many.lines} lines: the first full lint took ${(e.full.wallMs / 1000).toFixed(1)} s wall (offheap rules ${ms(e.full.offheapMs)} ms); ${edits} edits of edited.ts, each re-linted alone: offheap rules ${relintMs.map(ms).join(', ')} ms.`,
         problems.length ? `Reports on code that should lint clean: ${problems.slice(0, 5).join('; ')}` : 'No offheap reports on any corpus.',
       ],

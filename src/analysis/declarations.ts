@@ -56,8 +56,14 @@ export function offheapIdAt(checker: ts.TypeChecker, node: ts.Node): string | un
   return id === noId ? undefined : id;
 }
 
-/** Work counters for tests: calls whose callee needed the checker's overload resolution. */
-export const declarationCounters = { signatureResolutions: 0 };
+/** Work counters for tests: calls whose callee needed the checker's overload resolution, and calls answered from the callee's type. */
+export const declarationCounters = { signatureResolutions: 0, calleeTypeAnswers: 0 };
+
+/** The id a signature's declaration carries (on it, or on the `const` an arrow function initialises); null when it cannot be read. */
+function signatureId(decl: ts.SignatureDeclaration | ts.JSDocSignature | undefined): string | undefined | null {
+  if (!decl || ts.isJSDocSignature(decl)) return null;
+  return declarationId(decl) ?? (decl.parent && ts.isVariableDeclaration(decl.parent) ? declarationId(decl.parent) : undefined);
+}
 
 /** Declarations a call invokes as they stand (no variable or property holding a function). */
 function isCallableDeclaration(d: ts.Declaration): boolean {
@@ -97,11 +103,20 @@ function resolveCalleeId(checker: ts.TypeChecker, call: ts.CallExpression | ts.N
       if (decls.every((d) => declarationId(d) === first)) return first;
     }
   }
-  declarationCounters.signatureResolutions++;
-  const decl = checker.getResolvedSignature(call)?.declaration;
-  if (decl && !ts.isJSDocSignature(decl)) {
-    const id = declarationId(decl) ?? (decl.parent && ts.isVariableDeclaration(decl.parent) ? declarationId(decl.parent) : undefined);
-    if (id) return id;
+  if (ts.isCallExpression(call)) {
+    // A function-typed variable, parameter or property (`cb(x)`, `this.onDone()`): the checker picks
+    // one of the signatures of the callee's type, so when they all carry the same tag (or none), the
+    // answer needs no overload resolution, which type-checks every argument.
+    const signatures = checker.getTypeAtLocation(target).getCallSignatures();
+    if (signatures.length > 0) {
+      const first = signatureId(signatures[0].declaration);
+      if (first !== null && signatures.every((sig) => signatureId(sig.declaration) === first)) {
+        declarationCounters.calleeTypeAnswers++;
+        return first ?? offheapIdAt(checker, named);
+      }
+    }
   }
-  return offheapIdAt(checker, named);
+  declarationCounters.signatureResolutions++;
+  const id = signatureId(checker.getResolvedSignature(call)?.declaration);
+  return id ?? offheapIdAt(checker, named);
 }

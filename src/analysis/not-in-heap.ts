@@ -250,7 +250,13 @@ function byValueChildren(checker: ts.TypeChecker, type: ts.Type): Array<{ type: 
   if (!(type.flags & ts.TypeFlags.Object) || scalarBrandOf(checker, type) || isArrayOrTuple(checker, type) || isFunctionObject(type)) return [];
   const out: Array<{ type: ts.Type; step: string }> = [];
   for (const base of namedBaseTypes(checker, type)) {
-    out.push({ type: base, step: ` extends ${typeName(checker, base)}` });
+    // Named only when a reason's path is read: most walks reach no mark and print nothing.
+    out.push({
+      type: base,
+      get step() {
+        return ` extends ${typeName(checker, base)}`;
+      },
+    });
   }
   for (const prop of checker.getPropertiesOfType(type)) {
     if (isStorageProperty(checker, prop)) out.push({ type: checker.getTypeOfSymbol(prop), step: `.${prop.name}` });
@@ -271,7 +277,7 @@ function byValueChildren(checker: ts.TypeChecker, type: ts.Type): Array<{ type: 
  * pathological instantiation chains cost the budget once, not per query).
  */
 type ReachEntry =
-  | { readonly kind: 'yes'; readonly depth: number; readonly next: ts.Type | undefined; readonly step: string; readonly target: ts.Type }
+  | { readonly kind: 'yes'; readonly depth: number; readonly next: ts.Type | undefined; readonly edge: { readonly step: string } | undefined; readonly target: ts.Type }
   | { readonly kind: 'no' }
   | { readonly kind: 'unknown' };
 
@@ -366,7 +372,7 @@ class Reach {
       }
     }
     // The frontier itself stays unexplored, not memoised: a later query that starts there explores it.
-    for (const t of targets) this.memo.set(t, { kind: 'yes', depth: 0, next: undefined, step: '', target: t });
+    for (const t of targets) this.memo.set(t, { kind: 'yes', depth: 0, next: undefined, edge: undefined, target: t });
     // In order of depth, so each type's next step is already decided.
     for (const t of queue) {
       const d = depth.get(t)!;
@@ -376,7 +382,8 @@ class Reach {
         return e?.kind === 'yes' && e.depth === d - 1;
       })!;
       const next = this.memo.get(k.type) as Extract<ReachEntry, { kind: 'yes' }>;
-      this.memo.set(t, { kind: 'yes', depth: d, next: k.type, step: k.step, target: next.target });
+      // The edge, not its step: a step may be a name built only when read.
+      this.memo.set(t, { kind: 'yes', depth: d, next: k.type, edge: k, target: next.target });
     }
     for (const t of explored.keys()) if (!this.memo.has(t)) this.memo.set(t, maybe.has(t) ? unknown : no);
     return this.memo.get(start)!;
@@ -386,7 +393,7 @@ class Reach {
   steps(type: ts.Type): string[] {
     const steps: string[] = [];
     for (let e = this.memo.get(type); e && e.kind === 'yes' && e.next; e = this.memo.get(e.next)) {
-      if (e.step) steps.push(e.step);
+      if (e.edge?.step) steps.push(e.edge.step);
     }
     return steps;
   }

@@ -236,19 +236,23 @@ export default createRule<Options, MessageIds>({
      * `Array<Span>`, `Map<K, Span>`, `Span[]`, `[Span]`, `Box<Span>` in a type
      * position. `generic` is the generic's symbol: an argument it keeps only
      * under `Ptr`, `FixAlloc`, … is fine. Arrays and tuples pass none: they hold their elements.
+     * `exemptInstance` is asked only once an argument would be reported
+     * (it walks the whole instance type, which most references never need).
      */
-    function checkTypeArguments(args: readonly TSESTree.TypeNode[], name: string, container: boolean, generic?: ts.Symbol): void {
+    function checkTypeArguments(args: readonly TSESTree.TypeNode[], name: () => string, container: boolean, generic?: ts.Symbol, exemptInstance?: () => boolean): void {
+      let exempted: boolean | undefined;
       args.forEach((arg, i) => {
         const argTs = tsOf(arg) as ts.TypeNode;
         const argType = checker.getTypeFromTypeNode(argTs);
         if (!notInHeapReason(checker, argType)) return;
         const use = generic ? parameterUse(checker, typeParameterSymbol(checker, generic, i)) : undefined;
         if (use && !use.byValue) return;
+        if ((exempted ??= exemptInstance?.() ?? false)) return;
         const type = nihMember(argType);
         context.report({
           node: arg,
           messageId: container ? 'container' : 'typeArgument',
-          data: { container: name, generic: name, type: nameOf(type), why: why(type)! + (use?.unproven ? unprovenUse : '') },
+          data: { container: name(), generic: name(), type: nameOf(type), why: why(type)! + (use?.unproven ? unprovenUse : '') },
           // `Span` → `Ptr<Span>`: type-only; a union argument has no single rewrite.
           suggest: type === argType ? usePtr(argTs, arg) : [],
         });
@@ -368,20 +372,21 @@ export default createRule<Options, MessageIds>({
         // Library type aliases (`Readonly`, `Partial`, `Pick`, `ReturnType`, …) compute types; they hold nothing.
         if (target && target.flags & ts.SymbolFlags.TypeAlias && isLib(target)) return;
         // A generic whose instance embeds the argument is itself not-in-heap and checked as such.
-        const instance = checker.getTypeFromTypeNode(tsNode);
-        if (!checker.isArrayType(instance) && notInHeapReason(checker, instance)) return;
-        const name = tsNode.typeName.getText();
+        const exemptInstance = (): boolean => {
+          const instance = checker.getTypeFromTypeNode(tsNode);
+          return !checker.isArrayType(instance) && notInHeapReason(checker, instance) !== undefined;
+        };
         const container = isLib(target) && containerNames.has(target?.name ?? '');
-        checkTypeArguments(node.typeArguments.params, name, container, target);
+        checkTypeArguments(node.typeArguments.params, () => tsNode.typeName.getText(), container, target, exemptInstance);
       },
       TSArrayType(node) {
-        checkTypeArguments([node.elementType], tsOf(node).getText(), true);
+        checkTypeArguments([node.elementType], () => tsOf(node).getText(), true);
       },
       TSTupleType(node) {
         const elements = node.elementTypes.map((e) =>
           e.type === AST_NODE_TYPES.TSNamedTupleMember ? e.elementType : e.type === AST_NODE_TYPES.TSOptionalType || e.type === AST_NODE_TYPES.TSRestType ? e.typeAnnotation : e,
         );
-        checkTypeArguments(elements, tsOf(node).getText(), true);
+        checkTypeArguments(elements, () => tsOf(node).getText(), true);
       },
     };
   },

@@ -27,7 +27,8 @@ export type MessageIds = 'heapPointer' | 'unprovable' | 'foreignHeapPointer' | '
 
 interface Root {
   readonly node: TSESTree.Node;
-  readonly name: string;
+  /** The name messages give the type: built only when one is reported (naming reads the file's aliases). */
+  readonly name: () => string;
   readonly type: ts.Type;
   readonly reason: NotInHeapReason;
   /** Whether this declaration creates the type (false for a plain rename `type B = A`). */
@@ -102,13 +103,13 @@ export default createRule<Options, MessageIds>({
     const better = (a: { root: Root; finding: HeapRefFinding }, b: { root: Root; finding: HeapRefFinding }) =>
       a.root.inline !== b.root.inline ? !a.root.inline : a.finding.steps.length < b.finding.steps.length;
 
-    function visit(node: TSESTree.Node, name: string, type: ts.Type | undefined, owns: boolean, inline = false): void {
+    function visit(node: TSESTree.Node, name: () => string, type: ts.Type | undefined, owns: boolean, inline = false): void {
       if (!type) return;
       const reason = notInHeapReason(checker, type);
       if (!reason) {
         // The walk gave up: say so at the declaration rather than pass it as ordinary.
         if (owns && !inline && notInHeapUnproven(checker, type)) {
-          context.report({ node, messageId: 'cannotProve', data: { name, budget: String(walkBudget) } });
+          context.report({ node, messageId: 'cannotProve', data: { name: name(), budget: String(walkBudget) } });
         }
         return;
       }
@@ -207,18 +208,18 @@ export default createRule<Options, MessageIds>({
 
     return {
       TSInterfaceDeclaration(node) {
-        visit(node.id, node.id.name, declaredType(node.id), true);
+        visit(node.id, () => node.id.name, declaredType(node.id), true);
       },
       'ClassDeclaration, ClassExpression'(node: TSESTree.ClassDeclaration | TSESTree.ClassExpression) {
         const tsNode = analysis.tsOf(node);
         const symbol = checker.getTypeAtLocation(tsNode).getSymbol();
         const type = symbol ? checker.getDeclaredTypeOfSymbol(symbol) : undefined;
-        visit(node.id ?? node, node.id?.name ?? 'class', type, true);
+        visit(node.id ?? node, () => node.id?.name ?? 'class', type, true);
       },
       TSTypeAliasDeclaration(node) {
         // `type B = A` renames a type declared elsewhere; only a composed alias creates one.
         const rename = node.typeAnnotation.type === AST_NODE_TYPES.TSTypeReference && !node.typeAnnotation.typeArguments;
-        visit(node.id, node.id.name, declaredType(node.id), !rename);
+        visit(node.id, () => node.id.name, declaredType(node.id), !rename);
       },
       TSTypeReference(node) {
         // A not-in-heap type written with arguments outside a named declaration: an
@@ -226,15 +227,14 @@ export default createRule<Options, MessageIds>({
         // `FixedArray<Obj, 4>` in an annotation, a type argument or a field.
         if (!node.typeArguments || node.parent.type === AST_NODE_TYPES.TSTypeAliasDeclaration) return;
         const type = checker.getTypeFromTypeNode(analysis.tsOf(node));
-        // Named only when it is not-in-heap: naming reads the file's aliases.
-        if (notInHeapReason(checker, type)) visit(node, nameOf(type), type, true, true);
+        visit(node, () => nameOf(type), type, true, true);
       },
       'Program:exit'() {
         for (const { leaf, root, finding } of local.values()) {
           const data = {
-            path: formatPath(root.name, finding.steps),
+            path: formatPath(root.name(), finding.steps),
             held: nameOf(finding.held),
-            why: describeReason(checker, root.name, root.reason, fileTypeNames(checker, sourceFile)),
+            why: describeReason(checker, root.name(), root.reason, fileTypeNames(checker, sourceFile)),
           };
           context.report({
             node: services.tsNodeToESTreeNodeMap.get(leaf) ?? root.node,
@@ -245,9 +245,9 @@ export default createRule<Options, MessageIds>({
         }
         for (const { root, finding, kind } of atRoot) {
           const data = {
-            path: formatPath(root.name, finding.steps),
+            path: formatPath(root.name(), finding.steps),
             held: nameOf(finding.held),
-            why: describeReason(checker, root.name, root.reason, fileTypeNames(checker, sourceFile)),
+            why: describeReason(checker, root.name(), root.reason, fileTypeNames(checker, sourceFile)),
           };
           if (kind === 'generated') {
             context.report({ node: root.node, messageId: finding.opaque ? 'unprovable' : 'heapPointer', data });

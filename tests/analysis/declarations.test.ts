@@ -89,9 +89,39 @@ describe('declaration ids', () => {
     expect(direct).toEqual(['sysAlloc', 'FixAlloc.alloc', undefined, undefined]);
     // Functions and methods named directly, tagged alike: no overload resolution.
     expect(declarationCounters.signatureResolutions - before).toBe(0);
+    const typed = declarationCounters.calleeTypeAnswers;
     const indirect = calls.slice(4).map((call) => calleeId(checker, call));
     // A variable holding a runtime function, overloads tagged apart, a tagged const arrow function.
     expect(indirect).toEqual(['sysAlloc', 'pick.text', 'pick.number', 'grabber']);
-    expect(declarationCounters.signatureResolutions - before).toBe(4);
+    // Only the overloads tagged apart need the checker to pick one; the variable and the const are read from their types.
+    expect(declarationCounters.signatureResolutions - before).toBe(2);
+    expect(declarationCounters.calleeTypeAnswers - typed).toBe(2);
+  });
+
+  it('answer calls through function-typed values from the callee type, without overload resolution', () => {
+    const program = virtualProgram({
+      '/p/runtime.ts': runtime,
+      '/p/user.ts': `
+        import { sysAlloc, sysFree } from './runtime.ts';
+        type Cb = (n: number) => void;
+        interface Events { onDone: Cb; onOne(n: number): void; onOne(s: string): void }
+        function run(cb: Cb, ev: Events, pick: typeof sysAlloc | typeof sysFree, alloc: typeof sysAlloc, fns: Cb[]) {
+          cb(1); ev.onDone(2); fns[0](3); (cb)(4); alloc(5); pick(6); ev.onOne(7);
+        }
+        void run;
+      `,
+    });
+    const checker = program.getTypeChecker();
+    const calls = callsIn(program, '/p/user.ts');
+    const before = declarationCounters.signatureResolutions;
+    const typed = declarationCounters.calleeTypeAnswers;
+    const ids = calls.map((call) => calleeId(checker, call));
+    // A parameter typed as a runtime function keeps its tag; untagged function types have none.
+    // A parameter typed as a runtime function keeps its tag; untagged function types have none. A union of
+    // two functions has the checker's union signature, declared by its first member (as overload resolution says).
+    expect(ids).toEqual([undefined, undefined, undefined, undefined, 'sysAlloc', 'sysAlloc', undefined]);
+    expect(declarationCounters.signatureResolutions - before).toBe(0);
+    // Six from the callee's type; the overloaded method signatures are read from their declarations.
+    expect(declarationCounters.calleeTypeAnswers - typed).toBe(6);
   });
 });
