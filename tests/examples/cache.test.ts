@@ -48,9 +48,17 @@ describe('examples/cache: its mistaken twins are reported', () => {
     ['evict frees before unrooting', (s) => s.replace(retire, '    rt.typedmemclr(Entry, p);\n    this.entries.pool.free(p);\n    rt.removeRoot(p);\n'), 'freeRooted'],
     ['evict stores into the freed record', (s) => s.replace(retire, '    rt.typedmemclr(Entry, p);\n    rt.removeRoot(p);\n    this.entries.pool.free(p);\n    E.value.set(p, value);\n'), 'useAfterFree'],
     [
-      'a lease keeps the handle in an array without a pin',
-      (s) => s.replace(pin, '').replace('    this.leases.set(id, { key, value });\n', '    this.leases.set(id, { key, value });\n    this.held.push(value);\n').replace('  private nextLease = 1;\n', '  private nextLease = 1;\n  private readonly held: HeapRef<V>[] = [];\n'),
+      'a lease keeps the handle in an array before its pin, and a collector step runs between',
+      (s) => s.replace(pin, `    this.held.push(value);\n    rt.gcStep(1);\n${pin}`).replace('  private nextLease = 1;\n', '  private nextLease = 1;\n  private readonly held: HeapRef<V>[] = [];\n'),
       'heapRefOnJsHeap',
+    ],
+    // Handles held by JavaScript (handles.ts): the lease's pin, its unpin, and freeHeapRef before the retire.
+    ['a lease keeps the handle without a pin', (s) => s.replace(pin, ''), 'heapRefOnJsHeap'],
+    ['release drops the lease without unpinning its handle', (s) => s.replace('    rt.unpin(lease.value); // the handle leaves the JS heap\n', ''), 'notUnpinned'],
+    [
+      'evict frees the handle before it retires the record whose slot still holds it',
+      (s) => s.replace(`${retire}    this.evictions++;\n`, '    this.evictions++;\n').replace('      this.handlesFreed++;\n    }\n', `      this.handlesFreed++;\n    }\n${retire}`),
+      'freeHeapRefRooted',
     ],
   ];
   it.each(twins)('%s: no-unrooted-heap-refs (%s)', async (_what, mistake, messageId) => {

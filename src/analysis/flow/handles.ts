@@ -57,7 +57,7 @@ export interface HandleHost {
 }
 
 /** Counted work, for the linear-cost tests. */
-export const handleStats = { keeps: 0, collectorQueries: 0, functionsScanned: 0, reachVisits: 0, escapeScans: 0, derivedWalks: 0, leaves: 0 };
+export const handleStats = { keeps: 0, collectorQueries: 0, functionsScanned: 0, reachVisits: 0, escapeScans: 0, derivedWalks: 0, leaves: 0, clearScans: 0 };
 
 /** Functions a "may run the collector" question may visit before it answers yes (cannot prove otherwise). */
 export const handleLimits = { functionsPerQuery: 2000 };
@@ -122,9 +122,58 @@ export class HandleFlow {
     return { mem: memZero, memWhy: undefined, root: rootNo, pending: undefined, local: false, layout: via, group: `site:${e.range[0]}`, pin: pinNo, slotOf };
   }
 
-  /** Records handed to code that may clear their slots: handles read from them no longer provably sit there. */
-  handedOn(env: MutableEnv, group: string): void {
+  /** A record handed to code that may clear its slots: handles read from it no longer provably sit there. */
+  handedOn(env: MutableEnv, group: string, call: TSESTree.CallExpression, index: number): void {
+    let any = false;
+    for (const s of env.values()) any ||= s.slotOf === group;
+    if (!any || !this.mayClear(this.host.tsOf(call) as ts.CallExpression, index, 0)) return;
     for (const [k, s] of env) if (s.slotOf === group) env.set(k, { ...s, slotOf: undefined });
+  }
+
+  private readonly clearMemo = new Map<ts.Node, boolean[]>();
+
+  /**
+   * Whether the callee may clear, store into, unroot or free the record
+   * passed as argument `index`: read from its body (any file of the
+   * program), where the parameter may only be an argument of runtime calls
+   * that do none of those (accessor loads, pointer-field stores) or of
+   * functions that, read the same way, do none either (three levels deep).
+   * Code without a body may do anything.
+   */
+  private mayClear(call: ts.CallExpression, index: number, depth: number): boolean {
+    const decl = this.checker.getResolvedSignature(call)?.declaration;
+    if (!decl || ts.isJSDocSignature(decl) || !ts.isFunctionLike(decl)) return true;
+    const body = (decl as ts.FunctionLikeDeclaration).body;
+    const param = decl.parameters[index];
+    if (!body || !param || !ts.isIdentifier(param.name) || decl.getSourceFile().isDeclarationFile || depth > 3) return true;
+    let memo = this.clearMemo.get(decl);
+    if (!memo) this.clearMemo.set(decl, (memo = []));
+    if (memo[index] !== undefined) return memo[index];
+    memo[index] = true; // recursion: may
+    const sym = this.checker.getSymbolAtLocation(param.name);
+    let out = false;
+    const stack: ts.Node[] = [body];
+    while (stack.length > 0 && !out) {
+      const n = stack.pop()!;
+      handleStats.clearScans++;
+      if (ts.isIdentifier(n) && sym && this.checker.getSymbolAtLocation(n) === sym) {
+        let use: ts.Node = n;
+        while (ts.isParenthesizedExpression(use.parent) || ts.isAsExpression(use.parent) || ts.isNonNullExpression(use.parent)) use = use.parent;
+        const p = use.parent;
+        if (ts.isBinaryExpression(p) && [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken].includes(p.operatorToken.kind)) continue;
+        if (!ts.isCallExpression(p) || !p.arguments.includes(use as ts.Expression)) {
+          out = true;
+          continue;
+        }
+        const eff = effectOf(calleeId(this.checker, p));
+        if (eff) out = !!(eff.clears || eff.storesHeapRef || eff.frees || eff.unroots);
+        else if (!isRuntimeFile(this.checker.getResolvedSignature(p)?.declaration?.getSourceFile() ?? n.getSourceFile())) out = this.mayClear(p, p.arguments.indexOf(use as ts.Expression), depth + 1);
+        continue;
+      }
+      ts.forEachChild(n, (c) => void stack.push(c));
+    }
+    memo[index] = out;
+    return out;
   }
 
   /** The function's entry: one `leave:` entry per container it removes from. */

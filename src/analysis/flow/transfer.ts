@@ -1114,7 +1114,7 @@ export class FlowEngine {
       const eff = summary?.params[i];
       if (!eff) {
         // Handed to code not known to leave it unrooted; a module-level table's method publishes it.
-        this.handles.handedOn(env, t.st.group);
+        this.handles.handedOn(env, t.st.group, node, i);
         this.publish(env, a, node, table ? `the module-level \`${table.name}\`` : undefined);
         return;
       }
