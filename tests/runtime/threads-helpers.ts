@@ -18,10 +18,11 @@ export interface Outcome {
 }
 
 /**
- * A worker that evaluates steps: `run(body)` runs `body` as an async
+ * A worker that evaluates steps: `run(body, arg)` runs `body` as an async
  * function body with `off` (the runtime module), `data` (the worker's start
- * data), `state` (an object kept between steps) and `attempt(fn)` (which
- * returns the Outcome of `fn`), and resolves with what the body returns.
+ * data), `state` (an object kept between steps), `attempt(fn)` (which
+ * returns the Outcome of `fn`) and `arg`, and resolves with what the body
+ * returns.
  */
 export class Remote {
   private constructor(
@@ -39,11 +40,11 @@ export class Remote {
          catch (e) { return { name: e.constructor.name, code: e.code, message: e.message }; }
        };
        const ready = createJiti(workerData.entry).import(workerData.entry);
-       parentPort.on('message', async ({ id, body }) => {
+       parentPort.on('message', async ({ id, body, arg }) => {
          try {
            const off = await ready;
-           const fn = new Function('off', 'data', 'state', 'attempt', 'return (async () => {' + body + '})()');
-           const value = await fn(off, workerData.data, state, attempt);
+           const fn = new Function('off', 'data', 'state', 'attempt', 'arg', 'return (async () => {' + body + '})()');
+           const value = await fn(off, workerData.data, state, attempt, arg);
            parentPort.postMessage({ id, value });
          } catch (e) {
            parentPort.postMessage({ id, error: String((e && e.stack) || e) });
@@ -56,8 +57,8 @@ export class Remote {
     return remote;
   }
 
-  /** Runs `body` in the worker; rejects if it throws (use `attempt` inside for expected errors). */
-  run<T = unknown>(body: string): Promise<T> {
+  /** Runs `body` in the worker, with `arg` (posted: structured clone, SharedArrayBuffers shared); rejects if it throws (use `attempt` inside for expected errors). */
+  run<T = unknown>(body: string, arg?: unknown): Promise<T> {
     const id = this.next++;
     return new Promise<T>((resolve, reject) => {
       const onMessage = (msg: { id: number; value?: T; error?: string }): void => {
@@ -69,7 +70,7 @@ export class Remote {
       };
       this.worker.on('message', onMessage);
       this.worker.once('error', reject);
-      this.worker.postMessage({ id, body });
+      this.worker.postMessage({ id, body, arg });
     });
   }
 
