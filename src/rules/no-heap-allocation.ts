@@ -11,6 +11,7 @@ import { offheapContext } from '../analysis/context.js';
 import { importedNameOf } from '../analysis/imports.js';
 import { skipOuterExpressions } from '../analysis/expressions.js';
 import { declarationScanBudget, parameterUse, signatureTypeParameter, typeParameterSymbol } from '../analysis/generic-use.js';
+import { sharedPoolHeapRefs } from '../analysis/shared-pools.js';
 import { describeReason, fileTypeNames, isRuntimeFile, notInHeapReason, typeName } from '../analysis/not-in-heap.js';
 import { typeArgumentsOfSignature } from '../analysis/ts-compat.js';
 import { createRule } from '../util/create-rule.js';
@@ -19,7 +20,7 @@ export type Options = [{ allocators?: string[] }];
 
 /** Work counters for tests that prove growth (never timing). */
 export const allocationCounters = { literalTypeQueries: 0, literalsTyped: 0 };
-export type MessageIds = 'allocation' | 'literal' | 'cast' | 'container' | 'typeArgument' | 'usePtr';
+export type MessageIds = 'allocation' | 'literal' | 'cast' | 'container' | 'typeArgument' | 'sharedPoolHeapRef' | 'usePtr';
 
 function isFresh(e: ts.Expression): boolean {
   return ts.isObjectLiteralExpression(e) || ts.isArrayLiteralExpression(e) || ts.isNewExpression(e) || ts.isClassExpression(e);
@@ -62,6 +63,8 @@ export default createRule<Options, MessageIds>({
         '`{{container}}` holds `{{type}}` by value on the JS heap, but {{why}}. Hold `Ptr<{{type}}>` instead (Go: make and append of a not-in-heap element type are rejected).',
       typeArgument:
         '`{{type}}` is a type argument of `{{generic}}` by value, but {{why}}. Use `Ptr<{{type}}>` (Go: cannot use incomplete (or unallocatable) type as a type argument).',
+      sharedPoolHeapRef:
+        "`{{record}}` has HeapRef slots ({{slots}}), but this pool is shared: every thread that opens it allocates, writes and frees its records, while a HeapRef names a JS object that only one thread's heap and collector can see (a second thread opening it fails with ERR_SHARED_HEAPREF). Share a pointer-free layout, or keep these records in a pool of this thread's runtime (`new FixAlloc({{record}}, { runtime })`).",
       usePtr: 'Use `{{replacement}}` instead.',
     },
     languages: ['js/js'],
@@ -283,6 +286,9 @@ export default createRule<Options, MessageIds>({
       },
       CallExpression(node) {
         const tsNode = tsOf(node) as ts.CallExpression;
+        // A shared pool of a layout with HeapRef slots (src/analysis/shared-pools.ts); allocators are not exempt.
+        const shared = sharedPoolHeapRefs(ctx, node);
+        if (shared) context.report({ node, messageId: 'sharedPoolHeapRef', data: { record: shared.record, slots: shared.slots } });
         if (exempt(tsNode)) return;
         const signature = checker.getResolvedSignature(tsNode);
         const decl = signature?.getDeclaration();
