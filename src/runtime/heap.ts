@@ -334,28 +334,11 @@ export class ObjectHeap {
     return n;
   }
 
-  /**
-   * The sweep of slots [from, to): frees every live slot not marked in
-   * `cycle` and returns how many. A freed slot is three stores over the two
-   * lines of its slot (a pinned one, only a lost object, one more).
-   */
+  /** The sweep of slots [from, to): frees every live slot not marked in `cycle` and returns how many. */
   sweep(from: number, to: number, cycle: number): number {
-    const meta = this.meta;
-    const objects = this.objects;
-    let freed = 0;
-    for (let i = from; i < to; i++) {
-      const m = i * S;
-      const v = meta[m];
-      if (v <= 0 || meta[m + 1] === cycle) continue;
-      meta[m] = ~v;
-      if (meta[m + 2] !== 0) {
-        meta[m + 2] = 0;
-        this.pinnedSlots--;
-      }
-      objects[2 * i] = undefined;
-      objects[2 * i + 1] = undefined;
-      freed++;
-    }
+    unpinned[0] = 0;
+    const freed = sweepSlots(this.meta, this.objects, from, to, cycle);
+    this.pinnedSlots -= unpinned[0];
     this.live -= freed;
     return freed;
   }
@@ -415,6 +398,34 @@ export class ObjectHeap {
   get runtime(): Runtime {
     return this.rt;
   }
+}
+
+/** Pinned slots the last sweepSlots freed (only lost objects are pinned there). */
+const unpinned = new Int32Array(1);
+
+/**
+ * Frees the live slots of [from, to) not marked in `cycle`: three stores
+ * over the two lines of a slot (a pinned one, one more). A module function,
+ * not a method: V8 compiles a long loop on the stack before the code after
+ * it has run, and `this.x` there would then deoptimize on every call (see
+ * mgc.ts).
+ */
+function sweepSlots(meta: Int32Array, objects: unknown[], from: number, to: number, cycle: number): number {
+  let freed = 0;
+  for (let i = from; i < to; i++) {
+    const m = i * S;
+    const v = meta[m];
+    if (v <= 0 || meta[m + 1] === cycle) continue;
+    meta[m] = ~v;
+    if (meta[m + 2] !== 0) {
+      meta[m + 2] = 0;
+      unpinned[0]++;
+    }
+    objects[2 * i] = undefined;
+    objects[2 * i + 1] = undefined;
+    freed++;
+  }
+  return freed;
 }
 
 /** A packed (never holey) array of `n` undefineds: holey arrays cost a hole check per load. */

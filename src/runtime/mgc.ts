@@ -68,9 +68,14 @@ export class Collector implements BulkBarrier {
   checkmark: boolean;
   /** Lost objects the last checkmark found. */
   lastLost: readonly LostObject[] = [];
-  /** Root blocks still grey this cycle, in scan order; late roots are appended. */
-  private work: Root[] = [];
+  /**
+   * Root blocks still grey this cycle, in scan order, in work[workHead, workLen); late roots are
+   * appended. The array is kept from cycle to cycle (entries cleared at mark termination), so a
+   * cycle allocates nothing on the JS heap once it has seen as many roots.
+   */
+  private readonly work: (Root | undefined)[] = [];
   private workHead = 0;
+  private workLen = 0;
   /** Next heap slot whose pins the pin job scans. */
   private pinCursor = 1;
   /** Next heap slot the sweep looks at. */
@@ -84,6 +89,8 @@ export class Collector implements BulkBarrier {
   private sweptFreed = 0;
   /** The barrier hook: shade the old value (deletion) and the new one (insertion). */
   private declare readonly hook: WriteBarrierHook;
+  /** Appends a root to the grey work (a bound function made once: `forEach` over the roots allocates no iterator). */
+  private declare readonly enqueue: (root: Root) => void;
   /** `rt.heap`, one load closer for shade. */
   private declare readonly heap: ObjectHeap;
 
@@ -96,6 +103,10 @@ export class Collector implements BulkBarrier {
     this.hook = (slot, old, next) => {
       if (old !== 0) this.shade(old, slot);
       if (next !== 0) this.shade(next, slot);
+    };
+    this.enqueue = (root: Root) => {
+      root.cursor = 0;
+      this.work[this.workLen++] = root;
     };
   }
 
@@ -267,12 +278,9 @@ export class Collector implements BulkBarrier {
     this.whiteAtStart = this.heap.live;
     this.heap.whiteFreed = 0;
     this.heap.allocEpoch = this.cycle;
-    this.work = [];
     this.workHead = 0;
-    for (const r of this.rt.roots.byAddress.values()) {
-      r.cursor = 0;
-      this.work.push(r);
-    }
+    this.workLen = 0;
+    this.rt.roots.byAddress.forEach(this.enqueue);
     this.pinCursor = 1;
     this.rt.barrier.set(this.hook, this);
     return true;
@@ -315,7 +323,7 @@ export class Collector implements BulkBarrier {
   /** A root registered now: grey until scanned (Go's late roots, as addfinalizer rescans while marking). */
   rootAdded(root: Root): void {
     root.cursor = 0;
-    if (this.phase === 'mark') this.work.push(root);
+    if (this.phase === 'mark') this.enqueue(root);
   }
 
   /** A root going away while marking: shade what it still holds unscanned (its deletion barrier). */
@@ -328,7 +336,7 @@ export class Collector implements BulkBarrier {
   }
 
   private markDone(): boolean {
-    return this.workHead >= this.work.length && this.pinCursor >= this.heap.top;
+    return this.workHead >= this.workLen && this.pinCursor >= this.heap.top;
   }
 
   /** Grey work, up to `budget` units: the pin table first (Go scans stacks early too), then root blocks. */
@@ -344,23 +352,15 @@ export class Collector implements BulkBarrier {
           this.pinCursor = end;
           continue;
         }
-        const meta = heap.meta;
-        const c = this.cycle;
-        let marked = 0;
-        for (let m = this.pinCursor * S, e = end * S; m < e; m += S) {
-          // Pins are non-zero only on live slots (a release clears them).
-          if (meta[m + 2] !== 0 && meta[m + 1] !== c) {
-            meta[m + 1] = c;
-            marked++;
-          }
-        }
-        this.marked += marked;
+        tally[0] = 0;
+        shadePinned(heap.meta, this.cycle, this.pinCursor, end);
+        this.marked += tally[0];
         n += end - this.pinCursor;
         this.pinCursor = end;
         continue;
       }
-      if (this.workHead < this.work.length) {
-        const r = this.work[this.workHead];
+      if (this.workHead < this.workLen) {
+        const r = this.work[this.workHead]!;
         if (r.removed || r.scannedCycle === this.cycle) {
           this.workHead++;
           continue;
@@ -376,86 +376,44 @@ export class Collector implements BulkBarrier {
   /** Scans up to `budget` HeapRef slots of `root` from its cursor; returns the slots scanned. */
   private scanRoot(root: Root, budget: number): number {
     const u32 = this.rt.space.u32;
-    const slots = root.layout.ptrSlots;
+    const layout = root.layout;
+    const slots = layout.ptrSlots;
     const per = slots.length;
-    const size = root.layout.size;
     const total = root.count * per;
     const start = root.cursor;
     const end = Math.min(total, start + budget);
-    // Counted down in int32 (end - start < 2^29: slots are 4 bytes of a < 2 GiB space); the cursor is derived only for a bad pointer.
-    const n = (end - start) | 0;
-    if (per === 1) return this.scanRootStrided(root, start, end, n);
-    const e = per === 0 ? 0 : (start / per) | 0;
-    let j = start - e * per;
-    let base = root.p + e * size;
     const { meta, mask } = this.heap;
     const c = this.cycle;
-    let marked = 0;
-    for (let left = n; left > 0; left--) {
-      const a = base + slots[j];
-      if (++j === per) {
-        j = 0;
-        base += size;
-      }
-      const v = u32[a >>> 2];
-      if (v === 0) continue;
-      const m = (v & mask) * S;
-      if (meta[m] === v) {
-        if (meta[m + 1] !== c) {
-          meta[m + 1] = c;
-          marked++;
-        }
+    tally[0] = 0;
+    // The loops stop at a word that names no live handle: shade() reports it (debug) past its slot, so the cycle can go on.
+    for (let k = start; k < end; ) {
+      if (per === 1) {
+        const w = (root.p + k * layout.size + slots[0]) >>> 2;
+        k += shadeStrided(u32, meta, mask, c, w, layout.size >>> 2, end - k);
       } else {
-        // shade, out of line: a bad pointer throws past its slot, so the cycle can go on
-        root.cursor = start + n - left + 1;
-        this.marked += marked;
-        marked = 0;
-        this.shade(v, a);
+        const e = (k / per) | 0;
+        k += shadeSlots(u32, meta, mask, c, slots, k - e * per, root.p + e * layout.size, layout.size, end - k);
+      }
+      if (k < end) {
+        root.cursor = k + 1;
+        this.marked += tally[0];
+        tally[0] = 0;
+        const a = root.slotAddress(k);
+        this.shade(u32[a >>> 2], a);
+        k++;
       }
     }
-    this.marked += marked;
+    this.marked += tally[0];
     root.cursor = end;
     if (end === total) root.scannedCycle = this.cycle;
-    return end - start;
-  }
-
-  /**
-   * scanRoot for a layout with one HeapRef slot (the common `{ …, ref }`
-   * record): the slots are one word every `size / 4` words, so the loop
-   * walks word indexes with no slot table.
-   */
-  private scanRootStrided(root: Root, start: number, end: number, n: number): number {
-    const u32 = this.rt.space.u32;
-    const stride = root.layout.size >>> 2; // a layout with a HeapRef slot is 4-aligned, so its size is a multiple of 4
-    let w = (root.p + start * root.layout.size + root.layout.ptrSlots[0]) >>> 2;
-    const { meta, mask } = this.heap;
-    const c = this.cycle;
-    let marked = 0;
-    for (let left = n; left > 0; left--, w += stride) {
-      const v = u32[w];
-      if (v === 0) continue;
-      const m = (v & mask) * S;
-      if (meta[m] === v) {
-        if (meta[m + 1] !== c) {
-          meta[m + 1] = c;
-          marked++;
-        }
-      } else {
-        root.cursor = start + n - left + 1;
-        this.marked += marked;
-        marked = 0;
-        this.shade(v, w * 4);
-      }
-    }
-    this.marked += marked;
-    root.cursor = end;
-    if (end === root.count) root.scannedCycle = this.cycle;
     return end - start;
   }
 
   /** Mark termination: barrier off, checkmark if asked, then sweeping. Throws LostObjectError after entering the sweep. */
   private markTermination(): void {
     this.rt.setWriteBarrier(undefined);
+    this.work.fill(undefined, 0, this.workLen); // no removed root stays reachable from here
+    this.workHead = this.workLen = 0;
     this.lastLost = this.checkmark ? checkmarkRoots(this.rt, this.cycle) : noneLost;
     this.lostMarked = this.lastLost.length;
     this.phase = 'sweep';
@@ -482,6 +440,69 @@ export class Collector implements BulkBarrier {
       this.phase = 'off';
       this.freed = this.sweptFreed;
       heap.allocEpoch = 0;
+    }
+  }
+}
+
+// The collector's long loops are module functions over typed arrays, not
+// methods: V8 compiles a long-running loop on the stack (OSR) before the code
+// after it has ever run, and a method's `this.x` after the loop then has no
+// type feedback, so the cached OSR code deoptimized at the loop's exit on
+// every call (1,270 deopts in 28k gc() calls over 10k handles, allocating on
+// the JS heap each time). Marks are counted in `tally[0]` inside the loops.
+
+/** Handles marked by the loops below since the caller zeroed it. */
+const tally = new Int32Array(1);
+
+/**
+ * Shades the live handles among `n` words of `u32`, from word `w`, `stride`
+ * words apart (a layout with one HeapRef slot). Returns the words done: `n`,
+ * or fewer if it stopped at a non-zero word naming no live handle.
+ */
+function shadeStrided(u32: Uint32Array, meta: Int32Array, mask: number, c: number, w: number, stride: number, n: number): number {
+  for (let k = 0; k < n; k++, w += stride) {
+    const v = u32[w];
+    if (v === 0) continue;
+    const m = (v & mask) * S;
+    if (meta[m] !== v) return k;
+    if (meta[m + 1] !== c) {
+      meta[m + 1] = c;
+      tally[0]++;
+    }
+  }
+  return n;
+}
+
+/**
+ * Shades the live handles in `n` HeapRef slots of objects `size` bytes
+ * apart, starting at slot `j` of the object at `base`. Returns the slots
+ * done, like shadeStrided.
+ */
+function shadeSlots(u32: Uint32Array, meta: Int32Array, mask: number, c: number, slots: Int32Array, j: number, base: number, size: number, n: number): number {
+  const per = slots.length;
+  for (let k = 0; k < n; k++) {
+    const v = u32[(base + slots[j]) >>> 2];
+    if (++j === per) {
+      j = 0;
+      base += size;
+    }
+    if (v === 0) continue;
+    const m = (v & mask) * S;
+    if (meta[m] !== v) return k;
+    if (meta[m + 1] !== c) {
+      meta[m + 1] = c;
+      tally[0]++;
+    }
+  }
+  return n;
+}
+
+/** Shades the pinned handles of slots [from, to). Pins are non-zero only on live slots (a release clears them). */
+function shadePinned(meta: Int32Array, c: number, from: number, to: number): void {
+  for (let m = from * S, e = to * S; m < e; m += S) {
+    if (meta[m + 2] !== 0 && meta[m + 1] !== c) {
+      meta[m + 1] = c;
+      tally[0]++;
     }
   }
 }
