@@ -30,10 +30,8 @@ import type { Root } from './roots.js';
 import type { Runtime } from './runtime.js';
 import { poisonByte } from './space.js';
 
-/** The word freed memory is poisoned with in debug mode (read at call time: space.ts may load after this module). */
-function poisonWord(): number {
-  return (poisonByte * 0x01010101) >>> 0;
-}
+/** The word freed memory is poisoned with in debug mode. */
+const poisonWord = (poisonByte * 0x01010101) >>> 0;
 
 /** The checkmark's report when it is off. */
 const noneLost: readonly LostObject[] = Object.freeze([]);
@@ -128,7 +126,7 @@ export class Collector implements BulkBarrier {
       }
       return;
     }
-    if (this.rt.debug && (heap.looksLikeHandle(v) || v === poisonWord())) this.badPointer(v, slot);
+    if (this.rt.debug && (heap.looksLikeHandle(v) || v === poisonWord)) this.badPointer(v, slot);
   }
 
   /** The hook in bulk form (mbarrier.ts): a store of `next` over `old`. */
@@ -258,7 +256,7 @@ export class Collector implements BulkBarrier {
   private badPointer(v: number, slot: number): never {
     const heap = this.heap;
     const why =
-      v === poisonWord() ? 'the debug poison of freed memory' : heap.ownerOf(v) !== undefined ? "another runtime's handle" : 'a freed, collected or never-issued handle';
+      v === poisonWord ? 'the debug poison of freed memory' : heap.ownerOf(v) !== undefined ? "another runtime's handle" : 'a freed, collected or never-issued handle';
     throw new BadPointerError(
       `found bad pointer in offheap object heap: slot ${show(slot)} holds ${heap.describe(v)}, ${why}` +
         ' (a reused block registered or cleared with barriers before zero-initialization, or a HeapRef stored without a root?)',
