@@ -28,12 +28,12 @@ import {
 import type { FixAllocSnapshot } from './fixalloc.js';
 import { checkRange, clearBytes } from './memclr.js';
 import { drawMemory } from './picture.js';
-import { ObjectHeap } from './heap.js';
+import { ObjectHeap, processHandles } from './heap.js';
 import { Collector } from './mgc.js';
 import { PersistentAlloc } from './persistentalloc.js';
 import { RootSet } from './roots.js';
 import { deadSharedObject } from './objstate.js';
-import { checkDescriptor, type SharedRuntime } from './share.js';
+import { checkDescriptor, SharedHandles, type SharedRuntime } from './share.js';
 import { AddressSpace, maxSpaceBytes, pageSize, type MemStats } from './space.js';
 import type { HeapRef, MaybeGarbage, Ptr } from './types.js';
 
@@ -123,7 +123,7 @@ export class Runtime {
       this.space = space;
       this.debug = space.debug;
       this.persistent = new PersistentAlloc(space);
-      this.heap = new ObjectHeap(this);
+      this.heap = new ObjectHeap(this, new SharedHandles(space.hdr));
       this.roots = new RootSet(this);
       this.collector = new Collector(this, checkmark);
       return;
@@ -147,7 +147,8 @@ export class Runtime {
     this.debug = debug;
     this.space = new AddressSpace({ maxBytes: maxBytes ?? size, shared, debug });
     this.persistent = new PersistentAlloc(this.space);
-    this.heap = new ObjectHeap(this);
+    // Every runtime of a shared space takes handles from the space's counter, so a handle used in another thread is foreign there.
+    this.heap = new ObjectHeap(this, shared ? new SharedHandles(this.space.hdr) : processHandles);
     this.roots = new RootSet(this);
     this.collector = new Collector(this, checkmark);
   }

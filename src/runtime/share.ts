@@ -12,6 +12,7 @@
 // only caches: its current persistentalloc chunk and each pool's free list.
 
 import { AttachError, show } from './errors.js';
+import { handleBlock, handleLimit, handleMin, type HandleSource } from './heap.js';
 
 /** Header word indexes (page 0 as an Int32Array). Words 0..2 are the same in an unshared space's private header. */
 export const H = {
@@ -52,6 +53,9 @@ export const H = {
   pools: 23,
   dbgHanded: 24,
   dbgLive: 25,
+  /** Handle blocks taken by the space's runtimes (SharedHandles), and the block the counter started at. */
+  handles: 26,
+  handleSeed: 27,
   /** Words of a private (unshared) header. */
   privateWords: 32,
   /** Attach table: maxThreads × (token, serial), from this word. */
@@ -202,4 +206,44 @@ export function nameEquals(buffer: SharedArrayBuffer, byteOffset: number, name: 
   const u16 = new Uint16Array(buffer, byteOffset, name.length);
   for (let i = 0; i < name.length; i++) if (u16[i] !== name.charCodeAt(i)) return false;
   return true;
+}
+
+/**
+ * The handle source of every runtime over one shared space: a counter in
+ * the space's header, taken with one atomic add per block, so no two
+ * threads' runtimes ever hold the same handle value within a lap, and a
+ * handle used in the wrong thread names no live slot there (the heap then
+ * reports it foreign or stale). The owner starts the counter at a random
+ * block, which keeps the space's values apart from each thread's own
+ * process-wide source (unshared runtimes) except by chance: two blocks meet
+ * with probability blocks used / blocks per lap (196,608 of 4,096 values).
+ */
+export class SharedHandles implements HandleSource {
+  readonly size = handleBlock;
+  readonly span = (handleLimit - handleMin) / handleBlock;
+
+  constructor(private readonly hdr: Int32Array) {}
+
+  /** Called once by the owner, before any runtime takes a block. */
+  static seed(hdr: Int32Array): void {
+    const span = (handleLimit - handleMin) / handleBlock;
+    hdr[H.handles] = hdr[H.handleSeed] = Math.floor(Math.random() * span);
+  }
+
+  /** Whether some runtime of the space took the block of handle value `h` (this lap): a value this runtime did not issue is then another thread's. */
+  issued(h: number): boolean {
+    if (!(h >= handleMin && h < handleLimit)) return false;
+    const k = Math.floor((h - handleMin) / this.size);
+    const taken = (Atomics.load(this.hdr, H.handles) >>> 0) - this.hdr[H.handleSeed];
+    return taken >= this.span || (k - this.hdr[H.handleSeed] + this.span) % this.span < taken;
+  }
+
+  get serial(): number {
+    return Atomics.load(this.hdr, H.handles) >>> 0;
+  }
+
+  take(): number {
+    const k = (Atomics.add(this.hdr, H.handles, 1) >>> 0) % this.span;
+    return handleMin + k * this.size;
+  }
 }

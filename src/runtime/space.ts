@@ -29,7 +29,7 @@
 import { checkPtr, checkSize, checkStat } from './check.js';
 import { BadPointerError, ClosedError, DoubleFreeError, ForeignPointerError, OffheapRangeError, OptionError, OutOfMemoryError, show } from './errors.js';
 import { lock, unlock } from './lock.js';
-import { gateClosed, gateDebug, H, maxSharedStats, maxThreads, metaLayout, spaceMagic, spaceVersion, statNameUnits } from './share.js';
+import { gateClosed, gateDebug, H, maxSharedStats, maxThreads, metaLayout, SharedHandles, spaceMagic, spaceVersion, statNameUnits } from './share.js';
 
 /** Go's `_PageSize`: the unit of sysAlloc. */
 export const pageSize = 8192;
@@ -233,6 +233,7 @@ export class AddressSpace {
         hdr[H.attach] = threadToken;
         hdr[H.attach + 1] = this.serial;
         hdr[H.version] = spaceVersion;
+        SharedHandles.seed(hdr);
         Atomics.store(hdr, H.magic, spaceMagic);
       } else {
         this.debug = (Atomics.load(hdr, H.gate) & gateDebug) !== 0;
