@@ -1,6 +1,6 @@
 // What a benchmark thread is given, and the shared pool it allocates from:
 // the one place the threads topic touches the runtime's threads API.
-import { attachRuntime, createRuntime, f64, sharedPool, struct, type FixAlloc, type Runtime, type SharedRuntime } from '../../src/runtime/index.js';
+import { attachRuntime, createRuntime, f64, sharedPool, struct, type Runtime, type SharedRuntime } from '../../src/runtime/index.js';
 
 export const Rec64 = struct('Rec64', { a: f64, b: f64, c: f64, d: f64, e: f64, f: f64, g: f64, h: f64 });
 
@@ -39,7 +39,7 @@ export interface ThreadPool {
 /** The worker's side: attach to the owner's space and open the shared pool. */
 export function threadPool(spec: ThreadSpec & { kind: 'pool' }): ThreadPool {
   const rt = attachRuntime(spec.share);
-  return sharedPool(rt, spec.pool, Rec64, { zero: false, cache: spec.cache }) as FixAlloc<unknown, false> as unknown as ThreadPool;
+  return sharedPool(rt, spec.pool, Rec64, { zero: false, cache: spec.cache }) as unknown as ThreadPool;
 }
 
 /** The owner's side: a shared space big enough for `threads` live sets of `live` 64-byte objects (spans, caches and slack included). */

@@ -289,6 +289,16 @@ export const threads: Topic = {
           info: true,
           note: 'What two threads of the same loop shape give with no allocator at all: the ceiling T1 can reach on this machine under this load.',
         },
+        {
+          id: 'T1',
+          measure: "the allocator's scaling relative to the machine's: T1 ÷ the slab's 2 ÷ 1, per round",
+          value: median(m.get(poolName(1, true)).rounds.map((pool1, r) => pool1 / m.get(poolName(2, true)).rounds[r] / (m.get(slabName(1)).rounds[r] / m.get(slabName(2)).rounds[r]))),
+          unit: '×',
+          target: NaN,
+          better: 'higher',
+          info: true,
+          note: 'Near 1 when the shared pool scales as well as two threads can on this machine at the time; below 1 is what the allocator itself loses to the second thread.',
+        },
         explain(
           { id: 'T2', measure: 'a shared-pool pair on one thread ÷ the unshared pair (F1), 64 B, 10k live', ...vs(one, shared, unshared), unit: '×', target: 0.75, better: 'higher' },
           `The shared pair costs ${one.get(shared).nsPerOp.toFixed(1)} ns against ${one.get(unshared).nsPerOp.toFixed(1)} ns.`,
@@ -319,7 +329,10 @@ export const threads: Topic = {
         { anchor: 'the unshared pair (T2)', why: "today's FixAlloc pair of F1 on a private runtime, same layout, live set and slot order: what sharing may cost the single-threaded user." },
         { anchor: 'with caches (T3)', why: "the same two workers with the pool's per-thread cache on: the ratio is what the cache saves when threads contend (Go's mcache over mcentral)." },
       ],
-      notes: [`load average ${load0.map((x) => x.toFixed(2)).join(' ')} before and ${load1.map((x) => x.toFixed(2)).join(' ')} after the topic (2 cores, shared with other processes)`],
+      notes: [
+        'The GC columns of the worker table count pauses of the workers\' own isolates (a PerformanceObserver in each worker, matched to its windows); the main thread is idle while workers run.',
+        `load average ${load0.map((x) => x.toFixed(2)).join(' ')} before and ${load1.map((x) => x.toFixed(2)).join(' ')} after the topic (2 cores, shared with other processes)`,
+      ],
     };
   },
 };
