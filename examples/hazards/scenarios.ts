@@ -6,6 +6,7 @@ import { createRuntime, type Runtime } from 'offheap';
 import { newArena } from './no-heap-allocation.js';
 import { hideInNumberField, mixRuntimes } from './no-hidden-heap-pointers.js';
 import { fieldNeverRooted, freeHeapRefRooted, freeRooted, heapRefOnJsHeap, neverRooted, storeBeyondRoot, unrootedStore, unrootUncleared, useAfterFree } from './no-unrooted-heap-refs.js';
+import { leaseUnpinned, notUnpinned } from './handles.js';
 import { initInFirst, publishReused } from './zero-before-root.js';
 import { barrierOnGarbage, clearWithoutBarrier, storeOnGarbage } from './zeroing-variant.js';
 
@@ -58,6 +59,20 @@ export const scenarios: readonly Scenario[] = [
     what: 'a handle kept only in a JS Map (not pinned), then gc() and deref',
     expected: 'ERR_STALE_HANDLE',
     run: heapRefOnJsHeap,
+  },
+  {
+    rule: 'offheap/no-unrooted-heap-refs',
+    mistake: 'heapRefOnJsHeap',
+    what: 'a lease object in a JS Map holding an unpinned handle, then gc() and deref',
+    expected: 'ERR_STALE_HANDLE',
+    run: leaseUnpinned,
+  },
+  {
+    rule: 'offheap/no-unrooted-heap-refs',
+    mistake: 'notUnpinned',
+    what: 'a pinned lease deleted from its Map without unpin, then freeHeapRef of its handle',
+    expected: 'ERR_MISUSE',
+    run: notUnpinned,
   },
   {
     rule: 'offheap/no-unrooted-heap-refs',

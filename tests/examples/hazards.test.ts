@@ -121,6 +121,8 @@ describe('examples/hazards: the run-time failures (debug mode, checkmark on)', (
         'offheap/no-unrooted-heap-refs (useAfterFree)',
         'offheap/no-unrooted-heap-refs (storeBeyondRoot)',
         'offheap/no-unrooted-heap-refs (heapRefOnJsHeap)',
+        'offheap/no-unrooted-heap-refs (heapRefOnJsHeap)',
+        'offheap/no-unrooted-heap-refs (notUnpinned)',
         'offheap/no-unrooted-heap-refs (freeHeapRefRooted)',
         'offheap/no-unrooted-heap-refs (fieldNeverRooted)',
         'offheap/no-unrooted-heap-refs (unrootUncleared)',
@@ -137,7 +139,8 @@ describe('examples/hazards: the run-time failures (debug mode, checkmark on)', (
   it('each ends in the failure its rule predicts', () => {
     for (const o of outcomes) expect(`${o.rule} (${o.mistake}): ${o.code}`, o.message).toBe(`${o.rule} (${o.mistake}): ${o.expected}`);
     const byCode = (code: string): number => outcomes.filter((o) => o.code === code).length;
-    expect(byCode('ERR_STALE_HANDLE')).toBe(6);
+    expect(byCode('ERR_STALE_HANDLE')).toBe(7);
+    expect(byCode('ERR_MISUSE')).toBe(2); // new of a not-in-heap class; freeHeapRef of a handle still pinned
     expect(byCode('ERR_BAD_POINTER')).toBe(6);
     expect(byCode('ERR_LOST_OBJECT')).toBe(1);
     const lost = outcomes.find((o) => o.code === 'ERR_LOST_OBJECT')!;

@@ -88,6 +88,14 @@ twin(
 // A class field initialised with a handle nothing pins.
 twin([`class Texture {`, `  owner = new Owner();`, `}`], [`class Texture {`, `  owner = newHeapRef(new Owner());`, `}`], 2, 'heapRefOnJsHeap');
 
+// An object handed to the program's own function is that function's to pin; a library container only keeps it.
+twin(
+  [`function register(l: Lease) { pin(l.value); held.push(l); }`, `function f(o: Owner) {`, `  const h = newHeapRef(o);`, `  register({ key: 'k', value: h });`, `}`],
+  [`function register(l: Lease) { pin(l.value); held.push(l); }`, `function f(o: Owner) {`, `  const h = newHeapRef(o);`, `  held.push({ key: 'k', value: h });`, `}`],
+  4,
+  'heapRefOnJsHeap',
+);
+
 // ---- pinned after the store: fine while nothing between can run the collector ----
 twin(
   [`function put(o: Owner) {`, `  const h = newHeapRef(o);`, `  all.push(h);`, `  pin(h);`, `}`],
@@ -157,6 +165,19 @@ twin(
 // An array: pop() whose value is dropped.
 const push = [`function push(h: HeapRef<Owner>) {`, `  pin(h);`, `  held.push({ key: 'k', value: h });`, `}`];
 twin([...push, `function drop() {`, `  const l = held.pop();`, `  if (l !== undefined) unpin(l.value);`, `}`], [...push, `function drop() {`, `  held.pop();`, `}`], 6, 'notUnpinned');
+// The handle to unpin read through the class's own getter (`this.get(k)` returns `this.m.get(k)`).
+const library = (unload: string) => [
+  `class Library {`,
+  `  private readonly m = new Map<string, HeapRef<Owner>>();`,
+  `  load(k: string, o: Owner) { const h = newHeapRef(o); pin(h); this.m.set(k, h); }`,
+  `  get(k: string) { const h = this.m.get(k); if (h === undefined) throw new Error(k); return h; }`,
+  `  unload(k: string) {`,
+  unload,
+  `    this.m.delete(k);`,
+  `  }`,
+  `}`,
+];
+twin(library(`    unpin(this.get(k));`), library(`    deref(this.get(k));`), 7, 'notUnpinned');
 // A field overwritten outside the constructor.
 twin(
   [`class Holder {`, `  h = 0 as HeapRef<Owner>;`, `  set(h: HeapRef<Owner>) { pin(h); if (this.h !== 0) unpin(this.h); this.h = h; }`, `}`],

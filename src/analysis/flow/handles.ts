@@ -372,6 +372,9 @@ export class HandleFlow {
     }
     if ((p.type === AST_NODE_TYPES.CallExpression || p.type === AST_NODE_TYPES.NewExpression) && p.arguments.includes(c as TSESTree.CallExpressionArgument)) {
       if (what === 'a closure' && p.type === AST_NODE_TYPES.CallExpression && this.callsBackAtOnce(p)) return gone;
+      // An object handed to the program's own code is that code's to pin (as a pointer handed on is its to root);
+      // a library container (`m.set(k, {…})`, `xs.push({…})`) only keeps it. A closure's captures no callee can pin.
+      if (what !== 'a closure' && !this.libraryCallee(p)) return gone;
       const callee = ellipsis(this.host.tsOf(p.callee).getText());
       const sym = p.callee.type === AST_NODE_TYPES.MemberExpression ? this.symbolOf(p.callee.object) : undefined;
       return { held: true, escapes: true, where: `${what} passed to \`${callee}\``, sym };
@@ -381,6 +384,13 @@ export class HandleFlow {
       return { held: true, escapes: this.outlives(p.left), where: `${what} stored into \`${ellipsis(this.host.tsOf(p.left).getText())}\``, sym: this.symbolOf(p.left) };
     }
     return { held: true, escapes: true, where: what, sym: undefined };
+  }
+
+  /** A callee declared by the standard library or a package: it keeps what it is given, and pins nothing. */
+  private libraryCallee(call: TSESTree.CallExpression | TSESTree.NewExpression): boolean {
+    const decl = this.checker.getResolvedSignature(this.host.tsOf(call) as ts.CallExpression)?.declaration;
+    const file = decl && !ts.isJSDocSignature(decl) ? decl.getSourceFile() : undefined;
+    return !!file && !isRuntimeFile(file) && (this.host.program.isSourceFileDefaultLibrary(file) || this.host.program.isSourceFileFromExternalLibrary(file));
   }
 
   /** `xs.forEach(f)`, `m.forEach(f)`: a library container's method that calls back before it returns and keeps nothing. */
@@ -699,7 +709,11 @@ export class HandleFlow {
         const s = this.checker.getSymbolAtLocation(x.name);
         if (s) out.add(s);
         x = skipOuterExpressions(x.expression);
-      } else if (ts.isElementAccessExpression(x) || ts.isCallExpression(x)) x = skipOuterExpressions(x.expression);
+      } else if (ts.isCallExpression(x)) {
+        // `this.mesh(name)` returning `this.meshes.get(name)`: what the callee's returns are read from.
+        if (depth < 4) for (const r of this.returnsOf(x)) for (const y of this.derived(r, depth + 1)) out.add(y);
+        x = skipOuterExpressions(x.expression);
+      } else if (ts.isElementAccessExpression(x)) x = skipOuterExpressions(x.expression);
       else if (ts.isIdentifier(x)) {
         const s = this.checker.getSymbolAtLocation(x);
         if (s) out.add(s);
@@ -712,6 +726,28 @@ export class HandleFlow {
       } else break;
     }
     this.derivedMemo.set(e, out);
+    return out;
+  }
+
+  private readonly returnsMemo = new Map<ts.Node, readonly ts.Expression[]>();
+
+  /** The returned expressions of a call's callee, when it is the program's own function with a body. */
+  private returnsOf(call: ts.CallExpression): readonly ts.Expression[] {
+    const decl = this.checker.getResolvedSignature(call)?.declaration;
+    if (!decl || ts.isJSDocSignature(decl) || !ts.isFunctionLike(decl) || decl.getSourceFile().isDeclarationFile || isRuntimeFile(decl.getSourceFile())) return [];
+    let out = this.returnsMemo.get(decl);
+    if (out) return out;
+    const found: ts.Expression[] = [];
+    const body = (decl as ts.FunctionLikeDeclaration).body;
+    if (body && !ts.isBlock(body)) found.push(body);
+    const stack: ts.Node[] = body && ts.isBlock(body) ? [body] : [];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (ts.isFunctionLike(n)) continue;
+      if (ts.isReturnStatement(n) && n.expression) found.push(n.expression);
+      ts.forEachChild(n, (c) => void stack.push(c));
+    }
+    this.returnsMemo.set(decl, (out = found));
     return out;
   }
 
