@@ -39,7 +39,7 @@ export interface ThreadPool {
 /** The worker's side: attach to the owner's space and open the shared pool. */
 export function threadPool(spec: ThreadSpec & { kind: 'pool' }): ThreadPool {
   const rt = attachRuntime(spec.share);
-  return sharedPool(rt, spec.pool, Rec64, { zero: false, cache: spec.cache }) as unknown as ThreadPool;
+  return sharedPool(rt, spec.pool, Rec64, { zero: false, cache: spec.cache });
 }
 
 /** The owner's side: a shared space big enough for `threads` live sets of `live` 64-byte objects (spans, caches and slack included). */
