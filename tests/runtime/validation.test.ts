@@ -2,10 +2,15 @@
 // layouts and accessors, fed hostile arguments in debug mode and out. Each
 // call must throw the typed error (never a TypeError from inside), run no
 // caller code (a valueOf is never called), and leave the allocators exactly
-// as they were (snapshot compared before and after).
+// as they were (snapshot compared before and after). Each runs over an
+// unshared runtime and over a shared one (whose allocator state lives in
+// its SharedArrayBuffer: header, registry and central lists are compared
+// too), in debug mode and out.
 import { describe, expect, it } from 'vitest';
 import {
   array,
+  AttachError,
+  attachRuntime,
   BadPointerError,
   createRuntime,
   f64,
@@ -20,6 +25,7 @@ import {
   pageSize,
   ptr,
   setDefaultRuntime,
+  sharedPool,
   struct,
   u32,
   type HeapRef,
@@ -51,9 +57,17 @@ function hostile(): [string, unknown][] {
   ];
 }
 
+/** A shared space's own bookkeeping pages (header, page map, registry with the central lists), as a string to compare. */
+function sharedState(rt: Runtime): string {
+  if (!rt.space.shared) return '';
+  return Array.from(new Int32Array(rt.buffer, 0, (rt.space.firstPage * pageSize) >>> 2)).join(',');
+}
+
 /** Runs `fn` expecting an OffheapError (or OffheapRangeError) of `type` and `code`, with state unchanged. */
 function refused(rt: Runtime, pools: FixAlloc<unknown, boolean>[], fn: () => unknown, type: abstract new (...args: never[]) => Error, code: string): void {
+  const shared = sharedState(rt);
   const e = rejects(rt, pools, fn, type, code, /./);
+  expect(sharedState(rt) === shared, 'the shared bookkeeping changed').toBe(true);
   expect(e).not.toBeInstanceOf(TypeError);
   expect(e instanceof OffheapError || e instanceof OffheapRangeError).toBe(true);
   expect(e).toHaveProperty('value');
@@ -76,11 +90,16 @@ it('non-debug accessors take the first and last record of the space and refuse t
   }
 });
 
-describe.each([false, true])('the boundary (debug: %s)', (debug) => {
+describe.each([
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+])('the boundary (debug: %s, shared: %s)', (debug, shared) => {
   const setup = () => {
-    const rt = createRuntime({ maxBytes: 1 << 20, debug });
-    const pool = new FixAlloc(Rec, { runtime: rt });
-    const raw = new FixAlloc<unknown>(64, { runtime: rt });
+    const rt = createRuntime({ maxBytes: 1 << 20, debug, shared });
+    const pool = shared ? sharedPool(rt, 'rec', Rec) : new FixAlloc(Rec, { runtime: rt });
+    const raw = shared ? sharedPool<unknown>(rt, 'raw', 64) : new FixAlloc<unknown>(64, { runtime: rt });
     const pools = [pool, raw] as FixAlloc<unknown, boolean>[];
     const p = pool.alloc();
     raw.alloc();
@@ -141,6 +160,22 @@ describe.each([false, true])('the boundary (debug: %s)', (debug) => {
     refused(rt, pools, () => createRuntime(v as never), OptionError, 'ERR_OPTION');
     refused(rt, pools, () => setDefaultRuntime(v as Runtime), MisuseError, 'ERR_MISUSE');
     refused(rt, pools, () => notInHeap(v as never, { kind: 'class', name: 'X' } as ClassDecoratorContext<never>), MisuseError, 'ERR_MISUSE');
+    expect(valueOfCalls).toBe(0);
+  });
+
+  it.each(hostile())('sharedPool and attachRuntime refuse %s', (_, v) => {
+    const { rt, pools } = setup();
+    if (typeof v !== 'string') refused(rt, pools, () => sharedPool(rt, v as string, Rec), OptionError, 'ERR_OPTION'); // '8192' is a fine name
+    refused(rt, pools, () => sharedPool(v as Runtime, 'x', Rec), OptionError, 'ERR_OPTION');
+    if (shared) {
+      const isNumber = typeof v === 'number';
+      refused(rt, pools, () => sharedPool(rt, 'x', v as number), isNumber ? OffheapRangeError : MisuseError, isNumber ? 'ERR_BAD_SIZE' : 'ERR_MISUSE');
+      refused(rt, pools, () => sharedPool(rt, 'x', Rec, v as never), OptionError, 'ERR_OPTION');
+      if (typeof v !== 'boolean') refused(rt, pools, () => sharedPool(rt, 'x', Rec, { cache: v as boolean }), OptionError, 'ERR_OPTION');
+    }
+    refused(rt, pools, () => attachRuntime(v as never), AttachError, 'ERR_NOT_SHARED');
+    refused(rt, pools, () => attachRuntime({ offheap: 'shared-runtime', version: 1, buffer: v } as never), AttachError, 'ERR_NOT_SHARED');
+    expect(rt.pools.length).toBe(2); // a refused pool is not registered
     expect(valueOfCalls).toBe(0);
   });
 
