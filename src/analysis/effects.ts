@@ -151,6 +151,10 @@ const specs: Record<string, Spec> = {
   gc: { collector: true },
   // A new runtime: its memory, handles and roots are its own (no-hidden-heap-pointers reports mixing them).
   createRuntime: {},
+  // The default runtime behind the module-level functions, and the call that replaces it: a runtime
+  // passed to setDefaultRuntime is the default from then on (no-hidden-heap-pointers).
+  defaultRuntime: {},
+  setDefaultRuntime: {},
   // A runtime over another thread's shared space: its handles and roots are its own, its memory the space's.
   attachRuntime: {},
   // Pure queries.

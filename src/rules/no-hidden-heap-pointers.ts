@@ -7,7 +7,8 @@ import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { mayBeHeapRef, scalarBrandOf } from '../analysis/brands.js';
 import { offheapContext } from '../analysis/context.js';
-import { calleeId } from '../analysis/declarations.js';
+import { calleeId, offheapIdOf } from '../analysis/declarations.js';
+import { syntaxCache } from '../analysis/program-analysis.js';
 import { effectOf } from '../analysis/effects.js';
 import { fileTypeNames, isNotInHeap, isRuntimeFile, typeName } from '../analysis/not-in-heap.js';
 import { createRule } from '../util/create-rule.js';
@@ -40,6 +41,32 @@ const rawWriters = new Set([...typedArrays, 'DataView', 'Atomics', 'SharedArrayB
 
 const arithmetic = new Set(['+', '-', '*', '/', '%', '**', '&', '|', '^', '<<', '>>', '>>>']);
 
+/**
+ * Whether `file` names setDefaultRuntime other than in a re-export (`export
+ * { setDefaultRuntime } from …` passes the name on and calls nothing). A fact
+ * of the file's syntax, carried over while the file is unchanged.
+ */
+function namesSetDefault(file: ts.SourceFile): boolean {
+  if (!file.text.includes('setDefaultRuntime')) return false;
+  const facts = syntaxCache<'names', boolean>('no-hidden-heap-pointers:names-set-default', file);
+  let found = facts.get('names');
+  if (found === undefined) {
+    found = false;
+    // Explicit stack: deeply nested code must not overflow the JS stack.
+    const stack: ts.Node[] = [file];
+    while (stack.length > 0 && !found) {
+      const node = stack.pop()!;
+      if (ts.isExportDeclaration(node) && node.moduleSpecifier) continue;
+      if (ts.isIdentifier(node) && node.text === 'setDefaultRuntime') found = true;
+      ts.forEachChild(node, (child) => {
+        stack.push(child);
+      });
+    }
+    facts.set('names', found);
+  }
+  return found;
+}
+
 export default createRule<Options, MessageIds>({
   name: 'no-hidden-heap-pointers',
   meta: {
@@ -71,9 +98,9 @@ export default createRule<Options, MessageIds>({
       conversion:
         '`{{expr}}` is a HeapRef converted to a number ({{how}}): the collector cannot see a handle kept as a number, so it can free the object while the number still names it (Go: converting a pointer to uintptr hides it). To keep the object alive while you hold the handle, pin it (`pin`/`unpin`) or keep it in a `heapRef` slot of a rooted record.',
       mixedRuntimes:
-        '`{{call}}` uses the default runtime, but this file also creates its own runtime `{{runtime}}` with createRuntime() (line {{line}}): two address spaces with two collectors, and a handle or pointer of one means nothing to the other (Go has one runtime per process). Call the methods of `{{runtime}}`, or make it the default with setDefaultRuntime.',
+        '`{{call}}` uses the default runtime, but this file also uses its own runtime `{{runtime}}` ({{maker}}(), {{at}}): two address spaces with two collectors, and a handle or pointer of one means nothing to the other (Go has one runtime per process). Call the methods of `{{runtime}}`, or make it the default with setDefaultRuntime.',
       foreignRuntime:
-        '`{{expr}}` is {{what}} of {{from}} (line {{line}}), used with {{to}}: the other runtime\'s collector never sees the handle and its memory is another address space, so the object can be freed or the wrong bytes read (a pointer the collector cannot see). Use the runtime that made it.',
+        '`{{expr}}` is {{what}} of {{from}} ({{at}}), used with {{to}}: the other runtime\'s collector never sees the handle and its memory is another address space, so the object can be freed or the wrong bytes read (a pointer the collector cannot see). Use the runtime that made it.',
     },
     languages: ['js/js'],
   },
@@ -139,23 +166,122 @@ export default createRule<Options, MessageIds>({
     }
 
     // Mixing runtimes. A runtime is known only when provable: a `const`
-    // initialised by createRuntime() (by its tag) that never escapes to code
-    // that could make it the default (passed to an untagged function), or the
-    // default runtime of the module-level functions. Values made by one are
-    // tracked through `const`s: handles (newHeapRef), memory (sysAlloc,
-    // persistentalloc, a pool's alloc), accessors (access) and pools.
+    // initialised by createRuntime() or attachRuntime() (by their tags), in
+    // this file or imported from another, that cannot have become the default
+    // (see `mayBeDefault`), or the default runtime of the module-level
+    // functions (also `const rt = defaultRuntime()`). Values made by one are
+    // tracked through `const`s, here or in the file that exports them:
+    // handles (newHeapRef), memory (sysAlloc, persistentalloc, a pool's
+    // alloc), accessors (access) and pools.
     type RuntimeKey = ts.Symbol | 'default';
-    const runtimes = new Map<ts.Symbol, { readonly name: string; readonly line: number; escapes: boolean }>();
-    const origins = new Map<ts.Symbol, { readonly runtime: RuntimeKey; readonly what: 'handle' | 'memory' | 'accessor' | 'pool'; readonly line: number }>();
+    type Made = 'handle' | 'memory' | 'accessor' | 'pool';
+    interface Origin {
+      readonly runtime: RuntimeKey;
+      readonly what: Made;
+      readonly at: string;
+    }
+    interface Known {
+      readonly name: string;
+      readonly maker: string;
+      readonly at: string;
+      /** Passed to setDefaultRuntime, or to untagged code while the program may make a runtime the default. */
+      escapes: boolean;
+    }
+    const runtimes = new Map<ts.Symbol, Known>();
     const runtimeCalls: Array<{ readonly node: TSESTree.Node; readonly call: ts.CallExpression | ts.NewExpression; readonly runtime: RuntimeKey }> = [];
-    const lineOf = (n: ts.Node) => ts.getLineAndCharacterOfPosition(ctx.sourceFile, n.getStart()).line + 1;
+    /** Where a declaration is, as messages say it: `line 4`, or `other.ts line 4` in another file. */
+    const atOf = (n: ts.Node): string => {
+      const file = n.getSourceFile();
+      const line = `line ${ts.getLineAndCharacterOfPosition(file, n.getStart(file)).line + 1}`;
+      return file === ctx.sourceFile ? line : `${file.fileName.slice(file.fileName.lastIndexOf('/') + 1)} ${line}`;
+    };
     const symbolOf = (e: ts.Expression): ts.Symbol | undefined => {
       const x = skipOuterExpressions(e);
       return ts.isIdentifier(x) ? checker.getSymbolAtLocation(x) : undefined;
     };
+    /** The symbol an import alias names (the exported `const` in its own file). */
+    const resolved = (sym: ts.Symbol): ts.Symbol => (sym.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(sym) : sym);
+    /** A `const x = <call>` declaration of `sym` outside the runtime: its call. */
+    function constCall(sym: ts.Symbol): ts.CallExpression | ts.NewExpression | undefined {
+      const decl = sym.valueDeclaration;
+      if (!decl || !ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || !(ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const)) return undefined;
+      if (isRuntimeFile(decl.getSourceFile())) return undefined;
+      const init = decl.initializer && skipOuterExpressions(decl.initializer);
+      return init && (ts.isCallExpression(init) || ts.isNewExpression(init)) ? init : undefined;
+    }
+    /**
+     * Whether a runtime other than the built-in default may have been made
+     * the default: some file of the program names setDefaultRuntime outside a
+     * re-export (a call, an import of it, a namespace member). Without one,
+     * every createRuntime() runtime is provably not the default, wherever it
+     * goes. Each file's answer is a fact of its syntax.
+     */
+    function mayBeDefault(): boolean {
+      const memo = ctx!.analysis.cache<'any', boolean>('no-hidden-heap-pointers:sets-default');
+      let any = memo.get('any');
+      if (any === undefined) {
+        any = program.getSourceFiles().some((f) => !isRuntimeFile(f) && namesSetDefault(f));
+        memo.set('any', any);
+      }
+      return any;
+    }
+    /** The runtime `sym` (a runtime `const`, here or imported) is, registered on first sight. */
+    function runtimeConst(sym: ts.Symbol): ts.Symbol | undefined {
+      const target = resolved(sym);
+      if (runtimes.has(target)) return target;
+      const init = constCall(target);
+      const id = init && calleeId(checker, init);
+      if (!init || (id !== 'createRuntime' && id !== 'attachRuntime')) return undefined;
+      const here = target.valueDeclaration!.getSourceFile() === ctx!.sourceFile;
+      // A runtime of another file may have been passed anywhere there; only a program that never sets the default proves it apart.
+      runtimes.set(target, { name: target.name, maker: id, at: atOf(init), escapes: !here && mayBeDefault() });
+      return target;
+    }
+    /** The runtime a `const` of a runtime value (or `defaultRuntime()`) stands for. */
+    function runtimeOfSymbol(sym: ts.Symbol, depth: number): RuntimeKey | undefined {
+      const rt = runtimeConst(sym);
+      if (rt) return rt;
+      const init = constCall(resolved(sym));
+      if (init && calleeId(checker, init) === 'defaultRuntime') return 'default';
+      return depth > 0 ? originOf(sym, depth - 1)?.runtime : undefined;
+    }
+    /**
+     * The runtime's own class (by its methods' tags: the one with a `newHeapRef`
+     * method in a runtime file), so a runtime parameter is never told by name.
+     */
+    function isRuntimeClass(type: ts.Type): boolean {
+      const symbol = type.getSymbol();
+      if (!symbol || !(symbol.flags & ts.SymbolFlags.Class)) return false;
+      const memo = ctx!.analysis.cache<ts.Symbol, boolean>('no-hidden-heap-pointers:runtime-class');
+      let is = memo.get(symbol);
+      if (is === undefined) {
+        is = false;
+        if ((symbol.declarations ?? []).some((d) => isRuntimeFile(d.getSourceFile()))) {
+          symbol.members?.forEach((member) => {
+            if (offheapIdOf(checker, member) === 'newHeapRef') is = true;
+          });
+        }
+        memo.set(symbol, is);
+      }
+      return is;
+    }
+    const originMemo = new Map<ts.Symbol, Origin | null>();
+    /** What a `const` holds, when a tagged call of a known runtime made it (a few steps through pools and accessors). */
+    function originOf(sym: ts.Symbol, depth = 3): Origin | undefined {
+      const target = resolved(sym);
+      const known = originMemo.get(target);
+      if (known !== undefined) return known ?? undefined;
+      originMemo.set(target, null);
+      const init = constCall(target);
+      const id = init && calleeId(checker, init);
+      const what = id ? made[id] : undefined;
+      const runtime = init && id && what ? runtimeOfCall(init, id, depth) : undefined;
+      const origin = runtime && what ? { runtime, what, at: atOf(init!) } : undefined;
+      originMemo.set(target, origin ?? null);
+      return origin;
+    }
     /** The runtime a tagged call works on, when provable. */
-    function runtimeOfCall(call: ts.CallExpression | ts.NewExpression, id: string): RuntimeKey | undefined {
-      const decl = checker.getResolvedSignature(call)?.getDeclaration();
+    function runtimeOfCall(call: ts.CallExpression | ts.NewExpression, id: string, depth = 3): RuntimeKey | undefined {
       if (ts.isNewExpression(call)) {
         if (id !== 'FixAlloc') return undefined;
         const options = call.arguments?.[1];
@@ -165,22 +291,28 @@ export default createRule<Options, MessageIds>({
         if (!prop) return 'default';
         const value = ts.isPropertyAssignment(prop) ? prop.initializer : ts.isShorthandPropertyAssignment(prop) ? prop.name : undefined;
         const sym = value && symbolOf(value);
-        return sym && runtimes.has(sym) ? sym : undefined;
+        return sym && runtimeConst(sym);
       }
-      // Layouts and types touch no runtime.
-      if (id === 'createRuntime' || effectOf(id)?.kind !== 'operation') return undefined;
-      // A module-level function of the runtime: the default runtime.
-      if (decl && ts.isFunctionDeclaration(decl) && isRuntimeFile(decl.getSourceFile())) return 'default';
+      // Layouts, types and runtime makers touch no runtime.
+      if (id === 'createRuntime' || id === 'attachRuntime' || id === 'defaultRuntime' || id === 'setDefaultRuntime' || effectOf(id)?.kind !== 'operation') return undefined;
+      const decl = checker.getResolvedSignature(call)?.getDeclaration();
+      // A module-level function of the runtime: the default runtime, unless a parameter takes the runtime
+      // (`sharedPool(rt, …)`): then the runtime that argument is, when provable.
+      if (decl && ts.isFunctionDeclaration(decl) && isRuntimeFile(decl.getSourceFile())) {
+        const at = decl.parameters.findIndex((param) => isRuntimeClass(checker.getTypeAtLocation(param)));
+        if (at < 0) return 'default';
+        const arg = call.arguments?.[at];
+        const sym = arg && symbolOf(arg);
+        return sym && runtimeConst(sym);
+      }
       if (!ts.isPropertyAccessExpression(call.expression)) return undefined;
       // A method: the runtime of its receiver (a runtime, a pool, or a field accessor `A.owner`).
       let receiver: ts.Expression = skipOuterExpressions(call.expression.expression);
       while (ts.isPropertyAccessExpression(receiver)) receiver = skipOuterExpressions(receiver.expression);
       const sym = ts.isIdentifier(receiver) ? checker.getSymbolAtLocation(receiver) : undefined;
-      if (!sym) return undefined;
-      if (runtimes.has(sym)) return sym;
-      return origins.get(sym)?.runtime;
+      return sym && runtimeOfSymbol(sym, depth);
     }
-    const made: Record<string, 'handle' | 'memory' | 'accessor' | 'pool'> = {
+    const made: Record<string, Made> = {
       newHeapRef: 'handle',
       sysAlloc: 'memory',
       persistentalloc: 'memory',
@@ -189,50 +321,62 @@ export default createRule<Options, MessageIds>({
       FixAlloc: 'pool',
     };
     const runtimeName = (r: RuntimeKey) => (r === 'default' ? 'the default runtime' : `runtime \`${r.name}\``);
-    const article: Record<string, string> = { handle: 'a handle', memory: 'memory', accessor: 'an accessor', pool: 'a pool' };
+    const article: Record<Made, string> = { handle: 'a handle', memory: 'memory', accessor: 'an accessor', pool: 'a pool' };
 
     function trackRuntimeCall(node: TSESTree.CallExpression | TSESTree.NewExpression, call: ts.CallExpression | ts.NewExpression): void {
       const id = calleeId(checker, call);
-      if (!id) {
-        // A runtime passed to untagged code may become the default (setDefaultRuntime) or anything else.
-        if (runtimes.size === 0) return;
-        for (const a of call.arguments ?? []) {
-          const sym = symbolOf(a);
-          const rt = sym && runtimes.get(sym);
-          if (rt) rt.escapes = true;
-        }
+      if (!id || id === 'setDefaultRuntime') {
+        // Read at the end, and only in a file that uses a runtime: most calls are neither.
+        if (call.arguments && call.arguments.length > 0) handedOn.push({ call, sets: id !== undefined });
         return;
       }
-      const declarator = call.parent;
-      const target = ts.isVariableDeclaration(declarator) && declarator.initializer === call && ts.isIdentifier(declarator.name) && ts.getCombinedNodeFlags(declarator) & ts.NodeFlags.Const ? checker.getSymbolAtLocation(declarator.name) : undefined;
-      if (id === 'createRuntime') {
-        if (target) runtimes.set(target, { name: target.name, line: lineOf(call), escapes: false });
+      if (id === 'createRuntime' || id === 'attachRuntime') {
+        const declarator = call.parent;
+        const target = ts.isVariableDeclaration(declarator) && ts.isIdentifier(declarator.name) ? checker.getSymbolAtLocation(declarator.name) : undefined;
+        if (target) runtimeConst(target);
         return;
       }
       const runtime = runtimeOfCall(call, id);
-      if (!runtime) return;
-      runtimeCalls.push({ node, call, runtime });
-      if (target && made[id]) origins.set(target, { runtime, what: made[id], line: lineOf(call) });
+      if (runtime) runtimeCalls.push({ node, call, runtime });
     }
 
+    /** Calls that may take a runtime somewhere (untagged code, setDefaultRuntime), read once the file's runtime calls are known. */
+    const handedOn: Array<{ readonly call: ts.CallExpression | ts.NewExpression; readonly sets: boolean }> = [];
+
     function reportMixedRuntimes(): void {
+      // A runtime given to setDefaultRuntime is the default from then on; one passed to untagged code may
+      // reach setDefaultRuntime there, when the program calls it at all.
+      for (const { call, sets } of handedOn) {
+        if (!sets && !mayBeDefault()) continue;
+        for (const a of call.arguments ?? []) {
+          const sym = symbolOf(a);
+          const rt = sym && runtimeConst(sym);
+          if (rt) runtimes.get(rt)!.escapes = true;
+        }
+      }
       const known = (r: RuntimeKey) => r === 'default' || !runtimes.get(r)!.escapes;
-      const own = [...runtimes.entries()].find(([, r]) => !r.escapes);
       let mixedReported = false;
       for (const { node, call, runtime } of runtimeCalls) {
         if (!known(runtime)) continue;
-        if (runtime === 'default' && own && !mixedReported) {
-          mixedReported = true;
-          context.report({ node, messageId: 'mixedRuntimes', data: { call: `${call.expression.getText()}(…)`, runtime: own[1].name, line: String(own[1].line) } });
+        if (runtime === 'default' && !mixedReported) {
+          // The first runtime of its own this file uses (made here, or imported) that is provably not the default.
+          const own = runtimeCalls.find((c) => c.runtime !== 'default' && known(c.runtime))?.runtime as ts.Symbol | undefined;
+          const local = [...runtimes.entries()].find(([sym, r]) => !r.escapes && sym.valueDeclaration?.getSourceFile() === ctx!.sourceFile)?.[0];
+          const other = own ?? local;
+          if (other) {
+            mixedReported = true;
+            const r = runtimes.get(other)!;
+            context.report({ node, messageId: 'mixedRuntimes', data: { call: `${call.expression.getText()}(…)`, runtime: r.name, maker: r.maker, at: r.at } });
+          }
         }
         for (const arg of call.arguments ?? []) {
           const sym = symbolOf(arg);
-          const origin = sym && origins.get(sym);
+          const origin = sym && originOf(sym);
           if (!origin || origin.what === 'pool' || origin.runtime === runtime || !known(origin.runtime)) continue;
           context.report({
             node: services.tsNodeToESTreeNodeMap.get(arg),
             messageId: 'foreignRuntime',
-            data: { expr: arg.getText(), what: article[origin.what], from: runtimeName(origin.runtime), line: String(origin.line), to: runtimeName(runtime) },
+            data: { expr: arg.getText(), what: article[origin.what], from: runtimeName(origin.runtime), at: origin.at, to: runtimeName(runtime) },
           });
         }
       }
@@ -240,7 +384,7 @@ export default createRule<Options, MessageIds>({
 
     return {
       'Program:exit'() {
-        if (runtimes.size > 0) reportMixedRuntimes();
+        if (runtimeCalls.length > 0) reportMixedRuntimes();
       },
       AssignmentExpression(node) {
         if (node.operator === '=') {

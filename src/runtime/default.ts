@@ -19,7 +19,11 @@ import type { HeapRef, MaybeGarbage, Ptr } from './types.js';
 
 let theDefault: Runtime | undefined;
 
-/** The runtime behind the module-level functions, made on first use with the default options. */
+/**
+ * The runtime behind the module-level functions, made on first use with the default options.
+ *
+ * @offheap defaultRuntime
+ */
 export function defaultRuntime(): Runtime {
   return (theDefault ??= new Runtime());
 }
@@ -28,6 +32,8 @@ export function defaultRuntime(): Runtime {
  * Makes `rt` the runtime behind the module-level functions (e.g. a debug
  * runtime in tests, or, in a worker, a runtime attached to the owner's
  * shared space). Pools keep the runtime they were made with.
+ *
+ * @offheap setDefaultRuntime
  */
 export function setDefaultRuntime(rt: Runtime): void {
   if (!(rt instanceof Runtime)) throw new MisuseError(`setDefaultRuntime: rt must be a Runtime; got ${show(rt)}`, { value: rt });

@@ -100,6 +100,37 @@ export const cases: RunTests<MessageIds, Options> = {
       `const h = rt.newHeapRef({});`,
       `deref(h);`,
     ].join('\n'),
+    // A helper that makes the runtime the default: the runtime it is given is not provably another one.
+    [
+      `import { createRuntime, deref, setDefaultRuntime, type Runtime } from 'offheap';`,
+      `function configure(r: Runtime): void { setDefaultRuntime(r); }`,
+      `const rt = createRuntime();`,
+      `configure(rt);`,
+      `const h = rt.newHeapRef({});`,
+      `deref(h);`,
+    ].join('\n'),
+    // A module-level function that takes the runtime (`sharedPool(rt, …)`) works on that runtime, not the default.
+    [
+      `import { createRuntime, sharedPool, struct, f64 } from 'offheap';`,
+      `const L = struct('L', { x: f64 });`,
+      `const rt = createRuntime({ shared: true });`,
+      `const pool = sharedPool(rt, 'pool', L);`,
+      `const h = rt.newHeapRef({});`,
+      `rt.deref(h);`,
+      `void pool;`,
+    ].join('\n'),
+    // defaultRuntime() is the runtime of the module-level functions.
+    [`import { defaultRuntime, deref } from 'offheap';`, `const rt = defaultRuntime();`, `const h = rt.newHeapRef({});`, `deref(h);`].join('\n'),
+    // Another module's runtime with its own handles.
+    [`import { worldRuntime, worldHandle } from './runtimes-own.ts';`, `worldRuntime.deref(worldHandle);`].join('\n'),
+    // Another module's runtime made the default here, or where the program may make it the default: not provably apart.
+    [
+      `import { deref, setDefaultRuntime } from 'offheap';`,
+      `import { worldRuntime, worldHandle } from './runtimes-own.ts';`,
+      `setDefaultRuntime(worldRuntime);`,
+      `deref(worldHandle);`,
+    ].join('\n'),
+    [`import { deref, setDefaultRuntime } from 'offheap';`, `import { worldHandle } from './runtimes-own.ts';`, `export const reset = setDefaultRuntime;`, `deref(worldHandle);`].join('\n'),
     // A runtime that is only a parameter is not provably another one.
     [
       `import { deref, type Runtime } from 'offheap';`,
@@ -241,10 +272,61 @@ export const cases: RunTests<MessageIds, Options> = {
         `A.ref.set(p, other.newHeapRef(new Obj()));`,
       ].join('\n'),
       errors: [
-        { messageId: 'mixedRuntimes', line: 6, data: { call: 'deref(…)', runtime: 'rt', line: '4' } },
-        { messageId: 'foreignRuntime', line: 6, data: { expr: 'h', what: 'a handle', from: 'runtime `rt`', line: '5', to: 'the default runtime' } },
-        { messageId: 'foreignRuntime', line: 8, data: { expr: 'g', what: 'a handle', from: 'the default runtime', line: '7', to: 'runtime `rt`' } },
-        { messageId: 'foreignRuntime', line: 12, data: { expr: 'p', what: 'memory', from: 'runtime `rt`', line: '11', to: 'runtime `other`' } },
+        { messageId: 'mixedRuntimes', line: 6, data: { call: 'deref(…)', runtime: 'rt', maker: 'createRuntime', at: 'line 4' } },
+        { messageId: 'foreignRuntime', line: 6, data: { expr: 'h', what: 'a handle', from: 'runtime `rt`', at: 'line 5', to: 'the default runtime' } },
+        { messageId: 'foreignRuntime', line: 8, data: { expr: 'g', what: 'a handle', from: 'the default runtime', at: 'line 7', to: 'runtime `rt`' } },
+        { messageId: 'foreignRuntime', line: 12, data: { expr: 'p', what: 'memory', from: 'runtime `rt`', at: 'line 11', to: 'runtime `other`' } },
+      ],
+    },
+    // Mixing runtimes across files (issue 13 item 8): a handle made by another module's own runtime, used
+    // with the module-level functions here (the twin that uses the module's runtime is valid) ...
+    {
+      code: [`import { deref } from 'offheap';`, `import { worldHandle } from './runtimes-own.ts';`, `deref(worldHandle);`].join('\n'),
+      errors: [{ messageId: 'foreignRuntime', line: 3, data: { expr: 'worldHandle', what: 'a handle', from: 'runtime `worldRuntime`', at: 'runtimes-own.ts line 6', to: 'the default runtime' } }],
+    },
+    // ... a default-runtime handle of another module given to its runtime ...
+    {
+      code: [`import { worldRuntime, defaultHandle } from './runtimes-own.ts';`, `worldRuntime.deref(defaultHandle);`].join('\n'),
+      errors: [{ messageId: 'foreignRuntime', line: 2, data: { expr: 'defaultHandle', what: 'a handle', from: 'the default runtime', at: 'runtimes-own.ts line 7', to: 'runtime `worldRuntime`' } }],
+    },
+    // ... and the module-level functions next to another module's runtime.
+    {
+      code: [`import { newHeapRef } from 'offheap';`, `import { worldRuntime } from './runtimes-own.ts';`, `const h = newHeapRef({});`, `worldRuntime.deref(h);`].join('\n'),
+      errors: [
+        { messageId: 'mixedRuntimes', line: 3, data: { call: 'newHeapRef(…)', runtime: 'worldRuntime', maker: 'createRuntime', at: 'runtimes-own.ts line 5' } },
+        { messageId: 'foreignRuntime', line: 4, data: { expr: 'h', what: 'a handle', from: 'the default runtime', at: 'line 3', to: 'runtime `worldRuntime`' } },
+      ],
+    },
+    // The twin: the same runtime and pool, and the module-level newHeapRef (reported there, not at sharedPool).
+    {
+      code: [
+        `import { createRuntime, sharedPool, struct, f64, newHeapRef } from 'offheap';`,
+        `const L = struct('L', { x: f64 });`,
+        `const rt = createRuntime({ shared: true });`,
+        `const pool = sharedPool(rt, 'pool', L);`,
+        `const h = newHeapRef({});`,
+        `rt.deref(h);`,
+        `void pool;`,
+      ].join('\n'),
+      errors: [
+        { messageId: 'mixedRuntimes', line: 5, data: { call: 'newHeapRef(…)', runtime: 'rt', maker: 'createRuntime', at: 'line 3' } },
+        { messageId: 'foreignRuntime', line: 6, data: { expr: 'h', what: 'a handle', from: 'the default runtime', at: 'line 5', to: 'runtime `rt`' } },
+      ],
+    },
+    // A runtime handed to untagged code that cannot make it the default (the program never calls
+    // setDefaultRuntime) is still another runtime; the twin whose helper calls setDefaultRuntime is valid.
+    {
+      code: [
+        `import { createRuntime, deref, type Runtime } from 'offheap';`,
+        `function configure(r: Runtime): void { void r; }`,
+        `const rt = createRuntime();`,
+        `configure(rt);`,
+        `const h = rt.newHeapRef({});`,
+        `deref(h);`,
+      ].join('\n'),
+      errors: [
+        { messageId: 'mixedRuntimes', line: 6, data: { call: 'deref(…)', runtime: 'rt', maker: 'createRuntime', at: 'line 3' } },
+        { messageId: 'foreignRuntime', line: 6, data: { expr: 'h', what: 'a handle', from: 'runtime `rt`', at: 'line 5', to: 'the default runtime' } },
       ],
     },
     // Numeric conversions, one policy (issue 13 item 5): increments, unary plus, remainder, bitwise operators.
