@@ -32,7 +32,7 @@ export interface SharedPoolFinding {
  */
 export function sharedPoolHeapRefs(ctx: OffheapContext, node: TSESTree.CallExpression | TSESTree.NewExpression): SharedPoolFinding | undefined {
   const { checker } = ctx;
-  const call = ctx.analysis.tsOf(node) as ts.CallExpression | ts.NewExpression;
+  const call = ctx.analysis.tsOf<ts.CallExpression | ts.NewExpression>(node);
   const pool = effectOf(calleeId(checker, call))?.pool;
   if (!pool?.shared) return undefined;
   const layoutArg = argAt(call.arguments ?? [], pool.layoutArg);
