@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   BadPointerError,
+  cacheBatch,
+  cacheMax,
   createRuntime,
   DoubleFreeError,
   fixAllocChunk,
@@ -10,6 +12,7 @@ import {
   OffheapRangeError,
   pageSize,
   poisonByte,
+  sharedPool,
   struct,
   u32,
   u8,
@@ -178,5 +181,61 @@ describe('FixAlloc', () => {
     const pool = new FixAlloc(16, { runtime: rt });
     expect(() => pool.alloc()).toThrow(/cannot allocate/);
     expect(pool.inuse).toBe(0);
+  });
+});
+
+describe('a shared pool: the per-thread cache over the central list (one thread)', () => {
+  it('keeps at most cacheMax freed objects, flushes a batch of cacheBatch to the central list, and refills a batch from it', () => {
+    const rt = createRuntime({ maxBytes: MiB, shared: true });
+    const pool = sharedPool(rt, 'rec', Rec);
+    const ps: Ptr<unknown>[] = [];
+    for (let i = 0; i < cacheMax + 1; i++) ps.push(pool.alloc());
+    expect(pool.sharedStats()).toMatchObject({ spans: 1, cached: 0, central: 0, inuse: (cacheMax + 1) * 16 });
+    for (let i = 0; i < cacheMax; i++) pool.free(ps[i] as never);
+    expect(pool.sharedStats()).toMatchObject({ cached: cacheMax, central: 0 });
+    // The 65th free takes the slow path: a batch goes to the central list.
+    pool.free(ps[cacheMax] as never);
+    expect(pool.sharedStats()).toMatchObject({ cached: cacheMax + 1 - cacheBatch, central: cacheBatch });
+    // Emptying the cache, the next alloc refills one batch from the central list (reuse before fresh memory).
+    for (let i = 0; i < cacheMax + 1 - cacheBatch; i++) pool.alloc();
+    expect(pool.sharedStats()).toMatchObject({ cached: 0, central: cacheBatch });
+    const fresh = pool.sharedStats().fresh;
+    pool.alloc();
+    expect(pool.sharedStats()).toMatchObject({ cached: cacheBatch - 1, central: 0, fresh });
+    // flush() returns the whole cache.
+    pool.flush();
+    expect(pool.sharedStats()).toMatchObject({ cached: 0, central: cacheBatch - 1 });
+    const s = pool.sharedStats();
+    expect(s.carved).toBe(s.spans * Math.floor(pool.spanBytes / pool.size));
+  });
+
+  it('cache: false sends every alloc and free through the central list', () => {
+    const rt = createRuntime({ maxBytes: MiB, shared: true });
+    const pool = sharedPool(rt, 'rec', Rec, { cache: false });
+    const a = pool.alloc();
+    const b = pool.alloc();
+    pool.free(a);
+    expect(pool.sharedStats()).toMatchObject({ cached: 0, central: 1 });
+    pool.free(b);
+    expect(pool.sharedStats()).toMatchObject({ cached: 0, central: 2 });
+    expect(pool.alloc()).toBe(b);
+    expect(pool.sharedStats()).toMatchObject({ cached: 0, central: 1 });
+  });
+
+  it('zeroes reused objects and runs first once per address, and a private pool over a shared space keeps its free list', () => {
+    const rt = createRuntime({ maxBytes: MiB, shared: true });
+    let firsts = 0;
+    const pool = sharedPool(rt, 'rec', Rec, { first: () => void firsts++ });
+    const p = pool.alloc();
+    rt.space.u32[(p >>> 2) + 1] = 0xdead;
+    pool.free(p);
+    expect(pool.alloc()).toBe(p);
+    expect(isZero(rt, p, 16)).toBe(true);
+    expect(firsts).toBe(1);
+    const mine = new FixAlloc(Rec, { runtime: rt });
+    const qs = Array.from({ length: cacheMax + 10 }, () => mine.alloc());
+    for (const q of qs) mine.free(q);
+    expect(mine.sharedStats()).toMatchObject({ name: '', cached: cacheMax + 10, central: 0 });
+    expect(mine.id).not.toBe(pool.id);
   });
 });

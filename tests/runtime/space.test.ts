@@ -226,3 +226,36 @@ describe('page bookkeeping', () => {
     expect(rt.space.freeRuns()).toEqual([[keepA / pageSize + 1, 1]]);
   });
 });
+
+describe('a shared space', () => {
+  it('keeps its bookkeeping in its first pages and hands out pages after them, with the same first-fit, coalescing and stats', () => {
+    const rt = createRuntime({ maxBytes: MiB, shared: true });
+    const first = rt.space.firstPage * pageSize;
+    expect(rt.space.firstPage).toBeGreaterThan(1);
+    const a = rt.sysAlloc(1, 'stacks');
+    const b = rt.sysAlloc(2 * pageSize, 'mspan');
+    const c = rt.sysAlloc(pageSize, 'stacks');
+    expect([a, b, c]).toEqual([first, first + pageSize, first + 3 * pageSize]);
+    expect(rt.stats()).toMatchObject({ mapped: 4 * pageSize, inUse: 4 * pageSize, byOwner: { stacks: 2 * pageSize, mspan: 2 * pageSize } });
+    rt.sysFree(b, 2 * pageSize);
+    expect(rt.space.freeRuns()).toEqual([[rt.space.firstPage + 1, 2]]);
+    expect(rt.sysAlloc(pageSize)).toBe(b);
+    // The bookkeeping pages are never handed out nor taken back.
+    rejects(rt, [], () => rt.sysFree(pageSize, pageSize), BadPointerError, 'ERR_BAD_POINTER', new RegExp(`in \\[${first}, `));
+    rejects(rt, [], () => rt.sysFree(first - pageSize, pageSize), BadPointerError, 'ERR_BAD_POINTER', /below/);
+    expect(rt.space.isLive(pageSize, 4)).toBe(false);
+    expect(rt.space.blocks().map((x) => x.stat)).toEqual(['stacks', 'other', 'stacks']);
+  });
+
+  it('names at most 64 stat categories of at most 47 UTF-16 units, for every thread', () => {
+    const rt = createRuntime({ maxBytes: 4 * MiB, shared: true });
+    rejects(rt, [], () => rt.sysAlloc(1, 'x'.repeat(48)), OptionError, 'ERR_OPTION', /a stat category of a shared space is at most 47 UTF-16 units/);
+    const ps: number[] = [];
+    for (let k = 0; k < 64; k++) ps.push(rt.sysAlloc(1, `s${k}`));
+    rejects(rt, [], () => rt.sysAlloc(1, 's64'), OptionError, 'ERR_OPTION', /a shared space tracks at most 64 stat categories/);
+    expect(Object.keys(rt.stats().byOwner)).toHaveLength(64);
+    for (const p of ps) rt.sysFree(p, pageSize);
+    // Categories stay named once made; an existing one is still accepted.
+    expect(rt.sysAlloc(1, 's63')).toBe(ps[0]);
+  });
+});
