@@ -299,6 +299,12 @@ describe('debug mode across threads', () => {
     cells.free(r as never);
     const twice = await w.run<Outcome>(`return attempt(() => state.cells.free(${r}));`);
     expect(twice).toMatchObject({ name: 'DoubleFreeError' });
+    // Allocators own their memory across threads: a worker's persistentalloc bytes and the pool's span pages are not sysFree's.
+    const wp = await w.run<number>(`return state.rt.persistentalloc(64);`);
+    const chunk = wp - (wp % pageSize);
+    rejects(rt, [cells as never], () => rt.sysFree(chunk, 256 * 1024), Error, 'ERR_FOREIGN_POINTER', /persistentalloc took from the space/);
+    const fromWorker = await w.run<Outcome>(`return attempt(() => state.rt.sysFree(${p - (p % pageSize)}, 16384));`);
+    expect(fromWorker).toMatchObject({ name: 'ForeignPointerError' });
     // Accessors in either thread refuse a freed object (its state is in the space).
     expect(attempt(() => rt.access(Cell).value.get(p as never))).toMatchObject({ name: 'OutOfBoundsError' });
     expect(await w.run<Outcome>(`return attempt(() => state.rt.access(state.Cell).value.get(${r}));`)).toMatchObject({ name: 'OutOfBoundsError' });
