@@ -7,7 +7,7 @@
 // Run-time form: a second thread that opens the pool gets SharedPoolError
 // ERR_SHARED_HEAPREF; with one thread only, nothing fails, and the pool is a
 // private FixAlloc under a misleading name.
-import { createRuntime, f64, sharedPool, struct, type LayoutType } from 'offheap';
+import { createRuntime, f64, sharedPool, struct, type FixAlloc, type Layout, type LayoutType } from 'offheap';
 import { Rec } from './layouts.js';
 
 /** Pointer-free scratch: shared freely. */
@@ -21,3 +21,8 @@ export const scratch = sharedPool(rt, 'hazards.scratch', Scratch);
 
 /** A shared pool of records with a HeapRef slot. */
 export const records = sharedPool(rt, 'hazards.records', Rec); // expect: offheap/no-heap-allocation (sharedPoolHeapRef)
+
+/** A generic over its layout: which records its instantiations hold, this call cannot tell. */
+export function openShared<T>(L: Layout<T>, name: string): FixAlloc<T> {
+  return sharedPool(rt, name, L); // expect: offheap/no-heap-allocation (sharedPoolUnproven)
+}

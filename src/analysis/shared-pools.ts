@@ -18,6 +18,8 @@ import { listSome } from './flow/explain.js';
 import { heapRefSlotsOf, isReference, staticLayoutOf } from './record-layout.js';
 
 export interface SharedPoolFinding {
+  /** `heapRef`: the layout has HeapRef slots; `unproven`: the layout is a type parameter, whose instantiations may have some. */
+  readonly kind: 'heapRef' | 'unproven';
   /** The layout as the message names it. */
   readonly record: string;
   /** The HeapRef slots by field path, at most four then "and N more". */
@@ -43,6 +45,9 @@ export function sharedPoolHeapRefs(ctx: OffheapContext, node: TSESTree.CallExpre
   const record = isReference(type) ? checker.getTypeArguments(type)[0] : undefined;
   const typed = record && !(record.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) ? heapRefSlotsOf(checker, record) : [];
   const slots = typed.length > 0 ? typed : (layout?.slots.map((s) => s.path) ?? []);
-  if (slots.length === 0) return undefined;
-  return { record: layout?.name ?? (record ? checker.typeToString(record) : 'the layout'), slots: listSome(slots) };
+  if (slots.length > 0) return { kind: 'heapRef', record: layout?.name ?? (record ? checker.typeToString(record) : 'the layout'), slots: listSome(slots) };
+  // `Layout<T>` of a generic: this call cannot tell which records its instantiations hold (a constraint
+  // `T extends Plain` does not help, since a subtype may add HeapRef fields).
+  if (!layout && record && record.flags & ts.TypeFlags.TypeParameter) return { kind: 'unproven', record: checker.typeToString(record), slots: '' };
+  return undefined;
 }

@@ -20,7 +20,7 @@ export type Options = [{ allocators?: string[] }];
 
 /** Work counters for tests that prove growth (never timing). */
 export const allocationCounters = { literalTypeQueries: 0, literalsTyped: 0 };
-export type MessageIds = 'allocation' | 'literal' | 'cast' | 'container' | 'typeArgument' | 'sharedPoolHeapRef' | 'usePtr';
+export type MessageIds = 'allocation' | 'literal' | 'cast' | 'container' | 'typeArgument' | 'sharedPoolHeapRef' | 'sharedPoolUnproven' | 'usePtr';
 
 function isFresh(e: ts.Expression): boolean {
   return ts.isObjectLiteralExpression(e) || ts.isArrayLiteralExpression(e) || ts.isNewExpression(e) || ts.isClassExpression(e);
@@ -65,6 +65,8 @@ export default createRule<Options, MessageIds>({
         '`{{type}}` is a type argument of `{{generic}}` by value, but {{why}}. Use `Ptr<{{type}}>` (Go: cannot use incomplete (or unallocatable) type as a type argument).',
       sharedPoolHeapRef:
         "`{{record}}` has HeapRef slots ({{slots}}), but this pool is shared: every thread that opens it allocates, writes and frees its records, while a HeapRef names a JS object that only one thread's heap and collector can see (a second thread opening it fails with ERR_SHARED_HEAPREF). Share a pointer-free layout, or keep these records in a pool of this thread's runtime (`new FixAlloc({{record}}, { runtime })`).",
+      sharedPoolUnproven:
+        "Cannot prove that `{{record}}` has no HeapRef slots: this shared pool's layout is a type parameter, and an instantiation with HeapRef slots would fail only at run time, when a second thread opens the pool (ERR_SHARED_HEAPREF). Open the shared pool where the layout is concrete, or keep this generic to pools of one runtime (`new FixAlloc(L, { runtime })`).",
       usePtr: 'Use `{{replacement}}` instead.',
     },
     languages: ['js/js'],
@@ -288,7 +290,8 @@ export default createRule<Options, MessageIds>({
         const tsNode = tsOf(node) as ts.CallExpression;
         // A shared pool of a layout with HeapRef slots (src/analysis/shared-pools.ts); allocators are not exempt.
         const shared = sharedPoolHeapRefs(ctx, node);
-        if (shared) context.report({ node, messageId: 'sharedPoolHeapRef', data: { record: shared.record, slots: shared.slots } });
+        if (shared?.kind === 'heapRef') context.report({ node, messageId: 'sharedPoolHeapRef', data: { record: shared.record, slots: shared.slots } });
+        else if (shared) context.report({ node, messageId: 'sharedPoolUnproven', data: { record: shared.record } });
         if (exempt(tsNode)) return;
         const signature = checker.getResolvedSignature(tsNode);
         const decl = signature?.getDeclaration();

@@ -51,6 +51,14 @@ twin(
 twin([`export const pool = off['sharedPool'](rt, 'p', Plain);`], [`export const pool = off['sharedPool'](rt, 'p', Node);`], 1, 'Node', 'owner');
 twin([`export const pool = (off.sharedPool)(rt, 'p', Plain);`], [`export const pool = (off.sharedPool)(rt, 'p', Node);`], 1, 'Node', 'owner');
 twin([`export const pool = openPool(rt, 'p', Plain);`], [`export const pool = openPool(rt, 'p', Node);`], 1, 'Node', 'owner');
+// A layout that is a type parameter: cannot prove (a constraint does not help: a subtype may add HeapRef fields).
+valid.push({ code: code(`export function open(L: Layout<Plain>) {`, `  return new FixAlloc(L, { runtime: rt });`, `}`, `export function openShared<T>(L: Layout<T>) {`, `  return new FixAlloc(L, { runtime: rt });`, `}`) });
+for (const param of ['T', 'T extends Plain']) {
+  invalid.push({
+    code: code(`export function openShared<${param}>(L: Layout<T>) {`, `  return sharedPool(rt, 'g', L);`, `}`),
+    errors: [{ messageId: 'sharedPoolUnproven', line: L(2), data: { record: 'T' } }],
+  });
+}
 // A user's method that happens to be called sharedPool is not the runtime's.
 valid.push({ code: code(`const mine = { sharedPool: (name: string, L: unknown) => [name, L] };`, `export const x = mine.sharedPool('p', Node);`) });
 
