@@ -43,7 +43,8 @@ export function storeOnGarbage(rt: Runtime): Ptr<RecT> {
   const pool = junkPool(rt);
   pool.free(pool.alloc());
   rt.gcStart();
-  const q = pool.alloc() as Ptr<RecT>;
+  // A second mistake: the program roots other Rec records (each right after its own alloc), never this one.
+  const q = pool.alloc() as Ptr<RecT>; // expect: offheap/no-unrooted-heap-refs (neverRooted)
   rt.access(Rec).ref.set(q, rt.newHeapRef<Obj>({ name: 'new' })); // expect: offheap/zeroing-variant (storeOnGarbage)
   return q;
 }

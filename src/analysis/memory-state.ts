@@ -74,6 +74,8 @@ export interface ObjState {
 export interface AllocSite {
   readonly alloc: unknown;
   readonly at: TSESTree.Node;
+  /** The allocation's layout is known where it is made (a pool's `new FixAlloc(L)`, a size `L.size`). */
+  readonly layoutKnown: boolean;
 }
 
 /** A HeapRef pinned (`pin(h)`): the collector keeps its object while JS holds it. */

@@ -8,12 +8,13 @@
 // before it hides).
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
+import path from 'node:path';
 import ts from 'typescript';
 import { offheapContext } from '../analysis/context.js';
 import { calleeId, declarationId, offheapIdAt } from '../analysis/declarations.js';
 import { sizeOfLayout, skipOuterExpressions, skipOuterEs as unwrap } from '../analysis/expressions.js';
-import { describeWitness, flowFacts, listSome } from '../analysis/flow/index.js';
-import { isMaybeRooted, isMaybeTypeSafe, isMaybeUnpinned, isRooted } from '../analysis/memory-state.js';
+import { cannotProveData, describeWitness, ellipsis, flowCannotProveMessage, flowFacts, listSome } from '../analysis/flow/index.js';
+import { isMaybeRooted, isMaybeTypeSafe, isMaybeUnpinned, isRooted, type AllocSite, type Witness } from '../analysis/memory-state.js';
 import { effectOf } from '../analysis/effects.js';
 import { importedNameOf } from '../analysis/imports.js';
 import { isRuntimeFile } from '../analysis/not-in-heap.js';
@@ -22,13 +23,27 @@ import { usesOffheap } from '../analysis/offheap-files.js';
 import { heapRefSlotsOf, isReference, pointeeOf, staticLayoutOf, structCallOf, structCallOfRecord } from '../analysis/record-layout.js';
 import { createRule } from '../util/create-rule.js';
 
-export type MessageIds = 'unrootedStore' | 'neverRooted' | 'unrootUncleared' | 'freeRooted' | 'useAfterFree' | 'storeBeyondRoot' | 'heapRefOnJsHeap' | 'freeHeapRefRooted' | 'fieldNeverRooted' | 'notUnpinned' | 'useTypedmemclrFirst';
+export type MessageIds = 'unrootedStore' | 'neverRooted' | 'unrootUncleared' | 'freeRooted' | 'useAfterFree' | 'storeBeyondRoot' | 'heapRefOnJsHeap' | 'freeHeapRefRooted' | 'fieldNeverRooted' | 'notUnpinned' | 'flowCannotProve' | 'useTypedmemclrFirst';
 
 interface RootedKinds {
   /** `struct(...)` calls of the layouts passed to addRoot. */
   readonly layouts: Set<ts.Node>;
+  /** Layouts whose addRoot may receive any object of them (its pointer is not a `const` holding one allocation). */
+  readonly anyOf: Set<ts.Node>;
+  /** Allocation calls whose objects an addRoot receives through a `const` they initialise (`const p = pool.alloc(); addRoot(p, L)`). */
+  readonly sites: Set<ts.Node>;
   /** Some addRoot's layout is not provable (a parameter, a computed table): nothing is provably never rooted. */
   unknown: boolean;
+}
+
+/** The allocation a `const` pointer argument holds: its initializer, when that is a tagged allocator call. */
+function constAllocation(checker: ts.TypeChecker, arg: ts.Expression | undefined): ts.CallExpression | undefined {
+  const x = arg && skipOuterExpressions(arg);
+  const sym = x && ts.isIdentifier(x) ? checker.getSymbolAtLocation(x) : undefined;
+  const decl = sym?.valueDeclaration;
+  if (!decl || !ts.isVariableDeclaration(decl) || !ts.isVariableDeclarationList(decl.parent) || !(decl.parent.flags & ts.NodeFlags.Const) || !decl.initializer) return undefined;
+  const init = skipOuterExpressions(decl.initializer);
+  return ts.isCallExpression(init) && effectOf(calleeId(checker, init))?.allocates ? init : undefined;
 }
 
 function structCallOfRecordOf(checker: ts.TypeChecker, record: ts.Type | undefined): ts.CallExpression | undefined {
@@ -74,7 +89,7 @@ function rootedKinds(program: ts.Program, checker: ts.TypeChecker): RootedKinds 
   const cache = cacheOf<'rooted', RootedKinds>(checker, 'no-unrooted-heap-refs:rooted');
   let found = cache.get('rooted');
   if (found) return found;
-  found = { layouts: new Set(), unknown: false };
+  found = { layouts: new Set(), anyOf: new Set(), sites: new Set(), unknown: false };
   const out = found;
   const declared = addRootNames(program);
   for (const file of program.getSourceFiles()) {
@@ -104,7 +119,12 @@ function rootedKinds(program: ts.Program, checker: ts.TypeChecker): RootedKinds 
       // The layout argument names the struct syntactically; the pointer's type only when it does not.
       const rec = () => pointeeOf(checker, checker.getTypeAtLocation(call.arguments[0]));
       const l = (call.arguments[1] && structCallOf(checker, call.arguments[1])) ?? structCallOfRecordOf(checker, rec());
+      // A const holds the objects of one allocation only: this root covers that allocation, whatever
+      // its layout (a generic wrapper's `Layout<T>` included), and no other object.
+      const site = constAllocation(checker, call.arguments[0]);
       if (l) out.layouts.add(l);
+      if (site) out.sites.add(site);
+      else if (l) out.anyOf.add(l);
       else out.unknown = true;
     }
   }
@@ -153,10 +173,11 @@ export default createRule<[], MessageIds>({
     hasSuggestions: true,
     schema: [],
     messages: {
+      flowCannotProve: flowCannotProveMessage,
       unrootedStore:
         'A HeapRef is stored into `{{ptr}}` here, but on {{path}} the function returns with `{{ptr}}` neither registered with `addRoot` nor handed on: the collector never scans unmanaged memory that is not a root, so the referenced object can be freed while this slot still names it (Go: every heap pointer in unmanaged memory must be an explicit root).',
       neverRooted:
-        'Objects of `{{record}}` have HeapRef slots ({{slots}}), but nothing in the program passes them to `addRoot`: the collector never sees those references and frees their objects (Go: heap pointers in unmanaged memory must be explicit roots, e.g. allfin for finalizers). Register the blocks with `addRoot`.',
+        'Objects of `{{record}}`{{which}} have HeapRef slots ({{slots}}), but nothing in the program passes them to `addRoot`: the collector never sees those references and frees their objects (Go: heap pointers in unmanaged memory must be explicit roots, e.g. allfin for finalizers). Register the blocks with `addRoot`.',
       unrootUncleared:
         '`removeRoot({{ptr}})` hides HeapRef slots ({{slots}}) that may still hold references: the last barriered clear is skipped and the stale words wait in memory for the next reuse (Go: runfinq clears fn, arg and ot before it lowers cnt). Clear them with `typedmemclr` first.',
       freeRooted:
@@ -219,18 +240,50 @@ export default createRule<[], MessageIds>({
       const rooted = rootedKinds(program, checker);
       if (rooted.unknown || rooted.layouts.has(struct)) return;
       const name = layout?.name ?? (record ? checker.typeToString(record) : 'the layout');
-      context.report({ node, messageId: 'neverRooted', data: { record: name, slots: listSome(slots) } });
+      context.report({ node, messageId: 'neverRooted', data: { record: name, which: '', slots: listSome(slots) } });
+    };
+
+    const sitesReported = new Set<TSESTree.Node>();
+    /**
+     * An allocation with a HeapRef stored into its object that the function
+     * neither roots nor hands to unreadable code: reported unless some addRoot
+     * in the program may receive it (one of any object of its layout, one of
+     * this very allocation, or one of a layout it cannot know).
+     */
+    const checkSite = (site: AllocSite, store: Witness): void => {
+      if (sitesReported.has(site.at)) return;
+      const rooted = rootedKinds(program, checker);
+      if (rooted.unknown || rooted.sites.has(site.alloc as ts.Node)) return;
+      const rec = pointeeOf(checker, checker.getTypeAtLocation(tsOf(site.at)));
+      const struct = rec && structCallOfRecord(checker, rec);
+      if (!rec || !struct || rooted.anyOf.has(struct)) return;
+      const slots = heapRefSlotsOf(checker, rec);
+      if (slots.length === 0) return;
+      const alloc = site.alloc as ts.Node;
+      // A layout nothing roots at all is reported where its pool (or block) is made, when that shows
+      // the layout (not a generic wrapper's `FixAlloc<T>`, not a pool held in a field set elsewhere).
+      if (!rooted.layouts.has(struct) && site.layoutKnown) return;
+      sitesReported.add(site.at);
+      const from = alloc.getSourceFile() === ctx.sourceFile ? 'allocated here' : `allocated by \`${ellipsis(text(site.at))}\` (${path.basename(alloc.getSourceFile().fileName)}:${alloc.getSourceFile().getLineAndCharacterOfPosition(alloc.getStart()).line + 1})`;
+      const which = ` ${from}, with a HeapRef stored at line ${store.node.loc.start.line},`;
+      context.report({ node: site.at, messageId: 'neverRooted', data: { record: staticLayoutOf(checker, struct)?.name ?? checker.typeToString(rec), which, slots: listSome(slots) } });
     };
 
     return {
-      ...flowFacts(context, ctx, (facts) => {
+      ...flowFacts(context, ctx, (facts, reportsCannotProve) => {
         for (const f of facts) {
-          if (f.kind === 'unrootedAtExit') {
+          if (f.kind === 'cannotProve') {
+            if (reportsCannotProve) context.report({ node: f.node, loc: f.node.loc.start, messageId: 'flowCannotProve', data: cannotProveData(f) });
+          } else if (f.kind === 'unrootedAtExit') {
             const path = f.store.via ?? 'the path that falls through to the end';
             context.report({ node: f.store.node, messageId: 'unrootedStore', data: { ptr: f.name, path } });
-          } else if (f.kind === 'unroot' && isMaybeTypeSafe(f.state) && f.slots && f.slots.length > 0) {
-            context.report({ node: f.call, messageId: 'unrootUncleared', data: { ptr: text(unwrap(f.ptr)), slots: listSome(f.slots) }, suggest: clearFirst(f.call, f.ptr, f.layout) });
-          } else if (f.kind === 'free' && isMaybeRooted(f.state)) {
+          } else if (f.kind === 'unroot' && isMaybeTypeSafe(f.state) && ((f.slots && f.slots.length > 0) || f.generic)) {
+            // A generic wrapper is wrong for every `T` with HeapRef slots, so for the records it is used with.
+            const slots = f.slots && f.slots.length > 0 ? listSome(f.slots) : `whichever \`${f.generic}\` has: the wrapper is generic`;
+            context.report({ node: f.call, messageId: 'unrootUncleared', data: { ptr: text(unwrap(f.ptr)), slots }, suggest: clearFirst(f.call, f.ptr, f.layout) });
+          } else if (f.kind === 'free' && isMaybeRooted(f.state) && (f.state.local || isRooted(f.state) || (f.slots !== undefined && f.slots.length > 0))) {
+            // A pointer read from elsewhere (a list, a parameter) is "rooted or not" by its type alone: that
+            // counts for records with HeapRef slots (what roots are for), not for pointer-free ones (Go's span lists).
             const why = isRooted(f.state) ? 'it is rooted on every path here' : 'it is rooted on some path here';
             context.report({ node: f.call, messageId: 'freeRooted', data: { ptr: text(unwrap(f.ptr)), why } });
           } else if (f.kind === 'useAfterFree') {
@@ -242,6 +295,8 @@ export default createRule<[], MessageIds>({
             context.report({ node: f.node, messageId: 'heapRefOnJsHeap', data: { value: text(unwrap(f.value)), where: f.where, why: f.why ?? '' } });
           } else if (f.kind === 'notUnpinned') {
             context.report({ node: f.call, messageId: 'notUnpinned', data: { container: f.container, path: f.state.pending?.via ?? 'the path that falls through to the end' } });
+          } else if (f.kind === 'storedUnrooted') {
+            checkSite(f.site, f.store);
           } else if (f.kind === 'store' && f.beyond) {
             context.report({ node: f.call, messageId: 'storeBeyondRoot', data: { ptr: text(unwrap(f.ptr)), index: String(f.beyond.index), count: String(f.beyond.count) } });
           }

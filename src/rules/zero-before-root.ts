@@ -11,13 +11,13 @@ import { offheapContext } from '../analysis/context.js';
 import { calleeId, resolveAlias } from '../analysis/declarations.js';
 import { skipOuterExpressions, skipOuterEs as unwrap } from '../analysis/expressions.js';
 import { effectOf } from '../analysis/effects.js';
-import { describeWitness, flowFacts, listSome } from '../analysis/flow/index.js';
+import { cannotProveData, describeWitness, flowCannotProveMessage, flowFacts, listSome } from '../analysis/flow/index.js';
 import { isMaybeGarbage } from '../analysis/memory-state.js';
 import { isRuntimeFile } from '../analysis/not-in-heap.js';
 import { heapRefSlotsOf, isReference, staticLayoutOf } from '../analysis/record-layout.js';
 import { createRule } from '../util/create-rule.js';
 
-export type MessageIds = 'notZeroed' | 'nonZeroingPool' | 'initInFirst' | 'firstCannotProve' | 'useZeroingPool';
+export type MessageIds = 'notZeroed' | 'nonZeroingPool' | 'initInFirst' | 'firstCannotProve' | 'flowCannotProve' | 'useZeroingPool';
 
 /** The suggestion that removes a literal `zero: false` from a pool's options (not when type arguments pin `Z`). */
 function dropZeroFalse(node: TSESTree.NewExpression): TSESLint.SuggestionReportDescriptor<MessageIds>[] {
@@ -54,6 +54,7 @@ export default createRule<[], MessageIds>({
     hasSuggestions: true,
     schema: [],
     messages: {
+      flowCannotProve: flowCannotProveMessage,
       notZeroed:
         '`{{ptr}}` becomes visible as a root here (through {{how}}) but may still hold garbage ({{why}}): its HeapRef slots ({{slots}}) would be scanned with stale words in them, shading junk or keeping dead objects alive (Go: reused memory must be zero-initialized before it is visible as a root). Clear it with `memclrNoHeapPointers` on every path first.',
       nonZeroingPool:
@@ -145,8 +146,12 @@ export default createRule<[], MessageIds>({
     };
 
     return {
-      ...flowFacts(context, ctx, (facts) => {
+      ...flowFacts(context, ctx, (facts, reportsCannotProve) => {
         for (const f of facts) {
+          if (f.kind === 'cannotProve') {
+            if (reportsCannotProve) context.report({ node: f.node, loc: f.node.loc.start, messageId: 'flowCannotProve', data: cannotProveData(f) });
+            continue;
+          }
           if (f.kind !== 'root' || !isMaybeGarbage(f.state)) continue;
           // Pointer-free memory may be published as is; unknown layouts cannot be proven wrong.
           if (!f.slots || f.slots.length === 0) continue;

@@ -9,13 +9,13 @@ import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import { offheapContext } from '../analysis/context.js';
 import ts from 'typescript';
 import { sizeOfLayout, skipOuterEs as unwrap } from '../analysis/expressions.js';
-import { describeWitness, flowFacts, listSome, type FlowFact } from '../analysis/flow/index.js';
+import { cannotProveData, describeWitness, flowCannotProveMessage, flowFacts, listSome, type FlowFact } from '../analysis/flow/index.js';
 import { importedNameOf } from '../analysis/imports.js';
 import { isMaybeGarbage, isMaybeTypeSafe } from '../analysis/memory-state.js';
 import { isRuntimeFile } from '../analysis/not-in-heap.js';
 import { createRule } from '../util/create-rule.js';
 
-export type MessageIds = 'barrierOnGarbage' | 'storeOnGarbage' | 'missedBarrier' | 'useNoHeapPointers' | 'useTypedmemclr' | 'useHasPointers';
+export type MessageIds = 'barrierOnGarbage' | 'storeOnGarbage' | 'missedBarrier' | 'flowCannotProve' | 'useNoHeapPointers' | 'useTypedmemclr' | 'useHasPointers';
 
 type ClearFact = Extract<FlowFact, { kind: 'clear' }>;
 
@@ -31,6 +31,7 @@ export default createRule<[], MessageIds>({
     hasSuggestions: true,
     schema: [],
     messages: {
+      flowCannotProve: flowCannotProveMessage,
       barrierOnGarbage:
         '`{{ptr}}` may still hold garbage here ({{why}}), and `{{api}}` runs a deletion barrier over its old bytes: while the collector marks, it shades junk words as if they were live references (Go: "found bad pointer in Go heap", or a dead object kept alive). Zero-initialize memory that is not yet type-safe with `memclrNoHeapPointers`.',
       storeOnGarbage:
@@ -81,8 +82,12 @@ export default createRule<[], MessageIds>({
       return out;
     };
 
-    return flowFacts(context, ctx, (facts) => {
+    return flowFacts(context, ctx, (facts, reportsCannotProve) => {
       for (const f of facts) {
+        if (f.kind === 'cannotProve') {
+          if (reportsCannotProve) context.report({ node: f.node, loc: f.node.loc.start, messageId: 'flowCannotProve', data: cannotProveData(f) });
+          continue;
+        }
         if (f.kind === 'store' && f.barrier && isMaybeGarbage(f.state)) {
           context.report({ node: f.call, messageId: 'storeOnGarbage', data: { ptr: text(unwrap(f.ptr)), why: describeWitness(f.state.memWhy, text) } });
           continue;

@@ -279,6 +279,55 @@ describe('never silently wrong', () => {
     }
   });
 
+  it('n accessor loads and stores (the "accesses memory" effect) then a use after free: 250 → 500 calls, work about doubles, the finding stays', async () => {
+    const accesses = (n: number): string[] => [
+      `import { removeRoot } from 'offheap';`,
+      `function many() {`,
+      `  const p = pool.alloc();`,
+      `  addRoot(p, Node);`,
+      ...Array.from({ length: n / 2 }, (_, k) => `  N.count.set(p, N.count.get(p) + ${k});`),
+      `  typedmemclr(Node, p);`,
+      `  removeRoot(p);`,
+      `  pool.free(p);`,
+      `  N.count.set(p, 0);`,
+      `}`,
+    ];
+    const a = await lint(accesses(250));
+    const b = await lint(accesses(500));
+    for (const [r, n] of [[a, 250], [b, 500]] as const) {
+      const found = r.messages.filter((m) => m.ruleId === 'offheap/no-unrooted-heap-refs');
+      expect(found.map((m) => m.line)).toEqual([head.length + n / 2 + 8]);
+      expect(found[0].message).toContain('may already be freed');
+    }
+    for (const key of ['segments', 'transfers', 'stateOps'] as const) {
+      const ratio = b.work[key] / a.work[key];
+      expect(ratio, `${key}: ${a.work[key]} → ${b.work[key]}`).toBeLessThan(2.3);
+    }
+    expect(b.work.transfers).toBeGreaterThanOrEqual(500);
+  });
+
+  it('a function the flow gives up on is reported as "cannot prove", once, naming it (the twin: solved normally, nothing said)', async () => {
+    const body = [`function retireAll() {`, `  const p = pool.alloc();`, `  addRoot(p, Node);`, `}`, `function ordinary(a: number) { return a + 1; }`];
+    const cannot = (r: Awaited<ReturnType<typeof lint>>) => r.messages.filter((m) => m.message.startsWith('Cannot prove'));
+    const normal = await lint(body);
+    expect(cannot(normal)).toEqual([]);
+    const saved = { ...flowLimits };
+    // A budget below zero: the solver's hard stop throws at once, as a transfer bug would.
+    Object.assign(flowLimits, { runsPerSegment: -1e6, baseRuns: -1e6 });
+    try {
+      const failed = await lint(body);
+      expect(failed.messages.filter((m) => m.ruleId === null)).toEqual([]);
+      // The module's top level (it makes pools) and retireAll; `ordinary` holds no memory state and is not solved.
+      const found = cannot(failed);
+      expect(found.map((m) => m.line)).toEqual([1, head.length + 1]);
+      for (const m of found) expect(['offheap/zeroing-variant', 'offheap/zero-before-root', 'offheap/no-unrooted-heap-refs']).toContain(m.ruleId);
+      expect(found[0].message).toContain('Cannot prove `the module top level` safe');
+      expect(found[1].message).toContain('Cannot prove `retireAll` safe: the flow analysis gave up on it (the flow did not settle within its budget');
+    } finally {
+      Object.assign(flowLimits, saved);
+    }
+  });
+
   it('a message names at most a handful of slot paths, then how many more', async () => {
     const r = await lint([
       `const Big = struct('Big', { ${Array.from({ length: 60 }, (_, i) => `r${i}: heapRef<Owner>()`).join(', ')} }); type Big = LayoutType<typeof Big>;`,

@@ -73,8 +73,9 @@ describe('examples/hazards: the lint', () => {
     const covered = new Set(expectedFindings().map((f) => `${f.rule} (${f.messageId})`));
     const missing: string[] = [];
     for (const [name, rule] of Object.entries(rules)) {
-      // Suggestion texts (`use…`) are not reports.
-      for (const id of Object.keys(rule.meta.messages).filter((m) => !m.startsWith('use'))) {
+      // Suggestion texts (`use…`) are not reports; neither is the flow giving up on a function (no
+      // mistake of the user's causes it; tests/analysis/flow.test.ts forces it).
+      for (const id of Object.keys(rule.meta.messages).filter((m) => !m.startsWith('use') && m !== 'flowCannotProve')) {
         if (!covered.has(`offheap/${name} (${id})`)) missing.push(`offheap/${name} (${id})`);
       }
     }

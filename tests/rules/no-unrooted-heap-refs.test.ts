@@ -223,6 +223,25 @@ twin(
   'useAfterFree',
 );
 
+// Records loaded from a list and freed (Go's mspan lists): nothing seen roots them, so nothing is reported;
+// a parameter the function itself roots on every path is.
+{
+  const list = [`import { ptr } from 'offheap';`, `const Cell = struct('Cell', { next: ptr<Cell>() }); interface Cell extends LayoutType<typeof Cell> {} const CA = access(Cell); const cells = new FixAlloc(Cell);`];
+  twin(
+    [...list, `function clear(head: Ptr<Cell>) {`, `  let c = head;`, `  while (c !== 0) { const next = CA.next.get(c); cells.free(c); c = next; }`, `}`],
+    [...list, `function clear(head: Ptr<Cell>) {`, `  addRoot(head, Cell);`, `  cells.free(head);`, `}`],
+    5,
+    'freeRooted',
+  );
+  // A parameter whose record has HeapRef slots may be a root by its type: unroot it before freeing.
+  twin(
+    [pool, `function drop(p: Ptr<Node>) {`, `  typedmemclr(Node, p);`, `  removeRoot(p);`, `  pool.free(p);`, `}`],
+    [pool, `function drop(p: Ptr<Node>) {`, `  typedmemclr(Node, p);`, `  pool.free(p);`, `  removeRoot(p);`, `}`],
+    4,
+    'freeRooted',
+  );
+}
+
 // The "accesses memory" effect: every accessor get/set (scalar fields too) and every store or clear is a use of the memory.
 const retired = [`  typedmemclr(Node, p);`, `  removeRoot(p);`, `  pool.free(p);`];
 twin(
@@ -261,6 +280,84 @@ invalid.push({
 });
 // Ordinary code: reading and writing records that are never freed, in a loop.
 valid.push({ code: code(pool, `function f() {`, `  const p = pool.alloc();`, `  addRoot(p, Node);`, `  for (const x of xs) N.count.set(p, N.count.get(p) + x);`, `}`) });
+
+// ---- helpers in another file (tests/fixtures/flow-retire.ts): their bodies are read, not guessed ----
+{
+  const imp = [`import { Node as FNode } from './flow-layouts.js';`, `import { retire, retireIf, countOf, freeOther, retireSomewhere, nodes, NodePool } from './flow-retire.js';`, `const F = access(FNode); const np = new NodePool();`];
+  // A store after a retire function of another module; the correct order stores first.
+  twin(
+    [...imp, `function f(p: Ptr<FNode>) {`, `  F.count.set(p, 0);`, `  retire(p);`, `}`],
+    [...imp, `function f(p: Ptr<FNode>) {`, `  retire(p);`, `  F.count.set(p, 0);`, `}`],
+    6,
+    'useAfterFree',
+  );
+  // The retire helper as a method of a class in another module (the cache's `this.entries.retire(p)`).
+  twin(
+    [...imp, `function f(p: Ptr<FNode>) {`, `  F.owner.set(p, ref);`, `  np.retire(p);`, `}`],
+    [...imp, `function f(p: Ptr<FNode>) {`, `  np.retire(p);`, `  F.owner.set(p, ref);`, `}`],
+    6,
+    'useAfterFree',
+  );
+  // Freed on some path of the helper: the load after it may read freed memory.
+  twin(
+    [...imp, `function f(p: Ptr<FNode>) {`, `  const n = F.count.get(p);`, `  retireIf(p, c);`, `  return n;`, `}`],
+    [...imp, `function f(p: Ptr<FNode>) {`, `  retireIf(p, c);`, `  return F.count.get(p);`, `}`],
+    6,
+    'useAfterFree',
+  );
+  // A helper that only reads, one that frees another object, one without a body: nothing is invented.
+  valid.push({ code: code(...imp, `function f(p: Ptr<FNode>) {`, `  const n = countOf(p);`, `  F.count.set(p, n + 1);`, `}`) });
+  valid.push({ code: code(...imp, `function f(p: Ptr<FNode>, q: Ptr<FNode>) {`, `  freeOther(p, q);`, `  F.count.set(p, 1);`, `}`) });
+  valid.push({ code: code(...imp, `function f(p: Ptr<FNode>) {`, `  retireSomewhere(p);`, `  F.count.set(p, 1);`, `}`) });
+  // A pool wrapper of another module that roots what it hands out, and its twin that does not: a
+  // HeapRef stored into the record is never scanned (the program's only addRoot of FNode roots the other allocation).
+  twin(
+    [...imp, `class Index {`, `  byKey = new Map<string, Ptr<FNode>>();`, `  put(k: string) {`, `    const q = np.alloc();`, `    F.owner.set(q, ref);`, `    this.byKey.set(k, q);`, `  }`, `}`],
+    [...imp, `class Index {`, `  byKey = new Map<string, Ptr<FNode>>();`, `  put(k: string) {`, `    const q = np.allocBare();`, `    F.owner.set(q, ref);`, `    this.byKey.set(k, q);`, `  }`, `}`],
+    7,
+    'neverRooted',
+  );
+  // Bypassing the wrapper: the record comes from its pool directly.
+  twin(
+    [...imp, `function put(byKey: Map<string, Ptr<FNode>>, k: string) {`, `  const q = np.alloc();`, `  F.owner.set(q, ref);`, `  byKey.set(k, q);`, `}`],
+    [...imp, `function put(byKey: Map<string, Ptr<FNode>>, k: string) {`, `  const q = nodes.alloc();`, `  F.owner.set(q, ref);`, `  byKey.set(k, q);`, `}`],
+    5,
+    'neverRooted',
+  );
+  // Handed to code that may root it (a declaration without a body), or no HeapRef stored: not provable.
+  valid.push({ code: code(...imp, `declare function adopt(p: Ptr<FNode>): void;`, `function put() {`, `  const q = nodes.alloc();`, `  F.owner.set(q, ref);`, `  adopt(q);`, `}`) });
+  valid.push({ code: code(...imp, `function put(byKey: Map<string, Ptr<FNode>>, k: string) {`, `  const q = nodes.alloc();`, `  F.count.set(q, 1);`, `  byKey.set(k, q);`, `}`) });
+}
+
+// ---- a generic wrapper over `Layout<T>` (the cache's RootedPool<T>): Go's retire order holds for every T ----
+{
+  const wrap = [`import { type Layout } from 'offheap';`, `class Wrap<T> {`, `  constructor(readonly layout: Layout<T>, readonly pool: FixAlloc<T>) {}`, `  retire(p: Ptr<T>) {`];
+  const end = [`    this.pool.free(p);`, `  }`, `}`];
+  // No suggestion: the wrapper's layout is not a name the file can spell at module level.
+  valid.push({ code: code(...wrap, `    typedmemclr(this.layout, p);`, `    removeRoot(p);`, ...end) });
+  invalid.push({ code: code(...wrap, `    removeRoot(p);`, `    typedmemclr(this.layout, p);`, ...end), errors: [{ messageId: 'unrootUncleared', line: L(5), suggestions: [] }] });
+  invalid.push({ code: code(...wrap, `    removeRoot(p);`, ...end), errors: [{ messageId: 'unrootUncleared', line: L(5), suggestions: [] }] });
+  // A wrapper over pointer-free records only (`Ptr<Plain>`, not generic) needs no clear.
+  valid.push({ code: code(`class PlainWrap {`, `  constructor(readonly pool: FixAlloc<Plain>) {}`, `  retire(p: Ptr<Plain>) {`, `    removeRoot(p);`, `    this.pool.free(p);`, `  }`, `}`) });
+}
+
+// ---- an allocation the program never roots, although other objects of its layout are (issue 13 miss 3) ----
+{
+  // A module-level `Map` of pointers counts as a root table; a parameter's does not.
+  const lost = [`const lost = new FixAlloc(Lost); const LA = access(Lost);`, `function make() { const p = lost.alloc(); addRoot(p, Lost); return p; }`];
+  twin(
+    [...lost, `function put(byKey: Map<string, Ptr<Lost>>, k: string) {`, `  const q = make();`, `  LA.ref.set(q, ref);`, `  byKey.set(k, q);`, `}`],
+    [...lost, `function put(byKey: Map<string, Ptr<Lost>>, k: string) {`, `  const q = lost.alloc();`, `  LA.ref.set(q, ref);`, `  byKey.set(k, q);`, `}`],
+    4,
+    'neverRooted',
+  );
+  // Rooted later in the same function; or an addRoot that may receive any Lost (a parameter).
+  valid.push({ code: code(...lost, `function put(byKey: Map<string, Ptr<Lost>>, k: string) {`, `  const q = lost.alloc();`, `  LA.ref.set(q, ref);`, `  addRoot(q, Lost);`, `  byKey.set(k, q);`, `}`) });
+  valid.push({ code: code(...lost, `function rootAny(p: Ptr<Lost>) { addRoot(p, Lost); }`, `function put(byKey: Map<string, Ptr<Lost>>, k: string) {`, `  const q = lost.alloc();`, `  LA.ref.set(q, ref);`, `  byKey.set(k, q);`, `}`) });
+  valid.push({ code: code(...lost, `const byKey = new Map<string, Ptr<Lost>>();`, `function put(k: string) {`, `  const q = lost.alloc();`, `  LA.ref.set(q, ref);`, `  byKey.set(k, q);`, `}`) });
+  // A pool without HeapRef slots: nothing to root.
+  valid.push({ code: code(`const plain = new FixAlloc(Plain); const PA = access(Plain);`, `function put(byKey: Map<string, Ptr<Plain>>, k: string) {`, `  const q = plain.alloc();`, `  PA.x.set(q, 1);`, `  byKey.set(k, q);`, `}`) });
+}
 
 // ---- a HeapRef kept on the JavaScript heap: reported unless pinned on every path to the store ----
 const pins = `import { newHeapRef, pin, unpin } from 'offheap';`;

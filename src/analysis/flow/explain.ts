@@ -59,6 +59,22 @@ export function ellipsis(text: string): string {
   return t.length > 40 ? `${t.slice(0, 37)}...` : t;
 }
 
+/** A reason on one line, at most 120 characters. */
+export function ellipsisLong(text: string): string {
+  const t = text.replace(/\s+/g, ' ');
+  return t.length > 120 ? `${t.slice(0, 117)}...` : t;
+}
+
+/** The name a function is known by in messages: its own, its variable's, its method's, or where it starts. */
+export function functionLabel(n: TSESTree.Node): string {
+  if ((n.type === AST_NODE_TYPES.FunctionDeclaration || n.type === AST_NODE_TYPES.FunctionExpression) && n.id) return n.id.name;
+  const p = n.parent;
+  if (p?.type === AST_NODE_TYPES.VariableDeclarator && p.id.type === AST_NODE_TYPES.Identifier) return p.id.name;
+  if ((p?.type === AST_NODE_TYPES.MethodDefinition || p?.type === AST_NODE_TYPES.PropertyDefinition || p?.type === AST_NODE_TYPES.Property) && p.key.type === AST_NODE_TYPES.Identifier) return p.key.name;
+  if (n.type === AST_NODE_TYPES.Program) return 'the module top level';
+  return `the function at line ${line(n)}`;
+}
+
 /** "from `pool.alloc()` at line 5, on the path through …" for a message. */
 export function describeWitness(w: Witness | undefined, text: (n: TSESTree.Node) => string): string {
   if (!w) return 'its type says it may be garbage';

@@ -2,7 +2,7 @@
 // Rules filter these with the named predicates of memory-state.ts.
 import type { TSESTree } from '@typescript-eslint/utils';
 import type ts from 'typescript';
-import type { ObjState, Witness } from '../memory-state.js';
+import type { AllocSite, ObjState, Witness } from '../memory-state.js';
 
 export type ClearApi = 'memclrNoHeapPointers' | 'typedmemclr' | 'memclrHasPointers';
 
@@ -63,6 +63,8 @@ export type FlowFact =
       readonly slots: readonly string[] | undefined;
       /** The layout expression the object is known by (an addRoot or pool argument, or its record's struct call). */
       readonly layout: ts.Expression | undefined;
+      /** The pointer addresses a type parameter's record (`Ptr<T>` in a generic wrapper): its slots are whatever `T` has. */
+      readonly generic?: string;
     }
   | {
       /** pool.free(p) or sysFree(p, n): `state` says whether p may still be rooted. */
@@ -70,6 +72,8 @@ export type FlowFact =
       readonly call: TSESTree.CallExpression;
       readonly ptr: TSESTree.Node;
       readonly state: ObjState;
+      /** HeapRef slot paths of the object, when its record is known. */
+      readonly slots: readonly string[] | undefined;
     }
   | {
       /** A load, store, clear or root of memory that may already be freed. */
@@ -116,6 +120,16 @@ export type FlowFact =
       readonly kind: 'unrootedAtExit';
       readonly store: Witness;
       readonly name: string;
+    }
+  | {
+      /**
+       * An object allocated at `site`, with a HeapRef stored into it (`store`),
+       * neither rooted on any path of the function nor handed to code that
+       * cannot be read: reported when nothing in the program roots that allocation.
+       */
+      readonly kind: 'storedUnrooted';
+      readonly site: AllocSite;
+      readonly store: Witness;
     }
   | {
       /** The analysis of a function gave up (a budget, an unforeseen construct): nothing in it is proven. */

@@ -15,11 +15,21 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import type { OffheapContext } from '../context.js';
 import type { FlowFact } from './facts.js';
+import { ellipsisLong, functionLabel } from './explain.js';
 import { recorderListeners, type Recording } from './recorder.js';
 import { FlowEngine } from './transfer.js';
 
 export type { ClearApi, FlowFact, PartialClear } from './facts.js';
-export { describeWitness, listSome } from './explain.js';
+export { describeWitness, ellipsis, listSome } from './explain.js';
+
+/** The report every flow rule declares (as `flowCannotProve`) for a function the analysis gave up on. */
+export const flowCannotProveMessage =
+  'Cannot prove `{{name}}` safe: the flow analysis gave up on it ({{reason}}), so its roots, clears and frees are not checked. Split the function, or simplify the construct named.';
+
+/** The data of a `flowCannotProve` report. */
+export function cannotProveData(f: Extract<FlowFact, { kind: 'cannotProve' }>): { name: string; reason: string } {
+  return { name: functionLabel(f.node), reason: ellipsisLong(f.reason) };
+}
 export { flowLimits, flowStats } from './solver.js';
 
 interface Shared extends Recording {
@@ -36,7 +46,7 @@ const recordings = new WeakMap<TSESTree.Program, Shared>();
 export function flowFacts(
   context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>,
   ctx: OffheapContext,
-  onFacts: (facts: readonly FlowFact[]) => void,
+  onFacts: (facts: readonly FlowFact[], reportsCannotProve: boolean) => void,
 ): TSESLint.RuleListener {
   const ast = context.sourceCode.ast;
   let rec = recordings.get(ast);
@@ -48,7 +58,8 @@ export function flowFacts(
   const r = rec;
   const done = (): void => {
     r.facts ??= new FlowEngine(ctx, r).solveAll();
-    onFacts(r.facts);
+    // A function the flow gave up on is reported once per file, by the first flow rule of the run.
+    onFacts(r.facts, owner);
   };
   if (!owner) return { 'Program:exit': done };
   return recorderListeners(r, done);

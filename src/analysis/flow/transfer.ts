@@ -43,6 +43,7 @@ import { flowStats, solveSegments, type Domain } from './solver.js';
 import { edgeCondition, extend, type Valuation } from './predicates.js';
 import { calleesFirst, paramIds, summaryOf, type Summary } from './summaries.js';
 import { HandleFlow } from './handles.js';
+import { foreignSummary, type ForeignSummary } from './foreign.js';
 
 type PEnv = ReadonlyMap<Valuation, Env>;
 
@@ -293,7 +294,9 @@ export class FlowEngine {
   private targetOf(node: TSESTree.CallExpression): PathInfo | undefined {
     const decl = this.checker.getResolvedSignature(this.tsOf(node) as ts.CallExpression)?.declaration;
     if (!decl || ts.isJSDocSignature(decl) || decl.getSourceFile() !== this.tsOf(node).getSourceFile()) return undefined;
-    const es = this.tsToEs.get(decl);
+    let es = this.tsToEs.get(decl) as TSESTree.Node | undefined;
+    // A method's code path starts at its function value, not at the definition.
+    if (es && (es.type === AST_NODE_TYPES.MethodDefinition || es.type === AST_NODE_TYPES.PropertyDefinition) && es.value) es = es.value;
     const path = es && this.rec.byFunction.get(es);
     return path && functionTypes.has(path.node.type) ? path : undefined;
   }
@@ -374,6 +377,15 @@ export class FlowEngine {
           if (st.pending && st.local && !seen.has(st.pending.node)) {
             seen.add(st.pending.node);
             facts.push({ kind: 'unrootedAtExit', store: st.pending, name: nameOf(st.pending.node) });
+          }
+        }
+        // Allocated here (or by a helper that returned it), a HeapRef stored, and neither rooted nor
+        // handed to code that cannot be read: the rule asks whether anything in the program roots that allocation.
+        const sites = new Set<TSESTree.Node>();
+        for (const [, st] of result) {
+          if (st.site && st.safeWhy && st.local && !st.pending && !st.freed && !isMaybeRooted(st) && !sites.has(st.site.at)) {
+            sites.add(st.site.at);
+            facts.push({ kind: 'storedUnrooted', site: st.site, store: st.safeWhy });
           }
         }
       }
@@ -614,7 +626,7 @@ export class FlowEngine {
 
   private emit(f: FlowFact): void {
     const facts = this.facts;
-    if (!facts || f.kind === 'unrootedAtExit' || f.kind === 'cannotProve') {
+    if (!facts || f.kind === 'unrootedAtExit' || f.kind === 'cannotProve' || f.kind === 'storedUnrooted') {
       facts?.push(f);
       return;
     }
@@ -819,6 +831,14 @@ export class FlowEngine {
       const ret = this.summaryFor(e)?.ret;
       // The callee handed the object on, so its own unrooted stores are not the caller's to report.
       if (ret) return { st: { ...ret, pending: undefined, group: `site:${e.range[0]}` }, alias: false };
+      const foreign = this.foreignFor(e)?.ret;
+      if (foreign) {
+        // A helper in another file hands back what it allocated: fresh memory of this function, rooted as its body shows.
+        const t = this.typeOf(e);
+        const mem = mayBeGarbageType(this.checker, t) ? memGarbage | memZero : memZero | memSafe;
+        const root = foreign.rooted === 'must' ? rootYes : foreign.rooted === 'may' ? rootYes | rootNo : rootNo;
+        return { st: { ...fresh(mem, e, undefined), root, site: { alloc: foreign.site, at: e, layoutKnown: false } }, alias: false };
+      }
       if (effectOf(this.idOf(e))?.makesHeapRef) return { st: { ...fresh(memZero, e, undefined), pin: pinNo }, alias: false };
       const alloc = effectOf(this.idOf(e))?.allocates;
       if (alloc) {
@@ -826,7 +846,7 @@ export class FlowEngine {
         const layout = alloc.layout === 'receiver' ? this.poolLayout(e) : alloc.layout === 'sizeArg' ? sizeLayout(call, alloc.sizeArg) : argAt(call.arguments, alloc.layout.arg);
         // The pool's `zero` option is in its type: `MaybeGarbage<T>` when objects may come back unzeroed.
         const garbage = alloc.zero === 'maybeGarbage' || (alloc.zero === 'poolOption' && mayBeGarbageType(this.checker, this.typeOf(e)));
-        return { st: fresh(garbage ? memGarbage | memZero : memZero, e, layout), alias: false };
+        return { st: { ...fresh(garbage ? memGarbage | memZero : memZero, e, layout), site: { alloc: call, at: e, layoutKnown: layout !== undefined } }, alias: false };
       }
       const t = this.typeOf(e);
       // A user's allocator that may hand back reused memory: its type says so.
@@ -867,7 +887,10 @@ export class FlowEngine {
       const t = a && this.tracked(env, a);
       if (!t) return;
       const layout = (t.st.layout as ts.Expression | undefined) ?? this.recordLayout(a);
-      this.emit({ kind: 'unroot', call: node, ptr: a, state: t.st, slots: this.slotsOf(a, t.st), layout });
+      // A generic wrapper's `Ptr<T>`: whatever `T` is, its slots must be clear before the root goes.
+      const rec = pointeeOf(this.checker, this.typeOf(skipOuterEs(a)));
+      const generic = rec && rec.flags & ts.TypeFlags.TypeParameter ? this.checker.typeToString(rec) : undefined;
+      this.emit({ kind: 'unroot', call: node, ptr: a, state: t.st, slots: this.slotsOf(a, t.st), layout, generic });
       this.update(env, t.v.key, unrooted);
       return;
     }
@@ -884,7 +907,7 @@ export class FlowEngine {
       const a = argAt(node.arguments, eff.frees.arg);
       const t = a && this.tracked(env, a);
       if (!t) return;
-      this.emit({ kind: 'free', call: node, ptr: a, state: t.st });
+      this.emit({ kind: 'free', call: node, ptr: a, state: t.st, slots: this.slotsOf(a, t.st) });
       this.update(env, t.v.key, (s) => freedAt(s, { node, via: undefined }));
       return;
     }
@@ -1096,6 +1119,9 @@ export class FlowEngine {
   /** A same-file function's summary, or unknown code. */
   private unknownOrSummarised(env: MutableEnv, node: TSESTree.CallExpression): void {
     const summary = this.summaryFor(node);
+    const foreign = summary ? undefined : this.foreignFor(node);
+    // Code that cannot be read (no body, a function value) may root what it is given.
+    const opaque = !summary && !foreign && !this.isLibraryCallee(node);
     // A method of a module-level container of pointers (`roots.push(p)`) publishes into a global root table.
     const callee = skipOuterEs(node.callee);
     const base = callee.type === AST_NODE_TYPES.MemberExpression ? rootIdentifier(callee) : undefined;
@@ -1116,6 +1142,11 @@ export class FlowEngine {
         // Handed to code not known to leave it unrooted; a module-level table's method publishes it.
         this.handles.handedOn(env, t.st.group, node, i);
         this.publish(env, a, node, table ? `the module-level \`${table.name}\`` : undefined);
+        const frees = foreign?.frees[i];
+        if (frees) {
+          const at = `${nodePath.basename(frees.getSourceFile().fileName)}:${frees.getSourceFile().getLineAndCharacterOfPosition(frees.getStart()).line + 1}`;
+          this.update(env, t.v.key, (s) => freedAt(s, { node, via: undefined, note: `freed by \`${calleeName(node)}\` at line ${line(node)} (it frees its argument at ${at})` }));
+        } else if (opaque) this.update(env, t.v.key, (s) => (s.site ? { ...s, site: undefined } : s));
         return;
       }
       if (eff.rooted !== 'no') {
@@ -1133,6 +1164,20 @@ export class FlowEngine {
         return n;
       });
     });
+  }
+
+  /** The syntactic summary of a callee declared with a body in another file (not the runtime). */
+  private foreignFor(node: TSESTree.CallExpression): ForeignSummary | undefined {
+    const decl = this.checker.getResolvedSignature(this.tsOf(node) as ts.CallExpression)?.declaration;
+    if (!decl || ts.isJSDocSignature(decl) || decl.getSourceFile() === this.tsOf(node).getSourceFile()) return undefined;
+    return foreignSummary(this.checker, decl);
+  }
+
+  /** A callee of the standard library or a package (`Map.set`, `push`): it never calls addRoot. */
+  private isLibraryCallee(node: TSESTree.CallExpression): boolean {
+    const decl = this.checker.getResolvedSignature(this.tsOf(node) as ts.CallExpression)?.declaration;
+    const file = decl && !ts.isJSDocSignature(decl) ? decl.getSourceFile() : undefined;
+    return !!file && (this.program.isSourceFileDefaultLibrary(file) || this.program.isSourceFileFromExternalLibrary(file));
   }
 
   private isRuntimeCallee(node: TSESTree.CallExpression): boolean {
