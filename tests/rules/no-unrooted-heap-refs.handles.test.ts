@@ -162,6 +162,12 @@ twin(
   8,
   'notUnpinned',
 );
+twin(
+  [...lease, `function reset() {`, `  leases.forEach((l) => unpin(l.value));`, `  leases.clear();`, `}`],
+  [...lease, `function reset() {`, `  leases.forEach((l) => deref(l.value));`, `  leases.clear();`, `}`],
+  8,
+  'notUnpinned',
+);
 // An array: pop() whose value is dropped.
 const push = [`function push(h: HeapRef<Owner>) {`, `  pin(h);`, `  held.push({ key: 'k', value: h });`, `}`];
 twin([...push, `function drop() {`, `  const l = held.pop();`, `  if (l !== undefined) unpin(l.value);`, `}`], [...push, `function drop() {`, `  held.pop();`, `}`], 6, 'notUnpinned');
@@ -219,6 +225,8 @@ valid.push({ code: code(`function f(o: Owner) {`, `  const h = newHeapRef(o);`, 
 valid.push({ code: code(`class H {`, `  h = 0 as HeapRef<Owner>;`, `  reset() { this.h = 0 as HeapRef<Owner>; }`, `}`) });
 // A closure called at once, and a callback a library container runs before it returns.
 valid.push({ code: code(`function f(o: Owner, xs: number[]) {`, `  const h = newHeapRef(o);`, `  const n = (() => deref(h).name)();`, `  xs.forEach(() => deref(h));`, `  return n;`, `}`) });
+// A library container's queries keep nothing: the handle is only looked up.
+valid.push({ code: code(`function f(o: Owner) {`, `  const h = newHeapRef(o);`, `  if (all.includes(h)) gc();`, `  return all.indexOf(h);`, `}`) });
 // A container the file keeps only unpinned handles in briefly: leaving it needs no unpin (there is no pin).
 valid.push({ code: code(`function f(o: Owner) {`, `  const hs: HeapRef<Owner>[] = [];`, `  hs.push(newHeapRef(o));`, `  hs.pop();`, `}`) });
 

@@ -69,6 +69,8 @@ const unpinnedOnly = 4; // unpinned, nothing left it (yet)
 const done = 8; // left and unpinned
 
 const removals = new Set(['delete', 'clear', 'pop', 'shift', 'splice']);
+/** Library container methods that read, test or remove, and keep nothing they are given. */
+const queries = new Set(['get', 'has', 'delete', 'includes', 'indexOf', 'lastIndexOf', 'at', 'find', 'findIndex', 'findLast', 'findLastIndex', 'some', 'every', 'forEach']);
 /** Library containers whose callback-taking methods call back at once and keep nothing. */
 const syncContainers = new Set(['Array', 'ReadonlyArray', 'Map', 'ReadonlyMap', 'Set', 'ReadonlySet']);
 
@@ -233,6 +235,9 @@ export class HandleFlow {
   /** A handle kept at `node` (a container method, a field, a module-level or enclosing variable). */
   keep(env: MutableEnv, node: TSESTree.Node, value: TSESTree.Node, where: string): void {
     if (isNil(value)) return;
+    // `hs.includes(h)`, `m.get(h)`: a library container's query keeps nothing.
+    const callee = node.type === AST_NODE_TYPES.CallExpression ? node.callee : undefined;
+    if (callee?.type === AST_NODE_TYPES.MemberExpression && callee.property.type === AST_NODE_TYPES.Identifier && queries.has(callee.property.name) && this.libraryCallee(node as TSESTree.CallExpression)) return;
     const target = node.type === AST_NODE_TYPES.CallExpression && node.callee.type === AST_NODE_TYPES.MemberExpression ? node.callee.object : node.type === AST_NODE_TYPES.AssignmentExpression ? node.left : undefined;
     const escapes = target ? this.outlives(target) : true;
     this.addKeep(env, node, value, where, escapes, target && this.symbolOf(target));
@@ -628,7 +633,7 @@ export class HandleFlow {
       if (t && acc && !element) for (const [k, s] of env) if (s.slotOf === t.st.group && s.layout === acc) env.set(k, { ...s, slotOf: undefined });
       return;
     }
-    if (eff || this.host.isRuntimeCallee(node)) return;
+    if (eff) return;
     const r = this.removal(node);
     if (r) {
       this.removed(env, node, r.sym);
@@ -636,6 +641,7 @@ export class HandleFlow {
       return;
     }
     // A holder handed to other code: that code answers for its handle now.
+    if (this.leaveSyms.size === 0 || this.host.isRuntimeCallee(node)) return;
     for (const a of node.arguments) this.handOn(env, a);
   }
 
@@ -718,6 +724,11 @@ export class HandleFlow {
         const s = this.checker.getSymbolAtLocation(x);
         if (s) out.add(s);
         const d = s?.valueDeclaration;
+        // `m.forEach((l) => unpin(l.value))`: a callback's parameter is read from what the method is called on.
+        const cb = d && ts.isParameter(d) ? d.parent : undefined;
+        if (cb && (ts.isArrowFunction(cb) || ts.isFunctionExpression(cb)) && ts.isCallExpression(cb.parent) && ts.isPropertyAccessExpression(cb.parent.expression) && depth < 4) {
+          for (const y of this.derived(cb.parent.expression.expression, depth + 1)) out.add(y);
+        }
         if (d && ts.isVariableDeclaration(d) && depth < 4) {
           const source = d.initializer ?? (ts.isVariableDeclarationList(d.parent) && ts.isForOfStatement(d.parent.parent) ? d.parent.parent.expression : undefined);
           if (source) for (const y of this.derived(source, depth + 1)) out.add(y);
@@ -753,17 +764,15 @@ export class HandleFlow {
 
   // ---- types and names ----
 
-  private readonly holds = new Map<ts.Type, boolean>();
+  private readonly holds = new Map<ts.Type, (boolean | undefined)[]>();
 
   /** A HeapRef, or an object with a HeapRef-typed property (`depth` levels down); never a pointer or a primitive. */
   private holdsHandles(t: ts.Type, depth: number): boolean {
     if (mayBeHeapRef(this.checker, t)) return true;
     if (depth === 0 || isPointerType(this.checker, t)) return false;
     const members = t.isUnion() ? t.types : [t];
-    if (depth === 2) {
-      const hit = this.holds.get(t);
-      if (hit !== undefined) return hit;
-    }
+    const memo = this.holds.get(t);
+    if (memo?.[depth] !== undefined) return memo[depth];
     let out = false;
     for (const m of members) {
       if (!(m.flags & ts.TypeFlags.Object) || m.getCallSignatures().length > 0) continue;
@@ -775,7 +784,8 @@ export class HandleFlow {
         out = this.holdsHandles(this.checker.getTypeOfSymbol(p), depth - 1);
       }
     }
-    if (depth === 2) this.holds.set(t, out);
+    if (memo) memo[depth] = out;
+    else this.holds.set(t, depth === 1 ? [undefined, out] : [undefined, undefined, out]);
     return out;
   }
 
