@@ -174,10 +174,23 @@ export class FixAlloc<T, Z extends boolean = true> {
   declare readonly id: number;
   /** Head of the free list (of a shared space's pool: this thread's cache), 0 when empty; each free object's first u32 links the next. */
   private list = 0;
-  /** Objects on `list`. */
-  private nlist = 0;
-  /** A free that finds `nlist` at this bound takes the slow path, which returns a batch to the central list (noFlush without one; -1 once closed). */
-  private flushAt: number;
+  /**
+   * Objects on `list` plus this runtime's objects in use (inuse / size).
+   * The fast paths move one object between the two and leave the sum alone,
+   * so they keep no count of the list: only slow paths that add objects
+   * (a refill, a fresh one) or take some away (a flush) change it.
+   */
+  private held = 0;
+  /**
+   * free's fast path needs `inuse > floor`. An unshared pool's floor is 0
+   * for good (a free with nothing in use is bogus: the slow path says so),
+   * as before there were shared pools. A shared pool's is
+   * `(held - flushAt) × size`, so the free that would grow its cache past
+   * flushAt takes the slow path, which returns a batch. +Infinity once closed.
+   */
+  private floor = 0;
+  /** The most objects a shared pool's cache keeps (cacheMax, 0 with cache: false; noFlush for other pools). */
+  private declare readonly flushAt: number;
   /** Objects a refill takes from the central list. */
   private declare readonly refillBatch: number;
   /** The central list of a pool over a shared space (mcentral.ts), else undefined. */
@@ -273,7 +286,18 @@ export class FixAlloc<T, Z extends boolean = true> {
     this.pagePool = space.pagePool;
     this.debug = rt.debug;
     this.sharedDebug = rt.debug && space.shared;
+    this.setFloor();
     rt.registerPool(this);
+  }
+
+  /** Objects on this runtime's free list (for a shared pool, its cache). */
+  private get nlist(): number {
+    return this.held - this.inuse / this.size;
+  }
+
+  /** Recomputes `floor` after `held` changed (a named shared pool only). */
+  private setFloor(): void {
+    if (this.flushAt !== noFlush) this.floor = (this.held - this.flushAt) * this.size;
   }
 
   /** A shared pool's numbers: the pool's (all threads) and this thread's cache. */
@@ -312,8 +336,8 @@ export class FixAlloc<T, Z extends boolean = true> {
     if (c !== undefined && this.nchunk >= this.size) Atomics.add(c.w, c.e + P.abandoned, Math.floor(this.nchunk / this.size));
     this.nchunk = 0;
     this.list = 0;
-    this.nlist = 0;
-    this.flushAt = -1;
+    this.held = this.inuse / this.size;
+    this.floor = Infinity;
   }
 
   /** Moves the first `n` objects of the cache to the central list. */
@@ -321,7 +345,8 @@ export class FixAlloc<T, Z extends boolean = true> {
     const head = this.list;
     const tail = batchTail(this.u32, head, n);
     this.list = this.u32[tail >>> 2];
-    this.nlist -= n;
+    this.held -= n;
+    this.setFloor();
     (this.central as MCentral).push(head, tail, n);
   }
 
@@ -391,7 +416,6 @@ export class FixAlloc<T, Z extends boolean = true> {
     const p = this.list;
     if (p === 0 || this.debug) return this.allocSlow() as FixAllocResult<T, Z>;
     this.list = this.u32[p >>> 2];
-    this.nlist--;
     this.inuse += this.size;
     if (this.zero) clearBytes(this.space, p, this.size);
     return p as FixAllocResult<T, Z>;
@@ -408,12 +432,12 @@ export class FixAlloc<T, Z extends boolean = true> {
       // mcache refill: one batch from the central list (the count is read without the lock, as a hint).
       p = this.central.pop(this.refillBatch);
       this.list = p;
-      this.nlist = this.central.out[0];
+      this.held += this.central.out[0];
+      this.setFloor();
     }
     if (p === 0) return this.allocFresh();
     if (this.debug) this.checkLink(p);
     this.list = this.u32[p >>> 2];
-    this.nlist--;
     this.inuse += this.size;
     if (this.zero) clearBytes(this.space, p, this.size);
     if (this.sharedDebug) markLive(this.space, p);
@@ -464,6 +488,8 @@ export class FixAlloc<T, Z extends boolean = true> {
     this.chunk += this.size;
     this.nchunk -= this.size;
     this.inuse += this.size;
+    this.held++;
+    this.setFloor();
     return p;
   }
 
@@ -492,14 +518,16 @@ export class FixAlloc<T, Z extends boolean = true> {
     const list = this.list;
     const nlist = this.nlist;
     this.list = 0;
-    this.nlist = 0;
+    this.held -= nlist;
+    this.setFloor();
     this.inFirst = true;
     try {
       (this.first as (p: Ptr<T>) => void)(p as Ptr<T>);
     } finally {
       this.inFirst = false;
       // Objects the hook freed are on the list now; the parked list follows them.
-      this.nlist += nlist;
+      this.held += nlist;
+      this.setFloor();
       if (this.list === 0) this.list = list;
       else if (list !== 0) {
         let q = this.list;
@@ -516,14 +544,13 @@ export class FixAlloc<T, Z extends boolean = true> {
    */
   free(p: MaybeGarbage<T>): void {
     // One check for the fast path: a u32, 4-aligned, on a page of this pool's spans (out-of-range pages read undefined).
-    if (typeof p !== 'number' || p >>> 0 !== p || (p & 3) !== 0 || this.pagePool[p >>> 13] !== this.id || this.debug || this.inuse === 0 || this.nlist >= this.flushAt) {
+    if (typeof p !== 'number' || p >>> 0 !== p || (p & 3) !== 0 || this.pagePool[p >>> 13] !== this.id || this.debug || this.inuse <= this.floor) {
       this.freeSlow(p);
       return;
     }
     this.inuse -= this.size;
     this.u32[p >>> 2] = this.list;
     this.list = p;
-    this.nlist++;
   }
 
   /** free's other paths: a rejected pointer, or debug checks and poisoning. */
@@ -549,8 +576,8 @@ export class FixAlloc<T, Z extends boolean = true> {
     if (this.debug) this.space.u8.fill(poisonByte, p + 4, p + this.size);
     this.u32[p >>> 2] = this.list;
     this.list = p;
-    this.nlist++;
-    if (this.nlist > this.flushAt) this.flushBatch(Math.min(this.nlist, cacheBatch));
+    const n = this.nlist;
+    if (n > this.flushAt) this.flushBatch(Math.min(n, cacheBatch));
   }
 
   /** Debug mode over a shared space: `p`, on a page of this pool, must start an object some thread handed out. */
