@@ -90,7 +90,7 @@ export class FlowEngine {
       checker: this.checker,
       program: this.program,
       tsOf: (n) => this.tsOf(n),
-      esOf: (n) => this.tsToEs.get(n) as TSESTree.Node | undefined,
+      esOf: (n) => this.tsToEs.get(n),
       typeOf: (n) => this.typeOf(n),
       idOf: (c) => this.idOf(c),
       varOf: (id) => this.varOf(id),
