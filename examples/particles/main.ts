@@ -24,14 +24,13 @@ import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   createRuntime,
-  sharedPool,
   type GcStats,
   type Ptr,
   type Runtime,
 } from 'offheap';
 import { Assets } from './assets.js';
-import { Cell, type EmitterRec } from './layouts.js';
-import { PhysicsThread, scratchPool } from './physics.js';
+import type { EmitterRec } from './layouts.js';
+import { openScratch, PhysicsThread } from './physics.js';
 import { World } from './world.js';
 
 const frames = 300;
@@ -44,7 +43,7 @@ const rt: Runtime = createRuntime({ maxBytes: 16 << 20, shared: true, debug: tru
 const world = new World(rt);
 const physics = PhysicsThread.start(rt, world.scene);
 /** This thread's handle on the worker's scratch pool, for its statistics. */
-const scratch = sharedPool(rt, scratchPool, Cell);
+const scratch = openScratch(rt);
 const assets = new Assets(rt);
 const expired = new Map<string, number>();
 const onExpire = (name: string) => (): void => {
@@ -137,12 +136,12 @@ const rows: [string, string][] = [
   ['FixAlloc in use', `particles ${bytes(world.particles.inuse)} (${world.particles.size} B each), emitters ${bytes(world.emitters.inuse)} (${world.emitters.size} B each)`],
   ['physics worker', `${n(worker.frames)} frames, ${n(worker.moved)} particle moves; ${n(worker.cellsAllocated)} scratch cells allocated and ${n(worker.cellsFreed)} freed (at most ${n(worker.peakCells)} in a frame); ${n(worker.persistentBytes)} B persistentalloc`],
   ['allocations', `main thread ${n(world.spawned + world.emittersAdded)} (${n(world.spawned)} particles, ${n(world.emittersAdded)} emitters), physics worker ${n(worker.cellsAllocated)} (scratch cells)`],
-  ['shared pool', `${scratchPool}: ${sharedPoolLine(scratch.sharedStats())}`],
+  ['shared pool', sharedPoolLine(scratch.sharedStats())],
   ['memory picture', relative(process.cwd(), picture).startsWith('..') ? picture : relative(process.cwd(), picture)],
 ];
 /** The scratch pool as every thread sees it, once the worker has closed (its cached cells are back on the central list). */
-function sharedPoolLine(s: { spans: number; carved: number; central: number; size: number }): string {
-  return `${n(s.spans)} span${s.spans === 1 ? '' : 's'} of ${n(s.carved)} cells (${s.size} B each); ${n(s.central)} cells on the central list after the worker closed`;
+function sharedPoolLine(s: { name: string; spans: number; carved: number; central: number; size: number }): string {
+  return `${s.name}: ${n(s.spans)} span${s.spans === 1 ? '' : 's'} of ${n(s.carved)} cells (${s.size} B each); ${n(s.central)} cells on the central list after the worker closed`;
 }
 const width = Math.max(...rows.map(([k]) => k.length));
 for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);

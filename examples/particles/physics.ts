@@ -46,7 +46,12 @@ const cellSide = 4;
 /** How far a particle's velocity moves toward its cell's mean per frame. */
 const drag = 0.05;
 /** The pool of grid cells: one name opens the same pool in every thread. */
-export const scratchPool = 'particles.scratch';
+const scratchPool = 'particles.scratch';
+
+/** Opens the scratch pool in `rt`'s thread: the same name, layout and options in every thread. */
+export function openScratch(rt: Runtime): FixAlloc<CellRec> {
+  return sharedPool(rt, scratchPool, Cell, { stat: 'physics scratch' });
+}
 
 /** The control words: the frame the worker is asked to run (or `stop`), and the last one it finished (or a state). */
 const commandWord = 0;
@@ -114,7 +119,7 @@ export class Physics {
     private readonly scene: Ptr<SceneRec>,
     private readonly stats: Ptr<PhysicsStatsRec>,
   ) {
-    this.cells = sharedPool(rt, scratchPool, Cell, { stat: 'physics scratch' });
+    this.cells = openScratch(rt);
     this.grid = rt.persistentalloc<GridRec>(Grid.size, Grid.align, 'physics grid');
     this.P = rt.access(Particle);
     this.E = rt.access(Emitter);
