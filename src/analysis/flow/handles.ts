@@ -203,7 +203,7 @@ export class HandleFlow {
     switch (node.type) {
       case AST_NODE_TYPES.CallExpression:
       case AST_NODE_TYPES.NewExpression:
-        if (this.keeps.size > 0 && this.mayCollect(node)) this.collectorRuns(env, node);
+        if (this.holdsKeeps(env) && this.mayCollect(node)) this.collectorRuns(env, node);
         for (const a of node.arguments) this.closure(env, a);
         if (node.type === AST_NODE_TYPES.CallExpression) this.call(env, node);
         this.fieldInitialiser(env, node);
@@ -296,6 +296,13 @@ export class HandleFlow {
     if (!this.keeps.has(key)) this.keeps.set(key, { node, value, where, escapes });
     env.set(key, st);
     if (sym && st.pin === pinYes && this.host.collecting()) this.pinnedInto.add(sym);
+  }
+
+  /** Whether some path reaching here keeps a handle on the JS heap. */
+  private holdsKeeps(env: Env): boolean {
+    if (this.keeps.size === 0) return false;
+    for (const k of env.keys()) if (this.keeps.has(k)) return true;
+    return false;
   }
 
   /** A call that may run the collector: every handle held unpinned on the JS heap here may be freed. */
@@ -595,7 +602,8 @@ export class HandleFlow {
       return sym && { sym, all: callee.property.name === 'clear' };
     }
     if (ev.type === AST_NODE_TYPES.AssignmentExpression && ev.operator === '=' && ev.left.type === AST_NODE_TYPES.MemberExpression && !ev.left.computed) {
-      if (!this.holdsHandles(this.host.typeOf(ev.left), 1)) return undefined;
+      // A field of an object that outlives the function (`this.lease`); a local object's field starts empty.
+      if (!this.holdsHandles(this.host.typeOf(ev.left), 1) || !this.outlives(ev.left)) return undefined;
       // A constructor sets the first value: nothing was held before.
       for (let a: TSESTree.Node | undefined = ev.parent; a; a = a.parent) {
         if (a.type === AST_NODE_TYPES.FunctionExpression || a.type === AST_NODE_TYPES.ArrowFunctionExpression || a.type === AST_NODE_TYPES.FunctionDeclaration) {
