@@ -11,6 +11,7 @@ import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import path from 'node:path';
 import ts from 'typescript';
 import { offheapContext } from '../analysis/context.js';
+import { mayNameRuntime } from '../analysis/flow/reach.js';
 import { calleeId, declarationId, offheapIdAt } from '../analysis/declarations.js';
 import { sizeOfLayout, skipOuterExpressions, skipOuterEs as unwrap } from '../analysis/expressions.js';
 import { cannotProveData, describeWitness, ellipsis, flowCannotProveMessage, flowFacts, listSome } from '../analysis/flow/index.js';
@@ -18,7 +19,7 @@ import { isMaybeRooted, isMaybeTypeSafe, isMaybeUnpinned, isRooted, type AllocSi
 import { effectOf } from '../analysis/effects.js';
 import { importedNameOf } from '../analysis/imports.js';
 import { isRuntimeFile } from '../analysis/not-in-heap.js';
-import { cacheOf } from '../analysis/program-analysis.js';
+import { cacheOf, programAnalysis, syntaxCache } from '../analysis/program-analysis.js';
 import { usesOffheap } from '../analysis/offheap-files.js';
 import { heapRefSlotsOf, isReference, pointeeOf, staticLayoutOf, structCallOf, structCallOfRecord } from '../analysis/record-layout.js';
 import { createRule } from '../util/create-rule.js';
@@ -77,6 +78,37 @@ function spelledName(e: ts.Expression): string | undefined {
   return undefined;
 }
 
+/** Work counters for tests: files whose syntax the never-rooted scan walked (once per SourceFile, carried across programs). */
+export const neverRootedCounters = { filesWalked: 0 };
+
+/**
+ * The calls with an argument and the `const a = b` aliases of a file: its
+ * syntax alone, so walked once per SourceFile (an unchanged file is not
+ * walked again in the next program), on an explicit stack.
+ */
+function callsAndAliases(file: ts.SourceFile): { calls: readonly ts.CallExpression[]; aliases: readonly (readonly [string, string])[] } {
+  const memo = syntaxCache<'scan', { calls: ts.CallExpression[]; aliases: [string, string][] }>('no-unrooted-heap-refs:scan', file);
+  let found = memo.get('scan');
+  if (found) return found;
+  neverRootedCounters.filesWalked++;
+  found = { calls: [], aliases: [] };
+  const stack: ts.Node[] = [file];
+  const push = (c: ts.Node): void => {
+    stack.push(c);
+  };
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (ts.isCallExpression(n) && n.arguments.length >= 1) found.calls.push(n);
+    else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) {
+      const from = spelledName(n.initializer);
+      if (from) found.aliases.push([n.name.text, from]);
+    }
+    ts.forEachChild(n, push);
+  }
+  memo.set('scan', found);
+  return found;
+}
+
 /**
  * What the program ever roots: scanned once per program over the files that
  * use offheap. A call is resolved by `calleeId`, as the flow resolves it, so
@@ -92,19 +124,12 @@ function rootedKinds(program: ts.Program, checker: ts.TypeChecker): RootedKinds 
   found = { layouts: new Set(), anyOf: new Set(), sites: new Set(), unknown: false };
   const out = found;
   const declared = addRootNames(program);
+  const pa = programAnalysis(program);
   for (const file of program.getSourceFiles()) {
     if (file.isDeclarationFile || program.isSourceFileFromExternalLibrary(file) || isRuntimeFile(file) || !usesOffheap(program, file)) continue;
-    const calls: ts.CallExpression[] = [];
-    const aliases: [string, string][] = [];
-    const visit = (n: ts.Node): void => {
-      if (ts.isCallExpression(n) && n.arguments.length >= 1) calls.push(n);
-      else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) {
-        const from = spelledName(n.initializer);
-        if (from) aliases.push([n.name.text, from]);
-      }
-      ts.forEachChild(n, visit);
-    };
-    visit(file);
+    // A file that names no binding of a module reaching the runtime (`import 'offheap'` only) cannot call addRoot.
+    if (!mayNameRuntime(pa, file)) continue;
+    const { calls, aliases } = callsAndAliases(file);
     // Names addRoot goes by in this file: its declared names and aliases of them, transitively.
     const names = new Set(declared);
     for (let grew = true; grew; ) {
@@ -201,7 +226,8 @@ export default createRule<[], MessageIds>({
   defaultOptions: [],
   create(context) {
     const ctx = offheapContext(context);
-    if (!ctx || isRuntimeFile(ctx.sourceFile)) return {};
+    // A file that names nothing of a module reaching the runtime has no memory, pool or root to judge.
+    if (!ctx || isRuntimeFile(ctx.sourceFile) || !mayNameRuntime(ctx.analysis, ctx.sourceFile)) return {};
     const { checker, services, program } = ctx;
     const text = (n: TSESTree.Node): string => context.sourceCode.getText(n);
     const tsOf = (n: TSESTree.Node): ts.Node => ctx.analysis.tsOf(n);

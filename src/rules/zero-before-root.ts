@@ -8,6 +8,7 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { offheapContext } from '../analysis/context.js';
+import { mayNameRuntime } from '../analysis/flow/reach.js';
 import { calleeId, resolveAlias } from '../analysis/declarations.js';
 import { skipOuterExpressions, skipOuterEs as unwrap } from '../analysis/expressions.js';
 import { effectOf } from '../analysis/effects.js';
@@ -70,7 +71,8 @@ export default createRule<[], MessageIds>({
   defaultOptions: [],
   create(context) {
     const ctx = offheapContext(context);
-    if (!ctx || isRuntimeFile(ctx.sourceFile)) return {};
+    // A file that names nothing of a module reaching the runtime has no memory, pool or root to judge.
+    if (!ctx || isRuntimeFile(ctx.sourceFile) || !mayNameRuntime(ctx.analysis, ctx.sourceFile)) return {};
     const { checker, services } = ctx;
     const text = (n: TSESTree.Node): string => context.sourceCode.getText(n);
     const tsOf = (n: TSESTree.Node): ts.Node => ctx.analysis.tsOf(n);

@@ -7,6 +7,7 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import { offheapContext } from '../analysis/context.js';
+import { mayNameRuntime } from '../analysis/flow/reach.js';
 import ts from 'typescript';
 import { sizeOfLayout, skipOuterEs as unwrap } from '../analysis/expressions.js';
 import { cannotProveData, describeWitness, flowCannotProveMessage, flowFacts, listSome, type FlowFact } from '../analysis/flow/index.js';
@@ -47,7 +48,8 @@ export default createRule<[], MessageIds>({
   defaultOptions: [],
   create(context) {
     const ctx = offheapContext(context);
-    if (!ctx || isRuntimeFile(ctx.sourceFile)) return {};
+    // A file that names nothing of a module reaching the runtime has no memory, pool or root to judge.
+    if (!ctx || isRuntimeFile(ctx.sourceFile) || !mayNameRuntime(ctx.analysis, ctx.sourceFile)) return {};
     const { checker, sourceFile } = ctx;
     const src = context.sourceCode;
     const text = (n: TSESTree.Node): string => src.getText(n);

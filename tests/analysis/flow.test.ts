@@ -6,6 +6,7 @@ import tsParser from '@typescript-eslint/parser';
 import { ESLint } from 'eslint';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { flowLimits, flowStats } from '../../src/analysis/flow/index.js';
+import { reachCounters } from '../../src/analysis/flow/reach.js';
 import { rules } from '../../src/rules/index.js';
 import { fixturesDir } from '../rule-tester.js';
 
@@ -174,6 +175,33 @@ describe('functions that hold no memory state are not solved', () => {
     ]);
     expect(rooting.messages.filter((m) => m.line === head.length + 6 * n + 5).map((m) => m.ruleId)).toEqual(['offheap/zero-before-root']);
     expect(rooting.work.skipped).toBe(2 * n + 1);
+  });
+});
+
+describe('a file that names nothing of the runtime is answered from its imports', () => {
+  const lintRaw = async (lines: string[]) => {
+    for (const k of Object.keys(flowStats) as (keyof typeof flowStats)[]) flowStats[k] = 0;
+    const before = reachCounters.filesWithoutBindings;
+    const [res] = await eslint.lintText(lines.join('\n'), { filePath: path.join(fixturesDir, 'file.ts') });
+    return { messages: res.messages, work: { ...flowStats }, answered: reachCounters.filesWithoutBindings - before };
+  };
+  const body = [`export function f(xs: number[]) { let s = 0; for (const x of xs) s += x; return s; }`];
+
+  it('a side-effect import of offheap only: no function is solved or even looked at', async () => {
+    const r = await lintRaw([`import 'offheap';`, ...body]);
+    expect(r.messages).toEqual([]);
+    expect(r.answered).toBe(1);
+    expect(r.work.functions + r.work.skipped).toBe(0);
+  });
+
+  it('the twins: a binding of offheap, or of a module that reaches it, and the mistake is reported', async () => {
+    const direct = await lintRaw([`import { persistentalloc, addRoot, memclrNoHeapPointers } from 'offheap';`, `import { Node } from './flow-layouts.js';`, `export function g() {`, `  const p = persistentalloc<Node>(Node.size);`, `  memclrNoHeapPointers(p, Node.size);`, `  addRoot(p, Node);`, `}`]);
+    expect(direct.answered).toBe(0);
+    expect(direct.messages).toEqual([]);
+    // Only through the layouts module: the retire helper of flow-retire.ts frees, the store after it is a use after free.
+    const via = await lintRaw([`import 'offheap';`, `import { retire } from './flow-retire.js';`, `import type { Node } from './flow-layouts.js';`, `import type { Ptr } from 'offheap';`, `export function h(p: Ptr<Node>) {`, `  retire(p);`, `  retire(p);`, `}`]);
+    expect(via.answered).toBe(0);
+    expect(via.work.functions).toBeGreaterThan(0);
   });
 });
 

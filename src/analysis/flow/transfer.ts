@@ -44,6 +44,7 @@ import { edgeCondition, extend, type Valuation } from './predicates.js';
 import { calleesFirst, paramIds, summaryOf, type Summary } from './summaries.js';
 import { HandleFlow } from './handles.js';
 import { foreignSummary, type ForeignSummary } from './foreign.js';
+import { mayNameRuntime } from './reach.js';
 
 type PEnv = ReadonlyMap<Valuation, Env>;
 
@@ -107,6 +108,12 @@ export class FlowEngine {
 
   solveAll(): FlowFact[] {
     const facts: FlowFact[] = [];
+    // A file that names nothing of a module reaching the runtime holds no memory state: no type is asked.
+    const file = this.rec.paths[0] && this.tsOf(this.rec.paths[0].node).getSourceFile();
+    if (file && !mayNameRuntime(this.analysis, file)) {
+      flowStats.skipped += this.rec.paths.length;
+      return facts;
+    }
     // Summaries callees first, without recursion: a deep helper chain costs a loop, not a stack.
     const callees = new Map<PathInfo, PathInfo[]>();
     const calleesOf = (p: PathInfo): PathInfo[] => {
