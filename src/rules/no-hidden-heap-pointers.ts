@@ -462,6 +462,16 @@ export default createRule<Options, MessageIds>({
             : { kind: 'conversion', how: `stored in property \`${(tsOf(node.key)).getText()}: number\`` };
         });
       },
+      // `<Gauge value={ref} />` where the prop is a number; a handle rendered as a child is text, like `String(ref)`.
+      'JSXAttribute > JSXExpressionContainer.value'(node: TSESTree.JSXExpressionContainer) {
+        if (node.expression.type === AST_NODE_TYPES.JSXEmptyExpression) return;
+        const attribute = node.parent as TSESTree.JSXAttribute;
+        const value = tsOf(node.expression) as ts.Expression;
+        flow(node.expression, checker.getContextualType(value), () => ({
+          kind: 'conversion',
+          how: `passed as the \`number\` prop \`${tsOf(attribute.name).getText()}\``,
+        }));
+      },
       'ArrayExpression > .elements'(node: TSESTree.Expression | TSESTree.SpreadElement) {
         if (node.type === AST_NODE_TYPES.SpreadElement) return;
         flow(node, checker.getContextualType(tsOf(node) as ts.Expression), () => ({ kind: 'conversion', how: 'stored in a `number[]`' }));
