@@ -117,6 +117,13 @@ twin(
   3,
   'heapRefOnJsHeap',
 );
+// A generator suspended at `yield` lets any code run, the collector included.
+twin(
+  [`function* put(o: Owner) {`, `  const h = newHeapRef(o);`, `  all.push(h);`, `  pin(h);`, `  yield 1;`, `}`],
+  [`function* put(o: Owner) {`, `  const h = newHeapRef(o);`, `  all.push(h);`, `  yield 1;`, `  pin(h);`, `}`],
+  3,
+  'heapRefOnJsHeap',
+);
 // A local container that never leaves the function, with no collection while it holds the handle.
 twin(
   [`function f(o: Owner) {`, `  const hs: HeapRef<Owner>[] = [];`, `  hs.push(newHeapRef(o));`, `  return deref(hs[0]);`, `}`],

@@ -211,6 +211,10 @@ export class HandleFlow {
       case AST_NODE_TYPES.VariableDeclarator:
         if (node.init) this.closure(env, node.init);
         return;
+      case AST_NODE_TYPES.YieldExpression:
+        // Suspended: any code may run before the generator resumes, the collector included.
+        if (this.holdsKeeps(env)) this.collectorRuns(env, node);
+        return;
       case AST_NODE_TYPES.AssignmentExpression:
         this.closure(env, node.right);
         this.overwrite(env, node);
@@ -306,10 +310,14 @@ export class HandleFlow {
   }
 
   /** A call that may run the collector: every handle held unpinned on the JS heap here may be freed. */
-  private collectorRuns(env: MutableEnv, node: TSESTree.CallExpression | TSESTree.NewExpression): void {
-    const what = node.type === AST_NODE_TYPES.CallExpression ? `\`${calleeName(node)}\`` : `\`new ${ellipsis(this.host.tsOf(node.callee).getText())}\``;
-    const known = node.type === AST_NODE_TYPES.CallExpression && effectOf(this.host.idOf(node))?.collector;
-    const why = `, and ${what} at line ${line(node)} ${known ? 'runs' : 'may run'} the collector while it is held unpinned`;
+  private collectorRuns(env: MutableEnv, node: TSESTree.CallExpression | TSESTree.NewExpression | TSESTree.YieldExpression): void {
+    let why: string;
+    if (node.type === AST_NODE_TYPES.YieldExpression) why = `, and the generator is suspended at the \`yield\` at line ${line(node)}, where any code may run the collector while it is held unpinned`;
+    else {
+      const what = node.type === AST_NODE_TYPES.CallExpression ? `\`${calleeName(node)}\`` : `\`new ${ellipsis(this.host.tsOf(node.callee).getText())}\``;
+      const known = node.type === AST_NODE_TYPES.CallExpression && effectOf(this.host.idOf(node))?.collector;
+      why = `, and ${what} at line ${line(node)} ${known ? 'runs' : 'may run'} the collector while it is held unpinned`;
+    }
     for (const [k, s] of [...env]) {
       const keep = this.keeps.get(k);
       if (!keep) continue;
