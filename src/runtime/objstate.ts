@@ -14,6 +14,7 @@
 // entry in the page owner table; its start follows from the span's first
 // page (pageSpan) and the pool's size.
 
+import { show } from './errors.js';
 import { entryOf } from './mcentral.js';
 import { P } from './share.js';
 import { pageSize, type AddressSpace } from './space.js';
@@ -77,8 +78,8 @@ export function deadSharedObject(space: AddressSpace, p: number, n: number): str
       q = ((q >>> 13) + 1) * pageSize;
       continue;
     }
-    if (!wasHanded(space, start)) return `object ${start} of pool ${id} was never handed out`;
-    if (!isLiveObject(space, start)) return `object ${start} of pool ${id} is free (use after free)`;
+    if (!wasHanded(space, start)) return `object ${show(start)} of pool ${id} was never handed out`;
+    if (!isLiveObject(space, start)) return `object ${show(start)} of pool ${id} is free (use after free, by any thread)`;
     q = start + size;
   }
   return undefined;

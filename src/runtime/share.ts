@@ -189,12 +189,6 @@ export function checkDescriptor(what: string, desc: unknown): SharedArrayBuffer 
   return buffer;
 }
 
-/** Reads a length-prefixed name of u16 units at `word` of `i32`. */
-export function readName(buffer: SharedArrayBuffer, byteOffset: number, len: number): string {
-  const u16 = new Uint16Array(buffer, byteOffset, len);
-  return String.fromCharCode(...u16);
-}
-
 /** Writes `name`'s u16 units at `byteOffset`. */
 export function writeName(buffer: SharedArrayBuffer, byteOffset: number, name: string): void {
   const u16 = new Uint16Array(buffer, byteOffset, name.length);

@@ -254,11 +254,6 @@ export class AddressSpace {
     this.gate = this.hdr.subarray(H.gate, H.gate + 1);
   }
 
-  /** The thread token of the module instance running this code (tests and attach checks). */
-  static get threadToken(): number {
-    return threadToken;
-  }
-
   /** First page of the unmapped tail; pages [firstPage, high) are mapped. Pages at or above it may still need zeroing (see needzero). */
   private get high(): number {
     return this.hdr[H.high];
