@@ -166,13 +166,13 @@ export class ObjectHeap {
     const c = this.next;
     const i = c & this.mask;
     const meta = this.meta;
-    const m = i * S;
+    const m = i << 2; // shifts, not `* S` / `2 *`: no overflow check on the masked index
     if (c === this.end || meta[m] > 0 || this.live >= this.growAt) return this.allocSlow(obj);
     meta[m] = c;
     meta[m + 1] = this.allocEpoch;
     const objects = this.objects;
-    objects[2 * i] = obj;
-    objects[2 * i + 1] = c;
+    objects[i << 1] = obj;
+    objects[(i << 1) | 1] = c;
     this.next = c + 1;
     this.live++;
     return c;
@@ -186,7 +186,7 @@ export class ObjectHeap {
     let c = this.next;
     for (;;) {
       if (c === this.end) c = this.takeBlock();
-      if (meta[(c & mask) * S] <= 0) break;
+      if (meta[(c & mask) << 2] <= 0) break;
       c++;
     }
     this.next = c;
@@ -257,7 +257,7 @@ export class ObjectHeap {
 
   /** Whether `h` names a live object of this heap. */
   isLive(h: unknown): boolean {
-    return typeof h === 'number' && h > 0 && this.meta[(h & this.mask) * S] === h;
+    return typeof h === 'number' && h > 0 && this.meta[(h & this.mask) << 2] === h;
   }
 
   /**
@@ -272,9 +272,9 @@ export class ObjectHeap {
   /** The object of live handle `h`; throws otherwise (see `reject`). */
   get(h: unknown): unknown {
     if (typeof h === 'number') {
-      const k = 2 * (h & this.mask);
+      const k = (h & this.mask) << 1;
       const objects = this.objects;
-      if (objects[k + 1] === h) return objects[k];
+      if (objects[k | 1] === h) return objects[k];
     }
     return this.reject('deref', h);
   }
@@ -284,14 +284,14 @@ export class ObjectHeap {
     if (typeof h === 'number') {
       const i = h & this.mask;
       const meta = this.meta;
-      const m = i * S;
+      const m = i << 2;
       if (meta[m] === h && h > 0 && meta[m + 2] === 0) {
         const e = this.allocEpoch;
         if (e !== 0 && meta[m + 1] !== e) this.whiteFreed++;
         meta[m] = ~h;
         const objects = this.objects;
-        objects[2 * i] = undefined;
-        objects[2 * i + 1] = undefined;
+        objects[i << 1] = undefined;
+        objects[(i << 1) | 1] = undefined;
         this.live--;
         return;
       }
@@ -413,7 +413,7 @@ const unpinned = new Int32Array(1);
 function sweepSlots(meta: Int32Array, objects: unknown[], from: number, to: number, cycle: number): number {
   let freed = 0;
   for (let i = from; i < to; i++) {
-    const m = i * S;
+    const m = i << 2;
     const v = meta[m];
     if (v <= 0 || meta[m + 1] === cycle) continue;
     meta[m] = ~v;
@@ -421,8 +421,8 @@ function sweepSlots(meta: Int32Array, objects: unknown[], from: number, to: numb
       meta[m + 2] = 0;
       unpinned[0]++;
     }
-    objects[2 * i] = undefined;
-    objects[2 * i + 1] = undefined;
+    objects[i << 1] = undefined;
+    objects[(i << 1) | 1] = undefined;
     freed++;
   }
   return freed;

@@ -118,7 +118,7 @@ export class Collector implements BulkBarrier {
   shade(v: number, slot: number): void {
     const heap = this.heap;
     const meta = heap.meta;
-    const m = (v & heap.mask) * S;
+    const m = (v & heap.mask) << 2;
     if (meta[m] === v) {
       if (meta[m + 1] !== this.cycle) {
         meta[m + 1] = this.cycle;
@@ -144,7 +144,7 @@ export class Collector implements BulkBarrier {
       const a = p + slots[k];
       const v = u32[a >>> 2];
       if (v === 0) continue;
-      const m = (v & mask) * S;
+      const m = (v & mask) << 2;
       if (meta[m] === v) {
         if (meta[m + 1] !== c) {
           meta[m + 1] = c;
@@ -191,7 +191,7 @@ export class Collector implements BulkBarrier {
         const w = base + 31 - Math.clz32(low);
         const v = u32[w];
         if (v === 0) continue;
-        const m = (v & mask) * S;
+        const m = (v & mask) << 2;
         if (meta[m] === v) {
           if (meta[m + 1] !== c) {
             meta[m + 1] = c;
@@ -234,7 +234,7 @@ export class Collector implements BulkBarrier {
     for (let w = from; w < to; w++) {
       const v = u32[w];
       if (v === 0) continue;
-      const m = (v & mask) * S;
+      const m = (v & mask) << 2;
       if (meta[m] === v && meta[m + 1] !== c) {
         meta[m + 1] = c;
         marked++;
@@ -246,7 +246,7 @@ export class Collector implements BulkBarrier {
   private shadeConservative(v: number): void {
     if (v === 0) return;
     const { meta, mask } = this.heap;
-    const m = (v & mask) * S;
+    const m = (v & mask) << 2;
     if (meta[m] === v && meta[m + 1] !== this.cycle) {
       meta[m + 1] = this.cycle;
       this.marked++;
@@ -461,7 +461,7 @@ function shadeStrided(u32: Uint32Array, meta: Int32Array, mask: number, c: numbe
   for (let k = 0; k < n; k++, w += stride) {
     const v = u32[w];
     if (v === 0) continue;
-    const m = (v & mask) * S;
+    const m = (v & mask) << 2;
     if (meta[m] !== v) return k;
     if (meta[m + 1] !== c) {
       meta[m + 1] = c;
@@ -485,7 +485,7 @@ function shadeSlots(u32: Uint32Array, meta: Int32Array, mask: number, c: number,
       base += size;
     }
     if (v === 0) continue;
-    const m = (v & mask) * S;
+    const m = (v & mask) << 2;
     if (meta[m] !== v) return k;
     if (meta[m + 1] !== c) {
       meta[m + 1] = c;
