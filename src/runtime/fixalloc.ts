@@ -327,7 +327,7 @@ export class FixAlloc<T, Z extends boolean = true> {
   /**
    * Runtime.close: flushes the cache, counts the unused rest of this
    * thread's span as abandoned, and leaves the fast paths nothing to do
-   * (an empty list, a flush bound below any length), so every later alloc
+   * (an empty list, a floor no inuse is above), so every later alloc
    * and free reaches the slow path's closed check.
    */
   closeCache(): void {

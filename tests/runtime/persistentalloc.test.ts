@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRuntime, OffheapRangeError, OptionError, pageSize, persistentChunkSize, persistentLargeSize } from '../../src/runtime/index.js';
+import { ClosedError, createRuntime, OffheapRangeError, OptionError, pageSize, persistentChunkSize, persistentLargeSize } from '../../src/runtime/index.js';
 import { isZero, rejects } from './helpers.js';
 
 const MiB = 1 << 20;
@@ -82,5 +82,20 @@ describe('persistentalloc', () => {
     const rt = createRuntime({ maxBytes: 4 * pageSize });
     expect(() => rt.persistentalloc(8)).toThrow(/sysAlloc: cannot allocate 262144 bytes/);
     expect(rt.stats().inUse).toBe(0);
+  });
+});
+
+describe('persistentalloc over a shared space', () => {
+  it('bumps this runtime’s own chunk, taken from the shared page map, and refuses every request once closed', () => {
+    const rt = createRuntime({ maxBytes: 4 << 20, shared: true });
+    const first = rt.space.firstPage * pageSize;
+    const a = rt.persistentalloc(24);
+    const b = rt.persistentalloc(8);
+    expect([a, b]).toEqual([first, first + 24]);
+    expect(rt.space.blocks()).toEqual([{ start: first, bytes: persistentChunkSize, stat: 'persistentalloc' }]);
+    expect(rt.stats().persistent).toEqual({ other: 32 });
+    rt.close();
+    // The fast path too: the chunk still has room, but a closed runtime takes no more of it.
+    rejects(rt, [], () => rt.persistentalloc(8), ClosedError, 'ERR_CLOSED', /persistentalloc: the runtime is closed/);
   });
 });
