@@ -199,6 +199,9 @@ function namedBaseTypes(checker: ts.TypeChecker, type: ts.Type): readonly ts.Bas
  * ` extends Base`, which says more.
  */
 function directMark(checker: ts.TypeChecker, type: ts.Type): NotInHeapReason['mark'] | undefined {
+  // Only an object (a class instance) or an intersection (`T & NotInHeap`) can carry a mark. Asked first:
+  // the signature test below resolves a union's or a conditional type's members, which is most of a walk's cost.
+  if (!(type.flags & (ts.TypeFlags.Object | ts.TypeFlags.Intersection))) return undefined;
   // `typeof Span` shares the class's symbol, but it is the constructor, not an instance.
   if (isFunctionObject(type)) return undefined;
   if (isDecoratedNotInHeap(checker, type.getSymbol())) return '@notInHeap';
