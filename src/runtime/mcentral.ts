@@ -173,7 +173,8 @@ export function openPool(space: AddressSpace, spec: PoolSpec, what: string): { r
     }
     w[e + P.nameLen] = name.length;
     writeName(space.buffer as SharedArrayBuffer, (e + P.name) * 4, name);
-    hdr[H.npools] = npools + 1;
+    // Published last, atomically: entryOf reads it without the lock (objstate.ts, for another thread's pool).
+    Atomics.store(hdr, H.npools, npools + 1);
     return { id: sharedPoolIdBase + npools + 1, e };
   } finally {
     unlock(hdr, H.registryLock);
