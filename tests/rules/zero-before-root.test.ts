@@ -353,4 +353,23 @@ valid.push({ code: `declare function addRoot(p: number, l: unknown): void;\ncons
 // Unknown layouts are not proven wrong.
 valid.push({ code: code(`declare const L: Parameters<typeof addRoot>[1];`, `function f(p: Ptr<unknown>) { addRoot(p, L); }`) });
 
+// ---- a pin is a root (issue 13 item 3): pinning a handle read from memory that may be garbage shades a stale word ----
+{
+  const pins = `import { pin } from 'offheap';`;
+  twin(
+    [pins, `function f() {`, `  const p = junk.alloc();`, `  memclrNoHeapPointers(p, Node.size);`, `  const h = N.owner.get(p as Ptr<Node>);`, `  pin(h);`, `}`],
+    [pins, `function f() {`, `  const p = junk.alloc();`, `  const h = N.owner.get(p as Ptr<Node>);`, `  pin(h);`, `}`],
+    5,
+  );
+  // Inline, and on one path only.
+  twin(
+    [pins, `function f() {`, `  const p = junk.alloc();`, `  memclrNoHeapPointers(p, Node.size);`, `  pin(N.owner.get(p as Ptr<Node>));`, `}`],
+    [pins, `function f() {`, `  const p = junk.alloc();`, `  if (c) memclrNoHeapPointers(p, Node.size);`, `  pin(N.owner.get(p as Ptr<Node>));`, `}`],
+    5,
+  );
+  // A handle from a zeroing pool's record, or from a parameter (type-safe memory): nothing stale.
+  valid.push({ code: code(pins, `function f() {`, `  const p = pool.alloc();`, `  pin(N.owner.get(p));`, `}`) });
+  valid.push({ code: code(pins, `function f(p: Ptr<Node>, h: HeapRef<Owner>) {`, `  pin(N.owner.get(p));`, `  pin(h);`, `}`) });
+}
+
 ruleTester.run('zero-before-root', rule, { valid, invalid });

@@ -920,6 +920,7 @@ export class FlowEngine {
     }
     if (eff?.pins || eff?.unpins) {
       const a = argAt(node.arguments, (eff.pins ?? eff.unpins)!.arg);
+      if (a && eff.pins) this.pinnedLoad(env, node, a);
       const t = a && this.tracked(env, a);
       if (t) this.update(env, t.v.key, (s) => ({ ...s, pin: eff.pins ? pinYes : pinNo }));
       return;
@@ -1171,6 +1172,33 @@ export class FlowEngine {
         return n;
       });
     });
+  }
+
+  /**
+   * A pin is a root: `pin(h)` of a handle read from a HeapRef slot of memory
+   * that may still be garbage (`N.owner.get(p)`, inline or through a `const`)
+   * makes a stale word visible to the collector, as `addRoot` of that memory would.
+   */
+  private pinnedLoad(env: Env, node: TSESTree.CallExpression, h: TSESTree.Node): void {
+    let load: TSESTree.Node | undefined = skipOuterEs(h);
+    if (load.type === AST_NODE_TYPES.Identifier) {
+      const decl = this.checker.getSymbolAtLocation(this.tsOf(load))?.valueDeclaration;
+      const init = decl && ts.isVariableDeclaration(decl) && ts.isVariableDeclarationList(decl.parent) && decl.parent.flags & ts.NodeFlags.Const ? decl.initializer : undefined;
+      load = init && init.getSourceFile() === this.tsOf(node).getSourceFile() ? this.tsToEs.get(init) : undefined;
+      load = load && skipOuterEs(load);
+    }
+    if (load?.type !== AST_NODE_TYPES.CallExpression) return;
+    const get = effectOf(this.idOf(load));
+    if (get?.id !== 'HeapRefAccessor.get' || !get.accesses) return;
+    const holder = argAt(load.arguments, get.accesses.ptrArg);
+    const at = holder && this.addressOf(env, holder);
+    if (!holder || !at || !isMaybeGarbage(at.st)) return;
+    const callee = skipOuterEs(load.callee);
+    const field = callee.type === AST_NODE_TYPES.MemberExpression ? skipOuterEs(callee.object) : undefined;
+    const slot = field?.type === AST_NODE_TYPES.MemberExpression && field.property.type === AST_NODE_TYPES.Identifier ? field.property.name : 'its HeapRef slot';
+    const from = this.tsOf(skipOuterEs(holder)).getText();
+    const note = `read at line ${line(load)} from \`${ellipsis(from)}\`, which may hold garbage (${describeShort(at.st.memWhy ?? { node: holder, via: undefined })})`;
+    this.emit({ kind: 'root', node, ptr: h, state: { ...at.st, memWhy: { node: load, via: at.st.memWhy?.via, note } }, how: '`pin`', slots: [slot], count: undefined });
   }
 
   /** The syntactic summary of a callee declared with a body in another file (not the runtime). */
