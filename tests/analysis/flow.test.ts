@@ -7,6 +7,7 @@ import { ESLint } from 'eslint';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { flowLimits, flowStats } from '../../src/analysis/flow/index.js';
 import { reachCounters } from '../../src/analysis/flow/reach.js';
+import { neverRootedCounters } from '../../src/rules/no-unrooted-heap-refs.js';
 import { rules } from '../../src/rules/index.js';
 import { fixturesDir } from '../rule-tester.js';
 
@@ -202,6 +203,17 @@ describe('a file that names nothing of the runtime is answered from its imports'
     const via = await lintRaw([`import 'offheap';`, `import { retire } from './flow-retire.js';`, `import type { Node } from './flow-layouts.js';`, `import type { Ptr } from 'offheap';`, `export function h(p: Ptr<Node>) {`, `  retire(p);`, `  retire(p);`, `}`]);
     expect(via.answered).toBe(0);
     expect(via.work.functions).toBeGreaterThan(0);
+  });
+});
+
+describe('the never-rooted scan', () => {
+  it('walks each file once per SourceFile: a second program that changes one file walks only that file', async () => {
+    await lint([`function a() { return 1; }`]);
+    const before = neverRootedCounters.filesWalked;
+    await lint([`function b() { return 2; }`]);
+    await lint([`function c() { return 3; }`]);
+    // Only file.ts changed between the programs (the pools of the head make each lint ask the scan).
+    expect(neverRootedCounters.filesWalked - before).toBe(2);
   });
 });
 
