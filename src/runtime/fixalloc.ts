@@ -607,8 +607,10 @@ export class FixAlloc<T, Z extends boolean = true> {
     if ((state & 1) === 0) throw new DoubleFreeError(`FixAlloc.free: p is already free (double free); got ${show(p)}`, { value: p });
   }
 
-  /** Whether `p` lies in one of this pool's spans. */
+  /** Whether `p` lies in one of this pool's spans (over a shared space: any thread's, from the page owner table). Anything but an address is not. */
   contains(p: number): boolean {
+    if (typeof p !== 'number' || p >>> 0 !== p || p >= this.space.reserved) return false;
+    if (this.central !== undefined) return this.pagePool[p >>> 13] === this.id && objectStart(this.space, p, this.size, this.spanBytes) >= 0;
     return this.spanOf(p) >= 0;
   }
 

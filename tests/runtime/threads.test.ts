@@ -293,6 +293,8 @@ describe('debug mode across threads', () => {
     expect(seen[5].message).toMatch(/never handed out by this pool \(by any thread\)/);
     expect(seen[6]).toEqual({ value: undefined });
     const r = seen[7].value as number;
+    // The owner's handle on the pool sees the worker's span through the shared page owner table.
+    expect([cells.contains(r), other.contains(r), cells.contains(page), cells.contains('x' as never)]).toEqual([true, false, false, false]);
     // The owner frees the worker's q again: double free, caught in the owner, whose state stays as it was.
     rejects(rt, [other as never], () => other.free(q), Error, 'ERR_DOUBLE_FREE', /already free \(double free, by this or another thread\)/);
     // The owner frees the worker's live r (fine), and the worker's second free of r fails there.
