@@ -363,6 +363,22 @@ void Square; void Wrong; void Partial; void Other;
     expect(callees(p, 'shapes')).toEqual(['Partial.drain', 'Named.area', 'Square.area']);
   });
 
+  it('finds classes that implement an instance of a generic interface structurally', () => {
+    const p = program(`
+interface Sink<T> { put(v: T): void; readonly size: number }
+type Source<T> = { take(): T };
+class NumSink { size = 0; put(v: number): void { void v; } }
+class NoSize { put(v: number): void { void v; } }
+class TwoArgs { size = 0; put(v: number, w: number): void { void v; void w; } }
+class Taker { take(): string { return ''; } }
+class Giver { give(): string { return ''; } }
+export function use(s: Sink<number>, r: Source<string>): void { s.put(1); r.take(); }
+void NumSink; void NoSize; void TwoArgs; void Taker; void Giver;
+`);
+    // Not NoSize (no size), TwoArgs (needs an argument put never passes), nor Giver (no take).
+    expect(callees(p, 'use')).toEqual(['NumSink.put', 'Taker.take']);
+  });
+
   it('names closures after their encloser, as Go does', () => {
     const p = program(`
 export function e1(run: (f: () => void) => void): void {

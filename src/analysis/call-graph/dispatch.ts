@@ -110,10 +110,46 @@ function implementsStructurally(ctx: GraphContext, index: ImplementerIndex, cls:
   if (known === undefined) {
     ctx.stats.declarations++;
     const symbol = ownerSymbol(ctx.checker, cls);
-    known = symbol !== undefined && ctx.checker.isTypeAssignableTo(ctx.checker.getDeclaredTypeOfSymbol(symbol), ctx.checker.getDeclaredTypeOfSymbol(owner));
+    const classType = symbol && ctx.checker.getDeclaredTypeOfSymbol(symbol);
+    const ownerType = ctx.checker.getDeclaredTypeOfSymbol(owner);
+    // A generic owner's declared form (`Sink<T>`) takes no concrete class (`put(v: number)` is not a `put(v: T)`),
+    // while its instances (`Sink<number>`) do: its implementers are matched by shape, which may take more, never fewer.
+    known = classType !== undefined && (isGeneric(owner) ? hasShapeOf(ctx.checker, classType, ownerType) : ctx.checker.isTypeAssignableTo(classType, ownerType));
     byOwner.set(owner, known);
   }
   return known;
+}
+
+/** An interface, class or type alias with type parameters. */
+function isGeneric(symbol: ts.Symbol): boolean {
+  return (symbol.declarations ?? []).some(
+    (d) => (ts.isInterfaceDeclaration(d) || ts.isTypeAliasDeclaration(d) || ts.isClassLike(d)) && (d.typeParameters?.length ?? 0) > 0,
+  );
+}
+
+/**
+ * Whether `type` could be assigned to some instance of the generic `owner`:
+ * it has every required member, a method where the owner has one, taking no
+ * more required arguments than the owner's signatures pass. Types of
+ * parameters and results (which may name the owner's type parameters) are not compared.
+ */
+function hasShapeOf(checker: ts.TypeChecker, type: ts.Type, owner: ts.Type): boolean {
+  const required = (sig: ts.Signature): number =>
+    sig.getParameters().filter((p) => {
+      const d = p.valueDeclaration;
+      return !(d && ts.isParameter(d) && (d.questionToken || d.initializer || d.dotDotDotToken));
+    }).length;
+  for (const prop of checker.getPropertiesOfType(owner)) {
+    if (prop.flags & ts.SymbolFlags.Optional) continue;
+    const mine = checker.getPropertyOfType(type, prop.name);
+    if (!mine) return false;
+    const wanted = checker.getTypeOfSymbol(prop).getCallSignatures();
+    if (wanted.length === 0) continue;
+    const most = Math.max(...wanted.map((sig) => sig.getParameters().length));
+    const have = checker.getTypeOfSymbol(mine).getCallSignatures();
+    if (!have.some((sig) => required(sig) <= most)) return false;
+  }
+  return true;
 }
 
 /**
