@@ -124,6 +124,13 @@ twin(
   3,
   'heapRefOnJsHeap',
 );
+// So does an async function at `await`.
+twin(
+  [`async function put(o: Owner) {`, `  const h = newHeapRef(o);`, `  all.push(h);`, `  pin(h);`, `  await Promise.resolve();`, `}`],
+  [`async function put(o: Owner) {`, `  const h = newHeapRef(o);`, `  all.push(h);`, `  await Promise.resolve();`, `  pin(h);`, `}`],
+  3,
+  'heapRefOnJsHeap',
+);
 // A local container that never leaves the function, with no collection while it holds the handle.
 twin(
   [`function f(o: Owner) {`, `  const hs: HeapRef<Owner>[] = [];`, `  hs.push(newHeapRef(o));`, `  return deref(hs[0]);`, `}`],
@@ -178,6 +185,19 @@ twin(
 // An array: pop() whose value is dropped.
 const push = [`function push(h: HeapRef<Owner>) {`, `  pin(h);`, `  held.push({ key: 'k', value: h });`, `}`];
 twin([...push, `function drop() {`, `  const l = held.pop();`, `  if (l !== undefined) unpin(l.value);`, `}`], [...push, `function drop() {`, `  held.pop();`, `}`], 6, 'notUnpinned');
+// splice() whose value is destructured, and a destructured Map value.
+twin(
+  [...push, `function removeAt(i: number) {`, `  const [l] = held.splice(i, 1);`, `  unpin(l.value);`, `}`],
+  [...push, `function removeAt(i: number) {`, `  const [l] = held.splice(i, 1);`, `  deref(l.value);`, `}`],
+  6,
+  'notUnpinned',
+);
+twin(
+  [...lease, `function release(id: number) {`, `  const { value } = leases.get(id)!;`, `  leases.delete(id);`, `  unpin(value);`, `}`],
+  [...lease, `function release(id: number) {`, `  const { value } = leases.get(id)!;`, `  leases.delete(id);`, `  deref(value);`, `}`],
+  8,
+  'notUnpinned',
+);
 // The handle to unpin read through the class's own getter (`this.get(k)` returns `this.m.get(k)`).
 const library = (unload: string) => [
   `class Library {`,

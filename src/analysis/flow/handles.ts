@@ -203,12 +203,13 @@ export class HandleFlow {
     switch (node.type) {
       case AST_NODE_TYPES.CallExpression:
       case AST_NODE_TYPES.NewExpression:
-        if (this.holdsKeeps(env) && this.mayCollect(node)) this.collectorRuns(env, node);
+        if (this.holdsKeeps(env) && (this.mayCollect(node) || awaited(node))) this.collectorRuns(env, node);
         for (const a of node.arguments) this.closure(env, a);
         if (node.type === AST_NODE_TYPES.CallExpression) this.call(env, node);
         this.fieldInitialiser(env, node);
         return;
       case AST_NODE_TYPES.VariableDeclarator:
+        if (node.init && awaited(node.init) && this.holdsKeeps(env)) this.collectorRuns(env, node);
         if (node.init) this.closure(env, node.init);
         return;
       case AST_NODE_TYPES.YieldExpression:
@@ -310,9 +311,10 @@ export class HandleFlow {
   }
 
   /** A call that may run the collector: every handle held unpinned on the JS heap here may be freed. */
-  private collectorRuns(env: MutableEnv, node: TSESTree.CallExpression | TSESTree.NewExpression | TSESTree.YieldExpression): void {
+  private collectorRuns(env: MutableEnv, node: TSESTree.CallExpression | TSESTree.NewExpression | TSESTree.YieldExpression | TSESTree.VariableDeclarator): void {
     let why: string;
     if (node.type === AST_NODE_TYPES.YieldExpression) why = `, and the generator is suspended at the \`yield\` at line ${line(node)}, where any code may run the collector while it is held unpinned`;
+    else if (node.type === AST_NODE_TYPES.VariableDeclarator || awaited(node)) why = `, and the function is suspended at the \`await\` at line ${line(node)}, where any code may run the collector while it is held unpinned`;
     else {
       const what = node.type === AST_NODE_TYPES.CallExpression ? `\`${calleeName(node)}\`` : `\`new ${ellipsis(this.host.tsOf(node.callee).getText())}\``;
       const known = node.type === AST_NODE_TYPES.CallExpression && effectOf(this.host.idOf(node))?.collector;
@@ -745,6 +747,10 @@ export class HandleFlow {
         if (cb && (ts.isArrowFunction(cb) || ts.isFunctionExpression(cb)) && ts.isCallExpression(cb.parent) && ts.isPropertyAccessExpression(cb.parent.expression) && depth < 4) {
           for (const y of this.derived(cb.parent.expression.expression, depth + 1)) out.add(y);
         }
+        // `const [l] = xs.splice(i, 1)`, `const { value } = m.get(k)!`: read from the destructured initializer.
+        let decl = d;
+        while (decl && ts.isBindingElement(decl)) decl = decl.parent.parent;
+        if (decl && decl !== d && ts.isVariableDeclaration(decl) && decl.initializer && depth < 4) for (const y of this.derived(decl.initializer, depth + 1)) out.add(y);
         if (d && ts.isVariableDeclaration(d) && depth < 4) {
           const source = d.initializer ?? (ts.isVariableDeclarationList(d.parent) && ts.isForOfStatement(d.parent.parent) ? d.parent.parent.expression : undefined);
           if (source) for (const y of this.derived(source, depth + 1)) out.add(y);
@@ -843,6 +849,14 @@ function isWrapper(n: TSESTree.Node | undefined): boolean {
       n.type === AST_NODE_TYPES.LogicalExpression ||
       n.type === AST_NODE_TYPES.AwaitExpression)
   );
+}
+
+/** `await f()`, `const x = await p`: the function is suspended here and any code may run. */
+function awaited(n: TSESTree.Node): boolean {
+  if (n.type === AST_NODE_TYPES.AwaitExpression) return true;
+  let c = n;
+  while (c.parent && (c.parent.type === AST_NODE_TYPES.TSAsExpression || c.parent.type === AST_NODE_TYPES.TSNonNullExpression || c.parent.type === AST_NODE_TYPES.ChainExpression)) c = c.parent;
+  return c.parent?.type === AST_NODE_TYPES.AwaitExpression || skipOuterEs(n).type === AST_NODE_TYPES.AwaitExpression;
 }
 
 /** nil spelled as `0` (through casts): holds nothing. */
