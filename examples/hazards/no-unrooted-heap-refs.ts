@@ -7,7 +7,7 @@
 // collected, and the next deref throws StaleHandleError; a record unrooted
 // with a reference still in it and rooted again later hands the collector a
 // dead handle: BadPointerError (debug mode).
-import { FixAlloc, heapRef, struct, u32, type HeapRef, type LayoutType, type Ptr, type Runtime } from 'offheap';
+import { FixAlloc, heapRef, struct, u32, type HeapRef, type Layout, type LayoutType, type Ptr, type Runtime } from 'offheap';
 import { Rec, type Obj, type RecT } from './layouts.js';
 
 /** Stores a handle into a record that is never registered as a root. */
@@ -115,4 +115,54 @@ export function fieldNeverRooted(rt: Runtime): string {
   l.label('field');
   rt.gc();
   return l.name();
+}
+
+/** Writes a scalar field after retiring the record: every accessor load or store is a use of the memory. */
+export function scalarUseAfterFree(rt: Runtime): void {
+  const R = rt.access(Rec);
+  const pool = new FixAlloc(Rec, { runtime: rt });
+  const p = pool.alloc();
+  rt.addRoot(p, Rec);
+  rt.typedmemclr(Rec, p);
+  rt.removeRoot(p);
+  pool.free(p);
+  R.n.set(p, 1); // expect: offheap/no-unrooted-heap-refs (useAfterFree)
+}
+
+/** A pool wrapper that roots every record it hands out. */
+class RootingPool {
+  readonly pool: FixAlloc<RecT>;
+  constructor(readonly rt: Runtime) {
+    this.pool = new FixAlloc(Rec, { runtime: rt });
+  }
+  alloc(): Ptr<RecT> {
+    const p = this.pool.alloc();
+    this.rt.addRoot(p, Rec);
+    return p;
+  }
+}
+
+/** Takes a record from the wrapper's pool directly: the wrapper's addRoot roots its own allocation only. */
+export function bypassedRoot(rt: Runtime): string {
+  const R = rt.access(Rec);
+  const rooting = new RootingPool(rt);
+  const p = rooting.pool.alloc(); // expect: offheap/no-unrooted-heap-refs (neverRooted)
+  R.ref.set(p, rt.newHeapRef<Obj>({ name: 'bypassed' }));
+  const held = [p];
+  rt.gc();
+  return rt.deref(R.ref.get(held[0])).name;
+}
+
+/** A generic wrapper over `Layout<T>` that unroots before it clears: wrong for every T with HeapRef slots. */
+export class UnclearedPool<T> {
+  constructor(
+    readonly rt: Runtime,
+    readonly layout: Layout<T>,
+    readonly pool: FixAlloc<T>,
+  ) {}
+  retire(p: Ptr<T>): void {
+    this.rt.removeRoot(p); // expect: offheap/no-unrooted-heap-refs (unrootUncleared)
+    this.rt.typedmemclr(this.layout, p);
+    this.pool.free(p);
+  }
 }

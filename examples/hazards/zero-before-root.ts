@@ -38,3 +38,12 @@ declare function externalFirst(p: Ptr<RecT>): void;
 export function opaqueFirst(rt: Runtime): FixAlloc<RecT> {
   return new FixAlloc(Rec, { runtime: rt, first: externalFirst }); // expect: offheap/zero-before-root (firstCannotProve)
 }
+
+/** Pins a handle read from reused memory before zero-initializing it: a pin is a root, and the word is stale. */
+export function pinnedGarbage(rt: Runtime): void {
+  const pool = junkPool(rt);
+  pool.free(pool.alloc());
+  const q = pool.alloc();
+  const h = rt.access(Rec).ref.get(q as Ptr<RecT>); // the freed object's old word (debug: poison)
+  rt.pin(h); // expect: offheap/zero-before-root (notZeroed)
+}
