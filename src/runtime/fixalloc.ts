@@ -373,6 +373,13 @@ export class FixAlloc<T, Z extends boolean = true> {
       }
       free[k].push(q);
     }
+    // Objects on a shared pool's central list are free too (those of this thread's spans are drawn here).
+    if (this.central !== undefined && !corrupt) {
+      corrupt = !this.central.each((q) => {
+        const k = this.spanOf(q);
+        if (k >= 0) free[k].push(q);
+      });
+    }
     return {
       id: this.id,
       name: this.layout?.name ?? `${this.size} B`,

@@ -89,6 +89,22 @@ export class MCentral {
     }
   }
 
+  /** Calls `visit` for each object on the central list, holding the lock (introspection); false if the list is longer than its count (corrupt). */
+  each(visit: (q: number) => void): boolean {
+    lock(this.w, this.e + P.lock);
+    try {
+      let n = 0;
+      const count = this.w[this.e + P.count];
+      for (let q = this.w[this.e + P.head]; q !== 0; q = this.u32[q >>> 2]) {
+        if (++n > count) return false;
+        visit(q);
+      }
+      return n === count;
+    } finally {
+      unlock(this.w, this.e + P.lock);
+    }
+  }
+
   /** Counts a new span of `objects` objects (atomically: any thread adds its own). */
   addSpan(objects: number): void {
     Atomics.add(this.w, this.e + P.spans, 1);

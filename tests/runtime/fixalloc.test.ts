@@ -205,6 +205,10 @@ describe('a shared pool: the per-thread cache over the central list (one thread)
     // flush() returns the whole cache.
     pool.flush();
     expect(pool.sharedStats()).toMatchObject({ cached: 0, central: cacheBatch - 1 });
+    // The snapshot (and the memory picture) counts the central list's objects as free.
+    const snap = pool.snapshot();
+    expect(snap.corrupt).toBe(false);
+    expect(snap.spans.reduce((n, sp) => n + sp.free.length, 0)).toBe(cacheBatch - 1);
     const s = pool.sharedStats();
     expect(s.carved).toBe(s.spans * Math.floor(pool.spanBytes / pool.size));
   });
