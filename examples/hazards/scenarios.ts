@@ -5,9 +5,9 @@
 import { createRuntime, type Runtime } from 'offheap';
 import { newArena } from './no-heap-allocation.js';
 import { hideInNumberField, mixRuntimes } from './no-hidden-heap-pointers.js';
-import { fieldNeverRooted, freeHeapRefRooted, freeRooted, heapRefOnJsHeap, neverRooted, storeBeyondRoot, unrootedStore, unrootUncleared, useAfterFree } from './no-unrooted-heap-refs.js';
+import { bypassedRoot, fieldNeverRooted, freeHeapRefRooted, freeRooted, heapRefOnJsHeap, neverRooted, scalarUseAfterFree, storeBeyondRoot, unrootedStore, unrootUncleared, useAfterFree } from './no-unrooted-heap-refs.js';
 import { leaseUnpinned, notUnpinned } from './handles.js';
-import { initInFirst, publishReused } from './zero-before-root.js';
+import { initInFirst, pinnedGarbage, publishReused } from './zero-before-root.js';
 import { barrierOnGarbage, clearWithoutBarrier, storeOnGarbage } from './zeroing-variant.js';
 
 export interface Scenario {
@@ -87,6 +87,27 @@ export const scenarios: readonly Scenario[] = [
     what: 'removeRoot(p); pool.free(p); then a HeapRef store into p',
     expected: 'ERR_OUT_OF_BOUNDS',
     run: useAfterFree,
+  },
+  {
+    rule: 'offheap/no-unrooted-heap-refs',
+    mistake: 'useAfterFree',
+    what: 'typedmemclr, removeRoot, free; then a scalar field store into p',
+    expected: 'ERR_OUT_OF_BOUNDS',
+    run: scalarUseAfterFree,
+  },
+  {
+    rule: 'offheap/no-unrooted-heap-refs',
+    mistake: 'neverRooted',
+    what: "a record taken from a rooting wrapper's pool directly, a HeapRef stored, then gc()",
+    expected: 'ERR_STALE_HANDLE',
+    run: bypassedRoot,
+  },
+  {
+    rule: 'offheap/zero-before-root',
+    mistake: 'notZeroed',
+    what: 'pin of a handle read from reused zero:false memory (the poison word is no handle)',
+    expected: 'ERR_STALE_HANDLE',
+    run: pinnedGarbage,
   },
   {
     rule: 'offheap/no-unrooted-heap-refs',
