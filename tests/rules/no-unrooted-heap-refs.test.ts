@@ -1,6 +1,7 @@
 import type { InvalidTestCase, ValidTestCase } from '@typescript-eslint/rule-tester';
 import rule, { type MessageIds } from '../../src/rules/no-unrooted-heap-refs.js';
-import { createRuleTester } from '../rule-tester.js';
+import path from 'node:path';
+import { createRuleTester, fixturesDir } from '../rule-tester.js';
 
 const ruleTester = createRuleTester();
 
@@ -430,5 +431,13 @@ twin(
 
 // Not analysed: a file that never imports offheap.
 valid.push({ code: `declare function addRoot(p: number): void;\nconst p = 8;\naddRoot(p);` });
+
+// A JSX attribute hands the object on (a .tsx file of the fixture project).
+{
+  const view = [`function View(props: { p: Ptr<Node> }) { return props.p === 0 ? null : 'node'; }`];
+  const filename = path.join(fixturesDir, 'view.tsx');
+  valid.push({ code: code(...view, `function f() {`, alloc, store, `  const el = <View p={p} />;`, `  return el;`, `}`), filename });
+  invalid.push({ code: code(...view, `function f() {`, alloc, store, `  const el = <View p={0 as Ptr<Node>} />;`, `  return el;`, `}`), filename, errors: [{ messageId: 'unrootedStore', line: L(4) }] });
+}
 
 ruleTester.run('no-unrooted-heap-refs', rule, { valid, invalid });
