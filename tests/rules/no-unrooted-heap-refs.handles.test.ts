@@ -254,6 +254,8 @@ valid.push({ code: code(`class H {`, `  h = 0 as HeapRef<Owner>;`, `  reset() { 
 valid.push({ code: code(`function f(o: Owner, xs: number[]) {`, `  const h = newHeapRef(o);`, `  const n = (() => deref(h).name)();`, `  xs.forEach(() => deref(h));`, `  return n;`, `}`) });
 // A library container's queries keep nothing: the handle is only looked up.
 valid.push({ code: code(`function f(o: Owner) {`, `  const h = newHeapRef(o);`, `  if (all.includes(h)) gc();`, `  return all.indexOf(h);`, `}`) });
+// A handle read from a JS holder (a field, another lease) was judged where it entered the JS heap.
+valid.push({ code: code(`class Box {`, `  h = 0 as HeapRef<Owner>;`, `  snapshot() { gc(); return { key: 'k', value: this.h }; }`, `  copy(l: Lease) { held.push({ key: l.key, value: l.value }); all.push(l.value); }`, `}`) });
 // A container the file keeps only unpinned handles in briefly: leaving it needs no unpin (there is no pin).
 valid.push({ code: code(`function f(o: Owner) {`, `  const hs: HeapRef<Owner>[] = [];`, `  hs.push(newHeapRef(o));`, `  hs.pop();`, `}`) });
 

@@ -294,9 +294,11 @@ export class HandleFlow {
   // ---- keeps ----
 
   private addKeep(env: MutableEnv, node: TSESTree.Node, value: TSESTree.Node, where: string, escapes: boolean, sym: ts.Symbol | undefined): void {
+    const t = this.host.tracked(env, value);
+    // `{ h: this.h }`, `other.set(k, lease.value)`: read from a JS holder, it was judged where it entered the JS heap.
+    if (!t && skipOuterEs(value).type === AST_NODE_TYPES.MemberExpression) return;
     handleStats.keeps++;
     const key = `keep:${node.range[0]}:${value.range[0]}`;
-    const t = this.host.tracked(env, value);
     const st: ObjState = t ? { ...t.st, local: false } : { mem: memZero, memWhy: undefined, root: rootNo, pending: undefined, local: false, layout: undefined, group: key, pin: pinNo };
     if (!this.keeps.has(key)) this.keeps.set(key, { node, value, where, escapes });
     env.set(key, st);
