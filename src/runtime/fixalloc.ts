@@ -352,6 +352,7 @@ export class FixAlloc<T, Z extends boolean = true> {
 
   /** The pool's chunks with their free and never-used slots; walks the free list, bounded by the objects handed out. */
   snapshot(): FixAllocSnapshot {
+    if (this.central !== undefined) return this.sharedSnapshot(this.central);
     const free: number[][] = this.chunks.map(() => []);
     const current = this.chunks.length - 1;
     const handedOut = this.chunks.length === 0 ? 0 : current * (this.nalloc / this.size) + (this.nalloc - this.nchunk) / this.size;
@@ -359,26 +360,11 @@ export class FixAlloc<T, Z extends boolean = true> {
     let n = 0;
     for (let q = this.list; q !== 0; q = this.u32[q >>> 2]) {
       const k = this.spanOf(q);
-      if (this.central !== undefined && k < 0) {
-        // A shared pool's cache holds objects of other threads' spans too: check the page owner and the object start, bounded by the cache's length.
-        if (this.pagePool[q >>> 13] !== this.id || objectStart(this.space, q, this.size, this.spanBytes) !== q || ++n > this.nlist) {
-          corrupt = true;
-          break;
-        }
-        continue;
-      }
-      if (k < 0 || (q - this.chunks[k]) % this.size !== 0 || ++n > (this.central === undefined ? handedOut : this.nlist)) {
+      if (k < 0 || (q - this.chunks[k]) % this.size !== 0 || ++n > handedOut) {
         corrupt = true;
         break;
       }
       free[k].push(q);
-    }
-    // Objects on a shared pool's central list are free too (those of this thread's spans are drawn here).
-    if (this.central !== undefined && !corrupt) {
-      corrupt = !this.central.each((q) => {
-        const k = this.spanOf(q);
-        if (k >= 0) free[k].push(q);
-      });
     }
     return {
       id: this.id,
@@ -392,6 +378,67 @@ export class FixAlloc<T, Z extends boolean = true> {
         bytes: this.nalloc,
         slots: this.nalloc / this.size,
         fresh: k === current ? Math.floor(this.nchunk / this.size) : 0,
+        free: free[k].sort((a, b) => a - b),
+      })),
+    };
+  }
+
+  /**
+   * The snapshot of a pool over a shared space: every thread's spans (from
+   * the page owner table), free = this thread's cache and the central list.
+   * Other threads' caches and the unused rest of their current spans are
+   * not visible here and count as handed out.
+   */
+  private sharedSnapshot(central: MCentral): FixAllocSnapshot {
+    const space = this.space;
+    const starts: number[] = [];
+    const spanPages = this.spanBytes / pageSize;
+    for (let page = space.firstPage; page < space.mappedEnd / pageSize; page++) {
+      if (this.pagePool[page] === this.id && space.pageSpan[page] === 0) {
+        starts.push(page * pageSize);
+        page += spanPages - 1;
+      }
+    }
+    const index = new Map(starts.map((start, k) => [start, k]));
+    const free: number[][] = starts.map(() => []);
+    const mine = this.chunks.length === 0 ? -1 : this.chunks[this.chunks.length - 1];
+    // An object of this pool: its span's index, or -1.
+    const spanIndex = (q: number): number => {
+      if (q >>> 0 !== q || q >= space.reserved || this.pagePool[q >>> 13] !== this.id || objectStart(space, q, this.size, this.spanBytes) !== q) return -1;
+      return index.get(((q >>> 13) - space.pageSpan[q >>> 13]) * pageSize) ?? -1;
+    };
+    let corrupt = false;
+    let n = 0;
+    const cached = this.nlist;
+    for (let q = this.list; q !== 0; q = this.u32[q >>> 2]) {
+      const k = spanIndex(q);
+      if (k < 0 || ++n > cached) {
+        corrupt = true;
+        break;
+      }
+      free[k].push(q);
+    }
+    if (!corrupt) {
+      let stray = false;
+      const whole = central.each((q) => {
+        const k = spanIndex(q);
+        if (k < 0) stray = true;
+        else free[k].push(q);
+      });
+      corrupt = stray || !whole;
+    }
+    return {
+      id: this.id,
+      name: this.layout?.name ?? `${this.size} B`,
+      size: this.size,
+      stat: this.stat,
+      inuse: this.inuse,
+      corrupt,
+      spans: starts.map((start, k) => ({
+        start,
+        bytes: this.nalloc,
+        slots: this.nalloc / this.size,
+        fresh: start === mine ? Math.floor(this.nchunk / this.size) : 0,
         free: free[k].sort((a, b) => a - b),
       })),
     };

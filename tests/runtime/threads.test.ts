@@ -179,6 +179,11 @@ describe('closing', () => {
     const after = await w.run<Outcome[]>(`return state.after;`);
     for (const o of after) expect(o).toMatchObject({ name: 'ClosedError', code: 'ERR_CLOSED' });
     expect(after[0].message).toMatch(/close\(\) was called/);
+    // The owner's snapshot (and memory picture) shows the worker's span, its 20 objects free on the central list.
+    const snap = pool.snapshot();
+    expect(snap.corrupt).toBe(false);
+    expect(snap.spans).toHaveLength(1);
+    expect(snap.spans[0].free).toHaveLength(20);
     // The owner goes on, and reuses the worker's objects.
     expect(rt.closed).toBe(false);
     const p = pool.alloc();
