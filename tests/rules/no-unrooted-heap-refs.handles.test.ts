@@ -9,7 +9,7 @@ import tsParser from '@typescript-eslint/parser';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 import { flowStats } from '../../src/analysis/flow/index.js';
-import { handleStats } from '../../src/analysis/flow/handles.js';
+import { handleLimits, handleStats } from '../../src/analysis/flow/handles.js';
 import rule, { type MessageIds } from '../../src/rules/no-unrooted-heap-refs.js';
 import { rules } from '../../src/rules/index.js';
 import { createRuleTester, fixturesDir } from '../rule-tester.js';
@@ -298,6 +298,20 @@ describe('handles held by JavaScript: cost', () => {
     const [res] = await eslint.lintText(code(...program(n)), { filePath: path.join(fixturesDir, 'file.ts') });
     return { messages: res.messages.length, work: flowStats.transfers + flowStats.stateOps, handles: { ...handleStats } };
   };
+
+  it('a question past its budget counts as "may run the collector": the finding is kept, never dropped', async () => {
+    const chain = Array.from({ length: 10 }, (_, i) => `function step${i}() { ${i > 0 ? `step${i - 1}();` : 'all.length;'} }`);
+    const put = [`function put(o: Owner) {`, `  const h = newHeapRef(o);`, `  all.push(h);`, `  step9();`, `  pin(h);`, `}`];
+    const lintIt = async () => (await eslint.lintText(code(...chain, ...put), { filePath: path.join(fixturesDir, 'file.ts') }))[0].messages.map((m) => m.messageId);
+    expect(await lintIt()).toEqual([]);
+    const saved = handleLimits.functionsPerQuery;
+    handleLimits.functionsPerQuery = 3;
+    try {
+      expect(await lintIt()).toEqual(['heapRefOnJsHeap']);
+    } finally {
+      handleLimits.functionsPerQuery = saved;
+    }
+  });
 
   it('grows linearly with the number of functions (a chain of helpers included)', async () => {
     const small = await measure(40);
