@@ -86,6 +86,14 @@ function resolveCall(ctx: GraphContext, call: ts.CallExpression | ts.TaggedTempl
   const viaSuper = ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.SuperKeyword;
   // A union-typed receiver runs the method of whichever member it holds: every one of them.
   if (symbol && isUnionReceiver(ctx, callee)) return targetsOfDeclarations(ctx, symbol.declarations ?? [], viaSuper);
+  // A callee that names functions or methods of one declaration list directly is one function or one overload set, and an
+  // overload set is dispatched as a whole whichever signature the checker would pick: no overload resolution,
+  // which type-checks every argument (most calls).
+  const declared = symbol && resolveAlias(checker, symbol).declarations;
+  if (declared && declared.length > 0 && declared.every((d) => d.kind === declared[0].kind && d.parent === declared[0].parent && (ts.isFunctionDeclaration(d) || ts.isMethodDeclaration(d) || ts.isMethodSignature(d)))) {
+    return targetsOfDeclaration(ctx, declared.length === 1 ? declared[0] : (declared.find((d) => !(d as { body?: ts.Node }).body) ?? declared[0]), viaSuper);
+  }
+  ctx.stats.signatureResolutions++;
   const decl = checker.getResolvedSignature(call)?.declaration;
   if (decl && !ts.isJSDocSignature(decl) && !isTypeLevelSignature(decl)) return targetsOfDeclaration(ctx, decl, viaSuper);
   // Union signatures and function-typed names: take the functions the callee names.
@@ -99,6 +107,7 @@ function resolveNew(ctx: GraphContext, expr: ts.NewExpression): Resolution {
   const cls = classOfSymbol(checker, checker.getSymbolAtLocation(callee));
   if (cls) return resolveConstruction(cls);
   if (checker.getTypeAtLocation(callee).flags & ts.TypeFlags.Any) return { targets: [], unresolved: 'any' };
+  ctx.stats.signatureResolutions++;
   const decl = checker.getResolvedSignature(expr)?.declaration;
   if (decl && !ts.isJSDocSignature(decl)) {
     if (decl.getSourceFile().isDeclarationFile) return isWriteBarrierDeclaration(decl) ? { targets: [decl] } : leaf;
