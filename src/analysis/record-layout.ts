@@ -25,6 +25,12 @@ export interface StaticLayout {
   readonly slots: readonly { readonly offset: number; readonly path: string }[];
   /** Byte offset of each top-level field. */
   readonly offsets: ReadonlyMap<string, number>;
+  /**
+   * An array's slot list stops after 4,096 slots (messages name a handful
+   * anyway): `slots` then lists a prefix only, and a byte range past the last
+   * listed slot may still hold HeapRef slots.
+   */
+  readonly truncated?: boolean;
 }
 
 const scalarSizes: Readonly<Record<string, number>> = {
@@ -150,6 +156,7 @@ export function staticLayoutOf(checker: ts.TypeChecker, expr: ts.Expression, dep
     const slots: { offset: number; path: string }[] = [];
     const offsets = new Map<string, number>();
     let ok = true;
+    let truncated = false;
     for (const prop of fields.properties) {
       if (!ts.isPropertyAssignment(prop) || !(ts.isIdentifier(prop.name) || ts.isStringLiteral(prop.name))) {
         ok = false;
@@ -160,16 +167,22 @@ export function staticLayoutOf(checker: ts.TypeChecker, expr: ts.Expression, dep
         ok = false;
         break;
       }
-      size = (size + f.align - 1) & ~(f.align - 1);
+      // Math.ceil, not a mask: `&` wraps past 2^31. Past the runtime's limit, struct() throws: no layout.
+      size = Math.ceil(size / f.align) * f.align;
+      if (size + f.size > maxStructSize) {
+        ok = false;
+        break;
+      }
+      truncated ||= f.truncated === true;
       offsets.set(prop.name.text, size);
       for (const s of f.slots) slots.push({ offset: size + s.offset, path: s.path ? `${prop.name.text}.${s.path}` : prop.name.text });
       size += f.size;
       if (f.align > align) align = f.align;
     }
     if (ok) {
-      size = (size + align - 1) & ~(align - 1);
+      size = Math.ceil(size / align) * align;
       const name = nameArg && ts.isStringLiteralLike(nameArg) ? nameArg.text : '(layout)';
-      result = { name, size, align, slots, offsets };
+      if (size <= maxStructSize) result = truncated ? { name, size, align, slots, offsets, truncated } : { name, size, align, slots, offsets };
     }
   }
   layoutCache.set(call, result ?? null);
@@ -180,6 +193,7 @@ interface StaticField {
   size: number;
   align: number;
   slots: { offset: number; path: string }[];
+  truncated?: boolean;
 }
 
 function fieldOf(checker: ts.TypeChecker, init: ts.Expression, depth: number): StaticField | undefined {
@@ -202,10 +216,10 @@ function fieldOf(checker: ts.TypeChecker, init: ts.Expression, depth: number): S
       layoutCounters.arrayElements++;
       for (const s of elem.slots) slots.push({ offset: i * elem.size + s.offset, path: s.path ? `[${i}].${s.path}` : `[${i}]` });
     }
-    return { size: elem.size * n.value, align: elem.align, slots };
+    return { size: elem.size * n.value, align: elem.align, slots, truncated: elem.truncated === true || (elem.slots.length > 0 && elements < n.value) };
   }
   const nested = staticLayoutOf(checker, e, depth + 1);
-  return nested && { size: nested.size, align: nested.align, slots: nested.slots.map((s) => ({ ...s })) };
+  return nested && { size: nested.size, align: nested.align, slots: nested.slots.map((s) => ({ ...s })), truncated: nested.truncated };
 }
 
 /**

@@ -43,9 +43,22 @@ describe('static layouts of arrays', () => {
     expect(large.layout?.slots[199]).toEqual({ offset: 199 * 4, path: 'refs.[199]' });
   });
 
-  it('do not grow with the length of a huge array of HeapRefs', () => {
+  it('do not grow with the length of a huge array of HeapRefs, and say the slot list is cut', () => {
     const { layout, elements } = layoutOf(`export const H = struct('H', { refs: array(heapRef<Owner>(), 16777216) });`);
     expect(layout?.size).toBe(4 * 2 ** 24);
     expect(elements).toBeLessThanOrEqual(4096);
+    expect(layout?.truncated).toBe(true);
+    // The twin: every slot listed, nothing cut.
+    expect(layoutOf(`export const S = struct('S', { refs: array(heapRef<Owner>(), 4096) });`).layout?.truncated).toBeUndefined();
+  });
+
+  it('prove no layout for a struct above the runtime limit (2^30 bytes), whose size a 32-bit mask would wrap', () => {
+    const fields = (k: number) => Array.from({ length: k }, (_, i) => `x${i}: array(f64, 16777216)`).join(', ');
+    // 8 arrays of 2^27 bytes: exactly the limit.
+    expect(layoutOf(`export const A = struct('A', { ${fields(8)} });`).layout?.size).toBe(2 ** 30);
+    // 17: past 2^31, where \`(size + a - 1) & ~(a - 1)\` turns negative; the runtime throws.
+    expect(layoutOf(`export const B = struct('B', { tag: u8, ${fields(16)} });`).layout).toBeUndefined();
+    expect(layoutOf(`export const C = struct('C', { ${fields(9)} });`).layout).toBeUndefined();
+    expect(() => struct('C', Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`x${i}`, array(f64, 2 ** 24)])))).toThrow(/above the limit/);
   });
 });

@@ -1000,6 +1000,8 @@ export class FlowEngine {
     const layout = (at.st.layout as ts.Expression | undefined) ?? this.recordLayout(at.base);
     const sl = layout && staticLayoutOf(this.checker, layout);
     if (!sl || to === undefined) return;
+    // Past the last listed slot of a truncated list, the write may land on a HeapRef slot: not provable.
+    if (sl.truncated && to > sl.slots[sl.slots.length - 1].offset + 4) return;
     const hit = sl.slots.filter((s) => s.offset < to && s.offset + 4 > from);
     const partial: PartialClear = { bytes: to - from, size: sl.size, left: sl.slots.filter((s) => !hit.includes(s)).map((s) => s.path), cleared: hit.map((s) => s.path) };
     const raw = ellipsis(this.tsOf(node).getText());
@@ -1241,10 +1243,12 @@ export class FlowEngine {
     if (bytes === undefined || !layoutExpr) return undefined;
     const sl = staticLayoutOf(this.checker, layoutExpr);
     if (!sl || bytes >= sl.size) return undefined;
+    // A truncated slot list: slots past the listed ones are left too.
+    const unlisted = sl.truncated && bytes < sl.size ? [`the slots after ${sl.slots[sl.slots.length - 1].path}`] : [];
     return {
       bytes,
       size: sl.size,
-      left: sl.slots.filter((s) => s.offset + 4 > bytes).map((s) => s.path),
+      left: [...sl.slots.filter((s) => s.offset + 4 > bytes).map((s) => s.path), ...unlisted],
       cleared: sl.slots.filter((s) => s.offset + 4 <= bytes).map((s) => s.path),
     };
   }
