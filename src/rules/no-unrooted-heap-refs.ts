@@ -310,7 +310,11 @@ export default createRule<[], MessageIds>({
           } else if (f.kind === 'free' && isMaybeRooted(f.state) && (f.state.local || isRooted(f.state) || (f.slots !== undefined && f.slots.length > 0))) {
             // A pointer read from elsewhere (a list, a parameter) is "rooted or not" by its type alone: that
             // counts for records with HeapRef slots (what roots are for), not for pointer-free ones (Go's span lists).
-            const why = isRooted(f.state) ? 'it is rooted on every path here' : 'it is rooted on some path here';
+            const why = isRooted(f.state)
+              ? 'it is rooted on every path here'
+              : f.state.local
+                ? 'it is rooted on some path here'
+                : `nothing here unroots it, and a record with HeapRef slots (${listSome(f.slots ?? [])}) is kept rooted while in use`;
             context.report({ node: f.call, messageId: 'freeRooted', data: { ptr: text(unwrap(f.ptr)), why } });
           } else if (f.kind === 'useAfterFree') {
             const what = f.access === 'read' ? 'reads' : f.access === 'root' ? 'registers as a root' : 'writes into';
