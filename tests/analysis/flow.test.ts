@@ -7,6 +7,7 @@ import { ESLint } from 'eslint';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { flowLimits, flowStats } from '../../src/analysis/flow/index.js';
 import { reachCounters } from '../../src/analysis/flow/reach.js';
+import { foreignCounters } from '../../src/analysis/flow/foreign.js';
 import { neverRootedCounters } from '../../src/rules/no-unrooted-heap-refs.js';
 import { rules } from '../../src/rules/index.js';
 import { fixturesDir } from '../rule-tester.js';
@@ -203,6 +204,27 @@ describe('a file that names nothing of the runtime is answered from its imports'
     const via = await lintRaw([`import 'offheap';`, `import { retire } from './flow-retire.js';`, `import type { Node } from './flow-layouts.js';`, `import type { Ptr } from 'offheap';`, `export function h(p: Ptr<Node>) {`, `  retire(p);`, `  retire(p);`, `}`]);
     expect(via.answered).toBe(0);
     expect(via.work.functions).toBeGreaterThan(0);
+  });
+});
+
+describe('callees in other files', () => {
+  it('are read once per program however often they are called: 100 -> 200 calls, one summary, the same nodes read', async () => {
+    const calls = (n: number): string[] => [
+      `import { retire } from './flow-retire.js';`,
+      ...Array.from({ length: n }, (_, k) => `function r${k}(p: Ptr<Node>) { N.count.set(p, ${k}); retire(p); }`),
+    ];
+    const run = async (n: number) => {
+      const before = { ...foreignCounters };
+      const r = await lint(calls(n));
+      return { r, summaries: foreignCounters.summaries - before.summaries, nodes: foreignCounters.nodes - before.nodes };
+    };
+    const a = await run(100);
+    const b = await run(200);
+    for (const x of [a, b]) {
+      expect(x.r.messages).toEqual([]);
+      expect(x.summaries).toBe(1);
+    }
+    expect(b.nodes).toBe(a.nodes);
   });
 });
 
