@@ -103,6 +103,13 @@ twin(
   3,
   'heapRefOnJsHeap',
 );
+// A helper that pins the handle it is given (and one that returns it pinned).
+twin(
+  [`function retain(h: HeapRef<Owner>) { pin(h); return h; }`, `function put(o: Owner) {`, `  const h = newHeapRef(o);`, `  retain(h);`, `  gc();`, `  all.push(h);`, `  all.push(retain(newHeapRef(o)));`, `}`],
+  [`function retain(h: HeapRef<Owner>) { if (c) pin(h); return h; }`, `function put(o: Owner) {`, `  const h = newHeapRef(o);`, `  retain(h);`, `  gc();`, `  all.push(h);`, `}`],
+  6,
+  'heapRefOnJsHeap',
+);
 // A same-file helper is read: one that counts is harmless, one that steps the collector is not.
 twin(
   [`let count = 0;`, `function note() { count++; }`, `function put(o: Owner) {`, `  const h = newHeapRef(o);`, `  all.push(h);`, `  note();`, `  pin(h);`, `}`],

@@ -82,6 +82,13 @@ interface Keep {
   readonly escapes: boolean;
 }
 
+interface Helper {
+  readonly pins: ReadonlySet<number>;
+  readonly unpins: ReadonlySet<number>;
+  /** The parameter every return hands back, if one. */
+  readonly returns: number | undefined;
+}
+
 interface Holder {
   readonly held: boolean;
   readonly escapes: boolean;
@@ -110,6 +117,11 @@ export class HandleFlow {
   /** A HeapRef-typed value not otherwise followed: unpinned, and for a slot load, where it was read from. */
   valueState(env: Env, e: TSESTree.Node): ObjState | undefined {
     if (!mayBeHeapRef(this.checker, this.host.typeOf(e))) return undefined;
+    // `retain(h)` returning the handle it pinned: the same handle, pinned.
+    const helper = e.type === AST_NODE_TYPES.CallExpression ? this.helperOf(e) : undefined;
+    const arg = helper?.returns !== undefined ? (e as TSESTree.CallExpression).arguments[helper.returns] : undefined;
+    const t = arg && this.host.tracked(env, arg);
+    if (t) return { ...t.st, pin: helper!.pins.has(helper!.returns!) ? pinYes : helper!.unpins.has(helper!.returns!) ? pinNo : t.st.pin };
     let slotOf: string | undefined;
     let via: ts.Symbol | undefined;
     if (e.type === AST_NODE_TYPES.CallExpression && this.host.idOf(e) === 'HeapRefAccessor.get') {
@@ -299,7 +311,11 @@ export class HandleFlow {
     if (!t && skipOuterEs(value).type === AST_NODE_TYPES.MemberExpression) return;
     handleStats.keeps++;
     const key = `keep:${node.range[0]}:${value.range[0]}`;
-    const st: ObjState = t ? { ...t.st, local: false } : { mem: memZero, memWhy: undefined, root: rootNo, pending: undefined, local: false, layout: undefined, group: key, pin: pinNo };
+    // Not followed: unpinned, unless a helper of the program hands it back pinned (`xs.push(retain(newHeapRef(o)))`).
+    const v = skipOuterEs(value);
+    const helper = !t && v.type === AST_NODE_TYPES.CallExpression ? this.helperOf(v) : undefined;
+    const pin = helper?.returns !== undefined && helper.pins.has(helper.returns) ? pinYes : pinNo;
+    const st: ObjState = t ? { ...t.st, local: false } : { mem: memZero, memWhy: undefined, root: rootNo, pending: undefined, local: false, layout: undefined, group: key, pin };
     if (!this.keeps.has(key)) this.keeps.set(key, { node, value, where, escapes });
     env.set(key, st);
     if (sym && st.pin === pinYes && this.host.collecting()) this.pinnedInto.add(sym);
@@ -654,6 +670,14 @@ export class HandleFlow {
       return;
     }
     if (eff) return;
+    // A helper of the program that pins or unpins a handle it is given, on every path (`retain(h)`).
+    const helper = this.helperOf(node);
+    if (helper) {
+      node.arguments.forEach((a, i) => {
+        const t = (helper.pins.has(i) || helper.unpins.has(i)) && this.host.tracked(env, a);
+        if (t) this.host.update(env, t.key, (st) => ({ ...st, pin: helper.pins.has(i) ? pinYes : pinNo }));
+      });
+    }
     const r = this.removal(node);
     if (r) {
       this.removed(env, node, r.sym);
@@ -786,6 +810,48 @@ export class HandleFlow {
     return out;
   }
 
+  private readonly helpers = new Map<ts.Node, Helper | null>();
+
+  /**
+   * What a function of the program does to the handles it is given, read
+   * from its body: the parameters it pins or unpins in a statement of the
+   * body itself (so on every path that returns normally, barring an earlier
+   * return, which disqualifies it), and the parameter every return hands back.
+   */
+  private helperOf(call: TSESTree.CallExpression): Helper | undefined {
+    const decl = this.checker.getResolvedSignature(this.host.tsOf(call) as ts.CallExpression)?.declaration;
+    if (!decl || ts.isJSDocSignature(decl) || !ts.isFunctionLike(decl) || decl.getSourceFile().isDeclarationFile || isRuntimeFile(decl.getSourceFile())) return undefined;
+    let h = this.helpers.get(decl);
+    if (h !== undefined) return h ?? undefined;
+    h = null;
+    const body = (decl as ts.FunctionLikeDeclaration).body;
+    const params = decl.parameters.map((p) => (ts.isIdentifier(p.name) ? this.checker.getSymbolAtLocation(p.name) : undefined));
+    const index = (e: ts.Expression | undefined): number => {
+      const x = e && skipOuterExpressions(e);
+      const sym = x && ts.isIdentifier(x) ? this.checker.getSymbolAtLocation(x) : undefined;
+      return sym ? params.indexOf(sym) : -1;
+    };
+    if (body && ts.isBlock(body)) {
+      const pins = new Set<number>();
+      const unpins = new Set<number>();
+      let returns: number | undefined;
+      let early = false;
+      body.statements.forEach((st, i) => {
+        const x = ts.isExpressionStatement(st) ? skipOuterExpressions(st.expression) : undefined;
+        const eff = x && ts.isCallExpression(x) ? effectOf(calleeId(this.checker, x)) : undefined;
+        const k = eff?.pins || eff?.unpins ? index(argAt((x as ts.CallExpression).arguments, (eff.pins ?? eff.unpins)!.arg)) : -1;
+        if (k >= 0) (eff!.pins ? pins : unpins).add(k);
+        if (ts.isReturnStatement(st)) {
+          if (i !== body.statements.length - 1) early = true;
+          else if (index(st.expression) >= 0) returns = index(st.expression);
+        } else if (containsReturn(st)) early = true;
+      });
+      if (!early && (pins.size > 0 || unpins.size > 0)) h = { pins, unpins, returns };
+    }
+    this.helpers.set(decl, h);
+    return h ?? undefined;
+  }
+
   // ---- types and names ----
 
   private readonly holds = new Map<ts.Type, (boolean | undefined)[]>();
@@ -851,6 +917,17 @@ function isWrapper(n: TSESTree.Node | undefined): boolean {
       n.type === AST_NODE_TYPES.LogicalExpression ||
       n.type === AST_NODE_TYPES.AwaitExpression)
   );
+}
+
+/** A `return` inside a statement (not in a nested function). */
+function containsReturn(n: ts.Node): boolean {
+  const stack: ts.Node[] = [n];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    if (ts.isReturnStatement(x)) return true;
+    if (!ts.isFunctionLike(x) && !ts.isClassLike(x)) ts.forEachChild(x, (c) => void stack.push(c));
+  }
+  return false;
 }
 
 /** `await f()`, `const x = await p`: the function is suspended here and any code may run. */
