@@ -166,10 +166,10 @@ export class ObjectHeap {
     const c = this.next;
     const i = c & this.mask;
     const meta = this.meta;
-    const m = i << 2; // shifts, not `* S` / `2 *`: no overflow check on the masked index
+    const m = i << 2; // shifts and ors, not `* S`, `2 *` or `+ 1`: no overflow check on a masked index
     if (c === this.end || meta[m] > 0 || this.live >= this.growAt) return this.allocSlow(obj);
     meta[m] = c;
-    meta[m + 1] = this.allocEpoch;
+    meta[m | 1] = this.allocEpoch;
     const objects = this.objects;
     objects[i << 1] = obj;
     objects[(i << 1) | 1] = c;
@@ -236,8 +236,8 @@ export class ObjectHeap {
         const d = v & newMask;
         const m = d * S;
         meta[m] = v;
-        meta[m + 1] = from[s * S + 1];
-        meta[m + 2] = from[s * S + 2];
+        meta[m | 1] = from[s * S + 1];
+        meta[m | 2] = from[s * S + 2];
         objects[2 * d] = fromObjects[2 * s];
         objects[2 * d + 1] = v;
       } else if (v < 0) {
@@ -285,9 +285,9 @@ export class ObjectHeap {
       const i = h & this.mask;
       const meta = this.meta;
       const m = i << 2;
-      if (meta[m] === h && h > 0 && meta[m + 2] === 0) {
+      if (meta[m] === h && h > 0 && meta[m | 2] === 0) {
         const e = this.allocEpoch;
-        if (e !== 0 && meta[m + 1] !== e) this.whiteFreed++;
+        if (e !== 0 && meta[m | 1] !== e) this.whiteFreed++;
         meta[m] = ~h;
         const objects = this.objects;
         objects[i << 1] = undefined;
@@ -415,10 +415,10 @@ function sweepSlots(meta: Int32Array, objects: unknown[], from: number, to: numb
   for (let i = from; i < to; i++) {
     const m = i << 2;
     const v = meta[m];
-    if (v <= 0 || meta[m + 1] === cycle) continue;
+    if (v <= 0 || meta[m | 1] === cycle) continue;
     meta[m] = ~v;
-    if (meta[m + 2] !== 0) {
-      meta[m + 2] = 0;
+    if (meta[m | 2] !== 0) {
+      meta[m | 2] = 0;
       unpinned[0]++;
     }
     objects[i << 1] = undefined;

@@ -120,8 +120,8 @@ export class Collector implements BulkBarrier {
     const meta = heap.meta;
     const m = (v & heap.mask) << 2;
     if (meta[m] === v) {
-      if (meta[m + 1] !== this.cycle) {
-        meta[m + 1] = this.cycle;
+      if (meta[m | 1] !== this.cycle) {
+        meta[m | 1] = this.cycle;
         this.marked++;
       }
       return;
@@ -146,8 +146,8 @@ export class Collector implements BulkBarrier {
       if (v === 0) continue;
       const m = (v & mask) << 2;
       if (meta[m] === v) {
-        if (meta[m + 1] !== c) {
-          meta[m + 1] = c;
+        if (meta[m | 1] !== c) {
+          meta[m | 1] = c;
           marked++;
         }
       } else if (this.rt.debug) {
@@ -193,8 +193,8 @@ export class Collector implements BulkBarrier {
         if (v === 0) continue;
         const m = (v & mask) << 2;
         if (meta[m] === v) {
-          if (meta[m + 1] !== c) {
-            meta[m + 1] = c;
+          if (meta[m | 1] !== c) {
+            meta[m | 1] = c;
             marked++;
           }
         } else if (this.rt.debug) {
@@ -235,8 +235,8 @@ export class Collector implements BulkBarrier {
       const v = u32[w];
       if (v === 0) continue;
       const m = (v & mask) << 2;
-      if (meta[m] === v && meta[m + 1] !== c) {
-        meta[m + 1] = c;
+      if (meta[m] === v && meta[m | 1] !== c) {
+        meta[m | 1] = c;
         marked++;
       }
     }
@@ -247,8 +247,8 @@ export class Collector implements BulkBarrier {
     if (v === 0) return;
     const { meta, mask } = this.heap;
     const m = (v & mask) << 2;
-    if (meta[m] === v && meta[m + 1] !== this.cycle) {
-      meta[m + 1] = this.cycle;
+    if (meta[m] === v && meta[m | 1] !== this.cycle) {
+      meta[m | 1] = this.cycle;
       this.marked++;
     }
   }
@@ -463,8 +463,8 @@ function shadeStrided(u32: Uint32Array, meta: Int32Array, mask: number, c: numbe
     if (v === 0) continue;
     const m = (v & mask) << 2;
     if (meta[m] !== v) return k;
-    if (meta[m + 1] !== c) {
-      meta[m + 1] = c;
+    if (meta[m | 1] !== c) {
+      meta[m | 1] = c;
       tally[0]++;
     }
   }
@@ -487,8 +487,8 @@ function shadeSlots(u32: Uint32Array, meta: Int32Array, mask: number, c: number,
     if (v === 0) continue;
     const m = (v & mask) << 2;
     if (meta[m] !== v) return k;
-    if (meta[m + 1] !== c) {
-      meta[m + 1] = c;
+    if (meta[m | 1] !== c) {
+      meta[m | 1] = c;
       tally[0]++;
     }
   }
@@ -498,8 +498,8 @@ function shadeSlots(u32: Uint32Array, meta: Int32Array, mask: number, c: number,
 /** Shades the pinned handles of slots [from, to). Pins are non-zero only on live slots (a release clears them). */
 function shadePinned(meta: Int32Array, c: number, from: number, to: number): void {
   for (let m = from * S, e = to * S; m < e; m += S) {
-    if (meta[m + 2] !== 0 && meta[m + 1] !== c) {
-      meta[m + 1] = c;
+    if (meta[m | 2] !== 0 && meta[m | 1] !== c) {
+      meta[m | 1] = c;
       tally[0]++;
     }
   }
