@@ -306,6 +306,15 @@ valid.push({ code: code(pool, `function f() {`, `  const p = pool.alloc();`, `  
     6,
     'useAfterFree',
   );
+  // Through an interface: an implementation in another file frees it; the twin calls the member that only reads.
+  const rimp = `import type { Retirer } from './flow-retire.js';`;
+  twin(
+    [...imp, rimp, `function f(r: Retirer, p: Ptr<FNode>) {`, `  F.count.set(p, r.peek(p));`, `  r.retire(p);`, `}`],
+    [...imp, rimp, `function f(r: Retirer, p: Ptr<FNode>) {`, `  r.retire(p);`, `  F.count.set(p, r.peek(p));`, `}`],
+    7,
+    'useAfterFree',
+  );
+  valid.push({ code: code(...imp, rimp, `function f(r: Retirer, p: Ptr<FNode>) {`, `  r.peek(p);`, `  F.count.set(p, 1);`, `}`) });
   // A helper that only reads, one that frees another object, one without a body: nothing is invented.
   valid.push({ code: code(...imp, `function f(p: Ptr<FNode>) {`, `  const n = countOf(p);`, `  F.count.set(p, n + 1);`, `}`) });
   valid.push({ code: code(...imp, `function f(p: Ptr<FNode>, q: Ptr<FNode>) {`, `  freeOther(p, q);`, `  F.count.set(p, 1);`, `}`) });

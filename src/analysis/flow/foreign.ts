@@ -4,14 +4,17 @@
 // parameters it frees on some path, and whether every return hands back an
 // object it allocated, rooted on every path, on some or on none. Only what
 // the body shows is claimed: a callee without a body, one too big to read,
-// or a parameter it reassigns, yields no claim.
+// or a parameter it reassigns, yields no claim. A call through an interface
+// or abstract member reads every implementation the call graph finds.
 import ts from 'typescript';
-import { functionOf, isAmbient } from '../call-graph/resolve.js';
+import { implementationsOf } from '../call-graph/dispatch.js';
+import type { GraphContext } from '../call-graph/graph.js';
+import { functionOf, isAbstract, isAmbient, isInterfaceMember } from '../call-graph/resolve.js';
 import { calleeId } from '../declarations.js';
 import { argAt, effectOf } from '../effects.js';
 import { skipOuterExpressions } from '../expressions.js';
 import { isRuntimeFile } from '../not-in-heap.js';
-import { cacheOf } from '../program-analysis.js';
+import { cacheOf, programAnalysis } from '../program-analysis.js';
 
 export interface ForeignSummary {
   /** Per parameter index: a call in the callee that frees it (pool free, sysFree) on some path. */
@@ -35,6 +38,36 @@ export function foreignSummary(checker: ts.TypeChecker, decl: ts.Declaration): F
   if (s === undefined) {
     s = summarise(checker, fn) ?? null;
     cache.set(fn, s);
+  }
+  return s ?? undefined;
+}
+
+/**
+ * A call through an interface or abstract member: every implementation the
+ * call graph finds in the program may run. A parameter some implementation
+ * frees may be freed (a may-claim); what they return is not claimed.
+ */
+export function dispatchedSummary(program: ts.Program, decl: ts.Declaration): ForeignSummary | undefined {
+  if (!isInterfaceMember(decl) && !isAbstract(decl)) return undefined;
+  const pa = programAnalysis(program);
+  const memo = pa.cache<ts.Node, ForeignSummary | null>('flow:dispatched');
+  let s = memo.get(decl);
+  if (s === undefined) {
+    const contexts = pa.cache<'ctx', GraphContext>('flow:dispatch-context');
+    let ctx = contexts.get('ctx');
+    if (!ctx) contexts.set('ctx', (ctx = { program, checker: pa.checker, stats: { functions: 0, edges: 0, declarations: 0, carried: 0, signatureResolutions: 0 }, dispatched: false }));
+    const frees: (ts.CallExpression | undefined)[] = [];
+    let any = false;
+    for (const impl of implementationsOf(ctx, decl, 'call')) {
+      const f = ts.isFunctionLike(impl) ? foreignSummary(pa.checker, impl as ts.Declaration) : undefined;
+      if (!f) continue;
+      any = true;
+      f.frees.forEach((c, i) => {
+        frees[i] ??= c;
+      });
+    }
+    s = any ? { frees, ret: undefined } : null;
+    memo.set(decl, s);
   }
   return s ?? undefined;
 }

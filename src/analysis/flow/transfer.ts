@@ -43,7 +43,7 @@ import { flowStats, solveSegments, type Domain } from './solver.js';
 import { edgeCondition, extend, type Valuation } from './predicates.js';
 import { calleesFirst, paramIds, summaryOf, type Summary } from './summaries.js';
 import { HandleFlow } from './handles.js';
-import { foreignSummary, type ForeignSummary } from './foreign.js';
+import { dispatchedSummary, foreignSummary, type ForeignSummary } from './foreign.js';
 import { mayNameRuntime } from './reach.js';
 
 type PEnv = ReadonlyMap<Valuation, Env>;
@@ -1206,7 +1206,10 @@ export class FlowEngine {
   /** The syntactic summary of a callee declared with a body in another file (not the runtime). */
   private foreignFor(node: TSESTree.CallExpression): ForeignSummary | undefined {
     const decl = this.checker.getResolvedSignature(this.tsOf(node) as ts.CallExpression)?.declaration;
-    if (!decl || ts.isJSDocSignature(decl) || decl.getSourceFile() === this.tsOf(node).getSourceFile()) return undefined;
+    if (!decl || ts.isJSDocSignature(decl)) return undefined;
+    // Through an interface or abstract member: the implementations the call graph finds, in any file.
+    const dispatched = dispatchedSummary(this.program, decl);
+    if (dispatched || decl.getSourceFile() === this.tsOf(node).getSourceFile()) return dispatched;
     return foreignSummary(this.checker, decl);
   }
 
