@@ -59,7 +59,7 @@ export function dispatchedSummary(program: ts.Program, decl: ts.Declaration): Fo
     const frees: (ts.CallExpression | undefined)[] = [];
     let any = false;
     for (const impl of implementationsOf(ctx, decl, 'call')) {
-      const f = ts.isFunctionLike(impl) ? foreignSummary(pa.checker, impl as ts.Declaration) : undefined;
+      const f = ts.isFunctionLike(impl) ? foreignSummary(pa.checker, impl) : undefined;
       if (!f) continue;
       any = true;
       f.frees.forEach((c, i) => {
