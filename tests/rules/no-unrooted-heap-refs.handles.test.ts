@@ -152,6 +152,12 @@ twin(
   'heapRefOnJsHeap',
 );
 twin(
+  [`function f(o: Owner) {`, `  const hs: HeapRef<Owner>[] = [];`, `  hs.push(newHeapRef(o));`, `  return hs.slice().length;`, `}`],
+  [`function f(o: Owner) {`, `  const hs: HeapRef<Owner>[] = [];`, `  hs.push(newHeapRef(o));`, `  return hs.slice();`, `}`],
+  3,
+  'heapRefOnJsHeap',
+);
+twin(
   [`function f(o: Owner) {`, `  const l = { key: 'k', value: newHeapRef(o) };`, `  return deref(l.value).name;`, `}`],
   [`function f(o: Owner) {`, `  const l = { key: 'k', value: newHeapRef(o) };`, `  gc();`, `  return deref(l.value).name;`, `}`],
   2,

@@ -502,13 +502,25 @@ export class HandleFlow {
       if (ts.isIdentifier(n) && n !== (decl as ts.NamedDeclaration).name && this.checker.getSymbolAtLocation(n) === sym) {
         let inner: ts.Node = n.parent;
         while (!ts.isFunctionLike(inner) && !ts.isSourceFile(inner)) inner = inner.parent;
-        out = inner !== fn || escapingUse(n);
+        out = inner !== fn || escapingUse(n) || this.escapesThroughMember(n);
         continue;
       }
       ts.forEachChild(n, (c) => void stack.push(c));
     }
     this.escapeMemo.set(sym, out);
     return out;
+  }
+
+  /** `return hs.slice()`, `take(m.values())`: a member read or method result that carries the handles away. */
+  private escapesThroughMember(id: ts.Identifier): boolean {
+    let n: ts.Node = id;
+    while (ts.isParenthesizedExpression(n.parent) || ts.isNonNullExpression(n.parent) || ts.isAsExpression(n.parent)) n = n.parent;
+    let r = n.parent;
+    if (!(ts.isPropertyAccessExpression(r) || ts.isElementAccessExpression(r)) || r.expression !== n) return false;
+    if (ts.isCallExpression(r.parent) && r.parent.expression === r) r = r.parent;
+    const t = this.checker.getTypeAtLocation(r);
+    const carries = !mayBeHeapRef(this.checker, t) && (this.holdsHandles(t, 2) || (isReference(t) && this.checker.getTypeArguments(t).some((a) => this.holdsHandles(a, 2))));
+    return carries && escapingUse(r as ts.Expression);
   }
 
   // ---- the collector ----
@@ -945,7 +957,7 @@ function isNil(e: TSESTree.Node): boolean {
 }
 
 /** A use of a local variable's value that may carry it out of the function. */
-function escapingUse(id: ts.Identifier): boolean {
+function escapingUse(id: ts.Expression): boolean {
   let n: ts.Node = id;
   while (ts.isParenthesizedExpression(n.parent) || ts.isNonNullExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isSatisfiesExpression(n.parent)) n = n.parent;
   const p = n.parent;
