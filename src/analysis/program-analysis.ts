@@ -42,6 +42,8 @@ export const analysisCounters = {
   specifierScans: 0,
   /** Files opened by the import reachability walk (offheap-files.ts). */
   reachVisits: 0,
+  /** Dependencies looked up to validate carried facts: once per distinct dependency list per program. */
+  dependencyChecks: 0,
 };
 
 type NodeMap = ParserServicesWithTypeInformation['esTreeNodeToTSNodeMap'];
@@ -152,13 +154,22 @@ export class ProgramAnalysis {
   dependentCache<K, V>(name: string, file: ts.SourceFile): DependentCache<K, V> {
     const store = syntaxCache<K, Dependent<V>>(`dependent:${name}`, file);
     const checked = this.cache<Dependent<V>, true>('program-analysis:checked');
+    // Facts recorded with the same list object share one copy of it, so a list (say, every file a function
+    // can see, the same for all functions of its file) is validated once per program, not once per fact.
+    const interned = this.cache<Iterable<ts.SourceFile>, readonly ts.SourceFile[]>(`program-analysis:lists:${name}`);
+    const valid = this.cache<readonly ts.SourceFile[], boolean>('program-analysis:valid-lists');
     const files = this.files();
     return {
       get(key) {
         const fact = store.get(key);
         if (!fact) return undefined;
         if (checked.has(fact)) return fact.value;
-        if (fact.dependsOn.every((dep) => files.has(dep))) {
+        let ok = valid.get(fact.dependsOn);
+        if (ok === undefined) {
+          analysisCounters.dependencyChecks += fact.dependsOn.length;
+          valid.set(fact.dependsOn, (ok = fact.dependsOn.every((dep) => files.has(dep))));
+        }
+        if (ok) {
           checked.set(fact, true);
           return fact.value;
         }
@@ -167,7 +178,9 @@ export class ProgramAnalysis {
         return undefined;
       },
       set(key, value, dependsOn) {
-        const deps = [...new Set(dependsOn)].filter((f) => f !== file);
+        let deps = interned.get(dependsOn);
+        // The fact's own file may stay in the list: it is in every program the store is read in.
+        if (!deps) interned.set(dependsOn, (deps = [...new Set(dependsOn)]));
         const fact = { value, dependsOn: deps };
         store.set(key, fact);
         checked.set(fact, true);

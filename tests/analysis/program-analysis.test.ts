@@ -132,6 +132,38 @@ describe('ProgramAnalysis', () => {
     expect(['via b', 'via c', 'own'].map((k) => facts(fourth).get(k))).toEqual([undefined, undefined, undefined]);
   });
 
+  it('validates a dependency list shared by many facts once per program', () => {
+    const p = project({
+      '/p/a.ts': `import { b } from './b.ts'; import { c } from './c.ts'; export const a = b + c;`,
+      '/p/b.ts': `export const b = 1;`,
+      '/p/c.ts': `export const c = 1;`,
+    });
+    const file = (pr: ts.Program, n: string) => pr.getSourceFile(n)!;
+    const first = p.build();
+    const shared = programAnalysis(first).dependentCache<number, number>('shared', file(first, '/p/a.ts'));
+    const apart = programAnalysis(first).dependentCache<number, number>('apart', file(first, '/p/a.ts'));
+    const list = [file(first, '/p/b.ts'), file(first, '/p/c.ts')];
+    for (let i = 0; i < 50; i++) {
+      shared.set(i, i, list);
+      apart.set(i, i, [...list]);
+    }
+    p.edit('/p/c.ts', `export const c = 2;`);
+    const second = p.build();
+    const read = (name: string) => {
+      const facts = programAnalysis(second).dependentCache<number, number>(name, file(second, '/p/a.ts'));
+      const before = analysisCounters.dependencyChecks;
+      const values = Array.from({ length: 50 }, (_, i) => facts.get(i));
+      return { values, checks: analysisCounters.dependencyChecks - before };
+    };
+    // c changed: every fact is dropped either way; the shared list is looked at once, the copies 50 times.
+    const one = read('shared');
+    const many = read('apart');
+    expect(one.values.every((v) => v === undefined)).toBe(true);
+    expect(many.values.every((v) => v === undefined)).toBe(true);
+    expect(one.checks).toBe(2);
+    expect(many.checks).toBe(100);
+  });
+
   it('keeps syntax facts by SourceFile object, without a program', () => {
     const a = ts.createSourceFile('/p/a.ts', 'let x = 1;', ts.ScriptTarget.ES2022, true);
     const a2 = ts.createSourceFile('/p/a.ts', 'let x = 1;', ts.ScriptTarget.ES2022, true);

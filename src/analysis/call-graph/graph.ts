@@ -15,7 +15,7 @@
 // and cached per program, so code no annotated root reaches costs nothing.
 import ts from 'typescript';
 import type { FunctionLikeWithBody } from '../directives.js';
-import { programAnalysis } from '../program-analysis.js';
+import { programAnalysis, type ProgramAnalysis } from '../program-analysis.js';
 import type { ImplementerIndex } from './dispatch.js';
 import type { UnresolvedReason } from './resolve.js';
 import { computeFacts } from './syntax.js';
@@ -91,6 +91,16 @@ const maxVisibleFiles = 2000;
  */
 function visibleFiles(program: ts.Program, file: ts.SourceFile): readonly ts.SourceFile[] | undefined {
   const pa = programAnalysis(program);
+  // One list per file and program: every function of the file records the same object (checked once when carried).
+  const perFile = pa.cache<ts.SourceFile, readonly ts.SourceFile[] | null>('call-graph:visible');
+  const known = perFile.get(file);
+  if (known !== undefined) return known ?? undefined;
+  const found = visibleFilesOf(pa, program, file);
+  perFile.set(file, found ?? null);
+  return found;
+}
+
+function visibleFilesOf(pa: ProgramAnalysis, program: ts.Program, file: ts.SourceFile): readonly ts.SourceFile[] | undefined {
   const globals = pa.cache<'files', readonly ts.SourceFile[]>('call-graph:global-files');
   let shared = globals.get('files');
   if (!shared) {
