@@ -1,9 +1,13 @@
 // Stress: the owner and three real worker threads allocate, write and free
-// at random over several shared pools, the page allocator and
+// at random over four shared pools (one with no per-thread cache, so every
+// operation on it contends on its lock), the page allocator and
 // persistentalloc of one shared space, all at once. Each thread stamps every
 // object and page it gets with (thread, serial) and checks the stamp before
 // it frees it (another thread holding the same memory would have stamped
-// over it), and checks that what it gets is zero. The final audit, from the
+// over it), and checks that what it gets is zero. Threads also hand live
+// objects to the next thread through a ring in shared memory; the receiver
+// checks the giver's stamp, restamps and later frees them itself (a free of
+// another thread's allocation). The final audit, from the
 // owner's side, proves:
 //   - no block was handed out twice: every live object, page and
 //     persistentalloc block of every thread is disjoint from all others and
@@ -11,8 +15,8 @@
 //   - every block lies inside mapped memory, objects on pages the page owner
 //     table gives their pool;
 //   - the stats add up: per pool, objects carved = held + central + fresh
-//     (never handed out) + abandoned, with held = allocations − frees of
-//     each thread; per space, bytes in use by stat category = the pages each
+//     (never handed out) + abandoned, with held = allocations − frees −
+//     given + received of each thread; per space, bytes in use by stat category = the pages each
 //     thread holds, plus persistentalloc's chunks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as off from '../../src/runtime/index.js';
@@ -31,6 +35,9 @@ interface ChurnReport {
   readonly pers: [number, number, number][];
   readonly allocs: number[];
   readonly frees: number[];
+  /** Live objects handed to the next thread, and received from the previous one. */
+  readonly given: number[];
+  readonly received: number[];
   readonly sysAllocs: number;
   /** Stamp or zero checks that failed, with what was found. */
   readonly bad: string[];
@@ -46,9 +53,10 @@ interface ChurnReport {
  * One thread's random work; runs in the owner (here) and, as source text,
  * in each worker. Plain JavaScript over the runtime module `m`, no imports.
  */
-function churn(m: typeof off, rt: Runtime, tid: number, seed: number, nops: number, barrier: Int32Array, parties: number): ChurnReport {
+function churn(m: typeof off, rt: Runtime, tid: number, seed: number, nops: number, barrier: Int32Array, parties: number, rings: Int32Array): ChurnReport {
   const L64 = m.struct('Rec64', { a: m.f64, b: m.f64, c: m.f64, d: m.f64, e: m.f64, f: m.f64, g: m.f64, h: m.f64 });
-  const pools = [m.sharedPool(rt, 'raw16', 16), m.sharedPool(rt, 'rec64', L64), m.sharedPool(rt, 'raw200', 200)];
+  // The fourth pool has no per-thread cache: every alloc and free goes through its lock and central list, so the threads contend there all the time.
+  const pools = [m.sharedPool(rt, 'raw16', 16), m.sharedPool(rt, 'rec64', L64), m.sharedPool(rt, 'raw200', 200), m.sharedPool(rt, 'raw32', 32, { cache: false })];
   const sizes = pools.map((q) => q.size);
   const u32 = rt.space.u32;
   let s = seed >>> 0 || 1;
@@ -61,8 +69,41 @@ function churn(m: typeof off, rt: Runtime, tid: number, seed: number, nops: numb
   const held: [number, number][][] = pools.map(() => []);
   const pages: [number, number, number][] = [];
   const pers: [number, number, number][] = [];
-  const allocs = [0, 0, 0];
-  const frees = [0, 0, 0];
+  const allocs = pools.map(() => 0);
+  const frees = pools.map(() => 0);
+  const given = pools.map(() => 0);
+  const received = pools.map(() => 0);
+  // Ring t carries objects to thread t: [head, tail, then cap slots of (pool, address, serial, giver)].
+  const cap = 64;
+  const ringWords = 2 + cap * 4;
+  const give = (k: number, p: number, ser: number): boolean => {
+    const r = ((tid + 1) % parties) * ringWords;
+    const tail = rings[r + 1];
+    if (tail - Atomics.load(rings, r) >= cap) return false;
+    const at = r + 2 + (tail % cap) * 4;
+    rings[at] = k;
+    rings[at + 1] = p;
+    rings[at + 2] = ser;
+    rings[at + 3] = tid;
+    Atomics.store(rings, r + 1, tail + 1); // publishes the slot
+    return true;
+  };
+  const receive = (): void => {
+    const r = tid * ringWords;
+    const tail = Atomics.load(rings, r + 1);
+    for (let head = rings[r]; head < tail; head++) {
+      const at = r + 2 + (head % cap) * 4;
+      const k = rings[at];
+      const p = rings[at + 1];
+      const a = u32[p >>> 2];
+      const b = u32[(p >>> 2) + 1];
+      if (a !== rings[at + 3] || b !== rings[at + 2]) bad.push(`received object ${p}: stamp (${a}, ${b}), expected (${rings[at + 3]}, ${rings[at + 2]})`);
+      stamp(p, sizes[k], ++serial);
+      held[k].push([p, serial]);
+      received[k]++;
+    }
+    Atomics.store(rings, r, tail);
+  };
   let sysAllocs = 0;
   const bad: string[] = [];
   let serial = 0;
@@ -85,10 +126,13 @@ function churn(m: typeof off, rt: Runtime, tid: number, seed: number, nops: numb
     if (u32[p >>> 2] !== 0 || u32[(p >>> 2) + 1] !== 0 || u32[(p + n - 4) >>> 2] !== 0) bad.push(`${what} ${p} was not zero: (${u32[p >>> 2]}, ${u32[(p >>> 2) + 1]})`);
   };
   for (let i = 0; i < nops; i++) {
+    if ((i & 15) === 0) receive();
     const r = rnd();
     const k = Math.floor(rnd() * pools.length);
     const h = held[k];
-    if (r < 0.42 && h.length < 1500) {
+    // Phases of 512 operations, alloc-heavy then free-heavy: caches overflow and run dry, so batches go through the central lists.
+    const pAlloc = (i >> 9) & 1 ? 0.64 : 0.2;
+    if (r < 0.84 && h.length < 1500 && rnd() < pAlloc / 0.84) {
       const p = pools[k].alloc();
       zero(p, sizes[k], 'object');
       stamp(p, sizes[k], ++serial);
@@ -103,6 +147,15 @@ function churn(m: typeof off, rt: Runtime, tid: number, seed: number, nops: numb
       h[j] = h[h.length - 1];
       h.pop();
       frees[k]++;
+    } else if (r < 0.86) {
+      if (h.length === 0) continue;
+      const j = Math.floor(rnd() * h.length);
+      const [p, ser] = h[j];
+      check(p, sizes[k], ser, 'object');
+      if (!give(k, p, ser)) continue;
+      h[j] = h[h.length - 1];
+      h.pop();
+      given[k]++;
     } else if (r < 0.9) {
       if (h.length === 0) continue;
       const j = Math.floor(rnd() * h.length);
@@ -133,12 +186,16 @@ function churn(m: typeof off, rt: Runtime, tid: number, seed: number, nops: numb
       pers.push([p, n, serial]);
     }
   }
+  // Everyone stops giving, then each takes what is left in its ring.
+  Atomics.add(barrier, 1, 1);
+  for (let seen = Atomics.load(barrier, 1); seen < parties; seen = Atomics.load(barrier, 1)) Atomics.wait(barrier, 1, seen, 10);
+  receive();
   for (let k = 0; k < pools.length; k++) for (const [p, ser] of held[k]) check(p, sizes[k], ser, 'object');
   for (const [p, n, ser] of pages) check(p, n * 8192, ser, 'page');
   for (const [p, n, ser] of pers) check(p, n, ser, 'persistentalloc');
   const t1 = performance.timeOrigin + performance.now();
   for (const q of pools) q.flush();
-  return { tid, held, pages, pers, allocs, frees, sysAllocs, bad, fresh: pools.map((q) => q.sharedStats().fresh), ids: pools.map((q) => q.id), t0, t1 };
+  return { tid, held, pages, pers, allocs, frees, given, received, sysAllocs, bad, fresh: pools.map((q) => q.sharedStats().fresh), ids: pools.map((q) => q.id), t0, t1 };
 }
 
 const workers = 3;
@@ -159,11 +216,15 @@ describe('threads stress: owner + 3 workers over one shared space', () => {
     // Each worker leaves the previous test's space and attaches to this one; then all churn at once.
     await Promise.all(remotes.map((r) => r.run(`state.rt?.close(); state.rt = off.attachRuntime(arg); return 0;`, rt.share())));
     const ops = debug ? nops / 3 : nops;
-    const barrier = new Int32Array(new SharedArrayBuffer(4));
+    const barrier = new Int32Array(new SharedArrayBuffer(8));
+    const rings = new Int32Array(new SharedArrayBuffer((workers + 1) * (2 + 64 * 4) * 4));
     const pending = remotes.map((r, i) =>
-      r.run<ChurnReport>(`const churn = eval('(' + data + ')'); return churn(off, state.rt, ${i + 1}, ${0x9e3779b9 * (i + 1) + (debug ? 7 : 0)}, ${ops}, arg, ${workers + 1});`, barrier),
+      r.run<ChurnReport>(
+        `const churn = eval('(' + data + ')'); return churn(off, state.rt, ${i + 1}, ${0x9e3779b9 * (i + 1) + (debug ? 7 : 0)}, ${ops}, arg.barrier, ${workers + 1}, arg.rings);`,
+        { barrier, rings },
+      ),
     );
-    const mine = churn(off, rt, 0, 12345, ops, barrier, workers + 1);
+    const mine = churn(off, rt, 0, 12345, ops, barrier, workers + 1, rings);
     const reports = [mine, ...(await Promise.all(pending))];
     audit(rt, reports);
   }, 60_000);
@@ -220,7 +281,10 @@ function audit(rt: Runtime, reports: ChurnReport[]): void {
     }
     expect(n).toBe(w[e + P.count]);
     const held = reports.reduce((a, r) => a + r.held[k].length, 0);
-    for (const r of reports) expect(r.allocs[k] - r.frees[k]).toBe(r.held[k].length);
+    for (const r of reports) expect(r.allocs[k] - r.frees[k] - r.given[k] + r.received[k]).toBe(r.held[k].length);
+    // Objects did move between threads, and every one given arrived.
+    expect(reports.reduce((a, r) => a + r.given[k], 0)).toBe(reports.reduce((a, r) => a + r.received[k], 0));
+    expect(reports.reduce((a, r) => a + r.received[k], 0)).toBeGreaterThan(50);
     const fresh = reports.reduce((a, r) => a + r.fresh[k], 0);
     const objectsPerSpan = Math.floor(w[e + P.spanBytes] / sizes[k]);
     expect(w[e + P.carved]).toBe(w[e + P.spans] * objectsPerSpan);
