@@ -365,6 +365,13 @@ valid.push({ code: code(pool, `function f() {`, `  const p = pool.alloc();`, `  
   valid.push({ code: code(...lost, `function put(byKey: Map<string, Ptr<Lost>>, k: string) {`, `  const q = lost.alloc();`, `  LA.ref.set(q, ref);`, `  addRoot(q, Lost);`, `  byKey.set(k, q);`, `}`) });
   valid.push({ code: code(...lost, `function rootAny(p: Ptr<Lost>) { addRoot(p, Lost); }`, `function put(byKey: Map<string, Ptr<Lost>>, k: string) {`, `  const q = lost.alloc();`, `  LA.ref.set(q, ref);`, `  byKey.set(k, q);`, `}`) });
   valid.push({ code: code(...lost, `const byKey = new Map<string, Ptr<Lost>>();`, `function put(k: string) {`, `  const q = lost.alloc();`, `  LA.ref.set(q, ref);`, `  byKey.set(k, q);`, `}`) });
+  // Handed to a constructor: one with a body that keeps it in a field roots nothing; one declared without a body may.
+  twin(
+    [...lost, `declare class Adopter { constructor(p: Ptr<Lost>); }`, `function put() {`, `  const q = lost.alloc();`, `  LA.ref.set(q, ref);`, `  return new Adopter(q);`, `}`],
+    [...lost, `class Keeper { constructor(readonly p: Ptr<Lost>) {} }`, `function put() {`, `  const q = lost.alloc();`, `  LA.ref.set(q, ref);`, `  return new Keeper(q);`, `}`],
+    5,
+    'neverRooted',
+  );
   // A pool without HeapRef slots: nothing to root.
   valid.push({ code: code(`const plain = new FixAlloc(Plain); const PA = access(Plain);`, `function put(byKey: Map<string, Ptr<Plain>>, k: string) {`, `  const q = plain.alloc();`, `  PA.x.set(q, 1);`, `  byKey.set(k, q);`, `}`) });
 }

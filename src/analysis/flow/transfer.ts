@@ -667,10 +667,19 @@ export class FlowEngine {
         return this.assignment(env, node);
       case AST_NODE_TYPES.CallExpression:
         return this.call(env, node);
-      case AST_NODE_TYPES.NewExpression:
-        // `new Handle(p)`: the object escapes through the constructor's arguments.
-        for (const a of node.arguments) this.escape(env, a);
+      case AST_NODE_TYPES.NewExpression: {
+        // `new Handle(p)`: the object escapes through the constructor's arguments; a constructor
+        // declared without a body (not the standard library's) may root it.
+        const decl = this.checker.getResolvedSignature(this.tsOf(node) as ts.NewExpression)?.declaration;
+        const file = decl && !ts.isJSDocSignature(decl) ? decl.getSourceFile() : undefined;
+        const opaque = !!file && (file.isDeclarationFile || ts.isConstructorDeclaration(decl!) && !decl.body) && !this.program.isSourceFileDefaultLibrary(file);
+        for (const a of node.arguments) {
+          this.escape(env, a);
+          const t = opaque ? this.tracked(env, a) : undefined;
+          if (t?.st.site) this.update(env, t.v.key, (s) => ({ ...s, site: undefined }));
+        }
         return;
+      }
       case AST_NODE_TYPES.ReturnStatement:
         if (this.returns && this.current?.node === functionOf(node)) this.returns.push(node.argument ? this.evaluate(env, node.argument)?.st : undefined);
         if (node.argument) this.escape(env, node.argument);
