@@ -107,6 +107,8 @@ export const processHandles: HandleSource = new CounterSource(
 
 /** The live heaps of this process, for naming the owner of a foreign handle (slow paths only). */
 const heaps: WeakRef<ObjectHeap>[] = [];
+/** The list's length at which the next heap made prunes it. */
+let pruneAt = 64;
 
 /** The object heap of one runtime: slots, mark epochs and pin counts. */
 export class ObjectHeap {
@@ -152,7 +154,13 @@ export class ObjectHeap {
     this.meta[0] = 1;
     this.objects = packedArray(2 << minIndexBits);
     this.bits = new HeapBits(rt.space);
-    for (let k = heaps.length - 1; k >= 0; k--) if (heaps[k].deref() === undefined) heaps.splice(k, 1);
+    if (heaps.length >= pruneAt) {
+      // Amortised: drop collected heaps only when the list has doubled since the last pass.
+      let n = 0;
+      for (const w of heaps) if (w.deref() !== undefined) heaps[n++] = w;
+      heaps.length = n;
+      pruneAt = Math.max(64, 2 * n);
+    }
     heaps.push(new WeakRef(this));
   }
 
