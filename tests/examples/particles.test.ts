@@ -111,6 +111,8 @@ describe('examples/particles: the program', () => {
     expect(spans).toBeGreaterThan(0);
     expect(carved).toBeGreaterThanOrEqual(peak);
     expect(central).toBe(peak);
+    // The picture, drawn by the main thread, shows the worker's span: no cell live, the central list's cells free.
+    expect(svg).toMatch(new RegExp(`data-name="Cell" data-live="0" data-free="${central}" data-fresh="\\d+" data-corrupt="false"`));
     expect(size).toBe(32);
   });
 });
