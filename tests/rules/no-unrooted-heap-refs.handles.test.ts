@@ -138,6 +138,12 @@ twin(
   3,
   'heapRefOnJsHeap',
 );
+twin(
+  [`async function put(o: Owner, p: Promise<void>) {`, `  const h = newHeapRef(o);`, `  all.push(h);`, `  pin(h);`, `  await p;`, `}`],
+  [`async function put(o: Owner, p: Promise<void>) {`, `  const h = newHeapRef(o);`, `  all.push(h);`, `  await p;`, `  pin(h);`, `}`],
+  3,
+  'heapRefOnJsHeap',
+);
 // A local container that never leaves the function, with no collection while it holds the handle.
 twin(
   [`function f(o: Owner) {`, `  const hs: HeapRef<Owner>[] = [];`, `  hs.push(newHeapRef(o));`, `  return deref(hs[0]);`, `}`],

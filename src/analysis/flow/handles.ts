@@ -215,17 +215,17 @@ export class HandleFlow {
     switch (node.type) {
       case AST_NODE_TYPES.CallExpression:
       case AST_NODE_TYPES.NewExpression:
-        if (this.holdsKeeps(env) && (this.mayCollect(node) || awaited(node))) this.collectorRuns(env, node);
+        if (this.holdsKeeps(env) && this.mayCollect(node)) this.collectorRuns(env, node);
         for (const a of node.arguments) this.closure(env, a);
         if (node.type === AST_NODE_TYPES.CallExpression) this.call(env, node);
         this.fieldInitialiser(env, node);
         return;
       case AST_NODE_TYPES.VariableDeclarator:
-        if (node.init && awaited(node.init) && this.holdsKeeps(env)) this.collectorRuns(env, node);
         if (node.init) this.closure(env, node.init);
         return;
       case AST_NODE_TYPES.YieldExpression:
-        // Suspended: any code may run before the generator resumes, the collector included.
+      case AST_NODE_TYPES.AwaitExpression:
+        // Suspended: any code may run before the function resumes, the collector included.
         if (this.holdsKeeps(env)) this.collectorRuns(env, node);
         return;
       case AST_NODE_TYPES.AssignmentExpression:
@@ -329,10 +329,10 @@ export class HandleFlow {
   }
 
   /** A call that may run the collector: every handle held unpinned on the JS heap here may be freed. */
-  private collectorRuns(env: MutableEnv, node: TSESTree.CallExpression | TSESTree.NewExpression | TSESTree.YieldExpression | TSESTree.VariableDeclarator): void {
+  private collectorRuns(env: MutableEnv, node: TSESTree.CallExpression | TSESTree.NewExpression | TSESTree.YieldExpression | TSESTree.AwaitExpression): void {
     let why: string;
     if (node.type === AST_NODE_TYPES.YieldExpression) why = `, and the generator is suspended at the \`yield\` at line ${line(node)}, where any code may run the collector while it is held unpinned`;
-    else if (node.type === AST_NODE_TYPES.VariableDeclarator || awaited(node)) why = `, and the function is suspended at the \`await\` at line ${line(node)}, where any code may run the collector while it is held unpinned`;
+    else if (node.type === AST_NODE_TYPES.AwaitExpression) why = `, and the function is suspended at the \`await\` at line ${line(node)}, where any code may run the collector while it is held unpinned`;
     else {
       const what = node.type === AST_NODE_TYPES.CallExpression ? `\`${calleeName(node)}\`` : `\`new ${ellipsis(this.host.tsOf(node.callee).getText())}\``;
       const known = node.type === AST_NODE_TYPES.CallExpression && effectOf(this.host.idOf(node))?.collector;
@@ -940,14 +940,6 @@ function containsReturn(n: ts.Node): boolean {
     if (!ts.isFunctionLike(x) && !ts.isClassLike(x)) ts.forEachChild(x, (c) => void stack.push(c));
   }
   return false;
-}
-
-/** `await f()`, `const x = await p`: the function is suspended here and any code may run. */
-function awaited(n: TSESTree.Node): boolean {
-  if (n.type === AST_NODE_TYPES.AwaitExpression) return true;
-  let c = n;
-  while (c.parent && (c.parent.type === AST_NODE_TYPES.TSAsExpression || c.parent.type === AST_NODE_TYPES.TSNonNullExpression || c.parent.type === AST_NODE_TYPES.ChainExpression)) c = c.parent;
-  return c.parent?.type === AST_NODE_TYPES.AwaitExpression || skipOuterEs(n).type === AST_NODE_TYPES.AwaitExpression;
 }
 
 /** nil spelled as `0` (through casts): holds nothing. */

@@ -38,6 +38,7 @@ const eventSelectors = [
   'Property:exit',
   'ArrayExpression:exit',
   'JSXAttribute:exit',
+  'AwaitExpression:exit', // a suspension: any code may run (handles.ts)
 ] as const;
 
 /**
