@@ -4,6 +4,7 @@
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { offheapContext } from '../analysis/context.js';
+import { mayNameRuntime } from '../analysis/flow/reach.js';
 import { offheapIdOf } from '../analysis/declarations.js';
 import { importedNameOf } from '../analysis/imports.js';
 import {
@@ -81,6 +82,9 @@ export default createRule<Options, MessageIds>({
     const ctx = offheapContext(context);
     // The runtime's own generic records (`FixedArray<V>`, `RecordOf<F>`) are checked where they are instantiated.
     if (!ctx || isRuntimeFile(ctx.sourceFile)) return {};
+    // A file whose imports name no binding of a module that reaches the runtime (`import 'offheap'` only)
+    // has no offheap type to check: every mark, brand and runtime call comes from one.
+    if (!mayNameRuntime(ctx.analysis, ctx.sourceFile)) return {};
     const { checker, services, sourceFile, analysis } = ctx;
     /** Types as messages name them: by the names this file knows them by. */
     const nameOf = (t: ts.Type): string => typeName(checker, t, fileTypeNames(checker, ctx.sourceFile));

@@ -66,6 +66,22 @@ describe('rules on files that never import offheap', () => {
     });
   }
 
+  for (const rule of ruleNames) {
+    it(`${rule} asks the checker for no type on a file that imports offheap only for its side effects`, () => {
+      const { program, calls } = countingProgram({
+        '/p/sidefx.ts': `import '${runtimeIndex}';\nimport { helper } from './helper.ts';\n${body}\nexport const h = helper;`,
+        '/p/helper.ts': `export const helper = 1;`,
+        '/p/uses.ts': `import type { NotInHeap, HeapRef } from '${runtimeIndex}';\n${body.replace(/^type (NotInHeap|HeapRef).*$/gm, '')}`,
+      });
+      // `import 'offheap'` names nothing of the runtime, so no value or type of the file can be one of its.
+      expect(lintFile(program, '/p/sidefx.ts', [rule])).toEqual([]);
+      expect(Object.fromEntries(calls)).toEqual({});
+      // The twin names the runtime's types (a type-only import is enough) and is analysed and reported.
+      expect(lintFile(program, '/p/uses.ts', [rule]).length).toBeGreaterThan(0);
+      expect(calls.size).toBeGreaterThan(0);
+    });
+  }
+
   it('the proxy sees the calls typescript-eslint services make', () => {
     const { program, calls } = countingProgram({ '/p/a.ts': 'export const a = 1;' });
     program.getTypeChecker().getTypeAtLocation(program.getSourceFile('/p/a.ts')!.statements[0]);
