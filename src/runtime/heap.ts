@@ -72,6 +72,8 @@ export interface HandleSource {
   readonly serial: number;
   /** Takes the next block and returns its first value. */
   take(): number;
+  /** Whether some runtime took h's block from this source this lap (a shared space's source knows; then another thread's handle is foreign, not forged). */
+  issued?(h: number): boolean;
 }
 
 /** A source over one shared counter object, `{ serial }`. */
@@ -381,6 +383,12 @@ export class ObjectHeap {
     const owner = h !== 0 && this.looksLikeHandle(h) ? this.ownerOf(h) : undefined;
     if (owner !== undefined) {
       throw new ForeignPointerError(`${what}: handle ${this.describe(h)} belongs to another runtime (a live object there; no two runtimes hold the same handle value)`, {
+        value: h,
+        limit: 'a handle of this runtime',
+      });
+    }
+    if (h !== 0 && this.looksLikeHandle(h) && !this.issued(h) && this.source.issued?.(h) === true) {
+      throw new ForeignPointerError(`${what}: handle ${this.describe(h)} belongs to another runtime of this shared space (another thread's heap: a HeapRef names an object only its own thread sees)`, {
         value: h,
         limit: 'a handle of this runtime',
       });

@@ -278,6 +278,32 @@ describe('generation bound: no value is issued twice within a lap of the source'
     }
   });
 
+  it("a handle whose block the source says another runtime took is a ForeignPointerError (a shared space's source); without that answer, StaleHandleError", () => {
+    for (const answer of [true, false]) {
+      const r = rt();
+      const base = 2 ** 29 + 2 ** 28 + (answer ? 2 ** 22 : 2 ** 23);
+      const src: HandleSource & { serial: number } = {
+        size: 16,
+        span: 1024,
+        serial: 0,
+        take() {
+          return base + 16 * this.serial++;
+        },
+        issued: (h) => answer && h >= base && h < base + 16 * src.serial,
+      };
+      const mine = new ObjectHeap(r, src);
+      const theirs = new ObjectHeap(r, src); // stands for another thread's runtime (its heap is not in this process's list as a live owner)
+      const h = theirs.alloc('theirs');
+      theirs.free(h); // not live anywhere here: only the source knows it was issued
+      const kept = mine.alloc('mine');
+      const e = thrown(() => mine.get(h));
+      expect(e).toBeInstanceOf(answer ? ForeignPointerError : StaleHandleError);
+      if (answer) expect((e as Error).message).toMatch(/another runtime of this shared space/);
+      expect(mine.get(kept)).toBe('mine');
+      expect(mine.live).toBe(1);
+    }
+  });
+
   it('a source giving a block outside [2^28, 2^30) is a MisuseError', () => {
     const r = rt();
     const heap = new ObjectHeap(r, { size: 4, span: 8, serial: 0, take: () => 2 ** 30 - 2 });
