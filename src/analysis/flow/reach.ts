@@ -36,6 +36,11 @@ function namesRuntime(pa: ProgramAnalysis, file: ts.SourceFile): boolean {
   if (isRuntimeFile(file) || !ts.isExternalModule(file)) return true;
   const refs = file as CollectedReferences;
   if ((refs.moduleAugmentations?.length ?? 0) > 0 || globalsFromRuntime(pa)) return true;
+  // The file's own walk first: it caches every file it passes, so the targets below are answered from it.
+  if (!reachesRuntime(pa, file)) {
+    reachCounters.filesWithoutBindings++;
+    return false;
+  }
   const specs = refs.imports ?? walkSpecifiers(file);
   for (const spec of specs) {
     const p = spec.parent;
