@@ -277,7 +277,7 @@ export const threads: Topic = {
       targets: [
         explain(
           { id: 'T1', measure: 'pairs/s with 2 workers ÷ 1 worker, one shared pool, each worker on its own objects', ...vs(m, poolName(2, true), poolName(1, true)), unit: '×', target: 1.7, better: 'higher' },
-          `The same loop shape without any allocator (the naive slab) scaled ${ratio(scaling)} in this run: the two cores are shared with other processes, and a figure near that ceiling is what the per-thread caches can give.`,
+          `The same loop shape without any allocator (the naive slab) scaled ${ratio(scaling)} in this run: the two cores are shared with other processes (and Linux's autogroup scheduling shares CPU per session, so while other sessions are busy a second thread gets little more of it), and a figure near that ceiling is what the per-thread caches can give.`,
         ),
         {
           id: 'T1',
