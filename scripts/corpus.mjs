@@ -8,8 +8,11 @@
 // 2. A generated stress corpus that does use offheap (scripts/gen-corpus.mjs:
 //    deep generic and recursive not-in-heap types, a 120-member union, long
 //    deeply nested functions, @nowritebarrierrec chains across every file).
-//    It is correct code, so it must lint clean too, and no file may spend
-//    more than a bound in the offheap rules.
+//    It is correct code, so it must lint clean too. The full run also holds
+//    every file to a bound on offheap rule time; the quick run (CI, `npm test`)
+//    only prints it, since wall time on a shared machine is no test verdict
+//    (a loaded 2-core machine took 1.1 s for a file that takes 0.2 s idle).
+//    The benchmark's L3 target is where that time is judged.
 //
 // Prints the lines linted and the offheap rules' share of the time, from
 // ESLint's stats. `--quick` lints a reduced set of both (what CI runs).
@@ -29,7 +32,7 @@ function check(label, run) {
     for (const p of run.problems.slice(0, 30)) console.error(`  ${p}`);
     process.exitCode = 1;
   }
-  if (slowest.ms > perFileBoundMs) {
+  if (!quick && slowest.ms > perFileBoundMs) {
     console.error(`${label}: ${slowest.file} spent ${slowest.ms.toFixed(1)} ms in offheap rules (bound ${perFileBoundMs} ms)`);
     process.exitCode = 1;
   }
