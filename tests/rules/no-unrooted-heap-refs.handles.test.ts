@@ -117,6 +117,13 @@ twin(
   5,
   'heapRefOnJsHeap',
 );
+// A method call runs whichever implementation the receiver has: an override that collects counts.
+twin(
+  [`class Base { step() { return 1; } }`, `class Sub extends Base { override step() { return 2; } }`, `function put(o: Owner, b: Base) {`, `  const h = newHeapRef(o);`, `  all.push(h);`, `  b.step();`, `  pin(h);`, `}`],
+  [`class Base { step() { return 1; } }`, `class Sub extends Base { override step() { gc(); return 2; } }`, `function put(o: Owner, b: Base) {`, `  const h = newHeapRef(o);`, `  all.push(h);`, `  b.step();`, `  pin(h);`, `}`],
+  5,
+  'heapRefOnJsHeap',
+);
 // Library code that calls back only into what it is given.
 twin(
   [`function put(o: Owner, xs: number[]) {`, `  const h = newHeapRef(o);`, `  all.push(h);`, `  xs.sort((a, b) => a - b);`, `  pin(h);`, `}`],

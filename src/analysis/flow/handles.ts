@@ -27,6 +27,8 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { mayBeHeapRef } from '../brands.js';
+import { callGraphOf } from '../call-graph/graph.js';
+import { isFunctionLikeWithBody } from '../directives.js';
 import { calleeId } from '../declarations.js';
 import { argAt, effectOf } from '../effects.js';
 import { skipOuterEs, skipOuterExpressions } from '../expressions.js';
@@ -569,8 +571,26 @@ export class HandleFlow {
       }
       return;
     }
+    // A method runs whichever implementation the receiver has: the call graph's dispatch names them all (overrides too).
+    if ((ts.isMethodDeclaration(decl) || ts.isMethodSignature(decl)) && ts.isCallExpression(call)) {
+      const targets = this.dispatchTargets(call);
+      if (targets === undefined) into.collects = true;
+      else into.callees.push(...targets);
+      if (targets !== undefined || ts.isMethodSignature(decl)) return;
+    }
     if (ts.isFunctionLike(decl) && (decl as ts.FunctionLikeDeclaration).body) into.callees.push(decl);
     else into.collects = true;
+  }
+
+  /** The implementations a method call may run, from the call graph; undefined when it cannot tell. */
+  private dispatchTargets(call: ts.CallExpression): ts.Node[] | undefined {
+    let f: ts.Node | undefined = call.parent;
+    while (f && !isFunctionLikeWithBody(f) && !ts.isClassLike(f) && !ts.isSourceFile(f)) f = f.parent;
+    if (!f || ts.isSourceFile(f)) return undefined;
+    const facts = callGraphOf(this.host.program).facts(f);
+    if (facts.unresolved.some((u) => u.site === call)) return undefined;
+    const targets = facts.callees.filter((e) => e.site === call).map((e) => e.target);
+    return targets.length > 0 ? targets : undefined;
   }
 
   /**
