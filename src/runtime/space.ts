@@ -99,6 +99,8 @@ const threadToken = ((): number => {
 let nextSerial = 1;
 
 const noWords = new Int32Array(0);
+/** poisonByte in all eight bytes of a word. */
+const poisonWords = BigInt.asIntN(64, BigInt(poisonByte) * 0x0101010101010101n);
 
 /** The pages of one runtime and the typed views every access goes through. */
 export class AddressSpace {
@@ -156,6 +158,13 @@ export class AddressSpace {
   private readonly statIndex = new Map<string, number>();
   /** Bytes of live blocks per stat index; never negative. A shared space's is a fixed view of maxSharedStats. */
   private statBytes: Float64Array;
+  /**
+   * A shared space's 8-byte view, for clearing and poisoning pages: V8
+   * fills a SharedArrayBuffer's Uint8Array byte by byte (about 9 µs per 8
+   * KiB page, measured, against 0.15 µs unshared); a BigInt64Array fill
+   * stores words (about 1 µs). Undefined for an unshared space.
+   */
+  private declare readonly words: BigInt64Array | undefined;
   /** Debug mode of a shared space: per 4-byte word, bit set = a FixAlloc object starting there was handed out / is live. Empty otherwise. */
   declare readonly dbgHanded: Int32Array;
   declare readonly dbgLive: Int32Array;
@@ -202,6 +211,7 @@ export class AddressSpace {
       this.freeLen = new Int32Array(runs);
       this.statBytes = new Float64Array(8);
       this.dbgHanded = this.dbgLive = noWords;
+      this.words = undefined;
     } else {
       const hdr = (this.hdr = new Int32Array(b as SharedArrayBuffer, 0, pageSize >>> 2));
       if (attach === undefined) {
@@ -246,6 +256,7 @@ export class AddressSpace {
       this.freeStart = new Int32Array(b, hdr[H.freeStart], runs);
       this.freeLen = new Int32Array(b, hdr[H.freeLen], runs);
       this.statBytes = new Float64Array(b, H.statBytes, maxSharedStats);
+      this.words = new BigInt64Array(b);
       const bitmapWords = Math.ceil((npages * pageSize) / 32 / 4);
       this.dbgHanded = this.debug ? new Int32Array(b, hdr[H.dbgHanded], bitmapWords) : noWords;
       this.dbgLive = this.debug ? new Int32Array(b, hdr[H.dbgLive], bitmapWords) : noWords;
@@ -462,7 +473,8 @@ export class AddressSpace {
       }
       let j = k;
       while (j < end && nz[j] !== 0) nz[j++] = 0;
-      this.u8.fill(0, k * pageSize, j * pageSize);
+      if (this.words !== undefined) this.words.fill(0n, k * (pageSize / 8), j * (pageSize / 8));
+      else this.u8.fill(0, k * pageSize, j * pageSize);
       k = j;
     }
   }
@@ -527,7 +539,10 @@ export class AddressSpace {
       st[page + k] = 0;
       nz[page + k] = 1;
     }
-    if (this.debug) this.u8.fill(poisonByte, addr, addr + npages * pageSize);
+    if (this.debug) {
+      if (this.words !== undefined) this.words.fill(poisonWords, addr / 8, (addr + npages * pageSize) / 8);
+      else this.u8.fill(poisonByte, addr, addr + npages * pageSize);
+    }
     const bytes = npages * pageSize;
     this.hdr[H.inUse] -= bytes;
     this.statBytes[this.blockTag[page] >>> 2] -= bytes;

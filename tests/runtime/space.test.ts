@@ -247,6 +247,16 @@ describe('a shared space', () => {
     expect(rt.space.blocks().map((x) => x.stat)).toEqual(['stacks', 'other', 'stacks']);
   });
 
+  it('poisons freed pages in debug mode and zeroes them when handed out again (word fills over the SharedArrayBuffer)', () => {
+    const rt = createRuntime({ maxBytes: MiB, shared: true, debug: true });
+    const p = rt.sysAlloc(2 * pageSize);
+    rt.space.u8.fill(7, p, p + 2 * pageSize);
+    rt.sysFree(p, 2 * pageSize);
+    expect(rt.space.u8.subarray(p, p + 2 * pageSize).every((b) => b === poisonByte)).toBe(true);
+    expect(rt.sysAlloc(2 * pageSize)).toBe(p);
+    expect(isZero(rt, p, 2 * pageSize)).toBe(true);
+  });
+
   it('names at most 64 stat categories of at most 47 UTF-16 units, for every thread', () => {
     const rt = createRuntime({ maxBytes: 4 * MiB, shared: true });
     rejects(rt, [], () => rt.sysAlloc(1, 'x'.repeat(48)), OptionError, 'ERR_OPTION', /a stat category of a shared space is at most 47 UTF-16 units/);

@@ -245,16 +245,23 @@ describe('shared pools', () => {
 });
 
 describe('per thread: handles', () => {
-  it('a handle of the owner used in a worker names no live object there, and the other way round', async () => {
+  it('a handle of the owner used in a worker is foreign there (ForeignPointerError), and the other way round', async () => {
     const rt = createRuntime({ maxBytes: 1 << 20, shared: true });
     const h = rt.newHeapRef({ owner: true });
     await attachWorker(w, rt);
     const fromOwner = await w.run<Outcome>(`state.h = state.rt.newHeapRef({ worker: true }); return attempt(() => state.rt.deref(${h}));`);
-    expect(fromOwner.name).toMatch(/^(ForeignPointerError|StaleHandleError)$/);
+    expect(fromOwner).toMatchObject({ name: 'ForeignPointerError', code: 'ERR_FOREIGN_POINTER' });
+    expect(fromOwner.message).toMatch(/belongs to another runtime of this shared space/);
+    // Every entry that takes a handle says so in the worker: pin, unpin, freeHeapRef.
+    const others = await w.run<Outcome[]>(`return [attempt(() => state.rt.pin(${h})), attempt(() => state.rt.unpin(${h})), attempt(() => state.rt.freeHeapRef(${h}))];`);
+    for (const o of others) expect(o).toMatchObject({ name: 'ForeignPointerError' });
     const wh = await w.run<number>(`return state.h;`);
     expect(wh).not.toBe(h);
     const back = attempt(() => rt.deref(wh as never));
-    expect(back.name).toMatch(/^(ForeignPointerError|StaleHandleError)$/);
+    expect(back).toMatchObject({ name: 'ForeignPointerError', code: 'ERR_FOREIGN_POINTER' });
+    // A value no runtime of the space took is still just stale (never handed out), not foreign.
+    const untaken = 0x10000000 + ((rt.space.hdr[H.handleSeed] + 1000) % 196_608) * 4096;
+    expect(attempt(() => rt.deref(untaken as never))).toMatchObject({ name: 'StaleHandleError', code: 'ERR_STALE_HANDLE' });
     expect(rt.deref(h)).toEqual({ owner: true });
     await w.run(`state.rt.close(); state.rt = undefined; return 0;`);
   }, 30_000);
