@@ -223,7 +223,8 @@ export class FlowEngine {
     try {
       f();
     } catch (e) {
-      facts.push({ kind: 'cannotProve', node: path.node, reason: e instanceof Error ? e.message : String(e) });
+      // One report per function: its summary run and its own solve may both give up.
+      if (!facts.some((x) => x.kind === 'cannotProve' && x.node === path.node)) facts.push({ kind: 'cannotProve', node: path.node, reason: e instanceof Error ? e.message : String(e) });
     }
   }
 
