@@ -7,8 +7,8 @@
 // walk visits (strongly connected components, so cycles and barrels cost one
 // visit per file and edge); the per-file inputs (the tag test, the import
 // specifiers) carry over to the next program while the file is unchanged.
-import type ts from 'typescript';
-import { analysisCounters, programAnalysis, syntaxCache, type ProgramAnalysis } from './program-analysis.js';
+import ts from 'typescript';
+import { analysisCounters, programAnalysis, syntaxCache, walkSpecifiers, type ProgramAnalysis } from './program-analysis.js';
 
 /** A JSDoc line that starts with the tag: `* @offheap id` or `/** @offheap id`. */
 const marker = /\*\s*@offheap\s/;
@@ -100,4 +100,69 @@ export function reachesRuntime(pa: ProgramAnalysis, file: ts.SourceFile): boolea
     }
   }
   return known.get(file)!;
+}
+
+interface CollectedReferences {
+  readonly imports?: readonly ts.StringLiteralLike[];
+  readonly moduleAugmentations?: readonly (ts.StringLiteral | ts.Identifier)[];
+}
+
+/**
+ * Whether a value or type of `file` can be one of the runtime's: the file
+ * names a binding (an import, a re-export, an `import()` type) of a runtime
+ * file or of a file that itself names one. Side-effect imports
+ * (`import 'offheap'`) name nothing and carry nothing on: a program whose
+ * files only run the runtime's module holds no offheap type outside it.
+ * Conservative: an unresolved specifier names something; and when a file
+ * that names the runtime declares globals (a script, `declare global`,
+ * `declare module`), every file may see them. Solved once per program for
+ * all files (reverse edges from the runtime, breadth-first), no types asked.
+ */
+export function namesRuntime(pa: ProgramAnalysis, file: ts.SourceFile): boolean {
+  const memo = pa.cache<'files', ReadonlySet<ts.SourceFile> | 'all'>('offheap-files:names-runtime');
+  let named = memo.get('files');
+  if (named === undefined) memo.set('files', (named = filesNamingRuntime(pa)));
+  return named === 'all' || named.has(file);
+}
+
+/** Work counters for tests: files whose named imports were read to solve `namesRuntime`. */
+export const namesCounters = { filesRead: 0 };
+
+function filesNamingRuntime(pa: ProgramAnalysis): ReadonlySet<ts.SourceFile> | 'all' {
+  const files = pa.program.getSourceFiles();
+  const importers = new Map<ts.SourceFile, ts.SourceFile[]>();
+  const named = new Set<ts.SourceFile>();
+  const queue: ts.SourceFile[] = [];
+  const mark = (f: ts.SourceFile): void => {
+    if (named.has(f)) return;
+    named.add(f);
+    queue.push(f);
+  };
+  const globalish: ts.SourceFile[] = [];
+  for (const f of files) {
+    if (isRuntimeFile(f)) {
+      mark(f);
+      continue;
+    }
+    if (pa.program.isSourceFileDefaultLibrary(f)) continue;
+    namesCounters.filesRead++;
+    const refs = f as CollectedReferences;
+    const augments = refs.moduleAugmentations ?? [];
+    if (!ts.isExternalModule(f) || augments.length > 0) globalish.push(f);
+    for (const spec of refs.imports ?? walkSpecifiers(f)) {
+      const at = spec.parent;
+      // `import 'offheap'` runs the module and names nothing.
+      if (ts.isImportDeclaration(at) && at.importClause === undefined) continue;
+      const target = pa.resolvedFile(spec, f);
+      if (!target) {
+        mark(f);
+        continue;
+      }
+      let list = importers.get(target);
+      if (!list) importers.set(target, (list = []));
+      list.push(f);
+    }
+  }
+  for (let i = 0; i < queue.length; i++) for (const importer of importers.get(queue[i]) ?? []) mark(importer);
+  return globalish.some((f) => named.has(f)) ? 'all' : named;
 }

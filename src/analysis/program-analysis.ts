@@ -218,7 +218,8 @@ export class ProgramAnalysis {
     return found;
   }
 
-  private resolvedFile(spec: ts.StringLiteralLike, file: ts.SourceFile): ts.SourceFile | undefined {
+  /** The file a module specifier of `file` resolves to in this program, if any. */
+  resolvedFile(spec: ts.StringLiteralLike, file: ts.SourceFile): ts.SourceFile | undefined {
     // Not in the public typings: the program's own resolution (TypeScript 6.0 has it); without it, the checker resolves.
     const lookup = (this.program as ResolvedModuleLookup).getResolvedModuleFromModuleSpecifier;
     if (typeof lookup === 'function') {

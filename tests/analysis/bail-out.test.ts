@@ -82,6 +82,24 @@ describe('rules on files that never import offheap', () => {
     });
   }
 
+  for (const rule of ruleNames) {
+    it(`${rule} asks no type when the file's bindings come only from modules that run offheap for its side effects`, () => {
+      const { program, calls } = countingProgram({
+        // Every module runs the runtime (as in a codebase with the import added to every file), none names it.
+        '/p/chain.ts': `import '${runtimeIndex}';\nimport { helper } from './helper.ts';\n${body}\nexport const h = helper;`,
+        '/p/helper.ts': `import '${runtimeIndex}';\nimport { deeper } from './deeper.ts';\nexport const helper = deeper;`,
+        '/p/deeper.ts': `import '${runtimeIndex}';\nimport { helper } from './helper.ts';\nexport const deeper = 1;\nexport const again = () => helper;`,
+        // The twin: a module between names the runtime's types and passes them on.
+        '/p/named.ts': `import '${runtimeIndex}';\nimport type { Pass, Ref } from './pass.ts';\n${body.replace(/^type (NotInHeap|HeapRef).*$/gm, '').replace(/NotInHeap</g, 'Pass<').replace(/HeapRef</g, 'Ref<')}`,
+        '/p/pass.ts': `import '${runtimeIndex}';\nexport type { NotInHeap as Pass, HeapRef as Ref } from '${runtimeIndex}';`,
+      });
+      expect(lintFile(program, '/p/chain.ts', [rule])).toEqual([]);
+      expect(Object.fromEntries(calls)).toEqual({});
+      expect(lintFile(program, '/p/named.ts', [rule]).length).toBeGreaterThan(0);
+      expect(calls.size).toBeGreaterThan(0);
+    });
+  }
+
   it('the proxy sees the calls typescript-eslint services make', () => {
     const { program, calls } = countingProgram({ '/p/a.ts': 'export const a = 1;' });
     program.getTypeChecker().getTypeAtLocation(program.getSourceFile('/p/a.ts')!.statements[0]);
