@@ -112,11 +112,13 @@ interface CollectedReferences {
  * names a binding (an import, a re-export, an `import()` type) of a runtime
  * file or of a file that itself names one. Side-effect imports
  * (`import 'offheap'`) name nothing and carry nothing on: a program whose
- * files only run the runtime's module holds no offheap type outside it.
- * Conservative: an unresolved specifier names something; and when a file
- * that names the runtime declares globals (a script, `declare global`,
- * `declare module`), every file may see them. Solved once per program for
- * all files (reverse edges from the runtime, breadth-first), no types asked.
+ * files only run the runtime's module holds no offheap type outside it. A
+ * specifier that resolves to no module gives its bindings the checker's
+ * error type (they carry nothing); one that names an ambient module is an
+ * edge to the file declaring it. When a file that names the runtime
+ * declares globals (a script, `declare global`, `declare module`), every
+ * file may see them. Solved once per program for all files (reverse edges
+ * from the runtime, breadth-first), no types asked.
  */
 export function namesRuntime(pa: ProgramAnalysis, file: ts.SourceFile): boolean {
   const memo = pa.cache<'files', ReadonlySet<ts.SourceFile> | 'all'>('offheap-files:names-runtime');
@@ -153,11 +155,10 @@ function filesNamingRuntime(pa: ProgramAnalysis): ReadonlySet<ts.SourceFile> | '
       const at = spec.parent;
       // `import 'offheap'` runs the module and names nothing.
       if (ts.isImportDeclaration(at) && at.importClause === undefined) continue;
-      const target = pa.resolvedFile(spec, f);
-      if (!target) {
-        mark(f);
-        continue;
-      }
+      // A specifier that resolves to no file: an ambient `declare module` (its declaring file, which may
+      // name the runtime), or no module at all, whose bindings are the checker's error type and carry nothing.
+      const target = pa.resolvedFile(spec, f) ?? pa.checker.getSymbolAtLocation(spec)?.declarations?.[0]?.getSourceFile();
+      if (!target) continue;
       let list = importers.get(target);
       if (!list) importers.set(target, (list = []));
       list.push(f);

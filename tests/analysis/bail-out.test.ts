@@ -86,7 +86,8 @@ describe('rules on files that never import offheap', () => {
     it(`${rule} asks no type when the file's bindings come only from modules that run offheap for its side effects`, () => {
       const { program, calls } = countingProgram({
         // Every module runs the runtime (as in a codebase with the import added to every file), none names it.
-        '/p/chain.ts': `import '${runtimeIndex}';\nimport { helper } from './helper.ts';\n${body}\nexport const h = helper;`,
+        // An import that resolves to no module gives the error type: it carries nothing either.
+        '/p/chain.ts': `import '${runtimeIndex}';\nimport { helper } from './helper.ts';\nimport { gone } from './missing.ts';\n${body}\nexport const h = helper + gone;`,
         '/p/helper.ts': `import '${runtimeIndex}';\nimport { deeper } from './deeper.ts';\nexport const helper = deeper;`,
         '/p/deeper.ts': `import '${runtimeIndex}';\nimport { helper } from './helper.ts';\nexport const deeper = 1;\nexport const again = () => helper;`,
         // The twin: a module between names the runtime's types and passes them on.
