@@ -53,7 +53,9 @@ export function prepareThirdParty(quick, { offheapImport = false } = {}) {
     for (const file of quick ? all.slice(0, quickFiles) : all) {
       const to = path.join(dir, pkg, path.relative(from, file));
       mkdirSync(path.dirname(to), { recursive: true });
-      // With `offheapImport`, every file imports the runtime, so every file is one the rules analyse.
+      // With `offheapImport`, every file imports the runtime for its side effects (`import 'offheap'`): each
+      // reaches the runtime, so no rule bails out at the import graph (L1's test), but none names a runtime
+      // binding, which the rules see before asking for any type (namesRuntime in src/analysis/offheap-files.ts).
       if (offheapImport) writeFileSync(to, `import 'offheap';\n${readFileSync(file, 'utf8')}`);
       else cpSync(file, to);
       lines += readFileSync(file, 'utf8').split('\n').length;

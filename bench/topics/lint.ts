@@ -13,7 +13,9 @@
 // - L2, L3: the generated offheap-heavy corpus next to typescript-eslint's
 //   recommendedTypeChecked, at 1×, 2× and 4× its size.
 // - L4: the same third-party code with `import 'offheap'` added to every
-//   file, so the rules analyse all of it, next to recommendedTypeChecked;
+//   file (the import graph reaches the runtime everywhere, but no file names
+//   a runtime binding: the rules must see that before asking for types),
+//   next to recommendedTypeChecked;
 //   also as the wall time a lint with the offheap config adds to the same
 //   lint without it (paired runs in one process, alternating order): rule
 //   times charge a rule for checker work the other rules would pay anyway.
