@@ -332,7 +332,7 @@ export const threads: Topic = {
       notes: [
         'The GC columns of the worker table count pauses of the workers\' own isolates (a PerformanceObserver in each worker, matched to its windows); the main thread is idle while workers run.',
         `load average ${load0.map((x) => x.toFixed(2)).join(' ')} before and ${load1.map((x) => x.toFixed(2)).join(' ')} after the topic (2 cores, shared with other processes)${
-          os.getPriority() !== 0 ? `; run at nice ${os.getPriority()}, so the scheduler gave these threads most of the cores despite the load` : ''
+          os.getPriority() !== 0 ? `; run at nice ${os.getPriority()} (with Linux autogroup scheduling that does not raise its share against other sessions)` : ''
         }`,
       ],
     };
