@@ -116,8 +116,9 @@ interface CollectedReferences {
  * specifier that resolves to no module gives its bindings the checker's
  * error type (they carry nothing); one that names an ambient module is an
  * edge to the file declaring it. When a file that names the runtime
- * declares globals (a script, `declare global`, `declare module`), every
- * file may see them. Solved once per program for all files (reverse edges
+ * declares globals (a script, `declare global`), every file may see them;
+ * its `declare module 'm'` augments m's file alone, which then counts as
+ * naming the runtime. Solved once per program for all files (reverse edges
  * from the runtime, breadth-first), no types asked.
  */
 export function namesRuntime(pa: ProgramAnalysis, file: ts.SourceFile): boolean {
@@ -149,8 +150,20 @@ function filesNamingRuntime(pa: ProgramAnalysis): ReadonlySet<ts.SourceFile> | '
     if (pa.program.isSourceFileDefaultLibrary(f)) continue;
     namesCounters.filesRead++;
     const refs = f as CollectedReferences;
-    const augments = refs.moduleAugmentations ?? [];
-    if (!ts.isExternalModule(f) || augments.length > 0) globalish.push(f);
+    // A script's declarations and `declare global` are visible to every file; `declare module 'm'` adds
+    // members to m's file only, so it is an edge from this file to m's (m's importers then see them).
+    if (!ts.isExternalModule(f)) globalish.push(f);
+    for (const m of refs.moduleAugmentations ?? []) {
+      if (ts.isIdentifier(m)) {
+        if (m.text === 'global') globalish.push(f);
+        continue;
+      }
+      const augmented = pa.resolvedFile(m, f) ?? pa.checker.getSymbolAtLocation(m)?.declarations?.[0]?.getSourceFile();
+      if (!augmented) continue;
+      let list = importers.get(f);
+      if (!list) importers.set(f, (list = []));
+      list.push(augmented);
+    }
     for (const spec of refs.imports ?? walkSpecifiers(f)) {
       const at = spec.parent;
       // `import 'offheap'` runs the module and names nothing.

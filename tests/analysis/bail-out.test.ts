@@ -4,6 +4,8 @@
 // makes. The control file (which imports offheap) proves the spy sees calls.
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { namesRuntime } from '../../src/analysis/offheap-files.js';
+import { programAnalysis } from '../../src/analysis/program-analysis.js';
 import { virtualProgram } from '../virtual-program.js';
 import { lintFile, runtimeIndex } from './nih-lint.js';
 
@@ -106,5 +108,34 @@ describe('rules on files that never import offheap', () => {
     program.getTypeChecker().getTypeAtLocation(program.getSourceFile('/p/a.ts')!.statements[0]);
     expect(calls.get('getTypeAtLocation')).toBe(1);
     expect(ts.isVariableStatement(program.getSourceFile('/p/a.ts')!.statements[0])).toBe(true);
+  });
+});
+
+describe('which files can name the runtime (namesRuntime)', () => {
+  const files = (extra: Record<string, string>) => ({
+    '/p/plain.ts': `export interface Box { n: number }`,
+    '/p/reader.ts': `import type { Box } from './plain.ts';\nexport declare const b: Box;`,
+    '/p/other.ts': `import { helper } from './helper.ts';\nexport const o = helper;`,
+    '/p/helper.ts': `export const helper = 1;`,
+    ...extra,
+  });
+  const named = (program: ts.Program, f: string): boolean => namesRuntime(programAnalysis(program), program.getSourceFile(f)!);
+
+  it('an augmentation `declare module` in a file that names the runtime reaches the augmented module and its importers only', () => {
+    const program = virtualProgram(
+      files({ '/p/aug.ts': `import type { Ptr } from '${runtimeIndex}';\ndeclare module './plain.ts' {\n  interface Box { p: Ptr<number> }\n}\nexport {};` }),
+    );
+    expect(named(program, '/p/plain.ts')).toBe(true);
+    expect(named(program, '/p/reader.ts')).toBe(true);
+    expect(named(program, '/p/other.ts')).toBe(false);
+  });
+
+  it('the twins: without the augmentation nothing is named; `declare global` in such a file reaches every file', () => {
+    const none = virtualProgram(files({}));
+    expect(named(none, '/p/reader.ts')).toBe(false);
+    const global = virtualProgram(
+      files({ '/p/glob.ts': `import type { Ptr } from '${runtimeIndex}';\ndeclare global {\n  var cell: Ptr<number>;\n}\nexport {};` }),
+    );
+    expect(named(global, '/p/other.ts')).toBe(true);
   });
 });
