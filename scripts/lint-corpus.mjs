@@ -43,7 +43,8 @@ function walk(dir) {
  * them) to .corpus/, where ESLint does not skip them as it skips node_modules.
  */
 export function prepareThirdParty(quick, { offheapImport = false } = {}) {
-  const dir = path.join(root, '.corpus', `${quick ? 'quick' : 'full'}${offheapImport ? '-import' : ''}`);
+  const suffix = offheapImport === 'named' ? '-named' : offheapImport ? '-import' : '';
+  const dir = path.join(root, '.corpus', `${quick ? 'quick' : 'full'}${suffix}`);
   rmSync(dir, { recursive: true, force: true });
   let lines = 0;
   let files = 0;
@@ -56,7 +57,10 @@ export function prepareThirdParty(quick, { offheapImport = false } = {}) {
       // With `offheapImport`, every file imports the runtime for its side effects (`import 'offheap'`): each
       // reaches the runtime, so no rule bails out at the import graph (L1's test), but none names a runtime
       // binding, which the rules see before asking for any type (namesRuntime in src/analysis/offheap-files.ts).
-      if (offheapImport) writeFileSync(to, `import 'offheap';\n${readFileSync(file, 'utf8')}`);
+      // With `offheapImport: 'named'`, every file names a runtime type (`import type { Ptr } from 'offheap'`),
+      // so every rule analyses every file: the cost of the analysis itself on code that does not use it.
+      if (offheapImport === 'named') writeFileSync(to, `import type { Ptr } from 'offheap';\n${readFileSync(file, 'utf8')}`);
+      else if (offheapImport) writeFileSync(to, `import 'offheap';\n${readFileSync(file, 'utf8')}`);
       else cpSync(file, to);
       lines += readFileSync(file, 'utf8').split('\n').length;
       files++;

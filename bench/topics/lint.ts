@@ -18,7 +18,9 @@
 //   next to recommendedTypeChecked;
 //   also as the wall time a lint with the offheap config adds to the same
 //   lint without it (paired runs in one process, alternating order): rule
-//   times charge a rule for checker work the other rules would pay anyway.
+//   times charge a rule for checker work the other rules would pay anyway;
+//   and (f) with `import type { Ptr } from 'offheap'` instead, so every file
+//   names a runtime type and every rule analyses every file.
 // - L5: the editor's loop through the project service: a program of many
 //   small offheap-using files linted whole, then one 4-line file edited and
 //   re-linted alone, several times (each edit makes a new program).
@@ -50,7 +52,7 @@ interface RelintCorpus extends Corpus {
   edited: string;
 }
 interface LintCorpus {
-  prepareThirdParty(quick: boolean, options?: { offheapImport?: boolean }): Corpus;
+  prepareThirdParty(quick: boolean, options?: { offheapImport?: boolean | 'named' }): Corpus;
   prepareStress(name: string, units: number): Corpus;
   prepareRelint(name: string, units: number): RelintCorpus;
   lintCorpus(dir: string, options?: { withTypescriptEslint?: boolean; withOffheap?: boolean; warmRuns?: number }): Promise<ColdAndWarm>;
@@ -167,6 +169,13 @@ export const lint: Topic = {
     const wallAdded = d.map((r, i) => (100 * (r.wallMs - without[i].wallMs)) / without[i].wallMs);
     const dRun = medianRun(d, (r) => (100 * r.offheapMs) / (r.wallMs - r.offheapMs));
 
+    // L4 again where every file names a runtime type: nothing lets a rule skip a file, so this is the
+    // analysis's own cost on ordinary code (the (d) files name nothing and are answered from their imports).
+    const namedCorpus = lc.prepareThirdParty(quick, { offheapImport: 'named' });
+    const fRuns = await repeat(namedCorpus.dir, { withTypescriptEslint: true }, 0);
+    const fAdded = fRuns.map((r) => (100 * r.offheapMs) / (r.wallMs - r.offheapMs));
+    const fRun = medianRun(fRuns, (r) => (100 * r.offheapMs) / (r.wallMs - r.offheapMs));
+
     // L5: re-lint of one edited file through the project service.
     const relintUnits = quick ? 60 : 500;
     const many = lc.prepareRelint(`relint-${relintUnits}`, relintUnits);
@@ -280,6 +289,17 @@ export const lint: Topic = {
       ),
       explain(
         {
+          id: 'L4',
+          measure: `(f) the same code with \`import type { Ptr } from 'offheap'\` in every file (every file analysed), cold: offheap rule time ÷ the rest of the lint's wall time${range(fAdded, ' %')}`,
+          value: median(fAdded),
+          unit: '%',
+          target: 10,
+          better: 'lower',
+        },
+        `By rule (median run): ${offheapRules(fRun)}.`,
+      ),
+      explain(
+        {
           id: 'L5',
           measure: `(e) re-lint of one edited 4-line file in a program of ${relintUnits} offheap-using files through the project service: offheap rule time${range(relintMs, ' ms')}`,
           value: median(relintMs),
@@ -290,7 +310,7 @@ export const lint: Topic = {
         `By rule (median re-lint): ${offheapRules(eRun)}.`,
       ),
     ];
-    const problems = [...a, ...sizes.flatMap((s) => s.runs), ...d, ...without].flatMap((r) => [...r.problems, ...r.warm.flatMap((w) => w.problems)]);
+    const problems = [...a, ...sizes.flatMap((s) => s.runs), ...d, ...without, ...fRuns].flatMap((r) => [...r.problems, ...r.warm.flatMap((w) => w.problems)]);
     problems.push(...e.full.problems, ...e.relints.flatMap((r) => r.problems));
     const variantsOf = (rs: ColdAndWarm[]): [string, number[]][] => [
       ['offheap rules, cold', rs.map((r) => r.offheapMs)],
@@ -313,6 +333,11 @@ export const lint: Topic = {
           ['typescript-eslint recommendedTypeChecked rules', d.map((r) => r.otherRulesMs)],
           ['whole lint run (wall)', d.map((r) => r.wallMs)],
           ['whole lint run without the offheap config (wall, paired)', without.map((r) => r.wallMs)],
+        ]),
+        costTable(`(f) ${namedCorpus.lines} lines of zod, rxjs, immer naming a runtime type, cold (lint time per line)`, namedCorpus.lines, [
+          ['offheap rules (strict config)', fRuns.map((r) => r.offheapMs)],
+          ['typescript-eslint recommendedTypeChecked rules', fRuns.map((r) => r.otherRulesMs)],
+          ['whole lint run (wall)', fRuns.map((r) => r.wallMs)],
         ]),
         costTable(`(e) re-lint of one edited 4-line file among ${relintUnits} (time per re-lint)`, 1, [
           ['offheap rules', relintMs],
