@@ -38,6 +38,7 @@ import { isPointerType, isReference } from '../record-layout.js';
 import type { Env, MutableEnv } from './env.js';
 import { calleeName, ellipsis, line } from './explain.js';
 import type { FlowFact } from './facts.js';
+import { edgeTest } from './predicates.js';
 import type { PathInfo, SegInfo } from './recorder.js';
 
 /** What the flow engine lends this module. */
@@ -992,20 +993,9 @@ function escapingUse(id: ts.Expression): boolean {
  * `from` to `to`: `if (x === undefined) …`, `if (!x) return`, the `else` of `if (x)`.
  */
 function nullishOnEdge(from: SegInfo, to: SegInfo, checker: ts.TypeChecker, host: HandleHost): ts.Expression | undefined {
-  if (from.seg.nextSegments.length < 2 || to.index <= from.index) return undefined;
-  const n = to.start;
-  const p = n.parent;
-  let test: TSESTree.Node;
-  let value: boolean;
-  if (p?.type === AST_NODE_TYPES.IfStatement && p.consequent === n) [test, value] = [p.test, true];
-  else if (p?.type === AST_NODE_TYPES.IfStatement && p.alternate === n) [test, value] = [p.test, false];
-  else if (n.type === AST_NODE_TYPES.IfStatement && !n.alternate) [test, value] = [n.test, false];
-  else return undefined;
-  let t = skipOuterEs(test);
-  while (t.type === AST_NODE_TYPES.UnaryExpression && t.operator === '!') {
-    value = !value;
-    t = skipOuterEs(t.argument);
-  }
+  const edge = edgeTest(from, to);
+  if (!edge) return undefined;
+  const { test: t, value } = edge;
   if (t.type === AST_NODE_TYPES.BinaryExpression && ['===', '==', '!==', '!='].includes(t.operator)) {
     const eq = t.operator === '===' || t.operator === '==';
     if (eq !== value) return undefined;

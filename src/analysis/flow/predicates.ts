@@ -18,12 +18,16 @@ export const maxPredicates = 3;
 /** A valuation: `v3:1|v7:0` (sorted by key); '' carries none. */
 export type Valuation = string;
 
-/** The predicate an edge into `to` establishes: the test's identifier and the value it has on that edge. */
-export function edgeCondition(from: SegInfo, to: SegInfo): { readonly id: TSESTree.Identifier; readonly value: boolean } | undefined {
+/**
+ * The test an edge into `to` decides and the value it has on that edge, with
+ * negations (`!x`) and parentheses taken off: `if (t) <to>` gives true, the
+ * `else` branch or the fall-through past an `if` without one gives false.
+ */
+export function edgeTest(from: SegInfo, to: SegInfo): { readonly test: TSESTree.Expression; readonly value: boolean } | undefined {
   if (from.seg.nextSegments.length < 2 || to.index <= from.index) return undefined;
   const n = to.start;
   const p = n.parent;
-  let test: TSESTree.Node | undefined;
+  let test: TSESTree.Expression;
   let value: boolean;
   if (p?.type === AST_NODE_TYPES.IfStatement && p.consequent === n) [test, value] = [p.test, true];
   else if (p?.type === AST_NODE_TYPES.IfStatement && p.alternate === n) [test, value] = [p.test, false];
@@ -34,7 +38,13 @@ export function edgeCondition(from: SegInfo, to: SegInfo): { readonly id: TSESTr
     value = !value;
     t = skipOuterEs(t.argument);
   }
-  return t.type === AST_NODE_TYPES.Identifier ? { id: t, value } : undefined;
+  return { test: t as TSESTree.Expression, value };
+}
+
+/** The predicate an edge into `to` establishes: the test's identifier and the value it has on that edge. */
+export function edgeCondition(from: SegInfo, to: SegInfo): { readonly id: TSESTree.Identifier; readonly value: boolean } | undefined {
+  const e = edgeTest(from, to);
+  return e?.test.type === AST_NODE_TYPES.Identifier ? { id: e.test, value: e.value } : undefined;
 }
 
 /**
