@@ -9,6 +9,7 @@
 import { MemPool } from '@thi.ng/malloc';
 import { createRuntime, f64, FixAlloc, struct, type Ptr, type Runtime } from '../../src/runtime/index.js';
 import { fresh, liveSetStream, measure, quick, type Variant } from '../lib/harness.js';
+import { slabLoop } from '../lib/slab.js';
 import { vs, explain, gcShare, type Topic, type TopicReport } from '../lib/report.js';
 
 const Rec16 = struct('Rec16', { a: f64, b: f64 });
@@ -71,28 +72,6 @@ export function fixallocPair(name: string, live: number, layout: typeof Rec16 | 
 
 export { Rec64 };
 
-function slabLoop(i32: Int32Array, slots: Int32Array, order: Int32Array, size: number) {
-  let top = 8 + slots.length * size;
-  let head = 0;
-  let k = 0;
-  return (n: number) => {
-    for (let i = 0; i < n; i++) {
-      const j = order[k];
-      if (++k === order.length) k = 0;
-      const p = slots[j];
-      i32[p >> 2] = head;
-      head = p;
-      let q = head;
-      if (q !== 0) head = i32[q >> 2];
-      else {
-        q = top;
-        top += size;
-      }
-      slots[j] = q;
-    }
-  };
-}
-
 /** A free list through the freed block's first word, all inlined, no checks: the limit a checked pool approaches. */
 function naiveSlab(live: number, size: number): Variant {
   return {
@@ -101,7 +80,7 @@ function naiveSlab(live: number, size: number): Variant {
       const i32 = new Int32Array(new ArrayBuffer(spaceFor(live, size)));
       const slots = new Int32Array(live);
       for (let i = 0; i < live; i++) slots[i] = 8 + i * size;
-      return fresh(slabLoop)(i32, slots, order(live), size);
+      return fresh(slabLoop)(i32, slots, order(live), size, 8);
     },
   };
 }

@@ -11,6 +11,7 @@
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { fresh, liveSetStream, overlapping, type Pause } from '../lib/harness.js';
+import { slabLoop } from '../lib/slab.js';
 import { threadPool, type ThreadPool, type ThreadSpec } from './threads-pool.js';
 
 export type ToWorker = { readonly run: number; readonly call: number } | { readonly finish: true };
@@ -20,29 +21,6 @@ export type FromWorker =
   /** GC pauses of this isolate in each call's window ([events, ms], call 1 first), and the live set at the end. */
   | { readonly gc: readonly (readonly [number, number])[]; readonly handedOut: readonly number[] }
   | { readonly error: string };
-
-/** A free list through the freed block's first word, all inlined, no checks (the machine's own scaling limit). */
-function slabLoop(i32: Int32Array, slots: Int32Array, order: Int32Array, size: number, base: number) {
-  let top = base + slots.length * size;
-  let head = 0;
-  let k = 0;
-  return (n: number) => {
-    for (let i = 0; i < n; i++) {
-      const j = order[k];
-      if (++k === order.length) k = 0;
-      const p = slots[j];
-      i32[p >> 2] = head;
-      head = p;
-      let q = head;
-      if (q !== 0) head = i32[q >> 2];
-      else {
-        q = top;
-        top += size;
-      }
-      slots[j] = q;
-    }
-  };
-}
 
 /** Free the object in a slot of the worker's live set and allocate its replacement: the F1 pair. */
 function pairLoop(pool: ThreadPool, slots: Int32Array, order: Int32Array) {
