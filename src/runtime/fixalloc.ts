@@ -64,12 +64,12 @@ export interface FixAllocOptions<T, Z extends boolean> {
 
 const optionKeys = ['zero', 'first', 'stat', 'runtime'] as const;
 
-/** Options of `sharedPool`: FixAlloc's, but the runtime is an argument, plus the cache switch. */
-export interface SharedPoolOptions<T, Z extends boolean> {
-  readonly zero?: Z;
-  /** Run in the thread that hands an address out for the first time (each thread carves its own spans). */
-  readonly first?: (p: Ptr<T>) => void;
-  readonly stat?: string;
+/**
+ * Options of `sharedPool`: FixAlloc's, but the runtime is an argument, plus
+ * the cache switch. `first` runs in the thread that hands an address out for
+ * the first time (each thread carves its own spans).
+ */
+export interface SharedPoolOptions<T, Z extends boolean> extends Omit<FixAllocOptions<T, Z>, 'runtime'> {
   /**
    * Keep a per-thread cache (default true). False sends every alloc and
    * free of this runtime through the pool's lock and central list: a
