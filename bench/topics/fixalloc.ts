@@ -9,7 +9,7 @@
 import { MemPool } from '@thi.ng/malloc';
 import { createRuntime, f64, FixAlloc, struct, type Ptr, type Runtime } from '../../src/runtime/index.js';
 import { fresh, liveSetStream, measure, quick, type Variant } from '../lib/harness.js';
-import { slabLoop } from '../lib/slab.js';
+import { pairLoop, slabLoop } from '../lib/loops.js';
 import { vs, explain, gcShare, type Topic, type TopicReport } from '../lib/report.js';
 
 const Rec16 = struct('Rec16', { a: f64, b: f64 });
@@ -23,18 +23,6 @@ export const order = (live: number): Int32Array => {
   if (!s) streams.set(live, (s = liveSetStream(live)));
   return s;
 };
-
-function pairLoop(pool: FixAlloc<unknown, boolean>, slots: Int32Array, order: Int32Array) {
-  let k = 0;
-  return (n: number) => {
-    for (let i = 0; i < n; i++) {
-      const j = order[k];
-      if (++k === order.length) k = 0;
-      pool.free(slots[j] as Ptr<never>);
-      slots[j] = pool.alloc();
-    }
-  };
-}
 
 function recordLoop(pool: FixAlloc<unknown, boolean>, R: ReturnType<Runtime['access']>, slots: Int32Array, order: Int32Array) {
   let k = 0;
@@ -65,7 +53,7 @@ export function fixallocPair(name: string, live: number, layout: typeof Rec16 | 
       const pool = new FixAlloc(layout as typeof Rec64, { runtime: rt, zero });
       const slots = new Int32Array(live);
       for (let i = 0; i < live; i++) slots[i] = pool.alloc();
-      return fresh(pairLoop)(pool as FixAlloc<unknown, boolean>, slots, order(live));
+      return fresh(pairLoop)(pool, slots, order(live));
     },
   };
 }

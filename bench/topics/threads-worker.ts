@@ -11,8 +11,8 @@
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { fresh, liveSetStream, overlapping, type Pause } from '../lib/harness.js';
-import { slabLoop } from '../lib/slab.js';
-import { threadPool, type ThreadPool, type ThreadSpec } from './threads-pool.js';
+import { pairLoop, slabLoop } from '../lib/loops.js';
+import { threadPool, type ThreadSpec } from './threads-pool.js';
 
 export type ToWorker = { readonly run: number; readonly call: number } | { readonly finish: true };
 export type FromWorker =
@@ -21,19 +21,6 @@ export type FromWorker =
   /** GC pauses of this isolate in each call's window ([events, ms], call 1 first), and the live set at the end. */
   | { readonly gc: readonly (readonly [number, number])[]; readonly handedOut: readonly number[] }
   | { readonly error: string };
-
-/** Free the object in a slot of the worker's live set and allocate its replacement: the F1 pair. */
-function pairLoop(pool: ThreadPool, slots: Int32Array, order: Int32Array) {
-  let k = 0;
-  return (n: number) => {
-    for (let i = 0; i < n; i++) {
-      const j = order[k];
-      if (++k === order.length) k = 0;
-      pool.free(slots[j]);
-      slots[j] = pool.alloc();
-    }
-  };
-}
 
 const spec = workerData as ThreadSpec;
 const port = parentPort!;

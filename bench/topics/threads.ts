@@ -15,8 +15,9 @@
 // T2 runs on the main thread with the ordinary harness.
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { sharedPool, type FixAlloc, type Ptr } from '../../src/runtime/index.js';
+import { sharedPool } from '../../src/runtime/index.js';
 import { defaultOptions, fresh, measure, median, pairedRatio, seededRandom, shuffledOrder, type MeasureOptions, type Measurement, type Variant, type VariantResult } from '../lib/harness.js';
+import { pairLoop } from '../lib/loops.js';
 import { explain, vs, type Topic, type TopicReport } from '../lib/report.js';
 import { fixallocPair, order } from './fixalloc.js';
 import { Rec64, sharedSpace, type ThreadSpec } from './threads-pool.js';
@@ -221,20 +222,8 @@ function sharedPair(name: string, live: number): Variant {
       const pool = sharedPool(rt, 'bench.t2', Rec64, { zero: false });
       const slots = new Int32Array(live);
       for (let i = 0; i < live; i++) slots[i] = pool.alloc();
-      return fresh(mainPairLoop)(pool as FixAlloc<unknown, boolean>, slots, order(live));
+      return fresh(pairLoop)(pool, slots, order(live));
     },
-  };
-}
-
-function mainPairLoop(pool: FixAlloc<unknown, boolean>, slots: Int32Array, order: Int32Array) {
-  let k = 0;
-  return (n: number) => {
-    for (let i = 0; i < n; i++) {
-      const j = order[k];
-      if (++k === order.length) k = 0;
-      pool.free(slots[j] as Ptr<never>);
-      slots[j] = pool.alloc();
-    }
   };
 }
 
