@@ -17,6 +17,7 @@ import { BadPointerError, MisuseError, show } from './errors.js';
 import { isLayout, type Layout } from './layout.js';
 import type { HeapBits } from './heapbits.js';
 import { checkRange, clearBytes } from './memclr.js';
+import { pageSize } from './space.js';
 import type { Runtime } from './runtime.js';
 
 /**
@@ -111,27 +112,51 @@ function checkLayout(rt: Runtime, what: string, layout: unknown): void {
   rt.barrier.checkedLayout = layout;
 }
 
-/** Clears one object of `layout` at `p`, with a deletion barrier on each HeapRef slot. */
+/**
+ * Clears one object of `layout` at `p`, with a deletion barrier on each HeapRef slot.
+ *
+ * The fast path makes every check the slow path makes, in the cheapest form:
+ * the layout is the one validated last (identity; the brand check ran then),
+ * `p` is a number whose `& -align` is itself (an int32 multiple of the
+ * alignment: false for fractions, NaN and values ≥ 2³¹), at or above the
+ * first page with the whole object below mapped memory's end, and the space
+ * is not in debug mode. Anything else, including the first call with a
+ * layout, takes the slow path, which names the failed check.
+ */
 export function typedmemclrImpl(rt: Runtime, layout: Layout<unknown>, p: number): void {
+  const wb = rt.barrier;
+  const space = rt.space;
+  if (layout === wb.checkedLayout && typeof p === 'number' && (p & -layout.align) === p && p >= pageSize && p + layout.size <= space.mappedEnd && !space.debug) {
+    if (wb.enabled) clearSlotsBarrier(rt, wb, p, layout.ptrSlots);
+    clearBytes(space, p, layout.size);
+    return;
+  }
+  typedmemclrSlow(rt, layout, p);
+}
+
+function typedmemclrSlow(rt: Runtime, layout: Layout<unknown>, p: number): void {
   checkLayout(rt, 'typedmemclr', layout);
   checkRange(rt.space, 'typedmemclr', p, layout.size);
   if ((p & (layout.align - 1)) !== 0) {
     throw new BadPointerError(`typedmemclr: p must be aligned to ${layout.name}'s alignment ${layout.align}; got ${show(p)}`, { value: p, limit: layout.align });
   }
   const wb = rt.barrier;
-  if (wb.enabled) {
-    const u32 = rt.space.u32;
-    const slots = layout.ptrSlots;
-    const bulk = wb.bulk;
-    if (bulk !== undefined) bulk.clearSlots(u32, p, slots);
-    else
-      for (let k = 0; k < slots.length; k++) {
-        const a = p + slots[k];
-        const old = u32[a >>> 2];
-        if (old !== 0) wb.hook(a, old, 0);
-      }
-  }
+  if (wb.enabled) clearSlotsBarrier(rt, wb, p, layout.ptrSlots);
   clearBytes(rt.space, p, layout.size);
+}
+
+/** The deletion barrier of a typedmemclr: the old value of each HeapRef slot at `p + slots[k]`. */
+function clearSlotsBarrier(rt: Runtime, wb: WriteBarrier, p: number, slots: Int32Array): void {
+  if (slots.length === 0) return;
+  const u32 = rt.space.u32;
+  const bulk = wb.bulk;
+  if (bulk !== undefined) bulk.clearSlots(u32, p, slots);
+  else
+    for (let k = 0; k < slots.length; k++) {
+      const a = p + slots[k];
+      const old = u32[a >>> 2];
+      if (old !== 0) wb.hook(a, old, 0);
+    }
 }
 
 /**

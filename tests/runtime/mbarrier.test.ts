@@ -146,6 +146,57 @@ describe('write barrier', () => {
     expect(isZero(rt, p, Obj.size)).toBe(true);
   });
 
+  it('typedmemclr without debug mode: after a layout passed once (its fast path), every bad p still gets its typed error, memory unchanged, no valueOf run', () => {
+    const rt = createRuntime({ maxBytes: 1 << 20 });
+    const pool = new FixAlloc(Obj, { runtime: rt });
+    const ps = Array.from({ length: 8 }, () => pool.alloc());
+    const pools = [pool] as FixAlloc<unknown, boolean>[];
+    const u = rt.space.u32;
+    const fillAll = (): void => {
+      for (const q of ps) for (let i = 0; i < Obj.size / 4; i++) u[(q >>> 2) + i] = 0x5a5a5a5a;
+    };
+    // Warm the fast path: the same layout, many calls (V8 may optimise the loop meanwhile).
+    for (let r = 0; r < 2000; r++) {
+      fillAll();
+      for (const q of ps) rt.typedmemclr(Obj, q);
+    }
+    for (const q of ps) expect(isZero(rt, q, Obj.size)).toBe(true);
+    fillAll();
+    const before = Array.from(u.subarray(ps[0] >>> 2, (ps[7] + Obj.size) >>> 2));
+    let valueOfCalls = 0;
+    const end = rt.space.mappedEnd;
+    for (const q of [0, 4, 8188, -8192, ps[0] + 0.5, Number.NaN, Infinity, 2 ** 31, 2 ** 32 + ps[0], end, String(ps[0]), 2n ** 13n, Symbol('p'), undefined, null, { valueOf: () => (valueOfCalls++, ps[0]) }, [ps[0]]]) {
+      rejects(rt, pools, () => rt.typedmemclr(Obj, q as Ptr<ObjRec>), BadPointerError, 'ERR_BAD_POINTER', /typedmemclr: p must be/);
+    }
+    for (const off of [1, 2, 3]) rejects(rt, pools, () => rt.typedmemclr(Obj, (ps[0] + off) as Ptr<ObjRec>), BadPointerError, 'ERR_BAD_POINTER', /aligned to Obj's alignment 4/);
+    // A look-alike right after the real layout passed: still the brand check.
+    rejects(rt, pools, () => rt.typedmemclr({ ...Obj }, ps[0]), MisuseError, 'ERR_MISUSE', /layout must be a struct layout/);
+    expect(valueOfCalls).toBe(0);
+    expect(Array.from(u.subarray(ps[0] >>> 2, (ps[7] + Obj.size) >>> 2))).toEqual(before);
+    // The last object that fits below mapped memory's end is accepted, one alignment step further is not.
+    const last = (end - Obj.size) as Ptr<ObjRec>;
+    rt.typedmemclr(Obj, last);
+    rejects(rt, pools, () => rt.typedmemclr(Obj, (last + 4) as Ptr<ObjRec>), OffheapRangeError, 'ERR_BAD_SIZE', /typedmemclr: n must be/);
+  });
+
+  it('typedmemclr without debug mode: the barrier, switched on after the fast path warmed up, sees every non-zero HeapRef slot', () => {
+    const rt = createRuntime({ maxBytes: 1 << 20 });
+    const p = new FixAlloc(Obj, { runtime: rt }).alloc();
+    const u = rt.space.u32;
+    for (let r = 0; r < 2000; r++) rt.typedmemclr(Obj, p);
+    const calls: Call[] = [];
+    rt.setWriteBarrier((slot, old, next) => void calls.push([slot, old, next]));
+    for (let i = 0; i < Obj.size / 4; i++) u[(p >>> 2) + i] = 0x10000000 + i;
+    rt.typedmemclr(Obj, p);
+    expect(calls).toEqual([
+      [p + 4, 0x10000001, 0],
+      [p + 12, 0x10000003, 0],
+      [p + 16, 0x10000004, 0],
+    ]);
+    expect(isZero(rt, p, Obj.size)).toBe(true);
+    rt.setWriteBarrier(undefined);
+  });
+
   it('module-level forms use the default runtime', () => {
     const { rt, calls, p, H } = setup();
     setDefaultRuntime(rt);
