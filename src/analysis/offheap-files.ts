@@ -8,6 +8,7 @@
 // visit per file and edge); the per-file inputs (the tag test, the import
 // specifiers) carry over to the next program while the file is unchanged.
 import ts from 'typescript';
+import { mayBeHeapRef } from './brands.js';
 import { analysisCounters, programAnalysis, syntaxCache, walkSpecifiers, type ProgramAnalysis } from './program-analysis.js';
 
 /** A JSDoc line that starts with the tag: `* @offheap id` or `/** @offheap id`. */
@@ -179,4 +180,178 @@ function filesNamingRuntime(pa: ProgramAnalysis): ReadonlySet<ts.SourceFile> | '
   }
   for (let i = 0; i < queue.length; i++) for (const importer of importers.get(queue[i]) ?? []) mark(importer);
   return globalish.some((f) => named.has(f)) ? 'all' : named;
+}
+
+/**
+ * What of the runtime a file can see: the runtime declarations it names
+ * (imports and re-exports resolved through aliases, so a barrel passes on
+ * only what is named through it) and everything seen by the files whose own
+ * declarations it names. `all` when it takes a whole runtime module (`import
+ * *`, `export *`, `import()`, `require`) or when globals carry the runtime.
+ */
+export interface RuntimeView {
+  readonly all: boolean;
+  readonly symbols: ReadonlySet<ts.Symbol>;
+}
+
+const seesAll: RuntimeView = { all: true, symbols: new Set() };
+const seesNothing: RuntimeView = { all: false, symbols: new Set() };
+
+/** Work counters for tests: import and re-export bindings resolved to their declarations by `runtimeView`. */
+export const viewCounters = { bindingsResolved: 0 };
+
+/**
+ * The runtime declarations `file` can see (see `RuntimeView`). Solved once
+ * per program for the files that name the runtime, by symbol lookups only
+ * (no types): each named binding is resolved to its declaration; one in a
+ * runtime file is seen, one in another file that names the runtime is an
+ * edge from that file (its view flows in), and the views are joined over
+ * the edges to a fixpoint.
+ */
+export function runtimeView(pa: ProgramAnalysis, file: ts.SourceFile): RuntimeView {
+  if (!namesRuntime(pa, file)) return seesNothing;
+  const memo = pa.cache<'views', ReadonlyMap<ts.SourceFile, RuntimeView> | 'all'>('offheap-files:views');
+  let views = memo.get('views');
+  if (views === undefined) memo.set('views', (views = solveViews(pa)));
+  return views === 'all' ? seesAll : (views.get(file) ?? seesNothing);
+}
+
+function solveViews(pa: ProgramAnalysis): ReadonlyMap<ts.SourceFile, RuntimeView> | 'all' {
+  const memo = pa.cache<'files', ReadonlySet<ts.SourceFile> | 'all'>('offheap-files:names-runtime');
+  const named = memo.get('files')!;
+  if (named === 'all') return 'all';
+  const { checker } = pa;
+  const views = new Map<ts.SourceFile, { all: boolean; symbols: Set<ts.Symbol> }>();
+  const viewOf = (f: ts.SourceFile) => {
+    let v = views.get(f);
+    if (!v) views.set(f, (v = { all: isRuntimeFile(f), symbols: new Set() }));
+    return v;
+  };
+  /** Files whose views flow into each file. */
+  const into = new Map<ts.SourceFile, ts.SourceFile[]>();
+  const edge = (from: ts.SourceFile, to: ts.SourceFile): void => {
+    if (from === to || !named.has(from)) return;
+    let list = into.get(from);
+    if (!list) into.set(from, (list = []));
+    list.push(to);
+  };
+  /** `f` takes a whole module: every runtime binding it exports. */
+  const whole = (f: ts.SourceFile, target: ts.SourceFile): void => {
+    if (isRuntimeFile(target)) viewOf(f).all = true;
+    else edge(target, f);
+  };
+  /** `f` names the binding `name` (an import or re-export specifier's name). */
+  const binding = (f: ts.SourceFile, name: ts.Node): void => {
+    viewCounters.bindingsResolved++;
+    const symbol = checker.getSymbolAtLocation(name);
+    const target = symbol && resolveAliasOf(checker, symbol);
+    for (const decl of target?.declarations ?? []) {
+      const at = decl.getSourceFile();
+      if (isRuntimeFile(at)) viewOf(f).symbols.add(target!);
+      else edge(at, f);
+    }
+  };
+  for (const f of named) {
+    if (isRuntimeFile(f)) continue;
+    viewOf(f);
+    const refs = f as CollectedReferences;
+    for (const m of refs.moduleAugmentations ?? []) {
+      if (!ts.isStringLiteral(m)) continue;
+      const augmented = pa.resolvedFile(m, f) ?? checker.getSymbolAtLocation(m)?.declarations?.[0]?.getSourceFile();
+      if (augmented) edge(f, augmented);
+    }
+    for (const spec of refs.imports ?? walkSpecifiers(f)) {
+      const at = spec.parent;
+      if (ts.isImportDeclaration(at) && at.importClause === undefined) continue;
+      const target = pa.resolvedFile(spec, f) ?? checker.getSymbolAtLocation(spec)?.declarations?.[0]?.getSourceFile();
+      if (!target || !named.has(target)) continue;
+      if (ts.isImportDeclaration(at)) {
+        const clause = at.importClause!;
+        if (clause.name) binding(f, clause.name);
+        const bindings = clause.namedBindings;
+        if (bindings && ts.isNamespaceImport(bindings)) whole(f, target);
+        else if (bindings) for (const el of bindings.elements) binding(f, el.name);
+      } else if (ts.isExportDeclaration(at) && at.exportClause && ts.isNamedExports(at.exportClause)) {
+        for (const el of at.exportClause.elements) binding(f, el.name);
+      } else {
+        // `export *`, `export * as ns`, `import x = require()`, `import()` calls and types: the whole module.
+        whole(f, target);
+      }
+    }
+  }
+  // Join the views along the edges (a worklist: each file is revisited only when a view flowing into it grew).
+  const queue = [...views.keys()];
+  const queued = new Set(queue);
+  while (queue.length > 0) {
+    const from = queue.shift()!;
+    queued.delete(from);
+    const v = viewOf(from);
+    for (const to of into.get(from) ?? []) {
+      const w = viewOf(to);
+      const before = w.symbols.size;
+      const wasAll = w.all;
+      w.all ||= v.all;
+      for (const s of v.symbols) w.symbols.add(s);
+      if ((w.all !== wasAll || w.symbols.size !== before) && !queued.has(to)) {
+        queued.add(to);
+        queue.push(to);
+      }
+    }
+  }
+  return views;
+}
+
+function resolveAliasOf(checker: ts.TypeChecker, symbol: ts.Symbol): ts.Symbol {
+  return symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+}
+
+/** What values of a runtime binding can be: only numbers (the pointer and handle brands, constants), and whether a `HeapRef`. */
+interface BindingKind {
+  readonly numeric: boolean;
+  readonly heapRef: boolean;
+}
+
+/**
+ * Whether a runtime declaration denotes only numbers: a type alias or a
+ * constant whose every alternative is a number or a branded number (`Ptr`,
+ * `Garbage`, `MaybeGarbage`, `HeapRef`, `nil`). Such a binding holds nothing
+ * by value, calls nothing and marks nothing: a `Ptr<T>` only carries the `T`
+ * it was given. Asked lazily, once per declaration and program.
+ */
+function bindingKind(pa: ProgramAnalysis, symbol: ts.Symbol): BindingKind {
+  const memo = pa.cache<ts.Symbol, BindingKind>('offheap-files:binding-kind');
+  let kind = memo.get(symbol);
+  if (kind) return kind;
+  const { checker } = pa;
+  const meanings = symbol.flags & ~(ts.SymbolFlags.TypeAlias | ts.SymbolFlags.Variable);
+  let type: ts.Type | undefined;
+  if (meanings === 0 && symbol.flags & ts.SymbolFlags.TypeAlias && !(symbol.flags & ts.SymbolFlags.Variable)) type = checker.getDeclaredTypeOfSymbol(symbol);
+  else if (meanings === 0 && symbol.flags & ts.SymbolFlags.Variable && !(symbol.flags & ts.SymbolFlags.TypeAlias)) type = checker.getTypeOfSymbol(symbol);
+  const members = type ? (type.isUnion() ? type.types : [type]) : [];
+  const isNumber = (t: ts.Type): boolean =>
+    (t.flags & ts.TypeFlags.NumberLike) !== 0 || (t.isIntersection() && t.types.some((m) => (m.flags & ts.TypeFlags.NumberLike) !== 0));
+  const numeric = members.length > 0 && members.every(isNumber);
+  kind = { numeric, heapRef: numeric && type !== undefined && mayBeHeapRef(checker, type) };
+  memo.set(symbol, kind);
+  return kind;
+}
+
+/**
+ * Whether `file` can see a runtime binding that is more than a number: a
+ * function, class, layout or the `NotInHeap` mark. Without one, no type of
+ * the file can be not-in-heap (a mark, the decorator and every layout come
+ * from such a binding) and no call of it can be the runtime's.
+ */
+export function seesRuntimeStructure(pa: ProgramAnalysis, file: ts.SourceFile): boolean {
+  const view = runtimeView(pa, file);
+  if (view.all) return true;
+  for (const s of view.symbols) if (!bindingKind(pa, s).numeric) return true;
+  return false;
+}
+
+/** Whether a value of `file` can be a `HeapRef`: it sees runtime structure or the `HeapRef` brand. */
+export function seesHeapRefs(pa: ProgramAnalysis, file: ts.SourceFile): boolean {
+  if (seesRuntimeStructure(pa, file)) return true;
+  for (const s of runtimeView(pa, file).symbols) if (bindingKind(pa, s).heapRef) return true;
+  return false;
 }

@@ -8,7 +8,7 @@ import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint
 import ts from 'typescript';
 import { insideAllocator } from '../analysis/allocators.js';
 import { offheapContext } from '../analysis/context.js';
-import { namesRuntime } from '../analysis/offheap-files.js';
+import { seesRuntimeStructure } from '../analysis/offheap-files.js';
 import { importedNameOf } from '../analysis/imports.js';
 import { skipOuterExpressions } from '../analysis/expressions.js';
 import { declarationScanBudget, parameterUse, signatureTypeParameter, typeParameterSymbol } from '../analysis/generic-use.js';
@@ -76,9 +76,9 @@ export default createRule<Options, MessageIds>({
   create(context, [options]) {
     const ctx = offheapContext(context);
     if (!ctx || isRuntimeFile(ctx.sourceFile)) return {};
-    // A file that names no binding of the runtime, directly or through modules that do (`import 'offheap'` only)
-    // has no offheap type to check: every mark, brand and runtime call comes from one.
-    if (!namesRuntime(ctx.analysis, ctx.sourceFile)) return {};
+    // A file that sees no runtime binding but numbers (`Ptr`, `HeapRef`), directly or through modules it names,
+    // holds no not-in-heap type and calls no runtime API: every mark, layout and pool comes from such a binding.
+    if (!seesRuntimeStructure(ctx.analysis, ctx.sourceFile)) return {};
     const { checker, sourceFile, program } = ctx;
     /** Types as messages name them: by the names this file knows them by. */
     const nameOf = (t: ts.Type): string => typeName(checker, t, fileTypeNames(checker, ctx.sourceFile));

@@ -4,7 +4,7 @@
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { offheapContext } from '../analysis/context.js';
-import { namesRuntime } from '../analysis/offheap-files.js';
+import { seesRuntimeStructure } from '../analysis/offheap-files.js';
 import { offheapIdOf } from '../analysis/declarations.js';
 import { importedNameOf } from '../analysis/imports.js';
 import {
@@ -82,9 +82,9 @@ export default createRule<Options, MessageIds>({
     const ctx = offheapContext(context);
     // The runtime's own generic records (`FixedArray<V>`, `RecordOf<F>`) are checked where they are instantiated.
     if (!ctx || isRuntimeFile(ctx.sourceFile)) return {};
-    // A file that names no binding of the runtime, directly or through modules that do (`import 'offheap'` only)
-    // has no offheap type to check: every mark, brand and runtime call comes from one.
-    if (!namesRuntime(ctx.analysis, ctx.sourceFile)) return {};
+    // A file that sees no runtime binding but numbers (`Ptr`, `HeapRef`), directly or through modules it names,
+    // holds no not-in-heap type: every mark, the decorator and every layout come from such a binding.
+    if (!seesRuntimeStructure(ctx.analysis, ctx.sourceFile)) return {};
     const { checker, services, sourceFile, analysis } = ctx;
     /** Types as messages name them: by the names this file knows them by. */
     const nameOf = (t: ts.Type): string => typeName(checker, t, fileTypeNames(checker, ctx.sourceFile));

@@ -7,7 +7,7 @@ import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { mayBeHeapRef, scalarBrandOf } from '../analysis/brands.js';
 import { offheapContext } from '../analysis/context.js';
-import { namesRuntime } from '../analysis/offheap-files.js';
+import { seesHeapRefs } from '../analysis/offheap-files.js';
 import { calleeId, offheapIdOf } from '../analysis/declarations.js';
 import { syntaxCache } from '../analysis/program-analysis.js';
 import { effectOf } from '../analysis/effects.js';
@@ -109,9 +109,9 @@ export default createRule<Options, MessageIds>({
   create(context, [options]) {
     const ctx = offheapContext(context);
     if (!ctx || isRuntimeFile(ctx.sourceFile)) return {};
-    // A file that names no binding of the runtime, directly or through modules that do (`import 'offheap'` only)
-    // has no offheap type to check: every mark, brand and runtime call comes from one.
-    if (!namesRuntime(ctx.analysis, ctx.sourceFile)) return {};
+    // A file that sees neither the `HeapRef` brand nor a runtime binding beyond numbers (a file naming only `Ptr`)
+    // holds no handle and calls no runtime API.
+    if (!seesHeapRefs(ctx.analysis, ctx.sourceFile)) return {};
     const { checker, services, program } = ctx;
     /** Types as messages name them: by the names this file knows them by. */
     const nameOf = (t: ts.Type): string => typeName(checker, t, fileTypeNames(checker, ctx.sourceFile));

@@ -4,7 +4,9 @@
 // makes. The control file (which imports offheap) proves the spy sees calls.
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { namesRuntime } from '../../src/analysis/offheap-files.js';
+import { declarationCounters } from '../../src/analysis/declarations.js';
+import { notInHeapCounters } from '../../src/analysis/not-in-heap.js';
+import { namesRuntime, runtimeView, seesHeapRefs, seesRuntimeStructure, viewCounters } from '../../src/analysis/offheap-files.js';
 import { programAnalysis } from '../../src/analysis/program-analysis.js';
 import { virtualProgram } from '../virtual-program.js';
 import { lintFile, runtimeIndex } from './nih-lint.js';
@@ -137,5 +139,109 @@ describe('which files can name the runtime (namesRuntime)', () => {
       files({ '/p/glob.ts': `import type { Ptr } from '${runtimeIndex}';\ndeclare global {\n  var cell: Ptr<number>;\n}\nexport {};` }),
     );
     expect(named(global, '/p/other.ts')).toBe(true);
+  });
+});
+
+describe('files that see only the runtime\'s numbers (runtimeView)', () => {
+  /** The shape of L4 (f): every file names `Ptr` and otherwise holds ordinary code (with its own look-alike brands). */
+  const ptrOnly = (n: number): Record<string, string> => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < n; i++) {
+      const next = i + 1 < n ? `import { total as t${i + 1} } from './f${i + 1}.ts';\n` : '';
+      files[`/p/f${i}.ts`] = `import type { Ptr } from '${runtimeIndex}';\n${next}${body}\nexport declare const at${i}: Ptr<Owner>;`;
+    }
+    return files;
+  };
+  const typeQueries = ['getTypeAtLocation', 'getResolvedSignature', 'getContextualType', 'getTypeFromTypeNode', 'getBaseConstraintOfType'];
+
+  for (const rule of ruleNames) {
+    it(`${rule} walks no type and asks no type of a node in files that name only Ptr, however many`, () => {
+      const counts: Array<Record<string, number>> = [];
+      for (const n of [2, 6]) {
+        const { program, calls } = countingProgram(ptrOnly(n));
+        const walked = notInHeapCounters.reachExpanded;
+        const resolved = declarationCounters.signatureResolutions + declarationCounters.calleeTypeAnswers;
+        for (let i = 0; i < n; i++) expect(lintFile(program, `/p/f${i}.ts`, [rule])).toEqual([]);
+        expect(notInHeapCounters.reachExpanded - walked).toBe(0);
+        expect(declarationCounters.signatureResolutions + declarationCounters.calleeTypeAnswers - resolved).toBe(0);
+        for (const q of typeQueries) expect(calls.get(q) ?? 0).toBe(0);
+        counts.push(Object.fromEntries(calls));
+      }
+      // What is asked (the kind of the runtime's `Ptr`, once per program) does not grow with the files.
+      expect(counts[1]).toEqual(counts[0]);
+    });
+  }
+
+  for (const rule of ruleNames) {
+    it(`${rule}: the twin, a file of the same program that names the runtime's NotInHeap and HeapRef, is walked and reported`, () => {
+      const { program, calls } = countingProgram({
+        ...ptrOnly(2),
+        '/p/uses.ts': `import type { NotInHeap, HeapRef } from '${runtimeIndex}';\n${body.replace(/^type (NotInHeap|HeapRef).*$/gm, '')}`,
+      });
+      const walked = notInHeapCounters.reachExpanded;
+      expect(lintFile(program, '/p/uses.ts', [rule]).length).toBeGreaterThan(0);
+      if (rule !== 'no-hidden-heap-pointers') expect(notInHeapCounters.reachExpanded - walked).toBeGreaterThan(0);
+      expect(typeQueries.some((q) => (calls.get(q) ?? 0) > 0)).toBe(true);
+    });
+  }
+
+  const views = (extra: Record<string, string> = {}) =>
+    virtualProgram({
+      ...extra,
+      '/p/barrel.ts': `export * from '${runtimeIndex}';`,
+      '/p/ptr.ts': `import type { Ptr } from './barrel.ts';\nexport type Cell = Ptr<number>;`,
+      '/p/ns.ts': `import * as oh from './barrel.ts';\nexport type Cell = oh.Ptr<number>;`,
+      '/p/ref.ts': `import type { HeapRef as Handle } from './barrel.ts';\nexport type Box = Handle<object>;`,
+      '/p/mark.ts': `import type { NotInHeap } from '${runtimeIndex}';\nexport type Rec = NotInHeap<{ n: number }>;`,
+      '/p/via-ptr.ts': `import type { Cell } from './ptr.ts';\nexport const c = 0 as unknown as Cell;`,
+      '/p/via-ref.ts': `import type { Cell } from './ptr.ts';\nimport type { Box } from './ref.ts';\nexport declare const b: Box | Cell;`,
+      '/p/via-mark.ts': `import type { Cell } from './via-ptr.ts';\nimport { c } from './via-ptr.ts';\nimport type { Rec } from './mark.ts';\nexport declare const r: Rec | Cell; export const d = c;`,
+      '/p/cycle-a.ts': `import { b } from './cycle-b.ts';\nimport type { Rec } from './mark.ts';\nexport declare const a: Rec; export const a2 = b;`,
+      '/p/cycle-b.ts': `import { a2 } from './cycle-a.ts';\nexport const b = 1; export const b2 = a2;`,
+      '/p/plain.ts': `export const plain = 1;`,
+    });
+
+  it('a barrel passes on only what is named through it; a namespace import takes the whole runtime', () => {
+    const program = views();
+    const pa = programAnalysis(program);
+    const at = (f: string) => program.getSourceFile(f)!;
+    expect(runtimeView(pa, at('/p/ptr.ts')).all).toBe(false);
+    expect(runtimeView(pa, at('/p/ptr.ts')).symbols.size).toBe(1);
+    expect(seesRuntimeStructure(pa, at('/p/ptr.ts'))).toBe(false);
+    expect(seesHeapRefs(pa, at('/p/ptr.ts'))).toBe(false);
+    expect(runtimeView(pa, at('/p/ns.ts')).symbols.size).toBeGreaterThan(10);
+    expect(seesRuntimeStructure(pa, at('/p/ns.ts'))).toBe(true);
+    // A renamed HeapRef is still the HeapRef brand.
+    expect(seesRuntimeStructure(pa, at('/p/ref.ts'))).toBe(false);
+    expect(seesHeapRefs(pa, at('/p/ref.ts'))).toBe(true);
+    expect(seesRuntimeStructure(pa, at('/p/mark.ts'))).toBe(true);
+    expect(seesRuntimeStructure(pa, at('/p/plain.ts'))).toBe(false);
+  });
+
+  it('views flow along the bindings a file names, through chains and cycles', () => {
+    const program = views();
+    const pa = programAnalysis(program);
+    const at = (f: string) => program.getSourceFile(f)!;
+    expect([seesRuntimeStructure(pa, at('/p/via-ptr.ts')), seesHeapRefs(pa, at('/p/via-ptr.ts'))]).toEqual([false, false]);
+    expect([seesRuntimeStructure(pa, at('/p/via-ref.ts')), seesHeapRefs(pa, at('/p/via-ref.ts'))]).toEqual([false, true]);
+    expect(seesRuntimeStructure(pa, at('/p/via-mark.ts'))).toBe(true);
+    // cycle-b names cycle-a's binding, and cycle-a sees NotInHeap through mark.ts.
+    expect(seesRuntimeStructure(pa, at('/p/cycle-b.ts'))).toBe(true);
+  });
+
+  it('resolves each import binding once per program, however many files ask', () => {
+    const resolved = (program: ts.Program): number => {
+      const pa = programAnalysis(program);
+      const before = viewCounters.bindingsResolved;
+      for (const f of program.getSourceFiles()) runtimeView(pa, f);
+      const once = viewCounters.bindingsResolved - before;
+      for (const f of program.getSourceFiles()) runtimeView(pa, f);
+      expect(viewCounters.bindingsResolved - before).toBe(once);
+      return once;
+    };
+    // One more file with two named bindings costs two resolutions; a file that names nothing of the runtime costs none.
+    const base = resolved(views());
+    expect(resolved(views({ '/p/extra.ts': `import type { Cell } from './ptr.ts';\nimport type { Rec } from './mark.ts';\nexport type Both = Cell | Rec;` }))).toBe(base + 2);
+    expect(resolved(views({ '/p/none.ts': `import { plain } from './plain.ts';\nexport const again = plain;` }))).toBe(base);
   });
 });

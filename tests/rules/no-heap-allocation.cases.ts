@@ -92,6 +92,8 @@ export const cases: RunTests<MessageIds, Options> = {
       `declare const r: R;`,
       `const rs = [r];`,
     ),
+    // A file that sees no runtime binding but `Ptr` holds no not-in-heap type (twin: the last invalid case).
+    `import type { Address } from './nih-reexport.ts';\ninterface Counted { count: number }\nconst tallies: Counted[] = [];\nconst last = new Map<string, Address<Counted>>();`,
   ],
   invalid: [
     {
@@ -355,6 +357,12 @@ export const cases: RunTests<MessageIds, Options> = {
     {
       code: `import type { SpanRecord } from './nih-reexport.ts';\nconst spans = new Set<SpanRecord>();`,
       errors: [{ messageId: 'container', line: 2, data: { container: 'Set<Span>', type: 'Span', why: 'Span is marked NotInHeap' } }],
+    },
+    // The twin of the runtime-view gate: a file that names only `Ptr` (through a barrel) but a record type from a
+    // module that names `NotInHeap` is checked.
+    {
+      code: `import type { Address } from './nih-reexport.ts';\nimport type { Counted } from './nih-types.ts';\nconst tallies: Counted[] = [];\nconst last = new Map<string, Address<Counted>>();`,
+      errors: [{ messageId: 'container', line: 3, data: { container: 'Counted[]', type: 'Counted', why: 'Counted is marked NotInHeap' } }],
     },
   ],
 };

@@ -99,6 +99,12 @@ export const cases: RunTests<MessageIds, Options> = {
     code(`interface Linked<T> { next: Ptr<Linked<[T]>>; v: number }`),
     // Numeric template-free unions and const enums.
     code(`const enum Mode { Read = 1, Write = 2 }`, `type S = NotInHeap<{ mode: Mode; flags: Mode | 0; big: number }>;`),
+    // A file that sees no runtime binding but `Ptr` (here through a barrel that re-exports everything) holds no
+    // not-in-heap type: a chain that would exhaust the walk's budget cannot reach a mark, so it is not "cannot prove"
+    // (its twin with `NotInHeap` in view is the cannotProve case below), and an interface extending one of the file's
+    // own is ordinary.
+    `import type { Address } from './nih-reexport.ts';\ninterface Endless<T> { next: Endless<[T]>; v: T; at: Address<T> }`,
+    `import type { Address } from './nih-reexport.ts';\ninterface Counted { count: number }\ninterface Tally extends Counted {\n  label: string;\n  next: Address<Tally>;\n}`,
   ],
   invalid: [
     {
@@ -459,6 +465,12 @@ export const cases: RunTests<MessageIds, Options> = {
     {
       code: `import type { FixedArray } from 'offheap';\ntype Names = FixedArray<string, 4>;`,
       errors: [{ messageId: 'instanceHeapPointer', line: 2, data: { path: 'Names[number]', held: 'string', file: 'types.ts', why: 'Names is marked NotInHeap' } }],
+    },
+    // The twins of the runtime-view gate (valid: a file that sees only Ptr): a file that names only `Ptr` but imports
+    // a type from a module that names `NotInHeap` sees the mark through it and is checked.
+    {
+      code: `import type { Address } from './nih-reexport.ts';\nimport type { Counted } from './nih-types.ts';\ninterface Tally extends Counted {\n  label: string;\n  next: Address<Tally>;\n}`,
+      errors: [{ messageId: 'heapPointer', line: 4, data: { path: 'Tally.label', held: 'string', why: 'Tally is not-in-heap by inheritance (Tally extends Counted; Counted is marked NotInHeap)' } }],
     },
   ],
 };

@@ -138,6 +138,8 @@ export const cases: RunTests<MessageIds, Options> = {
     ].join('\n'),
     // Maps keyed and valued by HeapRef keep the type.
     code(`const byRef = new Map<HeapRef<Owner>, HeapRef<Owner>>();`, `byRef.set(ref, ref);`, `const refs = new Set<HeapRef<Owner>>([ref]);`),
+    // A file that sees no runtime binding but `Ptr` holds no handle: a pointer kept as a number is fine.
+    `import type { Address } from './nih-reexport.ts';\ndeclare const p: Address<object>;\nconst n: number = p;`,
   ],
   invalid: [
     // Raw typed-array and DataView writes.
@@ -360,6 +362,11 @@ export const cases: RunTests<MessageIds, Options> = {
     {
       code: code(`declare const f64: Float64Array;`, `f64[0] = ref;`),
       errors: [{ messageId: 'rawWrite', line: L(2), data: { expr: 'ref', where: 'a Float64Array element' } }],
+    },
+    // The twin of the runtime-view gate: a file that sees only the `HeapRef` brand (under another name) is checked.
+    {
+      code: `import type { Handle } from './nih-reexport.ts';\ndeclare const r: Handle<object>;\nconst n: number = r;`,
+      errors: [{ messageId: 'conversion', line: 3, data: { expr: 'r', how: 'stored in `n`' } }],
     },
   ],
 };
