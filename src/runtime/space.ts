@@ -365,40 +365,44 @@ export class AddressSpace {
 
   private allocPagesLocked(n: number, stat: string, owner: number): number {
     const npages = Math.ceil(n / pageSize);
-    const k = this.statOf(stat);
     const hdr = this.hdr;
     const starts = this.freeStart;
     const lens = this.freeLen;
     const nf = hdr[H.nfree];
-    let page = 0;
+    // First fit: a free run, else the unmapped tail. Nothing changes until the request is known to succeed.
+    let run = -1;
     for (let i = 0; i < nf; i++) {
-      const len = lens[i];
-      if (len < npages) continue;
-      page = starts[i];
+      if (lens[i] >= npages) {
+        run = i;
+        break;
+      }
+    }
+    if (run < 0 && hdr[H.high] + npages > hdr[H.npages]) {
+      const mapped = (hdr[H.high] - this.firstPage) * pageSize;
+      throw new OutOfMemoryError(
+        `sysAlloc: cannot allocate ${npages * pageSize} bytes (${n} asked): ${mapped} of ${this.reserved - this.firstPage * pageSize} usable bytes mapped, ${hdr[H.inUse]} in use`,
+        npages * pageSize,
+        mapped,
+        this.reserved,
+      );
+    }
+    // Interns a new category (a shared space's table in page 0): only for a request that succeeds, so a refused one changes nothing.
+    const k = this.statOf(stat);
+    let page: number;
+    if (run >= 0) {
+      page = starts[run];
+      const len = lens[run];
       if (len === npages) {
-        starts.copyWithin(i, i + 1, nf);
-        lens.copyWithin(i, i + 1, nf);
+        starts.copyWithin(run, run + 1, nf);
+        lens.copyWithin(run, run + 1, nf);
         hdr[H.nfree] = nf - 1;
       } else {
-        starts[i] = page + npages;
-        lens[i] = len - npages;
+        starts[run] = page + npages;
+        lens[run] = len - npages;
       }
-      break;
-    }
-    if (page === 0) {
-      const total = hdr[H.npages];
-      const high = hdr[H.high];
-      if (high + npages > total) {
-        const mapped = (high - this.firstPage) * pageSize;
-        throw new OutOfMemoryError(
-          `sysAlloc: cannot allocate ${npages * pageSize} bytes (${n} asked): ${mapped} of ${this.reserved - this.firstPage * pageSize} usable bytes mapped, ${hdr[H.inUse]} in use`,
-          npages * pageSize,
-          mapped,
-          this.reserved,
-        );
-      }
-      page = high;
-      hdr[H.high] = high + npages;
+    } else {
+      page = hdr[H.high];
+      hdr[H.high] = page + npages;
     }
     this.clearPages(page, npages);
     const st = this.pageState;

@@ -9,12 +9,21 @@
 // address, and the stats equal the model's. A rejected call must leave the
 // state unchanged and the model must agree that it had to fail.
 //
+// The same sequences also run over a shared runtime (one thread): its
+// bookkeeping pages come first, debug states live in shared bitmaps, and
+// two of the four pools are named shared pools, whose per-thread cache
+// returns a batch of 32 to the central list once it holds more than 64 free
+// objects and refills 32 from it when empty; the model predicts that reuse
+// order exactly (a bursts of allocs and frees reaches both).
+//
 // At least 10^5 operations per run; OFFHEAP_PROPERTY_RUNS=<n> runs n
 // property runs instead of the default 250 (about 400 operations each).
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   BadPointerError,
+  cacheBatch,
+  cacheMax,
   createRuntime,
   DoubleFreeError,
   f64,
@@ -26,6 +35,7 @@ import {
   pageSize,
   persistentChunkSize,
   persistentLargeSize,
+  sharedPool,
   struct,
   u32,
   type Ptr,
@@ -39,13 +49,14 @@ const runs = Number(process.env.OFFHEAP_PROPERTY_RUNS ?? 250);
 const Rec = struct('Rec', { a: f64, b: u32 }); // 16 bytes, align 8
 
 interface PoolSpec {
-  readonly make: (rt: Runtime, first: (p: Ptr<unknown>) => void) => FixAlloc<unknown, boolean>;
+  /** Over a shared runtime, `shared` pools are opened by name (a per-thread cache over a central list); the others are private to the runtime. */
+  readonly make: (rt: Runtime, first: (p: Ptr<unknown>) => void, shared: boolean) => FixAlloc<unknown, boolean>;
   readonly align: number;
 }
 const poolSpecs: PoolSpec[] = [
-  { make: (rt, first) => new FixAlloc<unknown>(4, { runtime: rt, first }), align: 4 },
+  { make: (rt, first, shared) => (shared ? sharedPool<unknown>(rt, 'model.4', 4, { first }) : new FixAlloc<unknown>(4, { runtime: rt, first })), align: 4 },
   { make: (rt, first) => new FixAlloc(Rec, { runtime: rt, first: first }) as unknown as FixAlloc<unknown, boolean>, align: 8 },
-  { make: (rt, first) => new FixAlloc<unknown, false>(100, { runtime: rt, first, zero: false }), align: 4 },
+  { make: (rt, first, shared) => (shared ? sharedPool<unknown, false>(rt, 'model.100', 100, { first, zero: false }) : new FixAlloc<unknown, false>(100, { runtime: rt, first, zero: false })), align: 4 },
   { make: (rt, first) => new FixAlloc<unknown>(3000, { runtime: rt, first }), align: 8 },
 ];
 
@@ -55,6 +66,8 @@ type Op =
   | { t: 'persist'; size: number; align: number }
   | { t: 'fix'; pool: number }
   | { t: 'fixFree'; pool: number; pick: number }
+  /** `n` allocs, or `n` frees of random live objects, from one pool: fills or drains a cache past its bounds. */
+  | { t: 'burst'; pool: number; n: number; free: boolean; pick: number }
   | { t: 'bad'; kind: number; pool: number; pick: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -70,6 +83,10 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   },
   { weight: 40, arbitrary: fc.record({ t: fc.constant('fix' as const), pool: fc.integer({ min: 0, max: poolSpecs.length - 1 }) }) },
   { weight: 30, arbitrary: fc.record({ t: fc.constant('fixFree' as const), pool: fc.integer({ min: 0, max: poolSpecs.length - 1 }), pick: fc.nat() }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({ t: fc.constant('burst' as const), pool: fc.integer({ min: 0, max: poolSpecs.length - 1 }), n: fc.integer({ min: 1, max: 150 }), free: fc.boolean(), pick: fc.nat() }),
+  },
   { weight: 4, arbitrary: fc.record({ t: fc.constant('bad' as const), kind: fc.integer({ min: 0, max: 8 }), pool: fc.integer({ min: 0, max: poolSpecs.length - 1 }), pick: fc.nat() }) },
 );
 
@@ -78,10 +95,19 @@ let valueOfCalls = 0;
 const hostile: unknown[] = ['8192', 8192.5, [8192], { valueOf: () => (valueOfCalls++, 8192) }, 8192n, Symbol('p'), null, NaN, -8192, 2 ** 32 + 8192];
 
 let totalOps = 0;
-/** How often each interesting path ran, to show the generator reaches it. */
-const seen: Record<string, number> = {};
+/** How often each interesting path ran, to show the generator reaches it (per kind of runtime). */
+const seenBy: Record<string, Record<string, number>> = { unshared: {}, shared: {} };
+let seen = seenBy.unshared;
 function saw(what: string): void {
   seen[what] = (seen[what] ?? 0) + 1;
+}
+
+/** A checksum of a shared space's bookkeeping pages (header, page map, registry with central lists, debug bitmaps). */
+function bookkeeping(rt: Runtime): number {
+  const w = new Int32Array(rt.buffer, 0, (rt.space.firstPage * pageSize) >>> 2);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w[i], 0x01000193) ^ i;
+  return h;
 }
 
 /** Cheap assertions for the per-step checks (vitest's expect is too slow for 10^5 steps). */
@@ -94,7 +120,7 @@ function eq(actual: unknown, expected: unknown, what: string): void {
 
 /** The model of one run, and the checks against the runtime. */
 class Model {
-  readonly rt = createRuntime({ maxBytes: spaceBytes, debug: true });
+  readonly rt: Runtime;
   /** Owner id of each byte of user-visible live blocks, 0 if none. */
   private readonly shadow = new Int32Array(spaceBytes);
   /** Per page: 1 user sysAlloc block, 2 persistentalloc memory, 0 free. */
@@ -111,7 +137,12 @@ class Model {
   private chunkOff = persistentChunkSize;
   private readonly pools: FixAlloc<unknown, boolean>[];
   private readonly live: [number, number][][] = poolSpecs.map(() => []);
+  /** Each pool's free list (over a shared runtime: this thread's cache), the next object to reuse last. */
   private readonly freed: number[][] = poolSpecs.map(() => []);
+  /** A named shared pool's central list, head first (always empty for other pools). */
+  private readonly central: number[][] = poolSpecs.map(() => []);
+  /** The most free objects a pool's list keeps before a batch goes to the central list (Infinity: never). */
+  private readonly flushAt: number[];
   private readonly everHanded: Set<number>[] = poolSpecs.map(() => new Set());
   private readonly fresh: number[] = poolSpecs.map(() => 0);
   private readonly lastFresh: number[] = poolSpecs.map(() => 0);
@@ -119,8 +150,17 @@ class Model {
   private fixChunkBytes = 0;
   private readonly firstCalls: number[][] = poolSpecs.map(() => []);
 
-  constructor() {
-    this.pools = poolSpecs.map((s, i) => s.make(this.rt, (p) => void this.firstCalls[i].push(p)));
+  constructor(readonly shared: boolean) {
+    this.rt = createRuntime({ maxBytes: spaceBytes, debug: true, shared });
+    // A shared space's bookkeeping pages come first and are never handed out.
+    this.pages.fill(3, 1, this.rt.space.firstPage);
+    this.pools = poolSpecs.map((s, i) => s.make(this.rt, (p) => void this.firstCalls[i].push(p), shared));
+    this.flushAt = this.pools.map((pool) => (pool.sharedName !== '' ? cacheMax : Infinity));
+  }
+
+  /** Everything a rejected call must leave as it was (over a shared runtime, the bookkeeping pages too). */
+  private state(): string {
+    return snapshot(this.rt, ...this.pools) + (this.shared ? `#${bookkeeping(this.rt)}` : '');
   }
 
   private claim(p: number, n: number): number {
@@ -176,7 +216,7 @@ class Model {
   /** Whether the model's page map has a free run of `n` pages (first fit must then succeed). */
   private fits(npages: number): boolean {
     let run = 0;
-    for (let k = 1; k < totalPages; k++) {
+    for (let k = this.rt.space.firstPage; k < totalPages; k++) {
       run = this.pages[k] === 0 ? run + 1 : 0;
       if (run >= npages) return true;
     }
@@ -186,14 +226,14 @@ class Model {
   /** Runs `fn`; if it throws OutOfMemoryError, checks the model agrees and the state is unchanged. */
   private orOOM(npages: number, fn: () => void): void {
     // Only a request the model cannot place may fail, so only then is the state worth saving.
-    const before = npages > 0 && !this.fits(npages) ? snapshot(this.rt, ...this.pools) : undefined;
+    const before = npages > 0 && !this.fits(npages) ? this.state() : undefined;
     try {
       fn();
     } catch (e) {
       if (!(e instanceof OutOfMemoryError)) throw e;
       saw('out of memory');
       ok(before !== undefined, `out of memory for ${npages} pages with a free run available`);
-      eq(snapshot(this.rt, ...this.pools), before, 'state after out of memory');
+      eq(this.state(), before, 'state after out of memory');
     }
   }
 
@@ -230,7 +270,7 @@ class Model {
 
   /** Runs a call that must be rejected with `type`, and checks nothing changed. */
   private rejected(fn: () => unknown, type: abstract new (...args: never[]) => Error): void {
-    const before = snapshot(this.rt, ...this.pools);
+    const before = this.state();
     let caught: unknown;
     try {
       fn();
@@ -238,10 +278,10 @@ class Model {
       caught = e;
     }
     ok(caught instanceof type, `expected ${type.name}, got ${String(caught)}`);
-    eq(snapshot(this.rt, ...this.pools), before, 'state after a rejected call');
+    eq(this.state(), before, 'state after a rejected call');
   }
 
-  step(op: Op): void {
+  step(op: Op, check = true): void {
     const rt = this.rt;
     saw(op.t);
     switch (op.t) {
@@ -278,13 +318,19 @@ class Model {
       case 'fix': {
         const i = op.pool;
         const pool = this.pools[i];
-        const reuse = this.freed[i].length > 0;
+        const refill = this.freed[i].length === 0 && this.central[i].length > 0;
+        const reuse = this.freed[i].length > 0 || refill;
         const nalloc = Math.floor(pool.spanBytes / pool.size) * pool.size;
         const needChunk = !reuse && this.fresh[i] % (nalloc / pool.size) === 0;
         const at = this.predict(pool.spanBytes, pageSize);
         const calls = this.firstCalls[i].length;
         this.orOOM(needChunk && at.fresh ? persistentChunkSize / pageSize : 0, () => {
           const p = pool.alloc();
+          if (refill) {
+            // mcache refill: the first batch of the central list becomes the list, in its order.
+            saw('FixAlloc refill');
+            this.freed[i] = this.central[i].splice(0, cacheBatch).reverse();
+          }
           if (reuse) {
             saw('FixAlloc reuse');
             eq(p, this.freed[i].pop(), 'the free list is LIFO');
@@ -315,7 +361,18 @@ class Model {
         const [p, id] = this.live[i].splice(op.pick % this.live[i].length, 1)[0];
         this.takeBack(p, this.pools[i].size, id);
         this.pools[i].free(p as Ptr<unknown>);
-        this.freed[i].push(p);
+        const list = this.freed[i];
+        list.push(p);
+        if (list.length > this.flushAt[i]) {
+          // The list's first batch (the objects freed last) goes to the head of the central list.
+          saw('FixAlloc flush');
+          this.central[i] = list.splice(list.length - Math.min(list.length, cacheBatch)).reverse().concat(this.central[i]);
+        }
+        break;
+      }
+      case 'burst': {
+        const n = op.free ? Math.min(op.n, this.live[op.pool].length) : op.n;
+        for (let k = 0; k < n; k++) this.step(op.free ? { t: 'fixFree', pool: op.pool, pick: op.pick + k * 7 } : { t: 'fix', pool: op.pool }, false);
         break;
       }
       case 'bad': {
@@ -326,9 +383,12 @@ class Model {
           case 0:
             this.rejected(() => rt.sysFree(0, pageSize), BadPointerError);
             break;
-          case 1:
-            if (this.freed[i].length > 0) this.rejected(() => pool.free(this.freed[i][op.pick % this.freed[i].length] as Ptr<unknown>), DoubleFreeError);
+          case 1: {
+            // A free object: on this thread's list, or (a shared pool) on the central list.
+            const free = this.freed[i].concat(this.central[i]);
+            if (free.length > 0) this.rejected(() => pool.free(free[op.pick % free.length] as Ptr<unknown>), DoubleFreeError);
             break;
+          }
           case 2:
             if (this.live[i].length > 0) this.rejected(() => other.free(this.live[i][op.pick % this.live[i].length][0] as Ptr<unknown>), ForeignPointerError);
             break;
@@ -375,7 +435,7 @@ class Model {
         break;
       }
     }
-    this.check();
+    if (check) this.check();
   }
 
   check(): void {
@@ -392,23 +452,32 @@ class Model {
   }
 }
 
-describe('allocators against a model', () => {
-  afterAll(() => {
-    if (process.env.OFFHEAP_PROPERTY_DEBUG) console.log(totalOps, seen);
-    expect(totalOps).toBeGreaterThanOrEqual(Math.min(100_000, runs * 300));
-    for (const what of ['sys', 'sysFree', 'persist', 'fix', 'fixFree', 'bad', 'bad hostile', 'bad foreign', 'bad option', 'out of memory', 'large persistentalloc', 'new persistentalloc chunk', 'FixAlloc reuse']) {
-      expect(seen[what] ?? 0, what).toBeGreaterThan(runs >= 50 ? 10 : 0);
-    }
-  });
+for (const shared of [false, true]) {
+  describe(`allocators against a model (${shared ? 'shared' : 'unshared'} runtime)`, () => {
+    let ops0 = 0;
+    afterAll(() => {
+      const mine = seenBy[shared ? 'shared' : 'unshared'];
+      if (process.env.OFFHEAP_PROPERTY_DEBUG) console.log(shared, totalOps - ops0, mine);
+      expect(totalOps - ops0).toBeGreaterThanOrEqual(Math.min(100_000, runs * 300));
+      const paths = ['sys', 'sysFree', 'persist', 'fix', 'fixFree', 'burst', 'bad', 'bad hostile', 'bad foreign', 'bad option', 'out of memory', 'large persistentalloc', 'new persistentalloc chunk', 'FixAlloc reuse'];
+      for (const what of shared ? [...paths, 'FixAlloc flush', 'FixAlloc refill'] : paths) {
+        expect(mine[what] ?? 0, what).toBeGreaterThan(runs >= 50 ? 10 : 0);
+      }
+      // Only a named shared pool has a central list.
+      if (!shared) expect(mine['FixAlloc flush'] ?? 0).toBe(0);
+    });
 
-  it(`random operation sequences (${runs} runs)`, () => {
-    fc.assert(
-      fc.property(fc.array(opArb, { minLength: 300, maxLength: 500 }), (ops) => {
-        const m = new Model();
-        for (const op of ops) m.step(op);
-        totalOps += ops.length;
-      }),
-      { numRuns: runs },
-    );
-  }, Math.max(30_000, runs * 200)); // long runs get time in proportion
-});
+    it(`random operation sequences (${runs} runs)`, () => {
+      ops0 = totalOps;
+      seen = seenBy[shared ? 'shared' : 'unshared'];
+      fc.assert(
+        fc.property(fc.array(opArb, { minLength: 300, maxLength: 500 }), (ops) => {
+          const m = new Model(shared);
+          for (const op of ops) m.step(op);
+          totalOps += ops.length;
+        }),
+        { numRuns: runs },
+      );
+    }, Math.max(30_000, runs * 200)); // long runs get time in proportion
+  });
+}

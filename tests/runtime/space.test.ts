@@ -268,4 +268,17 @@ describe('a shared space', () => {
     // Categories stay named once made; an existing one is still accepted.
     expect(rt.sysAlloc(1, 's63')).toBe(ps[0]);
   });
+
+  it('names no stat category for a request it refuses (out of memory leaves the shared table as it was)', () => {
+    const rt = createRuntime({ maxBytes: MiB, shared: true });
+    const header = (): string => Array.from(new Int32Array(rt.buffer, 0, pageSize >>> 2)).join(',');
+    const before = header();
+    rejects(rt, [], () => rt.sysAlloc(MiB, 'too-big'), OutOfMemoryError, 'ERR_OUT_OF_MEMORY', /cannot allocate/);
+    expect(header()).toBe(before);
+    // The twin: the same category on a request that fits is named, once.
+    const p = rt.sysAlloc(1, 'too-big');
+    expect(header()).not.toBe(before);
+    expect(rt.stats().byOwner).toEqual({ 'too-big': pageSize });
+    rt.sysFree(p, pageSize);
+  });
 });
