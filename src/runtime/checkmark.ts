@@ -56,18 +56,19 @@ export function checkmarkRoots(rt: Runtime, cycle: number): LostObject[] {
       for (let k = 0; k < slots.length; k++) {
         const a = base + slots[k];
         const v = u32[a >>> 2];
-        const m = (v & mask) * 4;
-        if (v !== 0 && meta[m] === v && meta[m + 1] !== cycle) {
-          meta[m + 1] = cycle;
+        const m = (v & mask) * 2;
+        if (v !== 0 && meta[m] === v && meta[m + 1] >> 1 !== cycle) {
+          meta[m + 1] = (cycle << 1) | (meta[m + 1] & 1);
           lost.push({ handle: v, slot: a, root: p });
         }
       }
     }
   }
-  // meta per slot: [handle, epoch, pins, unused] (heap.ts); pins are non-zero only on live slots.
-  for (let m = 4; m < heap.top * 4; m += 4) {
-    if (meta[m + 2] !== 0 && meta[m + 1] !== cycle) {
-      meta[m + 1] = cycle;
+  // meta per slot: [handle, epoch << 1 | pinned] (heap.ts); the pinned bit is set only on live slots.
+  for (let m = 2; m < heap.top * 2; m += 2) {
+    const w = meta[m + 1];
+    if ((w & 1) !== 0 && w >> 1 !== cycle) {
+      meta[m + 1] = (cycle << 1) | 1;
       lost.push({ handle: meta[m], slot: 0, root: 0 });
     }
   }

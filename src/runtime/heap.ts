@@ -31,13 +31,30 @@
 // Growth is linear hashing: at 2^(K+1) slots, handle h lives in slot
 // h & (2^(K+1) - 1), its old slot or that plus 2^K; no value changes.
 //
-// Per slot, everything lives in two arrays:
-//   meta    Int32Array, 4 words per slot: value, mark epoch, pins, unused.
+// Per slot:
+//   meta    Int32Array, 2 words per slot: value, mark word.
 //           value is the live handle, or ~h (negative) while free, h being
 //           the last handle it held (0: never used). Slot 0 holds 1, which no
 //           handle equals, so it is never taken.
-//   objects JS array, 2 entries per slot: the object and a copy of its
-//           handle (undefined while free), so deref reads one line.
+//           mark word: epoch << 1 | pinned, the epoch being the last cycle
+//           that marked the slot (30 bits) and pinned 1 while the pin count
+//           is not zero, so free and the collector read one word for both.
+//   objects JS array, the object per slot (undefined while free). deref
+//           reads the value word and the object, two loads that depend only
+//           on the handle, so they overlap; a copy of the handle beside the
+//           object (one line, but twice the array) measured slower.
+//   pins    Int32Array, the pin count per slot (touched by pin, unpin and the
+//           sweep of a pinned slot only).
+//   liveBits one bit per slot, set for every live slot (slot 0 never) and
+//           maybe for some free ones. Only the sweep reads it: it visits the
+//           set bits of each 32 slots and skips free runs without reading
+//           their words, so its cost follows the live handles, not the table
+//           (at least half free). newHeapRef and freeHeapRef do not touch it:
+//           the slots of the values issued from a block are consecutive, so
+//           their bits are set as a range when the block ends and before
+//           each sweep step (`syncLive`); the sweep clears the bit of a slot
+//           it finds free.
+// Two words, not four: the sweep and the pair read half the bytes.
 
 import { ForeignPointerError, MisuseError, OffheapRangeError, StaleHandleError, show } from './errors.js';
 import { HeapBits } from './heapbits.js';
@@ -53,8 +70,11 @@ export const minIndexBits = 10;
 export const maxIndexBits = 23;
 /** The most handles a heap holds at once: half of the largest table. */
 export const maxHeapRefs = 2 ** (maxIndexBits - 1);
-/** `meta` words per slot. */
-const S = 4;
+/** `meta` words per slot: value, mark word (hot paths write the shift, `i << 1`). */
+export const metaWords = 2;
+const S = metaWords;
+/** The largest epoch a mark word holds (30 bits): the collector's cycle counts 1 .. epochMax, then starts over. */
+export const epochMax = 0x3fffffff;
 
 /**
  * Where a runtime's handle values come from: blocks of `size` consecutive
@@ -114,9 +134,13 @@ let pruneAt = 64;
 
 /** The object heap of one runtime: slots, mark epochs and pin counts. */
 export class ObjectHeap {
-  /** Per slot: [value, epoch, pins, unused] (see the file comment). */
+  /** Per slot: [value, epoch << 1 | pinned] (see the file comment). */
   meta: Int32Array;
-  /** Per slot: [object, handle] while live, [undefined, undefined] otherwise. */
+  /** Per slot: the pin count (non-zero only on live slots). */
+  pinCounts: Int32Array;
+  /** Bit i of word i >>> 5: slot i may be live (set for every live slot once `syncLive` has run). */
+  liveBits: Int32Array;
+  /** Per slot: the object while live, undefined otherwise. */
   private objects: unknown[];
   /** Slot index bits K; the table has 2^K slots. */
   indexBits = minIndexBits;
@@ -135,6 +159,8 @@ export class ObjectHeap {
   /** The next value to issue, and the end of the current block (next === end: take a block). */
   private next = 0;
   private end = 0;
+  /** Values [synced, next) have no live bits yet (see syncLive). */
+  private synced = 0;
   /** First values of the blocks taken this lap, for messages (issued here, or forged?). */
   private readonly blocks = new Set<number>();
   /** The source's serial at this heap's first block (debug mode stops one lap later). */
@@ -154,7 +180,9 @@ export class ObjectHeap {
     this.debug = rt.debug;
     this.meta = new Int32Array(S << minIndexBits);
     this.meta[0] = 1;
-    this.objects = packedArray(2 << minIndexBits);
+    this.pinCounts = new Int32Array(1 << minIndexBits);
+    this.liveBits = new Int32Array((1 << minIndexBits) >>> 5);
+    this.objects = packedArray(1 << minIndexBits);
     this.bits = new HeapBits(rt.space);
     if (heaps.length >= pruneAt) {
       // Amortised: drop collected heaps only when the list has doubled since the last pass.
@@ -176,13 +204,11 @@ export class ObjectHeap {
     const c = this.next;
     const i = c & this.mask;
     const meta = this.meta;
-    const m = i << 2; // shifts and ors, not `* S`, `2 *` or `+ 1`: no overflow check on a masked index
+    const m = i << 1; // shifts and ors, not `* S`, `2 *` or `+ 1`: no overflow check on a masked index
     if (c === this.end || meta[m] > 0 || this.live >= this.growAt) return this.allocSlow(obj);
     meta[m] = c;
-    meta[m | 1] = this.allocEpoch;
-    const objects = this.objects;
-    objects[i << 1] = obj;
-    objects[(i << 1) | 1] = c;
+    meta[m | 1] = this.allocEpoch << 1; // unpinned; the live bit is set by syncLive
+    this.objects[i] = obj;
     this.next = c + 1;
     this.live++;
     return c;
@@ -196,7 +222,7 @@ export class ObjectHeap {
     let c = this.next;
     for (;;) {
       if (c === this.end) c = this.takeBlock();
-      if (meta[(c & mask) << 2] <= 0) break;
+      if (meta[(c & mask) << 1] <= 0) break;
       c++;
     }
     this.next = c;
@@ -223,9 +249,30 @@ export class ObjectHeap {
       throw new MisuseError(`newHeapRef: the handle source gave block ${show(start)}, not a block of ${src.size} values in [2^28, 2^30)`, { value: start, limit: handleLimit });
     }
     this.blocks.add(start);
-    this.next = start;
+    this.syncLive();
+    this.next = this.synced = start;
     this.end = start + src.size;
     return start;
+  }
+
+  /** Sets the live bits of the slots of values [synced, next): issued (or passed over) since the last sync, all in the current block. */
+  syncLive(): void {
+    const a = this.synced;
+    const n = this.next - a;
+    if (n === 0) return;
+    const lb = this.liveBits;
+    const cap = this.mask + 1;
+    if (n >= cap) lb.fill(-1);
+    else {
+      const s = a & this.mask;
+      if (s + n <= cap) setBits(lb, s, s + n);
+      else {
+        setBits(lb, s, cap);
+        setBits(lb, 0, s + n - cap);
+      }
+    }
+    lb[0] &= ~1; // slot 0 is never live
+    this.synced = this.next;
   }
 
   /** Doubles the table (linear hashing: each live handle moves to slot `h & newMask`). Throws, changing nothing, at the largest size. */
@@ -237,9 +284,12 @@ export class ObjectHeap {
     const cap = (this.mask + 1) * 2;
     const newMask = cap - 1;
     const from = this.meta;
+    const fromPins = this.pinCounts;
     const fromObjects = this.objects;
     const meta = new Int32Array(cap * S);
-    const objects = packedArray(2 * cap);
+    const pinCounts = new Int32Array(cap);
+    const liveBits = new Int32Array(cap >>> 5);
+    const objects = packedArray(cap);
     for (let s = 1; s <= this.mask; s++) {
       const v = from[s * S];
       if (v > 0) {
@@ -247,9 +297,9 @@ export class ObjectHeap {
         const m = d * S;
         meta[m] = v;
         meta[m | 1] = from[s * S + 1];
-        meta[m | 2] = from[s * S + 2];
-        objects[2 * d] = fromObjects[2 * s];
-        objects[2 * d + 1] = v;
+        pinCounts[d] = fromPins[s];
+        liveBits[d >>> 5] |= 1 << d;
+        objects[d] = fromObjects[s];
       } else if (v < 0) {
         // The last handle a free slot held, kept for messages where no live handle lands.
         const d = ~v & newMask;
@@ -258,6 +308,9 @@ export class ObjectHeap {
     }
     meta[0] = 1;
     this.meta = meta;
+    this.pinCounts = pinCounts;
+    this.liveBits = liveBits; // exact: every live slot's bit, set above
+    this.synced = this.next;
     this.objects = objects;
     this.mask = newMask;
     this.indexBits = K + 1;
@@ -267,7 +320,7 @@ export class ObjectHeap {
 
   /** Whether `h` names a live object of this heap. */
   isLive(h: unknown): boolean {
-    return typeof h === 'number' && h > 0 && this.meta[(h & this.mask) << 2] === h;
+    return typeof h === 'number' && h > 0 && this.meta[(h & this.mask) << 1] === h;
   }
 
   /**
@@ -282,9 +335,9 @@ export class ObjectHeap {
   /** The object of live handle `h`; throws otherwise (see `reject`). */
   get(h: unknown): unknown {
     if (typeof h === 'number') {
-      const k = (h & this.mask) << 1;
-      const objects = this.objects;
-      if (objects[k | 1] === h) return objects[k];
+      const i = h & this.mask;
+      // h > 0: a free slot holds ~h (negative), which must not pass for a handle.
+      if (this.meta[i << 1] === h && h > 0) return this.objects[i];
     }
     return this.reject('deref', h);
   }
@@ -294,14 +347,13 @@ export class ObjectHeap {
     if (typeof h === 'number') {
       const i = h & this.mask;
       const meta = this.meta;
-      const m = i << 2;
-      if (meta[m] === h && h > 0 && meta[m | 2] === 0) {
+      const m = i << 1;
+      const w = meta[m | 1];
+      if (meta[m] === h && h > 0 && (w & 1) === 0) {
         const e = this.allocEpoch;
-        if (e !== 0 && meta[m | 1] !== e) this.whiteFreed++;
+        if (e !== 0 && w >> 1 !== e) this.whiteFreed++;
         meta[m] = ~h;
-        const objects = this.objects;
-        objects[i << 1] = undefined;
-        objects[(i << 1) | 1] = undefined;
+        this.objects[i] = undefined;
         this.live--;
         return;
       }
@@ -311,43 +363,53 @@ export class ObjectHeap {
 
   private freeSlow(h: unknown, what: string): void {
     if (!this.isLive(h)) this.reject(what, h);
-    const i = (h as number) & this.mask;
-    const pins = this.meta[i * S + 2];
+    const pins = this.pinCounts[(h as number) & this.mask];
     throw new MisuseError(`${what}: handle ${this.describe(h)} is pinned ${pins} time(s); unpin it first`, { value: h, limit: pins });
   }
 
   /** Adds a pin to live handle `h`. */
   pin(h: unknown): void {
     if (!this.isLive(h)) this.reject('pin', h);
-    const m = ((h as number) & this.mask) * S + 2;
-    if (this.meta[m] === 0x7fffffff) throw new MisuseError(`pin: handle ${this.describe(h)} is already pinned 2^31 - 1 times`, { value: h, limit: 0x7fffffff });
-    if (this.meta[m]++ === 0) this.pinnedSlots++;
+    const i = (h as number) & this.mask;
+    const n = this.pinCounts[i];
+    if (n === 0x7fffffff) throw new MisuseError(`pin: handle ${this.describe(h)} is already pinned 2^31 - 1 times`, { value: h, limit: 0x7fffffff });
+    this.pinCounts[i] = n + 1;
+    if (n === 0) {
+      this.meta[i * S + 1] |= 1;
+      this.pinnedSlots++;
+    }
   }
 
   /** Drops a pin of live handle `h`. */
   unpin(h: unknown): void {
     if (!this.isLive(h)) this.reject('unpin', h);
-    const m = ((h as number) & this.mask) * S + 2;
-    if (this.meta[m] === 0) throw new MisuseError(`unpin: handle ${this.describe(h)} is not pinned`, { value: h, limit: 0 });
-    if (--this.meta[m] === 0) this.pinnedSlots--;
+    const i = (h as number) & this.mask;
+    const n = this.pinCounts[i];
+    if (n === 0) throw new MisuseError(`unpin: handle ${this.describe(h)} is not pinned`, { value: h, limit: 0 });
+    this.pinCounts[i] = n - 1;
+    if (n === 1) {
+      this.meta[i * S + 1] &= ~1;
+      this.pinnedSlots--;
+    }
   }
 
   /** The pin count of live handle `h` (0 for any other value). */
   pins(h: unknown): number {
-    return this.isLive(h) ? this.meta[((h as number) & this.mask) * S + 2] : 0;
+    return this.isLive(h) ? this.pinCounts[(h as number) & this.mask] : 0;
   }
 
   /** Pinned live handles now (for the memory picture). */
   pinnedCount(): number {
     let n = 0;
-    for (let i = 1; i < this.top; i++) if (this.meta[i * S] > 0 && this.meta[i * S + 2] !== 0) n++;
+    for (let i = 1; i < this.top; i++) if (this.meta[i * S] > 0 && (this.meta[i * S + 1] & 1) !== 0) n++;
     return n;
   }
 
   /** The sweep of slots [from, to): frees every live slot not marked in `cycle` and returns how many. */
   sweep(from: number, to: number, cycle: number): number {
+    this.syncLive();
     unpinned[0] = 0;
-    const freed = sweepSlots(this.meta, this.objects, from, to, cycle);
+    const freed = sweepSlots(this.meta, this.liveBits, this.pinCounts, this.objects, from >>> 5, (to - 1) >>> 5, -1 << (from & 31), (to & 31) === 0 ? -1 : (1 << (to & 31)) - 1, cycle);
     this.pinnedSlots -= unpinned[0];
     this.live -= freed;
     return freed;
@@ -420,28 +482,61 @@ export class ObjectHeap {
 const unpinned = new Int32Array(1);
 
 /**
- * Frees the live slots of [from, to) not marked in `cycle`: three stores
- * over the two lines of a slot (a pinned one, one more). A module function,
- * not a method: V8 compiles a long loop on the stack before the code after
- * it has run, and `this.x` there would then deoptimize on every call (see
- * mgc.ts).
+ * Frees the live slots of [from, to) not marked in `cycle`: per 32 slots one
+ * word of the live bitmap, then per set bit the slot's two words, and per
+ * freed slot two stores (value word, object; a pinned slot, two more) and its
+ * bit cleared. Free slots cost nothing beyond their bitmap word. Slots
+ * [from, to) are the bits of words [first, last] under `firstMask` (the first
+ * word's) and `lastMask` (the last word's). A module function, not a method:
+ * V8 compiles a long loop on the stack before the code after it has run, and
+ * `this.x` there would then deoptimize on every call (see mgc.ts). For the
+ * same reason every operation runs on every word, none only on the first or
+ * last: the first calls run without type feedback, and an operation that had
+ * never run with it (a shift before the loop, the first word's masking)
+ * deoptimized the compiled function on its first call, several times a
+ * process.
  */
-function sweepSlots(meta: Int32Array, objects: unknown[], from: number, to: number, cycle: number): number {
+function sweepSlots(meta: Int32Array, liveBits: Int32Array, pinCounts: Int32Array, objects: unknown[], first: number, last: number, firstMask: number, lastMask: number, cycle: number): number {
   let freed = 0;
-  for (let i = from; i < to; i++) {
-    const m = i << 2;
-    const v = meta[m];
-    if (v <= 0 || meta[m | 1] === cycle) continue;
-    meta[m] = ~v;
-    if (meta[m | 2] !== 0) {
-      meta[m | 2] = 0;
-      unpinned[0]++;
+  for (let b = first; b <= last; b++) {
+    let live = liveBits[b] & (b === first ? firstMask : -1) & (b === last ? lastMask : -1);
+    if (live === 0) continue;
+    const base = b << 5;
+    let dead = 0;
+    while (live !== 0) {
+      const low = live & -live;
+      live ^= low;
+      const i = base + 31 - Math.clz32(low);
+      const m = i << 1;
+      const v = meta[m];
+      if (v > 0) {
+        const w = meta[m | 1];
+        if (w >> 1 === cycle) continue; // marked: stays live
+        meta[m] = ~v;
+        if ((w & 1) !== 0) {
+          meta[m | 1] = w ^ 1;
+          pinCounts[i] = 0;
+          unpinned[0]++;
+        }
+        objects[i] = undefined;
+        freed++;
+      }
+      dead |= low; // freed now, or by freeHeapRef since its bit was set
     }
-    objects[i << 1] = undefined;
-    objects[(i << 1) | 1] = undefined;
-    freed++;
+    liveBits[b] &= ~dead;
   }
   return freed;
+}
+
+/** Sets the bits of slots [from, to) in `lb` (to at most the table's size). */
+function setBits(lb: Int32Array, from: number, to: number): void {
+  if (from >= to) return;
+  const last = (to - 1) >>> 5;
+  let b = from >>> 5;
+  let lo = -1 << (from & 31);
+  for (; b < last; b++, lo = -1) lb[b] |= lo;
+  const hi = (to & 31) === 0 ? -1 : (1 << (to & 31)) - 1;
+  lb[last] |= lo & hi;
 }
 
 /** A packed (never holey) array of `n` undefineds: holey arrays cost a hole check per load. */

@@ -23,7 +23,7 @@
 
 import { checkmarkRoots, LostObjectError, type LostObject } from './checkmark.js';
 import { BadPointerError, checkInt, show } from './errors.js';
-import type { ObjectHeap } from './heap.js';
+import { epochMax, type ObjectHeap } from './heap.js';
 import type { HeapBits } from './heapbits.js';
 import type { BulkBarrier, WriteBarrierHook } from './mbarrier.js';
 import type { Root } from './roots.js';
@@ -36,8 +36,8 @@ const poisonWord = (poisonByte * 0x01010101) >>> 0;
 /** The checkmark's report when it is off. */
 const noneLost: readonly LostObject[] = Object.freeze([]);
 
-/** `meta` words per heap slot (heap.ts): value, epoch, pins, unused. */
-const S = 4;
+// A heap slot's `meta` words (heap.ts): [value, epoch << 1 | pinned], at `i << 1`.
+// Marking a slot in cycle c writes c << 1 and keeps the pinned bit.
 
 /** Where the collector is: not running, marking (barrier on), or sweeping (barrier off). */
 export type GcPhase = 'off' | 'mark' | 'sweep';
@@ -60,7 +60,7 @@ export interface GcStats {
 /** The collector state of one runtime. */
 export class Collector implements BulkBarrier {
   phase: GcPhase = 'off';
-  /** The current or last cycle; handles with `epoch === cycle` are black. */
+  /** The current or last cycle (1 .. epochMax); handles with `epoch === cycle` are black. */
   cycle = 0;
   /** Run checkmark verification at each mark termination. */
   checkmark: boolean;
@@ -118,10 +118,11 @@ export class Collector implements BulkBarrier {
   shade(v: number, slot: number): void {
     const heap = this.heap;
     const meta = heap.meta;
-    const m = (v & heap.mask) << 2;
+    const m = (v & heap.mask) << 1;
     if (meta[m] === v) {
-      if (meta[m | 1] !== this.cycle) {
-        meta[m | 1] = this.cycle;
+      const w = meta[m | 1];
+      if (w >> 1 !== this.cycle) {
+        meta[m | 1] = (this.cycle << 1) | (w & 1);
         this.marked++;
       }
       return;
@@ -138,16 +139,17 @@ export class Collector implements BulkBarrier {
   /** Deletion barrier of a typedmemclr: shades the old values of the HeapRef slots at `p + slots[k]`. */
   clearSlots(u32: Uint32Array, p: number, slots: Int32Array): void {
     const { meta, mask } = this.heap;
-    const c = this.cycle;
+    const c2 = this.cycle << 1;
     let marked = 0;
     for (let k = 0; k < slots.length; k++) {
       const a = p + slots[k];
       const v = u32[a >>> 2];
       if (v === 0) continue;
-      const m = (v & mask) << 2;
+      const m = (v & mask) << 1;
       if (meta[m] === v) {
-        if (meta[m | 1] !== c) {
-          meta[m | 1] = c;
+        const w = meta[m | 1];
+        if ((w & -2) !== c2) {
+          meta[m | 1] = c2 | (w & 1);
           marked++;
         }
       } else if (this.rt.debug) {
@@ -176,7 +178,7 @@ export class Collector implements BulkBarrier {
     }
     const ptr = bits.ptr;
     const { meta, mask } = this.heap;
-    const c = this.cycle;
+    const c2 = this.cycle << 1;
     let marked = 0;
     for (let b = from >>> 5, last = (to - 1) >>> 5; b <= last; b++) {
       const base = b << 5;
@@ -191,10 +193,11 @@ export class Collector implements BulkBarrier {
         const w = base + 31 - Math.clz32(low);
         const v = u32[w];
         if (v === 0) continue;
-        const m = (v & mask) << 2;
+        const m = (v & mask) << 1;
         if (meta[m] === v) {
-          if (meta[m | 1] !== c) {
-            meta[m | 1] = c;
+          const x = meta[m | 1];
+          if ((x & -2) !== c2) {
+            meta[m | 1] = c2 | (x & 1);
             marked++;
           }
         } else if (this.rt.debug) {
@@ -229,14 +232,16 @@ export class Collector implements BulkBarrier {
    */
   clearWords(u32: Uint32Array, from: number, to: number): void {
     const { meta, mask } = this.heap;
-    const c = this.cycle;
+    const c2 = this.cycle << 1;
     let marked = 0;
     for (let w = from; w < to; w++) {
       const v = u32[w];
       if (v === 0) continue;
-      const m = (v & mask) << 2;
-      if (meta[m] === v && meta[m | 1] !== c) {
-        meta[m | 1] = c;
+      const m = (v & mask) << 1;
+      if (meta[m] !== v) continue;
+      const x = meta[m | 1];
+      if ((x & -2) !== c2) {
+        meta[m | 1] = c2 | (x & 1);
         marked++;
       }
     }
@@ -246,9 +251,11 @@ export class Collector implements BulkBarrier {
   private shadeConservative(v: number): void {
     if (v === 0) return;
     const { meta, mask } = this.heap;
-    const m = (v & mask) << 2;
-    if (meta[m] === v && meta[m | 1] !== this.cycle) {
-      meta[m | 1] = this.cycle;
+    const m = (v & mask) << 1;
+    if (meta[m] !== v) return;
+    const w = meta[m | 1];
+    if (w >> 1 !== this.cycle) {
+      meta[m | 1] = (this.cycle << 1) | (w & 1);
       this.marked++;
     }
   }
@@ -268,8 +275,8 @@ export class Collector implements BulkBarrier {
   start(): boolean {
     if (this.phase === 'mark') return false;
     if (this.phase === 'sweep') this.sweep(Infinity);
-    // Epochs are int32 and 0 means "never marked": the cycle counts 1 .. 2^31 - 1, then starts over.
-    this.cycle = this.cycle === 0x7fffffff ? 1 : this.cycle + 1;
+    // Epochs are 30 bits and 0 means "never marked": the cycle counts 1 .. epochMax, then starts over.
+    this.cycle = this.cycle === epochMax ? 1 : this.cycle + 1;
     this.phase = 'mark';
     this.marked = 0;
     this.lostMarked = 0;
@@ -351,7 +358,7 @@ export class Collector implements BulkBarrier {
           continue;
         }
         tally[0] = 0;
-        shadePinned(heap.meta, this.cycle, this.pinCursor, end);
+        shadePinned(heap.meta, this.cycle << 1, this.pinCursor, end);
         this.marked += tally[0];
         n += end - this.pinCursor;
         this.pinCursor = end;
@@ -381,16 +388,16 @@ export class Collector implements BulkBarrier {
     const start = root.cursor;
     const end = Math.min(total, start + budget);
     const { meta, mask } = this.heap;
-    const c = this.cycle;
+    const c2 = this.cycle << 1;
     tally[0] = 0;
     // The loops stop at a word that names no live handle: shade() reports it (debug) past its slot, so the cycle can go on.
     for (let k = start; k < end; ) {
       if (per === 1) {
         const w = (root.p + k * layout.size + slots[0]) >>> 2;
-        k += shadeStrided(u32, meta, mask, c, w, layout.size >>> 2, end - k);
+        k += shadeStrided(u32, meta, mask, c2, w, layout.size >>> 2, end - k);
       } else {
         const e = (k / per) | 0;
-        k += shadeSlots(u32, meta, mask, c, slots, k - e * per, root.p + e * layout.size, layout.size, end - k);
+        k += shadeSlots(u32, meta, mask, c2, slots, k - e * per, root.p + e * layout.size, layout.size, end - k);
       }
       if (k < end) {
         root.cursor = k + 1;
@@ -457,14 +464,15 @@ const tally = new Int32Array(1);
  * words apart (a layout with one HeapRef slot). Returns the words done: `n`,
  * or fewer if it stopped at a non-zero word naming no live handle.
  */
-function shadeStrided(u32: Uint32Array, meta: Int32Array, mask: number, c: number, w: number, stride: number, n: number): number {
+function shadeStrided(u32: Uint32Array, meta: Int32Array, mask: number, c2: number, w: number, stride: number, n: number): number {
   for (let k = 0; k < n; k++, w += stride) {
     const v = u32[w];
     if (v === 0) continue;
-    const m = (v & mask) << 2;
+    const m = (v & mask) << 1;
     if (meta[m] !== v) return k;
-    if (meta[m | 1] !== c) {
-      meta[m | 1] = c;
+    const x = meta[m | 1];
+    if ((x & -2) !== c2) {
+      meta[m | 1] = c2 | (x & 1);
       tally[0]++;
     }
   }
@@ -476,7 +484,7 @@ function shadeStrided(u32: Uint32Array, meta: Int32Array, mask: number, c: numbe
  * apart, starting at slot `j` of the object at `base`. Returns the slots
  * done, like shadeStrided.
  */
-function shadeSlots(u32: Uint32Array, meta: Int32Array, mask: number, c: number, slots: Int32Array, j: number, base: number, size: number, n: number): number {
+function shadeSlots(u32: Uint32Array, meta: Int32Array, mask: number, c2: number, slots: Int32Array, j: number, base: number, size: number, n: number): number {
   const per = slots.length;
   for (let k = 0; k < n; k++) {
     const v = u32[(base + slots[j]) >>> 2];
@@ -485,21 +493,23 @@ function shadeSlots(u32: Uint32Array, meta: Int32Array, mask: number, c: number,
       base += size;
     }
     if (v === 0) continue;
-    const m = (v & mask) << 2;
+    const m = (v & mask) << 1;
     if (meta[m] !== v) return k;
-    if (meta[m | 1] !== c) {
-      meta[m | 1] = c;
+    const x = meta[m | 1];
+    if ((x & -2) !== c2) {
+      meta[m | 1] = c2 | (x & 1);
       tally[0]++;
     }
   }
   return n;
 }
 
-/** Shades the pinned handles of slots [from, to). Pins are non-zero only on live slots (a release clears them). */
-function shadePinned(meta: Int32Array, c: number, from: number, to: number): void {
-  for (let m = from * S, e = to * S; m < e; m += S) {
-    if (meta[m | 2] !== 0 && meta[m | 1] !== c) {
-      meta[m | 1] = c;
+/** Shades the pinned handles of slots [from, to), `c2` being the cycle << 1. The pinned bit is set only on live slots (a release clears it). */
+function shadePinned(meta: Int32Array, c2: number, from: number, to: number): void {
+  for (let m = (from << 1) | 1, e = to << 1; m < e; m += 2) {
+    const x = meta[m];
+    if ((x & 1) !== 0 && x !== (c2 | 1)) {
+      meta[m] = c2 | 1;
       tally[0]++;
     }
   }

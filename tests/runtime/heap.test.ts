@@ -22,7 +22,7 @@ import {
   type Ptr,
   type Runtime,
 } from '../../src/runtime/index.js';
-import type { HandleSource } from '../../src/runtime/heap.js';
+import { metaWords, type HandleSource } from '../../src/runtime/heap.js';
 
 function rt(debug = false): Runtime {
   return createRuntime({ maxBytes: 1 << 20, debug });
@@ -32,8 +32,10 @@ function rt(debug = false): Runtime {
 function heapState(r: Runtime): string {
   const h = r.heap as unknown as Record<string, unknown>;
   return JSON.stringify({
-    meta: Array.from(r.heap.meta.subarray(0, r.heap.top * 4)),
-    objects: (h.objects as unknown[]).slice(0, r.heap.top * 2).map((o) => (typeof o === 'object' ? 'obj' : o)),
+    meta: Array.from(r.heap.meta.subarray(0, r.heap.top * metaWords)),
+    pins: Array.from(r.heap.pinCounts.subarray(0, r.heap.top)),
+    liveBits: Array.from(r.heap.liveBits),
+    objects: (h.objects as unknown[]).slice(0, r.heap.top).map((o) => (typeof o === 'object' ? 'obj' : o)),
     top: r.heap.top,
     live: r.heap.live,
     freeHead: h.freeHead,
@@ -69,7 +71,7 @@ describe('handle encoding', () => {
     for (let i = 0; i < hs.length; i++) {
       expect(hs[i]).toBeGreaterThanOrEqual(2 ** 28); // no counter, size or address below 256 MiB is a handle
       expect(hs[i]).toBeLessThan(2 ** 30); // a V8 small integer: never boxed
-      expect(r.heap.meta[(hs[i] & r.heap.mask) * 4]).toBe(hs[i]);
+      expect(r.heap.meta[(hs[i] & r.heap.mask) * metaWords]).toBe(hs[i]);
       expect(r.deref(hs[i])).toBe(objs[i]);
     }
     expect(r.heap.live).toBe(3000);
@@ -191,7 +193,7 @@ describe('handle encoding', () => {
     const r = rt();
     const h = r.newHeapRef('x');
     r.freeHeapRef(h);
-    expect(r.heap.meta[(h & r.heap.mask) * 4]).toBe(~h); // the free marker
+    expect(r.heap.meta[(h & r.heap.mask) * metaWords]).toBe(~h); // the free marker
     rejects(r, () => r.freeHeapRef(~h as HeapRef<string>), OffheapRangeError, 'ERR_BAD_VALUE');
     expect(r.heap.isLive(~h)).toBe(false);
   });
@@ -266,11 +268,11 @@ describe('generation bound: no value is issued twice within a lap of the source'
       }
       expect(new Set(firstLap).size).toBe(32);
       if (debug) {
-        const before = JSON.stringify({ meta: Array.from(heap.meta), live: heap.live, serial: src.serial });
+        const before = JSON.stringify({ meta: Array.from(heap.meta), pins: Array.from(heap.pinCounts), live: heap.live, serial: src.serial });
         const e = thrown(() => heap.alloc('one too many'));
         expect(e).toBeInstanceOf(OffheapRangeError);
         expect((e as OffheapRangeError).message).toMatch(/debug mode issues each handle value once/);
-        expect(JSON.stringify({ meta: Array.from(heap.meta), live: heap.live, serial: src.serial })).toBe(before);
+        expect(JSON.stringify({ meta: Array.from(heap.meta), pins: Array.from(heap.pinCounts), live: heap.live, serial: src.serial })).toBe(before);
         expect(() => heap.get(firstLap[0])).toThrow(StaleHandleError);
       } else {
         expect(heap.alloc('again')).toBe(firstLap[0]); // the documented bound: a value comes back after a lap
@@ -341,6 +343,70 @@ describe('generation bound: no value is issued twice within a lap of the source'
       expect(r.heap.live).toBe(0);
       for (let k = 0; k < 3 * r.heap.capacity; k++) r.freeHeapRef(r.newHeapRef(k)); // h's slot is reused three times
       expect(() => r.deref(h)).toThrow(StaleHandleError);
+    }
+  });
+});
+
+describe('slot metadata: two words per slot and the live bitmap', () => {
+  /** Every live slot's bit is set once syncLive has run, and slot 0's never is. */
+  function checkLiveBits(heap: ObjectHeap): void {
+    heap.syncLive();
+    expect(heap.liveBits[0] & 1).toBe(0);
+    for (let i = 1; i < heap.top; i++) {
+      if (heap.meta[i * metaWords] > 0 && ((heap.liveBits[i >>> 5] >>> (i & 31)) & 1) === 0) throw new Error(`slot ${i} is live without its bit`);
+    }
+  }
+
+  it('the sweep frees exactly the live unmarked slots, across block changes, wrap-around and growth (random churn against a model)', () => {
+    // Blocks of 2048 values, 5 blocks apart: at 1024 slots a block covers the table twice, and a sync in the middle of a
+    // block (each sweep) sets a range of slots that wraps around the table's end.
+    const random = (() => {
+      let a = 0x2545f491;
+      return () => ((a = (Math.imul(a, 1103515245) + 12345) | 0) >>> 0) / 2 ** 32;
+    })();
+    for (const debug of [false, true]) {
+      const heap = new ObjectHeap(rt(debug), testSource(2048, 2 ** 8, 2048 * 5, 2048 * 3));
+      const live = new Set<number>();
+      let cycle = 0;
+      for (let op = 0; op < 12_000; op++) {
+        const x = random();
+        if (x < 0.7 || live.size === 0) live.add(heap.alloc(op));
+        else if (x < 0.995) {
+          const h = [...live][Math.floor(random() * live.size)];
+          heap.free(h);
+          live.delete(h);
+        } else {
+          // A sweep with a random part of the live handles marked (what a mark phase leaves).
+          cycle++;
+          const kept = new Set([...live].filter(() => random() < 0.9));
+          for (const h of kept) heap.meta[(h & heap.mask) * metaWords + 1] = cycle << 1;
+          const freed = heap.sweep(1, heap.top, cycle);
+          expect(freed).toBe(live.size - kept.size);
+          for (const h of live) expect(heap.isLive(h)).toBe(kept.has(h));
+          live.clear();
+          for (const h of kept) live.add(h);
+        }
+        if (op % 500 === 0) checkLiveBits(heap);
+      }
+      expect(heap.live).toBe(live.size);
+      expect(heap.capacity).toBeGreaterThanOrEqual(2048); // grew at least once
+      checkLiveBits(heap);
+    }
+  });
+
+  it("a free slot's marker (~h, negative) is not a handle: deref, freeHeapRef, pin and unpin reject it, state unchanged", () => {
+    for (const debug of [false, true]) {
+      const r = rt(debug);
+      const h = r.newHeapRef({ v: 1 });
+      r.freeHeapRef(h);
+      expect(r.heap.meta[(h & r.heap.mask) * metaWords]).toBe(~h); // the marker a value compare could match
+      const before = heapState(r);
+      for (const call of [() => r.deref(~h as HeapRef<unknown>), () => r.freeHeapRef(~h as HeapRef<unknown>), () => r.pin(~h as HeapRef<unknown>), () => r.unpin(~h as HeapRef<unknown>)]) {
+        const e = thrown(call);
+        expect(e).toBeInstanceOf(OffheapRangeError);
+        expect((e as OffheapRangeError).code).toBe('ERR_BAD_VALUE');
+      }
+      expect(heapState(r)).toBe(before);
     }
   });
 });

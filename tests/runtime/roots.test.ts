@@ -118,7 +118,7 @@ describe('bad input at every entry point: a typed error with code, value and lim
   ];
 
   function state(rt: Runtime): string {
-    return JSON.stringify({ roots: [...rt.roots.byAddress.keys()], live: rt.heap.live, meta: Array.from(rt.heap.meta.subarray(0, rt.heap.top * 4)), gc: rt.collector.stats() });
+    return JSON.stringify({ roots: [...rt.roots.byAddress.keys()], live: rt.heap.live, meta: Array.from(rt.heap.meta.subarray(0, rt.heap.top * 2)), pins: Array.from(rt.heap.pinCounts.subarray(0, rt.heap.top)), gc: rt.collector.stats() });
   }
 
   function typed(rt: Runtime, fn: () => unknown, type: abstract new (...args: never[]) => Error, code: string): Error & { value: unknown; limit: unknown } {
