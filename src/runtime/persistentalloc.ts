@@ -41,8 +41,15 @@ export class PersistentAlloc {
 
   constructor(private readonly space: AddressSpace) {}
 
-  /** Runtime.close: the current chunk is given up, so every later request reaches the slow path's closed check. */
+  /**
+   * Runtime.close: the current chunk is given up, so every later request
+   * reaches the slow path's closed check. An attached runtime of a shared
+   * space gives the pages of it no request reached back to the space, for
+   * the threads that stay.
+   */
   close(): void {
+    const i = this.chunks.lastIndexOf(this.base);
+    if (this.space.shared && !this.space.owner && i >= 0 && this.off < persistentChunkSize) this.chunkLen[i] = this.space.trimChunk(this.base, this.off);
     this.off = persistentChunkSize;
   }
 

@@ -556,6 +556,38 @@ export class AddressSpace {
   }
 
   /**
+   * An attached runtime's close(): the pages of persistentalloc chunk `p`
+   * from byte `keep` on (rounded up to a page) go back to the page map,
+   * never touched. Go leaves a dead P's chunk where it is; here threads come
+   * and go, and a worker that closes would otherwise keep the rest of its
+   * chunk (up to 256 KiB) for good. Returns the block's new length in bytes.
+   * Does nothing once the owner closed the space.
+   */
+  trimChunk(p: number, keep: number): number {
+    lock(this.hdr, H.spaceLock);
+    try {
+      const page = p >>> pageShift;
+      const npages = this.pageState[page];
+      const kept = Math.max(1, Math.ceil(keep / pageSize));
+      if ((Atomics.load(this.hdr, H.gate) & gateClosed) !== 0 || npages <= kept || (this.blockTag[page] & 3) !== blockPersistent) return npages * pageSize;
+      const st = this.pageState;
+      st[page] = kept;
+      for (let k = kept; k < npages; k++) {
+        st[page + k] = 0;
+        this.needzero[page + k] = 1;
+      }
+      const bytes = (npages - kept) * pageSize;
+      this.hdr[H.inUse] -= bytes;
+      this.statBytes[this.blockTag[page] >>> 2] -= bytes;
+      if (page + npages === this.high) this.lowerHigh(page + kept);
+      else this.insertFree(page + kept, npages - kept);
+      return kept * pageSize;
+    } finally {
+      unlock(this.hdr, H.spaceLock);
+    }
+  }
+
+  /**
    * Returns the tail [page, high) to the unmapped region, together with a free
    * run ending at `page`, so a request can use the tail and the run as one.
    */

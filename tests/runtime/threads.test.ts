@@ -191,6 +191,35 @@ describe('closing', () => {
     expect(pool.sharedStats().cached).toBe(cacheMax >= 20 ? 19 : 0);
     await w.run(`state.rt = undefined; return 0;`);
   }, 30_000);
+
+  it('an attached runtime’s close() gives back the pages of its persistentalloc chunk that no request reached; the owner’s pages stay', async () => {
+    const rt = createRuntime({ maxBytes: 4 << 20, shared: true });
+    const before = rt.stats().byOwner.persistentalloc ?? 0;
+    await attachWorker(w, rt);
+    // One span of the pool (2 pages) and 100 bytes: both in the worker's first chunk.
+    const kept = await w.run<number>(
+      `const pool = off.sharedPool(state.rt, 'cells', state.Cell);
+       pool.alloc();
+       state.rt.persistentalloc(100);
+       const s = state.rt.stats().byOwner.persistentalloc;
+       state.rt.close();
+       state.rt = undefined;
+       return s;`,
+    );
+    expect(kept - before).toBe(256 * 1024);
+    // The chunk keeps its span and the 100 bytes (3 pages); its other 29 pages are free for every thread.
+    expect(rt.stats().byOwner.persistentalloc).toBe(before + 3 * pageSize);
+    expect(rt.stats().inUse).toBe(before + 3 * pageSize);
+    // The chunk was the last block, so its tail went back to the unmapped region, where the next request starts.
+    const top = rt.space.mappedEnd;
+    expect(top).toBe((rt.space.firstPage + 3) * pageSize);
+    expect(rt.sysAlloc(29 * pageSize)).toBe(top);
+    // The owner's own chunk is never trimmed (its close() closes the space).
+    rt.persistentalloc(100);
+    const owned = rt.stats().byOwner.persistentalloc;
+    rt.close();
+    expect(rt.stats().byOwner.persistentalloc).toBe(owned);
+  }, 30_000);
 });
 
 describe('shared pools', () => {
