@@ -35,7 +35,7 @@ function heapState(r: Runtime): string {
     meta: Array.from(r.heap.meta.subarray(0, r.heap.top * metaWords)),
     pins: Array.from(r.heap.pinCounts.subarray(0, r.heap.top)),
     liveBits: Array.from(r.heap.liveBits),
-    objects: (h.objects as unknown[]).slice(0, r.heap.top).map((o) => (typeof o === 'object' ? 'obj' : o)),
+    objects: (h.objects as unknown[]).slice(0, r.heap.top * 2).map((o) => (typeof o === 'object' ? 'obj' : o)),
     top: r.heap.top,
     live: r.heap.live,
     freeHead: h.freeHead,
