@@ -98,9 +98,9 @@ export interface SharedPoolStats {
   readonly carved: number;
   /** Objects on the central free list. */
   readonly central: number;
-  /** Objects abandoned in the unused span tails of closed runtimes. */
+  /** Objects never handed out that closed runtimes left in their span tails, waiting for the threads that stay. */
   readonly abandoned: number;
-  /** This thread's cache: free objects on its list, and objects never handed out in the rest of its span. */
+  /** This thread's cache: free objects on its list, and objects never handed out (the rest of its span, and those it took from closed runtimes' tails). */
   readonly cached: number;
   readonly fresh: number;
   /** This runtime's bytes allocated minus freed (negative when it frees objects other threads allocated). */
@@ -203,6 +203,9 @@ export class FixAlloc<T, Z extends boolean = true> {
   private chunk = 0;
   /** Bytes left at `chunk`; fewer than `size` means take a new span. */
   private nchunk = 0;
+  /** A shared pool: objects never handed out that this thread took from closed runtimes' span tails (linked through their first u32), and how many. */
+  private freshList = 0;
+  private nfresh = 0;
   /** Bytes of objects in a span: the span's bytes rounded down to a multiple of size. */
   private declare readonly nalloc: number;
   /** Bytes of a span (whole pages) taken from persistentalloc: 16 KiB, or up to 64 KiB when 16 KiB would waste over 1/8. */
@@ -313,7 +316,7 @@ export class FixAlloc<T, Z extends boolean = true> {
       central: get(P.count),
       abandoned: get(P.abandoned),
       cached: this.nlist,
-      fresh: Math.floor(this.nchunk / this.size),
+      fresh: Math.floor(this.nchunk / this.size) + this.nfresh,
       inuse: this.inuse,
     };
   }
@@ -325,15 +328,32 @@ export class FixAlloc<T, Z extends boolean = true> {
   }
 
   /**
-   * Runtime.close: flushes the cache, counts the unused rest of this
-   * thread's span as abandoned, and leaves the fast paths nothing to do
-   * (an empty list, a floor no inuse is above), so every later alloc
-   * and free reaches the slow path's closed check.
+   * Runtime.close: flushes the cache, puts the objects this thread never
+   * handed out (the rest of its span, and what it took from other tails) on
+   * the pool's chain of them for the threads that stay (Go's freemcache
+   * returns the span to its mcentral), and leaves the fast paths nothing to
+   * do (an empty list, a floor no inuse is above), so every later alloc and
+   * free reaches the slow path's closed check.
    */
   closeCache(): void {
     this.flush();
     const c = this.central;
-    if (c !== undefined && this.nchunk >= this.size) Atomics.add(c.w, c.e + P.abandoned, Math.floor(this.nchunk / this.size));
+    if (c !== undefined && this.nchunk + this.nfresh * this.size >= this.size) {
+      // One chain, ascending through the span's tail, then the objects taken earlier.
+      const n = Math.floor(this.nchunk / this.size);
+      const u32 = this.u32;
+      let head = this.freshList;
+      let tail = this.nfresh > 0 ? batchTail(u32, this.freshList, this.nfresh) : 0;
+      for (let k = n - 1; k >= 0; k--) {
+        const q = this.chunk + k * this.size;
+        u32[q >>> 2] = head;
+        if (tail === 0) tail = q;
+        head = q;
+      }
+      c.push(head, tail, n + this.nfresh, true);
+    }
+    this.freshList = 0;
+    this.nfresh = 0;
     this.nchunk = 0;
     this.list = 0;
     this.held = this.inuse / this.size;
@@ -427,6 +447,24 @@ export class FixAlloc<T, Z extends boolean = true> {
       });
       corrupt = stray || !whole;
     }
+    // Objects never handed out: this thread's span tail, the ones it took from closed runtimes' tails, and those still
+    // on the pool's chain (each span's never-used objects are the top of it while they are taken lowest first).
+    const fresh = starts.map((start) => (start === mine ? Math.floor(this.nchunk / this.size) : 0));
+    if (!corrupt) {
+      let stray = false;
+      let m = 0;
+      for (let q = this.freshList; q !== 0 && !stray; q = this.u32[q >>> 2]) {
+        const k = spanIndex(q);
+        if (k < 0 || ++m > this.nfresh) stray = true;
+        else fresh[k]++;
+      }
+      const whole = central.each((q) => {
+        const k = spanIndex(q);
+        if (k < 0) stray = true;
+        else fresh[k]++;
+      }, true);
+      corrupt = stray || !whole;
+    }
     return {
       id: this.id,
       name: this.layout?.name ?? `${this.size} B`,
@@ -438,7 +476,7 @@ export class FixAlloc<T, Z extends boolean = true> {
         start,
         bytes: this.nalloc,
         slots: this.nalloc / this.size,
-        fresh: start === mine ? Math.floor(this.nchunk / this.size) : 0,
+        fresh: fresh[k],
         free: free[k].sort((a, b) => a - b),
       })),
     };
@@ -507,9 +545,18 @@ export class FixAlloc<T, Z extends boolean = true> {
       else if (this.debug) this.rt.debugObjects.set(p, this.id * 2 + 1);
       return p;
     }
-    // A fresh object from the current span (a new span when it is used up).
-    if (this.nchunk < this.size) this.newSpan();
-    p = this.chunk;
+    // A fresh object: one this thread took from closed runtimes' span tails, else the rest of its span, else (a
+    // shared pool) a batch of those tails, else a new span.
+    if (this.freshList === 0 && this.nchunk < this.size && this.central !== undefined && this.central.word(P.abandoned) !== 0) {
+      this.freshList = this.central.pop(cacheBatch, true);
+      this.nfresh = this.central.out[0];
+    }
+    const taken = this.freshList !== 0;
+    if (!taken && this.nchunk < this.size) this.newSpan();
+    p = taken ? this.freshList : this.chunk;
+    // A taken object's link word is the only byte written since its span was made: cleared, it is fresh zero memory again.
+    const next = taken ? this.u32[p >>> 2] : 0;
+    if (taken) this.u32[p >>> 2] = 0;
     // Live before `first` runs, so the hook may initialise the object through accessors in debug mode.
     if (this.sharedDebug) markLive(this.space, p);
     else if (this.debug) this.rt.debugObjects.set(p, this.id * 2 + 1);
@@ -519,11 +566,17 @@ export class FixAlloc<T, Z extends boolean = true> {
       } catch (e) {
         if (this.sharedDebug) forget(this.space, p);
         else if (this.debug) this.rt.debugObjects.delete(p);
+        if (taken) this.u32[p >>> 2] = next;
         throw e;
       }
     }
-    this.chunk += this.size;
-    this.nchunk -= this.size;
+    if (taken) {
+      this.freshList = next;
+      this.nfresh--;
+    } else {
+      this.chunk += this.size;
+      this.nchunk -= this.size;
+    }
     this.inuse += this.size;
     this.held++;
     this.setFloor();

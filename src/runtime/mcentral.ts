@@ -20,11 +20,16 @@ import { lock, unlock } from './lock.js';
 import { H, maxSharedPools, nameEquals, P, poolWords, sharedPoolIdBase, writeName } from './share.js';
 import type { AddressSpace } from './space.js';
 
-/** Pushes the chain head..tail (`n` objects, linked through their first u32) on the central list at entry `e` of `w`. The lock is held. */
-export function pushLocked(w: Int32Array, u32: Uint32Array, e: number, head: number, tail: number, n: number): void {
-  u32[tail >>> 2] = w[e + P.head];
-  w[e + P.head] = head;
-  w[e + P.count] += n;
+/**
+ * Pushes the chain head..tail (`n` objects, linked through their first u32)
+ * on the central list at entry `e` of `w` (or, with `at`/`len` =
+ * P.freshHead/P.abandoned, on its chain of never-handed-out objects). The
+ * lock is held.
+ */
+export function pushLocked(w: Int32Array, u32: Uint32Array, e: number, head: number, tail: number, n: number, at: number = P.head, len: number = P.count): void {
+  u32[tail >>> 2] = w[e + at];
+  w[e + at] = head;
+  w[e + len] += n;
 }
 
 /**
@@ -32,8 +37,8 @@ export function pushLocked(w: Int32Array, u32: Uint32Array, e: number, head: num
  * head of the chain (0 if empty), its last link set to 0, and the number
  * taken in `out[0]`. The lock is held.
  */
-export function popLocked(w: Int32Array, u32: Uint32Array, e: number, max: number, out: Int32Array): number {
-  const head = w[e + P.head];
+export function popLocked(w: Int32Array, u32: Uint32Array, e: number, max: number, out: Int32Array, at: number = P.head, len: number = P.count): number {
+  const head = w[e + at];
   if (head === 0) {
     out[0] = 0;
     return 0;
@@ -46,9 +51,9 @@ export function popLocked(w: Int32Array, u32: Uint32Array, e: number, max: numbe
     tail = next;
     n++;
   }
-  w[e + P.head] = u32[tail >>> 2];
+  w[e + at] = u32[tail >>> 2];
   u32[tail >>> 2] = 0;
-  w[e + P.count] -= n;
+  w[e + len] -= n;
   out[0] = n;
   return head;
 }
@@ -69,33 +74,33 @@ export class MCentral {
     return Atomics.load(this.w, this.e + P.count);
   }
 
-  /** Returns a batch to the central list. */
-  push(head: number, tail: number, n: number): void {
+  /** Returns a batch to the central list (`fresh`: objects never handed out, to the chain of closed threads' span tails). */
+  push(head: number, tail: number, n: number, fresh = false): void {
     lock(this.w, this.e + P.lock);
     try {
-      pushLocked(this.w, this.u32, this.e, head, tail, n);
+      pushLocked(this.w, this.u32, this.e, head, tail, n, fresh ? P.freshHead : P.head, fresh ? P.abandoned : P.count);
     } finally {
       unlock(this.w, this.e + P.lock);
     }
   }
 
-  /** Takes up to `max` objects; the count is in `out[0]`. */
-  pop(max: number): number {
+  /** Takes up to `max` objects (`fresh`: from the chain of objects never handed out); the count is in `out[0]`. */
+  pop(max: number, fresh = false): number {
     lock(this.w, this.e + P.lock);
     try {
-      return popLocked(this.w, this.u32, this.e, max, this.out);
+      return popLocked(this.w, this.u32, this.e, max, this.out, fresh ? P.freshHead : P.head, fresh ? P.abandoned : P.count);
     } finally {
       unlock(this.w, this.e + P.lock);
     }
   }
 
-  /** Calls `visit` for each object on the central list, holding the lock (introspection); false if the list is longer than its count (corrupt). */
-  each(visit: (q: number) => void): boolean {
+  /** Calls `visit` for each object on the central list (`fresh`: on the chain of objects never handed out), holding the lock (introspection); false if the list is longer than its count (corrupt). */
+  each(visit: (q: number) => void, fresh = false): boolean {
     lock(this.w, this.e + P.lock);
     try {
       let n = 0;
-      const count = this.w[this.e + P.count];
-      for (let q = this.w[this.e + P.head]; q !== 0; q = this.u32[q >>> 2]) {
+      const count = this.w[this.e + (fresh ? P.abandoned : P.count)];
+      for (let q = this.w[this.e + (fresh ? P.freshHead : P.head)]; q !== 0; q = this.u32[q >>> 2]) {
         if (++n > count) return false;
         visit(q);
       }

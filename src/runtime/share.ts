@@ -114,8 +114,13 @@ export const P = {
   ptrSerial: 11,
   nameLen: 12,
   spanBytes: 13,
-  /** Objects abandoned in closed threads' unused span tails. */
+  /**
+   * The unused span tails of closed runtimes: a chain of objects never
+   * handed out (head, and its length), taken by the threads that stay
+   * before they carve a span of their own.
+   */
   abandoned: 14,
+  freshHead: 15,
   /** The name, u16 units, from this word. */
   name: 16,
 } as const;

@@ -192,6 +192,36 @@ describe('closing', () => {
     await w.run(`state.rt = undefined; return 0;`);
   }, 30_000);
 
+  it('workers that allocate, keep their objects and close, one after another, carve one span between them: each takes the tail the last one left', async () => {
+    const rt = createRuntime({ maxBytes: 4 << 20, shared: true, debug: true });
+    const pool = sharedPool(rt, 'cells', Cell);
+    const held: number[] = [];
+    for (let cycle = 0; cycle < 5; cycle++) {
+      await attachWorker(w, rt);
+      const got = await w.run<{ ps: number[]; firsts: number[]; zero: boolean; abandoned: number }>(
+        `const u32 = new Uint32Array(state.rt.buffer);
+         const firsts = [];
+         let zero = true;
+         const pool = off.sharedPool(state.rt, 'cells', state.Cell, { first: (p) => { firsts.push(p); zero = zero && u32[p >>> 2] === 0 && u32[(p >>> 2) + 1] === 0; } });
+         const ps = [];
+         for (let i = 0; i < 40; i++) ps.push(pool.alloc());
+         state.rt.close();
+         state.rt = undefined;
+         return { ps, firsts, zero, abandoned: pool.sharedStats().abandoned };`,
+      );
+      // Every object is handed out for the first time, zero, with first run once for it, in the thread that hands it out.
+      expect(got.firsts).toEqual(got.ps);
+      expect(got.zero).toBe(true);
+      held.push(...got.ps);
+      expect(new Set(held).size).toBe(held.length);
+      const s = pool.sharedStats();
+      expect({ cycle, spans: s.spans, abandoned: s.abandoned, central: s.central }).toEqual({ cycle, spans: 1, abandoned: s.carved - held.length, central: 0 });
+    }
+    // The owner frees them all: each was handed out once and is live (debug states in the space agree).
+    for (const p of held) pool.free(p as never);
+    expect(pool.sharedStats()).toMatchObject({ spans: 1, central: held.length > cacheMax ? held.length - pool.sharedStats().cached : 0 });
+  }, 30_000);
+
   it('an attached runtime’s close() gives back the pages of its persistentalloc chunk that no request reached; the owner’s pages stay', async () => {
     const rt = createRuntime({ maxBytes: 4 << 20, shared: true });
     const before = rt.stats().byOwner.persistentalloc ?? 0;
