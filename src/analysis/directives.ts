@@ -37,15 +37,24 @@ export function isFunctionLikeWithBody(node: ts.Node): node is FunctionLikeWithB
 
 /** Every node under `root` (itself included) in source order, with an explicit stack: any nesting depth costs no recursion. */
 export function forEachNode(root: ts.Node, cb: (node: ts.Node) => void): void {
+  findNode(root, (node) => {
+    cb(node);
+    return false;
+  });
+}
+
+/** The first node under `root` (itself included), in source order, for which `pred` holds: the walk stops there. */
+export function findNode(root: ts.Node, pred: (node: ts.Node) => boolean): ts.Node | undefined {
   const stack: ts.Node[] = [root];
   const children: ts.Node[] = [];
   while (stack.length > 0) {
     const node = stack.pop()!;
-    cb(node);
+    if (pred(node)) return node;
     ts.forEachChild(node, (child) => void children.push(child));
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
     children.length = 0;
   }
+  return undefined;
 }
 
 export interface BarrierDirectives {

@@ -9,7 +9,7 @@
 // `Ptr`s, numbers and locals never are: they do not reach such a declaration.
 // The classification lives with the call graph, which resolves every site once.
 import ts from 'typescript';
-import { barrierDirectives, forEachNode, isFunctionLikeWithBody, recMarker } from './directives.js';
+import { barrierDirectives, findNode, forEachNode, isFunctionLikeWithBody, recMarker } from './directives.js';
 import { callGraphOf } from './call-graph/graph.js';
 import type { GraphNode, UnresolvedReason } from './call-graph/graph.js';
 import { barrierId } from './call-graph/resolve.js';
@@ -87,7 +87,10 @@ export interface RecResult {
  * files. Each file's are a fact of its syntax, found once per SourceFile: a
  * new program after an edit re-reads the edited file only.
  */
-export function recRoots(program: ts.Program): GraphNode[] {
+export function recRoots(program: ts.Program): readonly GraphNode[] {
+  const memo = programAnalysis(program).cache<'roots', readonly GraphNode[]>('rec-roots');
+  const known = memo.get('roots');
+  if (known) return known;
   const roots: GraphNode[] = [];
   for (const file of program.getSourceFiles()) {
     if (file.isDeclarationFile || !file.text.includes(recMarker)) continue;
@@ -103,6 +106,7 @@ export function recRoots(program: ts.Program): GraphNode[] {
     }
     roots.push(...found);
   }
+  memo.set('roots', roots);
   return roots;
 }
 
@@ -114,14 +118,13 @@ export function recRoots(program: ts.Program): GraphNode[] {
 export function hasGraphNodes(file: ts.SourceFile): boolean {
   const cache = syntaxCache<'has', boolean>('has-graph-nodes', file);
   let found = cache.get('has');
-  if (found === undefined) {
-    found = false;
-    forEachNode(file, (n) => {
-      if (!found && (isFunctionLikeWithBody(n) || ts.isClassLike(n))) found = true;
-    });
-    cache.set('has', found);
-  }
+  if (found === undefined) cache.set('has', (found = findNode(file, (n) => isFunctionLikeWithBody(n) || ts.isClassLike(n)) !== undefined));
   return found;
+}
+
+/** Whether any file of the program has a `@nowritebarrierrec` root (text first: a program without the marker is answered without a walk). */
+export function hasRecRoots(program: ts.Program): boolean {
+  return recRoots(program).length > 0;
 }
 
 /** Work counters for tests: files whose syntax was scanned for `@nowritebarrierrec` roots. */

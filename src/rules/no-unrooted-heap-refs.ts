@@ -86,12 +86,18 @@ export const neverRootedCounters = { filesWalked: 0 };
  * syntax alone, so walked once per SourceFile (an unchanged file is not
  * walked again in the next program), on an explicit stack.
  */
-function callsAndAliases(file: ts.SourceFile): { calls: readonly ts.CallExpression[]; aliases: readonly (readonly [string, string])[] } {
-  const memo = syntaxCache<'scan', { calls: ts.CallExpression[]; aliases: [string, string][] }>('no-unrooted-heap-refs:scan', file);
+function callsAndAliases(file: ts.SourceFile): { calls: readonly ts.CallExpression[]; aliases: readonly (readonly [string, string])[]; imported: readonly ts.Identifier[] } {
+  const memo = syntaxCache<'scan', { calls: ts.CallExpression[]; aliases: [string, string][]; imported: ts.Identifier[] }>('no-unrooted-heap-refs:scan', file);
   let found = memo.get('scan');
   if (found) return found;
   neverRootedCounters.filesWalked++;
-  found = { calls: [], aliases: [] };
+  found = { calls: [], aliases: [], imported: [] };
+  // The names the file imports bindings under (a renamed import of addRoot is resolved through them).
+  for (const st of file.statements) {
+    const clause = ts.isImportDeclaration(st) ? st.importClause : undefined;
+    if (clause?.name) found.imported.push(clause.name);
+    if (clause?.namedBindings && ts.isNamedImports(clause.namedBindings)) for (const e of clause.namedBindings.elements) found.imported.push(e.name);
+  }
   const stack: ts.Node[] = [file];
   const push = (c: ts.Node): void => {
     stack.push(c);
@@ -114,8 +120,9 @@ function callsAndAliases(file: ts.SourceFile): { calls: readonly ts.CallExpressi
  * use offheap. A call is resolved by `calleeId`, as the flow resolves it, so
  * `const root = addRoot`, `(addRoot)(…)` and `rt['addRoot'](…)` root here
  * exactly when they root there. Calls are filtered first by the names
- * `addRoot` is declared or aliased under (a renamed import resolves through
- * its symbol), so only candidates reach the checker's signature resolution.
+ * `addRoot` is declared, imported or aliased under (each import binding is
+ * resolved once, not each call), so only candidates reach the checker's
+ * signature resolution.
  */
 function rootedKinds(program: ts.Program, checker: ts.TypeChecker): RootedKinds {
   const cache = cacheOf<'rooted', RootedKinds>(checker, 'no-unrooted-heap-refs:rooted');
@@ -129,9 +136,11 @@ function rootedKinds(program: ts.Program, checker: ts.TypeChecker): RootedKinds 
     if (file.isDeclarationFile || program.isSourceFileFromExternalLibrary(file) || isRuntimeFile(file) || !usesOffheap(program, file)) continue;
     // A file that names no binding of a module reaching the runtime (`import 'offheap'` only) cannot call addRoot.
     if (!mayNameRuntime(pa, file)) continue;
-    const { calls, aliases } = callsAndAliases(file);
-    // Names addRoot goes by in this file: its declared names and aliases of them, transitively.
+    const { calls, aliases, imported } = callsAndAliases(file);
+    // Names addRoot goes by in this file: its declared names, the local names of imports that resolve to it
+    // (`import { addRoot as root }`, through re-exports), and aliases of them, transitively.
     const names = new Set(declared);
+    for (const id of imported) if (!names.has(id.text) && offheapIdAt(checker, id) === 'addRoot') names.add(id.text);
     for (let grew = true; grew; ) {
       grew = false;
       for (const [to, from] of aliases) if (names.has(from) && !names.has(to)) grew = names.add(to).size > 0;
@@ -139,8 +148,7 @@ function rootedKinds(program: ts.Program, checker: ts.TypeChecker): RootedKinds 
     for (const call of calls) {
       const callee = skipOuterExpressions(call.expression);
       const name = spelledName(callee);
-      const candidate = (name !== undefined && names.has(name)) || (ts.isIdentifier(callee) && offheapIdAt(checker, callee) === 'addRoot');
-      if (!candidate || calleeId(checker, call) !== 'addRoot') continue;
+      if (name === undefined || !names.has(name) || calleeId(checker, call) !== 'addRoot') continue;
       // The layout argument names the struct syntactically; the pointer's type only when it does not.
       const rec = () => pointeeOf(checker, checker.getTypeAtLocation(call.arguments[0]));
       const l = (call.arguments[1] && structCallOf(checker, call.arguments[1])) ?? structCallOfRecordOf(checker, rec());

@@ -12,7 +12,7 @@ import { functionName } from '../analysis/call-graph/names.js';
 import { offheapContext } from '../analysis/context.js';
 import { barrierDirectives, directiveProblems, forEachNode, isFunctionLikeWithBody } from '../analysis/directives.js';
 import type { DirectiveProblem } from '../analysis/directives.js';
-import { barrierName, barrierSites, hasGraphNodes, nowritebarrierrecFlood } from '../analysis/write-barriers.js';
+import { barrierName, barrierSites, hasGraphNodes, hasRecRoots, nowritebarrierrecFlood } from '../analysis/write-barriers.js';
 import { createRule } from '../util/create-rule.js';
 
 export interface Options {
@@ -136,9 +136,9 @@ export default createRule<[Options], MessageId>({
       Program(): void {
         // The flood first: a barrier it reports keeps its chain instead of the plain message.
         const reported = new Set<ts.Node>();
-        // A file without functions or classes holds no flood finding: it needs no flood (an editor re-lint of a
-        // constants file, say, costs no call graph).
-        const flood = hasGraphNodes(sourceFile) ? nowritebarrierrecFlood(program) : { barriers: [], unresolved: [] };
+        // A program without roots, or a file without functions or classes, holds no flood finding: it needs no
+        // flood (an editor re-lint of a constants file, say, costs no call graph).
+        const flood = hasRecRoots(program) && hasGraphNodes(sourceFile) ? nowritebarrierrecFlood(program) : { barriers: [], unresolved: [] };
         for (const finding of flood.barriers) {
           if (finding.site.getSourceFile() !== sourceFile) continue;
           reported.add(finding.site);

@@ -45,6 +45,7 @@ import { calleesFirst, paramIds, summaryOf, type Summary } from './summaries.js'
 import { HandleFlow } from './handles.js';
 import { dispatchedSummary, foreignSummary, type ForeignSummary } from './foreign.js';
 import { mayNameRuntime } from './reach.js';
+import { mayCarryRuntime } from './mentions.js';
 
 type PEnv = ReadonlyMap<Valuation, Env>;
 
@@ -186,14 +187,30 @@ export class FlowEngine {
     return isPointerType(this.checker, t) || mayBeHeapRef(this.checker, t);
   }
 
-  /** One pass over a function's events and parameters, asking only types and callee ids. */
+  /** Whether code of `n`'s top-level statement can hold a runtime value at all (mentions.ts: names, no types). */
+  private mayCarry(n: TSESTree.Node): boolean {
+    return mayCarryRuntime(this.analysis, this.tsOf(n));
+  }
+
+  /**
+   * One pass over a function's events and parameters, asking only types and
+   * callee ids, and none for code whose top-level statement names nothing
+   * that carries the runtime (a function's events all lie in its own statement).
+   */
   private touchesMemory(path: PathInfo): boolean {
-    if (functionTypes.has(path.node.type)) {
+    const isFunction = functionTypes.has(path.node.type);
+    if (isFunction && !this.mayCarry(path.node)) {
+      flowStats.gated++;
+      return false;
+    }
+    if (isFunction) {
       for (const id of paramIds(path.node as TSESTree.FunctionLike)) if (id && this.pointerOrHandle(id)) return true;
     }
-    const values = (e: TSESTree.Node | null | undefined): boolean => !!e && (this.pointerOrHandle(e) || valueParts(e).some((x) => this.pointerOrHandle(x)));
+    // `valueParts(e)` starts with `e` itself (past parentheses): one type query each.
+    const values = (e: TSESTree.Node | null | undefined): boolean => !!e && valueParts(e).some((x) => this.pointerOrHandle(x));
     for (const s of path.segs.values()) {
       for (const ev of s.events) {
+        if (!isFunction && !this.mayCarry(ev)) continue;
         switch (ev.type) {
           case AST_NODE_TYPES.CallExpression:
           case AST_NODE_TYPES.NewExpression:
@@ -232,8 +249,26 @@ export class FlowEngine {
     return this.analysis.tsOf(n);
   }
 
+  private readonly types = new Map<TSESTree.Node, ts.Type>();
+
+  /** The checker's type at `n`, asked once per node (the solve, the final pass and summary runs revisit nodes). */
   private typeOf(n: TSESTree.Node): ts.Type {
-    return this.analysis.typeOf(n);
+    let t = this.types.get(n);
+    if (!t) this.types.set(n, (t = this.analysis.typeOf(n)));
+    return t;
+  }
+
+  private readonly symbols = new Map<TSESTree.Node, ts.Symbol | null>();
+
+  /** The symbol an identifier names (a shorthand property: its value's), asked once per node. */
+  private symbolOf(id: TSESTree.Identifier): ts.Symbol | undefined {
+    let sym = this.symbols.get(id);
+    if (sym === undefined) {
+      const tsId = this.tsOf(id);
+      sym = (ts.isShorthandPropertyAssignment(tsId.parent) ? this.checker.getShorthandAssignmentValueSymbol(tsId.parent) : this.checker.getSymbolAtLocation(tsId)) ?? null;
+      this.symbols.set(id, sym);
+    }
+    return sym ?? undefined;
   }
 
   /** The `@offheap` id of a call's callee (cached). */
@@ -249,8 +284,7 @@ export class FlowEngine {
   /** The variable an identifier names, with its scope, or undefined. */
   private varOf(id: TSESTree.Node): VarInfo | undefined {
     if (id.type !== AST_NODE_TYPES.Identifier) return undefined;
-    const tsId = this.tsOf(id);
-    const sym = ts.isShorthandPropertyAssignment(tsId.parent) ? this.checker.getShorthandAssignmentValueSymbol(tsId.parent) : this.checker.getSymbolAtLocation(tsId);
+    const sym = this.symbolOf(id);
     if (!sym) return undefined;
     let info = this.vars.get(sym);
     if (!info) {
@@ -298,8 +332,16 @@ export class FlowEngine {
 
   // ---- summaries ----
 
-  /** The same-file function with a body that a call invokes directly, if recorded. */
+  /** The same-file function with a body that a call invokes directly, if recorded (memoised per call). */
   private targetOf(node: TSESTree.CallExpression): PathInfo | undefined {
+    let found = this.targets.get(node);
+    if (found === undefined) this.targets.set(node, (found = this.findTarget(node) ?? null));
+    return found ?? undefined;
+  }
+
+  private readonly targets = new Map<TSESTree.CallExpression, PathInfo | null>();
+
+  private findTarget(node: TSESTree.CallExpression): PathInfo | undefined {
     const decl = this.checker.getResolvedSignature(this.tsOf(node) as ts.CallExpression)?.declaration;
     if (!decl || ts.isJSDocSignature(decl) || decl.getSourceFile() !== this.tsOf(node).getSourceFile()) return undefined;
     let es = this.tsToEs.get(decl) as TSESTree.Node | undefined;
