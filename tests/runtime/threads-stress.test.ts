@@ -47,16 +47,29 @@ interface ChurnReport {
   /** When the churn ran (ms since the epoch): the threads must have overlapped. */
   readonly t0: number;
   readonly t1: number;
+  /** Whether this thread closed its runtime halfway and attached again (its span tails and chunk pages went back to the space). */
+  readonly reattached: boolean;
 }
 
 /**
  * One thread's random work; runs in the owner (here) and, as source text,
  * in each worker. Plain JavaScript over the runtime module `m`, no imports.
  */
-function churn(m: typeof off, rt: Runtime, tid: number, seed: number, nops: number, barrier: Int32Array, parties: number, rings: Int32Array): ChurnReport {
+function churn(
+  m: typeof off,
+  rt: Runtime,
+  tid: number,
+  seed: number,
+  nops: number,
+  barrier: Int32Array,
+  parties: number,
+  rings: Int32Array,
+  reattach?: off.SharedRuntime,
+): ChurnReport {
   const L64 = m.struct('Rec64', { a: m.f64, b: m.f64, c: m.f64, d: m.f64, e: m.f64, f: m.f64, g: m.f64, h: m.f64 });
   // The fourth pool has no per-thread cache: every alloc and free goes through its lock and central list, so the threads contend there all the time.
-  const pools = [m.sharedPool(rt, 'raw16', 16), m.sharedPool(rt, 'rec64', L64), m.sharedPool(rt, 'raw200', 200), m.sharedPool(rt, 'raw32', 32, { cache: false })];
+  const open = (): off.FixAlloc<unknown, true>[] => [m.sharedPool(rt, 'raw16', 16), m.sharedPool(rt, 'rec64', L64), m.sharedPool(rt, 'raw200', 200), m.sharedPool(rt, 'raw32', 32, { cache: false })];
+  let pools = open();
   const sizes = pools.map((q) => q.size);
   const u32 = rt.space.u32;
   let s = seed >>> 0 || 1;
@@ -126,6 +139,13 @@ function churn(m: typeof off, rt: Runtime, tid: number, seed: number, nops: numb
     if (u32[p >>> 2] !== 0 || u32[(p >>> 2) + 1] !== 0 || u32[(p + n - 4) >>> 2] !== 0) bad.push(`${what} ${p} was not zero: (${u32[p >>> 2]}, ${u32[(p >>> 2) + 1]})`);
   };
   for (let i = 0; i < nops; i++) {
+    if (reattach !== undefined && i === nops >> 1) {
+      // Halfway, this thread leaves the space and comes back while the others churn: its caches, span tails and
+      // untouched chunk pages go back to the space for them, and it keeps (and later frees) the objects it holds.
+      rt.close();
+      rt = m.attachRuntime(reattach);
+      pools = open();
+    }
     if ((i & 15) === 0) receive();
     const r = rnd();
     const k = Math.floor(rnd() * pools.length);
@@ -195,7 +215,23 @@ function churn(m: typeof off, rt: Runtime, tid: number, seed: number, nops: numb
   for (const [p, n, ser] of pers) check(p, n, ser, 'persistentalloc');
   const t1 = performance.timeOrigin + performance.now();
   for (const q of pools) q.flush();
-  return { tid, held, pages, pers, allocs, frees, given, received, sysAllocs, bad, fresh: pools.map((q) => q.sharedStats().fresh), ids: pools.map((q) => q.id), t0, t1 };
+  return {
+    tid,
+    held,
+    pages,
+    pers,
+    allocs,
+    frees,
+    given,
+    received,
+    sysAllocs,
+    bad,
+    fresh: pools.map((q) => q.sharedStats().fresh),
+    ids: pools.map((q) => q.id),
+    t0,
+    t1,
+    reattached: reattach !== undefined,
+  };
 }
 
 const workers = 3;
@@ -220,8 +256,9 @@ describe('threads stress: owner + 3 workers over one shared space', () => {
     const rings = new Int32Array(new SharedArrayBuffer((workers + 1) * (2 + 64 * 4) * 4));
     const pending = remotes.map((r, i) =>
       r.run<ChurnReport>(
-        `const churn = eval('(' + data + ')'); return churn(off, state.rt, ${i + 1}, ${0x9e3779b9 * (i + 1) + (debug ? 7 : 0)}, ${ops}, arg.barrier, ${workers + 1}, arg.rings);`,
-        { barrier, rings },
+        // Worker 1 closes its runtime halfway and attaches again.
+        `const churn = eval('(' + data + ')'); const r = churn(off, state.rt, ${i + 1}, ${0x9e3779b9 * (i + 1) + (debug ? 7 : 0)}, ${ops}, arg.barrier, ${workers + 1}, arg.rings, ${i === 0 ? 'arg.share' : 'undefined'}); return r;`,
+        { barrier, rings, share: rt.share() },
       ),
     );
     const mine = churn(off, rt, 0, 12345, ops, barrier, workers + 1, rings);
@@ -232,6 +269,7 @@ describe('threads stress: owner + 3 workers over one shared space', () => {
 
 function audit(rt: Runtime, reports: ChurnReport[]): void {
   for (const r of reports) expect(r.bad, `thread ${r.tid}`).toEqual([]);
+  expect(reports.map((r) => r.reattached)).toEqual([false, true, false, false]);
   // The threads ran at once: some moment lies inside every thread's churn (else this proved nothing about concurrency).
   expect(Math.max(...reports.map((r) => r.t0))).toBeLessThan(Math.min(...reports.map((r) => r.t1)));
   const ids = reports[0].ids;
