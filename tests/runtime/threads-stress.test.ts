@@ -68,7 +68,7 @@ function churn(
 ): ChurnReport {
   const L64 = m.struct('Rec64', { a: m.f64, b: m.f64, c: m.f64, d: m.f64, e: m.f64, f: m.f64, g: m.f64, h: m.f64 });
   // The fourth pool has no per-thread cache: every alloc and free goes through its lock and central list, so the threads contend there all the time.
-  const open = (): off.FixAlloc<unknown, true>[] => [m.sharedPool(rt, 'raw16', 16), m.sharedPool(rt, 'rec64', L64), m.sharedPool(rt, 'raw200', 200), m.sharedPool(rt, 'raw32', 32, { cache: false })];
+  const open = () => [m.sharedPool(rt, 'raw16', 16), m.sharedPool(rt, 'rec64', L64), m.sharedPool(rt, 'raw200', 200), m.sharedPool(rt, 'raw32', 32, { cache: false })];
   let pools = open();
   const sizes = pools.map((q) => q.size);
   const u32 = rt.space.u32;
