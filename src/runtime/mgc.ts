@@ -381,6 +381,7 @@ export class Collector implements BulkBarrier {
   /** Scans up to `budget` HeapRef slots of `root` from its cursor; returns the slots scanned. */
   private scanRoot(root: Root, budget: number): number {
     const u32 = this.rt.space.u32;
+    const i32 = this.rt.space.i32; // the loops read words as int32: compared with the int32 value words without a conversion
     const layout = root.layout;
     const slots = layout.ptrSlots;
     const per = slots.length;
@@ -394,10 +395,10 @@ export class Collector implements BulkBarrier {
     for (let k = start; k < end; ) {
       if (per === 1) {
         const w = (root.p + k * layout.size + slots[0]) >>> 2;
-        k += shadeStrided(u32, meta, mask, c2, w, layout.size >>> 2, end - k);
+        k += shadeStrided(i32, meta, mask, c2, w, layout.size >>> 2, end - k);
       } else {
         const e = (k / per) | 0;
-        k += shadeSlots(u32, meta, mask, c2, slots, k - e * per, root.p + e * layout.size, layout.size, end - k);
+        k += shadeSlots(i32, meta, mask, c2, slots, k - e * per, root.p + e * layout.size, layout.size, end - k);
       }
       if (k < end) {
         root.cursor = k + 1;
@@ -460,23 +461,31 @@ export class Collector implements BulkBarrier {
 const tally = new Int32Array(1);
 
 /**
- * Shades the live handles among `n` words of `u32`, from word `w`, `stride`
+ * Shades the live handles among `n` words of `i32`, from word `w`, `stride`
  * words apart (a layout with one HeapRef slot). Returns the words done: `n`,
- * or fewer if it stopped at a non-zero word naming no live handle.
+ * or fewer if it stopped at a non-zero word naming no live handle. (A word
+ * of 2^31 or more is negative here: it equals no live value, all positive,
+ * nor the ~h marker of a free slot, since ~h and h never pick the same slot.)
+ * Marks are counted in a
+ * local and added to `tally[0]` once, at the one exit: a typed-array
+ * increment per mark chained every mark through memory.
  */
-function shadeStrided(u32: Uint32Array, meta: Int32Array, mask: number, c2: number, w: number, stride: number, n: number): number {
-  for (let k = 0; k < n; k++, w += stride) {
-    const v = u32[w];
+function shadeStrided(i32: Int32Array, meta: Int32Array, mask: number, c2: number, w: number, stride: number, n: number): number {
+  let marked = 0;
+  let k = 0;
+  for (; k < n; k++, w += stride) {
+    const v = i32[w];
     if (v === 0) continue;
     const m = (v & mask) << 1;
-    if (meta[m] !== v) return k;
+    if (meta[m] !== v) break;
     const x = meta[m | 1];
     if ((x & -2) !== c2) {
       meta[m | 1] = c2 | (x & 1);
-      tally[0]++;
+      marked++;
     }
   }
-  return n;
+  tally[0] += marked;
+  return k;
 }
 
 /**
@@ -484,33 +493,38 @@ function shadeStrided(u32: Uint32Array, meta: Int32Array, mask: number, c2: numb
  * apart, starting at slot `j` of the object at `base`. Returns the slots
  * done, like shadeStrided.
  */
-function shadeSlots(u32: Uint32Array, meta: Int32Array, mask: number, c2: number, slots: Int32Array, j: number, base: number, size: number, n: number): number {
+function shadeSlots(i32: Int32Array, meta: Int32Array, mask: number, c2: number, slots: Int32Array, j: number, base: number, size: number, n: number): number {
   const per = slots.length;
-  for (let k = 0; k < n; k++) {
-    const v = u32[(base + slots[j]) >>> 2];
+  let marked = 0;
+  let k = 0;
+  for (; k < n; k++) {
+    const v = i32[(base + slots[j]) >>> 2];
     if (++j === per) {
       j = 0;
       base += size;
     }
     if (v === 0) continue;
     const m = (v & mask) << 1;
-    if (meta[m] !== v) return k;
+    if (meta[m] !== v) break;
     const x = meta[m | 1];
     if ((x & -2) !== c2) {
       meta[m | 1] = c2 | (x & 1);
-      tally[0]++;
+      marked++;
     }
   }
-  return n;
+  tally[0] += marked;
+  return k;
 }
 
 /** Shades the pinned handles of slots [from, to), `c2` being the cycle << 1. The pinned bit is set only on live slots (a release clears it). */
 function shadePinned(meta: Int32Array, c2: number, from: number, to: number): void {
+  let marked = 0;
   for (let m = (from << 1) | 1, e = to << 1; m < e; m += 2) {
     const x = meta[m];
     if ((x & 1) !== 0 && x !== (c2 | 1)) {
       meta[m] = c2 | 1;
-      tally[0]++;
+      marked++;
     }
   }
+  tally[0] += marked;
 }

@@ -258,3 +258,29 @@ describe('the hybrid write barrier', () => {
     expect(rt.deref(keep)).toEqual({ keep: 1 });
   });
 });
+
+describe('root words that are not handles', () => {
+  // The root scan reads words as int32, so a word of 2^31 or more is negative there, as is a free slot's ~h
+  // marker. Such a word names no handle and must mark nothing: a counted mark would make the sweep believe
+  // nothing white is left, and skip it.
+  it("a root word equal to a freed handle's ~h (as u32) marks nothing, and the garbage is still swept (both modes, both layouts)", () => {
+    const Two = struct('Two', { a: heapRef<object>(), b: heapRef<object>() });
+    for (const debug of [false, true]) {
+      for (const layout of [Rec, Two] as const) {
+        const rt = createRuntime({ maxBytes: 1 << 20, debug, checkmark: false });
+        const freed = rt.newHeapRef({ freed: 1 });
+        rt.freeHeapRef(freed);
+        const garbage = rt.newHeapRef({ garbage: 1 });
+        const block = rt.sysAlloc(layout.size * 4);
+        for (let e = 0; e < 4; e++) {
+          for (const s of layout.ptrSlots) rt.space.u32[(block + e * layout.size + s) >>> 2] = ~freed >>> 0;
+        }
+        rt.addRoot(block as Ptr<never>, layout as never, 4);
+        rt.gc();
+        expect(rt.collector.stats().marked).toBe(0);
+        expect(() => rt.deref(garbage)).toThrow(StaleHandleError);
+        expect(rt.heap.live).toBe(0);
+      }
+    }
+  });
+});
