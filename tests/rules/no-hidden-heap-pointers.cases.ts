@@ -142,6 +142,16 @@ export const cases: RunTests<MessageIds, Options> = {
     `import type { Address } from './nih-reexport.ts';\ndeclare const p: Address<object>;\nconst n: number = p;`,
   ],
   invalid: [
+    // Operands whose value is told from syntax (literals, nested operators) are not typed; a HeapRef inside them is
+    // still found where it is an operand itself, once, and a call with one handle among literal arguments is checked.
+    {
+      code: code(`const n = ((ref + 1) * 2) | 0;`, `let acc = 0;`, `acc += -(2 * acc) + ref;`, `Math.max(1, 'x'.length, ref, [ref].length);`),
+      errors: [
+        { messageId: 'conversion', line: L(1), data: { expr: 'ref', how: 'operator `+`' } },
+        { messageId: 'conversion', line: L(3), data: { expr: 'ref', how: 'operator `+`' } },
+        { messageId: 'conversion', line: L(4), data: { expr: 'ref', how: 'passed as a `number` to `Math.max`' } },
+      ],
+    },
     // Raw typed-array and DataView writes.
     {
       code: code(`u32s[0] = ref;`),

@@ -1,0 +1,37 @@
+// Work the rule skips on ordinary arithmetic (counters, never timing): an
+// operand whose value is told from syntax (a literal, the result of an
+// operator) is never typed, so a statement costs a type query per name it
+// reads, not per node.
+import { describe, expect, it } from 'vitest';
+import { hiddenCounters } from '../../src/rules/no-hidden-heap-pointers.js';
+import { lintFile, runtimeIndex } from '../analysis/nih-lint.js';
+import { virtualProgram } from '../virtual-program.js';
+
+function steps(n: number): string {
+  const lines = [`import type { HeapRef } from '${runtimeIndex}';`, `export declare const ref: HeapRef<object>;`, `export function run(s: number): number {`, `  let acc = 0;`];
+  for (let i = 0; i < n; i++) lines.push(`  acc += ((s + ${i}) % 3) * 2 - 1;`, `  if ((s + ${i}) % 2 === 0) acc ^= Math.max(1, 2, ${i});`);
+  lines.push(`  return acc;`, `}`);
+  return lines.join('\n');
+}
+
+describe('no-hidden-heap-pointers on arithmetic', () => {
+  it('types only the names an operator reads (five per step), and skips literal operands and calls of literals', () => {
+    const queried: number[] = [];
+    for (const n of [10, 40]) {
+      const program = virtualProgram({ '/p/arith.ts': steps(n) });
+      const before = { ...hiddenCounters };
+      expect(lintFile(program, '/p/arith.ts', ['no-hidden-heap-pointers'])).toEqual([]);
+      queried.push(hiddenCounters.operandTypeQueries - before.operandTypeQueries);
+      expect(hiddenCounters.operandsSkipped - before.operandsSkipped).toBeGreaterThanOrEqual(6 * n);
+    }
+    // Per step: `acc` on the left of `+=` and of `^=`, the call on the right of `^=`, and the two `s` (the nested
+    // operators and the literals are skipped, and so are the arguments of `Math.max`); plus the returned `acc`.
+    expect(queried).toEqual([5 * 10 + 1, 5 * 40 + 1]);
+  });
+
+  it('the twin: the same steps reading a handle are reported at each read', () => {
+    const program = virtualProgram({ '/p/arith.ts': steps(3).replace(/\(s \+/g, '(ref +') });
+    const reports = lintFile(program, '/p/arith.ts', ['no-hidden-heap-pointers']);
+    expect(reports.map((r) => r.messageId)).toEqual(Array(6).fill('conversion'));
+  });
+});
