@@ -20,7 +20,7 @@ import { createRule } from '../util/create-rule.js';
 export type Options = [{ allocators?: string[] }];
 
 /** Work counters for tests that prove growth (never timing). */
-export const allocationCounters = { literalTypeQueries: 0, literalsTyped: 0 };
+export const allocationCounters = { literalTypeQueries: 0, literalsTyped: 0, allocatorChecks: 0 };
 export type MessageIds = 'allocation' | 'literal' | 'cast' | 'container' | 'typeArgument' | 'sharedPoolHeapRef' | 'sharedPoolUnproven' | 'usePtr';
 
 function isFresh(e: ts.Expression): boolean {
@@ -98,10 +98,10 @@ export default createRule<Options, MessageIds>({
     const nihMember = (type: ts.Type): ts.Type =>
       type.isUnion() ? (type.types.find((t) => notInHeapReason(checker, t) !== undefined) ?? type) : type;
 
-    /** Reports a JS container (or generic instance) that holds a not-in-heap value by value. */
-    function reportContainer(node: TSESTree.Node, type: ts.Type): void {
+    /** Reports a JS container (or generic instance) that holds a not-in-heap value by value, outside an allocator. */
+    function reportContainer(node: TSESTree.Node, type: ts.Type, at: ts.Node): void {
       const found = heldByValue(type);
-      if (found) {
+      if (found && !exempt(at)) {
         context.report({
           node,
           messageId: 'container',
@@ -203,6 +203,7 @@ export default createRule<Options, MessageIds>({
     const unprovenUse = ` (cannot prove the generic holds it only behind a pointer: its declaration is past the scan budget of ${declarationScanBudget} nodes)`;
 
     function exempt(node: ts.Node): boolean {
+      allocationCounters.allocatorChecks++;
       return insideAllocator(node, allocators);
     }
 
@@ -277,10 +278,10 @@ export default createRule<Options, MessageIds>({
     return {
       NewExpression(node) {
         const tsNode = tsOf(node) as ts.NewExpression;
-        if (exempt(tsNode)) return;
         const type = checker.getTypeAtLocation(tsNode);
         const reason = why(type);
         if (reason) {
+          if (exempt(tsNode)) return;
           context.report({
             node,
             messageId: 'allocation',
@@ -288,7 +289,7 @@ export default createRule<Options, MessageIds>({
           });
           return;
         }
-        reportContainer(node, type);
+        reportContainer(node, type, tsNode);
       },
       CallExpression(node) {
         const tsNode = tsOf(node) as ts.CallExpression;
@@ -296,7 +297,7 @@ export default createRule<Options, MessageIds>({
         const shared = sharedPoolHeapRefs(ctx, node);
         if (shared?.kind === 'heapRef') context.report({ node, messageId: 'sharedPoolHeapRef', data: { record: shared.record, slots: shared.slots } });
         else if (shared) context.report({ node, messageId: 'sharedPoolUnproven', data: { record: shared.record } });
-        if (exempt(tsNode)) return;
+        // Whether the call lies in an allocator is asked only before a report: most calls report nothing.
         const signature = checker.getResolvedSignature(tsNode);
         const decl = signature?.getDeclaration();
         const declSymbol = decl?.name ? checker.getSymbolAtLocation(decl.name) : undefined;
@@ -314,6 +315,7 @@ export default createRule<Options, MessageIds>({
           }
           const reason = created && why(created);
           if (created && reason) {
+            if (exempt(tsNode)) return;
             context.report({
               node,
               messageId: 'allocation',
@@ -329,7 +331,7 @@ export default createRule<Options, MessageIds>({
         const index = args.findIndex(
           (t, i) => notInHeapReason(checker, t) !== undefined && parameterUse(checker, signatureTypeParameter(checker, decl, i)).byValue,
         );
-        if (index < 0) return;
+        if (index < 0 || exempt(tsNode)) return;
         const explicit = node.typeArguments?.params[index];
         const type = nihMember(args[index]);
         const unproven = parameterUse(checker, signatureTypeParameter(checker, decl, index)).unproven;
@@ -347,22 +349,20 @@ export default createRule<Options, MessageIds>({
         while (ts.isParenthesizedExpression(outer)) outer = outer.parent;
         if (ts.isAsExpression(outer) || ts.isTypeAssertionExpression(outer)) return;
         const info = literalInfo(tsNode);
-        if (info.insideRecord || exempt(tsNode)) return;
+        if (info.insideRecord) return;
         const target = info.contextual && why(info.contextual) ? info.contextual : info.type;
         const reason = why(target);
-        if (reason) context.report({ node, messageId: 'literal', data: { type: nameOf(target), why: reason } });
+        if (reason && !exempt(tsNode)) context.report({ node, messageId: 'literal', data: { type: nameOf(target), why: reason } });
       },
       ArrayExpression(node) {
         const tsNode = tsOf(node) as ts.ArrayLiteralExpression;
-        if (exempt(tsNode)) return;
-        reportContainer(node, literalInfo(tsNode).type);
+        reportContainer(node, literalInfo(tsNode).type, tsNode);
       },
       'TSAsExpression, TSTypeAssertion'(node: TSESTree.TSAsExpression | TSESTree.TSTypeAssertion) {
         const tsNode = tsOf(node) as ts.AsExpression | ts.TypeAssertion;
-        if (exempt(tsNode)) return;
         const target = checker.getTypeFromTypeNode(tsNode.type);
         const reason = why(target);
-        if (!reason) return;
+        if (!reason || exempt(tsNode)) return;
         const source = skipOuterExpressions(tsNode.expression);
         const sourceType = checker.getTypeAtLocation(source);
         if (why(sourceType)) return; // not-in-heap to not-in-heap

@@ -262,6 +262,20 @@ describe('linear cost (counted work, never timing)', () => {
     expect(work(objects(80)).literalTypeQueries).toBe(1);
   });
 
+  it('no-heap-allocation asks whether a node lies in an allocator only where it would report', () => {
+    const ordinary = (n: number) =>
+      Array.from({ length: n }, (_, i) => `function f${i}(x: number): number { const o = { x }; const a = [x, ${i}]; const m = new Map<string, number>(); m.set('k', o.x); return Math.max(a[0], x as number); }`).join('\n');
+    expect(work(ordinary(20)).allocatorChecks).toBe(0);
+    expect(work(ordinary(40)).allocatorChecks).toBe(0);
+    // The twins: the same record literal inside an allocator is exempt (asked, not reported), outside it is reported.
+    const record = `type R = NotInHeap<{ n: number }>;`;
+    const inside = work(`${record}\n/** @allocator */\nfunction make(): R { return { n: 1 } as R; }`);
+    expect(inside.reports).toEqual([]);
+    expect(inside.allocatorChecks).toBe(1);
+    const outside = work(`${record}\nfunction make(): R { return { n: 1 } as R; }`);
+    expect(outside.reports.map((r) => r.messageId)).toEqual(['cast']);
+  });
+
   it('generic declarations are scanned once each, however often they are instantiated', () => {
     const generics = (n: number) =>
       [
