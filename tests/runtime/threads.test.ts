@@ -244,6 +244,14 @@ describe('closing', () => {
     const top = rt.space.mappedEnd;
     expect(top).toBe((rt.space.firstPage + 3) * pageSize);
     expect(rt.sysAlloc(29 * pageSize)).toBe(top);
+    // Again with a block after the chunk: the tail becomes a free run, and the next request that fits takes it.
+    await attachWorker(w, rt);
+    const chunk = await w.run<number>(`state.rt.persistentalloc(20000); return state.rt.persistent.chunks[0];`);
+    const after = rt.sysAlloc(pageSize);
+    expect(after).toBe(chunk + 32 * pageSize);
+    await w.run(`state.rt.close(); state.rt = undefined; return 0;`);
+    expect(rt.space.freeRuns()).toEqual([[chunk / pageSize + 3, 29]]);
+    expect(rt.sysAlloc(29 * pageSize)).toBe(chunk + 3 * pageSize);
     // The owner's own chunk is never trimmed (its close() closes the space).
     rt.persistentalloc(100);
     const owned = rt.stats().byOwner.persistentalloc;
