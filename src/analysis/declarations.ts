@@ -6,7 +6,8 @@
 // names it. Names at the use site never matter, so `import { sysAlloc as get }`
 // or a re-export through the user's own module resolve the same way.
 import ts from 'typescript';
-import { cacheOf } from './program-analysis.js';
+import { seesRuntimeStructure } from './offheap-files.js';
+import { analysisOfChecker, cacheOf } from './program-analysis.js';
 
 const noId = '';
 
@@ -56,8 +57,11 @@ export function offheapIdAt(checker: ts.TypeChecker, node: ts.Node): string | un
   return id === noId ? undefined : id;
 }
 
-/** Work counters for tests: calls whose callee needed the checker's overload resolution, and calls answered from the callee's type. */
-export const declarationCounters = { signatureResolutions: 0, calleeTypeAnswers: 0 };
+/**
+ * Work counters for tests: calls whose callee needed the checker's overload resolution, calls answered from the
+ * callee's type, and calls answered from their file's view of the runtime (no runtime function or class in view).
+ */
+export const declarationCounters = { signatureResolutions: 0, calleeTypeAnswers: 0, callsOutOfView: 0 };
 
 /** The id a signature's declaration carries (on it, or on the `const` an arrow function initialises); null when it cannot be read. */
 function signatureId(decl: ts.SignatureDeclaration | ts.JSDocSignature | undefined): string | undefined | null {
@@ -88,8 +92,23 @@ export function calleeId(
   // Several rules ask about the same call; the answer holds for the program's life.
   const memo = cacheOf<ts.Node, string>(checker, 'declarations:callee');
   let id = memo.get(call);
-  if (id === undefined) memo.set(call, (id = resolveCalleeId(checker, call) ?? noId));
+  if (id === undefined) memo.set(call, (id = (mayCallRuntime(checker, call) ? resolveCalleeId(checker, call) : undefined) ?? noId));
   return id === noId ? undefined : id;
+}
+
+/**
+ * Whether a call of this file can invoke a tagged declaration at all: only
+ * when the file sees a runtime binding that is more than a number (a
+ * function, a class, a layout), directly or through the files whose
+ * bindings it names (offheap-files.ts). A file that names only `Ptr` or
+ * `HeapRef`, or nothing of the runtime, calls none of it.
+ */
+function mayCallRuntime(checker: ts.TypeChecker, call: ts.Node): boolean {
+  const pa = analysisOfChecker(checker);
+  if (!pa) return true;
+  if (seesRuntimeStructure(pa, call.getSourceFile())) return true;
+  declarationCounters.callsOutOfView++;
+  return false;
 }
 
 function resolveCalleeId(checker: ts.TypeChecker, call: ts.CallExpression | ts.NewExpression | ts.Decorator): string | undefined {

@@ -203,17 +203,23 @@ export const viewCounters = { bindingsResolved: 0 };
 /**
  * The runtime declarations `file` can see (see `RuntimeView`). Solved once
  * per program for the files that name the runtime, by symbol lookups only
- * (no types): each named binding is resolved to its declaration; one in a
- * runtime file is seen, one in another file that names the runtime is an
- * edge from that file (its view flows in), and the views are joined over
- * the edges to a fixpoint.
+ * (no types). An import from a module that re-exports nothing is an edge
+ * from that module (its whole view flows in). A binding named through a
+ * barrel (`export … from`, as the package's entry) or from a runtime file is
+ * resolved to its declaration: one in a runtime file is seen, one elsewhere
+ * is an edge from that file. The views are joined over the edges to a
+ * fixpoint. Declaration files are read only when a view flows from them;
+ * one that is never read may see anything it names.
  */
 export function runtimeView(pa: ProgramAnalysis, file: ts.SourceFile): RuntimeView {
+  if (isRuntimeFile(file)) return seesAll;
   if (!namesRuntime(pa, file)) return seesNothing;
   const memo = pa.cache<'views', ReadonlyMap<ts.SourceFile, RuntimeView> | 'all'>('offheap-files:views');
   let views = memo.get('views');
   if (views === undefined) memo.set('views', (views = solveViews(pa)));
-  return views === 'all' ? seesAll : (views.get(file) ?? seesNothing);
+  if (views === 'all') return seesAll;
+  // A declaration file no view flows from was not read: it may see anything it names.
+  return views.get(file) ?? seesAll;
 }
 
 function solveViews(pa: ProgramAnalysis): ReadonlyMap<ts.SourceFile, RuntimeView> | 'all' {
@@ -229,11 +235,20 @@ function solveViews(pa: ProgramAnalysis): ReadonlyMap<ts.SourceFile, RuntimeView
   };
   /** Files whose views flow into each file. */
   const into = new Map<ts.SourceFile, ts.SourceFile[]>();
+  /** Files whose own imports are read: the program's sources, and the declaration files a view flows from. */
+  const read = new Set<ts.SourceFile>();
+  const toRead: ts.SourceFile[] = [];
+  const readLater = (f: ts.SourceFile): void => {
+    if (read.has(f) || isRuntimeFile(f)) return;
+    read.add(f);
+    toRead.push(f);
+  };
   const edge = (from: ts.SourceFile, to: ts.SourceFile): void => {
     if (from === to || !named.has(from)) return;
     let list = into.get(from);
     if (!list) into.set(from, (list = []));
     list.push(to);
+    readLater(from);
   };
   /** `f` takes a whole module: every runtime binding it exports. */
   const whole = (f: ts.SourceFile, target: ts.SourceFile): void => {
@@ -251,8 +266,9 @@ function solveViews(pa: ProgramAnalysis): ReadonlyMap<ts.SourceFile, RuntimeView
       else edge(at, f);
     }
   };
-  for (const f of named) {
-    if (isRuntimeFile(f)) continue;
+  for (const f of named) if (!f.isDeclarationFile) readLater(f);
+  for (let i = 0; i < toRead.length; i++) {
+    const f = toRead[i];
     viewOf(f);
     const refs = f as CollectedReferences;
     for (const m of refs.moduleAugmentations ?? []) {
@@ -265,7 +281,11 @@ function solveViews(pa: ProgramAnalysis): ReadonlyMap<ts.SourceFile, RuntimeView
       if (ts.isImportDeclaration(at) && at.importClause === undefined) continue;
       const target = pa.resolvedFile(spec, f) ?? checker.getSymbolAtLocation(spec)?.declarations?.[0]?.getSourceFile();
       if (!target || !named.has(target)) continue;
-      if (ts.isImportDeclaration(at)) {
+      // A module that re-exports nothing passes on its whole view (what each of its bindings carries is part of
+      // it, and no lookup is needed); a barrel, such as the package's entry that re-exports the runtime, passes on
+      // only what is named through it.
+      if (!isRuntimeFile(target) && !reexports(target)) whole(f, target);
+      else if (ts.isImportDeclaration(at)) {
         const clause = at.importClause!;
         if (clause.name) binding(f, clause.name);
         const bindings = clause.namedBindings;
@@ -282,8 +302,8 @@ function solveViews(pa: ProgramAnalysis): ReadonlyMap<ts.SourceFile, RuntimeView
   // Join the views along the edges (a worklist: each file is revisited only when a view flowing into it grew).
   const queue = [...views.keys()];
   const queued = new Set(queue);
-  while (queue.length > 0) {
-    const from = queue.shift()!;
+  for (let i = 0; i < queue.length; i++) {
+    const from = queue[i];
     queued.delete(from);
     const v = viewOf(from);
     for (const to of into.get(from) ?? []) {
@@ -299,6 +319,17 @@ function solveViews(pa: ProgramAnalysis): ReadonlyMap<ts.SourceFile, RuntimeView
     }
   }
   return views;
+}
+
+/** Whether a file re-exports from other modules (`export … from`): a barrel, whose bindings are resolved one by one. */
+function reexports(file: ts.SourceFile): boolean {
+  const facts = syntaxCache<'reexports', boolean>('offheap-files:reexports', file);
+  let found = facts.get('reexports');
+  if (found === undefined) {
+    found = ((file as CollectedReferences).imports ?? walkSpecifiers(file)).some((spec) => ts.isExportDeclaration(spec.parent));
+    facts.set('reexports', found);
+  }
+  return found;
 }
 
 function resolveAliasOf(checker: ts.TypeChecker, symbol: ts.Symbol): ts.Symbol {
@@ -343,10 +374,14 @@ function bindingKind(pa: ProgramAnalysis, symbol: ts.Symbol): BindingKind {
  * from such a binding) and no call of it can be the runtime's.
  */
 export function seesRuntimeStructure(pa: ProgramAnalysis, file: ts.SourceFile): boolean {
-  const view = runtimeView(pa, file);
-  if (view.all) return true;
-  for (const s of view.symbols) if (!bindingKind(pa, s).numeric) return true;
-  return false;
+  const memo = pa.cache<ts.SourceFile, boolean>('offheap-files:sees-structure');
+  let sees = memo.get(file);
+  if (sees === undefined) {
+    const view = runtimeView(pa, file);
+    sees = view.all || [...view.symbols].some((s) => !bindingKind(pa, s).numeric);
+    memo.set(file, sees);
+  }
+  return sees;
 }
 
 /** Whether a value of `file` can be a `HeapRef`: it sees runtime structure or the `HeapRef` brand. */

@@ -106,6 +106,7 @@ export class ProgramAnalysis {
 
   constructor(readonly program: ts.Program) {
     this.checker = program.getTypeChecker();
+    byChecker.set(this.checker, this);
   }
 
   /** Makes `tsOf`/`typeOf` answer for the ESTree of the file typescript-eslint just parsed. */
@@ -294,6 +295,12 @@ export function walkSpecifiers(file: ts.SourceFile): ts.StringLiteralLike[] {
 }
 
 const analyses = new WeakMap<ts.Program, ProgramAnalysis>();
+const byChecker = new WeakMap<ts.TypeChecker, ProgramAnalysis>();
+
+/** The analysis state a checker's program already has, for code that holds only the checker (none if never made). */
+export function analysisOfChecker(checker: ts.TypeChecker): ProgramAnalysis | undefined {
+  return byChecker.get(checker);
+}
 
 /** The analysis state of `program`, made on first use. */
 export function programAnalysis(program: ts.Program): ProgramAnalysis {

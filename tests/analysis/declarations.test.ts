@@ -1,6 +1,7 @@
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { calleeId, declarationCounters, offheapIdAt } from '../../src/analysis/declarations.js';
+import { programAnalysis } from '../../src/analysis/program-analysis.js';
 import { virtualProgram } from '../virtual-program.js';
 
 const runtime = `
@@ -123,5 +124,33 @@ describe('declaration ids', () => {
     expect(declarationCounters.signatureResolutions - before).toBe(0);
     // Six from the callee's type; the overloaded method signatures are read from their declarations.
     expect(declarationCounters.calleeTypeAnswers - typed).toBe(6);
+  });
+
+  it('answer every call of a file that sees no runtime function or class (only Ptr) without resolving it', () => {
+    const files = (n: number) => {
+      const out: Record<string, string> = {
+        '/p/runtime.ts': `${runtime}\n/** @offheap Ptr */\nexport type Ptr<T> = number & { readonly __ptr?: T };`,
+        '/p/helper.ts': `import { sysAlloc, type Ptr } from './runtime.ts';\nexport const grab = sysAlloc;\nexport type Cell = Ptr<number>;`,
+        // The twin: names a type of a module that sees sysAlloc, so its calls are resolved (here, one reaches sysAlloc).
+        '/p/twin.ts': `import type { Ptr } from './runtime.ts';\nimport type { Cell } from './helper.ts';\nimport { grab } from './helper.ts';\nexport const q = grab(1) as Ptr<number> | Cell;\nMath.max(1, 2);`,
+      };
+      const body = Array.from({ length: n }, (_, i) => `Math.max(${i}, 1); [${i}].map((x) => x + 1); new Map<string, number>().set('k', ${i});`).join('\n');
+      out['/p/ptr-only.ts'] = `import type { Ptr } from './runtime.ts';\nexport declare const p: Ptr<number>;\n${body}`;
+      return out;
+    };
+    for (const n of [5, 20]) {
+      const program = virtualProgram(files(n));
+      programAnalysis(program);
+      const checker = program.getTypeChecker();
+      const before = { ...declarationCounters };
+      const ids = callsIn(program, '/p/ptr-only.ts').map((call) => calleeId(checker, call));
+      expect(ids.every((id) => id === undefined)).toBe(true);
+      expect(declarationCounters.callsOutOfView - before.callsOutOfView).toBe(ids.length);
+      expect(declarationCounters.signatureResolutions - before.signatureResolutions).toBe(0);
+      expect(declarationCounters.calleeTypeAnswers - before.calleeTypeAnswers).toBe(0);
+      const outOfView = declarationCounters.callsOutOfView;
+      expect(callsIn(program, '/p/twin.ts').map((call) => calleeId(checker, call))).toEqual(['sysAlloc', undefined]);
+      expect(declarationCounters.callsOutOfView).toBe(outOfView);
+    }
   });
 });
