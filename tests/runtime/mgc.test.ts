@@ -20,6 +20,7 @@ import {
   type Ptr,
   type Runtime,
 } from '../../src/runtime/index.js';
+import { epochMax } from '../../src/runtime/heap.js';
 
 const Rec = struct('Rec', { n: u32, a: heapRef<object>() });
 type RecT = LayoutType<typeof Rec>;
@@ -281,6 +282,33 @@ describe('root words that are not handles', () => {
         expect(() => rt.deref(garbage)).toThrow(StaleHandleError);
         expect(rt.heap.live).toBe(0);
       }
+    }
+  });
+});
+
+describe('the cycle counter at its bound', () => {
+  // Mark words hold epoch << 1 | pinned, so epochs have 30 bits: the cycle counts 1 .. epochMax and starts over at 1.
+  it('wraps from epochMax to 1: across the wrap rooted and pinned handles stay, garbage is freed each cycle (both modes)', () => {
+    for (const debug of [false, true]) {
+      const { rt } = setup({ debug });
+      const { hs } = rootedBlock(rt, 3);
+      const pinned = rt.newHeapRef({ pinned: 1 });
+      rt.pin(pinned);
+      rt.collector.cycle = epochMax - 2;
+      const seen: number[] = [];
+      for (let k = 0; k < 5; k++) {
+        const garbage = rt.newHeapRef({ garbage: k });
+        rt.gc();
+        seen.push(rt.collector.cycle);
+        expect(() => rt.deref(garbage)).toThrow(StaleHandleError);
+        for (const h of hs) expect(rt.deref(h)).toBeDefined();
+        expect(rt.deref(pinned)).toEqual({ pinned: 1 });
+        expect(rt.heap.pins(pinned)).toBe(1);
+        expect(rt.collector.stats().live).toBe(4);
+      }
+      expect(seen).toEqual([epochMax - 1, epochMax, 1, 2, 3]);
+      const w = rt.heap.meta[(pinned & rt.heap.mask) * 2 + 1];
+      expect(w).toBe((3 << 1) | 1); // marked in cycle 3, pinned bit kept
     }
   });
 });
