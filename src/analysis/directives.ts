@@ -8,6 +8,7 @@
 // APIs that perform a barrier are known by their `@offheap` id and the
 // effect catalogue (write-barriers.ts); nothing is matched by name.
 import ts from 'typescript';
+import { outermostOf } from './expressions.js';
 import { syntaxCache } from './program-analysis.js';
 
 /** A function whose body runs as one unit of the call graph. */
@@ -43,18 +44,32 @@ export function forEachNode(root: ts.Node, cb: (node: ts.Node) => void): void {
   });
 }
 
-/** The first node under `root` (itself included), in source order, for which `pred` holds: the walk stops there. */
-export function findNode(root: ts.Node, pred: (node: ts.Node) => boolean): ts.Node | undefined {
+/**
+ * The first node under `root` (itself included), in source order, for which
+ * `pred` holds: the walk stops there. Below a node for which `prune` holds,
+ * nothing is visited.
+ */
+export function findNode(root: ts.Node, pred: (node: ts.Node) => boolean, prune?: (node: ts.Node) => boolean): ts.Node | undefined {
   const stack: ts.Node[] = [root];
   const children: ts.Node[] = [];
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (pred(node)) return node;
+    if (prune?.(node)) continue;
     ts.forEachChild(node, (child) => void children.push(child));
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
     children.length = 0;
   }
   return undefined;
+}
+
+/**
+ * A type, which holds no function with a body (a walk for functions need not
+ * enter it); not a heritage clause's `extends f(class { … })`, which is an
+ * expression.
+ */
+export function isTypeOnly(node: ts.Node): boolean {
+  return ts.isTypeNode(node) && !ts.isExpressionWithTypeArguments(node);
 }
 
 export interface BarrierDirectives {
@@ -90,11 +105,9 @@ function tagNames(decl: ts.Node): string[] {
   return jsDocTags(decl).map((tag) => tag.tagName.text);
 }
 
-/** What a function expression is written in, past parentheses, `as` and `satisfies`: the declaration or assignment that names it, if any. */
+/** What a function expression is written in, past parentheses, `as`, `<T>`, `satisfies` and `!`: the declaration or assignment that names it, if any. */
 export function namingHost(fn: ts.Node): ts.Node {
-  let host: ts.Node = fn.parent;
-  while (ts.isParenthesizedExpression(host) || ts.isAsExpression(host) || ts.isSatisfiesExpression(host)) host = host.parent;
-  return host;
+  return outermostOf(fn).parent;
 }
 
 /** Whether a function-like node names itself through a host that can carry JSDoc. */
@@ -197,32 +210,32 @@ export function directiveNear(word: string): DirectiveName | undefined {
 /** A cheap test for any `@word` or `go:word` in the text near a directive name. */
 const candidatePattern = /(?:@|go:)([A-Za-z][\w-]*)/g;
 
-function hasCandidate(text: string): boolean {
-  candidatePattern.lastIndex = 0;
-  for (let m = candidatePattern.exec(text); m; m = candidatePattern.exec(text)) if (directiveNear(m[1])) return true;
-  return false;
-}
-
-/** Every comment of the file, JSDoc included, once: the leading and trailing trivia of every token. */
-function forEachComment(file: ts.SourceFile, cb: (pos: number, end: number, kind: ts.CommentKind) => void): void {
-  const text = file.text;
-  const seen = new Set<number>();
-  const emit = (pos: number, end: number, kind: ts.CommentKind): void => {
-    if (seen.has(pos)) return;
-    seen.add(pos);
-    cb(pos, end, kind);
-  };
-  const stack: ts.Node[] = [file];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
+/**
+ * The comment (JSDoc included) that holds position `at`, if any: the token
+ * whose leading trivia holds `at` is found by descending through the children
+ * that contain it (one path, not the whole file), and its trivia's comments
+ * are read: those trailing the previous token and those leading this one.
+ * A position inside a token's own text (a string, a template, JSX text) is in
+ * no comment.
+ */
+function commentAt(file: ts.SourceFile, at: number): { pos: number; end: number; kind: ts.CommentKind } | undefined {
+  let node: ts.Node = file;
+  for (;;) {
+    directiveCounters.commentLevels++;
     const children = node.kind === ts.SyntaxKind.EndOfFileToken ? [] : node.getChildren(file);
-    if (children.length === 0) {
-      if (node.kind !== ts.SyntaxKind.JsxText) ts.forEachLeadingCommentRange(text, node.pos, emit);
-      ts.forEachTrailingCommentRange(text, node.end, emit);
-      continue;
-    }
-    for (let i = children.length - 1; i >= 0; i--) if (!ts.isJSDoc(children[i])) stack.push(children[i]);
+    if (children.length === 0) break;
+    const next = children.find((c) => !ts.isJSDoc(c) && c.pos <= at && at < c.end);
+    if (!next) return undefined;
+    node = next;
   }
+  if (at >= node.getStart(file)) return undefined;
+  let found: { pos: number; end: number; kind: ts.CommentKind } | undefined;
+  const visit = (pos: number, end: number, kind: ts.CommentKind): void => {
+    if (!found && pos <= at && at < end) found = { pos, end, kind };
+  };
+  ts.forEachTrailingCommentRange(file.text, node.pos, visit);
+  ts.forEachLeadingCommentRange(file.text, node.pos, visit);
+  return found;
 }
 
 /** The innermost function whose body contains `pos`. */
@@ -276,56 +289,105 @@ export function directiveProblems(file: ts.SourceFile): readonly DirectiveProble
   return found;
 }
 
-/** Work counters for tests: files whose comments were scanned for directives. */
-export const directiveCounters = { commentScans: 0 };
+/** Work counters for tests: files whose comments were scanned for directives, and syntax levels descended to find the comments of candidate words. */
+export const directiveCounters = { commentScans: 0, commentLevels: 0 };
 
 function findDirectiveProblems(file: ts.SourceFile): DirectiveProblem[] {
   const text = file.text;
-  if (!hasCandidate(text)) return [];
+  // Every directive-like word of the text, then the comment it is written in (most files have none).
+  const candidates: { index: number; word: string; tag: DirectiveName; match: string }[] = [];
+  candidatePattern.lastIndex = 0;
+  for (let m = candidatePattern.exec(text); m; m = candidatePattern.exec(text)) {
+    const tag = directiveNear(m[1]);
+    if (tag) candidates.push({ index: m.index, word: m[1], tag, match: m[0] });
+  }
+  if (candidates.length === 0) return [];
   directiveCounters.commentScans++;
-  // Tags TypeScript attached, and those on a function that reads them.
-  const placed = new Set<number>();
-  const hosts = new Map<number, ts.Node>();
-  forEachNode(file, (node) => {
-    for (const tag of ts.getJSDocTags(node)) if (!hosts.has(tag.pos)) hosts.set(tag.pos, node);
-    if (isFunctionLikeWithBody(node) && canCarryDirectives(node)) for (const tag of jsDocTags(node)) placed.add(tag.pos);
-  });
-
   const problems: DirectiveProblem[] = [];
-  forEachComment(file, (pos, end, kind) => {
-    const comment = text.slice(pos, end);
+  for (const { index, word, tag, match } of candidates) {
+    const c = commentAt(file, index);
+    if (!c) continue;
+    const { pos, kind } = c;
+    const comment = text.slice(pos, c.end);
     const jsDoc = kind === ts.SyntaxKind.MultiLineCommentTrivia && comment.startsWith('/**') && !comment.startsWith('/**/');
-    candidatePattern.lastIndex = 0;
-    for (let m = candidatePattern.exec(comment); m; m = candidatePattern.exec(comment)) {
-      const tag = directiveNear(m[1]);
-      if (!tag) continue;
-      const at = m.index;
-      const before = comment.slice(comment.lastIndexOf('\n', at - 1) + 1, at);
-      // Only what starts a comment line (after `//`, `/*`, `/**` or a leading `*`) is written as a directive;
-      // in JSDoc, TypeScript also reads a tag after a space.
-      const lineStart = /^\s*(?:\/\/+|\/\*+|\*+)?\s*$/.test(before);
-      const afterSpace = at > 0 && /\s/.test(comment[at - 1]);
-      const goForm = m[0].startsWith('go:');
-      if (!(lineStart || (jsDoc && !goForm && afterSpace))) continue;
-      const start = pos + at;
-      const wordEnd = start + m[0].length;
-      if (goForm) {
-        const from = lineStart && !jsDoc && kind === ts.SyntaxKind.SingleLineCommentTrivia ? pos : start;
-        problems.push({ kind: 'misspelled', pos: from, end: wordEnd, found: text.slice(from, wordEnd), tag, why: 'go' });
-      } else if (!jsDoc) {
-        const from = lineStart && kind === ts.SyntaxKind.SingleLineCommentTrivia ? pos : start;
-        problems.push({ kind: 'misspelled', pos: from, end: wordEnd, found: text.slice(from, wordEnd), tag, why: 'comment' });
-      } else if (m[1] !== tag) {
-        problems.push({ kind: 'misspelled', pos: start, end: wordEnd, found: m[0], tag, why: m[1].toLowerCase() === tag ? 'case' : 'typo' });
-      } else if (!placed.has(start)) {
-        const host = hosts.get(start);
-        const overloadOf = host && implementationOf(host);
-        const inside = functionAround(file, start);
-        problems.push({ kind: 'misplaced', pos: start, end: wordEnd, tag, inside: inside && canCarryDirectives(inside) ? inside : undefined, overloadOf });
-      }
+    const at = index - pos;
+    const before = comment.slice(comment.lastIndexOf('\n', at - 1) + 1, at);
+    // Only what starts a comment line (after `//`, `/*`, `/**` or a leading `*`) is written as a directive;
+    // in JSDoc, TypeScript also reads a tag after a space.
+    const lineStart = /^\s*(?:\/\/+|\/\*+|\*+)?\s*$/.test(before);
+    const afterSpace = at > 0 && /\s/.test(comment[at - 1]);
+    const goForm = match.startsWith('go:');
+    if (!(lineStart || (jsDoc && !goForm && afterSpace))) continue;
+    const start = index;
+    const wordEnd = start + match.length;
+    if (goForm) {
+      const from = lineStart && !jsDoc && kind === ts.SyntaxKind.SingleLineCommentTrivia ? pos : start;
+      problems.push({ kind: 'misspelled', pos: from, end: wordEnd, found: text.slice(from, wordEnd), tag, why: 'go' });
+    } else if (!jsDoc) {
+      const from = lineStart && kind === ts.SyntaxKind.SingleLineCommentTrivia ? pos : start;
+      problems.push({ kind: 'misspelled', pos: from, end: wordEnd, found: text.slice(from, wordEnd), tag, why: 'comment' });
+    } else if (word !== tag) {
+      problems.push({ kind: 'misspelled', pos: start, end: wordEnd, found: match, tag, why: word.toLowerCase() === tag ? 'case' : 'typo' });
+    } else if (!scanDirectives(file).placed.has(start)) {
+      const host = scanDirectives(file).overloadHosts.get(start);
+      const overloadOf = host && implementationOf(host);
+      const inside = functionAround(file, start);
+      problems.push({ kind: 'misplaced', pos: start, end: wordEnd, tag, inside: inside && canCarryDirectives(inside) ? inside : undefined, overloadOf });
     }
-  });
+  }
   return problems.sort((a, b) => a.pos - b.pos);
+}
+
+interface DirectiveScan {
+  /** Functions that carry a directive, in source order. */
+  readonly directed: readonly FunctionLikeWithBody[];
+  /** Positions of the tags TypeScript attaches to a function that reads them. */
+  readonly placed: ReadonlySet<number>;
+  /** Positions of the tags on overload signatures (bodiless declarations), with the signature. */
+  readonly overloadHosts: ReadonlyMap<number, ts.Node>;
+}
+
+const noScan: DirectiveScan = { directed: [], placed: new Set(), overloadHosts: new Map() };
+
+/** Work counters for tests: files walked for their directive-carrying functions. */
+export const directiveScanCounters = { walks: 0 };
+
+/**
+ * One walk of a file that writes a directive tag (`@nowritebarrier`,
+ * `@nowritebarrierrec`, `@yeswritebarrierrec`): the functions that carry one,
+ * and where TypeScript attached each tag. A per-file fact; a file without a
+ * tag in its text is not walked.
+ */
+function scanDirectives(file: ts.SourceFile): DirectiveScan {
+  const cache = syntaxCache<'scan', DirectiveScan>('directive-scan', file);
+  let found = cache.get('scan');
+  if (found) return found;
+  if (!file.text.includes(directiveMarker) && !file.text.includes('@yeswritebarrierrec')) {
+    cache.set('scan', noScan);
+    return noScan;
+  }
+  directiveScanCounters.walks++;
+  const directed: FunctionLikeWithBody[] = [];
+  const placed = new Set<number>();
+  const overloadHosts = new Map<number, ts.Node>();
+  findNode(file, (node) => {
+    if (isFunctionLikeWithBody(node)) {
+      if (!canCarryDirectives(node)) return false;
+      for (const tag of jsDocTags(node)) placed.add(tag.pos);
+      const d = barrierDirectives(node);
+      if (d.nowritebarrier || d.yeswritebarrierrec) directed.push(node);
+    } else if (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node)) {
+      for (const tag of ts.getJSDocTags(node)) if (!overloadHosts.has(tag.pos)) overloadHosts.set(tag.pos, node);
+    }
+    return false;
+  }, isTypeOnly);
+  cache.set('scan', (found = { directed, placed, overloadHosts }));
+  return found;
+}
+
+/** The functions of `file` that carry a barrier directive, in source order (a per-file fact). */
+export function directedFunctions(file: ts.SourceFile): readonly FunctionLikeWithBody[] {
+  return scanDirectives(file).directed;
 }
 
 /** Source text markers: a file without them has no directives to find. */

@@ -23,6 +23,25 @@ export function skipOuterExpressions(expr: ts.Expression): ts.Expression {
   return e;
 }
 
+/**
+ * The outermost of the parentheses, `as`, `<T>`, `satisfies` and `!` around
+ * `node` (itself when none): where its value is used. The upward twin of
+ * `skipOuterExpressions`.
+ */
+export function outermostOf(node: ts.Node): ts.Node {
+  let n = node;
+  while (
+    ts.isParenthesizedExpression(n.parent) ||
+    ts.isAsExpression(n.parent) ||
+    ts.isTypeAssertionExpression(n.parent) ||
+    ts.isNonNullExpression(n.parent) ||
+    ts.isSatisfiesExpression(n.parent)
+  ) {
+    n = n.parent;
+  }
+  return n;
+}
+
 const esOuter = new Set<string>([
   AST_NODE_TYPES.TSAsExpression,
   AST_NODE_TYPES.TSNonNullExpression,

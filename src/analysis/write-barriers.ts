@@ -9,7 +9,7 @@
 // `Ptr`s, numbers and locals never are: they do not reach such a declaration.
 // The classification lives with the call graph, which resolves every site once.
 import ts from 'typescript';
-import { barrierDirectives, findNode, forEachNode, isFunctionLikeWithBody, recMarker } from './directives.js';
+import { barrierDirectives, directedFunctions, findNode, isFunctionLikeWithBody, isTypeOnly, recMarker } from './directives.js';
 import { callGraphOf } from './call-graph/graph.js';
 import type { GraphNode, UnresolvedReason } from './call-graph/graph.js';
 import { barrierId } from './call-graph/resolve.js';
@@ -97,11 +97,7 @@ export function recRoots(program: ts.Program): readonly GraphNode[] {
     const cache = syntaxCache<'roots', readonly GraphNode[]>('rec-roots', file);
     let found = cache.get('roots');
     if (!found) {
-      const own: GraphNode[] = [];
-      forEachNode(file, (n) => {
-        if (isFunctionLikeWithBody(n) && barrierDirectives(n).nowritebarrierrec) own.push(n);
-      });
-      cache.set('roots', (found = own));
+      cache.set('roots', (found = directedFunctions(file).filter((n) => barrierDirectives(n).nowritebarrierrec)));
       barrierCounters.rootScans++;
     }
     roots.push(...found);
@@ -118,7 +114,7 @@ export function recRoots(program: ts.Program): readonly GraphNode[] {
 export function hasGraphNodes(file: ts.SourceFile): boolean {
   const cache = syntaxCache<'has', boolean>('has-graph-nodes', file);
   let found = cache.get('has');
-  if (found === undefined) cache.set('has', (found = findNode(file, (n) => isFunctionLikeWithBody(n) || ts.isClassLike(n)) !== undefined));
+  if (found === undefined) cache.set('has', (found = findNode(file, (n) => isFunctionLikeWithBody(n) || ts.isClassLike(n), isTypeOnly) !== undefined));
   return found;
 }
 

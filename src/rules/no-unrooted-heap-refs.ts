@@ -13,7 +13,7 @@ import ts from 'typescript';
 import { offheapContext } from '../analysis/context.js';
 import { mayNameRuntime } from '../analysis/flow/reach.js';
 import { calleeId, declarationId, offheapIdAt } from '../analysis/declarations.js';
-import { sizeOfLayout, skipOuterExpressions, skipOuterEs as unwrap } from '../analysis/expressions.js';
+import { outermostOf, sizeOfLayout, skipOuterExpressions, skipOuterEs as unwrap } from '../analysis/expressions.js';
 import { cannotProveData, describeWitness, ellipsis, flowCannotProveMessage, flowFacts, listSome } from '../analysis/flow/index.js';
 import { isMaybeRooted, isMaybeTypeSafe, isMaybeUnpinned, isRooted, type AllocSite, type Witness } from '../analysis/memory-state.js';
 import { effectOf } from '../analysis/effects.js';
@@ -176,8 +176,7 @@ function handsOnField(checker: ts.TypeChecker, cls: ts.ClassLikeDeclaration, fie
   const visit = (n: ts.Node): void => {
     if (found) return;
     if ((ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) && n.expression.kind === ts.SyntaxKind.ThisKeyword && checker.getSymbolAtLocation(ts.isPropertyAccessExpression(n) ? n.name : n.argumentExpression) === field) {
-      let use: ts.Node = n;
-      while (ts.isParenthesizedExpression(use.parent) || ts.isAsExpression(use.parent) || ts.isNonNullExpression(use.parent) || ts.isSatisfiesExpression(use.parent)) use = use.parent;
+      const use = outermostOf(n);
       const p = use.parent;
       if (ts.isCallExpression(p) && p.arguments.includes(use as ts.Expression)) {
         const eff = effectOf(calleeId(checker, p));

@@ -10,7 +10,7 @@ import type { GraphNode, UnresolvedReason } from '../analysis/call-graph/graph.j
 import { callGraphOf } from '../analysis/call-graph/graph.js';
 import { functionName } from '../analysis/call-graph/names.js';
 import { offheapContext } from '../analysis/context.js';
-import { barrierDirectives, directiveProblems, forEachNode, isFunctionLikeWithBody } from '../analysis/directives.js';
+import { barrierDirectives, directedFunctions, directiveProblems } from '../analysis/directives.js';
 import type { DirectiveProblem } from '../analysis/directives.js';
 import { barrierName, barrierSites, hasGraphNodes, hasRecRoots, nowritebarrierrecFlood } from '../analysis/write-barriers.js';
 import { createRule } from '../util/create-rule.js';
@@ -155,8 +155,8 @@ export default createRule<[Options], MessageId>({
         for (const problem of directiveProblems(sourceFile)) reportDirective(problem);
 
         const graph = callGraphOf(program);
-        const check = (node: ts.Node): void => {
-          if (isFunctionLikeWithBody(node) && barrierDirectives(node).nowritebarrier) {
+        for (const node of directedFunctions(sourceFile)) {
+          if (barrierDirectives(node).nowritebarrier) {
             const fn = functionName(node);
             for (const site of barrierSites(program, node, { closures: true })) {
               if (reported.has(site)) continue;
@@ -169,8 +169,7 @@ export default createRule<[Options], MessageId>({
               report(broken.site, 'unresolvedCall', { reason: reasons.unanalyzable, chain: fn });
             }
           }
-        };
-        if (sourceFile.text.includes('@nowritebarrier')) forEachNode(sourceFile, check);
+        }
       },
     };
   },

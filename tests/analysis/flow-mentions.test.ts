@@ -8,6 +8,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { flowStats } from '../../src/analysis/flow/index.js';
 import { mayCarryRuntime, mentionCounters } from '../../src/analysis/flow/mentions.js';
+import { reachCounters } from '../../src/analysis/flow/reach.js';
 import { programAnalysis } from '../../src/analysis/program-analysis.js';
 import { virtualProgram } from '../virtual-program.js';
 import { lintFile, runtimeIndex } from './nih-lint.js';
@@ -60,10 +61,14 @@ export type P = Ptr<unknown>;
 export const plain = 1;
 `;
 
-/** `k` functions of ordinary code in a file that names `Ptr` and never uses it. */
+/**
+ * `k` functions of ordinary code in a file that imports runtime bindings and
+ * never uses them (a layout maker among them, so the file's view of the
+ * runtime is more than numbers and the file is not skipped whole).
+ */
 function ordinary(k: number, imports = ''): string {
   const fns = Array.from({ length: k }, (_, i) => `export function f${i}(xs: number[]): number {\n  let t = 0;\n  for (const x of xs) t += Math.max(x, ${i});\n  return [t].map((v) => v + 1)[0] ?? 0;\n}`);
-  return `import type { Ptr } from '${runtimeIndex}';\n${imports}${fns.join('\n')}\n`;
+  return `import { struct, type Ptr } from '${runtimeIndex}';\n${imports}${fns.join('\n')}\n`;
 }
 
 describe('which statements carry the runtime (names only)', () => {
@@ -196,9 +201,27 @@ describe('cost: ordinary code in files that name the runtime', () => {
     expect(b).toMatchObject({ typeQueries: 0, solved: 0, gated: 8 * 10 * 2 });
     expect(c).toMatchObject({ typeQueries: 0, solved: 0, gated: 12 * 10 * 2 });
     // Each file's top-level bindings read once per program (the runtime's untagged modules too), and a
-    // constant number of names searched per added file (Ptr, and the re-exported g/h chain).
+    // constant number of names searched per added file (struct, Ptr, and the re-exported g/h chain).
     expect([b.filesRead - a.filesRead, c.filesRead - b.filesRead]).toEqual([4, 4]);
     expect(c.namesSearched - b.namesSearched).toBe(b.namesSearched - a.namesSearched);
+  });
+
+  it('a file that sees only the numbers of the runtime (Ptr, Garbage) is skipped whole: no name search, no type query', () => {
+    const numbersOnly = (k: number) => ordinary(k).replace('import { struct, type Ptr }', 'import type { Ptr, Garbage }');
+    const { program, typeQueries } = countingProgram({ '/p/n0.ts': numbersOnly(5), '/p/n1.ts': `import { f0 } from './n0.ts';\n${numbersOnly(5)}export const g = f0;\n` });
+    const before = { ...reachCounters };
+    mentionCounters.namesSearched = 0;
+    for (const f of ['/p/n0.ts', '/p/n1.ts']) expect(lintFile(program, f, flowRules)).toEqual([]);
+    expect(reachCounters.filesSeeingNumbersOnly - before.filesSeeingNumbersOnly).toBe(2);
+    expect([typeQueries(), mentionCounters.namesSearched]).toEqual([0, 0]);
+    // Twin: one file of the chain takes a runtime function, and the file naming its export sees it too.
+    const twin = countingProgram({
+      '/p/n0.ts': `import { FixAlloc } from '${runtimeIndex}';\nexport const Pool = FixAlloc;\n${numbersOnly(5)}`,
+      '/p/n1.ts': `import { f0 } from './n0.ts';\n${numbersOnly(5)}export const g = f0;\n`,
+    });
+    const seen = reachCounters.filesSeeingNumbersOnly;
+    expect(lintFile(twin.program, '/p/n1.ts', flowRules)).toEqual([]);
+    expect(reachCounters.filesSeeingNumbersOnly).toBe(seen);
   });
 
   it('control: the same files with a global that carries are analysed (type queries)', () => {

@@ -2,8 +2,8 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { functionName } from '../../src/analysis/call-graph/names.js';
 import type { GraphNode } from '../../src/analysis/call-graph/graph.js';
-import { barrierDirectives, directiveCounters, directiveNear, directiveProblems, isFunctionLikeWithBody } from '../../src/analysis/directives.js';
-import { barrierSites, firstBarrier, isWriteBarrierDeclaration } from '../../src/analysis/write-barriers.js';
+import { barrierDirectives, directedFunctions, directiveCounters, directiveNear, directiveProblems, directiveScanCounters, isFunctionLikeWithBody } from '../../src/analysis/directives.js';
+import { barrierSites, firstBarrier, hasGraphNodes, isWriteBarrierDeclaration } from '../../src/analysis/write-barriers.js';
 import { virtualProgram } from '../virtual-program.js';
 
 const rt = `
@@ -110,6 +110,22 @@ export function f(slot: Slot, acc: Accessor, r: Rec, p: number): number {
 }
 `);
     expect(barrierSites(program, fn('f'), { closures: true })).toEqual([]);
+  });
+
+  it('a setter written through a cast (`(s.ref as number) = v`, `s.ref! = v`) is a write; reading through one is not', () => {
+    const { program, fn } = setup(`
+import { Slot } from './rt.ts';
+export function w(slot: Slot): void {
+  (slot.ref as number) = 1;
+  (slot.ref satisfies number) = 2;
+  slot.ref! += 3;
+}
+export function r(slot: Slot): number {
+  return (slot.ref as number) + (<number>slot.ref) + slot.ref!;
+}
+`);
+    expect(texts(barrierSites(program, fn('w'), { closures: false }))).toEqual(['slot.ref', 'slot.ref', 'slot.ref']);
+    expect(barrierSites(program, fn('r'), { closures: false })).toEqual([]);
   });
 
   it('counts closures defined inside as own code only when asked', () => {
@@ -321,5 +337,49 @@ function placed(): void { void [s, t]; }
     expect(directiveProblems(file)).toHaveLength(1);
     expect(directiveProblems(file)).toHaveLength(1);
     expect(directiveCounters.commentScans).toBe(before + 1);
+  });
+
+  it('reads only the comments that hold a candidate, whatever the size of the file, and walks a file for its directed functions once', () => {
+    // The same misspelled directive after n ordinary functions: the comment is found by descending to its token.
+    const levels = (n: number): number => {
+      const fns = Array.from({ length: n }, (_, i) => `function f${i}(x: number): number { /* a comment */ return [x].map((y) => y + ${i})[0]; }`);
+      const source = ts.createSourceFile('/g.ts', `${fns.join('\n')}\nclass K {\n  // @nowritebarrier\n  m(): void {}\n}\n`, ts.ScriptTarget.ES2022, true);
+      const before = directiveCounters.commentLevels;
+      expect(directiveProblems(source).map((p) => (p.kind === 'misspelled' ? p.why : p.kind))).toEqual(['comment']);
+      return directiveCounters.commentLevels - before;
+    };
+    expect(levels(400)).toBe(levels(25));
+    // Functions are collected by one walk per file that writes a tag, never for one that does not.
+    const tagged = ts.createSourceFile('/h.ts', '/** @nowritebarrierrec */\nfunction a(): void {}\nfunction b(): void {}\n', ts.ScriptTarget.ES2022, true);
+    const plain = ts.createSourceFile('/i.ts', 'function a(): void {}\n', ts.ScriptTarget.ES2022, true);
+    const walks = directiveScanCounters.walks;
+    expect([directedFunctions(tagged).map((f) => functionName(f)), directedFunctions(tagged).length, directedFunctions(plain)]).toEqual([['a'], 1, []]);
+    expect(directiveScanCounters.walks).toBe(walks + 1);
+  });
+
+  it('finds directed functions in expressions inside types of the syntax (a heritage clause), never inside types', () => {
+    const source = ts.createSourceFile(
+      '/j.ts',
+      [
+        'declare function mixin<T>(c: T): T;',
+        'type Fn = (x: number) => number;',
+        'class A extends mixin(class {',
+        '  /** @nowritebarrierrec */',
+        '  m(): void {}',
+        '}) {}',
+        'const B = class {',
+        '  /** @nowritebarrier */',
+        '  n(): void {}',
+        '};',
+      ].join('\n'),
+      ts.ScriptTarget.ES2022,
+      true,
+    );
+    expect(directedFunctions(source).map((f) => [functionName(f), barrierDirectives(f).nowritebarrierrec])).toEqual([
+      ['(class).m', true],
+      ['B.n', false],
+    ]);
+    expect(hasGraphNodes(ts.createSourceFile('/k.ts', 'declare function mixin<T>(c: T): T;\nexport type F = (x: number) => number;\nexport const K = 1 as unknown as { new (): object } & ReturnType<typeof mixin>;\n', ts.ScriptTarget.ES2022, true))).toBe(false);
+    expect(hasGraphNodes(ts.createSourceFile('/l.ts', 'declare function mixin<T>(c: T): T;\nexport interface I extends Object {}\nexport class C extends mixin(Object) {}\n', ts.ScriptTarget.ES2022, true))).toBe(true);
   });
 });

@@ -7,7 +7,7 @@
 import ts from 'typescript';
 import { resolveAlias } from '../declarations.js';
 import { isFunctionLikeWithBody } from '../directives.js';
-import { skipOuterExpressions } from '../expressions.js';
+import { outermostOf, skipOuterExpressions } from '../expressions.js';
 import { isRuntimeFile } from '../offheap-files.js';
 import { abstractPropertyTargets, accessorTargets, memberFunctions, targetsOfDeclaration, targetsOfDeclarations } from './dispatch.js';
 import type { CallEdge, FunctionFacts, GraphContext, GraphNode, UnresolvedCall } from './graph.js';
@@ -168,12 +168,8 @@ function destructuringTarget(node: ts.Node): boolean {
 /** Reads and writes of a property access, from its syntactic position. */
 function accessKind(node: ts.Expression): { read: boolean; write: boolean } {
   if (destructuringTarget(node)) return { read: false, write: true };
-  let child: ts.Node = node;
-  let parent = node.parent;
-  while (ts.isParenthesizedExpression(parent) || ts.isNonNullExpression(parent)) {
-    child = parent;
-    parent = parent.parent;
-  }
+  const child = outermostOf(node);
+  const parent = child.parent;
   if (ts.isBinaryExpression(parent) && parent.left === child) {
     const op = parent.operatorToken.kind;
     if (op === ts.SyntaxKind.EqualsToken) return { read: false, write: true };

@@ -31,7 +31,7 @@ import { callGraphOf } from '../call-graph/graph.js';
 import { isFunctionLikeWithBody } from '../directives.js';
 import { calleeId } from '../declarations.js';
 import { argAt, effectOf } from '../effects.js';
-import { skipOuterEs, skipOuterExpressions } from '../expressions.js';
+import { outermostOf, skipOuterEs, skipOuterExpressions } from '../expressions.js';
 import { isMaybeUnpinned, memZero, pinNo, pinYes, rootNo, type ObjState, type Witness } from '../memory-state.js';
 import { isRuntimeFile } from '../not-in-heap.js';
 import { isPointerType, isReference } from '../record-layout.js';
@@ -174,8 +174,7 @@ export class HandleFlow {
       const n = stack.pop()!;
       handleStats.clearScans++;
       if (ts.isIdentifier(n) && sym && this.checker.getSymbolAtLocation(n) === sym) {
-        let use: ts.Node = n;
-        while (ts.isParenthesizedExpression(use.parent) || ts.isAsExpression(use.parent) || ts.isNonNullExpression(use.parent)) use = use.parent;
+        const use = outermostOf(n);
         const p = use.parent;
         if (ts.isBinaryExpression(p) && [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken].includes(p.operatorToken.kind)) continue;
         if (!ts.isCallExpression(p) || !p.arguments.includes(use as ts.Expression)) {
@@ -516,8 +515,7 @@ export class HandleFlow {
 
   /** `return hs.slice()`, `take(m.values())`: a member read or method result that carries the handles away. */
   private escapesThroughMember(id: ts.Identifier): boolean {
-    let n: ts.Node = id;
-    while (ts.isParenthesizedExpression(n.parent) || ts.isNonNullExpression(n.parent) || ts.isAsExpression(n.parent)) n = n.parent;
+    const n = outermostOf(id);
     let r = n.parent;
     if (!(ts.isPropertyAccessExpression(r) || ts.isElementAccessExpression(r)) || r.expression !== n) return false;
     if (ts.isCallExpression(r.parent) && r.parent.expression === r) r = r.parent;

@@ -6,20 +6,31 @@
 // without asking a single type. The fixpoint over the program's imports is
 // offheap-files.ts's `namesRuntime`, shared with the type rules, so the flow
 // rules and the type rules skip exactly the same files.
+//
+// A file that names the runtime but sees only its numbers (`Ptr`, `Garbage`,
+// `MaybeGarbage`, nil: `seesHeapRefs` false, through every file whose
+// bindings it names) holds no handle and calls nothing of the runtime, here or
+// through those files' functions: every allocation, clear, store, root, pin and
+// free is a runtime call, so the flow can find nothing in it either.
 import type ts from 'typescript';
-import { namesRuntime } from '../offheap-files.js';
+import { namesRuntime, seesHeapRefs } from '../offheap-files.js';
 import type { ProgramAnalysis } from '../program-analysis.js';
 
-/** Counted work, for tests: files answered from their imports alone. */
-export const reachCounters = { filesWithoutBindings: 0 };
+/** Counted work, for tests: files answered from their imports alone, and of the others, those that see only the runtime's numbers. */
+export const reachCounters = { filesWithoutBindings: 0, filesSeeingNumbersOnly: 0 };
 
-/** False only when no value of `file` can have an offheap type (see above). Memoised per program. */
+/** False only when no value of `file` can have an offheap type or take part in a runtime effect (see above). Memoised per program. */
 export function mayNameRuntime(pa: ProgramAnalysis, file: ts.SourceFile): boolean {
   const memo = pa.cache<ts.SourceFile, boolean>('flow:names-runtime');
   let found = memo.get(file);
   if (found === undefined) {
-    memo.set(file, (found = namesRuntime(pa, file)));
+    found = namesRuntime(pa, file);
     if (!found) reachCounters.filesWithoutBindings++;
+    else if (!seesHeapRefs(pa, file)) {
+      reachCounters.filesSeeingNumbersOnly++;
+      found = false;
+    }
+    memo.set(file, found);
   }
   return found;
 }

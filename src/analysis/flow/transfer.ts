@@ -64,6 +64,15 @@ interface VarInfo {
 
 const none: readonly never[] = [];
 
+interface EdgeFacts {
+  readonly label: string | undefined;
+  readonly cond: { readonly id: TSESTree.Identifier; readonly value: boolean } | undefined;
+  /** The predicate key of `cond`'s variable, when its value cannot change between tests. */
+  readonly key: string | undefined;
+}
+
+const noEdge: EdgeFacts = { label: undefined, cond: undefined, key: undefined };
+
 export class FlowEngine {
   private readonly checker: ts.TypeChecker;
   private readonly program: ts.Program;
@@ -499,12 +508,10 @@ export class FlowEngine {
       const acc = new Map<Valuation, MutableEnv>();
       for (const { from, out } of preds) {
         const fork = from.seg.nextSegments.length > 1 || from.index >= to.index;
-        const label = fork ? edgeLabel(from, to) : undefined;
-        const cond = fork ? edgeCondition(from, to) : undefined;
-        const key = cond && this.stableKey(cond.id);
+        const { label, cond, key } = fork ? this.edgeOf(from, to) : noEdge;
         for (const [k, env0] of out) {
           const env = fork ? this.handles.edge(from, to, env0) : env0;
-          const val = key ? extend(k, key, cond.value) : k;
+          const val = key && cond ? extend(k, key, cond.value) : k;
           if (val === undefined) continue; // contradicts the path's earlier test: not a real path
           flowStats.stateOps += env.size;
           const a = acc.get(val);
@@ -525,6 +532,21 @@ export class FlowEngine {
       return acc;
     },
   };
+
+  private readonly edges = new Map<SegInfo, Map<SegInfo, EdgeFacts>>();
+
+  /** What a forking edge says (its words, the branch predicate it decides), once per edge: the solver joins it on every run of `to`. */
+  private edgeOf(from: SegInfo, to: SegInfo): EdgeFacts {
+    let byTo = this.edges.get(from);
+    if (!byTo) this.edges.set(from, (byTo = new Map<SegInfo, EdgeFacts>()));
+    let found = byTo.get(to);
+    if (!found) {
+      const cond = edgeCondition(from, to);
+      found = { label: edgeLabel(from, to), cond, key: cond && this.stableKey(cond.id) };
+      byTo.set(to, found);
+    }
+    return found;
+  }
 
   private readonly stable = new Map<ts.Symbol, string | null>();
 
