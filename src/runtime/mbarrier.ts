@@ -20,6 +20,9 @@ import { checkRange, clearBytes } from './memclr.js';
 import { pageSize } from './space.js';
 import type { Runtime } from './runtime.js';
 
+/** pageSize in an immutable module binding: TurboFan folds it, where an import is a cell load and a hole check per use. */
+const firstAddress = pageSize;
+
 /**
  * Called for every HeapRef slot about to change while the barrier is on:
  * `slot` is its address, `old` the value it held (deletion barrier: shade
@@ -126,8 +129,9 @@ function checkLayout(rt: Runtime, what: string, layout: unknown): void {
 export function typedmemclrImpl(rt: Runtime, layout: Layout<unknown>, p: number): void {
   const wb = rt.barrier;
   const space = rt.space;
-  if (layout === wb.checkedLayout && typeof p === 'number' && (p & -layout.align) === p && p >= pageSize && p + layout.size <= space.mappedEnd && !space.debug) {
-    if (wb.enabled) clearSlotsBarrier(rt, wb, p, layout.ptrSlots);
+  // `=== false` / `=== true`: a compare with a constant, where `!x` on a field compiles to a full ToBoolean.
+  if (layout === wb.checkedLayout && typeof p === 'number' && (p & -layout.align) === p && p >= firstAddress && p + layout.size <= space.mappedEnd && space.debug === false) {
+    if (wb.enabled === true) clearSlotsBarrier(rt, wb, p, layout.ptrSlots);
     clearBytes(space, p, layout.size);
     return;
   }
@@ -145,8 +149,8 @@ function typedmemclrSlow(rt: Runtime, layout: Layout<unknown>, p: number): void 
   clearBytes(rt.space, p, layout.size);
 }
 
-/** The deletion barrier of a typedmemclr: the old value of each HeapRef slot at `p + slots[k]`. */
-function clearSlotsBarrier(rt: Runtime, wb: WriteBarrier, p: number, slots: Int32Array): void {
+/** The deletion barrier of a typedmemclr: the old value of each HeapRef slot at `p + slots[k]`. A `const`, so compiled callers need no check that the binding still holds this function. */
+const clearSlotsBarrier = (rt: Runtime, wb: WriteBarrier, p: number, slots: Int32Array): void => {
   if (slots.length === 0) return;
   const u32 = rt.space.u32;
   const bulk = wb.bulk;
@@ -157,7 +161,7 @@ function clearSlotsBarrier(rt: Runtime, wb: WriteBarrier, p: number, slots: Int3
       const old = u32[a >>> 2];
       if (old !== 0) wb.hook(a, old, 0);
     }
-}
+};
 
 /**
  * Clears [p, p+n) with a deletion barrier on the HeapRef slots in it: those
@@ -167,7 +171,7 @@ function clearSlotsBarrier(rt: Runtime, wb: WriteBarrier, p: number, slots: Int3
 export function memclrHasPointersImpl(rt: Runtime, p: number, n: number): void {
   checkRange(rt.space, 'memclrHasPointers', p, n);
   const wb = rt.barrier;
-  if (wb.enabled) {
+  if (wb.enabled === true) {
     const from = (p + 3) >>> 2;
     const to = (p + n) >>> 2;
     if (from < to) {

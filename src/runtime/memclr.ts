@@ -17,6 +17,9 @@ import { BadPointerError, OutOfBoundsError, checkInt, show } from './errors.js';
 import type { AddressSpace } from './space.js';
 import { pageSize } from './space.js';
 
+/** The lowest address a clear may touch (pageSize), in an immutable module binding that TurboFan folds. */
+const firstAddress = pageSize;
+
 /** Clears [p, p+n) without checks. Callers have validated the range. */
 export function clearBytes(space: AddressSpace, p: number, n: number): void {
   if (n <= 64 && ((p | n) & 7) === 0) clearWords(space.f64, p >>> 3, (p + n) >>> 3);
@@ -73,7 +76,8 @@ function wordsOf(buffer: ArrayBuffer | SharedArrayBuffer): BigInt64Array {
 export function checkRange(space: AddressSpace, what: string, p: number, n: number): void {
   // Fast path: integers (`| 0` rejects NaN, fractions and values ≥ 2³¹) inside mapped memory, no debug.
   // typeof first: `|` on a BigInt or Symbol throws a TypeError, and on an object runs its valueOf.
-  if (typeof p === 'number' && typeof n === 'number' && (p | 0) === p && (n | 0) === n && p >= pageSize && n >= 0 && p + n <= space.mappedEnd && !space.debug) return;
+  // `space.debug === false`: a compare with a constant (`!space.debug` compiles to a full ToBoolean); firstAddress: a folded constant, not an import's cell.
+  if (typeof p === 'number' && typeof n === 'number' && (p | 0) === p && (n | 0) === n && p >= firstAddress && n >= 0 && p + n <= space.mappedEnd && space.debug === false) return;
   checkRangeSlow(space, what, p, n);
 }
 
