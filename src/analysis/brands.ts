@@ -56,7 +56,7 @@ export function brandsOf(checker: ts.TypeChecker, type: ts.Type): readonly Brand
   let found = brandCache.get(type);
   if (found === undefined) {
     const list: Brand[] = [];
-    for (const prop of checker.getPropertiesOfType(type)) {
+    for (const prop of keyedProperties(checker, type)) {
       const kind = brandKindOfProperty(checker, prop);
       if (kind) list.push({ kind, target: checker.getTypeOfSymbol(prop) });
     }
@@ -64,6 +64,51 @@ export function brandsOf(checker: ts.TypeChecker, type: ts.Type): readonly Brand
     brandCache.set(type, found);
   }
   return found;
+}
+
+/**
+ * The properties of `type` keyed by a `unique symbol`, where brands live. An
+ * intersection of primitives and object types (`number & { [ptrBrand]: T }`,
+ * `{ … } & { [notInHeapBrand]: true }`) has them on its object members:
+ * read there, the checker does not build the intersection's whole property
+ * list (for a branded number, every member of `Number` besides the brand).
+ * Any other member (a type parameter, say), or a key on two members (whose
+ * property types the intersection combines), asks the intersection itself.
+ */
+const primitive =
+  ts.TypeFlags.StringLike |
+  ts.TypeFlags.NumberLike |
+  ts.TypeFlags.BigIntLike |
+  ts.TypeFlags.BooleanLike |
+  ts.TypeFlags.ESSymbolLike |
+  ts.TypeFlags.EnumLike |
+  ts.TypeFlags.Null |
+  ts.TypeFlags.Undefined |
+  ts.TypeFlags.Void;
+
+/** Work counters for tests: properties listed to find brands. */
+export const brandCounters = { propertiesListed: 0 };
+
+function keyedProperties(checker: ts.TypeChecker, type: ts.Type): readonly ts.Symbol[] {
+  const keyed = (props: readonly ts.Symbol[]) => {
+    brandCounters.propertiesListed += props.length;
+    return props.filter((p) => (p.escapedName as string).startsWith('__@'));
+  };
+  if (type.isIntersection() && type.types.every((m) => (m.flags & (primitive | ts.TypeFlags.Object)) !== 0)) {
+    const out: ts.Symbol[] = [];
+    const names = new Set<string>();
+    let clash = false;
+    for (const m of type.types) {
+      if (!(m.flags & ts.TypeFlags.Object)) continue;
+      for (const p of keyed(checker.getPropertiesOfType(m))) {
+        if (names.has(p.escapedName as string)) clash = true;
+        names.add(p.escapedName as string);
+        out.push(p);
+      }
+    }
+    if (!clash) return out;
+  }
+  return keyed(checker.getPropertiesOfType(type));
 }
 
 /** The brand of the given kind on `type`, if present. */

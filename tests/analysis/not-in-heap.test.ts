@@ -1,6 +1,6 @@
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { brandOf, brandsOf, mayBeHeapRef } from '../../src/analysis/brands.js';
+import { brandCounters, brandOf, brandsOf, mayBeHeapRef } from '../../src/analysis/brands.js';
 import {
   describeReason,
   formatPath,
@@ -170,6 +170,39 @@ interface Rec2 extends NotInHeap<{}> { back?: Rec; tag: string }`);
   it('is cached per type', () => {
     const { checker, type } = setup(`type S = NotInHeap<{ s: string }>;`);
     expect(heapRefsOf(checker, type('S'))).toBe(heapRefsOf(checker, type('S')));
+  });
+});
+
+describe('brands of intersections', () => {
+  it('are read from the object members, not from the whole intersection (no Number members listed)', () => {
+    const { checker, type } = setup(`
+class Owner {}
+type P = Ptr<Owner>;
+type H = HeapRef<Owner>;
+type R = NotInHeap<{ a: number; b: number; c: number }>;
+type Both = Ptr<number> & Ptr<string>;
+type Plain = number & { unit: 'px' };`);
+    const listed = (name: string) => {
+      const before = brandCounters.propertiesListed;
+      const kinds = brandsOf(checker, type(name)).map((b) => b.kind);
+      return { kinds, listed: brandCounters.propertiesListed - before };
+    };
+    // One brand key each: the number's own members (toFixed, …) are never listed.
+    expect(listed('P')).toEqual({ kinds: ['Ptr'], listed: 1 });
+    expect(listed('H')).toEqual({ kinds: ['HeapRef'], listed: 1 });
+    expect(listed('R')).toEqual({ kinds: ['NotInHeap'], listed: 4 });
+    expect(listed('Plain')).toEqual({ kinds: [], listed: 1 });
+    // The twin: a key on two members is read from the intersection, whose property combines both payloads.
+    const both = listed('Both');
+    expect(both.kinds).toEqual(['Ptr']);
+    expect(both.listed).toBeGreaterThan(2);
+  });
+
+  it('a generic member is read through the intersection (its constraint may carry the brand)', () => {
+    const { checker, program } = setup(`export function f<T extends NotInHeap<{ n: number }>>(x: T & { m: number }) { return x; }`);
+    const fn = program.getSourceFile('/p/a.ts')!.statements.find(ts.isFunctionDeclaration)!;
+    const param = checker.getTypeAtLocation(fn.parameters[0]);
+    expect(brandsOf(checker, param).map((b) => b.kind)).toEqual(['NotInHeap']);
   });
 });
 
