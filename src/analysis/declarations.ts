@@ -111,16 +111,33 @@ function mayCallRuntime(checker: ts.TypeChecker, call: ts.Node): boolean {
   return false;
 }
 
+/**
+ * The tag shared by the declarations of a callee named directly (functions and methods, after aliases),
+ * `noId` when they share none, null when they cannot decide (a variable or property holding a function,
+ * or overloads tagged apart). Per symbol: calls of the same function or method share it.
+ */
+function callableId(checker: ts.TypeChecker, symbol: ts.Symbol): string | null {
+  const memo = cacheOf<ts.Symbol, string | null>(checker, 'declarations:callable');
+  let id = memo.get(symbol);
+  if (id === undefined) {
+    id = null;
+    const decls = resolveAlias(checker, symbol).declarations;
+    if (decls && decls.length > 0 && decls.every(isCallableDeclaration)) {
+      const first = declarationId(decls[0]);
+      if (decls.every((d) => declarationId(d) === first)) id = first ?? noId;
+    }
+    memo.set(symbol, id);
+  }
+  return id;
+}
+
 function resolveCalleeId(checker: ts.TypeChecker, call: ts.CallExpression | ts.NewExpression | ts.Decorator): string | undefined {
   const target = call.expression;
   const named = ts.isPropertyAccessExpression(target) ? target.name : target;
   if (ts.isCallExpression(call) && (ts.isIdentifier(named) || ts.isPrivateIdentifier(named))) {
     const symbol = checker.getSymbolAtLocation(named);
-    const decls = symbol && resolveAlias(checker, symbol).declarations;
-    if (decls && decls.length > 0 && decls.every(isCallableDeclaration)) {
-      const first = declarationId(decls[0]);
-      if (decls.every((d) => declarationId(d) === first)) return first;
-    }
+    const byDeclarations = symbol && callableId(checker, symbol);
+    if (byDeclarations !== undefined && byDeclarations !== null) return byDeclarations === noId ? undefined : byDeclarations;
   }
   if (ts.isCallExpression(call)) {
     // A function-typed variable, parameter or property (`cb(x)`, `this.onDone()`): the checker picks

@@ -280,12 +280,21 @@ export default createRule<Options, MessageIds>({
       return target;
     }
     /** The runtime a `const` of a runtime value (or `defaultRuntime()`) stands for. */
+    /** Per depth and symbol: most calls are methods of a few accessors and pools. */
+    const symbolRuntimes = new Map<number, Map<ts.Symbol, RuntimeKey | null>>();
     function runtimeOfSymbol(sym: ts.Symbol, depth: number): RuntimeKey | undefined {
-      const rt = runtimeConst(sym);
-      if (rt) return rt;
-      const init = constCall(resolved(sym));
-      if (init && calleeId(checker, init) === 'defaultRuntime') return 'default';
-      return depth > 0 ? originOf(sym, depth - 1)?.runtime : undefined;
+      let memo = symbolRuntimes.get(depth);
+      if (!memo) symbolRuntimes.set(depth, (memo = new Map()));
+      const known = memo.get(sym);
+      if (known !== undefined) return known ?? undefined;
+      let found: RuntimeKey | undefined = runtimeConst(sym);
+      if (!found) {
+        const init = constCall(resolved(sym));
+        if (init && calleeId(checker, init) === 'defaultRuntime') found = 'default';
+        else found = depth > 0 ? originOf(sym, depth - 1)?.runtime : undefined;
+      }
+      memo.set(sym, found ?? null);
+      return found;
     }
     /**
      * The runtime's own class (by its methods' tags: the one with a `newHeapRef`
@@ -341,7 +350,9 @@ export default createRule<Options, MessageIds>({
       // A module-level function of the runtime: the default runtime, unless a parameter takes the runtime
       // (`sharedPool(rt, …)`): then the runtime that argument is, when provable.
       if (decl && ts.isFunctionDeclaration(decl) && isRuntimeFile(decl.getSourceFile())) {
-        const at = decl.parameters.findIndex((param) => isRuntimeClass(checker.getTypeAtLocation(param)));
+        const params = ctx!.analysis.cache<ts.FunctionDeclaration, number>('no-hidden-heap-pointers:runtime-parameter');
+        let at = params.get(decl);
+        if (at === undefined) params.set(decl, (at = decl.parameters.findIndex((param) => isRuntimeClass(checker.getTypeAtLocation(param)))));
         if (at < 0) return 'default';
         const arg = call.arguments?.[at];
         const sym = arg && symbolOf(arg);
