@@ -67,6 +67,15 @@ const G = (line: number, call = 'typedmemclr(Node, p as Ptr<Node>)', p = 'p as P
 });
 const M = (line: number, p = 'p'): Err => ({ messageId: 'missedBarrier', line, suggestions: toTyped(p) });
 
+// Correlated conditions (docs/rules/zeroing-variant.md): the path that took garbage is the path that
+// zero-initializes it; the other zeroes a live record with barriers. Swapped, both clears are wrong.
+twin(
+  [`function f(reused: boolean, live: Ptr<Node>) {`, `  let p: MaybeGarbage<Node> = live;`, `  if (reused) p = junk.alloc();`, `  if (reused) memclrNoHeapPointers(p, Node.size);`, `  else typedmemclr(Node, p as Ptr<Node>);`, `}`],
+  [`function f(reused: boolean, live: Ptr<Node>) {`, `  let p: MaybeGarbage<Node> = live;`, `  if (reused) p = junk.alloc();`, `  if (reused) typedmemclr(Node, p as Ptr<Node>);`, `  else memclrNoHeapPointers(p, Node.size);`, `}`],
+  G(4),
+  M(5),
+);
+
 // Straight line: zero-initialize garbage with the plain clear (delete it → barrier on garbage).
 twin(
   [`function f() {`, `  const p = junk.alloc();`, `  memclrNoHeapPointers(p, Node.size);`, `  typedmemclr(Node, p);`, `}`],
