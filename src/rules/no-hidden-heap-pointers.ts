@@ -284,7 +284,7 @@ export default createRule<Options, MessageIds>({
     const symbolRuntimes = new Map<number, Map<ts.Symbol, RuntimeKey | null>>();
     function runtimeOfSymbol(sym: ts.Symbol, depth: number): RuntimeKey | undefined {
       let memo = symbolRuntimes.get(depth);
-      if (!memo) symbolRuntimes.set(depth, (memo = new Map()));
+      if (!memo) symbolRuntimes.set(depth, (memo = new Map<ts.Symbol, RuntimeKey | null>()));
       const known = memo.get(sym);
       if (known !== undefined) return known ?? undefined;
       let found: RuntimeKey | undefined = runtimeConst(sym);
