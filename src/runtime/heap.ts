@@ -128,10 +128,22 @@ export const processHandles: HandleSource = new CounterSource(
   ((globalThis as Record<symbol, { serial: number } | undefined>)[Symbol.for('offheap.handleSource')] ??= { serial: 0 }),
 );
 
-/** The live heaps of this process, for naming the owner of a foreign handle (slow paths only). */
-const heaps: WeakRef<ObjectHeap>[] = [];
-/** The list's length at which the next heap made prunes it. */
-let pruneAt = 64;
+/**
+ * The value words of every heap of this process, for recognising another
+ * runtime's live handle (slow paths only). Each entry holds the heap's `meta`
+ * and `mask`, not the heap, and goes when the heap is collected. (A list of
+ * WeakRefs kept every heap alive until the end of the job that made it: the
+ * WeakRef constructor and `deref` keep their target for the rest of the job,
+ * so a synchronous loop that made runtimes kept all their tables, and ran out
+ * of memory.)
+ */
+interface HeapTable {
+  meta: Int32Array;
+  mask: number;
+}
+const tables = new Map<number, HeapTable>();
+const dropped = new FinalizationRegistry<number>((id) => tables.delete(id));
+let heapIds = 0;
 
 /** The object heap of one runtime: slots, mark epochs and pin counts. */
 export class ObjectHeap {
@@ -172,6 +184,9 @@ export class ObjectHeap {
   private readonly debug: boolean;
   /** The pointer bitmap of this runtime's memory (heapbits.ts). */
   readonly bits: HeapBits;
+  /** This heap's key in `tables`, and its entry there (updated when the table grows). */
+  private readonly id: number;
+  private readonly table: HeapTable;
 
   constructor(
     private readonly rt: Runtime,
@@ -185,14 +200,10 @@ export class ObjectHeap {
     this.liveBits = new Int32Array((1 << minIndexBits) >>> 5);
     this.objects = packedArray(2 << minIndexBits);
     this.bits = new HeapBits(rt.space);
-    if (heaps.length >= pruneAt) {
-      // Amortised: drop collected heaps only when the list has doubled since the last pass.
-      let n = 0;
-      for (const w of heaps) if (w.deref() !== undefined) heaps[n++] = w;
-      heaps.length = n;
-      pruneAt = Math.max(64, 2 * n);
-    }
-    heaps.push(new WeakRef(this));
+    this.id = heapIds++;
+    this.table = { meta: this.meta, mask: this.mask };
+    tables.set(this.id, this.table);
+    dropped.register(this, this.id);
   }
 
   /** Slots of the table now (2^K). */
@@ -311,12 +322,12 @@ export class ObjectHeap {
       }
     }
     meta[0] = 1;
-    this.meta = meta;
+    this.meta = this.table.meta = meta;
     this.pinCounts = pinCounts;
     this.liveBits = liveBits; // exact: every live slot's bit, set above
     this.synced = this.next;
     this.objects = objects;
-    this.mask = newMask;
+    this.mask = this.table.mask = newMask;
     this.indexBits = K + 1;
     this.top = cap;
     this.growAt = cap / 2;
@@ -421,13 +432,10 @@ export class ObjectHeap {
     return freed;
   }
 
-  /** The other live heap of this process holding `h` live, if any (slow paths: messages). */
-  ownerOf(h: number): ObjectHeap | undefined {
-    for (const w of heaps) {
-      const heap = w.deref();
-      if (heap !== undefined && heap !== this && heap.isLive(h)) return heap;
-    }
-    return undefined;
+  /** Whether another heap of this process holds `h` live (slow paths: messages). A collected heap's entry may linger until its cleanup runs; it still holds only values no other heap issues. */
+  liveElsewhere(h: number): boolean {
+    for (const [id, t] of tables) if (id !== this.id && h > 0 && t.meta[(h & t.mask) << 1] === h) return true;
+    return false;
   }
 
   /** Whether this heap handed out `h` this lap (or passed over it): its block was taken here and the cursor is past it. */
@@ -448,8 +456,7 @@ export class ObjectHeap {
       throw new OffheapRangeError('ERR_BAD_VALUE', `${what}: h must be a HeapRef (an integer handle in [0, 2^32)); got ${show(h)}`, { value: h, limit: 2 ** 32 - 1 });
     }
     const fix = '; keep a handle alive while you use it: pin it (pin/unpin) or keep it in a rooted slot (addRoot), and do not use it after freeHeapRef';
-    const owner = h !== 0 && this.looksLikeHandle(h) ? this.ownerOf(h) : undefined;
-    if (owner !== undefined) {
+    if (h !== 0 && this.looksLikeHandle(h) && this.liveElsewhere(h)) {
       throw new ForeignPointerError(`${what}: handle ${this.describe(h)} belongs to another runtime (a live object there; no two runtimes hold the same handle value)`, {
         value: h,
         limit: 'a handle of this runtime',

@@ -263,7 +263,7 @@ export class Collector implements BulkBarrier {
   private badPointer(v: number, slot: number): never {
     const heap = this.heap;
     const why =
-      v === poisonWord ? 'the debug poison of freed memory' : heap.ownerOf(v) !== undefined ? "another runtime's handle" : 'a freed, collected or never-issued handle';
+      v === poisonWord ? 'the debug poison of freed memory' : heap.liveElsewhere(v) ? "another runtime's handle" : 'a freed, collected or never-issued handle';
     throw new BadPointerError(
       `found bad pointer in offheap object heap: slot ${show(slot)} holds ${heap.describe(v)}, ${why}` +
         ' (a reused block registered or cleared with barriers before zero-initialization, or a HeapRef stored without a root?)',

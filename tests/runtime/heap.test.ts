@@ -581,6 +581,28 @@ describe('object release and module-level functions', () => {
     expect(wk.deref()).toBe(r.deref(kept));
   });
 
+  it('a runtime dropped inside the synchronous job that made it can be collected at once (no WeakRef to it keeps it for the job)', async () => {
+    setFlagsFromString('--expose-gc');
+    const v8gc = runInNewContext('gc') as () => void;
+    const collected: string[] = [];
+    const registry = new FinalizationRegistry<string>((what) => collected.push(what));
+    const make = (): void => {
+      const r = rt();
+      const o = { big: new Array(1000).fill(1) };
+      r.newHeapRef(o);
+      registry.register(o, 'object of a dropped runtime');
+      registry.register(r, 'runtime');
+    };
+    make(); // then, in the same job, a full collection: before, the heap list's WeakRef kept the runtime to the job's end
+    v8gc();
+    for (let k = 0; k < 20 && collected.length < 2; k++) await new Promise((res) => setTimeout(res, 5));
+    expect(collected.sort()).toEqual(['object of a dropped runtime', 'runtime']);
+    // Another runtime's handle is still recognised through the table entries.
+    const a = rt();
+    const b = rt();
+    expect(() => b.deref(a.newHeapRef({}))).toThrow(ForeignPointerError);
+  });
+
   it('module-level newHeapRef, deref and freeHeapRef use the default runtime', () => {
     const prev = defaultRuntime();
     const r = rt();
