@@ -107,6 +107,30 @@ describe('linear cost', () => {
       expect(ratio, `${key}: ${a.work[key]} → ${b.work[key]}`).toBeLessThan(2.3);
     }
   });
+
+  it('a summary reads again only the segments that return, however long the helper', async () => {
+    // A helper of k branches that clears its parameter; the caller roots what it cleared (clean either way).
+    const helper = (k: number, ret: boolean) => [
+      `function h(p: MaybeGarbage<Node>) {`,
+      ...Array.from({ length: k }, (_, i) => `  if (c) work(); else N.count.set(p as Ptr<Node>, ${i});`),
+      `  memclrNoHeapPointers(p, Node.size);`,
+      ...(ret ? [`  return p;`] : []),
+      `}`,
+      `function f() {`,
+      `  const p = junk.alloc();`,
+      `  h(p);`,
+      `  addRoot(p as Ptr<Node>, Node);`,
+      `}`,
+    ];
+    const runs = async (k: number, ret: boolean) => {
+      const r = await lint(helper(k, ret));
+      expect(r.messages).toEqual([]);
+      return r.work.summaryReruns;
+    };
+    expect([await runs(10, false), await runs(40, false)]).toEqual([0, 0]);
+    // With a return: the one segment that holds it.
+    expect([await runs(10, true), await runs(40, true)]).toEqual([1, 1]);
+  });
 });
 
 describe('sharing and bail-out', () => {
@@ -122,7 +146,7 @@ describe('sharing and bail-out', () => {
     for (const k of Object.keys(flowStats) as (keyof typeof flowStats)[]) flowStats[k] = 0;
     const [res] = await eslint.lintText(`function f(p: number) {\n  if (p) return p;\n  return 0;\n}\n`, { filePath: path.join(fixturesDir, 'file.ts') });
     expect(res.messages).toEqual([]);
-    expect(flowStats).toEqual({ segments: 0, transfers: 0, functions: 0, stateOps: 0, widened: 0, skipped: 0, gated: 0 });
+    expect(flowStats).toEqual({ segments: 0, transfers: 0, functions: 0, stateOps: 0, widened: 0, skipped: 0, gated: 0, summaryReruns: 0 });
   });
 });
 

@@ -15,8 +15,11 @@ import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import type { PathInfo, SegInfo } from './recorder.js';
 
 /** Counted work, for the linear-cost tests. */
-/** `skipped`: functions not solved because they can hold no memory state; `gated`: of those, answered from names without a type query. */
-export const flowStats = { segments: 0, transfers: 0, functions: 0, stateOps: 0, widened: 0, skipped: 0, gated: 0 };
+/**
+ * `skipped`: functions not solved because they can hold no memory state; `gated`: of those, answered from names
+ * without a type query; `summaryReruns`: segments a summary run read again for what the function returns.
+ */
+export const flowStats = { segments: 0, transfers: 0, functions: 0, stateOps: 0, widened: 0, skipped: 0, gated: 0, summaryReruns: 0 };
 
 /** The solver's budget: segment runs per function before widening (tests lower it). */
 export const flowLimits = { runsPerSegment: 64, baseRuns: 1024 };

@@ -418,6 +418,9 @@ export class FlowEngine {
       if (facts || this.returns) {
         this.facts = facts;
         for (const s of sol.segs) {
+          // A summary reads only what the function returns: only segments that hold a return run again.
+          if (!facts && !s.events.some((e) => e.type === AST_NODE_TYPES.ReturnStatement)) continue;
+          if (!facts) flowStats.summaryReruns++;
           for (const input of sol.ins.get(s)?.values() ?? []) this.run(s, input);
         }
         this.facts = undefined;
