@@ -26,9 +26,9 @@ function check(rt: Runtime, base: number, off: number, n: number, clear: (p: num
   expect(wrong, `[${off}, ${off + n}) cleared exactly; first wrong byte at block offset ${wrong}`).toBe(-1);
 }
 
-// Sizes around each path of clearBytes: ≤ 64 B aligned words, a shared space's JS word stores
+// Sizes around each path of clearBytes: ≤ 256 B aligned words, a shared space's JS word stores
 // (≤ 512 B between 8-byte boundaries) and its BigInt64Array.fill above that, the unshared fill.
-const sizes = [0, 1, 3, 7, 8, 9, 15, 16, 24, 56, 63, 64, 65, 72, 120, 504, 511, 512, 513, 519, 520, 528, 1000, 4096, 4097, 65536, 65543];
+const sizes = [0, 1, 3, 7, 8, 9, 15, 16, 24, 56, 63, 64, 65, 72, 120, 248, 255, 256, 257, 264, 504, 511, 512, 513, 519, 520, 528, 1000, 4096, 4097, 65536, 65543];
 const offsets = [8, 9, 11, 12, 15, 16, 4096 + 5];
 
 describe('memclrNoHeapPointers, shared and unshared spaces', () => {
