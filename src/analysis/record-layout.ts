@@ -12,7 +12,7 @@ import ts from 'typescript';
 import { brandOf } from './brands.js';
 import { calleeId, offheapIdAt, resolveAlias } from './declarations.js';
 import { valueParts } from './not-in-heap.js';
-import { skipOuterExpressions } from './expressions.js';
+import { sizeOfLayout, skipOuterExpressions } from './expressions.js';
 import { cacheOf } from './program-analysis.js';
 import { maxArrayLength, maxStructSize } from '../runtime/layout.js';
 
@@ -280,7 +280,8 @@ export function staticNumber(checker: ts.TypeChecker, expr: ts.Expression, depth
   if (t.isNumberLiteral()) return t.value;
   if (!ts.isPropertyAccessExpression(e)) return undefined;
   const name = e.name.text;
-  if (name === 'size') return staticLayoutOf(checker, e.expression)?.size;
+  const one = sizeOfLayout(e);
+  if (one && !one.count) return staticLayoutOf(checker, one.layout)?.size;
   const owner = skipOuterExpressions(e.expression);
   // L.offsets.f
   if (ts.isPropertyAccessExpression(owner) && owner.name.text === 'offsets') return staticLayoutOf(checker, owner.expression)?.offsets.get(name);

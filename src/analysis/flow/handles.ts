@@ -969,8 +969,7 @@ function isNil(e: TSESTree.Node): boolean {
 
 /** A use of a local variable's value that may carry it out of the function. */
 function escapingUse(id: ts.Expression): boolean {
-  let n: ts.Node = id;
-  while (ts.isParenthesizedExpression(n.parent) || ts.isNonNullExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isSatisfiesExpression(n.parent)) n = n.parent;
+  const n = outermostOf(id);
   const p = n.parent;
   if ((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === n) return false;
   if (ts.isForOfStatement(p) && p.expression === n) return false;
