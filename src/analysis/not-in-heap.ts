@@ -202,10 +202,12 @@ function directMark(checker: ts.TypeChecker, type: ts.Type): NotInHeapReason['ma
   // Only an object (a class instance) or an intersection (`T & NotInHeap`) can carry a mark. Asked first:
   // the signature test below resolves a union's or a conditional type's members, which is most of a walk's cost.
   if (!(type.flags & (ts.TypeFlags.Object | ts.TypeFlags.Intersection))) return undefined;
-  // `typeof Span` shares the class's symbol, but it is the constructor, not an instance.
+  const decorated = isDecoratedNotInHeap(checker, type.getSymbol());
+  if (!decorated && !brandOf(checker, type, 'NotInHeap')) return undefined;
+  // `typeof Span` shares the class's symbol, but it is the constructor, not an instance (asked only of a
+  // marked type: resolving signatures is most of the cost of an unmarked one).
   if (isFunctionObject(type)) return undefined;
-  if (isDecoratedNotInHeap(checker, type.getSymbol())) return '@notInHeap';
-  if (!brandOf(checker, type, 'NotInHeap')) return undefined;
+  if (decorated) return '@notInHeap';
   const inherited = namedBaseTypes(checker, type).some(
     (base) => classOrInterfaceTarget(base) !== undefined && brandOf(checker, base, 'NotInHeap') !== undefined,
   );
