@@ -43,7 +43,7 @@ function walk(dir) {
  * them) to .corpus/, where ESLint does not skip them as it skips node_modules.
  */
 export function prepareThirdParty(quick, { offheapImport = false } = {}) {
-  const suffix = offheapImport === 'named' ? '-named' : offheapImport ? '-import' : '';
+  const suffix = offheapImport === 'named' ? '-named' : offheapImport === 'marked' ? '-marked' : offheapImport ? '-import' : '';
   const dir = path.join(root, '.corpus', `${quick ? 'quick' : 'full'}${suffix}`);
   rmSync(dir, { recursive: true, force: true });
   let lines = 0;
@@ -58,8 +58,12 @@ export function prepareThirdParty(quick, { offheapImport = false } = {}) {
       // reaches the runtime, so no rule bails out at the import graph (L1's test), but none names a runtime
       // binding, which the rules see before asking for any type (namesRuntime in src/analysis/offheap-files.ts).
       // With `offheapImport: 'named'`, every file names a runtime type (`import type { Ptr } from 'offheap'`),
-      // so every rule analyses every file: the cost of the analysis itself on code that does not use it.
+      // so no file is answered from its imports alone; the rules must see that a file naming only numbers of the
+      // runtime holds nothing of it (runtimeView in src/analysis/offheap-files.ts).
+      // With `offheapImport: 'marked'`, every file names the not-in-heap mark (`import type { NotInHeap }`) and
+      // nothing else of the runtime: every type rule analyses every file, which never uses the mark.
       if (offheapImport === 'named') writeFileSync(to, `import type { Ptr } from 'offheap';\n${readFileSync(file, 'utf8')}`);
+      else if (offheapImport === 'marked') writeFileSync(to, `import type { NotInHeap } from 'offheap';\n${readFileSync(file, 'utf8')}`);
       else if (offheapImport) writeFileSync(to, `import 'offheap';\n${readFileSync(file, 'utf8')}`);
       else cpSync(file, to);
       lines += readFileSync(file, 'utf8').split('\n').length;
