@@ -21,10 +21,19 @@ import { pageSize } from './space.js';
 /** The lowest address a clear may touch (pageSize), in an immutable module binding that TurboFan folds. */
 const firstAddress = pageSize;
 
-/** Clears [p, p+n) without checks. Callers have validated the range. */
+/**
+ * Clears [p, p+n) without checks. Callers have validated the range. Kept
+ * small: a caller's loop that only clears small objects inlines the word
+ * stores alone, and V8's inlining budget for that loop is not spent on the
+ * large and shared paths (clearLarge).
+ */
 export function clearBytes(space: AddressSpace, p: number, n: number): void {
   if (n <= 256 && ((p | n) & 7) === 0) clearWords(space.f64, p >>> 3, (p + n) >>> 3);
-  else if (!space.shared) space.u8.fill(0, p, p + n);
+  else clearLarge(space, p, n);
+}
+
+function clearLarge(space: AddressSpace, p: number, n: number): void {
+  if (space.shared === false) space.u8.fill(0, p, p + n);
   else clearShared(space, p, n);
 }
 
