@@ -8,6 +8,7 @@
 // posts the absolute start and end (timeOrigin + now, one clock for all
 // threads). GC pauses of this isolate are counted by a PerformanceObserver
 // and matched to the windows when the main thread asks at the end.
+import { readFileSync } from 'node:fs';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { fresh, liveSetStream, overlapping, type Pause } from '../lib/harness.js';
@@ -17,7 +18,8 @@ import { threadPool, type ThreadSpec } from './threads-pool.js';
 export type ToWorker = { readonly run: number; readonly call: number } | { readonly finish: true };
 export type FromWorker =
   | { readonly ready: true }
-  | { readonly t0: number; readonly t1: number }
+  /** The window (absolute ms), and this thread's CPU time in it (ns; NaN where the OS does not say). */
+  | { readonly t0: number; readonly t1: number; readonly cpu: number }
   /** GC pauses of this isolate in each call's window ([events, ms], call 1 first), and the live set at the end. */
   | { readonly gc: readonly (readonly [number, number])[]; readonly handedOut: readonly number[] }
   | { readonly error: string };
@@ -31,6 +33,20 @@ const observer = new PerformanceObserver((list) => {
   for (const e of list.getEntries()) pauses.push([e.startTime, e.duration]);
 });
 observer.observe({ entryTypes: ['gc'] });
+/**
+ * This thread's CPU time in ns, from Linux's schedstat (updated at each
+ * scheduler tick and switch, so good to a few ms), or NaN elsewhere. With
+ * the window it tells whether the threads ran at once, and whether a pair
+ * costs a thread more CPU when another runs beside it (contention).
+ */
+function cpuNow(): number {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]);
+  } catch {
+    return NaN;
+  }
+}
+
 /** Windows in this isolate's performance.now() time. */
 const windows: [number, number][] = [];
 
@@ -64,11 +80,13 @@ try {
       Atomics.add(ctrl, 0, 1);
       Atomics.notify(ctrl, 0);
       for (let v = Atomics.load(ctrl, 0); v < target; v = Atomics.load(ctrl, 0)) Atomics.wait(ctrl, 0, v);
+      const c0 = cpuNow();
       const t0 = performance.now();
       body(m.run);
       const t1 = performance.now();
+      const c1 = cpuNow();
       windows.push([t0, t1]);
-      post({ t0: performance.timeOrigin + t0, t1: performance.timeOrigin + t1 });
+      post({ t0: performance.timeOrigin + t0, t1: performance.timeOrigin + t1, cpu: c1 - c0 });
     } catch (e) {
       post({ error: String((e as Error).stack ?? e) });
     }

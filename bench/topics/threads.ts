@@ -36,6 +36,8 @@ export interface ThreadVariant {
 interface Group {
   readonly workers: Worker[];
   call: number;
+  /** Each worker's CPU ns in the last call. */
+  cpu: number[];
 }
 
 const workerUrl = new URL('./threads-worker.js', import.meta.url);
@@ -62,15 +64,16 @@ async function start(v: ThreadVariant): Promise<Group> {
   const workers = specs.map((spec) => new Worker(workerUrl, { workerData: spec }));
   const ready = await Promise.all(workers.map(reply));
   if (!ready.every((m) => 'ready' in m)) throw new Error(`${v.name}: a worker did not get ready`);
-  return { workers, call: 0 };
+  return { workers, call: 0, cpu: [] };
 }
 
-/** One call: `n` pairs on every worker of the group, from the common start barrier; returns the window in ms. */
+/** One call: `n` pairs on every worker of the group, from the common start barrier; returns the window in ms (and in `g.cpu` the workers' CPU ns). */
 async function call(g: Group, n: number): Promise<number> {
   const c = ++g.call;
   const replies = g.workers.map(reply);
   for (const w of g.workers) w.postMessage({ run: n, call: c } satisfies ToWorker);
-  const times = (await Promise.all(replies)) as { t0: number; t1: number }[];
+  const times = (await Promise.all(replies)) as { t0: number; t1: number; cpu: number }[];
+  g.cpu = times.map((t) => t.cpu);
   return Math.max(...times.map((t) => t.t1)) - Math.min(...times.map((t) => t.t0));
 }
 
@@ -87,6 +90,8 @@ async function calibrate(g: Group, callMs: number): Promise<number> {
 export interface ThreadMeasurement extends Measurement {
   /** Every worker's live set at the end, per variant: the pool handed no block to two threads. */
   readonly handedOut: Readonly<Record<string, readonly (readonly number[])[]>>;
+  /** Per variant and round: CPU ns per pair, averaged over the group's workers, and the threads' overlap (their CPU time ÷ the window). */
+  readonly cpu: Readonly<Record<string, readonly { readonly nsPerPair: number; readonly overlap: number }[]>>;
 }
 
 /** The threads' counterpart of the harness's `measure`: calibration, a solo pass, shuffled rounds; GC pauses counted in the workers. */
@@ -105,6 +110,7 @@ export async function measureThreads(variants: readonly ThreadVariant[], options
     const roundCalls = groups.map(() => [] as number[]);
     const soloMs = groups.map(() => [] as number[]);
     const roundMs = groups.map(() => [] as number[]);
+    const roundCpu = groups.map(() => [] as { nsPerPair: number; overlap: number }[]);
     const random = seededRandom(options.seed ?? (Number(process.env.BENCH_SEED ?? 1) * 0x9e3779b1) >>> 0);
     for (const i of shuffledOrder(groups.length, random)) {
       for (let pass = 0; pass < 2; pass++) {
@@ -117,8 +123,11 @@ export async function measureThreads(variants: readonly ThreadVariant[], options
       const order = shuffledOrder(groups.length, random);
       orders.push(order);
       for (const i of order) {
-        roundMs[i].push(await call(groups[i], ops[i]));
+        const ms = await call(groups[i], ops[i]);
+        roundMs[i].push(ms);
         roundCalls[i].push(groups[i].call);
+        const cpu = groups[i].cpu.reduce((a, b) => a + b, 0);
+        roundCpu[i].push({ nsPerPair: cpu / (ops[i] * groups[i].workers.length), overlap: cpu / 1e6 / ms });
       }
     }
     // GC pauses per window, from every worker, and the live sets.
@@ -170,6 +179,7 @@ export async function measureThreads(variants: readonly ThreadVariant[], options
       speedup: (subject, anchor) => pairedRatio(get(subject).rounds, get(anchor).rounds),
       orders,
       handedOut: Object.fromEntries(variants.map((v, i) => [v.name, finals[i].map((w) => w.handedOut)])),
+      cpu: Object.fromEntries(variants.map((v, i) => [v.name, roundCpu[i]])),
     };
   } finally {
     await Promise.all(groups.flatMap((g) => g.workers.map((w) => w.terminate())));
@@ -241,6 +251,14 @@ function checkDisjoint(m: ThreadMeasurement): void {
 }
 
 const ratio = (x: number): string => `${x.toFixed(2)}×`;
+const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** Mean CPU ns per pair of `subject` ÷ that of `anchor` over all rounds (a mean: one window's CPU time is good only to the scheduler's tick). */
+const cpuRatio = (m: ThreadMeasurement, subject: string, anchor: string): number => {
+  const s = mean(m.cpu[subject].map((r) => r.nsPerPair));
+  const a = mean(m.cpu[anchor].map((r) => r.nsPerPair));
+  // No tick fell in the windows (quick runs' 10 ms windows on a busy machine): nothing measured.
+  return s > 0 && a > 0 ? s / a : NaN;
+};
 
 export const threads: Topic = {
   id: 'threads',
@@ -287,6 +305,16 @@ export const threads: Topic = {
           better: 'higher',
           info: true,
           note: 'Near 1 when the shared pool scales as well as two threads can on this machine at the time; below 1 is what the allocator itself loses to the second thread.',
+        },
+        {
+          id: 'T1',
+          measure: 'CPU time per pair in each worker, 2 workers ÷ 1 worker, over the rounds (contention: 1 when a second thread costs the first nothing)',
+          value: cpuRatio(m, poolName(2, true), poolName(1, true)),
+          unit: '×',
+          target: NaN,
+          better: 'lower',
+          info: true,
+          note: `Each worker reads its own CPU time (Linux schedstat, good to a few ms, so quick runs' 10 ms windows are rough). The two workers' CPU time was ${ratio(mean(m.cpu[poolName(2, true)].map((r) => r.overlap)))} the window (2× when they ran fully at once; near 1× they took turns, and this row cannot show contention); the slab's own ratio in the same rounds was ${ratio(cpuRatio(m, slabName(2), slabName(1)))}.`,
         },
         explain(
           { id: 'T2', measure: 'a shared-pool pair on one thread ÷ the unshared pair (F1), 64 B, 10k live', ...vs(one, shared, unshared), unit: '×', target: 0.75, better: 'higher' },
