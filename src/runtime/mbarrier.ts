@@ -171,19 +171,21 @@ const clearSlotsBarrier = (rt: Runtime, wb: WriteBarrier, p: number, slots: Int3
 export function memclrHasPointersImpl(rt: Runtime, p: number, n: number): void {
   checkRange(rt.space, 'memclrHasPointers', p, n);
   const wb = rt.barrier;
-  if (wb.enabled === true) {
-    const from = (p + 3) >>> 2;
-    const to = (p + n) >>> 2;
-    if (from < to) {
-      const u32 = rt.space.u32;
-      const bulk = wb.bulk;
-      if (bulk !== undefined) bulk.clearRange(u32, rt.heap.bits, from, to);
-      else
-        rt.heap.bits.visit(from, to, (w) => {
-          const old = u32[w];
-          if (old !== 0) wb.hook(w * 4, old, 0);
-        });
-    }
-  }
+  if (wb.enabled === true) hasPointersBarrier(rt, wb, p, n);
   clearBytes(rt.space, p, n);
 }
+
+/** The deletion barrier of a memclrHasPointers, out of line like typedmemclr's: a loop that clears with the barrier off inlines none of it. */
+const hasPointersBarrier = (rt: Runtime, wb: WriteBarrier, p: number, n: number): void => {
+  const from = (p + 3) >>> 2;
+  const to = (p + n) >>> 2;
+  if (from >= to) return;
+  const u32 = rt.space.u32;
+  const bulk = wb.bulk;
+  if (bulk !== undefined) bulk.clearRange(u32, rt.heap.bits, from, to);
+  else
+    rt.heap.bits.visit(from, to, (w) => {
+      const old = u32[w];
+      if (old !== 0) wb.hook(w * 4, old, 0);
+    });
+};
