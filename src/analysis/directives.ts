@@ -52,11 +52,12 @@ export function forEachNode(root: ts.Node, cb: (node: ts.Node) => void): void {
 export function findNode(root: ts.Node, pred: (node: ts.Node) => boolean, prune?: (node: ts.Node) => boolean): ts.Node | undefined {
   const stack: ts.Node[] = [root];
   const children: ts.Node[] = [];
+  const collect = (child: ts.Node): void => void children.push(child);
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (pred(node)) return node;
     if (prune?.(node)) continue;
-    ts.forEachChild(node, (child) => void children.push(child));
+    ts.forEachChild(node, collect);
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
     children.length = 0;
   }
@@ -69,7 +70,9 @@ export function findNode(root: ts.Node, pred: (node: ts.Node) => boolean, prune?
  * expression.
  */
 export function isTypeOnly(node: ts.Node): boolean {
-  return ts.isTypeNode(node) && !ts.isExpressionWithTypeArguments(node);
+  // The syntax kinds of type nodes form one range (keyword types are leaves, and the heritage clause's
+  // ExpressionWithTypeArguments lies outside it).
+  return node.kind >= ts.SyntaxKind.FirstTypeNode && node.kind <= ts.SyntaxKind.LastTypeNode;
 }
 
 export interface BarrierDirectives {
