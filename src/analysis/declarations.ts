@@ -6,7 +6,7 @@
 // names it. Names at the use site never matter, so `import { sysAlloc as get }`
 // or a re-export through the user's own module resolve the same way.
 import ts from 'typescript';
-import { seesRuntimeStructure } from './offheap-files.js';
+import { seesRuntimeCalls } from './offheap-files.js';
 import { analysisOfChecker, cacheOf } from './program-analysis.js';
 
 const noId = '';
@@ -98,15 +98,15 @@ export function calleeId(
 
 /**
  * Whether a call of this file can invoke a tagged declaration at all: only
- * when the file sees a runtime binding that is more than a number (a
- * function, a class, a layout), directly or through the files whose
- * bindings it names (offheap-files.ts). A file that names only `Ptr` or
- * `HeapRef`, or nothing of the runtime, calls none of it.
+ * when the file sees a runtime value or a type with runtime members,
+ * directly or through the files whose bindings it names (offheap-files.ts,
+ * seesRuntimeCalls). A file that names only `Ptr`, `HeapRef` or the
+ * `NotInHeap` mark, or nothing of the runtime, calls none of it.
  */
 function mayCallRuntime(checker: ts.TypeChecker, call: ts.Node): boolean {
   const pa = analysisOfChecker(checker);
   if (!pa) return true;
-  if (seesRuntimeStructure(pa, call.getSourceFile())) return true;
+  if (seesRuntimeCalls(pa, call.getSourceFile())) return true;
   declarationCounters.callsOutOfView++;
   return false;
 }

@@ -384,6 +384,48 @@ export function seesRuntimeStructure(pa: ProgramAnalysis, file: ts.SourceFile): 
   return sees;
 }
 
+/**
+ * Whether a call in `file` can invoke a runtime function or method: the
+ * file sees a runtime value (a function, class, constant or namespace), or
+ * a type with a callable member declared in a runtime file (an accessor
+ * type's `get`, a pool interface's `alloc`). A file that sees only marks and
+ * numbers (`NotInHeap`, `FixedArray`, `Ptr`) calls nothing of the runtime:
+ * every value it can call is its own or comes through a file it names.
+ */
+export function seesRuntimeCalls(pa: ProgramAnalysis, file: ts.SourceFile): boolean {
+  if (!seesRuntimeStructure(pa, file)) return false;
+  const memo = pa.cache<ts.SourceFile, boolean>('offheap-files:sees-calls');
+  let sees = memo.get(file);
+  if (sees === undefined) {
+    const view = runtimeView(pa, file);
+    sees = view.all || [...view.symbols].some((s) => mayCall(pa, s));
+    memo.set(file, sees);
+  }
+  return sees;
+}
+
+/** Whether a runtime binding is a value, or a type with a callable member declared in a runtime file (once per symbol). */
+function mayCall(pa: ProgramAnalysis, symbol: ts.Symbol): boolean {
+  const memo = pa.cache<ts.Symbol, boolean>('offheap-files:may-call');
+  let may = memo.get(symbol);
+  if (may === undefined) {
+    may = true;
+    const typeOnly = symbol.flags & (ts.SymbolFlags.TypeAlias | ts.SymbolFlags.Interface) && !(symbol.flags & ts.SymbolFlags.Value);
+    if (typeOnly) {
+      const type = pa.checker.getDeclaredTypeOfSymbol(symbol);
+      const generic = (type.flags & (ts.TypeFlags.Conditional | ts.TypeFlags.IndexedAccess | ts.TypeFlags.Substitution | ts.TypeFlags.Index)) !== 0;
+      const callable = (p: ts.Symbol): boolean => {
+        if (!(p.declarations ?? []).some((d) => isRuntimeFile(d.getSourceFile()))) return false;
+        const t = pa.checker.getTypeOfSymbol(p);
+        return t.getCallSignatures().length > 0 || t.getConstructSignatures().length > 0 || (t.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0;
+      };
+      may = generic || pa.checker.getPropertiesOfType(type).some(callable);
+    }
+    memo.set(symbol, may);
+  }
+  return may;
+}
+
 /** Whether a value of `file` can be a `HeapRef`: it sees runtime structure or the `HeapRef` brand. */
 export function seesHeapRefs(pa: ProgramAnalysis, file: ts.SourceFile): boolean {
   if (seesRuntimeStructure(pa, file)) return true;

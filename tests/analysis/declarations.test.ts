@@ -153,4 +153,26 @@ describe('declaration ids', () => {
       expect(declarationCounters.callsOutOfView).toBe(outOfView);
     }
   });
+
+  it('answer calls of a file that sees only runtime marks (a type with no runtime method) without resolving them', () => {
+    const program = virtualProgram({
+      '/p/runtime.ts': `${runtime}
+        /** @offheap NotInHeap */
+        export type NotInHeap<T> = T & { readonly __nih?: true; readonly length?: number };
+        export interface PoolLike {
+          /** @offheap FixAlloc.alloc */
+          alloc(): number;
+        }`,
+      '/p/marks.ts': `import type { NotInHeap } from './runtime.ts';\ntype R = NotInHeap<{ n: number; f(): number }>;\ndeclare const r: R;\nr.f(); Math.max(1, 2);`,
+      // The twin: a type whose method is the runtime's; calls through it are resolved.
+      '/p/pool.ts': `import type { PoolLike } from './runtime.ts';\ndeclare const p: PoolLike;\np.alloc(); Math.max(1, 2);`,
+    });
+    programAnalysis(program);
+    const checker = program.getTypeChecker();
+    const before = { ...declarationCounters };
+    expect(callsIn(program, '/p/marks.ts').map((call) => calleeId(checker, call))).toEqual([undefined, undefined]);
+    expect(declarationCounters.callsOutOfView - before.callsOutOfView).toBe(2);
+    expect(callsIn(program, '/p/pool.ts').map((call) => calleeId(checker, call))).toEqual(['FixAlloc.alloc', undefined]);
+    expect(declarationCounters.callsOutOfView - before.callsOutOfView).toBe(2);
+  });
 });
