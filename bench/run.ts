@@ -154,7 +154,9 @@ for (let run = 1; run <= repeat; run++) {
     }
     for (const t of report.targets) {
       const judged = t.info ? 'info' : (t.better === 'higher' ? t.value >= t.target : t.value <= t.target) ? 'pass' : 'MISS';
-      console.log(`  ${t.id.padEnd(4)} ${t.measure}: ${t.value.toFixed(3)} ${t.unit} (target ${t.better === 'higher' ? '≥' : '≤'} ${t.target}) ${judged}`);
+      // An info row's target is NaN, which the child's JSON turns into null.
+      const target = typeof t.target === 'number' && Number.isFinite(t.target) ? `target ${t.better === 'higher' ? '≥' : '≤'} ${t.target}` : 'no target';
+      console.log(`  ${t.id.padEnd(4)} ${t.measure}: ${t.value.toFixed(3)} ${t.unit} (${target}) ${judged}`);
     }
     console.log(`  (${(report.seconds ?? 0).toFixed(1)} s)`);
     writePage(run === repeat && topic === selected[selected.length - 1]);

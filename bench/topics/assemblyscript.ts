@@ -43,6 +43,20 @@ interface AnchorExports {
 let compiled: { module: object; ms: number; bytes: number } | undefined;
 
 /**
+ * Each instance starts with this many 64 KiB pages (512 MiB, reserved and
+ * touched lazily), more than the largest live set here needs (1M managed
+ * records with their garbage), so no instance grows during the topic.
+ * memory.grow detaches the old ArrayBuffer, and the first detach in a
+ * process invalidates V8's process-wide "no detached buffers" assumption:
+ * from then on every typed-array access in the process (offheap's side
+ * included) checks for detachment, about 1.5 ns more per FixAlloc or
+ * HeapRef pair. That cost is the anchor's side effect, not the question.
+ */
+const initialPages = 8192;
+/** Every instance made in this run, to show that none grew. */
+const instances: AnchorExports[] = [];
+
+/**
  * Compiles the module with asc's command line in a child process, so the
  * compiler's own heap (tens of MB of JS) never sits in the process that
  * measures, where every full GC would have to trace it.
@@ -55,7 +69,7 @@ function compile(): NonNullable<typeof compiled> {
   const out = path.join(outDir, 'anchor.wasm');
   copyFileSync(path.join(root, 'bench', 'assemblyscript', 'anchor.as'), entry);
   const asc = path.join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
-  const r = spawnSync(process.execPath, [asc, entry, '-O3', '--runtime', 'incremental', '--exportRuntime', '-o', out], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [asc, entry, '-O3', '--runtime', 'incremental', '--exportRuntime', '--initialMemory', String(initialPages), '-o', out], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`asc failed (exit ${r.status ?? r.signal}): ${r.stderr}${r.stdout}`);
   const binary = readFileSync(out);
   return { module: new wasm.Module(binary), ms: performance.now() - t0, bytes: binary.length };
@@ -69,7 +83,9 @@ function instance(): AnchorExports {
       },
     },
   });
-  return inst.exports as AnchorExports;
+  const ex = inst.exports as AnchorExports;
+  instances.push(ex);
+  return ex;
 }
 
 /** The live set's slot order, copied into the instance's memory (TLSF memory, never moved or collected). */
@@ -236,6 +252,7 @@ export const assemblyscript: Topic = {
   title: 'Against AssemblyScript',
   async run(): Promise<TopicReport> {
     compiled = compile();
+    instances.length = 0;
     const small = 10_000;
     const large = quick ? 50_000 : 1_000_000;
     const pairName = 'offheap FixAlloc 64 B pair (zero: false)';
@@ -297,13 +314,22 @@ export const assemblyscript: Topic = {
         { anchor: '`__collect()`', why: 'a full ITCMS collection over the same number of live objects (reachable from a global array): the whole liveness cost in AssemblyScript. `gc()` marks and sweeps only the handle table; V8 still traces the JS objects behind the handles in its own collections, a cost that does not show in this row.' },
       ],
       notes: [
-        `The module (${compiled.bytes} bytes of wasm) was compiled at the start of this run in ${(compiled.ms / 1000).toFixed(1)} s by asc ${readVersion()} (-O3, --runtime incremental, --exportRuntime, in a child process); each AssemblyScript variant has its own instance.`,
+        `The module (${compiled.bytes} bytes of wasm) was compiled at the start of this run in ${(compiled.ms / 1000).toFixed(1)} s by asc ${readVersion()} (-O3, --runtime incremental, --exportRuntime, --initialMemory ${initialPages}, in a child process); each AssemblyScript variant has its own instance.`,
+        grownNote(),
         'Ratios are offheap time ÷ AssemblyScript time inverted: above 1 means offheap is faster.',
         ...(quick ? [`quick mode uses ${large} live objects for the "1M" rows`] : []),
       ],
     };
   },
 };
+
+/** Whether any instance grew its memory (which would tax every typed-array access after it; see initialPages). */
+function grownNote(): string {
+  const grown = instances.filter((ex) => ex.memory.buffer.byteLength !== initialPages * 65536).length;
+  return grown === 0
+    ? `No instance grew its memory (${instances.length} instances of ${initialPages * 64} KiB each), so no ArrayBuffer was detached in this process and offheap's typed-array accesses ran without V8's detach checks, as in a process without wasm.`
+    : `${grown} of ${instances.length} instances grew their memory past ${initialPages * 64} KiB: memory.grow detaches the old buffer, after which every typed-array access in the process (offheap's included) pays a detach check; raise initialPages.`;
+}
 
 function readVersion(): string {
   return (JSON.parse(readFileSync(path.join(root, 'node_modules', 'assemblyscript', 'package.json'), 'utf8')) as { version: string }).version;
