@@ -45,8 +45,9 @@ const floor = {
 };
 
 /** Upper bounds on what a runtime-only user downloads and keeps. */
-// (Now about 410 KiB and 1.8 MB: dist with maps, src for the maps, docs; the runtime's own JS is about 0.2 MB.)
-const runtimeBudget = { tarballBytes: 640 * 1024, installedBytes: 3 * 1024 * 1024 };
+// (Now about 634 KiB and 2.8 MB: dist with maps, src for the maps, docs; the runtime's own JS is about 0.3 MB.
+// The benchmarks' raw results, docs/bench/results.json, stay out of the package.)
+const runtimeBudget = { tarballBytes: 768 * 1024, installedBytes: 3 * 1024 * 1024 };
 
 const env = {
   ...process.env,
