@@ -156,7 +156,7 @@ function filesNamingRuntime(pa: ProgramAnalysis): ReadonlySet<ts.SourceFile> | '
     if (!ts.isExternalModule(f)) globalish.push(f);
     for (const m of refs.moduleAugmentations ?? []) {
       if (ts.isIdentifier(m)) {
-        if (m.text === 'global') globalish.push(f);
+        if (m.text === 'global' && globalBlockNamesFile(pa, m.parent)) globalish.push(f);
         continue;
       }
       const augmented = pa.resolvedFile(m, f) ?? pa.checker.getSymbolAtLocation(m)?.declarations?.[0]?.getSourceFile();
@@ -180,6 +180,37 @@ function filesNamingRuntime(pa: ProgramAnalysis): ReadonlySet<ts.SourceFile> | '
   }
   for (let i = 0; i < queue.length; i++) for (const importer of importers.get(queue[i]) ?? []) mark(importer);
   return globalish.some((f) => named.has(f)) ? 'all' : named;
+}
+
+/**
+ * Whether a `declare global` block can carry what its file names into the
+ * globals: some name in it resolves to an import, to a declaration of its
+ * own file outside the block, or to a runtime file, or it holds an
+ * `import()` type. A block that only extends globals with globals and
+ * primitives (rxjs's `interface SymbolConstructor { readonly observable:
+ * symbol }`) carries nothing, whatever else its file imports. Symbol lookups
+ * only.
+ */
+function globalBlockNamesFile(pa: ProgramAnalysis, block: ts.Node): boolean {
+  const file = block.getSourceFile();
+  const stack: ts.Node[] = [block];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (ts.isImportTypeNode(node)) return true;
+    if (ts.isIdentifier(node) && node !== (block as ts.ModuleDeclaration).name) {
+      const symbol = pa.checker.getSymbolAtLocation(node);
+      if (symbol && symbol.flags & ts.SymbolFlags.Alias) return true;
+      for (const decl of symbol?.declarations ?? []) {
+        const at = decl.getSourceFile();
+        if (isRuntimeFile(at)) return true;
+        if (at === file && (decl.pos < block.pos || decl.end > block.end)) return true;
+      }
+    }
+    ts.forEachChild(node, (child) => {
+      stack.push(child);
+    });
+  }
+  return false;
 }
 
 /**

@@ -140,6 +140,18 @@ describe('which files can name the runtime (namesRuntime)', () => {
     );
     expect(named(global, '/p/other.ts')).toBe(true);
   });
+
+  it('a `declare global` block that extends globals with globals only (rxjs\'s SymbolConstructor) carries nothing, though its file names the runtime', () => {
+    const symbolOnly = `import type { Ptr } from '${runtimeIndex}';\ndeclare global {\n  interface SymbolConstructor {\n    readonly observable: symbol;\n  }\n}\nexport declare const p: Ptr<number>;`;
+    const program = virtualProgram(files({ '/p/types.ts': symbolOnly }));
+    expect(named(program, '/p/types.ts')).toBe(true);
+    expect(named(program, '/p/other.ts')).toBe(false);
+    // Twins: the block names a declaration of its file, or an import() type, and every file may see the runtime.
+    const local = symbolOnly.replace('readonly observable: symbol;', 'readonly observable: Cell;') + '\ntype Cell = Ptr<number>;';
+    expect(named(virtualProgram(files({ '/p/types.ts': local })), '/p/other.ts')).toBe(true);
+    const imported = symbolOnly.replace('readonly observable: symbol;', `readonly observable: import('${runtimeIndex}').Ptr<number>;`);
+    expect(named(virtualProgram(files({ '/p/types.ts': imported })), '/p/other.ts')).toBe(true);
+  });
 });
 
 describe('files that see only the runtime\'s numbers (runtimeView)', () => {
