@@ -142,7 +142,8 @@ function filesNamingRuntime(pa: ProgramAnalysis): ReadonlySet<ts.SourceFile> | '
     named.add(f);
     queue.push(f);
   };
-  const globalish: ts.SourceFile[] = [];
+  /** Files that declare globals: a script (no block: all its declarations), or a `declare global` block. */
+  const globalish: (readonly [ts.SourceFile, ts.Node | undefined])[] = [];
   for (const f of files) {
     if (isRuntimeFile(f)) {
       mark(f);
@@ -153,10 +154,10 @@ function filesNamingRuntime(pa: ProgramAnalysis): ReadonlySet<ts.SourceFile> | '
     const refs = f as CollectedReferences;
     // A script's declarations and `declare global` are visible to every file; `declare module 'm'` adds
     // members to m's file only, so it is an edge from this file to m's (m's importers then see them).
-    if (!ts.isExternalModule(f)) globalish.push(f);
+    if (!ts.isExternalModule(f)) globalish.push([f, undefined]);
     for (const m of refs.moduleAugmentations ?? []) {
       if (ts.isIdentifier(m)) {
-        if (m.text === 'global' && globalBlockNamesFile(pa, m.parent)) globalish.push(f);
+        if (m.text === 'global') globalish.push([f, m.parent]);
         continue;
       }
       const augmented = pa.resolvedFile(m, f) ?? pa.checker.getSymbolAtLocation(m)?.declarations?.[0]?.getSourceFile();
@@ -179,7 +180,8 @@ function filesNamingRuntime(pa: ProgramAnalysis): ReadonlySet<ts.SourceFile> | '
     }
   }
   for (let i = 0; i < queue.length; i++) for (const importer of importers.get(queue[i]) ?? []) mark(importer);
-  return globalish.some((f) => named.has(f)) ? 'all' : named;
+  // A block is read only when its file names the runtime (lib and @types blocks are large and never do).
+  return globalish.some(([f, block]) => named.has(f) && (block === undefined || globalBlockNamesFile(pa, block))) ? 'all' : named;
 }
 
 /**
