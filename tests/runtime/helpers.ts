@@ -69,7 +69,9 @@ export async function gcEventsDuring(run: () => unknown): Promise<number> {
   const t0 = performance.now();
   run();
   const t1 = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  // GC entries arrive asynchronously, later on a loaded machine (a CI run saw none after 20 ms from a loop that
+  // allocated 30 MB): wait until one arrives, up to half a second.
+  for (let waited = 0; waited === 0 || (seen.length === 0 && waited < 500); waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
   observer.disconnect();
   return seen.filter((t) => t >= t0 && t <= t1).length;
 }
