@@ -156,7 +156,9 @@ for (let run = 1; run <= repeat; run++) {
       const judged = t.info ? 'info' : (t.better === 'higher' ? t.value >= t.target : t.value <= t.target) ? 'pass' : 'MISS';
       // An info row's target is NaN, which the child's JSON turns into null.
       const target = typeof t.target === 'number' && Number.isFinite(t.target) ? `target ${t.better === 'higher' ? '≥' : '≤'} ${t.target}` : 'no target';
-      console.log(`  ${t.id.padEnd(4)} ${t.measure}: ${t.value.toFixed(3)} ${t.unit} (${target}) ${judged}`);
+      // A value can be NaN too (T1's CPU-time row when no scheduler tick fell in a quick run's windows).
+      const value = typeof t.value === 'number' && Number.isFinite(t.value) ? t.value.toFixed(3) : 'n/a';
+      console.log(`  ${t.id.padEnd(4)} ${t.measure}: ${value} ${t.unit} (${target}) ${judged}`);
     }
     console.log(`  (${(report.seconds ?? 0).toFixed(1)} s)`);
     writePage(run === repeat && topic === selected[selected.length - 1]);
