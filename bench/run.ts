@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { quick } from './lib/harness.js';
-import { combine, fmt, markdown, spread, store, svg, targetText, verdictText, type CombinedTopic, type StoredTopic } from './lib/report.js';
+import { combine, fmt, markdown, runsText, spread, store, svg, targetText, verdictText, type CombinedTopic, type StoredTopic } from './lib/report.js';
 import { topics } from './topics/index.js';
 
 // Runs compiled (from .bench-build/bench/), so the shipped JS is what is measured.
@@ -85,7 +85,7 @@ function writePage(done: boolean): string {
     '|---|---|---|---|---|---|---|---|',
     ...rows.map(
       ({ topic, t }) =>
-        `| [${topic.title}](#${anchorOf(topic.title)}) | ${t.id} | ${t.measure} | ${fmt(t.median, t.unit)} | ${spread(t)} | ${t.values.length} | ${targetText(t)} | ${verdictText(t.verdict)} |`,
+        `| [${topic.title}](#${anchorOf(topic.title)}) | ${t.id} | ${t.measure} | ${fmt(t.median, t.unit)} | ${spread(t)} | ${runsText(t)} | ${targetText(t)} | ${verdictText(t.verdict)} |`,
     ),
   ];
   const count = (v: string): number => rows.filter(({ t }) => t.verdict === v).length;
@@ -100,7 +100,9 @@ function writePage(done: boolean): string {
     '',
     '- Every topic runs in its own `node --expose-gc` process; `npm run bench -- --repeat N` runs each topic N times, each in a fresh',
     '  process. Judged rows show the median over runs and the min–max spread; a row whose spread crosses its target is',
-    '  **unstable** (neither pass nor miss). Rows marked "info" are shown but not judged.',
+    '  **unstable** (neither pass nor miss). Rows marked "info" are shown but not judged. The runs column counts the processes;',
+    '  a lint row, which repeats a whole lint inside its process, counts the lints in all (processes × lints per process; its',
+    '  value is the median over processes of each process\'s median).',
     '- Within a process, the variants of a table first run twice each alone (the solo pass), then interleaved in rounds whose',
     '  order is a seeded random shuffle per round, with a forced full GC between variants. A judged row is a median of',
     '  per-round ratios against an anchor measured in the same round, or a median of per-round differences between two',
@@ -134,7 +136,8 @@ for (let run = 1; run <= repeat; run++) {
     console.log(`\n## ${topic.title}${repeat > 1 ? ` (run ${run} of ${repeat})` : ''}`);
     const child = spawnSync(process.execPath, ['--expose-gc', self, '--child', tmp, topic.id], {
       stdio: 'inherit',
-      env: { ...process.env, BENCH_SEED: String(run) },
+      // BENCH_PROCESSES: a topic that repeats a costly measurement in its process does fewer when the processes add up (lint).
+      env: { ...process.env, BENCH_SEED: String(run), BENCH_PROCESSES: String(repeat) },
     });
     if (child.status !== 0) {
       // Keep going: the other topics' runs are still worth having; the exit status reports the failure.

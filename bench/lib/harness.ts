@@ -98,6 +98,19 @@ export interface MeasureOptions {
 
 export const quick = process.env.BENCH_QUICK === '1';
 
+/**
+ * How many separate processes the parent runs this topic in (`--repeat N`,
+ * passed down as BENCH_PROCESSES; 1 when run alone). A topic that repeats a
+ * costly measurement inside its process (lint) can then do fewer per process.
+ */
+export const processes = ((n: number): number => (Number.isInteger(n) && n >= 1 ? n : 1))(Number(process.env.BENCH_PROCESSES ?? 1));
+
+/** Repetitions inside one process so that `total` measurements are made across `processes` processes (at least one in each). */
+export function runsPerProcess(total: number, processes: number): number {
+  if (!Number.isInteger(total) || total < 1 || !Number.isInteger(processes) || processes < 1) throw new RangeError(`runsPerProcess(${total}, ${processes})`);
+  return Math.ceil(total / processes);
+}
+
 let compiled = 0;
 
 /**

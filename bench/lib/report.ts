@@ -19,6 +19,11 @@ export interface TargetRow {
   readonly anchor?: string;
   /** Shown for information, not judged (a strawman anchor, or a figure without a target). */
   readonly info?: boolean;
+  /**
+   * How many measurements inside this process `value` summarises, where a topic repeats a whole
+   * measurement in its process (lint: cold runs, pairs); the page shows their total over processes.
+   */
+  readonly samples?: number;
 }
 
 export interface Table {
@@ -136,7 +141,10 @@ export function verdictOf(values: readonly number[], row: Pick<TargetRow, 'bette
 }
 
 export interface CombinedRow extends TargetRow {
+  /** One per process. */
   readonly values: readonly number[];
+  /** Measurements per process (`samples` of each run), when the row gives them. */
+  readonly samplesPerRun?: readonly number[];
   readonly median: number;
   readonly min: number;
   readonly max: number;
@@ -191,7 +199,18 @@ export function combine(runs: readonly StoredTopic[]): CombinedTopic {
     // The row's texts (measure, note) come from the run closest to the median.
     const closest = runs.reduce((best, r) => (Math.abs(r.targets[k].value - med) < Math.abs(best.targets[k].value - med) ? r : best), first);
     const row = closest.targets[k];
-    return { ...row, value: med, values, median: med, min: Math.min(...values), max: Math.max(...values), verdict: verdictOf(values, row) };
+    const samples = runs.map((r) => r.targets[k].samples);
+    const samplesPerRun = samples.every((x): x is number => typeof x === 'number') ? samples : undefined;
+    return {
+      ...row,
+      value: med,
+      values,
+      ...(samplesPerRun ? { samplesPerRun } : {}),
+      median: med,
+      min: Math.min(...values),
+      max: Math.max(...values),
+      verdict: verdictOf(values, row),
+    };
   });
   const tables = first.tables.map((t, ti) => ({
     caption: t.caption,
@@ -250,6 +269,19 @@ function rate(opsPerSec: number): string {
 
 export const spread = (r: CombinedRow): string => (r.values.length > 1 ? `${fmt(r.min)}–${fmt(r.max, r.unit)}` : '');
 
+/**
+ * The runs behind a row: the processes, or, where the row repeats its measurement inside each process,
+ * the measurements in all (the value is the median over processes of each process's median).
+ */
+export function runsText(r: Pick<CombinedRow, 'values' | 'samplesPerRun'>): string {
+  const n = r.values.length;
+  const per = r.samplesPerRun;
+  if (!per || per.every((x) => x === 1)) return `${n}`;
+  const total = per.reduce((a, b) => a + b, 0);
+  const each = per.every((x) => x === per[0]) ? `${n} × ${per[0]}` : per.join(' + ');
+  return `${total} (${each})`;
+}
+
 /** The target column: a row shown for information may have none (NaN, stored as null). */
 export const targetText = (t: Pick<TargetRow, 'better' | 'target' | 'unit'>): string =>
   t.target === null || !Number.isFinite(t.target) ? '—' : `${t.better === 'higher' ? '≥' : '≤'} ${fmt(t.target, t.unit)}`;
@@ -266,11 +298,11 @@ export function markdown(topic: CombinedTopic): string {
       const v = name === undefined ? undefined : topic.tables.flatMap((t) => t.variants).find((x) => x.name === name);
       return v ? `${fmt(v.nsPerOp)} ns` : '';
     };
-    lines.push('| id | measure | offheap (ns/op) | anchor (ns/op) | value (median) | min–max | target | result |', '|---|---|---|---|---|---|---|---|');
+    lines.push('| id | measure | offheap (ns/op) | anchor (ns/op) | value (median) | min–max | runs | target | result |', '|---|---|---|---|---|---|---|---|---|');
     for (const t of topic.targets) {
       const target = targetText(t);
       const note = t.note && t.verdict !== 'pass' ? `: ${t.note}` : '';
-      lines.push(`| ${t.id} | ${t.measure} | ${nsOf(t.subject)} | ${nsOf(t.anchor)} | ${fmt(t.median, t.unit)} | ${spread(t)} | ${target} | ${verdictText(t.verdict)}${note} |`);
+      lines.push(`| ${t.id} | ${t.measure} | ${nsOf(t.subject)} | ${nsOf(t.anchor)} | ${fmt(t.median, t.unit)} | ${spread(t)} | ${runsText(t)} | ${target} | ${verdictText(t.verdict)}${note} |`);
     }
     lines.push('');
   }

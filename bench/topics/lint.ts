@@ -6,7 +6,9 @@
 // in the same process over the same program ("warm": per-file work only);
 // the difference is the one-time work. Each figure is a median over several
 // runs (`runs` below, cold and warm alike), and `npm run bench -- --repeat N`
-// repeats the whole topic in separate processes.
+// repeats the whole topic in separate processes; `runs` shrinks as N grows so
+// every judged row still has at least 3 lints in all (3 in one process, 1 in
+// each of 3), which keeps `--repeat 3` at about half of 3 × one full-size run.
 //
 // - L1: real third-party code that never imports offheap (the rules must
 //   bail out before asking the checker).
@@ -28,7 +30,7 @@
 //   re-linted alone, several times (each edit makes a new program).
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { median, quick, type Measurement, type VariantResult } from '../lib/harness.js';
+import { median, processes, quick, runsPerProcess, type Measurement, type VariantResult } from '../lib/harness.js';
 import { explain, type Table, type TargetRow, type Topic, type TopicReport } from '../lib/report.js';
 
 interface CorpusRun {
@@ -118,7 +120,8 @@ export const lint: Topic = {
   title: 'Lint cost',
   async run(): Promise<TopicReport> {
     const lc = (await import(path.join(root, 'scripts', 'lint-corpus.mjs'))) as LintCorpus;
-    const runs = quick ? 1 : 3;
+    // At least 3 cold runs of each judged corpus across the processes of `--repeat N`.
+    const runs = quick ? 1 : runsPerProcess(3, processes);
     const repeat = async (dir: string, options: { withTypescriptEslint?: boolean }, warmRuns = 1): Promise<ColdAndWarm[]> => {
       const out: ColdAndWarm[] = [];
       for (let i = 0; i < runs; i++) out.push(await lc.lintCorpus(dir, { ...options, warmRuns }));
@@ -177,7 +180,7 @@ export const lint: Topic = {
     const fRuns = await repeat(namedCorpus.dir, { withTypescriptEslint: true }, 0);
     const fAdded = fRuns.map((r) => (100 * r.offheapMs) / (r.wallMs - r.offheapMs));
     const fRun = medianRun(fRuns, (r) => (100 * r.offheapMs) / (r.wallMs - r.offheapMs));
-    // (g), information (one run): every file names the not-in-heap mark and nothing else of the runtime, so the
+    // (g), information (one run per process): every file names the not-in-heap mark and nothing else of the runtime, so the
     // type rules analyse every file, which never uses it: their own cost on ordinary code.
     const markedCorpus = lc.prepareThirdParty(quick, { offheapImport: 'marked' });
     const gRun = await lc.lintCorpus(markedCorpus.dir, { withTypescriptEslint: true, warmRuns: 0 });
@@ -201,6 +204,7 @@ export const lint: Topic = {
         unit: '%',
         target: 1,
         better: 'lower',
+        samples: a.length,
       },
       explain(
         {
@@ -210,6 +214,7 @@ export const lint: Topic = {
           unit: '×',
           target: 0.5,
           better: 'lower',
+          samples: bCold.length,
         },
         `By rule (median cold run): ${offheapRules(medianRun(bCold, (r) => r.offheapMs / r.otherRulesMs))}; one-time work per program is ${ms(median(oneTime))} ms of it (L3 rows).`,
       ),
@@ -220,6 +225,7 @@ export const lint: Topic = {
         unit: '×',
         target: 0.5,
         better: 'lower',
+        samples: bWarm.length,
         info: true,
       },
       explain(
@@ -230,6 +236,7 @@ export const lint: Topic = {
           unit: 'ms',
           target: 50,
           better: 'lower',
+          samples: warmSlowest.length,
         },
         `Next slowest: ${slowRun.perFile
           .slice(1, 3)
@@ -243,6 +250,7 @@ export const lint: Topic = {
         unit: 'ms',
         target: 50,
         better: 'lower',
+        samples: coldSlowest.length,
         info: true,
       },
       {
@@ -252,6 +260,7 @@ export const lint: Topic = {
         unit: 'ms',
         target: 0,
         better: 'lower',
+        samples: oneTime.length,
         info: true,
       },
       {
@@ -261,6 +270,8 @@ export const lint: Topic = {
         unit: '×',
         target: 1.5,
         better: 'lower',
+        // A ratio of two medians, each over `runs` warm lints.
+        samples: runs,
       },
       {
         id: 'L3',
@@ -269,6 +280,8 @@ export const lint: Topic = {
         unit: '×',
         target: 1.5,
         better: 'lower',
+        // One cold lint at 4×.
+        samples: 1,
         info: true,
       },
       explain(
@@ -279,6 +292,7 @@ export const lint: Topic = {
           unit: '%',
           target: 10,
           better: 'lower',
+          samples: added.length,
         },
         `By rule (median run): ${offheapRules(dRun)}. Rule times count the checker work a rule triggers first; typescript-eslint's rules would ask for much of the same types, so this overstates what the offheap rules add to the wall time (next row).`,
       ),
@@ -290,6 +304,7 @@ export const lint: Topic = {
           unit: '%',
           target: 10,
           better: 'lower',
+          samples: wallAdded.length,
         },
         `Pairs (with / without, s): ${d.map((r, i) => `${(r.wallMs / 1000).toFixed(1)} / ${(without[i].wallMs / 1000).toFixed(1)}`).join('; ')}. The difference includes the checker work only the offheap rules ask for; work both configs need is paid in both.`,
       ),
@@ -301,16 +316,18 @@ export const lint: Topic = {
           unit: '%',
           target: 10,
           better: 'lower',
+          samples: fAdded.length,
         },
         `By rule (median run): ${offheapRules(fRun)}.`,
       ),
       {
         id: 'L4',
-        measure: `(g) the same code with \`import type { NotInHeap } from 'offheap'\` in every file instead (every type rule analyses every file), cold, one run: offheap rule time ÷ the rest of the lint's wall time`,
+        measure: `(g) the same code with \`import type { NotInHeap } from 'offheap'\` in every file instead (every type rule analyses every file), cold, one run per process: offheap rule time ÷ the rest of the lint's wall time`,
         value: (100 * gRun.offheapMs) / (gRun.wallMs - gRun.offheapMs),
         unit: '%',
         target: 10,
         better: 'lower',
+        samples: 1,
         info: true,
         note: `By rule: ${offheapRules(gRun)}.`,
       },
@@ -322,6 +339,7 @@ export const lint: Topic = {
           unit: 'ms',
           target: 100,
           better: 'lower',
+          samples: relintMs.length,
         },
         `By rule (median re-lint): ${offheapRules(eRun)}.`,
       ),
@@ -370,7 +388,7 @@ export const lint: Topic = {
           const at = (t: number): string => new Date(t).toISOString().slice(0, 16).replace('T', ' ');
           return `Plugin measured: dist/ built ${at(built)} UTC${src > built ? `, OLDER than the newest rule source (${at(src)} UTC): run \`npm run build\` first for current figures` : ', up to date with src/rules and src/analysis'}.`;
         })(),
-        `Cold runs per corpus: ${runs} (each followed by a warm run of the same program in the same process; 2× and 4× of (b): one cold run, ${runs} warm; (d): ${d.length} pairs with and without the offheap config after one unmeasured lint, a forced GC before each).`,
+        `Cold runs per corpus: ${runs} in each of ${processes} process${processes > 1 ? 'es' : ''} (${quick ? 'quick mode' : 'at least 3 in all, spread over the processes of `--repeat N`'}; each followed by a warm run of the same program in the same process; 2× and 4× of (b): one cold run, ${runs} warm; (d): ${d.length} pairs with and without the offheap config after one unmeasured lint, a forced GC before each).`,
         `(a) ${third.files} files: lint ${(median(a.map((r) => r.wallMs)) / 1000).toFixed(1)} s wall, offheap rules ${ms(median(a.map((r) => r.offheapMs)))} ms (medians).`,
         ...sizes.map(
           (s) =>

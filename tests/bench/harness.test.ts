@@ -2,8 +2,8 @@
 // allocation flag, paired statistics, GC attribution by overlap, access
 // streams and the verdicts of repeated runs. No timing is asserted.
 import { describe, expect, it } from 'vitest';
-import { liveSetStream, measure, overlapping, pairedDifference, pairedRatio, seededRandom, shuffledOrder, sink, type Measurement, type Variant } from '../../bench/lib/harness.js';
-import { combine, extra, verdictOf, type StoredTopic, type TargetRow } from '../../bench/lib/report.js';
+import { liveSetStream, measure, overlapping, pairedDifference, pairedRatio, runsPerProcess, seededRandom, shuffledOrder, sink, type Measurement, type Variant } from '../../bench/lib/harness.js';
+import { combine, extra, markdown, runsText, verdictOf, type StoredTopic, type TargetRow } from '../../bench/lib/report.js';
 
 describe('shuffledOrder', () => {
   it('reaches every permutation of 4 variants, about equally often', () => {
@@ -203,6 +203,41 @@ describe('repeated runs', () => {
   it('keeps info rows out of the verdicts', () => {
     const c = combine([run([1], true), run([3], true)]);
     expect(c.targets[0].verdict).toBe('info');
+  });
+
+  it('spreads a topic’s in-process repetitions over the processes of --repeat N, at least one in each', () => {
+    for (const processes of [1, 2, 3, 4, 7, 20]) {
+      const each = runsPerProcess(3, processes);
+      expect(each * processes).toBeGreaterThanOrEqual(3);
+      expect(each).toBeGreaterThanOrEqual(1);
+      // No more than needed: one fewer per process would fall short (or reach zero).
+      expect(each === 1 || (each - 1) * processes < 3).toBe(true);
+    }
+    expect([1, 2, 3].map((p) => runsPerProcess(3, p))).toEqual([3, 2, 1]);
+    expect(() => runsPerProcess(3, 0)).toThrow(RangeError);
+    expect(() => runsPerProcess(0, 3)).toThrow(RangeError);
+  });
+
+  it('combines rows that repeat a measurement inside each process like any other, and counts their measurements', () => {
+    // Three processes of a lint-like topic: one cold run per process for L1, two paired lints per process for L4.
+    const lintRun = (l1: number, l4: number): StoredTopic => ({
+      ...run([l1, l4]),
+      targets: [row(l1, { id: 'L1', samples: 1, better: 'lower' }), row(l4, { id: 'L4', samples: 2, better: 'lower' })],
+    });
+    const c = combine([lintRun(0.9, 1.5), lintRun(1.1, 3), lintRun(1.0, 2.5)]);
+    expect(c.targets[0]).toMatchObject({ median: 1, min: 0.9, max: 1.1, values: [0.9, 1.1, 1.0], samplesPerRun: [1, 1, 1], verdict: 'pass' });
+    expect(c.targets[1]).toMatchObject({ median: 2.5, min: 1.5, max: 3, samplesPerRun: [2, 2, 2], verdict: 'unstable' });
+    expect(runsText(c.targets[0])).toBe('3');
+    expect(runsText(c.targets[1])).toBe('6 (3 × 2)');
+    // One process with three runs inside it (no --repeat): 3 measurements, one process.
+    expect(runsText(combine([lintRun(1, 2)]).targets[0])).toBe('1');
+    expect(runsText({ values: [1], samplesPerRun: [3] })).toBe('3 (1 × 3)');
+    expect(runsText({ values: [1, 2], samplesPerRun: [3, 2] })).toBe('5 (3 + 2)');
+    // Rows of other topics say nothing of samples: the processes are the runs.
+    expect(combine([run([1, 2]), run([2, 3])]).targets[0].samplesPerRun).toBeUndefined();
+    expect(runsText(combine([run([1, 2]), run([2, 3])]).targets[0])).toBe('2');
+    // The topic's table on the page shows the count.
+    expect(markdown(c)).toMatch(/\| L4 \| x \|.*\| 6 \(3 × 2\) \|/);
   });
 
   it('refuses runs whose rows do not line up', () => {
