@@ -44,6 +44,12 @@ const floor = {
   '@types/node': pkg.devDependencies['@types/node'],
 };
 
+// The floor is the bottom of each declared range: lowering a range without lowering the floor here fails.
+const rangeFloor = (range) => /(?:>=|\^)\s*(\d+\.\d+\.\d+)/.exec(range)?.[1];
+assert.equal(floor.typescript, rangeFloor(pkg.peerDependencies.typescript), 'floor.typescript is not the peer range\'s bottom');
+assert.equal(floor.eslint, rangeFloor(pkg.peerDependencies.eslint), 'floor.eslint is not the peer range\'s bottom');
+assert.equal(floor['typescript-eslint'], rangeFloor(pkg.peerDependencies['@typescript-eslint/utils']), 'floor typescript-eslint is not the peer range\'s bottom');
+
 /** Upper bounds on what a runtime-only user downloads and keeps. */
 // (Now about 634 KiB and 2.8 MB: dist with maps, src for the maps, docs; the runtime's own JS is about 0.3 MB.
 // The benchmarks' raw results, docs/bench/results.json, stay out of the package.)
@@ -92,10 +98,11 @@ function section(heading) {
 }
 
 /** The first ```ts block after `marker` in the README. */
-function readmeCode(marker) {
+function readmeCode(marker, lang = 'ts') {
   const at = readme.indexOf(marker);
   assert.ok(at >= 0, `README.md has no ${marker}`);
-  return /```ts\n([\s\S]*?)```/.exec(readme.slice(at))[1];
+  const text = readme.slice(lang === 'ts' ? at : readme.lastIndexOf('```', at));
+  return new RegExp('```' + lang + '\\n([\\s\\S]*?)```').exec(text)[1];
 }
 
 function versionsIn(dir) {
@@ -216,12 +223,15 @@ function checkProject(dir, label) {
     'tsconfig.dts.json',
     JSON.stringify({
       extends: './tsconfig.json',
-      compilerOptions: { skipLibCheck: false, types: [] },
+      compilerOptions: { skipLibCheck: false, types: [], noEmit: true },
       include: ['src/example.ts', 'src/usage.ts', 'src/bad.ts', 'src/generic.ts', 'src/plugin-types.ts'],
     }),
   );
   ok('node_modules/.bin/tsc -p tsconfig.dts.json', dir);
   step(`${label}: tsc passes on the README files, the examples and both config helpers, and on offheap's .d.ts with skipLibCheck off`, t);
+  // The compiled examples run: the usage program prints its answer, the opening example's mistake is silent at run time.
+  assert.equal(ok('node build/src/usage.js', dir), 'answer\n');
+  ok('node build/src/example.js', dir);
 
   t = performance.now();
   const lint = sh('node_modules/.bin/eslint --format json src eslint.config.ts', dir);
@@ -245,6 +255,46 @@ function checkProject(dir, label) {
   assert.equal(untyped.status, 2, `without type information eslint should exit 2, got ${untyped.status}:\n${untyped.stdout}${untyped.stderr}`);
   assert.match(untyped.stderr, /offheap\/[a-z-]+[\s\S]*requires type information/);
   step(`${label}: without type information the run stops (exit 2, "requires type information")`, t);
+
+  // A CommonJS config: require() of the plugin fails as the README says, its import() form lints.
+  t = performance.now();
+  const required = sh(`node -e "require('offheap/eslint-plugin')"`, dir);
+  assert.notEqual(required.status, 0, 'require(offheap/eslint-plugin) loaded: the README says it fails');
+  assert.match(required.stderr, /ERR_REQUIRE_ASYNC_MODULE/);
+  write(dir, 'eslint.commonjs.cjs', readmeCode('// eslint.config.cjs', 'js'));
+  const cjs = sh('node_modules/.bin/eslint --format json -c eslint.commonjs.cjs src/example.ts', dir);
+  assert.equal(cjs.status, 1, `the README's CommonJS config should find the example's mistake (exit 1), got ${cjs.status}:\n${cjs.stderr}`);
+  assert.deepEqual(JSON.parse(cjs.stdout)[0].messages.map((m) => m.ruleId), ['offheap/zeroing-variant']);
+  step(`${label}: require() of the plugin fails with ERR_REQUIRE_ASYNC_MODULE; the README's CommonJS config (import()) lints`, t);
+}
+
+/** The README's "In CI" commands, literally, in the linted project: the plain run and every hash shard. */
+function checkCi(dir) {
+  const t = performance.now();
+  const at = readme.indexOf('\n## In CI\n');
+  const text = readme.slice(at, readme.indexOf('\n## ', at + 1));
+  const blocks = [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1].replace(/^ {2}/gm, ''));
+  assert.equal(blocks.length, 2, 'In CI: the plain command and the sharding script');
+  const [plain, shard] = blocks;
+  const all = sh(plain, dir);
+  assert.equal(all.status, 1, 'npx eslint --max-warnings=0 exits 1 on findings');
+  ok('git init -q && git add src eslint.config.ts tsconfig.json package.json', dir);
+  const files = (ls) => [...ls.matchAll(/^(\/\S+\.ts)$/gm)].map((m) => path.relative(dir, m[1]));
+  const linted = [];
+  const N = 2;
+  for (let I = 0; I < N; I++) {
+    const r = sh(`I=${I} N=${N}\n${shard}`, dir);
+    assert.ok(r.status === 0 || r.status === 123, `shard ${I}/${N} exited ${r.status}:\n${r.stderr}`);
+    assert.equal(r.status === 123, files(r.stdout).length > 0, `shard ${I}/${N}: exit ${r.status} with findings in ${files(r.stdout)}`);
+    linted.push(...files(r.stdout));
+  }
+  assert.deepEqual(linted.sort(), files(all.stdout).sort(), 'the shards together report what one run reports');
+  // A broken step fails the shard instead of linting nothing: N unset, no git checkout.
+  assert.notEqual(sh(`I=0\n${shard}`, dir).status, 0, 'a shard without N passed');
+  const noGit = path.join(path.dirname(dir), 'no-git');
+  mkdirSync(noGit);
+  assert.notEqual(sh(`I=0 N=2\n${shard}`, noGit).status, 0, 'a shard outside a git checkout passed');
+  step(`top: In CI as written: exit 1 on findings; ${N} hash shards report the same ${linted.length} files; unset N or no checkout fails`, t);
 }
 
 try {
@@ -263,15 +313,22 @@ try {
   const readmeDir = path.join(scratch, 'readme');
   mkdirSync(readmeDir);
   let installedOffheap = false;
+  let ranProgram = false;
   for (const block of section('Install')) {
     if (block.file) {
       write(readmeDir, block.file, block.text);
       continue;
     }
     assert.equal(block.lang, 'sh', 'the Install section has only sh and file blocks');
+    // "Put your code under src/, for example the program in Using the runtime as src/main.ts".
+    if (block.commands.includes('npx tsc')) write(readmeDir, 'src/main.ts', readmeCode('## Using the runtime'));
     for (const command of block.commands) {
       const isRuntimeInstall = /^npm (i|install) offheap$/.test(command.trim());
-      ok(isRuntimeInstall ? command.replace(/offheap$/, JSON.stringify(tarballPath)) : command, readmeDir);
+      const out = ok(isRuntimeInstall ? command.replace(/offheap$/, JSON.stringify(tarballPath)) : command, readmeDir);
+      if (command.startsWith('node ')) {
+        assert.equal(out, 'answer\n', `${command} printed the wrong thing`);
+        ranProgram = true;
+      }
       if (isRuntimeInstall) {
         installedOffheap = true;
         checkRuntimeOnly(readmeDir, tarballPath);
@@ -279,9 +336,15 @@ try {
     }
   }
   assert.ok(installedOffheap, 'the Install section never runs `npm i offheap`');
+  assert.ok(ranProgram, 'the Install section never runs the compiled program');
   const top = versionsIn(readmeDir);
   assert.match(top.typescript, /^6\.0\./);
   assert.match(top.eslint, /^10\./);
+  // typescript-eslint's latest 8: at least the one this repository develops against, utils in lockstep.
+  const [devMinor, devPatch] = pkg.devDependencies['typescript-eslint'].split('.').slice(1).map(Number);
+  const [topMajor, topMinor, topPatch] = top['typescript-eslint'].split('.').map(Number);
+  assert.ok(topMajor === 8 && (topMinor > devMinor || (topMinor === devMinor && topPatch >= devPatch)), `typescript-eslint ${top['typescript-eslint']} is not the latest 8`);
+  assert.equal(top['@typescript-eslint/utils'], top['typescript-eslint']);
   step(`README Install section ran as written (${JSON.stringify(top)})`, t);
 
   // 3. The floor: the same README files with the oldest supported peers.
@@ -332,6 +395,7 @@ try {
     addSources(dir);
     checkProject(dir, label);
   }
+  checkCi(readmeDir);
 
   // 5. publint on the package as packed.
   t = performance.now();

@@ -43,5 +43,18 @@ export function peerProblems(ranges: Readonly<Record<string, string>>, versionOf
       `offheap/eslint-plugin supports typescript ${ranges.typescript ?? ''}; found ${tsVersion} (typescript-eslint 8 does not run on TypeScript 7).`,
     );
   }
+  // Below the range's floor the rules call compiler APIs that do not exist yet. (A newer 6.x is let through: it is
+  // likely to work, and typescript-eslint warns about it.)
+  const tsFloor = /^>=\s*(\d+\.\d+\.\d+)/.exec(ranges.typescript ?? '')?.[1];
+  if (tsVersion !== undefined && tsFloor !== undefined && compareVersions(tsVersion, tsFloor) < 0) {
+    problems.push(`offheap/eslint-plugin supports typescript ${ranges.typescript}; found ${tsVersion}: npm i -D typescript@~6.0`);
+  }
   return problems;
+}
+
+/** Compares the numeric major.minor.patch of two versions (a prerelease counts as its release). */
+function compareVersions(a: string, b: string): number {
+  const [x, y] = [a, b].map((v) => v.split(/[.+-]/, 3).map(Number));
+  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return (x[i] || 0) - (y[i] || 0);
+  return 0;
 }

@@ -68,4 +68,14 @@ describe('README Install section', () => {
     expect((JSON.parse(tsconfig!) as { include: string[] }).include).toEqual(expect.arrayContaining(['src', 'eslint.config.ts']));
     expect(section).toContain('```ts title="eslint.config.ts"');
   });
+
+  it('compiles to the directory it runs from, which the ESLint config ignores (ESLint 10 would use build/eslint.config.js there)', () => {
+    const tsconfig = JSON.parse(/```json title="tsconfig.json"\n([\s\S]*?)```/.exec(section)![1]) as { compilerOptions: Record<string, unknown> };
+    const outDir = tsconfig.compilerOptions.outDir as string;
+    expect(tsconfig.compilerOptions.noEmit).toBeUndefined();
+    const commands = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => m[1].trim().split('\n'));
+    expect(commands).toContain(`node ${outDir}/src/main.js`);
+    const config = /```ts title="eslint.config.ts"\n([\s\S]*?)```/.exec(section)![1];
+    expect(config).toContain(`globalIgnores(['${outDir}'])`);
+  });
 });
