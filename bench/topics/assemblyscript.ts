@@ -311,6 +311,7 @@ export const assemblyscript: Topic = {
         { anchor: 'TLSF called from JS', why: 'what a JS caller pays to use the wasm allocator: the same pair with two calls across the boundary.' },
         { anchor: 'managed `new` + barriered store', why: 'the idiomatic AssemblyScript record: an ITCMS object, initialised by its constructor and stored into a live array through the `__link` barrier; garbage is reclaimed by the incremental collector, whose steps run inside the window.' },
         { anchor: '`__unpin`+`__pin` from JS', why: 'the nearest AssemblyScript operation to releasing one handle and taking another: JS keeps an AssemblyScript object alive by pinning it. Not the same thing (no new name is made), so this is the closest, not an identical, operation.' },
+        { anchor: 'JS `new` of a 4-field class (information)', why: 'the ordinary JS record, as in F2: a garbage-collected object like AssemblyScript\'s managed one, collected by V8 instead of ITCMS.' },
         { anchor: '`__collect()`', why: 'a full ITCMS collection over the same number of live objects (reachable from a global array): the whole liveness cost in AssemblyScript. `gc()` marks and sweeps only the handle table; V8 still traces the JS objects behind the handles in its own collections, a cost that does not show in this row.' },
       ],
       notes: [

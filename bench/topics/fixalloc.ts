@@ -297,6 +297,7 @@ export const fixalloc: Topic = {
         { anchor: 'AssemblyScript TLSF', why: 'the allocator a user gets by writing the hot part in AssemblyScript; measured in the AssemblyScript topic, inside wasm and called from JS.' },
         { anchor: 'Float64Array records + Int32Array free list', why: 'what a JS programmer writes by hand to avoid GC for fixed records: the same memory shape and free-list reuse as FixAlloc with no checks, so it isolates what the checked pool and accessors cost.' },
         { anchor: '`new` of a class and an array object pool', why: 'the ordinary JS ways to get a 4-field record; they pay GC (`new`) or array push/pop and pointer-chasing (pool), the costs FixAlloc exists to avoid. The pool is not declared to allocate; if its solo window shows GC pauses, its push/pop allocates in V8 and the table flags it.' },
+        { anchor: 'the bare pair, zero: false (F4)', why: 'the same pool, size, live set and slot order without the clear, in the same round: the ratio is what zeroing reused memory costs and nothing else.' },
         { anchor: '@thi.ng/malloc MemPool', why: 'information only: a general-purpose allocator whose free is O(live) (a used-list walk plus compaction), so any ratio against it grows with the live set. Not judged.' },
       ],
       notes: quick ? [`quick mode uses ${large} live objects for the "1M" rows`] : [],

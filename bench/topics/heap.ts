@@ -569,7 +569,8 @@ export const heap: Topic = {
         { anchor: '`Map` delete+set / `Map.get`', why: 'the usual way to name JS objects by integer keys (what a handle is): same key type, same objects.' },
         { anchor: 'direct reference get', why: 'the floor for reaching an object: no indirection at all, so "≥ 0.6×" bounds what the handle indirection may cost.' },
         { anchor: 'raw u32 store', why: 'the same store into the same slot as a plain typed-array write: what a HeapRef store costs before its barrier check and validation (shown, not judged).' },
-        { anchor: 'memclrNoHeapPointers / typedmemclr barrier off', why: 'the same clear without barrier work, measured in the same round, so the difference is exactly the barrier\'s cost per pointer slot.' },
+        { anchor: 'memclrNoHeapPointers (B1)', why: 'the plain clear of the same bytes of the same objects with no pointer bookkeeping: the floor a pointer-aware clear reaches with the barrier off, so "≥ 0.9×" bounds what the flag check and the layout cost.' },
+        { anchor: 'the same clear, barrier off (B2)', why: 'typedmemclr and memclrHasPointers each measured with the barrier off in the same round on the same objects, so the difference is exactly the barrier\'s cost per pointer slot.' },
       ],
     };
   },

@@ -380,6 +380,24 @@ export const lint: Topic = {
         ]),
       ],
       targets,
+      anchors: [
+        {
+          anchor: 'typescript-eslint recommendedTypeChecked rules (L2)',
+          why: 'the type-aware rule set a typed-linting project runs already, timed in the same lint of the same program: both sides pay for the same program and checker, so the ratio is what the offheap rules cost next to rules users already accept.',
+        },
+        {
+          anchor: "the lint's wall time (L1), the rest of it (L4 (d), (f))",
+          why: 'the lint the user runs anyway (parsing, the program, the other rules), from the same run: the share is what turning the offheap config on adds to it.',
+        },
+        {
+          anchor: 'the same lint without the offheap config (L4 (d), paired)',
+          why: 'the identical lint minus the offheap rules, in the same process, order alternating per pair: the difference is the wall time offheap adds, checker work only its rules ask for included and work both need paid on both sides.',
+        },
+        {
+          anchor: 'warm runs (L2, L3)',
+          why: 'the same program linted again in the same process: per-file work only, so cold minus warm is the one-time work per program, which an editor pays once and CI once per run.',
+        },
+      ],
       notes: [
         // The corpora are linted with the built plugin (dist/); `npm run bench` builds it first.
         (() => {

@@ -129,7 +129,7 @@ export const memclr: Topic = {
         }),
       ],
       anchors: [
-        { anchor: 'Uint8Array.fill(0) on the shared buffer', why: 'what a shared-space clear above 64 B used before: V8 stores one byte at a time on a SharedArrayBuffer, so the row shows what word stores save.' },
+        { anchor: 'Uint8Array.fill(0) on the shared buffer', why: 'what JS code calls to zero a range of a SharedArrayBuffer (and what a shared-space clear above 64 B used before): V8 stores one byte at a time there, so the row shows what word stores save.' },
         { anchor: 'Uint8Array.fill(0)', why: "V8's own memset, the fastest way JS has to zero bytes: the bandwidth limit for large clears and the call-overhead baseline for small ones." },
       ],
     };

@@ -347,7 +347,7 @@ export const threads: Topic = {
         { anchor: 'with caches (T3)', why: "the same two workers with the pool's per-thread cache on: the ratio is what the cache saves when threads contend (Go's mcache over mcentral)." },
       ],
       notes: [
-        'The GC columns of the worker table count pauses of the workers\' own isolates (a PerformanceObserver in each worker, matched to its windows); the main thread is idle while workers run.',
+        'The GC columns of the worker table count pauses of the workers\' own isolates (a PerformanceObserver in each worker, matched to its windows); the main thread is idle while workers run. No full GC is forced between the worker groups: each group\'s workers have isolates (heaps) of their own, so one group\'s garbage is never collected in another group\'s window. A worker\'s solo pass looks for GC pauses only, not heap growth: a solo GC count of 0 there says the loop allocated less than a young generation per window.',
         `load average ${load0.map((x) => x.toFixed(2)).join(' ')} before and ${load1.map((x) => x.toFixed(2)).join(' ')} after the topic (2 cores, shared with other processes)${
           os.getPriority() !== 0 ? `; run at nice ${os.getPriority()} (with Linux autogroup scheduling that does not raise its share against other sessions)` : ''
         }`,
