@@ -29,22 +29,33 @@ export type MessageIds = 'unrootedStore' | 'neverRooted' | 'unrootUncleared' | '
 interface RootedKinds {
   /** `struct(...)` calls of the layouts passed to addRoot. */
   readonly layouts: Set<ts.Node>;
-  /** Layouts whose addRoot may receive any object of them (its pointer is not a `const` holding one allocation). */
-  readonly anyOf: Set<ts.Node>;
-  /** Allocation calls whose objects an addRoot receives through a `const` they initialise (`const p = pool.alloc(); addRoot(p, L)`). */
-  readonly sites: Set<ts.Node>;
+  /** Whether some addRoot may receive any object of this layout (its pointer is not a `const` holding one allocation). */
+  anyOf(layout: ts.Node): boolean;
+  /** Whether an addRoot receives the objects of this allocation call through a `const` it initialises (`const p = pool.alloc(); addRoot(p, L)`). */
+  roots(alloc: ts.Node): boolean;
   /** Some addRoot's layout is not provable (a parameter, a computed table): nothing is provably never rooted. */
-  unknown: boolean;
+  readonly unknown: boolean;
 }
 
-/** The allocation a `const` pointer argument holds: its initializer, when that is a tagged allocator call. */
-function constAllocation(checker: ts.TypeChecker, arg: ts.Expression | undefined): ts.CallExpression | undefined {
+/** Work counters for tests: `const` initializers of addRoot pointers resolved (whether they allocate), lazily. */
+export const rootedCounters = { initializersResolved: 0 };
+
+/**
+ * The call a `const` pointer argument is initialised with, if any: the
+ * objects of that one call, when it allocates (asked lazily, see rootedKinds).
+ */
+function constInitializerCall(checker: ts.TypeChecker, arg: ts.Expression | undefined): ts.CallExpression | undefined {
   const x = arg && skipOuterExpressions(arg);
   const sym = x && ts.isIdentifier(x) ? checker.getSymbolAtLocation(x) : undefined;
   const decl = sym?.valueDeclaration;
   if (!decl || !ts.isVariableDeclaration(decl) || !ts.isVariableDeclarationList(decl.parent) || !(decl.parent.flags & ts.NodeFlags.Const) || !decl.initializer) return undefined;
   const init = skipOuterExpressions(decl.initializer);
-  return ts.isCallExpression(init) && effectOf(calleeId(checker, init))?.allocates ? init : undefined;
+  return ts.isCallExpression(init) ? init : undefined;
+}
+
+function allocates(checker: ts.TypeChecker, call: ts.CallExpression): boolean {
+  rootedCounters.initializersResolved++;
+  return effectOf(calleeId(checker, call))?.allocates !== undefined;
 }
 
 function structCallOfRecordOf(checker: ts.TypeChecker, record: ts.Type | undefined): ts.CallExpression | undefined {
@@ -128,8 +139,27 @@ function rootedKinds(program: ts.Program, checker: ts.TypeChecker): RootedKinds 
   const cache = cacheOf<'rooted', RootedKinds>(checker, 'no-unrooted-heap-refs:rooted');
   let found = cache.get('rooted');
   if (found) return found;
-  found = { layouts: new Set(), anyOf: new Set(), sites: new Set(), unknown: false };
-  const out = found;
+  const layouts = new Set<ts.Node>();
+  const anyOf = new Set<ts.Node>();
+  const sites = new Set<ts.Node>();
+  let unknown = false;
+  /**
+   * Roots through a `const` initialised by a call, with their layout: a site (one allocation's objects) when the
+   * call allocates, else any object of the layout. Which is asked only when a layout or an allocation is judged
+   * (resolving every such call up front made the program's first lint resolve every pool's `alloc()` in every file).
+   */
+  const pending = new Map<ts.Node, ts.CallExpression[]>();
+  const byInit = new Map<ts.Node, ts.Node>();
+  const settle = (layout: ts.Node): void => {
+    const calls = pending.get(layout);
+    if (!calls) return;
+    pending.delete(layout);
+    for (const init of calls) {
+      byInit.delete(init);
+      if (allocates(checker, init)) sites.add(init);
+      else anyOf.add(layout);
+    }
+  };
   const declared = addRootNames(program);
   const pa = programAnalysis(program);
   for (const file of program.getSourceFiles()) {
@@ -154,15 +184,37 @@ function rootedKinds(program: ts.Program, checker: ts.TypeChecker): RootedKinds 
       const l = (call.arguments[1] && structCallOf(checker, call.arguments[1])) ?? structCallOfRecordOf(checker, rec());
       // A const holds the objects of one allocation only: this root covers that allocation, whatever
       // its layout (a generic wrapper's `Layout<T>` included), and no other object.
-      const site = constAllocation(checker, call.arguments[0]);
-      if (l) out.layouts.add(l);
-      if (site) out.sites.add(site);
-      else if (l) out.anyOf.add(l);
-      else out.unknown = true;
+      const init = constInitializerCall(checker, call.arguments[0]);
+      if (l) layouts.add(l);
+      if (init && l) {
+        if (sites.has(init)) continue;
+        const list = pending.get(l);
+        if (list) list.push(init);
+        else pending.set(l, [init]);
+        byInit.set(init, l);
+      } else if (init) {
+        // Without a layout, whether it roots one allocation or an unknown one decides `unknown` now.
+        if (allocates(checker, init)) sites.add(init);
+        else unknown = true;
+      } else if (l) anyOf.add(l);
+      else unknown = true;
     }
   }
-  cache.set('rooted', out);
-  return out;
+  found = {
+    layouts,
+    unknown,
+    anyOf(layout) {
+      settle(layout);
+      return anyOf.has(layout);
+    },
+    roots(alloc) {
+      const layout = byInit.get(alloc);
+      if (layout) settle(layout);
+      return sites.has(alloc);
+    },
+  };
+  cache.set('rooted', found);
+  return found;
 }
 
 /**
@@ -286,10 +338,10 @@ export default createRule<[], MessageIds>({
     const checkSite = (site: AllocSite, store: Witness): void => {
       if (sitesReported.has(site.at)) return;
       const rooted = rootedKinds(program, checker);
-      if (rooted.unknown || rooted.sites.has(site.alloc as ts.Node)) return;
+      if (rooted.unknown || rooted.roots(site.alloc as ts.Node)) return;
       const rec = pointeeOf(checker, checker.getTypeAtLocation(tsOf(site.at)));
       const struct = rec && structCallOfRecord(checker, rec);
-      if (!rec || !struct || rooted.anyOf.has(struct)) return;
+      if (!rec || !struct || rooted.anyOf(struct)) return;
       const slots = heapRefSlotsOf(checker, rec);
       if (slots.length === 0) return;
       const alloc = site.alloc as ts.Node;
