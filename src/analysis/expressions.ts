@@ -42,6 +42,20 @@ export function outermostOf(node: ts.Node): ts.Node {
   return n;
 }
 
+/** The expression inside any parentheses (and nothing else: a cast changes the type a literal is checked against). */
+export function skipParentheses(expr: ts.Expression): ts.Expression {
+  let e = expr;
+  while (ts.isParenthesizedExpression(e)) e = e.expression;
+  return e;
+}
+
+/** The first ancestor of `node` that is not a parenthesis: the upward twin of `skipParentheses`. */
+export function parentSkippingParentheses(node: ts.Node): ts.Node {
+  let n = node.parent;
+  while (ts.isParenthesizedExpression(n)) n = n.parent;
+  return n;
+}
+
 const esOuter = new Set<string>([
   AST_NODE_TYPES.TSAsExpression,
   AST_NODE_TYPES.TSNonNullExpression,
