@@ -10,7 +10,7 @@ import { insideAllocator } from '../analysis/allocators.js';
 import { offheapContext } from '../analysis/context.js';
 import { seesRuntimeStructure } from '../analysis/offheap-files.js';
 import { importedNameOf } from '../analysis/imports.js';
-import { skipOuterExpressions } from '../analysis/expressions.js';
+import { parentSkippingParentheses, skipOuterExpressions, skipParentheses } from '../analysis/expressions.js';
 import { declarationScanBudget, parameterUse, signatureTypeParameter, typeParameterSymbol } from '../analysis/generic-use.js';
 import { sharedPoolHeapRefs } from '../analysis/shared-pools.js';
 import { describeReason, fileTypeNames, isRuntimeFile, notInHeapReason, typeName } from '../analysis/not-in-heap.js';
@@ -157,9 +157,9 @@ export default createRule<Options, MessageIds>({
       const prop = checker.getPropertyOfType(type, name);
       return prop ? checker.getTypeOfSymbol(prop) : undefined;
     };
+    // Parentheses only: a cast literal (`{ a: [x] as T[] }`) has a type of its own, not its slot's.
     const literalChild = (e: ts.Expression): ts.ObjectLiteralExpression | ts.ArrayLiteralExpression | undefined => {
-      let x = e;
-      while (ts.isParenthesizedExpression(x)) x = x.expression;
+      const x = skipParentheses(e);
       return ts.isObjectLiteralExpression(x) || ts.isArrayLiteralExpression(x) ? x : undefined;
     };
     function literalInfo(node: ts.ObjectLiteralExpression | ts.ArrayLiteralExpression): LiteralInfo {
@@ -345,8 +345,7 @@ export default createRule<Options, MessageIds>({
       ObjectExpression(node) {
         const tsNode = tsOf(node) as ts.ObjectLiteralExpression;
         // A cast of the literal is reported at the cast; a literal nested in a reported one is not reported again.
-        let outer: ts.Node = tsNode.parent;
-        while (ts.isParenthesizedExpression(outer)) outer = outer.parent;
+        const outer = parentSkippingParentheses(tsNode);
         if (ts.isAsExpression(outer) || ts.isTypeAssertionExpression(outer)) return;
         const info = literalInfo(tsNode);
         if (info.insideRecord) return;

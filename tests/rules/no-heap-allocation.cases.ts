@@ -142,6 +142,22 @@ export const cases: RunTests<MessageIds, Options> = {
         { messageId: 'literal', line: L(4) },
       ],
     },
+    // Parentheses change nothing: a parenthesised nested literal is reported once, at the outer one, and a
+    // parenthesised cast literal at the cast. Twin: a nested literal under a cast is reported at the cast too.
+    {
+      code: code(
+        `class Holder { declare span: Span; }`,
+        `const k: Holder = { span: ({ npages: 1, next: 0 as Ptr<Span> }) };`,
+        `const r = (({ n: 1, p: 0 })) as Rec;`,
+        `const c: Holder = { span: { npages: 1, next: 0 as Ptr<Span> } as Span };`,
+      ),
+      errors: [
+        { messageId: 'literal', line: L(2), data: { type: 'Holder', why: 'Holder is not-in-heap by containment (Holder.span; Span is decorated @notInHeap)' } },
+        { messageId: 'cast', line: L(3) },
+        { messageId: 'literal', line: L(4) },
+        { messageId: 'cast', line: L(4) },
+      ],
+    },
     // Casts of ordinary objects.
     {
       code: code(`const a = { n: 1, p: 0 } as NotInHeap<{ n: number; p: number }>;`, `const b = <Rec>{ n: 1 };`),
