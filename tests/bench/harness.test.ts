@@ -4,7 +4,7 @@
 import v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { pairLoop, type PairPool } from '../../bench/lib/loops.js';
-import { order as fixallocOrder } from '../../bench/topics/fixalloc.js';
+import { order as fixallocOrder, objectPool, P4 } from '../../bench/topics/fixalloc.js';
 import { fresh, liveSetStream, measure, median, overlapping, pairedDifference, pairedRatio, runsPerProcess, seededRandom, shuffledOrder, sink, type Measurement, type Variant } from '../../bench/lib/harness.js';
 import { combine, extra, markdown, runsText, verdictOf, type StoredTopic, type TargetRow } from '../../bench/lib/report.js';
 
@@ -99,6 +99,26 @@ describe('measure', () => {
     expect(m.get('local accumulator').allocationFlag).toBe(false);
     expect(m.get('allocates by design').allocationFlag).toBe(false);
   });
+
+  it('finds no allocation in the F2 array object pool, and flags it when the record class boxes its doubles', async () => {
+    /** The accident the pool had: fields that start as `undefined` (what `a: number;` compiles to in ES2022) stay tagged, so each double store allocates. */
+    class Boxed {
+      a: number | undefined = undefined;
+      b: number | undefined = undefined;
+      c: number | undefined = undefined;
+      d: number | undefined = undefined;
+      constructor(a: number, b: number, c: number, d: number) {
+        this.a = a;
+        this.b = b;
+        this.c = c;
+        this.d = d;
+      }
+    }
+    const boxed = { ...objectPool(1000, Boxed as typeof P4), name: 'pool of boxed records' };
+    const m = await measure([objectPool(1000), boxed], { rounds: 3, callMs: 20 });
+    expect(m.get('array object pool, 1000 live').allocationFlag).toBe(false);
+    expect(m.get('pool of boxed records').allocationFlag).toBe(true);
+  }, 60_000);
 
   it('runs every variant once per round in a shuffled order, with per-round figures', async () => {
     const variants: Variant[] = ['a', 'b', 'c', 'd'].map((name) => ({
