@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { quick } from './lib/harness.js';
-import { combine, fmt, markdown, runsText, spread, store, svg, targetText, verdictText, type CombinedTopic, type StoredTopic } from './lib/report.js';
+import { combine, fmt, markdown, passes, runsText, spread, store, svg, targetText, verdictText, type CombinedTopic, type StoredTopic } from './lib/report.js';
 import { topics } from './topics/index.js';
 
 // Runs compiled (from .bench-build/bench/), so the shipped JS is what is measured.
@@ -156,7 +156,7 @@ for (let run = 1; run <= repeat; run++) {
       }
     }
     for (const t of report.targets) {
-      const judged = t.info ? 'info' : (t.better === 'higher' ? t.value >= t.target : t.value <= t.target) ? 'pass' : 'MISS';
+      const judged = t.info ? 'info' : passes(t) ? 'pass' : 'MISS';
       // An info row's target is NaN, which the child's JSON turns into null.
       const target = typeof t.target === 'number' && Number.isFinite(t.target) ? `target ${t.better === 'higher' ? '≥' : '≤'} ${t.target}` : 'no target';
       // A value can be NaN too (T1's CPU-time row when no scheduler tick fell in a quick run's windows).

@@ -112,7 +112,17 @@ export function extra(m: Measurement, subject: string, anchor: string, per = 1):
   return { value: pairedDifference(m.get(subject).rounds, m.get(anchor).rounds) / per, subject, anchor };
 }
 
-export const passes = (t: Pick<TargetRow, 'better' | 'target' | 'value'>): boolean => (t.better === 'higher' ? t.value >= t.target : t.value <= t.target);
+/**
+ * A row's value as a number: a value that was NaN (nothing measured: no step in a phase, no scheduler tick)
+ * is null after a child's JSON, and null would compare as 0 and pass every "≤" target.
+ */
+export const measured = (v: number | null | undefined): number => (typeof v === 'number' && Number.isFinite(v) ? v : NaN);
+
+/** Whether `value` meets the target; a value that was not measured (NaN, or null from JSON) never does. */
+export const passes = (t: Pick<TargetRow, 'better' | 'target' | 'value'>): boolean => {
+  const v = measured(t.value);
+  return t.better === 'higher' ? v >= t.target : v <= t.target;
+};
 
 /** Share of a variant's timed windows spent in main-thread GC pauses (0..1). */
 export function gcShare(m: Measurement, name: string): number {
@@ -194,8 +204,10 @@ export function combine(runs: readonly StoredTopic[]): CombinedTopic {
     });
   }
   const targets = first.targets.map((_, k): CombinedRow => {
-    const values = runs.map((r) => r.targets[k].value);
-    const med = median(values);
+    const values = runs.map((r) => measured(r.targets[k].value));
+    // Median and spread over the runs that measured something; a run that did not still keeps the row from passing.
+    const finite = values.filter((v) => Number.isFinite(v));
+    const med = median(finite);
     // The row's texts (measure, note) come from the run closest to the median.
     const closest = runs.reduce((best, r) => (Math.abs(r.targets[k].value - med) < Math.abs(best.targets[k].value - med) ? r : best), first);
     const row = closest.targets[k];
@@ -207,8 +219,8 @@ export function combine(runs: readonly StoredTopic[]): CombinedTopic {
       values,
       ...(samplesPerRun ? { samplesPerRun } : {}),
       median: med,
-      min: Math.min(...values),
-      max: Math.max(...values),
+      min: finite.length ? Math.min(...finite) : NaN,
+      max: finite.length ? Math.max(...finite) : NaN,
       verdict: verdictOf(values, row),
     };
   });
@@ -254,6 +266,7 @@ export function combine(runs: readonly StoredTopic[]): CombinedTopic {
 }
 
 export function fmt(x: number, unit?: string): string {
+  if (typeof x !== 'number' || Number.isNaN(x)) return 'n/a';
   if (!Number.isFinite(x)) return String(x);
   const digits = Math.abs(x) >= 100 ? 0 : Math.abs(x) >= 10 ? 1 : Math.abs(x) >= 1 ? 2 : 3;
   const s = x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
@@ -267,7 +280,12 @@ function rate(opsPerSec: number): string {
   return `${fmt(opsPerSec)}/s`;
 }
 
-export const spread = (r: CombinedRow): string => (r.values.length > 1 ? `${fmt(r.min)}–${fmt(r.max, r.unit)}` : '');
+export const spread = (r: CombinedRow): string => {
+  if (r.values.length <= 1) return '';
+  const missing = r.values.filter((v) => !Number.isFinite(v)).length;
+  const range = missing === r.values.length ? 'n/a' : `${fmt(r.min)}–${fmt(r.max, r.unit)}`;
+  return missing ? `${range} (${missing} run${missing > 1 ? 's' : ''} measured nothing)` : range;
+};
 
 /**
  * The runs behind a row: the processes, or, where the row repeats its measurement inside each process,

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { pairLoop, type PairPool } from '../../bench/lib/loops.js';
 import { order as fixallocOrder, objectPool, P4 } from '../../bench/topics/fixalloc.js';
 import { fresh, liveSetStream, measure, median, overlapping, pairedDifference, pairedRatio, runsPerProcess, seededRandom, shuffledOrder, sink, type Measurement, type Variant } from '../../bench/lib/harness.js';
-import { combine, extra, markdown, runsText, verdictOf, type StoredTopic, type TargetRow } from '../../bench/lib/report.js';
+import { combine, extra, markdown, passes, runsText, spread, verdictOf, type StoredTopic, type TargetRow } from '../../bench/lib/report.js';
 
 describe('shuffledOrder', () => {
   it('reaches every permutation of 4 variants, about equally often', () => {
@@ -275,6 +275,22 @@ describe('repeated runs', () => {
     expect(c.targets[0]).toMatchObject({ median: 2.2, min: 1.8, max: 2.4, verdict: 'unstable' });
     expect(c.targets[1]).toMatchObject({ median: 2.6, min: 2.5, max: 3, verdict: 'pass' });
     expect(c.tables[0].variants[0]).toMatchObject({ nsPerOp: 2.2, min: 1.8, max: 2.4 });
+  });
+
+  it('never passes a row that measured nothing (NaN, which a child\'s JSON turns into null)', () => {
+    const lower = (v: number | null): StoredTopic => ({ ...run([1]), targets: [row(v as number, { better: 'lower' })] });
+    // Through JSON as run.ts reads a child's report: NaN becomes null, and null <= 2 would be true.
+    const viaJson = (t: StoredTopic): StoredTopic => JSON.parse(JSON.stringify(t)) as StoredTopic;
+    expect(viaJson(lower(NaN)).targets[0].value).toBeNull();
+    expect(passes(viaJson(lower(NaN)).targets[0])).toBe(false);
+    expect(passes(lower(1).targets[0])).toBe(true);
+    const all = combine([viaJson(lower(NaN)), viaJson(lower(NaN))]).targets[0];
+    expect(all.verdict).toBe('miss');
+    expect(all.median).toBeNaN();
+    expect(spread(all)).toBe('n/a (2 runs measured nothing)');
+    const some = combine([viaJson(lower(NaN)), lower(1), lower(1.5)]).targets[0];
+    expect(some).toMatchObject({ median: 1.25, min: 1, max: 1.5, verdict: 'unstable' });
+    expect(spread(some)).toBe('1–1.5× (1 run measured nothing)');
   });
 
   it('keeps info rows out of the verdicts', () => {
