@@ -116,9 +116,11 @@ let compiled = 0;
 /**
  * Compiles `factory` afresh, so every variant's loop is its own function: a
  * loop literal shared by several variants (or by the 10k and 1M tables)
- * shares V8's type feedback and loses context specialisation. The source gets
- * a unique comment: V8 caches `new Function` by source text, and identical
- * sources would share one SharedFunctionInfo and its feedback again.
+ * shares V8's type feedback and loses context specialisation (tests/bench
+ * shows it: optimising one closure of a literal optimises its twin). The
+ * source gets a unique comment, so no two copies come from V8's cache of
+ * `new Function` by source text (on Node 20 two copies of one source did not
+ * share optimised code either; the comment keeps that from depending on it).
  * Factories take everything they use as arguments (no free variables: the
  * copy sees only globals).
  */
