@@ -2,7 +2,7 @@
 // allocation flag, paired statistics, GC attribution by overlap, access
 // streams and the verdicts of repeated runs. No timing is asserted.
 import v8 from 'node:v8';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { pairLoop, type PairPool } from '../../bench/lib/loops.js';
 import { order as fixallocOrder, objectPool, P4 } from '../../bench/topics/fixalloc.js';
 import { fresh, liveSetStream, measure, median, overlapping, pairedDifference, pairedRatio, runsPerProcess, seededRandom, shuffledOrder, sink, type Measurement, type Variant } from '../../bench/lib/harness.js';
@@ -309,6 +309,25 @@ describe('repeated runs', () => {
     expect([1, 2, 3].map((p) => runsPerProcess(3, p))).toEqual([3, 2, 1]);
     expect(() => runsPerProcess(3, 0)).toThrow(RangeError);
     expect(() => runsPerProcess(0, 3)).toThrow(RangeError);
+  });
+
+  it('reads the process count bench/run.ts passes down (BENCH_PROCESSES), 1 when absent or not a count', async () => {
+    const saved = process.env.BENCH_PROCESSES;
+    const read = async (v: string | undefined): Promise<number> => {
+      if (v === undefined) delete process.env.BENCH_PROCESSES;
+      else process.env.BENCH_PROCESSES = v;
+      vi.resetModules();
+      return (await import('../../bench/lib/harness.js')).processes;
+    };
+    try {
+      expect(await read('3')).toBe(3);
+      expect(await read(undefined)).toBe(1);
+      for (const bad of ['0', '-2', '1.5', 'x', '']) expect(await read(bad)).toBe(1);
+    } finally {
+      if (saved === undefined) delete process.env.BENCH_PROCESSES;
+      else process.env.BENCH_PROCESSES = saved;
+      vi.resetModules();
+    }
   });
 
   it('combines rows that repeat a measurement inside each process like any other, and counts their measurements', () => {
