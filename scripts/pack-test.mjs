@@ -4,11 +4,13 @@
 // - "readme": the README's Install section run as written (commands in order,
 //   files as shown), with only `npm i offheap` pointed at the tarball. It
 //   installs the newest versions the section allows, the top of every peer
-//   range (TypeScript 6.0, ESLint 10, typescript-eslint 8 latest).
+//   range (TypeScript 6.0, ESLint 10, typescript-eslint 8 latest), and runs
+//   the compiled program the section ends with.
 //   After `npm i offheap`, before the lint side is installed, it is the
 //   runtime-only install: no other package, a size bound, the runtime runs,
 //   and `offheap/eslint-plugin` fails with a message naming the missing peers.
-// - "floor": the same files with the bottom of every peer range; the shipped
+// - "floor": the same files with the bottom of every peer range (asserted to be
+//   the bottom of package.json's ranges); the shipped
 //   src is also type-checked against the floor TypeScript's API
 //   (TypeScript 5.7.2, ESLint 9.22.0, typescript-eslint 8.40.0: the first whose parser type fits `defineConfig`).
 //
@@ -19,7 +21,14 @@
 //   - `eslint` finds exactly the expected findings (a generic's type argument
 //     goes through the TypeScript < 5.8 fallback at the floor) and leaves a
 //     `.js` file alone;
-//   - without type information the run stops with typescript-eslint's error.
+//   - without type information the run stops with typescript-eslint's error;
+//   - the editor's hover (quick info) names the records: `Ptr<Particle>`;
+//   - the compiled examples run;
+//   - `require('offheap/eslint-plugin')` fails as the README says, and the
+//     README's CommonJS config (`import()`) lints.
+// In the top project the README's "In CI" commands run as written: the plain
+// run's exit code, every hash shard (together they report what one run
+// reports), and a shard with N unset or outside a git checkout fails.
 // Finally `publint` checks the package. Installs share npm's cache and prefer
 // it (`--prefer-offline`); set OFFHEAP_KEEP_SCRATCH=1 to keep the projects.
 import { spawnSync } from 'node:child_process';
@@ -212,6 +221,29 @@ export default [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser
   );
 }
 
+/** `node hover.cjs <file> <text> …`: quick info at the name after `const ` of each text, one line each. */
+const hoverScript = `const ts = require('typescript');
+const path = require('node:path');
+const config = ts.getParsedCommandLineOfConfigFile(path.resolve('tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(String(d.messageText)); } });
+const service = ts.createLanguageService({
+  getCompilationSettings: () => config.options,
+  getScriptFileNames: () => config.fileNames,
+  getScriptVersion: () => '1',
+  getScriptSnapshot: (f) => (ts.sys.fileExists(f) ? ts.ScriptSnapshot.fromString(ts.sys.readFile(f)) : undefined),
+  getCurrentDirectory: () => process.cwd(),
+  getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
+  fileExists: ts.sys.fileExists, readFile: ts.sys.readFile, readDirectory: ts.sys.readDirectory,
+  directoryExists: ts.sys.directoryExists, getDirectories: ts.sys.getDirectories,
+});
+const args = process.argv.slice(2);
+for (let i = 0; i < args.length; i += 2) {
+  const file = path.resolve(args[i]);
+  const at = ts.sys.readFile(file).indexOf(args[i + 1]);
+  if (at < 0) throw new Error(args[i + 1] + ' not in ' + args[i]);
+  console.log(ts.displayPartsToString(service.getQuickInfoAtPosition(file, at + 'const '.length)?.displayParts));
+}
+`;
+
 /** Type-check and lint the project; the findings must be exactly the expected ones. */
 function checkProject(dir, label) {
   let t = performance.now();
@@ -229,9 +261,15 @@ function checkProject(dir, label) {
   );
   ok('node_modules/.bin/tsc -p tsconfig.dts.json', dir);
   step(`${label}: tsc passes on the README files, the examples and both config helpers, and on offheap's .d.ts with skipLibCheck off`, t);
+  // Hovers over the installed package's .d.ts, with the project's own TypeScript (the language service an editor runs).
+  t = performance.now();
+  write(dir, 'hover.cjs', hoverScript);
+  const hovers = ok('node hover.cjs src/example.ts "const p =" src/usage.ts "const n =" src/example.ts "const pool ="', dir).trim().split('\n');
+  assert.deepEqual(hovers, ['const p: Ptr<Particle>', 'const n: Ptr<Item>', 'const pool: FixAlloc<Particle, true>']);
   // The compiled examples run: the usage program prints its answer, the opening example's mistake is silent at run time.
   assert.equal(ok('node build/src/usage.js', dir), 'answer\n');
   ok('node build/src/example.js', dir);
+  step(`${label}: hovers show Ptr<Particle>, Ptr<Item>, FixAlloc<Particle, true>; the compiled examples run`, t);
 
   t = performance.now();
   const lint = sh('node_modules/.bin/eslint --format json src eslint.config.ts', dir);
