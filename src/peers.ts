@@ -37,17 +37,16 @@ export function peerProblems(ranges: Readonly<Record<string, string>>, versionOf
         `the lint side does: npm i -D eslint ${[...new Set(missing.map((p) => p.via))].join(' ')} jiti`,
     );
   }
+  // The peer range is the runtime's (its types check under TypeScript 7 too); the rules run inside typescript-eslint 8,
+  // which does not run on TypeScript 7, and below the range's floor they would call compiler APIs that do not exist
+  // yet. (A newer 6.x is let through: it is likely to work, and typescript-eslint warns about it.)
   const tsVersion = versionOf('typescript');
-  if (tsVersion !== undefined && Number(tsVersion.split('.')[0]) >= 7) {
+  const tsFloor = /^>=\s*(\d+\.\d+\.\d+)/.exec(ranges.typescript ?? '')?.[1] ?? '0.0.0';
+  if (tsVersion !== undefined && (compareVersions(tsVersion, tsFloor) < 0 || compareVersions(tsVersion, '7.0.0') >= 0)) {
     problems.push(
-      `offheap/eslint-plugin supports typescript ${ranges.typescript ?? ''}; found ${tsVersion} (typescript-eslint 8 does not run on TypeScript 7).`,
+      `offheap/eslint-plugin supports typescript ${tsFloor} to 6.x; found ${tsVersion}` +
+        `${compareVersions(tsVersion, tsFloor) < 0 ? '' : ' (typescript-eslint 8 does not run on TypeScript 7)'}: npm i -D typescript@~6.0`,
     );
-  }
-  // Below the range's floor the rules call compiler APIs that do not exist yet. (A newer 6.x is let through: it is
-  // likely to work, and typescript-eslint warns about it.)
-  const tsFloor = /^>=\s*(\d+\.\d+\.\d+)/.exec(ranges.typescript ?? '')?.[1];
-  if (tsVersion !== undefined && tsFloor !== undefined && compareVersions(tsVersion, tsFloor) < 0) {
-    problems.push(`offheap/eslint-plugin supports typescript ${ranges.typescript}; found ${tsVersion}: npm i -D typescript@~6.0`);
   }
   return problems;
 }
