@@ -171,3 +171,93 @@ describe('memclrHasPointers with the pointer bitmap, barrier on', () => {
     }
   });
 });
+
+describe('memclrHasPointers over whole objects of a span (its slot list), and beyond the bitmaps', () => {
+  // 4 KiB records, a HeapRef every 8 words (B2's shape); word 1 is a scalar.
+  const bigFields: Record<string, ReturnType<typeof heapRef<object>> | typeof u32> = {};
+  for (let w = 0; w < 1024; w++) bigFields[`f${w}`] = w % 8 === 0 ? heapRef<object>() : u32;
+  const Big = struct('Big', bigFields);
+  type BigT = LayoutType<typeof Big>;
+  const slotsPer = 128;
+  const slotsEnd = 1016 * 4 + 4; // one past the last HeapRef slot
+
+  /** Three contiguous records of a pool, rooted; every HeapRef slot and word 1 hold distinct live handles; marking started with the root grey. */
+  function records(debug: boolean): { rt: Runtime; p: Ptr<BigT>; slots: HeapRef<object>[]; scalars: HeapRef<object>[] } {
+    const rt = createRuntime({ maxBytes: 1 << 20, debug, checkmark: true });
+    const pool = new FixAlloc(Big, { runtime: rt });
+    const p = pool.alloc();
+    expect([pool.alloc(), pool.alloc()]).toEqual([p + 4096, p + 8192]); // one span
+    const u = rt.space.u32;
+    const slots: HeapRef<object>[] = [];
+    const scalars: HeapRef<object>[] = [];
+    for (let e = 0; e < 3; e++) {
+      for (let w = 0; w < 1024; w += 8) u[((p + e * 4096) >>> 2) + w] = slots[slots.push(rt.newHeapRef({ e, w })) - 1];
+      u[((p + e * 4096) >>> 2) + 1] = scalars[scalars.push(rt.newHeapRef({ e })) - 1];
+    }
+    rt.addRoot(p, Big, 3);
+    rt.gcStart();
+    rt.gcStep(rt.heap.top - 1); // exactly the pin table: the root is still grey
+    expect(rt.collector.stats().marked).toBe(0);
+    return { rt, p, slots, scalars };
+  }
+
+  it('whole records, and one record less its tail after the last slot, shade exactly their HeapRef slots; a scalar equal to a live handle is not shaded', () => {
+    const { rt, p, slots, scalars } = records(false);
+    expect(rt.heap.bits.wholeObjects(p, 2 * 4096)?.size).toBe(4096);
+    expect(rt.heap.bits.wholeObjects(p + 8192, slotsEnd)?.size).toBe(4096);
+    rt.memclrHasPointers(p, 2 * 4096);
+    expect(rt.collector.stats().marked).toBe(2 * slotsPer);
+    rt.memclrHasPointers((p + 8192) as Ptr<BigT>, slotsEnd);
+    expect(rt.collector.stats().marked).toBe(3 * slotsPer);
+    rt.gcFinish();
+    expect(slots.every((h) => rt.heap.isLive(h))).toBe(true);
+    expect(scalars.some((h) => rt.heap.isLive(h))).toBe(false); // word 1 was never a HeapRef: nothing kept them
+  });
+
+  it('twin: a range that is not whole records (from mid-record, or one record less a slot) walks the bitmap and shades the same slots', () => {
+    const { rt, p } = records(false);
+    expect(rt.heap.bits.wholeObjects(p + 2048, 4096)).toBeUndefined();
+    expect(rt.heap.bits.wholeObjects(p, slotsEnd - 4)).toBeUndefined();
+    rt.memclrHasPointers((p + 2048) as Ptr<BigT>, 4096); // second half of record 0, first half of record 1
+    expect(rt.collector.stats().marked).toBe(slotsPer);
+    rt.memclrHasPointers((p + 8192) as Ptr<BigT>, slotsEnd - 4); // record 2 without its last slot
+    expect(rt.collector.stats().marked).toBe(2 * slotsPer - 1);
+    rt.gcFinish();
+  });
+
+  it('debug: a stale handle in a HeapRef slot of a whole record is a bad pointer, thrown before clearing; in a scalar word it is not', () => {
+    const { rt, p } = records(true);
+    const dead = rt.newHeapRef({});
+    rt.freeHeapRef(dead);
+    const u = rt.space.u32;
+    u[(p >>> 2) + 1] = dead;
+    expect(() => rt.memclrHasPointers(p, 4096)).not.toThrow();
+    u[((p + 4096) >>> 2) + 64] = dead; // record 1, slot word 64
+    const before = Array.from(u.subarray((p + 4096) >>> 2, (p + 8192) >>> 2));
+    expect(() => rt.memclrHasPointers((p + 4096) as Ptr<BigT>, 4096)).toThrow(BadPointerError);
+    expect(Array.from(u.subarray((p + 4096) >>> 2, (p + 8192) >>> 2))).toEqual(before);
+    u[((p + 4096) >>> 2) + 64] = 0;
+    rt.gcFinish();
+  });
+
+  it('memory above every recorded word is scanned conservatively; a range of fewer than 4 bytes shades nothing', () => {
+    const rt = runtime(false);
+    const pool = new FixAlloc(Rec, { runtime: rt });
+    const keep = pool.alloc(); // records a span: the bitmaps exist
+    let q = rt.sysAlloc(8192);
+    while (q < rt.heap.bits.known.length * 128) q = rt.sysAlloc(8192);
+    const hs = Array.from({ length: 8 }, (_, w) => rt.newHeapRef({ w }));
+    const u = rt.space.u32;
+    for (let w = 0; w < 8; w++) u[(q >>> 2) + w] = hs[w];
+    rt.addRoot(keep, Rec); // grey work, so marking goes on after the pins
+    rt.gcStart();
+    rt.gcStep(rt.heap.top - 1);
+    for (const n of [0, 1, 3]) rt.memclrHasPointers(q as Ptr<RecT>, n);
+    rt.memclrHasPointers(keep, 3);
+    expect(rt.collector.stats().marked).toBe(0);
+    u[q >>> 2] = hs[0]; // the 3-byte clears cut word 0
+    rt.memclrHasPointers(q as Ptr<RecT>, 32);
+    expect(rt.collector.stats().marked).toBe(8);
+    rt.gcFinish();
+  });
+});
