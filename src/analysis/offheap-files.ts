@@ -152,6 +152,7 @@ function filesNamingRuntime(pa: ProgramAnalysis): ReadonlySet<ts.SourceFile> | '
     if (pa.program.isSourceFileDefaultLibrary(f)) continue;
     namesCounters.filesRead++;
     const refs = f as CollectedReferences;
+    const targets = pa.moduleTargets(f);
     // A script's declarations and `declare global` are visible to every file; `declare module 'm'` adds
     // members to m's file only, so it is an edge from this file to m's (m's importers then see them).
     if (!ts.isExternalModule(f)) globalish.push([f, undefined]);
@@ -160,7 +161,7 @@ function filesNamingRuntime(pa: ProgramAnalysis): ReadonlySet<ts.SourceFile> | '
         if (m.text === 'global') globalish.push([f, m.parent]);
         continue;
       }
-      const augmented = pa.resolvedFile(m, f) ?? pa.checker.getSymbolAtLocation(m)?.declarations?.[0]?.getSourceFile();
+      const augmented = targets.get(m);
       if (!augmented) continue;
       let list = importers.get(f);
       if (!list) importers.set(f, (list = []));
@@ -172,7 +173,7 @@ function filesNamingRuntime(pa: ProgramAnalysis): ReadonlySet<ts.SourceFile> | '
       if (ts.isImportDeclaration(at) && at.importClause === undefined) continue;
       // A specifier that resolves to no file: an ambient `declare module` (its declaring file, which may
       // name the runtime), or no module at all, whose bindings are the checker's error type and carry nothing.
-      const target = pa.resolvedFile(spec, f) ?? pa.checker.getSymbolAtLocation(spec)?.declarations?.[0]?.getSourceFile();
+      const target = targets.get(spec);
       if (!target) continue;
       let list = importers.get(target);
       if (!list) importers.set(target, (list = []));
@@ -181,7 +182,7 @@ function filesNamingRuntime(pa: ProgramAnalysis): ReadonlySet<ts.SourceFile> | '
   }
   for (let i = 0; i < queue.length; i++) for (const importer of importers.get(queue[i]) ?? []) mark(importer);
   // A block is read only when its file names the runtime (lib and @types blocks are large and never do).
-  return globalish.some(([f, block]) => named.has(f) && (block === undefined || globalBlockNamesFile(pa, block))) ? 'all' : named;
+  return globalish.some(([f, block]) => named.has(f) && (block === undefined || globalBlockCarries(pa, block))) ? 'all' : named;
 }
 
 /**
@@ -193,6 +194,13 @@ function filesNamingRuntime(pa: ProgramAnalysis): ReadonlySet<ts.SourceFile> | '
  * symbol }`) carries nothing, whatever else its file imports. Symbol lookups
  * only.
  */
+export function globalBlockCarries(pa: ProgramAnalysis, block: ts.Node): boolean {
+  const memo = pa.cache<ts.Node, boolean>('offheap-files:global-block');
+  let carries = memo.get(block);
+  if (carries === undefined) memo.set(block, (carries = globalBlockNamesFile(pa, block)));
+  return carries;
+}
+
 function globalBlockNamesFile(pa: ProgramAnalysis, block: ts.Node): boolean {
   const file = block.getSourceFile();
   const stack: ts.Node[] = [block];
@@ -259,7 +267,6 @@ function solveViews(pa: ProgramAnalysis): ReadonlyMap<ts.SourceFile, RuntimeView
   const memo = pa.cache<'files', ReadonlySet<ts.SourceFile> | 'all'>('offheap-files:names-runtime');
   const named = memo.get('files')!;
   if (named === 'all') return 'all';
-  const { checker } = pa;
   const views = new Map<ts.SourceFile, { all: boolean; symbols: Set<ts.Symbol> }>();
   const viewOf = (f: ts.SourceFile) => {
     let v = views.get(f);
@@ -288,31 +295,43 @@ function solveViews(pa: ProgramAnalysis): ReadonlyMap<ts.SourceFile, RuntimeView
     if (isRuntimeFile(target)) viewOf(f).all = true;
     else edge(target, f);
   };
-  /** `f` names the binding `name` (an import or re-export specifier's name). */
-  const binding = (f: ts.SourceFile, name: ts.Node): void => {
-    viewCounters.bindingsResolved++;
-    const symbol = checker.getSymbolAtLocation(name);
-    const target = symbol && resolveAliasOf(checker, symbol);
-    for (const decl of target?.declarations ?? []) {
-      const at = decl.getSourceFile();
-      if (isRuntimeFile(at)) viewOf(f).symbols.add(target!);
-      else edge(at, f);
+  /** The bindings of the file being read, carried from an earlier program or resolved now. */
+  let bound: Map<ts.Node, BoundName> = new Map();
+  let grew = false;
+  /** `f` names the binding `name` (an import or re-export specifier's name) of the module `target`. */
+  const binding = (f: ts.SourceFile, name: ts.Node, target: ts.SourceFile): void => {
+    let b = bound.get(name);
+    if (!b) {
+      // A carried map is shared with the stored fact: grow a copy.
+      if (!grew) bound = new Map(bound);
+      bound.set(name, (b = resolveBinding(pa, name, target)));
+      grew = true;
     }
+    if (b.runtime) {
+      const symbol = symbolOfName(pa, b.runtime);
+      if (symbol) viewOf(f).symbols.add(symbol);
+      else viewOf(f).all = true; // not found again: take everything, never less
+    }
+    for (const at of b.from) edge(at, f);
   };
   for (const f of named) if (!f.isDeclarationFile) readLater(f);
   for (let i = 0; i < toRead.length; i++) {
     const f = toRead[i];
     viewOf(f);
     const refs = f as CollectedReferences;
+    const targets = pa.moduleTargets(f);
+    const carried = pa.dependentCache<'bindings', Map<ts.Node, BoundName>>('offheap-files:bindings', f, { resolution: true });
+    bound = carried.get('bindings') ?? new Map<ts.Node, BoundName>();
+    grew = false;
     for (const m of refs.moduleAugmentations ?? []) {
       if (!ts.isStringLiteral(m)) continue;
-      const augmented = pa.resolvedFile(m, f) ?? checker.getSymbolAtLocation(m)?.declarations?.[0]?.getSourceFile();
+      const augmented = targets.get(m);
       if (augmented) edge(f, augmented);
     }
     for (const spec of refs.imports ?? walkSpecifiers(f)) {
       const at = spec.parent;
       if (ts.isImportDeclaration(at) && at.importClause === undefined) continue;
-      const target = pa.resolvedFile(spec, f) ?? checker.getSymbolAtLocation(spec)?.declarations?.[0]?.getSourceFile();
+      const target = targets.get(spec);
       if (!target || !named.has(target)) continue;
       // A module that re-exports nothing passes on its whole view (what each of its bindings carries is part of
       // it, and no lookup is needed); a barrel, such as the package's entry that re-exports the runtime, passes on
@@ -320,17 +339,19 @@ function solveViews(pa: ProgramAnalysis): ReadonlyMap<ts.SourceFile, RuntimeView
       if (!isRuntimeFile(target) && !reexports(target)) whole(f, target);
       else if (ts.isImportDeclaration(at)) {
         const clause = at.importClause!;
-        if (clause.name) binding(f, clause.name);
+        if (clause.name) binding(f, clause.name, target);
         const bindings = clause.namedBindings;
         if (bindings && ts.isNamespaceImport(bindings)) whole(f, target);
-        else if (bindings) for (const el of bindings.elements) binding(f, el.name);
+        else if (bindings) for (const el of bindings.elements) binding(f, el.name, target);
       } else if (ts.isExportDeclaration(at) && at.exportClause && ts.isNamedExports(at.exportClause)) {
-        for (const el of at.exportClause.elements) binding(f, el.name);
+        for (const el of at.exportClause.elements) binding(f, el.name, target);
       } else {
         // `export *`, `export * as ns`, `import x = require()`, `import()` calls and types: the whole module.
         whole(f, target);
       }
     }
+    // Carried over while every file a resolution read is unchanged (see resolveBinding).
+    if (grew && [...bound.values()].every((b) => b.carries)) carried.set('bindings', bound, [...bound.values()].flatMap((b) => b.read));
   }
   // Join the views along the edges (a worklist: each file is revisited only when a view flowing into it grew).
   const queue = [...views.keys()];
@@ -352,6 +373,87 @@ function solveViews(pa: ProgramAnalysis): ReadonlyMap<ts.SourceFile, RuntimeView
     }
   }
   return views;
+}
+
+/** What an import or re-export binding resolves to, as plain data carried with its file. */
+interface BoundName {
+  /** The name of the runtime declaration it denotes (its symbol is looked up again in each program), if any. */
+  readonly runtime: ts.Node | undefined;
+  /** Files other than the runtime's that declare it: their views flow in. */
+  readonly from: readonly ts.SourceFile[];
+  /** Every file the resolution read: the alias chain's files, the target's `export … from` closure, the declarations' files. */
+  readonly read: readonly ts.SourceFile[];
+  /** Whether the runtime declaration is found again by its name (else resolved in every program). */
+  readonly carries: boolean;
+}
+
+/**
+ * Resolves an import or re-export binding through its aliases to its
+ * declarations, with the files the resolution depends on: each file of the
+ * alias chain, and every module the target reaches through `export … from`
+ * (an `export *` that does not provide the name still decides whether it is
+ * ambiguous).
+ */
+function resolveBinding(pa: ProgramAnalysis, name: ts.Node, target: ts.SourceFile): BoundName {
+  viewCounters.bindingsResolved++;
+  const { checker } = pa;
+  const read = new Set<ts.SourceFile>(reexportClosure(pa, target));
+  let symbol = checker.getSymbolAtLocation(name);
+  const resolved = symbol && resolveAliasOf(checker, symbol);
+  // The alias chain, step by step, for the files it passes through.
+  for (let steps = 0; symbol && symbol.flags & ts.SymbolFlags.Alias && steps < 64; steps++) {
+    for (const d of symbol.declarations ?? []) read.add(d.getSourceFile());
+    const next: ts.Symbol | undefined = checker.getImmediateAliasedSymbol(symbol);
+    if (next === symbol) break;
+    symbol = next;
+  }
+  let runtime: ts.Node | undefined;
+  const from: ts.SourceFile[] = [];
+  for (const decl of resolved?.declarations ?? []) {
+    const at = decl.getSourceFile();
+    read.add(at);
+    if (isRuntimeFile(at)) runtime ??= ts.getNameOfDeclaration(decl) ?? decl;
+    else from.push(at);
+  }
+  const carries = runtime === undefined || checker.getSymbolAtLocation(runtime) === resolved;
+  if (runtime) symbolsByName(pa).set(runtime, resolved!);
+  return { runtime, from, read: [...read], carries };
+}
+
+function symbolsByName(pa: ProgramAnalysis): Map<ts.Node, ts.Symbol> {
+  return pa.cache<ts.Node, ts.Symbol>('offheap-files:runtime-symbols');
+}
+
+/** The symbol of a runtime declaration's name in this program (once per declaration and program). */
+function symbolOfName(pa: ProgramAnalysis, name: ts.Node): ts.Symbol | undefined {
+  const memo = symbolsByName(pa);
+  let symbol = memo.get(name);
+  if (!symbol) {
+    symbol = pa.checker.getSymbolAtLocation(name);
+    if (symbol) memo.set(name, symbol);
+  }
+  return symbol;
+}
+
+/** The files a module reaches through `export … from`, itself included (once per module and program). */
+function reexportClosure(pa: ProgramAnalysis, file: ts.SourceFile): readonly ts.SourceFile[] {
+  const memo = pa.cache<ts.SourceFile, readonly ts.SourceFile[]>('offheap-files:reexport-closure');
+  let found = memo.get(file);
+  if (found) return found;
+  const seen = new Set<ts.SourceFile>([file]);
+  const queue = [file];
+  for (let i = 0; i < queue.length; i++) {
+    const f = queue[i];
+    if (!reexports(f)) continue;
+    for (const [spec, to] of pa.moduleTargets(f)) {
+      if (ts.isExportDeclaration(spec.parent) && !seen.has(to)) {
+        seen.add(to);
+        queue.push(to);
+      }
+    }
+  }
+  memo.set(file, (found = queue));
+  return found;
 }
 
 /** Whether a file re-exports from other modules (`export … from`): a barrel, whose bindings are resolved one by one. */

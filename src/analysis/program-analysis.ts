@@ -21,6 +21,12 @@
 //   `dependentCache(name, sourceFile)` with the files it read. It carries
 //   over only to programs in which the file and each of those files are the
 //   same objects, so editing a dependency invalidates it.
+// - A per-file fact that also depends on how the file's module specifiers
+//   resolve (which file `./x.js` is) is a `dependentCache(name, file,
+//   { resolution: true })` fact: it carries over only while the program
+//   reuses the previous program's module resolution whole (TypeScript does
+//   when no file changed its imports and no resolution was invalidated; any
+//   other program resolves anew and re-derives every such fact).
 // - Values of both per-file caches must be plain data or syntax nodes, never
 //   checker objects (they belong to a dead checker in the next program).
 // - Code that holds only a checker reaches the same program-scoped maps with
@@ -44,6 +50,8 @@ export const analysisCounters = {
   reachVisits: 0,
   /** Dependencies looked up to validate carried facts: once per distinct dependency list per program. */
   dependencyChecks: 0,
+  /** Files whose module specifiers were resolved to files (`moduleTargets`): once per file and module resolution. */
+  targetScans: 0,
 };
 
 type NodeMap = ParserServicesWithTypeInformation['esTreeNodeToTSNodeMap'];
@@ -52,6 +60,8 @@ type NodeMap = ParserServicesWithTypeInformation['esTreeNodeToTSNodeMap'];
 interface Dependent<V> {
   readonly value: V;
   readonly dependsOn: readonly ts.SourceFile[];
+  /** The module resolution the fact was read under (`resolution` stores), or undefined. */
+  readonly resolution?: object;
 }
 
 /** Per-file facts that also depend on other files (see `ProgramAnalysis.dependentCache`). */
@@ -152,8 +162,9 @@ export class ProgramAnalysis {
    * files each fact recorded are the same objects there. Each fact is checked
    * once per program.
    */
-  dependentCache<K, V>(name: string, file: ts.SourceFile): DependentCache<K, V> {
+  dependentCache<K, V>(name: string, file: ts.SourceFile, { resolution = false }: { resolution?: boolean } = {}): DependentCache<K, V> {
     const store = syntaxCache<K, Dependent<V>>(`dependent:${name}`, file);
+    const epoch = resolution ? this.resolutionEpoch() : undefined;
     const checked = this.cache<Dependent<V>, true>('program-analysis:checked');
     // Facts recorded with the same list object share one copy of it, so a list (say, every file a function
     // can see, the same for all functions of its file) is validated once per program, not once per fact.
@@ -165,7 +176,7 @@ export class ProgramAnalysis {
         const fact = store.get(key);
         if (!fact) return undefined;
         if (checked.has(fact)) return fact.value;
-        let ok = valid.get(fact.dependsOn);
+        let ok = fact.resolution === epoch ? valid.get(fact.dependsOn) : false;
         if (ok === undefined) {
           analysisCounters.dependencyChecks += fact.dependsOn.length;
           valid.set(fact.dependsOn, (ok = fact.dependsOn.every((dep) => files.has(dep))));
@@ -182,11 +193,65 @@ export class ProgramAnalysis {
         let deps = interned.get(dependsOn);
         // The fact's own file may stay in the list: it is in every program the store is read in.
         if (!deps) interned.set(dependsOn, (deps = [...new Set(dependsOn)]));
-        const fact = { value, dependsOn: deps };
+        const fact: Dependent<V> = { value, dependsOn: deps, resolution: epoch };
         store.set(key, fact);
         checked.set(fact, true);
       },
     };
+  }
+
+  /**
+   * The program's module resolution as one object: the same object in a
+   * program that reused the previous program's resolution whole. That is
+   * TypeScript's table of every file's resolved modules (not in the public
+   * typings; TypeScript 6.0 has it); without it, an object of this program
+   * alone, so nothing tied to resolution carries over.
+   */
+  private resolutionEpoch(): object {
+    const memo = this.cache<'epoch', object>('program-analysis:epoch');
+    let epoch = memo.get('epoch');
+    if (!epoch) {
+      const table = (this.program as ResolutionTable).resolvedModules;
+      memo.set('epoch', (epoch = typeof table === 'object' && table !== null ? table : {}));
+    }
+    return epoch;
+  }
+
+  /**
+   * The file each module specifier of `file` names (its imports,
+   * re-exports, `import()` types and calls, `require`s and `declare module
+   * 'm'` augmentations): the program's resolution, or for a specifier it did
+   * not resolve, the file declaring the ambient module of that name.
+   * Carried over to later programs while `file`, the files found and the
+   * module resolution are unchanged; a file that needed the ambient lookup
+   * (which any file can change) is resolved again in every program.
+   */
+  moduleTargets(file: ts.SourceFile): ReadonlyMap<ts.Node, ts.SourceFile> {
+    const memo = this.cache<ts.SourceFile, ReadonlyMap<ts.Node, ts.SourceFile>>('program-analysis:targets');
+    let found = memo.get(file);
+    if (found) return found;
+    const carried = this.dependentCache<'targets', ReadonlyMap<ts.Node, ts.SourceFile>>('program-analysis:targets', file, { resolution: true });
+    found = carried.get('targets');
+    if (!found) {
+      analysisCounters.targetScans++;
+      const out = new Map<ts.Node, ts.SourceFile>();
+      let ambient = false;
+      const refs = file as CollectedReferences;
+      const specs: ts.StringLiteralLike[] = [...(refs.imports ?? walkSpecifiers(file))];
+      for (const m of refs.moduleAugmentations ?? []) if (ts.isStringLiteral(m)) specs.push(m);
+      for (const spec of specs) {
+        let target = this.resolvedFile(spec, file);
+        if (!target) {
+          ambient = true;
+          target = this.checker.getSymbolAtLocation(spec)?.declarations?.[0]?.getSourceFile();
+        }
+        if (target) out.set(spec, target);
+      }
+      found = out;
+      if (!ambient) carried.set('targets', found, out.values());
+    }
+    memo.set(file, found);
+    return found;
   }
 
   /** The program's SourceFile objects (a dependency holds while its object is one of them). */
@@ -231,6 +296,10 @@ export class ProgramAnalysis {
     const decl = this.checker.getSymbolAtLocation(spec)?.valueDeclaration;
     return decl && ts.isSourceFile(decl) ? decl : undefined;
   }
+}
+
+interface ResolutionTable {
+  readonly resolvedModules?: unknown;
 }
 
 interface ResolvedModuleLookup {

@@ -132,6 +132,17 @@ describe('which statements carry the runtime (names only)', () => {
     expect(carries(program, '/p/e.ts', 'plainFn')).toBe(false);
   });
 
+  it('a `declare global` block that extends globals with globals only carries nothing, as namesRuntime decides; its twins carry', () => {
+    const symbolOnly = `import type { Ptr } from '${runtimeIndex}';\ndeclare global {\n  interface SymbolConstructor {\n    readonly observable: symbol;\n  }\n}\nexport declare const p: Ptr<number>;`;
+    const other = `import type { Ptr } from '${runtimeIndex}';\nexport function plainFn(x: number) { return x + 1; }`;
+    expect(carries(virtualProgram({ '/p/g.ts': symbolOnly, '/p/h.ts': other }), '/p/h.ts', 'plainFn')).toBe(false);
+    // Twins: the block names a declaration of its file, or an import() type: every statement carries.
+    const local = symbolOnly.replace('readonly observable: symbol;', 'readonly observable: Cell;') + '\ntype Cell = Ptr<number>;';
+    expect(carries(virtualProgram({ '/p/g.ts': local, '/p/h.ts': other }), '/p/h.ts', 'plainFn')).toBe(true);
+    const imported = symbolOnly.replace('readonly observable: symbol;', `readonly observable: import('${runtimeIndex}').Ptr<number>;`);
+    expect(carries(virtualProgram({ '/p/g.ts': imported, '/p/h.ts': other }), '/p/h.ts', 'plainFn')).toBe(true);
+  });
+
   it('carrying globals (declare global) or a module augmentation leave nothing to answer from names', () => {
     const globalDecl = virtualProgram({
       '/p/g.ts': `import type { Ptr } from '${runtimeIndex}';\ndeclare global { var gp: Ptr<number>; }\nexport {};`,

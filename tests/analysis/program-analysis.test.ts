@@ -9,7 +9,8 @@ import { ESLint, Linter, type Rule } from 'eslint';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { offheapContext } from '../../src/analysis/context.js';
-import { usesOffheap } from '../../src/analysis/offheap-files.js';
+import { namesRuntime, runtimeView, usesOffheap, viewCounters } from '../../src/analysis/offheap-files.js';
+import { mayCarryRuntime, mentionCounters } from '../../src/analysis/flow/mentions.js';
 import { rules } from '../../src/rules/index.js';
 import { analysisCounters, cacheOf, programAnalysis, syntaxCache, walkSpecifiers } from '../../src/analysis/program-analysis.js';
 import { virtualOptions } from '../virtual-program.js';
@@ -327,6 +328,71 @@ describe('import reachability', () => {
   });
 });
 
+describe('per-program passes across programs', () => {
+  const rt = `/** @offheap sysAlloc */ export function sysAlloc(n: number): number { return n; }\n/** @offheap addRoot */ export function addRoot(p: number): void { void p; }`;
+  /** A runtime, a barrel re-exporting it, `n` units in a chain naming it through the barrel, and a leaf file. */
+  const chain = (n: number): Record<string, string> => {
+    const files: Record<string, string> = { '/p/runtime.ts': rt, '/p/barrel.ts': `export { sysAlloc } from './runtime.ts';` };
+    for (let i = 0; i < n; i++) files[`/p/u${i}.ts`] = `import { sysAlloc } from './barrel.ts';\n${i > 0 ? `import { f${i - 1} } from './u${i - 1}.ts';\n` : ''}export function f${i}() { return sysAlloc(${i}); }`;
+    files['/p/leaf.ts'] = `import { sysAlloc } from './barrel.ts';\nexport const x = sysAlloc(0);`;
+    return files;
+  };
+  /** Runs namesRuntime, runtimeView and the mentions solve over every file; the work counters they add. */
+  const passes = (program: ts.Program) => {
+    const before = [analysisCounters.targetScans, viewCounters.bindingsResolved, mentionCounters.filesRead];
+    const pa = programAnalysis(program);
+    const views = new Map<string, string[]>();
+    for (const f of program.getSourceFiles()) {
+      if (!f.fileName.startsWith('/p/')) continue;
+      namesRuntime(pa, f);
+      views.set(f.fileName, [...runtimeView(pa, f).symbols].map((s) => s.name).sort());
+      if (f.statements[0]) mayCarryRuntime(pa, f.statements[0]);
+    }
+    const [targets, bindings, read] = [analysisCounters.targetScans, viewCounters.bindingsResolved, mentionCounters.filesRead].map((c, i) => c - before[i]);
+    return { work: { targets, bindings, read }, views };
+  };
+
+  it('re-reads only the edited file after an edit that keeps its imports, however many files (O(1), not O(files))', () => {
+    const work: unknown[] = [];
+    for (const n of [5, 20]) {
+      const p = project(chain(n));
+      const first = passes(p.build());
+      expect(first.work.targets).toBeGreaterThanOrEqual(n + 2);
+      expect(first.views.get(`/p/u${n - 1}.ts`)).toEqual(['sysAlloc']);
+      p.edit('/p/leaf.ts', `import { sysAlloc } from './barrel.ts';\nexport const x = sysAlloc(1);`);
+      const second = passes(p.build());
+      expect(second.views).toEqual(first.views);
+      work.push(second.work);
+    }
+    expect(work).toEqual([
+      { targets: 1, bindings: 1, read: 1 },
+      { targets: 1, bindings: 1, read: 1 },
+    ]);
+  });
+
+  it('twin: an edit of a barrel re-resolves every binding read through it, and the views follow', () => {
+    const n = 5;
+    const p = project(chain(n));
+    passes(p.build());
+    p.edit('/p/barrel.ts', `export { addRoot as sysAlloc } from './runtime.ts';`);
+    const second = passes(p.build());
+    expect(second.views.get(`/p/u${n - 1}.ts`)).toEqual(['addRoot']);
+    expect(second.views.get('/p/leaf.ts')).toEqual(['addRoot']);
+    // Every unit and the leaf named sysAlloc through the barrel, and the barrel's own re-export is read again.
+    expect(second.work.bindings).toBe(n + 2);
+  });
+
+  it('twin: an edit that changes imports makes a new module resolution, and every file is resolved again', () => {
+    const n = 5;
+    const p = project(chain(n));
+    passes(p.build());
+    p.edit('/p/leaf.ts', `import { sysAlloc } from './barrel.ts';\nimport { f0 } from './u0.ts';\nexport const x = sysAlloc(f0());`);
+    const second = passes(p.build());
+    expect(second.work.targets).toBeGreaterThanOrEqual(n + 2);
+    expect(second.views.get('/p/leaf.ts')).toEqual(['sysAlloc']);
+  });
+});
+
 describe('an edit in the editor', () => {
   it('re-analyses the edited file only, through the project service', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'offheap-relint-'));
@@ -338,7 +404,7 @@ describe('an edit in the editor', () => {
         writeFileSync(path.join(dir, `m${i}.ts`), `import { sysAlloc } from './runtime.js';\n${i > 0 ? `import { v${i - 1} } from './m${i - 1}.js';\n` : ''}export const v${i} = sysAlloc(${i});\n`);
       }
       const edited = path.join(dir, 'edited.ts');
-      const text = (v: number) => `import { v${n - 1} } from './m${n - 1}.js';\nexport const e = v${n - 1} + ${v};\n`;
+      const text = (v: number) => `import { v${n - 1} } from './m${n - 1}.js';\nimport { sysAlloc } from './runtime.js';\nexport const e = v${n - 1} + sysAlloc(${v});\n`;
       writeFileSync(edited, text(0));
       const eslint = new ESLint({
         cwd: dir,
@@ -349,21 +415,32 @@ describe('an edit in the editor', () => {
             // An editor session: never typescript-eslint's single-run mode, which CI=true would make it infer.
             languageOptions: { parser: tsParser, parserOptions: { projectService: true, tsconfigRootDir: dir, disallowAutomaticSingleRunInference: true } },
             plugins: { offheap: { rules: rules as never } },
-            rules: { 'offheap/no-heap-allocation': 'error' },
+            // A type rule (runtimeView, namesRuntime) and a flow rule (the mentions solve).
+            rules: { 'offheap/no-heap-allocation': 'error', 'offheap/no-unrooted-heap-refs': 'error' },
           },
         ],
       });
       const all = await eslint.lintFiles(['.']);
       expect(all.flatMap((r) => r.messages)).toEqual([]);
+      // Every per-program pass has read every file once.
+      expect(analysisCounters.targetScans).toBeGreaterThanOrEqual(n);
       for (let v = 1; v <= 3; v++) {
         const scans = analysisCounters.specifierScans;
         const visits = analysisCounters.reachVisits;
+        const targets = analysisCounters.targetScans;
+        const bindings = viewCounters.bindingsResolved;
+        const read = mentionCounters.filesRead;
         const [result] = await eslint.lintText(text(v), { filePath: edited });
         expect(result.messages).toEqual([]);
         // A new program each time: the edited file is scanned again, its unchanged imports are not.
         expect(analysisCounters.specifierScans - scans).toBe(1);
         // edited.ts -> m39: m39 imports the runtime first, so the walk stops there.
         expect(analysisCounters.reachVisits - visits).toBe(2);
+        // The per-program passes (namesRuntime, runtimeView, the flow's mentions) resolve the edited file's
+        // specifiers and bindings and read its syntax; the other 41 files' facts carry over.
+        expect(analysisCounters.targetScans - targets).toBe(1);
+        expect(viewCounters.bindingsResolved - bindings).toBe(1);
+        expect(mentionCounters.filesRead - read).toBe(1);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

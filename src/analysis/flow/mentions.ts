@@ -19,11 +19,12 @@
 // Solved once per program over the files that name the runtime at all
 // (offheap-files.ts's `namesRuntime`); each file's syntax facts carry over to
 // later programs. When the program declares globals in a file that names the
-// runtime (a script, `declare global`, `export as namespace`), every
+// runtime (a script, `export as namespace`, or a `declare global` block that
+// can carry the file's names, as `namesRuntime` decides), every
 // statement of every file counts as carrying; in a JavaScript file (types
 // from JSDoc, which the walk does not read) every statement does.
 import ts from 'typescript';
-import { namesRuntime } from '../offheap-files.js';
+import { globalBlockCarries, namesRuntime } from '../offheap-files.js';
 import { walkSpecifiers, type ProgramAnalysis } from '../program-analysis.js';
 import { isRuntimeFile } from '../not-in-heap.js';
 
@@ -63,8 +64,10 @@ interface FileFacts {
   readonly reexports: readonly ReexportFact[];
   /** `export { local as exported }` without a module. */
   readonly localExports: readonly (readonly [exported: string, local: string])[];
-  /** Declares globals (a script, `declare global`, `export as namespace`): once it carries, no file is answered from names. */
+  /** Declares globals (a script, `export as namespace`): once it carries, no file is answered from names. */
   readonly globals: boolean;
+  /** `declare global` blocks: the same, for a block that can carry the file's names (namesRuntime's test). */
+  readonly globalBlocks: readonly ts.Node[];
   /** JavaScript, whose types come from JSDoc the walk does not read: every statement carries. */
   readonly js: boolean;
   /** `export =` or ambient modules: which export a name is cannot be told, so any carrying statement makes every export carry. */
@@ -120,6 +123,7 @@ function readFile(file: ts.SourceFile): FileFacts {
   const reexports: ReexportFact[] = [];
   const localExports: (readonly [string, string])[] = [];
   let globals = !ts.isExternalModule(file);
+  const globalBlocks: ts.Node[] = [];
   let wholeExports = false;
   for (const s of file.statements) {
     const declares: string[] = [];
@@ -185,7 +189,9 @@ function readFile(file: ts.SourceFile): FileFacts {
     if (i >= 0 && !statements[i].binding) statements[i].modules.push(spec);
   }
   for (const m of refs.moduleAugmentations ?? []) {
-    if (ts.isIdentifier(m)) globals ||= m.text === 'global';
+    if (ts.isIdentifier(m)) {
+      if (m.text === 'global') globalBlocks.push(m.parent);
+    }
     else {
       const i = statementAt(statements, m.pos);
       if (i >= 0) statements[i].augments.push(m);
@@ -207,7 +213,7 @@ function readFile(file: ts.SourceFile): FileFacts {
     done = from + m[0].length;
     escaped.push([m[0].replace(/\\u\{([0-9a-fA-F]+)\}|\\u([0-9a-fA-F]{4})/g, (_, x: string | undefined, y: string | undefined) => String.fromCodePoint(parseInt(x ?? y!, 16))), from]);
   }
-  return { file, statements, imports, reexports, localExports, globals, js: /\.[cm]?jsx?$/.test(file.fileName), wholeExports, escaped, declaredBy, byName: new Map() };
+  return { file, statements, imports, reexports, localExports, globals, globalBlocks, js: /\.[cm]?jsx?$/.test(file.fileName), wholeExports, escaped, declaredBy, byName: new Map() };
 }
 
 /**
@@ -259,15 +265,8 @@ function solve(pa: ProgramAnalysis): Solution {
   const files = pa.program.getSourceFiles().filter((f) => !isRuntimeFile(f) && !pa.program.isSourceFileDefaultLibrary(f) && namesRuntime(pa, f));
   const states = new Map<ts.SourceFile, FileState>();
   for (const f of files) states.set(f, { facts: factsOf(pa, f), statements: new Set(), names: new Set(), exports: new Set() });
-  const targetCache = new Map<ts.StringLiteralLike, ts.SourceFile | null>();
-  const target = (spec: ts.StringLiteralLike, from: ts.SourceFile): ts.SourceFile | undefined => {
-    let t = targetCache.get(spec);
-    if (t === undefined) {
-      t = pa.resolvedFile(spec, from) ?? pa.checker.getSymbolAtLocation(spec)?.declarations?.[0]?.getSourceFile() ?? null;
-      targetCache.set(spec, t);
-    }
-    return t ?? undefined;
-  };
+  // Resolved once per file and module resolution, carried across programs (program-analysis.ts).
+  const target = (spec: ts.StringLiteralLike, from: ts.SourceFile): ts.SourceFile | undefined => pa.moduleTargets(from).get(spec);
   // Reverse edges: who imports, re-exports or names each file.
   const users = new Map<ts.SourceFile, ts.SourceFile[]>();
   const addUser = (to: ts.SourceFile | undefined, from: ts.SourceFile): void => {
@@ -368,7 +367,9 @@ function solve(pa: ProgramAnalysis): Solution {
       }
     }
     // Carrying globals are visible to every file without a name to follow.
-    if (facts.globals && st.statements.size > 0) return 'all';
+    // A `declare global` block counts when it can carry what its file names, as namesRuntime decides (a block
+    // extending globals with globals and primitives only, like rxjs's SymbolConstructor, carries nothing).
+    if ((facts.globals || facts.globalBlocks.some((b) => globalBlockCarries(pa, b))) && st.statements.size > 0) return 'all';
     const after = st.exports === 'all' ? -1 : st.exports.size;
     if (after !== before) enqueueUsers(f);
   }
