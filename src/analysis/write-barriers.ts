@@ -93,12 +93,14 @@ export function recRoots(program: ts.Program): readonly GraphNode[] {
   if (known) return known;
   const roots: GraphNode[] = [];
   for (const file of program.getSourceFiles()) {
-    if (file.isDeclarationFile || !file.text.includes(recMarker)) continue;
+    if (file.isDeclarationFile) continue;
     const cache = syntaxCache<'roots', readonly GraphNode[]>('rec-roots', file);
     let found = cache.get('roots');
     if (!found) {
-      cache.set('roots', (found = directedFunctions(file).filter((n) => barrierDirectives(n).nowritebarrierrec)));
-      barrierCounters.rootScans++;
+      // The text search too is a fact of the file: an unchanged file is not searched again in the next program.
+      const marked = file.text.includes(recMarker);
+      cache.set('roots', (found = marked ? directedFunctions(file).filter((n) => barrierDirectives(n).nowritebarrierrec) : []));
+      if (marked) barrierCounters.rootScans++;
     }
     roots.push(...found);
   }
