@@ -13,8 +13,9 @@
 // per round against the same round's anchor and the median is reported.
 //
 // GC pauses come from the `gc` performance entries, which are main-thread
-// pauses only: concurrent marking and sweeping on the other core are not
-// reported by V8 and cannot be attributed. A pause counts for every window it
+// pauses only: V8's parallel and concurrent GC work on its helper threads is
+// no pause, so each window also reads the CPU time the process's other
+// threads used during it (Linux; see otherThreadsCpuNs). A pause counts for every window it
 // overlaps (with the overlapping milliseconds); a pause inside a forced GC is
 // the cleanup of the variant that ran just before; any other pause between
 // windows is counted as a gap pause of the table.
@@ -22,6 +23,7 @@
 // A variant's body must be its own compiled function: closures made from one
 // literal share V8's type feedback and would measure each other's shapes (see
 // `fresh`).
+import { closeSync, openSync, readdirSync, readlinkSync, readSync } from 'node:fs';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -63,6 +65,11 @@ export interface VariantResult {
   readonly allocationFlag?: boolean;
   /** Milliseconds of the forced full GCs right after this variant's windows: the garbage it left behind. */
   readonly cleanupGcMs?: number;
+  /**
+   * CPU milliseconds the process's other threads used during this variant's round windows (V8's parallel
+   * and concurrent GC work and its compiler threads, which report no pauses); absent where it cannot be read.
+   */
+  readonly otherThreadsMs?: number;
 }
 
 export interface Measurement {
@@ -210,6 +217,44 @@ export function fullGc(): (() => void) | undefined {
   return gcFunction ?? undefined;
 }
 
+let selfTask: string | null | undefined;
+
+/**
+ * CPU time in ns used so far by this process's threads other than the calling one: V8's GC helpers
+ * (parallel scavenges, concurrent marking and sweeping) and its compiler threads, none of which reports
+ * a pause. Linux only (each thread's /proc schedstat, current to a scheduler tick); undefined elsewhere.
+ */
+export function otherThreadsCpuNs(): number | undefined {
+  if (selfTask === undefined) {
+    try {
+      selfTask = readlinkSync('/proc/thread-self').split('/').pop() ?? null; // "<pid>/task/<tid>"
+    } catch {
+      selfTask = null;
+    }
+  }
+  if (selfTask === null) return undefined;
+  let ns = 0;
+  for (const tid of readdirSync('/proc/self/task')) {
+    if (tid === selfTask) continue;
+    let fd = -1;
+    try {
+      // Into a fixed buffer, digits parsed in place: readFileSync on a /proc file (size 0) reads through
+      // 64 KiB buffers, which would show as heap growth next to a loop that allocates nothing.
+      fd = openSync(`/proc/self/task/${tid}/schedstat`, 'r');
+      const n = readSync(fd, statBuf, 0, statBuf.length, 0);
+      let x = 0;
+      for (let k = 0; k < n && statBuf[k] >= 48 && statBuf[k] <= 57; k++) x = x * 10 + (statBuf[k] - 48);
+      ns += x;
+    } catch {
+      // The thread ended between the listing and the read.
+    } finally {
+      if (fd >= 0) closeSync(fd);
+    }
+  }
+  return ns;
+}
+const statBuf = Buffer.alloc(64);
+
 /** Heap growth in a solo window below this is not taken as the loop's allocation. */
 const allocationFloor = 64 * 1024;
 
@@ -295,19 +340,24 @@ export async function measure(variants: readonly Variant[], options: MeasureOpti
   const between = (options.gcBetween ?? !quick) ? collect : undefined;
   const random = seededRandom(options.seed ?? (baseSeed * 0x9e3779b1 + ++seedCounter * 0x85ebca6b) >>> 0);
   const log = new GcLog();
-  type Window = { i: number; t0: number; t1: number };
+  type Window = { i: number; t0: number; t1: number; otherNs?: number; grown: number };
   const windows: Window[] = [];
   const forced: Window[] = [];
   const pauses: Pause[] = [];
   const time = (i: number, into: Window[], gc: (() => void) | undefined): void => {
+    const c0 = otherThreadsCpuNs();
+    // The heap read next to the window, so the reads around it are not counted as the loop's allocation.
+    const h0 = v8.getHeapStatistics().used_heap_size;
     const t0 = performance.now();
     bodies[i](ops[i]);
     const t1 = performance.now();
-    into.push({ i, t0, t1 });
+    const grown = v8.getHeapStatistics().used_heap_size - h0;
+    const c1 = otherThreadsCpuNs();
+    into.push({ i, t0, t1, grown, ...(c0 !== undefined && c1 !== undefined ? { otherNs: c1 - c0 } : {}) });
     if (gc) {
       const f0 = performance.now();
       gc();
-      forced.push({ i, t0: f0, t1: performance.now() });
+      forced.push({ i, t0: f0, t1: performance.now(), grown: 0 });
     }
   };
 
@@ -320,13 +370,12 @@ export async function measure(variants: readonly Variant[], options: MeasureOpti
   await log.drain();
   for (const i of shuffledOrder(variants.length, random)) {
     for (const pass of [0, 1]) {
-      const before = v8.getHeapStatistics().used_heap_size;
       time(i, solo[pass], undefined);
-      grown[pass][i] = v8.getHeapStatistics().used_heap_size - before;
+      grown[pass][i] = solo[pass][solo[pass].length - 1].grown;
       if (collect) {
         const f0 = performance.now();
         collect();
-        forced.push({ i, t0: f0, t1: performance.now() });
+        forced.push({ i, t0: f0, t1: performance.now(), grown: 0 });
       }
       pauses.push(...(await log.drain()));
     }
@@ -354,6 +403,7 @@ export async function measure(variants: readonly Variant[], options: MeasureOpti
       gcEvents += e;
       gcMs += ms;
     }
+    const otherThreadsMs = mine.every((w) => w.otherNs !== undefined) ? mine.reduce((a, w) => a + w.otherNs!, 0) / 1e6 : undefined;
     const soloPass = (pass: number): { window: Window; events: number; ms: number; bytesPerOp?: number; allocated: boolean } => {
       const window = solo[pass].find((w) => w.i === i)!;
       const [events, ms] = overlapping(pauses, window.t0, window.t1);
@@ -382,6 +432,7 @@ export async function measure(variants: readonly Variant[], options: MeasureOpti
       allocates: v.allocates === true,
       allocationFlag: v.allocates !== true && first.allocated && second.allocated,
       cleanupGcMs,
+      ...(otherThreadsMs === undefined ? {} : { otherThreadsMs }),
     };
   });
   if (process.env.BENCH_TRACE) console.log(`    [measure ${variants.map((v) => v.name).join(' | ')}: ${(performance.now() - started).toFixed(0)} ms]`);

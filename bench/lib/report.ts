@@ -62,6 +62,8 @@ export interface StoredVariant {
   readonly allocates?: boolean;
   readonly allocationFlag?: boolean;
   readonly cleanupGcMs?: number;
+  /** CPU ms of the process's other threads (GC helpers, compiler) during the round windows. */
+  readonly otherThreadsMs?: number;
 }
 
 /** One run of a topic, as written by a bench process. */
@@ -93,6 +95,7 @@ export function store(report: TopicReport, quick: boolean): StoredTopic {
         gcEvents: v.gcEvents,
         gcMs: v.gcMs,
         ...(v.solo ? { soloGcEvents: v.solo.gcEvents, allocates: v.allocates === true, allocationFlag: v.allocationFlag === true, cleanupGcMs: v.cleanupGcMs ?? 0 } : {}),
+        ...(v.otherThreadsMs === undefined ? {} : { otherThreadsMs: v.otherThreadsMs }),
       })),
       ...(t.measurement.gap ? { gapGcEvents: t.measurement.gap.events, forcedGc: t.measurement.forcedGc === true } : {}),
     })),
@@ -173,6 +176,8 @@ export interface CombinedVariant {
   readonly soloGcEvents: readonly (number | undefined)[];
   readonly gcMs: number;
   readonly cleanupGcMs?: number;
+  /** Median over runs. */
+  readonly otherThreadsMs?: number;
   readonly allocates: boolean;
   /** Flagged in any run. */
   readonly allocationFlag: boolean;
@@ -235,6 +240,7 @@ export function combine(runs: readonly StoredTopic[]): CombinedTopic {
       const ns = all.map((x) => x.nsPerOp);
       const nsPerOp = median(ns);
       const cleanup = all.map((x) => x.cleanupGcMs).filter((x): x is number => x !== undefined);
+      const other = all.map((x) => x.otherThreadsMs).filter((x): x is number => typeof x === 'number');
       return {
         name: v.name,
         nsPerOp,
@@ -245,6 +251,7 @@ export function combine(runs: readonly StoredTopic[]): CombinedTopic {
         soloGcEvents: all.map((x) => x.soloGcEvents),
         gcMs: median(all.map((x) => x.gcMs)),
         ...(cleanup.length ? { cleanupGcMs: median(cleanup) } : {}),
+        ...(other.length ? { otherThreadsMs: median(other) } : {}),
         allocates: all.some((x) => x.allocates === true),
         allocationFlag: all.some((x) => x.allocationFlag === true),
       };
@@ -334,11 +341,11 @@ export function markdown(topic: CombinedTopic): string {
     const gcCols = table.variants.some((v) => v.soloGcEvents.some((x) => x !== undefined));
     lines.push(`**${table.caption}**`, '');
     if (gcCols) {
-      lines.push('| variant | ns/op | min–max | ops | solo GC | interleaved GC | GC ms | cleanup GC ms |', '|---|---|---|---|---|---|---|---|');
+      lines.push('| variant | ns/op | min–max | ops | solo GC | interleaved GC | GC ms | cleanup GC ms | other threads CPU ms |', '|---|---|---|---|---|---|---|---|---|');
       for (const v of table.variants) {
         const solo = `${list(v.soloGcEvents)}${v.allocationFlag ? ' **allocates by accident**' : v.allocates ? ' (allocates by design)' : ''}`;
         lines.push(
-          `| ${v.name} | ${fmt(v.nsPerOp)} | ${topic.runs > 1 ? `${fmt(v.min)}–${fmt(v.max)}` : ''} | ${rate(v.opsPerSec)} | ${solo} | ${list(v.gcEvents)} | ${fmt(v.gcMs)} | ${v.cleanupGcMs === undefined ? '' : fmt(v.cleanupGcMs)} |`,
+          `| ${v.name} | ${fmt(v.nsPerOp)} | ${topic.runs > 1 ? `${fmt(v.min)}–${fmt(v.max)}` : ''} | ${rate(v.opsPerSec)} | ${solo} | ${list(v.gcEvents)} | ${fmt(v.gcMs)} | ${v.cleanupGcMs === undefined ? '' : fmt(v.cleanupGcMs)} | ${v.otherThreadsMs === undefined ? '' : fmt(v.otherThreadsMs)} |`,
         );
       }
       if (table.gapGcEvents) lines.push('', `GC pauses between windows, outside forced GCs: ${list(table.gapGcEvents)}${table.forcedGc ? '' : ' (no full GC forced between variants in this table)'}.`);

@@ -1,11 +1,13 @@
 // The benchmark harness's own logic: order shuffling, the solo-pass
 // allocation flag, paired statistics, GC attribution by overlap, access
 // streams and the verdicts of repeated runs. No timing is asserted.
+import { readFileSync } from 'node:fs';
 import v8 from 'node:v8';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it, vi } from 'vitest';
 import { pairLoop, type PairPool } from '../../bench/lib/loops.js';
 import { order as fixallocOrder, objectPool, P4 } from '../../bench/topics/fixalloc.js';
-import { fresh, liveSetStream, measure, median, overlapping, pairedDifference, pairedRatio, runsPerProcess, seededRandom, shuffledOrder, sink, type Measurement, type Variant } from '../../bench/lib/harness.js';
+import { fresh, fullGc, liveSetStream, measure, median, otherThreadsCpuNs, overlapping, pairedDifference, pairedRatio, runsPerProcess, seededRandom, shuffledOrder, sink, type Measurement, type Variant } from '../../bench/lib/harness.js';
 import { combine, extra, markdown, passes, runsText, spread, verdictOf, type StoredTopic, type TargetRow } from '../../bench/lib/report.js';
 
 describe('shuffledOrder', () => {
@@ -98,6 +100,11 @@ describe('measure', () => {
     expect(local.bytesPerOp).toBeLessThan(1);
     expect(m.get('local accumulator').allocationFlag).toBe(false);
     expect(m.get('allocates by design').allocationFlag).toBe(false);
+    // The other threads' CPU time during each variant's windows, where Linux can say.
+    for (const v of m.variants) {
+      if (process.platform === 'linux') expect(v.otherThreadsMs).toBeGreaterThanOrEqual(0);
+      else expect(v.otherThreadsMs).toBeUndefined();
+    }
   });
 
   it('finds no allocation in the F2 array object pool, and flags it when the record class boxes its doubles', async () => {
@@ -215,6 +222,33 @@ describe('GC attribution', () => {
     expect(overlapping(pauses, 22, 30)).toEqual([1, 1]);
     expect(overlapping(pauses, 30, 40)).toEqual([0, 0]);
   });
+});
+
+describe('otherThreadsCpuNs', () => {
+  it('counts the CPU time of the process\'s other threads (where V8\'s concurrent GC runs), not this one\'s', async () => {
+    const before = otherThreadsCpuNs();
+    if (before === undefined) {
+      expect(process.platform).not.toBe('linux'); // only Linux has /proc schedstat
+      return;
+    }
+    // This thread spins for 80 ms of its own CPU (after a full GC, so little GC work is left for the helpers):
+    // other threads' time must not take it in.
+    fullGc()?.();
+    const own = (): number => Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[0]);
+    const start = otherThreadsCpuNs()!;
+    const o0 = own();
+    while (own() - o0 < 80e6);
+    expect(otherThreadsCpuNs()! - start).toBeLessThan(40e6);
+    // A worker spins until its own thread has used 60 ms of CPU (CPU time, whatever the machine's load).
+    const mid = otherThreadsCpuNs()!;
+    const spin = `const { readFileSync } = require('node:fs'); const { parentPort } = require('node:worker_threads');
+      const own = () => Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[0]);
+      const t0 = own(); while (own() - t0 < 60e6); parentPort.postMessage(own() - t0);`;
+    const used = await new Promise<number>((resolve, reject) => new Worker(spin, { eval: true }).once('message', resolve).once('error', reject));
+    expect(used).toBeGreaterThanOrEqual(60e6);
+    // Each thread's figure is current to a scheduler tick (a few ms).
+    expect(otherThreadsCpuNs()! - mid).toBeGreaterThan(45e6);
+  }, 60_000);
 });
 
 describe('liveSetStream', () => {
