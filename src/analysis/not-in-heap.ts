@@ -18,7 +18,7 @@ import { isRuntimeFile } from './offheap-files.js';
 export { isRuntimeFile };
 import { brandKindOfProperty, brandOf, scalarBrandOf } from './brands.js';
 import { offheapIdAt } from './declarations.js';
-import { cacheOf } from './program-analysis.js';
+import { analysisOfChecker, cacheOf, type ProgramAnalysis } from './program-analysis.js';
 
 /** Types one walk explores before it gives up on the rest ("cannot prove"). Each type is explored once per program. */
 export const walkBudget = 10000;
@@ -295,6 +295,12 @@ export const notInHeapCounters = {
   reachExpanded: 0,
   /** Embedded types visited by `heapRefsOf` walks. */
   findingVisits: 0,
+  /** Types expanded by the coarse walks that rule out most types before the exact one. */
+  coarseExpanded: 0,
+  /** Types decomposed by where they come from (declarations and type arguments), before any walk. */
+  originsExpanded: 0,
+  /** Import names looked up in a file's text to tell whether the file uses them. */
+  namesRead: 0,
 };
 
 class Reach {
@@ -302,7 +308,13 @@ class Reach {
   constructor(
     private readonly isTarget: (t: ts.Type) => boolean,
     private readonly children: (t: ts.Type) => ReadonlyArray<{ readonly type: ts.Type; readonly step: string }>,
+    private readonly counter: 'reachExpanded' | 'coarseExpanded' | 'originsExpanded' = 'reachExpanded',
   ) {}
+
+  /** What an earlier query decided about `type`, without exploring. */
+  known(type: ts.Type): ReachEntry['kind'] | undefined {
+    return this.memo.get(type)?.kind;
+  }
 
   query(start: ts.Type): ReachEntry {
     const known = this.memo.get(start);
@@ -319,7 +331,7 @@ class Reach {
         frontier.add(t);
         continue;
       }
-      notInHeapCounters.reachExpanded++;
+      notInHeapCounters[this.counter]++;
       if (this.isTarget(t)) {
         explored.set(t, []);
         targets.push(t);
@@ -410,17 +422,202 @@ class Reach {
   }
 }
 
+/**
+ * The files whose declarations can hold a not-in-heap mark: the runtime's,
+ * and every file that uses a binding of one of them (reads the name it
+ * imports anywhere past its import, re-exports from it, or names it in an
+ * `import()` type or a `declare module` augmentation). A file that imports
+ * the mark and never uses it builds every type it declares from files
+ * without marks. Solved once per program from the runtime's files, over the
+ * reverse import edges; each file's text is read at most once. 'all' when a
+ * file that can hold marks declares globals (a script, `declare global`),
+ * which any file sees without an import.
+ */
+function markingFiles(pa: ProgramAnalysis): ReadonlySet<ts.SourceFile> | 'all' {
+  const memo = pa.cache<'files', ReadonlySet<ts.SourceFile> | 'all'>('not-in-heap:marking-files');
+  const known = memo.get('files');
+  if (known) return known;
+  /** For each file, the files that use it: with the local names they import, or undefined when they use it whole. */
+  const users = new Map<ts.SourceFile, Array<{ readonly file: ts.SourceFile; readonly names: readonly string[] | undefined }>>();
+  const marking = new Set<ts.SourceFile>();
+  const queue: ts.SourceFile[] = [];
+  for (const f of pa.program.getSourceFiles()) {
+    if (isRuntimeFile(f)) {
+      marking.add(f);
+      queue.push(f);
+      continue;
+    }
+    if (pa.program.isSourceFileDefaultLibrary(f)) continue;
+    for (const [spec, target] of pa.moduleTargets(f)) {
+      const at = spec.parent;
+      let names: string[] | undefined;
+      if (ts.isImportDeclaration(at)) {
+        const clause = at.importClause;
+        if (!clause) continue; // `import 'm'` runs the module and names nothing
+        names = [];
+        if (clause.name) names.push(clause.name.text);
+        const bindings = clause.namedBindings;
+        if (bindings && ts.isNamespaceImport(bindings)) names.push(bindings.name.text);
+        else if (bindings) for (const el of bindings.elements) names.push(el.name.text);
+      } else if (ts.isExternalModuleReference(at) && ts.isImportEqualsDeclaration(at.parent)) {
+        names = [at.parent.name.text];
+      } else if (ts.isModuleDeclaration(at)) {
+        // `declare module 'm'` merges this file's declarations into m's: each holds what the other does.
+        let back = users.get(f);
+        if (!back) users.set(f, (back = []));
+        back.push({ file: target, names: undefined });
+      }
+      let list = users.get(target);
+      if (!list) users.set(target, (list = []));
+      list.push({ file: f, names });
+    }
+  }
+  for (let i = 0; i < queue.length; i++) {
+    for (const { file, names } of users.get(queue[i]) ?? []) {
+      if (marking.has(file) || (names && !names.some((n) => usesName(file, n)))) continue;
+      marking.add(file);
+      queue.push(file);
+    }
+  }
+  let found: ReadonlySet<ts.SourceFile> | 'all' = marking;
+  for (const f of marking) {
+    const augments = (f as { moduleAugmentations?: readonly (ts.StringLiteral | ts.Identifier)[] }).moduleAugmentations ?? [];
+    if (!ts.isExternalModule(f) || augments.some((m) => ts.isIdentifier(m))) found = 'all';
+  }
+  memo.set('files', found);
+  return found;
+}
+
+/** Characters that continue an identifier (ASCII, `$`, `_`, and anything past ASCII to be safe). */
+const identifierPart = (c: number): boolean =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 36 || c === 95 || c > 127;
+
+/**
+ * Whether `name` occurs in `file`'s text more than once as a whole word: a
+ * local name of an import that occurs only in its import is never used.
+ * Comments and strings count too (an over-approximation: then it is used).
+ */
+function usesName(file: ts.SourceFile, name: string): boolean {
+  notInHeapCounters.namesRead++;
+  const text = file.text;
+  let count = 0;
+  for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + name.length)) {
+    if (at > 0 && identifierPart(text.charCodeAt(at - 1))) continue;
+    if (identifierPart(text.charCodeAt(at + name.length))) continue;
+    if (++count > 1) return true;
+  }
+  return false;
+}
+
+/** Types that say nothing about where they come from, or are primitive: they hold nothing. */
+const leafFlags =
+  ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.ESSymbolLike | ts.TypeFlags.EnumLike |
+  ts.TypeFlags.Void | ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never | ts.TypeFlags.NonPrimitive | ts.TypeFlags.Index | ts.TypeFlags.TemplateLiteral | ts.TypeFlags.StringMapping;
+
+/**
+ * Reachability over where types come from: a type is built from its
+ * declaration and its type arguments (an instance `G<A>`, an alias instance
+ * `Alias<A>`), its members (a union or intersection) or its constraint (a
+ * type parameter). A type whose declarations all lie in files without marks
+ * (`markingFiles`), and whose arguments come from such files too, holds no
+ * mark by value or otherwise: instantiating a declaration only puts the
+ * arguments in, so its members need not be read. Anything else (a mark's own
+ * files, an instantiated anonymous or mapped type, whose arguments are not
+ * visible, a conditional or indexed-access type without an alias) is a
+ * target: "may come from a mark", decided by the walks behind it.
+ */
+function origins(checker: ts.TypeChecker): Reach | undefined {
+  const pa = analysisOfChecker(checker);
+  if (!pa) return undefined;
+  const reaches = cacheOf<string, Reach>(checker, 'not-in-heap:reach');
+  let r = reaches.get('origins');
+  if (r) return r;
+  const marking = markingFiles(pa);
+  if (marking === 'all') return undefined;
+  const free = (symbol: ts.Symbol | undefined): boolean => {
+    const decls = symbol?.declarations;
+    return decls !== undefined && decls.length > 0 && decls.every((d) => !marking.has(d.getSourceFile()));
+  };
+  const parts = new Map<ts.Type, ReadonlyArray<{ readonly type: ts.Type; readonly step: string }> | null>();
+  const partsOf = (t: ts.Type): ReadonlyArray<{ readonly type: ts.Type; readonly step: string }> | null => {
+    let found = parts.get(t);
+    if (found !== undefined) return found;
+    const list = (types: readonly ts.Type[] | undefined) => (types ?? []).map((type) => ({ type, step: '' }));
+    found = null;
+    if (t.flags & leafFlags) found = [];
+    else if (t.aliasSymbol) found = free(t.aliasSymbol) ? list(t.aliasTypeArguments) : null;
+    else if (t.isUnion() || t.isIntersection()) found = list(t.types);
+    else if (t.flags & ts.TypeFlags.TypeParameter) {
+      const c = constraintOf(checker, t);
+      found = c ? list([c]) : [];
+    } else if (t.flags & ts.TypeFlags.Object) {
+      const obj = t as ts.ObjectType;
+      if (obj.objectFlags & ts.ObjectFlags.Reference) {
+        const target = (t as ts.TypeReference).target;
+        // A tuple's target is no declaration: its elements are its arguments.
+        if (target.objectFlags & ts.ObjectFlags.Tuple || free(target.symbol)) found = list(checker.getTypeArguments(t as ts.TypeReference));
+      } else if (obj.objectFlags & ts.ObjectFlags.ClassOrInterface) {
+        if (free(t.symbol)) found = [];
+      } else if (obj.objectFlags & ts.ObjectFlags.Anonymous && !(obj.objectFlags & ts.ObjectFlags.Instantiated)) {
+        // A type literal, function type or object literal's type as written: its file decides.
+        if (free(t.symbol)) found = [];
+      }
+    }
+    parts.set(t, found);
+    return found;
+  };
+  r = new Reach(
+    (t) => partsOf(t) === null,
+    (t) => partsOf(t) ?? [],
+    'originsExpanded',
+  );
+  reaches.set('origins', r);
+  return r;
+}
+
+/** Whether `type` comes only from declarations without marks (see `origins`). */
+function comesFromUnmarked(checker: ts.TypeChecker, type: ts.Type): boolean {
+  return origins(checker)?.query(type).kind === 'no';
+}
+
+/**
+ * A first, coarse reachability over the by-value graph that stops at every
+ * type that comes only from declarations without marks: the exact walk,
+ * which keeps the field paths for messages, runs only on types this one
+ * could not rule out, and stops at every type it decided "no".
+ */
+function coarseMarks(checker: ts.TypeChecker): Reach {
+  const reaches = cacheOf<string, Reach>(checker, 'not-in-heap:reach');
+  let r = reaches.get('coarse');
+  if (!r) {
+    r = new Reach(
+      (t) => !comesFromUnmarked(checker, t) && directMark(checker, t) !== undefined,
+      (t) => (comesFromUnmarked(checker, t) ? [] : byValueChildren(checker, t)),
+      'coarseExpanded',
+    );
+    reaches.set('coarse', r);
+  }
+  return r;
+}
+
 function marks(checker: ts.TypeChecker): Reach {
   const reaches = cacheOf<string, Reach>(checker, 'not-in-heap:reach');
   let r = reaches.get('marks');
   if (!r) {
+    const coarse = coarseMarks(checker);
     r = new Reach(
-      (t) => directMark(checker, t) !== undefined,
-      (t) => byValueChildren(checker, t),
+      (t) => coarse.known(t) !== 'no' && directMark(checker, t) !== undefined,
+      (t) => (coarse.known(t) === 'no' ? [] : byValueChildren(checker, t)),
     );
     reaches.set('marks', r);
   }
   return r;
+}
+
+/** The exact walk's entry for `type`, after the coarse walk has ruled out what it can. */
+function markEntry(checker: ts.TypeChecker, type: ts.Type): ReachEntry {
+  if (coarseMarks(checker).query(type).kind === 'no') return no;
+  return marks(checker).query(type);
 }
 
 /**
@@ -432,8 +629,8 @@ export function notInHeapReason(checker: ts.TypeChecker, type: ts.Type): NotInHe
   const reasonObjects = cacheOf<ts.Type, NotInHeapReason>(checker, 'not-in-heap:reasons');
   const cached = reasonObjects.get(type);
   if (cached) return cached;
+  const entry = markEntry(checker, type);
   const reach = marks(checker);
-  const entry = reach.query(type);
   if (entry.kind !== 'yes') return undefined;
   let steps: string[] | undefined;
   const reason: NotInHeapReason = {
@@ -449,7 +646,7 @@ export function notInHeapReason(checker: ts.TypeChecker, type: ts.Type): NotInHe
 
 /** Whether `type` is known not to be not-in-heap, or could not be decided within the budget. */
 export function notInHeapUnproven(checker: ts.TypeChecker, type: ts.Type): boolean {
-  return marks(checker).query(type).kind === 'unknown';
+  return markEntry(checker, type).kind === 'unknown';
 }
 
 export function isNotInHeap(checker: ts.TypeChecker, type: ts.Type): boolean {

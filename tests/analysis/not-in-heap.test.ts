@@ -15,6 +15,7 @@ import {
 import { genericUseCounters } from '../../src/analysis/generic-use.js';
 import { notInHeapCounters } from '../../src/analysis/not-in-heap.js';
 import { allocationCounters } from '../../src/rules/no-heap-allocation.js';
+import { programAnalysis } from '../../src/analysis/program-analysis.js';
 import { virtualProgram } from '../virtual-program.js';
 import { lintFile, runtimeIndex } from './nih-lint.js';
 
@@ -228,7 +229,9 @@ describe('linear cost (counted work, never timing)', () => {
       for (const k of Object.keys(c)) c[k] = 0;
     }
     const reports = lintFile(program, '/p/a.ts', ['no-heap-pointers', 'no-heap-allocation']);
-    return { reports, ...notInHeapCounters, ...genericUseCounters, ...allocationCounters };
+    // Types the not-in-heap walks expanded: the coarse walk, the exact one behind it, and the generic summaries.
+    const typesExpanded = notInHeapCounters.reachExpanded + notInHeapCounters.coarseExpanded + notInHeapCounters.originsExpanded;
+    return { reports, typesExpanded, ...notInHeapCounters, ...genericUseCounters, ...allocationCounters };
   }
   const chain = (n: number, last: string) =>
     [...Array.from({ length: n }, (_, i) => `interface I${i} { next: I${i + 1}; n: number }`), `interface I${n} ${last}`].join('\n');
@@ -243,7 +246,7 @@ describe('linear cost (counted work, never timing)', () => {
     for (const last of ['{ n: number }', 'extends NotInHeap<{}> { n: number }', 'extends NotInHeap<{}> { s: string }']) {
       const a = work(chain(300, last));
       const b = work(chain(600, last));
-      doubles(a.reachExpanded, b.reachExpanded);
+      doubles(a.typesExpanded, b.typesExpanded);
       if (last.includes('NotInHeap')) expect(b.reports.length).toBe(last.includes('string') ? 1 : 0);
     }
   });
@@ -321,5 +324,123 @@ describe('linear cost (counted work, never timing)', () => {
     expect(a.reports).toEqual([]);
     doubles(a.nodesScanned, b.nodesScanned);
     doubles(a.parametersJudged, b.parametersJudged);
+  });
+});
+
+describe('types from files that never use a mark', () => {
+  /**
+   * `/p/free.ts` imports the mark and never uses it, so no type declared there can hold one; `/p/a.ts` uses it.
+   * Returns the not-in-heap reason of each alias declared in /p/a.ts, named by the alias.
+   */
+  function run(free: string, marked: string, extra: Record<string, string> = {}) {
+    const files = {
+      '/p/free.ts': `import type { NotInHeap } from '${runtimeIndex}';\n${free}`,
+      '/p/a.ts': `import { type NotInHeap } from '${runtimeIndex}';\ntype Span = NotInHeap<{ n: number }>;\n${marked}`,
+      ...extra,
+    };
+    const program = virtualProgram(files);
+    const checker = program.getTypeChecker();
+    // The rules make the program's analysis state first; the skip needs it.
+    programAnalysis(program);
+    const file = program.getSourceFile('/p/a.ts')!;
+    const reasons: Record<string, string | undefined> = {};
+    for (const symbol of checker.getSymbolsInScope(file, ts.SymbolFlags.TypeAlias)) {
+      if (symbol.declarations?.[0]?.getSourceFile() !== file) continue;
+      const r = notInHeapReason(checker, checker.getDeclaredTypeOfSymbol(symbol));
+      reasons[symbol.name] = r && describeReason(checker, symbol.name, r);
+    }
+    return { reasons, checker, program };
+  }
+
+  it('still finds a mark that reaches a generic of such a file through its type arguments', () => {
+    const { reasons } = run(
+      `export interface Box<T> { v: T; n: number }
+export type Alias<T> = { v: T };
+export type Both<T> = T & { n: number };
+export type Mapped<T> = { [K in keyof T]: T[K] };
+export type Cond<T> = T extends object ? { v: T } : never;
+export type Elem<T extends readonly unknown[]> = { e: T[number] };
+export class Cell<T> { declare v: T }`,
+      `import type { Box, Alias, Both, Mapped, Cond, Elem, Cell } from './free.ts';
+type B = Box<Span>; type A = Alias<Span>; type I = Both<Span>; type M = Mapped<{ s: Span }>;
+type C = Cond<Span>; type E = Elem<Span[]>; type K = Cell<Span>; type U = Box<number> | Box<Span>;
+type Plain = Box<number>; type PlainA = Alias<string>; type PlainE = Elem<number[]>;`,
+    );
+    expect(reasons.B).toBe('B is not-in-heap by containment (B.v; Span is marked NotInHeap)');
+    expect(reasons.A).toBe('A is not-in-heap by containment (A.v; Span is marked NotInHeap)');
+    expect(reasons.I).toBe('I is marked NotInHeap');
+    expect(reasons.M).toBe('M is not-in-heap by containment (M.s; Span is marked NotInHeap)');
+    expect(reasons.C).toBe('C is not-in-heap by containment (C.v; Span is marked NotInHeap)');
+    expect(reasons.E).toBe('E is not-in-heap by containment (E.e; Span is marked NotInHeap)');
+    expect(reasons.K).toBe('K is not-in-heap by containment (K.v; Span is marked NotInHeap)');
+    expect(reasons.U).toBe('U is not-in-heap by containment (U.v; Span is marked NotInHeap)');
+    // The twins: the same generics with ordinary arguments.
+    expect([reasons.Plain, reasons.PlainA, reasons.PlainE]).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('a file that uses the mark through another file, an import() type or a re-export is not such a file', () => {
+    const { reasons } = run(
+      `export interface Holder { inner: import('./a.ts').Exported }
+export type { Exported as Again } from './a.ts';`,
+      `export type Exported = { s: Span };
+import type { Holder, Again } from './free.ts';
+import type { Via } from './via.ts';
+type H = Holder; type G = { a: Again }; type V = Via;`,
+      { '/p/via.ts': `import type { Exported } from './a.ts';\nexport interface Via { e: Exported }` },
+    );
+    expect(reasons.H).toBe('H is not-in-heap by containment (H.inner.s; Span is marked NotInHeap)');
+    expect(reasons.G).toBe('G is not-in-heap by containment (G.a.s; Span is marked NotInHeap)');
+    expect(reasons.V).toBe('V is not-in-heap by containment (V.e.s; Span is marked NotInHeap)');
+  });
+
+  it('a declaration merged across files holds what every file adds, and globals from a marking file reach every file', () => {
+    const merged = run(
+      `export interface Merged { n: number }`,
+      `import type { Merged } from './free.ts';
+declare module './free.ts' { interface Merged { s: Span } }
+type G = Merged;`,
+    );
+    expect(merged.reasons.G).toBe('G is not-in-heap by containment (G.s; Span is marked NotInHeap)');
+    const global = run(
+      `export interface Uses { w: Window2 }`,
+      `import type { Uses } from './free.ts';
+declare global { interface Window2 { s: Span } }
+type W = Uses;`,
+    );
+    expect(global.reasons.W).toBe('W is not-in-heap by containment (W.w.s; Span is marked NotInHeap)');
+  });
+
+  it('its own types are answered from their declarations: no field is walked, at any length (counted)', () => {
+    const chain = (n: number) =>
+      [...Array.from({ length: n }, (_, i) => `export interface I${i} { next: I${i + 1}; s: string; b: Box<I${i + 1}> }`), `export interface I${n} { n: number }`, `export interface Box<T> { v: T }`].join('\n');
+    const walked = (free: string, marked: string) => {
+      for (const k of Object.keys(notInHeapCounters) as Array<keyof typeof notInHeapCounters>) notInHeapCounters[k] = 0;
+      const { reasons } = run(free, `import type { I0, I1 } from './free.ts';\n${marked}`);
+      return { reasons, ...notInHeapCounters };
+    };
+    const a = walked(chain(200), `type T0 = I0; type T1 = I1;`);
+    const b = walked(chain(400), `type T0 = I0; type T1 = I1;`);
+    expect(a.reasons.T0).toBeUndefined();
+    // Neither walk expands a field of the free file's types: only the types asked are explored (I0, I1 and Span,
+    // which alone goes on to the exact walk), whatever the chain's length.
+    expect([a.coarseExpanded, a.reachExpanded, b.coarseExpanded, b.reachExpanded]).toEqual([3, 1, 3, 1]);
+    expect(b.originsExpanded).toBe(a.originsExpanded);
+    // The twin: the same chain where the free file uses the mark is walked field by field, linearly.
+    const c = walked(`type Unused = NotInHeap<{}>;\n${chain(200)}`, `type T0 = I0; type T1 = I1;`);
+    const d = walked(`type Unused = NotInHeap<{}>;\n${chain(400)}`, `type T0 = I0; type T1 = I1;`);
+    expect(c.reasons.T0).toBeUndefined();
+    expect(c.coarseExpanded).toBeGreaterThan(400);
+    expect(d.coarseExpanded / c.coarseExpanded).toBeGreaterThan(1.5);
+    expect(d.coarseExpanded / c.coarseExpanded).toBeLessThan(2.5);
+  });
+
+  it('an import is used when its name occurs again as a whole word (comments count, longer names do not)', () => {
+    const { reasons } = run(
+      `// NotInHeap
+export interface Box<T> { v: T }
+export type NotInHeapish = number;`,
+      `import type { Box } from './free.ts';\ntype B = Box<number>;`,
+    );
+    expect(reasons.B).toBeUndefined();
   });
 });

@@ -104,6 +104,8 @@ export const cases: RunTests<MessageIds, Options> = {
     // (its twin with `NotInHeap` in view is the cannotProve case below), and an interface extending one of the file's
     // own is ordinary.
     `import type { Address } from './nih-reexport.ts';\ninterface Endless<T> { next: Endless<[T]>; v: T; at: Address<T> }`,
+    // The mark imported but never used: an endless chain cannot reach it (the cannotProve case below uses it).
+    `import type { NotInHeap } from 'offheap';\ninterface Endless<T> { next: Endless<[T]>; v: T }`,
     `import type { Address } from './nih-reexport.ts';\ninterface Counted { count: number }\ninterface Tally extends Counted {\n  label: string;\n  next: Address<Tally>;\n}`,
   ],
   invalid: [
@@ -456,9 +458,11 @@ export const cases: RunTests<MessageIds, Options> = {
         },
       ],
     },
-    // A walk that runs out of budget is reported, not passed as ordinary; its twin (the chain broken by a Ptr) is valid.
+    // A walk that runs out of budget is reported, not passed as ordinary, in a file that uses the mark (here by
+    // declaring Span); its twins (the chain broken by a Ptr; the same chain where the mark is imported but never
+    // used, so no type of the file can hold it) are valid.
     {
-      code: code(`interface Endless<T> { next: Endless<[T]>; v: T }`),
+      code: code(`interface Endless<T> { next: Endless<[T]>; v: T }`, `type Span = NotInHeap<{ n: number }>;`),
       errors: [{ messageId: 'cannotProve', line: 2, data: { name: 'Endless', budget: '10000' } }],
     },
     // A FixedArray of references.
