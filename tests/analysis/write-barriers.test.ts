@@ -357,6 +357,31 @@ function placed(): void { void [s, t]; }
     expect(directiveScanCounters.walks).toBe(walks + 1);
   });
 
+  it('enters only the statements and members whose text holds a directive: the walk does not grow with the ordinary code around one', () => {
+    const ordinary = (n: number): string => Array.from({ length: n }, (_, i) => `function f${i}(x: number): number { return [x].map((y) => y + ${i})[0]; }`).join('\n');
+    // Every host a directive can be written on, each between ordinary functions.
+    const hosts = [
+      '/** @nowritebarrierrec */\nexport const arrow = (): void => {};',
+      'let assigned: () => void;\n/** @nowritebarrier */\nassigned = function (): void {};',
+      'const obj = {\n  /** @yeswritebarrierrec */\n  prop: (): void => {},\n};',
+      'class K {\n  plain(): void {}\n  /** @nowritebarrierrec */\n  m(): void {}\n  field = 1;\n}',
+      'namespace N {\n  /** @nowritebarrier */\n  export function inner(): void {}\n}',
+    ];
+    const visits = (n: number) => {
+      const source = ts.createSourceFile(`/m${n}.ts`, hosts.map((h) => `${ordinary(n)}\n${h}`).join('\n'), ts.ScriptTarget.ES2022, true);
+      const before = directiveScanCounters.nodesVisited;
+      const found = directedFunctions(source).map((f) => functionName(f));
+      return { found, visited: directiveScanCounters.nodesVisited - before };
+    };
+    const small = visits(3);
+    const large = visits(60);
+    // Twin of the skip: each directive is still found, wherever it is written.
+    expect(small.found).toEqual(['arrow', 'assigned', 'obj.prop', 'K.m', 'inner']);
+    expect(large.found).toEqual(small.found);
+    // Each ordinary function costs one visit (the statement itself), never a walk of its body.
+    expect(large.visited - small.visited).toBe(5 * 57);
+  });
+
   it('finds directed functions in expressions inside types of the syntax (a heritage clause), never inside types', () => {
     const source = ts.createSourceFile(
       '/j.ts',
