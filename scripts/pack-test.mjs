@@ -385,6 +385,28 @@ try {
   assert.equal(top['@typescript-eslint/utils'], top['typescript-eslint']);
   step(`README Install section ran as written (${JSON.stringify(top)})`, t);
 
+  // The runtime alone next to TypeScript 7 (the peer range has no upper bound for it): npm installs them together,
+  // the runtime's .d.ts type-check under tsc 7 with skipLibCheck off and the program runs; the plugin entry refuses.
+  t = performance.now();
+  const ts7Dir = path.join(scratch, 'ts7');
+  write(
+    ts7Dir,
+    'package.json',
+    JSON.stringify({ name: 'offheap-ts7', private: true, type: 'module', dependencies: { offheap: `file:${tarballPath}` }, devDependencies: { typescript: '^7.0.0', '@types/node': floor['@types/node'] } }, null, 2),
+  );
+  const readmeTsconfig = JSON.parse(section('Install').find((b) => b.file === 'tsconfig.json').text);
+  write(ts7Dir, 'tsconfig.json', JSON.stringify({ compilerOptions: { ...readmeTsconfig.compilerOptions, skipLibCheck: false }, include: ['src'] }));
+  write(ts7Dir, 'src/main.ts', readmeCode('## Using the runtime'));
+  ok('npm install', ts7Dir);
+  const ts7 = JSON.parse(readFileSync(path.join(ts7Dir, 'node_modules', 'typescript', 'package.json'), 'utf8')).version;
+  assert.match(ts7, /^7\./);
+  ok('node_modules/.bin/tsc -p .', ts7Dir);
+  assert.equal(ok('node build/src/main.js', ts7Dir), 'answer\n');
+  const refused = sh(`node --input-type=module -e "await import('offheap/eslint-plugin')"`, ts7Dir);
+  assert.notEqual(refused.status, 0, 'the plugin entry loaded on TypeScript 7');
+  assert.match(refused.stderr, new RegExp(`supports typescript \\d+\\.\\d+\\.\\d+ to 6\\.x; found ${ts7.replaceAll('.', '\\.')} \\(typescript-eslint 8 does not run on TypeScript 7\\)`));
+  step(`TypeScript ${ts7}: the runtime installs beside it, type-checks (skipLibCheck off) and runs; the plugin entry refuses it`, t);
+
   // 3. The floor: the same README files with the oldest supported peers.
   t = performance.now();
   const floorDir = path.join(scratch, 'floor');

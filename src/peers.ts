@@ -29,23 +29,28 @@ const runtimePeers: readonly { name: string; via: string }[] = [
  */
 export function peerProblems(ranges: Readonly<Record<string, string>>, versionOf: VersionOf = installedVersion): string[] {
   const problems: string[] = [];
-  const missing = runtimePeers.filter((peer) => versionOf(peer.name) === undefined);
-  if (missing.length > 0) {
-    problems.push(
-      `offheap/eslint-plugin needs ${missing.map((p) => `${p.name} (${ranges[p.name] ?? 'any'})`).join(' and ')}, ` +
-        `which ${missing.length > 1 ? 'are' : 'is'} not installed. The runtime (\`offheap\`) needs no dependencies; ` +
-        `the lint side does: npm i -D eslint ${[...new Set(missing.map((p) => p.via))].join(' ')} jiti`,
-    );
-  }
   // The peer range is the runtime's (its types check under TypeScript 7 too); the rules run inside typescript-eslint 8,
   // which does not run on TypeScript 7, and below the range's floor they would call compiler APIs that do not exist
   // yet. (A newer 6.x is let through: it is likely to work, and typescript-eslint warns about it.)
   const tsVersion = versionOf('typescript');
   const tsFloor = /^>=\s*(\d+\.\d+\.\d+)/.exec(ranges.typescript ?? '')?.[1] ?? '0.0.0';
-  if (tsVersion !== undefined && (compareVersions(tsVersion, tsFloor) < 0 || compareVersions(tsVersion, '7.0.0') >= 0)) {
+  const tsBelow = tsVersion !== undefined && compareVersions(tsVersion, tsFloor) < 0;
+  const tsAbove = tsVersion !== undefined && compareVersions(tsVersion, '7.0.0') >= 0;
+  const missing = runtimePeers.filter((peer) => versionOf(peer.name) === undefined);
+  if (missing.length > 0) {
+    // One command that works: with an unsupported TypeScript installed, npm refuses typescript-eslint unless the
+    // same command brings a TypeScript it accepts.
+    const install = [...(tsBelow || tsAbove ? ['typescript@~6.0'] : []), ...missing.map((p) => p.via)];
+    problems.push(
+      `offheap/eslint-plugin needs ${missing.map((p) => `${p.name} (${ranges[p.name] ?? 'any'})`).join(' and ')}, ` +
+        `which ${missing.length > 1 ? 'are' : 'is'} not installed. The runtime (\`offheap\`) needs no dependencies; ` +
+        `the lint side does: npm i -D eslint ${[...new Set(install)].join(' ')} jiti`,
+    );
+  }
+  if (tsBelow || tsAbove) {
     problems.push(
       `offheap/eslint-plugin supports typescript ${tsFloor} to 6.x; found ${tsVersion}` +
-        `${compareVersions(tsVersion, tsFloor) < 0 ? '' : ' (typescript-eslint 8 does not run on TypeScript 7)'}: npm i -D typescript@~6.0`,
+        `${tsAbove ? ' (typescript-eslint 8 does not run on TypeScript 7)' : ''}: npm i -D typescript@~6.0`,
     );
   }
   return problems;

@@ -124,6 +124,13 @@ describe('peer dependencies', () => {
     }
   });
 
+  it('gives one install command that works beside TypeScript 7 (npm refuses typescript-eslint next to it otherwise)', () => {
+    const problems = peerProblems(pkg.peerDependencies, installed({ typescript: '7.0.2' }));
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/needs @typescript-eslint\/utils .*: npm i -D eslint typescript@~6\.0 typescript-eslint jiti$/);
+    expect(problems[1]).toContain('found 7.0.2');
+  });
+
   it('refuses TypeScript 7, which typescript-eslint 8 cannot run', () => {
     for (const seven of ['7.0.2', '7.0.0-beta', '7.1.0']) {
       expect(peerProblems(pkg.peerDependencies, installed({ typescript: seven, '@typescript-eslint/utils': '8.73.0' }))).toEqual([
