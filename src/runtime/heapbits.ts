@@ -22,24 +22,9 @@
 // The bitmaps cover the space up to the highest word recorded (at most
 // space / 16 bytes) and grow by doubling, so a runtime that never records a
 // layout pays nothing; a word beyond them is unknown.
-//
-// Each recorded span also keeps its object size and its layout's slot list
-// (Go: the span knows its type), found by page. A clear of whole objects of
-// a span shades their slots from that list, as typedmemclr does, instead of
-// walking the bitmap words (heap.ts's benchmark B2: 4 KiB records).
 
 import type { Layout } from './layout.js';
-import { pageSize, type AddressSpace } from './space.js';
-
-/** A span recorded by `span`: its objects' first byte, end, size and HeapRef slot offsets. */
-export interface SpanRecord {
-  readonly start: number;
-  readonly end: number;
-  readonly size: number;
-  readonly slots: Int32Array;
-  /** One past the last HeapRef slot's last byte, from an object's start (0 without slots). */
-  readonly slotsEnd: number;
-}
+import type { AddressSpace } from './space.js';
 
 const empty = new Int32Array(0);
 
@@ -52,9 +37,6 @@ export class HeapBits {
   known: Int32Array = empty;
   /** Same indexing: word `w` is a HeapRef slot (only set where known). */
   ptr: Int32Array = empty;
-  /** Per page: 1 + the index in `spans` of the recorded span holding it, 0 for none. */
-  private spanOfPage: Int32Array = empty;
-  private readonly spans: SpanRecord[] = [];
 
   constructor(private readonly space: AddressSpace) {}
 
@@ -79,31 +61,7 @@ export class HeapBits {
   span(start: number, bytes: number, size: number, layout: Layout<unknown> | undefined): void {
     if (layout === undefined) return;
     this.ensure((start + bytes + 3) >>> 2);
-    const count = Math.floor(bytes / size);
-    this.record(start, bytes, size, count, layout);
-    const slots = layout.ptrSlots;
-    this.spans.push({ start, end: start + count * size, size, slots, slotsEnd: slots.length === 0 ? 0 : Math.max(...slots) + 4 });
-    const first = Math.floor(start / pageSize);
-    const last = Math.floor((start + bytes - 1) / pageSize);
-    if (last >= this.spanOfPage.length) {
-      const pages = new Int32Array(Math.max(last + 1, this.spanOfPage.length * 2, 64));
-      pages.set(this.spanOfPage);
-      this.spanOfPage = pages;
-    }
-    this.spanOfPage.fill(this.spans.length, first, last + 1);
-  }
-
-  /**
-   * The recorded span of which [p, p+n) is whole objects (or one object
-   * less the tail after its last HeapRef slot); else undefined. `p` and `n`
-   * are checked integers.
-   */
-  wholeObjects(p: number, n: number): SpanRecord | undefined {
-    const page = Math.floor(p / pageSize);
-    if (page >= this.spanOfPage.length || this.spanOfPage[page] === 0) return undefined;
-    const s = this.spans[this.spanOfPage[page] - 1];
-    if (p < s.start || (p - s.start) % s.size !== 0 || p + n > s.end) return undefined;
-    return n % s.size === 0 || (n < s.size && n >= s.slotsEnd) ? s : undefined;
+    this.record(start, bytes, size, Math.floor(bytes / size), layout);
   }
 
   /**

@@ -204,18 +204,8 @@ export class Collector implements BulkBarrier {
     if (this.rt.debug) this.shade(v, w * 4);
   }
 
-  /**
-   * clearRange's general case. Whole objects of a recorded span are shaded
-   * from the span's slot list, as typedmemclr does (the bitmap walk paid
-   * for two bitmap words per 32 words); other ranges walk the bitmaps.
-   */
+  /** clearRange's general case: the words inside [p, p+n) over any number of bitmap words, known or not. */
   private clearRangeSlow(u32: Uint32Array, bits: HeapBits, p: number, n: number): void {
-    const span = (p & 3) === 0 ? bits.wholeObjects(p, n) : undefined;
-    if (span !== undefined) {
-      if (span.slots.length === 0) return;
-      for (let q = p, end = p + n; q < end; q += span.size) this.clearSlots(u32, q, span.slots);
-      return;
-    }
     const from = (p + 3) >>> 2;
     const to = (p + n) >>> 2;
     if (from < to) this.clearBits(u32, bits, from, to);
