@@ -228,7 +228,7 @@ export class ObjectHeap {
     return c;
   }
 
-  /** alloc when the table must grow, the block is used up, or the next value's slot is live (passed over). */
+  /** alloc when the table must grow, the block is used up, or the next value's slot is live (passed over): the value, then the same stores as alloc. */
   private allocSlow(obj: unknown): number {
     if (this.live >= this.growAt) this.grow();
     const meta = this.meta;
@@ -239,8 +239,19 @@ export class ObjectHeap {
       if (meta[(c & mask) << 1] <= 0) break;
       c++;
     }
-    this.next = c;
-    return this.alloc(obj);
+    // The stores again, not a call to alloc: V8 inlines this slow path into a caller's loop, and with a call to
+    // alloc it inlined a second copy of alloc too, which cost the fast path (counted with cachegrind, 10k live: a
+    // free+new pair ran 234.8 instructions with it, 213.5 without). Merging both paths into one set of stores in
+    // alloc cost more (274.8).
+    const m = (c & mask) << 1;
+    meta[m] = c;
+    meta[m | 1] = this.allocEpoch << 1;
+    const objects = this.objects;
+    objects[m] = obj;
+    objects[m | 1] = c;
+    this.next = c + 1;
+    this.live++;
+    return c;
   }
 
   /** A fresh block from the source; in debug mode, refuses to start a second lap (a value would repeat). */

@@ -409,6 +409,50 @@ describe('slot metadata: two words per slot and the live bitmap', () => {
       expect(heapState(r)).toBe(before);
     }
   });
+
+  it('newHeapRef stores the slot alike on every path (the next value, a new block, a live slot passed over, growth): marked with the cycle while one runs, unmarked otherwise', () => {
+    for (const marking of [false, true]) {
+      const r = rt(true);
+      // First the opposite state's mark words in every slot the loop reuses: a path that skipped the mark word would show.
+      if (!marking) r.gcStart();
+      for (let k = 0; k < 4096; k++) r.freeHeapRef(r.newHeapRef({ i: -1 }));
+      if (!marking) r.gcFinish();
+      if (marking) r.gcStart(); // stays marking: no step runs, so every handle made now is allocated black
+      const epoch = marking ? r.collector.stats().cycle : 0;
+      const kept: HeapRef<{ i: number }>[] = [];
+      let prev = 0;
+      let cap = r.heap.capacity;
+      const seen = { blocks: 0, passed: 0, grew: 0 };
+      for (let k = 0; k < 3 * 4096; k++) {
+        const h = r.newHeapRef({ i: k });
+        const block = Math.floor((h - 0x10000000) / 4096);
+        if (prev !== 0 && block !== Math.floor((prev - 0x10000000) / 4096)) seen.blocks++;
+        else if (prev !== 0 && h !== prev + 1) seen.passed++;
+        if (r.heap.capacity !== cap) {
+          seen.grew++;
+          cap = r.heap.capacity;
+        }
+        prev = h;
+        const m = (h & r.heap.mask) * metaWords;
+        expect(r.heap.meta[m]).toBe(h);
+        expect(r.heap.meta[m + 1]).toBe(epoch << 1);
+        expect(r.deref(h).i).toBe(k);
+        // Every third handle kept (700 of them: the table grows past 1024 slots), so the cursor meets live slots.
+        if (k % 3 === 0 && kept.length < 700) kept.push(h);
+        else r.freeHeapRef(h);
+      }
+      expect(seen.blocks).toBeGreaterThan(0);
+      expect(seen.passed).toBeGreaterThan(0);
+      expect(seen.grew).toBeGreaterThan(0);
+      // Nothing roots or pins the kept handles: a cycle running at their allocation keeps them (black), the next frees them.
+      if (marking) {
+        r.gcFinish();
+        for (const h of kept) expect(r.heap.isLive(h)).toBe(true);
+      }
+      r.gc();
+      for (const h of kept) expect(r.heap.isLive(h)).toBe(false);
+    }
+  });
 });
 
 describe('table growth (linear hashing)', () => {
