@@ -1,13 +1,13 @@
 // The benchmark harness's own logic: order shuffling, the solo-pass
 // allocation flag, paired statistics, GC attribution by overlap, access
 // streams and the verdicts of repeated runs. No timing is asserted.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it, vi } from 'vitest';
 import { pairLoop, type PairPool } from '../../bench/lib/loops.js';
 import { order as fixallocOrder, objectPool, P4 } from '../../bench/topics/fixalloc.js';
-import { fresh, fullGc, liveSetStream, measure, median, otherThreadsCpuNs, overlapping, pairedDifference, pairedRatio, runsPerProcess, seededRandom, shuffledOrder, sink, type Measurement, type Variant } from '../../bench/lib/harness.js';
+import { fresh, liveSetStream, measure, median, otherThreadsCpuNs, overlapping, pairedDifference, pairedRatio, runsPerProcess, seededRandom, shuffledOrder, sink, type Measurement, type Variant } from '../../bench/lib/harness.js';
 import { combine, extra, markdown, passes, runsText, spread, verdictOf, type StoredTopic, type TargetRow } from '../../bench/lib/report.js';
 
 describe('shuffledOrder', () => {
@@ -231,23 +231,36 @@ describe('otherThreadsCpuNs', () => {
       expect(process.platform).not.toBe('linux'); // only Linux has /proc schedstat
       return;
     }
-    // This thread spins for 80 ms of its own CPU (after a full GC, so little GC work is left for the helpers):
-    // other threads' time must not take it in.
-    fullGc()?.();
+    // This thread's own CPU time (seconds by now) is left out: the others' sum plus this thread's stays within
+    // the sum over every thread read just after (each figure only grows); with this thread in, it would exceed it by that much.
     const own = (): number => Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[0]);
-    const start = otherThreadsCpuNs()!;
-    const o0 = own();
-    while (own() - o0 < 80e6);
-    expect(otherThreadsCpuNs()! - start).toBeLessThan(40e6);
+    const all = (): number =>
+      readdirSync('/proc/self/task').reduce((sum, tid) => {
+        try {
+          return sum + Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'latin1').split(' ')[0]);
+        } catch {
+          return sum; // ended meanwhile
+        }
+      }, 0);
+    const others = otherThreadsCpuNs()!;
+    const mine = own();
+    expect(mine).toBeGreaterThan(100e6);
+    expect(others + mine).toBeLessThanOrEqual(all() + 10e6); // a tick of slack for a thread read while running
     // A worker spins until its own thread has used 60 ms of CPU (CPU time, whatever the machine's load).
     const mid = otherThreadsCpuNs()!;
     const spin = `const { readFileSync } = require('node:fs'); const { parentPort } = require('node:worker_threads');
       const own = () => Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[0]);
-      const t0 = own(); while (own() - t0 < 60e6); parentPort.postMessage(own() - t0);`;
-    const used = await new Promise<number>((resolve, reject) => new Worker(spin, { eval: true }).once('message', resolve).once('error', reject));
-    expect(used).toBeGreaterThanOrEqual(60e6);
-    // Each thread's figure is current to a scheduler tick (a few ms).
-    expect(otherThreadsCpuNs()! - mid).toBeGreaterThan(45e6);
+      const t0 = own(); while (own() - t0 < 60e6); parentPort.postMessage(own() - t0); parentPort.on('message', () => {});`;
+    // The worker stays until terminated: a thread that has ended is no longer listed, and its time with it.
+    const worker = new Worker(spin, { eval: true });
+    try {
+      const used = await new Promise<number>((resolve, reject) => worker.once('message', resolve).once('error', reject));
+      expect(used).toBeGreaterThanOrEqual(60e6);
+      // Each thread's figure is current to a scheduler tick (a few ms).
+      expect(otherThreadsCpuNs()! - mid).toBeGreaterThan(45e6);
+    } finally {
+      await worker.terminate();
+    }
   }, 60_000);
 });
 
