@@ -353,7 +353,8 @@ export async function measure(variants: readonly Variant[], options: MeasureOpti
     const t1 = performance.now();
     const grown = v8.getHeapStatistics().used_heap_size - h0;
     const c1 = otherThreadsCpuNs();
-    into.push({ i, t0, t1, grown, ...(c0 !== undefined && c1 !== undefined ? { otherNs: c1 - c0 } : {}) });
+    // A thread that ended during the window takes its time out of the sum: never below 0.
+    into.push({ i, t0, t1, grown, ...(c0 !== undefined && c1 !== undefined ? { otherNs: Math.max(0, c1 - c0) } : {}) });
     if (gc) {
       const f0 = performance.now();
       gc();
