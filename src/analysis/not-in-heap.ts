@@ -488,6 +488,19 @@ function markingFiles(pa: ProgramAnalysis): ReadonlySet<ts.SourceFile> | 'all' {
   return found;
 }
 
+/**
+ * Whether a type of the runtime can occur in `file` at all: it is a runtime
+ * file, or uses a binding of one, directly or through the files whose
+ * bindings it uses (`markingFiles`). Every mark, `HeapRef`, layout, pool and
+ * runtime function reaches a file that way, so one that does not holds no
+ * not-in-heap value and no handle, and calls nothing of the runtime (a file
+ * that imports `NotInHeap` and never names it again, for one).
+ */
+export function usesRuntime(pa: ProgramAnalysis, file: ts.SourceFile): boolean {
+  const marking = markingFiles(pa);
+  return marking === 'all' || marking.has(file);
+}
+
 /** Characters that continue an identifier (ASCII, `$`, `_`, and anything past ASCII to be safe). */
 const identifierPart = (c: number): boolean =>
   (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 36 || c === 95 || c > 127;

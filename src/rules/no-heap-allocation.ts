@@ -13,7 +13,7 @@ import { importedNameOf } from '../analysis/imports.js';
 import { parentSkippingParentheses, skipOuterExpressions, skipParentheses } from '../analysis/expressions.js';
 import { declarationScanBudget, parameterUse, signatureTypeParameter, typeParameterSymbol } from '../analysis/generic-use.js';
 import { sharedPoolHeapRefs } from '../analysis/shared-pools.js';
-import { describeReason, fileTypeNames, isRuntimeFile, notInHeapReason, typeName } from '../analysis/not-in-heap.js';
+import { describeReason, fileTypeNames, isRuntimeFile, notInHeapReason, typeName, usesRuntime } from '../analysis/not-in-heap.js';
 import { typeArgumentsOfSignature } from '../analysis/ts-compat.js';
 import { createRule } from '../util/create-rule.js';
 
@@ -79,6 +79,8 @@ export default createRule<Options, MessageIds>({
     // A file that sees no runtime binding but numbers (`Ptr`, `HeapRef`), directly or through modules it names,
     // holds no not-in-heap type and calls no runtime API: every mark, layout and pool comes from such a binding.
     if (!seesRuntimeStructure(ctx.analysis, ctx.sourceFile)) return {};
+    // Nor does a file that uses no runtime binding, directly or through the files whose bindings it uses.
+    if (!usesRuntime(ctx.analysis, ctx.sourceFile)) return {};
     const { checker, sourceFile, program } = ctx;
     /** Types as messages name them: by the names this file knows them by. */
     const nameOf = (t: ts.Type): string => typeName(checker, t, fileTypeNames(checker, ctx.sourceFile));

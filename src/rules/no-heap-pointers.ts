@@ -20,6 +20,7 @@ import {
   type HeapRefFinding,
   type NotInHeapReason,
   valueParts,
+  usesRuntime,
 } from '../analysis/not-in-heap.js';
 import { createRule } from '../util/create-rule.js';
 
@@ -85,6 +86,8 @@ export default createRule<Options, MessageIds>({
     // A file that sees no runtime binding but numbers (`Ptr`, `HeapRef`), directly or through modules it names,
     // holds no not-in-heap type: every mark, the decorator and every layout come from such a binding.
     if (!seesRuntimeStructure(ctx.analysis, ctx.sourceFile)) return {};
+    // Nor does a file that uses no runtime binding, directly or through the files whose bindings it uses.
+    if (!usesRuntime(ctx.analysis, ctx.sourceFile)) return {};
     const { checker, services, sourceFile, analysis } = ctx;
     /** Types as messages name them: by the names this file knows them by. */
     const nameOf = (t: ts.Type): string => typeName(checker, t, fileTypeNames(checker, ctx.sourceFile));

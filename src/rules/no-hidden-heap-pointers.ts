@@ -11,7 +11,7 @@ import { seesHeapRefs } from '../analysis/offheap-files.js';
 import { calleeId, offheapIdOf } from '../analysis/declarations.js';
 import { syntaxCache } from '../analysis/program-analysis.js';
 import { effectOf } from '../analysis/effects.js';
-import { fileTypeNames, isNotInHeap, isRuntimeFile, typeName } from '../analysis/not-in-heap.js';
+import { fileTypeNames, isNotInHeap, isRuntimeFile, typeName, usesRuntime } from '../analysis/not-in-heap.js';
 import { createRule } from '../util/create-rule.js';
 import { skipOuterExpressions } from '../analysis/expressions.js';
 
@@ -139,6 +139,8 @@ export default createRule<Options, MessageIds>({
     // A file that sees neither the `HeapRef` brand nor a runtime binding beyond numbers (a file naming only `Ptr`)
     // holds no handle and calls no runtime API.
     if (!seesHeapRefs(ctx.analysis, ctx.sourceFile)) return {};
+    // Nor does a file that uses no runtime binding, directly or through the files whose bindings it uses.
+    if (!usesRuntime(ctx.analysis, ctx.sourceFile)) return {};
     const { checker, services, program } = ctx;
     /** Types as messages name them: by the names this file knows them by. */
     const nameOf = (t: ts.Type): string => typeName(checker, t, fileTypeNames(checker, ctx.sourceFile));

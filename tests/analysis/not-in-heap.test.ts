@@ -223,8 +223,10 @@ type T3 = string & { tag: 1 };`);
 
 describe('linear cost (counted work, never timing)', () => {
   /** Lints one generated file with the type rules and returns the counted work. */
-  function work(source: string) {
-    const program = virtualProgram({ '/p/a.ts': `import { type NotInHeap, type Ptr } from '${runtimeIndex}';\n${source}\nexport {};\n` });
+  function work(source: string, usesRuntime = true) {
+    // The rules check only a file that uses a runtime binding (the last line, unless asked not to).
+    const uses = usesRuntime ? 'export type UsesTheRuntime = NotInHeap<{ p: Ptr<number> }>;' : '';
+    const program = virtualProgram({ '/p/a.ts': `import { type NotInHeap, type Ptr } from '${runtimeIndex}';\n${source}\n${uses}\nexport {};\n` });
     for (const c of [notInHeapCounters, genericUseCounters, allocationCounters] as Array<Record<string, number>>) {
       for (const k of Object.keys(c)) c[k] = 0;
     }
@@ -296,6 +298,9 @@ describe('linear cost (counted work, never timing)', () => {
     doubles(a.literalsTyped, b.literalsTyped);
     const objects = (n: number) => `const o = ${'{ a: '.repeat(n)}1${' }'.repeat(n)};`;
     expect(work(objects(80)).literalTypeQueries).toBe(1);
+    // The twin: a file that imports the runtime and uses none of it holds no runtime type, and asks for none.
+    expect(work(objects(80), false).literalTypeQueries).toBe(0);
+    expect(work(nested(120), false).literalsTyped).toBe(0);
   });
 
   it('no-heap-allocation asks whether a node lies in an allocator only where it would report', () => {

@@ -29,6 +29,13 @@ describe('no-hidden-heap-pointers on arithmetic', () => {
     expect(queried).toEqual([5 * 10 + 1, 5 * 40 + 1]);
   });
 
+  it('a file that imports HeapRef and never uses it holds no handle: nothing is typed (its twin above declares one)', () => {
+    const program = virtualProgram({ '/p/arith.ts': steps(10).replace('export declare const ref: HeapRef<object>;', '') });
+    const before = { ...hiddenCounters };
+    expect(lintFile(program, '/p/arith.ts', ['no-hidden-heap-pointers'])).toEqual([]);
+    expect(hiddenCounters.operandTypeQueries - before.operandTypeQueries).toBe(0);
+  });
+
   it('the twin: the same steps reading a handle are reported at each read', () => {
     const program = virtualProgram({ '/p/arith.ts': steps(3).replace(/\(s \+/g, '(ref +') });
     const reports = lintFile(program, '/p/arith.ts', ['no-hidden-heap-pointers']);
