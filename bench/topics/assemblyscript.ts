@@ -318,6 +318,7 @@ export const assemblyscript: Topic = {
         `The module (${compiled.bytes} bytes of wasm) was compiled at the start of this run in ${(compiled.ms / 1000).toFixed(1)} s by asc ${readVersion()} (-O3, --runtime incremental, --exportRuntime, --initialMemory ${initialPages}, in a child process); each AssemblyScript variant has its own instance.`,
         grownNote(),
         'Ratios are offheap time ÷ AssemblyScript time inverted: above 1 means offheap is faster.',
+        'AS4 counts the collectors\' own work only: `gc()` marks and sweeps the handle table, while the JS objects behind the handles are still traced by V8 in its own collections (not in these windows); `__collect()` traces AssemblyScript\'s whole heap.',
         ...(quick ? [`quick mode uses ${large} live objects for the "1M" rows`] : []),
       ],
     };
