@@ -18,7 +18,7 @@ import { isRuntimeFile } from './offheap-files.js';
 export { isRuntimeFile };
 import { brandKindOfProperty, brandOf, scalarBrandOf } from './brands.js';
 import { offheapIdAt } from './declarations.js';
-import { analysisOfChecker, cacheOf, type ProgramAnalysis } from './program-analysis.js';
+import { analysisOfChecker, cacheOf, syntaxCache, type ProgramAnalysis } from './program-analysis.js';
 
 /** Types one walk explores before it gives up on the rest ("cannot prove"). Each type is explored once per program. */
 export const walkBudget = 10000;
@@ -511,15 +511,20 @@ const identifierPart = (c: number): boolean =>
  * Comments and strings count too (an over-approximation: then it is used).
  */
 function usesName(file: ts.SourceFile, name: string): boolean {
+  // A fact of the file's text: it carries over to the next program while the file is unchanged (an editor's re-lint).
+  const facts = syntaxCache<string, boolean>('not-in-heap:uses-name', file);
+  const known = facts.get(name);
+  if (known !== undefined) return known;
   notInHeapCounters.namesRead++;
   const text = file.text;
   let count = 0;
-  for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + name.length)) {
+  for (let at = text.indexOf(name); at >= 0 && count < 2; at = text.indexOf(name, at + name.length)) {
     if (at > 0 && identifierPart(text.charCodeAt(at - 1))) continue;
     if (identifierPart(text.charCodeAt(at + name.length))) continue;
-    if (++count > 1) return true;
+    count++;
   }
-  return false;
+  facts.set(name, count > 1);
+  return count > 1;
 }
 
 /** Types that say nothing about where they come from, or are primitive: they hold nothing. */

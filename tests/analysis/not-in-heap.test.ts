@@ -9,6 +9,7 @@ import {
   notInHeapReason,
   notInHeapUnproven,
   typeName,
+  usesRuntime,
   valueParts,
   walkBudget,
 } from '../../src/analysis/not-in-heap.js';
@@ -16,7 +17,7 @@ import { genericUseCounters } from '../../src/analysis/generic-use.js';
 import { notInHeapCounters } from '../../src/analysis/not-in-heap.js';
 import { allocationCounters } from '../../src/rules/no-heap-allocation.js';
 import { programAnalysis } from '../../src/analysis/program-analysis.js';
-import { virtualProgram } from '../virtual-program.js';
+import { virtualOptions, virtualProgram } from '../virtual-program.js';
 import { lintFile, runtimeIndex } from './nih-lint.js';
 
 const head = `import { notInHeap, type NotInHeap, type Ptr, type HeapRef, type Garbage, type MaybeGarbage } from '${runtimeIndex}';\n`;
@@ -437,6 +438,34 @@ type W = Uses;`,
     expect(c.coarseExpanded).toBeGreaterThan(400);
     expect(d.coarseExpanded / c.coarseExpanded).toBeGreaterThan(1.5);
     expect(d.coarseExpanded / c.coarseExpanded).toBeLessThan(2.5);
+  });
+
+  it('which names a file uses is read once per file, not once per program (an editor builds a program per edit)', () => {
+    const files: Record<string, string> = {
+      '/p/free.ts': `import type { NotInHeap } from '${runtimeIndex}';\nexport interface Box<T> { v: T }`,
+      '/p/a.ts': `import type { NotInHeap } from '${runtimeIndex}';\nimport type { Box } from './free.ts';\nexport type S = Box<NotInHeap<{ n: number }>>;`,
+    };
+    const host = ts.createCompilerHost(virtualOptions, true);
+    const parsed = new Map<string, ts.SourceFile | undefined>();
+    const fromDisk = host.getSourceFile.bind(host);
+    host.readFile = ((read) => (name: string) => files[name] ?? read(name))(host.readFile.bind(host));
+    host.fileExists = ((exists) => (name: string) => name in files || exists(name))(host.fileExists.bind(host));
+    host.getSourceFile = (name, version, onError, create) => {
+      if (!parsed.has(name)) parsed.set(name, name in files ? ts.createSourceFile(name, files[name], version, true) : fromDisk(name, version, onError, create));
+      return parsed.get(name);
+    };
+    const read = () => {
+      const program = ts.createProgram(Object.keys(files), virtualOptions, host);
+      const before = notInHeapCounters.namesRead;
+      const pa = programAnalysis(program);
+      const answers = ['/p/free.ts', '/p/a.ts'].map((f) => usesRuntime(pa, program.getSourceFile(f)!));
+      return { answers, read: notInHeapCounters.namesRead - before };
+    };
+    const first = read();
+    expect(first.answers).toEqual([false, true]);
+    expect(first.read).toBeGreaterThan(0);
+    // The second program has the same files: the same answers, and no text read again.
+    expect(read()).toEqual({ answers: [false, true], read: 0 });
   });
 
   it('an import is used when its name occurs again as a whole word (comments count, longer names do not)', () => {
