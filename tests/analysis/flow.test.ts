@@ -261,6 +261,18 @@ describe('the never-rooted scan', () => {
     // Only file.ts changed between the programs (the pools of the head make each lint ask the scan).
     expect(neverRootedCounters.filesWalked - before).toBe(2);
   });
+
+  it('enters no type: annotations, however large, add no visit', async () => {
+    const visits = async (fn: string): Promise<number> => {
+      const before = neverRootedCounters.nodesVisited;
+      await lint([fn]);
+      return neverRootedCounters.nodesVisited - before;
+    };
+    const plain = await visits(`function t0(x: { a: number }) { return x; }`);
+    const typed = await visits(`function t0(x: { a: Array<Map<string, number>>; b: [number, string] | undefined; c: (y: number) => void }) { return x; }`);
+    expect(plain).toBeGreaterThan(0);
+    expect(typed).toBe(plain);
+  });
 });
 
 describe('no crash on any construct', () => {
