@@ -454,8 +454,10 @@ type W = Uses;`,
       if (!parsed.has(name)) parsed.set(name, name in files ? ts.createSourceFile(name, files[name], version, true) : fromDisk(name, version, onError, create));
       return parsed.get(name);
     };
+    let previous: ts.Program | undefined;
     const read = () => {
-      const program = ts.createProgram(Object.keys(files), virtualOptions, host);
+      // From the previous program, as the language server builds the next one (its module resolution carries over).
+      const program = (previous = ts.createProgram(Object.keys(files), virtualOptions, host, previous));
       const before = notInHeapCounters.namesRead;
       const pa = programAnalysis(program);
       const answers = ['/p/free.ts', '/p/a.ts'].map((f) => usesRuntime(pa, program.getSourceFile(f)!));
