@@ -60,10 +60,12 @@ export function prepareThirdParty(quick, { offheapImport = false } = {}) {
       // With `offheapImport: 'named'`, every file names a runtime type (`import type { Ptr } from 'offheap'`),
       // so no file is answered from its imports alone; the rules must see that a file naming only numbers of the
       // runtime holds nothing of it (runtimeView in src/analysis/offheap-files.ts).
-      // With `offheapImport: 'marked'`, every file names the not-in-heap mark (`import type { NotInHeap }`) and
-      // nothing else of the runtime: every type rule analyses every file, which never uses the mark.
+      // With `offheapImport: 'marked'`, every file uses the not-in-heap mark once (a local type alias of a
+      // NotInHeap record) and nothing else of the runtime: no type rule may skip a file (an import that is never
+      // used again would let them: usesRuntime in src/analysis/not-in-heap.ts), and the walk meets every type of
+      // ordinary code, none of which holds a mark.
       if (offheapImport === 'named') writeFileSync(to, `import type { Ptr } from 'offheap';\n${readFileSync(file, 'utf8')}`);
-      else if (offheapImport === 'marked') writeFileSync(to, `import type { NotInHeap } from 'offheap';\n${readFileSync(file, 'utf8')}`);
+      else if (offheapImport === 'marked') writeFileSync(to, `import type { NotInHeap } from 'offheap';\n${readFileSync(file, 'utf8')}\ntype OffheapCorpusMark = NotInHeap<{ readonly n: number }>;\n`);
       else if (offheapImport) writeFileSync(to, `import 'offheap';\n${readFileSync(file, 'utf8')}`);
       else cpSync(file, to);
       lines += readFileSync(file, 'utf8').split('\n').length;
