@@ -13,7 +13,7 @@
 // per `ts.Type` for the program's life and never depend on which alias the
 // checker met first.
 import ts from 'typescript';
-import { isRuntimeFile } from './offheap-files.js';
+import { globalBlockCarries, isRuntimeFile } from './offheap-files.js';
 
 export { isRuntimeFile };
 import { brandKindOfProperty, brandOf, scalarBrandOf } from './brands.js';
@@ -482,7 +482,8 @@ function markingFiles(pa: ProgramAnalysis): ReadonlySet<ts.SourceFile> | 'all' {
   let found: ReadonlySet<ts.SourceFile> | 'all' = marking;
   for (const f of marking) {
     const augments = (f as { moduleAugmentations?: readonly (ts.StringLiteral | ts.Identifier)[] }).moduleAugmentations ?? [];
-    if (!ts.isExternalModule(f) || augments.some((m) => ts.isIdentifier(m))) found = 'all';
+    // A `declare global` block that carries nothing of its file (globalBlockCarries, as namesRuntime decides) adds no mark.
+    if (!ts.isExternalModule(f) || augments.some((m) => ts.isIdentifier(m) && globalBlockCarries(pa, m.parent))) found = 'all';
   }
   memo.set('files', found);
   return found;

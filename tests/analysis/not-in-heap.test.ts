@@ -416,6 +416,23 @@ type W = Uses;`,
     expect(global.reasons.W).toBe('W is not-in-heap by containment (W.w.s; Span is marked NotInHeap)');
   });
 
+  it('a `declare global` block that carries nothing of its marking file leaves the other files answered from their declarations (counted); its twin carries', () => {
+    const chain = `export interface I0 { next: I1; s: string }\nexport interface I1 { n: number }`;
+    const walked = (block: string) => {
+      for (const k of Object.keys(notInHeapCounters) as Array<keyof typeof notInHeapCounters>) notInHeapCounters[k] = 0;
+      const { reasons } = run(chain, `import type { I0 } from './free.ts';\n${block}\ntype T0 = I0;`);
+      return { reasons, ...notInHeapCounters };
+    };
+    // rxjs's shape: globals extended with primitives only.
+    const quiet = walked(`declare global { interface SymbolConstructor { readonly observable2: symbol } }`);
+    const carrying = walked(`declare global { interface Window3 { s: Span } }`);
+    expect(quiet.reasons.T0).toBeUndefined();
+    expect(carrying.reasons.T0).toBeUndefined();
+    // Only I0 and Span are explored when the block carries nothing; a block that names the file's Span makes every
+    // file's types candidates, so I0's field I1 is walked too.
+    expect(quiet.coarseExpanded).toBeLessThan(carrying.coarseExpanded);
+  });
+
   it('its own types are answered from their declarations: no field is walked, at any length (counted)', () => {
     const chain = (n: number) =>
       [...Array.from({ length: n }, (_, i) => `export interface I${i} { next: I${i + 1}; s: string; b: Box<I${i + 1}> }`), `export interface I${n} { n: number }`, `export interface Box<T> { v: T }`].join('\n');
