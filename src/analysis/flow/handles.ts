@@ -54,8 +54,10 @@ export interface HandleHost {
   tracked(env: Env, e: TSESTree.Node): { readonly key: string; readonly st: ObjState } | undefined;
   update(env: MutableEnv, key: string, f: (s: ObjState) => ObjState | undefined): void;
   emit(f: FlowFact): void;
-  /** Facts are being collected: the final pass of a solve (not a fixpoint run, not a summary). */
+  /** Facts are being collected: a solve, not a summary run. */
   collecting(): boolean;
+  /** Runs `f` when the segment being run turns out to have its solved input (its last run), else never. */
+  defer(f: () => void): void;
   isRuntimeCallee(call: TSESTree.CallExpression): boolean;
 }
 
@@ -320,7 +322,7 @@ export class HandleFlow {
     const st: ObjState = t ? { ...t.st, local: false } : { mem: memZero, memWhy: undefined, root: rootNo, pending: undefined, local: false, layout: undefined, group: key, pin };
     if (!this.keeps.has(key)) this.keeps.set(key, { node, value, where, escapes });
     env.set(key, st);
-    if (sym && st.pin === pinYes && this.host.collecting()) this.pinnedInto.add(sym);
+    if (sym && st.pin === pinYes && this.host.collecting()) this.host.defer(() => this.pinnedInto.add(sym));
   }
 
   /** Whether some path reaching here keeps a handle on the JS heap. */
@@ -350,9 +352,12 @@ export class HandleFlow {
   }
 
   private report(key: string, keep: Keep, s: ObjState, why: string): void {
-    if (!this.host.collecting() || this.reportedKeeps.has(key)) return;
-    this.reportedKeeps.add(key);
-    this.host.emit(this.keepFact(keep, s, why));
+    if (!this.host.collecting()) return;
+    this.host.defer(() => {
+      if (this.reportedKeeps.has(key)) return;
+      this.reportedKeeps.add(key);
+      this.host.emit(this.keepFact(keep, s, why));
+    });
   }
 
   private keepFact(keep: Keep, s: ObjState, why: string): FlowFact {

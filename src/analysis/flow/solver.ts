@@ -14,12 +14,12 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import type { PathInfo, SegInfo } from './recorder.js';
 
-/** Counted work, for the linear-cost tests. */
 /**
- * `skipped`: functions not solved because they can hold no memory state; `gated`: of those, answered from names
- * without a type query; `summaryReruns`: segments a summary run read again for what the function returns.
+ * Counted work, for the linear-cost tests. `segments`: segment runs (facts are kept from each segment's last run, so
+ * none runs again once solved); `transfers`: events run; `skipped`: functions not solved because they can hold no
+ * memory state; `gated`: of those, answered from names without a type query.
  */
-export const flowStats = { segments: 0, transfers: 0, functions: 0, stateOps: 0, widened: 0, skipped: 0, gated: 0, summaryReruns: 0 };
+export const flowStats = { segments: 0, transfers: 0, functions: 0, stateOps: 0, widened: 0, skipped: 0, gated: 0 };
 
 /** The solver's budget: segment runs per function before widening (tests lower it). */
 export const flowLimits = { runsPerSegment: 64, baseRuns: 1024 };

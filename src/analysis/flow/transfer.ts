@@ -83,9 +83,18 @@ export class FlowEngine {
   private readonly summaries = new Map<PathInfo, Summary | null>();
   private readonly keyScopes = new Map<string, readonly [number, number]>();
   private current: PathInfo | undefined;
+  /** The facts of the function being solved (undefined in a summary run). */
   private facts: FlowFact[] | undefined;
   /** While summarising a function: the states its returns hand back. */
   private returns: (ObjState | undefined)[] | undefined;
+  /**
+   * What the segment being run emits (facts, returns, pins recorded), kept
+   * until the fixpoint: a segment's last run is the one with its solved
+   * input, so replaying each segment's last actions in walk order gives what
+   * a second pass over the solved inputs would, without running it.
+   */
+  private actions: (() => void)[] | undefined;
+  private lastActions: Map<SegInfo, (() => void)[]> | undefined;
   private readonly handles: HandleFlow;
 
   constructor(
@@ -112,6 +121,7 @@ export class FlowEngine {
       update: (env, key, f) => this.update(env, key, f),
       emit: (f) => this.emit(f),
       collecting: () => this.facts !== undefined,
+      defer: (f) => this.defer(f),
       isRuntimeCallee: (c) => this.isRuntimeCallee(c),
     });
   }
@@ -405,26 +415,15 @@ export class FlowEngine {
   /** Solves one function; with `entry`, a summary run (no facts). Returns the joined exit env. */
   private solve(path: PathInfo, facts: FlowFact[] | undefined, entry: Env | undefined): Env {
     flowStats.functions++;
-    const saved = [this.current, this.facts] as const;
-    // Returns are collected in the final pass only, from the solved states.
+    const saved = [this.current, this.facts, this.lastActions] as const;
     const collect = this.returns;
-    this.returns = undefined;
     this.current = path;
-    this.facts = undefined;
+    // Facts (or, for a summary, returns) are recorded during the fixpoint and kept per segment from its last run.
+    this.facts = facts;
+    const last = (this.lastActions = new Map());
     try {
       const sol = solveSegments<PEnv>(path, new Map([['', this.handles.entry(path, entry ?? this.entryEnv(path))]]), this.domain);
-      // Final pass over the solved inputs: emit facts, or (for a summary) collect what is returned.
-      this.returns = collect;
-      if (facts || this.returns) {
-        this.facts = facts;
-        for (const s of sol.segs) {
-          // A summary reads only what the function returns: only segments that hold a return run again.
-          if (!facts && !s.events.some((e) => e.type === AST_NODE_TYPES.ReturnStatement)) continue;
-          if (!facts) flowStats.summaryReruns++;
-          for (const input of sol.ins.get(s)?.values() ?? []) this.run(s, input);
-        }
-        this.facts = undefined;
-      }
+      for (const s of sol.segs) for (const act of last.get(s) ?? none) act();
       // Exit: the join of the states at every normal return.
       let exit: MutableEnv | undefined;
       for (const r of path.codePath.returnedSegments) {
@@ -453,9 +452,15 @@ export class FlowEngine {
       }
       return result;
     } finally {
-      [this.current, this.facts] = saved;
+      [this.current, this.facts, this.lastActions] = saved;
       this.returns = collect;
     }
+  }
+
+  /** Runs `f` once the function is solved if the segment being run is the one to keep (see `actions`), else now. */
+  private defer(f: () => void): void {
+    if (this.actions) this.actions.push(f);
+    else f();
   }
 
   /**
@@ -494,18 +499,16 @@ export class FlowEngine {
       return out;
     },
     run: (seg, input, exc) => {
-      const out = new Map<Valuation, Env>();
-      for (const [k, env] of input) {
-        const mine = exc ? new Map<TSESTree.TryStatement, Env>() : undefined;
-        out.set(k, this.run(seg, env, mine));
-        for (const [t, e] of mine ?? []) {
-          let acc = exc!.get(t) as Map<Valuation, Env> | undefined;
-          if (!acc) exc!.set(t, (acc = new Map()));
-          const prev = acc.get(k);
-          acc.set(k, prev ? joinEnv(new Map(prev), e, undefined) : e);
-        }
+      // This run's actions replace the segment's earlier ones: its input only grows, and the last is the solved one.
+      const acts: (() => void)[] = [];
+      const outer = this.actions;
+      this.actions = acts;
+      try {
+        return this.runValuations(seg, input, exc);
+      } finally {
+        this.actions = outer;
+        this.lastActions?.set(seg, acts);
       }
-      return out;
     },
     join: (to, preds) => {
       const acc = new Map<Valuation, MutableEnv>();
@@ -535,6 +538,22 @@ export class FlowEngine {
       return acc;
     },
   };
+
+  /** Runs a segment over each valuation of its input; with `exc`, joins per try what exceptions carry out. */
+  private runValuations(seg: SegInfo, input: PEnv, exc: Map<TSESTree.TryStatement, PEnv> | undefined): PEnv {
+    const out = new Map<Valuation, Env>();
+    for (const [k, env] of input) {
+      const mine = exc ? new Map<TSESTree.TryStatement, Env>() : undefined;
+      out.set(k, this.run(seg, env, mine));
+      for (const [t, e] of mine ?? []) {
+        let acc = exc!.get(t) as Map<Valuation, Env> | undefined;
+        if (!acc) exc!.set(t, (acc = new Map()));
+        const prev = acc.get(k);
+        acc.set(k, prev ? joinEnv(new Map(prev), e, undefined) : e);
+      }
+    }
+    return out;
+  }
 
   private readonly edges = new Map<SegInfo, Map<SegInfo, EdgeFacts>>();
 
@@ -700,6 +719,11 @@ export class FlowEngine {
   private readonly factAt = new Map<string, number>();
 
   private emit(f: FlowFact): void {
+    if (!this.facts) return;
+    this.defer(() => this.emitNow(f));
+  }
+
+  private emitNow(f: FlowFact): void {
     const facts = this.facts;
     if (!facts || f.kind === 'unrootedAtExit' || f.kind === 'cannotProve' || f.kind === 'storedUnrooted') {
       facts?.push(f);
@@ -749,7 +773,11 @@ export class FlowEngine {
         return;
       }
       case AST_NODE_TYPES.ReturnStatement:
-        if (this.returns && this.current?.node === functionOf(node)) this.returns.push(node.argument ? this.evaluate(env, node.argument)?.st : undefined);
+        if (this.returns && this.current?.node === functionOf(node)) {
+          const returns = this.returns;
+          const st = node.argument ? this.evaluate(env, node.argument)?.st : undefined;
+          this.defer(() => returns.push(st));
+        }
         if (node.argument) this.escape(env, node.argument);
         return;
       case AST_NODE_TYPES.YieldExpression:
