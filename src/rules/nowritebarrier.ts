@@ -24,6 +24,7 @@ type MessageId = 'misplacedDirective' | 'misspelledDirective' | 'prohibited' | '
 const reasons: Record<UnresolvedReason, string> = {
   any: 'the callee is typed any',
   'function-value': 'the callee is a function value, not a declaration',
+  'passed-to-library': 'a function value no declaration names is handed to library code, which may run it',
   'no-implementation': 'no implementation of this member exists in the program',
   'no-body': 'the callee is declared without a body (declare): there is no body to analyse',
   unanalyzable: 'cannot prove: the type checker failed on this function',

@@ -11,7 +11,7 @@ import { isFunctionLikeWithBody } from '../directives.js';
 import type { FunctionLikeWithBody } from '../directives.js';
 
 /** Why a call's target is not known statically. */
-export type UnresolvedReason = 'any' | 'function-value' | 'no-implementation' | 'no-body' | 'unanalyzable';
+export type UnresolvedReason = 'any' | 'function-value' | 'passed-to-library' | 'no-implementation' | 'no-body' | 'unanalyzable';
 
 export interface Resolution {
   /** Declarations that run: function-likes with bodies, classes (implicit constructors), or barrier declarations. */

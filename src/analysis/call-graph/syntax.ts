@@ -116,21 +116,49 @@ function resolveNew(ctx: GraphContext, expr: ts.NewExpression): Resolution {
   return { targets: [], unresolved: 'function-value' };
 }
 
-/** A function value passed as an argument: the callee may run it (Go's systemstack edge). */
-function resolveFunctionValue(ctx: GraphContext, arg: ts.Expression): Resolution {
+/**
+ * A function value passed as an argument: the callee may run it (Go's systemstack edge). A name is followed to the
+ * functions it declares (a shorthand `{ put }` or `{ put: put }` property to `put`), else to the declarations of its
+ * type's call signatures. A value no declaration names (a parameter, a `let`, a function-typed field) handed to
+ * library code (`xs.forEach(cb)`) is unresolved: the library runs it where the graph cannot see; a callee with a body
+ * reports its own call of the value instead.
+ */
+function resolveFunctionValue(ctx: GraphContext, arg: ts.Expression, toLibrary: boolean): Resolution {
   const { checker } = ctx;
   const expr = skipOuterExpressions(arg);
   if (!ts.isIdentifier(expr) && !ts.isPropertyAccessExpression(expr)) return leaf;
   const symbol = checker.getSymbolAtLocation(ts.isPropertyAccessExpression(expr) ? expr.name : expr);
   if (!symbol) return leaf;
   const targets: ts.Node[] = [];
-  for (const decl of resolveAlias(checker, symbol).declarations ?? []) {
-    if (isWriteBarrierDeclaration(decl)) targets.push(decl);
-    else {
-      const fn = functionOf(decl);
-      if (fn && !targets.includes(fn)) targets.push(fn);
+  const add = (t: ts.Node): void => void (targets.includes(t) || targets.push(t));
+  if (!holdsFunctionValue(checker, symbol)) {
+    for (const decl of resolveAlias(checker, symbol).declarations ?? []) {
+      if (ts.isShorthandPropertyAssignment(decl) || (ts.isPropertyAssignment(decl) && ts.isIdentifier(skipOuterExpressions(decl.initializer)))) {
+        const named = ts.isShorthandPropertyAssignment(decl) ? checker.getShorthandAssignmentValueSymbol(decl) : checker.getSymbolAtLocation(skipOuterExpressions(decl.initializer));
+        if (!named || holdsFunctionValue(checker, named)) continue;
+        for (const d of resolveAlias(checker, named).declarations ?? []) {
+          if (isWriteBarrierDeclaration(d)) add(d);
+          else if (functionOf(d)) add(functionOf(d)!);
+        }
+        continue;
+      }
+      if (isWriteBarrierDeclaration(decl)) add(decl);
+      else if (functionOf(decl)) add(functionOf(decl)!);
     }
+    if (targets.length > 0) return { targets };
   }
+  // Only a value whose type can be called is a function value (not `xs.push(p)`).
+  const signatures = checker.getTypeAtLocation(expr).getCallSignatures();
+  let named = false;
+  for (const sig of signatures) {
+    const decl = sig.declaration;
+    if (!decl || ts.isJSDocSignature(decl) || isTypeLevelSignature(decl) || holdsFunctionValue(checker, symbol)) continue;
+    if (isWriteBarrierDeclaration(decl)) add(decl);
+    else if (functionOf(decl)) add(functionOf(decl)!);
+    else continue;
+    named = true;
+  }
+  if (signatures.length > 0 && !named && toLibrary) return { targets, unresolved: 'passed-to-library' };
   return { targets };
 }
 
@@ -270,11 +298,13 @@ export function computeFacts(ctx: GraphContext, node: GraphNode): FunctionFacts 
     }
   };
 
-  const visitArguments = (args: ts.NodeArray<ts.Expression> | undefined): void => {
+  /** `call` resolved to library code (no target, nothing unresolved): it runs what it is given out of sight. */
+  const visitArguments = (args: ts.NodeArray<ts.Expression> | undefined, call: Resolution): void => {
+    const toLibrary = call.targets.length === 0 && !call.unresolved;
     for (const arg of args ?? []) {
       const inner = skipOuterExpressions(arg);
       if (isFunctionLikeWithBody(inner)) callees.push({ target: inner, site: arg });
-      else record(arg, resolveFunctionValue(ctx, arg));
+      else record(arg, resolveFunctionValue(ctx, arg, toLibrary));
     }
   };
 
@@ -289,13 +319,15 @@ export function computeFacts(ctx: GraphContext, node: GraphNode): FunctionFacts 
     }
     if (ts.isTypeNode(n) && !ts.isExpressionWithTypeArguments(n)) return;
     if (ts.isCallExpression(n)) {
-      record(n, resolveCall(ctx, n));
-      visitArguments(n.arguments);
+      const call = resolveCall(ctx, n);
+      record(n, call);
+      visitArguments(n.arguments, call);
     } else if (ts.isTaggedTemplateExpression(n)) {
       record(n, resolveCall(ctx, n));
     } else if (ts.isNewExpression(n)) {
-      record(n, resolveNew(ctx, n));
-      visitArguments(n.arguments);
+      const made = resolveNew(ctx, n);
+      record(n, made);
+      visitArguments(n.arguments, made);
     } else if (ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) {
       record(n, resolveAccess(ctx, n));
     } else if (ts.isObjectBindingPattern(n) && (ts.isVariableDeclaration(n.parent) || ts.isParameter(n.parent))) {
