@@ -61,26 +61,55 @@ export function badValue(what: string, v: unknown, expected: string): never {
 
 /**
  * Checks an options argument: `undefined` (no options) or a plain object
- * whose own keys are all in `allowed`. An unknown key (`{ maxbytes }` for
+ * (prototype Object.prototype or null, so no key is inherited) whose own
+ * keys are all in `allowed`. An unknown key (`{ maxbytes }` for
  * `maxBytes`) is an `OptionError` naming it, with the allowed keys as the
- * limit. Symbol keys are rejected too. Returns the object (`{}` for
- * undefined) so callers can read it.
+ * limit; so are a symbol key, a getter (it could answer differently on each
+ * read) and a key of `removed` (with its replacement). Returns a copy of the
+ * own data properties (`{}` for undefined), so callers read values that
+ * cannot change and run no caller code. A Proxy's traps do run; whatever
+ * they throw becomes an `OptionError`.
  */
-export function checkOptions(what: string, options: unknown, allowed: readonly string[]): Readonly<Record<string, unknown>> {
+export function checkOptions(what: string, options: unknown, allowed: readonly string[], removed: Readonly<Record<string, string>> = {}): Readonly<Record<string, unknown>> {
   if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+  if (typeof options !== 'object' || options === null) {
     throw new OptionError('', `${what}: options must be an object; got ${show(options)}`, { value: options, limit: allowed });
   }
-  for (const key of Reflect.ownKeys(options)) {
-    if (typeof key === 'symbol' || !allowed.includes(key)) {
-      const name = typeof key === 'symbol' ? 'a symbol key' : JSON.stringify(key);
-      throw new OptionError(typeof key === 'symbol' ? '' : key, `${what}: unknown option ${name}; the options are ${allowed.join(', ')}`, {
-        value: key,
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  let key: string | symbol = '';
+  try {
+    // Inside the try: Array.isArray throws on a revoked Proxy.
+    if (Array.isArray(options)) throw new OptionError('', `${what}: options must be an object; got ${show(options)}`, { value: options, limit: allowed });
+    const proto: unknown = Reflect.getPrototypeOf(options);
+    if (proto !== Object.prototype && proto !== null) {
+      throw new OptionError('', `${what}: options must be a plain object (an object literal); got one whose prototype is not Object.prototype, whose keys would be ignored`, {
+        value: options,
         limit: allowed,
       });
     }
+    for (key of Reflect.ownKeys(options)) {
+      if (typeof key === 'string' && Object.hasOwn(removed, key)) {
+        throw new OptionError(key, `${what}: option ${key} is gone; ${removed[key]}`, { value: key, limit: allowed });
+      }
+      if (typeof key === 'symbol' || !allowed.includes(key)) {
+        const name = typeof key === 'symbol' ? 'a symbol key' : JSON.stringify(key);
+        throw new OptionError(typeof key === 'symbol' ? '' : key, `${what}: unknown option ${name}; the options are ${allowed.join(', ')}`, {
+          value: key,
+          limit: allowed,
+        });
+      }
+      const d = Reflect.getOwnPropertyDescriptor(options, key);
+      if (d === undefined) continue;
+      if (!('value' in d)) throw new OptionError(key, `${what}: option ${key} must be a data property, not a getter`, { value: key, limit: 'a data property' });
+      out[key] = d.value;
+    }
+  } catch (e) {
+    if (e instanceof OptionError) throw e;
+    // A Proxy's trap threw: the options cannot be read.
+    const k = typeof key === 'string' ? key : '';
+    throw new OptionError(k, `${what}: options could not be read (a Proxy trap threw)${k === '' ? '' : ` at option ${k}`}`, { value: options, limit: allowed });
   }
-  return options as Readonly<Record<string, unknown>>;
+  return out;
 }
 
 /** Reads a boolean option (`fallback` when absent); anything but `undefined`, `true` or `false` is an `OptionError`. */

@@ -14,7 +14,7 @@
 import type { Accessor } from './accessor.js';
 import { MisuseError, show } from './errors.js';
 import type { Fields, Layout } from './layout.js';
-import { Runtime } from './runtime.js';
+import { isRuntime, Runtime } from './runtime.js';
 import type { HeapRef, MaybeGarbage, Ptr } from './types.js';
 
 let theDefault: Runtime | undefined;
@@ -36,7 +36,7 @@ export function defaultRuntime(): Runtime {
  * @offheap setDefaultRuntime
  */
 export function setDefaultRuntime(rt: Runtime): void {
-  if (!(rt instanceof Runtime)) throw new MisuseError(`setDefaultRuntime: rt must be a Runtime; got ${show(rt)}`, { value: rt });
+  if (!isRuntime(rt)) throw new MisuseError(`setDefaultRuntime: rt must be a Runtime; got ${show(rt)}`, { value: rt });
   theDefault = rt;
 }
 

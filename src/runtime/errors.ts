@@ -173,7 +173,12 @@ export function show(value: unknown): string {
     case 'function':
       return 'a function';
     case 'object':
-      return value === null ? 'null' : Array.isArray(value) ? 'an array' : 'an object';
+      if (value === null) return 'null';
+      try {
+        return Array.isArray(value) ? 'an array' : 'an object';
+      } catch {
+        return 'a revoked Proxy'; // Array.isArray throws on one
+      }
     default:
       return String(value);
   }

@@ -33,7 +33,7 @@ import { batchTail, cacheBatch, cacheMax, noFlush } from './mcache.js';
 import { MCentral, openPool } from './mcentral.js';
 import { clearBytes } from './memclr.js';
 import { forget, isLiveObject, markLive, objectStart, release, wasHanded } from './objstate.js';
-import { Runtime } from './runtime.js';
+import { isRuntime, poolKey, type Runtime } from './runtime.js';
 import { maxPoolName, P } from './share.js';
 import { pageSize, poisonByte, type AddressSpace } from './space.js';
 import type { MaybeGarbage, Ptr } from './types.js';
@@ -216,6 +216,8 @@ export class FixAlloc<T, Z extends boolean = true> {
   private readonly byAddress: number[] = [];
   /** True while `first` runs: alloc is refused (the hook would get the address being initialised). */
   private inFirst = false;
+  /** The object `first` is initialising (0 otherwise): the hook may not free it (alloc would hand it out while it is on the free list). */
+  private firstP = 0;
   private declare readonly rt: Runtime;
   private declare readonly space: AddressSpace;
   /** `space.u32`, cached for the hot path. */
@@ -253,7 +255,7 @@ export class FixAlloc<T, Z extends boolean = true> {
     if (first !== undefined && typeof first !== 'function') throw new OptionError('first', `FixAlloc: option first must be a function; got ${show(first)}`, { value: first, limit: 'function' });
     const stat = optString('FixAlloc', opts, 'stat', 'fixalloc');
     const runtime = opts.runtime;
-    if (runtime !== undefined && !(runtime instanceof Runtime)) {
+    if (runtime !== undefined && !isRuntime(runtime)) {
       throw new OptionError('runtime', `FixAlloc: option runtime must be a Runtime (createRuntime()); got ${show(runtime)}`, { value: runtime, limit: 'Runtime' });
     }
     const rt = runtime ?? defaultRuntime();
@@ -290,7 +292,7 @@ export class FixAlloc<T, Z extends boolean = true> {
     this.debug = rt.debug;
     this.sharedDebug = rt.debug && space.shared;
     this.setFloor();
-    rt.registerPool(this);
+    rt.registerPool(this, poolKey);
   }
 
   /** Objects on this runtime's free list (for a shared pool, its cache). */
@@ -335,7 +337,8 @@ export class FixAlloc<T, Z extends boolean = true> {
    * do (an empty list, a floor no inuse is above), so every later alloc and
    * free reaches the slow path's closed check.
    */
-  closeCache(): void {
+  closeCache(key: object): void {
+    if (key !== poolKey) throw new MisuseError(`FixAlloc.closeCache: the runtime's own step of close(); call rt.close()`, { value: key, limit: 'Runtime.close' });
     this.flush();
     const c = this.central;
     if (c !== undefined && this.nchunk + this.nfresh * this.size >= this.size) {
@@ -635,11 +638,17 @@ export class FixAlloc<T, Z extends boolean = true> {
     this.list = 0;
     this.held -= nlist;
     this.setFloor();
+    // Every free in the hook takes the slow path, which refuses the object being initialised.
+    const floor = this.floor;
+    this.floor = Infinity;
     this.inFirst = true;
+    this.firstP = p;
     try {
       (this.first as (p: Ptr<T>) => void)(p as Ptr<T>);
     } finally {
       this.inFirst = false;
+      this.firstP = 0;
+      this.floor = floor;
       // Objects the hook freed are on the list now; the parked list follows them.
       this.held += nlist;
       this.setFloor();
@@ -672,6 +681,9 @@ export class FixAlloc<T, Z extends boolean = true> {
   private freeSlow(p: unknown): void {
     this.space.checkOpen('FixAlloc.free');
     checkPtr('FixAlloc.free: p', p, 4, this.space.reserved, pageSize);
+    if (this.inFirst && p === this.firstP) {
+      throw new MisuseError(`FixAlloc.free: called from the pool's first hook on the object it initialises (${show(p)}); alloc has not handed it out yet`, { value: p, limit: this.id });
+    }
     const owner = this.pagePool[p >>> 13];
     if (owner !== this.id) {
       if (owner !== 0) throw new ForeignPointerError(`FixAlloc.free: p belongs to another pool (id ${owner}), not this one (id ${this.id}); got ${show(p)}`, { value: p, limit: owner });
@@ -735,6 +747,8 @@ export class FixAlloc<T, Z extends boolean = true> {
    * handed out (an access after free, or past what was allocated).
    */
   deadObjectIn(p: number, n: number): string | undefined {
+    checkPtr('FixAlloc.deadObjectIn: p', p, 1, this.space.reserved, pageSize);
+    checkSize('FixAlloc.deadObjectIn: n', n, 1, this.space.reserved - p);
     if (this.sharedDebug) return undefined; // the runtime asks objstate.ts, which sees every thread's objects
     const objects = this.rt.debugObjects;
     for (let q = p; q < p + n; ) {
@@ -767,7 +781,7 @@ function checkPoolName(name: unknown): asserts name is string {
  * @offheap sharedPool
  */
 export function sharedPool<T, Z extends boolean = true>(rt: Runtime, name: string, type: Layout<T> | number, options: SharedPoolOptions<T, Z> = {}): FixAlloc<T, Z> {
-  if (!(rt instanceof Runtime)) throw new OptionError('runtime', `sharedPool: rt must be a Runtime (createRuntime or attachRuntime); got ${show(rt)}`, { value: rt, limit: 'Runtime' });
+  if (!isRuntime(rt)) throw new OptionError('runtime', `sharedPool: rt must be a Runtime (createRuntime or attachRuntime); got ${show(rt)}`, { value: rt, limit: 'Runtime' });
   checkPoolName(name);
   const opts = checkOptions('sharedPool', options, sharedOptionKeys);
   const cache = optBool('sharedPool', opts, 'cache', true);

@@ -35,7 +35,9 @@ export {
 } from './fixalloc.js';
 export { maxThreads, maxSharedPools, maxPoolName, type SharedRuntime } from './share.js';
 export { cacheMax, cacheBatch } from './mcache.js';
-export { WriteBarrier, type WriteBarrierHook } from './mbarrier.js';
+// The runtime's own machinery (rt.barrier, rt.heap, rt.roots, rt.collector) is exported as types only: its methods
+// trust their arguments, and every public entry point reaches it through a checked Runtime method.
+export type { WriteBarrier, WriteBarrierHook } from './mbarrier.js';
 export {
   struct,
   ptr,
@@ -77,9 +79,9 @@ export {
   type ScalarArrayAccessor,
 } from './accessor.js';
 export { Runtime, createRuntime, attachRuntime, type AttachOptions, type RuntimeOptions, type RuntimeStats } from './runtime.js';
-export { describeHandle, maxHeapRefs, ObjectHeap } from './heap.js';
-export { Root, RootSet } from './roots.js';
-export { Collector, type GcPhase, type GcStats } from './mgc.js';
+export { describeHandle, maxHeapRefs, type ObjectHeap } from './heap.js';
+export type { Root, RootSet } from './roots.js';
+export type { Collector, GcPhase, GcStats } from './mgc.js';
 export { LostObjectError, type LostObject } from './checkmark.js';
 export { type PageClass } from './picture.js';
 export {

@@ -18,13 +18,31 @@ export const notInHeapMark: unique symbol = Symbol.for('offheap.notInHeap');
  */
 export function notInHeap<C extends abstract new (...args: never[]) => unknown>(value: C, context: ClassDecoratorContext<C>): C {
   // Called from plain JS or a mis-set decorator, the arguments may be anything.
+  // The context's own data properties only: no getter runs, and a Proxy trap that throws gives the MisuseError.
   const raw: unknown = value;
-  const kind: unknown = (context as { kind?: unknown } | undefined)?.kind;
-  if (typeof raw !== 'function') throw new MisuseError(`@notInHeap applies to classes; got ${show(raw)}`, { value: raw });
-  if (kind !== undefined && kind !== 'class') {
-    throw new MisuseError(`@notInHeap applies to classes, not to a ${show(kind)}`, { value: kind });
+  const ctx: unknown = context;
+  if (typeof raw !== 'function') throw new MisuseError(`@notInHeap applies to classes; got ${show(raw)}`, { value: raw, limit: 'a class' });
+  let kind: unknown = 'class';
+  let given: unknown;
+  if (ctx !== undefined) {
+    if (typeof ctx !== 'object' || ctx === null) throw new MisuseError(`@notInHeap: the decorator context must be an object; got ${show(ctx)}`, { value: ctx, limit: 'a class decorator context' });
+    try {
+      const k = Reflect.getOwnPropertyDescriptor(ctx, 'kind');
+      const n = Reflect.getOwnPropertyDescriptor(ctx, 'name');
+      kind = k !== undefined && 'value' in k ? k.value : undefined;
+      given = n !== undefined && 'value' in n ? n.value : undefined;
+    } catch {
+      throw new MisuseError('@notInHeap: the decorator context could not be read (a Proxy trap threw)', { value: ctx, limit: 'a class decorator context' });
+    }
   }
-  const name = String(context?.name ?? value.name ?? 'anonymous class');
+  if (kind !== 'class') throw new MisuseError(`@notInHeap applies to classes, not to a ${show(kind)}`, { value: kind, limit: 'class' });
+  let own: PropertyDescriptor | undefined;
+  try {
+    own = typeof given === 'string' ? undefined : Reflect.getOwnPropertyDescriptor(raw, 'name');
+  } catch {
+    throw new MisuseError('@notInHeap: the class could not be read (a Proxy trap threw)', { value: raw, limit: 'a class' });
+  }
+  const name = typeof given === 'string' ? given : own !== undefined && typeof own.value === 'string' && own.value !== '' ? own.value : 'anonymous class';
   const Base = value as unknown as new (...args: unknown[]) => object;
   const Marked = class extends Base {
     constructor(...args: unknown[]) {

@@ -14,8 +14,8 @@
 // its own isolate can see.
 
 import { buildAccessor, type Accessor } from './accessor.js';
-import { checkOptions, optBool, optInt } from './check.js';
-import { AttachError, MisuseError, OptionError, show } from './errors.js';
+import { checkOptions, checkPtr, checkSize, isU32, optBool, optInt } from './check.js';
+import { AttachError, MisuseError, OptionError, OutOfBoundsError, show } from './errors.js';
 import { isLayout, type Fields, type Layout } from './layout.js';
 import {
   memclrHasPointersImpl,
@@ -75,7 +75,7 @@ export interface RuntimePool {
   snapshot(): FixAllocSnapshot;
   deadObjectIn(p: number, n: number): string | undefined;
   /** Close: return the thread's cache to the central list; later calls reach the closed check. */
-  closeCache(): void;
+  closeCache(key: object): void;
 }
 
 /** Runtime-wide accounting: the space's plus persistentalloc's. */
@@ -83,6 +83,22 @@ export interface RuntimeStats extends MemStats {
   /** Bytes handed out by persistentalloc, by stat category. */
   readonly persistent: Readonly<Record<string, number>>;
 }
+
+/** Every Runtime made (the brand `isRuntime` checks: no Proxy trap or getter runs, unlike `instanceof`). */
+const runtimes = new WeakSet<object>();
+
+/** Whether `value` is a Runtime (made by createRuntime, attachRuntime or `new Runtime`). */
+export function isRuntime(value: unknown): value is Runtime {
+  return typeof value === 'object' && value !== null && runtimes.has(value);
+}
+
+/**
+ * The key FixAlloc passes to `registerPool` and Runtime.close to a pool's
+ * `closeCache`: both are the runtime's own bookkeeping, and a caller's call
+ * (a forged pool in the memory picture, a pool's cache dropped while in use)
+ * is refused. Not exported from the package entry.
+ */
+export const poolKey: object = Object.freeze({});
 
 /** One address space with sysAlloc, persistentalloc, FixAlloc pools, clears and barriered stores over it. */
 export class Runtime {
@@ -112,6 +128,7 @@ export class Runtime {
   readonly sharedPools = new Map<string, RuntimePool>();
 
   constructor(options: RuntimeOptions = {}, attach?: unknown) {
+    runtimes.add(this);
     if (attach !== undefined) {
       if (!(attach instanceof AttachTo)) throw new MisuseError(`Runtime: takes (options); attach to a shared space with attachRuntime(desc); got a second argument ${show(attach)}`, { value: attach });
       const opts = checkOptions('attachRuntime', options, attachOptionKeys);
@@ -129,13 +146,7 @@ export class Runtime {
       return;
     }
     const what = 'createRuntime';
-    if (options !== null && typeof options === 'object' && Object.hasOwn(options, 'attach')) {
-      throw new OptionError('attach', `${what}: option attach is gone; a worker attaches with attachRuntime(rt.share()), and then allocates from the shared space too`, {
-        value: (options as { attach?: unknown }).attach,
-        limit: runtimeOptionKeys,
-      });
-    }
-    const opts = checkOptions(what, options, runtimeOptionKeys);
+    const opts = checkOptions(what, options, runtimeOptionKeys, { attach: 'a worker attaches with attachRuntime(rt.share()), and then allocates from the shared space too' });
     const debug = optBool(what, opts, 'debug', false);
     const checkmark = optBool(what, opts, 'checkmark', false);
     const shared = optBool(what, opts, 'shared', false);
@@ -195,7 +206,7 @@ export class Runtime {
   close(): void {
     if (this.space.closed) return;
     this.space.close();
-    for (const pool of this.pools) pool.closeCache();
+    for (const pool of this.pools) pool.closeCache(poolKey);
     this.persistent.close();
   }
 
@@ -233,6 +244,7 @@ export class Runtime {
    * @offheap memclrNoHeapPointers
    */
   memclrNoHeapPointers<T>(p: MaybeGarbage<T>, n: number): asserts p is Ptr<T> {
+    if (this.debug) this.checkLiveRecord('memclrNoHeapPointers', p, n);
     checkRange(this.space, 'memclrNoHeapPointers', p, n);
     clearBytes(this.space, p, n);
   }
@@ -244,6 +256,7 @@ export class Runtime {
    * @writebarrier
    */
   typedmemclr<T>(layout: Layout<T>, p: Ptr<T>): void {
+    if (this.debug && isLayout(layout)) this.checkLiveRecord('typedmemclr', p, layout.size, layout.align);
     typedmemclrImpl(this, layout, p);
   }
 
@@ -254,6 +267,7 @@ export class Runtime {
    * @writebarrier
    */
   memclrHasPointers<T>(p: Ptr<T>, n: number): void {
+    if (this.debug) this.checkLiveRecord('memclrHasPointers', p, n);
     memclrHasPointersImpl(this, p, n);
   }
 
@@ -264,6 +278,7 @@ export class Runtime {
    * @writebarrier
    */
   storeHeapRef<T>(p: Ptr<HeapRef<T>> | number, v: HeapRef<T>): void {
+    if (this.debug) this.checkLiveRecord('storeHeapRef', p, 4, 4);
     storeHeapRefImpl(this, p, v);
   }
 
@@ -273,6 +288,7 @@ export class Runtime {
    * @offheap storeHeapRefNoWB
    */
   storeHeapRefNoWB<T>(p: Ptr<HeapRef<T>> | number, v: HeapRef<T>): void {
+    if (this.debug) this.checkLiveRecord('storeHeapRefNoWB', p, 4, 4);
     storeHeapRefNoWBImpl(this, p, v);
   }
 
@@ -409,8 +425,22 @@ export class Runtime {
     return drawMemory(this);
   }
 
-  /** Called by each FixAlloc made over this runtime. */
-  registerPool(pool: RuntimePool): void {
+  /**
+   * Debug mode: refuses a store or clear that touches a FixAlloc object that
+   * is free or was never handed out (OutOfBoundsError), as the accessors do:
+   * a use after free through storeHeapRef or a clear. Arguments that are not
+   * an address aligned to `align` and a length inside the space are left to
+   * the entry point's own checks, which name them.
+   */
+  private checkLiveRecord(what: string, p: unknown, n: unknown, align = 1): void {
+    if (!isU32(p) || !isU32(n) || n === 0 || p < pageSize || p + n > this.space.reserved || (p & (align - 1)) !== 0) return;
+    const dead = this.deadRecord(p, n);
+    if (dead !== undefined) throw new OutOfBoundsError(`${what}: [${show(p)}, ${show(p + n)}) touches a FixAlloc object that is not live: ${dead}`, { value: p, limit: n });
+  }
+
+  /** Called by each FixAlloc made over this runtime, with `poolKey`. */
+  registerPool(pool: RuntimePool, key?: unknown): void {
+    if (key !== poolKey) throw new MisuseError(`registerPool: the runtime's own bookkeeping, called by FixAlloc; make a pool with new FixAlloc(type, { runtime }) or sharedPool`, { value: key, limit: 'FixAlloc' });
     this.pools.push(pool);
     this.poolById.set(pool.id, pool);
   }
@@ -421,6 +451,8 @@ export class Runtime {
    * The accessors' debug check calls it after the live-pages check.
    */
   deadRecord(p: number, n: number): string | undefined {
+    checkPtr('deadRecord: p', p, 1, this.space.reserved, pageSize);
+    checkSize('deadRecord: n', n, 1, this.space.reserved - p);
     if (this.space.shared) return deadSharedObject(this.space, p, n);
     const pp = this.space.pagePool;
     const first = pp[p >>> 13];

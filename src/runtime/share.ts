@@ -187,9 +187,21 @@ export function checkDescriptor(what: string, desc: unknown): SharedArrayBuffer 
       limit: 'SharedRuntime',
     });
   };
-  if (typeof desc !== 'object' || desc === null || Array.isArray(desc)) return fail('not an object');
+  if (typeof desc !== 'object' || desc === null) return fail('not an object');
+  let isArray: boolean;
+  try {
+    isArray = Array.isArray(desc);
+  } catch {
+    return fail('a revoked Proxy'); // Array.isArray throws on one
+  }
+  if (isArray) return fail('not an object');
   const own = (k: string): unknown => {
-    const d = Object.getOwnPropertyDescriptor(desc, k);
+    let d: PropertyDescriptor | undefined;
+    try {
+      d = Reflect.getOwnPropertyDescriptor(desc, k);
+    } catch {
+      return fail('its properties could not be read: a Proxy trap threw');
+    }
     return d !== undefined && 'value' in d ? d.value : undefined;
   };
   if (own('offheap') !== 'shared-runtime' || own('version') !== 1) return fail('not a SharedRuntime descriptor');

@@ -6,7 +6,6 @@ import {
   createRuntime,
   defaultRuntime,
   heapRef,
-  ObjectHeap,
   struct,
   deref,
   ForeignPointerError,
@@ -22,7 +21,7 @@ import {
   type Ptr,
   type Runtime,
 } from '../../src/runtime/index.js';
-import { metaWords, type HandleSource } from '../../src/runtime/heap.js';
+import { metaWords, ObjectHeap, type HandleSource } from '../../src/runtime/heap.js';
 
 function rt(debug = false): Runtime {
   return createRuntime({ maxBytes: 1 << 20, debug });
