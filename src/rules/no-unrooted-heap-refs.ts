@@ -122,6 +122,10 @@ function callsAndAliases(file: ts.SourceFile): { calls: readonly ts.CallExpressi
     else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) {
       const from = spelledName(n.initializer);
       if (from) found.aliases.push([n.name.text, from]);
+    } else if (ts.isBindingElement(n) && ts.isIdentifier(n.name) && ts.isObjectBindingPattern(n.parent) && !n.dotDotDotToken) {
+      // `const { addRoot: root } = rt`: `root` is an alias of the property it takes.
+      const from = n.propertyName ?? n.name;
+      if (ts.isIdentifier(from) || ts.isStringLiteral(from)) found.aliases.push([n.name.text, from.text]);
     }
     ts.forEachChild(n, push);
   }
@@ -180,14 +184,26 @@ function rootedKinds(program: ts.Program, checker: ts.TypeChecker): RootedKinds 
     }
     for (const call of calls) {
       const callee = skipOuterExpressions(call.expression);
-      const name = spelledName(callee);
-      if (name === undefined || !names.has(name) || calleeId(checker, call) !== 'addRoot') continue;
+      // `addRoot.call(rt, p, L)` and `addRoot.apply(rt, [p, L])` root like the plain call (the flow reports the
+      // function "cannot prove"); an `apply` whose arguments are not an array literal may root anything.
+      const how = ts.isPropertyAccessExpression(callee) && (callee.name.text === 'call' || callee.name.text === 'apply') ? callee.name.text : undefined;
+      const inner = how ? skipOuterExpressions((callee as ts.PropertyAccessExpression).expression) : callee;
+      const name = spelledName(inner);
+      if (name === undefined || !names.has(name)) continue;
+      if (how ? offheapIdAt(checker, ts.isPropertyAccessExpression(inner) ? inner.name : inner) !== 'addRoot' : calleeId(checker, call) !== 'addRoot') continue;
+      const spread = how === 'apply' ? call.arguments[1] && skipOuterExpressions(call.arguments[1]) : undefined;
+      if (how === 'apply' && !(spread && ts.isArrayLiteralExpression(spread))) {
+        unknown = true;
+        continue;
+      }
+      const args: readonly ts.Expression[] = how === 'call' ? call.arguments.slice(1) : spread && ts.isArrayLiteralExpression(spread) ? spread.elements : call.arguments;
+      if (!args[0]) continue;
       // The layout argument names the struct syntactically; the pointer's type only when it does not.
-      const rec = () => pointeeOf(checker, checker.getTypeAtLocation(call.arguments[0]));
-      const l = (call.arguments[1] && structCallOf(checker, call.arguments[1])) ?? structCallOfRecordOf(checker, rec());
+      const rec = () => pointeeOf(checker, checker.getTypeAtLocation(args[0]));
+      const l = (args[1] && structCallOf(checker, args[1])) ?? structCallOfRecordOf(checker, rec());
       // A const holds the objects of one allocation only: this root covers that allocation, whatever
       // its layout (a generic wrapper's `Layout<T>` included), and no other object.
-      const init = constInitializerCall(checker, call.arguments[0]);
+      const init = constInitializerCall(checker, args[0]);
       if (l) layouts.add(l);
       if (init && l) {
         if (sites.has(init)) continue;

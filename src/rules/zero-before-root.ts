@@ -63,7 +63,7 @@ export default createRule<[], MessageIds>({
       initInFirst:
         '`first` initializes the object here, but `first` runs only when a fresh address is handed out: objects taken from the free list skip it and reach their users uninitialized (Go: fixalloc\'s first callback only records the object). Initialize after every `alloc()`.',
       firstCannotProve:
-        'Cannot prove this pool\'s `first` hook only records the object: `{{name}}` has no body to analyse (a declaration only). `first` runs only for fresh addresses, so an initialization inside it would be skipped for reused objects. Pass a function with a body, or initialize after every `alloc()`.',
+        'Cannot prove this pool\'s `first` hook only records the object: `{{name}}` {{why}}. `first` runs only for fresh addresses, so an initialization inside it would be skipped for reused objects. Pass a function with a body, or initialize after every `alloc()`.',
       useZeroingPool: 'Drop `zero: false`: the pool clears reused objects.',
     },
     languages: ['js/js'],
@@ -102,49 +102,117 @@ export default createRule<[], MessageIds>({
     };
 
     /**
-     * The function a `first` option names: an arrow, a function expression, a
-     * method shorthand, or a function or const of this or another file.
-     * `bodyless` when it resolves to a declaration without a body.
+     * The functions a `first` value may be: an arrow, a function expression, a method, a function or overload set of
+     * this or another file, a `const`/`let`/class field/property holding one, `f.bind(…)`, either arm of `?:`.
+     * `unknown` names what cannot be seen (a declaration without a body, a parameter, a computed value).
      */
-    const functionOf = (value: TSESTree.Node): { fn: ts.SignatureDeclaration } | { bodyless: string } | undefined => {
-      let n: ts.Node | undefined = tsOf(value);
-      if (ts.isExpression(n)) n = skipOuterExpressions(n);
-      if (ts.isIdentifier(n) || ts.isPropertyAccessExpression(n)) {
-        const sym = checker.getSymbolAtLocation(n);
-        const decl = sym && resolveAlias(checker, sym).valueDeclaration;
-        const name = n.getText();
-        n = decl && ts.isVariableDeclaration(decl) ? decl.initializer : decl;
-        if (n && ts.isExpression(n)) n = skipOuterExpressions(n);
-        if (n && (ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n)) && !n.body) return { bodyless: name };
+    type Hook = { fn: ts.SignatureDeclaration } | { unknown: string; why: string };
+    const hooksOf = (value: ts.Expression): Hook[] => {
+      const out: Hook[] = [];
+      const seen = new Set<ts.Node>();
+      const stack: ts.Expression[] = [value];
+      while (stack.length > 0) {
+        const e = skipOuterExpressions(stack.pop()!);
+        if (seen.has(e)) continue;
+        seen.add(e);
+        if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) out.push({ fn: e });
+        else if (ts.isConditionalExpression(e)) stack.push(e.whenTrue, e.whenFalse);
+        else if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'bind') stack.push(e.expression.expression);
+        else if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
+          const at = ts.isPropertyAccessExpression(e) ? e.name : e;
+          const sym0 = ts.isShorthandPropertyAssignment(e.parent) && e.parent.name === e ? checker.getShorthandAssignmentValueSymbol(e.parent) : checker.getSymbolAtLocation(at);
+          const sym = sym0 && resolveAlias(checker, sym0);
+          const decls = sym?.declarations ?? [];
+          const body = decls.find((d) => (ts.isFunctionDeclaration(d) || ts.isMethodDeclaration(d)) && d.body) as ts.SignatureDeclaration | undefined;
+          const decl = sym?.valueDeclaration;
+          const init = decl && (ts.isVariableDeclaration(decl) || ts.isPropertyDeclaration(decl) || ts.isPropertyAssignment(decl)) ? decl.initializer : undefined;
+          if (body) out.push({ fn: body });
+          else if (decl && (ts.isFunctionDeclaration(decl) || ts.isMethodDeclaration(decl) || ts.isMethodSignature(decl))) out.push({ unknown: e.getText(), why: 'has no body to analyse (a declaration only)' });
+          else if (decl && ts.isShorthandPropertyAssignment(decl)) {
+            const v = checker.getShorthandAssignmentValueSymbol(decl)?.valueDeclaration;
+            if (v && ts.isVariableDeclaration(v) && v.initializer) stack.push(v.initializer);
+            else out.push({ unknown: e.getText(), why: 'is a value the analysis cannot follow' });
+          } else if (init) stack.push(init);
+          else if (decl && ts.isParameter(decl)) out.push({ unknown: e.getText(), why: 'is a parameter: the function passed in is not visible here' });
+          else out.push({ unknown: e.getText(), why: 'is a value the analysis cannot follow' });
+        } else out.push({ unknown: e.getText(), why: 'is computed at run time' });
       }
-      if (!n) return undefined;
-      if (ts.isArrowFunction(n) || ts.isFunctionExpression(n) || ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n)) return n.body ? { fn: n } : undefined;
-      return undefined;
+      return out;
     };
 
-    /** Calls in `first` that write into the object it is given. */
-    const initStores = (fn: ts.SignatureDeclaration): ts.Node[] => {
-      const p0 = fn.parameters[0];
-      const param = p0 && ts.isIdentifier(p0.name) ? checker.getSymbolAtLocation(p0.name) : undefined;
-      if (!param) return [];
-      const found: ts.Node[] = [];
-      const visit = (n: ts.Node): void => {
-        if (ts.isCallExpression(n) && n.arguments.length >= 2) {
-          const a0 = n.arguments[0];
-          const target = ts.isIdentifier(a0) ? checker.getSymbolAtLocation(a0) : undefined;
-          if (target === param) {
-            const id = calleeId(checker, n);
-            const sig = checker.getResolvedSignature(n);
-            const decl = sig?.declaration;
-            const runtimeWrite =
-              decl && !ts.isJSDocSignature(decl) && isRuntimeFile(decl.getSourceFile()) && checker.getReturnTypeOfSignature(sig).flags & ts.TypeFlags.Void;
-            if (effectOf(id)?.storesHeapRef || runtimeWrite) found.push(n);
+    /** The `first` values of a pool's options: an object literal, through a `const`, `as const`, `satisfies` and spreads. */
+    const firstValues = (opts: ts.Expression): { values: ts.Expression[]; opaque?: ts.Expression } => {
+      const values: ts.Expression[] = [];
+      const stack: ts.Expression[] = [opts];
+      const seen = new Set<ts.Node>();
+      let opaque: ts.Expression | undefined;
+      while (stack.length > 0) {
+        const e = skipOuterExpressions(stack.pop()!);
+        if (seen.has(e)) continue;
+        seen.add(e);
+        if (ts.isObjectLiteralExpression(e)) {
+          for (const prop of e.properties) {
+            if (ts.isSpreadAssignment(prop)) stack.push(prop.expression);
+            else if (!prop.name || !ts.isIdentifier(prop.name) || prop.name.text !== 'first') continue;
+            else if (ts.isPropertyAssignment(prop)) values.push(prop.initializer);
+            else if (ts.isShorthandPropertyAssignment(prop)) values.push(prop.name);
+            else if (ts.isMethodDeclaration(prop)) values.push(prop as unknown as ts.Expression);
           }
+          continue;
         }
-        if (!ts.isFunctionLike(n) || n === fn) ts.forEachChild(n, visit);
-      };
-      visit(fn);
-      return found;
+        const decl = ts.isIdentifier(e) ? checker.getSymbolAtLocation(e)?.valueDeclaration : undefined;
+        if (decl && ts.isVariableDeclaration(decl) && decl.initializer) stack.push(decl.initializer);
+        else if (checker.getTypeAtLocation(e).getProperty('first')) opaque ??= e;
+      }
+      return { values, opaque };
+    };
+
+    /** Whether the address argument is the hook's object: `p`, `p as number`, `p + off`. */
+    const isObjectOf = (arg: ts.Expression | undefined, param: ts.Symbol): boolean => {
+      let a = arg && skipOuterExpressions(arg);
+      while (a && ts.isBinaryExpression(a) && a.operatorToken.kind === ts.SyntaxKind.PlusToken) a = skipOuterExpressions(a.left);
+      return !!a && ts.isIdentifier(a) && checker.getSymbolAtLocation(a) === param;
+    };
+
+    /**
+     * Calls in `first` (and in the functions of any file it hands its object to, callees first on an explicit stack)
+     * that write into the object it is given.
+     */
+    const initStores = (hook: ts.SignatureDeclaration): { found: ts.Node[]; gaveUp: boolean } => {
+      const found: ts.Node[] = [];
+      const done = new Set<string>();
+      const work: [ts.SignatureDeclaration, number][] = [[hook, 0]];
+      while (work.length > 0 && done.size < 256) {
+        const [fn, index] = work.pop()!;
+        const key = `${fn.pos}:${fn.getSourceFile().fileName}:${index}`;
+        if (done.has(key)) continue;
+        done.add(key);
+        const pi = fn.parameters[index];
+        const param = pi && ts.isIdentifier(pi.name) ? checker.getSymbolAtLocation(pi.name) : undefined;
+        if (!param) continue;
+        const visit = (n: ts.Node): void => {
+          if (ts.isCallExpression(n)) {
+            const eff = effectOf(calleeId(checker, n));
+            const at = eff?.accesses?.write ? n.arguments[eff.accesses.ptrArg] : undefined;
+            if (at && isObjectOf(at, param)) found.push(n);
+            else if (!eff && n.arguments.length >= 2 && isObjectOf(n.arguments[0], param)) {
+              // An untagged runtime write (a method of the runtime returning void).
+              const sig = checker.getResolvedSignature(n);
+              const decl = sig?.declaration;
+              if (decl && !ts.isJSDocSignature(decl) && isRuntimeFile(decl.getSourceFile()) && checker.getReturnTypeOfSignature(sig).flags & ts.TypeFlags.Void) found.push(n);
+            }
+            if (!eff) {
+              // The object handed to a function with a body: its writes are the hook's.
+              const i = n.arguments.findIndex((a) => isObjectOf(a, param) && ts.isIdentifier(skipOuterExpressions(a)));
+              const decl = i >= 0 ? checker.getResolvedSignature(n)?.declaration : undefined;
+              if (decl && !ts.isJSDocSignature(decl) && (decl as { body?: ts.Node }).body && !decl.getSourceFile().isDeclarationFile && !isRuntimeFile(decl.getSourceFile())) work.push([decl, i]);
+            }
+          }
+          if (!ts.isFunctionLike(n) || n === fn) ts.forEachChild(n, visit);
+        };
+        visit(fn);
+      }
+      return { found, gaveUp: work.length > 0 };
     };
 
     return {
@@ -172,17 +240,21 @@ export default createRule<[], MessageIds>({
           context.report({ node, messageId: 'nonZeroingPool', data: { zero, record: info.record, slots: listSome(info.slots) }, suggest: dropZeroFalse(node) });
         }
         const opts = node.arguments[1];
-        if (opts?.type !== AST_NODE_TYPES.ObjectExpression) return;
-        for (const prop of opts.properties) {
-          if (prop.type !== AST_NODE_TYPES.Property || prop.key.type !== AST_NODE_TYPES.Identifier || prop.key.name !== 'first') continue;
-          const found = functionOf(prop.value);
-          if (found && 'bodyless' in found) context.report({ node: prop.value, messageId: 'firstCannotProve', data: { name: found.bodyless } });
-          else if (found) {
-            for (const store of initStores(found.fn)) {
-              // A store in another file is reported at the `first` option that brings it in.
-              const here = store.getSourceFile() === ctx.sourceFile ? (services.tsNodeToESTreeNodeMap.get(store) as TSESTree.Node | undefined) : undefined;
-              context.report({ node: here ?? prop.value, messageId: 'initInFirst' });
+        if (!opts || opts.type === AST_NODE_TYPES.SpreadElement) return;
+        const { values, opaque } = firstValues(tsOf(opts) as ts.Expression);
+        const at = (n: ts.Node): TSESTree.Node => (n.getSourceFile() === ctx.sourceFile ? services.tsNodeToESTreeNodeMap.get(n) : undefined) ?? node;
+        if (opaque) context.report({ node: at(opaque), messageId: 'firstCannotProve', data: { name: opaque.getText(), why: 'is options the analysis cannot read' } });
+        for (const value of values) {
+          const hooks = ts.isMethodDeclaration(value) ? [{ fn: value as ts.SignatureDeclaration }] : hooksOf(value);
+          for (const h of hooks) {
+            if ('unknown' in h) {
+              context.report({ node: at(value), messageId: 'firstCannotProve', data: { name: h.unknown, why: h.why } });
+              continue;
             }
+            // A store in another file (or in a function the object is handed to) is reported at the `first` value that brings it in.
+            const { found, gaveUp } = initStores(h.fn);
+            for (const store of found) context.report({ node: store.getSourceFile() === ctx.sourceFile ? at(store) : at(value), messageId: 'initInFirst' });
+            if (gaveUp) context.report({ node: at(value), messageId: 'firstCannotProve', data: { name: value.getText(), why: 'hands its object to more functions than the analysis follows (256)' } });
           }
         }
       },

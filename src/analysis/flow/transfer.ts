@@ -8,7 +8,7 @@ import nodePath from 'node:path';
 import ts from 'typescript';
 import type { OffheapContext } from '../context.js';
 import { cacheOf } from '../program-analysis.js';
-import { calleeId, resolveAlias } from '../declarations.js';
+import { calleeId, offheapIdAt, resolveAlias } from '../declarations.js';
 import { argAt, effectOf, type RuntimeEffect } from '../effects.js';
 import { sizeOfLayout, skipOuterEs, skipOuterExpressions } from '../expressions.js';
 import { brandOf, mayBeHeapRef } from '../brands.js';
@@ -612,7 +612,10 @@ export class FlowEngine {
             ? n.left
             : (ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)
               ? n.operand
-              : undefined;
+              : // `for (flag of flags)` assigns the variable each iteration.
+                (ts.isForOfStatement(n) || ts.isForInStatement(n)) && !ts.isVariableDeclarationList(n.initializer)
+                ? n.initializer
+                : undefined;
         const id = target && skipOuterExpressions(target);
         if (id && ts.isIdentifier(id)) {
           const s = this.checker.getSymbolAtLocation(id);
@@ -985,8 +988,30 @@ export class FlowEngine {
     return undefined;
   }
 
+  /**
+   * `rt.addRoot.call(rt, p, L)`, `storeHeapRef.apply(undefined, args)`: a runtime effect reached through
+   * Function.prototype, whose arguments the catalogue's positions do not describe. The function is reported
+   * "cannot prove" (once), never taken as clean; the direct call is followed.
+   */
+  private indirectRuntimeCall(node: TSESTree.CallExpression): void {
+    const callee = node.callee;
+    if (callee.type !== AST_NODE_TYPES.MemberExpression || callee.computed || callee.property.type !== AST_NODE_TYPES.Identifier) return;
+    const how = callee.property.name;
+    if (how !== 'call' && how !== 'apply') return;
+    const target = skipOuterExpressions(this.tsOf(callee.object) as ts.Expression);
+    const id = offheapIdAt(this.checker, ts.isPropertyAccessExpression(target) ? target.name : target);
+    const fn = this.current?.node;
+    if (!effectOf(id) || !fn) return;
+    const reason = `\`${ellipsis(this.tsOf(callee).getText())}(…)\` at line ${line(node)} calls \`${id}\` through \`.${how}\`, which is not followed: call it directly`;
+    this.defer(() => {
+      const facts = this.facts;
+      if (facts && !facts.some((x) => x.kind === 'cannotProve' && x.node === fn)) facts.push({ kind: 'cannotProve', node: fn, reason });
+    });
+  }
+
   private call(env: MutableEnv, node: TSESTree.CallExpression): void {
     const eff = effectOf(this.idOf(node));
+    if (!eff) this.indirectRuntimeCall(node);
     // A HeapRef store into freed memory is reported as a use after free only: the memory is no longer this function's to root.
     if (eff?.accesses && this.accessAfterFree(env, node, eff) && eff.storesHeapRef) return;
     if (eff?.clears) return this.clear(env, node, eff);
