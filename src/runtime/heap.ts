@@ -142,6 +142,8 @@ interface HeapTable {
   mask: number;
 }
 const tables = new Map<number, HeapTable>();
+/** Every ObjectHeap made (describeHandle's brand check: WeakSet.has runs no Proxy trap, instanceof does). */
+const heaps = new WeakSet<object>();
 const dropped = new FinalizationRegistry<number>((id) => tables.delete(id));
 let heapIds = 0;
 
@@ -203,6 +205,7 @@ export class ObjectHeap {
     this.id = heapIds++;
     this.table = { meta: this.meta, mask: this.mask };
     tables.set(this.id, this.table);
+    heaps.add(this);
     dropped.register(this, this.id);
   }
 
@@ -574,6 +577,9 @@ function packedArray(n: number): unknown[] {
 
 /** `h` in messages: value and hex, and with `heap` its slot there. */
 export function describeHandle(h: unknown, heap?: ObjectHeap): string {
+  if (heap !== undefined && !(typeof heap === 'object' && heap !== null && heaps.has(heap))) {
+    throw new MisuseError(`describeHandle: heap must be a runtime's object heap (rt.heap) or undefined; got ${show(heap)}`, { value: heap, limit: 'ObjectHeap' });
+  }
   if (typeof h !== 'number' || h >>> 0 !== h) return show(h);
   const hex = `${h} (0x${h.toString(16)}`;
   if (h < handleMin || h >= handleLimit) return `${hex}: not a handle)`;

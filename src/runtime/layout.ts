@@ -218,25 +218,32 @@ export function struct<const F extends Fields>(name: string, fields: F): Layout<
   if (typeof name !== 'string' || !identifier.test(name) || reservedNames.has(name)) {
     throw new MisuseError(`struct: name must be an identifier of at most 128 characters (not ${[...reservedNames].join(', ')}); got ${show(name)}`, { value: name });
   }
-  if (typeof fields !== 'object' || fields === null || Array.isArray(fields) || made.has(fields)) {
+  if (typeof fields !== 'object' || fields === null || made.has(fields)) {
     throw new MisuseError(`struct ${name}: fields must be a plain object of field descriptions; got ${show(fields)}`, { value: fields });
   }
-  // Own data properties only, each read once: a getter could answer differently each time.
+  // Own data properties only, each read once: a getter could answer differently each time. A Proxy's traps run
+  // here; what they throw (a revoked Proxy's TypeError included) becomes a MisuseError.
   const keys: string[] = [];
   const descs: Field<unknown>[] = [];
-  for (const key of Reflect.ownKeys(fields)) {
-    if (typeof key !== 'string' || !identifier.test(key) || reservedNames.has(key)) {
-      throw new MisuseError(`struct ${name}: field name must be an identifier (not ${[...reservedNames].join(', ')}); got ${typeof key === 'string' ? show(key) : 'a symbol'}`, {
-        value: typeof key === 'string' ? key : undefined,
-      });
+  try {
+    if (Array.isArray(fields)) throw new MisuseError(`struct ${name}: fields must be a plain object of field descriptions; got ${show(fields)}`, { value: fields });
+    for (const key of Reflect.ownKeys(fields)) {
+      if (typeof key !== 'string' || !identifier.test(key) || reservedNames.has(key)) {
+        throw new MisuseError(`struct ${name}: field name must be an identifier (not ${[...reservedNames].join(', ')}); got ${typeof key === 'string' ? show(key) : 'a symbol'}`, {
+          value: typeof key === 'string' ? key : undefined,
+        });
+      }
+      const d = Object.getOwnPropertyDescriptor(fields, key);
+      if (d === undefined || !('value' in d) || !d.enumerable) {
+        throw new MisuseError(`struct ${name}: field ${key} must be an enumerable data property (no getters)`, { value: key });
+      }
+      checkField(`struct ${name}: field ${key}`, d.value);
+      keys.push(key);
+      descs.push(d.value);
     }
-    const d = Object.getOwnPropertyDescriptor(fields, key);
-    if (d === undefined || !('value' in d) || !d.enumerable) {
-      throw new MisuseError(`struct ${name}: field ${key} must be an enumerable data property (no getters)`, { value: key });
-    }
-    checkField(`struct ${name}: field ${key}`, d.value);
-    keys.push(key);
-    descs.push(d.value);
+  } catch (e) {
+    if (e instanceof MisuseError) throw e;
+    throw new MisuseError(`struct ${name}: fields could not be read (a Proxy trap threw)`, { value: fields });
   }
   const offsets: Record<string, number> = {};
   let size = 0;

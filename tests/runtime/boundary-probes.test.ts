@@ -12,6 +12,7 @@ import {
   AttachError,
   BadPointerError,
   createRuntime,
+  describeHandle,
   f64,
   FixAlloc,
   ForeignPointerError,
@@ -84,6 +85,13 @@ describe('forged layout descriptions', () => {
     const S = struct('S', fields);
     expect(reads).toBe(1);
     expect([S.offsets.a, S.offsets.b, S.size]).toEqual([0, 8, 16]);
+  });
+
+  it('refuses fields behind a Proxy whose trap throws, or a revoked one, with MisuseError; the same fields plain work', () => {
+    const throwing = new Proxy({ a: u32 }, { ownKeys: () => { throw new Error('trap'); } });
+    expect(() => struct('S', throwing)).toThrow(MisuseError);
+    expect(() => struct('S', revoked() as { a: typeof u32 })).toThrow(MisuseError);
+    expect(struct('S', { a: u32 }).size).toBe(4);
   });
 
   it('refuses a getter field (it could answer differently at validation and at code generation)', () => {
@@ -178,6 +186,18 @@ describe('handles across runtimes and at the lap of the handle source', () => {
       state.serial = saved;
     }
   });
+});
+
+it('describeHandle takes a runtime\'s heap or nothing: MisuseError for anything else, no trap run', () => {
+  const rt = createRuntime({ maxBytes: 1 << 20 });
+  const h = rt.newHeapRef({});
+  let trapped = 0;
+  for (const heap of [null, 8, {}, new Proxy({}, { get: () => ++trapped }), revoked(), Object.create(rt.heap) as object]) {
+    expect(() => describeHandle(h, heap as typeof rt.heap)).toThrow(MisuseError);
+  }
+  expect(trapped).toBe(0);
+  expect(describeHandle(h, rt.heap)).toMatch(/: slot \d+\)$/);
+  expect(describeHandle(h)).toBe(`${h} (0x${h.toString(16)})`);
 });
 
 describe('allocators own their memory', () => {
