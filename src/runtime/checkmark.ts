@@ -10,6 +10,7 @@
 
 import { OffheapError } from './errors.js';
 import { describeHandle } from './heap.js';
+import { layoutSlots } from './layout.js';
 import type { Runtime } from './runtime.js';
 
 /** A reachable handle the incremental mark missed. */
@@ -50,7 +51,7 @@ export function checkmarkRoots(rt: Runtime, cycle: number): LostObject[] {
   const lost: LostObject[] = [];
   for (const root of rt.roots.byAddress.values()) {
     const { p, count, layout } = root;
-    const slots = layout.ptrSlots;
+    const slots = layoutSlots(layout);
     for (let e = 0; e < count; e++) {
       const base = p + e * layout.size;
       for (let k = 0; k < slots.length; k++) {

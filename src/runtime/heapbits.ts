@@ -23,7 +23,7 @@
 // space / 16 bytes) and grow by doubling, so a runtime that never records a
 // layout pays nothing; a word beyond them is unknown.
 
-import type { Layout } from './layout.js';
+import { layoutSlots, type Layout } from './layout.js';
 import type { AddressSpace } from './space.js';
 
 const empty = new Int32Array(0);
@@ -108,7 +108,7 @@ export class HeapBits {
 
   private record(start: number, bytes: number, size: number, count: number, layout: Layout<unknown>): void {
     this.setRange(this.known, start >>> 2, (start + bytes + 3) >>> 2, true);
-    const slots = layout.ptrSlots;
+    const slots = layoutSlots(layout);
     if (slots.length === 0) return;
     const ptr = this.ptr;
     for (let e = 0; e < count; e++) {

@@ -98,6 +98,28 @@ export type LayoutType<L> = L extends Layout<infer T, Fields> ? T : never;
 /** Every field description and layout this module made (the brand). */
 const made = new WeakSet<object>();
 
+/**
+ * A struct layout. Its HeapRef slot offsets, which the barrier, the collector,
+ * the heap bits and embedding structs read, live in a private field, where no
+ * caller can rewrite them: `Object.freeze` cannot freeze a typed array's
+ * elements, so the public `ptrSlots` is a copy for reading, and a write into
+ * it (or into `ptrmask`) changes nothing the runtime uses.
+ */
+class StructLayout {
+  readonly #slots: Int32Array;
+  constructor(props: object, slots: Int32Array) {
+    Object.assign(this, props);
+    this.#slots = slots;
+  }
+  /** The slot offsets of `layout`, made by struct (callers checked isLayout). */
+  static slotsOf(layout: Layout<unknown>): Int32Array {
+    return (layout as unknown as StructLayout).#slots;
+  }
+}
+
+/** The HeapRef slot offsets of a struct layout, ascending, as the runtime reads them (see StructLayout). */
+export const layoutSlots = (layout: Layout<unknown>): Int32Array => StructLayout.slotsOf(layout);
+
 /** Freezes and brands a description. */
 function brand<D extends object>(d: D): D {
   Object.freeze(d);
@@ -198,7 +220,7 @@ const reservedNames = new Set(['__proto__', 'constructor', 'prototype', 'hasOwnP
 /** Adds the HeapRef slots of `f`, placed at `base`, to `slots`. */
 function collectSlots(f: Field<unknown>, base: number, slots: number[]): void {
   if (f.kind === 'heapRef') slots.push(base);
-  else if (f.kind === 'struct') for (const s of (f as Layout<unknown>).ptrSlots) slots.push(base + s);
+  else if (f.kind === 'struct') for (const s of layoutSlots(f as Layout<unknown>)) slots.push(base + s);
   else if (f.kind === 'array') {
     const a = f as ArrayField<Field<unknown>, number>;
     if (a.elem.kind === 'heapRef' || a.elem.kind === 'struct' || a.elem.kind === 'array') {
@@ -270,17 +292,22 @@ export function struct<const F extends Fields>(name: string, fields: F): Layout<
   for (let k = 0; k < keys.length; k++) frozenFields[keys[k]] = descs[k];
   const ptrmask = new Uint8Array(Math.ceil(size / 32));
   for (const s of slots) ptrmask[s >>> 5] |= 1 << ((s >>> 2) & 7);
-  return brand({
-    kind: 'struct',
-    name,
-    size,
-    align,
-    fields: Object.freeze(frozenFields),
-    offsets: Object.freeze(offsets),
-    ptrmask,
-    ptrSlots: Int32Array.from(slots),
-    hasPointers: slots.length > 0,
-  }) as unknown as Layout<RecordOf<F>, F>;
+  return brand(
+    new StructLayout(
+      {
+        kind: 'struct',
+        name,
+        size,
+        align,
+        fields: Object.freeze(frozenFields),
+        offsets: Object.freeze(offsets),
+        ptrmask,
+        ptrSlots: Int32Array.from(slots),
+        hasPointers: slots.length > 0,
+      },
+      Int32Array.from(slots),
+    ),
+  ) as unknown as Layout<RecordOf<F>, F>;
 }
 
 /** Whether `value` is a layout made by `struct` (the brand, not its shape: a look-alike is not one). */

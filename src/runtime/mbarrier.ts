@@ -14,7 +14,7 @@
 
 import { badValue } from './check.js';
 import { BadPointerError, MisuseError, show } from './errors.js';
-import { isLayout, type Layout } from './layout.js';
+import { isLayout, layoutSlots, type Layout } from './layout.js';
 import type { HeapBits } from './heapbits.js';
 import { checkRange, clearBytes } from './memclr.js';
 import { pageSize } from './space.js';
@@ -152,7 +152,7 @@ export function typedmemclrImpl(rt: Runtime, layout: Layout<unknown>, p: number)
   const space = rt.space;
   // `=== false` / `=== true`: a compare with a constant, where `!x` on a field compiles to a full ToBoolean.
   if (layout === wb.checkedLayout && typeof p === 'number' && (p & -layout.align) === p && p >= firstAddress && p + layout.size <= space.mappedEnd && space.debug === false) {
-    if (wb.enabled === true) clearSlotsBarrier(rt, wb, p, layout.ptrSlots);
+    if (wb.enabled === true) clearSlotsBarrier(rt, wb, p, layoutSlots(layout));
     clearBytes(space, p, layout.size);
     return;
   }
@@ -166,7 +166,7 @@ function typedmemclrSlow(rt: Runtime, layout: Layout<unknown>, p: number): void 
     throw new BadPointerError(`typedmemclr: p must be aligned to ${layout.name}'s alignment ${layout.align}; got ${show(p)}`, { value: p, limit: layout.align });
   }
   const wb = rt.barrier;
-  if (wb.enabled) clearSlotsBarrier(rt, wb, p, layout.ptrSlots);
+  if (wb.enabled) clearSlotsBarrier(rt, wb, p, layoutSlots(layout));
   clearBytes(rt.space, p, layout.size);
 }
 

@@ -24,6 +24,7 @@
 import { checkmarkRoots, LostObjectError, type LostObject } from './checkmark.js';
 import { BadPointerError, checkInt, show } from './errors.js';
 import { epochMax, type ObjectHeap } from './heap.js';
+import { layoutSlots } from './layout.js';
 import type { HeapBits } from './heapbits.js';
 import type { BulkBarrier, WriteBarrierHook } from './mbarrier.js';
 import type { Root } from './roots.js';
@@ -428,7 +429,7 @@ export class Collector implements BulkBarrier {
     const u32 = this.rt.space.u32;
     const i32 = this.rt.space.i32; // the loops read words as int32: compared with the int32 value words without a conversion
     const layout = root.layout;
-    const slots = layout.ptrSlots;
+    const slots = layoutSlots(layout);
     const per = slots.length;
     const total = root.count * per;
     const start = root.cursor;

@@ -13,7 +13,7 @@
 // visible, or the collector reads the previous object's bytes as handles.
 
 import { BadPointerError, MisuseError, checkInt, show } from './errors.js';
-import { isLayout, type Layout } from './layout.js';
+import { isLayout, layoutSlots, type Layout } from './layout.js';
 import { checkRange } from './memclr.js';
 import type { Runtime } from './runtime.js';
 
@@ -44,7 +44,7 @@ export class Root {
 
   /** Address of slot number `k` (0 ≤ k < nslots). */
   slotAddress(k: number): number {
-    const s = this.layout.ptrSlots;
+    const s = layoutSlots(this.layout);
     const per = s.length;
     const e = (k / per) | 0;
     return this.p + e * this.layout.size + s[k - e * per];

@@ -87,6 +87,34 @@ describe('forged layout descriptions', () => {
     expect([S.offsets.a, S.offsets.b, S.size]).toEqual([0, 8, 16]);
   });
 
+  it('a layout keeps its pointer bitmap for good: writes into its ptrSlots or ptrmask reach neither the collector, the barrier nor an embedding struct', () => {
+    const r = createRuntime({ maxBytes: 1 << 20 });
+    const L = struct('LS', { n: u32, ref: heapRef<object>() });
+    const q = r.sysAlloc(pageSize);
+    const h = r.newHeapRef({ kept: true });
+    r.storeHeapRef(q + L.offsets.ref, h);
+    r.addRoot(q, L);
+    // A caller rewrites the layout's typed arrays (Object.freeze cannot freeze their elements).
+    L.ptrSlots[0] = 0;
+    L.ptrmask[0] = 1;
+    r.gc();
+    expect(r.deref(h)).toEqual({ kept: true });
+    // Far outside the object: an embedding struct, the barrier and the heap bits still use offset 4.
+    L.ptrSlots[0] = 1 << 24;
+    const Outer = struct('Outer', { a: f64, inner: L });
+    expect(Array.from(Outer.ptrSlots)).toEqual([12]);
+    const pool = new FixAlloc(L, { runtime: r });
+    const p = pool.alloc();
+    const h2 = r.newHeapRef({ second: true });
+    r.storeHeapRef(p + L.offsets.ref, h2);
+    r.addRoot(p, L);
+    r.gcStart();
+    r.typedmemclr(L, p);
+    r.gcFinish();
+    expect(r.deref(h2)).toEqual({ second: true }); // shaded by the deletion barrier of the real slot, so it survives this cycle
+    expect(r.heap.bits.wordAt(p + 4)).toBe('pointer');
+  });
+
   it('refuses fields behind a Proxy whose trap throws, or a revoked one, with MisuseError; the same fields plain work', () => {
     const throwing = new Proxy({ a: u32 }, { ownKeys: () => { throw new Error('trap'); } });
     expect(() => struct('S', throwing)).toThrow(MisuseError);
