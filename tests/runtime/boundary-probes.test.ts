@@ -5,7 +5,7 @@
 // free through every store and clear in debug mode, options read through
 // inheritance, symbols, getters and Proxies. Every refusal is a twin: the
 // same call with the right argument works.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   array,
   attachRuntime,
@@ -33,6 +33,7 @@ import {
   type Runtime,
 } from '../../src/runtime/index.js';
 import { rejects, snapshot } from './helpers.js';
+import { Remote } from './threads-helpers.js';
 
 const Rec = struct('Rec', { a: f64, n: u32, ref: heapRef<object>() });
 type Pools = FixAlloc<unknown, boolean>[];
@@ -377,4 +378,68 @@ describe('the runtime bookkeeping methods refuse callers', () => {
     const M = notInHeap(A, { kind: 'class', name: 'A' } as never);
     expect(() => new M()).toThrow(/not-in-heap/);
   });
+});
+
+describe.each([false, true])('unaligned pointers get BadPointerError at every entry that takes a record or slot (debug: %s)', (debug) => {
+  it('FixAlloc.free, sysFree, storeHeapRef(NoWB), typedmemclr, addRoot and every accessor method; the aligned twin works', () => {
+    const rt: Runtime = createRuntime({ maxBytes: 1 << 20, debug });
+    const pool = new FixAlloc(Rec, { runtime: rt });
+    const pools = [pool] as Pools;
+    const p = pool.alloc();
+    pool.alloc();
+    const page = rt.sysAlloc(pageSize);
+    const A = rt.access(Rec);
+    const h = rt.newHeapRef({});
+    for (const off of [1, 2, 3]) {
+      const q = p + off;
+      rejects(rt, pools, () => pool.free(q as Ptr<unknown> as never), BadPointerError, 'ERR_BAD_POINTER', /aligned|not a/);
+      rejects(rt, pools, () => rt.sysFree(page + off, pageSize), BadPointerError, 'ERR_BAD_POINTER', /aligned/);
+      rejects(rt, pools, () => rt.storeHeapRef(q + Rec.offsets.ref, h), BadPointerError, 'ERR_BAD_POINTER', /aligned/);
+      rejects(rt, pools, () => rt.storeHeapRefNoWB(q + Rec.offsets.ref, h), BadPointerError, 'ERR_BAD_POINTER', /aligned/);
+      rejects(rt, pools, () => rt.typedmemclr(Rec, q as typeof p), BadPointerError, 'ERR_BAD_POINTER', /aligned/);
+      rejects(rt, pools, () => rt.addRoot((page + off) as typeof p, Rec), BadPointerError, 'ERR_BAD_POINTER', /aligned/);
+      rejects(rt, pools, () => A.n.get(q as typeof p), BadPointerError, 'ERR_BAD_POINTER', /aligned/);
+      rejects(rt, pools, () => A.a.set(q as typeof p, 1), BadPointerError, 'ERR_BAD_POINTER', /aligned/);
+      rejects(rt, pools, () => A.ref.set(q as typeof p, h), BadPointerError, 'ERR_BAD_POINTER', /aligned/);
+    }
+    rt.storeHeapRef(p + Rec.offsets.ref, h);
+    rt.typedmemclr(Rec, p);
+    A.a.set(p, 1);
+    rt.addRoot(page, Rec);
+    pool.free(p);
+    rt.removeRoot(page);
+    rt.sysFree(page, pageSize);
+  });
+});
+
+let remotes: Remote[] = [];
+afterEach(async () => {
+  await Promise.all(remotes.map((r) => r.stop()));
+  remotes = [];
+});
+
+describe('a worker that imports the runtime', () => {
+  it('cannot attach twice, cannot make the descriptor its default runtime, and a handle it sends back is foreign to the owner', async () => {
+    const rt = createRuntime({ maxBytes: 1 << 20, shared: true, debug: true });
+    const mine = rt.newHeapRef('owner');
+    const w = await Remote.start(rt.share());
+    remotes.push(w);
+    const got = await w.run<{ second: unknown; asDefault: unknown; asPool: unknown; h: number; own: string }>(
+      `const rt = off.attachRuntime(data);
+       const h = rt.newHeapRef('worker');
+       return {
+         second: attempt(() => off.attachRuntime(data)),
+         asDefault: attempt(() => off.setDefaultRuntime(data)),
+         asPool: attempt(() => new off.FixAlloc(8, { runtime: data })),
+         h,
+         own: rt.deref(h),
+       };`,
+    );
+    expect(got.second).toMatchObject({ name: 'AttachError', code: 'ERR_ALREADY_ATTACHED' });
+    expect(got.asDefault).toMatchObject({ name: 'MisuseError', code: 'ERR_MISUSE' });
+    expect(got.asPool).toMatchObject({ name: 'OptionError', code: 'ERR_OPTION' });
+    expect(got.own).toBe('worker');
+    rejects(rt, [], () => rt.deref(got.h as HeapRef<unknown>), ForeignPointerError, 'ERR_FOREIGN_POINTER', /another runtime/);
+    expect(rt.deref(mine)).toBe('owner');
+  }, 30_000);
 });
