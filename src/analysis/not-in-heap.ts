@@ -13,12 +13,14 @@
 // per `ts.Type` for the program's life and never depend on which alias the
 // checker met first.
 import ts from 'typescript';
-import { globalBlockCarries, isRuntimeFile } from './offheap-files.js';
+import { augmentedFiles, isRuntimeFile, usingFiles } from './offheap-files.js';
+import { mayCarryRuntime } from './flow/mentions.js';
+import { instantiationArguments } from './ts-compat.js';
 
 export { isRuntimeFile };
 import { brandKindOfProperty, brandOf, scalarBrandOf } from './brands.js';
 import { offheapIdAt } from './declarations.js';
-import { analysisOfChecker, cacheOf, syntaxCache, type ProgramAnalysis } from './program-analysis.js';
+import { analysisOfChecker, cacheOf } from './program-analysis.js';
 
 /** Types one walk explores before it gives up on the rest ("cannot prove"). Each type is explored once per program. */
 export const walkBudget = 10000;
@@ -299,8 +301,6 @@ export const notInHeapCounters = {
   coarseExpanded: 0,
   /** Types decomposed by where they come from (declarations and type arguments), before any walk. */
   originsExpanded: 0,
-  /** Import names looked up in a file's text to tell whether the file uses them. */
-  namesRead: 0,
 };
 
 class Reach {
@@ -422,112 +422,6 @@ class Reach {
   }
 }
 
-/**
- * The files whose declarations can hold a not-in-heap mark: the runtime's,
- * and every file that uses a binding of one of them (reads the name it
- * imports anywhere past its import, re-exports from it, or names it in an
- * `import()` type or a `declare module` augmentation). A file that imports
- * the mark and never uses it builds every type it declares from files
- * without marks. Solved once per program from the runtime's files, over the
- * reverse import edges; each file's text is read at most once. 'all' when a
- * file that can hold marks declares globals (a script, `declare global`),
- * which any file sees without an import.
- */
-function markingFiles(pa: ProgramAnalysis): ReadonlySet<ts.SourceFile> | 'all' {
-  const memo = pa.cache<'files', ReadonlySet<ts.SourceFile> | 'all'>('not-in-heap:marking-files');
-  const known = memo.get('files');
-  if (known) return known;
-  /** For each file, the files that use it: with the local names they import, or undefined when they use it whole. */
-  const users = new Map<ts.SourceFile, Array<{ readonly file: ts.SourceFile; readonly names: readonly string[] | undefined }>>();
-  const marking = new Set<ts.SourceFile>();
-  const queue: ts.SourceFile[] = [];
-  for (const f of pa.program.getSourceFiles()) {
-    if (isRuntimeFile(f)) {
-      marking.add(f);
-      queue.push(f);
-      continue;
-    }
-    if (pa.program.isSourceFileDefaultLibrary(f)) continue;
-    for (const [spec, target] of pa.moduleTargets(f)) {
-      const at = spec.parent;
-      let names: string[] | undefined;
-      if (ts.isImportDeclaration(at)) {
-        const clause = at.importClause;
-        if (!clause) continue; // `import 'm'` runs the module and names nothing
-        names = [];
-        if (clause.name) names.push(clause.name.text);
-        const bindings = clause.namedBindings;
-        if (bindings && ts.isNamespaceImport(bindings)) names.push(bindings.name.text);
-        else if (bindings) for (const el of bindings.elements) names.push(el.name.text);
-      } else if (ts.isExternalModuleReference(at) && ts.isImportEqualsDeclaration(at.parent)) {
-        names = [at.parent.name.text];
-      } else if (ts.isModuleDeclaration(at)) {
-        // `declare module 'm'` merges this file's declarations into m's: each holds what the other does.
-        let back = users.get(f);
-        if (!back) users.set(f, (back = []));
-        back.push({ file: target, names: undefined });
-      }
-      let list = users.get(target);
-      if (!list) users.set(target, (list = []));
-      list.push({ file: f, names });
-    }
-  }
-  for (let i = 0; i < queue.length; i++) {
-    for (const { file, names } of users.get(queue[i]) ?? []) {
-      if (marking.has(file) || (names && !names.some((n) => usesName(file, n)))) continue;
-      marking.add(file);
-      queue.push(file);
-    }
-  }
-  let found: ReadonlySet<ts.SourceFile> | 'all' = marking;
-  for (const f of marking) {
-    const augments = (f as { moduleAugmentations?: readonly (ts.StringLiteral | ts.Identifier)[] }).moduleAugmentations ?? [];
-    // A `declare global` block that carries nothing of its file (globalBlockCarries, as namesRuntime decides) adds no mark.
-    if (!ts.isExternalModule(f) || augments.some((m) => ts.isIdentifier(m) && globalBlockCarries(pa, m.parent))) found = 'all';
-  }
-  memo.set('files', found);
-  return found;
-}
-
-/**
- * Whether a type of the runtime can occur in `file` at all: it is a runtime
- * file, or uses a binding of one, directly or through the files whose
- * bindings it uses (`markingFiles`). Every mark, `HeapRef`, layout, pool and
- * runtime function reaches a file that way, so one that does not holds no
- * not-in-heap value and no handle, and calls nothing of the runtime (a file
- * that imports `NotInHeap` and never names it again, for one).
- */
-export function usesRuntime(pa: ProgramAnalysis, file: ts.SourceFile): boolean {
-  const marking = markingFiles(pa);
-  return marking === 'all' || marking.has(file);
-}
-
-/** Characters that continue an identifier (ASCII, `$`, `_`, and anything past ASCII to be safe). */
-const identifierPart = (c: number): boolean =>
-  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 36 || c === 95 || c > 127;
-
-/**
- * Whether `name` occurs in `file`'s text more than once as a whole word: a
- * local name of an import that occurs only in its import is never used.
- * Comments and strings count too (an over-approximation: then it is used).
- */
-function usesName(file: ts.SourceFile, name: string): boolean {
-  // A fact of the file's text: it carries over to the next program while the file is unchanged (an editor's re-lint).
-  const facts = syntaxCache<string, boolean>('not-in-heap:uses-name', file);
-  const known = facts.get(name);
-  if (known !== undefined) return known;
-  notInHeapCounters.namesRead++;
-  const text = file.text;
-  let count = 0;
-  for (let at = text.indexOf(name); at >= 0 && count < 2; at = text.indexOf(name, at + name.length)) {
-    if (at > 0 && identifierPart(text.charCodeAt(at - 1))) continue;
-    if (identifierPart(text.charCodeAt(at + name.length))) continue;
-    count++;
-  }
-  facts.set(name, count > 1);
-  return count > 1;
-}
-
 /** Types that say nothing about where they come from, or are primitive: they hold nothing. */
 const leafFlags =
   ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.ESSymbolLike | ts.TypeFlags.EnumLike |
@@ -537,8 +431,10 @@ const leafFlags =
  * Reachability over where types come from: a type is built from its
  * declaration and its type arguments (an instance `G<A>`, an alias instance
  * `Alias<A>`), its members (a union or intersection) or its constraint (a
- * type parameter). A type whose declarations all lie in files without marks
- * (`markingFiles`), and whose arguments come from such files too, holds no
+ * type parameter). A type whose declarations all lie in top-level
+ * statements that mention no name carrying the runtime (`mayCarryRuntime`,
+ * which also answers a file that names nothing of it), and whose arguments
+ * come from such declarations too, holds no
  * mark by value or otherwise: instantiating a declaration only puts the
  * arguments in, so its members need not be read. Anything else (a mark's own
  * files, an instantiated anonymous or mapped type, whose arguments are not
@@ -551,11 +447,22 @@ function origins(checker: ts.TypeChecker): Reach | undefined {
   const reaches = cacheOf<string, Reach>(checker, 'not-in-heap:reach');
   let r = reaches.get('origins');
   if (r) return r;
-  const marking = markingFiles(pa);
-  if (marking === 'all') return undefined;
+  if (usingFiles(pa) === 'all') return undefined;
+  const augmented = augmentedFiles(pa);
+  // A declaration holds nothing of the runtime when its top-level statement mentions no name that carries it (the
+  // flow's names-only solve), unless a file that names the runtime augments its file: then any statement of it may
+  // name what the augmentation merged in.
   const free = (symbol: ts.Symbol | undefined): boolean => {
     const decls = symbol?.declarations;
-    return decls !== undefined && decls.length > 0 && decls.every((d) => !marking.has(d.getSourceFile()));
+    return decls !== undefined && decls.length > 0 && decls.every((d) => !augmented.has(d.getSourceFile()) && !mayCarryRuntime(pa, d));
+  };
+  const freeNode = (node: ts.Node): boolean => !augmented.has(node.getSourceFile()) && !mayCarryRuntime(pa, node);
+  /** A type as declared (no mapper): its declaration decides; an instance: that, and every type its mapper maps to. */
+  const instantiated = (t: ts.Type, declaredFree: boolean): ReadonlyArray<{ readonly type: ts.Type; readonly step: string }> | null => {
+    if (!declaredFree) return null;
+    if (!((t as { mapper?: unknown }).mapper)) return [];
+    const args = instantiationArguments(t);
+    return args ? args.map((type) => ({ type, step: '' })) : null;
   };
   const parts = new Map<ts.Type, ReadonlyArray<{ readonly type: ts.Type; readonly step: string }> | null>();
   const partsOf = (t: ts.Type): ReadonlyArray<{ readonly type: ts.Type; readonly step: string }> | null => {
@@ -577,10 +484,16 @@ function origins(checker: ts.TypeChecker): Reach | undefined {
         if (target.objectFlags & ts.ObjectFlags.Tuple || free(target.symbol)) found = list(checker.getTypeArguments(t as ts.TypeReference));
       } else if (obj.objectFlags & ts.ObjectFlags.ClassOrInterface) {
         if (free(t.symbol)) found = [];
-      } else if (obj.objectFlags & ts.ObjectFlags.Anonymous && !(obj.objectFlags & ts.ObjectFlags.Instantiated)) {
-        // A type literal, function type or object literal's type as written: its file decides.
-        if (free(t.symbol)) found = [];
+      } else if (obj.objectFlags & (ts.ObjectFlags.Anonymous | ts.ObjectFlags.Mapped)) {
+        // A type literal, mapped type, function type or object literal's type as written: its declaration decides.
+        // An instance of one is built from that declaration and what its mapper puts in (the arguments).
+        found = instantiated(t, free(t.symbol));
       }
+    } else if (t.flags & ts.TypeFlags.Conditional) {
+      found = instantiated(t, freeNode((t as ts.ConditionalType).root.node));
+    } else if (t.flags & ts.TypeFlags.IndexedAccess) {
+      // A member of its object type, chosen by its index type.
+      found = list([(t as ts.IndexedAccessType).objectType, (t as ts.IndexedAccessType).indexType]);
     }
     parts.set(t, found);
     return found;

@@ -129,60 +129,200 @@ export function namesRuntime(pa: ProgramAnalysis, file: ts.SourceFile): boolean 
   return named === 'all' || named.has(file);
 }
 
-/** Work counters for tests: files whose named imports were read to solve `namesRuntime`. */
-export const namesCounters = { filesRead: 0 };
+/** Work counters for tests: files whose imports were read into the program's import graph, reverse-edge builds, import names looked up in a file's text. */
+export const namesCounters = { filesRead: 0, graphsBuilt: 0, namesRead: 0 };
+
+/** One module specifier of a file, as the fixpoints over the import graph read it. */
+interface ImportEdge {
+  /** The file the specifier is in. */
+  readonly from: ts.SourceFile;
+  /** The file it names. */
+  readonly to: ts.SourceFile;
+  readonly spec: ts.StringLiteralLike;
+  /**
+   * `names`: an import (`import x, { a as b }`, `import * as ns`, `import x = require()`) that binds `names`;
+   * `whole`: a re-export, an `import()` type or call, which take the module without a local name;
+   * `augment`: a `declare module 'm'` block, whose declarations merge into m's.
+   */
+  readonly kind: 'names' | 'whole' | 'augment';
+  /** For `names`: each binding's name in the module (`default`, `*` for the whole module) and its local name. */
+  readonly names: readonly (readonly [imported: string, local: string])[];
+}
+
+/** A program's import graph, built once per program for every fixpoint over it (namesRuntime, usesRuntime). */
+interface ImportGraph {
+  readonly runtime: readonly ts.SourceFile[];
+  /** Each file's own specifiers, and the edges into each file. */
+  readonly edges: ReadonlyMap<ts.SourceFile, readonly ImportEdge[]>;
+  readonly importers: ReadonlyMap<ts.SourceFile, readonly ImportEdge[]>;
+  /** Files that declare globals: a script (all its declarations, block undefined) or a `declare global` block. */
+  readonly globalish: readonly (readonly [ts.SourceFile, ts.Node | undefined])[];
+}
+
+function importGraph(pa: ProgramAnalysis): ImportGraph {
+  const memo = pa.cache<'graph', ImportGraph>('offheap-files:import-graph');
+  let graph = memo.get('graph');
+  if (graph) return graph;
+  namesCounters.graphsBuilt++;
+  const runtime: ts.SourceFile[] = [];
+  const edges = new Map<ts.SourceFile, ImportEdge[]>();
+  const importers = new Map<ts.SourceFile, ImportEdge[]>();
+  const globalish: (readonly [ts.SourceFile, ts.Node | undefined])[] = [];
+  for (const f of pa.program.getSourceFiles()) {
+    const isRuntime = isRuntimeFile(f);
+    if (isRuntime) runtime.push(f);
+    else if (pa.program.isSourceFileDefaultLibrary(f)) continue;
+    if (!ts.isExternalModule(f)) globalish.push([f, undefined]);
+    for (const m of (f as CollectedReferences).moduleAugmentations ?? []) if (ts.isIdentifier(m) && m.text === 'global') globalish.push([f, m.parent]);
+    // The runtime's own imports lead only to runtime files: nothing flows from them.
+    if (isRuntime) continue;
+    namesCounters.filesRead++;
+    const own: ImportEdge[] = [];
+    for (const [node, to] of pa.moduleTargets(f)) {
+      const spec = node as ts.StringLiteralLike;
+      const at = spec.parent;
+      let kind: ImportEdge['kind'] = 'whole';
+      const names: (readonly [string, string])[] = [];
+      if (ts.isImportDeclaration(at)) {
+        const clause = at.importClause;
+        if (!clause) continue; // `import 'm'` runs the module and names nothing
+        kind = 'names';
+        if (clause.name) names.push(['default', clause.name.text]);
+        const bindings = clause.namedBindings;
+        if (bindings && ts.isNamespaceImport(bindings)) names.push(['*', bindings.name.text]);
+        else if (bindings) for (const el of bindings.elements) names.push([(el.propertyName ?? el.name).text, el.name.text]);
+      } else if (ts.isExternalModuleReference(at) && ts.isImportEqualsDeclaration(at.parent)) {
+        kind = 'names';
+        names.push(['*', at.parent.name.text]);
+      } else if (ts.isModuleDeclaration(at)) {
+        kind = 'augment';
+      }
+      const edge: ImportEdge = { from: f, to, spec, kind, names };
+      own.push(edge);
+      let list = importers.get(to);
+      if (!list) importers.set(to, (list = []));
+      list.push(edge);
+    }
+    edges.set(f, own);
+  }
+  memo.set('graph', (graph = { runtime, edges, importers, globalish }));
+  return graph;
+}
+
+/** 'all' when a file of `files` declares globals that can carry what it holds (a script, or a `declare global` block that carries). */
+function globalsCarry(pa: ProgramAnalysis, graph: ImportGraph, files: ReadonlySet<ts.SourceFile>): boolean {
+  // A block is read only when its file is in the set (lib and @types blocks are large and never are).
+  return graph.globalish.some(([f, block]) => files.has(f) && (block === undefined || globalBlockCarries(pa, block)));
+}
 
 function filesNamingRuntime(pa: ProgramAnalysis): ReadonlySet<ts.SourceFile> | 'all' {
-  const files = pa.program.getSourceFiles();
-  const importers = new Map<ts.SourceFile, ts.SourceFile[]>();
-  const named = new Set<ts.SourceFile>();
-  const queue: ts.SourceFile[] = [];
+  const graph = importGraph(pa);
+  const named = new Set<ts.SourceFile>(graph.runtime);
+  const queue = [...graph.runtime];
   const mark = (f: ts.SourceFile): void => {
     if (named.has(f)) return;
     named.add(f);
     queue.push(f);
   };
-  /** Files that declare globals: a script (no block: all its declarations), or a `declare global` block. */
-  const globalish: (readonly [ts.SourceFile, ts.Node | undefined])[] = [];
-  for (const f of files) {
-    if (isRuntimeFile(f)) {
-      mark(f);
-      continue;
-    }
-    if (pa.program.isSourceFileDefaultLibrary(f)) continue;
-    namesCounters.filesRead++;
-    const refs = f as CollectedReferences;
-    const targets = pa.moduleTargets(f);
-    // A script's declarations and `declare global` are visible to every file; `declare module 'm'` adds
-    // members to m's file only, so it is an edge from this file to m's (m's importers then see them).
-    if (!ts.isExternalModule(f)) globalish.push([f, undefined]);
-    for (const m of refs.moduleAugmentations ?? []) {
-      if (ts.isIdentifier(m)) {
-        if (m.text === 'global') globalish.push([f, m.parent]);
-        continue;
-      }
-      const augmented = targets.get(m);
-      if (!augmented) continue;
-      let list = importers.get(f);
-      if (!list) importers.set(f, (list = []));
-      list.push(augmented);
-    }
-    for (const spec of refs.imports ?? walkSpecifiers(f)) {
-      const at = spec.parent;
-      // `import 'offheap'` runs the module and names nothing.
-      if (ts.isImportDeclaration(at) && at.importClause === undefined) continue;
-      // A specifier that resolves to no file: an ambient `declare module` (its declaring file, which may
-      // name the runtime), or no module at all, whose bindings are the checker's error type and carry nothing.
-      const target = targets.get(spec);
-      if (!target) continue;
-      let list = importers.get(target);
-      if (!list) importers.set(target, (list = []));
-      list.push(f);
-    }
+  for (let i = 0; i < queue.length; i++) {
+    // Every file importing one that names the runtime names it; a file's `declare module 'm'` adds members to
+    // m's file only (m's importers then see them), so it names what m's file names only through an import.
+    for (const e of graph.importers.get(queue[i]) ?? []) if (e.kind !== 'augment') mark(e.from);
+    for (const e of graph.edges.get(queue[i]) ?? []) if (e.kind === 'augment') mark(e.to);
   }
-  for (let i = 0; i < queue.length; i++) for (const importer of importers.get(queue[i]) ?? []) mark(importer);
-  // A block is read only when its file names the runtime (lib and @types blocks are large and never do).
-  return globalish.some(([f, block]) => named.has(f) && (block === undefined || globalBlockCarries(pa, block))) ? 'all' : named;
+  return globalsCarry(pa, graph, named) ? 'all' : named;
+}
+
+/**
+ * The files whose declarations can hold a not-in-heap mark, a HeapRef or
+ * anything else of the runtime: the runtime's, and every file that uses a
+ * binding of one of them (reads the name it imports anywhere past its
+ * import, re-exports from it, or names it in an `import()` type or a
+ * `declare module` augmentation, whose declarations merge both ways). A
+ * file that imports the mark and never uses it builds every type it
+ * declares from files without marks. Solved once per program over the
+ * import graph's reverse edges; each file's text is read at most once.
+ * 'all' when such a file declares globals (a script, a `declare global`
+ * block that carries), which any file sees without an import.
+ */
+export function usingFiles(pa: ProgramAnalysis): ReadonlySet<ts.SourceFile> | 'all' {
+  const memo = pa.cache<'files', ReadonlySet<ts.SourceFile> | 'all'>('offheap-files:using-files');
+  const known = memo.get('files');
+  if (known) return known;
+  const graph = importGraph(pa);
+  const using = new Set<ts.SourceFile>(graph.runtime);
+  const queue = [...graph.runtime];
+  const mark = (f: ts.SourceFile): void => {
+    if (using.has(f)) return;
+    using.add(f);
+    queue.push(f);
+  };
+  for (let i = 0; i < queue.length; i++) {
+    for (const e of graph.importers.get(queue[i]) ?? []) {
+      if (e.kind === 'names' && !e.names.some(([, local]) => usesName(e.from, local))) continue;
+      mark(e.from);
+    }
+    for (const e of graph.edges.get(queue[i]) ?? []) if (e.kind === 'augment') mark(e.to);
+  }
+  const found = globalsCarry(pa, graph, using) ? 'all' : using;
+  memo.set('files', found);
+  return found;
+}
+
+/**
+ * Whether anything of the runtime can occur in `file` at all: it is a
+ * runtime file, or uses a binding of one, directly or through the files
+ * whose bindings it uses (`usingFiles`). Every mark, `HeapRef`, layout, pool
+ * and runtime function reaches a file that way, so one that does not holds
+ * no not-in-heap value and no handle, and calls nothing of the runtime (a
+ * file that imports `NotInHeap` and never names it again, for one).
+ */
+export function usesRuntime(pa: ProgramAnalysis, file: ts.SourceFile): boolean {
+  const using = usingFiles(pa);
+  return using === 'all' || using.has(file);
+}
+
+/**
+ * The files a file that names the runtime augments (`declare module 'm'`):
+ * their declarations merge with the augmenting ones, so any of their
+ * statements may hold what the augmentation adds (once per program).
+ */
+export function augmentedFiles(pa: ProgramAnalysis): ReadonlySet<ts.SourceFile> {
+  const memo = pa.cache<'files', ReadonlySet<ts.SourceFile>>('offheap-files:augmented');
+  let found = memo.get('files');
+  if (found) return found;
+  const out = new Set<ts.SourceFile>();
+  for (const [f, edges] of importGraph(pa).edges) {
+    for (const e of edges) if (e.kind === 'augment' && namesRuntime(pa, f)) out.add(e.to);
+  }
+  memo.set('files', (found = out));
+  return found;
+}
+
+/** Characters that continue an identifier (ASCII, `$`, `_`, and anything past ASCII to be safe). */
+const identifierPart = (c: number): boolean =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 36 || c === 95 || c > 127;
+
+/**
+ * Whether `name` occurs in `file`'s text more than once as a whole word: a
+ * local name of an import that occurs only in its import is never used.
+ * Comments and strings count too (an over-approximation: then it is used).
+ */
+function usesName(file: ts.SourceFile, name: string): boolean {
+  // A fact of the file's text: it carries over to the next program while the file is unchanged (an editor's re-lint).
+  const facts = syntaxCache<string, boolean>('offheap-files:uses-name', file);
+  const known = facts.get(name);
+  if (known !== undefined) return known;
+  namesCounters.namesRead++;
+  const text = file.text;
+  let count = 0;
+  for (let at = text.indexOf(name); at >= 0 && count < 2; at = text.indexOf(name, at + name.length)) {
+    if (at > 0 && identifierPart(text.charCodeAt(at - 1))) continue;
+    if (identifierPart(text.charCodeAt(at + name.length))) continue;
+    count++;
+  }
+  facts.set(name, count > 1);
+  return count > 1;
 }
 
 /**

@@ -83,3 +83,38 @@ function mapTypeParameter(type: ts.Type, mapper: Mapper): ts.Type | undefined {
 function isFreeOfTypeParameters(type: ts.Type): boolean {
   return (type.flags & ts.TypeFlags.StructuredOrInstantiable) === 0;
 }
+
+/**
+ * Every type the mapper of an instantiated type maps a type parameter to:
+ * the instantiation's arguments, with those of every mapper it combines (a
+ * combined mapper instantiates one's targets with the other's, so its
+ * results are built from these). Undefined when the type has no mapper or
+ * one computes its targets on demand (a function or deferred mapper).
+ * TypeScript keeps the mapper on instantiated anonymous, mapped and
+ * conditional types (not in the public typings; TypeScript 5.x and 6.0).
+ */
+export function instantiationArguments(type: ts.Type): readonly ts.Type[] | undefined {
+  const mapper = (type as { mapper?: Mapper }).mapper;
+  if (mapper === undefined) return undefined;
+  const out: ts.Type[] = [];
+  const stack: Mapper[] = [mapper];
+  while (stack.length > 0) {
+    const m = stack.pop()!;
+    switch (m.kind) {
+      case 0:
+        out.push(m.target);
+        break;
+      case 1:
+        // An array mapper without targets maps every source to `any`, which holds nothing.
+        if (m.targets) out.push(...m.targets);
+        break;
+      case 4:
+      case 5:
+        stack.push(m.mapper1, m.mapper2);
+        break;
+      default:
+        return undefined;
+    }
+  }
+  return out;
+}

@@ -8,12 +8,12 @@ import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint
 import ts from 'typescript';
 import { insideAllocator } from '../analysis/allocators.js';
 import { offheapContext } from '../analysis/context.js';
-import { seesRuntimeStructure } from '../analysis/offheap-files.js';
+import { seesRuntimeStructure, usesRuntime } from '../analysis/offheap-files.js';
 import { importedNameOf } from '../analysis/imports.js';
 import { parentSkippingParentheses, skipOuterExpressions, skipParentheses } from '../analysis/expressions.js';
 import { declarationScanBudget, parameterUse, signatureTypeParameter, typeParameterSymbol } from '../analysis/generic-use.js';
 import { sharedPoolHeapRefs } from '../analysis/shared-pools.js';
-import { describeReason, fileTypeNames, isRuntimeFile, notInHeapReason, typeName, usesRuntime } from '../analysis/not-in-heap.js';
+import { describeReason, fileTypeNames, isRuntimeFile, notInHeapReason, typeName } from '../analysis/not-in-heap.js';
 import { typeArgumentsOfSignature } from '../analysis/ts-compat.js';
 import { createRule } from '../util/create-rule.js';
 

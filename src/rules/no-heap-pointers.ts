@@ -4,7 +4,7 @@
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { offheapContext } from '../analysis/context.js';
-import { seesRuntimeStructure } from '../analysis/offheap-files.js';
+import { seesRuntimeStructure, usesRuntime } from '../analysis/offheap-files.js';
 import { offheapIdOf } from '../analysis/declarations.js';
 import { importedNameOf } from '../analysis/imports.js';
 import {
@@ -20,7 +20,6 @@ import {
   type HeapRefFinding,
   type NotInHeapReason,
   valueParts,
-  usesRuntime,
 } from '../analysis/not-in-heap.js';
 import { createRule } from '../util/create-rule.js';
 

@@ -7,11 +7,11 @@ import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { mayBeHeapRef, scalarBrandOf } from '../analysis/brands.js';
 import { offheapContext } from '../analysis/context.js';
-import { seesHeapRefs } from '../analysis/offheap-files.js';
+import { seesHeapRefs, usesRuntime } from '../analysis/offheap-files.js';
 import { calleeId, offheapIdOf } from '../analysis/declarations.js';
 import { syntaxCache } from '../analysis/program-analysis.js';
 import { effectOf } from '../analysis/effects.js';
-import { fileTypeNames, isNotInHeap, isRuntimeFile, typeName, usesRuntime } from '../analysis/not-in-heap.js';
+import { fileTypeNames, isNotInHeap, isRuntimeFile, typeName } from '../analysis/not-in-heap.js';
 import { createRule } from '../util/create-rule.js';
 import { skipOuterExpressions } from '../analysis/expressions.js';
 

@@ -9,7 +9,6 @@ import {
   notInHeapReason,
   notInHeapUnproven,
   typeName,
-  usesRuntime,
   valueParts,
   walkBudget,
 } from '../../src/analysis/not-in-heap.js';
@@ -17,6 +16,7 @@ import { genericUseCounters } from '../../src/analysis/generic-use.js';
 import { notInHeapCounters } from '../../src/analysis/not-in-heap.js';
 import { allocationCounters } from '../../src/rules/no-heap-allocation.js';
 import { programAnalysis } from '../../src/analysis/program-analysis.js';
+import { namesCounters, usesRuntime } from '../../src/analysis/offheap-files.js';
 import { virtualOptions, virtualProgram } from '../virtual-program.js';
 import { lintFile, runtimeIndex } from './nih-lint.js';
 
@@ -407,6 +407,14 @@ declare module './free.ts' { interface Merged { s: Span } }
 type G = Merged;`,
     );
     expect(merged.reasons.G).toBe('G is not-in-heap by containment (G.s; Span is marked NotInHeap)');
+    // Another declaration of the augmented file that names the merged one holds what the augmentation added.
+    const holder = run(
+      `export interface Merged { n: number }\nexport interface Holds { m: Merged }`,
+      `import type { Holds } from './free.ts';
+declare module './free.ts' { interface Merged { s: Span } }
+type H = Holds;`,
+    );
+    expect(holder.reasons.H).toBe('H is not-in-heap by containment (H.m.s; Span is marked NotInHeap)');
     const global = run(
       `export interface Uses { w: Window2 }`,
       `import type { Uses } from './free.ts';
@@ -448,13 +456,65 @@ type W = Uses;`,
     // which alone goes on to the exact walk), whatever the chain's length.
     expect([a.coarseExpanded, a.reachExpanded, b.coarseExpanded, b.reachExpanded]).toEqual([3, 1, 3, 1]);
     expect(b.originsExpanded).toBe(a.originsExpanded);
-    // The twin: the same chain where the free file uses the mark is walked field by field, linearly.
-    const c = walked(`type Unused = NotInHeap<{}>;\n${chain(200)}`, `type T0 = I0; type T1 = I1;`);
-    const d = walked(`type Unused = NotInHeap<{}>;\n${chain(400)}`, `type T0 = I0; type T1 = I1;`);
+    // The twin: the same chain where the free file uses the mark, and the chain's last interface mentions the
+    // statement that does (a comment counts), is walked field by field, linearly.
+    const mentioned = (n: number) => `type Unused = NotInHeap<{}>;\n${chain(n).replace(`export interface I${n} {`, `/** not Unused */ export interface I${n} {`)}`;
+    const c = walked(mentioned(200), `type T0 = I0; type T1 = I1;`);
+    const d = walked(mentioned(400), `type T0 = I0; type T1 = I1;`);
     expect(c.reasons.T0).toBeUndefined();
     expect(c.coarseExpanded).toBeGreaterThan(400);
     expect(d.coarseExpanded / c.coarseExpanded).toBeGreaterThan(1.5);
     expect(d.coarseExpanded / c.coarseExpanded).toBeLessThan(2.5);
+  });
+
+  it('a file that uses the mark in one statement answers its other types from their declarations (counted); a statement that names that one is walked', () => {
+    // The L4 (g) corpus's shape: ordinary code plus one alias of a marked record that nothing else names.
+    const chain = (n: number, last = '') =>
+      [...Array.from({ length: n }, (_, i) => `export interface I${i} { next: I${i + 1}; s: string; b: Box<I${i + 1}> }`), `export interface I${n} { n: number${last} }`, `export interface Box<T> { v: T }`].join('\n');
+    const walked = (free: string) => {
+      for (const k of Object.keys(notInHeapCounters) as Array<keyof typeof notInHeapCounters>) notInHeapCounters[k] = 0;
+      const { reasons } = run(free, `import type { I0, I1 } from './free.ts';\ntype T0 = I0; type T1 = I1;`);
+      return { reasons, ...notInHeapCounters };
+    };
+    const a = walked(`${chain(200)}\ntype Mark = NotInHeap<{ n: number }>;`);
+    const b = walked(`${chain(400)}\ntype Mark = NotInHeap<{ n: number }>;`);
+    expect([a.reasons.T0, b.reasons.T0]).toEqual([undefined, undefined]);
+    // As for a file that never uses the mark: I0, I1 and Span only, at any length (the old per-file answer walked
+    // every field of the chain: 1,000 and more types).
+    expect([a.coarseExpanded, b.coarseExpanded]).toEqual([3, 3]);
+    // The twins: the chain's end holds the marked alias, so every link holds it by value and is reported; and a
+    // link that names it only in a type argument of Box is walked too.
+    const c = walked(`${chain(200, '; m: Mark')}\ntype Mark = NotInHeap<{ n: number }>;`);
+    expect(c.reasons.T0).toBe('T0 is not-in-heap by containment (T0.next.next.next.next … (194 more) … .next.next.m; Mark is marked NotInHeap)');
+    expect(c.coarseExpanded).toBeGreaterThan(200);
+    const d = walked(`${chain(3).replace('export interface I0 {', 'export interface I0 { k: Box<Mark>;')}\ntype Mark = NotInHeap<{ n: number }>;`);
+    expect(d.reasons.T0).toBe('T0 is not-in-heap by containment (T0.k.v; Mark is marked NotInHeap)');
+  });
+
+  it('an instance of a type literal or mapped type declared there is answered from its declaration and its arguments (counted); with a marked argument it is walked', () => {
+    // `w${n}` is `{ v: { v: … { v: number; s: string } …; s: string }; s: string }`, n instances of make's literal type.
+    const nested = (n: number) => Array.from({ length: n }, (_, i) => `export const w${i + 1} = make(w${i});`).join('\n');
+    const generics = `export function make<T>(v: T) { return { v, s: '' }; }\nexport interface Holder<T> { m: { [K in keyof T]: T[K] } }\nexport const w0 = 0;`;
+    const walked = (n: number) => {
+      for (const k of Object.keys(notInHeapCounters) as Array<keyof typeof notInHeapCounters>) notInHeapCounters[k] = 0;
+      const { reasons } = run(
+        `${generics}\n${nested(n)}`,
+        `import { make, w${n}, type Holder } from './free.ts';
+type Made = typeof w${n}; type Mapped = ${'Holder<'.repeat(n)}number${'>'.repeat(n)}['m'];
+type MadeSpan = ReturnType<typeof make<Span>>; type MappedSpan = Holder<{ s: Span }>['m'];`,
+      );
+      return { reasons, ...notInHeapCounters };
+    };
+    const a = walked(20);
+    const b = walked(40);
+    expect([a.reasons.Made, a.reasons.Mapped]).toEqual([undefined, undefined]);
+    // Neither nest is walked field by field (the old answer took every instantiated type literal or mapped type for a
+    // possible mark: 20 and 40 levels of each).
+    expect(b.coarseExpanded).toBe(a.coarseExpanded);
+    expect(a.coarseExpanded).toBeLessThan(20);
+    // The twins: the same instances with a marked argument.
+    expect(a.reasons.MadeSpan).toBe('MadeSpan is not-in-heap by containment (MadeSpan.v; Span is marked NotInHeap)');
+    expect(a.reasons.MappedSpan).toBe('MappedSpan is not-in-heap by containment (MappedSpan.s; Span is marked NotInHeap)');
   });
 
   it('which names a file uses is read once per file, not once per program (an editor builds a program per edit)', () => {
@@ -475,10 +535,10 @@ type W = Uses;`,
     const read = () => {
       // From the previous program, as the language server builds the next one (its module resolution carries over).
       const program = (previous = ts.createProgram(Object.keys(files), virtualOptions, host, previous));
-      const before = notInHeapCounters.namesRead;
+      const before = namesCounters.namesRead;
       const pa = programAnalysis(program);
       const answers = ['/p/free.ts', '/p/a.ts'].map((f) => usesRuntime(pa, program.getSourceFile(f)!));
-      return { answers, read: notInHeapCounters.namesRead - before };
+      return { answers, read: namesCounters.namesRead - before };
     };
     const first = read();
     expect(first.answers).toEqual([false, true]);

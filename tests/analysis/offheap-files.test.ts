@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { usesOffheap } from '../../src/analysis/offheap-files.js';
-import { analysisCounters } from '../../src/analysis/program-analysis.js';
+import { augmentedFiles, namesCounters, namesRuntime, usesOffheap, usesRuntime } from '../../src/analysis/offheap-files.js';
+import { analysisCounters, programAnalysis } from '../../src/analysis/program-analysis.js';
 import { virtualProgram } from '../virtual-program.js';
 
 const runtime = `/** @offheap sysAlloc */ export function sysAlloc(n: number): number { return n; }`;
@@ -32,5 +32,34 @@ describe('usesOffheap', () => {
     expect(usesOffheap(program, program.getSourceFile('/p/a.ts')!)).toBe(false);
     // Without a runtime file in the program, no import graph is walked at all.
     expect(analysisCounters.reachVisits - visits).toBe(0);
+  });
+});
+
+describe('namesRuntime and usesRuntime: two fixpoints over one import graph', () => {
+  it('read each file once per program, and differ only in the edge test (names, or uses)', () => {
+    const program = virtualProgram({
+      '/p/runtime.ts': runtime,
+      '/p/named.ts': `import { sysAlloc } from './runtime.ts';\nexport const n = 1;`,
+      '/p/used.ts': `import { sysAlloc } from './runtime.ts';\nexport const p = sysAlloc(1);`,
+      '/p/side.ts': `import './runtime.ts';\nexport const s = 1;`,
+      '/p/via-named.ts': `import { n } from './named.ts';\nexport const v = n;`,
+      '/p/via-used.ts': `import { p } from './used.ts';\nexport const w = p;`,
+      '/p/reexport.ts': `export { p as q } from './used.ts';`,
+      '/p/augmenter.ts': `import { p } from './used.ts';\ndeclare module './plain.ts' { interface Box { v: typeof p } }\nexport {};`,
+      '/p/plain.ts': `export interface Box { n: number }\nexport const x = 1;`,
+    });
+    const pa = programAnalysis(program);
+    const before = { ...namesCounters };
+    const files = ['named', 'used', 'side', 'via-named', 'via-used', 'reexport', 'augmenter', 'plain'];
+    const names = files.map((f) => namesRuntime(pa, program.getSourceFile(`/p/${f}.ts`)!));
+    const uses = files.map((f) => usesRuntime(pa, program.getSourceFile(`/p/${f}.ts`)!));
+    // `import 'm'` names nothing; an import never used again names the runtime but does not use it; an augmentation
+    // merges into the augmented file both ways.
+    expect(names).toEqual([true, true, false, true, true, true, true, true]);
+    expect(uses).toEqual([false, true, false, false, true, true, true, true]);
+    expect([...augmentedFiles(pa)].map((f) => f.fileName)).toEqual(['/p/plain.ts']);
+    // One graph for both (and for the augmented files): each file's specifiers are read once.
+    expect(namesCounters.graphsBuilt - before.graphsBuilt).toBe(1);
+    expect(namesCounters.filesRead - before.filesRead).toBe(files.length);
   });
 });

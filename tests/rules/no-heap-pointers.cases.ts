@@ -106,6 +106,8 @@ export const cases: RunTests<MessageIds, Options> = {
     `import type { Address } from './nih-reexport.ts';\ninterface Endless<T> { next: Endless<[T]>; v: T; at: Address<T> }`,
     // The mark imported but never used: an endless chain cannot reach it (the cannotProve case below uses it).
     `import type { NotInHeap } from 'offheap';\ninterface Endless<T> { next: Endless<[T]>; v: T }`,
+    // The mark used, but in a statement the chain does not name: the chain is proven free from its declaration.
+    code(`interface Endless<T> { next: Endless<[T]>; v: T }`, `type Span = NotInHeap<{ n: number }>;`),
     `import type { Address } from './nih-reexport.ts';\ninterface Counted { count: number }\ninterface Tally extends Counted {\n  label: string;\n  next: Address<Tally>;\n}`,
   ],
   invalid: [
@@ -458,11 +460,12 @@ export const cases: RunTests<MessageIds, Options> = {
         },
       ],
     },
-    // A walk that runs out of budget is reported, not passed as ordinary, in a file that uses the mark (here by
-    // declaring Span); its twins (the chain broken by a Ptr; the same chain where the mark is imported but never
-    // used, so no type of the file can hold it) are valid.
+    // A walk that runs out of budget is reported, not passed as ordinary, in a statement that names what carries the
+    // mark (here Span, behind a pointer); its twins (the chain broken by a Ptr; the same chain where the mark is
+    // imported but never used, or used only in a statement the chain does not name, so no type of it can hold one)
+    // are valid.
     {
-      code: code(`interface Endless<T> { next: Endless<[T]>; v: T }`, `type Span = NotInHeap<{ n: number }>;`),
+      code: code(`interface Endless<T> { next: Endless<[T]>; v: T; at?: Ptr<Span> }`, `type Span = NotInHeap<{ n: number }>;`),
       errors: [{ messageId: 'cannotProve', line: 2, data: { name: 'Endless', budget: '10000' } }],
     },
     // A FixedArray of references.
