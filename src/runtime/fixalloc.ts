@@ -749,6 +749,7 @@ export class FixAlloc<T, Z extends boolean = true> {
   deadObjectIn(p: number, n: number): string | undefined {
     checkPtr('FixAlloc.deadObjectIn: p', p, 1, this.space.reserved, pageSize);
     checkSize('FixAlloc.deadObjectIn: n', n, 1, this.space.reserved - p);
+    if (!this.debug) return undefined; // nothing is tracked
     if (this.sharedDebug) return undefined; // the runtime asks objstate.ts, which sees every thread's objects
     const objects = this.rt.debugObjects;
     for (let q = p; q < p + n; ) {

@@ -453,6 +453,8 @@ export class Runtime {
   deadRecord(p: number, n: number): string | undefined {
     checkPtr('deadRecord: p', p, 1, this.space.reserved, pageSize);
     checkSize('deadRecord: n', n, 1, this.space.reserved - p);
+    // Only debug mode tracks objects (the shared bitmaps are empty, the Map unused, without it).
+    if (!this.debug) return undefined;
     if (this.space.shared) return deadSharedObject(this.space, p, n);
     const pp = this.space.pagePool;
     const first = pp[p >>> 13];

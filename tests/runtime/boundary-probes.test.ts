@@ -25,6 +25,7 @@ import {
   pageSize,
   persistentChunkSize,
   persistentLargeSize,
+  sharedPool,
   StaleHandleError,
   struct,
   u32,
@@ -368,6 +369,23 @@ describe('the runtime bookkeeping methods refuse callers', () => {
     expect(rt.pools).toEqual([pool]);
     expect(pool.alloc()).toBe(p);
     rt.close();
+  });
+
+  it.each([false, true])('deadRecord and deadObjectIn: typed errors for junk; without debug mode nothing is tracked, so no answer (shared: %s)', (shared) => {
+    for (const debug of [false, true]) {
+      const rt = createRuntime({ maxBytes: 1 << 20, debug, shared });
+      const pool = shared ? sharedPool(rt, 'rec', Rec) : new FixAlloc(Rec, { runtime: rt });
+      const live = pool.alloc();
+      const dead = pool.alloc();
+      pool.free(dead);
+      expect(() => rt.deadRecord(8n as never, 8)).toThrow(BadPointerError);
+      expect(() => rt.deadRecord(live, -1)).toThrow(OffheapRangeError);
+      expect(() => pool.deadObjectIn(live, Symbol() as never)).toThrow(OffheapRangeError);
+      expect(rt.deadRecord(live, Rec.size)).toBeUndefined();
+      // Before: without debug mode a live object read as never handed out (unshared), or a RangeError from an empty bitmap (shared).
+      if (debug) expect(rt.deadRecord(dead, Rec.size)).toMatch(/is free/);
+      else expect(rt.deadRecord(dead, Rec.size)).toBeUndefined();
+    }
   });
 
   it('notInHeap refuses a non-class decorator context and one whose read throws; a class context works', () => {

@@ -110,12 +110,13 @@ interface Ctx {
   acc: ReturnType<Runtime['access']>;
 }
 
-function makeCtx(debug: boolean): Ctx {
-  const rt = createRuntime({ maxBytes: 1 << 20, debug });
+/** `onShared`: the runtime under test is itself a shared one (its pools named shared pools, whose fast paths keep a cache). */
+function makeCtx(debug: boolean, onShared = false): Ctx {
+  const rt = createRuntime({ maxBytes: 1 << 20, debug, shared: onShared });
   const shared = createRuntime({ maxBytes: 1 << 20, debug, shared: true });
   setDefaultRuntime(rt);
-  const pool = new FixAlloc(L, { runtime: rt }) as FixAlloc<unknown>;
-  const raw = new FixAlloc<unknown>(64, { runtime: rt });
+  const pool = (onShared ? sharedPool(rt, 'L', L) : new FixAlloc(L, { runtime: rt })) as FixAlloc<unknown>;
+  const raw = onShared ? sharedPool<unknown>(rt, 'raw', 64) : new FixAlloc<unknown>(64, { runtime: rt });
   const p = pool.alloc();
   raw.alloc();
   const page = rt.sysAlloc(pageSize);
@@ -126,12 +127,21 @@ function makeCtx(debug: boolean): Ctx {
   return { rt, shared, pool, raw, p, page, h, root, acc: rt.access(L) };
 }
 
+/** FNV-1a over 32-bit words [0, n) of `a`. */
+function hash(a: ArrayLike<number>, n = a.length): number {
+  let x = 0x811c9dc5;
+  for (let i = 0; i < n; i++) x = Math.imul(x ^ a[i], 16777619);
+  return x >>> 0;
+}
+
 /** A hash of the mapped bytes (a rejected call writes none). */
 function memoryHash(rt: Runtime): number {
-  const u32v = rt.space.u32;
-  let x = 0x811c9dc5;
-  for (let i = 0, n = rt.space.mappedEnd >>> 2; i < n; i++) x = Math.imul(x ^ u32v[i], 16777619);
-  return x >>> 0;
+  return hash(rt.space.u32, rt.space.mappedEnd >>> 2);
+}
+
+/** A shared space's own bookkeeping pages (header, page map, registry, central lists). */
+function sharedHash(rt: Runtime): number {
+  return hash(new Int32Array(rt.buffer, 0, (rt.space.firstPage * pageSize) >>> 2));
 }
 
 /** Everything a rejected call must leave as it was. */
@@ -140,12 +150,12 @@ function state(c: Ctx): string {
   return JSON.stringify({
     alloc: snapshot(c.rt, c.pool, c.raw),
     pools: [c.pool.snapshot(), c.raw.snapshot()],
-    heap: [heap.live, heap.capacity, heap.pinnedSlots, Array.from(heap.meta).join(',')],
+    heap: [heap.live, heap.capacity, heap.pinnedSlots, hash(heap.meta), hash(heap.pinCounts)],
     roots: [...c.rt.roots.byAddress.keys()],
     gc: c.rt.collector.stats(),
     barrier: c.rt.barrier.enabled,
     memory: memoryHash(c.rt),
-    shared: [snapshot(c.shared), Array.from(new Int32Array(c.shared.buffer, 0, (c.shared.space.firstPage * pageSize) >>> 2)).join(',')],
+    shared: [snapshot(c.shared), sharedHash(c.shared), c.rt.shared ? sharedHash(c.rt) : 0],
   });
 }
 
@@ -372,14 +382,19 @@ function probe(c: Ctx, row: Row, args: unknown[], pos: number, label: Label): st
 const originalDefault = api.defaultRuntime();
 afterAll(() => setDefaultRuntime(originalDefault));
 
-describe.each([false, true])('the boundary, swept (debug: %s)', (debug) => {
+describe.each([
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+])('the boundary, swept (debug: %s, over a shared space: %s)', (debug, onShared) => {
   it('has a row for every value export, every exported class method and every accessor method', () => {
     expect(Object.keys(api).sort()).toEqual(Object.keys(exportsTable).sort());
     // Every exported class: its public methods have rows (the error classes declare none).
     const classes = Object.entries(api).filter(([, v]) => typeof v === 'function' && /^class\b/.test(Function.prototype.toString.call(v)));
     expect(classes.map(([n]) => n)).toContain('FixAlloc');
     for (const [name] of classes) expect(publicMethods(name).sort(), name).toEqual(Object.keys(classMethods[name] ?? {}).sort());
-    const c = makeCtx(debug);
+    const c = makeCtx(debug, onShared);
     for (const [path, leaf] of leaves(c.acc, 'L')) for (const k of Object.keys(leaf)) expect(['offset', 'length', ...accessorMethodNames], path).toContain(k);
   });
 
@@ -388,9 +403,9 @@ describe.each([false, true])('the boundary, swept (debug: %s)', (debug) => {
     const rows: [string, Row][] = [];
     for (const [name, t] of Object.entries(exportsTable)) if (t !== 'value') for (const r of t) rows.push([name, r]);
     for (const [cls, ms] of Object.entries(classMethods)) for (const [m, rs] of Object.entries(ms)) for (const r of rs) rows.push([`${cls}#${m}`, r]);
-    rows.push(...accessorRows(makeCtx(debug)));
+    rows.push(...accessorRows(makeCtx(debug, onShared)));
     for (const [name, row] of rows) {
-      const c = makeCtx(debug);
+      const c = makeCtx(debug, onShared);
       try {
         row.call(c, row.args(c));
       } catch (e) {
@@ -407,9 +422,9 @@ describe.each([false, true])('the boundary, swept (debug: %s)', (debug) => {
     const rows: [string, (c: Ctx) => Row][] = [];
     for (const [name, t] of Object.entries(exportsTable)) if (t !== 'value') for (const r of t) rows.push([name, () => r]);
     for (const [cls, ms] of Object.entries(classMethods)) for (const [m, rs] of Object.entries(ms)) for (const r of rs) rows.push([`${cls}#${m}`, () => r]);
-    for (const [name] of accessorRows(makeCtx(debug))) rows.push([name, (c) => accessorRows(c).find(([n]) => n === name)![1]]);
+    for (const [name] of accessorRows(makeCtx(debug, onShared))) rows.push([name, (c) => accessorRows(c).find(([n]) => n === name)![1]]);
     for (const [name, rowOf] of rows) {
-      let c = makeCtx(debug);
+      let c = makeCtx(debug, onShared);
       const arity = rowOf(c).args(c).length;
       // A call without arguments has no position to feed (JS ignores extra arguments).
       for (let pos = 0; pos < arity; pos++) {
@@ -419,15 +434,15 @@ describe.each([false, true])('the boundary, swept (debug: %s)', (debug) => {
           args[pos] = v;
           probes++;
           const r = probe(c, row, args, pos, label);
-          if (r === 'accepted') c = makeCtx(debug);
+          if (r === 'accepted') c = makeCtx(debug, onShared);
           else if (r !== undefined) {
             failures.push(`${name} arg ${pos} = ${label}: ${r}`);
-            c = makeCtx(debug);
+            c = makeCtx(debug, onShared);
           }
         }
       }
     }
     expect(probes).toBeGreaterThan(1000);
     expect(failures).toEqual([]);
-  });
+  }, 180_000);
 });
