@@ -63,12 +63,13 @@ export const plain = 1;
 
 /**
  * `k` functions of ordinary code in a file that imports runtime bindings and
- * never uses them (a layout maker among them, so the file's view of the
- * runtime is more than numbers and the file is not skipped whole).
+ * uses one only in a type alias no function names (a layout maker among the
+ * imports, so the file's view of the runtime is more than numbers, and a use,
+ * so the file is not skipped whole as one that uses no runtime binding).
  */
-function ordinary(k: number, imports = ''): string {
+function ordinary(k: number, imports = '', use = 'export type Cell = Ptr<number>;\n'): string {
   const fns = Array.from({ length: k }, (_, i) => `export function f${i}(xs: number[]): number {\n  let t = 0;\n  for (const x of xs) t += Math.max(x, ${i});\n  return [t].map((v) => v + 1)[0] ?? 0;\n}`);
-  return `import { struct, type Ptr } from '${runtimeIndex}';\n${imports}${fns.join('\n')}\n`;
+  return `import { struct, type Ptr } from '${runtimeIndex}';\n${imports}${use}${fns.join('\n')}\n`;
 }
 
 describe('which statements carry the runtime (names only)', () => {
@@ -215,6 +216,29 @@ describe('cost: ordinary code in files that name the runtime', () => {
     // constant number of names searched per added file (struct, Ptr, and the re-exported g/h chain).
     expect([b.filesRead - a.filesRead, c.filesRead - b.filesRead]).toEqual([4, 4]);
     expect(c.namesSearched - b.namesSearched).toBe(b.namesSearched - a.namesSearched);
+  });
+
+  it('a file that imports runtime bindings and never uses them is skipped whole: no name search, no type query, no recording', () => {
+    const unused = (k: number) => ordinary(k, '', '');
+    const { program, typeQueries } = countingProgram({ '/p/u0.ts': unused(5), '/p/u1.ts': `import { f0 } from './u0.ts';\n${unused(5)}export const g = f0;\n` });
+    const before = { ...reachCounters };
+    for (const k of Object.keys(flowStats) as (keyof typeof flowStats)[]) flowStats[k] = 0;
+    mentionCounters.namesSearched = 0;
+    for (const f of ['/p/u0.ts', '/p/u1.ts']) expect(lintFile(program, f, flowRules)).toEqual([]);
+    expect(reachCounters.filesNotUsing - before.filesNotUsing).toBe(2);
+    expect(reachCounters.filesSeeingNumbersOnly - before.filesSeeingNumbersOnly).toBe(0);
+    // Not even recorded: no function solved or skipped one by one.
+    expect([typeQueries(), mentionCounters.namesSearched, flowStats.functions, flowStats.skipped, flowStats.gated]).toEqual([0, 0, 0, 0, 0]);
+    // Twins: the same file with one use of `struct` is analysed, and a mistake in it is reported; so is the file that
+    // uses a binding of it, even when it names nothing of the runtime itself.
+    const wrong = `export function bad() {\n  const p = fresh();\n  addRoot(p, Node);\n}\n`;
+    const twin = virtualProgram({
+      '/p/u0.ts': `${unused(2).replace('import { struct, type Ptr }', 'import { struct, u32, heapRef, FixAlloc, addRoot, type Ptr }')}class Owner { name = ''; }\nexport const Node = struct('Node', { count: u32, owner: heapRef<Owner>() });\nconst junk = new FixAlloc(Node, { zero: false });\nexport const fresh = () => junk.alloc();\n${wrong}`,
+      '/p/u1.ts': `import { fresh, Node } from './u0.ts';\nimport { addRoot } from '${runtimeIndex}';\n${wrong}`,
+    });
+    const counted = reachCounters.filesNotUsing;
+    for (const f of ['/p/u0.ts', '/p/u1.ts']) expect(lintFile(twin, f, flowRules).filter((r) => r.messageId === 'notZeroed').map((r) => r.line), f).toEqual([f === '/p/u0.ts' ? 18 : 5]);
+    expect(reachCounters.filesNotUsing).toBe(counted);
   });
 
   it('a file that sees only the numbers of the runtime (Ptr, Garbage) is skipped whole: no name search, no type query', () => {

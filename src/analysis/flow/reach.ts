@@ -12,12 +12,20 @@
 // bindings it names) holds no handle and calls nothing of the runtime, here or
 // through those files' functions: every allocation, clear, store, root, pin and
 // free is a runtime call, so the flow can find nothing in it either.
+//
+// Naming is not using: a file whose runtime imports never occur again, directly
+// or through the files whose bindings it uses (`usesRuntime`, the type rules'
+// gate), holds no runtime value either. That test reads names only, and is
+// asked before the runtime view, which resolves bindings.
 import type ts from 'typescript';
-import { namesRuntime, seesHeapRefs } from '../offheap-files.js';
+import { namesRuntime, seesHeapRefs, usesRuntime } from '../offheap-files.js';
 import type { ProgramAnalysis } from '../program-analysis.js';
 
-/** Counted work, for tests: files answered from their imports alone, and of the others, those that see only the runtime's numbers. */
-export const reachCounters = { filesWithoutBindings: 0, filesSeeingNumbersOnly: 0 };
+/**
+ * Counted work, for tests: files answered from their imports alone, of the others those that use no runtime binding,
+ * and of the rest those that see only the runtime's numbers.
+ */
+export const reachCounters = { filesWithoutBindings: 0, filesNotUsing: 0, filesSeeingNumbersOnly: 0 };
 
 /** False only when no value of `file` can have an offheap type or take part in a runtime effect (see above). Memoised per program. */
 export function mayNameRuntime(pa: ProgramAnalysis, file: ts.SourceFile): boolean {
@@ -26,7 +34,10 @@ export function mayNameRuntime(pa: ProgramAnalysis, file: ts.SourceFile): boolea
   if (found === undefined) {
     found = namesRuntime(pa, file);
     if (!found) reachCounters.filesWithoutBindings++;
-    else if (!seesHeapRefs(pa, file)) {
+    else if (!usesRuntime(pa, file)) {
+      reachCounters.filesNotUsing++;
+      found = false;
+    } else if (!seesHeapRefs(pa, file)) {
       reachCounters.filesSeeingNumbersOnly++;
       found = false;
     }
