@@ -166,6 +166,8 @@ interface Row {
   accepts?: Readonly<Record<number, readonly Label[]>>;
   /** Positions holding an object the call must read (options, fields, a descriptor): a Proxy's traps may run there, and what they throw must come out as a typed error. */
   reads?: readonly number[];
+  /** The call refuses another argument first (its value is that one). */
+  otherFirst?: boolean;
 }
 
 /** `fn` of the module called with the arguments. */
@@ -216,7 +218,7 @@ const runtimeMethods: Record<string, Row[]> = {
   close: [methodRow((c) => c.rt, 'close', () => [])],
   stats: [methodRow((c) => c.rt, 'stats', () => [])],
   setWriteBarrier: [methodRow((c) => c.rt, 'setWriteBarrier', () => [undefined], { 0: ['undefined', 'function'] })],
-  registerPool: [methodRow((c) => c.rt, 'registerPool', (c) => [c.pool])],
+  registerPool: [{ ...methodRow((c) => c.rt, 'registerPool', (c) => [c.pool]), otherFirst: true }],
   deadRecord: [methodRow((c) => c.rt, 'deadRecord', (c) => [c.p, 8])],
 };
 
@@ -373,6 +375,11 @@ function probe(c: Ctx, row: Row, args: unknown[], pos: number, label: Label): st
   if (typeof e.code !== 'string' || !/^ERR_[A-Z_]+$/.test(e.code)) return `typed error without a code: ${String(e.code)}`;
   if (!Object.hasOwn(e, 'value') || !Object.hasOwn(e, 'limit')) return 'typed error without value/limit';
   if (code !== undefined) return code;
+  // A refused primitive is the error's value (an object may be refused for a part of it: a key, a field).
+  const v = args[pos];
+  if (!accepted && !row.otherFirst && (typeof v !== 'object' || v === null) && typeof v !== 'function' && !Object.is(e.value, v)) {
+    return `typed error whose value is not the argument (${(caught as Error).constructor.name}: ${(caught as Error).message.slice(0, 80)})`;
+  }
   const after = state(c);
   if (after !== before) return `state changed (${(caught as Error).constructor.name} ${(e.code)})`;
   return undefined;
