@@ -13,7 +13,7 @@ import { functionOf, isAbstract, isAmbient, isInterfaceMember } from '../call-gr
 import { calleeId } from '../declarations.js';
 import { argAt, effectOf } from '../effects.js';
 import { skipOuterExpressions } from '../expressions.js';
-import { isRuntimeFile } from '../not-in-heap.js';
+import { isRuntimeFile } from '../offheap-files.js';
 import { cacheOf, programAnalysis } from '../program-analysis.js';
 
 export interface ForeignSummary {

@@ -33,7 +33,7 @@ import { calleeId } from '../declarations.js';
 import { argAt, effectOf } from '../effects.js';
 import { outermostOf, skipOuterEs, skipOuterExpressions } from '../expressions.js';
 import { isMaybeUnpinned, memZero, pinNo, pinYes, rootNo, type ObjState, type Witness } from '../memory-state.js';
-import { isRuntimeFile } from '../not-in-heap.js';
+import { isRuntimeFile } from '../offheap-files.js';
 import { isPointerType, isReference } from '../record-layout.js';
 import type { Env, MutableEnv } from './env.js';
 import { calleeName, ellipsis, line } from './explain.js';

@@ -24,9 +24,8 @@
 // statement of every file counts as carrying; in a JavaScript file (types
 // from JSDoc, which the walk does not read) every statement does.
 import ts from 'typescript';
-import { globalBlockCarries, namesRuntime } from '../offheap-files.js';
+import { globalBlockCarries, isRuntimeFile, namesRuntime } from '../offheap-files.js';
 import { walkSpecifiers, type ProgramAnalysis } from '../program-analysis.js';
-import { isRuntimeFile } from '../not-in-heap.js';
 
 /** An import binding: `local` names export `imported` ('*' for the whole module) of the module at `spec`. */
 interface ImportFact {
