@@ -102,13 +102,14 @@ export default createRule<[], MessageIds>({
           const garbage = isMaybeGarbage(f.state) || f.typeGarbage;
           if (!garbage) continue;
           // typedmemclr barriers only the layout's HeapRef slots: none, no harm. memclrHasPointers barriers every word.
-          if (f.api === 'typedmemclr' && f.slots?.length === 0) continue;
+          // A generic wrapper's clear is wrong for every `T` with slots, so for the records it is used with.
+          if (f.api === 'typedmemclr' && f.slots?.length === 0 && !f.generic) continue;
           const why = isMaybeGarbage(f.state) ? describeWitness(f.state.memWhy, text) : 'its type says it may be garbage';
           context.report({ node: f.call, messageId: 'barrierOnGarbage', data: { ptr, api: f.api, why }, suggest: asCall ? suggestFor(asCall, true) : [] });
           continue;
         }
         // The plain clear: wrong only on type-safe memory that has HeapRef slots.
-        if (!isMaybeTypeSafe(f.state) || !f.slots || f.slots.length === 0) continue;
+        if (!isMaybeTypeSafe(f.state) || ((!f.slots || f.slots.length === 0) && !f.generic)) continue;
         // A partial clear that covers no HeapRef slot drops no reference.
         if (f.partial && f.partial.cleared.length === 0) continue;
         const safe = f.state.safeWhy ? describeWitness(f.state.safeWhy, text) : 'a parameter, a loaded pointer or memory after a HeapRef store';
@@ -116,7 +117,12 @@ export default createRule<[], MessageIds>({
         context.report({
           node: f.call,
           messageId: 'missedBarrier',
-          data: { ptr, why, slots: listSome(f.partial?.cleared ?? f.slots), how: f.raw ? `the raw write \`${f.raw}\`` : '`memclrNoHeapPointers`' },
+          data: {
+            ptr,
+            why,
+            slots: f.slots && f.slots.length > 0 ? listSome(f.partial?.cleared ?? f.slots) : `whichever \`${f.generic}\` has: the wrapper is generic`,
+            how: f.raw ? `the raw write \`${f.raw}\`` : '`memclrNoHeapPointers`',
+          },
           // A raw view write has no barriered spelling of its own: the rewrite is the user's.
           suggest: f.raw || !asCall ? [] : suggestFor(asCall, false),
         });

@@ -28,6 +28,8 @@ export type FlowFact =
       readonly typeGarbage: boolean;
       /** Field paths of the object's HeapRef slots; undefined when the layout is not known. */
       readonly slots: readonly string[] | undefined;
+      /** The pointer addresses a type parameter's record (a generic wrapper): its slots are whatever `T` has. */
+      readonly generic?: string;
       readonly partial: PartialClear | undefined;
       /** How the pointer relates to the variable the state came from (`q`, an alias of `p`). */
       readonly alias: string | undefined;

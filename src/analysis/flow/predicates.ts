@@ -2,7 +2,8 @@
 // before zeroing, once before rooting. A path that took the first branch one
 // way takes the second the same way. The flow state is therefore split by
 // the values of simple branch predicates seen on the path (a `const`, a
-// parameter or a local never assigned after its declaration, tested directly
+// parameter or a local never assigned after its declaration, destructured or
+// not, or a `readonly` field of `this` outside constructors, tested directly
 // or negated): each partition carries its valuation, an edge whose condition
 // contradicts a partition's valuation drops that partition, and partitions
 // with the same valuation join. At most `maxPredicates` predicates are
@@ -41,10 +42,19 @@ export function edgeTest(from: SegInfo, to: SegInfo): { readonly test: TSESTree.
   return { test: t as TSESTree.Expression, value };
 }
 
-/** The predicate an edge into `to` establishes: the test's identifier and the value it has on that edge. */
-export function edgeCondition(from: SegInfo, to: SegInfo): { readonly id: TSESTree.Identifier; readonly value: boolean } | undefined {
+/** What a predicate names: a variable, or a field of `this` (`this.reused`). */
+export type PredicateName = TSESTree.Identifier | TSESTree.MemberExpression;
+
+/** The predicate an edge into `to` establishes: the test's variable or `this` field, and the value it has on that edge. */
+export function edgeCondition(from: SegInfo, to: SegInfo): { readonly id: PredicateName; readonly value: boolean } | undefined {
   const e = edgeTest(from, to);
-  return e?.test.type === AST_NODE_TYPES.Identifier ? { id: e.test, value: e.value } : undefined;
+  const t = e?.test;
+  if (!e || !t) return undefined;
+  if (t.type === AST_NODE_TYPES.Identifier) return { id: t, value: e.value };
+  if (t.type === AST_NODE_TYPES.MemberExpression && !t.computed && t.object.type === AST_NODE_TYPES.ThisExpression && t.property.type === AST_NODE_TYPES.Identifier) {
+    return { id: t, value: e.value };
+  }
+  return undefined;
 }
 
 /**

@@ -40,7 +40,7 @@ import { calleeName, edgeLabel, ellipsis, line, nameOf } from './explain.js';
 import type { FlowFact, PartialClear } from './facts.js';
 import type { PathInfo, Recording, SegInfo } from './recorder.js';
 import { flowStats, solveSegments, type Domain } from './solver.js';
-import { edgeCondition, extend, type Valuation } from './predicates.js';
+import { edgeCondition, extend, type PredicateName, type Valuation } from './predicates.js';
 import { calleesFirst, paramIds, summaryOf, type Summary } from './summaries.js';
 import { HandleFlow } from './handles.js';
 import { dispatchedSummary, foreignSummary, type ForeignSummary } from './foreign.js';
@@ -66,7 +66,7 @@ const none: readonly never[] = [];
 
 interface EdgeFacts {
   readonly label: string | undefined;
-  readonly cond: { readonly id: TSESTree.Identifier; readonly value: boolean } | undefined;
+  readonly cond: { readonly id: PredicateName; readonly value: boolean } | undefined;
   /** The predicate key of `cond`'s variable, when its value cannot change between tests. */
   readonly key: string | undefined;
 }
@@ -420,7 +420,8 @@ export class FlowEngine {
     this.current = path;
     // Facts (or, for a summary, returns) are recorded during the fixpoint and kept per segment from its last run.
     this.facts = facts;
-    const last = (this.lastActions = new Map());
+    const last = new Map<SegInfo, (() => void)[]>();
+    this.lastActions = last;
     try {
       const sol = solveSegments<PEnv>(path, new Map([['', this.handles.entry(path, entry ?? this.entryEnv(path))]]), this.domain);
       for (const s of sol.segs) for (const act of last.get(s) ?? none) act();
@@ -573,20 +574,35 @@ export class FlowEngine {
   private readonly stable = new Map<ts.Symbol, string | null>();
 
   /**
-   * The predicate key of an identifier whose value cannot change between two
-   * tests: a `const`, or a parameter or `let` never assigned after its
-   * declaration. Undefined for anything else.
+   * The predicate key of a name whose value cannot change between two tests:
+   * a `const` (destructured or not), a parameter or `let` never assigned after
+   * its declaration (a destructured parameter too), or a `readonly` field of
+   * `this` tested outside a constructor. Undefined for anything else.
    */
-  private stableKey(id: TSESTree.Identifier): string | undefined {
-    const sym = this.checker.getSymbolAtLocation(this.tsOf(id));
+  private stableKey(id: PredicateName): string | undefined {
+    const name = id.type === AST_NODE_TYPES.MemberExpression ? id.property : id;
+    const sym = this.checker.getSymbolAtLocation(this.tsOf(name));
     if (!sym) return undefined;
+    if (id.type === AST_NODE_TYPES.MemberExpression) {
+      // A field can change between two tests in another function; only `readonly` ones are stable, and not while constructed.
+      const decl = sym.valueDeclaration;
+      const readonly = !!decl && (ts.isPropertyDeclaration(decl) || ts.isParameter(decl)) && (ts.getCombinedModifierFlags(decl) & ts.ModifierFlags.Readonly) !== 0;
+      const inCtor = ts.findAncestor(this.tsOf(id), (n) => ts.isFunctionLike(n) && !ts.isArrowFunction(n));
+      if (!readonly || !inCtor || ts.isConstructorDeclaration(inCtor)) return undefined;
+    }
     let key = this.stable.get(sym);
     if (key === undefined) {
       key = null;
       const decl = sym.valueDeclaration;
-      const isConst = decl && ts.isVariableDeclaration(decl) && ts.isVariableDeclarationList(decl.parent) && (decl.parent.flags & ts.NodeFlags.Const) !== 0;
-      const candidate = decl && (isConst || ts.isParameter(decl) || ts.isVariableDeclaration(decl)) && ts.isIdentifier(decl.name);
-      if (candidate && (isConst || !this.assignedAnywhere(sym, decl))) key = `c${this.stable.size}`;
+      if (decl && (ts.isPropertyDeclaration(decl) || ts.isParameter(decl)) && id.type === AST_NODE_TYPES.MemberExpression) key = `c${this.stable.size}`;
+      else if (decl && (decl as ts.NamedDeclaration).name && ts.isIdentifier((decl as ts.NamedDeclaration).name!)) {
+        // A binding element takes its root declaration's kind: `const { a } = o`, `function f({ a })`.
+        let root: ts.Node = decl;
+        while (ts.isBindingElement(root) || ts.isObjectBindingPattern(root) || ts.isArrayBindingPattern(root)) root = root.parent;
+        const isConst = ts.isVariableDeclaration(root) && ts.isVariableDeclarationList(root.parent) && (root.parent.flags & ts.NodeFlags.Const) !== 0;
+        const candidate = isConst || ts.isParameter(root) || ts.isVariableDeclaration(root);
+        if (candidate && (isConst || !this.assignedAnywhere(sym, decl))) key = `c${this.stable.size}`;
+      }
       this.stable.set(sym, key);
     }
     return key ?? undefined;
@@ -1154,6 +1170,9 @@ export class FlowEngine {
     const layoutExpr = layoutArg ? (this.tsOf(layoutArg) as ts.Expression) : ((st.layout as ts.Expression | undefined) ?? bySize?.layout ?? this.recordLayout(pArg));
     const partial = sizeArg && !bySize ? this.partialClear(sizeArg, layoutExpr) : undefined;
     const id = eff.id as 'memclrNoHeapPointers' | 'typedmemclr' | 'memclrHasPointers';
+    // A generic wrapper's `Ptr<T>` (or `MaybeGarbage<T>`): whatever `T` is, its slots are the ones cleared.
+    const rec = pointeeOf(this.checker, this.typeOf(skipOuterEs(pArg)));
+    const generic = rec && rec.flags & ts.TypeFlags.TypeParameter ? this.checker.typeToString(rec) : undefined;
     this.emit({
       kind: 'clear',
       api: id,
@@ -1163,6 +1182,7 @@ export class FlowEngine {
       state: st,
       typeGarbage: !t && mayBeGarbageType(this.checker, this.typeOf(skipOuterEs(pArg))),
       slots: this.slotsOf(pArg, st, layoutExpr),
+      generic,
       partial,
       alias: t && skipOuterEs(pArg).type === AST_NODE_TYPES.Identifier ? this.aliasOf(env, t.v, t.st) : undefined,
     });
@@ -1183,6 +1203,18 @@ export class FlowEngine {
     }
   }
 
+  /** `0`, or a `const` bound to `0` through casts (the runtime's `nil`, a user's `const NIL = 0 as HeapRef<never>`). */
+  private isNil(e: TSESTree.Node): boolean {
+    let x: ts.Node = skipOuterExpressions(this.tsOf(skipOuterEs(e)) as ts.Expression);
+    for (let hops = 0; hops < 8 && (ts.isIdentifier(x) || ts.isPropertyAccessExpression(x)); hops++) {
+      const sym = this.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(x) ? x.name : x);
+      const decl = sym && resolveAlias(this.checker, sym).valueDeclaration;
+      if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer || !(ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const)) return false;
+      x = skipOuterExpressions(decl.initializer);
+    }
+    return ts.isNumericLiteral(x) && Number(x.text) === 0;
+  }
+
   private store(env: MutableEnv, node: TSESTree.CallExpression, eff: RuntimeEffect): void {
     const spec = eff.storesHeapRef!;
     const args = node.arguments;
@@ -1199,7 +1231,7 @@ export class FlowEngine {
     const slots = this.slotsOf(at.base, st);
     // Storing nil into the only HeapRef slot leaves none holding a reference (Go's runfinq before it lowers cnt).
     const element = spec.element !== undefined && args.length === spec.element.arity;
-    if (value && isNilLiteral(value) && slots?.length === 1 && !element && !isMaybeGarbage(st)) {
+    if (value && this.isNil(value) && slots?.length === 1 && !element && !isMaybeGarbage(st)) {
       this.update(env, v.key, (s) => ({ ...cleared(s), root: s.root, rootCount: s.rootCount }));
       return;
     }
@@ -1416,10 +1448,7 @@ function valueParts(e0: TSESTree.Node): TSESTree.Node[] {
   return out;
 }
 
-function isNilLiteral(e: TSESTree.Node): boolean {
-  const x = skipOuterEs(e);
-  return x.type === AST_NODE_TYPES.Literal && x.value === 0;
-}
+
 
 function describeShort(w: Witness): string {
   return w.note ?? `from line ${line(w.node)}`;

@@ -1,0 +1,96 @@
+// zeroing-variant tried on spellings nobody on the team wrote for it (issue 12, item 4): generic wrappers, `switch`,
+// async functions, generators, optional chaining, destructured runtime methods, `.call`. Each case has its twin.
+import type { InvalidTestCase, ValidTestCase } from '@typescript-eslint/rule-tester';
+import rule, { type MessageIds } from '../../src/rules/zeroing-variant.js';
+import { createRuleTester } from '../rule-tester.js';
+
+const ruleTester = createRuleTester();
+
+/** Lines 1-6 of every case. */
+const head = [
+  `import { struct, u32, heapRef, access, memclrNoHeapPointers, memclrHasPointers, typedmemclr, storeHeapRef, storeHeapRefNoWB, type HeapRef, type Ptr, type Garbage, type MaybeGarbage, type LayoutType, type Runtime, type Layout } from 'offheap';`,
+  `class Session { id = 0; }`,
+  `const Entry = struct('Entry', { key: u32, hits: u32, session: heapRef<Session>() }); type Entry = LayoutType<typeof Entry>; const E = access(Entry);`,
+  `declare const rt: Runtime; declare const maybeRt: Runtime | undefined; declare const s: HeapRef<Session>;`,
+  `declare function popFree(): Garbage<Entry>;`,
+  `declare function tick(): Promise<void>;`,
+];
+const code = (...lines: string[]): string => [...head, ...lines].join('\n');
+const L = (n: number): number => head.length + n;
+
+const valid: ValidTestCase<[]>[] = [];
+const invalid: InvalidTestCase<MessageIds, []>[] = [];
+type Suggestion = Extract<MessageIds, 'useNoHeapPointers' | 'useTypedmemclr' | 'useHasPointers'>;
+/** An expected error: `call` is the reported call's text, each suggestion replaces it with its text. */
+function error(src: string, messageId: MessageIds, line: number, call?: string, fixes: [Suggestion, string][] = [], data?: Record<string, string>) {
+  const suggestions = fixes.map(([id, to]) => ({ messageId: id, output: src.replace(call!, to) }));
+  return { messageId, line: L(line), ...(data ? { data } : {}), ...(call ? { suggestions } : {}) };
+}
+const toNoHeapPointers = (call: string, size: string): [string, [Suggestion, string][]] => {
+  const [, layout, p] = /^typedmemclr\(([^,]+), (.+)\)$/.exec(call)!;
+  void layout;
+  return [call, [['useNoHeapPointers', `memclrNoHeapPointers(${p}, ${size})`]]];
+};
+const toBarriered = (call: string, layout: string, p: string, size: string): [string, [Suggestion, string][]] => [
+  call,
+  [
+    ['useTypedmemclr', `typedmemclr(${layout}, ${p})`],
+    ['useHasPointers', `memclrHasPointers(${p}, ${size})`],
+  ],
+];
+function twin(ok: string[], broken: string[], line: number, messageId: MessageIds, fix?: [string, [Suggestion, string][]], data?: Record<string, string>): void {
+  valid.push({ code: code(...ok) });
+  const src = code(...broken);
+  invalid.push({ code: src, errors: [error(src, messageId, line, fix?.[0], fix?.[1], data)] });
+}
+
+// Generic wrappers: wrong for every record with HeapRef slots the wrapper is used with (both were silently clean).
+twin(
+  [`class W<T> { constructor(private l: Layout<T>) {} reset(p: MaybeGarbage<T>) { memclrNoHeapPointers(p, this.l.size); } }`],
+  [`class W<T> { constructor(private l: Layout<T>) {} reset(p: MaybeGarbage<T>) { typedmemclr(this.l, p as Ptr<T>); } }`],
+  1,
+  'barrierOnGarbage',
+  toNoHeapPointers('typedmemclr(this.l, p as Ptr<T>)', 'this.l.size'),
+);
+twin([`function reset<T>(l: Layout<T>, p: Garbage<T>) { memclrNoHeapPointers(p, l.size); }`], [`function reset<T>(l: Layout<T>, p: Garbage<T>) { typedmemclr(l, p as Ptr<T>); }`], 1, 'barrierOnGarbage', toNoHeapPointers('typedmemclr(l, p as Ptr<T>)', 'l.size'));
+twin(
+  [`function release<T>(l: Layout<T>, p: Ptr<T>) { typedmemclr(l, p); }`],
+  [`function release<T>(l: Layout<T>, p: Ptr<T>) { memclrNoHeapPointers(p, l.size); }`],
+  1,
+  'missedBarrier',
+  toBarriered('memclrNoHeapPointers(p, l.size)', 'l', 'p', 'l.size'),
+);
+// Optional chaining and destructured runtime methods.
+twin([`function f() { const p = popFree(); maybeRt?.storeHeapRefNoWB(p + Entry.offsets.session, s); }`], [`function f() { const p = popFree(); maybeRt?.storeHeapRef(p + Entry.offsets.session, s); }`], 1, 'storeOnGarbage');
+twin([`function f(p: Ptr<Entry>) { const { typedmemclr: clr } = rt; clr(Entry, p); }`], [`function f(p: Ptr<Entry>) { const { memclrNoHeapPointers: clr } = rt; clr(p, Entry.size); }`], 1, 'missedBarrier', toBarriered('clr(p, Entry.size)', 'Entry', 'p', 'Entry.size'));
+// async functions and generators: the state crosses `await` and `yield`.
+twin([`async function f(p: Ptr<Entry>) { await tick(); typedmemclr(Entry, p); }`], [`async function f(p: Ptr<Entry>) { await tick(); memclrNoHeapPointers(p, Entry.size); }`], 1, 'missedBarrier', toBarriered('memclrNoHeapPointers(p, Entry.size)', 'Entry', 'p', 'Entry.size'));
+twin([`function* f() { const p = popFree(); yield 1; memclrNoHeapPointers(p, Entry.size); yield 2; typedmemclr(Entry, p as Ptr<Entry>); }`], [`function* f() { const p = popFree(); yield 1; typedmemclr(Entry, p as Ptr<Entry>); }`], 1, 'barrierOnGarbage', toNoHeapPointers('typedmemclr(Entry, p as Ptr<Entry>)', 'Entry.size'));
+// Correlated through a destructured parameter and a readonly field (both reported before), the broken twin still is.
+const recycle = (flag: string, ok: boolean): string =>
+  `let p: MaybeGarbage<Entry> = live; if (${flag}) p = popFree(); if (${flag}) ${ok ? 'memclrNoHeapPointers(p, Entry.size)' : 'typedmemclr(Entry, p as Ptr<Entry>)'}; else ${ok ? 'typedmemclr(Entry, p as Ptr<Entry>)' : 'memclrNoHeapPointers(p, Entry.size)'};`;
+valid.push({ code: code(`function f({ reused, live }: { reused: boolean; live: Ptr<Entry> }) { ${recycle('reused', true)} }`) });
+const both = (src: string, missedFirst = false) => {
+  const garbage = error(src, 'barrierOnGarbage', 1, ...toNoHeapPointers('typedmemclr(Entry, p as Ptr<Entry>)', 'Entry.size'));
+  const missed = error(src, 'missedBarrier', 1, ...toBarriered('memclrNoHeapPointers(p, Entry.size)', 'Entry', 'p', 'Entry.size'));
+  return { code: src, errors: missedFirst ? [missed, garbage] : [garbage, missed] };
+};
+invalid.push(both(code(`function f({ reused, live }: { reused: boolean; live: Ptr<Entry> }) { ${recycle('reused', false)} }`)));
+valid.push({ code: code(`class R { constructor(private readonly reused: boolean) {} run(live: Ptr<Entry>) { ${recycle('this.reused', true)} } }`) });
+invalid.push(both(code(`class R { constructor(private readonly reused: boolean) {} run(live: Ptr<Entry>) { ${recycle('this.reused', false)} } }`)));
+// A field that is not readonly may change between the tests (another method): judged path by path, so reported.
+invalid.push(both(code(`class R { reused = false; run(live: Ptr<Entry>) { ${recycle('this.reused', true)} } }`), true));
+// `.call` of a runtime clear or store: "cannot prove" (was silently clean).
+twin([`function f() { const p = popFree(); memclrNoHeapPointers(p, Entry.size); }`], [`function f() { const p = popFree(); typedmemclr.call(undefined, Entry, p as Ptr<Entry>); }`], 1, 'flowCannotProve');
+twin([`function f() { const p = popFree(); storeHeapRefNoWB(p + Entry.offsets.session, s); }`], [`function f() { const p = popFree(); storeHeapRef.call(undefined, p + Entry.offsets.session, s); }`], 1, 'flowCannotProve');
+// 200 slots: the message lists four and counts the rest.
+const fields = Array.from({ length: 200 }, (_, i) => `r${i}: heapRef<Session>()`).join(', ');
+const big = `const Big = struct('Big', { n: u32, ${fields} }); type Big = LayoutType<typeof Big>;`;
+twin([big, `function f(p: Ptr<Big>) { typedmemclr(Big, p); }`], [big, `function f(p: Ptr<Big>) { memclrNoHeapPointers(p, Big.size); }`], 2, 'missedBarrier', toBarriered('memclrNoHeapPointers(p, Big.size)', 'Big', 'p', 'Big.size'), {
+  ptr: 'p',
+  why: '`p` is typed `Ptr<…>`: type-safe memory',
+  slots: 'r0, r1, r10, r100 and 196 more',
+  how: '`memclrNoHeapPointers`',
+});
+
+ruleTester.run('zeroing-variant (outsider spellings)', rule, { valid, invalid });
