@@ -1,8 +1,9 @@
 // The entry every rule goes through: type information for files that use
 // offheap, nothing for the rest.
-import type { ParserServicesWithTypeInformation, TSESLint } from '@typescript-eslint/utils';
-import { ESLintUtils } from '@typescript-eslint/utils';
+import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES, ESLintUtils } from '@typescript-eslint/utils';
 import type ts from 'typescript';
+import { mayHoldRuntime } from './not-in-heap.js';
 import { reachesRuntime } from './offheap-files.js';
 import { programAnalysis, type ProgramAnalysis } from './program-analysis.js';
 
@@ -40,4 +41,43 @@ export function offheapContext(
     sourceFile,
     analysis,
   };
+}
+
+/** Work counters for tests: listener calls answered without a question, their top-level statement carrying nothing of the runtime. */
+export const statementGateCounters = { skipped: 0, asked: 0 };
+
+/**
+ * The listeners of a type rule, each run only for a node whose top-level
+ * statement can hold anything of the runtime (`mayHoldRuntime`: it mentions
+ * a name that carries the runtime). Every type such a statement's code has is
+ * built from the names it mentions, literals and lib types, so one that
+ * mentions none holds no not-in-heap value or `HeapRef` and calls nothing of
+ * the runtime, and the rule need not ask the checker anything about it.
+ * `Program:exit` and other listeners without a node run as they are.
+ */
+export function whereRuntimeMayBe<L extends TSESLint.RuleListener>(ctx: OffheapContext, listeners: L): L {
+  const known = new Map<TSESTree.Node, boolean>();
+  const carries = (node: TSESTree.Node): boolean => {
+    let top = node;
+    while (top.parent && top.parent.type !== AST_NODE_TYPES.Program) top = top.parent;
+    let found = known.get(top);
+    if (found === undefined) known.set(top, (found = top.type === AST_NODE_TYPES.Program || mayHoldRuntime(ctx.analysis, ctx.analysis.tsOf(top))));
+    return found;
+  };
+  const gated: TSESLint.RuleListener = {};
+  for (const [selector, listener] of Object.entries(listeners)) {
+    if (!listener || selector.endsWith(':exit') && selector.startsWith('Program')) {
+      gated[selector] = listener;
+      continue;
+    }
+    gated[selector] = (node: TSESTree.Node) => {
+      if (!carries(node)) {
+        statementGateCounters.skipped++;
+        return;
+      }
+      statementGateCounters.asked++;
+      (listener as (n: TSESTree.Node) => void)(node);
+    };
+  }
+  return gated as L;
 }

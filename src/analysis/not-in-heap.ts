@@ -20,7 +20,7 @@ import { instantiationArguments } from './ts-compat.js';
 export { isRuntimeFile };
 import { brandKindOfProperty, brandOf, scalarBrandOf } from './brands.js';
 import { offheapIdAt } from './declarations.js';
-import { analysisOfChecker, cacheOf } from './program-analysis.js';
+import { analysisOfChecker, cacheOf, type ProgramAnalysis } from './program-analysis.js';
 
 /** Types one walk explores before it gives up on the rest ("cannot prove"). Each type is explored once per program. */
 export const walkBudget = 10000;
@@ -428,6 +428,19 @@ const leafFlags =
   ts.TypeFlags.Void | ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never | ts.TypeFlags.NonPrimitive | ts.TypeFlags.Index | ts.TypeFlags.TemplateLiteral | ts.TypeFlags.StringMapping;
 
 /**
+ * Whether code or a declaration at `node` can hold anything of the runtime
+ * (a not-in-heap value, a `HeapRef`, a call of it): its top-level statement
+ * mentions a name that carries the runtime (`mayCarryRuntime`, names only),
+ * or a file naming the runtime augments its file (whose merged members any
+ * statement of it may name). Every type a statement's code has is built from
+ * the names it mentions, literals and lib types, so one that mentions none
+ * holds nothing of the runtime.
+ */
+export function mayHoldRuntime(pa: ProgramAnalysis, node: ts.Node): boolean {
+  return augmentedFiles(pa).has(node.getSourceFile()) || mayCarryRuntime(pa, node);
+}
+
+/**
  * Reachability over where types come from: a type is built from its
  * declaration and its type arguments (an instance `G<A>`, an alias instance
  * `Alias<A>`), its members (a union or intersection) or its constraint (a
@@ -448,15 +461,11 @@ function origins(checker: ts.TypeChecker): Reach | undefined {
   let r = reaches.get('origins');
   if (r) return r;
   if (usingFiles(pa) === 'all') return undefined;
-  const augmented = augmentedFiles(pa);
-  // A declaration holds nothing of the runtime when its top-level statement mentions no name that carries it (the
-  // flow's names-only solve), unless a file that names the runtime augments its file: then any statement of it may
-  // name what the augmentation merged in.
   const free = (symbol: ts.Symbol | undefined): boolean => {
     const decls = symbol?.declarations;
-    return decls !== undefined && decls.length > 0 && decls.every((d) => !augmented.has(d.getSourceFile()) && !mayCarryRuntime(pa, d));
+    return decls !== undefined && decls.length > 0 && decls.every((d) => !mayHoldRuntime(pa, d));
   };
-  const freeNode = (node: ts.Node): boolean => !augmented.has(node.getSourceFile()) && !mayCarryRuntime(pa, node);
+  const freeNode = (node: ts.Node): boolean => !mayHoldRuntime(pa, node);
   /** A type as declared (no mapper): its declaration decides; an instance: that, and every type its mapper maps to. */
   const instantiated = (t: ts.Type, declaredFree: boolean): ReadonlyArray<{ readonly type: ts.Type; readonly step: string }> | null => {
     if (!declaredFree) return null;

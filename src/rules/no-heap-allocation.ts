@@ -7,7 +7,7 @@
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { insideAllocator } from '../analysis/allocators.js';
-import { offheapContext } from '../analysis/context.js';
+import { offheapContext, whereRuntimeMayBe } from '../analysis/context.js';
 import { seesRuntimeStructure, usesRuntime } from '../analysis/offheap-files.js';
 import { importedNameOf } from '../analysis/imports.js';
 import { parentSkippingParentheses, skipOuterExpressions, skipParentheses } from '../analysis/expressions.js';
@@ -277,7 +277,7 @@ export default createRule<Options, MessageIds>({
 
     const containerNames = new Set(['Array', 'ReadonlyArray', 'Map', 'ReadonlyMap', 'Set', 'ReadonlySet', 'WeakMap', 'WeakSet', 'WeakRef']);
 
-    return {
+    return whereRuntimeMayBe(ctx, {
       NewExpression(node) {
         const tsNode = tsOf(node) as ts.NewExpression;
         const type = checker.getTypeAtLocation(tsNode);
@@ -402,6 +402,6 @@ export default createRule<Options, MessageIds>({
         );
         checkTypeArguments(elements, () => tsOf(node).getText(), true);
       },
-    };
+    });
   },
 });

@@ -3,7 +3,7 @@
 // the collector never scans unmanaged memory, so such a pointer dangles).
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
-import { offheapContext } from '../analysis/context.js';
+import { offheapContext, whereRuntimeMayBe } from '../analysis/context.js';
 import { seesRuntimeStructure, usesRuntime } from '../analysis/offheap-files.js';
 import { offheapIdOf } from '../analysis/declarations.js';
 import { importedNameOf } from '../analysis/imports.js';
@@ -212,7 +212,7 @@ export default createRule<Options, MessageIds>({
       });
     }
 
-    return {
+    return whereRuntimeMayBe(ctx, {
       TSInterfaceDeclaration(node) {
         visit(node.id, () => node.id.name, declaredType(node.id), true);
       },
@@ -267,6 +267,6 @@ export default createRule<Options, MessageIds>({
           });
         }
       },
-    };
+    });
   },
 });

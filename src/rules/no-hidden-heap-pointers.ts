@@ -6,7 +6,7 @@
 import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { mayBeHeapRef, scalarBrandOf } from '../analysis/brands.js';
-import { offheapContext } from '../analysis/context.js';
+import { offheapContext, whereRuntimeMayBe } from '../analysis/context.js';
 import { seesHeapRefs, usesRuntime } from '../analysis/offheap-files.js';
 import { calleeId, offheapIdOf } from '../analysis/declarations.js';
 import { syntaxCache } from '../analysis/program-analysis.js';
@@ -437,7 +437,7 @@ export default createRule<Options, MessageIds>({
       }
     }
 
-    return {
+    return whereRuntimeMayBe(ctx, {
       'Program:exit'() {
         if (runtimeCalls.length > 0) reportMixedRuntimes();
       },
@@ -555,6 +555,6 @@ export default createRule<Options, MessageIds>({
           if (isHeapRef(side)) report(side, { kind: 'conversion', how: `operator \`${node.operator}\`` });
         }
       },
-    };
+    });
   },
 });

@@ -16,6 +16,7 @@ import { genericUseCounters } from '../../src/analysis/generic-use.js';
 import { notInHeapCounters } from '../../src/analysis/not-in-heap.js';
 import { allocationCounters } from '../../src/rules/no-heap-allocation.js';
 import { programAnalysis } from '../../src/analysis/program-analysis.js';
+import { statementGateCounters } from '../../src/analysis/context.js';
 import { namesCounters, usesRuntime } from '../../src/analysis/offheap-files.js';
 import { virtualOptions, virtualProgram } from '../virtual-program.js';
 import { lintFile, runtimeIndex } from './nih-lint.js';
@@ -246,7 +247,9 @@ describe('linear cost (counted work, never timing)', () => {
   };
 
   it('a chain of interfaces holding the next by value: each type explored once, marked or not', () => {
-    for (const last of ['{ n: number }', 'extends NotInHeap<{}> { n: number }', 'extends NotInHeap<{}> { s: string }']) {
+    // The ordinary chain's end names the file's marked alias behind a pointer, so every link may hold the runtime and
+    // is walked (a chain that names nothing carrying it is not asked about at all: see the statement gate's test).
+    for (const last of ['{ n: number; p?: Ptr<UsesTheRuntime> }', 'extends NotInHeap<{}> { n: number }', 'extends NotInHeap<{}> { s: string }']) {
       const a = work(chain(300, last));
       const b = work(chain(600, last));
       doubles(a.typesExpanded, b.typesExpanded);
@@ -291,17 +294,38 @@ describe('linear cost (counted work, never timing)', () => {
   });
 
   it('no-heap-allocation asks for the type of a literal once per outermost literal', () => {
-    const nested = (n: number) => `const xs = ${'['.repeat(n)}1${']'.repeat(n)};`;
+    // Each statement names the file's marked alias (so it may hold one and is checked).
+    const nested = (n: number) => `const xs: UsesTheRuntime | unknown = ${'['.repeat(n)}1${']'.repeat(n)};`;
     const a = work(nested(60));
     const b = work(nested(120));
     expect(a.literalTypeQueries).toBe(1);
     expect(b.literalTypeQueries).toBe(1);
     doubles(a.literalsTyped, b.literalsTyped);
-    const objects = (n: number) => `const o = ${'{ a: '.repeat(n)}1${' }'.repeat(n)};`;
+    const objects = (n: number) => `const o: UsesTheRuntime | unknown = ${'{ a: '.repeat(n)}1${' }'.repeat(n)};`;
     expect(work(objects(80)).literalTypeQueries).toBe(1);
     // The twin: a file that imports the runtime and uses none of it holds no runtime type, and asks for none.
     expect(work(objects(80), false).literalTypeQueries).toBe(0);
     expect(work(nested(120), false).literalsTyped).toBe(0);
+  });
+
+  it('the type rules ask nothing about a statement that names nothing carrying the runtime (counted); its twin is reported', () => {
+    const fns = (n: number, annotate = '') =>
+      Array.from({ length: n }, (_, i) => `export function f${i}(x: number) {\n  const o${annotate} = { a: x, b: [x, { c: ${i} }] };\n  const m = new Map<string, number>([['k', x]]);\n  return Math.max(o.a, m.size, ${i}) + 1;\n}`).join('\n');
+    const counted = (source: string) => {
+      const before = { ...statementGateCounters };
+      const r = work(source);
+      return { ...r, skipped: statementGateCounters.skipped - before.skipped, asked: statementGateCounters.asked - before.asked };
+    };
+    const a = counted(fns(20));
+    const b = counted(fns(40));
+    expect([a.reports, b.reports]).toEqual([[], []]);
+    // No literal, `new`, call or type reference of those functions is typed (before: one literal query per function).
+    expect([a.literalTypeQueries, b.literalTypeQueries]).toEqual([0, 0]);
+    expect(b.asked).toBe(a.asked);
+    doubles(a.skipped, b.skipped);
+    // The twin: the same functions where the literal is annotated with the file's marked alias are reported.
+    const c = counted(fns(2, ': UsesTheRuntime'));
+    expect(c.reports.map((r) => r.messageId)).toEqual(['literal', 'literal']);
   });
 
   it('no-heap-allocation asks whether a node lies in an allocator only where it would report', () => {
