@@ -39,8 +39,10 @@ export type Owners = NotInHeap<{
   owners: FixedArray<Owner, 4>; // expect: offheap/no-heap-pointers (instanceHeapPointer)
 }>;
 
-// A type whose by-value graph never ends (each level instantiates a new type): the walk gives up and says so.
+// A type whose by-value graph never ends (each level instantiates a new type), declared beside the runtime's types
+// (it names Ptr): the walk gives up and says so. The same chain naming nothing of the runtime is proven ordinary.
 export interface Endless<T> { // expect: offheap/no-heap-pointers (cannotProve)
   next: Endless<[T]>;
   v: T;
+  at: Ptr<T>;
 }
