@@ -70,6 +70,8 @@ class HookBulk implements BulkBarrier {
 
 /** The initial `checkedLayout`: no argument is ever this object. */
 const notALayout = Object.freeze({});
+/** The initial `checkedSlots`. */
+const noSlots = new Int32Array(0);
 
 /** The write-barrier state of one runtime (Go: writeBarrier + gcWriteBarrier). */
 export class WriteBarrier {
@@ -81,6 +83,8 @@ export class WriteBarrier {
   bulk: BulkBarrier | undefined = undefined;
   /** The last layout typedmemclr validated: a loop clearing one type checks it once. */
   checkedLayout: unknown = notALayout;
+  /** That layout's HeapRef slot offsets (layoutSlots), read when it was checked: the fast path loads them from here, one field of an object it already holds. */
+  checkedSlots: Int32Array = noSlots;
 
   /** Turns the barrier on with `hook` (and its bulk form, if any), or off with `undefined`. */
   set(hook: WriteBarrierHook | undefined, bulk?: BulkBarrier): void {
@@ -133,6 +137,7 @@ export function storeHeapRefNoWBImpl(rt: Runtime, p: number, v: number): void {
 function checkLayout(rt: Runtime, what: string, layout: unknown): void {
   if (layout === rt.barrier.checkedLayout) return;
   if (!isLayout(layout)) throw new MisuseError(`${what}: layout must be a struct layout made by struct(); got ${show(layout)}`, { value: layout, limit: 'a struct layout' });
+  rt.barrier.checkedSlots = layoutSlots(layout);
   rt.barrier.checkedLayout = layout;
 }
 
@@ -152,7 +157,7 @@ export function typedmemclrImpl(rt: Runtime, layout: Layout<unknown>, p: number)
   const space = rt.space;
   // `=== false` / `=== true`: a compare with a constant, where `!x` on a field compiles to a full ToBoolean.
   if (layout === wb.checkedLayout && typeof p === 'number' && (p & -layout.align) === p && p >= firstAddress && p + layout.size <= space.mappedEnd && space.debug === false) {
-    if (wb.enabled === true) clearSlotsBarrier(rt, wb, p, layoutSlots(layout));
+    if (wb.enabled === true) clearSlotsBarrier(rt, wb, p, wb.checkedSlots);
     clearBytes(space, p, layout.size);
     return;
   }

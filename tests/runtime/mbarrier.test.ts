@@ -197,6 +197,31 @@ describe('write barrier', () => {
     rt.setWriteBarrier(undefined);
   });
 
+  it('typedmemclr without debug mode, two layouts in turn: each clear shades its own layout\'s HeapRef slots (the fast path reads the slots of the layout it checked last)', () => {
+    const Other = struct('Other', { a: heapRef<object>(), n: u32, m: u32, x: u32, b: heapRef<object>() });
+    const rt = createRuntime({ maxBytes: 1 << 20 });
+    const p = new FixAlloc(Obj, { runtime: rt }).alloc();
+    const q = new FixAlloc(Other, { runtime: rt }).alloc();
+    const u = rt.space.u32;
+    const calls: Call[] = [];
+    rt.setWriteBarrier((slot, old, next) => void calls.push([slot, old, next]));
+    // Each layout twice in a row: the first clear takes the slow path (a new layout), the second the fast one.
+    for (let r = 0; r < 100; r++) {
+      for (const [clear, at, slots] of [
+        [() => rt.typedmemclr(Obj, p), p, [4, 12, 16]],
+        [() => rt.typedmemclr(Other, q), q, [0, 16]],
+      ] as const) {
+        for (let k = 0; k < 2; k++) {
+          for (let i = 0; i < 5; i++) u[(at >>> 2) + i] = 0x10000000 + i;
+          calls.length = 0;
+          clear();
+          expect(calls).toEqual(slots.map((s) => [at + s, 0x10000000 + s / 4, 0]));
+        }
+      }
+    }
+    rt.setWriteBarrier(undefined);
+  });
+
   it('module-level forms use the default runtime', () => {
     const { rt, calls, p, H } = setup();
     setDefaultRuntime(rt);
