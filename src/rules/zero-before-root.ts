@@ -132,7 +132,24 @@ export default createRule<[], MessageIds>({
             const v = checker.getShorthandAssignmentValueSymbol(decl)?.valueDeclaration;
             if (v && ts.isVariableDeclaration(v) && v.initializer) stack.push(v.initializer);
             else out.push({ unknown: e.getText(), why: 'is a value the analysis cannot follow' });
-          } else if (init) stack.push(init);
+          } else if (init) {
+            stack.push(init);
+            // A `let` holds whatever is assigned to it later too: each `x = f` is a hook; a loop head's write cannot be followed.
+            const holder = init.parent;
+            if (ts.isVariableDeclaration(holder) && !(ts.getCombinedNodeFlags(holder) & ts.NodeFlags.Const)) {
+              const scope = ts.findAncestor(holder.parent, (n) => ts.isFunctionLike(n) || ts.isSourceFile(n)) ?? holder.getSourceFile();
+              const walk: ts.Node[] = [scope];
+              while (walk.length > 0) {
+                const n = walk.pop()!;
+                if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(skipOuterExpressions(n.left)) && checker.getSymbolAtLocation(skipOuterExpressions(n.left)) === sym0) {
+                  stack.push(n.right);
+                } else if (ts.isIdentifier(n) && (ts.isForOfStatement(n.parent) || ts.isForInStatement(n.parent)) && n.parent.initializer === n && checker.getSymbolAtLocation(n) === sym0) {
+                  out.push({ unknown: e.getText(), why: 'is a `let` written by a loop head' });
+                }
+                ts.forEachChild(n, (c) => void walk.push(c));
+              }
+            }
+          }
           else if (decl && ts.isParameter(decl)) out.push({ unknown: e.getText(), why: 'is a parameter: the function passed in is not visible here' });
           else out.push({ unknown: e.getText(), why: 'is a value the analysis cannot follow' });
         } else out.push({ unknown: e.getText(), why: 'is computed at run time' });

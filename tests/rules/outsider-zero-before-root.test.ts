@@ -61,6 +61,17 @@ for (const [ok, broken] of [
 ]) {
   twin([ok], [broken], 1, 'initInFirst');
 }
+// A `let` holds what is assigned to it later too (was silently clean when reassigned).
+twin(
+  [`let hook = (p: Ptr<Entry>) => { ${init} }; hook = (p) => { ${rec} }; void hook; const pool = new FixAlloc(Entry, { first: (p) => { ${rec} } });`],
+  [`let hook = (p: Ptr<Entry>) => { ${rec} }; hook = (p) => E.hits.set(p, 1); const pool = new FixAlloc(Entry, { first: hook });`],
+  1,
+  'initInFirst',
+);
+// Through a user's barrel that renames the hooks and the runtime's addRoot and clear (tests/fixtures/outsider-barrel.ts).
+const barrel = `import { publishRoot, wipe, initHook, recordHook, FNode } from './outsider-barrel.js'; declare function popF(): Garbage<FNode>;`;
+twin([barrel, `const pool = new FixAlloc(FNode, { first: recordHook });`], [barrel, `const pool = new FixAlloc(FNode, { first: initHook });`], 2, 'initInFirst');
+twin([barrel, `function f() { const p = popF(); wipe(p, FNode.size); publishRoot(p as Ptr<FNode>, FNode); }`], [barrel, `function f() { const p = popF(); publishRoot(p as Ptr<FNode>, FNode); }`], 2);
 // A hook passed in from outside cannot be read: "cannot prove" (was silently clean), in a function and in a generic class.
 twin(
   [`function record(p: Ptr<Entry>) { ${rec} }`, `function makePool() { return new FixAlloc(Entry, { first: record }); }`],
