@@ -437,7 +437,32 @@ const leafFlags =
  * holds nothing of the runtime.
  */
 export function mayHoldRuntime(pa: ProgramAnalysis, node: ts.Node): boolean {
-  return augmentedFiles(pa).has(node.getSourceFile()) || mayCarryRuntime(pa, node);
+  const file = node.getSourceFile();
+  return augmentedFiles(pa).has(file) || addsMembersFromRuntime(pa, file) || mayCarryRuntime(pa, node);
+}
+
+/**
+ * Whether a top-level assignment to a member (`f.h = ref`), in a statement
+ * that may hold the runtime, can add a member to a declaration of the file:
+ * TypeScript types such expando members on functions, so any statement
+ * naming `f` may read what was stored. Then every statement of the file
+ * counts (once per file and program).
+ */
+function addsMembersFromRuntime(pa: ProgramAnalysis, file: ts.SourceFile): boolean {
+  const memo = pa.cache<ts.SourceFile, boolean>('not-in-heap:expando');
+  let adds = memo.get(file);
+  if (adds === undefined) {
+    adds = file.statements.some(
+      (s) =>
+        ts.isExpressionStatement(s) &&
+        ts.isBinaryExpression(s.expression) &&
+        s.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+        (ts.isPropertyAccessExpression(s.expression.left) || ts.isElementAccessExpression(s.expression.left)) &&
+        mayCarryRuntime(pa, s),
+    );
+    memo.set(file, adds);
+  }
+  return adds;
 }
 
 /**

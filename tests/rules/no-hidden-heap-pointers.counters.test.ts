@@ -54,6 +54,13 @@ describe('no-hidden-heap-pointers on arithmetic', () => {
     expect(asked[1]).toBe(asked[0]);
   });
 
+  it('a handle stored as a member of a function (an expando member) is found where another statement reads it', () => {
+    const program = virtualProgram({
+      '/p/expando.ts': `import type { HeapRef } from '${runtimeIndex}';\nexport declare const ref: HeapRef<object>;\nexport function f() {}\nf.h = ref;\nexport const n = f.h + 1;\n`,
+    });
+    expect(lintFile(program, '/p/expando.ts', ['no-hidden-heap-pointers']).map((r) => [r.messageId, r.line])).toEqual([['conversion', 5]]);
+  });
+
   it('the twin: the same steps reading a handle are reported at each read', () => {
     const program = virtualProgram({ '/p/arith.ts': steps(3).replace(/\(s \+/g, '(ref +') });
     const reports = lintFile(program, '/p/arith.ts', ['no-hidden-heap-pointers']);
