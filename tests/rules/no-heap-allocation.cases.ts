@@ -92,10 +92,21 @@ export const cases: RunTests<MessageIds, Options> = {
       `declare const r: R;`,
       `const rs = [r];`,
     ),
+    // An auto-typed variable that later statements give a pointer: nothing by value (twin: the invalid case after it).
+    code(`let holder;`, `holder = sysAlloc<Span>(8192);`, `export const z = { holder };`),
     // A file that sees no runtime binding but `Ptr` holds no not-in-heap type (twin: the last invalid case).
     `import type { Address } from './nih-reexport.ts';\ninterface Counted { count: number }\nconst tallies: Counted[] = [];\nconst last = new Map<string, Address<Counted>>();`,
   ],
   invalid: [
+    // An auto-typed variable (`let holder;`) is typed at each use by what other statements assigned: the literal
+    // naming only `holder` holds a Rec, though its own statement mentions nothing of the runtime.
+    {
+      code: code(`declare function makeRec(): Rec;`, `let holder;`, `holder = makeRec();`, `export const z = { holder };`, `let slot = null;`, `slot = makeRec();`, `export const w = { h: slot };`),
+      errors: [
+        { messageId: 'literal', line: L(4) },
+        { messageId: 'literal', line: L(7) },
+      ],
+    },
     {
       code: code(`const s = new Span();`),
       errors: [{ messageId: 'allocation', line: L(1), data: { how: '`new Span`', type: 'Span', why: 'Span is decorated @notInHeap' } }],

@@ -24,6 +24,7 @@
 // statement of every file counts as carrying; in a JavaScript file (types
 // from JSDoc, which the walk does not read) every statement does.
 import ts from 'typescript';
+import { skipParentheses } from '../expressions.js';
 import { globalBlockCarries, isRuntimeFile, namesRuntime } from '../offheap-files.js';
 import { walkSpecifiers, type ProgramAnalysis } from '../program-analysis.js';
 
@@ -77,6 +78,12 @@ interface FileFacts {
   readonly declaredBy: ReadonlyMap<string, readonly number[]>;
   /** Per name searched for: the statements mentioning or declaring it (filled on demand). */
   readonly byName: Map<string, readonly number[]>;
+  /**
+   * Auto-typed variables (`let x;`, `let x = null`, `const xs = []`): the
+   * checker types each use by what other statements assigned or pushed, so
+   * such a name carries once any statement naming it carries.
+   */
+  readonly evolving: readonly string[];
 }
 
 /** Work counters for tests: files whose syntax was read, names searched for, and statements found to carry nothing. */
@@ -124,6 +131,7 @@ function readFile(file: ts.SourceFile): FileFacts {
   let globals = !ts.isExternalModule(file);
   const globalBlocks: ts.Node[] = [];
   let wholeExports = false;
+  const evolving: string[] = [];
   for (const s of file.statements) {
     const declares: string[] = [];
     let exports: string[] = [];
@@ -156,7 +164,12 @@ function readFile(file: ts.SourceFile): FileFacts {
       globals = true; // `export as namespace N`: a global
     } else {
       binding = false;
-      if (ts.isVariableStatement(s)) for (const d of s.declarationList.declarations) bindingNames(d.name, declares);
+      if (ts.isVariableStatement(s)) {
+        for (const d of s.declarationList.declarations) {
+          bindingNames(d.name, declares);
+          if (ts.isIdentifier(d.name) && !d.type && isAutoTypeInitializer(d.initializer)) evolving.push(d.name.text);
+        }
+      }
       else if (ts.isModuleDeclaration(s)) {
         if (ts.isIdentifier(s.name) && (s.flags & ts.NodeFlags.GlobalAugmentation) === 0) declares.push(s.name.text);
         else if (!ts.isIdentifier(s.name)) wholeExports = true;
@@ -212,7 +225,18 @@ function readFile(file: ts.SourceFile): FileFacts {
     done = from + m[0].length;
     escaped.push([m[0].replace(/\\u\{([0-9a-fA-F]+)\}|\\u([0-9a-fA-F]{4})/g, (_, x: string | undefined, y: string | undefined) => String.fromCodePoint(parseInt(x ?? y!, 16))), from]);
   }
-  return { file, statements, imports, reexports, localExports, globals, globalBlocks, js: /\.[cm]?jsx?$/.test(file.fileName), wholeExports, escaped, declaredBy, byName: new Map() };
+  return { file, statements, imports, reexports, localExports, globals, globalBlocks, js: /\.[cm]?jsx?$/.test(file.fileName), wholeExports, escaped, declaredBy, byName: new Map(), evolving };
+}
+
+/** No initializer, `null`, `undefined` or `[]`: the forms TypeScript gives an evolving (auto) type. */
+function isAutoTypeInitializer(init: ts.Expression | undefined): boolean {
+  if (!init) return true;
+  const e = skipParentheses(init);
+  return (
+    e.kind === ts.SyntaxKind.NullKeyword ||
+    (ts.isIdentifier(e) && e.text === 'undefined') ||
+    (ts.isArrayLiteralExpression(e) && e.elements.length === 0)
+  );
 }
 
 /**
@@ -334,7 +358,20 @@ function solve(pa: ProgramAnalysis): Solution {
       });
       // Seed from what carried before (a file re-run after one of its imports grew).
       for (const n of st.names) pending.push(n);
-      while (pending.length > 0) for (const i of statementsOfName(facts, pending.pop()!)) addStatement(i);
+      const drain = (): void => {
+        while (pending.length > 0) for (const i of statementsOfName(facts, pending.pop()!)) addStatement(i);
+      };
+      drain();
+      // An auto-typed variable takes the types that carrying statements assign or push into it.
+      for (let grew = facts.evolving.length > 0; grew; drain()) {
+        grew = false;
+        for (const n of facts.evolving) {
+          if (!st.names.has(n) && statementsOfName(facts, n).some((i) => st.statements.has(facts.statements[i].node))) {
+            addName(n);
+            grew = true;
+          }
+        }
+      }
       if (facts.wholeExports && st.statements.size > 0) st.exports = 'all';
       else if (st.exports !== 'all') {
         const ex = st.exports;
