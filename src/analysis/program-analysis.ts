@@ -236,10 +236,7 @@ export class ProgramAnalysis {
       analysisCounters.targetScans++;
       const out = new Map<ts.Node, ts.SourceFile>();
       let ambient = false;
-      const refs = file as CollectedReferences;
-      const specs: ts.StringLiteralLike[] = [...(refs.imports ?? walkSpecifiers(file))];
-      for (const m of refs.moduleAugmentations ?? []) if (ts.isStringLiteral(m)) specs.push(m);
-      for (const spec of specs) {
+      for (const spec of moduleSpecifiers(this, file)) {
         let target = this.resolvedFile(spec, file);
         if (!target) {
           ambient = true;
@@ -274,12 +271,8 @@ export class ProgramAnalysis {
     const edges = this.cache<ts.SourceFile, readonly ts.SourceFile[]>('program-analysis:imports');
     let found = edges.get(file);
     if (!found) {
-      const out: ts.SourceFile[] = [];
-      for (const spec of moduleSpecifiers(this, file)) {
-        const target = this.resolvedFile(spec, file);
-        if (target && !out.includes(target)) out.push(target);
-      }
-      edges.set(file, (found = out));
+      // The same targets the fixpoints read, ambient modules included (`import { n } from 'x'` with `declare module 'x'` in a .d.ts).
+      edges.set(file, (found = [...new Set(this.moduleTargets(file).values())]));
     }
     return found;
   }

@@ -26,6 +26,24 @@ describe('usesOffheap', () => {
     expect(uses('/p/cycle-b.ts')).toBe(false);
   });
 
+  it('follows an import of an ambient module to the file declaring it, as the fixpoints do', () => {
+    // `declare module 'x'` in a .d.ts is no resolution result: the edge comes from the checker (moduleTargets).
+    const program = virtualProgram({
+      '/p/runtime.ts': runtime,
+      '/p/shim.d.ts': `declare module 'ambient-x' { export const alloc: typeof import('./runtime.ts').sysAlloc; }`,
+      '/p/user.ts': `import { alloc } from 'ambient-x'; alloc(1);`,
+      '/p/other.d.ts': `declare module 'ambient-y' { export const n: number; }`,
+      '/p/plain.ts': `import { n } from 'ambient-y'; export const c = n;`,
+    });
+    const pa = programAnalysis(program);
+    const uses = (name: string) => usesOffheap(program, program.getSourceFile(name)!);
+    expect(uses('/p/user.ts')).toBe(true);
+    expect(uses('/p/plain.ts')).toBe(false);
+    // One list of targets per file: the reachability edges are the fixpoints' targets.
+    const user = program.getSourceFile('/p/user.ts')!;
+    expect(pa.importsOf(user)).toEqual([...new Set(pa.moduleTargets(user).values())]);
+  });
+
   it('answers false for every file when no runtime file is in the program', () => {
     const program = virtualProgram({ '/p/a.ts': `import './b.ts';`, '/p/b.ts': `export {};`, '/p/c.ts': `// mentions @offheap but tags nothing` });
     const visits = analysisCounters.reachVisits;
