@@ -215,21 +215,27 @@ function globalsCarry(pa: ProgramAnalysis, graph: ImportGraph, files: ReadonlySe
   return graph.globalish.some(([f, block]) => files.has(f) && (block === undefined || globalBlockCarries(pa, block)));
 }
 
-function filesNamingRuntime(pa: ProgramAnalysis): ReadonlySet<ts.SourceFile> | 'all' {
-  const graph = importGraph(pa);
-  const named = new Set<ts.SourceFile>(graph.runtime);
+/** The runtime's files and every file `step` marks from a file already found, breadth-first (each file once). */
+function closure(graph: ImportGraph, step: (f: ts.SourceFile, mark: (to: ts.SourceFile) => void) => void): Set<ts.SourceFile> {
+  const found = new Set<ts.SourceFile>(graph.runtime);
   const queue = [...graph.runtime];
   const mark = (f: ts.SourceFile): void => {
-    if (named.has(f)) return;
-    named.add(f);
+    if (found.has(f)) return;
+    found.add(f);
     queue.push(f);
   };
-  for (let i = 0; i < queue.length; i++) {
+  for (let i = 0; i < queue.length; i++) step(queue[i], mark);
+  return found;
+}
+
+function filesNamingRuntime(pa: ProgramAnalysis): ReadonlySet<ts.SourceFile> | 'all' {
+  const graph = importGraph(pa);
+  const named = closure(graph, (f, mark) => {
     // Every file importing one that names the runtime names it; a file's `declare module 'm'` adds members to
     // m's file only (m's importers then see them), so it names what m's file names only through an import.
-    for (const e of graph.importers.get(queue[i]) ?? []) if (e.kind !== 'augment') mark(e.from);
-    for (const e of graph.edges.get(queue[i]) ?? []) if (e.kind === 'augment') mark(e.to);
-  }
+    for (const e of graph.importers.get(f) ?? []) if (e.kind !== 'augment') mark(e.from);
+    for (const e of graph.edges.get(f) ?? []) if (e.kind === 'augment') mark(e.to);
+  });
   return globalsCarry(pa, graph, named) ? 'all' : named;
 }
 
@@ -250,20 +256,13 @@ export function usingFiles(pa: ProgramAnalysis): ReadonlySet<ts.SourceFile> | 'a
   const known = memo.get('files');
   if (known) return known;
   const graph = importGraph(pa);
-  const using = new Set<ts.SourceFile>(graph.runtime);
-  const queue = [...graph.runtime];
-  const mark = (f: ts.SourceFile): void => {
-    if (using.has(f)) return;
-    using.add(f);
-    queue.push(f);
-  };
-  for (let i = 0; i < queue.length; i++) {
-    for (const e of graph.importers.get(queue[i]) ?? []) {
+  const using = closure(graph, (f, mark) => {
+    for (const e of graph.importers.get(f) ?? []) {
       if (e.kind === 'names' && !e.names.some(([, local]) => usesName(e.from, local))) continue;
       mark(e.from);
     }
-    for (const e of graph.edges.get(queue[i]) ?? []) if (e.kind === 'augment') mark(e.to);
-  }
+    for (const e of graph.edges.get(f) ?? []) if (e.kind === 'augment') mark(e.to);
+  });
   const found = globalsCarry(pa, graph, using) ? 'all' : using;
   memo.set('files', found);
   return found;
