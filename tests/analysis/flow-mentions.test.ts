@@ -125,6 +125,29 @@ describe('which statements carry the runtime (names only)', () => {
     expect(carries(program, '/p/m.ts', 'other')).toBe(false);
   });
 
+  it('an auto-typed variable carries once a statement assigning it carries, in one pass over a chain of them', () => {
+    // `let v1; v1 = v0;` … the checker types each use by the assignments, so the last one holds a Ptr.
+    const chain = (k: number) => {
+      const lines = [`import type { Ptr } from '${runtimeIndex}';`, `declare function mk(): Ptr<number>;`, `let v0;`, `v0 = mk();`];
+      // Declared in reverse order of the chain, so a pass per growth would take k passes.
+      for (let i = k; i >= 1; i--) lines.push(`let v${i};`);
+      for (let i = 1; i <= k; i++) lines.push(`v${i} = v${i - 1};`);
+      lines.push(`export const last = { v: v${k} };`, `let w;`, `w = 1;`, `export const plain = { w };`);
+      return virtualProgram({ '/p/c.ts': lines.join('\n') });
+    };
+    const searched = (k: number) => {
+      const program = chain(k);
+      const before = mentionCounters.namesSearched + mentionCounters.evolvingLinks;
+      expect(carries(program, '/p/c.ts', 'last')).toBe(true);
+      expect(carries(program, '/p/c.ts', 'plain')).toBe(false);
+      return mentionCounters.namesSearched + mentionCounters.evolvingLinks - before;
+    };
+    const small = searched(50);
+    // Each name is searched for once and each (variable, statement naming it) link read once:
+    // twice the chain, twice the work (plus the same constant).
+    expect(searched(100) - small).toBe(small - searched(0));
+  });
+
   it('an identifier written with unicode escapes is found by its name', () => {
     const program = virtualProgram({
       '/p/e.ts': `import type { Ptr } from '${runtimeIndex}';\nexport function esc(p: \\u0050tr<number>) { return p; }\nexport function plainFn() { return '\\u0050'; }`,

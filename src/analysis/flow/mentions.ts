@@ -87,7 +87,7 @@ interface FileFacts {
 }
 
 /** Work counters for tests: files whose syntax was read, names searched for, and statements found to carry nothing. */
-export const mentionCounters = { filesRead: 0, namesSearched: 0, statementsCleared: 0 };
+export const mentionCounters = { filesRead: 0, namesSearched: 0, statementsCleared: 0, evolvingLinks: 0 };
 
 function hasModifier(n: ts.Node, kind: ts.SyntaxKind): boolean {
   return ts.canHaveModifiers(n) && (ts.getModifiers(n)?.some((m) => m.kind === kind) ?? false);
@@ -351,6 +351,8 @@ function solve(pa: ProgramAnalysis): Solution {
         if (s.binding || st.statements.has(s.node)) return;
         st.statements.add(s.node);
         for (const d of s.declares) addName(d);
+        // An auto-typed variable takes the types that carrying statements assign or push into it.
+        for (const n of evolvingNamesAt(facts).get(i) ?? none) addName(n);
       };
       for (const i of facts.imports) if (carries(target(i.spec, f), i.imported)) addName(i.local);
       facts.statements.forEach((s, i) => {
@@ -358,20 +360,7 @@ function solve(pa: ProgramAnalysis): Solution {
       });
       // Seed from what carried before (a file re-run after one of its imports grew).
       for (const n of st.names) pending.push(n);
-      const drain = (): void => {
-        while (pending.length > 0) for (const i of statementsOfName(facts, pending.pop()!)) addStatement(i);
-      };
-      drain();
-      // An auto-typed variable takes the types that carrying statements assign or push into it.
-      for (let grew = facts.evolving.length > 0; grew; drain()) {
-        grew = false;
-        for (const n of facts.evolving) {
-          if (!st.names.has(n) && statementsOfName(facts, n).some((i) => st.statements.has(facts.statements[i].node))) {
-            addName(n);
-            grew = true;
-          }
-        }
-      }
+      while (pending.length > 0) for (const i of statementsOfName(facts, pending.pop()!)) addStatement(i);
       if (facts.wholeExports && st.statements.size > 0) st.exports = 'all';
       else if (st.exports !== 'all') {
         const ex = st.exports;
@@ -420,6 +409,27 @@ function statementsOfName(facts: FileFacts, name: string): readonly number[] {
     const list = statementsMentioning(facts, name);
     for (const i of facts.declaredBy.get(name) ?? []) if (!list.includes(i)) list.push(i);
     facts.byName.set(name, (found = list));
+  }
+  return found;
+}
+
+const none: readonly string[] = [];
+const evolvingByStatement = new WeakMap<FileFacts, ReadonlyMap<number, readonly string[]>>();
+
+/** The auto-typed variables each statement names, by statement index (once per file's facts). */
+function evolvingNamesAt(facts: FileFacts): ReadonlyMap<number, readonly string[]> {
+  let found = evolvingByStatement.get(facts);
+  if (!found) {
+    const at = new Map<number, string[]>();
+    for (const n of facts.evolving) {
+      for (const i of statementsOfName(facts, n)) {
+        mentionCounters.evolvingLinks++;
+        const list = at.get(i);
+        if (list) list.push(n);
+        else at.set(i, [n]);
+      }
+    }
+    evolvingByStatement.set(facts, (found = at));
   }
   return found;
 }
