@@ -48,51 +48,84 @@ const scalarSizes: Readonly<Record<string, number>> = {
 };
 
 /** Work counters for tests that prove growth: array elements whose slots were laid out. */
-export const layoutCounters = { arrayElements: 0 };
+export const layoutCounters = { arrayElements: 0, slotRecords: 0 };
 
 // Program-scoped (ProgramAnalysis): types and the struct calls' field tags belong to one checker.
 const slotsCacheOf = (checker: ts.TypeChecker) => cacheOf<ts.Type, readonly string[]>(checker, 'record-layout:slots');
 const layoutCacheOf = (checker: ts.TypeChecker) => cacheOf<ts.Node, StaticLayout | null>(checker, 'record-layout:static');
 
+/** Most slot paths one record lists; a longer list ends with `…` (messages name a handful anyway). */
+const maxSlotPaths = 4096;
+
+/** A field of a record as the slot walk sees it: a HeapRef slot, or an embedded record (`child`). */
+interface SlotEntry {
+  readonly path: string;
+  readonly child?: ts.Type;
+}
+
 /**
- * Field paths of the HeapRef slots of a not-in-heap record type, nested
- * records and fixed arrays included. Explicit work stack and seen-set; cached.
+ * Field paths of the HeapRef slots of a not-in-heap record type, in
+ * declaration order, nested records and fixed arrays included. A record
+ * embedded under two fields is listed under each (`left.v`, `right.v`).
+ * Memoised per type and walked with an explicit post-order stack, so each
+ * record type is visited once however often it is embedded; a record that
+ * embeds itself by value (only a malformed type can) adds nothing at the
+ * back edge.
  */
 export function heapRefSlotsOf(checker: ts.TypeChecker, record: ts.Type): readonly string[] {
-  const slotsCache = slotsCacheOf(checker);
-  const cached = slotsCache.get(record);
+  const memo = slotsCacheOf(checker);
+  const cached = memo.get(record);
   if (cached) return cached;
-  const out: string[] = [];
-  const seen = new Set<ts.Type>([record]);
-  const stack: { type: ts.Type; path: string }[] = [{ type: record, path: '' }];
-  let budget = 2000;
-  while (stack.length > 0 && budget-- > 0) {
-    const at = stack.pop()!;
-    if (at.type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) continue;
-    for (const prop of checker.getPropertiesOfType(at.type)) {
-      if ((prop.escapedName as string).startsWith('__@')) continue;
-      const path = at.path ? `${at.path}.${prop.name}` : prop.name;
-      for (const part of valueParts(checker, checker.getTypeOfSymbol(prop))) {
-        if (part.kind === 'heapRef') out.push(path);
-        else if (part.kind === 'notInHeap' && !seen.has(part.type)) {
-          seen.add(part.type);
-          stack.push({ type: part.type, path });
-        }
+  const open = new Set<ts.Type>();
+  const stack: { type: ts.Type; entries?: readonly SlotEntry[] }[] = [{ type: record }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    if (!top.entries) {
+      if (memo.has(top.type) || open.has(top.type)) {
+        stack.pop();
+        continue;
       }
+      open.add(top.type);
+      top.entries = slotEntriesOf(checker, top.type);
+      for (const e of top.entries) if (e.child && !memo.has(e.child) && !open.has(e.child)) stack.push({ type: e.child });
+      continue;
     }
-    for (const info of checker.getIndexInfosOfType(at.type)) {
-      for (const part of valueParts(checker, info.type)) {
-        if (part.kind === 'heapRef') out.push(`${at.path}[i]`);
-        else if (part.kind === 'notInHeap' && !seen.has(part.type)) {
-          seen.add(part.type);
-          stack.push({ type: part.type, path: `${at.path}[i]` });
-        }
-      }
-    }
+    stack.pop();
+    open.delete(top.type);
+    memo.set(top.type, joinSlotPaths(top.entries, memo));
   }
-  const result = [...new Set(out)].sort();
-  slotsCache.set(record, result);
-  return result;
+  return memo.get(record)!;
+}
+
+function slotEntriesOf(checker: ts.TypeChecker, type: ts.Type): readonly SlotEntry[] {
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return [];
+  layoutCounters.slotRecords++;
+  const entries: SlotEntry[] = [];
+  const add = (path: string, value: ts.Type): void => {
+    for (const part of valueParts(checker, value)) {
+      if (part.kind === 'heapRef') entries.push({ path });
+      else if (part.kind === 'notInHeap') entries.push({ path, child: part.type });
+    }
+  };
+  for (const prop of checker.getPropertiesOfType(type)) {
+    if (!(prop.escapedName as string).startsWith('__@')) add(prop.name, checker.getTypeOfSymbol(prop));
+  }
+  for (const info of checker.getIndexInfosOfType(type)) add('[i]', info.type);
+  return entries;
+}
+
+function joinSlotPaths(entries: readonly SlotEntry[], memo: { get(t: ts.Type): readonly string[] | undefined }): readonly string[] {
+  const out = new Set<string>();
+  let cut = false;
+  for (const e of entries) {
+    if (!e.child) out.add(e.path);
+    else for (const s of memo.get(e.child) ?? []) {
+      if (s === '…') cut = true;
+      else out.add(`${e.path}${s.startsWith('[') ? '' : '.'}${s}`);
+    }
+    if (out.size > maxSlotPaths) return [...out].slice(0, maxSlotPaths).concat('…');
+  }
+  return cut ? [...out, '…'] : [...out];
 }
 
 /**

@@ -442,7 +442,7 @@ describe('never silently wrong', () => {
       `}`,
     ]);
     const msg = r.messages.find((m) => m.ruleId === 'offheap/zero-before-root')?.message ?? '';
-    expect(msg).toContain('HeapRef slots (r0, r1, r10, r11 and 56 more)');
+    expect(msg).toContain('HeapRef slots (r0, r1, r2, r3 and 56 more)');
     expect(msg.length).toBeLessThan(700);
   });
 });

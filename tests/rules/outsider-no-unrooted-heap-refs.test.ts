@@ -107,7 +107,7 @@ const big = `const Big = struct('Big', { n: u32, ${fields} }); type Big = Layout
   const src = code(big, `function f(p: Ptr<Big>) {`, `removeRoot(p); }`);
   invalid.push({
     code: src,
-    errors: [{ messageId: 'unrootUncleared', line: L(3), data: { ptr: 'p', slots: 'r0, r1, r10, r100 and 196 more' }, suggestions: [{ messageId: 'useTypedmemclrFirst', output: src.replace('removeRoot(p);', 'typedmemclr(Big, p);\nremoveRoot(p);') }] }],
+    errors: [{ messageId: 'unrootUncleared', line: L(3), data: { ptr: 'p', slots: 'r0, r1, r2, r3 and 196 more' }, suggestions: [{ messageId: 'useTypedmemclrFirst', output: src.replace('removeRoot(p);', 'typedmemclr(Big, p);\nremoveRoot(p);') }] }],
   });
 }
 

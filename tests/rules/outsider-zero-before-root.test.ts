@@ -194,7 +194,7 @@ twin(
   [big, `function f() { const p = popBig(); addRoot(p as Ptr<Big>, Big); }`],
   2,
   'notZeroed',
-  { ptr: 'p', how: '`addRoot`', why: `from \`popBig()\` at line ${L(2)}`, slots: 'r0, r1, r10, r100 and 196 more' },
+  { ptr: 'p', how: '`addRoot`', why: `from \`popBig()\` at line ${L(2)}`, slots: 'r0, r1, r2, r3 and 196 more' },
 );
 
 ruleTester.run('zero-before-root (outsider spellings)', rule, { valid, invalid });
