@@ -59,7 +59,7 @@
 
 import { ForeignPointerError, MisuseError, OffheapRangeError, StaleHandleError, show } from './errors.js';
 import { HeapBits } from './heapbits.js';
-import type { Runtime } from './runtime.js';
+import type { RuntimeState } from './runtime.js';
 
 /** The smallest handle value. Hot paths use literals: `2 ** x` is a Math.pow call in V8. */
 export const handleMin = 0x10000000;
@@ -149,14 +149,18 @@ let heapIds = 0;
 
 /** The object heap of one runtime: slots, mark epochs and pin counts. */
 export class ObjectHeap {
+  // The four tables are `declare`d: a class field without an initializer is defined as undefined when the object is
+  // made, and V8 then types the field Any (`node --trace-generalization`: meta:h{Any}), so every inlined newHeapRef,
+  // freeHeapRef and deref re-checked the table's map. Declared, the constructor's store is the field's first value
+  // and its type is the array's class.
   /** Per slot: [value, epoch << 1 | pinned] (see the file comment). */
-  meta: Int32Array;
+  declare meta: Int32Array;
   /** Per slot: the pin count (non-zero only on live slots). */
-  pinCounts: Int32Array;
+  declare pinCounts: Int32Array;
   /** Bit i of word i >>> 5: slot i may be live (set for every live slot once `syncLive` has run). */
-  liveBits: Int32Array;
+  declare liveBits: Int32Array;
   /** Per slot: [object, handle] while live, [undefined, undefined] otherwise. */
-  private objects: unknown[];
+  private declare objects: unknown[];
   /** Slot index bits K; the table has 2^K slots. */
   indexBits = minIndexBits;
   /** 2^K - 1: a handle's slot is `h & mask`. */
@@ -191,7 +195,7 @@ export class ObjectHeap {
   private readonly table: HeapTable;
 
   constructor(
-    private readonly rt: Runtime,
+    private readonly rt: RuntimeState,
     /** Where handle values come from (threads: a source in the shared space). */
     readonly source: HandleSource = processHandles,
   ) {
@@ -500,7 +504,7 @@ export class ObjectHeap {
   }
 
   /** The runtime this heap belongs to. */
-  get runtime(): Runtime {
+  get runtime(): RuntimeState {
     return this.rt;
   }
 }
