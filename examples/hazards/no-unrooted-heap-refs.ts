@@ -41,7 +41,7 @@ export function neverRooted(rt: Runtime): string {
   const cache = new FixAlloc(Cache, { runtime: rt }); // expect: offheap/no-unrooted-heap-refs (neverRooted)
   const index = new Map<string, Ptr<CacheT>>();
   const p = cache.alloc();
-  C.value.set(p, rt.newHeapRef<Obj>({ name: 'cached' }));
+  C.value.set(p, rt.newHeapRef<Obj>({ name: 'cached' })); // expect: offheap/no-unrooted-heap-refs (unrootedCannotProve)
   index.set('cached', p);
   rt.gc();
   return rt.deref(C.value.get(index.get('cached')!)).name;
@@ -147,7 +147,7 @@ export function bypassedRoot(rt: Runtime): string {
   const R = rt.access(Rec);
   const rooting = new RootingPool(rt);
   const p = rooting.pool.alloc(); // expect: offheap/no-unrooted-heap-refs (neverRooted)
-  R.ref.set(p, rt.newHeapRef<Obj>({ name: 'bypassed' }));
+  R.ref.set(p, rt.newHeapRef<Obj>({ name: 'bypassed' })); // expect: offheap/no-unrooted-heap-refs (unrootedCannotProve)
   const held = [p];
   rt.gc();
   return rt.deref(R.ref.get(held[0])).name;

@@ -24,7 +24,7 @@ import { usesOffheap } from '../analysis/offheap-files.js';
 import { heapRefSlotsOf, isReference, pointeeOf, staticLayoutOf, structCallOf, structCallOfRecord } from '../analysis/record-layout.js';
 import { createRule } from '../util/create-rule.js';
 
-export type MessageIds = 'unrootedStore' | 'neverRooted' | 'unrootUncleared' | 'freeRooted' | 'useAfterFree' | 'storeBeyondRoot' | 'heapRefOnJsHeap' | 'freeHeapRefRooted' | 'fieldNeverRooted' | 'notUnpinned' | 'flowCannotProve' | 'useTypedmemclrFirst';
+export type MessageIds = 'unrootedStore' | 'unrootedCannotProve' | 'neverRooted' | 'unrootUncleared' | 'freeRooted' | 'useAfterFree' | 'storeBeyondRoot' | 'heapRefOnJsHeap' | 'freeHeapRefRooted' | 'fieldNeverRooted' | 'notUnpinned' | 'flowCannotProve' | 'useTypedmemclrFirst';
 
 interface RootedKinds {
   /** `struct(...)` calls of the layouts passed to addRoot. */
@@ -279,6 +279,8 @@ export default createRule<[], MessageIds>({
       flowCannotProve: flowCannotProveMessage,
       unrootedStore:
         'A HeapRef is stored into `{{ptr}}` here, but on {{path}} the function returns with `{{ptr}}` neither registered with `addRoot` nor handed on: the collector never scans unmanaged memory that is not a root, so the referenced object can be freed while this slot still names it (Go: every heap pointer in unmanaged memory must be an explicit root).',
+      unrootedCannotProve:
+        'Cannot prove this HeapRef store into `{{ptr}}` rooted: on {{path}} `{{ptr}}` is neither registered with `addRoot` nor handed on except through the local `{{container}}`, and `{{container}}` is used at line {{line}} (`{{use}}`) in a way the analysis does not follow. Root `{{ptr}}`, or hand `{{container}}` itself on (return it, store it, pass it).',
       neverRooted:
         'Objects of `{{record}}`{{which}} have HeapRef slots ({{slots}}), but nothing in the program passes them to `addRoot`: the collector never sees those references and frees their objects (Go: heap pointers in unmanaged memory must be explicit roots, e.g. allfin for finalizers). Register the blocks with `addRoot`.',
       unrootUncleared:
@@ -380,7 +382,8 @@ export default createRule<[], MessageIds>({
             if (reportsCannotProve) context.report({ node: f.node, loc: f.node.loc.start, messageId: 'flowCannotProve', data: cannotProveData(f) });
           } else if (f.kind === 'unrootedAtExit') {
             const path = f.store.via ?? 'the path that falls through to the end';
-            context.report({ node: f.store.node, messageId: 'unrootedStore', data: { ptr: f.name, path } });
+            if (f.held) context.report({ node: f.store.node, messageId: 'unrootedCannotProve', data: { ptr: f.name, path, container: f.held.container, use: ellipsis(text(f.held.use.parent ?? f.held.use)), line: String(f.held.use.loc.start.line) } });
+            else context.report({ node: f.store.node, messageId: 'unrootedStore', data: { ptr: f.name, path } });
           } else if (f.kind === 'unroot' && isMaybeTypeSafe(f.state) && ((f.slots && f.slots.length > 0) || f.generic)) {
             // A generic wrapper is wrong for every `T` with HeapRef slots, so for the records it is used with.
             const slots = f.slots && f.slots.length > 0 ? listSome(f.slots) : `whichever \`${f.generic}\` has: the wrapper is generic`;

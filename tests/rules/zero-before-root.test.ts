@@ -195,6 +195,12 @@ twin([`function f() {`, `  const p = junk.alloc();`, `  memclrNoHeapPointers(p, 
 twin([`function f() {`, `  const p = plainJunk.alloc();`, `  addRoot(p as Ptr<Plain>, Plain);`, `}`], [`function f() {`, `  const p = junk.alloc();`, R, `  void plainJunk;`, `}`], 3);
 // A global root table makes it visible: a module-level array or variable.
 twin([`function f() {`, `  const p = junk.alloc();`, `  memclrNoHeapPointers(p, Node.size);`, `  roots.push(p);`, `}`], [`function f() {`, `  const p = junk.alloc();`, `  roots.push(p as Ptr<Node>);`, `}`], 3);
+// Through a local container: the batch published into the root table publishes what it holds (mutation: the clear dropped).
+twin(
+  [`function f() {`, `  const batch: Ptr<Node>[] = [];`, `  const p = junk.alloc();`, `  memclrNoHeapPointers(p, Node.size);`, `  batch.push(p as Ptr<Node>);`, `  roots.push(...batch);`, `}`],
+  [`function f() {`, `  const batch: Ptr<Node>[] = [];`, `  const p = junk.alloc();`, `  batch.push(p as Ptr<Node>);`, `  roots.push(...batch);`, `}`],
+  5,
+);
 // Library globals and module-level containers of non-pointers are not root tables.
 twin(
   [`const seen = new Set<number>();`, `function f() {`, `  const p = junk.alloc();`, `  console.log(p);`, `  seen.add(p);`, `}`],

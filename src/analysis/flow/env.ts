@@ -16,12 +16,24 @@ export function copyEnv(env: Env, label: string | undefined): MutableEnv {
 }
 
 export function joinEnv(acc: MutableEnv, env: Env, label: string | undefined): MutableEnv {
+  // Held by a local container on one side only (`box:` entries, transfer.ts): where the other side
+  // follows the object outside the container, handing the container on must not hand the object on.
+  let drop: string[] | undefined;
+  for (const [k, s] of acc) if (k.startsWith('box:') && !env.has(k) && hasGroup(env, s.group)) (drop ??= []).push(k);
+  for (const [k, s] of env) if (k.startsWith('box:') && !acc.has(k) && hasGroup(acc, s.group)) (drop ??= []).push(k);
   for (const [k, s0] of env) {
     const s = label ? viaEdge(s0, label) : s0;
     const a = acc.get(k);
     acc.set(k, a ? joinState(a, s, k) : s);
   }
+  if (drop) for (const k of drop) acc.delete(k);
   return acc;
+}
+
+/** Whether some variable of `env` (not a container's entry) names the object of `group`. */
+function hasGroup(env: Env, group: string): boolean {
+  for (const [k, s] of env) if (s.group === group && !k.startsWith('box:')) return true;
+  return false;
 }
 
 export function envEqual(a: Env, b: Env): boolean {

@@ -122,6 +122,8 @@ export type FlowFact =
       readonly kind: 'unrootedAtExit';
       readonly store: Witness;
       readonly name: string;
+      /** Held by a local container used at `use` in a way the flow does not follow: cannot prove it handed on. */
+      readonly held?: { readonly container: string; readonly use: TSESTree.Node };
     }
   | {
       /**

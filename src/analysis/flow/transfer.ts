@@ -46,6 +46,7 @@ import { HandleFlow } from './handles.js';
 import { dispatchedSummary, foreignSummary, type ForeignSummary } from './foreign.js';
 import { mayNameRuntime } from './reach.js';
 import { mayCarryRuntime } from './mentions.js';
+import { LocalContainers, putMethods, type LocalContainer } from './containers.js';
 
 type PEnv = ReadonlyMap<Valuation, Env>;
 
@@ -96,6 +97,9 @@ export class FlowEngine {
   private actions: (() => void)[] | undefined;
   private lastActions: Map<SegInfo, (() => void)[]> | undefined;
   private readonly handles: HandleFlow;
+  private readonly containers: LocalContainers;
+  /** Local containers that hold something, by their variable's key (`box:<key>:<group>` entries of the state). */
+  private readonly boxes = new Map<string, LocalContainer>();
 
   constructor(
     ctx: OffheapContext,
@@ -105,6 +109,7 @@ export class FlowEngine {
     this.program = ctx.program;
     this.analysis = ctx.analysis;
     this.tsToEs = ctx.services.tsNodeToESTreeNodeMap;
+    this.containers = new LocalContainers(this.checker, this.program);
     // Handles held by JavaScript and handles read from slots (handles.ts).
     this.handles = new HandleFlow({
       checker: this.checker,
@@ -434,18 +439,28 @@ export class FlowEngine {
       const result = exit ?? new Map<string, ObjState>();
       if (facts) this.handles.atExit(result, facts);
       if (facts && path.node.type !== AST_NODE_TYPES.Program) {
+        // Held by a local container the flow does not follow: cannot prove it handed on (containers.ts).
+        const held = new Map<TSESTree.Node, LocalContainer>();
+        for (const [k0, st] of result) {
+          const k = k0.startsWith('dead:') ? k0.slice(5) : k0;
+          const c = st.pending && k.startsWith('box:') ? this.boxes.get(k.slice(4, k.indexOf(':', 4))) : undefined;
+          if (c?.unfollowed && st.pending) held.set(st.pending.node, c);
+        }
         const seen = new Set<TSESTree.Node>();
         for (const [, st] of result) {
           if (st.pending && st.local && !seen.has(st.pending.node)) {
             seen.add(st.pending.node);
-            facts.push({ kind: 'unrootedAtExit', store: st.pending, name: nameOf(st.pending.node) });
+            const c = held.get(st.pending.node);
+            const unfollowed = c?.unfollowed && this.tsToEs.get(c.unfollowed);
+            facts.push({ kind: 'unrootedAtExit', store: st.pending, name: nameOf(st.pending.node), held: c && unfollowed ? { container: c.name, use: unfollowed } : undefined });
           }
         }
         // Allocated here (or by a helper that returned it), a HeapRef stored, and neither rooted nor
         // handed to code that cannot be read: the rule asks whether anything in the program roots that allocation.
         const sites = new Set<TSESTree.Node>();
         for (const [, st] of result) {
-          if (st.site && st.safeWhy && st.local && !st.pending && !st.freed && !isMaybeRooted(st) && !sites.has(st.site.at)) {
+          // (Held by a container the flow does not follow counts as not handed on: nothing else may root it.)
+          if (st.site && st.safeWhy && st.local && (!st.pending || held.has(st.pending.node)) && !st.freed && !isMaybeRooted(st) && !sites.has(st.site.at)) {
             sites.add(st.site.at);
             facts.push({ kind: 'storedUnrooted', site: st.site, store: st.safeWhy });
           }
@@ -530,9 +545,17 @@ export class FlowEngine {
       if (to.seg.prevSegments.length > 1) {
         const at = to.start.range[0];
         for (const env of acc.values()) {
-          for (const [k] of env) {
+          for (const [k, st] of env) {
             const v = this.keyScopes.get(k);
-            if (v && (at < v[0] || at > v[1])) env.delete(k);
+            if (!v || (at >= v[0] && at <= v[1])) continue;
+            env.delete(k);
+            // The variable is gone, not its object: an unrooted store into it is still owed at the exit
+            // (by a local container's entry when one holds it: handing the container on hands it on).
+            if (st.pending && st.local && !heldInBox(env, st.group)) {
+              const dead = `dead:${k}`;
+              const prev = env.get(dead);
+              env.set(dead, prev ? joinState(prev, st, dead) : st);
+            }
           }
         }
       }
@@ -772,6 +795,8 @@ export class FlowEngine {
       case AST_NODE_TYPES.VariableDeclarator: {
         const v = this.varOf(node.id);
         if (v) this.assign(env, v, node.init, node);
+        const c = v && node.init ? this.containerAt(node.id) : undefined;
+        if (c && node.init) this.fill(env, c, node.init);
         return;
       }
       case AST_NODE_TYPES.AssignmentExpression:
@@ -806,9 +831,11 @@ export class FlowEngine {
         if (node.value?.type === AST_NODE_TYPES.JSXExpressionContainer && node.value.expression.type !== AST_NODE_TYPES.JSXEmptyExpression) this.escape(env, node.value.expression);
         return;
       case AST_NODE_TYPES.Property:
-        if (node.parent.type === AST_NODE_TYPES.ObjectExpression) this.escape(env, node.value);
+        // Inside the literal a local container is made with, it goes into the container (`fill`).
+        if (node.parent.type === AST_NODE_TYPES.ObjectExpression && !this.initOfContainer(node.parent)) this.escape(env, node.value);
         return;
       case AST_NODE_TYPES.ArrayExpression:
+        if (this.initOfContainer(node)) return;
         for (const e of node.elements) if (e) this.escape(env, e.type === AST_NODE_TYPES.SpreadElement ? e.argument : e);
         return;
       default:
@@ -860,9 +887,106 @@ export class FlowEngine {
 
   /** The value of `e` is handed on: every object it may evaluate to is no longer this function's to root. */
   private escape(env: MutableEnv, e: TSESTree.Node): void {
-    for (const part of valueParts(e)) {
+    for (const part0 of valueParts(e)) {
+      const part = part0.type === AST_NODE_TYPES.SpreadElement ? skipOuterEs(part0.argument) : part0;
       const t = this.tracked(env, part);
       if (t?.st.pending) this.update(env, t.v.key, (s) => ({ ...s, pending: undefined }));
+      else if (!t && this.boxes.size > 0) {
+        // A local container handed on hands on what it holds, when the flow follows it (containers.ts).
+        const c = this.containerAt(part);
+        if (c && c.c.unfollowed === undefined) {
+          for (const [k, s] of [...env]) if (s.pending && k.startsWith(`box:${c.key}:`)) this.update(env, k, (x) => ({ ...x, pending: undefined }));
+        }
+      }
+    }
+  }
+
+  /** The local container (containers.ts) an expression names, with its variable's key. */
+  private containerAt(e0: TSESTree.Node): { key: string; c: LocalContainer; scope: readonly [number, number] } | undefined {
+    const e = skipOuterEs(e0);
+    if (e.type !== AST_NODE_TYPES.Identifier) return undefined;
+    const v = this.varOf(e);
+    const sym = v?.where === 'local' ? this.symbolOf(e) : undefined;
+    const c = sym && this.containers.of(sym);
+    return c && v ? { key: v.key, c, scope: v.scope } : undefined;
+  }
+
+  /** Whether an array or object literal is (inside) the literal a local container is made with. */
+  private initOfContainer(lit: TSESTree.Node): boolean {
+    let n = lit;
+    for (;;) {
+      const p = n.parent;
+      if (!p) return false;
+      if (p.type === AST_NODE_TYPES.ArrayExpression || p.type === AST_NODE_TYPES.ObjectExpression || p.type === AST_NODE_TYPES.Property || p.type === AST_NODE_TYPES.SpreadElement || p.type === AST_NODE_TYPES.TSAsExpression || p.type === AST_NODE_TYPES.TSSatisfiesExpression || p.type === AST_NODE_TYPES.TSNonNullExpression) {
+        n = p;
+        continue;
+      }
+      return p.type === AST_NODE_TYPES.VariableDeclarator && p.init === n && this.containerAt(p.id) !== undefined;
+    }
+  }
+
+  /**
+   * `x` goes into the local container `c`: its state is kept under
+   * `box:<container>:<group>`, in `x`'s must-alias group, so handing the
+   * container on hands `x` on and rooting `x` roots the entry. An older
+   * object in the same entry (a loop's earlier allocation) moves to the
+   * container's `*` entry, which only handing the container on clears.
+   */
+  private putInto(env: MutableEnv, c: { key: string; scope: readonly [number, number]; c: LocalContainer }, x: TSESTree.Node): void {
+    const t = this.tracked(env, x);
+    if (!t) {
+      // Another local container: what it holds is now held by `c` too.
+      const inner = this.containerAt(x);
+      if (!inner) return this.escape(env, x);
+      for (const [k, s] of [...env]) if (k.startsWith(`box:${inner.key}:`)) this.box(env, c, s);
+      return;
+    }
+    this.box(env, c, t.st);
+  }
+
+  private box(env: MutableEnv, c: { key: string; scope: readonly [number, number]; c: LocalContainer }, st: ObjState): void {
+    this.boxes.set(c.key, c.c);
+    const key = `box:${c.key}:${st.group}`;
+    const old = env.get(key);
+    if (old && old.group !== st.group) {
+      const rest = `box:${c.key}:*`;
+      const prev = env.get(rest);
+      const moved = { ...old, group: `rest:${c.key}` };
+      env.set(rest, prev ? joinState(prev, moved, rest) : moved);
+      this.keyScopes.set(rest, c.scope);
+    }
+    env.set(key, st);
+    this.keyScopes.set(key, c.scope);
+  }
+
+  /** `const c = [p, { q }]`, `const b2 = batch`: a container made holding what its literal (or its alias) holds. */
+  private fill(env: MutableEnv, c: { key: string; scope: readonly [number, number]; c: LocalContainer }, init: TSESTree.Node): void {
+    // A new container of this declaration (a loop's next iteration): the entries of the previous one no longer alias it.
+    this.forget(env, c.key);
+    const stack = [init];
+    while (stack.length > 0) {
+      const e = skipOuterEs(stack.pop()!);
+      if (e.type === AST_NODE_TYPES.ArrayExpression) {
+        for (const x of e.elements) if (x) stack.push(x.type === AST_NODE_TYPES.SpreadElement ? x.argument : x);
+      } else if (e.type === AST_NODE_TYPES.ObjectExpression) {
+        for (const x of e.properties) stack.push(x.type === AST_NODE_TYPES.SpreadElement ? x.argument : x.value);
+      } else if (e !== skipOuterEs(init) || e.type === AST_NODE_TYPES.Identifier) {
+        for (const part of valueParts(e)) if (part.type === AST_NODE_TYPES.Identifier) this.putInto(env, c, part);
+      }
+    }
+  }
+
+  /** The container variable `key` names another object now: its entries stay owed (when pending) but no longer alias it. */
+  private forget(env: MutableEnv, key: string): void {
+    if (this.boxes.size === 0) return;
+    for (const [k, s] of [...env]) {
+      if (!k.startsWith(`box:${key}:`)) continue;
+      env.delete(k);
+      if (s.pending && s.local) {
+        const dead = `dead:${k}`;
+        const prev = env.get(dead);
+        env.set(dead, prev ? joinState(prev, s, dead) : s);
+      }
     }
   }
 
@@ -902,6 +1026,7 @@ export class FlowEngine {
         return;
       }
       if (v.where === 'local' || (v.where === 'module' && this.current?.node.type === AST_NODE_TYPES.Program)) {
+        this.forget(env, v.key);
         this.assign(env, v, node.right, node);
         return;
       }
@@ -919,6 +1044,11 @@ export class FlowEngine {
         this.rawWrite(env, node, index, undefined, width);
       }
     }
+    if (left.type === AST_NODE_TYPES.MemberExpression && node.operator === '=') {
+      // `batch[i] = p`, `o.p = p` on a container local to the function: held by it.
+      const into = this.containerAt(left.object);
+      if (into) return this.putInto(env, into, node.right);
+    }
     if (left.type === AST_NODE_TYPES.MemberExpression) {
       const base = rootIdentifier(left);
       const bv = base && this.varOf(base);
@@ -931,7 +1061,16 @@ export class FlowEngine {
   private publish(env: MutableEnv, value: TSESTree.Node, site: TSESTree.Node, how: string | undefined): void {
     const t = this.tracked(env, value);
     if (!t) {
-      if (!how) this.escape(env, value);
+      const c = how && this.boxes.size > 0 ? this.containerAt(value) : undefined;
+      if (!c) this.escape(env, value);
+      else {
+        // A local container stored into a place the collector scans: what it holds becomes visible as a root.
+        for (const [k, s] of [...env]) {
+          if (!k.startsWith(`box:${c.key}:`) || !env.has(k)) continue;
+          this.emit({ kind: 'root', node: site, ptr: value, state: s, how: `${how}, through \`${c.c.name}\``, slots: this.slotsOf(value, s), count: undefined });
+          this.update(env, k, (x) => rooted(x, true));
+        }
+      }
       return;
     }
     if (how) {
@@ -1303,10 +1442,15 @@ export class FlowEngine {
     if (callee.type === AST_NODE_TYPES.MemberExpression && this.containerOfHandles(this.typeOf(callee.object))) {
       for (const a of node.arguments) if (this.isHandle(a)) this.keep(env, node, a, `\`${ellipsis(this.tsOf(callee.object).getText())}\``);
     }
+    // `batch.push(p)`, `m.set(k, p)` on a container local to the function: held by it, not handed on.
+    const into = callee.type === AST_NODE_TYPES.MemberExpression && !callee.computed && callee.property.type === AST_NODE_TYPES.Identifier && putMethods.has(callee.property.name) && !summary && !foreign && !opaque ? this.containerAt(callee.object) : undefined;
     node.arguments.forEach((a, i) => {
+      if (into) return this.putInto(env, into, a.type === AST_NODE_TYPES.SpreadElement ? a.argument : a);
       const t = this.tracked(env, a);
       if (!t) {
-        this.escape(env, a);
+        // A module-level table's method publishes what a local container holds (`roots.push(...batch)`).
+        if (table) this.publish(env, a.type === AST_NODE_TYPES.SpreadElement ? a.argument : a, node, `the module-level \`${table.name}\``);
+        else this.escape(env, a);
         return;
       }
       const eff = summary?.params[i];
@@ -1432,6 +1576,12 @@ export class FlowEngine {
     }
     return undefined;
   }
+}
+
+/** Whether a local container's entry (`box:`) holds the object of `group`. */
+function heldInBox(env: Env, group: string): boolean {
+  for (const [k, s] of env) if (s.group === group && k.startsWith('box:')) return true;
+  return false;
 }
 
 /** The expressions a value may come from: both arms of `?:`, both sides of `??`/`||`, an awaited value. */
