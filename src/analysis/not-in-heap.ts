@@ -99,6 +99,9 @@ function shortName(checker: ts.TypeChecker, type: ts.Type, names: ReadonlyMap<ts
   } else if (checker.isArrayType(type) && depth < 3) {
     const elem = shortName(checker, checker.getTypeArguments(type as ts.TypeReference)[0], names, depth + 1);
     text = /^[\w.<>, ]+$/.test(elem) ? `${elem}[]` : `(${elem})[]`;
+  } else if (checker.isTupleType(type) && ((type as ts.TypeReference).target as ts.TupleType).elementFlags.every((f) => f === ts.ElementFlags.Required)) {
+    // Named here, not by the checker, whose printer recurses without bound (`[[[…]]]` of an endless instantiation).
+    text = depth >= 3 ? '[…]' : `[${checker.getTypeArguments(type as ts.TypeReference).map((a) => shortName(checker, a, names, depth + 1)).join(', ')}]`;
   } else {
     text = checker.typeToString(type, undefined, ts.TypeFormatFlags.NoTruncation);
   }
@@ -295,8 +298,10 @@ const unknown: ReachEntry = { kind: 'unknown' };
 export const notInHeapCounters = {
   /** Types expanded by not-in-heap reachability walks. */
   reachExpanded: 0,
-  /** Embedded types visited by `heapRefsOf` walks. */
+  /** Embedded types expanded by `heapRefsOf` walks (each once per program). */
   findingVisits: 0,
+  /** Structs joined from several embedded structs' sets by `heapRefsOf` (what a struct embedding several costs). */
+  reachedMerged: 0,
   /** Types expanded by the coarse walks that rule out most types before the exact one. */
   coarseExpanded: 0,
   /** Types decomposed by where they come from (declarations and type arguments), before any walk. */
@@ -758,56 +763,297 @@ function mayHoldRefs(checker: ts.TypeChecker, type: ts.Type): boolean {
   return r.query(type).kind !== 'no';
 }
 
+/** An edge of the embedded-struct graph: a field (or a union member, step '') holding `type` by value. */
+interface SlotEdge {
+  readonly step: string;
+  readonly prop: ts.Symbol | undefined;
+  /** Position among its struct's edges: paths of equal length are ordered by these, as a breadth-first walk meets them. */
+  readonly index: number;
+  readonly type: ts.Type;
+}
+
+/** Edges from the walked type down to a struct, last first: shared by everything below it. */
+interface Rev {
+  readonly edge: SlotEdge;
+  readonly prev: Rev | undefined;
+}
+
+/** A path: the edges of `prefix` (reversed), then `suffix`. Built in O(1) per step, read only for a message. */
+interface Path {
+  readonly prefix: Rev | undefined;
+  readonly suffix: Path | undefined;
+}
+
+/** A struct with slots (or the type where a walk's budget ran out), as reached from one walked type. */
+interface Reached {
+  readonly owner: ts.Type;
+  /** Edges on the path, union members included: the order in which a breadth-first walk meets the struct. */
+  readonly hops: number;
+  /** Named steps on the path. */
+  readonly depth: number;
+  /** The walked type's own member the path starts with. */
+  readonly first: ts.Symbol | undefined;
+  readonly path: Path | undefined;
+  /** The walk ran out of budget here: nothing below is known ("cannot prove"). */
+  readonly exhausted: boolean;
+}
+
+/**
+ * The structs a type reaches, each by its shortest path: the type itself
+ * (when it has slots), a list, and the set of the one struct it embeds when
+ * it embeds only one (shared, not copied, so a chain costs O(1) per link).
+ */
+interface ReachSet {
+  readonly own: Reached | undefined;
+  readonly flat: readonly Reached[];
+  readonly via: { readonly edge: SlotEdge; readonly set: ReachSet } | undefined;
+}
+
+/** The structs `type` embeds that may hold a reference below them, each once, first edge first. Cached per type. */
+function embeddedEdges(checker: ts.TypeChecker, type: ts.Type): readonly SlotEdge[] {
+  const edgeCache = cacheOf<ts.Type, readonly SlotEdge[]>(checker, 'not-in-heap:embedded-edges');
+  let edges = edgeCache.get(type);
+  if (edges) return edges;
+  const list: SlotEdge[] = [];
+  const seen = new Set<ts.Type>([type]);
+  for (const n of ownSlotsOf(checker, type).nested) {
+    if (seen.has(n.type)) continue;
+    seen.add(n.type);
+    if (mayHoldRefs(checker, n.type)) list.push({ step: n.step, prop: n.prop, index: list.length, type: n.type });
+  }
+  edgeCache.set(type, (edges = list));
+  return edges;
+}
+
+/** `r` as reached through one more edge `e` (or through the edges `prefix`, `hops` and `depth` long, first member `first`). */
+function extended(r: Reached, prefix: Rev, hops: number, depth: number, first: ts.Symbol | undefined): Reached {
+  return { owner: r.owner, hops: r.hops + hops, depth: r.depth + depth, first: first ?? r.first, path: { prefix, suffix: r.path }, exhausted: r.exhausted };
+}
+
+/** Calls `fn` with every struct in `set`, relative to the set's type. O(1) per struct and per shared link. */
+function forEachReached(set: ReachSet, fn: (r: Reached) => void): void {
+  let prefix: Rev | undefined;
+  let hops = 0;
+  let depth = 0;
+  let first: ts.Symbol | undefined;
+  for (let s: ReachSet | undefined = set; s; ) {
+    const emit = (r: Reached) => fn(prefix ? extended(r, prefix, hops, depth, first) : r);
+    if (s.own) emit(s.own);
+    for (const r of s.flat) emit(r);
+    if (!s.via) break;
+    const e = s.via.edge;
+    prefix = { edge: e, prev: prefix };
+    hops++;
+    if (e.step) depth++;
+    first ??= e.prop;
+    s = s.via.set;
+  }
+}
+
+function edgesOfPath(path: Path | undefined): SlotEdge[] {
+  const out: SlotEdge[] = [];
+  for (let p = path; p; p = p.suffix) {
+    const at = out.length;
+    for (let r = p.prefix; r; r = r.prev) out.push(r.edge);
+    out.splice(at, out.length - at, ...out.slice(at).reverse());
+  }
+  return out;
+}
+
+/** Breadth-first order of two paths of equal length: by the edges' positions, first edge first. */
+function comparePaths(a: Path | undefined, b: Path | undefined): number {
+  const x = edgesOfPath(a);
+  const y = edgesOfPath(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i].index !== y[i].index) return x[i].index - y[i].index;
+  return x.length - y.length;
+}
+
+/** The set of a type that embeds no struct of its own cycle: its own slots and its children's sets. */
+function composedSet(checker: ts.TypeChecker, type: ts.Type, memo: Map<ts.Type, ReachSet>): ReachSet {
+  const own: Reached | undefined =
+    ownSlotsOf(checker, type).direct.length > 0 ? { owner: type, hops: 0, depth: 0, first: undefined, path: undefined, exhausted: false } : undefined;
+  const edges = embeddedEdges(checker, type);
+  if (edges.length === 0) return { own, flat: [], via: undefined };
+  if (edges.length === 1) return { own, flat: [], via: { edge: edges[0], set: memo.get(edges[0].type)! } };
+  // Several: each struct by its shortest path; on a tie the first edge's path, as a breadth-first walk takes it.
+  const best = new Map<ts.Type, Reached>();
+  for (const e of edges) {
+    const prefix: Rev = { edge: e, prev: undefined };
+    forEachReached(memo.get(e.type)!, (r) => {
+      notInHeapCounters.reachedMerged++;
+      const prev = best.get(r.owner);
+      if (!prev || r.hops + 1 < prev.hops) best.set(r.owner, extended(r, prefix, 1, e.step ? 1 : 0, e.prop));
+    });
+  }
+  return { own, flat: [...best.values()], via: undefined };
+}
+
+/**
+ * The sets of the types of one cycle of embedded structs (`A` holds `B`
+ * holds `A`): per member, a breadth-first walk inside the cycle, and the
+ * sets of the structs the cycle embeds, joined by shortest path.
+ */
+function cycleSets(checker: ts.TypeChecker, members: readonly ts.Type[], memo: Map<ts.Type, ReachSet>): void {
+  const inCycle = new Set(members);
+  const sets: ReachSet[] = [];
+  for (const start of members) {
+    const order = [start];
+    const at = new Map<ts.Type, { hops: number; depth: number; first: ts.Symbol | undefined; rev: Rev | undefined }>([
+      [start, { hops: 0, depth: 0, first: undefined, rev: undefined }],
+    ]);
+    for (let i = 0; i < order.length; i++) {
+      const a = at.get(order[i])!;
+      for (const e of embeddedEdges(checker, order[i])) {
+        if (!inCycle.has(e.type) || at.has(e.type)) continue;
+        at.set(e.type, { hops: a.hops + 1, depth: a.depth + (e.step ? 1 : 0), first: a.first ?? e.prop, rev: { edge: e, prev: a.rev } });
+        order.push(e.type);
+      }
+    }
+    const best = new Map<ts.Type, Reached>();
+    for (const u of order) {
+      const a = at.get(u)!;
+      if (ownSlotsOf(checker, u).direct.length > 0) {
+        best.set(u, { owner: u, hops: a.hops, depth: a.depth, first: a.first, path: a.rev && { prefix: a.rev, suffix: undefined }, exhausted: false });
+      }
+    }
+    for (const u of order) {
+      const a = at.get(u)!;
+      for (const e of embeddedEdges(checker, u)) {
+        if (inCycle.has(e.type)) continue;
+        const prefix: Rev = { edge: e, prev: a.rev };
+        forEachReached(memo.get(e.type)!, (r) => {
+          notInHeapCounters.reachedMerged++;
+          const cand = extended(r, prefix, a.hops + 1, a.depth + (e.step ? 1 : 0), a.first ?? e.prop);
+          const prev = best.get(r.owner);
+          if (!prev || cand.hops < prev.hops || (cand.hops === prev.hops && comparePaths(cand.path, prev.path) < 0)) best.set(r.owner, cand);
+        });
+      }
+    }
+    sets.push({ own: undefined, flat: [...best.values()], via: undefined });
+  }
+  members.forEach((t, i) => memo.set(t, sets[i]));
+}
+
+/**
+ * What `type` reaches by value. Depth-first with an explicit stack over the
+ * embedded structs (Tarjan's order, so a struct's children are done before
+ * it, and a cycle is solved as one), each type expanded once per program and
+ * its set memoised; a walk expands at most `walkBudget` new types, and the
+ * type where it stops is memoised as exhausted.
+ */
+function reachSetOf(checker: ts.TypeChecker, root: ts.Type): ReachSet {
+  const memo = cacheOf<ts.Type, ReachSet>(checker, 'not-in-heap:reach-sets');
+  const done = memo.get(root);
+  if (done) return done;
+  const index = new Map<ts.Type, number>();
+  const low = new Map<ts.Type, number>();
+  const onStack = new Set<ts.Type>();
+  const open: ts.Type[] = [];
+  const frames: Array<{ readonly type: ts.Type; readonly edges: readonly SlotEdge[]; i: number }> = [];
+  const enter = (t: ts.Type) => {
+    notInHeapCounters.findingVisits++;
+    index.set(t, index.size);
+    low.set(t, index.size - 1);
+    onStack.add(t);
+    open.push(t);
+    frames.push({ type: t, edges: embeddedEdges(checker, t), i: 0 });
+  };
+  enter(root);
+  while (frames.length > 0) {
+    const f = frames[frames.length - 1];
+    if (f.i < f.edges.length) {
+      const c = f.edges[f.i++].type;
+      if (memo.has(c)) continue;
+      if (!index.has(c)) {
+        if (index.size >= walkBudget) {
+          memo.set(c, { own: { owner: c, hops: 0, depth: 0, first: undefined, path: undefined, exhausted: true }, flat: [], via: undefined });
+        } else enter(c);
+      } else if (onStack.has(c)) low.set(f.type, Math.min(low.get(f.type)!, index.get(c)!));
+      continue;
+    }
+    frames.pop();
+    if (low.get(f.type) === index.get(f.type)) {
+      const members: ts.Type[] = [];
+      let m: ts.Type;
+      do {
+        m = open.pop()!;
+        onStack.delete(m);
+        members.push(m);
+      } while (m !== f.type);
+      if (members.length === 1) memo.set(f.type, composedSet(checker, f.type, memo));
+      else cycleSets(checker, members.reverse(), memo);
+    }
+    const parent = frames[frames.length - 1];
+    if (parent) low.set(parent.type, Math.min(low.get(parent.type)!, low.get(f.type)!));
+  }
+  return memo.get(root)!;
+}
+
 /**
  * Every storage slot reachable by value from the not-in-heap type `type`
  * whose type may hold a heap reference other than a `HeapRef`, each with its
- * field path. Nested not-in-heap structs are walked (they are embedded);
- * references are not. Breadth-first with a seen-set, so each embedded type is
- * walked once, by a shortest path; embedded types known to hold no reference
- * anywhere below them are skipped, and paths are kept as parent links until
- * a finding needs one. Cached per type.
+ * field path: the shortest (in fields and union members), and of those the
+ * one a breadth-first walk meets first. Nested not-in-heap structs are walked
+ * (they are embedded); references are not. Built from the memoised sets of
+ * the structs it embeds (`reachSetOf`), so a chain of n structs costs O(n)
+ * for the program, not O(n^2); paths are built when a message reads one.
+ * Cached per type.
  */
 export function heapRefsOf(checker: ts.TypeChecker, type: ts.Type): readonly HeapRefFinding[] {
   const findingsCache = cacheOf<ts.Type, readonly HeapRefFinding[]>(checker, 'not-in-heap:findings');
   const cached = findingsCache.get(type);
   if (cached) return cached;
-
-  interface Visit {
-    readonly type: ts.Type;
-    readonly parent: Visit | undefined;
-    readonly step: string;
-    readonly depth: number;
-    readonly first: ts.Symbol | undefined;
-  }
-  const stepsOf = (v: Visit | undefined, last?: string): string[] => {
-    const out: string[] = last === undefined ? [] : [last];
-    for (let at = v; at?.parent; at = at.parent) if (at.step) out.push(at.step);
-    return out.reverse();
+  const listed: Array<{ readonly finding: HeapRefFinding; readonly r: Reached; readonly slot: number }> = [];
+  const lazySteps = (path: Path | undefined, last: string | undefined): (() => string[]) => {
+    let steps: string[] | undefined;
+    return () => {
+      if (!steps) {
+        steps = edgesOfPath(path).flatMap((e) => (e.step ? [e.step] : []));
+        if (last !== undefined) steps.push(last);
+      }
+      return steps;
+    };
   };
-  const findings: HeapRefFinding[] = [];
-  const seen = new Set<ts.Type>([type]);
-  const queue: Visit[] = [{ type, parent: undefined, step: '', depth: 0, first: undefined }];
-  for (let i = 0; i < queue.length; i++) {
-    const at = queue[i];
-    notInHeapCounters.findingVisits++;
-    if (i >= walkBudget) {
-      findings.push({ steps: stepsOf(at), depth: at.depth, leaf: undefined, first: at.first, held: at.type, opaque: true });
-      break;
+  forEachReached(reachSetOf(checker, type), (r) => {
+    if (r.exhausted) {
+      const steps = lazySteps(r.path, undefined);
+      const finding: HeapRefFinding = {
+        get steps() {
+          return steps();
+        },
+        depth: r.depth, leaf: undefined, first: r.first, held: r.owner, opaque: true,
+      };
+      listed.push({ finding, r, slot: -1 });
+      return;
     }
-    const own = ownSlotsOf(checker, at.type);
-    for (const d of own.direct) {
-      findings.push({ steps: stepsOf(at, d.step), depth: at.depth + 1, leaf: d.leaf, first: at.first ?? d.prop, held: d.held, opaque: d.opaque });
-    }
-    for (const n of own.nested) {
-      if (seen.has(n.type)) continue;
-      seen.add(n.type);
-      if (!mayHoldRefs(checker, n.type)) continue;
-      queue.push({ type: n.type, parent: at, step: n.step, depth: n.step ? at.depth + 1 : at.depth, first: at.first ?? n.prop });
-    }
+    ownSlotsOf(checker, r.owner).direct.forEach((d, slot) => {
+      const steps = lazySteps(r.path, d.step);
+      const finding: HeapRefFinding = {
+        get steps() {
+          return steps();
+        },
+        depth: r.depth + 1, leaf: d.leaf, first: r.first ?? d.prop, held: d.held, opaque: d.opaque,
+      };
+      listed.push({ finding, r, slot });
+    });
+  });
+  // Deterministic order: by path, then as a breadth-first walk meets them.
+  if (listed.length > 1) {
+    const keys = new Map<HeapRefFinding, string>();
+    const key = (f: HeapRefFinding) => {
+      let k = keys.get(f);
+      if (k === undefined) keys.set(f, (k = f.steps.join('.')));
+      return k;
+    };
+    listed.sort((a, b) => {
+      const ka = key(a.finding);
+      const kb = key(b.finding);
+      if (ka !== kb) return ka < kb ? -1 : 1;
+      if (a.r.hops !== b.r.hops) return a.r.hops - b.r.hops;
+      return a.r === b.r ? a.slot - b.slot : comparePaths(a.r.path, b.r.path);
+    });
   }
-  // Deterministic order: by path.
-  const key = (f: HeapRefFinding) => f.steps.join('.');
-  findings.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const findings = listed.map((l) => l.finding);
   findingsCache.set(type, findings);
   return findings;
 }

@@ -107,7 +107,7 @@ export default createRule<Options, MessageIds>({
     const atRootSeen = new Map<ts.Type, Set<string>>();
 
     const better = (a: { root: Root; finding: HeapRefFinding }, b: { root: Root; finding: HeapRefFinding }) =>
-      a.root.inline !== b.root.inline ? !a.root.inline : a.finding.steps.length < b.finding.steps.length;
+      a.root.inline !== b.root.inline ? !a.root.inline : a.finding.depth < b.finding.depth;
 
     function visit(node: TSESTree.Node, name: () => string, type: ts.Type | undefined, owns: boolean, inline = false): void {
       if (!type) return;
