@@ -377,8 +377,12 @@ export interface RuntimeView {
 const seesAll: RuntimeView = { all: true, symbols: new Set() };
 const seesNothing: RuntimeView = { all: false, symbols: new Set() };
 
-/** Work counters for tests: import and re-export bindings resolved to their declarations by `runtimeView`. */
-export const viewCounters = { bindingsResolved: 0 };
+/**
+ * Work counters for tests: bindings resolved to their declarations by `runtimeView` (once per module, name and
+ * program, however many files name it), and the checker's alias lookups they made (one per link of the alias
+ * chain, plus the checker's own resolution of the first).
+ */
+export const viewCounters = { bindingsResolved: 0, aliasLookups: 0 };
 
 /**
  * The runtime declarations `file` can see (see `RuntimeView`). Solved once
@@ -437,13 +441,32 @@ function solveViews(pa: ProgramAnalysis): ReadonlyMap<ts.SourceFile, RuntimeView
   /** The bindings of the file being read, carried from an earlier program or resolved now. */
   let bound: Map<ts.Node, BoundName> = new Map();
   let grew = false;
-  /** `f` names the binding `name` (an import or re-export specifier's name) of the module `target`. */
-  const binding = (f: ts.SourceFile, name: ts.Node, target: ts.SourceFile): void => {
+  /**
+   * Named bindings already resolved, per module and `specifier text \0 exported name`: the checker takes a named,
+   * non-default export of a module from the module and the name alone (a default import also depends on the
+   * importing file's module format), so every file naming it shares one resolution.
+   */
+  const byExport = new Map<ts.SourceFile, Map<string, BoundName>>();
+  /**
+   * `f` names the binding `name` (an import or re-export specifier's name) of the module `target`; `exported` is
+   * its name in that module (`undefined` for a default import), `spec` the module specifier.
+   */
+  const binding = (f: ts.SourceFile, name: ts.Node, target: ts.SourceFile, spec: ts.StringLiteralLike, exported: ts.ModuleExportName | undefined): void => {
     let b = bound.get(name);
     if (!b) {
       // A carried map is shared with the stored fact: grow a copy.
       if (!grew) bound = new Map(bound);
-      bound.set(name, (b = resolveBinding(pa, name, target)));
+      const key = exported && exported.text !== 'default' ? `${spec.text}\0${exported.text}` : undefined;
+      let shared = key === undefined ? undefined : byExport.get(target);
+      b = key === undefined ? undefined : shared?.get(key);
+      if (!b) {
+        b = resolveBinding(pa, name, target);
+        if (key !== undefined) {
+          if (!shared) byExport.set(target, (shared = new Map<string, BoundName>()));
+          shared.set(key, b);
+        }
+      }
+      bound.set(name, b);
       grew = true;
     }
     if (b.runtime) {
@@ -478,12 +501,12 @@ function solveViews(pa: ProgramAnalysis): ReadonlyMap<ts.SourceFile, RuntimeView
       if (!isRuntimeFile(target) && !reexports(target)) whole(f, target);
       else if (ts.isImportDeclaration(at)) {
         const clause = at.importClause!;
-        if (clause.name) binding(f, clause.name, target);
+        if (clause.name) binding(f, clause.name, target, spec, undefined);
         const bindings = clause.namedBindings;
         if (bindings && ts.isNamespaceImport(bindings)) whole(f, target);
-        else if (bindings) for (const el of bindings.elements) binding(f, el.name, target);
+        else if (bindings) for (const el of bindings.elements) binding(f, el.name, target, spec, el.propertyName ?? el.name);
       } else if (ts.isExportDeclaration(at) && at.exportClause && ts.isNamedExports(at.exportClause)) {
-        for (const el of at.exportClause.elements) binding(f, el.name, target);
+        for (const el of at.exportClause.elements) binding(f, el.name, target, spec, el.propertyName ?? el.name);
       } else {
         // `export *`, `export * as ns`, `import x = require()`, `import()` calls and types: the whole module.
         whole(f, target);
@@ -528,23 +551,23 @@ interface BoundName {
 
 /**
  * Resolves an import or re-export binding through its aliases to its
- * declarations, with the files the resolution depends on: each file of the
- * alias chain, and every module the target reaches through `export … from`
- * (an `export *` that does not provide the name still decides whether it is
- * ambiguous).
+ * declarations, with the files the resolution depends on besides the
+ * binding's own: each other file of the alias chain, and every module the
+ * target reaches through `export … from` (an `export *` that does not
+ * provide the name still decides whether it is ambiguous). The declarations
+ * are the checker's own resolution of the binding (which every later lookup
+ * of the name reuses); the chain is walked link by link only for its files.
  */
 function resolveBinding(pa: ProgramAnalysis, name: ts.Node, target: ts.SourceFile): BoundName {
   viewCounters.bindingsResolved++;
   const { checker } = pa;
   const read = new Set<ts.SourceFile>(reexportClosure(pa, target));
-  let symbol = checker.getSymbolAtLocation(name);
-  const resolved = symbol && resolveAliasOf(checker, symbol);
-  // The alias chain, step by step, for the files it passes through.
-  for (let steps = 0; symbol && symbol.flags & ts.SymbolFlags.Alias && steps < 64; steps++) {
-    for (const d of symbol.declarations ?? []) read.add(d.getSourceFile());
-    const next: ts.Symbol | undefined = checker.getImmediateAliasedSymbol(symbol);
-    if (next === symbol) break;
-    symbol = next;
+  const first = checker.getSymbolAtLocation(name);
+  let resolved = first;
+  if (first && first.flags & ts.SymbolFlags.Alias) {
+    viewCounters.aliasLookups++;
+    resolved = checker.getAliasedSymbol(first);
+    for (const f of aliasTail(pa, first)) read.add(f);
   }
   let runtime: ts.Node | undefined;
   const from: ts.SourceFile[] = [];
@@ -557,6 +580,48 @@ function resolveBinding(pa: ProgramAnalysis, name: ts.Node, target: ts.SourceFil
   const carries = runtime === undefined || checker.getSymbolAtLocation(runtime) === resolved;
   if (runtime) symbolsByName(pa).set(runtime, resolved!);
   return { runtime, from, read: [...read], carries };
+}
+
+/**
+ * The files of the aliases after `alias` on its chain (a re-export of a
+ * re-export …), up to the first symbol that is no alias. Each link is looked
+ * up once per program: the walk stops at an alias whose tail is known (a
+ * barrel's own re-export, resolved as a binding of the barrel), and a cycle
+ * (which the checker resolves to nothing) gives every alias on it all of
+ * the cycle's files.
+ */
+function aliasTail(pa: ProgramAnalysis, alias: ts.Symbol): readonly ts.SourceFile[] {
+  const memo = pa.cache<ts.Symbol, readonly ts.SourceFile[]>('offheap-files:alias-tails');
+  const known = memo.get(alias);
+  if (known) return known;
+  const filesOf = (s: ts.Symbol): ts.SourceFile[] => (s.declarations ?? []).map((d) => d.getSourceFile());
+  const path: ts.Symbol[] = [];
+  const onPath = new Set<ts.Symbol>();
+  let rest: ReadonlySet<ts.SourceFile> = new Set();
+  for (let s: ts.Symbol | undefined = alias; s && s.flags & ts.SymbolFlags.Alias; ) {
+    const tail = memo.get(s);
+    if (tail) {
+      rest = new Set([...filesOf(s), ...tail]);
+      break;
+    }
+    if (onPath.has(s)) {
+      rest = new Set(path.flatMap(filesOf));
+      break;
+    }
+    path.push(s);
+    onPath.add(s);
+    viewCounters.aliasLookups++;
+    const next: ts.Symbol | undefined = pa.checker.getImmediateAliasedSymbol(s);
+    if (next === s) break;
+    s = next;
+  }
+  // Backwards: each alias's tail is the next alias's files and tail.
+  for (let i = path.length - 1; i >= 0; i--) {
+    const tail = [...rest];
+    memo.set(path[i], tail);
+    if (i > 0) rest = new Set([...filesOf(path[i]), ...tail]);
+  }
+  return memo.get(alias)!;
 }
 
 function symbolsByName(pa: ProgramAnalysis): Map<ts.Node, ts.Symbol> {
@@ -604,10 +669,6 @@ function reexports(file: ts.SourceFile): boolean {
     facts.set('reexports', found);
   }
   return found;
-}
-
-function resolveAliasOf(checker: ts.TypeChecker, symbol: ts.Symbol): ts.Symbol {
-  return symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
 }
 
 /** What values of a runtime binding can be: only numbers (the pointer and handle brands, constants), and whether a `HeapRef`. */

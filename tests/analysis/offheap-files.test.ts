@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { augmentedFiles, namesCounters, namesRuntime, usesOffheap, usesRuntime } from '../../src/analysis/offheap-files.js';
+import { augmentedFiles, namesCounters, namesRuntime, runtimeView, usesOffheap, usesRuntime, viewCounters } from '../../src/analysis/offheap-files.js';
 import { analysisCounters, programAnalysis } from '../../src/analysis/program-analysis.js';
 import { virtualProgram } from '../virtual-program.js';
 
@@ -79,5 +79,73 @@ describe('namesRuntime and usesRuntime: two fixpoints over one import graph', ()
     // One graph for both (and for the augmented files): each file's specifiers are read once.
     expect(namesCounters.graphsBuilt - before.graphsBuilt).toBe(1);
     expect(namesCounters.filesRead - before.filesRead).toBe(files.length);
+  });
+});
+
+describe('runtimeView: alias chains', () => {
+  const rt = `${runtime}\n/** @offheap addRoot */ export function addRoot(p: number): void { void p; }`;
+  /** A chain of `links` re-exports of sysAlloc (hop0 re-exports the runtime's), and `users` files naming it through the last hop. */
+  const chain = (links: number, users: number): Record<string, string> => {
+    const files: Record<string, string> = { '/p/runtime.ts': rt };
+    for (let i = 0; i < links; i++) files[`/p/hop${i}.ts`] = `export { sysAlloc } from './${i === 0 ? 'runtime' : `hop${i - 1}`}.ts';`;
+    for (let i = 0; i < users; i++) files[`/p/user${i}.ts`] = `import { sysAlloc } from './hop${links - 1}.ts';\nexport const x${i} = sysAlloc(${i});`;
+    return files;
+  };
+  const solve = (files: Record<string, string>) => {
+    const program = virtualProgram(files);
+    const pa = programAnalysis(program);
+    const before = { ...viewCounters };
+    const views = new Map<string, string[]>();
+    for (const f of program.getSourceFiles()) if (f.fileName.startsWith('/p/')) views.set(f.fileName, [...runtimeView(pa, f).symbols].map((s) => s.name));
+    return { views, lookups: viewCounters.aliasLookups - before.aliasLookups, bindings: viewCounters.bindingsResolved - before.bindingsResolved };
+  };
+
+  it('looks up each link once per program: linear in the chain, not once per binding that passes through it', () => {
+    const work: unknown[] = [];
+    for (const [links, users] of [
+      [5, 3],
+      [20, 3],
+      [20, 12],
+    ]) {
+      const { views, lookups, bindings } = solve(chain(links, users));
+      for (let i = 0; i < users; i++) expect(views.get(`/p/user${i}.ts`)).toEqual(['sysAlloc']);
+      expect(views.get(`/p/hop${links - 1}.ts`)).toEqual(['sysAlloc']);
+      work.push({ links, users, lookups, bindings });
+    }
+    // Each hop's re-export and the users' shared import are one binding each; every binding asks the checker for
+    // its resolution once and every alias on the chain for its next link once: 2 per binding. Resolving each
+    // binding's whole chain again, once per naming file (the walk before), is quadratic: 41, 296 and 494 lookups.
+    expect(work).toEqual([
+      { links: 5, users: 3, lookups: 12, bindings: 6 },
+      { links: 20, users: 3, lookups: 42, bindings: 21 },
+      { links: 20, users: 12, lookups: 42, bindings: 21 },
+    ]);
+  });
+
+  it('twin: names shared by module and name only; the same specifier naming another module, and a renamed link, resolve apart', () => {
+    const { views } = solve({
+      '/p/runtime.ts': rt,
+      '/p/a/lib.ts': `export { sysAlloc as get } from '../runtime.ts';`,
+      '/p/b/lib.ts': `export { addRoot as get } from '../runtime.ts';`,
+      '/p/a/user.ts': `import { get } from './lib.ts';\nexport const a = get;`,
+      '/p/b/user.ts': `import { get } from './lib.ts';\nexport const b = get;`,
+      '/p/c.ts': `import { get as g } from './a/lib.ts';\nimport { sysAlloc } from './runtime.ts';\nexport const c = [g, sysAlloc];`,
+      '/p/d.ts': `import { get } from './b/lib.ts';\nexport { addRoot as sysAlloc } from './runtime.ts';\nexport const d = get;`,
+    });
+    expect(views.get('/p/a/user.ts')).toEqual(['sysAlloc']);
+    expect(views.get('/p/b/user.ts')).toEqual(['addRoot']);
+    expect(views.get('/p/c.ts')).toEqual(['sysAlloc']);
+    expect(views.get('/p/d.ts')).toEqual(['addRoot']);
+  });
+
+  it('a cycle of re-exports ends the walk (a walk per binding went on for 64 links), and the name on the cycle views nothing', () => {
+    const { views, lookups } = solve({
+      '/p/runtime.ts': rt,
+      '/p/x.ts': `export { loop } from './y.ts';\nexport { sysAlloc } from './runtime.ts';`,
+      '/p/y.ts': `export { loop } from './x.ts';`,
+      '/p/user.ts': `import { loop, sysAlloc } from './x.ts';\nexport const u = [loop, sysAlloc];`,
+    });
+    expect(views.get('/p/user.ts')).toEqual(['sysAlloc']);
+    expect(lookups).toBeLessThan(20);
   });
 });
