@@ -89,7 +89,7 @@ const big = `const Big = struct('Big', { n: u32, ${fields} }); type Big = Layout
 twin([big, `function f(p: Ptr<Big>) { typedmemclr(Big, p); }`], [big, `function f(p: Ptr<Big>) { memclrNoHeapPointers(p, Big.size); }`], 2, 'missedBarrier', toBarriered('memclrNoHeapPointers(p, Big.size)', 'Big', 'p', 'Big.size'), {
   ptr: 'p',
   why: '`p` is typed `Ptr<…>`: type-safe memory',
-  slots: 'r0, r1, r10, r100 and 196 more',
+  slots: 'r0, r1, r2, r3 and 196 more',
   how: '`memclrNoHeapPointers`',
 });
 
