@@ -275,6 +275,26 @@ function byValueChildren(checker: ts.TypeChecker, type: ts.Type): Array<{ type: 
 }
 
 /**
+ * The types a value of `type` holds by value, seen through unions,
+ * intersections and constraints (which add no field): what a message groups
+ * declarations by.
+ */
+export function heldByValue(checker: ts.TypeChecker, type: ts.Type): ts.Type[] {
+  const out: ts.Type[] = [];
+  const seen = new Set<ts.Type>([type]);
+  // In field order: children are pushed last first.
+  const stack = byValueChildren(checker, type).map((c) => c.type).reverse();
+  while (stack.length > 0) {
+    const t = stack.pop()!;
+    if (seen.has(t)) continue;
+    seen.add(t);
+    if (t.isUnion() || t.isIntersection() || t.flags & genericFlags) stack.push(...byValueChildren(checker, t).map((c) => c.type).reverse());
+    else out.push(t);
+  }
+  return out;
+}
+
+/**
  * Memoised reachability over a graph of types: which types reach a target
  * type through `children`, and the first step of a shortest path to one.
  *

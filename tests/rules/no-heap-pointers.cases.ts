@@ -97,6 +97,12 @@ export const cases: RunTests<MessageIds, Options> = {
     `import { notInHeap } from 'offheap';\n@notInHeap class Span { declare n: number; }\ninterface R { ctor: typeof Span; label: string }`,
     // The twin of the endless instantiation: the next link is a pointer, so nothing is held by value.
     code(`interface Linked<T> { next: Ptr<Linked<[T]>>; v: number }`),
+    // The twin of the chain of unproven declarations: the same 50 links ending in a pointer to the instantiation.
+    code(
+      `interface Endless<T> { next: Ptr<Endless<[T]>>; v: T; at?: Ptr<Span> }`,
+      `type Span = NotInHeap<{ n: number }>;`,
+      ...Array.from({ length: 50 }, (_, i) => `interface C${i} { next?: ${i === 49 ? 'Endless<number>' : `C${i + 1}`}; n: number }`),
+    ),
     // Numeric template-free unions and const enums.
     code(`const enum Mode { Read = 1, Write = 2 }`, `type S = NotInHeap<{ mode: Mode; flags: Mode | 0; big: number }>;`),
     // A file that sees no runtime binding but `Ptr` (here through a barrel that re-exports everything) holds no
@@ -466,7 +472,42 @@ export const cases: RunTests<MessageIds, Options> = {
     // are valid.
     {
       code: code(`interface Endless<T> { next: Endless<[T]>; v: T; at?: Ptr<Span> }`, `type Span = NotInHeap<{ n: number }>;`),
-      errors: [{ messageId: 'cannotProve', line: 2, data: { name: 'Endless', budget: '10000' } }],
+      errors: [{ messageId: 'cannotProve', line: 2, data: { name: 'Endless', budget: '10000', more: '' } }],
+    },
+    // Declarations that hold an unproven one by value are unproven too: one report per chain, at its head, counting
+    // and naming the rest (50 interfaces holding the next, the last holding the endless instantiation, gave 51
+    // reports); the endless declaration holds none of them and is its own head. Its twin breaks the chain with a
+    // Ptr at the end: valid (in the valid table as the Linked case).
+    {
+      code: code(
+        `interface Endless<T> { next: Endless<[T]>; v: T; at?: Ptr<Span> }`,
+        `type Span = NotInHeap<{ n: number }>;`,
+        ...Array.from({ length: 50 }, (_, i) => `interface C${i} { next?: ${i === 49 ? 'Endless<number>' : `C${i + 1}`}; n: number }`),
+      ),
+      errors: [
+        { messageId: 'cannotProve', line: 2, data: { name: 'Endless', budget: '10000', more: '' } },
+        {
+          messageId: 'cannotProve',
+          line: 4,
+          data: { name: 'C0', budget: '10000', more: ', nor those of the 49 more declarations here it holds by value (C1, C2, C3, …, C49)' },
+        },
+      ],
+    },
+    // Two heads over one shared tail: each unproven declaration is counted once, under the first head.
+    {
+      code: code(
+        `interface Endless<T> { next: Endless<[T]>; v: T; at?: Ptr<Span> }`,
+        `type Span = NotInHeap<{ n: number }>;`,
+        `interface Tail { e: Endless<number> }`,
+        `interface H1 { t: Tail }`,
+        `interface H2 { t: Tail | undefined; h: H1 }`,
+        `interface H3 { t: Tail }`,
+      ),
+      errors: [
+        { messageId: 'cannotProve', line: 2, data: { name: 'Endless', budget: '10000', more: '' } },
+        { messageId: 'cannotProve', line: 6, data: { name: 'H2', budget: '10000', more: ', nor those of the 2 more declarations here it holds by value (Tail, H1)' } },
+        { messageId: 'cannotProve', line: 7, data: { name: 'H3', budget: '10000', more: '' } },
+      ],
     },
     // A FixedArray of references.
     {
