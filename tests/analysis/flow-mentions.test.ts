@@ -148,6 +148,39 @@ describe('which statements carry the runtime (names only)', () => {
     expect(searched(100) - small).toBe(small - searched(0));
   });
 
+  it('an evolving array (`const xs = []`) carries once a statement pushing into it carries, in one pass over a chain of them', () => {
+    // `xs.push(mk())` types `xs` as Ptr<number>[] at every later use, though its declaration names nothing of the runtime.
+    const chain = (k: number) => {
+      const lines = [`import type { Ptr } from '${runtimeIndex}';`, `declare function mk(): Ptr<number>;`];
+      for (let i = k; i >= 0; i--) lines.push(`const a${i} = [];`);
+      lines.push(`a0.push(mk());`);
+      for (let i = 1; i <= k; i++) lines.push(`a${i}.push(...a${i - 1});`);
+      lines.push(`export const last = { xs: a${k} };`, `export { a${k} };`, `const ys = [];`, `ys.push(1);`, `export const plain = { ys };`);
+      // Exported (`export { ak }`), it carries into a file that imports it.
+      return virtualProgram({ '/p/e.ts': lines.join('\n'), '/p/user.ts': `import { a${k} } from './e';\nexport const seen = { xs: a${k} };\nexport const other = { n: 1 };` });
+    };
+    const statementOf = (program: ts.Program, text: string): boolean => {
+      const st = program.getSourceFile('/p/e.ts')!.statements.find((x) => x.getText() === text);
+      if (!st) throw new Error(`no statement ${text}`);
+      return mayCarryRuntime(programAnalysis(program), st);
+    };
+    const searched = (k: number) => {
+      const program = chain(k);
+      const before = mentionCounters.namesSearched + mentionCounters.evolvingLinks;
+      expect(carries(program, '/p/e.ts', 'last')).toBe(true);
+      expect(carries(program, '/p/e.ts', `a${k}`)).toBe(true);
+      expect(carries(program, '/p/user.ts', 'seen')).toBe(true);
+      expect(carries(program, '/p/user.ts', 'other')).toBe(false);
+      expect(statementOf(program, 'a0.push(mk());')).toBe(true);
+      // Twin: pushing numbers carries nothing.
+      expect(carries(program, '/p/e.ts', 'plain')).toBe(false);
+      expect(statementOf(program, 'ys.push(1);')).toBe(false);
+      return mentionCounters.namesSearched + mentionCounters.evolvingLinks - before;
+    };
+    const small = searched(50);
+    expect(searched(100) - small).toBe(small - searched(0));
+  });
+
   it('an identifier written with unicode escapes is found by its name', () => {
     const program = virtualProgram({
       '/p/e.ts': `import type { Ptr } from '${runtimeIndex}';\nexport function esc(p: \\u0050tr<number>) { return p; }\nexport function plainFn() { return '\\u0050'; }`,

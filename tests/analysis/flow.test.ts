@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { flowLimits, flowStats } from '../../src/analysis/flow/index.js';
 import { reachCounters } from '../../src/analysis/flow/reach.js';
 import { foreignCounters } from '../../src/analysis/flow/foreign.js';
+import { containerStats } from '../../src/analysis/flow/containers.js';
 import { neverRootedCounters } from '../../src/rules/no-unrooted-heap-refs.js';
 import { rules } from '../../src/rules/index.js';
 import { fixturesDir } from '../rule-tester.js';
@@ -91,6 +92,38 @@ describe('linear cost', () => {
       expect(ratio, `${key}: ${a.work[key]} → ${b.work[key]}`).toBeLessThan(2.3);
       expect(ratio, `${key}: ${a.work[key]} → ${b.work[key]}`).toBeGreaterThan(1.7);
     }
+  });
+
+  it('a local container filled from 100 then 200 blocks: its uses are read once, and the state stays small', async () => {
+    // Each block allocates, stores a HeapRef and pushes into `batch`; the twin returns `batch.length` instead of `batch`.
+    const gen = (m: number, ret: string) => [
+      `export function fill() {`,
+      `  const batch: Ptr<Node>[] = [];`,
+      ...Array.from({ length: m }, (_, k) => [`  if (c) {`, `    const p${k} = pool.alloc();`, `    N.owner.set(p${k}, ref);`, `    batch.push(p${k});`, `  }`]).flat(),
+      `  return ${ret};`,
+      `}`,
+    ];
+    const run = async (m: number, ret: string) => {
+      const before = { ...containerStats };
+      const r = await lint(gen(m, ret));
+      return { ...r, classified: containerStats.classified - before.classified, walked: containerStats.nodesWalked - before.nodesWalked };
+    };
+    const a = await run(100, 'batch');
+    const b = await run(200, 'batch');
+    expect([...a.messages, ...b.messages]).toEqual([]);
+    expect([a.classified, b.classified]).toEqual([1, 1]);
+    for (const [key, x, y] of [['walked', a.walked, b.walked], ['transfers', a.work.transfers, b.work.transfers], ['stateOps', a.work.stateOps, b.work.stateOps]] as const) {
+      expect(y / x, `${key}: ${x} → ${y}`).toBeLessThan(2.3);
+      expect(y / x, `${key}: ${x} → ${y}`).toBeGreaterThan(1.7);
+    }
+    // The twins: every store is owed. Five blocks: one report each. A hundred: the records only `batch` still names are
+    // folded into one entry, whose first store is reported with the ones still apart (fewer reports, never none).
+    const few = await run(5, 'batch.length');
+    expect(few.messages.filter((m) => m.ruleId === 'offheap/no-unrooted-heap-refs').map((m) => m.line)).toEqual([0, 1, 2, 3, 4].map((k) => head.length + 5 + 5 * k));
+    const broken = await run(100, 'batch.length');
+    const reported = broken.messages.filter((m) => m.ruleId === 'offheap/no-unrooted-heap-refs');
+    expect(reported.length).toBeGreaterThan(0);
+    expect(reported.every((m) => m.message.includes('A HeapRef is stored into'))).toBe(true);
   });
 
   it('one chain of nested loops and branches 120 then 240 deep: work grows linearly with depth', async () => {

@@ -957,6 +957,22 @@ export class FlowEngine {
     }
     env.set(key, st);
     this.keyScopes.set(key, c.scope);
+    // Objects only the container still names (their variables' blocks were left) fold into its `*` entry, so a
+    // container filled from many statements keeps the state small (linear work, not one entry per put).
+    const prefix = `box:${c.key}:`;
+    let n = 0;
+    for (const k of env.keys()) if (k.startsWith(prefix)) n++;
+    if (n > boxesPerContainer) {
+      const rest = `${prefix}*`;
+      for (const [k, s] of [...env]) {
+        if (k === key || k === rest || !k.startsWith(prefix) || hasVariable(env, s.group)) continue;
+        env.delete(k);
+        const prev = env.get(rest);
+        const moved = { ...s, group: `rest:${c.key}` };
+        env.set(rest, prev ? joinState(prev, moved, rest) : moved);
+        this.keyScopes.set(rest, c.scope);
+      }
+    }
   }
 
   /** `const c = [p, { q }]`, `const b2 = batch`: a container made holding what its literal (or its alias) holds. */
@@ -1576,6 +1592,15 @@ export class FlowEngine {
     }
     return undefined;
   }
+}
+
+/** Entries a local container keeps apart before folding those no variable names into its `*` entry. */
+const boxesPerContainer = 8;
+
+/** Whether a variable (not a container's entry) names the object of `group`. */
+function hasVariable(env: Env, group: string): boolean {
+  for (const [k, s] of env) if (s.group === group && !k.startsWith('box:')) return true;
+  return false;
 }
 
 /** Whether a local container's entry (`box:`) holds the object of `group`. */
