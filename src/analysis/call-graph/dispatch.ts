@@ -263,7 +263,10 @@ export function targetsOfDeclaration(ctx: GraphContext, decl: ts.Node, viaSuper:
     return { targets };
   }
   if (decl.getSourceFile().isDeclarationFile) return leaf; // library code: it calls user code only through arguments
-  if (isInterfaceMember(decl) || (isAbstract(decl) && ts.isClassLike(decl.parent))) {
+  // A class method with no body and no overload that has one (`put?(p: P): void;`) is abstract in all but name: a
+  // subclass supplies it.
+  const bodiless = ts.isMethodDeclaration(decl) && !decl.body && ts.isClassLike(decl.parent) && !isAmbient(decl);
+  if (isInterfaceMember(decl) || ((isAbstract(decl) || bodiless) && ts.isClassLike(decl.parent))) {
     const targets = implementationsOf(ctx, decl, 'call');
     return targets.length > 0 ? { targets } : { targets, unresolved: 'no-implementation', inRuntime: isRuntimeFile(decl.getSourceFile()) };
   }

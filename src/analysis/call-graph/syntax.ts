@@ -23,7 +23,7 @@ import {
   leaf,
   resolveConstruction,
 } from './resolve.js';
-import type { Resolution } from './resolve.js';
+import type { Resolution, UnresolvedReason } from './resolve.js';
 
 // ---------------------------------------------------------------------------
 // Calls.
@@ -160,6 +160,47 @@ function resolveFunctionValue(ctx: GraphContext, arg: ts.Expression, toLibrary: 
   }
   if (signatures.length > 0 && !named && toLibrary) return { targets, unresolved: 'passed-to-library' };
   return { targets };
+}
+
+/** `[Symbol.iterator]` / `[Symbol.asyncIterator]` as the checker names the property. */
+function iteratorProperty(checker: ts.TypeChecker, type: ts.Type, key: string): ts.Symbol | undefined {
+  return checker.getPropertiesOfType(type).find((p) => {
+    const name = p.escapedName as string;
+    return name === key || name.startsWith(`${key}@`);
+  });
+}
+
+/**
+ * The iterator protocol run by `for (… of v)`, `[...v]`, `f(...v)`, `yield* v` and `const [a] = v`: the
+ * `[Symbol.iterator]` (`[Symbol.asyncIterator]` for `for await`) of the program's own classes and literals, and the
+ * `next` of what it returns. Library iterables (arrays, Maps, strings) run no user code: their types are skipped
+ * before any property is asked for.
+ */
+function resolveIteration(ctx: GraphContext, iterated: ts.Expression, isAsync: boolean): Resolution {
+  const { checker } = ctx;
+  const own = (t: ts.Type): boolean => (t.getSymbol()?.declarations ?? []).some((d) => !d.getSourceFile().isDeclarationFile);
+  const type = checker.getNonNullableType(checker.getTypeAtLocation(iterated));
+  const targets: ts.Node[] = [];
+  let unresolved: UnresolvedReason | undefined;
+  const add = (r: Resolution): void => {
+    for (const t of r.targets) if (!targets.includes(t)) targets.push(t);
+    unresolved ??= r.unresolved;
+  };
+  for (const t of type.isUnion() ? type.types : [type]) {
+    if (!own(t)) continue;
+    const method = (isAsync ? iteratorProperty(checker, t, '__@asyncIterator') : undefined) ?? iteratorProperty(checker, t, '__@iterator');
+    if (!method) continue;
+    add(targetsOfDeclarations(ctx, method.declarations ?? [], false));
+    // An iterator class (`[Symbol.iterator]() { return this; }` with a `next()`): its `next` runs on every step.
+    for (const sig of checker.getTypeOfSymbolAtLocation(method, iterated).getCallSignatures()) {
+      const result = sig.getReturnType();
+      for (const r of result.isUnion() ? result.types : [result]) {
+        const next = own(r) ? r.getProperty('next') : undefined;
+        if (next) add(targetsOfDeclarations(ctx, next.declarations ?? [], false));
+      }
+    }
+  }
+  return { targets, unresolved };
 }
 
 // ---------------------------------------------------------------------------
@@ -330,6 +371,19 @@ export function computeFacts(ctx: GraphContext, node: GraphNode): FunctionFacts 
       visitArguments(n.arguments, made);
     } else if (ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) {
       record(n, resolveAccess(ctx, n));
+    } else if (ts.isForOfStatement(n)) {
+      record(n.expression, resolveIteration(ctx, n.expression, n.awaitModifier !== undefined));
+    } else if (ts.isSpreadElement(n)) {
+      record(n, resolveIteration(ctx, n.expression, false));
+    } else if (ts.isYieldExpression(n) && n.asteriskToken && n.expression) {
+      const fn = ts.findAncestor(n, ts.isFunctionLike);
+      const isAsync = fn !== undefined && (ts.getCombinedModifierFlags(fn) & ts.ModifierFlags.Async) !== 0;
+      record(n, resolveIteration(ctx, n.expression, isAsync));
+    } else if (ts.isArrayBindingPattern(n) && ts.isVariableDeclaration(n.parent) && n.parent.initializer) {
+      record(n, resolveIteration(ctx, n.parent.initializer, false));
+    } else if (ts.isBindingElement(n) && n.initializer) {
+      // A destructuring default (`{ run = put }`) runs wherever the binding is called: a function value.
+      record(n.initializer, resolveFunctionValue(ctx, n.initializer, false));
     } else if (ts.isObjectBindingPattern(n) && (ts.isVariableDeclaration(n.parent) || ts.isParameter(n.parent))) {
       const source = ts.isVariableDeclaration(n.parent) ? n.parent.initializer : n.parent;
       if (source) record(n, resolveDestructuredReads(ctx, n, source));
@@ -339,6 +393,8 @@ export function computeFacts(ctx: GraphContext, node: GraphNode): FunctionFacts 
       ts.isObjectLiteralExpression(skipOuterExpressions(n.left))
     ) {
       record(n.left, resolveDestructuredReads(ctx, skipOuterExpressions(n.left) as ts.ObjectLiteralExpression, n.right));
+    } else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isArrayLiteralExpression(skipOuterExpressions(n.left))) {
+      record(n.left, resolveIteration(ctx, n.right, false));
     }
     ts.forEachChild(n, visit);
   };
@@ -354,7 +410,11 @@ export function computeFacts(ctx: GraphContext, node: GraphNode): FunctionFacts 
       const base = baseClass(ctx.checker, node);
       if (base) record(node, resolveConstruction(base));
     } else {
-      for (const p of node.parameters) ts.forEachChild(p, visit);
+      for (const p of node.parameters) {
+        // A parameter's default (`cb = put`) runs wherever the parameter is called.
+        if (p.initializer) record(p.initializer, resolveFunctionValue(ctx, p.initializer, false));
+        ts.forEachChild(p, visit);
+      }
       if (ts.isConstructorDeclaration(node)) visitInstanceInitializers(node.parent, visit);
       if (node.body && ts.isBlock(node.body)) ts.forEachChild(node.body, visit);
       else if (node.body) visit(node.body);
