@@ -23,7 +23,7 @@ import { checkPtr } from './check.js';
 import { BadPointerError, MisuseError, OffheapRangeError, OutOfBoundsError, show } from './errors.js';
 import type { ArrayField, Field, Fields, FieldValue, HeapRefField, Layout, PtrField, ScalarField } from './layout.js';
 import { storeHeapRefUnchecked } from './mbarrier.js';
-import type { Runtime } from './runtime.js';
+import type { RuntimeState } from './runtime.js';
 import { pageSize } from './space.js';
 import type { Garbage, HeapRef, Ptr } from './types.js';
 
@@ -153,7 +153,7 @@ function lit(n: number): string {
 }
 
 /** Builds the debug check of `p` for records of `layout`. */
-function pointerCheck(rt: Runtime, layout: Layout<unknown>): (p: unknown) => void {
+function pointerCheck(rt: RuntimeState, layout: Layout<unknown>): (p: unknown) => void {
   const space = rt.space;
   const { size, align, name } = layout;
   return (p: unknown) => {
@@ -169,7 +169,7 @@ function pointerCheck(rt: Runtime, layout: Layout<unknown>): (p: unknown) => voi
 }
 
 /** The non-debug pointer check's slow path: throws the BadPointerError for `p`. */
-function badPointer(rt: Runtime, layout: Layout<unknown>): (p: unknown) => never {
+function badPointer(rt: RuntimeState, layout: Layout<unknown>): (p: unknown) => never {
   const { size, align, name } = layout;
   const limit = rt.space.reserved - size + 1;
   return (p: unknown): never => {
@@ -193,7 +193,7 @@ function badValue(v: unknown, kind: string): never {
 
 /** Generates the accessor of field `f` at byte offset `off` within records of `root`. */
 interface Gen {
-  readonly rt: Runtime;
+  readonly rt: RuntimeState;
   /** The pointer check at the top of every operation (debug: a call; else inline compares). */
   readonly pchk: string;
   readonly args: Readonly<Record<(typeof argNames)[number], unknown>>;
@@ -249,7 +249,7 @@ function accessBodies(kind: string, v: string, sh: number, addr: string): { get:
 }
 
 /** Generates the accessor of `layout` over `rt`'s memory. */
-export function buildAccessor<T, F extends Fields>(rt: Runtime, layout: Layout<T, F>): Accessor<F, T> {
+export function buildAccessor<T, F extends Fields>(rt: RuntimeState, layout: Layout<T, F>): Accessor<F, T> {
   const root = layout as unknown as Layout<unknown>;
   const s = rt.space;
   // Without debug mode: an aligned integer with the whole record inside the space, in three tests.

@@ -11,7 +11,7 @@
 import { OffheapError } from './errors.js';
 import { describeHandle } from './heap.js';
 import { layoutSlots } from './layout.js';
-import type { Runtime } from './runtime.js';
+import type { RuntimeState } from './runtime.js';
 
 /** A reachable handle the incremental mark missed. */
 export interface LostObject {
@@ -44,7 +44,7 @@ export class LostObjectError extends OffheapError {
  * Re-marks from the roots of `rt` with the world stopped and returns every
  * reachable handle not marked in `cycle`; each is marked so the sweep keeps it.
  */
-export function checkmarkRoots(rt: Runtime, cycle: number): LostObject[] {
+export function checkmarkRoots(rt: RuntimeState, cycle: number): LostObject[] {
   const heap = rt.heap;
   const { meta, mask } = heap;
   const u32 = rt.space.u32;

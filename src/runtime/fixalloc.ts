@@ -33,7 +33,7 @@ import { batchTail, cacheBatch, cacheMax, noFlush } from './mcache.js';
 import { MCentral, openPool } from './mcentral.js';
 import { clearBytes } from './memclr.js';
 import { forget, isLiveObject, markLive, objectStart, release, wasHanded } from './objstate.js';
-import { isRuntime, poolKey, type Runtime } from './runtime.js';
+import { isRuntime, poolKey, stateOf, type Runtime, type RuntimeState } from './runtime.js';
 import { maxPoolName, P } from './share.js';
 import { pageSize, poisonByte, type AddressSpace } from './space.js';
 import type { MaybeGarbage, Ptr } from './types.js';
@@ -218,7 +218,8 @@ export class FixAlloc<T, Z extends boolean = true> {
   private inFirst = false;
   /** The object `first` is initialising (0 otherwise): the hook may not free it (alloc would hand it out while it is on the free list). */
   private firstP = 0;
-  private declare readonly rt: Runtime;
+  /** The runtime's machinery: an ES private field, so no caller reaches it through the pool. */
+  readonly #rt: RuntimeState;
   private declare readonly space: AddressSpace;
   /** `space.u32`, cached for the hot path. */
   private declare readonly u32: Uint32Array;
@@ -258,7 +259,7 @@ export class FixAlloc<T, Z extends boolean = true> {
     if (runtime !== undefined && !isRuntime(runtime)) {
       throw new OptionError('runtime', `FixAlloc: option runtime must be a Runtime (createRuntime()); got ${show(runtime)}`, { value: runtime, limit: 'Runtime' });
     }
-    const rt = runtime ?? defaultRuntime();
+    const rt = stateOf(runtime ?? defaultRuntime());
     const space = rt.space;
     space.checkOpen('FixAlloc');
     this.size = (size + align - 1) & ~(align - 1);
@@ -281,7 +282,7 @@ export class FixAlloc<T, Z extends boolean = true> {
       this.refillBatch = 0;
     }
     this.sharedName = name;
-    this.rt = rt;
+    this.#rt = rt;
     this.zero = zero;
     this.first = first as ((p: Ptr<T>) => void) | undefined;
     this.stat = stat;
@@ -545,7 +546,7 @@ export class FixAlloc<T, Z extends boolean = true> {
       this.inuse += this.size;
       if (this.zero) clearBytes(this.space, p, this.size);
       if (this.sharedDebug) markLive(this.space, p);
-      else if (this.debug) this.rt.debugObjects.set(p, this.id * 2 + 1);
+      else if (this.debug) this.#rt.debugObjects.set(p, this.id * 2 + 1);
       return p;
     }
     // A fresh object: one this thread took from closed runtimes' span tails, else the rest of its span, else (a
@@ -562,13 +563,13 @@ export class FixAlloc<T, Z extends boolean = true> {
     if (taken) this.u32[p >>> 2] = 0;
     // Live before `first` runs, so the hook may initialise the object through accessors in debug mode.
     if (this.sharedDebug) markLive(this.space, p);
-    else if (this.debug) this.rt.debugObjects.set(p, this.id * 2 + 1);
+    else if (this.debug) this.#rt.debugObjects.set(p, this.id * 2 + 1);
     if (this.first !== undefined) {
       try {
         this.runFirst(p);
       } catch (e) {
         if (this.sharedDebug) forget(this.space, p);
-        else if (this.debug) this.rt.debugObjects.delete(p);
+        else if (this.debug) this.#rt.debugObjects.delete(p);
         if (taken) this.u32[p >>> 2] = next;
         throw e;
       }
@@ -588,7 +589,7 @@ export class FixAlloc<T, Z extends boolean = true> {
 
   /** Debug mode: the object state of `p` as the Map keeps it (pool id × 2 + live), from the shared bitmaps over a shared space. */
   private stateOf(p: number): number | undefined {
-    if (!this.sharedDebug) return this.rt.debugObjects.get(p);
+    if (!this.sharedDebug) return this.#rt.debugObjects.get(p);
     if (!wasHanded(this.space, p)) return undefined;
     return this.pagePool[p >>> 13] * 2 + (isLiveObject(this.space, p) ? 1 : 0);
   }
@@ -613,7 +614,7 @@ export class FixAlloc<T, Z extends boolean = true> {
 
   /** Takes a span of whole pages from persistentalloc and marks its pages as this pool's. */
   private newSpan(): void {
-    const chunk = this.rt.persistent.alloc(this.spanBytes, pageSize, this.stat);
+    const chunk = this.#rt.persistent.alloc(this.spanBytes, pageSize, this.stat);
     const first = chunk / pageSize;
     const npages = this.spanBytes / pageSize;
     for (let k = 0; k < npages; k++) this.space.pageSpan[first + k] = k;
@@ -627,7 +628,7 @@ export class FixAlloc<T, Z extends boolean = true> {
     order.splice(i, 0, this.chunks.length);
     this.chunks.push(chunk);
     // Heap bits (heapbits.ts): the span's objects have this pool's layout for good, so memclrHasPointers visits exactly their HeapRef slots.
-    this.rt.heap.bits.span(chunk, this.nalloc, this.size, this.layout);
+    this.#rt.heap.bits.span(chunk, this.nalloc, this.size, this.layout);
   }
 
   /** Runs `first` for fresh `p`; alloc from the pool is refused meanwhile (the hook would get `p` again). */
@@ -698,7 +699,7 @@ export class FixAlloc<T, Z extends boolean = true> {
     if (this.sharedDebug) {
       // One atomic step decides between two threads freeing the same object: the loser changes nothing.
       if (!release(this.space, p)) throw new DoubleFreeError(`FixAlloc.free: p is already free (double free, by this or another thread); got ${show(p)}`, { value: p });
-    } else if (this.debug) this.rt.debugObjects.set(p, this.id * 2);
+    } else if (this.debug) this.#rt.debugObjects.set(p, this.id * 2);
     this.inuse -= this.size;
     if (this.debug) this.space.u8.fill(poisonByte, p + 4, p + this.size);
     this.u32[p >>> 2] = this.list;
@@ -719,7 +720,7 @@ export class FixAlloc<T, Z extends boolean = true> {
 
   /** Debug mode: `p` must be a live object handed out by this pool. */
   private checkFree(p: number): void {
-    const state = this.rt.debugObjects.get(p);
+    const state = this.#rt.debugObjects.get(p);
     if (state === undefined) {
       if (this.contains(p)) {
         const k = this.spanOf(p);
@@ -751,7 +752,7 @@ export class FixAlloc<T, Z extends boolean = true> {
     checkSize('FixAlloc.deadObjectIn: n', n, 1, this.space.reserved - p);
     if (!this.debug) return undefined; // nothing is tracked
     if (this.sharedDebug) return undefined; // the runtime asks objstate.ts, which sees every thread's objects
-    const objects = this.rt.debugObjects;
+    const objects = this.#rt.debugObjects;
     for (let q = p; q < p + n; ) {
       const k = this.spanOf(q);
       if (k < 0) return undefined; // the span's tail or another page: not this pool's objects
@@ -786,11 +787,12 @@ export function sharedPool<T, Z extends boolean = true>(rt: Runtime, name: strin
   checkPoolName(name);
   const opts = checkOptions('sharedPool', options, sharedOptionKeys);
   const cache = optBool('sharedPool', opts, 'cache', true);
-  if (!rt.space.shared) {
+  const s = stateOf(rt);
+  if (!s.space.shared) {
     throw new SharedPoolError('ERR_NOT_SHARED', `sharedPool: the runtime is not shared; create it with createRuntime({ shared: true }) or attachRuntime(desc)`, { value: name, limit: 'shared' });
   }
-  rt.space.checkOpen('sharedPool');
-  const known = rt.sharedPools.get(name) as FixAlloc<T, Z> | undefined;
+  s.space.checkOpen('sharedPool');
+  const known = s.sharedPools.get(name) as FixAlloc<T, Z> | undefined;
   if (known !== undefined) {
     const align = typeof type === 'number' ? 4 : isLayout(type) ? Math.max(4, type.align) : 0;
     const size = typeof type === 'number' ? type : isLayout(type) ? type.size : -1;
@@ -800,6 +802,6 @@ export function sharedPool<T, Z extends boolean = true>(rt: Runtime, name: strin
     return known;
   }
   const pool = new FixAlloc<T, Z>(type, { zero: opts.zero as Z | undefined, first: opts.first as ((p: Ptr<T>) => void) | undefined, stat: opts.stat as string | undefined, runtime: rt }, new SharedOpen(name, cache));
-  rt.sharedPools.set(name, pool);
+  s.sharedPools.set(name, pool);
   return pool;
 }

@@ -18,7 +18,7 @@ import { isLayout, layoutSlots, type Layout } from './layout.js';
 import type { HeapBits } from './heapbits.js';
 import { checkRange, clearBytes } from './memclr.js';
 import { pageSize } from './space.js';
-import type { Runtime } from './runtime.js';
+import type { RuntimeState } from './runtime.js';
 
 /** pageSize in an immutable module binding: TurboFan folds it, where an import is a cell load and a hole check per use. */
 const firstAddress = pageSize;
@@ -98,7 +98,7 @@ export class WriteBarrier {
 }
 
 /** The barriered HeapRef store, unchecked. Accessors of HeapRef fields call this. */
-export function storeHeapRefUnchecked(rt: Runtime, p: number, v: number): void {
+export function storeHeapRefUnchecked(rt: RuntimeState, p: number, v: number): void {
   const u32 = rt.space.u32;
   const i = p >>> 2;
   const wb = rt.barrier;
@@ -110,7 +110,7 @@ export function storeHeapRefUnchecked(rt: Runtime, p: number, v: number): void {
   u32[i] = v;
 }
 
-function checkSlot(rt: Runtime, what: string, p: number, v: number): void {
+function checkSlot(rt: RuntimeState, what: string, p: number, v: number): void {
   checkRange(rt.space, what, p, 4);
   if ((p & 3) !== 0) throw new BadPointerError(`${what}: p must be 4-byte aligned for a HeapRef slot; got ${show(p)}`, { value: p, limit: 4 });
   // A HeapRef slot holds nil or a handle; handles lie in [2^28, 2^30) (heap.ts).
@@ -122,19 +122,19 @@ function checkSlot(rt: Runtime, what: string, p: number, v: number): void {
 }
 
 /** Checked barriered store of `v` into the HeapRef slot at `p`. */
-export function storeHeapRefImpl(rt: Runtime, p: number, v: number): void {
+export function storeHeapRefImpl(rt: RuntimeState, p: number, v: number): void {
   checkSlot(rt, 'storeHeapRef', p, v);
   storeHeapRefUnchecked(rt, p, v);
 }
 
 /** Checked store that skips the barrier. */
-export function storeHeapRefNoWBImpl(rt: Runtime, p: number, v: number): void {
+export function storeHeapRefNoWBImpl(rt: RuntimeState, p: number, v: number): void {
   checkSlot(rt, 'storeHeapRefNoWB', p, v);
   rt.space.u32[p >>> 2] = v;
 }
 
 /** Checks that `layout` is a struct layout (once per layout in a row). */
-function checkLayout(rt: Runtime, what: string, layout: unknown): void {
+function checkLayout(rt: RuntimeState, what: string, layout: unknown): void {
   if (layout === rt.barrier.checkedLayout) return;
   if (!isLayout(layout)) throw new MisuseError(`${what}: layout must be a struct layout made by struct(); got ${show(layout)}`, { value: layout, limit: 'a struct layout' });
   rt.barrier.checkedSlots = layoutSlots(layout);
@@ -152,7 +152,7 @@ function checkLayout(rt: Runtime, what: string, layout: unknown): void {
  * is not in debug mode. Anything else, including the first call with a
  * layout, takes the slow path, which names the failed check.
  */
-export function typedmemclrImpl(rt: Runtime, layout: Layout<unknown>, p: number): void {
+export function typedmemclrImpl(rt: RuntimeState, layout: Layout<unknown>, p: number): void {
   const wb = rt.barrier;
   const space = rt.space;
   // `=== false` / `=== true`: a compare with a constant, where `!x` on a field compiles to a full ToBoolean.
@@ -164,7 +164,7 @@ export function typedmemclrImpl(rt: Runtime, layout: Layout<unknown>, p: number)
   typedmemclrSlow(rt, layout, p);
 }
 
-function typedmemclrSlow(rt: Runtime, layout: Layout<unknown>, p: number): void {
+function typedmemclrSlow(rt: RuntimeState, layout: Layout<unknown>, p: number): void {
   checkLayout(rt, 'typedmemclr', layout);
   checkRange(rt.space, 'typedmemclr', p, layout.size);
   if ((p & (layout.align - 1)) !== 0) {
@@ -176,7 +176,7 @@ function typedmemclrSlow(rt: Runtime, layout: Layout<unknown>, p: number): void 
 }
 
 /** The deletion barrier of a typedmemclr: the old value of each HeapRef slot at `p + slots[k]`. A `const`, so compiled callers need no check that the binding still holds this function. */
-const clearSlotsBarrier = (rt: Runtime, wb: WriteBarrier, p: number, slots: Int32Array): void => {
+const clearSlotsBarrier = (rt: RuntimeState, wb: WriteBarrier, p: number, slots: Int32Array): void => {
   if (slots.length === 0) return;
   const u32 = rt.space.u32;
   const bulk = wb.bulk;
@@ -194,7 +194,7 @@ const clearSlotsBarrier = (rt: Runtime, wb: WriteBarrier, p: number, slots: Int3
  * the heap bits name where the memory's layout was recorded, every non-zero
  * aligned word where it was not (heapbits.ts).
  */
-export function memclrHasPointersImpl(rt: Runtime, p: number, n: number): void {
+export function memclrHasPointersImpl(rt: RuntimeState, p: number, n: number): void {
   checkRange(rt.space, 'memclrHasPointers', p, n);
   const wb = rt.barrier;
   // The bulk barrier directly, no helper: everything V8 inlines into a caller's loop, the barrier's fast path

@@ -28,7 +28,7 @@ import { layoutSlots } from './layout.js';
 import type { HeapBits } from './heapbits.js';
 import type { BulkBarrier, WriteBarrierHook } from './mbarrier.js';
 import type { Root } from './roots.js';
-import type { Runtime } from './runtime.js';
+import type { RuntimeState } from './runtime.js';
 import { poisonByte } from './space.js';
 
 /** The word freed memory is poisoned with in debug mode. */
@@ -94,7 +94,7 @@ export class Collector implements BulkBarrier {
   private declare readonly heap: ObjectHeap;
 
   constructor(
-    private readonly rt: Runtime,
+    private readonly rt: RuntimeState,
     checkmark: boolean,
   ) {
     this.checkmark = checkmark;

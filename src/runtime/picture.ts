@@ -9,7 +9,7 @@
 // (Go's equivalent is reading mheap_ by hand in a debugger).
 
 import type { FixAllocSnapshot } from './fixalloc.js';
-import type { Runtime } from './runtime.js';
+import type { RuntimeState } from './runtime.js';
 import { pageSize } from './space.js';
 
 /** What a page is used for, as drawn. */
@@ -51,7 +51,7 @@ const hex = (n: number): string => `0x${n.toString(16)}`;
 const fix = (n: number): string => String(Math.round(n * 100) / 100);
 
 /** The SVG picture of `rt`'s address space (see Runtime.memoryPicture). */
-export function drawMemory(rt: Runtime): string {
+export function drawMemory(rt: RuntimeState): string {
   const space = rt.space;
   const stats = space.stats();
   const mappedPages = space.mappedEnd / pageSize;

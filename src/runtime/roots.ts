@@ -15,7 +15,7 @@
 import { BadPointerError, MisuseError, checkInt, show } from './errors.js';
 import { isLayout, layoutSlots, type Layout } from './layout.js';
 import { checkRange } from './memclr.js';
-import type { Runtime } from './runtime.js';
+import type { RuntimeState } from './runtime.js';
 
 /** One registered root block. */
 export class Root {
@@ -56,7 +56,7 @@ export class RootSet {
   /** Registered roots by start address. */
   readonly byAddress = new Map<number, Root>();
 
-  constructor(private readonly rt: Runtime) {}
+  constructor(private readonly rt: RuntimeState) {}
 
   /** Registers `count` objects of `layout` at `p` as a root. */
   add(p: number, layout: Layout<unknown>, count = 1): Root {

@@ -29,7 +29,8 @@ import type { FixAllocSnapshot } from './fixalloc.js';
 import { checkRange, clearBytes } from './memclr.js';
 import { drawMemory } from './picture.js';
 import { ObjectHeap, processHandles } from './heap.js';
-import { Collector } from './mgc.js';
+import { Collector, type GcStats } from './mgc.js';
+import type { LostObject } from './checkmark.js';
 import { PersistentAlloc } from './persistentalloc.js';
 import { RootSet } from './roots.js';
 import { deadSharedObject } from './objstate.js';
@@ -100,329 +101,53 @@ export function isRuntime(value: unknown): value is Runtime {
  */
 export const poolKey: object = Object.freeze({});
 
-/** One address space with sysAlloc, persistentalloc, FixAlloc pools, clears and barriered stores over it. */
-export class Runtime {
+/**
+ * The runtime's machinery: the space, the allocators, the object heap, the
+ * roots, the collector and the write barrier. Their methods trust their
+ * arguments (Go keeps them unexported), so a Runtime holds this object in a
+ * private field: no route from a Runtime, a pool or an accessor reaches it,
+ * and the package's types do not name it. The runtime's own files get it
+ * from the Runtime they are given with `stateOf`; nothing in the package
+ * entry (index.ts) exports either.
+ */
+export class RuntimeState {
   /** The pages and views; fixed for the runtime's life. */
-  readonly space: AddressSpace;
+  declare readonly space: AddressSpace;
   /** persistentalloc's bump state. */
-  readonly persistent: PersistentAlloc;
+  declare readonly persistent: PersistentAlloc;
   /** The write barrier; off until a collector turns it on. */
   readonly barrier = new WriteBarrier();
   /** Debug checks on (see RuntimeOptions.debug). */
-  readonly debug: boolean;
+  declare readonly debug: boolean;
   /** Debug mode: every FixAlloc object ever handed out → pool id × 2 + (1 if live). */
   readonly debugObjects = new Map<number, number>();
   /** Generated accessors, per layout. */
-  private readonly accessors = new WeakMap<object, unknown>();
+  readonly accessors = new WeakMap<object, unknown>();
   /** The object heap: JS objects named by HeapRef handles (heap.ts). */
-  readonly heap: ObjectHeap;
+  declare readonly heap: ObjectHeap;
   /** Registered root blocks and pins (roots.ts). */
-  readonly roots: RootSet;
+  declare readonly roots: RootSet;
   /** The incremental collector of the object heap (mgc.ts). */
-  readonly collector: Collector;
+  declare readonly collector: Collector;
   /** Every FixAlloc pool made over this runtime, in creation order (for the memory picture). */
   readonly pools: RuntimePool[] = [];
   /** The same pools by id (the space's page owner table names them). */
-  private readonly poolById = new Map<number, RuntimePool>();
+  readonly poolById = new Map<number, RuntimePool>();
   /** The shared pools this runtime opened, by name (fixalloc.ts, sharedPool). */
   readonly sharedPools = new Map<string, RuntimePool>();
 
-  constructor(options: RuntimeOptions = {}, attach?: unknown) {
-    runtimes.add(this);
-    if (attach !== undefined) {
-      if (!(attach instanceof AttachTo)) throw new MisuseError(`Runtime: takes (options); attach to a shared space with attachRuntime(desc); got a second argument ${show(attach)}`, { value: attach });
-      const opts = checkOptions('attachRuntime', options, attachOptionKeys);
-      const checkmark = optBool('attachRuntime', opts, 'checkmark', false);
-      const space = new AddressSpace({ attach: attach.buffer });
-      space.claimAttachSlot('attachRuntime', (code, message, limit) => {
-        throw new AttachError(code, message, { value: space.token, limit });
-      });
-      this.space = space;
-      this.debug = space.debug;
-      this.persistent = new PersistentAlloc(space);
-      this.heap = new ObjectHeap(this, new SharedHandles(space.hdr));
-      this.roots = new RootSet(this);
-      this.collector = new Collector(this, checkmark);
-      return;
-    }
-    const what = 'createRuntime';
-    const opts = checkOptions(what, options, runtimeOptionKeys, { attach: 'a worker attaches with attachRuntime(rt.share()), and then allocates from the shared space too' });
-    const debug = optBool(what, opts, 'debug', false);
-    const checkmark = optBool(what, opts, 'checkmark', false);
-    const shared = optBool(what, opts, 'shared', false);
-    const maxBytes = optInt(what, opts, 'maxBytes', 2 * pageSize, maxSpaceBytes);
-    const size = optInt(what, opts, 'size', 2 * pageSize, maxSpaceBytes);
-    if (maxBytes !== undefined && size !== undefined) {
-      throw new OptionError('size', `${what}: options maxBytes and size are the same option; give one`, { value: size, limit: maxBytes });
-    }
-    this.debug = debug;
-    this.space = new AddressSpace({ maxBytes: maxBytes ?? size, shared, debug });
-    this.persistent = new PersistentAlloc(this.space);
-    // Every runtime of a shared space takes handles from the space's counter, so a handle used in another thread is foreign there.
-    this.heap = new ObjectHeap(this, shared ? new SharedHandles(this.space.hdr) : processHandles);
+  constructor(space: AddressSpace, handles: SharedHandles | typeof processHandles, checkmark: boolean) {
+    this.space = space;
+    this.debug = space.debug;
+    this.persistent = new PersistentAlloc(space);
+    this.heap = new ObjectHeap(this, handles);
     this.roots = new RootSet(this);
     this.collector = new Collector(this, checkmark);
   }
 
-  /** The SharedArrayBuffer or ArrayBuffer behind the space. */
-  get buffer(): ArrayBuffer | SharedArrayBuffer {
-    return this.space.buffer;
-  }
-
-  /** Whether the space is shared (created with `shared: true`, or attached). */
-  get shared(): boolean {
-    return this.space.shared;
-  }
-
-  /** Whether this runtime was closed, or the owner of its shared space closed it. */
-  get closed(): boolean {
-    return this.space.closed;
-  }
-
-  /**
-   * The descriptor another thread attaches with (`attachRuntime(desc)`): a
-   * plain object holding the SharedArrayBuffer, for `postMessage` or
-   * `workerData`. Any runtime of a shared space gives the same.
-   */
-  share(): SharedRuntime {
-    if (!this.space.shared) {
-      throw new AttachError('ERR_NOT_SHARED', 'share: this runtime is not shared; create it with createRuntime({ shared: true })', { value: false, limit: 'shared' });
-    }
-    this.space.checkOpen('share');
-    return { offheap: 'shared-runtime', version: 1, buffer: this.space.buffer as SharedArrayBuffer };
-  }
-
-  /**
-   * Closes the runtime. The owner of a shared space closes it for every
-   * runtime over it; an attached runtime returns its pools' caches to the
-   * central lists and leaves (its thread may attach again). Afterwards every
-   * allocation and free through a closed runtime throws ClosedError. The
-   * owner's close reaches the other threads' runtimes at their next step
-   * that touches shared state: a refill, a flush, a new span or chunk,
-   * sysAlloc, sysFree, sharedPool; until then a thread's cache may still
-   * serve its few objects (at most cacheMax per pool). A second close does
-   * nothing.
-   */
-  close(): void {
-    if (this.space.closed) return;
-    this.space.close();
-    for (const pool of this.pools) pool.closeCache(poolKey);
-    this.persistent.close();
-  }
-
-  /**
-   * Whole zeroed pages for `n` bytes (rounded up to 8 KiB pages), charged to `stat`.
-   *
-   * @offheap sysAlloc
-   */
-  sysAlloc<T = unknown>(n: number, stat?: string): Ptr<T> {
-    return this.space.sysAlloc(n, stat) as Ptr<T>;
-  }
-
-  /**
-   * Returns pages from sysAlloc; `n` is the size they were allocated with.
-   *
-   * @offheap sysFree
-   */
-  sysFree(p: Ptr<unknown> | MaybeGarbage<unknown> | number, n: number): void {
-    this.space.sysFree(p, n);
-  }
-
-  /**
-   * `size` zero bytes aligned to `align` (a power of two ≤ 8 KiB), never freed.
-   *
-   * @offheap persistentalloc
-   */
-  persistentalloc<T = unknown>(size: number, align = 8, stat?: string): Ptr<T> {
-    return this.persistent.alloc(size, align, stat) as Ptr<T>;
-  }
-
-  /**
-   * Zeroes [p, p+n) with no barrier. Narrowing needs an explicitly typed
-   * receiver (`const rt: Runtime = …`); the module-level function does not.
-   *
-   * @offheap memclrNoHeapPointers
-   */
-  memclrNoHeapPointers<T>(p: MaybeGarbage<T>, n: number): asserts p is Ptr<T> {
-    if (this.debug) this.checkLiveRecord('memclrNoHeapPointers', p, n);
-    checkRange(this.space, 'memclrNoHeapPointers', p, n);
-    clearBytes(this.space, p, n);
-  }
-
-  /**
-   * Zeroes one object with a deletion barrier on each HeapRef slot.
-   *
-   * @offheap typedmemclr
-   * @writebarrier
-   */
-  typedmemclr<T>(layout: Layout<T>, p: Ptr<T>): void {
-    if (this.debug && isLayout(layout)) this.checkLiveRecord('typedmemclr', p, layout.size, layout.align);
-    typedmemclrImpl(this, layout, p);
-  }
-
-  /**
-   * Zeroes [p, p+n) with a deletion barrier on every 4-byte slot.
-   *
-   * @offheap memclrHasPointers
-   * @writebarrier
-   */
-  memclrHasPointers<T>(p: Ptr<T>, n: number): void {
-    if (this.debug) this.checkLiveRecord('memclrHasPointers', p, n);
-    memclrHasPointersImpl(this, p, n);
-  }
-
-  /**
-   * Stores a HeapRef into unmanaged memory through the write barrier.
-   *
-   * @offheap storeHeapRef
-   * @writebarrier
-   */
-  storeHeapRef<T>(p: Ptr<HeapRef<T>> | number, v: HeapRef<T>): void {
-    if (this.debug) this.checkLiveRecord('storeHeapRef', p, 4, 4);
-    storeHeapRefImpl(this, p, v);
-  }
-
-  /**
-   * Stores a HeapRef without the write barrier (only where the collector cannot see the slot).
-   *
-   * @offheap storeHeapRefNoWB
-   */
-  storeHeapRefNoWB<T>(p: Ptr<HeapRef<T>> | number, v: HeapRef<T>): void {
-    if (this.debug) this.checkLiveRecord('storeHeapRefNoWB', p, 4, 4);
-    storeHeapRefNoWBImpl(this, p, v);
-  }
-
-  /**
-   * Turns the write barrier on with the collector's shade `hook`, or off with
-   * undefined. The hook point of the collector (part 2).
-   */
+  /** The collector's hook point: unchecked (Runtime.setWriteBarrier is the checked form). */
   setWriteBarrier(hook: WriteBarrierHook | undefined): void {
     this.barrier.set(hook);
-  }
-
-  /**
-   * Holds `obj` in the object heap; returns its handle.
-   *
-   * @offheap newHeapRef
-   */
-  newHeapRef<T>(obj: T): HeapRef<T> {
-    return this.heap.alloc(obj) as HeapRef<T>;
-  }
-
-  /**
-   * The object of `h`; throws StaleHandleError for a freed, collected or forged handle.
-   *
-   * @offheap deref
-   */
-  deref<T>(h: HeapRef<T>): T {
-    return this.heap.get(h) as T;
-  }
-
-  /**
-   * Frees `h` now and releases its object.
-   *
-   * @offheap freeHeapRef
-   */
-  freeHeapRef(h: HeapRef<unknown>): void {
-    this.heap.free(h);
-  }
-
-  /**
-   * Registers `count` objects of `layout` at `p` as a GC root (markroot).
-   *
-   * @offheap addRoot
-   */
-  addRoot<T>(p: Ptr<T>, layout: Layout<T>, count = 1): void {
-    this.roots.add(p, layout, count);
-  }
-
-  /**
-   * Unregisters the root at `p`.
-   *
-   * @offheap removeRoot
-   */
-  removeRoot(p: Ptr<unknown>): void {
-    this.roots.remove(p);
-  }
-
-  /**
-   * Keeps `h` alive while JS code holds it.
-   *
-   * @offheap pin
-   */
-  pin(h: HeapRef<unknown>): void {
-    this.roots.pin(h);
-  }
-
-  /**
-   * Drops one pin of `h`.
-   *
-   * @offheap unpin
-   */
-  unpin(h: HeapRef<unknown>): void {
-    this.roots.unpin(h);
-  }
-
-  /**
-   * Starts a GC cycle and turns the write barrier on; false if already marking.
-   *
-   * @offheap gcStart
-   */
-  gcStart(): boolean {
-    return this.collector.start();
-  }
-
-  /**
-   * At most `budget` units of collector work; true while the cycle has work left.
-   *
-   * @offheap gcStep
-   */
-  gcStep(budget: number): boolean {
-    return this.collector.step(budget);
-  }
-
-  /**
-   * Completes the current GC cycle (mark, termination, sweep).
-   *
-   * @offheap gcFinish
-   */
-  gcFinish(): void {
-    this.collector.finish();
-  }
-
-  /**
-   * A full GC cycle: frees every handle unreachable now.
-   *
-   * @offheap gc
-   */
-  gc(): void {
-    this.collector.full();
-  }
-
-  /**
-   * The generated field accessors of `layout` over this runtime's memory (cached).
-   *
-   * @offheap access
-   */
-  access<T, F extends Fields>(layout: Layout<T, F>): Accessor<F, T> {
-    if (!isLayout(layout)) throw new MisuseError(`access: layout must be a struct layout made by struct(); got ${show(layout)}`, { value: layout });
-    let acc = this.accessors.get(layout) as Accessor<F, T> | undefined;
-    if (acc === undefined) {
-      acc = buildAccessor(this, layout);
-      this.accessors.set(layout, acc);
-    }
-    return acc;
-  }
-
-  /**
-   * The address space as an SVG picture: each page by owner (sysAlloc
-   * categories, persistentalloc chunks, FixAlloc spans), each span's slots
-   * (live, free, never used) and the roots.
-   *
-   * @offheap memoryPicture
-   */
-  memoryPicture(): string {
-    return drawMemory(this);
   }
 
   /**
@@ -432,7 +157,7 @@ export class Runtime {
    * an address aligned to `align` and a length inside the space are left to
    * the entry point's own checks, which name them.
    */
-  private checkLiveRecord(what: string, p: unknown, n: unknown, align = 1): void {
+  checkLiveRecord(what: string, p: unknown, n: unknown, align = 1): void {
     if (!isU32(p) || !isU32(n) || n === 0 || p < pageSize || p + n > this.space.reserved || (p & (align - 1)) !== 0) return;
     const dead = this.deadRecord(p, n);
     if (dead !== undefined) throw new OutOfBoundsError(`${what}: [${show(p)}, ${show(p + n)}) touches a FixAlloc object that is not live: ${dead}`, { value: p, limit: n });
@@ -462,10 +187,428 @@ export class Runtime {
     if (first === 0 && last === 0) return undefined;
     return this.poolById.get(first)?.deadObjectIn(p, n) ?? (last !== first ? this.poolById.get(last)?.deadObjectIn(p, n) : undefined);
   }
+}
+
+/** The machinery of `rt`, for the runtime's own files (set in Runtime's static block: only the class reads `#s`). */
+export let stateOf: (rt: Runtime) => RuntimeState;
+
+/** The checked options and the machinery they make (createRuntime, attachRuntime). */
+function buildState(options: RuntimeOptions, attach: unknown): RuntimeState {
+  if (attach !== undefined) {
+    if (!(attach instanceof AttachTo)) throw new MisuseError(`Runtime: takes (options); attach to a shared space with attachRuntime(desc); got a second argument ${show(attach)}`, { value: attach });
+    const opts = checkOptions('attachRuntime', options, attachOptionKeys);
+    const checkmark = optBool('attachRuntime', opts, 'checkmark', false);
+    const space = new AddressSpace({ attach: attach.buffer });
+    space.claimAttachSlot('attachRuntime', (code, message, limit) => {
+      throw new AttachError(code, message, { value: space.token, limit });
+    });
+    return new RuntimeState(space, new SharedHandles(space.hdr), checkmark);
+  }
+  const what = 'createRuntime';
+  const opts = checkOptions(what, options, runtimeOptionKeys, { attach: 'a worker attaches with attachRuntime(rt.share()), and then allocates from the shared space too' });
+  const debug = optBool(what, opts, 'debug', false);
+  const checkmark = optBool(what, opts, 'checkmark', false);
+  const shared = optBool(what, opts, 'shared', false);
+  const maxBytes = optInt(what, opts, 'maxBytes', 2 * pageSize, maxSpaceBytes);
+  const size = optInt(what, opts, 'size', 2 * pageSize, maxSpaceBytes);
+  if (maxBytes !== undefined && size !== undefined) {
+    throw new OptionError('size', `${what}: options maxBytes and size are the same option; give one`, { value: size, limit: maxBytes });
+  }
+  const space = new AddressSpace({ maxBytes: maxBytes ?? size, shared, debug });
+  // Every runtime of a shared space takes handles from the space's counter, so a handle used in another thread is foreign there.
+  return new RuntimeState(space, shared ? new SharedHandles(space.hdr) : processHandles, checkmark);
+}
+
+/**
+ * The state the constructor built, read by the field initializers: a field
+ * given its value by its initializer keeps the value's class as its type in
+ * V8, where one assigned in the constructor body is first undefined and
+ * typed Any, and every inlined use re-checks the map. A derived class's
+ * initializers run right after super(), so the constructor builds first.
+ */
+let pending: RuntimeState | undefined;
+
+/** One address space with sysAlloc, persistentalloc, FixAlloc pools, clears and barriered stores over it. */
+export class Runtime extends Object {
+  /** The machinery (see RuntimeState); private, so no caller reaches its unchecked methods. */
+  readonly #s: RuntimeState = pending as RuntimeState;
+  /** `#s.heap`, for the HeapRef pair: the same loads as a field of the runtime. */
+  readonly #heap: ObjectHeap = (pending as RuntimeState).heap;
+  /** `#s.debug`: private, so no caller turns the checks off. */
+  readonly #debug: boolean = (pending as RuntimeState).debug;
+
+  static {
+    stateOf = (rt) => {
+      if (!isRuntime(rt)) throw new MisuseError(`stateOf: rt must be a Runtime; got ${show(rt)}`, { value: rt, limit: 'Runtime' });
+      return rt.#s;
+    };
+  }
+
+  constructor(options: RuntimeOptions = {}, attach?: unknown) {
+    pending = buildState(options, attach);
+    super();
+    pending = undefined;
+    runtimes.add(this);
+  }
+
+  /** Debug checks on (see RuntimeOptions.debug). */
+  get debug(): boolean {
+    return this.#debug;
+  }
+
+  // Transitional: the machinery's old public names, until tests, bench and examples read stateOf(rt) or the checked
+  // replacements (gcStats, lastLost, checkmark, inPersistentAlloc). Removed in the next commit.
+  /** @deprecated the runtime's machinery; removed next */
+  get space(): AddressSpace {
+    return this.#s.space;
+  }
+  /** @deprecated the runtime's machinery; removed next */
+  get persistent(): PersistentAlloc {
+    return this.#s.persistent;
+  }
+  /** @deprecated the runtime's machinery; removed next */
+  get barrier(): WriteBarrier {
+    return this.#s.barrier;
+  }
+  /** @deprecated the runtime's machinery; removed next */
+  get debugObjects(): Map<number, number> {
+    return this.#s.debugObjects;
+  }
+  /** @deprecated the runtime's machinery; removed next */
+  get heap(): ObjectHeap {
+    return this.#heap;
+  }
+  /** @deprecated the runtime's machinery; removed next */
+  get roots(): RootSet {
+    return this.#s.roots;
+  }
+  /** @deprecated the runtime's machinery; removed next */
+  get collector(): Collector {
+    return this.#s.collector;
+  }
+  /** @deprecated the runtime's machinery; removed next */
+  get pools(): RuntimePool[] {
+    return this.#s.pools;
+  }
+  /** @deprecated the runtime's machinery; removed next */
+  get sharedPools(): Map<string, RuntimePool> {
+    return this.#s.sharedPools;
+  }
+  /** @deprecated the runtime's machinery; removed next */
+  deadRecord(p: number, n: number): string | undefined {
+    return this.#s.deadRecord(p, n);
+  }
+  /** @deprecated the runtime's machinery; removed next */
+  registerPool(pool: RuntimePool, key?: unknown): void {
+    this.#s.registerPool(pool, key);
+  }
+
+  /** The SharedArrayBuffer or ArrayBuffer behind the space. */
+  get buffer(): ArrayBuffer | SharedArrayBuffer {
+    return this.#s.space.buffer;
+  }
+
+  /** Whether the space is shared (created with `shared: true`, or attached). */
+  get shared(): boolean {
+    return this.#s.space.shared;
+  }
+
+  /** Whether this runtime was closed, or the owner of its shared space closed it. */
+  get closed(): boolean {
+    return this.#s.space.closed;
+  }
+
+  /**
+   * The descriptor another thread attaches with (`attachRuntime(desc)`): a
+   * plain object holding the SharedArrayBuffer, for `postMessage` or
+   * `workerData`. Any runtime of a shared space gives the same.
+   */
+  share(): SharedRuntime {
+    const space = this.#s.space;
+    if (!space.shared) {
+      throw new AttachError('ERR_NOT_SHARED', 'share: this runtime is not shared; create it with createRuntime({ shared: true })', { value: false, limit: 'shared' });
+    }
+    space.checkOpen('share');
+    return { offheap: 'shared-runtime', version: 1, buffer: space.buffer as SharedArrayBuffer };
+  }
+
+  /**
+   * Closes the runtime. The owner of a shared space closes it for every
+   * runtime over it; an attached runtime returns its pools' caches to the
+   * central lists and leaves (its thread may attach again). Afterwards every
+   * allocation and free through a closed runtime throws ClosedError. The
+   * owner's close reaches the other threads' runtimes at their next step
+   * that touches shared state: a refill, a flush, a new span or chunk,
+   * sysAlloc, sysFree, sharedPool; until then a thread's cache may still
+   * serve its few objects (at most cacheMax per pool). A second close does
+   * nothing.
+   */
+  close(): void {
+    const s = this.#s;
+    if (s.space.closed) return;
+    s.space.close();
+    for (const pool of s.pools) pool.closeCache(poolKey);
+    s.persistent.close();
+  }
+
+  /**
+   * Whole zeroed pages for `n` bytes (rounded up to 8 KiB pages), charged to `stat`.
+   *
+   * @offheap sysAlloc
+   */
+  sysAlloc<T = unknown>(n: number, stat?: string): Ptr<T> {
+    return this.#s.space.sysAlloc(n, stat) as Ptr<T>;
+  }
+
+  /**
+   * Returns pages from sysAlloc; `n` is the size they were allocated with.
+   *
+   * @offheap sysFree
+   */
+  sysFree(p: Ptr<unknown> | MaybeGarbage<unknown> | number, n: number): void {
+    this.#s.space.sysFree(p, n);
+  }
+
+  /**
+   * `size` zero bytes aligned to `align` (a power of two ≤ 8 KiB), never freed.
+   *
+   * @offheap persistentalloc
+   */
+  persistentalloc<T = unknown>(size: number, align = 8, stat?: string): Ptr<T> {
+    return this.#s.persistent.alloc(size, align, stat) as Ptr<T>;
+  }
+
+  /**
+   * Zeroes [p, p+n) with no barrier. Narrowing needs an explicitly typed
+   * receiver (`const rt: Runtime = …`); the module-level function does not.
+   *
+   * @offheap memclrNoHeapPointers
+   */
+  memclrNoHeapPointers<T>(p: MaybeGarbage<T>, n: number): asserts p is Ptr<T> {
+    const s = this.#s;
+    if (this.#debug) s.checkLiveRecord('memclrNoHeapPointers', p, n);
+    checkRange(s.space, 'memclrNoHeapPointers', p, n);
+    clearBytes(s.space, p, n);
+  }
+
+  /**
+   * Zeroes one object with a deletion barrier on each HeapRef slot.
+   *
+   * @offheap typedmemclr
+   * @writebarrier
+   */
+  typedmemclr<T>(layout: Layout<T>, p: Ptr<T>): void {
+    const s = this.#s;
+    if (this.#debug && isLayout(layout)) s.checkLiveRecord('typedmemclr', p, layout.size, layout.align);
+    typedmemclrImpl(s, layout, p);
+  }
+
+  /**
+   * Zeroes [p, p+n) with a deletion barrier on every 4-byte slot.
+   *
+   * @offheap memclrHasPointers
+   * @writebarrier
+   */
+  memclrHasPointers<T>(p: Ptr<T>, n: number): void {
+    const s = this.#s;
+    if (this.#debug) s.checkLiveRecord('memclrHasPointers', p, n);
+    memclrHasPointersImpl(s, p, n);
+  }
+
+  /**
+   * Stores a HeapRef into unmanaged memory through the write barrier.
+   *
+   * @offheap storeHeapRef
+   * @writebarrier
+   */
+  storeHeapRef<T>(p: Ptr<HeapRef<T>> | number, v: HeapRef<T>): void {
+    const s = this.#s;
+    if (this.#debug) s.checkLiveRecord('storeHeapRef', p, 4, 4);
+    storeHeapRefImpl(s, p, v);
+  }
+
+  /**
+   * Stores a HeapRef without the write barrier (only where the collector cannot see the slot).
+   *
+   * @offheap storeHeapRefNoWB
+   */
+  storeHeapRefNoWB<T>(p: Ptr<HeapRef<T>> | number, v: HeapRef<T>): void {
+    const s = this.#s;
+    if (this.#debug) s.checkLiveRecord('storeHeapRefNoWB', p, 4, 4);
+    storeHeapRefNoWBImpl(s, p, v);
+  }
+
+  /**
+   * Turns the write barrier on with `hook`, or off with undefined: the hook
+   * point the collector uses. While the collector marks, the barrier is the
+   * collector's (turning it off or replacing its hook would lose objects):
+   * MisuseError then.
+   */
+  setWriteBarrier(hook: WriteBarrierHook | undefined): void {
+    const s = this.#s;
+    if (s.collector.phase === 'mark') {
+      throw new MisuseError(`setWriteBarrier: the collector is marking and owns the write barrier; call it before gcStart or after the mark (gcFinish)`, { value: hook, limit: 'phase off or sweep' });
+    }
+    s.barrier.set(hook);
+  }
+
+  /**
+   * The collector's statistics now: phase, cycles, handles marked and freed,
+   * live handles, registered roots (a copy: changing it changes nothing).
+   */
+  gcStats(): GcStats {
+    return this.#s.collector.stats();
+  }
+
+  /** The objects the last checkmark verification found unmarked (a copy; empty without checkmark). */
+  get lastLost(): readonly LostObject[] {
+    return this.#s.collector.lastLost.slice();
+  }
+
+  /** Whether each mark is verified from the roots (RuntimeOptions.checkmark); settable between and during cycles. */
+  get checkmark(): boolean {
+    return this.#s.collector.checkmark;
+  }
+
+  set checkmark(on: boolean) {
+    if (typeof on !== 'boolean') throw new OptionError('checkmark', `checkmark: must be a boolean; got ${show(on)}`, { value: on, limit: 'boolean' });
+    this.#s.collector.checkmark = on;
+  }
+
+  /** Whether `p` lies in memory persistentalloc handed out (Go's inPersistentAlloc); false for any non-address. */
+  inPersistentAlloc(p: number): boolean {
+    return isU32(p) && this.#s.persistent.contains(p);
+  }
+
+  /**
+   * Holds `obj` in the object heap; returns its handle.
+   *
+   * @offheap newHeapRef
+   */
+  newHeapRef<T>(obj: T): HeapRef<T> {
+    return this.#heap.alloc(obj) as HeapRef<T>;
+  }
+
+  /**
+   * The object of `h`; throws StaleHandleError for a freed, collected or forged handle.
+   *
+   * @offheap deref
+   */
+  deref<T>(h: HeapRef<T>): T {
+    return this.#heap.get(h) as T;
+  }
+
+  /**
+   * Frees `h` now and releases its object.
+   *
+   * @offheap freeHeapRef
+   */
+  freeHeapRef(h: HeapRef<unknown>): void {
+    this.#heap.free(h);
+  }
+
+  /**
+   * Registers `count` objects of `layout` at `p` as a GC root (markroot).
+   *
+   * @offheap addRoot
+   */
+  addRoot<T>(p: Ptr<T>, layout: Layout<T>, count = 1): void {
+    this.#s.roots.add(p, layout, count);
+  }
+
+  /**
+   * Unregisters the root at `p`.
+   *
+   * @offheap removeRoot
+   */
+  removeRoot(p: Ptr<unknown>): void {
+    this.#s.roots.remove(p);
+  }
+
+  /**
+   * Keeps `h` alive while JS code holds it.
+   *
+   * @offheap pin
+   */
+  pin(h: HeapRef<unknown>): void {
+    this.#s.roots.pin(h);
+  }
+
+  /**
+   * Drops one pin of `h`.
+   *
+   * @offheap unpin
+   */
+  unpin(h: HeapRef<unknown>): void {
+    this.#s.roots.unpin(h);
+  }
+
+  /**
+   * Starts a GC cycle and turns the write barrier on; false if already marking.
+   *
+   * @offheap gcStart
+   */
+  gcStart(): boolean {
+    return this.#s.collector.start();
+  }
+
+  /**
+   * At most `budget` units of collector work; true while the cycle has work left.
+   *
+   * @offheap gcStep
+   */
+  gcStep(budget: number): boolean {
+    return this.#s.collector.step(budget);
+  }
+
+  /**
+   * Completes the current GC cycle (mark, termination, sweep).
+   *
+   * @offheap gcFinish
+   */
+  gcFinish(): void {
+    this.#s.collector.finish();
+  }
+
+  /**
+   * A full GC cycle: frees every handle unreachable now.
+   *
+   * @offheap gc
+   */
+  gc(): void {
+    this.#s.collector.full();
+  }
+
+  /**
+   * The generated field accessors of `layout` over this runtime's memory (cached).
+   *
+   * @offheap access
+   */
+  access<T, F extends Fields>(layout: Layout<T, F>): Accessor<F, T> {
+    if (!isLayout(layout)) throw new MisuseError(`access: layout must be a struct layout made by struct(); got ${show(layout)}`, { value: layout });
+    const s = this.#s;
+    let acc = s.accessors.get(layout) as Accessor<F, T> | undefined;
+    if (acc === undefined) {
+      acc = buildAccessor(s, layout);
+      s.accessors.set(layout, acc);
+    }
+    return acc;
+  }
+
+  /**
+   * The address space as an SVG picture: each page by owner (sysAlloc
+   * categories, persistentalloc chunks, FixAlloc spans), each span's slots
+   * (live, free, never used) and the roots.
+   *
+   * @offheap memoryPicture
+   */
+  memoryPicture(): string {
+    return drawMemory(this.#s);
+  }
 
   /** The accounting now (Go: sysMemStat, mappedReady). */
   stats(): RuntimeStats {
-    return { ...this.space.stats(), persistent: this.persistent.stats() };
+    return { ...this.#s.space.stats(), persistent: this.#s.persistent.stats() };
   }
 }
 

@@ -217,6 +217,8 @@ const runtimeMethods: Record<string, Row[]> = {
   share: [methodRow((c) => c.shared, 'share', () => [])],
   close: [methodRow((c) => c.rt, 'close', () => [])],
   stats: [methodRow((c) => c.rt, 'stats', () => [])],
+  gcStats: [methodRow((c) => c.rt, 'gcStats', () => [])],
+  inPersistentAlloc: [methodRow((c) => c.rt, 'inPersistentAlloc', (c) => [c.p], { 0: all })],
   setWriteBarrier: [methodRow((c) => c.rt, 'setWriteBarrier', () => [undefined], { 0: ['undefined', 'function'] })],
   registerPool: [{ ...methodRow((c) => c.rt, 'registerPool', (c) => [c.pool]), otherFirst: true }],
   deadRecord: [methodRow((c) => c.rt, 'deadRecord', (c) => [c.p, 8])],

@@ -22,6 +22,7 @@ import {
   type Runtime,
 } from '../../src/runtime/index.js';
 import { metaWords, ObjectHeap, type HandleSource } from '../../src/runtime/heap.js';
+import { stateOf } from '../../src/runtime/runtime.js';
 
 function rt(debug = false): Runtime {
   return createRuntime({ maxBytes: 1 << 20, debug });
@@ -232,7 +233,7 @@ describe('generation bound: no value is issued twice within a lap of the source'
     for (const debug of [false, true]) {
       const r = rt(debug);
       // One value a block, each 2^10 apart: every value lands in one slot (5 or 6) of a 1024-slot table.
-      const heap = new ObjectHeap(r, testSource(1, 2 ** 18, 2 ** 10, debug ? 5 : 6));
+      const heap = new ObjectHeap(stateOf(r), testSource(1, 2 ** 18, 2 ** 10, debug ? 5 : 6));
       const first = heap.alloc('first');
       const slot = first & heap.mask;
       heap.free(first);
@@ -258,7 +259,7 @@ describe('generation bound: no value is issued twice within a lap of the source'
     for (const debug of [false, true]) {
       const r = rt(debug);
       const src = testSource(4, 8, 4, (debug ? 2 ** 21 : 2 ** 20) + 4); // a lap: 8 blocks of 4 values (none in slot 0, which is never used)
-      const heap = new ObjectHeap(r, src);
+      const heap = new ObjectHeap(stateOf(r), src);
       const firstLap: number[] = [];
       for (let k = 0; k < 32; k++) {
         const h = heap.alloc(k);
@@ -292,8 +293,8 @@ describe('generation bound: no value is issued twice within a lap of the source'
         },
         issued: (h) => answer && h >= base && h < base + 16 * src.serial,
       };
-      const mine = new ObjectHeap(r, src);
-      const theirs = new ObjectHeap(r, src); // stands for another thread's runtime (its heap is not in this process's list as a live owner)
+      const mine = new ObjectHeap(stateOf(r), src);
+      const theirs = new ObjectHeap(stateOf(r), src); // stands for another thread's runtime (its heap is not in this process's list as a live owner)
       const h = theirs.alloc('theirs');
       theirs.free(h); // not live anywhere here: only the source knows it was issued
       const kept = mine.alloc('mine');
@@ -307,14 +308,14 @@ describe('generation bound: no value is issued twice within a lap of the source'
 
   it('a source giving a block outside [2^28, 2^30) is a MisuseError', () => {
     const r = rt();
-    const heap = new ObjectHeap(r, { size: 4, span: 8, serial: 0, take: () => 2 ** 30 - 2 });
+    const heap = new ObjectHeap(stateOf(r), { size: 4, span: 8, serial: 0, take: () => 2 ** 30 - 2 });
     expect(() => heap.alloc('x')).toThrow(MisuseError);
     expect(heap.live).toBe(0);
   });
 
   it('counter: values consumed stay within allocations + live slots passed over (at most one per allocation on average at half load)', () => {
     const r = rt();
-    const heap = new ObjectHeap(r, testSource(2 ** 12, 2 ** 16, 2 ** 12, 2 ** 24)); // like the process source, but private
+    const heap = new ObjectHeap(stateOf(r), testSource(2 ** 12, 2 ** 16, 2 ** 12, 2 ** 24)); // like the process source, but private
     const live: number[] = [];
     let seed = 7;
     const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
@@ -364,7 +365,7 @@ describe('slot metadata: two words per slot and the live bitmap', () => {
       return () => ((a = (Math.imul(a, 1103515245) + 12345) | 0) >>> 0) / 2 ** 32;
     })();
     for (const debug of [false, true]) {
-      const heap = new ObjectHeap(rt(debug), testSource(2048, 2 ** 8, 2048 * 5, 2048 * 3));
+      const heap = new ObjectHeap(stateOf(rt(debug)), testSource(2048, 2 ** 8, 2048 * 5, 2048 * 3));
       const live = new Set<number>();
       let cycle = 0;
       for (let op = 0; op < 12_000; op++) {
