@@ -21,7 +21,11 @@ const brandKinds: ReadonlySet<string> = new Set<BrandKind>(['Ptr', 'Garbage', 'H
 
 const none: readonly Brand[] = [];
 
-/** The brand a property's computed `unique symbol` key names, if any. */
+/**
+ * The brand a property's computed `unique symbol` key names, if any. Read per
+ * declaration of the key (each instantiation of `Ptr<T>` has its own property
+ * symbol, all with the one declaration `[ptrBrand]: T`), cached per property.
+ */
 export function brandKindOfProperty(checker: ts.TypeChecker, prop: ts.Symbol): BrandKind | undefined {
   // Properties keyed by a unique symbol have escaped names `__@<name>@<id>`; skip the rest cheaply.
   if (!(prop.escapedName as string).startsWith('__@')) return undefined;
@@ -31,17 +35,29 @@ export function brandKindOfProperty(checker: ts.TypeChecker, prop: ts.Symbol): B
   if (kind === undefined) {
     kind = null;
     for (const decl of prop.declarations ?? []) {
-      const name = ts.getNameOfDeclaration(decl);
-      if (!name || !ts.isComputedPropertyName(name)) continue;
-      const id = offheapIdOf(checker, checker.getSymbolAtLocation(name.expression));
-      if (id?.startsWith('brand:') && brandKinds.has(id.slice(6))) {
-        kind = id.slice(6) as BrandKind;
-        break;
-      }
+      kind = brandKindOfDeclaration(checker, decl);
+      if (kind) break;
     }
     keyCache.set(prop, kind);
   }
   return kind ?? undefined;
+}
+
+/** The brand a property declaration's computed key names, or null (once per declaration and program). */
+function brandKindOfDeclaration(checker: ts.TypeChecker, decl: ts.Declaration): BrandKind | null {
+  const memo = cacheOf<ts.Declaration, BrandKind | null>(checker, 'brands:key-declarations');
+  let kind = memo.get(decl);
+  if (kind === undefined) {
+    kind = null;
+    const name = ts.getNameOfDeclaration(decl);
+    if (name && ts.isComputedPropertyName(name)) {
+      brandCounters.keysResolved++;
+      const id = offheapIdOf(checker, checker.getSymbolAtLocation(name.expression));
+      if (id?.startsWith('brand:') && brandKinds.has(id.slice(6))) kind = id.slice(6) as BrandKind;
+    }
+    memo.set(decl, kind);
+  }
+  return kind;
 }
 
 /**
@@ -86,8 +102,8 @@ const primitive =
   ts.TypeFlags.Undefined |
   ts.TypeFlags.Void;
 
-/** Work counters for tests: properties listed to find brands. */
-export const brandCounters = { propertiesListed: 0 };
+/** Work counters for tests: properties listed to find brands, and computed keys looked up (once per declaration). */
+export const brandCounters = { propertiesListed: 0, keysResolved: 0 };
 
 function keyedProperties(checker: ts.TypeChecker, type: ts.Type): readonly ts.Symbol[] {
   const keyed = (props: readonly ts.Symbol[]) => {

@@ -1,8 +1,10 @@
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { brandCounters, brandsOf } from '../../src/analysis/brands.js';
 import { calleeId, declarationCounters, offheapIdAt } from '../../src/analysis/declarations.js';
 import { programAnalysis } from '../../src/analysis/program-analysis.js';
 import { virtualProgram } from '../virtual-program.js';
+import { runtimeIndex } from './nih-lint.js';
 
 const runtime = `
 /** @offheap sysAlloc */
@@ -174,5 +176,37 @@ describe('declaration ids', () => {
     expect(declarationCounters.callsOutOfView - before.callsOutOfView).toBe(2);
     expect(callsIn(program, '/p/pool.ts').map((call) => calleeId(checker, call))).toEqual(['FixAlloc.alloc', undefined]);
     expect(declarationCounters.callsOutOfView - before.callsOutOfView).toBe(2);
+  });
+});
+
+describe('brand keys', () => {
+  /** `n` instantiations of each scalar brand, and a look-alike key: a user's own unique symbol named as the runtime's. */
+  const brands = (n: number) => {
+    const lines = [`import type { Ptr, Garbage, HeapRef } from '${runtimeIndex}';`, `declare const ptrBrand: unique symbol;`, `type Fake<T> = { readonly [ptrBrand]: T };`];
+    for (let i = 0; i < n; i++) lines.push(`export interface R${i} { v${i}: number }`, `export declare const p${i}: Ptr<R${i}>, g${i}: Garbage<R${i}>, h${i}: HeapRef<R${i}>, f${i}: Fake<R${i}>;`);
+    const program = virtualProgram({ '/p/user.ts': lines.join('\n') });
+    const checker = program.getTypeChecker();
+    const file = program.getSourceFile('/p/user.ts')!;
+    const before = brandCounters.keysResolved;
+    const kinds: string[] = [];
+    for (const statement of file.statements) {
+      if (!ts.isVariableStatement(statement)) continue;
+      for (const d of statement.declarationList.declarations) {
+        if (d.name.getText() === 'ptrBrand') continue;
+        const found = brandsOf(checker, checker.getTypeAtLocation(d.name)).map((b) => b.kind);
+        kinds.push(`${d.name.getText()[0]}:${found.join(',') || '-'}`);
+      }
+    }
+    return { kinds: [...new Set(kinds)], keys: brandCounters.keysResolved - before };
+  };
+
+  it('look up each key declaration once per program, however many instantiations carry it', () => {
+    // Each instantiation of Ptr<T> has its own property symbol for `[ptrBrand]`; all share one declaration.
+    const small = brands(5);
+    const large = brands(50);
+    expect(small.kinds).toEqual(['p:Ptr', 'g:Garbage', 'h:HeapRef', 'f:-']);
+    expect(large.kinds).toEqual(small.kinds);
+    // The three runtime brands and the look-alike: 4 keys at 5 and at 50 instantiations (a lookup per property: 20, 200).
+    expect([small.keys, large.keys]).toEqual([4, 4]);
   });
 });
