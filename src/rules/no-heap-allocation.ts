@@ -271,6 +271,17 @@ export default createRule<Options, MessageIds>({
       });
     }
 
+    /** The values `xs.push(…)`, `xs.unshift(…)`, `xs.splice(i, n, …)` and `xs[i] = v` put into the array `id` names. */
+    function storedInto(id: TSESTree.Node): TSESTree.Node[] {
+      const member = id.parent;
+      if (member?.type !== AST_NODE_TYPES.MemberExpression || member.object !== id) return [];
+      if (member.computed && member.parent.type === AST_NODE_TYPES.AssignmentExpression && member.parent.left === member) return [member.parent.right];
+      const call = member.parent;
+      if (member.computed || member.property.type !== AST_NODE_TYPES.Identifier || call.type !== AST_NODE_TYPES.CallExpression || call.callee !== member) return [];
+      const skip = { push: 0, unshift: 0, splice: 2 }[member.property.name];
+      return skip === undefined ? [] : call.arguments.slice(skip);
+    }
+
     /** Lib declarations: `Reflect.construct`, `Object.create`, `Array`, `Map`, … */
     const isLib = (symbol: ts.Symbol | undefined): boolean =>
       (symbol?.declarations ?? []).some((d) => program.isSourceFileDefaultLibrary(d.getSourceFile()));
@@ -358,6 +369,28 @@ export default createRule<Options, MessageIds>({
       ArrayExpression(node) {
         const tsNode = tsOf(node) as ts.ArrayLiteralExpression;
         reportContainer(node, literalInfo(tsNode).type, tsNode);
+        // `const xs = []` without a type is an evolving array: the checker types it at each use by what the code
+        // put in before (`xs.push(makeRec())`), so its literal says nothing. Judged at its uses, reported here once.
+        const decl = node.parent;
+        if (node.elements.length > 0 || decl.type !== AST_NODE_TYPES.VariableDeclarator || decl.init !== node) return;
+        if (decl.id.type !== AST_NODE_TYPES.Identifier || decl.id.typeAnnotation) return;
+        for (const ref of context.sourceCode.getDeclaredVariables(decl)[0]?.references ?? []) {
+          if (ref.init) continue;
+          const type = checker.getTypeAtLocation(tsOf(ref.identifier));
+          if (heldByValue(type)) {
+            reportContainer(node, type, tsNode);
+            return;
+          }
+          // What is put in where no later use reads it back: the values pushed or stored.
+          for (const value of storedInto(ref.identifier)) {
+            const held = nihMember(checker.getTypeAtLocation(tsOf(value)));
+            const reason = why(held);
+            if (reason && !exempt(tsNode)) {
+              context.report({ node, messageId: 'container', data: { container: decl.id.name, type: nameOf(held), why: reason } });
+              return;
+            }
+          }
+        }
       },
       'TSAsExpression, TSTypeAssertion'(node: TSESTree.TSAsExpression | TSESTree.TSTypeAssertion) {
         const tsNode = tsOf(node) as ts.AsExpression | ts.TypeAssertion;

@@ -94,6 +94,14 @@ export const cases: RunTests<MessageIds, Options> = {
     ),
     // An auto-typed variable that later statements give a pointer: nothing by value (twin: the invalid case after it).
     code(`let holder;`, `holder = sysAlloc<Span>(8192);`, `export const z = { holder };`),
+    // Evolving arrays given pointers, numbers or ordinary objects: nothing by value (twin: the invalid case below).
+    code(
+      `declare function makeRec(): Ptr<Rec>;`,
+      `const xs = [];`,
+      `xs.push(makeRec());`,
+      `export const z = { xs };`,
+      `export function f() { const ys = []; ys.push(makeRec(), 1); const os = []; os.push(new Owner()); return { ys, os }; }`,
+    ),
     // A file that sees no runtime binding but `Ptr` holds no not-in-heap type (twin: the last invalid case).
     `import type { Address } from './nih-reexport.ts';\ninterface Counted { count: number }\nconst tallies: Counted[] = [];\nconst last = new Map<string, Address<Counted>>();`,
   ],
@@ -105,6 +113,29 @@ export const cases: RunTests<MessageIds, Options> = {
       errors: [
         { messageId: 'literal', line: L(4) },
         { messageId: 'literal', line: L(7) },
+      ],
+    },
+    // An evolving array (`const xs = []`, no type) is typed at its uses by what the code pushed or stored: reported at
+    // the literal, once, at top level and in a function (silently clean before: the literal's own type is never[]);
+    // with no use after the push (zs), by the values pushed.
+    {
+      code: code(
+        `declare function makeRec(): Rec;`,
+        `const xs = [];`,
+        `xs.push(makeRec());`,
+        `export const z = { xs };`,
+        `export function f() { const ys = []; ys[0] = makeRec(); return { ys }; }`,
+        `let zs = [];`,
+        `zs.unshift(new Owner(), makeRec());`,
+        `const vs = [];`,
+        `export const n = vs.length;`,
+        `vs.splice(0, 0, makeRec());`,
+      ),
+      errors: [
+        { messageId: 'container', line: L(2), data: { container: 'xs', type: 'Rec', why: 'Rec is marked NotInHeap' } },
+        { messageId: 'container', line: L(5), data: { container: 'ys', type: 'Rec', why: 'Rec is marked NotInHeap' } },
+        { messageId: 'container', line: L(6), data: { container: 'zs', type: 'Rec', why: 'Rec is marked NotInHeap' } },
+        { messageId: 'container', line: L(8), data: { container: 'vs', type: 'Rec', why: 'Rec is marked NotInHeap' } },
       ],
     },
     {
