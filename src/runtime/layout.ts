@@ -107,18 +107,43 @@ const made = new WeakSet<object>();
  */
 class StructLayout {
   readonly #slots: Int32Array;
+  readonly #runs: Int32Array;
   constructor(props: object, slots: Int32Array) {
     Object.assign(this, props);
     this.#slots = slots;
+    this.#runs = slotRuns(slots);
   }
   /** The slot offsets of `layout`, made by struct (callers checked isLayout). */
   static slotsOf(layout: Layout<unknown>): Int32Array {
     return (layout as unknown as StructLayout).#slots;
   }
+  /** The same slots as runs (slotRuns). */
+  static runsOf(layout: Layout<unknown>): Int32Array {
+    return (layout as unknown as StructLayout).#runs;
+  }
+}
+
+/**
+ * Ascending slot offsets as runs of equally spaced slots, `[first, stride, count]` per run, greedily longest first:
+ * the barrier's loop steps through a run without reading an offset per slot (an array of HeapRefs is one run).
+ */
+export function slotRuns(slots: Int32Array): Int32Array {
+  const runs: number[] = [];
+  for (let i = 0; i < slots.length; ) {
+    const stride = i + 1 < slots.length ? slots[i + 1] - slots[i] : 4;
+    let j = i + 1;
+    while (j < slots.length && slots[j] - slots[j - 1] === stride) j++;
+    runs.push(slots[i], stride, j - i);
+    i = j;
+  }
+  return Int32Array.from(runs);
 }
 
 /** The HeapRef slot offsets of a struct layout, ascending, as the runtime reads them (see StructLayout). */
 export const layoutSlots = (layout: Layout<unknown>): Int32Array => StructLayout.slotsOf(layout);
+
+/** The HeapRef slots of a struct layout as runs, `[first, stride, count]` each (slotRuns). */
+export const layoutSlotRuns = (layout: Layout<unknown>): Int32Array => StructLayout.runsOf(layout);
 
 /** Freezes and brands a description. */
 function brand<D extends object>(d: D): D {

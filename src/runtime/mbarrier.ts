@@ -14,7 +14,7 @@
 
 import { badValue } from './check.js';
 import { BadPointerError, MisuseError, show } from './errors.js';
-import { isLayout, layoutSlots, type Layout } from './layout.js';
+import { isLayout, layoutSlotRuns, type Layout } from './layout.js';
 import type { HeapBits } from './heapbits.js';
 import { checkRange, clearBytes } from './memclr.js';
 import { pageSize } from './space.js';
@@ -39,10 +39,10 @@ export type WriteBarrierHook = (slot: number, old: number, next: number) => void
 export interface BulkBarrier {
   /** Same effect as the hook on each slot: `next` stored over `old` at `slot`. */
   write(slot: number, old: number, next: number): void;
-  /** Shades the non-zero old values of the slots at `p + slots[k]` (a typedmemclr). */
-  clearSlots(u32: Uint32Array, p: number, slots: Int32Array): void;
-  /** Shades the old values of the 4-byte words inside [p, p+n) that the heap bits name HeapRef slots, and conservatively those with no recorded layout (a memclrHasPointers). */
-  clearRange(u32: Uint32Array, bits: HeapBits, p: number, n: number): void;
+  /** Shades the non-zero old values of a typedmemclr's HeapRef slots: `runs` holds `[first, stride, count]` per run of slots at `p + first + i × stride` (layoutSlotRuns); `i32` is the space's words. */
+  clearSlots(i32: Int32Array, p: number, runs: Int32Array): void;
+  /** Shades the old values of the 4-byte words inside [p, p+n) of `i32` that the heap bits name HeapRef slots, and conservatively those with no recorded layout (a memclrHasPointers). */
+  clearRange(i32: Int32Array, bits: HeapBits, p: number, n: number): void;
 }
 
 function noHook(): void {}
@@ -53,16 +53,17 @@ class HookBulk implements BulkBarrier {
   write(slot: number, old: number, next: number): void {
     this.hook(slot, old, next);
   }
-  clearSlots(u32: Uint32Array, p: number, slots: Int32Array): void {
-    for (let k = 0; k < slots.length; k++) {
-      const a = p + slots[k];
-      const old = u32[a >>> 2];
-      if (old !== 0) this.hook(a, old, 0);
+  clearSlots(i32: Int32Array, p: number, runs: Int32Array): void {
+    for (let r = 0; r < runs.length; r += 3) {
+      for (let a = p + runs[r], end = a + runs[r + 1] * runs[r + 2]; a < end; a += runs[r + 1]) {
+        const old = i32[a >>> 2] >>> 0;
+        if (old !== 0) this.hook(a, old, 0);
+      }
     }
   }
-  clearRange(u32: Uint32Array, bits: HeapBits, p: number, n: number): void {
+  clearRange(i32: Int32Array, bits: HeapBits, p: number, n: number): void {
     bits.visit((p + 3) >>> 2, (p + n) >>> 2, (w) => {
-      const old = u32[w];
+      const old = i32[w] >>> 0;
       if (old !== 0) this.hook(w * 4, old, 0);
     });
   }
@@ -83,7 +84,7 @@ export class WriteBarrier {
   bulk: BulkBarrier | undefined = undefined;
   /** The last layout typedmemclr validated: a loop clearing one type checks it once. */
   checkedLayout: unknown = notALayout;
-  /** That layout's HeapRef slot offsets (layoutSlots), read when it was checked: the fast path loads them from here, one field of an object it already holds. */
+  /** That layout's HeapRef slots as runs (layoutSlotRuns), read when it was checked: the fast path loads them from here, one field of an object it already holds. */
   checkedSlots: Int32Array = noSlots;
 
   /** Turns the barrier on with `hook` (and its bulk form, if any), or off with `undefined`. */
@@ -137,7 +138,7 @@ export function storeHeapRefNoWBImpl(rt: RuntimeState, p: number, v: number): vo
 function checkLayout(rt: RuntimeState, what: string, layout: unknown): void {
   if (layout === rt.barrier.checkedLayout) return;
   if (!isLayout(layout)) throw new MisuseError(`${what}: layout must be a struct layout made by struct(); got ${show(layout)}`, { value: layout, limit: 'a struct layout' });
-  rt.barrier.checkedSlots = layoutSlots(layout);
+  rt.barrier.checkedSlots = layoutSlotRuns(layout);
   rt.barrier.checkedLayout = layout;
 }
 
@@ -171,22 +172,14 @@ function typedmemclrSlow(rt: RuntimeState, layout: Layout<unknown>, p: number): 
     throw new BadPointerError(`typedmemclr: p must be aligned to ${layout.name}'s alignment ${layout.align}; got ${show(p)}`, { value: p, limit: layout.align });
   }
   const wb = rt.barrier;
-  if (wb.enabled) clearSlotsBarrier(rt, wb, p, layoutSlots(layout));
+  if (wb.enabled) clearSlotsBarrier(rt, wb, p, layoutSlotRuns(layout));
   clearBytes(rt.space, p, layout.size);
 }
 
-/** The deletion barrier of a typedmemclr: the old value of each HeapRef slot at `p + slots[k]`. A `const`, so compiled callers need no check that the binding still holds this function. */
-const clearSlotsBarrier = (rt: RuntimeState, wb: WriteBarrier, p: number, slots: Int32Array): void => {
-  if (slots.length === 0) return;
-  const u32 = rt.space.u32;
-  const bulk = wb.bulk;
-  if (bulk !== undefined) bulk.clearSlots(u32, p, slots);
-  else
-    for (let k = 0; k < slots.length; k++) {
-      const a = p + slots[k];
-      const old = u32[a >>> 2];
-      if (old !== 0) wb.hook(a, old, 0);
-    }
+/** The deletion barrier of a typedmemclr: the old value of each HeapRef slot of `runs` (layoutSlotRuns) at `p`. A `const`, so compiled callers need no check that the binding still holds this function. */
+const clearSlotsBarrier = (rt: RuntimeState, wb: WriteBarrier, p: number, runs: Int32Array): void => {
+  // `bulk` is set whenever the barrier is on (a hook without a bulk form gets HookBulk).
+  if (runs.length !== 0) (wb.bulk as BulkBarrier).clearSlots(rt.space.i32, p, runs);
 };
 
 /**
@@ -200,6 +193,6 @@ export function memclrHasPointersImpl(rt: RuntimeState, p: number, n: number): v
   // The bulk barrier directly, no helper: everything V8 inlines into a caller's loop, the barrier's fast path
   // (Collector.clearRange) included, must stay under its cumulative inlining budget, or a loop clearing with the
   // barrier off calls memclrHasPointers instead of inlining it (B1 at 64 B: 0.70x).
-  if (wb.enabled === true) (wb.bulk as BulkBarrier).clearRange(rt.space.u32, rt.heap.bits, p, n);
+  if (wb.enabled === true) (wb.bulk as BulkBarrier).clearRange(rt.space.i32, rt.heap.bits, p, n);
   clearBytes(rt.space, p, n);
 }

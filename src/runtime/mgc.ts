@@ -137,26 +137,33 @@ export class Collector implements BulkBarrier {
     if (next !== 0) this.shade(next, slot);
   }
 
-  /** Deletion barrier of a typedmemclr: shades the old values of the HeapRef slots at `p + slots[k]`. */
-  clearSlots(u32: Uint32Array, p: number, slots: Int32Array): void {
+  /**
+   * Deletion barrier of a typedmemclr: shades the old values of the HeapRef slots of `runs` (`[first, stride,
+   * count]` each, layoutSlotRuns) at `p`. A run steps by its stride, so no offset is read per slot; the words
+   * are read as int32 (handles are below 2^30), which compare with `meta`'s without a sign check.
+   */
+  clearSlots(i32: Int32Array, p: number, runs: Int32Array): void {
     const { meta, mask } = this.heap;
     const c2 = this.cycle << 1;
     let marked = 0;
-    for (let k = 0; k < slots.length; k++) {
-      const a = p + slots[k];
-      const v = u32[a >>> 2];
-      if (v === 0) continue;
-      const m = (v & mask) << 1;
-      if (meta[m] === v) {
-        const w = meta[m | 1];
-        if ((w & -2) !== c2) {
-          meta[m | 1] = c2 | (w & 1);
-          marked++;
+    for (let r = 0; r < runs.length; r += 3) {
+      const stride = runs[r + 1] >> 2;
+      let w = (p + runs[r]) >>> 2;
+      for (const end = w + stride * runs[r + 2]; w < end; w += stride) {
+        const v = i32[w];
+        if (v === 0) continue;
+        const m = (v & mask) << 1;
+        if (meta[m] === v) {
+          const x = meta[m | 1];
+          if ((x & -2) !== c2) {
+            meta[m | 1] = c2 | (x & 1);
+            marked++;
+          }
+        } else if (this.rt.debug) {
+          this.marked += marked;
+          marked = 0;
+          this.shade(v >>> 0, w * 4); // reports the bad pointer
         }
-      } else if (this.rt.debug) {
-        this.marked += marked;
-        marked = 0;
-        this.shade(v, a); // reports the bad pointer
       }
     }
     if (marked !== 0) this.marked += marked;
@@ -174,19 +181,21 @@ export class Collector implements BulkBarrier {
    * inlines it into the clear: a call to the general loop, which is too big
    * to inline, cost about as much as the shading of two slots.
    */
-  clearRange(u32: Uint32Array, bits: HeapBits, p: number, n: number): void {
+  clearRange(i32: Int32Array, bits: HeapBits, p: number, n: number): void {
     // p is 4-byte aligned; n < 4 gives an empty range (the last word is below p's, and no bit lies from p's up to it).
     // A bitmap word beyond the bitmaps reads as undefined, whose `& range` is 0: the slow path, or an empty range.
     const b = p >>> 7;
     const last = (p + n - 4) >>> 2;
     const range = (-1 << ((p >>> 2) & 31)) & (-1 >>> (31 - (last & 31)));
-    if ((p & 3) !== 0 || last >>> 5 !== b || (bits.known[b] & range) !== range) return this.clearRangeSlow(u32, bits, p, n);
+    if ((p & 3) !== 0 || last >>> 5 !== b || (bits.known[b] & range) !== range) return this.clearRangeSlow(i32, bits, p, n);
     const c2 = this.cycle << 1;
-    const meta = this.heap.meta;
+    const heap = this.heap;
+    const meta = heap.meta;
+    const mask = heap.mask;
     for (let q = bits.ptr[b] & range; q !== 0; q &= q - 1) {
       const w = (b << 5) | (31 - Math.clz32(q & -q));
-      const v = u32[w];
-      const m = (v & this.heap.mask) << 1;
+      const v = i32[w];
+      const m = (v & mask) << 1;
       if (meta[m] !== v) {
         if (v !== 0) this.badSlot(v, w);
       } else if ((meta[m | 1] & -2) !== c2) this.markSlot(m, c2);
@@ -202,23 +211,23 @@ export class Collector implements BulkBarrier {
 
   /** A HeapRef slot (word `w`) holds `v`, which names no live handle: reported in debug mode, ignored otherwise. */
   private badSlot(v: number, w: number): void {
-    if (this.rt.debug) this.shade(v, w * 4);
+    if (this.rt.debug) this.shade(v >>> 0, w * 4);
   }
 
   /** clearRange's general case: the words inside [p, p+n) over any number of bitmap words, known or not. */
-  private clearRangeSlow(u32: Uint32Array, bits: HeapBits, p: number, n: number): void {
+  private clearRangeSlow(i32: Int32Array, bits: HeapBits, p: number, n: number): void {
     const from = (p + 3) >>> 2;
     const to = (p + n) >>> 2;
-    if (from < to) this.clearBits(u32, bits, from, to);
+    if (from < to) this.clearBits(i32, bits, from, to);
   }
 
   /** The bitmap walk of clearRange over the words [from, to) (from < to). */
-  private clearBits(u32: Uint32Array, bits: HeapBits, from: number, to: number): void {
+  private clearBits(i32: Int32Array, bits: HeapBits, from: number, to: number): void {
     const known = bits.known;
     // Words beyond the bitmaps have no recorded layout.
     const covered = known.length << 5;
     if (to > covered) {
-      this.clearWords(u32, Math.max(from, covered), to);
+      this.clearWords(i32, Math.max(from, covered), to);
       if (from >= covered) return;
       to = covered;
     }
@@ -237,7 +246,7 @@ export class Collector implements BulkBarrier {
         const low = q & -q;
         q ^= low;
         const w = base + 31 - Math.clz32(low);
-        const v = u32[w];
+        const v = i32[w];
         if (v === 0) continue;
         const m = (v & mask) << 1;
         if (meta[m] === v) {
@@ -249,25 +258,25 @@ export class Collector implements BulkBarrier {
         } else if (this.rt.debug) {
           this.marked += marked;
           marked = 0;
-          this.shade(v, w * 4); // reports the bad pointer
+          this.shade(v >>> 0, w * 4); // reports the bad pointer
         }
       }
       if ((range & ~k) !== 0) {
         this.marked += marked;
         marked = 0;
-        this.clearUnknown(u32, base, range & ~k);
+        this.clearUnknown(i32, base, range & ~k);
       }
     }
     if (marked !== 0) this.marked += marked;
   }
 
   /** The conservative scan of the words `base + bit` for the set bits of `unknown`. */
-  private clearUnknown(u32: Uint32Array, base: number, unknown: number): void {
+  private clearUnknown(i32: Int32Array, base: number, unknown: number): void {
     while (unknown !== 0) {
       const low = unknown & -unknown;
       unknown ^= low;
       const w = base + 31 - Math.clz32(low);
-      this.shadeConservative(u32[w]);
+      this.shadeConservative(i32[w]);
     }
   }
 
@@ -276,12 +285,12 @@ export class Collector implements BulkBarrier {
    * layout: shades every word that is a live handle. A word that is not
    * one may be a scalar, so nothing here is a bad pointer.
    */
-  clearWords(u32: Uint32Array, from: number, to: number): void {
+  clearWords(i32: Int32Array, from: number, to: number): void {
     const { meta, mask } = this.heap;
     const c2 = this.cycle << 1;
     let marked = 0;
     for (let w = from; w < to; w++) {
-      const v = u32[w];
+      const v = i32[w];
       if (v === 0) continue;
       const m = (v & mask) << 1;
       if (meta[m] !== v) continue;

@@ -18,6 +18,7 @@ import {
   u32,
   u8,
 } from '../../src/runtime/index.js';
+import { layoutSlotRuns, layoutSlots, slotRuns } from '../../src/runtime/layout.js';
 
 describe('struct layouts', () => {
   it('lays fields out in order at natural alignment, like Go', () => {
@@ -48,6 +49,24 @@ describe('struct layouts', () => {
     // Words 2, 4, 5, 6, 8, 10 → byte 0 = 0b01110100, byte 1 = 0b00000101.
     expect(Array.from(Outer.ptrmask)).toEqual([0b01110100, 0b00000101]);
     expect(Outer.hasPointers).toBe(true);
+  });
+
+  it("lists the HeapRef slots as runs of equal stride for the barrier's loop; expanded, the runs are exactly the slots", () => {
+    const expand = (runs: Int32Array): number[] => {
+      const out: number[] = [];
+      for (let r = 0; r < runs.length; r += 3) for (let i = 0; i < runs[r + 2]; i++) out.push(runs[r] + i * runs[r + 1]);
+      return out;
+    };
+    expect(Array.from(slotRuns(Int32Array.of(0, 8, 12, 16)))).toEqual([0, 8, 2, 12, 4, 2]);
+    expect(Array.from(slotRuns(Int32Array.of(20)))).toEqual([20, 4, 1]);
+    expect(Array.from(slotRuns(new Int32Array(0)))).toEqual([]);
+    const Inner = struct('RunsInner', { x: u32, ref: heapRef<object>() });
+    const Outer = struct('RunsOuter', { flags: u8, inner: Inner, p: ptr<unknown>(), refs: array(heapRef<object>(), 3), inners: array(Inner, 2), tail: f64 });
+    expect(Array.from(layoutSlotRuns(Outer))).toEqual([8, 8, 2, 20, 4, 2, 32, 8, 2]);
+    const Many = struct('RunsMany', { n: u32, refs: array(heapRef<object>(), 100) });
+    expect(Array.from(layoutSlotRuns(Many))).toEqual([4, 4, 100]);
+    const Plain = struct('RunsPlain', { a: u32, b: f64 });
+    for (const L of [Inner, Outer, Many, Plain]) expect(expand(layoutSlotRuns(L))).toEqual(Array.from(layoutSlots(L)));
   });
 
   it('sizes arrays and rounds struct size to alignment', () => {

@@ -26,6 +26,7 @@ import {
   type Runtime,
 } from '../../src/runtime/index.js';
 import { isZero, rejects } from './helpers.js';
+import { stateOf } from '../../src/runtime/runtime.js';
 
 const Obj = struct('Obj', { n: u32, a: heapRef<object>(), p: ptr<unknown>(), b: array(heapRef<object>(), 2) });
 type ObjRec = LayoutType<typeof Obj>;
@@ -42,7 +43,7 @@ function setup(): { rt: Runtime; calls: Call[]; p: Ptr<ObjRec>; H: HeapRef<objec
   const calls: Call[] = [];
   const p = new FixAlloc(Obj, { runtime: rt }).alloc();
   const H = Array.from({ length: 6 }, (_, i) => rt.newHeapRef({ i }));
-  const u = rt.space.u32;
+  const u = stateOf(rt).space.u32;
   for (let i = 0; i < Obj.size / 4; i++) u[(p >>> 2) + i] = H[i];
   rt.setWriteBarrier((slot, old, next) => void calls.push([slot, old, next]));
   return { rt, calls, p, H };
@@ -53,11 +54,11 @@ describe('memclrNoHeapPointers', () => {
     const rt: Runtime = createRuntime({ maxBytes: 1 << 20, debug: true });
     const base = rt.sysAlloc(8192);
     for (const [off, n] of [[0, 8], [8, 64], [16, 72], [3, 5], [1, 0], [100, 4000]] as const) {
-      rt.space.u8.fill(0xff, base, base + 8192);
+      stateOf(rt).space.u8.fill(0xff, base, base + 8192);
       rt.memclrNoHeapPointers(base + off as MaybeGarbage<unknown>, n);
       expect(isZero(rt, base + off, n)).toBe(true);
-      if (off > 0) expect(rt.space.u8[base + off - 1]).toBe(0xff);
-      expect(rt.space.u8[base + off + n]).toBe(0xff);
+      if (off > 0) expect(stateOf(rt).space.u8[base + off - 1]).toBe(0xff);
+      expect(stateOf(rt).space.u8[base + off + n]).toBe(0xff);
     }
   });
 
@@ -81,7 +82,7 @@ describe('memclrNoHeapPointers', () => {
 describe('write barrier', () => {
   it('typedmemclr shades the old value of each non-zero HeapRef slot, then clears', () => {
     const { rt, calls, p, H } = setup();
-    rt.space.u32[(p + 16) >>> 2] = 0; // b[1] is nil: nothing to shade
+    stateOf(rt).space.u32[(p + 16) >>> 2] = 0; // b[1] is nil: nothing to shade
     rt.typedmemclr(Obj, p);
     expect(calls).toEqual([
       [p + 4, H[1], 0],
@@ -95,7 +96,7 @@ describe('write barrier', () => {
     rt.memclrHasPointers(p, 12);
     expect(calls).toEqual([[p + 4, H[1], 0]]);
     expect(isZero(rt, p, 12)).toBe(true);
-    expect(rt.space.u32[(p + 12) >>> 2]).toBe(H[3]);
+    expect(stateOf(rt).space.u32[(p + 12) >>> 2]).toBe(H[3]);
     calls.length = 0;
     rt.memclrHasPointers((p + 12) as Ptr<ObjRec>, 8);
     expect(calls).toEqual([
@@ -107,7 +108,7 @@ describe('write barrier', () => {
   it('memclrHasPointers over memory with no recorded layout visits every non-zero aligned word (conservative)', () => {
     const { rt, calls, H } = setup();
     const q = rt.sysAlloc(8192);
-    const u = rt.space.u32;
+    const u = stateOf(rt).space.u32;
     u[(q >>> 2) + 0] = H[0];
     u[(q >>> 2) + 1] = 12345; // a counter: visited (the hook decides), never mistaken by the collector (see heapbits.test.ts)
     u[(q >>> 2) + 3] = H[2];
@@ -138,7 +139,7 @@ describe('write barrier', () => {
   it('costs nothing and calls nothing when off', () => {
     const { rt, calls, p, H } = setup();
     rt.setWriteBarrier(undefined);
-    expect(rt.barrier.enabled).toBe(false);
+    expect(stateOf(rt).barrier.enabled).toBe(false);
     rt.access(Obj).a.set(p, H[3]);
     rt.typedmemclr(Obj, p);
     rt.memclrHasPointers(p, 8);
@@ -151,7 +152,7 @@ describe('write barrier', () => {
     const pool = new FixAlloc(Obj, { runtime: rt });
     const ps = Array.from({ length: 8 }, () => pool.alloc());
     const pools = [pool] as FixAlloc<unknown, boolean>[];
-    const u = rt.space.u32;
+    const u = stateOf(rt).space.u32;
     const fillAll = (): void => {
       for (const q of ps) for (let i = 0; i < Obj.size / 4; i++) u[(q >>> 2) + i] = 0x5a5a5a5a;
     };
@@ -164,7 +165,7 @@ describe('write barrier', () => {
     fillAll();
     const before = Array.from(u.subarray(ps[0] >>> 2, (ps[7] + Obj.size) >>> 2));
     let valueOfCalls = 0;
-    const end = rt.space.mappedEnd;
+    const end = stateOf(rt).space.mappedEnd;
     for (const q of [0, 4, 8188, -8192, ps[0] + 0.5, Number.NaN, Infinity, 2 ** 31, 2 ** 32 + ps[0], end, String(ps[0]), 2n ** 13n, Symbol('p'), undefined, null, { valueOf: () => (valueOfCalls++, ps[0]) }, [ps[0]]]) {
       rejects(rt, pools, () => rt.typedmemclr(Obj, q as Ptr<ObjRec>), BadPointerError, 'ERR_BAD_POINTER', /typedmemclr: p must be/);
     }
@@ -182,7 +183,7 @@ describe('write barrier', () => {
   it('typedmemclr without debug mode: the barrier, switched on after the fast path warmed up, sees every non-zero HeapRef slot', () => {
     const rt = createRuntime({ maxBytes: 1 << 20 });
     const p = new FixAlloc(Obj, { runtime: rt }).alloc();
-    const u = rt.space.u32;
+    const u = stateOf(rt).space.u32;
     for (let r = 0; r < 2000; r++) rt.typedmemclr(Obj, p);
     const calls: Call[] = [];
     rt.setWriteBarrier((slot, old, next) => void calls.push([slot, old, next]));
@@ -202,7 +203,7 @@ describe('write barrier', () => {
     const rt = createRuntime({ maxBytes: 1 << 20 });
     const p = new FixAlloc(Obj, { runtime: rt }).alloc();
     const q = new FixAlloc(Other, { runtime: rt }).alloc();
-    const u = rt.space.u32;
+    const u = stateOf(rt).space.u32;
     const calls: Call[] = [];
     rt.setWriteBarrier((slot, old, next) => void calls.push([slot, old, next]));
     // Each layout twice in a row: the first clear takes the slow path (a new layout), the second the fast one.
@@ -266,7 +267,84 @@ describe('write barrier', () => {
       rejects(rt, [], () => rt.memclrHasPointers(p, n as number), OffheapRangeError, 'ERR_BAD_SIZE', /memclrHasPointers: n must be an integer/);
       rejects(rt, [], () => rt.memclrNoHeapPointers(p, n as number), OffheapRangeError, 'ERR_BAD_SIZE', /memclrNoHeapPointers: n must be an integer/);
     }
-    expect(Array.from(rt.space.u32.subarray(p >>> 2, (p + Obj.size) >>> 2))).toEqual(H.slice(0, 5));
+    expect(Array.from(stateOf(rt).space.u32.subarray(p >>> 2, (p + Obj.size) >>> 2))).toEqual(H.slice(0, 5));
     expect(() => rt.setWriteBarrier(5 as never)).toThrow(MisuseError);
+  });
+});
+
+describe("typedmemclr's barrier over runs of slots (layoutSlotRuns), with the collector", () => {
+  // Slots 0, 8 | 12, 16, 20 | 28, 32: three runs of strides 8, 4, 4; the scalar words 4 and 24 sit between them.
+  const Runs = struct('Runs', { a: heapRef<object>(), n: u32, b: heapRef<object>(), c: array(heapRef<object>(), 3), m: u32, d: array(heapRef<object>(), 2) });
+  const slotWords = [0, 2, 3, 4, 5, 7, 8];
+
+  /** `count` objects of Runs, every word a distinct live unpinned handle, rooted; marking started with the pins scanned. */
+  function marking(debug: boolean, count: number) {
+    const rt = createRuntime({ maxBytes: 1 << 20, debug });
+    const pool = new FixAlloc(Runs, { runtime: rt });
+    const ps = Array.from({ length: count }, () => pool.alloc());
+    const u = stateOf(rt).space.u32;
+    const hs = ps.map((p) => Array.from({ length: 9 }, (_, w) => (u[(p >>> 2) + w] = rt.newHeapRef({ w }))));
+    for (const p of ps) rt.addRoot(p, Runs);
+    rt.gcStart();
+    rt.gcStep(stateOf(rt).heap.top - 1); // exactly the pin table: the roots are still grey
+    expect(stateOf(rt).collector.stats().marked).toBe(0);
+    return { rt, ps, hs, u };
+  }
+
+  for (const debug of [false, true]) {
+    it(`shades exactly the layout's slots, first call and fast path alike, never a scalar word (debug ${debug})`, () => {
+      const { rt, ps, hs } = marking(debug, 3);
+      for (const [i, p] of ps.entries()) {
+        rt.typedmemclr(Runs, p);
+        expect(stateOf(rt).collector.stats().marked).toBe(slotWords.length * (i + 1));
+        expect(isZero(rt, p, Runs.size)).toBe(true);
+      }
+      for (const p of ps) rt.removeRoot(p);
+      rt.gcFinish();
+      for (const h of hs) for (let w = 0; w < 9; w++) expect(stateOf(rt).heap.isLive(h[w])).toBe(slotWords.includes(w));
+    });
+  }
+
+  it('debug: the poison word or a freed handle in the middle of a run is a bad pointer, thrown before clearing; typedmemclr and memclrHasPointers alike', () => {
+    const { rt, ps, u } = marking(true, 8);
+    const dead = rt.newHeapRef({});
+    rt.freeHeapRef(dead);
+    for (const p of ps) {
+      for (const [bad, why] of [
+        [0xa5a5a5a5, /debug poison/],
+        [dead, /freed, collected or never-issued/],
+      ] as const) {
+        const slot = (p >>> 2) + 4; // c[1], inside the run 12, 16, 20
+        const kept = u[slot];
+        u[slot] = bad;
+        const before = Array.from(u.subarray(p >>> 2, (p + Runs.size) >>> 2));
+        for (const clear of [() => rt.typedmemclr(Runs, p), () => rt.memclrHasPointers(p, Runs.size)]) {
+          expect(clear).toThrow(BadPointerError);
+          expect(clear).toThrow(why);
+          expect(Array.from(u.subarray(p >>> 2, (p + Runs.size) >>> 2))).toEqual(before);
+        }
+        u[slot] = kept;
+      }
+    }
+  });
+
+  it('a hook without a bulk form gets each slot of each run, its old value unsigned', () => {
+    const rt = createRuntime({ maxBytes: 1 << 20 });
+    const p = new FixAlloc(Runs, { runtime: rt }).alloc();
+    const u = stateOf(rt).space.u32;
+    for (let w = 0; w < 9; w++) u[(p >>> 2) + w] = 0xa5a5a5a0 + w;
+    const calls: Call[] = [];
+    rt.setWriteBarrier((slot, old, next) => void calls.push([slot, old, next]));
+    for (let k = 0; k < 2; k++) {
+      calls.length = 0;
+      for (let w = 0; w < 9; w++) u[(p >>> 2) + w] = 0xa5a5a5a0 + w;
+      rt.typedmemclr(Runs, p);
+      expect(calls).toEqual(slotWords.map((w) => [p + 4 * w, 0xa5a5a5a0 + w, 0]));
+    }
+    calls.length = 0;
+    for (let w = 0; w < 9; w++) u[(p >>> 2) + w] = 0xa5a5a5a0 + w;
+    rt.memclrHasPointers(p, Runs.size);
+    expect(calls).toEqual(slotWords.map((w) => [p + 4 * w, 0xa5a5a5a0 + w, 0]));
+    rt.setWriteBarrier(undefined);
   });
 });
