@@ -57,9 +57,14 @@ export const statementGateCounters = { skipped: 0, asked: 0 };
  */
 export function whereRuntimeMayBe<L extends TSESLint.RuleListener>(ctx: OffheapContext, listeners: L): L {
   const known = new Map<TSESTree.Node, boolean>();
+  // The last top-level statement met: ESLint visits a statement's nodes together, and a node lying within its
+  // range is one of them (top-level statements do not overlap), so most lookups walk no parents.
+  let last: TSESTree.Node | undefined;
   const carries = (node: TSESTree.Node): boolean => {
     let top = node;
-    while (top.parent && top.parent.type !== AST_NODE_TYPES.Program) top = top.parent;
+    if (last && node.type !== AST_NODE_TYPES.Program && node.range[0] >= last.range[0] && node.range[1] <= last.range[1]) top = last;
+    else while (top.parent && top.parent.type !== AST_NODE_TYPES.Program) top = top.parent;
+    last = top;
     let found = known.get(top);
     if (found === undefined) known.set(top, (found = top.type === AST_NODE_TYPES.Program || mayHoldRuntime(ctx.analysis, ctx.analysis.tsOf(top))));
     return found;

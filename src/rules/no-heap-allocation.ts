@@ -283,8 +283,13 @@ export default createRule<Options, MessageIds>({
     }
 
     /** Lib declarations: `Reflect.construct`, `Object.create`, `Array`, `Map`, … */
-    const isLib = (symbol: ts.Symbol | undefined): boolean =>
-      (symbol?.declarations ?? []).some((d) => program.isSourceFileDefaultLibrary(d.getSourceFile()));
+    const libSymbols = ctx.analysis.cache<ts.Symbol, boolean>('no-heap-allocation:lib');
+    const isLib = (symbol: ts.Symbol | undefined): boolean => {
+      if (!symbol) return false;
+      let lib = libSymbols.get(symbol);
+      if (lib === undefined) libSymbols.set(symbol, (lib = (symbol.declarations ?? []).some((d) => program.isSourceFileDefaultLibrary(d.getSourceFile()))));
+      return lib;
+    };
 
     const containerNames = new Set(['Array', 'ReadonlyArray', 'Map', 'ReadonlyMap', 'Set', 'ReadonlySet', 'WeakMap', 'WeakSet', 'WeakRef']);
 
