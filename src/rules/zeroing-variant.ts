@@ -54,9 +54,25 @@ export default createRule<[], MessageIds>({
     const src = context.sourceCode;
     const text = (n: TSESTree.Node): string => src.getText(n);
 
-    /** The callee spelled like the file spells runtime APIs: `rt.typedmemclr` or an imported name. */
+    /**
+     * The callee spelled like the call spells it, on the same runtime: `rt.x`, `rt?.x` (also for `rt['y']`), `rt.x`
+     * for a method destructured from `rt` (`const { typedmemclr: clear } = rt`), or the file's import of `x`. Any
+     * other bare name (an alias, a parameter) may be another runtime's method: the module-level function would clear
+     * in the default runtime, so no rewrite.
+     */
     const calleeFor = (call: TSESTree.CallExpression, id: string): string | undefined => {
-      if (call.callee.type === AST_NODE_TYPES.MemberExpression && !call.callee.computed) return `${text(call.callee.object)}.${id}`;
+      const callee = call.callee;
+      if (callee.type === AST_NODE_TYPES.MemberExpression) {
+        const named = !callee.computed || (callee.property.type === AST_NODE_TYPES.Literal && typeof callee.property.value === 'string');
+        return named ? `${text(callee.object)}${callee.optional ? '?.' : '.'}${id}` : undefined;
+      }
+      const symbol = callee.type === AST_NODE_TYPES.Identifier ? checker.getSymbolAtLocation(ctx.analysis.tsOf(callee)) : undefined;
+      const decl = symbol?.valueDeclaration;
+      if (decl && ts.isBindingElement(decl) && ts.isObjectBindingPattern(decl.parent) && ts.isVariableDeclaration(decl.parent.parent)) {
+        const from = decl.parent.parent.initializer;
+        return from && !decl.dotDotDotToken && !ts.isObjectBindingPattern(decl.name) ? `${from.getText()}.${id}` : undefined;
+      }
+      if (!symbol || !(symbol.flags & ts.SymbolFlags.Alias)) return undefined;
       return importedNameOf(checker, sourceFile, id);
     };
 

@@ -4,7 +4,10 @@
 // `satisfies`, `as const`, optional chaining, destructuring defaults, class expressions and a barrel. Each broken program
 // has its correct twin, which must lint clean.
 import type { InvalidTestCase, ValidTestCase } from '@typescript-eslint/rule-tester';
+import noUnrooted, { type MessageIds as NurIds } from '../../src/rules/no-unrooted-heap-refs.js';
 import nowritebarrier from '../../src/rules/nowritebarrier.js';
+import zeroBeforeRoot, { type MessageIds as ZbrIds } from '../../src/rules/zero-before-root.js';
+import zeroingVariant, { type MessageIds as ZvIds } from '../../src/rules/zeroing-variant.js';
 import { createRuleTester } from '../rule-tester.js';
 
 const ruleTester = createRuleTester();
@@ -125,3 +128,210 @@ nwbValid.push({ name: 'library iterables', code: nwb(rec, `function sweep(m: Map
 nwbTwin((s) => [`class Store { get head(): number { const p = x; ${s} return 0; } }`, `const st = new Store();`, rec, `function sweep() { const { head } = st; return head; }`], 1);
 
 ruleTester.run('nowritebarrier (outsider programs)', nowritebarrier, { valid: nwbValid, invalid: nwbInvalid });
+
+// ---- the flow rules on the same kinds of programs ----
+/** Lines 1-8 of every flow case. `popFree` is the user's free list (maybe garbage); `keepE` roots Entry somewhere. */
+const flowHead = [
+  `import { struct, u32, heapRef, access, FixAlloc, persistentalloc, memclrNoHeapPointers, addRoot, type HeapRef, type Ptr, type Garbage, type Layout, type LayoutType, type Runtime } from 'offheap';`,
+  `class Session { id = 0; }`,
+  `const Entry = struct('Entry', { key: u32, hits: u32, session: heapRef<Session>() }); type Entry = LayoutType<typeof Entry>; const E = access(Entry);`,
+  `declare const rt: Runtime; declare const maybeRt: Runtime | undefined; declare const s: HeapRef<Session>; declare const c: boolean;`,
+  `declare function popFree(): Garbage<Entry>;`,
+  `function keepE(p: Ptr<Entry>) { addRoot(p, Entry); }`,
+  `declare function tick(): Promise<void>;`,
+  `function logged<A extends unknown[], R>(m: (...a: A) => R, _: ClassMethodDecoratorContext): (...a: A) => R { return m; }`,
+];
+const flow = (...lines: string[]): string => [...flowHead, ...lines].join('\n');
+type ZbrMessage = ZbrIds;
+const zbrValid: ValidTestCase<[]>[] = [];
+const zbrInvalid: InvalidTestCase<ZbrMessage, []>[] = [];
+/** `body(clear)`: with `clear` the memory is zeroed before it is rooted (clean); without, reported once at `line`. */
+function zbrTwin(body: (clear: string) => string[], line: number, messageId: ZbrMessage = 'notZeroed'): void {
+  const name = body('CLEAR').join(' ').slice(0, 140);
+  zbrValid.push({ name: `twin: ${name}`, code: flow(...body('memclrNoHeapPointers(p, Entry.size);')) });
+  zbrInvalid.push({ name: `broken: ${name}`, code: flow(...body('')), errors: [{ messageId, line: flowHead.length + line }] });
+}
+// A JS class that roots through a private #method, a static method, a decorated method.
+zbrTwin((z) => [`class Cache {`, `  #publish(p: Ptr<Entry>) { addRoot(p, Entry); }`, `  acquire() { const p = popFree(); ${z} this.#publish(p); return p; }`, `}`], 3);
+zbrTwin((z) => [`class Cache {`, `  static publish(p: Ptr<Entry>) { addRoot(p, Entry); }`, `  acquire() { const p = popFree(); ${z} Cache.publish(p); return p; }`, `}`], 3);
+zbrTwin((z) => [`class Cache {`, `  @logged acquire() { const p = popFree(); ${z} addRoot(p, Entry); return p; }`, `}`], 2);
+// Async functions and generators.
+zbrTwin((z) => [`async function acquire() { const p = popFree(); ${z} await tick(); addRoot(p, Entry); return p; }`], 1);
+zbrTwin((z) => [`function* fill(n: number) { for (let i = 0; i < n; i++) { const p = popFree(); ${z} addRoot(p, Entry); yield p; } }`], 1);
+// Tables the collector scans: a module-level Map keyed by handles, a namespace's table, a class's static table.
+zbrTwin((z) => [`const byOwner = new Map<HeapRef<Session>, Ptr<Entry>>();`, `function acquire() { const p = popFree(); ${z} byOwner.set(s, p); }`], 2);
+zbrTwin((z) => [`namespace Tables { export const all: Ptr<Entry>[] = []; }`, `function acquire() { const p = popFree(); ${z} Tables.all.push(p); }`], 2);
+zbrTwin((z) => [`class Registry { static all: Ptr<Entry>[] = []; }`, `function acquire() { const p = popFree(); ${z} Registry.all.push(p); }`], 2);
+// Rooting through optional chaining, an overloaded helper, a generic helper, a class expression's method.
+zbrTwin((z) => [`function acquire() { const p = popFree(); ${z} maybeRt?.addRoot(p, Entry); }`], 1);
+zbrTwin((z) => [`function publish<T>(p: Ptr<T>, L: Layout<T>) { addRoot(p, L); }`, `function acquire() { const p = popFree(); ${z} publish(p, Entry); }`], 2);
+zbrTwin((z) => [`const Cache = class { acquire() { const p = popFree(); ${z} addRoot(p, Entry); } };`], 1);
+// An enum switch that clears on one arm only.
+zbrValid.push({ name: 'enum switch, both arms clear', code: flow(`enum Mode { Fresh, Reuse }`, `function acquire(m: Mode) { const p = popFree(); switch (m) { case Mode.Fresh: memclrNoHeapPointers(p, Entry.size); break; case Mode.Reuse: memclrNoHeapPointers(p, Entry.size); break; default: return; } addRoot(p, Entry); }`) });
+zbrInvalid.push({
+  name: 'enum switch, one arm clears',
+  code: flow(`enum Mode { Fresh, Reuse }`, `function acquire(m: Mode) { const p = popFree(); switch (m) { case Mode.Fresh: memclrNoHeapPointers(p, Entry.size); break; case Mode.Reuse: break; default: return; } addRoot(p, Entry); }`),
+  errors: [{ messageId: 'notZeroed', line: flowHead.length + 2 }],
+});
+// A destructuring default that picks the free list.
+zbrTwin((z) => [`function acquire({ from = popFree }: { from?: () => Garbage<Entry> } = {}) { const p = from(); ${z} addRoot(p, Entry); }`], 1);
+ruleTester.run('zero-before-root (outsider programs)', zeroBeforeRoot, { valid: zbrValid, invalid: zbrInvalid });
+
+// no-unrooted-heap-refs: a HeapRef stored into fresh memory must be rooted or handed on.
+const nurValid: ValidTestCase<[]>[] = [];
+const nurInvalid: InvalidTestCase<NurIds, []>[] = [];
+const alloc = `const p = persistentalloc<Entry>(Entry.size);`;
+/** `ok` lints clean; `broken` is reported once at `line` with `messageId`. */
+function nurTwin(ok: string[], broken: string[], line: number, messageId: NurIds = 'unrootedStore'): void {
+  nurValid.push({ name: `twin: ${ok.join(' ').slice(0, 140)}`, code: flow(...ok) });
+  nurInvalid.push({ name: `broken: ${broken.join(' ').slice(0, 140)}`, code: flow(...broken), errors: [{ messageId, line: flowHead.length + line }] });
+}
+// A cache class: the pointer kept in a private #field table is handed on; kept in a local Map that dies, it is not.
+nurTwin(
+  [`class Cache {`, `  #byKey = new Map<number, Ptr<Entry>>();`, `  put(k: number, r: HeapRef<Session>) { ${alloc} E.key.set(p, k); E.session.set(p, r); this.#byKey.set(k, p); }`, `}`],
+  [`class Cache {`, `  put(k: number, r: HeapRef<Session>) { const byKey = new Map<number, Ptr<Entry>>(); ${alloc} E.key.set(p, k); E.session.set(p, r); byKey.set(k, p); }`, `}`],
+  2,
+);
+// A private #method that roots, and one that only reads.
+nurTwin(
+  [`class Cache {`, `  #keep(p: Ptr<Entry>) { addRoot(p, Entry); }`, `  put(r: HeapRef<Session>) { ${alloc} E.session.set(p, r); this.#keep(p); }`, `}`],
+  [`class Cache {`, `  #peek(p: Ptr<Entry>) { return E.key.get(p); }`, `  put(r: HeapRef<Session>) { ${alloc} E.session.set(p, r); this.#peek(p); }`, `}`],
+  3,
+);
+// A static helper that roots, and one that only reads.
+nurTwin(
+  [`class Cache {`, `  static keep(p: Ptr<Entry>) { addRoot(p, Entry); }`, `  put(r: HeapRef<Session>) { ${alloc} E.session.set(p, r); Cache.keep(p); }`, `}`],
+  [`class Cache {`, `  static peek(p: Ptr<Entry>) { return E.key.get(p); }`, `  put(r: HeapRef<Session>) { ${alloc} E.session.set(p, r); Cache.peek(p); }`, `}`],
+  3,
+);
+// Async: rooted after an await; not rooted at all.
+nurTwin(
+  [`async function put(r: HeapRef<Session>) { ${alloc} E.session.set(p, r); await tick(); addRoot(p, Entry); }`],
+  [`async function put(r: HeapRef<Session>) { ${alloc} E.session.set(p, r); await tick(); }`],
+  1,
+);
+// A generator hands on what it yields, not a scalar read of it.
+nurTwin([`function* fill(rs: HeapRef<Session>[]) { for (const r of rs) { ${alloc} E.session.set(p, r); yield p; } }`], [`function* fill(rs: HeapRef<Session>[]) { for (const r of rs) { ${alloc} E.session.set(p, r); yield E.key.get(p); } }`], 1);
+// A handle taken from a cache keyed by strings, with a destructuring default.
+nurTwin(
+  [`const owners = new Map<string, HeapRef<Session>>();`, `function put({ name = 'a' }: { name?: string } = {}) { const r = owners.get(name); if (r === undefined) return; ${alloc} E.session.set(p, r); addRoot(p, Entry); }`],
+  [`const owners = new Map<string, HeapRef<Session>>();`, `function put({ name = 'a' }: { name?: string } = {}) { const r = owners.get(name); if (r === undefined) return; ${alloc} E.session.set(p, r); }`],
+  2,
+);
+// A decorated method and a class expression's method.
+nurTwin(
+  [`class Cache { @logged put(r: HeapRef<Session>) { ${alloc} E.session.set(p, r); addRoot(p, Entry); } }`],
+  [`class Cache { @logged put(r: HeapRef<Session>) { ${alloc} E.session.set(p, r); } }`],
+  1,
+);
+nurTwin([`const Cache = class { put(r: HeapRef<Session>) { ${alloc} E.session.set(p, r); return p; } };`], [`const Cache = class { put(r: HeapRef<Session>) { ${alloc} E.session.set(p, r); return E.key.get(p); } };`], 1);
+// A namespace function, and a root through optional chaining.
+nurTwin([`namespace Store { export function put(r: HeapRef<Session>) { ${alloc} E.session.set(p, r); rt.addRoot(p, Entry); } }`], [`namespace Store { export function put(r: HeapRef<Session>) { ${alloc} E.session.set(p, r); rt.gc(); } }`], 1);
+// Through optional chaining the root may not happen: \`maybeRt?.addRoot\` leaves a path where maybeRt is undefined.
+nurTwin([`function put(r: HeapRef<Session>) { ${alloc} E.session.set(p, r); (maybeRt ?? rt).addRoot(p, Entry); }`], [`function put(r: HeapRef<Session>) { ${alloc} E.session.set(p, r); maybeRt?.addRoot(p, Entry); }`], 1);
+// An enum switch with a default that roots on every arm, and one arm that forgets.
+nurTwin(
+  [`enum Life { Long, Short }`, `function put(r: HeapRef<Session>, l: Life) { ${alloc} E.session.set(p, r); switch (l) { case Life.Long: addRoot(p, Entry); break; default: addRoot(p, Entry); } }`],
+  [`enum Life { Long, Short }`, `function put(r: HeapRef<Session>, l: Life) { ${alloc} E.session.set(p, r); switch (l) { case Life.Long: addRoot(p, Entry); break; default: break; } }`],
+  2,
+);
+// A pointer handed to a class instance (`new Handle(p)`) kept by a static registry, and the same Handle dropped.
+nurTwin(
+  [`class Handle { static live = new Set<Handle>(); constructor(readonly p: Ptr<Entry>) { Handle.live.add(this); } }`, `function put(r: HeapRef<Session>) { ${alloc} E.session.set(p, r); return new Handle(p); }`],
+  [`class Handle { constructor(readonly p: Ptr<Entry>) {} }`, `function put(r: HeapRef<Session>) { ${alloc} E.session.set(p, r); void E.key.get(p); }`],
+  2,
+);
+ruleTester.run('no-unrooted-heap-refs (outsider programs)', noUnrooted, { valid: nurValid, invalid: nurInvalid });
+
+// zeroing-variant: which clear the memory on each path needs.
+const zvHead = [
+  `import { struct, u32, heapRef, access, memclrNoHeapPointers, memclrHasPointers, typedmemclr, type HeapRef, type Ptr, type Garbage, type MaybeGarbage, type LayoutType, type Runtime, type Layout } from 'offheap';`,
+  `class Session { id = 0; }`,
+  `const Entry = struct('Entry', { key: u32, hits: u32, session: heapRef<Session>() }); type Entry = LayoutType<typeof Entry>; const E = access(Entry);`,
+  `declare const maybeRt: Runtime | undefined; declare const s: HeapRef<Session>;`,
+  `declare function popFree(): Garbage<Entry>;`,
+  `declare function tick(): Promise<void>;`,
+];
+const zv = (...lines: string[]): string => [...zvHead, ...lines].join('\n');
+const zvValid: ValidTestCase<[]>[] = [];
+const zvInvalid: InvalidTestCase<ZvIds, []>[] = [];
+type ZvSuggestion = Extract<ZvIds, 'useNoHeapPointers' | 'useTypedmemclr' | 'useHasPointers'>;
+/** `ok` lints clean; `broken` is reported once at `line`; `call` is the reported text, `fixes` its suggested rewrites. */
+function zvTwin(ok: string[], broken: string[], line: number, messageId: ZvIds, call?: string, fixes: [ZvSuggestion, string][] = []): void {
+  zvValid.push({ name: `twin: ${ok.join(' ').slice(0, 140)}`, code: zv(...ok) });
+  const src = zv(...broken);
+  const suggestions = fixes.map(([id, to]) => ({ messageId: id, output: src.replace(call!, to) }));
+  zvInvalid.push({ name: `broken: ${broken.join(' ').slice(0, 140)}`, code: src, errors: [{ messageId, line: zvHead.length + line, ...(call ? { suggestions } : {}) }] });
+}
+const barriered = (p: string): [ZvSuggestion, string][] => [['useTypedmemclr', `typedmemclr(Entry, ${p})`], ['useHasPointers', `memclrHasPointers(${p}, Entry.size)`]];
+// A generic recycler class whose layout is a private field, and a #private one.
+zvTwin(
+  [`class Recycler<T> {`, `  constructor(private readonly l: Layout<T>) {}`, `  reset(p: MaybeGarbage<T>) { memclrNoHeapPointers(p, this.l.size); }`, `}`],
+  [`class Recycler<T> {`, `  constructor(private readonly l: Layout<T>) {}`, `  reset(p: MaybeGarbage<T>) { typedmemclr(this.l, p); }`, `}`],
+  3, 'barrierOnGarbage', 'typedmemclr(this.l, p)', [['useNoHeapPointers', 'memclrNoHeapPointers(p, this.l.size)']],
+);
+zvTwin(
+  [`class Recycler<T> {`, `  #l: Layout<T>;`, `  constructor(l: Layout<T>) { this.#l = l; }`, `  reset(p: MaybeGarbage<T>) { memclrNoHeapPointers(p, this.#l.size); }`, `}`],
+  [`class Recycler<T> {`, `  #l: Layout<T>;`, `  constructor(l: Layout<T>) { this.#l = l; }`, `  reset(p: MaybeGarbage<T>) { typedmemclr(this.#l, p); }`, `}`],
+  4, 'barrierOnGarbage', 'typedmemclr(this.#l, p)', [['useNoHeapPointers', 'memclrNoHeapPointers(p, this.#l.size)']],
+);
+// Evicting from a cache keyed by handles: the pointer is type-safe and holds live references.
+zvTwin(
+  [`const cache = new Map<HeapRef<Session>, Ptr<Entry>>();`, `function evict(k: HeapRef<Session>) { const p = cache.get(k); if (p !== undefined) typedmemclr(Entry, p); cache.delete(k); }`],
+  [`const cache = new Map<HeapRef<Session>, Ptr<Entry>>();`, `function evict(k: HeapRef<Session>) { const p = cache.get(k); if (p !== undefined) memclrNoHeapPointers(p, Entry.size); cache.delete(k); }`],
+  2, 'missedBarrier', 'memclrNoHeapPointers(p, Entry.size)', barriered('p'),
+);
+// A static method and a private #method that clear a type-safe pointer.
+zvTwin([`class Pool { static reset(p: Ptr<Entry>) { typedmemclr(Entry, p); } }`], [`class Pool { static reset(p: Ptr<Entry>) { memclrNoHeapPointers(p, Entry.size); } }`], 1, 'missedBarrier', 'memclrNoHeapPointers(p, Entry.size)', barriered('p'));
+// A #method helper that zero-initialises garbage for its caller, and one that does not.
+zvTwin(
+  [`class Pool {`, `  #wipe(p: Garbage<Entry>) { memclrNoHeapPointers(p, Entry.size); }`, `  take() { const p = popFree(); this.#wipe(p); E.session.set(p, s); return p; }`, `}`],
+  [`class Pool {`, `  #wipe(p: Garbage<Entry>) { void p; }`, `  take() { const p = popFree(); this.#wipe(p); E.session.set(p, s); return p; }`, `}`],
+  3, 'storeOnGarbage',
+);
+// Async functions, generators, optional chaining, destructuring defaults.
+zvTwin(
+  [`async function recycle() { const p = popFree(); await tick(); memclrNoHeapPointers(p, Entry.size); return p; }`],
+  [`async function recycle() { const p = popFree(); await tick(); typedmemclr(Entry, p); return p; }`],
+  1, 'barrierOnGarbage', 'typedmemclr(Entry, p)', [['useNoHeapPointers', 'memclrNoHeapPointers(p, Entry.size)']],
+);
+zvTwin(
+  [`function* recycled(n: number) { for (let i = 0; i < n; i++) { const p = popFree(); memclrNoHeapPointers(p, Entry.size); yield p; } }`],
+  [`function* recycled(n: number) { for (let i = 0; i < n; i++) { const p = popFree(); typedmemclr(Entry, p); yield p; } }`],
+  1, 'barrierOnGarbage', 'typedmemclr(Entry, p)', [['useNoHeapPointers', 'memclrNoHeapPointers(p, Entry.size)']],
+);
+zvTwin(
+  [`function recycle() { const p = popFree(); maybeRt?.memclrNoHeapPointers(p, Entry.size); }`],
+  [`function recycle() { const p = popFree(); maybeRt?.typedmemclr(Entry, p); }`],
+  1, 'barrierOnGarbage', 'maybeRt?.typedmemclr(Entry, p)', [['useNoHeapPointers', 'maybeRt?.memclrNoHeapPointers(p, Entry.size)']],
+);
+// The suggestion keeps the runtime the call names: \`rt['typedmemclr']\` and a method destructured from \`rt\` become
+// \`rt.memclrNoHeapPointers\` (the module-level function would clear in the default runtime); a runtime method taken
+// through a parameter has no rewrite.
+zvTwin(
+  [`declare const rt: Runtime;`, `function recycle() { const p = popFree(); rt['memclrNoHeapPointers'](p, Entry.size); }`],
+  [`declare const rt: Runtime;`, `function recycle() { const p = popFree(); rt['typedmemclr'](Entry, p); }`],
+  2, 'barrierOnGarbage', "rt['typedmemclr'](Entry, p)", [['useNoHeapPointers', 'rt.memclrNoHeapPointers(p, Entry.size)']],
+);
+zvTwin(
+  [`declare const rt: Runtime;`, `const { memclrNoHeapPointers: clear } = rt;`, `function recycle() { const p = popFree(); clear(p, Entry.size); }`],
+  [`declare const rt: Runtime;`, `const { typedmemclr: clear } = rt;`, `function recycle() { const p = popFree(); clear(Entry, p); }`],
+  3, 'barrierOnGarbage', 'clear(Entry, p)', [['useNoHeapPointers', 'rt.memclrNoHeapPointers(p, Entry.size)']],
+);
+zvTwin(
+  [`function recycle(clear: Runtime['memclrNoHeapPointers']) { const p = popFree(); clear(p, Entry.size); }`],
+  [`function recycle(clear: Runtime['typedmemclr']) { const p = popFree(); clear(Entry, p); }`],
+  1, 'barrierOnGarbage', 'clear(Entry, p)', [],
+);
+zvTwin(
+  [`function recycle({ p = popFree() }: { p?: Garbage<Entry> } = {}) { memclrNoHeapPointers(p, Entry.size); }`],
+  [`function recycle({ p = popFree() }: { p?: Garbage<Entry> } = {}) { typedmemclr(Entry, p); }`],
+  1, 'barrierOnGarbage', 'typedmemclr(Entry, p)', [['useNoHeapPointers', 'memclrNoHeapPointers(p, Entry.size)']],
+);
+// An enum-driven recycle path.
+zvTwin(
+  [`enum From { Fresh, Free }`, `function take(f: From, q: Ptr<Entry>) { if (f === From.Free) { const p = popFree(); memclrNoHeapPointers(p, Entry.size); return p; } typedmemclr(Entry, q); return q; }`],
+  [`enum From { Fresh, Free }`, `function take(f: From, q: Ptr<Entry>) { const p = f === From.Free ? popFree() : q; typedmemclr(Entry, p); return p; }`],
+  2, 'barrierOnGarbage', 'typedmemclr(Entry, p)', [['useNoHeapPointers', 'memclrNoHeapPointers(p, Entry.size)']],
+);
+ruleTester.run('zeroing-variant (outsider programs)', zeroingVariant, { valid: zvValid, invalid: zvInvalid });

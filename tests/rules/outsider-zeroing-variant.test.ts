@@ -62,7 +62,14 @@ twin(
 );
 // Optional chaining and destructured runtime methods.
 twin([`function f() { const p = popFree(); maybeRt?.storeHeapRefNoWB(p + Entry.offsets.session, s); }`], [`function f() { const p = popFree(); maybeRt?.storeHeapRef(p + Entry.offsets.session, s); }`], 1, 'storeOnGarbage');
-twin([`function f(p: Ptr<Entry>) { const { typedmemclr: clr } = rt; clr(Entry, p); }`], [`function f(p: Ptr<Entry>) { const { memclrNoHeapPointers: clr } = rt; clr(p, Entry.size); }`], 1, 'missedBarrier', toBarriered('clr(p, Entry.size)', 'Entry', 'p', 'Entry.size'));
+// The rewrite stays on `rt` (the module-level functions would clear in the default runtime).
+twin([`function f(p: Ptr<Entry>) { const { typedmemclr: clr } = rt; clr(Entry, p); }`], [`function f(p: Ptr<Entry>) { const { memclrNoHeapPointers: clr } = rt; clr(p, Entry.size); }`], 1, 'missedBarrier', [
+  'clr(p, Entry.size)',
+  [
+    ['useTypedmemclr', 'rt.typedmemclr(Entry, p)'],
+    ['useHasPointers', 'rt.memclrHasPointers(p, Entry.size)'],
+  ],
+]);
 // async functions and generators: the state crosses `await` and `yield`.
 twin([`async function f(p: Ptr<Entry>) { await tick(); typedmemclr(Entry, p); }`], [`async function f(p: Ptr<Entry>) { await tick(); memclrNoHeapPointers(p, Entry.size); }`], 1, 'missedBarrier', toBarriered('memclrNoHeapPointers(p, Entry.size)', 'Entry', 'p', 'Entry.size'));
 twin([`function* f() { const p = popFree(); yield 1; memclrNoHeapPointers(p, Entry.size); yield 2; typedmemclr(Entry, p as Ptr<Entry>); }`], [`function* f() { const p = popFree(); yield 1; typedmemclr(Entry, p as Ptr<Entry>); }`], 1, 'barrierOnGarbage', toNoHeapPointers('typedmemclr(Entry, p as Ptr<Entry>)', 'Entry.size'));
