@@ -18,7 +18,7 @@ import { skipOuterExpressions } from '../analysis/expressions.js';
 export type Options = [{ allowArithmetic?: boolean }];
 
 /** Work counters for tests that prove growth (never timing). */
-export const hiddenCounters = { operandTypeQueries: 0, operandsSkipped: 0 };
+export const hiddenCounters = { operandTypeQueries: 0, operandsSkipped: 0, operandsTyped: 0 };
 
 /**
  * Expressions whose value is never a `HeapRef`, told from syntax, so their
@@ -146,17 +146,28 @@ export default createRule<Options, MessageIds>({
     const nameOf = (t: ts.Type): string => typeName(checker, t, fileTypeNames(checker, ctx.sourceFile));
     const tsOf = (node: TSESTree.Node): ts.Node => ctx.analysis.tsOf(node);
 
+    // An operand of `+` is asked both whether it is a string and whether it may be a HeapRef: typed once (the
+    // checker keeps no type for an identifier, whose narrowing it solves again on each query).
+    const operandTypes = new Map<TSESTree.Node, ts.Type>();
+    const typeOf = (node: TSESTree.Node): ts.Type => {
+      let type = operandTypes.get(node);
+      if (!type) {
+        hiddenCounters.operandsTyped++;
+        operandTypes.set(node, (type = ctx.analysis.typeOf(node)));
+      }
+      return type;
+    };
     const isHeapRef = (node: TSESTree.Node): boolean => {
       if (neverHeapRef(node)) {
         hiddenCounters.operandsSkipped++;
         return false;
       }
       hiddenCounters.operandTypeQueries++;
-      return mayBeHeapRef(checker, ctx.analysis.typeOf(node));
+      return mayBeHeapRef(checker, typeOf(node));
     };
     /** A string operand: `+` then formats the other side for display. */
     const isString = (node: TSESTree.Node): boolean => {
-      const type = ctx.analysis.typeOf(node);
+      const type = typeOf(node);
       return (type.isUnion() ? type.types : [type]).every((t) => (t.flags & ts.TypeFlags.StringLike) !== 0);
     };
 

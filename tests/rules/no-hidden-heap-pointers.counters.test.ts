@@ -20,16 +20,21 @@ function steps(n: number, plain = false): string {
 describe('no-hidden-heap-pointers on arithmetic', () => {
   it('types only the names an operator reads (five per step), and skips literal operands and calls of literals', () => {
     const queried: number[] = [];
+    const typed: number[] = [];
     for (const n of [10, 40]) {
       const program = virtualProgram({ '/p/arith.ts': steps(n) });
       const before = { ...hiddenCounters };
       expect(lintFile(program, '/p/arith.ts', ['no-hidden-heap-pointers'])).toEqual([]);
       queried.push(hiddenCounters.operandTypeQueries - before.operandTypeQueries);
+      typed.push(hiddenCounters.operandsTyped - before.operandsTyped);
       expect(hiddenCounters.operandsSkipped - before.operandsSkipped).toBeGreaterThanOrEqual(6 * n);
     }
     // Per step: `acc` on the left of `+=` and of `^=`, the call on the right of `^=`, and the two `s` (the nested
     // operators and the literals are skipped, and so are the arguments of `Math.max`); plus the returned `acc`.
     expect(queried).toEqual([5 * 10 + 1, 5 * 40 + 1]);
+    // Types asked of the checker: those five, and the two literals of the `s + i` whose `+` asks whether a side is a
+    // string; each `s` typed once for both questions (was 9 per step: the string test typed each `s` again).
+    expect(typed).toEqual([7 * 10 + 1, 7 * 40 + 1]);
   });
 
   it('a file that imports HeapRef and never uses it holds no handle: nothing is typed (its twin above declares one)', () => {
