@@ -23,6 +23,24 @@ function hasAllocatorTag(node: ts.Node): boolean {
 }
 
 /**
+ * The overload signatures of an implementation: the bodiless declarations of the same name right before it (TypeScript
+ * requires them adjacent). Their JSDoc is where an overloaded function's comment is written and shown.
+ */
+function overloadSignatures(fn: ts.Node): ts.Node[] {
+  if (!(ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) || !fn.body || !fn.name) return [];
+  const parent = fn.parent;
+  const siblings: readonly ts.Node[] | undefined = ts.isClassLike(parent) ? parent.members : ts.isSourceFile(parent) || ts.isBlock(parent) || ts.isModuleBlock(parent) ? parent.statements : undefined;
+  const name = fn.name.getText();
+  const out: ts.Node[] = [];
+  for (let i = (siblings?.indexOf(fn) ?? 0) - 1; i >= 0; i--) {
+    const s = siblings![i];
+    if (s.kind !== fn.kind || (s as ts.FunctionLikeDeclaration).body || (s as ts.FunctionLikeDeclaration).name?.getText() !== name) break;
+    out.push(s);
+  }
+  return out;
+}
+
+/**
  * Whether `node` lies inside a function marked `@allocator` (on the function
  * or on the variable it initialises) or named in `names` (the rule option).
  * The tag lookup is cached per function node.
@@ -34,7 +52,7 @@ export function insideAllocator(node: ts.Node, names: ReadonlySet<string>): bool
     const cache = syntaxCache<ts.Node, boolean>('allocators:tagged', at.getSourceFile());
     let tagged = cache.get(at);
     if (tagged === undefined) {
-      tagged = hasAllocatorTag(at) || (ts.isVariableDeclaration(at.parent) && hasAllocatorTag(at.parent));
+      tagged = hasAllocatorTag(at) || (ts.isVariableDeclaration(at.parent) && hasAllocatorTag(at.parent)) || overloadSignatures(at).some(hasAllocatorTag);
       cache.set(at, tagged);
     }
     const name = names.size > 0 ? functionName(at) : undefined;

@@ -56,6 +56,24 @@ twin(
   [e('typeArgument', 1)],
   [`function* walk(first: Ptr<Span>): Generator<Ptr<Span>> {`, `  yield first;`, `}`],
 );
+// Overloads: the allocator tag on the first signature, where a JSDoc comment of an overloaded function goes (was a
+// false positive: only the implementation's own JSDoc was read). A method's overloads alike.
+twin(
+  [`function make(): Rec;`, `function make(n: number): Rec;`, `function make(n?: number): Rec { return { n: n ?? 0, p: 0 } as Rec; }`],
+  [e('cast', 3)],
+  [`/** Fresh records. @allocator */`, `function make(): Rec;`, `function make(n: number): Rec;`, `function make(n?: number): Rec { return { n: n ?? 0, p: 0 } as Rec; }`],
+);
+twin(
+  [`class Arena {`, `  /** Fresh records. */`, `  make(): Rec;`, `  make(n: number): Rec;`, `  make(n?: number): Rec { return { n: n ?? 0, p: 0 } as Rec; }`, `}`],
+  [e('cast', 5)],
+  [`class Arena {`, `  /** Fresh records. @allocator */`, `  make(): Rec;`, `  make(n: number): Rec;`, `  make(n?: number): Rec { return { n: n ?? 0, p: 0 } as Rec; }`, `}`],
+);
+// The tag on another function of the same name elsewhere does not count.
+invalid.push({
+  name: 'an @allocator signature of a different overload set',
+  code: code(`namespace A { /** @allocator */ export function make(): Rec; export function make(): Rec { return sysAlloc(16) as unknown as Rec; } }`, `function make(): Rec { return { n: 0, p: 0 } as Rec; }`),
+  errors: [{ messageId: 'cast', line: L(2) }],
+});
 // Namespaces: a not-in-heap class declared in one, a container in another.
 twin(
   [`namespace Mem { @notInHeap export class Arena { declare used: number; } }`, `const a = new Mem.Arena();`],
