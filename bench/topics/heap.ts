@@ -4,6 +4,7 @@
 // ratios are per-round medians against the named anchor of the same run.
 import { performance } from 'node:perf_hooks';
 import { createRuntime, FixAlloc, heapRef, struct, u32, type HeapRef, type Layout, type LayoutType, type Ptr, type Runtime } from '../../src/runtime/index.js';
+import { stateOf } from '../../src/runtime/runtime.js';
 import { fresh, fullGc, liveSetStream, measure, median, quick, seededRandom, shuffledOrder, sink, type Variant } from '../lib/harness.js';
 import { extra, vs, explain, type Table, type TargetRow, type Topic, type TopicReport } from '../lib/report.js';
 
@@ -113,9 +114,10 @@ function handTable(L: number): { table: unknown[]; mask: number; hs: number[] } 
   const hs: number[] = [];
   // eslint-disable-next-line offheap/no-hidden-heap-pointers -- the values only, for a table outside the runtime (see above)
   for (let i = 0; i < L; i++) hs.push(Number(rt.newHeapRef({ v: i })));
-  const mask = rt.heap.capacity - 1;
+  const capacity = stateOf(rt).heap.capacity;
+  const mask = capacity - 1;
   const table: unknown[] = [];
-  for (let i = 0; i < 2 * rt.heap.capacity; i++) table.push(undefined); // packed, like the heap's
+  for (let i = 0; i < 2 * capacity; i++) table.push(undefined); // packed, like the heap's
   for (let i = 0; i < L; i++) {
     table[(hs[i] & mask) << 1] = { v: i };
     table[((hs[i] & mask) << 1) | 1] = hs[i];
@@ -234,7 +236,7 @@ function storeVariants(): Variant[] {
       name: 'raw u32 store (no barrier check)',
       setup() {
         const { rt, base, hs } = make();
-        const u = rt.space.u32;
+        const u = stateOf(rt).space.u32;
         const raw = hs.map(Number); // plain numbers: the anchor is a bare typed-array store
         return (n) => {
           for (let i = 0; i < n; i++) u[(base + (i & (N - 1)) * 8) >>> 2] = raw[i & 63];
@@ -290,7 +292,7 @@ function clearVariants(words: number, every: number): Variant[] {
     const pool = new FixAlloc(L, { runtime: rt });
     const addrs = new Int32Array(COUNT);
     for (let i = 0; i < COUNT; i++) addrs[i] = pool.alloc();
-    const u = rt.space.u32;
+    const u = stateOf(rt).space.u32;
     // Re-dirtying unrooted bench memory is scaffolding, not a heap-pointer store the collector must see.
     // eslint-disable-next-line offheap/no-hidden-heap-pointers -- deliberate raw word, see above
     const word = Number(h);
@@ -423,7 +425,7 @@ function pauseHeap(N: number): { rt: Runtime; pinUnits: number; rootSlots: numbe
   rt.pin(rt.newHeapRef(pool1024[0]));
   rt.addRoot(block, Ref, rootSlots);
   rt.gcStart();
-  return { rt, pinUnits: rt.heap.top - 1, rootSlots };
+  return { rt, pinUnits: stateOf(rt).heap.top - 1, rootSlots };
 }
 
 /**
@@ -453,14 +455,15 @@ function phaseUnitNs(N: number): Record<Phase, number> {
 function pauses(N: number, budget: number): Record<Phase, number[]> {
   const { rt, pinUnits, rootSlots } = pauseHeap(N);
   const out: Record<Phase, number[]> = { pin: [], mark: [], sweep: [] };
+  const collector = stateOf(rt).collector;
   for (let done = 0; ; done += budget) {
-    const sweeping = rt.collector.phase === 'sweep';
+    const sweeping = collector.phase === 'sweep';
     const t0 = performance.now();
     const more = rt.gcStep(budget);
     const us = (performance.now() - t0) * 1000;
     if (!more) break;
     if (sweeping) {
-      if (rt.collector.phase === 'sweep') out.sweep.push(us);
+      if (collector.phase === 'sweep') out.sweep.push(us);
     } else if (done + budget <= pinUnits) out.pin.push(us);
     else if (done >= pinUnits && done + budget < pinUnits + rootSlots) out.mark.push(us);
   }

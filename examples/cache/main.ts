@@ -62,7 +62,7 @@ let trigger = 64;
 
 /** Starts a cycle when enough handles were made, and advances a running one by one budget. */
 function collect(): void {
-  if (rt.collector.phase === 'off') {
+  if (rt.gcStats().phase === 'off') {
     if (cache.misses - madeAtStart < trigger) return;
     madeAtStart = cache.misses;
     rt.gcStart();
@@ -72,10 +72,10 @@ function collect(): void {
 }
 
 function cycleDone(): void {
-  const stats = rt.collector.stats();
+  const stats = rt.gcStats();
   collections++;
   collectorFreed += stats.freed;
-  lost += rt.collector.lastLost.length;
+  lost += rt.lastLost.length;
   trigger = Math.max(64, Math.ceil((stats.live * gogc) / 100));
 }
 
@@ -97,7 +97,7 @@ for (let op = 0; op < operations; op++) {
   collect();
 }
 for (const id of out.splice(0)) cache.release(id);
-while (rt.collector.phase !== 'off') collect();
+while (rt.gcStats().phase !== 'off') collect();
 rt.gc(); // a last full cycle: every released texture that was evicted is freed now
 cycleDone();
 
@@ -114,8 +114,8 @@ const report = {
   allocated: cache.entries.allocated,
   retired: cache.entries.retired,
   reused: cache.entries.reused,
-  roots: rt.roots.byAddress.size,
-  heapLive: rt.heap.live,
+  roots: rt.gcStats().roots,
+  heapLive: rt.gcStats().live,
   bytes: cache.bytes,
   capacity,
   leasesOut: cache.leaseCount,
@@ -125,7 +125,7 @@ const report = {
   lost,
   checksum,
   debug: rt.debug,
-  checkmark: rt.collector.checkmark,
+  checkmark: rt.checkmark,
 };
 
 if (process.argv.includes('--json')) {

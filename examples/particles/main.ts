@@ -65,18 +65,18 @@ const steps: number[] = [];
 
 /** Starts a cycle when the heap has grown enough, and advances a running one by one budget. */
 function collect(): void {
-  if (rt.collector.phase === 'off') {
-    if (rt.heap.live < trigger) return;
+  if (rt.gcStats().phase === 'off') {
+    if (rt.gcStats().live < trigger) return;
     rt.gcStart();
   }
-  const before = rt.collector.phase;
+  const before = rt.gcStats().phase;
   const started = performance.now();
   const more = rt.gcStep(budget);
   const ms = performance.now() - started;
   steps.push(ms);
-  const kind = before === 'mark' && rt.collector.phase !== 'mark' ? 'mark termination' : before === 'sweep' ? 'sweep' : 'mark';
+  const kind = before === 'mark' && rt.gcStats().phase !== 'mark' ? 'mark termination' : before === 'sweep' ? 'sweep' : 'mark';
   longest.set(kind, Math.max(longest.get(kind) ?? 0, ms));
-  if (!more) cycleDone(rt.collector.stats());
+  if (!more) cycleDone(rt.gcStats());
 }
 
 function cycleDone(stats: GcStats): void {
@@ -110,7 +110,7 @@ for (let frame = 0; frame < frames; frame++) {
 }
 const worker = physics.stop();
 rt.gc(); // a last full cycle: everything unreachable now is freed
-cycleDone(rt.collector.stats());
+cycleDone(rt.gcStats());
 
 // The memory picture: the address space by owner, written next to the README
 // (or where `--picture=<file>` says).
@@ -128,7 +128,7 @@ const rows: [string, string][] = [
   ['particles', `${n(world.live)} live (peak ${n(world.peak)}); ${n(world.spawned)} spawned, ${n(world.retired)} retired; ${n(world.reused)} spawned into reused memory`],
   ['emitters', `${n(world.emittersAdded - world.emittersRemoved)} live; ${n(world.emittersAdded)} created, ${n(world.emittersRemoved)} removed, ${n(world.emittersReused)} created into a removed one's memory`],
   ['expired', [...expired].map(([name, count]) => `${name} ${n(count)}`).join(', ')],
-  ['live objects', `${n(rt.heap.live)} heap objects (labels, names, callbacks, meshes: ${meshes}); ${n(rt.roots.byAddress.size)} roots; ${assets.size} pinned meshes`],
+  ['live objects', `${n(rt.gcStats().live)} heap objects (labels, names, callbacks, meshes: ${meshes}); ${n(rt.gcStats().roots)} roots; ${assets.size} pinned meshes`],
   ['collections', `${n(collections)} cycles (GOGC=${gogc}), ${n(freed)} objects freed, no lost objects (checkmark)`],
   ['longest step', `${[...longest].map(([kind, ms]) => `${kind} ${ms.toFixed(2)} ms`).join(', ')} (median ${median.toFixed(3)} ms over ${n(steps.length)} steps of ${budget} units; mark termination runs checkmark)`],
   ['sysAlloc', Object.entries(stats.byOwner).map(([owner, b]) => `${owner} ${bytes(b)}`).join(', ') + ` (${bytes(stats.mapped)} mapped)`],

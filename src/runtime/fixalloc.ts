@@ -157,7 +157,15 @@ function spanBytesFor(size: number): number {
  *
  * @offheap FixAlloc
  */
-export class FixAlloc<T, Z extends boolean = true> {
+/**
+ * The runtime machinery the constructor resolved, read by the private
+ * fields' initializers (given by initializer, V8 types a field by its
+ * value's class; see Runtime). A derived class's initializers run right
+ * after super(), so the constructor resolves the runtime first.
+ */
+let pendingPool: RuntimeState | undefined;
+
+export class FixAlloc<T, Z extends boolean = true> extends Object {
   /** Bytes per object: the requested size rounded up to a multiple of 4 and of the layout's alignment. */
   declare readonly size: number;
   /** The layout of the objects, if the pool was made for one. */
@@ -194,7 +202,7 @@ export class FixAlloc<T, Z extends boolean = true> {
   /** Objects a refill takes from the central list. */
   private declare readonly refillBatch: number;
   /** The central list of a pool over a shared space (mcentral.ts), else undefined. */
-  private declare readonly central: MCentral | undefined;
+  readonly #central: MCentral | undefined;
   /** The name every thread opens a shared pool by ('' if private). */
   declare readonly sharedName: string;
   /** Debug mode over a shared space: object states live in the space's bitmaps (objstate.ts), not the runtime's Map. */
@@ -211,20 +219,20 @@ export class FixAlloc<T, Z extends boolean = true> {
   /** Bytes of a span (whole pages) taken from persistentalloc: 16 KiB, or up to 64 KiB when 16 KiB would waste over 1/8. */
   declare readonly spanBytes: number;
   /** Start of every span, ascending by time. */
-  private readonly chunks: number[] = [];
+  readonly #chunks: number[] = [];
   /** Indexes into `chunks`, ascending by address (lookups by address). */
-  private readonly byAddress: number[] = [];
+  readonly #byAddress: number[] = [];
   /** True while `first` runs: alloc is refused (the hook would get the address being initialised). */
   private inFirst = false;
   /** The object `first` is initialising (0 otherwise): the hook may not free it (alloc would hand it out while it is on the free list). */
   private firstP = 0;
-  /** The runtime's machinery: an ES private field, so no caller reaches it through the pool. */
-  readonly #rt: RuntimeState;
-  private declare readonly space: AddressSpace;
+  // The runtime's machinery and the space are ES private fields: no caller reaches their unchecked methods through a pool.
+  readonly #rt: RuntimeState = pendingPool as RuntimeState;
+  readonly #space: AddressSpace = (pendingPool as RuntimeState).space;
   /** `space.u32`, cached for the hot path. */
   private declare readonly u32: Uint32Array;
   /** `space.pagePool`, cached: `free` checks the page of `p` belongs to this pool. */
-  private declare readonly pagePool: Int32Array;
+  readonly #pagePool: Int32Array = (pendingPool as RuntimeState).space.pagePool;
   private declare readonly first: ((p: Ptr<T>) => void) | undefined;
   private declare readonly stat: string;
   private declare readonly debug: boolean;
@@ -262,6 +270,9 @@ export class FixAlloc<T, Z extends boolean = true> {
     const rt = stateOf(runtime ?? defaultRuntime());
     const space = rt.space;
     space.checkOpen('FixAlloc');
+    pendingPool = rt;
+    super();
+    pendingPool = undefined;
     this.size = (size + align - 1) & ~(align - 1);
     this.layout = typeof type === 'number' ? undefined : type;
     this.spanBytes = spanBytesFor(this.size);
@@ -271,25 +282,22 @@ export class FixAlloc<T, Z extends boolean = true> {
       const ptrs = this.layout === undefined ? -1 : this.layout.ptrSlots.length;
       const { id, e } = openPool(space, { name, size: this.size, align, ptrs, spanBytes: this.spanBytes }, name === '' ? 'FixAlloc' : 'sharedPool');
       this.id = id;
-      this.central = new MCentral(space.i32, space.u32, e);
+      this.#central = new MCentral(space.i32, space.u32, e);
       const cache = open instanceof SharedOpen ? open.cache : true;
       this.flushAt = name === '' ? noFlush : cache ? cacheMax : 0;
       this.refillBatch = cache ? cacheBatch : 1;
     } else {
       this.id = nextPoolId++;
-      this.central = undefined;
+      this.#central = undefined;
       this.flushAt = noFlush;
       this.refillBatch = 0;
     }
     this.sharedName = name;
-    this.#rt = rt;
     this.zero = zero;
     this.first = first as ((p: Ptr<T>) => void) | undefined;
     this.stat = stat;
     this.nalloc = Math.floor(this.spanBytes / this.size) * this.size;
-    this.space = space;
     this.u32 = space.u32;
-    this.pagePool = space.pagePool;
     this.debug = rt.debug;
     this.sharedDebug = rt.debug && space.shared;
     this.setFloor();
@@ -308,14 +316,14 @@ export class FixAlloc<T, Z extends boolean = true> {
 
   /** A shared pool's numbers: the pool's (all threads) and this thread's cache. */
   sharedStats(): SharedPoolStats {
-    const c = this.central;
+    const c = this.#central;
     const get = (k: number): number => (c === undefined ? 0 : c.word(k));
     return {
       name: this.sharedName,
       id: this.id,
       size: this.size,
-      spans: c === undefined ? this.chunks.length : get(P.spans),
-      carved: c === undefined ? this.chunks.length * (this.nalloc / this.size) : get(P.carved),
+      spans: c === undefined ? this.#chunks.length : get(P.spans),
+      carved: c === undefined ? this.#chunks.length * (this.nalloc / this.size) : get(P.carved),
       central: get(P.count),
       abandoned: get(P.abandoned),
       cached: this.nlist,
@@ -326,7 +334,7 @@ export class FixAlloc<T, Z extends boolean = true> {
 
   /** Returns this thread's cached free objects to the central list (a shared pool; nothing to do otherwise). */
   flush(): void {
-    if (this.central === undefined || this.sharedName === '') return;
+    if (this.#central === undefined || this.sharedName === '') return;
     while (this.nlist > 0) this.flushBatch(Math.min(this.nlist, cacheBatch));
   }
 
@@ -341,7 +349,7 @@ export class FixAlloc<T, Z extends boolean = true> {
   closeCache(key: object): void {
     if (key !== poolKey) throw new MisuseError(`FixAlloc.closeCache: the runtime's own step of close(); call rt.close()`, { value: key, limit: 'Runtime.close' });
     this.flush();
-    const c = this.central;
+    const c = this.#central;
     if (c !== undefined && this.nchunk + this.nfresh * this.size >= this.size) {
       // One chain, ascending through the span's tail, then the objects taken earlier.
       const n = Math.floor(this.nchunk / this.size);
@@ -371,20 +379,20 @@ export class FixAlloc<T, Z extends boolean = true> {
     this.list = this.u32[tail >>> 2];
     this.held -= n;
     this.setFloor();
-    (this.central as MCentral).push(head, tail, n);
+    (this.#central as MCentral).push(head, tail, n);
   }
 
   /** The pool's chunks with their free and never-used slots; walks the free list, bounded by the objects handed out. */
   snapshot(): FixAllocSnapshot {
-    if (this.central !== undefined) return this.sharedSnapshot(this.central);
-    const free: number[][] = this.chunks.map(() => []);
-    const current = this.chunks.length - 1;
-    const handedOut = this.chunks.length === 0 ? 0 : current * (this.nalloc / this.size) + (this.nalloc - this.nchunk) / this.size;
+    if (this.#central !== undefined) return this.sharedSnapshot(this.#central);
+    const free: number[][] = this.#chunks.map(() => []);
+    const current = this.#chunks.length - 1;
+    const handedOut = this.#chunks.length === 0 ? 0 : current * (this.nalloc / this.size) + (this.nalloc - this.nchunk) / this.size;
     let corrupt = false;
     let n = 0;
     for (let q = this.list; q !== 0; q = this.u32[q >>> 2]) {
       const k = this.spanOf(q);
-      if (k < 0 || (q - this.chunks[k]) % this.size !== 0 || ++n > handedOut) {
+      if (k < 0 || (q - this.#chunks[k]) % this.size !== 0 || ++n > handedOut) {
         corrupt = true;
         break;
       }
@@ -397,7 +405,7 @@ export class FixAlloc<T, Z extends boolean = true> {
       stat: this.stat,
       inuse: this.inuse,
       corrupt,
-      spans: this.chunks.map((start, k) => ({
+      spans: this.#chunks.map((start, k) => ({
         start,
         bytes: this.nalloc,
         slots: this.nalloc / this.size,
@@ -414,21 +422,21 @@ export class FixAlloc<T, Z extends boolean = true> {
    * not visible here and count as handed out.
    */
   private sharedSnapshot(central: MCentral): FixAllocSnapshot {
-    const space = this.space;
+    const space = this.#space;
     const starts: number[] = [];
     const spanPages = this.spanBytes / pageSize;
     for (let page = space.firstPage; page < space.mappedEnd / pageSize; page++) {
-      if (this.pagePool[page] === this.id && space.pageSpan[page] === 0) {
+      if (this.#pagePool[page] === this.id && space.pageSpan[page] === 0) {
         starts.push(page * pageSize);
         page += spanPages - 1;
       }
     }
     const index = new Map(starts.map((start, k) => [start, k]));
     const free: number[][] = starts.map(() => []);
-    const mine = this.chunks.length === 0 ? -1 : this.chunks[this.chunks.length - 1];
+    const mine = this.#chunks.length === 0 ? -1 : this.#chunks[this.#chunks.length - 1];
     // An object of this pool: its span's index, or -1.
     const spanIndex = (q: number): number => {
-      if (q >>> 0 !== q || q >= space.reserved || this.pagePool[q >>> 13] !== this.id || objectStart(space, q, this.size, this.spanBytes) !== q) return -1;
+      if (q >>> 0 !== q || q >= space.reserved || this.#pagePool[q >>> 13] !== this.id || objectStart(space, q, this.size, this.spanBytes) !== q) return -1;
       return index.get(((q >>> 13) - space.pageSpan[q >>> 13]) * pageSize) ?? -1;
     };
     let corrupt = false;
@@ -488,8 +496,8 @@ export class FixAlloc<T, Z extends boolean = true> {
 
   /** The index in `chunks` of the span holding byte `q` (its objects, not its tail), or -1. Binary search over the spans by address. */
   private spanOf(q: number): number {
-    const order = this.byAddress;
-    const chunks = this.chunks;
+    const order = this.#byAddress;
+    const chunks = this.#chunks;
     let lo = 0;
     let hi = order.length - 1;
     if (hi < 0) return -1;
@@ -513,7 +521,7 @@ export class FixAlloc<T, Z extends boolean = true> {
     if (p === 0 || this.debug) return this.allocSlow() as FixAllocResult<T, Z>;
     this.list = this.u32[p >>> 2];
     this.inuse += this.size;
-    if (this.zero) clearBytes(this.space, p, this.size);
+    if (this.zero) clearBytes(this.#space, p, this.size);
     return p as FixAllocResult<T, Z>;
   }
 
@@ -528,32 +536,32 @@ export class FixAlloc<T, Z extends boolean = true> {
    * free stay small and are inlined into the caller every time.
    */
   private allocSlow(): number {
-    this.space.checkOpen('FixAlloc.alloc');
+    this.#space.checkOpen('FixAlloc.alloc');
     if (this.inFirst) {
       throw new MisuseError(`FixAlloc.alloc: called from the pool's own first hook (pool ${this.id}); first must not allocate from the pool it initialises`, { value: this.id });
     }
     let p = this.list;
-    if (p === 0 && this.central !== undefined && this.central.count !== 0) {
+    if (p === 0 && this.#central !== undefined && this.#central.count !== 0) {
       // mcache refill: one batch from the central list (the count is read without the lock, as a hint).
-      p = this.central.pop(this.refillBatch);
+      p = this.#central.pop(this.refillBatch);
       this.list = p;
-      this.held += this.central.out[0];
+      this.held += this.#central.out[0];
       this.setFloor();
     }
     if (p !== 0) {
       if (this.debug) this.checkLink(p);
       this.list = this.u32[p >>> 2];
       this.inuse += this.size;
-      if (this.zero) clearBytes(this.space, p, this.size);
-      if (this.sharedDebug) markLive(this.space, p);
+      if (this.zero) clearBytes(this.#space, p, this.size);
+      if (this.sharedDebug) markLive(this.#space, p);
       else if (this.debug) this.#rt.debugObjects.set(p, this.id * 2 + 1);
       return p;
     }
     // A fresh object: one this thread took from closed runtimes' span tails, else the rest of its span, else (a
     // shared pool) a batch of those tails, else a new span.
-    if (this.freshList === 0 && this.nchunk < this.size && this.central !== undefined && this.central.word(P.abandoned) !== 0) {
-      this.freshList = this.central.pop(cacheBatch, true);
-      this.nfresh = this.central.out[0];
+    if (this.freshList === 0 && this.nchunk < this.size && this.#central !== undefined && this.#central.word(P.abandoned) !== 0) {
+      this.freshList = this.#central.pop(cacheBatch, true);
+      this.nfresh = this.#central.out[0];
     }
     const taken = this.freshList !== 0;
     if (!taken && this.nchunk < this.size) this.newSpan();
@@ -562,13 +570,13 @@ export class FixAlloc<T, Z extends boolean = true> {
     const next = taken ? this.u32[p >>> 2] : 0;
     if (taken) this.u32[p >>> 2] = 0;
     // Live before `first` runs, so the hook may initialise the object through accessors in debug mode.
-    if (this.sharedDebug) markLive(this.space, p);
+    if (this.sharedDebug) markLive(this.#space, p);
     else if (this.debug) this.#rt.debugObjects.set(p, this.id * 2 + 1);
     if (this.first !== undefined) {
       try {
         this.runFirst(p);
       } catch (e) {
-        if (this.sharedDebug) forget(this.space, p);
+        if (this.sharedDebug) forget(this.#space, p);
         else if (this.debug) this.#rt.debugObjects.delete(p);
         if (taken) this.u32[p >>> 2] = next;
         throw e;
@@ -590,8 +598,8 @@ export class FixAlloc<T, Z extends boolean = true> {
   /** Debug mode: the object state of `p` as the Map keeps it (pool id × 2 + live), from the shared bitmaps over a shared space. */
   private stateOf(p: number): number | undefined {
     if (!this.sharedDebug) return this.#rt.debugObjects.get(p);
-    if (!wasHanded(this.space, p)) return undefined;
-    return this.pagePool[p >>> 13] * 2 + (isLiveObject(this.space, p) ? 1 : 0);
+    if (!wasHanded(this.#space, p)) return undefined;
+    return this.#pagePool[p >>> 13] * 2 + (isLiveObject(this.#space, p) ? 1 : 0);
   }
 
   /**
@@ -604,7 +612,7 @@ export class FixAlloc<T, Z extends boolean = true> {
     if (this.stateOf(p) !== this.id * 2) {
       throw new BadPointerError(`FixAlloc.alloc: the free list's head ${show(p)} is not a free object of this pool (pool ${this.id}): the list is corrupt`, { value: p });
     }
-    if (next !== 0 && (next >>> 0 !== next || (next & 3) !== 0 || next >= this.space.reserved || this.stateOf(next) !== this.id * 2)) {
+    if (next !== 0 && (next >>> 0 !== next || (next & 3) !== 0 || next >= this.#space.reserved || this.stateOf(next) !== this.id * 2)) {
       throw new BadPointerError(
         `FixAlloc.alloc: the link word of free object ${show(p)} holds ${show(next)}, not a free object of this pool (pool ${this.id}): a write after free into [${show(p)}, ${show(p + 4)})?`,
         { value: next, limit: p },
@@ -617,16 +625,16 @@ export class FixAlloc<T, Z extends boolean = true> {
     const chunk = this.#rt.persistent.alloc(this.spanBytes, pageSize, this.stat);
     const first = chunk / pageSize;
     const npages = this.spanBytes / pageSize;
-    for (let k = 0; k < npages; k++) this.space.pageSpan[first + k] = k;
-    this.pagePool.fill(this.id, first, first + npages);
-    this.central?.addSpan(this.nalloc / this.size);
+    for (let k = 0; k < npages; k++) this.#space.pageSpan[first + k] = k;
+    this.#pagePool.fill(this.id, first, first + npages);
+    this.#central?.addSpan(this.nalloc / this.size);
     this.chunk = chunk;
     this.nchunk = this.nalloc;
-    const order = this.byAddress;
+    const order = this.#byAddress;
     let i = order.length;
-    while (i > 0 && this.chunks[order[i - 1]] > chunk) i--;
-    order.splice(i, 0, this.chunks.length);
-    this.chunks.push(chunk);
+    while (i > 0 && this.#chunks[order[i - 1]] > chunk) i--;
+    order.splice(i, 0, this.#chunks.length);
+    this.#chunks.push(chunk);
     // Heap bits (heapbits.ts): the span's objects have this pool's layout for good, so memclrHasPointers visits exactly their HeapRef slots.
     this.#rt.heap.bits.span(chunk, this.nalloc, this.size, this.layout);
   }
@@ -669,7 +677,7 @@ export class FixAlloc<T, Z extends boolean = true> {
    */
   free(p: MaybeGarbage<T>): void {
     // One check for the fast path: a u32, 4-aligned, on a page of this pool's spans (out-of-range pages read undefined).
-    if (typeof p !== 'number' || p >>> 0 !== p || (p & 3) !== 0 || this.pagePool[p >>> 13] !== this.id || this.debug || this.inuse <= this.floor) {
+    if (typeof p !== 'number' || p >>> 0 !== p || (p & 3) !== 0 || this.#pagePool[p >>> 13] !== this.id || this.debug || this.inuse <= this.floor) {
       this.freeSlow(p);
       return;
     }
@@ -680,15 +688,15 @@ export class FixAlloc<T, Z extends boolean = true> {
 
   /** free's other paths: a rejected pointer, or debug checks and poisoning. */
   private freeSlow(p: unknown): void {
-    this.space.checkOpen('FixAlloc.free');
-    checkPtr('FixAlloc.free: p', p, 4, this.space.reserved, pageSize);
+    this.#space.checkOpen('FixAlloc.free');
+    checkPtr('FixAlloc.free: p', p, 4, this.#space.reserved, pageSize);
     if (this.inFirst && p === this.firstP) {
       throw new MisuseError(`FixAlloc.free: called from the pool's first hook on the object it initialises (${show(p)}); alloc has not handed it out yet`, { value: p, limit: this.id });
     }
-    const owner = this.pagePool[p >>> 13];
+    const owner = this.#pagePool[p >>> 13];
     if (owner !== this.id) {
       if (owner !== 0) throw new ForeignPointerError(`FixAlloc.free: p belongs to another pool (id ${owner}), not this one (id ${this.id}); got ${show(p)}`, { value: p, limit: owner });
-      if (this.space.isLive(p, 4)) throw new ForeignPointerError(`FixAlloc.free: p is not in a span of this pool (another allocator's memory); got ${show(p)}`, { value: p });
+      if (this.#space.isLive(p, 4)) throw new ForeignPointerError(`FixAlloc.free: p is not in a span of this pool (another allocator's memory); got ${show(p)}`, { value: p });
       throw new BadPointerError(`FixAlloc.free: p was not handed out by any FixAlloc of this runtime; got ${show(p)}`, { value: p });
     }
     if (this.sharedDebug) this.checkFreeShared(p);
@@ -698,10 +706,10 @@ export class FixAlloc<T, Z extends boolean = true> {
     if (this.inuse === 0 && this.flushAt === noFlush) throw new DoubleFreeError(`FixAlloc.free: the pool has no live objects (double free?); got ${show(p)}`, { value: p, limit: 0 });
     if (this.sharedDebug) {
       // One atomic step decides between two threads freeing the same object: the loser changes nothing.
-      if (!release(this.space, p)) throw new DoubleFreeError(`FixAlloc.free: p is already free (double free, by this or another thread); got ${show(p)}`, { value: p });
+      if (!release(this.#space, p)) throw new DoubleFreeError(`FixAlloc.free: p is already free (double free, by this or another thread); got ${show(p)}`, { value: p });
     } else if (this.debug) this.#rt.debugObjects.set(p, this.id * 2);
     this.inuse -= this.size;
-    if (this.debug) this.space.u8.fill(poisonByte, p + 4, p + this.size);
+    if (this.debug) this.#space.u8.fill(poisonByte, p + 4, p + this.size);
     this.u32[p >>> 2] = this.list;
     this.list = p;
     const n = this.nlist;
@@ -710,12 +718,12 @@ export class FixAlloc<T, Z extends boolean = true> {
 
   /** Debug mode over a shared space: `p`, on a page of this pool, must start an object some thread handed out. */
   private checkFreeShared(p: number): void {
-    const start = objectStart(this.space, p, this.size, this.spanBytes);
+    const start = objectStart(this.#space, p, this.size, this.spanBytes);
     if (start !== p) {
       if (start < 0) throw new BadPointerError(`FixAlloc.free: p lies in the unused tail of a span of this pool (pool ${this.id}); got ${show(p)}`, { value: p });
       throw new BadPointerError(`FixAlloc.free: p points into the middle of an object of this pool (size ${this.size}); got ${show(p)}`, { value: p, limit: this.size });
     }
-    if (!wasHanded(this.space, p)) throw new BadPointerError(`FixAlloc.free: p was never handed out by this pool (by any thread); got ${show(p)}`, { value: p });
+    if (!wasHanded(this.#space, p)) throw new BadPointerError(`FixAlloc.free: p was never handed out by this pool (by any thread); got ${show(p)}`, { value: p });
   }
 
   /** Debug mode: `p` must be a live object handed out by this pool. */
@@ -724,7 +732,7 @@ export class FixAlloc<T, Z extends boolean = true> {
     if (state === undefined) {
       if (this.contains(p)) {
         const k = this.spanOf(p);
-        if (k >= 0 && (p - this.chunks[k]) % this.size === 0) throw new BadPointerError(`FixAlloc.free: p was never handed out by this pool; got ${show(p)}`, { value: p });
+        if (k >= 0 && (p - this.#chunks[k]) % this.size === 0) throw new BadPointerError(`FixAlloc.free: p was never handed out by this pool; got ${show(p)}`, { value: p });
         throw new BadPointerError(`FixAlloc.free: p points into the middle of an object of this pool (size ${this.size}); got ${show(p)}`, { value: p, limit: this.size });
       }
       throw new BadPointerError(`FixAlloc.free: p was not handed out by any FixAlloc of this runtime; got ${show(p)}`, { value: p });
@@ -737,8 +745,8 @@ export class FixAlloc<T, Z extends boolean = true> {
 
   /** Whether `p` lies in one of this pool's spans (over a shared space: any thread's, from the page owner table). Anything but an address is not. */
   contains(p: number): boolean {
-    if (typeof p !== 'number' || p >>> 0 !== p || p >= this.space.reserved) return false;
-    if (this.central !== undefined) return this.pagePool[p >>> 13] === this.id && objectStart(this.space, p, this.size, this.spanBytes) >= 0;
+    if (typeof p !== 'number' || p >>> 0 !== p || p >= this.#space.reserved) return false;
+    if (this.#central !== undefined) return this.#pagePool[p >>> 13] === this.id && objectStart(this.#space, p, this.size, this.spanBytes) >= 0;
     return this.spanOf(p) >= 0;
   }
 
@@ -748,15 +756,15 @@ export class FixAlloc<T, Z extends boolean = true> {
    * handed out (an access after free, or past what was allocated).
    */
   deadObjectIn(p: number, n: number): string | undefined {
-    checkPtr('FixAlloc.deadObjectIn: p', p, 1, this.space.reserved, pageSize);
-    checkSize('FixAlloc.deadObjectIn: n', n, 1, this.space.reserved - p);
+    checkPtr('FixAlloc.deadObjectIn: p', p, 1, this.#space.reserved, pageSize);
+    checkSize('FixAlloc.deadObjectIn: n', n, 1, this.#space.reserved - p);
     if (!this.debug) return undefined; // nothing is tracked
     if (this.sharedDebug) return undefined; // the runtime asks objstate.ts, which sees every thread's objects
     const objects = this.#rt.debugObjects;
     for (let q = p; q < p + n; ) {
       const k = this.spanOf(q);
       if (k < 0) return undefined; // the span's tail or another page: not this pool's objects
-      const start = this.chunks[k] + Math.floor((q - this.chunks[k]) / this.size) * this.size;
+      const start = this.#chunks[k] + Math.floor((q - this.#chunks[k]) / this.size) * this.size;
       const state = objects.get(start);
       if (state === undefined) return `object ${show(start)} of pool ${this.id} was never handed out`;
       if ((state & 1) === 0) return `object ${show(start)} of pool ${this.id} is free (use after free)`;

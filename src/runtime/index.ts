@@ -78,7 +78,7 @@ export {
   type ScalarAccessor,
   type ScalarArrayAccessor,
 } from './accessor.js';
-export { Runtime, createRuntime, attachRuntime, type AttachOptions, type RuntimeOptions, type RuntimeStats } from './runtime.js';
+export { Runtime, createRuntime, attachRuntime, type AttachOptions, type RuntimeGcStats, type RuntimeOptions, type RuntimeStats, type SpaceViews } from './runtime.js';
 export { describeHandle, maxHeapRefs, type ObjectHeap } from './heap.js';
 export type { Root, RootSet } from './roots.js';
 export type { Collector, GcPhase, GcStats } from './mgc.js';

@@ -79,6 +79,29 @@ export interface RuntimePool {
   closeCache(key: object): void;
 }
 
+/**
+ * Typed-array views over the whole space: raw memory, as Go's
+ * unsafe.Pointer arithmetic is. Nothing is checked and no write barrier
+ * runs (offheap/zeroing-variant reports such a clear of HeapRef slots).
+ * They reach nothing `new Uint8Array(rt.buffer)` does not.
+ */
+export interface SpaceViews {
+  readonly u8: Uint8Array;
+  readonly i8: Int8Array;
+  readonly u16: Uint16Array;
+  readonly i16: Int16Array;
+  readonly u32: Uint32Array;
+  readonly i32: Int32Array;
+  readonly f32: Float32Array;
+  readonly f64: Float64Array;
+}
+
+/** The collector's statistics as Runtime.gcStats gives them. */
+export interface RuntimeGcStats extends GcStats {
+  /** Units of the mark's first phase, the pin scan of the handle table: a gcStep budget that ends exactly after it. */
+  readonly pinTable: number;
+}
+
 /** Runtime-wide accounting: the space's plus persistentalloc's. */
 export interface RuntimeStats extends MemStats {
   /** Bytes handed out by persistentalloc, by stat category. */
@@ -219,6 +242,11 @@ function buildState(options: RuntimeOptions, attach: unknown): RuntimeState {
   return new RuntimeState(space, shared ? new SharedHandles(space.hdr) : processHandles, checkmark);
 }
 
+function viewsOf(space: AddressSpace): SpaceViews {
+  const { u8, i8, u16, i16, u32, i32, f32, f64 } = space;
+  return Object.freeze({ u8, i8, u16, i16, u32, i32, f32, f64 });
+}
+
 /**
  * The state the constructor built, read by the field initializers: a field
  * given its value by its initializer keeps the value's class as its type in
@@ -236,6 +264,8 @@ export class Runtime extends Object {
   readonly #heap: ObjectHeap = (pending as RuntimeState).heap;
   /** `#s.debug`: private, so no caller turns the checks off. */
   readonly #debug: boolean = (pending as RuntimeState).debug;
+  /** The raw views (see SpaceViews), frozen. */
+  readonly #views: SpaceViews = viewsOf((pending as RuntimeState).space);
 
   static {
     stateOf = (rt) => {
@@ -256,51 +286,9 @@ export class Runtime extends Object {
     return this.#debug;
   }
 
-  // Transitional: the machinery's old public names, until tests, bench and examples read stateOf(rt) or the checked
-  // replacements (gcStats, lastLost, checkmark, inPersistentAlloc). Removed in the next commit.
-  /** @deprecated the runtime's machinery; removed next */
-  get space(): AddressSpace {
-    return this.#s.space;
-  }
-  /** @deprecated the runtime's machinery; removed next */
-  get persistent(): PersistentAlloc {
-    return this.#s.persistent;
-  }
-  /** @deprecated the runtime's machinery; removed next */
-  get barrier(): WriteBarrier {
-    return this.#s.barrier;
-  }
-  /** @deprecated the runtime's machinery; removed next */
-  get debugObjects(): Map<number, number> {
-    return this.#s.debugObjects;
-  }
-  /** @deprecated the runtime's machinery; removed next */
-  get heap(): ObjectHeap {
-    return this.#heap;
-  }
-  /** @deprecated the runtime's machinery; removed next */
-  get roots(): RootSet {
-    return this.#s.roots;
-  }
-  /** @deprecated the runtime's machinery; removed next */
-  get collector(): Collector {
-    return this.#s.collector;
-  }
-  /** @deprecated the runtime's machinery; removed next */
-  get pools(): RuntimePool[] {
-    return this.#s.pools;
-  }
-  /** @deprecated the runtime's machinery; removed next */
-  get sharedPools(): Map<string, RuntimePool> {
-    return this.#s.sharedPools;
-  }
-  /** @deprecated the runtime's machinery; removed next */
-  deadRecord(p: number, n: number): string | undefined {
-    return this.#s.deadRecord(p, n);
-  }
-  /** @deprecated the runtime's machinery; removed next */
-  registerPool(pool: RuntimePool, key?: unknown): void {
-    this.#s.registerPool(pool, key);
+  /** Typed-array views over the whole space: raw memory, unchecked (see SpaceViews). */
+  get space(): SpaceViews {
+    return this.#views;
   }
 
   /** The SharedArrayBuffer or ArrayBuffer behind the space. */
@@ -456,8 +444,8 @@ export class Runtime extends Object {
    * The collector's statistics now: phase, cycles, handles marked and freed,
    * live handles, registered roots (a copy: changing it changes nothing).
    */
-  gcStats(): GcStats {
-    return this.#s.collector.stats();
+  gcStats(): RuntimeGcStats {
+    return { ...this.#s.collector.stats(), pinTable: this.#heap.top - 1 };
   }
 
   /** The objects the last checkmark verification found unmarked (a copy; empty without checkmark). */

@@ -25,6 +25,7 @@ import {
   type LayoutType,
   type Ptr,
 } from '../../src/runtime/index.js';
+import { stateOf } from '../../src/runtime/runtime.js';
 
 const Vec2 = struct('Vec2', { x: f64, y: f64 });
 const Node = struct('Node', {
@@ -74,7 +75,7 @@ describe('accessors', () => {
     expect(N.hist.get(p, 3)).toBe(9.5);
     expect(N.refs.get(p, 1)).toBe(5);
     // Bytes land where the layout says.
-    const s = rt.space;
+    const s = stateOf(rt).space;
     expect(s.u8[p + Node.offsets.a]).toBe(44);
     expect(s.f64[(p + Node.offsets.pos + Vec2.offsets.y) >>> 3]).toBe(-2.5);
     expect(s.u32[(p + Node.offsets.ref) >>> 2]).toBe(77);

@@ -35,6 +35,7 @@ import {
 } from '../../src/runtime/index.js';
 import { rejects, snapshot } from './helpers.js';
 import { Remote } from './threads-helpers.js';
+import { stateOf } from '../../src/runtime/runtime.js';
 
 const Rec = struct('Rec', { a: f64, n: u32, ref: heapRef<object>() });
 type Pools = FixAlloc<unknown, boolean>[];
@@ -114,7 +115,7 @@ describe('forged layout descriptions', () => {
     r.typedmemclr(L, p);
     r.gcFinish();
     expect(r.deref(h2)).toEqual({ second: true }); // shaded by the deletion barrier of the real slot, so it survives this cycle
-    expect(r.heap.bits.wordAt(p + 4)).toBe('pointer');
+    expect(stateOf(r).heap.bits.wordAt(p + 4)).toBe('pointer');
   });
 
   it('refuses fields behind a Proxy whose trap throws, or a revoked one, with MisuseError; the same fields plain work', () => {
@@ -167,13 +168,13 @@ describe('handles across runtimes and at the lap of the handle source', () => {
       let refused: unknown;
       for (; issued < 3 * 4096; issued++) {
         const before = snapshot(rt);
-        const live = rt.heap.live;
+        const live = stateOf(rt).heap.live;
         try {
           rt.freeHeapRef(rt.newHeapRef(issued));
         } catch (e) {
           refused = e;
           expect(snapshot(rt)).toBe(before);
-          expect(rt.heap.live).toBe(live);
+          expect(stateOf(rt).heap.live).toBe(live);
           break;
         }
       }
@@ -212,7 +213,7 @@ describe('handles across runtimes and at the lap of the handle source', () => {
       expect(rt.deref(h)).not.toBe('first');
     } finally {
       // Test files share a worker (isolate: false): the source goes back, and this runtime holds no live handle.
-      if (rt.heap.isLive(again)) rt.freeHeapRef(again as HeapRef<unknown>);
+      if (stateOf(rt).heap.isLive(again)) rt.freeHeapRef(again as HeapRef<unknown>);
       state.serial = saved;
     }
   });
@@ -222,11 +223,11 @@ it('describeHandle takes a runtime\'s heap or nothing: MisuseError for anything 
   const rt = createRuntime({ maxBytes: 1 << 20 });
   const h = rt.newHeapRef({});
   let trapped = 0;
-  for (const heap of [null, 8, {}, new Proxy({}, { get: () => ++trapped }), revoked(), Object.create(rt.heap) as object]) {
-    expect(() => describeHandle(h, heap as typeof rt.heap)).toThrow(MisuseError);
+  for (const heap of [null, 8, {}, new Proxy({}, { get: () => ++trapped }), revoked(), Object.create(stateOf(rt).heap) as object]) {
+    expect(() => describeHandle(h, heap as ReturnType<typeof stateOf>["heap"])).toThrow(MisuseError);
   }
   expect(trapped).toBe(0);
-  expect(describeHandle(h, rt.heap)).toMatch(/: slot \d+\)$/);
+  expect(describeHandle(h, stateOf(rt).heap)).toMatch(/: slot \d+\)$/);
   expect(describeHandle(h)).toBe(`${h} (0x${h.toString(16)})`);
 });
 
@@ -307,13 +308,13 @@ describe('allocators own their memory', () => {
     const [a, b, c] = [pool.alloc(), pool.alloc(), pool.alloc()];
     pool.free(a);
     // a's link word now names c, a live object.
-    rt.space.u32[a >>> 2] = c;
+    stateOf(rt).space.u32[a >>> 2] = c;
     rejects(rt, [pool] as Pools, () => pool.alloc(), BadPointerError, 'ERR_BAD_POINTER', /link word/);
-    rt.space.u32[a >>> 2] = 0;
+    stateOf(rt).space.u32[a >>> 2] = 0;
     expect(pool.alloc()).toBe(a);
     // A self-link: a is handed out once, then the list's head is not a free object.
     pool.free(b);
-    rt.space.u32[b >>> 2] = b;
+    stateOf(rt).space.u32[b >>> 2] = b;
     expect(pool.alloc()).toBe(b);
     rejects(rt, [pool] as Pools, () => pool.alloc(), BadPointerError, 'ERR_BAD_POINTER', /not a free object/);
   });
@@ -364,9 +365,9 @@ describe('the runtime bookkeeping methods refuse callers', () => {
     const pool = new FixAlloc(Rec, { runtime: rt });
     const p = pool.alloc();
     pool.free(p);
-    rejects(rt, [pool] as Pools, () => rt.registerPool(pool), MisuseError, 'ERR_MISUSE', /own bookkeeping/);
+    rejects(rt, [pool] as Pools, () => stateOf(rt).registerPool(pool), MisuseError, 'ERR_MISUSE', /own bookkeeping/);
     rejects(rt, [pool] as Pools, () => (pool.closeCache as (k?: unknown) => void)({}), MisuseError, 'ERR_MISUSE', /rt.close/);
-    expect(rt.pools).toEqual([pool]);
+    expect(stateOf(rt).pools).toEqual([pool]);
     expect(pool.alloc()).toBe(p);
     rt.close();
   });
@@ -378,13 +379,13 @@ describe('the runtime bookkeeping methods refuse callers', () => {
       const live = pool.alloc();
       const dead = pool.alloc();
       pool.free(dead);
-      expect(() => rt.deadRecord(8n as never, 8)).toThrow(BadPointerError);
-      expect(() => rt.deadRecord(live, -1)).toThrow(OffheapRangeError);
+      expect(() => stateOf(rt).deadRecord(8n as never, 8)).toThrow(BadPointerError);
+      expect(() => stateOf(rt).deadRecord(live, -1)).toThrow(OffheapRangeError);
       expect(() => pool.deadObjectIn(live, Symbol() as never)).toThrow(OffheapRangeError);
-      expect(rt.deadRecord(live, Rec.size)).toBeUndefined();
+      expect(stateOf(rt).deadRecord(live, Rec.size)).toBeUndefined();
       // Before: without debug mode a live object read as never handed out (unshared), or a RangeError from an empty bitmap (shared).
-      if (debug) expect(rt.deadRecord(dead, Rec.size)).toMatch(/is free/);
-      else expect(rt.deadRecord(dead, Rec.size)).toBeUndefined();
+      if (debug) expect(stateOf(rt).deadRecord(dead, Rec.size)).toMatch(/is free/);
+      else expect(stateOf(rt).deadRecord(dead, Rec.size)).toBeUndefined();
     }
   });
 

@@ -34,6 +34,7 @@ import {
   type Runtime,
 } from '../../src/runtime/index.js';
 import { snapshot } from './helpers.js';
+import { stateOf } from '../../src/runtime/runtime.js';
 
 /** Caller code that ran during a call (must stay empty). */
 const ran: string[] = [];
@@ -136,24 +137,24 @@ function hash(a: ArrayLike<number>, n = a.length): number {
 
 /** A hash of the mapped bytes (a rejected call writes none). */
 function memoryHash(rt: Runtime): number {
-  return hash(rt.space.u32, rt.space.mappedEnd >>> 2);
+  return hash(stateOf(rt).space.u32, stateOf(rt).space.mappedEnd >>> 2);
 }
 
 /** A shared space's own bookkeeping pages (header, page map, registry, central lists). */
 function sharedHash(rt: Runtime): number {
-  return hash(new Int32Array(rt.buffer, 0, (rt.space.firstPage * pageSize) >>> 2));
+  return hash(new Int32Array(rt.buffer, 0, (stateOf(rt).space.firstPage * pageSize) >>> 2));
 }
 
 /** Everything a rejected call must leave as it was. */
 function state(c: Ctx): string {
-  const heap = c.rt.heap;
+  const heap = stateOf(c.rt).heap;
   return JSON.stringify({
     alloc: snapshot(c.rt, c.pool, c.raw),
     pools: [c.pool.snapshot(), c.raw.snapshot()],
     heap: [heap.live, heap.capacity, heap.pinnedSlots, hash(heap.meta), hash(heap.pinCounts)],
-    roots: [...c.rt.roots.byAddress.keys()],
-    gc: c.rt.collector.stats(),
-    barrier: c.rt.barrier.enabled,
+    roots: [...stateOf(c.rt).roots.byAddress.keys()],
+    gc: stateOf(c.rt).collector.stats(),
+    barrier: stateOf(c.rt).barrier.enabled,
     memory: memoryHash(c.rt),
     shared: [snapshot(c.shared), sharedHash(c.shared), c.rt.shared ? sharedHash(c.rt) : 0],
   });
@@ -220,8 +221,6 @@ const runtimeMethods: Record<string, Row[]> = {
   gcStats: [methodRow((c) => c.rt, 'gcStats', () => [])],
   inPersistentAlloc: [methodRow((c) => c.rt, 'inPersistentAlloc', (c) => [c.p], { 0: all })],
   setWriteBarrier: [methodRow((c) => c.rt, 'setWriteBarrier', () => [undefined], { 0: ['undefined', 'function'] })],
-  registerPool: [{ ...methodRow((c) => c.rt, 'registerPool', (c) => [c.pool]), otherFirst: true }],
-  deadRecord: [methodRow((c) => c.rt, 'deadRecord', (c) => [c.p, 8])],
 };
 
 const fixAllocMethods: Record<string, Row[]> = {
@@ -283,7 +282,7 @@ const exportsTable: Record<string, 'value' | Row[]> = {
   notInHeap: [{ ...fnRow(api.notInHeap, () => [class A {}, { kind: 'class', name: 'A' }], { 0: ['function'], 1: ['undefined'] }), reads: [1] }],
   isNotInHeap: [fnRow(api.isNotInHeap, () => [class A {}], { 0: all })],
   isLayout: [fnRow(api.isLayout, () => [L], { 0: all })],
-  describeHandle: [fnRow(api.describeHandle, (c) => [c.h, c.rt.heap], { 0: all, 1: ['undefined'] })],
+  describeHandle: [fnRow(api.describeHandle, (c) => [c.h, stateOf(c.rt).heap], { 0: all, 1: ['undefined'] })],
   struct: [{ ...fnRow(api.struct, () => ['S', { a: u32 }]), reads: [1] }],
   ptr: [fnRow(api.ptr, () => [() => L], { 0: ['undefined', 'function'] })],
   heapRef: [fnRow(api.heapRef, () => [])],

@@ -21,6 +21,7 @@ import {
   type Ptr,
 } from '../../src/runtime/index.js';
 import { isZero, rejects } from './helpers.js';
+import { stateOf } from '../../src/runtime/runtime.js';
 
 const MiB = 1 << 20;
 const Rec = struct('Rec', { a: f64, b: u32 }); // size 16, align 8
@@ -59,7 +60,7 @@ describe('FixAlloc', () => {
     const b = pool.alloc();
     expect(seen).toEqual([a, b]);
     expect(isZero(rt, a, 16)).toBe(true);
-    rt.space.u8.fill(0xee, a, a + 16);
+    stateOf(rt).space.u8.fill(0xee, a, a + 16);
     pool.free(a);
     const c = pool.alloc();
     expect(c).toBe(a); // LIFO reuse
@@ -74,15 +75,15 @@ describe('FixAlloc', () => {
     const pool = new FixAlloc(Rec, { runtime: rt, zero: false });
     const a = pool.alloc();
     const b = pool.alloc();
-    rt.space.u8.fill(0x11, a, a + 16);
-    rt.space.u8.fill(0x22, b, b + 16);
+    stateOf(rt).space.u8.fill(0x11, a, a + 16);
+    stateOf(rt).space.u8.fill(0x22, b, b + 16);
     pool.free(a);
     pool.free(b); // b's link word now points at a
     const again: MaybeGarbage<unknown> = pool.alloc();
     expect(again).toBe(b);
-    expect(rt.space.u32[b >>> 2]).toBe(a);
-    expect(rt.space.u8[b + 4]).toBe(0x22);
-    expect(rt.space.u8[b + 15]).toBe(0x22);
+    expect(stateOf(rt).space.u32[b >>> 2]).toBe(a);
+    expect(stateOf(rt).space.u8[b + 4]).toBe(0x22);
+    expect(stateOf(rt).space.u8[b + 15]).toBe(0x22);
   });
 
   it('reuses memory only within the same pool', () => {
@@ -114,9 +115,9 @@ describe('FixAlloc', () => {
     const b = pool.alloc();
     pool.free(a);
     pool.free(b);
-    expect(rt.space.u32[b >>> 2]).toBe(a);
-    for (let i = 4; i < 32; i++) expect(rt.space.u8[b + i]).toBe(poisonByte);
-    expect(rt.space.u32[a >>> 2]).toBe(0);
+    expect(stateOf(rt).space.u32[b >>> 2]).toBe(a);
+    for (let i = 4; i < 32; i++) expect(stateOf(rt).space.u8[b + i]).toBe(poisonByte);
+    expect(stateOf(rt).space.u32[a >>> 2]).toBe(0);
   });
 
   it('detects double free, wrong pool, pointers never handed out and interior pointers in debug mode', () => {
@@ -231,7 +232,7 @@ describe('a shared pool: the per-thread cache over the central list (one thread)
     let firsts = 0;
     const pool = sharedPool(rt, 'rec', Rec, { first: () => void firsts++ });
     const p = pool.alloc();
-    rt.space.u32[(p >>> 2) + 1] = 0xdead;
+    stateOf(rt).space.u32[(p >>> 2) + 1] = 0xdead;
     pool.free(p);
     expect(pool.alloc()).toBe(p);
     expect(isZero(rt, p, 16)).toBe(true);

@@ -10,6 +10,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRuntime, FixAlloc, heapRef, struct, u32, type HeapRef, type LayoutType, type MaybeGarbage, type Ptr, type Runtime } from '../../src/runtime/index.js';
+import { stateOf } from '../../src/runtime/runtime.js';
 
 const Rec = struct('Rec', { n: u32, a: heapRef<Obj>(), b: heapRef<Obj>(), m: u32 });
 type RecT = LayoutType<typeof Rec>;
@@ -95,16 +96,16 @@ function run(prog: readonly Op[]): void {
     if (o.id !== ids.get(h)) throw new Error(`deref(${h}) gave object ${o.id}, expected ${ids.get(h)}`);
   };
   const afterGcOp = (): void => {
-    const c = rt.collector;
+    const c = stateOf(rt).collector;
     if (pending !== undefined && (c.cycle > pending.cycle || c.phase === 'off')) {
-      for (const g of pending.garbage) if (rt.heap.isLive(g)) throw new Error(`handle ${g}, garbage when cycle ${pending.cycle} started, survived it`);
+      for (const g of pending.garbage) if (stateOf(rt).heap.isLive(g)) throw new Error(`handle ${g}, garbage when cycle ${pending.cycle} started, survived it`);
       pending = undefined;
     }
   };
   const started = (): void => {
     // Called right after a gcStart that began a cycle: everything unreachable now must be gone when it ends.
     const r = new Set(reachable());
-    pending = { cycle: rt.collector.cycle, garbage: [...ids.keys()].filter((h) => rt.heap.isLive(h) && !r.has(h)) };
+    pending = { cycle: stateOf(rt).collector.cycle, garbage: [...ids.keys()].filter((h) => stateOf(rt).heap.isLive(h) && !r.has(h)) };
   };
 
   for (const o of prog) {
@@ -214,7 +215,7 @@ function run(prog: readonly Op[]): void {
         }
         break;
       case 'gcStep':
-        rt.gcStep(o.budget === 0 ? Math.max(1, rt.heap.top - 1) : o.budget);
+        rt.gcStep(o.budget === 0 ? Math.max(1, stateOf(rt).heap.top - 1) : o.budget);
         break;
       case 'gcFinish':
         rt.gcFinish();
@@ -233,7 +234,7 @@ function run(prog: readonly Op[]): void {
   rt.gc();
   const r = reachable();
   for (const h of r) checkDeref(h);
-  expect(rt.heap.live).toBe(r.length);
+  expect(stateOf(rt).heap.live).toBe(r.length);
 }
 
 /**
@@ -289,7 +290,7 @@ describe('collector property', () => {
     rt.access(Rec).a.set(p, h);
     rt.addRoot(p, Rec);
     rt.gcStart();
-    rt.gcStep(rt.heap.top - 1);
+    rt.gcStep(stateOf(rt).heap.top - 1);
     rt.pin(rt.access(Rec).a.get(p));
     rt.memclrNoHeapPointers(p, Rec.size);
     expect(() => rt.gcFinish()).toThrow(/checkmark: GC cycle 1 missed 1 reachable object/);

@@ -17,6 +17,7 @@ import {
   type Ptr,
   type Runtime,
 } from '../../src/runtime/index.js';
+import { stateOf } from '../../src/runtime/runtime.js';
 
 // The HeapRef is not the first word: a free FixAlloc object's first word is its free-list link.
 const Rec = struct('Rec', { n: u32, ref: heapRef<{ name: string }>() });
@@ -79,15 +80,15 @@ describe('rule 2: reused memory must be zero-initialized before it becomes a roo
     const { q, h } = reuse(rt);
     rt.addRoot(q as Ptr<RecT>, Rec); // published before zero-initialization
     rt.gc();
-    expect(rt.heap.isLive(h)).toBe(true); // garbage kept alive by leftover bytes
-    expect(rt.collector.stats().freed).toBe(0);
+    expect(stateOf(rt).heap.isLive(h)).toBe(true); // garbage kept alive by leftover bytes
+    expect(stateOf(rt).collector.stats().freed).toBe(0);
   });
 
   it('broken (no debug), object already freed: the stale handle is reached but corrupts nothing', () => {
     const rt = runtime(false);
     const { q, h } = reuse(rt);
     rt.gc(); // h collected; its value is still in q's bytes
-    expect(rt.heap.isLive(h)).toBe(false);
+    expect(stateOf(rt).heap.isLive(h)).toBe(false);
     rt.addRoot(q as Ptr<RecT>, Rec);
     const fresh = rt.newHeapRef({ name: 'fresh' }); // takes h's slot, one generation on
     rt.pin(fresh);
@@ -110,7 +111,7 @@ describe('rule 2: reused memory must be zero-initialized before it becomes a roo
     const rt = runtime(true);
     const { q, h } = reuse(rt);
     rt.gc();
-    rt.space.u32[(q + Rec.offsets.ref) >>> 2] = h; // the previous record's bytes, as without poisoning
+    stateOf(rt).space.u32[(q + Rec.offsets.ref) >>> 2] = h; // the previous record's bytes, as without poisoning
     rt.addRoot(q as Ptr<RecT>, Rec);
     expect(() => rt.gc()).toThrow(/found bad pointer in offheap object heap.*a freed, collected or never-issued handle/);
   });
@@ -122,8 +123,8 @@ describe('rule 2: reused memory must be zero-initialized before it becomes a roo
       rt.memclrNoHeapPointers(q, Rec.size);
       rt.addRoot(q, Rec);
       rt.gc();
-      expect(rt.heap.isLive(h)).toBe(false);
-      expect(rt.collector.stats().freed).toBe(1);
+      expect(stateOf(rt).heap.isLive(h)).toBe(false);
+      expect(stateOf(rt).collector.stats().freed).toBe(1);
     });
   }
 });
@@ -142,8 +143,8 @@ describe('rule 3: zeroing type-safe memory that holds live HeapRefs needs the de
     acc.ref.set(a, rt.newHeapRef({ name: 'live' }));
     rt.addRoot(a, Rec);
     rt.gcStart();
-    rt.gcStep(rt.heap.top - 1); // exactly the pin table
-    expect(rt.roots.byAddress.get(a)!.cursor).toBe(0);
+    rt.gcStep(stateOf(rt).heap.top - 1); // exactly the pin table
+    expect(stateOf(rt).roots.byAddress.get(a)!.cursor).toBe(0);
     const h = acc.ref.get(a);
     rt.pin(h);
     if (clear === 'memclrNoHeapPointers') rt.memclrNoHeapPointers(a, Rec.size);
@@ -173,7 +174,7 @@ describe('rule 3: zeroing type-safe memory that holds live HeapRefs needs the de
       expect(rt.deref(h)).toEqual({ name: 'live' });
       rt.unpin(h);
       rt.gc();
-      expect(rt.heap.isLive(h)).toBe(false); // and is collected once really unreachable
+      expect(stateOf(rt).heap.isLive(h)).toBe(false); // and is collected once really unreachable
     });
   }
 });
@@ -195,11 +196,11 @@ describe('rule 4: zero-initializing fresh garbage must not run barriers', () => 
 
   it('broken: typedmemclr over garbage while marking → the barrier meets garbage: bad pointer (debug)', () => {
     const { rt, q } = garbage();
-    const before = Array.from(rt.space.u32.subarray(q >>> 2, (q + Rec.size) >>> 2));
+    const before = Array.from(stateOf(rt).space.u32.subarray(q >>> 2, (q + Rec.size) >>> 2));
     const e = thrown(() => rt.typedmemclr(Rec, q as Ptr<RecT>));
     expect(e).toBeInstanceOf(BadPointerError);
     expect((e as Error).message).toMatch(/found bad pointer/);
-    expect(Array.from(rt.space.u32.subarray(q >>> 2, (q + Rec.size) >>> 2))).toEqual(before); // rejected before clearing
+    expect(Array.from(stateOf(rt).space.u32.subarray(q >>> 2, (q + Rec.size) >>> 2))).toEqual(before); // rejected before clearing
   });
 
   it('broken: memclrHasPointers over garbage while marking → bad pointer (debug)', () => {
@@ -219,6 +220,6 @@ describe('rule 4: zero-initializing fresh garbage must not run barriers', () => 
     rt.gc();
     expect(rt.deref(h)).toEqual({ name: 'new' });
     expect(rt.deref(keep)).toEqual({ name: 'keep' });
-    expect(rt.heap.live).toBe(2); // 'old' collected
+    expect(stateOf(rt).heap.live).toBe(2); // 'old' collected
   });
 });

@@ -30,16 +30,16 @@ function rt(debug = false): Runtime {
 
 /** The handle table's whole state: a rejected call must leave it exactly as it was. */
 function heapState(r: Runtime): string {
-  const h = r.heap as unknown as Record<string, unknown>;
+  const h = stateOf(r).heap as unknown as Record<string, unknown>;
   return JSON.stringify({
-    meta: Array.from(r.heap.meta.subarray(0, r.heap.top * metaWords)),
-    pins: Array.from(r.heap.pinCounts.subarray(0, r.heap.top)),
-    liveBits: Array.from(r.heap.liveBits),
-    objects: (h.objects as unknown[]).slice(0, r.heap.top * 2).map((o) => (typeof o === 'object' ? 'obj' : o)),
-    top: r.heap.top,
-    live: r.heap.live,
+    meta: Array.from(stateOf(r).heap.meta.subarray(0, stateOf(r).heap.top * metaWords)),
+    pins: Array.from(stateOf(r).heap.pinCounts.subarray(0, stateOf(r).heap.top)),
+    liveBits: Array.from(stateOf(r).heap.liveBits),
+    objects: (h.objects as unknown[]).slice(0, stateOf(r).heap.top * 2).map((o) => (typeof o === 'object' ? 'obj' : o)),
+    top: stateOf(r).heap.top,
+    live: stateOf(r).heap.live,
     freeHead: h.freeHead,
-    mask: r.heap.mask,
+    mask: stateOf(r).heap.mask,
   });
 }
 
@@ -71,11 +71,11 @@ describe('handle encoding', () => {
     for (let i = 0; i < hs.length; i++) {
       expect(hs[i]).toBeGreaterThanOrEqual(2 ** 28); // no counter, size or address below 256 MiB is a handle
       expect(hs[i]).toBeLessThan(2 ** 30); // a V8 small integer: never boxed
-      expect(r.heap.meta[(hs[i] & r.heap.mask) * metaWords]).toBe(hs[i]);
+      expect(stateOf(r).heap.meta[(hs[i] & stateOf(r).heap.mask) * metaWords]).toBe(hs[i]);
       expect(r.deref(hs[i])).toBe(objs[i]);
     }
-    expect(r.heap.live).toBe(3000);
-    expect(r.heap.capacity).toBe(8192); // grew from 1024 slots three times: at most half the slots are live
+    expect(stateOf(r).heap.live).toBe(3000);
+    expect(stateOf(r).heap.capacity).toBe(8192); // grew from 1024 slots three times: at most half the slots are live
   });
 
   it('a runtime takes consecutive values from the source, passing over values whose slot is live', () => {
@@ -88,14 +88,14 @@ describe('handle encoding', () => {
     expect(c).toBe(b + 1);
     expect(() => r.deref(a)).toThrow(StaleHandleError);
     // Values whose slot is still live are passed over: one lap of the table on, b's slot is skipped.
-    const mask = r.heap.mask;
+    const mask = stateOf(r).heap.mask;
     const issued: number[] = [];
-    while (issued.length === 0 || issued[issued.length - 1] <= b + r.heap.capacity) {
+    while (issued.length === 0 || issued[issued.length - 1] <= b + stateOf(r).heap.capacity) {
       const h = r.newHeapRef('x');
       issued.push(h);
       r.freeHeapRef(h);
     }
-    expect(issued).not.toContain(b + r.heap.capacity);
+    expect(issued).not.toContain(b + stateOf(r).heap.capacity);
     for (const h of issued) expect(h & mask).not.toBe(b & mask);
     expect(r.deref(b)).toBe('b');
   });
@@ -135,7 +135,7 @@ describe('handle encoding', () => {
     expect(e.message).toMatch(/slot (\d+)\).*freed or collected \(slot \1 is free\)/);
     expect(e.message).toMatch(/pin it \(pin\/unpin\) or keep it in a rooted slot \(addRoot\)/);
     rejects(r, () => r.freeHeapRef(h), StaleHandleError, 'ERR_STALE_HANDLE');
-    expect(r.heap.live).toBe(0);
+    expect(stateOf(r).heap.live).toBe(0);
   });
 
   it('a stale handle whose slot holds a newer object says so', () => {
@@ -143,11 +143,11 @@ describe('handle encoding', () => {
     const a = r.newHeapRef('a');
     r.freeHeapRef(a);
     let h = r.newHeapRef('b');
-    while ((h & r.heap.mask) !== (a & r.heap.mask)) {
+    while ((h & stateOf(r).heap.mask) !== (a & stateOf(r).heap.mask)) {
       r.freeHeapRef(h);
       h = r.newHeapRef('b');
     }
-    expect(h - a).toBe(r.heap.capacity); // one lap of the table later
+    expect(h - a).toBe(stateOf(r).heap.capacity); // one lap of the table later
     expect(rejects(r, () => r.deref(a), StaleHandleError, 'ERR_STALE_HANDLE').message).toMatch(/stale: slot \d+ now holds /);
   });
 
@@ -159,7 +159,7 @@ describe('handle encoding', () => {
     expect(why(5)).toMatch(/not a handle/);
     expect(why(2 ** 30 + 1)).toMatch(/not a handle/);
     expect(why(h + 1)).toMatch(/never handed out/); // the next value, not issued yet
-    expect(why(h + r.heap.capacity)).toMatch(/never handed out/); // h's slot, a value not reached
+    expect(why(h + stateOf(r).heap.capacity)).toMatch(/never handed out/); // h's slot, a value not reached
     expect(why(h + 2 ** 24)).toMatch(/never handed out/); // a block this runtime never took
   });
 
@@ -193,9 +193,9 @@ describe('handle encoding', () => {
     const r = rt();
     const h = r.newHeapRef('x');
     r.freeHeapRef(h);
-    expect(r.heap.meta[(h & r.heap.mask) * metaWords]).toBe(~h); // the free marker
+    expect(stateOf(r).heap.meta[(h & stateOf(r).heap.mask) * metaWords]).toBe(~h); // the free marker
     rejects(r, () => r.freeHeapRef(~h as HeapRef<string>), OffheapRangeError, 'ERR_BAD_VALUE');
-    expect(r.heap.isLive(~h)).toBe(false);
+    expect(stateOf(r).heap.isLive(~h)).toBe(false);
   });
 
   it('refuses to free a pinned handle, state unchanged', () => {
@@ -203,12 +203,12 @@ describe('handle encoding', () => {
     const h = r.newHeapRef({});
     r.pin(h);
     rejects(r, () => r.freeHeapRef(h), MisuseError, 'ERR_MISUSE');
-    expect(r.heap.isLive(h)).toBe(true);
+    expect(stateOf(r).heap.isLive(h)).toBe(true);
     const unpinned = r.newHeapRef('unpinned');
     rejects(r, () => r.unpin(unpinned), MisuseError, 'ERR_MISUSE');
     r.unpin(h);
     r.freeHeapRef(h);
-    expect(r.heap.isLive(h)).toBe(false);
+    expect(stateOf(r).heap.isLive(h)).toBe(false);
   });
 });
 
@@ -339,9 +339,9 @@ describe('generation bound: no value is issued twice within a lap of the source'
       const r = rt(debug);
       const h = r.newHeapRef(-1);
       r.gc(); // unrooted, unpinned: swept
-      expect(r.heap.isLive(h)).toBe(false);
-      expect(r.heap.live).toBe(0);
-      for (let k = 0; k < 3 * r.heap.capacity; k++) r.freeHeapRef(r.newHeapRef(k)); // h's slot is reused three times
+      expect(stateOf(r).heap.isLive(h)).toBe(false);
+      expect(stateOf(r).heap.live).toBe(0);
+      for (let k = 0; k < 3 * stateOf(r).heap.capacity; k++) r.freeHeapRef(r.newHeapRef(k)); // h's slot is reused three times
       expect(() => r.deref(h)).toThrow(StaleHandleError);
     }
   });
@@ -399,7 +399,7 @@ describe('slot metadata: two words per slot and the live bitmap', () => {
       const r = rt(debug);
       const h = r.newHeapRef({ v: 1 });
       r.freeHeapRef(h);
-      expect(r.heap.meta[(h & r.heap.mask) * metaWords]).toBe(~h); // the marker a value compare could match
+      expect(stateOf(r).heap.meta[(h & stateOf(r).heap.mask) * metaWords]).toBe(~h); // the marker a value compare could match
       const before = heapState(r);
       for (const call of [() => r.deref(~h as HeapRef<unknown>), () => r.freeHeapRef(~h as HeapRef<unknown>), () => r.pin(~h as HeapRef<unknown>), () => r.unpin(~h as HeapRef<unknown>)]) {
         const e = thrown(call);
@@ -418,24 +418,24 @@ describe('slot metadata: two words per slot and the live bitmap', () => {
       for (let k = 0; k < 4096; k++) r.freeHeapRef(r.newHeapRef({ i: -1 }));
       if (!marking) r.gcFinish();
       if (marking) r.gcStart(); // stays marking: no step runs, so every handle made now is allocated black
-      const epoch = marking ? r.collector.stats().cycle : 0;
+      const epoch = marking ? stateOf(r).collector.stats().cycle : 0;
       const kept: HeapRef<{ i: number }>[] = [];
       let prev = 0;
-      let cap = r.heap.capacity;
+      let cap = stateOf(r).heap.capacity;
       const seen = { blocks: 0, passed: 0, grew: 0 };
       for (let k = 0; k < 3 * 4096; k++) {
         const h = r.newHeapRef({ i: k });
         const block = Math.floor((h - 0x10000000) / 4096);
         if (prev !== 0 && block !== Math.floor((prev - 0x10000000) / 4096)) seen.blocks++;
         else if (prev !== 0 && h !== prev + 1) seen.passed++;
-        if (r.heap.capacity !== cap) {
+        if (stateOf(r).heap.capacity !== cap) {
           seen.grew++;
-          cap = r.heap.capacity;
+          cap = stateOf(r).heap.capacity;
         }
         prev = h;
-        const m = (h & r.heap.mask) * metaWords;
-        expect(r.heap.meta[m]).toBe(h);
-        expect(r.heap.meta[m + 1]).toBe(epoch << 1);
+        const m = (h & stateOf(r).heap.mask) * metaWords;
+        expect(stateOf(r).heap.meta[m]).toBe(h);
+        expect(stateOf(r).heap.meta[m + 1]).toBe(epoch << 1);
         expect(r.deref(h).i).toBe(k);
         // Every third handle kept (700 of them: the table grows past 1024 slots), so the cursor meets live slots.
         if (k % 3 === 0 && kept.length < 700) kept.push(h);
@@ -447,10 +447,10 @@ describe('slot metadata: two words per slot and the live bitmap', () => {
       // Nothing roots or pins the kept handles: a cycle running at their allocation keeps them (black), the next frees them.
       if (marking) {
         r.gcFinish();
-        for (const h of kept) expect(r.heap.isLive(h)).toBe(true);
+        for (const h of kept) expect(stateOf(r).heap.isLive(h)).toBe(true);
       }
       r.gc();
-      for (const h of kept) expect(r.heap.isLive(h)).toBe(false);
+      for (const h of kept) expect(stateOf(r).heap.isLive(h)).toBe(false);
     }
   });
 });
@@ -473,12 +473,12 @@ describe('table growth (linear hashing)', () => {
         live.set(n, -k);
       }
     }
-    const cap = r.heap.capacity;
+    const cap = stateOf(r).heap.capacity;
     for (let i = 0; i < 5000; i++) live.set(r.newHeapRef(10_000 + i), 10_000 + i);
-    expect(r.heap.capacity).toBeGreaterThan(cap);
+    expect(stateOf(r).heap.capacity).toBeGreaterThan(cap);
     for (const [h, v] of live) expect(r.deref(h as HeapRef<number>)).toBe(v);
     for (const h of dead) expect(() => r.deref(h as HeapRef<number>)).toThrow(StaleHandleError);
-    expect(r.heap.live).toBe(live.size);
+    expect(stateOf(r).heap.live).toBe(live.size);
     const seen = new Set([...live.keys(), ...dead]);
     for (let i = 0; i < 2000; i++) {
       const h = r.newHeapRef(i);
@@ -503,13 +503,13 @@ describe('table growth (linear hashing)', () => {
       const garbage = Array.from({ length: 20 }, (_, k) => r.newHeapRef({ i: -k }));
       r.addRoot(block, Slot, 4096);
       r.gcStart();
-      r.gcStep(r.heap.top - 1 + 300); // pins and part of the root
+      r.gcStep(stateOf(r).heap.top - 1 + 300); // pins and part of the root
       if (phase === 'sweep') {
-        while (r.collector.phase === 'mark') r.gcStep(1000);
+        while (stateOf(r).collector.phase === 'mark') r.gcStep(1000);
         r.gcStep(200); // part of the sweep
-        expect(r.collector.phase).toBe('sweep');
+        expect(stateOf(r).collector.phase).toBe('sweep');
       }
-      const cap = r.heap.capacity;
+      const cap = stateOf(r).heap.capacity;
       // Growth now: 3000 more handles, stored into the root (through the barrier) or pinned.
       const pinned: HeapRef<{ i: number }>[] = [];
       for (let k = 1000; k < 4000; k++) {
@@ -520,14 +520,14 @@ describe('table growth (linear hashing)', () => {
           pinned.push(h);
         }
       }
-      expect(r.heap.capacity).toBeGreaterThan(cap);
+      expect(stateOf(r).heap.capacity).toBeGreaterThan(cap);
       r.gcFinish(); // checkmark on: nothing lost
       for (let k = 0; k < 4000; k += 2) expect(r.deref(acc.a.get(at(k))).i).toBe(k);
       for (let k = 1; k < 1000; k += 2) expect(r.deref(acc.a.get(at(k))).i).toBe(k);
       for (const h of pinned) expect(r.deref(h).i % 2).toBe(1);
       r.gc();
-      for (const g of garbage) expect(r.heap.isLive(g)).toBe(false);
-      expect(r.heap.live).toBe(1000 + 1500 + 1500);
+      for (const g of garbage) expect(stateOf(r).heap.isLive(g)).toBe(false);
+      expect(stateOf(r).heap.live).toBe(1000 + 1500 + 1500);
     });
   }
 
@@ -596,11 +596,11 @@ describe('table growth (linear hashing)', () => {
           }
         }
         for (const [h, m] of model) expect((r.deref(h as HeapRef<{ v: number }>)).v).toBe(m.v);
-        for (const h of dead) expect(r.heap.isLive(h)).toBe(false);
-        expect(r.heap.live).toBe(model.size);
+        for (const h of dead) expect(stateOf(r).heap.isLive(h)).toBe(false);
+        expect(stateOf(r).heap.live).toBe(model.size);
         const pinned = [...model.values()].filter((m) => m.pins > 0).length;
-        expect(r.heap.pinnedCount()).toBe(pinned);
-        expect(r.heap.pinnedSlots).toBe(pinned); // the count the collector trusts to skip the pin table
+        expect(stateOf(r).heap.pinnedCount()).toBe(pinned);
+        expect(stateOf(r).heap.pinnedSlots).toBe(pinned); // the count the collector trusts to skip the pin table
       }),
       { numRuns: 60 },
     );
@@ -654,7 +654,7 @@ describe('object release and module-level functions', () => {
     try {
       const h = newHeapRef({ v: 1 });
       expect(deref(h)).toEqual({ v: 1 });
-      expect(r.heap.isLive(h)).toBe(true);
+      expect(stateOf(r).heap.isLive(h)).toBe(true);
       freeHeapRef(h);
       expect(() => deref(h)).toThrow(StaleHandleError);
     } finally {
@@ -669,7 +669,7 @@ describe('object release and module-level functions', () => {
   it('a full table refuses newHeapRef with OffheapRangeError, state unchanged (simulated: 2^22 slots would take 4M objects)', () => {
     const r = rt();
     const h = r.newHeapRef('kept');
-    const heap = r.heap as unknown as { indexBits: number; growAt: number; live: number };
+    const heap = stateOf(r).heap as unknown as { indexBits: number; growAt: number; live: number };
     heap.indexBits = 23; // as if the table had reached its largest size …
     heap.growAt = heap.live; // … with half its slots live
     const e = rejects(r, () => r.newHeapRef('one too many'), OffheapRangeError, 'ERR_BAD_SIZE');

@@ -15,6 +15,7 @@ import {
   type Ptr,
   type Runtime,
 } from '../../src/runtime/index.js';
+import { stateOf } from '../../src/runtime/runtime.js';
 
 // Scalars around and between the HeapRef slots; 32 bytes.
 const Rec = struct('Rec', { n: u32, a: heapRef<object>(), x: f32, b: array(heapRef<object>(), 2), m: u32, k: u32, c: u32 });
@@ -26,7 +27,7 @@ function runtime(debug = true): Runtime {
 }
 
 function kinds(rt: Runtime, p: number, words: number): string[] {
-  return Array.from({ length: words }, (_, w) => rt.heap.bits.wordAt(p + 4 * w));
+  return Array.from({ length: words }, (_, w) => stateOf(rt).heap.bits.wordAt(p + 4 * w));
 }
 
 const expected = Array.from({ length: Rec.size / 4 }, (_, w) => (ptrWords.includes(w) ? 'pointer' : 'scalar'));
@@ -55,14 +56,14 @@ describe('recording layouts', () => {
     const rt = runtime();
     const block = rt.sysAlloc<RecT>(8192);
     rt.addRoot(block, Rec, 3);
-    expect(rt.roots.byAddress.get(block)!.ownsBits).toBe(true);
+    expect(stateOf(rt).roots.byAddress.get(block)!.ownsBits).toBe(true);
     expect(kinds(rt, block, 24)).toEqual([...expected, ...expected, ...expected]);
-    expect(rt.heap.bits.wordAt(block + 96)).toBe('unknown'); // past the 3 objects
+    expect(stateOf(rt).heap.bits.wordAt(block + 96)).toBe('unknown'); // past the 3 objects
     rt.removeRoot(block);
     expect(kinds(rt, block, 24)).toEqual(Array(24).fill('unknown'));
     const p = new FixAlloc(Rec, { runtime: rt }).alloc();
     rt.addRoot(p, Rec);
-    expect(rt.roots.byAddress.get(p)!.ownsBits).toBe(false);
+    expect(stateOf(rt).roots.byAddress.get(p)!.ownsBits).toBe(false);
     rt.removeRoot(p);
     expect(kinds(rt, p, 8)).toEqual(expected);
   });
@@ -72,12 +73,12 @@ describe('memclrHasPointers with the pointer bitmap, barrier on', () => {
   /** A rooted record whose every word holds a distinct live, unpinned handle; marking started with the pins scanned. */
   function scenario(rt: Runtime, p: Ptr<RecT>): HeapRef<object>[] {
     const hs = Array.from({ length: 8 }, (_, w) => rt.newHeapRef({ w }));
-    const u = rt.space.u32;
+    const u = stateOf(rt).space.u32;
     for (let w = 0; w < 8; w++) u[(p >>> 2) + w] = hs[w];
     rt.addRoot(p, Rec);
     rt.gcStart();
-    rt.gcStep(rt.heap.top - 1); // exactly the pin table: the root is still grey
-    expect(rt.collector.stats().marked).toBe(0);
+    rt.gcStep(stateOf(rt).heap.top - 1); // exactly the pin table: the root is still grey
+    expect(stateOf(rt).collector.stats().marked).toBe(0);
     return hs;
   }
 
@@ -86,26 +87,26 @@ describe('memclrHasPointers with the pointer bitmap, barrier on', () => {
     const p = new FixAlloc(Rec, { runtime: rt }).alloc();
     const hs = scenario(rt, p);
     rt.memclrHasPointers(p, Rec.size);
-    expect(rt.collector.stats().marked).toBe(ptrWords.length);
+    expect(stateOf(rt).collector.stats().marked).toBe(ptrWords.length);
     rt.gcFinish();
-    for (let w = 0; w < 8; w++) expect(rt.heap.isLive(hs[w])).toBe(ptrWords.includes(w));
+    for (let w = 0; w < 8; w++) expect(stateOf(rt).heap.isLive(hs[w])).toBe(ptrWords.includes(w));
   });
 
   it('twin: over memory with no recorded layout the scan is conservative, so the same scalar word keeps its object one more cycle', () => {
     const rt = runtime();
     const q = rt.sysAlloc<RecT>(8192);
     const hs = Array.from({ length: 8 }, (_, w) => rt.newHeapRef({ w }));
-    const u = rt.space.u32;
+    const u = stateOf(rt).space.u32;
     for (let w = 0; w < 8; w++) u[(q >>> 2) + w] = hs[w];
     rt.addRoot(new FixAlloc(Rec, { runtime: rt }).alloc(), Rec); // grey work, so marking goes on after the pins
     rt.gcStart();
-    rt.gcStep(rt.heap.top - 1);
+    rt.gcStep(stateOf(rt).heap.top - 1);
     rt.memclrHasPointers(q, Rec.size);
-    expect(rt.collector.stats().marked).toBe(8);
+    expect(stateOf(rt).collector.stats().marked).toBe(8);
     rt.gcFinish();
-    expect(hs.every((h) => rt.heap.isLive(h))).toBe(true); // floating garbage for one cycle
+    expect(hs.every((h) => stateOf(rt).heap.isLive(h))).toBe(true); // floating garbage for one cycle
     rt.gc();
-    expect(hs.some((h) => rt.heap.isLive(h))).toBe(false);
+    expect(hs.some((h) => stateOf(rt).heap.isLive(h))).toBe(false);
   });
 
   it('debug: ordinary counters, floats and stale-handle look-alikes in scalar words are never bad pointers; in a HeapRef slot a stale handle still is', () => {
@@ -125,15 +126,15 @@ describe('memclrHasPointers with the pointer bitmap, barrier on', () => {
     }
     // Over unknown memory too: the conservative scan never calls a word a bad pointer.
     const q = rt.sysAlloc(8192);
-    rt.space.u32[q >>> 2] = dead;
-    rt.space.u32[(q >>> 2) + 1] = 0xa5a5a5a5;
+    stateOf(rt).space.u32[q >>> 2] = dead;
+    stateOf(rt).space.u32[(q >>> 2) + 1] = 0xa5a5a5a5;
     expect(() => rt.memclrHasPointers(q, 8)).not.toThrow();
     // The HeapRef slot is checked.
-    rt.space.u32[(p + Rec.offsets.a) >>> 2] = dead;
-    const before = Array.from(rt.space.u32.subarray(p >>> 2, (p + Rec.size) >>> 2));
+    stateOf(rt).space.u32[(p + Rec.offsets.a) >>> 2] = dead;
+    const before = Array.from(stateOf(rt).space.u32.subarray(p >>> 2, (p + Rec.size) >>> 2));
     expect(() => rt.memclrHasPointers(p, Rec.size)).toThrow(BadPointerError);
-    expect(Array.from(rt.space.u32.subarray(p >>> 2, (p + Rec.size) >>> 2))).toEqual(before); // thrown before clearing
-    rt.space.u32[(p + Rec.offsets.a) >>> 2] = 0;
+    expect(Array.from(stateOf(rt).space.u32.subarray(p >>> 2, (p + Rec.size) >>> 2))).toEqual(before); // thrown before clearing
+    stateOf(rt).space.u32[(p + Rec.offsets.a) >>> 2] = 0;
     rt.gcFinish();
   });
 
@@ -142,7 +143,7 @@ describe('memclrHasPointers with the pointer bitmap, barrier on', () => {
     const pool = new FixAlloc(Rec, { runtime: rt });
     const base = pool.alloc();
     for (let k = 1; k < 200; k++) pool.alloc(); // contiguous records: one range spans many bitmap words
-    const u = rt.space.u32;
+    const u = stateOf(rt).space.u32;
     const hs: HeapRef<object>[] = [];
     for (let e = 0; e < 200; e++) {
       for (const w of ptrWords) {
@@ -163,10 +164,10 @@ describe('memclrHasPointers with the pointer bitmap, barrier on', () => {
     for (const [p, n, shaded] of cases) {
       for (const w of ptrWords) for (let e = 0; e < 200; e++) u[((base + e * 32) >>> 2) + w] = hs[e * 3 + ptrWords.indexOf(w)];
       rt.gcStart();
-      rt.gcStep(rt.heap.top - 1);
-      const m0 = rt.collector.stats().marked;
+      rt.gcStep(stateOf(rt).heap.top - 1);
+      const m0 = stateOf(rt).collector.stats().marked;
       rt.memclrHasPointers(p as Ptr<RecT>, n);
-      expect(rt.collector.stats().marked - m0, `clear of ${n} bytes at +${p - base}`).toBe(shaded);
+      expect(stateOf(rt).collector.stats().marked - m0, `clear of ${n} bytes at +${p - base}`).toBe(shaded);
       rt.gcFinish();
     }
   });
@@ -187,7 +188,7 @@ describe('memclrHasPointers over 4 KiB records, and beyond the bitmaps', () => {
     const pool = new FixAlloc(Big, { runtime: rt });
     const p = pool.alloc();
     expect([pool.alloc(), pool.alloc()]).toEqual([p + 4096, p + 8192]); // one span
-    const u = rt.space.u32;
+    const u = stateOf(rt).space.u32;
     const slots: HeapRef<object>[] = [];
     const scalars: HeapRef<object>[] = [];
     for (let e = 0; e < 3; e++) {
@@ -196,28 +197,28 @@ describe('memclrHasPointers over 4 KiB records, and beyond the bitmaps', () => {
     }
     rt.addRoot(p, Big, 3);
     rt.gcStart();
-    rt.gcStep(rt.heap.top - 1); // exactly the pin table: the root is still grey
-    expect(rt.collector.stats().marked).toBe(0);
+    rt.gcStep(stateOf(rt).heap.top - 1); // exactly the pin table: the root is still grey
+    expect(stateOf(rt).collector.stats().marked).toBe(0);
     return { rt, p, slots, scalars };
   }
 
   it('whole records, and one record less its tail after the last slot, shade exactly their HeapRef slots; a scalar equal to a live handle is not shaded', () => {
     const { rt, p, slots, scalars } = records(false);
     rt.memclrHasPointers(p, 2 * 4096);
-    expect(rt.collector.stats().marked).toBe(2 * slotsPer);
+    expect(stateOf(rt).collector.stats().marked).toBe(2 * slotsPer);
     rt.memclrHasPointers((p + 8192) as Ptr<BigT>, slotsEnd);
-    expect(rt.collector.stats().marked).toBe(3 * slotsPer);
+    expect(stateOf(rt).collector.stats().marked).toBe(3 * slotsPer);
     rt.gcFinish();
-    expect(slots.every((h) => rt.heap.isLive(h))).toBe(true);
-    expect(scalars.some((h) => rt.heap.isLive(h))).toBe(false); // word 1 was never a HeapRef: nothing kept them
+    expect(slots.every((h) => stateOf(rt).heap.isLive(h))).toBe(true);
+    expect(scalars.some((h) => stateOf(rt).heap.isLive(h))).toBe(false); // word 1 was never a HeapRef: nothing kept them
   });
 
   it('twin: a range that is not whole records (from mid-record, or one record less a slot) shades the slots inside it', () => {
     const { rt, p } = records(false);
     rt.memclrHasPointers((p + 2048) as Ptr<BigT>, 4096); // second half of record 0, first half of record 1
-    expect(rt.collector.stats().marked).toBe(slotsPer);
+    expect(stateOf(rt).collector.stats().marked).toBe(slotsPer);
     rt.memclrHasPointers((p + 8192) as Ptr<BigT>, slotsEnd - 4); // record 2 without its last slot
-    expect(rt.collector.stats().marked).toBe(2 * slotsPer - 1);
+    expect(stateOf(rt).collector.stats().marked).toBe(2 * slotsPer - 1);
     rt.gcFinish();
   });
 
@@ -225,7 +226,7 @@ describe('memclrHasPointers over 4 KiB records, and beyond the bitmaps', () => {
     const { rt, p } = records(true);
     const dead = rt.newHeapRef({});
     rt.freeHeapRef(dead);
-    const u = rt.space.u32;
+    const u = stateOf(rt).space.u32;
     u[(p >>> 2) + 1] = dead;
     expect(() => rt.memclrHasPointers(p, 4096)).not.toThrow();
     u[((p + 4096) >>> 2) + 64] = dead; // record 1, slot word 64
@@ -241,19 +242,19 @@ describe('memclrHasPointers over 4 KiB records, and beyond the bitmaps', () => {
     const pool = new FixAlloc(Rec, { runtime: rt });
     const keep = pool.alloc(); // records a span: the bitmaps exist
     let q = rt.sysAlloc(8192);
-    while (q < rt.heap.bits.known.length * 128) q = rt.sysAlloc(8192);
+    while (q < stateOf(rt).heap.bits.known.length * 128) q = rt.sysAlloc(8192);
     const hs = Array.from({ length: 8 }, (_, w) => rt.newHeapRef({ w }));
-    const u = rt.space.u32;
+    const u = stateOf(rt).space.u32;
     for (let w = 0; w < 8; w++) u[(q >>> 2) + w] = hs[w];
     rt.addRoot(keep, Rec); // grey work, so marking goes on after the pins
     rt.gcStart();
-    rt.gcStep(rt.heap.top - 1);
+    rt.gcStep(stateOf(rt).heap.top - 1);
     for (const n of [0, 1, 3]) rt.memclrHasPointers(q as Ptr<RecT>, n);
     rt.memclrHasPointers(keep, 3);
-    expect(rt.collector.stats().marked).toBe(0);
+    expect(stateOf(rt).collector.stats().marked).toBe(0);
     u[q >>> 2] = hs[0]; // the 3-byte clears cut word 0
     rt.memclrHasPointers(q as Ptr<RecT>, 32);
-    expect(rt.collector.stats().marked).toBe(8);
+    expect(stateOf(rt).collector.stats().marked).toBe(8);
     rt.gcFinish();
   });
 });

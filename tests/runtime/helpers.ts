@@ -2,22 +2,23 @@
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { expect } from 'vitest';
 import type { FixAlloc, Runtime } from '../../src/runtime/index.js';
+import { stateOf } from '../../src/runtime/runtime.js';
 
 /** Everything a rejected call must leave as it was: stats and the allocators' private state. */
 export function snapshot(rt: Runtime, ...pools: FixAlloc<unknown, boolean>[]): string {
-  const s = rt.space as unknown as Record<string, unknown>;
-  const p = rt.persistent as unknown as Record<string, unknown>;
+  const s = stateOf(rt).space as unknown as Record<string, unknown>;
+  const p = stateOf(rt).persistent as unknown as Record<string, unknown>;
   return JSON.stringify({
     stats: rt.stats(),
     high: s.high,
-    freeRuns: rt.space.freeRuns(),
+    freeRuns: stateOf(rt).space.freeRuns(),
     pageState: Array.from(s.pageState as Int32Array).join(','),
     blockTag: Array.from(s.blockTag as Int32Array).join(','),
-    pagePool: Array.from(rt.space.pagePool).join(','),
+    pagePool: Array.from(stateOf(rt).space.pagePool).join(','),
     base: p.base,
     off: p.off,
     chunks: p.chunks,
-    debugObjects: [...rt.debugObjects],
+    debugObjects: [...stateOf(rt).debugObjects],
     pools: pools.map((q) => {
       const r = q as unknown as Record<string, unknown>;
       return [r.list, r.chunk, r.nchunk, r.inuse, r.chunks, r.inFirst];
@@ -50,7 +51,7 @@ export function rejects(
 
 /** Whether [p, p+n) is all zero. */
 export function isZero(rt: Runtime, p: number, n: number): boolean {
-  const u8 = rt.space.u8;
+  const u8 = stateOf(rt).space.u8;
   for (let i = p; i < p + n; i++) if (u8[i] !== 0) return false;
   return true;
 }

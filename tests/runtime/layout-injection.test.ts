@@ -24,6 +24,7 @@ import {
   u8,
 } from '../../src/runtime/index.js';
 import { rejects } from './helpers.js';
+import { stateOf } from '../../src/runtime/runtime.js';
 
 const pwned = (): unknown => (globalThis as { PWNED?: unknown }).PWNED;
 const code = '1 + (globalThis.PWNED = 1)';
@@ -78,7 +79,7 @@ describe('layout injection', () => {
     rejects(rt, pools, () => rt.access(forged as typeof Good), MisuseError, 'ERR_MISUSE', /access: layout must be a struct layout made by struct\(\)/);
     rejects(rt, pools, () => new FixAlloc(forged as typeof Good, { runtime: rt }), MisuseError, 'ERR_MISUSE', /type must be a layout made by struct\(\)/);
     rejects(rt, pools, () => rt.addRoot(p, forged as never), MisuseError, 'ERR_MISUSE', /layout/);
-    expect(rt.pools).toHaveLength(0);
+    expect(stateOf(rt).pools).toHaveLength(0);
   });
 
   it('refuses code, prototype keys and odd keys as names', () => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { array, createRuntime, FixAlloc, f64, heapRef, struct, u32, u8, type MaybeGarbage, type Ptr, type Runtime } from '../../src/runtime/index.js';
+import { stateOf } from '../../src/runtime/runtime.js';
 
 const KiB = 1024;
 /** Bytes of the test block: room for a 64 KiB clear with unaligned edges and a margin on both sides. */
@@ -15,7 +16,7 @@ function runtimes(): { name: string; rt: Runtime; base: number }[] {
 
 /** Fills the block with a pattern no clear produces, clears [p, p+n) with `clear`, and checks every byte of the block. */
 function check(rt: Runtime, base: number, off: number, n: number, clear: (p: number, n: number) => void): void {
-  const u = rt.space.u8;
+  const u = stateOf(rt).space.u8;
   for (let i = 0; i < block; i++) u[base + i] = (i % 251) + 1;
   clear(base + off, n);
   let wrong = -1;
@@ -51,8 +52,8 @@ describe('memclrNoHeapPointers, shared and unshared spaces', () => {
   it('a shared clear at the end of mapped memory and at the first page stops at its range', () => {
     const rt: Runtime = createRuntime({ maxBytes: 1 << 20, shared: true });
     const p = rt.sysAlloc(8192);
-    const end = rt.space.mappedEnd;
-    const u = rt.space.u8;
+    const end = stateOf(rt).space.mappedEnd;
+    const u = stateOf(rt).space.u8;
     u.fill(0x77, end - 8192, end);
     rt.memclrNoHeapPointers((end - 1029) as MaybeGarbage<unknown>, 1029);
     expect(u.subarray(end - 1029, end).every((b) => b === 0)).toBe(true);
@@ -79,9 +80,9 @@ describe('the barriered clears and FixAlloc zeroing in a shared space', () => {
       for (const on of [false, true]) {
         if (on) rt.gcStart();
         const [a, b, c] = [pool.alloc(), pool.alloc(), pool.alloc()];
-        const u = rt.space.u8;
+        const u = stateOf(rt).space.u8;
         for (const q of [a, b, c]) u.fill(0xee, q, q + Big.size);
-        for (const q of [a, b, c]) rt.space.u32[(q + 8) >>> 2] = h;
+        for (const q of [a, b, c]) stateOf(rt).space.u32[(q + 8) >>> 2] = h;
         rt.typedmemclr(Big, b);
         expect(u.subarray(b, b + Big.size).every((x) => x === 0)).toBe(true);
         expect(u[b - 1]).toBe(0xee);
@@ -105,11 +106,11 @@ describe('the barriered clears and FixAlloc zeroing in a shared space', () => {
     const rt = createRuntime({ maxBytes: 1 << 20, shared: true });
     const pool = new FixAlloc(Big, { runtime: rt });
     const ps = Array.from({ length: 4 }, () => pool.alloc());
-    for (const q of ps) rt.space.u8.fill(0xab, q, q + Big.size);
+    for (const q of ps) stateOf(rt).space.u8.fill(0xab, q, q + Big.size);
     for (const q of ps) pool.free(q);
     for (let i = 0; i < 4; i++) {
       const q = pool.alloc();
-      expect(rt.space.u8.subarray(q, q + Big.size).every((x) => x === 0)).toBe(true);
+      expect(stateOf(rt).space.u8.subarray(q, q + Big.size).every((x) => x === 0)).toBe(true);
     }
   });
 });

@@ -21,6 +21,7 @@ import {
   type Runtime,
 } from '../../src/runtime/index.js';
 import { epochMax } from '../../src/runtime/heap.js';
+import { stateOf } from '../../src/runtime/runtime.js';
 
 const Rec = struct('Rec', { n: u32, a: heapRef<object>() });
 type RecT = LayoutType<typeof Rec>;
@@ -46,50 +47,50 @@ function rootedBlock(rt: Runtime, n: number): { block: Ptr<RecT>; hs: HeapRef<ob
 
 /** Runs mark steps until only the pin table is scanned and the roots are still grey. */
 function scanPinsOnly(rt: Runtime): void {
-  rt.gcStep(rt.heap.top - 1);
+  rt.gcStep(stateOf(rt).heap.top - 1);
 }
 
 describe('collector phases', () => {
   it('the write barrier is on exactly while marking', () => {
     const { rt } = setup();
     rootedBlock(rt, 50);
-    expect(rt.barrier.enabled).toBe(false);
+    expect(stateOf(rt).barrier.enabled).toBe(false);
     expect(rt.gcStart()).toBe(true);
-    expect(rt.collector.phase).toBe('mark');
-    expect(rt.barrier.enabled).toBe(true);
+    expect(stateOf(rt).collector.phase).toBe('mark');
+    expect(stateOf(rt).barrier.enabled).toBe(true);
     expect(rt.gcStart()).toBe(false); // already marking
-    while (rt.collector.phase === 'mark') {
-      expect(rt.barrier.enabled).toBe(true);
+    while (stateOf(rt).collector.phase === 'mark') {
+      expect(stateOf(rt).barrier.enabled).toBe(true);
       rt.gcStep(8);
     }
-    expect(rt.collector.phase).toBe('sweep');
-    expect(rt.barrier.enabled).toBe(false);
+    expect(stateOf(rt).collector.phase).toBe('sweep');
+    expect(stateOf(rt).barrier.enabled).toBe(false);
     rt.gcFinish();
-    expect(rt.collector.phase).toBe('off');
-    expect(rt.barrier.enabled).toBe(false);
+    expect(stateOf(rt).collector.phase).toBe('off');
+    expect(stateOf(rt).barrier.enabled).toBe(false);
     expect(rt.gcStep(5)).toBe(false);
   });
 
   it('gcStep does bounded work: at most budget slots per step', () => {
     const { rt } = setup();
     const { block } = rootedBlock(rt, 1000);
-    const root = rt.roots.byAddress.get(block)!;
+    const root = stateOf(rt).roots.byAddress.get(block)!;
     rt.gcStart();
     scanPinsOnly(rt);
     expect(root.cursor).toBe(0);
     let steps = 0;
     let before = 0;
-    while (rt.collector.phase === 'mark') {
+    while (stateOf(rt).collector.phase === 'mark') {
       rt.gcStep(37);
       expect(root.cursor - before).toBeLessThanOrEqual(37);
       before = root.cursor;
       steps++;
     }
     expect(steps).toBe(Math.ceil(1000 / 37));
-    expect(rt.collector.stats().marked).toBe(1000);
+    expect(stateOf(rt).collector.stats().marked).toBe(1000);
     let sweepSteps = 0;
     while (rt.gcStep(100)) sweepSteps++;
-    expect(sweepSteps).toBe(Math.ceil((rt.heap.top - 1) / 100) - 1);
+    expect(sweepSteps).toBe(Math.ceil((stateOf(rt).heap.top - 1) / 100) - 1);
     for (const bad of [0, -1, 1.5, Number.NaN]) expect(() => rt.gcStep(bad)).toThrow(OffheapRangeError);
   });
 
@@ -97,30 +98,30 @@ describe('collector phases', () => {
     const { rt } = setup();
     const garbage = Array.from({ length: 300 }, (_, i) => rt.newHeapRef({ i }));
     rt.gcStart();
-    rt.gcStep(rt.heap.top); // mark done → sweep
-    expect(rt.collector.phase).toBe('sweep');
+    rt.gcStep(stateOf(rt).heap.top); // mark done → sweep
+    expect(stateOf(rt).collector.phase).toBe('sweep');
     rt.gcStep(100);
-    const freedSoFar = garbage.filter((h) => !rt.heap.isLive(h)).length;
+    const freedSoFar = garbage.filter((h) => !stateOf(rt).heap.isLive(h)).length;
     expect(freedSoFar).toBe(100);
     expect(rt.gcStart()).toBe(true);
-    expect(garbage.every((h) => !rt.heap.isLive(h))).toBe(true);
+    expect(garbage.every((h) => !stateOf(rt).heap.isLive(h))).toBe(true);
     rt.gcFinish();
-    expect(rt.collector.stats().cycle).toBe(2);
+    expect(stateOf(rt).collector.stats().cycle).toBe(2);
   });
 
   it('objects allocated while marking or sweeping are black: kept this cycle, collected by the next', () => {
     const { rt } = setup();
     rt.gcStart();
     const duringMark = rt.newHeapRef('m');
-    rt.gcStep(rt.heap.top + 1);
-    expect(rt.collector.phase).toBe('sweep');
+    rt.gcStep(stateOf(rt).heap.top + 1);
+    expect(stateOf(rt).collector.phase).toBe('sweep');
     const duringSweep = rt.newHeapRef('s');
     rt.gcFinish();
     expect(rt.deref(duringMark)).toBe('m');
     expect(rt.deref(duringSweep)).toBe('s');
     rt.gc();
-    expect(rt.heap.isLive(duringMark)).toBe(false);
-    expect(rt.heap.isLive(duringSweep)).toBe(false);
+    expect(stateOf(rt).heap.isLive(duringMark)).toBe(false);
+    expect(stateOf(rt).heap.isLive(duringSweep)).toBe(false);
   });
 
   it('gc() while marking completes that cycle, then runs a full one', () => {
@@ -128,8 +129,8 @@ describe('collector phases', () => {
     rt.gcStart();
     const h = rt.newHeapRef('black'); // survives the running cycle only
     rt.gc();
-    expect(rt.collector.stats().cycle).toBe(2);
-    expect(rt.heap.isLive(h)).toBe(false);
+    expect(stateOf(rt).collector.stats().cycle).toBe(2);
+    expect(stateOf(rt).heap.isLive(h)).toBe(false);
   });
 
   it('module-level gcStart/gcStep/gcFinish/gc drive the default runtime', () => {
@@ -139,15 +140,15 @@ describe('collector phases', () => {
     try {
       const white = rt.newHeapRef({});
       expect(gcStart()).toBe(true);
-      expect(rt.collector.phase).toBe('mark');
+      expect(stateOf(rt).collector.phase).toBe('mark');
       expect(gcStep(1)).toBe(true);
       gcFinish();
-      expect(rt.collector.phase).toBe('off');
-      expect(rt.heap.isLive(white)).toBe(false); // unrooted and unpinned
+      expect(stateOf(rt).collector.phase).toBe('off');
+      expect(stateOf(rt).heap.isLive(white)).toBe(false); // unrooted and unpinned
       const h = rt.newHeapRef({});
       gc();
-      expect(rt.collector.stats().cycle).toBe(2);
-      expect(rt.heap.isLive(h)).toBe(false);
+      expect(stateOf(rt).collector.stats().cycle).toBe(2);
+      expect(stateOf(rt).heap.isLive(h)).toBe(false);
     } finally {
       setDefaultRuntime(prev);
     }
@@ -162,9 +163,9 @@ describe('the hybrid write barrier', () => {
     rootedBlock(rt, 100); // grey work left after p
     const h = rt.newHeapRef({ white: true }); // JS-held, about to be stored
     rt.gcStart();
-    rt.gcStep(rt.heap.top); // the pin table and p's one slot: p is black, marking goes on
-    expect(rt.collector.phase).toBe('mark');
-    expect(rt.roots.byAddress.get(p)!.scannedCycle).toBe(rt.collector.cycle);
+    rt.gcStep(stateOf(rt).heap.top); // the pin table and p's one slot: p is black, marking goes on
+    expect(stateOf(rt).collector.phase).toBe('mark');
+    expect(stateOf(rt).roots.byAddress.get(p)!.scannedCycle).toBe(stateOf(rt).collector.cycle);
     rt.access(Rec).a.set(p, h);
     rt.gcFinish(); // checkmark on: no lost object
     expect(rt.deref(h)).toEqual({ white: true });
@@ -177,7 +178,7 @@ describe('the hybrid write barrier', () => {
     rootedBlock(rt, 100);
     const h = rt.newHeapRef({ white: true });
     rt.gcStart();
-    rt.gcStep(rt.heap.top);
+    rt.gcStep(stateOf(rt).heap.top);
     rt.storeHeapRefNoWB(p + Rec.offsets.a, h);
     let err: unknown;
     try {
@@ -190,7 +191,7 @@ describe('the hybrid write barrier', () => {
     expect(lost.code).toBe('ERR_LOST_OBJECT');
     expect(lost.lost).toEqual([{ handle: h, slot: p + Rec.offsets.a, root: p }]);
     expect(lost.message).toMatch(/missed 1 reachable object/);
-    expect(rt.collector.phase).toBe('off'); // the cycle completed; the lost object was kept
+    expect(stateOf(rt).collector.phase).toBe('off'); // the cycle completed; the lost object was kept
     expect(rt.deref(h)).toEqual({ white: true });
   });
 
@@ -201,7 +202,7 @@ describe('the hybrid write barrier', () => {
     rootedBlock(rt, 100);
     const h = rt.newHeapRef({ white: true });
     rt.gcStart();
-    rt.gcStep(rt.heap.top);
+    rt.gcStep(stateOf(rt).heap.top);
     rt.storeHeapRefNoWB(p + Rec.offsets.a, h);
     rt.gcFinish();
     expect(rt.access(Rec).a.get(p)).toBe(h); // still in a rooted slot …
@@ -236,7 +237,7 @@ describe('the hybrid write barrier', () => {
     rt.access(Rec).a.set(p, dead);
     rt.gcFinish();
     expect(rt.deref(live)).toEqual({ live: 1 });
-    expect(rt.heap.live).toBe(1);
+    expect(stateOf(rt).heap.live).toBe(1);
     const again = rt.newHeapRef('x'); // dead's slot is reusable; the stale value stays stale
     expect(() => rt.deref(dead)).toThrow(StaleHandleError);
     expect(rt.deref(again)).toBe('x');
@@ -249,12 +250,12 @@ describe('the hybrid write barrier', () => {
     const p = pool.alloc();
     const q = pool.alloc();
     const keep = rt.newHeapRef({ keep: 1 });
-    rt.space.u32[(p + 4) >>> 2] = dead; // wrong on purpose: a stale handle in a root (the checked stores refuse it in debug mode)
+    stateOf(rt).space.u32[(p + 4) >>> 2] = dead; // wrong on purpose: a stale handle in a root (the checked stores refuse it in debug mode)
     rt.access(Rec).a.set(q, keep);
     rt.addRoot(p, Rec);
     rt.addRoot(q, Rec);
     expect(() => rt.gc()).toThrow(BadPointerError);
-    expect(rt.collector.phase).toBe('mark');
+    expect(stateOf(rt).collector.phase).toBe('mark');
     rt.gcFinish();
     expect(rt.deref(keep)).toEqual({ keep: 1 });
   });
@@ -274,13 +275,13 @@ describe('root words that are not handles', () => {
         const garbage = rt.newHeapRef({ garbage: 1 });
         const block = rt.sysAlloc(layout.size * 4);
         for (let e = 0; e < 4; e++) {
-          for (const s of layout.ptrSlots) rt.space.u32[(block + e * layout.size + s) >>> 2] = ~freed >>> 0;
+          for (const s of layout.ptrSlots) stateOf(rt).space.u32[(block + e * layout.size + s) >>> 2] = ~freed >>> 0;
         }
         rt.addRoot(block as Ptr<never>, layout as never, 4);
         rt.gc();
-        expect(rt.collector.stats().marked).toBe(0);
+        expect(stateOf(rt).collector.stats().marked).toBe(0);
         expect(() => rt.deref(garbage)).toThrow(StaleHandleError);
-        expect(rt.heap.live).toBe(0);
+        expect(stateOf(rt).heap.live).toBe(0);
       }
     }
   });
@@ -294,20 +295,20 @@ describe('the cycle counter at its bound', () => {
       const { hs } = rootedBlock(rt, 3);
       const pinned = rt.newHeapRef({ pinned: 1 });
       rt.pin(pinned);
-      rt.collector.cycle = epochMax - 2;
+      stateOf(rt).collector.cycle = epochMax - 2;
       const seen: number[] = [];
       for (let k = 0; k < 5; k++) {
         const garbage = rt.newHeapRef({ garbage: k });
         rt.gc();
-        seen.push(rt.collector.cycle);
+        seen.push(stateOf(rt).collector.cycle);
         expect(() => rt.deref(garbage)).toThrow(StaleHandleError);
         for (const h of hs) expect(rt.deref(h)).toBeDefined();
         expect(rt.deref(pinned)).toEqual({ pinned: 1 });
-        expect(rt.heap.pins(pinned)).toBe(1);
-        expect(rt.collector.stats().live).toBe(4);
+        expect(stateOf(rt).heap.pins(pinned)).toBe(1);
+        expect(stateOf(rt).collector.stats().live).toBe(4);
       }
       expect(seen).toEqual([epochMax - 1, epochMax, 1, 2, 3]);
-      const w = rt.heap.meta[(pinned & rt.heap.mask) * 2 + 1];
+      const w = stateOf(rt).heap.meta[(pinned & stateOf(rt).heap.mask) * 2 + 1];
       expect(w).toBe((3 << 1) | 1); // marked in cycle 3, pinned bit kept
     }
   });

@@ -42,6 +42,7 @@ import {
   type Runtime,
 } from '../../src/runtime/index.js';
 import { snapshot } from './helpers.js';
+import { stateOf } from '../../src/runtime/runtime.js';
 
 const spaceBytes = 1024 * 1024;
 const totalPages = spaceBytes / pageSize;
@@ -104,7 +105,7 @@ function saw(what: string): void {
 
 /** A checksum of a shared space's bookkeeping pages (header, page map, registry with central lists, debug bitmaps). */
 function bookkeeping(rt: Runtime): number {
-  const w = new Int32Array(rt.buffer, 0, (rt.space.firstPage * pageSize) >>> 2);
+  const w = new Int32Array(rt.buffer, 0, (stateOf(rt).space.firstPage * pageSize) >>> 2);
   let h = 0x811c9dc5;
   for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w[i], 0x01000193) ^ i;
   return h;
@@ -153,7 +154,7 @@ class Model {
   constructor(readonly shared: boolean) {
     this.rt = createRuntime({ maxBytes: spaceBytes, debug: true, shared });
     // A shared space's bookkeeping pages come first and are never handed out.
-    this.pages.fill(3, 1, this.rt.space.firstPage);
+    this.pages.fill(3, 1, stateOf(this.rt).space.firstPage);
     this.pools = poolSpecs.map((s, i) => s.make(this.rt, (p) => void this.firstCalls[i].push(p), shared));
     this.flushAt = this.pools.map((pool) => (pool.sharedName !== '' ? cacheMax : Infinity));
   }
@@ -185,20 +186,20 @@ class Model {
   private handOut(p: number, n: number, align: number, zero: boolean): number {
     eq(Number.isInteger(p), true, 'Number.isInteger(p)');
     eq(p % align, 0, `alignment ${align} of ${p}`);
-    eq(p >= pageSize && p + n <= this.rt.space.mappedEnd, true, 'p >= pageSize && p + n <= this.rt.space.mappedEnd');
-    eq(this.rt.space.isLive(p, n), true, 'this.rt.space.isLive(p, n)');
+    eq(p >= pageSize && p + n <= stateOf(this.rt).space.mappedEnd, true, 'p >= pageSize && p + n <= this.rt.space.mappedEnd');
+    eq(stateOf(this.rt).space.isLive(p, n), true, 'this.rt.space.isLive(p, n)');
     if (zero) {
-      const u8 = this.rt.space.u8;
+      const u8 = stateOf(this.rt).space.u8;
       for (let i = p; i < p + n; i++) if (u8[i] !== 0) throw new Error(`byte ${i} of a fresh block [${p}, ${p + n}) is ${u8[i]}`);
     }
     const id = this.claim(p, n);
-    this.rt.space.u8.fill((id % 250) + 1, p, p + n);
+    stateOf(this.rt).space.u8.fill((id % 250) + 1, p, p + n);
     return id;
   }
 
   /** Checks a live block still holds its fill, then unclaims it. */
   private takeBack(p: number, n: number, id: number): void {
-    const u8 = this.rt.space.u8;
+    const u8 = stateOf(this.rt).space.u8;
     const fill = (id % 250) + 1;
     eq(u8[p], fill, `first byte of live block ${id}`);
     eq(u8[p + n - 1], fill, `last byte of live block ${id}`);
@@ -216,7 +217,7 @@ class Model {
   /** Whether the model's page map has a free run of `n` pages (first fit must then succeed). */
   private fits(npages: number): boolean {
     let run = 0;
-    for (let k = this.rt.space.firstPage; k < totalPages; k++) {
+    for (let k = stateOf(this.rt).space.firstPage; k < totalPages; k++) {
       run = this.pages[k] === 0 ? run + 1 : 0;
       if (run >= npages) return true;
     }
@@ -421,10 +422,10 @@ class Model {
             break;
           case 8: {
             saw('bad option');
-            const n = rt.pools.length;
+            const n = stateOf(rt).pools.length;
             this.rejected(() => new FixAlloc(16, { runtime: rt, zeroo: false } as never), OptionError);
             this.rejected(() => rt.sysAlloc(8, Symbol('s') as never), OptionError);
-            eq(rt.pools.length, n, 'a refused pool is not registered');
+            eq(stateOf(rt).pools.length, n, 'a refused pool is not registered');
             break;
           }
           default:

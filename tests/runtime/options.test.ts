@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { attachRuntime, createRuntime, FixAlloc, OptionError, pageSize, struct, u32, type AttachOptions, type FixAllocOptions, type RuntimeOptions } from '../../src/runtime/index.js';
 import { rejects, snapshot } from './helpers.js';
+import { stateOf } from '../../src/runtime/runtime.js';
 
 const Rec = struct('Rec', { n: u32 });
 
@@ -75,10 +76,10 @@ describe('FixAlloc options', () => {
 
   it.each(bad)('refuses %s, registers no pool and changes nothing', (_, options, key, message) => {
     const before = snapshot(rt);
-    const pools = rt.pools.length;
+    const pools = stateOf(rt).pools.length;
     optionError(() => new FixAlloc(Rec, options), key, message);
     optionError(() => new FixAlloc(16, options), key, message);
-    expect(rt.pools.length).toBe(pools);
+    expect(stateOf(rt).pools.length).toBe(pools);
     expect(snapshot(rt)).toBe(before);
   });
 

@@ -24,6 +24,7 @@ import {
   type Ptr,
 } from '../../src/runtime/index.js';
 import { rejects, snapshot } from './helpers.js';
+import { stateOf } from '../../src/runtime/runtime.js';
 
 const Rec = struct('Rec', { a: f64, n: u32 });
 type RecT = LayoutType<typeof Rec>;
@@ -133,8 +134,8 @@ describe('debug mode checks the free list and freed records', () => {
     const [a, b, c] = [pool.alloc(), pool.alloc(), pool.alloc()];
     pool.free(a);
     pool.free(b); // list: b -> a
-    const u32v = rt.space.u32;
-    for (const bad of [rt.space.reserved + 64, 12345, c, b + 8]) {
+    const u32v = stateOf(rt).space.u32;
+    for (const bad of [stateOf(rt).space.reserved + 64, 12345, c, b + 8]) {
       u32v[b >>> 2] = bad; // a store through a dangling pointer to b
       rejects(rt, pools, () => pool.alloc(), BadPointerError, 'ERR_BAD_POINTER', /link word of free object .* not a free object of this pool/);
     }
@@ -152,10 +153,10 @@ describe('debug mode checks the free list and freed records', () => {
     const q = pool.alloc();
     A.n.set(p, 1);
     pool.free(p);
-    const bytes = rt.space.u8.slice(p, p + pool.size);
+    const bytes = stateOf(rt).space.u8.slice(p, p + pool.size);
     rejects(rt, pools, () => A.n.set(p, 2), OutOfBoundsError, 'ERR_OUT_OF_BOUNDS', /is free \(use after free\)/);
     rejects(rt, pools, () => A.a.get(p), OutOfBoundsError, 'ERR_OUT_OF_BOUNDS', /use after free/);
-    expect(rt.space.u8.slice(p, p + pool.size)).toEqual(bytes);
+    expect(stateOf(rt).space.u8.slice(p, p + pool.size)).toEqual(bytes);
     rejects(rt, pools, () => A.n.set(any(q + pool.size), 2), OutOfBoundsError, 'ERR_OUT_OF_BOUNDS', /never handed out/);
     A.n.set(q, 3);
     expect(A.n.get(q)).toBe(3);

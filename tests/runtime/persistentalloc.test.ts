@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ClosedError, createRuntime, OffheapRangeError, OptionError, pageSize, persistentChunkSize, persistentLargeSize } from '../../src/runtime/index.js';
 import { isZero, rejects } from './helpers.js';
+import { stateOf } from '../../src/runtime/runtime.js';
 
 const MiB = 1 << 20;
 
@@ -26,7 +27,7 @@ describe('persistentalloc', () => {
       const p = rt.persistentalloc(100, align);
       expect(p % align).toBe(0);
       expect(isZero(rt, p, 100)).toBe(true);
-      rt.space.u8.fill(1, p, p + 100);
+      stateOf(rt).space.u8.fill(1, p, p + 100);
     }
   });
 
@@ -52,9 +53,9 @@ describe('persistentalloc', () => {
     expect(rt.stats().byOwner.persistentalloc).toBe(persistentChunkSize + persistentLargeSize);
     const odd = rt.persistentalloc(persistentLargeSize + 1);
     expect(rt.stats().byOwner.persistentalloc).toBe(persistentChunkSize + persistentLargeSize + persistentLargeSize + pageSize);
-    expect(rt.persistent.contains(odd + persistentLargeSize)).toBe(true);
-    expect(rt.persistent.contains(after)).toBe(true);
-    expect(rt.persistent.contains(odd + persistentLargeSize + pageSize)).toBe(false);
+    expect(stateOf(rt).persistent.contains(odd + persistentLargeSize)).toBe(true);
+    expect(stateOf(rt).persistent.contains(after)).toBe(true);
+    expect(stateOf(rt).persistent.contains(odd + persistentLargeSize + pageSize)).toBe(false);
   });
 
   it('charges bytes to the caller stat', () => {
@@ -88,11 +89,11 @@ describe('persistentalloc', () => {
 describe('persistentalloc over a shared space', () => {
   it('bumps this runtime’s own chunk, taken from the shared page map, and refuses every request once closed', () => {
     const rt = createRuntime({ maxBytes: 4 << 20, shared: true });
-    const first = rt.space.firstPage * pageSize;
+    const first = stateOf(rt).space.firstPage * pageSize;
     const a = rt.persistentalloc(24);
     const b = rt.persistentalloc(8);
     expect([a, b]).toEqual([first, first + 24]);
-    expect(rt.space.blocks()).toEqual([{ start: first, bytes: persistentChunkSize, stat: 'persistentalloc' }]);
+    expect(stateOf(rt).space.blocks()).toEqual([{ start: first, bytes: persistentChunkSize, stat: 'persistentalloc' }]);
     expect(rt.stats().persistent).toEqual({ other: 32 });
     rt.close();
     // The fast path too: the chunk still has room, but a closed runtime takes no more of it.

@@ -6,6 +6,7 @@ import path from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { createRuntime, FixAlloc, heapRef, pageSize, persistentChunkSize, struct, u32, type LayoutType, type Runtime } from '../../src/runtime/index.js';
+import { stateOf } from '../../src/runtime/runtime.js';
 
 const Rec = struct('Rec', { n: u32, ref: heapRef<object>() });
 
@@ -155,7 +156,7 @@ describe('memoryPicture', () => {
     const p = pool.alloc();
     pool.alloc();
     pool.free(p);
-    rt.space.u32[p >>> 2] = 3 * pageSize; // a use after free overwrote the link word
+    stateOf(rt).space.u32[p >>> 2] = 3 * pageSize; // a use after free overwrote the link word
     const svg = rt.memoryPicture();
     checkWellFormed(svg);
     expect(svg).toMatch(/data-free="1" data-fresh="\d+" data-corrupt="true"/);
@@ -166,9 +167,9 @@ describe('memoryPicture', () => {
     const { rt, pool } = scene();
     const ps = Array.from({ length: 4 }, () => pool.alloc());
     pool.free(ps[1]);
-    const before = JSON.stringify({ stats: rt.stats(), snap: pool.snapshot(), live: rt.heap.live });
+    const before = JSON.stringify({ stats: rt.stats(), snap: pool.snapshot(), live: stateOf(rt).heap.live });
     rt.memoryPicture();
-    expect(JSON.stringify({ stats: rt.stats(), snap: pool.snapshot(), live: rt.heap.live })).toBe(before);
+    expect(JSON.stringify({ stats: rt.stats(), snap: pool.snapshot(), live: stateOf(rt).heap.live })).toBe(before);
     expect(pool.alloc()).toBe(ps[1]);
   });
 

@@ -23,6 +23,7 @@ import {
   type Ptr,
   type Runtime,
 } from '../../src/runtime/index.js';
+import { stateOf } from '../../src/runtime/runtime.js';
 
 const Rec = struct('Rec', { n: u32, a: heapRef<object>(), m: u32, b: heapRef<object>() });
 type RecT = LayoutType<typeof Rec>;
@@ -47,7 +48,7 @@ describe('addRoot / removeRoot', () => {
     rt.sysFree(next, 8192); // mapped but not allocated
     expect(() => rt.addRoot(block, Rec, 8192 / Rec.size + 1)).toThrow(OutOfBoundsError); // debug: past allocated memory
     expect(() => rt.addRoot(block, Rec, 2 ** 20)).toThrow(OffheapRangeError); // past mapped memory
-    expect(rt.roots.byAddress.size).toBe(0);
+    expect(stateOf(rt).roots.byAddress.size).toBe(0);
     rt.addRoot(p, Rec);
     expect(() => rt.addRoot(p, Rec)).toThrow(/already a root/);
     expect(() => rt.removeRoot((p + 16) as Ptr<RecT>)).toThrow(/is not a root/);
@@ -73,14 +74,14 @@ describe('addRoot / removeRoot', () => {
     acc.n.set(block, inScalar);
     rt.addRoot(block, Rec, 3); // the 4th object is not covered
     rt.gc();
-    for (let k = 0; k < 6; k++) expect(rt.heap.isLive(hs[k])).toBe(true);
-    expect(rt.heap.isLive(hs[6])).toBe(false);
-    expect(rt.heap.isLive(hs[7])).toBe(false);
-    expect(rt.heap.isLive(inScalar)).toBe(false);
-    expect(rt.collector.stats().freed).toBe(3);
+    for (let k = 0; k < 6; k++) expect(stateOf(rt).heap.isLive(hs[k])).toBe(true);
+    expect(stateOf(rt).heap.isLive(hs[6])).toBe(false);
+    expect(stateOf(rt).heap.isLive(hs[7])).toBe(false);
+    expect(stateOf(rt).heap.isLive(inScalar)).toBe(false);
+    expect(stateOf(rt).collector.stats().freed).toBe(3);
     rt.removeRoot(block);
     rt.gc();
-    expect(rt.heap.live).toBe(0);
+    expect(stateOf(rt).heap.live).toBe(0);
   });
 
   it('module-level addRoot/removeRoot/pin/unpin use the default runtime', () => {
@@ -92,14 +93,14 @@ describe('addRoot / removeRoot', () => {
       const h = rt.newHeapRef({});
       rt.access(Rec).a.set(p, h);
       addRoot(p, Rec);
-      expect(rt.roots.byAddress.has(p)).toBe(true);
+      expect(stateOf(rt).roots.byAddress.has(p)).toBe(true);
       removeRoot(p);
       pin(h);
       rt.gc();
-      expect(rt.heap.isLive(h)).toBe(true);
+      expect(stateOf(rt).heap.isLive(h)).toBe(true);
       unpin(h);
       rt.gc();
-      expect(rt.heap.isLive(h)).toBe(false);
+      expect(stateOf(rt).heap.isLive(h)).toBe(false);
     } finally {
       setDefaultRuntime(prev);
     }
@@ -118,7 +119,7 @@ describe('bad input at every entry point: a typed error with code, value and lim
   ];
 
   function state(rt: Runtime): string {
-    return JSON.stringify({ roots: [...rt.roots.byAddress.keys()], live: rt.heap.live, meta: Array.from(rt.heap.meta.subarray(0, rt.heap.top * 2)), pins: Array.from(rt.heap.pinCounts.subarray(0, rt.heap.top)), gc: rt.collector.stats() });
+    return JSON.stringify({ roots: [...stateOf(rt).roots.byAddress.keys()], live: stateOf(rt).heap.live, meta: Array.from(stateOf(rt).heap.meta.subarray(0, stateOf(rt).heap.top * 2)), pins: Array.from(stateOf(rt).heap.pinCounts.subarray(0, stateOf(rt).heap.top)), gc: stateOf(rt).collector.stats() });
   }
 
   function typed(rt: Runtime, fn: () => unknown, type: abstract new (...args: never[]) => Error, code: string): Error & { value: unknown; limit: unknown } {
@@ -191,15 +192,15 @@ describe('late roots and removal while marking', () => {
     for (let e = 0; e < 100; e++) acc.a.set((filler + e * Rec.size) as Ptr<RecT>, rt.newHeapRef({ e }));
     rt.addRoot(filler, Rec, 100);
     rt.gcStart();
-    rt.gcStep(rt.heap.top + 10); // pins and part of the filler root
+    rt.gcStep(stateOf(rt).heap.top + 10); // pins and part of the filler root
     const p = pool.alloc();
     rt.storeHeapRefNoWB(acc.a.offset + p, old); // not yet visible to the collector: no barrier needed
     rt.addRoot(p, Rec);
-    while (rt.collector.phase === 'mark') rt.gcStep(7);
-    expect(rt.collector.phase).toBe('sweep');
+    while (stateOf(rt).collector.phase === 'mark') rt.gcStep(7);
+    expect(stateOf(rt).collector.phase).toBe('sweep');
     rt.gcFinish();
     expect(rt.deref(old)).toEqual({ old: true });
-    expect(rt.heap.live).toBe(101);
+    expect(stateOf(rt).heap.live).toBe(101);
   });
 
   it('removeRoot while marking shades what the root still held unscanned, so it is floating garbage for one cycle', () => {
@@ -211,9 +212,9 @@ describe('late roots and removal while marking', () => {
     rt.gcStart();
     rt.removeRoot(p);
     rt.gcFinish();
-    expect(rt.heap.isLive(h)).toBe(true); // a mutator might have copied it before removal
+    expect(stateOf(rt).heap.isLive(h)).toBe(true); // a mutator might have copied it before removal
     rt.gc();
-    expect(rt.heap.isLive(h)).toBe(false);
+    expect(stateOf(rt).heap.isLive(h)).toBe(false);
   });
 });
 

@@ -17,6 +17,7 @@ import {
   u32,
   type LayoutType,
 } from '../../src/runtime/index.js';
+import { stateOf } from '../../src/runtime/runtime.js';
 
 const Cell = struct('Cell', { value: u32, count: u32 });
 type CellRec = LayoutType<typeof Cell>;
@@ -33,7 +34,7 @@ describe('the default runtime', () => {
     expect(rt.stats().persistent).toEqual({ modp: 8 });
     const pool = new FixAlloc(Cell);
     const r = pool.alloc();
-    expect(rt.persistent.contains(r)).toBe(true);
+    expect(stateOf(rt).persistent.contains(r)).toBe(true);
     access(Cell).value.set(q, 5);
     expect(rt.access(Cell).value.get(q)).toBe(5);
     sysFree(p, 100);

@@ -11,6 +11,7 @@ import {
   type Ptr,
 } from '../../src/runtime/index.js';
 import { gcEventsDuring, isZero, rejects } from './helpers.js';
+import { stateOf } from '../../src/runtime/runtime.js';
 
 const MiB = 1 << 20;
 
@@ -40,9 +41,9 @@ describe('address space', () => {
     const a = createRuntime({ maxBytes: MiB });
     const b = createRuntime({ maxBytes: MiB });
     const p = a.sysAlloc(pageSize);
-    a.space.u8[p] = 7;
+    stateOf(a).space.u8[p] = 7;
     expect(b.sysAlloc(pageSize)).toBe(p);
-    expect(b.space.u8[p]).toBe(0);
+    expect(stateOf(b).space.u8[p]).toBe(0);
     expect(a.stats().inUse).toBe(pageSize);
     expect(b.stats().inUse).toBe(pageSize);
   });
@@ -63,13 +64,13 @@ describe('sysAlloc / sysFree', () => {
     const rt = createRuntime({ maxBytes: MiB });
     const p = rt.sysAlloc(2 * pageSize);
     expect(isZero(rt, p, 2 * pageSize)).toBe(true);
-    rt.space.u8.fill(0xff, p, p + 2 * pageSize);
+    stateOf(rt).space.u8.fill(0xff, p, p + 2 * pageSize);
     rt.sysFree(p, 2 * pageSize);
     const q = rt.sysAlloc(pageSize);
     expect(q).toBe(p);
     expect(isZero(rt, q, pageSize)).toBe(true);
     // The page not handed out again keeps its (dirty) bytes until it is.
-    expect(rt.space.u8[p + pageSize]).toBe(0xff);
+    expect(stateOf(rt).space.u8[p + pageSize]).toBe(0xff);
     const r = rt.sysAlloc(pageSize);
     expect(r).toBe(p + pageSize);
     expect(isZero(rt, r, pageSize)).toBe(true);
@@ -78,7 +79,7 @@ describe('sysAlloc / sysFree', () => {
   it('does not re-zero fresh pages (Go: needzero)', () => {
     const rt = createRuntime({ maxBytes: MiB });
     const fills: number[] = [];
-    const u8 = rt.space.u8;
+    const u8 = stateOf(rt).space.u8;
     const orig = u8.fill.bind(u8);
     u8.fill = ((v: number, s?: number, e?: number) => {
       fills.push(s ?? 0);
@@ -150,8 +151,8 @@ describe('sysAlloc / sysFree', () => {
     const rt = createRuntime({ maxBytes: MiB, debug: true });
     const p = rt.sysAlloc(pageSize);
     rt.sysFree(p, pageSize);
-    expect(rt.space.u8[p]).toBe(poisonByte);
-    expect(rt.space.u8[p + pageSize - 1]).toBe(poisonByte);
+    expect(stateOf(rt).space.u8[p]).toBe(poisonByte);
+    expect(stateOf(rt).space.u8[p + pageSize - 1]).toBe(poisonByte);
   });
 
   it('rejects bad sizes with a RangeError naming n, its value and the limit', () => {
@@ -223,36 +224,36 @@ describe('page bookkeeping', () => {
     for (let k = 0; k < 3; k++) runs.push(await gcEventsDuring(() => loop(100_000)));
     expect(Math.min(...runs), `GC events per run: ${runs.join(", ")}`).toBe(0);
     expect(rt.stats().byOwner).toEqual({ pinned: 2 * pageSize });
-    expect(rt.space.freeRuns()).toEqual([[keepA / pageSize + 1, 1]]);
+    expect(stateOf(rt).space.freeRuns()).toEqual([[keepA / pageSize + 1, 1]]);
   });
 });
 
 describe('a shared space', () => {
   it('keeps its bookkeeping in its first pages and hands out pages after them, with the same first-fit, coalescing and stats', () => {
     const rt = createRuntime({ maxBytes: MiB, shared: true });
-    const first = rt.space.firstPage * pageSize;
-    expect(rt.space.firstPage).toBeGreaterThan(1);
+    const first = stateOf(rt).space.firstPage * pageSize;
+    expect(stateOf(rt).space.firstPage).toBeGreaterThan(1);
     const a = rt.sysAlloc(1, 'stacks');
     const b = rt.sysAlloc(2 * pageSize, 'mspan');
     const c = rt.sysAlloc(pageSize, 'stacks');
     expect([a, b, c]).toEqual([first, first + pageSize, first + 3 * pageSize]);
     expect(rt.stats()).toMatchObject({ mapped: 4 * pageSize, inUse: 4 * pageSize, byOwner: { stacks: 2 * pageSize, mspan: 2 * pageSize } });
     rt.sysFree(b, 2 * pageSize);
-    expect(rt.space.freeRuns()).toEqual([[rt.space.firstPage + 1, 2]]);
+    expect(stateOf(rt).space.freeRuns()).toEqual([[stateOf(rt).space.firstPage + 1, 2]]);
     expect(rt.sysAlloc(pageSize)).toBe(b);
     // The bookkeeping pages are never handed out nor taken back.
     rejects(rt, [], () => rt.sysFree(pageSize, pageSize), BadPointerError, 'ERR_BAD_POINTER', new RegExp(`in \\[${first}, `));
     rejects(rt, [], () => rt.sysFree(first - pageSize, pageSize), BadPointerError, 'ERR_BAD_POINTER', /below/);
-    expect(rt.space.isLive(pageSize, 4)).toBe(false);
-    expect(rt.space.blocks().map((x) => x.stat)).toEqual(['stacks', 'other', 'stacks']);
+    expect(stateOf(rt).space.isLive(pageSize, 4)).toBe(false);
+    expect(stateOf(rt).space.blocks().map((x) => x.stat)).toEqual(['stacks', 'other', 'stacks']);
   });
 
   it('poisons freed pages in debug mode and zeroes them when handed out again (word fills over the SharedArrayBuffer)', () => {
     const rt = createRuntime({ maxBytes: MiB, shared: true, debug: true });
     const p = rt.sysAlloc(2 * pageSize);
-    rt.space.u8.fill(7, p, p + 2 * pageSize);
+    stateOf(rt).space.u8.fill(7, p, p + 2 * pageSize);
     rt.sysFree(p, 2 * pageSize);
-    expect(rt.space.u8.subarray(p, p + 2 * pageSize).every((b) => b === poisonByte)).toBe(true);
+    expect(stateOf(rt).space.u8.subarray(p, p + 2 * pageSize).every((b) => b === poisonByte)).toBe(true);
     expect(rt.sysAlloc(2 * pageSize)).toBe(p);
     expect(isZero(rt, p, 2 * pageSize)).toBe(true);
   });

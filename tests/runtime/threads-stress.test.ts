@@ -24,6 +24,7 @@ import { createRuntime, pageSize, type Runtime } from '../../src/runtime/index.j
 import { P } from '../../src/runtime/share.js';
 import { entryOf } from '../../src/runtime/mcentral.js';
 import { Remote } from './threads-helpers.js';
+import { stateOf } from '../../src/runtime/runtime.js';
 
 interface ChurnReport {
   readonly tid: number;
@@ -71,7 +72,7 @@ function churn(
   const open = () => [m.sharedPool(rt, 'raw16', 16), m.sharedPool(rt, 'rec64', L64), m.sharedPool(rt, 'raw200', 200), m.sharedPool(rt, 'raw32', 32, { cache: false })];
   let pools = open();
   const sizes = pools.map((q) => q.size);
-  const u32 = rt.space.u32;
+  const u32 = stateOf(rt).space.u32;
   let s = seed >>> 0 || 1;
   const rnd = (): number => {
     s ^= s << 13;
@@ -274,7 +275,7 @@ function audit(rt: Runtime, reports: ChurnReport[]): void {
   expect(Math.max(...reports.map((r) => r.t0))).toBeLessThan(Math.min(...reports.map((r) => r.t1)));
   const ids = reports[0].ids;
   for (const r of reports) expect(r.ids).toEqual(ids);
-  const space = rt.space;
+  const space = stateOf(rt).space;
   const u32 = space.u32;
   const sizes = ids.map((id) => space.i32[entryOf(space, id) + P.size]);
   // Every block: inside mapped memory, with its owner's stamp, disjoint from every other.

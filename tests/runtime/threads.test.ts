@@ -21,6 +21,7 @@ import {
 import { H } from '../../src/runtime/share.js';
 import { attempt, Remote, type Outcome } from './threads-helpers.js';
 import { rejects, snapshot } from './helpers.js';
+import { stateOf } from '../../src/runtime/runtime.js';
 
 const Cell = struct('Cell', { value: u32, count: u32 });
 const Owner = struct('Owner', { obj: heapRef<object>(), n: u32 });
@@ -50,7 +51,7 @@ async function attachWorker(r: Remote, rt: Runtime): Promise<void> {
 
 const attachCount = (rt: Runtime): number => {
   let n = 0;
-  for (let k = 0; k < maxThreads; k++) if (rt.space.hdr[H.attach + 2 * k] !== 0) n++;
+  for (let k = 0; k < maxThreads; k++) if (stateOf(rt).space.hdr[H.attach + 2 * k] !== 0) n++;
   return n;
 };
 
@@ -106,8 +107,8 @@ describe('attaching', () => {
     const rt = createRuntime({ maxBytes: 1 << 20, shared: true });
     // Fill the table's other slots as if 31 threads were attached (the tokens are not this thread's or the worker's).
     for (let k = 1; k < maxThreads; k++) {
-      rt.space.hdr[H.attach + 2 * k] = 0x7000 + k;
-      rt.space.hdr[H.attach + 2 * k + 1] = 1;
+      stateOf(rt).space.hdr[H.attach + 2 * k] = 0x7000 + k;
+      stateOf(rt).space.hdr[H.attach + 2 * k + 1] = 1;
     }
     const e = await w.run<Outcome>(`state.rt?.close(); state.rt = undefined; return attempt(() => off.attachRuntime(arg));`, rt.share());
     expect(e).toMatchObject({ name: 'AttachError', code: 'ERR_TOO_MANY_THREADS' });
@@ -187,7 +188,7 @@ describe('closing', () => {
     // The owner goes on, and reuses the worker's objects.
     expect(rt.closed).toBe(false);
     const p = pool.alloc();
-    expect(rt.space.pagePool[p >>> 13]).toBe(pool.id);
+    expect(stateOf(rt).space.pagePool[p >>> 13]).toBe(pool.id);
     expect(pool.sharedStats().cached).toBe(cacheMax >= 20 ? 19 : 0);
     await w.run(`state.rt = undefined; return 0;`);
   }, 30_000);
@@ -241,8 +242,8 @@ describe('closing', () => {
     expect(rt.stats().byOwner.persistentalloc).toBe(before + 3 * pageSize);
     expect(rt.stats().inUse).toBe(before + 3 * pageSize);
     // The chunk was the last block, so its tail went back to the unmapped region, where the next request starts.
-    const top = rt.space.mappedEnd;
-    expect(top).toBe((rt.space.firstPage + 3) * pageSize);
+    const top = stateOf(rt).space.mappedEnd;
+    expect(top).toBe((stateOf(rt).space.firstPage + 3) * pageSize);
     expect(rt.sysAlloc(29 * pageSize)).toBe(top);
     // Again with a block after the chunk: the tail becomes a free run, and the next request that fits takes it.
     await attachWorker(w, rt);
@@ -250,7 +251,7 @@ describe('closing', () => {
     const after = rt.sysAlloc(pageSize);
     expect(after).toBe(chunk + 32 * pageSize);
     await w.run(`state.rt.close(); state.rt = undefined; return 0;`);
-    expect(rt.space.freeRuns()).toEqual([[chunk / pageSize + 3, 29]]);
+    expect(stateOf(rt).space.freeRuns()).toEqual([[chunk / pageSize + 3, 29]]);
     expect(rt.sysAlloc(29 * pageSize)).toBe(chunk + 3 * pageSize);
     // The owner's own chunk is never trimmed (its close() closes the space).
     rt.persistentalloc(100);
@@ -327,7 +328,7 @@ describe('per thread: handles', () => {
     const back = attempt(() => rt.deref(wh as never));
     expect(back).toMatchObject({ name: 'ForeignPointerError', code: 'ERR_FOREIGN_POINTER' });
     // A value no runtime of the space took is still just stale (never handed out), not foreign.
-    const untaken = 0x10000000 + ((rt.space.hdr[H.handleSeed] + 1000) % 196_608) * 4096;
+    const untaken = 0x10000000 + ((stateOf(rt).space.hdr[H.handleSeed] + 1000) % 196_608) * 4096;
     expect(attempt(() => rt.deref(untaken as never))).toMatchObject({ name: 'StaleHandleError', code: 'ERR_STALE_HANDLE' });
     expect(rt.deref(h)).toEqual({ owner: true });
     await w.run(`state.rt.close(); state.rt = undefined; return 0;`);

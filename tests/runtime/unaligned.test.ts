@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { BadPointerError, createRuntime, f64, FixAlloc, heapRef, OffheapRangeError, struct, u32, type HeapRef, type LayoutType, type Ptr } from '../../src/runtime/index.js';
 import { rejects } from './helpers.js';
+import { stateOf } from '../../src/runtime/runtime.js';
 
 const Rec = struct('Rec', { x: f64, ref: heapRef<object>(), n: u32 });
 type RecT = LayoutType<typeof Rec>;
@@ -20,8 +21,8 @@ describe.each([false, true])('unaligned pointers (debug: %s)', (debug) => {
     return { rt, pools, p, h };
   };
   const unchanged = (rt: ReturnType<typeof setup>['rt'], p: Ptr<RecT>, h: HeapRef<object>) => {
-    expect(rt.space.u32[(p + Rec.offsets.ref) >>> 2]).toBe(h);
-    expect(rt.roots.byAddress.size).toBe(0);
+    expect(stateOf(rt).space.u32[(p + Rec.offsets.ref) >>> 2]).toBe(h);
+    expect(stateOf(rt).roots.byAddress.size).toBe(0);
   };
 
   it('storeHeapRef and storeHeapRefNoWB', () => {

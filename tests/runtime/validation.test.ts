@@ -34,6 +34,7 @@ import {
   type Runtime,
 } from '../../src/runtime/index.js';
 import { rejects, snapshot } from './helpers.js';
+import { stateOf } from '../../src/runtime/runtime.js';
 
 const Rec = struct('Rec', { a: f64, n: u32, ref: heapRef<object>(), next: ptr(), hist: array(u32, 4) });
 type RecT = LayoutType<typeof Rec>;
@@ -59,8 +60,8 @@ function hostile(): [string, unknown][] {
 
 /** A shared space's own bookkeeping pages (header, page map, registry with the central lists), as a string to compare. */
 function sharedState(rt: Runtime): string {
-  if (!rt.space.shared) return '';
-  return Array.from(new Int32Array(rt.buffer, 0, (rt.space.firstPage * pageSize) >>> 2)).join(',');
+  if (!stateOf(rt).space.shared) return '';
+  return Array.from(new Int32Array(rt.buffer, 0, (stateOf(rt).space.firstPage * pageSize) >>> 2)).join(',');
 }
 
 /** Runs `fn` expecting an OffheapError (or OffheapRangeError) of `type` and `code`, with state unchanged. */
@@ -79,7 +80,7 @@ it('non-debug accessors take the first and last record of the space and refuse t
   const rt = createRuntime({ maxBytes: 1 << 20 });
   const pools = [new FixAlloc(Rec, { runtime: rt })] as FixAlloc<unknown, boolean>[];
   const A = rt.access(Rec);
-  const last = rt.space.reserved - Rec.size;
+  const last = stateOf(rt).space.reserved - Rec.size;
   const first = pageSize;
   expect(last % Rec.align).toBe(0);
   expect(A.n.get(first as Ptr<RecT>)).toBe(0);
@@ -128,7 +129,7 @@ describe.each([
     refused(rt, pools, () => raw.free(v as Ptr<unknown>), BadPointerError, 'ERR_BAD_POINTER');
     const isNumber = typeof v === 'number';
     refused(rt, pools, () => new FixAlloc(v as number, { runtime: rt }), isNumber ? OffheapRangeError : MisuseError, isNumber ? 'ERR_BAD_SIZE' : 'ERR_MISUSE');
-    expect(rt.pools.length).toBe(2); // a refused pool is not registered
+    expect(stateOf(rt).pools.length).toBe(2); // a refused pool is not registered
     expect(valueOfCalls).toBe(0);
   });
 
@@ -175,7 +176,7 @@ describe.each([
     }
     refused(rt, pools, () => attachRuntime(v as never), AttachError, 'ERR_NOT_SHARED');
     refused(rt, pools, () => attachRuntime({ offheap: 'shared-runtime', version: 1, buffer: v } as never), AttachError, 'ERR_NOT_SHARED');
-    expect(rt.pools.length).toBe(2); // a refused pool is not registered
+    expect(stateOf(rt).pools.length).toBe(2); // a refused pool is not registered
     expect(valueOfCalls).toBe(0);
   });
 
@@ -189,7 +190,7 @@ describe.each([
 
   it('refuses pointers past the space, or whose record would run past it', () => {
     const { rt, pools, A } = setup();
-    const end = rt.space.reserved;
+    const end = stateOf(rt).space.reserved;
     for (const q of [end, end - 8, 0, 8])
       refused(rt, pools, () => A.a.set(q as Ptr<RecT>, 1), debug && q >= pageSize ? OutOfBoundsError : BadPointerError, debug && q >= pageSize ? 'ERR_OUT_OF_BOUNDS' : 'ERR_BAD_POINTER');
   });

@@ -8,6 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRuntime, pageSize, sharedPool, struct, u32 } from '../../src/runtime/index.js';
 import { Remote } from './threads-helpers.js';
+import { stateOf } from '../../src/runtime/runtime.js';
 
 const Cell = struct('Cell', { value: u32, count: u32 });
 
@@ -49,8 +50,8 @@ describe('a worker attached to a shared space', () => {
     // Distinct memory: the worker's page, object and persistentalloc bytes are not the owner's.
     expect(got.page).not.toBe(page);
     expect(got.q).not.toBe(p);
-    expect(rt.space.isLive(got.page, pageSize)).toBe(true);
-    expect(rt.space.isLive(got.persistent, 16)).toBe(true);
+    expect(stateOf(rt).space.isLive(got.page, pageSize)).toBe(true);
+    expect(stateOf(rt).space.isLive(got.persistent, 16)).toBe(true);
     expect(rt.stats().byOwner).toMatchObject({ owner: pageSize, worker: pageSize });
     // Any thread frees any thread's block or object; the pool reuses the worker's object here.
     rt.sysFree(got.page, pageSize);
