@@ -271,6 +271,16 @@ export default createRule<Options, MessageIds>({
       });
     }
 
+    /** The parameter a lib mapped alias makes every member of (`Record`'s `T`), if any. */
+    function mappedTemplateParameter(alias: ts.Symbol): number | undefined {
+      const decl = alias.declarations?.find(ts.isTypeAliasDeclaration);
+      const template = decl && ts.isMappedTypeNode(decl.type) ? decl.type.type : undefined;
+      if (!decl || !template || !ts.isTypeReferenceNode(template) || !ts.isIdentifier(template.typeName) || template.typeArguments) return undefined;
+      const name = template.typeName.text;
+      const at = decl.typeParameters?.findIndex((p) => p.name.text === name) ?? -1;
+      return at < 0 ? undefined : at;
+    }
+
     /** The values `xs.push(…)`, `xs.unshift(…)`, `xs.splice(i, n, …)` and `xs[i] = v` put into the array `id` names. */
     function storedInto(id: TSESTree.Node): TSESTree.Node[] {
       const member = id.parent;
@@ -421,8 +431,13 @@ export default createRule<Options, MessageIds>({
         const symbol = checker.getSymbolAtLocation(tsNode.typeName);
         const target = symbol && symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
         if (fromRuntime(target)) return;
-        // Library type aliases (`Readonly`, `Partial`, `Pick`, `ReturnType`, …) compute types; they hold nothing.
-        if (target && target.flags & ts.SymbolFlags.TypeAlias && isLib(target)) return;
+        // Library type aliases compute types (`Readonly`, `Partial`, `Pick`, `ReturnType`, …: the argument's own
+        // view), except a mapped alias whose members are an argument itself (`Record<K, T>` is `{ [P in K]: T }`).
+        if (target && target.flags & ts.SymbolFlags.TypeAlias && isLib(target)) {
+          const held = mappedTemplateParameter(target);
+          if (held !== undefined && node.typeArguments.params[held]) checkTypeArguments([node.typeArguments.params[held]], () => tsNode.typeName.getText(), true);
+          return;
+        }
         // A generic whose instance embeds the argument is itself not-in-heap and checked as such.
         const exemptInstance = (): boolean => {
           const instance = checker.getTypeFromTypeNode(tsNode);

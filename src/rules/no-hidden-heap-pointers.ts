@@ -468,8 +468,13 @@ export default createRule<Options, MessageIds>({
         flow(node.init, () => checker.getTypeAtLocation(tsOf(node.id)), () => ({ kind: 'conversion', how: `stored in \`${name}\`` }));
       },
       PropertyDefinition(node) {
-        if (!node.value || node.static) return;
+        if (!node.value) return;
         const tsNode = tsOf(node) as ts.PropertyDeclaration;
+        // A static field is a property of the class object: never a record's slot.
+        if (node.static) {
+          flow(node.value, () => checker.getTypeAtLocation(tsNode), () => ({ kind: 'conversion', how: `stored in static field \`${tsNode.name.getText()}\`` }));
+          return;
+        }
         flow(node.value, () => checker.getTypeAtLocation(tsNode), () => {
           const classType = checker.getTypeAtLocation(tsNode.parent);
           const instance = classType.getSymbol() ? checker.getDeclaredTypeOfSymbol(classType.getSymbol()!) : undefined;
@@ -506,6 +511,17 @@ export default createRule<Options, MessageIds>({
                 : { kind: 'conversion', how: `passed as a \`number\` to \`${call.expression.getText()}\`` },
           );
         }
+      },
+      // A default (`{ id = ref }`, `[first = ref]`, `(x: number = ref)`) is stored in the binding.
+      AssignmentPattern(node) {
+        if (node.left.type !== AST_NODE_TYPES.Identifier) return;
+        const binding = tsOf(node.left);
+        flow(node.right, () => checker.getTypeAtLocation(binding), () => ({ kind: 'conversion', how: `the default of \`${binding.getText()}\`` }));
+      },
+      YieldExpression(node) {
+        if (!node.argument || node.delegate) return;
+        const arg = tsOf(node.argument) as ts.Expression;
+        flow(node.argument, () => checker.getContextualType(arg), () => ({ kind: 'conversion', how: 'yielded as a `number`' }));
       },
       ReturnStatement(node) {
         if (!node.argument) return;

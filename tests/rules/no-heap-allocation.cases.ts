@@ -94,6 +94,7 @@ export const cases: RunTests<MessageIds, Options> = {
     ),
     // An auto-typed variable that later statements give a pointer: nothing by value (twin: the invalid case after it).
     code(`let holder;`, `holder = sysAlloc<Span>(8192);`, `export const z = { holder };`),
+    code(`let table: Record<string, Ptr<Span>>;`, `declare const r: Readonly<Rec>; declare const q: Partial<Rec>; declare const k: Pick<Rec, 'n'>;`, `export const t = () => table;`),
     // Evolving arrays given pointers, numbers or ordinary objects: nothing by value (twin: the invalid case below).
     code(
       `declare function makeRec(): Ptr<Rec>;`,
@@ -137,6 +138,12 @@ export const cases: RunTests<MessageIds, Options> = {
         { messageId: 'container', line: L(6), data: { container: 'zs', type: 'Rec', why: 'Rec is marked NotInHeap' } },
         { messageId: 'container', line: L(8), data: { container: 'vs', type: 'Rec', why: 'Rec is marked NotInHeap' } },
       ],
+    },
+    // Record<K, T> is `{ [P in K]: T }`: it holds T by value, like Map (twin in the valid table: Record of a Ptr,
+    // and Readonly/Partial/Pick of the record itself, its own view).
+    {
+      code: code(`let table: Record<string, Span>;`, `export const t = () => table;`),
+      errors: [{ messageId: 'container', line: L(1), data: { container: 'Record', type: 'Span', why: 'Span is decorated @notInHeap' } }],
     },
     {
       code: code(`const s = new Span();`),

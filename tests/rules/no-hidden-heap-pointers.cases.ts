@@ -16,6 +16,15 @@ const L = (n: number) => head.length + n;
 /** The rule's cases, shared by its RuleTester run and the suggestion type-check. */
 export const cases: RunTests<MessageIds, Options> = {
   valid: [
+    // The twins of the yield, default and static-field stores: HeapRef-typed targets.
+    code(
+      `declare const refs: HeapRef<Owner>[];`,
+      `export function* ids(): Generator<HeapRef<Owner>> { for (const r of refs) yield r; }`,
+      `export function f({ id = ref }: { id?: HeapRef<Owner> }) { return id; }`,
+      `const [first = ref]: HeapRef<Owner>[] = [];`,
+      `export function g(x: HeapRef<Owner> = ref, n = 1) { return [x, first, n]; }`,
+      `export class Registry { static last: HeapRef<Owner> = ref; static count: number = 0; }`,
+    ),
     // The barriered accessor and HeapRef-typed slots.
     code(`const N = access(Node);`, `N.owner.set(p, ref);`, `rec.owner = ref;`, `rec.maybe = ref;`),
     // Copies that keep the HeapRef type.
@@ -142,6 +151,25 @@ export const cases: RunTests<MessageIds, Options> = {
     `import type { Address } from './nih-reexport.ts';\ndeclare const p: Address<object>;\nconst n: number = p;`,
   ],
   invalid: [
+    // Stores a listener had no sink for (outsider round 2): a yielded value, a default of a destructured parameter, of
+    // an array element and of a parameter, a static field. Twins (valid): the same with HeapRef types.
+    {
+      code: code(
+        `declare const refs: HeapRef<Owner>[];`,
+        `export function* ids(): Generator<number> { for (const r of refs) yield r; }`,
+        `export function f({ id = ref }: { id?: number }) { return id; }`,
+        `const [first = ref]: number[] = [];`,
+        `export function g(x: number = ref) { return x + first; }`,
+        `export class Registry { static last: number = ref; }`,
+      ),
+      errors: [
+        { messageId: 'conversion', line: L(2), data: { expr: 'r', how: 'yielded as a `number`' } },
+        { messageId: 'conversion', line: L(3), data: { expr: 'ref', how: 'the default of `id`' } },
+        { messageId: 'conversion', line: L(4), data: { expr: 'ref', how: 'the default of `first`' } },
+        { messageId: 'conversion', line: L(5), data: { expr: 'ref', how: 'the default of `x`' } },
+        { messageId: 'conversion', line: L(6), data: { expr: 'ref', how: 'stored in static field `last`' } },
+      ],
+    },
     // Operands whose value is told from syntax (literals, nested operators) are not typed; a HeapRef inside them is
     // still found where it is an operand itself, once, and a call with one handle among literal arguments is checked.
     {
