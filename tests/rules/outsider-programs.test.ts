@@ -4,6 +4,7 @@
 // `satisfies`, `as const`, optional chaining, destructuring defaults, class expressions and a barrel. Each broken program
 // has its correct twin, which must lint clean.
 import type { InvalidTestCase, ValidTestCase } from '@typescript-eslint/rule-tester';
+import noHeapPointers, { type MessageIds as NhpIds, type Options as NhpOptions } from '../../src/rules/no-heap-pointers.js';
 import noUnrooted, { type MessageIds as NurIds } from '../../src/rules/no-unrooted-heap-refs.js';
 import nowritebarrier from '../../src/rules/nowritebarrier.js';
 import zeroBeforeRoot, { type MessageIds as ZbrIds } from '../../src/rules/zero-before-root.js';
@@ -335,3 +336,45 @@ zvTwin(
   2, 'barrierOnGarbage', 'typedmemclr(Entry, p)', [['useNoHeapPointers', 'memclrNoHeapPointers(p, Entry.size)']],
 );
 ruleTester.run('zeroing-variant (outsider programs)', zeroingVariant, { valid: zvValid, invalid: zvInvalid });
+
+// no-heap-pointers: storage of not-in-heap types written the ways JS classes and modules are written.
+const nhpHead = [
+  `import { notInHeap, type NotInHeap, type HeapRef, type Ptr } from 'offheap';`,
+  `class Owner { name = ''; }`,
+];
+const nhp = (...lines: string[]): string => [...nhpHead, ...lines].join('\n');
+const nhpValid: ValidTestCase<NhpOptions>[] = [];
+const nhpInvalid: InvalidTestCase<NhpIds, NhpOptions>[] = [];
+/** `broken` is reported once at `line` with `messageId`; `ok` lints clean. */
+function nhpTwin(ok: string[], broken: string[], line: number, fix?: [string, string]): void {
+  nhpValid.push({ name: `twin: ${ok.join(' ').slice(0, 140)}`, code: nhp(...ok) });
+  const src = nhp(...broken);
+  // The suggestion rewrites the field's type `X` to `HeapRef<X>`.
+  const suggestions = fix ? [{ messageId: 'useHeapRef' as const, output: src.replace(fix[0], fix[1]) }] : undefined;
+  nhpInvalid.push({ name: `broken: ${broken.join(' ').slice(0, 140)}`, code: src, errors: [{ messageId: 'heapPointer', line: nhpHead.length + line, ...(suggestions ? { suggestions } : {}) }] });
+}
+// A #private field and an ES `accessor` field of a @notInHeap class are instance storage; a getter, a method and a
+// static member are not.
+nhpTwin([`@notInHeap class Span {`, `  declare #owner: HeapRef<Owner>;`, `}`], [`@notInHeap class Span {`, `  declare #owner: Owner;`, `}`], 2, ['#owner: Owner', '#owner: HeapRef<Owner>']);
+nhpTwin([`@notInHeap class Span {`, `  accessor npages = 0;`, `}`], [`@notInHeap class Span {`, `  accessor label = '';`, `}`], 2);
+nhpValid.push({
+  name: 'getters, methods and static members are not instance storage',
+  code: nhp(`@notInHeap class Span {`, `  declare npages: number;`, `  static registry = new Map<string, Owner>();`, `  get label(): string { return 'span'; }`, `  describe(): Owner { return new Owner(); }`, `}`),
+});
+// Optional fields, function-typed fields, string enums (a string is a heap reference) and numeric enums (not).
+nhpTwin([`type Rec = NotInHeap<{ owner?: HeapRef<Owner> }>;`], [`type Rec = NotInHeap<{ owner?: Owner }>;`], 1, ['owner?: Owner', 'owner?: HeapRef<Owner>']);
+nhpTwin([`type Rec = NotInHeap<{ onFree: Ptr<Rec> }>;`], [`type Rec = NotInHeap<{ onFree: () => void }>;`], 1, ['onFree: () => void', 'onFree: HeapRef<() => void>']);
+nhpTwin([`enum Kind { Small, Large }`, `type Rec = NotInHeap<{ kind: Kind }>;`], [`enum Kind { Small = 'small', Large = 'large' }`, `type Rec = NotInHeap<{ kind: Kind }>;`], 2);
+// Namespaces, interfaces extending a record, a class expression.
+nhpTwin([`namespace Mem { export type Rec = NotInHeap<{ n: number }>; }`], [`namespace Mem { export type Rec = NotInHeap<{ n: number; o: Owner }>; }`], 1, ['o: Owner', 'o: HeapRef<Owner>']);
+nhpTwin([`type Rec = NotInHeap<{ n: number }>;`, `interface Big extends Rec { next: Ptr<Big>; }`], [`type Rec = NotInHeap<{ n: number }>;`, `interface Big extends Rec { owner: Owner; }`], 2, ['owner: Owner', 'owner: HeapRef<Owner>']);
+nhpTwin([`const Span = @notInHeap class { declare npages: number; };`], [`const Span = @notInHeap class { declare owner: Owner; };`], 1, ['owner: Owner', 'owner: HeapRef<Owner>']);
+// A generic record instantiated with a handle, and with an object.
+// The unconstrained generic is unprovable at its declaration, and its instance with an object fills the field.
+nhpValid.push({ name: 'a generic record of handles', code: nhp(`type Cell<T extends object> = NotInHeap<{ v: HeapRef<T> }>;`, `type OwnerCell = Cell<Owner>;`) });
+nhpInvalid.push({
+  name: 'a generic record instantiated with an object',
+  code: nhp(`type Cell<T> = NotInHeap<{ v: T }>;`, `type OwnerCell = Cell<Owner>;`),
+  errors: [{ messageId: 'unprovable', line: nhpHead.length + 1 }, { messageId: 'heapPointer', line: nhpHead.length + 1 }],
+});
+ruleTester.run('no-heap-pointers (outsider programs)', noHeapPointers, { valid: nhpValid, invalid: nhpInvalid });
