@@ -90,7 +90,24 @@ function spelledName(e: ts.Expression): string | undefined {
 }
 
 /** Work counters for tests: files whose syntax the never-rooted scan walked (once per SourceFile, carried across programs), and the nodes visited. */
-export const neverRootedCounters = { filesWalked: 0, nodesVisited: 0 };
+export const neverRootedCounters = { filesWalked: 0, nodesVisited: 0, importsResolved: 0 };
+
+/** The names a file's calls are spelled with (`f(…)`, `o.f(…)`, `f.call(…)`) and the sources of its aliases, once per SourceFile. */
+function calledOrAliased(file: ts.SourceFile, calls: readonly ts.CallExpression[], aliases: readonly (readonly [string, string])[]): ReadonlySet<string> {
+  const memo = syntaxCache<'used', Set<string>>('no-unrooted-heap-refs:used', file);
+  let found = memo.get('used');
+  if (found) return found;
+  found = new Set<string>();
+  for (const call of calls) {
+    const callee = skipOuterExpressions(call.expression);
+    const how = ts.isPropertyAccessExpression(callee) && (callee.name.text === 'call' || callee.name.text === 'apply');
+    const name = spelledName(how ? skipOuterExpressions(callee.expression) : callee);
+    if (name !== undefined) found.add(name);
+  }
+  for (const [, from] of aliases) found.add(from);
+  memo.set('used', found);
+  return found;
+}
 
 /**
  * The calls with an argument and the `const a = b` aliases of a file: its
@@ -177,7 +194,13 @@ function rootedKinds(program: ts.Program, checker: ts.TypeChecker): RootedKinds 
     // Names addRoot goes by in this file: its declared names, the local names of imports that resolve to it
     // (`import { addRoot as root }`, through re-exports), and aliases of them, transitively.
     const names = new Set(declared);
-    for (const id of imported) if (!names.has(id.text) && offheapIdAt(checker, id) === 'addRoot') names.add(id.text);
+    // Only a binding the file calls or aliases can root (a type, a layout, a pool never called is not resolved).
+    const used = calledOrAliased(file, calls, aliases);
+    for (const id of imported) {
+      if (names.has(id.text) || !used.has(id.text)) continue;
+      neverRootedCounters.importsResolved++;
+      if (offheapIdAt(checker, id) === 'addRoot') names.add(id.text);
+    }
     for (let grew = true; grew; ) {
       grew = false;
       for (const [to, from] of aliases) if (names.has(from) && !names.has(to)) grew = names.add(to).size > 0;

@@ -94,6 +94,23 @@ describe('linear cost', () => {
     }
   });
 
+  it('asks the declared type only of module-level variables a function assigns: 60 locals, one table', async () => {
+    const gen = (m: number) => [
+      `let last: Ptr<Node> = 0 as Ptr<Node>;`,
+      `export function f() {`,
+      ...Array.from({ length: m }, (_, k) => `  let x${k} = junk.alloc(); x${k} = junk.alloc();`),
+      `  const p = junk.alloc();`,
+      `  last = p as Ptr<Node>;`,
+      `}`,
+    ];
+    const r = await lint(gen(60));
+    expect(r.work.placeTypes).toBe(1);
+    // The one it asks decides: `last` is a root the garbage reaches (twin: cleared first, clean).
+    expect(r.messages.map((m) => m.ruleId)).toEqual(['offheap/zero-before-root']);
+    const ok = await lint([...gen(60).slice(0, -2), `  memclrNoHeapPointers(p, Node.size);`, `  last = p as Ptr<Node>;`, `}`]);
+    expect(ok.messages).toEqual([]);
+  });
+
   it('a local container filled from 100 then 200 blocks: its uses are read once, and the state stays small', async () => {
     // Each block allocates, stores a HeapRef and pushes into `batch`; the twin returns `batch.length` instead of `batch`.
     const gen = (m: number, ret: string) => [
@@ -184,7 +201,7 @@ describe('sharing and bail-out', () => {
     for (const k of Object.keys(flowStats) as (keyof typeof flowStats)[]) flowStats[k] = 0;
     const [res] = await eslint.lintText(`function f(p: number) {\n  if (p) return p;\n  return 0;\n}\n`, { filePath: path.join(fixturesDir, 'file.ts') });
     expect(res.messages).toEqual([]);
-    expect(flowStats).toEqual({ segments: 0, transfers: 0, functions: 0, stateOps: 0, widened: 0, skipped: 0, gated: 0 });
+    expect(flowStats).toEqual({ segments: 0, transfers: 0, functions: 0, stateOps: 0, widened: 0, skipped: 0, gated: 0, placeTypes: 0 });
   });
 });
 
@@ -298,6 +315,22 @@ describe('the never-rooted scan', () => {
     await lint([`function c() { return 3; }`]);
     // Only file.ts changed between the programs (the pools of the head make each lint ask the scan).
     expect(neverRootedCounters.filesWalked - before).toBe(2);
+  });
+
+  it('resolves only the import bindings a file calls or aliases', async () => {
+    const resolved = async (lines: string[]): Promise<number> => {
+      const before = neverRootedCounters.importsResolved;
+      await lint(lines);
+      return neverRootedCounters.importsResolved - before;
+    };
+    // Per program, over the fixture project's files that use offheap; file.ts varies.
+    const plain = await resolved([`function t() { return 1; }`]);
+    expect(plain).toBeGreaterThan(0);
+    // Ten more bindings imported and never called: none resolved (each was, before).
+    const unused = [`import { removeRoot as r0, sysAlloc as r1, sysFree as r2, pin as r3, unpin as r4, gc as r5, gcStep as r6, newHeapRef as r7, freeHeapRef as r8, storeHeapRef as r9 } from 'offheap';`];
+    expect(await resolved([...unused, `function t() { return 1; }`])).toBe(plain);
+    // A renamed addRoot that is called is resolved (and roots, as the flow's own resolution does).
+    expect(await resolved([...unused, `import { addRoot as root } from 'offheap';`, `function t(p: Ptr<Node>) { root(p, Node); }`])).toBe(plain + 1);
   });
 
   it('enters no type: annotations, however large, add no visit', async () => {

@@ -59,8 +59,8 @@ interface VarInfo {
   readonly scope: readonly [number, number];
   /** Declared at module level (a global root table), in an enclosing function, or by a library. */
   readonly where: 'local' | 'module' | 'outer' | 'ambient';
-  /** The declared type holds pointers (`Ptr<T>`, `Ptr<T>[]`, `Map<K, Ptr<T>>`): a place the collector scans when module-level. */
-  readonly holdsPointers: boolean;
+  readonly sym: ts.Symbol;
+  readonly decl: ts.Declaration | undefined;
 }
 
 const none: readonly never[] = [];
@@ -331,9 +331,7 @@ export class FlowEngine {
           where = fn && !ts.isSourceFile(fn) ? 'local' : 'module';
         }
       }
-      const declared = decl ? this.checker.getTypeOfSymbolAtLocation(sym, decl) : undefined;
-      const holdsPointers = !!declared && (isPointerType(this.checker, declared) || this.containerOfPointers(declared));
-      info = { key: `v${this.vars.size}`, name: sym.name, scope, where, holdsPointers };
+      info = { key: `v${this.vars.size}`, name: sym.name, scope, where, sym, decl };
       this.vars.set(sym, info);
     }
     if (info.where === 'local' && this.current && this.current.node.type !== AST_NODE_TYPES.Program) {
@@ -341,6 +339,20 @@ export class FlowEngine {
       if (info.scope[0] < s || info.scope[1] > e) return { ...info, where: 'outer' };
     }
     return info;
+  }
+
+  private readonly pointerPlaces = new Map<ts.Symbol, boolean>();
+
+  /** The declared type holds pointers (`Ptr<T>`, `Ptr<T>[]`, `Map<K, Ptr<T>>`): a place the collector scans when module-level (asked only then). */
+  private holdsPointers(v: VarInfo): boolean {
+    let found = this.pointerPlaces.get(v.sym);
+    if (found === undefined) {
+      flowStats.placeTypes++;
+      const declared = v.decl ? this.checker.getTypeOfSymbolAtLocation(v.sym, v.decl) : undefined;
+      found = !!declared && (isPointerType(this.checker, declared) || this.containerOfPointers(declared));
+      this.pointerPlaces.set(v.sym, found);
+    }
+    return found;
   }
 
   /** An array, Set, Map, … whose type arguments include a HeapRef. */
@@ -1048,7 +1060,7 @@ export class FlowEngine {
       }
       // A module-level place typed as pointers is a root table the collector scans; a `number` is
       // Go's uintptr (never a root); an outer closure variable is an escape.
-      this.publish(env, node.right, node, v.where === 'module' && v.holdsPointers ? `the module-level variable \`${v.name}\`` : undefined);
+      this.publish(env, node.right, node, v.where === 'module' && this.holdsPointers(v) ? `the module-level variable \`${v.name}\`` : undefined);
       return;
     }
     if (left.type === AST_NODE_TYPES.MemberExpression && left.computed) {
