@@ -216,8 +216,16 @@ export default createRule<Options, MessageIds>({
         hiddenCounters.operandsSkipped++;
         return;
       }
-      if (!storesPlainNumber(target()) || !isHeapRef(source)) return;
-      report(source, sink());
+      const into = target();
+      if (storesPlainNumber(into)) {
+        if (isHeapRef(source)) report(source, sink());
+        return;
+      }
+      // Element-wise: handles where an array (or ArrayLike) of plain numbers is taken (`u32s.set(refs, 0)`).
+      const elements = into && !into.isUnion() ? checker.getIndexTypeOfType(into, ts.IndexKind.Number) : undefined;
+      if (!elements || !storesPlainNumber(elements)) return;
+      const held = checker.getIndexTypeOfType(typeOf(source), ts.IndexKind.Number);
+      if (held && mayBeHeapRef(checker, held)) report(source, sink());
     }
 
     // Mixing runtimes. A runtime is known only when provable: a `const`
@@ -511,6 +519,19 @@ export default createRule<Options, MessageIds>({
                 : { kind: 'conversion', how: `passed as a \`number\` to \`${call.expression.getText()}\`` },
           );
         }
+      },
+      // A spread copies each property: a handle property into a `number` one of the literal's type.
+      'ObjectExpression > SpreadElement'(node: TSESTree.SpreadElement) {
+        if (neverHeapRef(node.argument)) return;
+        const from = typeOf(node.argument);
+        const handles = checker.getPropertiesOfType(from).filter((prop) => mayBeHeapRef(checker, checker.getTypeOfSymbol(prop)));
+        if (handles.length === 0) return;
+        const owner = checker.getContextualType(tsOf(node.parent) as ts.ObjectLiteralExpression);
+        const into = owner && handles.find((prop) => {
+          const slot = owner.getProperty(prop.name);
+          return slot !== undefined && storesPlainNumber(checker.getTypeOfSymbol(slot));
+        });
+        if (into) report(node.argument, { kind: 'conversion', how: `spread into \`${into.name}: number\`` });
       },
       // A default (`{ id = ref }`, `[first = ref]`, `(x: number = ref)`) is stored in the binding.
       AssignmentPattern(node) {

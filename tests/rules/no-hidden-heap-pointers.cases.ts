@@ -25,6 +25,14 @@ export const cases: RunTests<MessageIds, Options> = {
       `export function g(x: HeapRef<Owner> = ref, n = 1) { return [x, first, n]; }`,
       `export class Registry { static last: HeapRef<Owner> = ref; static count: number = 0; }`,
     ),
+    code(
+      `declare const refs: HeapRef<Owner>[]; declare const src: { id: HeapRef<Owner>; n: number }; declare const ns: number[];`,
+      `export const dst: { id: HeapRef<Owner>; n: number } = { ...src };`,
+      `export const copy = { ...src };`,
+      `u32s.set(ns, 0);`,
+      `export const nums: number[] = ns;`,
+      `export const kept: HeapRef<Owner>[] = refs;`,
+    ),
     // The barriered accessor and HeapRef-typed slots.
     code(`const N = access(Node);`, `N.owner.set(p, ref);`, `rec.owner = ref;`, `rec.maybe = ref;`),
     // Copies that keep the HeapRef type.
@@ -168,6 +176,21 @@ export const cases: RunTests<MessageIds, Options> = {
         { messageId: 'conversion', line: L(4), data: { expr: 'ref', how: 'the default of `first`' } },
         { messageId: 'conversion', line: L(5), data: { expr: 'ref', how: 'the default of `x`' } },
         { messageId: 'conversion', line: L(6), data: { expr: 'ref', how: 'stored in static field `last`' } },
+      ],
+    },
+    // Handles copied by a spread into number properties, and element-wise into numbers (an ArrayLike<number>
+    // parameter, a number[]). Twins (valid): HeapRef-typed targets, and numbers spread and copied.
+    {
+      code: code(
+        `declare const refs: HeapRef<Owner>[]; declare const src: { id: HeapRef<Owner>; n: number };`,
+        `export const dst: { id: number; n: number } = { ...src };`,
+        `u32s.set(refs, 0);`,
+        `export const nums: number[] = refs;`,
+      ),
+      errors: [
+        { messageId: 'conversion', line: L(2), data: { expr: 'src', how: 'spread into `id: number`' } },
+        { messageId: 'rawWrite', line: L(3), data: { expr: 'refs', where: '`Uint32Array.set`' } },
+        { messageId: 'conversion', line: L(4), data: { expr: 'refs', how: 'stored in `nums`' } },
       ],
     },
     // Operands whose value is told from syntax (literals, nested operators) are not typed; a HeapRef inside them is
