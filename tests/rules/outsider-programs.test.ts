@@ -3,13 +3,15 @@
 // containers, caches keyed by handles, async functions and generators, decorators, overloads, namespaces, enums,
 // `satisfies`, `as const`, optional chaining, destructuring defaults, class expressions and a barrel. Each broken program
 // has its correct twin, which must lint clean.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { InvalidTestCase, ValidTestCase } from '@typescript-eslint/rule-tester';
 import noHeapPointers, { type MessageIds as NhpIds, type Options as NhpOptions } from '../../src/rules/no-heap-pointers.js';
 import noUnrooted, { type MessageIds as NurIds } from '../../src/rules/no-unrooted-heap-refs.js';
 import nowritebarrier from '../../src/rules/nowritebarrier.js';
 import zeroBeforeRoot, { type MessageIds as ZbrIds } from '../../src/rules/zero-before-root.js';
 import zeroingVariant, { type MessageIds as ZvIds } from '../../src/rules/zeroing-variant.js';
-import { createRuleTester } from '../rule-tester.js';
+import { createRuleTester, fixturesDir } from '../rule-tester.js';
 
 const ruleTester = createRuleTester();
 
@@ -128,6 +130,16 @@ nwbValid.push({ name: 'library iterables', code: nwb(rec, `function sweep(m: Map
 // A barrier reached through an async callback and through a getter of a re-exported class.
 nwbTwin((s) => [`class Store { get head(): number { const p = x; ${s} return 0; } }`, `const st = new Store();`, rec, `function sweep() { const { head } = st; return head; }`], 1);
 
+// Classes of another file reached through a barrel (`export *` and a renamed re-export), from roots in a third file
+// (fixtures/outsider-store-roots.ts): a method, a setter and the iterator protocol. The reports land in the callee's
+// file; its pointer-free twin class, reached by the same roots, stays clean.
+nwbInvalid.push({
+  name: 'a store of another file reached through a barrel',
+  code: readFileSync(path.join(fixturesDir, 'outsider-store.ts'), 'utf8'),
+  filename: path.join(fixturesDir, 'outsider-store.ts'),
+  errors: [12, 13, 14].map((line) => ({ messageId: 'prohibitedByCaller' as const, line })),
+});
+
 ruleTester.run('nowritebarrier (outsider programs)', nowritebarrier, { valid: nwbValid, invalid: nwbInvalid });
 
 // ---- the flow rules on the same kinds of programs ----
@@ -165,6 +177,12 @@ zbrTwin((z) => [`namespace Tables { export const all: Ptr<Entry>[] = []; }`, `fu
 zbrTwin((z) => [`class Registry { static all: Ptr<Entry>[] = []; }`, `function acquire() { const p = popFree(); ${z} Registry.all.push(p); }`], 2);
 // Rooting through optional chaining, an overloaded helper, a generic helper, a class expression's method.
 zbrTwin((z) => [`function acquire() { const p = popFree(); ${z} maybeRt?.addRoot(p, Entry); }`], 1);
+// An overloaded helper that roots (was silently clean: the flow looked for the overload signature's body).
+zbrTwin(
+  (z) => [`function publish(p: Ptr<Entry>): void;`, `function publish(p: Ptr<Entry>, n: number): void;`, `function publish(p: Ptr<Entry>, n = 1) { addRoot(p, Entry, n); }`, `function acquire() { const p = popFree(); ${z} publish(p); }`],
+  4,
+);
+zbrTwin((z) => [`class Cache {`, `  publish(p: Ptr<Entry>): void;`, `  publish(p: Ptr<Entry>, n: number): void;`, `  publish(p: Ptr<Entry>, n = 1) { addRoot(p, Entry, n); }`, `  acquire() { const p = popFree(); ${z} this.publish(p); }`, `}`], 5);
 zbrTwin((z) => [`function publish<T>(p: Ptr<T>, L: Layout<T>) { addRoot(p, L); }`, `function acquire() { const p = popFree(); ${z} publish(p, Entry); }`], 2);
 zbrTwin((z) => [`const Cache = class { acquire() { const p = popFree(); ${z} addRoot(p, Entry); } };`], 1);
 // An enum switch that clears on one arm only.
@@ -218,6 +236,12 @@ nurTwin(
   [`const owners = new Map<string, HeapRef<Session>>();`, `function put({ name = 'a' }: { name?: string } = {}) { const r = owners.get(name); if (r === undefined) return; ${alloc} E.session.set(p, r); addRoot(p, Entry); }`],
   [`const owners = new Map<string, HeapRef<Session>>();`, `function put({ name = 'a' }: { name?: string } = {}) { const r = owners.get(name); if (r === undefined) return; ${alloc} E.session.set(p, r); }`],
   2,
+);
+// An overloaded helper that roots, and the same overload set that only reads (was silently clean).
+nurTwin(
+  [`function keep(p: Ptr<Entry>): void;`, `function keep(p: Ptr<Entry>, n: number): void;`, `function keep(p: Ptr<Entry>, n = 1) { addRoot(p, Entry, n); }`, `function put(r: HeapRef<Session>) { ${alloc} E.session.set(p, r); keep(p); }`],
+  [`function keep(p: Ptr<Entry>): void;`, `function keep(p: Ptr<Entry>, n: number): void;`, `function keep(p: Ptr<Entry>, n = 1) { void E.key.get(p); void n; }`, `function put(r: HeapRef<Session>) { ${alloc} E.session.set(p, r); keep(p); }`],
+  4,
 );
 // A decorated method and a class expression's method.
 nurTwin(

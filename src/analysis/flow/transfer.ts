@@ -380,7 +380,12 @@ export class FlowEngine {
   private findTarget(node: TSESTree.CallExpression): PathInfo | undefined {
     const decl = this.checker.getResolvedSignature(this.tsOf(node) as ts.CallExpression)?.declaration;
     if (!decl || ts.isJSDocSignature(decl) || decl.getSourceFile() !== this.tsOf(node).getSourceFile()) return undefined;
-    let es = this.tsToEs.get(decl) as TSESTree.Node | undefined;
+    // An overload signature has no body: the helper is the implementation, the same-named declaration that has one.
+    const impl =
+      (ts.isFunctionDeclaration(decl) || ts.isMethodDeclaration(decl)) && !decl.body && decl.name
+        ? this.checker.getSymbolAtLocation(decl.name)?.declarations?.find((d) => (ts.isFunctionDeclaration(d) || ts.isMethodDeclaration(d)) && d.body !== undefined && d.parent === decl.parent)
+        : undefined;
+    let es = this.tsToEs.get(impl ?? decl) as TSESTree.Node | undefined;
     // A method's code path starts at its function value, not at the definition.
     if (es && (es.type === AST_NODE_TYPES.MethodDefinition || es.type === AST_NODE_TYPES.PropertyDefinition) && es.value) es = es.value;
     const path = es && this.rec.byFunction.get(es);
