@@ -39,6 +39,13 @@ twin(
 // A cache keyed by handles.
 twin([`const byOwner = new Map<HeapRef<Owner>, Rec>();`], [e('container', 1)], [`const byOwner = new Map<HeapRef<Owner>, Ptr<Rec>>();`]);
 twin([`const cache = new WeakMap<Owner, Span>();`], [e('container', 1)], [`const cache = new WeakMap<Owner, Ptr<Span>>();`]);
+// Record<K, T> holds T by value (silent before, fixed by types-perf); Readonly/Partial of the record stay views.
+valid.push({ name: 'twin: a Record of pointers, a Readonly view', code: code(`let table: Record<string, Ptr<Span>>;`, `let view: Readonly<Span>;`) });
+invalid.push({
+  name: 'broken: let table: Record<string, Span>;',
+  code: code(`let table: Record<string, Span>;`),
+  errors: [{ messageId: 'container', line: L(1), suggestions: [{ messageId: 'usePtr', output: code(`let table: Record<string, Ptr<Span>>;`) }] }],
+});
 // A record held by value in a JS class's private #field makes the class not-in-heap.
 twin([`class Holder { #s!: Span; }`, `const h = new Holder();`], [e('allocation', 2)], [`class Holder { #s!: Ptr<Span>; }`, `const h = new Holder();`]);
 // A static member holding records by value.

@@ -65,6 +65,12 @@ twin(
   'conversion', 3,
   [`async function idOf(r: HeapRef<Owner>): Promise<HeapRef<Owner>> {`, `  await null;`, `  return r;`, `}`],
 );
+// A generator yielding handles as numbers (silent before 2026-11-30, fixed by types-perf).
+twin(
+  [`function* ids(): Generator<number> {`, `  for (const r of refs) yield r;`, `}`],
+  'conversion', 2,
+  [`function* ids(): Generator<HeapRef<Owner>> {`, `  for (const r of refs) yield r;`, `}`],
+);
 // Overloads: the call resolves to the number overload.
 twin(
   [`function key(x: number): string;`, `function key(x: string): string;`, `function key(x: number | string): string { return String(x); }`, `key(ref);`],
@@ -85,6 +91,9 @@ twin(
   'conversion', 2,
   [`declare const slot: { r: HeapRef<Owner> } | undefined;`, `const n: HeapRef<Owner> | undefined = slot?.r;`],
 );
+// Destructuring defaults into number bindings (silent before, fixed by types-perf).
+twin([`function f({ id = ref }: { id?: number }) { return id; }`], 'conversion', 1, [`function f({ id = ref }: { id?: HeapRef<Owner> }) { return id; }`]);
+twin([`const [first = ref]: number[] = [];`], 'conversion', 1, [`const [first = ref]: HeapRef<Owner>[] = [];`]);
 // A shorthand property into a number field.
 twin([`const row: { ref: number } = { ref };`], 'conversion', 1, [`const row: { ref: HeapRef<Owner> } = { ref };`]);
 // A class expression's field.
@@ -98,9 +107,19 @@ twin([`refs.sort((a, b) => a - b);`], 'conversion', [1, 1], [`refs.sort((a, b) =
 twin([`const top = Math.max(ref, 1);`], 'conversion', 1, [`const top = ref > 1;`]);
 // An arrow typed to return number.
 twin([`const idOf = (r: HeapRef<Owner>): number => r;`], 'conversion', 1, [`const idOf = (r: HeapRef<Owner>): HeapRef<Owner> => r;`]);
+// A static field initialiser typed number (silent before, fixed by types-perf).
+twin([`class Registry { static last: number = ref; }`], 'conversion', 1, [`class Registry { static last: HeapRef<Owner> = ref; }`]);
 // A private field initialiser typed number.
 twin([`class Holder { #id: number = ref; }`], 'conversion', 1, [`class Holder { #id: HeapRef<Owner> = ref; }`]);
 // Copying handles into a typed array.
+// Object spread of a handle-holding object into a number-typed shape (silent before, fixed by types-perf).
+twin(
+  [`declare const src: { id: HeapRef<Owner> };`, `const dst: { id: number } = { ...src };`],
+  'conversion', 2,
+  [`declare const src: { id: HeapRef<Owner> };`, `const dst: { id: HeapRef<Owner> } = { ...src };`],
+);
+// Copying handles into a typed array (silent before, fixed by types-perf).
+twin([`u32s.set(refs, 0);`], 'rawWrite', 1, [`const copy: HeapRef<Owner>[] = refs.slice();`]);
 twin([`const table = new Uint32Array([ref]);`], 'conversion', 1, [`const table: HeapRef<Owner>[] = [ref];`]);
 // A TSX prop typed number, passed through an attribute spread.
 const tsx = path.join(fixturesDir, 'view.tsx');
