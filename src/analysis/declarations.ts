@@ -7,18 +7,32 @@
 // or a re-export through the user's own module resolve the same way.
 import ts from 'typescript';
 import { seesRuntimeCalls } from './offheap-files.js';
-import { analysisOfChecker, cacheOf } from './program-analysis.js';
+import { analysisOfChecker, cacheOf, symbolAt, syntaxCache } from './program-analysis.js';
 
 const noId = '';
 
-/** The `@offheap` id written on a declaration, or undefined. */
+/**
+ * The `@offheap` id written on a declaration, or undefined. A file whose text
+ * never spells `@offheap` has no such tag, and its declarations' JSDoc is
+ * not read (most callees are the user's own functions).
+ */
 export function declarationId(decl: ts.Node): string | undefined {
+  if (!spellsTag(decl.getSourceFile())) return undefined;
+  declarationCounters.tagReads++;
   for (const tag of ts.getJSDocTags(decl)) {
     if (tag.tagName.text !== 'offheap') continue;
     const text = ts.getTextOfJSDocComment(tag.comment)?.trim();
     if (text) return text.split(/\s+/, 1)[0];
   }
   return undefined;
+}
+
+/** Whether `@offheap` occurs in the file's text (a fact of the file's text: it carries over to later programs). */
+function spellsTag(file: ts.SourceFile): boolean {
+  const facts = syntaxCache<'spells', boolean>('declarations:spells-tag', file);
+  let spells = facts.get('spells');
+  if (spells === undefined) facts.set('spells', (spells = file.text.includes('@offheap')));
+  return spells;
 }
 
 /** Follows import/export aliases to the symbol that owns the declarations. */
@@ -53,15 +67,16 @@ export function offheapIdOf(checker: ts.TypeChecker, symbol: ts.Symbol | undefin
 export function offheapIdAt(checker: ts.TypeChecker, node: ts.Node): string | undefined {
   const memo = cacheOf<ts.Node, string>(checker, 'declarations:at');
   let id = memo.get(node);
-  if (id === undefined) memo.set(node, (id = offheapIdOf(checker, checker.getSymbolAtLocation(node)) ?? noId));
+  if (id === undefined) memo.set(node, (id = offheapIdOf(checker, symbolAt(checker, node)) ?? noId));
   return id === noId ? undefined : id;
 }
 
 /**
  * Work counters for tests: calls whose callee needed the checker's overload resolution, calls answered from the
- * callee's type, and calls answered from their file's view of the runtime (no runtime function or class in view).
+ * callee's type, calls answered from their file's view of the runtime (no runtime function or class in view), and
+ * declarations whose JSDoc tags were read.
  */
-export const declarationCounters = { signatureResolutions: 0, calleeTypeAnswers: 0, callsOutOfView: 0 };
+export const declarationCounters = { signatureResolutions: 0, calleeTypeAnswers: 0, callsOutOfView: 0, tagReads: 0 };
 
 /** The id a signature's declaration carries (on it, or on the `const` an arrow function initialises); null when it cannot be read. */
 function signatureId(decl: ts.SignatureDeclaration | ts.JSDocSignature | undefined): string | undefined | null {
@@ -124,7 +139,7 @@ function callableId(checker: ts.TypeChecker, symbol: ts.Symbol): string | null {
     const decls = resolveAlias(checker, symbol).declarations;
     if (decls && decls.length > 0 && decls.every(isCallableDeclaration)) {
       const first = declarationId(decls[0]);
-      if (decls.every((d) => declarationId(d) === first)) id = first ?? noId;
+      if (decls.every((d, i) => i === 0 || declarationId(d) === first)) id = first ?? noId;
     }
     memo.set(symbol, id);
   }
@@ -135,7 +150,7 @@ function resolveCalleeId(checker: ts.TypeChecker, call: ts.CallExpression | ts.N
   const target = call.expression;
   const named = ts.isPropertyAccessExpression(target) ? target.name : target;
   if (ts.isCallExpression(call) && (ts.isIdentifier(named) || ts.isPrivateIdentifier(named))) {
-    const symbol = checker.getSymbolAtLocation(named);
+    const symbol = symbolAt(checker, named);
     const byDeclarations = symbol && callableId(checker, symbol);
     if (byDeclarations !== undefined && byDeclarations !== null) return byDeclarations === noId ? undefined : byDeclarations;
   }

@@ -52,6 +52,8 @@ export const analysisCounters = {
   dependencyChecks: 0,
   /** Files whose module specifiers were resolved to files (`moduleTargets`): once per file and module resolution. */
   targetScans: 0,
+  /** Nodes whose symbol the checker was asked for through `symbolAt`: once per node and program. */
+  symbolLookups: 0,
 };
 
 type NodeMap = ParserServicesWithTypeInformation['esTreeNodeToTSNodeMap'];
@@ -86,6 +88,22 @@ export function cacheOf<K, V>(checker: ts.TypeChecker, name: string): Map<K, V> 
   let map = caches.get(name);
   if (!map) caches.set(name, (map = new Map()));
   return map as Map<K, V>;
+}
+
+/**
+ * The checker's symbol at `node`, once per node and program. The checker
+ * keeps no answer of `getSymbolAtLocation` for an identifier: each call walks
+ * the scopes again (and the node's ancestors for JSDoc), and several rules
+ * ask about the same callee and type names.
+ */
+export function symbolAt(checker: ts.TypeChecker, node: ts.Node): ts.Symbol | undefined {
+  const memo = cacheOf<ts.Node, ts.Symbol | null>(checker, 'program-analysis:symbol-at');
+  let symbol = memo.get(node);
+  if (symbol === undefined) {
+    analysisCounters.symbolLookups++;
+    memo.set(node, (symbol = checker.getSymbolAtLocation(node) ?? null));
+  }
+  return symbol ?? undefined;
 }
 
 /** Per SourceFile object: named fact maps. Survives programs that reuse the object. */

@@ -13,7 +13,7 @@ import { brandOf } from './brands.js';
 import { calleeId, offheapIdAt, resolveAlias } from './declarations.js';
 import { valueParts } from './not-in-heap.js';
 import { sizeOfLayout, skipOuterExpressions } from './expressions.js';
-import { cacheOf } from './program-analysis.js';
+import { cacheOf, symbolAt } from './program-analysis.js';
 import { maxArrayLength, maxStructSize } from '../runtime/layout.js';
 
 /** A layout as the compiler would compute it: size and HeapRef slot offsets. */
@@ -153,7 +153,7 @@ export function isPointerType(checker: ts.TypeChecker, type: ts.Type): boolean {
 
 /** The initializer of the const a (possibly aliased) identifier names. */
 function initializerOf(checker: ts.TypeChecker, e: ts.Expression): ts.Expression | undefined {
-  const sym = checker.getSymbolAtLocation(e);
+  const sym = symbolAt(checker, e);
   if (!sym) return undefined;
   const decl = resolveAlias(checker, sym).valueDeclaration;
   return decl && ts.isVariableDeclaration(decl) && decl.initializer ? skipOuterExpressions(decl.initializer) : undefined;

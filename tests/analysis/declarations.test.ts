@@ -210,3 +210,25 @@ describe('brand keys', () => {
     expect([small.keys, large.keys]).toEqual([4, 4]);
   });
 });
+
+describe('tag reads', () => {
+  /** `n` functions of the user's own and a call of each, next to calls of the runtime's sysAlloc and sysFree. */
+  const reads = (n: number) => {
+    const own = Array.from({ length: n }, (_, i) => `function own${i}(x: number) { return x; }\nown${i}(${i});`).join('\n');
+    const program = virtualProgram({ '/p/runtime.ts': runtime, '/p/user.ts': `import { sysAlloc, sysFree } from './runtime.ts';\n${own}\nsysAlloc(1); sysFree(2);` });
+    programAnalysis(program);
+    const checker = program.getTypeChecker();
+    const before = declarationCounters.tagReads;
+    const ids = callsIn(program, '/p/user.ts').map((c) => calleeId(checker, c) ?? '-');
+    return { ids: [...new Set(ids)], reads: declarationCounters.tagReads - before };
+  };
+
+  it("read the JSDoc of the runtime's declarations only, however many functions of the user's are called", () => {
+    const small = reads(5);
+    const large = reads(50);
+    expect(small.ids).toEqual(['-', 'sysAlloc']);
+    expect(large.ids).toEqual(small.ids);
+    // sysAlloc's and sysFree's declarations (a file that never spells the tag has none): 2 at 5 and at 50 functions.
+    expect([small.reads, large.reads]).toEqual([2, 2]);
+  });
+});

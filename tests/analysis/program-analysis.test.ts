@@ -12,8 +12,9 @@ import { offheapContext } from '../../src/analysis/context.js';
 import { namesRuntime, runtimeView, usesOffheap, viewCounters } from '../../src/analysis/offheap-files.js';
 import { mayCarryRuntime, mentionCounters } from '../../src/analysis/flow/mentions.js';
 import { rules } from '../../src/rules/index.js';
-import { analysisCounters, cacheOf, programAnalysis, syntaxCache, walkSpecifiers } from '../../src/analysis/program-analysis.js';
-import { virtualOptions } from '../virtual-program.js';
+import { analysisCounters, cacheOf, programAnalysis, symbolAt, syntaxCache, walkSpecifiers } from '../../src/analysis/program-analysis.js';
+import { calleeId, offheapIdAt } from '../../src/analysis/declarations.js';
+import { virtualOptions, virtualProgram } from '../virtual-program.js';
 
 const options = virtualOptions;
 
@@ -446,5 +447,40 @@ describe('an edit in the editor', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('symbolAt', () => {
+  const rt = `/** @offheap sysAlloc */ export function sysAlloc(n: number): number { return n; }\nexport function helper(n: number): number { return n; }`;
+  const asked = (calls: number) => {
+    const body = Array.from({ length: calls }, (_, i) => `${i % 2 ? 'sysAlloc' : 'helper'}(${i});`).join('\n');
+    const program = virtualProgram({ '/p/runtime.ts': rt, '/p/user.ts': `import { sysAlloc, helper } from './runtime.ts';\n${body}` });
+    const checker = program.getTypeChecker();
+    programAnalysis(program);
+    const found: ts.CallExpression[] = [];
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n)) found.push(n);
+      ts.forEachChild(n, visit);
+    };
+    visit(program.getSourceFile('/p/user.ts')!);
+    const before = analysisCounters.symbolLookups;
+    // As the rules ask: the callee's id (calleeId), the callee name's tag (offheapIdAt), the symbol itself, twice over.
+    const ids: (string | undefined)[] = [];
+    for (let round = 0; round < 2; round++) {
+      for (const call of found) {
+        ids.push(calleeId(checker, call), offheapIdAt(checker, call.expression));
+        expect(symbolAt(checker, call.expression)?.name).toBe(call.expression.getText());
+      }
+    }
+    return { ids: [...new Set(ids)], lookups: analysisCounters.symbolLookups - before };
+  };
+
+  it('asks the checker once per node and program, however many analyses ask about it', () => {
+    const small = asked(10);
+    const large = asked(40);
+    expect(small.ids).toEqual([undefined, 'sysAlloc']);
+    expect(large.ids).toEqual(small.ids);
+    // One lookup per callee name: 10 and 40 (calleeId and offheapIdAt each walked the scopes again before).
+    expect([small.lookups, large.lookups]).toEqual([10, 40]);
   });
 });
