@@ -153,11 +153,6 @@ function spanBytesFor(size: number): number {
 }
 
 /**
- * A pool of fixed-size objects of one layout (or one raw size).
- *
- * @offheap FixAlloc
- */
-/**
  * The runtime machinery the constructor resolved, read by the private
  * fields' initializers (given by initializer, V8 types a field by its
  * value's class; see Runtime). A derived class's initializers run right
@@ -165,6 +160,11 @@ function spanBytesFor(size: number): number {
  */
 let pendingPool: RuntimeState | undefined;
 
+/**
+ * A pool of fixed-size objects of one layout (or one raw size).
+ *
+ * @offheap FixAlloc
+ */
 export class FixAlloc<T, Z extends boolean = true> extends Object {
   /** Bytes per object: the requested size rounded up to a multiple of 4 and of the layout's alignment. */
   declare readonly size: number;
