@@ -247,7 +247,7 @@ describe('closing', () => {
     expect(rt.sysAlloc(29 * pageSize)).toBe(top);
     // Again with a block after the chunk: the tail becomes a free run, and the next request that fits takes it.
     await attachWorker(w, rt);
-    const chunk = await w.run<number>(`state.rt.persistentalloc(20000); return state.rt.persistent.chunks[0];`);
+    const chunk = await w.run<number>(`return state.rt.persistentalloc(20000);`); // the attached runtime's first request starts its first chunk
     const after = rt.sysAlloc(pageSize);
     expect(after).toBe(chunk + 32 * pageSize);
     await w.run(`state.rt.close(); state.rt = undefined; return 0;`);
