@@ -72,7 +72,7 @@ function churn(
   const open = () => [m.sharedPool(rt, 'raw16', 16), m.sharedPool(rt, 'rec64', L64), m.sharedPool(rt, 'raw200', 200), m.sharedPool(rt, 'raw32', 32, { cache: false })];
   let pools = open();
   const sizes = pools.map((q) => q.size);
-  const u32 = stateOf(rt).space.u32;
+  const u32 = rt.space.u32; // the public raw views: this function runs in workers too, where stateOf is not in scope
   let s = seed >>> 0 || 1;
   const rnd = (): number => {
     s ^= s << 13;
