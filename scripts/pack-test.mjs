@@ -60,9 +60,10 @@ assert.equal(floor.eslint, rangeFloor(pkg.peerDependencies.eslint), 'floor.eslin
 assert.equal(floor['typescript-eslint'], rangeFloor(pkg.peerDependencies['@typescript-eslint/utils']), 'floor typescript-eslint is not the peer range\'s bottom');
 
 /** Upper bounds on what a runtime-only user downloads and keeps. */
-// (Now about 634 KiB and 2.8 MB: dist with maps, src for the maps, docs; the runtime's own JS is about 0.3 MB.
-// The benchmarks' raw results, docs/bench/results.json, stay out of the package.)
-const runtimeBudget = { tarballBytes: 768 * 1024, installedBytes: 3 * 1024 * 1024 };
+// (Now about 732 KiB and 3.2 MB: dist 1.9 MB of it with 0.85 MB of maps, src 0.93 MB for the maps, docs 0.67 MB;
+// the runtime's own JS is about 0.3 MB. Raised from 768 KiB / 3 MiB when the analysis outgrew them: the bound
+// is there to catch what should not ship, such as the benchmarks' raw results, docs/bench/results.json.)
+const runtimeBudget = { tarballBytes: 1024 * 1024, installedBytes: 4 * 1024 * 1024 };
 
 const env = {
   ...process.env,
