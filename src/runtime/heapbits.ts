@@ -22,11 +22,24 @@
 // The bitmaps cover the space up to the highest word recorded (at most
 // space / 16 bytes) and grow by doubling, so a runtime that never records a
 // layout pays nothing; a word beyond them is unknown.
+//
+// Spans: as Go's bulk barrier asks the destination's span for its element
+// type, a clear of whole objects of one pool's span takes the layout's slot
+// runs (typedmemclr's loop, no bitmap word read) instead of the bitmaps.
+// Each span keeps its start, the end of its last whole object, its object
+// size and its layout's slot runs; a page table names the span recorded last
+// on each page. `objects` answers only for a range that is exactly whole
+// objects of that span, so any other range, or a page of other memory, goes
+// to the bitmaps. A span's record is never dropped (chunks are never freed),
+// and the bits of its objects are exactly those runs (record below), so both
+// routes shade the same words.
 
-import { layoutSlots, type Layout } from './layout.js';
-import type { AddressSpace } from './space.js';
+import { layoutSlotRuns, layoutSlots, type Layout } from './layout.js';
+import { pageSize, type AddressSpace } from './space.js';
 
 const empty = new Int32Array(0);
+/** log2(pageSize), the span page table's index being `p >>> pageShift`: a literal, as space.ts may not have run when this module does (addSpan checks it). */
+const pageShift = 13;
 
 /** What the heap bits say about one word. */
 export type WordKind = 'pointer' | 'scalar' | 'unknown';
@@ -37,6 +50,12 @@ export class HeapBits {
   known: Int32Array = empty;
   /** Same indexing: word `w` is a HeapRef slot (only set where known). */
   ptr: Int32Array = empty;
+  /** Start, end of the last whole object and object size of each span, three words per span. */
+  private spanWords: Int32Array = empty;
+  /** The HeapRef slot runs (layoutSlotRuns) of each span's layout, by span index. */
+  readonly spanRuns: Int32Array[] = [];
+  /** 1 + the index of the span recorded last on each page (0: none); covers the pages below its length. */
+  private pageSpans: Int32Array = empty;
 
   constructor(private readonly space: AddressSpace) {}
 
@@ -61,7 +80,54 @@ export class HeapBits {
   span(start: number, bytes: number, size: number, layout: Layout<unknown> | undefined): void {
     if (layout === undefined) return;
     this.ensure((start + bytes + 3) >>> 2);
-    this.record(start, bytes, size, Math.floor(bytes / size), layout);
+    const count = Math.floor(bytes / size);
+    this.record(start, bytes, size, count, layout);
+    if (count > 0) this.addSpan(start, start + count * size, size, layout);
+  }
+
+  private addSpan(start: number, end: number, size: number, layout: Layout<unknown>): void {
+    if (1 << pageShift !== pageSize) throw new Error(`heapbits: pageShift ${pageShift} does not match pageSize ${pageSize}`);
+    const i = this.spanRuns.length;
+    if (3 * i + 3 > this.spanWords.length) {
+      const grown = new Int32Array(Math.max(48, this.spanWords.length * 2));
+      grown.set(this.spanWords);
+      this.spanWords = grown;
+    }
+    this.spanWords[3 * i] = start;
+    this.spanWords[3 * i + 1] = end;
+    this.spanWords[3 * i + 2] = size;
+    this.spanRuns.push(layoutSlotRuns(layout));
+    const last = (end - 1) >>> pageShift;
+    if (last >= this.pageSpans.length) {
+      const pages = Math.min(Math.max(last + 1, this.pageSpans.length * 2, 64), Math.ceil(this.space.reserved / pageSize));
+      const grown = new Int32Array(pages);
+      grown.set(this.pageSpans);
+      this.pageSpans = grown;
+    }
+    this.pageSpans.fill(i + 1, start >>> pageShift, last + 1);
+  }
+
+  /**
+   * The index of the span of which [p, p+n) is exactly whole objects, or -1
+   * (n = 0, a range through an object or past the span's last whole object,
+   * memory of no span). `p` and `n` are checked integers of the space.
+   */
+  objects(p: number, n: number): number {
+    const pages = this.pageSpans;
+    const page = p >>> pageShift;
+    if (page >= pages.length) return -1;
+    const i = pages[page] - 1;
+    if (i < 0) return -1;
+    const w = this.spanWords;
+    const off = p - w[3 * i];
+    const size = w[3 * i + 2];
+    if (off < 0 || n <= 0 || p + n > w[3 * i + 1] || off % size !== 0 || n % size !== 0) return -1;
+    return i;
+  }
+
+  /** The object size of span `i`. */
+  spanSize(i: number): number {
+    return this.spanWords[3 * i + 2];
   }
 
   /**

@@ -214,11 +214,24 @@ export class Collector implements BulkBarrier {
     if (this.rt.debug) this.shade(v >>> 0, w * 4);
   }
 
-  /** clearRange's general case: the words inside [p, p+n) over any number of bitmap words, known or not. */
+  /**
+   * clearRange's general case. Whole objects of one pool's span take the
+   * span's slot runs (heapbits.ts): typedmemclr's loop over the same slots,
+   * once per object, with no bitmap word read. Any other range walks the
+   * bitmaps over the words inside [p, p+n), known or not.
+   */
   private clearRangeSlow(i32: Int32Array, bits: HeapBits, p: number, n: number): void {
+    const s = bits.objects(p, n);
+    if (s >= 0) return this.clearObjects(i32, p, p + n, bits.spanSize(s), bits.spanRuns[s]);
     const from = (p + 3) >>> 2;
     const to = (p + n) >>> 2;
     if (from < to) this.clearBits(i32, bits, from, to);
+  }
+
+  /** The deletion barrier of the objects of `size` bytes in [p, end), each with the HeapRef slot runs `runs`. */
+  private clearObjects(i32: Int32Array, p: number, end: number, size: number, runs: Int32Array): void {
+    if (runs.length === 0) return;
+    for (let q = p; q < end; q += size) this.clearSlots(i32, q, runs);
   }
 
   /** The bitmap walk of clearRange over the words [from, to) (from < to). */

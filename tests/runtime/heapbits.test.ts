@@ -258,3 +258,118 @@ describe('memclrHasPointers over 4 KiB records, and beyond the bitmaps', () => {
     rt.gcFinish();
   });
 });
+
+describe('memclrHasPointers over whole objects of a pool span: the slot runs instead of the bitmaps', () => {
+  /** Words of object e of the 8 at `base`: ptr words hold distinct handles (`slot`), scalar words distinct ones too (`scalar`). */
+  function objects(debug: boolean) {
+    const rt = runtime(debug);
+    const pool = new FixAlloc(Rec, { runtime: rt });
+    const base = pool.alloc();
+    for (let k = 1; k < 8; k++) expect(pool.alloc()).toBe(base + 32 * k);
+    const u = stateOf(rt).space.u32;
+    const slot = new Map<number, HeapRef<object>>();
+    const scalar = new Map<number, HeapRef<object>>();
+    for (let w = 0; w < 64; w++) {
+      const h = rt.newHeapRef({ w });
+      (ptrWords.includes(w & 7) ? slot : scalar).set(w, h);
+      u[(base >>> 2) + w] = h;
+    }
+    rt.addRoot(base, Rec, 8);
+    rt.gcStart();
+    rt.gcStep(stateOf(rt).heap.top - 1); // exactly the pin table: the root is still grey
+    const c = stateOf(rt).collector as unknown as Record<'clearSlots' | 'clearBits', (...a: unknown[]) => void>;
+    const calls = { clearSlots: 0, clearBits: 0 };
+    for (const name of ['clearSlots', 'clearBits'] as const) {
+      const orig = c[name];
+      c[name] = function (this: unknown, ...a: unknown[]) {
+        calls[name]++;
+        return orig.apply(this, a);
+      };
+    }
+    return { rt, pool, base, slot, scalar, calls };
+  }
+
+  it('objects() names the span only for a range of exactly whole objects of it', () => {
+    const { rt, pool, base } = objects(false);
+    const bits = stateOf(rt).heap.bits;
+    const s = bits.objects(base, 32);
+    expect(s).toBeGreaterThanOrEqual(0);
+    expect(bits.spanSize(s)).toBe(32);
+    expect(bits.objects(base + 32 * 3, 32 * 5)).toBe(s);
+    // A range through an object, short of or past one, empty, and memory of no span.
+    for (const [q, n] of [
+      [base + 4, 32],
+      [base + 2, 32],
+      [base, 28],
+      [base, 36],
+      [base + 32, 0],
+    ]) {
+      expect(bits.objects(q, n), `[+${q - base}, ${n}]`).toBe(-1);
+    }
+    const all = [base];
+    for (let k = 0; k < 600; k++) all.push(pool.alloc()); // the pool takes a second span
+    const last = all[all.length - 1];
+    expect(all.filter((q) => bits.objects(q, 32) < 0)).toEqual([]); // every page of both spans
+    const s2 = bits.objects(last, 32);
+    expect(s2).toBeGreaterThan(s);
+    expect(bits.objects(last - 32 * 600, 32)).toBe(s); // a page of the first span still names it
+    expect(bits.objects(rt.sysAlloc(8192), 32)).toBe(-1);
+    expect(bits.objects(new FixAlloc(32, { runtime: rt }).alloc(), 32)).toBe(-1); // a raw-size pool records no span
+    expect(bits.objects(new FixAlloc(Rec, { runtime: rt }).alloc(), 32)).toBe(s2 + 1); // each pool's span is its own
+  });
+
+  it("objects() stops at a span's last whole object: its tail and the next span are not objects of it", () => {
+    const rt = runtime(false);
+    const Tri = struct('Tri', { n: u32, m: u32, r: heapRef<object>() }); // 12 bytes: a span of whole pages ends in a tail
+    const pool = new FixAlloc(Tri, { runtime: rt });
+    const all = [pool.alloc()];
+    while (all.length < 2 || all[all.length - 1] - all[all.length - 2] === 12) all.push(pool.alloc());
+    const last = all[all.length - 2]; // the first span's last object: the next one lies past the tail
+    const bits = stateOf(rt).heap.bits;
+    expect(all[all.length - 1] - last).toBeGreaterThan(12);
+    expect(bits.objects(last, 12)).toBeGreaterThanOrEqual(0);
+    expect(bits.objects(last - 12, 24)).toBe(bits.objects(last, 12));
+    expect(bits.objects(last, 24)).toBe(-1);
+    expect(bits.objects(all[0], last + 24 - all[0])).toBe(-1);
+  });
+
+  it('whole objects take the slot runs once per object, any other range the bitmaps; both shade exactly the HeapRef slots inside the range', () => {
+    // [offset, bytes, clearSlots calls, clearBits calls]
+    const cases: [number, number, number, number][] = [
+      [0, 8 * 32, 8, 0],
+      [32, 4 * 32, 4, 0],
+      [32 * 7, 32, 0, 0], // inside one bitmap word: clearRange's inlined loop, neither
+      [32, 4 * 32 - 4, 0, 1], // one word short of 4 objects
+      [36, 4 * 32, 0, 1], // from word 1 of object 1 through word 0 of object 5
+      [32 + 12, 4 * 32, 0, 1], // from b[0] of object 1: another phase of the same slots
+    ];
+    for (const [off, n, slots, bitmap] of cases) {
+      const { rt, base, slot, scalar, calls } = objects(false);
+      const m0 = stateOf(rt).collector.stats().marked;
+      rt.memclrHasPointers((base + off) as Ptr<RecT>, n);
+      const inside = (w: number): boolean => w * 4 >= off && w * 4 + 4 <= off + n;
+      const want = [...slot.keys()].filter(inside).length;
+      expect([calls.clearSlots, calls.clearBits, stateOf(rt).collector.stats().marked - m0], `clear of ${n} at +${off}`).toEqual([slots, bitmap, want]);
+      rt.gcFinish();
+      // Slots outside the range were kept by the root scan, those inside by the barrier; no scalar word kept anything.
+      for (const [w, h] of slot) expect(stateOf(rt).heap.isLive(h), `slot word ${w}, clear of ${n} at +${off}`).toBe(true);
+      for (const [w, h] of scalar) expect(stateOf(rt).heap.isLive(h), `scalar word ${w}, clear of ${n} at +${off}`).toBe(false);
+    }
+  });
+
+  it('debug: a stale handle in a HeapRef slot of a whole object is a bad pointer, thrown before clearing; in a scalar word it is not', () => {
+    const { rt, base, calls } = objects(true);
+    const dead = rt.newHeapRef({});
+    rt.freeHeapRef(dead);
+    const u = stateOf(rt).space.u32;
+    u[(base + 32) >>> 2] = dead; // word 0 of object 1: a scalar
+    expect(() => rt.memclrHasPointers((base + 32) as Ptr<RecT>, 64)).not.toThrow();
+    u[((base + 96) >>> 2) + 3] = dead; // b[0] of object 3
+    const before = Array.from(u.subarray((base + 64) >>> 2, (base + 128) >>> 2));
+    expect(() => rt.memclrHasPointers((base + 64) as Ptr<RecT>, 64)).toThrow(BadPointerError);
+    expect(Array.from(u.subarray((base + 64) >>> 2, (base + 128) >>> 2))).toEqual(before);
+    expect(calls.clearBits).toBe(0);
+    u[((base + 96) >>> 2) + 3] = 0;
+    rt.gcFinish();
+  });
+});
