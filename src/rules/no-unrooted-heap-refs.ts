@@ -97,16 +97,41 @@ function calledOrAliased(file: ts.SourceFile, calls: readonly ts.CallExpression[
   const memo = syntaxCache<'used', Set<string>>('no-unrooted-heap-refs:used', file);
   let found = memo.get('used');
   if (found) return found;
-  found = new Set<string>();
-  for (const call of calls) {
-    const callee = skipOuterExpressions(call.expression);
-    const how = ts.isPropertyAccessExpression(callee) && (callee.name.text === 'call' || callee.name.text === 'apply');
-    const name = spelledName(how ? skipOuterExpressions(callee.expression) : callee);
-    if (name !== undefined) found.add(name);
-  }
-  for (const [, from] of aliases) found.add(from);
+  found = usedNames(calls, aliases);
   memo.set('used', found);
   return found;
+}
+
+type FileSyntax = { calls: readonly ts.CallExpression[]; aliases: readonly (readonly [string, string])[]; imported: readonly ts.Identifier[] };
+
+/** The names a file imports bindings under (a renamed import of addRoot is resolved through them): top-level statements only. */
+function importedNames(file: ts.SourceFile): ts.Identifier[] {
+  const imported: ts.Identifier[] = [];
+  for (const st of file.statements) {
+    const clause = ts.isImportDeclaration(st) ? st.importClause : undefined;
+    if (clause?.name) imported.push(clause.name);
+    if (clause?.namedBindings && ts.isNamedImports(clause.namedBindings)) for (const e of clause.namedBindings.elements) imported.push(e.name);
+  }
+  return imported;
+}
+
+/** A call the never-rooted scan considers: one with an argument. */
+function scannedCall(n: ts.Node): n is ts.CallExpression {
+  return ts.isCallExpression(n) && n.arguments.length >= 1;
+}
+
+/** The alias a declaration makes: `const a = b` (a, b), `const { addRoot: root } = rt` (root, addRoot). */
+function aliasOf(n: ts.Node): readonly [string, string] | undefined {
+  if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) {
+    const from = spelledName(n.initializer);
+    return from ? [n.name.text, from] : undefined;
+  }
+  if (ts.isBindingElement(n) && ts.isIdentifier(n.name) && ts.isObjectBindingPattern(n.parent) && !n.dotDotDotToken) {
+    // `const { addRoot: root } = rt`: `root` is an alias of the property it takes.
+    const from = n.propertyName ?? n.name;
+    if (ts.isIdentifier(from) || ts.isStringLiteral(from)) return [n.name.text, from.text];
+  }
+  return undefined;
 }
 
 /**
@@ -114,18 +139,13 @@ function calledOrAliased(file: ts.SourceFile, calls: readonly ts.CallExpression[
  * syntax alone, so walked once per SourceFile (an unchanged file is not
  * walked again in the next program), on an explicit stack.
  */
-function callsAndAliases(file: ts.SourceFile): { calls: readonly ts.CallExpression[]; aliases: readonly (readonly [string, string])[]; imported: readonly ts.Identifier[] } {
-  const memo = syntaxCache<'scan', { calls: ts.CallExpression[]; aliases: [string, string][]; imported: ts.Identifier[] }>('no-unrooted-heap-refs:scan', file);
+function callsAndAliases(file: ts.SourceFile): FileSyntax {
+  const memo = syntaxCache<'scan', FileSyntax>('no-unrooted-heap-refs:scan', file);
   let found = memo.get('scan');
   if (found) return found;
   neverRootedCounters.filesWalked++;
-  found = { calls: [], aliases: [], imported: [] };
-  // The names the file imports bindings under (a renamed import of addRoot is resolved through them).
-  for (const st of file.statements) {
-    const clause = ts.isImportDeclaration(st) ? st.importClause : undefined;
-    if (clause?.name) found.imported.push(clause.name);
-    if (clause?.namedBindings && ts.isNamedImports(clause.namedBindings)) for (const e of clause.namedBindings.elements) found.imported.push(e.name);
-  }
+  const calls: ts.CallExpression[] = [];
+  const aliases: (readonly [string, string])[] = [];
   const stack: ts.Node[] = [file];
   // A type holds no call and no variable (the syntax kinds of type nodes form one range; a heritage clause's
   // `extends f(…)` is an ExpressionWithTypeArguments, outside it).
@@ -135,67 +155,72 @@ function callsAndAliases(file: ts.SourceFile): { calls: readonly ts.CallExpressi
   while (stack.length > 0) {
     const n = stack.pop()!;
     neverRootedCounters.nodesVisited++;
-    if (ts.isCallExpression(n) && n.arguments.length >= 1) found.calls.push(n);
-    else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) {
-      const from = spelledName(n.initializer);
-      if (from) found.aliases.push([n.name.text, from]);
-    } else if (ts.isBindingElement(n) && ts.isIdentifier(n.name) && ts.isObjectBindingPattern(n.parent) && !n.dotDotDotToken) {
-      // `const { addRoot: root } = rt`: `root` is an alias of the property it takes.
-      const from = n.propertyName ?? n.name;
-      if (ts.isIdentifier(from) || ts.isStringLiteral(from)) found.aliases.push([n.name.text, from.text]);
+    if (scannedCall(n)) calls.push(n);
+    else {
+      const a = aliasOf(n);
+      if (a) aliases.push(a);
     }
     ts.forEachChild(n, push);
   }
+  found = { calls, aliases, imported: importedNames(file) };
   memo.set('scan', found);
   return found;
 }
 
 /**
- * What the program ever roots: scanned once per program over the files that
- * use offheap. A call is resolved by `calleeId`, as the flow resolves it, so
- * `const root = addRoot`, `(addRoot)(…)` and `rt['addRoot'](…)` root here
- * exactly when they root there. Calls are filtered first by the names
- * `addRoot` is declared, imported or aliased under (each import binding is
- * resolved once, not each call), so only candidates reach the checker's
- * signature resolution.
+ * What addRoot calls root, accumulated file by file: the program's (every
+ * file that uses offheap), or one file's alone (from the syntax the lint of
+ * that file walks anyway). Each set only grows with more files, so a file's
+ * own finding that a layout or allocation is rooted holds for the program.
  */
-function rootedKinds(program: ts.Program, checker: ts.TypeChecker): RootedKinds {
-  const cache = cacheOf<'rooted', RootedKinds>(checker, 'no-unrooted-heap-refs:rooted');
-  let found = cache.get('rooted');
-  if (found) return found;
-  const layouts = new Set<ts.Node>();
-  const anyOf = new Set<ts.Node>();
-  const sites = new Set<ts.Node>();
-  let unknown = false;
+class RootScan implements RootedKinds {
+  readonly layouts = new Set<ts.Node>();
+  private readonly anyOfSet = new Set<ts.Node>();
+  private readonly sites = new Set<ts.Node>();
+  unknown = false;
   /**
    * Roots through a `const` initialised by a call, with their layout: a site (one allocation's objects) when the
    * call allocates, else any object of the layout. Which is asked only when a layout or an allocation is judged
    * (resolving every such call up front made the program's first lint resolve every pool's `alloc()` in every file).
    */
-  const pending = new Map<ts.Node, ts.CallExpression[]>();
-  const byInit = new Map<ts.Node, ts.Node>();
-  const settle = (layout: ts.Node): void => {
-    const calls = pending.get(layout);
+  private readonly pending = new Map<ts.Node, ts.CallExpression[]>();
+  private readonly byInit = new Map<ts.Node, ts.Node>();
+
+  constructor(
+    private readonly checker: ts.TypeChecker,
+    private readonly declared: ReadonlySet<string>,
+  ) {}
+
+  private settle(layout: ts.Node): void {
+    const calls = this.pending.get(layout);
     if (!calls) return;
-    pending.delete(layout);
+    this.pending.delete(layout);
     for (const init of calls) {
-      byInit.delete(init);
-      if (allocates(checker, init)) sites.add(init);
-      else anyOf.add(layout);
+      this.byInit.delete(init);
+      if (allocates(this.checker, init)) this.sites.add(init);
+      else this.anyOfSet.add(layout);
     }
-  };
-  const declared = addRootNames(program);
-  const pa = programAnalysis(program);
-  for (const file of program.getSourceFiles()) {
-    if (file.isDeclarationFile || program.isSourceFileFromExternalLibrary(file) || isRuntimeFile(file) || !usesOffheap(program, file)) continue;
-    // A file that names no binding of a module reaching the runtime (`import 'offheap'` only) cannot call addRoot.
-    if (!mayNameRuntime(pa, file)) continue;
-    const { calls, aliases, imported } = callsAndAliases(file);
+  }
+
+  anyOf(layout: ts.Node): boolean {
+    this.settle(layout);
+    return this.anyOfSet.has(layout);
+  }
+
+  roots(alloc: ts.Node): boolean {
+    const layout = this.byInit.get(alloc);
+    if (layout) this.settle(layout);
+    return this.sites.has(alloc);
+  }
+
+  /** Adds the roots of one file, given its calls, aliases and imported names (`used`: the names it calls or aliases). */
+  addFile(syntax: FileSyntax, used: ReadonlySet<string>): void {
+    const { checker } = this;
+    const { calls, aliases, imported } = syntax;
     // Names addRoot goes by in this file: its declared names, the local names of imports that resolve to it
     // (`import { addRoot as root }`, through re-exports), and aliases of them, transitively.
-    const names = new Set(declared);
+    const names = new Set(this.declared);
     // Only a binding the file calls or aliases can root (a type, a layout, a pool never called is not resolved).
-    const used = calledOrAliased(file, calls, aliases);
     for (const id of imported) {
       if (names.has(id.text) || !used.has(id.text)) continue;
       neverRootedCounters.importsResolved++;
@@ -216,7 +241,7 @@ function rootedKinds(program: ts.Program, checker: ts.TypeChecker): RootedKinds 
       if (how ? offheapIdAt(checker, ts.isPropertyAccessExpression(inner) ? inner.name : inner) !== 'addRoot' : calleeId(checker, call) !== 'addRoot') continue;
       const spread = how === 'apply' ? call.arguments[1] && skipOuterExpressions(call.arguments[1]) : undefined;
       if (how === 'apply' && !(spread && ts.isArrayLiteralExpression(spread))) {
-        unknown = true;
+        this.unknown = true;
         continue;
       }
       const args: readonly ts.Expression[] = how === 'call' ? call.arguments.slice(1) : spread && ts.isArrayLiteralExpression(spread) ? spread.elements : call.arguments;
@@ -227,34 +252,67 @@ function rootedKinds(program: ts.Program, checker: ts.TypeChecker): RootedKinds 
       // A const holds the objects of one allocation only: this root covers that allocation, whatever
       // its layout (a generic wrapper's `Layout<T>` included), and no other object.
       const init = constInitializerCall(checker, args[0]);
-      if (l) layouts.add(l);
+      if (l) this.layouts.add(l);
       if (init && l) {
-        if (sites.has(init)) continue;
-        const list = pending.get(l);
+        if (this.sites.has(init)) continue;
+        const list = this.pending.get(l);
         if (list) list.push(init);
-        else pending.set(l, [init]);
-        byInit.set(init, l);
+        else this.pending.set(l, [init]);
+        this.byInit.set(init, l);
       } else if (init) {
         // Without a layout, whether it roots one allocation or an unknown one decides `unknown` now.
-        if (allocates(checker, init)) sites.add(init);
-        else unknown = true;
-      } else if (l) anyOf.add(l);
-      else unknown = true;
+        if (allocates(checker, init)) this.sites.add(init);
+        else this.unknown = true;
+      } else if (l) this.anyOfSet.add(l);
+      else this.unknown = true;
     }
   }
-  found = {
-    layouts,
-    unknown,
-    anyOf(layout) {
-      settle(layout);
-      return anyOf.has(layout);
-    },
-    roots(alloc) {
-      const layout = byInit.get(alloc);
-      if (layout) settle(layout);
-      return sites.has(alloc);
-    },
-  };
+}
+
+/** The names a file's calls are spelled with (`f(…)`, `o.f(…)`, `f.call(…)`) and the sources of its aliases. */
+function usedNames(calls: readonly ts.CallExpression[], aliases: readonly (readonly [string, string])[]): Set<string> {
+  const found = new Set<string>();
+  for (const call of calls) {
+    const callee = skipOuterExpressions(call.expression);
+    const how = ts.isPropertyAccessExpression(callee) && (callee.name.text === 'call' || callee.name.text === 'apply');
+    const name = spelledName(how ? skipOuterExpressions(callee.expression) : callee);
+    if (name !== undefined) found.add(name);
+  }
+  for (const [, from] of aliases) found.add(from);
+  return found;
+}
+
+/** The names the runtime declares addRoot under, once per program. */
+function declaredAddRootNames(program: ts.Program, checker: ts.TypeChecker): ReadonlySet<string> {
+  const cache = cacheOf<'names', Set<string>>(checker, 'no-unrooted-heap-refs:addRootNames');
+  let found = cache.get('names');
+  if (!found) cache.set('names', (found = addRootNames(program)));
+  return found;
+}
+
+/**
+ * What the program ever roots: scanned once per program over the files that
+ * use offheap. A call is resolved by `calleeId`, as the flow resolves it, so
+ * `const root = addRoot`, `(addRoot)(…)` and `rt['addRoot'](…)` root here
+ * exactly when they root there. Calls are filtered first by the names
+ * `addRoot` is declared, imported or aliased under (each import binding is
+ * resolved once, not each call), so only candidates reach the checker's
+ * signature resolution.
+ */
+function rootedKinds(program: ts.Program, checker: ts.TypeChecker): RootedKinds {
+  const cache = cacheOf<'rooted', RootedKinds>(checker, 'no-unrooted-heap-refs:rooted');
+  let found = cache.get('rooted');
+  if (found) return found;
+  const scan = new RootScan(checker, declaredAddRootNames(program, checker));
+  const pa = programAnalysis(program);
+  for (const file of program.getSourceFiles()) {
+    if (file.isDeclarationFile || program.isSourceFileFromExternalLibrary(file) || isRuntimeFile(file) || !usesOffheap(program, file)) continue;
+    // A file that names no binding of a module reaching the runtime (`import 'offheap'` only) cannot call addRoot.
+    if (!mayNameRuntime(pa, file)) continue;
+    const syntax = callsAndAliases(file);
+    scan.addFile(syntax, calledOrAliased(file, syntax.calls, syntax.aliases));
+  }
+  found = scan;
   cache.set('rooted', found);
   return found;
 }
@@ -359,6 +417,28 @@ export default createRule<[], MessageIds>({
       return [{ messageId: 'useTypedmemclrFirst', data: { replacement }, fix: (fixer) => fixer.insertTextBefore(stmt, `${replacement};\n${indent}`) }];
     };
 
+    // The calls and aliases of this file, from the walk ESLint makes anyway (the never-rooted scan reads them before
+    // walking any file's syntax itself); judged at the end of the file, when all are seen.
+    const localCalls: ts.CallExpression[] = [];
+    const localAliases: (readonly [string, string])[] = [];
+    const atExit: (() => void)[] = [];
+    let local: RootScan | null | undefined;
+    /** What this file's own addRoot calls root (undefined for a file the program-wide scan skips). */
+    const localRoots = (): RootScan | undefined => {
+      if (local === undefined) {
+        local = null;
+        if (usesOffheap(program, ctx.sourceFile)) {
+          local = new RootScan(checker, declaredAddRootNames(program, checker));
+          local.addFile({ calls: localCalls, aliases: localAliases, imported: importedNames(ctx.sourceFile) }, usedNames(localCalls, localAliases));
+        }
+      }
+      return local ?? undefined;
+    };
+    const alias = (n: TSESTree.Node): void => {
+      const a = aliasOf(tsOf(n));
+      if (a) localAliases.push(a);
+    };
+
     const checkNeverRooted = (node: TSESTree.Node, record: ts.Type | undefined, layoutArg: TSESTree.Node | undefined): void => {
       const layoutExpr = layoutArg ? (tsOf(layoutArg) as ts.Expression) : record && structCallOfRecord(checker, record);
       const layout = layoutExpr && staticLayoutOf(checker, layoutExpr);
@@ -366,6 +446,9 @@ export default createRule<[], MessageIds>({
       if (!slots || slots.length === 0) return;
       const struct = (layoutArg && structCallOf(checker, tsOf(layoutArg) as ts.Expression)) ?? structCallOfRecordOf(checker, record);
       if (!struct) return;
+      // This file's own roots first: a layout it roots is rooted in the program, with no other file read.
+      const local = localRoots();
+      if (local && (local.unknown || local.layouts.has(struct))) return;
       const rooted = rootedKinds(program, checker);
       if (rooted.unknown || rooted.layouts.has(struct)) return;
       const name = layout?.name ?? (record ? checker.typeToString(record) : 'the layout');
@@ -381,11 +464,13 @@ export default createRule<[], MessageIds>({
      */
     const checkSite = (site: AllocSite, store: Witness): void => {
       if (sitesReported.has(site.at)) return;
-      const rooted = rootedKinds(program, checker);
-      if (rooted.unknown || rooted.roots(site.alloc as ts.Node)) return;
+      const local = localRoots();
+      if (local && (local.unknown || local.roots(site.alloc as ts.Node))) return;
       const rec = pointeeOf(checker, checker.getTypeAtLocation(tsOf(site.at)));
       const struct = rec && structCallOfRecord(checker, rec);
-      if (!rec || !struct || rooted.anyOf(struct)) return;
+      if (!rec || !struct || local?.anyOf(struct)) return;
+      const rooted = rootedKinds(program, checker);
+      if (rooted.unknown || rooted.roots(site.alloc as ts.Node) || rooted.anyOf(struct)) return;
       const slots = heapRefSlotsOf(checker, rec);
       if (slots.length === 0) return;
       const alloc = site.alloc as ts.Node;
@@ -398,8 +483,7 @@ export default createRule<[], MessageIds>({
       context.report({ node: site.at, messageId: 'neverRooted', data: { record: staticLayoutOf(checker, struct)?.name ?? checker.typeToString(rec), which, slots: listSome(slots) } });
     };
 
-    return {
-      ...flowFacts(context, ctx, (facts, reportsCannotProve) => {
+    const flow = flowFacts(context, ctx, (facts, reportsCannotProve) => {
         for (const f of facts) {
           if (f.kind === 'cannotProve') {
             if (reportsCannotProve) context.report({ node: f.node, loc: f.node.loc.start, messageId: 'flowCannotProve', data: cannotProveData(f) });
@@ -435,7 +519,16 @@ export default createRule<[], MessageIds>({
             context.report({ node: f.call, messageId: 'storeBeyondRoot', data: { ptr: text(unwrap(f.ptr)), index: String(f.beyond.index), count: String(f.beyond.count) } });
           }
         }
-      }),
+      });
+    const flowExit = flow['Program:exit'];
+    return {
+      ...flow,
+      'Program:exit'(node) {
+        flowExit?.(node);
+        for (const check of atExit) check();
+      },
+      VariableDeclarator: alias,
+      'ObjectPattern > Property': alias,
       PropertyDefinition(node) {
         // `slots = pool.alloc()`: a record allocated per instance, judged by what the class does with `this.slots`.
         const value = node.value && unwrap(node.value);
@@ -455,17 +548,19 @@ export default createRule<[], MessageIds>({
         if (calleeId(checker, tsOf(node) as ts.NewExpression) !== 'FixAlloc') return;
         const t = checker.getTypeAtLocation(tsOf(node));
         const rec = isReference(t) ? checker.getTypeArguments(t)[0] : undefined;
-        checkNeverRooted(node, rec && !(rec.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) ? rec : undefined, node.arguments[0]);
+        atExit.push(() => checkNeverRooted(node, rec && !(rec.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) ? rec : undefined, node.arguments[0]));
       },
       CallExpression(node) {
-        const id = calleeId(checker, tsOf(node) as ts.CallExpression);
+        const call = tsOf(node);
+        if (scannedCall(call)) localCalls.push(call);
+        const id = calleeId(checker, call as ts.CallExpression);
         if (id !== 'persistentalloc' && id !== 'sysAlloc') return;
         const rec = pointeeOf(checker, checker.getTypeAtLocation(tsOf(node)));
         // `persistentalloc(L.size)` without a type argument: the layout whose size is asked for.
         const size = node.arguments[0];
         const bySize = !rec && size ? sizeOfLayout(tsOf(size) as ts.Expression) : undefined;
         const layout = bySize && (services.tsNodeToESTreeNodeMap.get(bySize.layout) as TSESTree.Node | undefined);
-        if (rec || layout) checkNeverRooted(node, rec, layout);
+        if (rec || layout) atExit.push(() => checkNeverRooted(node, rec, layout));
       },
     };
   },

@@ -329,8 +329,26 @@ describe('the never-rooted scan', () => {
     // Ten more bindings imported and never called: none resolved (each was, before).
     const unused = [`import { removeRoot as r0, sysAlloc as r1, sysFree as r2, pin as r3, unpin as r4, gc as r5, gcStep as r6, newHeapRef as r7, freeHeapRef as r8, storeHeapRef as r9 } from 'offheap';`];
     expect(await resolved([...unused, `function t() { return 1; }`])).toBe(plain);
-    // A renamed addRoot that is called is resolved (and roots, as the flow's own resolution does).
-    expect(await resolved([...unused, `import { addRoot as root } from 'offheap';`, `function t(p: Ptr<Node>) { root(p, Node); }`])).toBe(plain + 1);
+    // A renamed addRoot that is called is resolved (and roots, as the flow's own resolution does): file.ts then
+    // roots its pools' layout itself, so only its own called bindings are resolved (struct, access, root), no other file's.
+    expect(await resolved([...unused, `import { addRoot as root } from 'offheap';`, `function t(p: Ptr<Node>) { root(p, Node); }`])).toBe(3);
+  });
+
+  it("reads no other file for a pool whose layout the file roots itself: no file walked, the never-rooted twin still walks and reports", async () => {
+    const walked = async (lines: string[]) => {
+      const before = { ...neverRootedCounters };
+      const r = await lint(lines);
+      return { files: neverRootedCounters.filesWalked - before.filesWalked, nodes: neverRootedCounters.nodesVisited - before.nodesVisited, never: r.messages.filter((m) => m.message.includes('nothing in the program passes them to `addRoot`')).length };
+    };
+    // Each lint is a new program (file.ts changes); the pools of Node are judged at the end of the file.
+    const rooted = await walked([`const extra = new FixAlloc(Node);`, `function keep(p: Ptr<Node>) { addRoot(p, Node); }`]);
+    expect(rooted).toEqual({ files: 0, nodes: 0, never: 0 });
+    // Twin: nothing in file.ts roots Node; the program's files are read (file.ts among them) and the pool is reported
+    // (the head's pools are on a line with its reports disabled).
+    const never = await walked([`const extra = new FixAlloc(Node);`, `function keep(p: Ptr<Node>) { N.count.set(p, 1); }`]);
+    expect(never.files).toBeGreaterThanOrEqual(1);
+    expect(never.nodes).toBeGreaterThan(0);
+    expect(never.never).toBe(1);
   });
 
   it('enters no type: annotations, however large, add no visit', async () => {
