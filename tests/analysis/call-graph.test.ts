@@ -1,6 +1,6 @@
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { callGraphOf, callGraphStats } from '../../src/analysis/call-graph/graph.js';
+import { callGraphOf, callGraphStats, typeQueries } from '../../src/analysis/call-graph/graph.js';
 import { functionName } from '../../src/analysis/call-graph/names.js';
 import { barrierCounters, hasGraphNodes, nowritebarrierrecFlood, recRoots } from '../../src/analysis/write-barriers.js';
 import type { GraphNode } from '../../src/analysis/call-graph/graph.js';
@@ -428,6 +428,53 @@ ${unreached}
     expect(callGraphStats(p)).toEqual({ functions: 3, edges: 2, declarations: 3, carried: 0, signatureResolutions: 0 });
   });
 
+  it('asks no type of a callee naming a function or method, nor of an argument declared as a number or Ptr', () => {
+    // n calls of named functions and methods, each passing k primitive or branded-number names: no type query, at
+    // any size. Twins: a function-typed parameter passed on, a union receiver and an `any` callee are still typed,
+    // and a barrier passed as a function value is still found.
+    const body = (n: number): string =>
+      Array.from({ length: n }, (_, i) => `  put(p, n, s, h, b${i % 2 ? ', e' : ''}); box.take(p, n); Box.make(h);`).join('\n');
+    const prelude = `
+import { wb } from './rt.ts';
+type Ptr<T> = number & { readonly brand: T };
+enum E { A, B }
+class Box { take(_p: Ptr<string>, _n: number): void {} static make(_h: Ptr<object>): Box { return new Box(); } }
+function put(..._xs: unknown[]): void {}
+declare const box: Box;
+declare const h: Ptr<object>;`;
+    const queriesFor = (n: number): { callees: number; values: number; functions: number } => {
+      const p = program(`${prelude}
+/** @nowritebarrierrec */
+export function root(p: Ptr<string>, n: number, s: string, b: boolean | undefined, e: E): void {
+${body(n)}
+}
+`);
+      const before = { ...typeQueries };
+      expect(nowritebarrierrecFlood(p).barriers).toEqual([]);
+      return { callees: typeQueries.callees - before.callees, values: typeQueries.values - before.values, functions: callGraphStats(p).functions };
+    };
+    expect(queriesFor(10)).toEqual({ callees: 0, values: 0, functions: 5 });
+    expect(queriesFor(40)).toEqual({ callees: 0, values: 0, functions: 5 });
+
+    const p = program(`${prelude}
+declare const anyFn: any;
+/** @nowritebarrierrec */
+export function root(cb: () => void, u: Box | { take(p: Ptr<string>, n: number): void }, p: Ptr<string>): void {
+  put(cb); pass(); u.take(p, 1); anyFn(p);
+}
+function pass(): void { put(wb); }
+`);
+    const before = { ...typeQueries };
+    const flood = nowritebarrierrecFlood(p);
+    // `cb` is typed (a function value passed to a function with a body: no finding), `wb` is a barrier by its declaration.
+    expect(flood.barriers.map((f) => functionName(f.fn))).toEqual(['pass']);
+    // The union's type-literal member has no implementation to follow; `anyFn` is `any`.
+    expect(flood.unresolved.map((u) => [functionName(u.fn), u.reason])).toEqual([['root', 'no-implementation'], ['root', 'any']]);
+    expect(callees(p, 'root')).toEqual(['put', 'pass', 'Box.take']);
+    expect(typeQueries.values - before.values).toBe(1);
+    expect(typeQueries.callees - before.callees).toBe(2);
+  });
+
   it('costs nothing on a program without roots', () => {
     const p = program(`import { wb } from './rt.ts';\nexport function f(): void { wb(); }\n`);
     expect(nowritebarrierrecFlood(p).barriers).toEqual([]);
@@ -494,10 +541,11 @@ import { wb } from './rt.ts';
 export function root(): void { helper(); }
 function helper(): void { wb(); }
 `);
+    // The callee's symbol is what the resolution asks first (a name of a function needs no type).
     const checker = p.getTypeChecker();
-    const original = checker.getTypeAtLocation.bind(checker);
-    checker.getTypeAtLocation = (node) => {
-      if (node.getText() === 'wb') throw new Error('checker failure');
+    const original = checker.getSymbolAtLocation.bind(checker);
+    checker.getSymbolAtLocation = (node) => {
+      if (node.getText() === 'wb' && ts.isCallExpression(node.parent)) throw new Error('checker failure');
       return original(node);
     };
     const flood = nowritebarrierrecFlood(p);

@@ -63,6 +63,13 @@ export interface CallGraphStats {
   signatureResolutions: number;
 }
 
+/**
+ * Checker queries of the resolution, process-wide (tests read differences): callees whose type was asked for (`any`,
+ * a union receiver), which are those that do not name functions or methods directly; arguments whose type was asked
+ * for to find the function values among them (a name declared as a primitive or branded number needs none).
+ */
+export const typeQueries = { callees: 0, values: 0 };
+
 export interface CallGraph {
   readonly program: ts.Program;
   facts(node: GraphNode): FunctionFacts;

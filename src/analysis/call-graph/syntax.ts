@@ -9,8 +9,9 @@ import { resolveAlias } from '../declarations.js';
 import { isFunctionLikeWithBody } from '../directives.js';
 import { outermostOf, skipOuterExpressions } from '../expressions.js';
 import { isRuntimeFile } from '../offheap-files.js';
+import { symbolAt } from '../program-analysis.js';
 import { abstractPropertyTargets, accessorTargets, memberFunctions, targetsOfDeclaration, targetsOfDeclarations } from './dispatch.js';
-import type { CallEdge, FunctionFacts, GraphContext, GraphNode, UnresolvedCall } from './graph.js';
+import { typeQueries, type CallEdge, type FunctionFacts, type GraphContext, type GraphNode, type UnresolvedCall } from './graph.js';
 import {
   baseClass,
   classOfSymbol,
@@ -38,7 +39,7 @@ const functionInterfaces = new Set(['Function', 'CallableFunction', 'NewableFunc
  */
 function invokedThroughFunctionMethod(ctx: GraphContext, callee: ts.Expression): ts.Expression | undefined {
   if (!ts.isPropertyAccessExpression(callee) || !functionMethods.has(callee.name.text)) return undefined;
-  const symbol = ctx.checker.getSymbolAtLocation(callee.name);
+  const symbol = symbolAt(ctx.checker, callee.name);
   const decl = symbol?.declarations?.[0];
   if (!decl || !ts.isInterfaceDeclaration(decl.parent) || !functionInterfaces.has(decl.parent.name.text)) return undefined;
   return ctx.program.isSourceFileDefaultLibrary(decl.getSourceFile()) ? callee.expression : undefined;
@@ -48,6 +49,20 @@ function invokedThroughFunctionMethod(ctx: GraphContext, callee: ts.Expression):
 function holdsFunctionValue(checker: ts.TypeChecker, symbol: ts.Symbol | undefined): boolean {
   const holder = symbol && resolveAlias(checker, symbol).valueDeclaration;
   return holder !== undefined && (ts.isParameter(holder) || (ts.isVariableDeclaration(holder) && !isConstVariable(holder)));
+}
+
+const primitive = ts.TypeFlags.NumberLike | ts.TypeFlags.StringLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.ESSymbolLike | ts.TypeFlags.Void | ts.TypeFlags.Undefined | ts.TypeFlags.Null;
+
+/**
+ * A variable, parameter or property whose declared type is a primitive, an intersection with one (the branded
+ * numbers `Ptr<T>` and `HeapRef<T>`), or a union of those: whatever a use narrows it to, its value is a primitive,
+ * never a function a callee could run.
+ */
+function neverCallable(checker: ts.TypeChecker, symbol: ts.Symbol): boolean {
+  if (!(symbol.flags & (ts.SymbolFlags.Variable | ts.SymbolFlags.Property)) || symbol.flags & ts.SymbolFlags.Alias) return false;
+  const type = checker.getTypeOfSymbol(symbol);
+  const plain = (t: ts.Type): boolean => (t.flags & primitive) !== 0 || (t.isIntersection() && t.types.some((m) => (m.flags & primitive) !== 0));
+  return plain(type) || (type.isUnion() && type.types.every(plain));
 }
 
 function isUnionReceiver(ctx: GraphContext, callee: ts.Expression): boolean {
@@ -62,7 +77,7 @@ function resolveReference(ctx: GraphContext, ref: ts.Expression): Resolution {
   const expr = skipOuterExpressions(ref);
   if (isFunctionLikeWithBody(expr)) return { targets: [expr] };
   if (checker.getTypeAtLocation(expr).flags & ts.TypeFlags.Any) return { targets: [], unresolved: 'any' };
-  const symbol = checker.getSymbolAtLocation(ts.isPropertyAccessExpression(expr) ? expr.name : expr);
+  const symbol = symbolAt(checker, ts.isPropertyAccessExpression(expr) ? expr.name : expr);
   if (!symbol || holdsFunctionValue(checker, symbol)) return { targets: [], unresolved: 'function-value' };
   const viaSuper = ts.isPropertyAccessExpression(expr) && expr.expression.kind === ts.SyntaxKind.SuperKeyword;
   return targetsOfDeclarations(ctx, resolveAlias(checker, symbol).declarations ?? [], viaSuper);
@@ -79,20 +94,23 @@ function resolveCall(ctx: GraphContext, call: ts.CallExpression | ts.TaggedTempl
   if (callee.kind === ts.SyntaxKind.ImportKeyword) return leaf;
   const invoked = ts.isCallExpression(call) ? invokedThroughFunctionMethod(ctx, callee) : undefined;
   if (invoked) return resolveReference(ctx, invoked);
-  if (checker.getTypeAtLocation(callee).flags & ts.TypeFlags.Any) return { targets: [], unresolved: 'any' };
   const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : callee;
-  const symbol = checker.getSymbolAtLocation(nameNode);
-  if (holdsFunctionValue(checker, symbol)) return { targets: [], unresolved: 'function-value' };
+  // The symbol through the program's memo: the flow rules ask for the same callee names.
+  const symbol = symbolAt(checker, nameNode);
   const viaSuper = ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.SuperKeyword;
-  // A union-typed receiver runs the method of whichever member it holds: every one of them.
-  if (symbol && isUnionReceiver(ctx, callee)) return targetsOfDeclarations(ctx, symbol.declarations ?? [], viaSuper);
   // A callee that names functions or methods of one declaration list directly is one function or one overload set, and an
   // overload set is dispatched as a whole whichever signature the checker would pick: no overload resolution,
-  // which type-checks every argument (most calls).
-  const declared = symbol && resolveAlias(checker, symbol).declarations;
+  // which type-checks every argument (most calls). Decided before any type is asked for: such a callee is never
+  // `any`, and on a union receiver every member's method is this one declaration list, so the union's answer is the same.
+  const declared = symbol && !holdsFunctionValue(checker, symbol) ? resolveAlias(checker, symbol).declarations : undefined;
   if (declared && declared.length > 0 && declared.every((d) => d.kind === declared[0].kind && d.parent === declared[0].parent && (ts.isFunctionDeclaration(d) || ts.isMethodDeclaration(d) || ts.isMethodSignature(d)))) {
     return targetsOfDeclaration(ctx, declared.length === 1 ? declared[0] : (declared.find((d) => !(d as { body?: ts.Node }).body) ?? declared[0]), viaSuper);
   }
+  typeQueries.callees++;
+  if (checker.getTypeAtLocation(callee).flags & ts.TypeFlags.Any) return { targets: [], unresolved: 'any' };
+  if (holdsFunctionValue(checker, symbol)) return { targets: [], unresolved: 'function-value' };
+  // A union-typed receiver runs the method of whichever member it holds: every one of them.
+  if (symbol && isUnionReceiver(ctx, callee)) return targetsOfDeclarations(ctx, symbol.declarations ?? [], viaSuper);
   ctx.stats.signatureResolutions++;
   const decl = checker.getResolvedSignature(call)?.declaration;
   if (decl && !ts.isJSDocSignature(decl) && !isTypeLevelSignature(decl)) return targetsOfDeclaration(ctx, decl, viaSuper);
@@ -104,7 +122,7 @@ function resolveCall(ctx: GraphContext, call: ts.CallExpression | ts.TaggedTempl
 function resolveNew(ctx: GraphContext, expr: ts.NewExpression): Resolution {
   const { checker } = ctx;
   const callee = skipOuterExpressions(expr.expression);
-  const cls = classOfSymbol(checker, checker.getSymbolAtLocation(callee));
+  const cls = classOfSymbol(checker, symbolAt(checker, callee));
   if (cls) return resolveConstruction(cls);
   if (checker.getTypeAtLocation(callee).flags & ts.TypeFlags.Any) return { targets: [], unresolved: 'any' };
   ctx.stats.signatureResolutions++;
@@ -127,7 +145,7 @@ function resolveFunctionValue(ctx: GraphContext, arg: ts.Expression, toLibrary: 
   const { checker } = ctx;
   const expr = skipOuterExpressions(arg);
   if (!ts.isIdentifier(expr) && !ts.isPropertyAccessExpression(expr)) return leaf;
-  const symbol = checker.getSymbolAtLocation(ts.isPropertyAccessExpression(expr) ? expr.name : expr);
+  const symbol = symbolAt(checker, ts.isPropertyAccessExpression(expr) ? expr.name : expr);
   if (!symbol) return leaf;
   const targets: ts.Node[] = [];
   const add = (t: ts.Node): void => void (targets.includes(t) || targets.push(t));
@@ -147,7 +165,11 @@ function resolveFunctionValue(ctx: GraphContext, arg: ts.Expression, toLibrary: 
     }
     if (targets.length > 0) return { targets };
   }
-  // Only a value whose type can be called is a function value (not `xs.push(p)`).
+  // Only a value whose type can be called is a function value (not `xs.push(p)`). For a name declared as a
+  // primitive or branded number the declared type answers, without the checker typing the use (flow narrowing at
+  // every argument).
+  if (neverCallable(checker, symbol)) return leaf;
+  typeQueries.values++;
   const signatures = checker.getTypeAtLocation(expr).getCallSignatures();
   let named = false;
   for (const sig of signatures) {
@@ -279,7 +301,7 @@ function resolveDestructuredReads(ctx: GraphContext, pattern: ts.ObjectBindingPa
  */
 function resolveAccess(ctx: GraphContext, access: ts.PropertyAccessExpression | ts.ElementAccessExpression): Resolution {
   const nameNode = ts.isPropertyAccessExpression(access) ? access.name : access.argumentExpression;
-  const symbol = ctx.checker.getSymbolAtLocation(nameNode);
+  const symbol = symbolAt(ctx.checker, nameNode);
   if (!symbol || !(symbol.flags & (ts.SymbolFlags.Accessor | ts.SymbolFlags.Property))) return leaf;
   const decls = symbol.declarations ?? [];
   const viaSuper = access.expression.kind === ts.SyntaxKind.SuperKeyword;
