@@ -13,7 +13,7 @@
 // All helpers take the name of what is checked first (`'sysFree: p'`), then
 // the value, then the limits, and throw before any state changes.
 
-import { BadPointerError, checkAlign, checkInt, OffheapRangeError, OptionError, show } from './errors.js';
+import { BadPointerError, checkAlign, checkInt, MisuseError, OffheapRangeError, OptionError, show } from './errors.js';
 
 export { checkAlign, checkInt, show };
 
@@ -141,4 +141,62 @@ export function optInt(what: string, options: Readonly<Record<string, unknown>>,
 /** Checks a `stat` category argument: a string (`OptionError` with key `stat` otherwise). */
 export function checkStat(what: string, stat: unknown): asserts stat is string {
   if (typeof stat !== 'string') throw new OptionError('stat', `${what}: stat must be a string; got ${show(stat)}`, { value: stat, limit: 'string' });
+}
+
+/**
+ * Guards the public surface of a class whose state is in ES private fields
+ * (Runtime, FixAlloc): every method and accessor of `cls.prototype`, called
+ * on anything `owns` does not recognise (another object, a Proxy, a
+ * subclass's prototype, `undefined` from a detached method), throws
+ * MisuseError `ERR_RECEIVER` naming the method, with the receiver as the
+ * value and the class as the limit; a getter without a setter gets one that
+ * throws MisuseError `ERR_READ_ONLY` (the engine's TypeError in strict mode,
+ * silence in sloppy mode, before). One wrapper per member, made once at
+ * load. The receiver is checked only when the member throws: every member
+ * reads a private field before anything else can change, which throws for
+ * a foreign receiver, so the success path is the member itself (V8 inlines
+ * the wrapper and its target into the caller). A genuine receiver's error
+ * passes through unchanged.
+ */
+export function guardReceivers(cls: abstract new (...args: never[]) => object, owns: (o: unknown) => boolean): void {
+  const proto = cls.prototype as object;
+  for (const key of Reflect.ownKeys(proto)) {
+    if (key === 'constructor') continue;
+    const d = Reflect.getOwnPropertyDescriptor(proto, key) as PropertyDescriptor;
+    const what = `${cls.name}.${String(key)}`;
+    if (typeof d.value === 'function') d.value = guarded(d.value as (...args: unknown[]) => unknown, what, cls.name, owns);
+    else {
+      if (d.get !== undefined) d.get = guarded(d.get, what, cls.name, owns);
+      if (d.set !== undefined) d.set = guarded(d.set, what, cls.name, owns);
+      else if (d.get !== undefined) d.set = readOnly(what, cls.name, owns);
+    }
+    Reflect.defineProperty(proto, key, d);
+  }
+}
+
+function receiverError(what: string, cls: string, receiver: unknown): MisuseError {
+  return new MisuseError(`${what}: called on ${show(receiver)}, not a ${cls} (a method taken off its object, call()/apply() with another this, or a Proxy)`, { value: receiver, limit: cls }, 'ERR_RECEIVER');
+}
+
+function guarded(f: (...args: unknown[]) => unknown, what: string, cls: string, owns: (o: unknown) => boolean): (...args: unknown[]) => unknown {
+  const target = f;
+  const g = function (this: unknown, ...args: unknown[]): unknown {
+    try {
+      return Reflect.apply(target, this, args);
+    } catch (e) {
+      if (!owns(this)) throw receiverError(what, cls, this);
+      throw e;
+    }
+  };
+  Object.defineProperties(g, { name: { value: f.name }, length: { value: f.length } });
+  return g;
+}
+
+function readOnly(what: string, cls: string, owns: (o: unknown) => boolean): (v: unknown) => void {
+  const set = function (this: unknown, v: unknown): void {
+    if (!owns(this)) throw receiverError(what, cls, this);
+    throw new MisuseError(`${what} is read-only; got an assignment of ${show(v)}`, { value: v, limit: 'read-only' }, 'ERR_READ_ONLY');
+  };
+  Object.defineProperty(set, 'name', { value: `set ${what.slice(cls.length + 1)}` });
+  return set;
 }

@@ -106,10 +106,16 @@ export class StaleHandleError extends OffheapError {
   }
 }
 
-/** An API used against its contract: `new` of a not-in-heap class, a bad option, a layout defined wrongly. */
+/**
+ * An API used against its contract: `new` of a not-in-heap class, a bad
+ * option, a layout defined wrongly (`ERR_MISUSE`); a method or accessor of
+ * Runtime or FixAlloc called on something that is not one (`ERR_RECEIVER`:
+ * another object, a Proxy, a detached method's `undefined`); an assignment
+ * to a read-only property (`ERR_READ_ONLY`).
+ */
 export class MisuseError extends OffheapError {
-  constructor(message: string, details: OffheapErrorDetails = {}) {
-    super('ERR_MISUSE', message, details);
+  constructor(message: string, details: OffheapErrorDetails = {}, code: 'ERR_MISUSE' | 'ERR_RECEIVER' | 'ERR_READ_ONLY' = 'ERR_MISUSE') {
+    super(code, message, details);
   }
 }
 

@@ -25,7 +25,7 @@
 // others, through the central list and within the pool only. The fast paths
 // are the same code for both: a pop or push on this object's own list.
 
-import { checkPtr, checkOptions, checkSize, optBool, optString } from './check.js';
+import { checkPtr, checkOptions, checkSize, guardReceivers, optBool, optString } from './check.js';
 import { BadPointerError, DoubleFreeError, ForeignPointerError, MisuseError, OffheapRangeError, OptionError, SharedPoolError, show } from './errors.js';
 import { defaultRuntime } from './default.js';
 import { isLayout, type Layout } from './layout.js';
@@ -153,42 +153,64 @@ function spanBytesFor(size: number): number {
 }
 
 /**
- * The runtime machinery the constructor resolved, read by the private
- * fields' initializers (given by initializer, V8 types a field by its
- * value's class; see Runtime). A derived class's initializers run right
- * after super(), so the constructor resolves the runtime first.
+ * Everything a pool's private fields start from, resolved and checked by the
+ * constructor before super(): a derived class's field initializers run right
+ * after super(), and a field given its value by its initializer keeps the
+ * value's type in V8, where one assigned in the constructor body is first
+ * undefined and typed Any (every inlined use re-checks the map).
  */
-let pendingPool: RuntimeState | undefined;
+interface PoolInit {
+  readonly rt: RuntimeState;
+  readonly size: number;
+  readonly layout: Layout<unknown> | undefined;
+  readonly spanBytes: number;
+  readonly id: number;
+  readonly central: MCentral | undefined;
+  readonly flushAt: number;
+  readonly refillBatch: number;
+  readonly sharedName: string;
+  readonly zero: boolean;
+  readonly first: ((p: number) => void) | undefined;
+  readonly stat: string;
+}
+
+let pendingPool: PoolInit | undefined;
+const init = (): PoolInit => pendingPool as PoolInit;
+
+/** Whether `o` was made by FixAlloc's constructor (a brand: no Proxy trap or getter runs). */
+let isPool: (o: unknown) => boolean;
+
+/** A pool's private state, for the runtime's tests (set in FixAlloc's static block; index.ts does not export it). */
+export let poolStateOf: (pool: FixAlloc<unknown, boolean>) => Readonly<Record<string, unknown>>;
 
 /**
  * A pool of fixed-size objects of one layout (or one raw size).
  *
+ * Its state is in ES private fields: a program reads it through getters and
+ * changes it only through alloc and free, whose checks it cannot skip (a
+ * plain field such as the free list's head, assigned from JS, made alloc
+ * hand out an unchecked address).
+ *
  * @offheap FixAlloc
  */
 export class FixAlloc<T, Z extends boolean = true> extends Object {
-  /** Bytes per object: the requested size rounded up to a multiple of 4 and of the layout's alignment. */
-  declare readonly size: number;
-  /** The layout of the objects, if the pool was made for one. */
-  declare readonly layout: Layout<T> | undefined;
-  /** Whether objects from the free list are cleared. */
-  declare readonly zero: boolean;
-  /**
-   * Bytes currently handed out (a multiple of `size`). For a pool over a
-   * shared space: this runtime's allocations minus its frees, which is
-   * negative when it frees objects other threads allocated.
-   */
-  inuse = 0;
-  /** Unique among the pools over one space; keys the debug object table and the space's page owner table. Pools over a shared space take the registry's ids. */
-  declare readonly id: number;
   /** Head of the free list (of a shared space's pool: this thread's cache), 0 when empty; each free object's first u32 links the next. */
-  private list = 0;
-  /**
-   * Objects on `list` plus this runtime's objects in use (inuse / size).
-   * The fast paths move one object between the two and leave the sum alone,
-   * so they keep no count of the list: only slow paths that add objects
-   * (a refill, a fresh one) or take some away (a flush) change it.
-   */
-  private held = 0;
+  #list = 0;
+  /** Bytes handed out (see the `inuse` getter). */
+  #inuse = 0;
+  /** Debug checks on (the runtime's); private, so no caller turns them off. */
+  readonly #debug: boolean = init().rt.debug;
+  /** Bytes per object (see the `size` getter). */
+  readonly #size: number = init().size;
+  /** `space.u32`, cached for the hot path. */
+  readonly #u32: Uint32Array = init().rt.space.u32;
+  readonly #zero: boolean = init().zero;
+  // The runtime's machinery and the space: no caller reaches their unchecked methods through a pool.
+  readonly #rt: RuntimeState = init().rt;
+  readonly #space: AddressSpace = init().rt.space;
+  /** `space.pagePool`, cached: `free` checks the page of `p` belongs to this pool. */
+  readonly #pagePool: Int32Array = init().rt.space.pagePool;
+  readonly #id: number = init().id;
   /**
    * free's fast path needs `inuse > floor`. An unshared pool's floor is 0
    * for good (a free with nothing in use is bogus: the slow path says so),
@@ -196,46 +218,52 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
    * `(held - flushAt) × size`, so the free that would grow its cache past
    * flushAt takes the slow path, which returns a batch. +Infinity once closed.
    */
-  private floor = 0;
+  #floor: number = init().flushAt === noFlush ? 0 : (0 - init().flushAt) * init().size;
+  /**
+   * Objects on `list` plus this runtime's objects in use (inuse / size).
+   * The fast paths move one object between the two and leave the sum alone,
+   * so they keep no count of the list: only slow paths that add objects
+   * (a refill, a fresh one) or take some away (a flush) change it.
+   */
+  #held = 0;
+  readonly #layout: Layout<T> | undefined = init().layout as Layout<T> | undefined;
   /** The most objects a shared pool's cache keeps (cacheMax, 0 with cache: false; noFlush for other pools). */
-  private declare readonly flushAt: number;
+  readonly #flushAt: number = init().flushAt;
   /** Objects a refill takes from the central list. */
-  private declare readonly refillBatch: number;
+  readonly #refillBatch: number = init().refillBatch;
   /** The central list of a pool over a shared space (mcentral.ts), else undefined. */
-  readonly #central: MCentral | undefined;
-  /** The name every thread opens a shared pool by ('' if private). */
-  declare readonly sharedName: string;
+  readonly #central: MCentral | undefined = init().central;
+  readonly #sharedName: string = init().sharedName;
   /** Debug mode over a shared space: object states live in the space's bitmaps (objstate.ts), not the runtime's Map. */
-  private declare readonly sharedDebug: boolean;
+  readonly #sharedDebug: boolean = init().rt.debug && init().rt.space.shared;
   /** Next fresh byte of the current span. */
-  private chunk = 0;
+  #chunk = 0;
   /** Bytes left at `chunk`; fewer than `size` means take a new span. */
-  private nchunk = 0;
+  #nchunk = 0;
   /** A shared pool: objects never handed out that this thread took from closed runtimes' span tails (linked through their first u32), and how many. */
-  private freshList = 0;
-  private nfresh = 0;
+  #freshList = 0;
+  #nfresh = 0;
+  readonly #spanBytes: number = init().spanBytes;
   /** Bytes of objects in a span: the span's bytes rounded down to a multiple of size. */
-  private declare readonly nalloc: number;
-  /** Bytes of a span (whole pages) taken from persistentalloc: 16 KiB, or up to 64 KiB when 16 KiB would waste over 1/8. */
-  declare readonly spanBytes: number;
+  readonly #nalloc: number = Math.floor(init().spanBytes / init().size) * init().size;
   /** Start of every span, ascending by time. */
   readonly #chunks: number[] = [];
   /** Indexes into `chunks`, ascending by address (lookups by address). */
   readonly #byAddress: number[] = [];
   /** True while `first` runs: alloc is refused (the hook would get the address being initialised). */
-  private inFirst = false;
+  #inFirst = false;
   /** The object `first` is initialising (0 otherwise): the hook may not free it (alloc would hand it out while it is on the free list). */
-  private firstP = 0;
-  // The runtime's machinery and the space are ES private fields: no caller reaches their unchecked methods through a pool.
-  readonly #rt: RuntimeState = pendingPool as RuntimeState;
-  readonly #space: AddressSpace = (pendingPool as RuntimeState).space;
-  /** `space.u32`, cached for the hot path. */
-  private declare readonly u32: Uint32Array;
-  /** `space.pagePool`, cached: `free` checks the page of `p` belongs to this pool. */
-  readonly #pagePool: Int32Array = (pendingPool as RuntimeState).space.pagePool;
-  private declare readonly first: ((p: Ptr<T>) => void) | undefined;
-  private declare readonly stat: string;
-  private declare readonly debug: boolean;
+  #firstP = 0;
+  readonly #first: ((p: Ptr<T>) => void) | undefined = init().first;
+  readonly #stat: string = init().stat;
+
+  static {
+    isPool = (o) => typeof o === 'object' && o !== null && #list in o;
+    poolStateOf = (pool) => {
+      if (!(#list in pool)) throw new MisuseError(`poolStateOf: pool must be a FixAlloc; got ${show(pool)}`, { value: pool, limit: 'FixAlloc' });
+      return Object.freeze({ list: pool.#list, chunk: pool.#chunk, nchunk: pool.#nchunk, inuse: pool.#inuse, held: pool.#held, chunks: pool.#chunks.slice(), inFirst: pool.#inFirst });
+    };
+  }
 
   constructor(type: Layout<T> | number, options: FixAllocOptions<T, Z> = {}, open?: unknown) {
     if (open !== undefined && !(open instanceof SharedOpen)) {
@@ -270,48 +298,82 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
     const rt = stateOf(runtime ?? defaultRuntime());
     const space = rt.space;
     space.checkOpen('FixAlloc');
-    pendingPool = rt;
-    super();
-    pendingPool = undefined;
-    this.size = (size + align - 1) & ~(align - 1);
-    this.layout = typeof type === 'number' ? undefined : type;
-    this.spanBytes = spanBytesFor(this.size);
-    const name = open instanceof SharedOpen ? open.name : '';
+    size = (size + align - 1) & ~(align - 1);
+    const layout = typeof type === 'number' ? undefined : type;
+    const spanBytes = spanBytesFor(size);
+    const sharedName = open instanceof SharedOpen ? open.name : '';
+    let id: number;
+    let central: MCentral | undefined;
+    let flushAt = noFlush;
+    let refillBatch = 0;
     if (space.shared) {
       // Every pool over a shared space has a registry entry (its id and central list); a private one is opened by no other runtime.
-      const ptrs = this.layout === undefined ? -1 : this.layout.ptrSlots.length;
-      const { id, e } = openPool(space, { name, size: this.size, align, ptrs, spanBytes: this.spanBytes }, name === '' ? 'FixAlloc' : 'sharedPool');
-      this.id = id;
-      this.#central = new MCentral(space.i32, space.u32, e);
+      const ptrs = layout === undefined ? -1 : layout.ptrSlots.length;
+      const opened = openPool(space, { name: sharedName, size, align, ptrs, spanBytes }, sharedName === '' ? 'FixAlloc' : 'sharedPool');
+      id = opened.id;
+      central = new MCentral(space.i32, space.u32, opened.e);
       const cache = open instanceof SharedOpen ? open.cache : true;
-      this.flushAt = name === '' ? noFlush : cache ? cacheMax : 0;
-      this.refillBatch = cache ? cacheBatch : 1;
+      flushAt = sharedName === '' ? noFlush : cache ? cacheMax : 0;
+      refillBatch = cache ? cacheBatch : 1;
     } else {
-      this.id = nextPoolId++;
-      this.#central = undefined;
-      this.flushAt = noFlush;
-      this.refillBatch = 0;
+      id = nextPoolId++;
     }
-    this.sharedName = name;
-    this.zero = zero;
-    this.first = first as ((p: Ptr<T>) => void) | undefined;
-    this.stat = stat;
-    this.nalloc = Math.floor(this.spanBytes / this.size) * this.size;
-    this.u32 = space.u32;
-    this.debug = rt.debug;
-    this.sharedDebug = rt.debug && space.shared;
-    this.setFloor();
+    pendingPool = { rt, size, layout, spanBytes, id, central, flushAt, refillBatch, sharedName, zero, first: first as ((p: number) => void) | undefined, stat };
+    try {
+      super();
+    } finally {
+      pendingPool = undefined;
+    }
     rt.registerPool(this, poolKey);
   }
 
+  /** Bytes per object: the requested size rounded up to a multiple of 4 and of the layout's alignment. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The layout of the objects, if the pool was made for one. */
+  get layout(): Layout<T> | undefined {
+    return this.#layout;
+  }
+
+  /** Whether objects from the free list are cleared. */
+  get zero(): boolean {
+    return this.#zero;
+  }
+
+  /**
+   * Bytes currently handed out (a multiple of `size`). For a pool over a
+   * shared space: this runtime's allocations minus its frees, which is
+   * negative when it frees objects other threads allocated.
+   */
+  get inuse(): number {
+    return this.#inuse;
+  }
+
+  /** Unique among the pools over one space; keys the debug object table and the space's page owner table. Pools over a shared space take the registry's ids. */
+  get id(): number {
+    return this.#id;
+  }
+
+  /** The name every thread opens a shared pool by ('' if private). */
+  get sharedName(): string {
+    return this.#sharedName;
+  }
+
+  /** Bytes of a span (whole pages) taken from persistentalloc: 16 KiB, or up to 64 KiB when 16 KiB would waste over 1/8. */
+  get spanBytes(): number {
+    return this.#spanBytes;
+  }
+
   /** Objects on this runtime's free list (for a shared pool, its cache). */
-  private get nlist(): number {
-    return this.held - this.inuse / this.size;
+  get #nlist(): number {
+    return this.#held - this.#inuse / this.#size;
   }
 
   /** Recomputes `floor` after `held` changed (a named shared pool only). */
-  private setFloor(): void {
-    if (this.flushAt !== noFlush) this.floor = (this.held - this.flushAt) * this.size;
+  #setFloor(): void {
+    if (this.#flushAt !== noFlush) this.#floor = (this.#held - this.#flushAt) * this.#size;
   }
 
   /** A shared pool's numbers: the pool's (all threads) and this thread's cache. */
@@ -319,23 +381,23 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
     const c = this.#central;
     const get = (k: number): number => (c === undefined ? 0 : c.word(k));
     return {
-      name: this.sharedName,
-      id: this.id,
-      size: this.size,
+      name: this.#sharedName,
+      id: this.#id,
+      size: this.#size,
       spans: c === undefined ? this.#chunks.length : get(P.spans),
-      carved: c === undefined ? this.#chunks.length * (this.nalloc / this.size) : get(P.carved),
+      carved: c === undefined ? this.#chunks.length * (this.#nalloc / this.#size) : get(P.carved),
       central: get(P.count),
       abandoned: get(P.abandoned),
-      cached: this.nlist,
-      fresh: Math.floor(this.nchunk / this.size) + this.nfresh,
-      inuse: this.inuse,
+      cached: this.#nlist,
+      fresh: Math.floor(this.#nchunk / this.#size) + this.#nfresh,
+      inuse: this.#inuse,
     };
   }
 
   /** Returns this thread's cached free objects to the central list (a shared pool; nothing to do otherwise). */
   flush(): void {
-    if (this.#central === undefined || this.sharedName === '') return;
-    while (this.nlist > 0) this.flushBatch(Math.min(this.nlist, cacheBatch));
+    if (this.#central === undefined || this.#sharedName === '') return;
+    while (this.#nlist > 0) this.#flushBatch(Math.min(this.#nlist, cacheBatch));
   }
 
   /**
@@ -350,66 +412,66 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
     if (key !== poolKey) throw new MisuseError(`FixAlloc.closeCache: the runtime's own step of close(); call rt.close()`, { value: key, limit: 'Runtime.close' });
     this.flush();
     const c = this.#central;
-    if (c !== undefined && this.nchunk + this.nfresh * this.size >= this.size) {
+    if (c !== undefined && this.#nchunk + this.#nfresh * this.#size >= this.#size) {
       // One chain, ascending through the span's tail, then the objects taken earlier.
-      const n = Math.floor(this.nchunk / this.size);
-      const u32 = this.u32;
-      let head = this.freshList;
-      let tail = this.nfresh > 0 ? batchTail(u32, this.freshList, this.nfresh) : 0;
+      const n = Math.floor(this.#nchunk / this.#size);
+      const u32 = this.#u32;
+      let head = this.#freshList;
+      let tail = this.#nfresh > 0 ? batchTail(u32, this.#freshList, this.#nfresh) : 0;
       for (let k = n - 1; k >= 0; k--) {
-        const q = this.chunk + k * this.size;
+        const q = this.#chunk + k * this.#size;
         u32[q >>> 2] = head;
         if (tail === 0) tail = q;
         head = q;
       }
-      c.push(head, tail, n + this.nfresh, true);
+      c.push(head, tail, n + this.#nfresh, true);
     }
-    this.freshList = 0;
-    this.nfresh = 0;
-    this.nchunk = 0;
-    this.list = 0;
-    this.held = this.inuse / this.size;
-    this.floor = Infinity;
+    this.#freshList = 0;
+    this.#nfresh = 0;
+    this.#nchunk = 0;
+    this.#list = 0;
+    this.#held = this.#inuse / this.#size;
+    this.#floor = Infinity;
   }
 
   /** Moves the first `n` objects of the cache to the central list. */
-  private flushBatch(n: number): void {
-    const head = this.list;
-    const tail = batchTail(this.u32, head, n);
-    this.list = this.u32[tail >>> 2];
-    this.held -= n;
-    this.setFloor();
+  #flushBatch(n: number): void {
+    const head = this.#list;
+    const tail = batchTail(this.#u32, head, n);
+    this.#list = this.#u32[tail >>> 2];
+    this.#held -= n;
+    this.#setFloor();
     (this.#central as MCentral).push(head, tail, n);
   }
 
   /** The pool's chunks with their free and never-used slots; walks the free list, bounded by the objects handed out. */
   snapshot(): FixAllocSnapshot {
-    if (this.#central !== undefined) return this.sharedSnapshot(this.#central);
+    if (this.#central !== undefined) return this.#sharedSnapshot(this.#central);
     const free: number[][] = this.#chunks.map(() => []);
     const current = this.#chunks.length - 1;
-    const handedOut = this.#chunks.length === 0 ? 0 : current * (this.nalloc / this.size) + (this.nalloc - this.nchunk) / this.size;
+    const handedOut = this.#chunks.length === 0 ? 0 : current * (this.#nalloc / this.#size) + (this.#nalloc - this.#nchunk) / this.#size;
     let corrupt = false;
     let n = 0;
-    for (let q = this.list; q !== 0; q = this.u32[q >>> 2]) {
-      const k = this.spanOf(q);
-      if (k < 0 || (q - this.#chunks[k]) % this.size !== 0 || ++n > handedOut) {
+    for (let q = this.#list; q !== 0; q = this.#u32[q >>> 2]) {
+      const k = this.#spanOf(q);
+      if (k < 0 || (q - this.#chunks[k]) % this.#size !== 0 || ++n > handedOut) {
         corrupt = true;
         break;
       }
       free[k].push(q);
     }
     return {
-      id: this.id,
-      name: this.layout?.name ?? `${this.size} B`,
-      size: this.size,
-      stat: this.stat,
-      inuse: this.inuse,
+      id: this.#id,
+      name: this.#layout?.name ?? `${this.#size} B`,
+      size: this.#size,
+      stat: this.#stat,
+      inuse: this.#inuse,
       corrupt,
       spans: this.#chunks.map((start, k) => ({
         start,
-        bytes: this.nalloc,
-        slots: this.nalloc / this.size,
-        fresh: k === current ? Math.floor(this.nchunk / this.size) : 0,
+        bytes: this.#nalloc,
+        slots: this.#nalloc / this.#size,
+        fresh: k === current ? Math.floor(this.#nchunk / this.#size) : 0,
         free: free[k].sort((a, b) => a - b),
       })),
     };
@@ -421,12 +483,12 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
    * Other threads' caches and the unused rest of their current spans are
    * not visible here and count as handed out.
    */
-  private sharedSnapshot(central: MCentral): FixAllocSnapshot {
+  #sharedSnapshot(central: MCentral): FixAllocSnapshot {
     const space = this.#space;
     const starts: number[] = [];
-    const spanPages = this.spanBytes / pageSize;
+    const spanPages = this.#spanBytes / pageSize;
     for (let page = space.firstPage; page < space.mappedEnd / pageSize; page++) {
-      if (this.#pagePool[page] === this.id && space.pageSpan[page] === 0) {
+      if (this.#pagePool[page] === this.#id && space.pageSpan[page] === 0) {
         starts.push(page * pageSize);
         page += spanPages - 1;
       }
@@ -436,13 +498,13 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
     const mine = this.#chunks.length === 0 ? -1 : this.#chunks[this.#chunks.length - 1];
     // An object of this pool: its span's index, or -1.
     const spanIndex = (q: number): number => {
-      if (q >>> 0 !== q || q >= space.reserved || this.#pagePool[q >>> 13] !== this.id || objectStart(space, q, this.size, this.spanBytes) !== q) return -1;
+      if (q >>> 0 !== q || q >= space.reserved || this.#pagePool[q >>> 13] !== this.#id || objectStart(space, q, this.#size, this.#spanBytes) !== q) return -1;
       return index.get(((q >>> 13) - space.pageSpan[q >>> 13]) * pageSize) ?? -1;
     };
     let corrupt = false;
     let n = 0;
-    const cached = this.nlist;
-    for (let q = this.list; q !== 0; q = this.u32[q >>> 2]) {
+    const cached = this.#nlist;
+    for (let q = this.#list; q !== 0; q = this.#u32[q >>> 2]) {
       const k = spanIndex(q);
       if (k < 0 || ++n > cached) {
         corrupt = true;
@@ -461,13 +523,13 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
     }
     // Objects never handed out: this thread's span tail, the ones it took from closed runtimes' tails, and those still
     // on the pool's chain (each span's never-used objects are the top of it while they are taken lowest first).
-    const fresh = starts.map((start) => (start === mine ? Math.floor(this.nchunk / this.size) : 0));
+    const fresh = starts.map((start) => (start === mine ? Math.floor(this.#nchunk / this.#size) : 0));
     if (!corrupt) {
       let stray = false;
       let m = 0;
-      for (let q = this.freshList; q !== 0 && !stray; q = this.u32[q >>> 2]) {
+      for (let q = this.#freshList; q !== 0 && !stray; q = this.#u32[q >>> 2]) {
         const k = spanIndex(q);
-        if (k < 0 || ++m > this.nfresh) stray = true;
+        if (k < 0 || ++m > this.#nfresh) stray = true;
         else fresh[k]++;
       }
       const whole = central.each((q) => {
@@ -478,16 +540,16 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
       corrupt = stray || !whole;
     }
     return {
-      id: this.id,
-      name: this.layout?.name ?? `${this.size} B`,
-      size: this.size,
-      stat: this.stat,
-      inuse: this.inuse,
+      id: this.#id,
+      name: this.#layout?.name ?? `${this.#size} B`,
+      size: this.#size,
+      stat: this.#stat,
+      inuse: this.#inuse,
       corrupt,
       spans: starts.map((start, k) => ({
         start,
-        bytes: this.nalloc,
-        slots: this.nalloc / this.size,
+        bytes: this.#nalloc,
+        slots: this.#nalloc / this.#size,
         fresh: fresh[k],
         free: free[k].sort((a, b) => a - b),
       })),
@@ -495,7 +557,7 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
   }
 
   /** The index in `chunks` of the span holding byte `q` (its objects, not its tail), or -1. Binary search over the spans by address. */
-  private spanOf(q: number): number {
+  #spanOf(q: number): number {
     const order = this.#byAddress;
     const chunks = this.#chunks;
     let lo = 0;
@@ -507,7 +569,7 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
       else hi = mid - 1;
     }
     const c = chunks[order[lo]];
-    return q >= c && q < c + this.nalloc ? order[lo] : -1;
+    return q >= c && q < c + this.#nalloc ? order[lo] : -1;
   }
 
   /**
@@ -517,11 +579,11 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
    * @offheap FixAlloc.alloc
    */
   alloc(): FixAllocResult<T, Z> {
-    const p = this.list;
-    if (p === 0 || this.debug) return this.allocSlow() as FixAllocResult<T, Z>;
-    this.list = this.u32[p >>> 2];
-    this.inuse += this.size;
-    if (this.zero) clearBytes(this.#space, p, this.size);
+    const p = this.#list;
+    if (p === 0 || this.#debug) return this.#allocSlow() as FixAllocResult<T, Z>;
+    this.#list = this.#u32[p >>> 2];
+    this.#inuse += this.#size;
+    if (this.#zero) clearBytes(this.#space, p, this.#size);
     return p as FixAllocResult<T, Z>;
   }
 
@@ -535,69 +597,69 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
    * ran 6.5 or 9.5 ns from one process to the next. Out of line, alloc and
    * free stay small and are inlined into the caller every time.
    */
-  private allocSlow(): number {
+  #allocSlow(): number {
     this.#space.checkOpen('FixAlloc.alloc');
-    if (this.inFirst) {
-      throw new MisuseError(`FixAlloc.alloc: called from the pool's own first hook (pool ${this.id}); first must not allocate from the pool it initialises`, { value: this.id });
+    if (this.#inFirst) {
+      throw new MisuseError(`FixAlloc.alloc: called from the pool's own first hook (pool ${this.#id}); first must not allocate from the pool it initialises`, { value: this.#id });
     }
-    let p = this.list;
+    let p = this.#list;
     if (p === 0 && this.#central !== undefined && this.#central.count !== 0) {
       // mcache refill: one batch from the central list (the count is read without the lock, as a hint).
-      p = this.#central.pop(this.refillBatch);
-      this.list = p;
-      this.held += this.#central.out[0];
-      this.setFloor();
+      p = this.#central.pop(this.#refillBatch);
+      this.#list = p;
+      this.#held += this.#central.out[0];
+      this.#setFloor();
     }
     if (p !== 0) {
-      if (this.debug) this.checkLink(p);
-      this.list = this.u32[p >>> 2];
-      this.inuse += this.size;
-      if (this.zero) clearBytes(this.#space, p, this.size);
-      if (this.sharedDebug) markLive(this.#space, p);
-      else if (this.debug) this.#rt.debugObjects.set(p, this.id * 2 + 1);
+      if (this.#debug) this.#checkLink(p);
+      this.#list = this.#u32[p >>> 2];
+      this.#inuse += this.#size;
+      if (this.#zero) clearBytes(this.#space, p, this.#size);
+      if (this.#sharedDebug) markLive(this.#space, p);
+      else if (this.#debug) this.#rt.debugObjects.set(p, this.#id * 2 + 1);
       return p;
     }
     // A fresh object: one this thread took from closed runtimes' span tails, else the rest of its span, else (a
     // shared pool) a batch of those tails, else a new span.
-    if (this.freshList === 0 && this.nchunk < this.size && this.#central !== undefined && this.#central.word(P.abandoned) !== 0) {
-      this.freshList = this.#central.pop(cacheBatch, true);
-      this.nfresh = this.#central.out[0];
+    if (this.#freshList === 0 && this.#nchunk < this.#size && this.#central !== undefined && this.#central.word(P.abandoned) !== 0) {
+      this.#freshList = this.#central.pop(cacheBatch, true);
+      this.#nfresh = this.#central.out[0];
     }
-    const taken = this.freshList !== 0;
-    if (!taken && this.nchunk < this.size) this.newSpan();
-    p = taken ? this.freshList : this.chunk;
+    const taken = this.#freshList !== 0;
+    if (!taken && this.#nchunk < this.#size) this.#newSpan();
+    p = taken ? this.#freshList : this.#chunk;
     // A taken object's link word is the only byte written since its span was made: cleared, it is fresh zero memory again.
-    const next = taken ? this.u32[p >>> 2] : 0;
-    if (taken) this.u32[p >>> 2] = 0;
+    const next = taken ? this.#u32[p >>> 2] : 0;
+    if (taken) this.#u32[p >>> 2] = 0;
     // Live before `first` runs, so the hook may initialise the object through accessors in debug mode.
-    if (this.sharedDebug) markLive(this.#space, p);
-    else if (this.debug) this.#rt.debugObjects.set(p, this.id * 2 + 1);
-    if (this.first !== undefined) {
+    if (this.#sharedDebug) markLive(this.#space, p);
+    else if (this.#debug) this.#rt.debugObjects.set(p, this.#id * 2 + 1);
+    if (this.#first !== undefined) {
       try {
-        this.runFirst(p);
+        this.#runFirst(p);
       } catch (e) {
-        if (this.sharedDebug) forget(this.#space, p);
-        else if (this.debug) this.#rt.debugObjects.delete(p);
-        if (taken) this.u32[p >>> 2] = next;
+        if (this.#sharedDebug) forget(this.#space, p);
+        else if (this.#debug) this.#rt.debugObjects.delete(p);
+        if (taken) this.#u32[p >>> 2] = next;
         throw e;
       }
     }
     if (taken) {
-      this.freshList = next;
-      this.nfresh--;
+      this.#freshList = next;
+      this.#nfresh--;
     } else {
-      this.chunk += this.size;
-      this.nchunk -= this.size;
+      this.#chunk += this.#size;
+      this.#nchunk -= this.#size;
     }
-    this.inuse += this.size;
-    this.held++;
-    this.setFloor();
+    this.#inuse += this.#size;
+    this.#held++;
+    this.#setFloor();
     return p;
   }
 
   /** Debug mode: the object state of `p` as the Map keeps it (pool id × 2 + live), from the shared bitmaps over a shared space. */
-  private stateOf(p: number): number | undefined {
-    if (!this.sharedDebug) return this.#rt.debugObjects.get(p);
+  #stateOf(p: number): number | undefined {
+    if (!this.#sharedDebug) return this.#rt.debugObjects.get(p);
     if (!wasHanded(this.#space, p)) return undefined;
     return this.#pagePool[p >>> 13] * 2 + (isLiveObject(this.#space, p) ? 1 : 0);
   }
@@ -607,65 +669,65 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
    * and its link word 0 or another; else a write after free (or a bad free)
    * broke the list. Checked before anything moves.
    */
-  private checkLink(p: number): void {
-    const next = this.u32[p >>> 2];
-    if (this.stateOf(p) !== this.id * 2) {
-      throw new BadPointerError(`FixAlloc.alloc: the free list's head ${show(p)} is not a free object of this pool (pool ${this.id}): the list is corrupt`, { value: p });
+  #checkLink(p: number): void {
+    const next = this.#u32[p >>> 2];
+    if (this.#stateOf(p) !== this.#id * 2) {
+      throw new BadPointerError(`FixAlloc.alloc: the free list's head ${show(p)} is not a free object of this pool (pool ${this.#id}): the list is corrupt`, { value: p });
     }
-    if (next !== 0 && (next >>> 0 !== next || (next & 3) !== 0 || next >= this.#space.reserved || this.stateOf(next) !== this.id * 2)) {
+    if (next !== 0 && (next >>> 0 !== next || (next & 3) !== 0 || next >= this.#space.reserved || this.#stateOf(next) !== this.#id * 2)) {
       throw new BadPointerError(
-        `FixAlloc.alloc: the link word of free object ${show(p)} holds ${show(next)}, not a free object of this pool (pool ${this.id}): a write after free into [${show(p)}, ${show(p + 4)})?`,
+        `FixAlloc.alloc: the link word of free object ${show(p)} holds ${show(next)}, not a free object of this pool (pool ${this.#id}): a write after free into [${show(p)}, ${show(p + 4)})?`,
         { value: next, limit: p },
       );
     }
   }
 
   /** Takes a span of whole pages from persistentalloc and marks its pages as this pool's. */
-  private newSpan(): void {
-    const chunk = this.#rt.persistent.alloc(this.spanBytes, pageSize, this.stat);
+  #newSpan(): void {
+    const chunk = this.#rt.persistent.alloc(this.#spanBytes, pageSize, this.#stat);
     const first = chunk / pageSize;
-    const npages = this.spanBytes / pageSize;
+    const npages = this.#spanBytes / pageSize;
     for (let k = 0; k < npages; k++) this.#space.pageSpan[first + k] = k;
-    this.#pagePool.fill(this.id, first, first + npages);
-    this.#central?.addSpan(this.nalloc / this.size);
-    this.chunk = chunk;
-    this.nchunk = this.nalloc;
+    this.#pagePool.fill(this.#id, first, first + npages);
+    this.#central?.addSpan(this.#nalloc / this.#size);
+    this.#chunk = chunk;
+    this.#nchunk = this.#nalloc;
     const order = this.#byAddress;
     let i = order.length;
     while (i > 0 && this.#chunks[order[i - 1]] > chunk) i--;
     order.splice(i, 0, this.#chunks.length);
     this.#chunks.push(chunk);
     // Heap bits (heapbits.ts): the span's objects have this pool's layout for good, so memclrHasPointers visits exactly their HeapRef slots.
-    this.#rt.heap.bits.span(chunk, this.nalloc, this.size, this.layout);
+    this.#rt.heap.bits.span(chunk, this.#nalloc, this.#size, this.#layout);
   }
 
   /** Runs `first` for fresh `p`; alloc from the pool is refused meanwhile (the hook would get `p` again). */
-  private runFirst(p: number): void {
+  #runFirst(p: number): void {
     // The free-list head is parked so every alloc in the hook takes the slow path, which refuses it.
-    const list = this.list;
-    const nlist = this.nlist;
-    this.list = 0;
-    this.held -= nlist;
-    this.setFloor();
+    const list = this.#list;
+    const nlist = this.#nlist;
+    this.#list = 0;
+    this.#held -= nlist;
+    this.#setFloor();
     // Every free in the hook takes the slow path, which refuses the object being initialised.
-    const floor = this.floor;
-    this.floor = Infinity;
-    this.inFirst = true;
-    this.firstP = p;
+    const floor = this.#floor;
+    this.#floor = Infinity;
+    this.#inFirst = true;
+    this.#firstP = p;
     try {
-      (this.first as (p: Ptr<T>) => void)(p as Ptr<T>);
+      (this.#first as (p: Ptr<T>) => void)(p as Ptr<T>);
     } finally {
-      this.inFirst = false;
-      this.firstP = 0;
-      this.floor = floor;
+      this.#inFirst = false;
+      this.#firstP = 0;
+      this.#floor = floor;
       // Objects the hook freed are on the list now; the parked list follows them.
-      this.held += nlist;
-      this.setFloor();
-      if (this.list === 0) this.list = list;
+      this.#held += nlist;
+      this.#setFloor();
+      if (this.#list === 0) this.#list = list;
       else if (list !== 0) {
-        let q = this.list;
-        while (this.u32[q >>> 2] !== 0) q = this.u32[q >>> 2];
-        this.u32[q >>> 2] = list;
+        let q = this.#list;
+        while (this.#u32[q >>> 2] !== 0) q = this.#u32[q >>> 2];
+        this.#u32[q >>> 2] = list;
       }
     }
   }
@@ -677,68 +739,68 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
    */
   free(p: MaybeGarbage<T>): void {
     // One check for the fast path: a u32, 4-aligned, on a page of this pool's spans (out-of-range pages read undefined).
-    if (typeof p !== 'number' || p >>> 0 !== p || (p & 3) !== 0 || this.#pagePool[p >>> 13] !== this.id || this.debug || this.inuse <= this.floor) {
-      this.freeSlow(p);
+    if (typeof p !== 'number' || p >>> 0 !== p || (p & 3) !== 0 || this.#pagePool[p >>> 13] !== this.#id || this.#debug || this.#inuse <= this.#floor) {
+      this.#freeSlow(p);
       return;
     }
-    this.inuse -= this.size;
-    this.u32[p >>> 2] = this.list;
-    this.list = p;
+    this.#inuse -= this.#size;
+    this.#u32[p >>> 2] = this.#list;
+    this.#list = p;
   }
 
   /** free's other paths: a rejected pointer, or debug checks and poisoning. */
-  private freeSlow(p: unknown): void {
+  #freeSlow(p: unknown): void {
     this.#space.checkOpen('FixAlloc.free');
     checkPtr('FixAlloc.free: p', p, 4, this.#space.reserved, pageSize);
-    if (this.inFirst && p === this.firstP) {
-      throw new MisuseError(`FixAlloc.free: called from the pool's first hook on the object it initialises (${show(p)}); alloc has not handed it out yet`, { value: p, limit: this.id });
+    if (this.#inFirst && p === this.#firstP) {
+      throw new MisuseError(`FixAlloc.free: called from the pool's first hook on the object it initialises (${show(p)}); alloc has not handed it out yet`, { value: p, limit: this.#id });
     }
     const owner = this.#pagePool[p >>> 13];
-    if (owner !== this.id) {
-      if (owner !== 0) throw new ForeignPointerError(`FixAlloc.free: p belongs to another pool (id ${owner}), not this one (id ${this.id}); got ${show(p)}`, { value: p, limit: owner });
+    if (owner !== this.#id) {
+      if (owner !== 0) throw new ForeignPointerError(`FixAlloc.free: p belongs to another pool (id ${owner}), not this one (id ${this.#id}); got ${show(p)}`, { value: p, limit: owner });
       if (this.#space.isLive(p, 4)) throw new ForeignPointerError(`FixAlloc.free: p is not in a span of this pool (another allocator's memory); got ${show(p)}`, { value: p });
       throw new BadPointerError(`FixAlloc.free: p was not handed out by any FixAlloc of this runtime; got ${show(p)}`, { value: p });
     }
-    if (this.sharedDebug) this.checkFreeShared(p);
-    else if (this.debug) this.checkFree(p);
+    if (this.#sharedDebug) this.#checkFreeShared(p);
+    else if (this.#debug) this.#checkFree(p);
     // With nothing handed out, any free is bogus; keeps inuse from going negative without debug mode. A shared pool's
     // runtime may free what other threads allocated, so its inuse may go negative.
-    if (this.inuse === 0 && this.flushAt === noFlush) throw new DoubleFreeError(`FixAlloc.free: the pool has no live objects (double free?); got ${show(p)}`, { value: p, limit: 0 });
-    if (this.sharedDebug) {
+    if (this.#inuse === 0 && this.#flushAt === noFlush) throw new DoubleFreeError(`FixAlloc.free: the pool has no live objects (double free?); got ${show(p)}`, { value: p, limit: 0 });
+    if (this.#sharedDebug) {
       // One atomic step decides between two threads freeing the same object: the loser changes nothing.
       if (!release(this.#space, p)) throw new DoubleFreeError(`FixAlloc.free: p is already free (double free, by this or another thread); got ${show(p)}`, { value: p });
-    } else if (this.debug) this.#rt.debugObjects.set(p, this.id * 2);
-    this.inuse -= this.size;
-    if (this.debug) this.#space.u8.fill(poisonByte, p + 4, p + this.size);
-    this.u32[p >>> 2] = this.list;
-    this.list = p;
-    const n = this.nlist;
-    if (n > this.flushAt) this.flushBatch(Math.min(n, cacheBatch));
+    } else if (this.#debug) this.#rt.debugObjects.set(p, this.#id * 2);
+    this.#inuse -= this.#size;
+    if (this.#debug) this.#space.u8.fill(poisonByte, p + 4, p + this.#size);
+    this.#u32[p >>> 2] = this.#list;
+    this.#list = p;
+    const n = this.#nlist;
+    if (n > this.#flushAt) this.#flushBatch(Math.min(n, cacheBatch));
   }
 
   /** Debug mode over a shared space: `p`, on a page of this pool, must start an object some thread handed out. */
-  private checkFreeShared(p: number): void {
-    const start = objectStart(this.#space, p, this.size, this.spanBytes);
+  #checkFreeShared(p: number): void {
+    const start = objectStart(this.#space, p, this.#size, this.#spanBytes);
     if (start !== p) {
-      if (start < 0) throw new BadPointerError(`FixAlloc.free: p lies in the unused tail of a span of this pool (pool ${this.id}); got ${show(p)}`, { value: p });
-      throw new BadPointerError(`FixAlloc.free: p points into the middle of an object of this pool (size ${this.size}); got ${show(p)}`, { value: p, limit: this.size });
+      if (start < 0) throw new BadPointerError(`FixAlloc.free: p lies in the unused tail of a span of this pool (pool ${this.#id}); got ${show(p)}`, { value: p });
+      throw new BadPointerError(`FixAlloc.free: p points into the middle of an object of this pool (size ${this.#size}); got ${show(p)}`, { value: p, limit: this.#size });
     }
     if (!wasHanded(this.#space, p)) throw new BadPointerError(`FixAlloc.free: p was never handed out by this pool (by any thread); got ${show(p)}`, { value: p });
   }
 
   /** Debug mode: `p` must be a live object handed out by this pool. */
-  private checkFree(p: number): void {
+  #checkFree(p: number): void {
     const state = this.#rt.debugObjects.get(p);
     if (state === undefined) {
       if (this.contains(p)) {
-        const k = this.spanOf(p);
-        if (k >= 0 && (p - this.#chunks[k]) % this.size === 0) throw new BadPointerError(`FixAlloc.free: p was never handed out by this pool; got ${show(p)}`, { value: p });
-        throw new BadPointerError(`FixAlloc.free: p points into the middle of an object of this pool (size ${this.size}); got ${show(p)}`, { value: p, limit: this.size });
+        const k = this.#spanOf(p);
+        if (k >= 0 && (p - this.#chunks[k]) % this.#size === 0) throw new BadPointerError(`FixAlloc.free: p was never handed out by this pool; got ${show(p)}`, { value: p });
+        throw new BadPointerError(`FixAlloc.free: p points into the middle of an object of this pool (size ${this.#size}); got ${show(p)}`, { value: p, limit: this.#size });
       }
       throw new BadPointerError(`FixAlloc.free: p was not handed out by any FixAlloc of this runtime; got ${show(p)}`, { value: p });
     }
-    if (state >>> 1 !== this.id) {
-      throw new ForeignPointerError(`FixAlloc.free: p belongs to another pool (id ${state >>> 1}), not this one (id ${this.id}); got ${show(p)}`, { value: p });
+    if (state >>> 1 !== this.#id) {
+      throw new ForeignPointerError(`FixAlloc.free: p belongs to another pool (id ${state >>> 1}), not this one (id ${this.#id}); got ${show(p)}`, { value: p });
     }
     if ((state & 1) === 0) throw new DoubleFreeError(`FixAlloc.free: p is already free (double free); got ${show(p)}`, { value: p });
   }
@@ -746,8 +808,8 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
   /** Whether `p` lies in one of this pool's spans (over a shared space: any thread's, from the page owner table). Anything but an address is not. */
   contains(p: number): boolean {
     if (typeof p !== 'number' || p >>> 0 !== p || p >= this.#space.reserved) return false;
-    if (this.#central !== undefined) return this.#pagePool[p >>> 13] === this.id && objectStart(this.#space, p, this.size, this.spanBytes) >= 0;
-    return this.spanOf(p) >= 0;
+    if (this.#central !== undefined) return this.#pagePool[p >>> 13] === this.#id && objectStart(this.#space, p, this.#size, this.#spanBytes) >= 0;
+    return this.#spanOf(p) >= 0;
   }
 
   /**
@@ -758,21 +820,24 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
   deadObjectIn(p: number, n: number): string | undefined {
     checkPtr('FixAlloc.deadObjectIn: p', p, 1, this.#space.reserved, pageSize);
     checkSize('FixAlloc.deadObjectIn: n', n, 1, this.#space.reserved - p);
-    if (!this.debug) return undefined; // nothing is tracked
-    if (this.sharedDebug) return undefined; // the runtime asks objstate.ts, which sees every thread's objects
+    if (!this.#debug) return undefined; // nothing is tracked
+    if (this.#sharedDebug) return undefined; // the runtime asks objstate.ts, which sees every thread's objects
     const objects = this.#rt.debugObjects;
     for (let q = p; q < p + n; ) {
-      const k = this.spanOf(q);
+      const k = this.#spanOf(q);
       if (k < 0) return undefined; // the span's tail or another page: not this pool's objects
-      const start = this.#chunks[k] + Math.floor((q - this.#chunks[k]) / this.size) * this.size;
+      const start = this.#chunks[k] + Math.floor((q - this.#chunks[k]) / this.#size) * this.#size;
       const state = objects.get(start);
-      if (state === undefined) return `object ${show(start)} of pool ${this.id} was never handed out`;
-      if ((state & 1) === 0) return `object ${show(start)} of pool ${this.id} is free (use after free)`;
-      q = start + this.size;
+      if (state === undefined) return `object ${show(start)} of pool ${this.#id} was never handed out`;
+      if ((state & 1) === 0) return `object ${show(start)} of pool ${this.#id} is free (use after free)`;
+      q = start + this.#size;
     }
     return undefined;
   }
 }
+
+// A method or accessor called on anything but a pool: MisuseError ERR_RECEIVER; an assignment to a getter-only property (size, inuse, …): ERR_READ_ONLY.
+guardReceivers(FixAlloc, (o) => isPool(o));
 
 /** Checks a shared pool's name: a string of 1..maxPoolName UTF-16 units. */
 function checkPoolName(name: unknown): asserts name is string {

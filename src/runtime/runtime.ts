@@ -14,7 +14,7 @@
 // its own isolate can see.
 
 import { buildAccessor, type Accessor } from './accessor.js';
-import { checkOptions, checkPtr, checkSize, isU32, optBool, optInt } from './check.js';
+import { checkOptions, checkPtr, checkSize, guardReceivers, isU32, optBool, optInt } from './check.js';
 import { AttachError, MisuseError, OptionError, OutOfBoundsError, show } from './errors.js';
 import { isLayout, type Fields, type Layout } from './layout.js';
 import {
@@ -599,6 +599,9 @@ export class Runtime extends Object {
     return { ...this.#s.space.stats(), persistent: this.#s.persistent.stats() };
   }
 }
+
+// A method or accessor called on anything but a Runtime: MisuseError ERR_RECEIVER; an assignment to a getter-only property: ERR_READ_ONLY.
+guardReceivers(Runtime, isRuntime);
 
 /**
  * A new runtime with its own address space.

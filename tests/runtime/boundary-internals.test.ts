@@ -140,7 +140,7 @@ describe('no route from what a program holds reaches the machinery', () => {
     for (const v of Object.values(views)) expect(v.buffer).toBe(rt.buffer);
   });
 
-  it('a method called on another receiver (a Proxy of a runtime, a plain object) changes nothing', () => {
+  it('a method called on another receiver (a Proxy of a runtime, a plain object) changes nothing (MisuseError ERR_RECEIVER; boundary-receivers walks every member)', () => {
     const rt = createRuntime({ maxBytes: 1 << 20 });
     const pool = new FixAlloc(Node, { runtime: rt });
     const before = snapshot(rt, pool as FixAlloc<unknown>);
@@ -148,8 +148,8 @@ describe('no route from what a program holds reaches the machinery', () => {
     const proxy = new Proxy(rt, {});
     for (const recv of [proxy, {}, Object.create(rt) as object]) {
       /* eslint-disable @typescript-eslint/unbound-method -- called on another receiver on purpose */
-      expect(() => Reflect.apply(api.Runtime.prototype.newHeapRef, recv, [{}])).toThrow(TypeError);
-      expect(() => Reflect.apply(api.Runtime.prototype.sysAlloc, recv, [8192])).toThrow(TypeError);
+      expect(() => Reflect.apply(api.Runtime.prototype.newHeapRef, recv, [{}])).toThrow(expect.objectContaining({ code: 'ERR_RECEIVER' }));
+      expect(() => Reflect.apply(api.Runtime.prototype.sysAlloc, recv, [8192])).toThrow(expect.objectContaining({ code: 'ERR_RECEIVER' }));
       /* eslint-enable @typescript-eslint/unbound-method */
     }
     expect(snapshot(rt, pool as FixAlloc<unknown>)).toBe(before);
@@ -182,14 +182,14 @@ describe('what stays writable validates', () => {
     expect(rt.lastLost).toEqual([]);
   });
 
-  it('the read-only properties refuse assignment (strict mode TypeError) and keep their value', () => {
+  it('the read-only properties refuse assignment (MisuseError ERR_READ_ONLY) and keep their value', () => {
     const rt = createRuntime({ maxBytes: 1 << 20, debug: true });
     const r = rt as unknown as Record<string, unknown>;
     for (const k of ['debug', 'space', 'buffer', 'shared', 'closed']) {
       const was = r[k];
       expect(() => {
         r[k] = 0;
-      }, k).toThrow(TypeError);
+      }, k).toThrow(MisuseError);
       expect(r[k], k).toBe(was);
     }
     expect(rt.debug).toBe(true);

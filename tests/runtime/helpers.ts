@@ -2,6 +2,7 @@
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { expect } from 'vitest';
 import type { FixAlloc, Runtime } from '../../src/runtime/index.js';
+import { poolStateOf } from '../../src/runtime/fixalloc.js';
 import { stateOf } from '../../src/runtime/runtime.js';
 
 /** Everything a rejected call must leave as it was: stats and the allocators' private state. */
@@ -19,10 +20,7 @@ export function snapshot(rt: Runtime, ...pools: FixAlloc<unknown, boolean>[]): s
     off: p.off,
     chunks: p.chunks,
     debugObjects: [...stateOf(rt).debugObjects],
-    pools: pools.map((q) => {
-      const r = q as unknown as Record<string, unknown>;
-      return [r.list, r.chunk, r.nchunk, r.inuse, r.chunks, r.inFirst];
-    }),
+    pools: pools.map((q) => poolStateOf(q)),
   });
 }
 
