@@ -197,11 +197,28 @@ describe('sharing and bail-out', () => {
     expect(r.work.skipped).toBe(1);
   });
 
+  it('each helper is summarised once per file lint, and both rules read that summary: 2 helpers, 2 summary runs', async () => {
+    const r = await lint([
+      `function publish(p: Ptr<Node>) { addRoot(p, Node); }`,
+      `function fill(p: Ptr<Node>) { N.owner.set(p, ref); }`,
+      `function make() { const p = junk.alloc(); publish(p as Ptr<Node>); }`,
+      `function keep() { const p = pool.alloc(); fill(p); }`,
+    ]);
+    // zero-before-root through publish's summary (it roots), no-unrooted-heap-refs through fill's (it stores).
+    expect(r.messages.map((m) => [m.ruleId, m.line])).toEqual([
+      ['offheap/zero-before-root', head.length + 3],
+      ['offheap/no-unrooted-heap-refs', head.length + 4],
+    ]);
+    expect(r.work.summaries).toBe(2);
+    // The module, the four functions once each for their facts, and the two summary runs: not again per rule.
+    expect(r.work.functions).toBe(1 + 4 + 2);
+  });
+
   it('a file that never imports offheap costs no flow work', async () => {
     for (const k of Object.keys(flowStats) as (keyof typeof flowStats)[]) flowStats[k] = 0;
     const [res] = await eslint.lintText(`function f(p: number) {\n  if (p) return p;\n  return 0;\n}\n`, { filePath: path.join(fixturesDir, 'file.ts') });
     expect(res.messages).toEqual([]);
-    expect(flowStats).toEqual({ segments: 0, transfers: 0, functions: 0, stateOps: 0, widened: 0, skipped: 0, gated: 0, placeTypes: 0 });
+    expect(flowStats).toEqual({ segments: 0, transfers: 0, functions: 0, summaries: 0, stateOps: 0, widened: 0, skipped: 0, gated: 0, placeTypes: 0 });
   });
 });
 

@@ -464,4 +464,26 @@ valid.push({ code: `declare function addRoot(p: number): void;\nconst p = 8;\nad
   invalid.push({ code: code(...view, `function f() {`, alloc, store, `  const el = <View p={0 as Ptr<Node>} />;`, `  return el;`, `}`), filename, errors: [{ messageId: 'unrootedStore', line: L(4) }] });
 }
 
+// A `switch` without `default` whose cases name every value of its discriminant's type has no path where no case
+// matches (the checker narrows the discriminant to `never` there): string unions, string and numeric enums, booleans.
+// The twins leave one value without a case, and that path returns with the store unrooted.
+{
+  const sw = (decl: string, cases: string[]): string[] => [decl, `function put(l: Life) {`, alloc, store, `  switch (l) {`, ...cases, `  }`, `}`];
+  const both = [`    case 'long': addRoot(p, Node); break;`, `    case 'short': keep(p); break;`];
+  twin(sw(`type Life = 'long' | 'short';`, both), sw(`type Life = 'long' | 'short' | 'none';`, both), 4);
+  const members = [`    case Life.Long: addRoot(p, Node); break;`, `    case Life.Short: keep(p); break;`];
+  twin(sw(`enum Life { Long = 'long', Short = 'short' }`, members), sw(`enum Life { Long = 'long', Short = 'short', None = 'none' }`, members), 4);
+  twin(sw(`enum Life { Long, Short }`, members), sw(`enum Life { Long, Short, None }`, members), 4);
+  // Every case returns: nothing follows the switch.
+  const returns = [`    case 'long': addRoot(p, Node); return;`, `    case 'short': keep(p); return;`];
+  twin(sw(`type Life = 'long' | 'short';`, returns), sw(`type Life = 'long' | 'short' | 'none';`, returns), 4);
+  // Two values on one case (fall-through), and a boolean discriminant.
+  const shared = [`    case 'long':`, `    case 'short': keep(p); break;`];
+  twin(sw(`type Life = 'long' | 'short';`, shared), sw(`type Life = 'long' | 'short' | 'none';`, shared), 4);
+  const flag = (cases: string[]) => [`function put(on: boolean) {`, alloc, store, `  switch (on) {`, ...cases, `  }`, `}`];
+  twin(flag([`    case true: addRoot(p, Node); break;`, `    case false: keep(p); break;`]), flag([`    case true: addRoot(p, Node); break;`]), 3);
+  // A `string` discriminant is never covered: the no-match path stays.
+  invalid.push({ code: code(`function put(l: string) {`, alloc, store, `  switch (l) {`, `    case 'long': addRoot(p, Node); break;`, `    case 'short': keep(p); break;`, `  }`, `}`), errors: [{ messageId: 'unrootedStore', line: L(3) }] });
+}
+
 ruleTester.run('no-unrooted-heap-refs', rule, { valid, invalid });

@@ -378,4 +378,11 @@ valid.push({ code: code(`declare const L: Parameters<typeof addRoot>[1];`, `func
   valid.push({ code: code(pins, `function f(p: Ptr<Node>, h: HeapRef<Owner>) {`, `  pin(N.owner.get(p));`, `  pin(h);`, `}`) });
 }
 
+// Cleared in every case of a `switch` without `default` that names every value of its discriminant's type: no path
+// skips the clears (twin: one value has no case, and on the path where no case matches the memory is still garbage).
+{
+  const sw = (decl: string) => [decl, `function f(k: Kind) {`, `  const p = junk.alloc();`, `  switch (k) {`, `    case Kind.A: memclrNoHeapPointers(p, Node.size); break;`, `    case Kind.B: typedmemclr(Node, p as Ptr<Node>); break;`, `  }`, R, `}`];
+  twin(sw(`enum Kind { A, B }`), sw(`enum Kind { A, B, C }`), 8);
+}
+
 ruleTester.run('zero-before-root', rule, { valid, invalid });

@@ -18,9 +18,10 @@ import type { PathInfo, SegInfo } from './recorder.js';
  * Counted work, for the linear-cost tests. `segments`: segment runs (facts are kept from each segment's last run, so
  * none runs again once solved); `transfers`: events run; `skipped`: functions not solved because they can hold no
  * memory state; `gated`: of those, answered from names without a type query; `placeTypes`: declared types asked of
- * module-level variables a function assigns (is it a root table?), once each.
+ * module-level variables a function assigns (is it a root table?), once each; `summaries`: summary runs of same-file
+ * functions (of `functions`), one per called helper and file lint, shared by every flow rule.
  */
-export const flowStats = { segments: 0, transfers: 0, functions: 0, stateOps: 0, widened: 0, skipped: 0, gated: 0, placeTypes: 0 };
+export const flowStats = { segments: 0, transfers: 0, functions: 0, summaries: 0, stateOps: 0, widened: 0, skipped: 0, gated: 0, placeTypes: 0 };
 
 /** The solver's budget: segment runs per function before widening (tests lower it). */
 export const flowLimits = { runsPerSegment: 64, baseRuns: 1024 };

@@ -70,6 +70,8 @@ interface EdgeFacts {
   readonly cond: { readonly id: PredicateName; readonly value: boolean } | undefined;
   /** The predicate key of `cond`'s variable, when its value cannot change between tests. */
   readonly key: string | undefined;
+  /** No run takes it: the no-match edge of a `switch` whose cases cover every value its discriminant's type allows. */
+  readonly impossible?: boolean;
 }
 
 const noEdge: EdgeFacts = { label: undefined, cond: undefined, key: undefined };
@@ -412,6 +414,7 @@ export class FlowEngine {
   /** Solves `path` from an entry where each parameter is fresh unknown memory, and records its summary. */
   private summarise(path: PathInfo): void {
     if (this.summaries.has(path)) return;
+    flowStats.summaries++;
     this.summaries.set(path, null); // recursion: no summary
     const fn = path.node as TSESTree.FunctionLike;
     const entry = new Map<string, ObjState>();
@@ -547,7 +550,8 @@ export class FlowEngine {
       const acc = new Map<Valuation, MutableEnv>();
       for (const { from, out } of preds) {
         const fork = from.seg.nextSegments.length > 1 || from.index >= to.index;
-        const { label, cond, key } = fork ? this.edgeOf(from, to) : noEdge;
+        const { label, cond, key, impossible } = fork ? this.edgeOf(from, to) : noEdge;
+        if (impossible) continue;
         for (const [k, env0] of out) {
           const env = fork ? this.handles.edge(from, to, env0) : env0;
           const val = key && cond ? extend(k, key, cond.value) : k;
@@ -605,10 +609,49 @@ export class FlowEngine {
     let found = byTo.get(to);
     if (!found) {
       const cond = edgeCondition(from, to);
-      found = { label: edgeLabel(from, to), cond, key: cond && this.stableKey(cond.id) };
+      found = { label: edgeLabel(from, to), cond, key: cond && this.stableKey(cond.id), impossible: this.exhaustiveNoMatch(from, to) };
       byTo.set(to, found);
     }
     return found;
+  }
+
+  /**
+   * Whether `from -> to` is the path where no `case` of a `switch` without
+   * `default` matches (it forks from the last case's test, or from the
+   * discriminant when there is one case), and the checker's type of the
+   * discriminant there is a union of literals (string, number, boolean, enum
+   * members, undefined, null) each of which some `case` names: TypeScript
+   * narrows it to `never` on that path, so no run takes it.
+   */
+  private exhaustiveNoMatch(from: SegInfo, to: SegInfo): boolean {
+    const sw = to.start;
+    if (sw.type !== AST_NODE_TYPES.SwitchStatement || sw.cases.length === 0 || sw.cases.some((c) => c.test === null)) return false;
+    const last = sw.cases[sw.cases.length - 1];
+    const start = from.start;
+    const fromTests = start === last || (sw.cases.length === 1 && !(start.range[0] >= sw.range[0] && start.range[1] <= sw.range[1]));
+    if (!fromTests) return false;
+    const key = (t: ts.Type): string | undefined => {
+      if (t.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.BooleanLiteral)) return this.checker.typeToString(t);
+      if (t.isStringLiteral() || t.isNumberLiteral()) {
+        const member = t.flags & ts.TypeFlags.EnumLiteral && t.symbol ? `${this.checker.getFullyQualifiedName(t.symbol)}=` : '';
+        return `${member}${typeof t.value}:${String(t.value)}`;
+      }
+      return undefined;
+    };
+    const d = this.typeOf(sw.discriminant);
+    const members = d.isUnion() ? d.types : [d];
+    const covered = new Set<string>();
+    for (const c of sw.cases) {
+      const t = this.typeOf(c.test!);
+      for (const m of t.isUnion() ? t.types : [t]) {
+        const k = key(m);
+        if (k !== undefined) covered.add(k);
+      }
+    }
+    return members.length > 0 && members.every((m) => {
+      const k = key(m);
+      return k !== undefined && covered.has(k);
+    });
   }
 
   private readonly stable = new Map<ts.Symbol, string | null>();
