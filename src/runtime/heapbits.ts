@@ -6,6 +6,9 @@
 // the whole space, one bit per 4-byte word, play that part:
 //   known  the word lies in memory whose layout was recorded;
 //   ptr    the word is a HeapRef slot of that layout (meaningful where known).
+// They are interleaved in one Int32Array (known then ptr for each 32 words):
+// a clear reads both from one array, so it pays one array's checks (map,
+// length, data pointer, which TurboFan repeats per array) instead of two.
 // Layouts are recorded by the memory that knows them: a FixAlloc pool of a
 // layout records each chunk it takes (every object of the chunk has that
 // layout, for the chunk's whole life, as chunks are never freed), and
@@ -46,10 +49,11 @@ export type WordKind = 'pointer' | 'scalar' | 'unknown';
 
 /** The pointer bitmap of one runtime's space. */
 export class HeapBits {
-  /** Bit `w & 31` of entry `w >>> 5`: word `w` has a recorded layout. Covers the words below `32 × length`. */
-  known: Int32Array = empty;
-  /** Same indexing: word `w` is a HeapRef slot (only set where known). */
-  ptr: Int32Array = empty;
+  /**
+   * Bit `w & 31` of entry `(w >>> 5) << 1` (known): word `w` has a recorded layout; the same bit of the next entry
+   * (ptr): word `w` is a HeapRef slot (only set where known). Covers the words below `16 × length`.
+   */
+  words: Int32Array = empty;
   /** Start, end of the last whole object and object size of each span, three words per span. */
   private spanWords: Int32Array = empty;
   /** The HeapRef slot runs (layoutSlotRuns) of each span's layout, by span index. */
@@ -61,15 +65,12 @@ export class HeapBits {
 
   /** Grows the bitmaps (doubling, up to the whole space) to cover the words below `to`. */
   private ensure(to: number): void {
-    const need = (to + 31) >>> 5;
-    if (need <= this.known.length) return;
-    const n = Math.min(Math.max(need, this.known.length * 2, 256), Math.ceil(this.space.reserved / 128));
-    const known = new Int32Array(n);
-    const ptr = new Int32Array(n);
-    known.set(this.known);
-    ptr.set(this.ptr);
-    this.known = known;
-    this.ptr = ptr;
+    const need = ((to + 31) >>> 5) << 1;
+    if (need <= this.words.length) return;
+    const n = Math.min(Math.max(need, this.words.length * 2, 512), Math.ceil(this.space.reserved / 64));
+    const words = new Int32Array(n);
+    words.set(this.words);
+    this.words = words;
   }
 
   /**
@@ -147,15 +148,16 @@ export class HeapBits {
   unroot(p: number, layout: Layout<unknown>, count: number): void {
     const from = p >>> 2;
     const to = (p + layout.size * count + 3) >>> 2;
-    this.setRange(this.known, from, to, false);
-    this.setRange(this.ptr, from, to, false);
+    this.setRange(known, from, to, false);
+    this.setRange(ptr, from, to, false);
   }
 
   /** What the bits say about the 4-byte word at byte address `a` (rounded down to a word). */
   wordAt(a: number): WordKind {
     const w = a >>> 2;
-    if (w >>> 5 >= this.known.length || (this.known[w >>> 5] & (1 << (w & 31))) === 0) return 'unknown';
-    return (this.ptr[w >>> 5] & (1 << (w & 31))) !== 0 ? 'pointer' : 'scalar';
+    const i = (w >>> 5) << 1;
+    if (i >= this.words.length || (this.words[i] & (1 << (w & 31))) === 0) return 'unknown';
+    return (this.words[i | 1] & (1 << (w & 31))) !== 0 ? 'pointer' : 'scalar';
   }
 
   /**
@@ -173,41 +175,48 @@ export class HeapBits {
   }
 
   private record(start: number, bytes: number, size: number, count: number, layout: Layout<unknown>): void {
-    this.setRange(this.known, start >>> 2, (start + bytes + 3) >>> 2, true);
+    this.setRange(known, start >>> 2, (start + bytes + 3) >>> 2, true);
     const slots = layoutSlots(layout);
     if (slots.length === 0) return;
-    const ptr = this.ptr;
+    const words = this.words;
     for (let e = 0; e < count; e++) {
       const base = start + e * size;
       for (let k = 0; k < slots.length; k++) {
         const w = (base + slots[k]) >>> 2;
-        ptr[w >>> 5] |= 1 << (w & 31);
+        words[((w >>> 5) << 1) | ptr] |= 1 << (w & 31);
       }
     }
   }
 
   private anyKnown(from: number, to: number): boolean {
-    const known = this.known;
+    const words = this.words;
     for (let w = from; w < to; ) {
       const b = w >>> 5;
       const end = Math.min(to, (b + 1) << 5);
-      if ((known[b] & rangeMask(w & 31, end - (b << 5))) !== 0) return true;
+      if ((words[b << 1] & rangeMask(w & 31, end - (b << 5))) !== 0) return true;
       w = end;
     }
     return false;
   }
 
-  private setRange(bits: Int32Array, from: number, to: number, on: boolean): void {
-    to = Math.min(to, bits.length << 5);
+  /** Sets or clears the bits of the words [from, to) in one of the two bitmaps (`which`: known or ptr). */
+  private setRange(which: 0 | 1, from: number, to: number, on: boolean): void {
+    const words = this.words;
+    to = Math.min(to, words.length << 4);
     for (let w = from; w < to; ) {
       const b = w >>> 5;
       const end = Math.min(to, (b + 1) << 5);
       const m = rangeMask(w & 31, end - (b << 5));
-      bits[b] = on ? bits[b] | m : bits[b] & ~m;
+      const i = (b << 1) | which;
+      words[i] = on ? words[i] | m : words[i] & ~m;
       w = end;
     }
   }
 }
+
+/** The two bitmaps' places in each pair of `HeapBits.words` entries. */
+const known = 0;
+const ptr = 1;
 
 /** Bits [lo, hi) of a 32-bit word (0 ≤ lo < hi ≤ 32). */
 export function rangeMask(lo: number, hi: number): number {

@@ -184,15 +184,17 @@ export class Collector implements BulkBarrier {
   clearRange(i32: Int32Array, bits: HeapBits, p: number, n: number): void {
     // p is 4-byte aligned; n < 4 gives an empty range (the last word is below p's, and no bit lies from p's up to it).
     // A bitmap word beyond the bitmaps reads as undefined, whose `& range` is 0: the slow path, or an empty range.
+    // bits.words interleaves the two bitmaps: known at `b << 1`, ptr at the next entry (heapbits.ts).
     const b = p >>> 7;
     const last = (p + n - 4) >>> 2;
     const range = (-1 << ((p >>> 2) & 31)) & (-1 >>> (31 - (last & 31)));
-    if ((p & 3) !== 0 || last >>> 5 !== b || (bits.known[b] & range) !== range) return this.clearRangeSlow(i32, bits, p, n);
+    const words = bits.words;
+    if ((p & 3) !== 0 || last >>> 5 !== b || (words[b << 1] & range) !== range) return this.clearRangeSlow(i32, bits, p, n);
     const c2 = this.cycle << 1;
     const heap = this.heap;
     const meta = heap.meta;
     const mask = heap.mask;
-    for (let q = bits.ptr[b] & range; q !== 0; q &= q - 1) {
+    for (let q = words[(b << 1) | 1] & range; q !== 0; q &= q - 1) {
       const w = (b << 5) | (31 - Math.clz32(q & -q));
       const v = i32[w];
       const m = (v & mask) << 1;
@@ -236,15 +238,14 @@ export class Collector implements BulkBarrier {
 
   /** The bitmap walk of clearRange over the words [from, to) (from < to). */
   private clearBits(i32: Int32Array, bits: HeapBits, from: number, to: number): void {
-    const known = bits.known;
+    const words = bits.words; // known at b << 1, ptr next (heapbits.ts)
     // Words beyond the bitmaps have no recorded layout.
-    const covered = known.length << 5;
+    const covered = words.length << 4;
     if (to > covered) {
       this.clearWords(i32, Math.max(from, covered), to);
       if (from >= covered) return;
       to = covered;
     }
-    const ptr = bits.ptr;
     const { meta, mask } = this.heap;
     const c2 = this.cycle << 1;
     let marked = 0;
@@ -253,8 +254,8 @@ export class Collector implements BulkBarrier {
       let range = -1;
       if (base < from) range = -1 << (from - base);
       if (to - base < 32) range &= (1 << (to - base)) - 1;
-      const k = known[b] & range;
-      let q = ptr[b] & k;
+      const k = words[b << 1] & range;
+      let q = words[(b << 1) | 1] & k;
       while (q !== 0) {
         const low = q & -q;
         q ^= low;

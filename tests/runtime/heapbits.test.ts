@@ -242,7 +242,7 @@ describe('memclrHasPointers over 4 KiB records, and beyond the bitmaps', () => {
     const pool = new FixAlloc(Rec, { runtime: rt });
     const keep = pool.alloc(); // records a span: the bitmaps exist
     let q = rt.sysAlloc(8192);
-    while (q < stateOf(rt).heap.bits.known.length * 128) q = rt.sysAlloc(8192);
+    while (q < stateOf(rt).heap.bits.words.length * 64) q = rt.sysAlloc(8192);
     const hs = Array.from({ length: 8 }, (_, w) => rt.newHeapRef({ w }));
     const u = stateOf(rt).space.u32;
     for (let w = 0; w < 8; w++) u[(q >>> 2) + w] = hs[w];
