@@ -17,7 +17,7 @@
 // not kept.
 import ts from 'typescript';
 import { isRuntimeFile } from './offheap-files.js';
-import { cacheOf, syntaxCache } from './program-analysis.js';
+import { cacheOf, symbolAt, syntaxCache } from './program-analysis.js';
 
 /** Syntax nodes one declaration's scan visits before it gives up and assumes every parameter is kept by value. */
 export const declarationScanBudget = 20000;
@@ -82,7 +82,7 @@ function scan(owner: ts.Node): Map<string, ts.TypeReferenceNode[]> | null {
 export function typeParameterSymbol(checker: ts.TypeChecker, symbol: ts.Symbol | undefined, index: number): ts.Symbol | undefined {
   for (const decl of symbol?.declarations ?? []) {
     const tp = typeParametersOf(decl)[index];
-    if (tp) return checker.getSymbolAtLocation(tp.name);
+    if (tp) return symbolAt(checker, tp.name);
   }
   return undefined;
 }
@@ -90,7 +90,7 @@ export function typeParameterSymbol(checker: ts.TypeChecker, symbol: ts.Symbol |
 /** The `index`-th type parameter of a signature's declaration. */
 export function signatureTypeParameter(checker: ts.TypeChecker, decl: ts.Node | undefined, index: number): ts.Symbol | undefined {
   const tp = decl ? typeParametersOf(decl)[index] : undefined;
-  return tp ? checker.getSymbolAtLocation(tp.name) : undefined;
+  return tp ? symbolAt(checker, tp.name) : undefined;
 }
 
 /**
@@ -120,7 +120,7 @@ export function parameterUse(checker: ts.TypeChecker, param: ts.Symbol | undefin
         break;
       }
       for (const ref of refs.get(decl.name.text) ?? []) {
-        if (checker.getSymbolAtLocation(ref.typeName) !== param) continue; // a shadowing parameter
+        if (symbolAt(checker, ref.typeName) !== param) continue; // a shadowing parameter
         const at = useAt(checker, ref);
         if (at.byValue) {
           use = at;
@@ -143,7 +143,7 @@ function useAt(checker: ts.TypeChecker, ref: ts.TypeReferenceNode): ParameterUse
     // An argument of another generic: as that generic uses it.
     if ((ts.isTypeReferenceNode(parent) || ts.isExpressionWithTypeArguments(parent)) && parent.typeArguments?.includes(child as ts.TypeNode)) {
       const name = ts.isTypeReferenceNode(parent) ? parent.typeName : parent.expression;
-      let symbol = checker.getSymbolAtLocation(name);
+      let symbol = symbolAt(checker, name);
       if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
       if (fromRuntime(symbol)) return notKept;
       return parameterUse(checker, typeParameterSymbol(checker, symbol, parent.typeArguments.indexOf(child as ts.TypeNode)));
@@ -155,7 +155,7 @@ function useAt(checker: ts.TypeChecker, ref: ts.TypeReferenceNode): ParameterUse
       const index = parent.typeArguments.indexOf(child as ts.TypeNode);
       if (ts.isNewExpression(parent)) {
         // The class's parameters (a class without a constructor has no signature declaration).
-        let symbol = checker.getSymbolAtLocation(parent.expression);
+        let symbol = symbolAt(checker, parent.expression);
         if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
         if (fromRuntime(symbol)) return notKept;
         return parameterUse(checker, typeParameterSymbol(checker, symbol, index));

@@ -20,7 +20,7 @@ import { instantiationArguments } from './ts-compat.js';
 export { isRuntimeFile };
 import { brandKindOfProperty, brandOf, scalarBrandOf } from './brands.js';
 import { offheapIdAt } from './declarations.js';
-import { analysisOfChecker, cacheOf, type ProgramAnalysis } from './program-analysis.js';
+import { analysisOfChecker, cacheOf, symbolAt, type ProgramAnalysis } from './program-analysis.js';
 
 /** Types one walk explores before it gives up on the rest ("cannot prove"). Each type is explored once per program. */
 export const walkBudget = 10000;
@@ -121,7 +121,7 @@ export function fileTypeNames(checker: ts.TypeChecker, file: ts.SourceFile): Rea
   if (cached) return cached;
   const names = new Map<ts.Type, string>();
   const add = (id: ts.Identifier) => {
-    let symbol = checker.getSymbolAtLocation(id);
+    let symbol = symbolAt(checker, id);
     if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
     if (!symbol || !(symbol.flags & ts.SymbolFlags.TypeAlias)) return;
     const type = checker.getDeclaredTypeOfSymbol(symbol);

@@ -8,6 +8,7 @@ import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint
 import ts from 'typescript';
 import { insideAllocator } from '../analysis/allocators.js';
 import { offheapContext, whereRuntimeMayBe } from '../analysis/context.js';
+import { symbolAt } from '../analysis/program-analysis.js';
 import { seesRuntimeStructure, usesRuntime } from '../analysis/offheap-files.js';
 import { importedNameOf } from '../analysis/imports.js';
 import { parentSkippingParentheses, skipOuterExpressions, skipParentheses } from '../analysis/expressions.js';
@@ -20,7 +21,13 @@ import { createRule } from '../util/create-rule.js';
 export type Options = [{ allocators?: string[] }];
 
 /** Work counters for tests that prove growth (never timing). */
-export const allocationCounters = { literalTypeQueries: 0, literalsTyped: 0, allocatorChecks: 0 };
+export const allocationCounters = {
+  literalTypeQueries: 0,
+  literalsTyped: 0,
+  allocatorChecks: 0,
+  /** Calls whose resolved declaration's symbol was asked for: only a `construct`/`create` member or a generic call. */
+  declarationSymbols: 0,
+};
 export type MessageIds = 'allocation' | 'literal' | 'cast' | 'container' | 'typeArgument' | 'sharedPoolHeapRef' | 'sharedPoolUnproven' | 'usePtr';
 
 function isFresh(e: ts.Expression): boolean {
@@ -328,12 +335,22 @@ export default createRule<Options, MessageIds>({
         // Whether the call lies in an allocator is asked only before a report: most calls report nothing.
         const signature = checker.getResolvedSignature(tsNode);
         const decl = signature?.getDeclaration();
-        const declSymbol = decl?.name ? checker.getSymbolAtLocation(decl.name) : undefined;
+        // The declaration's symbol is asked only where it decides: for a member spelled `construct`/`create`
+        // (a lib one allocates) and for a call with type arguments (a runtime generic is exempt).
+        let declSymbol: ts.Symbol | null | undefined = null;
+        const symbolOfDecl = (): ts.Symbol | undefined => {
+          if (declSymbol === null) {
+            allocationCounters.declarationSymbols++;
+            declSymbol = decl?.name ? symbolAt(checker, decl.name) : undefined;
+          }
+          return declSymbol;
+        };
+        const spelled = decl?.name && ts.isIdentifier(decl.name) ? decl.name.text : undefined;
         // `Reflect.construct(C, args)` and `Object.create(C.prototype)` allocate like `new C`.
-        if (decl && isLib(declSymbol) && tsNode.arguments.length > 0) {
+        if (decl && (spelled === 'construct' || spelled === 'create') && tsNode.arguments.length > 0 && isLib(symbolOfDecl())) {
           const owner = ts.isInterfaceDeclaration(decl.parent) || ts.isModuleBlock(decl.parent) ? decl.parent : undefined;
           const ownerName = owner && ts.isInterfaceDeclaration(owner) ? owner.name.text : owner ? (owner.parent).name.getText() : '';
-          const member = declSymbol?.name;
+          const member = symbolOfDecl()?.name;
           let created: ts.Type | undefined;
           if (ownerName === 'Reflect' && member === 'construct') {
             const ctor = checker.getTypeAtLocation(tsNode.arguments[0]);
@@ -353,8 +370,9 @@ export default createRule<Options, MessageIds>({
           }
         }
         // Type arguments, explicit or inferred, of a generic that is not the runtime's.
-        if (!signature || !decl || fromRuntime(declSymbol)) return;
+        if (!signature || !decl) return;
         const args = typeArgumentsOfSignature(checker, signature) ?? [];
+        if (args.length === 0 || fromRuntime(symbolOfDecl())) return;
         // The first not-in-heap argument the generic keeps by value (a `Ptr<T>`-only generic holds none).
         const index = args.findIndex(
           (t, i) => notInHeapReason(checker, t) !== undefined && parameterUse(checker, signatureTypeParameter(checker, decl, i)).byValue,
@@ -428,7 +446,7 @@ export default createRule<Options, MessageIds>({
       TSTypeReference(node) {
         if (!node.typeArguments) return;
         const tsNode = tsOf(node) as ts.TypeReferenceNode;
-        const symbol = checker.getSymbolAtLocation(tsNode.typeName);
+        const symbol = symbolAt(checker, tsNode.typeName);
         const target = symbol && symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
         if (fromRuntime(target)) return;
         // Library type aliases compute types (`Readonly`, `Partial`, `Pick`, `ReturnType`, …: the argument's own

@@ -4,6 +4,7 @@
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { offheapContext, whereRuntimeMayBe } from '../analysis/context.js';
+import { symbolAt } from '../analysis/program-analysis.js';
 import { seesRuntimeStructure, usesRuntime } from '../analysis/offheap-files.js';
 import { offheapIdOf } from '../analysis/declarations.js';
 import { importedNameOf } from '../analysis/imports.js';
@@ -197,7 +198,7 @@ export default createRule<Options, MessageIds>({
     }
 
     function declaredType(id: TSESTree.Node): ts.Type | undefined {
-      const symbol = checker.getSymbolAtLocation(analysis.tsOf(id));
+      const symbol = symbolAt(checker, analysis.tsOf(id));
       return symbol ? checker.getDeclaredTypeOfSymbol(symbol) : undefined;
     }
 
@@ -237,7 +238,7 @@ export default createRule<Options, MessageIds>({
       for (const decl of imports) {
         const bindings = decl.importClause?.namedBindings;
         if (!bindings || !ts.isNamedImports(bindings) || bindings.elements.length === 0) continue;
-        const moduleSymbol = checker.getSymbolAtLocation(decl.moduleSpecifier);
+        const moduleSymbol = symbolAt(checker, decl.moduleSpecifier);
         const exported = moduleSymbol && checker.getExportsOfModule(moduleSymbol).find((e) => offheapIdOf(checker, e) === 'HeapRef');
         if (!exported || new RegExp(`\\b${exported.name}\\b`).test(sourceFile.text)) continue;
         const last = services.tsNodeToESTreeNodeMap.get(bindings.elements[bindings.elements.length - 1]);

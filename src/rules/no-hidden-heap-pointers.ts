@@ -9,7 +9,7 @@ import { mayBeHeapRef, scalarBrandOf } from '../analysis/brands.js';
 import { offheapContext, whereRuntimeMayBe } from '../analysis/context.js';
 import { seesHeapRefs, usesRuntime } from '../analysis/offheap-files.js';
 import { calleeId, offheapIdOf } from '../analysis/declarations.js';
-import { syntaxCache } from '../analysis/program-analysis.js';
+import { symbolAt, syntaxCache } from '../analysis/program-analysis.js';
 import { effectOf } from '../analysis/effects.js';
 import { fileTypeNames, isNotInHeap, isRuntimeFile, typeName } from '../analysis/not-in-heap.js';
 import { createRule } from '../util/create-rule.js';
@@ -260,7 +260,7 @@ export default createRule<Options, MessageIds>({
     };
     const symbolOf = (e: ts.Expression): ts.Symbol | undefined => {
       const x = skipOuterExpressions(e);
-      return ts.isIdentifier(x) ? checker.getSymbolAtLocation(x) : undefined;
+      return ts.isIdentifier(x) ? symbolAt(checker, x) : undefined;
     };
     /** The symbol an import alias names (the exported `const` in its own file). */
     const resolved = (sym: ts.Symbol): ts.Symbol => (sym.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(sym) : sym);
@@ -383,7 +383,7 @@ export default createRule<Options, MessageIds>({
       // A method: the runtime of its receiver (a runtime, a pool, or a field accessor `A.owner`).
       let receiver: ts.Expression = skipOuterExpressions(call.expression.expression);
       while (ts.isPropertyAccessExpression(receiver)) receiver = skipOuterExpressions(receiver.expression);
-      const sym = ts.isIdentifier(receiver) ? checker.getSymbolAtLocation(receiver) : undefined;
+      const sym = ts.isIdentifier(receiver) ? symbolAt(checker, receiver) : undefined;
       return sym && runtimeOfSymbol(sym, depth);
     }
     const made: Record<string, Made> = {
@@ -406,7 +406,7 @@ export default createRule<Options, MessageIds>({
       }
       if (id === 'createRuntime' || id === 'attachRuntime') {
         const declarator = call.parent;
-        const target = ts.isVariableDeclaration(declarator) && ts.isIdentifier(declarator.name) ? checker.getSymbolAtLocation(declarator.name) : undefined;
+        const target = ts.isVariableDeclaration(declarator) && ts.isIdentifier(declarator.name) ? symbolAt(checker, declarator.name) : undefined;
         if (target) runtimeConst(target);
         return;
       }

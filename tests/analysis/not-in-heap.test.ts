@@ -439,6 +439,24 @@ type Start = Deep<number>;`);
     expect(outside.reports.map((r) => r.messageId)).toEqual(['cast']);
   });
 
+  it("no-heap-allocation asks for a call's declaration symbol only for a `construct`/`create` member or a generic call (counted); their twins are reported", () => {
+    const plain = (n: number) =>
+      [`function plain(x: number): number { return x; }`, ...Array.from({ length: n }, (_, i) => `export const v${i}: UsesTheRuntime | number = plain(${i});`)].join('\n');
+    const a = work(plain(20));
+    const b = work(plain(40));
+    expect([a.reports, b.reports]).toEqual([[], []]);
+    // Before: one symbol per call (20 and 40), though neither question could apply to a non-generic `plain`.
+    expect([a.declarationSymbols, b.declarationSymbols]).toEqual([0, 0]);
+    const record = `type R = NotInHeap<{ n: number }>;\ndeclare const r: R;`;
+    // The twins: `Object.create` of a record and a generic keeping a record by value still ask, and are reported.
+    const created = work(`${record}\nexport const c: UsesTheRuntime | unknown = Object.create(r);`);
+    expect(created.reports.map((x) => x.messageId)).toEqual(['allocation']);
+    expect(created.declarationSymbols).toBe(1);
+    const generic = work(`${record}\nfunction keep<T>(x: T): { x: T } { return { x }; }\nexport const k: UsesTheRuntime | unknown = keep(r);`);
+    expect(generic.reports.map((x) => x.messageId)).toEqual(['typeArgument']);
+    expect(generic.declarationSymbols).toBe(1);
+  });
+
   it('generic declarations are scanned once each, however often they are instantiated', () => {
     const generics = (n: number) =>
       [
