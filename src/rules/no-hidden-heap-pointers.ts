@@ -599,9 +599,12 @@ export default createRule<Options, MessageIds>({
         if (options.allowArithmetic || !arithmetic.has(node.operator) || node.left.type === AST_NODE_TYPES.PrivateIdentifier) return;
         // `'k' + ref` formats the handle for display, like Go's `%p`: the string is not a pointer.
         if (node.operator === '+' && (isString(node.left) || isString(node.right))) return;
-        for (const side of [node.left, node.right]) {
-          if (isHeapRef(side)) report(side, { kind: 'conversion', how: `operator \`${node.operator}\`` });
-        }
+        // One conversion per operator: `a - b` of two handles is one report at `a` that names `b` too.
+        const sides = [node.left, node.right].filter((side) => isHeapRef(side));
+        if (sides.length === 0) return;
+        const other = sides.length === 2 ? tsOf(sides[1]).getText() : undefined;
+        const shown = other && (other.length > 40 ? `${other.slice(0, 37)}...` : other);
+        report(sides[0], { kind: 'conversion', how: `operator \`${node.operator}\`${shown ? ` with the HeapRef \`${shown}\`` : ''}` });
       },
     });
   },

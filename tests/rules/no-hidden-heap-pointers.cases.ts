@@ -33,6 +33,8 @@ export const cases: RunTests<MessageIds, Options> = {
       `export const nums: number[] = ns;`,
       `export const kept: HeapRef<Owner>[] = refs;`,
     ),
+    // Twin of the two-handle subtraction below: comparing handles converts nothing.
+    code(`declare const refs: HeapRef<Owner>[];`, `refs.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));`),
     // The barriered accessor and HeapRef-typed slots.
     code(`const N = access(Node);`, `N.owner.set(p, ref);`, `rec.owner = ref;`, `rec.maybe = ref;`),
     // Copies that keep the HeapRef type.
@@ -390,6 +392,16 @@ export const cases: RunTests<MessageIds, Options> = {
       errors: [
         { messageId: 'mixedRuntimes', line: 6, data: { call: 'deref(…)', runtime: 'rt', maker: 'createRuntime', at: 'line 3' } },
         { messageId: 'foreignRuntime', line: 6, data: { expr: 'h', what: 'a handle', from: 'runtime `rt`', at: 'line 5', to: 'the default runtime' } },
+      ],
+    },
+    // Both operands of one operator are handles: one conversion, at the first, naming the second (was two reports
+    // on the same expression). One handle operand: the report names only the operator.
+    {
+      code: code(`declare const refs: HeapRef<Owner>[];`, `refs.sort((a, b) => a - b);`, `const d = ref - 1;`, `const e = 1 - ref;`),
+      errors: [
+        { messageId: 'conversion', line: L(2), column: 21, data: { expr: 'a', how: 'operator `-` with the HeapRef `b`' } },
+        { messageId: 'conversion', line: L(3), data: { expr: 'ref', how: 'operator `-`' } },
+        { messageId: 'conversion', line: L(4), data: { expr: 'ref', how: 'operator `-`' } },
       ],
     },
     // Numeric conversions, one policy (issue 13 item 5): increments, unary plus, remainder, bitwise operators.
