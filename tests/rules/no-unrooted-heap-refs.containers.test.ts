@@ -91,6 +91,15 @@ twin(
   [`function gather(x: Ptr<Rec>) { const b: Ptr<Rec>[] = []; b.push(x); return b.length; }`, `function f() {`, alloc, store, `  return gather(p);`, `}`],
   4,
 );
+// A helper that keeps its parameter in a local container it uses in a way the flow does not follow (a loop over it
+// feeding a callback): the caller cannot prove the store handed on, and says so (it said unrootedStore).
+{
+  const peek = `function peek(x: Ptr<Rec>) { const b: Ptr<Rec>[] = []; b.push(x); for (const y of b) later(() => y); }`;
+  twin([peek, `function f() {`, alloc, store, `  peek(p);`, `  keep(p);`, `}`], [peek, `function f() {`, alloc, store, `  peek(p);`, `}`], 4, 'unrootedCannotProve');
+  // Passed to that helper on one path and rooted on the other: still cannot prove; rooted after it on every path: clean.
+  invalid.push({ code: code(peek, `function f() {`, alloc, store, `  if (c) peek(p);`, `  else keep(p);`, `}`), errors: [{ messageId: 'unrootedCannotProve', line: L(4) }] });
+  valid.push({ code: code(peek, `function f() {`, alloc, store, `  if (c) peek(p);`, `  keep(p);`, `}`) });
+}
 // A nested container, and a container put into another container.
 twin([`function f() {`, alloc, store, `  const o = { list: [p] };`, `  return o;`, `}`], [`function f() {`, alloc, store, `  const o = { list: [p] };`, `  return o === null;`, `}`], 3);
 twin(
@@ -98,4 +107,15 @@ twin(
   [`function f() {`, batch, `  const all: Ptr<Rec>[][] = [];`, alloc, store, `  batch.push(p);`, `  all.push(batch);`, `  return all.length;`, `}`],
   5,
 );
+// A library container made from a literal holds what the literal lists, as if put in one by one (`m.set(k, p)`).
+twin([`function f() {`, alloc, store, `  const m = new Map([['a', p]]);`, `  return m;`, `}`], [`function f() {`, alloc, store, `  const m = new Map([['a', p]]);`, `  return m.size;`, `}`], 3);
+twin(
+  [`function f() {`, alloc, store, `  const m = new Map<string, Ptr<Rec>>([['a', p]]);`, `  if (m.has('a')) return m;`, `  return m;`, `}`],
+  [`function f() {`, alloc, store, `  const m = new Map<string, Ptr<Rec>>([['a', p]]);`, `  return m.has('a');`, `}`],
+  3,
+);
+twin([`function f() {`, alloc, store, `  const s = new Set([p]);`, `  return s;`, `}`], [`function f() {`, alloc, store, `  const s = new Set([p]);`, `  return s.size;`, `}`], 3);
+// Not kept by a local: handed on with the new container, as before.
+valid.push({ code: code(`function f() {`, alloc, store, `  return new Map([['a', p]]);`, `}`) });
+
 ruleTester.run('no-unrooted-heap-refs (local containers)', rule, { valid, invalid });

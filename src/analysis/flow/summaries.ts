@@ -13,6 +13,7 @@ import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import { isKnownZero, isMaybeFreed, isMaybeRooted, isMaybeTypeSafe, isRooted, joinState, type ObjState } from '../memory-state.js';
 import type { Env } from './env.js';
 import type { PathInfo } from './recorder.js';
+import type { LocalContainer } from './containers.js';
 
 export interface ParamEffect {
   readonly mem: 'zero' | 'stores' | 'keeps';
@@ -20,6 +21,8 @@ export interface ParamEffect {
   /** Handed on (returned, stored, passed to unknown code) on every path that keeps it pending. */
   readonly escapes: boolean;
   readonly freed: boolean;
+  /** Kept on some path in a local container of the callee that the flow does not follow (containers.ts): not provably handed on. */
+  readonly held?: LocalContainer;
 }
 
 export interface Summary {

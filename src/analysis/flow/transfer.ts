@@ -7,9 +7,8 @@ import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import nodePath from 'node:path';
 import ts from 'typescript';
 import type { OffheapContext } from '../context.js';
-import { cacheOf } from '../program-analysis.js';
+import { cacheOf, symbolAt } from '../program-analysis.js';
 import { calleeId, offheapIdAt, resolveAlias } from '../declarations.js';
-import { rawViewAt, rawViewWrite } from '../raw-views.js';
 import { argAt, effectOf, type RuntimeEffect } from '../effects.js';
 import { sizeOfLayout, skipOuterEs, skipOuterExpressions } from '../expressions.js';
 import { brandOf, mayBeHeapRef } from '../brands.js';
@@ -101,6 +100,8 @@ export class FlowEngine {
   private lastActions: Map<SegInfo, (() => void)[]> | undefined;
   private readonly handles: HandleFlow;
   private readonly containers: LocalContainers;
+  /** In the function being solved: objects (by must-alias group) a called helper keeps in a container the flow does not follow. */
+  private heldByCallee = new Map<string, LocalContainer>();
   /** Local containers that hold something, by their variable's key (`box:<key>:<group>` entries of the state). */
   private readonly boxes = new Map<string, LocalContainer>();
 
@@ -292,7 +293,8 @@ export class FlowEngine {
     let sym = this.symbols.get(id);
     if (sym === undefined) {
       const tsId = this.tsOf(id);
-      sym = (ts.isShorthandPropertyAssignment(tsId.parent) ? this.checker.getShorthandAssignmentValueSymbol(tsId.parent) : this.checker.getSymbolAtLocation(tsId)) ?? null;
+      // symbolAt: once per node and program, shared with the other rules asking about the same names.
+      sym = (ts.isShorthandPropertyAssignment(tsId.parent) ? this.checker.getShorthandAssignmentValueSymbol(tsId.parent) : symbolAt(this.checker, tsId)) ?? null;
       this.symbols.set(id, sym);
     }
     return sym ?? undefined;
@@ -430,7 +432,15 @@ export class FlowEngine {
     this.returns = [];
     try {
       const exit = this.solve(path, undefined, entry);
-      this.summaries.set(path, summaryOf({ keys, exit, returns: this.returns }));
+      const summary = summaryOf({ keys, exit, returns: this.returns });
+      // A parameter still owed and kept by a local container the flow does not follow: the caller cannot prove it handed on.
+      for (const [k, st] of exit) {
+        const c = st.pending && k.startsWith('box:') ? this.boxes.get(k.slice(4, k.indexOf(':', 4))) : undefined;
+        const i = c?.unfollowed && st.group.startsWith('param:') ? Number(st.group.slice(6)) : NaN;
+        const eff = summary.params[i];
+        if (eff && !eff.escapes && !eff.held) summary.params[i] = { ...eff, held: c };
+      }
+      this.summaries.set(path, summary);
     } finally {
       this.returns = saved;
     }
@@ -441,9 +451,10 @@ export class FlowEngine {
   /** Solves one function; with `entry`, a summary run (no facts). Returns the joined exit env. */
   private solve(path: PathInfo, facts: FlowFact[] | undefined, entry: Env | undefined): Env {
     flowStats.functions++;
-    const saved = [this.current, this.facts, this.lastActions] as const;
+    const saved = [this.current, this.facts, this.lastActions, this.heldByCallee] as const;
     const collect = this.returns;
     this.current = path;
+    this.heldByCallee = new Map();
     // Facts (or, for a summary, returns) are recorded during the fixpoint and kept per segment from its last run.
     this.facts = facts;
     const last = new Map<SegInfo, (() => void)[]>();
@@ -466,6 +477,9 @@ export class FlowEngine {
           const k = k0.startsWith('dead:') ? k0.slice(5) : k0;
           const c = st.pending && k.startsWith('box:') ? this.boxes.get(k.slice(4, k.indexOf(':', 4))) : undefined;
           if (c?.unfollowed && st.pending) held.set(st.pending.node, c);
+          // Or kept by such a container of a same-file helper it was passed to (its summary says so).
+          const byCallee = st.pending && !held.has(st.pending.node) ? this.heldByCallee.get(st.group) : undefined;
+          if (byCallee && st.pending) held.set(st.pending.node, byCallee);
         }
         const seen = new Set<TSESTree.Node>();
         for (const [, st] of result) {
@@ -489,7 +503,7 @@ export class FlowEngine {
       }
       return result;
     } finally {
-      [this.current, this.facts, this.lastActions] = saved;
+      [this.current, this.facts, this.lastActions, this.heldByCallee] = saved;
       this.returns = collect;
     }
   }
@@ -870,7 +884,10 @@ export class FlowEngine {
         const decl = this.checker.getResolvedSignature(this.tsOf(node) as ts.NewExpression)?.declaration;
         const file = decl && !ts.isJSDocSignature(decl) ? decl.getSourceFile() : undefined;
         const opaque = !!file && (file.isDeclarationFile || ts.isConstructorDeclaration(decl!) && !decl.body) && !this.program.isSourceFileDefaultLibrary(file);
+        // A local container made from a literal (`new Map([[k, p]])`) holds what it lists (`fill`): not handed on here.
+        const made = node.arguments[0]?.type === AST_NODE_TYPES.ArrayExpression && this.containerMadeBy(node) !== undefined;
         for (const a of node.arguments) {
+          if (made && a === node.arguments[0]) continue;
           this.escape(env, a);
           const t = opaque ? this.tracked(env, a) : undefined;
           if (t?.st.site) this.update(env, t.v.key, (s) => ({ ...s, site: undefined }));
@@ -982,8 +999,18 @@ export class FlowEngine {
         n = p;
         continue;
       }
+      // `const m = new Map([[k, p]])`: the literal a library container is made from is its contents.
+      if (p.type === AST_NODE_TYPES.NewExpression && p.arguments[0] === n && n.type === AST_NODE_TYPES.ArrayExpression) return this.containerMadeBy(p) !== undefined;
       return p.type === AST_NODE_TYPES.VariableDeclarator && p.init === n && this.containerAt(p.id) !== undefined;
     }
+  }
+
+  /** The local container a `new Map(…)`/`new Set(…)` makes: the declaration it initialises (through `as`, `satisfies`, `!`). */
+  private containerMadeBy(e: TSESTree.NewExpression): ReturnType<FlowEngine['containerAt']> {
+    let n: TSESTree.Node = e;
+    while (n.parent && (n.parent.type === AST_NODE_TYPES.TSAsExpression || n.parent.type === AST_NODE_TYPES.TSSatisfiesExpression || n.parent.type === AST_NODE_TYPES.TSNonNullExpression)) n = n.parent;
+    const d = n.parent;
+    return d?.type === AST_NODE_TYPES.VariableDeclarator && d.init === n ? this.containerAt(d.id) : undefined;
   }
 
   /**
@@ -1047,6 +1074,9 @@ export class FlowEngine {
         for (const x of e.elements) if (x) stack.push(x.type === AST_NODE_TYPES.SpreadElement ? x.argument : x);
       } else if (e.type === AST_NODE_TYPES.ObjectExpression) {
         for (const x of e.properties) stack.push(x.type === AST_NODE_TYPES.SpreadElement ? x.argument : x.value);
+      } else if (e === skipOuterEs(init) && e.type === AST_NODE_TYPES.NewExpression) {
+        // `new Map([[k, p]])`, `new Set([p])`: the entries of the literal argument (the container is a library class: containers.ts).
+        if (e.arguments[0]?.type === AST_NODE_TYPES.ArrayExpression) stack.push(e.arguments[0]);
       } else if (e !== skipOuterEs(init) || e.type === AST_NODE_TYPES.Identifier) {
         for (const part of valueParts(e)) if (part.type === AST_NODE_TYPES.Identifier) this.putInto(env, c, part);
       }
@@ -1303,25 +1333,54 @@ export class FlowEngine {
       return;
     }
     const callee = skipOuterEs(node.callee);
-    // `view.fill(v, start, end)`, `view.set(zeros, p)`, `copyWithin`, a DataView setter: bytes written without a barrier.
-    const write = rawViewWrite(this.program, node, (n) => this.tsOf(n));
-    if (write) {
-      this.rawWrite(env, node, write.start, write.end, write.bytes, write.zero);
+    if (callee.type === AST_NODE_TYPES.MemberExpression && !callee.computed && callee.property.type === AST_NODE_TYPES.Identifier && callee.property.name === 'fill' && this.rawView(callee.object)) {
+      // `view.fill(v, start, end)`: bytes [start, end) written without a barrier.
+      const [, start, end] = node.arguments;
+      if (start) this.rawWrite(env, node, start, end, undefined);
       return;
     }
     this.unknownOrSummarised(env, node);
   }
 
-  /** Bytes per element of a raw view of the runtime's memory (`rt.space.u8`, `new Int32Array(rt.buffer)`, a const of one), or undefined. */
+  private readonly viewCache = new Map<ts.Symbol, number | null>();
+
+  /** Whether `file` is part of the runtime: a tagged file, or a file beside one (space.ts declares the views). */
+  private inRuntime(file: ts.SourceFile): boolean {
+    if (isRuntimeFile(file)) return true;
+    const dirs = cacheOf<'dirs', Set<string>>(this.checker, 'flow:runtime-dirs');
+    let set = dirs.get('dirs');
+    if (!set) {
+      set = new Set();
+      for (const f of this.program.getSourceFiles()) if (isRuntimeFile(f)) set.add(nodePath.dirname(f.fileName));
+      dirs.set('dirs', set);
+    }
+    return set.has(nodePath.dirname(file.fileName));
+  }
+
+  /** Bytes per element of a typed-array view of the runtime's space (`rt.space.u8`, `space.u32`), or undefined. */
   private rawView(e: TSESTree.Node): number | undefined {
-    return rawViewAt(this.program, this.tsOf(e) as ts.Expression)?.width;
+    const x = skipOuterEs(e);
+    if (x.type !== AST_NODE_TYPES.MemberExpression) return undefined;
+    const sym = this.checker.getSymbolAtLocation(this.tsOf(x.property));
+    if (!sym) return undefined;
+    let width = this.viewCache.get(sym);
+    if (width === undefined) {
+      width = null;
+      if ((sym.declarations ?? []).some((d) => this.inRuntime(d.getSourceFile()))) {
+        const name = this.checker.getTypeOfSymbol(sym).getSymbol()?.name ?? '';
+        const m = /^(?:Uint|Int|Float)(8|16|32|64)(?:Clamped)?Array$/.exec(name);
+        if (m) width = Number(m[1]) / 8;
+      }
+      this.viewCache.set(sym, width);
+    }
+    return width ?? undefined;
   }
 
   /**
    * A write through a raw view over [start, end) (or one element of `width`
    * bytes at `start`): a clear, or a hidden HeapRef write, without the deletion barrier.
    */
-  private rawWrite(env: MutableEnv, node: TSESTree.CallExpression | TSESTree.AssignmentExpression, start: TSESTree.Node, end: TSESTree.Node | undefined, width: number | undefined, zero = true): void {
+  private rawWrite(env: MutableEnv, node: TSESTree.CallExpression | TSESTree.AssignmentExpression, start: TSESTree.Node, end: TSESTree.Node | undefined, width: number | undefined): void {
     const at = this.addressOf(env, start);
     if (!at || at.offset === undefined) return;
     const from = at.offset;
@@ -1339,8 +1398,7 @@ export class FlowEngine {
     const partial: PartialClear = { bytes: to - from, size: sl.size, left: sl.slots.filter((s) => !hit.includes(s)).map((s) => s.path), cleared: hit.map((s) => s.path) };
     const raw = ellipsis(this.tsOf(node).getText());
     this.emit({ kind: 'clear', api: 'memclrNoHeapPointers', barrier: false, call: node, ptr: at.base, state: at.st, typeGarbage: false, slots: sl.slots.map((s) => s.path), partial, alias: undefined, raw });
-    // Only zeros zero-initialize (a copy or a fill with another value is still a write without barriers).
-    if (zero && from === 0 && to >= sl.size && isMaybeGarbage(at.st)) this.update(env, at.v.key, (s) => ({ ...cleared(s), layout: s.layout ?? layout }));
+    if (from === 0 && to >= sl.size && isMaybeGarbage(at.st)) this.update(env, at.v.key, (s) => ({ ...cleared(s), layout: s.layout ?? layout }));
   }
 
   private clear(env: MutableEnv, node: TSESTree.CallExpression, eff: RuntimeEffect): void {
@@ -1518,6 +1576,7 @@ export class FlowEngine {
         const how = `\`${calleeName(node)}\` (line ${line(node)})${eff.rooted === 'may' ? ' on some path' : ''}`;
         this.emit({ kind: 'root', node, ptr: a, state: t.st, how, slots: this.slotsOf(a, t.st), count: undefined });
       }
+      if (eff.held && !eff.escapes) this.heldByCallee.set(t.st.group, eff.held);
       const storeNote: Witness = { node, via: undefined, note: `\`${calleeName(node)}\` stores a HeapRef into it at line ${line(node)}` };
       this.update(env, t.v.key, (s) => {
         let n: ObjState = s;
