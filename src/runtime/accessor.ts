@@ -13,7 +13,9 @@
 // property keys of the result. Every operation checks its arguments in every
 // mode: `p` a u32 address aligned to the layout, inside the space with room
 // for the record (BadPointerError); `i` an integer index (ERR_BAD_INDEX); a
-// stored value of the field's type (ERR_BAD_VALUE; a HeapRef or Ptr a u32).
+// stored value of the field's type (ERR_BAD_VALUE; a Ptr a u32, a HeapRef 0
+// or an integer in [2^28, 2^30), as storeHeapRef checks it; in debug mode
+// also a live handle of this runtime).
 // The checks are `typeof` and integer compares, folded by V8 on monomorphic
 // sites. Debug mode replaces the pointer check with one against allocated
 // memory, including FixAlloc objects that are free or never handed out
@@ -183,7 +185,10 @@ function badIndex(i: unknown, n: number): never {
 }
 
 function badRef(v: unknown): never {
-  throw new OffheapRangeError('ERR_BAD_VALUE', `HeapRef value must be a u32; got ${show(v)}`, { value: v, limit: 2 ** 32 - 1 });
+  throw new OffheapRangeError('ERR_BAD_VALUE', `HeapRef value must be 0 (nil) or a handle, an integer in [2^28, 2^30); got ${show(v)}`, {
+    value: v,
+    limit: 'a HeapRef: 0 (nil) or a handle, an integer in [2^28, 2^30)',
+  });
 }
 
 function badValue(v: unknown, kind: string): never {
@@ -196,6 +201,8 @@ interface Gen {
   readonly rt: RuntimeState;
   /** The pointer check at the top of every operation (debug: a call; else inline compares). */
   readonly pchk: string;
+  /** Debug mode's check that a stored HeapRef `x` is 0 or a live handle of this runtime (storeHeapRef's); else empty. */
+  readonly refchk: string;
   readonly args: Readonly<Record<(typeof argNames)[number], unknown>>;
 }
 
@@ -218,7 +225,7 @@ function fieldAccessor(g: Gen, f: Field<unknown>, off: number): unknown {
     if (vs === undefined) return compile(`return Object.freeze({ offset: ${o}, length: ${n}, ${at} });`, g.args);
     const [v, sh] = vs;
     const addr = `(p + ${o} + i * ${es})`;
-    const { get, set } = accessBodies(a.elem.kind, v, sh, addr);
+    const { get, set } = accessBodies(a.elem.kind, v, sh, addr, g.refchk);
     return compile(
       `return Object.freeze({ offset: ${o}, length: ${n},
       get: function get(p, i) { ${g.pchk} ${idx} ${get} },
@@ -229,7 +236,7 @@ function fieldAccessor(g: Gen, f: Field<unknown>, off: number): unknown {
   }
   if (!Object.hasOwn(viewOf, f.kind)) throw new MisuseError(`accessor: unknown field kind ${show(f.kind)}`, { value: f.kind });
   const [v, sh] = viewOf[f.kind];
-  const { get, set } = accessBodies(f.kind, v, sh, `(p + ${o})`);
+  const { get, set } = accessBodies(f.kind, v, sh, `(p + ${o})`, g.refchk);
   return compile(
     `return Object.freeze({ offset: ${o},
     get: function get(p) { ${g.pchk} ${get} },
@@ -239,11 +246,14 @@ function fieldAccessor(g: Gen, f: Field<unknown>, off: number): unknown {
 }
 
 /** The bodies of get and set for one element of `kind` at address expression `addr`, with the stored value's check. */
-function accessBodies(kind: string, v: string, sh: number, addr: string): { get: string; set: string } {
+function accessBodies(kind: string, v: string, sh: number, addr: string, refchk: string): { get: string; set: string } {
   const index = sh === 0 ? addr : `${addr} >>> ${lit(sh)}`;
   const k = JSON.stringify(kind); // one of viewOf's keys
   if (kind === 'bool') return { get: `return ${v}[${index}] !== 0;`, set: `if (typeof x !== 'boolean') badValue(x, ${k}); ${v}[${index}] = x ? 1 : 0;` };
-  if (kind === 'heapRef') return { get: `return ${v}[${index}];`, set: `if (typeof x !== 'number' || (x >>> 0) !== x) badRef(x); store(rt, ${addr}, x);` };
+  // A HeapRef is 0 or a handle, an integer in [2^28, 2^30) (heap.ts): the range storeHeapRef checks. `(x | 0) !== x` rejects fractions and NaN.
+  if (kind === 'heapRef') {
+    return { get: `return ${v}[${index}];`, set: `if (typeof x !== 'number' || (x !== 0 && (x < 0x10000000 || x >= 0x40000000 || (x | 0) !== x))) badRef(x); ${refchk} store(rt, ${addr}, x);` };
+  }
   if (kind === 'ptr') return { get: `return ${v}[${index}];`, set: `if (typeof x !== 'number' || (x >>> 0) !== x) badValue(x, ${k}); ${v}[${index}] = x;` };
   return { get: `return ${v}[${index}];`, set: `if (typeof x !== 'number') badValue(x, ${k}); ${v}[${index}] = x;` };
 }
@@ -277,5 +287,7 @@ export function buildAccessor<T, F extends Fields>(rt: RuntimeState, layout: Lay
     badRef,
     badValue,
   };
-  return fieldAccessor({ rt, pchk, args }, root, 0) as Accessor<F, T>;
+  // Debug mode: only a live handle of this runtime, as storeHeapRef (a stale or foreign one is a use after free or a mix-up).
+  const refchk = rt.debug ? `if (x !== 0 && !rt.heap.isLive(x)) rt.heap.reject('HeapRef accessor set', x);` : '';
+  return fieldAccessor({ rt, pchk, refchk, args }, root, 0) as Accessor<F, T>;
 }

@@ -9,6 +9,7 @@ import {
   f32,
   f64,
   FixAlloc,
+  ForeignPointerError,
   heapRef,
   i16,
   i32,
@@ -17,6 +18,7 @@ import {
   OutOfBoundsError,
   ptr,
   setDefaultRuntime,
+  StaleHandleError,
   struct,
   u16,
   u32,
@@ -63,22 +65,24 @@ describe('accessors', () => {
     N.pos.x.set(p, 1.5);
     N.pos.y.set(p, -2.5);
     N.next.set(p, p);
-    N.ref.set(p, 77 as HeapRef<object>);
+    const h77 = rt.newHeapRef({ n: 77 });
+    const h5 = rt.newHeapRef({ n: 5 });
+    N.ref.set(p, h77);
     N.hist.set(p, 3, 9.5);
-    N.refs.set(p, 1, 5 as HeapRef<object>);
+    N.refs.set(p, 1, h5);
     expect([N.a.get(p), N.b.get(p), N.c.get(p), N.d.get(p), N.e.get(p), N.f.get(p)]).toEqual([44, -5, 65535, -32768, 4e9, -2e9]);
     expect(N.g.get(p)).toBeCloseTo(0.1, 6);
     expect(N.h.get(p)).toBe(true);
     expect([N.pos.x.get(p), N.pos.y.get(p)]).toEqual([1.5, -2.5]);
     expect(N.next.get(p)).toBe(p);
-    expect(N.ref.get(p)).toBe(77);
+    expect(N.ref.get(p)).toBe(h77);
     expect(N.hist.get(p, 3)).toBe(9.5);
-    expect(N.refs.get(p, 1)).toBe(5);
+    expect(N.refs.get(p, 1)).toBe(h5);
     // Bytes land where the layout says.
     const s = stateOf(rt).space;
     expect(s.u8[p + Node.offsets.a]).toBe(44);
     expect(s.f64[(p + Node.offsets.pos + Vec2.offsets.y) >>> 3]).toBe(-2.5);
-    expect(s.u32[(p + Node.offsets.ref) >>> 2]).toBe(77);
+    expect(s.u32[(p + Node.offsets.ref) >>> 2]).toBe(h77);
     expect(s.f32[(p + Node.offsets.hist + 12) >>> 2]).toBe(9.5);
     expect(N.pts.at(p, 1)).toBe(p + Node.offsets.pts + 16);
     expect(N.hist.at(p, 2)).toBe(p + Node.offsets.hist + 8);
@@ -109,9 +113,55 @@ describe('accessors', () => {
     expect(() => N.e.get((page + 4) as Ptr<NodeRec>)).toThrow(/aligned to 8/);
     expect(() => N.e.get((page + 8192 - 8) as Ptr<NodeRec>)).toThrow(OutOfBoundsError); // runs past the block
     expect(() => N.e.get((1 << 20) as Ptr<NodeRec>)).toThrow(OutOfBoundsError);
-    expect(() => N.ref.set(page, -1 as HeapRef<object>)).toThrow(/HeapRef value must be a u32/);
+    expect(() => N.ref.set(page, -1 as HeapRef<object>)).toThrow(/HeapRef value must be 0 \(nil\) or a handle/);
     rt.sysFree(page, 8192);
     expect(() => N.e.get(page)).toThrow(OutOfBoundsError); // use after free
+  });
+
+  it('a HeapRef field takes what storeHeapRef takes: 0 or a handle in [2^28, 2^30); in debug mode a live handle of this runtime', () => {
+    for (const debug of [false, true]) {
+      const rt = createRuntime({ maxBytes: 1 << 20, debug });
+      const N = rt.access(Node);
+      const p = new FixAlloc(Node, { runtime: rt }).alloc();
+      const h = rt.newHeapRef({});
+      const u = stateOf(rt).space.u32;
+      const words = (): number[] => Array.from(u.subarray(p >>> 2, (p + Node.size) >>> 2));
+      N.ref.set(p, h);
+      N.refs.set(p, 1, h);
+      const before = words();
+      // A u32 that is not a handle (an ordinary counter, the bounds, a fraction, NaN, a string) is refused by both routes alike.
+      for (const v of [12345, 2 ** 28 - 1, 2 ** 30, 2 ** 32 - 1, 2 ** 28 + 0.5, NaN, '268435457', -1]) {
+        const bad = v as unknown as HeapRef<object>;
+        for (const store of [() => N.ref.set(p, bad), () => N.refs.set(p, 0, bad), () => rt.storeHeapRef(p, bad)]) {
+          let err: unknown;
+          try {
+            store();
+          } catch (e) {
+            err = e;
+          }
+          expect(err, `${String(v)} debug=${debug}`).toBeInstanceOf(OffheapRangeError);
+          expect((err as OffheapRangeError).code).toBe('ERR_BAD_VALUE');
+          expect((err as OffheapRangeError).value).toBe(v);
+        }
+        expect(words()).toEqual(before);
+      }
+      // Twin: 0 and a live handle are stored.
+      N.ref.set(p, 0 as HeapRef<object>);
+      N.refs.set(p, 0, h);
+      expect([N.ref.get(p), N.refs.get(p, 0)]).toEqual([0, h]);
+      // A freed handle and another runtime's handle look like handles: only debug mode knows them (as for storeHeapRef).
+      const dead = rt.newHeapRef({});
+      rt.freeHeapRef(dead);
+      const other = createRuntime({ maxBytes: 1 << 20 }).newHeapRef({});
+      if (debug) {
+        expect(() => N.ref.set(p, dead)).toThrow(StaleHandleError);
+        expect(() => N.refs.set(p, 1, other)).toThrow(ForeignPointerError);
+        expect([N.ref.get(p), N.refs.get(p, 1)]).toEqual([0, h]);
+      } else {
+        N.ref.set(p, dead);
+        expect(N.ref.get(p)).toBe(dead);
+      }
+    }
   });
 
   it('are cached per runtime and independent across runtimes', () => {
