@@ -145,6 +145,18 @@ export function fileTypeNames(checker: ts.TypeChecker, file: ts.SourceFile): Rea
  * phantom value type, exists only in declarations).
  */
 export function isStorageProperty(checker: ts.TypeChecker, prop: ts.Symbol): boolean {
+  // Per property symbol: the marks walk and the slot walk both ask of every member of the types they expand,
+  // and a `__@` key's runtime-file test walks each declaration's parents to its file.
+  const memo = cacheOf<ts.Symbol, boolean>(checker, 'not-in-heap:storage');
+  let storage = memo.get(prop);
+  if (storage === undefined) {
+    notInHeapCounters.storageJudged++;
+    memo.set(prop, (storage = judgeStorage(checker, prop)));
+  }
+  return storage;
+}
+
+function judgeStorage(checker: ts.TypeChecker, prop: ts.Symbol): boolean {
   const decls = prop.declarations ?? [];
   // `accessor x = …` is an accessor pair over a hidden field: storage.
   if (decls.some((d) => ts.isAutoAccessorPropertyDeclaration(d))) return true;
@@ -326,6 +338,8 @@ export const notInHeapCounters = {
   coarseExpanded: 0,
   /** Types decomposed by where they come from (declarations and type arguments), before any walk. */
   originsExpanded: 0,
+  /** Property symbols judged storage or not (`isStorageProperty`): once per symbol and program. */
+  storageJudged: 0,
 };
 
 class Reach {

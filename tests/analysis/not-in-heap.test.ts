@@ -200,6 +200,28 @@ type Ring = NotInHeap<{ r: R1 }>;`);
     const { checker, type } = setup(`type S = NotInHeap<{ s: string }>;`);
     expect(heapRefsOf(checker, type('S'))).toBe(heapRefsOf(checker, type('S')));
   });
+
+  it('judges each member storage or not once per program, for the marks walk and the slot walk together (counted)', () => {
+    // Holder is not-in-heap by containment: the marks walk expands its members, then the slot walk lists them.
+    const judged = (k: number) => {
+      const fields = Array.from({ length: k }, (_, i) => `f${i}: number;`).join(' ');
+      const { checker, type } = setup(`type Span = NotInHeap<{ n: number }>;\ninterface Holder { span: Span; label: string; ${fields} m(): void }`);
+      let before = notInHeapCounters.storageJudged;
+      expect(notInHeapReason(checker, type('Holder'))).toBeDefined();
+      const marks = notInHeapCounters.storageJudged - before;
+      before = notInHeapCounters.storageJudged;
+      expect(heapRefsOf(checker, type('Holder')).map((f) => f.steps.join('.'))).toEqual(['label']);
+      const slots = notInHeapCounters.storageJudged - before;
+      return { marks, slots };
+    };
+    const a = judged(10);
+    const b = judged(20);
+    // The marks walk judges Holder's members (10 more at 20 fields); the slot walk judges only what it adds (Span's
+    // members), the same at both widths. Before the memo it judged Holder's again: 10 more at 20 fields.
+    expect(b.marks - a.marks).toBe(10);
+    expect(b.slots).toBe(a.slots);
+    expect(a.slots).toBeLessThanOrEqual(2);
+  });
 });
 
 describe('brands of intersections', () => {
