@@ -166,9 +166,11 @@ export function guardReceivers(cls: abstract new (...args: never[]) => object, o
     const what = `${cls.name}.${String(key)}`;
     if (typeof d.value === 'function') d.value = guarded(d.value as (...args: unknown[]) => unknown, what, cls.name, owns);
     else {
+      /* eslint-disable @typescript-eslint/unbound-method -- the accessor's functions are wrapped, then called with their receiver */
       if (d.get !== undefined) d.get = guarded(d.get, what, cls.name, owns);
       if (d.set !== undefined) d.set = guarded(d.set, what, cls.name, owns);
       else if (d.get !== undefined) d.set = readOnly(what, cls.name, owns);
+      /* eslint-enable @typescript-eslint/unbound-method */
     }
     Reflect.defineProperty(proto, key, d);
   }

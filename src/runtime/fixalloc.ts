@@ -763,6 +763,10 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
     }
     if (this.#sharedDebug) this.#checkFreeShared(p);
     else if (this.#debug) this.#checkFree(p);
+    if (this.#debug && this.#rt.roots.byAddress.has(p)) {
+      // The link word would overwrite the record's first word, and the collector would go on scanning a free object.
+      throw new MisuseError(`FixAlloc.free: p is a registered root (addRoot); removeRoot it before freeing it; got ${show(p)}`, { value: p, limit: 'removeRoot' });
+    }
     // With nothing handed out, any free is bogus; keeps inuse from going negative without debug mode. A shared pool's
     // runtime may free what other threads allocated, so its inuse may go negative.
     if (this.#inuse === 0 && this.#flushAt === noFlush) throw new DoubleFreeError(`FixAlloc.free: the pool has no live objects (double free?); got ${show(p)}`, { value: p, limit: 0 });

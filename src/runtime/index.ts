@@ -21,7 +21,6 @@ export { notInHeap, isNotInHeap, notInHeapMark } from './notinheap.js';
 export { pageSize, maxSpaceBytes, defaultSpaceBytes, poisonByte, type MemStats, type SpaceBlock } from './space.js';
 export { persistentChunkSize, persistentLargeSize } from './persistentalloc.js';
 export {
-  FixAlloc,
   fixAllocChunk,
   maxFixAllocSize,
   minFixAllocSize,
@@ -33,6 +32,43 @@ export {
   type SharedPoolOptions,
   type SharedPoolStats,
 } from './fixalloc.js';
+import { FixAlloc as FixAllocClass, type FixAllocOptions } from './fixalloc.js';
+import type { Layout } from './layout.js';
+
+/**
+ * A pool of fixed-size objects of one layout (or one raw size): the class of
+ * src/runtime/fixalloc.ts, whose instances this type names.
+ *
+ * @offheap FixAlloc
+ */
+export type FixAlloc<T, Z extends boolean = true> = FixAllocClass<T, Z>;
+
+/**
+ * FixAlloc's constructor, overloaded so that `zero: false` types the pool
+ * `FixAlloc<T, false>` when only the record type is given
+ * (`new FixAlloc<Job>(Job, { zero: false })`); the class alone would fix `Z`
+ * to its default, true. A subclass names both type arguments
+ * (`extends FixAlloc<Job, true>`): TypeScript needs one return type for the
+ * signatures a base type's arguments select.
+ */
+export interface FixAllocConstructor {
+  /** @offheap FixAlloc */
+  new <T>(type: Layout<T> | number, options: FixAllocOptions<T, false> & { readonly zero: false }): FixAlloc<T, false>;
+  /** @offheap FixAlloc */
+  new <T, Z extends boolean = true>(type: Layout<T> | number, options?: FixAllocOptions<T, Z>): FixAlloc<T, Z>;
+  /** @offheap FixAlloc */
+  new <T>(type: Layout<T> | number, options: FixAllocOptions<T, boolean> & { readonly zero: boolean }): FixAlloc<T, boolean>;
+  /** As TypeScript types a class's prototype (any type arguments), so a subclass's static side extends this one. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly prototype: FixAlloc<any, any>;
+}
+
+/**
+ * A pool of fixed-size objects (see the FixAlloc type and FixAllocConstructor).
+ *
+ * @offheap FixAlloc
+ */
+export const FixAlloc: FixAllocConstructor = FixAllocClass;
 export { maxThreads, maxSharedPools, maxPoolName, type SharedRuntime } from './share.js';
 export { cacheMax, cacheBatch } from './mcache.js';
 // The runtime's own machinery (rt.barrier, rt.heap, rt.roots, rt.collector) is exported as types only: its methods

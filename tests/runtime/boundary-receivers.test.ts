@@ -12,8 +12,9 @@
 //   silence in sloppy mode). One mechanism guards every member (check.ts,
 //   guardReceivers), so these tests walk the prototypes rather than list
 //   the members.
+/* eslint-disable @typescript-eslint/unbound-method -- members taken off their objects on purpose */
 import { describe, expect, it } from 'vitest';
-import { BadPointerError, createRuntime, FixAlloc, heapRef, MisuseError, sharedPool, struct, u32, type Runtime } from '../../src/runtime/index.js';
+import { BadPointerError, createRuntime, FixAlloc, heapRef, MisuseError, Runtime, sharedPool, struct, u32 } from '../../src/runtime/index.js';
 import { poolStateOf } from '../../src/runtime/fixalloc.js';
 import { snapshot } from './helpers.js';
 
@@ -163,7 +164,7 @@ describe('a pool’s state cannot be assigned from plain JS', () => {
 
 describe('a member called on a foreign receiver throws MisuseError ERR_RECEIVER and changes nothing', () => {
   const classes = [
-    { cls: Runtime0(), name: 'Runtime' },
+    { cls: (Runtime as unknown as { prototype: object }), name: 'Runtime' },
     { cls: FixAlloc as unknown as { prototype: object }, name: 'FixAlloc' },
   ];
 
@@ -243,13 +244,13 @@ describe('a member called on a foreign receiver throws MisuseError ERR_RECEIVER 
   });
 
   it('a subclass instance is a genuine receiver', () => {
-    class Nodes extends FixAlloc<unknown> {
+    class Nodes extends FixAlloc<unknown, true> {
       take(): number {
-        return this.alloc() as number;
+        return this.alloc();
       }
     }
     const rt = createRuntime({ maxBytes: 1 << 20 });
-    const nodes = new Nodes(Node as never, { runtime: rt });
+    const nodes = new Nodes(Node, { runtime: rt });
     const q = nodes.take();
     expect(nodes.contains(q)).toBe(true);
     nodes.free(q as never);
@@ -265,7 +266,7 @@ describe('an assignment to a getter-only property throws MisuseError ERR_READ_ON
     const before = state(rt, pool);
     let checked = 0;
     for (const [obj, proto, name] of [
-      [rt, Runtime0().prototype, 'Runtime'],
+      [rt, (Runtime as unknown as { prototype: object }).prototype, 'Runtime'],
       [pool, FixAlloc.prototype, 'FixAlloc'],
       [sp, FixAlloc.prototype, 'FixAlloc'],
     ] as const) {
@@ -293,8 +294,3 @@ describe('an assignment to a getter-only property throws MisuseError ERR_READ_ON
     expect(rt.checkmark).toBe(true);
   });
 });
-
-/** The Runtime class as a value (index.ts exports it). */
-function Runtime0(): { prototype: object } {
-  return Object.getPrototypeOf(createRuntime({ maxBytes: 1 << 20 })).constructor as { prototype: object };
-}

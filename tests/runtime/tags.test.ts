@@ -50,9 +50,17 @@ describe('declaration tags', () => {
     expect(hasWriteBarrierTag(exported(name))).toBe(barriered.has(name));
   });
 
-  it('tags FixAlloc methods', () => {
-    expect(offheapIdOf(checker, member('FixAlloc', 'alloc'))).toBe('FixAlloc.alloc');
-    expect(offheapIdOf(checker, member('FixAlloc', 'free'))).toBe('FixAlloc.free');
+  it('tags FixAlloc methods (read through the pool type the entry exports, as a rule reads pool.alloc())', () => {
+    const pool = checker.getDeclaredTypeOfSymbol(exported('FixAlloc'));
+    expect(offheapIdOf(checker, pool.getProperty('alloc'))).toBe('FixAlloc.alloc');
+    expect(offheapIdOf(checker, pool.getProperty('free'))).toBe('FixAlloc.free');
+  });
+
+  it('tags every construct signature of FixAlloc (new FixAlloc(...) resolves to one of them)', () => {
+    const ctor = checker.getTypeOfSymbol(exported('FixAlloc'));
+    const sigs = ctor.getConstructSignatures();
+    expect(sigs.length).toBe(3);
+    for (const sig of sigs) expect(declarationId(sig.declaration as ts.Declaration)).toBe('FixAlloc');
   });
 
   it('tags Runtime methods with the same ids as the module-level functions', () => {

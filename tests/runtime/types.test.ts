@@ -69,8 +69,9 @@ describe('types from one source', () => {
     expectTypeOf(P.next.get(p)).toEqualTypeOf<Ptr<ParticleRec>>();
     expectTypeOf(P.pos.x.get(p)).toEqualTypeOf<number>();
     expectTypeOf(P.hist.get(p, 0)).toEqualTypeOf<number>();
-    // @ts-expect-error a number is not a HeapRef
-    P.mesh.set(p, 5);
+    // @ts-expect-error a number is not a HeapRef (type level only: the runtime refuses it too, accessor tests)
+    const storeNumber = () => P.mesh.set(p, 5);
+    void storeNumber;
     // @ts-expect-error a Ptr to another record is not this record's Ptr
     P.flags.get(rt.sysAlloc<Vec2Rec>(8192));
     expect(P.flags.get(p)).toBe(0);
@@ -88,6 +89,31 @@ describe('memory state in the types', () => {
     expectTypeOf(sized.alloc()).toEqualTypeOf<MaybeGarbage<FlatRec>>();
     // @ts-expect-error zero: true and the type argument false disagree
     new FixAlloc<FlatRec, false>(Flat, { runtime: rt, zero: true });
+  });
+
+  it('zero: false with only the record type given types the pool FixAlloc<T, false> (the constructor overloads)', () => {
+    const rt = createRuntime({ maxBytes: 1 << 20 });
+    // The natural spelling: one type argument and zero: false (was TS2322 "Type 'false' is not assignable to type 'true'").
+    const raw = new FixAlloc<FlatRec>(Flat, { runtime: rt, zero: false });
+    expectTypeOf(raw).toEqualTypeOf<FixAlloc<FlatRec, false>>();
+    expectTypeOf(raw.alloc()).toEqualTypeOf<MaybeGarbage<FlatRec>>();
+    const sized = new FixAlloc<FlatRec>(16, { runtime: rt, zero: false });
+    expectTypeOf(sized.alloc()).toEqualTypeOf<MaybeGarbage<FlatRec>>();
+    // The twins: zero: true or no zero keeps Ptr; a zero known only as a boolean gives MaybeGarbage (sound either way).
+    expectTypeOf(new FixAlloc<FlatRec>(Flat, { runtime: rt, zero: true }).alloc()).toEqualTypeOf<Ptr<FlatRec>>();
+    expectTypeOf(new FixAlloc<FlatRec>(Flat, { runtime: rt }).alloc()).toEqualTypeOf<Ptr<FlatRec>>();
+    expectTypeOf(new FixAlloc<FlatRec>(Flat).alloc()).toEqualTypeOf<Ptr<FlatRec>>();
+    const zero = raw.size > 0 && rt.debug;
+    expectTypeOf(new FixAlloc<FlatRec>(Flat, { runtime: rt, zero }).alloc()).toEqualTypeOf<MaybeGarbage<FlatRec>>();
+    expectTypeOf(new FixAlloc(Flat, { runtime: rt, zero }).alloc()).toEqualTypeOf<MaybeGarbage<FlatRec>>();
+    // Both type arguments still decide, and still disagree with a contrary option.
+    expectTypeOf(new FixAlloc<FlatRec, true>(Flat, { runtime: rt }).alloc()).toEqualTypeOf<Ptr<FlatRec>>();
+    // @ts-expect-error zero: false and the type argument true disagree
+    new FixAlloc<FlatRec, true>(Flat, { runtime: rt, zero: false });
+    // The value is the class: instanceof, and a subclass naming both type arguments.
+    expect(raw).toBeInstanceOf(FixAlloc);
+    class Flats extends FixAlloc<FlatRec, true> {}
+    expectTypeOf(new Flats(Flat, { runtime: rt }).alloc()).toEqualTypeOf<Ptr<FlatRec>>();
   });
 
   it('memclrNoHeapPointers narrows MaybeGarbage to Ptr; Ptr-only APIs reject garbage', () => {
