@@ -13,6 +13,20 @@ export function importedNameOf(checker: ts.TypeChecker, file: ts.SourceFile, id:
   if (!names) {
     names = new Map();
     for (const stmt of file.statements) {
+      // CommonJS (a checkJs `.cjs` file): `const { a, b: c } = require('…')` binds like `import { a, b as c }`.
+      if (ts.isVariableStatement(stmt)) {
+        for (const d of stmt.declarationList.declarations) {
+          const init = d.initializer;
+          const required = init && ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'require' && init.arguments.length === 1 && ts.isStringLiteralLike(init.arguments[0]);
+          if (!ts.isObjectBindingPattern(d.name) || !required) continue;
+          for (const el of d.name.elements) {
+            if (el.dotDotDotToken || !ts.isIdentifier(el.name)) continue;
+            const found = offheapIdOf(checker, checker.getSymbolAtLocation(el.name));
+            if (found && !names.has(found)) names.set(found, el.name.text);
+          }
+        }
+        continue;
+      }
       if (!ts.isImportDeclaration(stmt)) continue;
       const bindings = stmt.importClause?.namedBindings;
       if (!bindings || !ts.isNamedImports(bindings)) continue;

@@ -1,0 +1,222 @@
+// Outsider round 3 (issue 12): JavaScript files with JSDoc types, linted the way the README's JavaScript section says
+// (allowJs + checkJs, the offheap config's `files` widened to .js/.mjs/.cjs). A user who writes JS gets the same
+// findings as in TypeScript wherever the types come from JSDoc: `@param {Ptr<EntryT>} p`, `@typedef`, a JSDoc cast,
+// `@nowritebarrier` on a function, a `require('offheap')` destructuring in a CommonJS file. Every broken program has
+// its correct twin, in each module flavour.
+import path from 'node:path';
+import { RuleTester, type InvalidTestCase, type ValidTestCase } from '@typescript-eslint/rule-tester';
+import noHeapAllocation, { type Options as NhaOptions } from '../../src/rules/no-heap-allocation.js';
+import noHeapPointers, { type Options as NhpOptions } from '../../src/rules/no-heap-pointers.js';
+import noHiddenHeapPointers, { type Options as NhhpOptions } from '../../src/rules/no-hidden-heap-pointers.js';
+import noUnrooted from '../../src/rules/no-unrooted-heap-refs.js';
+import nowritebarrier from '../../src/rules/nowritebarrier.js';
+import zeroBeforeRoot from '../../src/rules/zero-before-root.js';
+import zeroingVariant, { type MessageIds as ZvIds } from '../../src/rules/zeroing-variant.js';
+import { fixturesDir } from '../rule-tester.js';
+
+/** The fixture project: allowJs, checkJs, `offheap` mapped to the sources. */
+const jsDir = path.join(fixturesDir, 'outsider-js');
+const ruleTester = new RuleTester({ languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: jsDir } } });
+
+type Flavour = 'js' | 'mjs' | 'cjs';
+const flavours: Flavour[] = ['js', 'mjs', 'cjs'];
+const filename = (f: Flavour): string => path.join(jsDir, `file.${f}`);
+
+const names = 'struct, u32, heapRef, FixAlloc, addRoot, memclrNoHeapPointers, memclrHasPointers, typedmemclr, notInHeap, createRuntime';
+/** Lines 1-9 of every case: the runtime's names imported (or required), the JSDoc typedefs a JS user writes. */
+const head = (f: Flavour): string[] => [
+  `// @ts-check`,
+  f === 'cjs' ? `const { ${names} } = require('offheap');` : `import { ${names} } from 'offheap';`,
+  `/** @template T @typedef {import('offheap').Ptr<T>} Ptr */`,
+  `/** @template T @typedef {import('offheap').HeapRef<T>} HeapRef */`,
+  `/** @typedef {{ id: number }} Session */`,
+  `const Entry = struct('Entry', { key: u32, session: heapRef() });`,
+  `/** @typedef {import('offheap').LayoutType<typeof Entry>} EntryT */`,
+  `/** @type {import('offheap').Runtime} */ const rt = createRuntime({ maxBytes: 1 << 20 });`,
+  `const E = rt.access(Entry);`,
+];
+const headLines = 9;
+const code = (f: Flavour, lines: string[]): string => [...head(f), ...lines, f === 'cjs' ? `module.exports = {};` : `export {};`].join('\n');
+
+/** One rule's twins: `ok` lints clean, `broken` gives `errors` (lines relative to the end of the head). */
+function tables<M extends string, O extends readonly unknown[] = []>(cases: { ok: string[]; broken: string[]; errors: { messageId: M; line: number; suggestions?: { messageId: M; output: (src: string) => string }[] }[]; only?: Flavour[] }[]) {
+  const valid: ValidTestCase<O>[] = [];
+  const invalid: InvalidTestCase<M, O>[] = [];
+  for (const c of cases) {
+    for (const f of c.only ?? flavours) {
+      valid.push({ name: `${f} twin: ${c.ok.join(' ').slice(0, 120)}`, code: code(f, c.ok), filename: filename(f) });
+      const src = code(f, c.broken);
+      invalid.push({
+        name: `${f} broken: ${c.broken.join(' ').slice(0, 120)}`,
+        code: src,
+        filename: filename(f),
+        errors: c.errors.map((e) => ({
+          messageId: e.messageId,
+          line: headLines + e.line,
+          ...(e.suggestions ? { suggestions: e.suggestions.map((s) => ({ messageId: s.messageId, output: s.output(src) })) } : {}),
+        })),
+      });
+    }
+  }
+  return { valid, invalid };
+}
+
+const reset = (clear: string): string[] => [`/** @param {Ptr<EntryT>} p */`, `function reset(p) { ${clear} }`];
+const swap = (from: string, to: string) => (src: string) => src.replace(from, to);
+
+// zeroing-variant: a JSDoc-typed Ptr is type-safe memory, as `p: Ptr<EntryT>` is in TypeScript.
+const zv = tables<ZvIds>([
+  {
+    ok: reset(`typedmemclr(Entry, p);`),
+    broken: reset(`memclrNoHeapPointers(p, Entry.size);`),
+    errors: [
+      {
+        messageId: 'missedBarrier',
+        line: 2,
+        suggestions: [
+          { messageId: 'useTypedmemclr', output: swap('memclrNoHeapPointers(p, Entry.size)', 'typedmemclr(Entry, p)') },
+          { messageId: 'useHasPointers', output: swap('memclrNoHeapPointers(p, Entry.size)', 'memclrHasPointers(p, Entry.size)') },
+        ],
+      },
+    ],
+  },
+  {
+    ok: reset(`rt.typedmemclr(Entry, p);`),
+    broken: reset(`rt.memclrNoHeapPointers(p, Entry.size);`),
+    errors: [
+      {
+        messageId: 'missedBarrier',
+        line: 2,
+        suggestions: [
+          { messageId: 'useTypedmemclr', output: swap('rt.memclrNoHeapPointers(p, Entry.size)', 'rt.typedmemclr(Entry, p)') },
+          { messageId: 'useHasPointers', output: swap('rt.memclrNoHeapPointers(p, Entry.size)', 'rt.memclrHasPointers(p, Entry.size)') },
+        ],
+      },
+    ],
+  },
+  // A JSDoc cast launders garbage as `as` does: the barriered clear of a zero: false pool's object. The suggestion
+  // drops the cast (ESTree has no node for it, and memclrNoHeapPointers takes MaybeGarbage).
+  {
+    ok: [`const junk = new FixAlloc(Entry, { runtime: rt, zero: false });`, `function take() { const q = junk.alloc(); rt.memclrNoHeapPointers(q, Entry.size); return q; }`],
+    broken: [`const junk = new FixAlloc(Entry, { runtime: rt, zero: false });`, `function take() { const q = junk.alloc(); rt.typedmemclr(Entry, /** @type {Ptr<EntryT>} */ (q)); return q; }`],
+    errors: [
+      {
+        messageId: 'barrierOnGarbage',
+        line: 2,
+        suggestions: [{ messageId: 'useNoHeapPointers', output: swap('rt.typedmemclr(Entry, /** @type {Ptr<EntryT>} */ (q))', 'rt.memclrNoHeapPointers(q, Entry.size)') }],
+      },
+    ],
+  },
+  // A raw view of the space, written in JS.
+  {
+    ok: [`/** @param {Ptr<EntryT>} p */`, `function wipe(p) { rt.space.u8.fill(0, p + Entry.size, p + 2 * Entry.size); }`],
+    broken: [`/** @param {Ptr<EntryT>} p */`, `function wipe(p) { rt.space.u8.fill(0, p, p + Entry.size); }`],
+    errors: [{ messageId: 'missedBarrier', line: 2, suggestions: [] }],
+  },
+]);
+ruleTester.run('outsider-js zeroing-variant', zeroingVariant, zv);
+
+// zero-before-root and no-unrooted-heap-refs: the flow reads JS as it reads TS.
+const zbr = tables<'notZeroed' | 'nonZeroingPool' | 'useZeroingPool'>([
+  {
+    ok: [`const pool = new FixAlloc(Entry, { runtime: rt });`, `function take() { const p = pool.alloc(); rt.addRoot(p, Entry); return p; }`],
+    broken: [`const pool = new FixAlloc(Entry, { runtime: rt, zero: false });`, `function take() { const p = pool.alloc(); rt.addRoot(p, Entry); return p; }`],
+    errors: [
+      { messageId: 'nonZeroingPool', line: 1, suggestions: [{ messageId: 'useZeroingPool', output: swap('{ runtime: rt, zero: false }', '{ runtime: rt }') }] },
+      { messageId: 'notZeroed', line: 2 },
+    ],
+  },
+]);
+ruleTester.run('outsider-js zero-before-root', zeroBeforeRoot, zbr);
+
+const nur = tables<'unrootedStore'>([
+  {
+    ok: [`const pool = new FixAlloc(Entry, { runtime: rt });`, `/** @param {HeapRef<Session>} h */`, `function put(h) { const p = pool.alloc(); rt.addRoot(p, Entry); E.session.set(p, h); }`],
+    broken: [
+      `const pool = new FixAlloc(Entry, { runtime: rt });`,
+      `/** @param {HeapRef<Session>} h */`,
+      `function put(h) { const p = pool.alloc(); E.session.set(p, h); }`,
+      `function keep() { const q = pool.alloc(); rt.addRoot(q, Entry); return q; }`,
+    ],
+    errors: [{ messageId: 'unrootedStore', line: 3 }],
+  },
+]);
+ruleTester.run('outsider-js no-unrooted-heap-refs', noUnrooted, nur);
+
+// nowritebarrier: the directives are JSDoc already; a JS class's methods and arrow fields are callees.
+const nwb = tables<'prohibited' | 'prohibitedByCaller', [{ reportUnresolvedCalls: boolean }]>([
+  {
+    ok: [`/** @nowritebarrier @param {Ptr<EntryT>} p */`, `function sweep(p) { E.key.set(p, 0); }`],
+    broken: [`/** @nowritebarrier @param {Ptr<EntryT>} p */`, `function sweep(p) { rt.typedmemclr(Entry, p); }`],
+    errors: [{ messageId: 'prohibited', line: 2 }],
+  },
+  {
+    ok: [
+      `class Store {`,
+      `  /** @param {Ptr<EntryT>} p */`,
+      `  clear(p) { E.key.set(p, 0); }`,
+      `}`,
+      `/** @nowritebarrierrec @param {Store} s @param {Ptr<EntryT>} p */`,
+      `function sweep(s, p) { s.clear(p); }`,
+    ],
+    broken: [
+      `class Store {`,
+      `  /** @param {Ptr<EntryT>} p */`,
+      `  clear(p) { rt.typedmemclr(Entry, p); }`,
+      `}`,
+      `/** @nowritebarrierrec @param {Store} s @param {Ptr<EntryT>} p */`,
+      `function sweep(s, p) { s.clear(p); }`,
+    ],
+    errors: [{ messageId: 'prohibitedByCaller', line: 3 }],
+  },
+  // A method assigned in the constructor (`this.put = …`), JS's way to declare a field.
+  {
+    ok: [
+      `class Store {`,
+      `  constructor() { this.put = (/** @type {Ptr<EntryT>} */ p) => { E.key.set(p, 0); }; }`,
+      `}`,
+      `/** @nowritebarrierrec @param {Store} s @param {Ptr<EntryT>} p */`,
+      `function sweep(s, p) { s.put(p); }`,
+    ],
+    broken: [
+      `class Store {`,
+      `  constructor() { this.put = (/** @type {Ptr<EntryT>} */ p) => { rt.typedmemclr(Entry, p); }; }`,
+      `}`,
+      `/** @nowritebarrierrec @param {Store} s @param {Ptr<EntryT>} p */`,
+      `function sweep(s, p) { s.put(p); }`,
+    ],
+    errors: [{ messageId: 'prohibitedByCaller', line: 2 }],
+  },
+]);
+ruleTester.run('outsider-js nowritebarrier', nowritebarrier, nwb);
+
+// no-hidden-heap-pointers: a JSDoc-typed HeapRef written into a number slot.
+const nhhp = tables<'rawWrite', NhhpOptions>([
+  {
+    ok: [`/** @param {Ptr<EntryT>} p @param {HeapRef<Session>} h */`, `function put(p, h) { E.session.set(p, h); }`],
+    broken: [`/** @param {Ptr<EntryT>} p @param {HeapRef<Session>} h */`, `function put(p, h) { E.key.set(p, h); }`],
+    errors: [{ messageId: 'rawWrite', line: 2 }],
+  },
+]);
+ruleTester.run('outsider-js no-hidden-heap-pointers', noHiddenHeapPointers, nhhp);
+
+// no-heap-allocation: a JSDoc cast of a literal to a not-in-heap type is a literal on the JS heap.
+const nha = tables<'literal', NhaOptions>([
+  {
+    ok: [`/** @typedef {import('offheap').NotInHeap<{ n: number }>} Chunk */`, `const c = /** @type {{ n: number }} */ ({ n: 1 });`, `void c;`],
+    broken: [`/** @typedef {import('offheap').NotInHeap<{ n: number }>} Chunk */`, `const c = /** @type {Chunk} */ ({ n: 1 });`, `void c;`],
+    errors: [{ messageId: 'literal', line: 2 }],
+  },
+]);
+ruleTester.run('outsider-js no-heap-allocation', noHeapAllocation, nha);
+
+// no-heap-pointers: a @notInHeap class's field initialised with a JS object (decorators are ES syntax, not CommonJS).
+const nhp = tables<'heapPointer', NhpOptions>([
+  {
+    ok: [`@notInHeap`, `class Arena { used = 0; owner = 0; }`, `void Arena;`],
+    broken: [`class Owner { name = 'x'; }`, `@notInHeap`, `class Arena { used = 0; owner = new Owner(); }`, `void Arena;`],
+    errors: [{ messageId: 'heapPointer', line: 3 }],
+    only: ['js', 'mjs'],
+  },
+]);
+ruleTester.run('outsider-js no-heap-pointers', noHeapPointers, nhp);
