@@ -17,14 +17,26 @@ const noId = '';
  * not read (most callees are the user's own functions).
  */
 export function declarationId(decl: ts.Node): string | undefined {
-  if (!spellsTag(decl.getSourceFile())) return undefined;
-  declarationCounters.tagReads++;
-  for (const tag of ts.getJSDocTags(decl)) {
-    if (tag.tagName.text !== 'offheap') continue;
-    const text = ts.getTextOfJSDocComment(tag.comment)?.trim();
-    if (text) return text.split(/\s+/, 1)[0];
+  const file = decl.getSourceFile();
+  if (!spellsTag(file)) return undefined;
+  // A fact of the file's syntax, once per declaration: the same declaration is met again through every
+  // instantiation of a generic member (`Field<T>.set` of each layout), whose symbols differ.
+  const ids = syntaxCache<ts.Node, string>('declarations:ids', file);
+  let id = ids.get(decl);
+  if (id === undefined) {
+    id = noId;
+    declarationCounters.tagReads++;
+    for (const tag of ts.getJSDocTags(decl)) {
+      if (tag.tagName.text !== 'offheap') continue;
+      const text = ts.getTextOfJSDocComment(tag.comment)?.trim();
+      if (text) {
+        id = text.split(/\s+/, 1)[0];
+        break;
+      }
+    }
+    ids.set(decl, id);
   }
-  return undefined;
+  return id === noId ? undefined : id;
 }
 
 /** Whether `@offheap` occurs in the file's text (a fact of the file's text: it carries over to later programs). */
@@ -73,10 +85,10 @@ export function offheapIdAt(checker: ts.TypeChecker, node: ts.Node): string | un
 
 /**
  * Work counters for tests: calls whose callee needed the checker's overload resolution, calls answered from the
- * callee's type, calls answered from their file's view of the runtime (no runtime function or class in view), and
- * declarations whose JSDoc tags were read.
+ * callee's type, calls answered from their file's view of the runtime (no runtime function or class in view),
+ * declarations whose JSDoc tags were read, and declaration lists a callee's tag was decided for.
  */
-export const declarationCounters = { signatureResolutions: 0, calleeTypeAnswers: 0, callsOutOfView: 0, tagReads: 0 };
+export const declarationCounters = { signatureResolutions: 0, calleeTypeAnswers: 0, callsOutOfView: 0, tagReads: 0, callableLists: 0 };
 
 /** The id a signature's declaration carries (on it, or on the `const` an arrow function initialises); null when it cannot be read. */
 function signatureId(decl: ts.SignatureDeclaration | ts.JSDocSignature | undefined): string | undefined | null {
@@ -135,13 +147,29 @@ function callableId(checker: ts.TypeChecker, symbol: ts.Symbol): string | null {
   const memo = cacheOf<ts.Symbol, string | null>(checker, 'declarations:callable');
   let id = memo.get(symbol);
   if (id === undefined) {
-    id = null;
     const decls = resolveAlias(checker, symbol).declarations;
-    if (decls && decls.length > 0 && decls.every(isCallableDeclaration)) {
+    id = decls && decls.length > 0 ? callableIdOf(checker, decls) : null;
+    memo.set(symbol, id);
+  }
+  return id;
+}
+
+/**
+ * `callableId` of a declaration list, once per list: each instantiation of a
+ * generic type has its own member symbols, but they share the declaring
+ * symbol's list (every layout's `set` is one method of the runtime).
+ */
+function callableIdOf(checker: ts.TypeChecker, decls: readonly ts.Declaration[]): string | null {
+  const memo = cacheOf<readonly ts.Declaration[], string | null>(checker, 'declarations:callable-lists');
+  let id = memo.get(decls);
+  if (id === undefined) {
+    declarationCounters.callableLists++;
+    id = null;
+    if (decls.every(isCallableDeclaration)) {
       const first = declarationId(decls[0]);
       if (decls.every((d, i) => i === 0 || declarationId(d) === first)) id = first ?? noId;
     }
-    memo.set(symbol, id);
+    memo.set(decls, id);
   }
   return id;
 }

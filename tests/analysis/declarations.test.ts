@@ -232,3 +232,36 @@ describe('tag reads', () => {
     expect([small.reads, large.reads]).toEqual([2, 2]);
   });
 });
+
+describe('generic members', () => {
+  /** `n` layouts of the user's, each with its own instantiation of a tagged generic method, called once each. */
+  const calls = (n: number) => {
+    const generic = `
+      /** @offheap field */
+      export declare function field<T>(): Field<T>;
+      export interface Field<T> {
+        /** @offheap Field.set */
+        set(p: number, v: T): void;
+      }
+    `;
+    const user = Array.from({ length: n }, (_, i) => `interface R${i} { v${i}: number }\nconst f${i} = field<R${i}>();\nf${i}.set(${i}, { v${i}: ${i} });`).join('\n');
+    const program = virtualProgram({ '/p/runtime.ts': generic, '/p/user.ts': `import { field } from './runtime.ts';\n${user}` });
+    programAnalysis(program);
+    const checker = program.getTypeChecker();
+    const reads = declarationCounters.tagReads;
+    const lists = declarationCounters.callableLists;
+    const ids = callsIn(program, '/p/user.ts').map((c) => calleeId(checker, c) ?? '-');
+    return { ids: [...new Set(ids)], reads: declarationCounters.tagReads - reads, lists: declarationCounters.callableLists - lists };
+  };
+
+  it('decide the tag of a generic method once, however many instantiations of it are called', () => {
+    // Each instantiation `Field<Ri>` has its own `set` symbol; all share the method's one declaration.
+    const small = calls(5);
+    const large = calls(50);
+    expect(small.ids).toEqual(['field', 'Field.set']);
+    expect(large.ids).toEqual(small.ids);
+    // `field` and `Field.set`: 2 tag reads and 2 declaration lists at 5 and at 50 instantiations (per symbol: 6, 51).
+    expect([small.reads, large.reads]).toEqual([2, 2]);
+    expect([small.lists, large.lists]).toEqual([2, 2]);
+  });
+});
