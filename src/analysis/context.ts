@@ -2,7 +2,7 @@
 // offheap, nothing for the rest.
 import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES, ESLintUtils } from '@typescript-eslint/utils';
-import type ts from 'typescript';
+import ts from 'typescript';
 import { mayHoldRuntime } from './not-in-heap.js';
 import { reachesRuntime } from './offheap-files.js';
 import { programAnalysis, type ProgramAnalysis } from './program-analysis.js';
@@ -27,13 +27,43 @@ export interface OffheapContext {
 export function offheapContext(
   context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>,
 ): OffheapContext | undefined {
+  // Every rule asks for the same file: the first decides, the others read its answer (on code that never
+  // uses offheap, this lookup is all that six of the seven rules do per file).
+  const { sourceCode } = context;
+  const known = perFile.get(sourceCode);
+  if (known !== undefined) {
+    known?.analysis.bind(known.services, sourceCode.ast);
+    return known ?? undefined;
+  }
+  const found = resolveContext(context);
+  perFile.set(sourceCode, found ?? null);
+  return found;
+}
+
+/**
+ * Per linted file: ESLint's SourceCode object, one per file and lint pass, shared by the rules that run on it
+ * (a new lint or fix pass parses again, with a new program or SourceFile, and gets a new object).
+ */
+const perFile = new WeakMap<object, OffheapContext | null>();
+
+/** Work counters for tests: files whose context was resolved (once per file and lint pass, whatever the number of rules). */
+export const contextCounters = { resolved: 0 };
+
+function resolveContext(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>): OffheapContext | undefined {
+  contextCounters.resolved++;
   const services = ESLintUtils.getParserServices(context);
   const program = services.program;
-  const sourceFile = program.getSourceFile(context.physicalFilename) ?? program.getSourceFile(context.filename);
+  const root = context.sourceCode.ast;
+  // The SourceFile typescript-eslint converted this ESTree from (no path to normalise and look up).
+  const mapped = services.esTreeNodeToTSNodeMap.get(root as never) as ts.Node | undefined;
+  const sourceFile =
+    mapped && ts.isSourceFile(mapped)
+      ? mapped
+      : (program.getSourceFile(context.physicalFilename) ?? program.getSourceFile(context.filename));
   if (!sourceFile) return undefined;
   const analysis = programAnalysis(program);
   if (!reachesRuntime(analysis, sourceFile)) return undefined;
-  analysis.bind(services, context.sourceCode.ast);
+  analysis.bind(services, root);
   return {
     services,
     program,

@@ -8,7 +8,7 @@ import tsParser from '@typescript-eslint/parser';
 import { ESLint, Linter, type Rule } from 'eslint';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { offheapContext } from '../../src/analysis/context.js';
+import { contextCounters, offheapContext } from '../../src/analysis/context.js';
 import { namesRuntime, runtimeView, usesOffheap, viewCounters } from '../../src/analysis/offheap-files.js';
 import { mayCarryRuntime, mentionCounters } from '../../src/analysis/flow/mentions.js';
 import { rules } from '../../src/rules/index.js';
@@ -209,6 +209,52 @@ describe('ProgramAnalysis', () => {
     );
     expect(messages).toEqual([]);
     expect(seen).toEqual(['p: number', 'q: number[]']);
+  });
+
+  it('resolves each linted file once, however many rules ask, and finds its SourceFile from the ESTree', () => {
+    const p = project({
+      '/p/runtime.ts': runtime,
+      '/p/user.ts': `import { sysAlloc } from './runtime.ts';\nexport const p = sysAlloc(8);\n`,
+      '/p/plain.ts': `export const n: number[] = [1, 2];\n`,
+    });
+    const program = p.build();
+    const files: string[] = [];
+    /** A rule that records what offheapContext answers for each file it runs on. */
+    const probe: Rule.RuleModule = {
+      create(context) {
+        const ctx = offheapContext(context as never);
+        files.push(`${path.basename(context.filename)}: ${ctx ? String(ctx.sourceFile === program.getSourceFile(context.filename)) : '-'}`);
+        return {};
+      },
+    };
+    /** `k` probes and every offheap rule on both files; resolutions counted. */
+    const lint = (k: number): number => {
+      const before = contextCounters.resolved;
+      const linter = new Linter({ configType: 'flat', cwd: '/p' });
+      const probes = Object.fromEntries(Array.from({ length: k }, (_, i) => [`p${i}`, probe]));
+      for (const file of ['/p/user.ts', '/p/plain.ts']) {
+        const messages = linter.verify(
+          program.getSourceFile(file)!.text,
+          [
+            {
+              files: ['**/*.ts'],
+              languageOptions: { parser: tsParser, parserOptions: { programs: [program] } },
+              plugins: { t: { rules: probes }, offheap: { rules: rules as never } },
+              rules: {
+                ...Object.fromEntries(Object.keys(probes).map((id) => [`t/${id}`, 'error'])),
+                ...Object.fromEntries(Object.keys(rules).map((id) => [`offheap/${id}`, 'error'])),
+              },
+            },
+          ],
+          { filename: file },
+        );
+        expect(messages.filter((m) => m.fatal)).toEqual([]);
+      }
+      return contextCounters.resolved - before;
+    };
+    // Two files: 2 resolutions with 1 probe or 10 (plus the 7 offheap rules each time); per rule, 16 and 34.
+    expect([lint(1), lint(10)]).toEqual([2, 2]);
+    expect([...new Set(files)]).toEqual(['user.ts: true', 'plain.ts: -']);
   });
 });
 
