@@ -184,6 +184,12 @@ function badIndex(i: unknown, n: number): never {
   throw new OffheapRangeError('ERR_BAD_INDEX', `array index i must be an integer in [0, ${n - 1}]; got ${show(i)}`, { value: i, limit: n - 1 });
 }
 
+/** The HeapRef store of a debug runtime's accessors: only 0 or a live handle of this runtime, as storeHeapRef (a stale or foreign one is a use after free or a mix-up). */
+function storeLiveHeapRef(rt: RuntimeState, p: number, v: number): void {
+  if (v !== 0 && !rt.heap.isLive(v)) rt.heap.reject('HeapRef accessor set', v);
+  storeHeapRefUnchecked(rt, p, v);
+}
+
 function badRef(v: unknown): never {
   throw new OffheapRangeError('ERR_BAD_VALUE', `HeapRef value must be 0 (nil) or a handle, an integer in [2^28, 2^30); got ${show(v)}`, {
     value: v,
@@ -201,8 +207,6 @@ interface Gen {
   readonly rt: RuntimeState;
   /** The pointer check at the top of every operation (debug: a call; else inline compares). */
   readonly pchk: string;
-  /** Debug mode's check that a stored HeapRef `x` is 0 or a live handle of this runtime (storeHeapRef's); else empty. */
-  readonly refchk: string;
   readonly args: Readonly<Record<(typeof argNames)[number], unknown>>;
 }
 
@@ -225,7 +229,7 @@ function fieldAccessor(g: Gen, f: Field<unknown>, off: number): unknown {
     if (vs === undefined) return compile(`return Object.freeze({ offset: ${o}, length: ${n}, ${at} });`, g.args);
     const [v, sh] = vs;
     const addr = `(p + ${o} + i * ${es})`;
-    const { get, set } = accessBodies(a.elem.kind, v, sh, addr, g.refchk);
+    const { get, set } = accessBodies(a.elem.kind, v, sh, addr);
     return compile(
       `return Object.freeze({ offset: ${o}, length: ${n},
       get: function get(p, i) { ${g.pchk} ${idx} ${get} },
@@ -236,7 +240,7 @@ function fieldAccessor(g: Gen, f: Field<unknown>, off: number): unknown {
   }
   if (!Object.hasOwn(viewOf, f.kind)) throw new MisuseError(`accessor: unknown field kind ${show(f.kind)}`, { value: f.kind });
   const [v, sh] = viewOf[f.kind];
-  const { get, set } = accessBodies(f.kind, v, sh, `(p + ${o})`, g.refchk);
+  const { get, set } = accessBodies(f.kind, v, sh, `(p + ${o})`);
   return compile(
     `return Object.freeze({ offset: ${o},
     get: function get(p) { ${g.pchk} ${get} },
@@ -246,13 +250,13 @@ function fieldAccessor(g: Gen, f: Field<unknown>, off: number): unknown {
 }
 
 /** The bodies of get and set for one element of `kind` at address expression `addr`, with the stored value's check. */
-function accessBodies(kind: string, v: string, sh: number, addr: string, refchk: string): { get: string; set: string } {
+function accessBodies(kind: string, v: string, sh: number, addr: string): { get: string; set: string } {
   const index = sh === 0 ? addr : `${addr} >>> ${lit(sh)}`;
   const k = JSON.stringify(kind); // one of viewOf's keys
   if (kind === 'bool') return { get: `return ${v}[${index}] !== 0;`, set: `if (typeof x !== 'boolean') badValue(x, ${k}); ${v}[${index}] = x ? 1 : 0;` };
   // A HeapRef is 0 or a handle, an integer in [2^28, 2^30) (heap.ts): the range storeHeapRef checks. `(x | 0) !== x` rejects fractions and NaN.
   if (kind === 'heapRef') {
-    return { get: `return ${v}[${index}];`, set: `if (typeof x !== 'number' || (x !== 0 && (x < 0x10000000 || x >= 0x40000000 || (x | 0) !== x))) badRef(x); ${refchk} store(rt, ${addr}, x);` };
+    return { get: `return ${v}[${index}];`, set: `if (typeof x !== 'number' || (x !== 0 && (x < 268435456 || x >= 1073741824 || (x | 0) !== x))) badRef(x); store(rt, ${addr}, x);` };
   }
   if (kind === 'ptr') return { get: `return ${v}[${index}];`, set: `if (typeof x !== 'number' || (x >>> 0) !== x) badValue(x, ${k}); ${v}[${index}] = x;` };
   return { get: `return ${v}[${index}];`, set: `if (typeof x !== 'number') badValue(x, ${k}); ${v}[${index}] = x;` };
@@ -280,14 +284,12 @@ export function buildAccessor<T, F extends Fields>(rt: RuntimeState, layout: Lay
     f32: s.f32,
     f64: s.f64,
     rt,
-    store: storeHeapRefUnchecked,
+    store: rt.debug ? storeLiveHeapRef : storeHeapRefUnchecked,
     chk: pointerCheck(rt, root),
     bad: badPointer(rt, root),
     badIndex,
     badRef,
     badValue,
   };
-  // Debug mode: only a live handle of this runtime, as storeHeapRef (a stale or foreign one is a use after free or a mix-up).
-  const refchk = rt.debug ? `if (x !== 0 && !rt.heap.isLive(x)) rt.heap.reject('HeapRef accessor set', x);` : '';
-  return fieldAccessor({ rt, pchk, refchk, args }, root, 0) as Accessor<F, T>;
+  return fieldAccessor({ rt, pchk, args }, root, 0) as Accessor<F, T>;
 }

@@ -38,11 +38,15 @@
 // routes shade the same words.
 
 import { layoutSlotRuns, layoutSlots, type Layout } from './layout.js';
-import { pageSize, type AddressSpace } from './space.js';
+import type { AddressSpace } from './space.js';
 
 const empty = new Int32Array(0);
-/** log2(pageSize), the span page table's index being `p >>> pageShift`: a literal, as space.ts may not have run when this module does (addSpan checks it). */
-const pageShift = 13;
+/**
+ * log2(pageSize), the span page table's index being `p >>> spanPageShift`: a literal, as importing space.ts here
+ * would close an import cycle (space, share, heap, heapbits); heapbits.test checks it against pageSize.
+ */
+export const spanPageShift = 13;
+const pageShift = spanPageShift;
 
 /** What the heap bits say about one word. */
 export type WordKind = 'pointer' | 'scalar' | 'unknown';
@@ -87,7 +91,6 @@ export class HeapBits {
   }
 
   private addSpan(start: number, end: number, size: number, layout: Layout<unknown>): void {
-    if (1 << pageShift !== pageSize) throw new Error(`heapbits: pageShift ${pageShift} does not match pageSize ${pageSize}`);
     const i = this.spanRuns.length;
     if (3 * i + 3 > this.spanWords.length) {
       const grown = new Int32Array(Math.max(48, this.spanWords.length * 2));
@@ -100,7 +103,7 @@ export class HeapBits {
     this.spanRuns.push(layoutSlotRuns(layout));
     const last = (end - 1) >>> pageShift;
     if (last >= this.pageSpans.length) {
-      const pages = Math.min(Math.max(last + 1, this.pageSpans.length * 2, 64), Math.ceil(this.space.reserved / pageSize));
+      const pages = Math.min(Math.max(last + 1, this.pageSpans.length * 2, 64), Math.ceil(this.space.reserved / (1 << pageShift)));
       const grown = new Int32Array(pages);
       grown.set(this.pageSpans);
       this.pageSpans = grown;

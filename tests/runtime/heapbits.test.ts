@@ -8,6 +8,7 @@ import {
   f32,
   FixAlloc,
   heapRef,
+  pageSize,
   struct,
   u32,
   type HeapRef,
@@ -15,6 +16,7 @@ import {
   type Ptr,
   type Runtime,
 } from '../../src/runtime/index.js';
+import { spanPageShift } from '../../src/runtime/heapbits.js';
 import { stateOf } from '../../src/runtime/runtime.js';
 
 // Scalars around and between the HeapRef slots; 32 bytes.
@@ -288,6 +290,10 @@ describe('memclrHasPointers over whole objects of a pool span: the slot runs ins
     }
     return { rt, pool, base, slot, scalar, calls };
   }
+
+  it('the span page table pages by pageSize', () => {
+    expect(1 << spanPageShift).toBe(pageSize);
+  });
 
   it('objects() names the span only for a range of exactly whole objects of it', () => {
     const { rt, pool, base } = objects(false);

@@ -209,7 +209,7 @@ describe('the hybrid write barrier', () => {
     expect(() => rt.deref(h)).toThrow(StaleHandleError); // … but collected
   });
 
-  it('debug: storing a value that names no live object while marking is a bad pointer, and the slot keeps its value', () => {
+  it('debug: a store over a slot holding a value that names no live object, while marking, is a bad pointer, and the slot keeps its value', () => {
     const { rt, pool } = setup();
     const p = pool.alloc();
     rt.addRoot(p, Rec);
@@ -218,10 +218,17 @@ describe('the hybrid write barrier', () => {
     const live = rt.newHeapRef({});
     rt.access(Rec).a.set(p, live);
     rt.gcStart();
-    expect(() => rt.access(Rec).a.set(p, dead)).toThrow(BadPointerError);
-    expect(() => rt.storeHeapRef(p + 4, dead)).toThrow(StaleHandleError); // the checked store rejects it first (debug mode)
+    // The checked stores refuse the stale value itself first (debug mode): the accessor as storeHeapRef.
+    expect(() => rt.access(Rec).a.set(p, dead)).toThrow(StaleHandleError);
+    expect(() => rt.storeHeapRef(p + 4, dead)).toThrow(StaleHandleError);
     expect(rt.access(Rec).a.get(p)).toBe(live);
-    rt.access(Rec).a.set(p, 12345 as HeapRef<object>); // outside the handle table: not a heap pointer (Go's findObject)
+    // A stale handle already in the slot (written raw, on purpose): the deletion barrier of the next store reports it.
+    stateOf(rt).space.u32[(p + Rec.offsets.a) >>> 2] = dead;
+    expect(() => rt.access(Rec).a.set(p, live)).toThrow(BadPointerError);
+    expect(rt.access(Rec).a.get(p)).toBe(dead);
+    stateOf(rt).space.u32[(p + Rec.offsets.a) >>> 2] = 12345; // outside the handle table: not a heap pointer (Go's findObject)
+    rt.access(Rec).a.set(p, live);
+    expect(() => rt.access(Rec).a.set(p, 12345 as HeapRef<object>)).toThrow(OffheapRangeError); // nor a HeapRef value
     rt.gcFinish();
   });
 
