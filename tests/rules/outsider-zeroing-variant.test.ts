@@ -100,4 +100,60 @@ twin([big, `function f(p: Ptr<Big>) { typedmemclr(Big, p); }`], [big, `function 
   how: '`memclrNoHeapPointers`',
 });
 
+
+// Outsider round 3: raw views of the runtime's memory spelled as a newcomer would, known by their origin (a buffer or
+// typed-array member the runtime declares, a view constructed over it, a const holding one), never by name. The
+// broken version overwrites a type-safe record's HeapRef slot without the barrier; the twin zero-initializes garbage
+// with the same write, which must count as a clear (else the barriered store after it is storeOnGarbage).
+const raw = (write: (p: string) => string, prelude: string[] = []): { ok: string[]; broken: string[] } => ({
+  ok: [...prelude, `function f() { const q = popFree(); ${write('q')} E.session.set(q as Ptr<Entry>, s); }`],
+  broken: [...prelude, `function f(p: Ptr<Entry>) { ${write('p')} }`],
+});
+const rawMissed = (write: (p: string) => string, prelude: string[] = [], how?: string): void => {
+  const { ok, broken } = raw(write, prelude);
+  twin(ok, broken, prelude.length + 1, 'missedBarrier', undefined, how ? { ptr: 'p', why: '`p` is typed `Ptr<…>`: type-safe memory', slots: 'session', how } : undefined);
+};
+// A view of the whole buffer, inline and through consts (module-level or local), 1, 4 and 8 bytes wide.
+rawMissed((p) => `new Uint8Array(rt.buffer).fill(0, ${p}, ${p} + Entry.size);`, [], 'the raw write `new Uint8Array(rt.buffer).fill(0, p, ...`');
+rawMissed((p) => `mem.fill(0, ${p}, ${p} + Entry.size);`, [`const mem = new Uint8Array(rt.buffer);`]);
+rawMissed((p) => `const m = mem; m.fill(0, ${p}, ${p} + Entry.size);`, [`const mem = new Uint8Array(rt.buffer);`]);
+rawMissed((p) => `words.fill(0, ${p} >> 2, (${p} + Entry.size) >> 2);`, [`const words = new Int32Array(rt.buffer);`]);
+rawMissed((p) => `rt.space.u32.fill(0, ${p} >>> 2, (${p} + Entry.size) >>> 2);`);
+rawMissed((p) => `new Float64Array(rt.buffer).fill(0, ${p} / 8, (${p} + Entry.size) / 8);`);
+rawMissed((p) => `const { buffer } = rt; void buffer; new Uint8Array(rt.share().buffer).fill(0, ${p}, ${p} + Entry.size);`);
+// set(zeros, p) and the element store through a const view.
+rawMissed((p) => `mem.set(zeros, ${p});`, [`const mem = new Uint8Array(rt.buffer);`, `const zeros = new Uint8Array(Entry.size);`]);
+rawMissed((p) => `rt.space.u8.set(new Uint8Array(Entry.size), ${p});`);
+rawMissed((p) => `words.set([0, 0, 0], ${p} >> 2);`, [`const words = new Uint32Array(rt.buffer);`]);
+twin(
+  [`const words = new Int32Array(rt.buffer);`, `function f(p: Ptr<Entry>) { words[(p + Entry.offsets.hits) >> 2] = 0; }`],
+  [`const words = new Int32Array(rt.buffer);`, `function f(p: Ptr<Entry>) { words[(p + Entry.offsets.session) >> 2] = 0; }`],
+  2,
+  'missedBarrier',
+);
+// A DataView setter: the word it writes decides (the session slot, or the hits counter beside it).
+twin(
+  [`const dv = new DataView(rt.buffer);`, `function f(p: Ptr<Entry>) { dv.setUint32(p + Entry.offsets.hits, 0, true); }`],
+  [`const dv = new DataView(rt.buffer);`, `function f(p: Ptr<Entry>) { dv.setUint32(p + Entry.offsets.session, 0, true); }`],
+  2,
+  'missedBarrier',
+);
+// copyWithin overwrites p's slots with q's bytes: a write without barriers, and never a zero-initialization.
+twin(
+  [`const mem = new Uint8Array(rt.buffer);`, `function f(p: Ptr<Entry>, q: Ptr<Entry>) { mem.copyWithin(p, q, q + Entry.offsets.session); }`],
+  [`const mem = new Uint8Array(rt.buffer);`, `function f(p: Ptr<Entry>, q: Ptr<Entry>) { mem.copyWithin(p, q, q + Entry.size); }`],
+  2,
+  'missedBarrier',
+);
+// Only zeros zero-initialize: garbage filled with 7s (or copied over) is still garbage for the barriered store after it.
+// (Its twin, the same fill with 0, is the first case above.)
+invalid.push({
+  code: code(`function f() { const q = popFree(); new Uint8Array(rt.buffer).fill(7, q, q + Entry.size); E.session.set(q as Ptr<Entry>, s); }`),
+  errors: [{ messageId: 'storeOnGarbage', line: L(1) }],
+});
+// Not the runtime's memory: a view of the program's own buffer, and a view with a byte offset (its indices are not
+// addresses), are left alone.
+valid.push({ code: code(`const own = new Uint8Array(new ArrayBuffer(1024));`, `function f(p: Ptr<Entry>) { own.fill(0, p, p + Entry.size); }`) });
+valid.push({ code: code(`function f(p: Ptr<Entry>) { new Uint8Array(rt.buffer, 64).fill(0, p, p + Entry.size); }`) });
+
 ruleTester.run('zeroing-variant (outsider spellings)', rule, { valid, invalid });

@@ -9,6 +9,7 @@ import ts from 'typescript';
 import type { OffheapContext } from '../context.js';
 import { cacheOf, symbolAt } from '../program-analysis.js';
 import { calleeId, offheapIdAt, resolveAlias } from '../declarations.js';
+import { rawViewAt, rawViewWrite } from '../raw-views.js';
 import { argAt, effectOf, type RuntimeEffect } from '../effects.js';
 import { sizeOfLayout, skipOuterEs, skipOuterExpressions } from '../expressions.js';
 import { brandOf, mayBeHeapRef } from '../brands.js';
@@ -1333,54 +1334,25 @@ export class FlowEngine {
       return;
     }
     const callee = skipOuterEs(node.callee);
-    if (callee.type === AST_NODE_TYPES.MemberExpression && !callee.computed && callee.property.type === AST_NODE_TYPES.Identifier && callee.property.name === 'fill' && this.rawView(callee.object)) {
-      // `view.fill(v, start, end)`: bytes [start, end) written without a barrier.
-      const [, start, end] = node.arguments;
-      if (start) this.rawWrite(env, node, start, end, undefined);
+    // `view.fill(v, start, end)`, `view.set(zeros, p)`, `copyWithin`, a DataView setter: bytes written without a barrier.
+    const write = rawViewWrite(this.program, node, (n) => this.tsOf(n));
+    if (write) {
+      this.rawWrite(env, node, write.start, write.end, write.bytes, write.zero);
       return;
     }
     this.unknownOrSummarised(env, node);
   }
 
-  private readonly viewCache = new Map<ts.Symbol, number | null>();
-
-  /** Whether `file` is part of the runtime: a tagged file, or a file beside one (space.ts declares the views). */
-  private inRuntime(file: ts.SourceFile): boolean {
-    if (isRuntimeFile(file)) return true;
-    const dirs = cacheOf<'dirs', Set<string>>(this.checker, 'flow:runtime-dirs');
-    let set = dirs.get('dirs');
-    if (!set) {
-      set = new Set();
-      for (const f of this.program.getSourceFiles()) if (isRuntimeFile(f)) set.add(nodePath.dirname(f.fileName));
-      dirs.set('dirs', set);
-    }
-    return set.has(nodePath.dirname(file.fileName));
-  }
-
-  /** Bytes per element of a typed-array view of the runtime's space (`rt.space.u8`, `space.u32`), or undefined. */
+  /** Bytes per element of a raw view of the runtime's memory (`rt.space.u8`, `new Int32Array(rt.buffer)`, a const of one), or undefined. */
   private rawView(e: TSESTree.Node): number | undefined {
-    const x = skipOuterEs(e);
-    if (x.type !== AST_NODE_TYPES.MemberExpression) return undefined;
-    const sym = this.checker.getSymbolAtLocation(this.tsOf(x.property));
-    if (!sym) return undefined;
-    let width = this.viewCache.get(sym);
-    if (width === undefined) {
-      width = null;
-      if ((sym.declarations ?? []).some((d) => this.inRuntime(d.getSourceFile()))) {
-        const name = this.checker.getTypeOfSymbol(sym).getSymbol()?.name ?? '';
-        const m = /^(?:Uint|Int|Float)(8|16|32|64)(?:Clamped)?Array$/.exec(name);
-        if (m) width = Number(m[1]) / 8;
-      }
-      this.viewCache.set(sym, width);
-    }
-    return width ?? undefined;
+    return rawViewAt(this.program, this.tsOf(e) as ts.Expression)?.width;
   }
 
   /**
    * A write through a raw view over [start, end) (or one element of `width`
    * bytes at `start`): a clear, or a hidden HeapRef write, without the deletion barrier.
    */
-  private rawWrite(env: MutableEnv, node: TSESTree.CallExpression | TSESTree.AssignmentExpression, start: TSESTree.Node, end: TSESTree.Node | undefined, width: number | undefined): void {
+  private rawWrite(env: MutableEnv, node: TSESTree.CallExpression | TSESTree.AssignmentExpression, start: TSESTree.Node, end: TSESTree.Node | undefined, width: number | undefined, zero = true): void {
     const at = this.addressOf(env, start);
     if (!at || at.offset === undefined) return;
     const from = at.offset;
@@ -1398,7 +1370,8 @@ export class FlowEngine {
     const partial: PartialClear = { bytes: to - from, size: sl.size, left: sl.slots.filter((s) => !hit.includes(s)).map((s) => s.path), cleared: hit.map((s) => s.path) };
     const raw = ellipsis(this.tsOf(node).getText());
     this.emit({ kind: 'clear', api: 'memclrNoHeapPointers', barrier: false, call: node, ptr: at.base, state: at.st, typeGarbage: false, slots: sl.slots.map((s) => s.path), partial, alias: undefined, raw });
-    if (from === 0 && to >= sl.size && isMaybeGarbage(at.st)) this.update(env, at.v.key, (s) => ({ ...cleared(s), layout: s.layout ?? layout }));
+    // Only zeros zero-initialize (a copy or a fill with another value is still a write without barriers).
+    if (zero && from === 0 && to >= sl.size && isMaybeGarbage(at.st)) this.update(env, at.v.key, (s) => ({ ...cleared(s), layout: s.layout ?? layout }));
   }
 
   private clear(env: MutableEnv, node: TSESTree.CallExpression, eff: RuntimeEffect): void {

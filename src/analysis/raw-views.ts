@@ -1,0 +1,204 @@
+// Raw views of the runtime's memory, known by where they come from: a
+// typed-array member the runtime declares (`rt.space.u8`), or a typed array or
+// DataView constructed over a buffer the runtime declares (`rt.buffer`,
+// `rt.share().buffer`), directly or through a `const` holding one. Their
+// writes run no barrier (Go's unsafe.Pointer arithmetic): the flow takes each
+// as a clear of the bytes it covers. A view is never known by its name.
+import type { TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES } from '@typescript-eslint/utils';
+import nodePath from 'node:path';
+import ts from 'typescript';
+import { skipOuterEs, skipOuterExpressions } from './expressions.js';
+import { isRuntimeFile } from './offheap-files.js';
+import { cacheOf, symbolAt } from './program-analysis.js';
+import { staticNumber } from './record-layout.js';
+
+/** A raw view: bytes per element. */
+export interface RawView {
+  readonly width: number;
+}
+
+/** The bytes a call through a raw view writes: [start, end), or `bytes` from `start`. Nodes are addresses in the space. */
+export interface RawViewWrite {
+  readonly start: TSESTree.Node;
+  readonly end?: TSESTree.Node;
+  readonly bytes?: number;
+  /** The bytes written are provably zero (`fill(0, …)`, `set(new Uint8Array(n), p)`, `setUint32(a, 0)`). */
+  readonly zero: boolean;
+}
+
+/** Counters for tests: views whose origin was worked out (memoised per declaration and program). */
+export const rawViewCounters = { origins: 0 };
+
+const typedArray = /^(?:Uint|Int|Float|BigInt|BigUint)(8|16|32|64)(?:Clamped)?Array$/;
+/** Bytes a DataView setter writes, by the setter's name in the default library. */
+const dataViewSetters: Record<string, number> = {
+  setInt8: 1,
+  setUint8: 1,
+  setInt16: 2,
+  setUint16: 2,
+  setFloat16: 2,
+  setInt32: 4,
+  setUint32: 4,
+  setFloat32: 4,
+  setFloat64: 8,
+  setBigInt64: 8,
+  setBigUint64: 8,
+};
+
+/** Whether `file` is part of the runtime: a tagged file, or a file beside one (space.ts declares the views). */
+function inRuntime(program: ts.Program, file: ts.SourceFile): boolean {
+  if (isRuntimeFile(file)) return true;
+  const dirs = cacheOf<'dirs', Set<string>>(program.getTypeChecker(), 'raw-views:runtime-dirs');
+  let set = dirs.get('dirs');
+  if (!set) {
+    set = new Set();
+    for (const f of program.getSourceFiles()) if (isRuntimeFile(f)) set.add(nodePath.dirname(f.fileName));
+    dirs.set('dirs', set);
+  }
+  return set.has(nodePath.dirname(file.fileName));
+}
+
+/** Bytes per element of a typed array type of the default library (`DataView`: 1, its byte offsets are addresses). */
+function viewWidth(program: ts.Program, type: ts.Type): number | undefined {
+  const symbol = type.getSymbol();
+  const decl = symbol?.declarations?.[0];
+  if (!symbol || !decl || !program.isSourceFileDefaultLibrary(decl.getSourceFile())) return undefined;
+  if (symbol.name === 'DataView') return 1;
+  const m = typedArray.exec(symbol.name);
+  return m ? Number(m[1]) / 8 : undefined;
+}
+
+/** A property the runtime declares (`space.u8`, `rt.buffer`): by its declarations' files, never its name. */
+function runtimeProperty(program: ts.Program, checker: ts.TypeChecker, access: ts.Expression): ts.Symbol | undefined {
+  const name = ts.isPropertyAccessExpression(access) ? access.name : ts.isElementAccessExpression(access) && ts.isStringLiteralLike(access.argumentExpression) ? access.argumentExpression : undefined;
+  const symbol = name && symbolAt(checker, name);
+  return symbol && (symbol.declarations ?? []).some((d) => inRuntime(program, d.getSourceFile())) ? symbol : undefined;
+}
+
+/** Whether `e` is the runtime's whole buffer: a property the runtime declares whose type is an ArrayBuffer or SharedArrayBuffer. */
+function isRuntimeBuffer(program: ts.Program, checker: ts.TypeChecker, e: ts.Expression): boolean {
+  const symbol = runtimeProperty(program, checker, skipOuterExpressions(e));
+  if (!symbol) return false;
+  const type = checker.getTypeOfSymbol(symbol);
+  const parts = type.isUnion() ? type.types : [type];
+  return parts.every((t) => {
+    const name = t.getSymbol()?.name;
+    return name === 'ArrayBuffer' || name === 'SharedArrayBuffer';
+  });
+}
+
+/**
+ * The raw view `e` evaluates to: `rt.space.u32`; `new Int32Array(rt.buffer)` (a view of the whole space, so its
+ * indices are addresses); or a `const` initialised with one. A view starting elsewhere (a byte offset) is not one here.
+ */
+export function rawViewAt(program: ts.Program, e: ts.Expression): RawView | undefined {
+  const checker = program.getTypeChecker();
+  const memo = cacheOf<ts.Node, RawView | null>(checker, 'raw-views:origin');
+  const seen = new Set<ts.Node>();
+  let x = skipOuterExpressions(e);
+  // `const a = b; const b = new Uint8Array(rt.buffer)`: followed through const declarations, each once.
+  for (;;) {
+    if (!ts.isIdentifier(x)) break;
+    const symbol = symbolAt(checker, x);
+    const decl = symbol?.valueDeclaration;
+    if (!decl || !ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || !decl.initializer || !(ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) || seen.has(decl)) return undefined;
+    seen.add(decl);
+    x = skipOuterExpressions(decl.initializer);
+  }
+  const known = memo.get(x);
+  if (known !== undefined) return known ?? undefined;
+  rawViewCounters.origins++;
+  let view: RawView | undefined;
+  if (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) {
+    // A typed-array member the runtime declares.
+    const symbol = runtimeProperty(program, checker, x);
+    const width = symbol && viewWidth(program, checker.getTypeOfSymbol(symbol));
+    if (width) view = { width };
+  } else if (ts.isNewExpression(x) && x.arguments?.length === 1 && isRuntimeBuffer(program, checker, x.arguments[0])) {
+    // A view of the whole buffer (no byte offset): element i is at address i * width.
+    const width = viewWidth(program, checker.getTypeAtLocation(x));
+    if (width) view = { width };
+  }
+  memo.set(x, view ?? null);
+  return view;
+}
+
+/** `(a) >> 2`, `a >>> 2`, `a / 4` for a view of 4-byte elements: the address `a` an index was made from. */
+function addressOfIndex(index: TSESTree.Node, width: number): TSESTree.Node | undefined {
+  if (width === 1) return index;
+  const x = skipOuterEs(index);
+  if (x.type !== AST_NODE_TYPES.BinaryExpression || x.right.type !== AST_NODE_TYPES.Literal || typeof x.right.value !== 'number') return undefined;
+  const by = x.right.value;
+  if ((x.operator === '>>' || x.operator === '>>>') && 2 ** by === width) return x.left;
+  if (x.operator === '/' && by === width) return x.left;
+  return undefined;
+}
+
+/**
+ * A source array of static length: `new Uint8Array(n)` (zeros), `[0, 0]`, or a const holding one. Whether all its
+ * elements are zero (a fresh typed array, or literal zeros).
+ */
+function staticSource(checker: ts.TypeChecker, e: ts.Expression): { length: number; zero: boolean } | undefined {
+  let x = skipOuterExpressions(e);
+  if (ts.isIdentifier(x)) {
+    const decl = symbolAt(checker, x)?.valueDeclaration;
+    if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer || !(ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const)) return undefined;
+    x = skipOuterExpressions(decl.initializer);
+  }
+  if (ts.isArrayLiteralExpression(x)) {
+    if (x.elements.some((el) => ts.isSpreadElement(el))) return undefined;
+    return { length: x.elements.length, zero: x.elements.every((el) => staticNumber(checker, el) === 0) };
+  }
+  if (ts.isNewExpression(x) && x.arguments?.length === 1) {
+    const n = skipOuterExpressions(x.arguments[0]);
+    if (ts.isArrayLiteralExpression(n)) return staticSource(checker, n);
+    const length = staticNumber(checker, n);
+    // `new Uint8Array(n)` is n zeros; a typed array made from a length only.
+    return length === undefined ? undefined : { length, zero: true };
+  }
+  return undefined;
+}
+
+/**
+ * What a call through a raw view writes, in addresses: `fill(v, start, end)`, `set(src, offset)` (a source of static
+ * length), `copyWithin(target, start, end)` (`end` written `start + n`), a DataView's `setUint32(address, v)`.
+ * Indices of a wider view are read back to addresses through `>> k` or `/ w`. Undefined for anything else.
+ */
+export function rawViewWrite(program: ts.Program, call: TSESTree.CallExpression, tsOf: (n: TSESTree.Node) => ts.Node): RawViewWrite | undefined {
+  const callee = skipOuterEs(call.callee);
+  if (callee.type !== AST_NODE_TYPES.MemberExpression || callee.computed || callee.property.type !== AST_NODE_TYPES.Identifier) return undefined;
+  const method = callee.property.name;
+  if (method !== 'fill' && method !== 'set' && method !== 'copyWithin' && !(method in dataViewSetters)) return undefined;
+  const view = rawViewAt(program, tsOf(callee.object) as ts.Expression);
+  if (!view) return undefined;
+  const checker = program.getTypeChecker();
+  const args = call.arguments;
+  const address = (n: TSESTree.Node | undefined): TSESTree.Node | undefined => (n && n.type !== AST_NODE_TYPES.SpreadElement ? addressOfIndex(n, view.width) : undefined);
+  const isZero = (n: TSESTree.Node | undefined): boolean => n !== undefined && n.type !== AST_NODE_TYPES.SpreadElement && staticNumber(checker, tsOf(n) as ts.Expression) === 0;
+  if (method === 'fill') {
+    const start = address(args[1]);
+    return start ? { start, end: address(args[2]), zero: isZero(args[0]) } : undefined;
+  }
+  if (method === 'set') {
+    const start = address(args[1]);
+    const source = args[0] && args[0].type !== AST_NODE_TYPES.SpreadElement ? staticSource(checker, tsOf(args[0]) as ts.Expression) : undefined;
+    return start && source ? { start, bytes: source.length * view.width, zero: source.zero } : undefined;
+  }
+  if (method === 'copyWithin') {
+    // `copyWithin(p, q, q + n)`: n elements land at p.
+    const start = address(args[0]);
+    const from = args[1] && tsOf(args[1]);
+    const to = args[2] && skipOuterExpressions(tsOf(args[2]) as ts.Expression);
+    if (!start || !from || !to || !ts.isBinaryExpression(to) || to.operatorToken.kind !== ts.SyntaxKind.PlusToken) return undefined;
+    if (skipOuterExpressions(to.left).getText() !== skipOuterExpressions(from as ts.Expression).getText()) return undefined;
+    const n = staticNumber(checker, to.right);
+    return n === undefined ? undefined : { start, bytes: n * view.width, zero: false };
+  }
+  // A DataView setter of the default library writes its width at a byte address.
+  const symbol = symbolAt(checker, tsOf(callee.property));
+  const owner = symbol?.declarations?.[0]?.parent;
+  if (!owner || !ts.isInterfaceDeclaration(owner) || owner.name.text !== 'DataView' || !program.isSourceFileDefaultLibrary(owner.getSourceFile())) return undefined;
+  const start = args[0] && args[0].type !== AST_NODE_TYPES.SpreadElement ? args[0] : undefined;
+  return start ? { start, bytes: dataViewSetters[method], zero: isZero(args[1]) } : undefined;
+}
