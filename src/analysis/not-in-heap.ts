@@ -263,7 +263,18 @@ function isFunctionObject(type: ts.Type): boolean {
  * tuples, functions, constructors and scalar brands hold nothing by value (a
  * JS array or function is a reference; a `Ptr` is a number).
  */
-function byValueChildren(checker: ts.TypeChecker, type: ts.Type): Array<{ type: ts.Type; step: string }> {
+function byValueChildren(checker: ts.TypeChecker, type: ts.Type): ReadonlyArray<{ readonly type: ts.Type; readonly step: string }> {
+  // Per type: the coarse walk and the exact walk behind it expand the same types, and `heldByValue` asks again.
+  const memo = cacheOf<ts.Type, ReadonlyArray<{ readonly type: ts.Type; readonly step: string }>>(checker, 'not-in-heap:children');
+  let children = memo.get(type);
+  if (!children) {
+    notInHeapCounters.childrenListed++;
+    memo.set(type, (children = listChildren(checker, type)));
+  }
+  return children;
+}
+
+function listChildren(checker: ts.TypeChecker, type: ts.Type): Array<{ type: ts.Type; step: string }> {
   if (type.isUnion() || type.isIntersection()) return type.types.map((t) => ({ type: t, step: '' }));
   if (type.flags & genericFlags) {
     const c = constraintOf(checker, type);
@@ -340,6 +351,8 @@ export const notInHeapCounters = {
   originsExpanded: 0,
   /** Property symbols judged storage or not (`isStorageProperty`): once per symbol and program. */
   storageJudged: 0,
+  /** Types whose by-value children were listed (`byValueChildren`): once per type and program. */
+  childrenListed: 0,
 };
 
 class Reach {

@@ -222,6 +222,21 @@ type Ring = NotInHeap<{ r: R1 }>;`);
     expect(b.slots).toBe(a.slots);
     expect(a.slots).toBeLessThanOrEqual(2);
   });
+
+  it("lists a type's by-value children once per program, for the coarse and the exact marks walk together (counted)", () => {
+    // A chain I0 -> I1 -> ... -> In holding a marked Span: the coarse walk cannot rule it out (it reaches the mark),
+    // so the exact walk expands the same interfaces behind it.
+    const listed = (n: number) => {
+      const chain = Array.from({ length: n }, (_, i) => `interface I${i} { next: I${i + 1}; n: number }`).join('\n');
+      const { checker, type } = setup(`type Span = NotInHeap<{ n: number }>;\n${chain}\ninterface I${n} { span: Span }`);
+      const before = notInHeapCounters.childrenListed;
+      const reason = notInHeapReason(checker, type('I0'));
+      expect(reason && describeReason(checker, 'I0', reason)).toContain(`I0.next.next`);
+      return notInHeapCounters.childrenListed - before;
+    };
+    // One more listing per link (two before: the coarse walk's and the exact walk's).
+    expect(listed(20) - listed(10)).toBe(10);
+  });
 });
 
 describe('brands of intersections', () => {
