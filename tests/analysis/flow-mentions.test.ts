@@ -181,6 +181,30 @@ describe('which statements carry the runtime (names only)', () => {
     expect(searched(100) - small).toBe(small - searched(0));
   });
 
+  it("reads a file's text once, however many names are searched in it; a name is found as a whole word only", () => {
+    // A chain f0 <- f1 <- … <- fk of carrying functions, each name searched once, and look-alike words.
+    const chain = (k: number) => {
+      const lines = [`import type { Ptr } from '${runtimeIndex}';`, `export function f0(p: Ptr<number>) { return p; }`];
+      for (let i = 1; i <= k; i++) lines.push(`export function f${i}(n: number) { return f${i - 1}(n as never); }`);
+      lines.push(`export function near() { return 'f0x xf0 $f0 f0_ \u{1D465}f0'; }`, `export function 𝑥f0() { return 1; }`, `export function plainFn() { return near(); }`);
+      const program = virtualProgram({ '/p/w.ts': lines.join('\n') });
+      const before = { ...mentionCounters };
+      expect(carries(program, '/p/w.ts', `f${k}`)).toBe(true);
+      // Words that contain f0 but are not it (an astral identifier character included): nothing carries.
+      expect([carries(program, '/p/w.ts', 'near'), carries(program, '/p/w.ts', '𝑥f0'), carries(program, '/p/w.ts', 'plainFn')]).toEqual([false, false, false]);
+      const text = program.getSourceFile('/p/w.ts')!.text;
+      return { searched: mentionCounters.namesSearched - before.namesSearched, scans: mentionCounters.wordScans - before.wordScans, chars: mentionCounters.charsScanned - before.charsScanned - text.length };
+    };
+    const small = chain(10);
+    const large = chain(40);
+    // The runtime's own modules that name it are scanned too, the same at both sizes: past them, w.ts's text is
+    // read exactly once at both sizes (a search per name read it 12 and 42 times), however many more names.
+    expect(small.scans).toBeGreaterThan(0);
+    expect(large.scans).toBe(small.scans);
+    expect(large.chars).toBe(small.chars);
+    expect(large.searched - small.searched).toBe(30);
+  });
+
   it('an identifier written with unicode escapes is found by its name', () => {
     const program = virtualProgram({
       '/p/e.ts': `import type { Ptr } from '${runtimeIndex}';\nexport function esc(p: \\u0050tr<number>) { return p; }\nexport function plainFn() { return '\\u0050'; }`,

@@ -78,6 +78,8 @@ interface FileFacts {
   readonly declaredBy: ReadonlyMap<string, readonly number[]>;
   /** Per name searched for: the statements mentioning or declaring it (filled on demand). */
   readonly byName: Map<string, readonly number[]>;
+  /** Every word of the text with the statements it occurs in, read on the first search (see `wordsOf`). */
+  words: ReadonlyMap<string, readonly number[]> | undefined;
   /**
    * Auto-typed variables (`let x;`, `let x = null`, `const xs = []`): the
    * checker types each use by what other statements assigned or pushed, so
@@ -86,8 +88,8 @@ interface FileFacts {
   readonly evolving: readonly string[];
 }
 
-/** Work counters for tests: files whose syntax was read, names searched for, and statements found to carry nothing. */
-export const mentionCounters = { filesRead: 0, namesSearched: 0, statementsCleared: 0, evolvingLinks: 0 };
+/** Work counters for tests: files whose syntax was read, names searched for, statements found to carry nothing, and files whose text was split into words (with the characters read doing it). */
+export const mentionCounters = { filesRead: 0, namesSearched: 0, statementsCleared: 0, evolvingLinks: 0, wordScans: 0, charsScanned: 0 };
 
 function hasModifier(n: ts.Node, kind: ts.SyntaxKind): boolean {
   return ts.canHaveModifiers(n) && (ts.getModifiers(n)?.some((m) => m.kind === kind) ?? false);
@@ -225,7 +227,7 @@ function readFile(file: ts.SourceFile): FileFacts {
     done = from + m[0].length;
     escaped.push([m[0].replace(/\\u\{([0-9a-fA-F]+)\}|\\u([0-9a-fA-F]{4})/g, (_, x: string | undefined, y: string | undefined) => String.fromCodePoint(parseInt(x ?? y!, 16))), from]);
   }
-  return { file, statements, imports, reexports, localExports, globals, globalBlocks, js: /\.[cm]?jsx?$/.test(file.fileName), wholeExports, escaped, declaredBy, byName: new Map(), evolving };
+  return { file, statements, imports, reexports, localExports, globals, globalBlocks, js: /\.[cm]?jsx?$/.test(file.fileName), wholeExports, escaped, declaredBy, byName: new Map(), words: undefined, evolving };
 }
 
 /** No initializer, `null`, `undefined` or `[]`: the forms TypeScript gives an evolving (auto) type. */
@@ -246,21 +248,52 @@ function isAutoTypeInitializer(init: ts.Expression | undefined): boolean {
  */
 function statementsMentioning(facts: FileFacts, name: string): number[] {
   mentionCounters.namesSearched++;
-  const text = facts.file.text;
-  const out: number[] = [];
-  const add = (pos: number): void => {
-    const i = statementAt(facts.statements, pos);
-    if (i >= 0 && out[out.length - 1] !== i) out.push(i);
-  };
-  for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + name.length)) {
-    const before = at > 0 ? text.charCodeAt(at - 1) : -1;
-    const after = at + name.length < text.length ? text.charCodeAt(at + name.length) : -1;
-    if (before >= 0 && ts.isIdentifierPart(before, ts.ScriptTarget.Latest)) continue;
-    if (after >= 0 && ts.isIdentifierPart(after, ts.ScriptTarget.Latest)) continue;
-    add(at);
+  const out = [...(wordsOf(facts).get(name) ?? [])];
+  for (const [n, pos] of facts.escaped) {
+    const i = n === name ? statementAt(facts.statements, pos) : -1;
+    if (i >= 0 && !out.includes(i)) out.push(i);
   }
-  for (const [n, pos] of facts.escaped) if (n === name) add(pos);
   return out;
+}
+
+/**
+ * The statements each word of the file's text occurs in, in order: one pass
+ * over the text however many names are searched (a search per name read the
+ * whole text once per name). A word is a maximal run of identifier
+ * characters (by code point), so a name is found exactly where a whole-word
+ * search finds it.
+ */
+function wordsOf(facts: FileFacts): ReadonlyMap<string, readonly number[]> {
+  if (facts.words) return facts.words;
+  mentionCounters.wordScans++;
+  const text = facts.file.text;
+  mentionCounters.charsScanned += text.length;
+  const words = new Map<string, number[]>();
+  const isPart = (c: number): boolean =>
+    c < 128 ? (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 36 || c === 95 : ts.isIdentifierPart(c, ts.ScriptTarget.Latest);
+  let statement = 0;
+  const statements = facts.statements;
+  for (let at = 0; at < text.length; ) {
+    let c = text.codePointAt(at)!;
+    if (!isPart(c)) {
+      at += c > 0xffff ? 2 : 1;
+      continue;
+    }
+    const start = at;
+    do {
+      at += c > 0xffff ? 2 : 1;
+      c = at < text.length ? text.codePointAt(at)! : -1;
+    } while (c >= 0 && isPart(c));
+    // Statements are in text order: move forward to the one holding `start` (none between statements).
+    while (statement < statements.length && start >= statements[statement].node.end) statement++;
+    if (statement >= statements.length || start < statements[statement].node.pos) continue;
+    const word = text.slice(start, at);
+    const list = words.get(word);
+    if (!list) words.set(word, [statement]);
+    else if (list[list.length - 1] !== statement) list.push(statement);
+  }
+  facts.words = words;
+  return words;
 }
 
 function factsOf(pa: ProgramAnalysis, file: ts.SourceFile): FileFacts {
