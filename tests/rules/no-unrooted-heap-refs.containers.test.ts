@@ -100,6 +100,21 @@ twin(
   invalid.push({ code: code(peek, `function f() {`, alloc, store, `  if (c) peek(p);`, `  else keep(p);`, `}`), errors: [{ messageId: 'unrootedCannotProve', line: L(4) }] });
   valid.push({ code: code(peek, `function f() {`, alloc, store, `  if (c) peek(p);`, `  keep(p);`, `}`) });
 }
+// A Map read back with `get` into a variable: the container is still followed, and the variable names what it holds
+// (the only object it holds: an alias of it; several: "cannot prove", the value may be any of them).
+{
+  const map = `  const m = new Map<string, Ptr<Rec>>();`;
+  const q = `  const q = m.get('a');`;
+  twin([`function f() {`, map, alloc, store, `  m.set('a', p);`, q, `  if (q) R.count.get(q);`, `  return m;`, `}`], [`function f() {`, map, alloc, store, `  m.set('a', p);`, q, `  if (q) R.count.get(q);`, `  return m.size;`, `}`], 4);
+  // Rooted through the value read back.
+  twin([`function f() {`, map, alloc, store, `  m.set('a', p);`, `  const r = m.get('a')!;`, `  keep(r);`, `}`], [`function f() {`, map, alloc, store, `  m.set('a', p);`, `  const r = m.get('a')!;`, `  R.count.get(r);`, `}`], 4);
+  // Two objects in the map: which one `get` returns is not followed.
+  const two = [`function f() {`, map, alloc, store, `  const p2 = persistentalloc<Rec>(Rec.size);`, `  R.owner.set(p2, ref);`, `  m.set('a', p);`, `  m.set('b', p2);`, `  const r = m.get('a')!;`];
+  valid.push({ code: code(...two, `  keep(r);`, `  return m;`, `}`) });
+  invalid.push({ code: code(...two, `  keep(r);`, `}`), errors: [{ messageId: 'unrootedCannotProve', line: L(4) }, { messageId: 'unrootedCannotProve', line: L(6) }] });
+  // Read back anywhere else (an argument, a return): not followed, as before.
+  invalid.push({ code: code(`function f() {`, map, alloc, store, `  m.set('a', p);`, `  keep(m.get('a')!);`, `}`), errors: [{ messageId: 'unrootedCannotProve', line: L(4) }] });
+}
 // A nested container, and a container put into another container.
 twin([`function f() {`, alloc, store, `  const o = { list: [p] };`, `  return o;`, `}`], [`function f() {`, alloc, store, `  const o = { list: [p] };`, `  return o === null;`, `}`], 3);
 twin(

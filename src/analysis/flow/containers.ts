@@ -6,7 +6,10 @@
 //
 // Whether the flow can follow a container is read once from its uses in the
 // function's syntax: puts, size and membership queries, an alias
-// `const b2 = batch` (itself followed), and the places that hand it on. Any
+// `const b2 = batch` (itself followed), a `get` read into a variable
+// (`const q = m.get(k)`: the flow aliases `q` to what the container holds, or
+// says "cannot prove" when it holds more than one object), and the places
+// that hand it on. Any
 // other use (an element read back, a loop over it, `concat`, a spread into a
 // literal kept locally, destructuring, a closure capturing it, a
 // reassignment) is not followed: what it holds cannot be proven handed on,
@@ -121,6 +124,8 @@ export class LocalContainers {
     if (ts.isPropertyAccessExpression(p) && p.expression === use) {
       const name = p.name.text;
       const called = ts.isCallExpression(p.parent) && p.parent.expression === p;
+      // `const q = m.get(k)`: read back into a variable, which the flow makes an alias of what the container holds.
+      if (called && name === 'get' && isDeclaredBy(p.parent as ts.CallExpression)) return true;
       if (called) return putMethods.has(name) || queries.has(name);
       return isAssignTarget(p) || sizes.has(name);
     }
@@ -152,6 +157,12 @@ export class LocalContainers {
 
 function isComparison(op: ts.SyntaxKind): boolean {
   return op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
+}
+
+/** Whether a call's value (through parentheses, `!`, `as`) initialises a plain variable: `const q = m.get(k)!`. */
+function isDeclaredBy(call: ts.CallExpression): boolean {
+  const o = outermostOf(call);
+  return call.arguments.length === 1 && ts.isVariableDeclaration(o.parent) && o.parent.initializer === o && ts.isIdentifier(o.parent.name);
 }
 
 function isAssignTarget(n: ts.Node): boolean {

@@ -103,6 +103,8 @@ export class FlowEngine {
   private readonly containers: LocalContainers;
   /** In the function being solved: objects (by must-alias group) a called helper keeps in a container the flow does not follow. */
   private heldByCallee = new Map<string, LocalContainer>();
+  /** In the function being solved: local containers read back with `get` while holding more than one object, by key. */
+  private readsBack = new Map<string, LocalContainer>();
   /** Local containers that hold something, by their variable's key (`box:<key>:<group>` entries of the state). */
   private readonly boxes = new Map<string, LocalContainer>();
 
@@ -452,10 +454,11 @@ export class FlowEngine {
   /** Solves one function; with `entry`, a summary run (no facts). Returns the joined exit env. */
   private solve(path: PathInfo, facts: FlowFact[] | undefined, entry: Env | undefined): Env {
     flowStats.functions++;
-    const saved = [this.current, this.facts, this.lastActions, this.heldByCallee] as const;
+    const saved = [this.current, this.facts, this.lastActions, this.heldByCallee, this.readsBack] as const;
     const collect = this.returns;
     this.current = path;
     this.heldByCallee = new Map();
+    this.readsBack = new Map();
     // Facts (or, for a summary, returns) are recorded during the fixpoint and kept per segment from its last run.
     this.facts = facts;
     const last = new Map<SegInfo, (() => void)[]>();
@@ -476,7 +479,10 @@ export class FlowEngine {
         const held = new Map<TSESTree.Node, LocalContainer>();
         for (const [k0, st] of result) {
           const k = k0.startsWith('dead:') ? k0.slice(5) : k0;
-          const c = st.pending && k.startsWith('box:') ? this.boxes.get(k.slice(4, k.indexOf(':', 4))) : undefined;
+          const ck = k.startsWith('box:') ? k.slice(4, k.indexOf(':', 4)) : undefined;
+          const c0 = st.pending && ck !== undefined ? this.boxes.get(ck) : undefined;
+          // A container read back while it held several objects: the value read may be any of them.
+          const c = c0?.unfollowed ? c0 : c0 && ck !== undefined ? this.readsBack.get(ck) : undefined;
           if (c?.unfollowed && st.pending) held.set(st.pending.node, c);
           // Or kept by such a container of a same-file helper it was passed to (its summary says so).
           const byCallee = st.pending && !held.has(st.pending.node) ? this.heldByCallee.get(st.group) : undefined;
@@ -504,7 +510,7 @@ export class FlowEngine {
       }
       return result;
     } finally {
-      [this.current, this.facts, this.lastActions, this.heldByCallee] = saved;
+      [this.current, this.facts, this.lastActions, this.heldByCallee, this.readsBack] = saved;
       this.returns = collect;
     }
   }
@@ -1206,6 +1212,8 @@ export class FlowEngine {
       return { st: other ? joinState(one.st, other, 'cond') : one.st, alias: false };
     }
     if (e.type === AST_NODE_TYPES.CallExpression) {
+      const read = this.readBack(env, e);
+      if (read) return read;
       const ret = this.summaryFor(e)?.ret;
       // The callee handed the object on, so its own unrooted stores are not the caller's to report.
       if (ret) return { st: { ...ret, pending: undefined, group: `site:${e.range[0]}` }, alias: false };
@@ -1232,6 +1240,30 @@ export class FlowEngine {
     }
     const st = this.typeState(e, false) ?? this.handles.valueState(env, e);
     return st && { st, alias: false };
+  }
+
+  /**
+   * `m.get(k)` of a local container the flow follows (containers.ts: only as a
+   * variable's initializer): the object it holds, as an alias, when it holds
+   * exactly one; otherwise the read is noted and what the container holds is
+   * "cannot prove" at the exit (the value may be any of them).
+   */
+  private readBack(env: Env, e: TSESTree.CallExpression): { st: ObjState; alias: boolean } | undefined {
+    const callee = skipOuterEs(e.callee);
+    if (callee.type !== AST_NODE_TYPES.MemberExpression || callee.computed || callee.property.type !== AST_NODE_TYPES.Identifier || callee.property.name !== 'get') return undefined;
+    const c = this.boxes.size > 0 ? this.containerAt(callee.object) : undefined;
+    if (!c || c.c.unfollowed !== undefined) return undefined;
+    const prefix = `box:${c.key}:`;
+    let one: ObjState | undefined;
+    let n = 0;
+    for (const [k, st] of env) {
+      if (!k.startsWith(prefix)) continue;
+      n++;
+      if (k !== `${prefix}*`) one = st;
+    }
+    if (n === 1 && one) return { st: one, alias: true };
+    if (n > 0 && !this.readsBack.has(c.key)) this.readsBack.set(c.key, { name: c.c.name, unfollowed: this.tsOf(e) });
+    return undefined;
   }
 
   /** The layout a pool was made with: `new FixAlloc(L, …)` behind the receiver. */
