@@ -111,4 +111,23 @@ const big = `const Big = struct('Big', { n: u32, ${fields} }); type Big = Layout
   });
 }
 
+// Outsider round 3: a root through an optional chain may not happen; the message names the receiver that may be
+// undefined (it said "on the path through line N"). Twins root on every path.
+const put = (root: string): string => `function put() { const p = persistentalloc<Entry>(Entry.size); E.session.set(p, s); ${root} }`;
+valid.push({ code: code(put(`addRoot(p, Entry);`)) }, { code: code(`class Store { rt: Runtime | undefined; ${put(`(this.rt ?? rt).addRoot(p, Entry);`).replace('function ', '')} }`) });
+invalid.push(
+  {
+    code: code(put(`maybeRt?.addRoot(p, Entry);`)),
+    errors: [{ messageId: 'unrootedStore', line: L(1), data: { ptr: 'p', path: 'the path where `maybeRt` is undefined or null (`maybeRt?.addRoot(…)` at line 7 does not run)' } }],
+  },
+  {
+    code: code(`class Store { rt: Runtime | undefined; ${put(`this.rt?.addRoot(p, Entry);`).replace('function ', '')} }`),
+    errors: [{ messageId: 'unrootedStore', line: L(1), data: { ptr: 'p', path: 'the path where `this.rt` is undefined or null (`this.rt?.addRoot(…)` at line 7 does not run)' } }],
+  },
+  {
+    code: code(`declare function runtimeFor(k: number): Runtime | undefined;`, put(`runtimeFor(1)?.addRoot(p, Entry);`)),
+    errors: [{ messageId: 'unrootedStore', line: L(2), data: { ptr: 'p', path: 'the path where the optional chain at line 8 short-circuits' } }],
+  },
+);
+
 ruleTester.run('no-unrooted-heap-refs (outsider spellings)', rule, { valid, invalid });

@@ -197,4 +197,14 @@ twin(
   { ptr: 'p', how: '`addRoot`', why: `from \`popBig()\` at line ${L(2)}`, slots: 'r0, r1, r2, r3 and 196 more' },
 );
 
+// Outsider round 3: a clear through an optional chain may not run; the message names the receiver that may be
+// undefined (it said "on the path through line N").
+twin(
+  [`function take() { const p = popFree(); memclrNoHeapPointers(p, Entry.size); rt.addRoot(p, Entry); }`],
+  [`function take() { const p = popFree(); maybeRt?.memclrNoHeapPointers(p, Entry.size); rt.addRoot(p, Entry); }`],
+  1,
+  'notZeroed',
+  { ptr: 'p', how: '`addRoot`', slots: 'session', why: 'from `popFree()` at line 8, on the path where `maybeRt` is undefined or null (`maybeRt?.memclrNoHeapPointers(…)` at line 8 does not run)' },
+);
+
 ruleTester.run('zero-before-root (outsider spellings)', rule, { valid, invalid });

@@ -35,7 +35,42 @@ export function edgeLabel(from: EdgeEnd, to: EdgeEnd): string | undefined {
   if (n.type === AST_NODE_TYPES.LogicalExpression) return `the path where \`${n.operator}\` at line ${line(n)} short-circuits`;
   if (p?.type === AST_NODE_TYPES.ConditionalExpression && p.consequent === n) return `the true arm of the \`?:\` at line ${line(p)}`;
   if (p?.type === AST_NODE_TYPES.ConditionalExpression && p.alternate === n) return `the false arm of the \`?:\` at line ${line(p)}`;
+  if (n.type === AST_NODE_TYPES.ChainExpression) return chainLabel(n);
   return `the path through line ${line(n)}`;
+}
+
+/** A receiver as written, for the names and `this.x.y` members a message can spell; undefined otherwise. */
+function spelled(n: TSESTree.Node): string | undefined {
+  if (n.type === AST_NODE_TYPES.Identifier) return n.name;
+  if (n.type === AST_NODE_TYPES.ThisExpression) return 'this';
+  if (n.type === AST_NODE_TYPES.MemberExpression && !n.computed && n.property.type === AST_NODE_TYPES.Identifier) {
+    const o = spelled(n.object);
+    return o && `${o}${n.optional ? '?.' : '.'}${n.property.name}`;
+  }
+  return undefined;
+}
+
+/** The path past an optional chain that short-circuited: `maybeRt?.addRoot(p, L)` did not run because `maybeRt` was nullish. */
+function chainLabel(chain: TSESTree.ChainExpression): string {
+  // The first optional link from the left is the one whose receiver decides whether anything runs.
+  let link: TSESTree.Node = chain.expression;
+  let optional: TSESTree.MemberExpression | TSESTree.CallExpression | undefined;
+  for (;;) {
+    if (link.type === AST_NODE_TYPES.MemberExpression) {
+      if (link.optional) optional = link;
+      link = link.object;
+    } else if (link.type === AST_NODE_TYPES.CallExpression) {
+      if (link.optional) optional = link;
+      link = link.callee;
+    } else if (link.type === AST_NODE_TYPES.TSNonNullExpression) link = link.expression;
+    else break;
+  }
+  const receiver = optional && spelled(optional.type === AST_NODE_TYPES.MemberExpression ? optional.object : optional.callee);
+  const call = chain.expression.type === AST_NODE_TYPES.CallExpression ? spelled(chain.expression.callee) : undefined;
+  const what = call ? `\`${call}(…)\`` : 'the optional chain';
+  return receiver
+    ? `the path where \`${receiver}\` is undefined or null (${what} at line ${line(chain)} does not run)`
+    : `the path where the optional chain at line ${line(chain)} short-circuits`;
 }
 
 export function isLoop(n: TSESTree.Node): boolean {
