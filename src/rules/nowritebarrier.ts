@@ -10,7 +10,7 @@ import type { GraphNode, UnresolvedReason } from '../analysis/call-graph/graph.j
 import { callGraphOf } from '../analysis/call-graph/graph.js';
 import { functionName } from '../analysis/call-graph/names.js';
 import { offheapContext } from '../analysis/context.js';
-import { barrierDirectives, directedFunctions, directiveProblems } from '../analysis/directives.js';
+import { barrierDirectives, directedFunctions, directiveProblems, findNode, isFunctionLikeWithBody } from '../analysis/directives.js';
 import type { DirectiveProblem } from '../analysis/directives.js';
 import { barrierName, barrierSites, hasGraphNodes, hasRecRoots, nowritebarrierrecFlood } from '../analysis/write-barriers.js';
 import { createRule } from '../util/create-rule.js';
@@ -111,6 +111,24 @@ export default createRule<[Options], MessageId>({
       else context.report({ loc: locOf(site.getStart(sourceFile), site.getEnd()), messageId, data });
     };
 
+    /**
+     * The function declared right after the JSDoc holding `pos`, when code precedes that JSDoc on its line
+     * (`class B { /** @nowritebarrier *\/ run() {} }`): TypeScript does not attach such a comment.
+     */
+    const sharedLineFunction = (pos: number): GraphNode | undefined => {
+      const text = sourceFile.text;
+      const open = text.lastIndexOf('/**', pos);
+      const close = text.indexOf('*/', pos);
+      if (open < 0 || close < 0 || !/\S/.test(text.slice(text.lastIndexOf('\n', open) + 1, open))) return undefined;
+      const at = close + 2 + (/^\s*/.exec(text.slice(close + 2))?.[0].length ?? 0);
+      const found = findNode(
+        sourceFile,
+        (n) => n.getStart(sourceFile) === at && (isFunctionLikeWithBody(n) || (ts.isPropertyDeclaration(n) && n.initializer !== undefined && isFunctionLikeWithBody(n.initializer))),
+        (n) => n.end <= at || n.pos > at,
+      );
+      return found && (ts.isPropertyDeclaration(found) ? (found.initializer as GraphNode) : (found as GraphNode));
+    };
+
     const reportDirective = (problem: DirectiveProblem): void => {
       const loc = locOf(problem.pos, problem.end);
       if (problem.kind === 'misplaced') {
@@ -118,7 +136,9 @@ export default createRule<[Options], MessageId>({
           ? `put it on the implementation of ${functionName(problem.overloadOf)}, the signature with the body`
           : problem.inside
             ? `write it in the JSDoc above ${functionName(problem.inside)}, on its own line`
-            : 'it applies only to a function, method, accessor, constructor, or a function expression given a name';
+            : sharedLineFunction(problem.pos)
+              ? `TypeScript attaches a JSDoc only where no code comes before it on its line, so ${functionName(sharedLineFunction(problem.pos)!)} does not carry it: put the comment on its own line above`
+              : 'it applies only to a function, method, accessor, constructor, or a function expression given a name';
         context.report({ loc, messageId: 'misplacedDirective', data: { tag: problem.tag, fix } });
         return;
       }

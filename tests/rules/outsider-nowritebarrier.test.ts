@@ -9,7 +9,7 @@ import { createRuleTester } from '../rule-tester.js';
 const ruleTester = createRuleTester();
 
 type Options = [{ reportUnresolvedCalls: boolean }];
-type MessageId = 'prohibited' | 'prohibitedByCaller' | 'unresolvedCall';
+type MessageId = 'prohibited' | 'prohibitedByCaller' | 'unresolvedCall' | 'misplacedDirective';
 
 /** Lines 1-5 of every case: the runtime, a record with a HeapRef slot `f` and a scalar `n`. */
 const head = [
@@ -147,6 +147,25 @@ twin(
   3,
   'unresolvedCall',
   unresolved,
+);
+
+// Outsider round 3: a directive written on the same line as the code before it (`class B { /** … */ run() {} }`, or
+// after another member) is not attached by TypeScript, so it is not read: the message said the tag was on no function;
+// it now says why and what to do. The twin on its own line is read (and reports the barrier it forbids).
+const sharedLine = (fn: string) =>
+  `misplaced directive @nowritebarrier: TypeScript attaches a JSDoc only where no code comes before it on its line, so ${fn} does not carry it: put the comment on its own line above`;
+invalid.push(
+  {
+    code: code(`class B { /** @nowritebarrier */ run(p: Ptr<T>) { X.f.set(p, y); } }`),
+    errors: [{ messageId: 'misplacedDirective', line: L(1), data: { tag: 'nowritebarrier', fix: sharedLine('B.run').replace('misplaced directive @nowritebarrier: ', '') } }],
+  },
+  {
+    code: code(`class B { n = 1; /** @nowritebarrier */ put = (p: Ptr<T>) => { X.f.set(p, y); }; }`),
+    errors: [{ messageId: 'misplacedDirective', line: L(1), data: { tag: 'nowritebarrier', fix: sharedLine('B.put').replace('misplaced directive @nowritebarrier: ', '') } }],
+  },
+  { code: code(`class B {`, `  /** @nowritebarrier */ run(p: Ptr<T>) { X.f.set(p, y); }`, `}`), errors: [{ messageId: 'prohibited', line: L(2) }] },
+  // A tag on no function keeps its old wording.
+  { code: code(`const k = 1; /** @nowritebarrier */ const n = k + 1; void n;`), errors: [{ messageId: 'misplacedDirective', line: L(1), data: { tag: 'nowritebarrier', fix: 'it applies only to a function, method, accessor, constructor, or a function expression given a name' } }] },
 );
 
 ruleTester.run('nowritebarrier (outsider spellings)', rule, { valid, invalid });
