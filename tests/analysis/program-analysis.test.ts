@@ -14,6 +14,7 @@ import { mayCarryRuntime, mentionCounters } from '../../src/analysis/flow/mentio
 import { rules } from '../../src/rules/index.js';
 import { analysisCounters, cacheOf, programAnalysis, symbolAt, syntaxCache, walkSpecifiers } from '../../src/analysis/program-analysis.js';
 import { calleeId, offheapIdAt } from '../../src/analysis/declarations.js';
+import { createRule } from '../../src/util/create-rule.js';
 import { virtualOptions, virtualProgram } from '../virtual-program.js';
 
 const options = virtualOptions;
@@ -255,6 +256,34 @@ describe('ProgramAnalysis', () => {
     // Two files: 2 resolutions with 1 probe or 10 (plus the 7 offheap rules each time); per rule, 16 and 34.
     expect([lint(1), lint(10)]).toEqual([2, 2]);
     expect([...new Set(files)]).toEqual(['user.ts: true', 'plain.ts: -']);
+  });
+
+  it("answers a file that cannot see offheap before a rule's own create runs (no default options applied)", () => {
+    const p = project({
+      '/p/runtime.ts': runtime,
+      '/p/user.ts': `import { sysAlloc } from './runtime.ts';\nexport const p = sysAlloc(8);\n`,
+      '/p/plain.ts': `export const n: number[] = [1, 2];\n`,
+    });
+    const program = p.build();
+    const created: string[] = [];
+    const probe = createRule<[{ limit: number }], 'never'>({
+      name: 'probe',
+      meta: { type: 'problem', docs: { description: 'probe' }, messages: { never: 'never' }, schema: [{ type: 'object', properties: { limit: { type: 'number' } }, additionalProperties: false }], defaultOptions: [{ limit: 1 }] },
+      create(context, [options]) {
+        created.push(`${path.basename(context.filename)} ${options.limit}`);
+        return {};
+      },
+    });
+    const linter = new Linter({ configType: 'flat', cwd: '/p' });
+    for (const file of ['/p/user.ts', '/p/plain.ts', '/p/runtime.ts']) {
+      linter.verify(
+        program.getSourceFile(file)!.text,
+        [{ files: ['**/*.ts'], languageOptions: { parser: tsParser, parserOptions: { programs: [program] } }, plugins: { t: { rules: { probe: probe as never } } }, rules: { 't/probe': 'error' } }],
+        { filename: file },
+      );
+    }
+    // The runtime's own file sees offheap (the rules decide about it themselves); the plain file never reaches the create.
+    expect(created).toEqual(['user.ts 1', 'runtime.ts 1']);
   });
 });
 
