@@ -13,7 +13,6 @@
 // - explain.ts: the words of the messages.
 // The rules filter the resulting facts with the predicates of memory-state.ts.
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
-import type ts from 'typescript';
 import type { OffheapContext } from '../context.js';
 import { cacheOf } from '../program-analysis.js';
 import type { FlowFact } from './facts.js';
@@ -35,8 +34,6 @@ export function cannotProveData(f: Extract<FlowFact, { kind: 'cannotProve' }>): 
 export { flowLimits, flowStats } from './solver.js';
 
 interface Shared extends Recording {
-  /** The walk this recording is of: a file linted again (a new ESTree) is recorded anew. */
-  readonly ast: TSESTree.Program;
   facts: FlowFact[] | undefined;
 }
 
@@ -44,7 +41,7 @@ interface Shared extends Recording {
  * Listeners that log the flow of the file, and a callback with its facts once
  * the walk is over (at `Program:exit`). Rules of the same run share one
  * recording and one solve per file (summaries included): it is kept in the
- * program's analysis state, one per file, replaced when the file is walked again.
+ * program's analysis state, one per walk of the file.
  */
 export function flowFacts(
   context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>,
@@ -52,12 +49,15 @@ export function flowFacts(
   onFacts: (facts: readonly FlowFact[], reportsCannotProve: boolean) => void,
 ): TSESLint.RuleListener {
   const ast = context.sourceCode.ast;
-  const recordings = cacheOf<ts.SourceFile, Shared>(ctx.checker, 'flow:recordings');
-  let rec = recordings.get(ctx.sourceFile);
-  const owner = rec?.ast !== ast;
-  if (!rec || owner) {
-    rec = { ast, paths: [], byFunction: new Map(), facts: undefined };
-    recordings.set(ctx.sourceFile, rec);
+  // Keyed weakly by the walk's ESTree: a recording lives as long as ESLint keeps that walk, not as long as the program.
+  const store = cacheOf<'byAst', WeakMap<TSESTree.Program, Shared>>(ctx.checker, 'flow:recordings');
+  let recordings = store.get('byAst');
+  if (!recordings) store.set('byAst', (recordings = new WeakMap()));
+  let rec = recordings.get(ast);
+  const owner = rec === undefined;
+  if (!rec) {
+    rec = { paths: [], byFunction: new Map(), facts: undefined };
+    recordings.set(ast, rec);
   }
   const r = rec;
   const done = (): void => {
