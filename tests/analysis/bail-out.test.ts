@@ -222,7 +222,10 @@ describe('files that see only the runtime\'s numbers (runtimeView)', () => {
     expect(runtimeView(pa, at('/p/ptr.ts')).symbols.size).toBe(1);
     expect(seesRuntimeStructure(pa, at('/p/ptr.ts'))).toBe(false);
     expect(seesHeapRefs(pa, at('/p/ptr.ts'))).toBe(false);
-    expect(runtimeView(pa, at('/p/ns.ts')).symbols.size).toBeGreaterThan(10);
+    // The whole runtime: every binding of the entry's re-exports, or (since the entry carries tags of its own and is a
+    // runtime file itself, 14c5383) the view of a runtime file, which is all of it.
+    const ns = runtimeView(pa, at('/p/ns.ts'));
+    expect(ns.all || ns.symbols.size > 10).toBe(true);
     expect(seesRuntimeStructure(pa, at('/p/ns.ts'))).toBe(true);
     // A renamed HeapRef is still the HeapRef brand.
     expect(seesRuntimeStructure(pa, at('/p/ref.ts'))).toBe(false);
