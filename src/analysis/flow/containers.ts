@@ -125,7 +125,7 @@ export class LocalContainers {
       const name = p.name.text;
       const called = ts.isCallExpression(p.parent) && p.parent.expression === p;
       // `const q = m.get(k)`: read back into a variable, which the flow makes an alias of what the container holds.
-      if (called && name === 'get' && isDeclaredBy(p.parent as ts.CallExpression)) return true;
+      if (called && name === 'get' && isDeclaredBy(p.parent)) return true;
       if (called) return putMethods.has(name) || queries.has(name);
       return isAssignTarget(p) || sizes.has(name);
     }

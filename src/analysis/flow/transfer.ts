@@ -7,7 +7,7 @@ import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import nodePath from 'node:path';
 import ts from 'typescript';
 import type { OffheapContext } from '../context.js';
-import { cacheOf, symbolAt } from '../program-analysis.js';
+import { symbolAt } from '../program-analysis.js';
 import { calleeId, offheapIdAt, resolveAlias } from '../declarations.js';
 import { rawViewAt, rawViewWrite } from '../raw-views.js';
 import { argAt, effectOf, type RuntimeEffect } from '../effects.js';
@@ -1365,7 +1365,6 @@ export class FlowEngine {
       }
       return;
     }
-    const callee = skipOuterEs(node.callee);
     // `view.fill(v, start, end)`, `view.set(zeros, p)`, `copyWithin`, a DataView setter: bytes written without a barrier.
     const write = rawViewWrite(this.program, node, (n) => this.tsOf(n));
     if (write) {
