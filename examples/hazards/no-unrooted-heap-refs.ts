@@ -47,13 +47,13 @@ export function neverRooted(rt: Runtime): string {
   return rt.deref(C.value.get(index.get('cached')!)).name;
 }
 
-/** Frees a record that is still a root: the collector keeps scanning memory the pool may hand out again. */
+/** Frees a record that is still a root: the collector would keep scanning memory the pool may hand out again (debug mode refuses the free). */
 export function freeRooted(rt: Runtime): void {
   const pool = new FixAlloc(Rec, { runtime: rt });
   const p = pool.alloc();
   rt.addRoot(p, Rec);
   pool.free(p); // expect: offheap/no-unrooted-heap-refs (freeRooted)
-  rt.gc(); // the root table still holds p: the collector scans freed memory (debug: poison)
+  rt.gc(); // without debug mode the root table still holds p: the collector scans freed memory
 }
 
 /** Stores a handle into a record after retiring it in Go's order: unroot, then free. */

@@ -47,7 +47,7 @@ export const minFixAllocSize = 4;
 /** The most pages of one span. */
 const maxSpanPages = 8;
 
-export interface FixAllocOptions<T, Z extends boolean> {
+export interface FixAllocOptions<T, Z extends boolean = boolean> {
   /**
    * Clear objects taken from the free list (default true). With false they
    * may hold the previous object's bytes, the link word included; safe only

@@ -144,8 +144,8 @@ describe('examples/hazards: the run-time failures (debug mode, checkmark on)', (
     for (const o of outcomes) expect(`${o.rule} (${o.mistake}): ${o.code}`, o.message).toBe(`${o.rule} (${o.mistake}): ${o.expected}`);
     const byCode = (code: string): number => outcomes.filter((o) => o.code === code).length;
     expect(byCode('ERR_STALE_HANDLE')).toBe(9); // + a record bypassing its rooting wrapper, a pin of a poison word
-    expect(byCode('ERR_MISUSE')).toBe(2); // new of a not-in-heap class; freeHeapRef of a handle still pinned
-    expect(byCode('ERR_BAD_POINTER')).toBe(6);
+    expect(byCode('ERR_MISUSE')).toBe(3); // new of a not-in-heap class; freeHeapRef of a handle still pinned; pool.free of a root
+    expect(byCode('ERR_BAD_POINTER')).toBe(5);
     expect(byCode('ERR_LOST_OBJECT')).toBe(1);
     const lost = outcomes.find((o) => o.code === 'ERR_LOST_OBJECT')!;
     expect(lost.message).toMatch(/checkmark: GC cycle \d+ missed 1 reachable object/);
