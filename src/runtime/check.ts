@@ -156,12 +156,13 @@ export function checkStat(what: string, stat: unknown): asserts stat is string {
  * reads a private field before anything else can change, which throws for
  * a foreign receiver, so the success path is the member itself (V8 inlines
  * the wrapper and its target into the caller). A genuine receiver's error
- * passes through unchanged.
+ * passes through unchanged. Members named in `unwrapped` are left as they
+ * are (the hot clears and stores: see runtime.ts `hotMethods`).
  */
-export function guardReceivers(cls: abstract new (...args: never[]) => object, owns: (o: unknown) => boolean): void {
+export function guardReceivers(cls: abstract new (...args: never[]) => object, owns: (o: unknown) => boolean, unwrapped: readonly string[] = []): void {
   const proto = cls.prototype as object;
   for (const key of Reflect.ownKeys(proto)) {
-    if (key === 'constructor') continue;
+    if (key === 'constructor' || unwrapped.includes(key as string)) continue;
     const d = Reflect.getOwnPropertyDescriptor(proto, key) as PropertyDescriptor;
     const what = `${cls.name}.${String(key)}`;
     if (typeof d.value === 'function') d.value = guarded(d.value as (...args: unknown[]) => unknown, what, cls.name, owns);

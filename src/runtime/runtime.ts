@@ -601,7 +601,12 @@ export class Runtime extends Object {
 }
 
 // A method or accessor called on anything but a Runtime: MisuseError ERR_RECEIVER; an assignment to a getter-only property: ERR_READ_ONLY.
-guardReceivers(Runtime, isRuntime);
+// The clears and stores are not wrapped: in a caller's loop the wrapper (try/catch, rest arguments, Reflect.apply)
+// cost them their inlining (bench heap B1 64 B 8/16: 0.45x wrapped, 0.89-0.94x not), and so did a receiver check in
+// the method (`#s in this`: inlined in one process of two). On a foreign receiver their first statement, `this.#s`,
+// throws the engine's TypeError before anything changes.
+export const hotMethods = ['memclrNoHeapPointers', 'typedmemclr', 'memclrHasPointers', 'storeHeapRef', 'storeHeapRefNoWB'] as const;
+guardReceivers(Runtime, isRuntime, hotMethods);
 
 /**
  * A new runtime with its own address space.
