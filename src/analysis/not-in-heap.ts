@@ -79,28 +79,52 @@ export function typeName(checker: ts.TypeChecker, type: ts.Type, names?: Readonl
   return shortName(checker, type, names, 0);
 }
 
+/** How `shortName` names a type: by a name it carries, by its parts, or spelled out by the checker. */
+type NameForm = 'alias' | 'constructor' | 'union' | 'declared' | 'array' | 'tuple' | 'spelled';
+function nameForm(checker: ts.TypeChecker, type: ts.Type): NameForm {
+  const symbol = type.getSymbol();
+  if (type.aliasSymbol) return 'alias';
+  if (symbol && symbol.flags & ts.SymbolFlags.Class && type.getConstructSignatures().length > 0) return 'constructor';
+  if (type.isUnion() && !(type.flags & ts.TypeFlags.EnumLiteral) && !(type.flags & ts.TypeFlags.Boolean)) return 'union';
+  if (checker.isArrayType(type)) return 'array';
+  if (checker.isTupleType(type)) {
+    // Named here, not by the checker, whose printer recurses without bound (`[[[…]]]` of an endless instantiation).
+    return ((type as ts.TypeReference).target as ts.TupleType).elementFlags.every((f) => f === ts.ElementFlags.Required) ? 'tuple' : 'spelled';
+  }
+  if (symbol && symbol.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface) && !(type.flags & ts.TypeFlags.Intersection)) return 'declared';
+  return 'spelled';
+}
+
+/**
+ * Whether a message shows `type` spelled out: an object type with no name of
+ * its own (a type literal, mapped type, object literal's type). A message
+ * spells such a type once and refers to it as `{…}` elsewhere.
+ */
+export function isAnonymousObject(checker: ts.TypeChecker, type: ts.Type, names?: ReadonlyMap<ts.Type, string>): boolean {
+  return (type.flags & ts.TypeFlags.Object) !== 0 && !names?.has(type) && nameForm(checker, type) === 'spelled';
+}
+
 function shortName(checker: ts.TypeChecker, type: ts.Type, names: ReadonlyMap<ts.Type, string> | undefined, depth: number): string {
   const local = names?.get(type);
   if (local) return local;
   const args = (list: readonly ts.Type[] | undefined): string =>
     list && list.length > 0 ? `<${list.map((a) => (depth >= 3 ? '…' : shortName(checker, a, names, depth + 1))).join(', ')}>` : '';
   let text: string;
-  const alias = type.aliasSymbol;
-  const symbol = type.getSymbol();
-  if (alias) text = alias.name + args(type.aliasTypeArguments);
-  else if (symbol && symbol.flags & ts.SymbolFlags.Class && type.getConstructSignatures().length > 0) text = `typeof ${symbol.name}`;
-  else if (type.isUnion() && !(type.flags & ts.TypeFlags.EnumLiteral) && !(type.flags & ts.TypeFlags.Boolean)) {
-    const shown = type.types.slice(0, 4).map((t) => shortName(checker, t, names, depth + 1));
-    text = shown.join(' | ') + (type.types.length > 4 ? ` | … (${type.types.length - 4} more)` : '');
-  } else if (symbol && symbol.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface) && !(type.flags & ts.TypeFlags.Intersection) && !checker.isArrayType(type) && !checker.isTupleType(type)) {
+  const form = nameForm(checker, type);
+  if (form === 'alias') text = type.aliasSymbol!.name + args(type.aliasTypeArguments);
+  else if (form === 'constructor') text = `typeof ${type.getSymbol()!.name}`;
+  else if (form === 'union') {
+    const members = (type as ts.UnionType).types;
+    const shown = members.slice(0, 4).map((t) => shortName(checker, t, names, depth + 1));
+    text = shown.join(' | ') + (members.length > 4 ? ` | … (${members.length - 4} more)` : '');
+  } else if (form === 'declared') {
     const ref = (type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference ? (type as ts.TypeReference) : undefined;
     const own = ref ? checker.getTypeArguments(ref).slice(0, (ref.target as ts.InterfaceType).typeParameters?.length ?? 0) : undefined;
-    text = symbol.name + args(own);
-  } else if (checker.isArrayType(type) && depth < 3) {
+    text = type.getSymbol()!.name + args(own);
+  } else if (form === 'array' && depth < 3) {
     const elem = shortName(checker, checker.getTypeArguments(type as ts.TypeReference)[0], names, depth + 1);
-    text = /^[\w.<>, ]+$/.test(elem) ? `${elem}[]` : `(${elem})[]`;
-  } else if (checker.isTupleType(type) && ((type as ts.TypeReference).target as ts.TupleType).elementFlags.every((f) => f === ts.ElementFlags.Required)) {
-    // Named here, not by the checker, whose printer recurses without bound (`[[[…]]]` of an endless instantiation).
+    text = /^[\w.<>, ]+$/.test(elem) || elem === anonymousName ? `${elem}[]` : `(${elem})[]`;
+  } else if (form === 'tuple') {
     text = depth >= 3 ? '[…]' : `[${checker.getTypeArguments(type as ts.TypeReference).map((a) => shortName(checker, a, names, depth + 1)).join(', ')}]`;
   } else {
     text = checker.typeToString(type, undefined, ts.TypeFormatFlags.NoTruncation);
@@ -676,13 +700,27 @@ export function isNotInHeap(checker: ts.TypeChecker, type: ts.Type): boolean {
  * "Holder is not-in-heap by containment (Holder.span; Span is marked NotInHeap)",
  * "Sub is not-in-heap by inheritance (Sub extends Base; Base is decorated @notInHeap)".
  */
-export function describeReason(checker: ts.TypeChecker, name: string, reason: NotInHeapReason, names?: ReadonlyMap<ts.Type, string>): string {
+export function describeReason(checker: ts.TypeChecker, name: string, reason: NotInHeapReason, names?: ReadonlyMap<ts.Type, string>, subject = name): string {
   const how = reason.mark === '@notInHeap' ? 'is decorated @notInHeap' : 'is marked NotInHeap';
   const steps = reason.steps;
-  if (steps.length === 0) return `${name} ${how}`;
+  if (steps.length === 0) return `${subject} ${how}`;
   const by = steps.every((s) => s.startsWith(' extends')) ? 'inheritance' : 'containment';
-  return `${name} is not-in-heap by ${by} (${name}${elide(steps).join('')}; ${typeName(checker, reason.marked, names)} ${how})`;
+  return `${subject} is not-in-heap by ${by} (${name}${elide(steps).join('')}; ${typeName(checker, reason.marked, names)} ${how})`;
 }
+
+/**
+ * `describeReason` of `type` for a message that names the type itself: an
+ * anonymous object type, which the message spells out once, is "that type"
+ * here and its field path starts at `{…}` ("that type is not-in-heap by
+ * containment ({…}.r; Rec is marked NotInHeap)").
+ */
+export function describeTypeReason(checker: ts.TypeChecker, type: ts.Type, reason: NotInHeapReason, names?: ReadonlyMap<ts.Type, string>): string {
+  if (!isAnonymousObject(checker, type, names)) return describeReason(checker, typeName(checker, type, names), reason, names);
+  return describeReason(checker, anonymousName, reason, names, 'that type');
+}
+
+/** How a message refers to an anonymous object type it has already spelled out. */
+export const anonymousName = '{…}';
 
 /** Steps a message shows: a long path keeps its first and last few, and says how many it left out. */
 function elide(steps: readonly string[]): readonly string[] {

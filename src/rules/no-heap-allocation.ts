@@ -14,7 +14,7 @@ import { importedNameOf } from '../analysis/imports.js';
 import { parentSkippingParentheses, skipOuterExpressions, skipParentheses } from '../analysis/expressions.js';
 import { declarationScanBudget, parameterUse, signatureTypeParameter, typeParameterSymbol } from '../analysis/generic-use.js';
 import { sharedPoolHeapRefs } from '../analysis/shared-pools.js';
-import { describeReason, fileTypeNames, isRuntimeFile, notInHeapReason, typeName } from '../analysis/not-in-heap.js';
+import { anonymousName, describeTypeReason, fileTypeNames, isAnonymousObject, isRuntimeFile, notInHeapReason, typeName } from '../analysis/not-in-heap.js';
 import { typeArgumentsOfSignature } from '../analysis/ts-compat.js';
 import { createRule } from '../util/create-rule.js';
 
@@ -68,9 +68,9 @@ export default createRule<Options, MessageIds>({
       cast:
         'Casting `{{from}}` to `{{type}}` does not move it off the JS heap, and {{why}}. Only memory from an allocator may be viewed as a not-in-heap type (Go: cannot convert *U to *T, T is incomplete (or unallocatable)).',
       container:
-        '`{{container}}` holds `{{type}}` by value on the JS heap, but {{why}}. Hold `Ptr<{{type}}>` instead (Go: make and append of a not-in-heap element type are rejected).',
+        '`{{container}}` holds `{{type}}` by value on the JS heap, but {{why}}. Hold `{{ptr}}` instead (Go: make and append of a not-in-heap element type are rejected).',
       typeArgument:
-        '`{{type}}` is a type argument of `{{generic}}` by value, but {{why}}. Use `Ptr<{{type}}>` (Go: cannot use incomplete (or unallocatable) type as a type argument).',
+        '`{{type}}` is a type argument of `{{generic}}` by value, but {{why}}. Use `{{ptr}}` (Go: cannot use incomplete (or unallocatable) type as a type argument).',
       sharedPoolHeapRef:
         "`{{record}}` has HeapRef slots ({{slots}}), but this pool is shared: every thread that opens it allocates, writes and frees its records, while a HeapRef names a JS object that only one thread's heap and collector can see (a second thread opening it fails with ERR_SHARED_HEAPREF). Share a pointer-free layout, or keep these records in a pool of this thread's runtime (`new FixAlloc({{record}}, { runtime })`).",
       sharedPoolUnproven:
@@ -90,7 +90,15 @@ export default createRule<Options, MessageIds>({
     if (!usesRuntime(ctx.analysis, ctx.sourceFile)) return {};
     const { checker, sourceFile, program } = ctx;
     /** Types as messages name them: by the names this file knows them by. */
-    const nameOf = (t: ts.Type): string => typeName(checker, t, fileTypeNames(checker, ctx.sourceFile));
+    const fileNames = fileTypeNames(checker, sourceFile);
+    const nameOf = (t: ts.Type): string => typeName(checker, t, fileNames);
+    /**
+     * A message spells the not-in-heap type it is about once: where that type is an anonymous object type,
+     * the rest of the message (the container, the `Ptr` to use, the field path) calls it `{…}`.
+     */
+    const namesAfter = (held: ts.Type): ReadonlyMap<ts.Type, string> =>
+      isAnonymousObject(checker, held, fileNames) ? new Map([...fileNames, [held, anonymousName]]) : fileNames;
+    const ptrTo = (held: ts.Type): string => `Ptr<${typeName(checker, held, namesAfter(held))}>`;
     const allocators = new Set(options.allocators ?? []);
     const tsOf = (node: TSESTree.Node): ts.Node => ctx.analysis.tsOf(node);
 
@@ -100,7 +108,7 @@ export default createRule<Options, MessageIds>({
 
     const why = (type: ts.Type) => {
       const reason = notInHeapReason(checker, type);
-      return reason ? describeReason(checker, nameOf(type), reason, fileTypeNames(checker, sourceFile)) : undefined;
+      return reason ? describeTypeReason(checker, type, reason, fileNames) : undefined;
     };
 
     /** The not-in-heap member of a union (`Span | undefined` holds a `Span`), or the type itself. */
@@ -114,7 +122,12 @@ export default createRule<Options, MessageIds>({
         context.report({
           node,
           messageId: 'container',
-          data: { container: nameOf(type), type: nameOf(found.held), why: why(found.held)! + (found.unproven ? unprovenUse : '') },
+          data: {
+            container: typeName(checker, type, namesAfter(found.held)),
+            type: nameOf(found.held),
+            ptr: ptrTo(found.held),
+            why: why(found.held)! + (found.unproven ? unprovenUse : ''),
+          },
         });
       }
     }
@@ -258,7 +271,7 @@ export default createRule<Options, MessageIds>({
      * `exemptInstance` is asked only once an argument would be reported
      * (it walks the whole instance type, which most references never need).
      */
-    function checkTypeArguments(args: readonly TSESTree.TypeNode[], name: () => string, container: boolean, generic?: ts.Symbol, exemptInstance?: () => boolean): void {
+    function checkTypeArguments(args: readonly TSESTree.TypeNode[], name: (held: ts.Type) => string, container: boolean, generic?: ts.Symbol, exemptInstance?: () => boolean): void {
       let exempted: boolean | undefined;
       args.forEach((arg, i) => {
         const argTs = tsOf(arg) as ts.TypeNode;
@@ -271,7 +284,7 @@ export default createRule<Options, MessageIds>({
         context.report({
           node: arg,
           messageId: container ? 'container' : 'typeArgument',
-          data: { container: name(), generic: name(), type: nameOf(type), why: why(type)! + (use?.unproven ? unprovenUse : '') },
+          data: { container: name(type), generic: name(type), type: nameOf(type), ptr: ptrTo(type), why: why(type)! + (use?.unproven ? unprovenUse : '') },
           // `Span` → `Ptr<Span>`: type-only; a union argument has no single rewrite.
           suggest: type === argType ? usePtr(argTs, arg) : [],
         });
@@ -307,6 +320,10 @@ export default createRule<Options, MessageIds>({
       if (lib === undefined) libSymbols.set(symbol, (lib = (symbol.declarations ?? []).some((d) => program.isSourceFileDefaultLibrary(d.getSourceFile()))));
       return lib;
     };
+
+    /** An array or tuple type as written; one holding an anonymous object type shows it as `{…}` (the message spells it once). */
+    const containerText = (node: TSESTree.TSArrayType | TSESTree.TSTupleType, held: ts.Type): string =>
+      isAnonymousObject(checker, held, fileNames) ? typeName(checker, checker.getTypeFromTypeNode(tsOf(node) as ts.TypeNode), namesAfter(held)) : tsOf(node).getText();
 
     const containerNames = new Set(['Array', 'ReadonlyArray', 'Map', 'ReadonlyMap', 'Set', 'ReadonlySet', 'WeakMap', 'WeakSet', 'WeakRef']);
 
@@ -385,7 +402,7 @@ export default createRule<Options, MessageIds>({
         context.report({
           node: explicit ?? node,
           messageId: 'typeArgument',
-          data: { type: nameOf(type), generic: tsNode.expression.getText(), why: why(type)! + (unproven ? unprovenUse : '') },
+          data: { type: nameOf(type), generic: tsNode.expression.getText(), ptr: ptrTo(type), why: why(type)! + (unproven ? unprovenUse : '') },
         });
       },
       ObjectExpression(node) {
@@ -419,7 +436,7 @@ export default createRule<Options, MessageIds>({
             const held = nihMember(checker.getTypeAtLocation(tsOf(value)));
             const reason = why(held);
             if (reason && !exempt(tsNode)) {
-              context.report({ node, messageId: 'container', data: { container: decl.id.name, type: nameOf(held), why: reason } });
+              context.report({ node, messageId: 'container', data: { container: decl.id.name, type: nameOf(held), ptr: ptrTo(held), why: reason } });
               return;
             }
           }
@@ -465,13 +482,13 @@ export default createRule<Options, MessageIds>({
         checkTypeArguments(node.typeArguments.params, () => tsNode.typeName.getText(), container, target, exemptInstance);
       },
       TSArrayType(node) {
-        checkTypeArguments([node.elementType], () => tsOf(node).getText(), true);
+        checkTypeArguments([node.elementType], (held) => containerText(node, held), true);
       },
       TSTupleType(node) {
         const elements = node.elementTypes.map((e) =>
           e.type === AST_NODE_TYPES.TSNamedTupleMember ? e.elementType : e.type === AST_NODE_TYPES.TSOptionalType || e.type === AST_NODE_TYPES.TSRestType ? e.typeAnnotation : e,
         );
-        checkTypeArguments(elements, () => tsOf(node).getText(), true);
+        checkTypeArguments(elements, (held) => containerText(node, held), true);
       },
     });
   },

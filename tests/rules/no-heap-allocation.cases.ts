@@ -103,6 +103,16 @@ export const cases: RunTests<MessageIds, Options> = {
       `export const z = { xs };`,
       `export function f() { const ys = []; ys.push(makeRec(), 1); const os = []; os.push(new Owner()); return { ys, os }; }`,
     ),
+    // The twin of the anonymous-type messages (invalid below): the same code holding the records through `Ptr`.
+    code(
+      `declare const p: Ptr<Rec>;`,
+      `const a: { r: Ptr<Rec>; k: number } = { r: p, k: 1 };`,
+      `const m = new Map<string, Ptr<{ meta: { r: Rec } }>>();`,
+      `let xs: Ptr<{ r: Rec }>[];`,
+      `declare function id<T>(x: T): T;`,
+      `id<Ptr<{ r: Rec }>>(0 as Ptr<{ r: Rec }>);`,
+      `const o = sysAlloc(16) as unknown as { r: Rec };`,
+    ),
     // A file that sees no runtime binding but `Ptr` holds no not-in-heap type (twin: the last invalid case).
     `import type { Address } from './nih-reexport.ts';\ninterface Counted { count: number }\nconst tallies: Counted[] = [];\nconst last = new Map<string, Address<Counted>>();`,
   ],
@@ -133,17 +143,17 @@ export const cases: RunTests<MessageIds, Options> = {
         `vs.splice(0, 0, makeRec());`,
       ),
       errors: [
-        { messageId: 'container', line: L(2), data: { container: 'xs', type: 'Rec', why: 'Rec is marked NotInHeap' } },
-        { messageId: 'container', line: L(5), data: { container: 'ys', type: 'Rec', why: 'Rec is marked NotInHeap' } },
-        { messageId: 'container', line: L(6), data: { container: 'zs', type: 'Rec', why: 'Rec is marked NotInHeap' } },
-        { messageId: 'container', line: L(8), data: { container: 'vs', type: 'Rec', why: 'Rec is marked NotInHeap' } },
+        { messageId: 'container', line: L(2), data: { container: 'xs', type: 'Rec', ptr: 'Ptr<Rec>', why: 'Rec is marked NotInHeap' } },
+        { messageId: 'container', line: L(5), data: { container: 'ys', type: 'Rec', ptr: 'Ptr<Rec>', why: 'Rec is marked NotInHeap' } },
+        { messageId: 'container', line: L(6), data: { container: 'zs', type: 'Rec', ptr: 'Ptr<Rec>', why: 'Rec is marked NotInHeap' } },
+        { messageId: 'container', line: L(8), data: { container: 'vs', type: 'Rec', ptr: 'Ptr<Rec>', why: 'Rec is marked NotInHeap' } },
       ],
     },
     // Record<K, T> is `{ [P in K]: T }`: it holds T by value, like Map (twin in the valid table: Record of a Ptr,
     // and Readonly/Partial/Pick of the record itself, its own view).
     {
       code: code(`let table: Record<string, Span>;`, `export const t = () => table;`),
-      errors: [{ messageId: 'container', line: L(1), data: { container: 'Record', type: 'Span', why: 'Span is decorated @notInHeap' } }],
+      errors: [{ messageId: 'container', line: L(1), data: { container: 'Record', type: 'Span', ptr: 'Ptr<Span>', why: 'Span is decorated @notInHeap' } }],
     },
     {
       code: code(`const s = new Span();`),
@@ -225,12 +235,12 @@ export const cases: RunTests<MessageIds, Options> = {
     // JS containers holding records by value.
     {
       code: code(`declare const a: Rec;`, `declare const b: Rec;`, `const xs = [a, b];`),
-      errors: [{ messageId: 'container', line: L(3), data: { container: 'Rec[]', type: 'Rec', why: 'Rec is marked NotInHeap' } }],
+      errors: [{ messageId: 'container', line: L(3), data: { container: 'Rec[]', type: 'Rec', ptr: 'Ptr<Rec>', why: 'Rec is marked NotInHeap' } }],
     },
     {
       code: code(`const m = new Map<string, Ptr<Span> | Span>();`, `const s = new Set<Rec>();`, `const xs = new Array<Span>();`),
       errors: [
-        { messageId: 'container', line: L(1), data: { container: 'Map<string, Span | Ptr<Span>>', type: 'Span', why: 'Span is decorated @notInHeap' } },
+        { messageId: 'container', line: L(1), data: { container: 'Map<string, Span | Ptr<Span>>', type: 'Span', ptr: 'Ptr<Span>', why: 'Span is decorated @notInHeap' } },
         { messageId: 'container', line: L(2) },
         { messageId: 'container', line: L(3) },
       ],
@@ -242,7 +252,7 @@ export const cases: RunTests<MessageIds, Options> = {
         {
           messageId: 'container',
           line: L(1),
-          data: { container: 'Array', type: 'Span', why: 'Span is decorated @notInHeap' },
+          data: { container: 'Array', type: 'Span', ptr: 'Ptr<Span>', why: 'Span is decorated @notInHeap' },
           suggestions: [{ messageId: 'usePtr', output: code(`let xs: Array<Ptr<Span>>;`) }],
         },
       ],
@@ -259,7 +269,7 @@ export const cases: RunTests<MessageIds, Options> = {
     {
       code: code(`interface Getter<T> { get(): T }`, `let g: Getter<Rec>;`, `let p: Promise<Span>;`),
       errors: [
-        { messageId: 'typeArgument', line: L(2), data: { generic: 'Getter', type: 'Rec', why: 'Rec is marked NotInHeap' }, suggestions: [{ messageId: 'usePtr', output: code(`interface Getter<T> { get(): T }`, `let g: Getter<Ptr<Rec>>;`, `let p: Promise<Span>;`) }] },
+        { messageId: 'typeArgument', line: L(2), data: { generic: 'Getter', type: 'Rec', ptr: 'Ptr<Rec>', why: 'Rec is marked NotInHeap' }, suggestions: [{ messageId: 'usePtr', output: code(`interface Getter<T> { get(): T }`, `let g: Getter<Ptr<Rec>>;`, `let p: Promise<Span>;`) }] },
         { messageId: 'typeArgument', line: L(3), suggestions: [{ messageId: 'usePtr', output: code(`interface Getter<T> { get(): T }`, `let g: Getter<Rec>;`, `let p: Promise<Ptr<Span>>;`) }] },
       ],
     },
@@ -267,7 +277,7 @@ export const cases: RunTests<MessageIds, Options> = {
     {
       code: code(`function id<T>(x: T): T { return x; }`, `declare const r: Rec;`, `id(r);`, `id<Rec>(r);`),
       errors: [
-        { messageId: 'typeArgument', line: L(3), data: { generic: 'id', type: 'Rec', why: 'Rec is marked NotInHeap' } },
+        { messageId: 'typeArgument', line: L(3), data: { generic: 'id', type: 'Rec', ptr: 'Ptr<Rec>', why: 'Rec is marked NotInHeap' } },
         // No suggestion: `id<Ptr<Rec>>(r)` would not type-check.
         { messageId: 'typeArgument', line: L(4), suggestions: [] },
       ],
@@ -289,7 +299,7 @@ export const cases: RunTests<MessageIds, Options> = {
         {
           messageId: 'typeArgument',
           line: L(6),
-          data: { generic: 'Index', type: 'Rec', why: 'Rec is marked NotInHeap' },
+          data: { generic: 'Index', type: 'Rec', ptr: 'Ptr<Rec>', why: 'Rec is marked NotInHeap' },
           suggestions: [
             {
               messageId: 'usePtr',
@@ -310,8 +320,8 @@ export const cases: RunTests<MessageIds, Options> = {
     {
       code: code(`function each<T>(xs: T[], f: (p: T) => void): void { xs.forEach(f); }`, `declare const recs: Ptr<Rec>[];`, `declare const r: Rec;`, `each<Rec>([r], () => {});`),
       errors: [
-        { messageId: 'typeArgument', line: L(4), data: { generic: 'each', type: 'Rec', why: 'Rec is marked NotInHeap' } },
-        { messageId: 'container', line: L(4), data: { container: 'Rec[]', type: 'Rec', why: 'Rec is marked NotInHeap' } },
+        { messageId: 'typeArgument', line: L(4), data: { generic: 'each', type: 'Rec', ptr: 'Ptr<Rec>', why: 'Rec is marked NotInHeap' } },
+        { messageId: 'container', line: L(4), data: { container: 'Rec[]', type: 'Rec', ptr: 'Ptr<Rec>', why: 'Rec is marked NotInHeap' } },
       ],
     },
     // T passed on to a generic that keeps it: the instance embeds a Span by value.
@@ -330,7 +340,7 @@ export const cases: RunTests<MessageIds, Options> = {
       code: code(`declare const s: Span;`, `const o = { s };`, `const xs = [s];`),
       errors: [
         { messageId: 'literal', line: L(2) },
-        { messageId: 'container', line: L(3), data: { container: 'Span[]', type: 'Span', why: 'Span is decorated @notInHeap' } },
+        { messageId: 'container', line: L(3), data: { container: 'Span[]', type: 'Span', ptr: 'Ptr<Span>', why: 'Span is decorated @notInHeap' } },
       ],
     },
     // The Ptr suggestion is offered only where the new type meets no value of the old one.
@@ -355,17 +365,17 @@ export const cases: RunTests<MessageIds, Options> = {
         {
           messageId: 'container',
           line: 5,
-          data: { container: 'Set<Particle>', type: 'Particle', why: 'Particle is marked NotInHeap' },
+          data: { container: 'Set<Particle>', type: 'Particle', ptr: 'Ptr<Particle>', why: 'Particle is marked NotInHeap' },
         },
-        { messageId: 'container', line: 5, data: { container: 'Particle[]', type: 'Particle', why: 'Particle is marked NotInHeap' } },
+        { messageId: 'container', line: 5, data: { container: 'Particle[]', type: 'Particle', ptr: 'Ptr<Particle>', why: 'Particle is marked NotInHeap' } },
       ],
     },
     // Nested literals take their types from the outermost one: each is still judged (once).
     {
       code: code(`declare const r: Rec;`, `const xss = [[1], [r]];`, `const spans: Span[][] = [[{ npages: 1, next: 0 as Ptr<Span> }]];`),
       errors: [
-        { messageId: 'container', line: L(2), data: { container: 'Rec[]', type: 'Rec', why: 'Rec is marked NotInHeap' } },
-        { messageId: 'container', line: L(3), data: { container: 'Span[]', type: 'Span', why: 'Span is decorated @notInHeap' } },
+        { messageId: 'container', line: L(2), data: { container: 'Rec[]', type: 'Rec', ptr: 'Ptr<Rec>', why: 'Rec is marked NotInHeap' } },
+        { messageId: 'container', line: L(3), data: { container: 'Span[]', type: 'Span', ptr: 'Ptr<Span>', why: 'Span is decorated @notInHeap' } },
         { messageId: 'literal', line: L(3), data: { type: 'Span', why: 'Span is decorated @notInHeap' } },
       ],
     },
@@ -379,6 +389,7 @@ export const cases: RunTests<MessageIds, Options> = {
           data: {
             container: 'Big<Rec>',
             type: 'Rec',
+            ptr: 'Ptr<Rec>',
             why: 'Rec is marked NotInHeap (cannot prove the generic holds it only behind a pointer: its declaration is past the scan budget of 20000 nodes)',
           },
         },
@@ -421,13 +432,60 @@ export const cases: RunTests<MessageIds, Options> = {
     // A record from another file.
     {
       code: `import type { SpanRecord } from './nih-reexport.ts';\nconst spans = new Set<SpanRecord>();`,
-      errors: [{ messageId: 'container', line: 2, data: { container: 'Set<Span>', type: 'Span', why: 'Span is marked NotInHeap' } }],
+      errors: [{ messageId: 'container', line: 2, data: { container: 'Set<Span>', type: 'Span', ptr: 'Ptr<Span>', why: 'Span is marked NotInHeap' } }],
+    },
+    // An anonymous object type is spelled out once per message; the rest of the message (the container, the `Ptr`
+    // to use, the field path) calls it `{…}` (it was spelled three or four times). A named type keeps its name.
+    {
+      code: code(
+        `declare const r: Rec;`,
+        `const a: { r: Rec; k: number } = { r, k: 1 };`,
+        `const m = new Map<string, { meta: { r: Rec } }>();`,
+        `let xs: { r: Rec }[];`,
+        `declare function id<T>(x: T): T;`,
+        `id<{ r: Rec }>(0 as never);`,
+        `const o = new Owner() as unknown as { r: Rec };`,
+        `type Named = { r: Rec };`,
+        `const s = new Set<Named>();`,
+      ),
+      errors: [
+        { messageId: 'literal', line: L(2), data: { type: '{ r: Rec; k: number; }', why: 'that type is not-in-heap by containment ({…}.r; Rec is marked NotInHeap)' } },
+        {
+          messageId: 'container',
+          line: L(3),
+          data: { container: 'Map<string, {…}>', type: '{ meta: { r: Rec; }; }', ptr: 'Ptr<{…}>', why: 'that type is not-in-heap by containment ({…}.meta.r; Rec is marked NotInHeap)' },
+        },
+        {
+          messageId: 'container',
+          line: L(4),
+          data: { container: '{…}[]', type: '{ r: Rec; }', ptr: 'Ptr<{…}>', why: 'that type is not-in-heap by containment ({…}.r; Rec is marked NotInHeap)' },
+          suggestions: [
+            {
+              messageId: 'usePtr',
+              output: code(
+                `declare const r: Rec;`,
+                `const a: { r: Rec; k: number } = { r, k: 1 };`,
+                `const m = new Map<string, { meta: { r: Rec } }>();`,
+                `let xs: Ptr<{ r: Rec }>[];`,
+                `declare function id<T>(x: T): T;`,
+                `id<{ r: Rec }>(0 as never);`,
+                `const o = new Owner() as unknown as { r: Rec };`,
+                `type Named = { r: Rec };`,
+                `const s = new Set<Named>();`,
+              ),
+            },
+          ],
+        },
+        { messageId: 'typeArgument', line: L(6), data: { generic: 'id', type: '{ r: Rec; }', ptr: 'Ptr<{…}>', why: 'that type is not-in-heap by containment ({…}.r; Rec is marked NotInHeap)' } },
+        { messageId: 'cast', line: L(7), data: { from: 'Owner', type: '{ r: Rec; }', why: 'that type is not-in-heap by containment ({…}.r; Rec is marked NotInHeap)' } },
+        { messageId: 'container', line: L(9), data: { container: 'Set<Named>', type: 'Named', ptr: 'Ptr<Named>', why: 'Named is not-in-heap by containment (Named.r; Rec is marked NotInHeap)' } },
+      ],
     },
     // The twin of the runtime-view gate: a file that names only `Ptr` (through a barrel) but a record type from a
     // module that names `NotInHeap` is checked.
     {
       code: `import type { Address } from './nih-reexport.ts';\nimport type { Counted } from './nih-types.ts';\nconst tallies: Counted[] = [];\nconst last = new Map<string, Address<Counted>>();`,
-      errors: [{ messageId: 'container', line: 3, data: { container: 'Counted[]', type: 'Counted', why: 'Counted is marked NotInHeap' } }],
+      errors: [{ messageId: 'container', line: 3, data: { container: 'Counted[]', type: 'Counted', ptr: 'Ptr<Counted>', why: 'Counted is marked NotInHeap' } }],
     },
   ],
 };
