@@ -329,10 +329,8 @@ function clearVariants(words: number, every: number): Variant[] {
     name: `${label}, ${name}${on ? ', barrier ON' : ''}`,
     setup() {
       const { rt, addrs, dirty } = make(on);
-      const loop = fresh(factory)(rt, L, addrs, size, dirty);
-      // Many short calls first, so the loop is compiled as a whole function before the timed calls (see warmWhole).
-      warmWhole(loop);
-      return loop;
+      // measure() first calls it many times briefly, so it is compiled as a whole function (harness warmWhole).
+      return fresh(factory)(rt, L, addrs, size, dirty);
     },
   });
   return [
@@ -342,20 +340,6 @@ function clearVariants(words: number, every: number): Variant[] {
     v('memclrHasPointers', false, hasPointersClearLoop),
     v('memclrHasPointers', true, hasPointersClearLoop),
   ];
-}
-
-/**
- * Calls `loop(64)` for at least 20 ms and 200 calls. The loop is the only closure of its code, so a TurboFan compile
- * of the whole function specializes it to its context (rt, L, addrs, size become constants). A loop first compiled
- * on the stack (OSR) during one long call gets OSR code, which is not specialized, and when the whole-function
- * compile has not landed by then, the function stays in baseline code + OSR for good (%GetOptimizationStatus
- * 1000000000000001 against 1010001). Which happened depended on compile timing, per process and per loop: the 64 B
- * loops ran at about 6.7 or 10.5 ns per clear, so B1 at 64 B swung 0.57-1.5x and B2 64 B 2/16 read 3.99-4.53 ns.
- * Short calls return often, and each return spends the tiering budget, so the whole function gets compiled here.
- */
-function warmWhole(loop: (n: number) => void): void {
-  const t0 = performance.now();
-  for (let k = 0; k < 200 || performance.now() - t0 < 20; k++) loop(64);
 }
 
 // Each pass over the 64 objects re-dirties them (one copy of their saved image, see make), in every variant alike.
