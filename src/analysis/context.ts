@@ -91,12 +91,14 @@ export function whereRuntimeMayBe<L extends TSESLint.RuleListener>(ctx: OffheapC
   // range is one of them (top-level statements do not overlap), so most lookups walk no parents.
   let last: TSESTree.Node | undefined;
   const carries = (node: TSESTree.Node): boolean => {
-    let top = node;
-    if (last && node.type !== AST_NODE_TYPES.Program && node.range[0] >= last.range[0] && node.range[1] <= last.range[1]) top = last;
+    // The whole file (a `Program` listener) is not a statement: it must not become `last`, whose range holds every node.
+    if (node.type === AST_NODE_TYPES.Program) return true;
+    let top: TSESTree.Node = node;
+    if (last && node.range[0] >= last.range[0] && node.range[1] <= last.range[1]) top = last;
     else while (top.parent && top.parent.type !== AST_NODE_TYPES.Program) top = top.parent;
     last = top;
     let found = known.get(top);
-    if (found === undefined) known.set(top, (found = top.type === AST_NODE_TYPES.Program || mayHoldRuntime(ctx.analysis, ctx.analysis.tsOf(top))));
+    if (found === undefined) known.set(top, (found = mayHoldRuntime(ctx.analysis, ctx.analysis.tsOf(top))));
     return found;
   };
   const gated: TSESLint.RuleListener = {};

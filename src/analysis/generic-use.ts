@@ -44,7 +44,20 @@ const fromRuntime = (symbol: ts.Symbol | undefined): boolean =>
 
 /** The type-parameter declarations of a generic declaration (class, interface, alias, function, signature). */
 function typeParametersOf(node: ts.Node): readonly ts.TypeParameterDeclaration[] {
-  return (node as { typeParameters?: ts.NodeArray<ts.TypeParameterDeclaration> }).typeParameters ?? [];
+  const own = (node as { typeParameters?: ts.NodeArray<ts.TypeParameterDeclaration> }).typeParameters;
+  if (own) return own;
+  // JavaScript: `@template` tags give a function, class or `@typedef` its type parameters.
+  return node.flags & ts.NodeFlags.JavaScriptFile ? ts.getEffectiveTypeParameterDeclarations(node as ts.DeclarationWithTypeParameters) : [];
+}
+
+/**
+ * The declaration a JSDoc `@template` parameter belongs to: the `@typedef` or `@callback` of its comment, else
+ * the function or class the comment documents (as TypeScript reads it).
+ */
+function templateOwner(tag: ts.JSDocTemplateTag): ts.Node {
+  const doc = tag.parent;
+  if (!ts.isJSDoc(doc)) return doc;
+  return doc.tags?.find((t) => ts.isJSDocTypedefTag(t) || ts.isJSDocCallbackTag(t)) ?? doc.parent;
 }
 
 /** References to the declaration's own type parameters, by name, in one pass over its syntax. */
@@ -72,6 +85,8 @@ function scan(owner: ts.Node): Map<string, ts.TypeReferenceNode[]> | null {
     ts.forEachChild(node, (child) => {
       stack.push(child);
     });
+    // In JavaScript the types are in JSDoc, which is not a child.
+    if (node.flags & ts.NodeFlags.JavaScriptFile) for (const doc of (node as { jsDoc?: readonly ts.JSDoc[] }).jsDoc ?? []) stack.push(doc);
   }
   genericUseCounters.nodesScanned += visited;
   scanCache.set(owner, result);
@@ -114,7 +129,7 @@ export function parameterUse(checker: ts.TypeChecker, param: ts.Symbol | undefin
         use = kept;
         break;
       }
-      const refs = scan(decl.parent);
+      const refs = scan(ts.isJSDocTemplateTag(decl.parent) ? templateOwner(decl.parent) : decl.parent);
       if (refs === null) {
         use = unprovenUse;
         break;
@@ -140,9 +155,10 @@ export function parameterUse(checker: ts.TypeChecker, param: ts.Symbol | undefin
 function useAt(checker: ts.TypeChecker, ref: ts.TypeReferenceNode): ParameterUse {
   let child: ts.Node = ref;
   for (let parent = ref.parent; parent; child = parent, parent = parent.parent) {
-    // An argument of another generic: as that generic uses it.
-    if ((ts.isTypeReferenceNode(parent) || ts.isExpressionWithTypeArguments(parent)) && parent.typeArguments?.includes(child as ts.TypeNode)) {
-      const name = ts.isTypeReferenceNode(parent) ? parent.typeName : parent.expression;
+    // An argument of another generic: as that generic uses it (`import('offheap').Ptr<T>` too).
+    if ((ts.isTypeReferenceNode(parent) || ts.isExpressionWithTypeArguments(parent) || ts.isImportTypeNode(parent)) && parent.typeArguments?.includes(child as ts.TypeNode)) {
+      const name = ts.isTypeReferenceNode(parent) ? parent.typeName : ts.isImportTypeNode(parent) ? parent.qualifier : parent.expression;
+      if (!name) return kept;
       let symbol = symbolAt(checker, name);
       if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
       if (fromRuntime(symbol)) return notKept;

@@ -14,7 +14,8 @@ import { importedNameOf } from '../analysis/imports.js';
 import { parentSkippingParentheses, skipOuterExpressions, skipParentheses } from '../analysis/expressions.js';
 import { declarationScanBudget, parameterUse, signatureTypeParameter, typeParameterSymbol } from '../analysis/generic-use.js';
 import { sharedPoolHeapRefs } from '../analysis/shared-pools.js';
-import { anonymousName, describeTypeReason, fileTypeNames, isAnonymousObject, isRuntimeFile, notInHeapReason, typeName } from '../analysis/not-in-heap.js';
+import { anonymousName, describeTypeReason, fileTypeNames, isAnonymousObject, isRuntimeFile, mayHoldRuntime, notInHeapReason, typeName } from '../analysis/not-in-heap.js';
+import { jsDocLoc, jsDocTypes } from '../analysis/jsdoc-types.js';
 import { typeArgumentsOfSignature } from '../analysis/ts-compat.js';
 import { createRule } from '../util/create-rule.js';
 
@@ -88,7 +89,7 @@ export default createRule<Options, MessageIds>({
     if (!seesRuntimeStructure(ctx.analysis, ctx.sourceFile)) return {};
     // Nor does a file that uses no runtime binding, directly or through the files whose bindings it uses.
     if (!usesRuntime(ctx.analysis, ctx.sourceFile)) return {};
-    const { checker, sourceFile, program } = ctx;
+    const { checker, sourceFile, program, services } = ctx;
     /** Types as messages name them: by the names this file knows them by. */
     const fileNames = fileTypeNames(checker, sourceFile);
     const nameOf = (t: ts.Type): string => typeName(checker, t, fileNames);
@@ -271,22 +272,23 @@ export default createRule<Options, MessageIds>({
      * `exemptInstance` is asked only once an argument would be reported
      * (it walks the whole instance type, which most references never need).
      */
-    function checkTypeArguments(args: readonly TSESTree.TypeNode[], name: (held: ts.Type) => string, container: boolean, generic?: ts.Symbol, exemptInstance?: () => boolean): void {
+    function checkTypeArguments(args: readonly ts.TypeNode[], name: (held: ts.Type) => string, container: boolean, generic?: ts.Symbol, exemptInstance?: () => boolean): void {
       let exempted: boolean | undefined;
-      args.forEach((arg, i) => {
-        const argTs = tsOf(arg) as ts.TypeNode;
+      args.forEach((argTs, i) => {
         const argType = checker.getTypeFromTypeNode(argTs);
         if (!notInHeapReason(checker, argType)) return;
         const use = generic ? parameterUse(checker, typeParameterSymbol(checker, generic, i)) : undefined;
         if (use && !use.byValue) return;
         if ((exempted ??= exemptInstance?.() ?? false)) return;
         const type = nihMember(argType);
+        // A type written in JSDoc has no ESTree node: reported at its text in the comment, without a rewrite.
+        const arg = services.tsNodeToESTreeNodeMap.get(argTs) as TSESTree.Node | undefined;
         context.report({
-          node: arg,
+          ...(arg ? { node: arg } : { loc: jsDocLoc(context.sourceCode, argTs) }),
           messageId: container ? 'container' : 'typeArgument',
           data: { container: name(type), generic: name(type), type: nameOf(type), ptr: ptrTo(type), why: why(type)! + (use?.unproven ? unprovenUse : '') },
           // `Span` → `Ptr<Span>`: type-only; a union argument has no single rewrite.
-          suggest: type === argType ? usePtr(argTs, arg) : [],
+          suggest: type === argType && arg ? usePtr(argTs, arg) : [],
         });
       });
     }
@@ -322,10 +324,47 @@ export default createRule<Options, MessageIds>({
     };
 
     /** An array or tuple type as written; one holding an anonymous object type shows it as `{…}` (the message spells it once). */
-    const containerText = (node: TSESTree.TSArrayType | TSESTree.TSTupleType, held: ts.Type): string =>
-      isAnonymousObject(checker, held, fileNames) ? typeName(checker, checker.getTypeFromTypeNode(tsOf(node) as ts.TypeNode), namesAfter(held)) : tsOf(node).getText();
+    const containerText = (node: ts.TypeNode, held: ts.Type): string =>
+      isAnonymousObject(checker, held, fileNames) || ts.isJSDocVariadicType(node) ? typeName(checker, checker.getTypeFromTypeNode(node), namesAfter(held)) : node.getText();
 
     const containerNames = new Set(['Array', 'ReadonlyArray', 'Map', 'ReadonlyMap', 'Set', 'ReadonlySet', 'WeakMap', 'WeakSet', 'WeakRef']);
+
+    /** `Map<K, Span>`, `Box<Span>`, `Record<K, Span>` in a type position (an annotation or JSDoc). */
+    function checkTypeReference(tsNode: ts.TypeReferenceNode): void {
+      const typeArgs = tsNode.typeArguments ?? [];
+      const symbol = symbolAt(checker, tsNode.typeName);
+      const target = symbol && symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+      if (fromRuntime(target)) return;
+      // JSDoc's `Object.<K, V>` (the lib's `Object` takes no type arguments) is an index signature: it holds its values.
+      if (typeArgs.length === 2 && target?.name === 'Object' && isLib(target)) {
+        checkTypeArguments(typeArgs.slice(1), () => tsNode.typeName.getText(), true);
+        return;
+      }
+      // Library type aliases compute types (`Readonly`, `Partial`, `Pick`, `ReturnType`, …: the argument's own
+      // view), except a mapped alias whose members are an argument itself (`Record<K, T>` is `{ [P in K]: T }`).
+      if (target && target.flags & ts.SymbolFlags.TypeAlias && isLib(target)) {
+        const held = mappedTemplateParameter(target);
+        if (held !== undefined && typeArgs[held]) checkTypeArguments([typeArgs[held]], () => tsNode.typeName.getText(), true);
+        return;
+      }
+      // A generic whose instance embeds the argument is itself not-in-heap and checked as such.
+      const exemptInstance = (): boolean => {
+        const instance = checker.getTypeFromTypeNode(tsNode);
+        return !checker.isArrayType(instance) && notInHeapReason(checker, instance) !== undefined;
+      };
+      const container = isLib(target) && containerNames.has(target?.name ?? '');
+      checkTypeArguments(typeArgs, () => tsNode.typeName.getText(), container, target, exemptInstance);
+    }
+
+    /** `Span[]`, and JSDoc's rest type `...Span` (an array of them). */
+    function checkArray(tsNode: ts.ArrayTypeNode | ts.JSDocVariadicType): void {
+      checkTypeArguments([ts.isArrayTypeNode(tsNode) ? tsNode.elementType : tsNode.type], (held) => containerText(tsNode, held), true);
+    }
+
+    function checkTuple(tsNode: ts.TupleTypeNode): void {
+      const elements = tsNode.elements.map((e) => (ts.isNamedTupleMember(e) || ts.isOptionalTypeNode(e) || ts.isRestTypeNode(e) ? e.type : e));
+      checkTypeArguments(elements, (held) => containerText(tsNode, held), true);
+    }
 
     return whereRuntimeMayBe(ctx, {
       NewExpression(node) {
@@ -423,7 +462,8 @@ export default createRule<Options, MessageIds>({
         // put in before (`xs.push(makeRec())`), so its literal says nothing. Judged at its uses, reported here once.
         const decl = node.parent;
         if (node.elements.length > 0 || decl.type !== AST_NODE_TYPES.VariableDeclarator || decl.init !== node) return;
-        if (decl.id.type !== AST_NODE_TYPES.Identifier || decl.id.typeAnnotation) return;
+        // A declared type (an annotation, or JSDoc's `@type` in a JavaScript file) is checked where it is written.
+        if (decl.id.type !== AST_NODE_TYPES.Identifier || decl.id.typeAnnotation || ts.getJSDocType(tsOf(decl))) return;
         for (const ref of context.sourceCode.getDeclaredVariables(decl)[0]?.references ?? []) {
           if (ref.init) continue;
           const type = checker.getTypeAtLocation(tsOf(ref.identifier));
@@ -461,34 +501,22 @@ export default createRule<Options, MessageIds>({
         });
       },
       TSTypeReference(node) {
-        if (!node.typeArguments) return;
-        const tsNode = tsOf(node) as ts.TypeReferenceNode;
-        const symbol = symbolAt(checker, tsNode.typeName);
-        const target = symbol && symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
-        if (fromRuntime(target)) return;
-        // Library type aliases compute types (`Readonly`, `Partial`, `Pick`, `ReturnType`, …: the argument's own
-        // view), except a mapped alias whose members are an argument itself (`Record<K, T>` is `{ [P in K]: T }`).
-        if (target && target.flags & ts.SymbolFlags.TypeAlias && isLib(target)) {
-          const held = mappedTemplateParameter(target);
-          if (held !== undefined && node.typeArguments.params[held]) checkTypeArguments([node.typeArguments.params[held]], () => tsNode.typeName.getText(), true);
-          return;
-        }
-        // A generic whose instance embeds the argument is itself not-in-heap and checked as such.
-        const exemptInstance = (): boolean => {
-          const instance = checker.getTypeFromTypeNode(tsNode);
-          return !checker.isArrayType(instance) && notInHeapReason(checker, instance) !== undefined;
-        };
-        const container = isLib(target) && containerNames.has(target?.name ?? '');
-        checkTypeArguments(node.typeArguments.params, () => tsNode.typeName.getText(), container, target, exemptInstance);
+        if (node.typeArguments) checkTypeReference(tsOf(node) as ts.TypeReferenceNode);
       },
       TSArrayType(node) {
-        checkTypeArguments([node.elementType], (held) => containerText(node, held), true);
+        checkArray(tsOf(node) as ts.ArrayTypeNode);
       },
       TSTupleType(node) {
-        const elements = node.elementTypes.map((e) =>
-          e.type === AST_NODE_TYPES.TSNamedTupleMember ? e.elementType : e.type === AST_NODE_TYPES.TSOptionalType || e.type === AST_NODE_TYPES.TSRestType ? e.typeAnnotation : e,
-        );
-        checkTypeArguments(elements, (held) => containerText(node, held), true);
+        checkTuple(tsOf(node) as ts.TupleTypeNode);
+      },
+      Program() {
+        // Types written in JSDoc (a JavaScript file with checkJs): the checker types them, ESTree has no nodes for them.
+        for (const n of jsDocTypes(sourceFile).typeNodes) {
+          if (!mayHoldRuntime(ctx.analysis, n)) continue;
+          if (ts.isTypeReferenceNode(n)) checkTypeReference(n);
+          else if (ts.isTupleTypeNode(n)) checkTuple(n);
+          else checkArray(n as ts.ArrayTypeNode | ts.JSDocVariadicType);
+        }
       },
     });
   },

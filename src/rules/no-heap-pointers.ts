@@ -8,6 +8,7 @@ import { symbolAt } from '../analysis/program-analysis.js';
 import { seesRuntimeStructure, usesRuntime } from '../analysis/offheap-files.js';
 import { offheapIdOf } from '../analysis/declarations.js';
 import { importedNameOf } from '../analysis/imports.js';
+import { jsDocLoc, jsDocTypes } from '../analysis/jsdoc-types.js';
 import {
   describeReason,
   fileTypeNames,
@@ -15,6 +16,7 @@ import {
   heapRefsOf,
   heldByValue,
   isRuntimeFile,
+  mayHoldRuntime,
   notInHeapReason,
   notInHeapUnproven,
   typeName,
@@ -28,8 +30,11 @@ import { createRule } from '../util/create-rule.js';
 export type Options = [{ allowAnyAndUnknown?: boolean }];
 export type MessageIds = 'heapPointer' | 'unprovable' | 'foreignHeapPointer' | 'instanceHeapPointer' | 'cannotProve' | 'useHeapRef';
 
+/** Where a report goes: an ESTree node, or the text of a JSDoc type in its comment (JSDoc has no ESTree nodes). */
+type Anchor = { readonly node: TSESTree.Node } | { readonly loc: TSESTree.SourceLocation };
+
 interface Root {
-  readonly node: TSESTree.Node;
+  readonly at: Anchor;
   /** The name messages give the type: built only when one is reported (naming reads the file's aliases). */
   readonly name: () => string;
   readonly type: ts.Type;
@@ -109,7 +114,7 @@ export default createRule<Options, MessageIds>({
     const atRootSeen = new Map<ts.Type, Set<string>>();
 
     /** Declarations of this file whose walk ran out of budget, first declaration per type. */
-    const unproven = new Map<ts.Type, { readonly node: TSESTree.Node; readonly name: () => string }>();
+    const unproven = new Map<ts.Type, { readonly at: Anchor; readonly name: () => string }>();
 
     /**
      * One report per chain of unproven declarations: at each one no other
@@ -143,8 +148,8 @@ export default createRule<Options, MessageIds>({
         const names = group.map((t) => unproven.get(t)!.name);
         const shown = names.length <= 4 ? names.map((n) => n()) : [...names.slice(0, 3).map((n) => n()), '…', names[names.length - 1]()];
         const more = group.length === 0 ? '' : `, nor those of the ${group.length} more declaration${group.length === 1 ? '' : 's'} here it holds by value (${shown.join(', ')})`;
-        const { node, name } = unproven.get(head)!;
-        context.report({ node, messageId: 'cannotProve', data: { name: name(), budget: String(walkBudget), more } });
+        const { at, name } = unproven.get(head)!;
+        context.report({ ...at, messageId: 'cannotProve', data: { name: name(), budget: String(walkBudget), more } });
       };
       for (const t of unproven.keys()) if (!isHeld.has(t)) report(t);
       for (const t of unproven.keys()) if (!done.has(t)) report(t);
@@ -153,15 +158,15 @@ export default createRule<Options, MessageIds>({
     const better = (a: { root: Root; finding: HeapRefFinding }, b: { root: Root; finding: HeapRefFinding }) =>
       a.root.inline !== b.root.inline ? !a.root.inline : a.finding.depth < b.finding.depth;
 
-    function visit(node: TSESTree.Node, name: () => string, type: ts.Type | undefined, owns: boolean, inline = false): void {
+    function visit(at: Anchor, name: () => string, type: ts.Type | undefined, owns: boolean, inline = false): void {
       if (!type) return;
       const reason = notInHeapReason(checker, type);
       if (!reason) {
         // The walk gave up: say so (at Program:exit, grouped) rather than pass it as ordinary.
-        if (owns && !inline && notInHeapUnproven(checker, type) && !unproven.has(type)) unproven.set(type, { node, name });
+        if (owns && !inline && notInHeapUnproven(checker, type) && !unproven.has(type)) unproven.set(type, { at, name });
         return;
       }
-      const root: Root = { node, name, type, reason, owns, inline };
+      const root: Root = { at, name, type, reason, owns, inline };
       let seen = atRootSeen.get(type);
       if (!seen && owns) atRootSeen.set(type, (seen = new Set()));
       for (const finding of heapRefsOf(checker, type)) {
@@ -197,9 +202,16 @@ export default createRule<Options, MessageIds>({
       return valueParts(checker, checker.getTypeFromTypeNode(typeNode)).some((p) => p.kind === 'opaque' && (p.type.flags & ts.TypeFlags.TypeParameter) !== 0);
     }
 
-    function declaredType(id: TSESTree.Node): ts.Type | undefined {
-      const symbol = symbolAt(checker, analysis.tsOf(id));
+    function declaredType(id: ts.Node): ts.Type | undefined {
+      const symbol = symbolAt(checker, id);
       return symbol ? checker.getDeclaredTypeOfSymbol(symbol) : undefined;
+    }
+
+    /** A slot's own declaration, else (a slot with no ESTree node: JSDoc's) its text in the comment, else the root. */
+    function anchorOf(leaf: ts.Node, root: Root): Anchor {
+      const node = services.tsNodeToESTreeNodeMap.get(leaf) as TSESTree.Node | undefined;
+      if (node) return { node };
+      return leaf.flags & ts.NodeFlags.JSDoc ? { loc: jsDocLoc(context.sourceCode, leaf) } : root.at;
     }
 
     function suggestion(leaf: ts.Node, finding: HeapRefFinding) {
@@ -209,9 +221,11 @@ export default createRule<Options, MessageIds>({
         return [];
       }
       if (checker.getTypeFromTypeNode(leaf.type) !== finding.held) return [];
+      // A type written in JSDoc has no ESTree node to rewrite.
+      const annotation = services.tsNodeToESTreeNodeMap.get(leaf.type) as TSESTree.Node | undefined;
+      if (!annotation) return [];
       const spelled = heapRefSpelling();
       if (!spelled) return [];
-      const annotation = services.tsNodeToESTreeNodeMap.get(leaf.type);
       const replacement = `${spelled.name}<${leaf.type.getText()}>`;
       return [
         {
@@ -256,18 +270,18 @@ export default createRule<Options, MessageIds>({
 
     return whereRuntimeMayBe(ctx, {
       TSInterfaceDeclaration(node) {
-        visit(node.id, () => node.id.name, declaredType(node.id), true);
+        visit({ node: node.id }, () => node.id.name, declaredType(analysis.tsOf(node.id)), true);
       },
       'ClassDeclaration, ClassExpression'(node: TSESTree.ClassDeclaration | TSESTree.ClassExpression) {
         const tsNode = analysis.tsOf(node);
         const symbol = checker.getTypeAtLocation(tsNode).getSymbol();
         const type = symbol ? checker.getDeclaredTypeOfSymbol(symbol) : undefined;
-        visit(node.id ?? node, () => node.id?.name ?? 'class', type, true);
+        visit({ node: node.id ?? node }, () => node.id?.name ?? 'class', type, true);
       },
       TSTypeAliasDeclaration(node) {
         // `type B = A` renames a type declared elsewhere; only a composed alias creates one.
         const rename = node.typeAnnotation.type === AST_NODE_TYPES.TSTypeReference && !node.typeAnnotation.typeArguments;
-        visit(node.id, () => node.id.name, declaredType(node.id), !rename);
+        visit({ node: node.id }, () => node.id.name, declaredType(analysis.tsOf(node.id)), !rename);
       },
       TSTypeReference(node) {
         // A not-in-heap type written with arguments outside a named declaration: an
@@ -275,7 +289,25 @@ export default createRule<Options, MessageIds>({
         // `FixedArray<Obj, 4>` in an annotation, a type argument or a field.
         if (!node.typeArguments || node.parent.type === AST_NODE_TYPES.TSTypeAliasDeclaration) return;
         const type = checker.getTypeFromTypeNode(analysis.tsOf(node));
-        visit(node, () => nameOf(type), type, true, true);
+        visit({ node }, () => nameOf(type), type, true, true);
+      },
+      Program() {
+        // Types written in JSDoc (a JavaScript file with checkJs): `@typedef`s as type aliases, and instances with
+        // type arguments as inline references. The checker types them; ESTree has no nodes for them.
+        const jsDoc = jsDocTypes(sourceFile);
+        for (const tag of jsDoc.typedefs) {
+          const id = tag.name;
+          if (!id || !ts.isIdentifier(id) || !mayHoldRuntime(analysis, tag)) continue;
+          const written = tag.typeExpression && ts.isJSDocTypeExpression(tag.typeExpression) ? tag.typeExpression.type : undefined;
+          const rename = written !== undefined && ts.isTypeReferenceNode(written) && !written.typeArguments;
+          visit({ loc: jsDocLoc(context.sourceCode, id) }, () => id.text, declaredType(id), !rename);
+        }
+        for (const n of jsDoc.typeNodes) {
+          // A typedef's own reference is the typedef (above), as `type T = G<A>` is.
+          if (!ts.isTypeReferenceNode(n) || (ts.isJSDocTypeExpression(n.parent) && ts.isJSDocTypedefTag(n.parent.parent)) || !mayHoldRuntime(analysis, n)) continue;
+          const type = checker.getTypeFromTypeNode(n);
+          visit({ loc: jsDocLoc(context.sourceCode, n) }, () => nameOf(type), type, true, true);
+        }
       },
       'Program:exit'() {
         reportUnproven();
@@ -286,7 +318,7 @@ export default createRule<Options, MessageIds>({
             why: describeReason(checker, root.name(), root.reason, fileTypeNames(checker, sourceFile)),
           };
           context.report({
-            node: services.tsNodeToESTreeNodeMap.get(leaf) ?? root.node,
+            ...anchorOf(leaf, root),
             messageId: finding.opaque ? 'unprovable' : 'heapPointer',
             data,
             suggest: suggestion(leaf, finding),
@@ -299,12 +331,12 @@ export default createRule<Options, MessageIds>({
             why: describeReason(checker, root.name(), root.reason, fileTypeNames(checker, sourceFile)),
           };
           if (kind === 'generated') {
-            context.report({ node: root.node, messageId: finding.opaque ? 'unprovable' : 'heapPointer', data });
+            context.report({ ...root.at, messageId: finding.opaque ? 'unprovable' : 'heapPointer', data });
             continue;
           }
           const file = finding.leaf?.getSourceFile().fileName ?? '';
           context.report({
-            node: root.node,
+            ...root.at,
             messageId: kind === 'instance' ? (finding.opaque ? 'unprovable' : 'instanceHeapPointer') : 'foreignHeapPointer',
             data: { ...data, file: file.slice(file.lastIndexOf('/') + 1) },
           });

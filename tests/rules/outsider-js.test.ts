@@ -39,7 +39,12 @@ const headLines = 9;
 const code = (f: Flavour, lines: string[]): string => [...head(f), ...lines, f === 'cjs' ? `module.exports = {};` : `export {};`].join('\n');
 
 /** One rule's twins: `ok` lints clean, `broken` gives `errors` (lines relative to the end of the head). */
-function tables<M extends string, O extends readonly unknown[] = []>(cases: { ok: string[]; broken: string[]; errors: { messageId: M; line: number; suggestions?: { messageId: M; output: (src: string) => string }[] }[]; only?: Flavour[] }[]) {
+function tables<M extends string, O extends readonly unknown[] = []>(cases: {
+  ok: string[];
+  broken: string[];
+  errors: { messageId: M; line: number; column?: number; data?: Record<string, string>; suggestions?: { messageId: M; output: (src: string) => string }[] }[];
+  only?: Flavour[];
+}[]) {
   const valid: ValidTestCase<O>[] = [];
   const invalid: InvalidTestCase<M, O>[] = [];
   for (const c of cases) {
@@ -53,6 +58,8 @@ function tables<M extends string, O extends readonly unknown[] = []>(cases: { ok
         errors: c.errors.map((e) => ({
           messageId: e.messageId,
           line: headLines + e.line,
+          ...(e.column !== undefined ? { column: e.column } : {}),
+          ...(e.data ? { data: e.data } : {}),
           ...(e.suggestions ? { suggestions: e.suggestions.map((s) => ({ messageId: s.messageId, output: s.output(src) })) } : {}),
         })),
       });
@@ -201,11 +208,60 @@ const nhhp = tables<'rawWrite', NhhpOptions>([
 ruleTester.run('outsider-js no-hidden-heap-pointers', noHiddenHeapPointers, nhhp);
 
 // no-heap-allocation: a JSDoc cast of a literal to a not-in-heap type is a literal on the JS heap.
-const nha = tables<'literal', NhaOptions>([
+const chunk = `/** @typedef {import('offheap').NotInHeap<{ n: number }>} Chunk */`;
+const nha = tables<'literal' | 'container' | 'typeArgument', NhaOptions>([
   {
-    ok: [`/** @typedef {import('offheap').NotInHeap<{ n: number }>} Chunk */`, `const c = /** @type {{ n: number }} */ ({ n: 1 });`, `void c;`],
-    broken: [`/** @typedef {import('offheap').NotInHeap<{ n: number }>} Chunk */`, `const c = /** @type {Chunk} */ ({ n: 1 });`, `void c;`],
+    ok: [chunk, `const c = /** @type {{ n: number }} */ ({ n: 1 });`, `void c;`],
+    broken: [chunk, `const c = /** @type {Chunk} */ ({ n: 1 });`, `void c;`],
     errors: [{ messageId: 'literal', line: 2 }],
+  },
+  // Types written in JSDoc are checked as TypeScript annotations are (they were not: ESTree has no nodes for them),
+  // reported at their text in the comment, without the Ptr rewrite. Twins: the same JSDoc holding `Ptr<Chunk>`.
+  // `const list = []` under a JSDoc type is reported once, at the type (not also as an evolving array).
+  {
+    ok: [chunk, `/** @type {Ptr<Chunk>[]} */ const list = [];`, `/** @type {Map<string, Ptr<Chunk>>} */ let byName;`, `void list, byName;`],
+    broken: [chunk, `/** @type {Chunk[]} */ const list = [];`, `/** @type {Map<string, Chunk>} */ let byName;`, `void list, byName;`],
+    errors: [
+      { messageId: 'container', line: 2, column: 12, data: { container: 'Chunk[]', type: 'Chunk', ptr: 'Ptr<Chunk>', why: 'Chunk is marked NotInHeap' } },
+      { messageId: 'container', line: 3, column: 24, data: { container: 'Map', type: 'Chunk', ptr: 'Ptr<Chunk>', why: 'Chunk is marked NotInHeap' } },
+    ],
+  },
+  // Parameters, rest parameters (`...Chunk` is an array of them), JSDoc's `Object.<K, V>` index signature, tuples,
+  // and a generic that keeps its argument by value (Promise).
+  {
+    ok: [
+      chunk,
+      `/** @param {Ptr<Chunk>[]} xs @param {...Ptr<Chunk>} ys */`,
+      `function f(xs, ...ys) { return [xs, ys]; }`,
+      `/** @type {Object.<string, Ptr<Chunk>>} */ let index;`,
+      `/** @type {[Ptr<Chunk>, number]} */ let pair;`,
+      `/** @type {Promise<Ptr<Chunk>>} */ let later;`,
+      `void f, index, pair, later;`,
+    ],
+    broken: [
+      chunk,
+      `/** @param {Chunk[]} xs @param {...Chunk} ys */`,
+      `function f(xs, ...ys) { return [xs, ys]; }`,
+      `/** @type {Object.<string, Chunk>} */ let index;`,
+      `/** @type {[Chunk, number]} */ let pair;`,
+      `/** @type {Promise<Chunk>} */ let later;`,
+      `void f, index, pair, later;`,
+    ],
+    errors: [
+      { messageId: 'container', line: 2 },
+      { messageId: 'container', line: 2 },
+      { messageId: 'container', line: 4 },
+      { messageId: 'container', line: 5 },
+      { messageId: 'typeArgument', line: 6 },
+    ],
+  },
+  // A JS generic (`@template T`) is judged by its JSDoc, as a TS generic by its declaration: one that keeps `T` only
+  // under `Ptr` holds no record (its JSDoc was not read, so every JS generic was taken to keep `T`: a false report);
+  // one that returns a `T` keeps it by value.
+  {
+    ok: [chunk, `/** @template T @param {Ptr<T>} x @returns {Ptr<T>} */`, `function keep(x) { return x; }`, `/** @type {Ptr<Chunk>} */ const c = /** @type {any} */ (0);`, `void keep(c);`],
+    broken: [chunk, `/** @template T @param {T} x @returns {T} */`, `function keep(x) { return x; }`, `/** @type {Chunk} */ const c = /** @type {any} */ (0);`, `void keep(c);`],
+    errors: [{ messageId: 'typeArgument', line: 5 }],
   },
 ]);
 ruleTester.run('outsider-js no-heap-allocation', noHeapAllocation, nha);
@@ -216,6 +272,38 @@ const nhp = tables<'heapPointer', NhpOptions>([
     ok: [`@notInHeap`, `class Arena { used = 0; owner = 0; }`, `void Arena;`],
     broken: [`class Owner { name = 'x'; }`, `@notInHeap`, `class Arena { used = 0; owner = new Owner(); }`, `void Arena;`],
     errors: [{ messageId: 'heapPointer', line: 3 }],
+    only: ['js', 'mjs'],
+  },
+  // A not-in-heap @typedef is checked as `type Chunk = NotInHeap<{…}>` is (it was not: ESTree has no nodes for JSDoc),
+  // reported at the slot in the comment. Twin: the slot holds a HeapRef.
+  {
+    ok: [`/** @typedef {import('offheap').NotInHeap<{ n: number, owner: HeapRef<Session> }>} Chunk */`, `export const none = 0;`],
+    broken: [`/** @typedef {import('offheap').NotInHeap<{ n: number, owner: Session }>} Chunk */`, `export const none = 0;`],
+    errors: [{ messageId: 'heapPointer', line: 1 }],
+    only: ['js', 'mjs'],
+  },
+  // An object @typedef with @property tags that holds a not-in-heap value is not-in-heap by containment: its other
+  // @property slots hold no heap reference. Twin: the label is a number.
+  {
+    ok: [
+      `/** @typedef {import('offheap').NotInHeap<{ n: number }>} Chunk */`,
+      `/**`,
+      ` * @typedef {Object} Holder`,
+      ` * @property {Chunk} c`,
+      ` * @property {number} label`,
+      ` */`,
+      `export const none = 0;`,
+    ],
+    broken: [
+      `/** @typedef {import('offheap').NotInHeap<{ n: number }>} Chunk */`,
+      `/**`,
+      ` * @typedef {Object} Holder`,
+      ` * @property {Chunk} c`,
+      ` * @property {string} label`,
+      ` */`,
+      `export const none = 0;`,
+    ],
+    errors: [{ messageId: 'heapPointer', line: 5 }],
     only: ['js', 'mjs'],
   },
 ]);
