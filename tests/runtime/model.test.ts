@@ -479,6 +479,6 @@ for (const shared of [false, true]) {
         }),
         { numRuns: runs },
       );
-    }, Math.max(30_000, runs * 200)); // long runs get time in proportion
+    }, Math.max(30_000, runs * 600)); // a guard against a hang, in proportion to runs: 250 runs take 12.6 s alone, and reached 50 s at load ≥ 18
   });
 }
