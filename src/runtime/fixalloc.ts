@@ -487,7 +487,7 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
     const space = this.#space;
     const starts: number[] = [];
     const spanPages = this.#spanBytes / pageSize;
-    for (let page = space.firstPage; page < space.mappedEnd / pageSize; page++) {
+    for (let page = space.firstPage; page < space.mappedTop / pageSize; page++) {
       if (this.#pagePool[page] === this.#id && space.pageSpan[page] === 0) {
         starts.push(page * pageSize);
         page += spanPages - 1;
@@ -763,9 +763,14 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
     }
     if (this.#sharedDebug) this.#checkFreeShared(p);
     else if (this.#debug) this.#checkFree(p);
-    if (this.#debug && this.#rt.roots.byAddress.has(p)) {
+    const root = this.#debug ? this.#rt.roots.overlapping(p, this.#size) : undefined;
+    if (root !== undefined) {
       // The link word would overwrite the record's first word, and the collector would go on scanning a free object.
-      throw new MisuseError(`FixAlloc.free: p is a registered root (addRoot); removeRoot it before freeing it; got ${show(p)}`, { value: p, limit: 'removeRoot' });
+      const what =
+        root.p === p && root.count === 1
+          ? 'p is a registered root (addRoot)'
+          : `p lies in a registered root (addRoot of ${root.count} ${root.layout.name} at ${show(root.p)}, ${root.count * root.layout.size} bytes)`;
+      throw new MisuseError(`FixAlloc.free: ${what}; removeRoot it before freeing it (removeRoot(${show(root.p)})); got ${show(p)}`, { value: p, limit: 'removeRoot' });
     }
     // With nothing handed out, any free is bogus; keeps inuse from going negative without debug mode. A shared pool's
     // runtime may free what other threads allocated, so its inuse may go negative.

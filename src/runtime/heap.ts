@@ -263,6 +263,8 @@ export class ObjectHeap {
 
   /** A fresh block from the source; in debug mode, refuses to start a second lap (a value would repeat). */
   private takeBlock(): number {
+    // Here, not in allocSlow (inlined into a caller's loop, and run on every passed-over slot): a closed heap's block is used up (see close).
+    if (this.rt.space.closed) this.rt.space.closedError('newHeapRef');
     const src = this.source;
     if (this.firstSerial < 0) this.firstSerial = src.serial;
     else if (src.serial - this.firstSerial >= src.span) {
@@ -349,6 +351,28 @@ export class ObjectHeap {
     this.indexBits = K + 1;
     this.top = cap;
     this.growAt = cap / 2;
+  }
+
+  /**
+   * Runtime.close: releases every object and leaves a table of one slot
+   * that no value names (value word -1, mark word pinned; the block used
+   * up). So newHeapRef, deref, freeHeapRef,
+   * pin and unpin fail the checks their fast paths make anyway and reach
+   * their slow paths, which throw ClosedError: nothing is added to the open
+   * heap's paths. Another runtime no longer finds this heap's handles live.
+   */
+  close(): void {
+    this.meta = this.table.meta = Int32Array.of(-1, 1);
+    this.objects = packedArray(2);
+    this.pinCounts = new Int32Array(1);
+    this.liveBits = new Int32Array(1);
+    this.mask = this.table.mask = 0;
+    this.indexBits = 0;
+    this.top = 1;
+    this.live = 0;
+    this.pinnedSlots = 0;
+    this.next = this.end = this.synced = 0;
+    tables.delete(this.id);
   }
 
   /** Whether `h` names a live object of this heap. */
@@ -470,6 +494,7 @@ export class ObjectHeap {
    * collected or never-issued handles.
    */
   reject(what: string, h: unknown): never {
+    if (this.rt.space.closed) this.rt.space.closedError(what);
     if (typeof h !== 'number' || h >>> 0 !== h) {
       throw new OffheapRangeError('ERR_BAD_VALUE', `${what}: h must be a HeapRef (an integer handle in [0, 2^32)); got ${show(h)}`, { value: h, limit: 2 ** 32 - 1 });
     }

@@ -92,6 +92,8 @@ export function checkRange(space: AddressSpace, what: string, p: number, n: numb
 }
 
 function checkRangeSlow(space: AddressSpace, what: string, p: number, n: number): void {
+  // A closed space's bound is 0 (AddressSpace.mappedEnd), so every range check of a closed runtime lands here.
+  if (space.closed) space.closedError(what);
   if (typeof p !== 'number' || !Number.isInteger(p) || p < pageSize || p >= space.mappedEnd) {
     throw new BadPointerError(`${what}: p must be an address in mapped memory [${pageSize}, ${space.mappedEnd}); got ${show(p)}`, {
       value: p,

@@ -54,7 +54,7 @@ const fix = (n: number): string => String(Math.round(n * 100) / 100);
 export function drawMemory(rt: RuntimeState): string {
   const space = rt.space;
   const stats = space.stats();
-  const mappedPages = space.mappedEnd / pageSize;
+  const mappedPages = space.mappedTop / pageSize;
   const totalPages = space.reserved / pageSize;
   const columns = Math.floor((width - 2 * margin) / pitch);
   // Mapped pages, then unmapped ones up to the end of the row (at least one row of them if any).

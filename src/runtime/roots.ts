@@ -55,11 +55,19 @@ export class Root {
 export class RootSet {
   /** Registered roots by start address. */
   readonly byAddress = new Map<number, Root>();
+  /**
+   * Debug mode: the roots by page, each listed on every page its block
+   * touches, so a FixAlloc free finds a root over the freed record by the
+   * record's pages (at most the roots on those pages), not by walking all
+   * of them. Empty without debug mode.
+   */
+  private readonly byPage = new Map<number, Root[]>();
 
   constructor(private readonly rt: RuntimeState) {}
 
   /** Registers `count` objects of `layout` at `p` as a root. */
   add(p: number, layout: Layout<unknown>, count = 1): Root {
+    this.rt.space.checkOpen('addRoot');
     if (!isLayout(layout)) throw new MisuseError(`addRoot: layout must be a struct layout; got ${show(layout)}`, { value: layout });
     checkInt('addRoot: count', count, 1, 2 ** 30);
     checkRange(this.rt.space, 'addRoot', p, layout.size * count);
@@ -71,18 +79,43 @@ export class RootSet {
     const root = new Root(p, layout, count);
     root.ownsBits = this.rt.heap.bits.root(p, layout, count);
     this.byAddress.set(p, root);
+    if (this.rt.debug) {
+      for (let page = p >>> 13, last = (p + layout.size * count - 1) >>> 13; page <= last; page++) {
+        const list = this.byPage.get(page);
+        if (list === undefined) this.byPage.set(page, [root]);
+        else list.push(root);
+      }
+    }
     this.rt.collector.rootAdded(root);
     return root;
   }
 
   /** Unregisters the root at `p`. While marking, its unscanned slots are shaded first. */
   remove(p: number): void {
+    this.rt.space.checkOpen('removeRoot');
     const root = this.byAddress.get(p);
     if (root === undefined) throw new MisuseError(`removeRoot: ${show(p)} is not a root`, { value: p });
     this.rt.collector.rootRemoved(root);
     root.removed = true;
     this.byAddress.delete(p);
+    if (this.rt.debug) {
+      for (let page = p >>> 13, last = (p + root.layout.size * root.count - 1) >>> 13; page <= last; page++) {
+        const list = this.byPage.get(page) as Root[];
+        if (list.length === 1) this.byPage.delete(page);
+        else list.splice(list.indexOf(root), 1);
+      }
+    }
     if (root.ownsBits) this.rt.heap.bits.unroot(p, root.layout, root.count);
+  }
+
+  /** Debug mode: a registered root whose block overlaps [p, p+n) (`p`, `n` checked by the caller), or undefined; always undefined without debug mode. */
+  overlapping(p: number, n: number): Root | undefined {
+    for (let page = p >>> 13, last = (p + n - 1) >>> 13; page <= last; page++) {
+      const list = this.byPage.get(page);
+      if (list === undefined) continue;
+      for (const r of list) if (r.p < p + n && p < r.p + r.layout.size * r.count) return r;
+    }
+    return undefined;
   }
 
   /** Pins live handle `h`: it stays alive until unpinned as often. */

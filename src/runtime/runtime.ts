@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" preserve="true" />
 // The runtime instance: one address space and the allocators over it.
 //
 // Go has one runtime per process; here a program, a test or a worker may hold
@@ -181,6 +182,7 @@ export class RuntimeState {
    * the entry point's own checks, which name them.
    */
   checkLiveRecord(what: string, p: unknown, n: unknown, align = 1): void {
+    if (this.space.closed) this.space.closedError(what);
     if (!isU32(p) || !isU32(n) || n === 0 || p < pageSize || p + n > this.space.reserved || (p & (align - 1)) !== 0) return;
     const dead = this.deadRecord(p, n);
     if (dead !== undefined) throw new OutOfBoundsError(`${what}: [${show(p)}, ${show(p + n)}) touches a FixAlloc object that is not live: ${dead}`, { value: p, limit: n });
@@ -321,15 +323,25 @@ export class Runtime extends Object {
   }
 
   /**
-   * Closes the runtime. The owner of a shared space closes it for every
-   * runtime over it; an attached runtime returns its pools' caches to the
-   * central lists and leaves (its thread may attach again). Afterwards every
-   * allocation and free through a closed runtime throws ClosedError. The
-   * owner's close reaches the other threads' runtimes at their next step
-   * that touches shared state: a refill, a flush, a new span or chunk,
-   * sysAlloc, sysFree, sharedPool; until then a thread's cache may still
-   * serve its few objects (at most cacheMax per pool). A second close does
-   * nothing.
+   * Closes the runtime and releases the objects its heap holds. The owner
+   * of a shared space closes it for every runtime over it; an attached
+   * runtime returns its pools' caches to the central lists and leaves (its
+   * thread may attach again). Afterwards every member that allocates, frees,
+   * clears, stores, reaches a handle, roots or collects throws ClosedError:
+   * sysAlloc, sysFree, persistentalloc, the pools, the five clears and
+   * stores, newHeapRef, deref, freeHeapRef, pin, unpin, addRoot,
+   * removeRoot, gcStart, gcStep, gcFinish, gc, setWriteBarrier, share. What
+   * only reads stays: closed, debug, shared, buffer, space, stats, gcStats,
+   * lastLost, checkmark, inPersistentAlloc, memoryPicture, access (the
+   * accessors and `space` are raw memory, as Go's unsafe.Pointer is). Each
+   * refusal comes from a check the open runtime's path makes anyway (see
+   * AddressSpace.mappedEnd, ObjectHeap.close). The owner's close reaches the
+   * other threads' runtimes at their next slow step: a refill, a flush, a
+   * new span or chunk, sysAlloc, sysFree, sharedPool, a new handle block;
+   * until then a thread's cache may still serve its few objects (at most
+   * cacheMax per pool) and its heap its handles. An attached runtime closed
+   * alone refuses all of the above except the five clears and stores, whose
+   * range check reads the shared space's bound. A second close does nothing.
    */
   close(): void {
     const s = this.#s;
@@ -337,6 +349,13 @@ export class Runtime extends Object {
     s.space.close();
     for (const pool of s.pools) pool.closeCache(poolKey);
     s.persistent.close();
+    s.barrier.set(undefined);
+    this.#heap.close();
+  }
+
+  /** `using rt = createRuntime()`: close() at the end of the block. */
+  [Symbol.dispose](): void {
+    this.close();
   }
 
   /**
@@ -434,6 +453,7 @@ export class Runtime extends Object {
    */
   setWriteBarrier(hook: WriteBarrierHook | undefined): void {
     const s = this.#s;
+    s.space.checkOpen('setWriteBarrier');
     if (s.collector.phase === 'mark') {
       throw new MisuseError(`setWriteBarrier: the collector is marking and owns the write barrier; call it before gcStart or after the mark (gcFinish)`, { value: hook, limit: 'phase off or sweep' });
     }
@@ -537,7 +557,9 @@ export class Runtime extends Object {
    * @offheap gcStart
    */
   gcStart(): boolean {
-    return this.#s.collector.start();
+    const s = this.#s;
+    s.space.checkOpen('gcStart');
+    return s.collector.start();
   }
 
   /**
@@ -546,7 +568,9 @@ export class Runtime extends Object {
    * @offheap gcStep
    */
   gcStep(budget: number): boolean {
-    return this.#s.collector.step(budget);
+    const s = this.#s;
+    s.space.checkOpen('gcStep');
+    return s.collector.step(budget);
   }
 
   /**
@@ -555,7 +579,9 @@ export class Runtime extends Object {
    * @offheap gcFinish
    */
   gcFinish(): void {
-    this.#s.collector.finish();
+    const s = this.#s;
+    s.space.checkOpen('gcFinish');
+    s.collector.finish();
   }
 
   /**
@@ -564,7 +590,9 @@ export class Runtime extends Object {
    * @offheap gc
    */
   gc(): void {
-    this.#s.collector.full();
+    const s = this.#s;
+    s.space.checkOpen('gc');
+    s.collector.full();
   }
 
   /**

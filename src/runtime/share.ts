@@ -56,6 +56,12 @@ export const H = {
   /** Handle blocks taken by the space's runtimes (SharedHandles), and the block the counter started at. */
   handles: 26,
   handleSeed: 27,
+  /**
+   * The page the clears and stores may not reach (AddressSpace.mappedEnd):
+   * `high` while the space is open, 0 once its owner closed it, so the range
+   * checks they make anyway fail and their slow paths name the close.
+   */
+  bound: 28,
   /** Words of a private (unshared) header. */
   privateWords: 32,
   /** Attach table: maxThreads × (token, serial), from this word. */
@@ -71,7 +77,7 @@ export const gateClosed = 2;
 /** The magic word of a shared space: 'OFFH'. */
 export const spaceMagic = 0x4f464648;
 /** The layout version the header describes. */
-export const spaceVersion = 2;
+export const spaceVersion = 3;
 
 /** The most runtimes attached to one space at once, the owner included. */
 export const maxThreads = 32;

@@ -34,8 +34,8 @@ import { gateClosed, gateDebug, H, maxSharedStats, maxThreads, metaLayout, Share
 /** Go's `_PageSize`: the unit of sysAlloc. */
 export const pageSize = 8192;
 const pageShift = 13;
-/** The header word of the unmapped tail's first page (H.high), as a module constant for mappedEnd. */
-const highWord = H.high;
+/** The header word mappedEnd reads (H.bound: the unmapped tail's first page, 0 once closed), as a module constant. */
+const boundWord = H.bound;
 
 /** The most bytes a space may reserve: addresses must fit a u32 link word and `>>> 2` indexing. */
 export const maxSpaceBytes = 2 ** 31;
@@ -202,7 +202,7 @@ export class AddressSpace {
       const hdr = (this.hdr = new Int32Array(H.privateWords));
       hdr[H.npages] = npages;
       hdr[H.firstPage] = 1;
-      hdr[H.high] = 1;
+      hdr[H.high] = hdr[H.bound] = 1;
       hdr[H.gate] = this.debug ? gateDebug : 0;
       this.pageState = new Int32Array(npages);
       this.needzero = new Uint8Array(npages);
@@ -228,7 +228,7 @@ export class AddressSpace {
         }
         hdr[H.npages] = npages;
         hdr[H.firstPage] = m.firstPage;
-        hdr[H.high] = m.firstPage;
+        hdr[H.high] = hdr[H.bound] = m.firstPage;
         hdr[H.gate] = this.debug ? gateDebug : 0;
         hdr[H.pageState] = m.pageState;
         hdr[H.needzero] = m.needzero;
@@ -272,11 +272,23 @@ export class AddressSpace {
     return this.hdr[H.high];
   }
 
-  /** End of mapped memory: every live block lies in [firstPage × pageSize, mappedEnd). */
+  /**
+   * End of the memory the clears and stores may touch: of mapped memory
+   * (every live block lies in [firstPage × pageSize, mappedEnd)) while the
+   * space is open, 0 once it is closed. So after close() the range check
+   * each clear and store makes anyway fails, and its slow path throws
+   * ClosedError: a closed runtime refuses them at no cost to the open one.
+   * (An attached runtime that closes alone leaves the shared word as it is.)
+   */
   get mappedEnd(): number {
     // On every clear's range check: a module constant and a literal compile to a load and a multiply, where the
     // imported H's field and the exported pageSize each cost a cell load and a hole check.
-    return this.hdr[highWord] * 8192;
+    return this.hdr[boundWord] * 8192;
+  }
+
+  /** End of mapped memory, open or closed (introspection: the memory picture, snapshots). */
+  get mappedTop(): number {
+    return this.hdr[H.high] * pageSize;
   }
 
   /** Whether this runtime (or, for a shared space, its owner) was closed. */
@@ -291,7 +303,7 @@ export class AddressSpace {
 
   closedError(what: string): never {
     const whose = this.shared && (Atomics.load(this.hdr, H.gate) & gateClosed) !== 0 ? (this.owner ? 'its owner closed the shared space (this runtime)' : 'the owner closed the shared space') : 'close() was called';
-    throw new ClosedError(`${what}: the runtime is closed: ${whose}; allocate only while it is open`, { value: what });
+    throw new ClosedError(`${what}: the runtime is closed: ${whose}; use it only while it is open`, { value: what, limit: 'an open runtime' });
   }
 
   /**
@@ -327,7 +339,14 @@ export class AddressSpace {
     if (this.closed) return;
     const hdr = this.hdr;
     if (this.owner) {
-      Atomics.or(hdr, H.gate, gateClosed);
+      // Under the page allocator's lock: every step that moves `high` checks the gate under it, so `bound` stays 0.
+      if (this.shared) lock(hdr, H.spaceLock);
+      try {
+        Atomics.or(hdr, H.gate, gateClosed);
+        hdr[H.bound] = 0;
+      } finally {
+        if (this.shared) unlock(hdr, H.spaceLock);
+      }
       return;
     }
     lock(hdr, H.registryLock);
@@ -406,7 +425,7 @@ export class AddressSpace {
       }
     } else {
       page = hdr[H.high];
-      hdr[H.high] = page + npages;
+      hdr[H.high] = hdr[H.bound] = page + npages;
     }
     this.clearPages(page, npages);
     const st = this.pageState;
@@ -602,7 +621,7 @@ export class AddressSpace {
       page = this.freeStart[last];
       hdr[H.nfree] = last;
     }
-    hdr[H.high] = page;
+    hdr[H.high] = hdr[H.bound] = page;
   }
 
   /** Adds a free run, coalescing with its neighbours. */

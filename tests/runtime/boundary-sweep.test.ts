@@ -217,6 +217,7 @@ const runtimeMethods: Record<string, Row[]> = {
   ...Object.fromEntries(Object.entries(runtimeCalls).map(([m, [args, accepts]]) => [m, [methodRow((c) => c.rt, m, args, accepts)]])),
   share: [methodRow((c) => c.shared, 'share', () => [])],
   close: [methodRow((c) => c.rt, 'close', () => [])],
+  '[Symbol.dispose]': [{ args: () => [], call: (c) => c.rt[Symbol.dispose]() }],
   stats: [methodRow((c) => c.rt, 'stats', () => [])],
   gcStats: [methodRow((c) => c.rt, 'gcStats', () => [])],
   inPersistentAlloc: [methodRow((c) => c.rt, 'inPersistentAlloc', (c) => [c.p], { 0: all })],

@@ -154,6 +154,7 @@ describe('a FinalizationRegistry wrapper around pinned handles', () => {
   function wrappers(rt: Runtime) {
     const cleanups: (() => void)[] = [];
     const cleanup = (h: HeapRef<Owner>): void => {
+      if (rt.closed) return; // close() released every object; the handle is gone with them
       rt.unpin(h);
       rt.freeHeapRef(h);
     };
@@ -183,13 +184,18 @@ describe('a FinalizationRegistry wrapper around pinned handles', () => {
     expect(rt.gcStats().live).toBe(20);
   });
 
-  it('a cleanup after close still unpins and frees (the object heap outlives the allocators)', () => {
+  it('a cleanup after close: close released the objects; unpin and free are refused (ClosedError), so the cleanup checks rt.closed', () => {
     const rt = createRuntime({ maxBytes: 1 << 20 });
     const { wrap, cleanups } = wrappers(rt);
     const w = wrap({ name: 'late' });
+    expect(w.get()).toEqual({ name: 'late' });
     rt.close();
-    expect(() => cleanups[0]()).not.toThrow();
-    expect(() => w.get()).toThrow(StaleHandleError);
+    expect(() => cleanups[0]()).not.toThrow(); // the wrapper's cleanup returns when the runtime is closed
+    // The same cleanup without the check: the runtime refuses, naming the member.
+    expect(() => rt.unpin(w.h)).toThrow(expect.objectContaining({ name: 'ClosedError', code: 'ERR_CLOSED', value: 'unpin', limit: 'an open runtime' }) as Error);
+    expect(() => rt.freeHeapRef(w.h)).toThrow(expect.objectContaining({ name: 'ClosedError', code: 'ERR_CLOSED', value: 'freeHeapRef' }) as Error);
+    expect(() => w.get()).toThrow(expect.objectContaining({ name: 'ClosedError', value: 'deref' }) as Error);
+    expect(rt.gcStats().live).toBe(0);
   });
 
   it('a real collection runs the cleanup: the handle is freed and the object heap is empty', async () => {

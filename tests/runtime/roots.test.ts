@@ -24,6 +24,7 @@ import {
   type Runtime,
 } from '../../src/runtime/index.js';
 import { stateOf } from '../../src/runtime/runtime.js';
+import { snapshot } from './helpers.js';
 
 const Rec = struct('Rec', { n: u32, a: heapRef<object>(), m: u32, b: heapRef<object>() });
 type RecT = LayoutType<typeof Rec>;
@@ -162,6 +163,84 @@ describe('bad input at every entry point: a typed error with code, value and lim
       });
     }
   }
+});
+
+describe('debug mode: FixAlloc.free of a record a root still covers', () => {
+  /** Six consecutive records of one span, a root over records 1..4 holding a handle in each, and the rest of the world a free may not change. */
+  function covered(debug: boolean) {
+    const rt = createRuntime({ maxBytes: 1 << 20, debug, checkmark: true });
+    const pool = new FixAlloc(Rec, { runtime: rt });
+    const ps = Array.from({ length: 6 }, () => pool.alloc());
+    for (let i = 1; i < 6; i++) expect(ps[i] - ps[i - 1]).toBe(Rec.size);
+    rt.addRoot(ps[1], Rec, 4);
+    const objs = ps.map((_, i) => ({ i }));
+    for (let i = 1; i <= 4; i++) rt.access(Rec).a.set(ps[i], rt.newHeapRef(objs[i]));
+    const state = (): string => `${snapshot(rt, pool as FixAlloc<unknown>)} ${JSON.stringify(rt.gcStats())} ${Array.from(rt.space.u8.subarray(ps[0], ps[5] + Rec.size)).join(',')}`;
+    return { rt, pool, ps, state };
+  }
+
+  it.each([1, 2, 3, 4])('record %i of a 4-record root (addRoot(p, L, 4)): MisuseError naming removeRoot, value, limit, nothing changed', (k) => {
+    const { rt, pool, ps, state } = covered(true);
+    const before = state();
+    let caught: unknown;
+    try {
+      pool.free(ps[k]);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(MisuseError);
+    const e = caught as MisuseError;
+    expect(e.code).toBe('ERR_MISUSE');
+    expect(e.value).toBe(ps[k]);
+    expect(e.limit).toBe('removeRoot');
+    expect(e.message).toMatch(new RegExp(`registered root \\(addRoot of 4 Rec at ${ps[1]}, ${4 * Rec.size} bytes\\); removeRoot it before freeing it \\(removeRoot\\(${ps[1]}\\)\\)`));
+    expect(state()).toBe(before);
+    rt.gc(); // the root still keeps every handle: the link word did not overwrite one
+    for (let i = 1; i <= 4; i++) expect(rt.deref(rt.access(Rec).a.get(ps[i]))).toEqual({ i });
+    expect(rt.lastLost).toEqual([]);
+  });
+
+  it('the twins: the records beside the root free in debug mode, and after removeRoot every covered record frees', () => {
+    const { rt, pool, ps } = covered(true);
+    pool.free(ps[0]);
+    pool.free(ps[5]);
+    rt.removeRoot(ps[1]);
+    for (let i = 1; i <= 4; i++) {
+      rt.typedmemclr(Rec, ps[i]);
+      pool.free(ps[i]);
+    }
+    expect(pool.inuse).toBe(0);
+    rt.gc();
+    expect(rt.gcStats()).toMatchObject({ live: 0, roots: 0 });
+  });
+
+  it('overlapping roots and a root over records of two spans: each is found while registered, and removing one leaves the other', () => {
+    const { rt, pool, ps } = covered(true);
+    rt.addRoot(ps[3], Rec, 3); // overlaps the first root on records 3 and 4, adds 5
+    expect(() => pool.free(ps[5])).toThrow(/addRoot of 3 Rec at/);
+    rt.removeRoot(ps[1]);
+    expect(() => pool.free(ps[1])).not.toThrow();
+    expect(() => pool.free(ps[4])).toThrow(/addRoot of 3 Rec at/);
+    rt.removeRoot(ps[3]);
+    expect(() => pool.free(ps[4])).not.toThrow();
+    // A root over a whole span and the next one (the records of both spans, one root's pages listed once each).
+    const big = new FixAlloc(Rec, { runtime: rt });
+    const all: Ptr<RecT>[] = [];
+    for (let i = 0; i <= (2 * big.spanBytes) / Rec.size; i++) all.push(big.alloc());
+    const start = all[0];
+    expect(all[all.length - 1] - start).toBeGreaterThan(big.spanBytes); // the last record is in another span
+    const n = (all[all.length - 1] - start) / Rec.size + 1;
+    rt.addRoot(start, Rec, n);
+    for (const q of [all[0], all[all.length >> 1], all[all.length - 1]]) expect(() => big.free(q)).toThrow(MisuseError);
+    rt.removeRoot(start);
+    for (const q of all) big.free(q);
+    expect(big.inuse).toBe(0);
+  });
+
+  it('without debug mode free keeps its fast path and checks no root (documented: the same record is accepted)', () => {
+    const { pool, ps } = covered(false);
+    expect(() => pool.free(ps[2])).not.toThrow();
+  });
 });
 
 describe('pin / unpin', () => {

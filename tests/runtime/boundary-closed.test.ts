@@ -1,0 +1,216 @@
+/// <reference lib="esnext.disposable" />
+// A closed runtime (issue 14): every member that allocates, frees, clears,
+// stores, reaches a handle, roots or collects throws ClosedError (code
+// ERR_CLOSED, value the member, limit 'an open runtime') and changes nothing;
+// the members that only read keep answering. Each refusal comes from a check
+// the open runtime's path makes anyway (the space's bound is 0 once closed,
+// the object heap's table names no value), so each case has its twin: the
+// same call on the runtime while it was open, which works.
+import { describe, expect, it } from 'vitest';
+import { ClosedError, createRuntime, FixAlloc, heapRef, MisuseError, struct, u32, type HeapRef, type Runtime } from '../../src/runtime/index.js';
+import { stateOf } from '../../src/runtime/runtime.js';
+import { snapshot } from './helpers.js';
+
+interface Owner {
+  name: string;
+}
+const Rec = struct('Rec', { ref: heapRef<Owner>(), n: u32 });
+
+/** Allocators, object heap and the bytes of [p, p + 64): what a refused call must leave alone. */
+function state(rt: Runtime, pool: FixAlloc<unknown>, p: number): string {
+  return `${snapshot(rt, pool)} ${JSON.stringify(rt.gcStats())} ${Array.from(rt.space.u8.subarray(p, p + 64)).join(',')}`;
+}
+
+/** A runtime with a pool record rooted and holding a live handle, a pinned handle, a record of bytes 7 and a sysAlloc block. */
+function world(debug: boolean, shared = false) {
+  const rt = createRuntime({ maxBytes: 1 << 20, debug, shared });
+  const pool = new FixAlloc(Rec, { runtime: rt });
+  const rooted = pool.alloc();
+  rt.addRoot(rooted, Rec);
+  const h = rt.newHeapRef<Owner>({ name: 'kept' });
+  rt.access(Rec).ref.set(rooted, h);
+  const pinned = rt.newHeapRef<Owner>({ name: 'pinned' });
+  rt.pin(pinned);
+  const plain = pool.alloc();
+  rt.access(Rec).n.set(plain, 7);
+  const block = rt.sysAlloc(8192);
+  rt.space.u8.fill(7, block, block + 64);
+  return { rt, pool: pool as FixAlloc<unknown>, rooted, h, pinned, plain, block };
+}
+
+type World = ReturnType<typeof world>;
+
+/** Every refusing member, called as a correct program calls it on an open runtime. */
+const calls: [string, (w: World) => unknown][] = [
+  ['newHeapRef', (w) => w.rt.newHeapRef({ name: 'new' })],
+  ['deref', (w) => w.rt.deref(w.h)],
+  ['freeHeapRef', (w) => w.rt.freeHeapRef(w.h)],
+  ['pin', (w) => w.rt.pin(w.h)],
+  ['unpin', (w) => w.rt.unpin(w.pinned)],
+  ['addRoot', (w) => w.rt.addRoot(w.plain, Rec)],
+  ['removeRoot', (w) => w.rt.removeRoot(w.rooted)],
+  ['gcStart', (w) => w.rt.gcStart()],
+  ['gcStep', (w) => w.rt.gcStep(10)],
+  ['gcFinish', (w) => w.rt.gcFinish()],
+  ['gc', (w) => w.rt.gc()],
+  ['setWriteBarrier', (w) => w.rt.setWriteBarrier(() => {})],
+  ['memclrNoHeapPointers', (w) => w.rt.memclrNoHeapPointers(w.block, 64)],
+  ['typedmemclr', (w) => w.rt.typedmemclr(Rec, w.plain)],
+  ['memclrHasPointers', (w) => w.rt.memclrHasPointers(w.plain, Rec.size)],
+  ['storeHeapRef', (w) => w.rt.storeHeapRef(w.plain, 0 as HeapRef<Owner>)],
+  ['storeHeapRefNoWB', (w) => w.rt.storeHeapRefNoWB(w.plain, 0 as HeapRef<Owner>)],
+  ['sysAlloc', (w) => w.rt.sysAlloc(8192)],
+  ['sysFree', (w) => w.rt.sysFree(w.block, 8192)],
+  ['persistentalloc', (w) => w.rt.persistentalloc(16)],
+  ['FixAlloc.alloc', (w) => w.pool.alloc()],
+  ['FixAlloc.free', (w) => w.pool.free(w.plain)],
+];
+
+/** The memory a call may touch, for the state comparison. */
+function touched(w: World, name: string): number {
+  return name === 'memclrNoHeapPointers' || name === 'sysFree' ? w.block : w.plain;
+}
+
+describe('a closed runtime refuses every member that changes something', () => {
+  for (const [debug, shared] of [
+    [false, false],
+    [true, false],
+    [false, true],
+  ] as const) {
+    it.each(calls)(`%s: works while open, ClosedError with nothing changed after close (debug ${debug}, shared ${shared})`, (name, call) => {
+      // The twin: on an open runtime the call works.
+      const open = world(debug, shared);
+      expect(() => call(open)).not.toThrow();
+      const w = world(debug, shared);
+      w.rt.close();
+      const before = state(w.rt, w.pool, touched(w, name));
+      let caught: unknown;
+      try {
+        call(w);
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(ClosedError);
+      const e = caught as ClosedError;
+      expect(e.code).toBe('ERR_CLOSED');
+      expect(e.value).toBe(name);
+      expect(e.limit).toBe('an open runtime');
+      expect(e.message).toMatch(new RegExp(`^${name}: the runtime is closed: `));
+      expect(state(w.rt, w.pool, touched(w, name))).toBe(before);
+    });
+  }
+
+  it('a bad argument to a closed runtime is refused as closed too (the runtime is the first thing checked), nothing changed', () => {
+    const w = world(false);
+    w.rt.close();
+    const before = state(w.rt, w.pool, w.block);
+    for (const call of [() => w.rt.deref('x' as never), () => w.rt.freeHeapRef(0 as never), () => w.rt.memclrNoHeapPointers(12.5 as never, 8), () => w.rt.storeHeapRef(w.plain, 5 as never), () => w.rt.gcStep(-1)]) {
+      expect(call).toThrow(ClosedError);
+    }
+    expect(state(w.rt, w.pool, w.block)).toBe(before);
+  });
+
+  it('close releases the objects: the heap is empty, another runtime no longer finds the handles live, and it keeps working', () => {
+    const a = world(false);
+    const b = world(false);
+    expect(() => b.rt.deref(a.h)).toThrow(expect.objectContaining({ code: 'ERR_FOREIGN_POINTER' }) as Error);
+    expect(a.rt.gcStats().live).toBe(2);
+    a.rt.close();
+    expect(a.rt.gcStats().live).toBe(0);
+    expect(() => b.rt.deref(a.h)).toThrow(expect.objectContaining({ code: 'ERR_STALE_HANDLE' }) as Error);
+    const h = b.rt.newHeapRef({ name: 'b' });
+    expect(b.rt.deref(h)).toEqual({ name: 'b' });
+    b.rt.freeHeapRef(h);
+    b.rt.gc();
+    expect(b.rt.deref(b.h)).toEqual({ name: 'kept' });
+    expect(b.rt.gcStats().live).toBe(2);
+  });
+
+  it('close in the middle of a mark: the barrier goes off; stores, clears and the collector are refused; reads stay', () => {
+    const w = world(false);
+    w.rt.gcStart();
+    w.rt.gcStep(1);
+    expect(w.rt.gcStats().phase).toBe('mark');
+    w.rt.close();
+    expect(stateOf(w.rt).barrier.enabled).toBe(false);
+    for (const call of [() => w.rt.gcStep(100), () => w.rt.gcFinish(), () => w.rt.storeHeapRef(w.rooted, 0 as HeapRef<Owner>), () => w.rt.typedmemclr(Rec, w.rooted)]) {
+      expect(call).toThrow(ClosedError);
+    }
+    expect(w.rt.gcStats().phase).toBe('mark'); // as close left it
+  });
+
+  it.each([false, true])('what only reads keeps answering after close (debug %s)', (debug) => {
+    const w = world(debug);
+    const persistent = w.rt.persistentalloc(8);
+    const stats = w.rt.stats();
+    const picture = w.rt.memoryPicture();
+    w.rt.close();
+    expect(w.rt.closed).toBe(true);
+    expect(w.rt.debug).toBe(debug);
+    expect(w.rt.shared).toBe(false);
+    expect(w.rt.buffer.byteLength).toBe(1 << 20);
+    expect(w.rt.space.u8[w.block]).toBe(7);
+    expect(w.rt.stats()).toEqual(stats);
+    // The pages and the title as before (close gave the pool's span tail up, which the pool rows show).
+    const pages = (svg: string): string => svg.slice(0, svg.indexOf('</g>'));
+    expect(pages(w.rt.memoryPicture())).toBe(pages(picture));
+    expect(pages(picture)).toMatch(/264 KiB mapped/);
+    expect(w.rt.inPersistentAlloc(persistent)).toBe(true);
+    expect(w.rt.lastLost).toEqual([]);
+    expect(w.rt.checkmark).toBe(false);
+    expect(w.pool.inuse).toBe(2 * w.pool.size);
+    expect(w.rt.gcStats()).toMatchObject({ phase: 'off', live: 0, roots: 1 });
+    if (!debug) expect(w.rt.access(Rec).n.get(w.plain)).toBe(7); // accessors are raw memory, as rt.space is
+    w.rt.close(); // a second close does nothing
+    expect(w.rt.stats()).toEqual(stats);
+  });
+
+  it('close never runs on a foreign receiver (ERR_RECEIVER) and a closed runtime stays a Runtime for every other check', () => {
+    const w = world(false);
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- taken off its object on purpose
+    expect(() => Reflect.apply(w.rt.close, {}, [])).toThrow(expect.objectContaining({ code: 'ERR_RECEIVER' }) as Error);
+    expect(w.rt.closed).toBe(false);
+    w.rt.close();
+    expect(() => new FixAlloc(Rec, { runtime: w.rt })).toThrow(ClosedError);
+    expect(() => w.rt.setWriteBarrier(5 as never)).toThrow(ClosedError);
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- taken off its object on purpose
+    expect(() => Reflect.apply(w.rt.gc, {}, [])).toThrow(MisuseError);
+  });
+});
+
+describe('Symbol.dispose: `using rt = createRuntime()` closes it at the end of the block', () => {
+  it('closes on leaving the block, and on an exception the block threw (that exception is the one seen)', () => {
+    let kept: Runtime | undefined;
+    {
+      using rt = createRuntime({ maxBytes: 1 << 20 });
+      kept = rt;
+      expect(rt.deref(rt.newHeapRef({ name: 'in' }))).toEqual({ name: 'in' });
+      expect(rt.closed).toBe(false);
+    }
+    const closed = kept;
+    expect(closed.closed).toBe(true);
+    expect(() => closed.newHeapRef({ name: 'out' })).toThrow(ClosedError);
+    const boom = new Error('boom');
+    let seen: unknown;
+    try {
+      using rt = createRuntime({ maxBytes: 1 << 20 });
+      kept = rt;
+      throw boom;
+    } catch (e) {
+      seen = e;
+    }
+    expect(seen).toBe(boom);
+    expect(kept?.closed).toBe(true);
+  });
+
+  it('is the well-known symbol, a method of Runtime.prototype that closes once, typed as Disposable', () => {
+    const rt = createRuntime({ maxBytes: 1 << 20 });
+    const d: Disposable = rt; // the declaration types it
+    expect(typeof Symbol.dispose).toBe('symbol');
+    expect(Object.hasOwn(Object.getPrototypeOf(rt) as object, Symbol.dispose)).toBe(true);
+    d[Symbol.dispose]();
+    expect(rt.closed).toBe(true);
+    expect(() => rt[Symbol.dispose]()).not.toThrow(); // a second dispose does nothing, as a second close
+    expect(() => Reflect.apply(rt[Symbol.dispose], {}, [])).toThrow(expect.objectContaining({ name: 'MisuseError', code: 'ERR_RECEIVER', limit: 'Runtime' }) as Error);
+  });
+});
