@@ -76,7 +76,8 @@ export type EffectKind =
   | 'layout' // struct() and the field constructors: describe memory, touch none
   | 'type' // Ptr, Garbage, MaybeGarbage, HeapRef, NotInHeap, FixedArray
   | 'brand' // the unique symbols behind the types
-  | 'decorator'; // @notInHeap
+  | 'decorator' // @notInHeap
+  | 'memory'; // a property that is the runtime's raw memory (`rawMemory`)
 
 export interface RuntimeEffect {
   readonly id: string;
@@ -97,6 +98,12 @@ export interface RuntimeEffect {
   readonly unpins?: { readonly arg: ArgIndex };
   /** `newHeapRef`: returns a fresh handle, alive only while a root or pin names it. */
   readonly makesHeapRef?: boolean;
+  /**
+   * The runtime's whole address space, unchecked (raw-views.ts): `buffer` is its ArrayBuffer (a typed array or
+   * DataView made over it with no byte offset indexes by address); `views` an object whose typed-array members
+   * view all of it (`rt.space.u32[p >> 2]`). Writes through either run no barrier.
+   */
+  readonly rawMemory?: 'buffer' | 'views';
   /** A `FixAlloc` construction: the layout argument and the options argument (`zero`, `first`). */
   readonly pool?: {
     readonly layoutArg: ArgIndex;
@@ -159,6 +166,11 @@ const specs: Record<string, Spec> = {
   attachRuntime: {},
   // Pure queries.
   access: {},
+  // The space's raw memory: the runtime's buffer, the same buffer as a shared descriptor carries it to another
+  // thread, and the runtime's typed-array views.
+  'Runtime.buffer': { kind: 'memory', rawMemory: 'buffer' },
+  'SharedRuntime.buffer': { kind: 'memory', rawMemory: 'buffer' },
+  'Runtime.space': { kind: 'memory', rawMemory: 'views' },
   memoryPicture: {},
   // Layouts.
   struct: { kind: 'layout' },

@@ -1,15 +1,18 @@
 // Raw views of the runtime's memory, known by where they come from: a
-// typed-array member the runtime declares (`rt.space.u8`), or a typed array or
-// DataView constructed over a buffer the runtime declares (`rt.buffer`,
-// `rt.share().buffer`), directly or through a `const` holding one. Their
-// writes run no barrier (Go's unsafe.Pointer arithmetic): the flow takes each
-// as a clear of the bytes it covers. A view is never known by its name.
+// typed-array member of the runtime's views (`rt.space.u8`), or a typed array
+// or DataView constructed over the runtime's buffer (`rt.buffer`,
+// `rt.share().buffer`), directly, through a `const` holding one, or
+// destructured (`const { u8 } = rt.space`, `const { buffer } = rt`). The
+// origins are the declarations tagged `@offheap` whose catalogue entry says
+// `rawMemory` (effects.ts): never a name, and never a file's folder. Writes
+// through a view run no barrier (Go's unsafe.Pointer arithmetic): the flow
+// takes each as a clear of the bytes it covers.
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
-import nodePath from 'node:path';
 import ts from 'typescript';
+import { offheapIdOf } from './declarations.js';
+import { effectOf } from './effects.js';
 import { skipOuterEs, skipOuterExpressions } from './expressions.js';
-import { isRuntimeFile } from './offheap-files.js';
 import { cacheOf, symbolAt } from './program-analysis.js';
 import { staticNumber } from './record-layout.js';
 
@@ -27,7 +30,7 @@ export interface RawViewWrite {
   readonly zero: boolean;
 }
 
-/** Counters for tests: views whose origin was worked out (memoised per declaration and program). */
+/** Counters for tests: values whose origin was worked out (memoised per expression or declaration and program). */
 export const rawViewCounters = { origins: 0 };
 
 const typedArray = /^(?:Uint|Int|Float|BigInt|BigUint)(8|16|32|64)(?:Clamped)?Array$/;
@@ -46,19 +49,6 @@ const dataViewSetters: Record<string, number> = {
   setBigUint64: 8,
 };
 
-/** Whether `file` is part of the runtime: a tagged file, or a file beside one (space.ts declares the views). */
-function inRuntime(program: ts.Program, file: ts.SourceFile): boolean {
-  if (isRuntimeFile(file)) return true;
-  const dirs = cacheOf<'dirs', Set<string>>(program.getTypeChecker(), 'raw-views:runtime-dirs');
-  let set = dirs.get('dirs');
-  if (!set) {
-    set = new Set();
-    for (const f of program.getSourceFiles()) if (isRuntimeFile(f)) set.add(nodePath.dirname(f.fileName));
-    dirs.set('dirs', set);
-  }
-  return set.has(nodePath.dirname(file.fileName));
-}
-
 /** Bytes per element of a typed array type of the default library (`DataView`: 1, its byte offsets are addresses). */
 function viewWidth(program: ts.Program, type: ts.Type): number | undefined {
   const symbol = type.getSymbol();
@@ -69,23 +59,92 @@ function viewWidth(program: ts.Program, type: ts.Type): number | undefined {
   return m ? Number(m[1]) / 8 : undefined;
 }
 
-/** A property the runtime declares (`space.u8`, `rt.buffer`): by its declarations' files, never its name. */
-function runtimeProperty(program: ts.Program, checker: ts.TypeChecker, access: ts.Expression): ts.Symbol | undefined {
-  const name = ts.isPropertyAccessExpression(access) ? access.name : ts.isElementAccessExpression(access) && ts.isStringLiteralLike(access.argumentExpression) ? access.argumentExpression : undefined;
-  const symbol = name && symbolAt(checker, name);
-  return symbol && (symbol.declarations ?? []).some((d) => inRuntime(program, d.getSourceFile())) ? symbol : undefined;
+/**
+ * What a value is to the runtime's memory: its whole buffer (`rt.buffer`), its object of views (`rt.space`), or a
+ * view whose index `i` is the address `i * width`.
+ */
+type Memory = { readonly kind: 'buffer' } | { readonly kind: 'views' } | ({ readonly kind: 'view' } & RawView);
+const buffer: Memory = { kind: 'buffer' };
+const views: Memory = { kind: 'views' };
+
+/** Nesting of member accesses and destructurings followed from one expression (consts chains are followed in a loop). */
+const maxDepth = 32;
+
+/** The runtime memory a tagged property is (`Runtime.buffer`, `Runtime.space`, `SharedRuntime.buffer`), by its catalogue entry. */
+function taggedMemory(checker: ts.TypeChecker, property: ts.Symbol | undefined): Memory | undefined {
+  const raw = effectOf(offheapIdOf(checker, property))?.rawMemory;
+  return raw === 'buffer' ? buffer : raw === 'views' ? views : undefined;
 }
 
-/** Whether `e` is the runtime's whole buffer: a property the runtime declares whose type is an ArrayBuffer or SharedArrayBuffer. */
-function isRuntimeBuffer(program: ts.Program, checker: ts.TypeChecker, e: ts.Expression): boolean {
-  const symbol = runtimeProperty(program, checker, skipOuterExpressions(e));
-  if (!symbol) return false;
-  const type = checker.getTypeOfSymbol(symbol);
-  const parts = type.isUnion() ? type.types : [type];
-  return parts.every((t) => {
-    const name = t.getSymbol()?.name;
-    return name === 'ArrayBuffer' || name === 'SharedArrayBuffer';
-  });
+/** A member of `owner` read as `property`: a typed array of the runtime's views is a view (its indices are addresses). */
+function memberMemory(program: ts.Program, owner: Memory | undefined, property: ts.Symbol | undefined): Memory | undefined {
+  const tagged = taggedMemory(program.getTypeChecker(), property);
+  if (tagged) return tagged;
+  if (owner?.kind !== 'views' || !property) return undefined;
+  const width = viewWidth(program, program.getTypeChecker().getTypeOfSymbol(property));
+  return width ? { kind: 'view', width } : undefined;
+}
+
+function memoryAt(program: ts.Program, e: ts.Expression, depth: number): Memory | undefined {
+  const checker = program.getTypeChecker();
+  const memo = cacheOf<ts.Node, Memory | null>(checker, 'raw-views:memory');
+  let x = skipOuterExpressions(e);
+  // `const a = b; const b = new Uint8Array(rt.buffer)`: followed through const declarations, each once.
+  const seen = new Set<ts.Node>();
+  for (;;) {
+    if (!ts.isIdentifier(x)) break;
+    const decl = symbolAt(checker, x)?.valueDeclaration;
+    if (!decl || seen.has(decl) || !isConstBinding(decl)) return undefined;
+    seen.add(decl);
+    if (ts.isBindingElement(decl)) return bindingMemory(program, decl, depth);
+    x = skipOuterExpressions((decl as ts.VariableDeclaration).initializer!);
+  }
+  const known = memo.get(x);
+  if (known !== undefined) return known ?? undefined;
+  if (depth > maxDepth) return undefined;
+  rawViewCounters.origins++;
+  let found: Memory | undefined;
+  if (ts.isPropertyAccessExpression(x) || (ts.isElementAccessExpression(x) && ts.isStringLiteralLike(x.argumentExpression))) {
+    const name = ts.isPropertyAccessExpression(x) ? x.name : x.argumentExpression;
+    const property = symbolAt(checker, name);
+    found = taggedMemory(checker, property) ?? memberMemory(program, memoryAt(program, x.expression, depth + 1), property);
+  } else if (ts.isNewExpression(x) && x.arguments?.length === 1 && memoryAt(program, x.arguments[0], depth + 1)?.kind === 'buffer') {
+    // A view of the whole buffer (no byte offset): element i is at address i * width.
+    const width = viewWidth(program, checker.getTypeAtLocation(x));
+    if (width) found = { kind: 'view', width };
+  }
+  memo.set(x, found ?? null);
+  return found;
+}
+
+/** A `const` declared by name with an initializer, or a plain (not rest) element of a `const`'s object pattern. */
+function isConstBinding(decl: ts.Declaration): boolean {
+  if (!(ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const)) return false;
+  if (ts.isVariableDeclaration(decl)) return ts.isIdentifier(decl.name) && decl.initializer !== undefined;
+  return ts.isBindingElement(decl) && !decl.dotDotDotToken && ts.isObjectBindingPattern(decl.parent);
+}
+
+/** `const { u8 } = rt.space`, `const { buffer } = rt`, `const { space: { u32 } } = rt`: the member the element reads. */
+function bindingMemory(program: ts.Program, element: ts.BindingElement, depth: number): Memory | undefined {
+  const checker = program.getTypeChecker();
+  const memo = cacheOf<ts.Node, Memory | null>(checker, 'raw-views:memory');
+  const known = memo.get(element);
+  if (known !== undefined) return known ?? undefined;
+  if (depth > maxDepth) return undefined;
+  rawViewCounters.origins++;
+  const pattern = element.parent as ts.ObjectBindingPattern;
+  const key = element.propertyName ?? element.name;
+  const name = ts.isIdentifier(key) || ts.isStringLiteralLike(key) || ts.isNumericLiteral(key) ? key.text : undefined;
+  const holder = pattern.parent;
+  const owner = ts.isVariableDeclaration(holder)
+    ? holder.initializer && memoryAt(program, holder.initializer, depth + 1)
+    : ts.isBindingElement(holder) && !holder.dotDotDotToken
+      ? bindingMemory(program, holder, depth + 1)
+      : undefined;
+  const property = name === undefined ? undefined : checker.getTypeAtLocation(pattern).getProperty(name);
+  const found = memberMemory(program, owner, property);
+  memo.set(element, found ?? null);
+  return found;
 }
 
 /**
@@ -93,35 +152,8 @@ function isRuntimeBuffer(program: ts.Program, checker: ts.TypeChecker, e: ts.Exp
  * indices are addresses); or a `const` initialised with one. A view starting elsewhere (a byte offset) is not one here.
  */
 export function rawViewAt(program: ts.Program, e: ts.Expression): RawView | undefined {
-  const checker = program.getTypeChecker();
-  const memo = cacheOf<ts.Node, RawView | null>(checker, 'raw-views:origin');
-  const seen = new Set<ts.Node>();
-  let x = skipOuterExpressions(e);
-  // `const a = b; const b = new Uint8Array(rt.buffer)`: followed through const declarations, each once.
-  for (;;) {
-    if (!ts.isIdentifier(x)) break;
-    const symbol = symbolAt(checker, x);
-    const decl = symbol?.valueDeclaration;
-    if (!decl || !ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || !decl.initializer || !(ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) || seen.has(decl)) return undefined;
-    seen.add(decl);
-    x = skipOuterExpressions(decl.initializer);
-  }
-  const known = memo.get(x);
-  if (known !== undefined) return known ?? undefined;
-  rawViewCounters.origins++;
-  let view: RawView | undefined;
-  if (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) {
-    // A typed-array member the runtime declares.
-    const symbol = runtimeProperty(program, checker, x);
-    const width = symbol && viewWidth(program, checker.getTypeOfSymbol(symbol));
-    if (width) view = { width };
-  } else if (ts.isNewExpression(x) && x.arguments?.length === 1 && isRuntimeBuffer(program, checker, x.arguments[0])) {
-    // A view of the whole buffer (no byte offset): element i is at address i * width.
-    const width = viewWidth(program, checker.getTypeAtLocation(x));
-    if (width) view = { width };
-  }
-  memo.set(x, view ?? null);
-  return view;
+  const memory = memoryAt(program, e, 0);
+  return memory?.kind === 'view' ? { width: memory.width } : undefined;
 }
 
 /** `(a) >> 2`, `a >>> 2`, `a / 4` for a view of 4-byte elements: the address `a` an index was made from. */

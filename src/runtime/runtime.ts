@@ -288,12 +288,18 @@ export class Runtime extends Object {
     return this.#debug;
   }
 
-  /** Typed-array views over the whole space: raw memory, unchecked (see SpaceViews). */
+  /**
+   * Typed-array views over the whole space: raw memory, unchecked (see SpaceViews).
+   * @offheap Runtime.space
+   */
   get space(): SpaceViews {
     return this.#views;
   }
 
-  /** The SharedArrayBuffer or ArrayBuffer behind the space. */
+  /**
+   * The SharedArrayBuffer or ArrayBuffer behind the space.
+   * @offheap Runtime.buffer
+   */
   get buffer(): ArrayBuffer | SharedArrayBuffer {
     return this.#s.space.buffer;
   }

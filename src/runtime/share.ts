@@ -176,7 +176,10 @@ export function metaLayout(npages: number, debug: boolean): MetaLayout {
 export interface SharedRuntime {
   readonly offheap: 'shared-runtime';
   readonly version: 1;
-  /** The space; its header names the owner and holds every allocator's shared state. */
+  /**
+   * The space; its header names the owner and holds every allocator's shared state.
+   * @offheap SharedRuntime.buffer
+   */
   readonly buffer: SharedArrayBuffer;
 }
 

@@ -156,4 +156,37 @@ invalid.push({
 valid.push({ code: code(`const own = new Uint8Array(new ArrayBuffer(1024));`, `function f(p: Ptr<Entry>) { own.fill(0, p, p + Entry.size); }`) });
 valid.push({ code: code(`function f(p: Ptr<Entry>) { new Uint8Array(rt.buffer, 64).fill(0, p, p + Entry.size); }`) });
 
+// The runtime's memory is known by the runtime's `@offheap` tags (Runtime.buffer, Runtime.space, SharedRuntime.buffer),
+// never by a member's name or the folder its declaration lies in (this test's file sits beside a tagged runtime
+// fixture, nowb-runtime.ts, and was taken as runtime): a program's own `buffer` and `space` members are not raw views.
+// Twins: the same writes through the runtime, also destructured (`const { buffer } = rt`, `const { u32 } = rt.space`).
+const mine = `declare const mine: { buffer: ArrayBuffer; space: { u8: Uint8Array; u32: Uint32Array } }; class Arena { buffer = new ArrayBuffer(64); }`;
+const throughMine = (ok: string, broken: string): void => twin([mine, ok], [mine, broken], 2, 'missedBarrier');
+throughMine(`function f(p: Ptr<Entry>) { new Uint8Array(mine.buffer).fill(0, p, p + Entry.size); }`, `function f(p: Ptr<Entry>) { new Uint8Array(rt.buffer).fill(0, p, p + Entry.size); }`);
+throughMine(`function f(p: Ptr<Entry>) { mine.space.u8.fill(0, p, p + Entry.size); }`, `function f(p: Ptr<Entry>) { rt.space.u8.fill(0, p, p + Entry.size); }`);
+throughMine(
+  `function f(p: Ptr<Entry>, a: Arena) { const { buffer } = a; new DataView(buffer).setUint32(p + Entry.offsets.session, 0); }`,
+  `function f(p: Ptr<Entry>, a: Arena) { const { buffer } = rt; new DataView(buffer).setUint32(p + Entry.offsets.session, 0); }`,
+);
+throughMine(
+  `function f(p: Ptr<Entry>) { const { u32 } = mine.space; u32[(p + Entry.offsets.session) >> 2] = 0; }`,
+  `function f(p: Ptr<Entry>) { const { u32 } = rt.space; u32[(p + Entry.offsets.session) >> 2] = 0; }`,
+);
+throughMine(
+  `function f(p: Ptr<Entry>) { const { space: { u32: words } } = mine; words.fill(0, p >> 2, (p + Entry.size) >> 2); }`,
+  `function f(p: Ptr<Entry>) { const { space: { u32: words } } = rt; words.fill(0, p >> 2, (p + Entry.size) >> 2); }`,
+);
+// A shared descriptor received from another thread: its buffer is the space (SharedRuntime.buffer), a look-alike's is not.
+throughMine(
+  `function f(p: Ptr<Entry>, d: { buffer: SharedArrayBuffer }) { new Uint8Array(d.buffer).fill(0, p, p + Entry.size); }`,
+  `function f(p: Ptr<Entry>, d: ReturnType<Runtime['share']>) { new Uint8Array(d.buffer).fill(0, p, p + Entry.size); }`,
+);
+// Zeros written through the program's own buffer do not zero-initialize the runtime's record: the barriered store
+// after them still meets garbage (it passed as zeroed). Twin: the same zeros through `rt.buffer`.
+valid.push({ code: code(mine, `function f() { const q = popFree(); new Uint8Array(rt.buffer).fill(0, q, q + Entry.size); E.session.set(q as Ptr<Entry>, s); }`) });
+invalid.push({
+  code: code(mine, `function f() { const q = popFree(); new Uint8Array(mine.buffer).fill(0, q, q + Entry.size); E.session.set(q as Ptr<Entry>, s); }`),
+  errors: [{ messageId: 'storeOnGarbage', line: L(2) }],
+});
+
 ruleTester.run('zeroing-variant (outsider spellings)', rule, { valid, invalid });
