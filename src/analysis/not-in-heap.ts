@@ -20,6 +20,7 @@ import { instantiationArguments } from './ts-compat.js';
 export { isRuntimeFile };
 import { brandKindOfProperty, brandOf, scalarBrandOf } from './brands.js';
 import { offheapIdAt } from './declarations.js';
+import { jsDocTypes } from './jsdoc-types.js';
 import { analysisOfChecker, cacheOf, symbolAt, type ProgramAnalysis } from './program-analysis.js';
 
 /** Types one walk explores before it gives up on the rest ("cannot prove"). Each type is explored once per program. */
@@ -158,6 +159,8 @@ export function fileTypeNames(checker: ts.TypeChecker, file: ts.SourceFile): Rea
       if (bindings && ts.isNamedImports(bindings)) for (const spec of bindings.elements) add(spec.name);
     }
   }
+  // JavaScript's aliases: `@typedef {import('offheap').LayoutType<typeof Entry>} EntryT`.
+  for (const tag of jsDocTypes(file).typedefs) if (tag.name && ts.isIdentifier(tag.name)) add(tag.name);
   namerCache.set(file, names);
   return names;
 }

@@ -226,6 +226,13 @@ const nha = tables<'literal' | 'container' | 'typeArgument', NhaOptions>([
       { messageId: 'container', line: 3, column: 24, data: { container: 'Map', type: 'Chunk', ptr: 'Ptr<Chunk>', why: 'Chunk is marked NotInHeap' } },
     ],
   },
+  // Messages name a record by its @typedef (`EntryT`), as by a TS alias; it was spelled `RecordOf<{ readonly key: … }>`,
+  // cut at 60 characters, three times.
+  {
+    ok: [`/** @type {Map<string, Ptr<EntryT>>} */ let byName;`, `void byName;`],
+    broken: [`/** @type {Map<string, EntryT>} */ let byName;`, `void byName;`],
+    errors: [{ messageId: 'container', line: 1, data: { container: 'Map', type: 'EntryT', ptr: 'Ptr<EntryT>', why: 'EntryT is marked NotInHeap' } }],
+  },
   // Parameters, rest parameters (`...Chunk` is an array of them), JSDoc's `Object.<K, V>` index signature, tuples,
   // and a generic that keeps its argument by value (Promise).
   {
