@@ -95,7 +95,7 @@ const fields = Array.from({ length: 200 }, (_, i) => `r${i}: heapRef<Session>()`
 const big = `const Big = struct('Big', { n: u32, ${fields} }); type Big = LayoutType<typeof Big>;`;
 twin([big, `function f(p: Ptr<Big>) { typedmemclr(Big, p); }`], [big, `function f(p: Ptr<Big>) { memclrNoHeapPointers(p, Big.size); }`], 2, 'missedBarrier', toBarriered('memclrNoHeapPointers(p, Big.size)', 'Big', 'p', 'Big.size'), {
   ptr: 'p',
-  why: '`p` is typed `Ptr<…>`: type-safe memory',
+  why: '`p` is typed `Ptr<…>`',
   slots: 'r0, r1, r2, r3 and 196 more',
   how: '`memclrNoHeapPointers`',
 });
@@ -111,7 +111,7 @@ const raw = (write: (p: string) => string, prelude: string[] = []): { ok: string
 });
 const rawMissed = (write: (p: string) => string, prelude: string[] = [], how?: string): void => {
   const { ok, broken } = raw(write, prelude);
-  twin(ok, broken, prelude.length + 1, 'missedBarrier', undefined, how ? { ptr: 'p', why: '`p` is typed `Ptr<…>`: type-safe memory', slots: 'session', how } : undefined);
+  twin(ok, broken, prelude.length + 1, 'missedBarrier', undefined, how ? { ptr: 'p', why: '`p` is typed `Ptr<…>`', slots: 'session', how } : undefined);
 };
 // A view of the whole buffer, inline and through consts (module-level or local), 1, 4 and 8 bytes wide.
 rawMissed((p) => `new Uint8Array(rt.buffer).fill(0, ${p}, ${p} + Entry.size);`, [], 'the raw write `new Uint8Array(rt.buffer).fill(0, p, ...`');

@@ -795,7 +795,7 @@ export class FlowEngine {
       memWhy: garbage
         ? { node: n, via: undefined, note: local ? undefined : `\`${ellipsis(this.tsOf(n).getText())}\` is typed \`${t.isUnion() ? 'MaybeGarbage' : 'Garbage'}<…>\`` }
         : undefined,
-      safeWhy: garbage ? undefined : { node: n, via: undefined, note: `\`${ellipsis(this.tsOf(n).getText())}\` is typed \`Ptr<…>\`: type-safe memory` },
+      safeWhy: garbage ? undefined : { node: n, via: undefined, note: `\`${ellipsis(this.tsOf(n).getText())}\` is typed \`Ptr<…>\`` },
       root: rootYes | rootNo,
       pending: undefined,
       local,
