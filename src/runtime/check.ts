@@ -177,6 +177,25 @@ export function guardReceivers(cls: abstract new (...args: never[]) => object, o
   }
 }
 
+/**
+ * `cls` behind a Proxy whose call trap throws MisuseError `ERR_MISUSE`
+ * (`FixAlloc(L)`, `Runtime()`: a class called without `new`, which the
+ * engine answers with a TypeError). `new`, `extends`, `instanceof` and
+ * static reads reach the class itself; `cls.prototype.constructor` is the
+ * proxy, so an instance's `constructor` is what the package exports. Only
+ * construction passes through the proxy: no method call does.
+ */
+export function requireNew<C extends abstract new (...args: never[]) => object>(cls: C): C {
+  const name = cls.name;
+  const exported = new Proxy(cls, {
+    apply(_target, _this, args: unknown[]): never {
+      throw new MisuseError(`${name}: a class, called without new; write new ${name}(…)`, { value: args.length === 0 ? undefined : args[0], limit: 'new' });
+    },
+  });
+  Reflect.defineProperty(cls.prototype as object, 'constructor', { value: exported, writable: true, enumerable: false, configurable: true });
+  return exported;
+}
+
 function receiverError(what: string, cls: string, receiver: unknown): MisuseError {
   return new MisuseError(`${what}: called on ${show(receiver)}, not a ${cls} (a method taken off its object, call()/apply() with another this, or a Proxy)`, { value: receiver, limit: cls }, 'ERR_RECEIVER');
 }

@@ -33,6 +33,7 @@ export {
   type SharedPoolStats,
 } from './fixalloc.js';
 import { FixAlloc as FixAllocClass, type FixAllocOptions } from './fixalloc.js';
+import { requireNew } from './check.js';
 import type { Layout } from './layout.js';
 
 /**
@@ -68,7 +69,7 @@ export interface FixAllocConstructor {
  *
  * @offheap FixAlloc
  */
-export const FixAlloc: FixAllocConstructor = FixAllocClass;
+export const FixAlloc: FixAllocConstructor = requireNew(FixAllocClass);
 export { maxThreads, maxSharedPools, maxPoolName, type SharedRuntime } from './share.js';
 export { cacheMax, cacheBatch } from './mcache.js';
 // The runtime's own machinery (rt.barrier, rt.heap, rt.roots, rt.collector) is exported as types only: its methods

@@ -1,0 +1,91 @@
+// Classes called without `new`, and the frozen objects the runtime hands out (issue 14).
+// - FixAlloc(L) is a MisuseError (ERR_MISUSE, value the first argument, limit 'new') that makes no pool; the package
+//   exports FixAlloc behind a Proxy whose call trap throws (requireNew), so `new`, `extends`, `instanceof` and an
+//   instance's `constructor` are the class's, and no method call passes through the Proxy.
+// - Runtime() and assignments to frozen plain objects (rt.space, layouts, field descriptions) keep the engine's
+//   TypeError, as docs/runtime.md says: Runtime stays an exported class declaration (the tooling reads its
+//   members), and a frozen object's properties are data properties that TurboFan folds, where a setter that
+//   throws would make each read a getter call. These tests pin that documented behaviour and that nothing changes.
+import { describe, expect, it } from 'vitest';
+import { createRuntime, defaultRuntime, FixAlloc, MisuseError, Runtime, struct, u32, type LayoutType } from '../../src/runtime/index.js';
+import { FixAlloc as FixAllocClass } from '../../src/runtime/fixalloc.js';
+import { stateOf } from '../../src/runtime/runtime.js';
+import { snapshot } from './helpers.js';
+
+const Rec = struct('Rec', { n: u32 });
+
+describe('FixAlloc called without new', () => {
+  it.each([
+    ['a layout and options', (rt: Runtime) => [Rec, { runtime: rt }]],
+    ['a raw size', () => [16]],
+    ['nothing', () => []],
+  ] as const)('with %s: MisuseError ERR_MISUSE, value the first argument, limit new; no pool made', (_, args) => {
+    const rt = createRuntime({ maxBytes: 1 << 20 });
+    const a = args(rt);
+    const pools = [stateOf(rt).pools.length, stateOf(defaultRuntime()).pools.length];
+    const before = [snapshot(rt), snapshot(defaultRuntime())];
+    let caught: unknown;
+    try {
+      Reflect.apply(FixAlloc as unknown as (...x: unknown[]) => unknown, undefined, [...a]);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(MisuseError);
+    const e = caught as MisuseError;
+    expect(e.code).toBe('ERR_MISUSE');
+    expect(e.value).toBe(a[0]);
+    expect(e.limit).toBe('new');
+    expect(e.message).toBe('FixAlloc: a class, called without new; write new FixAlloc(…)');
+    expect([stateOf(rt).pools.length, stateOf(defaultRuntime()).pools.length]).toEqual(pools);
+    expect([snapshot(rt), snapshot(defaultRuntime())]).toEqual(before);
+  });
+
+  it('the twin: new FixAlloc works, and new, extends, instanceof, constructor and name are the class’s', () => {
+    const rt = createRuntime({ maxBytes: 1 << 20 });
+    const pool = new FixAlloc(Rec, { runtime: rt });
+    const p = pool.alloc();
+    pool.free(p);
+    expect(pool).toBeInstanceOf(FixAlloc);
+    expect(pool).toBeInstanceOf(FixAllocClass);
+    expect(pool.constructor).toBe(FixAlloc);
+    expect(FixAlloc.name).toBe('FixAlloc');
+    expect(FixAlloc.prototype).toBe(FixAllocClass.prototype);
+    class Jobs extends FixAlloc<LayoutType<typeof Rec>, true> {
+      count = 0;
+    }
+    const jobs = new Jobs(Rec, { runtime: rt });
+    expect(jobs).toBeInstanceOf(FixAlloc);
+    expect(jobs.count).toBe(0);
+    expect(jobs.alloc()).toBeGreaterThan(0);
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- taken off its object on purpose
+    expect(() => Reflect.apply(FixAlloc.prototype.alloc, {}, [])).toThrow(expect.objectContaining({ code: 'ERR_RECEIVER' }) as Error);
+  });
+});
+
+describe('documented: Runtime() and frozen objects keep the engine’s TypeError, and change nothing', () => {
+  it('Runtime() without new', () => {
+    const rt = createRuntime({ maxBytes: 1 << 20 });
+    const before = snapshot(rt);
+    expect(() => Reflect.apply(Runtime as unknown as () => unknown, undefined, [])).toThrow(TypeError);
+    expect(snapshot(rt)).toBe(before);
+    expect(new Runtime({ maxBytes: 1 << 20 })).toBeInstanceOf(Runtime); // the twin
+  });
+
+  it('rt.space views, a layout and its field description are frozen: an assignment throws TypeError (strict mode), nothing changes', () => {
+    const rt = createRuntime({ maxBytes: 1 << 20 });
+    const views = rt.space;
+    const u8 = views.u8;
+    expect(() => {
+      (views as { u8: unknown }).u8 = new Uint8Array(8);
+    }).toThrow(TypeError);
+    expect(rt.space.u8).toBe(u8);
+    expect(() => {
+      (Rec as { size: number }).size = 1;
+    }).toThrow(TypeError);
+    expect(Rec.size).toBe(4);
+    expect(Object.isFrozen(views) && Object.isFrozen(Rec)).toBe(true);
+    expect(() => {
+      (rt as { space: unknown }).space = views; // a getter-only property of the Runtime: the runtime's own typed error
+    }).toThrow(expect.objectContaining({ name: 'MisuseError', code: 'ERR_READ_ONLY' }) as Error);
+  });
+});
