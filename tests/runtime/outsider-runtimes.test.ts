@@ -123,3 +123,35 @@ describe('many runtimes at once', () => {
     expect(a.rt.gcStats().cycle).toBe(0);
   });
 });
+
+describe('another runtime’s live handle stored into this runtime’s memory (docs/runtime.md, "Limit: another runtime’s live handle stored outside debug mode")', () => {
+  it('debug mode refuses the store (ForeignPointerError, value the handle), nothing changed; the twin stores its own handle', () => {
+    const [a, b] = tenants(2, true);
+    const before = state(a.rt, a.pool as FixAlloc<unknown>);
+    const bytes = Array.from(a.rt.space.u8.subarray(a.p, a.p + Cell.size)).join(',');
+    for (const store of [() => a.rt.storeHeapRef(a.p, b.h as HeapRef<never>), () => a.rt.storeHeapRefNoWB(a.p, b.h as HeapRef<never>), () => a.rt.access(Cell).ref.set(a.p, b.h)]) {
+      expect(store).toThrow(expect.objectContaining({ name: 'ForeignPointerError', code: 'ERR_FOREIGN_POINTER', value: b.h, limit: 'a handle of this runtime' }) as Error);
+    }
+    expect(state(a.rt, a.pool as FixAlloc<unknown>)).toBe(before);
+    expect(Array.from(a.rt.space.u8.subarray(a.p, a.p + Cell.size)).join(',')).toBe(bytes);
+    const own = a.rt.newHeapRef({ tenant: 0 });
+    a.rt.storeHeapRef(a.p, own);
+    expect(a.rt.deref(a.rt.access(Cell).ref.get(a.p))).toEqual({ tenant: 0 });
+  });
+
+  it('outside debug mode the store is accepted; the error comes at the read: ForeignPointerError while b holds it, StaleHandleError after b’s gc freed it', () => {
+    const [a, b] = tenants(2, false);
+    const hb = b.rt.newHeapRef({ tenant: 1 }); // held by nothing of b once b collects
+    const q = a.pool.alloc();
+    a.rt.addRoot(q, Cell);
+    a.rt.storeHeapRef(q, hb); // a rooted slot of a
+    a.rt.gc(); // a's collector ignores a value it does not hold
+    const read = a.rt.access(Cell).ref.get(q);
+    expect(read).toBe(hb);
+    expect(() => a.rt.deref(read)).toThrow(expect.objectContaining({ code: 'ERR_FOREIGN_POINTER' }) as Error);
+    b.rt.gc(); // b's collector frees it: a's root is not b's
+    expect(() => b.rt.deref(hb)).toThrow(expect.objectContaining({ code: 'ERR_STALE_HANDLE' }) as Error);
+    expect(() => a.rt.deref(read)).toThrow(expect.objectContaining({ code: 'ERR_STALE_HANDLE' }) as Error);
+    expect(a.rt.deref(a.h)).toEqual({ tenant: 0 }); // a's own objects are untouched
+  });
+});
