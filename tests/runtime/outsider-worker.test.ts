@@ -9,7 +9,7 @@
 // opened with another layout, and a record with a HeapRef shared between
 // threads; each is a typed error or a separate space, never a silent overlap.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRuntime, f64, sharedPool, struct, u32 } from '../../src/runtime/index.js';
+import { createRuntime, f64, sharedPool, struct, u32, type Runtime } from '../../src/runtime/index.js';
 import { Remote } from './threads-helpers.js';
 
 const Job = struct('Job', { input: f64, output: f64, state: u32 });
@@ -114,4 +114,61 @@ describe('a worker on a shared runtime', () => {
     // The owner's job is untouched by the worker's private pool, whose address may well be the same number.
     expect(rt.access(Job).input.get(p)).toBe(7);
   }, 60_000);
+});
+
+describe('closing across threads (docs/runtime.md, Closing a runtime)', () => {
+  it('an attached runtime closed alone refuses its heap, roots and collector; the documented limit: its clears still run outside debug mode; the owner goes on', async () => {
+    const rt: Runtime = createRuntime({ maxBytes: 4 << 20, shared: true });
+    const p = rt.sysAlloc(8192);
+    const w = await worker(rt.share());
+    const seen = await w.run<Record<string, unknown>>(
+      `state.rt = off.attachRuntime(arg);
+       const h = state.rt.newHeapRef({ w: 1 });
+       state.rt.close();
+       const out = {};
+       for (const [name, fn] of Object.entries({
+         newHeapRef: () => state.rt.newHeapRef({}), deref: () => state.rt.deref(h), freeHeapRef: () => state.rt.freeHeapRef(h),
+         pin: () => state.rt.pin(h), gc: () => state.rt.gc(), gcStart: () => state.rt.gcStart(), sysAlloc: () => state.rt.sysAlloc(8192),
+         memclrNoHeapPointers: () => state.rt.memclrNoHeapPointers(${p}, 64),
+       })) out[name] = attempt(fn);
+       out.closed = state.rt.closed;
+       return out;`,
+      rt.share(),
+    );
+    for (const name of ['newHeapRef', 'deref', 'freeHeapRef', 'pin', 'gc', 'gcStart', 'sysAlloc']) {
+      expect(seen[name], name).toMatchObject({ name: 'ClosedError', code: 'ERR_CLOSED' });
+      expect((seen[name] as { message: string }).message).toMatch(new RegExp(`^${name}: the runtime is closed: close\\(\\) was called`));
+    }
+    expect(seen.memclrNoHeapPointers).toEqual({}); // the limit: the shared space's bound, which the owner keeps open
+    expect(seen.closed).toBe(true);
+    expect(rt.closed).toBe(false);
+    const h = rt.newHeapRef({ owner: true });
+    rt.pin(h);
+    rt.gc();
+    expect(rt.deref(h)).toEqual({ owner: true });
+    rt.memclrNoHeapPointers(p, 64);
+  });
+
+  it('the owner’s close reaches another thread’s clears at once (the shared bound) and its heap at its next miss', async () => {
+    const rt = createRuntime({ maxBytes: 4 << 20, shared: true });
+    const p = rt.sysAlloc(8192);
+    const w = await worker(rt.share());
+    await w.run(`state.rt = off.attachRuntime(arg); state.h = state.rt.newHeapRef({ w: 2 }); return 0;`, rt.share());
+    rt.close();
+    const seen = await w.run<Record<string, unknown>>(
+      `return {
+         clear: attempt(() => state.rt.memclrNoHeapPointers(${p}, 64)),
+         deref: attempt(() => state.rt.deref(state.h)),
+         miss: attempt(() => state.rt.deref(state.h + 1)),
+         gc: attempt(() => state.rt.gc()),
+         closed: state.rt.closed,
+       };`,
+    );
+    expect(seen.clear).toMatchObject({ name: 'ClosedError', code: 'ERR_CLOSED' });
+    expect((seen.clear as { message: string }).message).toMatch(/the owner closed the shared space/);
+    expect(seen.deref).toEqual({ value: { w: 2 } }); // its heap is its own: a handle it holds still reads until a slow path
+    expect(seen.miss).toMatchObject({ name: 'ClosedError', code: 'ERR_CLOSED' });
+    expect(seen.gc).toMatchObject({ name: 'ClosedError' });
+    expect(seen.closed).toBe(true);
+  });
 });
