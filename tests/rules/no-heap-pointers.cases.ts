@@ -115,6 +115,15 @@ export const cases: RunTests<MessageIds, Options> = {
     // The mark used, but in a statement the chain does not name: the chain is proven free from its declaration.
     code(`interface Endless<T> { next: Endless<[T]>; v: T }`, `type Span = NotInHeap<{ n: number }>;`),
     `import type { Address } from './nih-reexport.ts';\ninterface Counted { count: number }\ninterface Tally extends Counted {\n  label: string;\n  next: Address<Tally>;\n}`,
+    // The twin of the inline object types (invalid below): the same views holding a HeapRef and numbers.
+    code(
+      `type Rec = NotInHeap<{ n: number; p: Ptr<Rec> }>;`,
+      `declare const raw: number;`,
+      `const v = raw as unknown as { r: Rec; owner: HeapRef<object> };`,
+      `let w: { r: Rec; len: number };`,
+      `function f(x: { n: number; s: string }) { return x; }`,
+      `export { v, w, f };`,
+    ),
   ],
   invalid: [
     {
@@ -513,6 +522,26 @@ export const cases: RunTests<MessageIds, Options> = {
     {
       code: `import type { FixedArray } from 'offheap';\ntype Names = FixedArray<string, 4>;`,
       errors: [{ messageId: 'instanceHeapPointer', line: 2, data: { path: 'Names[number]', held: 'string', file: 'types.ts', why: 'Names is marked NotInHeap' } }],
+    },
+    // An object type written inline that holds a record by value is not-in-heap by containment, as its alias is (it was
+    // not checked: only aliases, interfaces and classes were). The message spells it `{…}` (the slot is where it is
+    // reported). An ordinary inline type (`{ n: number; s: string }`) holds what it likes; a slot of an interface's inline
+    // member type is reported once, by the interface's path.
+    {
+      code: code(
+        `type Rec = NotInHeap<{ n: number; p: Ptr<Rec> }>;`,
+        `declare const raw: number;`,
+        `const v = raw as unknown as { r: Rec; owner: object };`,
+        `let w: { r: Rec; name: string };`,
+        `function f(x: { n: number; s: string }) { return x; }`,
+        `interface I { m: { r: Rec; s: string } }`,
+        `export { v, w, f };`,
+      ),
+      errors: [
+        { messageId: 'heapPointer', line: 4, data: { path: '{…}.owner', held: 'object', why: 'this object type is not-in-heap by containment ({…}.r; Rec is marked NotInHeap)' } },
+        { messageId: 'heapPointer', line: 5, data: { path: '{…}.name', held: 'string', why: 'this object type is not-in-heap by containment ({…}.r; Rec is marked NotInHeap)' } },
+        { messageId: 'heapPointer', line: 7, data: { path: 'I.m.s', held: 'string', why: 'I is not-in-heap by containment (I.m.r; Rec is marked NotInHeap)' } },
+      ],
     },
     // The twins of the runtime-view gate (valid: a file that sees only Ptr): a file that names only `Ptr` but imports
     // a type from a module that names `NotInHeap` sees the mark through it and is checked.
