@@ -170,10 +170,111 @@ function checkRuntimeOnly(dir, tarballPath) {
   console.log(`  runtime only: 0 dependencies, tarball ${(tarballBytes / 1024).toFixed(0)} KiB, installed ${(installedBytes / 1024).toFixed(0)} KiB; the plugin entry names its missing peers`);
 }
 
+/**
+ * A newcomer's cache whose JS objects hold handles: an index of addresses (`Ptr`, never followed by the collector) and a
+ * lease that pins what it holds are right; a handle kept in a Map unpinned, and a root removed before its HeapRef slot is
+ * cleared, are the two mistakes (marked `✖ offheap/<rule>` on their lines, as the README's example marks its own).
+ */
+const cacheProgram = `import { createRuntime, FixAlloc, heapRef, struct, u32, type HeapRef, type LayoutType, type Ptr, type Runtime } from 'offheap';
+
+const rt: Runtime = createRuntime({ maxBytes: 8 << 20, debug: true });
+export class Session {
+  constructor(readonly user: string) {}
+}
+const Entry = struct('Entry', { key: u32, session: heapRef<Session>() });
+interface Entry extends LayoutType<typeof Entry> {}
+const E = rt.access(Entry);
+const pool = new FixAlloc<Entry>(Entry, { runtime: rt });
+
+export class SessionCache {
+  readonly #index = new Map<number, Ptr<Entry>>();
+  readonly #recent = new Map<number, HeapRef<Session>>();
+  put(key: number, s: Session): void {
+    const p = pool.alloc();
+    rt.addRoot(p, Entry);
+    E.key.set(p, key);
+    E.session.set(p, rt.newHeapRef(s));
+    this.#index.set(key, p);
+  }
+  get(key: number): Session | undefined {
+    const p = this.#index.get(key);
+    return p === undefined ? undefined : rt.deref(E.session.get(p));
+  }
+  remember(key: number, s: Session): void {
+    this.#recent.set(key, rt.newHeapRef(s)); // ✖ offheap/no-unrooted-heap-refs
+  }
+  drop(key: number): void {
+    const p = this.#index.get(key);
+    if (p === undefined) return;
+    rt.typedmemclr(Entry, p);
+    rt.removeRoot(p);
+    pool.free(p);
+    this.#index.delete(key);
+  }
+  dropFast(key: number): void {
+    const p = this.#index.get(key);
+    if (p === undefined) return;
+    rt.removeRoot(p); // ✖ offheap/no-unrooted-heap-refs
+    pool.free(p);
+    this.#index.delete(key);
+  }
+}
+
+export class Lease {
+  readonly #h: HeapRef<Session>;
+  constructor(s: Session) {
+    const h = rt.newHeapRef(s);
+    rt.pin(h);
+    this.#h = h;
+  }
+  get session(): Session {
+    return rt.deref(this.#h);
+  }
+  release(): void {
+    rt.unpin(this.#h);
+    rt.freeHeapRef(this.#h);
+  }
+}
+
+const cache = new SessionCache();
+cache.put(1, new Session('ada'));
+const lease = new Lease(new Session('bob'));
+rt.gc();
+console.log(cache.get(1)?.user, lease.session.user);
+lease.release();
+cache.drop(1);
+`;
+
+/** JSDoc declarations a JavaScript user writes: a not-in-heap @typedef with a string field, a JS Map of records by value. */
+const jsRecords = `// @ts-check
+import { createRuntime, FixAlloc, heapRef, struct, u32 } from 'offheap';
+/** @type {import('offheap').Runtime} */ const rt = createRuntime({ maxBytes: 1 << 20 });
+/** @template T @typedef {import('offheap').Ptr<T>} Ptr */
+/** @typedef {import('offheap').NotInHeap<{ id: number, name: string }>} Header */ // ✖ offheap/no-heap-pointers
+const Entry = struct('Entry', { key: u32, session: heapRef() });
+/** @typedef {import('offheap').LayoutType<typeof Entry>} EntryT */
+const pool = new FixAlloc(Entry, { runtime: rt });
+/** @type {Map<string, EntryT>} */ let byName; // ✖ offheap/no-heap-allocation
+/** @type {Map<string, Ptr<EntryT>>} */ const byKey = new Map();
+
+/** @param {string} key */
+export function make(key) {
+  const p = pool.alloc();
+  rt.addRoot(p, Entry);
+  byKey.set(key, p);
+  return p;
+}
+export { byName };
+`;
+
+/** \`file:line rule\` for each \`✖ offheap/<rule>\` marker in a file's text. */
+const marked = (rel, text) => text.split('\n').flatMap((line, i) => [...line.matchAll(/✖ (offheap\/[a-z-]+)/g)].map((m) => `${rel}:${i + 1} ${m[1]}`));
+
 /** The files every project gets on top of the README's: the README's examples and one mistake per kind. */
 function addSources(dir) {
   write(dir, 'src/example.ts', readmeCode('<!-- example:begin -->'));
   write(dir, 'src/usage.ts', readmeCode('## Using the runtime'));
+  write(dir, 'src/cache.ts', cacheProgram);
   write(
     dir,
     'src/bad.ts',
@@ -274,6 +375,7 @@ function checkProject(dir, label) {
   // The compiled examples run: the usage program prints its answer, the opening example's mistake is silent at run time.
   assert.equal(ok('node build/src/usage.js', dir), 'answer\n');
   ok('node build/src/example.js', dir);
+  assert.equal(ok('node build/src/cache.js', dir), 'ada bob\n');
   step(`${label}: hovers show Ptr<Particle>, Ptr<Item>, FixAlloc<Particle, true>; the compiled examples run`, t);
 
   t = performance.now();
@@ -283,9 +385,9 @@ function checkProject(dir, label) {
   const found = results
     .flatMap((r) => r.messages.map((m) => `${path.relative(dir, r.filePath)}:${m.line} ${m.ruleId ?? `fatal: ${m.message}`}`))
     .sort();
-  const exampleLines = readmeCode('<!-- example:begin -->').split('\n');
   const expected = [
-    ...exampleLines.flatMap((line, i) => [...line.matchAll(/✖ (offheap\/[a-z-]+)/g)].map((m) => `src/example.ts:${i + 1} ${m[1]}`)),
+    ...marked('src/example.ts', readmeCode('<!-- example:begin -->')),
+    ...marked('src/cache.ts', cacheProgram),
     'src/bad.ts:6 offheap/no-heap-pointers',
     'src/generic.ts:7 offheap/no-heap-allocation',
     'src/generic.ts:8 offheap/no-heap-allocation',
@@ -309,6 +411,39 @@ function checkProject(dir, label) {
   assert.equal(cjs.status, 1, `the README's CommonJS config should find the example's mistake (exit 1), got ${cjs.status}:\n${cjs.stderr}`);
   assert.deepEqual(JSON.parse(cjs.stdout)[0].messages.map((m) => m.ruleId), ['offheap/zeroing-variant']);
   step(`${label}: require() of the plugin fails with ERR_REQUIRE_ASYNC_MODULE; the README's CommonJS config (import()) lints`, t);
+}
+
+/**
+ * The README's "JavaScript with JSDoc types" as written, in a js/ folder of the project: its eslint.config.js, a
+ * tsconfig.json as the config's first line describes it (the Install section's, reading and checking JavaScript), its
+ * example as src/reset.js, and JSDoc declarations (src/records.js). tsc type-checks the JavaScript; `eslint` finds
+ * exactly the marked mistakes.
+ */
+function checkJavaScript(dir, label) {
+  const t = performance.now();
+  const at = readme.indexOf('\n### JavaScript with JSDoc types\n');
+  assert.ok(at >= 0, 'README.md has no "### JavaScript with JSDoc types" section');
+  const text = readme.slice(at, readme.indexOf('\n#', at + 1));
+  const [config, example] = [...text.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+  assert.ok(config && example, 'the JavaScript section has a config and an example');
+  const described = /tsconfig\.json: (.*)\)$/m.exec(config.split('\n')[0])?.[1];
+  assert.ok(described, "the JavaScript config's first line says what tsconfig.json holds");
+  const { include, ...options } = JSON.parse(`{${described}}`);
+  const base = JSON.parse(section('Install').find((b) => b.file === 'tsconfig.json').text);
+  const js = path.join(dir, 'js');
+  write(js, 'tsconfig.json', JSON.stringify({ compilerOptions: { ...base.compilerOptions, ...options, noEmit: true }, include }));
+  write(js, 'eslint.config.js', config);
+  write(js, 'src/reset.js', example);
+  write(js, 'src/records.js', jsRecords);
+  ok('../node_modules/.bin/tsc -p .', js);
+  const lint = sh('../node_modules/.bin/eslint --format json', js);
+  assert.equal(lint.status, 1, `eslint in js/ should exit 1 (findings), got ${lint.status}:\n${lint.stderr}`);
+  const found = JSON.parse(lint.stdout)
+    .flatMap((r) => r.messages.map((m) => `${path.relative(js, r.filePath)}:${m.line} ${m.ruleId ?? `fatal: ${m.message}`}`))
+    .sort();
+  const expected = [...marked('src/reset.js', example), ...marked('src/records.js', jsRecords)].sort();
+  assert.deepEqual(found, expected, 'eslint findings in JavaScript');
+  step(`${label}: the README's JavaScript section as written: tsc checks the JS, eslint finds exactly ${expected.length} (${[...new Set(expected.map((e) => e.split(' ')[1]))].join(', ')}); eslint.config.js is clean`, t);
 }
 
 /** The README's "In CI" commands, literally, in the linted project: the plain run and every hash shard. */
@@ -459,6 +594,7 @@ try {
   for (const [label, dir] of [['top', readmeDir], ['floor', floorDir]]) {
     addSources(dir);
     checkProject(dir, label);
+    checkJavaScript(dir, label);
   }
   checkCi(readmeDir);
 
