@@ -15,7 +15,7 @@
 // its own isolate can see.
 
 import { buildAccessor, type Accessor } from './accessor.js';
-import { checkOptions, checkPtr, checkSize, guardReceivers, isU32, optBool, optInt } from './check.js';
+import { checkOptions, checkPtr, checkSize, guardReceivers, isU32, optBool, optInt, requireNew } from './check.js';
 import { AttachError, MisuseError, OptionError, OutOfBoundsError, show } from './errors.js';
 import { isLayout, type Fields, type Layout } from './layout.js';
 import {
@@ -641,6 +641,11 @@ export class Runtime extends Object {
 // throws the engine's TypeError before anything changes.
 export const hotMethods = ['memclrNoHeapPointers', 'typedmemclr', 'memclrHasPointers', 'storeHeapRef', 'storeHeapRefNoWB'] as const;
 guardReceivers(Runtime, isRuntime, hotMethods);
+// `Runtime()` without `new`: MisuseError, not the engine's TypeError (requireNew). The module's binding of a class
+// declaration is assignable, so every importer sees the guarded class while the declarations still name a class
+// (and its members, which the tooling reads); inside the class body `Runtime` stays the class itself.
+// @ts-expect-error TS2629: a class binding is assignable in JavaScript; TypeScript forbids it to catch mistakes.
+Runtime = requireNew(Runtime);
 
 /**
  * A new runtime with its own address space.
