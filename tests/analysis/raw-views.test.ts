@@ -1,0 +1,51 @@
+// Raw views of the runtime's memory are known by the runtime's tags through any chain of consts and destructurings;
+// the origins evaluated (memoised per expression and binding) do not grow with the chain (counted, never timed).
+import { describe, expect, it } from 'vitest';
+import { rawViewCounters } from '../../src/analysis/raw-views.js';
+import { lintFile, runtimeIndex } from './nih-lint.js';
+import { virtualProgram } from '../virtual-program.js';
+
+/** A file whose function clears a record with HeapRef slots through `view` (declared by `chain`). */
+function lint(chain: string[], view: string) {
+  const source = [
+    `import { createRuntime, heapRef, struct, u32, type LayoutType, type Ptr } from '${runtimeIndex}';`,
+    `const rt = createRuntime();`,
+    `const mine = { space: { u8: new Uint8Array(64) }, buffer: new ArrayBuffer(64) };`,
+    `const Entry = struct('Entry', { key: u32, session: heapRef<object>() });`,
+    `type Entry = LayoutType<typeof Entry>;`,
+    ...chain,
+    `export function wipe(p: Ptr<Entry>) { ${view}.fill(0, p, p + Entry.size); }`,
+    `export { rt, mine };`,
+  ].join('\n');
+  const program = virtualProgram({ '/p/a.ts': source });
+  const before = rawViewCounters.origins;
+  const reports = lintFile(program, '/p/a.ts', ['zeroing-variant']);
+  return { reports: reports.map((r) => `${r.line} ${r.messageId}`), origins: rawViewCounters.origins - before };
+}
+
+/** `const v0 = <from>; const v1 = v0; …`: n aliases, the last named v{n-1}. */
+const aliases = (from: string, n: number): string[] => Array.from({ length: n }, (_, i) => `const v${i} = ${i === 0 ? from : `v${i - 1}`};`);
+/** `const { space: d0 } = <from>;`, n - 1 aliases of it, then `const { u8: bytes } = d{n-1};`. */
+const destructured = (from: string, n: number): string[] => [`const { space: d0 } = ${from};`, ...Array.from({ length: n - 1 }, (_, i) => `const d${i + 1} = d${i};`), `const { u8: bytes } = d${n - 1};`];
+
+describe('raw views', () => {
+  it('follows a chain of const aliases of rt.space to its view; the origins evaluated do not grow with the chain', () => {
+    const a = lint(aliases('rt.space', 50), 'v49.u8');
+    const b = lint(aliases('rt.space', 100), 'v99.u8');
+    expect(a.reports).toEqual([`56 missedBarrier`]);
+    expect(b.reports).toEqual([`106 missedBarrier`]);
+    expect(b.origins).toBe(a.origins);
+    expect(a.origins).toBeLessThanOrEqual(4);
+    // The twin: the same chain from the program's own object with a `space.u8` is no view of the runtime.
+    expect(lint(aliases('mine.space', 50), 'v49.u8').reports).toEqual([]);
+  });
+
+  it('follows destructuring (`const { space: d0 } = rt`, `const { u8: bytes } = d`) the same way', () => {
+    const a = lint(destructured('rt', 50), 'bytes');
+    const b = lint(destructured('rt', 100), 'bytes');
+    expect(a.reports).toEqual([`57 missedBarrier`]);
+    expect(b.reports).toEqual([`107 missedBarrier`]);
+    expect(b.origins).toBe(a.origins);
+    expect(lint(destructured('mine', 50), 'bytes').reports).toEqual([]);
+  });
+});
