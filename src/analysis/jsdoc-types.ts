@@ -10,7 +10,8 @@ import { syntaxCache } from './program-analysis.js';
 export interface JsDocTypes {
   /**
    * Every type reference with type arguments (`Map<string, Chunk>`, `Array.<Chunk>`), array type (`Chunk[]`),
-   * tuple type and rest type (`...Chunk`, an array) in the file's JSDoc type expressions, nested ones included.
+   * tuple type, rest type (`...Chunk`, an array) and object type (`{ c: Chunk, s: string }`) in the file's JSDoc type
+   * expressions, nested ones included.
    */
   readonly typeNodes: readonly ts.TypeNode[];
   /** Every `@typedef` tag: a type the file declares in JSDoc, as `type T = …` does in TypeScript. */
@@ -42,7 +43,15 @@ export function jsDocTypes(file: ts.SourceFile): JsDocTypes {
     jsDocTypeCounters.nodes++;
     if (doc) {
       if (ts.isJSDocTypedefTag(node)) typedefs.push(node);
-      else if ((ts.isTypeReferenceNode(node) && node.typeArguments) || ts.isArrayTypeNode(node) || ts.isTupleTypeNode(node) || ts.isJSDocVariadicType(node)) typeNodes.push(node);
+      else if (
+        (ts.isTypeReferenceNode(node) && node.typeArguments) ||
+        ts.isArrayTypeNode(node) ||
+        ts.isTupleTypeNode(node) ||
+        ts.isJSDocVariadicType(node) ||
+        ts.isTypeLiteralNode(node)
+      ) {
+        typeNodes.push(node);
+      }
     }
     const children: Array<[ts.Node, boolean]> = [];
     for (const j of (node as { jsDoc?: readonly ts.JSDoc[] }).jsDoc ?? []) children.push([j, true]);

@@ -515,7 +515,7 @@ export default createRule<Options, MessageIds>({
           if (!mayHoldRuntime(ctx.analysis, n)) continue;
           if (ts.isTypeReferenceNode(n)) checkTypeReference(n);
           else if (ts.isTupleTypeNode(n)) checkTuple(n);
-          else checkArray(n as ts.ArrayTypeNode | ts.JSDocVariadicType);
+          else if (ts.isArrayTypeNode(n) || ts.isJSDocVariadicType(n)) checkArray(n);
         }
       },
     });

@@ -313,10 +313,12 @@ export default createRule<Options, MessageIds>({
           visit({ loc: jsDocLoc(context.sourceCode, id) }, () => id.text, declaredType(id), !rename);
         }
         for (const n of jsDoc.typeNodes) {
-          // A typedef's own reference is the typedef (above), as `type T = G<A>` is.
-          if (!ts.isTypeReferenceNode(n) || (ts.isJSDocTypeExpression(n.parent) && ts.isJSDocTypedefTag(n.parent.parent)) || !mayHoldRuntime(analysis, n)) continue;
+          // A typedef's own type is the typedef (above), as `type T = G<A>` or `type T = { … }` is.
+          if (!(ts.isTypeReferenceNode(n) || ts.isTypeLiteralNode(n)) || (ts.isJSDocTypeExpression(n.parent) && ts.isJSDocTypedefTag(n.parent.parent)) || !mayHoldRuntime(analysis, n)) continue;
           const type = checker.getTypeFromTypeNode(n);
-          visit({ loc: jsDocLoc(context.sourceCode, n) }, () => nameOf(type), type, true, true);
+          const at = { loc: jsDocLoc(context.sourceCode, n) };
+          if (ts.isTypeLiteralNode(n)) visit(at, () => anonymousName, type, true, true, 'this object type');
+          else visit(at, () => nameOf(type), type, true, true);
         }
       },
       'Program:exit'() {

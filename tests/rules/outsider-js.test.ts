@@ -289,6 +289,14 @@ const nhp = tables<'heapPointer', NhpOptions>([
     errors: [{ messageId: 'heapPointer', line: 1 }],
     only: ['js', 'mjs'],
   },
+  // An object type written inline in JSDoc is checked as a TS inline type is (`{…}` in the message). Twin: the slot
+  // holds a HeapRef; an ordinary inline type holds what it likes.
+  {
+    ok: [chunk, `/** @type {{ c: Chunk, s: HeapRef<Session> }} */ export let v;`, `/** @param {{ n: number, s: string }} x */ export function f(x) { return x; }`],
+    broken: [chunk, `/** @type {{ c: Chunk, s: string }} */ export let v;`, `/** @param {{ n: number, s: string }} x */ export function f(x) { return x; }`],
+    errors: [{ messageId: 'heapPointer', line: 2, data: { path: '{…}.s', held: 'string', why: 'this object type is not-in-heap by containment ({…}.c; Chunk is marked NotInHeap)' } }],
+    only: ['js', 'mjs'],
+  },
   // An object @typedef with @property tags that holds a not-in-heap value is not-in-heap by containment: its other
   // @property slots hold no heap reference. Twin: the label is a number.
   {
