@@ -149,6 +149,22 @@ describe('closing across threads (docs/runtime.md, Closing a runtime)', () => {
     rt.memclrNoHeapPointers(p, 64);
   });
 
+  it('debug mode: an attached runtime closed alone refuses its clears and stores too (the debug check comes first)', async () => {
+    const rt = createRuntime({ maxBytes: 4 << 20, shared: true, debug: true });
+    const p = rt.sysAlloc(8192);
+    const w = await worker(rt.share());
+    const seen = await w.run<Record<string, unknown>>(
+      `state.rt = off.attachRuntime(arg);
+       const open = attempt(() => state.rt.memclrNoHeapPointers(${p}, 64));
+       state.rt.close();
+       return { open, clear: attempt(() => state.rt.memclrNoHeapPointers(${p}, 64)), store: attempt(() => state.rt.storeHeapRef(${p}, 0)) };`,
+      rt.share(),
+    );
+    expect(seen.open).toEqual({}); // the twin: open, it clears
+    for (const k of ['clear', 'store']) expect(seen[k], k).toMatchObject({ name: 'ClosedError', code: 'ERR_CLOSED' });
+    rt.memclrNoHeapPointers(p, 64); // the owner's space stays open
+  });
+
   it('the owner’s close reaches another thread’s clears at once (the shared bound) and its heap at its next miss', async () => {
     const rt = createRuntime({ maxBytes: 4 << 20, shared: true });
     const p = rt.sysAlloc(8192);
