@@ -150,7 +150,7 @@ describe('closing across threads (docs/runtime.md, Closing a runtime)', () => {
   });
 
   it('debug mode: an attached runtime closed alone refuses its clears and stores too (the debug check comes first)', async () => {
-    const rt = createRuntime({ maxBytes: 4 << 20, shared: true, debug: true });
+    const rt: Runtime = createRuntime({ maxBytes: 4 << 20, shared: true, debug: true });
     const p = rt.sysAlloc(8192);
     const w = await worker(rt.share());
     const seen = await w.run<Record<string, unknown>>(
