@@ -178,28 +178,39 @@ export function guardReceivers(cls: abstract new (...args: never[]) => object, o
 }
 
 /**
- * `cls` behind a Proxy whose call trap throws MisuseError `ERR_MISUSE`
- * (`FixAlloc(L)`, `Runtime()`: a class called without `new`, which the
- * engine answers with a TypeError). `new`, `extends`, `instanceof` and
- * static reads reach the class itself; `cls.prototype.constructor` is the
- * proxy, so an instance's `constructor` is what the package exports. Only
- * construction passes through the proxy: no method call does.
+ * `cls` behind a constructor function that throws MisuseError `ERR_MISUSE`
+ * when called without `new` (`FixAlloc(L)`, `Runtime()`: a class called so
+ * gets the engine's TypeError). `new` constructs the class itself with the
+ * class as new.target; a subclass's super() passes its own new.target.
+ * `instanceof`, statics (through its prototype chain) and the read-only
+ * `prototype` are the class's; `cls.prototype.constructor` is the wrapper,
+ * so an instance's `constructor` is what the package exports. Only
+ * construction passes through it: no method call does.
+ *
+ * Not a Proxy: with a Proxy as new.target (the first version of this) V8
+ * built each instance without the class's initial map, so a FixAlloc had
+ * slow properties and its free+alloc pair over 10k live 64 B records took
+ * 222.8 ns instead of 27.8 (bench F1 0.031x against 0.744x); a subclass of
+ * the Proxy stayed slow even with the class passed as new.target.
  */
 export function requireNew<C extends abstract new (...args: never[]) => object>(cls: C): C {
   const name = cls.name;
-  const exported: C = new Proxy(cls, {
-    apply(_target, _this, args: unknown[]): never {
+  const construct = cls as unknown as new (...args: unknown[]) => object;
+  const exported = function (this: unknown, ...args: unknown[]): object {
+    if (new.target === undefined) {
       throw new MisuseError(`${name}: a class, called without new; write new ${name}(…)`, { value: args.length === 0 ? undefined : args[0], limit: 'new' });
-    },
-    // `new` of the Proxy constructs with the class itself as new.target: with the Proxy there, V8 built every
-    // instance without the class's initial map (slow properties), and FixAlloc's pair ran 24x slower (bench F1
-    // 0.744x -> 0.031x on this session's page). A subclass's super() passes its own new.target through.
-    construct(target, args: unknown[], newTarget: object): object {
-      return Reflect.construct(target as unknown as new (...a: unknown[]) => object, args, (newTarget === exported ? target : newTarget) as new (...a: unknown[]) => object);
-    },
+    }
+    const target = new.target === exported ? construct : (new.target as unknown as typeof construct);
+    return Reflect.construct<unknown[], object>(construct, args, target);
+  };
+  Object.defineProperties(exported, {
+    name: { value: name },
+    length: { value: construct.length },
+    prototype: { value: cls.prototype as object, writable: false, enumerable: false, configurable: false },
   });
+  Object.setPrototypeOf(exported, cls);
   Reflect.defineProperty(cls.prototype as object, 'constructor', { value: exported, writable: true, enumerable: false, configurable: true });
-  return exported;
+  return exported as unknown as C;
 }
 
 function receiverError(what: string, cls: string, receiver: unknown): MisuseError {

@@ -1,12 +1,15 @@
 // Classes called without `new`, and the frozen objects the runtime hands out (issue 14).
 // - FixAlloc(L) is a MisuseError (ERR_MISUSE, value the first argument, limit 'new') that makes no pool; the package
-//   exports FixAlloc behind a Proxy whose call trap throws (requireNew), so `new`, `extends`, `instanceof` and an
-//   instance's `constructor` are the class's, and no method call passes through the Proxy.
+//   exports FixAlloc behind a constructor function that throws when called without new (requireNew), so `new`,
+//   `extends`, `instanceof` and an instance's `constructor` are the class's, and no method call passes through it.
+// - The wrapper builds instances with the class's own map: a Proxy there gave every FixAlloc slow properties
+//   (dictionary mode) and a 24x slower free+alloc pair, which the test below sees through V8's %HasFastProperties.
 // - Runtime() the same: runtime.ts assigns the guarded class to its own class binding, so the declarations still
 //   name a class.
 // - Assignments to frozen plain objects (rt.space, layouts, field descriptions) keep the engine's TypeError, as
 //   docs/runtime.md says: a frozen object's properties are data properties that TurboFan folds, where a setter that
 //   throws would make each read a getter call. These tests pin that documented behaviour and that nothing changes.
+import v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { createRuntime, defaultRuntime, FixAlloc, MisuseError, Runtime, struct, u32, type LayoutType } from '../../src/runtime/index.js';
 import { FixAlloc as FixAllocClass } from '../../src/runtime/fixalloc.js';
@@ -116,5 +119,30 @@ describe('documented: frozen objects keep the engine’s TypeError, and change n
     expect(() => {
       (rt as { space: unknown }).space = views; // a getter-only property of the Runtime: the runtime's own typed error
     }).toThrow(expect.objectContaining({ name: 'MisuseError', code: 'ERR_READ_ONLY' }) as Error);
+  });
+});
+
+describe('requireNew keeps the instances V8 builds', () => {
+  // A structural check, no timing: %HasFastProperties is V8's own answer (natives syntax, compiled after the flag is set).
+  v8.setFlagsFromString('--allow-natives-syntax');
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- natives syntax exists only in code compiled after the flag
+  const fastProperties = new Function('o', 'return %HasFastProperties(o)') as (o: object) => boolean;
+  it('a FixAlloc, a subclass of it and a Runtime made through the exports have fast properties, as the bare class has', () => {
+    const rt = createRuntime({ maxBytes: 1 << 20 });
+    class Pool extends FixAlloc<LayoutType<typeof Rec>, true> {
+      constructor() {
+        super(Rec, { runtime: rt });
+      }
+    }
+    expect(fastProperties(new FixAllocClass(Rec, { runtime: rt }))).toBe(true); // the twin: the class itself
+    expect(fastProperties(new FixAlloc(Rec, { runtime: rt }))).toBe(true);
+    expect(fastProperties(new Pool())).toBe(true);
+    expect(fastProperties(rt)).toBe(true);
+    expect(fastProperties(new Runtime({ maxBytes: 1 << 20 }))).toBe(true);
+  });
+  it('the broken twin: the same class behind a Proxy (the first requireNew) gives a FixAlloc slow properties', () => {
+    const rt = createRuntime({ maxBytes: 1 << 20 });
+    const proxied = new Proxy(FixAllocClass, {});
+    expect(fastProperties(new proxied(Rec, { runtime: rt }))).toBe(false);
   });
 });
