@@ -15,6 +15,7 @@
 import { BadPointerError, MisuseError, checkInt, show } from './errors.js';
 import { isLayout, layoutSlots, type Layout } from './layout.js';
 import { checkRange } from './memclr.js';
+import { pageShift } from './space.js';
 import type { RuntimeState } from './runtime.js';
 
 /** One registered root block. */
@@ -80,7 +81,7 @@ export class RootSet {
     root.ownsBits = this.rt.heap.bits.root(p, layout, count);
     this.byAddress.set(p, root);
     if (this.rt.debug) {
-      for (let page = p >>> 13, last = (p + layout.size * count - 1) >>> 13; page <= last; page++) {
+      for (let page = p >>> pageShift, last = (p + layout.size * count - 1) >>> pageShift; page <= last; page++) {
         const list = this.byPage.get(page);
         if (list === undefined) this.byPage.set(page, [root]);
         else list.push(root);
@@ -99,7 +100,7 @@ export class RootSet {
     root.removed = true;
     this.byAddress.delete(p);
     if (this.rt.debug) {
-      for (let page = p >>> 13, last = (p + root.layout.size * root.count - 1) >>> 13; page <= last; page++) {
+      for (let page = p >>> pageShift, last = (p + root.layout.size * root.count - 1) >>> pageShift; page <= last; page++) {
         const list = this.byPage.get(page) as Root[];
         if (list.length === 1) this.byPage.delete(page);
         else list.splice(list.indexOf(root), 1);
@@ -110,7 +111,7 @@ export class RootSet {
 
   /** Debug mode: a registered root whose block overlaps [p, p+n) (`p`, `n` checked by the caller), or undefined; always undefined without debug mode. */
   overlapping(p: number, n: number): Root | undefined {
-    for (let page = p >>> 13, last = (p + n - 1) >>> 13; page <= last; page++) {
+    for (let page = p >>> pageShift, last = (p + n - 1) >>> pageShift; page <= last; page++) {
       const list = this.byPage.get(page);
       if (list === undefined) continue;
       for (const r of list) if (r.p < p + n && p < r.p + r.layout.size * r.count) return r;

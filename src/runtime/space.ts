@@ -33,7 +33,7 @@ import { gateClosed, gateDebug, H, maxSharedStats, maxThreads, metaLayout, Share
 
 /** Go's `_PageSize`: the unit of sysAlloc. */
 export const pageSize = 8192;
-const pageShift = 13;
+export const pageShift = 13;
 /** The header word mappedEnd reads (H.bound: the unmapped tail's first page, 0 once closed), as a module constant. */
 const boundWord = H.bound;
 
