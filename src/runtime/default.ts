@@ -28,6 +28,11 @@ export function defaultRuntime(): Runtime {
   return (theDefault ??= new Runtime());
 }
 
+/** The default runtime if one was made, without making one (a refused `new FixAlloc` makes none). Not in the package entry. */
+export function madeDefaultRuntime(): Runtime | undefined {
+  return theDefault;
+}
+
 /**
  * Makes `rt` the runtime behind the module-level functions (e.g. a debug
  * runtime in tests, or, in a worker, a runtime attached to the owner's

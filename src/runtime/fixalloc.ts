@@ -27,7 +27,7 @@
 
 import { checkPtr, checkOptions, checkSize, guardReceivers, optBool, optString } from './check.js';
 import { BadPointerError, DoubleFreeError, ForeignPointerError, MisuseError, OffheapRangeError, OptionError, SharedPoolError, show } from './errors.js';
-import { defaultRuntime } from './default.js';
+import { defaultRuntime, madeDefaultRuntime } from './default.js';
 import { isLayout, type Layout } from './layout.js';
 import { batchTail, cacheBatch, cacheMax, noFlush } from './mcache.js';
 import { MCentral, openPool } from './mcentral.js';
@@ -270,6 +270,14 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
       throw new MisuseError(`FixAlloc: takes (type, options); open a shared pool with sharedPool(rt, name, type, options); got a third argument ${show(open)}`, { value: open });
     }
     const opts = checkOptions('FixAlloc', options, optionKeys);
+    const runtime = opts.runtime;
+    if (runtime !== undefined && !isRuntime(runtime)) {
+      throw new OptionError('runtime', `FixAlloc: option runtime must be a Runtime (createRuntime()); got ${show(runtime)}`, { value: runtime, limit: 'Runtime' });
+    }
+    // The runtime before the type and the other options, as every refusing member checks it first. Without the
+    // option, the default runtime if one was made: a refused call makes none, and one made below is open.
+    const given = runtime ?? madeDefaultRuntime();
+    if (given !== undefined) stateOf(given).space.checkOpen('FixAlloc');
     let size: number;
     let align = 4;
     if (typeof type === 'number') {
@@ -291,13 +299,8 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
     const first = opts.first;
     if (first !== undefined && typeof first !== 'function') throw new OptionError('first', `FixAlloc: option first must be a function; got ${show(first)}`, { value: first, limit: 'function' });
     const stat = optString('FixAlloc', opts, 'stat', 'fixalloc');
-    const runtime = opts.runtime;
-    if (runtime !== undefined && !isRuntime(runtime)) {
-      throw new OptionError('runtime', `FixAlloc: option runtime must be a Runtime (createRuntime()); got ${show(runtime)}`, { value: runtime, limit: 'Runtime' });
-    }
-    const rt = stateOf(runtime ?? defaultRuntime());
+    const rt = stateOf(given ?? defaultRuntime());
     const space = rt.space;
-    space.checkOpen('FixAlloc');
     size = (size + align - 1) & ~(align - 1);
     const layout = typeof type === 'number' ? undefined : type;
     const spanBytes = spanBytesFor(size);
@@ -866,14 +869,14 @@ function checkPoolName(name: unknown): asserts name is string {
  */
 export function sharedPool<T, Z extends boolean = true>(rt: Runtime, name: string, type: Layout<T> | number, options: SharedPoolOptions<T, Z> = {}): FixAlloc<T, Z> {
   if (!isRuntime(rt)) throw new OptionError('runtime', `sharedPool: rt must be a Runtime (createRuntime or attachRuntime); got ${show(rt)}`, { value: rt, limit: 'Runtime' });
+  const s = stateOf(rt);
+  s.space.checkOpen('sharedPool');
   checkPoolName(name);
   const opts = checkOptions('sharedPool', options, sharedOptionKeys);
   const cache = optBool('sharedPool', opts, 'cache', true);
-  const s = stateOf(rt);
   if (!s.space.shared) {
     throw new SharedPoolError('ERR_NOT_SHARED', `sharedPool: the runtime is not shared; create it with createRuntime({ shared: true }) or attachRuntime(desc)`, { value: name, limit: 'shared' });
   }
-  s.space.checkOpen('sharedPool');
   const known = s.sharedPools.get(name) as FixAlloc<T, Z> | undefined;
   if (known !== undefined) {
     const align = typeof type === 'number' ? 4 : isLayout(type) ? Math.max(4, type.align) : 0;

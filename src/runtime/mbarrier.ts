@@ -166,6 +166,8 @@ export function typedmemclrImpl(rt: RuntimeState, layout: Layout<unknown>, p: nu
 }
 
 function typedmemclrSlow(rt: RuntimeState, layout: Layout<unknown>, p: number): void {
+  // A closed space's bound is 0, so a closed runtime always lands here: refused before the layout is looked at.
+  if (rt.space.closed) rt.space.closedError('typedmemclr');
   checkLayout(rt, 'typedmemclr', layout);
   checkRange(rt.space, 'typedmemclr', p, layout.size);
   if ((p & (layout.align - 1)) !== 0) {

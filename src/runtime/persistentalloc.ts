@@ -81,10 +81,11 @@ export class PersistentAlloc {
 
   /** Validates, takes a new chunk or a large block, switches the stat category. */
   private allocSlow(size: number, align: number, stat: string): number {
+    // First, as every refusing member: a closed runtime's requests all land here (close gives the chunk up).
+    this.space.checkOpen('persistentalloc');
     checkSize('persistentalloc: size', size, 1, maxSpaceBytes);
     checkAlign('persistentalloc: align', align, pageSize);
     checkStat('persistentalloc', stat);
-    this.space.checkOpen('persistentalloc');
     let p: number;
     if (size >= persistentLargeSize) {
       p = this.space.allocPages(size, persistentStat, blockPersistent);

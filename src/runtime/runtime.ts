@@ -221,9 +221,11 @@ export let stateOf: (rt: Runtime) => RuntimeState;
 function buildState(options: RuntimeOptions, attach: unknown): RuntimeState {
   if (attach !== undefined) {
     if (!(attach instanceof AttachTo)) throw new MisuseError(`Runtime: takes (options); attach to a shared space with attachRuntime(desc); got a second argument ${show(attach)}`, { value: attach });
+    // Views over the buffer change nothing; a closed space is refused before the options are looked at.
+    const space = new AddressSpace({ attach: attach.buffer });
+    space.checkOpen('attachRuntime');
     const opts = checkOptions('attachRuntime', options, attachOptionKeys);
     const checkmark = optBool('attachRuntime', opts, 'checkmark', false);
-    const space = new AddressSpace({ attach: attach.buffer });
     space.claimAttachSlot('attachRuntime', (code, message, limit) => {
       throw new AttachError(code, message, { value: space.token, limit });
     });
@@ -321,10 +323,10 @@ export class Runtime extends Object {
    */
   share(): SharedRuntime {
     const space = this.#s.space;
+    space.checkOpen('share');
     if (!space.shared) {
       throw new AttachError('ERR_NOT_SHARED', 'share: this runtime is not shared; create it with createRuntime({ shared: true })', { value: false, limit: 'shared' });
     }
-    space.checkOpen('share');
     return { offheap: 'shared-runtime', version: 1, buffer: space.buffer as SharedArrayBuffer };
   }
 

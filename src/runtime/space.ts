@@ -368,6 +368,8 @@ export class AddressSpace {
    * to `stat`. Throws OutOfMemoryError when no free run or unmapped tail fits.
    */
   sysAlloc(n: number, stat = 'other'): number {
+    // A closed runtime refuses before the arguments are looked at, as every refusing member does (allocPages checks again under the lock).
+    this.checkOpen('sysAlloc');
     checkSize('sysAlloc: n', n, 1, maxSpaceBytes);
     checkStat('sysAlloc', stat);
     return this.allocPages(n, stat, blockUser);

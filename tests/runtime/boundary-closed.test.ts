@@ -7,7 +7,7 @@
 // the object heap's table names no value), so each case has its twin: the
 // same call on the runtime while it was open, which works.
 import { describe, expect, it } from 'vitest';
-import { ClosedError, createRuntime, FixAlloc, heapRef, MisuseError, struct, u32, type HeapRef, type Runtime } from '../../src/runtime/index.js';
+import { attachRuntime, ClosedError, createRuntime, defaultRuntime, FixAlloc, heapRef, MisuseError, setDefaultRuntime, sharedPool, struct, u32, type HeapRef, type Runtime } from '../../src/runtime/index.js';
 import { stateOf } from '../../src/runtime/runtime.js';
 import { snapshot } from './helpers.js';
 
@@ -108,6 +108,65 @@ describe('a closed runtime refuses every member that changes something', () => {
       expect(call).toThrow(ClosedError);
     }
     expect(state(w.rt, w.pool, w.block)).toBe(before);
+  });
+
+  // Every refusing member checks the runtime before its arguments (the runtime is gone whatever they are). Each row is
+  // a bad call: its twin on the open runtime gets the argument's error, the closed runtime ClosedError for the member.
+  const badCalls: [member: string, open: string, call: (w: World) => unknown][] = [
+    ['sysAlloc', 'ERR_BAD_SIZE', (w) => w.rt.sysAlloc(-1)],
+    ['sysAlloc', 'ERR_OPTION', (w) => w.rt.sysAlloc(8192, 5 as never)],
+    ['persistentalloc', 'ERR_BAD_SIZE', (w) => w.rt.persistentalloc(-1)],
+    ['persistentalloc', 'ERR_BAD_ALIGN', (w) => w.rt.persistentalloc(8, 3)],
+    ['persistentalloc', 'ERR_OPTION', (w) => w.rt.persistentalloc(8, 8, 5 as never)],
+    ['typedmemclr', 'ERR_MISUSE', (w) => w.rt.typedmemclr({} as never, w.plain)],
+    ['FixAlloc', 'ERR_BAD_SIZE', (w) => new FixAlloc(3, { runtime: w.rt })],
+    ['FixAlloc', 'ERR_OPTION', (w) => new FixAlloc(Rec, { runtime: w.rt, first: 5 as never })],
+    ['sharedPool', 'ERR_OPTION', (w) => sharedPool(w.rt, '', Rec)],
+    ['sharedPool', 'ERR_NOT_SHARED', (w) => sharedPool(w.rt, 'recs', Rec)],
+    ['share', 'ERR_NOT_SHARED', (w) => w.rt.share()],
+  ];
+  it.each([false, true])('a bad argument: the open twin names the argument, the closed runtime ClosedError, nothing changed (debug %s)', (debug) => {
+    for (const [member, code, call] of badCalls) {
+      expect(() => call(world(debug)), member).toThrow(expect.objectContaining({ code }) as Error);
+      const w = world(debug);
+      w.rt.close();
+      const before = state(w.rt, w.pool, w.plain);
+      expect(() => call(w), member).toThrow(expect.objectContaining({ name: 'ClosedError', code: 'ERR_CLOSED', value: member }) as Error);
+      expect(state(w.rt, w.pool, w.plain), member).toBe(before);
+    }
+  });
+
+  it('a bad argument, shared: sharedPool and attachRuntime check the space first', () => {
+    const calls: [member: string, code: string, call: (w: World) => unknown][] = [
+      ['sharedPool', 'ERR_OPTION', (w) => sharedPool(w.rt, '', Rec)],
+      ['sharedPool', 'ERR_OPTION', (w) => sharedPool(w.rt, 'recs', Rec, { cache: 5 as never })],
+      ['persistentalloc', 'ERR_BAD_SIZE', (w) => w.rt.persistentalloc(0)],
+    ];
+    for (const [member, code, call] of calls) {
+      expect(() => call(world(false, true)), member).toThrow(expect.objectContaining({ code }) as Error);
+      const w = world(false, true);
+      w.rt.close();
+      expect(() => call(w), member).toThrow(expect.objectContaining({ name: 'ClosedError', value: member }) as Error);
+    }
+    // attachRuntime on the owner's thread: open, the options are checked before the thread's slot (OptionError); closed, the space is.
+    const open = createRuntime({ maxBytes: 1 << 20, shared: true });
+    expect(() => attachRuntime(open.share(), { checkmark: 5 as never })).toThrow(expect.objectContaining({ code: 'ERR_OPTION' }) as Error);
+    const desc = open.share();
+    open.close();
+    expect(() => attachRuntime(desc, { checkmark: 5 as never })).toThrow(expect.objectContaining({ name: 'ClosedError', value: 'attachRuntime' }) as Error);
+  });
+
+  it('new FixAlloc over a closed default runtime: ClosedError before the type is checked; the twin over an open default names the type', () => {
+    const saved = defaultRuntime();
+    try {
+      const rt = createRuntime({ maxBytes: 1 << 20 });
+      setDefaultRuntime(rt);
+      expect(() => new FixAlloc(3)).toThrow(expect.objectContaining({ code: 'ERR_BAD_SIZE' }) as Error);
+      rt.close();
+      expect(() => new FixAlloc(3)).toThrow(expect.objectContaining({ name: 'ClosedError', value: 'FixAlloc' }) as Error);
+    } finally {
+      setDefaultRuntime(saved);
+    }
   });
 
   it('close releases the objects: the heap is empty, another runtime no longer finds the handles live, and it keeps working', () => {
