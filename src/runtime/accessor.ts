@@ -19,7 +19,9 @@
 // The checks are `typeof` and integer compares, folded by V8 on monomorphic
 // sites. Debug mode replaces the pointer check with one against allocated
 // memory, including FixAlloc objects that are free or never handed out
-// (OutOfBoundsError: a store after free).
+// (OutOfBoundsError: a store after free), after refusing a closed runtime
+// (ClosedError); without debug mode an accessor is raw memory and checks no
+// state, before or after close.
 
 import { checkPtr } from './check.js';
 import { BadPointerError, MisuseError, OffheapRangeError, OutOfBoundsError, show } from './errors.js';
@@ -158,7 +160,10 @@ function lit(n: number): string {
 function pointerCheck(rt: RuntimeState, layout: Layout<unknown>): (p: unknown) => void {
   const space = rt.space;
   const { size, align, name } = layout;
+  const what = `${name} accessor`;
   return (p: unknown) => {
+    // Debug mode only, so it may afford the check: a closed runtime first, as every refusing member (else its empty memory reads as out of bounds).
+    if (space.closed) space.closedError(what);
     if (typeof p !== 'number' || p >>> 0 !== p || p < pageSize || (p & (align - 1)) !== 0) {
       throw new BadPointerError(`${name} accessor: p must be a non-nil address aligned to ${align}; got ${show(p)}`, { value: p, limit: align });
     }

@@ -341,7 +341,8 @@ export class Runtime extends Object {
    * removeRoot, gcStart, gcStep, gcFinish, gc, setWriteBarrier, share. What
    * only reads stays: closed, debug, shared, buffer, space, stats, gcStats,
    * lastLost, checkmark, inPersistentAlloc, memoryPicture, access (the
-   * accessors and `space` are raw memory, as Go's unsafe.Pointer is). Each
+   * accessors and `space` are raw memory, as Go's unsafe.Pointer is; a
+   * debug runtime's accessors refuse, their check comes anyway). Each
    * refusal comes from a check the open runtime's path makes anyway (see
    * AddressSpace.mappedEnd, ObjectHeap.close). The owner's close reaches the
    * other threads' runtimes at their next slow step: a refill, a flush, a

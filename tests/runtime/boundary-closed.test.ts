@@ -7,7 +7,7 @@
 // the object heap's table names no value), so each case has its twin: the
 // same call on the runtime while it was open, which works.
 import { describe, expect, it } from 'vitest';
-import { attachRuntime, ClosedError, createRuntime, defaultRuntime, FixAlloc, heapRef, MisuseError, setDefaultRuntime, sharedPool, struct, u32, type HeapRef, type Runtime } from '../../src/runtime/index.js';
+import { array, attachRuntime, ClosedError, createRuntime, defaultRuntime, FixAlloc, heapRef, MisuseError, setDefaultRuntime, sharedPool, struct, u32, type HeapRef, type Runtime } from '../../src/runtime/index.js';
 import { stateOf } from '../../src/runtime/runtime.js';
 import { snapshot } from './helpers.js';
 
@@ -219,9 +219,43 @@ describe('a closed runtime refuses every member that changes something', () => {
     expect(w.rt.checkmark).toBe(false);
     expect(w.pool.inuse).toBe(2 * w.pool.size);
     expect(w.rt.gcStats()).toMatchObject({ phase: 'off', live: 0, roots: 1 });
-    if (!debug) expect(w.rt.access(Rec).n.get(w.plain)).toBe(7); // accessors are raw memory, as rt.space is
+    // Accessors are raw memory, as rt.space is; debug mode's check of allocated memory refuses a closed runtime first.
+    if (!debug) expect(w.rt.access(Rec).n.get(w.plain)).toBe(7);
+    else expect(() => w.rt.access(Rec).n.get(w.plain)).toThrow(ClosedError);
     w.rt.close(); // a second close does nothing
     expect(w.rt.stats()).toEqual(stats);
+  });
+
+  it('debug mode: every accessor operation refuses a closed runtime (ClosedError before p is looked at); the open twin works, and names a bad p', () => {
+    const Arr = struct('Arr', { refs: array(heapRef<Owner>(), 2), ns: array(u32, 2), n: u32 });
+    const ops = (rt: Runtime, p: number): [string, () => unknown][] => {
+      const A = rt.access(Arr);
+      return [
+        ['n.get', () => A.n.get(p as never)],
+        ['n.set', () => A.n.set(p as never, 1)],
+        ['ns.get', () => A.ns.get(p as never, 1)],
+        ['ns.set', () => A.ns.set(p as never, 1, 2)],
+        ['ns.at', () => A.ns.at(p as never, 1)],
+        ['refs.get', () => A.refs.get(p as never, 0)],
+        ['refs.set', () => A.refs.set(p as never, 0, 0 as HeapRef<Owner>)],
+      ];
+    };
+    const make = () => {
+      const rt = createRuntime({ maxBytes: 1 << 20, debug: true });
+      return { rt, p: new FixAlloc(Arr, { runtime: rt }).alloc() as number };
+    };
+    const open = make();
+    for (const [name, op] of ops(open.rt, open.p)) expect(op, name).not.toThrow();
+    for (const [name, op] of ops(open.rt, 12.5)) expect(op, name).toThrow(expect.objectContaining({ name: 'BadPointerError' }) as Error);
+    const w = make();
+    w.rt.access(Arr).n.set(w.p as never, 7);
+    w.rt.close();
+    for (const p of [w.p, 12.5]) {
+      for (const [name, op] of ops(w.rt, p)) {
+        expect(op, `${name} ${p}`).toThrow(expect.objectContaining({ name: 'ClosedError', code: 'ERR_CLOSED', value: 'Arr accessor', limit: 'an open runtime' }) as Error);
+      }
+    }
+    expect(w.rt.space.u32[(w.p + Arr.offsets.n) >>> 2]).toBe(7); // nothing written
   });
 
   it('close never runs on a foreign receiver (ERR_RECEIVER) and a closed runtime stays a Runtime for every other check', () => {
