@@ -40,7 +40,7 @@ const noneLost: readonly LostObject[] = Object.freeze([]);
 // A heap slot's `meta` words (heap.ts): [value, epoch << 1 | pinned], at `i << 1`.
 // Marking a slot in cycle c writes c << 1 and keeps the pinned bit.
 
-/** Where the collector is: not running, marking (barrier on), or sweeping (barrier off). */
+/** Where the collector is: not running (also once the runtime is closed: close ends a cycle), marking (barrier on), or sweeping (barrier off). */
 export type GcPhase = 'off' | 'mark' | 'sweep';
 
 /** What the collector did, for tests and tuning. */
@@ -403,6 +403,18 @@ export class Collector implements BulkBarrier {
   /** A root going away while marking: shade what it still holds unscanned (its deletion barrier). */
   rootRemoved(root: Root): void {
     if (this.phase === 'mark' && root.scannedCycle !== this.cycle) this.scanRoot(root, Infinity);
+  }
+
+  /**
+   * Runtime.close: the cycle ends with the runtime, so the phase says 'off'
+   * (the barrier is on exactly while it is 'mark'; close turned it off) and
+   * the grey work list lets its roots go. The counts stay for gcStats.
+   */
+  close(): void {
+    this.rt.setWriteBarrier(undefined);
+    this.work.fill(undefined, 0, this.workLen);
+    this.workHead = this.workLen = 0;
+    this.phase = 'off';
   }
 
   stats(): GcStats {

@@ -342,7 +342,8 @@ export class Runtime extends Object {
    * only reads stays: closed, debug, shared, buffer, space, stats, gcStats,
    * lastLost, checkmark, inPersistentAlloc, memoryPicture, access (the
    * accessors and `space` are raw memory, as Go's unsafe.Pointer is; a
-   * debug runtime's accessors refuse, their check comes anyway). Each
+   * debug runtime's accessors refuse, their check comes anyway); gcStats's
+   * phase is 'off' (close ends a running cycle). Each
    * refusal comes from a check the open runtime's path makes anyway (see
    * AddressSpace.mappedEnd, ObjectHeap.close). The owner's close reaches the
    * other threads' runtimes at their next slow step: a refill, a flush, a
@@ -358,7 +359,7 @@ export class Runtime extends Object {
     s.space.close();
     for (const pool of s.pools) pool.closeCache(poolKey);
     s.persistent.close();
-    s.barrier.set(undefined);
+    s.collector.close();
     this.#heap.close();
   }
 
