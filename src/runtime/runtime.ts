@@ -350,8 +350,8 @@ export class Runtime extends Object {
    * new span or chunk, sysAlloc, sysFree, sharedPool, a new handle block;
    * until then a thread's cache may still serve its few objects (at most
    * cacheMax per pool) and its heap its handles. An attached runtime closed
-   * alone refuses all of the above except the five clears and stores, whose
-   * range check reads the shared space's bound. A second close does nothing.
+   * alone refuses all of the above too, the five clears and stores included
+   * (its own bound of 0, AddressSpace.bound). A second close does nothing.
    */
   close(): void {
     const s = this.#s;

@@ -59,7 +59,8 @@ export const H = {
   /**
    * The page the clears and stores may not reach (AddressSpace.mappedEnd):
    * `high` while the space is open, 0 once its owner closed it, so the range
-   * checks they make anyway fail and their slow paths name the close.
+   * checks they make anyway fail and their slow paths name the close (an
+   * attached runtime that closes alone reads a private 0 instead, space.ts).
    */
   bound: 28,
   /** Words of a private (unshared) header. */

@@ -34,9 +34,6 @@ import { gateClosed, gateDebug, H, maxSharedStats, maxThreads, metaLayout, Share
 /** Go's `_PageSize`: the unit of sysAlloc. */
 export const pageSize = 8192;
 export const pageShift = 13;
-/** The header word mappedEnd reads (H.bound: the unmapped tail's first page, 0 once closed), as a module constant. */
-const boundWord = H.bound;
-
 /** The most bytes a space may reserve: addresses must fit a u32 link word and `>>> 2` indexing. */
 export const maxSpaceBytes = 2 ** 31;
 
@@ -135,6 +132,13 @@ export class AddressSpace {
    * thread; replaced by a private closed word when this runtime alone closes.
    */
   gate: Int32Array;
+  /**
+   * The word mappedEnd reads, as `gate` is: the header's H.bound (the
+   * unmapped tail's first page, 0 once the space is closed), replaced by a
+   * private 0 when this attached runtime alone closes, so its clears and
+   * stores refuse while the owner's space stays open.
+   */
+  declare bound: Int32Array;
   /** The first page ever handed out; the pages below hold page 0 and a shared space's bookkeeping. */
   declare readonly firstPage: number;
 
@@ -265,6 +269,7 @@ export class AddressSpace {
     }
     this.firstPage = this.hdr[H.firstPage];
     this.gate = this.hdr.subarray(H.gate, H.gate + 1);
+    this.bound = this.hdr.subarray(H.bound, H.bound + 1);
   }
 
   /** First page of the unmapped tail; pages [firstPage, high) are mapped. Pages at or above it may still need zeroing (see needzero). */
@@ -278,12 +283,12 @@ export class AddressSpace {
    * space is open, 0 once it is closed. So after close() the range check
    * each clear and store makes anyway fails, and its slow path throws
    * ClosedError: a closed runtime refuses them at no cost to the open one.
-   * (An attached runtime that closes alone leaves the shared word as it is.)
+   * An attached runtime that closes alone swaps in its own 0 (see `bound`).
    */
   get mappedEnd(): number {
-    // On every clear's range check: a module constant and a literal compile to a load and a multiply, where the
+    // On every clear's range check: a field, index 0 and a literal compile to two loads and a multiply, where the
     // imported H's field and the exported pageSize each cost a cell load and a hole check.
-    return this.hdr[boundWord] * 8192;
+    return this.bound[0] * 8192;
   }
 
   /** End of mapped memory, open or closed (introspection: the memory picture, snapshots). */
@@ -361,6 +366,8 @@ export class AddressSpace {
       unlock(hdr, H.registryLock);
     }
     this.gate = Int32Array.of(gateClosed | (this.debug ? gateDebug : 0));
+    // Its own bound of 0: the range check of its five clears and stores fails, and their slow path names the close.
+    this.bound = Int32Array.of(0);
   }
 
   /**

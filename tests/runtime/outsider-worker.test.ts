@@ -117,36 +117,60 @@ describe('a worker on a shared runtime', () => {
 });
 
 describe('closing across threads (docs/runtime.md, Closing a runtime)', () => {
-  it('an attached runtime closed alone refuses its heap, roots and collector; the documented limit: its clears still run outside debug mode; the owner goes on', async () => {
+  it('an attached runtime closed alone refuses its heap, roots, collector, clears and stores (outside debug mode too); the owner goes on', async () => {
     const rt: Runtime = createRuntime({ maxBytes: 4 << 20, shared: true });
     const p = rt.sysAlloc(8192);
+    rt.space.u8.fill(7, p, p + 64);
     const w = await worker(rt.share());
-    const seen = await w.run<Record<string, unknown>>(
+    const seen = await w.run<Record<string, Record<string, unknown>>>(
       `state.rt = off.attachRuntime(arg);
+       const Rec = off.struct('Rec', { ref: off.heapRef(), n: off.u32 });
        const h = state.rt.newHeapRef({ w: 1 });
+       // The five clears and stores over the owner's block (their range check reads this runtime's bound), and typedmemclr with a bad layout.
+       const stores = () => ({
+         memclrNoHeapPointers: attempt(() => state.rt.memclrNoHeapPointers(${p}, 64)),
+         typedmemclr: attempt(() => state.rt.typedmemclr(Rec, ${p})),
+         memclrHasPointers: attempt(() => state.rt.memclrHasPointers(${p}, 64)),
+         storeHeapRef: attempt(() => state.rt.storeHeapRef(${p}, 0)),
+         storeHeapRefNoWB: attempt(() => state.rt.storeHeapRefNoWB(${p}, 0)),
+         badLayout: attempt(() => state.rt.typedmemclr({}, ${p})),
+       });
+       // The twin: open, they run (the owner refills the block after).
+       const open = stores();
        state.rt.close();
        const out = {};
        for (const [name, fn] of Object.entries({
          newHeapRef: () => state.rt.newHeapRef({}), deref: () => state.rt.deref(h), freeHeapRef: () => state.rt.freeHeapRef(h),
          pin: () => state.rt.pin(h), gc: () => state.rt.gc(), gcStart: () => state.rt.gcStart(), sysAlloc: () => state.rt.sysAlloc(8192),
-         memclrNoHeapPointers: () => state.rt.memclrNoHeapPointers(${p}, 64),
        })) out[name] = attempt(fn);
        out.closed = state.rt.closed;
-       return out;`,
+       return { open, closed: out, stores: stores() };`,
       rt.share(),
     );
     for (const name of ['newHeapRef', 'deref', 'freeHeapRef', 'pin', 'gc', 'gcStart', 'sysAlloc']) {
-      expect(seen[name], name).toMatchObject({ name: 'ClosedError', code: 'ERR_CLOSED' });
-      expect((seen[name] as { message: string }).message).toMatch(new RegExp(`^${name}: the runtime is closed: close\\(\\) was called`));
+      expect(seen.closed[name], name).toMatchObject({ name: 'ClosedError', code: 'ERR_CLOSED' });
+      expect((seen.closed[name] as { message: string }).message).toMatch(new RegExp(`^${name}: the runtime is closed: close\\(\\) was called`));
     }
-    expect(seen.memclrNoHeapPointers).toEqual({}); // the limit: the shared space's bound, which the owner keeps open
-    expect(seen.closed).toBe(true);
+    const five = ['memclrNoHeapPointers', 'typedmemclr', 'memclrHasPointers', 'storeHeapRef', 'storeHeapRefNoWB'];
+    for (const name of five) expect(seen.open[name], name).toEqual({ value: undefined });
+    expect(seen.open.badLayout).toMatchObject({ name: 'MisuseError' });
+    for (const name of five) {
+      expect(seen.stores[name], name).toMatchObject({ name: 'ClosedError', code: 'ERR_CLOSED' });
+      expect((seen.stores[name] as { message: string }).message).toMatch(new RegExp(`^${name}: the runtime is closed: close\\(\\) was called`));
+    }
+    expect(seen.stores.badLayout).toMatchObject({ name: 'ClosedError', code: 'ERR_CLOSED' });
+    expect(seen.closed.closed).toBe(true);
     expect(rt.closed).toBe(false);
+    // The refused calls wrote nothing: the block is as the open twin's clears left it, then refilled below; the owner's own clears run.
+    rt.space.u8.fill(7, p, p + 64);
+    await w.run(`attempt(() => state.rt.memclrNoHeapPointers(${p}, 64)); attempt(() => state.rt.storeHeapRef(${p}, 0)); return 0;`);
+    expect(Array.from(rt.space.u8.subarray(p, p + 64)).every((b) => b === 7)).toBe(true);
     const h = rt.newHeapRef({ owner: true });
     rt.pin(h);
     rt.gc();
     expect(rt.deref(h)).toEqual({ owner: true });
     rt.memclrNoHeapPointers(p, 64);
+    expect(rt.space.u8[p]).toBe(0);
   });
 
   it('debug mode: an attached runtime closed alone refuses its clears and stores too (the debug check comes first)', async () => {
@@ -155,13 +179,17 @@ describe('closing across threads (docs/runtime.md, Closing a runtime)', () => {
     const w = await worker(rt.share());
     const seen = await w.run<Record<string, unknown>>(
       `state.rt = off.attachRuntime(arg);
+       const P = off.struct('P', { n: off.u32 });
        const open = attempt(() => state.rt.memclrNoHeapPointers(${p}, 64));
+       const openAccess = attempt(() => state.rt.access(P).n.set(${p}, 1));
        state.rt.close();
-       return { open, clear: attempt(() => state.rt.memclrNoHeapPointers(${p}, 64)), store: attempt(() => state.rt.storeHeapRef(${p}, 0)) };`,
+       return { open, openAccess, clear: attempt(() => state.rt.memclrNoHeapPointers(${p}, 64)), store: attempt(() => state.rt.storeHeapRef(${p}, 0)), access: attempt(() => state.rt.access(P).n.set(${p}, 2)) };`,
       rt.share(),
     );
     expect(seen.open).toEqual({}); // the twin: open, it clears
-    for (const k of ['clear', 'store']) expect(seen[k], k).toMatchObject({ name: 'ClosedError', code: 'ERR_CLOSED' });
+    expect(seen.openAccess).toEqual({}); // and the accessor writes
+    for (const k of ['clear', 'store', 'access']) expect(seen[k], k).toMatchObject({ name: 'ClosedError', code: 'ERR_CLOSED' });
+    expect(rt.space.u32[p >>> 2]).toBe(1); // the closed accessor wrote nothing
     rt.memclrNoHeapPointers(p, 64); // the owner's space stays open
   });
 
