@@ -24,6 +24,12 @@ export interface TargetRow {
    * measurement in its process (lint: cold runs, pairs); the page shows their total over processes.
    */
   readonly samples?: number;
+  /**
+   * Each of those measurements' own value, where they are one quantity measured again and again (the
+   * paired lints of L4): the verdict asks every one, so a spread inside a process that crosses the target
+   * makes the row "unstable" as a spread across processes does, and one lucky median cannot pass it.
+   */
+  readonly sampleValues?: readonly number[];
 }
 
 export interface Table {
@@ -226,7 +232,7 @@ export function combine(runs: readonly StoredTopic[]): CombinedTopic {
       median: med,
       min: finite.length ? Math.min(...finite) : NaN,
       max: finite.length ? Math.max(...finite) : NaN,
-      verdict: verdictOf(values, row),
+      verdict: verdictOf([...values, ...runs.flatMap((r) => r.targets[k].sampleValues ?? [])], row),
     };
   });
   const tables = first.tables.map((t, ti) => ({

@@ -399,6 +399,20 @@ describe('repeated runs', () => {
     expect(markdown(c)).toMatch(/\| L4 \| x \|.*\| 6 \(3 × 2\) \|/);
   });
 
+  it('judges a row by each of its in-process measurements when it gives them, not by the medians alone', () => {
+    // Two pairs per process whose medians pass while one pair of the first process misses: unstable.
+    const pairs = (values: number[], sampleValues?: number[]): StoredTopic => ({
+      ...run([0]),
+      targets: [row(values[0], { id: 'L4', samples: 2, better: 'lower', target: 10, ...(sampleValues ? { sampleValues } : {}) })],
+    });
+    expect(combine([pairs([6], [-2, 14]), pairs([4], [3, 5])]).targets[0].verdict).toBe('unstable');
+    // The same medians without the per-pair values: pass (what the page said before the row gave them).
+    expect(combine([pairs([6]), pairs([4])]).targets[0].verdict).toBe('pass');
+    // Every pair on one side: pass, and miss.
+    expect(combine([pairs([6], [5, 7]), pairs([4], [3, 5])]).targets[0].verdict).toBe('pass');
+    expect(combine([pairs([16], [15, 17]), pairs([14], [13, 15])]).targets[0].verdict).toBe('miss');
+  });
+
   it('refuses runs whose rows do not line up', () => {
     const other = { ...run([1, 2]), targets: [row(1), { ...row(2), id: 'Y' }] };
     expect(() => combine([run([1, 2]), other])).toThrow(/row 1/);
