@@ -21,7 +21,9 @@
 //   - `eslint` finds exactly the expected findings (a generic's type argument
 //     goes through the TypeScript < 5.8 fallback at the floor) and leaves a
 //     `.js` file alone;
-//   - without type information the run stops with typescript-eslint's error;
+//   - without type information the run stops with typescript-eslint's error,
+//     also with the shortest config (\`[offheap.configs.recommended]\` alone:
+//     the configs set typescript-eslint's parser, so no Parsing error);
 //   - the editor's hover (quick info) names the records: `Ptr<Particle>`;
 //   - the compiled examples run;
 //   - `require('offheap/eslint-plugin')` fails as the README says, and the
@@ -58,6 +60,7 @@ const rangeFloor = (range) => /(?:>=|\^)\s*(\d+\.\d+\.\d+)/.exec(range)?.[1];
 assert.equal(floor.typescript, rangeFloor(pkg.peerDependencies.typescript), 'floor.typescript is not the peer range\'s bottom');
 assert.equal(floor.eslint, rangeFloor(pkg.peerDependencies.eslint), 'floor.eslint is not the peer range\'s bottom');
 assert.equal(floor['typescript-eslint'], rangeFloor(pkg.peerDependencies['@typescript-eslint/utils']), 'floor typescript-eslint is not the peer range\'s bottom');
+assert.equal(floor['typescript-eslint'], rangeFloor(pkg.peerDependencies['@typescript-eslint/parser']), 'floor typescript-eslint is not the parser peer range\'s bottom');
 
 /** Upper bounds on what a runtime-only user downloads and keeps. */
 // (Now about 732 KiB and 3.2 MB: dist 1.9 MB of it with 0.85 MB of maps, src 0.93 MB for the maps, docs 0.67 MB;
@@ -119,7 +122,13 @@ function readmeCode(marker, lang = 'ts') {
 
 function versionsIn(dir) {
   const v = (name) => JSON.parse(readFileSync(path.join(dir, 'node_modules', name, 'package.json'), 'utf8')).version;
-  return { typescript: v('typescript'), eslint: v('eslint'), 'typescript-eslint': v('typescript-eslint'), '@typescript-eslint/utils': v('@typescript-eslint/utils') };
+  return {
+    typescript: v('typescript'),
+    eslint: v('eslint'),
+    'typescript-eslint': v('typescript-eslint'),
+    '@typescript-eslint/utils': v('@typescript-eslint/utils'),
+    '@typescript-eslint/parser': v('@typescript-eslint/parser'),
+  };
 }
 
 function duBytes(dir) {
@@ -166,7 +175,7 @@ function checkRuntimeOnly(dir, tarballPath) {
   assert.equal(ran.trim(), 'function function');
   const plugin = sh(`node --input-type=module -e "await import('offheap/eslint-plugin')"`, dir);
   assert.notEqual(plugin.status, 0, 'the plugin entry loaded without its peers');
-  assert.match(plugin.stderr, /offheap\/eslint-plugin needs typescript \([^)]+\) and @typescript-eslint\/utils \([^)]+\), which are not installed/);
+  assert.match(plugin.stderr, /offheap\/eslint-plugin needs typescript \([^)]+\), @typescript-eslint\/utils \([^)]+\) and @typescript-eslint\/parser \([^)]+\), which are not installed/);
   console.log(`  runtime only: 0 dependencies, tarball ${(tarballBytes / 1024).toFixed(0)} KiB, installed ${(installedBytes / 1024).toFixed(0)} KiB; the plugin entry names its missing peers`);
 }
 
@@ -325,6 +334,15 @@ import offheap from 'offheap/eslint-plugin';
 export default [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser } }, offheap.configs.recommended];
 `,
   );
+  // A user's first try: the shortest config, no typescript-eslint in it.
+  write(
+    dir,
+    'eslint.shortest.config.mjs',
+    `import offheap from 'offheap/eslint-plugin';
+
+export default [offheap.configs.recommended];
+`,
+  );
 }
 
 /** `node hover.cjs <file> <text> …`: quick info at the name after `const ` of each text, one line each. */
@@ -399,7 +417,12 @@ function checkProject(dir, label) {
   const untyped = sh('node_modules/.bin/eslint -c eslint.notypes.config.mjs src/example.ts', dir);
   assert.equal(untyped.status, 2, `without type information eslint should exit 2, got ${untyped.status}:\n${untyped.stdout}${untyped.stderr}`);
   assert.match(untyped.stderr, /offheap\/[a-z-]+[\s\S]*requires type information/);
-  step(`${label}: without type information the run stops (exit 2, "requires type information")`, t);
+  // The shortest config parses the TypeScript with the parser the configs set and stops at the same error.
+  const shortest = sh('node_modules/.bin/eslint -c eslint.shortest.config.mjs src/example.ts', dir);
+  assert.equal(shortest.status, 2, `the shortest config should stop the run (exit 2), got ${shortest.status}:\n${shortest.stdout}${shortest.stderr}`);
+  assert.match(shortest.stderr, /offheap\/[a-z-]+[\s\S]*requires type information[\s\S]*Parser: typescript-eslint\/parser/);
+  assert.doesNotMatch(shortest.stdout + shortest.stderr, /Parsing error/);
+  step(`${label}: without type information the run stops (exit 2, "requires type information"), with the parser alone and with the shortest config`, t);
 
   // A CommonJS config: require() of the plugin fails as the README says, its import() form lints.
   t = performance.now();
@@ -523,6 +546,7 @@ try {
   const [topMajor, topMinor, topPatch] = top['typescript-eslint'].split('.').map(Number);
   assert.ok(topMajor === 8 && (topMinor > devMinor || (topMinor === devMinor && topPatch >= devPatch)), `typescript-eslint ${top['typescript-eslint']} is not the latest 8`);
   assert.equal(top['@typescript-eslint/utils'], top['typescript-eslint']);
+  assert.equal(top['@typescript-eslint/parser'], top['typescript-eslint']);
   step(`README Install section ran as written (${JSON.stringify(top)})`, t);
 
   // The runtime alone next to TypeScript 7 (the peer range has no upper bound for it): npm installs them together,
@@ -557,7 +581,11 @@ try {
   );
   for (const block of section('Install')) if (block.file) write(floorDir, block.file, block.text);
   ok('npm install', floorDir);
-  assert.deepEqual(versionsIn(floorDir), { ...Object.fromEntries(['typescript', 'eslint', 'typescript-eslint'].map((k) => [k, floor[k]])), '@typescript-eslint/utils': floor['typescript-eslint'] });
+  assert.deepEqual(versionsIn(floorDir), {
+    ...Object.fromEntries(['typescript', 'eslint', 'typescript-eslint'].map((k) => [k, floor[k]])),
+    '@typescript-eslint/utils': floor['typescript-eslint'],
+    '@typescript-eslint/parser': floor['typescript-eslint'],
+  });
   step(`floor installed (${JSON.stringify(floor)})`, t);
 
   // The shipped sources against the floor TypeScript's API declarations, compiled by this repository's TypeScript: a

@@ -2,8 +2,9 @@
 // memory discipline. Default export only: ESLint and eslint-doc-generator
 // unwrap `.default` only when nothing else is exported.
 //
-// The peers (typescript, @typescript-eslint/utils) are optional for the
-// package, so they are checked before the rules, which import them, load.
+// The peers (typescript, @typescript-eslint/utils, @typescript-eslint/parser)
+// are optional for the package, so they are checked before the rules and the
+// configs, which import them, load.
 import { createRequire } from 'node:module';
 import { peerProblems } from './peers.js';
 

@@ -17,11 +17,18 @@ const installedVersion: VersionOf = (name) => {
   }
 };
 
-/** The peers the rules import at run time, with the packages a user installs to get them. */
+/**
+ * The peers the plugin imports at run time (the rules: typescript and utils; the configs: the parser they set), with
+ * the packages a user installs to get them.
+ */
 const runtimePeers: readonly { name: string; via: string }[] = [
   { name: 'typescript', via: 'typescript@~6.0' },
   { name: '@typescript-eslint/utils', via: 'typescript-eslint' },
+  { name: '@typescript-eslint/parser', via: 'typescript-eslint' },
 ];
+
+/** The peers typescript-eslint brings, checked against their caret ranges (`^8.40.0`: 8.40.0 up to, not including, 9). */
+const typescriptEslintPeers = ['@typescript-eslint/utils', '@typescript-eslint/parser'];
 
 /**
  * What keeps the plugin from loading, one problem per line; empty when it can
@@ -42,7 +49,7 @@ export function peerProblems(ranges: Readonly<Record<string, string>>, versionOf
     // same command brings a TypeScript it accepts.
     const install = [...(tsBelow || tsAbove ? ['typescript@~6.0'] : []), ...missing.map((p) => p.via)];
     problems.push(
-      `offheap/eslint-plugin needs ${missing.map((p) => `${p.name} (${ranges[p.name] ?? 'any'})`).join(' and ')}, ` +
+      `offheap/eslint-plugin needs ${listed(missing.map((p) => `${p.name} (${ranges[p.name] ?? 'any'})`))}, ` +
         `which ${missing.length > 1 ? 'are' : 'is'} not installed. The runtime (\`offheap\`) needs no dependencies; ` +
         `the lint side does: npm i -D eslint ${[...new Set(install)].join(' ')} jiti`,
     );
@@ -53,7 +60,29 @@ export function peerProblems(ranges: Readonly<Record<string, string>>, versionOf
         `${tsAbove ? ' (typescript-eslint 8 does not run on TypeScript 7)' : ''}: npm i -D typescript@~6.0`,
     );
   }
+  // An installed typescript-eslint package outside its range: nothing below the floor is tested (the pack test installs
+  // the floor and the latest 8), and another major is another API. Both come with typescript-eslint, in lockstep, so
+  // one command fixes either.
+  const outside = typescriptEslintPeers.flatMap((name) => {
+    const version = versionOf(name);
+    const range = /^\^\s*(\d+)\.(\d+)\.(\d+)$/.exec(ranges[name] ?? '');
+    if (version === undefined || !range) return [];
+    const [, major] = range;
+    const inRange = Number(version.split('.')[0]) === Number(major) && compareVersions(version, range.slice(1).join('.')) >= 0;
+    return inRange ? [] : [{ name, version, range: ranges[name], major }];
+  });
+  if (outside.length > 0) {
+    problems.push(
+      `offheap/eslint-plugin supports ${listed(outside.map((p) => `${p.name} ${p.range}`))}; ` +
+        `found ${listed(outside.map((p) => p.version))}: npm i -D typescript-eslint@^${outside[0].major}`,
+    );
+  }
   return problems;
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listed(items: readonly string[]): string {
+  return items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}` : (items[0] ?? '');
 }
 
 /** Compares the numeric major.minor.patch of two versions (a prerelease counts as its release). */

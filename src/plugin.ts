@@ -5,6 +5,7 @@
 // `defineConfig([...])` and `tseslint.config(...)` type-check; the rules stay
 // strongly typed inside and are cast once, here.
 import { createRequire } from 'node:module';
+import * as parserBase from '@typescript-eslint/parser';
 import type { ESLint, Linter } from 'eslint';
 import { rules } from './rules/index.js';
 
@@ -12,6 +13,15 @@ const pkg = createRequire(import.meta.url)('../package.json') as { name: string;
 
 /** TypeScript sources only: the rules need type information. */
 const tsFiles = ['**/*.ts', '**/*.tsx', '**/*.mts', '**/*.cts'];
+
+/**
+ * typescript-eslint's parser, as typescript-eslint's own configs set it (`meta` and `parseForESLint`). The configs set
+ * it so that the shortest setup, `[offheap.configs.recommended]`, parses TypeScript and reaches the rules, which then
+ * stop the run with typescript-eslint's "requires type information" error until the user enables `projectService` or
+ * `project`. They set no parserOptions: those are the user's, and ESLint merges `languageOptions.parserOptions` key by
+ * key while a later `parser` replaces an earlier one, so a user's parserOptions survive in either order.
+ */
+const parser = { meta: parserBase.meta, parseForESLint: parserBase.parseForESLint };
 
 /** Options that `strict` sets on top of each rule's defaults. */
 const strictOptions: Record<string, unknown[]> = {
@@ -44,6 +54,7 @@ const plugin: OffheapPlugin = {
 plugin.configs.recommended = {
   name: 'offheap/recommended',
   files: tsFiles,
+  languageOptions: { parser },
   plugins: { offheap: plugin },
   rules: configRules('recommended'),
 };
@@ -51,6 +62,7 @@ plugin.configs.recommended = {
 plugin.configs.strict = {
   name: 'offheap/strict',
   files: tsFiles,
+  languageOptions: { parser },
   plugins: { offheap: plugin },
   rules: configRules('strict'),
 };
