@@ -44,7 +44,7 @@ export function jsDocTypes(file: ts.SourceFile): JsDocTypes {
     if (doc) {
       if (ts.isJSDocTypedefTag(node)) typedefs.push(node);
       else if (
-        (ts.isTypeReferenceNode(node) && node.typeArguments) ||
+        ((ts.isTypeReferenceNode(node) || ts.isImportTypeNode(node)) && node.typeArguments) ||
         ts.isArrayTypeNode(node) ||
         ts.isTupleTypeNode(node) ||
         ts.isJSDocVariadicType(node) ||

@@ -333,21 +333,26 @@ export default createRule<Options, MessageIds>({
     const containerNames = new Set(['Array', 'ReadonlyArray', 'Map', 'ReadonlyMap', 'Set', 'ReadonlySet', 'WeakMap', 'WeakSet', 'WeakRef']);
 
     /** `Map<K, Span>`, `Box<Span>`, `Record<K, Span>` in a type position (an annotation or JSDoc). */
-    function checkTypeReference(tsNode: ts.TypeReferenceNode): void {
+    /** A generic's instance as written: `Name<…>`, or through an import type, `import('m').Name<…>`. */
+    function checkTypeReference(tsNode: ts.TypeReferenceNode | ts.ImportTypeNode): void {
       const typeArgs = tsNode.typeArguments ?? [];
-      const symbol = symbolAt(checker, tsNode.typeName);
+      const typeName = ts.isImportTypeNode(tsNode) ? tsNode.qualifier : tsNode.typeName;
+      // `import('m')<T>` names no type: the checker reports it.
+      if (!typeName) return;
+      const written = () => (ts.isImportTypeNode(tsNode) ? tsNode.getText().slice(0, typeName.end - tsNode.getStart()) : typeName.getText());
+      const symbol = symbolAt(checker, typeName);
       const target = symbol && symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
       if (fromRuntime(target)) return;
       // JSDoc's `Object.<K, V>` (the lib's `Object` takes no type arguments) is an index signature: it holds its values.
       if (typeArgs.length === 2 && target?.name === 'Object' && isLib(target)) {
-        checkTypeArguments(typeArgs.slice(1), () => tsNode.typeName.getText(), true);
+        checkTypeArguments(typeArgs.slice(1), written, true);
         return;
       }
       // Library type aliases compute types (`Readonly`, `Partial`, `Pick`, `ReturnType`, …: the argument's own
       // view), except a mapped alias whose members are an argument itself (`Record<K, T>` is `{ [P in K]: T }`).
       if (target && target.flags & ts.SymbolFlags.TypeAlias && isLib(target)) {
         const held = mappedTemplateParameter(target);
-        if (held !== undefined && typeArgs[held]) checkTypeArguments([typeArgs[held]], () => tsNode.typeName.getText(), true);
+        if (held !== undefined && typeArgs[held]) checkTypeArguments([typeArgs[held]], written, true);
         return;
       }
       // A generic whose instance embeds the argument is itself not-in-heap and checked as such.
@@ -356,7 +361,7 @@ export default createRule<Options, MessageIds>({
         return !checker.isArrayType(instance) && notInHeapReason(checker, instance) !== undefined;
       };
       const container = isLib(target) && containerNames.has(target?.name ?? '');
-      checkTypeArguments(typeArgs, () => tsNode.typeName.getText(), container, target, exemptInstance);
+      checkTypeArguments(typeArgs, written, container, target, exemptInstance);
     }
 
     /** `Span[]`, and JSDoc's rest type `...Span` (an array of them). */
@@ -503,8 +508,8 @@ export default createRule<Options, MessageIds>({
           data: { from: nameOf(sourceType), type: nameOf(target), why: reason },
         });
       },
-      TSTypeReference(node) {
-        if (node.typeArguments) checkTypeReference(tsOf(node) as ts.TypeReferenceNode);
+      'TSTypeReference, TSImportType'(node: TSESTree.TSTypeReference | TSESTree.TSImportType) {
+        if (node.typeArguments) checkTypeReference(tsOf(node) as ts.TypeReferenceNode | ts.ImportTypeNode);
       },
       TSArrayType(node) {
         checkArray(tsOf(node) as ts.ArrayTypeNode);
@@ -516,7 +521,7 @@ export default createRule<Options, MessageIds>({
         // Types written in JSDoc (a JavaScript file with checkJs): the checker types them, ESTree has no nodes for them.
         for (const n of jsDocTypes(sourceFile).typeNodes) {
           if (!mayHoldRuntime(ctx.analysis, n)) continue;
-          if (ts.isTypeReferenceNode(n)) checkTypeReference(n);
+          if (ts.isTypeReferenceNode(n) || ts.isImportTypeNode(n)) checkTypeReference(n);
           else if (ts.isTupleTypeNode(n)) checkTuple(n);
           else if (ts.isArrayTypeNode(n) || ts.isJSDocVariadicType(n)) checkArray(n);
         }

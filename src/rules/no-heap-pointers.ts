@@ -283,13 +283,15 @@ export default createRule<Options, MessageIds>({
       },
       TSTypeAliasDeclaration(node) {
         // `type B = A` renames a type declared elsewhere; only a composed alias creates one.
-        const rename = node.typeAnnotation.type === AST_NODE_TYPES.TSTypeReference && !node.typeAnnotation.typeArguments;
+        const written = node.typeAnnotation;
+        const rename = (written.type === AST_NODE_TYPES.TSTypeReference || written.type === AST_NODE_TYPES.TSImportType) && !written.typeArguments;
         visit({ node: node.id }, () => node.id.name, declaredType(analysis.tsOf(node.id)), !rename);
       },
-      TSTypeReference(node) {
+      'TSTypeReference, TSImportType'(node: TSESTree.TSTypeReference | TSESTree.TSImportType) {
         // A not-in-heap type written with arguments outside a named declaration: an
         // inline `NotInHeap<{ … }>`, or an instance such as `Cell<string>` or
-        // `FixedArray<Obj, 4>` in an annotation, a type argument or a field.
+        // `FixedArray<Obj, 4>` in an annotation, a type argument or a field, also
+        // named through an import type (`import('offheap').NotInHeap<{ … }>`).
         if (!node.typeArguments || node.parent.type === AST_NODE_TYPES.TSTypeAliasDeclaration) return;
         const type = checker.getTypeFromTypeNode(analysis.tsOf(node));
         visit({ node }, () => nameOf(type), type, true, true);
@@ -309,12 +311,12 @@ export default createRule<Options, MessageIds>({
           const id = tag.name;
           if (!id || !ts.isIdentifier(id) || !mayHoldRuntime(analysis, tag)) continue;
           const written = tag.typeExpression && ts.isJSDocTypeExpression(tag.typeExpression) ? tag.typeExpression.type : undefined;
-          const rename = written !== undefined && ts.isTypeReferenceNode(written) && !written.typeArguments;
+          const rename = written !== undefined && (ts.isTypeReferenceNode(written) || ts.isImportTypeNode(written)) && !written.typeArguments;
           visit({ loc: jsDocLoc(context.sourceCode, id) }, () => id.text, declaredType(id), !rename);
         }
         for (const n of jsDoc.typeNodes) {
           // A typedef's own type is the typedef (above), as `type T = G<A>` or `type T = { … }` is.
-          if (!(ts.isTypeReferenceNode(n) || ts.isTypeLiteralNode(n)) || (ts.isJSDocTypeExpression(n.parent) && ts.isJSDocTypedefTag(n.parent.parent)) || !mayHoldRuntime(analysis, n)) continue;
+          if (!(ts.isTypeReferenceNode(n) || ts.isImportTypeNode(n) || ts.isTypeLiteralNode(n)) || (ts.isJSDocTypeExpression(n.parent) && ts.isJSDocTypedefTag(n.parent.parent)) || !mayHoldRuntime(analysis, n)) continue;
           const type = checker.getTypeFromTypeNode(n);
           const at = { loc: jsDocLoc(context.sourceCode, n) };
           if (ts.isTypeLiteralNode(n)) visit(at, () => anonymousName, type, true, true, 'this object type');

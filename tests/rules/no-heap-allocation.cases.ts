@@ -16,6 +16,7 @@ const L = (n: number) => head.length + n;
 /** The rule's cases, shared by its RuleTester run and the suggestion type-check. */
 export const cases: RunTests<MessageIds, Options> = {
   valid: [
+    code(`let h: import('./nih-generic.ts').Source<Ptr<Rec>>;`, `let c: import('./nih-generic.ts').Cell<Rec>;`),
     code(`const o = new Owner();`, `const m = new Map<string, Owner>();`),
     // Allocators produce not-in-heap memory; viewing it as a record is the sanctioned cast.
     code(`const p = sysAlloc<Span>(8192);`, `const q = persistentalloc(64) as Ptr<Rec>;`, `const r = sysAlloc(8192) as unknown as Rec;`),
@@ -117,6 +118,19 @@ export const cases: RunTests<MessageIds, Options> = {
     `import type { Address } from './nih-reexport.ts';\ninterface Counted { count: number }\nconst tallies: Counted[] = [];\nconst last = new Map<string, Address<Counted>>();`,
   ],
   invalid: [
+    // A generic named through an import type is checked as one named directly (it was not: an import type is no
+    // TSTypeReference). Twin: the second line, and the same case in `valid`.
+    {
+      code: code(`let g: import('./nih-generic.ts').Source<Rec>;`, `let h: import('./nih-generic.ts').Source<Ptr<Rec>>;`),
+      errors: [
+        {
+          messageId: 'typeArgument',
+          line: L(1),
+          data: { generic: "import('./nih-generic.ts').Source", type: 'Rec', ptr: 'Ptr<Rec>', why: 'Rec is marked NotInHeap' },
+          suggestions: [{ messageId: 'usePtr', output: code(`let g: import('./nih-generic.ts').Source<Ptr<Rec>>;`, `let h: import('./nih-generic.ts').Source<Ptr<Rec>>;`) }],
+        },
+      ],
+    },
     // An auto-typed variable (`let holder;`) is typed at each use by what other statements assigned: the literal
     // naming only `holder` holds a Rec, though its own statement mentions nothing of the runtime.
     {

@@ -13,6 +13,9 @@ const fixture = (name: string) => fs.readFileSync(path.join(fixturesDir, name), 
 /** The rule's cases, shared by its RuleTester run and the suggestion type-check. */
 export const cases: RunTests<MessageIds, Options> = {
   valid: [
+    // Twins of the import-type cases (first in `invalid`): the same types holding numbers.
+    `declare function use(r: import('offheap').NotInHeap<{ s: number }>): void;`,
+    `let c: import('./nih-generic.ts').Cell<number>;\ntype Named = import('./nih-generic.ts').Cell<import('offheap').Ptr<number>>;`,
     // Scalars, Ptr, Garbage and HeapRef slots are what unmanaged memory may hold (P1).
     code(
       `class Owner { name = ''; }`,
@@ -126,6 +129,19 @@ export const cases: RunTests<MessageIds, Options> = {
     ),
   ],
   invalid: [
+    // Types named through an import type, in a file that imports nothing else: checked as the same types written
+    // with a name are (they were not: an import type is no TSTypeReference). Twins in `valid`, below the head.
+    {
+      code: [`declare function use(r: import('offheap').NotInHeap<{`, `  s: string;`, `}>): void;`].join('\n'),
+      errors: [{ messageId: 'heapPointer', line: 2, data: { path: 'NotInHeap<{ s: string; }>.s', held: 'string', why: 'NotInHeap<{ s: string; }> is marked NotInHeap' } }],
+    },
+    {
+      code: `let c: import('./nih-generic.ts').Cell<string>;\ntype Named = import('./nih-generic.ts').Cell<object>;`,
+      errors: [
+        { messageId: 'instanceHeapPointer', line: 1, data: { path: 'Cell<string>.v', held: 'string', file: 'nih-generic.ts', why: 'Cell<string> is marked NotInHeap' } },
+        { messageId: 'instanceHeapPointer', line: 2, data: { path: 'Named.v', held: 'object', file: 'nih-generic.ts', why: 'Named is marked NotInHeap' } },
+      ],
+    },
     {
       code: code(`type Span = NotInHeap<{`, `  n: number;`, `  name: string;`, `}>;`),
       errors: [{ messageId: 'heapPointer', line: 4, data: { path: 'Span.name', held: 'string', why: 'Span is marked NotInHeap' } }],

@@ -270,6 +270,14 @@ const nha = tables<'literal' | 'container' | 'typeArgument', NhaOptions>([
     broken: [chunk, `/** @template T @param {T} x @returns {T} */`, `function keep(x) { return x; }`, `/** @type {Chunk} */ const c = /** @type {any} */ (0);`, `void keep(c);`],
     errors: [{ messageId: 'typeArgument', line: 5 }],
   },
+  // A generic named through an import type (`import('./file.js').Getter<Chunk>`, JS's way to name another module's
+  // type) is checked as one named by a typedef (it was not). Twin: the same holding `Ptr<Chunk>`.
+  {
+    ok: [chunk, `/** @template T @typedef {{ get: () => T }} Getter */`, `/** @type {import('./file.js').Getter<Ptr<Chunk>>} */ export let g;`],
+    broken: [chunk, `/** @template T @typedef {{ get: () => T }} Getter */`, `/** @type {import('./file.js').Getter<Chunk>} */ export let g;`],
+    errors: [{ messageId: 'typeArgument', line: 3, data: { generic: "import('./file.js').Getter", type: 'Chunk', ptr: 'Ptr<Chunk>', why: 'Chunk is marked NotInHeap' } }],
+    only: ['js'],
+  },
 ]);
 ruleTester.run('outsider-js no-heap-allocation', noHeapAllocation, nha);
 
@@ -319,6 +327,14 @@ const nhp = tables<'heapPointer', NhpOptions>([
       `export const none = 0;`,
     ],
     errors: [{ messageId: 'heapPointer', line: 5 }],
+    only: ['js', 'mjs'],
+  },
+  // A not-in-heap type written through an import type in a @type (not a @typedef) is checked as an inline
+  // `NotInHeap<{…}>` is (it was not). Twin: the slot holds a HeapRef.
+  {
+    ok: [`/** @type {import('offheap').NotInHeap<{ n: number, owner: HeapRef<Session> }>} */ export let v;`],
+    broken: [`/** @type {import('offheap').NotInHeap<{ n: number, owner: Session }>} */ export let v;`],
+    errors: [{ messageId: 'heapPointer', line: 1 }],
     only: ['js', 'mjs'],
   },
 ]);
