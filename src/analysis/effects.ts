@@ -77,7 +77,7 @@ export type EffectKind =
   | 'type' // Ptr, Garbage, MaybeGarbage, HeapRef, NotInHeap, FixedArray
   | 'brand' // the unique symbols behind the types
   | 'decorator' // @notInHeap
-  | 'memory'; // a property that is the runtime's raw memory (`rawMemory`)
+  | 'memory'; // a property that is or holds the runtime's raw memory (`rawMemory`: its buffer, a view of it)
 
 export interface RuntimeEffect {
   readonly id: string;
@@ -100,10 +100,11 @@ export interface RuntimeEffect {
   readonly makesHeapRef?: boolean;
   /**
    * The runtime's whole address space, unchecked (raw-views.ts): `buffer` is its ArrayBuffer (a typed array or
-   * DataView made over it with no byte offset indexes by address); `views` an object whose typed-array members
-   * view all of it (`rt.space.u32[p >> 2]`). Writes through either run no barrier.
+   * DataView made over it with no byte offset indexes by address); `view` a typed-array member of the space's
+   * views (SpaceViews), whose index `i` is the address `i * width`, the width its declared type's: a view read
+   * from any object typed so (`rt.space.u32`, a parameter `v: SpaceViews`). Writes through either run no barrier.
    */
-  readonly rawMemory?: 'buffer' | 'views';
+  readonly rawMemory?: 'buffer' | 'view';
   /** A `FixAlloc` construction: the layout argument and the options argument (`zero`, `first`). */
   readonly pool?: {
     readonly layoutArg: ArgIndex;
@@ -167,10 +168,19 @@ const specs: Record<string, Spec> = {
   // Pure queries.
   access: {},
   // The space's raw memory: the runtime's buffer, the same buffer as a shared descriptor carries it to another
-  // thread, and the runtime's typed-array views.
+  // thread, and the runtime's typed-array views. `rt.space` is the object of views; each view is known by its
+  // member's declaration (SpaceViews.*), whatever object it is read from, so the object itself needs no rawMemory.
   'Runtime.buffer': { kind: 'memory', rawMemory: 'buffer' },
   'SharedRuntime.buffer': { kind: 'memory', rawMemory: 'buffer' },
-  'Runtime.space': { kind: 'memory', rawMemory: 'views' },
+  'Runtime.space': { kind: 'memory' },
+  'SpaceViews.u8': { kind: 'memory', rawMemory: 'view' },
+  'SpaceViews.i8': { kind: 'memory', rawMemory: 'view' },
+  'SpaceViews.u16': { kind: 'memory', rawMemory: 'view' },
+  'SpaceViews.i16': { kind: 'memory', rawMemory: 'view' },
+  'SpaceViews.u32': { kind: 'memory', rawMemory: 'view' },
+  'SpaceViews.i32': { kind: 'memory', rawMemory: 'view' },
+  'SpaceViews.f32': { kind: 'memory', rawMemory: 'view' },
+  'SpaceViews.f64': { kind: 'memory', rawMemory: 'view' },
   memoryPicture: {},
   // Layouts.
   struct: { kind: 'layout' },

@@ -1,12 +1,15 @@
-// Raw views of the runtime's memory, known by where they come from: a
-// typed-array member of the runtime's views (`rt.space.u8`), or a typed array
-// or DataView constructed over the runtime's buffer (`rt.buffer`,
-// `rt.share().buffer`), directly, through a `const` holding one, or
-// destructured (`const { u8 } = rt.space`, `const { buffer } = rt`). The
-// origins are the declarations tagged `@offheap` whose catalogue entry says
-// `rawMemory` (effects.ts): never a name, and never a file's folder. Writes
-// through a view run no barrier (Go's unsafe.Pointer arithmetic): the flow
-// takes each as a clear of the bytes it covers.
+// Raw views of the runtime's memory, known by the declaration of the member
+// read: a member of the runtime's views (SpaceViews: `rt.space.u8`, and as
+// well `v.u32` for a parameter, field, `let` or call result typed SpaceViews,
+// or `{ u32 }: SpaceViews`), or a typed array or DataView constructed over
+// the runtime's buffer (`rt.buffer`, `rt.share().buffer`), directly, through
+// a `const` holding one, or destructured (`const { u8 } = rt.space`,
+// `const { buffer } = rt`). The members are the declarations tagged
+// `@offheap` whose catalogue entry says `rawMemory` (effects.ts): never a
+// name, and never a file's folder, so a program's own object with a
+// `u32: Uint32Array` member is no view. Writes through a view run no
+// barrier (Go's unsafe.Pointer arithmetic): the flow takes each as a clear
+// of the bytes it covers.
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import ts from 'typescript';
@@ -59,29 +62,24 @@ function viewWidth(program: ts.Program, type: ts.Type): number | undefined {
   return m ? Number(m[1]) / 8 : undefined;
 }
 
-/**
- * What a value is to the runtime's memory: its whole buffer (`rt.buffer`), its object of views (`rt.space`), or a
- * view whose index `i` is the address `i * width`.
- */
-type Memory = { readonly kind: 'buffer' } | { readonly kind: 'views' } | ({ readonly kind: 'view' } & RawView);
+/** What a value is to the runtime's memory: its whole buffer (`rt.buffer`), or a view whose index `i` is the address `i * width`. */
+type Memory = { readonly kind: 'buffer' } | ({ readonly kind: 'view' } & RawView);
 const buffer: Memory = { kind: 'buffer' };
-const views: Memory = { kind: 'views' };
 
-/** Nesting of member accesses and destructurings followed from one expression (consts chains are followed in a loop). */
+/** Nesting of views constructed over buffers followed from one expression (consts chains are followed in a loop). */
 const maxDepth = 32;
 
-/** The runtime memory a tagged property is (`Runtime.buffer`, `Runtime.space`, `SharedRuntime.buffer`), by its catalogue entry. */
-function taggedMemory(checker: ts.TypeChecker, property: ts.Symbol | undefined): Memory | undefined {
+/**
+ * The runtime memory a member is, by the catalogue entry of its declaration's tag, whatever object it is read from:
+ * the buffer (`Runtime.buffer`, `SharedRuntime.buffer`), or a view of the space (`SpaceViews.u32`; its width is its
+ * declared type's). A union's member is the runtime's when one of its declarations is (the write may land in the space).
+ */
+function taggedMemory(program: ts.Program, property: ts.Symbol | undefined): Memory | undefined {
+  const checker = program.getTypeChecker();
   const raw = effectOf(offheapIdOf(checker, property))?.rawMemory;
-  return raw === 'buffer' ? buffer : raw === 'views' ? views : undefined;
-}
-
-/** A member of `owner` read as `property`: a typed array of the runtime's views is a view (its indices are addresses). */
-function memberMemory(program: ts.Program, owner: Memory | undefined, property: ts.Symbol | undefined): Memory | undefined {
-  const tagged = taggedMemory(program.getTypeChecker(), property);
-  if (tagged) return tagged;
-  if (owner?.kind !== 'views' || !property) return undefined;
-  const width = viewWidth(program, program.getTypeChecker().getTypeOfSymbol(property));
+  if (raw === 'buffer') return buffer;
+  if (raw !== 'view') return undefined;
+  const width = viewWidth(program, checker.getTypeOfSymbol(property!));
   return width ? { kind: 'view', width } : undefined;
 }
 
@@ -94,9 +92,9 @@ function memoryAt(program: ts.Program, e: ts.Expression, depth: number): Memory 
   for (;;) {
     if (!ts.isIdentifier(x)) break;
     const decl = symbolAt(checker, x)?.valueDeclaration;
-    if (!decl || seen.has(decl) || !isConstBinding(decl)) return undefined;
+    if (!decl || seen.has(decl) || !isFollowedBinding(decl)) return undefined;
     seen.add(decl);
-    if (ts.isBindingElement(decl)) return bindingMemory(program, decl, depth);
+    if (ts.isBindingElement(decl)) return bindingMemory(program, decl);
     x = skipOuterExpressions((decl as ts.VariableDeclaration).initializer!);
   }
   const known = memo.get(x);
@@ -106,8 +104,8 @@ function memoryAt(program: ts.Program, e: ts.Expression, depth: number): Memory 
   let found: Memory | undefined;
   if (ts.isPropertyAccessExpression(x) || (ts.isElementAccessExpression(x) && ts.isStringLiteralLike(x.argumentExpression))) {
     const name = ts.isPropertyAccessExpression(x) ? x.name : x.argumentExpression;
-    const property = symbolAt(checker, name);
-    found = taggedMemory(checker, property) ?? memberMemory(program, memoryAt(program, x.expression, depth + 1), property);
+    // The member's declaration decides, not the object's origin: `rt.space.u32`, `v.u32` for `v: SpaceViews`.
+    found = taggedMemory(program, symbolAt(checker, name));
   } else if (ts.isNewExpression(x) && x.arguments?.length === 1 && memoryAt(program, x.arguments[0], depth + 1)?.kind === 'buffer') {
     // A view of the whole buffer (no byte offset): element i is at address i * width.
     const width = viewWidth(program, checker.getTypeAtLocation(x));
@@ -117,39 +115,39 @@ function memoryAt(program: ts.Program, e: ts.Expression, depth: number): Memory 
   return found;
 }
 
-/** A `const` declared by name with an initializer, or a plain (not rest) element of a `const`'s object pattern. */
-function isConstBinding(decl: ts.Declaration): boolean {
-  if (!(ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const)) return false;
-  if (ts.isVariableDeclaration(decl)) return ts.isIdentifier(decl.name) && decl.initializer !== undefined;
-  return ts.isBindingElement(decl) && !decl.dotDotDotToken && ts.isObjectBindingPattern(decl.parent);
+/**
+ * A `const` declared by name with an initializer, or a plain (not rest) element of an object pattern of a `const`
+ * or of a parameter (`function wipe({ u32 }: SpaceViews)`: the member as received; the element names its member).
+ */
+function isFollowedBinding(decl: ts.Declaration): boolean {
+  if (ts.isVariableDeclaration(decl)) return !!(ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) && ts.isIdentifier(decl.name) && decl.initializer !== undefined;
+  if (!ts.isBindingElement(decl) || decl.dotDotDotToken || !ts.isObjectBindingPattern(decl.parent)) return false;
+  return !!(ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) || ts.isParameter(ts.walkUpBindingElementsAndPatterns(decl));
 }
 
-/** `const { u8 } = rt.space`, `const { buffer } = rt`, `const { space: { u32 } } = rt`: the member the element reads. */
-function bindingMemory(program: ts.Program, element: ts.BindingElement, depth: number): Memory | undefined {
+/**
+ * `const { u8 } = rt.space`, `const { buffer } = rt`, `const { space: { u32 } } = rt`, `({ u32 }: SpaceViews)`: the
+ * member the element reads, by its declaration (the pattern's type names it).
+ */
+function bindingMemory(program: ts.Program, element: ts.BindingElement): Memory | undefined {
   const checker = program.getTypeChecker();
   const memo = cacheOf<ts.Node, Memory | null>(checker, 'raw-views:memory');
   const known = memo.get(element);
   if (known !== undefined) return known ?? undefined;
-  if (depth > maxDepth) return undefined;
   rawViewCounters.origins++;
   const pattern = element.parent as ts.ObjectBindingPattern;
   const key = element.propertyName ?? element.name;
   const name = ts.isIdentifier(key) || ts.isStringLiteralLike(key) || ts.isNumericLiteral(key) ? key.text : undefined;
-  const holder = pattern.parent;
-  const owner = ts.isVariableDeclaration(holder)
-    ? holder.initializer && memoryAt(program, holder.initializer, depth + 1)
-    : ts.isBindingElement(holder) && !holder.dotDotDotToken
-      ? bindingMemory(program, holder, depth + 1)
-      : undefined;
   const property = name === undefined ? undefined : checker.getTypeAtLocation(pattern).getProperty(name);
-  const found = memberMemory(program, owner, property);
+  const found = taggedMemory(program, property);
   memo.set(element, found ?? null);
   return found;
 }
 
 /**
- * The raw view `e` evaluates to: `rt.space.u32`; `new Int32Array(rt.buffer)` (a view of the whole space, so its
- * indices are addresses); or a `const` initialised with one. A view starting elsewhere (a byte offset) is not one here.
+ * The raw view `e` evaluates to: a member of SpaceViews read from anything (`rt.space.u32`, `v.u32`);
+ * `new Int32Array(rt.buffer)` (a view of the whole space, so its indices are addresses); a `const` initialised with
+ * one, or an element destructured from SpaceViews. A view starting elsewhere (a byte offset) is not one here.
  */
 export function rawViewAt(program: ts.Program, e: ts.Expression): RawView | undefined {
   const memory = memoryAt(program, e, 0);

@@ -84,16 +84,26 @@ export interface RuntimePool {
  * Typed-array views over the whole space: raw memory, as Go's
  * unsafe.Pointer arithmetic is. Nothing is checked and no write barrier
  * runs (offheap/zeroing-variant reports such a clear of HeapRef slots).
- * They reach nothing `new Uint8Array(rt.buffer)` does not.
+ * They reach nothing `new Uint8Array(rt.buffer)` does not. Each member is
+ * tagged, so the rules know a view by its declaration here, whatever object
+ * it is read from (`rt.space.u32`, a parameter `v: SpaceViews`, `{ u32 }`).
  */
 export interface SpaceViews {
+  /** @offheap SpaceViews.u8 */
   readonly u8: Uint8Array;
+  /** @offheap SpaceViews.i8 */
   readonly i8: Int8Array;
+  /** @offheap SpaceViews.u16 */
   readonly u16: Uint16Array;
+  /** @offheap SpaceViews.i16 */
   readonly i16: Int16Array;
+  /** @offheap SpaceViews.u32 */
   readonly u32: Uint32Array;
+  /** @offheap SpaceViews.i32 */
   readonly i32: Int32Array;
+  /** @offheap SpaceViews.f32 */
   readonly f32: Float32Array;
+  /** @offheap SpaceViews.f64 */
   readonly f64: Float64Array;
 }
 

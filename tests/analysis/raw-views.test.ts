@@ -48,4 +48,32 @@ describe('raw views', () => {
     expect(b.origins).toBe(a.origins);
     expect(lint(destructured('mine', 50), 'bytes').reports).toEqual([]);
   });
+
+  it('knows a view by its member\'s declaration: a helper in its own file taking the runtime\'s views (`v: SpaceViews`) is read once per write', () => {
+    // The layout in one file, the helper in another that names only types of the runtime: the runtime's views reach it
+    // as a parameter, as users pass `rt.space`. Its twin takes the program's own interface with the same members.
+    const helper = (views: string, write: string) =>
+      virtualProgram({
+        '/p/rec.ts': [`import { heapRef, struct, u32, type LayoutType } from '${runtimeIndex}';`, `export const Rec = struct('Rec', { key: u32, owner: heapRef<object>() });`, `export type Rec = LayoutType<typeof Rec>;`].join('\n'),
+        '/p/wipe.ts': [
+          `import type { Ptr, SpaceViews } from '${runtimeIndex}';`,
+          `import { Rec } from './rec.ts';`,
+          `export interface MyViews { readonly u8: Uint8Array; readonly u32: Uint32Array }`,
+          `export function wipe(v: ${views}, p: Ptr<Rec>) { ${write} }`,
+        ].join('\n'),
+      });
+    const run = (views: string, write: string) => {
+      const before = rawViewCounters.origins;
+      const reports = lintFile(helper(views, write), '/p/wipe.ts', ['zeroing-variant']).map((r) => `${r.line} ${r.messageId}`);
+      return { reports, origins: rawViewCounters.origins - before };
+    };
+    const fill = `v.u32.fill(0, p >>> 2, (p + Rec.size) >>> 2);`;
+    const store = `v.u32[(p + Rec.offsets.owner) >>> 2] = 0;`;
+    expect(run('SpaceViews', fill)).toEqual({ reports: ['4 missedBarrier'], origins: 1 });
+    expect(run('SpaceViews', store).reports).toEqual(['4 missedBarrier']);
+    expect(run('SpaceViews', `v.u32[(p + Rec.offsets.key) >>> 2] = 0;`).reports).toEqual([]);
+    expect(run('MyViews', fill).reports).toEqual([]);
+    expect(run('MyViews', store).reports).toEqual([]);
+    expect(run('Readonly<SpaceViews>', fill).reports).toEqual(['4 missedBarrier']);
+  });
 });

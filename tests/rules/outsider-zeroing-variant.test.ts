@@ -189,4 +189,42 @@ invalid.push({
   errors: [{ messageId: 'storeOnGarbage', line: L(2) }],
 });
 
+// A raw view is known by its member's declaration (SpaceViews's tagged members), not by the object it is read from:
+// the runtime's views passed to a helper (a parameter, a field, a call's result, a destructured parameter, a `let`)
+// are the same raw memory as `rt.space`, which users do pass around. Each was silently clean before. A program's own
+// interface with the same member names is not the runtime's memory (the false-positive twins).
+const views = `import type { SpaceViews } from 'offheap'; interface MyViews { readonly u8: Uint8Array; readonly u32: Uint32Array } declare function viewsOf(): SpaceViews;`;
+const throughViews = (ok: string, broken: string, data?: Record<string, string>): void => twin([views, ok], [views, broken], 2, 'missedBarrier', undefined, data);
+// The helper that clears a record's HeapRef slots without the barrier; its twin clears with the barrier.
+throughViews(
+  `function wipe(v: SpaceViews, p: Ptr<Entry>) { v.u32.fill(0, p >>> 2, (p + Entry.offsets.session) >>> 2); typedmemclr(Entry, p); }`,
+  `function wipe(v: SpaceViews, p: Ptr<Entry>) { v.u32.fill(0, p >>> 2, (p + Entry.size) >>> 2); }`,
+  { ptr: 'p', why: '`p` is typed `Ptr<…>`', slots: 'session', how: 'the raw write `v.u32.fill(0, p >>> 2, (p + Entry.siz...`' },
+);
+// A HeapRef written into its slot as a word; the twin writes the counter beside it and stores the HeapRef with the barrier.
+throughViews(
+  `function put(v: SpaceViews, p: Ptr<Entry>) { v.u32[(p + Entry.offsets.hits) >>> 2] = 0; E.session.set(p, s); }`,
+  `function put(v: SpaceViews, p: Ptr<Entry>) { v.u32[(p + Entry.offsets.session) >>> 2] = s; }`,
+);
+// The same clear through a destructured parameter, a field, a call's result and a `let`: each twin reads the same
+// member from the program's own MyViews.
+throughViews(`function wipe({ u8 }: MyViews, p: Ptr<Entry>) { u8.fill(0, p, p + Entry.size); }`, `function wipe({ u8 }: SpaceViews, p: Ptr<Entry>) { u8.fill(0, p, p + Entry.size); }`);
+throughViews(
+  `class Wiper { constructor(private readonly v: MyViews) {} wipe(p: Ptr<Entry>) { this.v.u8.fill(0, p, p + Entry.size); } }`,
+  `class Wiper { constructor(private readonly v: SpaceViews) {} wipe(p: Ptr<Entry>) { this.v.u8.fill(0, p, p + Entry.size); } }`,
+);
+throughViews(`function wipe(p: Ptr<Entry>, mine: () => MyViews) { mine().u8.fill(0, p, p + Entry.size); }`, `function wipe(p: Ptr<Entry>) { viewsOf().u8.fill(0, p, p + Entry.size); }`);
+throughViews(`function wipe(p: Ptr<Entry>, mine: MyViews) { let v = mine; v.u8.fill(0, p, p + Entry.size); }`, `function wipe(p: Ptr<Entry>) { let v = rt.space; v.u8.fill(0, p, p + Entry.size); }`);
+// The program's own interface with the runtime's member names: neither its fill nor its word store is a raw view.
+valid.push({ code: code(views, `function wipe(v: MyViews, p: Ptr<Entry>) { v.u32.fill(0, p >>> 2, (p + Entry.size) >>> 2); v.u32[(p + Entry.offsets.session) >>> 2] = 0; }`) });
+// Zeros written through the runtime's views passed as a parameter zero-initialize garbage, as through `rt.space`
+// (the barriered store after them was storeOnGarbage); through MyViews they do not.
+valid.push({ code: code(views, `function init(v: SpaceViews) { const q = popFree(); v.u8.fill(0, q, q + Entry.size); E.session.set(q as Ptr<Entry>, s); }`) });
+invalid.push({
+  code: code(views, `function init(v: MyViews) { const q = popFree(); v.u8.fill(0, q, q + Entry.size); E.session.set(q as Ptr<Entry>, s); }`),
+  errors: [{ messageId: 'storeOnGarbage', line: L(2) }],
+});
+// `rt.space`'s own path is one write, reported once (the member's tag; the object adds nothing).
+invalid.push({ code: code(views, `function wipe(p: Ptr<Entry>) { const v: SpaceViews = rt.space; v.u32.fill(0, p >>> 2, (p + Entry.size) >>> 2); rt.space.u8.fill(0, p, p + 4); }`), errors: [{ messageId: 'missedBarrier', line: L(2) }] });
+
 ruleTester.run('zeroing-variant (outsider spellings)', rule, { valid, invalid });

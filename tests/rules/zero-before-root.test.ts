@@ -317,6 +317,14 @@ twin(
   4,
 );
 valid.push({ code: code(`import { createRuntime } from 'offheap';`, `const rt = createRuntime();`, `function f() {`, `  const p = junk.alloc();`, `  rt.space.u32[1] = p;`, `}`) });
+// Zeros written through the runtime's views zero-initialize, also when the views arrive as a parameter (a view is
+// known by SpaceViews's tagged member, not by where the object came from; reported before). Mutation: the program's own
+// interface with the same members, which is not the runtime's memory.
+twin(
+  [`import type { SpaceViews } from 'offheap'; interface MyViews { readonly u8: Uint8Array }`, `function f(v: SpaceViews) {`, `  const p = junk.alloc();`, `  v.u8.fill(0, p, p + Node.size);`, R, `}`],
+  [`import type { SpaceViews } from 'offheap'; interface MyViews { readonly u8: Uint8Array }`, `function f(v: MyViews) {`, `  const p = junk.alloc();`, `  v.u8.fill(0, p, p + Node.size);`, R, `}`],
+  5,
+);
 
 // ---- a pool's first hook in every function form ----
 twin([`const a = new FixAlloc(Node, { first(p) { roots.push(p); } });`], [`const a = new FixAlloc(Node, { first(p) { N.count.set(p, 7); } });`], 1, 'initInFirst');

@@ -87,6 +87,21 @@ describe('declaration tags', () => {
     // An element address is computed, not read: `at` stays untagged.
     expect(offheapIdOf(checker, member('ScalarArrayAccessor', 'at'))).toBeUndefined();
   });
+
+  it('tags every member of SpaceViews as a view of the space (raw-views.ts knows a view by its member, whatever object holds it)', () => {
+    const views = checker.getDeclaredTypeOfSymbol(checker.getAliasedSymbol(exported('SpaceViews')));
+    const names = views.getProperties().map((p) => p.name);
+    expect(names).toEqual(['u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'f32', 'f64']);
+    for (const name of names) {
+      expect(offheapIdOf(checker, member('SpaceViews', name)), name).toBe(`SpaceViews.${name}`);
+      expect(effectOf(`SpaceViews.${name}`), name).toMatchObject({ kind: 'memory', rawMemory: 'view', writeBarrier: false });
+    }
+    // The object of views is no view itself; the buffers are the buffer.
+    expect(offheapIdOf(checker, member('Runtime', 'space'))).toBe('Runtime.space');
+    expect(effectOf('Runtime.space')?.rawMemory).toBeUndefined();
+    expect(effectOf('Runtime.buffer')?.rawMemory).toBe('buffer');
+    expect(effectOf('SharedRuntime.buffer')?.rawMemory).toBe('buffer');
+  });
 });
 
 /** Every `@offheap <id>` tag written in src/runtime, with whether each declaration also carries `@writebarrier`. */
