@@ -71,9 +71,8 @@ describe('the plugin entry', () => {
   });
 });
 
-describe('without type information', () => {
-  // A file that uses offheap, with a mistake every config reports when types are there.
-  const code = `import { notInHeap } from 'offheap';
+/** TypeScript espree cannot parse (a decorator, annotations), with a mistake every config reports once types are there. */
+const spanWithMistake = `import { notInHeap } from 'offheap';
 
 @notInHeap
 export class Span {
@@ -81,6 +80,10 @@ export class Span {
   declare owner: string;
 }
 `;
+
+describe('without type information', () => {
+  // A file that uses offheap, with a mistake every config reports when types are there.
+  const code = spanWithMistake;
   const filename = path.join(fixturesDir, 'file.ts');
   const lint = (parserOptions: Record<string, unknown>) =>
     new Linter({ cwd: fixturesDir }).verify(
@@ -102,14 +105,7 @@ export class Span {
 describe('the shortest config, without typescript-eslint in it', () => {
   // \`export default [offheap.configs.recommended]\`: the user's first try. The code is TypeScript that espree cannot
   // parse (a decorator, type annotations), with the mistake every config reports once types are there.
-  const code = `import { notInHeap } from 'offheap';
-
-@notInHeap
-export class Span {
-  declare start: number;
-  declare owner: string;
-}
-`;
+  const code = spanWithMistake;
   const filePath = path.join(fixturesDir, 'file.ts');
   const typed = { parserOptions: { projectService: true, tsconfigRootDir: fixturesDir } };
   const lint = async (overrideConfig: Linter.Config[]) => {
