@@ -4,7 +4,9 @@
 // or `{ u32 }: SpaceViews`), or a typed array or DataView constructed over
 // the runtime's buffer (`rt.buffer`, `rt.share().buffer`), directly, through
 // a `const` holding one, or destructured (`const { u8 } = rt.space`,
-// `const { buffer } = rt`). The members are the declarations tagged
+// `const { buffer } = rt`), or a typed-array parameter of a helper only its
+// module calls, every call passing a view. A reassigned parameter or element is
+// a view only before any write can reach it. The members are the declarations tagged
 // `@offheap` whose catalogue entry says `rawMemory` (effects.ts): never a
 // name, and never a file's folder, so a program's own object with a
 // `u32: Uint32Array` member is no view. Writes through a view run no
@@ -34,7 +36,7 @@ export interface RawViewWrite {
 }
 
 /** Counters for tests: values whose origin was worked out (memoised per expression or declaration and program). */
-export const rawViewCounters = { origins: 0 };
+export const rawViewCounters = { origins: 0, callSites: 0 };
 
 const typedArray = /^(?:Uint|Int|Float|BigInt|BigUint)(8|16|32|64)(?:Clamped)?Array$/;
 /** Bytes a DataView setter writes, by the setter's name in the default library. */
@@ -92,9 +94,11 @@ function memoryAt(program: ts.Program, e: ts.Expression, depth: number): Memory 
   for (;;) {
     if (!ts.isIdentifier(x)) break;
     const decl = symbolAt(checker, x)?.valueDeclaration;
-    if (!decl || seen.has(decl) || !isFollowedBinding(decl)) return undefined;
+    if (!decl || seen.has(decl)) return undefined;
+    if (ts.isParameter(decl) && ts.isIdentifier(decl.name)) return unchangedAt(checker, decl, x) ? parameterMemory(program, decl, depth) : undefined;
+    if (!isFollowedBinding(decl)) return undefined;
     seen.add(decl);
-    if (ts.isBindingElement(decl)) return bindingMemory(program, decl);
+    if (ts.isBindingElement(decl)) return unchangedAt(checker, decl, x) && !defaultMayApply(checker, decl) ? bindingMemory(program, decl) : undefined;
     x = skipOuterExpressions((decl as ts.VariableDeclaration).initializer!);
   }
   const known = memo.get(x);
@@ -123,6 +127,152 @@ function isFollowedBinding(decl: ts.Declaration): boolean {
   if (ts.isVariableDeclaration(decl)) return !!(ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) && ts.isIdentifier(decl.name) && decl.initializer !== undefined;
   if (!ts.isBindingElement(decl) || decl.dotDotDotToken || !ts.isObjectBindingPattern(decl.parent)) return false;
   return !!(ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) || ts.isParameter(ts.walkUpBindingElementsAndPatterns(decl));
+}
+
+/** A write to a variable: the assignment, update or `for … of` head, and whether it runs in a nested function. */
+interface Write {
+  readonly node: ts.Node;
+  readonly nested: boolean;
+}
+
+/** The writes to each variable inside function `fn` (its parameters and body), walked once per function. */
+function writesIn(checker: ts.TypeChecker, fn: ts.SignatureDeclaration): ReadonlyMap<ts.Symbol, readonly Write[]> {
+  const memo = cacheOf<ts.Node, Map<ts.Symbol, Write[]>>(checker, 'raw-views:writes');
+  let writes = memo.get(fn);
+  if (writes) return writes;
+  const found = new Map<ts.Symbol, Write[]>();
+  memo.set(fn, (writes = found));
+  const add = (id: ts.Node, node: ts.Node, nested: boolean): void => {
+    const symbol = ts.isShorthandPropertyAssignment(id.parent) && id.parent.name === id ? checker.getShorthandAssignmentValueSymbol(id.parent) : symbolAt(checker, id);
+    if (!symbol) return;
+    let list = found.get(symbol);
+    if (!list) found.set(symbol, (list = []));
+    list.push({ node, nested });
+  };
+  // Every identifier of a destructuring target (`({ u32 } = o)`, `[a] = xs`) may be written.
+  const targets = (t: ts.Node, node: ts.Node, nested: boolean): void => {
+    const x = ts.isExpression(t) ? skipOuterExpressions(t) : t;
+    if (ts.isIdentifier(x)) add(x, node, nested);
+    else if (ts.isArrayLiteralExpression(x) || ts.isObjectLiteralExpression(x)) {
+      const walk = (n: ts.Node): void => {
+        if (ts.isIdentifier(n)) add(n, node, nested);
+        ts.forEachChild(n, walk);
+      };
+      walk(x);
+    }
+  };
+  const visit = (n: ts.Node, nested: boolean): void => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) targets(n.left, n, nested);
+    else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) targets(n.operand, n, nested);
+    else if ((ts.isForOfStatement(n) || ts.isForInStatement(n)) && !ts.isVariableDeclarationList(n.initializer)) targets(n.initializer, n.initializer, nested);
+    ts.forEachChild(n, (c) => visit(c, nested || (n !== fn && ts.isFunctionLike(n))));
+  };
+  visit(fn, false);
+  return writes;
+}
+
+/**
+ * Whether the parameter (or element of a parameter's pattern) still holds what the caller passed where `use` reads
+ * it: no write anywhere, or every write in the function itself (not a closure), after the read in the source, and in
+ * no loop around the read. Elsewhere (after `u32 = new Uint32Array(8)`, on a path that may have run it, in a
+ * closure) what it holds is not proven and it is no view here.
+ */
+function unchangedAt(checker: ts.TypeChecker, decl: ts.ParameterDeclaration | ts.BindingElement, use: ts.Node): boolean {
+  const root = ts.isBindingElement(decl) ? ts.walkUpBindingElementsAndPatterns(decl) : decl;
+  if (!ts.isParameter(root)) return true; // a const
+  const fn = root.parent;
+  const symbol = symbolAt(checker, decl.name);
+  const writes = symbol && writesIn(checker, fn).get(symbol);
+  if (!writes) return true;
+  let at: ts.Node = use.parent;
+  const loops: ts.Node[] = [];
+  for (; at !== fn; at = at.parent) {
+    if (ts.isFunctionLike(at)) return false; // a closure may run after a write
+    if (ts.isIterationStatement(at, false)) loops.push(at);
+  }
+  const end = use.getEnd();
+  return writes.every((w) => !w.nested && w.node.getEnd() >= end && !loops.some((l) => l.pos <= w.node.pos && w.node.end <= l.end));
+}
+
+/**
+ * Whether a default of the element (or of a pattern it is nested in) may be what it holds: one for a member its
+ * type lets be missing (`{ u32 = new Uint32Array(4) }: Partial<SpaceViews>`). A default for a member the type
+ * requires never applies.
+ */
+function defaultMayApply(checker: ts.TypeChecker, element: ts.BindingElement): boolean {
+  let e: ts.Node = element;
+  for (; ts.isBindingElement(e); e = e.parent.parent) {
+    if (!e.initializer) continue;
+    const key = e.propertyName ?? e.name;
+    const name = ts.isIdentifier(key) || ts.isStringLiteralLike(key) || ts.isNumericLiteral(key) ? key.text : undefined;
+    const property = name === undefined ? undefined : checker.getTypeAtLocation(e.parent).getProperty(name);
+    if (!property || property.flags & ts.SymbolFlags.Optional) return true;
+    const type = checker.getTypeOfSymbol(property);
+    if ((type.isUnion() ? type.types : [type]).some((t) => t.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void | ts.TypeFlags.Any | ts.TypeFlags.Unknown))) return true;
+  }
+  // A parameter's own default (`{ u32 }: SpaceViews = spare`) is typed SpaceViews too: its members are the views.
+  return false;
+}
+
+/** Identifiers of a file by name, collected once per file: the references a same-file helper's calls are read from. */
+function identifiersOf(checker: ts.TypeChecker, file: ts.SourceFile): ReadonlyMap<string, readonly ts.Identifier[]> {
+  const memo = cacheOf<ts.SourceFile, Map<string, ts.Identifier[]>>(checker, 'raw-views:identifiers');
+  let byName = memo.get(file);
+  if (byName) return byName;
+  const found = new Map<string, ts.Identifier[]>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isIdentifier(n)) {
+      let list = found.get(n.text);
+      if (!list) found.set(n.text, (list = []));
+      list.push(n);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(file);
+  memo.set(file, (byName = found));
+  return byName;
+}
+
+/**
+ * A typed-array parameter of a helper no other module can call (`function wipe(v: Uint32Array, p)`, not exported,
+ * in a module) is a raw view when every call of it, all in its file, passes one of the same width (`wipe(rt.space.u32,
+ * p)`). A reference other than a call (the helper passed as a value, exported by name), a spread, a default or a call
+ * passing anything else: not proven, no view. Each call site is read once per parameter.
+ */
+function parameterMemory(program: ts.Program, decl: ts.ParameterDeclaration, depth: number): Memory | undefined {
+  const checker = program.getTypeChecker();
+  const memo = cacheOf<ts.Node, Memory | null>(checker, 'raw-views:memory');
+  const known = memo.get(decl);
+  if (known !== undefined) return known ?? undefined;
+  memo.set(decl, null); // a recursive helper's own call: not proven
+  if (depth > maxDepth || decl.initializer || decl.dotDotDotToken || !viewWidth(program, checker.getTypeAtLocation(decl))) return undefined;
+  rawViewCounters.origins++;
+  const fn = decl.parent;
+  let name: ts.Identifier | undefined;
+  let exported: ts.Node | undefined;
+  if (ts.isFunctionDeclaration(fn)) [name, exported] = [fn.name, fn];
+  else if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isVariableDeclaration(fn.parent) && fn.parent.initializer === fn && ts.isIdentifier(fn.parent.name) && ts.getCombinedNodeFlags(fn.parent) & ts.NodeFlags.Const)
+    [name, exported] = [fn.parent.name, fn.parent];
+  const file = fn.getSourceFile();
+  if (!name || !exported || ts.getCombinedModifierFlags(exported as ts.Declaration) & ts.ModifierFlags.Export || !ts.isExternalModule(file)) return undefined;
+  const helper = symbolAt(checker, name);
+  const index = fn.parameters.indexOf(decl);
+  let found: Extract<Memory, { kind: 'view' }> | undefined;
+  for (const ref of identifiersOf(checker, file).get(name.text) ?? []) {
+    if (ref === name || symbolAt(checker, ref) !== helper) continue;
+    const call = ref.parent;
+    if (!ts.isCallExpression(call) || call.expression !== ref || call.arguments.slice(0, index + 1).some(ts.isSpreadElement)) return undefined;
+    const arg = call.arguments[index];
+    rawViewCounters.callSites++;
+    // The helper passing its own parameter on (`wipe(v, next)` inside wipe) passes what its callers passed.
+    const self = arg && skipOuterExpressions(arg);
+    if (self && ts.isIdentifier(self) && symbolAt(checker, self)?.valueDeclaration === decl && unchangedAt(checker, decl, self)) continue;
+    const m = arg && memoryAt(program, arg, depth + 1);
+    if (m?.kind !== 'view' || (found && found.width !== m.width)) return undefined;
+    found = m;
+  }
+  memo.set(decl, found ?? null);
+  return found;
 }
 
 /**

@@ -49,6 +49,42 @@ describe('raw views', () => {
     expect(lint(destructured('mine', 50), 'bytes').reports).toEqual([]);
   });
 
+  it('follows a same-module helper\'s typed-array parameter to its calls once per parameter, whatever the uses and depth', () => {
+    // `h0(rt.space.u32, p)` → h0 passes v to h1 … → h{n-1}, whose `uses` fills each clear the record's HeapRef slot.
+    const run = (n: number, uses: number, first = 'rt.space.u32') => {
+      const source = [
+        `import { createRuntime, heapRef, struct, u32, type LayoutType, type Ptr } from '${runtimeIndex}';`,
+        `const rt = createRuntime();`,
+        `const Entry = struct('Entry', { key: u32, session: heapRef<object>() });`,
+        `type Entry = LayoutType<typeof Entry>;`,
+        ...Array.from({ length: n - 1 }, (_, i) => `function h${i}(v: Uint32Array, p: Ptr<Entry>) { h${i + 1}(v, p); }`),
+        `function h${n - 1}(v: Uint32Array, p: Ptr<Entry>) {`,
+        ...Array.from({ length: uses }, () => `  v.fill(0, p >>> 2, (p + Entry.size) >>> 2);`),
+        `}`,
+        `export function use(p: Ptr<Entry>) { h0(${first}, p); }`,
+      ].join('\n');
+      const program = virtualProgram({ '/p/a.ts': source });
+      const [origins, callSites] = [rawViewCounters.origins, rawViewCounters.callSites];
+      const reports = lintFile(program, '/p/a.ts', ['zeroing-variant']).map((r) => `${r.line} ${r.messageId}`);
+      return { reports, origins: rawViewCounters.origins - origins, callSites: rawViewCounters.callSites - callSites };
+    };
+    const fills = (n: number, uses: number) => Array.from({ length: uses }, (_, i) => `${n + 5 + i} missedBarrier`);
+    const a = run(10, 1);
+    expect(a.reports).toEqual(fills(10, 1));
+    expect(a.callSites).toBe(10);
+    // Ten times the uses: each call site is still read once.
+    const b = run(10, 10);
+    expect(b.reports).toEqual(fills(10, 10));
+    expect(b.callSites).toBe(10);
+    expect(b.origins).toBe(a.origins);
+    // Twice the depth: twice the call sites, no more (chains deeper than 32 helpers are not followed).
+    const c = run(20, 1);
+    expect(c.reports).toEqual(fills(20, 1));
+    expect(c.callSites).toBe(20);
+    // The twin: the same chain from a plain array is no view.
+    expect(run(10, 1, 'new Uint32Array(64)').reports).toEqual([]);
+  });
+
   it('knows a view by its member\'s declaration: a helper in its own file taking the runtime\'s views (`v: SpaceViews`) is read once per write', () => {
     // The layout in one file, the helper in another that names only types of the runtime: the runtime's views reach it
     // as a parameter, as users pass `rt.space`. Its twin takes the program's own interface with the same members.

@@ -227,4 +227,62 @@ invalid.push({
 // `rt.space`'s own path is one write, reported once (the member's tag; the object adds nothing).
 invalid.push({ code: code(views, `function wipe(p: Ptr<Entry>) { const v: SpaceViews = rt.space; v.u32.fill(0, p >>> 2, (p + Entry.size) >>> 2); rt.space.u8.fill(0, p, p + 4); }`), errors: [{ messageId: 'missedBarrier', line: L(2) }] });
 
+// A destructured view reassigned or defaulted is the view only where it still holds the member: before any write to
+// it (not in a loop or closure that may run one), and with a default only for a member the type requires (which a
+// default never replaces). Elsewhere it may be a plain array: not proven, not reported (each was reported before).
+throughViews(
+  `function wipe({ u8 }: SpaceViews, p: Ptr<Entry>) { u8 = new Uint8Array(Entry.size + p); u8.fill(0, p, p + Entry.size); }`,
+  `function wipe({ u8 }: SpaceViews, p: Ptr<Entry>) { u8.fill(0, p, p + Entry.size); u8 = new Uint8Array(Entry.size + p); void u8; }`,
+);
+throughViews(
+  `function wipe({ u8 }: SpaceViews, p: Ptr<Entry>, fresh: boolean) { if (fresh) u8 = new Uint8Array(Entry.size + p); u8.fill(0, p, p + Entry.size); }`,
+  `function wipe({ u8 }: SpaceViews, p: Ptr<Entry>, fresh: boolean) { if (fresh) void new Uint8Array(Entry.size + p); u8.fill(0, p, p + Entry.size); }`,
+);
+throughViews(
+  `function wipe({ u8 }: SpaceViews, p: Ptr<Entry>, n: number) { for (let i = 0; i < n; i++) { u8.fill(0, p, p + Entry.size); u8 = new Uint8Array(64); } }`,
+  `function wipe({ u8 }: SpaceViews, p: Ptr<Entry>, n: number) { for (let i = 0; i < n; i++) { u8.fill(0, p, p + Entry.size); } u8 = new Uint8Array(64); void u8; }`,
+);
+throughViews(
+  `function wipe({ u8 }: SpaceViews, p: Ptr<Entry>) { const reset = () => { u8 = new Uint8Array(64); }; reset(); u8.fill(0, p, p + Entry.size); }`,
+  `function wipe({ u8 }: SpaceViews, p: Ptr<Entry>) { let other = u8; const reset = () => { other = new Uint8Array(64); }; reset(); void other; u8.fill(0, p, p + Entry.size); }`,
+);
+throughViews(
+  `function wipe({ u8 }: SpaceViews, p: Ptr<Entry>) { ({ u8 } = { u8: new Uint8Array(64) }); u8.fill(0, p, p + Entry.size); }`,
+  `function wipe({ u8 }: SpaceViews, p: Ptr<Entry>) { u8.fill(0, p, p + Entry.size); ({ u8 } = { u8: new Uint8Array(64) }); void u8; }`,
+);
+throughViews(
+  `function wipe({ u8 = new Uint8Array(64) }: Partial<SpaceViews>, p: Ptr<Entry>) { u8.fill(0, p, p + Entry.size); }`,
+  `function wipe({ u8 = new Uint8Array(64) }: SpaceViews, p: Ptr<Entry>) { u8.fill(0, p, p + Entry.size); }`,
+);
+throughViews(
+  `function wipe({ space: { u8 } = { u8: new Uint8Array(64) } }: Partial<Runtime>, p: Ptr<Entry>) { u8.fill(0, p, p + Entry.size); }`,
+  `function wipe({ space: { u8 } = { u8: new Uint8Array(64) } }: Runtime, p: Ptr<Entry>) { u8.fill(0, p, p + Entry.size); }`,
+);
+// The parameter's own default is typed SpaceViews: its members are views, as `rt.space`'s.
+invalid.push({ code: code(views, `function wipe({ u8 }: SpaceViews = rt.space, p: Ptr<Entry>) { u8.fill(0, p, p + Entry.size); }`), errors: [{ messageId: 'missedBarrier', line: L(2) }] });
+
+// A bare typed-array parameter of a helper only its own module calls is a view when every call passes one of the
+// same width (`wipe(rt.space.u32, p)`). The twins pass a plain array, mix the two, export the helper (other modules
+// may call it), or pass it on as a value: the parameter may be a plain array, not reported.
+const helper = `function wipe(v: Uint32Array, p: Ptr<Entry>) { v.fill(0, p >>> 2, (p + Entry.size) >>> 2); }`;
+const callers = (...args: string[]): string => `function use(p: Ptr<Entry>) { ${args.map((a) => `wipe(${a}, p);`).join(' ')} }`;
+throughViews(`${helper} ${callers('new Uint32Array(64)')}`, `${helper} ${callers('rt.space.u32')}`);
+throughViews(`${helper} ${callers('rt.space.u32', 'new Uint32Array(64)')}`, `${helper} ${callers('rt.space.u32', 'rt.space.u32')}`);
+throughViews(`export ${helper} ${callers('rt.space.u32')}`, `${helper} ${callers('rt.space.u32')} export { use };`);
+throughViews(`${helper} ${callers('rt.space.u32')} export const hooks = [wipe];`, `${helper} ${callers('rt.space.u32')} export const hooks = [use];`);
+throughViews(`${helper} ${callers('rt.space.u32', 'rt.space.u8 as unknown as Uint32Array')}`, `${helper} ${callers('rt.space.u32', 'viewsOf().u32')}`);
+// Through a const alias of the parameter, an arrow helper, and a recursive helper passing its own parameter on.
+throughViews(
+  `const wipe = (v: Uint32Array, p: Ptr<Entry>) => { v = v.subarray(0); v.fill(0, p >>> 2, (p + Entry.size) >>> 2); }; ${callers('rt.space.u32')}`,
+  `const wipe = (v: Uint32Array, p: Ptr<Entry>) => { const w = v; w.fill(0, p >>> 2, (p + Entry.size) >>> 2); }; ${callers('rt.space.u32')}`,
+);
+throughViews(
+  `function wipe(v: Uint32Array, p: Ptr<Entry>, n: number): void { v.fill(0, p >>> 2, (p + Entry.size) >>> 2); if (n) wipe(new Uint32Array(64), p, n - 1); } ${callers('rt.space.u32')}`.replace(/wipe\((rt[^,]*), p\)/, 'wipe($1, p, 2)'),
+  `function wipe(v: Uint32Array, p: Ptr<Entry>, n: number): void { v.fill(0, p >>> 2, (p + Entry.size) >>> 2); if (n) wipe(v, p, n - 1); } ${callers('rt.space.u32')}`.replace(/wipe\((rt[^,]*), p\)/, 'wipe($1, p, 2)'),
+);
+// Zeros through such a helper zero-initialize garbage only when the memory is the runtime's.
+const init = `function init(v: Uint8Array) { const q = popFree(); v.fill(0, q, q + Entry.size); E.session.set(q as Ptr<Entry>, s); }`;
+valid.push({ code: code(views, `${init} init(rt.space.u8);`) });
+invalid.push({ code: code(views, `${init} init(new Uint8Array(64));`), errors: [{ messageId: 'storeOnGarbage', line: L(2) }] });
+
 ruleTester.run('zeroing-variant (outsider spellings)', rule, { valid, invalid });
