@@ -61,8 +61,9 @@ export function peerProblems(ranges: Readonly<Record<string, string>>, versionOf
     );
   }
   // An installed typescript-eslint package outside its range: nothing below the floor is tested (the pack test installs
-  // the floor and the latest 8), and another major is another API. Both come with typescript-eslint, in lockstep, so
-  // one command fixes either.
+  // the floor and the latest 8), and another major is another API. Both come with typescript-eslint, but one the user
+  // installed directly (a devDependency of its own) stays where it is when only typescript-eslint moves: the command
+  // names each package out of range too.
   const outside = typescriptEslintPeers.flatMap((name) => {
     const version = versionOf(name);
     const range = /^\^\s*(\d+)\.(\d+)\.(\d+)$/.exec(ranges[name] ?? '');
@@ -74,7 +75,7 @@ export function peerProblems(ranges: Readonly<Record<string, string>>, versionOf
   if (outside.length > 0) {
     problems.push(
       `offheap/eslint-plugin supports ${listed(outside.map((p) => `${p.name} ${p.range}`))}; ` +
-        `found ${listed(outside.map((p) => p.version))}: npm i -D typescript-eslint@^${outside[0].major}`,
+        `found ${listed(outside.map((p) => p.version))}: npm i -D typescript-eslint@^${outside[0].major} ${outside.map((p) => `${p.name}@${p.range}`).join(' ')}`,
     );
   }
   return problems;

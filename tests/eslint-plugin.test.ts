@@ -186,13 +186,18 @@ describe('peer dependencies', () => {
   it("refuses a typescript-eslint package outside its peer range (below the floor, another major); the range's ends load", () => {
     const floor = /^\^(\d+\.\d+\.\d+)$/.exec(pkg.peerDependencies['@typescript-eslint/parser'])![1];
     expect(floor).toBe('8.40.0');
+    // The command names each package out of range: one installed directly stays put when only typescript-eslint moves.
     for (const outside of ['8.39.0', '8.0.0', '7.18.0', '9.0.0', '9.0.0-alpha.1']) {
       expect(peerProblems(pkg.peerDependencies, installed({ typescript: '6.0.3', ...lintSide, '@typescript-eslint/parser': outside }))).toEqual([
-        `offheap/eslint-plugin supports @typescript-eslint/parser ^8.40.0; found ${outside}: npm i -D typescript-eslint@^8`,
+        `offheap/eslint-plugin supports @typescript-eslint/parser ^8.40.0; found ${outside}: npm i -D typescript-eslint@^8 @typescript-eslint/parser@^8.40.0`,
       ]);
     }
+    expect(peerProblems(pkg.peerDependencies, installed({ typescript: '6.0.3', ...lintSide, '@typescript-eslint/utils': '7.18.0' }))).toEqual([
+      'offheap/eslint-plugin supports @typescript-eslint/utils ^8.40.0; found 7.18.0: npm i -D typescript-eslint@^8 @typescript-eslint/utils@^8.40.0',
+    ]);
     expect(peerProblems(pkg.peerDependencies, installed({ typescript: '6.0.3', '@typescript-eslint/utils': '8.30.0', '@typescript-eslint/parser': '8.30.0' }))).toEqual([
-      'offheap/eslint-plugin supports @typescript-eslint/utils ^8.40.0 and @typescript-eslint/parser ^8.40.0; found 8.30.0 and 8.30.0: npm i -D typescript-eslint@^8',
+      'offheap/eslint-plugin supports @typescript-eslint/utils ^8.40.0 and @typescript-eslint/parser ^8.40.0; found 8.30.0 and 8.30.0: ' +
+        'npm i -D typescript-eslint@^8 @typescript-eslint/utils@^8.40.0 @typescript-eslint/parser@^8.40.0',
     ]);
     for (const inside of [floor, '8.40.1', '8.73.0', '8.99.0-alpha.3']) {
       expect(peerProblems(pkg.peerDependencies, installed({ typescript: '6.0.3', '@typescript-eslint/utils': inside, '@typescript-eslint/parser': inside })), inside).toEqual([]);
