@@ -344,8 +344,9 @@ export default createRule<Options, MessageIds>({
       const target = symbol && symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
       if (fromRuntime(target)) return;
       // JSDoc's `Object.<K, V>` (the lib's `Object` takes no type arguments) is an index signature: it holds its values.
+      // Named as written: plain `Object` holds nothing.
       if (typeArgs.length === 2 && target?.name === 'Object' && isLib(target)) {
-        checkTypeArguments(typeArgs.slice(1), written, true);
+        checkTypeArguments(typeArgs.slice(1), (held) => containerText(tsNode, held), true);
         return;
       }
       // Library type aliases compute types (`Readonly`, `Partial`, `Pick`, `ReturnType`, …: the argument's own

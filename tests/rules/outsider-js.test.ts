@@ -262,6 +262,15 @@ const nha = tables<'literal' | 'container' | 'typeArgument', NhaOptions>([
       { messageId: 'typeArgument', line: 6 },
     ],
   },
+  // JSDoc's index signature is named as written (it was named `Object`, which holds nothing), with or without the dot.
+  {
+    ok: [chunk, `/** @type {Object.<string, Ptr<Chunk>>} */ let index;`, `/** @type {Object<number, Ptr<Chunk>>} */ let byId;`, `void index, byId;`],
+    broken: [chunk, `/** @type {Object.<string, Chunk>} */ let index;`, `/** @type {Object<number, Chunk>} */ let byId;`, `void index, byId;`],
+    errors: [
+      { messageId: 'container', line: 2, data: { container: 'Object.<string, Chunk>', type: 'Chunk', ptr: 'Ptr<Chunk>', why: 'Chunk is marked NotInHeap' } },
+      { messageId: 'container', line: 3, data: { container: 'Object<number, Chunk>', type: 'Chunk', ptr: 'Ptr<Chunk>', why: 'Chunk is marked NotInHeap' } },
+    ],
+  },
   // A JS generic (`@template T`) is judged by its JSDoc, as a TS generic by its declaration: one that keeps `T` only
   // under `Ptr` holds no record (its JSDoc was not read, so every JS generic was taken to keep `T`: a false report);
   // one that returns a `T` keeps it by value.
