@@ -4,6 +4,7 @@ import * as tseslintParser from '@typescript-eslint/parser';
 import { ESLint, Linter } from 'eslint';
 import tseslint from 'typescript-eslint';
 import { describe, expect, it } from 'vitest';
+import { noTypeInformation } from '../src/analysis/context.js';
 import * as entry from '../src/eslint-plugin.js';
 import { peerProblems } from '../src/peers.js';
 import { rules } from '../src/rules/index.js';
@@ -92,8 +93,20 @@ describe('without type information', () => {
       filename,
     );
 
-  it('throws typescript-eslint\'s error instead of passing the file (tseslint.parser, no projectService)', () => {
-    expect(() => lint({})).toThrow(/offheap\/[a-z-]+[\s\S]*requires type information/);
+  it('throws instead of passing the file, naming the one line that fixes it (tseslint.parser, no projectService)', () => {
+    expect(() => lint({})).toThrow(noTypeInformation);
+    expect(() => lint({})).toThrow(/^Error while loading rule 'offheap\/[a-z-]+': offheap needs type information/);
+    // typescript-eslint's error (the rule's first words before) points only at its typed-linting guide.
+    expect(() => lint({})).not.toThrow(/requires type information/);
+  });
+
+  it('is quoted by the README section it links to', () => {
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const anchor = /#([a-z-]+)\)\.$/.exec(noTypeInformation)![1];
+    const section = readme.slice(readme.indexOf(`\n## ${anchor[0].toUpperCase()}${anchor.slice(1)}\n`));
+    expect(section.startsWith('\n## Install\n')).toBe(true);
+    const quoted = /"(offheap needs type information[^"]*)…"/.exec(section.replace(/\s+/g, ' '))![1];
+    expect(noTypeInformation.startsWith(quoted)).toBe(true);
   });
 
   it('reports the mistake once the project service is on (the twin)', () => {
@@ -115,9 +128,10 @@ describe('the shortest config, without typescript-eslint in it', () => {
   };
 
   for (const name of ['recommended', 'strict'] as const) {
-    it(`[configs.${name}] alone parses the TypeScript and stops at the rules' "requires type information" error`, async () => {
+    it(`[configs.${name}] alone parses the TypeScript and stops at the rules' error naming projectService`, async () => {
       const run = lint([plugin.configs[name]]);
-      await expect(run).rejects.toThrow(/offheap\/[a-z-]+[\s\S]*requires type information[\s\S]*Parser: typescript-eslint\/parser/);
+      await expect(run).rejects.toThrow(noTypeInformation);
+      await expect(run).rejects.toThrow(/^Error while loading rule 'offheap\/[a-z-]+': offheap needs type information/);
       await expect(run).rejects.not.toThrow(/Parsing error/);
     });
   }

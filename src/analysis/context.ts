@@ -17,12 +17,20 @@ export interface OffheapContext {
 }
 
 /**
+ * Thrown when typescript-eslint's parser ran without type information (`export default [offheap.configs.recommended]`
+ * alone): the one line that fixes it, where typescript-eslint's own error only points at its typed-linting guide.
+ */
+export const noTypeInformation =
+  'offheap needs type information, and this file was parsed without it: add `languageOptions: { parserOptions: { projectService: true } }` ' +
+  'to your ESLint config (as in https://github.com/offheap/offheap#install).';
+
+/**
  * Type information for the file being linted, or undefined when the file
  * cannot see offheap (the rule then registers no listeners). Without type
- * information (no `projectService` or `project`) it throws typescript-eslint's
- * "requires type information" error, as typescript-eslint's typed rules do:
- * a rule that cannot see types must not pass the file. The configs are
- * scoped to TypeScript files, so JavaScript files never get here.
+ * information (no `projectService` or `project`) it throws (`noTypeInformation`),
+ * as typescript-eslint's typed rules do: a rule that cannot see types must not
+ * pass the file. The configs are scoped to TypeScript files, so JavaScript files
+ * never get here.
  */
 export function offheapContext(
   context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>,
@@ -51,7 +59,9 @@ export const contextCounters = { resolved: 0 };
 
 function resolveContext(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>): OffheapContext | undefined {
   contextCounters.resolved++;
-  const services = ESLintUtils.getParserServices(context);
+  // typescript-eslint's own error for a parser other than its own; ours when its parser ran without a program.
+  const services = ESLintUtils.getParserServices(context, true);
+  if (!services.program) throw new Error(noTypeInformation);
   const program = services.program;
   const root = context.sourceCode.ast;
   // The SourceFile typescript-eslint converted this ESTree from (no path to normalise and look up).
