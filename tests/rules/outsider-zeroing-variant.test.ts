@@ -271,6 +271,14 @@ throughViews(`${helper} ${callers('rt.space.u32', 'new Uint32Array(64)')}`, `${h
 throughViews(`export ${helper} ${callers('rt.space.u32')}`, `${helper} ${callers('rt.space.u32')} export { use };`);
 throughViews(`${helper} ${callers('rt.space.u32')} export const hooks = [wipe];`, `${helper} ${callers('rt.space.u32')} export const hooks = [use];`);
 throughViews(`${helper} ${callers('rt.space.u32', 'rt.space.u8 as unknown as Uint32Array')}`, `${helper} ${callers('rt.space.u32', 'viewsOf().u32')}`);
+// A word store through the parameter lands on the HeapRef slot as the fill does.
+const put = `function put(v: Uint32Array, p: Ptr<Entry>) { v[(p + Entry.offsets.session) >>> 2] = 0; }`;
+throughViews(`${put} function use(p: Ptr<Entry>) { put(new Uint32Array(64), p); }`, `${put} function use(p: Ptr<Entry>) { put(rt.space.u32, p); }`);
+// A const taken before the write still holds the view; the parameter after it does not.
+throughViews(
+  `function wipe({ u8 }: SpaceViews, p: Ptr<Entry>) { const before = u8; u8 = new Uint8Array(64); u8.fill(0, p, p + Entry.size); void before; }`,
+  `function wipe({ u8 }: SpaceViews, p: Ptr<Entry>) { const before = u8; u8 = new Uint8Array(64); before.fill(0, p, p + Entry.size); void u8; }`,
+);
 // Through a const alias of the parameter, an arrow helper, and a recursive helper passing its own parameter on.
 throughViews(
   `const wipe = (v: Uint32Array, p: Ptr<Entry>) => { v = v.subarray(0); v.fill(0, p >>> 2, (p + Entry.size) >>> 2); }; ${callers('rt.space.u32')}`,
