@@ -82,10 +82,15 @@ const sharedOptionKeys = ['zero', 'first', 'stat', 'cache'] as const;
 
 /** What `sharedPool` passes the constructor: a module-private brand, so no caller can forge it. */
 class SharedOpen {
+  readonly #brand = true;
   constructor(
     readonly name: string,
     readonly cache: boolean,
   ) {}
+  /** Whether `o` is one: a private brand check, which runs no Proxy trap (`instanceof` ran getPrototypeOf). */
+  static is(o: unknown): o is SharedOpen {
+    return typeof o === 'object' && o !== null && #brand in o && o.#brand;
+  }
 }
 
 /** A shared pool's numbers (see `FixAlloc.sharedStats`). */
@@ -266,7 +271,7 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
   }
 
   constructor(type: Layout<T> | number, options: FixAllocOptions<T, Z> = {}, open?: unknown) {
-    if (open !== undefined && !(open instanceof SharedOpen)) {
+    if (open !== undefined && !SharedOpen.is(open)) {
       throw new MisuseError(`FixAlloc: takes (type, options); open a shared pool with sharedPool(rt, name, type, options); got a third argument ${show(open)}`, { value: open });
     }
     const opts = checkOptions('FixAlloc', options, optionKeys);
@@ -304,7 +309,7 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
     size = (size + align - 1) & ~(align - 1);
     const layout = typeof type === 'number' ? undefined : type;
     const spanBytes = spanBytesFor(size);
-    const sharedName = open instanceof SharedOpen ? open.name : '';
+    const sharedName = SharedOpen.is(open) ? open.name : '';
     let id: number;
     let central: MCentral | undefined;
     let flushAt = noFlush;
@@ -315,7 +320,7 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
       const opened = openPool(space, { name: sharedName, size, align, ptrs, spanBytes }, sharedName === '' ? 'FixAlloc' : 'sharedPool');
       id = opened.id;
       central = new MCentral(space.i32, space.u32, opened.e);
-      const cache = open instanceof SharedOpen ? open.cache : true;
+      const cache = SharedOpen.is(open) ? open.cache : true;
       flushAt = sharedName === '' ? noFlush : cache ? cacheMax : 0;
       refillBatch = cache ? cacheBatch : 1;
     } else {

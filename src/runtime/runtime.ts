@@ -68,7 +68,12 @@ const attachOptionKeys = ['checkmark'] as const;
 
 /** What attachRuntime passes the constructor: a module-private brand, so no caller can forge it. */
 class AttachTo {
+  readonly #brand = true;
   constructor(readonly buffer: SharedArrayBuffer) {}
+  /** Whether `o` is one: a private brand check, which runs no Proxy trap (`instanceof` ran getPrototypeOf). */
+  static is(o: unknown): o is AttachTo {
+    return typeof o === 'object' && o !== null && #brand in o && o.#brand;
+  }
 }
 
 /** What the runtime knows of a FixAlloc pool (fixalloc.ts imports this module, not the reverse). */
@@ -230,7 +235,7 @@ export let stateOf: (rt: Runtime) => RuntimeState;
 /** The checked options and the machinery they make (createRuntime, attachRuntime). */
 function buildState(options: RuntimeOptions, attach: unknown): RuntimeState {
   if (attach !== undefined) {
-    if (!(attach instanceof AttachTo)) throw new MisuseError(`Runtime: takes (options); attach to a shared space with attachRuntime(desc); got a second argument ${show(attach)}`, { value: attach });
+    if (!AttachTo.is(attach)) throw new MisuseError(`Runtime: takes (options); attach to a shared space with attachRuntime(desc); got a second argument ${show(attach)}`, { value: attach });
     // Views over the buffer change nothing; a closed space is refused before the options are looked at.
     const space = new AddressSpace({ attach: attach.buffer });
     space.checkOpen('attachRuntime');

@@ -216,9 +216,25 @@ export function checkDescriptor(what: string, desc: unknown): SharedArrayBuffer 
   };
   if (own('offheap') !== 'shared-runtime' || own('version') !== 1) return fail('not a SharedRuntime descriptor');
   const buffer = own('buffer');
-  if (!(buffer instanceof SharedArrayBuffer)) return fail(buffer instanceof ArrayBuffer ? 'its buffer is not shared' : 'no SharedArrayBuffer');
-  if (!isSharedSpace(buffer)) return fail('its buffer holds no shared space');
-  return buffer;
+  // By the buffer's internal slots, not `instanceof`: that runs a Proxy's getPrototypeOf trap (a revoked Proxy's
+  // TypeError), and an object inheriting from SharedArrayBuffer.prototype (or a Proxy of a real one) passed it and
+  // then threw the engine's TypeError from its byteLength.
+  if (byteLengthOf(sharedByteLength, buffer) === undefined) return fail(byteLengthOf(unsharedByteLength, buffer) !== undefined ? 'its buffer is not shared' : 'no SharedArrayBuffer');
+  if (!isSharedSpace(buffer as SharedArrayBuffer)) return fail('its buffer holds no shared space');
+  return buffer as SharedArrayBuffer;
+}
+
+/** The byteLength getters, taken once: called on anything but a buffer of their kind they throw, and no trap or getter of the value runs. */
+const sharedByteLength = (Reflect.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, 'byteLength') as { get: (this: unknown) => number }).get;
+const unsharedByteLength = (Reflect.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength') as { get: (this: unknown) => number }).get;
+
+/** `getter` applied to `value`: its byteLength if `value` is a buffer of the getter's kind, else undefined. */
+function byteLengthOf(getter: (this: unknown) => number, value: unknown): number | undefined {
+  try {
+    return Reflect.apply(getter, value, []);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Writes `name`'s u16 units at `byteOffset`. */

@@ -1,0 +1,162 @@
+// A second outsider's probe of the runtime's boundary, after boundary-sweep
+// and boundary-probes: the values and routes those do not try. Each finding
+// is a twin: the bad call throws a typed error of the runtime (its class,
+// code, value and limit), runs no caller code where none is needed, and
+// leaves the state as it was (helpers.snapshot, plus a shared space's own
+// bookkeeping pages and the pools a runtime knows); the good call next to
+// it still works.
+//
+// Found (each failed before its fix):
+// - attachRuntime's descriptor checked its buffer with `instanceof`: a
+//   revoked Proxy gave the engine's TypeError, a Proxy's getPrototypeOf
+//   trap ran and its error escaped, and an object inheriting from
+//   SharedArrayBuffer.prototype (or a Proxy of a real one) passed and then
+//   threw the engine's TypeError from byteLength.
+// - The brands of `new Runtime(options, attach)` and
+//   `new FixAlloc(type, options, open)` were `instanceof` too: a Proxy as
+//   the extra argument ran its trap (a revoked one threw a TypeError).
+import { afterAll, describe, expect, it } from 'vitest';
+import * as api from '../../src/runtime/index.js';
+import {
+  AttachError,
+  attachRuntime,
+  createRuntime,
+  f64,
+  FixAlloc,
+  heapRef,
+  MisuseError,
+  notInHeap,
+  OffheapError,
+  OffheapRangeError,
+  pageSize,
+  sharedPool,
+  struct,
+  u32,
+  type HeapRef,
+  type Runtime,
+  type SharedRuntime,
+} from '../../src/runtime/index.js';
+import { snapshot } from './helpers.js';
+import { stateOf } from '../../src/runtime/runtime.js';
+
+const Rec = struct('Rec', { a: f64, n: u32, ref: heapRef<object>() });
+type Pools = FixAlloc<unknown, boolean>[];
+
+/** Caller code that ran during a call. */
+const ran: string[] = [];
+
+/** A Proxy of `target` whose every trap records itself and throws. */
+function throwing<T extends object>(target: T): T {
+  const trap =
+    (name: string) =>
+    (): never => {
+      ran.push(name);
+      throw new Error(`${name} trap`);
+    };
+  return new Proxy(target, {
+    get: trap('get'),
+    has: trap('has'),
+    getPrototypeOf: trap('getPrototypeOf'),
+    getOwnPropertyDescriptor: trap('getOwnPropertyDescriptor'),
+    ownKeys: trap('ownKeys'),
+    apply: trap('apply'),
+    construct: trap('construct'),
+  });
+}
+
+function revoked<T extends object>(target: T): T {
+  const r = Proxy.revocable(target, {});
+  r.revoke();
+  return r.proxy;
+}
+
+/** The runtime's state, a shared space's bookkeeping pages and the pools it knows. */
+function state(rt: Runtime, ...pools: Pools): string {
+  const s = stateOf(rt);
+  const words = rt.shared ? Array.from(new Int32Array(rt.buffer, 0, (s.space.firstPage * pageSize) >>> 2)) : [];
+  let h = 0x811c9dc5;
+  for (const w of words) h = Math.imul(h ^ w, 16777619);
+  return JSON.stringify({ alloc: snapshot(rt, ...pools), shared: h >>> 0, pools: s.pools.length, closed: rt.closed, heap: s.heap.live, roots: [...s.roots.byAddress.keys()] });
+}
+
+/** A value `refuses` does not compare. */
+const anyValue = Symbol('any value');
+
+/** Runs `f`; expects a typed error of `type` with `code`, `value`, `limit`; no caller code; `rt` unchanged. */
+function refuses(rt: Runtime, pools: Pools, f: () => unknown, type: abstract new (...a: never[]) => Error, code: string, value: unknown, limit: unknown, callerCode = false): Error {
+  const before = state(rt, ...pools);
+  ran.length = 0;
+  let caught: unknown;
+  try {
+    f();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught, `expected ${type.name}, got ${String(caught)}`).toBeInstanceOf(type);
+  expect(caught instanceof OffheapError || caught instanceof OffheapRangeError).toBe(true);
+  const e = caught as { code: unknown; value: unknown; limit: unknown };
+  expect(e.code).toBe(code);
+  if (value !== anyValue) expect(Object.is(e.value, value), 'value').toBe(true);
+  expect(e.limit).toEqual(limit);
+  if (!callerCode) expect(ran).toEqual([]);
+  expect(state(rt, ...pools)).toBe(before);
+  return caught as Error;
+}
+
+describe('attachRuntime: the descriptor’s buffer is a SharedArrayBuffer by its slots, not by instanceof', () => {
+  const owner = createRuntime({ maxBytes: 1 << 20, shared: true });
+  const desc = owner.share();
+  const sab = desc.buffer;
+  const bad: [string, () => unknown][] = [
+    ['a revoked Proxy', () => revoked({})],
+    ['a Proxy whose traps throw', () => throwing({})],
+    ['an object inheriting from SharedArrayBuffer.prototype', () => Object.create(SharedArrayBuffer.prototype) as object],
+    ['a Proxy of the space’s own SharedArrayBuffer', () => new Proxy(sab, {})],
+    ['a revoked Proxy of it', () => revoked(sab)],
+    ['an ArrayBuffer', () => new ArrayBuffer(1 << 20)],
+    ['a SharedArrayBuffer that holds no space', () => new SharedArrayBuffer(1 << 20)],
+  ];
+  it.each(bad)('%s: AttachError ERR_NOT_SHARED, the descriptor as value, no trap run, the space unchanged', (_, buffer) => {
+    const d = { offheap: 'shared-runtime', version: 1, buffer: buffer() } as unknown as SharedRuntime;
+    const e = refuses(owner, [], () => attachRuntime(d), AttachError, 'ERR_NOT_SHARED', d, 'SharedRuntime');
+    expect(e.message).toMatch(/no SharedArrayBuffer|not shared|no shared space/);
+  });
+
+  it('the twin: the space’s own buffer passes the descriptor check, in a copy, a frozen copy and a null-prototype copy (this thread has the owner: ERR_ALREADY_ATTACHED, the check after it)', () => {
+    for (const d of [desc, { ...desc }, Object.freeze({ ...desc }), Object.assign<object, SharedRuntime>(Object.create(null) as object, desc)]) {
+      refuses(owner, [], () => attachRuntime(d), AttachError, 'ERR_ALREADY_ATTACHED', anyValue, expect.anything());
+    }
+    // A subclass instance is a real SharedArrayBuffer: refused for what it holds, not for what it is.
+    class Sub extends SharedArrayBuffer {}
+    const e = refuses(owner, [], () => attachRuntime({ offheap: 'shared-runtime', version: 1, buffer: new Sub(1 << 20) }), AttachError, 'ERR_NOT_SHARED', anyValue, 'SharedRuntime');
+    expect(e.message).toMatch(/no shared space/);
+  });
+});
+
+describe('the constructors’ private arguments are recognised by a private brand (no trap runs)', () => {
+  it('new Runtime(options, x) and new FixAlloc(type, options, x) with a Proxy or a revoked one: MisuseError, nothing made', () => {
+    const rt = createRuntime({ maxBytes: 1 << 20 });
+    const srt = createRuntime({ maxBytes: 1 << 20, shared: true });
+    for (const x of [throwing({}), revoked({}), Object.freeze({}), { buffer: srt.buffer }]) {
+      refuses(rt, [], () => new (api.Runtime as unknown as new (o: object, a: unknown) => Runtime)({ maxBytes: 1 << 20 }, x), MisuseError, 'ERR_MISUSE', x, undefined);
+      refuses(srt, [], () => new (api.Runtime as unknown as new (o: object, a: unknown) => Runtime)({ maxBytes: 1 << 20 }, x), MisuseError, 'ERR_MISUSE', x, undefined);
+      for (const r of [rt, srt]) {
+        refuses(r, [], () => new (FixAlloc as unknown as new (t: unknown, o: object, x: unknown) => unknown)(Rec, { runtime: r }, x), MisuseError, 'ERR_MISUSE', x, undefined);
+      }
+    }
+  });
+
+  it('the twin: new Runtime, new FixAlloc and sharedPool (which passes the brand) work', () => {
+    const rt = new api.Runtime({ maxBytes: 1 << 20 });
+    expect(new FixAlloc(Rec, { runtime: rt }).alloc()).toBeGreaterThan(0);
+    const srt = createRuntime({ maxBytes: 1 << 20, shared: true });
+    const pool = sharedPool(srt, 'named', Rec, { cache: false });
+    expect(pool.sharedName).toBe('named');
+    expect(pool.sharedStats().name).toBe('named');
+    expect(pool.alloc()).toBeGreaterThan(0);
+  });
+});
+
+// Test files share a worker (isolate: false): the default runtime goes back to what it was.
+const originalDefault = api.defaultRuntime();
+afterAll(() => api.setDefaultRuntime(originalDefault));
