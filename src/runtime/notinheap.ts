@@ -44,15 +44,26 @@ export function notInHeap<C extends abstract new (...args: never[]) => unknown>(
   }
   const name = typeof given === 'string' ? given : own !== undefined && typeof own.value === 'string' && own.value !== '' ? own.value : 'anonymous class';
   const Base = value as unknown as new (...args: unknown[]) => object;
-  const Marked = class extends Base {
-    constructor(...args: unknown[]) {
-      throw new MisuseError(
-        `${name} is not-in-heap (@notInHeap): it cannot be created with new. Allocate its memory with sysAlloc, persistentalloc or a FixAlloc pool and refer to it through Ptr<${name}>.`,
-        { value: name },
-      );
-      super(...args);
-    }
-  };
+  let Marked: new (...args: unknown[]) => object;
+  try {
+    Marked = class extends Base {
+      constructor(...args: unknown[]) {
+        throw new MisuseError(
+          `${name} is not-in-heap (@notInHeap): it cannot be created with new. Allocate its memory with sysAlloc, persistentalloc or a FixAlloc pool and refer to it through Ptr<${name}>.`,
+          { value: name },
+        );
+        super(...args);
+      }
+    };
+  } catch {
+    // `extends` refused the value: a function that is not a constructor (an arrow, a method, an async or generator
+    // function), one whose prototype is neither an object nor null (a bound function has none), or a Proxy whose
+    // trap threw (a revoked one's TypeError): the engine's TypeError, or the trap's error, escaped before.
+    throw new MisuseError(`@notInHeap applies to classes; got a function that cannot be extended (not a constructor, a prototype that is not an object, or a Proxy whose trap threw)`, {
+      value: raw,
+      limit: 'a class',
+    });
+  }
   Object.defineProperty(Marked, 'name', { value: name });
   Object.defineProperty(Marked, notInHeapMark, { value: true });
   return Marked as unknown as C;

@@ -15,6 +15,10 @@
 // - The brands of `new Runtime(options, attach)` and
 //   `new FixAlloc(type, options, open)` were `instanceof` too: a Proxy as
 //   the extra argument ran its trap (a revoked one threw a TypeError).
+// - @notInHeap extended whatever function it was given: an arrow, a method,
+//   an async or generator function, a bound function, a function whose
+//   prototype is not an object, a Proxy whose trap throws: the engine's
+//   TypeError (or the trap's error).
 import { afterAll, describe, expect, it } from 'vitest';
 import * as api from '../../src/runtime/index.js';
 import {
@@ -154,6 +158,43 @@ describe('the constructors’ private arguments are recognised by a private bran
     expect(pool.sharedName).toBe('named');
     expect(pool.sharedStats().name).toBe('named');
     expect(pool.alloc()).toBeGreaterThan(0);
+  });
+});
+
+describe('@notInHeap: a function extends cannot take is refused with MisuseError', () => {
+  const ctx = { kind: 'class', name: 'A' } as unknown as ClassDecoratorContext<never>;
+  const boundClass = class B {}.bind(null);
+  const protoNumber = function F() {};
+  protoNumber.prototype = 5;
+  const bad: [string, unknown][] = [
+    ['an arrow function', () => 1],
+    ['a method', Reflect.get({ m() {} }, 'm')],
+    ['an async function', async function f() {}],
+    ['a generator function', function* g() {}],
+    ['a bound class (no prototype property)', boundClass],
+    ['a function whose prototype is 5', protoNumber],
+    ['a Proxy of a class whose traps throw', throwing(class C {})],
+    ['a revoked Proxy of a class', revoked(class C {})],
+  ];
+  const rt = createRuntime({ maxBytes: 1 << 20 });
+  it.each(bad)('%s (with a context and without)', (label, value) => {
+    for (const c of [ctx, undefined]) {
+      const trap = label.includes('throw');
+      const e = refuses(rt, [], () => notInHeap(value as never, c as never), MisuseError, 'ERR_MISUSE', value, 'a class', trap);
+      // Without a context the class's own name is read first, and that read names the Proxy.
+      expect(e.message).toMatch(c === undefined && label.includes('Proxy') ? /could not be read/ : /applies to classes/);
+    }
+  });
+
+  it('the twin: a class, a constructor function, a frozen class and a class whose prototype is null are marked', () => {
+    function Ctor(this: object): void {}
+    const NullProto = function N() {};
+    NullProto.prototype = null as never;
+    for (const C of [class A {}, Ctor, Object.freeze(class Z {}), NullProto]) {
+      const M = notInHeap(C as never, ctx) as unknown as new () => object;
+      expect(api.isNotInHeap(M)).toBe(true);
+      expect(() => new M()).toThrow(MisuseError);
+    }
   });
 });
 
