@@ -95,10 +95,17 @@ function memoryAt(program: ts.Program, e: ts.Expression, depth: number): Memory 
     if (!ts.isIdentifier(x)) break;
     const decl = symbolAt(checker, x)?.valueDeclaration;
     if (!decl || seen.has(decl)) return undefined;
-    if (ts.isParameter(decl) && ts.isIdentifier(decl.name)) return unchangedAt(checker, decl, x) ? parameterMemory(program, decl, depth) : undefined;
+    // The memory first (memoised, and most parameters are no typed array), then whether this read still sees it.
+    if (ts.isParameter(decl) && ts.isIdentifier(decl.name)) {
+      const m = parameterMemory(program, decl, depth);
+      return m && unchangedAt(checker, decl, x) ? m : undefined;
+    }
     if (!isFollowedBinding(decl)) return undefined;
     seen.add(decl);
-    if (ts.isBindingElement(decl)) return unchangedAt(checker, decl, x) && !defaultMayApply(checker, decl) ? bindingMemory(program, decl) : undefined;
+    if (ts.isBindingElement(decl)) {
+      const m = bindingMemory(program, decl);
+      return m && unchangedAt(checker, decl, x) && !defaultMayApply(checker, decl) ? m : undefined;
+    }
     x = skipOuterExpressions((decl as ts.VariableDeclaration).initializer!);
   }
   const known = memo.get(x);
