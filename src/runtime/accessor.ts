@@ -219,8 +219,8 @@ function fieldAccessor(g: Gen, f: Field<unknown>, off: number): unknown {
   if (f.kind === 'struct') {
     const sub = f as Layout<unknown>;
     // A plain object keeps V8's fast properties (`A.pos.x` in a hot loop); struct() refuses `__proto__` and the other names that would reach the prototype.
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(sub.fields)) out[key] = fieldAccessor(g, sub.fields[key], off + sub.offsets[key]);
+    // Defined, not assigned: with Object.prototype frozen, `out.isPrototypeOf = …` threw the engine's TypeError.
+    const out = Object.fromEntries(Object.keys(sub.fields).map((key) => [key, fieldAccessor(g, sub.fields[key], off + sub.offsets[key])]));
     return Object.freeze(out);
   }
   const o = lit(off);

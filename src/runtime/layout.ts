@@ -292,14 +292,16 @@ export function struct<const F extends Fields>(name: string, fields: F): Layout<
     if (e instanceof MisuseError) throw e;
     throw new MisuseError(`struct ${name}: fields could not be read (a Proxy trap threw)`, { value: fields });
   }
-  const offsets: Record<string, number> = {};
+  // Own data properties by definition (CreateDataProperty), not by assignment: with Object.prototype frozen (a
+  // hardened realm) `offsets.isPrototypeOf = 0` threw the engine's TypeError, as any inherited read-only name would.
+  const offs: number[] = [];
   let size = 0;
   let align = 1;
   let nslots = 0;
   for (let k = 0; k < keys.length; k++) {
     const f = descs[k];
     size = (size + f.align - 1) & ~(f.align - 1);
-    offsets[keys[k]] = size;
+    offs.push(size);
     size += f.size;
     nslots += slotCount(f);
     if (f.align > align) align = f.align;
@@ -312,9 +314,9 @@ export function struct<const F extends Fields>(name: string, fields: F): Layout<
   }
   checkInt(`struct ${name}: HeapRef slots`, nslots, 0, maxPointerSlots);
   const slots: number[] = [];
-  for (let k = 0; k < keys.length; k++) collectSlots(descs[k], offsets[keys[k]], slots);
-  const frozenFields: Record<string, Field<unknown>> = {};
-  for (let k = 0; k < keys.length; k++) frozenFields[keys[k]] = descs[k];
+  for (let k = 0; k < keys.length; k++) collectSlots(descs[k], offs[k], slots);
+  const offsets = Object.fromEntries(keys.map((key, k) => [key, offs[k]])) as Record<string, number>;
+  const frozenFields = Object.fromEntries(keys.map((key, k) => [key, descs[k]])) as Record<string, Field<unknown>>;
   const ptrmask = new Uint8Array(Math.ceil(size / 32));
   for (const s of slots) ptrmask[s >>> 5] |= 1 << ((s >>> 2) & 7);
   return brand(

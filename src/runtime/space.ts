@@ -721,9 +721,12 @@ export class AddressSpace {
   stats(): MemStats {
     return this.locked(() => {
       const mapped = (this.high - this.firstPage) * pageSize;
-      const byOwner: Record<string, number> = {};
+      // Defined (Object.fromEntries), not assigned: `byOwner['__proto__'] = n` set no entry (the category vanished
+      // and the entries no longer summed to inUse), and with Object.prototype frozen `byOwner.toString = n` threw.
+      const owners: [string, number][] = [];
       const n = this.shared ? this.hdr[H.nstats] : this.statNames.length;
-      for (let k = 0; k < n; k++) if (this.statBytes[k] > 0) byOwner[this.statName(k)] = this.statBytes[k];
+      for (let k = 0; k < n; k++) if (this.statBytes[k] > 0) owners.push([this.statName(k), this.statBytes[k]]);
+      const byOwner = Object.fromEntries(owners) as Record<string, number>;
       const inUse = this.hdr[H.inUse];
       return { reserved: this.reserved, mapped, inUse, free: mapped - inUse, byOwner };
     });

@@ -19,6 +19,13 @@
 //   an async or generator function, a bound function, a function whose
 //   prototype is not an object, a Proxy whose trap throws: the engine's
 //   TypeError (or the trap's error).
+// - Objects the runtime writes to: with Object.prototype frozen (a hardened
+//   realm), a struct field named after one of its members (isPrototypeOf,
+//   toLocaleString, propertyIsEnumerable, __defineGetter__…) threw the
+//   engine's TypeError from struct() and access(), and so did stats() after
+//   a stat category of such a name; without any freezing, a stat category
+//   named '__proto__' vanished from stats().byOwner, whose entries then no
+//   longer summed to inUse.
 import { afterAll, describe, expect, it } from 'vitest';
 import * as api from '../../src/runtime/index.js';
 import {
@@ -195,6 +202,62 @@ describe('@notInHeap: a function extends cannot take is refused with MisuseError
       expect(api.isNotInHeap(M)).toBe(true);
       expect(() => new M()).toThrow(MisuseError);
     }
+  });
+});
+
+/** Runs `f` with `Object.prototype[name]` read-only (a hardened realm, as after Object.freeze(Object.prototype)). */
+function withReadOnlyObjectMember<R>(name: string, f: () => R): R {
+  const d = Reflect.getOwnPropertyDescriptor(Object.prototype, name) as PropertyDescriptor;
+  expect(d.configurable && d.writable).toBe(true);
+  Object.defineProperty(Object.prototype, name, { writable: false });
+  try {
+    return f();
+  } finally {
+    Object.defineProperty(Object.prototype, name, d);
+  }
+}
+
+describe('the objects the runtime fills are defined, not assigned: Object.prototype’s names and __proto__', () => {
+  const names = ['isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', '__defineGetter__', '__lookupSetter__'];
+  it.each(names)('struct() and access() of a field %s with that member of Object.prototype read-only', (name) => {
+    const rt = createRuntime({ maxBytes: 1 << 20, debug: true });
+    withReadOnlyObjectMember(name, () => {
+      const S = struct('S', { [name]: u32, b: f64 });
+      expect(Object.keys(S.offsets)).toEqual([name, 'b']);
+      expect(Object.hasOwn(S.offsets, name) && Object.hasOwn(S.fields, name)).toBe(true);
+      expect(S.offsets[name]).toBe(0);
+      const A = rt.access(S) as unknown as Record<string, { get(p: number): number; set(p: number, v: number): void }>;
+      const pool = new FixAlloc(S, { runtime: rt });
+      const p = pool.alloc();
+      expect(Object.hasOwn(A, name)).toBe(true);
+      A[name].set(p, 7);
+      expect(A[name].get(p)).toBe(7);
+    });
+  });
+
+  it('the twin: the same layouts without the freeze, and a struct of ordinary names with it', () => {
+    const S = struct('S', { isPrototypeOf: u32, b: f64 });
+    expect(S.offsets).toEqual({ isPrototypeOf: 0, b: 8 });
+    withReadOnlyObjectMember('isPrototypeOf', () => expect(struct('T', { a: u32, b: f64 }).size).toBe(16));
+  });
+
+  it.each([false, true])('stats().byOwner names a stat category "__proto__" and one named after a read-only member (shared: %s); the entries sum to inUse', (shared) => {
+    const rt = createRuntime({ maxBytes: 1 << 20, shared });
+    rt.sysAlloc(pageSize, '__proto__');
+    rt.sysAlloc(2 * pageSize, 'toLocaleString');
+    rt.persistentalloc(16, 8, '__proto__');
+    const check = (): void => {
+      const s = rt.stats();
+      expect(Object.hasOwn(s.byOwner, '__proto__')).toBe(true);
+      expect(s.byOwner['__proto__']).toBe(pageSize);
+      expect(Object.hasOwn(s.byOwner, 'toLocaleString') && Reflect.get(s.byOwner, 'toLocaleString')).toBe(2 * pageSize);
+      expect(Object.getPrototypeOf(s.byOwner)).toBe(Object.prototype);
+      expect(Object.values(s.byOwner).reduce((a, b) => a + b, 0)).toBe(s.inUse);
+      expect(s.persistent['__proto__']).toBe(16);
+    };
+    check();
+    withReadOnlyObjectMember('toLocaleString', check);
+    expect(rt.memoryPicture()).toContain('__proto__');
   });
 });
 
