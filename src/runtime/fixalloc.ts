@@ -722,9 +722,11 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
     this.#floor = Infinity;
     this.#inFirst = true;
     this.#firstP = p;
+    this.#rt.firstHooks++;
     try {
       (this.#first as (p: Ptr<T>) => void)(p as Ptr<T>);
     } finally {
+      this.#rt.firstHooks--;
       this.#inFirst = false;
       this.#firstP = 0;
       this.#floor = floor;

@@ -174,6 +174,8 @@ export class RuntimeState {
   readonly poolById = new Map<number, RuntimePool>();
   /** The shared pools this runtime opened, by name (fixalloc.ts, sharedPool). */
   readonly sharedPools = new Map<string, RuntimePool>();
+  /** `first` hooks of this runtime's pools running now (FixAlloc's slow path counts them): close() is refused meanwhile. */
+  firstHooks = 0;
 
   constructor(space: AddressSpace, handles: SharedHandles | typeof processHandles, checkmark: boolean) {
     this.space = space;
@@ -367,10 +369,18 @@ export class Runtime extends Object {
    * cacheMax per pool) and its heap its handles. An attached runtime closed
    * alone refuses all of the above too, the five clears and stores included
    * (its own bound of 0, AddressSpace.bound). A second close does nothing.
+   * Called from a `first` hook of one of its pools: MisuseError, nothing
+   * closed (the hook's alloc is between taking the object and handing it out).
    */
   close(): void {
     const s = this.#s;
     if (s.space.closed) return;
+    if (s.firstHooks !== 0) {
+      // The hook's pool is between taking a fresh object and handing it out: closed under it, its alloc returned
+      // an address of a closed runtime, and an attached runtime's close chained that object (being initialised,
+      // and then handed out) onto the pool's shared list of never-used objects.
+      throw new MisuseError(`close: called from a FixAlloc first hook of this runtime; close after the alloc that runs the hook returns`, { value: 'close', limit: 'outside a first hook' });
+    }
     s.space.close();
     for (const pool of s.pools) pool.closeCache(poolKey);
     s.persistent.close();

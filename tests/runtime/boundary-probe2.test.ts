@@ -26,6 +26,11 @@
 //   a stat category of such a name; without any freezing, a stat category
 //   named '__proto__' vanished from stats().byOwner, whose entries then no
 //   longer summed to inUse.
+// - Re-entrancy: a `first` hook that closed its own runtime got the address
+//   it was initialising handed out by a closed runtime (and an attached
+//   runtime's close chained that object onto the pool's shared list of
+//   never-used objects while it was being handed out). close() is refused
+//   while a first hook of the runtime runs.
 import { afterAll, describe, expect, it } from 'vitest';
 import * as api from '../../src/runtime/index.js';
 import {
@@ -258,6 +263,55 @@ describe('the objects the runtime fills are defined, not assigned: Object.protot
     check();
     withReadOnlyObjectMember('toLocaleString', check);
     expect(rt.memoryPicture()).toContain('__proto__');
+  });
+});
+
+describe('re-entrancy: a first hook may not close its own runtime', () => {
+  it.each([
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ])('close() from the hook: MisuseError, the runtime stays open, the object is not handed out; the twin closes after alloc (debug: %s, shared: %s)', (debug, shared) => {
+    const rt = createRuntime({ maxBytes: 1 << 20, debug, shared });
+    let calls = 0;
+    let closeInHook = false;
+    const pool = new FixAlloc(Rec, {
+      runtime: rt,
+      first: () => {
+        calls++;
+        if (closeInHook) rt.close();
+      },
+    });
+    const pools = [pool] as Pools;
+    const held = pool.alloc();
+    closeInHook = true;
+    refuses(rt, pools, () => pool.alloc(), MisuseError, 'ERR_MISUSE', 'close', 'outside a first hook');
+    // using runs [Symbol.dispose], which closes the same way (the pool's first span is taken before its first hook runs).
+    let disposeInHook = false;
+    const disposing = new FixAlloc(Rec, { runtime: rt, first: () => disposeInHook && rt[Symbol.dispose]() });
+    disposing.alloc();
+    disposeInHook = true;
+    refuses(rt, [...pools, disposing] as Pools, () => disposing.alloc(), MisuseError, 'ERR_MISUSE', 'close', 'outside a first hook');
+    expect(rt.closed).toBe(false);
+    // The twin: the hook that does not close initialises the same object once; close after the alloc closes.
+    closeInHook = false;
+    const p = pool.alloc();
+    expect(p).toBe(held + pool.size);
+    expect(calls).toBe(3);
+    pool.free(held);
+    rt.close();
+    expect(rt.closed).toBe(true);
+    expect(() => pool.alloc()).toThrow(api.ClosedError);
+  });
+
+  it('a hook of one runtime’s pool may close another runtime', () => {
+    const a = createRuntime({ maxBytes: 1 << 20 });
+    const b = createRuntime({ maxBytes: 1 << 20 });
+    const pool = new FixAlloc(Rec, { runtime: a, first: () => b.close() });
+    expect(pool.alloc()).toBeGreaterThan(0);
+    expect(b.closed).toBe(true);
+    expect(a.closed).toBe(false);
   });
 });
 
