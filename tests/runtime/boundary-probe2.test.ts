@@ -210,6 +210,39 @@ describe('@notInHeap: a function extends cannot take is refused with MisuseError
   });
 });
 
+describe('documented limit: a Proxy as new.target', () => {
+  // FixAlloc and Runtime are exported as ordinary functions (requireNew), and the engine's [[Construct]] of one
+  // reads new.target's prototype before the first statement of its body runs: a revoked Proxy's TypeError or a
+  // trap's error escapes from Reflect.construct, and nothing has been made, which is what is checked here.
+  const nt = (f: () => object): [string, () => object][] => [
+    ['a revoked Proxy', () => revoked(f())],
+    ['a Proxy whose traps throw', () => throwing(f())],
+  ];
+  it.each(nt(() => function T() {}))('Reflect.construct(FixAlloc | Runtime, args, %s): the engine’s error, before anything is made', (_, target) => {
+    for (const r of [createRuntime({ maxBytes: 1 << 20 }), createRuntime({ maxBytes: 1 << 20, shared: true })]) {
+      const before = state(r);
+      expect(() => Reflect.construct(FixAlloc, [Rec, { runtime: r }], target() as never) as unknown).toThrow();
+      expect(() => Reflect.construct(api.Runtime, [{ maxBytes: 1 << 20 }], target() as never)).toThrow();
+      expect(state(r)).toBe(before);
+    }
+  });
+
+  it('the twin: a subclass, and Reflect.construct with a subclass as new.target, construct pools and runtimes', () => {
+    const rt = createRuntime({ maxBytes: 1 << 20, shared: true });
+    class Pool extends FixAlloc<typeof Rec extends api.Layout<infer T> ? T : never, true> {}
+    const a = new Pool(Rec, { runtime: rt });
+    const b = Reflect.construct(FixAlloc, [Rec, { runtime: rt }], Pool) as Pool;
+    expect(a).toBeInstanceOf(Pool);
+    expect(b).toBeInstanceOf(Pool);
+    expect(stateOf(rt).pools).toEqual([a, b]);
+    expect(b.alloc()).toBeGreaterThan(0);
+    class R extends api.Runtime {}
+    expect(Reflect.construct(api.Runtime, [{ maxBytes: 1 << 20 }], R)).toBeInstanceOf(R);
+    // A typed error of the constructor itself passes through unchanged.
+    expect(() => Reflect.construct(FixAlloc, [3, { runtime: rt }], Pool) as unknown).toThrow(OffheapRangeError);
+  });
+});
+
 /** Runs `f` with `Object.prototype[name]` read-only (a hardened realm, as after Object.freeze(Object.prototype)). */
 function withReadOnlyObjectMember<R>(name: string, f: () => R): R {
   const d = Reflect.getOwnPropertyDescriptor(Object.prototype, name) as PropertyDescriptor;
@@ -312,6 +345,55 @@ describe('re-entrancy: a first hook may not close its own runtime', () => {
     expect(pool.alloc()).toBeGreaterThan(0);
     expect(b.closed).toBe(true);
     expect(a.closed).toBe(false);
+  });
+});
+
+describe('re-entrancy: a write barrier hook is caller code', () => {
+  const Two = struct('Two', { a: heapRef<object>(), n: u32, b: heapRef<object>() });
+  it.each([false, true])('what it throws passes through unchanged and nothing is written, by a store, an accessor set or either clear of two slots (debug: %s)', (debug) => {
+    const rt = createRuntime({ maxBytes: 1 << 20, debug });
+    const pool = new FixAlloc(Two, { runtime: rt });
+    const p = pool.alloc();
+    const A = rt.access(Two);
+    const [h1, h2, h3] = [rt.newHeapRef({}), rt.newHeapRef({}), rt.newHeapRef({})];
+    A.a.set(p, h1);
+    A.b.set(p, h2);
+    const u32v = new Uint32Array(rt.buffer);
+    const words = (): number[] => [u32v[p >>> 2], u32v[(p >>> 2) + 1], u32v[(p >>> 2) + 2]];
+    const before = words();
+    const mine = new TypeError('the hook’s own');
+    let seen = 0;
+    // Throws on the second call it sees (a store's only call, a clear's second slot: one slot shaded before the throw).
+    rt.setWriteBarrier(() => {
+      if (++seen % 2 === 0) throw mine;
+    });
+    const calls: [() => void, number][] = [
+      [() => rt.storeHeapRef(p + Two.offsets.b, h3), 1],
+      [() => A.b.set(p, h3), 1],
+      [() => rt.typedmemclr(Two, p), 0],
+      [() => rt.memclrHasPointers(p, Two.size), 0],
+    ];
+    for (const [f, start] of calls) {
+      seen = start;
+      let caught: unknown;
+      try {
+        f();
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBe(mine);
+      expect(words()).toEqual(before);
+    }
+    // The twin: a hook that does not throw, and one that stores through the runtime itself (it lands first).
+    rt.setWriteBarrier(() => undefined);
+    rt.typedmemclr(Two, p);
+    expect(words()).toEqual([0, 0, 0]);
+    rt.setWriteBarrier((slot, _old, next) => {
+      if (slot === p + Two.offsets.b && next !== 0) rt.storeHeapRefNoWB(p + Two.offsets.a, next as HeapRef<unknown>);
+    });
+    rt.storeHeapRef(p + Two.offsets.b, h3);
+    expect(words()).toEqual([h3, 0, h3]);
+    rt.setWriteBarrier(undefined);
   });
 });
 
