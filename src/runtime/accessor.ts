@@ -152,7 +152,7 @@ const argNames = ['u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'f32', 'f64', 'rt', 's
 
 /** A number for generated source: only a checked non-negative safe integer is ever spliced. */
 function lit(n: number): string {
-  if (!(typeof n === 'number' && Number.isSafeInteger(n) && n >= 0)) throw new MisuseError(`accessor: layout number ${show(n)} is not a non-negative integer`, { value: n });
+  if (!(typeof n === 'number' && Number.isSafeInteger(n) && n >= 0)) throw new MisuseError(`accessor: layout number ${show(n)} is not a non-negative integer`, { value: n, limit: 'a non-negative safe integer' });
   return String(n);
 }
 
@@ -171,7 +171,7 @@ function pointerCheck(rt: RuntimeState, layout: Layout<unknown>): (p: unknown) =
       throw new OutOfBoundsError(`${name} accessor: [${show(p)}, ${show(p + size)}) is not inside allocated memory`, { value: p, limit: space.mappedEnd });
     }
     const dead = rt.deadRecord(p, size);
-    if (dead !== undefined) throw new OutOfBoundsError(`${name} accessor: [${show(p)}, ${show(p + size)}) touches a FixAlloc object that is not live: ${dead}`, { value: p });
+    if (dead !== undefined) throw new OutOfBoundsError(`${name} accessor: [${show(p)}, ${show(p + size)}) touches a FixAlloc object that is not live: ${dead}`, { value: p, limit: size });
   };
 }
 
@@ -180,6 +180,10 @@ function badPointer(rt: RuntimeState, layout: Layout<unknown>): (p: unknown) => 
   const { size, align, name } = layout;
   const limit = rt.space.reserved - size + 1;
   return (p: unknown): never => {
+    if (limit <= pageSize) {
+      // No record fits: the layout is larger than the space's pages (the limit would read negative).
+      throw new BadPointerError(`${name} accessor: a ${show(size)}-byte record does not fit this runtime's ${show(rt.space.reserved)}-byte space; got p ${show(p)}`, { value: p, limit: rt.space.reserved });
+    }
     checkPtr(`${name} accessor: p`, p, align, limit, pageSize);
     throw new BadPointerError(`${name} accessor: p is not a valid address; got ${show(p)}`, { value: p, limit });
   };
@@ -243,7 +247,7 @@ function fieldAccessor(g: Gen, f: Field<unknown>, off: number): unknown {
       g.args,
     );
   }
-  if (!Object.hasOwn(viewOf, f.kind)) throw new MisuseError(`accessor: unknown field kind ${show(f.kind)}`, { value: f.kind });
+  if (!Object.hasOwn(viewOf, f.kind)) throw new MisuseError(`accessor: unknown field kind ${show(f.kind)}`, { value: f.kind, limit: 'a field kind' });
   const [v, sh] = viewOf[f.kind];
   const { get, set } = accessBodies(f.kind, v, sh, `(p + ${o})`);
   return compile(

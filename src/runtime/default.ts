@@ -41,7 +41,7 @@ export function madeDefaultRuntime(): Runtime | undefined {
  * @offheap setDefaultRuntime
  */
 export function setDefaultRuntime(rt: Runtime): void {
-  if (!isRuntime(rt)) throw new MisuseError(`setDefaultRuntime: rt must be a Runtime; got ${show(rt)}`, { value: rt });
+  if (!isRuntime(rt)) throw new MisuseError(`setDefaultRuntime: rt must be a Runtime; got ${show(rt)}`, { value: rt, limit: 'Runtime' });
   theDefault = rt;
 }
 

@@ -272,7 +272,7 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
 
   constructor(type: Layout<T> | number, options: FixAllocOptions<T, Z> = {}, open?: unknown) {
     if (open !== undefined && !SharedOpen.is(open)) {
-      throw new MisuseError(`FixAlloc: takes (type, options); open a shared pool with sharedPool(rt, name, type, options); got a third argument ${show(open)}`, { value: open });
+      throw new MisuseError(`FixAlloc: takes (type, options); open a shared pool with sharedPool(rt, name, type, options); got a third argument ${show(open)}`, { value: open, limit: 'sharedPool' });
     }
     const opts = checkOptions('FixAlloc', options, optionKeys);
     const runtime = opts.runtime;
@@ -298,7 +298,7 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
       }
       align = Math.max(align, type.align);
     } else {
-      throw new MisuseError(`FixAlloc: type must be a layout made by struct() or a size in bytes; got ${show(type)}`, { value: type });
+      throw new MisuseError(`FixAlloc: type must be a layout made by struct() or a size in bytes; got ${show(type)}`, { value: type, limit: 'a struct() layout or a size in bytes' });
     }
     const zero = optBool('FixAlloc', opts, 'zero', true);
     const first = opts.first;
@@ -608,7 +608,7 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
   #allocSlow(): number {
     this.#space.checkOpen('FixAlloc.alloc');
     if (this.#inFirst) {
-      throw new MisuseError(`FixAlloc.alloc: called from the pool's own first hook (pool ${this.#id}); first must not allocate from the pool it initialises`, { value: this.#id });
+      throw new MisuseError(`FixAlloc.alloc: called from the pool's own first hook (pool ${this.#id}); first must not allocate from the pool it initialises`, { value: this.#id, limit: 'outside the first hook' });
     }
     let p = this.#list;
     if (p === 0 && this.#central !== undefined && this.#central.count !== 0) {
@@ -680,7 +680,7 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
   #checkLink(p: number): void {
     const next = this.#u32[p >>> 2];
     if (this.#stateOf(p) !== this.#id * 2) {
-      throw new BadPointerError(`FixAlloc.alloc: the free list's head ${show(p)} is not a free object of this pool (pool ${this.#id}): the list is corrupt`, { value: p });
+      throw new BadPointerError(`FixAlloc.alloc: the free list's head ${show(p)} is not a free object of this pool (pool ${this.#id}): the list is corrupt`, { value: p, limit: this.#id });
     }
     if (next !== 0 && (next >>> 0 !== next || (next & 3) !== 0 || next >= this.#space.reserved || this.#stateOf(next) !== this.#id * 2)) {
       throw new BadPointerError(
@@ -768,8 +768,8 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
     const owner = this.#pagePool[p >>> 13];
     if (owner !== this.#id) {
       if (owner !== 0) throw new ForeignPointerError(`FixAlloc.free: p belongs to another pool (id ${owner}), not this one (id ${this.#id}); got ${show(p)}`, { value: p, limit: owner });
-      if (this.#space.isLive(p, 4)) throw new ForeignPointerError(`FixAlloc.free: p is not in a span of this pool (another allocator's memory); got ${show(p)}`, { value: p });
-      throw new BadPointerError(`FixAlloc.free: p was not handed out by any FixAlloc of this runtime; got ${show(p)}`, { value: p });
+      if (this.#space.isLive(p, 4)) throw new ForeignPointerError(`FixAlloc.free: p is not in a span of this pool (another allocator's memory); got ${show(p)}`, { value: p, limit: this.#id });
+      throw new BadPointerError(`FixAlloc.free: p was not handed out by any FixAlloc of this runtime; got ${show(p)}`, { value: p, limit: this.#id });
     }
     if (this.#sharedDebug) this.#checkFreeShared(p);
     else if (this.#debug) this.#checkFree(p);
@@ -787,7 +787,7 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
     if (this.#inuse === 0 && this.#flushAt === noFlush) throw new DoubleFreeError(`FixAlloc.free: the pool has no live objects (double free?); got ${show(p)}`, { value: p, limit: 0 });
     if (this.#sharedDebug) {
       // One atomic step decides between two threads freeing the same object: the loser changes nothing.
-      if (!release(this.#space, p)) throw new DoubleFreeError(`FixAlloc.free: p is already free (double free, by this or another thread); got ${show(p)}`, { value: p });
+      if (!release(this.#space, p)) throw new DoubleFreeError(`FixAlloc.free: p is already free (double free, by this or another thread); got ${show(p)}`, { value: p, limit: this.#id });
     } else if (this.#debug) this.#rt.debugObjects.set(p, this.#id * 2);
     this.#inuse -= this.#size;
     if (this.#debug) this.#space.u8.fill(poisonByte, p + 4, p + this.#size);
@@ -801,10 +801,10 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
   #checkFreeShared(p: number): void {
     const start = objectStart(this.#space, p, this.#size, this.#spanBytes);
     if (start !== p) {
-      if (start < 0) throw new BadPointerError(`FixAlloc.free: p lies in the unused tail of a span of this pool (pool ${this.#id}); got ${show(p)}`, { value: p });
+      if (start < 0) throw new BadPointerError(`FixAlloc.free: p lies in the unused tail of a span of this pool (pool ${this.#id}); got ${show(p)}`, { value: p, limit: this.#id });
       throw new BadPointerError(`FixAlloc.free: p points into the middle of an object of this pool (size ${this.#size}); got ${show(p)}`, { value: p, limit: this.#size });
     }
-    if (!wasHanded(this.#space, p)) throw new BadPointerError(`FixAlloc.free: p was never handed out by this pool (by any thread); got ${show(p)}`, { value: p });
+    if (!wasHanded(this.#space, p)) throw new BadPointerError(`FixAlloc.free: p was never handed out by this pool (by any thread); got ${show(p)}`, { value: p, limit: this.#id });
   }
 
   /** Debug mode: `p` must be a live object handed out by this pool. */
@@ -813,15 +813,15 @@ export class FixAlloc<T, Z extends boolean = true> extends Object {
     if (state === undefined) {
       if (this.contains(p)) {
         const k = this.#spanOf(p);
-        if (k >= 0 && (p - this.#chunks[k]) % this.#size === 0) throw new BadPointerError(`FixAlloc.free: p was never handed out by this pool; got ${show(p)}`, { value: p });
+        if (k >= 0 && (p - this.#chunks[k]) % this.#size === 0) throw new BadPointerError(`FixAlloc.free: p was never handed out by this pool; got ${show(p)}`, { value: p, limit: this.#id });
         throw new BadPointerError(`FixAlloc.free: p points into the middle of an object of this pool (size ${this.#size}); got ${show(p)}`, { value: p, limit: this.#size });
       }
-      throw new BadPointerError(`FixAlloc.free: p was not handed out by any FixAlloc of this runtime; got ${show(p)}`, { value: p });
+      throw new BadPointerError(`FixAlloc.free: p was not handed out by any FixAlloc of this runtime; got ${show(p)}`, { value: p, limit: this.#id });
     }
     if (state >>> 1 !== this.#id) {
-      throw new ForeignPointerError(`FixAlloc.free: p belongs to another pool (id ${state >>> 1}), not this one (id ${this.#id}); got ${show(p)}`, { value: p });
+      throw new ForeignPointerError(`FixAlloc.free: p belongs to another pool (id ${state >>> 1}), not this one (id ${this.#id}); got ${show(p)}`, { value: p, limit: this.#id });
     }
-    if ((state & 1) === 0) throw new DoubleFreeError(`FixAlloc.free: p is already free (double free); got ${show(p)}`, { value: p });
+    if ((state & 1) === 0) throw new DoubleFreeError(`FixAlloc.free: p is already free (double free); got ${show(p)}`, { value: p, limit: this.#id });
   }
 
   /** Whether `p` lies in one of this pool's spans (over a shared space: any thread's, from the page owner table). Anything but an address is not. */

@@ -184,7 +184,7 @@ export const bool: ScalarField<boolean> = scalar('bool', 1);
  */
 export function ptr<R>(target?: () => Layout<R>): PtrField<R> {
   if (target !== undefined && typeof target !== 'function') {
-    throw new MisuseError(`ptr: target must be a function returning a layout; got ${show(target)}`, { value: target });
+    throw new MisuseError(`ptr: target must be a function returning a layout; got ${show(target)}`, { value: target, limit: 'a function returning a layout' });
   }
   return brand({ kind: 'ptr', size: 4, align: 4, target });
 }
@@ -233,6 +233,7 @@ function checkField(what: string, f: unknown): asserts f is Field<unknown> {
   if (typeof f !== 'object' || f === null || !made.has(f)) {
     throw new MisuseError(`${what} must be a field description made by the runtime (u8…f64, bool, ptr(), heapRef(), array(), a struct() layout); got ${show(f)}`, {
       value: f,
+      limit: 'a field description',
     });
   }
 }
@@ -263,26 +264,27 @@ function collectSlots(f: Field<unknown>, base: number, slots: number[]): void {
  */
 export function struct<const F extends Fields>(name: string, fields: F): Layout<RecordOf<F>, F> {
   if (typeof name !== 'string' || !identifier.test(name) || reservedNames.has(name)) {
-    throw new MisuseError(`struct: name must be an identifier of at most 128 characters (not ${[...reservedNames].join(', ')}); got ${show(name)}`, { value: name });
+    throw new MisuseError(`struct: name must be an identifier of at most 128 characters (not ${[...reservedNames].join(', ')}); got ${show(name)}`, { value: name, limit: 'an identifier of at most 128 characters' });
   }
   if (typeof fields !== 'object' || fields === null || made.has(fields)) {
-    throw new MisuseError(`struct ${name}: fields must be a plain object of field descriptions; got ${show(fields)}`, { value: fields });
+    throw new MisuseError(`struct ${name}: fields must be a plain object of field descriptions; got ${show(fields)}`, { value: fields, limit: 'a plain object of field descriptions' });
   }
   // Own data properties only, each read once: a getter could answer differently each time. A Proxy's traps run
   // here; what they throw (a revoked Proxy's TypeError included) becomes a MisuseError.
   const keys: string[] = [];
   const descs: Field<unknown>[] = [];
   try {
-    if (Array.isArray(fields)) throw new MisuseError(`struct ${name}: fields must be a plain object of field descriptions; got ${show(fields)}`, { value: fields });
+    if (Array.isArray(fields)) throw new MisuseError(`struct ${name}: fields must be a plain object of field descriptions; got ${show(fields)}`, { value: fields, limit: 'a plain object of field descriptions' });
     for (const key of Reflect.ownKeys(fields)) {
       if (typeof key !== 'string' || !identifier.test(key) || reservedNames.has(key)) {
         throw new MisuseError(`struct ${name}: field name must be an identifier (not ${[...reservedNames].join(', ')}); got ${typeof key === 'string' ? show(key) : 'a symbol'}`, {
           value: typeof key === 'string' ? key : undefined,
+          limit: 'an identifier of at most 128 characters',
         });
       }
       const d = Object.getOwnPropertyDescriptor(fields, key);
       if (d === undefined || !('value' in d) || !d.enumerable) {
-        throw new MisuseError(`struct ${name}: field ${key} must be an enumerable data property (no getters)`, { value: key });
+        throw new MisuseError(`struct ${name}: field ${key} must be an enumerable data property (no getters)`, { value: key, limit: 'an enumerable data property' });
       }
       checkField(`struct ${name}: field ${key}`, d.value);
       keys.push(key);
@@ -290,7 +292,7 @@ export function struct<const F extends Fields>(name: string, fields: F): Layout<
     }
   } catch (e) {
     if (e instanceof MisuseError) throw e;
-    throw new MisuseError(`struct ${name}: fields could not be read (a Proxy trap threw)`, { value: fields });
+    throw new MisuseError(`struct ${name}: fields could not be read (a Proxy trap threw)`, { value: fields, limit: 'a plain object of field descriptions' });
   }
   // Own data properties by definition (CreateDataProperty), not by assignment: with Object.prototype frozen (a
   // hardened realm) `offsets.isPrototypeOf = 0` threw the engine's TypeError, as any inherited read-only name would.

@@ -50,7 +50,7 @@ export function notInHeap<C extends abstract new (...args: never[]) => unknown>(
       constructor(...args: unknown[]) {
         throw new MisuseError(
           `${name} is not-in-heap (@notInHeap): it cannot be created with new. Allocate its memory with sysAlloc, persistentalloc or a FixAlloc pool and refer to it through Ptr<${name}>.`,
-          { value: name },
+          { value: name, limit: 'sysAlloc, persistentalloc or a FixAlloc pool' },
         );
         super(...args);
       }

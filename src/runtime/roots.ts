@@ -69,14 +69,14 @@ export class RootSet {
   /** Registers `count` objects of `layout` at `p` as a root. */
   add(p: number, layout: Layout<unknown>, count = 1): Root {
     this.rt.space.checkOpen('addRoot');
-    if (!isLayout(layout)) throw new MisuseError(`addRoot: layout must be a struct layout; got ${show(layout)}`, { value: layout });
+    if (!isLayout(layout)) throw new MisuseError(`addRoot: layout must be a struct layout; got ${show(layout)}`, { value: layout, limit: 'a struct() layout' });
     checkInt('addRoot: count', count, 1, 2 ** 30);
     checkRange(this.rt.space, 'addRoot', p, layout.size * count);
     if ((p & (layout.align - 1)) !== 0 || (p & 3) !== 0) {
       const a = Math.max(4, layout.align);
       throw new BadPointerError(`addRoot: p must be aligned to ${a} for ${layout.name}; got ${show(p)}`, { value: p, limit: a });
     }
-    if (this.byAddress.has(p)) throw new MisuseError(`addRoot: ${show(p)} is already a root; removeRoot it first`, { value: p });
+    if (this.byAddress.has(p)) throw new MisuseError(`addRoot: ${show(p)} is already a root; removeRoot it first`, { value: p, limit: 'an address that is not a root' });
     const root = new Root(p, layout, count);
     root.ownsBits = this.rt.heap.bits.root(p, layout, count);
     this.byAddress.set(p, root);
@@ -95,7 +95,7 @@ export class RootSet {
   remove(p: number): void {
     this.rt.space.checkOpen('removeRoot');
     const root = this.byAddress.get(p);
-    if (root === undefined) throw new MisuseError(`removeRoot: ${show(p)} is not a root`, { value: p });
+    if (root === undefined) throw new MisuseError(`removeRoot: ${show(p)} is not a root`, { value: p, limit: 'a root' });
     this.rt.collector.rootRemoved(root);
     root.removed = true;
     this.byAddress.delete(p);

@@ -237,7 +237,7 @@ export let stateOf: (rt: Runtime) => RuntimeState;
 /** The checked options and the machinery they make (createRuntime, attachRuntime). */
 function buildState(options: RuntimeOptions, attach: unknown): RuntimeState {
   if (attach !== undefined) {
-    if (!AttachTo.is(attach)) throw new MisuseError(`Runtime: takes (options); attach to a shared space with attachRuntime(desc); got a second argument ${show(attach)}`, { value: attach });
+    if (!AttachTo.is(attach)) throw new MisuseError(`Runtime: takes (options); attach to a shared space with attachRuntime(desc); got a second argument ${show(attach)}`, { value: attach, limit: 'attachRuntime' });
     // Views over the buffer change nothing; a closed space is refused before the options are looked at.
     const space = new AddressSpace({ attach: attach.buffer });
     space.checkOpen('attachRuntime');
@@ -636,7 +636,7 @@ export class Runtime extends Object {
    * @offheap access
    */
   access<T, F extends Fields>(layout: Layout<T, F>): Accessor<F, T> {
-    if (!isLayout(layout)) throw new MisuseError(`access: layout must be a struct layout made by struct(); got ${show(layout)}`, { value: layout });
+    if (!isLayout(layout)) throw new MisuseError(`access: layout must be a struct layout made by struct(); got ${show(layout)}`, { value: layout, limit: 'a struct() layout' });
     const s = this.#s;
     let acc = s.accessors.get(layout) as Accessor<F, T> | undefined;
     if (acc === undefined) {

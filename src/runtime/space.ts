@@ -526,10 +526,10 @@ export class AddressSpace {
     if (npages < 0) {
       const start = page + npages;
       if ((this.blockTag[start] & 3) === blockPersistent) this.foreign(what, p);
-      throw new BadPointerError(`${what}: p points into the middle of a block starting at ${show(start * pageSize)}; got ${show(p)}`, { value: p });
+      throw new BadPointerError(`${what}: p points into the middle of a block starting at ${show(start * pageSize)}; got ${show(p)}`, { value: p, limit: start * pageSize });
     }
     if (npages === 0) {
-      if (page < this.high || this.needzero[page] !== 0) throw new DoubleFreeError(`${what}: p is not allocated (already freed, or never handed out); got ${show(p)}`, { value: p });
+      if (page < this.high || this.needzero[page] !== 0) throw new DoubleFreeError(`${what}: p is not allocated (already freed, or never handed out); got ${show(p)}`, { value: p, limit: 'an allocated block' });
       throw new BadPointerError(`${what}: p was never handed out (beyond mapped memory ${show(this.mappedEnd)}); got ${show(p)}`, { value: p, limit: this.mappedEnd });
     }
     if ((this.blockTag[page] & 3) === blockPersistent) this.foreign(what, p);
@@ -546,6 +546,7 @@ export class AddressSpace {
   private foreign(what: string, p: number): never {
     throw new ForeignPointerError(`${what}: p lies in memory persistentalloc took from the space (its chunks and FixAlloc spans are never freed); got ${show(p)}`, {
       value: p,
+      limit: 'a sysAlloc block',
     });
   }
 

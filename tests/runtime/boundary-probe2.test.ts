@@ -31,6 +31,10 @@
 //   runtime's close chained that object onto the pool's shared list of
 //   never-used objects while it was being handed out). close() is refused
 //   while a first hook of the runtime runs.
+// - 34 throw sites gave `limit: undefined` (setDefaultRuntime, access,
+//   addRoot, removeRoot, ptr, struct, FixAlloc's constructor and free,
+//   sysFree, @notInHeap's new, the debug accessor's dead record), and an
+//   accessor of a layout larger than the space named a negative limit.
 import { afterAll, describe, expect, it } from 'vitest';
 import * as api from '../../src/runtime/index.js';
 import {
@@ -154,10 +158,10 @@ describe('the constructors’ private arguments are recognised by a private bran
     const rt = createRuntime({ maxBytes: 1 << 20 });
     const srt = createRuntime({ maxBytes: 1 << 20, shared: true });
     for (const x of [throwing({}), revoked({}), Object.freeze({}), { buffer: srt.buffer }]) {
-      refuses(rt, [], () => new (api.Runtime as unknown as new (o: object, a: unknown) => Runtime)({ maxBytes: 1 << 20 }, x), MisuseError, 'ERR_MISUSE', x, undefined);
-      refuses(srt, [], () => new (api.Runtime as unknown as new (o: object, a: unknown) => Runtime)({ maxBytes: 1 << 20 }, x), MisuseError, 'ERR_MISUSE', x, undefined);
+      refuses(rt, [], () => new (api.Runtime as unknown as new (o: object, a: unknown) => Runtime)({ maxBytes: 1 << 20 }, x), MisuseError, 'ERR_MISUSE', x, 'attachRuntime');
+      refuses(srt, [], () => new (api.Runtime as unknown as new (o: object, a: unknown) => Runtime)({ maxBytes: 1 << 20 }, x), MisuseError, 'ERR_MISUSE', x, 'attachRuntime');
       for (const r of [rt, srt]) {
-        refuses(r, [], () => new (FixAlloc as unknown as new (t: unknown, o: object, x: unknown) => unknown)(Rec, { runtime: r }, x), MisuseError, 'ERR_MISUSE', x, undefined);
+        refuses(r, [], () => new (FixAlloc as unknown as new (t: unknown, o: object, x: unknown) => unknown)(Rec, { runtime: r }, x), MisuseError, 'ERR_MISUSE', x, 'sharedPool');
       }
     }
   });
@@ -394,6 +398,82 @@ describe('re-entrancy: a write barrier hook is caller code', () => {
     rt.storeHeapRef(p + Two.offsets.b, h3);
     expect(words()).toEqual([h3, 0, h3]);
     rt.setWriteBarrier(undefined);
+  });
+});
+
+describe('every refusal names its limit', () => {
+  // Each error carried `code` and `value`, but these 35 throw sites gave `limit: undefined`; the boundary's standard is
+  // the code, the value and the limit. One bad call per site reachable from the public surface.
+  const L2 = struct('L2', { a: f64, n: u32 });
+  interface World {
+    rt: Runtime;
+    pool: FixAlloc<unknown>;
+    other: FixAlloc<unknown>;
+    live: number;
+    dead: number;
+    page: number;
+    persistent: number;
+  }
+  const world = (debug: boolean, shared = false): World => {
+    const rt = createRuntime({ maxBytes: 1 << 20, debug, shared });
+    const pool = new FixAlloc(L2, { runtime: rt }) as FixAlloc<unknown>;
+    const other = new FixAlloc(L2, { runtime: rt }) as FixAlloc<unknown>;
+    const live = pool.alloc();
+    const dead = pool.alloc();
+    pool.alloc();
+    pool.free(dead);
+    other.alloc();
+    return { rt, pool, other, live, dead, page: rt.sysAlloc(2 * pageSize), persistent: rt.persistentalloc(64) };
+  };
+  type Call = [label: string, debug: boolean, shared: boolean, call: (w: World) => unknown];
+  const calls: Call[] = [
+    ['setDefaultRuntime({})', false, false, () => api.setDefaultRuntime({} as never)],
+    ['new FixAlloc with a third argument', false, false, (w) => new (FixAlloc as unknown as new (t: unknown, o: object, x: unknown) => unknown)(L2, { runtime: w.rt }, {})],
+    ['new FixAlloc of {}', false, false, (w) => new FixAlloc({} as never, { runtime: w.rt })],
+    ['new Runtime with a second argument', false, false, () => new (api.Runtime as unknown as new (o: object, a: unknown) => Runtime)({ maxBytes: 1 << 20 }, {})],
+    ['access({})', false, false, (w) => w.rt.access({} as never)],
+    ['addRoot(p, {})', false, false, (w) => w.rt.addRoot(w.page as never, {} as never)],
+    ['addRoot twice', false, false, (w) => (w.rt.addRoot(w.page as never, L2), w.rt.addRoot(w.page as never, L2))],
+    ['removeRoot of no root', false, false, (w) => w.rt.removeRoot(w.page as never)],
+    ['ptr(5)', false, false, () => api.ptr(5 as never)],
+    ['struct(5, …)', false, false, () => struct(5 as never, {})],
+    ['struct(name, 5)', false, false, () => struct('S', 5 as never)],
+    ['struct(name, [])', false, false, () => struct('S', [] as never)],
+    ['struct(name, { 0: u32 })', false, false, () => struct('S', { 0: u32 })],
+    ['struct(name, { a: {} })', false, false, () => struct('S', { a: {} as never })],
+    ['struct(name, a getter)', false, false, () => struct('S', Object.defineProperty({}, 'a', { get: () => u32, enumerable: true }) as never)],
+    ['struct(name, a revoked Proxy)', false, false, () => struct('S', revoked({}) as never)],
+    ['new of a @notInHeap class', false, false, () => new (notInHeap(class N {}, { kind: 'class', name: 'N' } as never) as unknown as new () => object)()],
+    ['sysFree of a block’s middle', false, false, (w) => w.rt.sysFree(w.page + pageSize, pageSize)],
+    ['sysFree twice', false, false, (w) => (w.rt.sysFree(w.page, 2 * pageSize), w.rt.sysFree(w.page, 2 * pageSize))],
+    ['sysFree of persistentalloc’s memory', false, false, (w) => w.rt.sysFree(w.persistent & -pageSize, pageSize)],
+    ['free of a sysAlloc page', false, false, (w) => w.pool.free(w.page as never)],
+    ['free of another pool’s object', true, false, (w) => w.pool.free(w.other.snapshot().spans[0].start as never)],
+    ['free of a free object (debug)', true, false, (w) => w.pool.free(w.dead as never)],
+    ['free of a never handed out object (debug)', true, false, (w) => w.pool.free((w.live + 3 * w.pool.size) as never)],
+    ['free of a free object (debug, shared)', true, true, (w) => w.pool.free(w.dead as never)],
+    ['free of a never handed out object (debug, shared)', true, true, (w) => w.pool.free((w.live + 3 * w.pool.size) as never)],
+    ['alloc over a corrupt free-list head (debug)', true, false, (w) => (new Uint32Array(w.rt.buffer)[w.dead >>> 2] = w.page, w.pool.alloc())],
+    ['a debug accessor on a freed object', true, false, (w) => w.rt.access(L2).n.get(w.dead as never)],
+    ['an accessor of a record larger than the space', false, false, (w) => w.rt.access(struct('Big', { a: api.array(f64, 1 << 18) })).a.get(pageSize as never, 0)],
+  ];
+  it.each(calls)('%s', (label, debug, shared, call) => {
+    const w = world(debug, shared);
+    const pools = [w.pool, w.other] as Pools;
+    const before = state(w.rt, ...pools);
+    let caught: unknown;
+    try {
+      call(w);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught instanceof OffheapError || caught instanceof OffheapRangeError, `${label}: ${String(caught)}`).toBe(true);
+    const e = caught as { code: unknown; limit: unknown };
+    expect(e.code).toMatch(/^ERR_[A-Z_]+$/);
+    expect(e.limit, label).not.toBeUndefined();
+    if (typeof e.limit === 'number') expect(e.limit).toBeGreaterThan(0);
+    // Two of the calls make a first, accepted change (a root, a freed block); the corrupt link is the test's own write.
+    if (!/twice|corrupt/.test(label)) expect(state(w.rt, ...pools)).toBe(before);
   });
 });
 
