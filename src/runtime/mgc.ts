@@ -139,34 +139,27 @@ export class Collector implements BulkBarrier {
 
   /**
    * Deletion barrier of a typedmemclr: shades the old values of the HeapRef slots of `runs` (`[first, stride,
-   * count]` each, layoutSlotRuns) at `p`. A run steps by its stride, so no offset is read per slot; the words
-   * are read as int32 (handles are below 2^30), which compare with `meta`'s without a sign check.
+   * count]` each, layoutSlotRuns) at `p`. A run steps by its stride, so no offset is read per slot. The scan of a
+   * run (scanRun) has no store and no call, so the common case, every old value nil or already marked, is one
+   * tight loop per run; a slot to mark or report is handled here and the scan goes on past it.
    */
   clearSlots(i32: Int32Array, p: number, runs: Int32Array): void {
-    const { meta, mask } = this.heap;
+    const heap = this.heap;
+    const meta = heap.meta;
+    const mask = heap.mask;
     const c2 = this.cycle << 1;
-    let marked = 0;
     for (let r = 0; r < runs.length; r += 3) {
       const stride = runs[r + 1] >> 2;
       let w = (p + runs[r]) >>> 2;
-      for (const end = w + stride * runs[r + 2]; w < end; w += stride) {
+      const end = w + stride * runs[r + 2];
+      while ((w = scanRun(i32, meta, mask, c2, w, end, stride)) < end) {
         const v = i32[w];
-        if (v === 0) continue;
         const m = (v & mask) << 1;
-        if (meta[m] === v) {
-          const x = meta[m | 1];
-          if ((x & -2) !== c2) {
-            meta[m | 1] = c2 | (x & 1);
-            marked++;
-          }
-        } else if (this.rt.debug) {
-          this.marked += marked;
-          marked = 0;
-          this.shade(v >>> 0, w * 4); // reports the bad pointer
-        }
+        if (meta[m] === v) this.markSlot(m, c2);
+        else this.badSlot(v, w);
+        w += stride;
       }
     }
-    if (marked !== 0) this.marked += marked;
   }
 
   /**
@@ -567,6 +560,23 @@ function shadeStrided(i32: Int32Array, meta: Int32Array, mask: number, c2: numbe
   }
   tally[0] += marked;
   return k;
+}
+
+/**
+ * The first word of the run [w, end) (every `stride` words) whose old value needs the barrier: a live handle not
+ * marked in cycle `c2 >> 1`, or a non-zero word that names no live handle (reported in debug mode). `end` if none.
+ * The words are read as int32 (handles are below 2^30), which compare with `meta`'s without a sign check.
+ */
+function scanRun(i32: Int32Array, meta: Int32Array, mask: number, c2: number, w: number, end: number, stride: number): number {
+  for (; w < end; w += stride) {
+    const v = i32[w];
+    const m = (v & mask) << 1;
+    // v = 0 reads slot 0, whose value word is 1: no match, and nil needs nothing.
+    if (meta[m] === v) {
+      if ((meta[m | 1] & -2) !== c2) return w;
+    } else if (v !== 0) return w;
+  }
+  return end;
 }
 
 /**
