@@ -352,6 +352,26 @@ describe('re-entrancy: a first hook may not close its own runtime', () => {
   });
 });
 
+describe('documented: a first hook that cannot be called fails as a hook that throws', () => {
+  it.each([false, true])('a class or a revoked Proxy of a function as first: the engine’s TypeError from the alloc that calls it, nothing handed out (debug: %s); the twin calls a function', (debug) => {
+    const rt = createRuntime({ maxBytes: 1 << 20, debug });
+    for (const first of [class Init {}, revoked(() => undefined)]) {
+      // typeof is 'function' for both: the constructor takes them, as it takes any function.
+      const pool = new FixAlloc(Rec, { runtime: rt, first: first as never });
+      const pools = [pool] as Pools;
+      // The pool's first span is taken before the hook runs, and stays (as for any hook that throws).
+      expect(() => pool.alloc()).toThrow(TypeError);
+      const before = state(rt, ...pools);
+      expect(() => pool.alloc()).toThrow(TypeError);
+      expect(state(rt, ...pools)).toBe(before);
+      expect(pool.inuse).toBe(0);
+    }
+    const seen: number[] = [];
+    const pool = new FixAlloc(Rec, { runtime: rt, first: (p) => seen.push(p) });
+    expect(seen).toEqual([pool.alloc()]);
+  });
+});
+
 describe('re-entrancy: a write barrier hook is caller code', () => {
   const Two = struct('Two', { a: heapRef<object>(), n: u32, b: heapRef<object>() });
   it.each([false, true])('what it throws passes through unchanged and nothing is written, by a store, an accessor set or either clear of two slots (debug: %s)', (debug) => {
