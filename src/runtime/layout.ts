@@ -275,6 +275,15 @@ export function struct<const F extends Fields>(name: string, fields: F): Layout<
   const descs: Field<unknown>[] = [];
   try {
     if (Array.isArray(fields)) throw new MisuseError(`struct ${name}: fields must be a plain object of field descriptions; got ${show(fields)}`, { value: fields, limit: 'a plain object of field descriptions' });
+    // A plain object, as options are: own fields only are read, so an inherited one (Object.create({ a: u32 }), a
+    // class instance's prototype members) was silently left out, and a Date, a boxed Number or a Map made an empty layout.
+    const proto: unknown = Reflect.getPrototypeOf(fields);
+    if (proto !== Object.prototype && proto !== null) {
+      throw new MisuseError(`struct ${name}: fields must be a plain object (an object literal or Object.create(null)); got one whose prototype is not Object.prototype, whose inherited fields would be left out`, {
+        value: fields,
+        limit: 'a plain object of field descriptions',
+      });
+    }
     for (const key of Reflect.ownKeys(fields)) {
       if (typeof key !== 'string' || !identifier.test(key) || reservedNames.has(key)) {
         throw new MisuseError(`struct ${name}: field name must be an identifier (not ${[...reservedNames].join(', ')}); got ${typeof key === 'string' ? show(key) : 'a symbol'}`, {

@@ -31,6 +31,9 @@
 //   runtime's close chained that object onto the pool's shared list of
 //   never-used objects while it was being handed out). close() is refused
 //   while a first hook of the runtime runs.
+// - struct() read the own fields of any object: an inherited field
+//   (Object.create({ a: u32 }), a class's prototype getter) was silently
+//   left out, and a Date, a boxed Number or a Map made an empty layout.
 // - 34 throw sites gave `limit: undefined` (setDefaultRuntime, access,
 //   addRoot, removeRoot, ptr, struct, FixAlloc's constructor and free,
 //   sysFree, @notInHeap's new, the debug accessor's dead record), and an
@@ -495,6 +498,184 @@ describe('every refusal names its limit', () => {
     // Two of the calls make a first, accepted change (a root, a freed block); the corrupt link is the test's own write.
     if (!/twice|corrupt/.test(label)) expect(state(w.rt, ...pools)).toBe(before);
   });
+});
+
+describe('struct() takes its fields from a plain object, as options are taken', () => {
+  const bad: [string, () => object][] = [
+    ['an object inheriting its field', () => Object.create({ a: u32 }) as object],
+    ['a class instance whose field is a prototype getter', () => new (class F { get a() { return u32; } })()],
+    ['a class instance with an own field', () => new (class G { a = u32; })()],
+    ['a Date', () => new Date(0)],
+    ['a boxed Number', () => new Number(8)],
+    ['a Map', () => new Map([['a', u32]])],
+  ];
+  it.each(bad)('%s: MisuseError (it made a layout without the inherited field, or an empty one)', (_, fields) => {
+    const rt = createRuntime({ maxBytes: 1 << 20 });
+    const f = fields();
+    const e = refuses(rt, [], () => struct('S', f as never), MisuseError, 'ERR_MISUSE', f, 'a plain object of field descriptions');
+    expect(e.message).toMatch(/plain object/);
+  });
+
+  it('the twin: an object literal, a null-prototype object and a frozen literal', () => {
+    for (const fields of [{ a: u32 }, Object.assign(Object.create(null) as object, { a: u32 }), Object.freeze({ a: u32 })]) {
+      const S = struct('S', fields as { a: typeof u32 });
+      expect([S.size, Object.keys(S.fields)]).toEqual([4, ['a']]);
+    }
+  });
+});
+
+describe('a second sweep: the values boundary-sweep does not feed, at every argument of every entry point', () => {
+  // boundary-sweep feeds 19 values (NaN … a revoked Proxy) to every row it derives from the exports; these are the
+  // ones it leaves out: objects that convert (Symbol.toPrimitive, boxed numbers and strings, a Date, a typed array),
+  // objects of other shapes (null prototype, sealed, with a getter), numbers at the edges of int32, u32 and the
+  // space, strings that are long, empty or a lone surrogate, and functions of every kind. Each position must refuse
+  // with a typed error (ERR_ code, value, limit), run no caller code and change nothing, or take the value.
+  const values: [string, () => unknown][] = [
+    ['Symbol.toPrimitive', () => ({ [Symbol.toPrimitive]: () => (ran.push('toPrimitive'), pageSize) })],
+    ['a null-prototype object', () => Object.create(null) as object],
+    ['a sealed object', () => Object.seal({ n: 8 })],
+    ['an object with a getter', () => Object.defineProperty({}, 'n', { get: () => (ran.push('getter'), 8), enumerable: true })],
+    ['new Number(8192)', () => new Number(pageSize)],
+    ["new String('8192')", () => new String('8192')],
+    ['a Date', () => new Date(pageSize)],
+    ['a Uint32Array', () => new Uint32Array([pageSize])],
+    ['2**31 - 1', () => 2 ** 31 - 1],
+    ['2**31', () => 2 ** 31],
+    ['-(2**31)', () => -(2 ** 31)],
+    ['2**30', () => 2 ** 30],
+    ['1e21', () => 1e21],
+    ['Number.MIN_VALUE', () => Number.MIN_VALUE],
+    ['Number.EPSILON', () => Number.EPSILON],
+    ['-Number.MAX_VALUE', () => -Number.MAX_VALUE],
+    ['8192.5', () => 8192.5],
+    ['8193', () => 8193],
+    ['a 10^6-character string', () => 'x'.repeat(1e6)],
+    ['a lone surrogate', () => '\uD800'],
+    ["''", () => ''],
+    ['true', () => true],
+    ['a class', () => class K {}],
+    ['a bound function', () => function f() {}.bind(null)],
+    ['an async function', () => async () => { await Promise.resolve(); }],
+    ['a WeakRef', () => new WeakRef({})],
+  ];
+  interface W {
+    rt: Runtime;
+    pool: FixAlloc<unknown>;
+    p: number;
+    page: number;
+    h: number;
+    root: number;
+  }
+  const world = (debug: boolean): W => {
+    const rt = createRuntime({ maxBytes: 1 << 20, debug });
+    api.setDefaultRuntime(rt);
+    const pool = new FixAlloc(Rec, { runtime: rt }) as FixAlloc<unknown>;
+    const p = pool.alloc();
+    const page = rt.sysAlloc(pageSize);
+    const root = rt.sysAlloc(pageSize);
+    rt.addRoot(root as never, Rec);
+    return { rt, pool, p, page, h: rt.newHeapRef({}), root };
+  };
+  type Row = [name: string, args: (w: W) => unknown[], call: (w: W, a: unknown[]) => unknown, anything?: number[]];
+  const m = (name: string, args: (w: W) => unknown[], anything?: number[]): Row => [name, args, (w, a) => (w.rt as unknown as Record<string, (...x: unknown[]) => unknown>)[name](...a), anything];
+  const f = (name: string, args: (w: W) => unknown[], anything?: number[]): Row => [`module ${name}`, args, (_w, a) => (api as unknown as Record<string, (...x: unknown[]) => unknown>)[name](...a), anything];
+  const A = (w: W) => w.rt.access(Rec) as unknown as Record<string, Record<string, (...x: unknown[]) => unknown>>;
+  const rows: Row[] = [
+    m('sysAlloc', () => [pageSize, 'x']),
+    m('sysFree', (w) => [w.page, pageSize]),
+    m('persistentalloc', () => [16, 8, 'x']),
+    m('memclrNoHeapPointers', (w) => [w.page, 64]),
+    m('typedmemclr', (w) => [Rec, w.p]),
+    m('memclrHasPointers', (w) => [w.page, 64]),
+    m('storeHeapRef', (w) => [w.root + Rec.offsets.ref, w.h]),
+    m('storeHeapRefNoWB', (w) => [w.root + Rec.offsets.ref, w.h]),
+    m('access', () => [Rec]),
+    m('newHeapRef', () => [{}], [0]),
+    m('deref', (w) => [w.h]),
+    m('freeHeapRef', (w) => [w.h]),
+    m('addRoot', (w) => [w.page, Rec, 1]),
+    m('removeRoot', (w) => [w.root]),
+    m('pin', (w) => [w.h]),
+    m('unpin', (w) => [w.h]),
+    m('gcStep', () => [10]),
+    m('setWriteBarrier', () => [undefined]),
+    m('inPersistentAlloc', (w) => [w.p], [0]),
+    f('sysAlloc', () => [pageSize, 'x']),
+    f('typedmemclr', (w) => [Rec, w.p]),
+    f('setDefaultRuntime', (w) => [w.rt]),
+    f('struct', () => ['S', { a: u32 }]),
+    f('array', () => [u32, 4]),
+    f('ptr', () => [() => Rec]),
+    f('notInHeap', () => [class N {}, { kind: 'class', name: 'N' }]),
+    f('createRuntime', () => [{ maxBytes: 1 << 20 }]),
+    ['new FixAlloc', (w) => [Rec, { runtime: w.rt }], (_w, a) => new FixAlloc(...(a as [never, never]))],
+    ['sharedPool', () => [createRuntime({ maxBytes: 1 << 20, shared: true }), 'p', Rec, {}], (_w, a) => sharedPool(...(a as [never, never, never, never]))],
+    ['pool.free', (w) => [w.p], (w, a) => w.pool.free(a[0] as never)],
+    ['pool.deadObjectIn', (w) => [w.p, 8], (w, a) => w.pool.deadObjectIn(a[0] as never, a[1] as never)],
+    ['A.n.get', (w) => [w.p], (w, a) => A(w).n.get(...a)],
+    ['A.n.set', (w) => [w.p, 1], (w, a) => A(w).n.set(...a)],
+    ['A.ref.set', (w) => [w.p, 0], (w, a) => A(w).ref.set(...a)],
+    ['rt.checkmark =', () => [true], (w, a) => ((w.rt as { checkmark: unknown }).checkmark = a[0])],
+  ];
+  // A value a position may take: an integer in its range (8193 is a byte address, a size, a budget), a stat or pool
+  // name, any number a numeric field stores (u32 wraps), any function as a hook or a ptr target, any class for
+  // @notInHeap, a null-prototype options or fields object, true for checkmark.
+  const mayTake = (row: string, pos: number, label: string): boolean =>
+    label === '8193' ||
+    (row === 'gcStep' && /^2\*\*3/.test(label)) ||
+    (/sysAlloc$|^persistentalloc$|^sharedPool$/.test(row) && pos === (row === 'persistentalloc' ? 2 : 1) && /string|surrogate|''/.test(label)) ||
+    (row === 'A.n.set' && pos === 1 && typeof values.find(([l]) => l === label)?.[1]() === 'number') ||
+    (/setWriteBarrier|module ptr|module notInHeap/.test(row) && pos === 0 && /class|bound|async/.test(label)) ||
+    (/module struct|module createRuntime|new FixAlloc|sharedPool/.test(row) && label === 'a null-prototype object') ||
+    (row === 'rt.checkmark =' && label === 'true');
+  it.each([false, true])('debug: %s', (debug) => {
+    const failures: string[] = [];
+    let probes = 0;
+    const previous = api.defaultRuntime();
+    for (const [name, args, call, anything = []] of rows) {
+      let w = world(debug);
+      const arity = args(w).length;
+      for (let pos = 0; pos < arity; pos++) {
+        for (const [label, make] of values) {
+          const a = args(w);
+          a[pos] = make();
+          const before = state(w.rt, w.pool);
+          ran.length = 0;
+          probes++;
+          let caught: unknown;
+          let threw = false;
+          try {
+            call(w, a);
+          } catch (e) {
+            threw = true;
+            caught = e;
+          }
+          const where = `${name} arg ${pos} = ${label}`;
+          if (ran.length > 0) failures.push(`${where}: caller code ran (${ran.join(', ')})`);
+          if (!threw) {
+            if (!anything.includes(pos) && !mayTake(name, pos, label)) failures.push(`${where}: accepted`);
+            w = world(debug);
+            continue;
+          }
+          if (!(caught instanceof OffheapError || caught instanceof OffheapRangeError)) {
+            failures.push(`${where}: ${(caught as Error)?.constructor?.name} ${String((caught as Error)?.message).slice(0, 100)}`);
+            w = world(debug);
+            continue;
+          }
+          const e = caught as { code: unknown; limit: unknown };
+          if (typeof e.code !== 'string' || !/^ERR_/.test(e.code)) failures.push(`${where}: no code`);
+          if (e.limit === undefined && name !== 'setWriteBarrier') failures.push(`${where}: no limit (${(caught as Error).message.slice(0, 80)})`);
+          if (state(w.rt, w.pool) !== before) {
+            failures.push(`${where}: state changed (${(caught as Error).constructor.name})`);
+            w = world(debug);
+          }
+        }
+      }
+    }
+    api.setDefaultRuntime(previous);
+    expect(probes).toBeGreaterThan(1000);
+    expect(failures).toEqual([]);
+  }, 120_000);
 });
 
 // Test files share a worker (isolate: false): the default runtime goes back to what it was.
