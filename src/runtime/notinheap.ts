@@ -69,7 +69,25 @@ export function notInHeap<C extends abstract new (...args: never[]) => unknown>(
   return Marked as unknown as C;
 }
 
-/** Whether `cls` (or a base class) is marked @notInHeap. */
+/**
+ * Whether `cls` (or a base class) is marked @notInHeap. The mark is read as an
+ * own data property along the chain of constructors, never through `get`: a
+ * getter named by the mark does not run (and does not mark), and a Proxy
+ * whose trap throws, or a revoked one, is not marked (its TypeError or the
+ * trap's error escaped before). A Proxy's getPrototypeOf and
+ * getOwnPropertyDescriptor traps do run.
+ */
 export function isNotInHeap(cls: unknown): boolean {
-  return typeof cls === 'function' && (cls as unknown as Record<symbol, unknown>)[notInHeapMark] === true;
+  if (typeof cls !== 'function') return false;
+  try {
+    // Bounded: a Proxy's getPrototypeOf trap could answer with a new object forever.
+    let o: object | null = cls;
+    for (let depth = 0; o !== null && depth < 1000; depth++, o = Reflect.getPrototypeOf(o)) {
+      const d = Reflect.getOwnPropertyDescriptor(o, notInHeapMark);
+      if (d !== undefined) return 'value' in d && d.value === true;
+    }
+  } catch {
+    // A Proxy whose trap threw, or a revoked one.
+  }
+  return false;
 }

@@ -34,6 +34,9 @@
 // - struct() read the own fields of any object: an inherited field
 //   (Object.create({ a: u32 }), a class's prototype getter) was silently
 //   left out, and a Date, a boxed Number or a Map made an empty layout.
+// - isNotInHeap read the mark with `get`: a revoked Proxy of a function
+//   gave the engine's TypeError, a throwing get trap's error escaped, and a
+//   getter named by the mark ran (and marked the function).
 // - 34 throw sites gave `limit: undefined` (setDefaultRuntime, access,
 //   addRoot, removeRoot, ptr, struct, FixAlloc's constructor and free,
 //   sysFree, @notInHeap's new, the debug accessor's dead record), and an
@@ -214,6 +217,27 @@ describe('@notInHeap: a function extends cannot take is refused with MisuseError
       expect(api.isNotInHeap(M)).toBe(true);
       expect(() => new M()).toThrow(MisuseError);
     }
+  });
+});
+
+describe('isNotInHeap reads the mark as an own data property, no getter and no throw', () => {
+  const bad: [string, () => unknown][] = [
+    ['a revoked Proxy of a function', () => revoked(function f() {})],
+    ['a Proxy of a function whose get trap throws', () => new Proxy(function f() {}, { get: (): never => { ran.push('get'); throw new Error('get trap'); } })],
+    ['a function whose mark is a getter', () => Object.defineProperty(function f() {}, api.notInHeapMark, { get: () => (ran.push('getter'), true) })],
+  ];
+  it.each(bad)('%s: false, nothing thrown, no getter or get trap run', (_, make) => {
+    const v = make();
+    ran.length = 0;
+    expect(api.isNotInHeap(v)).toBe(false);
+    expect(ran).toEqual([]);
+  });
+
+  it('the twin: a marked class, its subclass and a Proxy of it are marked; a plain class, an object and a number are not', () => {
+    const M = notInHeap(class A {}, { kind: 'class', name: 'A' } as never) as unknown as new () => object;
+    class Sub extends M {}
+    expect([M, Sub, new Proxy(M, {})].map((c) => api.isNotInHeap(c))).toEqual([true, true, true]);
+    expect([class B {}, {}, 8, null].map((c) => api.isNotInHeap(c))).toEqual([false, false, false, false]);
   });
 });
 
@@ -566,8 +590,8 @@ describe('a second sweep: the values boundary-sweep does not feed, at every argu
     h: number;
     root: number;
   }
-  const world = (debug: boolean): W => {
-    const rt = createRuntime({ maxBytes: 1 << 20, debug });
+  const world = (debug: boolean, shared: boolean): W => {
+    const rt = createRuntime({ maxBytes: 1 << 20, debug, shared });
     api.setDefaultRuntime(rt);
     const pool = new FixAlloc(Rec, { runtime: rt }) as FixAlloc<unknown>;
     const p = pool.alloc();
@@ -628,12 +652,17 @@ describe('a second sweep: the values boundary-sweep does not feed, at every argu
     (/setWriteBarrier|module ptr|module notInHeap/.test(row) && pos === 0 && /class|bound|async/.test(label)) ||
     (/module struct|module createRuntime|new FixAlloc|sharedPool/.test(row) && label === 'a null-prototype object') ||
     (row === 'rt.checkmark =' && label === 'true');
-  it.each([false, true])('debug: %s', (debug) => {
+  it.each([
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ])('debug: %s, shared: %s', (debug, shared) => {
     const failures: string[] = [];
     let probes = 0;
     const previous = api.defaultRuntime();
     for (const [name, args, call, anything = []] of rows) {
-      let w = world(debug);
+      let w = world(debug, shared);
       const arity = args(w).length;
       for (let pos = 0; pos < arity; pos++) {
         for (const [label, make] of values) {
@@ -654,12 +683,12 @@ describe('a second sweep: the values boundary-sweep does not feed, at every argu
           if (ran.length > 0) failures.push(`${where}: caller code ran (${ran.join(', ')})`);
           if (!threw) {
             if (!anything.includes(pos) && !mayTake(name, pos, label)) failures.push(`${where}: accepted`);
-            w = world(debug);
+            w = world(debug, shared);
             continue;
           }
           if (!(caught instanceof OffheapError || caught instanceof OffheapRangeError)) {
             failures.push(`${where}: ${(caught as Error)?.constructor?.name} ${String((caught as Error)?.message).slice(0, 100)}`);
-            w = world(debug);
+            w = world(debug, shared);
             continue;
           }
           const e = caught as { code: unknown; limit: unknown };
@@ -667,7 +696,7 @@ describe('a second sweep: the values boundary-sweep does not feed, at every argu
           if (e.limit === undefined && name !== 'setWriteBarrier') failures.push(`${where}: no limit (${(caught as Error).message.slice(0, 80)})`);
           if (state(w.rt, w.pool) !== before) {
             failures.push(`${where}: state changed (${(caught as Error).constructor.name})`);
-            w = world(debug);
+            w = world(debug, shared);
           }
         }
       }
