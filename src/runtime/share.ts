@@ -184,9 +184,52 @@ export interface SharedRuntime {
   readonly buffer: SharedArrayBuffer;
 }
 
-/** Whether `buffer` is a shared space some runtime created (its page-0 header is set). */
+/**
+ * Whether `buffer` is a shared space some runtime created: its page-0 header
+ * has the magic and version, and describes this buffer. The layout words
+ * (pages, first page, the tables' offsets) are the ones metaLayout gives the
+ * buffer's size and the header's debug bit, and the counters lie in their
+ * ranges. A buffer that only carries the first words (a forged or partly
+ * copied header) attached before, over tables it does not hold, or threw the
+ * engine's RangeError from a view at the offset it named.
+ */
 export function isSharedSpace(buffer: SharedArrayBuffer): boolean {
-  return buffer.byteLength >= 2 * pageSize && buffer.byteLength % pageSize === 0 && new Int32Array(buffer, 0, 4)[H.magic] === spaceMagic && new Int32Array(buffer, 0, 4)[H.version] === spaceVersion;
+  const bytes = buffer.byteLength;
+  if (bytes < 2 * pageSize || bytes % pageSize !== 0) return false;
+  const hdr = new Int32Array(buffer, 0, H.privateWords);
+  if (Atomics.load(hdr, H.magic) !== spaceMagic || hdr[H.version] !== spaceVersion) return false;
+  const npages = bytes / pageSize;
+  const gate = Atomics.load(hdr, H.gate);
+  const m = metaLayout(npages, (gate & gateDebug) !== 0);
+  const high = Atomics.load(hdr, H.high);
+  const bound = Atomics.load(hdr, H.bound);
+  return (
+    (gate & ~(gateDebug | gateClosed)) === 0 &&
+    hdr[H.npages] === npages &&
+    hdr[H.firstPage] === m.firstPage &&
+    m.firstPage < npages &&
+    hdr[H.pageState] === m.pageState &&
+    hdr[H.needzero] === m.needzero &&
+    hdr[H.blockTag] === m.blockTag &&
+    hdr[H.pagePool] === m.pagePool &&
+    hdr[H.pageSpan] === m.pageSpan &&
+    hdr[H.freeStart] === m.freeStart &&
+    hdr[H.freeLen] === m.freeLen &&
+    hdr[H.pools] === m.pools &&
+    hdr[H.dbgHanded] === m.dbgHanded &&
+    hdr[H.dbgLive] === m.dbgLive &&
+    high >= m.firstPage &&
+    high <= npages &&
+    // high and bound are written one after the other under the page lock: read without it, they may differ for a moment.
+    (bound === 0 || (bound >= m.firstPage && bound <= npages)) &&
+    inRange(Atomics.load(hdr, H.nfree), 0, (npages >>> 1) + 1) &&
+    inRange(Atomics.load(hdr, H.nstats), 0, maxSharedStats) &&
+    inRange(Atomics.load(hdr, H.npools), 0, maxSharedPools)
+  );
+}
+
+function inRange(v: number, min: number, max: number): boolean {
+  return v >= min && v <= max;
 }
 
 /** Checks a descriptor and returns its buffer; AttachError ERR_NOT_SHARED otherwise. No caller code runs (no getters: own data properties only). */

@@ -12,6 +12,10 @@
 //   trap ran and its error escaped, and an object inheriting from
 //   SharedArrayBuffer.prototype (or a Proxy of a real one) passed and then
 //   threw the engine's TypeError from byteLength.
+// - attachRuntime took any SharedArrayBuffer whose first words were a
+//   space's magic and version: with the rest zero it attached over tables
+//   the buffer does not hold; with a scrambled header it threw the
+//   engine's RangeError from a view at the offset the header named.
 // - The brands of `new Runtime(options, attach)` and
 //   `new FixAlloc(type, options, open)` were `instanceof` too: a Proxy as
 //   the extra argument ran its trap (a revoked one threw a TypeError).
@@ -156,6 +160,59 @@ describe('attachRuntime: the descriptor’s buffer is a SharedArrayBuffer by its
     class Sub extends SharedArrayBuffer {}
     const e = refuses(owner, [], () => attachRuntime({ offheap: 'shared-runtime', version: 1, buffer: new Sub(1 << 20) }), AttachError, 'ERR_NOT_SHARED', anyValue, 'SharedRuntime');
     expect(e.message).toMatch(/no shared space/);
+  });
+});
+
+describe('attachRuntime: the buffer’s header must describe the buffer', () => {
+  // A SharedArrayBuffer that carries a space's first words (magic, version) and not the rest attached over tables it
+  // does not hold, or threw the engine's RangeError from a view at an offset the header named.
+  const forged = (debug: boolean): [string, SharedArrayBuffer][] => {
+    const owner = createRuntime({ maxBytes: 1 << 20, shared: true, debug });
+    const src = new Uint8Array(owner.buffer);
+    const copy = (n: number, bytes: number): SharedArrayBuffer => {
+      const b = new SharedArrayBuffer(bytes);
+      new Uint8Array(b).set(src.subarray(0, Math.min(n, bytes)));
+      return b;
+    };
+    const scrambled = copy(1 << 20, 1 << 20);
+    const w = new Int32Array(scrambled);
+    for (let k = 5; k < 64; k++) w[k] = Math.imul(k, 2654435761);
+    const ones = copy(1 << 20, 1 << 20);
+    new Int32Array(ones).fill(-1, 4, 2048);
+    const odd = copy(16, 1 << 20);
+    new Int32Array(odd).fill(0x7fffffff, 4, 2048);
+    const table = copy(1 << 20, 1 << 20);
+    new Int32Array(table)[16] += 4; // the page map's offset, one word off
+    return [
+      ['only the magic and the version (the rest zero)', copy(16, 1 << 20)],
+      ['a whole copy in a smaller buffer', copy(1 << 20, 1 << 19)],
+      ['a whole copy in a larger buffer', copy(1 << 20, 1 << 21)],
+      ['a scrambled header', scrambled],
+      ['a header of -1 words', ones],
+      ['a header of 2^31 - 1 words', odd],
+      ['a table offset one word off', table],
+    ];
+  };
+  it.each([false, true])('each forged buffer: AttachError ERR_NOT_SHARED naming no shared space, nothing made (debug: %s)', (debug) => {
+    const rt = createRuntime({ maxBytes: 1 << 20, shared: true });
+    for (const [label, buffer] of forged(debug)) {
+      const d = { offheap: 'shared-runtime', version: 1, buffer } as const;
+      const e = refuses(rt, [], () => attachRuntime(d), AttachError, 'ERR_NOT_SHARED', d, 'SharedRuntime');
+      expect(e.message, label).toMatch(/no shared space/);
+    }
+  });
+
+  it('the twin: the space itself, and a whole copy of it in a buffer of its size, pass the check (this thread has the owner: ERR_ALREADY_ATTACHED)', () => {
+    for (const debug of [false, true]) {
+      const owner = createRuntime({ maxBytes: 1 << 20, shared: true, debug });
+      owner.sysAlloc(3 * pageSize, 'x');
+      sharedPool(owner, 'p', Rec).alloc();
+      const copy = new SharedArrayBuffer(1 << 20);
+      new Uint8Array(copy).set(new Uint8Array(owner.buffer));
+      for (const buffer of [owner.buffer as SharedArrayBuffer, copy]) {
+        refuses(owner, [], () => attachRuntime({ offheap: 'shared-runtime', version: 1, buffer }), AttachError, 'ERR_ALREADY_ATTACHED', anyValue, expect.anything());
+      }
+    }
   });
 });
 
