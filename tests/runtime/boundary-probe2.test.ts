@@ -67,6 +67,7 @@ import {
   type SharedRuntime,
 } from '../../src/runtime/index.js';
 import { snapshot } from './helpers.js';
+import { Remote } from './threads-helpers.js';
 import { stateOf } from '../../src/runtime/runtime.js';
 
 const Rec = struct('Rec', { a: f64, n: u32, ref: heapRef<object>() });
@@ -424,6 +425,41 @@ describe('re-entrancy: a first hook may not close its own runtime', () => {
     rt.close();
     expect(rt.closed).toBe(true);
     expect(() => pool.alloc()).toThrow(api.ClosedError);
+  });
+
+  it('an attached runtime (a worker): the hook’s close is refused, so the object it initialises never reaches the pool’s list of never-used objects; the twin closes after the alloc', async () => {
+    const owner = createRuntime({ maxBytes: 1 << 20, shared: true });
+    const remote = await Remote.start(owner.share());
+    try {
+      const body = (closeInHook: boolean): string => `
+        const wrt = off.attachRuntime(data);
+        let close = false;
+        const pool = off.sharedPool(wrt, ${closeInHook ? "'inHook'" : "'after'"}, 64, { first: () => { if (close) wrt.close(); } });
+        const kept = pool.alloc();
+        close = ${closeInHook};
+        const res = attempt(() => pool.alloc());
+        const closedInHook = wrt.closed;
+        close = false;
+        // The worker keeps what it holds and leaves (its cache and the rest of its span go back).
+        const held = res.value === undefined ? [kept] : [kept, res.value];
+        wrt.close();
+        return { res, closedInHook, held };`;
+      for (const inHook of [true, false]) {
+        const r = await remote.run<{ res: { value?: number; name?: string; code?: string }; closedInHook: boolean; held: number[] }>(body(inHook));
+        if (inHook) {
+          expect(r.res).toMatchObject({ name: 'MisuseError', code: 'ERR_MISUSE' });
+          expect(r.closedInHook).toBe(false);
+        } else {
+          expect(typeof r.res.value).toBe('number');
+        }
+        // The owner takes the pool's never-used objects first: none of them may be one the worker holds.
+        const mine = sharedPool(owner, inHook ? 'inHook' : 'after', 64);
+        const got = Array.from({ length: 64 }, () => mine.alloc() as number);
+        expect(got.filter((q) => r.held.includes(q))).toEqual([]);
+      }
+    } finally {
+      await remote.stop();
+    }
   });
 
   it('a hook of one runtime’s pool may close another runtime', () => {
