@@ -139,26 +139,30 @@ export class Collector implements BulkBarrier {
 
   /**
    * Deletion barrier of a typedmemclr: shades the old values of the HeapRef slots of `runs` (`[first, stride,
-   * count]` each, layoutSlotRuns) at `p`. A run steps by its stride, so no offset is read per slot. The scan of a
-   * run (scanRun) has no store and no call, so the common case, every old value nil or already marked, is one
-   * tight loop per run; a slot to mark or report is handled here and the scan goes on past it.
+   * count]` each, layoutSlotRuns) at `p`, a run at a time.
    */
   clearSlots(i32: Int32Array, p: number, runs: Int32Array): void {
+    for (let r = 0; r < runs.length; r += 3) this.clearRun(i32, (p + runs[r]) >>> 2, runs[r + 1] >> 2, runs[r + 2]);
+  }
+
+  /**
+   * Shades the old values of the `count` HeapRef slots at words `w + i × stride` of `i32`. A run steps by its
+   * stride, so no offset is read per slot. The scan (scanRun) has no store and no call, so the common case, every
+   * old value nil or already marked, is one tight loop; a slot to mark or report is handled here and the scan goes
+   * on past it.
+   */
+  clearRun(i32: Int32Array, w: number, stride: number, count: number): void {
     const heap = this.heap;
     const meta = heap.meta;
     const mask = heap.mask;
     const c2 = this.cycle << 1;
-    for (let r = 0; r < runs.length; r += 3) {
-      const stride = runs[r + 1] >> 2;
-      let w = (p + runs[r]) >>> 2;
-      const end = w + stride * runs[r + 2];
-      while ((w = scanRun(i32, meta, mask, c2, w, end, stride)) < end) {
-        const v = i32[w];
-        const m = (v & mask) << 1;
-        if (meta[m] === v) this.markSlot(m, c2);
-        else this.badSlot(v, w);
-        w += stride;
-      }
+    const end = w + stride * count;
+    while ((w = scanRun(i32, meta, mask, c2, w, end, stride)) < end) {
+      const v = i32[w];
+      const m = (v & mask) << 1;
+      if (meta[m] === v) this.markSlot(m, c2);
+      else this.badSlot(v, w);
+      w += stride;
     }
   }
 

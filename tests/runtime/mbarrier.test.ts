@@ -20,6 +20,7 @@ import {
   typedmemclr,
   u32,
   type HeapRef,
+  type Layout,
   type LayoutType,
   type MaybeGarbage,
   type Ptr,
@@ -304,6 +305,70 @@ describe("typedmemclr's barrier over runs of slots (layoutSlotRuns), with the co
       for (const h of hs) for (let w = 0; w < 9; w++) expect(stateOf(rt).heap.isLive(h[w])).toBe(slotWords.includes(w));
     });
   }
+
+  // Layouts whose slots form one run: the fast path passes the run itself (WriteBarrier.checkedRun*) to
+  // clearRun, where several runs go through clearSlots. 1 slot; 2 slots 12 bytes apart (any two are one run);
+  // 4 evenly spaced after a scalar; and a layout with no slot at all (the barrier visits nothing).
+  const oneRun: { L: Layout<unknown>; words: number; slots: number[] }[] = [
+    { L: struct('One', { n: u32, a: heapRef<object>(), m: u32 }), words: 3, slots: [1] },
+    { L: struct('Two', { a: heapRef<object>(), n: u32, m: u32, b: heapRef<object>() }), words: 4, slots: [0, 3] },
+    { L: struct('Even', { n: u32, a: array(heapRef<object>(), 4) }), words: 5, slots: [1, 2, 3, 4] },
+    { L: struct('NoSlot', { n: u32, m: u32 }), words: 2, slots: [] },
+  ];
+  for (const { L, words, slots } of oneRun) {
+    for (const debug of [false, true]) {
+      it(`one run (${L.name}, slots ${JSON.stringify(slots)}): the collector shades exactly those slots, first call and fast path alike (debug ${debug})`, () => {
+        const rt = createRuntime({ maxBytes: 1 << 20, debug });
+        const pool = new FixAlloc(L, { runtime: rt });
+        const ps = Array.from({ length: 3 }, () => pool.alloc());
+        const u = stateOf(rt).space.u32;
+        const hs = ps.map((p) => Array.from({ length: words }, (_, w) => (u[(p >>> 2) + w] = rt.newHeapRef({ w }))));
+        for (const p of ps) rt.addRoot(p, L);
+        rt.gcStart();
+        rt.gcStep(stateOf(rt).heap.top - 1); // the pin table only: the roots are still grey
+        for (const [i, p] of ps.entries()) {
+          rt.typedmemclr(L, p);
+          expect(stateOf(rt).collector.stats().marked).toBe(slots.length * (i + 1));
+          expect(isZero(rt, p, L.size)).toBe(true);
+        }
+        for (const p of ps) rt.removeRoot(p);
+        rt.gcFinish();
+        for (const h of hs) for (let w = 0; w < words; w++) expect(stateOf(rt).heap.isLive(h[w])).toBe(slots.includes(w));
+      });
+    }
+
+    it(`one run (${L.name}): a hook without a bulk form gets each slot, first call and fast path alike`, () => {
+      const rt = createRuntime({ maxBytes: 1 << 20 });
+      const p = new FixAlloc(L, { runtime: rt }).alloc();
+      const u = stateOf(rt).space.u32;
+      const calls: Call[] = [];
+      rt.setWriteBarrier((slot, old, next) => void calls.push([slot, old, next]));
+      for (let k = 0; k < 3; k++) {
+        calls.length = 0;
+        for (let w = 0; w < words; w++) u[(p >>> 2) + w] = 0xa5a5a5a0 + w;
+        rt.typedmemclr(L, p);
+        expect(calls).toEqual(slots.map((w) => [p + 4 * w, 0xa5a5a5a0 + w, 0]));
+        expect(isZero(rt, p, L.size)).toBe(true);
+      }
+      rt.setWriteBarrier(undefined);
+    });
+  }
+
+  it('debug, one run: a freed handle in the last slot is a bad pointer, thrown before clearing', () => {
+    const L = oneRun[1].L;
+    const rt = createRuntime({ maxBytes: 1 << 20, debug: true });
+    const pool = new FixAlloc(L, { runtime: rt });
+    const [p, q] = [pool.alloc(), pool.alloc()];
+    const u = stateOf(rt).space.u32;
+    const dead = rt.newHeapRef({});
+    rt.freeHeapRef(dead);
+    rt.gcStart();
+    rt.typedmemclr(L, q);
+    u[(p >>> 2) + 3] = dead;
+    expect(() => rt.typedmemclr(L, p)).toThrow(/freed, collected or never-issued/);
+    expect(u[(p >>> 2) + 3]).toBe(dead);
+    rt.gcFinish();
+  });
 
   it('debug: the poison word or a freed handle in the middle of a run is a bad pointer, thrown before clearing; typedmemclr and memclrHasPointers alike', () => {
     const { rt, ps, u } = marking(true, 8);
