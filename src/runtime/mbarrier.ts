@@ -16,7 +16,7 @@ import { badValue } from './check.js';
 import { BadPointerError, MisuseError, show } from './errors.js';
 import { isLayout, layoutSlotRuns, type Layout } from './layout.js';
 import type { HeapBits } from './heapbits.js';
-import { checkRange, clearBytes } from './memclr.js';
+import { checkRange, checkRangeOf, clearBytes } from './memclr.js';
 import { pageSize } from './space.js';
 import type { RuntimeState } from './runtime.js';
 
@@ -107,7 +107,7 @@ export class WriteBarrier {
   /** Turns the barrier on with `hook` (and its bulk form, if any), or off with `undefined`. */
   set(hook: WriteBarrierHook | undefined, bulk?: BulkBarrier): void {
     if (hook !== undefined && typeof hook !== 'function') {
-      throw new MisuseError(`setWriteBarrier: hook must be a function or undefined; got ${show(hook)}`, { value: hook });
+      throw new MisuseError(`setWriteBarrier: hook must be a function or undefined; got ${show(hook)}`, { value: hook, limit: 'a function or undefined' });
     }
     this.hook = hook ?? noHook;
     this.bulk = hook === undefined ? undefined : (bulk ?? new HookBulk(hook));
@@ -196,7 +196,7 @@ function typedmemclrSlow(rt: RuntimeState, layout: Layout<unknown>, p: number): 
   // A closed space's bound is 0, so a closed runtime always lands here: refused before the layout is looked at.
   if (rt.space.closed) rt.space.closedError('typedmemclr');
   checkLayout(rt, 'typedmemclr', layout);
-  checkRange(rt.space, 'typedmemclr', p, layout.size);
+  checkRangeOf(rt.space, 'typedmemclr', p, layout.size, `${layout.name}'s size from p`);
   if ((p & (layout.align - 1)) !== 0) {
     throw new BadPointerError(`typedmemclr: p must be aligned to ${layout.name}'s alignment ${layout.align}; got ${show(p)}`, { value: p, limit: layout.align });
   }

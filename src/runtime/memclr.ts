@@ -91,7 +91,15 @@ export function checkRange(space: AddressSpace, what: string, p: number, n: numb
   checkRangeSlow(space, what, p, n);
 }
 
-function checkRangeSlow(space: AddressSpace, what: string, p: number, n: number): void {
+/**
+ * checkRange for a slow path whose length is not an argument of the caller's own (typedmemclr's layout size,
+ * addRoot's count × size): `nName` says what it is in the error, where checkRange says `n`.
+ */
+export function checkRangeOf(space: AddressSpace, what: string, p: number, n: number, nName: string): void {
+  checkRangeSlow(space, what, p, n, nName);
+}
+
+function checkRangeSlow(space: AddressSpace, what: string, p: number, n: number, nName = 'n'): void {
   // A closed space's bound is 0 (AddressSpace.mappedEnd), so every range check of a closed runtime lands here.
   if (space.closed) space.closedError(what);
   if (typeof p !== 'number' || !Number.isInteger(p) || p < pageSize || p >= space.mappedEnd) {
@@ -100,7 +108,7 @@ function checkRangeSlow(space: AddressSpace, what: string, p: number, n: number)
       limit: space.mappedEnd,
     });
   }
-  checkInt(`${what}: n`, n, 0, space.mappedEnd - p);
+  checkInt(`${what}: ${nName}`, n, 0, space.mappedEnd - p);
   if (space.debug && !space.isLive(p, n)) {
     throw new OutOfBoundsError(`${what}: [${show(p)}, ${show(p + n)}) is not inside allocated memory`, { value: p, limit: n });
   }

@@ -88,14 +88,14 @@ export class PersistentAlloc {
     checkStat('persistentalloc', stat);
     let p: number;
     if (size >= persistentLargeSize) {
-      p = this.space.allocPages(size, persistentStat, blockPersistent);
+      p = this.space.allocPages(size, persistentStat, blockPersistent, 'persistentalloc');
       this.chunks.push(p);
       this.chunkLen.push(Math.ceil(size / pageSize) * pageSize);
     } else {
       let off = (this.off + align - 1) & ~(align - 1);
       if (off + size > persistentChunkSize) {
         // The old chunk's tail is abandoned, as in Go.
-        const chunk = this.space.allocPages(persistentChunkSize, persistentStat, blockPersistent);
+        const chunk = this.space.allocPages(persistentChunkSize, persistentStat, blockPersistent, 'persistentalloc', size);
         this.chunks.push(chunk);
         this.chunkLen.push(persistentChunkSize);
         this.base = chunk;

@@ -382,20 +382,24 @@ export class AddressSpace {
     return this.allocPages(n, stat, blockUser);
   }
 
-  /** sysAlloc for `owner` (blockUser or blockPersistent), `n` and `stat` already checked. Takes the space's lock when shared. */
-  allocPages(n: number, stat: string, owner: number): number {
-    this.checkOpen('sysAlloc');
-    if (!this.shared) return this.allocPagesLocked(n, stat, owner);
+  /**
+   * sysAlloc for `owner` (blockUser or blockPersistent), `n` and `stat` already checked. Takes the space's lock when
+   * shared. `what` names the caller's entry point in errors (persistentalloc takes its chunks here) and `asked` what
+   * the caller asked for (a chunk is larger).
+   */
+  allocPages(n: number, stat: string, owner: number, what = 'sysAlloc', asked = n): number {
+    this.checkOpen(what);
+    if (!this.shared) return this.allocPagesLocked(n, stat, owner, what, asked);
     lock(this.hdr, H.spaceLock);
     try {
-      this.checkOpen('sysAlloc');
-      return this.allocPagesLocked(n, stat, owner);
+      this.checkOpen(what);
+      return this.allocPagesLocked(n, stat, owner, what, asked);
     } finally {
       unlock(this.hdr, H.spaceLock);
     }
   }
 
-  private allocPagesLocked(n: number, stat: string, owner: number): number {
+  private allocPagesLocked(n: number, stat: string, owner: number, what: string, asked: number): number {
     const npages = Math.ceil(n / pageSize);
     const hdr = this.hdr;
     const starts = this.freeStart;
@@ -412,7 +416,7 @@ export class AddressSpace {
     if (run < 0 && hdr[H.high] + npages > hdr[H.npages]) {
       const mapped = (hdr[H.high] - this.firstPage) * pageSize;
       throw new OutOfMemoryError(
-        `sysAlloc: cannot allocate ${npages * pageSize} bytes (${n} asked): ${mapped} of ${this.reserved - this.firstPage * pageSize} usable bytes mapped, ${hdr[H.inUse]} in use`,
+        `${what}: cannot allocate ${npages * pageSize} bytes (${asked} asked): ${mapped} of ${this.reserved - this.firstPage * pageSize} usable bytes mapped, ${hdr[H.inUse]} in use`,
         npages * pageSize,
         mapped,
         this.reserved,

@@ -137,6 +137,21 @@ describe('write barrier', () => {
     expect([O.a.get(p), O.b.get(p, 0), O.b.get(p, 1)]).toEqual([0, H[2], H[0]]);
   });
 
+  it("a collection takes over a hook set with setWriteBarrier and leaves the barrier off (the hook is not restored, as docs/runtime.md says)", () => {
+    const { rt, calls, p, H } = setup();
+    rt.pin(H[2]);
+    rt.pin(H[3]);
+    rt.gc();
+    expect(stateOf(rt).barrier.enabled).toBe(false);
+    rt.access(Obj).a.set(p, H[2]);
+    expect(calls).toEqual([]);
+    // The twin: set again after the cycle, it sees the next store.
+    rt.setWriteBarrier((slot, old, next) => void calls.push([slot, old, next]));
+    rt.access(Obj).a.set(p, H[3]);
+    expect(calls).toEqual([[p + 4, H[2], H[3]]]);
+    rt.setWriteBarrier(undefined);
+  });
+
   it('costs nothing and calls nothing when off', () => {
     const { rt, calls, p, H } = setup();
     rt.setWriteBarrier(undefined);
@@ -178,7 +193,7 @@ describe('write barrier', () => {
     // The last object that fits below mapped memory's end is accepted, one alignment step further is not.
     const last = (end - Obj.size) as Ptr<ObjRec>;
     rt.typedmemclr(Obj, last);
-    rejects(rt, pools, () => rt.typedmemclr(Obj, (last + 4) as Ptr<ObjRec>), OffheapRangeError, 'ERR_BAD_SIZE', /typedmemclr: n must be/);
+    rejects(rt, pools, () => rt.typedmemclr(Obj, (last + 4) as Ptr<ObjRec>), OffheapRangeError, 'ERR_BAD_SIZE', /^typedmemclr: Obj's size from p must be an integer in \[0, 16\]; got 20 \(above the limit 16\)$/);
   });
 
   it('typedmemclr without debug mode: the barrier, switched on after the fast path warmed up, sees every non-zero HeapRef slot', () => {
@@ -269,7 +284,8 @@ describe('write barrier', () => {
       rejects(rt, [], () => rt.memclrNoHeapPointers(p, n as number), OffheapRangeError, 'ERR_BAD_SIZE', /memclrNoHeapPointers: n must be an integer/);
     }
     expect(Array.from(stateOf(rt).space.u32.subarray(p >>> 2, (p + Obj.size) >>> 2))).toEqual(H.slice(0, 5));
-    expect(() => rt.setWriteBarrier(5 as never)).toThrow(MisuseError);
+    const e = rejects(rt, [], () => rt.setWriteBarrier(5 as never), MisuseError, 'ERR_MISUSE', /^setWriteBarrier: hook must be a function or undefined; got 5/);
+    expect([(e as MisuseError).value, (e as MisuseError).limit]).toEqual([5, 'a function or undefined']);
   });
 });
 

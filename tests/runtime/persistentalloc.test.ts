@@ -79,10 +79,13 @@ describe('persistentalloc', () => {
     rejects(rt, [], () => rt.persistentalloc(8, 8, {} as never), OptionError, 'ERR_OPTION', /stat must be a string/);
   });
 
-  it('reports out of memory through sysAlloc', () => {
+  it('reports out of memory as persistentalloc, naming the chunk or block it could not take and what was asked', () => {
     const rt = createRuntime({ maxBytes: 4 * pageSize });
-    expect(() => rt.persistentalloc(8)).toThrow(/sysAlloc: cannot allocate 262144 bytes/);
+    expect(() => rt.persistentalloc(8)).toThrow(/^persistentalloc: cannot allocate 262144 bytes \(8 asked\)/);
+    expect(() => rt.persistentalloc(100_000)).toThrow(/^persistentalloc: cannot allocate 106496 bytes \(100000 asked\)/);
     expect(rt.stats().inUse).toBe(0);
+    // The twin: sysAlloc's own refusal still names sysAlloc.
+    expect(() => rt.sysAlloc(100_000)).toThrow(/^sysAlloc: cannot allocate 106496 bytes \(100000 asked\)/);
   });
 });
 

@@ -49,6 +49,8 @@ describe('addRoot / removeRoot', () => {
     rt.sysFree(next, 8192); // mapped but not allocated
     expect(() => rt.addRoot(block, Rec, 8192 / Rec.size + 1)).toThrow(OutOfBoundsError); // debug: past allocated memory
     expect(() => rt.addRoot(block, Rec, 2 ** 20)).toThrow(OffheapRangeError); // past mapped memory
+    // The length it checks is the records' size from p, named as such (not an `n` the caller never passed).
+    expect(() => rt.addRoot(block, Rec, 2 ** 20)).toThrow(new RegExp(`^addRoot: 1048576 × Rec's size from p must be an integer in \\[0, \\d+\\]; got ${2 ** 20 * Rec.size} `));
     expect(stateOf(rt).roots.byAddress.size).toBe(0);
     rt.addRoot(p, Rec);
     expect(() => rt.addRoot(p, Rec)).toThrow(/already a root/);
