@@ -17,8 +17,8 @@ const tsFiles = ['**/*.ts', '**/*.tsx', '**/*.mts', '**/*.cts'];
 /**
  * typescript-eslint's parser, as typescript-eslint's own configs set it (`meta` and `parseForESLint`). The configs set
  * it so that the shortest setup, `[offheap.configs.recommended]`, parses TypeScript and reaches the rules, which then
- * stop the run with typescript-eslint's "requires type information" error until the user enables `projectService` or
- * `project`. They set no parserOptions: those are the user's, and ESLint merges `languageOptions.parserOptions` key by
+ * stop the run with offheap's own error naming the one line to add (`noTypeInformation` in src/analysis/context.ts)
+ * until the user enables `projectService` or `project`. They set no parserOptions: those are the user's, and ESLint merges `languageOptions.parserOptions` key by
  * key while a later `parser` replaces an earlier one, so a user's parserOptions survive in either order.
  */
 const parser = { meta: parserBase.meta, parseForESLint: parserBase.parseForESLint };
