@@ -455,7 +455,14 @@ export class AddressSpace {
   private statOf(stat: string): number {
     const k = this.statIndex.get(stat);
     if (k !== undefined) return k;
+    // The same limits shared or not, so code that runs over an unshared space does not fail once it shares it.
+    if (stat.length > statNameUnits) {
+      throw new OptionError('stat', `sysAlloc: a stat category is at most ${statNameUnits} UTF-16 units; got ${show(stat)}`, { value: stat, limit: statNameUnits });
+    }
     if (!this.shared) {
+      if (this.statNames.length === maxSharedStats) {
+        throw new OptionError('stat', `sysAlloc: a space tracks at most ${maxSharedStats} stat categories; ${show(stat)} would be one more`, { value: stat, limit: maxSharedStats });
+      }
       const n = this.statNames.length;
       this.statNames.push(stat);
       this.statIndex.set(stat, n);
@@ -476,11 +483,8 @@ export class AddressSpace {
         return i;
       }
     }
-    if (stat.length > statNameUnits) {
-      throw new OptionError('stat', `sysAlloc: a stat category of a shared space is at most ${statNameUnits} UTF-16 units; got ${show(stat)}`, { value: stat, limit: statNameUnits });
-    }
     if (nstats === maxSharedStats) {
-      throw new OptionError('stat', `sysAlloc: a shared space tracks at most ${maxSharedStats} stat categories; ${show(stat)} would be one more`, { value: stat, limit: maxSharedStats });
+      throw new OptionError('stat', `sysAlloc: a space tracks at most ${maxSharedStats} stat categories; ${show(stat)} would be one more`, { value: stat, limit: maxSharedStats });
     }
     const at = (H.statNames >>> 1) + nstats * (statNameUnits + 1);
     u16[at] = stat.length;

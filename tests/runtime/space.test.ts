@@ -258,17 +258,23 @@ describe('a shared space', () => {
     expect(isZero(rt, p, 2 * pageSize)).toBe(true);
   });
 
-  it('names at most 64 stat categories of at most 47 UTF-16 units, for every thread', () => {
-    const rt = createRuntime({ maxBytes: 4 * MiB, shared: true });
-    rejects(rt, [], () => rt.sysAlloc(1, 'x'.repeat(48)), OptionError, 'ERR_OPTION', /a stat category of a shared space is at most 47 UTF-16 units/);
-    const ps: number[] = [];
-    for (let k = 0; k < 64; k++) ps.push(rt.sysAlloc(1, `s${k}`));
-    rejects(rt, [], () => rt.sysAlloc(1, 's64'), OptionError, 'ERR_OPTION', /a shared space tracks at most 64 stat categories/);
-    expect(Object.keys(rt.stats().byOwner)).toHaveLength(64);
-    for (const p of ps) rt.sysFree(p, pageSize);
-    // Categories stay named once made; an existing one is still accepted.
-    expect(rt.sysAlloc(1, 's63')).toBe(ps[0]);
-  });
+  // The same limits over an unshared space (it accepted any number of any length, so code that ran unshared failed
+  // once it shared its space; found by an outsider's probe).
+  for (const shared of [true, false]) {
+    it(`names at most 64 stat categories of at most 47 UTF-16 units, for every thread (shared ${shared})`, () => {
+      const rt = createRuntime({ maxBytes: 4 * MiB, shared });
+      rejects(rt, [], () => rt.sysAlloc(1, 'x'.repeat(48)), OptionError, 'ERR_OPTION', /^sysAlloc: a stat category is at most 47 UTF-16 units/);
+      expect(rt.sysAlloc(1, 'x'.repeat(47))).toBeGreaterThan(0); // the twin: at the limit
+      const ps: number[] = [];
+      for (let k = 0; k < 63; k++) ps.push(rt.sysAlloc(1, `s${k}`));
+      const e = rejects(rt, [], () => rt.sysAlloc(1, 's63'), OptionError, 'ERR_OPTION', /^sysAlloc: a space tracks at most 64 stat categories/);
+      expect((e as OptionError).limit).toBe(64);
+      expect(Object.keys(rt.stats().byOwner)).toHaveLength(64);
+      for (const p of ps) rt.sysFree(p, pageSize);
+      // Categories stay named once made; an existing one is still accepted.
+      expect(rt.sysAlloc(1, 's62')).toBe(ps[0]);
+    });
+  }
 
   it('names no stat category for a request it refuses (out of memory leaves the shared table as it was)', () => {
     const rt = createRuntime({ maxBytes: MiB, shared: true });
