@@ -370,6 +370,36 @@ describe("typedmemclr's barrier over runs of slots (layoutSlotRuns), with the co
     });
   }
 
+  it('memclrHasPointers of one whole object wider than a heap-bits word, its slots one run: exactly those slots, with the collector and with a hook', () => {
+    // 164 bytes: the range spans two bitmap words, so clearRange takes the span's runs (clearRangeSlow), not the word walk.
+    const Wide = struct('Wide', { n: u32, a: array(heapRef<object>(), 40) });
+    const slots = Array.from({ length: 40 }, (_, i) => i + 1);
+    const rt = createRuntime({ maxBytes: 1 << 20 });
+    const pool = new FixAlloc(Wide, { runtime: rt });
+    const ps = Array.from({ length: 3 }, () => pool.alloc() as Ptr<unknown>);
+    const u = stateOf(rt).space.u32;
+    const hs = ps.map((p) => Array.from({ length: 41 }, (_, w) => (u[(p >>> 2) + w] = rt.newHeapRef({ w }))));
+    for (const p of ps) rt.addRoot(p, Wide);
+    rt.gcStart();
+    rt.gcStep(stateOf(rt).heap.top - 1);
+    for (const [i, p] of ps.entries()) {
+      rt.memclrHasPointers(p, Wide.size);
+      expect(stateOf(rt).collector.stats().marked).toBe(40 * (i + 1));
+      expect(isZero(rt, p, Wide.size)).toBe(true);
+    }
+    for (const p of ps) rt.removeRoot(p);
+    rt.gcFinish();
+    for (const h of hs) for (let w = 0; w < 41; w++) expect(stateOf(rt).heap.isLive(h[w])).toBe(slots.includes(w));
+    // The twin with a hook: each slot once, the scalar word never.
+    const calls: Call[] = [];
+    rt.setWriteBarrier((slot, old, next) => void calls.push([slot, old, next]));
+    const p = ps[0];
+    for (let w = 0; w < 41; w++) u[(p >>> 2) + w] = 0xa5a5a5a0 + w;
+    rt.memclrHasPointers(p, Wide.size);
+    expect(calls).toEqual(slots.map((w) => [p + 4 * w, 0xa5a5a5a0 + w, 0]));
+    rt.setWriteBarrier(undefined);
+  });
+
   it('debug, one run: a freed handle in the last slot is a bad pointer, thrown before clearing', () => {
     const L = oneRun[1].L;
     const rt = createRuntime({ maxBytes: 1 << 20, debug: true });
