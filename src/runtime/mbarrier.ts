@@ -196,7 +196,7 @@ function typedmemclrSlow(rt: RuntimeState, layout: Layout<unknown>, p: number): 
   // A closed space's bound is 0, so a closed runtime always lands here: refused before the layout is looked at.
   if (rt.space.closed) rt.space.closedError('typedmemclr');
   checkLayout(rt, 'typedmemclr', layout);
-  checkRangeOf(rt.space, 'typedmemclr', p, layout.size, `${layout.name}'s size from p`);
+  checkRangeOf(rt.space, 'typedmemclr', p, layout);
   if ((p & (layout.align - 1)) !== 0) {
     throw new BadPointerError(`typedmemclr: p must be aligned to ${layout.name}'s alignment ${layout.align}; got ${show(p)}`, { value: p, limit: layout.align });
   }

@@ -15,6 +15,7 @@
 // words (4 KiB 0.17 µs, 64 KiB 2.3 µs); an unaligned head and tail are bytes.
 
 import { BadPointerError, OutOfBoundsError, checkInt, show } from './errors.js';
+import type { Layout } from './layout.js';
 import type { AddressSpace } from './space.js';
 import { pageSize } from './space.js';
 
@@ -92,10 +93,14 @@ export function checkRange(space: AddressSpace, what: string, p: number, n: numb
 }
 
 /**
- * checkRange for a slow path whose length is not an argument of the caller's own (typedmemclr's layout size,
- * addRoot's count × size): `nName` says what it is in the error, where checkRange says `n`.
+ * checkRange of `count` objects of `layout` at `p`, for a slow path whose length is not an argument of the caller's
+ * own (typedmemclr, addRoot): the error names it as the objects' size from p, where checkRange says `n`. The name
+ * is built only when the objects run past mapped memory.
  */
-export function checkRangeOf(space: AddressSpace, what: string, p: number, n: number, nName: string): void {
+export function checkRangeOf(space: AddressSpace, what: string, p: number, layout: Layout<unknown>, count = 1): void {
+  const n = layout.size * count;
+  const past = typeof p === 'number' && p + n > space.mappedEnd;
+  const nName = !past ? 'n' : count === 1 ? `${layout.name}'s size from p` : `${count} × ${layout.name}'s size from p`;
   checkRangeSlow(space, what, p, n, nName);
 }
 

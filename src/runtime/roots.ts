@@ -71,7 +71,7 @@ export class RootSet {
     this.rt.space.checkOpen('addRoot');
     if (!isLayout(layout)) throw new MisuseError(`addRoot: layout must be a struct layout; got ${show(layout)}`, { value: layout, limit: 'a struct() layout' });
     checkInt('addRoot: count', count, 1, 2 ** 30);
-    checkRangeOf(this.rt.space, 'addRoot', p, layout.size * count, count === 1 ? `${layout.name}'s size from p` : `${count} × ${layout.name}'s size from p`);
+    checkRangeOf(this.rt.space, 'addRoot', p, layout, count);
     if ((p & (layout.align - 1)) !== 0 || (p & 3) !== 0) {
       const a = Math.max(4, layout.align);
       throw new BadPointerError(`addRoot: p must be aligned to ${a} for ${layout.name}; got ${show(p)}`, { value: p, limit: a });
