@@ -14,7 +14,7 @@ import { effectOf } from '../analysis/effects.js';
 import { fileTypeNames, isNotInHeap, isRuntimeFile, typeName } from '../analysis/not-in-heap.js';
 import { createRule } from '../util/create-rule.js';
 import { skipOuterExpressions } from '../analysis/expressions.js';
-import { plainLocals } from '../analysis/narrowing.js';
+import { heapRefFreeLocals } from '../analysis/narrowing.js';
 
 export type Options = [{ allowArithmetic?: boolean }];
 
@@ -159,13 +159,13 @@ export default createRule<Options, MessageIds>({
       return type;
     };
     /**
-     * A name of a local whose declared type is plain primitives and whose uses cannot narrow it to a brand
-     * (src/analysis/narrowing.ts): never a HeapRef, told without the flow analysis a type query of a name
-     * runs (a loop counter's `s++` in a deep loop nest walks the whole nest back).
+     * A name of a local that no read can see as a HeapRef (its declared type has none, and no use of it can
+     * narrow it to one: src/analysis/narrowing.ts), told without the flow analysis a type query of a name runs
+     * (a loop counter's `s++` in a deep loop nest walks the whole nest back).
      */
-    const plainLocal = plainLocals(checker, tsOf, context.sourceCode.scopeManager);
+    const heapRefFree = heapRefFreeLocals(checker, tsOf, context.sourceCode.scopeManager);
     const plainName = (node: TSESTree.Node): boolean => {
-      if (node.type !== AST_NODE_TYPES.Identifier || !plainLocal(node)) return false;
+      if (node.type !== AST_NODE_TYPES.Identifier || !heapRefFree(node)) return false;
       hiddenCounters.operandsDeclared++;
       return true;
     };

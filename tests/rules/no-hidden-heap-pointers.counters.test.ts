@@ -54,6 +54,9 @@ describe('no-hidden-heap-pointers on arithmetic', () => {
         `declare function isRef(v: number): v is HeapRef<object>;`,
         `declare function use(v: number): void;`,
         `function check(v: number | string) { return typeof v === 'number' && isRef(v); }`,
+        `export function bump(v: number, _r: typeof ref = ref) { return isRef(v) && v + 1; }`,
+        `declare const guard: { is(v: number): v is HeapRef<object>; assert(v: number): asserts v is HeapRef<object>; put(v: number): void };`,
+        `const box = { put(v: number): void { void v; } };`,
         `export function run(s: number, _r: typeof ref = ref): number {`,
         `  let n = s;`,
         `  if (isRef(n)) n++;`,
@@ -62,18 +65,33 @@ describe('no-hidden-heap-pointers on arithmetic', () => {
         `  m++;`,
         `  let q: number | string = s;`,
         `  if (check(q)) return q + 1;`,
-        `  return n * m;`,
+        `  let a = s;`,
+        `  guard.assert(a);`,
+        `  a++;`,
+        `  let b = s;`,
+        `  if (guard.is(b)) b++;`,
+        `  let c = s;`,
+        `  box.put(c);`,
+        `  c++;`,
+        `  let d = s;`,
+        `  guard.put(d);`,
+        `  d++;`,
+        `  return n * m * box.put.length;`,
         `}`,
       ].join('\n'),
     });
     const before = { ...hiddenCounters };
     const reports = lintFile(program, '/p/narrowed.ts', ['no-hidden-heap-pointers']).map((r) => [r.messageId, r.line]);
-    // At `n++` (isRef's predicate) and at `q + 1` (check's predicate, inferred from its body: it writes no return type).
-    expect(reports).toEqual([['conversion', 8], ['conversion', 13]]);
-    // Typed: `n` as isRef's argument, at `n++` and in `n * m`; `q` as check's argument and in `q + 1`; `v` in check.
-    // From the declared type: `m` as use's argument (use writes `void`), at `m++` and in `n * m`; `s` stored in `q`.
-    expect(hiddenCounters.operandTypeQueries - before.operandTypeQueries).toBe(6);
-    expect(hiddenCounters.operandsDeclared - before.operandsDeclared).toBe(4);
+    // At `v + 1` in bump (read after `isRef(v) &&`), `n++` (isRef's predicate), `q + 1` (check's, inferred from its
+    // body: it writes no return type), `a++` (guard.assert's assertion, a call statement of a callee typed by its
+    // declaration) and `b++` (guard.is's).
+    expect(reports).toEqual([['conversion', 6], ['conversion', 11], ['conversion', 16], ['conversion', 19], ['conversion', 21]]);
+    // Typed: `v` in check and bump (an operand of `&&`), `n` at `n++` and in `n * m`, `q`, `a`, `b` and `d` as
+    // arguments and at their operator (`d`: guard is declared with a type, so its methods may assert, though put
+    // does not), and `box.put.length`. From the declared type: `m` (use writes `void`: as its argument, at `m++`, in
+    // `n * m`), `c` (box is declared without a type, so box.put(c) asserts nothing: 2), and `s` stored in `q`.
+    expect(hiddenCounters.operandTypeQueries - before.operandTypeQueries).toBe(15);
+    expect(hiddenCounters.operandsDeclared - before.operandsDeclared).toBe(6);
   });
 
   it('a file that imports HeapRef and never uses it holds no handle: nothing is typed (its twin above declares one)', () => {
