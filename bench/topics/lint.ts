@@ -19,7 +19,8 @@
 //   a runtime binding: the rules must see that before asking for types),
 //   next to recommendedTypeChecked;
 //   also as the wall time a lint with the offheap config adds to the same
-//   lint without it (paired runs in one process, alternating order): rule
+//   lint without it (paired runs, each lint in a process of its own,
+//   alternating order): rule
 //   times charge a rule for checker work the other rules would pay anyway;
 //   and (f) with `import type { Ptr } from 'offheap'` instead, so every file
 //   names a runtime type: the rules must see, from the runtime bindings a
@@ -67,6 +68,7 @@ interface LintCorpus {
   prepareStress(name: string, units: number): Corpus;
   prepareRelint(name: string, units: number): RelintCorpus;
   lintCorpus(dir: string, options?: { withTypescriptEslint?: boolean; withOffheap?: boolean; warmRuns?: number }): Promise<ColdAndWarm>;
+  lintCorpusInChild(dir: string, options?: { withTypescriptEslint?: boolean; withOffheap?: boolean; warmRuns?: number }): ColdAndWarm;
   relintCorpus(corpus: RelintCorpus, options?: { edits?: number }): Promise<{ full: CorpusRun; relints: CorpusRun[] }>;
 }
 
@@ -163,21 +165,18 @@ export const lint: Topic = {
     const slowRun = medianRun(bWarm, (r) => r.perFile[0]?.ms ?? 0);
 
     // L4: the same third-party code, every file importing offheap, with recommendedTypeChecked, each
-    // cold run paired with one of the same lint without the offheap config (same process, the order
-    // alternating from pair to pair, so a drift in load or the process's warm-up charges neither side).
+    // cold run paired with one of the same lint without the offheap config, the order alternating from
+    // pair to pair. Each lint runs in a process of its own (lintCorpusInChild): in one process, a lint
+    // inherited the heap of the lints before it, and the same lint's main-thread CPU time varied by 30 %
+    // from one lint to the next (pairs read -14..+17 % on an idle machine). Both lints of a pair pay the
+    // same first-lint costs (reading the files, parsing the library's declarations, compiling the code).
     const imported = lc.prepareThirdParty(quick, { offheapImport: true });
     const d: ColdAndWarm[] = [];
     const without: ColdAndWarm[] = [];
-    // One unmeasured lint of the corpus first: the first lint of a corpus in the process pays for reading
-    // and parsing its files and the library's declarations afresh (±35% between the two orders without it).
-    await lc.lintCorpus(imported.dir, { withTypescriptEslint: true, withOffheap: false, warmRuns: 0 });
     // An even number of pairs, so each order is measured as often as the other.
     for (let i = 0; i < runs + (runs % 2); i++) {
       for (const withOffheap of i % 2 === 0 ? [true, false] : [false, true]) {
-        // The previous lint's program is garbage: collected here, not charged to whichever lint runs next.
-        (globalThis as { gc?: () => void }).gc?.();
-        const r = await lc.lintCorpus(imported.dir, { withTypescriptEslint: true, withOffheap, warmRuns: 0 });
-        (withOffheap ? d : without).push(r);
+        (withOffheap ? d : without).push(lc.lintCorpusInChild(imported.dir, { withTypescriptEslint: true, withOffheap, warmRuns: 0 }));
       }
     }
     const added = d.map((r) => (100 * r.offheapMs) / (r.wallMs - r.offheapMs));
@@ -320,7 +319,7 @@ export const lint: Topic = {
       explain(
         {
           id: 'L4',
-          measure: `(d) the same lint with and without the offheap config, paired (same process, order alternating per pair): wall time added ÷ wall time without${range(wallAdded, ' %')}`,
+          measure: `(d) the same lint with and without the offheap config, paired (each lint in a process of its own, order alternating per pair): wall time added ÷ wall time without${range(wallAdded, ' %')}`,
           value: median(wallAdded),
           unit: '%',
           target: 10,
@@ -328,7 +327,7 @@ export const lint: Topic = {
           samples: wallAdded.length,
           sampleValues: wallAdded,
         },
-        `Pairs (with / without, s): ${d.map((r, i) => `${(r.wallMs / 1000).toFixed(1)} / ${(without[i].wallMs / 1000).toFixed(1)}`).join('; ')}. The difference includes the checker work only the offheap rules ask for; work both configs need is paid in both. Each lint starts after the previous program is released and collected; what is left is the noise of a minute-long lint of a 2 GB heap (next row counts the checker work instead).`,
+        `Pairs (with / without, s): ${d.map((r, i) => `${(r.wallMs / 1000).toFixed(1)} / ${(without[i].wallMs / 1000).toFixed(1)}`).join('; ')}. The difference includes the checker work only the offheap rules ask for; work both configs need is paid in both. Each lint runs in a fresh process, so neither inherits the other's heap; what is left is the noise of a minute-long lint of a 2 GB heap, most of its GC time in about 800 scavenges (next row counts the checker work instead).`,
       ),
       explain(
         {
@@ -428,7 +427,7 @@ export const lint: Topic = {
         },
         {
           anchor: 'the same lint without the offheap config (L4 (d), paired)',
-          why: 'the identical lint minus the offheap rules, in the same process, order alternating per pair: the difference is the wall time offheap adds, checker work only its rules ask for included and work both need paid on both sides.',
+          why: 'the identical lint minus the offheap rules, each lint in a fresh process, order alternating per pair: the difference is the wall time offheap adds, checker work only its rules ask for included and work both need paid on both sides.',
         },
         {
           anchor: 'warm runs (L2, L3)',
@@ -443,7 +442,7 @@ export const lint: Topic = {
           const at = (t: number): string => new Date(t).toISOString().slice(0, 16).replace('T', ' ');
           return `Plugin measured: dist/ built ${at(built)} UTC${src > built ? `, OLDER than the newest rule source (${at(src)} UTC): run \`npm run build\` first for current figures` : ', up to date with src/rules and src/analysis'}.`;
         })(),
-        `Cold runs per corpus: ${runs} in each of ${processes} process${processes > 1 ? 'es' : ''} (${quick ? 'quick mode' : 'at least 3 in all, spread over the processes of `--repeat N`'}; each followed by a warm run of the same program in the same process; 2× and 4× of (b): one cold run, ${runs} warm; (d): ${d.length} pairs with and without the offheap config after one unmeasured lint, a forced GC before each).`,
+        `Cold runs per corpus: ${runs} in each of ${processes} process${processes > 1 ? 'es' : ''} (${quick ? 'quick mode' : 'at least 3 in all, spread over the processes of `--repeat N`'}; each followed by a warm run of the same program in the same process; 2× and 4× of (b): one cold run, ${runs} warm; (d): ${d.length} pairs with and without the offheap config, each lint in a process of its own).`,
         `(a) ${third.files} files: lint ${(median(a.map((r) => r.wallMs)) / 1000).toFixed(1)} s wall, offheap rules ${ms(median(a.map((r) => r.offheapMs)))} ms (medians).`,
         ...sizes.map(
           (s) =>
