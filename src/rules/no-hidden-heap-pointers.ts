@@ -14,12 +14,11 @@ import { effectOf } from '../analysis/effects.js';
 import { fileTypeNames, isNotInHeap, isRuntimeFile, typeName } from '../analysis/not-in-heap.js';
 import { createRule } from '../util/create-rule.js';
 import { skipOuterExpressions } from '../analysis/expressions.js';
-import { heapRefFreeLocals } from '../analysis/narrowing.js';
 
 export type Options = [{ allowArithmetic?: boolean }];
 
 /** Work counters for tests that prove growth (never timing). */
-export const hiddenCounters = { operandTypeQueries: 0, operandsSkipped: 0, operandsTyped: 0, operandsDeclared: 0 };
+export const hiddenCounters = { operandTypeQueries: 0, operandsSkipped: 0, operandsTyped: 0 };
 
 /**
  * Expressions whose value is never a `HeapRef`, told from syntax, so their
@@ -158,31 +157,14 @@ export default createRule<Options, MessageIds>({
       }
       return type;
     };
-    /**
-     * A name of a local that no read can see as a HeapRef (its declared type has none, and no use of it can
-     * narrow it to one: src/analysis/narrowing.ts), told without the flow analysis a type query of a name runs
-     * (a loop counter's `s++` in a deep loop nest walks the whole nest back).
-     */
-    const heapRefFree = heapRefFreeLocals(checker, tsOf, context.sourceCode.scopeManager);
-    const plainName = (node: TSESTree.Node): boolean => {
-      if (node.type !== AST_NODE_TYPES.Identifier || !heapRefFree(node)) return false;
-      hiddenCounters.operandsDeclared++;
-      return true;
-    };
-    /** Never a HeapRef, told without asking the checker for the operand's type. */
-    const knownPlain = (node: TSESTree.Node): boolean => {
+    const isHeapRef = (node: TSESTree.Node): boolean => {
       if (neverHeapRef(node)) {
         hiddenCounters.operandsSkipped++;
-        return true;
+        return false;
       }
-      return plainName(node);
-    };
-    /** Whether the checker types the operand as a HeapRef (or a union with one). */
-    const typedHeapRef = (node: TSESTree.Node): boolean => {
       hiddenCounters.operandTypeQueries++;
       return mayBeHeapRef(checker, typeOf(node));
     };
-    const isHeapRef = (node: TSESTree.Node): boolean => !knownPlain(node) && typedHeapRef(node);
     /** A string operand: `+` then formats the other side for display. */
     const isString = (node: TSESTree.Node): boolean => {
       const type = typeOf(node);
@@ -615,13 +597,10 @@ export default createRule<Options, MessageIds>({
       },
       BinaryExpression(node) {
         if (options.allowArithmetic || !arithmetic.has(node.operator) || node.left.type === AST_NODE_TYPES.PrivateIdentifier) return;
-        // Sides told from syntax first: when neither can be a HeapRef, nothing is reported, string or not.
-        const open = [node.left, node.right].filter((side) => !knownPlain(side));
-        if (open.length === 0) return;
         // `'k' + ref` formats the handle for display, like Go's `%p`: the string is not a pointer.
         if (node.operator === '+' && (isString(node.left) || isString(node.right))) return;
         // One conversion per operator: `a - b` of two handles is one report at `a` that names `b` too.
-        const sides = open.filter((side) => typedHeapRef(side));
+        const sides = [node.left, node.right].filter((side) => isHeapRef(side));
         if (sides.length === 0) return;
         const other = sides.length === 2 ? tsOf(sides[1]).getText() : undefined;
         const shown = other && (other.length > 40 ? `${other.slice(0, 37)}...` : other);
