@@ -168,8 +168,10 @@ export const lint: Topic = {
     // cold run paired with one of the same lint without the offheap config, the order alternating from
     // pair to pair. Each lint runs in a process of its own (lintCorpusInChild): in one process, a lint
     // inherited the heap of the lints before it, and the same lint's main-thread CPU time varied by 30 %
-    // from one lint to the next (pairs read -14..+17 % on an idle machine). Both lints of a pair pay the
-    // same first-lint costs (reading the files, parsing the library's declarations, compiling the code).
+    // from one lint to the next. Both lints of a pair pay the same first-lint costs (reading the files,
+    // parsing the library's declarations, compiling the code). On an idle machine the pairs narrowed only a
+    // little (-12.3..+16.5 % in one process, -9.4..+12.6 % in fresh ones): one lint's wall time itself
+    // varies by about 6 % from process to process.
     const imported = lc.prepareThirdParty(quick, { offheapImport: true });
     const d: ColdAndWarm[] = [];
     const without: ColdAndWarm[] = [];
