@@ -264,8 +264,10 @@ export async function lintCorpus(dir, { withTypescriptEslint = false, withOffhea
 
 /**
  * lintCorpus in a process of its own (this script, `--lint-child`), with this
- * process's node flags (less an `-e`/`-p` script); its result comes back as JSON. Paired lints (L4 (d))
- * run this way, so neither lint inherits the other's heap: in one process the
+ * process's node flags (less an `-e`/`-p` script); its result comes back as
+ * JSON after a marker line, so anything a plugin or TypeScript prints to
+ * stdout (a version warning) does not break it. Paired lints (L4 (d)) run
+ * this way, so neither lint inherits the other's heap: in one process the
  * same lint's main-thread CPU time varied by 30 % from lint to lint.
  */
 export function lintCorpusInChild(dir, options = {}) {
@@ -276,8 +278,13 @@ export function lintCorpusInChild(dir, options = {}) {
     maxBuffer: 256 << 20,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  return JSON.parse(out);
+  const at = out.lastIndexOf(childResult);
+  if (at < 0) throw new Error(`lintCorpusInChild: the child printed no result; its stdout was:\n${out.slice(0, 2000)}`);
+  return JSON.parse(out.slice(at + childResult.length));
 }
+
+/** The line before a child's result on its stdout. */
+const childResult = '\n--lint-child result--\n';
 
 /**
  * The editor's loop through the project service, in one process: lint every
@@ -305,5 +312,6 @@ export async function relintCorpus(corpus, { edits = 3 } = {}) {
 
 if (process.argv[2] === '--lint-child' && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { dir, options } = JSON.parse(process.argv[3]);
-  process.stdout.write(JSON.stringify(await lintCorpus(dir, options)));
+  const result = JSON.stringify(await lintCorpus(dir, options));
+  process.stdout.write(childResult + result);
 }
