@@ -216,7 +216,8 @@ export class Collector implements BulkBarrier {
   /**
    * clearRange's general case. Whole objects of one pool's span take the
    * span's slot runs (heapbits.ts): typedmemclr's loop over the same slots,
-   * once per object, with no bitmap word read. Any other range walks the
+   * once per object or once for the range (clearObjects), with no bitmap
+   * word read. Any other range walks the
    * bitmaps over the words inside [p, p+n), known or not.
    */
   private clearRangeSlow(i32: Int32Array, bits: HeapBits, p: number, n: number): void {
@@ -230,6 +231,18 @@ export class Collector implements BulkBarrier {
   /** The deletion barrier of the objects of `size` bytes in [p, end), each with the HeapRef slot runs `runs`. */
   private clearObjects(i32: Int32Array, p: number, end: number, size: number, runs: Int32Array): void {
     if (runs.length === 0) return;
+    if (runs.length === 3) {
+      // One run per object: the range's slots are one run too over one object, or where the run goes on into the next
+      // object (its stride tiles the object, or one slot per object). One clearRun then, with no loop around it (a
+      // loop around the scan cost V8 registers: 46 instructions per slot against 43, 4 KiB, cachegrind).
+      const first = (p + runs[0]) >>> 2;
+      const stride = runs[1];
+      const count = runs[2];
+      if (end - p === size) return this.clearRun(i32, first, stride >> 2, count);
+      const objects = (end - p) / size;
+      if (stride * count === size) return this.clearRun(i32, first, stride >> 2, count * objects);
+      if (count === 1) return this.clearRun(i32, first, size >> 2, objects);
+    }
     for (let q = p; q < end; q += size) this.clearSlots(i32, q, runs);
   }
 
@@ -570,12 +583,37 @@ function shadeStrided(i32: Int32Array, meta: Int32Array, mask: number, c2: numbe
  * The first word of the run [w, end) (every `stride` words) whose old value needs the barrier: a live handle not
  * marked in cycle `c2 >> 1`, or a non-zero word that names no live handle (reported in debug mode). `end` if none.
  * The words are read as int32 (handles are below 2^30), which compare with `meta`'s without a sign check.
+ * Four slots per iteration: TurboFan checks each typed array's map and reloads its length and data pointer once per
+ * iteration, not once per access (cachegrind, a 4 KiB clear of 128 slots: 38 instructions per slot against 46
+ * one at a time, when the loop runs outside the caller's compiled loop).
  */
 function scanRun(i32: Int32Array, meta: Int32Array, mask: number, c2: number, w: number, end: number, stride: number): number {
+  // v = 0 reads slot 0, whose value word is 1: no match, and nil needs nothing.
+  for (const s2 = stride * 2, s3 = stride * 3; w + s3 < end; w += stride << 2) {
+    const v0 = i32[w];
+    const v1 = i32[w + stride];
+    const v2 = i32[w + s2];
+    const v3 = i32[w + s3];
+    const m0 = (v0 & mask) << 1;
+    const m1 = (v1 & mask) << 1;
+    const m2 = (v2 & mask) << 1;
+    const m3 = (v3 & mask) << 1;
+    if (meta[m0] === v0) {
+      if ((meta[m0 | 1] & -2) !== c2) return w;
+    } else if (v0 !== 0) return w;
+    if (meta[m1] === v1) {
+      if ((meta[m1 | 1] & -2) !== c2) return w + stride;
+    } else if (v1 !== 0) return w + stride;
+    if (meta[m2] === v2) {
+      if ((meta[m2 | 1] & -2) !== c2) return w + s2;
+    } else if (v2 !== 0) return w + s2;
+    if (meta[m3] === v3) {
+      if ((meta[m3 | 1] & -2) !== c2) return w + s3;
+    } else if (v3 !== 0) return w + s3;
+  }
   for (; w < end; w += stride) {
     const v = i32[w];
     const m = (v & mask) << 1;
-    // v = 0 reads slot 0, whose value word is 1: no match, and nil needs nothing.
     if (meta[m] === v) {
       if ((meta[m | 1] & -2) !== c2) return w;
     } else if (v !== 0) return w;

@@ -12,6 +12,7 @@ import {
   struct,
   u32,
   type HeapRef,
+  type Layout,
   type LayoutType,
   type Ptr,
   type Runtime,
@@ -377,5 +378,103 @@ describe('memclrHasPointers over whole objects of a pool span: the slot runs ins
     expect(calls.clearBits).toBe(0);
     u[((base + 96) >>> 2) + 3] = 0;
     rt.gcFinish();
+  });
+});
+
+describe('memclrHasPointers over whole objects of a one-run layout: one run for the whole range where the slots continue', () => {
+  // [layout, clearRun calls for a clear of k objects (k > 1)]: the run tiles the object (an array of HeapRefs), one
+  // slot per object, and a run that stops short of the next object (one run per object).
+  const Arr = struct('Arr', { a: array(heapRef<object>(), 8) });
+  const One = struct('One', { n: u32, a: heapRef<object>(), x: u32 });
+  const Gap = struct('Gap', { a: heapRef<object>(), n: u32, b: heapRef<object>(), m: u32, k: u32, l: u32 });
+  const shapes = [
+    { L: Arr, runs: () => 1 },
+    { L: One, runs: () => 1 },
+    { L: Gap, runs: (k: number) => k },
+  ];
+
+  /** 8 objects of `L` with every word a distinct live handle, rooted, the pin table marked: the root is still grey. */
+  function objects(L: Layout<unknown>, debug: boolean) {
+    const rt = runtime(debug);
+    const pool = new FixAlloc(L, { runtime: rt });
+    const base = pool.alloc();
+    for (let k = 1; k < 8; k++) expect(pool.alloc()).toBe(base + L.size * k);
+    const u = stateOf(rt).space.u32;
+    const slots = new Set(Array.from({ length: 8 }, (_, e) => Array.from(L.ptrSlots, (s) => (e * L.size + s) >>> 2)).flat());
+    const handles = new Map<number, HeapRef<object>>();
+    for (let w = 0; w < (8 * L.size) >>> 2; w++) {
+      const h = rt.newHeapRef({ w });
+      handles.set(w, h);
+      u[(base >>> 2) + w] = h;
+    }
+    rt.addRoot(base, L, 8);
+    rt.gcStart();
+    rt.gcStep(stateOf(rt).heap.top - 1);
+    const c = stateOf(rt).collector as unknown as Record<'clearRun' | 'clearBits', (...a: unknown[]) => void>;
+    const calls = { clearRun: 0, clearBits: 0 };
+    for (const name of ['clearRun', 'clearBits'] as const) {
+      const orig = c[name];
+      c[name] = function (this: unknown, ...a: unknown[]) {
+        calls[name]++;
+        return orig.apply(this, a);
+      };
+    }
+    return { rt, base, slots, handles, calls };
+  }
+
+  it('shades exactly the HeapRef slots inside the range, with one clearRun where the run goes on into the next object', () => {
+    for (const { L, runs } of shapes) {
+      for (const [first, k] of [[0, 8], [0, 1], [3, 1], [1, 5], [2, 3], [7, 1]]) {
+        const { rt, base, slots, handles, calls } = objects(L, false);
+        const m0 = stateOf(rt).collector.stats().marked;
+        rt.memclrHasPointers((base + first * L.size) as Ptr<unknown>, k * L.size);
+        const inside = (w: number): boolean => w >= (first * L.size) >>> 2 && w < ((first + k) * L.size) >>> 2;
+        const what = `${L.name}: clear of objects ${first}..${first + k - 1}`;
+        // A range inside one bitmap word (128 bytes) takes clearRange's inlined loop: no clearRun.
+        const p = base + first * L.size;
+        const oneWord = p >>> 7 === (p + k * L.size - 4) >>> 7;
+        expect([calls.clearRun, calls.clearBits, stateOf(rt).collector.stats().marked - m0], what).toEqual([oneWord ? 0 : runs(k), 0, [...slots].filter(inside).length]);
+        expect(Array.from(stateOf(rt).space.u32.subarray((base + first * L.size) >>> 2, (base + (first + k) * L.size) >>> 2)).every((x) => x === 0), what).toBe(true);
+        rt.gcFinish();
+        // Slots outside the range were kept by the root scan, those inside by the barrier; no scalar word kept anything.
+        for (const [w, h] of handles) expect(stateOf(rt).heap.isLive(h), `${what}, word ${w}`).toBe(slots.has(w));
+      }
+    }
+  });
+
+  it('the one slot that needs the barrier, at any place in the scan\'s steps of four or its tail, among marked and nil slots: a live handle is marked, a stale one is a bad pointer in debug mode (thrown before clearing) and ignored otherwise', () => {
+    for (const { L } of shapes) {
+      const all = [...objects(L, false).slots].sort((a, b) => a - b);
+      for (const w of all) {
+        for (const kind of ['live', 'stale debug', 'stale'] as const) {
+          const { rt, base, handles } = objects(L, kind === 'stale debug');
+          const u = stateOf(rt).space.u32;
+          // Every other slot: nil, or a handle made while marking (allocated black: marked).
+          const black = rt.newHeapRef({});
+          all.forEach((x, i) => (u[(base >>> 2) + x] = i % 3 === 0 ? 0 : black));
+          // The slot: its own handle, made before the cycle and still unmarked, or a freed one.
+          let h = handles.get(w) as HeapRef<object>;
+          if (kind !== 'live') {
+            h = rt.newHeapRef({});
+            rt.freeHeapRef(h);
+          }
+          u[(base >>> 2) + w] = h;
+          const before = Array.from(u.subarray(base >>> 2, (base + 8 * L.size) >>> 2));
+          const m0 = stateOf(rt).collector.stats().marked;
+          const clear = () => rt.memclrHasPointers(base, 8 * L.size);
+          const what = `${L.name}, ${kind} handle at word ${w}`;
+          if (kind === 'stale debug') {
+            expect(clear, what).toThrow(BadPointerError);
+            expect(Array.from(u.subarray(base >>> 2, (base + 8 * L.size) >>> 2)), what).toEqual(before);
+            u[(base >>> 2) + w] = 0;
+          } else {
+            expect(clear, what).not.toThrow();
+            expect(stateOf(rt).collector.stats().marked - m0, what).toBe(kind === 'live' ? 1 : 0);
+          }
+          rt.gcFinish();
+          if (kind === 'live') expect(stateOf(rt).heap.isLive(h), what).toBe(true);
+        }
+      }
+    }
   });
 });
