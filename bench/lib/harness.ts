@@ -412,6 +412,11 @@ export async function measure(variants: readonly Variant[], options: MeasureOpti
   }
   pauses.push(...(await log.drain()));
   log.stop();
+  // The bodies hold the variants' state (live sets of up to a million objects), which must not outlive the table.
+  // `time` captures `bodies`, and V8 gives all closures of one scope one context, so the returned `get` kept every
+  // body reachable until the topic ended: the AssemblyScript topic ran its later tables with the 1M-record table's
+  // 130 MB still live, each forced GC taking 0.3-1 s, and its HeapRef pair read 38.9 ns there against 16.2 ns before.
+  bodies.length = 0;
 
   const inAny = (p: Pause, ws: readonly Window[]): boolean => ws.some((w) => overlapping([p], w.t0, w.t1)[0] > 0);
   const gapPauses = pauses.filter((p) => !inAny(p, windows) && !inAny(p, solo[0]) && !inAny(p, solo[1]) && !inAny(p, forced));

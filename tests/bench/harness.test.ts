@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it, vi } from 'vitest';
 import { pairLoop, type PairPool } from '../../bench/lib/loops.js';
 import { order as fixallocOrder, objectPool, P4 } from '../../bench/topics/fixalloc.js';
-import { fresh, liveSetStream, measure, median, otherThreadsCpuNs, overlapping, pairedDifference, pairedRatio, runsPerProcess, seededRandom, shuffledOrder, sink, type Measurement, type Variant } from '../../bench/lib/harness.js';
+import { fresh, fullGc, liveSetStream, measure, median, otherThreadsCpuNs, overlapping, pairedDifference, pairedRatio, runsPerProcess, seededRandom, shuffledOrder, sink, type Measurement, type Variant } from '../../bench/lib/harness.js';
 import { combine, extra, markdown, passes, runsText, spread, verdictOf, type StoredTopic, type TargetRow } from '../../bench/lib/report.js';
 
 describe('shuffledOrder', () => {
@@ -417,5 +417,47 @@ describe('repeated runs', () => {
     const other = { ...run([1, 2]), targets: [row(1), { ...row(2), id: 'Y' }] };
     expect(() => combine([run([1, 2]), other])).toThrow(/row 1/);
     expect(() => combine([run([1, 2]), run([1])])).toThrow(/differ in shape/);
+  });
+});
+
+describe('measure releases the variants\' state', () => {
+  // A table's variants hold live sets of up to a million objects; a Measurement kept for the report must not keep them
+  // reachable, or every later table of the topic runs with that much more live heap (slower forced GCs, and V8's
+  // heuristics see a bigger heap).
+  function holder(): { variant: Variant; refs: { state?: WeakRef<object>; body?: (n: number) => void } } {
+    const refs: { state?: WeakRef<object>; body?: (n: number) => void } = {};
+    const variant: Variant = {
+      name: 'holds a live set',
+      setup() {
+        const state = { live: Array.from({ length: 1000 }, (_, i) => i) };
+        refs.state = new WeakRef(state);
+        const body = (n: number): void => {
+          for (let i = 0; i < n; i++) state.live[i % 1000]++;
+        };
+        refs.body = body;
+        return body;
+      },
+    };
+    return { variant, refs };
+  }
+
+  async function measured(keepBody: boolean): Promise<{ m: Measurement; state: WeakRef<object> }> {
+    const { variant, refs } = holder();
+    const m = await measure([variant], { rounds: 2, callMs: 1 });
+    if (!keepBody) delete refs.body;
+    await new Promise((r) => setTimeout(r, 0)); // leave measure's frames behind
+    fullGc()!();
+    return { m, state: refs.state! };
+  }
+
+  it('after measure returns, with its Measurement still held, the state is garbage', async () => {
+    const { m, state } = await measured(false);
+    expect(m.get('holds a live set').rounds).toHaveLength(2);
+    expect(state.deref()).toBeUndefined();
+  });
+
+  it('twin: while the caller holds the body, the state stays (the WeakRef can see a live state)', async () => {
+    const { state } = await measured(true);
+    expect(state.deref()).toBeDefined();
   });
 });
