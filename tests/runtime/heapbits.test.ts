@@ -381,7 +381,7 @@ describe('memclrHasPointers over whole objects of a pool span: the slot runs ins
   });
 });
 
-describe('memclrHasPointers over whole objects of a one-run layout: one run for the whole range where the slots continue', () => {
+describe('memclrHasPointers over whole objects of a one-run layout: one run (clearLongRun) for the whole range where the slots continue', () => {
   // [layout, clearRun calls for a clear of k objects (k > 1)]: the run tiles the object (an array of HeapRefs), one
   // slot per object, and a run that stops short of the next object (one run per object).
   const Arr = struct('Arr', { a: array(heapRef<object>(), 8) });
@@ -410,9 +410,9 @@ describe('memclrHasPointers over whole objects of a one-run layout: one run for 
     rt.addRoot(base, L, 8);
     rt.gcStart();
     rt.gcStep(stateOf(rt).heap.top - 1);
-    const c = stateOf(rt).collector as unknown as Record<'clearRun' | 'clearBits', (...a: unknown[]) => void>;
-    const calls = { clearRun: 0, clearBits: 0 };
-    for (const name of ['clearRun', 'clearBits'] as const) {
+    const c = stateOf(rt).collector as unknown as Record<'clearRun' | 'clearLongRun' | 'clearBits', (...a: unknown[]) => void>;
+    const calls = { clearRun: 0, clearLongRun: 0, clearBits: 0 };
+    for (const name of ['clearRun', 'clearLongRun', 'clearBits'] as const) {
       const orig = c[name];
       c[name] = function (this: unknown, ...a: unknown[]) {
         calls[name]++;
@@ -433,7 +433,7 @@ describe('memclrHasPointers over whole objects of a one-run layout: one run for 
         // A range inside one bitmap word (128 bytes) takes clearRange's inlined loop: no clearRun.
         const p = base + first * L.size;
         const oneWord = p >>> 7 === (p + k * L.size - 4) >>> 7;
-        expect([calls.clearRun, calls.clearBits, stateOf(rt).collector.stats().marked - m0], what).toEqual([oneWord ? 0 : runs(k), 0, [...slots].filter(inside).length]);
+        expect([calls.clearRun + calls.clearLongRun, calls.clearBits, stateOf(rt).collector.stats().marked - m0], what).toEqual([oneWord ? 0 : runs(k), 0, [...slots].filter(inside).length]);
         expect(Array.from(stateOf(rt).space.u32.subarray((base + first * L.size) >>> 2, (base + (first + k) * L.size) >>> 2)).every((x) => x === 0), what).toBe(true);
         rt.gcFinish();
         // Slots outside the range were kept by the root scan, those inside by the barrier; no scalar word kept anything.
@@ -443,8 +443,9 @@ describe('memclrHasPointers over whole objects of a one-run layout: one run for 
   });
 
   it('the one slot that needs the barrier, at any place in the scan\'s steps of four or its tail, among marked and nil slots: a live handle is marked, a stale one is a bad pointer in debug mode (thrown before clearing) and ignored otherwise', () => {
-    for (const { L } of shapes) {
-      const all = [...objects(L, false).slots].sort((a, b) => a - b);
+    // All 8 objects, and 7 (One's 7 slots: a step of four, then three in the tail).
+    for (const [{ L }, k] of shapes.flatMap((sh) => [[sh, 8] as const, [sh, 7] as const])) {
+      const all = [...objects(L, false).slots].filter((w) => w < (k * L.size) >>> 2).sort((a, b) => a - b);
       for (const w of all) {
         for (const kind of ['live', 'stale debug', 'stale'] as const) {
           const { rt, base, handles } = objects(L, kind === 'stale debug');
@@ -459,13 +460,13 @@ describe('memclrHasPointers over whole objects of a one-run layout: one run for 
             rt.freeHeapRef(h);
           }
           u[(base >>> 2) + w] = h;
-          const before = Array.from(u.subarray(base >>> 2, (base + 8 * L.size) >>> 2));
+          const before = Array.from(u.subarray(base >>> 2, (base + k * L.size) >>> 2));
           const m0 = stateOf(rt).collector.stats().marked;
-          const clear = () => rt.memclrHasPointers(base, 8 * L.size);
-          const what = `${L.name}, ${kind} handle at word ${w}`;
+          const clear = () => rt.memclrHasPointers(base, k * L.size);
+          const what = `${L.name}, ${k} objects, ${kind} handle at word ${w}`;
           if (kind === 'stale debug') {
             expect(clear, what).toThrow(BadPointerError);
-            expect(Array.from(u.subarray(base >>> 2, (base + 8 * L.size) >>> 2)), what).toEqual(before);
+            expect(Array.from(u.subarray(base >>> 2, (base + k * L.size) >>> 2)), what).toEqual(before);
             u[(base >>> 2) + w] = 0;
           } else {
             expect(clear, what).not.toThrow();
