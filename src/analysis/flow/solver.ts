@@ -43,78 +43,137 @@ export interface Domain<E> {
 export interface Solution<E> {
   /** Reachable segments in walk order. */
   readonly segs: readonly SegInfo[];
-  readonly byId: ReadonlyMap<string, SegInfo>;
-  readonly ins: ReadonlyMap<SegInfo, E>;
-  readonly outs: ReadonlyMap<SegInfo, E>;
+  /** A reachable segment's position in `segs`, by its id. */
+  readonly indexOf: ReadonlyMap<string, number>;
+  /** Per position in `segs`: its solved output (undefined if it never ran). */
+  readonly outs: readonly (E | undefined)[];
+}
+
+/** A path's reachable segments and their edges as positions: the same for every solve of the path (summary run and solve). */
+interface Graph {
+  readonly segs: readonly SegInfo[];
+  readonly indexOf: ReadonlyMap<string, number>;
+  /** Position of the initial segment, or -1. */
+  readonly initial: number;
+  /** Per position: its solved-in predecessors' positions, in `prevSegments` order. */
+  readonly preds: readonly (readonly number[])[];
+  /** Per position: its successors' positions, in `nextSegments` order. */
+  readonly succs: readonly (readonly number[])[];
+  /** Per position: the try statement whose catch it enters (catch entry segments), else undefined. */
+  readonly guards: readonly (TSESTree.TryStatement | undefined)[];
+  /** Catch entry positions with the try they guard, in walk order. */
+  readonly handlers: readonly { readonly at: number; readonly t: TSESTree.TryStatement }[];
+}
+
+const graphs = new WeakMap<PathInfo, Graph>();
+
+function graphOf(path: PathInfo): Graph {
+  let g = graphs.get(path);
+  if (g) return g;
+  const segs: SegInfo[] = [];
+  let sorted = true;
+  for (const s of path.segs.values()) {
+    if (!s.seg.reachable) continue;
+    if (segs.length > 0 && segs[segs.length - 1].index > s.index) sorted = false;
+    segs.push(s);
+  }
+  if (!sorted) segs.sort((a, b) => a.index - b.index);
+  const indexOf = new Map<string, number>();
+  for (let i = 0; i < segs.length; i++) indexOf.set(segs[i].seg.id, i);
+  const positions = (list: readonly { readonly id: string }[]): number[] => {
+    const out: number[] = [];
+    for (const x of list) {
+      const i = indexOf.get(x.id);
+      if (i !== undefined) out.push(i);
+    }
+    return out;
+  };
+  const guards: (TSESTree.TryStatement | undefined)[] = [];
+  const handlers: { at: number; t: TSESTree.TryStatement }[] = [];
+  for (let i = 0; i < segs.length; i++) {
+    const t = handlerOf(segs[i]);
+    guards.push(t);
+    if (t) handlers.push({ at: i, t });
+  }
+  g = {
+    segs,
+    indexOf,
+    initial: indexOf.get(path.codePath.initialSegment.id) ?? -1,
+    preds: segs.map((s) => positions(s.seg.prevSegments)),
+    succs: segs.map((s) => positions(s.seg.nextSegments)),
+    guards,
+    handlers,
+  };
+  graphs.set(path, g);
+  return g;
 }
 
 export function solveSegments<E>(path: PathInfo, entry: E, d: Domain<E>): Solution<E> {
-  const segs = [...path.segs.values()].filter((s) => s.seg.reachable).sort((a, b) => a.index - b.index);
-  const byId = new Map(segs.map((s) => [s.seg.id, s]));
-  const initial = byId.get(path.codePath.initialSegment.id);
-  const outs = new Map<SegInfo, E>();
-  const ins = new Map<SegInfo, E>();
-  const queued = new Uint8Array(segs.length).fill(1);
-  const heap = new MinHeap(segs.length);
-  for (let i = 0; i < segs.length; i++) heap.push(i);
-  const pos = new Map(segs.map((s, i) => [s, i]));
-  const enqueue = (s: SegInfo | undefined): void => {
-    const i = s && pos.get(s);
-    if (i !== undefined && !queued[i]) {
+  const g = graphOf(path);
+  const { segs, preds: predsOf, succs, guards, handlers } = g;
+  const n = segs.length;
+  const outs: (E | undefined)[] = new Array<E | undefined>(n).fill(undefined);
+  const ins: (E | undefined)[] = new Array<E | undefined>(n).fill(undefined);
+  const queued = new Uint8Array(n).fill(1);
+  const heap = new MinHeap(n);
+  for (let i = 0; i < n; i++) heap.push(i);
+  const enqueue = (i: number): void => {
+    if (!queued[i]) {
       queued[i] = 1;
       heap.push(i);
     }
   };
-  const handlers = handlerEntries(segs);
-  const thrown = new Map<TSESTree.TryStatement, Map<SegInfo, E>>();
+  // Per try statement: the states exceptions carry out of its block, by the segment they leave from.
+  const thrown = handlers.length > 0 ? new Map<TSESTree.TryStatement, Map<SegInfo, E>>() : undefined;
   // The lattice bounds the runs per segment. Past a budget far above what real
   // code needs, inputs are widened to the top of the lattice: every state is
   // possible, so findings are kept (and may grow), never dropped, and the
   // solve ends after one more pass. A second budget guards against a
   // transfer bug (then the function is "cannot prove").
-  let budget = flowLimits.runsPerSegment * segs.length + flowLimits.baseRuns;
-  let hard = 2 * budget + 4 * segs.length + 1024;
+  let budget = flowLimits.runsPerSegment * n + flowLimits.baseRuns;
+  let hard = 2 * budget + 4 * n + 1024;
   while (heap.size > 0) {
-    if (--hard < 0) throw new FlowBudgetError(segs.length);
+    if (--hard < 0) throw new FlowBudgetError(n);
     const widening = --budget < 0;
     if (widening) flowStats.widened++;
     const at = heap.pop();
     queued[at] = 0;
     const next = segs[at];
     let input: E;
-    if (next === initial) input = entry;
+    if (at === g.initial) input = entry;
     else {
       const preds: { from: SegInfo; out: E }[] = [];
-      for (const p of next.seg.prevSegments) {
-        const from = byId.get(p.id);
-        const out = from && outs.get(from);
-        if (from && out) preds.push({ from, out });
+      for (const p of predsOf[at]) {
+        const out = outs[p];
+        if (out) preds.push({ from: segs[p], out });
       }
       input = preds.length > 0 ? d.join(next, preds) : d.empty();
     }
-    const guarded = handlers.get(next);
-    const carried = guarded && thrown.get(guarded);
+    const guarded = guards[at];
+    const carried = guarded && thrown!.get(guarded);
     if (guarded && carried && carried.size > 0) input = d.joinThrown(input, carried.values(), guarded);
     if (widening) input = d.widen(input);
-    const prevIn = ins.get(next);
-    if (prevIn && outs.has(next) && d.equal(prevIn, input)) continue;
-    ins.set(next, input);
+    const prevIn = ins[at];
+    if (prevIn && outs[at] !== undefined && d.equal(prevIn, input)) continue;
+    ins[at] = input;
     flowStats.segments++;
-    const exc = handlers.size > 0 ? new Map<TSESTree.TryStatement, E>() : undefined;
+    const exc = thrown ? new Map<TSESTree.TryStatement, E>() : undefined;
     const out = d.run(next, input, exc);
-    const prevOut = outs.get(next);
-    outs.set(next, out);
-    if (!prevOut || !d.equal(prevOut, out)) for (const n of next.seg.nextSegments) enqueue(byId.get(n.id));
-    for (const [t, env] of exc ?? []) {
-      let bySeg = thrown.get(t);
-      if (!bySeg) thrown.set(t, (bySeg = new Map<SegInfo, E>()));
-      const before = bySeg.get(next);
-      if (before && d.equal(before, env)) continue;
-      bySeg.set(next, env);
-      for (const [h, ht] of handlers) if (ht === t) enqueue(h);
+    const prevOut = outs[at];
+    outs[at] = out;
+    if (!prevOut || !d.equal(prevOut, out)) for (const s of succs[at]) enqueue(s);
+    if (exc) {
+      for (const [t, env] of exc) {
+        let bySeg = thrown!.get(t);
+        if (!bySeg) thrown!.set(t, (bySeg = new Map<SegInfo, E>()));
+        const before = bySeg.get(next);
+        if (before && d.equal(before, env)) continue;
+        bySeg.set(next, env);
+        for (const h of handlers) if (h.t === t) enqueue(h.at);
+      }
     }
   }
-  return { segs, byId, ins, outs };
+  return { segs, indexOf: g.indexOf, outs };
 }
 
 /** The solver ran out of its per-function budget. */
@@ -124,16 +183,13 @@ export class FlowBudgetError extends Error {
   }
 }
 
-/** Catch entry segments, with the try statement they guard. */
-function handlerEntries(segs: readonly SegInfo[]): Map<SegInfo, TSESTree.TryStatement> {
-  const out = new Map<SegInfo, TSESTree.TryStatement>();
-  for (const s of segs) {
-    const n = s.start;
-    const p = n.parent;
-    if (n.type === AST_NODE_TYPES.CatchClause) out.set(s, n.parent);
-    else if (p?.type === AST_NODE_TYPES.CatchClause && p.body === n) out.set(s, p.parent);
-  }
-  return out;
+/** The try statement whose catch `s` enters (a catch entry segment), else undefined. */
+function handlerOf(s: SegInfo): TSESTree.TryStatement | undefined {
+  const n = s.start;
+  const p = n.parent;
+  if (n.type === AST_NODE_TYPES.CatchClause) return n.parent;
+  if (p?.type === AST_NODE_TYPES.CatchClause && p.body === n) return p.parent;
+  return undefined;
 }
 
 /** A binary min-heap of small integers (segment positions). */

@@ -7,7 +7,7 @@ import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import nodePath from 'node:path';
 import ts from 'typescript';
 import type { OffheapContext } from '../context.js';
-import { symbolAt } from '../program-analysis.js';
+import { cacheOf, symbolAt } from '../program-analysis.js';
 import { calleeId, offheapIdAt, resolveAlias } from '../declarations.js';
 import { rawViewAt, rawViewWrite } from '../raw-views.js';
 import { argAt, effectOf, type RuntimeEffect } from '../effects.js';
@@ -64,6 +64,9 @@ interface VarInfo {
   readonly decl: ts.Declaration | undefined;
 }
 
+/** The syntax-derived part of a VarInfo, the same in every solve of the program. */
+type VarPlace = Pick<VarInfo, 'decl' | 'scope' | 'where'>;
+
 const none: readonly never[] = [];
 
 interface EdgeFacts {
@@ -83,6 +86,8 @@ export class FlowEngine {
   private readonly analysis: OffheapContext['analysis'];
   private readonly tsToEs: OffheapContext['services']['tsNodeToESTreeNodeMap'];
   private readonly vars = new Map<ts.Symbol, VarInfo>();
+  /** Per program: where each variable lives (placeOf). */
+  private readonly places: Map<ts.Symbol, VarPlace>;
   private readonly idCache = new Map<TSESTree.Node, string | null>();
   private readonly summaries = new Map<PathInfo, Summary | null>();
   private readonly keyScopes = new Map<string, readonly [number, number]>();
@@ -116,6 +121,7 @@ export class FlowEngine {
     this.program = ctx.program;
     this.analysis = ctx.analysis;
     this.tsToEs = ctx.services.tsNodeToESTreeNodeMap;
+    this.places = cacheOf<ts.Symbol, VarPlace>(this.checker, 'flow:var-places');
     this.containers = new LocalContainers(this.checker, this.program);
     // Handles held by JavaScript and handles read from slots (handles.ts).
     this.handles = new HandleFlow({
@@ -320,25 +326,7 @@ export class FlowEngine {
     if (!sym) return undefined;
     let info = this.vars.get(sym);
     if (!info) {
-      const decl = sym.valueDeclaration ?? resolveAlias(this.checker, sym).valueDeclaration;
-      let scope: [number, number] = [0, Number.MAX_SAFE_INTEGER];
-      let where: VarInfo['where'] = 'module';
-      const file = decl?.getSourceFile();
-      if (file && (file.isDeclarationFile || this.program.isSourceFileFromExternalLibrary(file))) {
-        // `console`, `Math`, a library's export: not the program's own root table.
-        where = 'ambient';
-      } else if (decl) {
-        let block: ts.Node | undefined = decl.parent;
-        while (block && !ts.isBlock(block) && !ts.isSourceFile(block) && !ts.isFunctionLike(block) && !ts.isIterationStatement(block, false) && !ts.isCaseBlock(block)) {
-          block = block.parent;
-        }
-        if (block && !ts.isSourceFile(block)) {
-          scope = [block.getStart(), block.getEnd()];
-          let fn: ts.Node | undefined = decl.parent;
-          while (fn && !ts.isFunctionLike(fn) && !ts.isSourceFile(fn)) fn = fn.parent;
-          where = fn && !ts.isSourceFile(fn) ? 'local' : 'module';
-        }
-      }
+      const { decl, scope, where } = this.placeOf(sym);
       info = { key: `v${this.vars.size}`, name: sym.name, scope, where, sym, decl };
       this.vars.set(sym, info);
     }
@@ -347,6 +335,38 @@ export class FlowEngine {
       if (info.scope[0] < s || info.scope[1] > e) return { ...info, where: 'outer' };
     }
     return info;
+  }
+
+  /**
+   * Where a variable lives: its declaration, the range of the block it lives
+   * in and its kind (`vars` keys it per solve). Read from syntax (and the
+   * alias's target), so kept per program: every file lint asks about the same imports.
+   */
+  private placeOf(sym: ts.Symbol): VarPlace {
+    let place = this.places.get(sym);
+    if (place) return place;
+    const decl = sym.valueDeclaration ?? resolveAlias(this.checker, sym).valueDeclaration;
+    let scope: [number, number] = [0, Number.MAX_SAFE_INTEGER];
+    let where: VarInfo['where'] = 'module';
+    const file = decl?.getSourceFile();
+    if (file && (file.isDeclarationFile || this.program.isSourceFileFromExternalLibrary(file))) {
+      // `console`, `Math`, a library's export: not the program's own root table.
+      where = 'ambient';
+    } else if (decl) {
+      let block: ts.Node | undefined = decl.parent;
+      while (block && !ts.isBlock(block) && !ts.isSourceFile(block) && !ts.isFunctionLike(block) && !ts.isIterationStatement(block, false) && !ts.isCaseBlock(block)) {
+        block = block.parent;
+      }
+      if (block && !ts.isSourceFile(block)) {
+        scope = [block.getStart(), block.getEnd()];
+        let fn: ts.Node | undefined = decl.parent;
+        while (fn && !ts.isFunctionLike(fn) && !ts.isSourceFile(fn)) fn = fn.parent;
+        where = fn && !ts.isSourceFile(fn) ? 'local' : 'module';
+      }
+    }
+    place = { decl, scope, where };
+    this.places.set(sym, place);
+    return place;
   }
 
   private readonly pointerPlaces = new Map<ts.Symbol, boolean>();
@@ -469,8 +489,8 @@ export class FlowEngine {
       // Exit: the join of the states at every normal return.
       let exit: MutableEnv | undefined;
       for (const r of path.codePath.returnedSegments) {
-        const s = sol.byId.get(r.id);
-        for (const out of (s && sol.outs.get(s)?.values()) || []) exit = exit ? joinEnv(exit, out, undefined) : new Map(out);
+        const at = sol.indexOf.get(r.id);
+        for (const out of (at !== undefined && sol.outs[at]?.values()) || []) exit = exit ? joinEnv(exit, out, undefined) : new Map(out);
       }
       const result = exit ?? new Map<string, ObjState>();
       if (facts) this.handles.atExit(result, facts);
@@ -940,7 +960,7 @@ export class FlowEngine {
    */
   private addressOf(env: Env, e: TSESTree.Node): { v: VarInfo; st: ObjState; offset: number | undefined; base: TSESTree.Node } | undefined {
     const direct = this.tracked(env, e);
-    if (direct) return { ...direct, offset: 0, base: e };
+    if (direct) return { v: direct.v, st: direct.st, offset: 0, base: e };
     let x = skipOuterEs(e);
     const addends: TSESTree.Node[] = [];
     while (x.type === AST_NODE_TYPES.BinaryExpression && x.operator === '+') {
@@ -954,7 +974,7 @@ export class FlowEngine {
       const n = staticNumber(this.checker, this.tsOf(a) as ts.Expression);
       offset = n === undefined || offset === undefined ? undefined : offset + n;
     }
-    return { ...t, offset, base: x };
+    return { v: t.v, st: t.st, offset, base: x };
   }
 
   /** Applies `f` to every variable that must-aliases `key`'s object. */
