@@ -652,14 +652,7 @@ function scanRun4(i32: Int32Array, meta: Int32Array, mask: number, c2: number, w
       if ((meta[m3 | 1] & -2) !== c2) return w + s3;
     } else if (v3 !== 0) return w + s3;
   }
-  for (; w < end; w += stride) {
-    const v = i32[w];
-    const m = (v & mask) << 1;
-    if (meta[m] === v) {
-      if ((meta[m | 1] & -2) !== c2) return w;
-    } else if (v !== 0) return w;
-  }
-  return end;
+  return scanRun(i32, meta, mask, c2, w, end, stride); // the last 0-3 slots
 }
 
 /**
