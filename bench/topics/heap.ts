@@ -125,6 +125,107 @@ function handTable(L: number): { table: unknown[]; mask: number; hs: number[] } 
   return { table, mask, hs };
 }
 
+/**
+ * The floor of H1 for this table's layout: the pair written by hand over the same [value, mark word] words and
+ * [object, handle] entries, table and cursor in locals (no method, no field reads, no growth, block or collector
+ * state): free checks the value word and the pinned bit and marks the slot free; new takes the next value, passing
+ * over live slots, as newHeapRef does. What any implementation of this layout pays for the pair with its checks.
+ */
+export function handPairLoop(meta: Int32Array, objects: unknown[], mask: number, live: number[], objs: Obj[], order: Int32Array, first: number, stale: (h: number) => never) {
+  let k = 0;
+  let next = first;
+  return (n: number) => {
+    for (let i = 0; i < n; i++) {
+      const j = order[k];
+      if (++k === order.length) k = 0;
+      const h = live[j];
+      const f = h & mask;
+      if (meta[f << 1] !== h || (meta[(f << 1) | 1] & 1) !== 0) stale(h);
+      meta[f << 1] = ~h;
+      objects[f << 1] = undefined;
+      objects[(f << 1) | 1] = undefined;
+      let c = next;
+      while (meta[(c & mask) << 1] > 0) c++;
+      const a = (c & mask) << 1;
+      meta[a] = c;
+      meta[a | 1] = 0;
+      objects[a] = objs[i & 1023];
+      objects[a | 1] = c;
+      next = c + 1;
+      live[j] = c;
+    }
+  };
+}
+
+/**
+ * The floor of the other layout, last-in first-out reuse (the design docs/runtime.md weighs against this one):
+ * handle = generation << K | slot, [object, handle] entries, a stack of free slots, and only the handle check
+ * (no pin or collector state). new takes the slot free just freed, so the pair touches one slot.
+ */
+export function lifoPairLoop(objects: unknown[], gens: Int32Array, freeSlots: Int32Array, top: number, bits: number, live: number[], objs: Obj[], order: Int32Array, stale: (h: number) => never) {
+  let k = 0;
+  const mask = (1 << bits) - 1;
+  return (n: number) => {
+    for (let i = 0; i < n; i++) {
+      const j = order[k];
+      if (++k === order.length) k = 0;
+      const h = live[j];
+      const f = h & mask;
+      if (objects[(f << 1) | 1] !== h) stale(h);
+      objects[f << 1] = undefined;
+      objects[(f << 1) | 1] = undefined;
+      freeSlots[top++] = f;
+      const s = freeSlots[--top];
+      const g = (gens[s] + 1) & 0xff;
+      gens[s] = g;
+      const c = (g << bits) | s;
+      objects[s << 1] = objs[i & 1023];
+      objects[(s << 1) | 1] = c;
+      live[j] = c;
+    }
+  };
+}
+
+/** A table of this heap's layout with L live handles issued in order from `first`, as a runtime's (for handPairLoop). */
+export function handHeap(L: number): { meta: Int32Array; objects: unknown[]; mask: number; live: number[]; first: number } {
+  const capacity = handTable(L).mask + 1; // the runtime's table size at L live
+  const mask = capacity - 1;
+  const meta = new Int32Array(2 * capacity);
+  meta[0] = 1; // slot 0 is never taken, as in the heap
+  const objects: unknown[] = [];
+  for (let i = 0; i < 2 * capacity; i++) objects.push(undefined);
+  const first = 0x10000001;
+  const live: number[] = [];
+  for (let c = first; live.length < L; c++) {
+    const a = (c & mask) << 1;
+    if (meta[a] > 0 || a === 0) continue;
+    meta[a] = c;
+    objects[a] = pool1024[live.length & 1023];
+    objects[a | 1] = c;
+    live.push(c);
+  }
+  return { meta, objects, mask, live, first: live[L - 1] + 1 };
+}
+
+/** A LIFO table of 2^bits slots (the power of two at or above L) with L live handles, for lifoPairLoop. */
+export function lifoHeap(L: number): { objects: unknown[]; gens: Int32Array; freeSlots: Int32Array; top: number; bits: number; live: number[] } {
+  const bits = 32 - Math.clz32(L - 1);
+  const capacity = 1 << bits;
+  const objects: unknown[] = [];
+  for (let i = 0; i < 2 * capacity; i++) objects.push(undefined);
+  const gens = new Int32Array(capacity);
+  const freeSlots = new Int32Array(capacity);
+  const live: number[] = [];
+  for (let s = 0; s < L; s++) {
+    objects[s << 1] = pool1024[s & 1023];
+    objects[(s << 1) | 1] = s; // generation 0
+    live.push(s);
+  }
+  let top = 0;
+  for (let s = capacity - 1; s >= L; s--) freeSlots[top++] = s;
+  return { objects, gens, freeSlots, top, bits, live };
+}
+
 const staleHandle = (h: number): never => {
   throw new Error(`stale handle ${h}`);
 };
@@ -191,6 +292,20 @@ export function handleVariants(L: number): Variant[] {
             setup() {
               const { table, mask, hs } = handTable(L);
               return fresh(handLookupLoop)(table, mask, hs, order(L), sink, staleHandle);
+            },
+          },
+          {
+            name: `hand-written free+new pair, this layout, L=${L}`,
+            setup() {
+              const { meta, objects, mask, live, first } = handHeap(L);
+              return fresh(handPairLoop)(meta, objects, mask, live, pool1024, order(L), first, staleHandle);
+            },
+          },
+          {
+            name: `hand-written free+new pair, LIFO layout, L=${L}`,
+            setup() {
+              const { objects, gens, freeSlots, top, bits, live } = lifoHeap(L);
+              return fresh(lifoPairLoop)(objects, gens, freeSlots, top, bits, live, pool1024, order(L), staleHandle);
             },
           },
           {
@@ -601,6 +716,20 @@ export const heap: Topic = {
             note: `deref is ${ns(`deref, L=${L}`)} ns against ${ns(direct)} ns. The handle's slot is a dependent load a direct reference does not have, so no handle table reaches the issue's 0.6×: the slot lookup with no validation at all read 0.56× a direct reference on the idle page that decided this (in this run ${m.speedup(`slot lookup without validation, L=${L}`, direct).toFixed(2)}×, the last row). The 0.6× was set when the direct-reference anchor boxed a number per operation. See docs/runtime.md, "Why deref stays near half a direct reference".`,
           },
           { id: 'H2', measure: 'floor: a hand-written validated lookup (same table layout, locals, no call) vs a direct JS reference, 10k live', ...vs(m, lookup, direct), ...info },
+          {
+            id: 'H1',
+            measure: 'floor: a hand-written free+new pair over this table\'s layout (locals, no call, no growth or collector state) vs `Map` delete+set, 10k live',
+            ...vs(m, `hand-written free+new pair, this layout, L=${L}`, mapPair),
+            ...info,
+            note: `The pair by hand is ${ns(`hand-written free+new pair, this layout, L=${L}`)} ns against the runtime's ${ns(pair)} ns: what the checks and the two slots of this layout cost before any method, field or growth test.`,
+          },
+          {
+            id: 'H1',
+            measure: 'floor of the other layout: a hand-written LIFO free+new pair (one slot, the handle check only) vs `Map` delete+set, 10k live',
+            ...vs(m, `hand-written free+new pair, LIFO layout, L=${L}`, mapPair),
+            ...info,
+            note: `${ns(`hand-written free+new pair, LIFO layout, L=${L}`)} ns: last-in first-out reuse, generation << K | slot with 8 generation bits (the bound docs/runtime.md rejects), no pin or collector state.`,
+          },
           { id: 'H2', measure: 'a slot lookup with no validation vs a direct JS reference, 10k live (the indirection alone; no public entry may skip the check)', ...vs(m, `slot lookup without validation, L=${L}`, direct), ...info },
         );
       } else {
