@@ -448,13 +448,50 @@ function clearVariants(words: number, every: number): Variant[] {
       return fresh(factory)(rt, L, addrs, size, dirty);
     },
   });
+  // The floor of B2's memclrHasPointers (64 B tables only, info rows): the bitmap barrier and the word clear written
+  // by hand, the arrays in locals (no call, no check of p or n, no phase test), on the same runtime state.
+  const hand = (on: boolean): Variant => ({
+    name: `by hand: bitmap barrier + word clear, ${name}${on ? ', barrier ON' : ''}`,
+    setup() {
+      const { rt, addrs, dirty } = make(on);
+      const st = stateOf(rt);
+      const c2 = on ? st.collector.cycle << 1 : -1;
+      return fresh(handBitmapClearLoop)(st.space.i32, st.space.f64, st.heap.bits.words, st.heap.meta, st.heap.mask, c2, addrs, size, dirty);
+    },
+  });
   return [
     v('memclrNoHeapPointers', false, plainClearLoop),
     v('typedmemclr', false, typedClearLoop),
     v('typedmemclr', true, typedClearLoop),
     v('memclrHasPointers', false, hasPointersClearLoop),
     v('memclrHasPointers', true, hasPointersClearLoop),
+    ...(size <= 64 ? [hand(false), hand(true)] : []),
   ];
+}
+
+/**
+ * memclrHasPointers' work at a small size, by hand: with the barrier on (c2 ≥ 0), the object's bits of its bitmap
+ * word and a mark of each live, unmarked handle in them; then the word clear. The objects lie in one bitmap word
+ * each, with a recorded layout (a pool of the layout), so there is no slow path.
+ */
+export function handBitmapClearLoop(i32: Int32Array, f64: Float64Array, words: Int32Array, meta: Int32Array, mask: number, c2: number, addrs: Int32Array, size: number, dirty: () => void) {
+  return (n: number) => {
+    for (let i = 0; i < n; i++) {
+      if ((i & 63) === 0) dirty();
+      const p = addrs[i & 63];
+      if (c2 >= 0) {
+        const b = p >>> 7;
+        const last = (p + size - 4) >>> 2;
+        const range = (-1 << ((p >>> 2) & 31)) & (-1 >>> (31 - (last & 31)));
+        for (let q = words[(b << 1) | 1] & range; q !== 0; q &= q - 1) {
+          const v = i32[(b << 5) | (31 - Math.clz32(q & -q))];
+          const m = (v & mask) << 1;
+          if (meta[m] === v && (meta[m | 1] & -2) !== c2) meta[m | 1] = c2 | (meta[m | 1] & 1);
+        }
+      }
+      for (let w = p >>> 3, e = (p + size) >>> 3; w < e; w++) f64[w] = 0;
+    }
+  };
 }
 
 // Each pass over the 64 objects re-dirties them (one copy of their saved image, see make), in every variant alike.
@@ -767,6 +804,18 @@ export const heap: Topic = {
           `Per round, (barrier on − barrier off) ÷ ${k} pointer slots. The objects come from a FixAlloc pool of the layout, so the barrier finds the ${k} pointer slots in the heap bits instead of scanning the ${words} words of the block.`,
         ),
       );
+      if (m.variants.length > 5) {
+        const [handOff, handOn] = m.variants.slice(5);
+        targets.push({
+          id: 'B2',
+          measure: `floor: memclrHasPointers' bitmap barrier written by hand (locals, no call or checks), extra ns per pointer slot, ${label}`,
+          ...extra(m, handOn.name, handOff.name, k),
+          unit: 'ns',
+          target: NaN,
+          better: 'lower',
+          info: true,
+        });
+      }
     }
     const budgets = [1000, 10_000, 100_000];
     const c = await collectorRounds(quick ? 2 : 5, budgets);
