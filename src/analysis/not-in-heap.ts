@@ -368,6 +368,8 @@ const unknown: ReachEntry = { kind: 'unknown' };
 export const notInHeapCounters = {
   /** Types expanded by not-in-heap reachability walks. */
   reachExpanded: 0,
+  /** Reachability queries that walked (any walk): not those answered from the start's decided children. */
+  reachWalks: 0,
   /** Embedded types expanded by `heapRefsOf` walks (each once per program). */
   findingVisits: 0,
   /** Structs joined from several embedded structs' sets by `heapRefsOf` (what a struct embedding several costs). */
@@ -398,11 +400,24 @@ class Reach {
   query(start: ts.Type): ReachEntry {
     const known = this.memo.get(start);
     if (known) return known;
+    // The start is expanded first, as the walk below would: a target, or a type whose children are all decided
+    // (most queries after the first few), is decided here without the walk's maps.
+    notInHeapCounters[this.counter]++;
+    if (this.isTarget(start)) {
+      const yes: ReachEntry = { kind: 'yes', depth: 0, next: undefined, edge: undefined, target: start };
+      this.memo.set(start, yes);
+      return yes;
+    }
+    const first = this.children(start);
+    const decided = this.fromDecided(start, first);
+    if (decided) return decided;
+    notInHeapCounters.reachWalks++;
     // Explore the undecided part of the graph.
-    const explored = new Map<ts.Type, ReadonlyArray<{ readonly type: ts.Type; readonly step: string }>>();
+    const explored = new Map<ts.Type, ReadonlyArray<{ readonly type: ts.Type; readonly step: string }>>([[start, first]]);
     const targets: ts.Type[] = [];
     const frontier = new Set<ts.Type>();
-    const stack: ts.Type[] = [start];
+    const stack: ts.Type[] = [];
+    for (let i = first.length - 1; i >= 0; i--) stack.push(first[i].type);
     while (stack.length > 0) {
       const t = stack.pop()!;
       if (explored.has(t) || this.memo.has(t) || frontier.has(t)) continue;
@@ -483,6 +498,30 @@ class Reach {
     }
     for (const t of explored.keys()) if (!this.memo.has(t)) this.memo.set(t, maybe.has(t) ? unknown : no);
     return this.memo.get(start)!;
+  }
+
+  /**
+   * `start`'s entry when every child is already decided, as the walk would
+   * give it: the first child (in order) of least depth when one reaches a
+   * target, else unknown when one cannot be proven, else no.
+   */
+  private fromDecided(start: ts.Type, kids: ReadonlyArray<{ readonly type: ts.Type; readonly step: string }>): ReachEntry | undefined {
+    let best: { readonly type: ts.Type; readonly step: string } | undefined;
+    let bestEntry: Extract<ReachEntry, { kind: 'yes' }> | undefined;
+    let undecided = false;
+    for (const k of kids) {
+      const e = this.memo.get(k.type);
+      if (!e) return undefined;
+      if (e.kind === 'yes') {
+        if (!bestEntry || e.depth < bestEntry.depth) {
+          best = k;
+          bestEntry = e;
+        }
+      } else if (e.kind === 'unknown') undecided = true;
+    }
+    const entry: ReachEntry = best && bestEntry ? { kind: 'yes', depth: bestEntry.depth + 1, next: best.type, edge: best, target: bestEntry.target } : undecided ? unknown : no;
+    this.memo.set(start, entry);
+    return entry;
   }
 
   /** The steps from `type` (a `yes`) to its target. */

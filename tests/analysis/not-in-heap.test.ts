@@ -108,6 +108,23 @@ interface NihRec extends NotInHeap<{}> { self?: NihRec; next: Ptr<NihRec> }`);
     expect(walkBudget).toBeGreaterThan(100);
   });
 
+  it('decides a type whose members are all decided without a walk, as the walk would (counted)', () => {
+    const { reason } = setup(`
+type Span = NotInHeap<{ n: number }>;
+interface Mid { a: number; span: Span }
+interface Top1 { m: Mid }
+interface Top2 { first: Top1; second: Mid }
+interface Plain { a: number }
+interface Top3 { p: Plain }`);
+    expect(reason('Top1')).toBe('Top1 is not-in-heap by containment (Top1.m.span; Span is marked NotInHeap)');
+    expect(reason('Plain')).toBeUndefined();
+    notInHeapCounters.reachWalks = 0;
+    // Both members decided: the shortest path (through `second`, one step shorter than through `first`), no walk.
+    expect(reason('Top2')).toBe('Top2 is not-in-heap by containment (Top2.second.span; Span is marked NotInHeap)');
+    expect(reason('Top3')).toBeUndefined();
+    expect(notInHeapCounters.reachWalks).toBe(0);
+  });
+
   it('does not depend on declaration order or on the alias met first', () => {
     const decls = [
       `type Span = NotInHeap<{ n: number }>;`,

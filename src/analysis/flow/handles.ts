@@ -197,7 +197,7 @@ export class HandleFlow {
   /** The function's entry: one `leave:` entry per container it removes from. */
   entry(path: PathInfo, env: Env): Env {
     let out: MutableEnv | undefined;
-    for (const s of path.segs.values()) {
+    for (const s of path.segs) {
       for (const ev of s.events) {
         const c = this.removal(ev);
         if (!c) continue;

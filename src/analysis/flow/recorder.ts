@@ -18,7 +18,9 @@ export interface SegInfo {
 export interface PathInfo {
   readonly codePath: CodePath;
   readonly node: TSESTree.Node;
-  readonly segs: Map<string, SegInfo>;
+  /** The path's segments in walk order (ascending `index`). */
+  readonly segs: SegInfo[];
+  /** The segments open at the walk's position. */
   readonly current: Set<SegInfo>;
 }
 
@@ -54,7 +56,7 @@ export function recorderListeners(rec: Recording, done: () => void): TSESLint.Ru
   };
   const listeners: Record<string, (...args: never[]) => void> = {
     onCodePathStart(codePath: CodePath, node: TSESTree.Node) {
-      const info: PathInfo = { codePath, node, segs: new Map(), current: new Set() };
+      const info: PathInfo = { codePath, node, segs: [], current: new Set() };
       stack.push(info);
       rec.paths.push(info);
       rec.byFunction.set(node, info);
@@ -65,13 +67,18 @@ export function recorderListeners(rec: Recording, done: () => void): TSESLint.Ru
     onCodePathSegmentStart(seg: Segment, node: TSESTree.Node) {
       const top = stack[stack.length - 1];
       const info: SegInfo = { seg, index: nextIndex++, start: node, events: [] };
-      top.segs.set(seg.id, info);
+      top.segs.push(info);
       top.current.add(info);
     },
     onCodePathSegmentEnd(seg: Segment) {
+      // The segment is one of the few open ones: no map by id is needed to find it.
       const top = stack[stack.length - 1];
-      const info = top.segs.get(seg.id);
-      if (info) top.current.delete(info);
+      for (const info of top.current) {
+        if (info.seg === seg) {
+          top.current.delete(info);
+          break;
+        }
+      }
     },
     'Program:exit': done,
   };

@@ -70,14 +70,9 @@ const graphs = new WeakMap<PathInfo, Graph>();
 function graphOf(path: PathInfo): Graph {
   let g = graphs.get(path);
   if (g) return g;
+  // The recorder lists a path's segments in walk order.
   const segs: SegInfo[] = [];
-  let sorted = true;
-  for (const s of path.segs.values()) {
-    if (!s.seg.reachable) continue;
-    if (segs.length > 0 && segs[segs.length - 1].index > s.index) sorted = false;
-    segs.push(s);
-  }
-  if (!sorted) segs.sort((a, b) => a.index - b.index);
+  for (const s of path.segs) if (s.seg.reachable) segs.push(s);
   const indexOf = new Map<string, number>();
   for (let i = 0; i < segs.length; i++) indexOf.set(segs[i].seg.id, i);
   const positions = (list: readonly { readonly id: string }[]): number[] => {

@@ -245,7 +245,7 @@ export class FlowEngine {
     }
     // `valueParts(e)` starts with `e` itself (past parentheses): one type query each.
     const values = (e: TSESTree.Node | null | undefined): boolean => !!e && valueParts(e).some((x) => this.pointerOrHandle(x));
-    for (const s of path.segs.values()) {
+    for (const s of path.segs) {
       for (const ev of s.events) {
         if (!isFunction && !this.mayCarry(ev)) continue;
         switch (ev.type) {
@@ -422,7 +422,7 @@ export class FlowEngine {
 
   private calleesOf(path: PathInfo): PathInfo[] {
     const out: PathInfo[] = [];
-    for (const s of path.segs.values()) {
+    for (const s of path.segs) {
       for (const ev of s.events) {
         if (ev.type !== AST_NODE_TYPES.CallExpression || this.idOf(ev) !== undefined) continue;
         const t = this.targetOf(ev);
