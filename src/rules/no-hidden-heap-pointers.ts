@@ -3,7 +3,7 @@
 // `u32` field, a number-typed field of a not-in-heap record) it escapes the
 // write barrier and the layout's pointer bitmap, so the collector cannot see
 // it and may free the object (Go: a heap address hidden in a `uintptr`).
-import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES, ASTUtils, TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { mayBeHeapRef, scalarBrandOf } from '../analysis/brands.js';
 import { offheapContext, whereRuntimeMayBe } from '../analysis/context.js';
@@ -157,8 +157,31 @@ export default createRule<Options, MessageIds>({
       }
       return type;
     };
+    /**
+     * A name bound once, by an unannotated declaration initialised with a number literal (`let i = 0`): its declared
+     * type is `number` (or the literal), and it stays the type at every reference (TS narrows on assignment only
+     * within a union), so the name is never a HeapRef or a string. A JSDoc type on the declaration (a JS file's)
+     * could say otherwise: that name is asked. Decided once per variable.
+     */
+    const plainNumbers = new Map<TSESLint.Scope.Variable, boolean>();
+    const isPlainNumberName = (node: TSESTree.Node): boolean => {
+      if (node.type !== AST_NODE_TYPES.Identifier) return false;
+      const variable = ASTUtils.findVariable(context.sourceCode.getScope(node), node);
+      if (!variable) return false;
+      let plain = plainNumbers.get(variable);
+      if (plain === undefined) plainNumbers.set(variable, (plain = declaresPlainNumber(variable)));
+      return plain;
+    };
+    const declaresPlainNumber = (variable: TSESLint.Scope.Variable): boolean => {
+      if (variable.defs.length !== 1) return false;
+      const def = variable.defs[0];
+      if (def.type !== TSESLint.Scope.DefinitionType.Variable || def.node.id.type !== AST_NODE_TYPES.Identifier || def.node.id.typeAnnotation) return false;
+      const init = def.node.init;
+      const literal = init?.type === AST_NODE_TYPES.UnaryExpression && init.operator === '-' ? init.argument : init;
+      return literal?.type === AST_NODE_TYPES.Literal && typeof literal.value === 'number' && ts.getJSDocType(tsOf(def.node)) === undefined;
+    };
     const isHeapRef = (node: TSESTree.Node): boolean => {
-      if (neverHeapRef(node)) {
+      if (neverHeapRef(node) || isPlainNumberName(node)) {
         hiddenCounters.operandsSkipped++;
         return false;
       }
@@ -167,6 +190,7 @@ export default createRule<Options, MessageIds>({
     };
     /** A string operand: `+` then formats the other side for display. */
     const isString = (node: TSESTree.Node): boolean => {
+      if (isPlainNumberName(node)) return false;
       const type = typeOf(node);
       return (type.isUnion() ? type.types : [type]).every((t) => (t.flags & ts.TypeFlags.StringLike) !== 0);
     };

@@ -9,9 +9,9 @@ import { lintFile, runtimeIndex } from '../analysis/nih-lint.js';
 import { virtualProgram } from '../virtual-program.js';
 
 /** n steps of arithmetic in a function that names the handle `ref` (so its statement can hold one) unless `plain`. */
-function steps(n: number, plain = false): string {
+function steps(n: number, plain = false, accDeclared = `let acc = 0;`): string {
   const head = plain ? `export function run(s: number): number {` : `export function run(s: number, _r: typeof ref = ref): number {`;
-  const lines = [`import type { HeapRef } from '${runtimeIndex}';`, `export declare const ref: HeapRef<object>;`, head, `  let acc = 0;`];
+  const lines = [`import type { HeapRef } from '${runtimeIndex}';`, `export declare const ref: HeapRef<object>;`, head, `  ${accDeclared}`];
   for (let i = 0; i < n; i++) lines.push(`  acc += ((s + ${i}) % 3) * 2 - 1;`, `  if ((s + ${i}) % 2 === 0) acc ^= Math.max(1, 2, ${i});`);
   lines.push(`  return acc;`, `}`);
   return lines.join('\n');
@@ -29,12 +29,23 @@ describe('no-hidden-heap-pointers on arithmetic', () => {
       typed.push(hiddenCounters.operandsTyped - before.operandsTyped);
       expect(hiddenCounters.operandsSkipped - before.operandsSkipped).toBeGreaterThanOrEqual(6 * n);
     }
-    // Per step: `acc` on the left of `+=` and of `^=`, the call on the right of `^=`, and the two `s` (the nested
-    // operators and the literals are skipped, and so are the arguments of `Math.max`); plus the returned `acc`.
-    expect(queried).toEqual([5 * 10 + 1, 5 * 40 + 1]);
-    // Types asked of the checker: those five, and the two literals of the `s + i` whose `+` asks whether a side is a
+    // Per step: the call on the right of `^=` and the two `s` (the nested operators and the literals are skipped, so
+    // are the arguments of `Math.max`, and so is `acc`, declared `let acc = 0`: a number at every reference).
+    expect(queried).toEqual([3 * 10, 3 * 40]);
+    // Types asked of the checker: those three, and the two literals of the `s + i` whose `+` asks whether a side is a
     // string; each `s` typed once for both questions (was 9 per step: the string test typed each `s` again).
-    expect(typed).toEqual([7 * 10 + 1, 7 * 40 + 1]);
+    expect(typed).toEqual([5 * 10, 5 * 40]);
+  });
+
+  it('the twin: `acc` declared with a type annotation is asked, on both sides of its operators and where returned', () => {
+    const queried: number[] = [];
+    for (const n of [10, 40]) {
+      const program = virtualProgram({ '/p/arith.ts': steps(n, false, `let acc: number = 0;`) });
+      const before = { ...hiddenCounters };
+      expect(lintFile(program, '/p/arith.ts', ['no-hidden-heap-pointers'])).toEqual([]);
+      queried.push(hiddenCounters.operandTypeQueries - before.operandTypeQueries);
+    }
+    expect(queried).toEqual([5 * 10 + 1, 5 * 40 + 1]);
   });
 
   it('a file that imports HeapRef and never uses it holds no handle: nothing is typed (its twin above declares one)', () => {

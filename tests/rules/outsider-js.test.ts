@@ -207,6 +207,17 @@ const nhhp = tables<'rawWrite', NhhpOptions>([
 ]);
 ruleTester.run('outsider-js no-hidden-heap-pointers', noHiddenHeapPointers, nhhp);
 
+// A name initialised with a number literal is taken as a number without asking its type, unless JSDoc types it:
+// in a JS file `@type` decides the declared type, so `n++` there converts a HeapRef.
+const nhhpCounter = tables<'conversion', NhhpOptions>([
+  {
+    ok: [`let n = 0;`, `n++;`, `n += 2;`],
+    broken: [`/** @type {HeapRef<Session>} */ let n = 0;`, `n++;`],
+    errors: [{ messageId: 'conversion', line: 2 }],
+  },
+]);
+ruleTester.run('outsider-js no-hidden-heap-pointers, number-literal names', noHiddenHeapPointers, nhhpCounter);
+
 // no-heap-allocation: a JSDoc cast of a literal to a not-in-heap type is a literal on the JS heap.
 const chunk = `/** @typedef {import('offheap').NotInHeap<{ n: number }>} Chunk */`;
 const nha = tables<'literal' | 'container' | 'typeArgument', NhaOptions>([
