@@ -158,10 +158,11 @@ export default createRule<Options, MessageIds>({
       return type;
     };
     /**
-     * A name bound once, by an unannotated declaration initialised with a number literal (`let i = 0`): its declared
-     * type is `number` (or the literal), and it stays the type at every reference (TS narrows on assignment only
-     * within a union), so the name is never a HeapRef or a string. A JSDoc type on the declaration (a JS file's)
-     * could say otherwise: that name is asked. Decided once per variable.
+     * A name bound once with the declared type `number`: annotated `: number` (a variable or a parameter), or a
+     * variable without annotation initialised with a number literal (`let i = 0`, declared `number` or the literal).
+     * The declared type stays the type at every reference (TS narrows on assignment only within a union), so the
+     * name is never a HeapRef or a string. A JSDoc type on an unannotated declaration (a JS file's) could say
+     * otherwise: that name is asked. Decided once per variable.
      */
     const plainNumbers = new Map<TSESLint.Scope.Variable, boolean>();
     const isPlainNumberName = (node: TSESTree.Node): boolean => {
@@ -175,7 +176,12 @@ export default createRule<Options, MessageIds>({
     const declaresPlainNumber = (variable: TSESLint.Scope.Variable): boolean => {
       if (variable.defs.length !== 1) return false;
       const def = variable.defs[0];
-      if (def.type !== TSESLint.Scope.DefinitionType.Variable || def.node.id.type !== AST_NODE_TYPES.Identifier || def.node.id.typeAnnotation) return false;
+      const DefinitionType = TSESLint.Scope.DefinitionType;
+      if (def.type !== DefinitionType.Variable && def.type !== DefinitionType.Parameter) return false;
+      if (def.name.type !== AST_NODE_TYPES.Identifier) return false;
+      const annotation = def.name.typeAnnotation?.typeAnnotation;
+      if (annotation) return annotation.type === AST_NODE_TYPES.TSNumberKeyword;
+      if (def.type !== DefinitionType.Variable || def.node.id !== def.name) return false;
       const init = def.node.init;
       const literal = init?.type === AST_NODE_TYPES.UnaryExpression && init.operator === '-' ? init.argument : init;
       return literal?.type === AST_NODE_TYPES.Literal && typeof literal.value === 'number' && ts.getJSDocType(tsOf(def.node)) === undefined;
