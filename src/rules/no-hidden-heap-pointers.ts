@@ -18,7 +18,7 @@ import { skipOuterExpressions } from '../analysis/expressions.js';
 export type Options = [{ allowArithmetic?: boolean }];
 
 /** Work counters for tests that prove growth (never timing). */
-export const hiddenCounters = { operandTypeQueries: 0, operandsSkipped: 0, operandsTyped: 0 };
+export const hiddenCounters = { operandTypeQueries: 0, operandsSkipped: 0, operandsTyped: 0, signaturesAsked: 0 };
 
 /**
  * Expressions whose value is never a `HeapRef`, told from syntax, so their
@@ -242,7 +242,7 @@ export default createRule<Options, MessageIds>({
 
     /** `source` flows into a slot of type `target` (asked only when the source may be a HeapRef). */
     function flow(source: TSESTree.Node, target: () => ts.Type | undefined, sink: () => Sink): void {
-      if (neverHeapRef(source)) {
+      if (neverHeapRef(source) || isPlainNumberName(source)) {
         hiddenCounters.operandsSkipped++;
         return;
       }
@@ -526,7 +526,8 @@ export default createRule<Options, MessageIds>({
         trackRuntimeCall(node, call);
         const args = node.arguments;
         // Only an argument that may be a HeapRef can be reported: most calls need no signature.
-        if (args.every((a) => a.type === AST_NODE_TYPES.SpreadElement || neverHeapRef(a))) return;
+        if (args.every((a) => a.type === AST_NODE_TYPES.SpreadElement || neverHeapRef(a) || isPlainNumberName(a))) return;
+        hiddenCounters.signaturesAsked++;
         const decl = checker.getResolvedSignature(call)?.getDeclaration();
         const owner = libOwner(decl);
         const method = decl && ts.isFunctionLike(decl) && decl.name ? decl.name.getText() : '';

@@ -81,6 +81,21 @@ describe('no-hidden-heap-pointers on arithmetic', () => {
     expect(lintFile(program, '/p/expando.ts', ['no-hidden-heap-pointers']).map((r) => [r.messageId, r.line])).toEqual([['conversion', 5]]);
   });
 
+  it('a call whose arguments are all told from syntax (literals, operators, names declared as numbers) asks no signature', () => {
+    const calls = (n: number, arg: string): string =>
+      [`import type { HeapRef } from '${runtimeIndex}';`, `export declare const ref: HeapRef<object>;`, `declare function use(x: number): void;`, `export function run(s: number, _r: typeof ref = ref): void {`, `  let k = 0;`, ...Array.from({ length: n }, (_, i) => `  use(${arg.replace('I', String(i))});`), `}`].join('\n');
+    for (const arg of ['k', 's', 'k + I', 'I']) {
+      const before = { ...hiddenCounters };
+      expect(lintFile(virtualProgram({ '/p/calls.ts': calls(20, arg) }), '/p/calls.ts', ['no-hidden-heap-pointers'])).toEqual([]);
+      expect(hiddenCounters.signaturesAsked - before.signaturesAsked).toBe(0);
+    }
+    // The twin: a handle passed as a number needs the signature, and is reported at each call.
+    const before = { ...hiddenCounters };
+    const reports = lintFile(virtualProgram({ '/p/calls.ts': calls(20, 'ref') }), '/p/calls.ts', ['no-hidden-heap-pointers']);
+    expect(reports.map((r) => r.messageId)).toEqual(Array(20).fill('conversion'));
+    expect(hiddenCounters.signaturesAsked - before.signaturesAsked).toBe(20);
+  });
+
   it('the twin: the same steps reading a handle are reported at each read', () => {
     const program = virtualProgram({ '/p/arith.ts': steps(3).replace(/\(s \+/g, '(ref +') });
     const reports = lintFile(program, '/p/arith.ts', ['no-hidden-heap-pointers']);
