@@ -40,7 +40,7 @@ export function offheapContext(
   const { sourceCode } = context;
   const known = perFile.get(sourceCode);
   if (known !== undefined) {
-    known?.analysis.bind(known.services, sourceCode.ast);
+    known?.analysis.bind(known.services, sourceCode.ast, sourceCode.scopeManager);
     return known ?? undefined;
   }
   const found = resolveContext(context);
@@ -73,7 +73,7 @@ function resolveContext(context: Readonly<TSESLint.RuleContext<string, readonly 
   if (!sourceFile) return undefined;
   const analysis = programAnalysis(program);
   if (!reachesRuntime(analysis, sourceFile)) return undefined;
-  analysis.bind(services, root);
+  analysis.bind(services, root, context.sourceCode.scopeManager);
   return {
     services,
     program,

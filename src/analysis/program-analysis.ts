@@ -35,8 +35,9 @@
 // - No analysis keeps a module-level cache of its own: a module-level
 //   `WeakMap<ts.Type | ts.Symbol>` duplicates `cache`, and one keyed by
 //   `ts.Node` breaks the rule on reused nodes above.
-import type { ParserServicesWithTypeInformation, TSESTree } from '@typescript-eslint/utils';
+import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
+import { variableAt, type Variable } from './references.js';
 
 /** Work counters for tests that prove growth (never timing). */
 export const analysisCounters = {
@@ -54,6 +55,8 @@ export const analysisCounters = {
   targetScans: 0,
   /** Nodes whose symbol the checker was asked for through `symbolAt`: once per node and program. */
   symbolLookups: 0,
+  /** Nodes `symbolAt` answered from the variable they name (a reference after the variable's first). */
+  symbolsByVariable: 0,
 };
 
 type NodeMap = ParserServicesWithTypeInformation['esTreeNodeToTSNodeMap'];
@@ -94,14 +97,23 @@ export function cacheOf<K, V>(checker: ts.TypeChecker, name: string): Map<K, V> 
  * The checker's symbol at `node`, once per node and program. The checker
  * keeps no answer of `getSymbolAtLocation` for an identifier: each call walks
  * the scopes again (and the node's ancestors for JSDoc), and several rules
- * ask about the same callee and type names.
+ * ask about the same callee and type names. A reference to a variable of the
+ * file being linted is answered from the variable (references.ts): the
+ * checker is asked at its first reference only.
  */
 export function symbolAt(checker: ts.TypeChecker, node: ts.Node): ts.Symbol | undefined {
   const memo = cacheOf<ts.Node, ts.Symbol | null>(checker, 'program-analysis:symbol-at');
   let symbol = memo.get(node);
   if (symbol === undefined) {
-    analysisCounters.symbolLookups++;
-    memo.set(node, (symbol = checker.getSymbolAtLocation(node) ?? null));
+    const variable = byChecker.get(checker)?.variableOfName(node);
+    const byVariable = variable && cacheOf<Variable, ts.Symbol | null>(checker, 'program-analysis:variable-symbol');
+    symbol = byVariable?.get(variable!);
+    if (symbol === undefined) {
+      analysisCounters.symbolLookups++;
+      symbol = checker.getSymbolAtLocation(node) ?? null;
+      byVariable?.set(variable!, symbol);
+    } else analysisCounters.symbolsByVariable++;
+    memo.set(node, symbol);
   }
   return symbol ?? undefined;
 }
@@ -131,16 +143,36 @@ export class ProgramAnalysis {
   private nodes: NodeMap | undefined;
   /** Every bound map by its ESTree root, for nodes of a file linted earlier. */
   private readonly roots = new WeakMap<TSESTree.Node, NodeMap>();
+  /** The TS-to-ESTree map and ESLint's scopes of the file being linted (`variableOfName`), if bound with them. */
+  private names: { readonly esTree: ParserServicesWithTypeInformation['tsNodeToESTreeNodeMap']; readonly scopes: TSESLint.Scope.ScopeManager } | undefined;
 
   constructor(readonly program: ts.Program) {
     this.checker = program.getTypeChecker();
     byChecker.set(this.checker, this);
   }
 
-  /** Makes `tsOf`/`typeOf` answer for the ESTree of the file typescript-eslint just parsed. */
-  bind(services: ParserServicesWithTypeInformation, root: TSESTree.Node): void {
+  /**
+   * Makes `tsOf`/`typeOf` answer for the ESTree of the file typescript-eslint just parsed, and `symbolAt` read
+   * its references from ESLint's scopes (`scopes`, the same parse's).
+   */
+  bind(services: ParserServicesWithTypeInformation, root: TSESTree.Node, scopes?: TSESLint.Scope.ScopeManager | null): void {
     this.nodes = services.esTreeNodeToTSNodeMap;
     this.roots.set(root, services.esTreeNodeToTSNodeMap);
+    this.names = scopes ? { esTree: services.tsNodeToESTreeNodeMap, scopes } : undefined;
+  }
+
+  /**
+   * The variable an identifier reference of the bound file names, by ESLint's scopes, when its symbol is the
+   * variable's; else undefined. The name of a shorthand property or an export specifier has another symbol (the
+   * property, the alias): typescript-estree maps those names to nodes that are no reference (the key, the
+   * exported name), and the parent test keeps the answer right should that change.
+   */
+  variableOfName(node: ts.Node): Variable | undefined {
+    if (!this.names || node.kind !== ts.SyntaxKind.Identifier) return undefined;
+    const parent = node.parent as ts.Node | undefined;
+    if (!parent || parent.kind === ts.SyntaxKind.ShorthandPropertyAssignment || parent.kind === ts.SyntaxKind.ExportSpecifier) return undefined;
+    const id = this.names.esTree.get(node);
+    return id && variableAt(this.names.scopes, id);
   }
 
   /** The TypeScript node an ESTree node was converted from. */
