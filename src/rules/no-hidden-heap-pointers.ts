@@ -10,6 +10,7 @@ import { offheapContext, whereRuntimeMayBe } from '../analysis/context.js';
 import { seesHeapRefs, usesRuntime } from '../analysis/offheap-files.js';
 import { calleeId, offheapIdOf } from '../analysis/declarations.js';
 import { symbolAt, syntaxCache } from '../analysis/program-analysis.js';
+import { variableAt } from '../analysis/references.js';
 import { effectOf } from '../analysis/effects.js';
 import { fileTypeNames, isNotInHeap, isRuntimeFile, typeName } from '../analysis/not-in-heap.js';
 import { createRule } from '../util/create-rule.js';
@@ -165,9 +166,12 @@ export default createRule<Options, MessageIds>({
      * otherwise: that name is asked. Decided once per variable.
      */
     const plainNumbers = new Map<TSESLint.Scope.Variable, boolean>();
+    const inJs = (ctx.sourceFile.flags & ts.NodeFlags.JavaScriptFile) !== 0;
     const isPlainNumberName = (node: TSESTree.Node): boolean => {
       if (node.type !== AST_NODE_TYPES.Identifier) return false;
-      const variable = ASTUtils.findVariable(context.sourceCode.getScope(node), node);
+      // The variable ESLint's scopes resolved the reference to (indexed once per file), else looked up by name.
+      const { scopeManager } = context.sourceCode;
+      const variable = (scopeManager && variableAt(scopeManager, node)) ?? ASTUtils.findVariable(context.sourceCode.getScope(node), node);
       if (!variable) return false;
       let plain = plainNumbers.get(variable);
       if (plain === undefined) plainNumbers.set(variable, (plain = declaresPlainNumber(variable)));
@@ -184,7 +188,9 @@ export default createRule<Options, MessageIds>({
       if (def.type !== DefinitionType.Variable || def.node.id !== def.name) return false;
       const init = def.node.init;
       const literal = init?.type === AST_NODE_TYPES.UnaryExpression && init.operator === '-' ? init.argument : init;
-      return literal?.type === AST_NODE_TYPES.Literal && typeof literal.value === 'number' && ts.getJSDocType(tsOf(def.node)) === undefined;
+      if (literal?.type !== AST_NODE_TYPES.Literal || typeof literal.value !== 'number') return false;
+      // The checker reads JSDoc types in JavaScript files only.
+      return !inJs || ts.getJSDocType(tsOf(def.node)) === undefined;
     };
     const isHeapRef = (node: TSESTree.Node): boolean => {
       if (neverHeapRef(node) || isPlainNumberName(node)) {

@@ -41,6 +41,18 @@ describe('no-hidden-heap-pointers on arithmetic', () => {
     expect(typed).toEqual([3 * 10, 3 * 40]);
   });
 
+  it('a JSDoc type on `let acc = 0` in a TypeScript file changes nothing (the checker ignores it there): acc is not asked', () => {
+    // In a JavaScript file the same comment declares acc a HeapRef, and acc is asked and reported (outsider-js.test.ts).
+    const queried: number[] = [];
+    for (const n of [10, 40]) {
+      const program = virtualProgram({ '/p/arith.ts': steps(n).replace('  let acc = 0;', '  /** @type {HeapRef<object>} */ let acc = 0;') });
+      const before = { ...hiddenCounters };
+      expect(lintFile(program, '/p/arith.ts', ['no-hidden-heap-pointers'])).toEqual([]);
+      queried.push(hiddenCounters.operandTypeQueries - before.operandTypeQueries);
+    }
+    expect(queried).toEqual([1 * 10, 1 * 40]);
+  });
+
   it('the twin: `s` and `acc` declared with a name for number are asked, on both sides of their operators and where returned', () => {
     const queried: number[] = [];
     for (const n of [10, 40]) {
