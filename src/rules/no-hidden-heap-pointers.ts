@@ -19,7 +19,7 @@ import { skipOuterExpressions } from '../analysis/expressions.js';
 export type Options = [{ allowArithmetic?: boolean }];
 
 /** Work counters for tests that prove growth (never timing). */
-export const hiddenCounters = { operandTypeQueries: 0, operandsSkipped: 0, operandsTyped: 0, signaturesAsked: 0 };
+export const hiddenCounters = { operandTypeQueries: 0, operandsSkipped: 0, operandsTyped: 0, signaturesAsked: 0, predicatesAsked: 0 };
 
 /**
  * Expressions whose value is never a `HeapRef`, told from syntax, so their
@@ -162,8 +162,10 @@ export default createRule<Options, MessageIds>({
      * A name bound once with the declared type `number`: annotated `: number` (a variable or a parameter), or a
      * variable without annotation initialised with a number literal (`let i = 0`, declared `number` or the literal).
      * The declared type stays the type at every reference (TS narrows on assignment only within a union), so the
-     * name is never a HeapRef or a string. A JSDoc type on an unannotated declaration (a JS file's) could say
-     * otherwise: that name is asked. Decided once per variable.
+     * name is never a HeapRef or a string. Two things could say otherwise, and such a name is asked: a JSDoc type
+     * on an unannotated declaration (a JS file's), and a call the name is passed to whose signature has a type
+     * predicate (`isRef(n: number): n is HeapRef<T>`, or `asserts n is …`), which narrows `number` to the handle.
+     * Decided once per variable.
      */
     const plainNumbers = new Map<TSESLint.Scope.Variable, boolean>();
     const inJs = (ctx.sourceFile.flags & ts.NodeFlags.JavaScriptFile) !== 0;
@@ -174,8 +176,18 @@ export default createRule<Options, MessageIds>({
       const variable = (scopeManager && variableAt(scopeManager, node)) ?? ASTUtils.findVariable(context.sourceCode.getScope(node), node);
       if (!variable) return false;
       let plain = plainNumbers.get(variable);
-      if (plain === undefined) plainNumbers.set(variable, (plain = declaresPlainNumber(variable)));
+      if (plain === undefined) plainNumbers.set(variable, (plain = declaresPlainNumber(variable) && !variable.references.some(passedToPredicate)));
       return plain;
+    };
+    /** Whether a reference is an argument (through `!` and type assertions) of a call whose signature has a type predicate. */
+    const passedToPredicate = (ref: TSESLint.Scope.Reference): boolean => {
+      let arg: TSESTree.Node = ref.identifier;
+      while (arg.parent && (arg.parent.type === AST_NODE_TYPES.TSNonNullExpression || arg.parent.type === AST_NODE_TYPES.TSAsExpression || arg.parent.type === AST_NODE_TYPES.TSSatisfiesExpression || arg.parent.type === AST_NODE_TYPES.TSTypeAssertion)) arg = arg.parent;
+      const call = arg.parent;
+      if (call?.type !== AST_NODE_TYPES.CallExpression || !call.arguments.includes(arg as TSESTree.Expression)) return false;
+      hiddenCounters.predicatesAsked++;
+      const signature = checker.getResolvedSignature(tsOf(call) as ts.CallExpression);
+      return signature !== undefined && checker.getTypePredicateOfSignature(signature) !== undefined;
     };
     const declaresPlainNumber = (variable: TSESLint.Scope.Variable): boolean => {
       if (variable.defs.length !== 1) return false;

@@ -34,6 +34,19 @@ twin(
   'conversion', 3,
   [`class Pool<T extends object> {`, `  ids: HeapRef<T>[] = [];`, `  add(r: HeapRef<T>) { this.ids.push(r); }`, `}`],
 );
+// A name declared `number` that a type predicate or an assertion function narrows to a handle: arithmetic on it
+// then converts the handle (the name is asked, not taken as a number from its declaration). Twins: the same
+// functions returning boolean and void.
+twin(
+  [`function isRef(n: number): n is HeapRef<Owner> { return n > 0; }`, `export function f(n: number): number { if (isRef(n)) return n + 1; return 0; }`],
+  'conversion', 2,
+  [`function isRef(n: number): boolean { return n > 0; }`, `export function f(n: number): number { if (isRef(n)) return n + 1; return 0; }`],
+);
+twin(
+  [`function assertRef(n: number): asserts n is HeapRef<Owner> { if (n <= 0) throw new Error(); }`, `export function g(): number { let k = 0; assertRef(k!); return k * 2; }`],
+  'conversion', 2,
+  [`function assertRef(n: number): void { if (n <= 0) throw new Error(); }`, `export function g(): number { let k = 0; assertRef(k!); return k * 2; }`],
+);
 // A cache keyed by handles: a Map<number, …> key converts, a Map<HeapRef, …> key keeps the brand.
 twin([`const names = new Map<number, string>();`, `names.set(ref, 'a');`], 'conversion', 2, [`const names = new Map<HeapRef<Owner>, string>();`, `names.set(ref, 'a');`]);
 twin([`const byName = new Map<string, number>();`, `byName.set('a', ref);`], 'conversion', 2, [`const byName = new Map<string, HeapRef<Owner>>();`, `byName.set('a', ref);`]);
