@@ -10,7 +10,7 @@ import { offheapContext, whereRuntimeMayBe } from '../analysis/context.js';
 import { seesHeapRefs, usesRuntime } from '../analysis/offheap-files.js';
 import { calleeId, offheapIdOf } from '../analysis/declarations.js';
 import { symbolAt, syntaxCache } from '../analysis/program-analysis.js';
-import { variableAt } from '../analysis/references.js';
+import { variableAt, type Variable } from '../analysis/references.js';
 import { effectOf } from '../analysis/effects.js';
 import { fileTypeNames, isNotInHeap, isRuntimeFile, typeName } from '../analysis/not-in-heap.js';
 import { createRule } from '../util/create-rule.js';
@@ -165,9 +165,9 @@ export default createRule<Options, MessageIds>({
      * name is never a HeapRef or a string. Two things could say otherwise, and such a name is asked: a JSDoc type
      * on an unannotated declaration (a JS file's), and a call the name is passed to whose signature has a type
      * predicate (`isRef(n: number): n is HeapRef<T>`, or `asserts n is …`), which narrows `number` to the handle.
-     * Decided once per variable.
+     * Decided once per variable; the calls are asked at Program:exit (`recheckNarrowed`).
      */
-    const plainNumbers = new Map<TSESLint.Scope.Variable, boolean>();
+    const plainNumbers = new Map<Variable, boolean>();
     const inJs = (ctx.sourceFile.flags & ts.NodeFlags.JavaScriptFile) !== 0;
     const isPlainNumberName = (node: TSESTree.Node): boolean => {
       if (node.type !== AST_NODE_TYPES.Identifier) return false;
@@ -176,20 +176,102 @@ export default createRule<Options, MessageIds>({
       const variable = (scopeManager && variableAt(scopeManager, node)) ?? ASTUtils.findVariable(context.sourceCode.getScope(node), node);
       if (!variable) return false;
       let plain = plainNumbers.get(variable);
-      if (plain === undefined) plainNumbers.set(variable, (plain = declaresPlainNumber(variable) && !variable.references.some(passedToPredicate)));
+      if (plain === undefined) plainNumbers.set(variable, (plain = declaresPlainNumber(variable)));
+      if (plain && callsTaking(variable).length > 0) {
+        // Taken as a number for now; the listener runs again at the end if one of those calls narrows the name.
+        if (running) deferred.push({ ...running, variable });
+        else if (narrowedByCall(variable)) return false;
+      }
       return plain;
     };
-    /** Whether a reference is an argument (through `!` and type assertions) of a call whose signature has a type predicate. */
-    const passedToPredicate = (ref: TSESLint.Scope.Reference): boolean => {
-      let arg: TSESTree.Node = ref.identifier;
-      while (arg.parent && (arg.parent.type === AST_NODE_TYPES.TSNonNullExpression || arg.parent.type === AST_NODE_TYPES.TSAsExpression || arg.parent.type === AST_NODE_TYPES.TSSatisfiesExpression || arg.parent.type === AST_NODE_TYPES.TSTypeAssertion)) arg = arg.parent;
-      const call = arg.parent;
-      if (call?.type !== AST_NODE_TYPES.CallExpression || !call.arguments.includes(arg as TSESTree.Expression)) return false;
-      hiddenCounters.predicatesAsked++;
-      const signature = checker.getResolvedSignature(tsOf(call) as ts.CallExpression);
-      return signature !== undefined && checker.getTypePredicateOfSignature(signature) !== undefined;
+
+    /**
+     * Asking a call's signature while the traversal runs would check its arguments before the other rules reach
+     * it; at Program:exit every call of the file has been visited. So a listener that took a name as a number
+     * while a call the name is passed to might narrow it is recorded, and run again at the end for the names
+     * that are narrowed (its reports made once).
+     */
+    let running: { readonly listener: (node: never) => void; readonly node: TSESTree.Node } | undefined;
+    let rechecking = false;
+    const deferred: { readonly listener: (node: never) => void; readonly node: TSESTree.Node; readonly variable: Variable }[] = [];
+    const reported = new Set<string>();
+    function recheckNarrowed(): void {
+      const narrowed = new Set<Variable>();
+      for (const variable of new Set(deferred.map((d) => d.variable))) {
+        if (narrowedByCall(variable)) {
+          plainNumbers.set(variable, false);
+          narrowed.add(variable);
+        }
+      }
+      if (narrowed.size === 0) return;
+      const rerun = new Set<string>();
+      rechecking = true;
+      for (const { listener, node, variable } of deferred) {
+        const key = `${node.range.join(':')}:${listeners.indexOf(listener)}`;
+        if (!narrowed.has(variable) || rerun.has(key)) continue;
+        rerun.add(key);
+        (listener as (node: TSESTree.Node) => void)(node);
+      }
+      rechecking = false;
+    }
+    /** Every listener of the rule, wrapped so that isPlainNumberName knows which one is running. */
+    const listeners: ((node: never) => void)[] = [];
+    function recorded<L extends TSESLint.RuleListener>(all: L): L {
+      const out: TSESLint.RuleListener = {};
+      for (const [selector, listener] of Object.entries(all) as [string, ((node: never) => void) | undefined][]) {
+        if (!listener || selector === 'Program:exit') {
+          out[selector] = listener;
+          continue;
+        }
+        listeners.push(listener);
+        out[selector] = (node: TSESTree.Node) => {
+          running = { listener, node };
+          try {
+            (listener as (node: TSESTree.Node) => void)(node);
+          } finally {
+            running = undefined;
+          }
+        };
+      }
+      return out as L;
+    }
+
+    /** The calls a variable is passed to (through `!` and type assertions), but those whose callee's declaration says it has no predicate. */
+    const takenBy = new Map<Variable, TSESTree.CallExpression[]>();
+    const callsTaking = (variable: Variable): readonly TSESTree.CallExpression[] => {
+      let calls = takenBy.get(variable);
+      if (calls) return calls;
+      calls = [];
+      for (const ref of variable.references) {
+        let arg: TSESTree.Node = ref.identifier;
+        while (arg.parent && (arg.parent.type === AST_NODE_TYPES.TSNonNullExpression || arg.parent.type === AST_NODE_TYPES.TSAsExpression || arg.parent.type === AST_NODE_TYPES.TSSatisfiesExpression || arg.parent.type === AST_NODE_TYPES.TSTypeAssertion)) arg = arg.parent;
+        const call = arg.parent;
+        if (call?.type === AST_NODE_TYPES.CallExpression && call.arguments.includes(arg as TSESTree.Expression) && !annotatedWithoutPredicate(call.callee)) calls.push(call);
+      }
+      takenBy.set(variable, calls);
+      return calls;
     };
-    const declaresPlainNumber = (variable: TSESLint.Scope.Variable): boolean => {
+    /** Whether one of the calls a variable is passed to has a signature with a type predicate (or an assertion). */
+    const narrowedByCall = (variable: Variable): boolean =>
+      callsTaking(variable).some((call) => {
+        hiddenCounters.predicatesAsked++;
+        const signature = checker.getResolvedSignature(tsOf(call) as ts.CallExpression);
+        return signature !== undefined && checker.getTypePredicateOfSignature(signature) !== undefined;
+      });
+    /**
+     * A callee named by a function declared once in this file with a return type that is no predicate: told from
+     * syntax (without an annotation TypeScript may infer a predicate from the body).
+     */
+    const annotatedWithoutPredicate = (callee: TSESTree.Node): boolean => {
+      if (callee.type !== AST_NODE_TYPES.Identifier) return false;
+      const { scopeManager } = context.sourceCode;
+      const fn = scopeManager ? variableAt(scopeManager, callee) : undefined;
+      const def = fn?.defs.length === 1 ? fn.defs[0] : undefined;
+      if (def?.type !== TSESLint.Scope.DefinitionType.FunctionName || (def.node.type !== AST_NODE_TYPES.FunctionDeclaration && def.node.type !== AST_NODE_TYPES.TSDeclareFunction)) return false;
+      const returns = def.node.returnType?.typeAnnotation;
+      return returns !== undefined && returns.type !== AST_NODE_TYPES.TSTypePredicate;
+    };
+    const declaresPlainNumber = (variable: Variable): boolean => {
       if (variable.defs.length !== 1) return false;
       const def = variable.defs[0];
       const DefinitionType = TSESLint.Scope.DefinitionType;
@@ -253,6 +335,10 @@ export default createRule<Options, MessageIds>({
     }
 
     function report(node: TSESTree.Node, sink: Sink): void {
+      // A listener run again for a narrowed name (recheckNarrowed) reports only what it did not report the first time.
+      const key = `${node.range.join(':')}:${sink.kind}`;
+      if (rechecking && reported.has(key)) return;
+      reported.add(key);
       const expr = tsOf(node).getText();
       const shown = expr.length > 40 ? `${expr.slice(0, 37)}...` : expr;
       context.report({ node, messageId: sink.kind, data: { expr: shown, ...sink } });
@@ -504,8 +590,9 @@ export default createRule<Options, MessageIds>({
       }
     }
 
-    return whereRuntimeMayBe(ctx, {
+    return whereRuntimeMayBe(ctx, recorded({
       'Program:exit'() {
+        recheckNarrowed();
         if (runtimeCalls.length > 0) reportMixedRuntimes();
       },
       AssignmentExpression(node) {
@@ -541,7 +628,7 @@ export default createRule<Options, MessageIds>({
       },
       'CallExpression, NewExpression'(node: TSESTree.CallExpression | TSESTree.NewExpression) {
         const call = tsOf(node) as ts.CallExpression | ts.NewExpression;
-        trackRuntimeCall(node, call);
+        if (!rechecking) trackRuntimeCall(node, call);
         const args = node.arguments;
         // Only an argument that may be a HeapRef can be reported: most calls need no signature.
         if (args.every((a) => a.type === AST_NODE_TYPES.SpreadElement || neverHeapRef(a) || isPlainNumberName(a))) return;
@@ -655,6 +742,6 @@ export default createRule<Options, MessageIds>({
         const shown = other && (other.length > 40 ? `${other.slice(0, 37)}...` : other);
         report(sides[0], { kind: 'conversion', how: `operator \`${node.operator}\`${shown ? ` with the HeapRef \`${shown}\`` : ''}` });
       },
-    });
+    }));
   },
 });

@@ -100,7 +100,14 @@ describe('no-hidden-heap-pointers on arithmetic', () => {
       const before = { ...hiddenCounters };
       expect(lintFile(virtualProgram({ '/p/calls.ts': calls(20, arg) }), '/p/calls.ts', ['no-hidden-heap-pointers'])).toEqual([]);
       expect(hiddenCounters.signaturesAsked - before.signaturesAsked).toBe(0);
+      // Nor whether `use` has a type predicate: its declaration's return type says it has none.
+      expect(hiddenCounters.predicatesAsked - before.predicatesAsked).toBe(0);
     }
+    // The twin: `use` declared without a return type may have one (TypeScript infers predicates); its 20 calls are asked.
+    const unannotated = calls(20, 'k').replace('declare function use(x: number): void;', 'function use(x: number) { return x > 0; }');
+    const asked = { ...hiddenCounters };
+    expect(lintFile(virtualProgram({ '/p/calls.ts': unannotated }), '/p/calls.ts', ['no-hidden-heap-pointers'])).toEqual([]);
+    expect(hiddenCounters.predicatesAsked - asked.predicatesAsked).toBe(20);
     // The twin: a handle passed as a number needs the signature, and is reported at each call.
     const before = { ...hiddenCounters };
     const reports = lintFile(virtualProgram({ '/p/calls.ts': calls(20, 'ref') }), '/p/calls.ts', ['no-hidden-heap-pointers']);
