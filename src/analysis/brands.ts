@@ -110,6 +110,14 @@ function keyedProperties(checker: ts.TypeChecker, type: ts.Type): readonly ts.Sy
     brandCounters.propertiesListed += props.length;
     return props.filter((p) => (p.escapedName as string).startsWith('__@'));
   };
+  // An instance of a generic class or interface (`Array<Item>`, `Map<K, V>`, `Box<T>`) has the property keys
+  // of its generic declaration (neither can extend a type parameter, so no key depends on the arguments):
+  // one listing of the declaration's properties stands for all its instances, whose members the checker
+  // would otherwise instantiate one by one. An instance lists its own only where the declaration has a key.
+  if (type.flags & ts.TypeFlags.Object && (type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference) {
+    const target = (type as ts.TypeReference).target;
+    if (target !== type && !hasKeyedProperty(checker, target)) return [];
+  }
   if (type.isIntersection() && type.types.every((m) => (m.flags & (primitive | ts.TypeFlags.Object)) !== 0)) {
     const out: ts.Symbol[] = [];
     const names = new Set<string>();
@@ -125,6 +133,18 @@ function keyedProperties(checker: ts.TypeChecker, type: ts.Type): readonly ts.Sy
     if (!clash) return out;
   }
   return keyed(checker.getPropertiesOfType(type));
+}
+
+/** Whether a generic class or interface declares (or inherits) a property keyed by a `unique symbol` (once per declaration and program). */
+function hasKeyedProperty(checker: ts.TypeChecker, target: ts.GenericType): boolean {
+  const memo = cacheOf<ts.Type, boolean>(checker, 'brands:generic-keys');
+  let has = memo.get(target);
+  if (has === undefined) {
+    const props = checker.getPropertiesOfType(target);
+    brandCounters.propertiesListed += props.length;
+    memo.set(target, (has = props.some((p) => (p.escapedName as string).startsWith('__@'))));
+  }
+  return has;
 }
 
 /** The brand of the given kind on `type`, if present. */

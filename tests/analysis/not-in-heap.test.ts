@@ -281,6 +281,24 @@ type Plain = number & { unit: 'px' };`);
     expect(both.listed).toBeGreaterThan(2);
   });
 
+  it('instances of a generic interface are read from its declaration, once, whatever the number of instances (counted)', () => {
+    const listed = (n: number) => {
+      const aliases = Array.from({ length: n }, (_, i) => `type B${i} = Box<${i}>;`).join('\n');
+      const { checker, type } = setup(`interface Box<T> { a: T; b: T; c: T; d: T }\n${aliases}`);
+      const before = brandCounters.propertiesListed;
+      for (let i = 0; i < n; i++) expect(brandsOf(checker, type(`B${i}`))).toEqual([]);
+      return brandCounters.propertiesListed - before;
+    };
+    // Box's four properties, listed once (before: four per instance).
+    expect([listed(10), listed(40)]).toEqual([4, 4]);
+  });
+
+  it("the twin: an instance of a generic interface extending a brand carries it, with the instance's payload", () => {
+    const { checker, type } = setup(`interface Cell<T> extends NotInHeap<{ n: number }> { v: T }\ntype C1 = Cell<string>;\ntype C2 = Cell<number>;`);
+    expect(brandsOf(checker, type('C1')).map((b) => b.kind)).toEqual(['NotInHeap']);
+    expect(brandsOf(checker, type('C2')).map((b) => b.kind)).toEqual(['NotInHeap']);
+  });
+
   it('a generic member is read through the intersection (its constraint may carry the brand)', () => {
     const { checker, program } = setup(`export function f<T extends NotInHeap<{ n: number }>>(x: T & { m: number }) { return x; }`);
     const fn = program.getSourceFile('/p/a.ts')!.statements.find(ts.isFunctionDeclaration)!;
