@@ -2,7 +2,7 @@
 // so analysis tests can control the program (and spy on its checker).
 import path from 'node:path';
 import tsParser from '@typescript-eslint/parser';
-import { Linter } from 'eslint';
+import { Linter, type Rule } from 'eslint';
 import type ts from 'typescript';
 import { rules } from '../../src/rules/index.js';
 
@@ -18,8 +18,8 @@ export interface Report {
   readonly line: number;
 }
 
-/** Runs `ruleNames` (default options) on `file`, whose text must be the program's. */
-export function lintFile(program: ts.Program, file: string, ruleNames: readonly string[]): Report[] {
+/** Runs `ruleNames` (default options) on `file`, whose text must be the program's, and the test's own `probes` (as `t/<name>`). */
+export function lintFile(program: ts.Program, file: string, ruleNames: readonly string[], probes: Record<string, Rule.RuleModule> = {}): Report[] {
   const source = program.getSourceFile(file);
   if (!source) throw new Error(`${file} is not in the program`);
   const linter = new Linter({ configType: 'flat', cwd: path.dirname(file) });
@@ -27,8 +27,8 @@ export function lintFile(program: ts.Program, file: string, ruleNames: readonly 
     {
       files: ['**/*.ts'],
       languageOptions: { parser: tsParser, parserOptions: { programs: [program] } },
-      plugins: { offheap: { rules: rules as never } },
-      rules: Object.fromEntries(ruleNames.map((r) => [`offheap/${r}`, 'error'])),
+      plugins: { offheap: { rules: rules as never }, t: { rules: probes } },
+      rules: Object.fromEntries([...ruleNames.map((r) => `offheap/${r}`), ...Object.keys(probes).map((r) => `t/${r}`)].map((r) => [r, 'error'])),
     },
   ];
   const messages = linter.verify(source.text, config, { filename: file });

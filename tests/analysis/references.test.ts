@@ -1,15 +1,14 @@
 // symbolAt answers a reference from the variable ESLint's scopes resolve it
 // to (src/analysis/references.ts): it must give the checker's own answer for
 // every identifier, and ask the checker once per variable, not per reference.
-import path from 'node:path';
-import tsParser from '@typescript-eslint/parser';
-import { Linter, type Rule } from 'eslint';
+import type { Rule } from 'eslint';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { offheapContext } from '../../src/analysis/context.js';
 import { analysisCounters, symbolAt } from '../../src/analysis/program-analysis.js';
 import { referenceCounters } from '../../src/analysis/references.js';
 import { virtualProgram } from '../virtual-program.js';
+import { lintFile } from './nih-lint.js';
 
 const runtime = `/** @offheap sysAlloc */ export function sysAlloc(n: number): number { return n; }`;
 
@@ -31,18 +30,7 @@ function probe(user: string, ask: (checker: ts.TypeChecker, file: ts.SourceFile)
       };
     },
   };
-  const messages = new Linter({ configType: 'flat', cwd: '/p' }).verify(
-    program.getSourceFile('/p/user.ts')!.text,
-    [
-      {
-        files: ['**/*.ts'],
-        languageOptions: { parser: tsParser, parserOptions: { programs: [program] } },
-        plugins: { t: { rules: { r: rule } } },
-        rules: { 't/r': 'error' },
-      },
-    ],
-    { filename: path.join('/p', 'user.ts') },
-  );
+  const messages = lintFile(program, '/p/user.ts', [], { r: rule });
   expect(messages).toEqual([]);
   expect(ran).toBe(true);
 }
