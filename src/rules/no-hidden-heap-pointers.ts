@@ -179,7 +179,7 @@ export default createRule<Options, MessageIds>({
       if (plain === undefined) plainNumbers.set(variable, (plain = declaresPlainNumber(variable)));
       if (plain && callsTaking(variable).length > 0) {
         // Taken as a number for now; the listener runs again at the end if one of those calls narrows the name.
-        if (running) deferred.push({ ...running, variable });
+        if (runningListener && runningNode) deferred.push({ listener: runningListener, node: runningNode, variable });
         else if (narrowedByCall(variable)) return false;
       }
       return plain;
@@ -191,7 +191,9 @@ export default createRule<Options, MessageIds>({
      * while a call the name is passed to might narrow it is recorded, and run again at the end for the names
      * that are narrowed (its reports made once).
      */
-    let running: { readonly listener: (node: never) => void; readonly node: TSESTree.Node } | undefined;
+    // The listener running and its node (two variables: no object made per visit).
+    let runningListener: ((node: never) => void) | undefined;
+    let runningNode: TSESTree.Node | undefined;
     let rechecking = false;
     const deferred: { readonly listener: (node: never) => void; readonly node: TSESTree.Node; readonly variable: Variable }[] = [];
     const reported = new Set<string>();
@@ -225,11 +227,12 @@ export default createRule<Options, MessageIds>({
         }
         listeners.push(listener);
         out[selector] = (node: TSESTree.Node) => {
-          running = { listener, node };
+          runningListener = listener;
+          runningNode = node;
           try {
             (listener as (node: TSESTree.Node) => void)(node);
           } finally {
-            running = undefined;
+            runningListener = runningNode = undefined;
           }
         };
       }
