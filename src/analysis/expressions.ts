@@ -73,6 +73,15 @@ export function skipOuterEs(e: TSESTree.Node): TSESTree.Node {
   }
 }
 
+/**
+ * The outermost ESTree expression whose value is `e`'s through type-only wrappers (`as`, `satisfies`, `!`,
+ * `<T>`): the node its parent takes, say as an argument or an initializer.
+ */
+export function outermostTypedEs(e: TSESTree.Node): TSESTree.Node {
+  while (e.parent && e.parent.type !== AST_NODE_TYPES.ChainExpression && esOuter.has(e.parent.type)) e = e.parent;
+  return e;
+}
+
 /** A byte count read as layouts: `L.size` is one `L`, `L.size * n` and `n * L.size` are `n` of them. */
 export interface SizeOfLayout {
   /** The layout expression `L`. */

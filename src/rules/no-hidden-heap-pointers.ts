@@ -14,7 +14,7 @@ import { variableAt, type Variable } from '../analysis/references.js';
 import { effectOf } from '../analysis/effects.js';
 import { fileTypeNames, isNotInHeap, isRuntimeFile, typeName } from '../analysis/not-in-heap.js';
 import { createRule } from '../util/create-rule.js';
-import { skipOuterExpressions } from '../analysis/expressions.js';
+import { outermostTypedEs, skipOuterExpressions } from '../analysis/expressions.js';
 
 export type Options = [{ allowArithmetic?: boolean }];
 
@@ -206,18 +206,18 @@ export default createRule<Options, MessageIds>({
         }
       }
       if (narrowed.size === 0) return;
-      const rerun = new Set<string>();
+      const rerun = new Map<(node: never) => void, Set<TSESTree.Node>>();
       rechecking = true;
       for (const { listener, node, variable } of deferred) {
-        const key = `${node.range.join(':')}:${listeners.indexOf(listener)}`;
-        if (!narrowed.has(variable) || rerun.has(key)) continue;
-        rerun.add(key);
+        let nodes = rerun.get(listener);
+        if (!nodes) rerun.set(listener, (nodes = new Set()));
+        if (!narrowed.has(variable) || nodes.has(node)) continue;
+        nodes.add(node);
         (listener as (node: TSESTree.Node) => void)(node);
       }
       rechecking = false;
     }
-    /** Every listener of the rule, wrapped so that isPlainNumberName knows which one is running. */
-    const listeners: ((node: never) => void)[] = [];
+    /** The rule's listeners, wrapped so that isPlainNumberName knows which one is running. */
     function recorded<L extends TSESLint.RuleListener>(all: L): L {
       const out: TSESLint.RuleListener = {};
       for (const [selector, listener] of Object.entries(all) as [string, ((node: never) => void) | undefined][]) {
@@ -225,7 +225,6 @@ export default createRule<Options, MessageIds>({
           out[selector] = listener;
           continue;
         }
-        listeners.push(listener);
         out[selector] = (node: TSESTree.Node) => {
           runningListener = listener;
           runningNode = node;
@@ -246,8 +245,7 @@ export default createRule<Options, MessageIds>({
       if (calls) return calls;
       calls = [];
       for (const ref of variable.references) {
-        let arg: TSESTree.Node = ref.identifier;
-        while (arg.parent && (arg.parent.type === AST_NODE_TYPES.TSNonNullExpression || arg.parent.type === AST_NODE_TYPES.TSAsExpression || arg.parent.type === AST_NODE_TYPES.TSSatisfiesExpression || arg.parent.type === AST_NODE_TYPES.TSTypeAssertion)) arg = arg.parent;
+        const arg = outermostTypedEs(ref.identifier);
         const call = arg.parent;
         if (call?.type === AST_NODE_TYPES.CallExpression && call.arguments.includes(arg as TSESTree.Expression) && !annotatedWithoutPredicate(call.callee)) calls.push(call);
       }

@@ -11,7 +11,7 @@ import { cacheOf, symbolAt } from '../program-analysis.js';
 import { calleeId, offheapIdAt, resolveAlias } from '../declarations.js';
 import { rawViewAt, rawViewWrite } from '../raw-views.js';
 import { argAt, effectOf, type RuntimeEffect } from '../effects.js';
-import { sizeOfLayout, skipOuterEs, skipOuterExpressions } from '../expressions.js';
+import { outermostTypedEs, sizeOfLayout, skipOuterEs, skipOuterExpressions } from '../expressions.js';
 import { brandOf, mayBeHeapRef } from '../brands.js';
 import {
   cleared,
@@ -1032,10 +1032,9 @@ export class FlowEngine {
     }
   }
 
-  /** The local container a `new Map(…)`/`new Set(…)` makes: the declaration it initialises (through `as`, `satisfies`, `!`). */
+  /** The local container a `new Map(…)`/`new Set(…)` makes: the declaration it initialises (through `as`, `satisfies`, `!`, `<T>`). */
   private containerMadeBy(e: TSESTree.NewExpression): ReturnType<FlowEngine['containerAt']> {
-    let n: TSESTree.Node = e;
-    while (n.parent && (n.parent.type === AST_NODE_TYPES.TSAsExpression || n.parent.type === AST_NODE_TYPES.TSSatisfiesExpression || n.parent.type === AST_NODE_TYPES.TSNonNullExpression)) n = n.parent;
+    const n = outermostTypedEs(e);
     const d = n.parent;
     return d?.type === AST_NODE_TYPES.VariableDeclarator && d.init === n ? this.containerAt(d.id) : undefined;
   }
