@@ -9,7 +9,7 @@
 // specifiers) carry over to the next program while the file is unchanged.
 import ts from 'typescript';
 import { mayBeHeapRef } from './brands.js';
-import { analysisCounters, programAnalysis, syntaxCache, walkSpecifiers, type ProgramAnalysis } from './program-analysis.js';
+import { analysisCounters, moduleSpecifiers, programAnalysis, syntaxCache, walkSpecifiers, type Carried, type ProgramAnalysis } from './program-analysis.js';
 
 /** A JSDoc line that starts with the tag: `* @offheap id` or `/** @offheap id`. */
 const marker = /\*\s*@offheap\s/;
@@ -180,24 +180,9 @@ function importGraph(pa: ProgramAnalysis): ImportGraph {
     const own: ImportEdge[] = [];
     for (const [node, to] of pa.moduleTargets(f)) {
       const spec = node as ts.StringLiteralLike;
-      const at = spec.parent;
-      let kind: ImportEdge['kind'] = 'whole';
-      const names: (readonly [string, string])[] = [];
-      if (ts.isImportDeclaration(at)) {
-        const clause = at.importClause;
-        if (!clause) continue; // `import 'm'` runs the module and names nothing
-        kind = 'names';
-        if (clause.name) names.push(['default', clause.name.text]);
-        const bindings = clause.namedBindings;
-        if (bindings && ts.isNamespaceImport(bindings)) names.push(['*', bindings.name.text]);
-        else if (bindings) for (const el of bindings.elements) names.push([(el.propertyName ?? el.name).text, el.name.text]);
-      } else if (ts.isExternalModuleReference(at) && ts.isImportEqualsDeclaration(at.parent)) {
-        kind = 'names';
-        names.push(['*', at.parent.name.text]);
-      } else if (ts.isModuleDeclaration(at)) {
-        kind = 'augment';
-      }
-      const edge: ImportEdge = { from: f, to, spec, kind, names };
+      const bound = bindsOf(spec);
+      if (!bound) continue; // `import 'm'` runs the module and names nothing
+      const edge: ImportEdge = { from: f, to, spec, ...bound };
       own.push(edge);
       let list = importers.get(to);
       if (!list) importers.set(to, (list = []));
@@ -207,6 +192,101 @@ function importGraph(pa: ProgramAnalysis): ImportGraph {
   }
   memo.set('graph', (graph = { runtime, edges, importers, globalish }));
   return graph;
+}
+
+/** What a module specifier's declaration takes from the module (see `ImportEdge`); undefined for `import 'm'`, which names nothing. */
+function bindsOf(spec: ts.StringLiteralLike): Pick<ImportEdge, 'kind' | 'names'> | undefined {
+  const at = spec.parent;
+  const names: (readonly [string, string])[] = [];
+  if (ts.isImportDeclaration(at)) {
+    const clause = at.importClause;
+    if (!clause) return undefined;
+    if (clause.name) names.push(['default', clause.name.text]);
+    const bindings = clause.namedBindings;
+    if (bindings && ts.isNamespaceImport(bindings)) names.push(['*', bindings.name.text]);
+    else if (bindings) for (const el of bindings.elements) names.push([(el.propertyName ?? el.name).text, el.name.text]);
+    return { kind: 'names', names };
+  }
+  if (ts.isExternalModuleReference(at) && ts.isImportEqualsDeclaration(at.parent)) return { kind: 'names', names: [['*', at.parent.name.text]] };
+  return { kind: ts.isModuleDeclaration(at) ? 'augment' : 'whole', names };
+}
+
+/**
+ * A file's part of the import graph, as text (once per SourceFile object):
+ * whether it is a runtime file or declares globals, and per module
+ * specifier what its declaration binds (re-exported names too, which the
+ * views read), with whether each local name is used. Under one module
+ * resolution a specifier resolves to the same file in every program, so
+ * two versions of a file with the same signature give the same import
+ * graph, and the same answers of everything solved over it alone.
+ */
+function graphSignature(file: ts.SourceFile): string {
+  const facts = syntaxCache<'signature', string>('offheap-files:graph-signature', file);
+  let signature = facts.get('signature');
+  if (signature !== undefined) return signature;
+  const parts = [isRuntimeFile(file) ? 'runtime' : ts.isExternalModule(file) ? 'module' : 'script'];
+  for (const m of (file as CollectedReferences).moduleAugmentations ?? []) if (ts.isIdentifier(m)) parts.push(m.text);
+  for (const spec of moduleSpecifiers(file)) {
+    const bound = bindsOf(spec);
+    const at = spec.parent;
+    const reexported = ts.isExportDeclaration(at) && at.exportClause ? reexportedNames(at.exportClause) : '';
+    parts.push(`${bound?.kind ?? 'runs'} ${JSON.stringify(spec.text)} ${reexported}${bound?.names.map(([imported, local]) => `${imported}:${local}:${usesName(file, local)}`).join(',') ?? ''}`);
+  }
+  facts.set('signature', (signature = parts.join('\n')));
+  return signature;
+}
+
+function reexportedNames(clause: ts.NamedExportBindings): string {
+  return ts.isNamespaceExport(clause) ? `* as ${clause.name.text}` : clause.elements.map((el) => `${(el.propertyName ?? el.name).text}:${el.name.text}`).join(',');
+}
+
+/**
+ * A file set solved over the import graph alone, carried from an earlier
+ * program of the same module resolution when every changed file kept its
+ * graph signature; a set that read a `declare global` block (whose answer
+ * other files' declarations decide) is solved again. Else undefined.
+ */
+interface GraphSolution {
+  readonly files: ReadonlySet<ts.SourceFile> | 'all';
+  /** Whether a `declare global` block was read to decide it. */
+  readonly readBlocks: boolean;
+}
+
+function carriedGraphSolution(pa: ProgramAnalysis, name: string): ReadonlySet<ts.SourceFile> | 'all' | undefined {
+  const carried = pa.carried<GraphSolution>(name);
+  if (!carried || carried.value.readBlocks) return undefined;
+  if (!carried.changed.every(([before, now]) => graphSignature(before) === graphSignature(now))) return undefined;
+  const { files } = carried.value;
+  return files === 'all' ? files : withChanged(files, carried.changed);
+}
+
+/** `files` with each changed file's new object in place of its old one. */
+export function withChanged(files: ReadonlySet<ts.SourceFile>, changed: Carried<unknown>['changed']): ReadonlySet<ts.SourceFile> {
+  const out = new Set(files);
+  for (const [before, now] of changed) if (out.delete(before)) out.add(now);
+  return out;
+}
+
+/** Solves a file set over the import graph (`solve`), or carries it from an earlier program, and stores it for the next. */
+function graphSolution(pa: ProgramAnalysis, name: string, solve: (graph: ImportGraph) => GraphSolution): ReadonlySet<ts.SourceFile> | 'all' {
+  const carried = carriedGraphSolution(pa, name);
+  if (carried) carriedNow(pa).set(name, true);
+  const solution = carried ? { files: carried, readBlocks: false } : solve(importGraph(pa));
+  pa.carry<GraphSolution>(name, solution);
+  return solution.files;
+}
+
+/** The solutions this program carried from an earlier one. */
+function carriedNow(pa: ProgramAnalysis): Map<string, true> {
+  return pa.cache<string, true>('offheap-files:carried');
+}
+
+/** A closure's files, or 'all' when one of them declares globals that can carry what it holds. */
+function withGlobals(pa: ProgramAnalysis, graph: ImportGraph, found: ReadonlySet<ts.SourceFile>): GraphSolution {
+  return {
+    files: globalsCarry(pa, graph, found) ? 'all' : found,
+    readBlocks: graph.globalish.some(([f, block]) => block !== undefined && found.has(f)),
+  };
 }
 
 /** 'all' when a file of `files` declares globals that can carry what it holds (a script, or a `declare global` block that carries). */
@@ -229,14 +309,18 @@ function closure(graph: ImportGraph, step: (f: ts.SourceFile, mark: (to: ts.Sour
 }
 
 function filesNamingRuntime(pa: ProgramAnalysis): ReadonlySet<ts.SourceFile> | 'all' {
-  const graph = importGraph(pa);
-  const named = closure(graph, (f, mark) => {
-    // Every file importing one that names the runtime names it; a file's `declare module 'm'` adds members to
-    // m's file only (m's importers then see them), so it names what m's file names only through an import.
-    for (const e of graph.importers.get(f) ?? []) if (e.kind !== 'augment') mark(e.from);
-    for (const e of graph.edges.get(f) ?? []) if (e.kind === 'augment') mark(e.to);
-  });
-  return globalsCarry(pa, graph, named) ? 'all' : named;
+  return graphSolution(pa, 'offheap-files:names-runtime', (graph) =>
+    withGlobals(
+      pa,
+      graph,
+      closure(graph, (f, mark) => {
+        // Every file importing one that names the runtime names it; a file's `declare module 'm'` adds members to
+        // m's file only (m's importers then see them), so it names what m's file names only through an import.
+        for (const e of graph.importers.get(f) ?? []) if (e.kind !== 'augment') mark(e.from);
+        for (const e of graph.edges.get(f) ?? []) if (e.kind === 'augment') mark(e.to);
+      }),
+    ),
+  );
 }
 
 /**
@@ -253,17 +337,21 @@ function filesNamingRuntime(pa: ProgramAnalysis): ReadonlySet<ts.SourceFile> | '
  */
 export function usingFiles(pa: ProgramAnalysis): ReadonlySet<ts.SourceFile> | 'all' {
   const memo = pa.cache<'files', ReadonlySet<ts.SourceFile> | 'all'>('offheap-files:using-files');
-  const known = memo.get('files');
-  if (known) return known;
-  const graph = importGraph(pa);
-  const using = closure(graph, (f, mark) => {
-    for (const e of graph.importers.get(f) ?? []) {
-      if (e.kind === 'names' && !e.names.some(([, local]) => usesName(e.from, local))) continue;
-      mark(e.from);
-    }
-    for (const e of graph.edges.get(f) ?? []) if (e.kind === 'augment') mark(e.to);
-  });
-  const found = globalsCarry(pa, graph, using) ? 'all' : using;
+  let found = memo.get('files');
+  if (found) return found;
+  found = graphSolution(pa, 'offheap-files:using-files', (graph) =>
+    withGlobals(
+      pa,
+      graph,
+      closure(graph, (f, mark) => {
+        for (const e of graph.importers.get(f) ?? []) {
+          if (e.kind === 'names' && !e.names.some(([, local]) => usesName(e.from, local))) continue;
+          mark(e.from);
+        }
+        for (const e of graph.edges.get(f) ?? []) if (e.kind === 'augment') mark(e.to);
+      }),
+    ),
+  );
   memo.set('files', found);
   return found;
 }
@@ -290,11 +378,15 @@ export function augmentedFiles(pa: ProgramAnalysis): ReadonlySet<ts.SourceFile> 
   const memo = pa.cache<'files', ReadonlySet<ts.SourceFile>>('offheap-files:augmented');
   let found = memo.get('files');
   if (found) return found;
-  const out = new Set<ts.SourceFile>();
-  for (const [f, edges] of importGraph(pa).edges) {
-    for (const e of edges) if (e.kind === 'augment' && namesRuntime(pa, f)) out.add(e.to);
-  }
-  memo.set('files', (found = out));
+  const files = graphSolution(pa, 'offheap-files:augmented', (graph) => {
+    const out = new Set<ts.SourceFile>();
+    for (const [f, edges] of graph.edges) {
+      for (const e of edges) if (e.kind === 'augment' && namesRuntime(pa, f)) out.add(e.to);
+    }
+    // Read through namesRuntime, which a `declare global` block can decide.
+    return { files: out, readBlocks: graph.globalish.some(([, block]) => block !== undefined) };
+  });
+  memo.set('files', (found = files === 'all' ? new Set() : files));
   return found;
 }
 
@@ -393,27 +485,118 @@ export const viewCounters = { bindingsResolved: 0, aliasLookups: 0 };
  * resolved to its declaration: one in a runtime file is seen, one elsewhere
  * is an edge from that file. The views are joined over the edges to a
  * fixpoint. Declaration files are read only when a view flows from them;
- * one that is never read may see anything it names.
+ * one that is never read may see anything it names. The solution is
+ * carried to the next program of the same module resolution (see
+ * `carriedViews`).
  */
 export function runtimeView(pa: ProgramAnalysis, file: ts.SourceFile): RuntimeView {
   if (isRuntimeFile(file)) return seesAll;
   if (!namesRuntime(pa, file)) return seesNothing;
-  const memo = pa.cache<'views', ReadonlyMap<ts.SourceFile, RuntimeView> | 'all'>('offheap-files:views');
-  let views = memo.get('views');
-  if (views === undefined) memo.set('views', (views = solveViews(pa)));
-  if (views === 'all') return seesAll;
+  const memo = pa.cache<ts.SourceFile | 'views', RuntimeView | ViewSolution>('offheap-files:views');
+  let views = memo.get('views') as ViewSolution | undefined;
+  if (views === undefined) {
+    views = carriedViews(pa) ?? solveViews(pa);
+    pa.carry<ViewSolution>('offheap-files:views', views);
+    memo.set('views', views);
+  }
+  if (views.views === 'all') return seesAll;
   // A declaration file no view flows from was not read: it may see anything it names.
-  return views.get(file) ?? seesAll;
+  const solved = views.views.get(file);
+  if (!solved) return seesAll;
+  let view = memo.get(file) as RuntimeView | undefined;
+  if (!view) {
+    // The runtime's declarations are looked up by name in each program: a lost one takes everything, never less.
+    const symbols = new Set<ts.Symbol>();
+    let all = solved.all;
+    for (const name of all ? [] : solved.names) {
+      const symbol = symbolOfName(pa, name);
+      if (symbol) symbols.add(symbol);
+      else all = true;
+    }
+    memo.set(file, (view = all ? seesAll : { all, symbols }));
+  }
+  return view;
 }
 
-function solveViews(pa: ProgramAnalysis): ReadonlyMap<ts.SourceFile, RuntimeView> | 'all' {
-  const memo = pa.cache<'files', ReadonlySet<ts.SourceFile> | 'all'>('offheap-files:names-runtime');
-  const named = memo.get('files')!;
-  if (named === 'all') return 'all';
-  const views = new Map<ts.SourceFile, { all: boolean; symbols: Set<ts.Symbol> }>();
-  const viewOf = (f: ts.SourceFile) => {
+/** A file's view as plain data: the names of the runtime declarations it sees (nodes of runtime files). */
+interface SolvedView {
+  all: boolean;
+  readonly names: Set<ts.Node>;
+}
+
+/** The views of a program, with what a later program needs to carry them (see `carriedViews`). */
+interface ViewSolution {
+  readonly views: ReadonlyMap<ts.SourceFile, SolvedView> | 'all';
+  /** Files whose view flows into another file's. */
+  readonly flowsOut: ReadonlySet<ts.SourceFile>;
+  /** Every file a binding's resolution read. */
+  readonly readByBindings: ReadonlySet<ts.SourceFile>;
+}
+
+/**
+ * The previous program's views, when one file changed and the change can
+ * reach no other view: the file kept its graph signature and the files
+ * naming the runtime were carried (so they are the same), no binding
+ * resolved through it, it augments no module, and its view, read again and
+ * joined with the views flowing into it, is the same as before or flows
+ * nowhere. Else undefined: solved anew.
+ */
+function carriedViews(pa: ProgramAnalysis): ViewSolution | undefined {
+  const carried = pa.carried<ViewSolution>('offheap-files:views');
+  const named = namedFiles(pa);
+  if (!carried || carried.changed.length !== 1 || named === 'all' || !carriedNow(pa).has('offheap-files:names-runtime')) return undefined;
+  const [[before, now]] = carried.changed;
+  const { views, flowsOut, readByBindings } = carried.value;
+  if (views === 'all' || readByBindings.has(before) || graphSignature(before) !== graphSignature(now)) return undefined;
+  if (((now as CollectedReferences).moduleAugmentations ?? []).some((m) => ts.isStringLiteral(m))) return undefined;
+  const old = views.get(before);
+  const next = new Map(views);
+  next.delete(before);
+  // Read as solveViews reads: the sources that name the runtime, and a declaration file a view flows from.
+  if (!named.has(now) || (now.isDeclarationFile && !old)) return { views: next, flowsOut, readByBindings };
+  const view: SolvedView = { all: false, names: new Set() };
+  const from: ts.SourceFile[] = [];
+  const bound = readBindings(pa, named, now, new Map(), {
+    see: (name) => view.names.add(name),
+    seeAll: () => (view.all = true),
+    flowFrom: (f) => from.push(f),
+  });
+  for (const f of from) {
+    if (f === now || !named.has(f)) continue;
+    const v = next.get(f);
+    if (!v) return undefined; // a declaration file no view flowed from before, so not read
+    view.all ||= v.all;
+    for (const n of v.names) view.names.add(n);
+  }
+  if (flowsOut.has(before) && !(old && old.all === view.all && old.names.size === view.names.size && [...old.names].every((n) => view.names.has(n)))) return undefined;
+  next.set(now, view);
+  return { views: next, flowsOut: withChanged(flowsOut, carried.changed), readByBindings: withReads(readByBindings, bound) };
+}
+
+/** `files` and every file the resolution of one of `bound` read. */
+function withReads(files: ReadonlySet<ts.SourceFile>, bound: ReadonlyMap<ts.Node, BoundName>): ReadonlySet<ts.SourceFile> {
+  let out: Set<ts.SourceFile> | undefined;
+  for (const b of bound.values()) {
+    for (const f of b.read) {
+      if (files.has(f) || out?.has(f)) continue;
+      out ??= new Set(files);
+      out.add(f);
+    }
+  }
+  return out ?? files;
+}
+
+function namedFiles(pa: ProgramAnalysis): ReadonlySet<ts.SourceFile> | 'all' {
+  return pa.cache<'files', ReadonlySet<ts.SourceFile> | 'all'>('offheap-files:names-runtime').get('files')!;
+}
+
+function solveViews(pa: ProgramAnalysis): ViewSolution {
+  const named = namedFiles(pa);
+  if (named === 'all') return { views: 'all', flowsOut: new Set(), readByBindings: new Set() };
+  const views = new Map<ts.SourceFile, SolvedView>();
+  const viewOf = (f: ts.SourceFile): SolvedView => {
     let v = views.get(f);
-    if (!v) views.set(f, (v = { all: isRuntimeFile(f), symbols: new Set() }));
+    if (!v) views.set(f, (v = { all: isRuntimeFile(f), names: new Set() }));
     return v;
   };
   /** Files whose views flow into each file. */
@@ -433,25 +616,81 @@ function solveViews(pa: ProgramAnalysis): ReadonlyMap<ts.SourceFile, RuntimeView
     list.push(to);
     readLater(from);
   };
-  /** `f` takes a whole module: every runtime binding it exports. */
-  const whole = (f: ts.SourceFile, target: ts.SourceFile): void => {
-    if (isRuntimeFile(target)) viewOf(f).all = true;
-    else edge(target, f);
-  };
-  /** The bindings of the file being read, carried from an earlier program or resolved now. */
-  let bound: Map<ts.Node, BoundName> = new Map();
-  let grew = false;
-  /**
-   * Named bindings already resolved, per module and `specifier text \0 exported name`: the checker takes a named,
-   * non-default export of a module from the module and the name alone (a default import also depends on the
-   * importing file's module format), so every file naming it shares one resolution.
-   */
   const byExport = new Map<ts.SourceFile, Map<string, BoundName>>();
-  /**
-   * `f` names the binding `name` (an import or re-export specifier's name) of the module `target`; `exported` is
-   * its name in that module (`undefined` for a default import), `spec` the module specifier.
-   */
-  const binding = (f: ts.SourceFile, name: ts.Node, target: ts.SourceFile, spec: ts.StringLiteralLike, exported: ts.ModuleExportName | undefined): void => {
+  const readByBindings = new Set<ts.SourceFile>();
+  for (const f of named) if (!f.isDeclarationFile) readLater(f);
+  for (let i = 0; i < toRead.length; i++) {
+    const f = toRead[i];
+    const view = viewOf(f);
+    const bound = readBindings(pa, named, f, byExport, {
+      see: (name) => view.names.add(name),
+      seeAll: () => (view.all = true),
+      flowFrom: (from) => edge(from, f),
+      flowTo: (to) => edge(f, to),
+    });
+    for (const b of bound.values()) for (const r of b.read) readByBindings.add(r);
+  }
+  // Join the views along the edges (a worklist: each file is revisited only when a view flowing into it grew).
+  const queue = [...views.keys()];
+  const queued = new Set(queue);
+  for (let i = 0; i < queue.length; i++) {
+    const from = queue[i];
+    queued.delete(from);
+    const v = viewOf(from);
+    for (const to of into.get(from) ?? []) {
+      const w = viewOf(to);
+      const before = w.names.size;
+      const wasAll = w.all;
+      w.all ||= v.all;
+      for (const s of v.names) w.names.add(s);
+      if ((w.all !== wasAll || w.names.size !== before) && !queued.has(to)) {
+        queued.add(to);
+        queue.push(to);
+      }
+    }
+  }
+  return { views, flowsOut: new Set(into.keys()), readByBindings };
+}
+
+/** Where `readBindings` reports what a file sees and which views flow into and out of it. */
+interface ViewSink {
+  /** It sees this runtime declaration (its name). */
+  see(name: ts.Node): void;
+  /** It takes a whole runtime module. */
+  seeAll(): void;
+  /** The view of `from` flows into it. */
+  flowFrom(from: ts.SourceFile): void;
+  /** Its view flows into `to` (a `declare module` augmentation of `to`); absent where the caller allows none. */
+  flowTo?(to: ts.SourceFile): void;
+}
+
+/**
+ * Reads the import and re-export bindings of `f` that name files of
+ * `named`, resolving those of a barrel or runtime file (carried from an
+ * earlier program while every file a resolution read is unchanged); returns
+ * them. `byExport` shares resolutions of one named export between files:
+ * the checker takes a named, non-default export of a module from the module
+ * and the name alone (a default import also depends on the importing
+ * file's module format).
+ */
+function readBindings(
+  pa: ProgramAnalysis,
+  named: ReadonlySet<ts.SourceFile>,
+  f: ts.SourceFile,
+  byExport: Map<ts.SourceFile, Map<string, BoundName>>,
+  sink: ViewSink,
+): ReadonlyMap<ts.Node, BoundName> {
+  const targets = pa.moduleTargets(f);
+  const carried = pa.dependentCache<'bindings', Map<ts.Node, BoundName>>('offheap-files:bindings', f, { resolution: true });
+  let bound = carried.get('bindings') ?? new Map<ts.Node, BoundName>();
+  let grew = false;
+  /** `f` takes a whole module: every runtime binding it exports. */
+  const whole = (target: ts.SourceFile): void => {
+    if (isRuntimeFile(target)) sink.seeAll();
+    else sink.flowFrom(target);
+  };
+  /** `f` names the binding `name` of the module `target` at `spec`; `exported` is its name there (`undefined` for a default import). */
+  const binding = (name: ts.Node, target: ts.SourceFile, spec: ts.StringLiteralLike, exported: ts.ModuleExportName | undefined): void => {
     let b = bound.get(name);
     if (!b) {
       // A carried map is shared with the stored fact: grow a copy.
@@ -469,72 +708,39 @@ function solveViews(pa: ProgramAnalysis): ReadonlyMap<ts.SourceFile, RuntimeView
       bound.set(name, b);
       grew = true;
     }
-    if (b.runtime) {
-      const symbol = symbolOfName(pa, b.runtime);
-      if (symbol) viewOf(f).symbols.add(symbol);
-      else viewOf(f).all = true; // not found again: take everything, never less
-    }
-    for (const at of b.from) edge(at, f);
+    if (b.runtime) sink.see(b.runtime);
+    for (const at of b.from) sink.flowFrom(at);
   };
-  for (const f of named) if (!f.isDeclarationFile) readLater(f);
-  for (let i = 0; i < toRead.length; i++) {
-    const f = toRead[i];
-    viewOf(f);
-    const refs = f as CollectedReferences;
-    const targets = pa.moduleTargets(f);
-    const carried = pa.dependentCache<'bindings', Map<ts.Node, BoundName>>('offheap-files:bindings', f, { resolution: true });
-    bound = carried.get('bindings') ?? new Map<ts.Node, BoundName>();
-    grew = false;
-    for (const m of refs.moduleAugmentations ?? []) {
-      if (!ts.isStringLiteral(m)) continue;
-      const augmented = targets.get(m);
-      if (augmented) edge(f, augmented);
-    }
-    for (const spec of refs.imports ?? walkSpecifiers(f)) {
-      const at = spec.parent;
-      if (ts.isImportDeclaration(at) && at.importClause === undefined) continue;
-      const target = targets.get(spec);
-      if (!target || !named.has(target)) continue;
-      // A module that re-exports nothing passes on its whole view (what each of its bindings carries is part of
-      // it, and no lookup is needed); a barrel, such as the package's entry that re-exports the runtime, passes on
-      // only what is named through it.
-      if (!isRuntimeFile(target) && !reexports(target)) whole(f, target);
-      else if (ts.isImportDeclaration(at)) {
-        const clause = at.importClause!;
-        if (clause.name) binding(f, clause.name, target, spec, undefined);
-        const bindings = clause.namedBindings;
-        if (bindings && ts.isNamespaceImport(bindings)) whole(f, target);
-        else if (bindings) for (const el of bindings.elements) binding(f, el.name, target, spec, el.propertyName ?? el.name);
-      } else if (ts.isExportDeclaration(at) && at.exportClause && ts.isNamedExports(at.exportClause)) {
-        for (const el of at.exportClause.elements) binding(f, el.name, target, spec, el.propertyName ?? el.name);
-      } else {
-        // `export *`, `export * as ns`, `import x = require()`, `import()` calls and types: the whole module.
-        whole(f, target);
-      }
-    }
-    // Carried over while every file a resolution read is unchanged (see resolveBinding).
-    if (grew && [...bound.values()].every((b) => b.carries)) carried.set('bindings', bound, [...bound.values()].flatMap((b) => b.read));
+  for (const m of (f as CollectedReferences).moduleAugmentations ?? []) {
+    if (!ts.isStringLiteral(m)) continue;
+    const augmented = targets.get(m);
+    if (augmented) sink.flowTo?.(augmented);
   }
-  // Join the views along the edges (a worklist: each file is revisited only when a view flowing into it grew).
-  const queue = [...views.keys()];
-  const queued = new Set(queue);
-  for (let i = 0; i < queue.length; i++) {
-    const from = queue[i];
-    queued.delete(from);
-    const v = viewOf(from);
-    for (const to of into.get(from) ?? []) {
-      const w = viewOf(to);
-      const before = w.symbols.size;
-      const wasAll = w.all;
-      w.all ||= v.all;
-      for (const s of v.symbols) w.symbols.add(s);
-      if ((w.all !== wasAll || w.symbols.size !== before) && !queued.has(to)) {
-        queued.add(to);
-        queue.push(to);
-      }
+  for (const spec of (f as CollectedReferences).imports ?? walkSpecifiers(f)) {
+    const at = spec.parent;
+    if (ts.isImportDeclaration(at) && at.importClause === undefined) continue;
+    const target = targets.get(spec);
+    if (!target || !named.has(target)) continue;
+    // A module that re-exports nothing passes on its whole view (what each of its bindings carries is part of
+    // it, and no lookup is needed); a barrel, such as the package's entry that re-exports the runtime, passes on
+    // only what is named through it.
+    if (!isRuntimeFile(target) && !reexports(target)) whole(target);
+    else if (ts.isImportDeclaration(at)) {
+      const clause = at.importClause!;
+      if (clause.name) binding(clause.name, target, spec, undefined);
+      const bindings = clause.namedBindings;
+      if (bindings && ts.isNamespaceImport(bindings)) whole(target);
+      else if (bindings) for (const el of bindings.elements) binding(el.name, target, spec, el.propertyName ?? el.name);
+    } else if (ts.isExportDeclaration(at) && at.exportClause && ts.isNamedExports(at.exportClause)) {
+      for (const el of at.exportClause.elements) binding(el.name, target, spec, el.propertyName ?? el.name);
+    } else {
+      // `export *`, `export * as ns`, `import x = require()`, `import()` calls and types: the whole module.
+      whole(target);
     }
   }
-  return views;
+  // Carried over while every file a resolution read is unchanged (see resolveBinding).
+  if (grew && [...bound.values()].every((b) => b.carries)) carried.set('bindings', bound, [...bound.values()].flatMap((b) => b.read));
+  return bound;
 }
 
 /** What an import or re-export binding resolves to, as plain data carried with its file. */

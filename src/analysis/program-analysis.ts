@@ -27,6 +27,14 @@
 //   reuses the previous program's module resolution whole (TypeScript does
 //   when no file changed its imports and no resolution was invalidated; any
 //   other program resolves anew and re-derives every such fact).
+// - A fact solved over the whole program (which files name the runtime,
+//   each file's runtime view, the carrying statements) is `carry`-stored
+//   with the program's files by name. The next program with the same module
+//   resolution (`resolutionEpoch`: same files, each resolving its
+//   specifiers to the same files) reads it back with the files whose
+//   SourceFile object changed, and re-solves those files only, or all of
+//   them when the change can reach another file. An editor's keystroke
+//   changes one file.
 // - Values of both per-file caches must be plain data or syntax nodes, never
 //   checker objects (they belong to a dead checker in the next program).
 // - Code that holds only a checker reaches the same program-scoped maps with
@@ -57,6 +65,9 @@ export const analysisCounters = {
   symbolLookups: 0,
   /** Nodes `symbolAt` answered from the variable they name (a reference after the variable's first). */
   symbolsByVariable: 0,
+  /** Whole-program solutions read back from an earlier program (`carried`), and those stored (`carry`). */
+  solutionsCarried: 0,
+  solutionsStored: 0,
 };
 
 type NodeMap = ParserServicesWithTypeInformation['esTreeNodeToTSNodeMap'];
@@ -116,6 +127,25 @@ export function symbolAt(checker: ts.TypeChecker, node: ts.Node): ts.Symbol | un
     memo.set(node, symbol);
   }
   return symbol ?? undefined;
+}
+
+/** A whole-program solution, with the files it was solved over by name. */
+interface Stored {
+  readonly value: unknown;
+  readonly files: ReadonlyMap<string, ts.SourceFile>;
+}
+
+/**
+ * Per module resolution (a program's `resolutionEpoch`): the named solutions
+ * its programs stored last. Held while a program of that resolution lives.
+ */
+const solutions = new WeakMap<object, Map<string, Stored>>();
+
+/** A whole-program solution stored by an earlier program of the same module resolution (see `carried`). */
+export interface Carried<S> {
+  readonly value: S;
+  /** The files whose SourceFile object changed since: the object the solution read, and this program's. */
+  readonly changed: readonly (readonly [before: ts.SourceFile, now: ts.SourceFile])[];
 }
 
 /** Per SourceFile object: named fact maps. Survives programs that reuse the object. */
@@ -251,6 +281,60 @@ export class ProgramAnalysis {
   }
 
   /**
+   * The solution `name` an earlier program of the same module resolution
+   * stored (`carry`), with the files changed since; undefined if none. The
+   * same resolution means the same files by name, each with the same module
+   * specifiers, resolved to the same files: only the changed files' own
+   * syntax can differ (an import's bound names, say). The caller re-solves
+   * the changed files, or everything when a change can reach other files.
+   */
+  carried<S>(name: string): Carried<S> | undefined {
+    const stored = solutions.get(this.resolutionEpoch())?.get(name);
+    if (!stored) return undefined;
+    const changed = this.changedSince(stored.files);
+    if (!changed) return undefined;
+    analysisCounters.solutionsCarried++;
+    return { value: stored.value as S, changed };
+  }
+
+  /** Stores this program's solution `name` for the next program of the same module resolution (see `carried`). */
+  carry<S>(name: string, value: S): void {
+    const epoch = this.resolutionEpoch();
+    let named = solutions.get(epoch);
+    if (!named) solutions.set(epoch, (named = new Map<string, Stored>()));
+    named.set(name, { value, files: this.filesByName() });
+    analysisCounters.solutionsStored++;
+  }
+
+  /** The program's files by name (once per program). */
+  private filesByName(): ReadonlyMap<string, ts.SourceFile> {
+    const memo = this.cache<'files', ReadonlyMap<string, ts.SourceFile>>('program-analysis:files-by-name');
+    let files = memo.get('files');
+    if (!files) memo.set('files', (files = new Map(this.program.getSourceFiles().map((f) => [f.fileName, f]))));
+    return files;
+  }
+
+  /** The files whose object differs from `before`'s (once per stored file list and program); undefined if the file names differ. */
+  private changedSince(before: ReadonlyMap<string, ts.SourceFile>): Carried<unknown>['changed'] | undefined {
+    const memo = this.cache<ReadonlyMap<string, ts.SourceFile>, Carried<unknown>['changed'] | null>('program-analysis:changed');
+    let changed = memo.get(before);
+    if (changed === undefined) {
+      const now = this.filesByName();
+      let out: (readonly [ts.SourceFile, ts.SourceFile])[] | null = now.size === before.size ? [] : null;
+      for (const [name, f] of out ? now : []) {
+        const old = before.get(name);
+        if (!old) {
+          out = null;
+          break;
+        }
+        if (old !== f) out!.push([old, f]);
+      }
+      memo.set(before, (changed = out));
+    }
+    return changed ?? undefined;
+  }
+
+  /**
    * The program's module resolution as one object: the same object in a
    * program that reused the previous program's resolution whole. That is
    * TypeScript's table of every file's resolved modules (not in the public
@@ -286,7 +370,7 @@ export class ProgramAnalysis {
       analysisCounters.targetScans++;
       const out = new Map<ts.Node, ts.SourceFile>();
       let ambient = false;
-      for (const spec of moduleSpecifiers(this, file)) {
+      for (const spec of moduleSpecifiers(file)) {
         let target = this.resolvedFile(spec, file);
         if (!target) {
           ambient = true;
@@ -360,8 +444,8 @@ interface CollectedReferences {
  * calls, and module augmentations (a per-file fact): the list program
  * creation already collected, or where it is missing a walk of the syntax.
  */
-function moduleSpecifiers(pa: ProgramAnalysis, file: ts.SourceFile): readonly ts.StringLiteralLike[] {
-  const facts = pa.fileCache<'specifiers', readonly ts.StringLiteralLike[]>('program-analysis:specifiers', file);
+export function moduleSpecifiers(file: ts.SourceFile): readonly ts.StringLiteralLike[] {
+  const facts = syntaxCache<'specifiers', readonly ts.StringLiteralLike[]>('program-analysis:specifiers', file);
   let found = facts.get('specifiers');
   if (found) return found;
   analysisCounters.specifierScans++;

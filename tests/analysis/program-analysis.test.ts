@@ -15,45 +15,7 @@ import { rules } from '../../src/rules/index.js';
 import { analysisCounters, cacheOf, programAnalysis, symbolAt, syntaxCache, walkSpecifiers } from '../../src/analysis/program-analysis.js';
 import { calleeId, offheapIdAt } from '../../src/analysis/declarations.js';
 import { createRule } from '../../src/util/create-rule.js';
-import { virtualOptions, virtualProgram } from '../virtual-program.js';
-
-const options = virtualOptions;
-
-/**
- * Successive programs over in-memory files, the way the language server makes
- * them: the host hands back the same SourceFile object for a file whose text
- * did not change, and each program is built from the previous one.
- */
-function project(initial: Record<string, string>) {
-  const files = { ...initial };
-  const parsed = new Map<string, ts.SourceFile>();
-  const host = ts.createCompilerHost(options, true);
-  const read = host.readFile.bind(host);
-  const exists = host.fileExists.bind(host);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.readFile = (name) => files[name] ?? read(name);
-  host.fileExists = (name) => name in files || exists(name);
-  const dirExists = host.directoryExists?.bind(host);
-  host.directoryExists = (dir) => Object.keys(files).some((f) => f.startsWith(`${dir.replace(/\/$/, '')}/`)) || (dirExists?.(dir) ?? false);
-  host.getSourceFile = (name, version, onError, create) => {
-    if (!(name in files)) return getSourceFile(name, version, onError, create);
-    const old = parsed.get(name);
-    if (old && old.text === files[name]) return old;
-    const sf = ts.createSourceFile(name, files[name], version, true);
-    parsed.set(name, sf);
-    return sf;
-  };
-  let program: ts.Program | undefined;
-  return {
-    build(): ts.Program {
-      program = ts.createProgram(Object.keys(files), options, host, program);
-      return program;
-    },
-    edit(name: string, text: string): void {
-      files[name] = text;
-    },
-  };
-}
+import { editableProject as project, virtualProgram } from '../virtual-program.js';
 
 const runtime = `/** @offheap sysAlloc */ export function sysAlloc(n: number): number { return n; }`;
 

@@ -88,8 +88,11 @@ interface FileFacts {
   readonly evolving: readonly string[];
 }
 
-/** Work counters for tests: files whose syntax was read, names searched for, statements found to carry nothing, and files whose text was split into words (with the characters read doing it). */
-export const mentionCounters = { filesRead: 0, namesSearched: 0, statementsCleared: 0, evolvingLinks: 0, wordScans: 0, charsScanned: 0 };
+/**
+ * Work counters for tests: files whose syntax was read, names searched for, statements found to carry nothing,
+ * files whose text was split into words (with the characters read doing it), and files run through the fixpoint.
+ */
+export const mentionCounters = { filesRead: 0, namesSearched: 0, statementsCleared: 0, evolvingLinks: 0, wordScans: 0, charsScanned: 0, filesSolved: 0 };
 
 function hasModifier(n: ts.Node, kind: ts.SyntaxKind): boolean {
   return ts.canHaveModifiers(n) && (ts.getModifiers(n)?.some((m) => m.kind === kind) ?? false);
@@ -331,9 +334,9 @@ type Solution = ReadonlyMap<ts.SourceFile, FileState> | 'all';
 function solve(pa: ProgramAnalysis): Solution {
   // A runtime that declares globals could hand its types to any file.
   if (pa.program.getSourceFiles().some((f) => isRuntimeFile(f) && (!ts.isExternalModule(f) || /\bdeclare\s+global\b/.test(f.text)))) return 'all';
-  const files = pa.program.getSourceFiles().filter((f) => !isRuntimeFile(f) && !pa.program.isSourceFileDefaultLibrary(f) && namesRuntime(pa, f));
+  const files = pa.program.getSourceFiles().filter((f) => inSolution(pa, f));
   const states = new Map<ts.SourceFile, FileState>();
-  for (const f of files) states.set(f, { facts: factsOf(pa, f), statements: new Set(), names: new Set(), exports: new Set() });
+  for (const f of files) states.set(f, freshState(pa, f));
   // Resolved once per file and module resolution, carried across programs (program-analysis.ts).
   const target = (spec: ts.StringLiteralLike, from: ts.SourceFile): ts.SourceFile | undefined => pa.moduleTargets(from).get(spec);
   // Reverse edges: who imports, re-exports or names each file.
@@ -349,6 +352,56 @@ function solve(pa: ProgramAnalysis): Solution {
     for (const r of st.facts.reexports) addUser(target(r.spec, f), f);
     for (const s of st.facts.statements) for (const m of s.modules) addUser(target(m, f), f);
   }
+  return propagate(pa, states, [...states.keys()], users);
+}
+
+/** The files the solution covers: those that name the runtime, but for the runtime's own and the default library. */
+function inSolution(pa: ProgramAnalysis, f: ts.SourceFile): boolean {
+  return !isRuntimeFile(f) && !pa.program.isSourceFileDefaultLibrary(f) && namesRuntime(pa, f);
+}
+
+function freshState(pa: ProgramAnalysis, f: ts.SourceFile): FileState {
+  return { facts: factsOf(pa, f), statements: new Set(), names: new Set(), exports: new Set() };
+}
+
+/**
+ * The previous program's solution, when one file changed and kept its
+ * carrying exports: its own statements are solved again against the other
+ * files' states, which its exports alone could change. The result is a
+ * fixpoint, so it holds every carrying statement; a cycle of imports
+ * through the file could keep a statement carrying that a solve from
+ * nothing would clear (more type queries, never a missed one). A file
+ * that augments a module, enters or leaves the solution, or exports
+ * anything else is solved anew with the whole program (undefined).
+ */
+function carriedSolution(pa: ProgramAnalysis): Solution | undefined {
+  const carried = pa.carried<Solution>('flow:mentions');
+  if (!carried || carried.value === 'all' || carried.changed.length !== 1) return undefined;
+  const [[before, now]] = carried.changed;
+  const old = carried.value.get(before);
+  const states = new Map(carried.value);
+  states.delete(before);
+  if (!inSolution(pa, now)) return old || isRuntimeFile(now) ? undefined : states;
+  const augments = (f: ts.SourceFile): boolean => factsOf(pa, f).statements.some((st) => st.augments.length > 0);
+  if (!old || augments(before) || augments(now)) return undefined;
+  const state = freshState(pa, now);
+  states.set(now, state);
+  const solved = propagate(pa, states, [now], new Map());
+  return solved === 'all' || sameExports(state.exports, old.exports) ? solved : undefined;
+}
+
+function sameExports(a: FileState['exports'], b: FileState['exports']): boolean {
+  if (a === 'all' || b === 'all') return a === b;
+  return a.size === b.size && [...a].every((n) => b.has(n));
+}
+
+/**
+ * Runs the files of `queue` to a fixpoint over `states`: each file's
+ * carrying names, statements and exports, from what its imports carry; a
+ * file whose exports grew sends its `users` round again.
+ */
+function propagate(pa: ProgramAnalysis, states: Map<ts.SourceFile, FileState>, queue: ts.SourceFile[], users: ReadonlyMap<ts.SourceFile, readonly ts.SourceFile[]>): Solution {
+  const target = (spec: ts.StringLiteralLike, from: ts.SourceFile): ts.SourceFile | undefined => pa.moduleTargets(from).get(spec);
   /** Whether export `name` ('*': any export) of `file` carries. */
   const carries = (file: ts.SourceFile | undefined, name: string): boolean => {
     if (!file) return false; // unresolved: the checker's error type carries nothing
@@ -365,7 +418,6 @@ function solve(pa: ProgramAnalysis): Solution {
     const st = states.get(file);
     return !st ? [] : st.exports === 'all' ? 'all' : [...st.exports].filter((n) => n !== 'default');
   };
-  const queue: ts.SourceFile[] = [...states.keys()];
   const queued = new Set(queue);
   const enqueueUsers = (f: ts.SourceFile): void => {
     for (const u of users.get(f) ?? []) {
@@ -378,6 +430,7 @@ function solve(pa: ProgramAnalysis): Solution {
   for (let head = 0; head < queue.length; head++) {
     const f = queue[head];
     queued.delete(f);
+    mentionCounters.filesSolved++;
     const st = states.get(f)!;
     const { facts } = st;
     const before = st.exports === 'all' ? -1 : st.exports.size;
@@ -483,7 +536,10 @@ function evolvingNamesAt(facts: FileFacts): ReadonlyMap<number, readonly string[
 function solution(pa: ProgramAnalysis): Solution {
   const memo = pa.cache<'solution', Solution>('flow:mentions');
   let found = memo.get('solution');
-  if (!found) memo.set('solution', (found = solve(pa)));
+  if (!found) {
+    memo.set('solution', (found = carriedSolution(pa) ?? solve(pa)));
+    pa.carry('flow:mentions', found);
+  }
   return found;
 }
 
