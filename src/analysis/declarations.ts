@@ -86,9 +86,10 @@ export function offheapIdAt(checker: ts.TypeChecker, node: ts.Node): string | un
 /**
  * Work counters for tests: calls whose callee needed the checker's overload resolution, calls answered from the
  * callee's type, calls answered from their file's view of the runtime (no runtime function or class in view),
- * declarations whose JSDoc tags were read, and declaration lists a callee's tag was decided for.
+ * declarations whose JSDoc tags were read, declaration lists a callee's tag was decided for, and calls resolved
+ * (neither asked before in the program nor carried from an earlier one).
  */
-export const declarationCounters = { signatureResolutions: 0, calleeTypeAnswers: 0, callsOutOfView: 0, tagReads: 0, callableLists: 0 };
+export const declarationCounters = { signatureResolutions: 0, calleeTypeAnswers: 0, callsOutOfView: 0, tagReads: 0, callableLists: 0, calleesResolved: 0 };
 
 /** The id a signature's declaration carries (on it, or on the `const` an arrow function initialises); null when it cannot be read. */
 function signatureId(decl: ts.SignatureDeclaration | ts.JSDocSignature | undefined): string | undefined | null {
@@ -116,10 +117,20 @@ export function calleeId(
   checker: ts.TypeChecker,
   call: ts.CallExpression | ts.NewExpression | ts.Decorator,
 ): string | undefined {
-  // Several rules ask about the same call; the answer holds for the program's life.
+  // Several rules ask about the same call; the answer holds for the program's life, and for later programs
+  // while no file the call's file can see changes (an editor's re-lint of another file reads it again).
   const memo = cacheOf<ts.Node, string>(checker, 'declarations:callee');
   let id = memo.get(call);
-  if (id === undefined) memo.set(call, (id = (mayCallRuntime(checker, call) ? resolveCalleeId(checker, call) : undefined) ?? noId));
+  if (id === undefined) {
+    const carried = analysisOfChecker(checker)?.typeCache<ts.Node, string>('declarations:callee', call.getSourceFile());
+    id = carried?.get(call);
+    if (id === undefined) {
+      declarationCounters.calleesResolved++;
+      id = (mayCallRuntime(checker, call) ? resolveCalleeId(checker, call) : undefined) ?? noId;
+      carried?.set(call, id);
+    }
+    memo.set(call, id);
+  }
   return id === noId ? undefined : id;
 }
 

@@ -35,7 +35,12 @@
 //   SourceFile object changed, and re-solves those files only, or all of
 //   them when the change can reach another file. An editor's keystroke
 //   changes one file.
-// - Values of both per-file caches must be plain data or syntax nodes, never
+// - A per-file fact read from the checker (a call's callee) is a
+//   `typeCache(name, file)` fact: it carries over to later programs of the
+//   same module resolution while no changed file can change a type the file
+//   sees (each changed file is a module that only imports can reach, and
+//   the file does not import it, directly or through others).
+// - Values of the per-file caches must be plain data or syntax nodes, never
 //   checker objects (they belong to a dead checker in the next program).
 // - Code that holds only a checker reaches the same program-scoped maps with
 //   `cacheOf(checker, name)`, and a file's syntax facts with
@@ -68,6 +73,8 @@ export const analysisCounters = {
   /** Whole-program solutions read back from an earlier program (`carried`), and those stored (`carry`). */
   solutionsCarried: 0,
   solutionsStored: 0,
+  /** Files whose checker-derived facts (`typeCache`) were dropped because a file they can see changed. */
+  typedFactsDropped: 0,
 };
 
 type NodeMap = ParserServicesWithTypeInformation['esTreeNodeToTSNodeMap'];
@@ -147,6 +154,19 @@ export interface Carried<S> {
   /** The files whose SourceFile object changed since: the object the solution read, and this program's. */
   readonly changed: readonly (readonly [before: ts.SourceFile, now: ts.SourceFile])[];
 }
+
+/** A file's checker-derived facts (`typeCache`): the module resolution and the program they hold for, by name. */
+interface TypedFacts {
+  readonly epoch: object;
+  /** The files of the last program they were found to hold in. */
+  files: ReadonlyMap<string, ts.SourceFile>;
+  readonly maps: Map<string, Map<unknown, unknown>>;
+}
+
+const typedFacts = new WeakMap<ts.SourceFile, TypedFacts>();
+
+/** Per module resolution: each file's importers by name (see `importersByName`). */
+const importersByEpoch = new WeakMap<object, ReadonlyMap<string, readonly string[]>>();
 
 /** Per SourceFile object: named fact maps. Survives programs that reuse the object. */
 const fileFacts = new WeakMap<ts.SourceFile, Map<string, Map<unknown, unknown>>>();
@@ -304,6 +324,82 @@ export class ProgramAnalysis {
     if (!named) solutions.set(epoch, (named = new Map<string, Stored>()));
     named.set(name, { value, files: this.filesByName() });
     analysisCounters.solutionsStored++;
+  }
+
+  /**
+   * Facts about `file` read from the checker (the callee of a call, say),
+   * one map per name, carried over to later programs of the same module
+   * resolution while no changed file can change a type `file` sees: every
+   * changed file is a module in both versions that declares no globals and
+   * augments no module, so its declarations reach other files only through
+   * imports, and `file` imports none of them, directly or through other
+   * files. Checked once per file and program. Values must be plain data or
+   * nodes of `file`.
+   */
+  typeCache<K, V>(name: string, file: ts.SourceFile): Map<K, V> {
+    const checked = this.cache<ts.SourceFile, TypedFacts>('program-analysis:typed');
+    let facts = checked.get(file);
+    if (!facts) {
+      const epoch = this.resolutionEpoch();
+      const files = this.filesByName();
+      facts = typedFacts.get(file);
+      if (facts && facts.epoch === epoch && this.unaffected(file, facts.files)) facts.files = files;
+      else {
+        if (facts) analysisCounters.typedFactsDropped++;
+        typedFacts.set(file, (facts = { epoch, files, maps: new Map() }));
+      }
+      checked.set(file, facts);
+    }
+    let map = facts.maps.get(name);
+    if (!map) facts.maps.set(name, (map = new Map()));
+    return map as Map<K, V>;
+  }
+
+  /** Whether no file changed since the program of `files` can change a type `file` sees (see `typeCache`). */
+  private unaffected(file: ts.SourceFile, files: ReadonlyMap<string, ts.SourceFile>): boolean {
+    const changed = this.changedSince(files);
+    if (!changed) return false;
+    if (changed.length === 0) return true;
+    const memo = this.cache<ReadonlyMap<string, ts.SourceFile>, ReadonlySet<string> | 'all'>('program-analysis:affected');
+    let affected = memo.get(files);
+    if (!affected) memo.set(files, (affected = this.affectedBy(changed)));
+    return affected !== 'all' && !affected.has(file.fileName);
+  }
+
+  /** The files that import a changed file, directly or through others, by name; 'all' when a change can reach them otherwise. */
+  private affectedBy(changed: Carried<unknown>['changed']): ReadonlySet<string> | 'all' {
+    const local = (f: ts.SourceFile): boolean => ts.isExternalModule(f) && (f as CollectedReferences).moduleAugmentations?.length === 0;
+    if (!changed.every(([before, now]) => local(before) && local(now))) return 'all';
+    const importers = this.importersByName();
+    const found = new Set(changed.map(([, now]) => now.fileName));
+    const queue = [...found];
+    for (let i = 0; i < queue.length; i++) {
+      for (const from of importers.get(queue[i]) ?? []) {
+        if (!found.has(from)) {
+          found.add(from);
+          queue.push(from);
+        }
+      }
+    }
+    return found;
+  }
+
+  /** Each file's importers by name: the same in every program of one module resolution, so built once for it. */
+  private importersByName(): ReadonlyMap<string, readonly string[]> {
+    const epoch = this.resolutionEpoch();
+    let importers = importersByEpoch.get(epoch);
+    if (!importers) {
+      const out = new Map<string, string[]>();
+      for (const f of this.program.getSourceFiles()) {
+        for (const to of this.importsOf(f)) {
+          const list = out.get(to.fileName);
+          if (list) list.push(f.fileName);
+          else out.set(to.fileName, [f.fileName]);
+        }
+      }
+      importersByEpoch.set(epoch, (importers = out));
+    }
+    return importers;
   }
 
   /** The program's files by name (once per program). */

@@ -24,10 +24,26 @@ export const hiddenCounters = { operandTypeQueries: 0, operandsSkipped: 0, opera
 /**
  * Expressions whose value is never a `HeapRef`, told from syntax, so their
  * types are not asked: literals, array and object literals, functions and
- * classes, and the result of every binary, unary and update operator (a
- * number, bigint, string or boolean, or `any`, never a branded number).
+ * classes, the result of every binary, unary and update operator (a
+ * number, bigint, string or boolean, or `any`, never a branded number), and
+ * a conditional or logical expression whose every result is one of these
+ * (`c ? 0 : 1`: its type is its results', and asking for it would check the
+ * condition too).
  */
 function neverHeapRef(node: TSESTree.Node): boolean {
+  // Explicit stack: nesting may be deep.
+  const results: TSESTree.Node[] = [node];
+  while (results.length > 0) {
+    const n = results.pop()!;
+    if (n.type === AST_NODE_TYPES.ConditionalExpression) results.push(n.consequent, n.alternate);
+    else if (n.type === AST_NODE_TYPES.LogicalExpression) results.push(n.left, n.right);
+    else if (!isNeverHeapRef(n)) return false;
+  }
+  return true;
+}
+
+/** `neverHeapRef` of an expression that is not a conditional or logical one. */
+function isNeverHeapRef(node: TSESTree.Node): boolean {
   switch (node.type) {
     case AST_NODE_TYPES.Literal:
     case AST_NODE_TYPES.TemplateLiteral:

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { mayCarryRuntime, mentionCounters } from '../../src/analysis/flow/mentions.js';
 import { augmentedFiles, namesCounters, namesRuntime, runtimeView, usesRuntime } from '../../src/analysis/offheap-files.js';
 import { analysisCounters, programAnalysis } from '../../src/analysis/program-analysis.js';
+import { calleeId, declarationCounters } from '../../src/analysis/declarations.js';
 import { editableProject } from '../virtual-program.js';
 
 const runtime = [
@@ -113,5 +114,64 @@ describe('solutions carried to the next program', () => {
     const next = step(p);
     expect(next.work.carried).toBe(0);
     expect((next.got['/p/other.ts'] as { names: boolean }).names).toBe(true);
+  });
+});
+
+describe('checker facts carried to the next program (typeCache)', () => {
+  const files = {
+    '/p/runtime.ts': runtime,
+    '/p/lib.ts': `import { sysAlloc } from './runtime.ts';\n/** @offheap sysFree */ export function release(p: number): void {}\nexport function make(): number { return sysAlloc(8); }`,
+    '/p/user.ts': `import { make, release } from './lib.ts';\nexport function use(): void { release(make()); }`,
+    '/p/leaf.ts': `import { use } from './user.ts';\nuse();\nexport const v = 1;`,
+    '/p/globals.d.ts': `declare const seed: number;`,
+  };
+
+  /** Every call's callee id, by file, position and text (comparable across programs), and how many calls were resolved. */
+  function callees(program: ts.Program) {
+    const before = declarationCounters.calleesResolved;
+    const out: string[] = [];
+    for (const f of program.getSourceFiles()) {
+      if (!f.fileName.startsWith('/p/')) continue;
+      const visit = (n: ts.Node): void => {
+        if (ts.isCallExpression(n)) out.push(`${f.fileName}:${n.pos} ${n.expression.getText()} ${calleeId(program.getTypeChecker(), n) ?? '-'}`);
+        ts.forEachChild(n, visit);
+      };
+      programAnalysis(program);
+      visit(f);
+    }
+    return { out, resolved: declarationCounters.calleesResolved - before };
+  }
+
+  function next(p: ReturnType<typeof editableProject>) {
+    const got = callees(p.build());
+    expect(got.out).toEqual(callees(p.cold()).out);
+    return got;
+  }
+
+  it('re-resolves only the calls of files that import an edited module, directly or through others', () => {
+    const p = editableProject(files);
+    // sysAlloc(8) in lib.ts, release(make()) in user.ts, use() in leaf.ts.
+    expect(next(p).resolved).toBe(4);
+    // leaf.ts: nobody imports it, so only its own call is resolved again.
+    p.edit('/p/leaf.ts', files['/p/leaf.ts'].replace('v = 1', 'v = 2'));
+    expect(next(p).resolved).toBe(1);
+    // user.ts: its two calls and leaf.ts's, which imports it; lib.ts's call carries.
+    p.edit('/p/user.ts', `${files['/p/user.ts']}\nexport const w = 1;`);
+    expect(next(p).resolved).toBe(3);
+    // lib.ts loses a tag: every call is resolved again (user.ts imports it, leaf.ts through user.ts), and
+    // `release(…)` is no longer sysFree.
+    p.edit('/p/lib.ts', files['/p/lib.ts'].replace('/** @offheap sysFree */ ', ''));
+    const untagged = next(p);
+    expect(untagged.resolved).toBe(4);
+    expect(untagged.out.filter((c) => c.includes(' release '))).toEqual([expect.stringMatching(/release -$/)]);
+  });
+
+  it('drops every file\'s facts when the edited file declares globals (a script), which any file can see', () => {
+    const p = editableProject(files);
+    next(p);
+    const dropped = analysisCounters.typedFactsDropped;
+    p.edit('/p/globals.d.ts', `declare const seed: string;`);
+    expect(next(p).resolved).toBe(4);
+    expect(analysisCounters.typedFactsDropped - dropped).toBeGreaterThanOrEqual(3);
   });
 });

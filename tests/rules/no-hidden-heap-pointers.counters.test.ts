@@ -86,6 +86,25 @@ describe('no-hidden-heap-pointers on arithmetic', () => {
     expect(asked[1]).toBe(asked[0]);
   });
 
+  it('a conditional or logical expression whose every result is told from syntax is not typed; one with a handle among its results is (the twin)', () => {
+    const returns = (n: number, result: string): string =>
+      [`import type { HeapRef } from '${runtimeIndex}';`, `export declare const ref: HeapRef<object>;`, `declare function cond(i: number): boolean;`, `export function run(_r: typeof ref = ref): number {`, ...Array.from({ length: n }, (_, i) => `  if (cond(${i})) return ${result.replaceAll('I', String(i))};`), `  return 0;`, `}`].join('\n');
+    const queried: number[] = [];
+    for (const n of [10, 40]) {
+      const program = virtualProgram({ '/p/cond.ts': returns(n, 'cond(I) ? I : (I > 2 && I + 1) || -1') });
+      const before = { ...hiddenCounters };
+      expect(lintFile(program, '/p/cond.ts', ['no-hidden-heap-pointers'])).toEqual([]);
+      queried.push(hiddenCounters.operandTypeQueries - before.operandTypeQueries);
+    }
+    // Before, each return typed its conditional, and the checker checked the condition's call to answer.
+    expect(queried).toEqual([0, 0]);
+    const twin = virtualProgram({ '/p/cond.ts': returns(2, 'cond(I) ? I : (I > 2 && ref) || -1') });
+    expect(lintFile(twin, '/p/cond.ts', ['no-hidden-heap-pointers']).map((r) => [r.messageId, r.line])).toEqual([
+      ['conversion', 5],
+      ['conversion', 6],
+    ]);
+  });
+
   it('a handle stored as a member of a function (an expando member) is found where another statement reads it', () => {
     const program = virtualProgram({
       '/p/expando.ts': `import type { HeapRef } from '${runtimeIndex}';\nexport declare const ref: HeapRef<object>;\nexport function f() {}\nf.h = ref;\nexport const n = f.h + 1;\n`,
