@@ -15,7 +15,7 @@
 // and cached per program, so code no annotated root reaches costs nothing.
 import ts from 'typescript';
 import type { FunctionLikeWithBody } from '../directives.js';
-import { programAnalysis, type ProgramAnalysis } from '../program-analysis.js';
+import { programAnalysis } from '../program-analysis.js';
 import type { ImplementerIndex } from './dispatch.js';
 import type { UnresolvedReason } from './resolve.js';
 import { computeFacts } from './syntax.js';
@@ -87,46 +87,6 @@ export interface GraphContext {
   dispatched: boolean;
 }
 
-/** Beyond this many visible files a function's facts are not carried over (checking them would cost more than it saves). */
-const maxVisibleFiles = 2000;
-
-/**
- * The files whose declarations a function in `file` can see: its import
- * closure, plus every file that declares globals (declaration files, scripts,
- * `declare global` and `declare module` augmentations). Its facts stay true
- * while all of these are unchanged. Undefined past `maxVisibleFiles`.
- */
-function visibleFiles(program: ts.Program, file: ts.SourceFile): readonly ts.SourceFile[] | undefined {
-  const pa = programAnalysis(program);
-  // One list per file and program: every function of the file records the same object (checked once when carried).
-  const perFile = pa.cache<ts.SourceFile, readonly ts.SourceFile[] | null>('call-graph:visible');
-  const known = perFile.get(file);
-  if (known !== undefined) return known ?? undefined;
-  const found = visibleFilesOf(pa, program, file);
-  perFile.set(file, found ?? null);
-  return found;
-}
-
-function visibleFilesOf(pa: ProgramAnalysis, program: ts.Program, file: ts.SourceFile): readonly ts.SourceFile[] | undefined {
-  const globals = pa.cache<'files', readonly ts.SourceFile[]>('call-graph:global-files');
-  let shared = globals.get('files');
-  if (!shared) {
-    shared = program.getSourceFiles().filter((f) => f.isDeclarationFile || !ts.isExternalModule(f) || /\bdeclare\s+(global|module)\b/.test(f.text));
-    globals.set('files', shared);
-  }
-  const seen = new Set<ts.SourceFile>([file, ...shared]);
-  const stack = [file];
-  while (stack.length > 0) {
-    for (const next of pa.importsOf(stack.pop()!)) {
-      if (seen.has(next)) continue;
-      seen.add(next);
-      if (seen.size > maxVisibleFiles) return undefined;
-      stack.push(next);
-    }
-  }
-  return [...seen];
-}
-
 /** The lazily built call graph of a program, kept with the program's analysis state. */
 export function callGraphOf(program: ts.Program): CallGraph {
   const graphs = programAnalysis(program).cache<'graph', CallGraph>('call-graph');
@@ -147,17 +107,16 @@ export function callGraphOf(program: ts.Program): CallGraph {
         let found = cache.get(node);
         if (found) return found;
         // Facts hold only syntax nodes, so they carry over to the next program (an editor's, after an edit)
-        // while the function's file and every file it can see are the same SourceFile objects.
-        const file = node.getSourceFile();
-        const carried = pa.dependentCache<GraphNode, FunctionFacts>('call-graph:facts', file);
+        // while no edited file can change what the function's file sees (typeCache). Facts that consulted the
+        // implementer index depend on every file, and are not carried.
+        const carried = pa.typeCache<GraphNode, FunctionFacts>('call-graph:facts', node.getSourceFile());
         found = carried.get(node);
         if (found) context.stats.carried++;
         else {
           context.dispatched = false;
           found = computeFacts(context, node);
           context.stats.functions++;
-          const visible = context.dispatched || found.unresolved.some((u) => u.reason === 'unanalyzable') ? undefined : visibleFiles(program, file);
-          if (visible) carried.set(node, found, visible);
+          if (!context.dispatched && !found.unresolved.some((u) => u.reason === 'unanalyzable')) carried.set(node, found);
         }
         cache.set(node, found);
         return found;
