@@ -213,7 +213,8 @@ function bindsOf(spec: ts.StringLiteralLike): Pick<ImportEdge, 'kind' | 'names'>
 
 /**
  * A file's part of the import graph, as text (once per SourceFile object):
- * whether it is a runtime file or declares globals, and per module
+ * whether it is a runtime file or declares globals (and a script's ambient
+ * modules), and per module
  * specifier what its declaration binds (re-exported names too, which the
  * views read), with whether each local name is used. Under one module
  * resolution a specifier resolves to the same file in every program, so
@@ -226,6 +227,8 @@ function graphSignature(file: ts.SourceFile): string {
   if (signature !== undefined) return signature;
   const parts = [isRuntimeFile(file) ? 'runtime' : ts.isExternalModule(file) ? 'module' : 'script'];
   for (const m of (file as CollectedReferences).moduleAugmentations ?? []) if (ts.isIdentifier(m)) parts.push(m.text);
+  // A script's ambient modules (`declare module 'm'`), which specifiers no file resolves may name.
+  if (!ts.isExternalModule(file)) for (const st of file.statements) if (ts.isModuleDeclaration(st) && ts.isStringLiteral(st.name)) parts.push(`ambient ${JSON.stringify(st.name.text)}`);
   for (const spec of moduleSpecifiers(file)) {
     const bound = bindsOf(spec);
     const at = spec.parent;
@@ -240,18 +243,19 @@ function reexportedNames(clause: ts.NamedExportBindings): string {
   return ts.isNamespaceExport(clause) ? `* as ${clause.name.text}` : clause.elements.map((el) => `${(el.propertyName ?? el.name).text}:${el.name.text}`).join(',');
 }
 
-/**
- * A file set solved over the import graph alone, carried from an earlier
- * program of the same module resolution when every changed file kept its
- * graph signature; a set that read a `declare global` block (whose answer
- * other files' declarations decide) is solved again. Else undefined.
- */
+/** A file set solved over the import graph. */
 interface GraphSolution {
   readonly files: ReadonlySet<ts.SourceFile> | 'all';
   /** Whether a `declare global` block was read to decide it. */
   readonly readBlocks: boolean;
 }
 
+/**
+ * A file set solved over the import graph alone, carried from an earlier
+ * program of the same module resolution when every changed file kept its
+ * graph signature; a set that read a `declare global` block (whose answer
+ * other files' declarations decide) is solved again. Else undefined.
+ */
 function carriedGraphSolution(pa: ProgramAnalysis, name: string): ReadonlySet<ts.SourceFile> | 'all' | undefined {
   const carried = pa.carried<GraphSolution>(name);
   if (!carried || carried.value.readBlocks) return undefined;
@@ -261,7 +265,7 @@ function carriedGraphSolution(pa: ProgramAnalysis, name: string): ReadonlySet<ts
 }
 
 /** `files` with each changed file's new object in place of its old one. */
-export function withChanged(files: ReadonlySet<ts.SourceFile>, changed: Carried<unknown>['changed']): ReadonlySet<ts.SourceFile> {
+function withChanged(files: ReadonlySet<ts.SourceFile>, changed: Carried<unknown>['changed']): ReadonlySet<ts.SourceFile> {
   const out = new Set(files);
   for (const [before, now] of changed) if (out.delete(before)) out.add(now);
   return out;
