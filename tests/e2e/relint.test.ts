@@ -7,7 +7,7 @@
 // `npm run build` (the example's config imports the plugin by package name),
 // which `npm test` runs first.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ESLint } from 'eslint';
@@ -17,6 +17,7 @@ const root = path.resolve(import.meta.dirname, '../..');
 const eslintBin = path.join(path.dirname(createRequire(import.meta.url).resolve('eslint/package.json')), 'bin', 'eslint.js');
 
 // Inside the repository, so `offheap` resolves to the package itself, as in the example.
+mkdirSync(path.join(root, '.corpus'), { recursive: true });
 const dir = mkdtempSync(path.join(root, '.corpus', 'relint-'));
 cpSync(path.join(root, 'examples', 'hazards'), dir, { recursive: true });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
