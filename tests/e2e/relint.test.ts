@@ -41,7 +41,9 @@ function cold(): string[] {
 }
 
 describe('re-lint after edits, through the project service', () => {
-  const warm = new ESLint({ cwd: dir });
+  // An editor's process is no single run: typescript-eslint would infer one from CI=true, and then keep serving the
+  // other files the program as it first read them.
+  const warm = new ESLint({ cwd: dir, overrideConfig: { languageOptions: { parserOptions: { disallowAutomaticSingleRunInference: true } } } });
   /** Writes `text` to `name`, re-lints it and then every other file in this process, as buffers. */
   async function edit(name: string, text: string): Promise<string[]> {
     writeFileSync(at(name), text);
